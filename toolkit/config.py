@@ -1,0 +1,402 @@
+"""Load and validate ``engagement.toml`` (SPEC §1).
+
+The engagement folder holds everything about one client. :func:`load_engagement` reads its
+``engagement.toml``, checks every key (unknown keys, types, the client slug, paths confined
+to the folder) and returns an :class:`Engagement` of frozen dataclasses. All problems are
+collected and raised together as one :class:`~toolkit.exceptions.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import ConfigError, Problem
+
+ENGAGEMENT_FILE = "engagement.toml"
+SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+
+TEAMS = ("sales", "sales_development", "marketing", "revops", "leadership", "other")
+SIDES = {"sales": "sales", "sales_development": "sales", "marketing": "marketing"}
+SURVEY_FORMATS = ("auto", "canonical", "qualtrics", "surveymonkey", "google-forms",
+                  "ms-forms", "spss")
+CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot")
+CRM_TABLES = ("leads", "opportunities", "activities")
+DEFAULT_MARKETING_SOURCES = ("web", "webinar", "paid_search", "event", "content")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """``[client]``: who the engagement is for and the analysis window."""
+
+    id: str
+    name: str
+    currency: str = "USD"
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    headcount: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SurveyConfig:
+    """``[survey]``: where the survey export is and how to read it."""
+
+    path: Path
+    format: str = "auto"
+    team_column: str = "team"
+    team_map: dict[str, str] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CrmConfig:
+    """``[crm]``: CRM exports and how to read them.
+
+    ``extract_date`` (optional key) is the date the data was pulled; untouched leads are
+    censored there. When absent the latest timestamp in the CRM tables is used.
+    """
+
+    format: str = "auto"
+    leads: Path | None = None
+    opportunities: Path | None = None
+    activities: Path | None = None
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    marketing_sources: tuple[str, ...] = DEFAULT_MARKETING_SOURCES
+    extract_date: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class IncentivesConfig:
+    """``[incentives]``: the compensation plan."""
+
+    path: Path
+    attainment: float | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """``[analysis]``: thresholds of the analysis (SPEC §1, §8).
+
+    Attributes
+    ----------
+    min_group_size : int
+        Anonymity threshold: no group smaller than this is reported (at least 3; the
+        survey-platform default of 5, SPEC §9).
+    min_comment_group_size : int
+        Free-text comments are shown only for groups at least this large.
+    sla_first_touch_hours : float
+        Service-level target for the first sales touch of a lead, in hours.
+    well_worked_attempts : int
+        Number of sales attempts from which a lead counts as well worked.
+    """
+
+    min_group_size: int = 5
+    min_comment_group_size: int = 8
+    sla_first_touch_hours: float = 24.0
+    well_worked_attempts: int = 6
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A loaded and validated engagement folder."""
+
+    root: Path
+    client: ClientConfig
+    survey: SurveyConfig | None
+    crm: CrmConfig | None
+    incentives: IncentivesConfig | None
+    analysis: AnalysisSettings
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def toml_path(self) -> Path:
+        """Path of ``engagement.toml``."""
+        return self.root / ENGAGEMENT_FILE
+
+    def relative(self, path: Path) -> str:
+        """Return *path* relative to the engagement folder, for messages."""
+        try:
+            return str(Path(path).relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+_ALLOWED = {
+    "client": {"id", "name", "currency", "period_start", "period_end", "headcount"},
+    "survey": {"path", "format", "team_column", "team_map", "items"},
+    "crm": {"format", "leads", "opportunities", "activities", "columns",
+            "marketing_sources", "extract_date"},
+    "incentives": {"path", "attainment"},
+    "analysis": {"min_group_size", "min_comment_group_size", "sla_first_touch_hours",
+                 "well_worked_attempts"},
+}
+
+
+class _Checker:
+    """Collects problems while reading the TOML document."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.append(Problem(ENGAGEMENT_FILE, message, column=key))
+
+    def typed(self, table: dict, section: str, key: str, types: tuple, what: str,
+              default: Any = None, required: bool = False) -> Any:
+        if key not in table:
+            if required:
+                self.add(f"{section}.{key}", f"required key is missing ({what})")
+            return default
+        value = table[key]
+        if isinstance(value, bool) and bool not in types:
+            self.add(f"{section}.{key}", f"expected {what}, got {value!r}")
+            return default
+        if not isinstance(value, types):
+            self.add(f"{section}.{key}", f"expected {what}, got {value!r}")
+            return default
+        return value
+
+    def path(self, table: dict, section: str, key: str, required: bool = False) -> Path | None:
+        value = self.typed(table, section, key, (str,), "a path relative to the engagement "
+                           "folder", required=required)
+        if value is None:
+            return None
+        raw = Path(value)
+        if raw.is_absolute():
+            self.add(f"{section}.{key}", f"absolute paths are refused ({value!r}); give a "
+                     "path relative to the engagement folder")
+            return None
+        resolved = (self.root / raw).resolve()
+        try:
+            resolved.relative_to(self.root.resolve())
+        except ValueError:
+            self.add(f"{section}.{key}", f"path {value!r} leaves the engagement folder; "
+                     "inputs must live inside it")
+            return None
+        if not resolved.exists():
+            self.add(f"{section}.{key}", f"file not found: {value!r}")
+            return None
+        return resolved
+
+
+def _as_date(ck: _Checker, table: dict, section: str, key: str) -> dt.date | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    ck.add(f"{section}.{key}", f"expected a date like 2025-01-31, got {value!r}")
+    return None
+
+
+def _str_map(ck: _Checker, table: dict, section: str, key: str) -> dict[str, str]:
+    value = ck.typed(table, section, key, (dict,), "a table of text values", default={})
+    out = {}
+    for k, v in value.items():
+        if not isinstance(v, str):
+            ck.add(f"{section}.{key}.{k}", f"expected text, got {v!r}")
+        else:
+            out[str(k)] = v
+    return out
+
+
+def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
+    t = doc.get("client")
+    if not isinstance(t, dict):
+        ck.add("client", "required section [client] is missing")
+        return ClientConfig(id="unknown", name="unknown")
+    cid = ck.typed(t, "client", "id", (str,), "a slug such as 'acme'", required=True)
+    if cid is not None and not SLUG_RE.match(cid):
+        ck.add("client.id", f"{cid!r} is not a valid slug: use lowercase letters, digits and "
+               "'-' only (it is used in output paths)")
+    name = ck.typed(t, "client", "name", (str,), "the client's name", default=cid or "")
+    currency = ck.typed(t, "client", "currency", (str,), "a currency code such as 'USD'",
+                        default="USD")
+    start = _as_date(ck, t, "client", "period_start")
+    end = _as_date(ck, t, "client", "period_end")
+    if start and end and end < start:
+        ck.add("client.period_end", f"period_end {end} is before period_start {start}")
+    headcount = ck.typed(t, "client", "headcount", (dict,), "a table like "
+                         "{ sales = 42, marketing = 11 }", default={})
+    hc: dict[str, int] = {}
+    for team, n in headcount.items():
+        if team not in TEAMS and team not in ("sales_side", "marketing_side"):
+            ck.add(f"client.headcount.{team}", f"unknown team {team!r}; expected one of "
+                   f"{', '.join(TEAMS)}")
+        elif isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            ck.add(f"client.headcount.{team}", f"expected a non-negative whole number, got {n!r}")
+        else:
+            hc[team] = n
+    return ClientConfig(id=cid or "unknown", name=name or "", currency=currency,
+                        period_start=start, period_end=end, headcount=hc)
+
+
+def _read_survey(ck: _Checker, t: dict) -> SurveyConfig | None:
+    path = ck.path(t, "survey", "path", required=True)
+    fmt = ck.typed(t, "survey", "format", (str,), "a format name", default="auto")
+    if fmt not in SURVEY_FORMATS:
+        ck.add("survey.format", f"unknown format {fmt!r}; expected one of "
+               f"{', '.join(SURVEY_FORMATS)}")
+    team_column = ck.typed(t, "survey", "team_column", (str,), "a column name", default="team")
+    team_map = _str_map(ck, t, "survey", "team_map")
+    for raw, team in team_map.items():
+        if team not in TEAMS:
+            ck.add(f"survey.team_map.{raw}", f"maps to unknown team {team!r}; expected one of "
+                   f"{', '.join(TEAMS)}")
+    items = _str_map(ck, t, "survey", "items")
+    if path is None:
+        return None
+    return SurveyConfig(path=path, format=fmt, team_column=team_column, team_map=team_map,
+                        items=items)
+
+
+def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
+    fmt = ck.typed(t, "crm", "format", (str,), "a format name", default="auto")
+    if fmt not in CRM_FORMATS:
+        ck.add("crm.format", f"unknown format {fmt!r}; expected one of {', '.join(CRM_FORMATS)}")
+    leads = ck.path(t, "crm", "leads", required=True)
+    opps = ck.path(t, "crm", "opportunities")
+    acts = ck.path(t, "crm", "activities")
+    columns = ck.typed(t, "crm", "columns", (dict,), "a table per CRM table of "
+                       "{ 'Export column' = 'canonical_column' }", default={})
+    cols: dict[str, dict[str, str]] = {}
+    for table, mapping in columns.items():
+        if table not in CRM_TABLES:
+            ck.add(f"crm.columns.{table}", f"unknown table {table!r}; expected one of "
+                   f"{', '.join(CRM_TABLES)}")
+        elif not isinstance(mapping, dict):
+            ck.add(f"crm.columns.{table}", "expected a table of { 'Export column' = "
+                   "'canonical_column' }")
+        else:
+            cols[table] = {str(k): str(v) for k, v in mapping.items()}
+    sources = ck.typed(t, "crm", "marketing_sources", (list,), "a list of lead sources",
+                       default=list(DEFAULT_MARKETING_SOURCES))
+    extract = None
+    if "extract_date" in t:
+        v = t["extract_date"]
+        if isinstance(v, dt.datetime):
+            extract = v.replace(tzinfo=None)
+        elif isinstance(v, dt.date):
+            extract = dt.datetime.combine(v, dt.time())
+        else:
+            ck.add("crm.extract_date", f"expected a date like 2026-01-15, got {v!r}")
+    if leads is None:
+        return None
+    return CrmConfig(format=fmt, leads=leads, opportunities=opps, activities=acts,
+                     columns=cols, marketing_sources=tuple(str(s) for s in sources),
+                     extract_date=extract)
+
+
+def _read_incentives(ck: _Checker, t: dict) -> IncentivesConfig | None:
+    path = ck.path(t, "incentives", "path", required=True)
+    att = ck.typed(t, "incentives", "attainment", (int, float), "a fraction such as 0.85")
+    if att is not None and not 0 <= att <= 3:
+        ck.add("incentives.attainment", f"expected a fraction of goal such as 0.85, got {att!r}")
+        att = None
+    if path is None:
+        return None
+    return IncentivesConfig(path=path, attainment=None if att is None else float(att))
+
+
+def _read_analysis(ck: _Checker, t: dict) -> AnalysisSettings:
+    d = AnalysisSettings()
+    mgs = ck.typed(t, "analysis", "min_group_size", (int,), "a whole number of at least 3",
+                   default=d.min_group_size)
+    if mgs < 3:
+        ck.add("analysis.min_group_size", f"must be at least 3 for anonymity, got {mgs}")
+        mgs = d.min_group_size
+    mcg = ck.typed(t, "analysis", "min_comment_group_size", (int,), "a whole number",
+                   default=d.min_comment_group_size)
+    if mcg < mgs:
+        ck.add("analysis.min_comment_group_size", f"must be at least min_group_size ({mgs}), "
+               f"got {mcg}")
+        mcg = max(d.min_comment_group_size, mgs)
+    sla = ck.typed(t, "analysis", "sla_first_touch_hours", (int, float), "hours, e.g. 24",
+                   default=d.sla_first_touch_hours)
+    if sla <= 0:
+        ck.add("analysis.sla_first_touch_hours", f"must be positive, got {sla}")
+        sla = d.sla_first_touch_hours
+    ww = ck.typed(t, "analysis", "well_worked_attempts", (int,), "a whole number, e.g. 6",
+                  default=d.well_worked_attempts)
+    if ww < 1:
+        ck.add("analysis.well_worked_attempts", f"must be at least 1, got {ww}")
+        ww = d.well_worked_attempts
+    return AnalysisSettings(min_group_size=mgs, min_comment_group_size=mcg,
+                            sla_first_touch_hours=float(sla), well_worked_attempts=ww)
+
+
+def load_engagement(folder: str | Path) -> Engagement:
+    """Read and validate an engagement folder's ``engagement.toml``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The engagement folder (or the ``engagement.toml`` file itself).
+
+    Returns
+    -------
+    Engagement
+        Settings with every path resolved inside the folder. Sections absent from the file
+        are ``None``.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found: the folder or file is missing, the TOML does not parse,
+        a key is unknown or has the wrong type, the client id is not a slug, a path is
+        absolute, leaves the folder or does not exist.
+    """
+    folder = Path(folder)
+    if folder.is_file() and folder.name == ENGAGEMENT_FILE:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(Problem(str(folder), "engagement folder not found"))
+    toml_path = folder / ENGAGEMENT_FILE
+    if not toml_path.is_file():
+        raise ConfigError(Problem(str(toml_path), f"no {ENGAGEMENT_FILE} in this folder; "
+                                  "create one with 'aligndx init'"))
+    try:
+        doc = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(Problem(str(toml_path), f"not UTF-8 text ({exc.reason})")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(Problem(str(toml_path), f"not valid TOML: {exc}")) from None
+
+    root = folder.resolve()
+    ck = _Checker(root)
+    for section, value in doc.items():
+        if section not in _ALLOWED:
+            ck.add(section, f"unknown section [{section}]; expected one of "
+                   f"{', '.join('[' + s + ']' for s in _ALLOWED)}")
+            continue
+        if not isinstance(value, dict):
+            ck.add(section, f"[{section}] must be a table")
+            continue
+        for key in value:
+            if key not in _ALLOWED[section]:
+                ck.add(f"{section}.{key}", f"unknown key; expected one of "
+                       f"{', '.join(sorted(_ALLOWED[section]))}")
+
+    client = _read_client(ck, doc)
+    survey = _read_survey(ck, doc["survey"]) if isinstance(doc.get("survey"), dict) else None
+    crm = _read_crm(ck, doc["crm"]) if isinstance(doc.get("crm"), dict) else None
+    inc = (_read_incentives(ck, doc["incentives"])
+           if isinstance(doc.get("incentives"), dict) else None)
+    analysis = _read_analysis(ck, doc.get("analysis") if isinstance(doc.get("analysis"), dict)
+                              else {})
+    if ck.problems:
+        raise ConfigError(ck.problems)
+    return Engagement(root=root, client=client, survey=survey, crm=crm, incentives=inc,
+                      analysis=analysis, raw=doc)
