@@ -1,0 +1,95 @@
+"""engagement.toml loading and validation (SPEC §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from toolkit.config import load_engagement
+from toolkit.exceptions import ConfigError
+from tests.conftest import write
+
+GOOD = """
+[client]
+id = "acme-2025"
+name = "Acme Industrial Ltd"
+period_start = 2025-01-01
+period_end = 2025-12-31
+headcount = { sales = 42, marketing = 11 }
+
+[survey]
+path = "survey/responses.csv"
+team_map = { "Inside Sales" = "sales" }
+
+[crm]
+leads = "crm/leads.csv"
+marketing_sources = ["web"]
+
+[analysis]
+min_group_size = 6
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    write(tmp_path / "survey" / "responses.csv", "respondent_id,team\n")
+    write(tmp_path / "crm" / "leads.csv", "lead_id,created_at,source\n")
+    return tmp_path
+
+
+def test_good_engagement_loads_with_resolved_paths(folder):
+    write(folder / "engagement.toml", GOOD)
+    eng = load_engagement(folder)
+    assert eng.client.id == "acme-2025"
+    assert eng.client.period_start == dt.date(2025, 1, 1)
+    assert eng.client.headcount == {"sales": 42, "marketing": 11}
+    assert eng.survey.path == (folder / "survey" / "responses.csv").resolve()
+    assert eng.survey.team_map == {"Inside Sales": "sales"}
+    assert eng.crm.marketing_sources == ("web",)
+    assert eng.crm.opportunities is None
+    assert eng.incentives is None
+    assert eng.analysis.min_group_size == 6
+    assert eng.analysis.well_worked_attempts == 6  # default
+
+
+def test_all_problems_listed_at_once(folder, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    write(outside / "x.csv", "a\n")
+    bad = GOOD.replace('id = "acme-2025"', 'id = "Acme 2025"')
+    bad = bad.replace('path = "survey/responses.csv"', f'path = "../{outside.name}/x.csv"')
+    bad = bad.replace('leads = "crm/leads.csv"', 'leads = "/etc/passwd"\ncolour = "red"')
+    bad = bad.replace("min_group_size = 6", "min_group_size = 2")
+    write(folder / "engagement.toml", bad + '\n[extra]\nx = 1\n')
+    with pytest.raises(ConfigError) as info:
+        load_engagement(folder)
+    text = str(info.value)
+    keys = {p.column for p in info.value.problems}
+    assert {"client.id", "survey.path", "crm.leads", "crm.colour", "analysis.min_group_size",
+            "extra"} <= keys, text
+    assert "not a valid slug" in text
+    assert "leaves the engagement folder" in text
+    assert "absolute paths are refused" in text
+    assert "unknown key" in text
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="no engagement.toml"):
+        load_engagement(tmp_path)
+    write(tmp_path / "engagement.toml", "[client\nid=1")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_engagement(tmp_path)
+
+
+def test_missing_input_file_is_named(folder):
+    write(folder / "engagement.toml", GOOD.replace("crm/leads.csv", "crm/nope.csv"))
+    with pytest.raises(ConfigError) as info:
+        load_engagement(folder)
+    (p,) = info.value.problems
+    assert p.column == "crm.leads" and "crm/nope.csv" in p.message
+
+
+def test_unknown_team_in_team_map(folder):
+    write(folder / "engagement.toml", GOOD.replace('= "sales" }', '= "salez" }'))
+    with pytest.raises(ConfigError, match="unknown team 'salez'"):
+        load_engagement(folder)

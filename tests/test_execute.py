@@ -1,0 +1,68 @@
+"""The one notebook runner: parameters, failures kept, HTML without code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from toolkit.exceptions import InputError, ReportError
+from toolkit.execute import coerce_parameters, run_notebook
+
+
+def test_coerce_parameters_plain_types():
+    out = coerce_parameters({"p": Path("/x/y"), "n": np.int64(3), "f": np.float32(0.5),
+                             "t": (1, 2), "d": dt.date(2025, 1, 2), "b": np.bool_(True)})
+    assert out == {"p": "/x/y", "n": 3, "f": 0.5, "t": [1, 2], "d": "2025-01-02", "b": True}
+    assert type(out["n"]) is int and type(out["b"]) is bool
+    with pytest.raises(InputError):
+        coerce_parameters({"x": float("nan")})
+    with pytest.raises(InputError):
+        coerce_parameters({"not valid": 1})
+    with pytest.raises(InputError):
+        coerce_parameters({"x": object()})
+
+
+def _nb(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell("x = 1\nlabel = 'a'")
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_run_notebook_injects_parameters_and_exports_html(tmp_path):
+    src = _nb(tmp_path / "in.ipynb",
+              "import sys; print('warning!', file=sys.stderr)\nSECRET_CODE_MARKER = 1",
+              "from IPython.display import HTML, display\n"
+              "display(HTML(f'<p>value={x * 2} label={label}</p>'))")
+    out = run_notebook(src, tmp_path / "out.ipynb", parameters={"x": np.int64(21),
+                                                                "label": Path("b")},
+                       html=tmp_path / "out.html")
+    nb = nbformat.read(str(out), as_version=4)
+    assert any("value=42 label=b" in str(c.get("outputs")) for c in nb.cells)
+    html = (tmp_path / "out.html").read_text()
+    assert "value=42 label=b" in html
+    assert "SECRET_CODE_MARKER" not in html  # no code
+    assert "warning!" not in html           # no stderr
+    assert not re.search(r'<script[^>]+src="http', html)  # offline: no CDN scripts
+
+
+@pytest.mark.slow
+def test_failing_cell_keeps_partial_notebook(tmp_path):
+    src = _nb(tmp_path / "in.ipynb", "print('step one')", "raise ValueError('boom')")
+    with pytest.raises(ReportError) as info:
+        run_notebook(src, tmp_path / "out" / "run.ipynb", partial_dir=tmp_path / "failed")
+    assert "ValueError: boom" in str(info.value)
+    kept = Path(info.value.partial_notebook)
+    assert kept == tmp_path / "failed" / "run.failed.ipynb" and kept.is_file()
+    assert "step one" in kept.read_text()
+    assert not (tmp_path / "out" / "run.ipynb").exists()

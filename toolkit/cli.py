@@ -1,0 +1,188 @@
+"""``aligndx`` command line: a thin layer over the library (SPEC §7).
+
+Exit codes: 0 success, 1 a report or job failed, 2 bad input or usage. Errors are one
+readable message naming the file, row and column; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .exceptions import AligndxError, InputError
+
+
+class _Ctx:
+    debug = False
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    """Print *exc* readably and exit with its code."""
+    if debug:
+        traceback.print_exc()
+    code = getattr(exc, "exit_code", 1)
+    label = "error" if code == 2 else "failed"
+    click.echo(f"aligndx: {label}: {exc}", err=True)
+    sys.exit(code)
+
+
+def _guard(func):
+    """Turn toolkit errors into readable messages and exit codes."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().obj and ctx.find_root().obj.debug)
+        try:
+            return func(*args, **kwargs)
+        except AligndxError as exc:
+            _fail(exc, debug)
+        except KeyboardInterrupt:
+            click.echo("aligndx: interrupted; nothing was written for the unfinished report",
+                       err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+            if debug:
+                traceback.print_exc()
+            click.echo(f"aligndx: failed: unexpected {type(exc).__name__}: {exc}\n"
+                       "  (run again with --debug for the traceback)", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aligndx")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Sales–marketing alignment diagnostic: survey, CRM evidence and incentives into a
+    report a partner can send."""
+    ctx.obj = _Ctx()
+    ctx.obj.debug = debug
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--id", "client_id", help="Client slug (lowercase letters, digits, '-'); "
+              "default: the folder name.")
+@click.option("--name", "client_name", help="Client's name, as shown in the report.")
+@_guard
+def init(folder: Path, client_id: str | None, client_name: str | None) -> None:
+    """Scaffold an engagement FOLDER with a commented engagement.toml and empty input folders."""
+    from .scaffold import init_engagement
+
+    path = init_engagement(folder, client_id=client_id, client_name=client_name)
+    click.echo(f"Created engagement folder {path}\n"
+               f"Next: put the exports into {path}/survey, {path}/crm and {path}/incentives, "
+               f"edit {path}/engagement.toml, then run: aligndx validate {path}")
+
+
+@main.command()
+@click.argument("engagement", type=click.Path(path_type=Path))
+@_guard
+def validate(engagement: Path) -> None:
+    """Check an ENGAGEMENT folder; print the intake summary and every problem (exit 2 if any)."""
+    from .intake import validate as validate_folder
+    from .intake.summary import print_intake
+
+    data, problems = validate_folder(engagement)
+    if data is not None:
+        print_intake(data, console=_console())
+    if problems:
+        click.echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(2)
+    click.echo(f"{engagement}: OK — ready for 'aligndx report'.")
+
+
+def _report_one(engagement: Path, out: Path, *, timeout: int, pdf: bool, quiet: bool):
+    from rich.status import Status
+
+    from .reporting import build_report
+
+    console = _console()
+    if quiet or not console.is_terminal:
+        def say(msg: str) -> None:
+            if not quiet:
+                click.echo(f"  {engagement.name}: {msg}", err=True)
+        return build_report(engagement, out, progress=say, timeout=timeout, pdf=pdf)
+    with Status(f"{engagement.name}: starting", console=console) as status:
+        return build_report(engagement, out, timeout=timeout, pdf=pdf,
+                            progress=lambda m: status.update(f"{engagement.name}: {m}"))
+
+
+@main.command()
+@click.argument("engagement", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Output folder; the report goes to OUT/<client.id>/.")
+@click.option("--timeout", default=600, show_default=True, help="Seconds allowed per notebook cell.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (needs the 'pdf' extra).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+@_guard
+def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) -> None:
+    """Write report.html, report.ipynb, results.json and aggregates.xlsx for ENGAGEMENT."""
+    outcome = _report_one(engagement, out, timeout=timeout, pdf=pdf, quiet=quiet)
+    click.echo(f"{outcome.client_id}: report written to {outcome.folder} "
+               f"({outcome.seconds:.0f} s)")
+    for name in outcome.files:
+        click.echo(f"  {outcome.folder / name}")
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Output folder.")
+@click.option("--timeout", default=600, show_default=True, help="Seconds allowed per notebook cell.")
+@_guard
+def demo(out: Path, timeout: int) -> None:
+    """Write the reports of every sample engagement under data/samples/."""
+    from .paths import SAMPLES_DIR, sample_engagements
+
+    samples = sample_engagements()
+    if not samples:
+        raise InputError(f"{SAMPLES_DIR}: no sample engagements found")
+    failed = 0
+    for folder in samples:
+        try:
+            outcome = _report_one(folder, out, timeout=timeout, pdf=False, quiet=False)
+        except AligndxError as exc:
+            failed += 1
+            click.echo(f"{folder.name}: FAILED: {exc}", err=True)
+            continue
+        click.echo(f"{outcome.client_id}: {outcome.folder / 'report.html'}")
+    click.echo(f"\n{len(samples) - failed} of {len(samples)} demo reports written under "
+               f"{out.resolve()}")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("instrument"),
+              show_default=True, help="Output folder.")
+@_guard
+def instrument(out: Path) -> None:
+    """Export the survey instrument: a printable questionnaire and a Qualtrics import file."""
+    from .instrument import export_printable, export_qualtrics_txt
+
+    out.mkdir(parents=True, exist_ok=True)
+    printable = export_printable(out / "aligndx-survey.html")
+    qualtrics = export_qualtrics_txt(out / "aligndx-survey-qualtrics.txt")
+    click.echo(f"Printable questionnaire: {printable}\nQualtrics Advanced Format import: "
+               f"{qualtrics}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,245 @@
+"""From a loaded engagement to the results dict of SPEC §6.
+
+:func:`analyse` runs every measure on the canonical tables and assembles ``results.json``:
+sections that cannot be assessed are ``None`` with the reason in ``data.warnings``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import __version__
+from .config import load_engagement
+
+SECTIONS = ("survey", "crm", "incentives", "verdict", "scores", "recommendations")
+
+
+def jsonable(obj: Any) -> Any:
+    """Return *obj* with NaN/inf as ``None``, numpy scalars as Python numbers, dates as ISO
+    strings, tuples as lists and paths as strings, recursively."""
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, (dt.datetime, dt.date)):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "isoformat"):  # pandas Timestamp
+        try:
+            return obj.isoformat()
+        except ValueError:  # NaT
+            return None
+    if hasattr(obj, "item"):
+        return jsonable(obj.item())
+    if hasattr(obj, "to_dict"):
+        return jsonable(obj.to_dict())
+    return str(obj)
+
+
+def _run(name: str, func: Callable[[], dict | list | None], warnings: list[str],
+         errors: dict[str, str]) -> Any:
+    """Run one measure; an unexpected failure is recorded, not hidden, and the section is
+    null."""
+    try:
+        return func()
+    except Exception as exc:  # a measure bug must not take the whole report down silently
+        errors[name] = f"{type(exc).__name__}: {exc}"
+        warnings.append(f"{name}: could not be computed ({type(exc).__name__}: {exc})")
+        return None
+
+
+def analyse(data, *, progress: Callable[[str], None] | None = None,
+            strict: bool = False) -> dict:
+    """Compute every measure and assemble the results dict (SPEC §6).
+
+    Parameters
+    ----------
+    data : toolkit.intake.EngagementData
+        Loaded, validated canonical tables of one engagement.
+    progress : callable, optional
+        Called with a short label before each step (for progress display).
+    strict : bool
+        Re-raise unexpected errors inside measures instead of recording them (tests).
+
+    Returns
+    -------
+    dict
+        JSON-safe results with the top-level keys of SPEC §6.
+    """
+    from . import scores as scores_mod
+
+    eng = data.engagement
+    settings = eng.analysis
+    warnings: list[str] = list(data.warnings)
+    suppressed: list[dict] = []
+    errors: dict[str, str] = {}
+    say = progress or (lambda _label: None)
+
+    def run(name, func):
+        if strict:
+            return func()
+        return _run(name, func, warnings, errors)
+
+    # --- survey -------------------------------------------------------------------------
+    survey = None
+    if data.survey is None:
+        warnings.append("survey: not assessed — no [survey] section or survey file in "
+                        "engagement.toml")
+    else:
+        say("survey measures")
+        from .survey import measure_survey
+        known = _known_names(data)
+        survey = run("survey", lambda: measure_survey(
+            data.survey, settings=settings, headcount=eng.client.headcount or None,
+            known_names=known))
+
+    # --- crm ----------------------------------------------------------------------------
+    crm = None
+    if data.leads is None:
+        warnings.append("crm: not assessed — no [crm] section or leads file in "
+                        "engagement.toml")
+    else:
+        say("CRM measures")
+        from .crm import measure_crm
+        crm = run("crm", lambda: measure_crm(
+            data.leads, data.opportunities, data.activities, settings=settings,
+            period_start=eng.client.period_start, period_end=eng.client.period_end,
+            marketing_sources=eng.crm.marketing_sources if eng.crm else (),
+            extract_date=eng.crm.extract_date if eng.crm else None))
+
+    # --- incentives ---------------------------------------------------------------------
+    incentives = None
+    if data.plan is None:
+        warnings.append("incentives: not assessed — no [incentives] section or "
+                        "compensation plan in engagement.toml")
+    else:
+        say("incentives")
+        from .incentives import measure_incentives
+        incentives = run("incentives", lambda: measure_incentives(
+            data.plan, leads=data.leads, opportunities=data.opportunities,
+            marketing_sources=eng.crm.marketing_sources if eng.crm else (),
+            attainment=eng.incentives.attainment if eng.incentives else None,
+            survey=survey, crm=crm))
+
+    # --- verdict, scores, recommendations -------------------------------------------------
+    say("verdict")
+    verdict = None
+    if crm is None:
+        warnings.append("verdict: not assessed — the blame-game verdict needs CRM data")
+    else:
+        from .verdict import judge
+        verdict = run("verdict", lambda: judge(crm, survey))
+
+    say("scores")
+    scores = run("scores", lambda: scores_mod.combine(survey, crm, incentives))
+
+    recommendations = None
+    try:
+        from .recommend import recommend
+    except ImportError:
+        warnings.append("recommendations: not yet assessed — the recommendation rules are "
+                        "not built in this version of the toolkit")
+    else:
+        say("recommendations")
+        recommendations = run("recommendations", lambda: recommend(
+            survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores))
+
+    for section in (survey, crm, incentives, verdict, scores):
+        if isinstance(section, dict):
+            suppressed.extend(section.get("suppressed", []) or [])
+            warnings.extend(section.get("warnings", []) or [])
+
+    results = {
+        "client": {"id": eng.client.id, "name": eng.client.name,
+                   "currency": eng.client.currency,
+                   "period_start": eng.client.period_start,
+                   "period_end": eng.client.period_end},
+        "toolkit_version": __version__,
+        "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "data": {
+            "row_counts": data.row_counts(),
+            "intake": [f.to_dict() for f in data.intake],
+            "warnings": _dedupe(warnings),
+            "suppressed": _dedupe_dicts(suppressed),
+            "errors": errors,
+            "settings": {
+                "min_group_size": settings.min_group_size,
+                "min_comment_group_size": settings.min_comment_group_size,
+                "sla_first_touch_hours": settings.sla_first_touch_hours,
+                "well_worked_attempts": settings.well_worked_attempts,
+            },
+        },
+        "survey": survey,
+        "crm": crm,
+        "incentives": incentives,
+        "verdict": verdict,
+        "scores": scores,
+        "recommendations": recommendations,
+    }
+    return jsonable(results)
+
+
+def analyse_folder(folder: str | Path, **kwargs) -> dict:
+    """Load, validate and analyse an engagement folder in one call.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Engagement folder.
+    **kwargs
+        Passed to :func:`analyse`.
+
+    Returns
+    -------
+    dict
+        The results dict.
+
+    Raises
+    ------
+    toolkit.exceptions.InputError
+        When ``engagement.toml`` or a table is invalid (every problem listed).
+    """
+    from .intake import load_data
+
+    return analyse(load_data(load_engagement(folder)), **kwargs)
+
+
+def _known_names(data) -> list[str]:
+    """Owner ids and any names the intake saw, for redaction of free-text comments."""
+    names: set[str] = set()
+    for df in (data.leads, data.opportunities, data.activities):
+        if df is not None and "owner_id" in df.columns:
+            names.update(str(x) for x in df["owner_id"].dropna().unique()[:10_000])
+    return sorted(names)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for i in items:
+        seen.setdefault(str(i), None)
+    return list(seen)
+
+
+def _dedupe_dicts(items: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for d in items:
+        key = tuple(sorted((str(k), str(v)) for k, v in d.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out

@@ -1,0 +1,73 @@
+"""Display helpers used by every report section.
+
+Figures are embedded as base64 PNG ``<img>`` tags carrying alt text (so the HTML is
+self-contained and accessible) and closed immediately after.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Iterable
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+
+def fmt_pct(x: float | None, digits: int = 0) -> str:
+    """Format a 0..1 share as a percentage; ``None`` as an em dash."""
+    return "—" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def fmt_num(x: float | None, digits: int = 1) -> str:
+    """Format a number with *digits* decimals and thousands separators; ``None`` as —."""
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
+    """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    cap = (f'<figcaption class="takeaway">{html.escape(takeaway)}</figcaption>'
+           if takeaway else "")
+    return (f'<figure class="chart"><img src="data:image/png;base64,{b64}" '
+            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto"/>'
+            f"{cap}</figure>")
+
+
+def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
+    """Display a chart (Figure or Axes) with alt text and a one-line takeaway, then close it.
+
+    Parameters
+    ----------
+    fig_or_ax : matplotlib Figure or Axes
+    alt : str
+        Alternative text describing what the chart shows.
+    takeaway : str, optional
+        One sentence computed from the data, shown under the chart.
+    """
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+    display(HTML(figure_html(fig, alt=alt, takeaway=takeaway)))
+
+
+def show_markdown(text: str) -> None:
+    """Display Markdown text."""
+    display(Markdown(text))
+
+
+def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
+    """Display a DataFrame as a plain, print-friendly HTML table."""
+    styler_html = df.to_html(index=index, border=0, classes="table", na_rep="—", escape=True)
+    cap = f"<p class='caption'>{html.escape(caption)}</p>" if caption else ""
+    display(HTML(cap + styler_html))
+
+
+def show_not_assessed(title: str, reasons: Iterable[str]) -> None:
+    """Say plainly that a section could not be assessed, and why."""
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons) or "<li>No data.</li>"
+    display(HTML(f"<div class='not-assessed'><strong>{html.escape(title)} — not assessed."
+                 f"</strong><ul>{items}</ul></div>"))

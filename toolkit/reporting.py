@@ -1,0 +1,117 @@
+"""Produce one client's deliverables: ``aligndx report ENGAGEMENT -o OUT``.
+
+Inputs are validated before anything is written. Outputs are built in a hidden staging folder
+inside ``OUT`` and moved to ``OUT/<client.id>/`` only when complete, so a failed run leaves
+the previous report (if any) untouched and no half-written folder behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import load_engagement
+from .deliverables import write_aggregates_xlsx, write_results_json
+from .execute import DEFAULT_CELL_TIMEOUT, run_notebook
+from .paths import DIAGNOSTIC_NOTEBOOK
+
+REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
+
+
+@dataclass
+class ReportOutcome:
+    """What :func:`build_report` produced."""
+
+    client_id: str
+    folder: Path
+    files: dict[str, Path]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_report(engagement: str | Path, out: str | Path, *,
+                 progress: Callable[[str], None] | None = None,
+                 timeout: int = DEFAULT_CELL_TIMEOUT,
+                 notebook: Path = DIAGNOSTIC_NOTEBOOK,
+                 pdf: bool = False) -> ReportOutcome:
+    """Validate, analyse and render one engagement into ``OUT/<client.id>/``.
+
+    Parameters
+    ----------
+    engagement : path
+        Engagement folder.
+    out : path
+        Output root; created when missing.
+    progress : callable, optional
+        Called with a short label at each step.
+    timeout : int
+        Seconds allowed per notebook cell.
+    notebook : Path
+        The report notebook (default ``notebooks/diagnostic.ipynb``).
+    pdf : bool
+        Also write ``report.pdf`` (needs the ``pdf`` extra).
+
+    Returns
+    -------
+    ReportOutcome
+
+    Raises
+    ------
+    toolkit.exceptions.InputError
+        Bad engagement folder or tables; nothing is written.
+    toolkit.exceptions.ReportError
+        The notebook failed; the partial notebook is kept under ``OUT/_failed/<client.id>/``.
+    """
+    from .intake import load_data
+    from .pipeline import analyse
+
+    say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
+    say("reading engagement.toml")
+    eng = load_engagement(engagement)
+    say("reading and validating input files")
+    data = load_data(eng)
+    results = analyse(data, progress=say)
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / eng.client.id
+    staging = Path(tempfile.mkdtemp(prefix=f".{eng.client.id}.", suffix=".partial", dir=out))
+    try:
+        say("writing results.json and aggregates.xlsx")
+        write_results_json(results, staging / "results.json")
+        write_aggregates_xlsx(results, staging / "aggregates.xlsx")
+        say("running the report notebook")
+        run_notebook(notebook, staging / "report.ipynb",
+                     parameters={"engagement": str(eng.root), "results_path": "results.json"},
+                     html=staging / "report.html", cwd=staging, timeout=timeout,
+                     title=f"{eng.client.name} — sales & marketing alignment diagnostic",
+                     partial_dir=out / "_failed" / eng.client.id)
+        if pdf:
+            say("writing report.pdf")
+            from .pdf import html_to_pdf
+            html_to_pdf(staging / "report.html", staging / "report.pdf")
+        _replace_dir(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    files = {p.name: p for p in sorted(final.iterdir())}
+    return ReportOutcome(client_id=eng.client.id, folder=final, files=files,
+                         seconds=time.perf_counter() - t0,
+                         warnings=list(results["data"]["warnings"]))
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    """Move *src* to *dst*, replacing an existing *dst* with as small a window as possible."""
+    old = None
+    if dst.exists():
+        old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
+        os.replace(dst, old)
+    os.replace(src, dst)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

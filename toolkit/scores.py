@@ -1,0 +1,97 @@
+"""Pillar scores and the overall alignment score (SPEC §4.4).
+
+The weights below are the only place where survey and evidence are combined; the
+methodology appendix prints them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Weights of each pillar's components (SPEC §4.4). When a component is missing, the
+#: remaining weights are rescaled to sum to 1 and a warning says so.
+WEIGHTS: dict[str, dict[str, float]] = {
+    "politics": {"survey": 1.0},
+    "incentives": {"survey": 0.5, "plan_structure": 0.5},
+    "communication": {"survey": 0.5, "handoff_evidence": 0.5},
+}
+
+#: Component descriptions, for the methodology appendix.
+COMPONENTS = {
+    ("politics", "survey"): "survey pillar index: FAIR, TRUST, CONF (reversed), SUPP",
+    ("incentives", "survey"): "survey pillar index: SHARE, RINT, RFAIR",
+    ("incentives", "plan_structure"): "compensation-plan structure score (incentives.structure_score)",
+    ("communication", "survey"): "survey pillar index: BIDIR, QUAL, DEFN, FEED",
+    ("communication", "handoff_evidence"): "CRM hand-off evidence score (crm.handoff.evidence_score)",
+}
+
+#: Stage cut points on 0..100 (SPEC §4.4), the 1..5 maturity banding of Kotler, Rackham &
+#: Krishnaswamy (2006) mapped by (m - 1) / 4 * 100.
+STAGES = ((75.0, "Integrated"), (50.0, "Aligned"), (25.0, "Defined"), (float("-inf"), "Undefined"))
+
+
+def stage_for_score(score: float | None) -> str | None:
+    """Return the alignment stage for a 0..100 score (``None`` for ``None``)."""
+    if score is None:
+        return None
+    for cut, name in STAGES:
+        if score >= cut:
+            return name
+    return None  # pragma: no cover
+
+
+def _get(d: dict | None, *keys: str) -> Any:
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> dict:
+    """Combine survey pillars and evidence into the three pillar scores and the overall score.
+
+    Parameters
+    ----------
+    survey : dict or None
+        ``results["survey"]``; reads ``pillars.<pillar>.overall`` (0..100).
+    crm : dict or None
+        ``results["crm"]``; reads ``handoff.evidence_score`` (0..100).
+    incentives : dict or None
+        ``results["incentives"]``; reads ``structure_score`` (0..100).
+
+    Returns
+    -------
+    dict
+        ``politics``, ``incentives``, ``communication``, ``overall`` (0..100 or None),
+        ``stage``, ``components`` (each pillar's inputs and the weights used) and
+        ``warnings``.
+    """
+    inputs = {
+        "politics": {"survey": _get(survey, "pillars", "politics", "overall")},
+        "incentives": {"survey": _get(survey, "pillars", "incentives", "overall"),
+                       "plan_structure": _get(incentives, "structure_score")},
+        "communication": {"survey": _get(survey, "pillars", "communication", "overall"),
+                          "handoff_evidence": _get(crm, "handoff", "evidence_score")},
+    }
+    out: dict[str, Any] = {"components": {}, "warnings": []}
+    for pillar, weights in WEIGHTS.items():
+        avail = {k: v for k, v in inputs[pillar].items() if v is not None}
+        missing = [k for k in weights if k not in avail]
+        total_w = sum(weights[k] for k in avail)
+        score = (sum(weights[k] * float(avail[k]) for k in avail) / total_w) if avail else None
+        used = {k: (weights[k] / total_w if k in avail else 0.0) for k in weights}
+        out["components"][pillar] = {"inputs": inputs[pillar], "weights": weights,
+                                     "weights_used": used}
+        if missing and avail:
+            out["warnings"].append(f"{pillar} pillar: {', '.join(missing)} not available; "
+                                   f"scored from {', '.join(avail)} only")
+        elif not avail:
+            out["warnings"].append(f"{pillar} pillar: no input available; not scored")
+        out[pillar] = None if score is None else round(score, 1)
+    pillars = [out[p] for p in WEIGHTS if out[p] is not None]
+    if len(pillars) < len(WEIGHTS) and pillars:
+        out["warnings"].append("overall score is the mean of the pillars that could be scored")
+    out["overall"] = round(sum(pillars) / len(pillars), 1) if pillars else None
+    out["stage"] = stage_for_score(out["overall"])
+    return out
