@@ -1,0 +1,214 @@
+"""Findings: the facts in the results that matter, each with its number and evidence key.
+
+A finding is triggered only by the data (a threshold crossed, a verdict reached); the
+executive summary shows the three most severe, and :mod:`toolkit.recommend` turns findings
+into recommendations. Thresholds live in :data:`LIMITS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Every threshold that triggers a finding, with its rationale.
+LIMITS: dict[str, tuple[float, str]] = {
+    "scale_low": (3.0, "a scale mean below the scale midpoint (3 = neither agree nor disagree)"),
+    "conflict_high": (3.0, "CONF mean above the midpoint: conflict and blame are the norm"),
+    "gap_large": (0.33, "|Cliff's delta| ≥ .33: a medium or large sales–marketing difference "
+                        "(Romano et al. 2006 magnitude labels)"),
+    "blame_share": (0.5, "half or more of a side agrees with the blame claim"),
+    "not_regular": (0.5, "half or more say the teams do not speak regularly (§9 practitioner "
+                         "claim, unverified)"),
+    "sow_low": (0.2, "less than a fifth of variable pay rides on shared outcomes"),
+    "sow_gap": (0.3, "the two sides' shared-outcome weights differ by 30 points or more"),
+    "reward_gap": (0.15, "marketing's contribution exceeds its reward share by 15 points or more"),
+    "pillar_low": (50.0, "a pillar below 50/100 (the Aligned cut point)"),
+}
+
+
+@dataclass
+class Finding:
+    """One triggered finding.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier of the rule that fired.
+    step : str
+        ``remove_politics``, ``incentivize`` or ``communicate``.
+    severity : float
+        0..1; orders findings for the executive summary.
+    text : str
+        One plain sentence with the number in it.
+    evidence : list of str
+        Dotted ``results.json`` keys the finding rests on (all present and non-null).
+    """
+
+    code: str
+    step: str
+    severity: float
+    text: str
+    evidence: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "step": self.step, "severity": round(self.severity, 3),
+                "text": self.text, "evidence": list(self.evidence)}
+
+
+def get(results: dict, key: str) -> Any:
+    """Return the value at dotted *key* in *results*, or ``None`` when absent."""
+    cur: Any = results
+    for part in key.split("."):
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _scale(results: dict, code: str, side: str) -> tuple[float | None, str]:
+    key = f"survey.scales.{code}.by_side.{side}.mean"
+    return get(results, key), key
+
+
+def find(results: dict) -> list[Finding]:
+    """Return every finding the results trigger, most severe first.
+
+    Parameters
+    ----------
+    results : dict
+        The results dict (SPEC §6), or a dict holding at least the sections to examine.
+
+    Returns
+    -------
+    list of Finding
+    """
+    out: list[Finding] = []
+    lim = {k: v[0] for k, v in LIMITS.items()}
+
+    # --- verdict --------------------------------------------------------------------------
+    for claim, step, text in (
+        ("follow_up", "communicate", "Sales follow-up is thin: {s}"),
+        ("lead_quality", "communicate", "Lead quality is the bottleneck: {s}"),
+    ):
+        if get(results, f"verdict.{claim}.status") == "supported":
+            summary = get(results, f"verdict.{claim}.summary") or ""
+            out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
+                               [f"verdict.{claim}.status"]))
+
+    # --- politics -----------------------------------------------------------------------
+    for side in ("sales", "marketing"):
+        conf, key = _scale(results, "CONF", side)
+        if conf is not None and conf > lim["conflict_high"]:
+            out.append(Finding(f"conflict_{side}", "remove_politics",
+                               0.5 + (conf - 3) / 4,
+                               f"The {side} side reports high conflict and blame "
+                               f"(CONF {conf:.1f} of 5).", [key]))
+    for code, label in (("SUPP", "senior leadership's support for cooperation"),
+                        ("TRUST", "trust in the other team"),
+                        ("FAIR", "fairness between the teams")):
+        for side in ("sales", "marketing"):
+            m, key = _scale(results, code, side)
+            if m is not None and m < lim["scale_low"]:
+                out.append(Finding(f"{code.lower()}_low_{side}", "remove_politics",
+                                   0.4 + (3 - m) / 4,
+                                   f"The {side} side rates {label} low ({code} {m:.1f} of 5).",
+                                   [key]))
+    for code in ("FAIR", "TRUST", "SUPP", "SHARE", "DEFN"):
+        d = get(results, f"survey.scales.{code}.cliffs_delta")
+        if d is not None and abs(d) >= lim["gap_large"]:
+            higher = "sales" if d > 0 else "marketing"
+            out.append(Finding(f"gap_{code.lower()}", "remove_politics", 0.45 + abs(d) / 2,
+                               f"The two sides see {code} differently: the {higher} side is "
+                               f"more positive (Cliff's delta {d:+.2f}).",
+                               [f"survey.scales.{code}.cliffs_delta"]))
+
+    # --- beliefs ------------------------------------------------------------------------
+    s_share = get(results, "survey.claims.sales_blame_leads_share")
+    m_share = get(results, "survey.claims.marketing_blame_followup_share")
+    if s_share is not None and s_share >= lim["blame_share"]:
+        out.append(Finding("blame_sales", "remove_politics", 0.55,
+                           f"{_pct(s_share)} of the sales side say most marketing leads are not "
+                           "worth working.", ["survey.claims.sales_blame_leads_share"]))
+    if m_share is not None and m_share >= lim["blame_share"]:
+        out.append(Finding("blame_marketing", "remove_politics", 0.55,
+                           f"{_pct(m_share)} of the marketing side say sales gives up on leads "
+                           "too early.", ["survey.claims.marketing_blame_followup_share"]))
+
+    # --- incentives ---------------------------------------------------------------------
+    for side in ("sales", "marketing"):
+        sow = get(results, f"incentives.shared_outcome_weight.{side}")
+        if sow is not None and sow < lim["sow_low"]:
+            out.append(Finding(f"sow_low_{side}", "incentivize", 0.75 if sow == 0 else 0.6,
+                               f"Only {_pct(sow)} of the {side} side's variable pay depends on "
+                               "shared outcomes.",
+                               [f"incentives.shared_outcome_weight.{side}"]))
+    gap = get(results, "incentives.sow_gap")
+    if gap is not None and gap >= lim["sow_gap"]:
+        out.append(Finding("sow_gap", "incentivize", 0.5 + gap / 2,
+                           f"The sides' shared-outcome weights differ by {_pct(gap)} points.",
+                           ["incentives.sow_gap"]))
+    rc = get(results, "incentives.reward_contribution_gap")
+    if rc is not None and rc >= lim["reward_gap"]:
+        contrib = get(results, "incentives.marketing_contribution_share")
+        reward = get(results, "incentives.marketing_reward_share")
+        if contrib is not None and reward is not None:
+            out.append(Finding("reward_gap", "incentivize", 0.6 + rc / 2,
+                               f"Marketing sources {_pct(contrib)} of won revenue but earns "
+                               f"{_pct(reward)} of the variable pay on it.",
+                               ["incentives.marketing_contribution_share",
+                                "incentives.marketing_reward_share"]))
+    for i, flag in enumerate(get(results, "incentives.flags") or []):
+        if isinstance(flag, dict) and flag.get("sentence"):
+            out.append(Finding(f"flag_{flag.get('code', i)}", "incentivize", 0.65,
+                               flag["sentence"], [f"incentives.flags"]))
+
+    # --- communication ------------------------------------------------------------------
+    nr = get(results, "survey.frequency.not_regular_share")
+    if nr is not None and nr >= lim["not_regular"]:
+        out.append(Finding("not_regular", "communicate", 0.5,
+                           f"{_pct(nr)} say the teams talk monthly or less.",
+                           ["survey.frequency.not_regular_share"]))
+    for code, label in (("DEFN", "shared definitions of a qualified lead and the hand-off"),
+                        ("FEED", "feedback from sales on leads"),
+                        ("BIDIR", "two-way information flow")):
+        for side in ("sales", "marketing"):
+            m, key = _scale(results, code, side)
+            if m is not None and m < lim["scale_low"]:
+                out.append(Finding(f"{code.lower()}_low_{side}", "communicate",
+                                   0.4 + (3 - m) / 4,
+                                   f"The {side} side rates {label} low ({code} {m:.1f} of 5).",
+                                   [key]))
+    for pillar in ("politics", "incentives", "communication"):
+        v = get(results, f"scores.{pillar}")
+        if v is not None and v < lim["pillar_low"]:
+            step = {"politics": "remove_politics", "incentives": "incentivize",
+                    "communication": "communicate"}[pillar]
+            out.append(Finding(f"pillar_{pillar}", step, 0.3 + (50 - v) / 100,
+                               f"The {pillar} pillar scores {v:.0f}/100.", [f"scores.{pillar}"]))
+
+    out.sort(key=lambda f: (-f.severity, f.code))
+    return out
+
+
+def top_findings(results: dict, n: int = 3) -> list[Finding]:
+    """Return the *n* most severe findings, at most one per rule family and step balance.
+
+    The executive summary shows these. Findings from the same rule family (e.g. CONF low
+    on both sides) are collapsed to the most severe one.
+    """
+    seen: set[str] = set()
+    picked: list[Finding] = []
+    for f in find(results):
+        family = f.code.rsplit("_", 1)[0] if f.code.endswith(("_sales", "_marketing")) else f.code
+        if family in seen:
+            continue
+        seen.add(family)
+        picked.append(f)
+        if len(picked) == n:
+            break
+    return picked

@@ -1,0 +1,50 @@
+"""Executive summary: overall score and stage, the verdict in one sentence, the three
+findings that matter most (each with its number)."""
+
+from __future__ import annotations
+
+import html
+
+from IPython.display import HTML, display
+
+from ..findings import top_findings
+from .display import fmt_num, show_markdown
+
+STAGE_NOTE = {
+    "Undefined": "the teams work on their own agendas, with conflict over resources and blame",
+    "Defined": "processes and terms exist, but the teams still plan and measure separately",
+    "Aligned": "the teams plan together and share a funnel, with some friction left",
+    "Integrated": "the teams share goals, metrics and rewards under one revenue leadership",
+}
+
+
+def render(results: dict) -> None:
+    """Display the executive summary."""
+    s = results.get("scores") or {}
+    kpis = [("Overall alignment", s.get("overall"), s.get("stage")),
+            ("Politics", s.get("politics"), None),
+            ("Incentives", s.get("incentives"), None),
+            ("Communication", s.get("communication"), None)]
+    cells = "".join(
+        f"<div class='kpi'><div class='value'>{fmt_num(v, 0) if v is not None else '—'}"
+        f"{'<small>/100</small>' if v is not None else ''}</div><div class='label'>"
+        f"{html.escape(label)}{' — ' + html.escape(stage) if stage else ''}</div></div>"
+        for label, v, stage in kpis)
+    display(HTML(f"<div class='kpis'>{cells}</div>"))
+    stage = s.get("stage")
+    if s.get("overall") is not None and stage:
+        show_markdown(f"Overall alignment is **{s['overall']:.0f}/100 — {stage}**: "
+                      f"{STAGE_NOTE.get(stage, '')}.")
+    else:
+        show_markdown("The overall alignment score could not be computed: "
+                      + "; ".join(s.get("warnings") or ["no pillar could be scored"]) + ".")
+    verdict = results.get("verdict") or {}
+    if verdict.get("headline"):
+        show_markdown(f"**The blame game.** {verdict['headline']}")
+    else:
+        show_markdown("**The blame game.** Not settled: the CRM evidence needed for a verdict "
+                      "is missing (see the data-quality appendix).")
+    found = top_findings(results, 3)
+    if found:
+        show_markdown("**The three findings that matter most**\n\n"
+                      + "\n".join(f"{i}. {f.text}" for i, f in enumerate(found, 1)))
