@@ -22,6 +22,9 @@ LIMITS: dict[str, tuple[float, str]] = {
     "sow_low": (0.2, "less than a fifth of variable pay rides on shared outcomes"),
     "sow_gap": (0.3, "the two sides' shared-outcome weights differ by 30 points or more"),
     "reward_gap": (0.15, "marketing's contribution exceeds its reward share by 15 points or more"),
+    "reward_floor": (0.05, "and marketing earns under 5% of the variable pay on won revenue: no "
+                           "real stake in the revenue it sources (a smaller commission than "
+                           "sales' is normal and not flagged)"),
     "pillar_low": (50.0, "a pillar below 50/100 (the Aligned cut point)"),
 }
 
@@ -156,7 +159,7 @@ def find(results: dict) -> list[Finding]:
     if rc is not None and rc >= lim["reward_gap"]:
         contrib = get(results, "incentives.marketing_contribution_share")
         reward = get(results, "incentives.marketing_reward_share")
-        if contrib is not None and reward is not None:
+        if contrib is not None and reward is not None and reward < lim["reward_floor"]:
             out.append(Finding("reward_gap", "incentivize", 0.6 + rc / 2,
                                f"Marketing sources {_pct(contrib)} of won revenue but earns "
                                f"{_pct(reward)} of the variable pay on it.",

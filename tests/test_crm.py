@@ -1,0 +1,341 @@
+"""CRM evidence (SPEC §4.2): values checked by hand on tiny fixtures."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.config import AnalysisSettings
+from toolkit.crm import measure_crm
+from toolkit.crm.derive import derive_touches, lead_frame, select_cohort
+from toolkit.crm.dose import effort_contrast
+from toolkit.crm.funnel import is_fit_reason, wilson
+
+T = pd.Timestamp
+Z = 1.959963984540054  # 97.5% normal quantile
+
+
+def wilson_by_hand(k, n):
+    p = k / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z / (1 + Z * Z / n) * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def leads_frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for c in ("created_at", "mql_at", "accepted_at", "rejected_at", "sql_at", "converted_at",
+              "first_touch_at"):
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c])
+    if "attempts" in df.columns:
+        df["attempts"] = df["attempts"].astype("float64")
+    return df
+
+
+# ------------------------------------------------------------------------------------------
+# Wilson intervals
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("k,n", [(3, 10), (0, 7), (7, 7), (45, 120)])
+def test_wilson_matches_formula(k, n):
+    lo, hi = wilson_by_hand(k, n)
+    w = wilson(k, n)
+    assert w["rate"] == pytest.approx(k / n)
+    assert w["ci_low"] == pytest.approx(max(lo, 0), abs=1e-9)
+    assert w["ci_high"] == pytest.approx(min(hi, 1), abs=1e-9)
+
+
+def test_wilson_3_of_10_known_value():
+    # worked by hand: centre 0.3821, half-width 0.2471 → 0.1078 .. 0.6032
+    w = wilson(3, 10)
+    assert w["ci_low"] == pytest.approx(0.1078, abs=1e-4)
+    assert w["ci_high"] == pytest.approx(0.6032, abs=1e-4)
+    assert wilson(0, 0)["rate"] is None
+
+
+# ------------------------------------------------------------------------------------------
+# Touches derived from activities
+# ------------------------------------------------------------------------------------------
+@pytest.fixture
+def touch_fixture():
+    leads = leads_frame([
+        # L1: MQL at 10:00; the 09:00 call precedes the MQL, the 01-06 call follows the extract
+        {"lead_id": "L1", "created_at": "2025-01-01 00:00", "mql_at": "2025-01-01 10:00",
+         "converted_at": None, "source": "web"},
+        # L2: converted on 01-02 00:00; the 01-05 call is after conversion
+        {"lead_id": "L2", "created_at": "2025-01-01 00:00", "mql_at": None,
+         "converted_at": "2025-01-02 00:00", "source": "web"},
+        # L3: no activity at all
+        {"lead_id": "L3", "created_at": "2025-01-02 00:00", "mql_at": "2025-01-02 00:00",
+         "converted_at": None, "source": "referral"},
+    ])
+    acts = pd.DataFrame({
+        "activity_id": [f"A{i}" for i in range(9)],
+        "lead_id": ["L1", "L1", "L1", "L1", "L1", "L2", "L2", "L2", None],
+        "opportunity_id": [None] * 8 + ["O9"],
+        "type": "call",
+        "occurred_at": pd.to_datetime([
+            "2025-01-01 09:00", "2025-01-01 15:00", "2025-01-01 12:00", "2025-01-03 08:00",
+            "2025-01-06 08:00",
+            "2025-01-01 05:00", "2025-01-01 01:00", "2025-01-05 00:00",
+            "2025-01-01 02:00"]),
+    })
+    return leads, acts
+
+
+def test_derive_touches_hand_checked(touch_fixture):
+    leads, acts = touch_fixture
+    out = derive_touches(leads, acts, extract_date=T("2025-01-04"))
+    assert out["attempts"].tolist() == [3.0, 2.0, 0.0]
+    assert out["first_touch_at"].iloc[0] == T("2025-01-01 12:00")
+    assert out["first_touch_at"].iloc[1] == T("2025-01-01 01:00")
+    assert pd.isna(out["first_touch_at"].iloc[2])
+    assert out["attempts"].dtype == np.float64
+
+
+def test_measure_crm_derives_touches_from_activities(touch_fixture):
+    leads, acts = touch_fixture
+    r = measure_crm(leads, None, acts, settings=AnalysisSettings(),
+                    extract_date="2025-01-04", marketing_sources=["web"])
+    assert r["cohort"]["touch_source"] == "activities"
+    assert r["cohort"]["attempts_source"] == "activities"
+    # hand-off population: L1 (MQL), L2 (converted → MQL reached), L3 (MQL) → 3 leads
+    s = r["speed"]
+    assert s["n"] == 3
+    assert s["untouched_share"] == pytest.approx(1 / 3)
+    # L1 2 h, L2 1 h: both within 24 h
+    assert s["within_sla_share"] == pytest.approx(2 / 3)
+
+
+def test_leads_columns_win_over_activities(touch_fixture):
+    leads, acts = touch_fixture
+    leads = leads.assign(attempts=[5.0, 1.0, 0.0],
+                         first_touch_at=pd.to_datetime(["2025-01-01 11:00", "2025-01-01 03:00",
+                                                        None]))
+    f, info = lead_frame(leads, None, acts, extract_date=T("2025-01-04"))
+    assert info["touch_source"] == "leads" and info["attempts_source"] == "leads"
+    assert f["attempts"].tolist() == [5.0, 1.0, 0.0]
+    assert f["hours_to_touch"].iloc[0] == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------------------------------
+# Cohort and funnel
+# ------------------------------------------------------------------------------------------
+def test_cohort_dates_inclusive():
+    leads = leads_frame([
+        {"lead_id": "a", "created_at": "2024-12-31 23:59"},
+        {"lead_id": "b", "created_at": "2025-01-01 00:00"},
+        {"lead_id": "c", "created_at": "2025-12-31 23:30"},
+        {"lead_id": "d", "created_at": "2026-01-01 00:00"},
+    ])
+    cohort, excluded = select_cohort(leads, "2025-01-01", "2025-12-31")
+    assert cohort["lead_id"].tolist() == ["b", "c"] and excluded == 2
+
+
+def _funnel_leads():
+    base = "2025-03-01"
+    rows = []
+    # 10 leads: 8 MQL; 5 accepted (one of them only via sql_at); 2 rejected; 4 SQL; 2 opps; 1 won
+    spec = [
+        dict(mql=1, acc=1, sql=1, conv=1, opp="O1"),
+        dict(mql=1, acc=1, sql=1, conv=1, opp="O2"),
+        dict(mql=1, acc=1, sql=1),
+        dict(mql=1, acc=0, sql=1),          # SQL without accepted_at: still passed SAL
+        dict(mql=1, acc=1),
+        dict(mql=1, rej=1, reason="Too small - not our ICP"),
+        dict(mql=1, rej=1, reason="No response"),
+        dict(mql=1),
+        dict(), dict(),
+    ]
+    for i, s in enumerate(spec):
+        rows.append({"lead_id": f"L{i}", "created_at": base, "source": "web" if i < 6 else "event",
+                     "mql_at": base if s.get("mql") else None,
+                     "accepted_at": base if s.get("acc") else None,
+                     "rejected_at": base if s.get("rej") else None,
+                     "rejection_reason": s.get("reason"),
+                     "sql_at": base if s.get("sql") else None,
+                     "converted_at": base if s.get("conv") else None,
+                     "opportunity_id": s.get("opp")})
+    opps = pd.DataFrame({"opportunity_id": ["O1", "O2", "O3"], "lead_id": ["L0", "L1", None],
+                         "created_at": pd.to_datetime([base] * 3), "stage": "x",
+                         "is_closed": [True, True, True], "is_won": [True, False, True],
+                         "amount": [1000.0, 3000.0, np.nan], "source": [None, None, "outbound"]})
+    return leads_frame(rows), opps
+
+
+def test_funnel_counts_and_rates_by_hand():
+    leads, opps = _funnel_leads()
+    r = measure_crm(leads, opps, settings=AnalysisSettings(),
+                    marketing_sources=["web", "event"])
+    c = r["funnel"]["counts"]
+    assert c == {"leads": 10, "mql": 8, "sal": 5, "sql": 4, "opportunity": 2, "won": 1}
+    m2s = r["funnel"]["rates"]["mql_to_sal"]
+    lo, hi = wilson_by_hand(5, 8)
+    assert (m2s["rate"], m2s["n"]) == (pytest.approx(5 / 8), 8)
+    assert m2s["ci_low"] == pytest.approx(lo) and m2s["ci_high"] == pytest.approx(hi)
+    assert r["funnel"]["rates"]["opportunity_to_won"]["rate"] == pytest.approx(0.5)
+    web = r["funnel"]["by_source"]["web"]["counts"]
+    assert web["leads"] == 6 and web["sql"] == 4
+    h = r["handoff"]
+    assert h["acceptance_rate"] == pytest.approx(5 / 8)
+    assert h["rejection_rate"] == pytest.approx(2 / 8)
+    assert h["reason_share"] == pytest.approx(1.0)
+    assert h["fit_share"] == pytest.approx(0.5)
+    assert {x["reason"]: x["fit"] for x in h["reasons"]} == {
+        "Too small - not our ICP": True, "No response": False}
+    # marketing-sourced: O1 (lead L0, web) 1000, O2 (L1, web) 3000, O3 outbound, no amount
+    ms = r["marketing_sourced"]
+    assert ms["pipeline_share"] == pytest.approx(1.0)
+    assert ms["amounts_missing"] == 1
+    assert ms["won_revenue_share"] == pytest.approx(1.0)
+    json.dumps(r, allow_nan=False)
+
+
+def test_fit_reason_classifier():
+    s = pd.Series(["Not a fit", "Company too small", "No budget", "No response after 3 calls",
+                   "Duplicate", "Student", "Wrong industry", None, "Timing - not now"])
+    assert is_fit_reason(s).tolist() == [True, True, True, False, False, True, True, False,
+                                         False]
+
+
+# ------------------------------------------------------------------------------------------
+# Speed: Kaplan–Meier by hand
+# ------------------------------------------------------------------------------------------
+def _speed_leads(touch_hours, untouched_start_offsets, extract):
+    rows = []
+    start = T("2025-01-01")
+    for i, h in enumerate(touch_hours):
+        rows.append({"lead_id": f"T{i}", "created_at": start, "mql_at": start,
+                     "first_touch_at": start + pd.Timedelta(hours=h), "attempts": 1.0,
+                     "source": "web"})
+    for i, h in enumerate(untouched_start_offsets):
+        s = extract - pd.Timedelta(hours=h)
+        rows.append({"lead_id": f"U{i}", "created_at": s, "mql_at": s,
+                     "first_touch_at": pd.NaT, "attempts": 0.0, "source": "web"})
+    return leads_frame(rows)
+
+
+def test_km_median_with_censoring_by_hand():
+    # events at 0,1,2,3,5 h; untouched censored at 4,4,10 h (n=8).
+    # S: t0 7/8=.875, t1 .75, t2 .625, t3 .5 → median 3 h; t5: .5·1/2=.25 → p90 not reached
+    extract = T("2025-02-01")
+    leads = _speed_leads([0, 1, 2, 3, 5], [4, 4, 10], extract)
+    r = measure_crm(leads, None, settings=AnalysisSettings(sla_first_touch_hours=2.5),
+                    extract_date=extract, marketing_sources=["web"])
+    s = r["speed"]
+    assert s["median_hours"] == pytest.approx(3.0)
+    assert s["p90_hours"] is None
+    assert s["untouched_share"] == pytest.approx(3 / 8)
+    assert s["within_sla_share"] == pytest.approx(3 / 8)   # 0, 1, 2 h ≤ 2.5 h
+    curve = {p["hours"]: p["survival"] for p in s["km_curve"]}
+    assert curve[5.0] == pytest.approx(0.25)
+    # a naive median of the touched leads only would be 2 h: censoring matters
+    assert s["median_hours"] != np.median([0, 1, 2, 3, 5])
+
+
+def test_km_no_censoring_p90():
+    extract = T("2025-02-01")
+    leads = _speed_leads(list(range(1, 11)), [], extract)
+    r = measure_crm(leads, None, settings=AnalysisSettings(), extract_date=extract,
+                    marketing_sources=["web"])
+    assert r["speed"]["median_hours"] == pytest.approx(5.0)   # S(5) = 0.5
+    assert r["speed"]["p90_hours"] == pytest.approx(9.0)      # S(9) = 0.1
+
+
+def test_km_median_not_reached_when_most_untouched():
+    extract = T("2025-02-01")
+    leads = _speed_leads([1, 2], [5, 6, 7], extract)
+    r = measure_crm(leads, None, settings=AnalysisSettings(), extract_date=extract,
+                    marketing_sources=["web"])
+    assert r["speed"]["median_hours"] is None
+    assert any("median" in w for w in r["warnings"])
+
+
+# ------------------------------------------------------------------------------------------
+# Persistence and dose–response
+# ------------------------------------------------------------------------------------------
+def test_persistence_by_hand():
+    base = "2025-01-01"
+    att = [0, 1, 1, 1, 2, 6, 7, 1]
+    sql = [0, 0, 0, 1, 0, 1, 0, 0]   # converted: the 4th (1 attempt) and 6th
+    rows = [{"lead_id": f"L{i}", "created_at": base, "mql_at": base, "source": "web",
+             "attempts": a, "first_touch_at": None if a == 0 else "2025-01-01 01:00",
+             "sql_at": base if s else None} for i, (a, s) in enumerate(zip(att, sql))]
+    r = measure_crm(leads_frame(rows), None, settings=AnalysisSettings(),
+                    marketing_sources=["web"])
+    p = r["persistence"]
+    # touched & not converted: attempts 1,1,2,7,1 → 3 single of 5
+    assert p["single_attempt_share"] == pytest.approx(3 / 5)
+    assert p["well_worked_share"] == pytest.approx(2 / 8)
+    assert p["median_attempts"] == pytest.approx(1.0)        # 1,1,1,1,2,6,7 → 1
+    dist = {d["attempts"]: d["n"] for d in p["attempts_distribution"]}
+    assert dist["0"] == 1 and dist["1"] == 4 and dist["6"] == 1 and dist["10+"] == 0
+    by = {b["bucket"]: b for b in r["dose_response"]["by_attempts"]["overall"]}
+    assert by["1"]["n"] == 4 and by["1"]["k"] == 1
+    assert by["6+"]["rate"] == pytest.approx(0.5)
+    # well-worked: touched within SLA (1 h) and ≥ 6 attempts: L5 (SQL), L6 → 1/2
+    assert r["lead_quality"]["well_worked_conversion"]["rate"] == pytest.approx(0.5)
+
+
+def test_effort_contrast_single_stratum_is_cross_product_ratio():
+    # high effort: 20 leads, 12 convert; low effort: 30 leads, 6 convert → OR = 12·24/(8·6)=6
+    att = [6.0] * 20 + [2.0] * 30
+    conv = [True] * 12 + [False] * 8 + [True] * 6 + [False] * 24
+    f = pd.DataFrame({"attempts": att, "converted": conv})
+    ec = effort_contrast(f, None, well_worked_attempts=6)
+    assert ec["odds_ratio"] == pytest.approx(6.0)
+    assert ec["n_high"] == 20 and ec["n_low"] == 30
+    assert ec["rate_high"] == pytest.approx(0.6) and ec["rate_low"] == pytest.approx(0.2)
+    # Woolf (log) interval of a single 2×2 table, by hand
+    se = math.sqrt(1 / 12 + 1 / 8 + 1 / 6 + 1 / 24)
+    assert ec["ci_low"] == pytest.approx(6 * math.exp(-Z * se), rel=1e-6)
+    assert ec["ci_high"] == pytest.approx(6 * math.exp(Z * se), rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------
+# Empty and missing data
+# ------------------------------------------------------------------------------------------
+def test_empty_and_missing_inputs_are_json_safe():
+    for leads in (None, leads_frame([{"lead_id": "x", "created_at": "2020-01-01"}])):
+        r = measure_crm(leads, None, None, settings=AnalysisSettings(),
+                        period_start="2025-01-01", period_end="2025-12-31")
+        json.dumps(r, allow_nan=False)
+        assert r["cohort"]["leads"] == 0
+        assert r["speed"]["median_hours"] is None
+        assert r["warnings"]
+
+
+def test_no_touch_data_says_so():
+    leads = leads_frame([{"lead_id": f"L{i}", "created_at": "2025-01-01", "source": "web",
+                          "mql_at": "2025-01-01"} for i in range(5)])
+    r = measure_crm(leads, None, None, settings=AnalysisSettings(), marketing_sources=["web"])
+    assert r["persistence"]["single_attempt_share"] is None
+    assert r["lead_quality"]["n_well_worked"] == 0
+    assert any("attempts" in w for w in r["warnings"])
+
+
+def test_derive_is_vectorized_on_large_tables():
+    import time
+    rng = np.random.default_rng(1)
+    n, m = 50_000, 600_000
+    created = T("2025-01-01") + pd.to_timedelta(rng.uniform(0, 300, n), unit="D")
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)], "created_at": created,
+                          "source": "web"})
+    li = rng.integers(0, n, m)
+    acts = pd.DataFrame({"lead_id": leads["lead_id"].to_numpy()[li],
+                         "occurred_at": created[li] + pd.to_timedelta(rng.uniform(-2, 30, m),
+                                                                      unit="D")})
+    t = time.perf_counter()
+    out = derive_touches(leads, acts, extract_date=T("2026-01-01"))
+    assert time.perf_counter() - t < 10
+    # brute-force check on a few leads
+    for i in (0, 17, 4242):
+        a = acts.loc[(acts["lead_id"] == f"L{i}") & (acts["occurred_at"] >= created[i])
+                     & (acts["occurred_at"] <= T("2026-01-01")), "occurred_at"]
+        assert out["attempts"].iloc[i] == len(a)
+        if len(a):
+            assert out["first_touch_at"].iloc[i] == a.min()

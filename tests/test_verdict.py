@@ -1,0 +1,297 @@
+"""The blame-game verdict (SPEC §5): rules on hand-built evidence, synthetic and sample CRMs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import benchmarks
+from toolkit.config import AnalysisSettings
+from toolkit.crm import measure_crm
+from toolkit.verdict import THRESHOLDS, judge
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+MKT = ["web", "webinar", "paid_search", "event", "content"]
+
+
+# ------------------------------------------------------------------------------------------
+# Thresholds are documented, in one place
+# ------------------------------------------------------------------------------------------
+def test_every_threshold_has_value_rationale_and_source():
+    assert THRESHOLDS
+    for name, t in THRESHOLDS.items():
+        assert isinstance(t["value"], (int, float)), name
+        assert len(t["rationale"]) > 30 and t["source"], name
+    assert THRESHOLDS["well_worked_conversion_floor"]["value"] == pytest.approx(0.40 * 0.50)
+
+
+def test_benchmarks_carry_provenance():
+    kinds = {"academic", "analyst", "vendor", "practitioner", "unverified"}
+    for k, r in benchmarks.REFERENCES.items():
+        assert r["provenance"] in kinds, k
+        assert r["source"] and r["figure"]
+    assert benchmarks.REFERENCES["hbr_2011_response"]["provenance"] == "academic"
+    assert benchmarks.REFERENCES["velocify_attempts"]["provenance"] == "vendor"
+    assert benchmarks.REFERENCES["teams_dont_speak"]["provenance"] == "unverified"
+    json.dumps(benchmarks.sources_table(), allow_nan=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Rules on hand-built evidence dicts
+# ------------------------------------------------------------------------------------------
+def _w(rate, n, lo, hi):
+    return {"rate": rate, "n": n, "ci_low": lo, "ci_high": hi}
+
+
+def _crm(*, mk=(0.55, 200, 0.48, 0.62), other=(0.50, 200, 0.43, 0.57), clearly_lower=False,
+         fit=0.3, n_reason=100, untouched=0.03, sla=0.9, single=0.1, n_followup=500,
+         ec=(1.1, 0.8, 1.4), arms=(200, 200), stratified=True):
+    return {
+        "cohort": {"leads": 1000},
+        "handoff": {"fit_share": fit, "n_with_reason": n_reason, "fit": None},
+        "lead_quality": {"marketing": _w(*mk), "other": _w(*other),
+                         "well_worked_conversion": _w(*mk),
+                         "marketing_vs_other": {"marketing_clearly_lower": clearly_lower,
+                                                "intervals_overlap": not clearly_lower}},
+        "speed": {"sla_hours": 24.0, "n": n_followup, "untouched_share": untouched,
+                  "within_sla_share": sla, "median_hours": 3.0,
+                  "by_group": {"marketing": {"n": n_followup, "untouched_share": untouched,
+                                             "within_sla_share": sla, "median_hours": 3.0}}},
+        "persistence": {"single_attempt_share": single, "n_touched_not_converted": n_followup,
+                        "by_group": {"marketing": {"single_attempt_share": single,
+                                                   "n_touched_not_converted": n_followup}}},
+        "dose_response": {"effort_contrast": {
+            "odds_ratio": ec[0], "ci_low": ec[1], "ci_high": ec[2], "n_high": arms[0],
+            "n_low": arms[1], "stratified": stratified, "high_effort": "6+ attempts",
+            "low_effort": "1-3 attempts"}},
+    }
+
+
+def test_rules_followup_gap():
+    v = judge(_crm(untouched=0.3, sla=0.35, single=0.45, ec=(3.0, 2.2, 4.1)), None)
+    assert v["follow_up"]["status"] == "supported"
+    assert v["lead_quality"]["status"] == "not_supported"
+    keys = {e["key"] for e in v["follow_up"]["evidence"]}
+    assert "crm.speed.by_group.marketing.untouched_share" in keys
+    assert "crm.dose_response.effort_contrast.odds_ratio" in keys
+
+
+def test_rules_lead_quality():
+    v = judge(_crm(mk=(0.12, 150, 0.08, 0.18), other=(0.45, 150, 0.37, 0.53),
+                   clearly_lower=True, fit=0.7), None)
+    assert v["lead_quality"]["status"] == "supported"
+    assert v["follow_up"]["status"] == "not_supported"
+
+
+def test_poor_conversion_without_fit_reasons_is_inconclusive():
+    v = judge(_crm(mk=(0.10, 150, 0.06, 0.16), fit=0.2), None)
+    assert v["lead_quality"]["status"] == "inconclusive"
+
+
+def test_benchmark_shortfall_must_be_clear():
+    # point below the 20% floor but the interval reaches it → inconclusive, not supported
+    v = judge(_crm(mk=(0.17, 60, 0.09, 0.28), other=(0.2, 60, 0.1, 0.3), fit=0.8), None)
+    assert v["lead_quality"]["status"] == "inconclusive"
+
+
+def test_too_few_well_worked_leads_is_inconclusive():
+    v = judge(_crm(mk=(0.1, 12, 0.02, 0.4), other=(0.1, 12, 0.02, 0.4),
+                   fit=0.9), None)
+    assert v["lead_quality"]["status"] == "inconclusive"
+    assert "12" in v["lead_quality"]["reasons"][0]
+
+
+def test_thin_followup_with_flat_effort_is_not_supported_and_imprecise_is_inconclusive():
+    flat = judge(_crm(untouched=0.3, ec=(1.0, 0.8, 1.3)), None)
+    assert flat["follow_up"]["status"] == "not_supported"
+    vague = judge(_crm(untouched=0.3, ec=(1.3, 0.7, 2.5)), None)
+    assert vague["follow_up"]["status"] == "inconclusive"
+    few = judge(_crm(untouched=0.3, ec=(3.0, 1.5, 6.0), arms=(10, 200)), None)
+    assert few["follow_up"]["status"] == "inconclusive"
+
+
+def test_no_score_band_adds_caveat():
+    v = judge(_crm(untouched=0.3, ec=(3.0, 2.0, 4.0), stratified=False), None)
+    assert v["follow_up"]["status"] == "supported"
+    assert any("lead score" in c for c in v["follow_up"]["caveats"])
+
+
+def test_beliefs_sentence():
+    survey = {"claims": {"sales_blame_leads_share": 0.7, "marketing_blame_followup_share": 0.2}}
+    v = judge(_crm(untouched=0.3, sla=0.35, ec=(3.0, 2.2, 4.1)), survey)
+    assert v["beliefs"]["sentence"] == ("Sales blames lead quality; the evidence points to "
+                                        "follow-up.")
+    assert v["beliefs"]["sales_blame_leads_share"] == 0.7
+    assert "70%" in v["beliefs"]["checks"][0] and "does not support" in v["beliefs"]["checks"][0]
+    v2 = judge(_crm(), None)
+    assert v2["beliefs"]["sentence"].startswith("The survey did not measure")
+
+
+# ------------------------------------------------------------------------------------------
+# Empty and tiny CRM
+# ------------------------------------------------------------------------------------------
+def test_no_crm_is_inconclusive_with_reason():
+    v = judge(None, None)
+    for claim in ("lead_quality", "follow_up"):
+        assert v[claim]["status"] == "inconclusive"
+        assert v[claim]["reasons"] == ["no CRM data"]
+    assert v["headline"]
+    json.dumps(v, allow_nan=False)
+
+
+def test_empty_and_tiny_crm_are_inconclusive():
+    empty = measure_crm(None, settings=AnalysisSettings())
+    v = judge(empty, None)
+    assert v["lead_quality"]["status"] == v["follow_up"]["status"] == "inconclusive"
+    assert "no leads" in v["lead_quality"]["reasons"][0]
+    base = pd.Timestamp("2025-01-01")
+    tiny = pd.DataFrame({"lead_id": [f"L{i}" for i in range(12)],
+                         "created_at": [base] * 12, "mql_at": [base] * 12,
+                         "source": "web", "attempts": [1.0] * 6 + [7.0] * 6,
+                         "first_touch_at": [base + pd.Timedelta(hours=1)] * 12,
+                         "sql_at": [pd.NaT] * 10 + [base] * 2})
+    v = judge(measure_crm(tiny, settings=AnalysisSettings(), marketing_sources=["web"]), None)
+    assert v["lead_quality"]["status"] == "inconclusive"
+    assert v["follow_up"]["status"] == "inconclusive"
+    assert any("too few" in r or "only" in r for r in v["follow_up"]["reasons"])
+    assert any("only 6 well-worked" in r for r in v["lead_quality"]["reasons"])
+
+
+# ------------------------------------------------------------------------------------------
+# Synthetic CRM through measure_crm → judge (planted truths, own generator)
+# ------------------------------------------------------------------------------------------
+def synth(kind: str, n: int = 4000, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.uniform(0, 330, n), unit="D")
+    src = rng.choice(["web", "event", "referral", "outbound"], n)
+    mkt = np.isin(src, ["web", "event"])
+    score = rng.uniform(0, 100, n)
+    if kind == "followup":
+        untouched = rng.random(n) < 0.3
+        hours = rng.exponential(45, n)
+        att = np.where(rng.random(n) < 0.5, 1, rng.integers(1, 10, n))
+    else:
+        untouched = rng.random(n) < 0.02
+        hours = rng.exponential(2.5, n)
+        att = rng.integers(4, 11, n)
+    att = np.where(untouched, 0, att)
+    p = 0.15 + 0.004 * score
+    if kind == "followup":
+        p = p * (0.4 + 0.12 * att)
+    if kind == "quality":
+        p = np.where(mkt, 0.12, 0.45)
+    conv = (rng.random(n) < np.clip(p, 0, 1)) & ~untouched
+    fit_p = 0.8 if kind == "quality" else 0.2
+    rej = ~conv & (rng.random(n) < 0.4)
+    reason = np.where(rng.random(n) < fit_p, "Not a fit - company too small", "No response")
+    leads = pd.DataFrame({
+        "lead_id": [f"L{i}" for i in range(n)], "created_at": created, "source": src,
+        "mql_at": created, "score": score, "attempts": att.astype(float),
+        "first_touch_at": pd.Series(created + pd.to_timedelta(hours, unit="h")).where(~untouched),
+        "sql_at": pd.Series(created + pd.Timedelta(days=5)).where(conv),
+        "rejected_at": pd.Series(created + pd.Timedelta(days=2)).where(rej),
+        "rejection_reason": pd.Series(reason).where(rej)})
+    return leads
+
+
+@pytest.mark.parametrize("kind,lq,fu", [("followup", "not_supported", "supported"),
+                                        ("quality", "supported", "not_supported"),
+                                        ("aligned", "not_supported", "not_supported")])
+def test_synthetic_engagements(kind, lq, fu):
+    crm = measure_crm(synth(kind), None, settings=AnalysisSettings(),
+                      marketing_sources=["web", "event"])
+    v = judge(crm, None)
+    assert (v["lead_quality"]["status"], v["follow_up"]["status"]) == (lq, fu)
+    json.dumps(v, allow_nan=False)
+
+
+# ------------------------------------------------------------------------------------------
+# The sample engagements (data/samples, planted truths)
+# ------------------------------------------------------------------------------------------
+DATES = ("created_at", "mql_at", "accepted_at", "rejected_at", "sql_at", "converted_at",
+         "first_touch_at", "closed_at", "occurred_at")
+
+
+def _read(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    df = pd.read_csv(path, dtype={"lead_id": str, "opportunity_id": str, "owner_id": str,
+                                  "activity_id": str})
+    for c in DATES:
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c], format="ISO8601")
+    if "attempts" in df.columns:
+        df["attempts"] = df["attempts"].astype("float64")
+    for c in ("is_won", "is_closed"):
+        if c in df.columns and df[c].dtype != bool:
+            df[c] = df[c].astype(str).str.lower().isin(["true", "1", "yes"])
+    return df
+
+
+def sample_crm(name: str) -> dict:
+    import tomllib
+    folder = SAMPLES / name
+    if not (folder / "crm" / "leads.csv").is_file():
+        pytest.skip(f"sample engagement {name} not generated yet")
+    conf = tomllib.loads((folder / "engagement.toml").read_text()) if (
+        folder / "engagement.toml").is_file() else {}
+    c, a = conf.get("crm", {}), conf.get("analysis", {})
+    cl = conf.get("client", {})
+    settings = AnalysisSettings(
+        sla_first_touch_hours=float(a.get("sla_first_touch_hours", 24)),
+        well_worked_attempts=int(a.get("well_worked_attempts", 6)))
+    return measure_crm(_read(folder / "crm" / "leads.csv"),
+                       _read(folder / "crm" / "opportunities.csv"),
+                       _read(folder / "crm" / "activities.csv"), settings=settings,
+                       period_start=cl.get("period_start"), period_end=cl.get("period_end"),
+                       marketing_sources=c.get("marketing_sources", MKT),
+                       extract_date=c.get("extract_date"))
+
+
+@pytest.fixture(scope="module")
+def samples_crm():
+    cache: dict[str, dict] = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = sample_crm(name)
+        return cache[name]
+    return get
+
+
+@pytest.mark.parametrize("name,lq,fu", [("followup-gap", "not_supported", "supported"),
+                                        ("lead-quality", "supported", "not_supported"),
+                                        ("well-aligned", "not_supported", "not_supported")])
+def test_sample_engagement_verdicts(samples_crm, name, lq, fu):
+    crm = samples_crm(name)
+    v = judge(crm, None)
+    assert v["lead_quality"]["status"] == lq, v["lead_quality"]
+    assert v["follow_up"]["status"] == fu, v["follow_up"]
+    json.dumps(crm, allow_nan=False)
+    json.dumps(v, allow_nan=False)
+
+
+@pytest.mark.parametrize("name", ["followup-gap", "lead-quality", "well-aligned"])
+def test_sample_planted_figures_read_back(samples_crm, name):
+    """The measures recover the generator's planted figures (planted.json, marketing MQLs)."""
+    planted = json.loads((SAMPLES / name / "planted.json").read_text())["crm"]
+    crm = samples_crm(name)
+    mk = crm["speed"]["by_group"]["marketing"]
+    assert mk["untouched_share"] == pytest.approx(planted["untouched_share"], abs=0.05)
+    assert mk["within_sla_share"] == pytest.approx(planted["within_sla_share"], abs=0.07)
+    assert mk["median_hours"] == pytest.approx(planted["median_first_touch_hours"], rel=0.3)
+    lq = crm["lead_quality"]
+    assert lq["marketing"]["rate"] == pytest.approx(planted["well_worked_sql_rate"]["marketing"],
+                                                    abs=0.08)
+    assert lq["other"]["rate"] == pytest.approx(planted["well_worked_sql_rate"]["sales"],
+                                                abs=0.08)
+    assert crm["handoff"]["fit_share"] == pytest.approx(planted["fit_reason_share"], abs=0.1)
+    ec = crm["dose_response"]["effort_contrast"]
+    if planted["attempts_raise_conversion_within_score_band"]:
+        assert ec["ci_low"] > 1
+    else:
+        assert ec["ci_low"] < 1 < ec["ci_high"]

@@ -1,0 +1,296 @@
+"""Cohort selection and per-lead derived fields (SPEC §4.2).
+
+Everything here is vectorized (merges and group-bys): a client may have millions of
+activities (SPEC §10), so there is no per-row Python loop.
+
+Definitions used by every CRM measure
+-------------------------------------
+* **Cohort**: leads whose ``created_at`` falls in ``[period_start, period_end]``, both dates
+  inclusive (the whole ``period_end`` day counts); ``None`` means no bound.
+* **Extract date**: given, else the latest timestamp found in any CRM table. Untouched leads
+  are censored there (Kaplan–Meier) and derived attempts are counted up to it.
+* **Clock start** of a lead: ``mql_at``, else ``created_at``.
+* **Derived touches** (when the leads table lacks ``first_touch_at`` / ``attempts`` or they
+  are entirely empty): lead activities with ``clock start <= occurred_at <= end``, where
+  end is ``converted_at`` for converted leads, else the extract date. ``attempts`` = their
+  count, ``first_touch_at`` = the earliest.
+* **Stage reached** (cumulative funnel): a lead reached a stage when it carries that stage's
+  timestamp *or reached any later stage* (an SQL without ``accepted_at`` still passed SAL),
+  so every stage-to-stage rate is a proportion of the earlier stage.
+* **Conversion** (lead quality and dose–response): the lead reached SQL or later
+  (``sql_at``, ``converted_at``, an ``opportunity_id`` or a linked opportunity).
+* **Handed to sales** (population of speed, persistence, dose–response and lead quality):
+  leads that reached MQL or later, plus every lead from a source that is not marketing's
+  (sales-sourced leads such as referral or outbound are sales' own from the start). When no
+  ``mql_at`` column exists, every cohort lead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+DATE_COLUMNS = ("created_at", "mql_at", "accepted_at", "rejected_at", "sql_at",
+                "converted_at", "first_touch_at")
+
+
+def _ts(value) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)
+    if ts is pd.NaT:
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts
+
+
+def _col(df: pd.DataFrame | None, name: str) -> pd.Series | None:
+    if df is None or name not in df.columns:
+        return None
+    return df[name]
+
+
+def _dt(series: pd.Series | None, index) -> pd.Series:
+    """Return *series* as datetime64 (NaT when absent), aligned on *index*."""
+    if series is None:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    out = pd.to_datetime(series, errors="coerce")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+def extract_date_of(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None = None,
+                    activities: pd.DataFrame | None = None) -> pd.Timestamp | None:
+    """Latest timestamp in any datetime column of the CRM tables.
+
+    Parameters
+    ----------
+    leads, opportunities, activities : DataFrame or None
+        Canonical tables (SPEC §2.2–2.4).
+
+    Returns
+    -------
+    Timestamp or None
+        ``None`` when no table holds a timestamp.
+    """
+    latest = []
+    for df in (leads, opportunities, activities):
+        if df is None or df.empty:
+            continue
+        for col in df.columns:
+            if pd.api.types.is_datetime64_any_dtype(df[col]):
+                m = _dt(df[col], df.index).max()
+                if pd.notna(m):
+                    latest.append(m)
+    return max(latest) if latest else None
+
+
+def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
+                  ) -> tuple[pd.DataFrame, int]:
+    """Leads created in ``[period_start, period_end]`` (dates inclusive).
+
+    Returns
+    -------
+    (DataFrame, int)
+        The cohort rows (original columns) and the number of leads excluded because they
+        fall outside the period or have no ``created_at``.
+    """
+    created = _dt(_col(leads, "created_at"), leads.index)
+    keep = created.notna()
+    start = _ts(period_start)
+    end = _ts(period_end)
+    if start is not None:
+        keep &= created >= start.normalize()
+    if end is not None:
+        end_excl = end.normalize() + pd.Timedelta(days=1)
+        keep &= created < end_excl
+    return leads.loc[keep], int((~keep).sum())
+
+
+def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
+                   extract_date) -> pd.DataFrame:
+    """First touch and number of attempts per lead, from the activities table.
+
+    Parameters
+    ----------
+    leads : DataFrame
+        Canonical leads (``lead_id``, ``created_at``; ``mql_at`` and ``converted_at`` used
+        when present).
+    activities : DataFrame
+        Canonical activities with ``lead_id`` and ``occurred_at``; rows without a lead are
+        ignored (they belong to opportunities).
+    extract_date : datetime-like
+        Upper bound of the counting window for leads that did not convert.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like *leads*, columns ``first_touch_at`` (datetime64, NaT when no touch) and
+        ``attempts`` (float64, 0.0 when no touch). A touch counts when it lies in
+        ``[mql_at or created_at, converted_at or extract_date]`` (both ends inclusive).
+    """
+    idx = leads.index
+    start = _dt(_col(leads, "mql_at"), idx).fillna(_dt(_col(leads, "created_at"), idx))
+    end = _dt(_col(leads, "converted_at"), idx)
+    ext = _ts(extract_date)
+    if ext is not None:
+        end = end.fillna(ext)
+    out = pd.DataFrame({"first_touch_at": pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"),
+                        "attempts": np.zeros(len(leads), dtype="float64")}, index=idx)
+    if activities is None or activities.empty or "lead_id" not in activities.columns:
+        return out
+    occurred = _dt(activities["occurred_at"], activities.index).to_numpy()
+    ids = pd.Index(leads["lead_id"].astype(str))
+    act_ids = activities["lead_id"].astype("string")
+    if ids.is_unique:
+        # position of each activity's lead in the leads table (-1: no such lead / no lead id)
+        row = ids.get_indexer(act_ids.fillna("\x00").astype(str))
+    else:  # duplicate lead ids should not pass validation; fall back to a merge
+        first = pd.Series(np.arange(len(ids)), index=ids).groupby(level=0).first()
+        row = act_ids.map(first).fillna(-1).to_numpy(dtype=int)
+    ok = (row >= 0) & ~pd.isna(occurred)
+    row, occurred = row[ok], occurred[ok]
+    s_, e_ = start.to_numpy()[row], end.to_numpy()[row]
+    keep = (occurred >= s_) & (pd.isna(e_) | (occurred <= e_))
+    m = pd.DataFrame({"_row": row[keep], "occurred_at": occurred[keep]})
+    if m.empty:
+        return out
+    g = m.groupby("_row", sort=False)["occurred_at"].agg(["min", "size"])
+    rows = g.index.to_numpy()
+    ft = out["first_touch_at"].to_numpy().copy()
+    ft[rows] = g["min"].to_numpy()
+    at = out["attempts"].to_numpy().copy()
+    at[rows] = g["size"].to_numpy().astype("float64")
+    out["first_touch_at"] = ft
+    out["attempts"] = at
+    return out
+
+
+def _usable(df: pd.DataFrame, col: str) -> bool:
+    return col in df.columns and df[col].notna().any()
+
+
+def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
+               activities: pd.DataFrame | None, *, extract_date,
+               marketing_sources: Iterable[str] = ()) -> tuple[pd.DataFrame, dict]:
+    """One row per cohort lead with every derived field the measures need.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        Cohort leads (see :func:`select_cohort`).
+    opportunities, activities : DataFrame or None
+        Canonical tables; activities feed derived touches, opportunities the ``won`` stage.
+    extract_date : Timestamp or None
+        Censoring date.
+    marketing_sources : iterable of str
+        Lead sources that count as marketing-sourced.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Columns: ``lead_id``, ``source``, ``marketing`` (bool), ``score`` (float, NaN when
+        unknown), ``start_at``, ``first_touch_at``, ``touched`` (bool), ``hours_to_touch``
+        (float, NaN when untouched), ``attempts`` (float, NaN when unknown), the cumulative
+        stage flags ``mql``, ``sal``, ``sql``, ``opportunity``, ``won``, ``rejected``,
+        ``converted`` (SQL or later) and ``handed`` (population of the follow-up measures);
+        and a dict ``{"touch_source": "leads"|"activities"|None, "attempts_source": ...,
+        "warnings": [...]}``.
+    """
+    warnings: list[str] = []
+    idx = cohort.index
+    f = pd.DataFrame(index=idx)
+    f["lead_id"] = cohort["lead_id"].astype(str)
+    src = _col(cohort, "source")
+    f["source"] = (src.astype("string").str.strip().fillna("unknown").replace("", "unknown")
+                   .astype(str) if src is not None else "unknown")
+    msrc = {str(s) for s in marketing_sources}
+    f["marketing"] = f["source"].isin(msrc)
+    f["score"] = (pd.to_numeric(cohort["score"], errors="coerce").astype("float64")
+                  if "score" in cohort.columns else np.nan)
+    created = _dt(_col(cohort, "created_at"), idx)
+    f["start_at"] = _dt(_col(cohort, "mql_at"), idx).fillna(created)
+
+    # --- touches -----------------------------------------------------------------------
+    info = {"touch_source": None, "attempts_source": None}
+    have_ft, have_at = _usable(cohort, "first_touch_at"), _usable(cohort, "attempts")
+    have_act = (activities is not None and not activities.empty
+                and "lead_id" in activities.columns and "occurred_at" in activities.columns)
+    derived = None
+    if (not have_ft or not have_at) and have_act:
+        derived = derive_touches(cohort, activities, extract_date=extract_date)
+    if have_ft:
+        f["first_touch_at"] = _dt(cohort["first_touch_at"], idx)
+        info["touch_source"] = "leads"
+    elif derived is not None:
+        f["first_touch_at"] = derived["first_touch_at"]
+        info["touch_source"] = "activities"
+    else:
+        f["first_touch_at"] = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    if have_at:
+        f["attempts"] = pd.to_numeric(cohort["attempts"], errors="coerce").astype("float64")
+        info["attempts_source"] = "leads"
+    elif derived is not None:
+        f["attempts"] = derived["attempts"]
+        info["attempts_source"] = "activities"
+    else:
+        f["attempts"] = np.nan
+    if info["attempts_source"] == "leads" and info["touch_source"] is None:
+        # attempts known, first touch not: a lead with attempts > 0 was touched (time unknown)
+        pass
+    f["touched"] = f["first_touch_at"].notna()
+    if info["touch_source"] is None and info["attempts_source"] is not None:
+        f["touched"] = f["attempts"] > 0
+    hours = (f["first_touch_at"] - f["start_at"]).dt.total_seconds() / 3600.0
+    neg = int((hours < 0).sum())
+    if neg:
+        warnings.append(f"{neg} leads have a first touch before their MQL/creation time; "
+                        "their time to first touch is counted as 0 hours.")
+    f["hours_to_touch"] = hours.clip(lower=0.0)
+
+    # --- stages (cumulative) -----------------------------------------------------------
+    def has(col: str) -> pd.Series:
+        s = _col(cohort, col)
+        if s is None:
+            return pd.Series(False, index=idx)
+        if col in DATE_COLUMNS:
+            return _dt(s, idx).notna()
+        return s.notna() & (s.astype("string").str.strip() != "")
+
+    won = pd.Series(False, index=idx)
+    linked = has("opportunity_id")
+    if opportunities is not None and not opportunities.empty and "is_won" in opportunities:
+        opp = opportunities
+        won_flag = opp["is_won"].fillna(False).astype(bool)
+        if "opportunity_id" in cohort.columns and "opportunity_id" in opp.columns:
+            won_ids = set(opp.loc[won_flag, "opportunity_id"].astype(str))
+            won |= cohort["opportunity_id"].astype("string").isin(won_ids).fillna(False)
+        if "lead_id" in opp.columns:
+            lead_ids = opp["lead_id"].dropna().astype(str)
+            linked |= f["lead_id"].isin(set(lead_ids))
+            won |= f["lead_id"].isin(set(opp.loc[won_flag & opp["lead_id"].notna(),
+                                                 "lead_id"].astype(str)))
+    f["won"] = won.astype(bool)
+    f["opportunity"] = f["won"] | has("converted_at") | linked
+    f["sql"] = f["opportunity"] | has("sql_at")
+    f["sal"] = f["sql"] | has("accepted_at")
+    f["rejected"] = has("rejected_at") & ~f["sal"]
+    f["mql"] = f["sal"] | f["rejected"] | has("mql_at")
+    f["converted"] = f["sql"]
+    if "mql_at" in cohort.columns:
+        f["handed"] = f["mql"] | ~f["marketing"]
+    else:
+        f["handed"] = True
+    info["warnings"] = warnings
+    return f, info
+
+
+def as_datetime(value) -> dt.datetime | None:
+    """Timestamp → ``datetime`` (JSON-safe via isoformat by the caller) or None."""
+    ts = _ts(value)
+    return None if ts is None else ts.floor("us").to_pydatetime()

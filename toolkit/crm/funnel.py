@@ -1,0 +1,209 @@
+"""Funnel cohorts and the sales–marketing hand-off (SPEC §4.2).
+
+Stage conversion rates carry Wilson score 95% intervals (Wilson 1927, via
+``statsmodels.stats.proportion.proportion_confint(method="wilson")``), which keep sensible
+coverage for small counts and rates near 0 or 1, unlike the normal approximation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
+
+#: Words that mark a rejection reason as being about the lead's *fit* (who the lead is:
+#: company, role, budget, legitimacy) rather than about timing, reachability or process.
+#: Matched case-insensitively as whole words / prefixes in the reason text.
+FIT_PATTERNS = (
+    r"\bfit\b", r"\bicp\b", r"not.{0,12}(?:target|qualified|relevant|ideal)", r"\bsize\b",
+    r"too (?:small|large|big)", r"small (?:company|business|account)", r"\bbudget\b",
+    r"\bindustr", r"\bsector\b", r"\bvertical\b", r"\bgeograph", r"\bterritor", r"\bregion\b",
+    r"out of (?:area|market|scope)", r"\bcountry\b", r"decision[ -]?maker", r"\bauthority\b",
+    r"\bjob (?:title|seeker)", r"\bwrong (?:title|role|persona|contact|company|segment)",
+    r"\bstudent", r"\bcompetitor", r"\bspam\b", r"\bjunk\b", r"\bfake\b", r"\bbogus\b",
+    r"\binvalid\b", r"\bconsumer\b", r"\bpersonal\b", r"\bno need\b", r"\bno (?:use|fit)\b",
+    r"\bunqualified\b", r"\bpersona\b", r"\bsegment\b",
+)
+_FIT_RE = re.compile("|".join(FIT_PATTERNS), flags=re.IGNORECASE)
+
+#: Patterns that override a fit match: the reason is about contact or timing.
+NOT_FIT_PATTERNS = (r"no (?:response|answer|reply)", r"unreachable",
+                    r"could ?n[o']t (?:reach|contact)", r"\bduplicate", r"\btiming\b", r"not now", r"existing customer",
+                    r"already (?:a )?customer", r"\bnurture\b")
+_NOT_FIT_RE = re.compile("|".join(NOT_FIT_PATTERNS), flags=re.IGNORECASE)
+
+
+def wilson(k: int, n: int, alpha: float = 0.05) -> dict:
+    """Proportion ``k / n`` with its Wilson score interval.
+
+    Parameters
+    ----------
+    k, n : int
+        Successes and trials.
+    alpha : float
+        1 − confidence level (0.05 → 95% interval).
+
+    Returns
+    -------
+    dict
+        ``{rate, ci_low, ci_high, n, k}``; rate and bounds are ``None`` when ``n == 0``.
+    """
+    k, n = int(k), int(n)
+    if n <= 0:
+        return {"rate": None, "ci_low": None, "ci_high": None, "n": 0, "k": k}
+    lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
+    return {"rate": float(k / n), "ci_low": float(max(0.0, lo)), "ci_high": float(min(1.0, hi)),
+            "n": n, "k": k}
+
+
+def _counts(f: pd.DataFrame) -> dict:
+    out = {"leads": int(len(f))}
+    for s in STAGES[1:]:
+        out[s] = int(f[s].sum())
+    return out
+
+
+def _rates(counts: dict) -> dict:
+    rates = {}
+    for a, b in zip(STAGES[:-1], STAGES[1:]):
+        rates[f"{a}_to_{b}"] = wilson(counts[b], counts[a])
+    return rates
+
+
+def funnel(f: pd.DataFrame) -> dict:
+    """Funnel counts and consecutive stage rates, overall and by source.
+
+    Parameters
+    ----------
+    f : DataFrame
+        Lead frame from :func:`toolkit.crm.derive.lead_frame` (cumulative stage flags).
+
+    Returns
+    -------
+    dict
+        ``{"counts": {stage: int}, "rates": {"<a>_to_<b>": wilson dict},
+        "by_source": {source: {"counts", "rates"}}, "stages": [...]}``.
+    """
+    counts = _counts(f)
+    by_source = {}
+    if len(f):
+        sums = f.groupby("source", sort=True)[list(STAGES[1:])].sum()
+        mk = f.groupby("source", sort=True)["marketing"].first()
+        sizes = f.groupby("source", sort=True).size()
+        for src in sums.index:
+            c = {"leads": int(sizes[src]), **{s: int(sums.at[src, s]) for s in STAGES[1:]}}
+            by_source[str(src)] = {"counts": c, "rates": _rates(c),
+                                   "marketing": bool(mk[src])}
+    return {"stages": list(STAGES), "counts": counts, "rates": _rates(counts),
+            "by_source": by_source}
+
+
+def is_fit_reason(reasons: pd.Series) -> pd.Series:
+    """Whether each rejection reason is about the lead's fit (vectorized regex match).
+
+    A reason is fit-related when it matches :data:`FIT_PATTERNS` and none of
+    :data:`NOT_FIT_PATTERNS` (reachability, duplicates, timing are not fit).
+    """
+    s = reasons.astype("string").fillna("")
+    fit = s.str.contains(_FIT_RE, regex=True)
+    not_fit = s.str.contains(_NOT_FIT_RE, regex=True)
+    return (fit & ~not_fit).fillna(False).astype(bool)
+
+
+#: Hand-off evidence score (0..100) used by the communication pillar (SPEC §4.4). It is the
+#: mean of the available components, each 0..1:
+#: * acceptance: MQL→SAL acceptance rate ÷ 0.5 (the midpoint of the 40–60% demand-waterfall
+#:   practitioner range, SPEC §9), capped at 1 — shared lead definitions;
+#: * feedback: share of rejections that carry a reason — sales tells marketing why;
+#: * SLA: share of handed-over leads first touched within the SLA — the hand-off rule is kept.
+EVIDENCE_SCORE_ACCEPTANCE_TARGET = 0.5
+
+
+def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | None,
+            top: int = 10) -> dict:
+    """Acceptance, rejection, reason coverage, reason Pareto, fit share and evidence score.
+
+    Parameters
+    ----------
+    f : DataFrame
+        Lead frame (stage flags).
+    cohort : DataFrame
+        Cohort leads with the raw ``rejection_reason`` column (optional).
+    within_sla_share : float or None
+        From the speed section, a component of the evidence score.
+    top : int
+        Reasons shown individually in the Pareto; the rest are grouped as "other reasons".
+
+    Returns
+    -------
+    dict
+        ``acceptance_rate`` and ``rejection_rate`` (Wilson dicts as plain rates plus
+        ``*_ci``), ``reason_share``, ``reasons`` (list of ``{reason, n, share,
+        cumulative_share, fit}``), ``fit_share`` (fit-related ÷ rejections with a reason),
+        ``n_mql``, ``n_rejected``, ``n_with_reason``, ``evidence_score`` and ``warnings``.
+    """
+    warnings: list[str] = []
+    mql = f["mql"]
+    n_mql = int(mql.sum())
+    acc = wilson(int((f["sal"] & mql).sum()), n_mql)
+    rej = wilson(int((f["rejected"] & mql).sum()), n_mql)
+    n_rej = int(f["rejected"].sum())
+    if "rejection_reason" in cohort.columns:
+        raw = cohort.loc[f.index[f["rejected"]], "rejection_reason"].astype("string").str.strip()
+        raw = raw[raw.notna() & (raw != "")]
+    else:
+        raw = pd.Series([], dtype="string")
+        if n_rej:
+            warnings.append("No rejection_reason column: the reasons for rejections are unknown.")
+    n_reason = int(len(raw))
+    reason_share = wilson(n_reason, n_rej)
+    reasons: list[dict] = []
+    fit = wilson(0, 0)
+    if n_reason:
+        key = raw.str.casefold().str.replace(r"\s+", " ", regex=True)
+        tab = pd.DataFrame({"key": key.to_numpy(), "raw": raw.to_numpy()})
+        label = tab.groupby("key")["raw"].agg(lambda s: s.value_counts().index[0])
+        cnt = tab["key"].value_counts()
+        cnt = cnt.sort_values(ascending=False, kind="stable")
+        fit_flag = is_fit_reason(pd.Series(label.reindex(cnt.index).to_numpy()))
+        fit_flag.index = cnt.index
+        head = cnt.iloc[:top]
+        rest = int(cnt.iloc[top:].sum())
+        cum = 0
+        for k_, n_ in head.items():
+            cum += int(n_)
+            reasons.append({"reason": str(label[k_]), "n": int(n_), "share": n_ / n_reason,
+                            "cumulative_share": cum / n_reason, "fit": bool(fit_flag[k_])})
+        if rest:
+            reasons.append({"reason": "other reasons", "n": rest, "share": rest / n_reason,
+                            "cumulative_share": 1.0,
+                            "fit": None})
+        n_fit = int((cnt * fit_flag.astype(int)).sum())
+        fit = wilson(n_fit, n_reason)
+    elif n_rej:
+        warnings.append("No rejection carries a reason: whether rejections are about fit "
+                        "cannot be judged.")
+    comps = {}
+    if acc["rate"] is not None:
+        comps["acceptance"] = min(acc["rate"] / EVIDENCE_SCORE_ACCEPTANCE_TARGET, 1.0)
+    if reason_share["rate"] is not None:
+        comps["feedback"] = reason_share["rate"]
+    if within_sla_share is not None:
+        comps["sla"] = within_sla_share
+    score = float(100 * np.mean(list(comps.values()))) if comps else None
+    return {
+        "n_mql": n_mql, "n_rejected": n_rej, "n_with_reason": n_reason,
+        "acceptance_rate": acc["rate"], "acceptance": acc,
+        "rejection_rate": rej["rate"], "rejection": rej,
+        "reason_share": reason_share["rate"], "reason": reason_share,
+        "reasons": [{**r, "share": float(r["share"]),
+                     "cumulative_share": float(r["cumulative_share"])} for r in reasons],
+        "fit_share": fit["rate"], "fit": fit,
+        "evidence_score": score,
+        "evidence_score_components": {k: float(v) for k, v in comps.items()},
+        "warnings": warnings,
+    }

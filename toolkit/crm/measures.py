@@ -1,0 +1,153 @@
+"""Entry point of the CRM evidence section (SPEC §4.2, results key ``crm``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..config import AnalysisSettings
+from .derive import as_datetime, extract_date_of, lead_frame, select_cohort
+from .dose import dose_response
+from .funnel import funnel, handoff
+from .persistence import persistence
+from .quality import lead_quality, marketing_sourced
+from .speed import speed
+
+#: Cohorts smaller than this are measured but flagged as too small to judge.
+MIN_COHORT = 30
+
+
+def _iso(value) -> str | None:
+    v = as_datetime(value)
+    if v is None:
+        return None
+    return v.date().isoformat() if v == pd.Timestamp(v).normalize() else v.isoformat()
+
+
+def json_safe(obj):
+    """Recursively turn numpy/pandas scalars into Python ones and NaN/inf into None."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        return x if math.isfinite(x) else None
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, (pd.Timestamp,)):
+        return obj.isoformat()
+    return obj if isinstance(obj, str) else str(obj)
+
+
+def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None = None,
+                activities: pd.DataFrame | None = None, *,
+                settings: AnalysisSettings | None = None, period_start=None, period_end=None,
+                marketing_sources: Iterable[str] = (), extract_date=None,
+                owner_labels: dict | None = None) -> dict:
+    """Measure the CRM evidence of SPEC §4.2.
+
+    Parameters
+    ----------
+    leads : DataFrame
+        Canonical leads (SPEC §2.2): ``lead_id``, ``created_at``, ``source`` and the optional
+        stage timestamps, ``rejection_reason``, ``score``, ``first_touch_at``, ``attempts``.
+    opportunities : DataFrame, optional
+        Canonical opportunities (SPEC §2.3).
+    activities : DataFrame, optional
+        Canonical activities (SPEC §2.4); ``first_touch_at`` and ``attempts`` are derived from
+        them when the leads table lacks these columns (see :mod:`toolkit.crm.derive`).
+    settings : AnalysisSettings
+        ``sla_first_touch_hours`` and ``well_worked_attempts`` are used.
+    period_start, period_end : date-like, optional
+        Cohort window on lead ``created_at``, both dates inclusive; ``None`` = open.
+    marketing_sources : iterable of str
+        Lead sources that count as marketing-sourced.
+    extract_date : datetime-like, optional
+        Date the data was pulled; default the latest timestamp in any CRM table.
+    owner_labels : dict, optional
+        Accepted for interface stability; no per-owner figure is produced.
+
+    Returns
+    -------
+    dict
+        JSON-safe section with keys ``cohort``, ``definitions``, ``funnel``, ``handoff``,
+        ``speed``, ``persistence``, ``dose_response``, ``lead_quality``,
+        ``marketing_sourced`` and ``warnings`` (all sub-section warnings, prefixed). Never
+        raises for too little data: figures are ``None`` and ``warnings`` says why.
+    """
+    settings = settings or AnalysisSettings()
+    sla = float(settings.sla_first_touch_hours)
+    ww = int(settings.well_worked_attempts)
+    msrc = tuple(str(s) for s in marketing_sources)
+    warnings: list[str] = []
+    if leads is None:
+        leads = pd.DataFrame({"lead_id": pd.Series([], dtype=str),
+                              "created_at": pd.Series([], dtype="datetime64[ns]")})
+        warnings.append("crm: No leads table: the CRM evidence cannot be assessed.")
+    ext = extract_date if extract_date is not None else extract_date_of(leads, opportunities,
+                                                                         activities)
+    ext = None if ext is None else pd.Timestamp(as_datetime(ext))
+    cohort, excluded = select_cohort(leads, period_start, period_end)
+    f, info = lead_frame(cohort, opportunities, activities, extract_date=ext,
+                         marketing_sources=msrc)
+    warnings += [f"crm: {w}" for w in info["warnings"]]
+    if len(cohort) == 0:
+        warnings.append("crm: No leads were created in the analysis period: nothing to "
+                        "measure.")
+    elif len(cohort) < MIN_COHORT:
+        warnings.append(f"crm: Only {len(cohort)} leads in the cohort: figures are shown but "
+                        "are too few to judge.")
+    if not msrc:
+        warnings.append("crm: No marketing sources configured: marketing-sourced leads cannot be "
+                        "told apart from others.")
+    handed = f.loc[f["handed"].to_numpy(bool)]
+
+    fun = funnel(f)
+    spd = speed(handed, sla_hours=sla, extract_date=ext)
+    hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"])
+    per = persistence(handed, well_worked_attempts=ww)
+    dose = dose_response(handed, well_worked_attempts=ww)
+    lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
+                      fit_share=hof["fit_share"])
+    ms = marketing_sourced(opportunities, leads, marketing_sources=msrc,
+                           period_start=period_start, period_end=period_end)
+    if info["attempts_source"] is None:
+        warnings.append("crm: No attempts column and no activities: persistence, "
+                        "dose–response and lead quality cannot be measured.")
+
+    for name, sec in (("hand-off", hof), ("speed", spd), ("persistence", per),
+                      ("dose–response", dose), ("lead quality", lq),
+                      ("marketing-sourced", ms)):
+        warnings += [f"crm {name}: {w}" for w in sec.get("warnings", [])]
+
+    out = {
+        "cohort": {"period_start": _iso(period_start), "period_end": _iso(period_end),
+                   "leads": int(len(cohort)), "excluded_outside_period": excluded,
+                   "handed_to_sales": int(len(handed)), "extract_date": _iso(ext),
+                   "marketing_sources": list(msrc),
+                   "touch_source": info["touch_source"],
+                   "attempts_source": info["attempts_source"],
+                   "has_score": bool(f["score"].notna().any()) if len(f) else False},
+        "definitions": {
+            "cohort": "leads created in the period (dates inclusive)",
+            "stage_reached": "the stage's timestamp or any later stage (cumulative funnel)",
+            "conversion": "reached SQL or later",
+            "handed_to_sales": "reached MQL or later, or any lead from a non-marketing source",
+            "clock_start": "mql_at, else created_at",
+            "well_worked": f"touched within {sla:g} h and at least {ww} attempts",
+            "attempts_when_derived": "lead activities from the clock start up to converted_at "
+                                     "(else the extract date)",
+        },
+        "funnel": fun, "handoff": hof, "speed": spd, "persistence": per,
+        "dose_response": dose, "lead_quality": lq, "marketing_sourced": ms,
+        "warnings": warnings,
+    }
+    return json_safe(out)

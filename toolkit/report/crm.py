@@ -1,0 +1,213 @@
+"""Report section: CRM evidence of the blame game (SPEC §4.2). Reads ``results["crm"]`` only."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..charts import crm as charts
+from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+
+STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
+
+
+def _ci(w: dict | None) -> str:
+    if not w or w.get("rate") is None:
+        return "—"
+    return f"{fmt_pct(w['rate'])} ({fmt_pct(w['ci_low'])}–{fmt_pct(w['ci_high'])}, n={w['n']:,})"
+
+
+def _funnel_frame(crm: dict) -> pd.DataFrame:
+    fun = crm["funnel"]
+    rows = []
+    for i, s in enumerate(STAGES):
+        r = {"stage": s, "count": fun["counts"].get(s, 0), "rate": None, "ci_low": None,
+             "ci_high": None}
+        if i:
+            w = fun["rates"].get(f"{STAGES[i - 1]}_to_{s}") or {}
+            r.update(rate=w.get("rate"), ci_low=w.get("ci_low"), ci_high=w.get("ci_high"))
+        rows.append(r)
+    return pd.DataFrame(rows).astype({"rate": float, "ci_low": float, "ci_high": float})
+
+
+def render_funnel(results: dict) -> None:
+    """Funnel chart and table by source."""
+    crm = results["crm"]
+    c = crm["cohort"]
+    show_markdown(f"**Cohort.** {c['leads']:,} leads created "
+                  f"{c.get('period_start') or 'from the start'} to "
+                  f"{c.get('period_end') or 'the extract'} (data extracted "
+                  f"{c.get('extract_date') or 'unknown'}); {c['excluded_outside_period']:,} "
+                  "leads outside the period are left out.")
+    if not c["leads"]:
+        show_not_assessed("Funnel", ["No leads in the analysis period."])
+        return
+    d = _funnel_frame(crm)
+    worst = d.iloc[1:].dropna(subset=["rate"])
+    take = "The funnel has no stage-to-stage rates yet."
+    if len(worst):
+        w = worst.loc[worst["rate"].idxmin()]
+        prev = d.iloc[int(worst["rate"].idxmin()) - 1]["stage"]
+        take = (f"The biggest drop is {charts.STAGE_LABELS[prev]} → "
+                f"{charts.STAGE_LABELS[w['stage']]}: only {fmt_pct(w['rate'])} move on.")
+    show_figure(charts.plot_funnel(data=d), alt="Horizontal bar chart of the number of leads "
+                "reaching each funnel stage, with each stage's conversion rate and 95% "
+                "interval.", takeaway=take)
+    rows = []
+    for src, v in sorted(crm["funnel"]["by_source"].items(),
+                         key=lambda kv: -kv[1]["counts"]["leads"]):
+        rows.append({"source": src, "marketing-sourced": "yes" if v.get("marketing") else "no",
+                     "leads": v["counts"]["leads"], "MQL": v["counts"]["mql"],
+                     "SQL": v["counts"]["sql"], "won": v["counts"]["won"],
+                     "MQL → SAL": _ci(v["rates"].get("mql_to_sal")),
+                     "SAL → SQL": _ci(v["rates"].get("sal_to_sql"))})
+    if rows:
+        show_table(pd.DataFrame(rows), caption="Funnel by lead source (rates with Wilson 95% "
+                   "intervals)")
+
+
+def render_handoff(results: dict) -> None:
+    """Hand-off evidence for the communication pillar: acceptance, reasons, Pareto chart."""
+    crm = results.get("crm")
+    if not crm:
+        return
+    h = crm["handoff"]
+    if not h.get("n_mql"):
+        show_not_assessed("Hand-off evidence", ["No MQLs in the cohort."])
+        return
+    show_markdown(
+        f"**Hand-off.** Sales accepted {_ci(h.get('acceptance'))} of {h['n_mql']:,} MQLs and "
+        f"rejected {_ci(h.get('rejection'))}. {fmt_pct(h.get('reason_share'))} of rejections "
+        f"say why; {fmt_pct(h.get('fit_share'))} of the stated reasons are about fit. "
+        f"Hand-off evidence score: **{fmt_num(h.get('evidence_score'), 0)}/100** (acceptance "
+        "against the 40–60% practitioner range, reasons given, first touch within the SLA).")
+    reasons = [r for r in h.get("reasons") or []]
+    if reasons:
+        d = pd.DataFrame(reasons)
+        top = reasons[0]
+        show_figure(charts.plot_reasons(data=d), alt="Bar chart of the share of each rejection "
+                    "reason among rejections with a reason; fit-related reasons in red.",
+                    takeaway=f"The most common reason is '{top['reason']}' "
+                    f"({fmt_pct(top['share'])} of stated reasons); "
+                    f"{fmt_pct(h.get('fit_share'))} of reasons are about fit.")
+
+
+def render_speed(results: dict) -> None:
+    """Kaplan–Meier chart of time to first touch and persistence figures."""
+    crm = results["crm"]
+    s, p = crm["speed"], crm["persistence"]
+    if s.get("within_sla_share") is None and s.get("untouched_share") is None:
+        show_not_assessed("Speed to first touch", s.get("warnings") or ["No touch data."])
+    else:
+        med, p90 = s.get("median_hours"), s.get("p90_hours")
+        med_t = "not reached" if med is None else fmt_num(med) + " h"
+        p90_t = "not reached" if p90 is None else fmt_num(p90) + " h"
+        show_markdown(
+            f"**Speed to first touch.** Median {med_t}, 90th percentile {p90_t}"
+            f" (Kaplan–Meier, untouched leads censored at the extract date). "
+            f"{fmt_pct(s.get('within_sla_share'))} first touched within the "
+            f"{s['sla_hours']:g} h SLA; {fmt_pct(s.get('untouched_share'))} never touched. "
+            "Benchmark: HBR 2011 found a mean response of 42 h and 23% of firms never "
+            "responding (academic).")
+        if s.get("km_curve"):
+            d = pd.DataFrame(s["km_curve"])
+            show_figure(charts.plot_km(data=d, sla_hours=s["sla_hours"]),
+                        alt="Step curve of the share of leads not yet touched against hours "
+                        "since MQL, with the SLA marked by a dashed line.",
+                        takeaway=f"{fmt_pct(s.get('within_sla_share'))} of leads were touched "
+                        f"within the {s['sla_hours']:g} h SLA and "
+                        f"{fmt_pct(s.get('untouched_share'))} were never touched.")
+        g = s.get("by_group") or {}
+        if g:
+            show_table(pd.DataFrame([{"leads": k, "n": v["n"],
+                                      "median hours": fmt_num(v.get("median_hours")),
+                                      "within SLA": fmt_pct(v.get("within_sla_share")),
+                                      "never touched": fmt_pct(v.get("untouched_share"))}
+                                     for k, v in g.items()]),
+                       caption="Speed to first touch, marketing-sourced vs other leads")
+    if p.get("single_attempt_share") is not None or p.get("well_worked_share") is not None:
+        show_markdown(
+            f"**Persistence.** {fmt_pct(p.get('single_attempt_share'))} of touched leads that did "
+            f"not convert got a single attempt; {fmt_pct(p.get('well_worked_share'))} reached "
+            f"{p['well_worked_attempts']} attempts; median "
+            f"{fmt_num(p.get('median_attempts'), 0)} attempts per touched lead. Velocify "
+            "(vendor): reps averaged 1.6 attempts, while 93% of converted leads were reached "
+            "by the 6th.")
+
+
+def _bucket_frame(block: dict | None) -> tuple[pd.DataFrame, str | None]:
+    if not block:
+        return pd.DataFrame(), None
+    if block.get("by_band"):
+        rows = [{**r, "band": band} for band, lst in block["by_band"].items() for r in lst]
+        return pd.DataFrame(rows), "band"
+    return pd.DataFrame(block["overall"]), None
+
+
+def render_dose(results: dict) -> None:
+    """Conversion by attempts (within score bands) with intervals; the effort contrast."""
+    dose = results["crm"]["dose_response"]
+    d, hue = _bucket_frame(dose.get("by_attempts"))
+    if d.empty:
+        show_not_assessed("Dose–response", dose.get("warnings") or ["No attempts data."])
+        return
+    d = d.astype({"rate": float, "ci_low": float, "ci_high": float})
+    ec = dose.get("effort_contrast") or {}
+    take = "Too few leads to compare effort levels."
+    if ec.get("odds_ratio") is not None:
+        take = (f"Leads worked {ec['high_effort']} had {ec['odds_ratio']:.1f}× the odds of "
+                f"reaching SQL of leads given {ec['low_effort']} (95% CI "
+                f"{ec['ci_low']:.1f}–{ec['ci_high']:.1f})"
+                + (", within the same score band." if ec.get("stratified") else "."))
+    show_figure(charts.plot_rate_buckets(data=d, hue=hue),
+                alt="Bar chart of the share of leads reaching SQL by number of sales attempts"
+                + (", split by lead-score band" if hue else "") + ", with 95% intervals.",
+                takeaway=take)
+    lg = dose.get("logit") or {}
+    if lg.get("terms"):
+        names = {"attempts": "per extra attempt", "first_touch_days": "per day to first touch",
+                 "score_sd": "per SD of lead score"}
+        show_table(pd.DataFrame([{"term": names.get(k, k),
+                                  "odds ratio": fmt_num(v["odds_ratio"], 2),
+                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
+                                            f"{fmt_num(v['ci_high'], 2)}"}
+                                 for k, v in lg["terms"].items()]),
+                   caption=f"Logistic regression of reaching SQL (n={lg['n']:,} touched leads)")
+
+
+def render_quality(results: dict) -> None:
+    """Conversion of well-worked leads by source against the benchmark."""
+    lq = results["crm"]["lead_quality"]
+    if not lq.get("n_well_worked"):
+        show_not_assessed("Lead quality", lq.get("warnings") or ["No well-worked leads."])
+        return
+    b = lq["benchmark"]
+    show_markdown(f"**Lead quality.** Well-worked leads ({lq['definition']}) reach SQL at "
+                  f"{_ci(lq['well_worked_conversion'])}; marketing-sourced "
+                  f"{_ci(lq.get('marketing'))}, other sources {_ci(lq.get('other'))}. "
+                  f"Benchmark: {b['label']} ({b['provenance']}).")
+    rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
+             "well-worked leads": v["n"], "reached SQL": _ci(v)}
+            for k, v in sorted(lq["by_source"].items(), key=lambda kv: -kv[1]["n"])]
+    if rows:
+        show_table(pd.DataFrame(rows), caption="Well-worked leads by source (Wilson 95% "
+                   "intervals)")
+    ms = results["crm"].get("marketing_sourced") or {}
+    if ms.get("pipeline_share") is not None:
+        show_markdown(f"Marketing-sourced opportunities are {fmt_pct(ms['pipeline_share'])} of "
+                      f"pipeline and {fmt_pct(ms.get('won_revenue_share'))} of won revenue"
+                      + (f" ({ms['amounts_missing']} opportunities without an amount left out)."
+                         if ms.get("amounts_missing") else "."))
+
+
+def render(results: dict) -> None:
+    """Render the CRM evidence: funnel, speed, persistence, dose–response, lead quality."""
+    crm = results.get("crm")
+    if not crm:
+        show_not_assessed("CRM evidence", ["No CRM data in this engagement."])
+        return
+    render_funnel(results)
+    if not crm["cohort"]["leads"]:
+        return
+    render_speed(results)
+    render_dose(results)
+    render_quality(results)

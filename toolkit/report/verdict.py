@@ -1,0 +1,63 @@
+"""Report section: the blame-game verdict (SPEC §5). Reads ``results["verdict"]`` only."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from .display import fmt_pct, show_markdown, show_not_assessed, show_table
+
+STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
+                 "inconclusive": "Inconclusive"}
+STATUS_COLORS = {"supported": "#c62828", "not_supported": "#2e7d32",
+                 "inconclusive": "#7f7f7f"}
+CLAIMS = (("lead_quality", "Sales: “the leads are garbage”"),
+          ("follow_up", "Marketing: “sales call once and give up”"))
+
+
+def _figure(key: str, x) -> str:
+    if x is None:
+        return "—"
+    if key.endswith(("_share", ".rate")):
+        return fmt_pct(x)
+    if key.endswith("_hours"):
+        return f"{x:.1f} h"
+    return f"{x:.2f}" if isinstance(x, float) else str(x)
+
+
+def _interval(key: str, iv) -> str:
+    if not iv:
+        return ""
+    if key.endswith(("_share", ".rate")):
+        return f"{fmt_pct(iv[0])}–{fmt_pct(iv[1])}"
+    return f"{iv[0]:.2f}–{iv[1]:.2f}"
+
+
+def render(results: dict) -> None:
+    """Both claims with status, plain summary, evidence table and caveats; beliefs vs evidence."""
+    v = results.get("verdict")
+    if not v:
+        show_not_assessed("The verdict", ["The verdict needs CRM data."])
+        return
+    show_markdown(f"### Verdict\n\n**{v['headline']}**")
+    for key, title in CLAIMS:
+        c = v[key]
+        st = c["status"]
+        display(HTML(
+            f"<div class='verdict'><strong>{html.escape(title)}</strong> — "
+            f"<span style='color:{STATUS_COLORS[st]};font-weight:bold'>"
+            f"{STATUS_LABELS[st]}</span><br/>{html.escape(c['summary'])}</div>"))
+        if c.get("evidence"):
+            show_table(pd.DataFrame([{"evidence": e["comparison"],
+                                      "figure": _figure(e["key"], e["figure"]),
+                                      "95% interval": _interval(e["key"], e.get("interval"))}
+                                     for e in c["evidence"]]),
+                       caption=f"Evidence behind the verdict on {title}")
+        if c.get("caveats"):
+            show_markdown("Caveats: " + " ".join(c["caveats"]))
+    b = v.get("beliefs") or {}
+    show_markdown("### What each side believes, against the evidence\n\n"
+                  + f"**{b.get('sentence', '')}**\n\n" + "\n".join(
+                      f"- {s}" for s in b.get("checks") or []))

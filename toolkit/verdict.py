@@ -1,0 +1,400 @@
+"""The blame-game verdict (SPEC §5): two claims, each judged on the CRM evidence.
+
+* **"The leads are garbage"** (sales' claim, ``lead_quality``): supported when well-worked
+  leads still convert poorly — below the lower practitioner benchmark, or clearly below the
+  other sources (non-overlapping Wilson intervals) — *and* rejections are mostly about fit.
+* **"Sales call once and give up"** (marketing's claim, ``follow_up``): supported when
+  follow-up is thin — many leads untouched, single-attempt or outside the SLA — *and* more
+  effort converts better within the same lead-score band.
+
+Each claim ends ``supported``, ``not_supported`` or ``inconclusive``. The verdict never claims
+more than the data carries: too few leads, no attempts data, or mixed signals give
+``inconclusive`` with the reason. Marketing's claim is about marketing's leads, so follow-up
+is judged on marketing-sourced leads when they can be told apart (and are numerous enough).
+
+Every threshold lives in :data:`THRESHOLDS`, with its rationale and source (SPEC §9 via
+:mod:`toolkit.benchmarks`); nothing else in the module holds a cut-off.
+"""
+
+from __future__ import annotations
+
+from . import benchmarks
+
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not_supported", "inconclusive"
+
+
+def Threshold(value: float, rationale: str, source: str) -> dict:
+    """One documented threshold: ``{"value", "rationale", "source"}``."""
+    return {"value": value, "rationale": rationale, "source": source}
+
+
+#: Every cut-off of the verdict: name -> ``{value, rationale, source}``.
+THRESHOLDS: dict[str, dict] = {
+    # --- sample sizes ----------------------------------------------------------------------
+    "min_well_worked": Threshold(
+        30, "Fewest well-worked leads in a group before its conversion is judged: at n = 30 a "
+        "Wilson 95% interval around 50% spans about ±17 points, already too wide to separate "
+        "from the benchmark floor with fewer leads.", "method (Wilson interval width)"),
+    "min_rejections_with_reason": Threshold(
+        20, "Fewest rejections with a stated reason before 'mostly about fit' is judged.",
+        "method"),
+    "min_followup_leads": Threshold(
+        30, "Fewest leads handed to sales before follow-up shares (untouched, SLA, single "
+        "attempt) are judged.", "method"),
+    "min_effort_arm": Threshold(
+        30, "Fewest leads in each arm of the effort contrast (1–3 vs well-worked attempts).",
+        "method"),
+    # --- lead quality ----------------------------------------------------------------------
+    "well_worked_conversion_floor": Threshold(
+        benchmarks.MQL_TO_SQL_RANGE["low"],
+        "Well-worked leads converting (to SQL) below the lower end of the practitioner MQL→SQL "
+        "range — the product of MQL→SAL 40% and SAL→SQL 50% — convert poorly even with effort. "
+        "Judged on the upper Wilson bound, so only a clear shortfall counts.",
+        "demand-waterfall practitioner ranges (SPEC §9), via toolkit.benchmarks.MQL_TO_SQL_RANGE"),
+    "fit_majority": Threshold(
+        0.5, "Rejections are 'mostly about fit' when at least half of the rejections with a "
+        "reason cite fit (size, industry, budget, role, spam). Gartner's 44% good-fit share "
+        "of MQLs says fit rejections are common, so only a majority counts.",
+        "SPEC §5 wording; Gartner (analyst) for context"),
+    # --- follow-up -------------------------------------------------------------------------
+    "untouched_share_max": Threshold(
+        0.10, "Follow-up is thin when 10% or more of the leads handed to sales are never "
+        "touched. HBR 2011 found 23% of firms never answered a web lead: that is the "
+        "poor-practice norm, and one lead in ten left unworked is already material.",
+        "Oldroyd, McElheran & Elkington, HBR 2011 (academic)"),
+    "within_sla_min": Threshold(
+        0.5, "Follow-up is thin when fewer than half of the leads are first touched within the "
+        "agreed SLA (untouched leads count as outside). HBR 2011: mean response 42 h, only 37% "
+        "of firms within 1 h.", "HBR 2011 (academic); the engagement's own SLA"),
+    "single_attempt_max": Threshold(
+        0.30, "Follow-up is thin when 30% or more of touched, unconverted leads got exactly one "
+        "attempt. Velocify: reps averaged 1.6 attempts while 93% of converted leads were "
+        "reached only by the 6th attempt.", "Velocify secret-shopper studies (vendor)"),
+    "effort_odds_ratio_min": Threshold(
+        1.5, "More effort 'converts better' when the Mantel–Haenszel odds ratio of conversion, "
+        "well-worked vs 1–3 attempts, pooled within score bands, is at least 1.5 and its 95% "
+        "CI excludes 1; it is flat when the whole CI lies below 1.5.",
+        "method; HBR 2011 (≈7× for speed) shows effort effects are large when real"),
+    # --- beliefs ---------------------------------------------------------------------------
+    "belief_majority": Threshold(
+        0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "
+        "the claim item.", "SPEC §4.1 claims"),
+}
+
+
+def thresholds_table() -> list[dict]:
+    """Thresholds as JSON-safe rows ``{name, value, rationale, source}`` (methodology)."""
+    return [{"name": k, "value": float(t["value"]), "rationale": t["rationale"],
+             "source": t["source"]} for k, t in THRESHOLDS.items()]
+
+
+def _t(name: str) -> float:
+    return float(THRESHOLDS[name]["value"])
+
+
+def _get(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def _ci(w: dict | None) -> list | None:
+    if not w or w.get("ci_low") is None:
+        return None
+    return [w["ci_low"], w["ci_high"]]
+
+
+def _ev(key, figure, comparison, interval=None) -> dict:
+    return {"key": key, "figure": figure, "comparison": comparison, "interval": interval}
+
+
+# --------------------------------------------------------------------------------------------
+# "The leads are garbage"
+# --------------------------------------------------------------------------------------------
+def _lead_quality(crm: dict) -> dict:
+    lq, hof = crm.get("lead_quality") or {}, crm.get("handoff") or {}
+    ev, cav, reasons = [], [], []
+    floor = _t("well_worked_conversion_floor")
+    nmin = _t("min_well_worked")
+    mk = lq.get("marketing") or {}
+    use_mk = (mk.get("n") or 0) >= nmin
+    grp = mk if use_mk else (lq.get("well_worked_conversion") or {})
+    gkey = "crm.lead_quality.marketing" if use_mk else "crm.lead_quality.well_worked_conversion"
+    who = "marketing-sourced leads" if use_mk else "leads"
+    n = grp.get("n") or 0
+    poor = None
+    if n < nmin or grp.get("rate") is None:
+        reasons.append(f"only {n} well-worked {who} (need {nmin:.0f}) — lead quality cannot "
+                       "be told apart from follow-up")
+    else:
+        ev.append(_ev(f"{gkey}.rate", grp["rate"],
+                      f"vs practitioner floor {_pct(floor)} (MQL→SQL)", _ci(grp)))
+        below_bench = grp["ci_high"] < floor
+        other = lq.get("other") or {}
+        below_other = False
+        if use_mk and (other.get("n") or 0) >= nmin:
+            below_other = bool(_get(lq, "marketing_vs_other", "marketing_clearly_lower"))
+            ev.append(_ev("crm.lead_quality.other.rate", other["rate"],
+                          "well-worked leads from other sources (intervals "
+                          + ("do not overlap)" if below_other or
+                             not _get(lq, "marketing_vs_other", "intervals_overlap")
+                             else "overlap)"), _ci(other)))
+        if below_bench or below_other:
+            poor = True
+        elif grp["rate"] >= floor:
+            poor = False
+        else:
+            reasons.append(f"{who} reach SQL at {_pct(grp['rate'])}, below the "
+                           f"{_pct(floor)} floor, but the interval reaches it")
+    fit = hof.get("fit_share")
+    nr = hof.get("n_with_reason") or 0
+    fit_ok = None
+    if fit is None or nr < _t("min_rejections_with_reason"):
+        reasons.append(f"only {nr} rejections carry a reason — whether rejections are about fit "
+                       "cannot be judged")
+    else:
+        fit_ok = fit >= _t("fit_majority")
+        ev.append(_ev("crm.handoff.fit_share", fit,
+                      f"vs majority threshold {_pct(_t('fit_majority'))}", _ci(hof.get("fit"))))
+    if poor is False:
+        status = NOT_SUPPORTED
+        summary = (f"When sales works them properly, {who} reach SQL at {_pct(grp['rate'])}, "
+                   f"at or above the {_pct(floor)} practitioner floor: the leads are not the "
+                   "problem.")
+        if fit_ok:
+            cav.append("Most rejection reasons cite fit, yet worked leads convert normally: "
+                       "the rejections deserve a joint review.")
+    elif poor and fit_ok:
+        status = SUPPORTED
+        summary = (f"Even when worked properly, {who} reach SQL at only {_pct(grp['rate'])}, "
+                   f"and {_pct(fit)} of rejections cite fit: the lead-quality complaint holds.")
+    elif poor and fit_ok is False:
+        status = INCONCLUSIVE
+        summary = (f"Worked leads convert poorly ({_pct(grp['rate'])}), but most rejections "
+                   "cite reasons other than fit, so the evidence is mixed.")
+        reasons.append("poor conversion without fit-related rejections")
+    else:
+        status = INCONCLUSIVE
+        summary = "There is not enough CRM evidence to judge lead quality: " + reasons[0] + "."
+    if status != INCONCLUSIVE or poor:
+        cav.append("Well-worked leads are those sales chose to work hard; rejected leads rarely "
+                   "qualify, so the comparison covers the leads that got a fair chance.")
+    if use_mk and (lq.get("other") or {}).get("n"):
+        cav.append("Sales-sourced leads (referral, outbound) are chosen by reps themselves; "
+                   "their higher conversion is partly selection.")
+    return {"status": status, "summary": summary, "evidence": ev, "caveats": cav,
+            "reasons": reasons}
+
+
+# --------------------------------------------------------------------------------------------
+# "Sales call once and give up"
+# --------------------------------------------------------------------------------------------
+def _follow_up(crm: dict) -> dict:
+    spd, per = crm.get("speed") or {}, crm.get("persistence") or {}
+    dose = crm.get("dose_response") or {}
+    ev, cav, reasons = [], [], []
+    nmin = _t("min_followup_leads")
+    sg = _get(spd, "by_group", "marketing") or {}
+    pg = _get(per, "by_group", "marketing") or {}
+    use_mk = (sg.get("n") or 0) >= nmin
+    s_src, s_key = (sg, "crm.speed.by_group.marketing") if use_mk else (spd, "crm.speed")
+    p_src, p_key = ((pg, "crm.persistence.by_group.marketing") if use_mk and pg
+                    else (per, "crm.persistence"))
+    who = "marketing-sourced leads" if use_mk else "leads handed to sales"
+    signals: dict[str, bool] = {}
+    if (s_src.get("n") or 0) >= nmin:
+        u = s_src.get("untouched_share")
+        if u is not None:
+            signals["untouched"] = u >= _t("untouched_share_max")
+            ev.append(_ev(f"{s_key}.untouched_share", u,
+                          f"never touched; thin at {_pct(_t('untouched_share_max'))} or more "
+                          "(HBR 2011: 23% of firms never answered)"))
+        w = s_src.get("within_sla_share")
+        if w is not None:
+            signals["sla"] = w < _t("within_sla_min")
+            ev.append(_ev(f"{s_key}.within_sla_share", w,
+                          f"first touched within the {spd.get('sla_hours', 24):g} h SLA; thin "
+                          f"below {_pct(_t('within_sla_min'))}"))
+        if s_src.get("median_hours") is not None:
+            ev.append(_ev(f"{s_key}.median_hours", s_src["median_hours"],
+                          "Kaplan–Meier median hours to first touch (HBR 2011 mean: 42 h)"))
+    if (p_src.get("n_touched_not_converted") or 0) >= nmin:
+        sa = p_src.get("single_attempt_share")
+        if sa is not None:
+            signals["single"] = sa >= _t("single_attempt_max")
+            ev.append(_ev(f"{p_key}.single_attempt_share", sa,
+                          "touched, unconverted leads with one attempt; thin at "
+                          f"{_pct(_t('single_attempt_max'))} or more (Velocify: 93% of "
+                          "converted leads reached by the 6th attempt)"))
+    thin = any(signals.values()) if signals else None
+    if thin is None:
+        reasons.append(f"too few {who} or no touch data (need {nmin:.0f} leads with first-touch "
+                       "or attempts data)")
+    if thin is False and "single" not in signals and "untouched" not in signals:
+        thin = None
+        reasons.append("no attempts or untouched figures to judge persistence")
+
+    ec = dose.get("effort_contrast") or {}
+    better = None
+    arm = _t("min_effort_arm")
+    if min(ec.get("n_high") or 0, ec.get("n_low") or 0) < arm or ec.get("odds_ratio") is None:
+        reasons.append(f"too few leads in each effort arm (need {arm:.0f}) to tell whether more "
+                       "attempts convert better")
+    else:
+        orr, lo, hi = ec["odds_ratio"], ec["ci_low"], ec["ci_high"]
+        better = orr >= _t("effort_odds_ratio_min") and lo > 1
+        if not better and hi >= _t("effort_odds_ratio_min"):
+            better = None  # neither clearly better nor clearly flat
+            reasons.append("the effort contrast is too imprecise to call")
+        ev.append(_ev("crm.dose_response.effort_contrast.odds_ratio", orr,
+                      f"odds of reaching SQL, {ec.get('high_effort')} vs {ec.get('low_effort')}"
+                      + (", within lead-score bands" if ec.get("stratified") else
+                         ", no score bands") + f"; converts better at ≥ "
+                      f"{_t('effort_odds_ratio_min'):g} with CI above 1", [lo, hi]))
+        if not ec.get("stratified"):
+            cav.append("There is no lead score, so reps working better-looking leads harder "
+                       "cannot be ruled out.")
+    cav.append("Leads that answer early need fewer attempts; the effort comparison is "
+               "observational, not an experiment.")
+    figs = ", ".join(
+        {"untouched": f"{_pct(s_src.get('untouched_share'))} never touched",
+         "sla": f"only {_pct(s_src.get('within_sla_share'))} touched within the SLA",
+         "single": f"{_pct(p_src.get('single_attempt_share'))} of unconverted leads tried "
+                   "once"}[k] for k, v in signals.items() if v)
+    if thin is False:
+        status = NOT_SUPPORTED
+        summary = (f"Sales follows up {who} diligently "
+                   f"({_pct(s_src.get('untouched_share'))} never touched, "
+                   f"{_pct(s_src.get('within_sla_share'))} within the SLA): the follow-up "
+                   "complaint is not borne out.")
+    elif thin and better:
+        status = SUPPORTED
+        summary = (f"Follow-up of {who} is thin ({figs}), and leads worked harder convert "
+                   f"better within the same score band (odds × {ec['odds_ratio']:.1f}).")
+    elif thin and better is False:
+        status = NOT_SUPPORTED
+        summary = (f"Follow-up of {who} is thin ({figs}), but extra attempts do not convert "
+                   "better, so giving up early is not what loses these leads.")
+        cav.append("Follow-up still misses the hand-off rules; fix it for its own sake.")
+    else:
+        status = INCONCLUSIVE
+        lead = f"Follow-up of {who} is thin ({figs}), but " if thin else ""
+        summary = (lead + "there is not enough CRM evidence to judge follow-up: "
+                   + reasons[0] + ".") if reasons else "The follow-up evidence is mixed."
+    return {"status": status, "summary": summary, "evidence": ev, "caveats": cav,
+            "reasons": reasons}
+
+
+# --------------------------------------------------------------------------------------------
+# Beliefs and headline
+# --------------------------------------------------------------------------------------------
+def _beliefs(survey: dict | None, lq: dict, fu: dict) -> dict:
+    s = _get(survey, "claims", "sales_blame_leads_share")
+    m = _get(survey, "claims", "marketing_blame_followup_share")
+    maj = _t("belief_majority")
+    sb = None if s is None else s >= maj
+    mb = None if m is None else m >= maj
+    if sb is None and mb is None:
+        blame = "The survey did not measure who blames whom"
+    elif sb and mb:
+        blame = "Sales blames lead quality and marketing blames follow-up"
+    elif sb:
+        blame = "Sales blames lead quality"
+    elif mb:
+        blame = "Marketing blames follow-up"
+    else:
+        blame = "Neither side mostly blames the other"
+    a, b = lq["status"], fu["status"]
+    if b == SUPPORTED and a == NOT_SUPPORTED:
+        points = "the evidence points to follow-up"
+    elif a == SUPPORTED and b == NOT_SUPPORTED:
+        points = "the evidence points to lead quality"
+    elif a == SUPPORTED and b == SUPPORTED:
+        points = "the evidence supports both complaints"
+    elif a == NOT_SUPPORTED and b == NOT_SUPPORTED:
+        points = "the evidence supports neither complaint"
+    elif SUPPORTED in (a, b):
+        points = ("the evidence points to " + ("follow-up" if b == SUPPORTED else "lead quality")
+                  + ", while the other complaint cannot be judged")
+    else:
+        points = "the CRM evidence cannot settle it"
+    checks = []
+    if s is not None:
+        checks.append(f"{_pct(s)} of the sales side say most marketing leads are not worth "
+                      f"working; the CRM evidence {_status_words(a)}.")
+    if m is not None:
+        checks.append(f"{_pct(m)} of the marketing side say sales gives up on leads too early; "
+                      f"the CRM evidence {_status_words(b)}.")
+    return {"sales_blame_leads_share": s, "marketing_blame_followup_share": m,
+            "sales_blames_leads": sb, "marketing_blames_followup": mb,
+            "sentence": f"{blame}; {points}.", "checks": checks}
+
+
+def _status_words(status: str) -> str:
+    return {SUPPORTED: "supports this", NOT_SUPPORTED: "does not support this",
+            INCONCLUSIVE: "is not conclusive"}[status]
+
+
+def _headline(lq: dict, fu: dict) -> str:
+    a, b = lq["status"], fu["status"]
+    if a == NOT_SUPPORTED and b == SUPPORTED:
+        return ("The evidence points to follow-up, not lead quality: "
+                + _lower_first(fu["summary"]))
+    if a == SUPPORTED and b == NOT_SUPPORTED:
+        return ("The evidence points to lead quality, not follow-up: "
+                + _lower_first(lq["summary"]))
+    if a == SUPPORTED and b == SUPPORTED:
+        return "Both complaints hold: the leads convert poorly and follow-up is thin."
+    if a == NOT_SUPPORTED and b == NOT_SUPPORTED:
+        return ("Neither complaint holds: worked leads convert normally and sales follows up "
+                "properly, so the blame game is about perception, not performance.")
+    return ("The CRM data cannot settle the blame game yet: lead quality is "
+            f"{a.replace('_', ' ')}, follow-up is {b.replace('_', ' ')}.")
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:] if s else s
+
+
+def judge(crm: dict | None, survey: dict | None) -> dict:
+    """Adjudicate the blame game (SPEC §5).
+
+    Parameters
+    ----------
+    crm : dict or None
+        ``results["crm"]`` from :func:`toolkit.crm.measure_crm`.
+    survey : dict or None
+        ``results["survey"]``; ``claims.sales_blame_leads_share`` and
+        ``claims.marketing_blame_followup_share`` are read for the cross-check.
+
+    Returns
+    -------
+    dict
+        ``lead_quality`` and ``follow_up`` (each ``{status, summary, evidence: [{key, figure,
+        comparison, interval}], caveats, reasons}``), ``beliefs`` (``{sales_blame_leads_share,
+        marketing_blame_followup_share, sentence, checks}``), ``headline``, ``thresholds``
+        (the table of :data:`THRESHOLDS`) and ``warnings``. Never raises: missing data gives
+        ``inconclusive`` with the reason.
+    """
+    warnings: list[str] = []
+    if not isinstance(crm, dict) or not crm.get("cohort", {}).get("leads"):
+        why = ("no CRM data" if not isinstance(crm, dict)
+               else "no leads in the analysis period")
+        empty = {"status": INCONCLUSIVE, "summary": f"The blame game cannot be judged: {why}.",
+                 "evidence": [], "caveats": [], "reasons": [why]}
+        lq, fu = dict(empty), {**empty, "reasons": [why]}
+        warnings.append(f"verdict: inconclusive — {why}")
+    else:
+        lq, fu = _lead_quality(crm), _follow_up(crm)
+        for name, c in (("lead quality", lq), ("follow-up", fu)):
+            if c["status"] == INCONCLUSIVE:
+                warnings.append(f"verdict: {name} inconclusive — " + "; ".join(c["reasons"]))
+    return {"lead_quality": lq, "follow_up": fu, "beliefs": _beliefs(survey, lq, fu),
+            "headline": _headline(lq, fu), "thresholds": thresholds_table(),
+            "warnings": warnings}
