@@ -27,6 +27,7 @@ SURVEY_FORMATS = ("auto", "canonical", "qualtrics", "surveymonkey", "google-form
 CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot")
 CRM_TABLES = ("leads", "opportunities", "activities")
 DEFAULT_MARKETING_SOURCES = ("web", "webinar", "paid_search", "event", "content")
+DATE_ORDERS = ("day-first", "month-first")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class SurveyConfig:
     team_column: str = "team"
     team_map: dict[str, str] = field(default_factory=dict)
     items: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class CrmConfig:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     marketing_sources: tuple[str, ...] = DEFAULT_MARKETING_SOURCES
     extract_date: dt.datetime | None = None
+    date_order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,9 @@ class Engagement:
 
 _ALLOWED = {
     "client": {"id", "name", "currency", "period_start", "period_end", "headcount"},
-    "survey": {"path", "format", "team_column", "team_map", "items"},
+    "survey": {"path", "format", "team_column", "team_map", "items", "date_order"},
     "crm": {"format", "leads", "opportunities", "activities", "columns",
-            "marketing_sources", "extract_date"},
+            "marketing_sources", "extract_date", "date_order"},
     "incentives": {"path", "attainment"},
     "analysis": {"min_group_size", "min_comment_group_size", "sla_first_touch_hours",
                  "well_worked_attempts"},
@@ -212,6 +215,15 @@ def _str_map(ck: _Checker, table: dict, section: str, key: str) -> dict[str, str
     return out
 
 
+def _date_order(ck: _Checker, t: dict, section: str) -> str | None:
+    """Optional hint for columns whose dates are all ambiguous (e.g. 03/04/2025)."""
+    v = ck.typed(t, section, "date_order", (str,), "'day-first' or 'month-first'")
+    if v is not None and v not in DATE_ORDERS:
+        ck.add(f"{section}.date_order", f"expected 'day-first' or 'month-first', got {v!r}")
+        return None
+    return v
+
+
 def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
     t = doc.get("client")
     if not isinstance(t, dict):
@@ -256,10 +268,11 @@ def _read_survey(ck: _Checker, t: dict) -> SurveyConfig | None:
             ck.add(f"survey.team_map.{raw}", f"maps to unknown team {team!r}; expected one of "
                    f"{', '.join(TEAMS)}")
     items = _str_map(ck, t, "survey", "items")
+    order = _date_order(ck, t, "survey")
     if path is None:
         return None
     return SurveyConfig(path=path, format=fmt, team_column=team_column, team_map=team_map,
-                        items=items)
+                        items=items, date_order=order)
 
 
 def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
@@ -292,11 +305,12 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
             extract = dt.datetime.combine(v, dt.time())
         else:
             ck.add("crm.extract_date", f"expected a date like 2026-01-15, got {v!r}")
+    order = _date_order(ck, t, "crm")
     if leads is None:
         return None
     return CrmConfig(format=fmt, leads=leads, opportunities=opps, activities=acts,
                      columns=cols, marketing_sources=tuple(str(s) for s in sources),
-                     extract_date=extract)
+                     extract_date=extract, date_order=order)
 
 
 def _read_incentives(ck: _Checker, t: dict) -> IncentivesConfig | None:

@@ -153,7 +153,7 @@ def find(results: dict) -> list[Finding]:
     gap = get(results, "incentives.sow_gap")
     if gap is not None and gap >= lim["sow_gap"]:
         out.append(Finding("sow_gap", "incentivize", 0.5 + gap / 2,
-                           f"The sides' shared-outcome weights differ by {_pct(gap)} points.",
+                           f"The sides' shared-outcome weights differ by {100 * gap:.0f} percentage points.",
                            ["incentives.sow_gap"]))
     rc = get(results, "incentives.reward_contribution_gap")
     if rc is not None and rc >= lim["reward_gap"]:

@@ -1,0 +1,304 @@
+"""Read an engagement's input files into validated canonical tables (SPEC §1, §2).
+
+:func:`load_data` reads every table the engagement names — survey, leads, opportunities,
+activities, compensation plan — through the canonical reader or a platform importer
+(``format = "auto"`` detects which), validates each against its pandera schema
+(:mod:`toolkit.schemas`), and either returns an :class:`EngagementData` or raises one
+:class:`~toolkit.exceptions.ValidationError` listing **all** problems of **all** files with
+file, row and column. :func:`validate` does the same without raising, for
+``aligndx validate``, and returns the intake summary even when there are problems.
+
+Day-first vs month-first dates: inferred per column from the values; a column with only
+ambiguous values takes the order proven by another date column of the same file, else the
+``date_order`` hint (``"day-first"``/``"month-first"``) of the ``[survey]`` or ``[crm]``
+section when the configuration provides one; without either it is a blocking problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Engagement, load_engagement
+from ..exceptions import ConfigError, Problem, ValidationError
+from ..schemas import check_table
+from .base import (FileIntake, ImportResult, crm_importer, detect_crm_format,
+                   detect_survey_format, survey_importer)
+from .canonical import is_canonical, read_canonical
+from .parse import DATE_ORDERS
+from .reader import RawTable, read_table
+
+__all__ = ["EngagementData", "FileIntake", "ImportResult", "load_data", "validate",
+           "read_table", "RawTable"]
+
+CRM_TABLE_NAMES = ("leads", "opportunities", "activities")
+_BINARY_SURVEY = (".sav", ".zsav", ".por")
+
+
+@dataclass
+class EngagementData:
+    """The engagement's canonical tables, validated, with the intake summary.
+
+    Attributes
+    ----------
+    engagement : Engagement
+        The loaded configuration.
+    survey, leads, opportunities, activities, plan : pandas.DataFrame or None
+        Canonical tables (``docs/architecture.md``) with a default RangeIndex; ``None`` when
+        the engagement does not provide the table.
+    intake : list of FileIntake
+        One record per file read, in the order survey, leads, opportunities, activities,
+        plan.
+    warnings : list of str
+        Visible, non-blocking remarks, each prefixed with its file.
+    """
+
+    engagement: Engagement
+    survey: pd.DataFrame | None = None
+    leads: pd.DataFrame | None = None
+    opportunities: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+    plan: pd.DataFrame | None = None
+    intake: list[FileIntake] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def row_counts(self) -> dict:
+        """Return ``{table: rows}`` for the tables present (plain ints)."""
+        out = {}
+        for name in ("survey", "leads", "opportunities", "activities", "plan"):
+            df = getattr(self, name)
+            if df is not None:
+                out[name] = int(len(df))
+        return out
+
+
+def _problems(exc: ValidationError, file: str) -> list[Problem]:
+    return [p if isinstance(p, Problem) else Problem(file, str(p)) for p in exc.problems]
+
+
+def _date_order(engagement: Engagement, section: str) -> str | None:
+    cfg = getattr(engagement, section, None)
+    hint = getattr(cfg, "date_order", None)
+    if hint is None:
+        sec = engagement.raw.get(section) if isinstance(engagement.raw, dict) else None
+        hint = sec.get("date_order") if isinstance(sec, dict) else None
+    return hint if isinstance(hint, str) else None
+
+
+def _read_raw(path: Path, display: str) -> tuple[RawTable | None, list[Problem]]:
+    try:
+        return read_table(path, display_path=display), []
+    except ValidationError as exc:
+        return None, _problems(exc, display)
+
+
+def _unknown_format(display: str, table: str, fmt: str, known: list[str]) -> ImportResult:
+    intake = FileIntake(table=table, path=display, format=fmt)
+    return ImportResult(pd.DataFrame(), intake, [Problem(
+        display, f"no importer for format {fmt!r} is available (known: "
+        f"{', '.join(known) or 'canonical only'})")])
+
+
+def _import_survey(eng: Engagement) -> ImportResult:
+    cfg = eng.survey
+    display = eng.relative(cfg.path)
+    fmt = cfg.format
+    kwargs = dict(team_column=cfg.team_column, team_map=cfg.team_map, items=cfg.items,
+                  date_order=_date_order(eng, "survey"))
+    raw = None
+    if fmt == "auto":
+        if cfg.path.suffix.lower() in _BINARY_SURVEY:
+            fmt = "spss"
+        else:
+            raw, probs = _read_raw(cfg.path, display)
+            if raw is None:
+                return ImportResult(pd.DataFrame(), FileIntake("survey", display, "unknown"),
+                                    probs)
+            overrides = dict(cfg.items)
+            if cfg.team_column != "team":
+                overrides[cfg.team_column] = "team"
+            if is_canonical(raw, "survey", overrides):
+                fmt = "canonical"
+            else:
+                fmt = detect_survey_format(raw)
+                if fmt is None and is_canonical(raw, "survey", overrides, partial=True):
+                    fmt = "canonical"
+                if fmt is None:
+                    intake = FileIntake("survey", display, "unknown", encoding=raw.encoding,
+                                        delimiter=raw.delimiter, rows_read=raw.n_rows)
+                    return ImportResult(pd.DataFrame(), intake, [Problem(
+                        display, "cannot recognise this survey file: expected canonical "
+                        "columns (respondent_id, team, item codes such as FAIR1) or an "
+                        "export of Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms or "
+                        "SPSS; set [survey] format, team_column and items")])
+    if fmt == "canonical":
+        return read_canonical(cfg.path, "survey", display_path=display, raw=raw, **kwargs)
+    importer = survey_importer(fmt)
+    if importer is None:
+        from .base import SURVEY_IMPORTERS
+        return _unknown_format(display, "survey", fmt, sorted(SURVEY_IMPORTERS))
+    return importer(cfg.path, cfg, display_path=display)
+
+
+def proven_date_order(intakes: list[FileIntake]) -> str | None:
+    """The day/month order proven by the date columns of *intakes*, if they agree.
+
+    Formats ending in ``", assumed"`` were not proven by their own values and do not count.
+    """
+    orders = {order for rec in intakes for fmt in rec.date_formats.values()
+              for order in DATE_ORDERS if order in fmt and "assumed" not in fmt}
+    return orders.pop() if len(orders) == 1 else None
+
+
+def _import_crm(eng: Engagement, table: str, path: Path,
+                evidence: str | None = None) -> ImportResult:
+    cfg = eng.crm
+    display = eng.relative(path)
+    fmt = cfg.format
+    overrides = cfg.columns.get(table, {})
+    raw = None
+    if fmt == "auto":
+        raw, probs = _read_raw(path, display)
+        if raw is None:
+            return ImportResult(pd.DataFrame(), FileIntake(table, display, "unknown"), probs)
+        if is_canonical(raw, table, overrides):
+            fmt = "canonical"
+        else:
+            fmt = detect_crm_format(raw, table)
+            if fmt in (None, "mapped") and is_canonical(raw, table, overrides, partial=True):
+                fmt = "canonical"  # canonical id column: report the missing columns
+            if fmt is None:
+                intake = FileIntake(table, display, "unknown", encoding=raw.encoding,
+                                    delimiter=raw.delimiter, rows_read=raw.n_rows,
+                                    columns_unmatched=raw.columns)
+                from ..schemas import SIGNATURES
+                return ImportResult(pd.DataFrame(), intake, [Problem(
+                    display, f"cannot recognise this {table} file: expected canonical columns "
+                    f"({', '.join(SIGNATURES[table])}, ...) or a Salesforce/HubSpot export; "
+                    f"map its columns with [crm] columns.{table} = {{ \"Export column\" = "
+                    "\"canonical_column\" } or set [crm] format")])
+    if fmt == "canonical":
+        return read_canonical(path, table, display_path=display, columns=overrides, raw=raw,
+                              date_order=_date_order(eng, "crm") or evidence)
+    importer = crm_importer(fmt)
+    if importer is None:
+        from .base import CRM_IMPORTERS
+        return _unknown_format(display, table, fmt, sorted(CRM_IMPORTERS))
+    return importer(path, table, cfg, display_path=display)
+
+
+def _load_plan(eng: Engagement) -> tuple[pd.DataFrame | None, FileIntake, list[Problem]]:
+    path = eng.incentives.path
+    display = eng.relative(path)
+    intake = FileIntake(table="plan", path=display, format="canonical")
+    try:
+        from ..incentives.plan import load_plan
+    except ImportError as exc:  # pragma: no cover - wiring not there yet
+        return None, intake, [Problem(display, f"compensation plan reader unavailable: {exc}")]
+    try:
+        plan = load_plan(path, display_name=display)
+    except ValidationError as exc:
+        return None, intake, _problems(exc, display)
+    intake.rows_read = intake.rows_kept = int(len(plan))
+    intake.columns_mapped = {str(c): str(c) for c in plan.columns}
+    return plan.reset_index(drop=True), intake, []
+
+
+def _new_problems(schema_problems: list[Problem], parse_problems: list[Problem]
+                  ) -> list[Problem]:
+    """Schema problems not already explained by a parsing problem of the same cell/column.
+
+    An unreadable value becomes NaN/NaT, which the schema would report again as empty.
+    """
+    cells = {(p.row, p.column) for p in parse_problems}
+    whole = {p.column for p in parse_problems
+             if p.row is None and p.column and not p.message.startswith("...")}
+    return [p for p in schema_problems
+            if (p.row, p.column) not in cells and not (p.row is not None and p.column in whole)]
+
+
+def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
+    data = EngagementData(engagement=engagement)
+    problems: list[Problem] = []
+    jobs = []
+    if engagement.survey is not None:
+        jobs.append(("survey", lambda: _import_survey(engagement)))
+    if engagement.crm is not None:
+        for table in CRM_TABLE_NAMES:
+            path = getattr(engagement.crm, table)
+            if path is not None:
+                # dates of one CRM export share a locale: the order proven in an earlier
+                # CRM file is the hint for all-ambiguous columns of later ones
+                jobs.append((table, lambda t=table, p=path: _import_crm(
+                    engagement, t, p, proven_date_order(
+                        [r for r in data.intake if r.table in CRM_TABLE_NAMES]))))
+    for table, job in jobs:
+        result = job()
+        problems += result.problems
+        data.intake.append(result.intake)
+        if result.problems and result.table.empty and not len(result.table.columns):
+            continue  # unreadable file: nothing more to check
+        problems += _new_problems(check_table(result.table, table, result.intake.path),
+                                  result.problems)
+        setattr(data, table, result.table.reset_index(drop=True))
+    if engagement.incentives is not None:
+        plan, intake, probs = _load_plan(engagement)
+        data.plan = plan
+        data.intake.append(intake)
+        problems += probs
+    for rec in data.intake:
+        data.warnings += [f"{rec.path}: {w}" for w in rec.warnings]
+    return data, problems
+
+
+def load_data(engagement: Engagement) -> EngagementData:
+    """Read and validate every table of an engagement.
+
+    Parameters
+    ----------
+    engagement : Engagement
+        From :func:`toolkit.config.load_engagement`.
+
+    Returns
+    -------
+    EngagementData
+        Validated canonical tables (absent sections → ``None``), the per-file intake
+        records and the warnings.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem of every file (file, row, column): unreadable files,
+        unrecognised formats, missing required columns, unparseable values, ambiguous
+        dates, duplicate ids, unknown teams, out-of-range answers, plan weights.
+    """
+    data, problems = _collect(engagement)
+    if problems:
+        raise ValidationError(problems)
+    return data
+
+
+def validate(folder: str | Path) -> tuple[EngagementData | None, list[Problem]]:
+    """Check an engagement folder without raising for input problems.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The engagement folder.
+
+    Returns
+    -------
+    data : EngagementData or None
+        ``None`` only when ``engagement.toml`` itself is invalid; otherwise the tables that
+        could be read and the intake summary of every file (also when there are problems).
+    problems : list of Problem
+        Every problem of the configuration or of the tables; empty when all is well.
+    """
+    try:
+        engagement = load_engagement(folder)
+    except ConfigError as exc:
+        return None, _problems(exc, "engagement.toml")
+    data, problems = _collect(engagement)
+    return data, problems

@@ -1,0 +1,214 @@
+"""The contract between :func:`toolkit.intake.load_data` and the platform importers.
+
+Every input file goes through one importer that returns an :class:`ImportResult`: the
+table in canonical columns (SPEC §2, typed as ``docs/architecture.md`` says), a
+:class:`FileIntake` record for the intake summary, and the blocking problems found.
+
+Importer signatures
+-------------------
+Survey importers (``qualtrics``, ``surveymonkey``, ``google-forms``, ``ms-forms``, ``spss``)::
+
+    def import_survey(path: Path, config: SurveyConfig, *, display_path: str) -> ImportResult
+
+CRM importers (``salesforce``, ``hubspot``), called once per table (``"leads"``,
+``"opportunities"``, ``"activities"``)::
+
+    def import_crm_table(path: Path, table: str, config: CrmConfig, *,
+                         display_path: str) -> ImportResult
+
+Rules for importers
+-------------------
+* Read the file with :func:`toolkit.intake.reader.read_table` (encoding, delimiter, Excel).
+* Parse values with :mod:`toolkit.intake.parse` (dates, numbers, booleans) and, once the
+  columns carry canonical names as strings, type them with
+  :func:`toolkit.intake.canonical.type_canonical`, which applies the same parsers and
+  returns the problems with spreadsheet row numbers.
+* The returned ``table``'s **index holds the spreadsheet row number** of each record in the
+  source file (header = row 1; with three Qualtrics header rows the first answer is row 4),
+  so that schema problems found later name the right row. ``load_data`` resets the index
+  after validation.
+* Never raise for bad input: return every problem in ``ImportResult.problems`` (file,
+  row, column). Warnings (visible, not blocking) go to ``FileIntake.warnings``.
+* Register the importer in this module's registries, at import time of your module::
+
+      from toolkit.intake.base import SURVEY_IMPORTERS
+      SURVEY_IMPORTERS["qualtrics"] = import_survey
+
+  :func:`load_importers` imports the importer modules listed in ``IMPORTER_MODULES``.
+* Format detection for ``format = "auto"``: ``toolkit/intake/detect.py`` defines
+  ``detect_survey_format(raw: RawTable) -> str | None`` and
+  ``detect_crm_format(raw: RawTable, table: str) -> str | None`` returning a key of the
+  registries (or ``None`` when it cannot tell). Detection of ``"canonical"`` happens first
+  and lives in :mod:`toolkit.intake.canonical`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import pandas as pd
+
+from ..exceptions import Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import CrmConfig, SurveyConfig
+    from .reader import RawTable
+
+TABLES = ("survey", "leads", "opportunities", "activities", "plan")
+
+
+@dataclass
+class FileIntake:
+    """What happened to one input file, for the intake summary and the data-quality appendix.
+
+    Attributes
+    ----------
+    table : str
+        ``"survey"``, ``"leads"``, ``"opportunities"``, ``"activities"`` or ``"plan"``.
+    path : str
+        Path relative to the engagement folder.
+    format : str
+        Format detected or used, e.g. ``"canonical"``, ``"qualtrics"``,
+        ``"salesforce-report"``.
+    encoding : str
+        Text encoding detected (``"utf-8"``, ``"utf-8-sig"``, ``"cp1252"``, ``"utf-16"``) or
+        ``"binary"`` for Excel, Parquet and SPSS files.
+    delimiter : str or None
+        Field delimiter detected for text files.
+    rows_read : int
+        Data rows read from the file (after header rows, before any row was dropped).
+    rows_kept : int
+        Rows handed on to the analysis.
+    dropped : dict of str to int
+        Reason -> number of rows dropped for it (e.g. ``"blank row": 3``,
+        ``"survey preview": 2``).
+    columns_mapped : dict of str to str
+        Source column -> canonical column.
+    columns_unmatched : list of str
+        Source columns not used.
+    date_formats : dict of str to str
+        Canonical column -> date format chosen, e.g. ``"ISO-8601"``,
+        ``"day-first (DD/MM/YYYY)"``, ``"Excel serial"``.
+    warnings : list of str
+        Visible, non-blocking remarks (guesses that had to be made, values ignored).
+    """
+
+    table: str
+    path: str
+    format: str
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    columns_mapped: dict[str, str] = field(default_factory=dict)
+    columns_unmatched: list[str] = field(default_factory=list)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def drop(self, reason: str, n: int) -> None:
+        """Record *n* rows dropped for *reason* (no-op when *n* is 0)."""
+        if n:
+            self.dropped[reason] = self.dropped.get(reason, 0) + int(n)
+
+    def to_dict(self) -> dict:
+        """Return the record as a JSON-safe dict (plain str/int/list/dict values)."""
+        d = asdict(self)
+        d["rows_read"] = int(self.rows_read)
+        d["rows_kept"] = int(self.rows_kept)
+        d["dropped"] = {str(k): int(v) for k, v in self.dropped.items()}
+        return d
+
+
+@dataclass
+class ImportResult:
+    """What an importer returns for one file.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Canonical columns (SPEC §2), typed as ``docs/architecture.md`` says; the index holds
+        the spreadsheet row number of each record in the source file.
+    intake : FileIntake
+        The file's intake record.
+    problems : list of Problem
+        Blocking problems (file, row, column); empty when the file is usable.
+    """
+
+    table: pd.DataFrame
+    intake: FileIntake
+    problems: list[Problem] = field(default_factory=list)
+
+
+SurveyImporter = Callable[..., ImportResult]
+CrmImporter = Callable[..., ImportResult]
+
+#: format name -> ``import_survey(path, config, *, display_path)``
+SURVEY_IMPORTERS: dict[str, SurveyImporter] = {}
+#: format name -> ``import_crm_table(path, table, config, *, display_path)``
+CRM_IMPORTERS: dict[str, CrmImporter] = {}
+
+#: Modules of ``toolkit.intake`` that register importers when imported.
+IMPORTER_MODULES = ("qualtrics", "surveymonkey", "forms", "spss", "salesforce", "hubspot",
+                    "detect")
+
+
+def load_importers() -> None:
+    """Import the importer modules so that they fill the registries.
+
+    A module that does not exist (yet) is skipped; an error *inside* a module propagates.
+    """
+    for name in IMPORTER_MODULES:
+        full = f"{__package__}.{name}"
+        try:
+            importlib.import_module(full)
+        except ModuleNotFoundError as exc:
+            if exc.name != full:
+                raise
+
+
+def _detect_module():
+    load_importers()
+    try:
+        return importlib.import_module(f"{__package__}.detect")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.detect":
+            raise
+        return None
+
+
+def detect_survey_format(raw: "RawTable") -> str | None:
+    """Name the survey platform that produced *raw*, or ``None`` when unknown.
+
+    Delegates to ``toolkit.intake.detect.detect_survey_format`` (the platform importers'
+    module). Canonical files are recognised before this hook is called.
+    """
+    mod = _detect_module()
+    fn = getattr(mod, "detect_survey_format", None) if mod else None
+    return fn(raw) if fn else None
+
+
+def detect_crm_format(raw: "RawTable", table: str) -> str | None:
+    """Name the CRM that produced *raw* (one of ``CRM_IMPORTERS``), or ``None``.
+
+    Delegates to ``toolkit.intake.detect.detect_crm_format``.
+    """
+    mod = _detect_module()
+    fn = getattr(mod, "detect_crm_format", None) if mod else None
+    return fn(raw, table) if fn else None
+
+
+def survey_importer(fmt: str) -> SurveyImporter | None:
+    """Return the registered survey importer for *fmt*, or ``None``."""
+    load_importers()
+    return SURVEY_IMPORTERS.get(fmt)
+
+
+def crm_importer(fmt: str) -> CrmImporter | None:
+    """Return the registered CRM importer for *fmt*, or ``None``."""
+    load_importers()
+    return CRM_IMPORTERS.get(fmt)
+

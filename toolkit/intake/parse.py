@@ -1,0 +1,478 @@
+"""Vectorized parsers that turn text cells into dates, numbers and booleans.
+
+Every parser takes a text Series indexed by spreadsheet row number (as
+:func:`toolkit.intake.reader.read_table` returns it), never guesses silently, and returns the
+problems it found as :class:`~toolkit.exceptions.Problem` records naming file, row and column.
+At most :data:`MAX_ROW_PROBLEMS` rows are listed per column and kind of problem, followed by
+one problem that counts the rest, so that a bad million-row column stays readable.
+
+Dates
+-----
+Formats recognised, per value (a column may mix them; the mix is reported):
+
+* ISO-8601 (``2025-03-14``, ``2025-03-14T09:30:00``, ``2025-03-14 09:30``, with optional
+  ``Z`` or ``+02:00`` offset; values with an offset are converted to UTC, and every result is
+  tz-naive), also ``2025/03/14``;
+* numeric day/month dates (``14/03/2025``, ``3/14/25 9:30 AM``, ``14.03.2025``,
+  ``3/14/2025, 9:30 AM``): **day-first or month-first is inferred per column from the
+  values** — a first part above 12 proves day-first, a second part above 12 proves
+  month-first. A column whose values are all ambiguous (both parts ≤ 12) is an **error**
+  unless a ``date_order`` hint is given (``"day-first"`` or ``"month-first"``), which is then
+  used with a visible warning. The loader passes as hint the order proven by another date
+  column of the same file, so a file is read consistently. A column with values proving both
+  orders is an error naming the rows that disagree with the majority;
+* Excel serial day numbers (``45730`` or ``45730.375``; 1900 date system, origin
+  1899-12-30, accepted between 1960 and 2100);
+* dates with month names (``14 Mar 2025``, ``March 14, 2025``) via pandas' mixed parser.
+
+Numbers
+-------
+Currency strings such as ``USD 1,234.00``, ``$1,234.00``, ``1.234,00 €``, ``1 234,56``,
+``CHF 1'234.50``, ``(1,234.00)`` (negative), ``-5``, ``12%`` (0.12). The decimal separator is
+inferred per column: a value with both separators, or with a separator not followed by
+exactly three digits, proves it; a column with only ambiguous values (``1,234``) is read with
+``.`` as decimal separator and ``,`` as grouping, and ``1.234``-style values then raise a
+visible warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..exceptions import Problem
+
+MAX_ROW_PROBLEMS = 20
+
+DAY_FIRST = "day-first"
+MONTH_FIRST = "month-first"
+DATE_ORDERS = (DAY_FIRST, MONTH_FIRST)
+
+_ISO_RE = (r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+           r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
+_YMD_SLASH_RE = (r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})"
+                 r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
+_DM_RE = (r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
+          r"(?:,?[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<p>[AaPp]\.?[Mm]\.?)?)?$")
+_SERIAL_RE = r"^\d{5}(?:\.\d+)?$"
+_MONTH_NAME_RE = (r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b")
+_SERIAL_MIN, _SERIAL_MAX = 21916, 73051  # 1960-01-01 .. 2100-01-01
+
+
+_ASTR = pd.ArrowDtype(pa.string())
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strip cells; empty -> missing; Arrow-backed strings (fast regex), same index."""
+    obj = series.astype(object) if not isinstance(series.dtype, pd.StringDtype) else series
+    try:
+        arr = pa.array(obj.array if obj is series else obj.to_numpy(), type=pa.string(),
+                       from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        obj = series.astype(object)
+        arr = pa.array(obj.where(obj.isna(), obj.astype(str)).to_numpy(), type=pa.string(),
+                       from_pandas=True)
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=series.index)
+
+
+def _pa(t: pd.Series):
+    return pa.chunked_array([pa.array(t.array)]) if not len(t) else pa.array(t.array)
+
+
+def _match(t: pd.Series, regex: str) -> pd.Series:
+    """Regex full/prefix match (RE2 syntax, anchored by the pattern) as a bool Series."""
+    m = pc.fill_null(pc.match_substring_regex(_pa(t), regex), False)
+    return pd.Series(np.asarray(m.to_numpy(zero_copy_only=False), dtype=bool), index=t.index)
+
+
+def _extract(t: pd.Series, regex: str) -> pd.DataFrame:
+    """Named groups of *regex* as Arrow-string columns (missing where a group is absent)."""
+    st = pc.extract_regex(_pa(t), regex)
+    names = [st.type.field(i).name for i in range(st.type.num_fields)]
+    cols = {}
+    for n in names:
+        f = pc.struct_field(st, n)
+        f = pc.if_else(pc.equal(f, ""), pa.scalar(None, pa.string()), f)
+        cols[n] = pd.Series(pd.arrays.ArrowExtensionArray(f), index=t.index)
+    return pd.DataFrame(cols, index=t.index)
+
+
+def _sub(t: pd.Series, regex: str, repl: str) -> pd.Series:
+    out = pc.replace_substring_regex(_pa(t), regex, repl)
+    return pd.Series(pd.arrays.ArrowExtensionArray(out), index=t.index)
+
+
+def _num(t: pd.Series) -> pd.Series:
+    """Cast validated numeric text to float64 (missing -> NaN)."""
+    out = pc.cast(_pa(t), pa.float64())
+    return pd.Series(np.asarray(out.to_numpy(zero_copy_only=False), dtype="float64"),
+                     index=t.index)
+
+
+def _row(idx) -> int | None:
+    try:
+        return int(idx)
+    except (TypeError, ValueError):
+        return None
+
+
+def row_problems(mask: pd.Series, values: pd.Series, *, file: str, column: str,
+                 message: str, limit: int = MAX_ROW_PROBLEMS) -> list[Problem]:
+    """One Problem per flagged row (up to *limit*, then one summary Problem).
+
+    Parameters
+    ----------
+    mask : pandas.Series of bool
+        Rows with the problem; its index holds spreadsheet row numbers.
+    values : pandas.Series
+        The offending cells, shown in the messages (``{value!r}`` in *message*).
+    file, column : str
+        Where the problem is.
+    message : str
+        Message template; ``{value}`` is replaced by the cell's repr.
+    limit : int
+        Rows listed individually.
+    """
+    bad = mask[mask.fillna(False).astype(bool)].index
+    out = [Problem(file, message.format(value=repr(values.loc[i])), row=_row(i), column=column)
+           for i in bad[:limit]]
+    if len(bad) > limit:
+        out.append(Problem(file, f"... and {len(bad) - limit} more rows with the same "
+                           "problem in this column", column=column))
+    return out
+
+
+# --------------------------------------------------------------------------- dates
+def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
+    a = _num(parts["a"])
+    b = _num(parts["b"])
+    day, month = (a, b) if order == DAY_FIRST else (b, a)
+    year = _num(parts["y"])
+    year = year.where(year >= 100, np.where(year < 69, 2000 + year, 1900 + year))
+    hour = _num(parts["H"]).fillna(0)
+    ampm = parts["p"].astype(object).fillna("").astype(str).str.lower()
+    pm, am = ampm.str.startswith("p"), ampm.str.startswith("a")
+    bad_clock = (parts["p"].notna() & ((hour > 12) | (hour == 0)))
+    hour = hour.where(~(pm & (hour < 12)), hour + 12)
+    hour = hour.where(~(am & (hour == 12)), 0)
+    frame = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour,
+                          "minute": _num(parts["M"]).fillna(0),
+                          "second": _num(parts["S"]).fillna(0)})
+    out = pd.to_datetime(frame, errors="coerce")
+    return out.where(~bad_clock)
+
+
+def _order_label(order: str, seps: pd.Series, has_time: bool) -> str:
+    sep = seps.mode().iloc[0] if len(seps) else "/"
+    pattern = (f"DD{sep}MM{sep}YYYY" if order == DAY_FIRST else f"MM{sep}DD{sep}YYYY")
+    return f"{order} ({pattern}{' hh:mm' if has_time else ''})"
+
+
+def infer_date_order(series: pd.Series) -> str | None:
+    """Return the day/month order proven by a column's numeric dates, or ``None``.
+
+    ``"day-first"`` when some value's first part exceeds 12 and none's second part does,
+    ``"month-first"`` in the mirror case, ``None`` when nothing is proven or both are.
+    """
+    t = _text(series).dropna()
+    dm = t[_match(t, _DM_RE)]
+    if dm.empty:
+        return None
+    d = _match(dm, r"^(?:1[3-9]|[23]\d)[/.-]").any()
+    m = _match(dm, r"^\d{1,2}[/.-](?:1[3-9]|[23]\d)[/.-]").any()
+    if d and not m:
+        return DAY_FIRST
+    if m and not d:
+        return MONTH_FIRST
+    return None
+
+
+def parse_datetimes(series: pd.Series, *, column: str, file: str,
+                    date_order: str | None = None,
+                    warnings: list[str] | None = None
+                    ) -> tuple[pd.Series, str | None, list[Problem]]:
+    """Parse a column of date/time text into tz-naive timestamps.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Text cells (or already datetime values), indexed by spreadsheet row number.
+    column : str
+        Column name for problems and warnings.
+    file : str
+        File name for problems.
+    date_order : {"day-first", "month-first"}, optional
+        Hint used only when the column's numeric dates are all ambiguous (both parts ≤ 12);
+        a warning says so. Without it such a column is a problem.
+    warnings : list of str, optional
+        Visible, non-blocking remarks are appended here.
+
+    Returns
+    -------
+    values : pandas.Series
+        ``datetime64[ns]``, tz-naive (UTC where the text carried an offset); NaT for empty
+        cells and for cells with a problem. Same index as *series*.
+    chosen_format : str or None
+        E.g. ``"ISO-8601"``, ``"day-first (DD/MM/YYYY)"`` (``", assumed"`` appended when
+        the order came from the hint), ``"Excel serial"``, several
+        joined by ``" + "`` for a mixed column; ``None`` when the column is empty.
+    problems : list of Problem
+        Unreadable values, impossible dates, an ambiguous or self-contradicting day/month
+        order (file, row, column).
+    """
+    warnings = warnings if warnings is not None else []
+    if pd.api.types.is_datetime64_any_dtype(series):
+        s = series
+        if getattr(s.dt, "tz", None) is not None:
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        return s.astype("datetime64[ns]"), ("native" if s.notna().any() else None), []
+    text = _text(series)
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    present = text.notna()
+    if not present.any():
+        return out, None, []
+    t = text[present]
+    problems: list[Problem] = []
+    formats: list[str] = []
+    done = pd.Series(False, index=t.index)
+    flagged = pd.Series(False, index=t.index)  # rows already reported
+    order, assumed = None, False
+
+    iso = _match(t, _ISO_RE)
+    if iso.any():
+        vals = t[iso].str.replace(",", ".", regex=False)
+        has_time = _match(vals, r"\d[T ]\d")
+        has_off = has_time & _match(vals, r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+        parsed = pd.to_datetime(vals.astype(object), format="ISO8601", utc=True,
+                                errors="coerce")
+        out.loc[parsed.index] = parsed.dt.tz_convert("UTC").dt.tz_localize(None) \
+            .astype("datetime64[ns]")
+        if has_off.any() and (has_time & ~has_off).any():
+            warnings.append(f"{column}: {int((has_time & ~has_off).sum())} timestamps without a UTC "
+                            "offset next to timestamps with one; read as UTC")
+        formats.append("ISO-8601" + (" with UTC offset" if has_off.any() else ""))
+        done |= iso
+
+    ymd = ~done & _match(t, _YMD_SLASH_RE)
+    if ymd.any():
+        p = _extract(t[ymd], _YMD_SLASH_RE)
+        frame = pd.DataFrame({"year": _num(p["y"]), "month": _num(p["m"]),
+                              "day": _num(p["d"]), "hour": _num(p["H"]).fillna(0),
+                              "minute": _num(p["M"]).fillna(0),
+                              "second": _num(p["S"]).fillna(0)})
+        out.loc[p.index] = pd.to_datetime(frame, errors="coerce")
+        formats.append("year-first (YYYY/MM/DD)")
+        done |= ymd
+
+    dm = ~done & _match(t, _DM_RE)
+    if dm.any():
+        parts = _extract(t[dm], _DM_RE)
+        a = _num(parts["a"])
+        b = _num(parts["b"])
+        proves_d, proves_m = a > 12, b > 12
+        order = None
+        if proves_d.any() and proves_m.any():
+            order = DAY_FIRST if proves_d.sum() >= proves_m.sum() else MONTH_FIRST
+            against = proves_m if order == DAY_FIRST else proves_d
+            flagged.loc[against.index] |= against
+            problems += row_problems(against, t, file=file, column=column,
+                                     message=f"{{value}} contradicts the {order} order of "
+                                     "the other dates in this column")
+        elif proves_d.any():
+            order = DAY_FIRST
+        elif proves_m.any():
+            order = MONTH_FIRST
+        elif date_order in DATE_ORDERS:
+            order = date_order
+            assumed = True
+            warnings.append(f"{column}: every date is ambiguous (day and month both ≤ 12, "
+                            f"e.g. {t[dm].iloc[0]!r}); read as {date_order} as the hint says")
+        else:
+            example = t[dm].iloc[0]
+            problems.append(Problem(
+                file, f"cannot tell whether dates such as {example!r} are day-first or "
+                "month-first: no value has a day above 12. Give the order (day-first or "
+                "month-first) or use ISO dates (2025-03-14)", column=column))
+        if order is not None:
+            vals = _from_parts(parts, order)
+            out.loc[vals.index] = vals
+            formats.append(_order_label(order, parts["sep"], parts["H"].notna().any())
+                           + (", assumed" if assumed else ""))
+        done |= dm
+
+    serial = ~done & _match(t, _SERIAL_RE)
+    if serial.any():
+        num = _num(t[serial])
+        ok = num.between(_SERIAL_MIN, _SERIAL_MAX)
+        vals = pd.to_datetime(num[ok], unit="D", origin="1899-12-30").dt.round("s")
+        out.loc[vals.index] = vals
+        problems += row_problems(~ok, t[serial], file=file, column=column,
+                                 message="{value} is a number outside the range of Excel "
+                                 "dates for 1960..2100")
+        formats.append("Excel serial")
+        done |= serial
+
+    named = ~done & _match(t, _MONTH_NAME_RE)
+    if named.any():
+        vals = pd.to_datetime(t[named], format="mixed", errors="coerce", utc=True)
+        out.loc[vals.index] = vals.dt.tz_convert("UTC").dt.tz_localize(None) \
+            .astype("datetime64[ns]")
+        formats.append("month name (e.g. 14 Mar 2025)")
+        done |= named
+
+    unreadable = ~done
+    problems += row_problems(unreadable, t, file=file, column=column,
+                             message="cannot read {value} as a date; expected ISO-8601 "
+                             "such as 2025-03-14 or 2025-03-14T09:30:00")
+    impossible = done & out.loc[t.index].isna() & ~flagged
+    if dm.any() and order is None:
+        impossible &= ~dm
+    problems += row_problems(impossible, t, file=file, column=column,
+                             message="{value} is not a valid date")
+    if len(formats) > 1:
+        warnings.append(f"{column}: mixed date formats ({' + '.join(formats)})")
+    return out, (" + ".join(formats) if formats else None), problems
+
+
+# --------------------------------------------------------------------------- numbers
+_CURRENCY_RE = r"(?i)(?:^(?:US\$|[A-Z]{3}\.?)\s*|\s*[A-Z]{3}\.?$|[$€£¥₹])"
+_GROUP_COMMA = r"^\d{1,3}(?:,\d{3})+$"
+_GROUP_DOT = r"^\d{1,3}(?:\.\d{3})+$"
+
+
+def parse_numbers(series: pd.Series, *, column: str, file: str,
+                  warnings: list[str] | None = None) -> tuple[pd.Series, list[Problem]]:
+    """Parse numbers and currency strings into floats.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Text cells (or numbers), indexed by spreadsheet row number.
+    column, file : str
+        Where the values come from (for problems).
+    warnings : list of str, optional
+        Visible remarks are appended here (ambiguous grouping).
+
+    Returns
+    -------
+    values : pandas.Series of float64
+        NaN for empty cells and cells with a problem.
+    problems : list of Problem
+        Cells that are not numbers, or whose decimal separator contradicts the column's.
+
+    Examples
+    --------
+    ``"USD 1,234.00"`` → 1234.0; ``"1.234,00 €"`` → 1234.0; ``"1 234,56"`` → 1234.56;
+    ``"(1,234.00)"`` → -1234.0; ``"12%"`` → 0.12.
+    """
+    warnings = warnings if warnings is not None else []
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype("float64"), []
+    text = _text(series)
+    out = pd.Series(np.nan, index=series.index, dtype="float64")
+    present = text.notna()
+    if not present.any():
+        return out, []
+    raw = text[present]
+    t = _sub(raw, _CURRENCY_RE, "")
+    t = _sub(t, "[\\s\u00a0\u202f']", "")
+    paren = _match(t, r"^\(.*\)$")
+    t = t.where(~paren, t.str.slice(1, -1))
+    pct = t.str.endswith("%")
+    t = t.where(~pct, t.str.slice(0, -1))
+    neg = paren | t.str.startswith("-") | t.str.endswith("-")
+    t = _sub(t, r"^[+-]+|[+-]+$", "")
+    sci = _match(t, r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+    shape_ok = _match(t, r"^[\d.,]*\d[\d.,]*$") | sci
+    has_dot, has_comma = t.str.contains(".", regex=False), t.str.contains(",", regex=False)
+    both = has_dot & has_comma
+    last_comma = _match(t, r",[^.]*$")
+    proves_comma = shape_ok & ~sci & ((both & last_comma) |
+                                      (has_comma & ~has_dot & ~_match(t, _GROUP_COMMA)))
+    proves_dot = shape_ok & ~sci & ((both & ~last_comma) |
+                                    (has_dot & ~has_comma & ~_match(t, _GROUP_DOT)))
+    problems: list[Problem] = []
+    flagged = pd.Series(False, index=t.index)
+    if proves_comma.any() and proves_dot.any():
+        comma_dec = proves_comma.sum() > proves_dot.sum()
+        against = proves_dot if comma_dec else proves_comma
+        sep = "," if comma_dec else "."
+        problems += row_problems(against, raw, file=file, column=column,
+                                 message=f"{{value}} uses a different decimal separator than "
+                                 f"the other numbers in this column ('{sep}')")
+        shape_ok &= ~against
+        flagged = against
+    else:
+        comma_dec = bool(proves_comma.any())
+        if not comma_dec:
+            amb = shape_ok & _match(t, _GROUP_DOT)
+            if amb.any():
+                warnings.append(f"{column}: values such as {raw[amb].iloc[0]!r} read with '.' "
+                                "as decimal separator; no value in the column shows which "
+                                "separator is meant")
+    if comma_dec:
+        num_text = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        num_text = t.str.replace(",", "", regex=False)
+    valid = shape_ok & (_match(num_text, r"^\d+(?:\.\d+)?$") | sci)
+    vals = _num(num_text.where(valid))
+    vals = vals.where(~neg, -vals)
+    vals = vals.where(~pct, vals / 100)
+    out.loc[vals.index] = vals.astype("float64")
+    problems += row_problems(~valid & ~flagged, raw, file=file,
+                             column=column, message="cannot read {value} as a number")
+    return out, problems
+
+
+def parse_ints(series: pd.Series, *, column: str, file: str,
+               warnings: list[str] | None = None) -> tuple[pd.Series, list[Problem]]:
+    """Parse whole numbers (``"5"``, ``"5.0"``, ``"1,200"``) into float64 (NaN = empty).
+
+    Returns
+    -------
+    values : pandas.Series of float64
+        Whole numbers; NaN for empty cells and cells with a problem.
+    problems : list of Problem
+        Cells that are not numbers or not whole.
+    """
+    vals, problems = parse_numbers(series, column=column, file=file, warnings=warnings)
+    frac = vals.notna() & (vals != np.floor(vals))
+    problems += row_problems(frac, _text(series), file=file, column=column,
+                             message="{value} is not a whole number")
+    return vals.where(~frac), problems
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def parse_bools(series: pd.Series, *, column: str, file: str
+                ) -> tuple[pd.Series, list[Problem]]:
+    """Parse true/false, yes/no, y/n, 1/0 (any case) into a nullable boolean Series.
+
+    Words that only look boolean in context (``won``/``lost``, ``open``/``closed``) are
+    problems: map such columns explicitly in the importer.
+
+    Returns
+    -------
+    values : pandas.Series of ``boolean`` dtype
+        ``<NA>`` for empty cells and cells with a problem.
+    problems : list of Problem
+    """
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("boolean"), []
+    text = _text(series)
+    low = text.str.lower()
+    is_t, is_f = low.isin(_TRUE), low.isin(_FALSE)
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    out[is_t.to_numpy()] = True
+    out[is_f.to_numpy()] = False
+    bad = text.notna() & ~is_t & ~is_f
+    problems = row_problems(bad, text, file=file, column=column,
+                            message="cannot read {value} as true/false; expected true/false, "
+                            "yes/no or 1/0")
+    return out, problems

@@ -1,0 +1,305 @@
+"""Pandera schemas of the canonical tables (SPEC §2) and their column specifications.
+
+:data:`COLUMNS` says, per canonical table, which columns exist, their kind (how the
+intake parses them) and whether they are required. :func:`schema` builds the pandera
+``DataFrameSchema`` of a table; :func:`check_table` validates a typed table lazily (every
+failure collected) and translates pandera's failure cases into
+:class:`~toolkit.exceptions.Problem` records with spreadsheet row numbers — the table's index
+holds them (header = row 1).
+
+Checks: required columns present; ids present and unique; ``team`` one of the canonical
+teams; survey items 1..5 (NaN = not answered); ``FREQ``, ``level``, ``tenure`` and activity
+``type`` from their category lists; datetimes between 1970 and 2100 (catches Excel serials
+or two-digit years read wrongly); a won opportunity is closed; an activity names a lead or an
+opportunity; ``attempts`` and ``amount`` are not negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .config import TEAMS
+from .exceptions import Problem
+
+MAX_PROBLEMS_PER_CHECK = 20
+
+try:  # the instrument is the single source of item codes (templates/instrument.csv)
+    from .instrument import FREQ_LEVELS, LIKERT_ITEMS
+except ImportError:  # pragma: no cover - fallback to the SPEC §3 list
+    _SCALES = {"FAIR": 4, "TRUST": 3, "CONF": 4, "SUPP": 3, "SHARE": 3, "RINT": 3,
+               "RFAIR": 3, "BIDIR": 3, "QUAL": 3, "DEFN": 3, "FEED": 2, "MAT": 12, "REFF": 3}
+    LIKERT_ITEMS = [f"{s}{i}" for s, n in _SCALES.items() for i in range(1, n + 1)] + [
+        "CLAIM_LEADS", "CLAIM_FOLLOW"]
+    FREQ_LEVELS = ("daily", "several_weekly", "weekly", "monthly", "rarely", "never")
+
+ITEM_CODES: tuple[str, ...] = tuple(LIKERT_ITEMS)
+LEVELS = ("individual", "manager", "executive")
+TENURES = ("<1y", "1-3y", "3-5y", "5y+")
+ACTIVITY_TYPES = ("call", "email", "meeting", "other")
+DATE_MIN, DATE_MAX = pd.Timestamp("1970-01-01"), pd.Timestamp("2100-01-01")
+
+
+@dataclass(frozen=True)
+class Col:
+    """One canonical column: how it is parsed and whether it must be present.
+
+    ``kind`` is ``"id"`` (text, present and unique), ``"text"``, ``"category"`` (text from
+    ``values``, compared case-insensitively when typed), ``"datetime"``, ``"float"``,
+    ``"count"`` (whole number ≥ 0, stored as float64), ``"bool"`` or ``"item"`` (1..5 as
+    float64).
+    """
+
+    kind: str
+    required: bool = False
+    nullable: bool = True
+    values: tuple[str, ...] = ()
+
+
+def _survey_columns() -> dict[str, Col]:
+    cols = {
+        "respondent_id": Col("id", True, False),
+        "team": Col("category", True, False, TEAMS),
+        "level": Col("category", values=LEVELS),
+        "tenure": Col("category", values=TENURES),
+        "region": Col("text"),
+    }
+    cols.update({code: Col("item") for code in ITEM_CODES})
+    cols["FREQ"] = Col("category", values=tuple(FREQ_LEVELS))
+    cols["OPEN1"] = Col("text")
+    cols["OPEN2"] = Col("text")
+    return cols
+
+
+#: Canonical columns per table (SPEC §2.1–§2.4), in canonical order.
+COLUMNS: dict[str, dict[str, Col]] = {
+    "survey": _survey_columns(),
+    "leads": {
+        "lead_id": Col("id", True, False),
+        "created_at": Col("datetime", True, False),
+        "source": Col("text", True),
+        "owner_id": Col("text"),
+        "mql_at": Col("datetime"),
+        "accepted_at": Col("datetime"),
+        "rejected_at": Col("datetime"),
+        "rejection_reason": Col("text"),
+        "sql_at": Col("datetime"),
+        "converted_at": Col("datetime"),
+        "opportunity_id": Col("text"),
+        "score": Col("float"),
+        "first_touch_at": Col("datetime"),
+        "attempts": Col("count"),
+    },
+    "opportunities": {
+        "opportunity_id": Col("id", True, False),
+        "lead_id": Col("text"),
+        "created_at": Col("datetime", True, False),
+        "closed_at": Col("datetime"),
+        "stage": Col("text", True),
+        "is_closed": Col("bool", True, False),
+        "is_won": Col("bool", True, False),
+        "amount": Col("float", True),
+        "owner_id": Col("text", True),
+        "source": Col("text"),
+    },
+    "activities": {
+        "activity_id": Col("id", True, False),
+        "lead_id": Col("text"),
+        "opportunity_id": Col("text"),
+        "owner_id": Col("text", True),
+        "type": Col("category", True, False, ACTIVITY_TYPES),
+        "occurred_at": Col("datetime", True, False),
+    },
+}
+
+#: The columns by which :func:`toolkit.intake.canonical` recognises a canonical file.
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "survey": ("respondent_id", "team"),
+    "leads": ("lead_id", "created_at"),
+    "opportunities": ("opportunity_id", "is_won"),
+    "activities": ("activity_id", "occurred_at"),
+}
+
+
+def _dtype(col: Col):
+    return {"datetime": "datetime64[ns]", "float": "float64", "count": "float64",
+            "item": "float64", "bool": "bool"}.get(col.kind)
+
+
+def _checks(name: str, col: Col) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if col.kind == "category" and col.values:
+        checks.append(pa.Check.isin(list(col.values)))
+    elif col.kind == "item":
+        checks.append(pa.Check.in_range(1, 5))
+        checks.append(pa.Check(lambda s: s.isna() | (s == s.round()), element_wise=False,
+                               name="whole_number"))
+    elif col.kind == "datetime":
+        checks.append(pa.Check.in_range(DATE_MIN, DATE_MAX))
+    elif col.kind in ("count",) or name == "amount":
+        checks.append(pa.Check.ge(0))
+    return checks
+
+
+def schema(table: str) -> pa.DataFrameSchema:
+    """Return the pandera schema of canonical table *table*.
+
+    Parameters
+    ----------
+    table : {"survey", "leads", "opportunities", "activities"}
+
+    Returns
+    -------
+    pandera.pandas.DataFrameSchema
+        Columns with dtype, nullability, uniqueness and value checks; extra columns allowed
+        (``strict=False``); dataframe-wide checks for opportunities (won ⇒ closed) and
+        activities (a lead or an opportunity is named).
+    """
+    cols = {}
+    for name, col in COLUMNS[table].items():
+        cols[name] = pa.Column(_dtype(col), checks=_checks(name, col),
+                               nullable=col.nullable, unique=col.kind == "id",
+                               required=col.required, coerce=False, name=name)
+    wide: list[pa.Check] = []
+    if table == "opportunities":
+        wide.append(pa.Check(lambda df: ~(df["is_won"].astype(bool)
+                                          & ~df["is_closed"].astype(bool))
+                             if {"is_won", "is_closed"} <= set(df.columns) else True,
+                             name="won_is_closed",
+                             error="is_won is true but is_closed is false"))
+    if table == "activities":
+        wide.append(pa.Check(_activity_target, name="activity_target",
+                             error="names neither a lead_id nor an opportunity_id"))
+    return pa.DataFrameSchema(cols, checks=wide, strict=False, coerce=False)
+
+
+def _activity_target(df: pd.DataFrame):
+    have = [c for c in ("lead_id", "opportunity_id") if c in df.columns]
+    if not have:
+        return pd.Series(False, index=df.index)
+    return df[have].notna().any(axis=1)
+
+
+#: dataframe-wide checks: error text -> column named in the problem
+_WIDE_ERRORS = {"is_won is true but is_closed is false": "is_won",
+                "names neither a lead_id nor an opportunity_id": "lead_id"}
+
+
+def _message(table: str, column: str | None, check: str, case) -> str:
+    col = COLUMNS.get(table, {}).get(column or "")
+    if check == "not_nullable":
+        return "empty value; this column is required"
+    if check.startswith("isin"):
+        if column == "team":
+            return f"unknown team {case!r}; expected one of {', '.join(TEAMS)} (map raw " \
+                   "team names with [survey] team_map)"
+        values = ", ".join(col.values) if col else ""
+        return f"unknown value {case!r}; expected one of {values}"
+    if check.startswith("in_range") and col is not None and col.kind == "item":
+        return f"answer {_plain(case)} is outside the 1..5 scale"
+    if check.startswith("in_range") and col is not None and col.kind == "datetime":
+        return f"implausible date {_plain(case)}; expected a date between 1970 and 2100"
+    if check == "whole_number":
+        return f"answer {_plain(case)} is not a whole number 1..5"
+    if check.startswith("greater_than_or_equal_to"):
+        return f"negative value {_plain(case)}"
+    if check.startswith("dtype"):
+        return f"wrong data type ({case}); expected {_dtype(col) if col else 'another type'}"
+    return f"{check} failed for {case!r}"
+
+
+def _plain(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    return str(v)
+
+
+def _row(idx) -> int | None:
+    try:
+        return None if idx is None or pd.isna(idx) else int(idx)
+    except (TypeError, ValueError):
+        return None
+
+
+def schema_problems(err: pa.errors.SchemaErrors, table: str, file: str) -> list[Problem]:
+    """Translate pandera's lazy failure cases into Problems (file, row, column).
+
+    Duplicated ids are reported on every later occurrence naming the first row;
+    at most :data:`MAX_PROBLEMS_PER_CHECK` rows are listed per column and check, then one
+    problem counts the rest.
+    """
+    fc = err.failure_cases
+    problems: list[Problem] = []
+    for text, wide_col in _WIDE_ERRORS.items():
+        rows = sorted({r for r in fc.loc[fc["check"] == text, "index"].map(_row)
+                       if r is not None})
+        for r in rows[:MAX_PROBLEMS_PER_CHECK]:
+            problems.append(Problem(file, text, row=r, column=wide_col))
+        if len(rows) > MAX_PROBLEMS_PER_CHECK:
+            problems.append(Problem(file, f"... and {len(rows) - MAX_PROBLEMS_PER_CHECK} more "
+                                    "rows with the same problem", column=wide_col))
+    for (column, check), group in fc.groupby(["column", "check"], dropna=False, sort=False):
+        column = None if pd.isna(column) else str(column)
+        check = str(check)
+        if check == "column_in_dataframe":
+            for case in group["failure_case"]:
+                problems.append(Problem(file, "required column is missing", column=str(case)))
+            continue
+        if check == "field_uniqueness":
+            rows = group.assign(row=group["index"].map(_row)).sort_values("row")
+            listed = 0
+            for value, g in rows.groupby("failure_case", sort=False):
+                first = g["row"].iloc[0]
+                for r in g["row"].iloc[1:]:
+                    if listed < MAX_PROBLEMS_PER_CHECK:
+                        problems.append(Problem(file, f"duplicate {column} {value!r} (first on "
+                                                f"row {first})", row=r, column=column))
+                    listed += 1
+            if listed > MAX_PROBLEMS_PER_CHECK:
+                problems.append(Problem(file, f"... and {listed - MAX_PROBLEMS_PER_CHECK} more "
+                                        "duplicate ids", column=column))
+            continue
+        if check in _WIDE_ERRORS:
+            continue  # dataframe-wide checks: handled below, once per row
+        group = group.assign(row=group["index"].map(_row)).sort_values("row")
+        for _, rec in group.head(MAX_PROBLEMS_PER_CHECK).iterrows():
+            problems.append(Problem(file, _message(table, column, check, rec["failure_case"]),
+                                    row=rec["row"], column=column))
+        if len(group) > MAX_PROBLEMS_PER_CHECK:
+            problems.append(Problem(file, f"... and {len(group) - MAX_PROBLEMS_PER_CHECK} more "
+                                    "rows with the same problem", column=column))
+    return problems
+
+
+def check_table(df: pd.DataFrame, table: str, file: str) -> list[Problem]:
+    """Validate a typed canonical table; return every problem (empty list when valid).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Canonical columns typed as ``docs/architecture.md`` says; index = spreadsheet row
+        numbers.
+    table : {"survey", "leads", "opportunities", "activities"}
+    file : str
+        File name for the problems.
+
+    Returns
+    -------
+    list of Problem
+        Missing required columns, empty required values, duplicate ids, unknown categories,
+        out-of-range answers and dates, negative counts or amounts, row-level
+        inconsistencies; all of them (lazy validation), with row and column.
+    """
+    problems: list[Problem] = []
+    if table == "survey" and not any(c in df.columns for c in ITEM_CODES):
+        problems.append(Problem(file, "no survey item columns found (expected item codes "
+                                "such as FAIR1, TRUST1, ... as column names)"))
+    try:
+        schema(table).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        problems += schema_problems(err, table, file)
+    return problems
