@@ -126,11 +126,11 @@ def politics(results: dict) -> None:
 def incentives(results: dict) -> None:
     """Incentives: plan structure, reward split and the survey's view."""
     if results.get("incentives") is None:
-        show_not_assessed("Incentives", _reasons(results, "incentives"))
-        if results.get("survey") is not None:
-            _call("survey", "render_incentives", results)
-        return
-    _call("incentives", "render", results)
+        show_not_assessed("Incentives (compensation plan)", _reasons(results, "incentives"))
+    else:
+        _call("incentives", "render", results)
+    if results.get("survey") is not None:
+        _call("survey", "render_incentives", results)
 
 
 def communication(results: dict) -> None:
@@ -146,8 +146,10 @@ def communication(results: dict) -> None:
 
 def blame_game(results: dict) -> None:
     """CRM evidence and the verdict on both claims, with the survey's beliefs."""
+    if results.get("survey") is not None:
+        _call("survey", "render_claims", results)
     if results.get("crm") is None:
-        show_not_assessed("The blame game", _reasons(results, "crm", "verdict"))
+        show_not_assessed("The blame game (CRM evidence)", _reasons(results, "crm", "verdict"))
         return
     _call("crm", "render", results)
     _call("verdict", "render", results)
@@ -185,6 +187,8 @@ def appendix_data_quality(results: dict) -> None:
 def appendix_methodology(results: dict) -> None:
     """Every measure, threshold and weight."""
     if _call("appendix", "render_methodology", results):
+        if results.get("survey") is not None:
+            _call("survey", "render_reliability", results)
         return
     from ..scores import WEIGHTS
 

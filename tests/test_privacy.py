@@ -1,0 +1,115 @@
+"""Privacy rules (SPEC §8): suppression, pseudonyms, redaction, formula injection."""
+
+import itertools
+
+import pytest
+
+from toolkit.privacy import (neutralize_cell, pseudonymize, redact, suppress_counts,
+                             suppression_note)
+
+
+def _recoverable(counts: dict, hidden: set, k: int) -> bool:
+    """Brute force: can any set of hidden groups smaller than k be isolated by subtraction?
+
+    With the total published, an observer learns the sum of all hidden groups. A single
+    hidden group, or a hidden combination under k, is a disclosure.
+    """
+    hidden = {g for g in hidden if counts[g] > 0}
+    if not hidden:
+        return False
+    return len(hidden) == 1 or sum(counts[g] for g in hidden) < k
+
+
+def test_one_small_group_takes_the_next_smallest_with_it():
+    counts = {"sales": 30, "marketing": 12, "revops": 4}
+    s = suppress_counts(counts, 5, where="t")
+    assert s.primary == {"revops"}
+    assert s.complementary == {"marketing"}
+    assert not _recoverable(counts, s.hidden, 5)
+    assert {r["group"]: r["reason"] for r in s.records} == {"revops": "below_threshold",
+                                                           "marketing": "complementary"}
+    assert all("n" not in r for r in s.records)
+
+
+def test_small_groups_that_sum_under_threshold_take_a_third():
+    counts = {"a": 2, "b": 1, "c": 9, "d": 20}
+    s = suppress_counts(counts, 5)
+    assert s.hidden == {"a", "b", "c"}
+    assert not _recoverable(counts, s.hidden, 5)
+
+
+def test_nothing_hidden_when_all_large_and_zero_groups_ignored():
+    s = suppress_counts({"a": 5, "b": 7, "c": 0}, 5)
+    assert s.hidden == set() and s.records == []
+
+
+def test_whole_breakdown_under_threshold_is_hidden():
+    s = suppress_counts({"a": 2, "b": 2}, 5)
+    assert s.hidden == {"a", "b"}
+
+
+def test_without_published_total_no_complement():
+    s = suppress_counts({"a": 3, "b": 20}, 5, total_published=False)
+    assert s.hidden == {"a"}
+
+
+@pytest.mark.parametrize("k", [3, 5, 8])
+def test_random_breakdowns_never_leak(k):
+    import numpy as np
+    rng = np.random.default_rng(k)
+    for _ in range(300):
+        counts = {f"g{i}": int(x) for i, x in enumerate(rng.integers(0, 15, size=5))}
+        s = suppress_counts(counts, k)
+        assert all(counts[g] >= k for g in counts if counts[g] and g not in s.hidden)
+        assert not _recoverable(counts, s.hidden, k) or sum(counts.values()) < k
+
+
+def test_note_names_groups_not_sizes():
+    s = suppress_counts({"sales": 30, "marketing": 12, "revops": 4}, 5, where="x")
+    note = suppression_note(s.records, 5)
+    assert "revops" in note and "marketing" in note and "subtract" in note
+    assert "4" not in note and "12" not in note
+    assert suppression_note([], 5) == ""
+
+
+def test_pseudonyms_are_stable_and_order_free():
+    a = pseudonymize(["u9", "u1", "u5", "u1", None])
+    b = pseudonymize(["u5", "u9", "u1"])
+    assert a == b == {"u1": "Rep 01", "u5": "Rep 02", "u9": "Rep 03"}
+    many = pseudonymize([f"id{i:03d}" for i in range(120)])
+    assert many["id000"] == "Rep 001" and many["id119"] == "Rep 120"
+    assert pseudonymize([1, 2], prefix="Owner") == {1: "Owner 01", 2: "Owner 02"}
+
+
+@pytest.mark.parametrize("text,gone", [
+    ("write to jane.doe@acme-corp.com now", "jane.doe@acme-corp.com"),
+    ("mail bob (at) acme (dot) io", "acme (dot) io"),
+    ("ring +44 20 7946 0958 after 5", "7946"),
+    ("call (555) 123-4567", "123-4567"),
+    ("my cell 555.123.4567", "555.123.4567"),
+])
+def test_redact_contacts(text, gone):
+    out = redact(text)
+    assert gone not in out
+    assert "removed]" in out
+
+
+def test_redact_keeps_numbers_that_are_not_phones():
+    t = "In 2024 we had 30% fewer leads, 1,250 MQLs and 3 reps."
+    assert redact(t) == t
+
+
+def test_redact_names():
+    out = redact("Jane Smith never calls back; ask SMITH or Jane.", names=["Jane Smith"])
+    assert "Jane" not in out and "Smith" not in out and "SMITH" not in out
+    assert out.count("[name removed]") == 3
+    assert redact(None) is None
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("=SUM(A1:A2)", "'=SUM(A1:A2)"), ("+1", "'+1"), ("-cmd", "'-cmd"),
+    ("@import", "'@import"), ("\t=x", "'\t=x"), ("plain", "plain"), (-3, -3),
+    (2.5, 2.5), (None, None),
+])
+def test_neutralize_cell(value, expected):
+    assert neutralize_cell(value) == expected

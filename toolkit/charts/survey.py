@@ -1,0 +1,249 @@
+"""Charts of the survey (SPEC §4.1): diverging Likert bars, perception gaps, frequency,
+maturity, scale means and drivers. Sales and marketing keep their theme colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from .theme import LIKERT_COLORS, NEUTRAL, SIDE_COLORS, SIDE_LABELS, new_axes
+
+LIKERT_KEYS = ("1", "2", "3", "4", "5")
+LIKERT_SHORT = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
+FREQ_LABELS = {"daily": "Daily", "several_weekly": "Several times a week",
+               "weekly": "Weekly", "monthly": "Monthly", "rarely": "Rarely",
+               "never": "Never"}
+FREQ_COLORS = ["#08306b", "#2171b5", "#6baed6", "#fdae6b", "#e6550d", "#a63603"]
+STAGE_BANDS = (("Undefined", 1.0, 2.0), ("Defined", 2.0, 3.0), ("Aligned", 3.0, 4.0),
+               ("Integrated", 4.0, 5.0))
+STAGE_COLORS = ("#f2f2f2", "#e3e3e3", "#d4d4d4", "#c5c5c5")
+
+
+def _pct_axis(axis) -> None:
+    axis.set_major_formatter(lambda v, _: f"{abs(100 * v):.0f}%")
+
+
+def _fig_height(n_rows: int) -> tuple[float, float]:
+    return (8.0, max(2.5, 0.32 * n_rows + 1.2))
+
+
+def plot_likert_diverging(*, data: pd.DataFrame, ax=None, title: str | None = None):
+    """Diverging stacked bars of 5-point agreement items, one bar per item and side.
+
+    Disagreement extends left of zero, agreement right, the neutral share is split evenly
+    across zero (the standard display of agreement scales; Robbins & Heiberger 2011).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per bar: ``label`` (item text), ``side`` (``sales``, ``marketing`` or
+        ``all``) and shares ``"1"`` … ``"5"`` (0..1, summing to 1). Rows are drawn top to
+        bottom in the given order.
+    ax : Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    d = data.reset_index(drop=True)
+    ax = new_axes(ax, figsize=_fig_height(len(d)))
+    shares = d[list(LIKERT_KEYS)].astype(float).fillna(0.0).to_numpy()
+    y = np.arange(len(d))[::-1]
+    left = -(shares[:, 0] + shares[:, 1] + shares[:, 2] / 2)
+    for j in range(5):
+        ax.barh(y, shares[:, j], left=left, color=LIKERT_COLORS[j], height=0.75,
+                edgecolor="white", linewidth=0.5)
+        left = left + shares[:, j]
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    labels = [f"{r.label} — {SIDE_LABELS.get(r.side, r.side).split()[0]}"
+              for r in d.itertuples()]
+    ax.set_yticks(y, labels, fontsize=8)
+    for tick, side in zip(ax.get_yticklabels(), d["side"]):
+        tick.set_color(SIDE_COLORS.get(side, NEUTRAL))
+    ax.set_xlim(-1, 1)
+    _pct_axis(ax.xaxis)
+    ax.set_xlabel("← disagree        share of answers        agree →")
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=c, label=lab) for c, lab in zip(LIKERT_COLORS, LIKERT_SHORT)]
+    ax.legend(handles=handles, ncol=5, fontsize=7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.12 if len(d) > 6 else -0.25), frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_perception_gaps(*, data: pd.DataFrame, ax=None,
+                         title: str | None = "Largest perception gaps"):
+    """Horizontal bars of item gaps (sales-side mean − marketing-side mean, 1..5 points).
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``label`` and ``gap``; drawn top to bottom in the given order (pass them ranked).
+        Bars are coloured by the side that agrees more.
+
+    Returns
+    -------
+    Axes
+    """
+    d = data.reset_index(drop=True)
+    ax = new_axes(ax, figsize=_fig_height(len(d)))
+    y = np.arange(len(d))[::-1]
+    colors = [SIDE_COLORS["sales"] if g > 0 else SIDE_COLORS["marketing"] for g in d["gap"]]
+    ax.barh(y, d["gap"], color=colors, height=0.7)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y, d["label"], fontsize=8)
+    lim = max(1.0, float(np.nanmax(np.abs(d["gap"]))) * 1.15) if len(d) else 1.0
+    ax.set_xlim(-lim, lim)
+    ax.set_xlabel("← marketing agrees more      gap in mean answer (points)      "
+                  "sales agrees more →")
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_frequency_by_side(*, data: pd.DataFrame, ax=None,
+                           title: str | None = "How often the teams talk"):
+    """100% stacked bars of contact frequency per side.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``side``, ``level`` (``daily`` … ``never``) and ``share`` (0..1).
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax, figsize=(8.0, 2.8))
+    wide = data.pivot(index="side", columns="level", values="share")
+    wide = wide.reindex(columns=list(FREQ_LABELS)).fillna(0.0)
+    order = [s for s in ("sales", "marketing", "all") if s in wide.index]
+    wide = wide.loc[order]
+    y = np.arange(len(wide))[::-1]
+    left = np.zeros(len(wide))
+    for j, level in enumerate(FREQ_LABELS):
+        vals = wide[level].to_numpy()
+        ax.barh(y, vals, left=left, color=FREQ_COLORS[j], label=FREQ_LABELS[level],
+                height=0.6, edgecolor="white", linewidth=0.5)
+        for yi, l0, v in zip(y, left, vals):
+            if v >= 0.07:
+                ax.text(l0 + v / 2, yi, f"{100 * v:.0f}%", ha="center", va="center",
+                        fontsize=8, color="white" if j in (0, 1, 5) else "black")
+        left += vals
+    ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in wide.index])
+    for tick, side in zip(ax.get_yticklabels(), wide.index):
+        tick.set_color(SIDE_COLORS.get(side, NEUTRAL))
+    ax.set_xlim(0, 1)
+    _pct_axis(ax.xaxis)
+    ax.grid(axis="y", visible=False)
+    ax.legend(ncol=6, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_maturity_by_side(*, data: pd.DataFrame, ax=None,
+                          title: str | None = "Alignment maturity by side"):
+    """Maturity mean (1..5) per side against the four stage bands.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``side`` and ``mean`` (1..5); optional ``ci_low``/``ci_high``.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax, figsize=(8.0, 2.6))
+    d = data.reset_index(drop=True)
+    for (name, lo, hi), c in zip(STAGE_BANDS, STAGE_COLORS):
+        ax.axvspan(lo, hi, color=c, zorder=0)
+        ax.text((lo + hi) / 2, len(d) - 0.35, name, ha="center", va="bottom", fontsize=8,
+                color="#444444")
+    y = np.arange(len(d))[::-1]
+    for yi, r in zip(y, d.itertuples()):
+        color = SIDE_COLORS.get(r.side, NEUTRAL)
+        if "ci_low" in d and pd.notna(getattr(r, "ci_low", np.nan)):
+            ax.plot([r.ci_low, r.ci_high], [yi, yi], color=color, linewidth=2, zorder=2)
+        ax.plot([r.mean], [yi], "o", color=color, markersize=10, zorder=3)
+        ax.text(r.mean, yi - 0.3, f"{r.mean:.2f}", ha="center", va="top", fontsize=8)
+    ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in d["side"]])
+    ax.set_xlim(1, 5)
+    ax.set_ylim(-0.8, len(d) - 0.1)
+    ax.set_xlabel("Mean maturity answer (1 = strongly disagree … 5 = strongly agree)")
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title, pad=14)
+    return ax
+
+
+def plot_scale_means(*, data: pd.DataFrame, ax=None, title: str | None = None):
+    """Dot-and-whisker chart of scale means (0..100) with 95% CIs, one dot per side.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``label`` (scale name), ``side``, ``index`` (0..100), ``ci_low``, ``ci_high``
+        (0..100).
+
+    Returns
+    -------
+    Axes
+    """
+    labels = list(dict.fromkeys(data["label"]))
+    ax = new_axes(ax, figsize=(8.0, max(2.4, 0.55 * len(labels) + 1.0)))
+    sides = [s for s in ("sales", "marketing", "all") if s in set(data["side"])]
+    offs = {s: o for s, o in zip(sides, np.linspace(0.15, -0.15, len(sides)))}
+    ypos = {lab: len(labels) - 1 - i for i, lab in enumerate(labels)}
+    for r in data.itertuples():
+        y = ypos[r.label] + offs[r.side]
+        c = SIDE_COLORS.get(r.side, NEUTRAL)
+        if pd.notna(r.ci_low):
+            ax.plot([r.ci_low, r.ci_high], [y, y], color=c, linewidth=1.5)
+        ax.plot([r.index], [y], "o", color=c, label=SIDE_LABELS.get(r.side, r.side))
+    ax.set_yticks(list(ypos.values()), list(ypos.keys()))
+    ax.set_xlim(0, 100)
+    ax.axvline(50, color="#999999", linewidth=0.8, linestyle=":")
+    ax.set_xlabel("Score 0..100 (50 = neutral); bars are 95% confidence intervals")
+    handles, labs = ax.get_legend_handles_labels()
+    uniq = dict(zip(labs, handles))
+    ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="lower right")
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_drivers(*, data: pd.DataFrame, ax=None,
+                 title: str | None = "What predicts an effective relationship"):
+    """Standardized regression coefficients on ``REFF`` with 95% CIs.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``label``, ``beta``, ``ci_low``, ``ci_high``; drawn top to bottom in order.
+
+    Returns
+    -------
+    Axes
+    """
+    d = data.reset_index(drop=True)
+    ax = new_axes(ax, figsize=(8.0, max(2.4, 0.4 * len(d) + 1.0)))
+    y = np.arange(len(d))[::-1]
+    sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
+    colors = ["#2e7d32" if s else NEUTRAL for s in sig]
+    ax.hlines(y, d["ci_low"], d["ci_high"], colors=colors, linewidth=2)
+    ax.scatter(d["beta"], y, color=colors, zorder=3)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y, d["label"])
+    ax.set_xlabel("Standardized coefficient (SD change in effectiveness per SD)")
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,331 @@
+"""The survey instrument (SPEC §3): items, scales and pillars as data, and its exports.
+
+The instrument lives in ``templates/`` as three CSV files so consultants can translate it
+and importers can match question text to item codes:
+
+* ``instrument.csv`` — one row per question: ``order, code, scale, pillar, item_no,
+  reverse, wording, response_set, short_label``. Scored items have a ``scale``; background
+  questions (``team``, ``level``, ``tenure``, ``region``), ``FREQ`` and the open questions
+  (``OPEN1``, ``OPEN2``) have none.
+* ``scales.csv`` — one row per scale: ``scale, pillar, name, description, n_items,
+  reversed_in_pillar, role``.
+* ``response_sets.csv`` — the answer options of each response set: ``response_set, value,
+  label, code`` (``code`` is the position of the option, i.e. the numeric value a survey
+  platform records; the agreement scale's "Don't know" is code 6 and has no value — it is
+  scored as missing).
+
+:func:`export_qualtrics_txt` writes the instrument in Qualtrics' *Advanced Format* TXT
+(importable via *Tools → Import/Export → Import Survey*), one multiple-choice question per
+item with the item code as the question ID, so exported data comes back with the item codes
+as column names and the wording as question text. :func:`export_printable` writes a
+printable HTML questionnaire.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+INSTRUMENT_FILE = TEMPLATES_DIR / "instrument.csv"
+SCALES_FILE = TEMPLATES_DIR / "scales.csv"
+RESPONSE_SETS_FILE = TEMPLATES_DIR / "response_sets.csv"
+
+#: Scales of the three pillars, in report order (SPEC §3).
+PILLARS: dict[str, list[str]] = {
+    "politics": ["FAIR", "TRUST", "CONF", "SUPP"],
+    "incentives": ["SHARE", "RINT", "RFAIR"],
+    "communication": ["BIDIR", "QUAL", "DEFN", "FEED"],
+}
+#: Scales whose raw direction is unhealthy ("more conflict"): reversed when entering a pillar.
+PILLAR_REVERSED_SCALES: tuple[str, ...] = ("CONF",)
+#: Number of items of every multi-item scale, in instrument order.
+SCALES: dict[str, int] = {
+    "FAIR": 4, "TRUST": 3, "CONF": 4, "SUPP": 3,
+    "SHARE": 3, "RINT": 3, "RFAIR": 3,
+    "BIDIR": 3, "QUAL": 3, "DEFN": 3, "FEED": 2,
+    "MAT": 12, "REFF": 3,
+}
+#: Scale of each pillar, plus the maturity and outcome scales.
+SCALE_PILLAR: dict[str, str] = {
+    **{s: p for p, scales in PILLARS.items() for s in scales},
+    "MAT": "maturity", "REFF": "outcome",
+}
+#: Single-item blame claims (SPEC §3, §4.1).
+CLAIM_ITEMS: tuple[str, ...] = ("CLAIM_LEADS", "CLAIM_FOLLOW")
+#: Item codes of every scale, e.g. ``SCALE_ITEMS["FAIR"] == ["FAIR1", ..., "FAIR4"]``.
+SCALE_ITEMS: dict[str, list[str]] = {s: [f"{s}{i}" for i in range(1, n + 1)]
+                                     for s, n in SCALES.items()}
+#: Every 1..5 item code (scales then claims), in instrument order.
+LIKERT_ITEMS: list[str] = [c for s in SCALES for c in SCALE_ITEMS[s]] + list(CLAIM_ITEMS)
+#: Reverse-keyed items, scored 6 − x (SPEC §3).
+REVERSE_ITEMS: frozenset[str] = frozenset({"FAIR4", "TRUST3", "SUPP3", "SHARE3", "RINT3",
+                                           "RFAIR3", "BIDIR3", "QUAL3", "DEFN3", "REFF3"})
+#: Scales used as predictors of ``REFF`` in the driver analysis.
+DRIVER_SCALES: list[str] = [s for scales in PILLARS.values() for s in scales]
+#: Categorical and free-text questions.
+FREQ_CODE = "FREQ"
+FREQ_LEVELS: tuple[str, ...] = ("daily", "several_weekly", "weekly", "monthly", "rarely",
+                                "never")
+OPEN_ITEMS: tuple[str, ...] = ("OPEN1", "OPEN2")
+BACKGROUND_ITEMS: tuple[str, ...] = ("team", "level", "tenure", "region")
+AGREE_LABELS: tuple[str, ...] = ("Strongly disagree", "Disagree",
+                                 "Neither agree nor disagree", "Agree", "Strongly agree")
+DONT_KNOW_LABEL = "Don't know"
+DONT_KNOW_CODE = 6
+
+
+def _as_bool(s: pd.Series) -> pd.Series:
+    return s.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+
+
+def load_instrument(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the instrument table.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A translated or adapted ``instrument.csv``; default ``templates/instrument.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per question (58 in the shipped instrument: 51 scored 1..5 items, ``FREQ``,
+        two open questions, four background questions), columns ``order`` (int), ``code``,
+        ``scale`` (str, ``""`` for unscored questions), ``pillar``, ``item_no``
+        (``Int64``), ``reverse`` (bool), ``wording``, ``response_set``, ``short_label``;
+        sorted by ``order``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If a required column is missing or item codes are not unique.
+    """
+    path = Path(path) if path is not None else INSTRUMENT_FILE
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    required = {"code", "scale", "pillar", "reverse", "wording", "response_set"}
+    missing = required - set(df.columns)
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    if not df["code"].is_unique:
+        dup = df.loc[df["code"].duplicated(), "code"].tolist()
+        raise ValueError(f"{path}: duplicate item code(s) {', '.join(dup)}")
+    df["reverse"] = _as_bool(df["reverse"])
+    if "order" in df:
+        df["order"] = pd.to_numeric(df["order"]).astype(int)
+    else:
+        df["order"] = range(1, len(df) + 1)
+    if "item_no" in df:
+        df["item_no"] = pd.to_numeric(df["item_no"].replace("", None)).astype("Int64")
+    if "short_label" not in df:
+        df["short_label"] = df["code"]
+    return df.sort_values("order", kind="stable").reset_index(drop=True)
+
+
+def load_scales(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the scale table (``templates/scales.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scale and claim: ``scale, pillar, name, description, n_items`` (int),
+        ``reversed_in_pillar`` (bool), ``role`` (``index``, ``maturity``, ``outcome``,
+        ``claim``).
+    """
+    path = Path(path) if path is not None else SCALES_FILE
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df["n_items"] = pd.to_numeric(df["n_items"]).astype(int)
+    df["reversed_in_pillar"] = _as_bool(df["reversed_in_pillar"])
+    return df
+
+
+def load_response_sets(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the answer options (``templates/response_sets.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``response_set, value, label, code`` (``code`` int, the option's position).
+    """
+    path = Path(path) if path is not None else RESPONSE_SETS_FILE
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df["code"] = pd.to_numeric(df["code"]).astype(int)
+    return df
+
+
+def scale_names() -> dict[str, str]:
+    """Return ``{scale code: display name}`` from ``templates/scales.csv``."""
+    s = load_scales()
+    return dict(zip(s["scale"], s["name"]))
+
+
+def item_labels() -> dict[str, str]:
+    """Return ``{item code: short label}`` for charts and tables."""
+    d = load_instrument()
+    return dict(zip(d["code"], d["short_label"]))
+
+
+def _options(rs: pd.DataFrame, name: str) -> list[str]:
+    return rs.loc[rs["response_set"] == name].sort_values("code")["label"].tolist()
+
+
+def qualtrics_txt(instrument: pd.DataFrame | None = None) -> str:
+    """Return the instrument as Qualtrics Advanced Format TXT.
+
+    Each item becomes a ``[[Question:MC:SingleAnswer:Horizontal]]`` with ``[[ID:<code>]]``
+    (the item code, which Qualtrics uses as the question's export tag) and the five
+    agreement options plus "Don't know" in order, so the recorded values are 1..5 and 6 for
+    "Don't know". Open questions are ``[[Question:TE:Essay]]``; ``region`` is
+    ``[[Question:TE:SingleLine]]``. One block per pillar, page breaks between blocks.
+
+    Source of the format: Qualtrics support, "Import and export surveys — Preparing an
+    Advanced Format TXT file".
+    """
+    ins = load_instrument() if instrument is None else instrument
+    rs = load_response_sets()
+    lines = ["[[AdvancedFormat]]", ""]
+    blocks = {"background": "About you", "politics": "Working together",
+              "incentives": "Goals and rewards", "communication": "Communication",
+              "maturity": "How the teams are organised", "outcome": "Overall",
+              "claims": "Overall", "open": "In your own words"}
+    current = None
+    for row in ins.itertuples(index=False):
+        block = blocks.get(row.pillar, row.pillar.title())
+        if block != current:
+            if current is not None:
+                lines += ["[[PageBreak]]", ""]
+            lines += [f"[[Block:{block}]]", ""]
+            current = block
+        text = " ".join(str(row.wording).split())
+        if row.response_set.startswith("text"):
+            kind = "TE:Essay" if row.response_set == "text_long" else "TE:SingleLine"
+            lines += [f"[[Question:{kind}]]", f"[[ID:{row.code}]]", text, ""]
+            continue
+        layout = "Horizontal" if row.response_set == "agree5" else "Vertical"
+        lines += [f"[[Question:MC:SingleAnswer:{layout}]]", f"[[ID:{row.code}]]", text,
+                  "[[Choices]]", *_options(rs, row.response_set), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def export_qualtrics_txt(path: str | Path, instrument: pd.DataFrame | None = None) -> Path:
+    """Write the instrument as a Qualtrics Advanced Format TXT file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file (``.txt``), written as UTF-8.
+    instrument : pandas.DataFrame, optional
+        A (translated) instrument as returned by :func:`load_instrument`.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    path.write_text(qualtrics_txt(instrument), encoding="utf-8")
+    return path
+
+
+def printable_html(instrument: pd.DataFrame | None = None, *,
+                   title: str = "Sales and marketing collaboration survey") -> str:
+    """Return a printable, self-contained HTML questionnaire.
+
+    Agreement items are grouped in grids (one per block) with one column per answer option;
+    item codes are printed small so paper answers can be keyed in.
+    """
+    ins = load_instrument() if instrument is None else instrument
+    rs = load_response_sets()
+    agree = _options(rs, "agree5")
+    esc = html.escape
+    out = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{esc(title)}</title><style>",
+        "body{font-family:Georgia,serif;max-width:60em;margin:2em auto;font-size:11pt}",
+        "table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}",
+        "td,th{border:1px solid #999;padding:.3em;vertical-align:top}",
+        "th{font-size:9pt;font-weight:normal;width:6.5em}td.box{text-align:center}",
+        ".code{color:#777;font-size:8pt}.open{border:1px solid #999;height:6em}",
+        "@media print{h2{page-break-before:auto}table{page-break-inside:auto}}",
+        "</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        "<p>This survey is anonymous. Results are reported only for groups of at least "
+        "five people, and comments are shown only in groups large enough that nobody can "
+        "be recognised. Names, e-mail addresses and phone numbers in comments are removed. "
+        "“The other team” means marketing if you work in sales, and sales if you work in "
+        "marketing. Choose “Don't know” when you cannot judge a statement.</p>",
+    ]
+    blocks = {"background": "About you", "politics": "Working together",
+              "incentives": "Goals and rewards", "communication": "Communication",
+              "maturity": "How the teams are organised", "outcome": "Overall",
+              "claims": "Overall", "open": "In your own words"}
+    grid: list[str] = []
+
+    def flush():
+        if grid:
+            head = "".join(f"<th>{esc(a)}</th>" for a in agree)
+            out.append(f"<table><tr><th style='width:auto'>Statement</th>{head}</tr>"
+                       + "".join(grid) + "</table>")
+            grid.clear()
+
+    current = None
+    for row in ins.itertuples(index=False):
+        block = blocks.get(row.pillar, row.pillar.title())
+        if block != current:
+            flush()
+            out.append(f"<h2>{esc(block)}</h2>")
+            current = block
+        code = f"<span class='code'>[{esc(row.code)}]</span>"
+        if row.response_set == "agree5":
+            boxes = "".join("<td class='box'>☐</td>" for _ in agree)
+            grid.append(f"<tr><td>{esc(row.wording)} {code}</td>{boxes}</tr>")
+            continue
+        flush()
+        if row.response_set.startswith("text"):
+            out.append(f"<p>{esc(row.wording)} {code}</p><div class='open'></div>")
+        else:
+            opts = "<br>".join(f"☐ {esc(o)}" for o in _options(rs, row.response_set))
+            out.append(f"<p>{esc(row.wording)} {code}<br>{opts}</p>")
+    flush()
+    out.append("<p>Thank you for taking part.</p></body></html>")
+    return "\n".join(out)
+
+
+def export_printable(path: str | Path, instrument: pd.DataFrame | None = None) -> Path:
+    """Write the printable questionnaire.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file; ``.md`` writes Markdown, anything else HTML.
+    instrument : pandas.DataFrame, optional
+        A (translated) instrument as returned by :func:`load_instrument`.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".md":
+        path.write_text(printable_markdown(instrument), encoding="utf-8")
+    else:
+        path.write_text(printable_html(instrument), encoding="utf-8")
+    return path
+
+
+def printable_markdown(instrument: pd.DataFrame | None = None) -> str:
+    """Return the questionnaire as Markdown (one numbered line per question)."""
+    ins = load_instrument() if instrument is None else instrument
+    rs = load_response_sets()
+    lines = ["# Sales and marketing collaboration survey", "",
+             "Answer scale: " + " / ".join(_options(rs, "agree5")), ""]
+    for n, row in enumerate(ins.itertuples(index=False), start=1):
+        lines.append(f"{n}. {row.wording} `[{row.code}]`")
+        if not row.response_set.startswith("text") and row.response_set != "agree5":
+            lines.append("   " + " / ".join(_options(rs, row.response_set)))
+    return "\n".join(lines) + "\n"

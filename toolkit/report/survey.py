@@ -1,0 +1,419 @@
+"""Report sections of the survey (SPEC §4.1). Reads ``results["survey"]`` only.
+
+Public renderers (each takes the whole results dict):
+``render`` (everything, in order), ``render_participation`` (who answered + the anonymity
+line), ``render_politics``, ``render_incentives``, ``render_communication``,
+``render_maturity``, ``render_gaps``, ``render_claims``, ``render_drivers``,
+``render_comments``, ``render_reliability``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from ..charts import survey as charts
+from ..instrument import PILLARS, SCALE_ITEMS
+from ..privacy import suppression_note
+from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+
+SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
+PILLAR_TITLE = {"politics": "Company politics", "incentives": "Incentives",
+                "communication": "Communication"}
+
+
+def _survey(results: dict, title: str) -> dict | None:
+    sv = results.get("survey")
+    if not sv:
+        reasons = [w for w in (results.get("data") or {}).get("warnings") or []
+                   if "survey" in w.lower()] or ["No survey data."]
+        show_not_assessed(title, reasons)
+        return None
+    if sv.get("respondents", {}).get("all") is None:
+        show_not_assessed(title, sv.get("warnings") or ["Too few respondents to report."])
+        return None
+    return sv
+
+
+def _comparable(sv: dict) -> bool:
+    r = sv.get("respondents") or {}
+    return r.get("sales") is not None and r.get("marketing") is not None
+
+
+def anonymity_line(sv: dict) -> str:
+    """The explicit sentence on what the anonymity rule hid and why (SPEC §8)."""
+    k = sv.get("min_group_size", 5)
+    records = sv.get("suppressed") or []
+    groups = [r for r in records if r.get("reason") in ("below_threshold", "complementary")]
+    few = sorted({r["where"].rsplit(".", 1)[-1] for r in records
+                  if r.get("reason") == "few_answers"})
+    com = sorted({r["group"] for r in records if r.get("reason") == "few_for_comments"})
+    parts = [f"Anonymity: no group of fewer than {k} respondents is shown in this report."]
+    note = suppression_note(groups, k)
+    parts.append(note or "No group had to be hidden.")
+    if few:
+        parts.append(f"Side figures of {', '.join(few)} are hidden where fewer than {k} "
+                     "people on a side answered.")
+    if com:
+        parts.append(f"Comments of {', '.join(com)} are not shown (fewer than "
+                     f"{sv.get('min_comment_group_size', 8)} respondents).")
+    return " ".join(parts)
+
+
+def render_participation(results: dict) -> None:
+    """Respondents and response rates by side and team, and the anonymity line."""
+    sv = _survey(results, "Survey")
+    if sv is None:
+        return
+    r = sv["respondents"]
+    p = sv.get("participation") or {}
+    lines = [f"**Survey basis.** {r['all']:,} respondents"]
+    if _comparable(sv):
+        lines[0] += f" — {r['sales']:,} on the sales side, {r['marketing']:,} on the marketing side"
+    lines[0] += "."
+    show_markdown(" ".join(lines))
+    rows = [{"Group": t.replace("_", " "), "Respondents": v["n"],
+             "Headcount": v["headcount"], "Response rate": fmt_pct(v["rate"])}
+            for t, v in (p.get("by_team") or {}).items()]
+    rows += [{"Group": f"{SIDE_WORD[s]} (total)", "Respondents": v["n"],
+              "Headcount": v["headcount"], "Response rate": fmt_pct(v["rate"])}
+             for s, v in (p.get("by_side") or {}).items()]
+    if rows:
+        tbl = pd.DataFrame(rows)
+        tbl["Headcount"] = [("—" if h is None else f"{int(h):,}") for h in
+                            [r["Headcount"] for r in rows]]
+        show_table(tbl, caption="Participation (groups under the anonymity "
+                                               "threshold are not listed)")
+    show_markdown(f"*{anonymity_line(sv)}*")
+
+
+def _scale_frame(sv: dict, scales: list[str]) -> pd.DataFrame:
+    rows = []
+    sides = ("sales", "marketing") if _comparable(sv) else ("all",)
+    for sc in scales:
+        e = sv["scales"].get(sc) or {}
+        for s in sides:
+            b = (e.get("by_side") or {}).get(s) or {}
+            if b.get("mean") is None:
+                continue
+            lo, hi = b.get("ci_low"), b.get("ci_high")
+            rows.append({"label": e.get("name", sc) + (" (higher = more conflict)"
+                                                       if sc == "CONF" else ""),
+                         "side": s, "index": b["index_0_100"],
+                         "ci_low": None if lo is None else (lo - 1) / 4 * 100,
+                         "ci_high": None if hi is None else (hi - 1) / 4 * 100})
+    return pd.DataFrame(rows, columns=["label", "side", "index", "ci_low", "ci_high"]) \
+        .astype({"index": float, "ci_low": float, "ci_high": float})
+
+
+def _likert_frame(sv: dict, codes: list[str]) -> pd.DataFrame:
+    rows = []
+    sides = ("sales", "marketing") if _comparable(sv) else ("all",)
+    for c in codes:
+        e = sv["items"].get(c) or {}
+        for s in sides:
+            dist = ((e.get("by_side") or {}).get(s) or {}).get("distribution")
+            if dist:
+                rows.append({"label": e.get("label", c), "side": s, **dist})
+    return pd.DataFrame(rows)
+
+
+def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
+    rows = []
+    for sc in scales:
+        e = sv["scales"].get(sc) or {}
+        b = e.get("by_side") or {}
+        rows.append({
+            "Scale": e.get("name", sc),
+            "Sales side (0–100)": fmt_num((b.get("sales") or {}).get("index_0_100"), 0),
+            "Marketing side (0–100)": fmt_num((b.get("marketing") or {}).get("index_0_100"), 0),
+            "All (0–100)": fmt_num((b.get("all") or {}).get("index_0_100"), 0),
+            "Cliff's delta": ("—" if e.get("cliffs_delta") is None else
+                              f"{e['cliffs_delta']:+.2f} ({e['cliffs_magnitude']})"),
+            "Adjusted p": fmt_num(e.get("p_adj"), 3),
+            "Alpha": fmt_num(e.get("alpha"), 2) + (" ⚠" if e.get("alpha_flag") else ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def scale_takeaway(sv: dict, scales: list[str]) -> str:
+    """One sentence on the pillar's scales: lowest scale and the largest side difference."""
+    means = {sc: (sv["scales"].get(sc) or {}).get("by_side", {}).get("all", {})
+             .get("index_0_100") for sc in scales}
+    oriented = {sc: (100 - v if sc == "CONF" else v) for sc, v in means.items()
+                if v is not None}
+    if not oriented:
+        return "No scale of this pillar could be scored."
+    worst = min(oriented, key=oriented.get)
+    name = sv["scales"][worst].get("name", worst)
+    text = (f"Weakest: {name} ({means[worst]:.0f}/100"
+            f"{', higher = more conflict' if worst == 'CONF' else ''}).")
+    deltas = {sc: (sv["scales"].get(sc) or {}).get("cliffs_delta") for sc in scales}
+    deltas = {sc: d for sc, d in deltas.items() if d is not None}
+    if deltas:
+        big = max(deltas, key=lambda s: abs(deltas[s]))
+        e = sv["scales"][big]
+        higher = "sales" if deltas[big] > 0 else "marketing"
+        what = "reports more conflict" if big == "CONF" else "scores higher"
+        text += (f" Largest side difference: {e.get('name', big)} — the {higher} side "
+                 f"{what} (Cliff's delta {deltas[big]:+.2f}, {e['cliffs_magnitude']}).")
+    return text
+
+
+def _render_pillar(sv: dict, pillar: str) -> None:
+    scales = PILLARS[pillar]
+    p = (sv.get("pillars") or {}).get(pillar) or {}
+    bs = p.get("by_side") or {}
+    line = f"**{PILLAR_TITLE[pillar]} — survey index {fmt_num(p.get('overall'), 0)}/100**"
+    if bs.get("sales") is not None and bs.get("marketing") is not None:
+        line += (f" (sales side {fmt_num(bs['sales'], 0)}, marketing side "
+                 f"{fmt_num(bs['marketing'], 0)})")
+    show_markdown(line + ". 0 = strongly disagree with every healthy statement, 100 = "
+                  "strongly agree; 50 is neutral.")
+    d = _scale_frame(sv, scales)
+    if len(d):
+        ax = charts.plot_scale_means(data=d, title=f"{PILLAR_TITLE[pillar]}: scale scores")
+        show_figure(ax, alt=f"Dot chart of the {pillar} scale scores (0 to 100) with 95% "
+                    "confidence intervals, one dot per side.",
+                    takeaway=scale_takeaway(sv, scales))
+    show_table(_scale_table(sv, scales), caption="Scale scores by side (0–100), sales vs "
+               "marketing difference (Cliff's delta, Benjamini–Hochberg adjusted p) and "
+               "Cronbach's alpha (⚠ below 0.6)")
+    codes = [c for sc in scales for c in SCALE_ITEMS[sc]]
+    lk = _likert_frame(sv, codes)
+    if len(lk):
+        ax = charts.plot_likert_diverging(data=lk, title=f"{PILLAR_TITLE[pillar]}: answers "
+                                          "by item")
+        show_figure(ax, alt=f"Diverging stacked bars of the answers to the {pillar} "
+                    "statements, disagreement to the left and agreement to the right, "
+                    "one bar per side. (R) marks statements where agreement is unhealthy.",
+                    takeaway=likert_takeaway(sv, codes))
+
+
+def likert_takeaway(sv: dict, codes: list[str]) -> str:
+    """One sentence: the statement with the most agreement and the most disagreement."""
+    shares = {c: ((sv["items"].get(c) or {}).get("by_side", {}).get("all") or {})
+              .get("agree_share") for c in codes}
+    shares = {c: v for c, v in shares.items() if v is not None}
+    if not shares:
+        return "No statement had enough answers to show."
+    hi, lo = max(shares, key=shares.get), min(shares, key=shares.get)
+    lab = lambda c: sv["items"][c]["label"]  # noqa: E731
+    return (f"Most agreement: “{lab(hi)}” ({fmt_pct(shares[hi])} agree); least: "
+            f"“{lab(lo)}” ({fmt_pct(shares[lo])}).")
+
+
+def render_gaps(results: dict, top: int = 10) -> None:
+    """The largest perception gaps between the sides (ranked by |gap|)."""
+    sv = _survey(results, "Perception gaps")
+    if sv is None:
+        return
+    gaps = (sv.get("gaps") or [])[:top]
+    if not gaps:
+        show_markdown("*Perception gaps are not shown: one of the sides is too small to "
+                      "report.*")
+        return
+    d = pd.DataFrame(gaps)
+    ax = charts.plot_perception_gaps(data=d)
+    g0 = gaps[0]
+    who = "sales" if g0["gap"] > 0 else "marketing"
+    show_figure(ax, alt=f"Horizontal bars of the {len(gaps)} statements where the sales "
+                "and marketing sides' mean answers differ most.",
+                takeaway=(f"Biggest gap: “{g0['label']}” — the {who} side agrees more by "
+                          f"{abs(g0['gap']):.1f} points on the 1–5 scale (Cliff's delta "
+                          f"{g0['cliffs_delta']:+.2f}, {g0['cliffs_magnitude']})."))
+    tbl = pd.DataFrame([{"Statement": g["label"], "Sales mean": fmt_num(g["sales_mean"], 2),
+                         "Marketing mean": fmt_num(g["marketing_mean"], 2),
+                         "Gap": f"{g['gap']:+.2f}", "Cliff's delta":
+                         f"{g['cliffs_delta']:+.2f} ({g['cliffs_magnitude']})",
+                         "Adjusted p": fmt_num(g["p_adj"], 3)} for g in gaps])
+    show_table(tbl, caption="Largest perception gaps (answers as worded; (R) = agreement is "
+                            "unhealthy)")
+
+
+def render_maturity(results: dict) -> None:
+    """Maturity stage overall and by side, with the stage gap."""
+    sv = _survey(results, "Alignment maturity")
+    if sv is None:
+        return
+    m = sv.get("maturity") or {}
+    if m.get("mean") is None:
+        show_not_assessed("Alignment maturity", ["The maturity items were not answered."])
+        return
+    rows = [{"side": s, "mean": (m["by_side"].get(s) or {}).get("mean")}
+            for s in ("sales", "marketing")]
+    rows = [r for r in rows if r["mean"] is not None] or [{"side": "all", "mean": m["mean"]}]
+    for r in rows:
+        b = (sv["scales"].get("MAT") or {}).get("by_side", {}).get(r["side"]) or {}
+        r["ci_low"], r["ci_high"] = b.get("ci_low"), b.get("ci_high")
+    d = pd.DataFrame(rows).astype({"mean": float, "ci_low": float, "ci_high": float})
+    ax = charts.plot_maturity_by_side(data=d)
+    show_figure(ax, alt="Dot chart of the maturity mean by side against the four stage "
+                "bands Undefined, Defined, Aligned and Integrated.",
+                takeaway=maturity_takeaway(m))
+
+
+def maturity_takeaway(m: dict) -> str:
+    """Stage overall and by side, in one sentence."""
+    text = f"Overall stage: {m['stage']} (mean {m['mean']:.2f} of 5)."
+    s, k = m["by_side"].get("sales") or {}, m["by_side"].get("marketing") or {}
+    if s.get("stage") and k.get("stage"):
+        if m.get("stage_gap"):
+            text += (f" The sides disagree: sales sees {s['stage']}, marketing sees "
+                     f"{k['stage']} ({abs(m['stage_gap'])} stage"
+                     f"{'s' if abs(m['stage_gap']) > 1 else ''} apart).")
+        else:
+            text += f" Both sides place the company at the same stage ({s['stage']})."
+    return text
+
+
+def render_frequency(results: dict) -> None:
+    """Communication frequency by side."""
+    sv = _survey(results, "Communication frequency")
+    if sv is None:
+        return
+    f = sv.get("frequency") or {}
+    rows = [{"side": s, "level": lvl, "share": v}
+            for s, b in (f.get("by_side") or {}).items() if (b or {}).get("distribution")
+            for lvl, v in b["distribution"].items()]
+    if not rows:
+        show_not_assessed("Communication frequency", ["FREQ was not asked or too few "
+                                                      "answered."])
+        return
+    if _comparable(sv):
+        rows = [r for r in rows if r["side"] != "all"] + [r for r in rows if r["side"] == "all"]
+    ax = charts.plot_frequency_by_side(data=pd.DataFrame(rows))
+    take = (f"{fmt_pct(f.get('tight_knit_share'))} are in touch daily or several times a "
+            f"week; {fmt_pct(f.get('not_regular_share'))} monthly or less.")
+    show_figure(ax, alt="Stacked bars of how often each side is in contact with the other "
+                "team, from daily to never.", takeaway=take)
+    show_markdown("*Frequency is one input, not the whole pillar: more meetings are not "
+                  "always better (Kahn 1996); two-way flow and quality of information "
+                  "matter more (Massey & Dawes 2007).*")
+
+
+def render_claims(results: dict) -> None:
+    """What each side believes about the other (the two blame claims)."""
+    sv = _survey(results, "Blame claims")
+    if sv is None:
+        return
+    c = sv.get("claims") or {}
+    if c.get("sales_blame_leads_share") is None and c.get("marketing_blame_followup_share") \
+            is None:
+        show_markdown("*The blame claims cannot be shown by side (side too small or items "
+                      "not asked).*")
+        return
+    show_markdown(
+        f"**Beliefs.** {fmt_pct(c.get('sales_blame_leads_share'))} of the sales side agree "
+        f"that most marketing leads are not worth working; "
+        f"{fmt_pct(c.get('marketing_blame_followup_share'))} of the marketing side agree "
+        f"that sales gives up on leads too early (blame intensity "
+        f"{fmt_pct(c.get('blame_intensity'))}).")
+
+
+def render_drivers(results: dict) -> None:
+    """Which scales predict perceived relationship effectiveness (REFF)."""
+    sv = _survey(results, "Drivers of effectiveness")
+    if sv is None:
+        return
+    drivers = sv.get("drivers") or []
+    model = sv.get("drivers_model") or {}
+    if not drivers:
+        show_markdown("*Driver analysis not shown: " + "; ".join(
+            w for w in sv.get("warnings", []) if "river" in w) + "*")
+        return
+    names = {sc: e.get("name", sc) for sc, e in sv["scales"].items()}
+    names.update(PILLAR_TITLE)
+    d = pd.DataFrame([{"label": names.get(x["scale"], x["scale"]), "beta": x["beta"],
+                       "ci_low": x["ci"][0], "ci_high": x["ci"][1]} for x in drivers])
+    ax = charts.plot_drivers(data=d)
+    top = drivers[0]
+    show_figure(ax, alt="Standardized regression coefficients of each predictor of "
+                "perceived relationship effectiveness, with 95% confidence intervals.",
+                takeaway=(f"Strongest predictor of an effective relationship: "
+                          f"{names.get(top['scale'], top['scale'])} (beta {top['beta']:+.2f}; "
+                          f"n = {model.get('n')}, R² = {model.get('r2', 0):.2f})."))
+
+
+def render_comments(results: dict) -> None:
+    """Redacted comments by side, only for groups large enough."""
+    sv = _survey(results, "Comments")
+    if sv is None:
+        return
+    cm = sv.get("comments") or {}
+    by = cm.get("by_side") or {}
+    q = {"OPEN1": "Biggest obstacle", "OPEN2": "One thing to change"}
+    if not by:
+        show_markdown(f"*No comments are shown: no group with comments has at least "
+                      f"{cm.get('min_group_size', 8)} respondents.*")
+        return
+    parts = []
+    for side, texts in by.items():
+        parts.append(f"<h4>{html.escape(SIDE_WORD.get(side, side.replace('_', ' ')).capitalize())}</h4>")
+        for code, items in texts.items():
+            if items:
+                lis = "".join(f"<li>{html.escape(t)}</li>" for t in items)
+                parts.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
+    display(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
+    show_markdown("*Comments are shown in alphabetical order with e-mail addresses, phone "
+                  "numbers and known names removed.*")
+
+
+def render_reliability(results: dict) -> None:
+    """Appendix table: reliability of every scale."""
+    sv = _survey(results, "Scale reliability")
+    if sv is None:
+        return
+    rows = [{"Scale": e.get("name", sc), "Items": len(e.get("items", [])),
+             "n": e.get("reliability_n"), "Cronbach's alpha": fmt_num(e.get("alpha"), 2),
+             "95% CI": ("—" if not e.get("alpha_ci") else
+                        f"{e['alpha_ci'][0]:.2f}–{e['alpha_ci'][1]:.2f}"),
+             "McDonald's omega": fmt_num(e.get("omega"), 2),
+             "Flag": "below 0.6" if e.get("alpha_flag") else ""}
+            for sc, e in sv["scales"].items()]
+    show_table(pd.DataFrame(rows), caption="Reliability on the pooled sample (listwise); "
+               "omega from a one-factor model, not estimable for two-item scales")
+
+
+def render_politics(results: dict) -> None:
+    """Survey basis, the politics pillar, the largest perception gaps and maturity."""
+    sv = _survey(results, "Company politics (survey)")
+    if sv is None:
+        return
+    render_participation(results)
+    _render_pillar(sv, "politics")
+    render_gaps(results)
+    render_maturity(results)
+
+
+def render_incentives(results: dict) -> None:
+    """The survey's view of incentives (SHARE, RINT, RFAIR)."""
+    sv = _survey(results, "Incentives (survey)")
+    if sv is None:
+        return
+    _render_pillar(sv, "incentives")
+
+
+def render_communication(results: dict) -> None:
+    """Communication scales, frequency, drivers of effectiveness and comments."""
+    sv = _survey(results, "Communication (survey)")
+    if sv is None:
+        return
+    _render_pillar(sv, "communication")
+    render_frequency(results)
+    render_drivers(results)
+    render_comments(results)
+
+
+def render(results: dict) -> None:
+    """Every survey section in report order (politics, incentives, communication, claims,
+    reliability)."""
+    if _survey(results, "Survey") is None:
+        return
+    render_politics(results)
+    render_incentives(results)
+    render_communication(results)
+    render_claims(results)
+    render_reliability(results)

@@ -1,0 +1,309 @@
+"""``measure_survey``: every survey measure of SPEC §4.1 into ``results["survey"]``.
+
+Reads the canonical survey table (SPEC §2.1; raw answers, reverse-keyed items not yet
+reversed) and returns a JSON-safe dict. Anonymity (SPEC §8) is applied here, before anything
+leaves the toolkit: see :mod:`toolkit.survey.groups` for the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..config import AnalysisSettings
+from ..instrument import (CLAIM_ITEMS, FREQ_CODE, LIKERT_ITEMS, PILLAR_REVERSED_SCALES,
+                          PILLARS, REVERSE_ITEMS, SCALE_ITEMS, SCALE_PILLAR, SCALES,
+                          item_labels, scale_names)
+from .compare import bh_adjust, compare_sides, mean_ci
+from .drivers import driver_analysis
+from .groups import REST, SIDE_NAMES, assign_groups, participation, visibility
+from .psychometrics import reliability
+from .scoring import clean_items, reverse_items, scale_scores, stage_of, stage_rank, to_index
+from .sections import claims, comments, frequency
+
+SIDES_ALL = (*SIDE_NAMES, "all")
+_HIDDEN_STATS = {"n": None, "mean": None, "sd": None, "ci_low": None, "ci_high": None,
+                 "index_0_100": None}
+
+
+def _empty(settings: AnalysisSettings, warnings: list) -> dict:
+    return {
+        "min_group_size": settings.min_group_size,
+        "min_comment_group_size": settings.min_comment_group_size,
+        "respondents": {"sales": None, "marketing": None, "all": None},
+        "participation": {"by_team": {}, "by_side": {}, "total": {"n": None,
+                                                                    "headcount": None,
+                                                                    "rate": None}},
+        "scales": {}, "items": {}, "gaps": [], "pillars": {}, "maturity": None,
+        "frequency": None, "claims": None, "drivers": [], "drivers_model": None,
+        "comments": {"min_group_size": settings.min_comment_group_size, "by_side": {},
+                     "hidden_sides": []},
+        "suppressed": [], "warnings": list(warnings),
+    }
+
+
+class _Figure:
+    """Visibility of one figure (a scale or an item) combined with the respondent rules."""
+
+    def __init__(self, values: pd.Series, side: pd.Series, shown: dict, k: int):
+        valid = values.notna()
+        n = side[valid].value_counts()
+        self.vis = visibility(int(n.get("sales", 0)), int(n.get("marketing", 0)),
+                              int(n.get(REST, 0)), k)
+        self.respondent_shown = shown
+        self.masks = {"sales": side == "sales", "marketing": side == "marketing",
+                      "all": (pd.Series(True, index=side.index) if self.vis.include_rest
+                              else side != REST)}
+
+    def shown(self, s: str) -> bool:
+        return self.vis.shown(s) and self.respondent_shown.get(s, False)
+
+    @property
+    def comparable(self) -> bool:
+        return self.shown("sales") and self.shown("marketing")
+
+    def records(self, where: str) -> list:
+        return [{"where": where, "group": f"{s} side", "reason": "few_answers"}
+                for s in SIDE_NAMES if self.respondent_shown.get(s) and not self.shown(s)]
+
+
+def _stats(x: pd.Series) -> dict:
+    st = mean_ci(x)
+    st["index_0_100"] = to_index(st["mean"])
+    return st
+
+
+def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
+    out, records = {}, []
+    names = scale_names()
+    for scale, codes in SCALE_ITEMS.items():
+        col = scores[scale]
+        entry = {"name": names.get(scale, scale), "pillar": SCALE_PILLAR.get(scale),
+                 "items": codes, "n": None, "alpha": None, "alpha_ci": None, "omega": None,
+                 "alpha_flag": None, "by_side": {}, "mann_whitney_u": None, "p": None,
+                 "p_adj": None, "cliffs_delta": None, "cliffs_magnitude": None,
+                 "gap": None}
+        if col.notna().sum() == 0:
+            warnings.append(f"Scale {scale} has no usable answers (not asked, or fewer than "
+                            "half of its items answered by everyone).")
+            for s in SIDES_ALL:
+                entry["by_side"][s] = dict(_HIDDEN_STATS)
+            out[scale] = entry
+            continue
+        fig = _Figure(col, side, shown, k)
+        records += fig.records(f"survey.scales.{scale}")
+        for s in SIDES_ALL:
+            entry["by_side"][s] = (_stats(col[fig.masks[s]]) if fig.shown(s)
+                                   else dict(_HIDDEN_STATS))
+        if fig.shown("all"):
+            rel = reliability(scored.loc[fig.masks["all"], codes])
+            entry.update(n=entry["by_side"]["all"]["n"], alpha=rel["alpha"],
+                         alpha_ci=rel["alpha_ci"], omega=rel["omega"],
+                         alpha_flag=rel["alpha_flag"], reliability_n=rel["n"])
+            if rel["alpha_flag"]:
+                warnings.append(f"Scale {scale}: Cronbach's alpha {rel['alpha']:.3f} is below "
+                                "0.6; read its score with caution.")
+        if fig.comparable:
+            entry.update(compare_sides(col[fig.masks["sales"]], col[fig.masks["marketing"]]))
+            entry["gap"] = entry["by_side"]["sales"]["mean"] - entry["by_side"]["marketing"]["mean"]
+        out[scale] = entry
+    for scale, p_adj in zip(out, bh_adjust([out[s]["p"] for s in out])):
+        out[scale]["p_adj"] = p_adj
+    return out, records
+
+
+def _distribution(x: pd.Series) -> dict:
+    counts = np.bincount(np.asarray(x, dtype=int), minlength=6)[1:6]
+    return {str(k): float(c / counts.sum()) for k, c in zip(range(1, 6), counts)}
+
+
+def _items(raw, side, shown, k) -> tuple[dict, list]:
+    out, records = {}, []
+    labels = item_labels()
+    for code in LIKERT_ITEMS:
+        col = raw[code]
+        scale = code if code in CLAIM_ITEMS else code.rstrip("0123456789")
+        entry = {"scale": scale, "label": labels.get(code, code),
+                 "reverse": code in REVERSE_ITEMS, "by_side": {}, "gap": None,
+                 "mann_whitney_u": None, "p": None, "p_adj": None, "cliffs_delta": None,
+                 "cliffs_magnitude": None}
+        fig = _Figure(col, side, shown, k)
+        if col.notna().sum():
+            records += fig.records(f"survey.items.{code}")
+        for s in SIDES_ALL:
+            if fig.shown(s) and col[fig.masks[s]].notna().any():
+                x = col[fig.masks[s]].dropna()
+                entry["by_side"][s] = {"n": int(len(x)), "mean": float(x.mean()),
+                                       "agree_share": float((x >= 4).mean()),
+                                       "distribution": _distribution(x)}
+            else:
+                entry["by_side"][s] = {"n": None, "mean": None, "agree_share": None,
+                                       "distribution": None}
+        if fig.comparable:
+            entry.update(compare_sides(col[fig.masks["sales"]], col[fig.masks["marketing"]]))
+            entry["gap"] = entry["by_side"]["sales"]["mean"] - entry["by_side"]["marketing"]["mean"]
+        out[code] = entry
+    for code, p_adj in zip(out, bh_adjust([out[c]["p"] for c in out])):
+        out[code]["p_adj"] = p_adj
+    return out, records
+
+
+def _gaps(items: dict) -> list:
+    rows = [{"item": c, "scale": e["scale"], "label": e["label"], "reverse": e["reverse"],
+             "gap": e["gap"], "sales_mean": e["by_side"]["sales"]["mean"],
+             "marketing_mean": e["by_side"]["marketing"]["mean"],
+             "cliffs_delta": e["cliffs_delta"], "cliffs_magnitude": e["cliffs_magnitude"],
+             "p_adj": e["p_adj"]}
+            for c, e in items.items() if e["gap"] is not None]
+    rows.sort(key=lambda r: (-abs(r["gap"]), r["item"]))
+    for rank, r in enumerate(rows, start=1):
+        r["rank"] = rank
+    return rows
+
+
+def _pillars(scales: dict, warnings: list) -> dict:
+    out = {}
+    for pillar, members in PILLARS.items():
+        entry = {"scales": members, "overall": None, "by_side": {}}
+        for s in SIDES_ALL:
+            vals = []
+            for sc in members:
+                m = scales.get(sc, {}).get("by_side", {}).get(s, {}).get("mean")
+                if m is not None:
+                    vals.append(to_index(6.0 - m if sc in PILLAR_REVERSED_SCALES else m))
+            value = float(np.mean(vals)) if vals else None
+            if vals and len(vals) < len(members) and s == "all":
+                warnings.append(f"Pillar {pillar}: computed from {len(vals)} of its "
+                                f"{len(members)} scales.")
+            if s == "all":
+                entry["overall"] = value
+            else:
+                entry["by_side"][s] = value
+        sa, ma = entry["by_side"].get("sales"), entry["by_side"].get("marketing")
+        entry["gap"] = None if sa is None or ma is None else sa - ma
+        out[pillar] = entry
+    return out
+
+
+def _maturity(scales: dict) -> dict:
+    mat = scales.get("MAT", {}).get("by_side", {})
+    def block(s):
+        m = (mat.get(s) or {}).get("mean")
+        return {"n": (mat.get(s) or {}).get("n"), "mean": m, "stage": stage_of(m),
+                "index_0_100": to_index(m)}
+    allb = block("all")
+    by_side = {s: block(s) for s in SIDE_NAMES}
+    rs, rm = (stage_rank(by_side[s]["stage"]) for s in SIDE_NAMES)
+    ms, mm = by_side["sales"]["mean"], by_side["marketing"]["mean"]
+    return {"n": allb["n"], "mean": allb["mean"], "stage": allb["stage"],
+            "index_0_100": allb["index_0_100"], "by_side": by_side,
+            "stage_gap": None if rs is None or rm is None else rs - rm,
+            "mean_gap": None if ms is None or mm is None else ms - mm,
+            "cliffs_delta": scales.get("MAT", {}).get("cliffs_delta"),
+            "p_adj": scales.get("MAT", {}).get("p_adj")}
+
+
+def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
+                   headcount: dict | None = None, known_names: Sequence[str] = ()) -> dict:
+    """Compute every survey measure of SPEC §4.1 with the privacy rules of §8.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame or None
+        Canonical survey table (SPEC §2.1): ``respondent_id``, ``team``, item codes as
+        float64 1..5 (NaN = missing; raw, not reversed), ``FREQ``, optional ``OPEN1`` /
+        ``OPEN2``. Item columns may be absent (not asked).
+    settings : AnalysisSettings
+        ``min_group_size`` and ``min_comment_group_size`` are used.
+    headcount : dict, optional
+        ``{team: people}`` for participation rates (``client.headcount``).
+    known_names : sequence of str
+        Names to redact from comments (respondents, CRM owners).
+
+    Returns
+    -------
+    dict
+        JSON-safe ``results["survey"]``: ``respondents``, ``participation``, ``scales``,
+        ``items``, ``gaps``, ``pillars``, ``maturity``, ``frequency``, ``claims``,
+        ``drivers`` (list), ``drivers_model``, ``comments``, ``suppressed``, ``warnings``,
+        ``min_group_size``, ``min_comment_group_size``. Hidden figures are None and their
+        n is not given. Never raises for too little data.
+    """
+    k = settings.min_group_size
+    if survey is None or len(survey) == 0:
+        return _empty(settings, ["No survey responses were provided."])
+    g = assign_groups(survey, k)
+    out = _empty(settings, g.warnings)
+    out["suppressed"] = list(g.suppressed)
+    warnings = out["warnings"]
+    shown = {s: g.shown(s) for s in SIDES_ALL}
+    out["respondents"] = {s: (int(g.mask(s).sum()) if shown[s] else None) for s in SIDES_ALL}
+    part, recs = participation(survey, g, k, headcount)
+    out["participation"] = part
+    out["suppressed"] += recs
+    over = [k2 for k2, v in {**part["by_team"], **part["by_side"]}.items()
+            if v.get("rate") is not None and v["rate"] > 1]
+    if over:
+        warnings.append(f"More respondents than headcount for {', '.join(over)}: check "
+                        "client.headcount (give sales_side / marketing_side for whole sides).")
+    if not g.all_shown:
+        return _json_safe(out)
+
+    df = survey.loc[g.reportable]
+    side = g.side[g.reportable]
+    raw, n_invalid = clean_items(df)
+    if n_invalid:
+        warnings.append(f"{n_invalid} answers outside 1..5 (e.g. 'don't know' coded 6) were "
+                        "treated as missing.")
+    missing = [c for c in LIKERT_ITEMS if c not in survey]
+    if missing:
+        warnings.append(f"Items not in the survey data: {', '.join(missing)}.")
+    scored = reverse_items(raw)
+    scores = scale_scores(scored)
+
+    out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
+    out["suppressed"] += recs
+    out["items"], recs = _items(raw, side, shown, k)
+    out["suppressed"] += recs
+    out["gaps"] = _gaps(out["items"])
+    out["pillars"] = _pillars(out["scales"], warnings)
+    out["maturity"] = _maturity(out["scales"])
+    out["frequency"], recs = frequency(df[FREQ_CODE] if FREQ_CODE in df else None, side, k,
+                                       shown)
+    out["suppressed"] += recs
+    if FREQ_CODE not in df:
+        warnings.append("Communication frequency (FREQ) was not asked.")
+    out["claims"] = claims(out["items"])
+    model = driver_analysis(scores)
+    warnings += model.pop("warnings")
+    out["drivers_model"] = {key: model[key] for key in ("outcome", "n", "r2", "adj_r2",
+                                                        "level")}
+    out["drivers"] = [{**c, "n": model["n"], "r2": model["r2"]}
+                      for c in model["coefficients"]]
+    out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names)
+    out["suppressed"] += recs
+    if not g.comparable:
+        warnings.append("Side comparisons (gaps, Cliff's delta, tests) are not reported.")
+    return _json_safe(out)
+
+
+def _json_safe(obj):
+    """Recursively convert numpy scalars to Python and NaN/inf to None."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if np.isfinite(f) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return str(obj)
