@@ -354,11 +354,17 @@ def render_comments(results: dict) -> None:
         parts.append(f"<h4>{html.escape(SIDE_WORD.get(side, side.replace('_', ' ')).capitalize())}</h4>")
         for code, items in texts.items():
             if items:
-                lis = "".join(f"<li>{html.escape(t)}</li>" for t in items)
+                # identical answers are shown once with their count (items are sorted)
+                counts: dict[str, int] = {}
+                for t in items:
+                    counts[t] = counts.get(t, 0) + 1
+                lis = "".join(f"<li>{html.escape(t)}"
+                              + (f" <span class='count'>(× {n})</span>" if n > 1 else "")
+                              + "</li>" for t, n in counts.items())
                 parts.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
     display(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
-    show_markdown("*Comments are shown in alphabetical order with e-mail addresses, phone "
-                  "numbers and known names removed.*")
+    show_markdown("*Comments are shown in alphabetical order, identical answers once with "
+                  "their count, with e-mail addresses, phone numbers and known names removed.*")
 
 
 def render_reliability(results: dict) -> None:
