@@ -24,7 +24,8 @@ TEAMS = ("sales", "sales_development", "marketing", "revops", "leadership", "oth
 SIDES = {"sales": "sales", "sales_development": "sales", "marketing": "marketing"}
 SURVEY_FORMATS = ("auto", "canonical", "qualtrics", "surveymonkey", "google-forms",
                   "ms-forms", "spss")
-CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot")
+CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot", "pipedrive", "dynamics365",
+               "mapped")
 CRM_TABLES = ("leads", "opportunities", "activities")
 DEFAULT_MARKETING_SOURCES = ("web", "webinar", "paid_search", "event", "content")
 DATE_ORDERS = ("day-first", "month-first")

@@ -127,14 +127,23 @@ def generate_engagement(folder: str | Path, profile: str | Profile, *, seed: int
                             client_name=client_name or prof.client_name, seed=seed)
 
 
+#: Seed of the real-export-format sample (``data/samples/real-exports``).
+REAL_EXPORTS_SEED = 2026
+
+
 def regenerate_samples(root: str | Path = DEFAULT_SAMPLES_ROOT) -> list[Path]:
     """Rewrite the committed sample engagements (one folder per profile) under *root*.
 
     Returns
     -------
     list of Path
-        The written folders, ``root/<profile name>``.
+        The written folders, ``root/<profile name>``, then ``root/real-exports`` (the
+        follow-up profile written as Qualtrics and Salesforce report exports).
     """
+    from .exports import write_exports_engagement
+
     root = Path(root)
-    return [generate_engagement(root / name, name, seed=SAMPLE_SEEDS[name])
-            for name in PROFILES]
+    written = [generate_engagement(root / name, name, seed=SAMPLE_SEEDS[name])
+               for name in PROFILES]
+    written.append(write_exports_engagement(root / "real-exports", seed=REAL_EXPORTS_SEED))
+    return written

@@ -153,7 +153,7 @@ CRM_IMPORTERS: dict[str, CrmImporter] = {}
 
 #: Modules of ``toolkit.intake`` that register importers when imported.
 IMPORTER_MODULES = ("qualtrics", "surveymonkey", "forms", "spss", "salesforce", "hubspot",
-                    "detect")
+                    "othercrm", "crmbuild", "detect")
 
 
 def load_importers() -> None:

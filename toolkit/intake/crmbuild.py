@@ -1,0 +1,383 @@
+"""Shared machinery of the CRM importers: column mapping, typing and derived fields.
+
+Every CRM importer (Salesforce report / Data Loader, HubSpot, and the generic *mapped*
+importer for any other CRM) does the same four steps:
+
+1. **map** export columns to canonical columns (SPEC §2.2–§2.4): ``[crm] columns`` of
+   ``engagement.toml`` first, then the platform's label table, compared on a normalised key
+   (lower case, letters and digits only, so ``Create Date`` = ``CreatedDate``);
+2. **type** the canonical columns with :mod:`toolkit.intake.parse` (one day/month order per
+   file: the order proven by any date column is the hint for the others);
+3. **derive** what the export only implies: ``is_won``/``is_closed`` from the stage name
+   (``Won``, ``Closed Won`` → won; ``Lost``, ``Closed Lost`` → closed, not won), with a
+   warning stating the rule; ``closed_at`` cleared on open opportunities (a CRM's "close
+   date" of an open deal is the *expected* date); a 0/1 "converted" flag kept as
+   ``is_converted`` when the export has no conversion date;
+4. **record** the intake: columns mapped and left unmatched, date formats, warnings.
+
+``source`` values are normalised to lower-case channel codes (``"Paid Search"`` →
+``"paid_search"``) so that ``[crm] marketing_sources`` compares reliably; variants that
+merge (``Google`` / ``google``) are reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import Problem, ValidationError
+from ..schemas import COLUMNS
+from .base import CRM_IMPORTERS, FileIntake, ImportResult
+from .parse import infer_date_order, parse_bools, parse_datetimes, parse_ints, parse_numbers
+from .reader import RawTable, read_table
+
+#: Extra canonical columns an importer may produce beside SPEC §2 (documented here).
+EXTRA_COLUMNS = {"leads": {"is_converted": "bool"}}
+PLACEHOLDERS = ("select", "--none--", "-- none --", "(none)", "none selected", "-")
+WON_WORDS = r"\b(?:won|closed won|closedwon|booked|signed)\b"
+LOST_WORDS = r"\b(?:lost|closed lost|closedlost|disqualified|dead|cancelled|canceled)\b"
+ACTIVITY_TYPES = {"call": "call", "phone": "call", "phone call": "call", "outbound call": "call",
+                  "inbound call": "call", "log a call": "call", "cadence call": "call",
+                  "email": "email", "e mail": "email", "mail": "email", "send email": "email",
+                  "list email": "email", "sequence email": "email", "linkedin": "other",
+                  "meeting": "meeting", "event": "meeting", "demo": "meeting",
+                  "video call": "meeting", "appointment": "meeting", "task": "other",
+                  "other": "other", "note": "other", "sms": "other", "text message": "other"}
+
+
+def norm_key(label: object) -> str:
+    """Normalised column key: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", str(label).lower())
+
+
+def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
+                overrides: Mapping[str, str] | None, intake: FileIntake, file: str
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rename export columns to canonical names.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Text cells, index = spreadsheet row.
+    table : str
+        ``"leads"``, ``"opportunities"`` or ``"activities"``.
+    labels : mapping
+        Normalised export label (:func:`norm_key`) -> canonical column.
+    overrides : mapping, optional
+        ``[crm] columns.<table>``: export column -> canonical column; wins over *labels*.
+    intake : FileIntake
+        ``columns_mapped`` and ``columns_unmatched`` are filled.
+    file : str
+        For problems.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        Canonical-named text columns; problems for overrides naming absent columns or
+        unknown canonical columns, and for two columns claiming one canonical column.
+    """
+    problems: list[Problem] = []
+    allowed = set(COLUMNS[table]) | set(EXTRA_COLUMNS.get(table, {}))
+    chosen: dict[str, str] = {}
+    by_key = {}
+    for c in df.columns:
+        by_key.setdefault(norm_key(c), c)
+    for src, dst in (overrides or {}).items():
+        col = src if src in df.columns else by_key.get(norm_key(src))
+        if dst not in allowed:
+            problems.append(Problem(file, f"[crm] columns.{table} maps {src!r} to {dst!r}, which "
+                                    f"is not a {table} column (expected one of "
+                                    f"{', '.join(sorted(allowed))})", column=src))
+        elif col is None:
+            problems.append(Problem(file, f"[crm] columns.{table} names column {src!r}, which is "
+                                    "not in the file", column=src))
+        else:
+            chosen[col] = dst
+    taken = set(chosen.values())
+    for c in df.columns:
+        if c in chosen:
+            continue
+        dst = labels.get(norm_key(c))
+        if dst is None and c in allowed:
+            dst = c
+        if dst is None or dst in taken:
+            continue
+        chosen[c] = dst
+        taken.add(dst)
+    out = df[list(chosen)].copy()
+    out.columns = [chosen[c] for c in chosen]
+    intake.columns_mapped.update({c: d for c, d in chosen.items()})
+    intake.columns_unmatched += [c for c in df.columns if c not in chosen]
+    return out, problems
+
+
+def blank_placeholders(df: pd.DataFrame, intake: FileIntake) -> pd.DataFrame:
+    """Treat drop-down placeholders (``Select``, ``--None--``) as empty, with a warning."""
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        low = s.astype(object).map(lambda v: str(v).strip().lower(), na_action="ignore")
+        hit = low.isin(PLACEHOLDERS)
+        if hit.any():
+            out[c] = s.where(~hit)
+            intake.warnings.append(f"{c}: {int(hit.sum())} placeholder value(s) such as "
+                                   f"{str(s[hit].iloc[0])!r} read as empty")
+    return out
+
+
+def normalise_source(s: pd.Series, intake: FileIntake) -> pd.Series:
+    """Lower-case channel codes (``"Paid Search"`` → ``"paid_search"``); merges reported."""
+    txt = s.astype(object).map(lambda v: str(v).strip(), na_action="ignore")
+    code = txt.map(lambda v: re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_") or None,
+                   na_action="ignore")
+    pairs = pd.DataFrame({"raw": txt, "code": code}).dropna().drop_duplicates()
+    merged = pairs.groupby("code")["raw"].agg(list)
+    merged = merged[merged.map(len) > 1]
+    if len(merged):
+        ex = "; ".join(" / ".join(repr(v) for v in vals[:3]) for vals in merged.iloc[:3])
+        intake.warnings.append(f"source: {len(merged)} value(s) spelled differently merged "
+                               f"({ex})")
+    return code.where(code.notna(), np.nan).astype("str")
+
+
+def type_columns(df: pd.DataFrame, table: str, *, intake: FileIntake, file: str,
+                 date_order: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse canonical text columns into the types of ``docs/architecture.md``.
+
+    Datetimes → ``datetime64[ns]`` (one day/month order per file: the order proven by one
+    column is the hint for ambiguous ones), ``float``/``count`` → float64, ``bool`` →
+    bool (a blank is a problem for required flags), text and ids → ``str`` objects (None
+    when empty), activity ``type`` mapped to ``call``/``email``/``meeting``/``other``.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+    """
+    spec = {**{k: v.kind for k, v in COLUMNS[table].items()}, **EXTRA_COLUMNS.get(table, {})}
+    problems: list[Problem] = []
+    out = pd.DataFrame(index=df.index)
+    date_cols = [c for c in df.columns if spec.get(c) == "datetime"]
+    if date_order is None:
+        orders = {o for o in (infer_date_order(df[c]) for c in date_cols) if o}
+        date_order = orders.pop() if len(orders) == 1 else None
+    for c in df.columns:
+        kind = spec.get(c, "text")
+        s = df[c]
+        if kind == "datetime":
+            vals, fmt, probs = parse_datetimes(s, column=c, file=file, date_order=date_order,
+                                               warnings=intake.warnings)
+            if fmt:
+                intake.date_formats[c] = fmt
+        elif kind in ("float",):
+            vals, probs = parse_numbers(s, column=c, file=file, warnings=intake.warnings)
+        elif kind == "count":
+            vals, probs = parse_ints(s, column=c, file=file, warnings=intake.warnings)
+        elif kind == "bool":
+            b, probs = parse_bools(s, column=c, file=file)
+            vals = b
+        elif c == "type" and table == "activities":
+            vals, probs = _activity_types(s, intake=intake, file=file)
+        else:
+            vals = s.astype(object).map(lambda v: str(v).strip(), na_action="ignore")
+            vals = vals.where(vals.notna() & (vals != ""), np.nan).astype("str")
+            probs = []
+        out[c] = vals
+        problems += probs
+    return out, problems
+
+
+def _activity_types(s: pd.Series, *, intake: FileIntake, file: str):
+    low = s.astype(object).map(lambda v: re.sub(r"[^a-z]+", " ", str(v).lower()).strip(),
+                               na_action="ignore")
+    mapped = low.map(ACTIVITY_TYPES)
+    contains = low.map(lambda v: "call" if "call" in v else "email" if "mail" in v else
+                       "meeting" if "meet" in v else None, na_action="ignore")
+    mapped = mapped.fillna(contains)
+    other = low.notna() & mapped.isna()
+    if other.any():
+        vals = sorted(set(s[other].astype(str)))[:5]
+        intake.warnings.append(f"type: {int(other.sum())} activities of unknown type "
+                               f"({', '.join(map(repr, vals))}) counted as 'other'")
+        mapped = mapped.where(~other, "other")
+    return mapped.where(mapped.notna(), np.nan).astype("str"), []
+
+
+def derive_opportunity_flags(t: pd.DataFrame, *, intake: FileIntake, file: str
+                             ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Fill ``is_won``/``is_closed`` from ``stage`` when the export lacks them.
+
+    Rule (stated in a warning): a stage containing *won* (``Won``, ``Closed Won``) is closed
+    and won; *lost* / *disqualified* / *cancelled* is closed and not won; any other stage is
+    open. ``closed_at`` is cleared on open opportunities (it is then an expected date).
+    """
+    problems: list[Problem] = []
+    t = t.copy()
+    stage = t["stage"].astype(object).map(lambda v: str(v).lower(), na_action="ignore") \
+        if "stage" in t else None
+    won_s = lost_s = None
+    if stage is not None:
+        won_s = stage.str.contains(WON_WORDS, regex=True, na=False).astype(bool)
+        lost_s = stage.str.contains(LOST_WORDS, regex=True, na=False).astype(bool)
+    for flag in ("is_won", "is_closed"):
+        if flag in t and t[flag].isna().any() and stage is not None:
+            fill = won_s if flag == "is_won" else (won_s | lost_s)
+            n = int(t[flag].isna().sum())
+            t[flag] = t[flag].fillna(pd.Series(fill, index=t.index))
+            intake.warnings.append(f"{flag}: {n} blank value(s) filled from the stage name")
+    if "is_won" not in t or "is_closed" not in t:
+        if stage is None:
+            problems.append(Problem(file, "opportunities need a won flag and a closed flag, or a "
+                                    "stage name to derive them from (map them in [crm] columns)"))
+            return t, problems
+        if "is_won" not in t:
+            t["is_won"] = won_s
+        if "is_closed" not in t:
+            t["is_closed"] = won_s | lost_s | t["is_won"].astype(bool)
+        stages = pd.Series(t["stage"]).value_counts()
+        won_names = sorted(set(t.loc[won_s, "stage"])) if won_s.any() else []
+        lost_names = sorted(set(t.loc[lost_s, "stage"])) if lost_s.any() else []
+        intake.warnings.append(
+            "won/closed derived from the stage name: won = "
+            f"{', '.join(map(repr, won_names)) or 'none'}; lost = "
+            f"{', '.join(map(repr, lost_names)) or 'none'}; open = the other "
+            f"{int(stages.size - len(won_names) - len(lost_names))} stage(s)")
+    for flag in ("is_won", "is_closed"):
+        col = t[flag]
+        if col.isna().any():
+            bad = col.isna()
+            problems.append(Problem(file, f"{int(bad.sum())} opportunities have no value for "
+                                    f"{flag}", row=int(t.index[bad.to_numpy()][0]), column=flag))
+        t[flag] = col.fillna(False).astype(bool)
+    won_open = t["is_won"] & ~t["is_closed"]
+    if won_open.any():
+        t.loc[won_open, "is_closed"] = True
+        intake.warnings.append(f"{int(won_open.sum())} won opportunities not flagged closed: "
+                               "treated as closed")
+    if "closed_at" in t:
+        open_dated = ~t["is_closed"] & t["closed_at"].notna()
+        if open_dated.any():
+            t.loc[open_dated, "closed_at"] = pd.NaT
+            intake.warnings.append(f"closed_at: cleared on {int(open_dated.sum())} open "
+                                   "opportunities (their close date is only expected)")
+    return t, problems
+
+
+def convert_flag(mapped: pd.DataFrame, intake: FileIntake, file: str) -> pd.DataFrame:
+    """Handle a lead table's 0/1 "converted" flag (see module notes)."""
+    if "is_converted" not in mapped:
+        return mapped
+    if "converted_at" in mapped:
+        intake.warnings.append("is_converted: conversion date present; the flag is kept for "
+                               "leads converted without a date")
+    else:
+        intake.warnings.append("leads carry a converted flag but no conversion date: "
+                               "conversion counts are available, conversion timing is not")
+    return mapped
+
+
+def finish(t: pd.DataFrame, table: str, intake: FileIntake, file: str) -> list[Problem]:
+    """Final checks: the id column exists and is unique; warn on missing required columns."""
+    problems: list[Problem] = []
+    id_col = {"leads": "lead_id", "opportunities": "opportunity_id",
+              "activities": "activity_id"}[table]
+    if id_col not in t:
+        problems.append(Problem(file, f"no {id_col} column: map the export's id column in "
+                                f"[crm] columns.{table}"))
+    else:
+        dup = t[id_col].notna() & t[id_col].duplicated(keep="first")
+        if dup.any():
+            first = t.index[dup.to_numpy()][0]
+            problems.append(Problem(file, f"{int(dup.sum())} row(s) repeat an {id_col} seen "
+                                    f"earlier (e.g. {t.loc[first, id_col]!r}); ids must be "
+                                    "unique", row=int(first), column=id_col))
+    missing = [c for c, col in COLUMNS[table].items() if col.required and c not in t]
+    if missing:
+        intake.warnings.append(f"required {table} column(s) not found in the export: "
+                               f"{', '.join(missing)} (map them in [crm] columns.{table})")
+    for c in t.columns:
+        col = COLUMNS[table].get(c)
+        if col is not None and col.kind == "datetime" and len(t) and t[c].isna().any():
+            n = int(t[c].isna().sum())
+            if n == len(t):
+                intake.warnings.append(f"{c}: no dates at all")
+            elif col.required:
+                intake.warnings.append(f"{c}: {n:,} of {len(t):,} rows have no date")
+    intake.rows_kept = len(t)
+    return problems
+
+
+def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
+                  labels: Mapping[str, str] | None = None,
+                  intake: FileIntake | None = None) -> ImportResult:
+    """Map, type and derive one CRM table from an already read file.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file (footer rows already removed by the caller when needed).
+    table : str
+        ``"leads"``, ``"opportunities"`` or ``"activities"``.
+    config : CrmConfig
+        ``columns`` overrides.
+    file : str
+        Display path.
+    fmt : str
+        Format name for the intake record.
+    labels : mapping, optional
+        Platform label table (normalised key -> canonical column).
+    intake : FileIntake, optional
+        Record to continue (created when absent).
+
+    Returns
+    -------
+    ImportResult
+    """
+    if intake is None:
+        intake = FileIntake(table=table, path=file, format=fmt, encoding=raw.encoding,
+                            delimiter=raw.delimiter, rows_read=int(raw.n_rows),
+                            warnings=list(raw.warnings))
+        intake.drop("blank row", raw.blank_rows)
+    overrides = (getattr(config, "columns", {}) or {}).get(table, {})
+    mapped, problems = map_columns(raw.df, table, labels or {}, overrides=overrides,
+                                   intake=intake, file=file)
+    mapped = blank_placeholders(mapped, intake)
+    if table == "leads":
+        mapped = convert_flag(mapped, intake, file)
+    typed, probs = type_columns(mapped, table, intake=intake, file=file)
+    problems += probs
+    if "source" in typed:
+        typed["source"] = normalise_source(typed["source"], intake)
+    if table == "opportunities":
+        typed, probs = derive_opportunity_flags(typed, intake=intake, file=file)
+        problems += probs
+    if table == "leads" and "is_converted" in typed:
+        typed["is_converted"] = typed["is_converted"].fillna(False).astype(bool)
+    problems += finish(typed, table, intake, file)
+    return ImportResult(typed, intake, problems)
+
+
+def import_crm_table(path, table: str, config, *, display_path: str) -> ImportResult:
+    """Import any CRM export through ``[crm] columns.<table>`` of ``engagement.toml``.
+
+    Columns already named canonically are used as they are; every other column must be
+    named in the mapping or it is left unmatched (listed in the intake summary). Registered
+    as the ``"mapped"`` CRM format (also used for exports recognised as Pipedrive or
+    Dynamics 365, with their label tables in :mod:`toolkit.intake.detect`).
+    """
+    try:
+        raw = read_table(path, display_path=display_path)
+    except ValidationError as exc:
+        return failed(exc, table, display_path, "mapped")
+    return import_mapped(raw, table, config, file=display_path, fmt="mapped")
+
+
+def failed(exc: ValidationError, table: str, file: str, fmt: str) -> ImportResult:
+    """ImportResult for a file that could not be read at all."""
+    probs = [p if isinstance(p, Problem) else Problem(file, str(p)) for p in exc.problems]
+    return ImportResult(pd.DataFrame(), FileIntake(table=table, path=file, format=fmt), probs)
+
+
+CRM_IMPORTERS["mapped"] = import_crm_table

@@ -1,0 +1,221 @@
+"""Assemble the canonical survey table (SPEC §2.1) from any platform's export.
+
+Each survey importer (Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms, SPSS) reads its
+platform's layout into a :class:`SurveyExport` — answer cells as text indexed by spreadsheet
+row, the question text of every column, which column identifies the respondent and which
+columns are personal data or platform metadata — and :func:`build_survey` does the rest the
+same way for all of them: team column and ``team_map``, column → item-code matching,
+answer labels → 1..5, level / tenure / region / ``FREQ`` / open comments, and the intake
+record.
+
+Personal data (names, e-mail and IP addresses, geolocation, recipient fields) is never
+carried into the canonical table; those columns are listed in the intake summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import Problem
+from .base import FileIntake
+from .matching import (as_text, instrument_wordings, map_agreement, map_frequency, map_level,
+                       map_teams, map_tenure, match_columns, normalize_text)
+
+BACKGROUND = ("team", "level", "tenure", "region")
+NON_LIKERT = BACKGROUND + ("FREQ", "OPEN1", "OPEN2")
+#: Header texts that name a team column when ``team_column`` is not found (used with a warning).
+TEAM_HEADER_GUESSES = ("team", "department", "dept", "function", "business unit",
+                       "which team are you in", "what team are you in", "your team")
+
+
+@dataclass
+class SurveyExport:
+    """A platform export reduced to what :func:`build_survey` needs.
+
+    Attributes
+    ----------
+    df : DataFrame
+        Answer cells as text (``None``/NaN when empty); one column per export column, named
+        by its key (export tag or header); index = spreadsheet row number.
+    texts : dict of str to str
+        Column key -> question text shown to respondents (the key itself when the export
+        has a single header row).
+    id_column : str or None
+        Column holding the platform's response id; ``None``: ids are made from row numbers.
+    personal : list of str
+        Columns of personal data (dropped, listed in the intake summary).
+    metadata : list of str
+        Platform columns with no survey content (dates, progress, language ...).
+    """
+
+    df: pd.DataFrame
+    texts: dict[str, str]
+    id_column: str | None = None
+    personal: list[str] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)
+
+
+def _find_column(export: SurveyExport, name: str) -> str | None:
+    if name in export.df.columns:
+        return name
+    want = normalize_text(name)
+    hits = [c for c in export.df.columns if normalize_text(c) == want]
+    if not hits:
+        hits = [c for c in export.df.columns if normalize_text(export.texts.get(c, "")) == want]
+    return hits[0] if len(hits) == 1 else None
+
+
+def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
+                 wordings: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn a :class:`SurveyExport` into the canonical survey table.
+
+    Parameters
+    ----------
+    export : SurveyExport
+        The platform export (rows already filtered for previews, tests and the like).
+    config : SurveyConfig
+        ``team_column``, ``team_map`` and ``items`` of ``engagement.toml``.
+    intake : FileIntake
+        Updated in place: ``columns_mapped``, ``columns_unmatched``, ``dropped``,
+        ``rows_kept`` and ``warnings``.
+    file : str
+        Display path for problems.
+    wordings : mapping, optional
+        Instrument code -> wording (default: the project's instrument).
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        Canonical columns ``respondent_id``, ``team``, ``level``/``tenure``/``region`` when
+        present, item codes (float64 1..5, NaN = missing), ``FREQ``, ``OPEN1``/``OPEN2``;
+        index = spreadsheet row numbers. Problems are blocking (unknown teams, unmatched
+        answers, no team column, no item matched, duplicate ids).
+    """
+    wordings = dict(wordings) if wordings is not None else instrument_wordings()
+    df = export.df
+    problems: list[Problem] = []
+    rows = df.index
+
+    # ---- team column
+    team_col = _find_column(export, config.team_column)
+    skip = set(export.personal) | set(export.metadata)
+    if export.id_column:
+        skip.add(export.id_column)
+    candidates = {c: export.texts.get(c, c) for c in df.columns if c not in skip
+                  and c != team_col}
+    matches = match_columns(candidates, wordings, mapping=config.items, file=file)
+    problems += matches.problems
+    intake.warnings += matches.warnings
+    if team_col is None:
+        by_text = [c for c, code in matches.codes.items() if code == "team"]
+        guessed = [c for c in candidates if c not in matches.codes and
+                   (normalize_text(export.texts.get(c, c)) in TEAM_HEADER_GUESSES or
+                    normalize_text(c) in TEAM_HEADER_GUESSES)]
+        if len(by_text) == 1:
+            team_col = by_text[0]
+        elif len(guessed) == 1:
+            team_col = guessed[0]
+            intake.warnings.append(f"team column {config.team_column!r} not found; used "
+                                   f"{team_col!r} (set [survey] team_column to confirm)")
+    if team_col is None:
+        problems.append(Problem(file, f"no team column: {config.team_column!r} is not a column "
+                                "of the export and no column asks for the respondent's team; "
+                                "set [survey] team_column to the column that names the team",
+                                column=config.team_column))
+    matches.codes.pop(team_col, None)
+
+    out = pd.DataFrame(index=rows)
+    if export.id_column:
+        ids = as_text(df[export.id_column])
+        missing_id = ids.isna()
+        ids[missing_id] = [f"row{r}" for r in rows[missing_id.to_numpy()]]
+        out["respondent_id"] = ids.astype(str)
+        intake.columns_mapped[export.id_column] = "respondent_id"
+    else:
+        out["respondent_id"] = [f"row{r}" for r in rows]
+
+    if team_col is not None:
+        team, tprob = map_teams(df[team_col], config.team_map, file=file, column=team_col,
+                                warnings=intake.warnings)
+        problems += tprob
+        out["team"] = team.astype(object)
+        intake.columns_mapped[team_col] = "team"
+    else:
+        out["team"] = pd.Series(None, index=rows, dtype=object)
+
+    by_code: dict[str, str] = {col: code for col, code in matches.codes.items()}
+    for col, code in by_code.items():
+        intake.columns_mapped[col] = code
+    likert = {code: col for col, code in by_code.items() if code not in NON_LIKERT}
+    for col, code in by_code.items():
+        if code in ("level", "tenure"):
+            fn = map_level if code == "level" else map_tenure
+            vals, warns = fn(df[col])
+            out[code] = vals.astype(object)
+            intake.warnings += warns
+        elif code in ("region", "OPEN1", "OPEN2"):
+            out[code] = as_text(df[col])
+        elif code == "FREQ":
+            vals, warns, probs = map_frequency(df[col], file=file, column=col)
+            out["FREQ"] = vals.astype(object)
+            intake.warnings += warns
+            problems += probs
+        elif code == "team":
+            pass
+    if likert:
+        block = df[list(likert.values())].copy()
+        block.columns = list(likert.keys())
+        res = map_agreement(block, file=file)
+        # name the export column (not the code) in problems
+        back = {code: col for code, col in likert.items()}
+        problems += [Problem(p.file, p.message, row=p.row,
+                             column=back.get(p.column, p.column) if p.column else None)
+                     for p in res.problems]
+        for code in likert:
+            out[code] = res.values[code]
+        if res.n_missing_codes:
+            intake.warnings.append(f"{res.n_missing_codes} answer(s) carried N/A codes (-99 or "
+                                   "negative recode values) and count as missing")
+        if res.n_dont_know_codes:
+            intake.warnings.append(f"{res.n_dont_know_codes} answer(s) coded 6 read as the "
+                                   "instrument's \"Don't know\" (missing)")
+    else:
+        problems.append(Problem(file, "no column matches an instrument item (by [survey] items, "
+                                "export tag or question text); map the export's columns to "
+                                "item codes in [survey] items"))
+
+    used = set(intake.columns_mapped)
+    intake.columns_unmatched += [c for c in df.columns if c not in used]
+    if export.personal:
+        intake.warnings.append("personal data columns dropped and not carried forward: "
+                               + ", ".join(export.personal))
+
+    # ---- rows without a team
+    if team_col is not None:
+        raw_team = as_text(df[team_col])
+        no_team = raw_team.isna().to_numpy()
+        if no_team.any():
+            intake.drop("no team given", int(no_team.sum()))
+            out = out.loc[~no_team]
+    dup = out["respondent_id"].duplicated(keep="first")
+    if dup.any():
+        first = out.index[dup.to_numpy()][0]
+        problems.append(Problem(file, f"{int(dup.sum())} row(s) repeat a respondent id seen "
+                                f"earlier (e.g. {out.loc[first, 'respondent_id']!r}); ids must "
+                                "be unique", row=int(first), column=export.id_column))
+    if out.empty and not problems:
+        problems.append(Problem(file, "no responses left to analyse after dropping rows: "
+                                + (", ".join(f"{k} ({v})" for k, v in intake.dropped.items())
+                                   or "the file has no data rows")))
+    order = ["respondent_id", "team", "level", "tenure", "region"]
+    item_order = [c for c in wordings if c in out.columns and c not in order]
+    out = out[[c for c in order if c in out.columns] + item_order]
+    for c in ("respondent_id", "team", "level", "tenure", "region", "FREQ", "OPEN1", "OPEN2"):
+        if c in out:   # pandas text dtype, NaN = missing (as the canonical reader)
+            out[c] = out[c].astype(object).where(out[c].notna(), np.nan).astype("str")
+    intake.rows_kept = len(out)
+    return out, problems
