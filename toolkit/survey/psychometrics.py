@@ -76,7 +76,8 @@ def mcdonald_omega(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> fl
     -------
     float or None
         ``(Σλ)² / ((Σλ)² + Σψ)`` with standardized loadings λ and uniquenesses ψ = 1 − λ²
-        of a maximum-likelihood one-factor solution on the correlation matrix; None with
+        of a maximum-likelihood one-factor solution on the correlation matrix, rounded to
+        4 decimals (the iterative fit's precision); None with
         fewer than 3 items, too few rows, a constant item or a fit that fails.
     """
     complete = items.dropna()
@@ -101,7 +102,9 @@ def mcdonald_omega(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> fl
     denom = s ** 2 + psi.sum()
     if not np.isfinite(denom) or denom <= 0:
         return None
-    return float(s ** 2 / denom)
+    # The ML fit is iterative (converged to ~1e-6); report 4 decimals so that identical data
+    # give identical results whatever the process or BLAS threading.
+    return round(float(s ** 2 / denom), 4)
 
 
 def reliability(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> dict:

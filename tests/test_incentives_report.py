@@ -1,0 +1,79 @@
+"""Incentives chart and report section render from the results dict alone."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from toolkit.charts.incentives import plot_contribution_reward, plot_shared_outcome_weight
+from toolkit.incentives import measure_incentives, validate_plan
+from toolkit.report import incentives as rep
+from toolkit.report.incentives import contribution_reward_frame, render
+
+COLS = ["team", "role", "headcount", "base_salary", "variable_target", "component", "metric",
+        "weight", "commission_rate", "applies_to", "gate"]
+
+
+def results():
+    plan = validate_plan(pd.DataFrame([
+        ["sales", "AE", 10, 100000, 100000, "Own bookings", "bookings", 1, 0.1, "own_won", ""],
+        ["marketing", "DG", 4, 90000, 30000, "MQLs", "mql_volume", 1, "", "", ""]],
+        columns=COLS))
+    o = pd.DataFrame({"opportunity_id": ["a", "b", "c", "d"], "is_won": [True] * 4,
+                      "amount": [30000.0, 10000.0, 40000.0, 20000.0],
+                      "source": ["web", "web", "outbound", "referral"]})
+    inc = measure_incentives(plan, opportunities=o, marketing_sources=["web"],
+                             crm={"handoff": {"acceptance_rate": 0.3}})
+    return {"client": {"currency": "USD"}, "incentives": inc}
+
+
+def test_frame_and_chart():
+    inc = results()["incentives"]
+    f = contribution_reward_frame(inc)
+    share = {(s, m): v for s, m, v in f.itertuples(index=False)}
+    # marketing sourced 40,000 of 100,000; all commission goes to sales
+    assert share == {("sales", "contribution"): 0.6, ("sales", "reward"): 1.0,
+                     ("marketing", "contribution"): 0.4, ("marketing", "reward"): 0.0}
+    ax = plot_contribution_reward(data=f)
+    heights = sorted(round(p.get_height(), 3) for p in ax.patches)
+    assert heights == [0.0, 0.4, 0.6, 1.0]
+    ax2 = plot_shared_outcome_weight(data=pd.DataFrame({"side": ["sales", "marketing"],
+                                                        "sow": [1.0, 0.0]}))
+    assert [p.get_width() for p in ax2.patches] == [1.0, 0.0]
+    plt.close("all")
+
+
+def test_render_shows_flags_and_sentences(monkeypatch):
+    shown = []
+    monkeypatch.setattr(rep, "show_markdown", lambda t: shown.append(t))
+    monkeypatch.setattr(rep, "show_table", lambda df, **k: shown.append(df.to_string()))
+    monkeypatch.setattr(rep, "show_figure", lambda fig, alt, takeaway=None:
+                        (shown.append(alt + " | " + (takeaway or "")), plt.close("all")))
+    render(results())
+    text = "\n".join(shown)
+    assert "Marketing paid for volume sales turns away" in text
+    assert "sales accepts only 30% of the leads" in text
+    assert "pays sales USD 4,000 and marketing USD 0" in text
+    assert "Marketing sources 40% of won revenue and earns 0% of the commission" in text
+    assert not plt.get_fignums()
+
+
+def test_render_not_assessed(monkeypatch):
+    seen = []
+    monkeypatch.setattr(rep, "show_not_assessed", lambda t, r: seen.append(t))
+    render({"incentives": None})
+    assert seen == ["Incentives"]
+
+
+def test_standard_what_if_sentence(monkeypatch):
+    shown = []
+    monkeypatch.setattr(rep, "show_markdown", lambda t: shown.append(t))
+    monkeypatch.setattr(rep, "show_table", lambda df, **k: None)
+    monkeypatch.setattr(rep, "show_figure", lambda fig, alt, takeaway=None: plt.close("all"))
+    res = results()
+    w = res["incentives"]["what_if"]
+    # 2 % of the 40,000 marketing-sourced won revenue; attainment unknown → gate counted paid
+    assert w["added_cost"] == 800.0
+    assert w["marketing_reward_share_on_marketing_sourced"]["after"] == 800 / 4800
+    render(res)
+    assert any("from 0% to 17%" in t and "add USD 800 in commission" in t for t in shown)

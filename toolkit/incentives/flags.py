@@ -1,0 +1,166 @@
+"""Conflict flags of the compensation plan (SPEC §4.3).
+
+Each flag is ``{"code", "title", "sentence", "figures"}``: a stable code, a short title, one
+plain-language sentence for the report and the figures that raised it.
+
+Thresholds (:data:`THRESHOLDS`) are anchored on the reference figures of SPEC §9:
+
+* ``acceptance_rate_low`` = 0.40 — the lower bound of the MQL → SAL practitioner range
+  (40–60 %, demand-waterfall practice). Below it, most of what marketing is paid to produce
+  is turned away by sales.
+* Follow-up is **thin** when any of: ``within_sla_share`` < 0.50 (fewer than half the leads
+  touched within the SLA), ``untouched_share`` ≥ 0.23 (as many leads never touched as the
+  23 % of firms that never answered a web lead, Oldroyd, McElheran & Elkington, HBR 2011),
+  ``single_attempt_share`` ≥ 0.50 (half the worked, unconverted leads got one attempt,
+  while reps averaged 1.6 attempts and 93 % of converted leads were reached by the 6th,
+  Velocify). The three follow-up cut-offs are read from :data:`toolkit.verdict.THRESHOLDS`
+  (the values above are its defaults at the time of writing), so flag and verdict agree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .plan import SHARED_METRICS, SIDES, VOLUME_METRICS
+from .structure import metric_weight, num, with_side
+
+from ..verdict import THRESHOLDS as _VERDICT
+
+#: Flag thresholds. "Thin follow-up" uses exactly the verdict's cut-offs
+#: (:data:`toolkit.verdict.THRESHOLDS`), so the plan flag and the blame-game verdict agree.
+THRESHOLDS = {
+    "acceptance_rate_low": 0.40,
+    "within_sla_share_low": float(_VERDICT["within_sla_min"]["value"]),
+    "untouched_share_high": float(_VERDICT["untouched_share_max"]["value"]),
+    "single_attempt_share_high": float(_VERDICT["single_attempt_max"]["value"]),
+}
+
+
+def crm_figure(crm: dict | None, section: str, key: str) -> float | None:
+    """Read ``crm[section][key]`` (a number, or a ``{"rate": ...}`` dict) or None."""
+    v = (crm or {}).get(section) if isinstance(crm, dict) else None
+    v = v.get(key) if isinstance(v, dict) else None
+    if isinstance(v, dict):
+        v = v.get("rate", v.get("value"))
+    return num(v)
+
+
+def _flag(code: str, title: str, sentence: str, figures: dict) -> dict:
+    return {"code": code, "title": title, "sentence": sentence, "figures": figures}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
+                   marketing_contribution: float | None,
+                   marketing_reward: float | None) -> tuple[list[dict], list[str]]:
+    """Raise the conflict flags of SPEC §4.3 (plus the SOW = 0 flag).
+
+    Codes:
+
+    * ``no_shared_outcome`` — a side's shared-outcome weight is 0 (one flag per side).
+    * ``volume_pay_low_acceptance`` — marketing has weight on volume metrics
+      (mql_volume, lead_volume, activity_volume) while sales accepts fewer than
+      ``acceptance_rate_low`` of the leads (``crm.handoff.acceptance_rate``).
+    * ``sales_individual_bookings_only`` — no sales-side component rewards SLA compliance or
+      any shared outcome beyond the rep's own bookings (every shared-metric component of
+      the sales side is ``bookings`` with ``applies_to`` own_won or empty) while follow-up
+      is thin (see module docstring).
+    * ``no_gate`` — at least one side has no gated component: its payouts are not tied to
+      the company goal.
+    * ``marketing_no_stake`` — marketing-sourced deals make up part of won revenue but
+      marketing earns none of the commission paid on won revenue.
+
+    Returns
+    -------
+    (flags, warnings)
+        The raised flags, and warnings for flags that could not be checked for lack of CRM
+        figures.
+    """
+    flags: list[dict] = []
+    warnings: list[str] = []
+    p = with_side(plan)
+    for side in sow.get("zero_sides", []):
+        flags.append(_flag(
+            "no_shared_outcome", f"No shared outcome on the {side} side",
+            f"Nothing in the {side} side's variable pay depends on an outcome both teams "
+            "share (bookings, pipeline, win rate, SLA compliance or company revenue).",
+            {"side": side, "shared_outcome_weight": 0.0}))
+
+    vol = metric_weight(plan, VOLUME_METRICS, "marketing")
+    if vol:
+        acc = crm_figure(crm, "handoff", "acceptance_rate")
+        thr = THRESHOLDS["acceptance_rate_low"]
+        if acc is None:
+            warnings.append("marketing is paid on volume metrics, but the lead acceptance "
+                            "rate is unknown, so the volume-pay flag could not be checked")
+        elif acc < thr:
+            flags.append(_flag(
+                "volume_pay_low_acceptance", "Marketing paid for volume sales turns away",
+                f"{_pct(vol)} of marketing's variable pay rewards lead volume, yet sales "
+                f"accepts only {_pct(acc)} of the leads (below the {_pct(thr)} lower bound "
+                "of the usual MQL-to-SAL range): marketing is paid for leads sales does "
+                "not want.",
+                {"marketing_volume_weight": num(vol), "acceptance_rate": acc,
+                 "threshold": thr}))
+
+    sales = p[p["side"] == "sales"]
+    if not sales.empty:
+        shared = sales[sales["metric"].isin(SHARED_METRICS) & (sales["weight"] > 0)]
+        own_bookings = (shared["metric"] == "bookings") & (
+            shared["applies_to"].isna() | (shared["applies_to"] == "own_won"))
+        if len(shared) and own_bookings.all():
+            fig = {k: crm_figure(crm, sec, k) for sec, k in
+                   (("speed", "within_sla_share"), ("speed", "untouched_share"),
+                    ("persistence", "single_attempt_share"))}
+            thin = []
+            if fig["within_sla_share"] is not None and \
+                    fig["within_sla_share"] < THRESHOLDS["within_sla_share_low"]:
+                thin.append(f"only {_pct(fig['within_sla_share'])} of leads are touched "
+                            "within the SLA")
+            if fig["untouched_share"] is not None and \
+                    fig["untouched_share"] >= THRESHOLDS["untouched_share_high"]:
+                thin.append(f"{_pct(fig['untouched_share'])} are never touched")
+            if fig["single_attempt_share"] is not None and \
+                    fig["single_attempt_share"] >= THRESHOLDS["single_attempt_share_high"]:
+                thin.append(f"{_pct(fig['single_attempt_share'])} of worked leads get a "
+                            "single attempt")
+            if all(v is None for v in fig.values()):
+                warnings.append("sales is paid on its own bookings only, but follow-up "
+                                "figures are unknown, so the bookings-only flag could not "
+                                "be checked")
+            elif thin:
+                flags.append(_flag(
+                    "sales_individual_bookings_only",
+                    "Sales paid on own bookings only while follow-up is thin",
+                    "Sales is paid only on the deals it closes, with nothing for working "
+                    "marketing's leads to the SLA, and " + "; ".join(thin) + ".",
+                    {**fig, "sales_own_bookings_weight": num(metric_weight(
+                        plan, ["bookings"], "sales")),
+                     "thresholds": {k: v for k, v in THRESHOLDS.items() if k !=
+                                    "acceptance_rate_low"}}))
+
+    gated = {s: bool(((p["side"] == s) & p["gate"].notna()).any()) for s in SIDES}
+    present = {s: bool((p["side"] == s).any()) for s in SIDES}
+    ungated = [s for s in SIDES if present[s] and not gated[s]]
+    if ungated:
+        who = " and ".join(ungated)
+        flags.append(_flag(
+            "no_gate", "No gate tying pay to the company goal",
+            f"The {who} side{'s' if len(ungated) > 1 else ''} can earn variable pay even when "
+            "the company misses its goal: no component is gated on company attainment.",
+            {"sides_without_gate": ungated,
+             "gated_components": int(p["gate"].notna().sum()),
+             "components": int(len(p))}))
+
+    if (marketing_contribution is not None and marketing_contribution > 0
+            and marketing_reward is not None and marketing_reward == 0):
+        flags.append(_flag(
+            "marketing_no_stake", "Marketing has no stake in the deals it sources",
+            f"Marketing-sourced deals bring {_pct(marketing_contribution)} of won revenue, "
+            "but marketing earns none of the commission paid on won deals.",
+            {"marketing_contribution_share": marketing_contribution,
+             "marketing_reward_share": marketing_reward}))
+    return flags, warnings

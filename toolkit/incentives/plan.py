@@ -1,0 +1,304 @@
+"""Load and validate the compensation plan (SPEC §2.5).
+
+One row per plan component. :func:`load_plan` reads a CSV (UTF-8 or UTF-8 with BOM, the
+delimiter sniffed among ``, ; TAB |``) or an Excel workbook (``.xlsx``, first sheet) and
+:func:`validate_plan` checks every cell, collecting **all** problems before raising one
+:class:`~toolkit.exceptions.ValidationError`. Row numbers are those a spreadsheet shows: the
+header is row 1, the first data row is row 2 (blank rows keep their numbers).
+
+Vocabulary used across :mod:`toolkit.incentives`:
+
+* **sides** — sales side = teams ``sales`` + ``sales_development``; marketing side =
+  ``marketing`` (SPEC §2.1). ``revops``, ``leadership`` and ``other`` belong to no side.
+* **shared metrics** (both teams rise or fall together): ``bookings``, ``pipeline``,
+  ``win_rate``, ``sla_compliance``, ``company_revenue``.
+* **volume metrics** (reward quantity, not the shared outcome): ``mql_volume``,
+  ``lead_volume``, ``activity_volume``. ``sql_volume`` is in neither list: it counts leads
+  sales has qualified, so it carries sales' judgement, but it is still a count of leads
+  and not an outcome both teams share; it adds nothing to the shared-outcome weight and
+  does not raise the volume-pay flag.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import TEAMS
+from ..exceptions import Problem, ValidationError
+
+METRICS = ("bookings", "pipeline", "win_rate", "sla_compliance", "company_revenue",
+           "mql_volume", "sql_volume", "lead_volume", "activity_volume", "mbo", "other")
+SHARED_METRICS = ("bookings", "pipeline", "win_rate", "sla_compliance", "company_revenue")
+VOLUME_METRICS = ("mql_volume", "lead_volume", "activity_volume")
+APPLIES_TO = ("all_won", "marketing_sourced_won", "own_won")
+SIDE_OF_TEAM = {"sales": "sales", "sales_development": "sales", "marketing": "marketing"}
+SIDES = ("sales", "marketing")
+
+REQUIRED_COLUMNS = ("team", "role", "headcount", "base_salary", "variable_target",
+                    "component", "metric", "weight")
+OPTIONAL_COLUMNS = ("commission_rate", "applies_to", "gate")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+#: Tolerance on "weights of one role sum to 1" (allows 0.333 + 0.333 + 0.334).
+WEIGHT_TOLERANCE = 0.005
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
+
+
+def _norm_header(name: object) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name if name is not None else "").strip().lower())
+
+
+def _read_csv_records(path: Path, file: str) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(Problem(file, f"not UTF-8 text (byte {exc.start}); save the "
+                                      "plan as CSV UTF-8 or as an Excel workbook")) from None
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _read_excel_records(path: Path, file: str) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for unreadable workbooks
+        raise ValidationError(Problem(file, f"cannot read the Excel workbook ({exc})")) from None
+    try:
+        ws = wb.worksheets[0]
+        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
+    """Read and validate a compensation plan (SPEC §2.5) from CSV or Excel.
+
+    Parameters
+    ----------
+    path : Path
+        ``.csv`` (UTF-8, BOM allowed, delimiter sniffed among ``, ; TAB |``) or ``.xlsx``
+        / ``.xlsm`` (first worksheet, read with openpyxl).
+    display_name : str, optional
+        Name of the file in error messages (e.g. the path relative to the engagement
+        folder); defaults to ``str(path)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per component, columns :data:`COLUMNS` (optional columns always present):
+        ``team``, ``role``, ``component``, ``metric``, ``applies_to`` as text (``applies_to``
+        missing = NaN), ``headcount`` int64, money (``base_salary``, ``variable_target``)
+        and fractions (``weight``, ``commission_rate``, ``gate``) float64, NaN = not given.
+        ``df.attrs["file"]`` holds the display name.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem with file, row and column (see :func:`validate_plan`), or a
+        single problem when the file is missing, unreadable or of an unknown type.
+    """
+    path = Path(path)
+    file = display_name or str(path)
+    if not path.is_file():
+        raise ValidationError(Problem(file, "compensation plan file not found"))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        records = _read_excel_records(path, file)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        records = _read_csv_records(path, file)
+    else:
+        raise ValidationError(Problem(file, f"unsupported file type {suffix!r}; give the plan "
+                                      "as .csv or .xlsx"))
+    if not records or not any(c.strip() for c in records[0]):
+        raise ValidationError(Problem(file, "the file is empty: expected a header row "
+                                      f"with {', '.join(REQUIRED_COLUMNS)}", row=1))
+    header = [_norm_header(h) for h in records[0]]
+    width = len(header)
+    rows, numbers = [], []
+    for i, rec in enumerate(records[1:], start=2):
+        rec = [c.strip() for c in rec][:width] + [""] * max(0, width - len(rec))
+        if any(rec):
+            rows.append(rec)
+            numbers.append(i)
+    raw = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
+        pd.DataFrame(columns=header, dtype=object)
+    raw.index = pd.Index(numbers, dtype="int64")
+    return validate_plan(raw, file=file)
+
+
+def _parse_number(values: pd.Series, *, percent: bool) -> tuple[pd.Series, pd.Series]:
+    """Parse text cells to float. Returns (numbers, bad) where bad marks unparseable cells.
+
+    Accepts thousands separators (``120,000``), a decimal comma (``0,5``), currency signs
+    around money and, when *percent*, a trailing ``%`` (``10%`` → 0.10).
+    """
+    s = values.fillna("").astype(str).str.strip()
+    s = s.str.replace(_CURRENCY, "", regex=True)
+    is_pct = s.str.endswith("%") if percent else pd.Series(False, index=s.index)
+    s = s.str.rstrip("%").str.strip() if percent else s
+    thousands = s.str.match(_THOUSANDS)
+    s = s.where(~thousands, s.str.replace(",", "", regex=False))
+    dec_comma = s.str.match(_DECIMAL_COMMA)
+    s = s.where(~dec_comma, s.str.replace(",", ".", regex=False))
+    num = pd.to_numeric(s.replace("", np.nan), errors="coerce").astype("float64")
+    num = num.where(~is_pct, num / 100.0)
+    bad = (s != "") & num.isna()
+    bad |= np.isinf(num.fillna(0.0))
+    return num, bad
+
+
+def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.DataFrame:
+    """Validate a raw compensation-plan table and return it typed (SPEC §2.5).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        One row per component, cells as text or numbers; column names are matched
+        case-insensitively with spaces read as ``_``. The index gives each row's
+        spreadsheet row number (header = 1); a default RangeIndex is read as rows 2, 3, ...
+    file : str
+        File name used in problems.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The typed plan, as described in :func:`load_plan`.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found, each as ``Problem(file, message, row, column)``:
+        a required column missing or duplicated; an empty required cell; an unknown
+        ``team``, ``metric`` or ``applies_to``; ``headcount`` not a non-negative whole
+        number; negative or unparseable money; ``weight``, ``commission_rate`` or ``gate``
+        outside 0..1; a ``commission_rate`` without ``applies_to`` (or the reverse); one
+        role's ``headcount``, ``base_salary`` or ``variable_target`` differing between its
+        rows; the weights of a role not summing to 1 (±0.005); no component rows at all.
+    """
+    problems: list[Problem] = []
+    df = raw.copy()
+    df.columns = [_norm_header(c) for c in df.columns]
+    if isinstance(df.index, pd.RangeIndex):
+        df.index = pd.Index(np.arange(len(df)) + 2, dtype="int64")
+    dupes = sorted({c for c in df.columns if c and list(df.columns).count(c) > 1})
+    for c in dupes:
+        problems.append(Problem(file, "column appears more than once", row=1, column=c))
+    df = df.loc[:, ~df.columns.duplicated()]
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    for c in missing:
+        problems.append(Problem(file, f"required column is missing (expected columns: "
+                                f"{', '.join(REQUIRED_COLUMNS)}; optional: "
+                                f"{', '.join(OPTIONAL_COLUMNS)})", row=1, column=c))
+    if missing:
+        raise ValidationError(problems)
+    for c in OPTIONAL_COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    df = df[list(COLUMNS)].astype(object).where(df[list(COLUMNS)].notna(), "")
+    df = df.apply(lambda col: col.map(_cell_text).str.strip())
+    if df.empty:
+        raise ValidationError(problems + [Problem(file, "the plan has no component rows; "
+                                                  "give one row per plan component")])
+
+    def bad_rows(mask: pd.Series, column: str, message) -> None:
+        for row in mask.index[mask.to_numpy()]:
+            text = message(row) if callable(message) else message
+            problems.append(Problem(file, text, row=int(row), column=column))
+
+    for c in ("team", "role", "component", "metric"):
+        bad_rows(df[c] == "", c, "empty cell; a value is required")
+    team = df["team"].str.lower()
+    bad_rows((team != "") & ~team.isin(TEAMS), "team",
+             lambda r: f"unknown team {df.at[r, 'team']!r}; expected one of {', '.join(TEAMS)}")
+    metric = df["metric"].str.lower()
+    bad_rows((metric != "") & ~metric.isin(METRICS), "metric",
+             lambda r: f"unknown metric {df.at[r, 'metric']!r}; expected one of "
+                       f"{', '.join(METRICS)}")
+    applies = df["applies_to"].str.lower()
+    bad_rows((applies != "") & ~applies.isin(APPLIES_TO), "applies_to",
+             lambda r: f"unknown value {df.at[r, 'applies_to']!r}; expected one of "
+                       f"{', '.join(APPLIES_TO)} (or empty)")
+
+    out = pd.DataFrame(index=df.index)
+    out["team"], out["role"] = team, df["role"]
+    for c in ("headcount", "base_salary", "variable_target"):
+        num, bad = _parse_number(df[c], percent=False)
+        empty = df[c] == ""
+        bad_rows(empty, c, "empty cell; a value is required")
+        bad_rows(bad, c, lambda r, c=c: f"not a number: {df.at[r, c]!r}")
+        bad_rows(num < 0, c, lambda r, c=c: f"must not be negative, got {df.at[r, c]!r}")
+        if c == "headcount":
+            frac = num.notna() & (num >= 0) & (num != num.round())
+            bad_rows(frac, c, lambda r: f"expected a whole number of people, got "
+                                        f"{df.at[r, 'headcount']!r}")
+        out[c] = num
+    out["component"], out["metric"] = df["component"], metric
+    for c in ("weight", "commission_rate", "gate"):
+        num, bad = _parse_number(df[c], percent=True)
+        if c == "weight":
+            bad_rows(df[c] == "", c, "empty cell; give the component's share of variable pay "
+                                     "(0..1)")
+        bad_rows(bad, c, lambda r, c=c: f"not a number: {df.at[r, c]!r}")
+        bad_rows((num < 0) | (num > 1), c, lambda r, c=c: f"expected a fraction between 0 "
+                 f"and 1 (e.g. 0.10 or 10%), got {df.at[r, c]!r}")
+        out[c] = num
+    out["applies_to"] = applies.where(applies != "", np.nan)
+    has_rate = df["commission_rate"] != ""
+    has_applies = df["applies_to"] != ""
+    bad_rows(has_rate & ~has_applies, "applies_to",
+             f"a commission_rate is given but applies_to is empty; say which won deals it "
+             f"pays on ({', '.join(APPLIES_TO)})")
+    bad_rows(~has_rate & has_applies, "commission_rate",
+             "applies_to is given but commission_rate is empty; give the rate or clear "
+             "applies_to")
+
+    keys = [out["team"], out["role"]]
+    for c in ("headcount", "base_salary", "variable_target"):
+        first = out.groupby(keys, sort=False)[c].transform("first")
+        differs = out[c].notna() & first.notna() & (out[c] != first)
+        bad_rows(differs, c, lambda r, c=c, first=first: (
+            f"differs from the first row of role {df.at[r, 'role']!r} "
+            f"({first[r]:g}); one role has one {c}"))
+    sums = out.groupby(keys, sort=False)["weight"].agg(["sum", "count"])
+    first_rows = out.reset_index(names="_row").groupby(["team", "role"], sort=False)["_row"]
+    rows_of = first_rows.agg(list)
+    for (t, r), s in sums["sum"].items():
+        if abs(s - 1.0) > WEIGHT_TOLERANCE:
+            rlist = rows_of.loc[(t, r)]
+            problems.append(Problem(
+                file, f"weights of role {r!r} (team {t}) sum to {s:.3g} over rows "
+                f"{', '.join(map(str, rlist))}; the weights of one role must sum to 1",
+                row=int(rlist[0]), column="weight"))
+    if problems:
+        raise ValidationError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    out["headcount"] = out["headcount"].astype("int64")
+    out = out[list(COLUMNS)].reset_index(drop=True)
+    for c in ("team", "role", "component", "metric"):
+        out[c] = out[c].astype(str)
+    out.attrs["file"] = file
+    return out

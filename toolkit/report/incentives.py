@@ -1,0 +1,202 @@
+"""Report section: incentives (SPEC §4.3–4.4, §6).
+
+Reads only ``results["incentives"]`` (and the client's currency); computes no measure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..charts.incentives import plot_contribution_reward, plot_shared_outcome_weight
+from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+
+SCALE_NAMES = {"SHARE": "Shared goals (SHARE)", "RINT": "Reward interdependence (RINT)",
+               "RFAIR": "Fair reward of the other team (RFAIR)"}
+APPLIES_LABELS = {"all_won": "all won deals", "marketing_sourced_won": "marketing-sourced won deals",
+                  "own_won": "own won deals"}
+
+
+def _money(x: float | None, currency: str) -> str:
+    return "—" if x is None else f"{currency} {x:,.0f}"
+
+
+def sow_sentence(inc: dict) -> str:
+    """One sentence on the shared-outcome weight of both sides and their gap."""
+    sow = inc.get("shared_outcome_weight") or {}
+    s, m, gap = sow.get("sales"), sow.get("marketing"), inc.get("sow_gap")
+    if s is None or m is None:
+        return "The plan does not cover both sides, so their shared-outcome weights cannot be compared."
+    text = (f"{fmt_pct(s)} of the sales side's variable pay and {fmt_pct(m)} of the marketing "
+            f"side's depend on outcomes both teams share")
+    if gap is not None and gap >= 0.2:
+        text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
+                 "other misses")
+    elif gap is not None:
+        text += f" — a gap of only {100 * gap:.0f} points"
+    return text + "."
+
+
+def split_sentence(inc: dict, currency: str) -> str | None:
+    """One sentence on who gets paid for marketing-sourced wins."""
+    sp = inc.get("split")
+    if not sp:
+        return None
+    ms = sp.get("on_marketing_sourced") or {}
+    d = sp.get("deals") or {}
+    share = sp.get("marketing_reward_share_on_marketing_sourced")
+    if not ms.get("total_payout"):
+        return (f"On the {d.get('marketing_sourced', 0):,} marketing-sourced won deals "
+                f"({_money(d.get('marketing_sourced_revenue'), currency)}), the plan pays no "
+                "commission to either team.")
+    return (f"On the {d.get('marketing_sourced', 0):,} marketing-sourced won deals "
+            f"({_money(d.get('marketing_sourced_revenue'), currency)}), the plan pays sales "
+            f"{_money(ms.get('sales_payout'), currency)} and marketing "
+            f"{_money(ms.get('marketing_payout'), currency)}: marketing gets "
+            f"{fmt_pct(share)} of the reward for the deals it sourced.")
+
+
+def whatif_sentence(inc: dict, currency: str) -> str | None:
+    """One sentence on the standard what-if (marketing 2 % of marketing-sourced bookings,
+    gate 0.7) stored in ``incentives.what_if``."""
+    w = inc.get("what_if")
+    if not w:
+        return None
+    ch = w.get("changes") or {}
+    mc = ch.get("marketing_commission") or {}
+    parts = []
+    if mc:
+        parts.append(f"marketing earned {fmt_pct(mc.get('rate'), 0)} of "
+                     f"{APPLIES_LABELS.get(mc.get('applies_to'), 'won deals')}")
+    if ch.get("gate") is not None:
+        parts.append(f"every payout were gated at {fmt_pct(ch['gate'])} of the company goal")
+    share = w.get("marketing_reward_share_on_marketing_sourced") or {}
+    cost = w.get("added_cost")
+    verb = "add" if (cost or 0) >= 0 else "save"
+    return (f"What if {' and '.join(parts)}? On the same won deals, marketing's share of the "
+            f"reward on the deals it sourced would go from {fmt_pct(share.get('before'))} to "
+            f"{fmt_pct(share.get('after'))}, and the plan would {verb} "
+            f"{_money(abs(cost) if cost is not None else None, currency)} "
+            "in commission.")
+
+
+def contribution_reward_frame(inc: dict) -> pd.DataFrame:
+    """Long table (side, measure, share) for :func:`plot_contribution_reward`.
+
+    The sales side's contribution is the won revenue not sourced by marketing (sales
+    closes every deal; outbound, referral and partner sources count here).
+    """
+    c, r = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
+    sp = inc.get("split") or {}
+    total = sp.get("total_payout") or 0
+    sales_r = sp.get("sales_payout", 0) / total if total else None
+    rows = [("sales", "contribution", None if c is None else 1 - c),
+            ("sales", "reward", sales_r),
+            ("marketing", "contribution", c), ("marketing", "reward", r)]
+    return pd.DataFrame(rows, columns=["side", "measure", "share"])
+
+
+def render(results: dict) -> None:
+    """Display the incentives section: pillar score, shared-outcome weight, pay mix, gates,
+    reward split with the contribution-vs-reward chart, conflict flags and survey scales."""
+    inc = results.get("incentives")
+    if not inc:
+        show_not_assessed("Incentives", ["No compensation plan was analysed."])
+        return
+    cur = (results.get("client") or {}).get("currency") or ""
+    sv = (inc.get("survey") or {}).get("pillar") or {}
+    pillar = inc.get("pillar")
+    show_markdown(
+        f"**Incentives pillar: {fmt_num(pillar, 0)}/100** (survey "
+        f"{fmt_num(sv.get('overall'), 0)}, plan structure "
+        f"{fmt_num(inc.get('structure_score'), 0)}; weighted "
+        + ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in
+                    (inc.get("pillar_weights") or {}).items()) + ").")
+
+    sow = inc.get("shared_outcome_weight") or {}
+    show_markdown("### Are both teams paid on shared outcomes?\n\n" + sow_sentence(inc))
+    data = pd.DataFrame({"side": ["sales", "marketing"],
+                         "sow": [sow.get("sales"), sow.get("marketing")]}, dtype=object)
+    data["sow"] = pd.to_numeric(data["sow"])
+    if data["sow"].notna().any():
+        ax = plot_shared_outcome_weight(data=data)
+        show_figure(ax, alt="Horizontal bars: share of each side's variable pay that depends "
+                    "on shared outcomes (bookings, pipeline, win rate, SLA compliance, company "
+                    f"revenue). Sales {fmt_pct(sow.get('sales'))}, marketing "
+                    f"{fmt_pct(sow.get('marketing'))}.", takeaway=sow_sentence(inc))
+
+    vps = inc.get("variable_pay_share") or []
+    if vps:
+        show_table(pd.DataFrame([{"Team": v["team"], "Role": v["role"],
+                                  "Headcount": v["headcount"],
+                                  "Variable share of pay": fmt_pct(v["share"])} for v in vps]),
+                   caption="Variable pay as a share of on-target pay, per role.")
+
+    g = inc.get("gates") or {}
+    if g.get("any_gate"):
+        gated = [s for s, v in (g.get("sides_gated") or {}).items() if v]
+        lowest = min(c["gate"] for c in g.get("components") or [{"gate": 0}])
+        text = (f"Gated components ({', '.join(gated)} side): no payout below "
+                f"{fmt_pct(lowest)} of the company goal")
+        if g.get("attainment") is not None:
+            text += f"; the company reached {fmt_pct(g['attainment'])} of its goal."
+        else:
+            text += "; company attainment is unknown, so whether they pay could not be checked."
+        show_markdown(text)
+    else:
+        show_markdown("No component is gated on the company goal.")
+
+    show_markdown("### Who gets paid for marketing-sourced wins?")
+    sentence = split_sentence(inc, cur)
+    if sentence is None:
+        show_not_assessed("Reward split", [w for w in inc.get("warnings") or []
+                                           if "opportunit" in w or "won" in w]
+                          or ["No won deals to split."])
+    else:
+        show_markdown(sentence)
+        comps = (inc.get("split") or {}).get("components") or []
+        if comps:
+            show_table(pd.DataFrame([{
+                "Team": c["team"], "Component": c["component"],
+                "Commission": fmt_pct(c["commission_rate"], 1),
+                "Paid on": APPLIES_LABELS.get(c["applies_to"], c["applies_to"]),
+                "Gate": fmt_pct(c["gate"]) if c["gate"] is not None else "—",
+                "Payout, all won deals": _money(c["payout"], cur),
+                "…of which marketing-sourced": _money(c["payout_marketing_sourced"], cur)}
+                for c in comps]), caption="Commission per plan component on the won deals "
+                "in the CRM (paid once per deal).")
+        frame = contribution_reward_frame(inc)
+        c, r = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
+        if frame["share"].notna().any():
+            if c is not None and r is not None:
+                take = (f"Marketing sources {fmt_pct(c)} of won revenue and earns {fmt_pct(r)} "
+                        f"of the commission on it: a gap of {100 * (c - r):+.0f} points.")
+            else:
+                take = "Contribution or reward could not be computed for both sides."
+            ax = plot_contribution_reward(data=frame.astype({"share": "float64"}))
+            show_figure(ax, alt="Grouped bars per side: share of won revenue sourced "
+                        "(contribution) and share of commission earned on won deals (reward). "
+                        + "; ".join(f"{s} {m} {fmt_pct(v)}" for s, m, v in
+                                    frame.itertuples(index=False)), takeaway=take)
+
+        ws = whatif_sentence(inc, cur)
+        if ws:
+            show_markdown(ws)
+
+    flags = inc.get("flags") or []
+    if flags:
+        show_markdown("### Conflicts built into the plan\n\n" + "\n".join(
+            f"- **{f['title']}.** {f['sentence']}" for f in flags))
+    else:
+        show_markdown("### Conflicts built into the plan\n\nNo conflict flag was raised.")
+
+    scales = (inc.get("survey") or {}).get("scales") or {}
+    rows = [{"Scale": SCALE_NAMES.get(k, k), "Sales side": fmt_num(v.get("sales"), 2),
+             "Marketing side": fmt_num(v.get("marketing"), 2)}
+            for k, v in scales.items() if v.get("sales") is not None
+            or v.get("marketing") is not None]
+    if rows:
+        show_table(pd.DataFrame(rows), caption="How each side sees incentives (survey means, "
+                   "1 = strongly disagree … 5 = strongly agree; — = hidden or not asked).")
+    warns = inc.get("warnings") or []
+    if warns:
+        show_markdown("*Notes:* " + " ".join(w[0].upper() + w[1:] + "." for w in warns))
