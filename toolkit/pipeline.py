@@ -129,9 +129,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
                         "compensation plan in engagement.toml")
     else:
         say("incentives")
+        from .crm.derive import select_cohort
         from .incentives import measure_incentives
+        # The reward split covers the same deals as the CRM evidence: opportunities created
+        # in the analysis period.
+        opps = data.opportunities
+        if opps is not None and "created_at" in opps.columns:
+            opps, _ = select_cohort(opps, eng.client.period_start, eng.client.period_end)
         incentives = run("incentives", lambda: measure_incentives(
-            data.plan, leads=data.leads, opportunities=data.opportunities,
+            data.plan, leads=data.leads, opportunities=opps,
             marketing_sources=eng.crm.marketing_sources if eng.crm else (),
             attainment=eng.incentives.attainment if eng.incentives else None,
             survey=survey, crm=crm))
