@@ -184,5 +184,103 @@ def instrument(out: Path) -> None:
                f"{qualtrics}")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Output folder: OUT/<client.id>/ per client, OUT/batch-summary.csv, "
+              "OUT/portfolio.html.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Reports built at the same time (one process and one kernel each).")
+@click.option("--timeout", default=1800, show_default=True, type=click.IntRange(min=0),
+              help="Seconds allowed per engagement; a job over it is stopped (0 = no limit).")
+@click.option("--force", is_flag=True, help="Re-run engagements even when unchanged.")
+@click.option("--shard", metavar="K/N", help="Run only slice K of N (1 ≤ K ≤ N); merge the "
+              "slices with 'aligndx collect'.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the jobs on a Dask distributed "
+              "scheduler (needs the 'dask' extra and a shared file system).")
+@click.option("--no-portfolio", is_flag=True, help="Do not build OUT/portfolio.html.")
+@_guard
+def batch(folder: Path, out: Path, jobs: int, timeout: int, force: bool, shard: str | None,
+          scheduler: str | None, no_portfolio: bool) -> None:
+    """Build the report of every engagement under FOLDER (exit 1 if any failed)."""
+    from .batch import parse_shard, run_batch
+
+    res = run_batch(folder, out, jobs=jobs, timeout=timeout or None, force=force,
+                    shard=parse_shard(shard), scheduler=scheduler,
+                    portfolio=not no_portfolio, console=_console())
+    c = res.counts
+    click.echo(f"\n{c['ok']} built, {c['skipped']} unchanged (skipped), {c['failed']} failed"
+               + (f", {c['not_run']} not run" if c["not_run"] else "")
+               + f" in {res.seconds:.0f} s. Summary: {res.summary}")
+    for r in res.failed:
+        click.echo(f"  FAILED {r.client_id} ({r.folder}): {r.error.splitlines()[0]}\n"
+                   f"    log: {Path(out) / r.log}", err=True)
+    if res.portfolio:
+        click.echo(f"Portfolio: {res.portfolio}")
+    if res.portfolio_error:
+        click.echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
+    if shard:
+        click.echo(f"Slice {shard} done; merge all slices with: aligndx collect {out} "
+                   "[SHARD_OUT ...]")
+    sys.exit(res.exit_code)
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("shard_outs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--no-portfolio", is_flag=True, help="Do not build OUT/portfolio.html.")
+@_guard
+def collect(out: Path, shard_outs: tuple[Path, ...], no_portfolio: bool) -> None:
+    """Merge the slices of a sharded batch (OUT and SHARD_OUT folders) into OUT."""
+    from .batch.collect import collect as collect_slices
+
+    res = collect_slices(out, shard_outs, portfolio=not no_portfolio)
+    counts = {s: sum(r["status"] == s for r in res.rows)
+              for s in ("ok", "skipped", "failed", "not_run")}
+    click.echo(f"{res.slices} slice(s) merged: {counts['ok']} built, {counts['skipped']} "
+               f"unchanged, {counts['failed']} failed, {counts['not_run']} not run. "
+               f"Summary: {res.summary}")
+    if res.portfolio:
+        click.echo(f"Portfolio: {res.portfolio}")
+    if res.portfolio_error:
+        click.echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
+    sys.exit(res.exit_code)
+
+
+@main.command()
+@click.argument("engagement", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path),
+              help="Folder for the workshop copy (OUT/<client.id>/workshop.ipynb); "
+              "default ./workshops.")
+@click.option("--voila", is_flag=True, help="Serve a code-free Voilà app instead of "
+              "JupyterLab (needs: pip install -e .[workshop]).")
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback needs --allow-remote.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: the server's).")
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --ip.")
+@click.option("--dry-run", is_flag=True, help="Prepare the notebook and print the server "
+              "command without starting it.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@_guard
+def workshop(engagement: Path, out: Path | None, voila: bool, ip: str, port: int | None,
+             allow_remote: bool, dry_run: bool, no_browser: bool) -> None:
+    """Prepare ENGAGEMENT's workshop notebook and open it in JupyterLab on this machine."""
+    from .workshop.launch import build_command, launch, prepare_workshop, workshop_folder
+
+    target = workshop_folder(engagement, out) / "workshop.ipynb"
+    cmd = build_command(target, voila=voila, ip=ip, port=port, allow_remote=allow_remote,
+                        open_browser=not no_browser)
+    nb = prepare_workshop(engagement, out)
+    for w in cmd.warnings:
+        click.echo(f"aligndx: warning: {w}", err=True)
+    click.echo(f"Workshop notebook: {nb}")
+    if dry_run:
+        click.echo(f"Would run (in {cmd.cwd}):\n  {cmd.shell()}\nThen open: {cmd.url}")
+        return
+    click.echo(f"Starting {'Voilà' if voila else 'JupyterLab'} on {ip}; open {cmd.url}\n"
+               "Stop it with Ctrl-C.")
+    sys.exit(launch(cmd))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,6 +15,8 @@ TEMPLATES_DIR = REPO_ROOT / "templates"
 SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 
 DIAGNOSTIC_NOTEBOOK = NOTEBOOKS_DIR / "diagnostic.ipynb"
+PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio.ipynb"
+WORKSHOP_NOTEBOOK = NOTEBOOKS_DIR / "workshop.ipynb"
 SCAFFOLD_DIR = TEMPLATES_DIR / "engagement"
 
 

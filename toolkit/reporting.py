@@ -96,6 +96,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
             say("writing report.pdf")
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
         _replace_dir(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,53 @@
+"""Fake batch jobs for tests/test_batch*.py, run in the batch's child processes.
+
+Each fake engagement folder holds ``engagement.toml`` (client id) and ``behaviour.txt``:
+``ok`` writes the four report files (results.json computed from ``data.csv``) through a
+staging folder like build_report; ``fail`` raises an InputError; ``hang`` starts a grandchild
+in its own session (as Jupyter starts a kernel), records its pid and sleeps; ``crash`` exits
+the process abruptly.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+
+def job(spec):
+    folder, out = Path(spec["folder"]), Path(spec["out"])
+    cid = tomllib.loads((folder / "engagement.toml").read_text())["client"]["id"]
+    behaviour = (folder / "behaviour.txt").read_text().strip()
+    print(f"fake job {cid}: {behaviour}", flush=True)
+    if behaviour == "fail":
+        from toolkit.exceptions import InputError
+        raise InputError(f"{cid}/crm/leads.csv, row 7, column 'created_at': bad date")
+    if behaviour == "crash":
+        os._exit(3)
+    staging = Path(tempfile.mkdtemp(prefix=f".{cid}.", suffix=".partial", dir=out))
+    if behaviour == "hang":
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                 start_new_session=True)
+        (folder / "grandchild.pid").write_text(str(child.pid))
+        time.sleep(600)
+    values = [float(x) for x in (folder / "data.csv").read_text().split()]
+    score = sum(values) / len(values)
+    results = {"client": {"id": cid, "name": cid.title()}, "toolkit_version": "0.1.0",
+               "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+               "scores": {"overall": score, "politics": score, "incentives": score,
+                          "communication": score, "stage": "Aligned" if score >= 50 else "Defined"},
+               "verdict": {"lead_quality": {"status": "supported"},
+                           "follow_up": {"status": "not_supported"}},
+               "recommendations": [{"step": "communicate", "title": "Agree lead definitions"}]}
+    (staging / "results.json").write_text(json.dumps(results))
+    for name in ("report.html", "report.ipynb", "aggregates.xlsx"):
+        (staging / name).write_text(f"{cid} {name}")
+    final = out / cid
+    if final.exists():
+        import shutil
+        shutil.rmtree(final)
+    os.replace(staging, final)
+    return {"client_id": cid}

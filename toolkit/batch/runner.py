@@ -1,0 +1,430 @@
+"""Run every engagement of a folder, ``jobs`` at a time, each in its own child process.
+
+Execution model
+---------------
+Each job is a child process (``python -m toolkit.batch.worker``) that builds one report and
+starts one notebook kernel. A pool of ``jobs`` threads in the parent starts the children and
+waits on them, so a job that crashes (even a segfault or an ``os._exit``) or hangs cannot
+take the others down: after ``timeout`` seconds the whole process tree of the job — the
+worker and its kernel, which Jupyter starts in a session of its own — is terminated (psutil),
+and the job is reported as failed. With ``scheduler=`` the same :func:`run_job` is submitted
+to a Dask distributed cluster instead (:mod:`toolkit.batch.dask_backend`).
+
+Files
+-----
+While a job runs its log and result are kept in ``OUT/.batch-work/<key>/``; ``build_report``
+builds the report in a hidden staging folder and moves it into ``OUT/<client.id>/`` only when
+complete. Then:
+
+* success: ``run.log`` and ``fingerprint.json`` are added to ``OUT/<client.id>/`` and any
+  ``OUT/_failed/<client.id>/`` left by an earlier failure is removed;
+* failure: the log goes to ``OUT/_failed/<client.id>/run.log`` (beside the partial notebook
+  when a cell failed) and the previous successful report, if any, is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .. import __version__
+from ..exceptions import InputError
+from ..paths import DIAGNOSTIC_NOTEBOOK
+from . import fingerprint as fpmod
+from .discover import Job, discover
+from .summary import summary_name, write_summary
+
+WORK_DIR = ".batch-work"
+FAILED_DIR = "_failed"
+LOG_FILE = "run.log"
+REQUIRED_OUTPUTS = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
+DEFAULT_JOB_TIMEOUT = 1800  # seconds per engagement
+_POLL = 0.2  # seconds between checks of a running child
+DEFAULT_TARGET = "toolkit.batch.worker:report_job"  # what a job calls in its child process
+_REPO_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+@dataclass
+class JobResult:
+    """Outcome of one job (one row of ``batch-summary.csv``)."""
+
+    client_id: str
+    folder: str
+    status: str  # ok | failed | skipped | not_run
+    seconds: float = 0.0
+    error: str = ""
+    log: str = ""
+
+    def to_dict(self) -> dict:
+        """Return the result as a JSON-safe dict."""
+        return asdict(self)
+
+
+@dataclass
+class BatchResult:
+    """Outcome of a batch.
+
+    Attributes
+    ----------
+    results : list of JobResult
+        In discovery order.
+    summary : Path
+        The summary CSV.
+    seconds : float
+        Wall time of the batch.
+    portfolio : Path or None
+        ``OUT/portfolio.html`` when built.
+    portfolio_error : str
+        Why the portfolio report failed, if it did.
+    """
+
+    results: list[JobResult]
+    summary: Path
+    seconds: float
+    portfolio: Path | None = None
+    portfolio_error: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.counts = {s: sum(r.status == s for r in self.results)
+                       for s in ("ok", "failed", "skipped", "not_run")}
+
+    @property
+    def failed(self) -> list[JobResult]:
+        """The failed jobs."""
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every job succeeded or was skipped (and the portfolio was built), else 1."""
+        return 1 if (self.failed or self.portfolio_error or self.counts["not_run"]) else 0
+
+
+# --------------------------------------------------------------------------- one job
+
+
+def kill_tree(pid: int, *, grace: float = 3.0) -> None:
+    """Terminate process *pid* and all its descendants (SIGTERM, then SIGKILL after *grace*).
+
+    Descendants are collected before anything is signalled, so children that started their
+    own session (the Jupyter kernel does) are found through their parent.
+    """
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil ships with ipykernel
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return
+    try:
+        root = psutil.Process(pid)
+        procs = root.children(recursive=True) + [root]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def _tail(path: Path, n: int = 5) -> str:
+    try:
+        lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if ln.strip()]
+    except OSError:
+        return ""
+    return " | ".join(lines[-n:])
+
+
+def _move(src: Path, dst_dir: Path, name: str) -> Path:
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    dst = dst_dir / name
+    shutil.move(str(src), str(dst))
+    return dst
+
+
+def make_spec(job: Job, out: Path, *, notebook: Path, timeout: float | None,
+              pdf: bool = False, fingerprint: dict | None = None,
+              target: str = DEFAULT_TARGET) -> dict:
+    """Return the JSON-safe description of one job that :func:`run_job` executes."""
+    cell_timeout = int(min(timeout, 600)) if timeout else 600
+    return {"key": job.key, "folder": str(job.folder), "rel": job.rel, "out": str(out),
+            "notebook": str(notebook), "timeout": timeout, "cell_timeout": cell_timeout,
+            "pdf": pdf, "fingerprint": fingerprint, "target": target, "problem": job.problem}
+
+
+def run_job(spec: dict, cancel: threading.Event | None = None) -> dict:
+    """Run one job in a child process and file its outputs; never raises for a job failure.
+
+    Parameters
+    ----------
+    spec : dict
+        From :func:`make_spec`.
+    cancel : threading.Event, optional
+        When set, the child is stopped and the job reported ``not_run``.
+
+    Returns
+    -------
+    dict
+        A :class:`JobResult` as a dict; ``log`` is relative to OUT.
+    """
+    try:
+        return _run_job(spec, cancel)
+    except Exception as exc:  # a problem of the batch machinery (disk full, ...)
+        return JobResult(client_id=spec["key"], folder=spec["rel"], status="failed",
+                         error=f"batch runner: {type(exc).__name__}: {exc}").to_dict()
+
+
+def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
+    out, key = Path(spec["out"]), spec["key"]
+    res = JobResult(client_id=key, folder=spec["rel"], status="failed")
+    if spec.get("problem"):  # refused before running (e.g. a client id used twice)
+        failed = out / FAILED_DIR / key
+        failed.mkdir(parents=True, exist_ok=True)
+        with open(failed / LOG_FILE, "a", encoding="utf-8") as log:
+            log.write(f"{spec['rel']}: not run: {spec['problem']}\n")
+        res.error, res.log = spec["problem"], f"{FAILED_DIR}/{key}/{LOG_FILE}"
+        return res.to_dict()
+    shutil.rmtree(out / FAILED_DIR / key, ignore_errors=True)  # an earlier failure's leftovers
+    work = out / WORK_DIR / key
+    shutil.rmtree(work, ignore_errors=True)
+    for attempt in range(3):  # another slice sharing OUT may remove an empty WORK_DIR
+        try:
+            work.mkdir(parents=True)
+            break
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+    log_path, result_path, spec_path = work / LOG_FILE, work / "result.json", work / "job.json"
+    t0 = time.perf_counter()
+    spec_path.write_text(json.dumps({**spec, "result": str(result_path)}),
+                         encoding="utf-8")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [_REPO_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write(f"aligndx {__version__} batch job {key} — {spec['folder']}\n")
+        log.flush()
+        proc = subprocess.Popen([sys.executable, "-m", "toolkit.batch.worker",
+                                 str(spec_path)], stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                env=env)
+        timeout = spec.get("timeout")
+        why = None
+        while proc.poll() is None:
+            if cancel is not None and cancel.is_set():
+                why = "interrupted"
+            elif timeout and time.perf_counter() - t0 > timeout:
+                why = "timeout"
+            if why:
+                kill_tree(proc.pid)
+                proc.wait()
+                break
+            time.sleep(_POLL)
+    for partial in out.glob(f".{key}.*.partial"):  # a killed build_report's staging dir
+        shutil.rmtree(partial, ignore_errors=True)
+    if why == "interrupted":
+        res.status, res.error = "not_run", "interrupted before it finished"
+    elif why == "timeout":
+        res.error = (f"timed out after {timeout:g} s; the job and its notebook kernel "
+                     "were stopped")
+    elif result_path.is_file():
+        info = json.loads(result_path.read_text(encoding="utf-8"))
+        res.status = "ok" if info.get("status") == "ok" else "failed"
+        res.error = "" if res.status == "ok" else str(info.get("error") or "failed")
+    else:
+        res.error = (f"the job's process ended with code {proc.returncode} without a "
+                     f"result; last log lines: {_tail(log_path)}")
+    if why:
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(f"\n{res.error}\n")
+    res.seconds = time.perf_counter() - t0
+    if res.status == "ok":
+        final = out / key
+        res.log = _move(log_path, final, LOG_FILE).relative_to(out).as_posix()
+        if spec.get("fingerprint"):
+            fpmod.write(final, spec["fingerprint"])
+    elif res.status == "failed":
+        res.log = _move(log_path, out / FAILED_DIR / key, LOG_FILE).relative_to(out).as_posix()
+    shutil.rmtree(work, ignore_errors=True)
+    return res.to_dict()
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+def plan_jobs(jobs: Iterable[Job], out: Path, *, notebook: Path, timeout: float | None,
+              pdf: bool = False, force: bool = False, target: str = DEFAULT_TARGET
+              ) -> tuple[list[dict], dict[str, JobResult]]:
+    """Split *jobs* into specs to run and engagements skipped as unchanged.
+
+    Returns
+    -------
+    (list of dict, dict of str -> JobResult)
+        The specs to run and the skipped results, keyed by the folder's relative path.
+    """
+    to_run, skipped = [], {}
+    for job in jobs:
+        fp = None
+        if not job.problem:
+            try:
+                fp = fpmod.compute(job.folder, notebook=notebook, params={"pdf": pdf})
+            except OSError:
+                fp = None  # unreadable input: run it and let the report say what is wrong
+            if (fp is not None and not force
+                    and fpmod.is_current(out / job.key, fp, REQUIRED_OUTPUTS)):
+                log = out / job.key / LOG_FILE
+                skipped[job.rel] = JobResult(
+                    client_id=job.key, folder=job.rel, status="skipped",
+                    log=log.relative_to(out).as_posix() if log.is_file() else "")
+                continue
+        to_run.append(make_spec(job, out, notebook=notebook, timeout=timeout, pdf=pdf,
+                                fingerprint=fp, target=target))
+    return to_run, skipped
+
+
+def _run_local(specs: list[dict], jobs: int, on_done: Callable[[dict], None]) -> None:
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="aligndx-job")
+    futures = {pool.submit(run_job, s, cancel): s for s in specs}
+    reported = set()
+    try:
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for f in done:
+                reported.add(f)
+                on_done(f.result())
+    except BaseException:  # Ctrl-C: stop the running children, record what finished
+        cancel.set()
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True)
+        for f in futures:
+            if f not in reported and f.done() and not f.cancelled():
+                on_done(f.result())
+        raise
+    pool.shutdown(wait=True)
+
+
+def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
+              timeout: float | None = DEFAULT_JOB_TIMEOUT, force: bool = False,
+              shard: tuple[int, int] | None = None, scheduler: str | None = None,
+              notebook: Path = DIAGNOSTIC_NOTEBOOK, pdf: bool = False,
+              portfolio: bool = True, console=None, show_progress: bool | None = None,
+              target: str = DEFAULT_TARGET) -> BatchResult:
+    """Build the report of every engagement under *folder* into *out*.
+
+    Parameters
+    ----------
+    folder : path
+        Folder of engagement folders (see :func:`toolkit.batch.discover.discover`).
+    out : path
+        Output root: ``OUT/<client.id>/`` per client, ``OUT/batch-summary.csv``,
+        ``OUT/portfolio.html``.
+    jobs : int
+        Jobs run at the same time (each one child process and one kernel).
+    timeout : float or None
+        Seconds allowed per job (whole report); ``None`` or 0 for no limit. Notebook cells
+        get ``min(timeout, 600)`` each.
+    force : bool
+        Re-run engagements even when unchanged since their last successful run.
+    shard : (K, N), optional
+        Run only slice K of N; the summary is then ``batch-summary-shard-K-of-N.csv`` and no
+        portfolio is built (``aligndx collect`` does it once all slices are in).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler to run the jobs on (``dask`` extra; the
+        workers must see *folder* and *out* at the same paths).
+    notebook : Path
+        Report notebook.
+    pdf : bool
+        Also write ``report.pdf``.
+    portfolio : bool
+        Build ``OUT/portfolio.html`` at the end.
+    console : rich.console.Console, optional
+        Where progress goes.
+    show_progress : bool, optional
+        Force the progress bar on or off; default on a terminal.
+    target : str
+        ``module:function`` a job calls in its child process (tests inject fakes).
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    InputError
+        *folder* holds no engagement or *jobs* < 1.
+    KeyboardInterrupt
+        Re-raised after the running jobs were stopped and the summary written.
+    """
+    from .progress import BatchProgress
+
+    if jobs < 1:
+        raise InputError(f"--jobs {jobs}: expected at least 1")
+    t0 = time.perf_counter()
+    out = Path(out).resolve()
+    all_jobs = discover(folder, shard=shard)
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = Path(notebook).resolve()
+    specs, results = plan_jobs(all_jobs, out, notebook=notebook, timeout=timeout or None,
+                               pdf=pdf, force=force, target=target)
+    summary_path = out / summary_name(shard)
+    lock = threading.Lock()
+
+    def rows() -> list[dict]:
+        return [(results.get(j.rel) or JobResult(j.key, j.rel, "not_run")).to_dict()
+                for j in all_jobs]
+
+    write_summary(summary_path, rows(), shard=shard)
+    with BatchProgress(len(specs), skipped=len(results), console=console,
+                       enabled=show_progress) as bar:
+        def on_done(d: dict) -> None:
+            with lock:
+                r = JobResult(**d)
+                results[r.folder] = r
+                write_summary(summary_path, rows(), shard=shard)
+                bar.job_done(r.client_id, r.status, r.seconds, r.error)
+
+        try:
+            if scheduler:
+                from .dask_backend import run_on_dask
+                run_on_dask(specs, scheduler, on_done)
+            else:
+                _run_local(specs, jobs, on_done)
+        finally:
+            write_summary(summary_path, rows(), shard=shard)
+            try:
+                (out / WORK_DIR).rmdir()  # only when empty: other slices may share OUT
+            except OSError:
+                pass
+    ordered = [results.get(j.rel) or JobResult(j.key, j.rel, "not_run") for j in all_jobs]
+    batch = BatchResult(results=ordered, summary=summary_path,
+                        seconds=time.perf_counter() - t0)
+    if portfolio and shard is None:
+        from .portfolio import build_portfolio
+        try:
+            batch.portfolio = build_portfolio(out)
+        except Exception as exc:  # the reports stand; the portfolio failure is reported
+            batch.portfolio_error = str(exc)
+    return batch

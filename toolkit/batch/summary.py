@@ -1,0 +1,80 @@
+"""``OUT/batch-summary.csv``: one row per engagement of a batch.
+
+Columns: ``client_id``, ``folder`` (relative to the batch FOLDER), ``status`` (``ok``,
+``failed``, ``skipped`` — unchanged since its last successful run —, or ``not_run`` when the
+batch was interrupted first), ``seconds`` (wall time of the job, 0 for skipped), ``error``
+(one line; empty unless failed), ``log`` (the job's ``run.log`` relative to OUT), and for
+shard runs ``shard`` (``K/N``). Rows are in discovery order. The file is rewritten
+atomically after every finished job, so it is current even if the batch is killed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+SUMMARY_FILE = "batch-summary.csv"
+COLUMNS = ("client_id", "folder", "status", "seconds", "error", "log")
+STATUSES = ("ok", "failed", "skipped", "not_run")
+
+
+def summary_name(shard: tuple[int, int] | None = None) -> str:
+    """File name of the summary: ``batch-summary.csv``, or ``batch-summary-shard-K-of-N.csv``
+    for a shard run (so slices sharing one OUT do not overwrite each other)."""
+    if shard is None:
+        return SUMMARY_FILE
+    return f"batch-summary-shard-{shard[0]}-of-{shard[1]}.csv"
+
+
+def _one_line(text: str) -> str:
+    return " | ".join(s.strip() for s in str(text or "").splitlines() if s.strip())
+
+
+def write_summary(path: Path, rows: Iterable[Mapping], *, shard: tuple[int, int] | None = None
+                  ) -> Path:
+    """Write the summary rows to *path* atomically.
+
+    Parameters
+    ----------
+    path : Path
+        Target CSV.
+    rows : iterable of mapping
+        With the keys of :data:`COLUMNS` (extra keys ignored); ``seconds`` in seconds.
+    shard : (K, N), optional
+        Adds a ``shard`` column ``K/N`` to every row; without it the column is written when
+        some row carries a ``shard`` value (merged summaries).
+
+    Returns
+    -------
+    Path
+    """
+    rows = list(rows)
+    cols = list(COLUMNS) + (["shard"] if shard or any(r.get("shard") for r in rows) else [])
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        row = {c: r.get(c, "") for c in COLUMNS}
+        row["seconds"] = f"{float(r.get('seconds') or 0):.1f}"
+        row["error"] = _one_line(row["error"])
+        if "shard" in cols:
+            row["shard"] = f"{shard[0]}/{shard[1]}" if shard else r.get("shard", "")
+        w.writerow(row)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(buf.getvalue(), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_summary(path: Path) -> list[dict]:
+    """Read a summary CSV written by :func:`write_summary` (``seconds`` as float)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["seconds"] = float(r.get("seconds") or 0)
+    return rows

@@ -1,0 +1,95 @@
+"""Charts of the portfolio report (many clients side by side)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import seaborn as sns
+
+from .theme import ACCENT, NEUTRAL, WARNING, new_axes
+
+_PILLARS = ("overall", "politics", "incentives", "communication")
+_STAGES = ("Undefined", "Defined", "Aligned", "Integrated")
+_STATUS_COLORS = {"supported": WARNING, "not_supported": ACCENT, "inconclusive": "#bdbdbd",
+                  "not_assessed": "#eeeeee"}
+
+
+def plot_score_distribution(*, data: pd.DataFrame, ax=None):
+    """Box and dot plot of the clients' scores per pillar.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per client with numeric columns ``overall``, ``politics``, ``incentives``,
+        ``communication`` (0..100, NaN when not assessed).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax)
+    cols = [c for c in _PILLARS if c in data.columns]
+    long = data[cols].melt(var_name="pillar", value_name="score").dropna()
+    sns.boxplot(data=long, x="pillar", y="score", order=cols, color="#dddddd",
+                showfliers=False, width=0.5, ax=ax)
+    sns.stripplot(data=long, x="pillar", y="score", order=cols, color=NEUTRAL, size=5,
+                  jitter=0.15, ax=ax)
+    for cut in (25, 50, 75):
+        ax.axhline(cut, color="#999999", lw=0.8, ls="--", zorder=0)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("")
+    ax.set_ylabel("Score (0–100)")
+    ax.set_title("Alignment scores across clients")
+    return ax
+
+
+def plot_stage_counts(*, data: pd.DataFrame, ax=None):
+    """Bar chart of the number of clients per alignment stage.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Columns ``stage`` and ``clients`` (count).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax)
+    order = [s for s in _STAGES if s in set(data["stage"])] + \
+        [s for s in data["stage"] if s not in _STAGES]
+    sns.barplot(data=data, x="stage", y="clients", order=order, color=NEUTRAL, ax=ax)
+    ax.set_xlabel("")
+    ax.set_ylabel("Clients")
+    ax.set_title("Clients by alignment stage")
+    return ax
+
+
+def plot_verdicts(*, data: pd.DataFrame, ax=None):
+    """Stacked horizontal bars of verdict statuses per blame-game claim.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Columns ``claim``, ``status`` (supported, not_supported, inconclusive,
+        not_assessed) and ``clients`` (count).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax)
+    wide = data.pivot_table(index="claim", columns="status", values="clients",
+                            aggfunc="sum", sort=False).fillna(0)
+    left = pd.Series(0.0, index=wide.index)
+    for status, color in _STATUS_COLORS.items():
+        if status in wide.columns:
+            ax.barh(wide.index, wide[status], left=left, color=color,
+                    label=status.replace("_", " "), edgecolor="white")
+            left = left + wide[status]
+    ax.set_xlabel("Clients")
+    ax.set_title("Blame-game verdicts across clients")
+    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    return ax

@@ -1,0 +1,275 @@
+"""The portfolio view of a practice: every client's ``results.json`` side by side.
+
+Built from the ``results.json`` files of a batch's OUT folder only — client-level aggregates
+that already respect each client's anonymity rule; no respondent or CRM row of any client is
+read. The portfolio names every client, so it is internal to the practice and never goes to
+a client (SPEC §8).
+
+:func:`summarize` turns the list of results dicts into a JSON-safe portfolio dict;
+:func:`render_*` functions display it in ``notebooks/portfolio.ipynb``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")
+PILLARS = ("overall", "politics", "incentives", "communication")
+CLAIMS = {"lead_quality": "“The leads are garbage” (sales)",
+          "follow_up": "“Sales call once and give up” (marketing)"}
+STATUSES = ("supported", "not_supported", "inconclusive", "not_assessed")
+
+
+def load_results(out_dir: str | Path) -> tuple[list[dict], list[str]]:
+    """Read ``OUT/<client>/results.json`` for every client folder of a batch.
+
+    Folders starting with ``.`` or ``_`` (staging, failures) are ignored.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        Results dicts sorted by folder name, and warnings for unreadable files.
+    """
+    results, warnings = [], []
+    for f in sorted(Path(out_dir).glob("*/results.json")):
+        if f.parent.name.startswith((".", "_")):
+            continue
+        try:
+            results.append(json.loads(f.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            warnings.append(f"{f.parent.name}: results.json could not be read ({exc})")
+    return results, warnings
+
+
+def _get(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def client_table(results: list[dict]) -> pd.DataFrame:
+    """One row per client: scores, stage, verdict statuses and percentile ranks.
+
+    Percentile rank of a score = (average rank − 0.5) ÷ n × 100 over the clients with that
+    score, i.e. the share of clients scoring lower plus half of those tied
+    (``scipy.stats.percentileofscore(kind="mean")``); ``None`` where the score is missing.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``client_id``, ``name``, the scores of :data:`PILLARS`, ``stage``,
+        ``lead_quality``, ``follow_up``, ``toolkit_version``, ``generated_at`` and
+        ``<pillar>_percentile``; sorted by overall score, best first.
+    """
+    rows = [{
+        "client_id": _get(r, "client", "id"), "name": _get(r, "client", "name"),
+        **{p: _get(r, "scores", p) for p in PILLARS},
+        "stage": _get(r, "scores", "stage"),
+        "lead_quality": _get(r, "verdict", "lead_quality", "status") or "not_assessed",
+        "follow_up": _get(r, "verdict", "follow_up", "status") or "not_assessed",
+        "toolkit_version": r.get("toolkit_version"), "generated_at": r.get("generated_at"),
+    } for r in results]
+    cols = (["client_id", "name", *PILLARS, "stage", "lead_quality", "follow_up",
+             "toolkit_version", "generated_at"])
+    df = pd.DataFrame(rows, columns=cols)
+    for p in PILLARS:
+        s = pd.to_numeric(df[p], errors="coerce").astype("float64")
+        df[p] = s
+        df[f"{p}_percentile"] = (s.rank(method="average") - 0.5) / s.notna().sum() * 100
+    return df.sort_values(["overall", "client_id"], ascending=[False, True],
+                          na_position="last").reset_index(drop=True)
+
+
+def _num(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def summarize(results: list[dict], *, top: int = 10) -> dict:
+    """Summarize a practice's clients from their results dicts.
+
+    Parameters
+    ----------
+    results : list of dict
+        ``results.json`` contents, one per client.
+    top : int
+        How many of the most common recommendations and flags to keep.
+
+    Returns
+    -------
+    dict
+        JSON-safe: ``n_clients``; ``clients`` (rows of :func:`client_table`);
+        ``score_stats.<pillar>`` = ``{n, mean, median, p25, p75, min, max}`` (0..100);
+        ``stages`` = ``{stage: count}`` in stage order plus ``not_assessed``;
+        ``verdicts.<claim>`` = ``{status: count}``; ``recommendations`` and ``flags`` =
+        lists of ``{step|code, title, clients, share}`` (share of all clients), most common
+        first; ``warnings``.
+    """
+    df = client_table(results)
+    n = len(df)
+    stats = {}
+    for p in PILLARS:
+        s = df[p].dropna()
+        stats[p] = {"n": int(len(s)), "mean": _num(s.mean()), "median": _num(s.median()),
+                    "p25": _num(s.quantile(0.25)), "p75": _num(s.quantile(0.75)),
+                    "min": _num(s.min()), "max": _num(s.max())}
+    stage_counts = df["stage"].fillna("not_assessed").value_counts()
+    stages = {s: int(stage_counts.get(s, 0)) for s in (*STAGE_ORDER, "not_assessed")}
+    verdicts = {c: {s: int((df[c] == s).sum()) for s in STATUSES} for c in CLAIMS}
+
+    rec_counter: Counter = Counter()
+    flag_counter: Counter = Counter()
+    for r in results:  # one pass per client; each finding counted once per client
+        recs = r.get("recommendations") or []
+        rec_counter.update({(x.get("step"), x.get("title")) for x in recs
+                            if isinstance(x, dict) and x.get("title")})
+        flags = _get(r, "incentives", "flags") or []
+        flag_counter.update({(x.get("code"), x.get("title")) for x in flags
+                             if isinstance(x, dict) and x.get("title")})
+
+    def ranked(counter: Counter, first: str) -> list[dict]:
+        items = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0][1])))[:top]
+        return [{first: k[0], "title": k[1], "clients": v, "share": v / n if n else None}
+                for k, v in items]
+
+    warnings = []
+    versions = sorted({str(v) for v in df["toolkit_version"].dropna()})
+    if len(versions) > 1:
+        warnings.append(f"clients were analysed with different toolkit versions "
+                        f"({', '.join(versions)}); re-run the batch with --force to compare "
+                        "like with like")
+    clients = [{k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+               for row in df.to_dict(orient="records")]
+    return {"n_clients": n, "clients": clients, "score_stats": stats, "stages": stages,
+            "verdicts": verdicts, "recommendations": ranked(rec_counter, "step"),
+            "flags": ranked(flag_counter, "code"), "warnings": warnings}
+
+
+def load(out_dir: str | Path = "") -> dict:
+    """Read a batch's OUT folder and return :func:`summarize` of its clients (for the
+    notebook); unreadable files are listed in ``warnings``."""
+    results, warnings = load_results(out_dir or ".")
+    summary = summarize(results)
+    summary["warnings"] = warnings + summary["warnings"]
+    summary["out_dir"] = str(out_dir)
+    return summary
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_overview(portfolio: dict) -> None:
+    """Title block: how many clients, the median score, the internal-use notice."""
+    from .display import fmt_num, show_markdown
+
+    n = portfolio["n_clients"]
+    st = portfolio["score_stats"]["overall"]
+    show_markdown(
+        f"**{n} client{'s' if n != 1 else ''}** in this portfolio; overall alignment scored "
+        f"for {st['n']}. Median overall score **{fmt_num(st['median'], 0)}/100** "
+        f"(middle half {fmt_num(st['p25'], 0)}–{fmt_num(st['p75'], 0)}).\n\n"
+        "*Internal to the practice: this page names every client and must not be sent to a "
+        "client. It is built from each client's results.json only; no respondent data is "
+        "read.*")
+    for w in portfolio.get("warnings") or []:
+        show_markdown(f"> ⚠ {w}")
+
+
+def render_scores(portfolio: dict) -> None:
+    """Distribution of the overall and pillar scores across clients."""
+    from ..charts.portfolio import plot_score_distribution
+    from .display import show_figure, show_not_assessed
+
+    df = pd.DataFrame(portfolio["clients"])
+    st = portfolio["score_stats"]
+    if not st["overall"]["n"]:
+        show_not_assessed("Score distribution", ["No client has an overall score."])
+        return
+    ax = plot_score_distribution(data=df)
+    weakest = min((p for p in PILLARS[1:] if st[p]["median"] is not None),
+                  key=lambda p: st[p]["median"], default=None)
+    take = (f"Median overall score {st['overall']['median']:.0f}/100 across "
+            f"{st['overall']['n']} clients")
+    if weakest:
+        take += f"; the weakest pillar across the portfolio is {weakest} " \
+                f"(median {st[weakest]['median']:.0f})."
+    show_figure(ax, alt="Box and dot plot of overall, politics, incentives and communication "
+                "scores (0 to 100) across clients, with the stage cut points at 25, 50 and 75.",
+                takeaway=take)
+
+
+def render_stages(portfolio: dict) -> None:
+    """How many clients are at each alignment stage."""
+    from ..charts.portfolio import plot_stage_counts
+    from .display import show_figure
+
+    stages = portfolio["stages"]
+    data = pd.DataFrame({"stage": list(stages), "clients": list(stages.values())})
+    top = max(STAGE_ORDER, key=lambda s: (stages[s], -STAGE_ORDER.index(s)))
+    ax = plot_stage_counts(data=data)
+    show_figure(ax, alt="Bar chart of the number of clients at each alignment stage: "
+                + ", ".join(f"{k} {v}" for k, v in stages.items()) + ".",
+                takeaway=f"Most common stage: {top} ({stages[top]} of "
+                f"{portfolio['n_clients']} clients).")
+
+
+def render_clients(portfolio: dict) -> None:
+    """Each client's scores and percentile within the portfolio."""
+    from .display import show_table
+
+    df = pd.DataFrame(portfolio["clients"])
+    if df.empty:
+        return
+    table = pd.DataFrame({
+        "Client": df["name"].fillna(df["client_id"]),
+        "Overall": df["overall"].round(0),
+        "Percentile": df["overall_percentile"].round(0),
+        "Stage": df["stage"].fillna("—"),
+        "Politics": df["politics"].round(0),
+        "Incentives": df["incentives"].round(0),
+        "Communication": df["communication"].round(0),
+        "Leads garbage?": df["lead_quality"].str.replace("_", " "),
+        "Sales give up?": df["follow_up"].str.replace("_", " "),
+    })
+    show_table(table, caption="Clients by overall score (0..100). Percentile = share of "
+               "the portfolio's clients scoring lower, ties counted half.")
+
+
+def render_verdicts(portfolio: dict) -> None:
+    """How often each side's claim in the blame game was supported by the evidence."""
+    from ..charts.portfolio import plot_verdicts
+    from .display import show_figure
+
+    v = portfolio["verdicts"]
+    rows = [{"claim": CLAIMS[c], "status": s, "clients": v[c][s]}
+            for c in CLAIMS for s in STATUSES]
+    ax = plot_verdicts(data=pd.DataFrame(rows))
+    lq, fu = v["lead_quality"]["supported"], v["follow_up"]["supported"]
+    n = portfolio["n_clients"]
+    show_figure(ax, alt="Stacked bars of the verdict on each blame-game claim across "
+                "clients: supported, not supported, inconclusive, not assessed.",
+                takeaway=f"“The leads are garbage” was supported at {lq} of {n} clients; "
+                f"“sales call once and give up” at {fu} of {n}.")
+
+
+def render_findings(portfolio: dict) -> None:
+    """The most common recommendations and incentive conflict flags."""
+    from .display import show_markdown, show_table
+
+    for key, first, heading in (("recommendations", "step", "Most common recommendations"),
+                                ("flags", "code", "Most common incentive conflict flags")):
+        items = portfolio.get(key) or []
+        if not items:
+            show_markdown(f"**{heading}:** none recorded in these results.")
+            continue
+        df = pd.DataFrame(items)
+        table = pd.DataFrame({first.capitalize(): df[first].astype(str).str.replace("_", " "),
+                              "Finding": df["title"], "Clients": df["clients"],
+                              "Share of clients": (df["share"] * 100).round(0)
+                              .astype("Int64").astype(str) + "%"})
+        show_table(table, caption=heading)
