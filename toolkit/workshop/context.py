@@ -1,0 +1,179 @@
+"""The workshop session: one engagement's tables, loaded once for every widget.
+
+:func:`open_workshop` reads the engagement folder with the same loader as the report
+(:func:`toolkit.config.load_engagement`, :func:`toolkit.intake.load_data`) and keeps the
+canonical tables in memory, so moving a slider never re-reads a file. The lead frame of the
+CRM evidence (cohort leads handed to sales, with derived touches) is built lazily by the same
+functions as ``measure_crm`` (:mod:`toolkit.crm.derive`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import AnalysisSettings, Engagement, load_engagement
+from ..intake import EngagementData, load_data
+
+
+@dataclass
+class Workshop:
+    """Everything the workshop widgets need about one engagement.
+
+    Attributes
+    ----------
+    engagement : Engagement
+        Loaded configuration.
+    data : EngagementData
+        Canonical tables (``survey``, ``leads``, ``opportunities``, ``activities``,
+        ``plan``); any may be ``None``.
+    """
+
+    engagement: Engagement
+    data: EngagementData
+    _leads: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> AnalysisSettings:
+        """The engagement's ``[analysis]`` settings (anonymity threshold, SLA, ...)."""
+        return self.engagement.analysis
+
+    @property
+    def min_group_size(self) -> int:
+        """Anonymity threshold (``analysis.min_group_size``)."""
+        return int(self.engagement.analysis.min_group_size)
+
+    @property
+    def client_name(self) -> str:
+        """The client's name as shown in the report."""
+        return self.engagement.client.name
+
+    @property
+    def marketing_sources(self) -> tuple[str, ...]:
+        """Lead sources that count as marketing-sourced (``crm.marketing_sources``)."""
+        crm = self.engagement.crm
+        return tuple(crm.marketing_sources) if crm is not None else ()
+
+    @property
+    def attainment(self) -> float | None:
+        """Company goal attainment for plan gates (``incentives.attainment``)."""
+        inc = self.engagement.incentives
+        return None if inc is None else inc.attainment
+
+    def lead_frame(self) -> pd.DataFrame | None:
+        """Cohort leads handed to sales, one row each, with derived fields.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The frame of :func:`toolkit.crm.derive.lead_frame` restricted to leads handed to
+            sales (the population of the speed, persistence and dose–response measures);
+            ``None`` when the engagement has no leads table.
+        """
+        if self._leads is not None:
+            return self._leads
+        leads = self.data.leads
+        if leads is None:
+            return None
+        from ..crm.derive import as_datetime, extract_date_of, lead_frame, select_cohort
+
+        crm = self.engagement.crm
+        c = self.engagement.client
+        ext = crm.extract_date if crm is not None else None
+        if ext is None:
+            ext = extract_date_of(leads, self.data.opportunities, self.data.activities)
+        ext = None if ext is None else pd.Timestamp(as_datetime(ext))
+        cohort, _ = select_cohort(leads, c.period_start, c.period_end)
+        f, _ = lead_frame(cohort, self.data.opportunities, self.data.activities,
+                          extract_date=ext, marketing_sources=self.marketing_sources)
+        self._leads = f.loc[f["handed"].to_numpy(bool)]
+        return self._leads
+
+
+    # --- what the widgets call ---------------------------------------------------------
+    def filter_options(self, *, level: str | None = None, region: str | None = None
+                       ) -> dict[str, list[str]]:
+        """Safe filter values (:func:`toolkit.workshop.filters.filter_options`)."""
+        from .filters import filter_options
+
+        return filter_options(self.data.survey, self.min_group_size, level=level,
+                              region=region)
+
+    def reveal(self, code: str, *, side: str | None = None, level: str | None = None,
+               region: str | None = None):
+        """Filter the respondents, then reveal *code* in that view.
+
+        Returns
+        -------
+        (FilterResult, dict or None)
+            The view (:func:`toolkit.workshop.filters.filter_respondents`) and, when it may
+            be shown, :func:`toolkit.workshop.reveal.perception_reveal` on it.
+        """
+        from .filters import filter_respondents
+        from .reveal import perception_reveal
+
+        view = filter_respondents(self.data.survey, self.min_group_size, side=side,
+                                  level=level, region=region)
+        if not view.shown:
+            return view, None
+        return view, perception_reveal(view.frame, code, min_group_size=self.min_group_size)
+
+    def simulate(self, *, marketing_share: float, gate: float,
+                 sla_bonus_per_person: float) -> dict | None:
+        """The report's what-if for slider positions (None without a plan)."""
+        from .simulator import simulate
+
+        if self.data.plan is None:
+            return None
+        return simulate(self.data.plan, marketing_share=marketing_share, gate=gate,
+                        sla_bonus_per_person=sla_bonus_per_person, leads=self.data.leads,
+                        opportunities=self.data.opportunities,
+                        marketing_sources=self.marketing_sources, attainment=self.attainment)
+
+    def design_sla(self, *, first_touch_hours: float, attempts: int) -> dict:
+        """SLA designer on this engagement's leads (:func:`toolkit.workshop.sla.design_sla`)."""
+        from .sla import design_sla
+
+        return design_sla(self.lead_frame(), first_touch_hours=first_touch_hours,
+                          attempts=attempts)
+
+
+def resolve_engagement(engagement: str | Path = "") -> Path:
+    """Return the engagement folder; empty means the first sample engagement.
+
+    Raises
+    ------
+    FileNotFoundError
+        When no engagement is given and there are no sample engagements.
+    """
+    if engagement:
+        return Path(engagement)
+    from ..paths import sample_engagements
+
+    samples = sample_engagements()
+    if not samples:
+        raise FileNotFoundError("no engagement given and no sample engagements found")
+    return samples[0]
+
+
+def open_workshop(engagement: str | Path = "") -> Workshop:
+    """Load an engagement for the workshop.
+
+    Parameters
+    ----------
+    engagement : str or Path
+        Engagement folder; empty means the first sample engagement (standalone run).
+
+    Returns
+    -------
+    Workshop
+
+    Raises
+    ------
+    ConfigError, ValidationError
+        As :func:`toolkit.config.load_engagement` and :func:`toolkit.intake.load_data`.
+    """
+    eng = load_engagement(resolve_engagement(engagement))
+    return Workshop(engagement=eng, data=load_data(eng))

@@ -1,0 +1,122 @@
+"""What the workshop widgets display: wording and charts from the workshop result dicts.
+
+Every function reads a result dict (never raw respondent rows) and displays Markdown, a
+table or a chart through :mod:`toolkit.report.display`, so the notebook only wires widgets.
+"""
+
+from __future__ import annotations
+
+from ..charts.workshop import plot_reveal, plot_sla, plot_split
+from ..report.display import fmt_num, fmt_pct, show_figure, show_markdown, show_table
+from .simulator import split_table
+
+_SIDE = {"sales": "Sales", "marketing": "Marketing"}
+
+
+def reveal_takeaway(result: dict, stage: str = "gap") -> str:
+    """One sentence for the current reveal stage (computed from the figures)."""
+    bs = result["by_side"]
+    if stage in ("sales", "marketing"):
+        st = bs[stage]
+        if st["mean"] is None:
+            return f"The {stage} side's view is hidden for anonymity in this view."
+        return (f"{_SIDE[stage]} side: average {st['mean']:.2f} of 5, "
+                f"{fmt_pct(st['agree_share'])} agree (n = {st['n']}).")
+    gap = result["gap"]
+    if gap["mean"] is None:
+        return "The two sides cannot be compared in this view (anonymity threshold)."
+    higher = "sales" if gap["mean"] > 0 else "marketing"
+    mag = gap["cliffs_magnitude"] or "unmeasured"
+    return (f"Gap {gap['mean']:+.2f} scale points (sales − marketing): the {higher} side "
+            f"agrees more; {fmt_pct(abs(gap['agree_share']))} points apart in agreement; "
+            f"difference {mag} (Cliff's delta {fmt_num(gap['cliffs_delta'], 2)}).")
+
+
+def show_reveal(result: dict, stage: str = "gap") -> None:
+    """Display one stage of the perception-gap reveal (``sales``, ``marketing``, ``gap``)."""
+    if result["kind"] is None:
+        show_markdown("_No survey responses in this view._")
+        return
+    show_markdown(f"**{result['code']} — {result['label']}**  \n_{result['direction']}_")
+    takeaway = reveal_takeaway(result, stage)
+    ax = plot_reveal(data=result, stage=stage)
+    show_figure(ax, alt=f"Average answer to {result['code']} by side, stage {stage}",
+                takeaway=takeaway)
+
+
+def show_guesses(scored: dict) -> None:
+    """Display the guess round: each guess next to the real answer."""
+    if not scored["rows"]:
+        show_markdown("_Type the room's guesses, then press **Compare**._")
+        return
+    pct = scored["measure"] == "agree_share"
+    lines = ["| Guess about | Room's guess | Real answer | Off by | |", "|---|---|---|---|---|"]
+    for r in scored["rows"]:
+        f = (lambda v: "—" if v is None else f"{v:.0f}%") if pct else \
+            (lambda v: "—" if v is None else f"{v:.2f}")
+        off = "—" if r["error"] is None else (f"{r['error']:+.0f} pts" if pct
+                                              else f"{r['error']:+.2f}")
+        actual = "hidden for anonymity" if r["verdict"] == "hidden" else f(r["actual"])
+        lines.append(f"| {_SIDE[r['about']]} side | {f(r['guess'])} | {actual} | {off} | "
+                     f"{r['verdict']} |")
+    show_markdown("\n".join(lines))
+
+
+def show_filter_note(result) -> None:
+    """Say which view is shown, or why it is hidden (never with a count)."""
+    if result.shown:
+        show_markdown(f"_View: {result.label}_")
+    else:
+        show_markdown(f"**View hidden.** {result.message}")
+
+
+def show_simulation(result: dict, currency: str = "") -> None:
+    """Display the what-if: new split, added cost and the chart."""
+    t = split_table(result)
+    for col in ("Now", "With the change"):
+        t[col] = [fmt_num(v, 0) if i < 3 else fmt_pct(v)
+                  for i, v in enumerate(t[col])]
+    show_table(t, caption=f"Payouts on the won deals of the period ({currency})")
+    cost = result["added_cost"]
+    ms = result["marketing_reward_share_on_marketing_sourced"]
+    takeaway = (f"Added cost {fmt_num(cost, 0)} {currency}; marketing's share of the pay on "
+                f"marketing-sourced deals {fmt_pct(ms['before'])} → {fmt_pct(ms['after'])}.")
+    ax = plot_split(data=result, currency=currency)
+    show_figure(ax, alt="Commission and SLA bonus by side, now and with the change",
+                takeaway=takeaway)
+    for w in result.get("warnings", []):
+        show_markdown(f"_Note: {w}_")
+
+
+def show_sla(result: dict) -> None:
+    """Display the SLA designer's estimate with its interval and caveat."""
+    if result["extra_conversions"] is None:
+        show_markdown("**Cannot size this SLA.** " + " ".join(result["warnings"]))
+        return
+    t = result["targets"]
+    takeaway = (f"Meeting ≤ {t['first_touch_hours']:g} h and ≥ {t['attempts']} attempts "
+                f"(met by {fmt_pct(result['meets_share'])} of leads today) is associated with "
+                f"{result['extra_conversions']:+.0f} SQLs over the period "
+                f"(95% interval {result['ci_low']:+.0f} to {result['ci_high']:+.0f}), "
+                f"conversion {fmt_pct(result['current_rate'], 1)} → "
+                f"{fmt_pct(result['projected_rate'], 1)}.")
+    ax = plot_sla(data=result)
+    show_figure(ax, alt="Leads reaching SQL now and with the SLA met", takeaway=takeaway)
+    show_markdown(f"_{result['caveat']}_")
+    for w in result["warnings"]:
+        show_markdown(f"_Note: {w}_")
+
+
+def show_intro(session) -> None:
+    """Display the workshop's opening block: client, data available, anonymity rule."""
+    d = session.data
+    have = [name for name, df in (("survey", d.survey), ("CRM leads", d.leads),
+                                  ("compensation plan", d.plan)) if df is not None]
+    missing = [name for name, df in (("survey", d.survey), ("CRM leads", d.leads),
+                                     ("compensation plan", d.plan)) if df is None]
+    text = (f"## {session.client_name} — alignment workshop\n\n"
+            f"Data in this session: {', '.join(have) or 'none'}."
+            + (f" Not provided: {', '.join(missing)}." if missing else "")
+            + f"\n\nNo group of fewer than {session.min_group_size} people is shown: filters "
+            "offer only views that keep every group at or above that size.")
+    show_markdown(text)
