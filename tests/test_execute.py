@@ -66,3 +66,14 @@ def test_failing_cell_keeps_partial_notebook(tmp_path):
     assert kept == tmp_path / "failed" / "run.failed.ipynb" and kept.is_file()
     assert "step one" in kept.read_text()
     assert not (tmp_path / "out" / "run.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_cell_timeout_is_one_readable_message(tmp_path, capfd):
+    src = _nb(tmp_path / "in.ipynb", "import time; time.sleep(30)")
+    with pytest.raises(ReportError) as info:
+        run_notebook(src, tmp_path / "out.ipynb", timeout=1)
+    assert "took longer than the 1 s allowed per step" in str(info.value)
+    assert "--timeout" in str(info.value)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "ZMQError" not in err

@@ -113,3 +113,15 @@ def test_redact_names():
 ])
 def test_neutralize_cell(value, expected):
     assert neutralize_cell(value) == expected
+
+
+def test_owner_ids_with_separators_are_redacted_in_everyday_form():
+    from toolkit.privacy import redact
+
+    out = redact("ask felix.kowalski or Felix Kowalski, or KOWALSKI; the felix cat stays",
+                 names=["felix.kowalski", "ana_lee"])
+    assert "felix.kowalski" not in out and "Felix Kowalski" not in out
+    assert "KOWALSKI" not in out and "Kowalski" not in out
+    assert out.count("[name removed]") == 3
+    assert "the felix cat stays" in out  # lower-case ordinary words survive
+    assert redact("Ana Lee said so", names=["ana_lee"]) == "[name removed] said so"

@@ -27,6 +27,13 @@ def test_missing_component_rescales_and_warns():
     survey = {"pillars": {"politics": {"overall": 80.0}, "communication": {"overall": 60.0}}}
     s = combine(survey, None, None)
     assert s["politics"] == 80.0 and s["communication"] == 60.0 and s["incentives"] is None
-    assert s["overall"] == 70.0 and s["stage"] == "Aligned"
+    # no overall score from two of three pillars (and no stage claimed)
+    assert s["overall"] is None and s["stage"] is None
+    assert any("incentives pillar could not be scored" in w for w in s["warnings"])
     assert any("handoff_evidence not available" in w for w in s["warnings"])
+    assert s["partial"] == ["communication"]
+    survey["pillars"]["incentives"] = {"overall": 40.0}
+    s = combine(survey, None, None)
+    assert s["incentives"] == 40.0 and s["overall"] == 60.0 and s["stage"] == "Aligned"
+    assert s["partial"] == ["incentives", "communication"]
     assert combine(None, None, None)["overall"] is None

@@ -279,3 +279,22 @@ def test_driver_analysis_finds_planted_driver():
     assert top["n"] == n and r["drivers_model"]["level"] == "scale"
     assert 0 < r["drivers_model"]["r2"] <= 1
     assert all(abs(d["beta"]) < 0.2 for d in r["drivers"][1:])
+
+
+def test_more_respondents_than_headcount_is_warned():
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.config import AnalysisSettings
+    from toolkit.survey import measure_survey
+
+    rng = np.random.default_rng(1)
+    n = 12
+    df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(n)],
+                       "team": ["sales"] * 6 + ["marketing"] * 6})
+    for code in ("FAIR1", "FAIR2", "FAIR3", "FAIR4"):
+        df[code] = rng.integers(1, 6, n).astype(float)
+    out = measure_survey(df, settings=AnalysisSettings(), headcount={"sales": 5, "marketing": 10})
+    assert out["participation"]["by_team"]["sales"]["rate"] == 6 / 5
+    over = [w for w in out["warnings"] if w.startswith("More respondents than headcount")]
+    assert len(over) == 1 and "for sales:" in over[0] and "for marketing" not in over[0]

@@ -26,6 +26,25 @@ REPORT_TEMPLATE = "aligndx"
 BRANDING_FILE = TEMPLATES_DIR / "report" / "branding.toml"
 
 
+def _quiet_kernel_manager():
+    """A kernel manager whose kernel writes nothing to our terminal.
+
+    Cell errors still reach the notebook as outputs; what is silenced is the kernel's own
+    console chatter (e.g. the ZMQ traceback it prints when it is stopped after a timeout).
+    """
+    import subprocess
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def coerce_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
     """Return *parameters* as plain JSON types papermill can inject faithfully.
 
@@ -223,12 +242,19 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
     output.parent.mkdir(parents=True, exist_ok=True)
     # An MPLBACKEND inherited from the caller would leave the notebook without images.
     env_backend = os.environ.pop("MPLBACKEND", None)
+    # papermill/nbclient log timeouts themselves; our ReportError says it once, readably.
+    import logging
+
+    pm_log = logging.getLogger("papermill")
+    pm_level = pm_log.level
+    pm_log.setLevel(logging.CRITICAL)
     try:
         pm.execute_notebook(
             str(notebook), str(output), parameters=params, kernel_name=kernel_name,
             execution_timeout=timeout, progress_bar=progress, log_output=False,
             cwd=str(cwd or output.parent), report_mode=False,
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=_quiet_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         kept = _keep_partial(output, partial_dir)
@@ -236,9 +262,15 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
                           f"{exc.evalue}", partial_notebook=str(kept)) from None
     except Exception as exc:  # timeouts, dead kernels
         kept = _keep_partial(output, partial_dir) if output.exists() else None
-        raise ReportError(f"{notebook.name}: execution failed: {type(exc).__name__}: {exc}",
-                          partial_notebook=str(kept) if kept else None) from None
+        if type(exc).__name__ == "CellTimeoutError":
+            msg = (f"the report notebook ({notebook.name}) stopped: a step took longer than "
+                   f"the {timeout} s allowed per step (raise it with --timeout)")
+        else:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            msg = f"the report notebook ({notebook.name}) failed: {type(exc).__name__}: {first}"
+        raise ReportError(msg, partial_notebook=str(kept) if kept else None) from None
     finally:
+        pm_log.setLevel(pm_level)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
     if html is not None:

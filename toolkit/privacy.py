@@ -199,9 +199,16 @@ def make_redactor(names: Iterable[str] = ()):
             continue
         name = " ".join(name.split())
         full.add(name)
-        for p in re.split(r"[\s,]+", name):
-            if len(p) >= 3 and p[0].isupper():
-                parts.update({p, p.upper(), p[0] + p[1:].lower()})
+        # CRM owner ids are often "felix.kowalski" / "felix_kowalski": the person is written
+        # "Felix Kowalski" in a comment, so the spaced form and the capitalised parts count.
+        pieces = [p for p in re.split(r"[\s,._-]+", name) if p]
+        if len(pieces) > 1:
+            full.add(" ".join(pieces))
+        for p in pieces:
+            if len(p) >= 3 and p.isalpha():
+                parts.update({p.upper(), p[0].upper() + p[1:].lower()})
+                if p[0].isupper():
+                    parts.add(p)
 
     def alternation(words):
         alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -232,7 +239,8 @@ def redact(text, names: Iterable[str] = ()) -> str | None:
     text : str or None
         Free text (a survey comment).
     names : iterable of str
-        Known names (respondents, owners). A full name is removed case-insensitively; each
+        Known names (respondents, owners). A full name is removed case-insensitively, also
+        with its separators as spaces (``"felix.kowalski"`` → ``Felix Kowalski``); each
         part of a multi-part name of 3+ letters (``"Jane Smith"`` → ``Jane``, ``Smith``) is
         removed when written capitalised or in capitals, so ordinary lower-case words stay
         readable. For many texts, build the redactor once with :func:`make_redactor`.

@@ -64,8 +64,10 @@ def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> d
     -------
     dict
         ``politics``, ``incentives``, ``communication``, ``overall`` (0..100 or None),
-        ``stage``, ``components`` (each pillar's inputs and the weights used) and
-        ``warnings``.
+        ``stage``, ``components`` (each pillar's inputs and the weights used), ``partial``
+        (pillars scored without one of their components) and ``warnings``. The overall
+        score needs all three pillars; a pillar with a missing component is scored from the
+        others (weights rescaled) and listed in ``partial``.
     """
     inputs = {
         "politics": {"survey": _get(survey, "pillars", "politics", "overall")},
@@ -74,7 +76,7 @@ def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> d
         "communication": {"survey": _get(survey, "pillars", "communication", "overall"),
                           "handoff_evidence": _get(crm, "handoff", "evidence_score")},
     }
-    out: dict[str, Any] = {"components": {}, "warnings": []}
+    out: dict[str, Any] = {"components": {}, "warnings": [], "partial": []}
     for pillar, weights in WEIGHTS.items():
         avail = {k: v for k, v in inputs[pillar].items() if v is not None}
         missing = [k for k in weights if k not in avail]
@@ -84,14 +86,21 @@ def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> d
         out["components"][pillar] = {"inputs": inputs[pillar], "weights": weights,
                                      "weights_used": used}
         if missing and avail:
+            out["partial"].append(pillar)
             out["warnings"].append(f"{pillar} pillar: {', '.join(missing)} not available; "
                                    f"scored from {', '.join(avail)} only")
         elif not avail:
             out["warnings"].append(f"{pillar} pillar: no input available; not scored")
         out[pillar] = None if score is None else round(score, 1)
     pillars = [out[p] for p in WEIGHTS if out[p] is not None]
-    if len(pillars) < len(WEIGHTS) and pillars:
-        out["warnings"].append("overall score is the mean of the pillars that could be scored")
-    out["overall"] = round(sum(pillars) / len(pillars), 1) if pillars else None
+    if len(pillars) == len(WEIGHTS):
+        out["overall"] = round(sum(pillars) / len(pillars), 1)
+    else:
+        # An overall score from a subset of pillars would claim more than the data supports
+        # (e.g. "Aligned" from CRM evidence alone, with no survey of the teams).
+        out["overall"] = None
+        missing = [p for p in WEIGHTS if out[p] is None]
+        out["warnings"].append(f"overall score not computed: the {', '.join(missing)} "
+                               f"pillar{'s' if len(missing) > 1 else ''} could not be scored")
     out["stage"] = stage_for_score(out["overall"])
     return out

@@ -75,10 +75,10 @@ def render_participation(results: dict) -> None:
     lines[0] += "."
     show_markdown(" ".join(lines))
     rows = [{"Group": t.replace("_", " "), "Respondents": v["n"],
-             "Headcount": v["headcount"], "Response rate": fmt_pct(v["rate"])}
+             "Headcount": v["headcount"], "Response rate": _rate_txt(v["rate"])}
             for t, v in (p.get("by_team") or {}).items()]
     rows += [{"Group": f"{SIDE_WORD[s]} (total)", "Respondents": v["n"],
-              "Headcount": v["headcount"], "Response rate": fmt_pct(v["rate"])}
+              "Headcount": v["headcount"], "Response rate": _rate_txt(v["rate"])}
              for s, v in (p.get("by_side") or {}).items()]
     if rows:
         tbl = pd.DataFrame(rows)
@@ -335,6 +335,13 @@ def render_drivers(results: dict) -> None:
                 takeaway=(f"Strongest predictor of an effective relationship: "
                           f"{names.get(top['scale'], top['scale'])} (beta {top['beta']:+.2f}; "
                           f"n = {model.get('n')}, R² = {model.get('r2', 0):.2f})."))
+
+
+def _rate_txt(rate) -> str:
+    """A response rate; above 100 % it is flagged, not shown as if plausible."""
+    if rate is not None and rate > 1:
+        return f"{fmt_pct(rate)} (check headcount)"
+    return fmt_pct(rate)
 
 
 def render_comments(results: dict) -> None:
