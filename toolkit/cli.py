@@ -63,7 +63,7 @@ def _guard(func):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="aligndx")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.pass_context
@@ -74,7 +74,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj.debug = debug
 
 
-@main.command()
+@main.command(short_help="Scaffold a new engagement folder.")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--id", "client_id", help="Client slug (lowercase letters, digits, '-'); "
               "default: the folder name.")
@@ -90,7 +90,7 @@ def init(folder: Path, client_id: str | None, client_name: str | None) -> None:
                f"edit {path}/engagement.toml, then run: aligndx validate {path}")
 
 
-@main.command()
+@main.command(short_help="Check an engagement; list every problem (exit 2 if any).")
 @click.argument("engagement", type=click.Path(path_type=Path))
 @_guard
 def validate(engagement: Path) -> None:
@@ -100,9 +100,12 @@ def validate(engagement: Path) -> None:
 
     data, problems = validate_folder(engagement)
     if data is not None:
-        print_intake(data, console=_console())
+        print_intake(data)  # stdout, so `aligndx validate X > intake.txt` keeps it
     if problems:
         click.echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
+        order = {f: i for i, f in enumerate(dict.fromkeys(getattr(p, "file", "") for p in problems))}
+        problems = sorted(problems, key=lambda p: (order.get(getattr(p, "file", ""), 0),
+                                                   getattr(p, "row", None) or 0))
         for p in problems:
             click.echo(f"  - {p}", err=True)
         sys.exit(2)
@@ -125,7 +128,7 @@ def _report_one(engagement: Path, out: Path, *, timeout: int, pdf: bool, quiet: 
                             progress=lambda m: status.update(f"{engagement.name}: {m}"))
 
 
-@main.command()
+@main.command(short_help="Write the report and its files for one engagement.")
 @click.argument("engagement", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="Output folder; the report goes to OUT/<client.id>/.")
@@ -142,7 +145,7 @@ def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) ->
         click.echo(f"  {outcome.folder / name}")
 
 
-@main.command()
+@main.command(short_help="Write the reports of the sample engagements.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Output folder.")
 @click.option("--timeout", default=600, show_default=True, help="Seconds allowed per notebook cell.")
@@ -169,7 +172,7 @@ def demo(out: Path, timeout: int) -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Export the survey instrument (printable + Qualtrics).")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("instrument"),
               show_default=True, help="Output folder.")
 @_guard
@@ -184,7 +187,7 @@ def instrument(out: Path) -> None:
                f"{qualtrics}")
 
 
-@main.command()
+@main.command(short_help="Reports for every engagement under a folder (exit 1 if any fails).")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="Output folder: OUT/<client.id>/ per client, OUT/batch-summary.csv, "
@@ -225,7 +228,7 @@ def batch(folder: Path, out: Path, jobs: int, timeout: int, force: bool, shard: 
     sys.exit(res.exit_code)
 
 
-@main.command()
+@main.command(short_help="Merge the slices of a sharded batch.")
 @click.argument("out", type=click.Path(path_type=Path))
 @click.argument("shard_outs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--no-portfolio", is_flag=True, help="Do not build OUT/portfolio.html.")
@@ -247,7 +250,7 @@ def collect(out: Path, shard_outs: tuple[Path, ...], no_portfolio: bool) -> None
     sys.exit(res.exit_code)
 
 
-@main.command()
+@main.command(short_help="Open the live workshop notebook for an engagement.")
 @click.argument("engagement", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path),
               help="Folder for the workshop copy (OUT/<client.id>/workshop.ipynb); "

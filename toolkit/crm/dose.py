@@ -63,7 +63,10 @@ def score_bands(score: pd.Series) -> pd.Series | None:
         return None
     k = int(np.nanmax(b)) + 1 if b.notna().any() else 0
     names = {1: ["all"], 2: ["low", "high"], 3: ["low", "mid", "high"]}[max(k, 1)]
-    return b.map(lambda i: names[int(i)] if pd.notna(i) else pd.NA).astype("string")
+    codes = b.to_numpy(dtype="float64", na_value=np.nan)
+    labels = np.array(names + [None], dtype=object)
+    idx = np.where(np.isnan(codes), len(names), np.nan_to_num(codes)).astype(int)
+    return pd.Series(labels[idx], index=s.index, dtype="string")
 
 
 def _table(conv: pd.Series, bucket: pd.Series, order) -> list[dict]:

@@ -93,6 +93,29 @@ def map_team_values(values: pd.Series, team_map: Mapping[str, str]) -> pd.Series
     return out
 
 
+def _clean_text(s: pd.Series, categories=()) -> pd.Series:
+    """Strip text cells, empty → missing; a value matching one of *categories* ignoring case
+    becomes that category. Returns pandas ``str`` dtype.
+
+    Vectorized on the string array (no Python objects per cell); the case folding runs on
+    the distinct values only, so a 10M-row column with a handful of categories costs one
+    hash pass.
+    """
+    text = s if s.dtype == "str" else s.astype("str")
+    text = text.str.strip()
+    text = text.where(text.ne("") | text.isna())
+    if categories:
+        codes, uniques = pd.factorize(text)
+        if len(uniques):
+            folded = np.array([u.casefold() for u in uniques], dtype=object)
+            keep = np.isin(folded, list(categories))
+            if keep.any():
+                new = np.where(keep, folded, np.asarray(uniques, dtype=object))
+                vals = np.where(codes >= 0, new[np.maximum(codes, 0)], None)
+                text = pd.Series(vals, index=text.index, dtype="str")
+    return text
+
+
 def type_canonical(df: pd.DataFrame, table: str, *, file: str,
                    date_order: str | None = None
                    ) -> tuple[pd.DataFrame, dict[str, str], list[Problem], list[str]]:
@@ -167,13 +190,7 @@ def type_canonical(df: pd.DataFrame, table: str, *, file: str,
                                          message="empty value; expected true or false")
             out[name] = vals.fillna(False).astype(bool)
         else:
-            text = s.astype(object)
-            text = text.where(text.isna(), text.astype(str).str.strip())
-            text = text.where(text.ne(""), np.nan)
-            if col.kind == "category" and col.values:
-                folded = text.where(text.isna(), text.astype(str).str.casefold())
-                text = folded.where(folded.isin(col.values) | text.isna(), text)
-            out[name] = text.astype("str")
+            out[name] = _clean_text(s, col.values if col.kind == "category" else ())
     typed = pd.DataFrame(out, index=df.index)
     return typed, formats, problems, warnings
 

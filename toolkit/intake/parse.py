@@ -172,6 +172,46 @@ def _order_label(order: str, seps: pd.Series, has_time: bool) -> str:
     return f"{order} ({pattern}{' hh:mm' if has_time else ''})"
 
 
+_PLAIN_ISO = {19: (r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d$", "%Y-%m-%dT%H:%M:%S"),
+              10: (r"^\d{4}-\d\d-\d\d$", "%Y-%m-%d")}
+
+
+def _plain_iso(t: pd.Series) -> np.ndarray | None:
+    """Fast path for a column of plain ISO timestamps (what CRMs and the toolkit write).
+
+    When every value of *t* (stripped, non-missing text) is ``YYYY-MM-DDThh:mm:ss`` (or with
+    a space), or every value is ``YYYY-MM-DD``, and every value is a valid date and time,
+    return the ``datetime64[ns]`` values; otherwise ``None`` and the general parser (which
+    reports the rows at fault) takes over. Parsed with Arrow's ``strptime`` (C++, about
+    10× faster than ``pandas.to_datetime`` on 10M values); as that rolls impossible dates
+    over (30 Feb → 2 Mar), the day, minute and second parsed are checked against the text.
+    """
+    arr = _pa(t)
+    if not len(arr):
+        return None
+    lengths = pc.utf8_length(arr)
+    n = pc.min(lengths).as_py()
+    if n != pc.max(lengths).as_py() or n not in _PLAIN_ISO:
+        return None
+    regex, fmt = _PLAIN_ISO[n]
+    if not pc.all(pc.match_substring_regex(arr, regex)).as_py():
+        return None
+    if n == 19:
+        arr = pc.replace_substring(arr, " ", "T")
+    try:
+        parsed = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if parsed.null_count:
+        return None
+    checks = [(8, 10, pc.day)] + ([(14, 16, pc.minute), (17, 19, pc.second)] if n == 19 else [])
+    for start, stop, part in checks:
+        written = pc.cast(pc.utf8_slice_codeunits(arr, start, stop), pa.int64())
+        if not pc.all(pc.equal(written, pc.cast(part(parsed), pa.int64()))).as_py():
+            return None
+    return np.asarray(parsed.to_numpy(zero_copy_only=False)).astype("datetime64[ns]")
+
+
 def infer_date_order(series: pd.Series) -> str | None:
     """Return the day/month order proven by a column's numeric dates, or ``None``.
 
@@ -179,6 +219,8 @@ def infer_date_order(series: pd.Series) -> str | None:
     ``"month-first"`` in the mirror case, ``None`` when nothing is proven or both are.
     """
     t = _text(series).dropna()
+    if not _match(t, r"^\d{1,2}[/.-]").any():  # cheap pre-check; ISO columns stop here
+        return None
     dm = t[_match(t, _DM_RE)]
     if dm.empty:
         return None
@@ -236,6 +278,10 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
     if not present.any():
         return out, None, []
     t = text[present]
+    fast = _plain_iso(t)
+    if fast is not None:
+        out.loc[t.index] = fast
+        return out, "ISO-8601", []
     problems: list[Problem] = []
     formats: list[str] = []
     done = pd.Series(False, index=t.index)
@@ -340,6 +386,7 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
 
 # --------------------------------------------------------------------------- numbers
 _CURRENCY_RE = r"(?i)(?:^(?:US\$|[A-Z]{3}\.?)\s*|\s*[A-Z]{3}\.?$|[$€£¥₹])"
+_DISTINCT_MIN_ROWS = 20_000
 _GROUP_COMMA = r"^\d{1,3}(?:,\d{3})+$"
 _GROUP_DOT = r"^\d{1,3}(?:\.\d{3})+$"
 
@@ -372,6 +419,19 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     warnings = warnings if warnings is not None else []
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.astype("float64"), []
+    if len(series) > _DISTINCT_MIN_ROWS:
+        # Scores and amounts repeat: parse each distinct text once. Exact when no value has
+        # a problem (warnings name the first value in row order either way); otherwise the
+        # full pass below names every row at fault.
+        codes, uniques = pd.factorize(series)
+        if len(uniques) <= len(series) // 4:
+            local: list[str] = []
+            vals, probs = parse_numbers(pd.Series(uniques, dtype=series.dtype), column=column,
+                                        file=file, warnings=local)
+            if not probs:
+                warnings += local
+                lut = np.append(vals.to_numpy(dtype="float64"), np.nan)
+                return pd.Series(lut[codes], index=series.index, dtype="float64"), []
     text = _text(series)
     out = pd.Series(np.nan, index=series.index, dtype="float64")
     present = text.notna()
@@ -441,8 +501,9 @@ def parse_ints(series: pd.Series, *, column: str, file: str,
     """
     vals, problems = parse_numbers(series, column=column, file=file, warnings=warnings)
     frac = vals.notna() & (vals != np.floor(vals))
-    problems += row_problems(frac, _text(series), file=file, column=column,
-                             message="{value} is not a whole number")
+    if frac.any():
+        problems += row_problems(frac, _text(series), file=file, column=column,
+                                 message="{value} is not a whole number")
     return vals.where(~frac), problems
 
 

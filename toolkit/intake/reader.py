@@ -184,6 +184,10 @@ def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pd.DataFrame
                         "letters and currency signs)")
     text = raw_bytes[:_SAMPLE_BYTES].decode(encoding, errors="replace").lstrip("\ufeff")
     delim = sniff_delimiter(text, path.suffix.lower())
+    if encoding in ("utf-8", "utf-8-sig"):
+        df = _read_text_arrow(raw_bytes, delim, text)
+        if df is not None:
+            return df, encoding, delim, warnings
     try:
         df = pd.read_csv(io.BytesIO(raw_bytes), encoding=encoding, sep=delim, header=None, dtype=str,
                          keep_default_na=False, na_filter=False, engine="c",
@@ -197,6 +201,45 @@ def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pd.DataFrame
         width = max((len(r) for r in rows), default=0)
         df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
     return df, encoding, delim, warnings
+
+
+def _read_text_arrow(raw_bytes: bytes, delim: str, sample: str) -> pd.DataFrame | None:
+    """Read UTF-8 delimited text with pyarrow's multi-threaded CSV reader.
+
+    Same result as the pandas C reader with ``header=None, dtype=str, na_filter=False``
+    (every cell text, empty cells ``""``, blank lines kept as rows of ``""``), several
+    times faster on large files. Returns ``None`` when pyarrow cannot parse the file as a
+    rectangle (ragged rows): the caller then falls back to the pandas reader.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        first = next(csv.reader(io.StringIO(sample), delimiter=delim), None)
+    except csv.Error:
+        return None
+    if not first:
+        return None
+    body = memoryview(raw_bytes)
+    if raw_bytes.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    names = [f"f{i}" for i in range(len(first))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+                                              ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows == 0:
+        return None
+    df = table.to_pandas()
+    df.columns = range(len(names))
+    return df
 
 
 def _cell_text(v) -> str:
@@ -246,25 +289,56 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pd.Da
 
 
 def _read_parquet(path: Path, display: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        table = pd.read_parquet(path)
+        table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types
         raise ValidationError(Problem(display, f"cannot read the Parquet file: {exc}")) from None
-    header = pd.DataFrame([list(map(str, table.columns))])
-    body = pd.DataFrame(index=range(len(table)))
-    for i, c in enumerate(table.columns):
-        s = table[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            if getattr(s.dt, "tz", None) is not None:
-                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-            txt = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
-        elif pd.api.types.is_bool_dtype(s):
-            txt = s.map({True: "TRUE", False: "FALSE"})
-        else:
-            txt = s.astype(object).where(s.notna()).map(_cell_text, na_action="ignore")
-        body[i] = txt.fillna("").astype(object).to_numpy()
-    body.columns = range(table.shape[1])
-    return pd.concat([header, body], ignore_index=True)
+    names = [str(n) for n in table.column_names]
+    cols = [_parquet_text(table.column(i)) for i in range(table.num_columns)]
+    header = pa.table({str(i): pa.array([n], pa.string()) for i, n in enumerate(names)})
+    body = pa.table({str(i): c for i, c in enumerate(cols)})
+    grid = pa.concat_tables([header, body]).to_pandas()
+    grid.columns = range(len(names))
+    return grid
+
+
+def _parquet_text(col):
+    """One Parquet column (pyarrow ChunkedArray) as text cells, ``""`` for missing.
+
+    Vectorized with Arrow casts: timestamps → ``YYYY-MM-DDThh:mm:ss`` (UTC, tz-naive, whole
+    seconds), dates → ``YYYY-MM-DD``, booleans → ``TRUE``/``FALSE``, whole floats without
+    ``.0``, strings as they are. Other types (decimals, nested values) go through
+    :func:`_cell_text` per cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = col.type
+    empty = pa.scalar("", pa.string())
+    if pa.types.is_timestamp(t):
+        col = col.cast(pa.timestamp(t.unit)).cast(pa.timestamp("s"), safe=False)
+        txt = pc.replace_substring(col.cast(pa.string()), " ", "T")
+    elif pa.types.is_date(t):
+        txt = col.cast(pa.string())
+    elif pa.types.is_boolean(t):
+        txt = pc.if_else(col, pa.scalar("TRUE"), pa.scalar("FALSE"))
+    elif pa.types.is_integer(t):
+        txt = col.cast(pa.string())
+    elif pa.types.is_floating(t):
+        col = col.cast(pa.float64())
+        whole = pc.and_(pc.is_finite(col), pc.equal(col, pc.floor(col)))
+        whole = pc.and_(whole, pc.less(pc.abs(col), 2.0 ** 53))
+        ints = pc.if_else(whole, col, 0.0).cast(pa.int64()).cast(pa.string())
+        txt = pc.if_else(whole, ints, col.cast(pa.string()))
+    elif pa.types.is_string(t) or pa.types.is_large_string(t):
+        txt = col.cast(pa.string())
+    else:
+        vals = [_cell_text(v) for v in col.to_pylist()]
+        return pa.array(vals, pa.string())
+    return pc.fill_null(txt, empty)
 
 
 def read_table(path: str | Path, *, sheet: str | int | None = None, header_rows: int = 1,

@@ -26,6 +26,13 @@ def fmt_num(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{x:,.{digits}f}"
 
 
+def fmt_p(p: float | None) -> str:
+    """Format a p-value the way reports do: ``<0.001`` below a thousandth, else 3 decimals."""
+    if p is None:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it."""
     buf = io.BytesIO()

@@ -38,6 +38,11 @@ def render(results: dict) -> None:
     else:
         show_markdown("The overall alignment score could not be computed: "
                       + "; ".join(s.get("warnings") or ["no pillar could be scored"]) + ".")
+    partial = s.get("partial") or []
+    if partial:
+        show_markdown("*Partly assessed: the " + " and ".join(partial) + " pillar"
+                      + ("s are" if len(partial) > 1 else " is")
+                      + " scored without one of its inputs (see the methodology appendix).*")
     verdict = results.get("verdict") or {}
     if verdict.get("headline"):
         show_markdown(f"**The blame game.** {verdict['headline']}")

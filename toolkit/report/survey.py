@@ -17,7 +17,8 @@ from IPython.display import HTML, display
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
-from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+from .display import (fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
+                      show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
 PILLAR_TITLE = {"politics": "Company politics", "incentives": "Incentives",
@@ -132,7 +133,7 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
             "All (0–100)": fmt_num((b.get("all") or {}).get("index_0_100"), 0),
             "Cliff's delta": ("—" if e.get("cliffs_delta") is None else
                               f"{e['cliffs_delta']:+.2f} ({e['cliffs_magnitude']})"),
-            "Adjusted p": fmt_num(e.get("p_adj"), 3),
+            "Adjusted p": fmt_p(e.get("p_adj")),
             "Alpha": fmt_num(e.get("alpha"), 2) + (" ⚠" if e.get("alpha_flag") else ""),
         })
     return pd.DataFrame(rows)
@@ -228,7 +229,7 @@ def render_gaps(results: dict, top: int = 10) -> None:
                          "Marketing mean": fmt_num(g["marketing_mean"], 2),
                          "Gap": f"{g['gap']:+.2f}", "Cliff's delta":
                          f"{g['cliffs_delta']:+.2f} ({g['cliffs_magnitude']})",
-                         "Adjusted p": fmt_num(g["p_adj"], 3)} for g in gaps])
+                         "Adjusted p": fmt_p(g["p_adj"])} for g in gaps])
     show_table(tbl, caption="Largest perception gaps (answers as worded; (R) = agreement is "
                             "unhealthy)")
 
