@@ -77,3 +77,29 @@ def test_cell_timeout_is_one_readable_message(tmp_path, capfd):
     assert "--timeout" in str(info.value)
     err = capfd.readouterr().err
     assert "Traceback" not in err and "ZMQError" not in err
+
+
+def test_branding_settings_show_in_html(tmp_path):
+    from toolkit.execute import export_html, load_branding
+
+    logo = tmp_path / "logo.png"
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(logo)
+    plt.close(fig)
+    (tmp_path / "branding.toml").write_text(
+        '[branding]\npractice = "Northstar Advisory"\nprimary = "#123456"\n'
+        'accent = "#abcdef"\nlogo = "logo.png"\nfooter = "Prepared by Northstar"\n')
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Executive summary\n\ntext")]
+    src = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(src))
+    html = export_html(src, tmp_path / "n.html",
+                       branding=load_branding(tmp_path / "branding.toml")).read_text()
+    assert "Northstar Advisory" in html and "Prepared by Northstar" in html
+    assert "--brand-primary: #123456" in html and "--brand-accent: #abcdef" in html
+    assert 'class="brand-logo" src="data:image/png;base64,' in html
+    default = export_html(src, tmp_path / "d.html").read_text()
+    assert "Northstar" not in default and "#123456" not in default
+    assert "<li><a class=\"toc-link\">Executive summary</a></li>" in html  # printable contents
