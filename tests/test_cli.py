@@ -92,3 +92,25 @@ def test_console_script_installed():
     exe = shutil.which("aligndx") or str(__import__("pathlib").Path(sys.executable).parent / "aligndx")
     p = subprocess.run([exe, "--help"], capture_output=True, text=True)
     assert p.returncode == 0 and "validate" in p.stdout and "report" in p.stdout
+
+
+def test_validate_says_what_cannot_be_assessed(tmp_path):
+    dst = tmp_path / "small"
+    shutil.copytree(SAMPLES / "followup-gap", dst)
+    toml = (dst / "engagement.toml").read_text()
+    start = toml.index("[incentives]")
+    end = toml.index("[analysis]")
+    toml = toml[:start] + toml[end:]
+    toml = toml.replace('activities = "crm/activities.csv"', "")
+    (dst / "engagement.toml").write_text(toml)
+    import pandas as pd
+    survey = pd.read_csv(dst / "survey" / "responses.csv")
+    keep = survey[survey["team"] != "marketing"].index.tolist() + \
+        survey[survey["team"] == "marketing"].index[:3].tolist()
+    survey.loc[sorted(keep)].to_csv(dst / "survey" / "responses.csv", index=False)
+    r = run("validate", str(dst))
+    assert r.exit_code == 0, r.output
+    assert "No [incentives] section" in r.output
+    assert "The marketing side has fewer than 5 respondents" in r.output
+    assert "The sales side has fewer" not in r.output
+    assert "No activities file" in r.output

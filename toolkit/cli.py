@@ -96,11 +96,16 @@ def init(folder: Path, client_id: str | None, client_name: str | None) -> None:
 def validate(engagement: Path) -> None:
     """Check an ENGAGEMENT folder; print the intake summary and every problem (exit 2 if any)."""
     from .intake import validate as validate_folder
-    from .intake.summary import print_intake
+    from .intake.summary import print_intake, readiness_notes
 
     data, problems = validate_folder(engagement)
     if data is not None:
         print_intake(data)  # stdout, so `aligndx validate X > intake.txt` keeps it
+        notes = readiness_notes(data)
+        if notes:
+            click.echo("\nWhat the report will not be able to assess:")
+            for n in notes:
+                click.echo(f"  - {n}")
     if problems:
         click.echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
         order = {f: i for i, f in enumerate(dict.fromkeys(getattr(p, "file", "") for p in problems))}

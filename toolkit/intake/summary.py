@@ -56,3 +56,45 @@ def print_intake(data, console=None) -> None:
         print(text)
     else:
         console.print(text, markup=False, highlight=False)
+
+
+def readiness_notes(data) -> list[str]:
+    """What the report will not be able to assess, known already at intake.
+
+    Parameters
+    ----------
+    data : EngagementData
+
+    Returns
+    -------
+    list of str
+        Plain sentences: sections missing from ``engagement.toml``, survey sides under the
+        anonymity threshold, CRM tables absent.
+    """
+    from ..config import SIDES
+
+    eng = data.engagement
+    notes: list[str] = []
+    if eng.survey is None:
+        notes.append("No [survey] section: politics and the survey half of incentives and "
+                     "communication will not be assessed, and there will be no overall score.")
+    if eng.crm is None:
+        notes.append("No [crm] section: the blame-game verdict and the hand-off evidence will "
+                     "not be assessed.")
+    if eng.incentives is None:
+        notes.append("No [incentives] section: the compensation plan will not be assessed.")
+    if data.survey is not None and "team" in data.survey.columns:
+        k = eng.analysis.min_group_size
+        sides = data.survey["team"].map(SIDES).value_counts()
+        for side in ("sales", "marketing"):
+            n = int(sides.get(side, 0))
+            if n < k:
+                notes.append(f"The {side} side has fewer than {k} respondents (the anonymity "
+                             "threshold): its figures and every sales-vs-marketing comparison "
+                             "will be hidden.")
+    if eng.crm is not None and data.activities is None and data.leads is not None \
+            and "first_touch_at" not in data.leads.columns:
+        notes.append("No activities file and no first_touch_at column: speed to first touch "
+                     "and attempts cannot be measured, so the follow-up claim will be "
+                     "inconclusive.")
+    return notes
