@@ -172,9 +172,9 @@ FOLLOWUP_PLAN = [
 
 
 def test_flags_raised_with_figures():
-    crm = {"handoff": {"acceptance_rate": 0.32},
-           "speed": {"within_sla_share": 0.41, "untouched_share": 0.07},
-           "persistence": {"single_attempt_share": 0.2}}
+    crm = {"handoff": {"acceptance_rate": 0.32, "n_mql": 100},
+           "speed": {"within_sla_share": 0.41, "untouched_share": 0.07, "n": 100},
+           "persistence": {"single_attempt_share": 0.2, "n_touched_not_converted": 60}}
     r = measure_incentives(plan_of(FOLLOWUP_PLAN), crm=crm)
     f = {x["code"]: x for x in r["flags"]}
     assert f["volume_pay_low_acceptance"]["figures"]["marketing_volume_weight"] == \
@@ -189,8 +189,8 @@ def test_flags_raised_with_figures():
 
 
 def test_flags_not_raised_when_healthy_or_sla_paid():
-    crm = {"handoff": {"acceptance_rate": {"rate": 0.55}},
-           "speed": {"within_sla_share": 0.3}}
+    crm = {"handoff": {"acceptance_rate": {"rate": 0.55}, "n_mql": 100},
+           "speed": {"within_sla_share": 0.3, "n": 100}}
     rows = [r[:] for r in FOLLOWUP_PLAN]
     rows[0][7] = 0.8
     rows.insert(1, ["sales", "AE", 10, 100000, 100000, "SLA", "sla_compliance", 0.2, None,

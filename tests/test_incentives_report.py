@@ -23,7 +23,7 @@ def results():
                       "amount": [30000.0, 10000.0, 40000.0, 20000.0],
                       "source": ["web", "web", "outbound", "referral"]})
     inc = measure_incentives(plan, opportunities=o, marketing_sources=["web"],
-                             crm={"handoff": {"acceptance_rate": 0.3}})
+                             crm={"handoff": {"acceptance_rate": 0.3, "n_mql": 200}})
     return {"client": {"currency": "USD"}, "incentives": inc}
 
 
@@ -52,7 +52,7 @@ def test_render_shows_flags_and_sentences(monkeypatch):
     render(results())
     text = "\n".join(shown)
     assert "Marketing paid for volume sales turns away" in text
-    assert "sales accepts only 30% of the leads" in text
+    assert "sales accepts only 30% of the 200 MQLs" in text
     assert "pays sales USD 4,000 and marketing USD 0" in text
     assert "Marketing sources 40% of won revenue and earns 0% of the commission" in text
     assert not plt.get_fignums()

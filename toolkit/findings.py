@@ -100,6 +100,8 @@ def find(results: dict) -> list[Finding]:
     ):
         if get(results, f"verdict.{claim}.status") == "supported":
             summary = get(results, f"verdict.{claim}.summary") or ""
+            if summary[:2].istitle() and not summary[:2].isupper():
+                summary = summary[0].lower() + summary[1:]  # continues "…: " mid-sentence
             out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
                                [f"verdict.{claim}.status"]))
 

@@ -120,7 +120,8 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             data.leads, data.opportunities, data.activities, settings=settings,
             period_start=eng.client.period_start, period_end=eng.client.period_end,
             marketing_sources=eng.crm.marketing_sources if eng.crm else (),
-            extract_date=eng.crm.extract_date if eng.crm else None))
+            extract_date=eng.crm.extract_date if eng.crm else None,
+            known_names=_known_names(data)))
 
     # --- incentives ---------------------------------------------------------------------
     incentives = None

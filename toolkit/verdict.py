@@ -41,6 +41,12 @@ THRESHOLDS: dict[str, dict] = {
     "min_followup_leads": Threshold(
         30, "Fewest leads handed to sales before follow-up shares (untouched, SLA, single "
         "attempt) are judged.", "method"),
+    "min_handoff_mqls": Threshold(
+        30, "Fewest MQLs before the MQL→SAL acceptance rate is quoted in a finding or raises a "
+        "plan conflict flag.", "method"),
+    "min_stage_leads": Threshold(
+        30, "Fewest leads entering a funnel stage before its conversion is called the "
+        "biggest drop of the funnel.", "method"),
     "min_effort_arm": Threshold(
         30, "Fewest leads in each arm of the effort contrast (1–3 vs well-worked attempts).",
         "method"),
@@ -84,8 +90,13 @@ THRESHOLDS: dict[str, dict] = {
 
 def thresholds_table() -> list[dict]:
     """Thresholds as JSON-safe rows ``{name, value, rationale, source}`` (methodology)."""
-    return [{"name": k, "value": float(t["value"]), "rationale": t["rationale"],
+    return [{"name": k, "value": _num(t["value"]), "rationale": t["rationale"],
              "source": t["source"]} for k, t in THRESHOLDS.items()]
+
+
+def _num(v):
+    """A threshold value as int when whole (30, not 30.0), else float."""
+    return int(v) if isinstance(v, int) and not isinstance(v, bool) else float(v)
 
 
 def _t(name: str) -> float:
@@ -130,7 +141,8 @@ def _lead_quality(crm: dict) -> dict:
     n = grp.get("n") or 0
     poor = None
     if n < nmin or grp.get("rate") is None:
-        reasons.append(f"only {n} well-worked {who} (need {nmin:.0f}) — lead quality cannot "
+        reasons.append(f"{f'only {n}' if n else 'no'} well-worked {who} (need {nmin:.0f}) — "
+                       "lead quality cannot "
                        "be told apart from follow-up")
     else:
         ev.append(_ev(f"{gkey}.rate", grp["rate"],
@@ -156,7 +168,8 @@ def _lead_quality(crm: dict) -> dict:
     nr = hof.get("n_with_reason") or 0
     fit_ok = None
     if fit is None or nr < _t("min_rejections_with_reason"):
-        reasons.append(f"only {nr} rejections carry a reason — whether rejections are about fit "
+        reasons.append(f"{f'only {nr} rejections carry' if nr else 'no rejection carries'} a "
+                       "reason — whether rejections are about fit "
                        "cannot be judged")
     else:
         fit_ok = fit >= _t("fit_majority")
@@ -172,8 +185,10 @@ def _lead_quality(crm: dict) -> dict:
                        "the rejections deserve a joint review.")
     elif poor and fit_ok:
         status = SUPPORTED
-        summary = (f"Even when worked properly, {who} reach SQL at only {_pct(grp['rate'])}, "
-                   f"and {_pct(fit)} of rejections cite fit: the lead-quality complaint holds.")
+        summary = _upper_first(
+            f"{share_of(grp['rate'], 'well-worked ' + who)} reach SQL, below the "
+            f"{_pct(floor)} practitioner floor, and "
+            f"{share_of(fit, 'rejections with a reason')} cite fit.")
     elif poor and fit_ok is False:
         status = INCONCLUSIVE
         summary = (f"Worked leads convert poorly ({_pct(grp['rate'])}), but most rejections "
@@ -195,10 +210,61 @@ def _lead_quality(crm: dict) -> dict:
 # --------------------------------------------------------------------------------------------
 # "Sales call once and give up"
 # --------------------------------------------------------------------------------------------
-def _follow_up(crm: dict) -> dict:
+NO_TOUCH_DATA = ("not assessed: no activities or first-touch data (no first_touch_at or "
+                 "attempts column in the leads table and no activities file)")
+NO_TOUCH_SUMMARY = ("Follow-up was not assessed: the CRM has no activities or first-touch data "
+                    "(no first_touch_at or attempts column in the leads table and no "
+                    "activities file), so how fast and how often sales works the leads is "
+                    "unknown.")
+
+
+def share_words(x: float, *, zero: str = "none", whole: str = "all") -> str:
+    """A share for a sentence: ``"35%"``, or ``zero``/``whole`` at exactly 0 and 1.
+
+    Avoids sentences such as "only 0% of leads …".
+    """
+    if x <= 0:
+        return zero
+    if x >= 1:
+        return whole
+    return f"{100 * x:.0f}%"
+
+
+def share_of(x: float, population: str) -> str:
+    """``"35% of <population>"``, ``"none of the <population>"`` or ``"all <population>"``."""
+    w = share_words(x)
+    return {"none": f"none of the {population}", "all": f"all {population}"}.get(
+        w, f"{w} of {population}")
+
+
+def followup_evidence(crm: dict | None) -> dict:
+    """Follow-up figures of the population the verdict judges, gated on sample size.
+
+    Marketing's claim is about marketing's leads, so the population is the marketing-sourced
+    leads (``crm.speed.by_group.marketing`` / ``crm.persistence.by_group.marketing``) when
+    there are at least ``min_followup_leads`` of them, else all leads handed to sales. A
+    figure is kept only when its base reaches ``min_followup_leads`` (leads for the speed
+    shares, touched-but-unconverted leads for the single-attempt share). The incentives
+    conflict flag reads the same figures, so flag and verdict quote the same numbers.
+
+    Parameters
+    ----------
+    crm : dict or None
+        ``results["crm"]``.
+
+    Returns
+    -------
+    dict
+        ``who`` (population name for sentences), ``marketing`` (bool), ``speed_key`` /
+        ``persistence_key`` (results paths), ``sla_hours``, ``figures`` (``untouched_share``,
+        ``within_sla_share``, ``single_attempt_share``, ``median_hours``: float or None),
+        ``thin`` (signal name → bool, only for figures present: ``untouched``, ``sla``,
+        ``single``), ``touch_data`` (False when the CRM has neither first-touch nor attempts
+        data) and ``n`` (leads in the population).
+    """
+    crm = crm if isinstance(crm, dict) else {}
     spd, per = crm.get("speed") or {}, crm.get("persistence") or {}
-    dose = crm.get("dose_response") or {}
-    ev, cav, reasons = [], [], []
+    cohort = crm.get("cohort") or {}
     nmin = _t("min_followup_leads")
     sg = _get(spd, "by_group", "marketing") or {}
     pg = _get(per, "by_group", "marketing") or {}
@@ -206,35 +272,91 @@ def _follow_up(crm: dict) -> dict:
     s_src, s_key = (sg, "crm.speed.by_group.marketing") if use_mk else (spd, "crm.speed")
     p_src, p_key = ((pg, "crm.persistence.by_group.marketing") if use_mk and pg
                     else (per, "crm.persistence"))
-    who = "marketing-sourced leads" if use_mk else "leads handed to sales"
-    signals: dict[str, bool] = {}
-    if (s_src.get("n") or 0) >= nmin:
-        u = s_src.get("untouched_share")
-        if u is not None:
-            signals["untouched"] = u >= _t("untouched_share_max")
-            ev.append(_ev(f"{s_key}.untouched_share", u,
-                          f"never touched; thin at {_pct(_t('untouched_share_max'))} or more "
-                          "(HBR 2011: 23% of firms never answered)"))
-        w = s_src.get("within_sla_share")
-        if w is not None:
-            signals["sla"] = w < _t("within_sla_min")
-            ev.append(_ev(f"{s_key}.within_sla_share", w,
-                          f"first touched within the {spd.get('sla_hours', 24):g} h SLA; thin "
-                          f"below {_pct(_t('within_sla_min'))}"))
-        if s_src.get("median_hours") is not None:
-            ev.append(_ev(f"{s_key}.median_hours", s_src["median_hours"],
-                          "Kaplan–Meier median hours to first touch (HBR 2011 mean: 42 h)"))
-    if (p_src.get("n_touched_not_converted") or 0) >= nmin:
-        sa = p_src.get("single_attempt_share")
-        if sa is not None:
-            signals["single"] = sa >= _t("single_attempt_max")
-            ev.append(_ev(f"{p_key}.single_attempt_share", sa,
-                          "touched, unconverted leads with one attempt; thin at "
-                          f"{_pct(_t('single_attempt_max'))} or more (Velocify: 93% of "
-                          "converted leads reached by the 6th attempt)"))
+    touch_data = not ("touch_source" in cohort and cohort.get("touch_source") is None
+                      and cohort.get("attempts_source") is None)
+    figs = {"untouched_share": None, "within_sla_share": None, "single_attempt_share": None,
+            "median_hours": None}
+    if touch_data and (s_src.get("n") or 0) >= nmin:
+        for k in ("untouched_share", "within_sla_share", "median_hours"):
+            figs[k] = s_src.get(k)
+    if touch_data and (p_src.get("n_touched_not_converted") or 0) >= nmin:
+        figs["single_attempt_share"] = p_src.get("single_attempt_share")
+    thin = {}
+    if figs["untouched_share"] is not None:
+        thin["untouched"] = figs["untouched_share"] >= _t("untouched_share_max")
+    if figs["within_sla_share"] is not None:
+        thin["sla"] = figs["within_sla_share"] < _t("within_sla_min")
+    if figs["single_attempt_share"] is not None:
+        thin["single"] = figs["single_attempt_share"] >= _t("single_attempt_max")
+    return {"who": "marketing-sourced leads" if use_mk else "leads handed to sales",
+            "marketing": use_mk, "speed_key": s_key, "persistence_key": p_key,
+            "sla_hours": float(spd.get("sla_hours") or 24), "figures": figs, "thin": thin,
+            "touch_data": touch_data, "n": int(s_src.get("n") or 0)}
+
+
+def thin_followup_clause(fe: dict) -> str | None:
+    """The thin follow-up signals of :func:`followup_evidence` as one clause naming its
+    population.
+
+    E.g. "30% of marketing-sourced leads are never touched, 35% are first touched within
+    the 24 h SLA and 46% of those touched but not converted got a single attempt". Shares of
+    exactly 0 or 1 read "none" / "all". ``None`` when no signal is thin.
+    """
+    f, who, first = fe["figures"], fe["who"], True
+    words = []
+
+    def subject(x: float, pop: str) -> str:
+        w = share_words(x)
+        if w == "none":
+            return f"none of the {pop}" if pop else "none"
+        if w == "all":
+            return f"all {pop}" if pop else "all"
+        return f"{w} of {pop}" if pop else w
+
+    if fe["thin"].get("untouched"):
+        words.append(subject(f["untouched_share"], who) + " are never touched")
+        first = False
+    if fe["thin"].get("sla"):
+        words.append(subject(f["within_sla_share"], who if first else "")
+                     + f" are first touched within the {fe['sla_hours']:g} h SLA")
+        first = False
+    if fe["thin"].get("single"):
+        pop = f"{who} touched but not converted" if first else "those touched but not converted"
+        w = share_words(f["single_attempt_share"])
+        words.append(("all " + pop if w == "all" else f"{w} of {pop}") + " got a single attempt")
+    if not words:
+        return None
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _follow_up(crm: dict) -> dict:
+    dose = crm.get("dose_response") or {}
+    ev, cav, reasons = [], [], []
+    nmin = _t("min_followup_leads")
+    fe = followup_evidence(crm)
+    who, f, signals = fe["who"], fe["figures"], fe["thin"]
+    s_key, p_key = fe["speed_key"], fe["persistence_key"]
+    if f["untouched_share"] is not None:
+        ev.append(_ev(f"{s_key}.untouched_share", f["untouched_share"],
+                      f"never touched; thin at {_pct(_t('untouched_share_max'))} or more "
+                      "(HBR 2011: 23% of firms never answered)"))
+    if f["within_sla_share"] is not None:
+        ev.append(_ev(f"{s_key}.within_sla_share", f["within_sla_share"],
+                      f"first touched within the {fe['sla_hours']:g} h SLA; thin "
+                      f"below {_pct(_t('within_sla_min'))}"))
+    if f["median_hours"] is not None:
+        ev.append(_ev(f"{s_key}.median_hours", f["median_hours"],
+                      "Kaplan–Meier median hours to first touch (HBR 2011 mean: 42 h)"))
+    if f["single_attempt_share"] is not None:
+        ev.append(_ev(f"{p_key}.single_attempt_share", f["single_attempt_share"],
+                      "touched, unconverted leads with one attempt; thin at "
+                      f"{_pct(_t('single_attempt_max'))} or more (Velocify: 93% of "
+                      "converted leads reached by the 6th attempt)"))
     thin = any(signals.values()) if signals else None
-    if thin is None:
-        reasons.append(f"too few {who} or no touch data (need {nmin:.0f} leads with first-touch "
+    if not fe["touch_data"]:
+        reasons.append(NO_TOUCH_DATA)
+    elif thin is None:
+        reasons.append(f"too few {who} (need {nmin:.0f} leads with first-touch "
                        "or attempts data)")
     if thin is False and "single" not in signals and "untouched" not in signals:
         thin = None
@@ -243,7 +365,9 @@ def _follow_up(crm: dict) -> dict:
     ec = dose.get("effort_contrast") or {}
     better = None
     arm = _t("min_effort_arm")
-    if min(ec.get("n_high") or 0, ec.get("n_low") or 0) < arm or ec.get("odds_ratio") is None:
+    if not fe["touch_data"]:
+        pass
+    elif min(ec.get("n_high") or 0, ec.get("n_low") or 0) < arm or ec.get("odds_ratio") is None:
         reasons.append(f"too few leads in each effort arm (need {arm:.0f}) to tell whether more "
                        "attempts convert better")
     else:
@@ -260,33 +384,33 @@ def _follow_up(crm: dict) -> dict:
         if not ec.get("stratified"):
             cav.append("There is no lead score, so reps working better-looking leads harder "
                        "cannot be ruled out.")
-    cav.append("Leads that answer early need fewer attempts; the effort comparison is "
-               "observational, not an experiment.")
-    figs = ", ".join(
-        {"untouched": f"{_pct(s_src.get('untouched_share'))} never touched",
-         "sla": f"only {_pct(s_src.get('within_sla_share'))} touched within the SLA",
-         "single": f"{_pct(p_src.get('single_attempt_share'))} of unconverted leads tried "
-                   "once"}[k] for k, v in signals.items() if v)
+    if fe["touch_data"]:
+        cav.append("Leads that answer early need fewer attempts; the effort comparison is "
+                   "observational, not an experiment.")
+    clause = thin_followup_clause(fe)
     if thin is False:
         status = NOT_SUPPORTED
         summary = (f"Sales follows up {who} diligently "
-                   f"({_pct(s_src.get('untouched_share'))} never touched, "
-                   f"{_pct(s_src.get('within_sla_share'))} within the SLA): the follow-up "
+                   f"({_pct(f['untouched_share'])} never touched, "
+                   f"{_pct(f['within_sla_share'])} within the SLA): the follow-up "
                    "complaint is not borne out.")
     elif thin and better:
         status = SUPPORTED
-        summary = (f"Follow-up of {who} is thin ({figs}), and leads worked harder convert "
-                   f"better within the same score band (odds × {ec['odds_ratio']:.1f}).")
+        summary = _upper_first(f"{clause}; leads worked harder convert better within the "
+                               f"same score band (odds × {ec['odds_ratio']:.1f}).")
     elif thin and better is False:
         status = NOT_SUPPORTED
-        summary = (f"Follow-up of {who} is thin ({figs}), but extra attempts do not convert "
-                   "better, so giving up early is not what loses these leads.")
+        summary = _upper_first(f"{clause}, but extra attempts do not convert better, so "
+                               "giving up early is not what loses these leads.")
         cav.append("Follow-up still misses the hand-off rules; fix it for its own sake.")
+    elif not fe["touch_data"]:
+        status, summary = INCONCLUSIVE, NO_TOUCH_SUMMARY
     else:
         status = INCONCLUSIVE
-        lead = f"Follow-up of {who} is thin ({figs}), but " if thin else ""
+        lead = f"{clause}, but " if thin else ""
         summary = (lead + "there is not enough CRM evidence to judge follow-up: "
                    + reasons[0] + ".") if reasons else "The follow-up evidence is mixed."
+        summary = _upper_first(summary)
     return {"status": status, "summary": summary, "evidence": ev, "caveats": cav,
             "reasons": reasons}
 
@@ -356,6 +480,10 @@ def _headline(lq: dict, fu: dict) -> str:
                 "properly, so the blame game is about perception, not performance.")
     return ("The CRM data cannot settle the blame game yet: lead quality is "
             f"{a.replace('_', ' ')}, follow-up is {b.replace('_', ' ')}.")
+
+
+def _upper_first(s: str) -> str:
+    return s[:1].upper() + s[1:] if s else s
 
 
 def _lower_first(s: str) -> str:

@@ -115,16 +115,21 @@ def is_fit_reason(reasons: pd.Series) -> pd.Series:
 
 
 #: Hand-off evidence score (0..100) used by the communication pillar (SPEC §4.4). It is the
-#: mean of the available components, each 0..1:
+#: mean of three components, each 0..1:
 #: * acceptance: MQL→SAL acceptance rate ÷ 0.5 (the midpoint of the 40–60% demand-waterfall
 #:   practitioner range, SPEC §9), capped at 1 — shared lead definitions;
 #: * feedback: share of rejections that carry a reason — sales tells marketing why;
 #: * SLA: share of handed-over leads first touched within the SLA — the hand-off rule is kept.
+#: All three are required: a component that cannot be measured (no MQLs or no
+#: accepted_at/rejected_at column — acceptance then only inferred from later stages —, no
+#: rejected lead or no rejection_reason column, no first-touch data) must not raise the score, so the score is
+#: ``None`` and a warning names what is missing (averaging only the components present would
+#: reward missing evidence: a CRM without activities scored higher than with them).
 EVIDENCE_SCORE_ACCEPTANCE_TARGET = 0.5
 
 
 def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | None,
-            top: int = 10) -> dict:
+            top: int = 10, redactor=None) -> dict:
     """Acceptance, rejection, reason coverage, reason Pareto, fit share and evidence score.
 
     Parameters
@@ -137,6 +142,10 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         From the speed section, a component of the evidence score.
     top : int
         Reasons shown individually in the Pareto; the rest are grouped as "other reasons".
+    redactor : callable, optional
+        ``f(text) -> text`` applied to every reason before grouping (e-mails, phone numbers
+        and known names removed: :func:`toolkit.privacy.make_redactor`); default: redaction
+        without known names. Reasons are free text and may carry personal data (SPEC §8).
 
     Returns
     -------
@@ -144,7 +153,10 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         ``acceptance_rate`` and ``rejection_rate`` (Wilson dicts as plain rates plus
         ``*_ci``), ``reason_share``, ``reasons`` (list of ``{reason, n, share,
         cumulative_share, fit}``), ``fit_share`` (fit-related ÷ rejections with a reason),
-        ``n_mql``, ``n_rejected``, ``n_with_reason``, ``evidence_score`` and ``warnings``.
+        ``n_mql``, ``n_rejected``, ``n_with_reason``, ``evidence_score`` (``None`` unless
+        all three components can be measured), ``evidence_score_components``,
+        ``evidence_score_missing`` (names of the components that could not be measured) and
+        ``warnings``.
     """
     warnings: list[str] = []
     mql = f["mql"]
@@ -160,6 +172,12 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         if n_rej:
             warnings.append("No rejection_reason column: the reasons for rejections are unknown.")
     n_reason = int(len(raw))
+    if n_reason:
+        if redactor is None:
+            from ..privacy import make_redactor
+            redactor = make_redactor(())
+        uniq = pd.unique(raw.to_numpy(dtype=object))
+        raw = raw.map(dict(zip(uniq, (redactor(u) for u in uniq)))).astype("string")
     reason_share = wilson(n_reason, n_rej)
     reasons: list[dict] = []
     fit = wilson(0, 0)
@@ -187,14 +205,26 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
     elif n_rej:
         warnings.append("No rejection carries a reason: whether rejections are about fit "
                         "cannot be judged.")
-    comps = {}
-    if acc["rate"] is not None:
+    comps, missing = {}, []
+    decided = "accepted_at" in cohort.columns or "rejected_at" in cohort.columns
+    if acc["rate"] is not None and decided:
         comps["acceptance"] = min(acc["rate"] / EVIDENCE_SCORE_ACCEPTANCE_TARGET, 1.0)
-    if reason_share["rate"] is not None:
+    else:
+        missing.append("acceptance rate (" + ("no accepted_at or rejected_at column"
+                                              if acc["rate"] is not None else "no MQLs") + ")")
+    if reason_share["rate"] is not None and (n_reason or "rejection_reason" in cohort.columns):
         comps["feedback"] = reason_share["rate"]
+    else:
+        missing.append("share of rejections with a reason (" + (
+            "no rejection_reason column" if n_rej else "no rejected leads") + ")")
     if within_sla_share is not None:
         comps["sla"] = within_sla_share
-    score = float(100 * np.mean(list(comps.values()))) if comps else None
+    else:
+        missing.append("share first touched within the SLA (no first-touch data)")
+    score = float(100 * np.mean(list(comps.values()))) if not missing else None
+    if missing:
+        warnings.append("Hand-off evidence score not computed: it needs all three components, "
+                        "and " + "; ".join(missing) + " cannot be measured.")
     return {
         "n_mql": n_mql, "n_rejected": n_rej, "n_with_reason": n_reason,
         "acceptance_rate": acc["rate"], "acceptance": acc,
@@ -205,5 +235,6 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         "fit_share": fit["rate"], "fit": fit,
         "evidence_score": score,
         "evidence_score_components": {k: float(v) for k, v in comps.items()},
+        "evidence_score_missing": missing,
         "warnings": warnings,
     }

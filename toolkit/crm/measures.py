@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AnalysisSettings
+from ..privacy import make_redactor
 from .derive import as_datetime, extract_date_of, lead_frame, select_cohort
 from .dose import dose_response
 from .funnel import funnel, handoff
@@ -51,7 +52,7 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                 activities: pd.DataFrame | None = None, *,
                 settings: AnalysisSettings | None = None, period_start=None, period_end=None,
                 marketing_sources: Iterable[str] = (), extract_date=None,
-                owner_labels: dict | None = None) -> dict:
+                owner_labels: dict | None = None, known_names: Iterable[str] = ()) -> dict:
     """Measure the CRM evidence of SPEC §4.2.
 
     Parameters
@@ -73,7 +74,12 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     extract_date : datetime-like, optional
         Date the data was pulled; default the latest timestamp in any CRM table.
     owner_labels : dict, optional
-        Accepted for interface stability; no per-owner figure is produced.
+        Accepted for interface stability; no per-owner figure is produced. Its keys (owner
+        ids) are also treated as known names for redaction.
+    known_names : iterable of str
+        Names to remove from free text (rejection reasons), typically respondent names; the
+        ``owner_id`` values of the CRM tables are always added. E-mail addresses and phone numbers are always removed
+        (:func:`toolkit.privacy.make_redactor`).
 
     Returns
     -------
@@ -110,9 +116,16 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                         "told apart from others.")
     handed = f.loc[f["handed"].to_numpy(bool)]
 
+    names = [str(n) for n in known_names if n is not None]
+    names += [str(k) for k in (owner_labels or {})]
+    for tab in (leads, opportunities, activities):
+        if tab is not None and "owner_id" in tab.columns:
+            names += [str(x) for x in tab["owner_id"].dropna().unique()]
+    touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
     fun = funnel(f)
-    spd = speed(handed, sla_hours=sla, extract_date=ext)
-    hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"])
+    spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
+    hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
+                  redactor=make_redactor(names))
     per = persistence(handed, well_worked_attempts=ww)
     dose = dose_response(handed, well_worked_attempts=ww)
     lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,

@@ -60,8 +60,8 @@ def persistence_one(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
            "well_worked_share": None, "median_attempts": None, "median_attempts_all": None,
            "mean_attempts": None, "warnings": warnings}
     if not known.any():
-        warnings.append("No attempt counts (no attempts column and no activities): persistence "
-                        "cannot be measured.")
+        warnings.append("Persistence not assessed: no activities or attempts data (no "
+                        "attempts column in the leads table and no activities file).")
         return res
     if (~known).any():
         warnings.append(f"{int((~known).sum())} leads have no attempt count; persistence "

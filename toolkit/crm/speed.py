@@ -64,7 +64,14 @@ def _curve(sf, sla: float) -> list[dict]:
     return [{"hours": float(h), "survival": float(s)} for h, s in zip(grid, surv)]
 
 
-def speed(f: pd.DataFrame, *, sla_hours: float, extract_date, min_n: int = 1) -> dict:
+#: Warning when the CRM carries no touch information at all.
+NO_TOUCH_DATA = ("Speed to first touch not assessed: no activities or first-touch data (no "
+                 "first_touch_at or attempts column in the leads table and no activities "
+                 "file).")
+
+
+def speed(f: pd.DataFrame, *, sla_hours: float, extract_date, min_n: int = 1,
+          touch_data: bool = True) -> dict:
     """Speed-to-first-touch section over the leads handed to sales.
 
     Parameters
@@ -75,6 +82,11 @@ def speed(f: pd.DataFrame, *, sla_hours: float, extract_date, min_n: int = 1) ->
         First-touch SLA (``sla_first_touch_hours``).
     extract_date : Timestamp or None
         Censoring date of untouched leads.
+    touch_data : bool
+        False when the CRM has neither first-touch times nor attempt counts (no
+        ``first_touch_at``/``attempts`` columns and no activities): every lead would look
+        untouched, so all figures are ``None`` (overall and by group) with a "not assessed"
+        warning instead of a "100% never touched" artefact.
 
     Returns
     -------
@@ -85,19 +97,21 @@ def speed(f: pd.DataFrame, *, sla_hours: float, extract_date, min_n: int = 1) ->
         ``{hours, survival}``), ``by_group`` (``marketing`` / ``other`` with the same
         figures without the curve) and ``warnings``.
     """
-    out = _speed_one(f, sla_hours=sla_hours, extract_date=extract_date, curve=True)
+    out = _speed_one(f, sla_hours=sla_hours, extract_date=extract_date, curve=True,
+                     touch_data=touch_data)
     groups = {}
     if f["marketing"].any() and (~f["marketing"]).any():
         for name, mask in (("marketing", f["marketing"]), ("other", ~f["marketing"])):
             g = _speed_one(f.loc[mask], sla_hours=sla_hours, extract_date=extract_date,
-                           curve=False)
+                           curve=False, touch_data=touch_data)
             g.pop("warnings", None)
             groups[name] = g
     out["by_group"] = groups
     return out
 
 
-def _speed_one(f: pd.DataFrame, *, sla_hours: float, extract_date, curve: bool) -> dict:
+def _speed_one(f: pd.DataFrame, *, sla_hours: float, extract_date, curve: bool,
+               touch_data: bool = True) -> dict:
     warnings: list[str] = []
     n = int(len(f))
     res = {"sla_hours": float(sla_hours), "n": n, "n_touched": None, "median_hours": None,
@@ -108,6 +122,10 @@ def _speed_one(f: pd.DataFrame, *, sla_hours: float, extract_date, curve: bool) 
     if n == 0:
         warnings.append("No leads handed to sales in the cohort: speed to first touch not "
                         "measured.")
+        res["warnings"] = warnings
+        return res
+    if not touch_data:
+        warnings.append(NO_TOUCH_DATA)
         res["warnings"] = warnings
         return res
     touched = f["touched"].to_numpy(dtype=bool)

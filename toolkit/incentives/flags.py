@@ -15,6 +15,12 @@ Thresholds (:data:`THRESHOLDS`) are anchored on the reference figures of SPEC §
   while reps averaged 1.6 attempts and 93 % of converted leads were reached by the 6th,
   Velocify). The three follow-up cut-offs are read from :data:`toolkit.verdict.THRESHOLDS`
   (the values above are its defaults at the time of writing), so flag and verdict agree.
+  The figures are those of :func:`toolkit.verdict.followup_evidence`: the same population
+  (marketing-sourced leads when there are enough of them) and the same minimum sample sizes
+  as the verdict, so the flag and the verdict quote the same numbers.
+* No flag is raised from too little data: the acceptance rate needs ``min_mqls`` MQLs
+  (``toolkit.verdict.THRESHOLDS["min_handoff_mqls"]``), the follow-up figures the verdict's
+  ``min_followup_leads``; missing touch data raises no flag.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from .plan import SHARED_METRICS, SIDES, VOLUME_METRICS
 from .structure import metric_weight, num, with_side
 
 from ..verdict import THRESHOLDS as _VERDICT
+from ..verdict import followup_evidence, thin_followup_clause
 
 #: Flag thresholds. "Thin follow-up" uses exactly the verdict's cut-offs
 #: (:data:`toolkit.verdict.THRESHOLDS`), so the plan flag and the blame-game verdict agree.
@@ -33,6 +40,7 @@ THRESHOLDS = {
     "within_sla_share_low": float(_VERDICT["within_sla_min"]["value"]),
     "untouched_share_high": float(_VERDICT["untouched_share_max"]["value"]),
     "single_attempt_share_high": float(_VERDICT["single_attempt_max"]["value"]),
+    "min_mqls": int(_VERDICT["min_handoff_mqls"]["value"]),
 }
 
 
@@ -92,15 +100,21 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
     vol = metric_weight(plan, VOLUME_METRICS, "marketing")
     if vol:
         acc = crm_figure(crm, "handoff", "acceptance_rate")
+        n_mql = crm_figure(crm, "handoff", "n_mql") or 0
         thr = THRESHOLDS["acceptance_rate_low"]
         if acc is None:
             warnings.append("marketing is paid on volume metrics, but the lead acceptance "
                             "rate is unknown, so the volume-pay flag could not be checked")
+        elif n_mql < THRESHOLDS["min_mqls"]:
+            warnings.append(f"marketing is paid on volume metrics, but only {n_mql:.0f} MQLs "
+                            f"(need {THRESHOLDS['min_mqls']}) are too few to judge the "
+                            "acceptance rate, so the volume-pay flag could not be checked")
         elif acc < thr:
             flags.append(_flag(
                 "volume_pay_low_acceptance", "Marketing paid for volume sales turns away",
                 f"{_pct(vol)} of marketing's variable pay rewards lead volume, yet sales "
-                f"accepts only {_pct(acc)} of the leads (below the {_pct(thr)} lower bound "
+                f"accepts {'only ' if acc > 0 else ''}{_pct(acc)} of the {n_mql:,.0f} MQLs "
+                f"(below the {_pct(thr)} lower bound "
                 "of the usual MQL-to-SAL range): marketing is paid for leads sales does "
                 "not want.",
                 {"marketing_volume_weight": num(vol), "acceptance_rate": acc,
@@ -112,35 +126,30 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
         own_bookings = (shared["metric"] == "bookings") & (
             shared["applies_to"].isna() | (shared["applies_to"] == "own_won"))
         if len(shared) and own_bookings.all():
-            fig = {k: crm_figure(crm, sec, k) for sec, k in
-                   (("speed", "within_sla_share"), ("speed", "untouched_share"),
-                    ("persistence", "single_attempt_share"))}
-            thin = []
-            if fig["within_sla_share"] is not None and \
-                    fig["within_sla_share"] < THRESHOLDS["within_sla_share_low"]:
-                thin.append(f"only {_pct(fig['within_sla_share'])} of leads are touched "
-                            "within the SLA")
-            if fig["untouched_share"] is not None and \
-                    fig["untouched_share"] >= THRESHOLDS["untouched_share_high"]:
-                thin.append(f"{_pct(fig['untouched_share'])} are never touched")
-            if fig["single_attempt_share"] is not None and \
-                    fig["single_attempt_share"] >= THRESHOLDS["single_attempt_share_high"]:
-                thin.append(f"{_pct(fig['single_attempt_share'])} of worked leads get a "
-                            "single attempt")
-            if all(v is None for v in fig.values()):
+            fe = followup_evidence(crm)
+            fig = {k: fe["figures"][k] for k in
+                   ("within_sla_share", "untouched_share", "single_attempt_share")}
+            clause = thin_followup_clause(fe)
+            if not fe["touch_data"]:
+                warnings.append("sales is paid on its own bookings only, but the CRM has no "
+                                "activities or first-touch data, so the bookings-only flag "
+                                "could not be checked")
+            elif all(v is None for v in fig.values()):
                 warnings.append("sales is paid on its own bookings only, but follow-up "
-                                "figures are unknown, so the bookings-only flag could not "
-                                "be checked")
-            elif thin:
+                                "figures are unknown or rest on too few leads (need "
+                                f"{_VERDICT['min_followup_leads']['value']}), so the "
+                                "bookings-only flag could not be checked")
+            elif clause:
                 flags.append(_flag(
                     "sales_individual_bookings_only",
                     "Sales paid on own bookings only while follow-up is thin",
                     "Sales is paid only on the deals it closes, with nothing for working "
-                    "marketing's leads to the SLA, and " + "; ".join(thin) + ".",
-                    {**fig, "sales_own_bookings_weight": num(metric_weight(
-                        plan, ["bookings"], "sales")),
-                     "thresholds": {k: v for k, v in THRESHOLDS.items() if k !=
-                                    "acceptance_rate_low"}}))
+                    "marketing's leads to the SLA, and " + clause + ".",
+                    {**fig, "population": fe["who"],
+                     "sales_own_bookings_weight": num(metric_weight(
+                         plan, ["bookings"], "sales")),
+                     "thresholds": {k: v for k, v in THRESHOLDS.items() if k not in
+                                    ("acceptance_rate_low", "min_mqls")}}))
 
     gated = {s: bool(((p["side"] == s) & p["gate"].notna()).any()) for s in SIDES}
     present = {s: bool((p["side"] == s).any()) for s in SIDES}

@@ -83,7 +83,8 @@ def render_methodology(results: dict) -> None:
                 rows.append({"threshold": k, "value": v[0], "why": v[1]})
             else:
                 rows.append({"threshold": k, "value": v, "why": ""})
-        show_table(pd.DataFrame(rows), caption="Verdict thresholds (toolkit.verdict.THRESHOLDS)")
+        show_table(pd.DataFrame(rows, dtype=object),
+                   caption="Verdict thresholds (toolkit.verdict.THRESHOLDS)")
     show_table(pd.DataFrame([{"finding threshold": k, "value": v[0], "why": v[1]}
                              for k, v in LIMITS.items()]),
                caption="Finding thresholds (toolkit.findings.LIMITS)")
@@ -101,5 +102,5 @@ def render_sources(results: dict) -> None:
         r = r if isinstance(r, dict) else vars(r)
         rows.append({k: r.get(k) for k in ("figure", "source", "kind", "year", "sample")
                      if k in r})
-    show_table(pd.DataFrame(rows), caption="Reference figures and their provenance: academic, "
+    show_table(pd.DataFrame(rows, dtype=object), caption="Reference figures and their provenance: academic, "
                "analyst, vendor, practitioner or unverified")

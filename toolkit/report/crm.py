@@ -5,9 +5,67 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts import crm as charts
+from ..verdict import THRESHOLDS
 from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
+
+#: Fewest leads entering a stage before its rate may be called "the biggest drop".
+MIN_STAGE_LEADS = int(THRESHOLDS["min_stage_leads"]["value"])
+
+
+def _date(value) -> str | None:
+    """An ISO timestamp as its date (``2026-01-14T23:35:49`` → ``2026-01-14``)."""
+    return None if not value else str(value)[:10]
+
+
+def biggest_drop_sentence(d: pd.DataFrame) -> str:
+    """The funnel takeaway: the stage with the lowest conversion among stages entered by at
+    least :data:`MIN_STAGE_LEADS` leads, or why none can be named.
+
+    Parameters
+    ----------
+    d : DataFrame
+        :func:`_funnel_frame` output (``stage``, ``count``, ``rate``).
+    """
+    prev_n = d["count"].shift(1)
+    ok = d.iloc[1:][(prev_n.iloc[1:] >= MIN_STAGE_LEADS) & d["rate"].iloc[1:].notna()]
+    if ok.empty:
+        return (f"Too few leads at each stage (fewer than {MIN_STAGE_LEADS}) to say where the "
+                "funnel loses most.")
+    i = int(ok["rate"].idxmin())
+    w, prev = d.loc[i], d.loc[i - 1, "stage"]
+    moved = "none move on" if w["rate"] <= 0 else f"only {fmt_pct(w['rate'])} move on"
+    return (f"The biggest drop is {charts.STAGE_LABELS[prev]} → "
+            f"{charts.STAGE_LABELS[w['stage']]}: {moved} (of {int(d.loc[i - 1, 'count']):,}).")
+
+
+def handoff_sentence(h: dict) -> str:
+    """Plain-language hand-off paragraph from ``crm.handoff`` (reads well when figures are
+    ``None`` or counts are tiny)."""
+    text = (f"**Hand-off.** Sales accepted {_ci(h.get('acceptance'))} of {h['n_mql']:,} MQLs "
+            f"and rejected {_ci(h.get('rejection'))}. ")
+    n_rej, n_reason = h.get("n_rejected") or 0, h.get("n_with_reason") or 0
+    if not n_rej:
+        text += "No rejected lead is recorded, so there are no rejection reasons to read. "
+    elif not n_reason:
+        text += "No rejection carries a reason, so whether they are about fit is unknown. "
+    else:
+        text += (f"{fmt_pct(h.get('reason_share'))} of rejections say why "
+                 f"({n_reason:,} of {n_rej:,})")
+        fit = h.get("fit_share")
+        text += (f"; {fmt_pct(fit)} of the stated reasons are about fit. " if fit is not None
+                 else ". ")
+    score = h.get("evidence_score")
+    if score is None:
+        miss = h.get("evidence_score_missing") or []
+        text += ("Hand-off evidence score: not computed" + (
+            " — it needs all three components, and " + "; ".join(miss) + " cannot be measured."
+            if miss else "."))
+    else:
+        text += (f"Hand-off evidence score: **{fmt_num(score, 0)}/100** (acceptance against "
+                 "the 40–60% practitioner range, reasons given, first touch within the SLA).")
+    return text
 
 
 def _ci(w: dict | None) -> str:
@@ -36,19 +94,14 @@ def render_funnel(results: dict) -> None:
     show_markdown(f"**Cohort.** {c['leads']:,} leads created "
                   f"{c.get('period_start') or 'from the start'} to "
                   f"{c.get('period_end') or 'the extract'} (data extracted "
-                  f"{c.get('extract_date') or 'unknown'}); {c['excluded_outside_period']:,} "
+                  f"{_date(c.get('extract_date')) or 'unknown'}); "
+                  f"{c['excluded_outside_period']:,} "
                   "leads outside the period are left out.")
     if not c["leads"]:
         show_not_assessed("Funnel", ["No leads in the analysis period."])
         return
     d = _funnel_frame(crm)
-    worst = d.iloc[1:].dropna(subset=["rate"])
-    take = "The funnel has no stage-to-stage rates yet."
-    if len(worst):
-        w = worst.loc[worst["rate"].idxmin()]
-        prev = d.iloc[int(worst["rate"].idxmin()) - 1]["stage"]
-        take = (f"The biggest drop is {charts.STAGE_LABELS[prev]} → "
-                f"{charts.STAGE_LABELS[w['stage']]}: only {fmt_pct(w['rate'])} move on.")
+    take = biggest_drop_sentence(d)
     show_figure(charts.plot_funnel(data=d), alt="Horizontal bar chart of the number of leads "
                 "reaching each funnel stage, with each stage's conversion rate and 95% "
                 "interval.", takeaway=take)
@@ -74,12 +127,7 @@ def render_handoff(results: dict) -> None:
     if not h.get("n_mql"):
         show_not_assessed("Hand-off evidence", ["No MQLs in the cohort."])
         return
-    show_markdown(
-        f"**Hand-off.** Sales accepted {_ci(h.get('acceptance'))} of {h['n_mql']:,} MQLs and "
-        f"rejected {_ci(h.get('rejection'))}. {fmt_pct(h.get('reason_share'))} of rejections "
-        f"say why; {fmt_pct(h.get('fit_share'))} of the stated reasons are about fit. "
-        f"Hand-off evidence score: **{fmt_num(h.get('evidence_score'), 0)}/100** (acceptance "
-        "against the 40–60% practitioner range, reasons given, first touch within the SLA).")
+    show_markdown(handoff_sentence(h))
     reasons = [r for r in h.get("reasons") or []]
     if reasons:
         d = pd.DataFrame(reasons)
@@ -87,8 +135,8 @@ def render_handoff(results: dict) -> None:
         show_figure(charts.plot_reasons(data=d), alt="Bar chart of the share of each rejection "
                     "reason among rejections with a reason; fit-related reasons in red.",
                     takeaway=f"The most common reason is '{top['reason']}' "
-                    f"({fmt_pct(top['share'])} of stated reasons); "
-                    f"{fmt_pct(h.get('fit_share'))} of reasons are about fit.")
+                    f"({fmt_pct(top['share'])} of {h.get('n_with_reason') or 0:,} stated "
+                    f"reasons); {fmt_pct(h.get('fit_share'))} of reasons are about fit.")
 
 
 def render_speed(results: dict) -> None:
@@ -124,7 +172,9 @@ def render_speed(results: dict) -> None:
                                       "never touched": fmt_pct(v.get("untouched_share"))}
                                      for k, v in g.items()]),
                        caption="Speed to first touch, marketing-sourced vs other leads")
-    if p.get("single_attempt_share") is not None or p.get("well_worked_share") is not None:
+    if p.get("single_attempt_share") is None and p.get("well_worked_share") is None:
+        show_not_assessed("Persistence", p.get("warnings") or ["No attempts data."])
+    else:
         show_markdown(
             f"**Persistence.** {fmt_pct(p.get('single_attempt_share'))} of touched leads that did "
             f"not convert got a single attempt; {fmt_pct(p.get('well_worked_share'))} reached "

@@ -31,6 +31,8 @@ def sow_sentence(inc: dict) -> str:
     if gap is not None and gap >= 0.2:
         text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
                  "other misses")
+    elif gap is not None and round(100 * gap) == 0:
+        text += " — no gap between them"
     elif gap is not None:
         text += f" — a gap of only {100 * gap:.0f} points"
     return text + "."
@@ -72,7 +74,20 @@ def whatif_sentence(inc: dict, currency: str) -> str | None:
     share = w.get("marketing_reward_share_on_marketing_sourced") or {}
     cost = w.get("added_cost")
     verb = "add" if (cost or 0) >= 0 else "save"
-    return (f"What if {' and '.join(parts)}? On the same won deals, marketing's share of the "
+    d = w.get("deals") or {}
+    question = f"What if {' and '.join(parts)}?"
+    if share.get("before") is None and share.get("after") is not None:
+        return (f"{question} On the same won deals, marketing would get "
+                f"{fmt_pct(share['after'])} of the reward on the deals it sourced (today the "
+                f"plan pays no commission on them), and the plan would {verb} "
+                f"{_money(abs(cost) if cost is not None else None, currency)} in commission.")
+    if share.get("before") is None or share.get("after") is None:
+        why = ("no won deals with amounts" if not (d.get("won_revenue") or 0) > 0
+               else "no commission is paid on the marketing-sourced won deals"
+               if (d.get("marketing_sourced_revenue") or 0) > 0
+               else "no marketing-sourced won deals with amounts")
+        return f"{question} The effect cannot be computed: {why}."
+    return (f"{question} On the same won deals, marketing's share of the "
             f"reward on the deals it sourced would go from {fmt_pct(share.get('before'))} to "
             f"{fmt_pct(share.get('after'))}, and the plan would {verb} "
             f"{_money(abs(cost) if cost is not None else None, currency)} "
