@@ -38,3 +38,20 @@ def test_summary_says_overall_not_computed_and_partial(monkeypatch):
     out = "\n".join(shown)
     assert "could not be computed" in out and "politics" in out
     assert "Aligned" not in out and "Integrated" not in out
+
+
+def test_top_findings_do_not_repeat_a_fact():
+    from toolkit.findings import top_findings
+
+    results = {"incentives": {"shared_outcome_weight": {"sales": 1.0, "marketing": 0.0},
+                              "sow_gap": 1.0},
+               "survey": {"claims": {"sales_blame_leads_share": 0.8,
+                                     "marketing_blame_followup_share": 0.7}},
+               "verdict": {"follow_up": {"status": "supported",
+                                         "summary": "30% of leads are never touched."}}}
+    top = top_findings(results, 3)
+    texts = [f.text for f in top]
+    assert texts[0] == "Sales follow-up is thin: 30% of leads are never touched."
+    assert texts[1] == "None of the marketing side's variable pay depends on shared outcomes."
+    assert texts[2].startswith("80% of the sales side say")   # one blame finding, not two
+    assert len(top) == 3

@@ -136,11 +136,11 @@ def find(results: dict) -> list[Finding]:
     s_share = get(results, "survey.claims.sales_blame_leads_share")
     m_share = get(results, "survey.claims.marketing_blame_followup_share")
     if s_share is not None and s_share >= lim["blame_share"]:
-        out.append(Finding("blame_sales", "remove_politics", 0.55,
+        out.append(Finding("blame_sales", "remove_politics", 0.4 + s_share / 4,
                            f"{_pct(s_share)} of the sales side say most marketing leads are not "
                            "worth working.", ["survey.claims.sales_blame_leads_share"]))
     if m_share is not None and m_share >= lim["blame_share"]:
-        out.append(Finding("blame_marketing", "remove_politics", 0.55,
+        out.append(Finding("blame_marketing", "remove_politics", 0.4 + m_share / 4,
                            f"{_pct(m_share)} of the marketing side say sales gives up on leads "
                            "too early.", ["survey.claims.marketing_blame_followup_share"]))
 
@@ -148,13 +148,15 @@ def find(results: dict) -> list[Finding]:
     for side in ("sales", "marketing"):
         sow = get(results, f"incentives.shared_outcome_weight.{side}")
         if sow is not None and sow < lim["sow_low"]:
+            text = (f"None of the {side} side's variable pay depends on shared outcomes."
+                    if sow == 0 else
+                    f"Only {_pct(sow)} of the {side} side's variable pay depends on shared "
+                    "outcomes.")
             out.append(Finding(f"sow_low_{side}", "incentivize", 0.75 if sow == 0 else 0.6,
-                               f"Only {_pct(sow)} of the {side} side's variable pay depends on "
-                               "shared outcomes.",
-                               [f"incentives.shared_outcome_weight.{side}"]))
+                               text, [f"incentives.shared_outcome_weight.{side}"]))
     gap = get(results, "incentives.sow_gap")
     if gap is not None and gap >= lim["sow_gap"]:
-        out.append(Finding("sow_gap", "incentivize", 0.5 + gap / 2,
+        out.append(Finding("sow_gap", "incentivize", 0.45 + gap / 4,
                            f"The sides' shared-outcome weights differ by {100 * gap:.0f} percentage points.",
                            ["incentives.sow_gap"]))
     rc = get(results, "incentives.reward_contribution_gap")
@@ -200,16 +202,29 @@ def find(results: dict) -> list[Finding]:
     return out
 
 
-def top_findings(results: dict, n: int = 3) -> list[Finding]:
-    """Return the *n* most severe findings, at most one per rule family and step balance.
+#: Findings that state the same fact in other words count as one family in the summary.
+FAMILIES = {"sow_gap": "sow", "sow_low": "sow", "flag_no_shared_outcome": "sow",
+            "reward_gap": "reward", "flag_marketing_no_stake": "reward",
+            "blame_sales": "blame", "blame_marketing": "blame"}
 
-    The executive summary shows these. Findings from the same rule family (e.g. CONF low
-    on both sides) are collapsed to the most severe one.
+
+def family_of(code: str) -> str:
+    """The rule family of a finding code (side suffixes and synonyms collapsed)."""
+    base = code.rsplit("_", 1)[0] if code.endswith(("_sales", "_marketing")) else code
+    return FAMILIES.get(base, FAMILIES.get(code, base))
+
+
+def top_findings(results: dict, n: int = 3) -> list[Finding]:
+    """Return the *n* most severe findings, at most one per rule family.
+
+    The executive summary shows these. Findings of the same family (e.g. CONF low on both
+    sides, or a shared-outcome gap and a side with no shared outcome) are collapsed to the
+    most severe one.
     """
     seen: set[str] = set()
     picked: list[Finding] = []
     for f in find(results):
-        family = f.code.rsplit("_", 1)[0] if f.code.endswith(("_sales", "_marketing")) else f.code
+        family = family_of(f.code)
         if family in seen:
             continue
         seen.add(family)
