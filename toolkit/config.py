@@ -148,7 +148,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, key: str, message: str) -> None:
-        self.problems.append(Problem(ENGAGEMENT_FILE, message, column=key))
+        self.problems.append(Problem(ENGAGEMENT_FILE, message, column=key, kind="key"))
 
     def typed(self, table: dict, section: str, key: str, types: tuple, what: str,
               default: Any = None, required: bool = False) -> Any:
@@ -280,7 +280,12 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
     fmt = ck.typed(t, "crm", "format", (str,), "a format name", default="auto")
     if fmt not in CRM_FORMATS:
         ck.add("crm.format", f"unknown format {fmt!r}; expected one of {', '.join(CRM_FORMATS)}")
-    leads = ck.path(t, "crm", "leads", required=True)
+    # SPEC §1: any part may be missing. An opportunities-only engagement (deal exports
+    # without a lead table) is read; at least one of leads and opportunities is needed.
+    if "leads" not in t and "opportunities" not in t:
+        ck.add("crm.leads", "required key is missing: give [crm] leads and/or [crm] "
+               "opportunities (a path relative to the engagement folder)")
+    leads = ck.path(t, "crm", "leads")
     opps = ck.path(t, "crm", "opportunities")
     acts = ck.path(t, "crm", "activities")
     columns = ck.typed(t, "crm", "columns", (dict,), "a table per CRM table of "
@@ -307,7 +312,7 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
         else:
             ck.add("crm.extract_date", f"expected a date like 2026-01-15, got {v!r}")
     order = _date_order(ck, t, "crm")
-    if leads is None:
+    if leads is None and opps is None:
         return None
     return CrmConfig(format=fmt, leads=leads, opportunities=opps, activities=acts,
                      columns=cols, marketing_sources=tuple(str(s) for s in sources),

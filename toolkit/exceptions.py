@@ -26,26 +26,33 @@ class Problem:
         Row number as a spreadsheet shows it: the header is row 1, the first data row is
         row 2. ``None`` when the problem concerns the whole file or a column.
     column : str, optional
-        Column (or TOML key) concerned.
+        Column (or TOML key, see *kind*) concerned.
+    kind : {"column", "key"}, default "column"
+        What *column* names: a table column (shown as ``column 'lead_id'``) or a key of
+        ``engagement.toml`` (shown as ``key 'survey.path'``).
     """
 
     file: str
     message: str
     row: int | None = None
     column: str | None = None
+    kind: str = "column"
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += f", {'key' if self.kind == 'key' else 'column'} '{self.column}'"
         return f"{where}: {self.message}"
 
     def to_dict(self) -> dict:
-        """Return the problem as a JSON-safe dict."""
-        return {"file": self.file, "row": self.row, "column": self.column,
-                "message": self.message}
+        """Return the problem as a JSON-safe dict (``kind`` only for TOML keys)."""
+        d = {"file": self.file, "row": self.row, "column": self.column,
+             "message": self.message}
+        if self.kind != "column":
+            d["kind"] = self.kind
+        return d
 
 
 class AligndxError(Exception):

@@ -110,7 +110,11 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
 
     # --- crm ----------------------------------------------------------------------------
     crm = None
-    if data.leads is None:
+    if data.leads is None and data.opportunities is not None:
+        warnings.append("crm: not assessed — the funnel, speed, persistence and the verdict "
+                        "need a leads table; only opportunities were given (they are used for "
+                        "the reward split)")
+    elif data.leads is None:
         warnings.append("crm: not assessed — no [crm] section or leads file in "
                         "engagement.toml")
     else:

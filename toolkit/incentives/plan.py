@@ -290,9 +290,12 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
     for (t, r), s in sums["sum"].items():
         if abs(s - 1.0) > WEIGHT_TOLERANCE:
             rlist = rows_of.loc[(t, r)]
+            shown_team = df.at[rlist[0], "team"]  # the user's own spelling
+            where = (f"row {rlist[0]}" if len(rlist) == 1 else
+                     "rows " + ", ".join(map(str, rlist)))
             problems.append(Problem(
-                file, f"weights of role {r!r} (team {t}) sum to {s:.3g} over rows "
-                f"{', '.join(map(str, rlist))}; the weights of one role must sum to 1",
+                file, f"weights of role {r!r} (team {shown_team!r}) sum to {s:.3g} over "
+                f"{where}; the weights of one role must sum to 1",
                 row=int(rlist[0]), column="weight"))
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))

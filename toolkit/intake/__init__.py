@@ -240,6 +240,7 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
         data.intake.append(result.intake)
         if result.problems and result.table.empty and not len(result.table.columns):
             continue  # unreadable file: nothing more to check
+        problems += _no_rows(result, table)
         problems += _new_problems(check_table(result.table, table, result.intake.path),
                                   result.problems)
         setattr(data, table, result.table.reset_index(drop=True))
@@ -250,7 +251,105 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
         problems += probs
     for rec in data.intake:
         data.warnings += [f"{rec.path}: {w}" for w in rec.warnings]
+    data.warnings += unnamed_files(engagement)
     return data, problems
+
+
+def _no_rows(result: ImportResult, table: str) -> list[Problem]:
+    """A table with no data rows: a problem, except activities (optional: a warning).
+
+    Rows dropped by the importer (blank rows, survey previews) are named in the message.
+    """
+    if len(result.table):
+        return []
+    rec = result.intake
+    dropped = "; ".join(f"{n} {reason}" for reason, n in rec.dropped.items())
+    detail = f" ({rec.rows_read} row(s) below the header: {dropped})" if dropped else ""
+    if table == "activities":
+        rec.warnings.append(f"no data rows{detail}: zero activities, so first touch and "
+                            "attempts come from the leads table or cannot be measured")
+        return []
+    return [Problem(rec.path, f"no data rows{detail}; expected one row per "
+                    f"{_ROW_UNIT.get(table, 'record')} below the header")]
+
+
+_ROW_UNIT = {"survey": "respondent", "leads": "lead", "opportunities": "opportunity"}
+_FOLDERS = {"survey": ("survey",), "crm": ("leads", "opportunities", "activities"),
+            "incentives": ("plan",)}
+_DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq",
+                  ".sav", ".zsav", ".por"}
+_UNNAMED_HINTS = {
+    "leads": "[crm] leads is not set — the lead funnel (MQL → SAL → SQL), speed to lead and "
+             "rejections cannot be measured without it",
+    "opportunities": "[crm] opportunities is not set — win rates and revenue cannot be "
+                     "measured without it",
+    "activities": "[crm] activities is not set — first touch and attempts cannot be "
+                  "measured without it",
+    "survey": "[survey] path is not set — the survey pillar cannot be assessed without it",
+    "plan": "[incentives] path is not set — the incentives pillar cannot be assessed "
+            "without it",
+}
+
+
+def unnamed_files(engagement: Engagement) -> list[str]:
+    """Warnings for data files in ``survey/``, ``crm/``, ``incentives/`` not named in the TOML.
+
+    A consultant who drops ``crm/activities.csv`` into the folder but forgets ``[crm]
+    activities`` should hear that the file is ignored and what that costs. Files whose
+    name says which table they hold (``activities``, ``tasks``, ``leads``, ``contacts``,
+    ``opportunities``, ``deals``, ``plan``, ``comp``) name the key to set; others are listed
+    as unused.
+
+    Returns
+    -------
+    list of str
+        One warning per unused data file, e.g. ``"crm/activities.csv exists but [crm]
+        activities is not set — first touch and attempts cannot be measured without it"``.
+    """
+    used: set[Path] = set()
+    if engagement.survey is not None:
+        used.add(Path(engagement.survey.path).resolve())
+    if engagement.crm is not None:
+        used |= {Path(p).resolve() for p in (engagement.crm.leads, engagement.crm.opportunities,
+                                             engagement.crm.activities) if p is not None}
+    if engagement.incentives is not None:
+        used.add(Path(engagement.incentives.path).resolve())
+    have = {"survey": engagement.survey is not None,
+            "plan": engagement.incentives is not None}
+    if engagement.crm is not None:
+        have.update({t: getattr(engagement.crm, t) is not None for t in CRM_TABLE_NAMES})
+    out = []
+    for folder, tables in _FOLDERS.items():
+        base = engagement.root / folder
+        if not base.is_dir():
+            continue
+        for f in sorted(base.rglob("*")):
+            if (not f.is_file() or f.suffix.lower() not in _DATA_SUFFIXES
+                    or f.name.startswith((".", "~$"))
+                    or f.stem.lower().startswith("readme") or f.resolve() in used):
+                continue
+            rel = engagement.relative(f)
+            table = _guess_table(f.stem, tables)
+            if table is not None and not have.get(table, False):
+                out.append(f"{rel} exists but {_UNNAMED_HINTS[table]}")
+            else:
+                out.append(f"{rel} exists but is not named in engagement.toml; it is not read")
+    return out
+
+
+_TABLE_WORDS = {"activities": ("activit", "task", "event", "call", "engagement"),
+                "opportunities": ("opportunit", "opps", "deal", "pipeline"),
+                "leads": ("lead", "contact", "prospect"),
+                "survey": ("survey", "response", "answers"),
+                "plan": ("plan", "comp", "incentive", "commission")}
+
+
+def _guess_table(stem: str, tables: tuple[str, ...]) -> str | None:
+    low = stem.lower()
+    if len(tables) == 1:
+        return tables[0]
+    hits = [t for t in tables if any(w in low for w in _TABLE_WORDS[t])]
+    return hits[0] if len(hits) == 1 else None
 
 
 def load_data(engagement: Engagement) -> EngagementData:

@@ -24,6 +24,7 @@ from ..config import TEAMS
 from ..exceptions import Problem, ValidationError
 from ..schemas import COLUMNS, SIGNATURES
 from .base import FileIntake, ImportResult
+from .crmbuild import SYNONYMS, derive_opportunity_flags, norm_key
 from .parse import (DATE_ORDERS, infer_date_order, parse_bools, parse_datetimes, parse_ints,
                     parse_numbers, row_problems)
 from .reader import RawTable, read_table
@@ -34,12 +35,18 @@ def _key(name: str) -> str:
 
 
 def canonical_names(columns: list[str], table: str,
-                    overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+                    overrides: Mapping[str, str] | None = None, *,
+                    synonyms: bool = False) -> dict[str, str]:
     """Map source column names to canonical ones.
 
     A column maps when its name equals a canonical column ignoring case, surrounding spaces
     and ``-``/space vs ``_`` (``Lead ID`` → ``lead_id``; item codes such as ``fair1`` →
     ``FAIR1``), or when *overrides* names it (``{"Lead Src": "source"}``; overrides win).
+    With *synonyms*, a CRM column left over then maps through the generic synonyms of
+    :data:`toolkit.intake.crmbuild.SYNONYMS` (``deal_stage`` → ``stage``, ``Prospect ID``
+    → ``lead_id``) to a canonical column no other column claims (first such column wins).
+    Format detection leaves *synonyms* off, so that platform exports still reach their
+    importers.
 
     Returns
     -------
@@ -55,6 +62,13 @@ def canonical_names(columns: list[str], table: str,
             target = canon.get(_key(col))
         if target is not None:
             out[col] = target
+    if synonyms and table in SYNONYMS:
+        taken = set(out.values())
+        for col in columns:
+            target = SYNONYMS[table].get(norm_key(col))
+            if col not in out and target is not None and target not in taken:
+                out[col] = target
+                taken.add(target)
     return out
 
 
@@ -245,7 +259,13 @@ def read_canonical(path: Path, table: str, *, display_path: str,
         if team_column and team_column != "team":
             overrides.setdefault(team_column, "team")
         overrides.update(items or {})
-    mapping = canonical_names(raw.columns, table, overrides)
+    mapping = canonical_names(raw.columns, table, overrides, synonyms=True)
+    exact = canonical_names(raw.columns, table, overrides)
+    by_synonym = {src: dst for src, dst in mapping.items() if src not in exact}
+    if by_synonym:
+        intake.warnings.append(
+            "columns mapped by name: " + ", ".join(f"{s} → {d}" for s, d in by_synonym.items())
+            + f" (set [crm] columns.{table} to map them otherwise)")
     problems: list[Problem] = []
     targets: dict[str, list[str]] = {}
     for src, dst in mapping.items():
@@ -269,5 +289,11 @@ def read_canonical(path: Path, table: str, *, display_path: str,
                                                   date_order=date_order)
     intake.date_formats = formats
     intake.warnings += warns
+    if (table == "opportunities" and "stage" in typed
+            and not {"is_won", "is_closed"} <= set(typed.columns)):
+        # no won/closed flags exported: the importers' stage-name rule, with its warning
+        typed, derived = derive_opportunity_flags(typed, intake=intake, file=display_path)
+        probs += derived
+        typed = typed[[c for c in COLUMNS[table] if c in typed.columns]]
     intake.rows_kept = len(typed)
     return ImportResult(typed, intake, problems + probs)

@@ -53,6 +53,67 @@ def norm_key(label: object) -> str:
     return re.sub(r"[^a-z0-9]", "", str(label).lower())
 
 
+def label_table(spec: Mapping[str, list[str]]) -> dict[str, str]:
+    """``{canonical: [labels]}`` → ``{norm_key(label): canonical}`` (first claim wins)."""
+    out: dict[str, str] = {}
+    for canon, labels in spec.items():
+        for label in labels:
+            out.setdefault(norm_key(label), canon)
+    return out
+
+
+#: Column names of CRM exports that no platform importer recognises, which obviously mean
+#: a canonical column: tidy exports of other CRMs and public sample data sets (Maven
+#: Analytics' CRM sales opportunities: ``sales_agent, deal_stage, engage_date, close_date,
+#: close_value``; the X Education lead-scoring set: ``Prospect ID, Lead Source``). Used by
+#: the canonical reader and the generic *mapped* importer after exact canonical names and
+#: ``[crm] columns``; every match is listed in the intake summary. Platform label tables
+#: (Salesforce, HubSpot, Pipedrive, Dynamics) stay separate: they also drive format
+#: detection, which these generic names must not sway.
+SYNONYMS: dict[str, dict[str, str]] = {
+    "leads": label_table({
+        "lead_id": ["Prospect ID", "Lead Id", "Lead Identifier", "Lead No"],
+        "created_at": ["Created Date", "Create Date", "Created", "Created On", "Date Created",
+                       "Lead Created Date", "Lead Date", "Engage Date"],
+        "source": ["Lead Source", "Source", "Channel", "Lead Channel", "Original Source"],
+        "owner_id": ["Owner", "Lead Owner", "Owner ID", "Sales Agent", "Sales Rep",
+                     "Assigned To", "Rep"],
+        "mql_at": ["MQL Date", "Marketing Qualified Date", "Date MQL"],
+        "accepted_at": ["SAL Date", "Accepted Date", "Sales Accepted Date"],
+        "rejected_at": ["Rejected Date", "Disqualified Date"],
+        "rejection_reason": ["Rejection Reason", "Disqualification Reason",
+                             "Disqualified Reason"],
+        "sql_at": ["SQL Date", "Sales Qualified Date"],
+        "converted_at": ["Converted Date", "Conversion Date"],
+        "opportunity_id": ["Converted Opportunity ID", "Deal ID"],
+        "score": ["Lead Score", "Score"],
+        "first_touch_at": ["First Touch Date", "First Contact Date", "First Activity Date"],
+        "attempts": ["Number of Attempts", "Call Attempts", "Touches"],
+    }),
+    "opportunities": label_table({
+        "opportunity_id": ["Opportunity Id", "Opp ID", "Deal ID", "Deal Id"],
+        "lead_id": ["Prospect ID", "Converted Lead ID", "Originating Lead ID"],
+        "created_at": ["Created Date", "Create Date", "Created", "Created On", "Date Created",
+                       "Engage Date", "Opportunity Created Date", "Deal Created"],
+        "closed_at": ["Close Date", "Closed Date", "Date Closed"],
+        "stage": ["Deal Stage", "Opportunity Stage", "Stage Name", "Sales Stage"],
+        "is_closed": ["Closed", "Is Closed"],
+        "is_won": ["Won", "Is Won"],
+        "amount": ["Close Value", "Deal Value", "Deal Amount", "Opportunity Amount", "Value"],
+        "owner_id": ["Owner", "Opportunity Owner", "Deal Owner", "Owner ID", "Sales Agent",
+                     "Sales Rep", "Rep"],
+        "source": ["Lead Source", "Deal Source", "Opportunity Source", "Channel"],
+    }),
+    "activities": label_table({
+        "activity_id": ["Activity Id", "Task ID", "Event ID"],
+        "owner_id": ["Owner", "Assigned To", "Owner ID", "Sales Agent", "Sales Rep", "Rep"],
+        "type": ["Activity Type", "Task Type"],
+        "occurred_at": ["Activity Date", "Date", "Occurred", "Occurred On", "Timestamp",
+                        "Completed Date"],
+    }),
+}
+
+
 def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
                 overrides: Mapping[str, str] | None, intake: FileIntake, file: str
                 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -65,7 +126,8 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
     table : str
         ``"leads"``, ``"opportunities"`` or ``"activities"``.
     labels : mapping
-        Normalised export label (:func:`norm_key`) -> canonical column.
+        Normalised export label (:func:`norm_key`) -> canonical column. Columns it leaves
+        unmatched then go through the generic :data:`SYNONYMS` of *table*.
     overrides : mapping, optional
         ``[crm] columns.<table>``: export column -> canonical column; wins over *labels*.
     intake : FileIntake
@@ -97,16 +159,19 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
         else:
             chosen[col] = dst
     taken = set(chosen.values())
-    for c in df.columns:
-        if c in chosen:
-            continue
-        dst = labels.get(norm_key(c))
-        if dst is None and c in allowed:
-            dst = c
-        if dst is None or dst in taken:
-            continue
-        chosen[c] = dst
-        taken.add(dst)
+    # platform labels (and exact canonical names) first, then the generic synonyms for
+    # the columns left over, so that a synonym never takes a platform column's place
+    for table_labels, exact in ((labels, True), (SYNONYMS.get(table, {}), False)):
+        for c in df.columns:
+            if c in chosen:
+                continue
+            dst = table_labels.get(norm_key(c))
+            if dst is None and exact and c in allowed:
+                dst = c
+            if dst is None or dst in taken:
+                continue
+            chosen[c] = dst
+            taken.add(dst)
     out = df[list(chosen)].copy()
     out.columns = [chosen[c] for c in chosen]
     intake.columns_mapped.update({c: d for c, d in chosen.items()})
@@ -362,8 +427,9 @@ def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
 def import_crm_table(path, table: str, config, *, display_path: str) -> ImportResult:
     """Import any CRM export through ``[crm] columns.<table>`` of ``engagement.toml``.
 
-    Columns already named canonically are used as they are; every other column must be
-    named in the mapping or it is left unmatched (listed in the intake summary). Registered
+    Columns already named canonically are used as they are; others are matched through
+    the mapping, then through the generic :data:`SYNONYMS` (``deal_stage`` → ``stage``), or
+    left unmatched (listed in the intake summary). Registered
     as the ``"mapped"`` CRM format (also used for exports recognised as Pipedrive or
     Dynamics 365, with their label tables in :mod:`toolkit.intake.detect`).
     """

@@ -80,7 +80,15 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _pa(t: pd.Series):
-    return pa.chunked_array([pa.array(t.array)]) if not len(t) else pa.array(t.array)
+    """The Arrow array behind text Series *t*, always ``string``-typed.
+
+    An empty or all-missing Series can convert to Arrow's ``null`` type, for which the
+    string kernels (``match_substring_regex``, ``cast``...) have no implementation.
+    """
+    arr = pa.array(t.array)
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.string())
+    return pa.chunked_array([arr], type=arr.type) if not len(t) else arr
 
 
 def _match(t: pd.Series, regex: str) -> pd.Series:
@@ -341,8 +349,10 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
             example = t[dm].iloc[0]
             problems.append(Problem(
                 file, f"cannot tell whether dates such as {example!r} are day-first or "
-                "month-first: no value has a day above 12. Give the order (day-first or "
-                "month-first) or use ISO dates (2025-03-14)", column=column))
+                "month-first: no value has a day above 12. Set date_order = \"day-first\" "
+                "or date_order = \"month-first\" under [crm] (CRM files) or [survey] (the "
+                "survey file) in engagement.toml, or export ISO dates (2025-03-14)",
+                column=column))
         if order is not None:
             vals = _from_parts(parts, order)
             out.loc[vals.index] = vals

@@ -175,9 +175,54 @@ def sniff_delimiter(text: str, suffix: str = "") -> str:
     return best
 
 
+_BINARY_MESSAGE = ("not a text/CSV or Excel file (binary content); export the table as "
+                   "CSV or .xlsx")
+#: Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13} | {127}
+
+
+def is_binary(data: bytes, encoding: str) -> bool:
+    """Return True when *data* (a file's start) is not text in *encoding*.
+
+    Text exports never hold NUL bytes (outside UTF-16, whose NULs are the high bytes of
+    ASCII characters) and hardly any other control characters. *data* counts as binary when
+    it does not decode strictly (UTF-8/UTF-16), holds a NUL byte (other 8-bit encodings),
+    or more than 1 % of its decoded characters (at least 3) are control characters other
+    than tab and line breaks.
+
+    Parameters
+    ----------
+    data : bytes
+        The start of the file (up to a few hundred kilobytes suffice).
+    encoding : str
+        As :func:`detect_encoding` returned it.
+    """
+    sample = data[:_SAMPLE_BYTES]
+    if encoding.startswith("utf-16"):
+        sample = sample[: len(sample) - len(sample) % 2]
+    elif b"\x00" in sample:
+        return True
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # only a multi-byte character cut at the end of the sample is forgiven
+        if len(sample) < len(data) and exc.start >= len(sample) - 3:
+            text = sample[:exc.start].decode(encoding, errors="replace")
+        else:
+            return True
+    except LookupError:
+        return False
+    if not text:
+        return False
+    n_control = sum(text.count(chr(c)) for c in _CONTROL)
+    return n_control >= 3 and n_control > 0.01 * len(text)
+
+
 # --------------------------------------------------------------------------- readers
 def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pd.DataFrame, str, str, list]:
     encoding = detect_encoding(raw_bytes)
+    if is_binary(raw_bytes, encoding):
+        raise ValidationError(Problem(display, _BINARY_MESSAGE))
     warnings = []
     if not encoding.startswith(("utf-8", "utf-16")):
         warnings.append(f"file is not Unicode text; read as {encoding} (check accented "
@@ -194,6 +239,8 @@ def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pd.DataFrame
                          skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         df = pd.DataFrame()
+    except UnicodeDecodeError:  # binary content past the sample that was checked
+        raise ValidationError(Problem(display, _BINARY_MESSAGE)) from None
     except pd.errors.ParserError:
         # ragged rows (e.g. trailing delimiters on some lines): pad with the csv module
         full = raw_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
@@ -242,6 +289,18 @@ def _read_text_arrow(raw_bytes: bytes, delim: str, sample: str) -> pd.DataFrame 
     return df
 
 
+def _not_this_kind(head: bytes, expected: str) -> str:
+    """Message for a file whose content does not match its suffix."""
+    if not head.strip():
+        return f"file is empty; expected {expected}"
+    encoding = detect_encoding(head, complete=False)
+    if is_binary(head, encoding):
+        return (f"not {expected} and not text either (binary content); export the table "
+                "as CSV or .xlsx")
+    return (f"not {expected}: the file holds text; if it is a CSV export, rename it to .csv "
+            "and point engagement.toml at the new name")
+
+
 def _cell_text(v) -> str:
     if v is None:
         return ""
@@ -262,6 +321,11 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pd.Da
     import openpyxl
 
     warnings = []
+    with open(path, "rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    if not head.startswith(b"PK\x03\x04"):
+        raise ValidationError(Problem(display, _not_this_kind(head, "an Excel workbook (.xlsx "
+                                                              "files are zip archives)")))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -292,10 +356,21 @@ def _read_parquet(path: Path, display: str) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    with open(path, "rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(size - 4, 0))
+        tail = fh.read(4)
+    if size < 12 or not head.startswith(b"PAR1") or tail != b"PAR1":
+        raise ValidationError(Problem(display, _not_this_kind(head, "a Parquet file (no PAR1 "
+                                                              "signature)")))
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types
-        raise ValidationError(Problem(display, f"cannot read the Parquet file: {exc}")) from None
+        msg = str(exc).replace(str(path), display).splitlines()[0] if str(exc) else ""
+        raise ValidationError(Problem(display, "cannot read the Parquet file (damaged?)"
+                                      + (f": {msg}" if msg else ""))) from None
     names = [str(n) for n in table.column_names]
     cols = [_parquet_text(table.column(i)) for i in range(table.num_columns)]
     header = pa.table({str(i): pa.array([n], pa.string()) for i, n in enumerate(names)})
@@ -310,14 +385,16 @@ def _parquet_text(col):
 
     Vectorized with Arrow casts: timestamps → ``YYYY-MM-DDThh:mm:ss`` (UTC, tz-naive, whole
     seconds), dates → ``YYYY-MM-DD``, booleans → ``TRUE``/``FALSE``, whole floats without
-    ``.0``, strings as they are. Other types (decimals, nested values) go through
-    :func:`_cell_text` per cell.
+    ``.0`` (NaN empty), strings as they are, an untyped all-empty column empty. Other
+    types (decimals, nested values) go through :func:`_cell_text` per cell.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     t = col.type
     empty = pa.scalar("", pa.string())
+    if pa.types.is_null(t):  # an all-empty column written without a type
+        return pa.nulls(len(col), pa.string()).fill_null(empty)
     if pa.types.is_timestamp(t):
         col = col.cast(pa.timestamp(t.unit)).cast(pa.timestamp("s"), safe=False)
         txt = pc.replace_substring(col.cast(pa.string()), " ", "T")
@@ -333,6 +410,7 @@ def _parquet_text(col):
         whole = pc.and_(whole, pc.less(pc.abs(col), 2.0 ** 53))
         ints = pc.if_else(whole, col, 0.0).cast(pa.int64()).cast(pa.string())
         txt = pc.if_else(whole, ints, col.cast(pa.string()))
+        txt = pc.if_else(pc.is_nan(col), pa.scalar(None, pa.string()), txt)  # NaN = empty
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         txt = col.cast(pa.string())
     else:

@@ -81,6 +81,10 @@ def readiness_notes(data) -> list[str]:
     if eng.crm is None:
         notes.append("No [crm] section: the blame-game verdict and the hand-off evidence will "
                      "not be assessed.")
+    if eng.crm is not None and eng.crm.leads is None:
+        notes.append("No [crm] leads file: the lead funnel (MQL → SAL → SQL), speed to lead "
+                     "and the lead-quality claim will not be assessed; only the "
+                     "opportunities (win rates, revenue) are read.")
     if eng.incentives is None:
         notes.append("No [incentives] section: the compensation plan will not be assessed.")
     if data.survey is not None and "team" in data.survey.columns:
