@@ -1,8 +1,15 @@
 """Produce one client's deliverables: ``aligndx report ENGAGEMENT -o OUT``.
 
-Inputs are validated before anything is written. Outputs are built in a hidden staging folder
-inside ``OUT`` and moved to ``OUT/<client.id>/`` only when complete, so a failed run leaves
-the previous report (if any) untouched and no half-written folder behind.
+Outputs are built in a hidden staging folder inside ``OUT`` and moved to ``OUT/<client.id>/``
+only when complete, so a failed run (bad input included) leaves the previous report (if any)
+untouched and no half-written folder behind.
+
+The report notebook starts in a child process (:func:`toolkit.execute.start_notebook`) as soon
+as ``engagement.toml`` is read: papermill's import, the kernel's start and the notebook's
+imports overlap with validation and the measures in this process. The notebook's
+``results`` cell waits until ``results.json`` is complete (written under a temporary name,
+then renamed); when validation or the analysis fails, the notebook is stopped before that
+cell and nothing is kept.
 """
 
 from __future__ import annotations
@@ -17,10 +24,14 @@ from typing import Callable
 
 from .config import load_engagement
 from .deliverables import write_aggregates_xlsx, write_results_json
-from .execute import DEFAULT_CELL_TIMEOUT, run_notebook
+from .execute import DEFAULT_CELL_TIMEOUT, run_notebook, start_notebook
 from .paths import DIAGNOSTIC_NOTEBOOK
 
 REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
+
+#: Start the notebook while the analysis runs (POSIX: the child talks over an inherited
+#: pipe). On Windows the notebook runs after the analysis, through the same runner.
+OVERLAP_NOTEBOOK = os.name == "posix"
 
 
 @dataclass
@@ -74,24 +85,36 @@ def build_report(engagement: str | Path, out: str | Path, *,
     t0 = time.perf_counter()
     say("reading engagement.toml")
     eng = load_engagement(engagement)
-    say("reading and validating input files")
-    data = load_data(eng)
-    results = analyse(data, progress=say)
 
     out = Path(out)
+    made_out = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     final = out / eng.client.id
     staging = Path(tempfile.mkdtemp(prefix=f".{eng.client.id}.", suffix=".partial", dir=out))
+    run = None
+    nb_args = dict(parameters={"engagement": str(eng.root), "results_path": "results.json"},
+                   html=staging / "report.html", cwd=staging, timeout=timeout,
+                   title=f"{eng.client.name} — sales & marketing alignment diagnostic",
+                   partial_dir=out / "_failed" / eng.client.id)
     try:
+        if OVERLAP_NOTEBOOK:
+            say("starting the report notebook")
+            run = start_notebook(notebook, staging / "report.ipynb", **nb_args)
+        say("reading and validating input files")
+        data = load_data(eng)
+        results = analyse(data, progress=say)
         say("writing results.json and aggregates.xlsx")
-        write_results_json(results, staging / "results.json")
+        partial_json = write_results_json(results, staging / ".results.json.partial")
+        os.replace(partial_json, staging / "results.json")  # the notebook sees it whole
+        if run is not None:
+            run.release()
         write_aggregates_xlsx(results, staging / "aggregates.xlsx")
         say("running the report notebook")
-        run_notebook(notebook, staging / "report.ipynb",
-                     parameters={"engagement": str(eng.root), "results_path": "results.json"},
-                     html=staging / "report.html", cwd=staging, timeout=timeout,
-                     title=f"{eng.client.name} — sales & marketing alignment diagnostic",
-                     partial_dir=out / "_failed" / eng.client.id)
+        if run is not None:
+            run.wait()
+            run = None
+        else:
+            run_notebook(notebook, staging / "report.ipynb", **nb_args)
         if pdf:
             say("writing report.pdf")
             from .pdf import html_to_pdf
@@ -99,7 +122,14 @@ def build_report(engagement: str | Path, out: str | Path, *,
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
         _replace_dir(staging, final)
     except BaseException:
+        if run is not None:
+            run.abort()
         shutil.rmtree(staging, ignore_errors=True)
+        if made_out:
+            try:
+                out.rmdir()  # only if still empty: a bad input leaves no folder behind
+            except OSError:
+                pass
         raise
     files = {p.name: p for p in sorted(final.iterdir())}
     return ReportOutcome(client_id=eng.client.id, folder=final, files=files,
