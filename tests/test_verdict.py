@@ -295,3 +295,15 @@ def test_sample_planted_figures_read_back(samples_crm, name):
         assert ec["ci_low"] > 1
     else:
         assert ec["ci_low"] < 1 < ec["ci_high"]
+
+
+def test_headline_does_not_claim_a_blame_game_nobody_plays():
+    from toolkit.verdict import _headline
+
+    ns = {"status": "not_supported", "summary": "x"}
+    low = {"sales_blame_leads_share": 0.2, "marketing_blame_followup_share": 0.11}
+    high = {"sales_blame_leads_share": 0.7, "marketing_blame_followup_share": 0.11}
+    assert "perception" not in _headline(ns, ns, low)
+    assert "neither side mostly makes it" in _headline(ns, ns, low)
+    assert "about perception, not performance" in _headline(ns, ns, high)
+    assert "perception" not in _headline(ns, ns, None)

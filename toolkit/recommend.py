@@ -86,7 +86,7 @@ STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
     "Aligned": ("incentivize", "Move from Aligned to Integrated: share the revenue goal",
                 "Shared revenue targets and rewards, joint account work, and a single revenue "
                 "leader over both functions."),
-    "Integrated": ("remove_politics", "Stay Integrated: guard what works",
+    "Integrated": ("communicate", "Stay Integrated: guard what works",
                    "Keep the shared metrics and joint reviews as headcount and leadership "
                    "change; re-run this diagnostic yearly."),
 }

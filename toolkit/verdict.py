@@ -465,7 +465,7 @@ def _status_words(status: str) -> str:
             INCONCLUSIVE: "is not conclusive"}[status]
 
 
-def _headline(lq: dict, fu: dict) -> str:
+def _headline(lq: dict, fu: dict, beliefs: dict | None = None) -> str:
     a, b = lq["status"], fu["status"]
     if a == NOT_SUPPORTED and b == SUPPORTED:
         return ("The evidence points to follow-up, not lead quality: "
@@ -476,8 +476,17 @@ def _headline(lq: dict, fu: dict) -> str:
     if a == SUPPORTED and b == SUPPORTED:
         return "Both complaints hold: the leads convert poorly and follow-up is thin."
     if a == NOT_SUPPORTED and b == NOT_SUPPORTED:
+        majority = _t("belief_majority")
+        shares = [(beliefs or {}).get(k) for k in ("sales_blame_leads_share",
+                                                   "marketing_blame_followup_share")]
+        if any(x is not None and x >= majority for x in shares):
+            return ("Neither complaint holds: worked leads convert normally and sales follows "
+                    "up properly, so the blame game is about perception, not performance.")
+        if all(x is not None for x in shares):
+            return ("Neither complaint holds, and neither side mostly makes it: worked leads "
+                    "convert normally and sales follows up properly.")
         return ("Neither complaint holds: worked leads convert normally and sales follows up "
-                "properly, so the blame game is about perception, not performance.")
+                "properly.")
     return ("The CRM data cannot settle the blame game yet: lead quality is "
             f"{a.replace('_', ' ')}, follow-up is {b.replace('_', ' ')}.")
 
@@ -523,6 +532,7 @@ def judge(crm: dict | None, survey: dict | None) -> dict:
         for name, c in (("lead quality", lq), ("follow-up", fu)):
             if c["status"] == INCONCLUSIVE:
                 warnings.append(f"verdict: {name} inconclusive — " + "; ".join(c["reasons"]))
-    return {"lead_quality": lq, "follow_up": fu, "beliefs": _beliefs(survey, lq, fu),
-            "headline": _headline(lq, fu), "thresholds": thresholds_table(),
+    beliefs = _beliefs(survey, lq, fu)
+    return {"lead_quality": lq, "follow_up": fu, "beliefs": beliefs,
+            "headline": _headline(lq, fu, beliefs), "thresholds": thresholds_table(),
             "warnings": warnings}

@@ -100,7 +100,8 @@ def render_sources(results: dict) -> None:
     rows = []
     for r in (REFERENCES.values() if isinstance(REFERENCES, dict) else REFERENCES):
         r = r if isinstance(r, dict) else vars(r)
-        rows.append({k: r.get(k) for k in ("figure", "source", "kind", "year", "sample")
-                     if k in r})
+        rows.append({label: r.get(k) for k, label in (
+            ("figure", "Figure"), ("source", "Source"), ("kind", "Provenance"), ("year", "Year"),
+            ("sample", "Sample")) if k in r})
     show_table(pd.DataFrame(rows, dtype=object), caption="Reference figures and their provenance: academic, "
                "analyst, vendor, practitioner or unverified")

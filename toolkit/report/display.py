@@ -68,7 +68,8 @@ def show_markdown(text: str) -> None:
 
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
     """Display a DataFrame as a plain, print-friendly HTML table."""
-    styler_html = df.to_html(index=index, border=0, classes="table", na_rep="—", escape=True)
+    shown = df.astype(object).where(df.notna(), "—")  # None and NaN alike read "—"
+    styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
     cap = f"<p class='caption'>{html.escape(caption)}</p>" if caption else ""
     display(HTML(cap + styler_html))
 

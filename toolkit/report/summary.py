@@ -32,17 +32,30 @@ def render(results: dict) -> None:
         for label, v, stage in kpis)
     display(HTML(f"<div class='kpis'>{cells}</div>"))
     stage = s.get("stage")
+    maturity = ((results.get("survey") or {}).get("maturity") or {}).get("stage")
     if s.get("overall") is not None and stage:
-        show_markdown(f"Overall alignment is **{s['overall']:.0f}/100 — {stage}**: "
-                      f"{STAGE_NOTE.get(stage, '')}.")
+        if maturity and maturity != stage:
+            # The score's band and the teams' own maturity rating differ: say both, plainly,
+            # rather than describe a stage the teams do not recognise.
+            show_markdown(f"Overall alignment is **{s['overall']:.0f}/100 — {stage}** on the "
+                          f"score's bands, while the teams themselves rate their maturity "
+                          f"**{maturity}** ({STAGE_NOTE.get(maturity, '')}).")
+        else:
+            show_markdown(f"Overall alignment is **{s['overall']:.0f}/100 — {stage}**: "
+                          f"{STAGE_NOTE.get(stage, '')}.")
     else:
-        show_markdown("The overall alignment score could not be computed: "
-                      + "; ".join(s.get("warnings") or ["no pillar could be scored"]) + ".")
+        unscored = [p for p in ("politics", "incentives", "communication") if s.get(p) is None]
+        show_markdown("The overall alignment score is not computed: it needs all three pillars"
+                      + (", and the " + " and ".join(unscored) + " pillar"
+                         + ("s" if len(unscored) > 1 else "") + " could not be scored"
+                         if unscored else "")
+                      + " (see the data-quality appendix).")
     partial = s.get("partial") or []
     if partial:
         show_markdown("*Partly assessed: the " + " and ".join(partial) + " pillar"
-                      + ("s are" if len(partial) > 1 else " is")
-                      + " scored without one of its inputs (see the methodology appendix).*")
+                      + ("s are scored without one of their inputs" if len(partial) > 1
+                         else " is scored without one of its inputs")
+                      + " (see the methodology appendix).*")
     verdict = results.get("verdict") or {}
     if verdict.get("headline"):
         show_markdown(f"**The blame game.** {verdict['headline']}")
@@ -51,5 +64,10 @@ def render(results: dict) -> None:
                       "is missing (see the data-quality appendix).")
     found = top_findings(results, 3)
     if found:
-        show_markdown("**The three findings that matter most**\n\n"
+        title = ("The three findings that matter most" if len(found) == 3 else
+                 "The findings that matter most")
+        show_markdown(f"**{title}**\n\n"
                       + "\n".join(f"{i}. {f.text}" for i, f in enumerate(found, 1)))
+    elif s.get("overall") is not None:
+        show_markdown("**Findings.** No measured figure crossed a threshold that calls for "
+                      "change (the thresholds are listed in the methodology appendix).")
