@@ -112,7 +112,7 @@ def find(results: dict) -> list[Finding]:
             out.append(Finding(f"conflict_{side}", "remove_politics",
                                0.5 + (conf - 3) / 4,
                                f"The {side} side reports high conflict and blame "
-                               f"(CONF {conf:.1f} of 5).", [key]))
+                               f"(CONF {conf:.2f} of 5).", [key]))
     for code, label in (("SUPP", "senior leadership's support for cooperation"),
                         ("TRUST", "trust in the other team"),
                         ("FAIR", "fairness between the teams")):
@@ -121,7 +121,7 @@ def find(results: dict) -> list[Finding]:
             if m is not None and m < lim["scale_low"]:
                 out.append(Finding(f"{code.lower()}_low_{side}", "remove_politics",
                                    0.4 + (3 - m) / 4,
-                                   f"The {side} side rates {label} low ({code} {m:.1f} of 5).",
+                                   f"The {side} side rates {label} low ({code} {m:.2f} of 5).",
                                    [key]))
     for code in ("FAIR", "TRUST", "SUPP", "SHARE", "DEFN"):
         d = get(results, f"survey.scales.{code}.cliffs_delta")
@@ -188,7 +188,7 @@ def find(results: dict) -> list[Finding]:
             if m is not None and m < lim["scale_low"]:
                 out.append(Finding(f"{code.lower()}_low_{side}", "communicate",
                                    0.4 + (3 - m) / 4,
-                                   f"The {side} side rates {label} low ({code} {m:.1f} of 5).",
+                                   f"The {side} side rates {label} low ({code} {m:.2f} of 5).",
                                    [key]))
     for pillar in ("politics", "incentives", "communication"):
         v = get(results, f"scores.{pillar}")
