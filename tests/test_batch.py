@@ -247,3 +247,22 @@ def test_dask_local_cluster_matches_local_run(tmp_path):
         a.pop("generated_at"), b.pop("generated_at")
         assert a == b
     assert remote.exit_code == 1 and (tmp_path / "dask/_failed/bad/run.log").is_file()
+
+
+def test_portfolio_leaves_out_stale_results_of_a_failed_client(tmp_path):
+    """A client whose rerun fails keeps its old results.json; the portfolio must not use it."""
+    from toolkit.report import portfolio as pf
+    src, out = tmp_path / "in", tmp_path / "out"
+    make(src, "a", "a", data="40 60")
+    make(src, "b", "b", data="90")
+    assert batch(src, out).counts["ok"] == 2
+    assert pf.load(out)["n_clients"] == 2
+    write(src / "b/behaviour.txt", "fail")
+    write(src / "b/data.csv", "10")                  # changed input: b is rerun, and fails
+    res = batch(src, out)
+    assert [r.status for r in res.results] == ["skipped", "failed"]
+    assert (out / "b/results.json").is_file()        # the previous report is still there
+    p = pf.load(out)
+    assert p["n_clients"] == 1                       # only a (50.0), from this run
+    assert p["score_stats"]["overall"]["median"] == 50.0
+    assert any(w.startswith("b: previous report — last run failed") for w in p["warnings"])

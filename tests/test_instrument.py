@@ -91,6 +91,8 @@ def test_qualtrics_export_round_trips(tmp_path, table):
     path = ins.export_qualtrics_txt(tmp_path / "survey.txt")
     txt = path.read_text(encoding="utf-8")
     assert txt.startswith("[[AdvancedFormat]]")
+    names = re.findall(r"^\[\[Block:(.+)\]\]$", txt, flags=re.M)
+    assert len(names) >= 7 and len(names) == len(set(names))   # Qualtrics: unique names
     q = _parse_qualtrics(txt)
     assert set(q) == set(table["code"])
     for row in table.itertuples():

@@ -123,3 +123,45 @@ def test_cli_voila_missing_is_usage_error(tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["workshop", str(SAMPLE), "-o", str(tmp_path), "--voila",
                                     "--dry-run"])
     assert res.exit_code == 2 and "pip install -e .[workshop]" in res.output
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_server_does_not_outlive_the_launcher(tmp_path, signame):
+    """A fake server (sleep 60) is stopped when the launcher gets SIGTERM / SIGHUP."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    if not hasattr(signal, signame):
+        pytest.skip(f"no {signame} on this platform")
+    pidfile = tmp_path / "child.pid"
+    fake = ("import os, time; open(%r, 'w').write(str(os.getpid())); time.sleep(60)"
+            % str(pidfile))
+    script = ("import sys; from pathlib import Path; "
+              "from toolkit.workshop.launch import LaunchCommand, launch; "
+              f"sys.exit(launch(LaunchCommand(argv=[sys.executable, '-c', {fake!r}], "
+              "token='t', url='u', cwd=Path('.'))))")
+    launcher = subprocess.Popen([sys.executable, "-c", script], cwd=str(tmp_path))
+    try:
+        end = time.monotonic() + 20
+        while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < end:
+            time.sleep(0.05)
+        child = int(pidfile.read_text())
+        launcher.send_signal(getattr(signal, signame))
+        assert launcher.wait(timeout=10) == 0
+        assert _wait_gone(child, 5), "the server outlived the launcher"
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()

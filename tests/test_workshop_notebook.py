@@ -33,3 +33,15 @@ def test_workshop_notebook_is_clean_and_parameterised():
     assert len(params) == 1 and 'engagement = ""' in params[0].source
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_workshop_headings_unnumbered_and_live_note():
+    """The report template numbers headings itself ("1. 1. …" before), and a headless copy
+    shows no widgets, so the notebook says the exercises need a live session."""
+    import re
+    nb = nbformat.read(str(NOTEBOOKS_DIR / "workshop.ipynb"), as_version=4)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    headings = re.findall(r"^#{2,} (.+)$", md, flags=re.M)
+    assert "Perception gap reveal" in headings
+    assert not [h for h in headings if re.match(r"\d+[.)] ", h)]
+    assert "live session (`aligndx workshop`)" in md

@@ -180,7 +180,8 @@ def qualtrics_txt(instrument: pd.DataFrame | None = None) -> str:
     (the item code, which Qualtrics uses as the question's export tag) and the five
     agreement options plus "Don't know" in order, so the recorded values are 1..5 and 6 for
     "Don't know". Open questions are ``[[Question:TE:Essay]]``; ``region`` is
-    ``[[Question:TE:SingleLine]]``. One block per pillar, page breaks between blocks.
+    ``[[Question:TE:SingleLine]]``. One block per pillar (a pillar met again later gets a block of its own, named after
+    its first question, as block names must be unique), page breaks between blocks.
 
     Source of the format: Qualtrics support, "Import and export surveys — Preparing an
     Advanced Format TXT file".
@@ -192,14 +193,20 @@ def qualtrics_txt(instrument: pd.DataFrame | None = None) -> str:
               "incentives": "Goals and rewards", "communication": "Communication",
               "maturity": "How the teams are organised", "outcome": "Overall",
               "claims": "Overall", "open": "In your own words"}
-    current = None
+    current, used = None, set()
     for row in ins.itertuples(index=False):
         block = blocks.get(row.pillar, row.pillar.title())
         if block != current:
             if current is not None:
                 lines += ["[[PageBreak]]", ""]
-            lines += [f"[[Block:{block}]]", ""]
             current = block
+            # a pillar met again later (FREQ after the claims) gets its own, unique name:
+            # Qualtrics needs distinct block names
+            name = block if block not in used else f"{block}: {row.short_label}"
+            while name in used:
+                name += " (continued)"
+            used.add(name)
+            lines += [f"[[Block:{name}]]", ""]
         text = " ".join(str(row.wording).split())
         if row.response_set.startswith("text"):
             kind = "TE:Essay" if row.response_set == "text_long" else "TE:SingleLine"

@@ -11,6 +11,7 @@ a client (SPEC §8).
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 from pathlib import Path
@@ -24,19 +25,51 @@ CLAIMS = {"lead_quality": "“The leads are garbage” (sales)",
 STATUSES = ("supported", "not_supported", "inconclusive", "not_assessed")
 
 
+#: Statuses of ``OUT/batch-summary.csv`` whose ``results.json`` is from the last run.
+CURRENT_STATUSES = ("ok", "skipped")
+
+
+def last_run_status(out_dir: str | Path) -> dict[str, str]:
+    """Status of each client in the batch's last run, from ``OUT/batch-summary.csv``.
+
+    Returns
+    -------
+    dict of str to str
+        ``{client_id: status}`` (``ok``, ``skipped``, ``failed``, ``not_run``); empty when
+        the folder has no readable summary (e.g. results copied by hand).
+    """
+    f = Path(out_dir) / "batch-summary.csv"
+    try:
+        with open(f, newline="", encoding="utf-8") as fh:
+            return {r["client_id"]: (r.get("status") or "").strip()
+                    for r in csv.DictReader(fh) if r.get("client_id")}
+    except (OSError, KeyError, csv.Error):
+        return {}
+
+
 def load_results(out_dir: str | Path) -> tuple[list[dict], list[str]]:
     """Read ``OUT/<client>/results.json`` for every client folder of a batch.
 
-    Folders starting with ``.`` or ``_`` (staging, failures) are ignored.
+    Folders starting with ``.`` or ``_`` (staging, failures) are ignored. When
+    ``OUT/batch-summary.csv`` says a client's last run failed or did not run, its folder
+    still holds the *previous* report: that client is left out and named in a warning
+    ("previous report — last run failed"), so the portfolio never mixes in stale figures.
 
     Returns
     -------
     (list of dict, list of str)
-        Results dicts sorted by folder name, and warnings for unreadable files.
+        Results dicts sorted by folder name, and warnings for unreadable or stale files.
     """
+    status = last_run_status(out_dir)
     results, warnings = [], []
     for f in sorted(Path(out_dir).glob("*/results.json")):
         if f.parent.name.startswith((".", "_")):
+            continue
+        st = status.get(f.parent.name)
+        if st is not None and st not in CURRENT_STATUSES:
+            what = "did not run" if st == "not_run" else "failed"
+            warnings.append(f"{f.parent.name}: previous report — last run {what}; left out "
+                            "of this portfolio (see batch-summary.csv).")
             continue
         try:
             results.append(json.loads(f.read_text(encoding="utf-8")))

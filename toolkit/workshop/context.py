@@ -111,13 +111,25 @@ class Workshop:
             The view (:func:`toolkit.workshop.filters.filter_respondents`) and, when it may
             be shown, :func:`toolkit.workshop.reveal.perception_reveal` on it.
         """
-        from .filters import filter_respondents
-        from .reveal import perception_reveal
+        from .filters import FilterResult, answers_safe, filter_respondents
+        from .reveal import answered_mask, perception_reveal
 
-        view = filter_respondents(self.data.survey, self.min_group_size, side=side,
+        survey = self.data.survey
+        view = filter_respondents(survey, self.min_group_size, side=side,
                                   level=level, region=region)
         if not view.shown:
             return view, None
+        if (level is not None or region is not None) and not answers_safe(
+                survey, answered_mask(survey, code), self.min_group_size, level=level,
+                region=region):
+            k, by = self.min_group_size, "level" if level else "region"
+            return FilterResult(
+                None, view.label, False,
+                f"This question is hidden in this view for anonymity: by {by}, "
+                f"a group answering it has fewer than {k} people, who could otherwise be "
+                "worked out by subtraction from the other views.",
+                [{"where": f"workshop.filter.{code}", "group": view.label,
+                  "reason": "below_threshold"}]), None
         return view, perception_reveal(view.frame, code, min_group_size=self.min_group_size)
 
     def simulate(self, *, marketing_share: float, gate: float,

@@ -3,20 +3,23 @@
 The room may ask "and what do the managers think?". Each filter value is offered only when
 showing it keeps every group at or above ``min_group_size`` (SPEC §8):
 
-* the counts of the value's respondents are checked in three breakdowns — the sales side,
-  the marketing side and all respondents — with :func:`toolkit.privacy.suppress_counts`
-  (primary suppression below the threshold, plus *complementary* suppression, so that a
-  hidden group cannot be recovered by subtracting the shown values from the total the room
-  has already seen);
+* within the value, the sales side, the marketing side and the other teams (revops,
+  leadership, other — counted in the "all" figure) must each hold 0 or at least
+  ``min_group_size`` people; the values not offered plus the blanks form a complement whose
+  groups must also be 0 or ≥ the threshold (else the smallest offered value is withheld too:
+  complementary suppression). Every figure the room can see, and every difference between
+  a region view and the unfiltered view, is then a sum of cells of at least the threshold;
+* :func:`answers_safe` repeats the check on the people who *answered* the question revealed
+  (someone may skip a question), and the workshop hides a filtered view that fails it;
 * with two filters at once (a level *and* a region) the values of one dimension are checked
   within the subset selected by the other, so "managers in EMEA" is offered only when it is
   safe inside the managers and inside EMEA.
 
 A value with no respondents is not offered. A value hidden in any breakdown is not offered,
 and asking for it anyway returns a hidden result that does not say how many people it holds.
-This protects against subtraction within one breakdown, as the report does; it is not a full
-disclosure-control audit over every combination of filters, so the consultant should not
-write down figures from many overlapping views.
+This protects against subtraction between the unfiltered view and the views of one
+dimension; it is not a full disclosure-control audit over every combination of filters, so
+the consultant should not write down figures from many overlapping views.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import pandas as pd
 
 from ..config import SIDES
 from ..exceptions import InputError
-from ..privacy import suppress_counts, suppression_note
+from ..privacy import BELOW_THRESHOLD, COMPLEMENTARY, suppression_note
 from ..survey.groups import REST, SIDE_NAMES, assign_groups
 
 DIMENSIONS = ("level", "region")
@@ -48,21 +51,106 @@ def _dim(survey: pd.DataFrame, dim: str) -> pd.Series:
     return s.where(s != "")
 
 
+_GROUPS = ("sales", "marketing", REST)
+_POOLED = "\x00not offered"  # the pooled complement (cannot clash with a value)
+
+
+def _cells(values: pd.Series, side: pd.Series) -> pd.DataFrame:
+    """Respondents per value (rows) and group (sales side, marketing side, other teams)."""
+    tab = pd.crosstab(values.dropna(), side[values.notna()])
+    return tab.reindex(columns=list(_GROUPS), fill_value=0).astype(int)
+
+
+def _unsafe(counts: pd.Series | pd.DataFrame, k: int):
+    """True where some group holds between 1 and ``k - 1`` people."""
+    small = (counts > 0) & (counts < k)
+    return small.any(axis=1) if isinstance(counts, pd.DataFrame) else bool(small.any())
+
+
+def _partition(values: pd.Series, side: pd.Series, k: int
+               ) -> tuple[list[str], list[str], list[str]]:
+    """Split the values of one dimension into offered / too small / complementary.
+
+    A value is offered only when, within it, the sales side, the marketing side and the
+    other teams each hold 0 or at least *k* people and the value holds at least *k*; the
+    values not offered (plus the blanks) form a complement whose groups must also hold 0
+    or at least *k*, else the smallest offered value holding that group joins the complement (complementary
+    suppression). Every figure of an offered view (sales, marketing, "all" with the other
+    teams) and every difference against the unfiltered view is then a sum of such cells, so
+    no group under *k* can be worked out by subtracting region or level views.
+    """
+    tab = _cells(values, side)
+    small = _unsafe(tab, k) | (tab.sum(axis=1) < k)
+    below = sorted(tab.index[small].tolist())
+    offered = sorted(tab.index[~small].tolist())
+    blank = side[values.isna()].value_counts().reindex(list(_GROUPS), fill_value=0)
+    rest = tab.loc[below].sum().reindex(list(_GROUPS), fill_value=0) + blank
+    complementary: list = []
+    while offered and _unsafe(rest, k):
+        short = [g for g in _GROUPS if 0 < rest[g] < k]
+        holders = [x for x in offered if int(tab.loc[x, short].sum()) > 0]
+        if not holders:     # that group is in no offered value: no view shows part of it
+            break
+        v = min(holders, key=lambda x: (int(tab.loc[x].sum()), x))
+        offered.remove(v)
+        complementary.append(v)
+        rest = rest + tab.loc[v]
+    return offered, below, complementary
+
+
 def _safe_values(survey: pd.DataFrame, dim: str, k: int) -> tuple[list[str], list[dict]]:
-    """Values of *dim* shown in every breakdown (sales side, marketing side, all)."""
-    values = _dim(survey, dim)
-    side = _side(survey)
-    present = sorted(values.dropna().unique().tolist())
-    hidden: set = set()
-    records: list = []
-    for name, mask in (("sales side", side == "sales"), ("marketing side",
-                                                           side == "marketing"),
-                       ("all respondents", pd.Series(True, index=survey.index))):
-        counts = values[mask].value_counts().to_dict()
-        sup = suppress_counts(counts, k, where=f"workshop.filter.{dim} ({name})")
-        hidden |= sup.hidden
-        records += sup.records
-    return [v for v in present if v not in hidden], records
+    """Values of *dim* safe to offer (see :func:`_partition`) and records of hidden ones."""
+    offered, below, comp = _partition(_dim(survey, dim), _side(survey), k)
+    where = f"workshop.filter.{dim}"
+    records = ([{"where": where, "group": v, "reason": BELOW_THRESHOLD} for v in below]
+               + [{"where": where, "group": v, "reason": COMPLEMENTARY} for v in comp])
+    return offered, records
+
+
+def answers_safe(survey: pd.DataFrame | None, answered: pd.Series, min_group_size: int, *,
+                 level: str | None = None, region: str | None = None) -> bool:
+    """Whether a filtered view of one question keeps every answering group ≥ the threshold.
+
+    The respondents of a filter value may be enough while those who *answered* a given
+    question are not; a side hidden in one region would then still follow from the
+    unfiltered figure minus the other regions. For each chosen dimension the answering
+    respondents (within the other chosen dimension) are split into cells — each offered
+    value, and the pooled rest (values not offered and blanks) — by sales side, marketing
+    side and other teams; every cell must hold 0 or at least ``min_group_size``.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame or None
+        Canonical survey table (unfiltered).
+    answered : pandas.Series of bool
+        Aligned with *survey*: who answered the question (or has a scale score).
+    min_group_size : int
+        Anonymity threshold.
+    level, region : str, optional
+        The chosen filter values; with neither, the answer is ``True``.
+
+    Returns
+    -------
+    bool
+    """
+    if survey is None or len(survey) == 0:
+        return True
+    k = int(min_group_size)
+    chosen = {"level": level, "region": region}
+    answered = answered.reindex(survey.index).fillna(False).astype(bool)
+    for dim in DIMENSIONS:
+        if chosen[dim] is None:
+            continue
+        other = "region" if dim == "level" else "level"
+        base = _subset(survey, other, chosen[other])
+        offered, _ = _safe_values(base, dim, k)
+        values = _dim(base, dim)
+        values = values.where(values.isin(offered), _POOLED)
+        keep = answered.loc[base.index].to_numpy(bool)
+        tab = _cells(values[keep], _side(base)[keep])
+        if bool(_unsafe(tab, k).any()):
+            return False
+    return True
 
 
 def _subset(survey: pd.DataFrame, dim: str, value: str | None) -> pd.DataFrame:

@@ -17,8 +17,10 @@ import ipaddress
 import os
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,9 +246,70 @@ def build_command(notebook: str | Path, *, voila: bool = False, ip: str = DEFAUL
                          warnings=warnings, env=env)
 
 
+#: Signals forwarded to the server so that it never outlives the launcher.
+FORWARDED_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP", "SIGINT")
+                          if hasattr(signal, n))
+#: Seconds the server gets to shut down after a forwarded signal before it is killed.
+STOP_GRACE_S = 10.0
+
+
+def _stop(proc: subprocess.Popen, grace: float = STOP_GRACE_S) -> int:
+    """Terminate *proc* (SIGTERM, then SIGKILL after *grace* seconds); return its code."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 def launch(cmd: LaunchCommand) -> int:
-    """Run the server in the foreground until it stops (Ctrl-C); return its exit code."""
+    """Run the server in the foreground until it stops; return its exit code.
+
+    The server is a child process. SIGTERM, SIGHUP and SIGINT (Ctrl-C) sent to the launcher
+    are forwarded to it as SIGTERM and the launcher waits for it to exit (killing it after
+    ``STOP_GRACE_S`` seconds), so a JupyterLab serving the client's data never keeps running
+    after ``aligndx workshop`` was stopped.
+
+    Parameters
+    ----------
+    cmd : LaunchCommand
+        From :func:`server_command`.
+
+    Returns
+    -------
+    int
+        The server's exit code, or 0 when it was stopped by one of the signals above.
+    """
+    proc = subprocess.Popen(cmd.argv, cwd=str(cmd.cwd), env={**os.environ, **cmd.env})
+    stopped: list[int] = []
+
+    def forward(signum, _frame):
+        stopped.append(signum)
+        if proc.poll() is None:
+            proc.terminate()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in FORWARDED_SIGNALS:
+            previous[sig] = signal.signal(sig, forward)
     try:
-        return subprocess.call(cmd.argv, cwd=str(cmd.cwd), env={**os.environ, **cmd.env})
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                code = proc.wait(timeout=STOP_GRACE_S if stopped else None)
+                break
+            except subprocess.TimeoutExpired:
+                code = _stop(proc, 0.0)
+                break
+            except KeyboardInterrupt:     # no handler installed (not the main thread)
+                stopped.append(int(signal.SIGINT))
+                code = _stop(proc)
+                break
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0 if stopped else code

@@ -77,6 +77,25 @@ def _values(survey: pd.DataFrame, code: str) -> tuple[pd.Series, str, str]:
                      "(e.g. TRUST or TRUST1)")
 
 
+def answered_mask(survey: pd.DataFrame | None, code: str) -> pd.Series:
+    """Who answered item *code* (or has a score on scale *code*).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with *survey*'s index (empty when there is no survey).
+
+    Raises
+    ------
+    InputError
+        When *code* is not a scale or item of the instrument.
+    """
+    if survey is None or len(survey) == 0:
+        return pd.Series(dtype=bool)
+    values, _, _ = _values(survey, code)
+    return values.reindex(survey.index).notna()
+
+
 def _stats(x: pd.Series, kind: str) -> dict:
     x = x.dropna().astype(float)
     mean = float(x.mean())
@@ -147,10 +166,18 @@ def perception_reveal(survey: pd.DataFrame | None, code: str, *, min_group_size:
     n = side[answered].value_counts()
     vis = visibility(int(n.get("sales", 0)), int(n.get("marketing", 0)),
                      int(n.get(REST, 0)), k)
-    masks = {"sales": side == "sales", "marketing": side == "marketing",
-             "all": keep & ((side != REST) | vis.include_rest)}
+    masks = {"sales": side == "sales", "marketing": side == "marketing", "all": keep}
+    rest_dropped = not vis.include_rest or bool(((side == REST) & ~keep).any())
+    if rest_dropped:
+        # the other teams are dropped from "all" here; another view (the unfiltered one)
+        # may count them, so "all" here minus "all" there would reveal them: hide "all"
+        out["suppressed"].append({"where": where, "group": "all respondents",
+                                  "reason": "complementary"})
+        out["warnings"].append("Too few respondents outside sales and marketing answered "
+                               "in this view, so the overall figure is not shown.")
     for s in SIDES_ALL:
-        ok = vis.shown(s) and g.shown(s) and bool((masks[s] & answered).any())
+        ok = (vis.shown(s) and g.shown(s) and bool((masks[s] & answered).any())
+              and (s != "all" or not rest_dropped))
         out["shown"][s] = ok
         if ok:
             out["by_side"][s] = _stats(values[masks[s] & answered], kind)
