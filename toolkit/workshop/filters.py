@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..config import SIDES
 from ..exceptions import InputError
-from ..privacy import BELOW_THRESHOLD, COMPLEMENTARY, suppression_note
+from ..privacy import BELOW_THRESHOLD, COMPLEMENTARY
 from ..survey.groups import REST, SIDE_NAMES, assign_groups
 
 DIMENSIONS = ("level", "region")
@@ -272,8 +272,11 @@ def filter_respondents(survey: pd.DataFrame | None, min_group_size: int, *,
             records += [r for r in recs if r["group"] == value] or [
                 {"where": f"workshop.filter.{dim}", "group": value,
                  "reason": "below_threshold"}]
-            note = suppression_note(records, k) or (
-                f"{value} is hidden for anonymity: fewer than {k} respondents.")
+            # A value may be withheld although it is large itself (a small group inside it, or
+            # one recoverable by comparing views): say so without giving any size.
+            note = (f"{value} is not offered as a filter: within it, or by comparing it with "
+                    f"the other views, a group of fewer than {k} respondents could be singled "
+                    "out.")
             return FilterResult(None, label, False, note, records)
     sub = _subset(_subset(survey, "level", level), "region", region)
     if side is not None:
