@@ -77,3 +77,34 @@ def test_standard_what_if_sentence(monkeypatch):
     assert w["marketing_reward_share_on_marketing_sourced"]["after"] == 800 / 4800
     render(res)
     assert any("from 0% to 17%" in t and "add USD 800 in commission" in t for t in shown)
+
+
+def test_sow_sentence_once_and_qualified_for_own_bookings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(rep, "show_markdown", lambda t: shown.append(t))
+    monkeypatch.setattr(rep, "show_table", lambda df, **k: None)
+    monkeypatch.setattr(rep, "show_figure", lambda fig, alt, takeaway=None:
+                        (shown.append(takeaway or ""), plt.close("all")))
+    res = results()
+    # the plan: sales 100 % bookings on own won deals, marketing 100 % MQL volume
+    assert res["incentives"]["sow_own_bookings_only"] == {"sales": True, "marketing": False}
+    render(res)
+    text = "\n".join(shown)
+    qualified = ("100% of the sales side's variable pay depends on metrics counted as shared "
+                 "— here only its own bookings, not the other team's success; 0% of the "
+                 "marketing side's variable pay depends on outcomes both teams share — a gap "
+                 "of 100 points")
+    assert text.count(qualified) == 1          # before: printed twice, unqualified
+    assert "of the sales side's variable pay and" not in text
+
+
+def test_sow_sentence_unqualified_when_bookings_are_on_all_won_deals():
+    plan = validate_plan(pd.DataFrame([
+        ["sales", "AE", 10, 100000, 100000, "Team bookings", "bookings", 1, 0.05, "all_won", ""],
+        ["marketing", "DG", 4, 90000, 30000, "Pipeline", "pipeline", 1, "", "", ""]],
+        columns=COLS))
+    inc = measure_incentives(plan)
+    assert inc["sow_own_bookings_only"] == {"sales": False, "marketing": False}
+    assert rep.sow_sentence(inc) == ("100% of the sales side's variable pay and 100% of the "
+                                     "marketing side's depend on outcomes both teams share — "
+                                     "no gap between them.")

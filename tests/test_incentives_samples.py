@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import tomllib
 from pathlib import Path
 
@@ -96,3 +97,31 @@ def test_followup_gap_split_on_sample_crm():
     codes = {f["code"] for f in r["flags"]}
     assert {"no_shared_outcome", "sales_individual_bookings_only", "no_gate",
             "marketing_no_stake"} <= codes
+
+
+@pytest.mark.parametrize("name,fires", [("lead-quality", True), ("followup-gap", False),
+                                        ("well-aligned", False)])
+def test_volume_pay_flag_on_the_samples(name, fires):
+    """lead-quality plants marketing paid 80 % on MQL volume with ~45 % of marketing MQLs
+    rejected, mostly for fit; followup-gap pays volume too but its rejections are rarely
+    about fit (14 %); well-aligned pays no volume."""
+    from test_verdict import sample_crm
+
+    plan = load_plan(plan_path(name))
+    folder = SAMPLES / name
+    cfg = tomllib.loads((folder / "engagement.toml").read_text(encoding="utf-8"))
+    crm = sample_crm(name)
+    r = measure_incentives(plan, crm=crm, marketing_sources=cfg["crm"]["marketing_sources"])
+    flag = {f["code"]: f for f in r["flags"]}.get("volume_pay_low_acceptance")
+    assert (flag is not None) == fires, flag
+    if name == "lead-quality":
+        realized = json.loads((folder / "planted.json").read_text())["realized"]["crm"]
+        # the generator's own count of marketing MQLs and their acceptance (53 %): inside
+        # the 40-60 % range, so the fit trigger raises the flag (82 % of reasons are fit)
+        assert flag["figures"]["n_mql"] == realized["marketing_mqls"]
+        assert flag["figures"]["acceptance_rate"] == pytest.approx(
+            realized["acceptance_rate"], abs=0.001)
+        assert flag["figures"]["fit_share"] == pytest.approx(
+            realized["fit_reason_share"], abs=0.01)
+        assert "marketing-sourced MQLs" in flag["sentence"]
+        assert "80% of marketing's variable pay" in flag["sentence"]

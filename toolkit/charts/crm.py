@@ -155,8 +155,12 @@ def plot_reasons(*, data: pd.DataFrame, ax=None, title: str | None = "Why sales 
     for yi, s in zip(y, d["share"]):
         ax.text(s + 0.005, yi, f"{100 * s:.0f}%", va="center", fontsize=9)
     ax.set_yticks(y, [str(r)[:40] for r in d["reason"]])
+    right = min(1.0, float(d["share"].max()) * 1.2 + 0.02) if len(d) else 1.0
+    # ticks on whole percents (a 0.025 step would print 2% and 5% for 2.5% and 5%)
+    ticks = MaxNLocator(nbins=5, integer=True).tick_values(0, 100 * right) / 100
+    ax.set_xticks(ticks[ticks <= right + 1e-9])
     _pct_axis(ax.xaxis)
-    ax.set_xlim(0, min(1.0, float(d["share"].max()) * 1.2 + 0.02) if len(d) else 1)
+    ax.set_xlim(0, right)
     ax.set_xlabel("Share of rejections with a reason (red = about fit)")
     ax.grid(axis="y", visible=False)
     if title:

@@ -171,6 +171,54 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
     return out
 
 
+#: Optional leads columns that are treated as absent when every value is empty. An export
+#: often carries a lifecycle field the client never fills; read as present, an all-empty
+#: ``mql_at`` would shrink "handed to sales" to the SQL leads and an all-empty
+#: ``accepted_at``/``rejected_at`` would pass for a decided hand-off. ``rejection_reason`` is
+#: not listed: an empty reason column next to real rejections is itself evidence (sales does
+#: not say why) and is reported as such by the hand-off measure.
+OPTIONAL_LEAD_COLUMNS = ("mql_at", "accepted_at", "rejected_at", "sql_at", "converted_at",
+                         "first_touch_at", "attempts", "opportunity_id", "score", "source")
+
+
+def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LEAD_COLUMNS,
+                       *, emptiness: str = "is empty") -> tuple[pd.DataFrame, list[str]]:
+    """Drop optional leads columns in which every value is empty (null or blank text).
+
+    Parameters
+    ----------
+    leads : DataFrame
+        Canonical leads (or a cohort of them).
+    columns : iterable of str
+        Columns eligible for dropping (default :data:`OPTIONAL_LEAD_COLUMNS`).
+    emptiness : str
+        Wording of the warning (e.g. ``"has no value in the cohort"``).
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        The table without the empty columns (the input itself when none is empty) and one
+        warning per dropped column: ``"leads column 'mql_at' is empty — treated as absent"``.
+        An empty table keeps its columns (nothing to judge).
+    """
+    if leads is None or leads.empty:
+        return leads, []
+    empty = []
+    for col in columns:
+        if col not in leads.columns:
+            continue
+        s = leads[col]
+        filled = s.notna()
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            filled &= s.astype("string").str.strip().fillna("") != ""
+        if not filled.any():
+            empty.append(col)
+    if not empty:
+        return leads, []
+    return (leads.drop(columns=empty),
+            [f"leads column '{c}' {emptiness} — treated as absent" for c in empty])
+
+
 def _usable(df: pd.DataFrame, col: str) -> bool:
     return col in df.columns and df[col].notna().any()
 
@@ -183,7 +231,8 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
     Parameters
     ----------
     cohort : DataFrame
-        Cohort leads (see :func:`select_cohort`).
+        Cohort leads (see :func:`select_cohort`). Optional columns without any value in the
+        cohort are treated as absent (:func:`drop_empty_columns`, with a warning).
     opportunities, activities : DataFrame or None
         Canonical tables; activities feed derived touches, opportunities the ``won`` stage.
     extract_date : Timestamp or None
@@ -202,7 +251,7 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
         and a dict ``{"touch_source": "leads"|"activities"|None, "attempts_source": ...,
         "warnings": [...]}``.
     """
-    warnings: list[str] = []
+    cohort, warnings = drop_empty_columns(cohort, emptiness="has no value in the cohort")
     idx = cohort.index
     f = pd.DataFrame(index=idx)
     f["lead_id"] = cohort["lead_id"].astype(str)

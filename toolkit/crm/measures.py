@@ -10,7 +10,8 @@ import pandas as pd
 
 from ..config import AnalysisSettings
 from ..privacy import make_redactor
-from .derive import as_datetime, extract_date_of, lead_frame, select_cohort
+from .derive import (as_datetime, drop_empty_columns, extract_date_of, lead_frame,
+                     select_cohort)
 from .dose import dose_response
 from .funnel import funnel, handoff
 from .persistence import persistence
@@ -60,6 +61,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     leads : DataFrame
         Canonical leads (SPEC §2.2): ``lead_id``, ``created_at``, ``source`` and the optional
         stage timestamps, ``rejection_reason``, ``score``, ``first_touch_at``, ``attempts``.
+        An optional column whose every value is empty is treated as absent, with a warning
+        (:func:`toolkit.crm.derive.drop_empty_columns`).
     opportunities : DataFrame, optional
         Canonical opportunities (SPEC §2.3).
     activities : DataFrame, optional
@@ -98,10 +101,14 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         leads = pd.DataFrame({"lead_id": pd.Series([], dtype=str),
                               "created_at": pd.Series([], dtype="datetime64[ns]")})
         warnings.append("crm: No leads table: the CRM evidence cannot be assessed.")
+    leads, dropped = drop_empty_columns(leads)
+    warnings += [f"crm: {w}" for w in dropped]
     ext = extract_date if extract_date is not None else extract_date_of(leads, opportunities,
                                                                          activities)
     ext = None if ext is None else pd.Timestamp(as_datetime(ext))
     cohort, excluded = select_cohort(leads, period_start, period_end)
+    cohort, dropped = drop_empty_columns(cohort, emptiness="has no value in the cohort")
+    warnings += [f"crm: {w}" for w in dropped]
     f, info = lead_frame(cohort, opportunities, activities, extract_date=ext,
                          marketing_sources=msrc)
     warnings += [f"crm: {w}" for w in info["warnings"]]

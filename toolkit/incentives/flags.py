@@ -25,10 +25,12 @@ Thresholds (:data:`THRESHOLDS`) are anchored on the reference figures of SPEC §
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import pandas as pd
 
-from .plan import SHARED_METRICS, SIDES, VOLUME_METRICS
-from .structure import metric_weight, num, with_side
+from .plan import SIDES, VOLUME_METRICS
+from .structure import metric_weight, num, own_bookings_only, with_side
 
 from ..verdict import THRESHOLDS as _VERDICT
 from ..verdict import followup_evidence, thin_followup_clause
@@ -41,6 +43,8 @@ THRESHOLDS = {
     "untouched_share_high": float(_VERDICT["untouched_share_max"]["value"]),
     "single_attempt_share_high": float(_VERDICT["single_attempt_max"]["value"]),
     "min_mqls": int(_VERDICT["min_handoff_mqls"]["value"]),
+    "fit_share_high": 0.50,
+    "min_fit_reasons": int(_VERDICT["min_handoff_mqls"]["value"]),
 }
 
 
@@ -61,17 +65,95 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def marketing_acceptance(crm: dict | None, marketing_sources: Iterable[str] = ()
+                         ) -> tuple[float | None, int, str]:
+    """MQL → SAL acceptance rate of marketing-sourced MQLs, else of all MQLs.
+
+    Parameters
+    ----------
+    crm : dict or None
+        ``results["crm"]``; reads ``funnel.by_source[source].counts`` (``mql``, ``sal``) and,
+        as fallback, ``handoff.acceptance_rate`` / ``handoff.n_mql``.
+    marketing_sources : iterable of str
+        Marketing lead sources; when empty, the sources the funnel marks ``marketing``.
+
+    Returns
+    -------
+    (rate, n_mql, population)
+        The acceptance rate (None when unknown), the number of MQLs it rests on and the
+        population's name for sentences ("marketing-sourced MQLs" or "MQLs" when the
+        by-source funnel has no marketing MQL).
+    """
+    by_src = (((crm or {}).get("funnel") or {}).get("by_source") or {}) if isinstance(
+        crm, dict) else {}
+    msrc = {str(x) for x in marketing_sources}
+    mql = sal = 0
+    for src, sec in by_src.items():
+        if not isinstance(sec, dict):
+            continue
+        is_mk = str(src) in msrc if msrc else bool(sec.get("marketing"))
+        counts = sec.get("counts") or {}
+        if is_mk:
+            mql += int(num(counts.get("mql")) or 0)
+            sal += int(num(counts.get("sal")) or 0)
+    if mql:
+        return sal / mql, mql, "marketing-sourced MQLs"
+    return (crm_figure(crm, "handoff", "acceptance_rate"),
+            int(crm_figure(crm, "handoff", "n_mql") or 0), "MQLs")
+
+
+def _volume_flag(vol: float, crm: dict | None, marketing_sources: Iterable[str]
+                 ) -> tuple[list[dict], list[str]]:
+    """The ``volume_pay_low_acceptance`` flag (two triggers, see :func:`conflict_flags`)."""
+    acc, n_mql, who = marketing_acceptance(crm, marketing_sources)
+    thr = THRESHOLDS["acceptance_rate_low"]
+    if acc is None:
+        return [], ["marketing is paid on volume metrics, but the lead acceptance rate is "
+                    "unknown, so the volume-pay flag could not be checked"]
+    if n_mql < THRESHOLDS["min_mqls"]:
+        return [], [f"marketing is paid on volume metrics, but only {n_mql:.0f} {who} "
+                    f"(need {THRESHOLDS['min_mqls']}) are too few to judge the acceptance "
+                    "rate, so the volume-pay flag could not be checked"]
+    figures = {"marketing_volume_weight": num(vol), "acceptance_rate": acc,
+               "population": who, "n_mql": n_mql, "threshold": thr}
+    if acc < thr:
+        return [_flag(
+            "volume_pay_low_acceptance", "Marketing paid for volume sales turns away",
+            f"{_pct(vol)} of marketing's variable pay rewards lead volume, yet sales "
+            f"accepts {'only ' if acc > 0 else ''}{_pct(acc)} of the {n_mql:,.0f} {who} "
+            f"(below the {_pct(thr)} lower bound of the usual MQL-to-SAL range): marketing "
+            "is paid for leads sales does not want.", figures)], []
+    fit = crm_figure(crm, "handoff", "fit_share")
+    n_reason = int(crm_figure(crm, "handoff", "n_with_reason") or 0)
+    if (fit is not None and fit >= THRESHOLDS["fit_share_high"]
+            and n_reason >= THRESHOLDS["min_fit_reasons"]):
+        return [_flag(
+            "volume_pay_low_acceptance",
+            "Marketing paid on volume while most rejections are for fit",
+            f"{_pct(vol)} of marketing's variable pay rewards lead volume, and "
+            f"{_pct(fit)} of the {n_reason:,.0f} rejections that carry a reason say the lead "
+            f"does not fit (sales accepts {_pct(acc)} of the {n_mql:,.0f} {who}): marketing "
+            "is paid for leads that are not the customers sales sells to.",
+            {**figures, "fit_share": fit, "n_with_reason": n_reason,
+             "fit_share_threshold": THRESHOLDS["fit_share_high"]})], []
+    return [], []
+
+
 def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
                    marketing_contribution: float | None,
-                   marketing_reward: float | None) -> tuple[list[dict], list[str]]:
+                   marketing_reward: float | None,
+                   marketing_sources: Iterable[str] = ()) -> tuple[list[dict], list[str]]:
     """Raise the conflict flags of SPEC §4.3 (plus the SOW = 0 flag).
 
     Codes:
 
     * ``no_shared_outcome`` — a side's shared-outcome weight is 0 (one flag per side).
     * ``volume_pay_low_acceptance`` — marketing has weight on volume metrics
-      (mql_volume, lead_volume, activity_volume) while sales accepts fewer than
-      ``acceptance_rate_low`` of the leads (``crm.handoff.acceptance_rate``).
+      (mql_volume, lead_volume, activity_volume) while either sales accepts fewer than
+      ``acceptance_rate_low`` of the marketing-sourced MQLs (:func:`marketing_acceptance`;
+      all MQLs when the funnel by source has none), or most rejections are about fit
+      (``crm.handoff.fit_share`` ≥ ``fit_share_high`` on at least ``min_fit_reasons``
+      rejections with a reason): marketing is paid for leads sales does not want.
     * ``sales_individual_bookings_only`` — no sales-side component rewards SLA compliance or
       any shared outcome beyond the rep's own bookings (every shared-metric component of
       the sales side is ``bookings`` with ``applies_to`` own_won or empty) while follow-up
@@ -80,6 +162,19 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
       the company goal.
     * ``marketing_no_stake`` — marketing-sourced deals make up part of won revenue but
       marketing earns none of the commission paid on won revenue.
+
+    Parameters
+    ----------
+    plan : DataFrame
+        Typed compensation plan.
+    sow : dict
+        :func:`~toolkit.incentives.structure.shared_outcome_weight` output.
+    crm : dict or None
+        ``results["crm"]``.
+    marketing_contribution, marketing_reward : float or None
+        Marketing-sourced share of won revenue and marketing's share of the commission.
+    marketing_sources : iterable of str
+        Marketing lead sources (for the acceptance rate of marketing-sourced MQLs).
 
     Returns
     -------
@@ -99,33 +194,13 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
 
     vol = metric_weight(plan, VOLUME_METRICS, "marketing")
     if vol:
-        acc = crm_figure(crm, "handoff", "acceptance_rate")
-        n_mql = crm_figure(crm, "handoff", "n_mql") or 0
-        thr = THRESHOLDS["acceptance_rate_low"]
-        if acc is None:
-            warnings.append("marketing is paid on volume metrics, but the lead acceptance "
-                            "rate is unknown, so the volume-pay flag could not be checked")
-        elif n_mql < THRESHOLDS["min_mqls"]:
-            warnings.append(f"marketing is paid on volume metrics, but only {n_mql:.0f} MQLs "
-                            f"(need {THRESHOLDS['min_mqls']}) are too few to judge the "
-                            "acceptance rate, so the volume-pay flag could not be checked")
-        elif acc < thr:
-            flags.append(_flag(
-                "volume_pay_low_acceptance", "Marketing paid for volume sales turns away",
-                f"{_pct(vol)} of marketing's variable pay rewards lead volume, yet sales "
-                f"accepts {'only ' if acc > 0 else ''}{_pct(acc)} of the {n_mql:,.0f} MQLs "
-                f"(below the {_pct(thr)} lower bound "
-                "of the usual MQL-to-SAL range): marketing is paid for leads sales does "
-                "not want.",
-                {"marketing_volume_weight": num(vol), "acceptance_rate": acc,
-                 "threshold": thr}))
+        flag, warn = _volume_flag(vol, crm, marketing_sources)
+        flags += flag
+        warnings += warn
 
     sales = p[p["side"] == "sales"]
     if not sales.empty:
-        shared = sales[sales["metric"].isin(SHARED_METRICS) & (sales["weight"] > 0)]
-        own_bookings = (shared["metric"] == "bookings") & (
-            shared["applies_to"].isna() | (shared["applies_to"] == "own_won"))
-        if len(shared) and own_bookings.all():
+        if own_bookings_only(plan)["sales"]:
             fe = followup_evidence(crm)
             fig = {k: fe["figures"][k] for k in
                    ("within_sla_share", "untouched_share", "single_attempt_share")}

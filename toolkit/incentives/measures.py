@@ -15,8 +15,8 @@ from .flags import THRESHOLDS, conflict_flags
 from ..exceptions import InputError
 from .plan import SIDES
 from .split import contribution_share, reward_split, won_deals
-from .structure import (STRUCTURE_POINTS, gates, num, shared_outcome_weight,
-                        structure_score, variable_pay_share)
+from .structure import (STRUCTURE_POINTS, gates, num, own_bookings_only,
+                        shared_outcome_weight, structure_score, variable_pay_share)
 from .whatif import what_if
 
 SURVEY_SCALES = ("SHARE", "RINT", "RFAIR")
@@ -110,14 +110,17 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         ``results["survey"]``: reads the SHARE, RINT, RFAIR means by side and the incentives
         pillar.
     crm : dict, optional
-        ``results["crm"]``: reads ``handoff.acceptance_rate``, ``speed.within_sla_share``,
+        ``results["crm"]``: reads ``funnel.by_source`` (acceptance of marketing-sourced
+        MQLs), ``handoff.acceptance_rate``, ``handoff.fit_share``, ``speed.within_sla_share``,
         ``speed.untouched_share`` and ``persistence.single_attempt_share`` for the flags.
 
     Returns
     -------
     dict
         JSON-safe section with keys ``shared_outcome_weight`` (``{sales, marketing}``, 0..1),
-        ``sow_gap``, ``sow_zero_sides``, ``variable_pay_share`` (list of ``{team, side, role,
+        ``sow_gap``, ``sow_zero_sides``, ``sow_own_bookings_only`` (``{sales, marketing}``:
+        the side's shared weight comes only from its own bookings, see
+        :func:`~toolkit.incentives.structure.own_bookings_only`), ``variable_pay_share`` (list of ``{team, side, role,
         headcount, share}``), ``gates`` (see :func:`~toolkit.incentives.structure.gates`),
         ``split`` (``{deals, sales_payout, marketing_payout, other_payout, total_payout,
         on_marketing_sourced, marketing_reward_share_on_marketing_sourced, components}``),
@@ -171,7 +174,8 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
 
     flags, flag_warn = conflict_flags(plan, sow=sow, crm=crm,
                                       marketing_contribution=contribution,
-                                      marketing_reward=reward)
+                                      marketing_reward=reward,
+                                      marketing_sources=marketing_sources)
     warnings += flag_warn
     struct = structure_score(plan, sow)
     surv = survey_side(survey)
@@ -183,6 +187,7 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         "shared_outcome_weight": sow["by_side"],
         "sow_gap": sow["gap"],
         "sow_zero_sides": sow["zero_sides"],
+        "sow_own_bookings_only": own_bookings_only(plan),
         "variable_pay_share": variable_pay_share(plan),
         "gates": gate_info,
         "split": split,

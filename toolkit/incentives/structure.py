@@ -112,6 +112,30 @@ def shared_outcome_weight(plan: pd.DataFrame) -> dict:
             "zero_sides": zero}
 
 
+def own_bookings_only(plan: pd.DataFrame) -> dict[str, bool]:
+    """Whether a side's shared-outcome weight comes only from its own bookings.
+
+    True for a side when it has at least one positive-weight shared-metric component and
+    every such component is ``bookings`` paid on ``own_won`` (or with no ``applies_to``):
+    the metric counts as shared (SPEC §4.3) but rewards only the side's own closed deals,
+    not the other team's success.
+
+    Returns
+    -------
+    dict
+        ``{"sales": bool, "marketing": bool}``.
+    """
+    p = with_side(plan)
+    shared = p[p["metric"].isin(SHARED_METRICS) & (p["weight"] > 0)]
+    own = (shared["metric"] == "bookings") & (shared["applies_to"].isna()
+                                              | (shared["applies_to"] == "own_won"))
+    out = {}
+    for side in SIDES:
+        mine = shared["side"] == side
+        out[side] = bool(mine.any() and own[mine].all())
+    return out
+
+
 def metric_weight(plan: pd.DataFrame, metrics, side: str) -> float | None:
     """Side-level weight (headcount × variable_target weighted) of components in *metrics*."""
     p = plan.assign(_w=plan["weight"].where(plan["metric"].isin(list(metrics)), 0.0))

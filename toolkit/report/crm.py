@@ -43,8 +43,8 @@ def biggest_drop_sentence(d: pd.DataFrame) -> str:
 def handoff_sentence(h: dict) -> str:
     """Plain-language hand-off paragraph from ``crm.handoff`` (reads well when figures are
     ``None`` or counts are tiny)."""
-    text = (f"**Hand-off.** Sales accepted {_ci(h.get('acceptance'))} of {h['n_mql']:,} MQLs "
-            f"and rejected {_ci(h.get('rejection'))}. ")
+    text = (f"**Hand-off.** Sales accepted {_ci(h.get('acceptance'), n=False)} of "
+            f"{h['n_mql']:,} MQLs and rejected {_ci(h.get('rejection'), n=False)}. ")
     n_rej, n_reason = h.get("n_rejected") or 0, h.get("n_with_reason") or 0
     if not n_rej:
         text += "No rejected lead is recorded, so there are no rejection reasons to read. "
@@ -68,10 +68,54 @@ def handoff_sentence(h: dict) -> str:
     return text
 
 
-def _ci(w: dict | None) -> str:
+def _ci(w: dict | None, *, n: bool = True) -> str:
+    """``rate (low–high, n=N)`` of a Wilson dict; without ``n=`` when the sentence already
+    names the count."""
     if not w or w.get("rate") is None:
         return "—"
-    return f"{fmt_pct(w['rate'])} ({fmt_pct(w['ci_low'])}–{fmt_pct(w['ci_high'])}, n={w['n']:,})"
+    tail = f", n={w['n']:,}" if n else ""
+    return f"{fmt_pct(w['rate'])} ({fmt_pct(w['ci_low'])}–{fmt_pct(w['ci_high'])}{tail})"
+
+
+GROUP_LABELS = {"marketing": "marketing-sourced leads", "other": "leads from other sources"}
+
+
+def speed_sentence(s: dict) -> str:
+    """Speed-to-first-touch paragraph; every share names its population (all leads handed
+    to sales, and marketing-sourced leads — the population the verdict judges)."""
+    med, p90 = s.get("median_hours"), s.get("p90_hours")
+    med_t = "not reached" if med is None else fmt_num(med) + " h"
+    p90_t = "not reached" if p90 is None else fmt_num(p90) + " h"
+    n = s.get("n")
+    who = f"all {n:,} leads handed to sales" if n else "all leads handed to sales"
+    text = (f"**Speed to first touch.** Over {who}: median {med_t}, 90th percentile {p90_t} "
+            "(Kaplan–Meier, untouched leads censored at the extract date); "
+            f"{fmt_pct(s.get('within_sla_share'))} first touched within the {s['sla_hours']:g} h "
+            f"SLA and {fmt_pct(s.get('untouched_share'))} never touched.")
+    mk = (s.get("by_group") or {}).get("marketing") or {}
+    if mk.get("n") and (mk.get("within_sla_share") is not None
+                        or mk.get("untouched_share") is not None):
+        text += (f" Of the {mk['n']:,} marketing-sourced leads, "
+                 f"{fmt_pct(mk.get('within_sla_share'))} were first touched within the SLA and "
+                 f"{fmt_pct(mk.get('untouched_share'))} never touched.")
+    return text + (" Benchmark: HBR 2011 found a mean response of 42 h and 23% of firms never "
+                   "responding (academic).")
+
+
+def persistence_sentence(p: dict) -> str:
+    """Persistence paragraph; every share names its population."""
+    text = (f"**Persistence.** Of the touched leads handed to sales that did not convert, "
+            f"{fmt_pct(p.get('single_attempt_share'))} got a single attempt")
+    mk = (p.get("by_group") or {}).get("marketing") or {}
+    if mk.get("single_attempt_share") is not None:
+        text += f" ({fmt_pct(mk['single_attempt_share'])} of the marketing-sourced ones)"
+    text += (f"; {fmt_pct(p.get('well_worked_share'))} of all leads handed to sales reached "
+             f"{p['well_worked_attempts']} attempts")
+    if mk.get("well_worked_share") is not None:
+        text += f" ({fmt_pct(mk['well_worked_share'])} of marketing-sourced leads)"
+    return text + (f"; median {fmt_num(p.get('median_attempts'), 0)} attempts per touched lead. "
+                   "Velocify (vendor): reps averaged 1.6 attempts, while 93% of converted leads "
+                   "were reached by the 6th.")
 
 
 def _funnel_frame(crm: dict) -> pd.DataFrame:
@@ -146,27 +190,18 @@ def render_speed(results: dict) -> None:
     if s.get("within_sla_share") is None and s.get("untouched_share") is None:
         show_not_assessed("Speed to first touch", s.get("warnings") or ["No touch data."])
     else:
-        med, p90 = s.get("median_hours"), s.get("p90_hours")
-        med_t = "not reached" if med is None else fmt_num(med) + " h"
-        p90_t = "not reached" if p90 is None else fmt_num(p90) + " h"
-        show_markdown(
-            f"**Speed to first touch.** Median {med_t}, 90th percentile {p90_t}"
-            f" (Kaplan–Meier, untouched leads censored at the extract date). "
-            f"{fmt_pct(s.get('within_sla_share'))} first touched within the "
-            f"{s['sla_hours']:g} h SLA; {fmt_pct(s.get('untouched_share'))} never touched. "
-            "Benchmark: HBR 2011 found a mean response of 42 h and 23% of firms never "
-            "responding (academic).")
+        show_markdown(speed_sentence(s))
         if s.get("km_curve"):
             d = pd.DataFrame(s["km_curve"])
             show_figure(charts.plot_km(data=d, sla_hours=s["sla_hours"]),
                         alt="Step curve of the share of leads not yet touched against hours "
                         "since MQL, with the SLA marked by a dashed line.",
-                        takeaway=f"{fmt_pct(s.get('within_sla_share'))} of leads were touched "
-                        f"within the {s['sla_hours']:g} h SLA and "
+                        takeaway=f"{fmt_pct(s.get('within_sla_share'))} of all leads handed "
+                        f"to sales were touched within the {s['sla_hours']:g} h SLA and "
                         f"{fmt_pct(s.get('untouched_share'))} were never touched.")
         g = s.get("by_group") or {}
         if g:
-            show_table(pd.DataFrame([{"leads": k, "n": v["n"],
+            show_table(pd.DataFrame([{"leads": GROUP_LABELS.get(k, k), "n": v["n"],
                                       "median hours": fmt_num(v.get("median_hours")),
                                       "within SLA": fmt_pct(v.get("within_sla_share")),
                                       "never touched": fmt_pct(v.get("untouched_share"))}
@@ -175,13 +210,7 @@ def render_speed(results: dict) -> None:
     if p.get("single_attempt_share") is None and p.get("well_worked_share") is None:
         show_not_assessed("Persistence", p.get("warnings") or ["No attempts data."])
     else:
-        show_markdown(
-            f"**Persistence.** {fmt_pct(p.get('single_attempt_share'))} of touched leads that did "
-            f"not convert got a single attempt; {fmt_pct(p.get('well_worked_share'))} reached "
-            f"{p['well_worked_attempts']} attempts; median "
-            f"{fmt_num(p.get('median_attempts'), 0)} attempts per touched lead. Velocify "
-            "(vendor): reps averaged 1.6 attempts, while 93% of converted leads were reached "
-            "by the 6th.")
+        show_markdown(persistence_sentence(p))
 
 
 def _bucket_frame(block: dict | None) -> tuple[pd.DataFrame, str | None]:

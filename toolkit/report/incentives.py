@@ -21,13 +21,30 @@ def _money(x: float | None, currency: str) -> str:
 
 
 def sow_sentence(inc: dict) -> str:
-    """One sentence on the shared-outcome weight of both sides and their gap."""
+    """One sentence on the shared-outcome weight of both sides and their gap.
+
+    A side whose shared weight comes only from its own bookings
+    (``incentives.sow_own_bookings_only``) is qualified: bookings count as a shared metric,
+    but paid on the side's own won deals they do not reward the other team's success.
+    """
     sow = inc.get("shared_outcome_weight") or {}
     s, m, gap = sow.get("sales"), sow.get("marketing"), inc.get("sow_gap")
     if s is None or m is None:
         return "The plan does not cover both sides, so their shared-outcome weights cannot be compared."
-    text = (f"{fmt_pct(s)} of the sales side's variable pay and {fmt_pct(m)} of the marketing "
-            f"side's depend on outcomes both teams share")
+    own = inc.get("sow_own_bookings_only") or {}
+    own_s, own_m = bool(own.get("sales")) and s > 0, bool(own.get("marketing")) and m > 0
+    if not (own_s or own_m):
+        text = (f"{fmt_pct(s)} of the sales side's variable pay and {fmt_pct(m)} of the "
+                f"marketing side's depend on outcomes both teams share")
+    else:
+        def clause(side: str, v: float, own_only: bool) -> str:
+            if own_only:
+                return (f"{fmt_pct(v)} of the {side} side's variable pay depends on metrics "
+                        "counted as shared — here only its own bookings, not the other "
+                        "team's success")
+            return (f"{fmt_pct(v)} of the {side} side's variable pay depends on outcomes both "
+                    "teams share")
+        text = clause("sales", s, own_s) + "; " + clause("marketing", m, own_m)
     if gap is not None and gap >= 0.2:
         text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
                  "other misses")
@@ -128,10 +145,12 @@ def render(results: dict) -> None:
                     (inc.get("pillar_weights") or {}).items()) + ").")
 
     sow = inc.get("shared_outcome_weight") or {}
-    show_markdown("### Are both teams paid on shared outcomes?\n\n" + sow_sentence(inc))
     data = pd.DataFrame({"side": ["sales", "marketing"],
                          "sow": [sow.get("sales"), sow.get("marketing")]}, dtype=object)
     data["sow"] = pd.to_numeric(data["sow"])
+    # the sentence is the chart's takeaway; as text only when there is no chart
+    show_markdown("### Are both teams paid on shared outcomes?" + (
+        "" if data["sow"].notna().any() else "\n\n" + sow_sentence(inc)))
     if data["sow"].notna().any():
         ax = plot_shared_outcome_weight(data=data)
         show_figure(ax, alt="Horizontal bars: share of each side's variable pay that depends "
