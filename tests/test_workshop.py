@@ -302,3 +302,18 @@ def test_views_wording_from_the_figures(monkeypatch, plan, crm):
     assert "| Sales side | 70% | 80% | -10 pts | underestimated |" in out
     assert "Added cost 200 USD" in out
     assert "+8 SQLs" in out
+
+
+def test_live_output_renders_without_capture_and_follows_controls():
+    import ipywidgets as W
+
+    from toolkit.report.display import show_markdown
+    from toolkit.workshop import live_output, render_html
+
+    assert render_html(lambda n: show_markdown(f"**n = {n}**"), n=3) == \
+        "<p><strong>n = 3</strong></p>\n"
+    slider = W.IntSlider(value=2)
+    out = live_output(lambda n: show_markdown(f"n = {n}"), {"n": slider})
+    assert isinstance(out, W.HTML) and "n = 2" in out.value
+    slider.value = 7
+    assert "n = 7" in out.value and "n = 2" not in out.value
