@@ -17,7 +17,7 @@ demo: install
 	$(BIN)/aligndx demo -o reports
 
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax notebooks tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-cell-timeout=600 notebooks tests
 
 bench: install
 	$(BIN)/python -m bench
