@@ -78,6 +78,20 @@ def _scale(results: dict, code: str, side: str) -> tuple[float | None, str]:
     return get(results, key), key
 
 
+def _low_scales(results: dict, step: str, cut: float,
+                scales: tuple[tuple[str, str], ...]) -> list[Finding]:
+    """One finding per side whose scale mean is below *cut* (1..5, healthy direction)."""
+    found = []
+    for code, label in scales:
+        for side in ("sales", "marketing"):
+            m, key = _scale(results, code, side)
+            if m is not None and m < cut:
+                found.append(Finding(f"{code.lower()}_low_{side}", step, 0.4 + (3 - m) / 4,
+                                     f"The {side} side rates {label} low ({code} {m:.2f} of 5).",
+                                     [key]))
+    return found
+
+
 def find(results: dict) -> list[Finding]:
     """Return every finding the results trigger, most severe first.
 
@@ -113,16 +127,9 @@ def find(results: dict) -> list[Finding]:
                                0.5 + (conf - 3) / 4,
                                f"The {side} side reports high conflict and blame "
                                f"(CONF {conf:.2f} of 5).", [key]))
-    for code, label in (("SUPP", "senior leadership's support for cooperation"),
-                        ("TRUST", "trust in the other team"),
-                        ("FAIR", "fairness between the teams")):
-        for side in ("sales", "marketing"):
-            m, key = _scale(results, code, side)
-            if m is not None and m < lim["scale_low"]:
-                out.append(Finding(f"{code.lower()}_low_{side}", "remove_politics",
-                                   0.4 + (3 - m) / 4,
-                                   f"The {side} side rates {label} low ({code} {m:.2f} of 5).",
-                                   [key]))
+    out += _low_scales(results, "remove_politics", lim["scale_low"], (
+        ("SUPP", "senior leadership's support for cooperation"),
+        ("TRUST", "trust in the other team"), ("FAIR", "fairness between the teams")))
     for code in ("FAIR", "TRUST", "SUPP", "SHARE", "DEFN"):
         d = get(results, f"survey.scales.{code}.cliffs_delta")
         if d is not None and abs(d) >= lim["gap_large"]:
@@ -180,16 +187,9 @@ def find(results: dict) -> list[Finding]:
         out.append(Finding("not_regular", "communicate", 0.5,
                            f"{_pct(nr)} say the teams talk monthly or less.",
                            ["survey.frequency.not_regular_share"]))
-    for code, label in (("DEFN", "shared definitions of a qualified lead and the hand-off"),
-                        ("FEED", "feedback from sales on leads"),
-                        ("BIDIR", "two-way information flow")):
-        for side in ("sales", "marketing"):
-            m, key = _scale(results, code, side)
-            if m is not None and m < lim["scale_low"]:
-                out.append(Finding(f"{code.lower()}_low_{side}", "communicate",
-                                   0.4 + (3 - m) / 4,
-                                   f"The {side} side rates {label} low ({code} {m:.2f} of 5).",
-                                   [key]))
+    out += _low_scales(results, "communicate", lim["scale_low"], (
+        ("DEFN", "shared definitions of a qualified lead and the hand-off"),
+        ("FEED", "feedback from sales on leads"), ("BIDIR", "two-way information flow")))
     for pillar in ("politics", "incentives", "communication"):
         v = get(results, f"scores.{pillar}")
         if v is not None and v < lim["pillar_low"]:

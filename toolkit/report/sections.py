@@ -14,7 +14,7 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from .display import fmt_num, show_markdown, show_not_assessed
+from .display import show_not_assessed
 
 #: Section keys in report order, with their headings (SPEC §6).
 SECTIONS = {
@@ -96,22 +96,8 @@ def _reasons(results: dict, *sections: str) -> list[str]:
 
 
 def executive_summary(results: dict) -> None:
-    """Overall score and stage, pillar scores, the verdict in one sentence."""
-    if _call("summary", "render", results):
-        return
-    s = results.get("scores") or {}
-    kpis = [("Overall alignment", s.get("overall"), s.get("stage")),
-            ("Politics", s.get("politics"), None),
-            ("Incentives", s.get("incentives"), None),
-            ("Communication", s.get("communication"), None)]
-    cells = "".join(
-        f"<div class='kpi'><div class='value'>{fmt_num(v, 0) if v is not None else '—'}"
-        f"{'/100' if v is not None else ''}</div><div class='label'>{html.escape(label)}"
-        f"{' — ' + html.escape(stage) if stage else ''}</div></div>" for label, v, stage in kpis)
-    display(HTML(cells))
-    verdict = results.get("verdict") or {}
-    if verdict.get("headline"):
-        show_markdown(f"**The blame game.** {verdict['headline']}")
+    """Overall score and stage, the verdict in one sentence, the findings that matter most."""
+    _call("summary", "render", results)
 
 
 def politics(results: dict) -> None:
@@ -165,44 +151,19 @@ def recommendations(results: dict) -> None:
 
 def appendix_data_quality(results: dict) -> None:
     """Intake summary, warnings, and what the anonymity rule hid."""
-    if _call("appendix", "render_data_quality", results):
-        return
-    data = results.get("data") or {}
-    counts = data.get("row_counts") or {}
-    if counts:
-        show_markdown("**Rows analysed:** " + ", ".join(f"{k}: {v:,}" for k, v in counts.items()
-                                                          if v is not None))
-    sup = data.get("suppressed") or []
-    mgs = (data.get("settings") or {}).get("min_group_size", 5)
-    if sup:
-        show_markdown(f"**Hidden by the anonymity rule** (groups under {mgs} respondents, and "
-                      "the complementary groups that would reveal them by subtraction): "
-                      + "; ".join(f"{d.get('group')} in {d.get('where')}" for d in sup) + ".")
-    else:
-        show_markdown(f"No group was under the anonymity threshold of {mgs} respondents.")
-    if data.get("warnings"):
-        show_markdown("**Warnings**\n\n" + "\n".join(f"- {w}" for w in data["warnings"]))
+    _call("appendix", "render_data_quality", results)
 
 
 def appendix_methodology(results: dict) -> None:
     """Every measure, threshold and weight."""
-    if _call("appendix", "render_methodology", results):
-        if results.get("survey") is not None:
-            _call("survey", "render_reliability", results)
-        return
-    from ..scores import WEIGHTS
-
-    lines = ["Pillar weights (SPEC §4.4):"]
-    for pillar, w in WEIGHTS.items():
-        lines.append(f"- **{pillar}**: " + ", ".join(f"{k} {v:.0%}" for k, v in w.items()))
-    show_markdown("\n".join(lines))
+    _call("appendix", "render_methodology", results)
+    if results.get("survey") is not None:
+        _call("survey", "render_reliability", results)
 
 
 def appendix_sources(results: dict) -> None:
     """External reference figures with their provenance."""
-    if _call("appendix", "render_sources", results):
-        return
-    show_not_assessed("Sources", ["The sources appendix is not yet built in this version."])
+    _call("appendix", "render_sources", results)
 
 
 def render(section: str, results: dict) -> None:
