@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .lookup import get  # noqa: F401  (re-exported: recommend and tests read results with it)
+
 #: Every threshold that triggers a finding, with its rationale.
 LIMITS: dict[str, tuple[float, str]] = {
     "scale_low": (3.0, "a scale mean below the scale midpoint (3 = neither agree nor disagree)"),
@@ -57,16 +59,6 @@ class Finding:
         return {"code": self.code, "step": self.step, "severity": round(self.severity, 3),
                 "text": self.text, "evidence": list(self.evidence)}
 
-
-def get(results: dict, key: str) -> Any:
-    """Return the value at dotted *key* in *results*, or ``None`` when absent."""
-    cur: Any = results
-    for part in key.split("."):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        else:
-            return None
-    return cur
 
 
 def _pct(x: float) -> str:

@@ -120,7 +120,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
-        _replace_dir(staging, final)
+        replace_dir(staging, final)
     except BaseException:
         if run is not None:
             run.abort()
@@ -137,7 +137,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
                          warnings=list(results["data"]["warnings"]))
 
 
-def _replace_dir(src: Path, dst: Path) -> None:
+def replace_dir(src: Path, dst: Path) -> None:
     """Move *src* to *dst*, replacing an existing *dst* with as small a window as possible."""
     old = None
     if dst.exists():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .lookup import dig as _get
+
 #: Weights of each pillar's components (SPEC §4.4). When a component is missing, the
 #: remaining weights are rescaled to sum to 1 and a warning says so.
 WEIGHTS: dict[str, dict[str, float]] = {
@@ -39,13 +41,6 @@ def stage_for_score(score: float | None) -> str | None:
             return name
     return None  # pragma: no cover
 
-
-def _get(d: dict | None, *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
 
 
 def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> dict:

@@ -19,6 +19,7 @@ Every threshold lives in :data:`THRESHOLDS`, with its rationale and source (SPEC
 from __future__ import annotations
 
 from . import benchmarks
+from .lookup import dig as _get
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not_supported", "inconclusive"
 
@@ -102,13 +103,6 @@ def _num(v):
 def _t(name: str) -> float:
     return float(THRESHOLDS[name]["value"])
 
-
-def _get(d, *keys):
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
 
 
 def _pct(x: float | None) -> str:

@@ -43,16 +43,12 @@ class CollectResult:
 
 def _copy_dir(src: Path, dst: Path) -> None:
     """Copy *src* over *dst* through a staging folder next to *dst*."""
+    from ..reporting import replace_dir
+
     tmp = dst.with_name(f".{dst.name}.collect-{os.getpid()}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(src, tmp)
-    old = None
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
-        os.replace(dst, old)
-    os.replace(tmp, dst)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, dst)
 
 
 def find_slices(folders: Iterable[Path]) -> dict[tuple[int, int], Path]:

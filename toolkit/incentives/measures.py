@@ -18,6 +18,7 @@ from .split import contribution_share, reward_split, won_deals
 from .structure import (STRUCTURE_POINTS, gates, num, own_bookings_only,
                         shared_outcome_weight, structure_score, variable_pay_share)
 from .whatif import what_if
+from ..lookup import dig as _get
 
 SURVEY_SCALES = ("SHARE", "RINT", "RFAIR")
 
@@ -35,13 +36,6 @@ try:  # the pillar weights live in one place (SPEC §4.4)
 except (ImportError, KeyError):  # pragma: no cover - scores module not wired yet
     PILLAR_WEIGHTS = {"survey": 0.5, "plan_structure": 0.5}
 
-
-def _get(d, *keys):
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
 
 
 def survey_side(survey: dict | None) -> dict:

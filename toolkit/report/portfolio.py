@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..lookup import dig as _get
+
 STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")
 PILLARS = ("overall", "politics", "incentives", "communication")
 CLAIMS = {"lead_quality": "“The leads are garbage” (sales)",
@@ -77,13 +79,6 @@ def load_results(out_dir: str | Path) -> tuple[list[dict], list[str]]:
             warnings.append(f"{f.parent.name}: results.json could not be read ({exc})")
     return results, warnings
 
-
-def _get(d, *keys):
-    for k in keys:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
 
 
 def client_table(results: list[dict]) -> pd.DataFrame:
