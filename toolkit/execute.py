@@ -34,6 +34,103 @@ BRANDING_FILE = TEMPLATES_DIR / "report" / "branding.toml"
 RESULTS_CELL_TAG = "results"
 #: Seconds :meth:`NotebookRun.abort` waits for the notebook process to stop by itself.
 ABORT_GRACE = 30
+#: Output type a report notebook displays (via :func:`announce_run`) to say which client's
+#: results it loaded; the runner checks it and moves it into the cell's metadata.
+RUN_MIME = "application/vnd.aligndx.run+json"
+
+
+def announce_run(results: Mapping[str, Any]) -> None:
+    """Tell the runner which engagement's results the notebook loaded (call in the kernel).
+
+    :func:`run_notebook` with ``expect_client_id`` refuses a notebook that never called this
+    or that loaded another client's results (SPEC §8a).
+    """
+    from IPython.display import display
+
+    cid = str(((results or {}).get("client") or {}).get("id") or "")
+    display({RUN_MIME: {"client_id": cid}}, raw=True)
+
+
+def check_parameters_cell(notebook: Path) -> None:
+    """Refuse a notebook without exactly one code cell tagged ``parameters``.
+
+    Without it papermill runs the notebook with its own defaults (a report titled for one
+    client could show another client's data); with two, which values win is unclear.
+
+    Raises
+    ------
+    ReportError
+        Naming the notebook and what was found.
+    """
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{notebook}: not a readable notebook ({exc})") from None
+    tagged = [i + 1 for i, c in enumerate(cells)
+              if "parameters" in ((c.get("metadata") or {}).get("tags") or [])]
+    code = [i for i in tagged if cells[i - 1].get("cell_type") == "code"]
+    if len(tagged) != 1 or len(code) != 1:
+        found = ("no cell" if not tagged else
+                 f"{len(tagged)} cells (cells {', '.join(map(str, tagged))})" if len(tagged) > 1
+                 else f"a {cells[tagged[0] - 1].get('cell_type')} cell")
+        raise ReportError(f"{Path(notebook).name}: a report notebook needs exactly one code cell "
+                          f"tagged 'parameters' (found {found}); without it the notebook would "
+                          "run on its own defaults instead of this engagement")
+
+
+def _harden(output: Path, expect_client_id: str | None) -> None:
+    """Check the executed notebook's outputs and the client it saw; make outputs inert.
+
+    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`; every
+    HTML output is wrapped in a block MathJax ignores; :func:`toolkit.report.safe.
+    check_notebook_outputs` must find nothing; the :data:`RUN_MIME` outputs move into the
+    cell metadata (``aligndx.client_id``) after the client id is checked.
+    """
+    from .report.safe import NO_MATH_CLASS, check_notebook_outputs, markdown_html
+
+    nb = json.loads(output.read_text(encoding="utf-8"))
+    seen: list[str] = []
+    for c in nb.get("cells", []):
+        kept = []
+        for o in c.get("outputs", []) or []:
+            data = o.get("data")
+            if isinstance(data, dict):
+                if RUN_MIME in data:
+                    cid = str((data[RUN_MIME] or {}).get("client_id", ""))
+                    seen.append(cid)
+                    c.setdefault("metadata", {}).setdefault("aligndx", {})["client_id"] = cid
+                    continue
+                if "text/markdown" in data:
+                    md = data.pop("text/markdown")
+                    data["text/html"] = markdown_html("".join(md) if isinstance(md, list)
+                                                      else md)
+                if "text/html" in data:
+                    h = data["text/html"]
+                    h = "".join(h) if isinstance(h, list) else str(h)
+                    if NO_MATH_CLASS not in h[:200]:
+                        h = f'<div class="{NO_MATH_CLASS}">{h}</div>'
+                    data["text/html"] = h
+            kept.append(o)
+        if "outputs" in c:
+            c["outputs"] = kept
+    problems = check_notebook_outputs(nb)
+    if problems:
+        raise ReportError(f"{output.name}: refused: the notebook displayed markup the toolkit "
+                          "did not produce: " + "; ".join(problems[:5]))
+    if expect_client_id is not None:
+        if not seen:
+            raise ReportError(f"{output.name}: the notebook never said which engagement's "
+                              "results it loaded (it must call toolkit.execute.announce_run); "
+                              "refusing to publish it as this engagement's report")
+        wrong = sorted({s for s in seen if s != expect_client_id})
+        if wrong:
+            raise ReportError(f"{output.name}: the notebook loaded the results of client "
+                              f"{wrong[0]!r}, not {expect_client_id!r}; refusing to publish "
+                              "another client's report under this name")
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, output)
+
 
 
 class NotebookAborted(Exception):
@@ -114,6 +211,12 @@ def coerce_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
 def load_branding(path: Path | None = None) -> dict[str, Any]:
     """Read the practice's branding settings (name, logo, colours) for the HTML template.
 
+    Settings are untrusted like any input (SPEC §8a): colours must be plain CSS colours
+    (:func:`toolkit.report.safe.css_color`, else the default is used); the logo must be a
+    PNG, JPEG, GIF or WebP file inside the branding file's folder, embedded as a ``data:``
+    URI only when its bytes are a real raster image (SVG, remote URLs, ``data:`` strings and
+    paths leaving the folder are ignored); text is escaped by the template.
+
     Parameters
     ----------
     path : Path, optional
@@ -122,25 +225,47 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``practice``, ``logo`` (data URI or empty), ``primary``, ``accent``, ``footer``.
+        Keys ``practice``, ``logo`` (data URI or empty), ``primary``, ``accent``, ``footer``,
+        and ``warnings`` (settings that were ignored, with why).
     """
+    from .report.safe import css_color, image_data_uri
+
     defaults = {"practice": "aligndx", "logo": "", "primary": "#1f3a5f", "accent": "#e07b00",
                 "footer": "Confidential — prepared for the client's leadership team."}
+    out = dict(defaults)
+    warnings: list[str] = []
     path = Path(path) if path else BRANDING_FILE
     if path.is_file():
-        doc = tomllib.loads(path.read_text(encoding="utf-8")).get("branding", {})
-        defaults.update({k: v for k, v in doc.items() if k in defaults})
-        logo = defaults["logo"]
-        if logo and not logo.startswith("data:"):
-            logo_path = (path.parent / logo)
-            if logo_path.is_file():
-                import base64
-                mime = "image/svg+xml" if logo_path.suffix == ".svg" else "image/png"
-                defaults["logo"] = (f"data:{mime};base64,"
-                                    + base64.b64encode(logo_path.read_bytes()).decode())
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8")).get("branding", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: not valid TOML ({exc})") from None
+        if not isinstance(doc, dict):
+            doc = {}
+        for k in ("practice", "footer"):
+            if isinstance(doc.get(k), str):
+                out[k] = doc[k]
+        for k in ("primary", "accent"):
+            if k in doc:
+                out[k] = css_color(doc[k], defaults[k])
+                if out[k] != str(doc[k]).strip():
+                    warnings.append(f"branding.{k}: {doc[k]!r} is not a CSS colour; the default "
+                                    "is used")
+        logo = doc.get("logo") or ""
+        out["logo"] = ""
+        if isinstance(logo, str) and logo:
+            base = path.parent.resolve()
+            candidate = (base / logo).resolve()
+            uri = None
+            if ":" not in logo and candidate.is_relative_to(base):
+                uri = image_data_uri(candidate)
+            if uri:
+                out["logo"] = uri
             else:
-                defaults["logo"] = ""
-    return defaults
+                warnings.append(f"branding.logo: {logo!r} is not a PNG, JPEG, GIF or WebP file "
+                                "in the branding folder; no logo is shown")
+    out["warnings"] = warnings
+    return out
 
 
 def export_html(notebook_path: Path, html_path: Path, *, title: str | None = None,
@@ -185,7 +310,9 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str | None = Non
     c.TemplateExporter.exclude_input = True
     c.TemplateExporter.exclude_input_prompt = True
     c.TemplateExporter.exclude_output_prompt = True
-    c.HTMLExporter.embed_images = True
+    # Never embed files named in the notebook: the charts are data URIs already, and an
+    # <img src="..."> in client text must not pull a local file into the report.
+    c.HTMLExporter.embed_images = False
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
     exporter = HTMLExporter(config=c, template_name=REPORT_TEMPLATE,
@@ -194,6 +321,9 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str | None = Non
     resources = {"metadata": {"name": title or notebook_path.stem},
                  "aligndx": dict(branding or load_branding())}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    from .report.safe import assert_safe_html
+
+    assert_safe_html(body, where=str(html_path.name))
     html_path.write_text(body, encoding="utf-8")
     return html_path
 
@@ -207,7 +337,8 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
                  title: str | None = None,
                  partial_dir: str | Path | None = None,
                  progress: bool = False,
-                 results_ready: Callable[[], None] | None = None) -> Path:
+                 results_ready: Callable[[], None] | None = None,
+                 expect_client_id: str | None = None) -> Path:
     """Execute a parameterised notebook with papermill and optionally export it to HTML.
 
     Parameters
@@ -239,6 +370,9 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         first code cell when no cell has the tag). It blocks until the results that cell
         reads exist; raising :class:`NotebookAborted` stops the run, keeps nothing and is
         re-raised. The time spent in it is not counted against *timeout*.
+    expect_client_id : str, optional
+        The engagement's ``client.id``: the executed notebook must have announced exactly
+        this client (:func:`announce_run`), else nothing is published.
 
     Returns
     -------
@@ -251,7 +385,9 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         Bad parameters or a missing notebook.
     ReportError
         A cell failed or timed out, or HTML export failed; the partial notebook is kept and
-        its path is given in the message.
+        its path is given in the message. The notebook has no single ``parameters`` cell,
+        did not load *expect_client_id*'s results, or displayed markup the toolkit did not
+        write (:mod:`toolkit.report.safe`).
     NotebookAborted
         *results_ready* stopped the run.
     """
@@ -261,6 +397,7 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
     notebook, output = Path(notebook), Path(output)
     if not notebook.is_file():
         raise InputError(f"{notebook}: notebook not found")
+    check_parameters_cell(notebook)
     params = coerce_parameters(parameters or {})
     output.parent.mkdir(parents=True, exist_ok=True)
     # An MPLBACKEND inherited from the caller would leave the notebook without images.
@@ -302,9 +439,18 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         pm_log.setLevel(pm_level)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+    try:
+        _harden(output, expect_client_id)
+    except ReportError:
+        _keep_partial(output, partial_dir)
+        raise
     if html is not None:
+        from .report.safe import UnsafeOutput
+
         try:
             export_html(output, Path(html), title=title)
+        except UnsafeOutput as exc:
+            raise ReportError(str(exc)) from None
         except Exception as exc:
             raise ReportError(f"HTML export failed: {type(exc).__name__}: {exc}") from None
     return output
@@ -437,6 +583,7 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
     notebook, output = Path(notebook), Path(output)
     if not notebook.is_file():
         raise InputError(f"{notebook}: notebook not found")
+    check_parameters_cell(notebook)
     coerce_parameters(kwargs.get("parameters") or {})
     conn, child_conn = Pipe()
     fd = child_conn.fileno()

@@ -95,7 +95,8 @@ def build_report(engagement: str | Path, out: str | Path, *,
     nb_args = dict(parameters={"engagement": str(eng.root), "results_path": "results.json"},
                    html=staging / "report.html", cwd=staging, timeout=timeout,
                    title=f"{eng.client.name} — sales & marketing alignment diagnostic",
-                   partial_dir=out / "_failed" / eng.client.id)
+                   partial_dir=out / "_failed" / eng.client.id,
+                   expect_client_id=eng.client.id)
     try:
         if OVERLAP_NOTEBOOK:
             say("starting the report notebook")

@@ -2,18 +2,25 @@
 
 Figures are embedded as base64 PNG ``<img>`` tags carrying alt text (so the HTML is
 self-contained and accessible) and closed immediately after.
+
+These helpers are the report's side of the escaping boundary (:mod:`toolkit.report.safe`):
+Markdown is rendered by :func:`toolkit.report.safe.markdown_html` (raw HTML escaped, no
+links, images or math), tables escape every cell and header, captions and alt texts are
+escaped. A renderer that builds HTML itself puts every value through
+:func:`toolkit.report.safe.html_text`.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 from typing import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
+
+from .safe import NO_MATH_CLASS, html_text, markdown_html
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
@@ -39,10 +46,10 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
-    cap = (f'<figcaption class="takeaway">{html.escape(takeaway)}</figcaption>'
+    cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
            if takeaway else "")
-    return (f'<figure class="chart"><img src="data:image/png;base64,{b64}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto"/>'
+    return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '
+            f'alt="{html_text(alt)}" style="max-width:100%;height:auto"/>'
             f"{cap}</figure>")
 
 
@@ -62,20 +69,32 @@ def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
 
 
 def show_markdown(text: str) -> None:
-    """Display Markdown text."""
-    display(Markdown(text))
+    """Display the toolkit's Markdown *text*, rendered safely to HTML.
+
+    Client values inside *text* cannot become markup: raw HTML is shown as text, links and
+    images keep only their text, ``$`` is not typeset (see
+    :func:`toolkit.report.safe.markdown_html`). Values are still best passed through
+    :func:`toolkit.report.safe.md_text` so that ``*`` or ``_`` in them stay literal.
+    """
+    display(HTML(markdown_html(text)))
+
+
+def show_html(fragment: str) -> None:
+    """Display an HTML *fragment* built by a renderer (values escaped with ``html_text``)."""
+    display(HTML(f'<div class="{NO_MATH_CLASS}">{fragment}</div>'))
 
 
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
     """Display a DataFrame as a plain, print-friendly HTML table."""
     shown = df.astype(object).where(df.notna(), "—")  # None and NaN alike read "—"
+    shown.columns = [str(c) for c in shown.columns]
     styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
-    cap = f"<p class='caption'>{html.escape(caption)}</p>" if caption else ""
-    display(HTML(cap + styler_html))
+    cap = f"<p class='caption'>{html_text(caption)}</p>" if caption else ""
+    display(HTML(f'<div class="{NO_MATH_CLASS}">{cap}{styler_html}</div>'))
 
 
 def show_not_assessed(title: str, reasons: Iterable[str]) -> None:
     """Say plainly that a section could not be assessed, and why."""
-    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons) or "<li>No data.</li>"
-    display(HTML(f"<div class='not-assessed'><strong>{html.escape(title)} — not assessed."
+    items = "".join(f"<li>{html_text(r)}</li>" for r in reasons) or "<li>No data.</li>"
+    display(HTML(f"<div class='not-assessed {NO_MATH_CLASS}'><strong>{html_text(title)} — not assessed."
                  f"</strong><ul>{items}</ul></div>"))

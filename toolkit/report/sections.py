@@ -45,8 +45,12 @@ def load(engagement: str = "", results_path: str = "") -> dict:
     -------
     dict
     """
+    from ..execute import announce_run
+
     if results_path:
-        return json.loads(Path(results_path).read_text(encoding="utf-8"))
+        results = json.loads(Path(results_path).read_text(encoding="utf-8"))
+        announce_run(results)
+        return results
     from ..paths import sample_engagements
     from ..pipeline import analyse_folder
 
@@ -55,7 +59,9 @@ def load(engagement: str = "", results_path: str = "") -> dict:
         if not samples:
             raise FileNotFoundError("no engagement given and no sample engagements found")
         engagement = str(samples[0])
-    return analyse_folder(engagement)
+    results = analyse_folder(engagement)
+    announce_run(results)
+    return results
 
 
 def title(results: dict) -> None:
