@@ -102,4 +102,6 @@ def test_branding_settings_show_in_html(tmp_path):
     assert 'class="brand-logo" src="data:image/png;base64,' in html
     default = export_html(src, tmp_path / "d.html").read_text()
     assert "Northstar" not in default and "#123456" not in default
-    assert "<li><a class=\"toc-link\">Executive summary</a></li>" in html  # printable contents
+    assert ('<li><a class="toc-link" href="#Executive-summary">Executive summary</a></li>'
+            in html)  # printable contents, linked without a script
+    assert "<script" not in html

@@ -137,6 +137,7 @@ def test_build_report_same_outputs_with_and_without_overlap(tmp_path, monkeypatc
     load = nbformat.v4.new_code_cell(
         "import json\nfrom IPython.display import HTML, display\n"
         "r = json.load(open(results_path))\n"
+        "from toolkit.execute import announce_run\nannounce_run(r)\n"
         "display(HTML(f\"<p>stage={r['scores']['stage']}</p>\"))")
     load.metadata["tags"] = [RESULTS_CELL_TAG]
     book.cells = [p, load]

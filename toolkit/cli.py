@@ -36,6 +36,11 @@ def _fail(exc: BaseException, debug: bool) -> None:
     sys.exit(code)
 
 
+def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
+    """SIGTERM ends a command like Ctrl-C: children are stopped and staging removed."""
+    raise KeyboardInterrupt
+
+
 def _guard(func):
     """Turn toolkit errors into readable messages and exit codes."""
     import functools
@@ -44,6 +49,11 @@ def _guard(func):
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = bool(ctx.find_root().obj and ctx.find_root().obj.debug)
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return func(*args, **kwargs)
         except AligndxError as exc:

@@ -9,7 +9,10 @@ collected and raised together as one :class:`~toolkit.exceptions.ConfigError`.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +32,10 @@ CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot", "pipedrive", "dynam
 CRM_TABLES = ("leads", "opportunities", "activities")
 DEFAULT_MARKETING_SOURCES = ("web", "webinar", "paid_search", "event", "content")
 DATE_ORDERS = ("day-first", "month-first")
+#: Upper bounds of the [analysis] settings: beyond them a value is a typo, not a choice.
+MAX_GROUP_SIZE = 10_000
+MAX_SLA_HOURS = 8_760
+MAX_ATTEMPTS = 1_000
 
 
 @dataclass(frozen=True)
@@ -182,10 +189,40 @@ class _Checker:
             self.add(f"{section}.{key}", f"path {value!r} leaves the engagement folder; "
                      "inputs must live inside it")
             return None
-        if not resolved.exists():
+        problem = file_problem(resolved)
+        if problem == MISSING:
             self.add(f"{section}.{key}", f"file not found: {value!r}")
             return None
+        if problem:
+            self.add(f"{section}.{key}", f"{value!r} {problem}")
+            return None
         return resolved
+
+
+MISSING = "was not found"
+
+
+def file_problem(path: Path) -> str | None:
+    """Why *path* cannot be read as an input file, or ``None`` when it can.
+
+    A missing path, a folder, a pipe (FIFO), socket or device, and a file this user may not
+    read each get their own plain sentence (reading a FIFO would wait forever).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return MISSING
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror or exc})"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder; expected a file (give the path of the export file inside it)"
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+        return f"is {kind}, not a regular file; expected an export file"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return None
 
 
 def _as_date(ck: _Checker, table: dict, section: str, key: str) -> dt.date | None:
@@ -322,7 +359,7 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
 def _read_incentives(ck: _Checker, t: dict) -> IncentivesConfig | None:
     path = ck.path(t, "incentives", "path", required=True)
     att = ck.typed(t, "incentives", "attainment", (int, float), "a fraction such as 0.85")
-    if att is not None and not 0 <= att <= 3:
+    if att is not None and not (math.isfinite(att) and 0 <= att <= 3):
         ck.add("incentives.attainment", f"expected a fraction of goal such as 0.85, got {att!r}")
         att = None
     if path is None:
@@ -343,15 +380,22 @@ def _read_analysis(ck: _Checker, t: dict) -> AnalysisSettings:
         ck.add("analysis.min_comment_group_size", f"must be at least min_group_size ({mgs}), "
                f"got {mcg}")
         mcg = max(d.min_comment_group_size, mgs)
+    if mgs > MAX_GROUP_SIZE:
+        ck.add("analysis.min_group_size", f"must be at most {MAX_GROUP_SIZE}, got {mgs}")
+        mgs = d.min_group_size
+    if mcg > MAX_GROUP_SIZE:
+        ck.add("analysis.min_comment_group_size", f"must be at most {MAX_GROUP_SIZE}, got {mcg}")
+        mcg = d.min_comment_group_size
     sla = ck.typed(t, "analysis", "sla_first_touch_hours", (int, float), "hours, e.g. 24",
                    default=d.sla_first_touch_hours)
-    if sla <= 0:
-        ck.add("analysis.sla_first_touch_hours", f"must be positive, got {sla}")
+    if not math.isfinite(sla) or not 0 < sla <= MAX_SLA_HOURS:
+        ck.add("analysis.sla_first_touch_hours", f"expected a number of hours above 0 and at "
+               f"most {MAX_SLA_HOURS} (a year), got {sla!r}")
         sla = d.sla_first_touch_hours
     ww = ck.typed(t, "analysis", "well_worked_attempts", (int,), "a whole number, e.g. 6",
                   default=d.well_worked_attempts)
-    if ww < 1:
-        ck.add("analysis.well_worked_attempts", f"must be at least 1, got {ww}")
+    if not 1 <= ww <= MAX_ATTEMPTS:
+        ck.add("analysis.well_worked_attempts", f"must be between 1 and {MAX_ATTEMPTS}, got {ww}")
         ww = d.well_worked_attempts
     return AnalysisSettings(min_group_size=mgs, min_comment_group_size=mcg,
                             sla_first_touch_hours=float(sla), well_worked_attempts=ww)

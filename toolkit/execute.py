@@ -590,7 +590,8 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
     try:
         process = subprocess.Popen(
             [sys.executable, "-c",
-             f"from toolkit.execute import _notebook_child; _notebook_child({fd})"],
+             f"from toolkit.execute import _notebook_child; _notebook_child({fd}, "
+             f"{os.getpid()})"],
             pass_fds=(fd,), stdin=subprocess.DEVNULL)
     finally:
         child_conn.close()
@@ -603,11 +604,18 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
     return run
 
 
-def _notebook_child(fd: int) -> None:
-    """Body of :func:`start_notebook`'s child process; talks to the caller over pipe *fd*."""
+def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
+    """Body of :func:`start_notebook`'s child process; talks to the caller over pipe *fd*.
+
+    The process dies with its parent (:func:`toolkit.runsafe.die_with_parent`); its kernel
+    then exits by itself (ipykernel watches its parent).
+    """
     import signal
     from multiprocessing.connection import Connection
 
+    from .runsafe import die_with_parent
+
+    die_with_parent(parent_pid)
     conn = Connection(fd)
     released = False
 

@@ -14,9 +14,8 @@ cell and nothing is kept.
 
 from __future__ import annotations
 
+import errno
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,10 @@ from typing import Callable
 
 from .config import load_engagement
 from .deliverables import write_aggregates_xlsx, write_results_json
+from .exceptions import InputError
 from .execute import DEFAULT_CELL_TIMEOUT, run_notebook, start_notebook
 from .paths import DIAGNOSTIC_NOTEBOOK
+from .runsafe import make_staging, swap_into_place, sweep_stale
 
 REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
 
@@ -87,10 +88,15 @@ def build_report(engagement: str | Path, out: str | Path, *,
     eng = load_engagement(engagement)
 
     out = Path(out)
-    made_out = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    made_out = prepare_output_dir(out)
+    sweep_stale(out)  # staging folders of runs that were killed
     final = out / eng.client.id
-    staging = Path(tempfile.mkdtemp(prefix=f".{eng.client.id}.", suffix=".partial", dir=out))
+    try:
+        stage = make_staging(out, eng.client.id)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write in the output folder "
+                         f"({exc.strerror or exc})") from None
+    staging = stage.path
     run = None
     nb_args = dict(parameters={"engagement": str(eng.root), "results_path": "results.json"},
                    html=staging / "report.html", cwd=staging, timeout=timeout,
@@ -122,10 +128,11 @@ def build_report(engagement: str | Path, out: str | Path, *,
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
         replace_dir(staging, final)
+        stage.release()
     except BaseException:
         if run is not None:
             run.abort()
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.discard()
         if made_out:
             try:
                 out.rmdir()  # only if still empty: a bad input leaves no folder behind
@@ -139,11 +146,35 @@ def build_report(engagement: str | Path, out: str | Path, *,
 
 
 def replace_dir(src: Path, dst: Path) -> None:
-    """Move *src* to *dst*, replacing an existing *dst* with as small a window as possible."""
-    old = None
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
-        os.replace(dst, old)
-    os.replace(src, dst)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Move *src* to *dst* atomically, replacing an existing *dst* (see
+    :func:`toolkit.runsafe.swap_into_place`; safe when two runs write the same report)."""
+    swap_into_place(Path(src), Path(dst))
+
+
+def prepare_output_dir(out: Path) -> bool:
+    """Create the output folder if needed and check that it can be written.
+
+    Returns
+    -------
+    bool
+        Whether the folder was created by this call.
+
+    Raises
+    ------
+    InputError
+        The path is a file, or the folder cannot be created or written (read-only file
+        system, permissions); the message names the folder and the reason.
+    """
+    out = Path(out)
+    made = not out.exists()
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: the output path exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = ("a part of the path is a file" if exc.errno == errno.ENOTDIR
+                  else exc.strerror or str(exc))
+        raise InputError(f"{out}: cannot create the output folder ({reason})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise InputError(f"{out}: the output folder is not writable (permission denied)")
+    return made

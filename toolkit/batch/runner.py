@@ -216,8 +216,8 @@ def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
                 raise
     log_path, result_path, spec_path = work / LOG_FILE, work / "result.json", work / "job.json"
     t0 = time.perf_counter()
-    spec_path.write_text(json.dumps({**spec, "result": str(result_path)}),
-                         encoding="utf-8")
+    spec_path.write_text(json.dumps({**spec, "result": str(result_path),
+                                     "parent_pid": os.getpid()}), encoding="utf-8")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join(
         [_REPO_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])

@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the job described by the JSON file ``argv[0]``; exit 0 on success, 1 on failure."""
     argv = sys.argv[1:] if argv is None else argv
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    if spec.get("parent_pid"):
+        from ..runsafe import die_with_parent
+
+        die_with_parent(int(spec["parent_pid"]))
     t0 = time.perf_counter()
     _say(f"job {spec['key']}: {spec['folder']} (pid {os.getpid()})")
     try:

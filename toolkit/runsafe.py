@@ -1,0 +1,216 @@
+"""Interrupt safety of a run (SPEC §8a): no orphan process, no staging folder left behind,
+an atomic final swap.
+
+* :func:`die_with_parent` — called first thing in every child process the toolkit starts
+  (the notebook runner's child, the batch worker): on Linux the kernel sends it SIGKILL when
+  its parent dies (``prctl(PR_SET_PDEATHSIG)``), elsewhere a watcher thread exits when the
+  parent's pid changes. The Jupyter kernel itself exits when its parent (the runner's child)
+  goes: ipykernel polls its parent every second (``JPY_PARENT_PID``).
+* :func:`make_staging` / :func:`sweep_stale` — a staging folder is locked (``flock`` on the
+  folder itself) for as long as the process that made it lives; the next run in the same
+  output folder removes every staging folder whose lock it can take, i.e. whose owner died
+  (SIGKILL, power loss).
+* :func:`swap_into_place` — moves a complete folder to its final name with one atomic step:
+  ``renameat2(RENAME_EXCHANGE)`` when the final folder exists (readers always see a complete
+  report, never an empty or mixed one; two runs writing the same report race safely: the
+  last one wins), ``RENAME_NOREPLACE`` when it does not.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+_RENAME_EXCHANGE = 2
+#: Suffix of every staging folder the toolkit makes in an output folder.
+STAGING_SUFFIX = ".partial"
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    except OSError:  # pragma: no cover
+        return None
+
+
+def die_with_parent(parent_pid: int | None = None, *, sig: int = signal.SIGKILL) -> None:
+    """Make this process end when its parent ends (call it first in a child process).
+
+    Parameters
+    ----------
+    parent_pid : int, optional
+        The pid the parent had when it started this process. When the current parent
+        differs (the parent died before this call), the process exits at once.
+    sig : int
+        Signal delivered on the parent's death (Linux); default SIGKILL.
+    """
+    expected = parent_pid if parent_pid is not None else os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        libc = _libc()
+        if libc is not None and libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0:
+            armed = True
+    if os.getppid() != expected:
+        os._exit(1)
+    if not armed:  # macOS and others: poll
+        def watch():
+            import time
+            while True:
+                if os.getppid() != expected:
+                    os._exit(1)
+                time.sleep(1.0)
+
+        threading.Thread(target=watch, name="aligndx-parent-watch", daemon=True).start()
+
+
+class Staging:
+    """A locked staging folder (see :func:`make_staging`). ``path`` is the folder."""
+
+    def __init__(self, path: Path, fd: int):
+        self.path = path
+        self._fd = fd
+
+    def release(self) -> None:
+        """Drop the lock (after the folder was moved into place or removed)."""
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:  # pragma: no cover
+                pass
+            self._fd = -1
+
+    def discard(self) -> None:
+        """Remove the folder and drop the lock."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.release()
+
+
+def _lock_dir(path: Path, *, block: bool) -> int | None:
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def make_staging(out: Path, name: str) -> Staging:
+    """Create a hidden staging folder ``OUT/.<name>.XXXX.partial``, locked by this process.
+
+    Raises
+    ------
+    OSError
+        The folder cannot be created.
+    """
+    path = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=STAGING_SUFFIX, dir=out))
+    fd = _lock_dir(path, block=True)
+    if fd is None:  # pragma: no cover - a folder we just made
+        shutil.rmtree(path, ignore_errors=True)
+        raise OSError(errno.EIO, f"cannot lock staging folder {path}")
+    return Staging(path, fd)
+
+
+def sweep_stale(out: Path, pattern: str = f".*{STAGING_SUFFIX}") -> list[Path]:
+    """Remove staging folders in *out* whose owner has died (their lock is free).
+
+    Folders of runs still going (locked) are left alone.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    try:
+        candidates = sorted(Path(out).glob(pattern))
+    except OSError:
+        return removed
+    for p in candidates:
+        if not p.is_dir() or p.is_symlink():
+            continue
+        fd = _lock_dir(p, block=False)
+        if fd is None:
+            continue
+        try:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _renameat2(src: Path, dst: Path, flags: int) -> None:
+    libc = _libc()
+    fn = getattr(libc, "renameat2", None) if libc is not None else None
+    if fn is None:
+        raise OSError(errno.ENOSYS, "renameat2 not available")
+    if fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), str(dst))
+
+
+def swap_into_place(src: Path, dst: Path) -> None:
+    """Move the complete folder *src* to *dst* atomically, replacing any existing *dst*.
+
+    After the call *src* is gone (an old *dst* is exchanged into *src*'s place and
+    removed). Readers of *dst* see either the old or the new folder, whole.
+
+    Raises
+    ------
+    OSError
+        The move failed (*src* is left as it was).
+    """
+    src, dst = Path(src), Path(dst)
+    for _ in range(10):
+        try:
+            _renameat2(src, dst, _RENAME_NOREPLACE)
+            return
+        except OSError as exc:
+            if exc.errno in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+                return _swap_fallback(src, dst)
+            if exc.errno != errno.EEXIST:
+                raise
+        try:
+            _renameat2(src, dst, _RENAME_EXCHANGE)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:  # dst vanished meanwhile: try again
+                continue
+            if exc.errno in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+                return _swap_fallback(src, dst)
+            raise
+        shutil.rmtree(src, ignore_errors=True)  # the previous dst
+        return
+    raise OSError(errno.EBUSY, f"could not move the report into place: {dst}")
+
+
+def _swap_fallback(src: Path, dst: Path) -> None:
+    """Two renames under an exclusive lock file (systems without ``renameat2``)."""
+    import fcntl
+
+    lock = dst.with_name(f".{dst.name}.swap-lock")
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        old = None
+        if dst.exists():
+            old = dst.with_name(f".{dst.name}.old-{os.getpid()}{STAGING_SUFFIX}")
+            os.replace(dst, old)
+        os.replace(src, dst)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
