@@ -231,11 +231,15 @@ def analyse_folder(folder: str | Path, **kwargs) -> dict:
 
 
 def _known_names(data) -> list[str]:
-    """Owner ids and any names the intake saw, for redaction of free-text comments."""
+    """Every name the data holds, for redaction of free text (SPEC §8): owner ids of the CRM
+    tables (in any form: ``jane.dubois``, ``j.dubois``, e-mail ids) and respondents' names
+    from the survey export's personal-data columns (kept in memory by the importer)."""
     names: set[str] = set()
     for df in (data.leads, data.opportunities, data.activities):
         if df is not None and "owner_id" in df.columns:
-            names.update(str(x) for x in df["owner_id"].dropna().unique()[:10_000])
+            names.update(str(x) for x in df["owner_id"].dropna().unique())
+    for f in getattr(data, "intake", None) or []:
+        names.update(str(n) for n in getattr(f, "known_names", None) or [])
     return sorted(names)
 
 

@@ -108,6 +108,9 @@ class FileIntake:
     columns_unmatched: list[str] = field(default_factory=list)
     date_formats: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Respondents' names read from personal-data columns, for redaction only: never
+    #: serialised (not in :meth:`to_dict`), never shown.
+    known_names: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def drop(self, reason: str, n: int) -> None:
         """Record *n* rows dropped for *reason* (no-op when *n* is 0)."""
@@ -117,6 +120,7 @@ class FileIntake:
     def to_dict(self) -> dict:
         """Return the record as a JSON-safe dict (plain str/int/list/dict values)."""
         d = asdict(self)
+        d.pop("known_names", None)
         d["rows_read"] = int(self.rows_read)
         d["rows_kept"] = int(self.rows_kept)
         d["dropped"] = {str(k): int(v) for k, v in self.dropped.items()}

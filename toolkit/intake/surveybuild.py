@@ -59,6 +59,56 @@ class SurveyExport:
     metadata: list[str] = field(default_factory=list)
 
 
+_FIRST = {"recipientfirstname", "panelrecipientfirstname", "firstname", "givenname"}
+_LAST = {"recipientlastname", "panelrecipientlastname", "lastname", "surname", "familyname"}
+_WHOLE = {"name", "fullname", "respondentname", "username", "recipientemail", "email",
+          "emailaddress", "panelrecipientemail", "contactinformation"}
+
+
+def _norm_key(s: object) -> str:
+    return "".join(ch for ch in str(s).lower() if ch.isalnum())
+
+
+def personal_names(export: SurveyExport) -> list[str]:
+    """Respondents' names (and e-mail ids) from the export's personal-data columns.
+
+    First and last name columns (Qualtrics ``RecipientFirstName``/``RecipientLastName``,
+    SurveyMonkey ``First Name``/``Last Name``) are joined into one full name per row; name
+    and e-mail columns are taken as they are. Used only for redaction: never written out.
+
+    Returns
+    -------
+    list of str
+        Distinct non-empty names, sorted.
+    """
+    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": []}
+    for c in export.personal:
+        keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
+        if keys & _FIRST:
+            kinds["first"].append(c)
+        elif keys & _LAST:
+            kinds["last"].append(c)
+        elif keys & _WHOLE:
+            kinds["whole"].append(c)
+    df = export.df
+    names: set[str] = set()
+
+    def texts(col: str) -> pd.Series:
+        return as_text(df[col]).fillna("").astype(str).str.strip()
+
+    if kinds["first"] or kinds["last"]:
+        first = texts(kinds["first"][0]) if kinds["first"] else ""
+        last = texts(kinds["last"][0]) if kinds["last"] else ""
+        full = (first + " " + last) if kinds["first"] and kinds["last"] else (
+            first if kinds["first"] else last)
+        names.update(full.str.strip().tolist())
+        for col in kinds["first"][1:] + kinds["last"][1:]:
+            names.update(texts(col).tolist())
+    for col in kinds["whole"]:
+        names.update(texts(col).tolist())
+    return sorted(n for n in names if n)
+
+
 def _find_column(export: SurveyExport, name: str) -> str | None:
     if name in export.df.columns:
         return name
@@ -193,6 +243,9 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     if export.personal:
         intake.warnings.append("personal data columns dropped and not carried forward: "
                                + ", ".join(export.personal))
+        # The names themselves are kept (in memory only) so that comments naming a
+        # respondent can be redacted (SPEC §8).
+        intake.known_names = personal_names(export)
 
     # ---- rows without a team
     if team_col is not None:
