@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .pipeline import jsonable
+from .report.safe import frame_cells
 
 
 
@@ -211,11 +212,7 @@ def write_aggregates_xlsx(results: dict, path: Path) -> Path:
     tables = aggregate_tables(results)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in tables.items():
-            safe = df.copy()
-            for col in safe.columns:
-                if safe[col].dtype == object or str(safe[col].dtype).startswith(("str", "string")):
-                    safe[col] = safe[col].map(_neutralize).astype(object)
-            safe.columns = [_neutralize(str(c)) for c in safe.columns]
+            safe = frame_cells(df)
             safe.to_excel(xw, sheet_name=name[:31], index=False)
             ws = xw.sheets[name[:31]]
             for col_cells in ws.columns:  # readable column widths

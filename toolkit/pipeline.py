@@ -202,7 +202,14 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "scores": scores,
         "recommendations": recommendations,
     }
-    return jsonable(results)
+    results = jsonable(results)
+    # Anonymity is proven, not assumed: every survey figure (and the row counts) must pass
+    # the differencing audit; figures that would let a small group be recovered are
+    # withheld (SPEC §8).
+    from .privacy_audit import enforce_report
+
+    enforce_report(results, data.survey, settings.min_group_size)
+    return results
 
 
 def analyse_folder(folder: str | Path, **kwargs) -> dict:

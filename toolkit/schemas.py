@@ -225,6 +225,10 @@ def _row(idx) -> int | None:
         return None
 
 
+#: Columns whose values identify a respondent: messages name their row, never their value.
+IDENTIFIER_COLUMNS = frozenset({"respondent_id"})
+
+
 def schema_problems(err: pa.errors.SchemaErrors, table: str, file: str) -> list[Problem]:
     """Translate pandera's lazy failure cases into Problems (file, row, column).
 
@@ -256,7 +260,9 @@ def schema_problems(err: pa.errors.SchemaErrors, table: str, file: str) -> list[
                 first = g["row"].iloc[0]
                 for r in g["row"].iloc[1:]:
                     if listed < MAX_PROBLEMS_PER_CHECK:
-                        problems.append(Problem(file, f"duplicate {column} {value!r} (first on "
+                        # A respondent id is never quoted (it may be an e-mail; SPEC §8).
+                        shown = "" if column in IDENTIFIER_COLUMNS else f" {value!r}"
+                        problems.append(Problem(file, f"duplicate {column}{shown} (first on "
                                                 f"row {first})", row=r, column=column))
                     listed += 1
             if listed > MAX_PROBLEMS_PER_CHECK:

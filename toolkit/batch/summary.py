@@ -4,7 +4,8 @@ Columns: ``client_id``, ``folder`` (relative to the batch FOLDER), ``status`` (`
 ``failed``, ``skipped`` — unchanged since its last successful run —, or ``not_run`` when the
 batch was interrupted first), ``seconds`` (wall time of the job, 0 for skipped), ``error``
 (one line; empty unless failed), ``log`` (the job's ``run.log`` relative to OUT), and for
-shard runs ``shard`` (``K/N``). Rows are in discovery order. The file is rewritten
+shard runs ``shard`` (``K/N``). Text cells starting with ``=``, ``+``, ``-``, ``@`` are
+neutralised (SPEC §8). Rows are in discovery order. The file is rewritten
 atomically after every finished job, so it is current even if the batch is killed.
 """
 
@@ -15,6 +16,8 @@ import io
 import os
 from pathlib import Path
 from typing import Iterable, Mapping
+
+from ..privacy import neutralize_cell
 
 SUMMARY_FILE = "batch-summary.csv"
 COLUMNS = ("client_id", "folder", "status", "seconds", "error", "log")
@@ -62,7 +65,9 @@ def write_summary(path: Path, rows: Iterable[Mapping], *, shard: tuple[int, int]
         row["error"] = _one_line(row["error"])
         if "shard" in cols:
             row["shard"] = f"{shard[0]}/{shard[1]}" if shard else r.get("shard", "")
-        w.writerow(row)
+        # Folder names and error texts come from the client's files: a cell starting with
+        # = + - @ would run as a formula when the summary is opened in a spreadsheet.
+        w.writerow({k: neutralize_cell(v) if isinstance(v, str) else v for k, v in row.items()})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -26,8 +26,12 @@ def intake_lines(records: Iterable) -> list[str]:
         lines.append(f"{d.get('path')}  [{d.get('table')}]")
         lines.append(f"    format: {d.get('format')}; encoding: {enc}"
                      + (f"; delimiter: {delim_txt}" if delim else ""))
-        lines.append(f"    rows read: {d.get('rows_read', 0):,}; rows kept: "
-                     f"{d.get('rows_kept', 0):,}")
+        if d.get("rows_read") is None and d.get("rows_kept") is None and "rows_read" in d:
+            lines.append("    rows read and kept: not shown (with the overall figures they "
+                         "would reveal the size of a group hidden for anonymity)")
+        else:
+            lines.append(f"    rows read: {d.get('rows_read') or 0:,}; rows kept: "
+                         f"{d.get('rows_kept') or 0:,}")
         for reason, n in (d.get("dropped") or {}).items():
             lines.append(f"    dropped {n:,}: {reason}")
         mapped = d.get("columns_mapped") or {}

@@ -257,9 +257,11 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     dup = out["respondent_id"].duplicated(keep="first")
     if dup.any():
         first = out.index[dup.to_numpy()][0]
+        # The id itself is not quoted: it may be an e-mail address, and this message goes
+        # to logs and batch summaries (SPEC §8).
         problems.append(Problem(file, f"{int(dup.sum())} row(s) repeat a respondent id seen "
-                                f"earlier (e.g. {out.loc[first, 'respondent_id']!r}); ids must "
-                                "be unique", row=int(first), column=export.id_column))
+                                "earlier (the first repeat is on this row); ids must be unique",
+                                row=int(first), column=export.id_column))
     if out.empty and not problems:
         problems.append(Problem(file, "no responses left to analyse after dropping rows: "
                                 + (", ".join(f"{k} ({v})" for k, v in intake.dropped.items())

@@ -13,8 +13,8 @@ CSS colour             :func:`css_color` (validated by regex, else the default)
 CSS string             :func:`css_string`
 Markdown → HTML        :func:`markdown_html` (the toolkit's own Markdown, rendered with raw
                        HTML escaped, links and images reduced to their text, math off)
-spreadsheet / CSV      :func:`cell` (formula-leading text neutralised; see
-                       :func:`toolkit.privacy.neutralize_cell`)
+spreadsheet / CSV      :func:`cell`, :func:`frame_cells` (formula-leading text
+                       neutralised; see :func:`toolkit.privacy.neutralize_cell`)
 images                 :func:`image_data_uri` (a real PNG/JPEG/GIF/WebP file → ``data:``)
 =====================  ==================================================================
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 __all__ = ["html_text", "attr", "md_text", "latex_text", "css_color", "css_string",
-           "markdown_html", "cell", "image_data_uri", "check_html", "assert_safe_html",
+           "markdown_html", "cell", "frame_cells", "image_data_uri", "check_html", "assert_safe_html",
            "UnsafeOutput", "NO_MATH_CLASS"]
 
 #: Class that tells MathJax (2 and 3, as configured by Jupyter) not to typeset ``$...$`` in
@@ -142,6 +142,17 @@ def cell(value: Any) -> Any:
     from ..privacy import neutralize_cell
 
     return neutralize_cell(value)
+
+
+def frame_cells(df):
+    """Return a copy of DataFrame *df* with every text cell and header passed through
+    :func:`cell` (for any CSV, xlsx or pptx table built from client values)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("str", "string")):
+            out[col] = out[col].map(cell).astype(object)
+    out.columns = [cell(str(c)) for c in out.columns]
+    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -34,6 +34,30 @@ class Workshop:
     engagement: Engagement
     data: EngagementData
     _leads: pd.DataFrame | None = field(default=None, repr=False)
+    _withheld: dict | None = field(default=None, repr=False)
+
+    @property
+    def withheld(self) -> dict[str, set]:
+        """Filter values withheld by the anonymity audit (computed once per session).
+
+        :func:`toolkit.privacy_audit.safe_workshop_values` runs the audit over the report's
+        survey figures and every view the filters can show, and withholds values until no
+        group under the threshold is recoverable by differencing any of them.
+        """
+        if self._withheld is None:
+            from ..privacy_audit import safe_workshop_values
+
+            survey = self.data.survey
+            results = None
+            if survey is not None and len(survey):
+                from ..survey import measure_survey
+
+                results = {"survey": measure_survey(
+                    survey, settings=self.settings,
+                    headcount=self.engagement.client.headcount or None)}
+            self._withheld, _ = safe_workshop_values(survey, self.min_group_size,
+                                                     results=results)
+        return self._withheld
 
     @property
     def settings(self) -> AnalysisSettings:
@@ -95,11 +119,14 @@ class Workshop:
     # --- what the widgets call ---------------------------------------------------------
     def filter_options(self, *, level: str | None = None, region: str | None = None
                        ) -> dict[str, list[str]]:
-        """Safe filter values (:func:`toolkit.workshop.filters.filter_options`)."""
+        """Safe filter values (:func:`toolkit.workshop.filters.filter_options`, minus the
+        values the anonymity audit withholds: :attr:`withheld`)."""
         from .filters import filter_options
 
-        return filter_options(self.data.survey, self.min_group_size, level=level,
+        opts = filter_options(self.data.survey, self.min_group_size, level=level,
                               region=region)
+        return {d: [v for v in vals if v not in self.withheld.get(d, ())]
+                for d, vals in opts.items()}
 
     def reveal(self, code: str, *, side: str | None = None, level: str | None = None,
                region: str | None = None):
@@ -115,6 +142,14 @@ class Workshop:
         from .reveal import answered_mask, perception_reveal
 
         survey = self.data.survey
+        for dim, value in (("level", level), ("region", region)):
+            if value is not None and value in self.withheld.get(dim, ()):
+                return FilterResult(
+                    None, f"{dim} {value}", False,
+                    f"{value} is not offered as a filter: comparing it with the other views "
+                    f"could single out a group of fewer than {self.min_group_size} respondents.",
+                    [{"where": f"workshop.filter.{dim}", "group": value,
+                      "reason": "complementary"}]), None
         view = filter_respondents(survey, self.min_group_size, side=side,
                                   level=level, region=region)
         if not view.shown:

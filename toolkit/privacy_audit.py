@@ -1,0 +1,703 @@
+"""Anonymity as an audit (SPEC §8): prove that no group under the threshold can be recovered
+by differencing anything a user can obtain.
+
+Every survey figure the toolkit publishes — in ``results.json`` and everything rendered from
+it (report, xlsx, PDF, portfolio), in the counts of rows read and kept, and in every view the
+workshop's filters offer — is an aggregate over a *set of respondents* for one *measure*
+(an item, a scale score, or plain participation): its n, its mean, its share agreeing, its
+answer distribution. Each of those is a linear function of the answers of the set's members.
+A user holding several figures of one measure can add and subtract them; what he can learn
+is then limited to unions of the *atoms* of that measure: the classes of respondents who
+answered it and belong to exactly the same published sets. (Every combination of published
+indicator vectors is constant on atoms, so no combination isolates less than one atom.)
+
+The audit therefore computes, for every measure, the atoms of its published sets from the
+survey table itself, and passes when every atom holds 0 or at least ``min_group_size``
+respondents. It also checks that each published n equals the size of the set it is modelled
+by, so a figure the model does not describe is reported instead of silently trusted.
+
+* :func:`report_releases` — the sets behind a ``results.json`` (survey scales, items, claims,
+  frequency, participation by team and side, total, survey rows read and kept).
+* :func:`workshop_releases` — the sets behind every workshop view the filters offer (each
+  level, each region, each level × region, each side, every scale and item), modelled
+  generously: every side figure whose side reaches the threshold counts as shown.
+* :func:`audit` — the atom check over any list of releases.
+* :func:`enforce_report` — runs the audit on a results dict and, where it fails, withholds
+  figures (survey row counts, then a measure's overall figure, then the measure) until it
+  passes; records the outcome in ``data.privacy_audit``.
+* :func:`safe_workshop_values` — filter values the workshop may offer so that the report and
+  every combination of filters pass the audit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .config import SIDES, TEAMS
+
+RESPONDENTS = "respondents"  # the participation "measure": every row of the survey table
+SIDE_TEAMS = {"sales": ("sales", "sales_development"), "marketing": ("marketing",)}
+REST_TEAMS = tuple(t for t in TEAMS if t not in SIDES)
+_REST = (("team", frozenset(REST_TEAMS)),)
+
+
+@dataclass(frozen=True)
+class Release:
+    """One published aggregate.
+
+    Attributes
+    ----------
+    where : str
+        Where a user finds it (``results.survey.scales.FAIR.by_side.sales``,
+        ``workshop: level=manager, region=EMEA, TRUST, sales``).
+    measure : str
+        Item or scale code, ``FREQ``, or :data:`RESPONDENTS` (a count of survey rows).
+    conditions : tuple of (column, frozenset of values)
+        The set: rows whose ``column`` value is in the values, for every condition.
+    n : int, optional
+        The published n, checked against the set's size.
+    """
+
+    where: str
+    measure: str
+    conditions: tuple = ()
+    n: int | None = None
+
+
+@dataclass
+class AuditReport:
+    """Outcome of :func:`audit`.
+
+    Attributes
+    ----------
+    ok : bool
+        No atom under the threshold and every published n matched its set.
+    releases, measures : int
+        How many releases and measures were checked.
+    violations : list of dict
+        ``{"measure", "size", "where"}``: an atom of *size* respondents (``0 < size < k``)
+        that the releases listed in ``where`` (first few) would let a user isolate.
+    mismatches : list of dict
+        ``{"where", "published", "modelled"}``: a published n the model does not reproduce.
+    """
+
+    ok: bool = True
+    releases: int = 0
+    measures: int = 0
+    violations: list = field(default_factory=list)
+    mismatches: list = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """JSON-safe summary (no sizes of small groups: only how many were found)."""
+        return {"ok": self.ok, "releases": self.releases, "measures": self.measures,
+                "violations": len(self.violations), "mismatches": len(self.mismatches)}
+
+
+# ---------------------------------------------------------------------------------------
+# Measures
+# ---------------------------------------------------------------------------------------
+
+def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndarray]:
+    """Boolean arrays: who has a value for each measure (items as answered, scale scores
+    with at least half their items, ``FREQ``, :data:`RESPONDENTS` = every row)."""
+    from .instrument import SCALE_ITEMS
+    from .survey.scoring import clean_items, reverse_items, scale_scores
+
+    measures = list(dict.fromkeys(measures))
+    out: dict[str, np.ndarray] = {}
+    raw = None
+    scores = None
+    for m in measures:
+        if m == RESPONDENTS:
+            out[m] = np.ones(len(survey), dtype=bool)
+            continue
+        if m in SCALE_ITEMS:
+            if scores is None:
+                raw = clean_items(survey)[0] if raw is None else raw
+                scores = scale_scores(reverse_items(raw))
+            col = scores[m] if m in scores else None
+        else:
+            if raw is None:
+                raw = clean_items(survey)[0]
+            col = raw[m] if m in raw else (survey[m] if m in survey else None)
+        if col is None:
+            out[m] = np.zeros(len(survey), dtype=bool)
+        else:
+            col = col.reindex(survey.index)
+            if col.dtype == object or str(col.dtype).startswith(("str", "string")):
+                col = col.astype("string").str.strip().replace("", pd.NA)
+            out[m] = col.notna().to_numpy(dtype=bool)
+    return out
+
+
+def _column(survey: pd.DataFrame, name: str) -> pd.Series:
+    if name not in survey:
+        return pd.Series(pd.NA, index=survey.index, dtype="string")
+    s = survey[name].astype("string").str.strip()
+    if name == "team":
+        s = s.fillna("other")
+    return s.where(s != "")
+
+
+def _mask(survey: pd.DataFrame, conditions: Sequence, cache: dict) -> np.ndarray:
+    key = ("mask", tuple(conditions))
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    m = np.ones(len(survey), dtype=bool)
+    for col, values in conditions:
+        ck = ("cond", col, values)
+        if ck not in cache:
+            if col not in cache:
+                cache[col] = _column(survey, col)
+            cache[ck] = cache[col].isin(list(values)).fillna(False).to_numpy(dtype=bool)
+        m = m & cache[ck]
+    cache[key] = m
+    return m
+
+
+# ---------------------------------------------------------------------------------------
+# The audit
+# ---------------------------------------------------------------------------------------
+
+def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
+          ) -> AuditReport:
+    """Check that no set of fewer than *min_group_size* respondents can be isolated.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The canonical survey table (every row the figures were computed from).
+    releases : iterable of Release
+        Everything published.
+    min_group_size : int
+        The anonymity threshold k.
+
+    Returns
+    -------
+    AuditReport
+        ``ok`` when, for every measure, every atom of its published sets (respondents who
+        answered it and belong to exactly the same published sets, at least one) holds 0
+        or at least k respondents, and every published n equals its modelled set.
+    """
+    k = int(min_group_size)
+    releases = list(releases)
+    by_measure: dict[str, list[Release]] = {}
+    for r in releases:
+        by_measure.setdefault(r.measure, []).append(r)
+    rep = AuditReport(releases=len(releases), measures=len(by_measure))
+    if survey is None or len(survey) == 0:
+        return rep
+    has = answered(survey, by_measure)
+    cache: dict = {}
+    for measure, rels in by_measure.items():
+        universe = has[measure]
+        masks = []
+        for r in rels:
+            m = _mask(survey, r.conditions, cache) & universe
+            if r.n is not None and int(m.sum()) != int(r.n):
+                rep.mismatches.append({"where": r.where, "published": int(r.n),
+                                       "modelled": int(m.sum())})
+            masks.append(m)
+        if not masks:
+            continue
+        mat = np.column_stack(masks)
+        covered = mat.any(axis=1)
+        if not covered.any():
+            continue
+        sig = np.packbits(mat[covered], axis=1)
+        uniq, inverse, counts = np.unique(sig, axis=0, return_inverse=True,
+                                          return_counts=True)
+        if (counts >= k).all():
+            continue  # every atom reaches k: nothing smaller can be isolated
+        atoms = np.unpackbits(uniq, axis=1)[:, :len(rels)].astype(bool)  # atom x release
+        for group in recoverable_small_groups(atoms, counts, k):
+            first = group[0]
+            wheres = [rels[j].where for j in np.flatnonzero(atoms[first])][:6]
+            rep.violations.append({"measure": measure,
+                                   "size": int(sum(counts[a] for a in group)),
+                                   "where": wheres})
+    rep.ok = not rep.violations and not rep.mismatches
+    return rep
+
+
+def _null_rows(atoms: np.ndarray) -> list[tuple]:
+    """Rows of a basis of the null space of the release × atom matrix, one per atom.
+
+    Exact (fractions): atom *a*'s row ``N[a]``; a union S of atoms is a combination of the
+    releases exactly when ``sum(N[a] for a in S) == 0``.
+    """
+    from fractions import Fraction
+
+    m = [[Fraction(int(x)) for x in row] for row in atoms.T]  # releases x atoms
+    n_atoms = atoms.shape[0]
+    pivots: list[int] = []
+    r = 0
+    for c in range(n_atoms):
+        piv = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
+        if piv is None:
+            continue
+        m[r], m[piv] = m[piv], m[r]
+        inv = 1 / m[r][c]
+        m[r] = [x * inv for x in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][c] != 0:
+                f = m[i][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r])]
+        pivots.append(c)
+        r += 1
+        if r == len(m):
+            break
+    free = [c for c in range(n_atoms) if c not in set(pivots)]
+    rows: list[tuple] = []
+    pivot_row = {c: i for i, c in enumerate(pivots)}
+    for a in range(n_atoms):
+        if a in pivot_row:
+            rows.append(tuple(-m[pivot_row[a]][f] for f in free))
+        else:
+            rows.append(tuple(Fraction(1) if f == a else Fraction(0) for f in free))
+    return rows
+
+
+def recoverable_small_groups(atoms: np.ndarray, sizes: np.ndarray, k: int) -> list[list[int]]:
+    """Unions of atoms with fewer than *k* people that are combinations of the releases.
+
+    Parameters
+    ----------
+    atoms : ndarray of bool, shape (atoms, releases)
+        Which releases contain each atom.
+    sizes : ndarray of int
+        People per atom.
+    k : int
+
+    Returns
+    -------
+    list of list of int
+        Each a set of atoms whose union (fewer than *k* people) a user can compute exactly
+        by adding and subtracting published figures. Only atoms under *k* can take part, and
+        at most ``k - 1`` of them; all such unions are searched (singletons, pairs by
+        hashing, triples and quadruples by meeting in the middle, larger by brute force).
+    """
+    from itertools import combinations
+
+    small = [int(a) for a in np.flatnonzero(sizes < k)]
+    if not small:
+        return []
+    rows = _null_rows(atoms)
+    zero = tuple(0 for _ in rows[0]) if rows and rows[0] else ()
+    found: list[list[int]] = []
+    seen: set = set()
+
+    def add(group):
+        key = tuple(sorted(group))
+        if key not in seen:
+            seen.add(key)
+            found.append(list(key))
+
+    def vsum(group):
+        if not zero:
+            return ()
+        return tuple(sum(col) for col in zip(*(rows[a] for a in group)))
+
+    for size in range(1, min(k - 1, len(small)) + 1):
+        if size > 4 and len(small) > 40:
+            break  # beyond four atoms of one person each k > 5 would be needed; bounded
+        for group in combinations(small, size):
+            if sum(int(sizes[a]) for a in group) >= k:
+                continue
+            if any(set(group) >= set(f) for f in found):
+                continue
+            if vsum(group) == zero:
+                add(group)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# What the report publishes
+# ---------------------------------------------------------------------------------------
+
+def _side_conditions(side: str, with_rest: bool) -> tuple:
+    if side == "all":
+        teams = SIDE_TEAMS["sales"] + SIDE_TEAMS["marketing"] + (REST_TEAMS if with_rest
+                                                                 else ())
+        return (("team", frozenset(teams)),)
+    return (("team", frozenset(SIDE_TEAMS[side])),)
+
+
+def _by_side_releases(where: str, measure: str, by_side: Mapping, survey: pd.DataFrame,
+                      has: np.ndarray, cache: dict) -> list[Release]:
+    out = []
+    for side, v in (by_side or {}).items():
+        if side not in ("sales", "marketing", "all") or not isinstance(v, Mapping):
+            continue
+        n = v.get("n")
+        if n is None and v.get("mean") is None:
+            continue
+        if side == "all":
+            # "all" counts the other teams unless they were too few; tell which from n.
+            with_rest = True
+            if n is not None:
+                full = int((_mask(survey, _side_conditions("all", True), cache) & has).sum())
+                with_rest = int(n) == full
+            conds = _side_conditions("all", with_rest)
+        else:
+            conds = _side_conditions(side, False)
+        out.append(Release(f"{where}.by_side.{side}", measure, conds,
+                           None if n is None else int(n)))
+    return out
+
+
+def report_releases(results: Mapping, survey: pd.DataFrame) -> list[Release]:
+    """The survey sets behind a results dict (and every file rendered from it).
+
+    Covers ``survey.scales``, ``survey.items``, ``survey.maturity`` (scale ``MAT``),
+    ``survey.frequency`` (``FREQ``) by side, ``survey.participation`` (by team, by side,
+    total), ``data.row_counts.survey`` and the survey file's ``rows_kept`` in
+    ``data.intake``. Figures not made of respondents' answers one by one (pillar indices,
+    driver weights) are functions of the scale figures and add no set.
+    """
+    if survey is None:
+        return []
+    s = results.get("survey") or {}
+    rel: list[Release] = []
+    cache: dict = {}
+    codes = set((s.get("scales") or {})) | set((s.get("items") or {})) | {"FREQ", "MAT"}
+    has = answered(survey, codes | {RESPONDENTS})
+    for code, sc in (s.get("scales") or {}).items():
+        rel += _by_side_releases(f"survey.scales.{code}", code, (sc or {}).get("by_side"),
+                                 survey, has[code], cache)
+    for code, it in (s.get("items") or {}).items():
+        rel += _by_side_releases(f"survey.items.{code}", code, (it or {}).get("by_side"),
+                                 survey, has[code], cache)
+    mat = s.get("maturity") or {}
+    if isinstance(mat.get("by_side"), Mapping):
+        rel += _by_side_releases("survey.maturity", "MAT", mat["by_side"], survey,
+                                 has["MAT"], cache)
+    freq = s.get("frequency") or {}
+    if isinstance(freq.get("by_side"), Mapping):
+        rel += _by_side_releases("survey.frequency", "FREQ", freq["by_side"], survey,
+                                 has["FREQ"], cache)
+    part = s.get("participation") or {}
+    for team, v in (part.get("by_team") or {}).items():
+        if isinstance(v, Mapping) and v.get("n") is not None:
+            rel.append(Release(f"survey.participation.by_team.{team}", RESPONDENTS,
+                               (("team", frozenset([team])),), int(v["n"])))
+    for side, v in (part.get("by_side") or {}).items():
+        if side in SIDE_TEAMS and isinstance(v, Mapping) and v.get("n") is not None:
+            rel.append(Release(f"survey.participation.by_side.{side}", RESPONDENTS,
+                               _side_conditions(side, False), int(v["n"])))
+    total = (part.get("total") or {}).get("n")
+    if total is not None:
+        full = int(len(survey))
+        rel.append(Release("survey.participation.total", RESPONDENTS,
+                           _side_conditions("all", int(total) == full), int(total)))
+    data = results.get("data") or {}
+    rows = (data.get("row_counts") or {}).get("survey")
+    if rows is not None:
+        rel.append(Release("data.row_counts.survey", RESPONDENTS, (), int(rows)))
+    for f in data.get("intake") or []:
+        if f.get("table") == "survey" and f.get("rows_kept") is not None:
+            rel.append(Release("data.intake.survey.rows_kept", RESPONDENTS, (),
+                               int(f["rows_kept"])))
+    return rel
+
+
+# ---------------------------------------------------------------------------------------
+# What the workshop offers
+# ---------------------------------------------------------------------------------------
+
+def workshop_combos(survey: pd.DataFrame, min_group_size: int,
+                    exclude: Mapping[str, set] | None = None) -> list[tuple]:
+    """Every (level, region) pair the workshop's filters can show (``None`` = all)."""
+    from .workshop.filters import filter_options
+
+    ex = {d: set(v) for d, v in (exclude or {}).items()}
+
+    def opts(level=None, region=None):
+        o = filter_options(survey, min_group_size, level=level, region=region)
+        return ([v for v in o["level"] if v not in ex.get("level", ())],
+                [v for v in o["region"] if v not in ex.get("region", ())])
+
+    levels, regions = opts()
+    combos = {(None, None)}
+    combos |= {(lv, None) for lv in levels}
+    combos |= {(None, rg) for rg in regions}
+    for lv in levels:
+        for rg in opts(level=lv)[1]:
+            if lv in opts(region=rg)[0]:
+                combos.add((lv, rg))
+    return sorted(combos, key=lambda c: (c[0] or "", c[1] or ""))
+
+
+def _answer_cells(survey: pd.DataFrame, k: int, combo: tuple, cache: dict) -> list:
+    """For each chosen dimension of *combo*: the rows of its base (the other dimension's
+    choice) and each row's cell code (offered value or the pooled rest, × side group), as
+    :func:`toolkit.workshop.filters.answers_safe` partitions them."""
+    from .workshop.filters import filter_options
+
+    chosen = dict(zip(("level", "region"), combo))
+    side = _column(survey, "team").map(lambda t: 0 if t in SIDE_TEAMS["sales"] else
+                                       1 if t in SIDE_TEAMS["marketing"] else 2)
+    side = side.to_numpy(dtype=int)
+    out = []
+    for dim in ("level", "region"):
+        if chosen[dim] is None:
+            continue
+        other = "region" if dim == "level" else "level"
+        base = np.ones(len(survey), dtype=bool)
+        if chosen[other] is not None:
+            base = _mask(survey, ((other, frozenset([chosen[other]])),), cache)
+            sub = survey.loc[base]
+        else:
+            sub = survey
+        offered = filter_options(sub, k, **{other: None})[dim]
+        values = _column(survey, dim)
+        cls = np.full(len(survey), len(offered), dtype=int)
+        for i, v in enumerate(offered):
+            cls[(values == v).fillna(False).to_numpy(dtype=bool)] = i
+        out.append((base, cls * 3 + side, (len(offered) + 1) * 3))
+    return out
+
+
+def _combo_releases(survey: pd.DataFrame, k: int, combo: tuple, codes: list[str],
+                    has: Mapping[str, np.ndarray], cache: dict) -> list[Release]:
+    """Releases of one (level, region) view of the workshop, for every code."""
+    lv, rg = combo
+    view = []
+    if lv is not None:
+        view.append(("level", frozenset([lv])))
+    if rg is not None:
+        view.append(("region", frozenset([rg])))
+    label = f"workshop: level={lv or 'all'}, region={rg or 'all'}"
+    vmask = _mask(survey, view, cache)
+    rest = _mask(survey, _REST, cache)
+    rest_view = int((vmask & rest).sum())
+    cells = _answer_cells(survey, k, combo, cache) if view else []
+    out: list[Release] = []
+    for code in codes:
+        hidden = False
+        for base, cell, size in cells:  # the workshop's answers_safe, vectorised
+            counts = np.bincount(cell[base & has[code]], minlength=size)
+            if ((counts > 0) & (counts < k)).any():
+                hidden = True
+                break
+        if hidden:
+            continue  # the workshop hides this question in this view
+        ans = has[code] & vmask
+        rest_ans = int((ans & rest).sum())
+        for side in ("sales", "marketing", "all"):
+            if side == "all" and ((0 < rest_view < k) or (0 < rest_ans < k)):
+                continue  # as perception_reveal: no overall figure without the other teams
+            conds = tuple(view) + _side_conditions(side, True)
+            n = int((_mask(survey, conds, cache) & ans).sum())
+            if n >= k:
+                out.append(Release(f"{label}, {code}, {side}", code, conds))
+    return out
+
+
+def workshop_releases(survey: pd.DataFrame, min_group_size: int, *,
+                      codes: Iterable[str] | None = None,
+                      exclude: Mapping[str, set] | None = None) -> list[Release]:
+    """The sets behind every view the workshop can show.
+
+    For every (level, region) pair the filters offer (:func:`workshop_combos`), every scale
+    and item of the reveal (*codes*) not hidden in that view (``answers_safe``), and each
+    of the sales side, the marketing side and everyone in the view: a release whenever that
+    group's answering respondents reach the threshold (the workshop may show fewer;
+    modelling more is the safe direction). A side filter selects a subset that is already
+    one of these groups.
+    """
+    from .workshop.reveal import reveal_options
+
+    k = int(min_group_size)
+    codes = list(codes) if codes is not None else [c for _, c in reveal_options()]
+    has = answered(survey, codes)
+    cache: dict = {}
+    out: list[Release] = []
+    for combo in workshop_combos(survey, k, exclude):
+        out += _combo_releases(survey, k, combo, codes, has, cache)
+    return out
+
+
+def safe_workshop_values(survey: pd.DataFrame, min_group_size: int, *,
+                         results: Mapping | None = None,
+                         codes: Iterable[str] | None = None) -> tuple[dict, AuditReport]:
+    """Filter values to withhold so that the report and every workshop view pass the audit.
+
+    Starting from what :func:`toolkit.workshop.filters.filter_options` offers, the audit
+    runs over the report's releases (when *results* is given) plus every workshop view;
+    while it fails, the offered filter value whose withholding removes the most failing
+    atoms (smallest value first) is withheld — complementary suppression, driven by the
+    audit.
+
+    Returns
+    -------
+    (dict, AuditReport)
+        ``{"level": set, "region": set}`` of withheld values, and the final audit (``ok``
+        unless withholding every value could not make it pass).
+    """
+    from .workshop.reveal import reveal_options
+
+    k = int(min_group_size)
+    exclude: dict[str, set] = {"level": set(), "region": set()}
+    if survey is None or len(survey) == 0:
+        return exclude, AuditReport()
+    base = report_releases(results, survey) if results else []
+    codes = list(codes) if codes is not None else [c for _, c in reveal_options()]
+    has = answered(survey, codes)
+    cache: dict = {}
+    combos = workshop_combos(survey, k)
+    per_combo = {c: _combo_releases(survey, k, c, codes, has, cache) for c in combos}
+
+    def live(ex):
+        return [c for c in combos if not (c[0] in ex["level"] or c[1] in ex["region"])]
+
+    def run(ex):
+        rels = list(base)
+        for c in live(ex):
+            rels += per_combo[c]
+        return audit(survey, rels, k)
+
+    rep = run(exclude)
+    for _ in range(50):
+        if rep.ok:
+            break
+        offered = {(dim, v) for combo in live(exclude)
+                   for dim, v in zip(("level", "region"), combo) if v is not None}
+        if not offered:
+            break
+        sizes = {dv: int((_column(survey, dv[0]) == dv[1]).fillna(False).sum())
+                 for dv in offered}
+        best = None
+        for dv in sorted(offered, key=lambda d: (sizes[d], d)):
+            trial = {d: set(v) for d, v in exclude.items()}
+            trial[dv[0]].add(dv[1])
+            r = run(trial)
+            if best is None or len(r.violations) < len(best[1].violations):
+                best = (trial, r)
+            if r.ok:
+                break
+        exclude, rep = best
+    return exclude, rep
+
+
+# ---------------------------------------------------------------------------------------
+# Enforcing it on the report
+# ---------------------------------------------------------------------------------------
+
+def enforce_report(results: dict, survey: pd.DataFrame | None, min_group_size: int) -> dict:
+    """Audit *results* and withhold figures until no group under the threshold is
+    recoverable; record the outcome in ``results["data"]["privacy_audit"]``.
+
+    Remedies, in order, while the audit fails: the survey's row counts (rows read and kept,
+    which reveal a group left out of the overall figures); a failing measure's overall
+    figure; the failing measure's figures altogether. Each withheld figure is listed in
+    ``data.suppressed`` (never with its size).
+
+    Parameters
+    ----------
+    results : dict
+        The results dict, modified in place.
+    survey : pandas.DataFrame or None
+        The canonical survey table the figures were computed from.
+    min_group_size : int
+
+    Returns
+    -------
+    dict
+        *results*.
+    """
+    data = results.setdefault("data", {})
+    if survey is None or not results.get("survey"):
+        data["privacy_audit"] = AuditReport().summary()
+        return results
+    k = int(min_group_size)
+    fixed = 0
+    rep = audit(survey, report_releases(results, survey), k)
+    if not rep.ok and (any(v["measure"] == RESPONDENTS for v in rep.violations)
+                       or any(m["where"].startswith("data.") for m in rep.mismatches)):
+        _hide_row_counts(results)
+        fixed += 1
+        rep = audit(survey, report_releases(results, survey), k)
+    for _ in range(200):
+        if rep.ok:
+            break
+        bad = rep.violations[0]["measure"] if rep.violations else None
+        if bad is None:  # a published n the model cannot reproduce: withhold that figure
+            bad = _measure_of(rep.mismatches[0]["where"])
+        if not _hide_measure(results, bad, overall_only=True):
+            _hide_measure(results, bad, overall_only=False)
+        fixed += 1
+        rep = audit(survey, report_releases(results, survey), k)
+    summary = rep.summary()
+    summary["withheld"] = fixed
+    data["privacy_audit"] = summary
+    return results
+
+
+def _measure_of(where: str) -> str:
+    parts = where.split(".")
+    return parts[2] if len(parts) > 2 and parts[0] == "survey" else RESPONDENTS
+
+
+def _suppress(results: dict, where: str, group: str) -> None:
+    sup = results["data"].setdefault("suppressed", [])
+    rec = {"where": where, "group": group, "reason": "complementary"}
+    if rec not in sup:
+        sup.append(rec)
+
+
+def _hide_row_counts(results: dict) -> None:
+    data = results["data"]
+    if (data.get("row_counts") or {}).get("survey") is not None:
+        data["row_counts"]["survey"] = None
+    for f in data.get("intake") or []:
+        if f.get("table") == "survey":
+            f["rows_read"] = None
+            f["rows_kept"] = None
+    note = ("survey: the numbers of rows read and kept are not shown, because with the "
+            "overall figures they would reveal the size of a group hidden for anonymity")
+    if note not in data.setdefault("warnings", []):
+        data["warnings"].append(note)
+    _suppress(results, "data.row_counts", "survey rows read and kept")
+
+
+def _hide_measure(results: dict, measure: str, *, overall_only: bool) -> bool:
+    s = results.get("survey") or {}
+    changed = False
+    targets = []
+    for sec in ("scales", "items"):
+        if measure in (s.get(sec) or {}):
+            targets.append((f"survey.{sec}.{measure}", s[sec][measure]))
+    if measure == "MAT" and s.get("maturity"):
+        targets.append(("survey.maturity", s["maturity"]))
+    if measure == "FREQ" and s.get("frequency"):
+        targets.append(("survey.frequency", s["frequency"]))
+    if measure == RESPONDENTS and s.get("participation"):
+        part = s["participation"]
+        if overall_only and (part.get("total") or {}).get("n") is not None:
+            part["total"] = {"n": None, "headcount": None, "rate": None}
+            _suppress(results, "survey.participation", "total")
+            return True
+        if not overall_only:
+            part["by_team"] = {}
+            _suppress(results, "survey.participation", "teams")
+            return True
+    for where, node in targets:
+        by_side = node.get("by_side") if isinstance(node, dict) else None
+        if not isinstance(by_side, dict):
+            continue
+        for side in list(by_side):
+            if overall_only and side != "all":
+                continue
+            v = by_side[side]
+            if isinstance(v, dict) and any(x is not None for x in v.values()):
+                by_side[side] = {key: None for key in v}
+                _suppress(results, where, "all respondents" if side == "all"
+                          else f"{side} side")
+                changed = True
+    return changed
