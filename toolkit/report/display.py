@@ -8,19 +8,69 @@ Markdown is rendered by :func:`toolkit.report.safe.markdown_html` (raw HTML esca
 links, images or math), tables escape every cell and header, captions and alt texts are
 escaped. A renderer that builds HTML itself puts every value through
 :func:`toolkit.report.safe.html_text`.
+
+Every renderer hands its output to :func:`emit`. Inside :func:`collect` (which
+:func:`toolkit.report.sections.render` uses) the objects are gathered and returned to the
+caller as a :class:`Rendered` — a displayable list — instead of being displayed as a side
+effect; outside it (a renderer called directly in a notebook) they are displayed at once.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
 from .safe import NO_MATH_CLASS, html_text, markdown_html
+
+
+_SINKS: list[list] = []
+
+
+def emit(obj: Any) -> None:
+    """Hand one displayable (``HTML``, ``Markdown``, ...) to the current sink: the innermost
+    :func:`collect` block, else IPython's ``display``."""
+    if _SINKS:
+        _SINKS[-1].append(obj)
+    else:
+        display(obj)
+
+
+class Rendered(list):
+    """The displayable objects a renderer produced, in order.
+
+    Displays as its items (``_ipython_display_``), so a notebook cell ending in
+    ``report.render(...)`` shows the section; ``html()`` gives the concatenated HTML/Markdown
+    text for tests and other media.
+    """
+
+    def _ipython_display_(self) -> None:
+        for obj in self:
+            display(obj)
+
+    def texts(self) -> list[str]:
+        """The ``.data`` of each item (HTML or Markdown source)."""
+        return [getattr(o, "data", str(o)) for o in self]
+
+    def html(self) -> str:
+        """All items' source text, joined by newlines."""
+        return "\n".join(self.texts())
+
+
+@contextmanager
+def collect() -> Iterator[Rendered]:
+    """Gather everything emitted inside the block into the yielded :class:`Rendered`."""
+    out = Rendered()
+    _SINKS.append(out)
+    try:
+        yield out
+    finally:
+        _SINKS.pop()
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
@@ -65,7 +115,7 @@ def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
         One sentence computed from the data, shown under the chart.
     """
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    display(HTML(figure_html(fig, alt=alt, takeaway=takeaway)))
+    emit(HTML(figure_html(fig, alt=alt, takeaway=takeaway)))
 
 
 def show_markdown(text: str) -> None:
@@ -76,12 +126,12 @@ def show_markdown(text: str) -> None:
     :func:`toolkit.report.safe.markdown_html`). Values are still best passed through
     :func:`toolkit.report.safe.md_text` so that ``*`` or ``_`` in them stay literal.
     """
-    display(HTML(markdown_html(text)))
+    emit(HTML(markdown_html(text)))
 
 
 def show_html(fragment: str) -> None:
     """Display an HTML *fragment* built by a renderer (values escaped with ``html_text``)."""
-    display(HTML(f'<div class="{NO_MATH_CLASS}">{fragment}</div>'))
+    emit(HTML(f'<div class="{NO_MATH_CLASS}">{fragment}</div>'))
 
 
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
@@ -90,11 +140,11 @@ def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = Fa
     shown.columns = [str(c) for c in shown.columns]
     styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
     cap = f"<p class='caption'>{html_text(caption)}</p>" if caption else ""
-    display(HTML(f'<div class="{NO_MATH_CLASS}">{cap}{styler_html}</div>'))
+    emit(HTML(f'<div class="{NO_MATH_CLASS}">{cap}{styler_html}</div>'))
 
 
 def show_not_assessed(title: str, reasons: Iterable[str]) -> None:
     """Say plainly that a section could not be assessed, and why."""
     items = "".join(f"<li>{html_text(r)}</li>" for r in reasons) or "<li>No data.</li>"
-    display(HTML(f"<div class='not-assessed {NO_MATH_CLASS}'><strong>{html_text(title)} — not assessed."
+    emit(HTML(f"<div class='not-assessed {NO_MATH_CLASS}'><strong>{html_text(title)} — not assessed."
                  f"</strong><ul>{items}</ul></div>"))

@@ -155,6 +155,24 @@ def frame_cells(df):
     return out
 
 
+#: Output type a report notebook displays (via :func:`announce_run`) to say which client's
+#: results it loaded; :func:`toolkit.execute.run_notebook` checks it (SPEC §8a) and moves it
+#: into the cell's metadata.
+RUN_MIME = "application/vnd.aligndx.run+json"
+
+
+def announce_run(results) -> None:
+    """Tell the runner which engagement's results the notebook loaded (call in the kernel).
+
+    :func:`toolkit.execute.run_notebook` with ``expect_client_id`` refuses a notebook that
+    never called this or that loaded another client's results.
+    """
+    from IPython.display import display
+
+    cid = str(((results or {}).get("client") or {}).get("id") or "")
+    display({RUN_MIME: {"client_id": cid}}, raw=True)
+
+
 # ---------------------------------------------------------------------------------------
 # Markdown → HTML
 # ---------------------------------------------------------------------------------------
