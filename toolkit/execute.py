@@ -261,6 +261,8 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str | None = Non
     Path
         *html_path*.
     """
+    from urllib.parse import quote
+
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import Preprocessor
@@ -287,6 +289,9 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str | None = Non
     exporter = HTMLExporter(config=c, template_name=REPORT_TEMPLATE,
                             extra_template_basedirs=[str(TEMPLATES_DIR / "report")])
     exporter.register_preprocessor(DropStderr(), enabled=True)
+    # the contents links point at nbconvert's heading ids (spaces to "-", URL-quoted)
+    exporter.register_filter("aligndx_anchor", lambda text: quote(
+        str(text).replace(" ", "-"), safe="?/:@!$&'()*+,;="))
     resources = {"metadata": {"name": title or notebook_path.stem},
                  "aligndx": dict(branding or load_branding())}
     body, _ = exporter.from_notebook_node(nb, resources=resources)

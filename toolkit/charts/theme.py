@@ -67,6 +67,9 @@ THEME_RC = {
     "figure.figsize": FIGSIZE, "axes.titleweight": "bold", "axes.titlesize": 12,
     "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
     "savefig.bbox": "tight",
+    # labels carry client text (sources, stages, roles): a "$" must not start mathtext
+    # (a malformed expression would stop the report; SPEC §8a)
+    "text.parse_math": False,
 }
 
 

@@ -92,6 +92,10 @@ def fmt_p(p: float | None) -> str:
 
 def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):  # client text in labels is text, never mathtext ("$")
+        t.set_parse_math(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
