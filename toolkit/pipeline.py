@@ -170,6 +170,13 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         recommendations = run("recommendations", lambda: recommend(
             survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores))
 
+    # what the live workshop needs beyond the report's figures (aggregate lead counts for
+    # the SLA designer), so that it reads results.json only
+    workshop = None
+    if crm is not None:
+        from .workshop.sla import workshop_section
+        workshop = run("workshop", lambda: workshop_section(data))
+
     for section in (survey, crm, incentives, verdict, scores):
         if isinstance(section, dict):
             suppressed.extend(section.get("suppressed", []) or [])
@@ -201,6 +208,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "verdict": verdict,
         "scores": scores,
         "recommendations": recommendations,
+        "workshop": workshop,
     }
     return jsonable(results)
 
