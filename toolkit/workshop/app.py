@@ -135,14 +135,26 @@ def guess_section(session: Workshop):
     from .reveal import LIKERT_ITEMS
     from .room import close_round, current_round, open_round, round_answers
 
-    items = [(c, c) for c in LIKERT_ITEMS]
+    from ..instrument import item_labels
+
+    labels = item_labels()
+    items = [(f"{c} — {labels.get(c, c)}", c) for c in LIKERT_ITEMS]
     pickers = []
-    for code, about in DEFAULT_QUESTIONS:
-        pickers.append((W.Dropdown(options=items, value=code, description="Item",
-                                   layout=W.Layout(width="220px")),
-                        W.Dropdown(options=[("about sales", "sales"),
-                                            ("about marketing", "marketing")], value=about,
-                                   layout=W.Layout(width="160px"))))
+    for i, (code, about) in enumerate(DEFAULT_QUESTIONS, start=1):
+        pickers.append((W.Dropdown(options=items, value=code, description=f"Q{i}",
+                                   style=WIDE, layout=W.Layout(width="420px")),
+                        W.Dropdown(options=[("about the sales side", "sales"),
+                                            ("about the marketing side", "marketing")],
+                                   value=about, layout=W.Layout(width="220px"))))
+    preview = W.HTML()
+
+    def show_preview(_=None):
+        preview.value = ("<p><b>The phones will ask:</b></p><ol>" + "".join(
+            f"<li>{html.escape(q['text'])}</li>" for q in questions()) + "</ol>")
+
+    for c, a in pickers:
+        c.observe(show_preview, "value")
+        a.observe(show_preview, "value")
     link = W.HTML(value=_link_html(session))
     status = W.HTML()
     result = W.HTML()
@@ -153,6 +165,8 @@ def guess_section(session: Workshop):
     def questions():
         return make_questions([(c.value, a.value) for c, a in pickers])
 
+    show_preview()
+
     def say(text: str) -> None:
         status.value = f"<p>{html.escape(text)}</p>"
 
@@ -162,8 +176,7 @@ def guess_section(session: Workshop):
             return
         open_round(session.room, questions())
         result.value = ""
-        say("Round open: ask the room to scan the code and answer. "
-            + " / ".join(f"Q{i}: {q['text']}" for i, q in enumerate(questions(), 1)))
+        say("Round open: ask the room to scan the code and answer.")
 
     def on_count(_=None):
         if session.room is None or not current_round(session.room):
@@ -186,7 +199,7 @@ def guess_section(session: Workshop):
     open_b.on_click(on_open)
     count_b.on_click(on_count)
     reveal_b.on_click(on_reveal)
-    phone = W.VBox([link, *[W.HBox(list(p)) for p in pickers],
+    phone = W.VBox([link, *[W.HBox(list(p)) for p in pickers], preview,
                     W.HBox([open_b, count_b, reveal_b]), status, result])
 
     # typed fallback: the guesses called out in the room, for the item chosen here
@@ -194,8 +207,8 @@ def guess_section(session: Workshop):
                       description="Scale/item", layout=W.Layout(width="60%"))
     measure = W.ToggleButtons(options=[(label, key) for key, label in GUESS_MEASURES.items()],
                               description="Guess the")
-    g_sales = W.FloatText(description="About sales", value=50.0)
-    g_mkt = W.FloatText(description="About marketing", value=50.0)
+    g_sales = W.FloatText(description="About sales", value=50.0, style=WIDE)
+    g_mkt = W.FloatText(description="About marketing", value=50.0, style=WIDE)
     compare = W.Button(description="Compare", button_style="primary")
     typed = W.HTML()
 

@@ -6,11 +6,21 @@ table or a chart through :mod:`toolkit.report.display`, so the notebook only wir
 
 from __future__ import annotations
 
+import html
+import re
+
 from ..charts.workshop import plot_guesses, plot_reveal, plot_sla, plot_split
 from ..report.display import fmt_num, fmt_pct, show_figure, show_markdown, show_table
 from .simulator import split_table
 
 _SIDE = {"sales": "Sales", "marketing": "Marketing"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+
+
+def _plain(text) -> str:
+    """A client value as literal text in Markdown: HTML-escaped, Markdown specials
+    backslashed (SPEC §8a: client data never becomes markup)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True))
 
 
 def reveal_takeaway(result: dict, stage: str = "gap") -> str:
@@ -65,9 +75,9 @@ def show_guesses(scored: dict) -> None:
 def show_filter_note(result) -> None:
     """Say which view is shown, or why it is hidden (never with a count)."""
     if result.shown:
-        show_markdown(f"_View: {result.label}_")
+        show_markdown(f"_View: {_plain(result.label)}_")
     else:
-        show_markdown(f"**View hidden.** {result.message}")
+        show_markdown(f"**View hidden.** {_plain(result.message)}")
 
 
 def show_simulation(result: dict, currency: str = "") -> None:
@@ -90,12 +100,13 @@ def show_simulation(result: dict, currency: str = "") -> None:
     if ev:
         show_markdown(simulation_evidence(result, currency))
     for w in result.get("warnings", []):
-        show_markdown(f"_Note: {w}_")
+        show_markdown(f"_Note: {_plain(w)}_")
 
 
 def simulation_evidence(result: dict, currency: str = "") -> str:
     """The evidence behind a what-if, in words (from results.json figures only)."""
     ev = result["evidence"]
+    currency = _plain(currency)
     gap, share = ev["reward_contribution_gap"], ev["marketing_reward_share"]
     lines = ["**The evidence behind it** (from the report's results):",
              f"- Won deals in the period: {fmt_num(ev['won_deals'], 0)}, "
@@ -119,7 +130,7 @@ def simulation_evidence(result: dict, currency: str = "") -> str:
 def show_sla(result: dict) -> None:
     """Display the SLA designer's estimate with its interval and caveat."""
     if result["extra_conversions"] is None:
-        show_markdown("**Cannot size this SLA.** " + " ".join(result["warnings"]))
+        show_markdown("**Cannot size this SLA.** " + _plain(" ".join(result["warnings"])))
         return
     t = result["targets"]
     takeaway = (f"Meeting ≤ {t['first_touch_hours']:g} h and ≥ {t['attempts']} attempts "
@@ -139,7 +150,7 @@ def show_sla(result: dict) -> None:
     show_markdown(sla_evidence(result))
     show_markdown(f"_{result['caveat']}_")
     for w in result["warnings"]:
-        show_markdown(f"_Note: {w}_")
+        show_markdown(f"_Note: {_plain(w)}_")
 
 
 def sla_evidence(result: dict) -> str:
@@ -200,7 +211,7 @@ def show_intro(session) -> None:
              ("compensation plan", d.plan is not None))
     have = [name for name, ok in parts if ok]
     missing = [name for name, ok in parts if not ok]
-    text = (f"## {session.client_name} — alignment workshop\n\n"
+    text = (f"## {_plain(session.client_name)} — alignment workshop\n\n"
             f"Data in this session: {', '.join(have) or 'none'}."
             + (f" Not provided: {', '.join(missing)}." if missing else "")
             + f"\n\nNo group of fewer than {session.min_group_size} people is shown: filters "
