@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import method as _method
 from ..exceptions import InputError
 from ..instrument import LIKERT_ITEMS, item_labels
 from ..survey.groups import SIDE_NAMES, visibility
@@ -138,7 +139,7 @@ def guess_reveal(survey: pd.DataFrame | None, questions: list[dict], answers: li
                                    "reason": "below_threshold"})
         err = None if room is None or actual is None else room["median"] - actual
         verdict = ("hidden" if actual is None else "waiting" if room is None else
-                   "spot on" if abs(err) <= 5 else
+                   "spot on" if abs(err) <= _method.value("guess_spot_on_points") else
                    "overestimated" if err > 0 else "underestimated")
         out["questions"].append({**q, "actual": actual, "room": room, "by_side": by_side,
                                  "error": err, "verdict": verdict})

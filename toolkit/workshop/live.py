@@ -3,8 +3,9 @@
 ``ipywidgets.interactive_output`` and ``Output`` capture what a callback displays; executed
 headless (papermill, nbval, nbconvert) that capture can deadlock intermittently (reported
 upstream, jupyter/nbconvert#2029). :func:`live_output` instead collects what the callback
-emits (:func:`toolkit.report.display.collect`) into one HTML string and shows it in an ``ipywidgets.HTML`` whose value is replaced
-when a control changes: no capture, the same look, and it works live and headless alike.
+emits (:func:`toolkit.report.display.collect`) into one HTML string and shows it in an
+``ipywidgets.HTML`` whose value is replaced when a control changes: no capture, the same
+look, and it works live and headless alike.
 """
 
 from __future__ import annotations

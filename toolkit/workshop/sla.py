@@ -34,13 +34,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import method as _method
 from ..crm.dose import score_bands
 from ..crm.funnel import wilson
 from ..crm.quality import well_worked_mask
 
 N_DRAWS = 4000
 BAND_ORDER = ("low", "mid", "high", "all", "no score")
-MIN_MEET = 10     # leads meeting the target needed in a band for its rate to be used
+#: Leads meeting the target needed in a band for its rate to be used (toolkit.method).
+MIN_MEET = int(_method.value("sla_designer_min_meet"))
 METHOD = ("Direct standardization within lead-score bands: extra = Σ n_miss × (p_meet − "
           "p_miss); 95% interval from Jeffreys Beta posterior draws of the band rates.")
 CAVEAT = ("Associational, not causal: leads worked fast and hard may differ in ways the "
