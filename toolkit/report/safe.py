@@ -179,12 +179,17 @@ def announce_run(results) -> None:
 
 def _markdown():
     import mistune
+    from mistune.util import safe_entity
 
     class _Renderer(mistune.HTMLRenderer):
         """Raw HTML escaped; links, images and math reduced to plain text."""
 
         def link(self, text, url, title=None):  # noqa: D102 - mistune hook
             return text
+
+        def text(self, text):  # noqa: D102
+            # entities decoded, then everything escaped once (no "&amp;lt;" for "&lt;")
+            return safe_entity(text)
 
         def image(self, text, url, title=None):  # noqa: D102
             return _html.escape(_str(text))

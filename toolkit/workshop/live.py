@@ -21,10 +21,10 @@ def _to_html(obj: Any) -> str:
 
     if isinstance(obj, HTML):
         return obj.data or ""
-    if isinstance(obj, Markdown):
-        import mistune
+    if isinstance(obj, Markdown):  # rendered at the escaping boundary, never raw
+        from ..report.safe import markdown_html
 
-        return mistune.html(obj.data or "")
+        return markdown_html(obj.data or "")
     rich = getattr(obj, "_repr_html_", None)
     if callable(rich):
         out = rich()
@@ -48,9 +48,15 @@ def render_html(func: Callable[..., Any], **kwargs: Any) -> str:
     str
         The concatenated HTML (charts as embedded PNG ``<img>`` with alt text).
     """
+    from ..report.safe import check_html
+
     with report_display.collect() as rendered:
         func(**kwargs)
-    return "".join(_to_html(o) for o in rendered)
+    out = "".join(_to_html(o) for o in rendered)
+    if check_html(out, allow_style_data_svg=False):  # markup the toolkit did not write
+        return ("<p><b>This view cannot be shown:</b> it would display markup that did not "
+                "come from the toolkit.</p>")
+    return out
 
 
 def live_output(func: Callable[..., Any], controls: Mapping[str, Any]):
