@@ -8,7 +8,8 @@ import pytest
 from toolkit.charts import theme
 
 # the two seaborn side effects the theme leaves out on purpose (see THEME_RC)
-LEFT_OUT = {"image.cmap"}
+LEFT_OUT = {"image.cmap",
+            "text.parse_math"}  # ours: client text in labels is never mathtext (SPEC §8a)
 
 
 def _seaborn_rc(base: str) -> dict:

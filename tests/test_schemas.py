@@ -33,7 +33,8 @@ def test_survey_values_out_of_range_not_whole_and_unknown_team():
     assert rows_cols == [(3, "FAIR1"), (3, "FREQ"), (3, "team"), (5, "FAIR1"),
                          (5, "respondent_id")]
     msgs = {(r, c): m for r, c, m in got}
-    assert msgs[(5, "respondent_id")] == "duplicate respondent_id 'b' (first on row 3)"
+    # a respondent id is never quoted (it may be an e-mail address; SPEC §8)
+    assert msgs[(5, "respondent_id")] == "duplicate respondent_id (first on row 3)"
     assert "7 is outside the 1..5" in msgs[(3, "FAIR1")]
     assert "not a whole number" in msgs[(5, "FAIR1")]
 

@@ -1,0 +1,364 @@
+"""Untrusted input never breaks the run contract (issue 13): redaction of every name form in
+linear time, formula neutralisation of batch summaries, no respondent identifier in messages,
+the runner's parameters-cell and client-id checks, non-finite settings, unusable paths and
+output folders, and interrupt safety (children die with their parent, staging folders are
+swept, the final swap is atomic under concurrent runs)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import SAMPLES
+from toolkit.cli import main
+from toolkit.privacy import make_redactor, redact
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(map(str, args)))
+
+
+# --------------------------------------------------------------------------- redaction
+@pytest.mark.parametrize("owner, written", [
+    ("jane.dubois", "Jane Dubois"), ("jane.dubois", "jane.dubois"), ("jane.dubois", "DUBOIS"),
+    ("j.dubois", "J. Dubois"), ("j.dubois", "j.dubois"), ("felix_kowalski", "Felix Kowalski"),
+    ("felix_kowalski", "felix_kowalski"), ("Dubois, Jane", "Jane Dubois"),
+    ("Dubois, Jane", "Dubois, Jane"), ("jane.dubois@acme.com", "Jane Dubois"),
+    ("jane.dubois@acme.com", "jane.dubois@acme.com"), ("jdubois", "JDubois"),
+])
+def test_owner_name_forms_are_redacted(owner, written):
+    out = redact(f"Ask {written} about it, she knows.", [owner])
+    assert written.lower() not in out.lower() and "[" in out
+    assert out.startswith("Ask ") and out.endswith("about it, she knows.")
+
+
+def test_ordinary_words_survive_redaction():
+    r = make_redactor(["will.may", "Mark Sales"])
+    assert r("we will sell more in may; mark the date") == \
+        "we will sell more in may; mark the date"
+    assert r("Will May said so") == "[name removed] said so"
+
+
+def _time(f, text, repeat=3):
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        f(text)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+@pytest.mark.parametrize("unit", ["a", "a@", "a.", "a ", "1 ", "Jane ", "x@y", "j.", "(at)"])
+def test_redaction_is_linear_in_the_comment_length(unit):
+    """A 1 MB adversarial comment: time grows linearly (4× the text → well under 16×) and
+    stays far from the 34 s a 40 kB comment took with the quadratic e-mail pattern."""
+    r = make_redactor(["jane.dubois", "j.dubois", "felix_kowalski", "Dubois, Jane",
+                       "mark.o@acme.com", "jdubois", "Anna Lee"] +
+                      [f"owner{i}.name{i}" for i in range(2000)])
+    small = unit * (250_000 // len(unit))
+    big = unit * (1_000_000 // len(unit))
+    t_small, t_big = _time(r, small), _time(r, big)
+    assert t_big < 10, t_big  # generous bound on a shared 2-core machine (typically < 1 s)
+    assert t_big / max(t_small, 1e-3) < 8, (t_small, t_big)
+
+
+def test_respondent_names_from_qualtrics_are_redacted(tmp_path):
+    """RecipientFirstName/LastName feed the known-names list before the columns are
+    dropped; comments naming a respondent or an owner (in any form) go out redacted."""
+    from toolkit.pipeline import analyse_folder
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "real-exports", eng)
+    path = eng / "survey" / "qualtrics_export.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig", newline="")))
+    h = rows[0]
+    first, last, email = (h.index(c) for c in ("RecipientFirstName", "RecipientLastName",
+                                               "RecipientEmail"))
+    obstacle = h.index("QID11_TEXT")
+    rows[5][first], rows[5][last] = "Marguerite", "Okonkwo-Lind"
+    rows[6][email] = "theo.vasquez@client.example"
+    leads = pd.read_csv(eng / "crm" / "leads.csv", dtype=str, keep_default_na=False)
+    leads.loc[:40, "Lead Owner"] = "priya.raman@client.example"
+    leads.loc[41:80, "Lead Owner"] = "Haugen, Lars"
+    leads.to_csv(eng / "crm" / "leads.csv", index=False)
+    text = ("Marguerite Okonkwo-Lind never answers; OKONKWO-LIND blames us. Theo Vasquez too. "
+            "Priya Raman, P. Raman and priya.raman ignore leads; Lars Haugen and Haugen, Lars "
+            "as well.")
+    for r in rows[3:]:
+        r[obstacle] = text
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    results = analyse_folder(eng)
+    blob = json.dumps(results["survey"]["comments"], ensure_ascii=False)
+    assert "never answers" in blob  # the comments are shown ...
+    for name in ("Marguerite", "Okonkwo", "Theo", "Vasquez", "Priya", "Raman", "Lars",
+                 "Haugen"):
+        assert name.lower() not in blob.lower(), name  # ... without anybody's name
+    # the names are used for redaction only: never written out
+    whole = json.dumps(results, ensure_ascii=False)
+    assert "Marguerite" not in whole and "theo.vasquez" not in whole
+
+
+# --------------------------------------------------------------------------- neutralisation
+def test_batch_summary_neutralises_formula_cells(tmp_path):
+    from toolkit.batch.summary import read_summary, write_summary
+
+    rows = [{"client_id": "acme", "folder": '=HYPERLINK("http://evil.example","x")',
+             "status": "failed", "seconds": 1.0, "error": "+cmd|' /C calc'!A0", "log": "-x"},
+            {"client_id": "b", "folder": "@SUM(1+1)", "status": "ok", "seconds": 2,
+             "error": "", "log": "b/run.log"}]
+    path = write_summary(tmp_path / "batch-summary.csv", rows)
+    with open(path, newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells
+    again = write_summary(tmp_path / "again.csv", read_summary(path))  # idempotent
+    assert again.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+
+
+def test_duplicate_respondent_id_is_not_quoted_in_messages(tmp_path):
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    sv = pd.read_csv(eng / "survey" / "responses.csv", dtype=str, keep_default_na=False)
+    sv.loc[3, "respondent_id"] = "secret.person@client.example"
+    sv.loc[9, "respondent_id"] = "secret.person@client.example"
+    sv.to_csv(eng / "survey" / "responses.csv", index=False)
+    r = run("validate", eng)
+    assert r.exit_code == 2 and "duplicate respondent_id" in r.output and "row 11" in r.output
+    assert "secret.person" not in r.output
+
+
+# --------------------------------------------------------------------------- settings, paths
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "1e300", "0", "-3"])
+def test_non_finite_or_out_of_range_sla_is_refused_by_validate(tmp_path, value):
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    toml = eng / "engagement.toml"
+    toml.write_text(toml.read_text().replace("sla_first_touch_hours = 24",
+                                             f"sla_first_touch_hours = {value}"))
+    r = run("validate", eng)
+    assert r.exit_code == 2, r.output
+    assert "analysis.sla_first_touch_hours" in r.output and "Traceback" not in r.output
+    r = run("report", eng, "-o", tmp_path / "out")
+    assert r.exit_code == 2 and not (tmp_path / "out").exists()
+
+
+def test_folder_or_fifo_given_as_a_file_says_so(tmp_path):
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    (eng / "crm" / "leads.csv").unlink()
+    (eng / "crm" / "leads.csv").mkdir()
+    (eng / "incentives" / "comp_plan.csv").unlink()
+    os.mkfifo(eng / "incentives" / "comp_plan.csv")
+    t0 = time.perf_counter()
+    r = run("validate", eng)
+    assert time.perf_counter() - t0 < 60  # never waits on the pipe
+    assert r.exit_code == 2
+    assert "crm.leads" in r.output and "is a folder; expected a file" in r.output
+    assert "incentives.path" in r.output and "named pipe (FIFO)" in r.output
+    assert "not found" not in r.output
+
+
+@pytest.mark.parametrize("make_out", ["readonly_fs", "under_a_file", "is_a_file"])
+def test_unwritable_output_folder_is_exit_2(tmp_path, make_out):
+    if make_out == "readonly_fs":
+        out = Path("/sys/aligndx-test-out")
+        if os.access("/sys", os.W_OK) and not os.path.ismount("/sys"):
+            pytest.skip("no read-only file system to write to")
+    elif make_out == "under_a_file":
+        (tmp_path / "f").write_text("x")
+        out = tmp_path / "f" / "out"
+    else:
+        out = tmp_path / "f"
+        out.write_text("x")
+    r = run("report", SAMPLES / "followup-gap", "-o", out)
+    assert r.exit_code == 2, r.output
+    assert str(out) in r.output and "unexpected" not in r.output
+
+
+# --------------------------------------------------------------------------- the runner
+def _notebook(path: Path, cells) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _params(src="results_path = ''"):
+    c = nbformat.v4.new_code_cell(src)
+    c.metadata["tags"] = ["parameters"]
+    return c
+
+
+@pytest.mark.parametrize("cells, found", [
+    ([nbformat.v4.new_code_cell("x = 1")], "found no cell"),
+    ([_params(), _params("y = 2")], "found 2 cells"),
+])
+def test_runner_refuses_notebook_without_exactly_one_parameters_cell(tmp_path, cells, found):
+    from toolkit.exceptions import ReportError
+    from toolkit.execute import run_notebook, start_notebook
+
+    nb = _notebook(tmp_path / "n.ipynb", cells)
+    for runner in (run_notebook, start_notebook):
+        with pytest.raises(ReportError, match="exactly one code cell tagged 'parameters'") as e:
+            runner(nb, tmp_path / "out.ipynb", parameters={"results_path": "r.json"})
+        assert found in str(e.value) and e.value.exit_code == 1
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_report_refuses_a_notebook_that_loaded_another_clients_results(tmp_path):
+    """A notebook ignoring its parameters (here: loading the sample's results) is not
+    published under this client's name: exit 1 with a clear message, nothing written."""
+    other = ROOT / "data" / "examples" / "results.json"
+    nb = _notebook(tmp_path / "n.ipynb", [
+        _params(),
+        nbformat.v4.new_code_cell(
+            "from toolkit.report import sections as report\n"
+            f"results = report.load({str(other)!r})")])
+    r = run("report", SAMPLES / "lead-quality", "-o", tmp_path / "out")  # a real one works
+    assert r.exit_code == 0, r.output
+    import toolkit.reporting as reporting
+    from toolkit.exceptions import ReportError
+
+    with pytest.raises(ReportError, match="not 'lead-quality'"):
+        reporting.build_report(SAMPLES / "lead-quality", tmp_path / "out2", notebook=nb)
+    assert not (tmp_path / "out2" / "lead-quality").exists()
+    silent = _notebook(tmp_path / "s.ipynb", [_params(), nbformat.v4.new_code_cell("x = 1")])
+    with pytest.raises(ReportError, match="never said which engagement"):
+        reporting.build_report(SAMPLES / "lead-quality", tmp_path / "out3", notebook=silent)
+
+
+# --------------------------------------------------------------------------- interrupts
+FILES = 5
+
+
+def _swapper(dst: str, tag: str, n: int, errors) -> None:
+    from toolkit.runsafe import make_staging, swap_into_place
+
+    out = Path(dst).parent
+    try:
+        for i in range(n):
+            st = make_staging(out, "acme")
+            for k in range(FILES):
+                (st.path / f"part{k}.txt").write_text(f"{tag}-{i}")
+            swap_into_place(st.path, Path(dst))
+            st.release()
+    except BaseException as exc:  # noqa: BLE001
+        errors.put(f"{tag}: {type(exc).__name__}: {exc}")
+
+
+def test_final_swap_is_atomic_under_two_concurrent_processes(tmp_path):
+    dst = tmp_path / "acme"
+    errors = mp.Queue()
+    procs = [mp.Process(target=_swapper, args=(str(dst), t, 400, errors)) for t in "AB"]
+    for p in procs:
+        p.start()
+    seen_incomplete = vanished = checked = 0
+    appeared = False
+    deadline = time.time() + 120
+    while any(p.is_alive() for p in procs) and time.time() < deadline:
+        # the report's path always names one whole report: never missing once made, never
+        # half-made or mixed (a sample whose folder was swapped out while read is skipped)
+        try:
+            fd = os.open(dst, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            vanished += appeared
+            continue
+        appeared = True
+        try:
+            names = os.listdir(fd)
+            contents = set()
+            for n in names:
+                with open(n, opener=lambda p, flags: os.open(p, flags, dir_fd=fd)) as fh:
+                    contents.add(fh.read())
+            if os.stat(dst).st_ino != os.fstat(fd).st_ino:
+                continue
+            checked += 1
+            if len(names) != FILES or len(contents) != 1:
+                seen_incomplete += 1
+        except FileNotFoundError:
+            continue  # the old report being removed after the swap
+        finally:
+            os.close(fd)
+    for p in procs:
+        p.join(30)
+    assert all(p.exitcode == 0 for p in procs)
+    assert errors.empty(), errors.get()
+    assert len(list(dst.iterdir())) == FILES
+    assert len({f.read_text() for f in dst.iterdir()}) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["acme"]  # no staging left
+    assert seen_incomplete == 0 and vanished == 0 and checked > 10
+
+
+def test_stale_staging_is_swept_but_a_live_run_is_left_alone(tmp_path):
+    from toolkit.runsafe import make_staging, sweep_stale
+
+    stale = tmp_path / ".acme.x1.partial"
+    stale.mkdir()
+    (stale / "report.html").write_text("confidential")
+    live = make_staging(tmp_path, "other")  # held by this process
+    removed = sweep_stale(tmp_path)
+    assert removed == [stale] and not stale.exists() and live.path.exists()
+    live.discard()
+
+
+def _descendants(pid: int):
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_report_leaves_no_process_and_no_staging(tmp_path, sig):
+    """aligndx report is killed while its notebook kernel runs: the notebook child and the
+    kernel end with it; SIGTERM cleans up at once, after SIGKILL the next run sweeps."""
+    import psutil
+
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "report",
+                             str(SAMPLES / "followup-gap"), "-o", str(out), "-q"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    kids = []
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until the kernel is up
+        kids = _descendants(proc.pid)
+        if any("ipykernel" in " ".join(k.cmdline()) for k in kids if k.is_running()):
+            break
+        time.sleep(0.2)
+    assert kids, "no notebook process started"
+    os.kill(proc.pid, sig)
+    proc.wait(60)
+    gone, alive = psutil.wait_procs(kids, timeout=20)
+    assert not alive, [" ".join(p.cmdline())[:80] for p in alive]
+    staging = list(out.glob(".*.partial")) if out.exists() else []
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 1 and not staging
+        assert b"interrupted" in proc.stderr.read()
+    else:
+        from toolkit.runsafe import sweep_stale
+
+        assert sweep_stale(out) == staging  # the next run removes what was left
+    assert not (out / "followup-gap").exists()
