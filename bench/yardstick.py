@@ -4,7 +4,8 @@
 the benchmark engagements and, for each size, runs in fresh processes and **interleaved**
 (product, DuckDB, DuckDB, product, ...):
 
-* **product** — ``load_data`` (read, type, validate the CRM files) + ``measure_crm``: the
+* **product** — ``load_data`` (read, type, validate the three CRM files; the survey and the
+  plan are left out, as DuckDB does not read them) + ``measure_crm``: the
   toolkit's intake and CRM measures, timed together; then, untimed, the per-source figures
   of the lead frame the measures were computed from;
 * **duckdb** — one SQL query over the same CSV (or Parquet) files computing the same
@@ -27,6 +28,7 @@ OUT.json`` prints ``{"seconds": ..., "peak_mb": ...}`` and writes the figures to
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import statistics
@@ -91,7 +93,8 @@ def product(engagement: Path) -> tuple[float, dict]:
         return f, info
 
     measures.lead_frame = keep
-    eng = load_engagement(engagement)
+    # the CRM files only, as DuckDB reads them (the survey and the plan are not CRM figures)
+    eng = dataclasses.replace(load_engagement(engagement), survey=None, incentives=None)
     t0 = time.perf_counter()
     data = load_data(eng)
     res = measure_crm(data.leads, data.opportunities, data.activities,

@@ -474,6 +474,9 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     present = text.notna()
     if not present.any():
         return out, []
+    plain = _plain_numbers(text)
+    if plain is not None:  # every value a plain number: one cast, same values
+        return plain, []
     raw = text[present]
     t = _sub(raw, _CURRENCY_RE, "")
     t = _sub(t, "[\\s\u00a0\u202f']", "")
@@ -523,6 +526,22 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     problems += row_problems(~valid & ~flagged, raw, file=file,
                              column=column, message="cannot read {value} as a number")
     return out, problems
+
+
+#: Plain decimal numbers, read identically by the general parser: no grouping, no currency,
+#: no ``1.234`` (which the general parser reads with a warning about the separator).
+_PLAIN_NUMBER = r"^-?\d+(?:\.(?:\d{1,2}|\d{4,}))?$"
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series | None:
+    """Float values of stripped text *text* when all its values are plain numbers."""
+    arr = _pa(text)
+    ok = pc.match_substring_regex(arr, _PLAIN_NUMBER)
+    if not pc.all(ok).as_py() or ok.null_count == len(ok):
+        return None
+    out = pc.cast(arr, pa.float64())
+    return pd.Series(np.asarray(out.to_numpy(zero_copy_only=False), dtype="float64"),
+                     index=text.index)
 
 
 def parse_ints(series: pd.Series, *, column: str, file: str,

@@ -241,6 +241,21 @@ def _parquet(path: Path, table: str, columns):
                                        "rows": tbl.num_rows}
 
 
+def _clean(arr, categories=()) -> pa.ChunkedArray:
+    """Arrow version of :func:`toolkit.intake.canonical._clean_text`: strip, empty →
+    missing, and a value equal to a category ignoring case (Python ``casefold``, on the
+    distinct values only) becomes that category."""
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    if categories:
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        enc = pc.dictionary_encode(arr)
+        values = enc.dictionary.to_pylist()
+        new = [v.casefold() if v.casefold() in categories else v for v in values]
+        arr = pc.take(pa.array(new, pa.string()), enc.indices)
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
 def _text_series(arr, index) -> pd.Series:
     arr = arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
     return pd.Series(arr.to_pandas(types_mapper=_str_mapper).array, index=index)
@@ -258,6 +273,7 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
     n = meta["rows"]
     index = pd.RangeIndex(2, 2 + n, name="row")
     stamps: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
     rest: dict[str, pd.Series] = {}
     for src, dst in mapping.items():
         arr = arrays[src]
@@ -272,6 +288,10 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
             ns = arr.cast(pa.timestamp("ns"))
             stamps[dst] = pd.Series(np.asarray(ns.to_numpy(zero_copy_only=False))
                                     .astype("datetime64[ns]"), index=index)
+        elif kind in ("id", "text", "category") and (pa.types.is_string(arr.type)
+                                                     or pa.types.is_large_string(arr.type)):
+            texts[dst] = pd.Series(_clean(arr, spec[dst].values if kind == "category" else ())
+                                   .to_pandas(types_mapper=_str_mapper).array, index=index)
         elif pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
             rest[dst] = _text_series(arr, index)
         else:
@@ -281,6 +301,10 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
                                                         date_order=date_order)
     for name, col in spec.items():
         if col.kind == "id" and name in typed and typed[name].isna().any():
+            return None  # whitespace-only ids: as the general path, a blank row or a problem
+    for name, s in texts.items():
+        typed[name] = s
+        if spec[name].kind == "id" and s.isna().any():
             return None  # whitespace-only ids: as the general path, a blank row or a problem
     for name, s in stamps.items():
         typed[name] = s
