@@ -21,6 +21,9 @@ The figures are computed per lead source, plus the whole cohort: for each, leads
 stage reached, handed to sales, touched, attempts, touched within 24 h, the sum and the
 median of the hours to first touch (handed leads) — 14 figures per group.
 
+``--baseline /path/to/other/checkout`` also times that checkout's toolkit (e.g. main
+before a change) in the same interleaved rounds.
+
 Single side (used by the runner): ``python -m bench.yardstick product|duckdb ENGAGEMENT
 OUT.json`` prints ``{"seconds": ..., "peak_mb": ...}`` and writes the figures to OUT.json.
 """
@@ -229,17 +232,37 @@ def compare(a: dict, b: dict) -> tuple[int, list[str]]:
     return n, diffs
 
 
-def _run(side: str, engagement: Path, out: Path) -> dict:
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(side: str, engagement: Path, out: Path, code: Path | None = None) -> dict:
+    """Run one side in a fresh process; *code* = another checkout's root for ``toolkit``."""
+    import os
+    import tempfile
+
+    env = dict(os.environ)
+    cwd = ROOT
+    if code is not None:  # this bench package, that checkout's toolkit
+        cwd = Path(tempfile.mkdtemp(prefix="yardstick-"))
+        (cwd / "bench").symlink_to(ROOT / "bench")
+        env["PYTHONPATH"] = str(code)
+    else:
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in
+                                                           [env.get("PYTHONPATH")] if p])
     proc = subprocess.run([sys.executable, "-m", "bench.yardstick", side, str(engagement),
-                           str(out)], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+                           str(out)], capture_output=True, text=True, cwd=cwd, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{side} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Path) -> list:
-    """Interleaved runs per size; returns one result dict per size."""
+def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Path,
+        baseline: Path | None = None) -> list:
+    """Interleaved runs per size; returns one result dict per size.
+
+    With *baseline* (the root of another checkout, e.g. before a change), its toolkit is
+    timed too, in the same interleaved rounds (``before``).
+    """
     from .engagements import parse_size
     from .__main__ import generate
 
@@ -247,19 +270,29 @@ def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Pa
     for name in sizes:
         size = parse_size(name)
         eng = generate(size, crm_format, cache)
-        runs = {"product": [], "duckdb": []}
+        sides = ["product", "duckdb"] + (["before"] if baseline else [])
+        runs = {s: [] for s in sides}
         for r in range(repeat):
-            order = ("product", "duckdb") if r % 2 == 0 else ("duckdb", "product")
+            order = sides if r % 2 == 0 else sides[::-1]
             for side in order:
-                runs[side].append(_run(side, eng, workdir / f"{name}-{side}.json"))
+                runs[side].append(_run("product" if side == "before" else side, eng,
+                                       workdir / f"{name}-{side}.json",
+                                       baseline if side == "before" else None))
         a = json.loads((workdir / f"{name}-product.json").read_text())
         b = json.loads((workdir / f"{name}-duckdb.json").read_text())
         n, diffs = compare(a, b)
+        if baseline:
+            _, d2 = compare(json.loads((workdir / f"{name}-before.json").read_text()), b)
+            diffs += [f"before: {d}" for d in d2]
         med = {s: statistics.median(x["seconds"] for x in v) for s, v in runs.items()}
         peak = {s: max(x["peak_mb"] for x in v) for s, v in runs.items()}
         results.append({"size": name, "format": crm_format, "runs": runs, "median": med,
                         "peak_mb": peak, "ratio": med["product"] / med["duckdb"],
                         "values_compared": n, "differences": diffs})
+        if baseline:
+            print(f"{name:8s} {crm_format}: before  {med['before']:6.2f} s "
+                  f"({peak['before']:6.0f} MB)  ratio to DuckDB "
+                  f"{med['before'] / med['duckdb']:4.1f}×", flush=True)
         print(f"{name:8s} {crm_format}: product {med['product']:6.2f} s "
               f"({peak['product']:6.0f} MB)  DuckDB {med['duckdb']:6.2f} s "
               f"({peak['duckdb']:5.0f} MB)  ratio {med['product'] / med['duckdb']:4.1f}×  "
@@ -285,10 +318,13 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--out", type=Path, default=Path("bench-results"))
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="root of another checkout whose toolkit is timed too (before)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results = run([s.strip() for s in args.sizes.split(",") if s.strip()], args.format,
-                  args.repeat, args.cache, args.out)
+                  args.repeat, args.cache, args.out.resolve(),
+                  args.baseline.resolve() if args.baseline else None)
     (args.out / "yardstick.json").write_text(json.dumps(results, indent=2) + "\n")
     return 1 if any(r["differences"] for r in results) else 0
 
