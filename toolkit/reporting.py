@@ -14,6 +14,7 @@ cell and nothing is kept.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -27,7 +28,8 @@ from .deliverables import write_aggregates_xlsx, write_results_json
 from .execute import DEFAULT_CELL_TIMEOUT, run_notebook, start_notebook
 from .paths import DIAGNOSTIC_NOTEBOOK
 
-REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
+REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx",
+                "report.pptx")
 
 #: Start the notebook while the analysis runs (POSIX: the child talks over an inherited
 #: pipe). On Windows the notebook runs after the analysis, through the same runner.
@@ -109,6 +111,10 @@ def build_report(engagement: str | Path, out: str | Path, *,
         if run is not None:
             run.release()
         write_aggregates_xlsx(results, staging / "aggregates.xlsx")
+        say("writing report.pptx")
+        from .deck import write_deck
+        write_deck(json.loads((staging / "results.json").read_text(encoding="utf-8")),
+                   staging / "report.pptx")  # from results.json, as a re-render would
         say("running the report notebook")
         if run is not None:
             run.wait()
