@@ -63,9 +63,9 @@ def scale_scores(df: pd.DataFrame, prefix: str) -> pd.Series:
     return x.mean(axis=1).where(answered >= len(items) / 2)
 
 
-def test_four_files_written(report_dir):
+def test_five_files_written(report_dir):
     assert sorted(p.name for p in report_dir.iterdir()) == [
-        "aggregates.xlsx", "report.html", "report.ipynb", "results.json"]
+        "aggregates.xlsx", "report.html", "report.ipynb", "report.pptx", "results.json"]
 
 
 def test_results_json_contract(results):
