@@ -110,11 +110,13 @@ def build_report(engagement: str | Path, out: str | Path, *,
         os.replace(partial_json, staging / "results.json")  # the notebook sees it whole
         if run is not None:
             run.release()
-        write_aggregates_xlsx(results, staging / "aggregates.xlsx")
-        say("writing report.pptx")
         from .deck import write_deck
-        write_deck(json.loads((staging / "results.json").read_text(encoding="utf-8")),
-                   staging / "report.pptx")  # from results.json, as a re-render would
+        from .execute import load_branding
+        brand = load_branding()
+        stored = json.loads((staging / "results.json").read_text(encoding="utf-8"))
+        write_aggregates_xlsx(stored, staging / "aggregates.xlsx", practice=brand["practice"])
+        say("writing report.pptx")
+        write_deck(stored, staging / "report.pptx", branding=brand)  # from results.json only
         say("running the report notebook")
         if run is not None:
             run.wait()
