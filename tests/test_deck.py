@@ -169,3 +169,15 @@ def test_every_slide_renders_as_an_image(results, tmp_path):
     for p in pngs:
         img = imread(p)
         assert (img[..., :3] < 0.5).any(axis=-1).mean() > 0.005, p.name  # text or bars drawn
+
+
+def test_deck_and_workbook_import_no_analysis_module():
+    from pathlib import Path
+
+    from tests.test_architecture import ANALYSIS, _imports
+
+    root = Path(__file__).resolve().parents[1] / "toolkit"
+    files = [*sorted((root / "deck").glob("*.py")), root / "workbook.py"]
+    bad = {f.name: [m for m in _imports(f) if any(m == a or m.startswith(a + ".")
+                                                   for a in ANALYSIS)] for f in files}
+    assert not any(bad.values()), bad

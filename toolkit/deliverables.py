@@ -7,10 +7,9 @@ respondent rows, no group under the threshold. Spreadsheet cells that start with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from .pipeline import jsonable
+from .jsonio import write_json
 
 
 def write_results_json(results: dict, path: Path) -> Path:
@@ -21,9 +20,7 @@ def write_results_json(results: dict, path: Path) -> Path:
     ValueError
         If a non-finite number slipped through (``allow_nan=False``).
     """
-    path.write_text(json.dumps(jsonable(results), indent=2, allow_nan=False,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return write_json(results, path)
 
 
 def write_aggregates_xlsx(results: dict, path: Path, *, practice: str = "") -> Path:

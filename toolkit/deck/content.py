@@ -107,25 +107,21 @@ def _sentence(text: str) -> str:
 def findings(results: dict, n: int = 3, *, skip_verdict: bool = False) -> list[str]:
     """The *n* findings that matter most, as plain sentences with their numbers.
 
-    Read from ``results["findings"]`` when the results carry them (most severe first);
-    results written before findings were stored are judged by :mod:`toolkit.findings`.
-    *skip_verdict* leaves out the findings that restate the blame-game verdict (shown on its
-    own where the verdict headline is).
+    Read from ``results["findings"]`` (most severe first), at most one per family (findings
+    that state the same fact in other words). *skip_verdict* leaves out the findings that
+    restate the blame-game verdict, for a slide that shows the verdict itself.
     """
-    stored = results.get("findings")
-    if isinstance(stored, list):
-        ranked = [(f.get("code") or "", f.get("text") or "") for f in
-                  sorted(stored, key=lambda f: -(f.get("severity") or 0))]
-    else:
-        from ..findings import top_findings
-
-        ranked = [(f.code, f.text) for f in top_findings(results, n + 2)]
+    stored = [f for f in results.get("findings") or [] if isinstance(f, dict)]
+    stored.sort(key=lambda f: -(f.get("severity") or 0))
     out: list[str] = []
-    for code, text in ranked:
-        if not text or (skip_verdict and code.startswith("verdict_")):
+    seen: set[str] = set()
+    for f in stored:
+        code, text = str(f.get("code") or ""), str(f.get("text") or "")
+        family = str(f.get("family") or code)
+        if not text or family in seen or (skip_verdict and code.startswith("verdict_")):
             continue
-        if _sentence(text) not in out:
-            out.append(_sentence(text))
+        seen.add(family)
+        out.append(_sentence(text))
         if len(out) == n:
             break
     return out
