@@ -292,7 +292,7 @@ def printable_html(instrument: pd.DataFrame | None = None, *,
         "nobody can be recognised. Names, e-mail addresses and phone numbers in comments are "
         "removed.</p><p>“The other team” means marketing if you work in sales, and sales if "
         "you work in marketing. Mark one answer per statement; choose “Don't know” when you "
-        "cannot judge it. It takes about 12 minutes.</p></div>",
+        "cannot judge it.</p></div>",
     ]
     blocks = {"background": "About you", "politics": "Working together",
               "incentives": "Goals and rewards", "communication": "Communication",
