@@ -17,6 +17,18 @@ from .definitions import NOT_IN_EXPORT
 from .funnel import wilson
 
 
+def well_worked_mask(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
+                     ) -> pd.Series:
+    """Leads touched within the SLA and reaching ``well_worked_attempts`` attempts.
+
+    Not used for lead quality any more: a lead that converts stops being called, so this
+    mask leaves out most converted leads (survivorship bias). Kept for callers that compare
+    leads meeting an attempts target (the workshop SLA designer, which names the bias).
+    """
+    return (f["touched"] & (f["hours_to_touch"] <= sla_hours)
+            & (f["attempts"] >= well_worked_attempts)).fillna(False).astype(bool)
+
+
 def _overlap(a: dict, b: dict) -> bool | None:
     if a.get("rate") is None or b.get("rate") is None:
         return None
