@@ -123,8 +123,8 @@ def touch_window(leads: pd.DataFrame, extract_date) -> tuple[pd.Series, pd.Serie
 
 
 #: Which leads columns measure which figure (SPEC §4.2 "measured, not inferred").
-STAGE_INPUTS = {"mql": ("mql_at",), "sal": ("accepted_at",), "rejected": ("rejected_at",),
-                "sql": ("sql_at",)}
+STAGE_INPUTS = {"mql": ("mql_at",), "sal": ("accepted_at",),
+                "rejected": ("rejected_at", "lead_status"), "sql": ("sql_at",)}
 
 
 def measured_inputs(cohort: pd.DataFrame) -> dict[str, bool]:

@@ -179,7 +179,8 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
 #: not listed: an empty reason column next to real rejections is itself evidence (sales does
 #: not say why) and is reported as such by the hand-off measure.
 OPTIONAL_LEAD_COLUMNS = ("mql_at", "accepted_at", "rejected_at", "sql_at", "converted_at",
-                         "first_touch_at", "attempts", "opportunity_id", "score", "source")
+                         "first_touch_at", "attempts", "opportunity_id", "score", "source",
+                         "lead_status")
 
 
 def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LEAD_COLUMNS,
@@ -338,6 +339,8 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
             won |= f["lead_id"].isin(set(opp.loc[won_flag & opp["lead_id"].notna(),
                                                  "lead_id"].astype(str)))
     f["won"] = won.astype(bool)
+    if "is_converted" in cohort.columns:   # a 0/1 converted flag without a date
+        linked |= cohort["is_converted"].fillna(False).astype(bool).to_numpy()
     f["opportunity"] = f["won"] | has("converted_at") | linked
     f["sql"] = f["opportunity"] | has("sql_at")
     f["sal"] = f["sql"] | has("accepted_at")
