@@ -416,3 +416,24 @@ def test_skip_rows_without_rejects_unknown_columns(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_engagement(folder)
     assert "skip_rows_without" in str(exc.value) and "'created'" in str(exc.value)
+
+
+# ------------------------------------------------------------------------------------------
+# Small items: FREQ missing codes, alpha reasons
+# ------------------------------------------------------------------------------------------
+def test_negative_freq_codes_are_missing_not_errors():
+    from toolkit.intake.answers import map_frequency
+    out, warns, probs = map_frequency(pd.Series(["Daily", "-99", "never", " -9 ", "2"]))
+    assert not probs
+    assert out.iloc[0] == "daily" and out.iloc[2] == "never" and out.iloc[4] == "several_weekly"
+    assert pd.isna(out.iloc[1]) and pd.isna(out.iloc[3])
+    assert any("-99" in w and "missing" in w for w in warns)
+
+
+def test_alpha_null_carries_its_reason():
+    from toolkit.survey.psychometrics import cronbach_alpha
+    few = pd.DataFrame({"a": [1, 2, 3, 4, np.nan], "b": [2, 2, 3, 5, 1], "c": [1, 3, 3, 4, 2]})
+    r = cronbach_alpha(few)
+    assert r["alpha"] is None and "only 4 respondent(s)" in r["alpha_reason"]
+    ok = pd.DataFrame(np.random.default_rng(1).integers(1, 6, (40, 3)), columns=list("abc"))
+    assert cronbach_alpha(ok)["alpha_reason"] is None
