@@ -5,13 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts import crm as charts
-from ..verdict import THRESHOLDS
+from ..vocab import FUNNEL_STAGES
+from .read import threshold
 from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
-STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
-
-#: Fewest leads entering a stage before its rate may be called "the biggest drop".
-MIN_STAGE_LEADS = int(THRESHOLDS["min_stage_leads"]["value"])
+STAGES = FUNNEL_STAGES
 
 
 def _date(value) -> str | None:
@@ -19,19 +17,22 @@ def _date(value) -> str | None:
     return None if not value else str(value)[:10]
 
 
-def biggest_drop_sentence(d: pd.DataFrame) -> str:
+def biggest_drop_sentence(d: pd.DataFrame, *, min_leads: int) -> str:
     """The funnel takeaway: the stage with the lowest conversion among stages entered by at
-    least :data:`MIN_STAGE_LEADS` leads, or why none can be named.
+    least *min_leads* leads (the ``min_stage_leads`` threshold the results record), or why
+    none can be named.
 
     Parameters
     ----------
     d : DataFrame
         :func:`_funnel_frame` output (``stage``, ``count``, ``rate``).
+    min_leads : int
+        Fewest leads entering a stage before its rate may be called "the biggest drop".
     """
     prev_n = d["count"].shift(1)
-    ok = d.iloc[1:][(prev_n.iloc[1:] >= MIN_STAGE_LEADS) & d["rate"].iloc[1:].notna()]
+    ok = d.iloc[1:][(prev_n.iloc[1:] >= min_leads) & d["rate"].iloc[1:].notna()]
     if ok.empty:
-        return (f"Too few leads at each stage (fewer than {MIN_STAGE_LEADS}) to say where the "
+        return (f"Too few leads at each stage (fewer than {min_leads:g}) to say where the "
                 "funnel loses most.")
     i = int(ok["rate"].idxmin())
     w, prev = d.loc[i], d.loc[i - 1, "stage"]
@@ -181,7 +182,8 @@ def render_funnel(results: dict) -> None:
         show_not_assessed("Funnel", ["No leads in the analysis period."])
         return
     d = _funnel_frame(crm)
-    take = biggest_drop_sentence(d.reset_index(drop=True))
+    take = biggest_drop_sentence(d.reset_index(drop=True),
+                                 min_leads=threshold(results, "min_stage_leads"))
     gap = not_in_export_sentence(crm)
     if gap:
         show_markdown(gap)
@@ -397,6 +399,64 @@ def render_attempts_appendix(results: dict) -> None:
                "attempts. " + (dose.get("by_attempts_bias") or ""))
 
 
+# --- results.json written before the attempt clock (re-rendered as judged) ---------------
+def _legacy_dose(results: dict) -> None:
+    """A results.json written before the attempt clock (toolkit 0.1): rendered as it was
+    judged, with the effort contrast it used."""
+    dose = results["crm"]["dose_response"]
+    d, hue = _bucket_frame(dose.get("by_attempts"))
+    if d.empty:
+        show_not_assessed("Dose–response", dose.get("warnings") or ["No attempts data."])
+        return
+    d = d.astype({"rate": float, "ci_low": float, "ci_high": float})
+    ec = dose.get("effort_contrast") or {}
+    take = "Too few leads to compare effort levels."
+    if ec.get("odds_ratio") is not None:
+        take = (f"Leads worked {ec['high_effort']} had {ec['odds_ratio']:.1f}× the odds of "
+                f"reaching SQL of leads given {ec['low_effort']} (95% CI "
+                f"{ec['ci_low']:.1f}–{ec['ci_high']:.1f})"
+                + (", within the same score band." if ec.get("stratified") else "."))
+    show_figure(charts.plot_rate_buckets(data=d, hue=hue),
+                alt="Bar chart of the share of leads reaching SQL by number of sales attempts"
+                + (", split by lead-score band" if hue else "") + ", with 95% intervals.",
+                takeaway=take)
+    lg = dose.get("logit") or {}
+    if lg.get("terms"):
+        names = {"attempts": "per extra attempt", "first_touch_days": "per day to first touch",
+                 "score_sd": "per SD of lead score"}
+        show_table(pd.DataFrame([{"term": names.get(k, k),
+                                  "odds ratio": fmt_num(v["odds_ratio"], 2),
+                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
+                                            f"{fmt_num(v['ci_high'], 2)}"}
+                                 for k, v in lg["terms"].items()]),
+                   caption=f"Logistic regression of reaching SQL (n={lg['n']:,} touched leads)")
+
+
+def _legacy_quality(results: dict) -> None:
+    """Lead quality of a results.json written before the attempt clock (toolkit 0.1)."""
+    lq = results["crm"]["lead_quality"]
+    if not lq.get("n_well_worked"):
+        show_not_assessed("Lead quality", lq.get("warnings") or ["No well-worked leads."])
+        return
+    b = lq["benchmark"]
+    show_markdown(f"**Lead quality.** Well-worked leads ({lq['definition']}) reach SQL at "
+                  f"{_ci(lq['well_worked_conversion'])}; marketing-sourced "
+                  f"{_ci(lq.get('marketing'))}, other sources {_ci(lq.get('other'))}. "
+                  f"Benchmark: {b['label']} ({b['provenance']}).")
+    rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
+             "well-worked leads": v["n"], "reached SQL": _ci(v)}
+            for k, v in sorted(lq["by_source"].items(), key=lambda kv: -kv[1]["n"])]
+    if rows:
+        show_table(pd.DataFrame(rows), caption="Well-worked leads by source (Wilson 95% "
+                   "intervals)")
+    ms = results["crm"].get("marketing_sourced") or {}
+    if ms.get("pipeline_share") is not None:
+        show_markdown(f"Marketing-sourced opportunities are {fmt_pct(ms['pipeline_share'])} of "
+                      f"pipeline and {fmt_pct(ms.get('won_revenue_share'))} of won revenue"
+                      + (f" ({ms['amounts_missing']} opportunities without an amount left out)."
+                         if ms.get("amounts_missing") else "."))
+
+
 def render(results: dict) -> None:
     """Render the CRM evidence: funnel, speed, persistence, dose–response, lead quality."""
     crm = results.get("crm")
@@ -407,5 +467,9 @@ def render(results: dict) -> None:
     if not crm["cohort"]["leads"]:
         return
     render_speed(results)
-    render_effort(results)
-    render_quality(results)
+    if "effort" in crm:
+        render_effort(results)
+        render_quality(results)
+    else:
+        _legacy_dose(results)
+        _legacy_quality(results)
