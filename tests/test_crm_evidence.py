@@ -422,7 +422,7 @@ def test_skip_rows_without_rejects_unknown_columns(tmp_path):
 # Small items: FREQ missing codes, alpha reasons
 # ------------------------------------------------------------------------------------------
 def test_negative_freq_codes_are_missing_not_errors():
-    import toolkit.intake  # noqa: F401  (answers is imported through the package)
+    import toolkit.intake.matching  # noqa: F401  (answers and matching import each other)
     from toolkit.intake.answers import map_frequency
     out, warns, probs = map_frequency(pd.Series(["Daily", "-99", "never", " -9 ", "2"]))
     assert not probs
