@@ -46,10 +46,12 @@ def test_rate_bucket_chart_has_error_bars(results):
 def test_funnel_and_reasons_charts(results):
     from toolkit.report.crm import _funnel_frame
     ax = charts.plot_funnel(data=_funnel_frame(results["crm"]))
-    # the synthetic CRM records rejections but not acceptance: SAL is not in the export and
-    # is left out of the funnel (never filled from later stages)
-    assert results["crm"]["funnel"]["counts"]["sal"] is None
-    assert len(ax.patches) == 5
+    # the synthetic CRM records rejections but not acceptance, and has no opportunities: SAL,
+    # opportunity and won are not in the export and are left out of the funnel (never filled
+    # from later stages, never 0)
+    counts = results["crm"]["funnel"]["counts"]
+    assert counts["sal"] is None and counts["opportunity"] is None and counts["won"] is None
+    assert len(ax.patches) == 3
     plt.close(ax.figure)
     ax = charts.plot_reasons(data=pd.DataFrame(results["crm"]["handoff"]["reasons"]))
     assert len(ax.patches) == len(results["crm"]["handoff"]["reasons"])

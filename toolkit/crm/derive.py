@@ -349,6 +349,13 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
     f["converted"] = f["sql"]
     # measured, not inferred: which stage counts the export can actually give
     info["measured"] = measured_inputs(cohort)
+    opp_linked = (opportunities is not None and not opportunities.empty and (
+        ("lead_id" in opportunities.columns and opportunities["lead_id"].notna().any())
+        or "opportunity_id" in cohort.columns))
+    info["measured"]["opportunity"] = bool(
+        any(c in cohort.columns and cohort[c].notna().any()
+            for c in ("converted_at", "opportunity_id", "is_converted")) or opp_linked)
+    info["measured"]["won"] = bool(opp_linked and "is_won" in opportunities.columns)
     if "mql_at" in cohort.columns:
         f["handed"] = f["mql"] | ~f["marketing"]
     else:

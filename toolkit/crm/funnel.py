@@ -88,7 +88,11 @@ def _rates(counts: dict) -> dict:
 def not_measured(measured: dict | None) -> dict:
     """``{stage: reason}`` for the funnel stages whose input is not in the export."""
     from .definitions import STAGE_INPUTS, absent_reason
-    return {s: absent_reason(STAGE_INPUTS[s][0]) for s in ("mql", "sal", "sql")
+    reasons = {s: absent_reason(STAGE_INPUTS[s][0]) for s in ("mql", "sal", "sql")}
+    reasons["opportunity"] = ("no converted_at or opportunity_id column and no opportunities "
+                              "linked to leads — not in the export")
+    reasons["won"] = "no opportunities linked to leads — not in the export"
+    return {s: r for s, r in reasons.items()
             if measured is not None and not measured.get(s, True)}
 
 

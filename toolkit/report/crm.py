@@ -196,7 +196,7 @@ def render_funnel(results: dict) -> None:
         c = v["counts"]
         rows.append({"source": src, "marketing-sourced": "yes" if v.get("marketing") else "no",
                      "leads": c["leads"], "MQL": _count(c.get("mql")),
-                     "SQL": _count(c.get("sql")), "won": c["won"],
+                     "SQL": _count(c.get("sql")), "won": _count(c.get("won")),
                      "MQL → SAL": _ci(v["rates"].get("mql_to_sal")) if c.get("sal") is not None
                      else NOT_IN_EXPORT,
                      "SAL → SQL": _ci(v["rates"].get("sal_to_sql")) if c.get("sal") is not None
