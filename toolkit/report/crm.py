@@ -162,10 +162,10 @@ def not_in_export_sentence(crm: dict) -> str | None:
     if not nm:
         return None
     names = [charts.STAGE_LABELS.get(s, s) for s in nm]
-    return ("Not in the export: " + ", ".join(names) + " (no date for "
+    return ("Not in the export: " + ", ".join(names) + " — the CRM files do not record "
             + ("this stage" if len(names) == 1 else "these stages")
-            + " in the CRM file), so the funnel skips "
-            + ("it" if len(names) == 1 else "them") + " rather than guessing from later stages.")
+            + ", so the funnel skips " + ("it" if len(names) == 1 else "them")
+            + " rather than guessing from other stages.")
 
 
 def render_funnel(results: dict) -> None:
@@ -266,6 +266,11 @@ def _bucket_frame(block: dict | None) -> tuple[pd.DataFrame, str | None]:
     return pd.DataFrame(block["overall"]), None
 
 
+def _ordinal(k: int) -> str:
+    k = int(k)
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
 def effort_sentence(e: dict) -> str:
     """Does persistence pay, in plain words, from ``crm.effort`` (attempt clock)."""
     h3, share = e.get("hazard_after_attempt_3") or {}, e.get("after_attempt_3_share") or {}
@@ -273,7 +278,8 @@ def effort_sentence(e: dict) -> str:
         return ("**Does persistence pay?** Too few leads were called a 4th time to say.")
     text = (f"**Does persistence pay?** Of the leads still unconverted after three attempts, "
             f"{_ci(h3, n=False)} converted at each further attempt (up to the "
-            f"{e.get('well_worked_attempts', 6)}th); {_ci(share, n=False)} of all conversions "
+            f"{_ordinal(e.get('well_worked_attempts', 6))}); {_ci(share, n=False)} of all "
+            "conversions "
             "came after the 3rd attempt.")
     bands = e.get("by_band") or {}
     if bands:
@@ -359,7 +365,7 @@ def render_quality(results: dict) -> None:
         b = lq["benchmark"]
         W = wc.get("well_worked_attempts", 6)
         show_markdown(f"**Lead quality.** Of the leads sales first touched within the SLA, "
-                      f"{_ci(wc['all'])} reached SQL by the {W}th attempt (followed attempt "
+                      f"{_ci(wc['all'])} reached SQL by the {_ordinal(W)} attempt (followed attempt "
                       f"by attempt, leads given up on counted up to their last call); "
                       f"marketing-sourced {_ci(wc.get('marketing'))}, other sources "
                       f"{_ci(wc.get('other'))}. Benchmark: {b['label']} ({b['provenance']}).")
