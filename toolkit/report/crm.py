@@ -365,8 +365,9 @@ def render_quality(results: dict) -> None:
         b = lq["benchmark"]
         W = wc.get("well_worked_attempts", 6)
         show_markdown(f"**Lead quality.** Of the leads sales first touched within the SLA, "
-                      f"{_ci(wc['all'])} reached SQL by the {_ordinal(W)} attempt (followed attempt "
-                      f"by attempt, leads given up on counted up to their last call); "
+                      f"{_ci(wc['all'])} reached SQL by the {_ordinal(W)} attempt "
+                      "(followed attempt by attempt, leads given up on counted up to their "
+                      "last call); "
                       f"marketing-sourced {_ci(wc.get('marketing'))}, other sources "
                       f"{_ci(wc.get('other'))}. Benchmark: {b['label']} ({b['provenance']}).")
         rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
