@@ -184,7 +184,8 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     (:func:`toolkit.report.safe.css_color`, else the default is used); the logo must be a
     PNG, JPEG, GIF or WebP file inside the branding file's folder, embedded as a ``data:``
     URI only when its bytes are a real raster image (SVG, remote URLs, ``data:`` strings and
-    paths leaving the folder are ignored); text is escaped by the template.
+    paths leaving the folder are ignored); the font is a plain typeface name; text is
+    escaped by the template.
 
     Parameters
     ----------
@@ -195,12 +196,24 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     -------
     dict
         Keys ``practice``, ``logo`` (data URI or empty), ``primary``, ``accent``, ``footer``,
-        and ``warnings`` (settings that were ignored, with why).
+        ``font`` (the deck's typeface), ``pptx_template`` (absolute path of the practice's
+        PowerPoint template, or empty for the built-in 16:9 design) and ``warnings``
+        (settings that were ignored, with why).
+
+    Raises
+    ------
+    toolkit.exceptions.ConfigError
+        The file is not valid TOML, or ``pptx_template`` names a file that does not exist
+        in the branding folder.
     """
+    import re
+
+    from .exceptions import ConfigError
     from .report.safe import css_color, image_data_uri
 
     defaults = {"practice": "aligndx", "logo": "", "primary": "#1f3a5f", "accent": "#e07b00",
-                "footer": "Confidential — prepared for the client's leadership team."}
+                "footer": "Confidential — prepared for the client's leadership team.",
+                "font": "Arial", "pptx_template": ""}
     out = dict(defaults)
     warnings: list[str] = []
     path = Path(path) if path else BRANDING_FILE
@@ -208,7 +221,7 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
         try:
             doc = tomllib.loads(path.read_text(encoding="utf-8")).get("branding", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid TOML ({exc})") from None
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         if not isinstance(doc, dict):
             doc = {}
         for k in ("practice", "footer"):
@@ -220,10 +233,15 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
                 if out[k] != str(doc[k]).strip():
                     warnings.append(f"branding.{k}: {doc[k]!r} is not a CSS colour; the default "
                                     "is used")
+        font = doc.get("font")
+        if isinstance(font, str) and re.fullmatch(r"[A-Za-z0-9 \-]{1,60}", font.strip()):
+            out["font"] = font.strip()
+        elif font is not None:
+            warnings.append(f"branding.font: {font!r} is not a plain typeface name; "
+                            f"{defaults['font']} is used")
+        base = path.parent.resolve()
         logo = doc.get("logo") or ""
-        out["logo"] = ""
         if isinstance(logo, str) and logo:
-            base = path.parent.resolve()
             candidate = (base / logo).resolve()
             uri = None
             if ":" not in logo and candidate.is_relative_to(base):
@@ -233,6 +251,13 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
             else:
                 warnings.append(f"branding.logo: {logo!r} is not a PNG, JPEG, GIF or WebP file "
                                 "in the branding folder; no logo is shown")
+        template = str(doc.get("pptx_template") or "")
+        if template:
+            tpath = (base / template).resolve()
+            if ":" in template or not tpath.is_relative_to(base) or not tpath.is_file():
+                raise ConfigError(f"{path}: pptx_template: {template} not found (a .pptx path "
+                                  "relative to this file, inside its folder, or empty)")
+            out["pptx_template"] = str(tpath)
     out["warnings"] = warnings
     return out
 
@@ -585,11 +610,17 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
     then exits by itself (ipykernel watches its parent).
     """
     import signal
+    import sys
     from multiprocessing.connection import Connection
 
     from .runsafe import die_with_parent
 
     die_with_parent(parent_pid)
+    # jsonschema (under nbformat) builds a Lark grammar at import when the optional
+    # rfc3987-syntax package is installed (~1 s of CPU per report), for an "iri" format
+    # check that notebook validation never uses: this child does without it
+    sys.modules.setdefault("rfc3987_syntax", None)
+
     conn = Connection(fd)
     released = False
 
