@@ -169,8 +169,9 @@ def test_folder_or_fifo_given_as_a_file_says_so(tmp_path):
     r = run("validate", eng)
     assert time.perf_counter() - t0 < 60  # never waits on the pipe
     assert r.exit_code == 2
-    assert "crm.leads" in r.output and "is a folder; expected a file" in r.output
-    assert "incentives.path" in r.output and "named pipe (FIFO)" in r.output
+    assert "crm/leads.csv: is a folder, not a file" in r.output and "crm.leads" in r.output
+    assert "incentives/comp_plan.csv: is a named pipe (FIFO)" in r.output
+    assert "incentives.path" in r.output
     assert "not found" not in r.output
 
 
@@ -330,35 +331,51 @@ def _descendants(pid: int):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("command", ["report", "batch"])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_killed_report_leaves_no_process_and_no_staging(tmp_path, sig):
-    """aligndx report is killed while its notebook kernel runs: the notebook child and the
-    kernel end with it; SIGTERM cleans up at once, after SIGKILL the next run sweeps."""
+def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
+    """aligndx report / batch is killed while its notebook kernel runs: the worker, the
+    notebook child and the kernel end with it; SIGTERM cleans up at once, after SIGKILL the
+    next run sweeps what was left."""
     import psutil
 
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "report",
-                             str(SAMPLES / "followup-gap"), "-o", str(out), "-q"],
+    if command == "report":
+        target = SAMPLES / "followup-gap"
+    else:
+        target = tmp_path / "clients"
+        shutil.copytree(SAMPLES / "followup-gap", target / "followup-gap")
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", command, str(target),
+                             "-o", str(out)] + (["-q"] if command == "report" else []),
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     kids = []
-    deadline = time.time() + 120
+    deadline = time.time() + 180
     while time.time() < deadline:  # wait until the kernel is up
         kids = _descendants(proc.pid)
-        if any("ipykernel" in " ".join(k.cmdline()) for k in kids if k.is_running()):
-            break
+        try:
+            if any("ipykernel" in " ".join(k.cmdline()) for k in kids):
+                break
+        except psutil.NoSuchProcess:
+            pass
         time.sleep(0.2)
     assert kids, "no notebook process started"
     os.kill(proc.pid, sig)
-    proc.wait(60)
-    gone, alive = psutil.wait_procs(kids, timeout=20)
+    proc.wait(120)
+    gone, alive = psutil.wait_procs(kids, timeout=30)
     assert not alive, [" ".join(p.cmdline())[:80] for p in alive]
-    staging = list(out.glob(".*.partial")) if out.exists() else []
+    left = sorted(p.name for p in out.iterdir() if p.name.startswith(".")) \
+        if out.exists() else []
+    assert not (out / "followup-gap").exists()
     if sig == signal.SIGTERM:
-        assert proc.returncode == 1 and not staging
+        assert proc.returncode == 1 and not left, left
         assert b"interrupted" in proc.stderr.read()
     else:
         from toolkit.runsafe import sweep_stale
 
-        assert sweep_stale(out) == staging  # the next run removes what was left
-    assert not (out / "followup-gap").exists()
+        assert left  # a killed process cannot clean up; the next run does:
+        sweep_stale(out / ".batch-work", "*")
+        sweep_stale(out)
+        rest = [p for p in out.rglob("*") if p.name.endswith(".partial")
+                or ".batch-work/" in p.as_posix()]
+        assert not rest, rest

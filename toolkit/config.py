@@ -198,8 +198,9 @@ class _Checker:
         if problem == MISSING:
             self.add(f"{section}.{key}", f"file not found: {value!r}")
             return None
-        if problem:
-            self.add(f"{section}.{key}", f"{value!r} {problem}")
+        if problem:  # named by its own path, as the readers name a bad file
+            self.problems.append(Problem(value, f"{problem} (set by engagement.toml, key "
+                                         f"'{section}.{key}')"))
             return None
         return resolved
 
@@ -220,11 +221,11 @@ def file_problem(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot be opened ({exc.strerror or exc})"
     if stat.S_ISDIR(st.st_mode):
-        return "is a folder; expected a file (give the path of the export file inside it)"
+        return "is a folder, not a file; give the path of the export file inside it"
     if not stat.S_ISREG(st.st_mode):
         kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else
                 "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
-        return f"is {kind}, not a regular file; expected an export file"
+        return f"is {kind}, not a regular file; expected an export file"  # never opened
     if not os.access(path, os.R_OK):
         return "cannot be read (permission denied)"
     return None

@@ -111,6 +111,13 @@ def _lock_dir(path: Path, *, block: bool) -> int | None:
     return fd
 
 
+def lock_folder(path: Path) -> int | None:
+    """Lock folder *path* for as long as this process lives (or until the returned
+    descriptor is closed), so that :func:`sweep_stale` leaves it alone; ``None`` if the
+    folder cannot be opened."""
+    return _lock_dir(Path(path), block=True)
+
+
 def make_staging(out: Path, name: str) -> Staging:
     """Create a hidden staging folder ``OUT/.<name>.XXXX.partial``, locked by this process.
 

@@ -214,6 +214,9 @@ def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
         except FileNotFoundError:
             if attempt == 2:
                 raise
+    from ..runsafe import lock_folder
+
+    work_lock = lock_folder(work)  # a later batch sweeps it only once this job has gone
     log_path, result_path, spec_path = work / LOG_FILE, work / "result.json", work / "job.json"
     t0 = time.perf_counter()
     spec_path.write_text(json.dumps({**spec, "result": str(result_path),
@@ -266,6 +269,8 @@ def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
     elif res.status == "failed":
         res.log = _move(log_path, out / FAILED_DIR / key, LOG_FILE).relative_to(out).as_posix()
     shutil.rmtree(work, ignore_errors=True)
+    if work_lock is not None:
+        os.close(work_lock)
     return res.to_dict()
 
 
@@ -386,7 +391,13 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
     t0 = time.perf_counter()
     out = Path(out).resolve()
     all_jobs = discover(folder, shard=shard)
-    out.mkdir(parents=True, exist_ok=True)
+    from ..reporting import prepare_output_dir
+    from ..runsafe import sweep_stale
+
+    prepare_output_dir(out)
+    # what a killed batch left behind: its jobs' work folders and the reports' staging
+    sweep_stale(out / WORK_DIR, "*")
+    sweep_stale(out)
     notebook = Path(notebook).resolve()
     specs, results = plan_jobs(all_jobs, out, notebook=notebook, timeout=timeout or None,
                                pdf=pdf, force=force, target=target)
