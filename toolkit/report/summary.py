@@ -35,12 +35,13 @@ def _money(x: float | None, currency: str) -> str:
 
 def top_findings(results: dict, n: int = 3) -> list[dict]:
     """The *n* most severe stored findings, one per family, leaving out those that restate
-    the verdict (the summary states the verdict itself)."""
+    the verdict or the revenue at stake (the summary states both itself)."""
     out, seen = [], set()
     for f in sorted(stored_findings(results), key=lambda f: -(f.get("severity") or 0)):
         code = str(f.get("code") or "")
         fam = str(f.get("family") or code)
-        if code.startswith("verdict_") or fam in seen or not f.get("text"):
+        if code.startswith(("verdict_", "revenue_at_stake")) or fam in seen or \
+                not f.get("text"):
             continue
         seen.add(fam)
         out.append(f)
