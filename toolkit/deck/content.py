@@ -143,7 +143,8 @@ def cover(results: dict, brand: dict) -> SlideSpec:
     return SlideSpec(
         title=f"{c.get('name') or c.get('id') or 'Client'}",
         subtitle="Sales and marketing alignment diagnostic",
-        bullets=[x for x in (period, f"Prepared by {brand.get('practice', '')}".strip(),
+        bullets=[x for x in (period, f"Prepared by {brand['practice']}"
+                             if brand.get("practice") else "",
                              f"{when} · Confidential" if when else "Confidential") if x],
         kind="cover",
         notes=["Cover. The figures in this deck come from the client's own survey, CRM "
