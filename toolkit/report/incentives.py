@@ -202,6 +202,9 @@ def render(results: dict) -> None:
             if c is not None and r is not None:
                 take = (f"Marketing sources {fmt_pct(c)} of won revenue and earns {fmt_pct(r)} "
                         f"of the commission on it: a gap of {100 * (c - r):+.0f} points.")
+            elif c is None:
+                take = ("Marketing's contribution to won revenue is not in the export: the won "
+                        "deals and their leads carry no source.")
             else:
                 take = "Contribution or reward could not be computed for both sides."
             ax = plot_contribution_reward(data=frame.astype({"share": "float64"}))
