@@ -53,6 +53,12 @@ def handoff_sentence(h: dict) -> str:
         text = (f"**Hand-off.** Of {h['n_mql']:,} MQLs, how many sales accepted or rejected "
                 "is not in the export (no acceptance or rejection field), so no acceptance "
                 "rate is given. ")
+    elif "acceptance" in nm:
+        text = (f"**Hand-off.** Sales rejected {rej} of {h['n_mql']:,} MQLs; how many it "
+                "accepted is not in the export (no acceptance date or status). ")
+    elif "rejection" in nm:
+        text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs; how many it "
+                "rejected is not in the export (no rejection date or status). ")
     else:
         text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs and rejected "
                 f"{rej}. ")
