@@ -43,6 +43,8 @@ def sow_sentence(inc: dict) -> str:
     if gap is not None and gap >= 0.2:
         text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
                  "other misses")
+    elif gap is not None and s <= 0 and m <= 0:
+        text += " — neither side's pay is tied to the other's success"
     elif gap is not None and round(100 * gap) == 0:
         text += " — no gap between them"
     elif gap is not None:
