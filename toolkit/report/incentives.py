@@ -60,6 +60,10 @@ def split_sentence(inc: dict, currency: str) -> str | None:
     ms = sp.get("on_marketing_sourced") or {}
     d = sp.get("deals") or {}
     share = sp.get("marketing_reward_share_on_marketing_sourced")
+    if d.get("won") and d.get("source_unknown", 0) >= d.get("won"):
+        return (f"Which of the {d['won']:,} won deals marketing sourced is not in the export "
+                "(no source on the deals or their leads), so who is paid for "
+                "marketing-sourced wins cannot be shown.")
     if not ms.get("total_payout"):
         return (f"On the {d.get('marketing_sourced', 0):,} marketing-sourced won deals "
                 f"({_money(d.get('marketing_sourced_revenue'), currency)}), the plan pays no "
