@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -84,7 +85,9 @@ def chromium():
 def served(tmp_path_factory, chromium):
     """``aligndx workshop followup-gap`` on 127.0.0.1: (app url, token, folder, room cfg)."""
     tmp = tmp_path_factory.mktemp("workshop-app")
-    port, room_port = free_port("127.0.0.1", 21866), free_port("127.0.0.1", 21966)
+    # random start ports: other checkouts may run this test on the same machine at once
+    port = free_port("127.0.0.1", random.randint(20000, 29000))
+    room_port = free_port("127.0.0.1", random.randint(30000, 39000))
     log = tmp / "server.log"
     proc = _start([sys.executable, "-m", "toolkit.cli", "workshop", str(SAMPLE), "-o",
                    str(tmp), "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
@@ -169,6 +172,14 @@ def test_phone_round_end_to_end(page, served, tmp_path):
     assert link.startswith("http://127.0.0.1:") and served["token"] not in link
     status, body = _http(link)
     assert status == 200 and "sales gives up on leads too early" in body
+    phone = Browser(find_chromium(), width=390, height=1100)      # what a phone shows
+    try:
+        phone.goto(link)
+        phone.wait_for("document.querySelectorAll('input[inputmode=numeric]').length === 3",
+                       STEP_S)
+        phone.screenshot(shots / "workshop-phone.png")
+    finally:
+        phone.close()
     rnd = re.search(r"name=round value='([^']+)'", body).group(1)
     t = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
     post = link.split("/?")[0] + "/answer"
@@ -271,7 +282,7 @@ def test_lab_mode_has_no_terminals(tmp_path, chromium):
     from toolkit.workshop.launch import build_command, prepare_workshop
 
     nb = prepare_workshop(SAMPLE, tmp_path)
-    port = free_port("127.0.0.1", 22888)
+    port = free_port("127.0.0.1", random.randint(40000, 49000))
     cmd = build_command(nb, lab=True, port=port, open_browser=False)
     log = tmp_path / "lab.log"
     env_extra = {**cmd.env}

@@ -292,7 +292,7 @@ def sla_section(session: Workshop):
 
     def show(first_touch_hours, attempts):
         views.show_sla(session.design_sla(first_touch_hours=first_touch_hours,
-                                          attempts=attempts))
+                                          attempts=attempts), session.currency)
 
     out = live_output(show, {"first_touch_hours": hours, "attempts": attempts})
     box = W.VBox([W.HBox([hours, attempts]), out])
