@@ -131,6 +131,11 @@ class Browser:
                 " width: r.width, height: r.height}; })()" % json.dumps(selector))
             if rect and rect["width"] > 0 and rect["height"] > 0:
                 params["clip"] = {**rect, "scale": 1}
+        else:
+            size = self.eval("({width: document.documentElement.scrollWidth,"
+                             " height: document.documentElement.scrollHeight})")
+            params["clip"] = {"x": 0, "y": 0, "width": size["width"],
+                              "height": min(size["height"], 16000), "scale": 1}
         data = self.send("Page.captureScreenshot", **params)["data"]
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -206,7 +206,7 @@ def guess_section(session: Workshop):
     code = W.Dropdown(options=reveal_options(), value="CLAIM_LEADS",
                       description="Scale/item", layout=W.Layout(width="60%"))
     measure = W.ToggleButtons(options=[(label, key) for key, label in GUESS_MEASURES.items()],
-                              description="Guess the")
+                              description="Guess the", style=WIDE)
     g_sales = W.FloatText(description="About sales", value=50.0, style=WIDE)
     g_mkt = W.FloatText(description="About marketing", value=50.0, style=WIDE)
     compare = W.Button(description="Compare", button_style="primary")
