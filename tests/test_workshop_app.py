@@ -52,8 +52,9 @@ def _http(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int
         return e.code, e.read().decode("utf-8", "replace")
 
 
-def _start(args: list[str], cwd: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+def _start(args: list[str], cwd: Path, log: Path, extra_env: dict | None = None
+           ) -> subprocess.Popen:
+    env = {**os.environ, **(extra_env or {}), "PYTHONPATH": os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     return subprocess.Popen(args, cwd=str(cwd), env=env, stdout=log.open("w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -285,13 +286,7 @@ def test_lab_mode_has_no_terminals(tmp_path, chromium):
     port = free_port("127.0.0.1", random.randint(40000, 49000))
     cmd = build_command(nb, lab=True, port=port, open_browser=False)
     log = tmp_path / "lab.log"
-    env_extra = {**cmd.env}
-    os.environ.update(env_extra)
-    try:
-        proc = _start(cmd.argv, cmd.cwd, log)
-    finally:
-        for k in env_extra:
-            os.environ.pop(k, None)
+    proc = _start(cmd.argv, cmd.cwd, log, cmd.env)      # the token travels in JUPYTER_TOKEN
     try:
         if not wait_for_port("127.0.0.1", port, START_S, proc):
             pytest.fail("JupyterLab did not start:\n" + log.read_text()[-3000:])
