@@ -158,6 +158,7 @@ def appendix_methodology(results: dict) -> None:
     """Every measure, threshold and weight."""
     _call("appendix", "render_methodology", results)
     if results.get("survey") is not None:
+        _call("survey_analytics", "render_methods", results)
         _call("survey", "render_reliability", results)
 
 
