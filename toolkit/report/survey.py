@@ -13,12 +13,13 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 
+from . import survey_analytics as analytics
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
-from .display import (fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
+from .display import (emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
@@ -317,16 +318,12 @@ def render_claims(results: dict) -> None:
 
 def render_drivers(results: dict) -> None:
     """Which scales go with perceived relationship effectiveness (general dominance)."""
-    from .survey_analytics import render_drivers as _render
-
-    _render(results)
+    analytics.render_drivers(results)
 
 
 def render_heatmap(results: dict) -> None:
     """Scale scores by level, tenure and region against the whole."""
-    from .survey_analytics import render_heatmap as _render
-
-    _render(results)
+    analytics.render_heatmap(results)
 
 
 def _rate_txt(rate) -> str:
@@ -341,9 +338,7 @@ def render_comments(results: dict) -> None:
     sv = _survey(results, "Comments")
     if sv is None:
         return
-    from .survey_analytics import render_themes
-
-    render_themes(results)
+    analytics.render_themes(results)
     cm = sv.get("comments") or {}
     by = cm.get("by_side") or {}
     q = {"OPEN1": "Biggest obstacle", "OPEN2": "One thing to change"}
@@ -364,7 +359,7 @@ def render_comments(results: dict) -> None:
                               + (f" <span class='count'>(× {n})</span>" if n > 1 else "")
                               + "</li>" for t, n in counts.items())
                 parts.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
-    display(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
+    emit(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
     show_markdown("*Comments are shown in alphabetical order, identical answers once with "
                   "their count, with e-mail addresses, phone numbers and known names removed.*")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from ..charts import survey_analytics as charts
-from .display import fmt_pct, show_figure, show_markdown
+from .display import emit, fmt_pct, show_figure, show_markdown, show_table
 
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",
@@ -59,6 +59,9 @@ def render_drivers(results: dict) -> None:
     show_markdown("**What goes with an effective relationship.** Three statements asked how "
                   "well sales and marketing work together. The question here: which of the "
                   "other scores rise and fall with that judgement?")
+    if isinstance(dr, list) and dr:
+        _legacy_betas(sv, dr)
+        return
     if not isinstance(dr, dict) or dr.get("status") != "ok":
         reason = (dr or {}).get("reason") if isinstance(dr, dict) else None
         show_markdown(f"*Not assessed: {reason or 'no driver analysis in these results.'}*")
@@ -81,6 +84,20 @@ def render_drivers(results: dict) -> None:
         "bars split that explained part between the factors, crediting shared influence "
         "fairly. This shows association, not proof of cause: read it as where a change is "
         "most likely to be felt.")
+
+
+def _legacy_betas(sv: dict, drivers: list) -> None:
+    """A results.json written before dominance analysis: its standardized betas, as judged."""
+    names = _names(sv)
+    model = sv.get("drivers_model") or {}
+    rows = [{"Factor": names.get(d.get("scale"), d.get("scale")),
+             "Standardized coefficient": f"{d['beta']:+.2f}",
+             "95% interval": f"{d['ci'][0]:+.2f} to {d['ci'][1]:+.2f}"}
+            for d in drivers if d.get("beta") is not None and d.get("ci")]
+    show_table(pd.DataFrame(rows), caption=(
+        f"Standardized regression coefficients on perceived effectiveness (n = "
+        f"{model.get('n')}); these results were produced by an earlier version of the "
+        "toolkit, before the drivers were measured by dominance analysis"))
 
 
 def _heat_rows(hm: dict) -> pd.DataFrame:
@@ -175,7 +192,7 @@ def render_themes(results: dict) -> None:
                 show_markdown(f"*{prompt}: not enough comments to group "
                               f"({html.escape(qq.get('reason') or '')})*")
             continue
-        display(HTML(themes_table(qq)))
+        emit(HTML(themes_table(qq)))
 
 
 def _label(text: str) -> str:

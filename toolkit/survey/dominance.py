@@ -33,11 +33,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import method
 from ..instrument import DRIVER_SCALES, PILLAR_REVERSED_SCALES, PILLARS
 
 OUTCOME = "REFF"
 
-MIN_N_PER_PREDICTOR = 10
+MIN_N_PER_PREDICTOR = int(method.value("drivers_min_n_per_predictor"))
 MIN_N_PILLARS = 3 * MIN_N_PER_PREDICTOR
 N_BOOT = 1000
 SEED = 20260

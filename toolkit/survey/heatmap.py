@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import method
 from ..instrument import SCALES, scale_names
 from ..privacy import BELOW_THRESHOLD, COMPLEMENTARY
 from .compare import bh_adjust
@@ -34,7 +35,7 @@ DIMENSIONS = {"level": "Level", "tenure": "Tenure", "region": "Region"}
 ORDER = {"level": ("individual", "manager", "executive"),
          "tenure": ("<1y", "1-3y", "3-5y", "5y+")}
 NOT_GIVEN = "not given"
-ALPHA = 0.05
+ALPHA = method.value("heatmap_fdr")
 
 
 def _hide(counts: dict[str, int], min_size: int, pre: set[str]) -> tuple[set, set]:

@@ -54,6 +54,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import method
 from ..exceptions import InputError, Problem
 from ..instrument import OPEN_ITEMS
 from ..privacy import make_redactor
@@ -62,10 +63,10 @@ from .groups import REST, SIDE_NAMES, visibility
 SEED = 19
 RESTARTS = 5
 MAX_THEMES = 8
-COMMENTS_PER_THEME = 10
+COMMENTS_PER_THEME = int(method.value("themes_comments_per_theme"))
 #: Fewest comments on a question for themes: two themes of ``COMMENTS_PER_THEME`` each.
 MIN_COMMENTS = 2 * COMMENTS_PER_THEME
-DISTINCT_COSINE = 0.35
+DISTINCT_COSINE = method.value("themes_distinct_cosine")
 N_EXAMPLES = 3
 TOP_TERMS = 8
 LABEL_TERMS = 3
