@@ -38,7 +38,8 @@ def drivers_takeaway(dr: dict, names: dict) -> str:
     p = dr["predictors"]
     top = p[0]
     def name(p):
-        return names.get(p["scale"], p["scale"]) + (" (less is better)" if p["r"] < 0 else "")
+        return names.get(p["scale"], p["scale"]) + (" (less is better)"
+                                                     if p["scale"] == "CONF" else "")
 
     text = (f"{name(top)} goes with the largest share — "
             f"{top['share']:.0%} (95% interval {top['share_ci'][0]:.0%}–"
@@ -70,7 +71,8 @@ def render_drivers(results: dict) -> None:
     what = ("the eleven scales" if dr["level"] == "scale" else
             "the three pillar scores (too few respondents for all eleven scales)")
     d = pd.DataFrame([{"label": names.get(p["scale"], p["scale"])
-                       + (" (less is better)" if p["r"] < 0 else ""), "share": p["share"],
+                       + (" (less is better)" if p["scale"] == "CONF" else ""),
+                       "share": p["share"],
                        "ci_low": p["share_ci"][0], "ci_high": p["share_ci"][1]}
                       for p in dr["predictors"]])
     ax = charts.plot_dominance(data=d)
@@ -206,34 +208,44 @@ def themes_table(qq: dict) -> str:
     """
     sides = (qq.get("sides") or []) + ["all"]
     esc = html.escape
-    head = "".join(f"<th class='num'>{esc(SIDE_WORD[s])}</th>" for s in sides)
+    left = "style='text-align:left;vertical-align:top'"
+    num = "style='text-align:right;vertical-align:top;white-space:nowrap'"
+    head = "".join(f"<th {num}>{esc(SIDE_WORD[s])}</th>" for s in sides)
     body = []
     for t in qq["themes"]:
-        cells = "".join(f"<td class='num'>{_share(t['share'].get(s))}</td>" for s in sides)
+        cells = "".join(f"<td {num}>{_share(t['share'].get(s))}</td>" for s in sides)
         ex = "".join(f"<li>“{esc(e)}”</li>" for e in t["examples"]) or "<li>—</li>"
-        body.append(f"<tr><td class='theme'>{esc(_label(t['label']))}</td>{cells}"
-                    f"<td class='examples'><ul>{ex}</ul></td></tr>")
+        body.append(f"<tr><td {left}><strong>{esc(_label(t['label']))}</strong></td>{cells}"
+                    f"<td {left}><ul style='margin:0;padding-left:1.1em'>{ex}</ul></td></tr>")
     other = (qq.get("other_share") or {}).get("all")
     cap = (f"{qq.get('prompt')} — {qq.get('n_comments')} comments; share of each side's "
            "comments per theme")
     if other:
         cap += f"; {fmt_pct(other)} fit no theme"
-    style = ("<style>.themes td,.themes th{text-align:left;vertical-align:top;padding:4px 8px}"
-             ".themes td.num,.themes th.num{text-align:right;white-space:nowrap}"
-             ".themes ul{margin:0;padding-left:1.1em}.themes td.theme{font-weight:600}"
-             "</style>")
-    return (f"{style}<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
-            f"<th>Theme (its most used words)</th>{head}<th>For example</th></tr></thead>"
+    return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
+            f"<th {left}>Theme (its most used words)</th>{head}<th {left}>For example</th>"
+            "</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _threshold(results: dict, name: str, default: float) -> float:
+    """A threshold as recorded in ``results["method"]`` (so old results read as judged)."""
+    for row in ((results.get("method") or {}).get("thresholds") or []):
+        if row.get("name") == name and row.get("value") is not None:
+            return row["value"]
+    return default
 
 
 def render_methods(results: dict) -> None:
     """Appendix: methods and sources of drivers, heatmap and comment themes."""
     sv = results.get("survey") or {}
+    per_theme = _threshold(results, "themes_comments_per_theme", 10)
+    cosine = _threshold(results, "themes_distinct_cosine", 0.35)
     dr = sv.get("drivers") if isinstance(sv.get("drivers"), dict) else {}
     hm = sv.get("heatmap") or {}
     th = (sv.get("comments") or {}).get("themes") or {}
-    min_n = (dr or {}).get("min_n_per_predictor", 10)
+    min_n = (dr or {}).get("min_n_per_predictor") or _threshold(
+        results, "drivers_min_n_per_predictor", 10)
     show_markdown(
         "**Drivers of perceived effectiveness (general dominance).** Outcome: the REFF scale. "
         "Predictors: the eleven pillar scales, or the three pillar scores when fewer than "
@@ -241,7 +253,7 @@ def render_methods(results: dict) -> None:
         f"{3 * min_n} (at least {min_n} observations per predictor: Harrell 2015, "
         "*Regression Modeling Strategies*, §4.4). Each predictor's weight is its general "
         "dominance (Budescu 1993; Azen & Budescu 2003): its R² gain averaged over every "
-        "sub-model of the other predictors (all 2^p subsets), which equals the Shapley value "
+        "sub-model of the other predictors (all 2ᵖ subsets), which equals the Shapley value "
         "of R² (Lipovetsky & Conklin 2001; Grömping 2007). Weights add up to the full R²; "
         "shares are weight / R². 95% intervals: percentile bootstrap of respondents "
         f"({(dr or {}).get('n_boot', 1000)} resamples, seed {(dr or {}).get('seed', '—')}). "
@@ -249,7 +261,8 @@ def render_methods(results: dict) -> None:
         "the scales are correlated.\n\n"
         "**Groups against the whole (heatmap).** Cell = group mean − overall mean of the "
         "scale, ×25 to read on 0–100. Test: Welch's t-test of the group against everyone "
-        "else; p-values adjusted by Benjamini–Hochberg over all shown cells (false discovery "
+        "else; p-values adjusted by Benjamini–Hochberg (1995) over all shown cells (false "
+        "discovery "
         f"rate {hm.get('alpha', 0.05):g}); a cell is coloured only when its adjusted p is "
         "below that rate, and its interval is the false-coverage-rate adjusted interval of "
         "Benjamini & Yekutieli (2005), which then excludes zero. Anonymity: in every "
@@ -260,12 +273,13 @@ def render_methods(results: dict) -> None:
         "**Comment themes.** Offline: comments are redacted, then grouped by non-negative "
         "matrix factorization (scikit-learn; Kullback–Leibler divergence, Lee & Seung 2001) "
         "of their word frequencies; the number of themes is the largest for which themes "
-        "keep distinct words (cosine similarity of their word profiles below 0.35; a rule of "
-        "thumb calibrated on generated comments with planted themes), at most 8 and at least "
-        "10 comments per theme, from a fixed seed "
+        "keep distinct words (cosine similarity of their word profiles below "
+        f"{cosine:g}; a rule of thumb calibrated on generated comments with planted themes), "
+        f"at most 8 and at least {per_theme:g} comments per theme, from a fixed seed "
         f"({th.get('seed', '—')}), so the same comments give the same themes. A consultant's "
         "codebook (theme → keywords) replaces the automatic themes when given. Themes are "
-        "formed only for questions with at least 20 comments; a side's shares only when it "
+        f"formed only for questions with at least {2 * per_theme:g} comments; a side's "
+        "shares only when it "
         "wrote at least the comment threshold "
         f"({th.get('min_group_size', sv.get('min_comment_group_size', 8))}), and examples "
         "come only from groups that large.")

@@ -77,7 +77,8 @@ _FILLER_WORDS = {"honestly", "simple", "simply", "biggest", "problem", "issue", 
                  "think", "really", "just", "like", "thing", "things", "need", "needs", "make",
                  "better", "lot", "way", "pretty", "bit", "actually", "maybe", "obstacle",
                  "sure", "definitely", "probably", "feel", "personally", "overall"}
-_WORD_RE = re.compile(r"[a-z][a-z'\-]*[a-z]")
+#: A word: letters (any script), with inner apostrophes or hyphens ("follow-up", "don't").
+_WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\-])*[^\W\d_]")
 
 
 def _stop_words() -> frozenset:
@@ -104,16 +105,21 @@ class _Analyzer:
 
     def __call__(self, doc: str) -> list[str]:
         out = []
-        for w in _WORD_RE.findall(doc.lower()):
-            w = w.strip("'-")
+        for m in _WORD_RE.finditer(doc):
+            written = m.group(0)
+            w = written.lower()
             if len(w) < 3 or w in self.stop:
                 continue
             s = _fold(w)
-            self.surface.setdefault(s, Counter())[w] += 1
+            # remember the spelling as written (CRM, SLA) for the label
+            if written[:1].isupper() and not written.isupper():
+                written = written.lower()     # a capital at the start of a sentence
+            self.surface.setdefault(s, Counter())[written] += 1
             out.append(s)
         return out
 
     def word(self, stem: str) -> str:
+        """The most used spelling of a stem (ties: alphabetical)."""
         c = self.surface.get(stem)
         return min(c, key=lambda w: (-c[w], w)) if c else stem
 
