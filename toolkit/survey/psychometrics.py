@@ -45,17 +45,27 @@ def cronbach_alpha(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> di
     -------
     dict
         ``{"alpha": float|None, "alpha_ci": [low, high]|None, "n": int,
-        "alpha_flag": bool|None}`` — ``alpha_flag`` is True when alpha < 0.6.
+        "alpha_flag": bool|None, "alpha_reason": str|None}`` — ``alpha_flag`` is True when
+        alpha < 0.6; ``alpha_reason`` says why alpha is ``None``.
     """
     complete = items.dropna()
     n = int(len(complete))
-    out = {"alpha": None, "alpha_ci": None, "n": n, "alpha_flag": None}
-    if items.shape[1] < 2 or n < min_n or (complete.var(ddof=1) == 0).all():
+    out = {"alpha": None, "alpha_ci": None, "n": n, "alpha_flag": None, "alpha_reason": None}
+    if items.shape[1] < 2:
+        out["alpha_reason"] = "the scale has fewer than two items"
+        return out
+    if n < min_n:
+        out["alpha_reason"] = (f"only {n} respondent(s) answered every item of the scale "
+                               f"(need {min_n})")
+        return out
+    if (complete.var(ddof=1) == 0).all():
+        out["alpha_reason"] = "every respondent gave the same answers"
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         alpha, ci = pg.cronbach_alpha(data=complete, nan_policy="listwise")
     if not np.isfinite(alpha):
+        out["alpha_reason"] = "the answers do not vary enough to compute it"
         return out
     out["alpha"] = float(alpha)
     out["alpha_ci"] = [float(ci[0]), float(ci[1])] if np.all(np.isfinite(ci)) else None
