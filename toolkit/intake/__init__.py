@@ -162,6 +162,11 @@ def _import_crm(eng: Engagement, table: str, path: Path,
     overrides = cfg.columns.get(table, {})
     raw = None
     if fmt == "auto":
+        from .typed import header_only
+        head = header_only(path)  # a canonical file is then read once, with typed columns
+        if head is not None and is_canonical(head, table, overrides):
+            return read_canonical(path, table, display_path=display, columns=overrides,
+                                  date_order=_date_order(eng, "crm") or evidence)
         raw, probs = _read_raw(path, display)
         if raw is None:
             return ImportResult(pd.DataFrame(), FileIntake(table, display, "unknown"), probs)
