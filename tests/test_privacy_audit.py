@@ -179,8 +179,19 @@ def test_report_and_workshop_of_a_sample_pass_together(samples_dir):
 
 
 def test_pipeline_records_the_audit(samples_dir):
-    from toolkit.pipeline import analyse_folder
+    """The report's figures, heatmap cells included, pass the audit after enforcement; the
+    well-aligned sample's heatmap had cells that differencing would isolate (withheld)."""
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+    from toolkit.pipeline import analyse
 
-    results = analyse_folder(samples_dir / "followup-gap")
-    assert results["data"]["privacy_audit"]["ok"] is True
-    assert results["data"]["privacy_audit"]["releases"] > 100
+    data = load_data(load_engagement(samples_dir / "well-aligned"))
+    results = analyse(data)
+    audit_summary = results["data"]["privacy_audit"]
+    assert audit_summary["ok"] is True and audit_summary["releases"] > 100
+    rels = pa.report_releases(results, data.survey)
+    assert any(r.where.startswith("survey.heatmap.") for r in rels)
+    assert audit(data.survey, rels, K).ok
+    if audit_summary["withheld"]:
+        assert any(s["where"].startswith("survey.heatmap") for s in
+                   results["data"]["suppressed"])

@@ -134,7 +134,19 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
     return out
 
 
+HEATMAP_NOT_GIVEN = "not given"
+
+
 def _column(survey: pd.DataFrame, name: str) -> pd.Series:
+    if name.startswith("heatmap:"):  # the heatmap's grouping (toolkit.survey.heatmap._groups)
+        dim = name.split(":", 1)[1]
+        if dim not in survey:
+            return pd.Series(HEATMAP_NOT_GIVEN, index=survey.index, dtype="string")
+        v = survey[dim].astype("string").str.strip()
+        v = v.mask(v.isna() | (v == ""), HEATMAP_NOT_GIVEN)
+        if dim in ("level", "tenure"):
+            v = v.str.lower()
+        return v
     if name not in survey:
         return pd.Series(pd.NA, index=survey.index, dtype="string")
     s = survey[name].astype("string").str.strip()
@@ -225,42 +237,54 @@ def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
     return rep
 
 
-def _null_rows(atoms: np.ndarray) -> list[tuple]:
-    """Rows of a basis of the null space of the release × atom matrix, one per atom.
+_P = 2_147_483_629  # a prime below 2**31: exact arithmetic in int64 without overflow
 
-    Exact (fractions): atom *a*'s row ``N[a]``; a union S of atoms is a combination of the
-    releases exactly when ``sum(N[a] for a in S) == 0``.
+
+def _null_rows(atoms: np.ndarray) -> np.ndarray:
+    """A basis of the null space of the release × atom matrix, one row per atom, mod p.
+
+    A union S of atoms is a combination of the releases exactly when the rows of S sum to
+    zero (over the rationals; computed in GF(p) for speed, and every union found this way is
+    confirmed by least squares before it is reported).
     """
-    from fractions import Fraction
-
-    m = [[Fraction(int(x)) for x in row] for row in atoms.T]  # releases x atoms
-    n_atoms = atoms.shape[0]
+    m = (atoms.T.astype(np.int64) % _P).copy()  # releases x atoms
+    n_rel, n_atoms = m.shape
     pivots: list[int] = []
     r = 0
     for c in range(n_atoms):
-        piv = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
-        if piv is None:
+        if r == n_rel:
+            break
+        nz = np.flatnonzero(m[r:, c]) + r
+        if not len(nz):
             continue
-        m[r], m[piv] = m[piv], m[r]
-        inv = 1 / m[r][c]
-        m[r] = [x * inv for x in m[r]]
-        for i in range(len(m)):
-            if i != r and m[i][c] != 0:
-                f = m[i][c]
-                m[i] = [a - f * b for a, b in zip(m[i], m[r])]
+        piv = nz[0]
+        if piv != r:
+            m[[r, piv]] = m[[piv, r]]
+        inv = pow(int(m[r, c]), _P - 2, _P)
+        m[r] = (m[r] * inv) % _P
+        col = m[:, c].copy()
+        col[r] = 0
+        rows = np.flatnonzero(col)
+        if len(rows):
+            m[rows] = (m[rows] - (col[rows, None] * m[r][None, :]) % _P) % _P
         pivots.append(c)
         r += 1
-        if r == len(m):
-            break
-    free = [c for c in range(n_atoms) if c not in set(pivots)]
-    rows: list[tuple] = []
-    pivot_row = {c: i for i, c in enumerate(pivots)}
-    for a in range(n_atoms):
-        if a in pivot_row:
-            rows.append(tuple(-m[pivot_row[a]][f] for f in free))
-        else:
-            rows.append(tuple(Fraction(1) if f == a else Fraction(0) for f in free))
-    return rows
+    piv_set = set(pivots)
+    free = [c for c in range(n_atoms) if c not in piv_set]
+    out = np.zeros((n_atoms, len(free)), dtype=np.int64)
+    for i, c in enumerate(pivots):
+        out[c] = (-m[i, free]) % _P
+    for j, c in enumerate(free):
+        out[c, j] = 1
+    return out
+
+
+def _confirm(atoms: np.ndarray, group) -> bool:
+    target = np.zeros(atoms.shape[0])
+    target[list(group)] = 1.0
+    a = atoms.T.astype(float)  # releases x atoms
+    coef, *_ = np.linalg.lstsq(a.T, target, rcond=None)
+    return bool(np.allclose(a.T @ coef, target, atol=1e-8))
 
 
 def recoverable_small_groups(atoms: np.ndarray, sizes: np.ndarray, k: int) -> list[list[int]]:
@@ -278,41 +302,80 @@ def recoverable_small_groups(atoms: np.ndarray, sizes: np.ndarray, k: int) -> li
     -------
     list of list of int
         Each a set of atoms whose union (fewer than *k* people) a user can compute exactly
-        by adding and subtracting published figures. Only atoms under *k* can take part, and
-        at most ``k - 1`` of them; all such unions are searched (singletons, pairs by
-        hashing, triples and quadruples by meeting in the middle, larger by brute force).
+        by adding and subtracting published figures. Only atoms under *k* can take part:
+        single atoms and pairs are searched by hashing their null-space rows, triples and
+        quadruples by meeting in the middle (pair sums against single rows and pair sums);
+        larger unions (k > 5) by enumeration when that is small, else every atom that
+        might take part is reported (the safe direction).
     """
     from itertools import combinations
 
     small = [int(a) for a in np.flatnonzero(sizes < k)]
     if not small:
         return []
-    rows = _null_rows(atoms)
-    zero = tuple(0 for _ in rows[0]) if rows and rows[0] else ()
+    null = _null_rows(atoms)
+    if null.shape[1] == 0:  # every atom is itself a combination of the releases
+        return [[a] for a in small]
+    rows = {a: null[a] for a in small}
+    key = {a: rows[a].tobytes() for a in small}
+    neg = {a: ((-rows[a]) % _P).tobytes() for a in small}
     found: list[list[int]] = []
     seen: set = set()
 
     def add(group):
-        key = tuple(sorted(group))
-        if key not in seen:
-            seen.add(key)
-            found.append(list(key))
+        g = tuple(sorted(set(group)))
+        if len(g) != len(group) or g in seen:
+            return
+        if sum(int(sizes[a]) for a in g) >= k:
+            return
+        if any(set(g) >= set(f) for f in found):
+            return
+        if _confirm(atoms, g):
+            seen.add(g)
+            found.append(list(g))
 
-    def vsum(group):
-        if not zero:
-            return ()
-        return tuple(sum(col) for col in zip(*(rows[a] for a in group)))
-
-    for size in range(1, min(k - 1, len(small)) + 1):
-        if size > 4 and len(small) > 40:
-            break  # beyond four atoms of one person each k > 5 would be needed; bounded
-        for group in combinations(small, size):
-            if sum(int(sizes[a]) for a in group) >= k:
+    zero = np.zeros(null.shape[1], dtype=np.int64).tobytes()
+    for a in small:
+        if key[a] == zero:
+            add((a,))
+    by_key: dict[bytes, list[int]] = {}
+    for a in small:
+        by_key.setdefault(key[a], []).append(a)
+    if k - 1 >= 2:
+        for a in small:
+            for b in by_key.get(neg[a], ()):
+                if b > a:
+                    add((a, b))
+    if k - 1 >= 3:
+        pairs: dict[bytes, list[tuple]] = {}
+        for a, b in combinations(small, 2):
+            if int(sizes[a]) + int(sizes[b]) >= k - 1:
                 continue
-            if any(set(group) >= set(f) for f in found):
-                continue
-            if vsum(group) == zero:
-                add(group)
+            ssum = (rows[a] + rows[b]) % _P
+            pairs.setdefault(((-ssum) % _P).tobytes(), []).append((a, b))
+            for c in by_key.get(((-ssum) % _P).tobytes(), ()):
+                add((a, b, c))
+        if k - 1 >= 4:
+            for a, b in combinations(small, 2):
+                if int(sizes[a]) + int(sizes[b]) >= k - 1:
+                    continue
+                ssum = ((rows[a] + rows[b]) % _P).tobytes()
+                for c, d in pairs.get(ssum, ()):
+                    add((a, b, c, d))
+    if k - 1 > 4:
+        tiny = [a for a in small if int(sizes[a]) <= k - 5]
+        budget = sum(1 for _ in combinations(tiny, 5)) if len(tiny) <= 40 else 10 ** 9
+        if budget <= 20_000:
+            for size in range(5, k):
+                for g in combinations(tiny, size):
+                    if sum(int(sizes[a]) for a in g) < k and not np.any(
+                            sum(rows[a] for a in g) % _P):
+                        add(g)
+        else:
+            for a in tiny:
+                if not any(a in f for f in found):
+                    seen.add((a,))
+                    found.append([a])
     return found
 
 
@@ -351,6 +414,39 @@ def _by_side_releases(where: str, measure: str, by_side: Mapping, survey: pd.Dat
     return out
 
 
+def _with_teams(survey, extra: tuple, has: np.ndarray, n, cache) -> tuple:
+    """*extra* plus the team set ("all" with or without the other teams) matching *n*."""
+    for with_rest in (True, False):
+        conds = tuple(extra) + _side_conditions("all", with_rest)
+        if n is None or int((_mask(survey, conds, cache) & has).sum()) == int(n):
+            return conds
+    return tuple(extra) + _side_conditions("all", True)
+
+
+def _heatmap_releases(hm: Mapping, survey: pd.DataFrame, has: Mapping, cache: dict
+                      ) -> list[Release]:
+    """The heatmap's groups (respondents) and cells (one scale in one group)."""
+    out: list[Release] = []
+    if not isinstance(hm, Mapping) or hm.get("status") != "ok":
+        return out
+    for code, w in (hm.get("whole") or {}).items():
+        if isinstance(w, Mapping) and w.get("n") is not None and code in has:
+            out.append(Release(f"survey.heatmap.whole.{code}", code,
+                               _with_teams(survey, (), has[code], w["n"], cache), int(w["n"])))
+    for dim, d in (hm.get("dimensions") or {}).items():
+        for grp in (d or {}).get("groups") or []:
+            cond = ((f"heatmap:{dim}", frozenset([str(grp.get("group"))])),)
+            where = f"survey.heatmap.{dim}.{grp.get('group')}"
+            if grp.get("n") is not None:
+                out.append(Release(where, RESPONDENTS, _with_teams(
+                    survey, cond, has[RESPONDENTS], grp["n"], cache), int(grp["n"])))
+            for code, cell in (grp.get("cells") or {}).items():
+                if isinstance(cell, Mapping) and cell.get("n") is not None and code in has:
+                    out.append(Release(f"{where}.{code}", code, _with_teams(
+                        survey, cond, has[code], cell["n"], cache), int(cell["n"])))
+    return out
+
+
 def report_releases(results: Mapping, survey: pd.DataFrame) -> list[Release]:
     """The survey sets behind a results dict (and every file rendered from it).
 
@@ -366,6 +462,7 @@ def report_releases(results: Mapping, survey: pd.DataFrame) -> list[Release]:
     rel: list[Release] = []
     cache: dict = {}
     codes = set((s.get("scales") or {})) | set((s.get("items") or {})) | {"FREQ", "MAT"}
+    codes |= set(((s.get("heatmap") or {}).get("whole") or {}))
     has = answered(survey, codes | {RESPONDENTS})
     for code, sc in (s.get("scales") or {}).items():
         rel += _by_side_releases(f"survey.scales.{code}", code, (sc or {}).get("by_side"),
@@ -395,6 +492,7 @@ def report_releases(results: Mapping, survey: pd.DataFrame) -> list[Release]:
         full = int(len(survey))
         rel.append(Release("survey.participation.total", RESPONDENTS,
                            _side_conditions("all", int(total) == full), int(total)))
+    rel += _heatmap_releases(s.get("heatmap") or {}, survey, has, cache)
     data = results.get("data") or {}
     rows = (data.get("row_counts") or {}).get("survey")
     if rows is not None:
@@ -623,9 +721,13 @@ def enforce_report(results: dict, survey: pd.DataFrame | None, min_group_size: i
         _hide_row_counts(results)
         fixed += 1
         rep = audit(survey, report_releases(results, survey), k)
-    for _ in range(200):
+    for _ in range(500):
         if rep.ok:
             break
+        if _hide_heatmap(results, rep):
+            fixed += 1
+            rep = audit(survey, report_releases(results, survey), k)
+            continue
         bad = rep.violations[0]["measure"] if rep.violations else None
         if bad is None:  # a published n the model cannot reproduce: withhold that figure
             bad = _measure_of(rep.mismatches[0]["where"])
@@ -637,6 +739,33 @@ def enforce_report(results: dict, survey: pd.DataFrame | None, min_group_size: i
     summary["withheld"] = fixed
     data["privacy_audit"] = summary
     return results
+
+
+def _hide_heatmap(results: dict, rep: AuditReport) -> bool:
+    """Withhold the heatmap cell (or group) behind the first failing figure, if any."""
+    hm = (results.get("survey") or {}).get("heatmap") or {}
+    wheres = [w for v in rep.violations for w in v["where"]] + \
+        [m["where"] for m in rep.mismatches]
+    for where in wheres:
+        if not where.startswith("survey.heatmap.") or where.startswith("survey.heatmap.whole"):
+            continue
+        parts = where.split(".")
+        dim = parts[2]
+        rest = ".".join(parts[3:])
+        for grp in ((hm.get("dimensions") or {}).get(dim) or {}).get("groups") or []:
+            name = str(grp.get("group"))
+            if rest == name:  # the group's own n: drop the group
+                hm["dimensions"][dim]["groups"] = [g for g in hm["dimensions"][dim]["groups"]
+                                                   if g is not grp]
+                _suppress(results, f"survey.heatmap.{dim}", name)
+                return True
+            if rest.startswith(name + "."):
+                code = rest[len(name) + 1:]
+                if (grp.get("cells") or {}).get(code) is not None:
+                    grp["cells"][code] = None
+                    _suppress(results, f"survey.heatmap.{dim}.{code}", name)
+                    return True
+    return False
 
 
 def _measure_of(where: str) -> str:
