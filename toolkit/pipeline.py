@@ -202,6 +202,17 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "scores": scores,
         "recommendations": recommendations,
     }
+    if getattr(eng, "baseline", None) is not None:   # SPEC §12: since the last assessment
+        from .compare import load_results
+        from .compare.io import check_same_client
+
+        baseline = load_results(eng.baseline.results)
+        check_same_client(baseline, results, eng.relative(eng.baseline.results))
+        say("comparison with the last assessment")
+        from .compare import compare_results
+        current = jsonable(results)
+        results["comparison"] = run("comparison", lambda: compare_results(baseline, current))
+        results["data"]["warnings"] += (results["comparison"] or {}).get("warnings") or []
     return jsonable(results)
 
 

@@ -28,6 +28,9 @@ SECTIONS = {
     "appendix_methodology": "Appendix B — Methodology",
     "appendix_sources": "Appendix C — Sources",
 }
+#: Sections shown only when their input exists, with their headings: "since_last" when
+#: the engagement has a ``[baseline]`` (SPEC §12); it renders its own heading.
+OPTIONAL_SECTIONS = {"since_last": "Since the last assessment"}
 
 
 def load(engagement: str = "", results_path: str = "") -> dict:
@@ -100,6 +103,12 @@ def executive_summary(results: dict) -> None:
     _call("summary", "render", results)
 
 
+def since_last(results: dict) -> None:
+    """What changed since the last assessment (only with a ``[baseline]``, SPEC §12)."""
+    if results.get("comparison"):
+        _call("waves", "render", results)
+
+
 def politics(results: dict) -> None:
     """Company politics: FAIR, TRUST, CONF, SUPP and the maturity stage."""
     if results.get("survey") is None:
@@ -168,6 +177,7 @@ def appendix_sources(results: dict) -> None:
 
 def render(section: str, results: dict) -> None:
     """Render one report section by key (see :data:`SECTIONS`)."""
-    if section not in SECTIONS:
-        raise KeyError(f"unknown report section {section!r}; expected one of {list(SECTIONS)}")
+    if section not in SECTIONS and section not in OPTIONAL_SECTIONS:
+        raise KeyError(f"unknown report section {section!r}; expected one of "
+                       f"{[*SECTIONS, *OPTIONAL_SECTIONS]}")
     globals()[section](results)
