@@ -236,6 +236,7 @@ def test_cli_compare_writes_both_files(tmp_path, sample_pair):
     assert "no detectable change" in html and "Trust" in html
     assert "survey.scales" not in html and "TRUST" not in html        # no codes or keys
     assert "<script" not in html and "http" not in html.split("</head>")[0]
+    assert 'src="data:image/png;base64,' in html and 'alt="Dot chart' in html
 
 
 def test_cli_compare_bad_input(tmp_path, sample_pair):
@@ -299,3 +300,19 @@ def test_report_section_and_portfolio_column(sample_pair, monkeypatch):
     df = client_table([after, sample_pair[0]])
     line = df.set_index("client_id")["change_since_last"]
     assert line.notna().sum() == 1 and "better" in line.dropna().iloc[0]
+
+
+def test_plot_changes_returns_axes():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from toolkit.charts.waves import plot_changes
+
+    data = pd.DataFrame({"label": ["Trust", "Fairness"], "change": [0.8, 0.0],
+                         "ci_low": [0.6, -0.1], "ci_high": [1.0, 0.1],
+                         "status": ["improved", "no_detectable_change"]})
+    ax = plot_changes(data=data, unit_label="Change")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Trust", "Fairness"][::-1] or \
+        [t.get_text() for t in ax.get_yticklabels()] == ["Trust", "Fairness"]
+    assert len(ax.lines) == 5          # 2 ranges, 2 dots, the zero line
+    plt.close(ax.figure)

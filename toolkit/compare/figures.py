@@ -16,9 +16,9 @@ from ..lookup import dig
 
 SIDES = ("sales", "marketing", "all")
 SIDE_WORDS = {"sales": "sales side", "marketing": "marketing side", "all": "everyone"}
-PILLAR_WORDS = {"politics": "Company politics (index)",
-                "incentives": "Incentives (index)",
-                "communication": "Communication (index)"}
+PILLAR_WORDS = {"politics": "Company politics index",
+                "incentives": "Incentives index",
+                "communication": "Communication index"}
 SCORE_WORDS = {"politics": "Politics score", "incentives": "Incentives score",
                "communication": "Communication score", "overall": "Overall alignment score"}
 #: Scale codes whose raw direction is unhealthy (higher = worse).

@@ -23,8 +23,8 @@ SIDE_COLUMNS = (("sales", "Sales side"), ("marketing", "Marketing side"), ("all"
 CSS = """
 .cmp { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2933;
        line-height: 1.45; }
-.cmp h1 { font-size: 1.7em; margin-bottom: .1em; }
-.cmp h2 { font-size: 1.35em; margin-top: 1.4em; border-bottom: 2px solid #d9e2ec; }
+.cmp-page h1 { font-size: 1.7em; margin-bottom: .1em; }
+.cmp-page h2 { font-size: 1.35em; margin-top: 1.4em; border-bottom: 2px solid #d9e2ec; }
 .cmp h3 { font-size: 1.1em; margin-top: 1.2em; }
 .cmp .subtitle { color: #52606d; margin-top: 0; }
 .cmp .headline { background: #f0f4f8; border-left: 5px solid #334e68; padding: .8em 1em;
@@ -65,6 +65,8 @@ def fmt_change(x, unit: str) -> str:
     """A change with its sign, in the figure's unit (shares in percentage points)."""
     if x is None:
         return "—"
+    digits = {"share": 2, "index": 1, "hours": 1}.get(unit, 2)
+    x = round(x, digits)
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
     a = abs(x)
     if unit == "share":
@@ -196,7 +198,8 @@ def headline(comp: dict) -> str:
             "alone would produce).")
 
 
-def fragment(comp: dict, *, level: int = 2, title: str | None = None) -> str:
+def fragment(comp: dict, *, level: int = 2, title: str | None = None,
+             extra_class: str = "") -> str:
     """The comparison as an HTML fragment (used by the report and by the page).
 
     Parameters
@@ -210,7 +213,7 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None) -> str:
     """
     h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
     b, a = comp.get("before") or {}, comp.get("after") or {}
-    out = [f"<div class='cmp'><{h}>{_e(title or 'Since the last assessment')}</{h}>",
+    out = [f"<div class='cmp{extra_class}'><{h}>{_e(title or 'Since the last assessment')}</{h}>",
            f"<p class='subtitle'>Earlier assessment: period {_e(_period(b))}. This assessment: period "
            f"{_e(_period(a))}.</p>",
            f"<p class='headline'>{headline(comp)}</p>"]
@@ -241,10 +244,13 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None) -> str:
         out.append(_side_table([(n, (survey["pillars"][p] or {}).get("by_side"))
                                 for n, p in zip(pillars, survey.get("pillars") or {})],
                                "The three pillars, 0–100 (higher is healthier)."))
+        chart = _chart(survey)
+        if chart:
+            out.append(chart)
         out.append(_side_table([(sc.get("name") or code, sc.get("by_side"))
                                 for code, sc in (survey.get("scales") or {}).items()],
-                               "Average answer on the 1–5 agreement scale. Conflict and "
-                               "blame: lower is healthier; every other line: higher is "
+                               "Average answer on the 1–5 agreement scale. Dysfunctional "
+                               "conflict: lower is healthier; every other line: higher is "
                                "healthier."))
         mat = dig(survey, "maturity", "by_side") or {}
         if mat:
@@ -264,6 +270,35 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None) -> str:
     out.append(f"<{h2}>How to read this</{h2}>" + method_html(comp))
     out.append("</div>")
     return "\n".join(out)
+
+
+def _chart(survey: dict) -> str:
+    """Change of every scale for everyone, with its likely range (embedded PNG)."""
+    rows = []
+    for code, sc in (survey.get("scales") or {}).items():
+        e = dig(sc, "by_side", "all") or {}
+        if e.get("ci_low") is None or e.get("ci_high") is None or e.get("change") is None:
+            continue
+        rows.append({"label": sc.get("name") or code, "change": e["change"],
+                     "ci_low": e["ci_low"], "ci_high": e["ci_high"], "status": e["status"]})
+    if len(rows) < 2:
+        return ""
+    import pandas as pd
+
+    from ..charts.waves import plot_changes
+    from ..report.display import figure_html
+
+    data = pd.DataFrame(rows)
+    ax = plot_changes(data=data, unit_label="Change in the average answer, everyone "
+                                            "(1–5 scale; dysfunctional conflict: down is "
+                                            "better)")
+    better = int((data["status"] == "improved").sum())
+    worse = int((data["status"] == "worsened").sum())
+    return figure_html(ax.figure, alt="Dot chart of the change in each survey scale's "
+                       "average answer for everyone, with the likely range of each change "
+                       "and a line at zero.", takeaway=f"{better} of {len(data)} scales "
+                       f"improved detectably and {worse} got worse; a range crossing the "
+                       "zero line is no detectable change.")
 
 
 def _maturity(mat: dict, h2: str) -> str:
@@ -312,7 +347,7 @@ def page(comp: dict) -> str:
     c = comp.get("client") or {}
     name = c.get("name") or c.get("id") or "Client"
     title = f"{name}: what changed since the last assessment"
-    body = fragment(comp, level=1, title=title)
+    body = fragment(comp, level=1, title=title, extra_class=" cmp-page")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{_e(title)}</title><meta name='viewport' content='width=device-width'>"
             f"<style>body {{ max-width: 980px; margin: 2em auto; padding: 0 1em; }}{CSS}"
