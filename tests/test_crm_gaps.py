@@ -141,14 +141,14 @@ def _frame(counts):
 
 
 def test_biggest_drop_needs_enough_leads():
-    assert rc.biggest_drop_sentence(_frame([10, 8, 5, 4, 2, 0])).startswith(
+    assert rc.biggest_drop_sentence(_frame([10, 8, 5, 4, 2, 0]), min_leads=30).startswith(
         "Too few leads at each stage")
     # Opportunity → Won (0 of 50) qualifies and reads "none", not "only 0%"
-    assert rc.biggest_drop_sentence(_frame([1000, 400, 200, 100, 50, 0])) == (
+    assert rc.biggest_drop_sentence(_frame([1000, 400, 200, 100, 50, 0]), min_leads=30) == (
         "The biggest drop is Opportunity → Won: none move on (of 50).")
     # with 25 opportunities Opportunity → Won (0%) is left out; of the rest (40%, 50%, 50%,
     # 25/100 = 25%) SQL → Opportunity is the lowest
-    assert rc.biggest_drop_sentence(_frame([1000, 400, 200, 100, 25, 0])) == (
+    assert rc.biggest_drop_sentence(_frame([1000, 400, 200, 100, 25, 0]), min_leads=30) == (
         "The biggest drop is SQL → Opportunity: only 25% move on (of 100).")
 
 

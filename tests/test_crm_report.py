@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from toolkit import method
+
 from toolkit.charts import crm as charts
 from toolkit.config import AnalysisSettings
 from toolkit.crm import measure_crm
@@ -19,7 +21,7 @@ def results():
     crm = measure_crm(synth("followup"), None, settings=AnalysisSettings(),
                       marketing_sources=["web", "event"])
     survey = {"claims": {"sales_blame_leads_share": 0.7, "marketing_blame_followup_share": 0.8}}
-    return {"crm": crm, "verdict": judge(crm, survey)}
+    return {"crm": crm, "verdict": judge(crm, survey), "method": method.record()}
 
 
 def test_km_chart_marks_sla_and_starts_at_one():
@@ -61,11 +63,12 @@ def test_renderers_run_and_show_the_verdict(results, monkeypatch):
                             raising=False)
     monkeypatch.setattr(rc, "show_figure",
                         lambda f, *, alt, takeaway=None: shown.append(f"FIG {alt} | {takeaway}"))
-    monkeypatch.setattr(rv, "display", lambda obj: shown.append(obj.data))
-    rc.render(results)
-    rc.render_handoff(results)
-    rv.render(results)
-    text = "\n".join(shown)
+    from toolkit.report.display import collect
+    with collect() as items:  # what the renderers emit directly (HTML), without display()
+        rc.render(results)
+        rc.render_handoff(results)
+        rv.render(results)
+    text = "\n".join(shown + items.texts())
     assert text.count("FIG ") == 4
     assert "Sales blames lead quality and marketing blames follow-up; the evidence points to " \
            "follow-up." in text

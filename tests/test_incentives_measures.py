@@ -219,10 +219,14 @@ def test_survey_and_pillar():
     assert r["survey"]["scales"]["RFAIR"]["marketing"] is None
     assert r["survey"]["pillar"] == {"sales": 62.5, "marketing": 30.0, "overall": 50.0}
     assert r["structure_score"] == 20.0
-    assert r["pillar"] == 35.0  # 0.5·50 + 0.5·20
-    alone = measure_incentives(plan_of(FOLLOWUP_PLAN))
-    assert alone["pillar"] == 20.0
-    assert any("plan structure only" in w for w in alone["warnings"])
+    # the pillar is scored once, by scores.combine, from the same two inputs
+    from toolkit.scores import combine
+    assert "pillar" not in r
+    assert combine(survey, None, r)["incentives"] == 35.0  # 0.5·50 + 0.5·20
+    alone = combine(None, None, measure_incentives(plan_of(FOLLOWUP_PLAN)))
+    assert alone["incentives"] == 20.0
+    assert "incentives" in alone["partial"]
+    assert any("plan_structure only" in w for w in alone["warnings"])
 
 
 def test_json_safe_no_nan_anywhere():

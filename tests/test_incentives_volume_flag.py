@@ -55,10 +55,11 @@ def test_fit_rejections_raise_the_flag_when_acceptance_is_in_range():
     assert f["title"] == "Marketing paid on volume while most rejections are for fit"
     assert "82% of the 40 rejections that carry a reason" in f["sentence"]
     assert "accepts 45% of the 100 marketing-sourced MQLs" in f["sentence"]
-    # fit share under one half, or fewer than 30 reasons: no flag
+    # fit share under one half, or fewer than 20 reasons (the verdict's documented
+    # min_rejections_with_reason, which the flag now shares): no flag
     assert _flag(_crm(fit=0.14, n_reason=510) | {"funnel": crm["funnel"]})[0] is None
-    assert _flag(_crm(fit=0.9, n_reason=29) | {"funnel": crm["funnel"]})[0] is None
-    assert _flag(_crm(fit=0.5, n_reason=30) | {"funnel": crm["funnel"]})[0] is not None
+    assert _flag(_crm(fit=0.9, n_reason=19) | {"funnel": crm["funnel"]})[0] is None
+    assert _flag(_crm(fit=0.5, n_reason=20) | {"funnel": crm["funnel"]})[0] is not None
 
 
 def test_too_few_marketing_mqls_warn_instead():

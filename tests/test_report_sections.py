@@ -9,34 +9,28 @@ def test_fmt_p():
     assert fmt_p(0.0123) == "0.012"
 
 
-def _capture(monkeypatch):
-    import toolkit.report.display as disp
-    import toolkit.report.summary as summ
+def _render(fn, res) -> str:
+    """What a renderer produced, as text (renderers emit; nothing is displayed)."""
+    from toolkit.report.display import collect
 
-    shown: list[str] = []
-    monkeypatch.setattr(disp, "display", lambda obj: shown.append(obj.data))
-    monkeypatch.setattr(summ, "display", lambda obj: shown.append(obj.data))
-    return shown
+    with collect() as items:
+        fn(res)
+    return "\n".join(items.texts())
 
 
-def test_summary_says_overall_not_computed_and_partial(monkeypatch):
+def test_summary_says_overall_not_computed_and_partial():
     from toolkit.report import summary
     from toolkit.scores import combine
-
-    shown = _capture(monkeypatch)
 
     survey = {"pillars": {"politics": {"overall": 80.0}, "incentives": {"overall": 60.0},
                           "communication": {"overall": 60.0}}}
     res = {"scores": combine(survey, None, None), "verdict": None}
-    summary.render(res)
-    out = "\n".join(shown)
-    shown.clear()
+    out = _render(summary.render, res)
     assert "not computed" not in out  # all three pillars scored (partly)
     assert "Partly assessed" in out and "incentives and communication" in out
     assert "without one of their inputs" in out
     res = {"scores": combine(None, {"handoff": {"evidence_score": 90.0}}, None)}
-    summary.render(res)
-    out = "\n".join(shown)
+    out = _render(summary.render, res)
     assert "overall alignment score is not computed" in out
     assert "politics and incentives pillars could not be scored" in out
     assert "Aligned" not in out and "Integrated" not in out

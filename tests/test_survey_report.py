@@ -17,16 +17,21 @@ from toolkit.survey import measure_survey
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
+class _Texts:
+    """The HTML/Markdown source of everything the renderers emitted (they return or emit
+    displayables; nothing is displayed as a side effect)."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __iter__(self):
+        return iter(self.items.texts())
+
+
 @pytest.fixture
-def capture(monkeypatch):
-    out: list[str] = []
-
-    def fake_display(obj):
-        out.append(getattr(obj, "data", str(obj)))
-
-    monkeypatch.setattr(report, "display", fake_display)
-    monkeypatch.setattr(display_mod, "display", fake_display)
-    return out
+def capture():
+    with display_mod.collect() as items:
+        yield _Texts(items)
 
 
 @pytest.fixture(scope="module")

@@ -150,6 +150,33 @@ def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) ->
         click.echo(f"  {outcome.folder / name}")
 
 
+@main.command(short_help="Render the report and its files from a results.json alone.")
+@click.argument("results_json", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Output folder; the report goes to OUT/<client.id>/.")
+@click.option("--timeout", default=600, show_default=True, help="Seconds allowed per notebook cell.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (needs the 'pdf' extra).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+@_guard
+def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) -> None:
+    """Write report.html, report.ipynb, results.json and aggregates.xlsx from RESULTS_JSON,
+    without the engagement folder (an older results.json renders with the thresholds it was
+    judged with)."""
+    from .reporting import render_results
+
+    def say(msg: str) -> None:
+        if not quiet:
+            click.echo(f"  {results_json}: {msg}", err=True)
+
+    outcome = render_results(results_json, out, progress=say, timeout=timeout, pdf=pdf)
+    for note in outcome.warnings:
+        click.echo(f"aligndx: note: {note}", err=True)
+    click.echo(f"{outcome.client_id}: report rendered to {outcome.folder} "
+               f"({outcome.seconds:.0f} s)")
+    for name in outcome.files:
+        click.echo(f"  {outcome.folder / name}")
+
+
 @main.command(short_help="Write the reports of the sample engagements.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Output folder.")

@@ -20,8 +20,8 @@ from .exceptions import ConfigError, Problem
 ENGAGEMENT_FILE = "engagement.toml"
 SLUG_RE = re.compile(r"^[a-z0-9-]+$")
 
-TEAMS = ("sales", "sales_development", "marketing", "revops", "leadership", "other")
-SIDES = {"sales": "sales", "sales_development": "sales", "marketing": "marketing"}
+from .vocab import TEAMS  # noqa: E402,F401  (vocabularies live in toolkit.vocab)
+from .vocab import SIDE_OF_TEAM as SIDES  # noqa: E402  team -> side map
 SURVEY_FORMATS = ("auto", "canonical", "qualtrics", "surveymonkey", "google-forms",
                   "ms-forms", "spss")
 CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot", "pipedrive", "dynamics365",

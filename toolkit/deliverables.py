@@ -7,13 +7,12 @@ respondent rows, no group under the threshold. Spreadsheet cells that start with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .pipeline import jsonable
+from .jsonio import write_json
 
 
 
@@ -25,9 +24,7 @@ def write_results_json(results: dict, path: Path) -> Path:
     ValueError
         If a non-finite number slipped through (``allow_nan=False``).
     """
-    path.write_text(json.dumps(jsonable(results), indent=2, allow_nan=False,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return write_json(results, path)
 
 
 def _neutralize(value: Any) -> Any:

@@ -14,9 +14,7 @@ are written (:meth:`NotebookRun.release`) or stops the run (:meth:`NotebookRun.a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 import os
 import tomllib
 from pathlib import Path
@@ -78,29 +76,14 @@ def coerce_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
         When a name is not a Python identifier or a value has no JSON form (e.g. NaN or an
         arbitrary object).
     """
+    from .jsonio import jsonable
+
     def conv(name: str, v: Any) -> Any:
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if isinstance(v, os.PathLike):
-            return os.fspath(v)
-        if isinstance(v, (dt.date, dt.datetime)):
-            return v.isoformat()
-        if hasattr(v, "item") and callable(v.item) and not isinstance(v, (list, dict)):
-            v = v.item()  # numpy scalar
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, int):
-            return int(v)
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise InputError(f"parameter '{name}': {v!r} has no JSON form")
-            return float(v)
-        if isinstance(v, (list, tuple)):
-            return [conv(name, x) for x in v]
-        if isinstance(v, dict):
-            return {str(k): conv(name, x) for k, x in v.items()}
-        raise InputError(f"parameter '{name}': cannot pass a {type(v).__name__} to a notebook; "
-                         "use text, numbers, lists or tables")
+        try:
+            return jsonable(v, strict=True)
+        except ValueError:
+            raise InputError(f"parameter '{name}': cannot pass {v!r} to a notebook; use "
+                             "text, numbers, lists or tables (no NaN, no objects)") from None
 
     out = {}
     for name, value in parameters.items():

@@ -2,7 +2,8 @@
 
 A finding is triggered only by the data (a threshold crossed, a verdict reached); the
 executive summary shows the three most severe, and :mod:`toolkit.recommend` turns findings
-into recommendations. Thresholds live in :data:`LIMITS`.
+into recommendations. Thresholds live in :data:`toolkit.method.THRESHOLDS`; the findings
+are stored in ``results["findings"]`` (:func:`record`) so the report never recomputes them.
 """
 
 from __future__ import annotations
@@ -10,25 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import method
 from .lookup import get  # noqa: F401  (re-exported: recommend and tests read results with it)
+from .vocab import PILLAR_OF_STEP
 
-#: Every threshold that triggers a finding, with its rationale.
+#: The thresholds that trigger a finding (their values, rationale and source live in
+#: :data:`toolkit.method.THRESHOLDS`).
+FINDING_THRESHOLDS: tuple[str, ...] = ("scale_low", "conflict_high", "gap_large", "blame_share",
+                                       "not_regular", "sow_low", "sow_gap", "reward_gap",
+                                       "reward_floor", "pillar_low")
+
+#: ``name -> (value, rationale)`` view of :data:`FINDING_THRESHOLDS` (kept for callers of the
+#: former ``LIMITS`` table).
 LIMITS: dict[str, tuple[float, str]] = {
-    "scale_low": (3.0, "a scale mean below the scale midpoint (3 = neither agree nor disagree)"),
-    "conflict_high": (3.0, "CONF mean above the midpoint: conflict and blame are the norm"),
-    "gap_large": (0.33, "|Cliff's delta| ≥ .33: a medium or large sales–marketing difference "
-                        "(Romano et al. 2006 magnitude labels)"),
-    "blame_share": (0.5, "half or more of a side agrees with the blame claim"),
-    "not_regular": (0.5, "half or more say the teams do not speak regularly (§9 practitioner "
-                         "claim, unverified)"),
-    "sow_low": (0.2, "less than a fifth of variable pay rides on shared outcomes"),
-    "sow_gap": (0.3, "the two sides' shared-outcome weights differ by 30 points or more"),
-    "reward_gap": (0.15, "marketing's contribution exceeds its reward share by 15 points or more"),
-    "reward_floor": (0.05, "and marketing earns under 5% of the variable pay on won revenue: no "
-                           "real stake in the revenue it sources (a smaller commission than "
-                           "sales' is normal and not flagged)"),
-    "pillar_low": (50.0, "a pillar below 50/100 (the Aligned cut point)"),
-}
+    k: (method.THRESHOLDS[k]["value"], method.THRESHOLDS[k]["rationale"])
+    for k in FINDING_THRESHOLDS}
 
 
 @dataclass
@@ -47,6 +44,9 @@ class Finding:
         One plain sentence with the number in it.
     evidence : list of str
         Dotted ``results.json`` keys the finding rests on (all present and non-null).
+    figures : dict, optional
+        The figures the finding quotes, when they are not simply the values at
+        ``evidence`` (a plan flag quotes the figures that raised it).
     """
 
     code: str
@@ -54,10 +54,29 @@ class Finding:
     severity: float
     text: str
     evidence: list[str] = field(default_factory=list)
+    figures: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict:
-        return {"code": self.code, "step": self.step, "severity": round(self.severity, 3),
-                "text": self.text, "evidence": list(self.evidence)}
+    def to_dict(self, results: dict | None = None) -> dict:
+        """JSON-safe record: ``code``, ``step``, ``pillar``, ``severity`` (0..1), ``level``
+        (``high``/``medium``/``low``), ``family``, ``text``, ``evidence`` and, with
+        *results*, ``figures`` (evidence key → the value quoted)."""
+        out = {"code": self.code, "step": self.step, "pillar": PILLAR_OF_STEP[self.step],
+               "severity": round(self.severity, 3), "level": level_of(self.severity),
+               "family": family_of(self.code), "text": self.text,
+               "evidence": list(self.evidence)}
+        if self.figures is not None:
+            out["figures"] = dict(self.figures)
+        elif results is not None:
+            out["figures"] = {k: get(results, k) for k in self.evidence}
+        return out
+
+
+def level_of(severity: float) -> str:
+    """``high``, ``medium`` or ``low`` by the ``severity_high`` / ``severity_medium``
+    thresholds."""
+    if severity >= method.value("severity_high"):
+        return "high"
+    return "medium" if severity >= method.value("severity_medium") else "low"
 
 
 
@@ -97,7 +116,7 @@ def find(results: dict) -> list[Finding]:
     list of Finding
     """
     out: list[Finding] = []
-    lim = {k: v[0] for k, v in LIMITS.items()}
+    lim = {k: method.value(k) for k in FINDING_THRESHOLDS}
 
     # --- verdict --------------------------------------------------------------------------
     for claim, step, text in (
@@ -171,7 +190,8 @@ def find(results: dict) -> list[Finding]:
     for i, flag in enumerate(get(results, "incentives.flags") or []):
         if isinstance(flag, dict) and flag.get("sentence"):
             out.append(Finding(f"flag_{flag.get('code', i)}", "incentivize", 0.65,
-                               flag["sentence"], [f"incentives.flags"]))
+                               flag["sentence"], ["incentives.flags"],
+                               figures=dict(flag.get("figures") or {})))
 
     # --- communication ------------------------------------------------------------------
     nr = get(results, "survey.frequency.not_regular_share")
@@ -213,9 +233,13 @@ def top_findings(results: dict, n: int = 3) -> list[Finding]:
     sides, or a shared-outcome gap and a side with no shared outcome) are collapsed to the
     most severe one.
     """
+    return _top(find(results), n)
+
+
+def _top(found: list[Finding], n: int) -> list[Finding]:
     seen: set[str] = set()
     picked: list[Finding] = []
-    for f in find(results):
+    for f in found:
         family = family_of(f.code)
         if family in seen:
             continue
@@ -224,3 +248,25 @@ def top_findings(results: dict, n: int = 3) -> list[Finding]:
         if len(picked) == n:
             break
     return picked
+
+
+def record(results: dict, n_headline: int = 3) -> list[dict]:
+    """Every finding of *results* as stored in ``results["findings"]``, most severe first.
+
+    Parameters
+    ----------
+    results : dict
+        The results dict with its measured sections (survey, crm, incentives, verdict,
+        scores).
+    n_headline : int
+        How many findings the executive summary shows (:func:`top_findings`).
+
+    Returns
+    -------
+    list of dict
+        :meth:`Finding.to_dict` records with the figures they quote and ``headline`` (True
+        for the findings the executive summary shows, at most one per family).
+    """
+    found = find(results)
+    top_codes = {f.code for f in _top(found, n_headline)} if n_headline else set()
+    return [{**f.to_dict(results), "headline": f.code in top_codes} for f in found]

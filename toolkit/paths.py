@@ -18,6 +18,10 @@ DIAGNOSTIC_NOTEBOOK = NOTEBOOKS_DIR / "diagnostic.ipynb"
 PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio.ipynb"
 WORKSHOP_NOTEBOOK = NOTEBOOKS_DIR / "workshop.ipynb"
 SCAFFOLD_DIR = TEMPLATES_DIR / "engagement"
+#: A results.json of the well-aligned sample, rendered when the report notebook is opened
+#: without a ``results_path`` (regenerate: ``aligndx report data/samples/well-aligned -o
+#: /tmp/x`` and copy ``/tmp/x/well-aligned/results.json`` here).
+EXAMPLE_RESULTS = REPO_ROOT / "data" / "examples" / "results.json"
 
 
 def sample_engagements() -> list[Path]:

@@ -7,48 +7,16 @@ sections that cannot be assessed are ``None`` with the reason in ``data.warnings
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
 from . import __version__
+from . import method
 from .config import load_engagement
+from .jsonio import RESULTS_SCHEMA, jsonable  # noqa: F401  (jsonable re-exported)
 
-SECTIONS = ("survey", "crm", "incentives", "verdict", "scores", "recommendations")
-
-
-def jsonable(obj: Any) -> Any:
-    """Return *obj* with NaN/inf as ``None``, numpy scalars as Python numbers, dates as ISO
-    strings, tuples as lists and paths as strings, recursively."""
-    if obj is None or isinstance(obj, (str, bool)):
-        return obj
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, (dt.datetime, dt.date)):
-        return obj.isoformat()
-    if isinstance(obj, Path):
-        return str(obj)
-    if hasattr(obj, "isoformat"):  # pandas Timestamp
-        try:
-            return obj.isoformat()
-        except ValueError:  # NaT
-            return None
-    if hasattr(obj, "item"):
-        return jsonable(obj.item())
-    if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
-    return str(obj)
+SECTIONS = ("survey", "crm", "incentives", "verdict", "scores", "findings",
+            "recommendations")
 
 
 def _run(name: str, func: Callable[[], dict | list | None], warnings: list[str],
@@ -79,7 +47,11 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     Returns
     -------
     dict
-        JSON-safe results with the top-level keys of SPEC §6.
+        JSON-safe results with the top-level keys of SPEC §6, plus ``schema`` (layout
+        version), ``findings`` (:func:`toolkit.findings.record`: code, step, pillar,
+        severity, level, text, evidence keys and the figures quoted) and ``method``
+        (:func:`toolkit.method.record`: every threshold, weight, cut point and reference
+        used), so the file alone re-renders the report as it was judged.
     """
     from . import scores as scores_mod
 
@@ -159,16 +131,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     say("scores")
     scores = run("scores", lambda: scores_mod.combine(survey, crm, incentives))
 
-    recommendations = None
-    try:
-        from .recommend import recommend
-    except ImportError:
-        warnings.append("recommendations: not yet assessed — the recommendation rules are "
-                        "not built in this version of the toolkit")
-    else:
-        say("recommendations")
-        recommendations = run("recommendations", lambda: recommend(
-            survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores))
+    say("findings and recommendations")
+    from . import findings as findings_mod
+    from .recommend import recommend
+    measured = jsonable({"survey": survey, "crm": crm, "incentives": incentives,
+                         "verdict": verdict, "scores": scores})
+    findings = run("findings", lambda: findings_mod.record(measured))
+    recommendations = run("recommendations", lambda: recommend(
+        survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores,
+        findings=findings))
 
     for section in (survey, crm, incentives, verdict, scores):
         if isinstance(section, dict):
@@ -181,6 +152,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
                    "period_start": eng.client.period_start,
                    "period_end": eng.client.period_end},
         "toolkit_version": __version__,
+        "schema": RESULTS_SCHEMA,
         "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "data": {
             "row_counts": data.row_counts(),
@@ -200,7 +172,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "incentives": incentives,
         "verdict": verdict,
         "scores": scores,
+        "findings": findings,
         "recommendations": recommendations,
+        "method": method.record(settings),
     }
     if getattr(eng, "baseline", None) is not None:   # SPEC §12: since the last assessment
         from .compare import load_results

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .findings import Finding, find, get
+from .findings import find, get
+from .vocab import STEP_TITLES, STEPS  # noqa: F401  (re-exported)
 
-STEPS = ("remove_politics", "incentivize", "communicate")
-STEP_TITLES = {"remove_politics": "1. Remove company politics",
-               "incentivize": "2. Incentivize on shared outcomes",
-               "communicate": "3. Increase communication"}
+
+#: Recommendation priority of a finding level (levels from the ``severity_high`` /
+#: ``severity_medium`` thresholds of :mod:`toolkit.method`).
+PRIORITY_OF_LEVEL = {"high": 1, "medium": 2, "low": 3}
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,17 @@ STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
 
 def recommend(*, survey: dict | None = None, crm: dict | None = None,
               incentives: dict | None = None, verdict: dict | None = None,
-              scores: dict | None = None) -> list[dict]:
+              scores: dict | None = None, findings: list[dict] | None = None
+              ) -> list[dict]:
     """Turn the triggered findings into prioritized recommendations.
 
     Parameters
     ----------
     survey, crm, incentives, verdict, scores : dict or None
         Sections of the results dict.
+    findings : list of dict, optional
+        ``results["findings"]`` (:func:`toolkit.findings.record`); computed from the
+        sections when not given.
 
     Returns
     -------
@@ -112,18 +117,19 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
     """
     results = {"survey": survey, "crm": crm, "incentives": incentives, "verdict": verdict,
                "scores": scores}
-    findings = find(results)
+    if findings is None:
+        findings = [f.to_dict() for f in find(results)]
     recs = []
     for rule in RULES:
-        hits: list[Finding] = [f for f in findings if f.code.startswith(rule.triggers)]
+        hits = [f for f in findings if f["code"].startswith(rule.triggers)]
         if not hits:
             continue
-        severity = max(f.severity for f in hits)
-        priority = 1 if severity >= 0.75 else 2 if severity >= 0.5 else 3
-        evidence = list(dict.fromkeys(k for f in hits for k in f.evidence))
+        # priority 1/2/3 = the highest finding level (severity_high / severity_medium)
+        priority = min(PRIORITY_OF_LEVEL[f["level"]] for f in hits)
+        evidence = list(dict.fromkeys(k for f in hits for k in f["evidence"]))
         recs.append({"code": rule.code, "step": rule.step, "priority": priority,
                      "title": rule.title, "rationale": rule.rationale,
-                     "evidence": evidence, "findings": [f.text for f in hits]})
+                     "evidence": evidence, "findings": [f["text"] for f in hits]})
     stage = get(results, "survey.maturity.stage")
     if stage in STAGE_LEVERS:
         step, title, rationale = STAGE_LEVERS[stage]

@@ -1,4 +1,5 @@
-"""Produce one client's deliverables: ``aligndx report ENGAGEMENT -o OUT``.
+"""Produce one client's deliverables: ``aligndx report ENGAGEMENT -o OUT`` (analyse, then
+render) and ``aligndx render RESULTS_JSON -o OUT`` (render a results.json alone).
 
 Outputs are built in a hidden staging folder inside ``OUT`` and moved to ``OUT/<client.id>/``
 only when complete, so a failed run (bad input included) leaves the previous report (if any)
@@ -92,7 +93,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
     final = out / eng.client.id
     staging = Path(tempfile.mkdtemp(prefix=f".{eng.client.id}.", suffix=".partial", dir=out))
     run = None
-    nb_args = dict(parameters={"engagement": str(eng.root), "results_path": "results.json"},
+    nb_args = dict(parameters={"results_path": "results.json"},
                    html=staging / "report.html", cwd=staging, timeout=timeout,
                    title=f"{eng.client.name} — sales & marketing alignment diagnostic",
                    partial_dir=out / "_failed" / eng.client.id)
@@ -135,6 +136,87 @@ def build_report(engagement: str | Path, out: str | Path, *,
     return ReportOutcome(client_id=eng.client.id, folder=final, files=files,
                          seconds=time.perf_counter() - t0,
                          warnings=list(results["data"]["warnings"]))
+
+
+def render_results(results_json: str | Path, out: str | Path, *,
+                   progress: Callable[[str], None] | None = None,
+                   timeout: int = DEFAULT_CELL_TIMEOUT,
+                   notebook: Path = DIAGNOSTIC_NOTEBOOK,
+                   pdf: bool = False) -> ReportOutcome:
+    """Render the deliverables of a ``results.json`` alone: ``aligndx render``.
+
+    Writes ``OUT/<client.id>/`` — ``report.html``, ``report.ipynb``, ``results.json`` and
+    ``aggregates.xlsx`` (and ``report.pdf``) — from the file, without the engagement folder
+    and without re-analysing. A file of an earlier layout is brought up to date first
+    (:func:`toolkit.upgrade.upgrade_results`): the thresholds and weights it recorded are
+    kept, so it renders as it was judged; what was rebuilt is listed in the warnings.
+
+    Parameters
+    ----------
+    results_json : path
+        A ``results.json`` written by ``aligndx report`` (any version).
+    out : path
+        Output root; created when missing.
+    progress, timeout, notebook, pdf
+        As for :func:`build_report`.
+
+    Returns
+    -------
+    ReportOutcome
+
+    Raises
+    ------
+    toolkit.exceptions.InputError
+        The file is missing, not JSON or not a results.json; nothing is written.
+    toolkit.exceptions.ReportError
+        The notebook failed; the partial notebook is kept under ``OUT/_failed/<client.id>/``.
+    """
+    from .exceptions import InputError
+    from .jsonio import load_results
+    from .upgrade import upgrade_results
+
+    say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
+    say("reading results.json")
+    results, notes = upgrade_results(load_results(results_json))
+    client_id = str((results.get("client") or {}).get("id") or "")
+    from .config import SLUG_RE
+    if not SLUG_RE.match(client_id):
+        raise InputError(f"{results_json}: client.id {client_id!r} is not a client slug "
+                         "([a-z0-9-]+)")
+    name = (results.get("client") or {}).get("name") or client_id
+    out = Path(out)
+    made_out = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / client_id
+    staging = Path(tempfile.mkdtemp(prefix=f".{client_id}.", suffix=".partial", dir=out))
+    try:
+        say("writing results.json and aggregates.xlsx")
+        write_results_json(results, staging / "results.json")
+        write_aggregates_xlsx(results, staging / "aggregates.xlsx")
+        say("running the report notebook")
+        run_notebook(notebook, staging / "report.ipynb",
+                     parameters={"results_path": "results.json"},
+                     html=staging / "report.html", cwd=staging, timeout=timeout,
+                     title=f"{name} — sales & marketing alignment diagnostic",
+                     partial_dir=out / "_failed" / client_id)
+        if pdf:
+            say("writing report.pdf")
+            from .pdf import html_to_pdf
+            html_to_pdf(staging / "report.html", staging / "report.pdf")
+        os.chmod(staging, 0o755)
+        replace_dir(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if made_out:
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        raise
+    files = {p.name: p for p in sorted(final.iterdir())}
+    return ReportOutcome(client_id=client_id, folder=final, files=files,
+                         seconds=time.perf_counter() - t0, warnings=notes)
 
 
 def replace_dir(src: Path, dst: Path) -> None:

@@ -1,35 +1,30 @@
 """Pillar scores and the overall alignment score (SPEC §4.4).
 
-The weights below are the only place where survey and evidence are combined; the
-methodology appendix prints them.
+This is the only place where survey and evidence are combined into pillar scores (the
+incentives section does not score its pillar itself). The weights live in
+:mod:`toolkit.method` and are recorded in ``results["method"]``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import method
 from .lookup import dig as _get
+from .vocab import STAGES as VOCAB_STAGES
 
-#: Weights of each pillar's components (SPEC §4.4). When a component is missing, the
-#: remaining weights are rescaled to sum to 1 and a warning says so.
-WEIGHTS: dict[str, dict[str, float]] = {
-    "politics": {"survey": 1.0},
-    "incentives": {"survey": 0.5, "plan_structure": 0.5},
-    "communication": {"survey": 0.5, "handoff_evidence": 0.5},
-}
+#: Weights of each pillar's components (SPEC §4.4), from :data:`toolkit.method.WEIGHTS`.
+#: When a component is missing, the remaining weights are rescaled to sum to 1 and a warning
+#: says so.
+WEIGHTS: dict[str, dict[str, float]] = method.WEIGHTS
 
-#: Component descriptions, for the methodology appendix.
-COMPONENTS = {
-    ("politics", "survey"): "survey pillar index: FAIR, TRUST, CONF (reversed), SUPP",
-    ("incentives", "survey"): "survey pillar index: SHARE, RINT, RFAIR",
-    ("incentives", "plan_structure"): "compensation-plan structure score (incentives.structure_score)",
-    ("communication", "survey"): "survey pillar index: BIDIR, QUAL, DEFN, FEED",
-    ("communication", "handoff_evidence"): "CRM hand-off evidence score (crm.handoff.evidence_score)",
-}
+#: Component descriptions, for the methodology appendix (:data:`toolkit.method.COMPONENTS`).
+COMPONENTS = method.COMPONENTS
 
-#: Stage cut points on 0..100 (SPEC §4.4), the 1..5 maturity banding of Kotler, Rackham &
-#: Krishnaswamy (2006) mapped by (m - 1) / 4 * 100.
-STAGES = ((75.0, "Integrated"), (50.0, "Aligned"), (25.0, "Defined"), (float("-inf"), "Undefined"))
+#: Stage cut points on 0..100 (SPEC §4.4), highest first: the 1..5 maturity banding of
+#: Kotler, Rackham & Krishnaswamy (2006) mapped by (m - 1) / 4 * 100.
+STAGES = tuple(zip(reversed(method.SCORE_CUTS_0_100), reversed(VOCAB_STAGES[1:]))) + (
+    (float("-inf"), VOCAB_STAGES[0]),)
 
 
 def stage_for_score(score: float | None) -> str | None:

@@ -12,97 +12,33 @@ more than the data carries: too few leads, no attempts data, or mixed signals gi
 ``inconclusive`` with the reason. Marketing's claim is about marketing's leads, so follow-up
 is judged on marketing-sourced leads when they can be told apart (and are numerous enough).
 
-Every threshold lives in :data:`THRESHOLDS`, with its rationale and source (SPEC §9 via
-:mod:`toolkit.benchmarks`); nothing else in the module holds a cut-off.
+Every threshold lives in :data:`toolkit.method.THRESHOLDS`, with its rationale and source
+(SPEC §9 via :mod:`toolkit.benchmarks`); nothing else in the module holds a cut-off.
 """
 
 from __future__ import annotations
 
-from . import benchmarks
+from . import method
 from .lookup import dig as _get
 
-SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not_supported", "inconclusive"
+from .vocab import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED  # noqa: F401  (re-exported)
 
+#: The thresholds live in :mod:`toolkit.method` (one home, read by verdict, findings, flags,
+#: scores and the methodology appendix); ``THRESHOLDS`` is that table, re-exported.
+THRESHOLDS: dict[str, dict] = method.THRESHOLDS
 
-def Threshold(value: float, rationale: str, source: str) -> dict:
-    """One documented threshold: ``{"value", "rationale", "source"}``."""
-    return {"value": value, "rationale": rationale, "source": source}
-
-
-#: Every cut-off of the verdict: name -> ``{value, rationale, source}``.
-THRESHOLDS: dict[str, dict] = {
-    # --- sample sizes ----------------------------------------------------------------------
-    "min_well_worked": Threshold(
-        30, "Fewest well-worked leads in a group before its conversion is judged: at n = 30 a "
-        "Wilson 95% interval around 50% spans about ±17 points, already too wide to separate "
-        "from the benchmark floor with fewer leads.", "method (Wilson interval width)"),
-    "min_rejections_with_reason": Threshold(
-        20, "Fewest rejections with a stated reason before 'mostly about fit' is judged.",
-        "method"),
-    "min_followup_leads": Threshold(
-        30, "Fewest leads handed to sales before follow-up shares (untouched, SLA, single "
-        "attempt) are judged.", "method"),
-    "min_handoff_mqls": Threshold(
-        30, "Fewest MQLs before the MQL→SAL acceptance rate is quoted in a finding or raises a "
-        "plan conflict flag.", "method"),
-    "min_stage_leads": Threshold(
-        30, "Fewest leads entering a funnel stage before its conversion is called the "
-        "biggest drop of the funnel.", "method"),
-    "min_effort_arm": Threshold(
-        30, "Fewest leads in each arm of the effort contrast (1–3 vs well-worked attempts).",
-        "method"),
-    # --- lead quality ----------------------------------------------------------------------
-    "well_worked_conversion_floor": Threshold(
-        benchmarks.MQL_TO_SQL_RANGE["low"],
-        "Well-worked leads converting (to SQL) below the lower end of the practitioner MQL→SQL "
-        "range — the product of MQL→SAL 40% and SAL→SQL 50% — convert poorly even with effort. "
-        "Judged on the upper Wilson bound, so only a clear shortfall counts.",
-        "demand-waterfall practitioner ranges (SPEC §9), via toolkit.benchmarks.MQL_TO_SQL_RANGE"),
-    "fit_majority": Threshold(
-        0.5, "Rejections are 'mostly about fit' when at least half of the rejections with a "
-        "reason cite fit (size, industry, budget, role, spam). Gartner's 44% good-fit share "
-        "of MQLs says fit rejections are common, so only a majority counts.",
-        "SPEC §5 wording; Gartner (analyst) for context"),
-    # --- follow-up -------------------------------------------------------------------------
-    "untouched_share_max": Threshold(
-        0.10, "Follow-up is thin when 10% or more of the leads handed to sales are never "
-        "touched. HBR 2011 found 23% of firms never answered a web lead: that is the "
-        "poor-practice norm, and one lead in ten left unworked is already material.",
-        "Oldroyd, McElheran & Elkington, HBR 2011 (academic)"),
-    "within_sla_min": Threshold(
-        0.5, "Follow-up is thin when fewer than half of the leads are first touched within the "
-        "agreed SLA (untouched leads count as outside). HBR 2011: mean response 42 h, only 37% "
-        "of firms within 1 h.", "HBR 2011 (academic); the engagement's own SLA"),
-    "single_attempt_max": Threshold(
-        0.30, "Follow-up is thin when 30% or more of touched, unconverted leads got exactly one "
-        "attempt. Velocify: reps averaged 1.6 attempts while 93% of converted leads were "
-        "reached only by the 6th attempt.", "Velocify secret-shopper studies (vendor)"),
-    "effort_odds_ratio_min": Threshold(
-        1.5, "More effort 'converts better' when the Mantel–Haenszel odds ratio of conversion, "
-        "well-worked vs 1–3 attempts, pooled within score bands, is at least 1.5 and its 95% "
-        "CI excludes 1; it is flat when the whole CI lies below 1.5.",
-        "method; HBR 2011 (≈7× for speed) shows effort effects are large when real"),
-    # --- beliefs ---------------------------------------------------------------------------
-    "belief_majority": Threshold(
-        0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "
-        "the claim item.", "SPEC §4.1 claims"),
-}
+#: The thresholds this module reads (recorded in ``verdict["thresholds"]``).
+VERDICT_THRESHOLDS: tuple[str, ...] = tuple(
+    k for k, t in method.THRESHOLDS.items() if "verdict" in t["used_by"])
 
 
 def thresholds_table() -> list[dict]:
-    """Thresholds as JSON-safe rows ``{name, value, rationale, source}`` (methodology)."""
-    return [{"name": k, "value": _num(t["value"]), "rationale": t["rationale"],
-             "source": t["source"]} for k, t in THRESHOLDS.items()]
+    """The verdict's thresholds as JSON-safe rows ``{name, value, rationale, source,
+    used_by}`` (all thresholds are in ``results["method"]["thresholds"]``)."""
+    return method.thresholds_table(VERDICT_THRESHOLDS)
 
 
-def _num(v):
-    """A threshold value as int when whole (30, not 30.0), else float."""
-    return int(v) if isinstance(v, int) and not isinstance(v, bool) else float(v)
-
-
-def _t(name: str) -> float:
-    return float(THRESHOLDS[name]["value"])
-
+_t = method.value
 
 
 def _pct(x: float | None) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from ..instrument import PILLAR_REVERSED_SCALES
 from ..lookup import dig
+from ..vocab import SIDES as TEAM_SIDES
 
-SIDES = ("sales", "marketing", "all")
+SIDES = (*TEAM_SIDES, "all")
 SIDE_WORDS = {"sales": "sales side", "marketing": "marketing side", "all": "everyone"}
 PILLAR_WORDS = {"politics": "Company politics index",
                 "incentives": "Incentives index",

@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..exceptions import InputError, Problem
 from .core import compare_results
-from .render import page
+from ..report.waves import page
 
 SLUG_RE = re.compile(r"^[a-z0-9-]+$")
 RESULTS_FILE = "results.json"

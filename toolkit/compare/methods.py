@@ -47,11 +47,12 @@ import numpy as np
 from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 
-#: False-discovery rate of the Benjamini–Hochberg adjustment.
-FDR_Q = 0.05
-#: Cohen's (1988) labels for |g| and |h|.
-COHEN_LABELS: tuple[tuple[float, str], ...] = ((0.2, "negligible"), (0.5, "small"),
-                                               (0.8, "medium"))
+from ..method import COHEN_MAGNITUDES, value
+
+#: False-discovery rate of the Benjamini–Hochberg adjustment (``toolkit.method``).
+FDR_Q = value("wave_fdr_q")
+#: Cohen's (1988) labels for |g| and |h| (``toolkit.method.COHEN_MAGNITUDES``).
+COHEN_LABELS: tuple[tuple[float, str], ...] = COHEN_MAGNITUDES
 _Z_MAX = 40.0
 
 

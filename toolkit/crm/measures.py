@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Iterable
 
-import numpy as np
 import pandas as pd
 
+from ..jsonio import jsonable
 from ..config import AnalysisSettings
 from ..privacy import make_redactor
 from .derive import (as_datetime, drop_empty_columns, extract_date_of, lead_frame,
@@ -29,24 +28,8 @@ def _iso(value) -> str | None:
     return v.date().isoformat() if v == pd.Timestamp(v).normalize() else v.isoformat()
 
 
-def json_safe(obj):
-    """Recursively turn numpy/pandas scalars into Python ones and NaN/inf into None."""
-    if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_safe(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        x = float(obj)
-        return x if math.isfinite(x) else None
-    if obj is None or obj is pd.NA or obj is pd.NaT:
-        return None
-    if isinstance(obj, (pd.Timestamp,)):
-        return obj.isoformat()
-    return obj if isinstance(obj, str) else str(obj)
+#: Kept for callers of the former name: the one JSON coercer is :func:`toolkit.jsonio.jsonable`.
+json_safe = jsonable
 
 
 def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None = None,
@@ -170,4 +153,4 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         "dose_response": dose, "lead_quality": lq, "marketing_sourced": ms,
         "warnings": warnings,
     }
-    return json_safe(out)
+    return jsonable(out)

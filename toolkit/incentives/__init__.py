@@ -6,7 +6,7 @@
 * :func:`what_if` — plan changes in, new split and added cost out (report and workshop).
 """
 
-from .measures import PILLAR_WEIGHTS, measure_incentives
+from .measures import measure_incentives
 from .plan import (APPLIES_TO, METRICS, SHARED_METRICS, SIDE_OF_TEAM, VOLUME_METRICS,
                    load_plan, validate_plan)
 from .split import reward_split, won_deals
@@ -14,6 +14,6 @@ from .structure import STRUCTURE_POINTS
 from .flags import THRESHOLDS
 from .whatif import what_if
 
-__all__ = ["APPLIES_TO", "METRICS", "PILLAR_WEIGHTS", "SHARED_METRICS", "SIDE_OF_TEAM",
+__all__ = ["APPLIES_TO", "METRICS", "SHARED_METRICS", "SIDE_OF_TEAM",
            "STRUCTURE_POINTS", "THRESHOLDS", "VOLUME_METRICS", "load_plan",
            "measure_incentives", "reward_split", "validate_plan", "what_if", "won_deals"]

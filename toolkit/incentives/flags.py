@@ -3,24 +3,24 @@
 Each flag is ``{"code", "title", "sentence", "figures"}``: a stable code, a short title, one
 plain-language sentence for the report and the figures that raised it.
 
-Thresholds (:data:`THRESHOLDS`) are anchored on the reference figures of SPEC §9:
+Thresholds are read from :data:`toolkit.method.THRESHOLDS` (one home, with rationale and
+source); :data:`THRESHOLDS` below is the flag's view of them:
 
-* ``acceptance_rate_low`` = 0.40 — the lower bound of the MQL → SAL practitioner range
-  (40–60 %, demand-waterfall practice). Below it, most of what marketing is paid to produce
-  is turned away by sales.
-* Follow-up is **thin** when any of: ``within_sla_share`` < 0.50 (fewer than half the leads
-  touched within the SLA), ``untouched_share`` ≥ 0.23 (as many leads never touched as the
-  23 % of firms that never answered a web lead, Oldroyd, McElheran & Elkington, HBR 2011),
-  ``single_attempt_share`` ≥ 0.50 (half the worked, unconverted leads got one attempt,
-  while reps averaged 1.6 attempts and 93 % of converted leads were reached by the 6th,
-  Velocify). The three follow-up cut-offs are read from :data:`toolkit.verdict.THRESHOLDS`
-  (the values above are its defaults at the time of writing), so flag and verdict agree.
-  The figures are those of :func:`toolkit.verdict.followup_evidence`: the same population
-  (marketing-sourced leads when there are enough of them) and the same minimum sample sizes
-  as the verdict, so the flag and the verdict quote the same numbers.
-* No flag is raised from too little data: the acceptance rate needs ``min_mqls`` MQLs
-  (``toolkit.verdict.THRESHOLDS["min_handoff_mqls"]``), the follow-up figures the verdict's
-  ``min_followup_leads``; missing touch data raises no flag.
+* ``acceptance_rate_low`` (method ``acceptance_rate_low``, 0.40) — the lower bound of the
+  MQL → SAL practitioner range (40–60 %, demand-waterfall practice). Below it, most of what
+  marketing is paid to produce is turned away by sales.
+* Follow-up is **thin** exactly as the verdict judges it (method ``within_sla_min``,
+  ``untouched_share_max``, ``single_attempt_max``: fewer than half the leads touched within
+  the SLA, one lead in ten never touched, three in ten touched-but-unconverted leads given a
+  single attempt). The figures are those of :func:`toolkit.verdict.followup_evidence`: the
+  same population (marketing-sourced leads when there are enough of them) and the same
+  minimum sample sizes as the verdict, so the flag and the verdict quote the same numbers.
+* Fit-dominated rejections use the verdict's ``fit_majority`` and
+  ``min_rejections_with_reason`` (20 rejections with a reason; the flag used to require 30,
+  the documented verdict value is now used by both).
+* No flag is raised from too little data: the acceptance rate needs ``min_handoff_mqls``
+  MQLs, the follow-up figures the verdict's ``min_followup_leads``; missing touch data
+  raises no flag.
 """
 
 from __future__ import annotations
@@ -32,19 +32,20 @@ import pandas as pd
 from .plan import SIDES, VOLUME_METRICS
 from .structure import metric_weight, num, own_bookings_only, with_side
 
-from ..verdict import THRESHOLDS as _VERDICT
+from .. import method
+from ..method import THRESHOLDS as _M
 from ..verdict import followup_evidence, thin_followup_clause
 
-#: Flag thresholds. "Thin follow-up" uses exactly the verdict's cut-offs
-#: (:data:`toolkit.verdict.THRESHOLDS`), so the plan flag and the blame-game verdict agree.
+#: The flags' view of :data:`toolkit.method.THRESHOLDS` (flag name → value). "Thin
+#: follow-up" uses exactly the verdict's cut-offs, so the plan flag and the verdict agree.
 THRESHOLDS = {
-    "acceptance_rate_low": 0.40,
-    "within_sla_share_low": float(_VERDICT["within_sla_min"]["value"]),
-    "untouched_share_high": float(_VERDICT["untouched_share_max"]["value"]),
-    "single_attempt_share_high": float(_VERDICT["single_attempt_max"]["value"]),
-    "min_mqls": int(_VERDICT["min_handoff_mqls"]["value"]),
-    "fit_share_high": 0.50,
-    "min_fit_reasons": int(_VERDICT["min_handoff_mqls"]["value"]),
+    "acceptance_rate_low": method.value("acceptance_rate_low"),
+    "within_sla_share_low": method.value("within_sla_min"),
+    "untouched_share_high": method.value("untouched_share_max"),
+    "single_attempt_share_high": method.value("single_attempt_max"),
+    "min_mqls": int(_M["min_handoff_mqls"]["value"]),
+    "fit_share_high": method.value("fit_majority"),
+    "min_fit_reasons": int(_M["min_rejections_with_reason"]["value"]),
 }
 
 
@@ -212,7 +213,7 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
             elif all(v is None for v in fig.values()):
                 warnings.append("sales is paid on its own bookings only, but follow-up "
                                 "figures are unknown or rest on too few leads (need "
-                                f"{_VERDICT['min_followup_leads']['value']}), so the "
+                                f"{_M['min_followup_leads']['value']}), so the "
                                 "bookings-only flag could not be checked")
             elif clause:
                 flags.append(_flag(

@@ -29,15 +29,6 @@ STANDARD_WHAT_IF = {"marketing_commission": {"rate": 0.02,
                                              "applies_to": "marketing_sourced_won"},
                     "gate": 0.7}
 
-try:  # the pillar weights live in one place (SPEC §4.4)
-    from ..scores import WEIGHTS as _WEIGHTS
-    PILLAR_WEIGHTS = {"survey": float(_WEIGHTS["incentives"]["survey"]),
-                      "plan_structure": float(_WEIGHTS["incentives"]["plan_structure"])}
-except (ImportError, KeyError):  # pragma: no cover - scores module not wired yet
-    PILLAR_WEIGHTS = {"survey": 0.5, "plan_structure": 0.5}
-
-
-
 def survey_side(survey: dict | None) -> dict:
     """Read the incentive scales and pillar from the survey section.
 
@@ -59,27 +50,6 @@ def survey_side(survey: dict | None) -> dict:
     pillar = {"sales": num(_get(pil, "by_side", "sales")),
               "marketing": num(_get(pil, "by_side", "marketing")), "overall": overall}
     return {"scales": scales, "pillar": pillar}
-
-
-def pillar_score(survey_pillar: float | None, structure: float | None) -> tuple[float | None,
-                                                                                 list[str]]:
-    """Incentives pillar (0..100) = 50 % survey pillar + 50 % plan structure (SPEC §4.4).
-
-    The weights are :data:`PILLAR_WEIGHTS` (from ``toolkit.scores.WEIGHTS``). When one
-    input is missing the other is used alone and a warning says so; both missing → None.
-    """
-    parts = {"survey": survey_pillar, "plan_structure": structure}
-    avail = {k: v for k, v in parts.items() if v is not None}
-    if not avail:
-        return None, ["incentives pillar not scored: neither the survey pillar nor the plan "
-                      "structure score is available"]
-    warn = []
-    if len(avail) < len(parts):
-        missing = next(k for k in parts if k not in avail).replace("_", " ")
-        warn.append(f"incentives pillar scored from the "
-                    f"{next(iter(avail)).replace('_', ' ')} only: the {missing} is missing")
-    w = sum(PILLAR_WEIGHTS[k] for k in avail)
-    return round(sum(PILLAR_WEIGHTS[k] * v for k, v in avail.items()) / w, 1), warn
 
 
 def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
@@ -121,13 +91,16 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         ``marketing_reward_share``, ``marketing_contribution_share``,
         ``reward_contribution_gap`` (contribution − reward), ``flags`` (list of ``{code,
         title, sentence, figures}``), ``structure_score`` (0..100), ``structure_points``,
-        ``survey``, ``pillar`` (0..100), ``pillar_weights``, ``thresholds``, ``what_if``
+        ``survey``, ``thresholds``, ``what_if``
         (:func:`~toolkit.incentives.what_if` of :data:`STANDARD_WHAT_IF` on the same deals,
         None without opportunities), ``warnings``.
         Money in the engagement currency.
 
     Notes
     -----
+    The incentives pillar (survey and plan structure combined) is scored once, by
+    :func:`toolkit.scores.combine` (``results["scores"]["incentives"]``), not here.
+
     Rules for sides, shared and volume metrics, commissions (paid once per deal, not per
     head), ``own_won`` and gates are documented in :mod:`toolkit.incentives.plan` and
     :mod:`toolkit.incentives.split`.
@@ -175,8 +148,6 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
     surv = survey_side(survey)
     if survey is not None and surv["pillar"]["overall"] is None:
         warnings.append("the survey section has no incentives pillar")
-    pillar, pw = pillar_score(surv["pillar"]["overall"], struct["score"])
-    warnings += pw
     return {
         "shared_outcome_weight": sow["by_side"],
         "sow_gap": sow["gap"],
@@ -194,8 +165,6 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         "structure_points": struct["points"],
         "structure_points_max": dict(STRUCTURE_POINTS),
         "survey": surv,
-        "pillar": pillar,
-        "pillar_weights": dict(PILLAR_WEIGHTS),
         "thresholds": dict(THRESHOLDS),
         "warnings": warnings,
     }

@@ -29,16 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import TEAMS
 from ..exceptions import Problem, ValidationError
-
-METRICS = ("bookings", "pipeline", "win_rate", "sla_compliance", "company_revenue",
-           "mql_volume", "sql_volume", "lead_volume", "activity_volume", "mbo", "other")
-SHARED_METRICS = ("bookings", "pipeline", "win_rate", "sla_compliance", "company_revenue")
-VOLUME_METRICS = ("mql_volume", "lead_volume", "activity_volume")
-APPLIES_TO = ("all_won", "marketing_sourced_won", "own_won")
-SIDE_OF_TEAM = {"sales": "sales", "sales_development": "sales", "marketing": "marketing"}
-SIDES = ("sales", "marketing")
+from ..vocab import (APPLIES_TO, METRICS, SHARED_METRICS, SIDE_OF_TEAM,  # noqa: F401
+                     SIDES, TEAMS, VOLUME_METRICS)
 
 REQUIRED_COLUMNS = ("team", "role", "headcount", "base_salary", "variable_target",
                     "component", "metric", "weight")

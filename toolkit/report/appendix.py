@@ -1,16 +1,20 @@
-"""Appendices: data quality, methodology, sources."""
+"""Appendices: data quality, methodology, sources.
+
+Everything here is read from the results: the thresholds, weights, stage cut points and
+reference figures the analysis used are in ``results["method"]`` (SPEC §6), never looked up
+in today's code.
+"""
 
 from __future__ import annotations
 
 import html
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 
-from ..findings import LIMITS
-from ..intake.summary import intake_lines
-from ..scores import COMPONENTS, STAGES, WEIGHTS
-from .display import show_markdown, show_table
+from ..formatting import intake_lines
+from .display import emit, show_markdown, show_table
+from .read import method as stored_method
 
 
 def render_data_quality(results: dict) -> None:
@@ -22,7 +26,7 @@ def render_data_quality(results: dict) -> None:
             f"{k}: {v:,}" for k, v in counts.items() if v is not None) + ".")
     intake = data.get("intake") or []
     if intake:
-        display(HTML("<pre class='intake'>" + html.escape("\n".join(intake_lines(intake)))
+        emit(HTML("<pre class='intake'>" + html.escape("\n".join(intake_lines(intake)))
                      + "</pre>"))
     mgs = (data.get("settings") or {}).get("min_group_size", 5)
     sup = data.get("suppressed") or []
@@ -43,15 +47,29 @@ def render_data_quality(results: dict) -> None:
 def render_methodology(results: dict) -> None:
     """Every measure, threshold and weight used."""
     settings = (results.get("data") or {}).get("settings") or {}
+    m = stored_method(results)
+    th = {t.get("name"): t.get("value") for t in m.get("thresholds") or []}
+    cliffs = m.get("cliffs_delta_magnitudes") or []
+    cliff_txt = (" (" + ", ".join(f"|d| < {c['below']:.3g}".replace("0.", ".") + f" {c['label']}"
+                                  for c in cliffs) + ", else large)") if cliffs else ""
+    mat = m.get("maturity_stages") or []
+    mat_txt = ("Maturity stages on the MAT mean: " + ", ".join(
+        (f"< {b['to']:g} {b['stage']}" if b.get("from") is None else
+         f"≥ {b['from']:g} {b['stage']}" if b.get("to") is None else
+         f"{b['from']:g}–{b['to'] - 0.01:.2f} {b['stage']}") for b in mat)
+        + " (Kotler, Rackham & Krishnaswamy 2006).") if mat else ""
+    answered = th.get("min_answered_share")
+    alpha = th.get("alpha_flag_below")
     show_markdown(
         "**Survey.** Answers on a 5-point agreement scale; reverse-keyed items scored 6 − x; "
-        "\"don't know\" is missing; a scale score needs at least half its items answered. "
+        "\"don't know\" is missing"
+        + (f"; a scale score needs at least {answered:.0%} of its items answered"
+           if answered is not None else "") + ". "
         "Scale means map to 0–100 as (m − 1)/4 × 100. Reliability: Cronbach's alpha with 95% CI "
-        "and McDonald's omega (one-factor model), flagged below 0.6. Sales side (sales and "
-        "sales development) against marketing: Mann–Whitney U, Cliff's delta (|d| < .147 "
-        "negligible, < .33 small, < .474 medium, else large), Benjamini–Hochberg adjusted p. "
-        "Maturity stages on the MAT mean: < 2 Undefined, 2–2.99 Defined, 3–3.99 Aligned, ≥ 4 "
-        "Integrated (Kotler, Rackham & Krishnaswamy 2006).\n\n"
+        "and McDonald's omega (one-factor model)"
+        + (f", flagged below {alpha:g}" if alpha is not None else "") + ". Sales side (sales "
+        "and sales development) against marketing: Mann–Whitney U, Cliff's delta" + cliff_txt
+        + ", Benjamini–Hochberg adjusted p. " + mat_txt + "\n\n"
         "**CRM evidence.** Funnel cohort by lead creation date in the period; stage conversion "
         "with Wilson 95% intervals; speed to first touch by Kaplan–Meier with untouched leads "
         "censored at the extract date; dose–response within lead-score bands; logistic "
@@ -60,48 +78,47 @@ def render_methodology(results: dict) -> None:
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
         f"{settings.get('well_worked_attempts')} attempts.")
-    rows = [{"pillar": p, "component": c, "weight": f"{w:.0%}",
-             "input": COMPONENTS.get((p, c), "")} for p, ws in WEIGHTS.items()
-            for c, w in ws.items()]
-    show_table(pd.DataFrame(rows), caption="Pillar weights (SPEC §4.4); overall = mean of the "
-               "three pillars")
-    show_markdown("Overall stage on 0–100: " + ", ".join(
-        f"{name} from {cut:g}" for cut, name in STAGES if cut != float("-inf")) +
-        ", Undefined below 25.")
-    try:
-        from ..verdict import THRESHOLDS
-    except ImportError:  # pragma: no cover
-        THRESHOLDS = None
-    if THRESHOLDS:
-        items = THRESHOLDS.items() if isinstance(THRESHOLDS, dict) else vars(THRESHOLDS).items()
-        rows = []
-        for k, v in items:
-            if isinstance(v, dict):
-                rows.append({"threshold": k, "value": v.get("value"),
-                             "why": v.get("rationale") or v.get("source") or ""})
-            elif isinstance(v, (tuple, list)) and len(v) >= 2:
-                rows.append({"threshold": k, "value": v[0], "why": v[1]})
-            else:
-                rows.append({"threshold": k, "value": v, "why": ""})
-        show_table(pd.DataFrame(rows, dtype=object),
-                   caption="Verdict thresholds (toolkit.verdict.THRESHOLDS)")
-    show_table(pd.DataFrame([{"finding threshold": k, "value": v[0], "why": v[1]}
-                             for k, v in LIMITS.items()]),
-               caption="Finding thresholds (toolkit.findings.LIMITS)")
+    rows = [{"pillar": c.get("pillar"), "component": c.get("component"),
+             "weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
+             "input": c.get("input")} for c in m.get("components") or []]
+    if rows:
+        show_table(pd.DataFrame(rows, dtype=object), caption="Pillar weights (SPEC §4.4); "
+                   "overall = mean of the three pillars")
+    bands = [b for b in m.get("score_stages") or [] if b.get("from") is not None]
+    if bands:
+        lowest = (m.get("score_stages") or [{}])[0]
+        show_markdown("Overall stage on 0–100: " + ", ".join(
+            f"{b['stage']} from {b['from']:g}" for b in reversed(bands))
+            + f", {lowest.get('stage')} below {bands[0]['from']:g}.")
+    note = m.get("note")
+    if note:
+        show_markdown(f"*{note}*")
+    groups: dict[str, list[dict]] = {}
+    for t in m.get("thresholds") or []:
+        used = t.get("used_by") or ["other"]
+        groups.setdefault(_GROUP_OF_USE.get(used[0], used[0]), []).append(t)
+    for title, rows in groups.items():
+        show_table(pd.DataFrame([{"threshold": t.get("name"), "value": t.get("value"),
+                                  "why": t.get("rationale") or "",
+                                  "source": t.get("source") or ""} for t in rows],
+                                dtype=object), caption=title)
+
+
+#: Table captions of the thresholds, by the first part of the diagnosis that uses them.
+_GROUP_OF_USE = {"verdict": "Verdict thresholds", "incentive flags": "Plan conflict-flag "
+                 "thresholds", "findings": "Finding thresholds", "recommendations":
+                 "Finding thresholds", "survey": "Survey thresholds", "report":
+                 "Report thresholds"}
 
 
 def render_sources(results: dict) -> None:
     """External reference figures with provenance label, year and sample size (SPEC §9)."""
-    try:
-        from ..benchmarks import REFERENCES
-    except ImportError:
-        show_markdown("Reference figures are not available in this version.")
+    refs = stored_method(results).get("references") or []
+    if not refs:
+        show_markdown("The reference figures used are not recorded in these results.")
         return
-    rows = []
-    for r in (REFERENCES.values() if isinstance(REFERENCES, dict) else REFERENCES):
-        r = r if isinstance(r, dict) else vars(r)
-        rows.append({label: r.get(k) for k, label in (
-            ("figure", "Figure"), ("source", "Source"), ("kind", "Provenance"), ("year", "Year"),
-            ("sample", "Sample")) if k in r})
-    show_table(pd.DataFrame(rows, dtype=object), caption="Reference figures and their provenance: academic, "
-               "analyst, vendor, practitioner or unverified")
+    rows = [{"Figure": r.get("figure"), "Source": r.get("source"),
+             "Provenance": r.get("provenance_label") or r.get("provenance"),
+             "Year": r.get("year"), "Sample": r.get("sample")} for r in refs]
+    show_table(pd.DataFrame(rows, dtype=object), caption="Reference figures and their "
+               "provenance: academic, analyst, vendor, practitioner or unverified")

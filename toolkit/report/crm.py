@@ -5,13 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts import crm as charts
-from ..verdict import THRESHOLDS
+from ..vocab import FUNNEL_STAGES
+from .read import threshold
 from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
-STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
-
-#: Fewest leads entering a stage before its rate may be called "the biggest drop".
-MIN_STAGE_LEADS = int(THRESHOLDS["min_stage_leads"]["value"])
+STAGES = FUNNEL_STAGES
 
 
 def _date(value) -> str | None:
@@ -19,19 +17,22 @@ def _date(value) -> str | None:
     return None if not value else str(value)[:10]
 
 
-def biggest_drop_sentence(d: pd.DataFrame) -> str:
+def biggest_drop_sentence(d: pd.DataFrame, *, min_leads: int) -> str:
     """The funnel takeaway: the stage with the lowest conversion among stages entered by at
-    least :data:`MIN_STAGE_LEADS` leads, or why none can be named.
+    least *min_leads* leads (the ``min_stage_leads`` threshold the results record), or why
+    none can be named.
 
     Parameters
     ----------
     d : DataFrame
         :func:`_funnel_frame` output (``stage``, ``count``, ``rate``).
+    min_leads : int
+        Fewest leads entering a stage before its rate may be called "the biggest drop".
     """
     prev_n = d["count"].shift(1)
-    ok = d.iloc[1:][(prev_n.iloc[1:] >= MIN_STAGE_LEADS) & d["rate"].iloc[1:].notna()]
+    ok = d.iloc[1:][(prev_n.iloc[1:] >= min_leads) & d["rate"].iloc[1:].notna()]
     if ok.empty:
-        return (f"Too few leads at each stage (fewer than {MIN_STAGE_LEADS}) to say where the "
+        return (f"Too few leads at each stage (fewer than {min_leads:g}) to say where the "
                 "funnel loses most.")
     i = int(ok["rate"].idxmin())
     w, prev = d.loc[i], d.loc[i - 1, "stage"]
@@ -145,7 +146,7 @@ def render_funnel(results: dict) -> None:
         show_not_assessed("Funnel", ["No leads in the analysis period."])
         return
     d = _funnel_frame(crm)
-    take = biggest_drop_sentence(d)
+    take = biggest_drop_sentence(d, min_leads=threshold(results, "min_stage_leads"))
     show_figure(charts.plot_funnel(data=d), alt="Horizontal bar chart of the number of leads "
                 "reaching each funnel stage, with each stage's conversion rate and 95% "
                 "interval.", takeaway=take)

@@ -2,6 +2,11 @@
 
 Figures are embedded as base64 PNG ``<img>`` tags carrying alt text (so the HTML is
 self-contained and accessible) and closed immediately after.
+
+Every renderer hands its output to :func:`emit`. Inside :func:`collect` (which
+:func:`toolkit.report.sections.render` uses) the objects are gathered and returned to the
+caller as a :class:`Rendered` — a displayable list — instead of being displayed as a side
+effect; outside it (a renderer called directly in a notebook) they are displayed at once.
 """
 
 from __future__ import annotations
@@ -9,11 +14,56 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
+
+
+_SINKS: list[list] = []
+
+
+def emit(obj: Any) -> None:
+    """Hand one displayable (``HTML``, ``Markdown``, ...) to the current sink: the innermost
+    :func:`collect` block, else IPython's ``display``."""
+    if _SINKS:
+        _SINKS[-1].append(obj)
+    else:
+        display(obj)
+
+
+class Rendered(list):
+    """The displayable objects a renderer produced, in order.
+
+    Displays as its items (``_ipython_display_``), so a notebook cell ending in
+    ``report.render(...)`` shows the section; ``html()`` gives the concatenated HTML/Markdown
+    text for tests and other media.
+    """
+
+    def _ipython_display_(self) -> None:
+        for obj in self:
+            display(obj)
+
+    def texts(self) -> list[str]:
+        """The ``.data`` of each item (HTML or Markdown source)."""
+        return [getattr(o, "data", str(o)) for o in self]
+
+    def html(self) -> str:
+        """All items' source text, joined by newlines."""
+        return "\n".join(self.texts())
+
+
+@contextmanager
+def collect() -> Iterator[Rendered]:
+    """Gather everything emitted inside the block into the yielded :class:`Rendered`."""
+    out = Rendered()
+    _SINKS.append(out)
+    try:
+        yield out
+    finally:
+        _SINKS.pop()
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
@@ -58,12 +108,12 @@ def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
         One sentence computed from the data, shown under the chart.
     """
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    display(HTML(figure_html(fig, alt=alt, takeaway=takeaway)))
+    emit(HTML(figure_html(fig, alt=alt, takeaway=takeaway)))
 
 
 def show_markdown(text: str) -> None:
     """Display Markdown text."""
-    display(Markdown(text))
+    emit(Markdown(text))
 
 
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
@@ -71,11 +121,11 @@ def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = Fa
     shown = df.astype(object).where(df.notna(), "—")  # None and NaN alike read "—"
     styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
     cap = f"<p class='caption'>{html.escape(caption)}</p>" if caption else ""
-    display(HTML(cap + styler_html))
+    emit(HTML(cap + styler_html))
 
 
 def show_not_assessed(title: str, reasons: Iterable[str]) -> None:
     """Say plainly that a section could not be assessed, and why."""
     items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons) or "<li>No data.</li>"
-    display(HTML(f"<div class='not-assessed'><strong>{html.escape(title)} — not assessed."
+    emit(HTML(f"<div class='not-assessed'><strong>{html.escape(title)} — not assessed."
                  f"</strong><ul>{items}</ul></div>"))

@@ -136,13 +136,16 @@ def render(results: dict) -> None:
         return
     cur = (results.get("client") or {}).get("currency") or ""
     sv = (inc.get("survey") or {}).get("pillar") or {}
-    pillar = inc.get("pillar")
+    # the one incentives pillar score is scores.incentives (toolkit.scores.combine)
+    scores = results.get("scores") or {}
+    pillar = scores.get("incentives")
+    comp = (scores.get("components") or {}).get("incentives") or {}
+    weights = comp.get("weights_used") or comp.get("weights") or {}
     show_markdown(
         f"**Incentives pillar: {fmt_num(pillar, 0)}/100** (survey "
         f"{fmt_num(sv.get('overall'), 0)}, plan structure "
         f"{fmt_num(inc.get('structure_score'), 0)}; weighted "
-        + ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in
-                    (inc.get("pillar_weights") or {}).items()) + ").")
+        + ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in weights.items()) + ").")
 
     sow = inc.get("shared_outcome_weight") or {}
     data = pd.DataFrame({"side": ["sales", "marketing"],

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..compare.render import change_line
+from .waves import change_line
 from ..lookup import dig as _get
 
 STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 
-from IPython.display import HTML, display
+from IPython.display import HTML
 
-from ..recommend import STEP_TITLES, STEPS
-from .display import show_markdown
+from ..vocab import STEP_TITLES, STEPS
+from .display import emit, show_markdown
 
 PRIORITY = {1: "Act now", 2: "Next", 3: "Then"}
 
@@ -31,4 +31,4 @@ def render(results: dict) -> None:
                 f"<li><strong>{html.escape(PRIORITY.get(r.get('priority'), ''))}: "
                 f"{html.escape(r.get('title', ''))}</strong><br>{html.escape(r.get('rationale', ''))}"
                 f"<ul class='because'>{found}</ul><small>Evidence: {ev}</small></li>")
-        display(HTML(f"<h3>{html.escape(STEP_TITLES[step])}</h3><ol>{''.join(items)}</ol>"))
+        emit(HTML(f"<h3>{html.escape(STEP_TITLES[step])}</h3><ol>{''.join(items)}</ol>"))

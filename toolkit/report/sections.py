@@ -1,20 +1,31 @@
-"""The report's sections, in SPEC §6 order, rendered from the results dict.
+"""The report's sections, in SPEC §6 order, rendered from a ``results.json`` alone.
 
-The notebook calls :func:`load` once and then :func:`render` for each section; this module
-dispatches to the domain renderers (:mod:`toolkit.report.survey`, ``crm``, ``verdict``,
-``incentives``, ...). A section whose measures are missing says plainly why.
+The notebook calls :func:`load` once with the results path (its only parameter) and then
+:func:`render` for each section. :data:`RENDERERS` is the explicit dispatch table: each
+section names the renderer functions it runs, imported here, so a renamed or missing renderer
+fails at import — it never drops a section silently. :func:`render` returns the section's
+displayable objects (a :class:`~toolkit.report.display.Rendered`); nothing is displayed as a
+side effect, so the notebook shows the section by ending its cell with the call and tests read
+the returned objects.
+
+No analysis module is imported here or anywhere in :mod:`toolkit.report` (a test checks it):
+what the analysis concluded — findings, recommendations, thresholds, weights — is in the
+results.
 """
 
 from __future__ import annotations
 
 import html
-import importlib
-import json
 from pathlib import Path
+from typing import Callable
 
-from IPython.display import HTML, display
+from IPython.display import HTML
 
-from .display import show_not_assessed
+from ..exceptions import InputError
+from ..jsonio import RESULTS_SCHEMA, load_results
+from ..paths import EXAMPLE_RESULTS  # noqa: F401  (the notebook's default)
+from . import appendix, crm, incentives, recommendations, summary, survey, verdict, waves
+from .display import Rendered, collect, emit, show_not_assessed
 
 #: Section keys in report order, with their headings (SPEC §6).
 SECTIONS = {
@@ -28,156 +39,164 @@ SECTIONS = {
     "appendix_methodology": "Appendix B — Methodology",
     "appendix_sources": "Appendix C — Sources",
 }
-#: Sections shown only when their input exists, with their headings: "since_last" when
-#: the engagement has a ``[baseline]`` (SPEC §12); it renders its own heading.
+#: Sections shown only when their input exists, with their headings: "since_last" when the
+#: engagement has a ``[baseline]`` (SPEC §12); it renders its own heading, after the
+#: executive summary.
 OPTIONAL_SECTIONS = {"since_last": "Since the last assessment"}
 
 
-def load(engagement: str = "", results_path: str = "") -> dict:
-    """Return the results dict for the notebook.
+def load(results_path: str | Path) -> dict:
+    """Return the results dict the report renders.
 
     Parameters
     ----------
-    engagement : str
-        Engagement folder; empty means the first sample engagement (for a standalone run).
-    results_path : str
-        A ``results.json`` written by ``aligndx report``; when empty the engagement is
-        analysed here (same code path as the CLI).
+    results_path : str or Path
+        A ``results.json`` in the current layout, as written by ``aligndx report`` or
+        ``aligndx render`` (which upgrades files of earlier versions).
 
     Returns
     -------
     dict
+
+    Raises
+    ------
+    toolkit.exceptions.InputError
+        No path, an unreadable file, or a file of an earlier layout (the message says to
+        run ``aligndx render``). The report never analyses an engagement itself.
     """
-    if results_path:
-        return json.loads(Path(results_path).read_text(encoding="utf-8"))
-    from ..paths import sample_engagements
-    from ..pipeline import analyse_folder
+    if not results_path:
+        raise InputError("no results.json given: set the notebook's results_path parameter "
+                         "(aligndx report and aligndx render do)")
+    results = load_results(results_path)
+    schema = results.get("schema")
+    if not isinstance(schema, int) or schema < RESULTS_SCHEMA:
+        raise InputError(f"{results_path}: written by aligndx "
+                         f"{results.get('toolkit_version') or 'an earlier version'} without "
+                         "findings and method; render it with 'aligndx render "
+                         f"{results_path} -o OUT', which brings it up to date")
+    return results
 
-    if not engagement:
-        samples = sample_engagements()
-        if not samples:
-            raise FileNotFoundError("no engagement given and no sample engagements found")
-        engagement = str(samples[0])
-    return analyse_folder(engagement)
 
-
-def title(results: dict) -> None:
-    """Display the report title block."""
+def title(results: dict) -> Rendered:
+    """The report title block."""
     c = results.get("client") or {}
     period = ""
     if c.get("period_start") or c.get("period_end"):
         period = f"Analysis period {c.get('period_start') or '…'} to {c.get('period_end') or '…'}. "
-    display(HTML(
-        f"<h1>{html.escape(c.get('name') or c.get('id') or 'Client')}: sales &amp; marketing "
-        f"alignment diagnostic</h1><p class='subtitle'>{html.escape(period)}"
-        f"Generated {html.escape(str(results.get('generated_at', ''))[:10])} with aligndx "
-        f"{html.escape(str(results.get('toolkit_version', '')))}.</p>"))
-
-
-def _domain(name: str):
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith(f"report.{name}"):
-            return None
-        raise
-
-
-def _call(module: str, func: str, results: dict) -> bool:
-    mod = _domain(module)
-    fn = getattr(mod, func, None) if mod else None
-    if fn is None:
-        return False
-    fn(results)
-    return True
+    with collect() as out:
+        emit(HTML(
+            f"<h1>{html.escape(c.get('name') or c.get('id') or 'Client')}: sales &amp; "
+            f"marketing alignment diagnostic</h1><p class='subtitle'>{html.escape(period)}"
+            f"Generated {html.escape(str(results.get('generated_at', ''))[:10])} with aligndx "
+            f"{html.escape(str(results.get('toolkit_version', '')))}.</p>"))
+    return out
 
 
 def _reasons(results: dict, *sections: str) -> list[str]:
     warnings = (results.get("data") or {}).get("warnings") or []
     out = [w for w in warnings if any(w.lower().startswith(s) for s in sections)]
-    return out or ["Not yet assessed in this version of the toolkit."]
+    return out or ["Not assessed: the data needed is not in the engagement."]
 
 
-def executive_summary(results: dict) -> None:
-    """Overall score and stage, the verdict in one sentence, the findings that matter most."""
-    _call("summary", "render", results)
+def _needs(*keys: str, title: str, reasons: tuple[str, ...]):
+    """A step that shows 'not assessed' (with the data-quality reasons) unless every
+    results section in *keys* is present."""
+    def step(results: dict) -> bool:
+        if all(results.get(k) is not None for k in keys):
+            return True
+        show_not_assessed(title, _reasons(results, *reasons))
+        return False
+    return step
 
 
-def since_last(results: dict) -> None:
-    """What changed since the last assessment (only with a ``[baseline]``, SPEC §12)."""
-    if results.get("comparison"):
-        _call("waves", "render", results)
+def _when(*keys: str, fn: Callable[[dict], None]):
+    """Run *fn* only when every results section in *keys* is present (no message)."""
+    def step(results: dict) -> bool:
+        if all(results.get(k) is not None for k in keys):
+            fn(results)
+        return True
+    return step
 
 
-def politics(results: dict) -> None:
-    """Company politics: FAIR, TRUST, CONF, SUPP and the maturity stage."""
-    if results.get("survey") is None:
-        show_not_assessed("Company politics", _reasons(results, "survey"))
-        return
-    if not _call("survey", "render_politics", results):
-        _call("survey", "render", results)
+def _either(key: str, *, fn: Callable[[dict], None], title: str, reasons: tuple[str, ...]):
+    """Run *fn* when results section *key* is present, else say it was not assessed; the
+    section continues either way."""
+    def step(results: dict) -> bool:
+        if results.get(key) is not None:
+            fn(results)
+        else:
+            show_not_assessed(title, _reasons(results, *reasons))
+        return True
+    return step
 
 
-def incentives(results: dict) -> None:
-    """Incentives: plan structure, reward split and the survey's view."""
-    if results.get("incentives") is None:
-        show_not_assessed("Incentives (compensation plan)", _reasons(results, "incentives"))
-    else:
-        _call("incentives", "render", results)
-    if results.get("survey") is not None:
-        _call("survey", "render_incentives", results)
+def _run(fn: Callable[[dict], None]):
+    def step(results: dict) -> bool:
+        fn(results)
+        return True
+    return step
 
 
-def communication(results: dict) -> None:
-    """Communication: survey scales, frequency, hand-off evidence."""
+def _communication_gate(results: dict) -> bool:
     if results.get("survey") is None and results.get("crm") is None:
         show_not_assessed("Communication", _reasons(results, "survey", "crm"))
-        return
-    if results.get("survey") is not None:
-        _call("survey", "render_communication", results)
-    if results.get("crm") is not None:
-        _call("crm", "render_handoff", results)
+        return False
+    return True
 
 
-def blame_game(results: dict) -> None:
-    """CRM evidence and the verdict on both claims, with the survey's beliefs."""
-    if results.get("survey") is not None:
-        _call("survey", "render_claims", results)
-    if results.get("crm") is None:
-        show_not_assessed("The blame game (CRM evidence)", _reasons(results, "crm", "verdict"))
-        return
-    _call("crm", "render", results)
-    _call("verdict", "render", results)
+#: The explicit dispatch table: section → steps, run in order. A step returning False stops
+#: the section (it has said why). Every renderer is a direct reference, so a missing one is an
+#: import error, never a silently dropped section.
+RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
+    "executive_summary": (_run(summary.render),),
+    "politics": (_needs("survey", title="Company politics", reasons=("survey",)),
+                 _run(survey.render_politics)),
+    "incentives": (_either("incentives", fn=incentives.render,
+                           title="Incentives (compensation plan)", reasons=("incentives",)),
+                   _when("survey", fn=survey.render_incentives)),
+    "communication": (_communication_gate,
+                      _when("survey", fn=survey.render_communication),
+                      _when("crm", fn=crm.render_handoff)),
+    "blame_game": (_when("survey", fn=survey.render_claims),
+                   _needs("crm", title="The blame game (CRM evidence)",
+                          reasons=("crm", "verdict")),
+                   _run(crm.render), _run(verdict.render)),
+    "recommendations": (_needs("recommendations", title="Recommendations",
+                               reasons=("recommendations",)),
+                        _run(recommendations.render)),
+    "appendix_data_quality": (_run(appendix.render_data_quality),),
+    "appendix_methodology": (_run(appendix.render_methodology),
+                             _when("survey", fn=survey.render_reliability)),
+    "appendix_sources": (_run(appendix.render_sources),),
+    "since_last": (_when("comparison", fn=waves.render),),
+}
+
+assert set(RENDERERS) == set(SECTIONS) | set(OPTIONAL_SECTIONS), \
+    "every section needs renderers"  # noqa: S101
 
 
-def recommendations(results: dict) -> None:
-    """Recommendations by step, prioritized, each tied to evidence."""
-    if results.get("recommendations") is None:
-        show_not_assessed("Recommendations", _reasons(results, "recommendations"))
-        return
-    _call("recommendations", "render", results)
+def render(section: str, results: dict) -> Rendered:
+    """Render one report section by key (see :data:`SECTIONS`) and return its displayables.
 
-
-def appendix_data_quality(results: dict) -> None:
-    """Intake summary, warnings, and what the anonymity rule hid."""
-    _call("appendix", "render_data_quality", results)
-
-
-def appendix_methodology(results: dict) -> None:
-    """Every measure, threshold and weight."""
-    _call("appendix", "render_methodology", results)
-    if results.get("survey") is not None:
-        _call("survey", "render_reliability", results)
-
-
-def appendix_sources(results: dict) -> None:
-    """External reference figures with their provenance."""
-    _call("appendix", "render_sources", results)
-
-
-def render(section: str, results: dict) -> None:
-    """Render one report section by key (see :data:`SECTIONS`)."""
-    if section not in SECTIONS and section not in OPTIONAL_SECTIONS:
+    Raises
+    ------
+    KeyError
+        For an unknown section key.
+    """
+    if section not in RENDERERS:
         raise KeyError(f"unknown report section {section!r}; expected one of "
                        f"{[*SECTIONS, *OPTIONAL_SECTIONS]}")
-    globals()[section](results)
+    with collect() as out:
+        for step in RENDERERS[section]:
+            if not step(results):
+                break
+    return out
+
+
+def render_all(results: dict) -> dict[str, Rendered]:
+    """Every section in report order: ``{section: Rendered}`` (with "since_last" after the
+    executive summary when the results carry a comparison)."""
+    order = list(SECTIONS)
+    if results.get("comparison"):
+        order.insert(1, "since_last")
+    return {s: render(s, results) for s in order}

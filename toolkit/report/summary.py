@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import html
 
-from IPython.display import HTML, display
+from IPython.display import HTML
 
-from ..findings import top_findings
-from .display import fmt_num, show_markdown
+from .display import emit, fmt_num, show_markdown
+from .read import findings as stored_findings
 
 STAGE_NOTE = {
     "Undefined": "the teams work on their own agendas, with conflict over resources and blame",
@@ -30,7 +30,7 @@ def render(results: dict) -> None:
         f"{'<small>/100</small>' if v is not None else ''}</div><div class='label'>"
         f"{html.escape(label)}{' — ' + html.escape(stage) if stage else ''}</div></div>"
         for label, v, stage in kpis)
-    display(HTML(f"<div class='kpis'>{cells}</div>"))
+    emit(HTML(f"<div class='kpis'>{cells}</div>"))
     stage = s.get("stage")
     maturity = ((results.get("survey") or {}).get("maturity") or {}).get("stage")
     if s.get("overall") is not None and stage:
@@ -62,12 +62,12 @@ def render(results: dict) -> None:
     else:
         show_markdown("**The blame game.** Not settled: the CRM evidence needed for a verdict "
                       "is missing (see the data-quality appendix).")
-    found = top_findings(results, 3)
+    found = stored_findings(results, headline=True)
     if found:
         title = ("The three findings that matter most" if len(found) == 3 else
                  "The findings that matter most")
         show_markdown(f"**{title}**\n\n"
-                      + "\n".join(f"{i}. {f.text}" for i, f in enumerate(found, 1)))
+                      + "\n".join(f"{i}. {f['text']}" for i, f in enumerate(found, 1)))
     elif s.get("overall") is not None:
         show_markdown("**Findings.** No measured figure crossed a threshold that calls for "
                       "change (the thresholds are listed in the methodology appendix).")

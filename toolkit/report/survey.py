@@ -12,12 +12,12 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
-from .display import (fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
+from .display import (emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
@@ -370,7 +370,7 @@ def render_comments(results: dict) -> None:
                               + (f" <span class='count'>(× {n})</span>" if n > 1 else "")
                               + "</li>" for t, n in counts.items())
                 parts.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
-    display(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
+    emit(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
     show_markdown("*Comments are shown in alphabetical order, identical answers once with "
                   "their count, with e-mail addresses, phone numbers and known names removed.*")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 
-from .display import fmt_pct, show_markdown, show_not_assessed, show_table
+from .display import emit, fmt_pct, show_markdown, show_not_assessed, show_table
 
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Inconclusive"}
@@ -45,7 +45,7 @@ def render(results: dict) -> None:
     for key, title in CLAIMS:
         c = v[key]
         st = c["status"]
-        display(HTML(
+        emit(HTML(
             f"<div class='verdict'><strong>{html.escape(title)}</strong> — "
             f"<span style='color:{STATUS_COLORS[st]};font-weight:bold'>"
             f"{STATUS_LABELS[st]}</span><br/>{html.escape(c['summary'])}</div>"))

@@ -16,9 +16,10 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-#: Romano et al. (2006) thresholds for |Cliff's delta|.
-CLIFF_THRESHOLDS: tuple[tuple[float, str], ...] = ((0.147, "negligible"), (0.33, "small"),
-                                                   (0.474, "medium"))
+from ..method import CLIFF_MAGNITUDES
+
+#: Romano et al. (2006) thresholds for |Cliff's delta| (:data:`toolkit.method.CLIFF_MAGNITUDES`).
+CLIFF_THRESHOLDS: tuple[tuple[float, str], ...] = CLIFF_MAGNITUDES
 MIN_N_TEST = 2
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..config import SIDES, TEAMS
+from ..vocab import NO_SIDE_TEAMS, TEAMS, TEAMS_OF_SIDE
+from ..vocab import SIDE_OF_TEAM as SIDES
 from ..privacy import BELOW_THRESHOLD, COMPLEMENTARY, suppress_counts
 
 SIDE_NAMES = ("sales", "marketing")
@@ -187,8 +188,8 @@ def participation(survey: pd.DataFrame, g: Groups, min_size: int,
     team = survey["team"].astype("string").fillna("other") if "team" in survey else \
         pd.Series("other", index=survey.index, dtype="string")
     counts = team[g.reportable].value_counts()
-    teams_of = {"sales": ["sales", "sales_development"], "marketing": ["marketing"],
-                REST: [t for t in TEAMS if t not in SIDES]}
+    teams_of = {**{side: list(ts) for side, ts in TEAMS_OF_SIDE.items()},
+                REST: list(NO_SIDE_TEAMS)}
     records: list = []
     by_team: dict = {}
     for side, members in teams_of.items():

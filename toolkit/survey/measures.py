@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..jsonio import jsonable
 from ..config import AnalysisSettings
 from ..instrument import (CLAIM_ITEMS, FREQ_CODE, LIKERT_ITEMS, PILLAR_REVERSED_SCALES,
                           PILLARS, REVERSE_ITEMS, SCALE_ITEMS, SCALE_PILLAR, SCALES,
@@ -250,7 +251,7 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
         warnings.append(f"More respondents than headcount for {', '.join(over)}: check "
                         "client.headcount (give sales_side / marketing_side for whole sides).")
     if not g.all_shown:
-        return _json_safe(out)
+        return jsonable(out)
 
     df = survey.loc[g.reportable]
     side = g.side[g.reportable]
@@ -291,24 +292,4 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     out["suppressed"] += recs
     if not g.comparable:
         warnings.append("Side comparisons (gaps, Cliff's delta, tests) are not reported.")
-    return _json_safe(out)
-
-
-def _json_safe(obj):
-    """Recursively convert numpy scalars to Python and NaN/inf to None."""
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if np.isfinite(f) else None
-    if obj is None or isinstance(obj, str):
-        return obj
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    return str(obj)
+    return jsonable(out)

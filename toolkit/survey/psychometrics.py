@@ -25,7 +25,9 @@ import pandas as pd
 import pingouin as pg
 from statsmodels.multivariate.factor import Factor
 
-ALPHA_FLAG_BELOW = 0.6
+from .. import method
+
+ALPHA_FLAG_BELOW = method.value("alpha_flag_below")
 MIN_N_RELIABILITY = 10
 
 

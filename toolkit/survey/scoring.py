@@ -13,14 +13,15 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import method
 from ..instrument import LIKERT_ITEMS, REVERSE_ITEMS, SCALE_ITEMS
+from ..vocab import STAGES  # noqa: F401  (re-exported)
 
-#: Maturity stages and their lower bounds on the 1..5 ``MAT`` mean (Kotler, Rackham &
-#: Krishnaswamy 2006 banding, SPEC §4.1).
-STAGES: tuple[str, ...] = ("Undefined", "Defined", "Aligned", "Integrated")
-STAGE_CUTS_1_5: tuple[float, ...] = (2.0, 3.0, 4.0)
+#: Lower bounds of Defined, Aligned, Integrated on the 1..5 ``MAT`` mean (Kotler, Rackham &
+#: Krishnaswamy 2006 banding, SPEC §4.1), from :mod:`toolkit.method`.
+STAGE_CUTS_1_5: tuple[float, ...] = method.MATURITY_CUTS_1_5
 #: Share of a scale's items that must be answered for a scale score (SPEC §4.1).
-MIN_ANSWERED_SHARE = 0.5
+MIN_ANSWERED_SHARE = method.value("min_answered_share")
 
 
 def clean_items(survey: pd.DataFrame) -> tuple[pd.DataFrame, int]:

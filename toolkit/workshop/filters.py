@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..config import SIDES
+from ..vocab import SIDE_OF_TEAM as SIDES
 from ..exceptions import InputError
 from ..privacy import BELOW_THRESHOLD, COMPLEMENTARY
 from ..survey.groups import REST, SIDE_NAMES, assign_groups

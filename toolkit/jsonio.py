@@ -1,0 +1,135 @@
+"""The one JSON coercer, and reading/writing ``results.json`` (SPEC §6).
+
+Every measure returns plain JSON types through :func:`jsonable`; the notebook runner coerces
+its parameters with ``jsonable(..., strict=True)``; :func:`write_json` and
+:func:`load_results` are the only places that turn ``results.json`` into bytes and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+#: Version of the ``results.json`` layout. 1 = before ``findings`` and ``method`` were stored
+#: (toolkit 0.1.0); 2 = ``findings``, ``recommendations`` and ``method`` carried in the file.
+RESULTS_SCHEMA = 2
+
+
+def _is_missing(obj: Any) -> bool:
+    """pandas ``NA`` / ``NaT`` (without importing pandas)."""
+    name = type(obj).__name__
+    return name in ("NAType", "NaTType")
+
+
+def jsonable(obj: Any, *, strict: bool = False) -> Any:
+    """Return *obj* as plain JSON types, recursively.
+
+    NaN/inf and pandas ``NA``/``NaT`` become ``None``; numpy scalars Python numbers; dates
+    and timestamps ISO strings; tuples and sets lists; paths strings; dict keys strings.
+
+    Parameters
+    ----------
+    obj : any
+    strict : bool
+        Raise instead of coercing: a non-finite number or an object with no JSON form (in
+        non-strict mode its ``str()``) raises ``ValueError``. Used for notebook parameters,
+        where a silent ``None`` or string would change what the notebook computes.
+
+    Returns
+    -------
+    JSON-safe value (``json.dumps(..., allow_nan=False)`` succeeds).
+
+    Raises
+    ------
+    ValueError
+        Only with ``strict=True``.
+    """
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return float(obj)
+        if strict:
+            raise ValueError(f"{obj!r} has no JSON form")
+        return None
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v, strict=strict) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [jsonable(v, strict=strict) for v in obj]
+    if _is_missing(obj):
+        if strict:
+            raise ValueError("a missing value (NA/NaT) has no JSON form")
+        return None
+    if isinstance(obj, (dt.datetime, dt.date)):  # pandas Timestamp included
+        return obj.isoformat()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", 0) == 0:
+        return jsonable(obj.item(), strict=strict)  # numpy scalar (bool_, integer, floating)
+    if hasattr(obj, "isoformat"):  # numpy datetime64 wrapped elsewhere, time objects
+        return obj.isoformat()
+    if hasattr(obj, "tolist"):  # numpy arrays
+        return jsonable(obj.tolist(), strict=strict)
+    if strict:
+        raise ValueError(f"a {type(obj).__name__} has no JSON form")
+    if hasattr(obj, "to_dict"):
+        return jsonable(obj.to_dict())
+    return str(obj)
+
+
+def dumps(obj: Any) -> str:
+    """Strict JSON text of *obj* (coerced by :func:`jsonable`; never ``NaN``)."""
+    return json.dumps(jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_json(obj: Any, path: str | Path) -> Path:
+    """Write *obj* as strict JSON to *path* (UTF-8) and return the path."""
+    path = Path(path)
+    path.write_text(dumps(obj), encoding="utf-8")
+    return path
+
+
+def load_results(path: str | Path) -> dict:
+    """Read a ``results.json``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``results.json`` written by ``aligndx report`` (any version).
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    toolkit.exceptions.InputError
+        When the file is missing, unreadable, not JSON, or not a results object (no
+        ``client`` and ``toolkit_version``); the message names the file.
+    """
+    from .exceptions import InputError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (expected a results.json written by "
+                         "'aligndx report')") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+    try:
+        results = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                         f"{exc.msg})") from None
+    if not isinstance(results, dict) or "client" not in results or \
+            "toolkit_version" not in results:
+        raise InputError(f"{path}: not a results.json (expected an object with 'client' and "
+                         "'toolkit_version')")
+    return results

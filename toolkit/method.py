@@ -1,0 +1,269 @@
+"""The one home of every threshold, weight and cut point the diagnosis uses.
+
+Each threshold is ``{"value", "rationale", "source", "used_by"}``. The verdict
+(:mod:`toolkit.verdict`), the findings (:mod:`toolkit.findings`), the plan's conflict flags
+(:mod:`toolkit.incentives.flags`), the pillar scores (:mod:`toolkit.scores`) and the survey
+measures read their cut-offs from here, and :func:`record` writes all of them — with the
+pillar weights, the stage cut points and the reference figures of SPEC §9 — into
+``results["method"]``, so the methodology appendix of a re-rendered ``results.json`` shows
+the thresholds it was judged with, not today's.
+
+Adding a threshold: add it to :data:`THRESHOLDS` with a rationale and a source; read it with
+:func:`value`. Nothing else in the toolkit should hold a cut-off that changes a verdict, a
+finding, a flag or a score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import benchmarks
+from .vocab import STAGES
+
+
+def Threshold(value: float, rationale: str, source: str, used_by: tuple[str, ...] = ()
+              ) -> dict:
+    """One documented threshold: ``{"value", "rationale", "source", "used_by"}``."""
+    return {"value": value, "rationale": rationale, "source": source,
+            "used_by": list(used_by)}
+
+
+_V = ("verdict",)
+_VF = ("verdict", "incentive flags")
+_F = ("findings",)
+
+#: Every cut-off of the diagnosis: name -> ``{value, rationale, source, used_by}``.
+THRESHOLDS: dict[str, dict] = {
+    # --- sample sizes (verdict, flags, report) ------------------------------------------------
+    "min_well_worked": Threshold(
+        30, "Fewest well-worked leads in a group before its conversion is judged: at n = 30 a "
+        "Wilson 95% interval around 50% spans about ±17 points, already too wide to separate "
+        "from the benchmark floor with fewer leads.", "method (Wilson interval width)", _V),
+    "min_rejections_with_reason": Threshold(
+        20, "Fewest rejections with a stated reason before 'mostly about fit' is judged — by "
+        "the verdict and by the plan's volume-pay flag alike.", "method", _VF),
+    "min_followup_leads": Threshold(
+        30, "Fewest leads handed to sales before follow-up shares (untouched, SLA, single "
+        "attempt) are judged.", "method", _VF),
+    "min_handoff_mqls": Threshold(
+        30, "Fewest MQLs before the MQL→SAL acceptance rate is quoted in a finding or raises a "
+        "plan conflict flag.", "method", _VF),
+    "min_stage_leads": Threshold(
+        30, "Fewest leads entering a funnel stage before its conversion is called the "
+        "biggest drop of the funnel.", "method", ("report",)),
+    "min_effort_arm": Threshold(
+        30, "Fewest leads in each arm of the effort contrast (1–3 vs well-worked attempts).",
+        "method", _V),
+    # --- lead quality ---------------------------------------------------------------------------
+    "well_worked_conversion_floor": Threshold(
+        benchmarks.MQL_TO_SQL_RANGE["low"],
+        "Well-worked leads converting (to SQL) below the lower end of the practitioner MQL→SQL "
+        "range — the product of MQL→SAL 40% and SAL→SQL 50% — convert poorly even with effort. "
+        "Judged on the upper Wilson bound, so only a clear shortfall counts.",
+        "demand-waterfall practitioner ranges (SPEC §9), via toolkit.benchmarks.MQL_TO_SQL_RANGE",
+        _V),
+    "fit_majority": Threshold(
+        0.5, "Rejections are 'mostly about fit' when at least half of the rejections with a "
+        "reason cite fit (size, industry, budget, role, spam). Gartner's 44% good-fit share "
+        "of MQLs says fit rejections are common, so only a majority counts.",
+        "SPEC §5 wording; Gartner (analyst) for context", _VF),
+    "acceptance_rate_low": Threshold(
+        0.40, "Marketing paid on volume while fewer than 40% of its MQLs are accepted by sales "
+        "(the lower bound of the MQL→SAL practitioner range): most of what marketing is paid "
+        "to produce is turned away.", "demand-waterfall practitioner ranges (SPEC §9)",
+        ("incentive flags",)),
+    # --- follow-up ------------------------------------------------------------------------------
+    "untouched_share_max": Threshold(
+        0.10, "Follow-up is thin when 10% or more of the leads handed to sales are never "
+        "touched. HBR 2011 found 23% of firms never answered a web lead: that is the "
+        "poor-practice norm, and one lead in ten left unworked is already material.",
+        "Oldroyd, McElheran & Elkington, HBR 2011 (academic)", _VF),
+    "within_sla_min": Threshold(
+        0.5, "Follow-up is thin when fewer than half of the leads are first touched within the "
+        "agreed SLA (untouched leads count as outside). HBR 2011: mean response 42 h, only 37% "
+        "of firms within 1 h.", "HBR 2011 (academic); the engagement's own SLA", _VF),
+    "single_attempt_max": Threshold(
+        0.30, "Follow-up is thin when 30% or more of touched, unconverted leads got exactly one "
+        "attempt. Velocify: reps averaged 1.6 attempts while 93% of converted leads were "
+        "reached only by the 6th attempt.", "Velocify secret-shopper studies (vendor)", _VF),
+    "effort_odds_ratio_min": Threshold(
+        1.5, "More effort 'converts better' when the Mantel–Haenszel odds ratio of conversion, "
+        "well-worked vs 1–3 attempts, pooled within score bands, is at least 1.5 and its 95% "
+        "CI excludes 1; it is flat when the whole CI lies below 1.5.",
+        "method; HBR 2011 (≈7× for speed) shows effort effects are large when real", _V),
+    # --- beliefs --------------------------------------------------------------------------------
+    "belief_majority": Threshold(
+        0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "
+        "the claim item.", "SPEC §4.1 claims", _V),
+    # --- findings -------------------------------------------------------------------------------
+    "scale_low": Threshold(
+        3.0, "A scale mean below the scale midpoint (3 = neither agree nor disagree).",
+        "method (scale midpoint)", _F),
+    "conflict_high": Threshold(
+        3.0, "CONF mean above the midpoint: conflict and blame are the norm.",
+        "method (scale midpoint)", _F),
+    "gap_large": Threshold(
+        0.33, "|Cliff's delta| ≥ .33: a medium or large sales–marketing difference.",
+        "Romano et al. 2006 magnitude labels", _F),
+    "blame_share": Threshold(
+        0.5, "Half or more of a side agrees with the blame claim.", "SPEC §4.1 claims", _F),
+    "not_regular": Threshold(
+        0.5, "Half or more say the teams do not speak regularly.",
+        "SPEC §9 practitioner claim (unverified)", _F),
+    "sow_low": Threshold(
+        0.2, "Less than a fifth of a side's variable pay rides on shared outcomes.", "method",
+        _F),
+    "sow_gap": Threshold(
+        0.3, "The two sides' shared-outcome weights differ by 30 points or more.", "method",
+        _F),
+    "reward_gap": Threshold(
+        0.15, "Marketing's contribution to won revenue exceeds its reward share by 15 points "
+        "or more.", "method", _F),
+    "reward_floor": Threshold(
+        0.05, "…and marketing earns under 5% of the variable pay on won revenue: no real stake "
+        "in the revenue it sources (a smaller commission than sales' is normal and not "
+        "flagged).", "method", _F),
+    "pillar_low": Threshold(
+        50.0, "A pillar below 50/100 (the Aligned cut point).", "SPEC §4.4 stage cut points",
+        _F),
+    "severity_high": Threshold(
+        0.75, "A finding at or above this severity is 'high' and its recommendation is "
+        "priority 1.", "method", ("findings", "recommendations")),
+    "severity_medium": Threshold(
+        0.5, "A finding at or above this severity (below 'high') is 'medium' and its "
+        "recommendation priority 2; below it, 'low' and priority 3.", "method",
+        ("findings", "recommendations")),
+    # --- survey ---------------------------------------------------------------------------------
+    "alpha_flag_below": Threshold(
+        0.6, "Cronbach's alpha below 0.6 is flagged: the items are too inconsistent to read "
+        "the scale as one construct.", "common rule of thumb for short research scales",
+        ("survey",)),
+    "min_answered_share": Threshold(
+        0.5, "A respondent's scale score needs at least half of the scale's items answered.",
+        "SPEC §4.1", ("survey",)),
+    # --- wave comparisons (SPEC §12) -----------------------------------------------------------
+    "wave_fdr_q": Threshold(
+        0.05, "False-discovery rate of the Benjamini–Hochberg adjustment across every figure "
+        "of a wave comparison: among the changes called detectable, at most 5% are expected "
+        "to be chance. Intervals are reported at the matching false-coverage-rate level, so "
+        "'detectable' and 'interval excludes zero' always agree.",
+        "Benjamini & Hochberg 1995; Benjamini & Yekutieli 2005", ("wave comparison",)),
+}
+
+#: Cliff's delta magnitude labels: ``(upper bound of |d|, label)``, "large" above the last
+#: (Romano et al. 2006; SPEC §4.1).
+CLIFF_MAGNITUDES: tuple[tuple[float, str], ...] = ((0.147, "negligible"), (0.33, "small"),
+                                                   (0.474, "medium"))
+
+#: Cohen's (1988) labels for |Hedges' g| and |Cohen's h| of a change between waves:
+#: ``(upper bound, label)``, "large" above the last (SPEC §12).
+COHEN_MAGNITUDES: tuple[tuple[float, str], ...] = ((0.2, "negligible"), (0.5, "small"),
+                                                   (0.8, "medium"))
+
+#: Lower bounds of Defined, Aligned, Integrated on the 1..5 MAT mean (SPEC §4.1, the banding
+#: of Kotler, Rackham & Krishnaswamy 2006).
+MATURITY_CUTS_1_5: tuple[float, ...] = (2.0, 3.0, 4.0)
+
+#: The same cut points on 0..100, mapped by (m − 1) / 4 × 100 (SPEC §4.4).
+SCORE_CUTS_0_100: tuple[float, ...] = (25.0, 50.0, 75.0)
+
+#: Weights of each pillar's components (SPEC §4.4). When a component is missing, the
+#: remaining weights are rescaled to sum to 1 and a warning says so.
+WEIGHTS: dict[str, dict[str, float]] = {
+    "politics": {"survey": 1.0},
+    "incentives": {"survey": 0.5, "plan_structure": 0.5},
+    "communication": {"survey": 0.5, "handoff_evidence": 0.5},
+}
+
+#: What each pillar component is, for the methodology appendix.
+COMPONENTS: dict[tuple[str, str], str] = {
+    ("politics", "survey"): "survey pillar index: FAIR, TRUST, CONF (reversed), SUPP",
+    ("incentives", "survey"): "survey pillar index: SHARE, RINT, RFAIR",
+    ("incentives", "plan_structure"): "compensation-plan structure score",
+    ("communication", "survey"): "survey pillar index: BIDIR, QUAL, DEFN, FEED",
+    ("communication", "handoff_evidence"): "CRM hand-off evidence score",
+}
+
+
+def value(name: str) -> float:
+    """Return the value of threshold *name* as a float.
+
+    Raises
+    ------
+    KeyError
+        For a name not in :data:`THRESHOLDS` (a typo must not silently become a default).
+    """
+    return float(THRESHOLDS[name]["value"])
+
+
+def _num(v: Any) -> Any:
+    """A threshold value as int when whole (30, not 30.0), else float."""
+    return int(v) if isinstance(v, int) and not isinstance(v, bool) else float(v)
+
+
+def thresholds_table(names: tuple[str, ...] | None = None) -> list[dict]:
+    """Thresholds as JSON-safe rows ``{name, value, rationale, source, used_by}``.
+
+    Parameters
+    ----------
+    names : tuple of str, optional
+        Only these thresholds (in this order); default all.
+    """
+    keys = names if names is not None else tuple(THRESHOLDS)
+    return [{"name": k, "value": _num(THRESHOLDS[k]["value"]),
+             "rationale": THRESHOLDS[k]["rationale"], "source": THRESHOLDS[k]["source"],
+             "used_by": list(THRESHOLDS[k]["used_by"])} for k in keys]
+
+
+def score_stages() -> list[dict]:
+    """Stage bands on 0..100: ``[{stage, from, to}]``, lowest first (``to`` None at the top)."""
+    lows = (None,) + SCORE_CUTS_0_100
+    highs = SCORE_CUTS_0_100 + (None,)
+    return [{"stage": s, "from": lo, "to": hi} for s, lo, hi in zip(STAGES, lows, highs)]
+
+
+def maturity_stages() -> list[dict]:
+    """Stage bands on the 1..5 MAT mean: ``[{stage, from, to}]``, lowest first."""
+    lows = (None,) + MATURITY_CUTS_1_5
+    highs = MATURITY_CUTS_1_5 + (None,)
+    return [{"stage": s, "from": lo, "to": hi} for s, lo, hi in zip(STAGES, lows, highs)]
+
+
+def record(settings: Any = None) -> dict:
+    """Everything the diagnosis was judged with, for ``results["method"]``.
+
+    Parameters
+    ----------
+    settings : toolkit.config.AnalysisSettings, optional
+        The engagement's ``[analysis]`` settings (anonymity threshold, SLA, well-worked
+        attempts); recorded beside the fixed thresholds.
+
+    Returns
+    -------
+    dict
+        JSON-safe: ``thresholds`` (rows of :func:`thresholds_table`), ``weights``
+        (pillar → component → weight), ``components`` (rows ``{pillar, component, weight,
+        input}``), ``score_stages`` and ``maturity_stages`` (rows ``{stage, from, to}``),
+        ``cliffs_delta_magnitudes`` (rows ``{below, label}``), ``references`` (SPEC §9
+        rows of :func:`toolkit.benchmarks.sources_table`), ``benchmarks`` (the derived
+        MQL→SQL range) and ``settings``.
+    """
+    out = {
+        "thresholds": thresholds_table(),
+        "weights": {p: dict(w) for p, w in WEIGHTS.items()},
+        "components": [{"pillar": p, "component": c, "weight": w,
+                        "input": COMPONENTS.get((p, c), "")}
+                       for p, ws in WEIGHTS.items() for c, w in ws.items()],
+        "score_stages": score_stages(),
+        "maturity_stages": maturity_stages(),
+        "cliffs_delta_magnitudes": [{"below": b, "label": lab} for b, lab in CLIFF_MAGNITUDES],
+        "cohen_magnitudes": [{"below": b, "label": lab} for b, lab in COHEN_MAGNITUDES],
+        "references": benchmarks.sources_table(),
+        "benchmarks": {"mql_to_sql": dict(benchmarks.MQL_TO_SQL_RANGE)},
+        "settings": None,
+    }
+    if settings is not None:
+        out["settings"] = {k: getattr(settings, k) for k in (
+            "min_group_size", "min_comment_group_size", "sla_first_touch_hours",
+            "well_worked_attempts") if hasattr(settings, k)}
+    return out
