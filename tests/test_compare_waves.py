@@ -283,20 +283,19 @@ def test_baseline_path_must_stay_inside_the_engagement(tmp_path):
             load_engagement(eng)
 
 
-def test_report_section_and_portfolio_column(sample_pair, monkeypatch):
-    from toolkit.report import sections, waves
+def test_report_section_and_portfolio_column(sample_pair):
+    from toolkit.report import sections
     from toolkit.report.portfolio import client_table
 
-    shown: list[str] = []
-    monkeypatch.setattr(waves, "display", lambda obj: shown.append(obj.data))
     after = sample_pair[1]
-    sections.render("since_last", after)
-    html = "".join(shown)
+    html = "".join(o.data for o in sections.render("since_last", after))
     assert "Since the last assessment" in html and "What improved" in html
     assert "<h2>" in html and "TRUST" not in html
-    shown.clear()
-    sections.render("since_last", {k: v for k, v in after.items() if k != "comparison"})
-    assert not shown
+    order = list(sections.render_all(after))
+    assert order[:2] == ["executive_summary", "since_last"]
+    without = {k: v for k, v in after.items() if k != "comparison"}
+    assert not sections.render("since_last", without)
+    assert "since_last" not in sections.render_all(without)
     df = client_table([after, sample_pair[0]])
     line = df.set_index("client_id")["change_since_last"]
     assert line.notna().sum() == 1 and "better" in line.dropna().iloc[0]
