@@ -51,7 +51,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         version), ``findings`` (:func:`toolkit.findings.record`: code, step, pillar,
         severity, level, text, evidence keys and the figures quoted) and ``method``
         (:func:`toolkit.method.record`: every threshold, weight, cut point and reference
-        used), so the file alone re-renders the report as it was judged.
+        used), so the file alone re-renders the report as it was judged. With
+        ``[baseline]`` in ``engagement.toml`` also ``comparison``
+        (:func:`toolkit.compare.compare_results` of the baseline results and these).
     """
     from . import scores as scores_mod
 

@@ -29,6 +29,7 @@ import datetime as dt
 import math
 
 from .. import __version__
+from ..jsonio import jsonable
 from ..lookup import dig
 from . import methods as M
 from .figures import Figure, all_figures
@@ -164,7 +165,7 @@ def compare_results(before: dict, after: dict, *, q: float = M.FDR_Q) -> dict:
         warnings.append(f"The two waves are of different clients "
                         f"({dig(before, 'client', 'id')!s} and {dig(after, 'client', 'id')!s}).")
     out["warnings"] = warnings
-    return _clean(out)
+    return jsonable(out)
 
 
 def _value(block: dict | None):
@@ -250,15 +251,3 @@ def method_note(q: float, level: float, m: int) -> dict:
                      "wave's value nor the change is shown)",
         "q": q, "ci_level": level, "family_size": m,
     }
-
-
-def _clean(obj):
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if hasattr(obj, "item"):
-        return _clean(obj.item())
-    return obj

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..exceptions import InputError, Problem
+from ..jsonio import dumps
+from ..jsonio import load_results as _load_results
 from .core import compare_results
 from ..report.waves import page
 
@@ -19,28 +20,14 @@ RESULTS_FILE = "results.json"
 
 
 def load_results(path: str | Path) -> dict:
-    """Read one ``results.json`` written by ``aligndx report``.
+    """Read one ``results.json`` (:func:`toolkit.jsonio.load_results`, the one reader).
 
     Raises
     ------
     InputError
-        The file is missing, not UTF-8 JSON, or not a results object (no ``client``).
+        The file is missing, not UTF-8 JSON, or not a results object.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(Problem(str(path), "file not found (expected a results.json written "
-                                            "by 'aligndx report')"))
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(Problem(str(path), f"not UTF-8 text ({exc.reason})")) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(str(path), f"not valid JSON (line {exc.lineno}, column "
-                                            f"{exc.colno}: {exc.msg})")) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("client"), dict):
-        raise InputError(Problem(str(path), "not a results.json of aligndx (no 'client' "
-                                            "section)"))
-    return doc
+    return _load_results(path)
 
 
 def load_wave(path: str | Path, *, progress: Callable[[str], None] | None = None) -> dict:
@@ -119,7 +106,7 @@ def write_comparison(comp: dict, out: str | Path) -> Path:
                                  column="client.id", kind="key"))
     folder = Path(out) / cid
     folder.mkdir(parents=True, exist_ok=True)
-    files = {"comparison.json": json.dumps(comp, indent=2, ensure_ascii=False) + "\n",
+    files = {"comparison.json": dumps(comp),
              "comparison.html": page(comp)}
     tmpdir = Path(tempfile.mkdtemp(prefix=".compare-", dir=folder))
     try:
