@@ -315,3 +315,18 @@ def test_plot_changes_returns_axes():
         [t.get_text() for t in ax.get_yticklabels()] == ["Trust", "Fairness"]
     assert len(ax.lines) == 5          # 2 ranges, 2 dots, the zero line
     plt.close(ax.figure)
+
+
+def test_deck_gains_a_since_last_slide(sample_pair):
+    from toolkit.deck.content import deck_content
+
+    after = sample_pair[1]
+    slides = deck_content(after)
+    assert slides[2].title.startswith("Since the last assessment")
+    counts = after["comparison"]["summary"]["counts"]
+    assert f"{counts['improved']} figures improved" in slides[2].title
+    text = " ".join(slides[2].bullets)
+    assert "leads never touched by sales" in text and "Trust" in text
+    assert "No detectable change" in text and "TRUST" not in text
+    assert len(deck_content({k: v for k, v in after.items() if k != "comparison"})) == \
+        len(slides) - 1
