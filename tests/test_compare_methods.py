@@ -126,3 +126,13 @@ def test_adjust_family_matches_statsmodels_and_fcr_level():
 def test_effect_labels():
     assert [M.effect_label(v) for v in (0.1, -0.3, 0.6, -1.2, None)] == [
         "negligible", "small", "medium", "large", None]
+
+
+def test_interval_change_reproduces_newcombe_from_wilson_bounds():
+    # With the two waves' own 95% Wilson intervals, MOVER at 95% is Newcombe's interval.
+    w1 = M.wilson_bounds(48 / 80, 80, stats.norm.ppf(0.975))
+    w2 = M.wilson_bounds(56 / 70, 70, stats.norm.ppf(0.975))
+    ch = M.interval_change({"rate": 48 / 80, "ci_low": w1[0], "ci_high": w1[1]},
+                           {"rate": 56 / 70, "ci_low": w2[0], "ci_high": w2[1]})
+    assert ch.interval(0.95) == pytest.approx((0.0524, 0.3339), abs=5e-5)
+    assert ch.effect_kind == "cohens_h" and ch.p < 0.01

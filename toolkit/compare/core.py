@@ -51,14 +51,23 @@ def _change(fig: Figure) -> M.Change | None:
     if fig.kind == "mean":
         return M.mean_change(b, a)
     if fig.kind == "share":
-        if b.get("k") is None and b.get("ci_low") is not None and \
-                a.get("k") is None and a.get("ci_low") is not None and \
-                (b.get("n") is None or a.get("n") is None):
+        if _interval_only(b) or _interval_only(a):
             return M.interval_change(b, a)
         return M.share_change(b, a)
     if fig.kind == "median":
         return M.median_change(b, a)
     return None
+
+
+def _interval_only(block: dict) -> bool:
+    """A share whose interval is not a Wilson interval of k of n (a Kaplan–Meier estimate,
+    or no counts): compared through its recorded interval."""
+    if block.get("ci_low") is None or block.get("ci_high") is None:
+        return False
+    if block.get("estimator") == "kaplan_meier" or not block.get("n"):
+        return True
+    k = block.get("k")
+    return k is not None and abs(k / block["n"] - block["rate"]) > 1e-9
 
 
 def _direction(fig: Figure, change: float) -> str:

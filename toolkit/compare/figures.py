@@ -193,10 +193,15 @@ def _median(results: dict) -> dict | None:
 
 
 def _worked(results: dict, group: str) -> dict | None:
+    """Conversion of well-worked leads: the attempt-clock Kaplan–Meier estimate
+    (``crm.lead_quality.worked_conversion.<all|marketing|other>``), or the simple rate of
+    earlier results (``well_worked_conversion``, ``marketing``, ``other``)."""
     lq = dig(results, "crm", "lead_quality") or {}
-    if group == "all":
-        return _rate(lq.get("well_worked_conversion"))
-    return _rate(dig(lq, "worked_conversion", group)) or _rate(lq.get(group))
+    km = _rate(dig(lq, "worked_conversion", group))
+    if km is not None:
+        km["estimator"] = "kaplan_meier"
+        return km
+    return _rate(lq.get("well_worked_conversion" if group == "all" else group))
 
 
 def crm_figures(before: dict, after: dict) -> list[Figure]:

@@ -26,6 +26,8 @@ Methods and sources
   median, exact when no lead is censored before the median — untouched leads are censored at
   the extract date, long after it), combined across waves by MOVER (Zou & Donner 2008).
   A bootstrap would need the lead rows, which ``results.json`` does not carry.
+* **Kaplan–Meier shares** (conversion of well-worked leads on the attempt clock): MOVER from
+  each wave's recorded 95 % interval, its half-widths scaled to other levels by ``z / 1.96``.
 * **p-values** of MOVER intervals are found by inverting the interval (the smallest
   two-sided level whose interval still excludes zero), so a test and its interval always
   agree.
@@ -267,10 +269,13 @@ def interval_change(before: dict, after: dict) -> Change:
         return lambda z: (v - (v - lo) * z / z95, v + (hi - v) * z / z95)
 
     b1, b2 = scaled(before, v1), scaled(after, v2)
+    h = (2 * math.asin(math.sqrt(v2)) - 2 * math.asin(math.sqrt(v1))
+         if 0 <= v1 <= 1 and 0 <= v2 <= 1 else None)
+    kind = None if h is None else "cohens_h"
     if b1 is None or b2 is None:
-        return Change(v1, v2, None, None, None, None, "mover")
+        return Change(v1, v2, None, None, h, kind, "mover")
     interval, p = _mover(v2 - v1, v1, v2, b1, b2)
-    return Change(v1, v2, p, interval, None, None, "mover")
+    return Change(v1, v2, p, interval, h, kind, "mover")
 
 
 # ----------------------------------------------------------------------------- medians
