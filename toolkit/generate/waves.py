@@ -110,6 +110,7 @@ def _extra_people(profile: Profile, rng: np.random.Generator,
     exact["other"] += pad
     prof = replace(profile, survey=replace(profile.survey, exact_team_counts=exact))
     df = generate_survey(prof, rng, total + pad)
+    df.attrs = {}
     if pad:
         drop = df.index[df["team"] == "other"][: pad]
         df = df.drop(index=drop).reset_index(drop=True)
@@ -160,6 +161,8 @@ def after_survey(before: pd.DataFrame, headcount: dict[str, int], profile: Profi
     pandas.DataFrame
         Canonical responses of the after wave (same columns as *before*).
     """
+    before = before.copy()
+    before.attrs = {}            # generator read-backs (planted themes) do not carry over
     answered = before["team"].value_counts()
     extra = _extra_people(profile, rng, {t: headcount.get(t, 0) - int(answered.get(t, 0))
                                          for t in headcount})
