@@ -52,6 +52,10 @@ THRESHOLDS: dict[str, dict] = {
     "min_stage_leads": Threshold(
         30, "Fewest leads entering a funnel stage before its conversion is called the "
         "biggest drop of the funnel.", "method", ("report",)),
+    "min_worked_to_horizon": Threshold(
+        10, "Fewest leads actually followed to the well-worked attempt (still at risk there) "
+        "before the Kaplan–Meier worked conversion of a group is judged: with fewer, the end "
+        "of the curve rests on a handful of leads.", "method (Kaplan–Meier tail)", _V),
     "min_effort_leads": Threshold(
         30, "Fewest leads that reached a 4th attempt before the conversion rate after attempt "
         "3 (whether persistence pays) is judged, overall or in a lead-score band.", "method",
