@@ -24,8 +24,8 @@ from IPython.display import HTML
 from ..exceptions import InputError
 from ..jsonio import RESULTS_SCHEMA, load_results
 from ..paths import EXAMPLE_RESULTS  # noqa: F401  (the notebook's default)
-from . import (appendix, crm, incentives, recommendations, summary, survey, survey_analytics,
-               verdict)
+from . import (appendix, crm, incentives, recommendations, sowhat, summary, survey,
+               survey_analytics, verdict, waves)
 from .display import Rendered, collect, emit, show_not_assessed
 
 #: Section keys in report order, with their headings (SPEC §6).
@@ -40,6 +40,10 @@ SECTIONS = {
     "appendix_methodology": "Appendix B — Methodology",
     "appendix_sources": "Appendix C — Sources",
 }
+#: Sections shown only when their input exists, with their headings: "since_last" when the
+#: engagement has a ``[baseline]`` (SPEC §12); it renders its own heading, after the
+#: executive summary.
+OPTIONAL_SECTIONS = {"since_last": "Since the last assessment"}
 
 
 def load(results_path: str | Path) -> dict:
@@ -156,14 +160,16 @@ def _communication_gate(results: dict) -> bool:
 RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
     "executive_summary": (_run(summary.render),),
     "politics": (_needs("survey", title="Company politics", reasons=("survey",)),
-                 _run(survey.render_politics)),
-    "incentives": (_either("incentives", fn=incentives.render,
+                 _run(sowhat.lead(sowhat.politics)), _run(survey.render_politics)),
+    "incentives": (_run(sowhat.lead(sowhat.incentives)),
+                   _either("incentives", fn=incentives.render,
                            title="Incentives (compensation plan)", reasons=("incentives",)),
                    _when("survey", fn=survey.render_incentives)),
-    "communication": (_communication_gate,
+    "communication": (_communication_gate, _run(sowhat.lead(sowhat.communication)),
                       _when("survey", fn=survey.render_communication),
                       _when("crm", fn=crm.render_handoff)),
-    "blame_game": (_when("survey", fn=survey.render_claims),
+    "blame_game": (_run(sowhat.lead(sowhat.blame_game)),
+                   _when("survey", fn=survey.render_claims),
                    _needs("crm", title="The blame game (CRM evidence)",
                           reasons=("crm", "verdict")),
                    _run(crm.render), _run(verdict.render)),
@@ -172,12 +178,17 @@ RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
                         _run(recommendations.render)),
     "appendix_data_quality": (_run(appendix.render_data_quality),),
     "appendix_methodology": (_run(appendix.render_methodology),
+                             _when("crm", fn=appendix.render_handoff_score),
+                             _run(appendix.render_priorities),
+                             _when("survey", fn=survey.render_tests),
                              _when("survey", fn=survey_analytics.render_methods),
                              _when("survey", fn=survey.render_reliability)),
     "appendix_sources": (_run(appendix.render_sources),),
+    "since_last": (_when("comparison", fn=waves.render),),
 }
 
-assert set(RENDERERS) == set(SECTIONS), "every section needs renderers"  # noqa: S101
+assert set(RENDERERS) == set(SECTIONS) | set(OPTIONAL_SECTIONS), \
+    "every section needs renderers"  # noqa: S101
 
 
 def render(section: str, results: dict) -> Rendered:
@@ -189,7 +200,8 @@ def render(section: str, results: dict) -> Rendered:
         For an unknown section key.
     """
     if section not in RENDERERS:
-        raise KeyError(f"unknown report section {section!r}; expected one of {list(SECTIONS)}")
+        raise KeyError(f"unknown report section {section!r}; expected one of "
+                       f"{[*SECTIONS, *OPTIONAL_SECTIONS]}")
     with collect() as out:
         for step in RENDERERS[section]:
             if not step(results):
@@ -198,5 +210,9 @@ def render(section: str, results: dict) -> Rendered:
 
 
 def render_all(results: dict) -> dict[str, Rendered]:
-    """Every section in report order: ``{section: Rendered}``."""
-    return {s: render(s, results) for s in SECTIONS}
+    """Every section in report order: ``{section: Rendered}`` (with "since_last" after the
+    executive summary when the results carry a comparison)."""
+    order = list(SECTIONS)
+    if results.get("comparison"):
+        order.insert(1, "since_last")
+    return {s: render(s, results) for s in order}
