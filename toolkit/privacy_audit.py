@@ -229,7 +229,7 @@ def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
         atoms = np.unpackbits(uniq, axis=1)[:, :len(rels)].astype(bool)  # atom x release
         for group in recoverable_small_groups(atoms, counts, k):
             first = group[0]
-            wheres = [rels[j].where for j in np.flatnonzero(atoms[first])][:6]
+            wheres = [rels[j].where for j in np.flatnonzero(atoms[first])]
             rep.violations.append({"measure": measure,
                                    "size": int(sum(counts[a] for a in group)),
                                    "where": wheres})
