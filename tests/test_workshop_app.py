@@ -46,7 +46,7 @@ def _http(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int
     opener = urllib.request.build_opener(NoRedirect)
     req = urllib.request.Request(url, method=method, data=data)
     try:
-        with opener.open(req, timeout=60) as r:
+        with opener.open(req, timeout=RENDER_S) as r:
             return r.status, r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode("utf-8", "replace")
