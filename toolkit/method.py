@@ -71,6 +71,10 @@ THRESHOLDS: dict[str, dict] = {
         "reason cite fit (size, industry, budget, role, spam). Gartner's 44% good-fit share "
         "of MQLs says fit rejections are common, so only a majority counts.",
         "SPEC §5 wording; Gartner (analyst) for context", _VF),
+    "reasons_already_given": Threshold(
+        0.8, "Sales already gives a reason for at least this share of rejections: a "
+        "recommendation to make reasons mandatory is moot, only reviewing them with marketing "
+        "is left.", "method (recommendation gate)", ("recommendations",)),
     "acceptance_rate_low": Threshold(
         0.40, "Marketing paid on volume while fewer than 40% of its MQLs are accepted by sales "
         "(the lower bound of the MQL→SAL practitioner range): most of what marketing is paid "
@@ -147,6 +151,25 @@ THRESHOLDS: dict[str, dict] = {
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered.",
         "SPEC §4.1", ("survey",)),
+    "drivers_min_n_per_predictor": Threshold(
+        10, "Fewest respondents with every answer per predictor before the drivers of "
+        "perceived effectiveness are estimated: the eleven scales need 110, else the three "
+        "pillar scores are used (30); below 30, no driver analysis.",
+        "Harrell 2015, Regression Modeling Strategies, 2nd ed., §4.4 (academic)",
+        ("survey drivers",)),
+    "heatmap_fdr": Threshold(
+        0.05, "False discovery rate of the heatmap: a group's difference from the whole is "
+        "marked only when its Benjamini–Hochberg adjusted p is below it (many cells are "
+        "compared at once).", "Benjamini & Hochberg 1995; Benjamini & Yekutieli 2005 "
+        "(academic)", ("survey heatmap",)),
+    "themes_comments_per_theme": Threshold(
+        10, "Fewest comments per automatic theme; with two themes at least, a question needs "
+        "20 comments before its comments are grouped.", "method", ("comment themes",)),
+    "themes_distinct_cosine": Threshold(
+        0.35, "More automatic themes are tried until two share their main words (cosine "
+        "similarity of their word profiles at or above this); the number before is kept. "
+        "Calibrated on generated comments with planted themes.", "method "
+        "(tests/test_survey_themes.py)", ("comment themes",)),
     # --- live workshop --------------------------------------------------------------------------
     "sla_designer_min_meet": Threshold(
         10, "Fewest leads meeting an SLA target within a lead-score band before that band's "
@@ -157,6 +180,11 @@ THRESHOLDS: dict[str, dict] = {
         "'spot on' in the workshop's guess round (0.25 scale points for a 1–5 average).",
         "method (workshop wording)", ("workshop",)),
 }
+
+#: How strongly the client's own evidence backs a finding, for ranking recommendations by
+#: impact × evidence strength: measured in the CRM, the compensation plan or the verdict;
+#: reported in the survey (both sides, or the whole company); reported by one side only.
+EVIDENCE_STRENGTH: dict[str, float] = {"records": 1.0, "survey": 0.8, "survey_one_side": 0.6}
 
 #: Cliff's delta magnitude labels: ``(upper bound of |d|, label)``, "large" above the last
 #: (Romano et al. 2006; SPEC §4.1).
@@ -249,7 +277,7 @@ def record(settings: Any = None) -> dict:
         input}``), ``score_stages`` and ``maturity_stages`` (rows ``{stage, from, to}``),
         ``cliffs_delta_magnitudes`` (rows ``{below, label}``), ``references`` (SPEC §9
         rows of :func:`toolkit.benchmarks.sources_table`), ``benchmarks`` (the derived
-        MQL→SQL range) and ``settings``.
+        MQL→SQL range), ``priority`` (how recommendations are ranked) and ``settings``.
     """
     out = {
         "thresholds": thresholds_table(),
@@ -262,6 +290,9 @@ def record(settings: Any = None) -> dict:
         "cliffs_delta_magnitudes": [{"below": b, "label": lab} for b, lab in CLIFF_MAGNITUDES],
         "references": benchmarks.sources_table(),
         "benchmarks": {"mql_to_sql": dict(benchmarks.MQL_TO_SQL_RANGE)},
+        "priority": {"rule": "impact × evidence strength",
+                     "impact": "severity (0–1) of the most severe finding behind it",
+                     "strength": dict(EVIDENCE_STRENGTH)},
         "settings": None,
     }
     if settings is not None:

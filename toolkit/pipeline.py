@@ -78,7 +78,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         known = _known_names(data)
         survey = run("survey", lambda: measure_survey(
             data.survey, settings=settings, headcount=eng.client.headcount or None,
-            known_names=known))
+            known_names=known, codebook=getattr(data, "comment_codebook", None)))
 
     # --- crm ----------------------------------------------------------------------------
     crm = None
@@ -135,7 +135,8 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     from . import findings as findings_mod
     from .recommend import recommend
     measured = jsonable({"survey": survey, "crm": crm, "incentives": incentives,
-                         "verdict": verdict, "scores": scores})
+                         "verdict": verdict, "scores": scores,
+                         "client": {"currency": eng.client.currency}})
     findings = run("findings", lambda: findings_mod.record(measured))
     recommendations = run("recommendations", lambda: recommend(
         survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores,
