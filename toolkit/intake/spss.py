@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem
-from .base import SURVEY_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .surveybuild import SurveyExport, build_survey
 
 ID_NAMES = {"responseid", "respondentid", "id", "caseid", "respid"}
@@ -66,6 +66,3 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     export = SurveyExport(df=text, texts=texts, id_column=id_col, personal=personal)
     table, problems = build_survey(export, config, intake, file=file)
     return ImportResult(table, intake, problems)
-
-
-SURVEY_IMPORTERS["spss"] = import_survey
