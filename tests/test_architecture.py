@@ -215,3 +215,24 @@ def test_importer_modules_register_nothing_on_import():
     for f in (ROOT / "toolkit" / "intake").glob("*.py"):
         src = f.read_text(encoding="utf-8")
         assert "_IMPORTERS[" not in src, f.name
+
+
+def test_renderers_return_displayables_without_displaying(monkeypatch):
+    import IPython.display
+
+    from toolkit.paths import EXAMPLE_RESULTS
+    from toolkit.report import recommendations, sections, summary
+    from toolkit.report.output import Rendered
+
+    def no_display(*a, **k):
+        raise AssertionError("a renderer displayed as a side effect")
+
+    monkeypatch.setattr(IPython.display, "display", no_display)
+    results = sections.load(EXAMPLE_RESULTS)
+    out = summary.render(results)
+    assert isinstance(out, Rendered) and "Overall alignment" in out.html()
+    recs = recommendations.render(results)
+    assert isinstance(recs, Rendered) and len(recs) >= 1
+    # nested renderers hand their output to the enclosing section as well
+    sec = sections.render("executive_summary", results)
+    assert sec.texts() == out.texts()

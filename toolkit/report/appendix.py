@@ -13,11 +13,12 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..formatting import intake_lines
-from .display import emit, show_markdown, show_table
+from .display import Rendered, renders, emit, show_markdown, show_table
 from .read import method as stored_method
 
 
-def render_data_quality(results: dict) -> None:
+@renders
+def render_data_quality(results: dict) -> Rendered:
     """Intake summary per file, warnings, and what the anonymity rule hid and why."""
     data = results.get("data") or {}
     counts = data.get("row_counts") or {}
@@ -44,7 +45,8 @@ def render_data_quality(results: dict) -> None:
         show_markdown("**Warnings**\n\n" + "\n".join(f"- {w}" for w in warns))
 
 
-def render_methodology(results: dict) -> None:
+@renders
+def render_methodology(results: dict) -> Rendered:
     """Every measure, threshold and weight used."""
     settings = (results.get("data") or {}).get("settings") or {}
     m = stored_method(results)
@@ -111,7 +113,8 @@ _GROUP_OF_USE = {"verdict": "Verdict thresholds", "incentive flags": "Plan confl
                  "Report thresholds"}
 
 
-def render_sources(results: dict) -> None:
+@renders
+def render_sources(results: dict) -> Rendered:
     """External reference figures with provenance label, year and sample size (SPEC §9)."""
     refs = stored_method(results).get("references") or []
     if not refs:

@@ -7,7 +7,7 @@ import pandas as pd
 from ..charts import crm as charts
 from ..vocab import FUNNEL_STAGES
 from .read import threshold
-from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 STAGES = FUNNEL_STAGES
 
@@ -132,7 +132,8 @@ def _funnel_frame(crm: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"rate": float, "ci_low": float, "ci_high": float})
 
 
-def render_funnel(results: dict) -> None:
+@renders
+def render_funnel(results: dict) -> Rendered:
     """Funnel chart and table by source."""
     crm = results["crm"]
     c = crm["cohort"]
@@ -163,7 +164,8 @@ def render_funnel(results: dict) -> None:
                    "intervals)")
 
 
-def render_handoff(results: dict) -> None:
+@renders
+def render_handoff(results: dict) -> Rendered:
     """Hand-off evidence for the communication pillar: acceptance, reasons, Pareto chart."""
     crm = results.get("crm")
     if not crm:
@@ -184,7 +186,8 @@ def render_handoff(results: dict) -> None:
                     f"reasons); {fmt_pct(h.get('fit_share'))} of reasons are about fit.")
 
 
-def render_speed(results: dict) -> None:
+@renders
+def render_speed(results: dict) -> Rendered:
     """Kaplan–Meier chart of time to first touch and persistence figures."""
     crm = results["crm"]
     s, p = crm["speed"], crm["persistence"]
@@ -223,7 +226,8 @@ def _bucket_frame(block: dict | None) -> tuple[pd.DataFrame, str | None]:
     return pd.DataFrame(block["overall"]), None
 
 
-def render_dose(results: dict) -> None:
+@renders
+def render_dose(results: dict) -> Rendered:
     """Conversion by attempts (within score bands) with intervals; the effort contrast."""
     dose = results["crm"]["dose_response"]
     d, hue = _bucket_frame(dose.get("by_attempts"))
@@ -254,7 +258,8 @@ def render_dose(results: dict) -> None:
                    caption=f"Logistic regression of reaching SQL (n={lg['n']:,} touched leads)")
 
 
-def render_quality(results: dict) -> None:
+@renders
+def render_quality(results: dict) -> Rendered:
     """Conversion of well-worked leads by source against the benchmark."""
     lq = results["crm"]["lead_quality"]
     if not lq.get("n_well_worked"):
@@ -279,7 +284,8 @@ def render_quality(results: dict) -> None:
                          if ms.get("amounts_missing") else "."))
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Render the CRM evidence: funnel, speed, persistence, dose–response, lead quality."""
     crm = results.get("crm")
     if not crm:

@@ -7,12 +7,13 @@ import html
 from IPython.display import HTML
 
 from ..vocab import STEP_TITLES, STEPS
-from .display import emit, show_markdown
+from .display import Rendered, renders, emit, show_markdown
 
 PRIORITY = {1: "Act now", 2: "Next", 3: "Then"}
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Display the recommendations by step, each with its rationale and evidence keys."""
     recs = results.get("recommendations") or []
     if not recs:

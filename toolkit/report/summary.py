@@ -7,7 +7,7 @@ import html
 
 from IPython.display import HTML
 
-from .display import emit, fmt_num, show_markdown
+from .display import Rendered, renders, emit, fmt_num, show_markdown
 from .read import findings as stored_findings
 
 STAGE_NOTE = {
@@ -18,7 +18,8 @@ STAGE_NOTE = {
 }
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Display the executive summary."""
     s = results.get("scores") or {}
     kpis = [("Overall alignment", s.get("overall"), s.get("stage")),

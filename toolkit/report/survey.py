@@ -17,7 +17,7 @@ from IPython.display import HTML
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
-from .display import (emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
+from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
@@ -63,7 +63,8 @@ def anonymity_line(sv: dict) -> str:
     return " ".join(parts)
 
 
-def render_participation(results: dict) -> None:
+@renders
+def render_participation(results: dict) -> Rendered:
     """Respondents and response rates by side and team, and the anonymity line."""
     sv = _survey(results, "Survey")
     if sv is None:
@@ -206,7 +207,8 @@ def likert_takeaway(sv: dict, codes: list[str]) -> str:
             f"“{lab(lo)}” ({fmt_pct(shares[lo])}).")
 
 
-def render_gaps(results: dict, top: int = 10) -> None:
+@renders
+def render_gaps(results: dict, top: int = 10) -> Rendered:
     """The largest perception gaps between the sides (ranked by |gap|)."""
     sv = _survey(results, "Perception gaps")
     if sv is None:
@@ -234,7 +236,8 @@ def render_gaps(results: dict, top: int = 10) -> None:
                             "unhealthy)")
 
 
-def render_maturity(results: dict) -> None:
+@renders
+def render_maturity(results: dict) -> Rendered:
     """Maturity stage overall and by side, with the stage gap."""
     sv = _survey(results, "Alignment maturity")
     if sv is None:
@@ -270,7 +273,8 @@ def maturity_takeaway(m: dict) -> str:
     return text
 
 
-def render_frequency(results: dict) -> None:
+@renders
+def render_frequency(results: dict) -> Rendered:
     """Communication frequency by side."""
     sv = _survey(results, "Communication frequency")
     if sv is None:
@@ -295,7 +299,8 @@ def render_frequency(results: dict) -> None:
                   "matter more (Massey & Dawes 2007).*")
 
 
-def render_claims(results: dict) -> None:
+@renders
+def render_claims(results: dict) -> Rendered:
     """What each side believes about the other (the two blame claims)."""
     sv = _survey(results, "Blame claims")
     if sv is None:
@@ -314,7 +319,8 @@ def render_claims(results: dict) -> None:
         f"{fmt_pct(c.get('blame_intensity'))}).")
 
 
-def render_drivers(results: dict) -> None:
+@renders
+def render_drivers(results: dict) -> Rendered:
     """Which scales predict perceived relationship effectiveness (REFF)."""
     sv = _survey(results, "Drivers of effectiveness")
     if sv is None:
@@ -345,7 +351,8 @@ def _rate_txt(rate) -> str:
     return fmt_pct(rate)
 
 
-def render_comments(results: dict) -> None:
+@renders
+def render_comments(results: dict) -> Rendered:
     """Redacted comments by side, only for groups large enough."""
     sv = _survey(results, "Comments")
     if sv is None:
@@ -375,7 +382,8 @@ def render_comments(results: dict) -> None:
                   "their count, with e-mail addresses, phone numbers and known names removed.*")
 
 
-def render_reliability(results: dict) -> None:
+@renders
+def render_reliability(results: dict) -> Rendered:
     """Appendix table: reliability of every scale."""
     sv = _survey(results, "Scale reliability")
     if sv is None:
@@ -391,7 +399,8 @@ def render_reliability(results: dict) -> None:
                "omega from a one-factor model, not estimable for two-item scales")
 
 
-def render_politics(results: dict) -> None:
+@renders
+def render_politics(results: dict) -> Rendered:
     """Survey basis, the politics pillar, the largest perception gaps and maturity."""
     sv = _survey(results, "Company politics (survey)")
     if sv is None:
@@ -402,7 +411,8 @@ def render_politics(results: dict) -> None:
     render_maturity(results)
 
 
-def render_incentives(results: dict) -> None:
+@renders
+def render_incentives(results: dict) -> Rendered:
     """The survey's view of incentives (SHARE, RINT, RFAIR)."""
     sv = _survey(results, "Incentives (survey)")
     if sv is None:
@@ -410,7 +420,8 @@ def render_incentives(results: dict) -> None:
     _render_pillar(sv, "incentives")
 
 
-def render_communication(results: dict) -> None:
+@renders
+def render_communication(results: dict) -> Rendered:
     """Communication scales, frequency, drivers of effectiveness and comments."""
     sv = _survey(results, "Communication (survey)")
     if sv is None:
@@ -421,7 +432,8 @@ def render_communication(results: dict) -> None:
     render_comments(results)
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Every survey section in report order (politics, incentives, communication, claims,
     reliability)."""
     if _survey(results, "Survey") is None:
