@@ -13,7 +13,7 @@ import html
 from contextlib import contextmanager
 from typing import Any, Callable, Mapping
 
-from ..report import display as report_display
+from ..report.output import collect
 
 
 def _to_html(obj: Any) -> str:
@@ -35,17 +35,10 @@ def _to_html(obj: Any) -> str:
 
 @contextmanager
 def _collect(parts: list[str]):
-    """Route the report display helpers' output into *parts* (as HTML) while active."""
-    original = report_display.display
-
-    def sink(*objs, **_kw):
-        parts.extend(_to_html(o) for o in objs)
-
-    report_display.display = sink
-    try:
+    """Gather what the report display helpers emit while active into *parts* (as HTML)."""
+    with collect() as items:
         yield parts
-    finally:
-        report_display.display = original
+    parts.extend(_to_html(o) for o in items)
 
 
 def render_html(func: Callable[..., Any], **kwargs: Any) -> str:
