@@ -315,3 +315,20 @@ def test_live_output_renders_without_capture_and_follows_controls():
     assert isinstance(out, W.HTML) and "n = 2" in out.value
     slider.value = 7
     assert "n = 7" in out.value and "n = 2" not in out.value
+
+
+def test_client_values_never_become_markup_in_the_app():
+    """SPEC §8a: a region, level or client name from the client's files stays text."""
+    from types import SimpleNamespace
+
+    from toolkit.workshop import render_html, views
+    from toolkit.workshop.filters import FilterResult
+
+    payload = "<img src=x onerror=alert(1)>[link](http://evil.example) *x* $y$"
+    for res in (FilterResult(None, payload, True), FilterResult(None, "v", False, payload)):
+        out = render_html(views.show_filter_note, result=res)
+        assert "<img" not in out and "<a " not in out and "&lt;img" in out
+    session = SimpleNamespace(data=SimpleNamespace(survey=None, plan=None), results={},
+                              client_name=payload, min_group_size=5)
+    out = render_html(views.show_intro, session=session)
+    assert "<img" not in out and "<a " not in out and "<em>" not in out

@@ -282,38 +282,64 @@ def collect(out: Path, shard_outs: tuple[Path, ...], no_portfolio: bool) -> None
     sys.exit(res.exit_code)
 
 
-@main.command(short_help="Open the live workshop notebook for an engagement.")
+@main.command(short_help="Serve the live workshop app for an engagement.")
 @click.argument("engagement", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path),
-              help="Folder for the workshop copy (OUT/<client.id>/workshop.ipynb); "
-              "default ./workshops.")
-@click.option("--voila", is_flag=True, help="Serve a code-free Voilà app instead of "
-              "JupyterLab (needs: pip install -e .[workshop]).")
+              help="Folder for the workshop copy (OUT/<client.id>/); default ./workshops.")
+@click.option("--results", "results_path", type=click.Path(path_type=Path),
+              help="Use this results.json (e.g. reports/<client.id>/results.json) instead "
+              "of analysing the engagement again.")
+@click.option("--lab", is_flag=True, help="Open the notebook in JupyterLab (code visible; "
+              "for preparing the session) instead of the code-free app.")
+@click.option("--voila", is_flag=True, hidden=True,
+              help="The code-free app (the default; kept for old scripts).")
 @click.option("--ip", default="127.0.0.1", show_default=True,
-              help="Address to bind; anything but loopback needs --allow-remote.")
-@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: the server's).")
-@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --ip.")
-@click.option("--dry-run", is_flag=True, help="Prepare the notebook and print the server "
+              help="Address of the app; anything but loopback needs --allow-remote.")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Port of the app (default: the first free one from 8866).")
+@click.option("--allow-remote", is_flag=True, help="Let phones on the room's network "
+              "answer the guess round (prints a QR code); also allows a non-loopback --ip.")
+@click.option("--room-ip", help="Address of the phones' page with --allow-remote "
+              "(default: this laptop's address on the room's network).")
+@click.option("--room-port", type=click.IntRange(1, 65535),
+              help="Port of the phones' page (default: the first free one from 8870).")
+@click.option("--dry-run", is_flag=True, help="Prepare the workshop and print the server "
               "command without starting it.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @_guard
-def workshop(engagement: Path, out: Path | None, voila: bool, ip: str, port: int | None,
-             allow_remote: bool, dry_run: bool, no_browser: bool) -> None:
-    """Prepare ENGAGEMENT's workshop notebook and open it in JupyterLab on this machine."""
+def workshop(engagement: Path, out: Path | None, results_path: Path | None, lab: bool,
+             voila: bool, ip: str, port: int | None, allow_remote: bool, room_ip: str | None,
+             room_port: int | None, dry_run: bool, no_browser: bool) -> None:
+    """Prepare ENGAGEMENT's workshop and serve it as a code-free app on this machine."""
     from .workshop.launch import build_command, launch, prepare_workshop, workshop_folder
+    from .workshop.room import room_config, terminal_qr
 
-    target = workshop_folder(engagement, out) / "workshop.ipynb"
-    cmd = build_command(target, voila=voila, ip=ip, port=port, allow_remote=allow_remote,
-                        open_browser=not no_browser)
-    nb = prepare_workshop(engagement, out)
+    if lab and voila:
+        raise click.UsageError("--lab and --voila exclude each other")
+    folder = workshop_folder(engagement, out)
+    cmd = build_command(folder / "workshop.ipynb", lab=lab, ip=ip, port=port,
+                        allow_remote=allow_remote, open_browser=not no_browser)
+    cmd.room = room_config(folder / "room", allow_remote=allow_remote, ip=room_ip,
+                           port=room_port, app_ip=ip)
+    click.echo(f"Preparing the workshop for {engagement} ...", err=True)
+    nb = prepare_workshop(engagement, out, results=results_path)
     for w in cmd.warnings:
         click.echo(f"aligndx: warning: {w}", err=True)
     click.echo(f"Workshop notebook: {nb}")
+    app = "JupyterLab" if lab else "the workshop app"
     if dry_run:
-        click.echo(f"Would run (in {cmd.cwd}):\n  {cmd.shell()}\nThen open: {cmd.url}")
+        cmd.write_files()
+        click.echo(f"Would run (in {cmd.cwd}):\n  {cmd.shell()}\nThen open: {cmd.url}\n"
+                   f"Phones' page (served by aligndx workshop itself): {cmd.room.url}")
         return
-    click.echo(f"Starting {'Voilà' if voila else 'JupyterLab'} on {ip}; open {cmd.url}\n"
-               "Stop it with Ctrl-C.")
+    click.echo(f"Starting {app} on {cmd.url.split('/?')[0].split('/lab')[0]}; open:\n"
+               f"  {cmd.url}\nStop it with Ctrl-C.")
+    if cmd.room.remote:
+        click.echo(f"\nPhones on the room's network answer the guess round at:\n"
+                   f"  {cmd.room.url}\n{terminal_qr(cmd.room.url)}")
+    else:
+        click.echo("The guess round's phone page stays on this laptop; restart with "
+                   "--allow-remote to let phones on the room's network join.")
     sys.exit(launch(cmd))
 
 

@@ -141,6 +141,15 @@ THRESHOLDS: dict[str, dict] = {
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered.",
         "SPEC §4.1", ("survey",)),
+    # --- live workshop --------------------------------------------------------------------------
+    "sla_designer_min_meet": Threshold(
+        10, "Fewest leads meeting an SLA target within a lead-score band before that band's "
+        "conversion enters the SLA designer's estimate: below 10 a Wilson 95% interval spans "
+        "±30 points or more.", "method (Wilson interval width)", ("workshop",)),
+    "guess_spot_on_points": Threshold(
+        5, "A guess of a share within 5 percentage points of the survey's figure is called "
+        "'spot on' in the workshop's guess round (0.25 scale points for a 1–5 average).",
+        "method (workshop wording)", ("workshop",)),
 }
 
 #: Cliff's delta magnitude labels: ``(upper bound of |d|, label)``, "large" above the last

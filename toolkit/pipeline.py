@@ -141,6 +141,13 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores,
         findings=findings))
 
+    # what the live workshop needs beyond the report's figures (aggregate lead counts for
+    # the SLA designer), so that it reads results.json only
+    workshop = None
+    if crm is not None:
+        from .workshop.sla import workshop_section
+        workshop = run("workshop", lambda: workshop_section(data))
+
     for section in (survey, crm, incentives, verdict, scores):
         if isinstance(section, dict):
             suppressed.extend(section.get("suppressed", []) or [])
@@ -175,6 +182,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "findings": findings,
         "recommendations": recommendations,
         "method": method.record(settings),
+        "workshop": workshop,
     }
     return jsonable(results)
 

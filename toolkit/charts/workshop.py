@@ -112,3 +112,55 @@ def plot_sla(*, data: dict, ax=None):
     ax.set_ylabel("Leads reaching SQL")
     ax.set_title("What the SLA could be worth (associational)")
     return ax
+
+
+def plot_guesses(*, data: dict, ax=None):
+    """The room's guesses (median and middle half) against the survey's answer.
+
+    Parameters
+    ----------
+    data : dict
+        Output of :func:`toolkit.workshop.guess.guess_reveal`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    qs = data["questions"]
+    ax = new_axes(ax, figsize=(7.5, 1.0 + 1.1 * max(len(qs), 1)))
+    y = np.arange(len(qs))[::-1]
+    labelled = set()
+
+    def lab(name):
+        if name in labelled:
+            return None
+        labelled.add(name)
+        return name
+
+    for yi, q in zip(y, qs):
+        room = q["room"]
+        if room is not None:
+            ax.plot([room["q1"], room["q3"]], [yi, yi], color=NEUTRAL, lw=6, alpha=0.4,
+                    solid_capstyle="butt", label=lab("Room: middle half of guesses"))
+            ax.plot(room["median"], yi, "o", color=NEUTRAL, ms=11,
+                    label=lab("Room: typical guess"))
+        for s, dy in (("sales", 0.22), ("marketing", -0.22)):
+            g = q["by_side"].get(s)
+            if g is not None:
+                ax.plot(g["median"], yi + dy, "v" if s == "sales" else "^",
+                        color=SIDE_COLORS[s], ms=9, label=lab(f"{SIDE_LABELS[s]}'s guess"))
+        if q["actual"] is not None:
+            ax.plot(q["actual"], yi, "D", color="black", ms=10, label=lab("Survey answer"))
+        else:
+            ax.text(50, yi + 0.3, "survey answer hidden for anonymity", ha="center",
+                    color=NEUTRAL, fontsize=9)
+    ax.set_yticks(y, [f"Q{i + 1}: {q['about']} side" for i, q in enumerate(qs)])
+    ax.set_xlim(-2, 102)
+    ax.set_ylim(-0.7, len(qs) - 0.3)
+    ax.set_xlabel("Share agreeing (%)")
+    ax.set_title("The room's guesses against what the survey says")
+    if labelled:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize=8,
+                  frameon=False)
+    return ax

@@ -1,20 +1,25 @@
-"""The workshop session: one engagement's tables, loaded once for every widget.
+"""The workshop session: one engagement's results and the tables the room may filter.
 
-:func:`open_workshop` reads the engagement folder with the same loader as the report
-(:func:`toolkit.config.load_engagement`, :func:`toolkit.intake.load_data`) and keeps the
-canonical tables in memory, so moving a slider never re-reads a file. The lead frame of the
-CRM evidence (cohort leads handed to sales, with derived touches) is built lazily by the same
-functions as ``measure_crm`` (:mod:`toolkit.crm.derive`).
+:func:`open_workshop` reads, once per session:
+
+* ``results.json`` (SPEC §6) — the one door from analysis to the workshop: the what-if
+  simulator and the SLA designer read it (and the compensation plan) and nothing else;
+* the survey (canonical, through :func:`toolkit.intake.load_data`) — the perception-gap
+  filters select respondents by level and region, which results.json does not break down;
+* the compensation plan, whose components the what-if changes.
+
+The CRM exports are not read: every CRM figure comes from results.json.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from ..config import AnalysisSettings, Engagement, load_engagement
+from ..exceptions import InputError
 from ..intake import EngagementData, load_data
 
 
@@ -27,13 +32,18 @@ class Workshop:
     engagement : Engagement
         Loaded configuration.
     data : EngagementData
-        Canonical tables (``survey``, ``leads``, ``opportunities``, ``activities``,
-        ``plan``); any may be ``None``.
+        The survey and the plan (``survey``, ``plan``; either may be ``None``); the CRM
+        tables are not loaded.
+    results : dict
+        The engagement's results.json.
+    room : Path or None
+        Folder of the room's guess round (:mod:`toolkit.workshop.room`), or None.
     """
 
     engagement: Engagement
     data: EngagementData
-    _leads: pd.DataFrame | None = field(default=None, repr=False)
+    results: dict
+    room: Path | None = None
 
     @property
     def settings(self) -> AnalysisSettings:
@@ -51,46 +61,9 @@ class Workshop:
         return self.engagement.client.name
 
     @property
-    def marketing_sources(self) -> tuple[str, ...]:
-        """Lead sources that count as marketing-sourced (``crm.marketing_sources``)."""
-        crm = self.engagement.crm
-        return tuple(crm.marketing_sources) if crm is not None else ()
-
-    @property
-    def attainment(self) -> float | None:
-        """Company goal attainment for plan gates (``incentives.attainment``)."""
-        inc = self.engagement.incentives
-        return None if inc is None else inc.attainment
-
-    def lead_frame(self) -> pd.DataFrame | None:
-        """Cohort leads handed to sales, one row each, with derived fields.
-
-        Returns
-        -------
-        pandas.DataFrame or None
-            The frame of :func:`toolkit.crm.derive.lead_frame` restricted to leads handed to
-            sales (the population of the speed, persistence and dose–response measures);
-            ``None`` when the engagement has no leads table.
-        """
-        if self._leads is not None:
-            return self._leads
-        leads = self.data.leads
-        if leads is None:
-            return None
-        from ..crm.derive import as_datetime, extract_date_of, lead_frame, select_cohort
-
-        crm = self.engagement.crm
-        c = self.engagement.client
-        ext = crm.extract_date if crm is not None else None
-        if ext is None:
-            ext = extract_date_of(leads, self.data.opportunities, self.data.activities)
-        ext = None if ext is None else pd.Timestamp(as_datetime(ext))
-        cohort, _ = select_cohort(leads, c.period_start, c.period_end)
-        f, _ = lead_frame(cohort, self.data.opportunities, self.data.activities,
-                          extract_date=ext, marketing_sources=self.marketing_sources)
-        self._leads = f.loc[f["handed"].to_numpy(bool)]
-        return self._leads
-
+    def currency(self) -> str:
+        """The engagement currency."""
+        return self.engagement.client.currency
 
     # --- what the widgets call ---------------------------------------------------------
     def filter_options(self, *, level: str | None = None, region: str | None = None
@@ -134,22 +107,28 @@ class Workshop:
 
     def simulate(self, *, marketing_share: float, gate: float,
                  sla_bonus_per_person: float) -> dict | None:
-        """The report's what-if for slider positions (None without a plan)."""
-        from .simulator import simulate
+        """The report's what-if for slider positions, from the plan and results.json
+        (:func:`toolkit.workshop.simulator.simulate_from_results`); None without a plan
+        or a reward split."""
+        from .simulator import simulate_from_results
 
         if self.data.plan is None:
             return None
-        return simulate(self.data.plan, marketing_share=marketing_share, gate=gate,
-                        sla_bonus_per_person=sla_bonus_per_person, leads=self.data.leads,
-                        opportunities=self.data.opportunities,
-                        marketing_sources=self.marketing_sources, attainment=self.attainment)
+        return simulate_from_results(self.data.plan, self.results,
+                                     marketing_share=marketing_share, gate=gate,
+                                     sla_bonus_per_person=sla_bonus_per_person)
+
+    def sla_grid(self) -> dict | None:
+        """The SLA designer's counts in results.json (``workshop.sla``), or None."""
+        return (self.results.get("workshop") or {}).get("sla")
 
     def design_sla(self, *, first_touch_hours: float, attempts: int) -> dict:
-        """SLA designer on this engagement's leads (:func:`toolkit.workshop.sla.design_sla`)."""
-        from .sla import design_sla
+        """SLA designer from results.json
+        (:func:`toolkit.workshop.sla.design_sla_from_results`)."""
+        from .sla import design_sla_from_results
 
-        return design_sla(self.lead_frame(), first_touch_hours=first_touch_hours,
-                          attempts=attempts)
+        return design_sla_from_results(self.sla_grid(), first_touch_hours=first_touch_hours,
+                                       attempts=attempts)
 
 
 def resolve_engagement(engagement: str | Path = "") -> Path:
@@ -170,13 +149,41 @@ def resolve_engagement(engagement: str | Path = "") -> Path:
     return samples[0]
 
 
-def open_workshop(engagement: str | Path = "") -> Workshop:
+def read_results(path: str | Path, client_id: str) -> dict:
+    """Read a results.json and check it is this engagement's (SPEC §8a).
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, not JSON, or results of another client.
+    """
+    path = Path(path)
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: results.json not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the results ({exc})") from None
+    seen = (results.get("client") or {}).get("id") if isinstance(results, dict) else None
+    if seen != client_id:
+        raise InputError(f"{path}: these results are for client {seen!r}, not "
+                         f"{client_id!r}; pass this engagement's results.json")
+    return results
+
+
+def open_workshop(engagement: str | Path = "", results: str | Path = "",
+                  room: str | Path = "") -> Workshop:
     """Load an engagement for the workshop.
 
     Parameters
     ----------
     engagement : str or Path
         Engagement folder; empty means the first sample engagement (standalone run).
+    results : str or Path
+        Its results.json (``aligndx workshop`` writes one into the workshop folder); empty
+        means analyse the engagement now (:func:`toolkit.pipeline.analyse`).
+    room : str or Path
+        Folder of the room's guess round; empty means no phone round.
 
     Returns
     -------
@@ -184,8 +191,17 @@ def open_workshop(engagement: str | Path = "") -> Workshop:
 
     Raises
     ------
-    ConfigError, ValidationError
-        As :func:`toolkit.config.load_engagement` and :func:`toolkit.intake.load_data`.
+    ConfigError, ValidationError, InputError
+        As :func:`toolkit.config.load_engagement` and :func:`toolkit.intake.load_data`, or
+        a results.json of another client.
     """
     eng = load_engagement(resolve_engagement(engagement))
-    return Workshop(engagement=eng, data=load_data(eng))
+    if results:
+        res = read_results(results, eng.client.id)
+    else:
+        from ..pipeline import analyse
+
+        res = analyse(load_data(eng))
+    # the survey and the plan only: every CRM figure comes from results.json
+    data = load_data(dataclasses.replace(eng, crm=None))
+    return Workshop(engagement=eng, data=data, results=res, room=Path(room) if room else None)

@@ -3,24 +3,33 @@
 * :func:`prepare_workshop` writes a parameterised copy of ``notebooks/workshop.ipynb`` —
   papermill's parameters injected, **not executed** — into a workshop folder outside the
   engagement's input folders (default ``./workshops/<client.id>/workshop.ipynb``).
-* :func:`build_command` builds the JupyterLab (or Voilà) command: bound to the loopback
-  address ``127.0.0.1``, with a random token (:func:`secrets.token_urlsafe`), opening the
-  notebook in the browser. Any other address is refused unless ``allow_remote`` is given:
-  the notebook shows a client's survey and CRM figures.
-* :func:`launch` runs the command in the foreground until the consultant stops it (Ctrl-C).
+* :func:`build_command` builds the server command. By default the workshop is a
+  **code-free Voilà app** (no code cells, no terminal, and Voilà's kernel accepts only the
+  widget messages ``comm_*``/``kernel_info_request``, never ``execute_request``);
+  JupyterLab only with ``lab=True`` (``aligndx workshop --lab``), and then with terminals
+  disabled. Both bind the loopback address ``127.0.0.1`` with a random token
+  (:func:`secrets.token_urlsafe`) that never appears in the process list (Voilà reads it
+  from a private config file in the workshop folder, JupyterLab from ``JUPYTER_TOKEN``).
+  Any other address is refused unless ``allow_remote`` is given: the app shows a client's
+  survey and CRM figures.
+* :func:`launch` runs the command in the foreground until the consultant stops it (Ctrl-C),
+  with the room's guess page (:mod:`toolkit.workshop.room`) when one is configured.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import json
 import os
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +41,12 @@ from ..paths import NOTEBOOKS_DIR
 WORKSHOP_NOTEBOOK = NOTEBOOKS_DIR / "workshop.ipynb"
 DEFAULT_IP = "127.0.0.1"
 LOOPBACK_NAMES = ("localhost",)
-VOILA_HINT = "Voilà is not installed; install the workshop extra: pip install -e .[workshop]"
+VOILA_HINT = ("Voilà is not installed in this environment; it is a dependency of aligndx: "
+              "run `pip install -e .` (or `make install`) again")
+#: Voilà reads its settings (the token) from ``voila.json`` in its working directory.
+VOILA_CONFIG = "voila.json"
+#: First port tried for the app (Voilà's default); the next free one is used when taken.
+APP_PORT = 8866
 
 
 def _input_dirs(eng: Engagement) -> list[Path]:
@@ -74,8 +88,9 @@ def workshop_folder(engagement: str | Path, out: str | Path | None = None) -> Pa
 
 
 def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
+                     results: str | Path | None = None,
                      notebook: str | Path = WORKSHOP_NOTEBOOK) -> Path:
-    """Write the engagement's parameterised (not executed) workshop notebook.
+    """Write the engagement's workshop: its results.json and the parameterised notebook.
 
     Parameters
     ----------
@@ -83,6 +98,11 @@ def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
         Engagement folder (validated by :func:`toolkit.config.load_engagement`).
     out : str or Path, optional
         Output folder (see :func:`workshop_folder`).
+    results : str or Path, optional
+        An existing results.json of this engagement (e.g. the report's), checked to be
+        this client's; default: analyse the engagement now
+        (:func:`toolkit.pipeline.analyse`). Either way it is written to
+        ``<folder>/results.json`` — the one door from the analysis to the app.
     notebook : str or Path
         Source notebook with a cell tagged ``parameters``.
 
@@ -90,37 +110,64 @@ def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
     -------
     Path
         ``<folder>/workshop.ipynb``: the source notebook with papermill's
-        ``injected-parameters`` cell (``engagement`` = the absolute engagement path) and
-        no outputs.
+        ``injected-parameters`` cell (``engagement``, ``results`` and ``room`` — absolute
+        paths) and no outputs (not executed).
 
     Raises
     ------
-    InputError, ConfigError
-        Bad engagement, missing notebook, or an output inside the engagement's inputs.
+    InputError, ConfigError, ValidationError
+        Bad engagement or results, missing notebook, or an output inside the engagement's
+        inputs.
     """
     import nbformat
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    from .context import read_results
+    from .room import write_json
+
     notebook = Path(notebook)
     if not notebook.is_file():
         raise InputError(f"{notebook}: workshop notebook not found")
     folder = workshop_folder(engagement, out)
-    params = coerce_parameters({"engagement": Path(engagement).resolve()})
+    eng = load_engagement(engagement)
+    if results is not None:
+        res = read_results(results, eng.client.id)
+    else:
+        from ..intake import load_data
+        from ..pipeline import analyse
+
+        res = analyse(load_data(eng))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / "results.json", res)
+    (folder / "room").mkdir(exist_ok=True)
+    params = coerce_parameters({"engagement": Path(engagement).resolve(),
+                                "results": folder / "results.json",
+                                "room": folder / "room"})
     nb = load_notebook_node(str(notebook))
     nb = parameterize_notebook(nb, params, kernel_name=KERNEL_NAME)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
             cell.outputs, cell.execution_count = [], None
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / "workshop.ipynb"
     nbformat.write(nb, str(target))
     return target
 
 
+def normalize_ip(ip: str) -> str:
+    """*ip* without spaces and without the brackets of a URL (``[::1]`` → ``::1``)."""
+    return str(ip).strip().strip("[]").strip()
+
+
+def url_host(ip: str) -> str:
+    """The host part of a URL for *ip*: IPv6 addresses in brackets (``[::1]``), once."""
+    ip = normalize_ip(ip)
+    return f"[{ip}]" if ":" in ip else ip
+
+
 def is_loopback(ip: str) -> bool:
     """Whether *ip* is a loopback address (``127.0.0.0/8``, ``::1``) or ``localhost``."""
-    ip = str(ip).strip().strip("[]")
+    ip = normalize_ip(ip)
     if ip.lower() in LOOPBACK_NAMES:
         return True
     try:
@@ -130,8 +177,29 @@ def is_loopback(ip: str) -> bool:
 
 
 def voila_available() -> bool:
-    """Whether Voilà (the ``workshop`` extra) is installed."""
+    """Whether Voilà is installed (a dependency of aligndx since the app is the default)."""
     return importlib.util.find_spec("voila") is not None
+
+
+def free_port(ip: str, start: int, tries: int = 100) -> int:
+    """The first port from *start* on which *ip* can be bound (so the printed URL is right).
+
+    Raises
+    ------
+    InputError
+        When none of *tries* ports is free.
+    """
+    ip = normalize_ip(ip)
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    for port in range(int(start), min(int(start) + tries, 65536)):
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((ip, port))
+            except OSError:
+                continue
+            return port
+    raise InputError(f"--ip {ip}: no free port between {start} and {start + tries - 1}; "
+                     "pass --port")
 
 
 @dataclass
@@ -141,7 +209,7 @@ class LaunchCommand:
     Attributes
     ----------
     argv : list of str
-        The command (``python -m jupyterlab ...`` or ``python -m voila ...``).
+        The command (``python -m voila ...`` or ``python -m jupyterlab ...``).
     token : str
         The access token (random unless given).
     url : str
@@ -153,6 +221,16 @@ class LaunchCommand:
     env : dict of str to str
         Extra environment for the server: JupyterLab reads its token from
         ``JUPYTER_TOKEN``, which keeps it out of the process list (``ps``).
+    files : dict of Path to str
+        Private files written (mode 0600) before the server starts: Voilà's
+        ``voila.json`` with the token.
+    app : str
+        ``"voila"`` (the code-free app) or ``"lab"`` (JupyterLab).
+    open_browser : bool
+        Open :attr:`url` once the server answers (Voilà; JupyterLab opens it itself).
+    room : object, optional
+        The room's guess page (:class:`toolkit.workshop.room.RoomConfig`) served beside
+        the app by :func:`launch`.
     """
 
     argv: list[str]
@@ -161,34 +239,65 @@ class LaunchCommand:
     cwd: Path
     warnings: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    files: dict[Path, str] = field(default_factory=dict)
+    app: str = "voila"
+    open_browser: bool = False
+    room: object | None = None
 
     def shell(self) -> str:
         """The command as one shell line (for ``--dry-run``), environment first."""
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
         return (env + " " if env else "") + shlex.join(self.argv)
 
+    def write_files(self) -> None:
+        """Write :attr:`files` readable by the current user only."""
+        for path, text in self.files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.chmod(path, 0o600)
 
-def build_command(notebook: str | Path, *, voila: bool = False, ip: str = DEFAULT_IP,
+
+#: Kernel messages the Voilà app accepts from the browser: widget traffic only (Voilà's own
+#: list, restated so that a change upstream is caught by the tests). No execute_request.
+APP_KERNEL_MESSAGES = ("comm_open", "comm_close", "comm_msg", "comm_info_request",
+                       "kernel_info_request", "shutdown_request")
+
+
+def voila_settings(token: str) -> dict:
+    """Voilà's private settings for the workshop app (written to ``voila.json``).
+
+    The token; no file of the workshop folder served (``/voila/files`` denies everything);
+    no tracebacks shown to the room.
+    """
+    return {"Voila": {"token": token},
+            "VoilaConfiguration": {"file_allowlist": [], "file_denylist": [".*"],
+                                   "show_tracebacks": False, "strip_sources": True}}
+
+
+def build_command(notebook: str | Path, *, lab: bool = False, ip: str = DEFAULT_IP,
                   port: int | None = None, allow_remote: bool = False,
                   open_browser: bool = True, token: str | None = None,
                   python: str | None = None) -> LaunchCommand:
-    """Build the JupyterLab or Voilà command that serves the workshop notebook.
+    """Build the command that serves the workshop: the Voilà app, or JupyterLab with *lab*.
 
     Parameters
     ----------
     notebook : str or Path
         The prepared notebook (:func:`prepare_workshop`).
-    voila : bool
-        Serve it as a code-free Voilà app (``--strip_sources=True``) instead of JupyterLab.
+    lab : bool
+        Open the notebook in JupyterLab (code visible, for the consultant's preparation)
+        instead of the code-free Voilà app. Terminals stay disabled.
     ip : str
-        Address to bind; loopback (``127.0.0.1``) by default.
+        Address to bind; loopback (``127.0.0.1``) by default. ``[::1]`` and ``::1`` are
+        the same address.
     port : int, optional
-        Port; default the server's own (8888 JupyterLab, 8866 Voilà, next free one if
-        taken).
+        Port; default the first free one from 8866 (app) or 8888 (JupyterLab).
     allow_remote : bool
         Required to bind anything but a loopback address.
     open_browser : bool
-        Open the notebook in the default browser.
+        Open the app in the default browser.
     token : str, optional
         Access token; default ``secrets.token_urlsafe(32)``.
     python : str, optional
@@ -201,49 +310,73 @@ def build_command(notebook: str | Path, *, voila: bool = False, ip: str = DEFAUL
     Raises
     ------
     InputError
-        A non-loopback *ip* without *allow_remote*, a port outside 1..65535, or ``voila``
-        when Voilà is not installed (with the ``pip install -e .[workshop]`` hint).
+        A non-loopback *ip* without *allow_remote*, a port outside 1..65535, no free
+        port, or Voilà missing from the environment.
     """
     notebook = Path(notebook).resolve()
+    ip = normalize_ip(ip) or DEFAULT_IP
     warnings: list[str] = []
     if not is_loopback(ip):
         if not allow_remote:
             raise InputError(f"--ip {ip}: refusing to serve the client's data on a "
                              "non-loopback address; use 127.0.0.1, or pass --allow-remote "
                              "if the room really needs to connect over the network")
-        warnings.append(f"Serving on {ip}: anyone on that network with the token can see "
-                        "the client's figures.")
+        warnings.append(f"Serving the app on {ip}: anyone on that network with the token "
+                        "can see the client's figures.")
     if port is not None and not 1 <= int(port) <= 65535:
         raise InputError(f"--port {port}: expected a port between 1 and 65535")
-    if voila and not voila_available():
+    if not lab and not voila_available():
         raise InputError(VOILA_HINT)
     token = token or secrets.token_urlsafe(32)
     py = python or sys.executable
-    host = f"[{ip}]" if ":" in ip else ip
-    browser = "True" if open_browser else "False"
-    if voila:
+    host = url_host(ip)
+    port = int(port) if port is not None else free_port(ip, 8888 if lab else APP_PORT)
+    files: dict[Path, str] = {}
+    env: dict[str, str] = {}
+    if not lab:
+        # the token lives in voila.json (mode 0600), read from Voilà's working directory,
+        # never on the command line (visible to every user in ps)
         argv = [py, "-m", "voila", notebook.name, f"--Voila.ip={ip}",
-                f"--Voila.token={token}", f"--Voila.open_browser={browser}",
+                f"--Voila.port={port}", "--Voila.open_browser=False",
                 "--strip_sources=True"]
-        if port is not None:
-            argv.append(f"--Voila.port={int(port)}")
-        url = f"http://{host}:{port or 8866}/?token={token}"
-        env: dict[str, str] = {}
+        files[notebook.parent / VOILA_CONFIG] = json.dumps(voila_settings(token), indent=1)
+        url = f"http://{host}:{port}/?token={token}"
     else:
         argv = [py, "-m", "jupyterlab", f"--ServerApp.ip={ip}",
-                f"--ServerApp.open_browser={browser}",
+                f"--ServerApp.port={port}", "--ServerApp.terminals_enabled=False",
+                f"--ServerApp.open_browser={'True' if open_browser else 'False'}",
                 f"--ServerApp.root_dir={notebook.parent}"]
         env = {"JUPYTER_TOKEN": token}  # token auth, not visible in the process list
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             argv.append("--ServerApp.allow_root=True")
             warnings.append("Running as root: JupyterLab is started with allow_root; prefer "
                             "a normal user account on a consultant's laptop.")
-        if port is not None:
-            argv.append(f"--ServerApp.port={int(port)}")
         argv.append(notebook.name)
-        url = f"http://{host}:{port or 8888}/lab/tree/{notebook.name}?token={token}"
+        url = f"http://{host}:{port}/lab/tree/{notebook.name}?token={token}"
     return LaunchCommand(argv=argv, token=token, url=url, cwd=notebook.parent,
-                         warnings=warnings, env=env)
+                         warnings=warnings, env=env, files=files,
+                         app="lab" if lab else "voila",
+                         open_browser=bool(open_browser and not lab))
+
+
+def wait_for_port(ip: str, port: int, timeout: float, proc: subprocess.Popen | None = None
+                  ) -> bool:
+    """Whether ``ip:port`` accepts connections within *timeout* seconds (False if *proc*
+    exits first)."""
+    ip = normalize_ip(ip)
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            return False
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.settimeout(1.0)
+            try:
+                s.connect((ip, int(port)))
+                return True
+            except OSError:
+                time.sleep(0.2)
+    return False
 
 
 #: Signals forwarded to the server so that it never outlives the launcher.
@@ -276,15 +409,33 @@ def launch(cmd: LaunchCommand) -> int:
     Parameters
     ----------
     cmd : LaunchCommand
-        From :func:`server_command`.
+        From :func:`build_command`. Its private :attr:`~LaunchCommand.files` are written
+        first; its :attr:`~LaunchCommand.room` guess page, if any, is served in a thread of
+        this process for as long as the app runs.
 
     Returns
     -------
     int
         The server's exit code, or 0 when it was stopped by one of the signals above.
     """
+    cmd.write_files()
+    room = None
+    if cmd.room is not None:
+        from .room import RoomServer
+
+        room = RoomServer(cmd.room)
+        room.start()
     proc = subprocess.Popen(cmd.argv, cwd=str(cmd.cwd), env={**os.environ, **cmd.env})
     stopped: list[int] = []
+    if cmd.open_browser:
+        def _open() -> None:
+            host, port = _host_port(cmd.url)
+            if wait_for_port(host, port, 120.0, proc):
+                import webbrowser
+
+                webbrowser.open(cmd.url)
+
+        threading.Thread(target=_open, daemon=True).start()
 
     def forward(signum, _frame):
         stopped.append(signum)
@@ -312,4 +463,13 @@ def launch(cmd: LaunchCommand) -> int:
             _stop(proc)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if room is not None:
+            room.stop()
     return 0 if stopped else code
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    return u.hostname or DEFAULT_IP, int(u.port or 80)

@@ -2,18 +2,18 @@
 
 ``ipywidgets.interactive_output`` and ``Output`` capture what a callback displays; executed
 headless (papermill, nbval, nbconvert) that capture can deadlock intermittently (reported
-upstream, jupyter/nbconvert#2029). :func:`live_output` instead renders the callback's
-displays to one HTML string and shows it in an ``ipywidgets.HTML`` whose value is replaced
-when a control changes: no capture, the same look, and it works live and headless alike.
+upstream, jupyter/nbconvert#2029). :func:`live_output` instead collects what the callback
+emits (:func:`toolkit.report.display.collect`) into one HTML string and shows it in an
+``ipywidgets.HTML`` whose value is replaced when a control changes: no capture, the same
+look, and it works live and headless alike.
 """
 
 from __future__ import annotations
 
 import html
-from contextlib import contextmanager
 from typing import Any, Callable, Mapping
 
-from ..report.output import collect
+from ..report import display as report_display
 
 
 def _to_html(obj: Any) -> str:
@@ -33,14 +33,6 @@ def _to_html(obj: Any) -> str:
     return f"<pre>{html.escape(str(obj))}</pre>"
 
 
-@contextmanager
-def _collect(parts: list[str]):
-    """Gather what the report display helpers emit while active into *parts* (as HTML)."""
-    with collect() as items:
-        yield parts
-    parts.extend(_to_html(o) for o in items)
-
-
 def render_html(func: Callable[..., Any], **kwargs: Any) -> str:
     """Call *func* and return what it displayed through :mod:`toolkit.report.display` as HTML.
 
@@ -56,10 +48,9 @@ def render_html(func: Callable[..., Any], **kwargs: Any) -> str:
     str
         The concatenated HTML (charts as embedded PNG ``<img>`` with alt text).
     """
-    parts: list[str] = []
-    with _collect(parts):
+    with report_display.collect() as rendered:
         func(**kwargs)
-    return "".join(parts)
+    return "".join(_to_html(o) for o in rendered)
 
 
 def live_output(func: Callable[..., Any], controls: Mapping[str, Any]):

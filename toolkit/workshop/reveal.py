@@ -21,6 +21,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .. import method as _method
 from ..exceptions import InputError
 from ..instrument import (LIKERT_ITEMS, PILLAR_REVERSED_SCALES, REVERSE_ITEMS,
                           SCALE_ITEMS, item_labels, scale_names)
@@ -247,7 +248,8 @@ def score_guesses(reveal: Mapping, guesses: Mapping[str, float | None], *,
     """
     if measure not in GUESS_MEASURES:
         raise InputError(f"unknown measure {measure!r}; expected agree_share or mean")
-    tol = 5.0 if measure == "agree_share" else 0.25
+    points = _method.value("guess_spot_on_points")
+    tol = points if measure == "agree_share" else points / 20.0   # 5 points ~ 0.25 of 1..5
     rows = []
     for about, guess in guesses.items():
         if about not in SIDE_NAMES:

@@ -149,3 +149,91 @@ def split_table(result: dict) -> pd.DataFrame:
         "Now": [b["sales_payout"], b["marketing_payout"], 0.0, ms["before"]],
         "With the change": [a["sales_payout"], a["marketing_payout"], bonus, ms["after"]],
     })
+
+
+# --- from results.json and the plan only (one door, SPEC §6) -------------------------------
+_MS = "marketing-sourced"
+
+
+def deals_from_results(results: dict) -> pd.DataFrame | None:
+    """Stand-in won deals carrying the two sums the reward split depends on.
+
+    Every commission pays ``rate ×`` the revenue of the won deals its ``applies_to``
+    selects — all won deals or the marketing-sourced ones (:mod:`toolkit.incentives.split`)
+    — so payouts depend on the won deals only through two sums: marketing-sourced won
+    revenue and all won revenue. Both are in ``results.json``
+    (``incentives.split.deals``), computed on the report's deals (opportunities created in
+    the analysis period); two rows carrying them reproduce the report's split exactly.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Two opportunities (``is_won``, ``amount``, ``source``), or None when the results
+        carry no reward split.
+    """
+    deals = ((results.get("incentives") or {}).get("split") or {}).get("deals")
+    if not deals:
+        return None
+    ms = float(deals.get("marketing_sourced_revenue") or 0.0)
+    other = float(deals.get("won_revenue") or 0.0) - ms
+    return pd.DataFrame({"opportunity_id": ["marketing-sourced", "other"],
+                         "is_won": [True, True], "amount": [ms, other],
+                         "source": [_MS, "other"]})
+
+
+def simulate_from_results(plan: pd.DataFrame, results: dict, *, marketing_share: float,
+                          gate: float, sla_bonus_per_person: float) -> dict | None:
+    """The report's what-if for slider positions, from the plan and results.json only.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        Typed compensation plan.
+    results : dict
+        The engagement's ``results.json`` (its ``incentives`` section: won revenue,
+        attainment, the report's reward–contribution figures).
+    marketing_share, gate, sla_bonus_per_person : float
+        Slider positions (see :func:`changes_from_sliders`).
+
+    Returns
+    -------
+    dict or None
+        As :func:`simulate`, with ``deals`` the report's won-deal summary and
+        ``evidence``: ``won_deals``, ``won_revenue``, ``marketing_sourced_revenue``,
+        ``amount_missing``, ``marketing_contribution_share`` (marketing-sourced share of
+        won revenue), ``marketing_reward_share`` before/after, the reward–contribution
+        gap before/after, ``flags`` (the report's incentive flags, titles only) and
+        ``attainment``. ``added_cost_share`` = added cost ÷ won revenue. None without an
+        incentives section or a reward split.
+    """
+    inc = results.get("incentives") or {}
+    opps = deals_from_results(results)
+    if opps is None:
+        return None
+    attainment = (inc.get("gates") or {}).get("attainment")
+    res = simulate(plan, marketing_share=marketing_share, gate=gate,
+                   sla_bonus_per_person=sla_bonus_per_person, leads=None,
+                   opportunities=opps, marketing_sources=[_MS], attainment=attainment)
+    deals = inc["split"]["deals"]
+    res["deals"] = dict(deals)
+    res["warnings"] = [w for w in res["warnings"] if "won deals have no amount" not in w]
+    if deals.get("amount_missing"):
+        res["warnings"].append(f"{deals['amount_missing']} of {deals['won']} won deals have "
+                               "no amount; revenue and payouts cover the known amounts only")
+    contrib = inc.get("marketing_contribution_share")
+    share = res["marketing_reward_share"]
+    gap = {k: (None if contrib is None or share[k] is None else contrib - share[k])
+           for k in ("before", "after")}
+    won = float(deals.get("won_revenue") or 0.0)
+    res["added_cost_share"] = res["added_cost"] / won if won > 0 else None
+    res["evidence"] = {
+        "won_deals": deals.get("won"), "won_revenue": deals.get("won_revenue"),
+        "marketing_sourced_revenue": deals.get("marketing_sourced_revenue"),
+        "amount_missing": deals.get("amount_missing"),
+        "marketing_contribution_share": contrib,
+        "marketing_reward_share": share,
+        "reward_contribution_gap": gap,
+        "flags": [f.get("title") for f in inc.get("flags") or [] if f.get("title")],
+        "attainment": attainment,
+    }
+    return res

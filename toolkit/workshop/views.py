@@ -6,11 +6,21 @@ table or a chart through :mod:`toolkit.report.display`, so the notebook only wir
 
 from __future__ import annotations
 
-from ..charts.workshop import plot_reveal, plot_sla, plot_split
+import html
+import re
+
+from ..charts.workshop import plot_guesses, plot_reveal, plot_sla, plot_split
 from ..report.display import fmt_num, fmt_pct, show_figure, show_markdown, show_table
 from .simulator import split_table
 
 _SIDE = {"sales": "Sales", "marketing": "Marketing"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+
+
+def _plain(text) -> str:
+    """A client value as literal text in Markdown: HTML-escaped, Markdown specials
+    backslashed (SPEC §8a: client data never becomes markup)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True))
 
 
 def reveal_takeaway(result: dict, stage: str = "gap") -> str:
@@ -65,9 +75,9 @@ def show_guesses(scored: dict) -> None:
 def show_filter_note(result) -> None:
     """Say which view is shown, or why it is hidden (never with a count)."""
     if result.shown:
-        show_markdown(f"_View: {result.label}_")
+        show_markdown(f"_View: {_plain(result.label)}_")
     else:
-        show_markdown(f"**View hidden.** {result.message}")
+        show_markdown(f"**View hidden.** {_plain(result.message)}")
 
 
 def show_simulation(result: dict, currency: str = "") -> None:
@@ -81,17 +91,46 @@ def show_simulation(result: dict, currency: str = "") -> None:
     ms = result["marketing_reward_share_on_marketing_sourced"]
     takeaway = (f"Added cost {fmt_num(cost, 0)} {currency}; marketing's share of the pay on "
                 f"marketing-sourced deals {fmt_pct(ms['before'])} → {fmt_pct(ms['after'])}.")
+    if result.get("added_cost_share") is not None:
+        takeaway += f" That is {fmt_pct(result['added_cost_share'], 1)} of won revenue."
     ax = plot_split(data=result, currency=currency)
     show_figure(ax, alt="Commission and SLA bonus by side, now and with the change",
                 takeaway=takeaway)
+    ev = result.get("evidence")
+    if ev:
+        show_markdown(simulation_evidence(result, currency))
     for w in result.get("warnings", []):
-        show_markdown(f"_Note: {w}_")
+        show_markdown(f"_Note: {_plain(w)}_")
+
+
+def simulation_evidence(result: dict, currency: str = "") -> str:
+    """The evidence behind a what-if, in words (from results.json figures only)."""
+    ev = result["evidence"]
+    currency = _plain(currency)
+    gap, share = ev["reward_contribution_gap"], ev["marketing_reward_share"]
+    lines = ["**The evidence behind it** (from the report's results):",
+             f"- Won deals in the period: {fmt_num(ev['won_deals'], 0)}, "
+             f"{fmt_num(ev['won_revenue'], 0)} {currency} of known revenue, "
+             f"{fmt_num(ev['marketing_sourced_revenue'], 0)} {currency} of it "
+             "marketing-sourced.",
+             f"- Marketing's contribution (marketing-sourced share of won revenue): "
+             f"{fmt_pct(ev['marketing_contribution_share'])}; marketing's share of the "
+             f"commission: {fmt_pct(share['before'])} now, {fmt_pct(share['after'])} with "
+             "the change.",
+             f"- Reward–contribution gap: {fmt_pct(gap['before'])} now, "
+             f"{fmt_pct(gap['after'])} with the change (0% = paid as it contributes)."]
+    if ev.get("attainment") is not None:
+        lines.append(f"- Company goal attainment in the period: "
+                     f"{fmt_pct(ev['attainment'])} (a gate above it pays nothing).")
+    if ev.get("flags"):
+        lines.append("- The report's incentive flags: " + "; ".join(ev["flags"]) + ".")
+    return "\n".join(lines)
 
 
 def show_sla(result: dict) -> None:
     """Display the SLA designer's estimate with its interval and caveat."""
     if result["extra_conversions"] is None:
-        show_markdown("**Cannot size this SLA.** " + " ".join(result["warnings"]))
+        show_markdown("**Cannot size this SLA.** " + _plain(" ".join(result["warnings"])))
         return
     t = result["targets"]
     takeaway = (f"Meeting ≤ {t['first_touch_hours']:g} h and ≥ {t['attempts']} attempts "
@@ -102,19 +141,77 @@ def show_sla(result: dict) -> None:
                 f"{fmt_pct(result['projected_rate'], 1)}.")
     ax = plot_sla(data=result)
     show_figure(ax, alt="Leads reaching SQL now and with the SLA met", takeaway=takeaway)
+    cost = result.get("cost")
+    if cost is not None:
+        show_markdown(f"**What it costs:** about {fmt_num(cost['extra_attempts'], 0)} more "
+                      "attempts over the period (the attempts the leads missing the target "
+                      f"lacked), and {fmt_num(cost['leads_to_reach_sooner'], 0)} leads to be "
+                      f"reached within {t['first_touch_hours']:g} h that were not.")
+    show_markdown(sla_evidence(result))
     show_markdown(f"_{result['caveat']}_")
     for w in result["warnings"]:
-        show_markdown(f"_Note: {w}_")
+        show_markdown(f"_Note: {_plain(w)}_")
+
+
+def sla_evidence(result: dict) -> str:
+    """The by-band conversion rates behind an SLA estimate, as a Markdown table."""
+    if not result["by_band"]:
+        return ""
+    lines = ["**The evidence behind it:** conversion to SQL of the leads that met the "
+             "target and of those that did not, within each lead-score band (95% Wilson "
+             "interval).", "",
+             "| Score band | Met the target | Missed it | Used |", "|---|---|---|---|"]
+
+    def cell(n, w):
+        if not n:
+            return "no leads"
+        return (f"{fmt_pct(w['rate'], 1)} of {n:,} ({fmt_pct(w['ci_low'], 1)}–"
+                f"{fmt_pct(w['ci_high'], 1)})")
+
+    for r in result["by_band"]:
+        lines.append(f"| {r['band']} | {cell(r['n_meet'], r['meet'])} | "
+                     f"{cell(r['n_miss'], r['miss'])} | {'yes' if r['used'] else 'no'} |")
+    return "\n".join(lines)
+
+
+def show_guess_reveal(result: dict) -> None:
+    """Display the phone round's reveal: each question, the room's guesses, the survey."""
+    if not result["questions"]:
+        show_markdown("_Open a round first._")
+        return
+    k = result["min_group_size"]
+    lines = ["| Question | Room's typical guess | Survey says | Off by |",
+             "|---|---|---|---|"]
+    for i, q in enumerate(result["questions"], start=1):
+        room = "—" if q["room"] is None else f"{q['room']['median']:.0f}%"
+        actual = ("hidden for anonymity" if q["actual"] is None
+                  else f"{q['actual']:.0f}%")
+        off = "—" if q["error"] is None else f"{q['error']:+.0f} pts ({q['verdict']})"
+        lines.append(f"| Q{i}. {q['text']} | {room} | {actual} | {off} |")
+    show_markdown("\n".join(lines))
+    if any(q["room"] is not None or q["actual"] is not None for q in result["questions"]):
+        shown = [q for q in result["questions"] if q["room"] is not None]
+        take = (" ".join(f"Q{result['questions'].index(q) + 1}: the room guessed "
+                         f"{q['room']['median']:.0f}%, the survey says "
+                         + ("(hidden)" if q["actual"] is None else f"{q['actual']:.0f}%")
+                         + "." for q in shown) or "Too few answers to show the room's "
+                "guesses yet.")
+        show_figure(plot_guesses(data=result), alt="The room's guesses against the survey",
+                    takeaway=take)
+    if result["suppressed"]:
+        show_markdown(f"_Groups of fewer than {k} people (guessers or survey answers) are "
+                      "not shown, and neither is a group that would let one be worked "
+                      "out._")
 
 
 def show_intro(session) -> None:
     """Display the workshop's opening block: client, data available, anonymity rule."""
-    d = session.data
-    have = [name for name, df in (("survey", d.survey), ("CRM leads", d.leads),
-                                  ("compensation plan", d.plan)) if df is not None]
-    missing = [name for name, df in (("survey", d.survey), ("CRM leads", d.leads),
-                                     ("compensation plan", d.plan)) if df is None]
-    text = (f"## {session.client_name} — alignment workshop\n\n"
+    d, r = session.data, session.results
+    parts = (("survey", d.survey is not None), ("CRM evidence", r.get("crm") is not None),
+             ("compensation plan", d.plan is not None))
+    have = [name for name, ok in parts if ok]
+    missing = [name for name, ok in parts if not ok]
+    text = (f"## {_plain(session.client_name)} — alignment workshop\n\n"
             f"Data in this session: {', '.join(have) or 'none'}."
             + (f" Not provided: {', '.join(missing)}." if missing else "")
             + f"\n\nNo group of fewer than {session.min_group_size} people is shown: filters "

@@ -1,0 +1,226 @@
+"""The phone round: the phones' page (token, validation, one answer per phone, limits) and
+the reveal (hand-computed medians; no group under the threshold)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.exceptions import InputError
+from toolkit.workshop import room as room_mod
+from toolkit.workshop.guess import guess_reveal, make_questions
+from toolkit.workshop.room import (RoomConfig, RoomServer, close_round, open_round,
+                                   room_config, round_answers, svg_qr, terminal_qr)
+
+K = 5
+
+
+@pytest.fixture
+def server(tmp_path):
+    cfg = RoomConfig(folder=tmp_path / "room", ip="127.0.0.1", port=0, token="phone-tok")
+    srv = RoomServer(cfg)
+    srv.start()
+    try:
+        yield cfg
+    finally:
+        srv.stop()
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def _post(cfg: RoomConfig, fields: dict, cookie: str | None = None,
+          raw: bytes | None = None) -> tuple[int, str, str]:
+    data = raw if raw is not None else urllib.parse.urlencode(fields).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{cfg.port}/answer", data=data)
+    if cookie:
+        req.add_header("Cookie", cookie)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read().decode(), r.headers.get("Set-Cookie", "")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), e.headers.get("Set-Cookie", "")
+
+
+def test_page_needs_the_token_and_an_open_round(server):
+    cfg = server
+    base = f"http://127.0.0.1:{cfg.port}"
+    assert _get(base + "/")[0] == 404
+    assert _get(base + "/?t=wrong")[0] == 404
+    for path in ("/api/kernels", "/terminals", "/results.json", "/../answers.json"):
+        assert _get(base + path + "?t=phone-tok")[0] == 404
+    code, body = _get(cfg.url)
+    assert code == 200 and "No round is open" in body
+    open_round(cfg.folder, make_questions())
+    code, body = _get(cfg.url)
+    assert code == 200
+    assert "sales gives up on leads too early" in body
+    assert body.count("inputmode=numeric") == 3 and "Prefer not to say" in body
+    # link.json tells the app where the phones go
+    assert json.loads((cfg.folder / "link.json").read_text())["url"] == cfg.url
+
+
+def test_answers_validated_one_per_phone(server):
+    cfg = server
+    rid = open_round(cfg.folder, make_questions())
+    ok = {"t": "phone-tok", "round": rid, "side": "sales", "q1": 30, "q2": 70, "q3": 10}
+    code, body, cookie = _post(cfg, ok)
+    assert code == 200 and "your guesses are in" in body
+    device = cookie.split(";")[0]
+    assert device.startswith("aligndx_room=") and "HttpOnly" in cookie
+    # the same phone answers again: its answer is replaced, not added
+    assert _post(cfg, {**ok, "q1": 40}, cookie=device)[0] == 200
+    answers = round_answers(cfg.folder)
+    assert answers == [{"side": "sales", "answers": {"q1": 40.0, "q2": 70.0, "q3": 10.0}}]
+    # another phone
+    assert _post(cfg, {**ok, "side": "marketing"})[0] == 200
+    assert len(round_answers(cfg.folder)) == 2
+    bad = [({**ok, "t": "nope"}, 403), ({**ok, "q2": 150}, 400), ({**ok, "q2": "lots"}, 400),
+           ({**ok, "q3": "nan"}, 400), ({**ok, "side": "ceo"}, 400),
+           ({k: v for k, v in ok.items() if k != "q1"}, 400), ({**ok, "round": "old"}, 409)]
+    for fields, status in bad:
+        assert _post(cfg, fields)[0] == status, fields
+    assert _post(cfg, {}, raw=b"x" * (room_mod.MAX_BODY + 1))[0] == 413
+    close_round(cfg.folder)
+    assert _post(cfg, ok)[0] == 409
+    assert "No round is open" in _get(cfg.url)[1]
+    assert len(round_answers(cfg.folder)) == 2
+
+
+def test_a_new_round_starts_empty_and_questions_are_escaped(server, monkeypatch):
+    cfg = server
+    rid = open_round(cfg.folder, make_questions())
+    assert _post(cfg, {"t": "phone-tok", "round": rid, "side": "none", "q1": 1, "q2": 2,
+                       "q3": 3})[0] == 200
+    qs = [{"id": "q1", "code": "X", "about": "sales", "text": "<script>alert(1)</script>"}]
+    rid2 = open_round(cfg.folder, qs)
+    assert round_answers(cfg.folder) == []
+    body = _get(cfg.url)[1]
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert _post(cfg, {"t": "phone-tok", "round": rid2, "side": "other", "q1": 50})[0] == 200
+    assert round_answers(cfg.folder) == [{"side": "other", "answers": {"q1": 50.0}}]
+    monkeypatch.setattr(room_mod, "MAX_ANSWERS", 1)
+    assert _post(cfg, {"t": "phone-tok", "round": rid2, "side": "other", "q1": 5})[0] == 409
+
+
+def test_stop_removes_the_link(tmp_path):
+    cfg = RoomConfig(folder=tmp_path / "room", ip="127.0.0.1", port=0, token="t")
+    srv = RoomServer(cfg)
+    srv.start()
+    assert (cfg.folder / "link.json").exists()
+    srv.stop()
+    assert not (cfg.folder / "link.json").exists()
+
+
+def test_ipv6_loopback_room(tmp_path):
+    try:
+        cfg = RoomConfig(folder=tmp_path / "room", ip="::1", port=0, token="t6")
+        srv = RoomServer(cfg)
+        srv.start()
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    try:
+        assert cfg.url.startswith("http://[::1]:")
+        assert _get(cfg.url)[0] == 200
+    finally:
+        srv.stop()
+
+
+def test_room_binding_rules(tmp_path, monkeypatch):
+    cfg = room_config(tmp_path, port=18999)
+    assert cfg.ip == "127.0.0.1" and not cfg.remote and cfg.port == 18999
+    with pytest.raises(InputError, match="allow-remote"):
+        room_config(tmp_path, ip="192.168.1.7")
+    monkeypatch.setattr(room_mod, "lan_address", lambda: None)
+    with pytest.raises(InputError, match="room-ip"):
+        room_config(tmp_path, allow_remote=True)
+    assert room_config(tmp_path, app_ip="[::1]", port=18998).ip == "::1"
+    a, b = room_config(tmp_path, port=18997), room_config(tmp_path, port=18997)
+    assert a.token != b.token and len(a.token) >= 16
+
+
+def test_qr_codes():
+    url = "http://192.0.2.10:8870/?t=abc"
+    text = terminal_qr(url)
+    assert len(text.splitlines()) > 10 and "█" in text
+    svg = svg_qr(url)
+    assert svg.lstrip().startswith("<svg") and "<script" not in svg
+
+
+# --- the reveal -----------------------------------------------------------------------------
+def survey(n_sales=5, n_mkt=5) -> pd.DataFrame:
+    # CLAIM_LEADS: sales 4,4,5,5,2 (80 % agree); CLAIM_FOLLOW: marketing 5,5,4,2,1 (60 %)
+    rows = [dict(team="sales", CLAIM_LEADS=c, CLAIM_FOLLOW=2)
+            for c in [4, 4, 5, 5, 2, 3, 3, 3][:n_sales]]
+    rows += [dict(team="marketing", CLAIM_LEADS=2, CLAIM_FOLLOW=c)
+             for c in [5, 5, 4, 2, 1, 3, 3][:n_mkt]]
+    df = pd.DataFrame(rows)
+    df.insert(0, "respondent_id", [f"R{i}" for i in range(len(df))])
+    return df
+
+
+def guesses(spec) -> list[dict]:
+    return [{"side": side, "answers": {"q1": float(v), "q2": float(v)}}
+            for side, values in spec for v in values]
+
+
+QS = make_questions([("CLAIM_LEADS", "sales"), ("CLAIM_FOLLOW", "marketing")])
+
+
+def test_reveal_hand_computed():
+    ans = guesses([("sales", [10, 20, 30, 40, 50]), ("marketing", [60, 70, 80, 90, 100]),
+                   ("other", [0, 100])])
+    r = guess_reveal(survey(), QS, ans, min_group_size=K)
+    q1, q2 = r["questions"]
+    assert q1["actual"] == pytest.approx(80.0) and q2["actual"] == pytest.approx(60.0)
+    # 2 guessers of other teams (< 5) are left out of the room's figure, like the survey's
+    # "all" (else room − sales − marketing would give them)
+    assert q1["room"]["n"] == 10
+    assert q1["room"]["median"] == pytest.approx(55.0)
+    assert q1["room"]["q1"] == pytest.approx(np.percentile(np.arange(10, 101, 10), 25))
+    assert q1["by_side"]["sales"]["median"] == 30 and q1["by_side"]["marketing"]["median"] == 80
+    assert q1["error"] == pytest.approx(-25.0) and q1["verdict"] == "underestimated"
+    assert q2["error"] == pytest.approx(-5.0) and q2["verdict"] == "spot on"
+    assert r["n_answers"] == 12
+    json.dumps(r, allow_nan=False)
+
+
+def test_reveal_never_shows_a_group_under_the_threshold():
+    # 4 marketing guessers: marketing hidden, and sales hidden too (room − sales = them)
+    ans = guesses([("sales", [10, 20, 30, 40, 50, 60]), ("marketing", [70, 80, 90, 95])])
+    r = guess_reveal(survey(), QS, ans, min_group_size=K)
+    for q in r["questions"]:
+        assert q["by_side"] == {"sales": None, "marketing": None}
+        assert q["room"]["n"] == 10
+    text = json.dumps(r)
+    assert "marketing side (guesses)" in text and '"n": 4' not in text
+    # 3 guesses in all: nothing of the room shown, the survey figure still is
+    r = guess_reveal(survey(), QS, guesses([("sales", [10, 20, 30])]), min_group_size=K)
+    assert all(q["room"] is None and q["verdict"] == "waiting" for q in r["questions"])
+    # a survey side under the threshold: its answer hidden, never 0
+    r = guess_reveal(survey(n_mkt=4), QS, guesses([("sales", range(5))]), min_group_size=K)
+    assert r["questions"][1]["actual"] is None and r["questions"][1]["verdict"] == "hidden"
+    # every summary shown covers at least K guesses
+    for q in r["questions"]:
+        for s in [q["room"], *q["by_side"].values()]:
+            assert s is None or s["n"] >= K
+
+
+def test_make_questions_rejects_unknown():
+    with pytest.raises(InputError):
+        make_questions([("NOPE", "sales")])
+    with pytest.raises(InputError):
+        make_questions([("CLAIM_LEADS", "revops")])
+    with pytest.raises(InputError):
+        open_round("/nonexistent-never-written", [])

@@ -1,0 +1,391 @@
+"""The room's own answers: a "guess the other side" round answered on phones.
+
+The consultant opens a round in the app (two or three questions such as "what share of
+the marketing team agreed that sales gives up on leads too early?"); participants open a
+small page on their phones (a QR code on the projector and in the terminal), say which
+side they are on, type their guesses and send them. The reveal
+(:func:`toolkit.workshop.guess.guess_reveal`) puts the room's guesses next to what the
+survey says.
+
+Security and privacy
+--------------------
+* The page is served by :class:`RoomServer`, a small standard-library HTTP server started
+  by ``aligndx workshop`` beside the app, on its own port and with **its own token**: a
+  phone can read the open questions and send numbers, nothing else — it never gets the
+  app's token, the client's figures, a kernel or a file.
+* It binds the loopback address unless the consultant passes ``--allow-remote``; then it
+  binds the laptop's address on the room's network (``--room-ip``), while the app itself
+  stays on loopback.
+* Answers are numbers 0..100 and a side; nothing identifies a phone beyond a random
+  cookie used to keep one answer per phone (a phone that answers again replaces its
+  answer). Request bodies are capped, the number of answers per round is capped, and the
+  server logs nothing.
+
+State lives in the workshop folder's ``room/`` sub-folder: ``round.json`` (written by the
+app: the open round and its questions), ``answers.json`` (written by the server) and
+``link.json`` (written by the launcher: the phones' address, for the app's QR code).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import secrets
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from http import cookies
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from ..exceptions import InputError
+
+ROUND_FILE, ANSWERS_FILE, LINK_FILE = "round.json", "answers.json", "link.json"
+#: Sides a participant may choose on the phone (``none`` = prefer not to say).
+PHONE_SIDES = {"sales": "Sales (incl. sales development)", "marketing": "Marketing",
+               "other": "Another team", "none": "Prefer not to say"}
+MAX_BODY = 4096
+MAX_ANSWERS = 1000
+MAX_QUESTIONS = 3
+ROOM_PORT = 8870
+_COOKIE = "aligndx_room"
+
+
+# --- files shared by the app and the server ----------------------------------------------
+def write_json(path: Path, obj) -> None:
+    """Write *obj* as JSON atomically (a reader never sees half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path, default=None):
+    """Read a JSON file; *default* when it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def open_round(folder: str | Path, questions: list[dict]) -> str:
+    """Open a new round with *questions* (``{id, text, ...}``); return its id.
+
+    Raises
+    ------
+    InputError
+        No question, or more than :data:`MAX_QUESTIONS`.
+    """
+    if not 1 <= len(questions) <= MAX_QUESTIONS:
+        raise InputError(f"a round has 1 to {MAX_QUESTIONS} questions, got {len(questions)}")
+    rid = secrets.token_hex(4)
+    write_json(Path(folder) / ROUND_FILE, {"round": rid, "open": True,
+                                           "questions": list(questions),
+                                           "opened_at": time.time()})
+    return rid
+
+
+def close_round(folder: str | Path) -> None:
+    """Stop accepting answers for the current round (the phones say it is closed)."""
+    r = read_json(Path(folder) / ROUND_FILE)
+    if r:
+        write_json(Path(folder) / ROUND_FILE, {**r, "open": False})
+
+
+def current_round(folder: str | Path) -> dict | None:
+    """The round as the app wrote it, or None."""
+    return read_json(Path(folder) / ROUND_FILE)
+
+
+def round_answers(folder: str | Path) -> list[dict]:
+    """The answers of the current round: ``[{side, answers: {question id: 0..100}}]``."""
+    r = current_round(folder)
+    a = read_json(Path(folder) / ANSWERS_FILE, {})
+    if not r or not isinstance(a, dict) or a.get("round") != r.get("round"):
+        return []
+    return list((a.get("answers") or {}).values())
+
+
+def room_link(folder: str | Path) -> dict | None:
+    """``{url, remote}`` for the phones, written by the launcher; None without one."""
+    return read_json(Path(folder) / LINK_FILE)
+
+
+# --- the server ------------------------------------------------------------------------------
+def lan_address() -> str | None:
+    """This machine's address on the network of its default route (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.254.254.254", 1))
+            ip = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if ip.startswith("127.") or ip == "0.0.0.0" else ip
+
+
+@dataclass
+class RoomConfig:
+    """Where and how the phones' page is served.
+
+    Attributes
+    ----------
+    folder : Path
+        The ``room/`` folder of the workshop.
+    ip : str
+        Address to bind (loopback unless ``--allow-remote``).
+    port : int
+    token : str
+        The phones' token (not the app's).
+    remote : bool
+        Whether the page is open to the room's network.
+    """
+
+    folder: Path
+    ip: str
+    port: int
+    token: str
+    remote: bool = False
+
+    @property
+    def url(self) -> str:
+        """The address the phones open (with the token)."""
+        from .launch import url_host
+
+        return f"http://{url_host(self.ip)}:{self.port}/?t={self.token}"
+
+
+def room_config(folder: str | Path, *, allow_remote: bool = False, ip: str | None = None,
+                port: int | None = None, app_ip: str = "127.0.0.1",
+                token: str | None = None) -> RoomConfig:
+    """Decide where the phones' page goes.
+
+    Without *allow_remote* it binds the app's loopback address (the consultant can try it
+    on the laptop; phones cannot reach it). With it, *ip* (``--room-ip``), else the app's
+    address when that is not loopback, else this laptop's address on the room's network.
+
+    Raises
+    ------
+    InputError
+        A non-loopback *ip* without *allow_remote*, or no network address found.
+    """
+    from .launch import free_port, is_loopback, normalize_ip
+
+    if ip is not None and not is_loopback(ip) and not allow_remote:
+        raise InputError(f"--room-ip {ip}: the phones' page stays on this laptop unless "
+                         "--allow-remote is given")
+    if not allow_remote:
+        bind = normalize_ip(app_ip) if is_loopback(app_ip) else "127.0.0.1"
+    else:
+        bind = normalize_ip(ip) if ip else (normalize_ip(app_ip) if not is_loopback(app_ip)
+                                            else lan_address())
+        if not bind:
+            raise InputError("--allow-remote: cannot find this laptop's address on the "
+                             "room's network; connect to the room's Wi-Fi or pass --room-ip")
+    port = int(port) if port else free_port(bind, ROOM_PORT)
+    return RoomConfig(folder=Path(folder), ip=bind, port=port,
+                      token=token or secrets.token_urlsafe(16),
+                      remote=bool(allow_remote and not is_loopback(bind)))
+
+
+_STYLE = ("body{font-family:system-ui,sans-serif;margin:1.2em;max-width:34em;font-size:18px}"
+          "label{display:block;margin:.8em 0 .3em}input[type=number]{font-size:1.2em;"
+          "width:5em}button{font-size:1.1em;padding:.5em 1.2em;margin-top:1em}"
+          ".q{border-top:1px solid #ccc;padding-top:.6em;margin-top:.8em}")
+
+
+def _page(title: str, body: str) -> bytes:
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f"<meta name=viewport content='width=device-width,initial-scale=1'>"
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>").encode("utf-8")
+
+
+def _form(cfg: RoomConfig, rnd: dict) -> bytes:
+    esc = html.escape
+    sides = "".join(f"<label><input type=radio name=side value={k} required> {esc(v)}"
+                    "</label>" for k, v in PHONE_SIDES.items())
+    qs = "".join(
+        f"<div class=q><label for={esc(q['id'])}>{esc(q['text'])}</label>"
+        f"<input id={esc(q['id'])} name={esc(q['id'])} type=number min=0 max=100 step=1 "
+        "inputmode=numeric required> %</div>" for q in rnd["questions"])
+    body = (f"<form method=post action='/answer'>"
+            f"<input type=hidden name=t value='{esc(cfg.token, quote=True)}'>"
+            f"<input type=hidden name=round value='{esc(rnd['round'], quote=True)}'>"
+            f"<p>Your answers are anonymous: only the room's totals are shown, and only "
+            f"for groups large enough.</p><fieldset><legend>Which team are you on?"
+            f"</legend>{sides}</fieldset>{qs}<button type=submit>Send</button></form>")
+    return _page("Guess the other side", body)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "aligndx-room"
+    sys_version = ""
+    cfg: RoomConfig
+    lock: threading.Lock
+
+    def log_message(self, *_args) -> None:  # no log of addresses or answers
+        return
+
+    def _send(self, code: int, body: bytes, extra: dict | None = None) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
+                         " frame-ancestors 'none'")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _token_ok(self, value: str | None) -> bool:
+        return bool(value) and secrets.compare_digest(str(value), self.cfg.token)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        u = urlsplit(self.path)
+        t = (parse_qs(u.query).get("t") or [None])[0]
+        if u.path != "/" or not self._token_ok(t):
+            self._send(404, _page("Not found", "<p>Scan the code on the screen.</p>"))
+            return
+        rnd = current_round(self.cfg.folder)
+        if not rnd or not rnd.get("open"):
+            self._send(200, _page("Guess the other side",
+                                  "<p>No round is open. Wait for the facilitator, then "
+                                  "reload this page.</p>"))
+            return
+        self._send(200, _form(self.cfg, rnd))
+
+    def do_POST(self) -> None:  # noqa: N802
+        if urlsplit(self.path).path != "/answer":
+            self._send(404, _page("Not found", ""))
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 < length <= MAX_BODY:
+            self._send(413, _page("Too large", "<p>That answer could not be read.</p>"))
+            return
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        get = lambda k: (form.get(k) or [None])[0]  # noqa: E731
+        if not self._token_ok(get("t")):
+            self._send(403, _page("Not allowed", "<p>Scan the code on the screen.</p>"))
+            return
+        jar = cookies.SimpleCookie(self.headers.get("Cookie") or "")
+        device = jar[_COOKIE].value if _COOKIE in jar else ""
+        if not (len(device) == 32 and all(c in "0123456789abcdef" for c in device)):
+            device = secrets.token_hex(16)
+        msg, code = self._store(get, device)
+        self._send(code, _page("Guess the other side", f"<p>{html.escape(msg)}</p>"),
+                   {"Set-Cookie": f"{_COOKIE}={device}; Path=/; HttpOnly; SameSite=Strict"})
+
+    def _store(self, get, device: str) -> tuple[str, int]:
+        with self.lock:
+            rnd = current_round(self.cfg.folder)
+            if not rnd or not rnd.get("open") or get("round") != rnd.get("round"):
+                return "This round is closed. Wait for the next one.", 409
+            side = get("side")
+            if side not in PHONE_SIDES:
+                return "Please choose your team.", 400
+            values = {}
+            for q in rnd["questions"]:
+                raw = get(q["id"])
+                try:
+                    v = float(raw)
+                except (TypeError, ValueError):
+                    return "Please answer every question with a number from 0 to 100.", 400
+                if not 0 <= v <= 100:
+                    return "Please answer every question with a number from 0 to 100.", 400
+                values[q["id"]] = v
+            path = self.cfg.folder / ANSWERS_FILE
+            data = read_json(path, {})
+            if not isinstance(data, dict) or data.get("round") != rnd["round"]:
+                data = {"round": rnd["round"], "answers": {}}
+            answers = data["answers"]
+            if device not in answers and len(answers) >= MAX_ANSWERS:
+                return "This round is full.", 409
+            answers[device] = {"side": side, "answers": values}
+            write_json(path, data)
+        return "Thank you — your guesses are in. Watch the screen for the reveal.", 200
+
+    do_HEAD = do_GET
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+
+class RoomServer:
+    """The phones' page, served in a background thread (see the module docstring).
+
+    Parameters
+    ----------
+    cfg : RoomConfig
+    """
+
+    def __init__(self, cfg: RoomConfig):
+        self.cfg = cfg
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Bind, write ``link.json`` for the app, and serve until :meth:`stop`."""
+        handler = type("RoomHandler", (_Handler,), {"cfg": self.cfg,
+                                                    "lock": threading.Lock()})
+        server_cls = _Server
+        if ":" in self.cfg.ip:
+            server_cls = type("RoomServer6", (_Server,), {"address_family": socket.AF_INET6})
+        self.cfg.folder.mkdir(parents=True, exist_ok=True)
+        self._httpd = server_cls((self.cfg.ip, self.cfg.port), handler)
+        self.cfg.port = self._httpd.server_address[1]
+        write_json(self.cfg.folder / LINK_FILE, {"url": self.cfg.url,
+                                                 "remote": self.cfg.remote})
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
+                                        name="aligndx-room")
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and remove ``link.json`` (the token is no longer valid)."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        (self.cfg.folder / LINK_FILE).unlink(missing_ok=True)
+
+
+def terminal_qr(url: str) -> str:
+    """*url* as a QR code drawn with block characters, for the terminal."""
+    import io
+
+    import segno
+
+    buf = io.StringIO()
+    segno.make(url, error="m").terminal(out=buf, compact=True)
+    return buf.getvalue()
+
+
+def svg_qr(url: str, scale: int = 6) -> str:
+    """*url* as an inline SVG QR code (for the app, shown on the projector)."""
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=scale, xmldecl=False,
+                                    svgns=True, border=2)
+    return buf.getvalue().decode("utf-8")
