@@ -49,7 +49,7 @@ def test_batch_samples_with_broken_engagement(tmp_path):
     for cid in ("well-aligned",):
         assert sorted(p.name for p in (out / cid).iterdir()) == [
             "aggregates.xlsx", "fingerprint.json", "report.html", "report.ipynb",
-            "results.json", "run.log"]
+            "report.pptx", "results.json", "run.log"]
 
     # the report built in a parallel batch (child process) and a serial in-process analysis
     # of the same inputs give the same results.json apart from the timestamp

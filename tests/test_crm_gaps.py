@@ -69,8 +69,10 @@ def _handoff_leads(**extra):
 def test_evidence_score_needs_all_three_components():
     full = measure_crm(_handoff_leads(), settings=AnalysisSettings(),
                        marketing_sources=["web"], extract_date="2025-04-01")["handoff"]
-    # acceptance 2/4 = 0.5 → 0.5/0.5 = 1; feedback 1/2 = 0.5; SLA 1/4 = 0.25
-    assert full["evidence_score"] == pytest.approx(100 * (1 + 0.5 + 0.25) / 3)
+    # acceptance 2/4 = 0.5 → 0.5/0.5 = 1, times the accepted leads touched (L0 of L0, L1)
+    # 1/2 → 0.5; feedback 1/2 = 0.5; SLA 1/4 = 0.25
+    assert full["evidence_score"] == pytest.approx(100 * (0.5 + 0.5 + 0.25) / 3)
+    assert full["accepted_untouched"] == {"n": 1, "share": 0.5}
     assert full["evidence_score_missing"] == []
     no_touch = measure_crm(_handoff_leads(first_touch_at=None), settings=AnalysisSettings(),
                            marketing_sources=["web"])["handoff"]

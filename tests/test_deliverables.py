@@ -50,9 +50,11 @@ def test_small_team_never_in_workbook(tmp_path):
     results = analyse_folder(SAMPLES / "well-aligned")
     path = write_aggregates_xlsx(results, tmp_path / "a.xlsx")
     texts = " ".join(str(c.value) for _, c in _cells(path) if c.value is not None).lower()
-    assert "revops" not in texts        # 4 respondents: under the threshold of 5
-    assert "other (team)" not in texts  # hidden too, so revops cannot be recovered
-    assert "sales (side)" in texts and "marketing (side)" in texts
+    assert "revops" not in texts and "revenue operations" not in texts  # 4 respondents
     wb = load_workbook(path)
-    assert {"Scores", "Participation", "Survey scales", "Funnel", "Rejection reasons",
-            "Incentives", "Verdict", "Recommendations"} <= set(wb.sheetnames)
+    groups = [r[0].value for r in wb["Participation"].iter_rows(min_row=5)]
+    assert "Other teams" not in groups  # hidden too, so revops cannot be recovered
+    assert "Sales side" in groups and "Marketing side" in groups and "Sales team" in groups
+    assert {"About", "Scores", "Participation", "Survey ratings", "Funnel",
+            "Funnel by source", "Rejection reasons", "Follow-up", "Incentives", "Blame game",
+            "Recommendations"} <= set(wb.sheetnames)

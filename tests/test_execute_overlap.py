@@ -148,4 +148,4 @@ def test_build_report_same_outputs_with_and_without_overlap(tmp_path, monkeypatc
     html = (outcome.folder / "report.html").read_text()
     assert "stage=Integrated" in html
     assert sorted(outcome.files) == ["aggregates.xlsx", "report.html", "report.ipynb",
-                                     "results.json"]
+                                     "report.pptx", "results.json"]

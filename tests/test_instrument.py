@@ -112,8 +112,13 @@ def test_printable_exports(tmp_path, table):
     import html as _h
     for w in table["wording"]:
         assert _h.escape(w) in h
+    # respondents see no item codes: the code is only an attribute (HTML) or comment (Markdown)
+    visible = re.sub(r"<[^>]*>", " ", h)
+    assert not re.search(r"\[(?:[A-Z_]+\d*|team|level|tenure|region)\]", visible)
+    assert not any(re.search(rf"\b{c}\b", visible) for c in table["code"] if c[-1].isdigit())
+    assert h.count("data-item=") == len(table)
     md = ins.export_printable(tmp_path / "survey.md").read_text(encoding="utf-8")
-    assert md.count("`[") == len(table)
+    assert md.count("<!-- ") == len(table) and "`[" not in md
 
 
 def test_translated_copy_is_loaded(tmp_path, table):

@@ -63,9 +63,9 @@ def scale_scores(df: pd.DataFrame, prefix: str) -> pd.Series:
     return x.mean(axis=1).where(answered >= len(items) / 2)
 
 
-def test_four_files_written(report_dir):
+def test_five_files_written(report_dir):
     assert sorted(p.name for p in report_dir.iterdir()) == [
-        "aggregates.xlsx", "report.html", "report.ipynb", "results.json"]
+        "aggregates.xlsx", "report.html", "report.ipynb", "report.pptx", "results.json"]
 
 
 def test_results_json_contract(results):
@@ -170,3 +170,33 @@ def test_aggregates_xlsx_has_no_formulas(report_dir):
                 assert cell.data_type != "f"
                 if isinstance(cell.value, str):
                     assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
+
+
+def test_pdf_has_cover_running_header_and_page_numbers(report_dir, results, tmp_path):
+    """The PDF a partner sends: cover first, then every page carries the client's name,
+    "Confidential" and "Page n of N"; no page ends on a section heading."""
+    import shutil
+
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        pytest.skip("WeasyPrint (pdf extra) not usable here")
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler's pdftotext not installed")
+    from toolkit.pdf import html_to_pdf
+
+    pdf = html_to_pdf(report_dir / "report.html", tmp_path / "report.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    n = len(pages)
+    name = results["client"]["name"]
+    assert name in pages[0] and "Contents" in pages[0] and "Page 1 of" not in pages[0]
+    assert "Executive summary" not in pages[0].split("Contents")[0]
+    for i, page in enumerate(pages[1:], 2):
+        head = page.strip().splitlines()[0]
+        assert name in head and "Confidential" in head, (i, head)
+        assert f"Page {i} of {n}" in page, i
+        body = [ln.strip() for ln in page.strip().splitlines()[:-1] if ln.strip()]
+        assert not re.match(r"(Appendix [A-C] —|Executive summary|Company politics|"
+                            r"Incentives|Communication|Recommendations)$", body[-1]), (i, body[-1])

@@ -158,7 +158,7 @@ def test_render_an_old_results_json(tmp_path):
     assert p.returncode == 0, p.stderr + p.stdout
     folder = tmp_path / "out" / "well-aligned"
     assert sorted(x.name for x in folder.iterdir()) == [
-        "aggregates.xlsx", "report.html", "report.ipynb", "results.json"]
+        "aggregates.xlsx", "report.html", "report.ipynb", "report.pptx", "results.json"]
     html = (folder / "report.html").read_text()
     text = re.sub(r"<[^>]+>", " ", html)
     assert re.search(r"untouched_share_max\s+0\.137", text)

@@ -142,7 +142,8 @@ def _report_one(engagement: Path, out: Path, *, timeout: int, pdf: bool, quiet: 
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 @_guard
 def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) -> None:
-    """Write report.html, report.ipynb, results.json and aggregates.xlsx for ENGAGEMENT."""
+    """Write report.html, report.pptx, aggregates.xlsx, results.json and report.ipynb for
+    ENGAGEMENT."""
     outcome = _report_one(engagement, out, timeout=timeout, pdf=pdf, quiet=quiet)
     click.echo(f"{outcome.client_id}: report written to {outcome.folder} "
                f"({outcome.seconds:.0f} s)")
@@ -181,8 +182,9 @@ def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) 
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Output folder.")
 @click.option("--timeout", default=600, show_default=True, help="Seconds allowed per notebook cell.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (needs the 'pdf' extra).")
 @_guard
-def demo(out: Path, timeout: int) -> None:
+def demo(out: Path, timeout: int, pdf: bool) -> None:
     """Write the reports of every sample engagement under data/samples/."""
     from .paths import SAMPLES_DIR, sample_engagements
 
@@ -192,7 +194,7 @@ def demo(out: Path, timeout: int) -> None:
     failed = 0
     for folder in samples:
         try:
-            outcome = _report_one(folder, out, timeout=timeout, pdf=False, quiet=False)
+            outcome = _report_one(folder, out, timeout=timeout, pdf=pdf, quiet=False)
         except AligndxError as exc:
             failed += 1
             click.echo(f"{folder.name}: FAILED: {exc}", err=True)

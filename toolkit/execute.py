@@ -105,10 +105,18 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``practice``, ``logo`` (data URI or empty), ``primary``, ``accent``, ``footer``.
+        Keys ``practice``, ``logo`` (data URI or empty), ``primary``, ``accent``, ``footer``,
+        ``font`` (the deck's typeface) and ``pptx_template`` (absolute path of the
+        practice's PowerPoint template, or empty for the built-in 16:9 design).
+
+    Raises
+    ------
+    toolkit.exceptions.ConfigError
+        ``pptx_template`` names a file that does not exist.
     """
     defaults = {"practice": "aligndx", "logo": "", "primary": "#1f3a5f", "accent": "#e07b00",
-                "footer": "Confidential — prepared for the client's leadership team."}
+                "footer": "Confidential — prepared for the client's leadership team.",
+                "font": "Arial", "pptx_template": ""}
     path = Path(path) if path else BRANDING_FILE
     if path.is_file():
         doc = tomllib.loads(path.read_text(encoding="utf-8")).get("branding", {})
@@ -123,6 +131,14 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
                                     + base64.b64encode(logo_path.read_bytes()).decode())
             else:
                 defaults["logo"] = ""
+        template = str(defaults["pptx_template"] or "")
+        if template:
+            tpath = path.parent / template
+            if not tpath.is_file():
+                from .exceptions import ConfigError
+                raise ConfigError(f"{path}: pptx_template: {template} not found (a .pptx path "
+                                  "relative to this file, or empty)")
+            defaults["pptx_template"] = str(tpath.resolve())
     return defaults
 
 

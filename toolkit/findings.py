@@ -98,7 +98,8 @@ def _low_scales(results: dict, step: str, cut: float,
             m, key = _scale(results, code, side)
             if m is not None and m < cut:
                 found.append(Finding(f"{code.lower()}_low_{side}", step, 0.4 + (3 - m) / 4,
-                                     f"The {side} side rates {label} low ({code} {m:.2f} of 5).",
+                                     f"The {side} side rates {label} low ({m:.2f} of 5, where 3 is "
+                                     "neutral).",
                                      [key]))
     return found
 
@@ -137,7 +138,7 @@ def find(results: dict) -> list[Finding]:
             out.append(Finding(f"conflict_{side}", "remove_politics",
                                0.5 + (conf - 3) / 4,
                                f"The {side} side reports high conflict and blame "
-                               f"(CONF {conf:.2f} of 5).", [key]))
+                               f"({conf:.2f} of 5, where 3 is neutral).", [key]))
     out += _low_scales(results, "remove_politics", lim["scale_low"], (
         ("SUPP", "senior leadership's support for cooperation"),
         ("TRUST", "trust in the other team"), ("FAIR", "fairness between the teams")))
@@ -145,9 +146,11 @@ def find(results: dict) -> list[Finding]:
         d = get(results, f"survey.scales.{code}.cliffs_delta")
         if d is not None and abs(d) >= lim["gap_large"]:
             higher = "sales" if d > 0 else "marketing"
+            size = get(results, f"survey.scales.{code}.cliffs_magnitude") or "clear"
+            name = (get(results, f"survey.scales.{code}.name") or code).lower()
             out.append(Finding(f"gap_{code.lower()}", "remove_politics", 0.45 + abs(d) / 2,
-                               f"The two sides see {code} differently: the {higher} side is "
-                               f"more positive (Cliff's delta {d:+.2f}).",
+                               f"The two sides see {name} differently: the {higher} side is "
+                               f"clearly more positive (a {size} difference).",
                                [f"survey.scales.{code}.cliffs_delta"]))
 
     # --- beliefs ------------------------------------------------------------------------
@@ -208,7 +211,7 @@ def find(results: dict) -> list[Finding]:
             step = {"politics": "remove_politics", "incentives": "incentivize",
                     "communication": "communicate"}[pillar]
             out.append(Finding(f"pillar_{pillar}", step, 0.3 + (50 - v) / 100,
-                               f"The {pillar} pillar scores {v:.0f}/100.", [f"scores.{pillar}"]))
+                               f"The {pillar} step scores {v:.0f} of 100.", [f"scores.{pillar}"]))
 
     out.sort(key=lambda f: (-f.severity, f.code))
     return out

@@ -238,12 +238,45 @@ def export_qualtrics_txt(path: str | Path, instrument: pd.DataFrame | None = Non
     return path
 
 
+_PRINT_CSS = """
+body{font-family:"Helvetica Neue",Arial,sans-serif;color:#222;max-width:54em;margin:2em auto;
+  padding:0 1.2em;font-size:11pt;line-height:1.4}
+h1{color:#1f3a5f;font-size:1.7em;margin:.2em 0 .4em}
+h2{color:#1f3a5f;font-size:1.2em;border-bottom:2px solid #e07b00;padding-bottom:.2em;
+  margin:1.8em 0 .6em}
+.intro{background:#f5f7fa;border-left:4px solid #1f3a5f;padding:.7em 1em;margin:1em 0 1.5em}
+.intro p{margin:.3em 0}
+.q{margin:.9em 0;break-inside:avoid}
+.q .n,.grid td.n{color:#1f3a5f;font-weight:bold;margin-right:.4em}
+.opts{list-style:none;margin:.35em 0 0 1.6em;padding:0}
+.opts li{margin:.15em 0}
+.mark{display:inline-block;width:.9em;height:.9em;border:1.5px solid #555;border-radius:50%;
+  vertical-align:-.1em;margin-right:.5em}
+.open{border:1px solid #999;border-radius:4px;height:6em;margin:.4em 0 0 1.6em}
+table.grid{border-collapse:collapse;width:100%;margin:.4em 0 1.2em;font-size:10.5pt}
+.grid th{font-size:8.5pt;font-weight:bold;color:#444;text-align:center;vertical-align:bottom;
+  padding:.3em .2em;width:5.6em;border-bottom:2px solid #1f3a5f}
+.grid th.stmt{text-align:left;width:auto}
+.grid td{padding:.45em .3em;border-bottom:1px solid #ddd;vertical-align:middle}
+.grid td.n{width:2.2em;text-align:right;vertical-align:top}
+.grid td.box{text-align:center}
+.grid tr:nth-child(even) td{background:#fafafa}
+.grid tr{break-inside:avoid}
+.thanks{margin-top:2em;font-weight:bold;color:#1f3a5f}
+@media print{body{margin:0;max-width:none}.intro{break-inside:avoid}
+  thead{display:table-header-group}h2{break-after:avoid}}
+"""
+
+
 def printable_html(instrument: pd.DataFrame | None = None, *,
                    title: str = "Sales and marketing collaboration survey") -> str:
-    """Return a printable, self-contained HTML questionnaire.
+    """Return a printable, self-contained HTML questionnaire for respondents.
 
-    Agreement items are grouped in grids (one per block) with one column per answer option;
-    item codes are printed small so paper answers can be keyed in.
+    Agreement statements are grouped in answer grids (one per block) with one column per
+    answer option; every question is numbered in the order of the instrument's ``order``
+    column, so paper answers can be keyed in with ``templates/instrument.csv`` beside them.
+    Respondents see no item codes: each question carries its code only in a ``data-item``
+    attribute.
     """
     ins = load_instrument() if instrument is None else instrument
     rs = load_response_sets()
@@ -251,54 +284,55 @@ def printable_html(instrument: pd.DataFrame | None = None, *,
     esc = html.escape
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{esc(title)}</title><style>",
-        "body{font-family:Georgia,serif;max-width:60em;margin:2em auto;font-size:11pt}",
-        "table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}",
-        "td,th{border:1px solid #999;padding:.3em;vertical-align:top}",
-        "th{font-size:9pt;font-weight:normal;width:6.5em}td.box{text-align:center}",
-        ".code{color:#777;font-size:8pt}.open{border:1px solid #999;height:6em}",
-        "@media print{h2{page-break-before:auto}table{page-break-inside:auto}}",
-        "</style></head><body>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{esc(title)}</title><style>{_PRINT_CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
-        "<p>This survey is anonymous. Results are reported only for groups of at least "
-        "five people, and comments are shown only in groups large enough that nobody can "
-        "be recognised. Names, e-mail addresses and phone numbers in comments are removed. "
-        "“The other team” means marketing if you work in sales, and sales if you work in "
-        "marketing. Choose “Don't know” when you cannot judge a statement.</p>",
+        "<div class='intro'><p>This survey is anonymous. Results are reported only for groups "
+        "of at least five people, and comments are shown only in groups large enough that "
+        "nobody can be recognised. Names, e-mail addresses and phone numbers in comments are "
+        "removed.</p><p>“The other team” means marketing if you work in sales, and sales if "
+        "you work in marketing. Mark one answer per statement; choose “Don't know” when you "
+        "cannot judge it.</p></div>",
     ]
     blocks = {"background": "About you", "politics": "Working together",
               "incentives": "Goals and rewards", "communication": "Communication",
               "maturity": "How the teams are organised", "outcome": "Overall",
               "claims": "Overall", "open": "In your own words"}
     grid: list[str] = []
+    mark = "<span class='mark' aria-hidden='true'></span>"
 
     def flush():
         if grid:
-            head = "".join(f"<th>{esc(a)}</th>" for a in agree)
-            out.append(f"<table><tr><th style='width:auto'>Statement</th>{head}</tr>"
-                       + "".join(grid) + "</table>")
+            head = "".join(f"<th scope='col'>{esc(a)}</th>" for a in agree)
+            out.append("<table class='grid'><thead><tr><th></th>"
+                       f"<th class='stmt' scope='col'>Statement</th>{head}</tr></thead>"
+                       "<tbody>" + "".join(grid) + "</tbody></table>")
             grid.clear()
 
     current = None
-    for row in ins.itertuples(index=False):
+    for n, row in enumerate(ins.itertuples(index=False), start=1):
         block = blocks.get(row.pillar, row.pillar.title())
         if block != current:
             flush()
             out.append(f"<h2>{esc(block)}</h2>")
             current = block
-        code = f"<span class='code'>[{esc(row.code)}]</span>"
+        item = esc(str(row.code), quote=True)
         if row.response_set == "agree5":
-            boxes = "".join("<td class='box'>☐</td>" for _ in agree)
-            grid.append(f"<tr><td>{esc(row.wording)} {code}</td>{boxes}</tr>")
+            boxes = "".join(f"<td class='box'>{mark}</td>" for _ in agree)
+            grid.append(f"<tr data-item='{item}'><td class='n'>{n}</td>"
+                        f"<td>{esc(row.wording)}</td>{boxes}</tr>")
             continue
         flush()
+        question = f"<span class='n'>{n}.</span>{esc(row.wording)}"
         if row.response_set.startswith("text"):
-            out.append(f"<p>{esc(row.wording)} {code}</p><div class='open'></div>")
+            out.append(f"<div class='q' data-item='{item}'>{question}"
+                       "<div class='open'></div></div>")
         else:
-            opts = "<br>".join(f"☐ {esc(o)}" for o in _options(rs, row.response_set))
-            out.append(f"<p>{esc(row.wording)} {code}<br>{opts}</p>")
+            opts = "".join(f"<li>{mark}{esc(o)}</li>" for o in _options(rs, row.response_set))
+            out.append(f"<div class='q' data-item='{item}'>{question}"
+                       f"<ul class='opts'>{opts}</ul></div>")
     flush()
-    out.append("<p>Thank you for taking part.</p></body></html>")
+    out.append("<p class='thanks'>Thank you for taking part.</p></body></html>")
     return "\n".join(out)
 
 
@@ -326,13 +360,16 @@ def export_printable(path: str | Path, instrument: pd.DataFrame | None = None) -
 
 
 def printable_markdown(instrument: pd.DataFrame | None = None) -> str:
-    """Return the questionnaire as Markdown (one numbered line per question)."""
+    """Return the questionnaire as Markdown (one numbered line per question).
+
+    Item codes are kept only as HTML comments (``<!-- FAIR1 -->``), invisible once rendered.
+    """
     ins = load_instrument() if instrument is None else instrument
     rs = load_response_sets()
     lines = ["# Sales and marketing collaboration survey", "",
              "Answer scale: " + " / ".join(_options(rs, "agree5")), ""]
     for n, row in enumerate(ins.itertuples(index=False), start=1):
-        lines.append(f"{n}. {row.wording} `[{row.code}]`")
+        lines.append(f"{n}. {row.wording} <!-- {row.code} -->")
         if not row.response_set.startswith("text") and row.response_set != "agree5":
             lines.append("   " + " / ".join(_options(rs, row.response_set)))
     return "\n".join(lines) + "\n"

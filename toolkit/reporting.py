@@ -15,6 +15,7 @@ cell and nothing is kept.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -28,7 +29,8 @@ from .deliverables import write_aggregates_xlsx, write_results_json
 from .execute import DEFAULT_CELL_TIMEOUT, run_notebook, start_notebook
 from .paths import DIAGNOSTIC_NOTEBOOK
 
-REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
+REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx",
+                "report.pptx")
 
 #: Start the notebook while the analysis runs (POSIX: the child talks over an inherited
 #: pipe). On Windows the notebook runs after the analysis, through the same runner.
@@ -104,12 +106,13 @@ def build_report(engagement: str | Path, out: str | Path, *,
         say("reading and validating input files")
         data = load_data(eng)
         results = analyse(data, progress=say)
-        say("writing results.json and aggregates.xlsx")
+        say("writing results.json")
         partial_json = write_results_json(results, staging / ".results.json.partial")
         os.replace(partial_json, staging / "results.json")  # the notebook sees it whole
         if run is not None:
             run.release()
-        write_aggregates_xlsx(results, staging / "aggregates.xlsx")
+        say("writing aggregates.xlsx and report.pptx")
+        write_side_files(staging)
         say("running the report notebook")
         if run is not None:
             run.wait()
@@ -145,8 +148,8 @@ def render_results(results_json: str | Path, out: str | Path, *,
                    pdf: bool = False) -> ReportOutcome:
     """Render the deliverables of a ``results.json`` alone: ``aligndx render``.
 
-    Writes ``OUT/<client.id>/`` — ``report.html``, ``report.ipynb``, ``results.json`` and
-    ``aggregates.xlsx`` (and ``report.pdf``) — from the file, without the engagement folder
+    Writes ``OUT/<client.id>/`` — ``report.html``, ``report.ipynb``, ``results.json``,
+    ``aggregates.xlsx`` and ``report.pptx`` (and ``report.pdf``) — from the file, without the engagement folder
     and without re-analysing. A file of an earlier layout is brought up to date first
     (:func:`toolkit.upgrade.upgrade_results`): the thresholds and weights it recorded are
     kept, so it renders as it was judged; what was rebuilt is listed in the warnings.
@@ -191,9 +194,9 @@ def render_results(results_json: str | Path, out: str | Path, *,
     final = out / client_id
     staging = Path(tempfile.mkdtemp(prefix=f".{client_id}.", suffix=".partial", dir=out))
     try:
-        say("writing results.json and aggregates.xlsx")
+        say("writing results.json, aggregates.xlsx and report.pptx")
         write_results_json(results, staging / "results.json")
-        write_aggregates_xlsx(results, staging / "aggregates.xlsx")
+        write_side_files(staging)
         say("running the report notebook")
         run_notebook(notebook, staging / "report.ipynb",
                      parameters={"results_path": "results.json"},
@@ -217,6 +220,24 @@ def render_results(results_json: str | Path, out: str | Path, *,
     files = {p.name: p for p in sorted(final.iterdir())}
     return ReportOutcome(client_id=client_id, folder=final, files=files,
                          seconds=time.perf_counter() - t0, warnings=notes)
+
+
+def write_side_files(folder: Path) -> None:
+    """Write ``aggregates.xlsx`` and ``report.pptx`` into *folder* from its ``results.json``
+    alone (read back from the file, as a later re-render would), in the practice's branding.
+
+    Raises
+    ------
+    toolkit.exceptions.ConfigError
+        The branding settings name a PowerPoint template that is missing or unreadable.
+    """
+    from .deck import write_deck
+    from .execute import load_branding
+
+    brand = load_branding()
+    stored = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    write_aggregates_xlsx(stored, folder / "aggregates.xlsx", practice=brand["practice"])
+    write_deck(stored, folder / "report.pptx", branding=brand)
 
 
 def replace_dir(src: Path, dst: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from .theme import ACCENT, NEUTRAL, WARNING, new_axes
 
@@ -11,6 +12,10 @@ _PILLARS = ("overall", "politics", "incentives", "communication")
 _STAGES = ("Undefined", "Defined", "Aligned", "Integrated")
 _STATUS_COLORS = {"supported": WARNING, "not_supported": ACCENT, "inconclusive": "#bdbdbd",
                   "not_assessed": "#eeeeee"}
+_STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
+                  "inconclusive": "Cannot be settled", "not_assessed": "Not assessed"}
+_PILLAR_LABELS = {"overall": "Overall", "politics": "Company politics",
+                  "incentives": "Incentives", "communication": "Communication"}
 
 
 def plot_score_distribution(*, data: pd.DataFrame, ax=None):
@@ -37,6 +42,7 @@ def plot_score_distribution(*, data: pd.DataFrame, ax=None):
     for cut in (25, 50, 75):
         ax.axhline(cut, color="#999999", lw=0.8, ls="--", zorder=0)
     ax.set_ylim(0, 100)
+    ax.set_xticks(range(len(cols)), [_PILLAR_LABELS.get(c, c) for c in cols])
     ax.set_xlabel("")
     ax.set_ylabel("Score (0–100)")
     ax.set_title("Alignment scores across clients")
@@ -57,9 +63,12 @@ def plot_stage_counts(*, data: pd.DataFrame, ax=None):
     Axes
     """
     ax = new_axes(ax)
+    data = data.assign(stage=data["stage"].replace({"not_assessed": "Not assessed"}))
+    data = data[(data["clients"] > 0) | data["stage"].isin(_STAGES)]
     order = [s for s in _STAGES if s in set(data["stage"])] + \
         [s for s in data["stage"] if s not in _STAGES]
     sns.barplot(data=data, x="stage", y="clients", order=order, color=NEUTRAL, ax=ax)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # clients are counted whole
     ax.set_xlabel("")
     ax.set_ylabel("Clients")
     ax.set_title("Clients by alignment stage")
@@ -73,7 +82,8 @@ def plot_verdicts(*, data: pd.DataFrame, ax=None):
     ----------
     data : DataFrame
         Columns ``claim``, ``status`` (supported, not_supported, inconclusive,
-        not_assessed) and ``clients`` (count).
+        not_assessed; shown in plain words) and ``clients`` (count). Statuses no client has
+        are left out of the legend; the legend sits below the bars.
     ax : Axes, optional
 
     Returns
@@ -86,10 +96,15 @@ def plot_verdicts(*, data: pd.DataFrame, ax=None):
     left = pd.Series(0.0, index=wide.index)
     for status, color in _STATUS_COLORS.items():
         if status in wide.columns:
+            if not wide[status].any():
+                continue
             ax.barh(wide.index, wide[status], left=left, color=color,
-                    label=status.replace("_", " "), edgecolor="white")
+                    label=_STATUS_LABELS[status], edgecolor="#999999", linewidth=0.5)
             left = left + wide[status]
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # clients are counted whole
     ax.set_xlabel("Clients")
     ax.set_title("Blame-game verdicts across clients")
-    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    # below the bars, never over them
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, fontsize="small",
+              frameon=False)
     return ax

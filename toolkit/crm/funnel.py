@@ -117,7 +117,9 @@ def is_fit_reason(reasons: pd.Series) -> pd.Series:
 #: Hand-off evidence score (0..100) used by the communication pillar (SPEC §4.4). It is the
 #: mean of three components, each 0..1:
 #: * acceptance: MQL→SAL acceptance rate ÷ 0.5 (the midpoint of the 40–60% demand-waterfall
-#:   practitioner range, SPEC §9), capped at 1 — shared lead definitions;
+#:   practitioner range, SPEC §9), capped at 1 — shared lead definitions — times the share
+#:   of accepted leads that sales then touched: a lead accepted and never worked is not a
+#:   hand-off that happened (79% accepted with 30% of them never touched scores 0.70, not 1);
 #: * feedback: share of rejections that carry a reason — sales tells marketing why;
 #: * SLA: share of handed-over leads first touched within the SLA — the hand-off rule is kept.
 #: All three are required: a component that cannot be measured (no MQLs or no
@@ -129,7 +131,7 @@ EVIDENCE_SCORE_ACCEPTANCE_TARGET = 0.5
 
 
 def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | None,
-            top: int = 10, redactor=None) -> dict:
+            top: int = 10, redactor=None, touch_data: bool = False) -> dict:
     """Acceptance, rejection, reason coverage, reason Pareto, fit share and evidence score.
 
     Parameters
@@ -146,6 +148,10 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         ``f(text) -> text`` applied to every reason before grouping (e-mails, phone numbers
         and known names removed: :func:`toolkit.privacy.make_redactor`); default: redaction
         without known names. Reasons are free text and may carry personal data (SPEC §8).
+    touch_data : bool
+        Whether the export says which leads were touched (``f["touched"]``); without it the
+        acceptance component cannot tell worked from unworked accepted leads, and the score
+        is not computed.
 
     Returns
     -------
@@ -155,8 +161,9 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         cumulative_share, fit}``), ``fit_share`` (fit-related ÷ rejections with a reason),
         ``n_mql``, ``n_rejected``, ``n_with_reason``, ``evidence_score`` (``None`` unless
         all three components can be measured), ``evidence_score_components``,
-        ``evidence_score_missing`` (names of the components that could not be measured) and
-        ``warnings``.
+        ``evidence_score_missing`` (names of the components that could not be measured),
+        ``accepted_untouched`` (``{n, share}``: accepted leads never touched, share of the
+        accepted) and ``warnings``.
     """
     warnings: list[str] = []
     mql = f["mql"]
@@ -207,8 +214,12 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
                         "cannot be judged.")
     comps, missing = {}, []
     decided = "accepted_at" in cohort.columns or "rejected_at" in cohort.columns
-    if acc["rate"] is not None and decided:
-        comps["acceptance"] = min(acc["rate"] / EVIDENCE_SCORE_ACCEPTANCE_TARGET, 1.0)
+    untouched = _accepted_untouched(f, touch_data)
+    if acc["rate"] is not None and decided and untouched["share"] is not None:
+        comps["acceptance"] = (min(acc["rate"] / EVIDENCE_SCORE_ACCEPTANCE_TARGET, 1.0)
+                               * (1.0 - untouched["share"]))
+    elif acc["rate"] is not None and decided:
+        missing.append("which accepted leads were touched (no first-touch data)")
     else:
         missing.append("acceptance rate (" + ("no accepted_at or rejected_at column"
                                               if acc["rate"] is not None else "no MQLs") + ")")
@@ -236,5 +247,17 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         "evidence_score": score,
         "evidence_score_components": {k: float(v) for k, v in comps.items()},
         "evidence_score_missing": missing,
+        "accepted_untouched": untouched,
         "warnings": warnings,
     }
+
+
+def _accepted_untouched(f: pd.DataFrame, touch_data: bool) -> dict:
+    """Accepted MQLs that sales never touched: ``{n, share}`` of the accepted (``None``
+    without touch data or accepted leads)."""
+    accepted = (f["sal"] & f["mql"]).to_numpy(bool)
+    n_acc = int(accepted.sum())
+    if not touch_data or "touched" not in f.columns or not n_acc:
+        return {"n": None, "share": None}
+    n = int((accepted & ~f["touched"].to_numpy(bool)).sum())
+    return {"n": n, "share": n / n_acc}

@@ -115,7 +115,7 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     fun = funnel(f)
     spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
     hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
-                  redactor=make_redactor(names))
+                  redactor=make_redactor(names), touch_data=touch_data)
     per = persistence(handed, well_worked_attempts=ww)
     dose = dose_response(handed, well_worked_attempts=ww)
     lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,

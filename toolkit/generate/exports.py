@@ -276,6 +276,11 @@ def write_salesforce_reports(tables: dict[str, pd.DataFrame], folder: str | Path
 
 
 # --------------------------------------------------------------------------- engagement
+#: The real-exports sample is a client of its own (same planted profile, other company):
+#: a portfolio of the samples must not show one client name twice.
+EXPORTS_CLIENT_NAME = "Wingtip Industrial Supply Co."
+
+
 def exports_toml(profile_name: str, *, client_id: str, seed: int, hc: dict[str, int],
                  crm_paths: dict[str, str], planted_rows: dict) -> str:
     """``engagement.toml`` of a real-exports engagement (``format = "auto"``)."""
@@ -300,7 +305,7 @@ def exports_toml(profile_name: str, *, client_id: str, seed: int, hc: dict[str, 
     hc_txt = ", ".join(f"{t} = {n}" for t, n in hc.items())
     tmap = ", ".join(f'"{k}" = "{t}"' for k, t in CLIENT_TEAMS.items())
     sources = ", ".join(f'"{s}"' for s in MARKETING_SOURCES)
-    lines += ["[client]", f'id = "{client_id}"', f'name = "{prof.client_name}"',
+    lines += ["[client]", f'id = "{client_id}"', f'name = "{EXPORTS_CLIENT_NAME}"',
               'currency = "USD"', "period_start = 2025-01-01", "period_end = 2025-12-31",
               f"headcount = {{ {hc_txt} }}", "",
               "[survey]", 'path = "survey/qualtrics_export.csv"', 'format = "auto"',

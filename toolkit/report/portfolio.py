@@ -26,6 +26,10 @@ PILLARS = ("overall", "politics", "incentives", "communication")
 CLAIMS = {"lead_quality": "“The leads are garbage” (sales)",
           "follow_up": "“Sales call once and give up” (marketing)"}
 STATUSES = ("supported", "not_supported", "inconclusive", "not_assessed")
+STATUS_WORDS = {"supported": "Supported", "not_supported": "Not supported",
+                "inconclusive": "Cannot be settled", "not_assessed": "Not assessed"}
+STEP_WORDS = {"remove_politics": "Company politics", "incentivize": "Incentives",
+              "communicate": "Communication"}
 
 
 #: Statuses of ``OUT/batch-summary.csv`` whose ``results.json`` is from the last run.
@@ -227,7 +231,7 @@ def render_scores(portfolio: dict) -> Rendered:
     take = (f"Median overall score {st['overall']['median']:.0f}/100 across "
             f"{st['overall']['n']} clients")
     if weakest:
-        take += f"; the weakest pillar across the portfolio is {weakest} " \
+        take += f"; the weakest step across the portfolio is {weakest} " \
                 f"(median {st[weakest]['median']:.0f})."
     show_figure(ax, alt="Box and dot plot of overall, politics, incentives and communication "
                 "scores (0 to 100) across clients, with the stage cut points at 25, 50 and 75.",
@@ -258,16 +262,23 @@ def render_clients(portfolio: dict) -> Rendered:
     df = pd.DataFrame(portfolio["clients"])
     if df.empty:
         return
+    names = df["name"].fillna(df["client_id"])
+    twice = names.duplicated(keep=False)  # two engagements, one name: say which is which
+    names = names.where(~twice, names + " (" + df["client_id"].astype(str) + ")")
+
+    def whole(col: str) -> pd.Series:
+        return pd.to_numeric(df[col], errors="coerce").round(0).astype("Int64")
+
     table = pd.DataFrame({
-        "Client": df["name"].fillna(df["client_id"]),
-        "Overall": df["overall"].round(0),
-        "Percentile": df["overall_percentile"].round(0),
-        "Stage": df["stage"].fillna("—"),
-        "Politics": df["politics"].round(0),
-        "Incentives": df["incentives"].round(0),
-        "Communication": df["communication"].round(0),
-        "Leads garbage?": df["lead_quality"].str.replace("_", " "),
-        "Sales give up?": df["follow_up"].str.replace("_", " "),
+        "Client": names,
+        "Overall": whole("overall"),
+        "Percentile": whole("overall_percentile"),
+        "Stage": df["stage"].fillna("Not assessed"),
+        "Politics": whole("politics"),
+        "Incentives": whole("incentives"),
+        "Communication": whole("communication"),
+        "“Leads are garbage”": df["lead_quality"].map(STATUS_WORDS),
+        "“Sales give up”": df["follow_up"].map(STATUS_WORDS),
     })
     show_table(table, caption="Clients by overall score (0..100). Percentile = share of "
                "the portfolio's clients scoring lower, ties counted half.")
@@ -303,8 +314,10 @@ def render_findings(portfolio: dict) -> Rendered:
             show_markdown(f"**{heading}:** none recorded in these results.")
             continue
         df = pd.DataFrame(items)
-        table = pd.DataFrame({first.capitalize(): df[first].astype(str).str.replace("_", " "),
-                              "Finding": df["title"], "Clients": df["clients"],
+        cols = {"Step": df[first].map(STEP_WORDS).fillna("")} if first == "step" else {}
+        table = pd.DataFrame({**cols,
+                              "Recommendation" if first == "step" else "Conflict": df["title"],
+                              "Clients": df["clients"],
                               "Share of clients": (df["share"] * 100).round(0)
                               .astype("Int64").astype(str) + "%"})
         show_table(table, caption=heading)

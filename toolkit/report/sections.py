@@ -74,17 +74,26 @@ def load(results_path: str | Path) -> dict:
 
 
 def title(results: dict) -> Rendered:
-    """The report title block."""
+    """The cover block: client, what this is, period, date, confidentiality.
+
+    The client's name carries the class ``cover-client``, which the print CSS repeats in the
+    running header of every page.
+    """
     c = results.get("client") or {}
-    period = ""
+    name = html.escape(c.get("name") or c.get("id") or "Client")
+    lines = []
     if c.get("period_start") or c.get("period_end"):
-        period = f"Analysis period {c.get('period_start') or '…'} to {c.get('period_end') or '…'}. "
+        lines.append(f"Analysis period {html.escape(str(c.get('period_start') or '…'))} to "
+                     f"{html.escape(str(c.get('period_end') or '…'))}")
+    if results.get("generated_at"):
+        lines.append(f"Prepared {html.escape(str(results['generated_at'])[:10])}")
     with collect() as out:
         emit(HTML(
-            f"<h1>{html.escape(c.get('name') or c.get('id') or 'Client')}: sales &amp; "
-            f"marketing alignment diagnostic</h1><p class='subtitle'>{html.escape(period)}"
-            f"Generated {html.escape(str(results.get('generated_at', ''))[:10])} with aligndx "
-            f"{html.escape(str(results.get('toolkit_version', '')))}.</p>"))
+            "<section class='cover'><p class='cover-kicker'>Sales and marketing alignment "
+            f"diagnostic</p><h1 class='cover-client'>{name}</h1>"
+            + "".join(f"<p class='cover-line'>{x}</p>" for x in lines)
+            + f"<p class='cover-confidential'>Confidential — prepared for the leadership of "
+              f"{name}. Not for distribution beyond it.</p></section>"))
     return out
 
 

@@ -1,0 +1,654 @@
+"""What each slide of ``report.pptx`` says, computed from the results dict alone.
+
+Every slide is a :class:`SlideSpec`: an action title (the "so what"), a few plain bullets, at
+most two native charts (:class:`ChartSpec`, each naming its population once) and speaker
+notes carrying the evidence — figures with their populations, intervals, thresholds and
+sources — so a partner can answer "how do you know?" without the appendix. A section that
+was not assessed gets its slide anyway, saying why, so the deck keeps its shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..lookup import dig, get
+
+SIDES = ("sales", "marketing")
+SIDE_LABEL = {"sales": "Sales side", "marketing": "Marketing side"}
+PILLARS = (("politics", "Company politics"), ("incentives", "Incentives"),
+           ("communication", "Communication"))
+#: Stage words on the 0..100 score (SPEC §4.4): one stage language in the deck.
+STAGE_MEANING = {
+    "Undefined": "the teams work to their own agendas",
+    "Defined": "processes exist, but the teams still plan and measure separately",
+    "Aligned": "the teams plan together and share a funnel",
+    "Integrated": "shared goals, metrics and rewards under one revenue leadership",
+}
+STATUS_WORDS = {"supported": "Supported by the CRM", "not_supported": "Not supported by the CRM",
+                "inconclusive": "Cannot be settled on this data", None: "Not assessed"}
+STEP_LABEL = {"remove_politics": "Politics", "incentivize": "Incentives",
+              "communicate": "Communication"}
+
+
+@dataclass
+class ChartSpec:
+    """A native chart: categories × series, values as plain numbers.
+
+    ``kind`` is ``bar`` (horizontal, categories read top-down) or ``column``; ``percent``
+    formats values as shares (0..1); ``maximum`` fixes the value axis.
+    """
+
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None], str]]  # (name, values, colour key)
+    kind: str = "bar"
+    percent: bool = True
+    maximum: float | None = None
+    decimals: int = 0
+    #: per category: True draws the bar in the accent colour (e.g. rejections about fit)
+    highlight: list[bool] | None = None
+
+
+@dataclass
+class SlideSpec:
+    """One slide: title, bullets, charts (0–2) and speaker notes."""
+
+    title: str
+    bullets: list[str] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    kind: str = "content"  # cover | summary | content | table
+    table: list[list[str]] | None = None
+    subtitle: str = ""
+    tiles: list[tuple[str, str, str]] = field(default_factory=list)
+    columns: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+# --- formatting --------------------------------------------------------------------------
+
+def pct(x: Any, digits: int = 0) -> str:
+    """0..1 share as ``"30%"``; missing as "not in the export"."""
+    return "not in the export" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def num(x: Any, digits: int = 0) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def money(x: Any, currency: str) -> str:
+    if x is None:
+        return "—"
+    if abs(x) >= 1e6:
+        return f"{currency} {x / 1e6:,.1f} million"
+    return f"{currency} {x:,.0f}"
+
+
+def _score(x: Any) -> str:
+    return "—" if x is None else f"{x:.0f}"
+
+
+def ci(w: dict | None) -> str:
+    if not w or w.get("rate") is None:
+        return "not in the export"
+    if w.get("ci_low") is None:
+        return pct(w["rate"])
+    return (f"{pct(w['rate'])} (95% interval {pct(w['ci_low'])}–{pct(w['ci_high'])}, "
+            f"n = {num(w.get('n'))})")
+
+
+def _sentence(text: str) -> str:
+    text = (text or "").strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
+# --- the slides --------------------------------------------------------------------------
+
+def findings(results: dict, n: int = 3, *, skip_verdict: bool = False) -> list[str]:
+    """The *n* findings that matter most, as plain sentences with their numbers.
+
+    Read from ``results["findings"]`` (most severe first), at most one per family (findings
+    that state the same fact in other words). *skip_verdict* leaves out the findings that
+    restate the blame-game verdict, for a slide that shows the verdict itself.
+    """
+    stored = [f for f in results.get("findings") or [] if isinstance(f, dict)]
+    stored.sort(key=lambda f: -(f.get("severity") or 0))
+    out: list[str] = []
+    seen: set[str] = set()
+    for f in stored:
+        code, text = str(f.get("code") or ""), str(f.get("text") or "")
+        family = str(f.get("family") or code)
+        if not text or family in seen or (skip_verdict and code.startswith("verdict_")):
+            continue
+        seen.add(family)
+        out.append(_sentence(text))
+        if len(out) == n:
+            break
+    return out
+
+
+def ranked_recommendations(results: dict) -> list[dict]:
+    """Recommendations in the order to act on them (rank, else priority, then list order)."""
+    recs = [r for r in (results.get("recommendations") or []) if isinstance(r, dict)]
+    return sorted(recs, key=lambda r: (r.get("rank") or 0, r.get("priority") or 9))
+
+
+def cover(results: dict, brand: dict) -> SlideSpec:
+    c = results.get("client") or {}
+    period = ""
+    if c.get("period_start") and c.get("period_end"):
+        period = f"Analysis period {c['period_start']} to {c['period_end']}"
+    when = str(results.get("generated_at") or "")[:10]
+    return SlideSpec(
+        title=f"{c.get('name') or c.get('id') or 'Client'}",
+        subtitle="Sales and marketing alignment diagnostic",
+        bullets=[x for x in (period, f"Prepared by {brand.get('practice', '')}".strip(),
+                             f"{when} · Confidential" if when else "Confidential") if x],
+        kind="cover",
+        notes=["Cover. The figures in this deck come from the client's own survey, CRM "
+               "export and compensation plan for the period shown; survey groups under the "
+               f"anonymity threshold of {get(results, 'data.settings.min_group_size') or 5} "
+               "respondents are never shown."])
+
+
+def executive_summary(results: dict) -> SlideSpec:
+    """Verdict, the scores, three findings with their numbers and the first three actions."""
+    s = results.get("scores") or {}
+    v = results.get("verdict") or {}
+    currency = get(results, "client.currency") or ""
+    headline = _sentence(v.get("headline") or "")
+    detail = ""
+    if headline:
+        lead, _, rest = headline.partition(": ")
+        title, detail = ((_sentence(lead), _sentence(rest[0].upper() + rest[1:]))
+                         if rest and len(lead) < 90 else (headline, ""))
+    elif s.get("overall") is not None:
+        title = f"Alignment scores {s['overall']:.0f} of 100: {STAGE_MEANING.get(s.get('stage'), '')}"
+    else:
+        title = "What this diagnostic found"
+    tiles = [("Overall alignment", _score(s.get("overall")), s.get("stage") or "")]
+    tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
+    stake = get(results, "crm.revenue_at_stake")
+    if isinstance(stake, dict) and stake.get("amount") is not None:
+        rng = (f"{money(stake.get('ci_low'), currency)}–{money(stake.get('ci_high'), '')}"
+               if stake.get("ci_low") is not None else "a year")
+        tiles.append(("Revenue at stake a year", money(stake["amount"], currency), rng))
+    found = findings(results, 3, skip_verdict=bool(headline)) or _strengths(results)
+    recs = ranked_recommendations(results)[:3]
+    actions = [_sentence(r.get("title", "")) for r in recs] or [
+        "No change is called for: keep the shared metrics and re-run the diagnostic yearly."]
+    notes = [f"Scores (0–100): politics {num(s.get('politics'))}, incentives "
+             f"{num(s.get('incentives'))}, communication {num(s.get('communication'))}; overall"
+             f" = mean of the three; bands under 25 Undefined, 25–49 Defined, 50–74 Aligned, "
+             f"75 and over Integrated."]
+    if s.get("stage"):
+        notes.append(f"{s['stage']}: {STAGE_MEANING.get(s['stage'], '')}.")
+    if s.get("partial"):
+        notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
+    notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
+    return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
+                     columns=[("What we found", found), ("What to do first", actions)],
+                     notes=notes)
+
+
+def _strengths(results: dict) -> list[str]:
+    """What is working, for a client where no figure calls for change."""
+    out = ["No measured figure crosses a threshold that calls for change."]
+    sp = get(results, "crm.speed.by_group.marketing") or get(results, "crm.speed") or {}
+    if sp.get("within_sla_share") is not None:
+        out.append(f"Sales first touches {pct(sp['within_sla_share'])} of marketing-sourced "
+                   f"leads within the SLA; {pct(sp.get('untouched_share'))} are never touched.")
+    acc = get(results, "crm.handoff.acceptance_rate")
+    if acc is not None:
+        out.append(f"Sales accepts {pct(acc)} of marketing-qualified leads.")
+    return out
+
+
+def scores(results: dict) -> SlideSpec:
+    s = results.get("scores") or {}
+    vals = [(label, s.get(k)) for k, label in PILLARS]
+    scored = [(lab, x) for lab, x in vals if x is not None]
+    if not scored:
+        return SlideSpec(title="The three steps could not be scored",
+                         bullets=_warnings(results, "survey", "crm", "incentives"))
+    low = min(scored, key=lambda t: t[1])
+    if low[1] >= 75 and len(scored) == 3:
+        title = "All three steps score 75 or more: the teams work as one"
+    elif len(scored) > 1:
+        title = f"{low[0]} is the weakest of the three steps at {low[1]:.0f} of 100"
+    else:
+        title = f"{low[0]} scores {low[1]:.0f} of 100"
+    chart = ChartSpec(title="Score out of 100, all respondents and the client's records",
+                      categories=[lab for lab, _ in vals] + ["Overall"],
+                      series=[("Score", [x for _, x in vals] + [s.get("overall")], "primary")],
+                      percent=False, maximum=100)
+    comp = s.get("components") or {}
+    notes = []
+    for k, label in PILLARS:
+        parts = (comp.get(k) or {}).get("inputs") or {}
+        w = (comp.get(k) or {}).get("weights_used") or {}
+        if parts:
+            notes.append(f"{label}: " + ", ".join(
+                f"{name.replace('_', ' ')} {num(val)} (weight {w.get(name, 0):.0%})"
+                for name, val in parts.items() if val is not None) + ".")
+    bullets = [f"{label}: {num(x)} of 100" if x is not None else f"{label}: not assessed"
+               for label, x in vals]
+    return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
+
+
+def blame_game(results: dict) -> SlideSpec:
+    v = results.get("verdict") or {}
+    claims = get(results, "survey.claims") or {}
+    beliefs = v.get("beliefs") or {}
+    title = _sentence(beliefs.get("sentence") or v.get("headline")
+                      or "The blame game could not be settled on this data")
+    bullets = []
+    for key, claim in (("lead_quality", "“The leads are garbage”"),
+                       ("follow_up", "“Sales call once and give up”")):
+        st = (v.get(key) or {}).get("status")
+        bullets.append(f"{claim}: {STATUS_WORDS.get(st, st)}. "
+                       + _sentence((v.get(key) or {}).get("summary") or ""))
+    charts = []
+    a, b = claims.get("sales_blame_leads_share"), claims.get("marketing_blame_followup_share")
+    if a is not None or b is not None:
+        n = claims.get("n") or {}
+        charts.append(ChartSpec(
+            title=f"Share agreeing, sales side (n = {num(n.get('sales'))}) and marketing side "
+                  f"(n = {num(n.get('marketing'))})",
+            categories=["Sales: most marketing leads are not worth working",
+                        "Marketing: sales gives up on leads too early"],
+            series=[("Agree", [a, b], "accent")], maximum=1))
+    notes = []
+    for key in ("lead_quality", "follow_up"):
+        for e in (v.get(key) or {}).get("evidence") or []:
+            notes.append(_evidence_note(e))
+        notes += (v.get(key) or {}).get("caveats") or []
+    notes += beliefs.get("checks") or []
+    return SlideSpec(title=title, bullets=bullets, charts=charts, notes=notes)
+
+
+def _evidence_note(e: dict) -> str:
+    fig = e.get("figure")
+    shown = pct(fig) if isinstance(fig, float) and 0 <= fig <= 1 else num(fig, 1)
+    iv = e.get("interval")
+    rng = f" (95% interval {pct(iv[0])}–{pct(iv[1])})" if iv and all(
+        isinstance(x, float) and 0 <= x <= 1 for x in iv) else ""
+    return f"{shown}{rng}: {e.get('comparison', '')}."
+
+
+def follow_up(results: dict) -> SlideSpec:
+    crm = results.get("crm")
+    if not crm:
+        return _not_assessed("Follow-up could not be measured", results, "crm")
+    sp = get(crm, "speed.by_group.marketing") or crm.get("speed") or {}
+    pe = get(crm, "persistence.by_group.marketing") or crm.get("persistence") or {}
+    pop = "marketing-sourced leads" if get(crm, "speed.by_group.marketing") else "leads"
+    n = sp.get("n")
+    untouched, sla, single = (sp.get("untouched_share"), sp.get("within_sla_share"),
+                              pe.get("single_attempt_share"))
+    st = get(results, "verdict.follow_up.status")
+    if untouched is None and sla is None:
+        return _not_assessed("Follow-up could not be measured", results, "crm speed")
+    if st == "supported":
+        title = f"Follow-up is thin: {pct(untouched)} of {pop} are never touched"
+    elif st == "not_supported":
+        title = f"Sales follows up: {pct(sla)} of {pop} are touched within the SLA"
+    else:
+        title = f"Follow-up: {pct(untouched)} of {pop} never touched, {pct(sla)} within the SLA"
+    hours = sp.get("sla_hours") or get(results, "data.settings.sla_first_touch_hours")
+    chart = ChartSpec(
+        title=f"Share of {pop} handed to sales (n = {num(n)})",
+        categories=["Never touched", f"First touched within {num(hours)} h",
+                    "Touched once, not converted, never again"],
+        series=[("Share", [untouched, sla, single], "primary")], maximum=1)
+    bullets = []
+    if sp.get("median_hours") is not None:
+        bullets.append(f"Half of {pop} wait {num(sp['median_hours'])} hours or more for a "
+                       "first call or e-mail.")
+    if single is not None:
+        bullets.append(f"{pct(single)} of the {pop} that were touched but did not convert got "
+                       "one attempt only.")
+    stake = crm.get("revenue_at_stake")
+    if isinstance(stake, dict) and stake.get("amount") is not None:
+        bullets.append(f"About {money(stake['amount'], get(results, 'client.currency') or '')}"
+                       " of revenue a year rides on these leads.")
+    notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
+    if isinstance(stake, dict) and stake.get("assumptions"):
+        a = stake["assumptions"]
+        notes.append("Revenue at stake assumptions: " + (
+            "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in a.items())
+            if isinstance(a, dict) else "; ".join(map(str, a))
+            if isinstance(a, list) else str(a)) + ".")
+    return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
+
+
+def effort(results: dict) -> SlideSpec:
+    ec = get(results, "crm.dose_response.effort_contrast") or {}
+    strata = ec.get("strata") or []
+    if ec.get("odds_ratio") is None or not strata:
+        return _not_assessed("Whether more effort converts better could not be measured",
+                             results, "crm")
+    band = {"low": "Low lead score", "mid": "Middle lead score", "high": "High lead score"}
+    lo, hi = ec.get("low_effort", "1-3 attempts"), ec.get("high_effort", "6+ attempts")
+    hi_, lo_ = hi.replace("-", "–"), lo.replace("-", "–")
+    if ec["ci_low"] > 1:
+        title = (f"Leads worked to {hi_} reach SQL {'far ' if ec['odds_ratio'] >= 2 else ''}"
+                 "more often, at every lead score" if all(
+                     (x.get("rate_high") or 0) > (x.get("rate_low") or 0) for x in strata) else
+                 f"Leads worked to {hi_} reach SQL more often")
+    else:
+        title = "More attempts do not clearly convert more leads"
+    chart = ChartSpec(
+        title=f"Share reaching SQL, touched leads (n = {num(ec.get('n_low'))} with {lo_}, "
+              f"{num(ec.get('n_high'))} with {hi_})",
+        categories=[band.get(s.get("band"), str(s.get("band"))) for s in strata],
+        series=[(lo_, [s.get("rate_low") for s in strata], "muted"),
+                (hi_, [s.get("rate_high") for s in strata], "primary")],
+        kind="column", maximum=None)
+    bullets = [f"Overall, {pct(ec.get('rate_high'))} of leads given {hi_} reached SQL against "
+               f"{pct(ec.get('rate_low'))} of those given {lo_}.",
+               "The comparison is made within lead-score bands, so it is not explained by "
+               "reps working the better-looking leads harder."]
+    notes = [f"Odds ratio {ec['odds_ratio']:.1f} (95% interval {ec['ci_low']:.1f}–"
+             f"{ec['ci_high']:.1f}), stratified by lead-score band"
+             + ("" if ec.get("stratified") else " (not stratified: no lead score)") + ".",
+             "Observational: leads that answer early need fewer attempts."]
+    return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
+
+
+def lead_quality(results: dict) -> SlideSpec:
+    lq = get(results, "crm.lead_quality") or {}
+    if not lq.get("n_well_worked"):
+        return _not_assessed("Lead quality could not be measured", results, "crm")
+    b = lq.get("benchmark") or {}
+    m = lq.get("marketing") or {}
+    st = get(results, "verdict.lead_quality.status")
+    if st == "supported":
+        title = f"Marketing's leads convert poorly even when worked well: {pct(m.get('rate'))}"
+    elif st == "not_supported":
+        title = (f"Worked properly, marketing's leads convert: {pct(m.get('rate'))} reach SQL")
+    else:
+        title = f"Well-worked marketing leads reach SQL at {pct(m.get('rate'))}"
+    rows = sorted((lq.get("by_source") or {}).items(), key=lambda kv: -(kv[1].get("n") or 0))
+    rows = rows[:8]
+    chart = ChartSpec(
+        title=f"Share reaching SQL, well-worked leads by source (n = {num(lq['n_well_worked'])})",
+        categories=[k.replace("_", " ").capitalize() + ("" if v.get("marketing") else
+                                                         " (sales-sourced)") for k, v in rows],
+        series=[("Reached SQL", [v.get("rate") for _, v in rows], "primary")], maximum=1)
+    bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(lq.get('other'))}."]
+    if b.get("low") is not None:
+        bullets.append(f"Benchmark: {pct(b['low'])}–{pct(b.get('high'))} of MQLs reach SQL "
+                       f"({b.get('provenance', 'practitioner')} range).")
+    if lq.get("fit_share") is not None:
+        bullets.append(f"{pct(lq['fit_share'])} of rejections with a stated reason are about "
+                       "fit (wrong industry, too small, no budget…).")
+    notes = [f"Well-worked = {lq.get('definition', '')}.", b.get("label", "")]
+    notes += get(results, "verdict.lead_quality.caveats") or []
+    return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=[n for n in notes if n])
+
+
+def _short(label: str) -> str:
+    """``"Accepted by sales (SAL)"`` → ``"acceptance"``-style plain stage words."""
+    return {"Leads": "lead", "Marketing-qualified (MQL)": "marketing qualification",
+            "Accepted by sales (SAL)": "acceptance by sales",
+            "Sales-qualified (SQL)": "sales qualification", "Opportunity": "opportunity",
+            "Won": "a won deal"}.get(label, label.lower())
+
+
+def funnel(results: dict) -> SlideSpec:
+    f = get(results, "crm.funnel") or {}
+    counts = f.get("counts") or {}
+    if not counts:
+        return _not_assessed("The funnel could not be built", results, "crm")
+    labels = {"leads": "Leads", "mql": "Marketing-qualified (MQL)",
+              "sal": "Accepted by sales (SAL)", "sql": "Sales-qualified (SQL)",
+              "opportunity": "Opportunity", "won": "Won"}
+    stages = [s for s in f.get("stages") or list(counts) if s in counts]
+    rates = f.get("rates") or {}
+    steps = [(a, b, rates.get(f"{a}_to_{b}") or {}) for a, b in zip(stages, stages[1:])]
+    lost = [(counts[a] - counts[b], a, b) for a, b, _ in steps
+            if counts.get(a) and counts.get(b) is not None and counts[a] >= 30]
+    title = (f"Of {num(counts.get('leads'))} leads, {num(counts.get('won'))} were won"
+             if counts.get("won") is not None else "The funnel")
+    if lost:
+        n_lost, a, b = max(lost)
+        title = (f"Most leads are lost between {_short(labels[a])} and {_short(labels[b])}: "
+                 f"{num(n_lost)} of {num(counts[a])} go no further")
+    period = get(results, "crm.cohort.period_start"), get(results, "crm.cohort.period_end")
+    chart = ChartSpec(title=f"Leads created {period[0]} to {period[1]} reaching each stage "
+                            f"(n = {num(counts.get('leads'))})",
+                      categories=[labels.get(s, s) for s in stages],
+                      series=[("Leads", [counts[s] for s in stages], "primary")],
+                      percent=False)
+    bullets = [f"{labels[a].split(' (')[0]} → {labels[b].split(' (')[0].lower()}: "
+               f"{pct(r.get('rate'))}" for a, b, r in steps if r.get("rate") is not None]
+    notes = [f"{labels[a]} to {labels[b]}: {ci(r)}." for a, b, r in steps]
+    notes.append("Stages are cumulative: a lead that reached a later stage passed the earlier "
+                 "ones.")
+    return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
+
+
+def handoff(results: dict) -> SlideSpec:
+    h = get(results, "crm.handoff") or {}
+    if h.get("acceptance_rate") is None and not h.get("reasons"):
+        return _not_assessed("The hand-off could not be measured", results, "crm")
+    reasons = (h.get("reasons") or [])[:6]
+    top = reasons[0] if reasons else None
+    title = (f"Sales accepts {pct(h.get('acceptance_rate'))} of MQLs; the top rejection reason "
+             f"is “{top['reason']}”" if top and h.get("acceptance_rate") is not None else
+             f"Sales accepts {pct(h.get('acceptance_rate'))} of marketing-qualified leads")
+    charts = []
+    if reasons:
+        charts.append(ChartSpec(
+            title=f"Share of rejections with a stated reason (n = {num(h.get('n_with_reason'))})"
+                  + ("; reasons about fit highlighted" if any(r.get("fit") for r in reasons)
+                     and not all(r.get("fit") for r in reasons) else ""),
+            categories=[str(r["reason"])[:40].capitalize() for r in reasons],
+            series=[("Share", [r.get("share") for r in reasons], "primary")], maximum=None,
+            highlight=[bool(r.get("fit")) for r in reasons]))
+    bullets = [f"{pct(h.get('rejection_rate'))} of MQLs are rejected; "
+               f"{pct(h.get('reason_share'))} of rejections give a reason."]
+    if h.get("fit_share") is not None:
+        bullets.append(f"{pct(h['fit_share'])} of the stated reasons are about fit.")
+    notes = [f"Acceptance (MQL → SAL): {ci(h.get('acceptance'))}.",
+             f"Rejection: {ci(h.get('rejection'))}.",
+             f"Rejections with a reason: {ci(h.get('reason'))}."]
+    return SlideSpec(title=title, bullets=bullets, charts=charts, notes=notes)
+
+
+def _scale_chart(results: dict, codes: tuple[str, ...], pop: str) -> ChartSpec | None:
+    sc = get(results, "survey.scales") or {}
+    cats, vals = [], {s: [] for s in SIDES}
+    for code in codes:
+        if code not in sc:
+            continue
+        name = sc[code].get("name") or code
+        flip = code == "CONF"  # raw direction is "more conflict": show its healthy mirror
+        cats.append("Freedom from conflict and blame" if flip else name)
+        for side in SIDES:
+            m = dig(sc[code], "by_side", side, "mean")
+            vals[side].append(None if m is None else ((5 - m) if flip else (m - 1)) / 4 * 100)
+    if not cats:
+        return None
+    resp = get(results, "survey.respondents") or {}
+    return ChartSpec(
+        title=f"{pop}, 0–100 (higher is healthier): sales side n = {num(resp.get('sales'))}, "
+              f"marketing side n = {num(resp.get('marketing'))}",
+        categories=cats, series=[(SIDE_LABEL[s], vals[s], s) for s in SIDES],
+        kind="column", percent=False, maximum=100)
+
+
+def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: str,
+                  extra: list[str]) -> SlideSpec:
+    if results.get("survey") is None:
+        return _not_assessed(f"{heading} could not be measured", results, "survey")
+    p = get(results, f"survey.pillars.{pillar}") or {}
+    chart = _scale_chart(results, codes, "Survey respondents' ratings")
+    sc = get(results, "survey.scales") or {}
+    rated = [((dig(sc, c, "by_side", "all", "mean")), c) for c in codes if c in sc]
+    rated = [(m if c != "CONF" else 6 - m, c) for m, c in rated if m is not None]
+    if rated:
+        worst = min(rated)
+        name = ("freedom from conflict" if worst[1] == "CONF"
+                else (sc[worst[1]].get("name") or "").lower())
+        title = (f"{heading}: {num(p.get('overall'))} of 100, weakest on {name}"
+                 if p.get("overall") is not None else heading)
+    else:
+        title = heading
+    bullets = [f"Both sides together: {num(p.get('overall'))} of 100; sales side "
+               f"{num(dig(p, 'by_side', 'sales'))}, marketing side "
+               f"{num(dig(p, 'by_side', 'marketing'))}."] + extra
+    notes = []
+    for c in codes:
+        s = sc.get(c) or {}
+        if s:
+            notes.append(f"{s.get('name', c)}: sales mean {num(dig(s, 'by_side', 'sales', 'mean'), 2)}"
+                         f", marketing mean {num(dig(s, 'by_side', 'marketing', 'mean'), 2)} "
+                         f"of 5; difference {s.get('cliffs_magnitude') or 'not tested'}; "
+                         f"reliability (alpha) {num(s.get('alpha'), 2)}.")
+    return SlideSpec(title=title, bullets=bullets, charts=[chart] if chart else [], notes=notes)
+
+
+def politics(results: dict) -> SlideSpec:
+    return _survey_slide(results, "politics", ("FAIR", "TRUST", "CONF", "SUPP"),
+                         "Company politics", [])
+
+
+def incentives(results: dict) -> SlideSpec:
+    inc = results.get("incentives")
+    if not inc:
+        return _not_assessed("The compensation plan could not be assessed", results,
+                             "incentives")
+    sow = inc.get("shared_outcome_weight") or {}
+    contrib, reward = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
+    if contrib is not None and reward is not None and contrib - reward >= 0.15:
+        title = (f"Marketing sources {pct(contrib)} of won revenue but earns {pct(reward)} of "
+                 "the pay on it")
+    elif sow and min(v for v in sow.values() if v is not None) < 0.2:
+        low = min((k for k in sow if sow[k] is not None), key=lambda k: sow[k])
+        title = (f"Only {pct(sow[low])} of the {low} side's variable pay rides on outcomes both "
+                 "teams share")
+    else:
+        title = "Both teams are paid on outcomes they share"
+    charts = [ChartSpec(title="Share of variable pay on shared outcomes, by side "
+                              "(compensation plan)",
+                        categories=[SIDE_LABEL[s] for s in SIDES],
+                        series=[("Shared outcomes", [sow.get(s) for s in SIDES], "primary")],
+                        kind="column", maximum=1)]
+    if contrib is not None:
+        won = get(inc, "split.deals.won")
+        charts.append(ChartSpec(title="Won deals" + (f" (n = {num(won)})" if won else "")
+                                + ": marketing's share",
+                                categories=["Revenue marketing sourced",
+                                            "Variable pay marketing earned"],
+                                series=[("Marketing", [contrib, reward], "marketing")],
+                                kind="column", maximum=1))
+    bullets = [f"{f.get('title')}." for f in (inc.get("flags") or [])[:3] if f.get("title")]
+    wi = inc.get("what_if") or {}
+    notes = [f"Share of on-target variable pay on outcomes both teams share (company revenue, "
+             f"pipeline, win rate, SLA compliance, bookings beyond one's own deals): sales side "
+             f"{pct(sow.get('sales'))}, marketing side {pct(sow.get('marketing'))}.",
+             f"Marketing-sourced share of won revenue {pct(contrib)}; marketing's share of the "
+             f"variable pay earned on won revenue {pct(reward)}.",
+             f"Plan structure score {num(inc.get('structure_score'))} of 100."]
+    notes += [f.get("sentence", "") for f in inc.get("flags") or []]
+    if wi.get("after") and wi.get("before"):
+        cur = get(results, "client.currency") or ""
+        d = (wi["after"].get("total_payout") or 0) - (wi["before"].get("total_payout") or 0)
+        if abs(d) >= 1:
+            notes.append(f"What-if (incentives section): the change would add {money(d, cur)} "
+                         "of variable pay on the same won deals.")
+    return SlideSpec(title=title, bullets=bullets, charts=charts, notes=[n for n in notes if n])
+
+
+def communication(results: dict) -> SlideSpec:
+    fr = get(results, "survey.frequency") or {}
+    extra = []
+    if fr.get("not_regular_share") is not None:
+        extra.append(f"{pct(fr['not_regular_share'])} of respondents say the teams talk "
+                     "monthly or less.")
+    ev = get(results, "crm.handoff.evidence_score")
+    if ev is not None:
+        extra.append(f"Hand-off in the CRM scores {num(ev)} of 100 (acceptance, reasons given, "
+                     "follow-up of accepted leads).")
+    return _survey_slide(results, "communication", ("BIDIR", "QUAL", "DEFN", "FEED"),
+                         "Communication", extra)
+
+
+def recommendations(results: dict) -> SlideSpec:
+    recs = ranked_recommendations(results)
+    if not recs:
+        return SlideSpec(title="No change is called for by this data",
+                         bullets=["No measured figure crossed a threshold that calls for "
+                                  "change; keep the shared metrics and re-run the diagnostic "
+                                  "next year."])
+    rows = [["#", "Action", "Step", "Why (the client's evidence)"]]
+    notes = []
+    for i, r in enumerate(recs[:6], 1):
+        why = (r.get("findings") or [r.get("rationale", "")])[0]
+        rows.append([str(i), _sentence(r.get("title", "")), STEP_LABEL.get(r.get("step"), ""),
+                     _sentence(why)])
+        notes.append(f"{i}. {r.get('title')}: {r.get('rationale', '')}")
+    if len(recs) > 6:
+        notes.append(f"{len(recs) - 6} further recommendations are in the written report.")
+    return SlideSpec(title=f"{min(len(recs), 6)} actions, in the order to take them",
+                     table=rows, kind="table", notes=notes)
+
+
+def about(results: dict) -> SlideSpec:
+    resp = get(results, "survey.respondents") or {}
+    rc = get(results, "data.row_counts") or {}
+    bullets = []
+    if resp:
+        bullets.append(f"Survey: {num(resp.get('all'))} respondents ({num(resp.get('sales'))} "
+                       f"on the sales side, {num(resp.get('marketing'))} on the marketing side).")
+    if get(results, "crm.cohort.leads") is not None:
+        bullets.append(f"CRM: {num(get(results, 'crm.cohort.leads'))} leads created "
+                       f"{get(results, 'crm.cohort.period_start')} to "
+                       f"{get(results, 'crm.cohort.period_end')}, "
+                       f"{num(rc.get('opportunities'))} opportunities.")
+    if results.get("incentives"):
+        bullets.append(f"Compensation plan: {num(rc.get('plan'))} plan components.")
+    bullets.append(f"No survey group under {get(results, 'data.settings.min_group_size') or 5} "
+                   "respondents is shown; names are removed from comments.")
+    missing = [label for key, label in (("survey", "survey"), ("crm", "CRM"),
+                                        ("incentives", "compensation plan"))
+               if results.get(key) is None]
+    if missing:
+        bullets.append("Not assessed: " + ", ".join(missing) + " (see the written report).")
+    notes = list((results.get("data") or {}).get("warnings") or [])
+    return SlideSpec(title="What this diagnostic rests on", bullets=bullets, notes=notes)
+
+
+def _warnings(results: dict, *prefixes: str) -> list[str]:
+    w = (results.get("data") or {}).get("warnings") or []
+    out = [x for x in w if any(x.lower().startswith(p) for p in prefixes)]
+    return out[:3] or ["The data needed was not in the files provided."]
+
+
+def _not_assessed(title: str, results: dict, *prefixes: str) -> SlideSpec:
+    return SlideSpec(title=title, bullets=_warnings(results, *prefixes),
+                     notes=["Not assessed: the inputs for this slide are not in the export."])
+
+
+SLIDES = (executive_summary, scores, blame_game, follow_up, effort, lead_quality, funnel,
+          handoff, politics, incentives, communication, recommendations, about)
+
+
+def deck_content(results: dict, brand: dict | None = None) -> list[SlideSpec]:
+    """Every slide of the deck, in order: cover, summary, scores, blame game, CRM evidence,
+    the three steps, recommendations, the data behind it (14 slides).
+
+    Parameters
+    ----------
+    results : dict
+        The results dict (SPEC §6).
+    brand : dict, optional
+        Branding settings (practice name for the cover).
+
+    Returns
+    -------
+    list of SlideSpec
+    """
+    return [cover(results, brand or {})] + [f(results) for f in SLIDES]
