@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from .engagements import SIZES, Size, engagement_folder, parse_size
+from .engagements import SIZES, Size, parse_size
 from .stage import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,10 +97,32 @@ def machine() -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()], "packages": versions}
 
 
+def generate(size: Size, crm_format: str, cache: Path, log=print) -> Path:
+    """The engagement folder of *size*, generated in a child process when not cached.
+
+    Generating the large engagement takes ~2 GB; done in this process, every stage process
+    forked afterwards would inherit that high-water mark in its ``ru_maxrss`` (the floor
+    was once reported at 2.3 GB instead of its real 129 MB). Peaks are now also read from
+    each process's own ``VmHWM``.
+    """
+    code = ("import sys; from pathlib import Path; from bench.engagements import "
+            "engagement_folder, Size; print(engagement_folder(Size(sys.argv[1], "
+            "*map(int, sys.argv[2:5])), sys.argv[5], Path(sys.argv[6]), log=lambda m: "
+            "print(m, file=sys.stderr)))")
+    proc = subprocess.run([sys.executable, "-c", code, size.name, str(size.respondents),
+                           str(size.leads), str(size.activities), crm_format, str(cache)],
+                          capture_output=True, text=True, env=_env(), cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"generating {size.name} failed:\n{proc.stderr[-3000:]}")
+    if proc.stderr.strip():
+        log(proc.stderr.strip())
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
 def bench_one(size: Size, crm_format: str, *, cache: Path, out: Path, repeat: int,
               report: bool, log=print) -> dict:
     """Run every stage of one engagement *repeat* times; return its figures."""
-    folder = engagement_folder(size, crm_format, cache, log=log)
+    folder = generate(size, crm_format, cache, log=log)
     label = f"{size.name}/{crm_format}"
     work = out / "work" / f"{size.name}-{crm_format}"
     stages = list(STAGES) + (["report"] if report else [])

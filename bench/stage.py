@@ -12,7 +12,7 @@
   :func:`toolkit.pipeline.analyse`, from the files.
 
 Printed (one JSON line): ``seconds`` (wall time of the stage, ``time.perf_counter``),
-``peak_mb`` (the process's peak resident set, ``getrusage(RUSAGE_SELF).ru_maxrss``),
+``peak_mb`` (the process's own peak resident set, ``VmHWM`` of ``/proc/self/status``),
 ``base_mb`` (the peak before the stage began: interpreter, imports and the loaded inputs).
 """
 
@@ -29,6 +29,13 @@ STAGES = ("intake", "survey", "crm", "incentives", "measures")
 
 
 def _peak_mb() -> float:
+    """This process's own peak resident set (``VmHWM``; ``ru_maxrss`` is inherited at fork)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 

@@ -131,7 +131,18 @@ class Browser:
                 " width: r.width, height: r.height}; })()" % json.dumps(selector))
             if rect and rect["width"] > 0 and rect["height"] > 0:
                 params["clip"] = {**rect, "scale": 1}
-        data = self.send("Page.captureScreenshot", **params)["data"]
+        else:   # the whole page: the app scrolls inside a container, so grow the viewport
+            width, height = self.eval(
+                "[window.innerWidth, Math.max(...Array.from(document.querySelectorAll('*'))"
+                ".map(e => e.scrollHeight))]")
+            self.send("Emulation.setDeviceMetricsOverride", width=int(width),
+                      height=int(min(height, 16000)), deviceScaleFactor=1, mobile=False)
+            time.sleep(1.0)
+        try:
+            data = self.send("Page.captureScreenshot", **params)["data"]
+        finally:
+            if not selector:
+                self.send("Emulation.clearDeviceMetricsOverride")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))

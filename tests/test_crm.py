@@ -12,7 +12,6 @@ import pytest
 from toolkit.config import AnalysisSettings
 from toolkit.crm import measure_crm
 from toolkit.crm.derive import derive_touches, lead_frame, select_cohort
-from toolkit.crm.dose import effort_contrast
 from toolkit.crm.funnel import is_fit_reason, wilson
 
 T = pd.Timestamp
@@ -63,7 +62,8 @@ def test_wilson_3_of_10_known_value():
 @pytest.fixture
 def touch_fixture():
     leads = leads_frame([
-        # L1: MQL at 10:00; the 09:00 call precedes the MQL, the 01-06 call follows the extract
+        # L1: MQL at 10:00; the 09:00 call precedes the MQL (real work: it counts), the 01-06
+        # call follows the extract
         {"lead_id": "L1", "created_at": "2025-01-01 00:00", "mql_at": "2025-01-01 10:00",
          "converted_at": None, "source": "web"},
         # L2: converted on 01-02 00:00; the 01-05 call is after conversion
@@ -90,8 +90,8 @@ def touch_fixture():
 def test_derive_touches_hand_checked(touch_fixture):
     leads, acts = touch_fixture
     out = derive_touches(leads, acts, extract_date=T("2025-01-04"))
-    assert out["attempts"].tolist() == [3.0, 2.0, 0.0]
-    assert out["first_touch_at"].iloc[0] == T("2025-01-01 12:00")
+    assert out["attempts"].tolist() == [4.0, 2.0, 0.0]
+    assert out["first_touch_at"].iloc[0] == T("2025-01-01 09:00")
     assert out["first_touch_at"].iloc[1] == T("2025-01-01 01:00")
     assert pd.isna(out["first_touch_at"].iloc[2])
     assert out["attempts"].dtype == np.float64
@@ -277,23 +277,12 @@ def test_persistence_by_hand():
     by = {b["bucket"]: b for b in r["dose_response"]["by_attempts"]["overall"]}
     assert by["1"]["n"] == 4 and by["1"]["k"] == 1
     assert by["6+"]["rate"] == pytest.approx(0.5)
-    # well-worked: touched within SLA (1 h) and ≥ 6 attempts: L5 (SQL), L6 → 1/2
-    assert r["lead_quality"]["well_worked_conversion"]["rate"] == pytest.approx(0.5)
-
-
-def test_effort_contrast_single_stratum_is_cross_product_ratio():
-    # high effort: 20 leads, 12 convert; low effort: 30 leads, 6 convert → OR = 12·24/(8·6)=6
-    att = [6.0] * 20 + [2.0] * 30
-    conv = [True] * 12 + [False] * 8 + [True] * 6 + [False] * 24
-    f = pd.DataFrame({"attempts": att, "converted": conv})
-    ec = effort_contrast(f, None, well_worked_attempts=6)
-    assert ec["odds_ratio"] == pytest.approx(6.0)
-    assert ec["n_high"] == 20 and ec["n_low"] == 30
-    assert ec["rate_high"] == pytest.approx(0.6) and ec["rate_low"] == pytest.approx(0.2)
-    # Woolf (log) interval of a single 2×2 table, by hand
-    se = math.sqrt(1 / 12 + 1 / 8 + 1 / 6 + 1 / 24)
-    assert ec["ci_low"] == pytest.approx(6 * math.exp(-Z * se), rel=1e-6)
-    assert ec["ci_high"] == pytest.approx(6 * math.exp(Z * se), rel=1e-6)
+    # worked conversion, attempt clock over the 7 leads touched within the SLA (1 h):
+    # attempts 1,1,1,2,6,7,1 with conversions at 1 (L3) and 6 (L5)
+    # k=1: 1 of 7 convert; k=2..5: none of 3, 2, 2, 2; k=6: 1 of 2 → S = 6/7 · 1/2
+    wc = r["lead_quality"]["worked_conversion"]["all"]
+    assert wc["rate"] == pytest.approx(1 - 6 / 7 * 1 / 2)
+    assert wc["n"] == 7 and wc["k"] == 2 and wc["n_reached"] == 2
 
 
 # ------------------------------------------------------------------------------------------
@@ -314,7 +303,10 @@ def test_no_touch_data_says_so():
                           "mql_at": "2025-01-01"} for i in range(5)])
     r = measure_crm(leads, None, None, settings=AnalysisSettings(), marketing_sources=["web"])
     assert r["persistence"]["single_attempt_share"] is None
-    assert r["lead_quality"]["n_well_worked"] == 0
+    assert r["lead_quality"]["worked_conversion"] is None
+    assert r["effort"]["hazard_by_attempt"] == []
+    assert r["revenue_at_stake"]["amount"] is None
+    assert "not in the export" in r["revenue_at_stake"]["reason"]
     assert any("attempts" in w for w in r["warnings"])
 
 

@@ -108,11 +108,12 @@ def test_rejection_reasons_are_redacted():
 # --- polish: verdict summaries do not restate the claim -----------------------------------
 def test_summaries_start_with_the_figures():
     from test_verdict import _crm
-    v = judge(_crm(untouched=0.3, sla=0.35, single=0.45, ec=(3.0, 2.2, 4.1)), None)
+    v = judge(_crm(untouched=0.3, sla=0.35, single=0.45, h3=(0.10, 0.08, 0.12)), None)
     assert v["follow_up"]["summary"] == (
         "30% of marketing-sourced leads are never touched, 35% are first touched within the "
         "24 h SLA and 45% of those touched but not converted got a single attempt; leads "
-        "worked harder convert better within the same score band (odds × 3.0).")
+        "still convert after the 3rd attempt (10% per further attempt, in every lead-score "
+        "band), so persistence pays.")
     v = judge(_crm(mk=(0.12, 150, 0.08, 0.18), other=(0.45, 150, 0.37, 0.53),
                    clearly_lower=True, fit=0.7), None)
     assert v["lead_quality"]["summary"] == (

@@ -46,7 +46,12 @@ def test_rate_bucket_chart_has_error_bars(results):
 def test_funnel_and_reasons_charts(results):
     from toolkit.report.crm import _funnel_frame
     ax = charts.plot_funnel(data=_funnel_frame(results["crm"]))
-    assert len(ax.patches) == 6
+    # the synthetic CRM records rejections but not acceptance, and has no opportunities: SAL,
+    # opportunity and won are not in the export and are left out of the funnel (never filled
+    # from later stages, never 0)
+    counts = results["crm"]["funnel"]["counts"]
+    assert counts["sal"] is None and counts["opportunity"] is None and counts["won"] is None
+    assert len(ax.patches) == 3
     plt.close(ax.figure)
     ax = charts.plot_reasons(data=pd.DataFrame(results["crm"]["handoff"]["reasons"]))
     assert len(ax.patches) == len(results["crm"]["handoff"]["reasons"])
@@ -69,7 +74,10 @@ def test_renderers_run_and_show_the_verdict(results, monkeypatch):
         rc.render_handoff(results)
         rv.render(results)
     text = "\n".join(shown + items.texts())
-    assert text.count("FIG ") == 4
+    # funnel, Kaplan–Meier, conversion per attempt (attempt clock), first touch, reasons
+    assert text.count("FIG ") == 5
+    assert "at each sales attempt among the leads still being worked" in text
+    assert "Not in the export: SAL" in text
     assert "Sales blames lead quality and marketing blames follow-up; the evidence points to " \
            "follow-up." in text
     assert "Supported" in text and "Not supported" in text

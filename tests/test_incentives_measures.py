@@ -66,18 +66,19 @@ SHARED_PLAN = [
 
 def test_shared_company_revenue_weights_by_hand():
     r = measure_incentives(plan_of(SHARED_PLAN))
-    # roles: AE SOW 1.0 (pay bill 10×100k), SDR 0.5 (5×20k); DG 0.5 (4×30k), Content 0.25 (2×10k)
-    sales = (1_000_000 * 1.0 + 100_000 * 0.5) / 1_100_000
+    # roles: AE SOW 0.4 (pay bill 10×100k; own-won bookings 0.6 is an individual target, not
+    # shared), SDR 0.5 (5×20k); DG 0.5 (4×30k), Content 0.25 (2×10k)
+    sales = (1_000_000 * 0.4 + 100_000 * 0.5) / 1_100_000
     mkt = (120_000 * 0.5 + 20_000 * 0.25) / 140_000
     assert r["shared_outcome_weight"]["sales"] == pytest.approx(sales)
     assert r["shared_outcome_weight"]["marketing"] == pytest.approx(mkt)
-    assert r["sow_gap"] == pytest.approx(sales - mkt)
+    assert r["sow_gap"] == pytest.approx(abs(sales - mkt))
     assert r["sow_zero_sides"] == []
     shares = {(v["team"], v["role"]): v["share"] for v in r["variable_pay_share"]}
     assert shares == pytest.approx({("sales", "AE"): 0.5, ("sales_development", "SDR"): 0.25,
                                     ("marketing", "DG"): 0.25, ("marketing", "Content"): 1 / 9})
     # structure: 40·mean(SOW) + 20·(1−gap) + 0 gates + 25·0.5 (revenue metric, no commission)
-    expected = 40 * (sales + mkt) / 2 + 20 * (1 - (sales - mkt)) + 0 + 12.5
+    expected = 40 * (sales + mkt) / 2 + 20 * (1 - abs(sales - mkt)) + 0 + 12.5
     assert r["structure_score"] == pytest.approx(round(expected, 1))
     assert r["split"] is None and r["marketing_reward_share"] is None
     assert any("no opportunities" in w for w in r["warnings"])
@@ -90,9 +91,10 @@ def test_zero_sow_side_flagged():
         ["marketing", "DG", 4, 90000, 30000, "MQLs", "mql_volume", 0.7, None, None, None],
         ["marketing", "DG", 4, 90000, 30000, "MBO", "mbo", 0.3, None, None, None]])
     r = measure_incentives(plan)
-    assert r["shared_outcome_weight"] == {"sales": 1.0, "marketing": 0.0}
-    assert r["sow_gap"] == 1.0 and r["sow_zero_sides"] == ["marketing"]
-    assert r["structure_score"] == 20.0  # 40·0.5 + 20·0 + 0 + 0
+    # own-won bookings reward closing, not the other team: no shared outcome on either side
+    assert r["shared_outcome_weight"] == {"sales": 0.0, "marketing": 0.0}
+    assert r["sow_gap"] == 0.0 and r["sow_zero_sides"] == ["sales", "marketing"]
+    assert r["sow_own_bookings_only"] == {"sales": True, "marketing": False}
     codes = [f["code"] for f in r["flags"]]
     assert "no_shared_outcome" in codes and "no_gate" in codes
 
@@ -218,13 +220,14 @@ def test_survey_and_pillar():
     assert r["survey"]["scales"]["RINT"]["sales"] is None
     assert r["survey"]["scales"]["RFAIR"]["marketing"] is None
     assert r["survey"]["pillar"] == {"sales": 62.5, "marketing": 30.0, "overall": 50.0}
-    assert r["structure_score"] == 20.0
+    # own-won bookings and volume pay: nothing shared on either side, no gate → 0 points
+    assert r["structure_score"] == 0.0
     # the pillar is scored once, by scores.combine, from the same two inputs
     from toolkit.scores import combine
     assert "pillar" not in r
-    assert combine(survey, None, r)["incentives"] == 35.0  # 0.5·50 + 0.5·20
+    assert combine(survey, None, r)["incentives"] == 25.0  # 0.5·50 + 0.5·0
     alone = combine(None, None, measure_incentives(plan_of(FOLLOWUP_PLAN)))
-    assert alone["incentives"] == 20.0
+    assert alone["incentives"] == 0.0
     assert "incentives" in alone["partial"]
     assert any("plan_structure only" in w for w in alone["warnings"])
 

@@ -32,7 +32,8 @@ def hand_sow(path: Path) -> dict[str, float]:
             r = roles.setdefault(key, {"bill": int(row["headcount"]) *
                                        float(row["variable_target"]), "shared": 0.0, "w": 0.0})
             r["w"] += float(row["weight"])
-            if row["metric"] in SHARED:
+            own = row["metric"] == "bookings" and row.get("applies_to") == "own_won"
+            if row["metric"] in SHARED and not own:
                 r["shared"] += float(row["weight"])
     out = {}
     for side, teams in (("sales", {"sales", "sales_development"}), ("marketing", {"marketing"})):
@@ -46,15 +47,17 @@ def test_well_aligned_beats_followup_gap():
     r_fg = measure_incentives(load_plan(fg))
     r_wa = measure_incentives(load_plan(wa))
 
-    # followup-gap by hand: sales 100 % own bookings (shared metric) → 1.0; marketing 70 %
-    # MQL volume + 30 % MBO → 0.0; no gate; no marketing commission.
-    assert hand_sow(fg) == {"sales": 1.0, "marketing": 0.0}
+    # followup-gap by hand: sales 100 % bookings on its own won deals (an individual target,
+    # not shared, SPEC §4.3) → 0.0; marketing 70 % MQL volume + 30 % MBO → 0.0; no gate; no
+    # marketing commission; two sides with nothing shared earn no balance points.
+    assert hand_sow(fg) == {"sales": 0.0, "marketing": 0.0}
     assert r_fg["shared_outcome_weight"] == pytest.approx(hand_sow(fg))
-    assert r_fg["sow_gap"] == pytest.approx(1.0)
-    assert r_fg["structure_score"] == pytest.approx(40 * 0.5 + 20 * 0 + 0 + 0)
+    assert r_fg["sow_gap"] == pytest.approx(0.0)
+    assert r_fg["structure_score"] == pytest.approx(0.0)
 
-    # well-aligned by hand: AE 0.4 bookings + 0.1 company revenue + 0.1 pipeline = 0.6
-    # (15 × 85,000), SDR 0.3 pipeline + 0.3 company revenue = 0.6 (6 × 25,000) → sales 0.6;
+    # well-aligned by hand: AE 0.3 company revenue + 0.2 pipeline + 0.1 SLA = 0.6 (its 0.3
+    # own-won bookings do not count) (15 × 85,000), SDR 0.3 pipeline + 0.3 company revenue =
+    # 0.6 (6 × 25,000) → sales 0.6;
     # DG 0.1 bookings + 0.25 company revenue + 0.2 pipeline = 0.55 → marketing 0.55.
     assert hand_sow(wa) == pytest.approx({"sales": 0.6, "marketing": 0.55})
     assert r_wa["shared_outcome_weight"] == pytest.approx({"sales": 0.6, "marketing": 0.55})
@@ -63,7 +66,8 @@ def test_well_aligned_beats_followup_gap():
     assert r_wa["structure_score"] == pytest.approx(23 + 19 + 15 + 25)
 
     assert r_wa["structure_score"] > r_fg["structure_score"]
-    assert r_wa["sow_gap"] < r_fg["sow_gap"]
+    assert min(r_wa["shared_outcome_weight"].values()) > max(
+        r_fg["shared_outcome_weight"].values())
 
 
 def test_followup_gap_split_on_sample_crm():

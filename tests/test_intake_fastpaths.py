@@ -21,7 +21,7 @@ def _pandas_grid(data: bytes, delim: str = ",") -> pd.DataFrame:
 def test_arrow_csv_reader_matches_pandas_reader():
     data = ('\ufeffid;name;note\r\n1; Ann ;"multi\nline"\r\n\r\n2;;"a;b"\r\n3;"Zoë";x"y\r\n'
             .encode("utf-8"))
-    arrow = _read_text_arrow(data, ";", data.decode("utf-8-sig")[:200])
+    arrow = _read_text_arrow(data, ";", data.decode("utf-8-sig")[:200]).to_pandas()
     ref = _pandas_grid(data.decode("utf-8-sig").encode(), ";")
     assert arrow.astype(object).values.tolist() == ref.astype(object).values.tolist()
     assert arrow.iloc[2].tolist() == ["", "", ""]  # a blank line stays a (blank) row

@@ -140,3 +140,16 @@ def test_stage_cuts(m, stage):
 def test_index_mapping():
     assert to_index(1) == 0 and to_index(3) == 50 and to_index(5) == 100
     assert to_index(None) is None
+
+
+def test_alpha_and_feldt_ci_equal_pingouin():
+    pg = pytest.importorskip("pingouin")
+    rng = np.random.default_rng(3)
+    for n, k in ((12, 2), (40, 4), (300, 6)):
+        common = rng.normal(size=(n, 1))
+        data = pd.DataFrame(np.clip(np.round(3 + common + rng.normal(size=(n, k))), 1, 5),
+                            columns=[f"i{j}" for j in range(k)])
+        ref_alpha, ref_ci = pg.cronbach_alpha(data=data, nan_policy="listwise")
+        res = cronbach_alpha(data, min_n=3)
+        assert res["alpha"] == ref_alpha  # same arithmetic, bit for bit
+        assert res["alpha_ci"] == [float(ref_ci[0]), float(ref_ci[1])]

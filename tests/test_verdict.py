@@ -49,12 +49,17 @@ def _w(rate, n, lo, hi):
 
 def _crm(*, mk=(0.55, 200, 0.48, 0.62), other=(0.50, 200, 0.43, 0.57), clearly_lower=False,
          fit=0.3, n_reason=100, untouched=0.03, sla=0.9, single=0.1, n_followup=500,
-         ec=(1.1, 0.8, 1.4), arms=(200, 200), stratified=True):
+         h3=(0.005, 0.002, 0.012), leads4=200, banded=True, band_h3=None):
+    hz = {"rate": h3[0], "ci_low": h3[1], "ci_high": h3[2], "n": 4 * leads4, "leads": leads4}
+    bh = band_h3 or h3
+    band = {"hazard_after_attempt_3": {"rate": bh[0], "ci_low": bh[1], "ci_high": bh[2],
+                                       "n": 2 * leads4, "leads": leads4}}
+    share = {"rate": 0.3, "ci_low": 0.25, "ci_high": 0.35, "n": 300}
     return {
         "cohort": {"leads": 1000},
         "handoff": {"fit_share": fit, "n_with_reason": n_reason, "fit": None},
-        "lead_quality": {"marketing": _w(*mk), "other": _w(*other),
-                         "well_worked_conversion": _w(*mk),
+        "lead_quality": {"worked_conversion": {"marketing": _w(*mk), "other": _w(*other),
+                                               "all": _w(*mk), "well_worked_attempts": 6},
                          "marketing_vs_other": {"marketing_clearly_lower": clearly_lower,
                                                 "intervals_overlap": not clearly_lower}},
         "speed": {"sla_hours": 24.0, "n": n_followup, "untouched_share": untouched,
@@ -64,20 +69,26 @@ def _crm(*, mk=(0.55, 200, 0.48, 0.62), other=(0.50, 200, 0.43, 0.57), clearly_l
         "persistence": {"single_attempt_share": single, "n_touched_not_converted": n_followup,
                         "by_group": {"marketing": {"single_attempt_share": single,
                                                    "n_touched_not_converted": n_followup}}},
-        "dose_response": {"effort_contrast": {
-            "odds_ratio": ec[0], "ci_low": ec[1], "ci_high": ec[2], "n_high": arms[0],
-            "n_low": arms[1], "stratified": stratified, "high_effort": "6+ attempts",
-            "low_effort": "1-3 attempts"}},
+        "effort": {"hazard_by_attempt": [{"attempt": 1}], "hazard_after_attempt_3": hz,
+                   "after_attempt_3_share": share,
+                   "by_group": {"marketing": {"hazard_after_attempt_3": hz,
+                                              "after_attempt_3_share": share}},
+                   "by_band": ({"low": band, "mid": band, "high": band} if banded else {})},
     }
 
 
 def test_rules_followup_gap():
-    v = judge(_crm(untouched=0.3, sla=0.35, single=0.45, ec=(3.0, 2.2, 4.1)), None)
+    v = judge(_crm(untouched=0.3, sla=0.35, single=0.45, h3=(0.10, 0.08, 0.12)), None)
     assert v["follow_up"]["status"] == "supported"
     assert v["lead_quality"]["status"] == "not_supported"
     keys = {e["key"] for e in v["follow_up"]["evidence"]}
     assert "crm.speed.by_group.marketing.untouched_share" in keys
-    assert "crm.dose_response.effort_contrast.odds_ratio" in keys
+    assert "crm.effort.by_group.marketing.hazard_after_attempt_3.rate" in keys
+    assert "crm.effort.by_group.marketing.after_attempt_3_share.rate" in keys
+    lq_keys = {e["key"] for e in v["lead_quality"]["evidence"]}
+    assert "crm.lead_quality.worked_conversion.marketing.rate" in lq_keys
+    # no attempts-count evidence (survivorship-biased) anywhere in the verdict
+    assert not any("dose_response" in k for k in keys | lq_keys)
 
 
 def test_rules_lead_quality():
@@ -106,23 +117,28 @@ def test_too_few_well_worked_leads_is_inconclusive():
 
 
 def test_thin_followup_with_flat_effort_is_not_supported_and_imprecise_is_inconclusive():
-    flat = judge(_crm(untouched=0.3, ec=(1.0, 0.8, 1.3)), None)
+    flat = judge(_crm(untouched=0.3, h3=(0.005, 0.002, 0.012)), None)
     assert flat["follow_up"]["status"] == "not_supported"
-    vague = judge(_crm(untouched=0.3, ec=(1.3, 0.7, 2.5)), None)
+    vague = judge(_crm(untouched=0.3, h3=(0.03, 0.01, 0.06)), None)
     assert vague["follow_up"]["status"] == "inconclusive"
-    few = judge(_crm(untouched=0.3, ec=(3.0, 1.5, 6.0), arms=(10, 200)), None)
+    few = judge(_crm(untouched=0.3, h3=(0.10, 0.05, 0.2), leads4=10), None)
     assert few["follow_up"]["status"] == "inconclusive"
+    # pays overall but not within a score band (reverse causality) → inconclusive
+    band = judge(_crm(untouched=0.3, h3=(0.10, 0.08, 0.12), band_h3=(0.004, 0.001, 0.01)),
+                 None)
+    assert band["follow_up"]["status"] == "inconclusive"
+    assert any("score" in r for r in band["follow_up"]["reasons"])
 
 
 def test_no_score_band_adds_caveat():
-    v = judge(_crm(untouched=0.3, ec=(3.0, 2.0, 4.0), stratified=False), None)
+    v = judge(_crm(untouched=0.3, h3=(0.10, 0.08, 0.12), banded=False), None)
     assert v["follow_up"]["status"] == "supported"
     assert any("lead score" in c for c in v["follow_up"]["caveats"])
 
 
 def test_beliefs_sentence():
     survey = {"claims": {"sales_blame_leads_share": 0.7, "marketing_blame_followup_share": 0.2}}
-    v = judge(_crm(untouched=0.3, sla=0.35, ec=(3.0, 2.2, 4.1)), survey)
+    v = judge(_crm(untouched=0.3, sla=0.35, h3=(0.10, 0.08, 0.12)), survey)
     assert v["beliefs"]["sentence"] == ("Sales blames lead quality; the evidence points to "
                                         "follow-up.")
     assert v["beliefs"]["sales_blame_leads_share"] == 0.7
@@ -158,13 +174,17 @@ def test_empty_and_tiny_crm_are_inconclusive():
     assert v["lead_quality"]["status"] == "inconclusive"
     assert v["follow_up"]["status"] == "inconclusive"
     assert any("too few" in r or "only" in r for r in v["follow_up"]["reasons"])
-    assert any("only 6 well-worked" in r for r in v["lead_quality"]["reasons"])
+    assert any("only 12 leads first touched within the SLA" in r
+               for r in v["lead_quality"]["reasons"])
 
 
 # ------------------------------------------------------------------------------------------
 # Synthetic CRM through measure_crm → judge (planted truths, own generator)
 # ------------------------------------------------------------------------------------------
 def synth(kind: str, n: int = 4000, seed: int = 3):
+    """A CRM of its own (not the product's generator): conversion is a per-attempt process —
+    a touched lead converts at attempt K ~ Geometric(hazard) unless the rep stops first, and a
+    converted lead is not called again."""
     rng = np.random.default_rng(seed)
     created = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.uniform(0, 330, n), unit="D")
     src = rng.choice(["web", "event", "referral", "outbound"], n)
@@ -173,18 +193,17 @@ def synth(kind: str, n: int = 4000, seed: int = 3):
     if kind == "followup":
         untouched = rng.random(n) < 0.3
         hours = rng.exponential(45, n)
-        att = np.where(rng.random(n) < 0.5, 1, rng.integers(1, 10, n))
+        planned = np.where(rng.random(n) < 0.5, 1, rng.integers(1, 10, n))
     else:
         untouched = rng.random(n) < 0.02
         hours = rng.exponential(2.5, n)
-        att = rng.integers(4, 11, n)
-    att = np.where(untouched, 0, att)
-    p = 0.15 + 0.004 * score
-    if kind == "followup":
-        p = p * (0.4 + 0.12 * att)
-    if kind == "quality":
-        p = np.where(mkt, 0.12, 0.45)
-    conv = (rng.random(n) < np.clip(p, 0, 1)) & ~untouched
+        planned = rng.integers(4, 11, n)
+    hazard = 0.12 * (0.5 + score / 100)
+    if kind == "quality":   # worked to 6 attempts: 12% of marketing leads, 45% of others
+        hazard = np.where(mkt, 1 - 0.88 ** (1 / 6), 1 - 0.55 ** (1 / 6))
+    k = rng.geometric(hazard)
+    conv = (k <= planned) & ~untouched
+    att = np.where(untouched, 0, np.minimum(k, planned))
     fit_p = 0.8 if kind == "quality" else 0.2
     rej = ~conv & (rng.random(n) < 0.4)
     reason = np.where(rng.random(n) < fit_p, "Not a fit - company too small", "No response")
@@ -284,17 +303,18 @@ def test_sample_planted_figures_read_back(samples_crm, name):
     assert mk["untouched_share"] == pytest.approx(planted["untouched_share"], abs=0.05)
     assert mk["within_sla_share"] == pytest.approx(planted["within_sla_share"], abs=0.07)
     assert mk["median_hours"] == pytest.approx(planted["median_first_touch_hours"], rel=0.3)
-    lq = crm["lead_quality"]
-    assert lq["marketing"]["rate"] == pytest.approx(planted["well_worked_sql_rate"]["marketing"],
-                                                    abs=0.08)
-    assert lq["other"]["rate"] == pytest.approx(planted["well_worked_sql_rate"]["sales"],
-                                                abs=0.08)
+    wc = crm["lead_quality"]["worked_conversion"]
+    for group, key in (("marketing", "marketing"), ("other", "sales")):
+        w = wc[group]
+        # the planted rate lies inside the Kaplan–Meier interval (widened by 2 points for
+        # the generator's finite-sample calibration)
+        assert w["ci_low"] - 0.02 <= planted["well_worked_sql_rate"][key] <= w["ci_high"] + 0.02
     assert crm["handoff"]["fit_share"] == pytest.approx(planted["fit_reason_share"], abs=0.1)
-    ec = crm["dose_response"]["effort_contrast"]
-    if planted["attempts_raise_conversion_within_score_band"]:
-        assert ec["ci_low"] > 1
+    h3 = crm["effort"]["hazard_after_attempt_3"]
+    if planted["persistence_pays"]:
+        assert h3["ci_low"] > THRESHOLDS["effort_hazard_floor"]["value"]
     else:
-        assert ec["ci_low"] < 1 < ec["ci_high"]
+        assert h3["ci_high"] < THRESHOLDS["effort_hazard_floor"]["value"]
 
 
 def test_headline_does_not_claim_a_blame_game_nobody_plays():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -51,8 +52,9 @@ def _http(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int
         return e.code, e.read().decode("utf-8", "replace")
 
 
-def _start(args: list[str], cwd: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+def _start(args: list[str], cwd: Path, log: Path, extra_env: dict | None = None
+           ) -> subprocess.Popen:
+    env = {**os.environ, **(extra_env or {}), "PYTHONPATH": os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     return subprocess.Popen(args, cwd=str(cwd), env=env, stdout=log.open("w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -84,7 +86,9 @@ def chromium():
 def served(tmp_path_factory, chromium):
     """``aligndx workshop followup-gap`` on 127.0.0.1: (app url, token, folder, room cfg)."""
     tmp = tmp_path_factory.mktemp("workshop-app")
-    port, room_port = free_port("127.0.0.1", 21866), free_port("127.0.0.1", 21966)
+    # random start ports: other checkouts may run this test on the same machine at once
+    port = free_port("127.0.0.1", random.randint(20000, 29000))
+    room_port = free_port("127.0.0.1", random.randint(30000, 39000))
     log = tmp / "server.log"
     proc = _start([sys.executable, "-m", "toolkit.cli", "workshop", str(SAMPLE), "-o",
                    str(tmp), "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
@@ -169,6 +173,14 @@ def test_phone_round_end_to_end(page, served, tmp_path):
     assert link.startswith("http://127.0.0.1:") and served["token"] not in link
     status, body = _http(link)
     assert status == 200 and "sales gives up on leads too early" in body
+    phone = Browser(find_chromium(), width=390, height=1100)      # what a phone shows
+    try:
+        phone.goto(link)
+        phone.wait_for("document.querySelectorAll('input[inputmode=numeric]').length === 3",
+                       STEP_S)
+        phone.screenshot(shots / "workshop-phone.png")
+    finally:
+        phone.close()
     rnd = re.search(r"name=round value='([^']+)'", body).group(1)
     t = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
     post = link.split("/?")[0] + "/answer"
@@ -271,16 +283,10 @@ def test_lab_mode_has_no_terminals(tmp_path, chromium):
     from toolkit.workshop.launch import build_command, prepare_workshop
 
     nb = prepare_workshop(SAMPLE, tmp_path)
-    port = free_port("127.0.0.1", 22888)
+    port = free_port("127.0.0.1", random.randint(40000, 49000))
     cmd = build_command(nb, lab=True, port=port, open_browser=False)
     log = tmp_path / "lab.log"
-    env_extra = {**cmd.env}
-    os.environ.update(env_extra)
-    try:
-        proc = _start(cmd.argv, cmd.cwd, log)
-    finally:
-        for k in env_extra:
-            os.environ.pop(k, None)
+    proc = _start(cmd.argv, cmd.cwd, log, cmd.env)      # the token travels in JUPYTER_TOKEN
     try:
         if not wait_for_port("127.0.0.1", port, START_S, proc):
             pytest.fail("JupyterLab did not start:\n" + log.read_text()[-3000:])

@@ -145,3 +145,21 @@ def test_workshop_never_reads_the_crm_exports(tmp_path, monkeypatch):
         w = block(ws)
         assert "Traceback" not in json.dumps(str(w))
     assert np.isfinite(sla["ci_low"])
+
+
+def test_sla_value_hand_computed():
+    from toolkit.workshop.sla import sla_value
+
+    results = {"crm": {"funnel": {"counts": {"sql": 200, "won": 50}}},
+               "incentives": {"split": {"deals": {"won_revenue": 90000.0,
+                                                  "won_amount_known": 45}}}}
+    est = {"extra_conversions": 8.0, "ci_low": 4.0, "ci_high": 12.0}
+    v = sla_value(results, est)
+    # 8 SQLs × 25 % = 2 won deals × 2,000 average = 4,000
+    assert v["sql_to_won"] == pytest.approx(0.25) and v["avg_won_amount"] == 2000
+    assert v["extra_won"] == pytest.approx(2.0) and v["revenue"] == pytest.approx(4000.0)
+    assert (v["revenue_low"], v["revenue_high"]) == pytest.approx((2000.0, 6000.0))
+    assert sla_value({"crm": None}, est) is None
+    assert sla_value(results, {"extra_conversions": None}) is None
+    no_amounts = {**results, "incentives": None}
+    assert sla_value(no_amounts, est)["revenue"] is None

@@ -68,6 +68,11 @@ class CrmConfig:
     marketing_sources: tuple[str, ...] = DEFAULT_MARKETING_SOURCES
     extract_date: dt.datetime | None = None
     date_order: str | None = None
+    #: ``skip_rows_without``: CRM table -> canonical columns; rows with no value in any of
+    #: them are left out at intake (counted in the data-quality appendix), so a consultant
+    #: never edits the client's file. Given as a list, it applies to every CRM table that
+    #: has the column.
+    skip_rows_without: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ _ALLOWED = {
     "client": {"id", "name", "currency", "period_start", "period_end", "headcount"},
     "survey": {"path", "format", "team_column", "team_map", "items", "date_order"},
     "crm": {"format", "leads", "opportunities", "activities", "columns",
-            "marketing_sources", "extract_date", "date_order"},
+            "marketing_sources", "extract_date", "date_order", "skip_rows_without"},
     "incentives": {"path", "attainment"},
     "analysis": {"min_group_size", "min_comment_group_size", "sla_first_touch_hours",
                  "well_worked_attempts"},
@@ -309,11 +314,51 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
         else:
             ck.add("crm.extract_date", f"expected a date like 2026-01-15, got {v!r}")
     order = _date_order(ck, t, "crm")
+    skip = _skip_rows(ck, t)
     if leads is None and opps is None:
         return None
     return CrmConfig(format=fmt, leads=leads, opportunities=opps, activities=acts,
                      columns=cols, marketing_sources=tuple(str(s) for s in sources),
-                     extract_date=extract, date_order=order)
+                     extract_date=extract, date_order=order, skip_rows_without=skip)
+
+
+def _skip_rows(ck: "_Checker", t: dict) -> dict[str, tuple[str, ...]]:
+    """``[crm] skip_rows_without``: a list of canonical columns (every CRM table that has
+    them) or a table ``{ opportunities = ["created_at"] }``."""
+    from .schemas import COLUMNS
+    if "skip_rows_without" not in t:
+        return {}
+    v = t["skip_rows_without"]
+    what = ('a list of canonical columns such as ["created_at"], or a table such as '
+            '{ opportunities = ["created_at"] }')
+    if isinstance(v, list):
+        spec = {tab: v for tab in CRM_TABLES}
+        strict = False
+    elif isinstance(v, dict):
+        spec, strict = v, True
+    else:
+        ck.add("crm.skip_rows_without", f"expected {what}, got {v!r}")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    known = {c for tab in CRM_TABLES for c in COLUMNS[tab]}
+    for tab, cols in spec.items():
+        if tab not in CRM_TABLES:
+            ck.add(f"crm.skip_rows_without.{tab}", f"unknown table {tab!r}; expected one of "
+                   f"{', '.join(CRM_TABLES)}")
+            continue
+        if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
+            ck.add(f"crm.skip_rows_without.{tab}", f"expected {what}, got {cols!r}")
+            continue
+        bad = [c for c in cols if c not in (COLUMNS[tab] if strict else known)]
+        if bad:
+            ck.add(f"crm.skip_rows_without" + (f".{tab}" if strict else ""),
+                   f"{', '.join(map(repr, bad))} is not a canonical "
+                   + (f"{tab} " if strict else "CRM ") + "column")
+            continue
+        mine = tuple(c for c in cols if c in COLUMNS[tab])
+        if mine:
+            out[tab] = mine
+    return out
 
 
 def _read_incentives(ck: _Checker, t: dict) -> IncentivesConfig | None:

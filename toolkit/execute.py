@@ -458,7 +458,13 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
 def _notebook_child(fd: int) -> None:
     """Body of :func:`start_notebook`'s child process; talks to the caller over pipe *fd*."""
     import signal
+    import sys
     from multiprocessing.connection import Connection
+
+    # jsonschema (under nbformat) builds a Lark grammar at import when the optional
+    # rfc3987-syntax package is installed (~1 s of CPU per report), for an "iri" format
+    # check that notebook validation never uses: this child does without it
+    sys.modules.setdefault("rfc3987_syntax", None)
 
     conn = Connection(fd)
     released = False

@@ -131,6 +131,21 @@ def find(results: dict) -> list[Finding]:
             out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
                                [f"verdict.{claim}.status"]))
 
+    # --- revenue at stake (only when the follow-up complaint is borne out) ---------------
+    stake = get(results, "crm.revenue_at_stake") or {}
+    if (get(results, "verdict.follow_up.status") == "supported"
+            and stake.get("amount") and (stake.get("ci_low") or 0) > 0):
+        cur = (get(results, "client.currency") or "").strip()
+        money = (lambda x: f"{cur} {x:,.0f}" if cur else f"{x:,.0f}")
+        out.append(Finding(
+            "revenue_at_stake", "communicate", 0.95,
+            f"About {money(stake['amount'])} of won revenue (95% interval "
+            f"{money(stake['ci_low'])}–{money(stake['ci_high'])}) is at stake in the "
+            f"{stake['leads']:,} leads never touched or dropped after one attempt, had they "
+            "been worked like the leads sales did follow up.",
+            ["crm.revenue_at_stake.amount", "crm.revenue_at_stake.ci_low",
+             "crm.revenue_at_stake.ci_high", "crm.revenue_at_stake.leads"]))
+
     # --- politics -----------------------------------------------------------------------
     for side in ("sales", "marketing"):
         conf, key = _scale(results, "CONF", side)

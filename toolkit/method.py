@@ -36,9 +36,10 @@ _F = ("findings",)
 THRESHOLDS: dict[str, dict] = {
     # --- sample sizes (verdict, flags, report) ------------------------------------------------
     "min_well_worked": Threshold(
-        30, "Fewest well-worked leads in a group before its conversion is judged: at n = 30 a "
-        "Wilson 95% interval around 50% spans about ±17 points, already too wide to separate "
-        "from the benchmark floor with fewer leads.", "method (Wilson interval width)", _V),
+        30, "Fewest leads first touched within the SLA (followed on the attempt clock) in a "
+        "group before its worked conversion is judged: at n = 30 a 95% interval around 50% "
+        "spans about ±17 points, already too wide to separate from the benchmark floor with "
+        "fewer leads.", "method (interval width)", _V),
     "min_rejections_with_reason": Threshold(
         20, "Fewest rejections with a stated reason before 'mostly about fit' is judged — by "
         "the verdict and by the plan's volume-pay flag alike.", "method", _VF),
@@ -51,15 +52,18 @@ THRESHOLDS: dict[str, dict] = {
     "min_stage_leads": Threshold(
         30, "Fewest leads entering a funnel stage before its conversion is called the "
         "biggest drop of the funnel.", "method", ("report",)),
-    "min_effort_arm": Threshold(
-        30, "Fewest leads in each arm of the effort contrast (1–3 vs well-worked attempts).",
-        "method", _V),
+    "min_effort_leads": Threshold(
+        30, "Fewest leads that reached a 4th attempt before the conversion rate after attempt "
+        "3 (whether persistence pays) is judged, overall or in a lead-score band.", "method",
+        _V),
     # --- lead quality ---------------------------------------------------------------------------
     "well_worked_conversion_floor": Threshold(
         benchmarks.MQL_TO_SQL_RANGE["low"],
-        "Well-worked leads converting (to SQL) below the lower end of the practitioner MQL→SQL "
-        "range — the product of MQL→SAL 40% and SAL→SQL 50% — convert poorly even with effort. "
-        "Judged on the upper Wilson bound, so only a clear shortfall counts.",
+        "Leads worked to the well-worked number of attempts (Kaplan–Meier on the attempt clock, "
+        "first touched within the SLA, leads given up on censored) converting to SQL below the "
+        "lower end of the practitioner MQL→SQL range — the product of MQL→SAL 40% and SAL→SQL "
+        "50% — convert poorly even with effort. Judged on the upper 95% bound, so only a clear "
+        "shortfall counts.",
         "demand-waterfall practitioner ranges (SPEC §9), via toolkit.benchmarks.MQL_TO_SQL_RANGE",
         _V),
     "fit_majority": Threshold(
@@ -86,11 +90,13 @@ THRESHOLDS: dict[str, dict] = {
         0.30, "Follow-up is thin when 30% or more of touched, unconverted leads got exactly one "
         "attempt. Velocify: reps averaged 1.6 attempts while 93% of converted leads were "
         "reached only by the 6th attempt.", "Velocify secret-shopper studies (vendor)", _VF),
-    "effort_odds_ratio_min": Threshold(
-        1.5, "More effort 'converts better' when the Mantel–Haenszel odds ratio of conversion, "
-        "well-worked vs 1–3 attempts, pooled within score bands, is at least 1.5 and its 95% "
-        "CI excludes 1; it is flat when the whole CI lies below 1.5.",
-        "method; HBR 2011 (≈7× for speed) shows effort effects are large when real", _V),
+    "effort_hazard_floor": Threshold(
+        0.02, "Persistence 'pays' when the conversion rate per attempt after the 3rd (attempt "
+        "clock: conversions at attempts 4 to the well-worked number ÷ lead-attempts there) has "
+        "its 95% lower bound at or above 2% — three more attempts on 100 leads given up on "
+        "would then win about 6 or more; it does not pay when the whole interval lies below "
+        "2%. Checked within lead-score bands too (reps work better-looking leads harder).",
+        "method; Velocify (vendor): 93% of converted leads reached by the 6th attempt", _V),
     # --- beliefs --------------------------------------------------------------------------------
     "belief_majority": Threshold(
         0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "

@@ -57,7 +57,7 @@ RULES: tuple[Rule, ...] = (
          "Fix the plan features that set the teams against each other",
          "The compensation plan rewards behaviour that conflicts with the other team's goals "
          "(volume without quality, bookings without follow-up, payouts without a company gate)."),
-    Rule("response_sla", "communicate", ("verdict_follow_up",),
+    Rule("response_sla", "communicate", ("verdict_follow_up", "revenue_at_stake"),
          "Agree and enforce a lead-response SLA: first touch within the SLA, six attempts",
          "Contacting a lead within an hour makes qualification about seven times more likely "
          "(Oldroyd, McElheran & Elkington, HBR 2011); most converted leads are reached only by "

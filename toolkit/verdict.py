@@ -60,30 +60,38 @@ def _ev(key, figure, comparison, interval=None) -> dict:
 # --------------------------------------------------------------------------------------------
 def _lead_quality(crm: dict) -> dict:
     lq, hof = crm.get("lead_quality") or {}, crm.get("handoff") or {}
+    wc = lq.get("worked_conversion") or {}
     ev, cav, reasons = [], [], []
     floor = _t("well_worked_conversion_floor")
     nmin = _t("min_well_worked")
-    mk = lq.get("marketing") or {}
+    W = int(wc.get("well_worked_attempts") or 6)
+    mk = wc.get("marketing") or {}
     use_mk = (mk.get("n") or 0) >= nmin
-    grp = mk if use_mk else (lq.get("well_worked_conversion") or {})
-    gkey = "crm.lead_quality.marketing" if use_mk else "crm.lead_quality.well_worked_conversion"
+    grp = mk if use_mk else (wc.get("all") or {})
+    gkey = ("crm.lead_quality.worked_conversion.marketing" if use_mk
+            else "crm.lead_quality.worked_conversion.all")
     who = "marketing-sourced leads" if use_mk else "leads"
     n = grp.get("n") or 0
     poor = None
-    if n < nmin or grp.get("rate") is None:
-        reasons.append(f"{f'only {n}' if n else 'no'} well-worked {who} (need {nmin:.0f}) — "
-                       "lead quality cannot "
-                       "be told apart from follow-up")
+    if not wc:
+        reasons.append("attempts or first-touch times are not in the export — worked leads "
+                       "cannot be followed")
+    elif n < nmin or grp.get("rate") is None:
+        reasons.append(f"{f'only {n}' if n else 'no'} {who} first touched within the SLA "
+                       f"could be followed to attempt {W} (need {nmin:.0f}) — lead quality "
+                       "cannot be told apart from follow-up")
     else:
         ev.append(_ev(f"{gkey}.rate", grp["rate"],
-                      f"vs practitioner floor {_pct(floor)} (MQL→SQL)", _ci(grp)))
+                      f"Kaplan–Meier conversion to SQL by attempt {W} of {who} first touched "
+                      f"within the SLA, vs practitioner floor {_pct(floor)} (MQL→SQL)",
+                      _ci(grp)))
         below_bench = grp["ci_high"] < floor
-        other = lq.get("other") or {}
+        other = wc.get("other") or {}
         below_other = False
-        if use_mk and (other.get("n") or 0) >= nmin:
+        if use_mk and (other.get("n") or 0) >= nmin and other.get("rate") is not None:
             below_other = bool(_get(lq, "marketing_vs_other", "marketing_clearly_lower"))
-            ev.append(_ev("crm.lead_quality.other.rate", other["rate"],
-                          "well-worked leads from other sources (intervals "
+            ev.append(_ev("crm.lead_quality.worked_conversion.other.rate", other["rate"],
+                          "worked leads from other sources (intervals "
                           + ("do not overlap)" if below_other or
                              not _get(lq, "marketing_vs_other", "intervals_overlap")
                              else "overlap)"), _ci(other)))
@@ -107,9 +115,9 @@ def _lead_quality(crm: dict) -> dict:
                       f"vs majority threshold {_pct(_t('fit_majority'))}", _ci(hof.get("fit"))))
     if poor is False:
         status = NOT_SUPPORTED
-        summary = (f"When sales works them properly, {who} reach SQL at {_pct(grp['rate'])}, "
-                   f"at or above the {_pct(floor)} practitioner floor: the leads are not the "
-                   "problem.")
+        summary = (f"When sales works them properly, {who} reach SQL at {_pct(grp['rate'])} "
+                   f"by the {_ordinal(W)} attempt, at or above the {_pct(floor)} practitioner "
+                   "floor: the leads are not the problem.")
         if fit_ok:
             cav.append("Most rejection reasons cite fit, yet worked leads convert normally: "
                        "the rejections deserve a joint review.")
@@ -128,8 +136,9 @@ def _lead_quality(crm: dict) -> dict:
         status = INCONCLUSIVE
         summary = "There is not enough CRM evidence to judge lead quality: " + reasons[0] + "."
     if status != INCONCLUSIVE or poor:
-        cav.append("Well-worked leads are those sales chose to work hard; rejected leads rarely "
-                   "qualify, so the comparison covers the leads that got a fair chance.")
+        cav.append("Worked conversion follows every lead first touched within the SLA on the "
+                   "attempt clock, including those sales gave up on (censored at their last "
+                   "attempt); it assumes giving up does not single out the worse leads.")
     if use_mk and (lq.get("other") or {}).get("n"):
         cav.append("Sales-sourced leads (referral, outbound) are chosen by reps themselves; "
                    "their higher conversion is partly selection.")
@@ -259,8 +268,56 @@ def thin_followup_clause(fe: dict) -> str | None:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _persistence_pays(crm: dict, fe: dict, reasons: list, cav: list
+                      ) -> tuple[bool | None, str, dict | None]:
+    """Whether persistence pays, on the attempt clock (``crm.effort``).
+
+    Pays when the hazard after attempt 3 has its lower bound at or above
+    ``effort_hazard_floor`` and no score band with enough leads has its whole interval below
+    it; does not pay when the whole interval lies below the floor. Judged on the population
+    of :func:`followup_evidence` (marketing-sourced leads when they are enough).
+
+    Returns
+    -------
+    (bool or None, str, dict or None)
+        The judgement, the results key of the effort figures used and the hazard dict.
+    """
+    eff = crm.get("effort") or {}
+    floor, nmin = _t("effort_hazard_floor"), _t("min_effort_leads")
+    key, src = "crm.effort", eff
+    g = _get(eff, "by_group", "marketing") or {}
+    if fe["marketing"] and ((g.get("hazard_after_attempt_3") or {}).get("leads") or 0) >= nmin:
+        key, src = "crm.effort.by_group.marketing", g
+    h3 = src.get("hazard_after_attempt_3") or {}
+    if not fe["touch_data"] or not eff.get("hazard_by_attempt"):
+        if fe["touch_data"]:
+            reasons.append("attempt counts are not in the export — whether persistence pays "
+                           "cannot be measured")
+        return None, key, None
+    if (h3.get("leads") or 0) < nmin or h3.get("rate") is None:
+        reasons.append(f"too few leads reached a 4th attempt (need {nmin:.0f}) to tell whether "
+                       "persistence pays")
+        return None, key, (h3 if h3.get("rate") is not None else None)
+    if h3["ci_high"] < floor:
+        return False, key, h3
+    if h3["ci_low"] < floor:
+        reasons.append("the conversion rate after the 3rd attempt is too imprecise to call")
+        return None, key, h3
+    bands = eff.get("by_band") or {}
+    for band, b in bands.items():
+        hb = b.get("hazard_after_attempt_3") or {}
+        if (hb.get("leads") or 0) >= nmin and hb.get("ci_high") is not None \
+                and hb["ci_high"] < floor:
+            reasons.append(f"persistence pays overall but not among {band}-score leads, so reps "
+                           "working better-looking leads harder may explain it")
+            return None, key, h3
+    if not bands:
+        cav.append("There is no lead score, so reps working better-looking leads harder "
+                   "cannot be ruled out.")
+    return True, key, h3
+
+
 def _follow_up(crm: dict) -> dict:
-    dose = crm.get("dose_response") or {}
     ev, cav, reasons = [], [], []
     nmin = _t("min_followup_leads")
     fe = followup_evidence(crm)
@@ -292,31 +349,19 @@ def _follow_up(crm: dict) -> dict:
         thin = None
         reasons.append("no attempts or untouched figures to judge persistence")
 
-    ec = dose.get("effort_contrast") or {}
-    better = None
-    arm = _t("min_effort_arm")
-    if not fe["touch_data"]:
-        pass
-    elif min(ec.get("n_high") or 0, ec.get("n_low") or 0) < arm or ec.get("odds_ratio") is None:
-        reasons.append(f"too few leads in each effort arm (need {arm:.0f}) to tell whether more "
-                       "attempts convert better")
-    else:
-        orr, lo, hi = ec["odds_ratio"], ec["ci_low"], ec["ci_high"]
-        better = orr >= _t("effort_odds_ratio_min") and lo > 1
-        if not better and hi >= _t("effort_odds_ratio_min"):
-            better = None  # neither clearly better nor clearly flat
-            reasons.append("the effort contrast is too imprecise to call")
-        ev.append(_ev("crm.dose_response.effort_contrast.odds_ratio", orr,
-                      f"odds of reaching SQL, {ec.get('high_effort')} vs {ec.get('low_effort')}"
-                      + (", within lead-score bands" if ec.get("stratified") else
-                         ", no score bands") + f"; converts better at ≥ "
-                      f"{_t('effort_odds_ratio_min'):g} with CI above 1", [lo, hi]))
-        if not ec.get("stratified"):
-            cav.append("There is no lead score, so reps working better-looking leads harder "
-                       "cannot be ruled out.")
+    better, eff_key, h3 = _persistence_pays(crm, fe, reasons, cav)
+    if h3 is not None:
+        ev.append(_ev(f"{eff_key}.hazard_after_attempt_3.rate", h3["rate"],
+                      "conversions per attempt after the 3rd (attempt clock); persistence "
+                      f"pays at {_pct(_t('effort_hazard_floor'))} or more per attempt, lower "
+                      "bound", _ci(h3)))
+        share = _get(crm, *eff_key.split(".")[1:], "after_attempt_3_share") or {}
+        if share.get("rate") is not None:
+            ev.append(_ev(f"{eff_key}.after_attempt_3_share.rate", share["rate"],
+                          "share of conversions that came after the 3rd attempt", _ci(share)))
     if fe["touch_data"]:
-        cav.append("Leads that answer early need fewer attempts; the effort comparison is "
-                   "observational, not an experiment.")
+        cav.append("The attempt clock is observational: it assumes sales does not give up "
+                   "on exactly the leads that would have converted later.")
     clause = thin_followup_clause(fe)
     if thin is False:
         status = NOT_SUPPORTED
@@ -326,12 +371,15 @@ def _follow_up(crm: dict) -> dict:
                    "complaint is not borne out.")
     elif thin and better:
         status = SUPPORTED
-        summary = _upper_first(f"{clause}; leads worked harder convert better within the "
-                               f"same score band (odds × {ec['odds_ratio']:.1f}).")
+        banded = bool((crm.get("effort") or {}).get("by_band"))
+        summary = _upper_first(f"{clause}; leads still convert after the 3rd attempt "
+                               f"({_pct(h3['rate'])} per further attempt"
+                               + (", in every lead-score band" if banded else "")
+                               + "), so persistence pays.")
     elif thin and better is False:
         status = NOT_SUPPORTED
-        summary = _upper_first(f"{clause}, but extra attempts do not convert better, so "
-                               "giving up early is not what loses these leads.")
+        summary = _upper_first(f"{clause}, but leads almost never convert after the 3rd "
+                               "attempt, so giving up early is not what loses these leads.")
         cav.append("Follow-up still misses the hand-off rules; fix it for its own sake.")
     elif not fe["touch_data"]:
         status, summary = INCONCLUSIVE, NO_TOUCH_SUMMARY
@@ -419,6 +467,10 @@ def _headline(lq: dict, fu: dict, beliefs: dict | None = None) -> str:
                 "properly.")
     return ("The CRM data cannot settle the blame game yet: lead quality is "
             f"{a.replace('_', ' ')}, follow-up is {b.replace('_', ' ')}.")
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
 def _upper_first(s: str) -> str:

@@ -1,4 +1,8 @@
-"""Run ``notebooks/portfolio.ipynb`` over a batch's OUT folder into ``OUT/portfolio.html``."""
+"""Run ``notebooks/portfolio.ipynb`` over a batch's OUT folder into ``OUT/portfolio.html``.
+
+The batch starts it with :func:`start_portfolio` while its reports run (issue 18), and
+finishes it once they are done; :func:`build_portfolio` does both at once.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,72 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..execute import run_notebook
+from ..execute import start_notebook
 from ..paths import PORTFOLIO_NOTEBOOK
+
+
+class PortfolioBuild:
+    """A portfolio notebook started before the reports it summarises are finished.
+
+    Made by :func:`start_portfolio`: the notebook's process imports papermill and
+    nbconvert, starts its kernel and imports the portfolio module while the batch's reports
+    run; its cell tagged ``results`` (which reads every ``results.json``) waits until
+    :meth:`finish`. What is left after the last report is reading the results, the charts
+    and the HTML export, not the whole notebook run in series.
+    """
+
+    def __init__(self, run, staging: Path, out: Path):
+        self._run, self._staging, self._out = run, staging, out
+
+    def finish(self) -> Path:
+        """Let the notebook read the results, wait for it, move the outputs into OUT.
+
+        Returns
+        -------
+        Path
+            ``OUT/portfolio.html``.
+
+        Raises
+        ------
+        toolkit.exceptions.ReportError
+            The notebook failed (partial notebook kept in ``OUT/_failed/_portfolio/``).
+        """
+        try:
+            self._run.release()
+            self._run.wait()
+            for name in ("portfolio.ipynb", "portfolio.html"):
+                os.replace(self._staging / name, self._out / name)
+        except BaseException:
+            self._run.abort()
+            raise
+        finally:
+            shutil.rmtree(self._staging, ignore_errors=True)
+        return self._out / "portfolio.html"
+
+    def abort(self) -> None:
+        """Stop the notebook; nothing of it is kept."""
+        try:
+            self._run.abort()
+        finally:
+            shutil.rmtree(self._staging, ignore_errors=True)
+
+
+def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
+                    timeout: int = 600) -> PortfolioBuild:
+    """Start the portfolio notebook now; it reads the results when :meth:`~PortfolioBuild.finish`
+    is called (see :func:`build_portfolio` for the parameters)."""
+    out = Path(out).resolve()
+    staging = Path(tempfile.mkdtemp(prefix=".portfolio.", suffix=".partial", dir=out))
+    try:
+        run = start_notebook(notebook, staging / "portfolio.ipynb",
+                             parameters={"out_dir": str(out)},
+                             html=staging / "portfolio.html", cwd=staging, timeout=timeout,
+                             title="Portfolio — sales & marketing alignment across clients",
+                             partial_dir=out / "_failed" / "_portfolio")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return PortfolioBuild(run, staging, out)
 
 
 def build_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
@@ -37,15 +105,4 @@ def build_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
     toolkit.exceptions.ReportError
         The notebook failed (partial notebook kept in ``OUT/_failed/_portfolio/``).
     """
-    out = Path(out).resolve()
-    staging = Path(tempfile.mkdtemp(prefix=".portfolio.", suffix=".partial", dir=out))
-    try:
-        run_notebook(notebook, staging / "portfolio.ipynb", parameters={"out_dir": str(out)},
-                     html=staging / "portfolio.html", cwd=staging, timeout=timeout,
-                     title="Portfolio — sales & marketing alignment across clients",
-                     partial_dir=out / "_failed" / "_portfolio")
-        for name in ("portfolio.ipynb", "portfolio.html"):
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out / "portfolio.html"
+    return start_portfolio(out, notebook=notebook, timeout=timeout).finish()

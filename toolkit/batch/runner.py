@@ -359,7 +359,8 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
     pdf : bool
         Also write ``report.pdf``.
     portfolio : bool
-        Build ``OUT/portfolio.html`` at the end.
+        Build ``OUT/portfolio.html``: its notebook starts with the batch (imports, kernel)
+        and reads the results once the last report is done.
     console : rich.console.Console, optional
         Where progress goes.
     show_progress : bool, optional
@@ -397,6 +398,14 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
                 for j in all_jobs]
 
     write_summary(summary_path, rows(), shard=shard)
+    early = None  # the portfolio notebook starts now and reads the results at the end
+    portfolio_error = ""
+    if portfolio and shard is None:
+        from .portfolio import start_portfolio
+        try:
+            early = start_portfolio(out)
+        except Exception as exc:  # the reports can still be built
+            portfolio_error = str(exc)
     with BatchProgress(len(specs), skipped=len(results), console=console,
                        enabled=show_progress) as bar:
         def on_done(d: dict) -> None:
@@ -412,6 +421,10 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
                 run_on_dask(specs, scheduler, on_done)
             else:
                 _run_local(specs, jobs, on_done)
+        except BaseException:
+            if early is not None:
+                early.abort()
+            raise
         finally:
             write_summary(summary_path, rows(), shard=shard)
             try:
@@ -421,10 +434,10 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
     ordered = [results.get(j.rel) or JobResult(j.key, j.rel, "not_run") for j in all_jobs]
     batch = BatchResult(results=ordered, summary=summary_path,
                         seconds=time.perf_counter() - t0)
-    if portfolio and shard is None:
-        from .portfolio import build_portfolio
+    batch.portfolio_error = portfolio_error
+    if early is not None:
         try:
-            batch.portfolio = build_portfolio(out)
+            batch.portfolio = early.finish()
         except Exception as exc:  # the reports stand; the portfolio failure is reported
             batch.portfolio_error = str(exc)
     return batch

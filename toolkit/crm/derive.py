@@ -11,9 +11,10 @@ Definitions used by every CRM measure
   are censored there (Kaplan–Meier) and derived attempts are counted up to it.
 * **Clock start** of a lead: ``mql_at``, else ``created_at``.
 * **Derived touches** (when the leads table lacks ``first_touch_at`` / ``attempts`` or they
-  are entirely empty): lead activities with ``clock start <= occurred_at <= end``, where
-  end is ``converted_at`` for converted leads, else the extract date. ``attempts`` = their
-  count, ``first_touch_at`` = the earliest.
+  are entirely empty): lead activities in the touch window of
+  :mod:`toolkit.crm.definitions` (``created_at <= occurred_at <= converted_at`` else the
+  extract date). ``attempts`` = their count, ``first_touch_at`` = the earliest; a first
+  touch before the clock start counts as a response time of 0 h.
 * **Stage reached** (cumulative funnel): a lead reached a stage when it carries that stage's
   timestamp *or reached any later stage* (an SQL without ``accepted_at`` still passed SAL),
   so every stage-to-stage rate is a proportion of the earlier stage.
@@ -32,6 +33,8 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+
+from .definitions import marketing_flag, measured_inputs, source_code
 
 DATE_COLUMNS = ("created_at", "mql_at", "accepted_at", "rejected_at", "sql_at",
                 "converted_at", "first_touch_at")
@@ -131,15 +134,13 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
     -------
     DataFrame
         Indexed like *leads*, columns ``first_touch_at`` (datetime64, NaT when no touch) and
-        ``attempts`` (float64, 0.0 when no touch). A touch counts when it lies in
-        ``[mql_at or created_at, converted_at or extract_date]`` (both ends inclusive).
+        ``attempts`` (float64, 0.0 when no touch). A touch counts when it lies in the touch
+        window ``[created_at, converted_at or extract_date]`` (both ends inclusive,
+        :func:`toolkit.crm.definitions.touch_window`): touches before ``mql_at`` count.
     """
+    from .definitions import touch_window
     idx = leads.index
-    start = _dt(_col(leads, "mql_at"), idx).fillna(_dt(_col(leads, "created_at"), idx))
-    end = _dt(_col(leads, "converted_at"), idx)
-    ext = _ts(extract_date)
-    if ext is not None:
-        end = end.fillna(ext)
+    start, end = touch_window(leads, extract_date)
     out = pd.DataFrame({"first_touch_at": pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"),
                         "attempts": np.zeros(len(leads), dtype="float64")}, index=idx)
     if activities is None or activities.empty or "lead_id" not in activities.columns:
@@ -178,7 +179,8 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
 #: not listed: an empty reason column next to real rejections is itself evidence (sales does
 #: not say why) and is reported as such by the hand-off measure.
 OPTIONAL_LEAD_COLUMNS = ("mql_at", "accepted_at", "rejected_at", "sql_at", "converted_at",
-                         "first_touch_at", "attempts", "opportunity_id", "score", "source")
+                         "first_touch_at", "attempts", "opportunity_id", "score", "source",
+                         "lead_status")
 
 
 def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LEAD_COLUMNS,
@@ -256,10 +258,14 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
     f = pd.DataFrame(index=idx)
     f["lead_id"] = cohort["lead_id"].astype(str)
     src = _col(cohort, "source")
-    f["source"] = (src.astype("string").str.strip().fillna("unknown").replace("", "unknown")
-                   .astype(str) if src is not None else "unknown")
-    msrc = {str(s) for s in marketing_sources}
-    f["marketing"] = f["source"].isin(msrc)
+    code = (source_code(src) if src is not None
+            else pd.Series(pd.NA, index=idx, dtype="string"))
+    mk = marketing_flag(code, marketing_sources)
+    f["source"] = code.fillna("unknown").astype(str)
+    f["source_known"] = code.notna().to_numpy(bool)
+    # marketing / other are both False for an unknown source (unknown is not "not marketing")
+    f["marketing"] = mk.fillna(False).astype(bool)
+    f["other"] = (~mk).fillna(False).astype(bool)
     f["score"] = (pd.to_numeric(cohort["score"], errors="coerce").astype("float64")
                   if "score" in cohort.columns else np.nan)
     created = _dt(_col(cohort, "created_at"), idx)
@@ -296,10 +302,18 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
     if info["touch_source"] is None and info["attempts_source"] is not None:
         f["touched"] = f["attempts"] > 0
     hours = (f["first_touch_at"] - f["start_at"]).dt.total_seconds() / 3600.0
-    neg = int((hours < 0).sum())
-    if neg:
-        warnings.append(f"{neg} leads have a first touch before their MQL/creation time; "
-                        "their time to first touch is counted as 0 hours.")
+    before = hours < 0
+    before_mql = before & (f["first_touch_at"] >= created)
+    info["touched_before_mql"] = int(before_mql.sum())
+    info["touched_before_creation"] = int((before & ~before_mql).sum())
+    if info["touched_before_mql"]:
+        warnings.append(f"{info['touched_before_mql']} leads were first touched between their "
+                        "creation and their MQL stamp: real work, counted as attempts and as a "
+                        "response time of 0 hours.")
+    if info["touched_before_creation"]:
+        warnings.append(f"{info['touched_before_creation']} leads have a first touch before "
+                        "their creation time (an export inconsistency); their response time is "
+                        "counted as 0 hours.")
     f["hours_to_touch"] = hours.clip(lower=0.0)
 
     # --- stages (cumulative) -----------------------------------------------------------
@@ -325,12 +339,23 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
             won |= f["lead_id"].isin(set(opp.loc[won_flag & opp["lead_id"].notna(),
                                                  "lead_id"].astype(str)))
     f["won"] = won.astype(bool)
+    if "is_converted" in cohort.columns:   # a 0/1 converted flag without a date
+        linked |= cohort["is_converted"].fillna(False).astype(bool).to_numpy()
     f["opportunity"] = f["won"] | has("converted_at") | linked
     f["sql"] = f["opportunity"] | has("sql_at")
     f["sal"] = f["sql"] | has("accepted_at")
     f["rejected"] = has("rejected_at") & ~f["sal"]
     f["mql"] = f["sal"] | f["rejected"] | has("mql_at")
     f["converted"] = f["sql"]
+    # measured, not inferred: which stage counts the export can actually give
+    info["measured"] = measured_inputs(cohort)
+    opp_linked = (opportunities is not None and not opportunities.empty and (
+        ("lead_id" in opportunities.columns and opportunities["lead_id"].notna().any())
+        or "opportunity_id" in cohort.columns))
+    info["measured"]["opportunity"] = bool(
+        any(c in cohort.columns and cohort[c].notna().any()
+            for c in ("converted_at", "opportunity_id", "is_converted")) or opp_linked)
+    info["measured"]["won"] = bool(opp_linked and "is_won" in opportunities.columns)
     if "mql_at" in cohort.columns:
         f["handed"] = f["mql"] | ~f["marketing"]
     else:

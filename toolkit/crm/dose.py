@@ -1,15 +1,17 @@
-"""Dose–response: does more (or faster) sales effort convert better? (SPEC §4.2, §5)
+"""Dose–response: does faster sales effort convert better? (SPEC §4.2, §5)
 
 Reps tend to work better-looking leads harder (reverse causality), so effort is compared
 *within lead-score bands* (score tertiles) when a score exists:
 
-* conversion by attempts bucket (1, 2–3, 4–5, 6+) and by first-touch bucket (< 1 h, 1–24 h,
-  > 24 h, never), overall and per band, each with a Wilson 95% interval;
-* an effort contrast — high effort (attempts ≥ ``well_worked_attempts``) against low effort
-  (1–3 attempts) — as a Mantel–Haenszel odds ratio pooled over the score bands
-  (``statsmodels.stats.contingency_tables.StratifiedTable``), with its 95% CI;
-* a logistic regression of conversion on attempts, days to first touch and the standardized
-  score (``statsmodels`` ``Logit``), reported as odds ratios with 95% CIs.
+* conversion by first-touch bucket (< 1 h, 1–24 h, > 24 h, never), overall and per band, each
+  with a Wilson 95% interval;
+* a logistic regression of conversion on days to first touch and the standardized score
+  (``statsmodels`` ``Logit``), reported as odds ratios with 95% CIs. The attempt count is
+  *not* a term: attempts stop when a lead converts, so it is a consequence of the outcome.
+* the raw conversion by number of attempts (1, 2–3, 4–5, 6+) is kept only for the
+  methodology appendix, labelled with its bias (``by_attempts_bias``): converted leads stop
+  being called, so the table makes more effort look worse. Whether persistence pays is
+  measured on the attempt clock (:mod:`toolkit.crm.effort`).
 
 Conversion = the lead reached SQL or later (see :mod:`toolkit.crm.derive`). Benchmark (SPEC
 §9, academic): contacting within 1 h ≈ 7× more likely to qualify (Oldroyd et al., HBR 2011).
@@ -26,8 +28,11 @@ from .funnel import wilson
 
 ATTEMPT_BUCKETS = ("1", "2-3", "4-5", "6+")
 TOUCH_BUCKETS = ("<1h", "1-24h", ">24h", "never")
+#: Why the raw conversion-by-attempts table is not evidence (shown with it in the appendix).
+BY_ATTEMPTS_BIAS = ("Survivorship bias: attempts stop when a lead converts, so leads with many "
+                    "attempts are the ones that had not converted yet; this table makes more "
+                    "effort look worse and is not used as evidence (see the attempt clock).")
 MIN_BAND_N = 30          # leads with a score needed per band before banding is used
-LOW_EFFORT_MAX = 3       # attempts 1..3 = low effort in the effort contrast
 
 
 def attempts_bucket(attempts: pd.Series) -> pd.Series:
@@ -87,56 +92,6 @@ def _by(f, bucket, order, bands):
     return out
 
 
-def effort_contrast(f: pd.DataFrame, bands: pd.Series | None, *, well_worked_attempts: int
-                    ) -> dict:
-    """Mantel–Haenszel odds ratio of conversion, high vs low effort, pooled over bands.
-
-    Returns
-    -------
-    dict
-        ``{odds_ratio, ci_low, ci_high, p_value, n_high, n_low, rate_high, rate_low,
-        stratified, strata}``; ``None`` values when either arm is empty in every stratum.
-    """
-    a = f["attempts"].astype("float64")
-    high = a >= well_worked_attempts
-    low = (a >= 1) & (a <= min(LOW_EFFORT_MAX, well_worked_attempts - 1))
-    keep = (high | low).to_numpy(bool)
-    strata = bands if bands is not None else pd.Series("all", index=f.index, dtype="string")
-    d = pd.DataFrame({"s": strata, "h": high, "c": f["converted"].astype(bool)})[keep]
-    d = d.dropna(subset=["s"])
-    res = {"odds_ratio": None, "ci_low": None, "ci_high": None, "p_value": None,
-           "n_high": int(d["h"].sum()), "n_low": int((~d["h"]).sum()),
-           "rate_high": None, "rate_low": None, "stratified": bands is not None,
-           "low_effort": f"1-{min(LOW_EFFORT_MAX, well_worked_attempts - 1)} attempts",
-           "high_effort": f"{well_worked_attempts}+ attempts", "strata": []}
-    if res["n_high"]:
-        res["rate_high"] = float(d.loc[d["h"], "c"].mean())
-    if res["n_low"]:
-        res["rate_low"] = float(d.loc[~d["h"], "c"].mean())
-    tables = []
-    order = {"low": 0, "mid": 1, "high": 2}
-    for s, g in sorted(d.groupby("s"), key=lambda kv: order.get(str(kv[0]), 9)):
-        t = np.array([[((g["h"]) & g["c"]).sum(), ((g["h"]) & ~g["c"]).sum()],
-                      [((~g["h"]) & g["c"]).sum(), ((~g["h"]) & ~g["c"]).sum()]], dtype=float)
-        res["strata"].append({"band": str(s), "n_high": int(t[0].sum()), "n_low": int(t[1].sum()),
-                              "rate_high": float(t[0, 0] / t[0].sum()) if t[0].sum() else None,
-                              "rate_low": float(t[1, 0] / t[1].sum()) if t[1].sum() else None})
-        if t[0].sum() and t[1].sum():
-            tables.append(t)
-    if not tables:
-        return res
-    from statsmodels.stats.contingency_tables import StratifiedTable
-    with _w.catch_warnings():
-        _w.simplefilter("ignore")
-        # 0.5 continuity correction only when a cell is empty (keeps the OR finite)
-        tables = [t + 0.5 if (t == 0).any() else t for t in tables]
-        st = StratifiedTable(tables)
-        lo, hi = st.oddsratio_pooled_confint()
-        res.update(odds_ratio=_f(st.oddsratio_pooled), ci_low=_f(lo), ci_high=_f(hi),
-                   p_value=_f(st.test_null_odds().pvalue))
-    return res
-
-
 def _f(x) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None
@@ -145,8 +100,9 @@ def _f(x) -> float | None:
 def logit(f: pd.DataFrame) -> dict:
     """Logistic regression of conversion on effort, speed and score (touched leads).
 
-    Terms: ``attempts`` (per attempt), ``first_touch_days`` (per 24 h to first touch),
-    ``score_sd`` (per standard deviation of the lead score, when a score exists).
+    Terms: ``first_touch_days`` (per 24 h to first touch) and ``score_sd`` (per standard
+    deviation of the lead score, when a score exists). The attempt count is deliberately not
+    a term (it is cut short by conversion: survivorship bias).
 
     Returns
     -------
@@ -155,7 +111,7 @@ def logit(f: pd.DataFrame) -> dict:
     """
     import statsmodels.api as sm
     out = {"n": 0, "converged": None, "terms": {}, "warnings": []}
-    d = pd.DataFrame({"y": f["converted"].astype(float), "attempts": f["attempts"],
+    d = pd.DataFrame({"y": f["converted"].astype(float),
                       "first_touch_days": f["hours_to_touch"] / 24.0})
     has_score = f["score"].notna().sum() >= 3 * MIN_BAND_N
     if has_score:
@@ -206,14 +162,14 @@ def dose_response(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
     -------
     dict
         ``conversion`` (definition), ``score_bands`` (bool), ``band_edges``,
-        ``by_attempts`` and ``by_first_touch`` (each ``{overall: [...], by_band: {band:
-        [...]}}`` of ``{bucket, rate, ci_low, ci_high, n, k}``), ``effort_contrast``,
-        ``logit`` and ``warnings``.
+        ``by_first_touch`` (``{overall: [...], by_band: {band: [...]}}`` of ``{bucket, rate,
+        ci_low, ci_high, n, k}``), ``logit``, ``by_attempts`` (raw table for the appendix
+        only) with ``by_attempts_bias`` (the bias named) and ``warnings``.
     """
     warnings: list[str] = []
     res = {"conversion": "reached SQL or later", "score_bands": False, "band_edges": None,
-           "by_attempts": None, "by_first_touch": None, "effort_contrast": None,
-           "logit": None, "warnings": warnings}
+           "by_first_touch": None, "logit": None, "by_attempts": None,
+           "by_attempts_bias": BY_ATTEMPTS_BIAS, "warnings": warnings}
     if len(f) == 0:
         warnings.append("No leads handed to sales: dose–response not measured.")
         return res
@@ -223,17 +179,12 @@ def dose_response(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
         res["band_edges"] = [float(x) for x in
                              f["score"].quantile([0, 1 / 3, 2 / 3, 1]).to_numpy()]
     else:
-        warnings.append("No usable lead score: effort is compared across all leads, so "
+        warnings.append("No usable lead score: speed is compared across all leads, so "
                         "reps working better-looking leads harder cannot be ruled out.")
     if f["attempts"].notna().any():
         res["by_attempts"] = _by(f, attempts_bucket(f["attempts"]), ATTEMPT_BUCKETS, bands)
-        res["effort_contrast"] = effort_contrast(f, bands,
-                                                 well_worked_attempts=well_worked_attempts)
-    else:
-        warnings.append("No attempt counts: conversion by attempts not measured.")
     if f["touched"].any() and f["hours_to_touch"].notna().any():
         res["by_first_touch"] = _by(f, touch_bucket(f), TOUCH_BUCKETS, bands)
-    if f["attempts"].notna().any():
         res["logit"] = logit(f)
         warnings.extend(res["logit"]["warnings"])
     return res

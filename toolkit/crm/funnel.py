@@ -56,25 +56,47 @@ def wilson(k: int, n: int, alpha: float = 0.05) -> dict:
     if n <= 0:
         return {"rate": None, "ci_low": None, "ci_high": None, "n": 0, "k": k}
     lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return {"rate": float(k / n), "ci_low": float(max(0.0, lo)), "ci_high": float(min(1.0, hi)),
-            "n": n, "k": k}
+    rate = k / n
+    # the closed form loses ~1e-16 at the edges (7/7 upper bound 0.9999999999999999, 0/n
+    # lower bound 5e-20): the interval always contains the rate and stays in [0, 1]
+    lo = 0.0 if k == 0 else min(max(0.0, float(lo)), rate)
+    hi = 1.0 if k == n else max(min(1.0, float(hi)), rate)
+    return {"rate": float(rate), "ci_low": lo, "ci_high": hi, "n": n, "k": k}
 
 
-def _counts(f: pd.DataFrame) -> dict:
+def _counts(f: pd.DataFrame, measured: dict | None = None) -> dict:
     out = {"leads": int(len(f))}
     for s in STAGES[1:]:
-        out[s] = int(f[s].sum())
+        out[s] = int(f[s].sum()) if (measured or {}).get(s, True) else None
     return out
 
 
 def _rates(counts: dict) -> dict:
+    """Consecutive stage rates; a stage not in the export (count ``None``) gives ``None``
+    rates on both sides and a bridging rate ``<a>_to_<c>`` over it."""
     rates = {}
     for a, b in zip(STAGES[:-1], STAGES[1:]):
-        rates[f"{a}_to_{b}"] = wilson(counts[b], counts[a])
+        ok = counts[a] is not None and counts[b] is not None
+        rates[f"{a}_to_{b}"] = wilson(counts[b], counts[a]) if ok else None
+    present = [s for s in STAGES if counts[s] is not None]
+    for a, b in zip(present[:-1], present[1:]):
+        if f"{a}_to_{b}" not in rates:
+            rates[f"{a}_to_{b}"] = wilson(counts[b], counts[a])
     return rates
 
 
-def funnel(f: pd.DataFrame) -> dict:
+def not_measured(measured: dict | None) -> dict:
+    """``{stage: reason}`` for the funnel stages whose input is not in the export."""
+    from .definitions import STAGE_INPUTS, absent_reason
+    reasons = {s: absent_reason(STAGE_INPUTS[s][0]) for s in ("mql", "sal", "sql")}
+    reasons["opportunity"] = ("no converted_at or opportunity_id column and no opportunities "
+                              "linked to leads — not in the export")
+    reasons["won"] = "no opportunities linked to leads — not in the export"
+    return {s: r for s, r in reasons.items()
+            if measured is not None and not measured.get(s, True)}
+
+
+def funnel(f: pd.DataFrame, measured: dict | None = None) -> dict:
     """Funnel counts and consecutive stage rates, overall and by source.
 
     Parameters
@@ -82,24 +104,32 @@ def funnel(f: pd.DataFrame) -> dict:
     f : DataFrame
         Lead frame from :func:`toolkit.crm.derive.lead_frame` (cumulative stage flags).
 
+    measured : dict, optional
+        :func:`toolkit.crm.definitions.measured_inputs` of the cohort: a stage whose input
+        column is not in the export has a ``None`` count (never filled from later stages).
+
     Returns
     -------
     dict
-        ``{"counts": {stage: int}, "rates": {"<a>_to_<b>": wilson dict},
-        "by_source": {source: {"counts", "rates"}}, "stages": [...]}``.
+        ``{"counts": {stage: int or None}, "rates": {"<a>_to_<b>": wilson dict or None},
+        "by_source": {source: {"counts", "rates", "marketing"}}, "stages": [...],
+        "not_measured": {stage: reason}}``. When a stage is not measured, a bridging rate
+        over it (e.g. ``mql_to_sql``) is added.
     """
-    counts = _counts(f)
+    counts = _counts(f, measured)
     by_source = {}
     if len(f):
         sums = f.groupby("source", sort=True)[list(STAGES[1:])].sum()
         mk = f.groupby("source", sort=True)["marketing"].first()
         sizes = f.groupby("source", sort=True).size()
         for src in sums.index:
-            c = {"leads": int(sizes[src]), **{s: int(sums.at[src, s]) for s in STAGES[1:]}}
+            c = {"leads": int(sizes[src]),
+                 **{s: (int(sums.at[src, s]) if counts[s] is not None else None)
+                    for s in STAGES[1:]}}
             by_source[str(src)] = {"counts": c, "rates": _rates(c),
                                    "marketing": bool(mk[src])}
     return {"stages": list(STAGES), "counts": counts, "rates": _rates(counts),
-            "by_source": by_source}
+            "by_source": by_source, "not_measured": not_measured(measured)}
 
 
 def is_fit_reason(reasons: pd.Series) -> pd.Series:
@@ -166,11 +196,23 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         accepted) and ``warnings``.
     """
     warnings: list[str] = []
+    from .definitions import absent_reason, measured_inputs
+    measured = measured_inputs(cohort)
     mql = f["mql"]
     n_mql = int(mql.sum())
     acc = wilson(int((f["sal"] & mql).sum()), n_mql)
     rej = wilson(int((f["rejected"] & mql).sum()), n_mql)
     n_rej = int(f["rejected"].sum())
+    null_reasons = {}
+    if not measured["sal"]:
+        null_reasons["acceptance"] = absent_reason("accepted_at")
+        acc = {**wilson(0, 0), "reason": null_reasons["acceptance"]}
+    if not measured["rejected"]:
+        null_reasons["rejection"] = absent_reason("rejected_at") + " (nor a lead status)"
+        rej = {**wilson(0, 0), "reason": null_reasons["rejection"]}
+    if null_reasons:
+        warnings.append("Hand-off: " + "; ".join(f"{k} rate {v}" for k, v in
+                                                  null_reasons.items()) + ".")
     if "rejection_reason" in cohort.columns:
         raw = cohort.loc[f.index[f["rejected"]], "rejection_reason"].astype("string").str.strip()
         raw = raw[raw.notna() & (raw != "")]
@@ -213,16 +255,15 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         warnings.append("No rejection carries a reason: whether rejections are about fit "
                         "cannot be judged.")
     comps, missing = {}, []
-    decided = "accepted_at" in cohort.columns or "rejected_at" in cohort.columns
     untouched = _accepted_untouched(f, touch_data)
-    if acc["rate"] is not None and decided and untouched["share"] is not None:
+    if acc["rate"] is not None and untouched["share"] is not None:
         comps["acceptance"] = (min(acc["rate"] / EVIDENCE_SCORE_ACCEPTANCE_TARGET, 1.0)
                                * (1.0 - untouched["share"]))
-    elif acc["rate"] is not None and decided:
+    elif acc["rate"] is not None:
         missing.append("which accepted leads were touched (no first-touch data)")
     else:
-        missing.append("acceptance rate (" + ("no accepted_at or rejected_at column"
-                                              if acc["rate"] is not None else "no MQLs") + ")")
+        missing.append("acceptance rate (" + ("no accepted_at column" if not measured["sal"]
+                                              else "no MQLs") + ")")
     if reason_share["rate"] is not None and (n_reason or "rejection_reason" in cohort.columns):
         comps["feedback"] = reason_share["rate"]
     else:
@@ -247,6 +288,7 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         "evidence_score": score,
         "evidence_score_components": {k: float(v) for k, v in comps.items()},
         "evidence_score_missing": missing,
+        "not_measured": null_reasons,
         "accepted_untouched": untouched,
         "warnings": warnings,
     }

@@ -11,11 +11,13 @@ from ..config import AnalysisSettings
 from ..privacy import make_redactor
 from .derive import (as_datetime, drop_empty_columns, extract_date_of, lead_frame,
                      select_cohort)
-from .dose import dose_response
+from .dose import dose_response, score_bands
+from .effort import effort
 from .funnel import funnel, handoff
 from .persistence import persistence
 from .quality import lead_quality, marketing_sourced
 from .speed import speed
+from .stake import revenue_at_stake
 
 #: Cohorts smaller than this are measured but flagged as too small to judge.
 MIN_COHORT = 30
@@ -79,6 +81,7 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     sla = float(settings.sla_first_touch_hours)
     ww = int(settings.well_worked_attempts)
     msrc = tuple(str(s) for s in marketing_sources)
+    from .definitions import source_code, unmatched_marketing_sources
     warnings: list[str] = []
     if leads is None:
         leads = pd.DataFrame({"lead_id": pd.Series([], dtype=str),
@@ -112,22 +115,27 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         if tab is not None and "owner_id" in tab.columns:
             names += [str(x) for x in tab["owner_id"].dropna().unique()]
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
-    fun = funnel(f)
+    fun = funnel(f, info["measured"])
     spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
     hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
                   redactor=make_redactor(names), touch_data=touch_data)
     per = persistence(handed, well_worked_attempts=ww)
     dose = dose_response(handed, well_worked_attempts=ww)
+    bands = score_bands(handed["score"]) if len(handed) else None
+    eff = effort(handed, well_worked_attempts=ww, bands=bands)
     lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
-                      fit_share=hof["fit_share"])
+                      fit_share=hof["fit_share"], bands=bands)
     ms = marketing_sourced(opportunities, leads, marketing_sources=msrc,
                            period_start=period_start, period_end=period_end)
+    stake = revenue_at_stake(handed, opportunities, sla_hours=sla, well_worked_attempts=ww,
+                             touch_data=touch_data, period_start=period_start,
+                             period_end=period_end)
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "
                         "dose–response and lead quality cannot be measured.")
 
     for name, sec in (("hand-off", hof), ("speed", spd), ("persistence", per),
-                      ("dose–response", dose), ("lead quality", lq),
+                      ("dose–response", dose), ("effort", eff), ("lead quality", lq),
                       ("marketing-sourced", ms)):
         warnings += [f"crm {name}: {w}" for w in sec.get("warnings", [])]
 
@@ -138,19 +146,32 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                    "marketing_sources": list(msrc),
                    "touch_source": info["touch_source"],
                    "attempts_source": info["attempts_source"],
-                   "has_score": bool(f["score"].notna().any()) if len(f) else False},
+                   "has_score": bool(f["score"].notna().any()) if len(f) else False,
+                   "touched_before_mql": info.get("touched_before_mql", 0),
+                   "touched_before_creation": info.get("touched_before_creation", 0),
+                   "source_unknown": int((~f["source_known"]).sum()) if len(f) else 0,
+                   "measured": info.get("measured", {})},
         "definitions": {
             "cohort": "leads created in the period (dates inclusive)",
             "stage_reached": "the stage's timestamp or any later stage (cumulative funnel)",
             "conversion": "reached SQL or later",
             "handed_to_sales": "reached MQL or later, or any lead from a non-marketing source",
             "clock_start": "mql_at, else created_at",
-            "well_worked": f"touched within {sla:g} h and at least {ww} attempts",
-            "attempts_when_derived": "lead activities from the clock start up to converted_at "
-                                     "(else the extract date)",
+            "touch_window": "a lead's activities from created_at up to converted_at (else "
+                            "the extract date); a touch before mql_at counts as an attempt "
+                            "and as a response time of 0 h",
+            "worked_conversion": f"Kaplan–Meier conversion by attempt {ww} among leads first "
+                                 f"touched within {sla:g} h (leads given up on censored)",
+            "attempt_clock": "hazard at attempt k = conversions at attempt k ÷ leads that "
+                             "reached attempt k",
+            "marketing_sourced": "source in marketing_sources after normalising case, spaces, "
+                                 "'-' and '_'; an unknown source is neither marketing nor other",
+            "measured_not_inferred": "a figure whose input is not in the export is null with "
+                                     "the reason",
         },
         "funnel": fun, "handoff": hof, "speed": spd, "persistence": per,
-        "dose_response": dose, "lead_quality": lq, "marketing_sourced": ms,
+        "dose_response": dose, "effort": eff, "lead_quality": lq,
+        "revenue_at_stake": stake, "marketing_sourced": ms,
         "warnings": warnings,
     }
     return jsonable(out)

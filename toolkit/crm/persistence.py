@@ -20,8 +20,10 @@ def persistence(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
     """
     out = persistence_one(f, well_worked_attempts=well_worked_attempts)
     groups = {}
-    if f["marketing"].any() and (~f["marketing"]).any():
-        for name, mask in (("marketing", f["marketing"]), ("other", ~f["marketing"])):
+    other = f["other"] if "other" in f.columns else ~f["marketing"]
+    if f["marketing"].any() and other.any():
+        # "other" = a known source that is not marketing's; an unknown source is neither
+        for name, mask in (("marketing", f["marketing"]), ("other", other)):
             g = persistence_one(f.loc[mask], well_worked_attempts=well_worked_attempts)
             g.pop("warnings", None)
             g.pop("attempts_distribution", None)

@@ -1,8 +1,9 @@
 """Lead quality and marketing's share of pipeline and revenue (SPEC §4.2).
 
-Lead quality is judged on **well-worked** leads only — touched within the SLA and reaching
-``well_worked_attempts`` attempts — so poor follow-up cannot masquerade as poor leads.
-Conversion = reached SQL or later. The benchmark is :data:`toolkit.benchmarks.MQL_TO_SQL_RANGE`
+Lead quality is judged on leads given a fair chance — first touched within the SLA and
+followed on the attempt clock to ``well_worked_attempts`` attempts (Kaplan–Meier, leads given
+up on censored) — so poor follow-up cannot masquerade as poor leads, and converted leads (which
+stop being called) are not left out. Conversion = reached SQL or later. The benchmark is :data:`toolkit.benchmarks.MQL_TO_SQL_RANGE`
 (derived from the demand-waterfall practitioner ranges of SPEC §9).
 """
 
@@ -12,81 +13,86 @@ import numpy as np
 import pandas as pd
 
 from .. import benchmarks
+from .definitions import NOT_IN_EXPORT
 from .funnel import wilson
 
 
 def well_worked_mask(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
                      ) -> pd.Series:
-    """Leads touched within the SLA and reaching ``well_worked_attempts`` attempts."""
+    """Leads touched within the SLA and reaching ``well_worked_attempts`` attempts.
+
+    Not used for lead quality any more: a lead that converts stops being called, so this
+    mask leaves out most converted leads (survivorship bias). Kept for callers that compare
+    leads meeting an attempts target (the workshop SLA designer, which names the bias).
+    """
     return (f["touched"] & (f["hours_to_touch"] <= sla_hours)
             & (f["attempts"] >= well_worked_attempts)).fillna(False).astype(bool)
 
 
 def _overlap(a: dict, b: dict) -> bool | None:
-    if a["rate"] is None or b["rate"] is None:
+    if a.get("rate") is None or b.get("rate") is None:
         return None
     return not (a["ci_high"] < b["ci_low"] or b["ci_high"] < a["ci_low"])
 
 
 def lead_quality(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int,
-                 fit_share: float | None, min_group: int = 1) -> dict:
-    """Conversion of well-worked leads, by source and marketing vs other sources.
+                 fit_share: float | None, min_group: int = 1,
+                 bands: pd.Series | None = None) -> dict:
+    """Lead quality on the attempt clock: how worked leads convert, by source.
+
+    "Worked" conversion is the Kaplan–Meier conversion by attempt ``well_worked_attempts``
+    among leads first touched within the SLA, with leads given up on censored at their last
+    attempt (:func:`toolkit.crm.effort.worked_conversion`). Counting only leads that *reached*
+    the attempt would leave out most converted leads — they stop being called once they
+    convert — and show good leads as poor.
 
     Parameters
     ----------
     f : DataFrame
         Lead frame over the leads handed to sales.
     sla_hours, well_worked_attempts : float, int
-        Define a well-worked lead.
+        The SLA that admits a lead and the attempt at which conversion is read.
     fit_share : float or None
         Share of rejection reasons about fit (from the hand-off section), repeated here.
+    bands : Series, optional
+        Lead-score band per lead.
 
     Returns
     -------
     dict
-        ``definition``, ``n_well_worked``, ``well_worked_conversion`` (Wilson dict),
-        ``by_source`` ({source: Wilson dict + ``marketing``}), ``marketing`` and ``other``
-        (Wilson dicts over marketing-sourced and other leads), ``marketing_vs_other``
-        (``{difference, intervals_overlap, marketing_clearly_lower}``), ``benchmark``
-        (``{low, high, label, provenance}``), ``fit_share`` and ``warnings``.
+        ``definition``, ``worked_conversion`` (``all``, ``marketing``, ``other``,
+        ``by_source``, ``by_band``: ``{rate, ci_low, ci_high, n, k, n_reached}``),
+        ``marketing_vs_other`` (``{difference, intervals_overlap, marketing_clearly_lower}``),
+        ``benchmark`` (``{low, high, label, provenance}``), ``fit_share`` and ``warnings``.
     """
+    from .effort import worked_conversion
     warnings: list[str] = []
     bench = benchmarks.MQL_TO_SQL_RANGE
-    res = {"definition": (f"touched within {sla_hours:g} h and at least {well_worked_attempts} "
-                          "attempts; conversion = reached SQL or later"),
-           "n_well_worked": 0, "well_worked_conversion": wilson(0, 0), "by_source": {},
-           "marketing": wilson(0, 0), "other": wilson(0, 0),
+    W = int(well_worked_attempts)
+    res = {"definition": (f"Kaplan–Meier conversion (reached SQL or later) by attempt {W} among "
+                          f"leads first touched within {sla_hours:g} h; leads given up on are "
+                          "censored at their last attempt"),
+           "worked_conversion": None,
            "marketing_vs_other": {"difference": None, "intervals_overlap": None,
                                   "marketing_clearly_lower": None},
            "benchmark": {"low": bench["low"], "high": bench["high"], "label": bench["label"],
                          "provenance": bench["provenance"]},
            "fit_share": fit_share, "warnings": warnings}
     if f["attempts"].isna().all() or not f["hours_to_touch"].notna().any():
-        warnings.append("Attempts or first-touch times are unknown: well-worked leads cannot "
-                        "be identified, so lead quality is not measured.")
+        warnings.append("Attempts or first-touch times are unknown: worked leads cannot be "
+                        "followed, so lead quality is not measured.")
         return res
-    ww = well_worked_mask(f, sla_hours=sla_hours, well_worked_attempts=well_worked_attempts)
-    w = f.loc[ww]
-    res["n_well_worked"] = int(len(w))
-    res["well_worked_conversion"] = wilson(int(w["converted"].sum()), len(w))
-    if len(w):
-        g = w.groupby("source")["converted"].agg(["sum", "size"])
-        mk = w.groupby("source")["marketing"].first()
-        res["by_source"] = {str(s): {**wilson(int(r["sum"]), int(r["size"])),
-                                     "marketing": bool(mk[s])} for s, r in g.iterrows()}
-    m, o = w.loc[w["marketing"]], w.loc[~w["marketing"]]
-    res["marketing"] = wilson(int(m["converted"].sum()), len(m))
-    res["other"] = wilson(int(o["converted"].sum()), len(o))
-    if res["marketing"]["rate"] is not None and res["other"]["rate"] is not None:
-        ov = _overlap(res["marketing"], res["other"])
+    wc = worked_conversion(f, sla_hours=sla_hours, well_worked_attempts=W, bands=bands)
+    res["worked_conversion"] = wc
+    mk, ot = wc["marketing"], wc["other"]
+    if mk["rate"] is not None and ot["rate"] is not None:
+        ov = _overlap(mk, ot)
         res["marketing_vs_other"] = {
-            "difference": res["marketing"]["rate"] - res["other"]["rate"],
-            "intervals_overlap": ov,
-            "marketing_clearly_lower": bool(not ov and res["marketing"]["rate"]
-                                            < res["other"]["rate"])}
-    if len(w) == 0:
-        warnings.append("No well-worked leads: lead quality cannot be separated from "
-                        "follow-up.")
+            "difference": mk["rate"] - ot["rate"], "intervals_overlap": ov,
+            "marketing_clearly_lower": bool(not ov and mk["rate"] < ot["rate"])}
+    if wc["all"]["rate"] is None:
+        warnings.append("No lead first touched within the SLA could be followed to attempt "
+                        f"{W}: lead quality cannot be separated from follow-up.")
     return res
 
 
@@ -131,18 +137,30 @@ def marketing_sourced(opportunities: pd.DataFrame | None, leads: pd.DataFrame, *
             by_opp = pd.Series(lo["source"].astype("string").to_numpy(),
                                index=lo["opportunity_id"].astype(str)).groupby(level=0).first()
             src = src.fillna(opp["opportunity_id"].astype("string").map(by_opp))
-    mk = src.isin(set(map(str, marketing_sources))).fillna(False).astype(bool)
+    from .definitions import marketing_flag
+    mflag = marketing_flag(src, marketing_sources)
+    mk = mflag.fillna(False).astype(bool)
     amt = (pd.to_numeric(opp["amount"], errors="coerce") if "amount" in opp.columns
            else pd.Series(np.nan, index=opp.index))
     won = (opp["is_won"].fillna(False).astype(bool) if "is_won" in opp.columns
            else pd.Series(False, index=opp.index))
+    known_src = mflag.notna().to_numpy(bool)
     res["n_opportunities"] = int(len(opp))
     res["n_won"] = int(won.sum())
-    res["source_unknown"] = int(src.isna().sum())
+    res["source_unknown"] = int((~known_src).sum())
+    res["won_source_unknown"] = int((~known_src & won.to_numpy(bool)).sum())
     res["amounts_missing"] = int(amt.isna().sum())
-    if len(opp):
-        res["count_share"] = float(mk.mean())
-    known = amt.notna()
+    res["not_measured"] = {}
+    if len(opp) and not known_src.any():
+        reason = ("no source on the opportunities or their leads — " + NOT_IN_EXPORT)
+        res["not_measured"] = {"pipeline_share": reason, "won_revenue_share": reason}
+        warnings.append("No opportunity has a known source (none of its own and no linked "
+                        "lead with one): marketing's share of pipeline and won revenue is "
+                        f"{NOT_IN_EXPORT}.")
+        return res
+    known = (amt.notna() & known_src)
+    if known_src.any():
+        res["count_share"] = float(mk[known_src].mean())
     tot = float(amt[known].sum())
     if tot > 0:
         res["pipeline_amount"] = tot
@@ -151,10 +169,14 @@ def marketing_sourced(opportunities: pd.DataFrame | None, leads: pd.DataFrame, *
     if wtot > 0:
         res["won_amount"] = wtot
         res["won_revenue_share"] = float(amt[known & won & mk].sum() / wtot)
+    elif won.any() and not (won & known_src).any():
+        reason = "no source on the won deals or their leads — " + NOT_IN_EXPORT
+        res["not_measured"]["won_revenue_share"] = reason
     if res["amounts_missing"]:
         warnings.append(f"{res['amounts_missing']} opportunities have no amount; revenue "
                         "shares cover the known amounts only.")
     if res["source_unknown"]:
-        warnings.append(f"{res['source_unknown']} opportunities have no known source and count "
-                        "as not marketing-sourced.")
+        warnings.append(f"{res['source_unknown']} opportunities have no known source; the "
+                        "marketing-sourced shares cover the opportunities whose source is "
+                        "known (an unknown source is not counted as 'not marketing').")
     return res

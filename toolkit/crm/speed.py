@@ -100,8 +100,10 @@ def speed(f: pd.DataFrame, *, sla_hours: float, extract_date, min_n: int = 1,
     out = _speed_one(f, sla_hours=sla_hours, extract_date=extract_date, curve=True,
                      touch_data=touch_data)
     groups = {}
-    if f["marketing"].any() and (~f["marketing"]).any():
-        for name, mask in (("marketing", f["marketing"]), ("other", ~f["marketing"])):
+    other = f["other"] if "other" in f.columns else ~f["marketing"]
+    if f["marketing"].any() and other.any():
+        # "other" = a known source that is not marketing's; an unknown source is neither
+        for name, mask in (("marketing", f["marketing"]), ("other", other)):
             g = _speed_one(f.loc[mask], sla_hours=sla_hours, extract_date=extract_date,
                            curve=False, touch_data=touch_data)
             g.pop("warnings", None)

@@ -14,10 +14,13 @@ The funnel of one lead:
 3. A handed-over lead is touched or not; touched leads get a first-touch delay (lognormal,
    solved so the planted within-SLA share and Kaplan–Meier median hold with untouched leads
    censored) and a number of attempts from the planted distribution.
-4. Reaching SQL: ``logit p = c_g + b_q q + b_A ln(attempts) − b_s ln(1 + first-touch hours)``,
-   with ``c_g`` per source group (marketing / sales) solved so well-worked leads (touched within
-   24 h, ≥ 6 attempts) reach SQL at the planted rate. Attempts all happen before SQL, so the
-   attempts derived from activities up to conversion equal the planted attempts.
+   Some MQLs that sales works fast get their first attempt between creation and the MQL
+   stamp (real work, response time 0 h).
+4. Reaching SQL is a per-attempt process: at attempt k the lead converts with hazard
+   ``logit h = c_g + b_q q − b_s ln(1 + first-touch hours) + b_A ln k``; a lead that converts
+   gets no further lead touches (attempts stop at SQL), the others get the rep's planned
+   attempts. ``c_g`` per source group (marketing / sales) is solved so the Kaplan–Meier
+   conversion by attempt 6 of leads first touched within 24 h is the planted rate.
 5. Touched leads not reaching SQL are rejected at the planted rate (low quality more often),
    with a reason (fit / not fit) at the planted shares; the others are accepted (SAL).
 6. SQLs convert to an opportunity at :attr:`CrmProfile.sql_to_opportunity`.
@@ -39,6 +42,7 @@ PERIOD_END = np.datetime64("2025-12-31", "s")           # inclusive (whole day)
 EXTRACT_DATE = np.datetime64("2026-01-15", "s")
 SLA_HOURS = 24.0
 WELL_WORKED_ATTEMPTS = 6
+PRE_MQL_TOUCH_SHARE = 0.15  # fast-touched MQLs whose first attempt precedes the MQL stamp
 PRE_PERIOD_SHARE = 0.03     # leads created Oct–Dec 2024 (outside the window)
 POST_PERIOD_SHARE = 0.012   # leads created 1–10 Jan 2026 (outside the window)
 NONFIT_WEIGHTS = (0.35, 0.30, 0.20, 0.15)
@@ -74,6 +78,25 @@ def calibrate_intercept(eta: np.ndarray, target: float) -> float:
     if eta.size == 0:
         return float(special.logit(target))
     return float(optimize.brentq(lambda c: special.expit(c + eta).mean() - target, -40, 40))
+
+
+def calibrate_hazard(eta: np.ndarray, shape: np.ndarray, target: float) -> float:
+    """Return ``c`` so leads worked to ``len(shape)`` attempts convert at *target*.
+
+    A lead with linear predictor ``eta_i`` converts at attempt k with hazard
+    ``expit(c + eta_i + shape[k-1])``; its conversion by the last attempt is
+    ``1 − Π_k (1 − h_ik)``. ``c`` solves ``mean_i(1 − Π_k (1 − h_ik)) == target``, the quantity
+    the Kaplan–Meier estimate on the attempt clock recovers when giving up is independent of
+    the lead (as here: the rep's planned attempts are drawn independently).
+    """
+    target = float(np.clip(target, 1e-4, 1 - 1e-4))
+    e = eta if eta.size else np.zeros(1)
+
+    def gap(c: float) -> float:
+        h = special.expit(c + e[:, None] + shape[None, :])
+        return float((1.0 - np.prod(1.0 - h, axis=1)).mean() - target)
+
+    return float(optimize.brentq(gap, -40, 40))
 
 
 def first_touch_lognormal(untouched: float, within_sla: float,
@@ -188,28 +211,46 @@ def simulate_leads(profile: Profile, rng: np.random.Generator, n_leads: int,
     planned = np.where(touched, rng.choice(np.arange(1, pmf.size + 1), size=n,
                                            p=pmf / pmf.sum()), 0)
 
-    # attempt schedule: first touch, then lognormal gaps
+    # some marketing leads are already worked between creation and the MQL stamp (an SDR
+    # call on a form fill): real work — the first attempt, a response time of 0 h. Taken
+    # among leads touched faster than both the SLA and the planted median, so the planted
+    # speed figures are unchanged.
+    fast = touched & is_mql & (np.nan_to_num(delay, nan=np.inf)
+                               <= min(SLA_HOURS, cp.median_first_touch_hours))
+    pre_mql = fast & (rng.random(n) < PRE_MQL_TOUCH_SHARE)
+    pre_time = created + rng.uniform(0.05, 0.95, n) * (mql - created)
+    delay = np.where(pre_mql, 0.0, delay)
+
+    # attempt schedule the rep would follow: first touch, then lognormal gaps
     lead_idx = np.repeat(np.arange(n), planned)
     gaps = rng.lognormal(np.log(cp.attempt_gap_hours), 0.9, lead_idx.size)
     first_of_lead = np.r_[0, np.cumsum(planned)[:-1]][planned > 0]
-    gaps[first_of_lead] = (start + delay)[planned > 0]
+    gaps[first_of_lead] = np.where(pre_mql, pre_time, start + delay)[planned > 0]
     csum = np.cumsum(gaps)
     offsets = np.repeat(csum[first_of_lead] - gaps[first_of_lead], planned[planned > 0])
     times = csum - offsets
-    last = np.full(n, np.nan)
-    last[planned > 0] = times[np.cumsum(planned[planned > 0]) - 1]
+    k_row = np.arange(lead_idx.size) - np.repeat(first_of_lead, planned[planned > 0]) + 1
 
-    # reaching SQL, calibrated on well-worked leads per source group
-    log_a = np.log(np.maximum(planned, 1))
-    eta = (cp.b_quality * quality + cp.b_attempts * log_a
-           - cp.b_speed * np.log1p(np.nan_to_num(delay)))
-    well_worked = touched & (np.nan_to_num(delay, nan=np.inf) <= SLA_HOURS) & (
-        planned >= WELL_WORKED_ATTEMPTS)
-    p_sql = np.zeros(n)
+    # conversion is a per-attempt process: at attempt k the lead reaches SQL with hazard
+    # logit h = c_g + b_q q - b_s ln(1 + first-touch hours) + b_A ln k; a lead that converts
+    # gets no further lead touches. c_g is calibrated so the Kaplan-Meier conversion by
+    # attempt 6 of leads first touched within 24 h is the planted rate.
+    eta = cp.b_quality * quality - cp.b_speed * np.log1p(np.nan_to_num(delay))
+    in_sla = touched & (np.nan_to_num(delay, nan=np.inf) <= SLA_HOURS)
+    lnk = cp.b_attempts * np.log(np.arange(1, WELL_WORKED_ATTEMPTS + 1))
+    c_g = np.zeros(n)
     for group, mask in (("marketing", is_mkt), ("sales", ~is_mkt)):
-        c = calibrate_intercept(eta[well_worked & mask], cp.well_worked_sql[group])
-        p_sql[mask] = special.expit(c + eta[mask])
-    is_sql = touched & (rng.random(n) < p_sql)
+        c_g[mask] = calibrate_hazard(eta[in_sla & mask], lnk, cp.well_worked_sql[group])
+    h_row = special.expit(c_g[lead_idx] + eta[lead_idx] + cp.b_attempts * np.log(k_row))
+    hit = rng.random(lead_idx.size) < h_row
+    conv_k = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(conv_k, lead_idx[hit], k_row[hit])
+    is_sql = touched & (conv_k < np.iinfo(np.int64).max)
+    keep = k_row <= conv_k[lead_idx]
+    lead_idx, times = lead_idx[keep], times[keep]
+    last = np.full(n, np.nan)
+    done = np.r_[lead_idx[1:] != lead_idx[:-1], True] if lead_idx.size else np.array([], bool)
+    last[lead_idx[done]] = times[done]
 
     # rejection among touched leads not reaching SQL, at the planted share of hand-overs
     is_rej = np.zeros(n, dtype=bool)

@@ -104,10 +104,12 @@ def planted(profile: Profile, tables: dict[str, pd.DataFrame], *, seed: int) -> 
             "untouched_share": cp.untouched[0], "within_sla_share": cp.within_sla,
             "median_first_touch_hours": cp.median_first_touch_hours,
             "well_worked_sql_rate": dict(cp.well_worked_sql),
+            "well_worked_sql_rate_note": "Kaplan-Meier conversion (reached SQL) by attempt 6 of "
+                                         "leads first touched within 24 h (attempt clock)",
             "rejection_rate": cp.rejection_rate[0],
             "fit_reason_share": cp.fit_reason_share,
             "rejection_reason_share": cp.reason_given_share,
-            "attempts_raise_conversion_within_score_band": cp.b_attempts >= 0.3,
+            "persistence_pays": cp.persistence_pays,
             "win_rate_lead_opportunities": cp.win_rate,
         },
         "incentives": {

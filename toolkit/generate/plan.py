@@ -40,8 +40,10 @@ def generate_plan(profile: Profile) -> pd.DataFrame:
 def planted_shared_outcome_weight(plan: pd.DataFrame) -> dict[str, float]:
     """Shared-outcome weight per side as SPEC §4.3 defines it, computed from the plan.
 
-    Σ weight of shared-metric components ÷ Σ weight per role, averaged over the roles of a
-    side weighted by ``headcount × variable_target``.
+    Σ weight of shared-outcome components ÷ Σ weight per role, averaged over the roles of a
+    side weighted by ``headcount × variable_target``. A component is a shared outcome when
+    its metric is shared and it is not paid on the person's own deals only (``bookings`` with
+    ``applies_to = own_won`` is an individual target).
 
     Returns
     -------
@@ -49,7 +51,10 @@ def planted_shared_outcome_weight(plan: pd.DataFrame) -> dict[str, float]:
         ``{"sales": float, "marketing": float}`` (0..1).
     """
     p = plan.assign(side=plan["team"].map(SIDE_OF_TEAM),
-                    shared=plan["weight"].where(plan["metric"].isin(SHARED_METRICS), 0.0))
+                    shared=plan["weight"].where(
+                        plan["metric"].isin(SHARED_METRICS)
+                        & ~((plan["metric"] == "bookings")
+                            & (plan["applies_to"].astype(object) == "own_won")), 0.0))
     roles = p.groupby(["side", "team", "role"], as_index=False).agg(
         shared=("shared", "sum"), weight=("weight", "sum"), headcount=("headcount", "first"),
         variable=("variable_target", "first"))

@@ -90,11 +90,14 @@ class CrmProfile:
     attempt_gap_hours : float
         Median hours between two attempts on a lead.
     b_attempts, b_speed, b_quality : float
-        Log-odds effects on reaching SQL: per unit of ``ln(attempts)``, per unit of
-        ``-ln(1 + first-touch hours)`` and per standard unit of latent quality.
+        Log-odds effects on the per-attempt hazard of reaching SQL: per unit of ``ln k`` at
+        attempt k (0 = flat hazard, > 0 rising, strongly negative = only the first attempts
+        convert), per unit of ``-ln(1 + first-touch hours)`` and per standard unit of latent
+        quality.
     well_worked_sql : dict
-        ``"marketing"`` / ``"sales"`` → share of well-worked leads (touched within 24 h and at
-        least 6 attempts) reaching SQL; the intercepts are calibrated to hit it.
+        ``"marketing"`` / ``"sales"`` → Kaplan–Meier conversion by attempt 6 of leads first
+        touched within 24 h (the attempt clock of SPEC §4.2); the intercepts are calibrated
+        to hit it.
     rejection_rate : tuple of float
         Share of handed-over leads rejected by sales, ``(marketing MQLs, sales-sourced)``.
     rejection_quality_link : float
@@ -130,6 +133,11 @@ class CrmProfile:
     accept_untouched: float
     sql_to_opportunity: float = 0.92
     win_rate: float = 0.25
+
+    @property
+    def persistence_pays(self) -> bool:
+        """Planted: attempts after the third still convert (the hazard is not ~0 there)."""
+        return self.b_attempts > -1.0
 
 
 @dataclass(frozen=True)
@@ -186,9 +194,10 @@ FOLLOWUP_GAP = Profile(
     truth=("Leads are fine; sales follow-up is the real problem. About 30% of marketing MQLs "
            "are never touched, the median first touch is about 40 hours and only about 35% are "
            "touched within the 24-hour SLA; about 45% of touched leads that did not convert got "
-           "exactly one attempt. More attempts and faster first touch clearly raise conversion "
-           "within the same lead-score band, and well-worked leads reach SQL at about 55% for "
-           "marketing and sales sources alike. Rejections are few and mostly not about fit. "
+           "exactly one attempt. Leads keep converting after the third attempt (the per-attempt "
+           "conversion rate rises a little) and faster first touch raises conversion, and "
+           "well-worked leads reach SQL at about 55% for marketing and sales sources alike. "
+           "Rejections are few and mostly not about fit. "
            "Survey: sales blames the leads (about 70% agree), marketing blames follow-up (about "
            "75%); conflict high (CONF about 3.8), trust low (about 2.5), maturity Defined "
            "(about 2.4 sales / 2.6 marketing). Plan: sales paid 100% on own bookings "
@@ -222,7 +231,7 @@ FOLLOWUP_GAP = Profile(
         non_mql_share=0.06, untouched=(0.30, 0.10), within_sla=0.35,
         median_first_touch_hours=40.0,
         attempts_pmf=(37, 15, 10, 7, 5.5, 5, 4, 3, 2.5, 2, 1.5, 1),
-        attempt_gap_hours=40.0, b_attempts=1.3, b_speed=0.35, b_quality=0.8,
+        attempt_gap_hours=40.0, b_attempts=0.3, b_speed=0.35, b_quality=0.8,
         well_worked_sql={"marketing": 0.55, "sales": 0.57},
         rejection_rate=(0.12, 0.04), rejection_quality_link=0.2, fit_reason_share=0.15,
         reason_given_share=0.75, accept_untouched=0.5),
@@ -312,13 +321,15 @@ WELL_ALIGNED = Profile(
     truth=("Well aligned: neither blame claim holds. About 3% of MQLs untouched, about 85% "
            "touched within the 24-hour SLA, median about 6 attempts; well-worked leads reach "
            "SQL at about 55% across sources; rejections are few and mostly not about fit; "
-           "more attempts help mildly. Survey: scales high (about 4.0-4.2), conflict low (CONF "
-           "about 1.8), few agree with either claim (about 15-20%), maturity Integrated "
+           "leads keep converting at a steady rate per attempt. Survey: scales high (about "
+           "4.0-4.2), conflict low (CONF about 1.8), few agree with either claim (about "
+           "15-20%), maturity Integrated "
            "(about 4.2 sales / 4.1 marketing), most talk daily or several times a week. "
            "RevOps has exactly 4 respondents (under the anonymity threshold of 5). Plan: both "
            "teams are paid partly on company revenue and pipeline (shared-outcome weight about "
-           "0.55-0.6 on both sides) behind a 0.7 gate; marketing earns 2% on marketing-sourced "
-           "won deals, sales 8% on own won deals; attainment 0.95."),
+           "0.55-0.6 on both sides; a rep's commission on own deals does not count as shared) "
+           "behind a 0.7 gate; marketing earns 2% on marketing-sourced won deals, sales 8% on "
+           "own won deals; attainment 0.95."),
     survey=SurveyProfile(
         means={"FAIR": (4.0, 4.1), "TRUST": (4.2, 4.1), "CONF": (1.8, 1.8),
                "SUPP": (4.1, 4.2), "SHARE": (4.2, 4.1), "RINT": (4.0, 4.0),
@@ -344,19 +355,21 @@ WELL_ALIGNED = Profile(
         non_mql_share=0.05, untouched=(0.03, 0.01), within_sla=0.85,
         median_first_touch_hours=3.0,
         attempts_pmf=(5, 5, 7, 10, 13, 16, 14, 11, 8, 6, 3, 2),
-        attempt_gap_hours=24.0, b_attempts=0.35, b_speed=0.1, b_quality=0.8,
+        attempt_gap_hours=24.0, b_attempts=0.0, b_speed=0.1, b_quality=0.8,
         well_worked_sql={"marketing": 0.55, "sales": 0.56},
         rejection_rate=(0.07, 0.03), rejection_quality_link=0.3, fit_reason_share=0.30,
         reason_given_share=0.85, accept_untouched=0.5),
     plan=[
         _row("sales", "Account Executive", 15, 95000, 85000, "Bookings commission",
-             "bookings", 0.4, 0.08, "own_won"),
+             "bookings", 0.3, 0.08, "own_won"),
         _row("sales", "Account Executive", 15, 95000, 85000, "Company revenue",
-             "company_revenue", 0.1, gate=0.7),
+             "company_revenue", 0.3, gate=0.7),
         _row("sales", "Account Executive", 15, 95000, 85000, "Pipeline created",
-             "pipeline", 0.1, gate=0.7),
+             "pipeline", 0.2, gate=0.7),
+        _row("sales", "Account Executive", 15, 95000, 85000, "Lead follow-up SLA",
+             "sla_compliance", 0.1, gate=0.7),
         _row("sales", "Account Executive", 15, 95000, 85000, "Joint objectives",
-             "mbo", 0.4),
+             "mbo", 0.1),
         _row("sales_development", "Sales Development Rep", 6, 55000, 25000,
              "Qualified opportunities", "sql_volume", 0.4),
         _row("sales_development", "Sales Development Rep", 6, 55000, 25000,

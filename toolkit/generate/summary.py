@@ -3,8 +3,9 @@
 These are plain-pandas read-backs of what the generator planted, written next to the targets
 so the lead and the tests can compare the toolkit's measures with the data's known truth. They
 use the SPEC §4 definitions in their simplest form (cohort = leads created in the period;
-speed and follow-up over marketing MQLs; attempts = activities on the lead from its MQL (or
-creation) time up to conversion).
+speed and follow-up over marketing MQLs; attempts = activities on the lead from its creation
+up to conversion, a touch before the MQL stamp being a response time of 0 h; worked
+conversion = a hand-written Kaplan–Meier on the attempt clock).
 """
 
 from __future__ import annotations
@@ -62,15 +63,30 @@ def lead_follow_up(leads: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFram
     """Leads with derived ``first_touch_at``, ``attempts`` and ``hours_to_touch``."""
     start = leads["mql_at"].fillna(leads["created_at"])
     acts = activities.loc[activities["lead_id"].notna(), ["lead_id", "occurred_at"]]
-    acts = acts.merge(pd.DataFrame({"lead_id": leads["lead_id"], "start": start,
+    acts = acts.merge(pd.DataFrame({"lead_id": leads["lead_id"],
+                                    "start": leads["created_at"],
                                     "conv": leads["converted_at"]}), on="lead_id")
     acts = acts[(acts["occurred_at"] >= acts["start"])
                 & (acts["conv"].isna() | (acts["occurred_at"] <= acts["conv"]))]
     agg = acts.groupby("lead_id")["occurred_at"].agg(first_touch_at="min", attempts="size")
     out = leads.merge(agg, left_on="lead_id", right_index=True, how="left")
     out["attempts"] = out["attempts"].fillna(0).astype("int64")
-    out["hours_to_touch"] = (out["first_touch_at"] - start) / pd.Timedelta(hours=1)
+    out["hours_to_touch"] = ((out["first_touch_at"] - start) / pd.Timedelta(hours=1)).clip(
+        lower=0.0)
     return out
+
+
+def km_by_attempt(attempts: np.ndarray, converted: np.ndarray, horizon: int) -> float | None:
+    """Kaplan–Meier conversion by attempt *horizon* (converted leads are events at their
+    attempt count, the others censored there), by the textbook product."""
+    surv = 1.0
+    for k in range(1, horizon + 1):
+        at_risk = int((attempts >= k).sum())
+        events = int(((attempts == k) & converted).sum())
+        if at_risk == 0:
+            return None
+        surv *= 1.0 - events / at_risk
+    return 1.0 - surv
 
 
 def crm_summary(leads: pd.DataFrame, opportunities: pd.DataFrame,
@@ -84,8 +100,13 @@ def crm_summary(leads: pd.DataFrame, opportunities: pd.DataFrame,
     touched = mql["attempts"] > 0
     hours = mql["hours_to_touch"].fillna(np.inf)
     nonconv = mql[touched & mql["converted_at"].isna()]
-    ww = lf[(lf["hours_to_touch"] <= SLA_HOURS) & (lf["attempts"] >= WELL_WORKED_ATTEMPTS)]
+    ww = lf[(lf["hours_to_touch"] <= SLA_HOURS) & (lf["attempts"] >= 1)]
     ww_mkt = ww["source"].isin(MARKETING_SOURCES)
+    conv = ww["sql_at"].notna().to_numpy()
+
+    def km(mask):
+        return km_by_attempt(ww["attempts"].to_numpy()[mask], conv[mask],
+                             WELL_WORKED_ATTEMPTS)
     rej = mql[mql["rejected_at"].notna()]
     reasons = rej["rejection_reason"].dropna()
     lead_opps = opportunities[opportunities["lead_id"].notna() & opportunities["is_closed"]]
@@ -98,8 +119,9 @@ def crm_summary(leads: pd.DataFrame, opportunities: pd.DataFrame,
         "median_first_touch_hours": _r(float(np.quantile(hours, 0.5))),
         "median_attempts_touched": _r(mql.loc[touched, "attempts"].median()),
         "single_attempt_share": _r((nonconv["attempts"] == 1).mean()),
-        "well_worked_sql_rate": {"marketing": _r(ww.loc[ww_mkt, "sql_at"].notna().mean()),
-                                 "sales": _r(ww.loc[~ww_mkt, "sql_at"].notna().mean())},
+        "well_worked_sql_rate": {"marketing": _r(km(ww_mkt.to_numpy())),
+                                 "sales": _r(km(~ww_mkt.to_numpy()))},
+        "touched_before_mql": int((lf["first_touch_at"] < lf["mql_at"]).sum()),
         "rejection_rate": _r(mql["rejected_at"].notna().mean()),
         "rejection_reason_share": _r(rej["rejection_reason"].notna().mean()),
         "fit_reason_share": _r(reasons.isin(FIT_REASONS).mean()),

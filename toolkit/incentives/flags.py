@@ -87,16 +87,20 @@ def marketing_acceptance(crm: dict | None, marketing_sources: Iterable[str] = ()
     """
     by_src = (((crm or {}).get("funnel") or {}).get("by_source") or {}) if isinstance(
         crm, dict) else {}
-    msrc = {str(x) for x in marketing_sources}
+    from ..crm.definitions import marketing_keys, source_key
+    msrc = marketing_keys(marketing_sources)
     mql = sal = 0
     for src, sec in by_src.items():
         if not isinstance(sec, dict):
             continue
-        is_mk = str(src) in msrc if msrc else bool(sec.get("marketing"))
+        is_mk = source_key(src) in msrc if msrc else bool(sec.get("marketing"))
         counts = sec.get("counts") or {}
         if is_mk:
             mql += int(num(counts.get("mql")) or 0)
-            sal += int(num(counts.get("sal")) or 0)
+            sal_n = counts.get("sal")
+            if sal_n is None and "sal" in counts:   # acceptance not in the export
+                return None, 0, "marketing-sourced MQLs"
+            sal += int(num(sal_n) or 0)
     if mql:
         return sal / mql, mql, "marketing-sourced MQLs"
     return (crm_figure(crm, "handoff", "acceptance_rate"),
@@ -190,7 +194,8 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
         flags.append(_flag(
             "no_shared_outcome", f"No shared outcome on the {side} side",
             f"Nothing in the {side} side's variable pay depends on an outcome both teams "
-            "share (bookings, pipeline, win rate, SLA compliance or company revenue).",
+            "share (bookings of the whole team, pipeline, win rate, SLA compliance or company "
+            "revenue); a commission on one's own deals rewards closing, not the other team.",
             {"side": side, "shared_outcome_weight": 0.0}))
 
     vol = metric_weight(plan, VOLUME_METRICS, "marketing")

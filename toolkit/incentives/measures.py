@@ -129,6 +129,14 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         split = reward_split(plan, deals, attainment=attainment)
         warnings += split.pop("warnings")
         contribution = contribution_share(deals)
+        n_unknown = int(deals["source"].isna().sum())
+        if len(deals) and contribution is None and n_unknown:
+            warnings.append("no won deal has a known source (none on the deals or their "
+                            "leads): marketing's contribution to won revenue is not in the "
+                            "export")
+        elif n_unknown:
+            warnings.append(f"{n_unknown} won deals have no known source and are left out "
+                            "of marketing's contribution (unknown is not 'not marketing')")
         reward = split["marketing_reward_share"]
         try:
             scenario = what_if(plan, STANDARD_WHAT_IF, leads=leads,

@@ -117,13 +117,18 @@ def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     file = display_name or str(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise ValidationError(Problem(file, "compensation plan file not found"))
+    from ..intake.reader import _os_problem, check_file
+    check_file(path, file, expected="expected the compensation plan as .csv or .xlsx")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         records = _read_excel_records(path, file)
     elif suffix in (".csv", ".txt", ".tsv"):
-        records = _read_csv_records(path, file)
+        try:
+            records = _read_csv_records(path, file)
+        except OSError as exc:
+            raise ValidationError(_os_problem(file, exc)) from None
     else:
         raise ValidationError(Problem(file, f"unsupported file type {suffix!r}; give the plan "
                                       "as .csv or .xlsx"))

@@ -54,7 +54,8 @@ def won_deals(opportunities: pd.DataFrame | None, leads: pd.DataFrame | None,
         Canonical leads (SPEC §2.2) with ``lead_id`` and ``source``; used when an
         opportunity has no source of its own.
     marketing_sources : iterable of str
-        Lead sources that count as marketing-sourced (compared case-insensitively).
+        Lead sources that count as marketing-sourced (compared after the source
+        normalisation of :mod:`toolkit.crm.definitions`).
 
     Returns
     -------
@@ -77,8 +78,8 @@ def won_deals(opportunities: pd.DataFrame | None, leads: pd.DataFrame | None,
         lead_src = (leads.dropna(subset=["lead_id"]).drop_duplicates("lead_id")
                     .set_index("lead_id")["source"])
         src = src.fillna(won["lead_id"].map(lead_src))
-    wanted = {str(s).strip().lower() for s in marketing_sources}
-    ms = src.astype(str).str.strip().str.lower().isin(wanted) & src.notna()
+    from ..crm.definitions import marketing_flag
+    ms = marketing_flag(src, marketing_sources).fillna(False).astype(bool)
     return pd.DataFrame({"amount": amount.to_numpy(), "source": src.to_numpy(),
                          "marketing_sourced": ms.to_numpy(dtype=bool)})
 
@@ -105,9 +106,16 @@ def deal_summary(deals: pd.DataFrame) -> dict:
 
 
 def contribution_share(deals: pd.DataFrame) -> float | None:
-    """Marketing's contribution: marketing-sourced share of won revenue (known amounts)."""
-    total = deals["amount"].sum()
-    return num(deals.loc[deals["marketing_sourced"], "amount"].sum() / total) \
+    """Marketing's contribution: marketing-sourced share of won revenue.
+
+    Over the won deals whose amount *and* source are known: a deal whose source is unknown
+    (none of its own, no linked lead with one) is neither marketing's nor sales', so it is
+    left out rather than counted as "not marketing". ``None`` when no won deal has both
+    (the source is not in the export).
+    """
+    known = deals["source"].notna() & deals["amount"].notna()
+    total = deals.loc[known, "amount"].sum()
+    return num(deals.loc[known & deals["marketing_sourced"], "amount"].sum() / total) \
         if total > 0 else None
 
 

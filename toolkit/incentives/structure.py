@@ -40,6 +40,25 @@ def with_side(plan: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def is_shared_outcome(plan: pd.DataFrame) -> pd.Series:
+    """Whether each plan component rewards a shared outcome (SPEC §4.3).
+
+    A component is a shared outcome when its metric is shared (bookings, pipeline, win_rate,
+    sla_compliance, company_revenue) **and** it is not paid on the person's own deals only:
+    ``bookings`` with ``applies_to = own_won`` is an individual target — it rewards closing,
+    not the other team's success — and does not count. ``bookings`` on ``all_won`` or
+    ``marketing_sourced_won`` (or without ``applies_to``, a team quota) does.
+
+    Returns
+    -------
+    Series of bool, aligned on *plan*.
+    """
+    applies = (plan["applies_to"].astype(object) if "applies_to" in plan
+               else pd.Series(None, index=plan.index, dtype=object))
+    own = (plan["metric"] == "bookings") & (applies == "own_won")
+    return (plan["metric"].isin(SHARED_METRICS) & ~own).astype(bool)
+
+
 def roles(plan: pd.DataFrame) -> pd.DataFrame:
     """One row per (team, role) with side, headcount, pay and shared-outcome weight.
 
@@ -54,7 +73,7 @@ def roles(plan: pd.DataFrame) -> pd.DataFrame:
         NaN when both are 0).
     """
     p = with_side(plan)
-    p["shared_w"] = p["weight"].where(p["metric"].isin(SHARED_METRICS), 0.0)
+    p["shared_w"] = p["weight"].where(is_shared_outcome(p), 0.0)
     g = p.groupby(["team", "role"], sort=False)
     r = g.agg(side=("side", "first"), headcount=("headcount", "first"),
               base_salary=("base_salary", "first"),
@@ -92,8 +111,8 @@ def side_weighted(r: pd.DataFrame, column: str) -> dict[str, float | None]:
 def shared_outcome_weight(plan: pd.DataFrame) -> dict:
     """Shared-outcome weight (SOW) per side and the gap (SPEC §4.3).
 
-    SOW of a role = Σ weight of its shared-metric components (bookings, pipeline,
-    win_rate, sla_compliance, company_revenue) ÷ Σ weight of its components. SOW of a side =
+    SOW of a role = Σ weight of its shared-outcome components (:func:`is_shared_outcome`:
+    a shared metric not paid on the person's own deals only) ÷ Σ weight of its components. SOW of a side =
     mean over its roles weighted by headcount × variable_target (see :func:`side_weighted`).
     Gap = |SOW_sales − SOW_marketing|.
 
@@ -113,12 +132,11 @@ def shared_outcome_weight(plan: pd.DataFrame) -> dict:
 
 
 def own_bookings_only(plan: pd.DataFrame) -> dict[str, bool]:
-    """Whether a side's shared-outcome weight comes only from its own bookings.
+    """Whether a side's pay on outcomes is only its own bookings.
 
-    True for a side when it has at least one positive-weight shared-metric component and
-    every such component is ``bookings`` paid on ``own_won`` (or with no ``applies_to``):
-    the metric counts as shared (SPEC §4.3) but rewards only the side's own closed deals,
-    not the other team's success.
+    True for a side when it has at least one positive-weight ``bookings`` component paid on
+    ``own_won`` and no shared-outcome component (:func:`is_shared_outcome`): it is paid for
+    closing its own deals, not for the other team's success.
 
     Returns
     -------
@@ -126,13 +144,15 @@ def own_bookings_only(plan: pd.DataFrame) -> dict[str, bool]:
         ``{"sales": bool, "marketing": bool}``.
     """
     p = with_side(plan)
-    shared = p[p["metric"].isin(SHARED_METRICS) & (p["weight"] > 0)]
-    own = (shared["metric"] == "bookings") & (shared["applies_to"].isna()
-                                              | (shared["applies_to"] == "own_won"))
+    pos = p["weight"] > 0
+    shared = is_shared_outcome(p) & pos
+    applies = p["applies_to"].astype(object) if "applies_to" in p else None
+    own = pos & (p["metric"] == "bookings") & (
+        (applies == "own_won") if applies is not None else False)
     out = {}
     for side in SIDES:
-        mine = shared["side"] == side
-        out[side] = bool(mine.any() and own[mine].all())
+        mine = p["side"] == side
+        out[side] = bool((own & mine).any() and not (shared & mine).any())
     return out
 
 
@@ -213,7 +233,9 @@ def structure_score(plan: pd.DataFrame, sow: dict | None = None) -> dict:
 
     * ``shared_outcome`` 40 × mean(SOW_sales, SOW_marketing) — both teams paid on outcomes
       they share ("incentivize both teams on shared outcomes", SPEC §0);
-    * ``balance`` 20 × (1 − SOW gap) — neither team can hit its bonus while the other misses;
+    * ``balance`` 20 × (1 − SOW gap) when both sides have some shared outcome, else 0 —
+      neither team can hit its bonus while the other misses (two sides with nothing shared
+      are not "balanced": each earns its bonus alone);
     * ``gates`` 15 × share of the two sides with at least one gated component — if the
       company misses its goal, neither team hits its bonus;
     * ``marketing_stake`` 25 × :func:`marketing_stake` — marketing has skin in every sale.
@@ -236,6 +258,7 @@ def structure_score(plan: pd.DataFrame, sow: dict | None = None) -> dict:
     if s is None or m is None:
         return {"score": None, "points": pts}
     pts["shared_outcome"] = STRUCTURE_POINTS["shared_outcome"] * (s + m) / 2
-    pts["balance"] = STRUCTURE_POINTS["balance"] * (1 - abs(s - m))
+    pts["balance"] = (STRUCTURE_POINTS["balance"] * (1 - abs(s - m))
+                      if min(s, m) > 1e-12 else 0.0)
     return {"score": round(float(sum(pts.values())), 1),
             "points": {k: round(float(v), 2) for k, v in pts.items()}}

@@ -159,6 +159,11 @@ def _import_crm(eng: Engagement, table: str, path: Path,
     overrides = cfg.columns.get(table, {})
     raw = None
     if fmt == "auto":
+        from .typed import header_only
+        head = header_only(path)  # a canonical file is then read once, with typed columns
+        if head is not None and is_canonical(head, table, overrides):
+            return read_canonical(path, table, display_path=display, columns=overrides,
+                                  date_order=_date_order(eng, "crm") or evidence)
         raw, probs = _read_raw(path, display)
         if raw is None:
             return ImportResult(pd.DataFrame(), FileIntake(table, display, "unknown"), probs)
@@ -235,10 +240,12 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
                         [r for r in data.intake if r.table in CRM_TABLE_NAMES]))))
     for table, job in jobs:
         result = job()
-        problems += result.problems
         data.intake.append(result.intake)
         if result.problems and result.table.empty and not len(result.table.columns):
+            problems += result.problems
             continue  # unreadable file: nothing more to check
+        _skip_rows(result, table, engagement)
+        problems += result.problems
         problems += _no_rows(result, table)
         problems += _new_problems(check_table(result.table, table, result.intake.path),
                                   result.problems)
@@ -251,7 +258,36 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
     for rec in data.intake:
         data.warnings += [f"{rec.path}: {w}" for w in rec.warnings]
     data.warnings += unnamed_files(engagement)
+    if engagement.crm is not None:
+        from ..crm.checks import crm_intake_warnings
+        data.warnings += crm_intake_warnings(engagement, data)
     return data, problems
+
+
+def _skip_rows(result: ImportResult, table: str, engagement: Engagement) -> None:
+    """Leave out the rows ``[crm] skip_rows_without`` names (e.g. open deals without a
+    created date), before validation; counted as dropped in the intake record."""
+    cols = [c for c in (getattr(engagement.crm, "skip_rows_without", None) or {}).get(table, ())
+            if c in result.table.columns]
+    if not cols:
+        return
+    t = result.table
+    empty = pd.Series(False, index=t.index)
+    for c in cols:
+        s = t[c]
+        miss = s.isna()
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            miss |= s.astype("string").str.strip().fillna("") == ""
+        empty |= miss
+    n = int(empty.sum())
+    if n:
+        result.table = t.loc[~empty.to_numpy(bool)]
+        result.intake.drop(f"no {' or '.join(cols)} ([crm] skip_rows_without)", n)
+        result.intake.rows_kept = int(len(result.table))
+        # problems the importer raised on the rows now left out no longer apply
+        kept = set(result.table.index)
+        result.problems = [p for p in result.problems
+                           if getattr(p, "row", None) is None or p.row in kept]
 
 
 def _no_rows(result: ImportResult, table: str) -> list[Problem]:

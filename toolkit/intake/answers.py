@@ -215,6 +215,14 @@ def map_frequency(values: pd.Series, *, file: str = "", column: str = "FREQ",
     out[is_canon] = canon[is_canon]
     num = pd.to_numeric(text, errors="coerce")
     is_code = num.isin(range(1, 7))
+    # negative codes (-99 "seen but not answered" in Qualtrics, -9 / -1 in SPSS files) are
+    # missing answers, not unrecognised labels
+    neg = (num < 0).fillna(False) & ~is_canon
+    if neg.any():
+        warnings.append(f"{column}: {int(neg.sum())} answer(s) coded "
+                        f"{', '.join(sorted({str(int(x)) for x in num[neg]}))} read as "
+                        "missing (not answered)")
+        keys = keys.mask(neg)
     if is_code.any():
         out[is_code] = num[is_code].astype(int).map(lambda i: FREQ_CODES[i - 1])
         warnings.append(f"{column}: numeric answers read as the instrument's order 1 = daily … "

@@ -240,6 +240,12 @@ def read_canonical(path: Path, table: str, *, display_path: str,
         its :class:`FileIntake` and the parsing problems. A file that cannot be read gives
         an empty table and the problem.
     """
+    if raw is None:
+        from .typed import read_typed
+        typed = read_typed(path, table, display_path=display_path, columns=columns,
+                           date_order=date_order)
+        if typed is not None:  # a clean CRM file, read with typed columns
+            return typed
     intake = FileIntake(table=table, path=display_path, format="canonical")
     if raw is None:
         try:

@@ -35,7 +35,7 @@ from .parse import infer_date_order, parse_bools, parse_datetimes, parse_ints, p
 from .reader import RawTable, read_table
 
 #: Extra canonical columns an importer may produce beside SPEC §2 (documented here).
-EXTRA_COLUMNS = {"leads": {"is_converted": "bool"}}
+EXTRA_COLUMNS = {"leads": {"is_converted": "bool", "lead_status": "text"}}
 PLACEHOLDERS = ("select", "--none--", "-- none --", "(none)", "none selected", "-")
 WON_WORDS = r"\b(?:won|closed won|closedwon|booked|signed)\b"
 LOST_WORDS = r"\b(?:lost|closed lost|closedlost|disqualified|dead|cancelled|canceled)\b"
@@ -193,11 +193,46 @@ def blank_placeholders(df: pd.DataFrame, intake: FileIntake) -> pd.DataFrame:
     return out
 
 
+#: Lead statuses that record a rejection by sales (HubSpot's default ``UNQUALIFIED``; common
+#: custom values), compared as normalised codes (:func:`toolkit.crm.definitions.source_key`).
+REJECTED_STATUSES = ("unqualified", "disqualified", "not_qualified", "rejected", "bad_fit")
+
+
+def status_rejections(t: pd.DataFrame, intake: FileIntake) -> pd.DataFrame:
+    """Read a lead status that records rejection (HubSpot ``Lead Status = UNQUALIFIED``) into
+    ``rejected_at``, so the rejection is measured, not lost.
+
+    The status carries no date: ``rejected_at`` takes the lead's creation date (no figure
+    uses the rejection's time, only whether it happened). A lead
+    whose ``rejected_at`` is already filled keeps it. The ``lead_status`` column stays in the
+    table, which tells the measures that rejection is recorded even when no lead is rejected.
+    """
+    from ..crm.definitions import source_code
+    code = source_code(t["lead_status"])
+    rej = code.isin(REJECTED_STATUSES).fillna(False).to_numpy(bool)
+    if not rej.any():
+        return t
+    t = t.copy()
+    when = t["created_at"] if "created_at" in t else pd.Series(pd.NaT, index=t.index)
+    cur = (t["rejected_at"] if "rejected_at" in t
+           else pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]"))
+    fill = rej & cur.isna().to_numpy(bool)
+    t["rejected_at"] = cur.where(~fill, when)
+    intake.warnings.append(f"lead_status: {int(rej.sum()):,} lead(s) marked "
+                           f"{', '.join(sorted(set(t.loc[rej, 'lead_status'].astype(str))))} "
+                           "read as rejected by sales (the status has no date)")
+    return t
+
+
 def normalise_source(s: pd.Series, intake: FileIntake) -> pd.Series:
-    """Lower-case channel codes (``"Paid Search"`` → ``"paid_search"``); merges reported."""
+    """Lower-case channel codes (``"Paid Search"`` → ``"paid_search"``); merges reported.
+
+    The code is :func:`toolkit.crm.definitions.source_key` — the one normalisation that
+    ``[crm] marketing_sources`` is compared with.
+    """
+    from ..crm.definitions import source_key
     txt = s.astype(object).map(lambda v: str(v).strip(), na_action="ignore")
-    code = txt.map(lambda v: re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_") or None,
-                   na_action="ignore")
+    code = txt.map(source_key, na_action="ignore")
     pairs = pd.DataFrame({"raw": txt, "code": code}).dropna().drop_duplicates()
     merged = pairs.groupby("code")["raw"].agg(list)
     merged = merged[merged.map(len) > 1]
@@ -415,6 +450,8 @@ def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
     problems += probs
     if "source" in typed:
         typed["source"] = normalise_source(typed["source"], intake)
+    if table == "leads" and "lead_status" in typed:
+        typed = status_rejections(typed, intake)
     if table == "opportunities":
         typed, probs = derive_opportunity_flags(typed, intake=intake, file=file)
         problems += probs

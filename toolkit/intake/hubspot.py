@@ -9,7 +9,10 @@ headers are property *labels*:
   ... The lifecycle-stage date columns become ``mql_at``, ``sql_at`` and ``converted_at``;
   ``Contact owner`` (a user's name) becomes ``owner_id``; ``Original Source``
   (``Organic Search``, ``Paid Search``, ``ORGANIC_SEARCH`` in API exports) becomes the
-  channel code; names and e-mail addresses are left behind (listed as unmatched).
+  channel code; ``Lead Status`` is kept as ``lead_status`` and ``UNQUALIFIED`` read as a
+  rejection by sales (``rejected_at``), with ``Disqualification Reason`` as its
+  ``rejection_reason`` (:func:`toolkit.intake.crmbuild.status_rejections`); names and e-mail
+  addresses are left behind (listed as unmatched).
 * deals: ``Record ID, Deal Name, Deal Stage, Close Date, Deal owner, Amount, Pipeline,
   Create Date, Is Closed Won, Is closed`` ... When the two flags are not exported they are
   derived from the stage name (``Closed Won`` / ``Closed Lost``, HubSpot's default stages),
@@ -46,7 +49,10 @@ CONTACT_LABELS = _table({
     "converted_at": ["Became an Opportunity Date", "hs_lifecyclestage_opportunity_date"],
     "score": ["HubSpot Score", "hubspotscore", "Lead Score"],
     "attempts": ["Number of times contacted", "num_contacted_notes"],
-    "rejection_reason": ["Lead Rejection Reason", "Rejection Reason"],
+    "rejection_reason": ["Lead Rejection Reason", "Rejection Reason",
+                         "Disqualification Reason", "Disqualification reason",
+                         "Unqualified Reason", "hs_lead_disqualification_reason"],
+    "lead_status": ["Lead Status", "hs_lead_status"],
     "accepted_at": ["Sales Accepted Date", "SAL Date"],
     "rejected_at": ["Rejected Date", "Lead Rejected Date"],
     "first_touch_at": ["First Touch Date", "First Contact Date"],

@@ -59,6 +59,10 @@ _DM_RE = (r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
 _SERIAL_RE = r"^\d{5}(?:\.\d+)?$"
 _MONTH_NAME_RE = (r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b")
 _SERIAL_MIN, _SERIAL_MAX = 21916, 73051  # 1960-01-01 .. 2100-01-01
+#: Timestamps are stored at nanosecond resolution (1677-09-22 .. 2262-04-11); a date outside
+#: this window (``9999-12-31`` as "no end date", ``0001-01-01``) is reported, not stored.
+_NS_MIN, _NS_MAX = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+_FAR_MESSAGE = "implausible date {value}; expected a date between 1970 and 2100"
 
 
 _ASTR = pd.ArrowDtype(pa.string())
@@ -121,6 +125,19 @@ def _num(t: pd.Series) -> pd.Series:
                      index=t.index)
 
 
+def _to_ns(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Tz-naive timestamps of any resolution as ``datetime64[ns]``.
+
+    Returns the values (NaT where out of the nanosecond range) and the mask of the values
+    that were out of range, for a problem per row.
+    """
+    values = pd.Series(values)
+    far = values.notna() & ((values < _NS_MIN) | (values > _NS_MAX))
+    if far.any():
+        values = values.where(~far)
+    return values.astype("datetime64[ns]"), far
+
+
 def _row(idx) -> int | None:
     try:
         return int(idx)
@@ -171,7 +188,7 @@ def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
                           "minute": _num(parts["M"]).fillna(0),
                           "second": _num(parts["S"]).fillna(0)})
     out = pd.to_datetime(frame, errors="coerce")
-    return out.where(~bad_clock)
+    return out.where(~bad_clock)  # any resolution; the caller converts with _to_ns
 
 
 def _order_label(order: str, seps: pd.Series, has_time: bool) -> str:
@@ -212,6 +229,9 @@ def _plain_iso(t: pd.Series) -> np.ndarray | None:
         return None
     if parsed.null_count:
         return None
+    lo, hi = pc.min(parsed).as_py(), pc.max(parsed).as_py()
+    if lo < _NS_MIN.to_pydatetime() or hi > _NS_MAX.to_pydatetime():
+        return None  # the general parser names the rows out of range
     checks = [(8, 10, pc.day)] + ([(14, 16, pc.minute), (17, 19, pc.second)] if n == 19 else [])
     for start, stop, part in checks:
         written = pc.cast(pc.utf8_slice_codeunits(arr, start, stop), pa.int64())
@@ -294,6 +314,7 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
     formats: list[str] = []
     done = pd.Series(False, index=t.index)
     flagged = pd.Series(False, index=t.index)  # rows already reported
+    too_far = pd.Series(False, index=t.index)  # outside the storable range
     order, assumed = None, False
 
     iso = _match(t, _ISO_RE)
@@ -303,8 +324,9 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
         has_off = has_time & _match(vals, r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
         parsed = pd.to_datetime(vals.astype(object), format="ISO8601", utc=True,
                                 errors="coerce")
-        out.loc[parsed.index] = parsed.dt.tz_convert("UTC").dt.tz_localize(None) \
-            .astype("datetime64[ns]")
+        vals, far = _to_ns(parsed.dt.tz_convert("UTC").dt.tz_localize(None))
+        out.loc[parsed.index] = vals
+        too_far |= far.reindex(t.index, fill_value=False)
         if has_off.any() and (has_time & ~has_off).any():
             warnings.append(f"{column}: {int((has_time & ~has_off).sum())} timestamps without a UTC "
                             "offset next to timestamps with one; read as UTC")
@@ -318,7 +340,9 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
                               "day": _num(p["d"]), "hour": _num(p["H"]).fillna(0),
                               "minute": _num(p["M"]).fillna(0),
                               "second": _num(p["S"]).fillna(0)})
-        out.loc[p.index] = pd.to_datetime(frame, errors="coerce")
+        vals, far = _to_ns(pd.to_datetime(frame, errors="coerce"))
+        out.loc[p.index] = vals
+        too_far |= far.reindex(t.index, fill_value=False)
         formats.append("year-first (YYYY/MM/DD)")
         done |= ymd
 
@@ -354,8 +378,9 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
                 "survey file) in engagement.toml, or export ISO dates (2025-03-14)",
                 column=column))
         if order is not None:
-            vals = _from_parts(parts, order)
+            vals, far = _to_ns(_from_parts(parts, order))
             out.loc[vals.index] = vals
+            too_far |= far.reindex(t.index, fill_value=False)
             formats.append(_order_label(order, parts["sep"], parts["H"].notna().any())
                            + (", assumed" if assumed else ""))
         done |= dm
@@ -375,8 +400,9 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
     named = ~done & _match(t, _MONTH_NAME_RE)
     if named.any():
         vals = pd.to_datetime(t[named], format="mixed", errors="coerce", utc=True)
-        out.loc[vals.index] = vals.dt.tz_convert("UTC").dt.tz_localize(None) \
-            .astype("datetime64[ns]")
+        vals, far = _to_ns(vals.dt.tz_convert("UTC").dt.tz_localize(None))
+        out.loc[vals.index] = vals
+        too_far |= far.reindex(t.index, fill_value=False)
         formats.append("month name (e.g. 14 Mar 2025)")
         done |= named
 
@@ -384,7 +410,8 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
     problems += row_problems(unreadable, t, file=file, column=column,
                              message="cannot read {value} as a date; expected ISO-8601 "
                              "such as 2025-03-14 or 2025-03-14T09:30:00")
-    impossible = done & out.loc[t.index].isna() & ~flagged
+    problems += row_problems(too_far, t, file=file, column=column, message=_FAR_MESSAGE)
+    impossible = done & out.loc[t.index].isna() & ~flagged & ~too_far
     if dm.any() and order is None:
         impossible &= ~dm
     problems += row_problems(impossible, t, file=file, column=column,
@@ -447,6 +474,9 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     present = text.notna()
     if not present.any():
         return out, []
+    plain = _plain_numbers(text)
+    if plain is not None:  # every value a plain number: one cast, same values
+        return plain, []
     raw = text[present]
     t = _sub(raw, _CURRENCY_RE, "")
     t = _sub(t, "[\\s\u00a0\u202f']", "")
@@ -496,6 +526,22 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     problems += row_problems(~valid & ~flagged, raw, file=file,
                              column=column, message="cannot read {value} as a number")
     return out, problems
+
+
+#: Plain decimal numbers, read identically by the general parser: no grouping, no currency,
+#: no ``1.234`` (which the general parser reads with a warning about the separator).
+_PLAIN_NUMBER = r"^-?\d+(?:\.(?:\d{1,2}|\d{4,}))?$"
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series | None:
+    """Float values of stripped text *text* when all its values are plain numbers."""
+    arr = _pa(text)
+    ok = pc.match_substring_regex(arr, _PLAIN_NUMBER)
+    if not pc.all(ok).as_py() or ok.null_count == len(ok):
+        return None
+    out = pc.cast(arr, pa.float64())
+    return pd.Series(np.asarray(out.to_numpy(zero_copy_only=False), dtype="float64"),
+                     index=text.index)
 
 
 def parse_ints(series: pd.Series, *, column: str, file: str,

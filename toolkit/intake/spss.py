@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..exceptions import Problem
+from ..exceptions import Problem, ValidationError
 from .base import FileIntake, ImportResult
+from .reader import check_file
 from .surveybuild import SurveyExport, build_survey
 
 ID_NAMES = {"responseid", "respondentid", "id", "caseid", "respid"}
@@ -50,6 +51,10 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
 
     file = display_path
     intake = FileIntake(table="survey", path=file, format="spss", encoding="binary")
+    try:
+        check_file(path, file, expected="expected an SPSS .sav file")
+    except ValidationError as exc:  # a FIFO would block the SPSS reader
+        return ImportResult(pd.DataFrame(), intake, list(exc.problems))
     try:
         df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
                                        user_missing=False)

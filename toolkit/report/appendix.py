@@ -70,12 +70,25 @@ def render_methodology(results: dict) -> Rendered:
         "Scale means map to 0–100 as (m − 1)/4 × 100. Reliability: Cronbach's alpha with 95% CI "
         "and McDonald's omega (one-factor model)"
         + (f", flagged below {alpha:g}" if alpha is not None else "") + ". Sales side (sales "
-        "and sales development) against marketing: Mann–Whitney U, Cliff's delta" + cliff_txt
+        "and sales development) against marketing: two-sided Mann–Whitney U, Cliff's delta"
+        + cliff_txt
         + ", Benjamini–Hochberg adjusted p. " + mat_txt + "\n\n"
         "**CRM evidence.** Funnel cohort by lead creation date in the period; stage conversion "
-        "with Wilson 95% intervals; speed to first touch by Kaplan–Meier with untouched leads "
-        "censored at the extract date; dose–response within lead-score bands; logistic "
-        "regression of conversion on attempts, first-touch hours and score.\n\n"
+        "with Wilson 95% intervals; a stage the export does not record is left out (never "
+        "filled from later stages). Lead sources are compared after normalising case, spaces, "
+        "'-' and '_'; an unknown source is neither marketing's nor another team's. A touch is a "
+        "lead activity from its creation up to its conversion (else the extract date); a touch "
+        "before the MQL stamp counts as an attempt and a response time of 0 h. Speed to first "
+        "touch by Kaplan–Meier with untouched leads censored at the extract date. Effort on the "
+        "attempt clock: conversion at attempt k among the leads that reached attempt k, and the "
+        "Kaplan–Meier conversion by the well-worked attempt among leads first touched within the "
+        "SLA (leads given up on censored at their last attempt, Greenwood log(−log) 95% "
+        "interval); persistence pays when the conversion rate after the 3rd attempt is clearly "
+        "above the floor, also within lead-score bands. Speed within lead-score bands; logistic "
+        "regression of conversion on first-touch hours and score (not on the attempt count, "
+        "which conversion cuts short). Revenue at stake: untouched and single-attempt leads × "
+        "their group's worked conversion × win rate × median won deal, bootstrap 95% "
+        "interval.\n\n"
         f"**Settings of this engagement.** Anonymity threshold {settings.get('min_group_size')} "
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
@@ -104,6 +117,8 @@ def render_methodology(results: dict) -> Rendered:
                                   "why": t.get("rationale") or "",
                                   "source": t.get("source") or ""} for t in rows],
                                 dtype=object), caption=title)
+    from .crm import render_attempts_appendix
+    render_attempts_appendix(results)
 
 
 #: Table captions of the thresholds, by the first part of the diagnosis that uses them.

@@ -44,10 +44,22 @@ def biggest_drop_sentence(d: pd.DataFrame, *, min_leads: int) -> str:
 def handoff_sentence(h: dict) -> str:
     """Plain-language hand-off paragraph from ``crm.handoff`` (reads well when figures are
     ``None`` or counts are tiny)."""
-    text = (f"**Hand-off.** Sales accepted {_ci(h.get('acceptance'), n=False)} of "
-            f"{h['n_mql']:,} MQLs and rejected {_ci(h.get('rejection'), n=False)}. ")
+    nm = h.get("not_measured") or {}
+    acc = (_ci(h.get('acceptance'), n=False) if "acceptance" not in nm
+           else "— (acceptance is not in the export)")
+    rej = (_ci(h.get('rejection'), n=False) if "rejection" not in nm
+           else "— (rejection is not in the export)")
+    if "acceptance" in nm and "rejection" in nm:
+        text = (f"**Hand-off.** Of {h['n_mql']:,} MQLs, how many sales accepted or rejected "
+                "is not in the export (no acceptance or rejection field), so no acceptance "
+                "rate is given. ")
+    else:
+        text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs and rejected "
+                f"{rej}. ")
     n_rej, n_reason = h.get("n_rejected") or 0, h.get("n_with_reason") or 0
-    if not n_rej:
+    if "rejection" in nm:
+        pass
+    elif not n_rej:
         text += "No rejected lead is recorded, so there are no rejection reasons to read. "
     elif not n_reason:
         text += "No rejection carries a reason, so whether they are about fit is unknown. "
@@ -76,6 +88,13 @@ def _ci(w: dict | None, *, n: bool = True) -> str:
         return "—"
     tail = f", n={w['n']:,}" if n else ""
     return f"{fmt_pct(w['rate'])} ({fmt_pct(w['ci_low'])}–{fmt_pct(w['ci_high'])}{tail})"
+
+
+NOT_IN_EXPORT = "not in the export"
+
+
+def _count(x) -> str | int:
+    return NOT_IN_EXPORT if x is None else x
 
 
 GROUP_LABELS = {"marketing": "marketing-sourced leads", "other": "leads from other sources"}
@@ -120,16 +139,33 @@ def persistence_sentence(p: dict) -> str:
 
 
 def _funnel_frame(crm: dict) -> pd.DataFrame:
+    """Stages the export measures, each with its rate from the previous measured stage (a
+    stage not in the export is left out, never filled from later stages)."""
     fun = crm["funnel"]
-    rows = []
-    for i, s in enumerate(STAGES):
-        r = {"stage": s, "count": fun["counts"].get(s, 0), "rate": None, "ci_low": None,
-             "ci_high": None}
-        if i:
-            w = fun["rates"].get(f"{STAGES[i - 1]}_to_{s}") or {}
+    rows, prev = [], None
+    for s in STAGES:
+        count = fun["counts"].get(s)
+        if count is None:
+            continue
+        r = {"stage": s, "count": count, "rate": None, "ci_low": None, "ci_high": None}
+        if prev is not None:
+            w = fun["rates"].get(f"{prev}_to_{s}") or {}
             r.update(rate=w.get("rate"), ci_low=w.get("ci_low"), ci_high=w.get("ci_high"))
         rows.append(r)
+        prev = s
     return pd.DataFrame(rows).astype({"rate": float, "ci_low": float, "ci_high": float})
+
+
+def not_in_export_sentence(crm: dict) -> str | None:
+    """Which funnel stages the export does not record (shown instead of 0%)."""
+    nm = (crm.get("funnel") or {}).get("not_measured") or {}
+    if not nm:
+        return None
+    names = [charts.STAGE_LABELS.get(s, s) for s in nm]
+    return ("Not in the export: " + ", ".join(names) + " — the CRM files do not record "
+            + ("this stage" if len(names) == 1 else "these stages")
+            + ", so the funnel skips " + ("it" if len(names) == 1 else "them")
+            + " rather than guessing from other stages.")
 
 
 @renders
@@ -147,18 +183,25 @@ def render_funnel(results: dict) -> Rendered:
         show_not_assessed("Funnel", ["No leads in the analysis period."])
         return
     d = _funnel_frame(crm)
-    take = biggest_drop_sentence(d, min_leads=threshold(results, "min_stage_leads"))
+    take = biggest_drop_sentence(d.reset_index(drop=True),
+                                 min_leads=threshold(results, "min_stage_leads"))
+    gap = not_in_export_sentence(crm)
+    if gap:
+        show_markdown(gap)
     show_figure(charts.plot_funnel(data=d), alt="Horizontal bar chart of the number of leads "
                 "reaching each funnel stage, with each stage's conversion rate and 95% "
                 "interval.", takeaway=take)
     rows = []
     for src, v in sorted(crm["funnel"]["by_source"].items(),
                          key=lambda kv: -kv[1]["counts"]["leads"]):
+        c = v["counts"]
         rows.append({"source": src, "marketing-sourced": "yes" if v.get("marketing") else "no",
-                     "leads": v["counts"]["leads"], "MQL": v["counts"]["mql"],
-                     "SQL": v["counts"]["sql"], "won": v["counts"]["won"],
-                     "MQL → SAL": _ci(v["rates"].get("mql_to_sal")),
-                     "SAL → SQL": _ci(v["rates"].get("sal_to_sql"))})
+                     "leads": c["leads"], "MQL": _count(c.get("mql")),
+                     "SQL": _count(c.get("sql")), "won": _count(c.get("won")),
+                     "MQL → SAL": _ci(v["rates"].get("mql_to_sal")) if c.get("sal") is not None
+                     else NOT_IN_EXPORT,
+                     "SAL → SQL": _ci(v["rates"].get("sal_to_sql")) if c.get("sal") is not None
+                     else NOT_IN_EXPORT})
     if rows:
         show_table(pd.DataFrame(rows), caption="Funnel by lead source (rates with Wilson 95% "
                    "intervals)")
@@ -226,9 +269,153 @@ def _bucket_frame(block: dict | None) -> tuple[pd.DataFrame, str | None]:
     return pd.DataFrame(block["overall"]), None
 
 
+def _ordinal(k: int) -> str:
+    k = int(k)
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def effort_sentence(e: dict) -> str:
+    """Does persistence pay, in plain words, from ``crm.effort`` (attempt clock)."""
+    h3, share = e.get("hazard_after_attempt_3") or {}, e.get("after_attempt_3_share") or {}
+    if h3.get("rate") is None:
+        return ("**Does persistence pay?** Too few leads were called a 4th time to say.")
+    text = (f"**Does persistence pay?** Of the leads still unconverted after three attempts, "
+            f"{_ci(h3, n=False)} converted at each further attempt (up to the "
+            f"{_ordinal(e.get('well_worked_attempts', 6))}); {_ci(share, n=False)} of all "
+            "conversions "
+            "came after the 3rd attempt.")
+    bands = e.get("by_band") or {}
+    if bands:
+        text += " Within lead-score bands: " + "; ".join(
+            f"{b} score {fmt_pct((v.get('hazard_after_attempt_3') or {}).get('rate'))}"
+            for b, v in bands.items()) + " per further attempt."
+    return text + (" Counted on the attempt clock: each lead is followed attempt by attempt "
+                   "until it converts or sales stops calling, so leads that convert early "
+                   "(and stop being called) do not make effort look useless.")
+
+
 @renders
-def render_dose(results: dict) -> Rendered:
-    """Conversion by attempts (within score bands) with intervals; the effort contrast."""
+def render_effort(results: dict) -> Rendered:
+    """Conversion per attempt (the attempt clock) and first-touch speed within score bands."""
+    crm = results["crm"]
+    e = crm.get("effort") or {}
+    dose = crm.get("dose_response") or {}
+    hz = e.get("hazard_by_attempt") or []
+    if not hz:
+        show_not_assessed("Effort and conversion", e.get("warnings")
+                          or ["Attempt counts are not in the export."])
+    else:
+        d = pd.DataFrame([{"bucket": str(h["attempt"]), "rate": h["rate"],
+                           "ci_low": h["ci_low"], "ci_high": h["ci_high"], "n": h["n"]}
+                          for h in hz]).astype({"rate": float, "ci_low": float,
+                                                "ci_high": float})
+        show_figure(charts.plot_rate_buckets(
+            data=d, title="Conversion at each attempt, of the leads that reached it",
+            xlabel="Attempt"), alt="Bar chart of the share of leads reaching SQL at each sales "
+            "attempt among the leads still being worked at that attempt, with 95% intervals.",
+            takeaway=effort_sentence(e).replace("**Does persistence pay?** ", ""))
+    ft, hue = _bucket_frame(dose.get("by_first_touch"))
+    if not ft.empty:
+        ft = ft.astype({"rate": float, "ci_low": float, "ci_high": float})
+        show_figure(charts.plot_rate_buckets(data=ft, hue=hue,
+                                             title="Conversion by time to first touch",
+                                             xlabel="First touch"),
+                    alt="Bar chart of the share of leads reaching SQL by time to first touch"
+                    + (", split by lead-score band" if hue else "") + ", with 95% intervals.",
+                    takeaway="Leads touched sooner against later, "
+                    + ("within the same lead-score band." if hue else "across all leads."))
+    lg = dose.get("logit") or {}
+    if lg.get("terms"):
+        names = {"first_touch_days": "per day to first touch",
+                 "score_sd": "per SD of lead score"}
+        show_table(pd.DataFrame([{"term": names.get(k, k),
+                                  "odds ratio": fmt_num(v["odds_ratio"], 2),
+                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
+                                            f"{fmt_num(v['ci_high'], 2)}"}
+                                 for k, v in lg["terms"].items()]),
+                   caption=f"Logistic regression of reaching SQL on speed and lead score "
+                   f"(n={lg['n']:,} touched leads)")
+
+
+#: Kept for callers of the previous name.
+render_dose = render_effort
+
+
+def stake_sentence(r: dict | None, currency: str = "") -> str:
+    """Revenue at stake in one paragraph (or why it cannot be given)."""
+    r = r or {}
+    if r.get("amount") is None:
+        return ("**Revenue at stake.** Not computed: " + (r.get("reason") or "no data") + ".")
+    cur = f"{currency} " if currency else ""
+    return (f"**Revenue at stake.** {r['leads']:,} leads were never touched "
+            f"({r.get('leads_untouched', 0):,}) or dropped after one attempt "
+            f"({r.get('leads_single_attempt', 0):,}). Worked like the leads sales did follow "
+            f"up, they would have brought about {cur}{r['amount']:,.0f} in won revenue "
+            f"(95% interval {cur}{r['ci_low']:,.0f}–{cur}{r['ci_high']:,.0f}), at a win rate "
+            f"of {fmt_pct(r.get('win_rate'))} and a median won deal of "
+            f"{cur}{r.get('median_won_amount') or 0:,.0f}. Assumptions: "
+            + " ".join(r.get("assumptions") or []))
+
+
+@renders
+def render_quality(results: dict) -> Rendered:
+    """Worked conversion (attempt clock) by source against the benchmark; marketing's share."""
+    crm = results["crm"]
+    lq = crm["lead_quality"]
+    wc = lq.get("worked_conversion")
+    if not wc or (wc.get("all") or {}).get("rate") is None:
+        show_not_assessed("Lead quality", lq.get("warnings")
+                          or ["Attempts or first-touch times are not in the export."])
+    else:
+        b = lq["benchmark"]
+        W = wc.get("well_worked_attempts", 6)
+        show_markdown(f"**Lead quality.** Of the leads sales first touched within the SLA, "
+                      f"{_ci(wc['all'])} reached SQL by the {_ordinal(W)} attempt "
+                      "(followed attempt by attempt, leads given up on counted up to their "
+                      "last call); "
+                      f"marketing-sourced {_ci(wc.get('marketing'))}, other sources "
+                      f"{_ci(wc.get('other'))}. Benchmark: {b['label']} ({b['provenance']}).")
+        rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
+                 "leads touched within the SLA": v["n"],
+                 f"reached SQL by attempt {W}": _ci(v) if v.get("rate") is not None
+                 else "—"}
+                for k, v in sorted(wc["by_source"].items(), key=lambda kv: -kv[1]["n"])]
+        if rows:
+            show_table(pd.DataFrame(rows), caption="Worked conversion by source "
+                       "(Kaplan–Meier by attempt, 95% intervals)")
+    ms = crm.get("marketing_sourced") or {}
+    nm = ms.get("not_measured") or {}
+    if ms.get("pipeline_share") is not None:
+        won = (fmt_pct(ms.get("won_revenue_share")) if "won_revenue_share" not in nm
+               else NOT_IN_EXPORT + " (no source on the won deals)")
+        show_markdown(f"Marketing-sourced opportunities are {fmt_pct(ms['pipeline_share'])} of "
+                      f"pipeline and {won} of won revenue"
+                      + (f" ({ms['amounts_missing']} opportunities without an amount left out)."
+                         if ms.get("amounts_missing") else "."))
+    elif nm:
+        show_markdown("Marketing's share of pipeline and won revenue: not in the export (the "
+                      "opportunities and their leads carry no source).")
+    currency = ((results.get("client") or {}).get("currency") or "")
+    show_markdown(stake_sentence(crm.get("revenue_at_stake"), currency))
+
+
+@renders
+def render_attempts_appendix(results: dict) -> Rendered:
+    """Methodology appendix: the raw conversion-by-attempts table, with its bias named."""
+    dose = (results.get("crm") or {}).get("dose_response") or {}
+    block = dose.get("by_attempts")
+    if not block:
+        return
+    rows = [{"attempts": r["bucket"], "leads": r["n"], "reached SQL": _ci(r, n=False)}
+            for r in block["overall"]]
+    show_table(pd.DataFrame(rows), caption="Not evidence — raw conversion by number of "
+               "attempts. " + (dose.get("by_attempts_bias") or ""))
+
+
+# --- results.json written before the attempt clock (re-rendered as judged) ---------------
+def _legacy_dose(results: dict) -> None:
+    """A results.json written before the attempt clock (toolkit 0.1): rendered as it was
+    judged, with the effort contrast it used."""
     dose = results["crm"]["dose_response"]
     d, hue = _bucket_frame(dose.get("by_attempts"))
     if d.empty:
@@ -258,9 +445,8 @@ def render_dose(results: dict) -> Rendered:
                    caption=f"Logistic regression of reaching SQL (n={lg['n']:,} touched leads)")
 
 
-@renders
-def render_quality(results: dict) -> Rendered:
-    """Conversion of well-worked leads by source against the benchmark."""
+def _legacy_quality(results: dict) -> None:
+    """Lead quality of a results.json written before the attempt clock (toolkit 0.1)."""
     lq = results["crm"]["lead_quality"]
     if not lq.get("n_well_worked"):
         show_not_assessed("Lead quality", lq.get("warnings") or ["No well-worked leads."])
@@ -295,5 +481,9 @@ def render(results: dict) -> Rendered:
     if not crm["cohort"]["leads"]:
         return
     render_speed(results)
-    render_dose(results)
-    render_quality(results)
+    if "effort" in crm:
+        render_effort(results)
+        render_quality(results)
+    else:
+        _legacy_dose(results)
+        _legacy_quality(results)

@@ -32,19 +32,14 @@ def sow_sentence(inc: dict) -> str:
     if s is None or m is None:
         return "The plan does not cover both sides, so their shared-outcome weights cannot be compared."
     own = inc.get("sow_own_bookings_only") or {}
-    own_s, own_m = bool(own.get("sales")) and s > 0, bool(own.get("marketing")) and m > 0
-    if not (own_s or own_m):
-        text = (f"{fmt_pct(s)} of the sales side's variable pay and {fmt_pct(m)} of the "
-                f"marketing side's depend on outcomes both teams share")
-    else:
-        def clause(side: str, v: float, own_only: bool) -> str:
-            if own_only:
-                return (f"{fmt_pct(v)} of the {side} side's variable pay depends on metrics "
-                        "counted as shared — here only its own bookings, not the other "
-                        "team's success")
-            return (f"{fmt_pct(v)} of the {side} side's variable pay depends on outcomes both "
-                    "teams share")
-        text = clause("sales", s, own_s) + "; " + clause("marketing", m, own_m)
+    text = (f"{fmt_pct(s)} of the sales side's variable pay and {fmt_pct(m)} of the "
+            "marketing side's depend on outcomes both teams share")
+    own_sides = [side for side in ("sales", "marketing") if own.get(side)]
+    if own_sides:
+        text += (" (a commission on a side's own won deals rewards closing, not the other "
+                 "team's success, so it does not count as shared"
+                 + (f": the {' and '.join(own_sides)} side"
+                    f"{'s are' if len(own_sides) > 1 else ' is'} paid that way" ) + ")")
     if gap is not None and gap >= 0.2:
         text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
                  "other misses")

@@ -393,7 +393,9 @@ def render_reliability(results: dict) -> Rendered:
              "95% CI": ("—" if not e.get("alpha_ci") else
                         f"{e['alpha_ci'][0]:.2f}–{e['alpha_ci'][1]:.2f}"),
              "McDonald's omega": fmt_num(e.get("omega"), 2),
-             "Flag": "below 0.6" if e.get("alpha_flag") else ""}
+             "Flag": ("below 0.6" if e.get("alpha_flag") else
+                      f"not computed: {e['alpha_reason']}" if e.get("alpha") is None
+                      and e.get("alpha_reason") else "")}
             for sc, e in sv["scales"].items()]
     show_table(pd.DataFrame(rows), caption="Reliability on the pooled sample (listwise); "
                "omega from a one-factor model, not estimable for two-item scales")

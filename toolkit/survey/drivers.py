@@ -15,7 +15,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from ..instrument import DRIVER_SCALES, PILLAR_REVERSED_SCALES, PILLARS
 
@@ -91,7 +92,7 @@ def driver_analysis(scores: pd.DataFrame) -> dict:
     z = (data - data.mean()) / data.std(ddof=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.OLS(z[OUTCOME], sm.add_constant(z.drop(columns=OUTCOME))).fit()
+        fit = OLS(z[OUTCOME], add_constant(z.drop(columns=OUTCOME))).fit()
     ci = fit.conf_int(0.05)
     r = z.corr()[OUTCOME]
     coefs = []

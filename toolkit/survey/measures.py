@@ -83,7 +83,8 @@ def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
         col = scores[scale]
         entry = {"name": names.get(scale, scale), "pillar": SCALE_PILLAR.get(scale),
                  "items": codes, "n": None, "alpha": None, "alpha_ci": None, "omega": None,
-                 "alpha_flag": None, "by_side": {}, "mann_whitney_u": None, "p": None,
+                 "alpha_flag": None, "alpha_reason": None, "by_side": {},
+                 "mann_whitney_u": None, "p": None,
                  "p_adj": None, "cliffs_delta": None, "cliffs_magnitude": None,
                  "gap": None}
         if col.notna().sum() == 0:
@@ -91,6 +92,7 @@ def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
                             "half of its items answered by everyone).")
             for s in SIDES_ALL:
                 entry["by_side"][s] = dict(_HIDDEN_STATS)
+            entry["alpha_reason"] = "the scale has no usable answers"
             out[scale] = entry
             continue
         fig = _Figure(col, side, shown, k)
@@ -102,7 +104,8 @@ def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
             rel = reliability(scored.loc[fig.masks["all"], codes])
             entry.update(n=entry["by_side"]["all"]["n"], alpha=rel["alpha"],
                          alpha_ci=rel["alpha_ci"], omega=rel["omega"],
-                         alpha_flag=rel["alpha_flag"], reliability_n=rel["n"])
+                         alpha_flag=rel["alpha_flag"], reliability_n=rel["n"],
+                         alpha_reason=rel.get("alpha_reason"))
             if rel["alpha_flag"]:
                 warnings.append(f"Scale {scale}: Cronbach's alpha {rel['alpha']:.3f} is below "
                                 "0.6; read its score with caution.")

@@ -4,9 +4,11 @@ Both are computed on the pooled sample of reportable respondents, on reversed it
 listwise deletion (respondents who answered every item of the scale), so alpha and omega
 describe the same rows.
 
-* Alpha: :func:`pingouin.cronbach_alpha` — Cronbach (1951),
-  ``α = k/(k−1) · (1 − Σ s²_item / s²_total)``; 95% CI by Feldt's F-based method
-  (Feldt, Woodruff & Salih 1987) as implemented by pingouin.
+* Alpha: Cronbach (1951), ``α = k/(k−1) · (1 − Σ s²_item / s²_total)``; 95% CI by
+  Feldt's F-based method (Feldt, Woodruff & Salih 1987), rounded to three decimals — the
+  computation of :func:`pingouin.cronbach_alpha`, written out here so that a report does
+  not import pingouin (which imports matplotlib.pyplot, seaborn and xarray);
+  ``tests/test_survey_stats.py`` checks it against pingouin.
 * Omega (total, one factor): ``ω = (Σλ)² / ((Σλ)² + Σψ)`` from a one-factor maximum-
   likelihood factor analysis of the item correlation matrix (McDonald 1999), fitted with
   :class:`statsmodels.multivariate.factor.Factor`. Needs at least 3 items (a one-factor
@@ -22,7 +24,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
+from scipy.stats import f as f_dist
 from statsmodels.multivariate.factor import Factor
 
 from .. import method
@@ -45,22 +47,58 @@ def cronbach_alpha(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> di
     -------
     dict
         ``{"alpha": float|None, "alpha_ci": [low, high]|None, "n": int,
-        "alpha_flag": bool|None}`` — ``alpha_flag`` is True when alpha < 0.6.
+        "alpha_flag": bool|None, "alpha_reason": str|None}`` — ``alpha_flag`` is True when
+        alpha < 0.6; ``alpha_reason`` says why alpha is ``None``.
     """
     complete = items.dropna()
     n = int(len(complete))
-    out = {"alpha": None, "alpha_ci": None, "n": n, "alpha_flag": None}
-    if items.shape[1] < 2 or n < min_n or (complete.var(ddof=1) == 0).all():
+    out = {"alpha": None, "alpha_ci": None, "n": n, "alpha_flag": None, "alpha_reason": None}
+    if items.shape[1] < 2:
+        out["alpha_reason"] = "the scale has fewer than two items"
+        return out
+    if n < min_n:
+        out["alpha_reason"] = (f"only {n} respondent(s) answered every item of the scale "
+                               f"(need {min_n})")
+        return out
+    if (complete.var(ddof=1) == 0).all():
+        out["alpha_reason"] = "every respondent gave the same answers"
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        alpha, ci = pg.cronbach_alpha(data=complete, nan_policy="listwise")
+        alpha, ci = _alpha_feldt(complete)
     if not np.isfinite(alpha):
+        out["alpha_reason"] = "the answers do not vary enough to compute it"
         return out
     out["alpha"] = float(alpha)
     out["alpha_ci"] = [float(ci[0]), float(ci[1])] if np.all(np.isfinite(ci)) else None
     out["alpha_flag"] = bool(alpha < ALPHA_FLAG_BELOW)
     return out
+
+
+def _alpha_feldt(complete: pd.DataFrame, ci: float = 0.95) -> tuple[float, np.ndarray]:
+    """Cronbach's alpha and Feldt's CI of complete rows (as ``pingouin.cronbach_alpha``).
+
+    Parameters
+    ----------
+    complete : pandas.DataFrame
+        Shape (n, k), no missing values.
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    (float, numpy.ndarray)
+        Alpha and ``[low, high]`` rounded to three decimals.
+    """
+    n, k = complete.shape
+    cov = complete.cov(numeric_only=True)
+    alpha = (k / (k - 1)) * (1 - np.trace(cov) / cov.sum().sum())
+    level = 1 - ci
+    df1 = n - 1
+    df2 = df1 * (k - 1)
+    lower = 1 - (1 - alpha) * f_dist.isf(level / 2, df1, df2)
+    upper = 1 - (1 - alpha) * f_dist.isf(1 - level / 2, df1, df2)
+    return alpha, np.round([lower, upper], 3)
 
 
 def mcdonald_omega(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> float | None:

@@ -206,7 +206,7 @@ def guess_section(session: Workshop):
     code = W.Dropdown(options=reveal_options(), value="CLAIM_LEADS",
                       description="Scale/item", layout=W.Layout(width="60%"))
     measure = W.ToggleButtons(options=[(label, key) for key, label in GUESS_MEASURES.items()],
-                              description="Guess the")
+                              description="Guess the", style=WIDE)
     g_sales = W.FloatText(description="About sales", value=50.0, style=WIDE)
     g_mkt = W.FloatText(description="About marketing", value=50.0, style=WIDE)
     compare = W.Button(description="Compare", button_style="primary")
@@ -292,7 +292,7 @@ def sla_section(session: Workshop):
 
     def show(first_touch_hours, attempts):
         views.show_sla(session.design_sla(first_touch_hours=first_touch_hours,
-                                          attempts=attempts))
+                                          attempts=attempts), session.currency)
 
     out = live_output(show, {"first_touch_hours": hours, "attempts": attempts})
     box = W.VBox([W.HBox([hours, attempts]), out])

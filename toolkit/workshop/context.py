@@ -124,11 +124,14 @@ class Workshop:
 
     def design_sla(self, *, first_touch_hours: float, attempts: int) -> dict:
         """SLA designer from results.json
-        (:func:`toolkit.workshop.sla.design_sla_from_results`)."""
-        from .sla import design_sla_from_results
+        (:func:`toolkit.workshop.sla.design_sla_from_results`), with what the extra SQLs
+        may be worth (``value``: :func:`toolkit.workshop.sla.sla_value`)."""
+        from .sla import design_sla_from_results, sla_value
 
-        return design_sla_from_results(self.sla_grid(), first_touch_hours=first_touch_hours,
-                                       attempts=attempts)
+        res = design_sla_from_results(self.sla_grid(), first_touch_hours=first_touch_hours,
+                                      attempts=attempts)
+        res["value"] = sla_value(self.results, res)
+        return res
 
 
 def resolve_engagement(engagement: str | Path = "") -> Path:

@@ -424,7 +424,12 @@ def launch(cmd: LaunchCommand) -> int:
         from .room import RoomServer
 
         room = RoomServer(cmd.room)
-        room.start()
+        try:
+            room.start()
+        except OSError as exc:
+            raise InputError(f"cannot serve the phones' page on {cmd.room.ip}:"
+                             f"{cmd.room.port} ({exc.strerror or exc}); pass another "
+                             "--room-port or --room-ip") from None
     proc = subprocess.Popen(cmd.argv, cwd=str(cmd.cwd), env={**os.environ, **cmd.env})
     stopped: list[int] = []
     if cmd.open_browser:

@@ -350,3 +350,43 @@ def workshop_section(data) -> dict:
     s = data.engagement.analysis
     return {"sla": sla_grid(handed_lead_frame(data), sla_hours=s.sla_first_touch_hours,
                             well_worked_attempts=s.well_worked_attempts)}
+
+
+def sla_value(results: dict, estimate: dict) -> dict | None:
+    """What the extra SQLs of an SLA estimate may be worth, from results.json figures only.
+
+    extra won deals = extra SQLs × the period's SQL → won rate (``crm.funnel.counts``: won ÷
+    SQL, the cumulative funnel); revenue = extra won deals × the average known won amount
+    (``incentives.split.deals``: won revenue ÷ won deals with an amount). The interval
+    scales the estimate's 95 % interval by the same two figures (their own uncertainty is
+    not added). Deals still open at the extract date make the rate an underestimate.
+
+    Returns
+    -------
+    dict or None
+        ``sql_to_won``, ``avg_won_amount`` (None without amounts), ``extra_won``,
+        ``extra_won_low``, ``extra_won_high``, ``revenue``, ``revenue_low``,
+        ``revenue_high`` (None without amounts); None when the estimate or the funnel is
+        missing.
+    """
+    if estimate.get("extra_conversions") is None:
+        return None
+    counts = (((results.get("crm") or {}).get("funnel") or {}).get("counts") or {})
+    sql, won = counts.get("sql"), counts.get("won")
+    if not sql or won is None:
+        return None
+    rate = float(won) / float(sql)
+    deals = ((results.get("incentives") or {}).get("split") or {}).get("deals") or {}
+    known, revenue = deals.get("won_amount_known"), deals.get("won_revenue")
+    avg = float(revenue) / known if known and revenue is not None else None
+    lo, hi = estimate.get("ci_low"), estimate.get("ci_high")
+    out = {"sql_to_won": rate, "avg_won_amount": avg,
+           "extra_won": estimate["extra_conversions"] * rate,
+           "extra_won_low": None if lo is None else lo * rate,
+           "extra_won_high": None if hi is None else hi * rate,
+           "revenue": None, "revenue_low": None, "revenue_high": None}
+    if avg is not None:
+        out.update(revenue=out["extra_won"] * avg,
+                   revenue_low=None if lo is None else lo * rate * avg,
+                   revenue_high=None if hi is None else hi * rate * avg)
+    return out

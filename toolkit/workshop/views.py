@@ -14,13 +14,13 @@ from ..report.display import fmt_num, fmt_pct, show_figure, show_markdown, show_
 from .simulator import split_table
 
 _SIDE = {"sales": "Sales", "marketing": "Marketing"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
 
 
 def _plain(text) -> str:
-    """A client value as literal text in Markdown: HTML-escaped, Markdown specials
-    backslashed (SPEC §8a: client data never becomes markup)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True))
+    """A client value as literal text in Markdown (SPEC §8a: client data never becomes
+    markup): Markdown specials backslashed, then ``<``, ``>`` and ``&`` as entities."""
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", str(text)), quote=False)
 
 
 def reveal_takeaway(result: dict, stage: str = "gap") -> str:
@@ -127,8 +127,9 @@ def simulation_evidence(result: dict, currency: str = "") -> str:
     return "\n".join(lines)
 
 
-def show_sla(result: dict) -> None:
-    """Display the SLA designer's estimate with its interval and caveat."""
+def show_sla(result: dict, currency: str = "") -> None:
+    """Display the SLA designer's estimate with its interval, what it may be worth, what
+    it costs, the evidence behind it and the caveat."""
     if result["extra_conversions"] is None:
         show_markdown("**Cannot size this SLA.** " + _plain(" ".join(result["warnings"])))
         return
@@ -141,6 +142,21 @@ def show_sla(result: dict) -> None:
                 f"{fmt_pct(result['projected_rate'], 1)}.")
     ax = plot_sla(data=result)
     show_figure(ax, alt="Leads reaching SQL now and with the SLA met", takeaway=takeaway)
+    value = result.get("value")
+    if value is not None:
+        worth = (f"**What it may be worth:** about {value['extra_won']:.0f} more won deals "
+                 f"(95% interval {fmt_num(value['extra_won_low'], 0)} to "
+                 f"{fmt_num(value['extra_won_high'], 0)})")
+        if value["revenue"] is not None:
+            worth += (f", about {fmt_num(value['revenue'], 0)} {_plain(currency)} "
+                      f"({fmt_num(value['revenue_low'], 0)} to "
+                      f"{fmt_num(value['revenue_high'], 0)})")
+        worth += (f", at this period's SQL → won rate of {fmt_pct(value['sql_to_won'], 1)}"
+                  + (f" and average won deal of {fmt_num(value['avg_won_amount'], 0)} "
+                     f"{_plain(currency)}" if value["avg_won_amount"] is not None else "")
+                  + " (deals still open at the extract date make the rate an "
+                  "underestimate).")
+        show_markdown(worth)
     cost = result.get("cost")
     if cost is not None:
         show_markdown(f"**What it costs:** about {fmt_num(cost['extra_attempts'], 0)} more "

@@ -1,0 +1,143 @@
+"""The typed columnar path (issue 18) gives exactly what the general text path gives."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLES
+from toolkit.intake.canonical import read_canonical
+from toolkit.intake.reader import read_table
+from toolkit.intake.typed import read_typed
+from toolkit.schemas import check_table
+
+CRM = [(s, t) for s in ("followup-gap", "lead-quality", "well-aligned")
+       for t in ("leads", "opportunities", "activities")]
+
+
+def _general(path, table, display="f"):
+    return read_canonical(path, table, display_path=display,
+                          raw=read_table(path, display_path=display))
+
+
+def _same(fast, slow):
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast.table, slow.table, check_index_type=False)
+    assert list(fast.table.index) == list(slow.table.index)
+    assert fast.intake.to_dict() == slow.intake.to_dict()
+    assert [str(p) for p in fast.problems] == [str(p) for p in slow.problems]
+
+
+@pytest.mark.parametrize("sample,table", CRM)
+def test_typed_csv_matches_general_path_on_samples(sample, table):
+    path = SAMPLES / sample / "crm" / f"{table}.csv"
+    _same(read_typed(path, table, display_path="f"), _general(path, table))
+
+
+@pytest.mark.parametrize("table", ["leads", "opportunities", "activities"])
+def test_typed_parquet_matches_general_path(tmp_path, table):
+    df = pd.read_csv(SAMPLES / "followup-gap" / "crm" / f"{table}.csv", dtype=str)
+    for c in df.columns:  # native types, as a warehouse would write them
+        if c.endswith("_at"):
+            df[c] = pd.to_datetime(df[c])
+        elif c in ("score", "amount"):
+            df[c] = pd.to_numeric(df[c])
+        elif c in ("is_won", "is_closed"):
+            df[c] = df[c].map({"True": True, "False": False})
+    path = tmp_path / f"{table}.parquet"
+    df.to_parquet(path, index=False)
+    _same(read_typed(path, table, display_path="f"), _general(path, table))
+
+
+def _leads(tmp_path, rows, header="lead_id,created_at,source,owner_id,score,attempts\n",
+           name="leads.csv"):
+    p = tmp_path / name
+    p.write_text(header + "".join(rows), encoding="utf-8")
+    return p
+
+
+GOOD = [f"L{i},2025-03-{i:02d}T10:00:00,web,ann,{i * 10},{i % 4}\n" for i in range(1, 9)]
+
+
+@pytest.mark.parametrize("change", [
+    lambda r: r[:3] + ["\n"] + r[3:],                                   # blank line
+    lambda r: r[:3] + [",,,,,\n"] + r[3:],                              # blank record
+    lambda r: r[:3] + ["L4, 2025-03-04,web,ann,1,1\n"] + r[4:],         # spaces: not ISO
+    lambda r: r[:3] + ["L4,04/03/2025,web,ann,1,1\n"] + r[4:],          # other date format
+    lambda r: r[:3] + ["L4,2025-02-30T10:00:00,web,ann,1,1\n"] + r[4:],  # impossible date
+    lambda r: r[:3] + ["L4,9999-12-31,web,ann,1,1\n"] + r[4:],          # far date
+    lambda r: r[:3] + [" ,2025-03-04,web,ann,1,1\n"] + r[4:],           # blank id
+    lambda r: r[:3] + ['L4,2025-03-04,"web,ann,1,1\n'] + r[4:],         # unbalanced quote
+    lambda r: r[:-1] + ["L8,2025-03-08\n"],                              # cut-off last row
+])
+def test_anything_unusual_takes_the_general_path(tmp_path, change):
+    p = _leads(tmp_path, change(list(GOOD)))
+    assert read_typed(p, "leads", display_path="f") is None
+
+
+def test_number_problems_are_the_general_paths(tmp_path):
+    rows = list(GOOD)
+    rows[2] = "L3,2025-03-03T10:00:00,WEB ,ann,1.234,2.5\n"
+    rows[5] = "L6,2025-03-06,web,,abc,-1\n"
+    p = _leads(tmp_path, rows)
+    fast, slow = read_typed(p, "leads", display_path="f"), _general(p, "leads")
+    _same(fast, slow)
+    assert {(x.row, x.column) for x in fast.problems} == {(4, "attempts"), (7, "score")}
+    assert fast.table.loc[4, "source"] == "WEB" and np.isnan(fast.table.loc[7, "score"])
+    assert [str(x) for x in check_table(fast.table, "leads", "f")] == \
+        [str(x) for x in check_table(slow.table, "leads", "f")]
+
+
+def test_format_auto_reads_a_canonical_file_once_with_types(tmp_path, monkeypatch):
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data, reader
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    toml = (eng / "engagement.toml").read_text().replace('format = "canonical"',
+                                                         'format = "auto"')
+    (eng / "engagement.toml").write_text(toml)
+    expected = load_data(load_engagement(SAMPLES / "followup-gap"))
+    read = []
+    orig = reader.read_table
+    monkeypatch.setattr(reader, "read_table", lambda p, **k: read.append(p) or orig(p, **k))
+    import toolkit.intake as intake_pkg
+    monkeypatch.setattr(intake_pkg, "read_table", lambda p, **k: read.append(p) or orig(p, **k))
+    got = load_data(load_engagement(eng))
+    assert not [p for p in read if "crm" in str(p)]  # CRM files never took the text path
+    for t in ("leads", "opportunities", "activities"):
+        pd.testing.assert_frame_equal(getattr(got, t), getattr(expected, t))
+
+
+@pytest.mark.parametrize("table", ["leads", "opportunities", "activities", "survey"])
+def test_columnar_validation_agrees_with_pandera(table):
+    """_passes says "clean" only where pandera finds nothing, for planted faults of each check."""
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+    from toolkit.schemas import _passes, schema
+
+    data = load_data(load_engagement(SAMPLES / "followup-gap"))
+    df = getattr(data, table)
+    assert _passes(df, table) and schema(table).validate(df, lazy=True) is not None
+    faults = {
+        "leads": [("lead_id", 5, "L000001"), ("created_at", 3, pd.Timestamp("2150-01-01")),
+                  ("created_at", 4, pd.NaT), ("attempts", 2, -1.0)],
+        "opportunities": [("amount", 1, -5.0), ("is_closed", 0, False),
+                          ("opportunity_id", 9, np.nan)],
+        "activities": [("type", 3, "fax"), ("activity_id", 2, "A0000001")],
+        "survey": [("FAIR1", 0, 6.0), ("FAIR1", 1, 2.5), ("team", 2, "finance")],
+    }[table]
+    for col, pos, value in faults:
+        if col not in df.columns:
+            continue
+        bad = df.copy()
+        if col == "is_closed":
+            pos = int(np.flatnonzero(bad["is_won"].to_numpy())[0])
+        bad.loc[bad.index[pos], col] = value
+        assert not _passes(bad, table), (col, value)
+        assert check_table(bad, table, "f"), (col, value)
+    shuffled = df.sample(frac=1, random_state=1)
+    assert _passes(shuffled, table) == (check_table(shuffled, table, "f") == [])

@@ -1,0 +1,146 @@
+"""The definitions every CRM figure shares (SPEC §4.2), in one place.
+
+Each rule below is used by every measure, the verdict, the incentives flags and the importers;
+none of them is restated elsewhere in the code.
+
+* **Source normalisation** (:func:`source_code`): a source name is compared as a lower-case
+  channel code — case folded, every run of characters other than letters and digits
+  (spaces, ``-``, ``_``, ``/``) replaced by one ``_``, leading and trailing ``_`` removed —
+  so ``"Paid Search"``, ``"paid-search"`` and ``"PAID_SEARCH"`` are the same channel. The
+  importers write this code into ``source``; ``[crm] marketing_sources`` is compared after the
+  same normalisation (:func:`marketing_flag`). A lead without a source is *unknown*, neither
+  marketing- nor otherwise sourced.
+* **Touch window** (:func:`touch_window`): a touch of a lead is one of its activities with
+  ``created_at <= occurred_at <= end``, where ``end`` is ``converted_at`` for converted leads,
+  else the extract date. A touch between creation and ``mql_at`` is real work: it counts as an
+  attempt, and the response time of a lead first touched before its MQL stamp is 0 h (counted
+  in the data-quality appendix). The same rule is applied when the export gives
+  ``first_touch_at`` / ``attempts`` instead of activities.
+* **Measured, not inferred** (:func:`measured_inputs`): a figure whose input is absent from
+  the export is ``None`` with the reason, never filled from another stage. Acceptance needs
+  ``accepted_at``; rejection needs ``rejected_at`` (or an export field recording it, such as
+  HubSpot's lead status ``UNQUALIFIED``, which the importer writes into ``rejected_at``); the
+  MQL and SQL stages need their own timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+#: Reason shown wherever a figure's input is not in the client's export.
+NOT_IN_EXPORT = "not in the export"
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def source_key(value) -> str | None:
+    """Normalised channel code of one source name (``"Paid Search"`` → ``"paid_search"``).
+
+    Returns ``None`` for a missing or blank value.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    code = _NON_ALNUM.sub("_", str(value).strip().lower()).strip("_")
+    return code or None
+
+
+def source_code(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`source_key` over a Series (missing / blank → ``<NA>``).
+
+    Parameters
+    ----------
+    values : Series
+        Source names, any dtype.
+
+    Returns
+    -------
+    Series of dtype ``string``, same index.
+    """
+    s = values.astype("string").str.strip().str.lower()
+    s = s.str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    return s.mask(s == "")
+
+
+def marketing_keys(marketing_sources: Iterable[str]) -> set[str]:
+    """``[crm] marketing_sources`` as normalised channel codes."""
+    return {k for k in (source_key(s) for s in marketing_sources) if k}
+
+
+def marketing_flag(sources: pd.Series, marketing_sources: Iterable[str]) -> pd.Series:
+    """Whether each source is marketing's: ``True``, ``False`` or ``<NA>`` when unknown.
+
+    Parameters
+    ----------
+    sources : Series
+        Source names (raw or already normalised).
+    marketing_sources : iterable of str
+        ``[crm] marketing_sources`` as configured (normalised here).
+
+    Returns
+    -------
+    Series of dtype ``boolean`` (nullable): ``<NA>`` for a missing source.
+    """
+    code = source_code(sources)
+    out = code.isin(marketing_keys(marketing_sources)).astype("boolean")
+    return out.mask(code.isna())
+
+
+def unmatched_marketing_sources(sources: pd.Series, marketing_sources: Iterable[str]
+                                ) -> list[str]:
+    """Configured marketing sources that match no value of *sources* (as configured)."""
+    present = set(source_code(sources).dropna().unique())
+    return [s for s in marketing_sources if source_key(s) not in present]
+
+
+def touch_window(leads: pd.DataFrame, extract_date) -> tuple[pd.Series, pd.Series]:
+    """Start and end of each lead's touch window (see the module docstring).
+
+    Parameters
+    ----------
+    leads : DataFrame
+        Canonical leads with ``created_at`` (and ``converted_at`` when known).
+    extract_date : datetime-like or None
+        End of the window of unconverted leads; ``None`` = open.
+
+    Returns
+    -------
+    (Series, Series)
+        ``created_at`` and ``converted_at`` else the extract date (NaT = open), both
+        datetime64 aligned on *leads*.
+    """
+    from .derive import _col, _dt, _ts
+    idx = leads.index
+    start = _dt(_col(leads, "created_at"), idx)
+    end = _dt(_col(leads, "converted_at"), idx)
+    ext = _ts(extract_date)
+    if ext is not None:
+        end = end.fillna(ext)
+    return start, end
+
+
+#: Which leads columns measure which figure (SPEC §4.2 "measured, not inferred").
+STAGE_INPUTS = {"mql": ("mql_at",), "sal": ("accepted_at",),
+                "rejected": ("rejected_at", "lead_status"), "sql": ("sql_at",)}
+
+
+def measured_inputs(cohort: pd.DataFrame) -> dict[str, bool]:
+    """Which funnel inputs the export records (a column with at least one value).
+
+    Returns
+    -------
+    dict
+        ``{"mql": bool, "sal": bool, "rejected": bool, "sql": bool}``.
+    """
+    out = {}
+    for key, cols in STAGE_INPUTS.items():
+        out[key] = any(c in cohort.columns and cohort[c].notna().any() for c in cols)
+    return out
+
+
+def absent_reason(column: str) -> str:
+    """``"no accepted_at column — not in the export"``-style reason for a null figure."""
+    return f"no {column} column — {NOT_IN_EXPORT}"

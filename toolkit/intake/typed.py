@@ -1,0 +1,323 @@
+"""Typed columnar reading of canonical CRM files (issue 18).
+
+A canonical leads, opportunities or activities file that is clean — UTF-8 CSV or Parquet,
+one header row with canonical (or ``[crm] columns``-mapped) names, a rectangle without blank
+lines or unbalanced quotes, ISO-8601 timestamps — is read by pyarrow with the column types
+given up front: timestamps are parsed by Arrow's CSV reader while the file is read, only the
+mapped columns are materialised, and ids and text never pass through Python objects. The
+other columns (numbers, booleans, categories) go through the same parsers as the general path
+(:func:`toolkit.intake.canonical.type_canonical`), so their values and problems are the same.
+
+Anything unusual makes :func:`read_typed` return ``None`` and the caller takes the general
+path (:func:`toolkit.intake.reader.read_table` + ``type_canonical``), which reads every
+file the toolkit accepts and names the file, row and column of each problem. The typed
+path therefore never has to produce a problem message of its own, and both paths give the
+same tables (``tests/test_intake_typed.py`` compares them).
+
+Measured on the large benchmark engagement (1M leads, 10M activities), see
+``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schemas import COLUMNS
+from .base import FileIntake, ImportResult
+from .reader import (PARQUET_SUFFIXES, _SAMPLE_BYTES, _parquet_text, check_file,
+                     detect_encoding, is_binary, sniff_delimiter)
+
+TYPED_TABLES = ("leads", "opportunities", "activities")
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
+#: Timestamps outside this window cannot be stored at nanosecond resolution: the general
+#: path names their rows.
+_TS_MIN, _TS_MAX = dt.datetime(1678, 1, 1), dt.datetime(2261, 12, 31)
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_header(path: Path) -> list[str] | None:
+    """Column names of a UTF-8 CSV or Parquet file from its first bytes, or ``None``.
+
+    Used by format detection, which needs the header only: a canonical file is then read
+    once, by the typed path.
+    """
+    suffix = path.suffix.lower()
+    try:
+        check_file(path)
+        if suffix in PARQUET_SUFFIXES:
+            import pyarrow.parquet as pq
+            return [str(n) for n in pq.read_schema(path).names]
+        if suffix not in _CSV_SUFFIXES:
+            return None
+        with open(path, "rb") as fh:
+            head = fh.read(_SAMPLE_BYTES)
+    except Exception:  # the general path reports what is wrong with the file
+        return None
+    head = head[3:] if head.startswith(_BOM) else head
+    if detect_encoding(head, complete=False) != "utf-8" or is_binary(head, "utf-8"):
+        return None
+    text = head.decode("utf-8", errors="replace")
+    try:
+        first = next(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text, suffix)))
+    except (csv.Error, StopIteration):
+        return None
+    return [c.strip() for c in first]
+
+
+class _Header:
+    """The part of a RawTable that :func:`toolkit.intake.canonical.is_canonical` reads."""
+
+    def __init__(self, columns: list[str]):
+        self.columns = columns
+
+
+def header_only(path: Path):
+    """An object with ``.columns`` for format detection, or ``None`` (see read_header)."""
+    cols = read_header(path)
+    return _Header(cols) if cols else None
+
+
+def read_typed(path: Path, table: str, *, display_path: str,
+               columns: Mapping[str, str] | None = None,
+               date_order: str | None = None) -> ImportResult | None:
+    """Read a clean canonical CRM file with typed columns, or return ``None``.
+
+    Parameters
+    ----------
+    path : Path
+        The file (``.csv``/``.txt``/``.tsv`` in UTF-8, or ``.parquet``).
+    table : {"leads", "opportunities", "activities"}
+    display_path : str
+        Name of the file in problems and in the intake summary.
+    columns : mapping, optional
+        Export column -> canonical column (``[crm] columns.<table>``).
+    date_order : str, optional
+        Passed to the general parsers of the columns that are not timestamps.
+
+    Returns
+    -------
+    ImportResult or None
+        The same typed table, intake record and problems as
+        :func:`toolkit.intake.canonical.read_canonical` would give; ``None`` when the file
+        needs the general path (another encoding or format, a header that needs renaming
+        by synonyms or has duplicate or blank names, blank lines, ragged or cut-off rows,
+        quotes that do not pair up, values that are not plain ISO timestamps, empty ids).
+    """
+    if table not in TYPED_TABLES:
+        return None
+    suffix = path.suffix.lower()
+    try:
+        check_file(path, display_path)
+        if suffix in PARQUET_SUFFIXES:
+            got = _parquet(path, table, columns)
+        elif suffix in _CSV_SUFFIXES:
+            got = _csv(path, table, columns)
+        else:
+            return None
+    except Exception:  # noqa: BLE001 - any surprise: the general path reads and reports
+        return None
+    if got is None:
+        return None
+    arrays, header, mapping, meta = got
+    return _build(arrays, header, mapping, meta, table=table, display=display_path,
+                  date_order=date_order)
+
+
+def _mapping(header: list[str], table: str, columns) -> dict[str, str] | None:
+    from .canonical import canonical_names
+
+    if any(not h for h in header) or len(set(header)) != len(header):
+        return None
+    overrides = dict(columns or {})
+    mapping = canonical_names(header, table, overrides, synonyms=True)
+    if mapping != canonical_names(header, table, overrides):
+        return None  # columns mapped by synonym: the general path words the warning
+    if len(set(mapping.values())) != len(mapping):
+        return None
+    spec = COLUMNS[table]
+    present = set(mapping.values())
+    if any(c.required and n not in present for n, c in spec.items()):
+        return None
+    if table == "opportunities" and not {"is_won", "is_closed"} <= present:
+        return None  # flags derived from the stage: general path
+    return mapping
+
+
+def _csv(path: Path, table: str, columns):
+    import pyarrow.csv as pacsv
+
+    data = path.read_bytes()
+    encoding = "utf-8"
+    body = memoryview(data)
+    if data.startswith(_BOM):
+        encoding, body = "utf-8-sig", body[3:]
+    sample = bytes(body[:_SAMPLE_BYTES])
+    if detect_encoding(sample, complete=False) != "utf-8" or is_binary(sample, "utf-8"):
+        return None
+    quotes = data.count(b'"')
+    if quotes % 2:
+        return None
+    text = sample.decode("utf-8", errors="replace")
+    if text.lstrip()[:1] == "<":
+        return None
+    delim = sniff_delimiter(text, path.suffix.lower())
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delim))
+    except (csv.Error, StopIteration):
+        return None
+    header = [h.strip() for h in header]
+    mapping = _mapping(header, table, columns)
+    if mapping is None:
+        return None
+    spec = COLUMNS[table]
+    names = [f"f{i}" for i in range(len(header))]
+    wanted = {names[i]: h for i, h in enumerate(header) if h in mapping}
+    types = {f: (pa.timestamp("s") if spec[mapping[h]].kind == "datetime" else pa.string())
+             for f, h in wanted.items()}
+    try:
+        tbl = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=bool(quotes),
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, include_columns=list(wanted), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    arrays = {wanted[f]: tbl.column(f) for f in wanted}
+    if quotes:  # a quoted value with a line break: the general path checks the quotes
+        for h, arr in arrays.items():
+            if pa.types.is_string(arr.type) and pc.any(pc.match_substring(arr, "\n")).as_py():
+                return None
+    return arrays, header, mapping, {"encoding": encoding, "delimiter": delim,
+                                     "rows": tbl.num_rows}
+
+
+def _parquet(path: Path, table: str, columns):
+    import pyarrow.parquet as pq
+
+    with open(path, "rb") as fh:
+        if fh.read(4) != b"PAR1":
+            return None
+    header = [str(n) for n in pq.read_schema(path).names]
+    stripped = [h.strip() for h in header]
+    mapping = _mapping(stripped, table, columns)
+    if mapping is None:
+        return None
+    tbl = pq.read_table(path, columns=[h for h, s in zip(header, stripped) if s in mapping])
+    arrays = {}
+    spec = COLUMNS[table]
+    for h, s in zip(header, stripped):
+        if s not in mapping:
+            continue
+        col = tbl.column(h)
+        kind = spec[mapping[s]].kind
+        t = col.type
+        if kind == "datetime" and (pa.types.is_timestamp(t) or pa.types.is_date(t)):
+            if pa.types.is_timestamp(t):
+                col = col.cast(pa.timestamp(t.unit))
+            col = col.cast(pa.timestamp("s"), safe=False)
+        elif kind in ("float", "count") and (pa.types.is_integer(t) or (
+                pa.types.is_floating(t) and not pc.any(pc.is_inf(col)).as_py())):
+            col = col.cast(pa.float64())
+        elif kind == "bool" and pa.types.is_boolean(t):
+            pass
+        else:  # as the general path sees it: text
+            col = _parquet_text(col)
+            col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        arrays[s] = col
+    return arrays, stripped, mapping, {"encoding": "binary", "delimiter": None,
+                                       "rows": tbl.num_rows}
+
+
+def _clean(arr, categories=()) -> pa.ChunkedArray:
+    """Arrow version of :func:`toolkit.intake.canonical._clean_text`: strip, empty →
+    missing, and a value equal to a category ignoring case (Python ``casefold``, on the
+    distinct values only) becomes that category."""
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    if categories:
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        enc = pc.dictionary_encode(arr)
+        values = enc.dictionary.to_pylist()
+        new = [v.casefold() if v.casefold() in categories else v for v in values]
+        arr = pc.take(pa.array(new, pa.string()), enc.indices)
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def _text_series(arr, index) -> pd.Series:
+    arr = arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+    return pd.Series(arr.to_pandas(types_mapper=_str_mapper).array, index=index)
+
+
+def _str_mapper(t):
+    return pd.StringDtype("pyarrow", na_value=np.nan) if pa.types.is_string(t) else None
+
+
+def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict, *,
+           table: str, display: str, date_order) -> ImportResult | None:
+    from .canonical import type_canonical
+
+    spec = COLUMNS[table]
+    n = meta["rows"]
+    index = pd.RangeIndex(2, 2 + n, name="row")
+    stamps: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
+    rest: dict[str, pd.Series] = {}
+    for src, dst in mapping.items():
+        arr = arrays[src]
+        kind = spec[dst].kind
+        if kind == "id" and arr.null_count:
+            return None  # blank rows or empty ids: the general path counts and names them
+        if kind == "datetime" and pa.types.is_timestamp(arr.type):
+            if arr.null_count < len(arr):
+                lo, hi = pc.min(arr).as_py(), pc.max(arr).as_py()
+                if lo < _TS_MIN or hi > _TS_MAX:
+                    return None
+            ns = arr.cast(pa.timestamp("ns"))
+            stamps[dst] = pd.Series(np.asarray(ns.to_numpy(zero_copy_only=False))
+                                    .astype("datetime64[ns]"), index=index)
+        elif kind in ("id", "text", "category") and (pa.types.is_string(arr.type)
+                                                     or pa.types.is_large_string(arr.type)):
+            texts[dst] = pd.Series(_clean(arr, spec[dst].values if kind == "category" else ())
+                                   .to_pandas(types_mapper=_str_mapper).array, index=index)
+        elif pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            rest[dst] = _text_series(arr, index)
+        else:
+            rest[dst] = pd.Series(arr.to_pandas().array, index=index)
+    frame = pd.DataFrame(rest, index=index)
+    typed, formats, problems, warnings = type_canonical(frame, table, file=display,
+                                                        date_order=date_order)
+    for name, col in spec.items():
+        if col.kind == "id" and name in typed and typed[name].isna().any():
+            return None  # whitespace-only ids: as the general path, a blank row or a problem
+    for name, s in texts.items():
+        typed[name] = s
+        if spec[name].kind == "id" and s.isna().any():
+            return None  # whitespace-only ids: as the general path, a blank row or a problem
+    for name, s in stamps.items():
+        typed[name] = s
+        if s.notna().any():
+            formats[name] = "ISO-8601"
+    order = [c for c in spec if c in typed.columns]
+    typed = typed[order]
+    formats = {c: formats[c] for c in order if c in formats}
+    intake = FileIntake(table=table, path=display, format="canonical",
+                        encoding=meta["encoding"], delimiter=meta["delimiter"])
+    intake.rows_read = intake.rows_kept = n
+    intake.columns_mapped = dict(mapping)
+    intake.columns_unmatched = [c for c in header if c not in mapping]
+    intake.date_formats = formats
+    intake.warnings += warnings
+    return ImportResult(typed, intake, problems)
