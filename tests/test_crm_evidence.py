@@ -438,3 +438,23 @@ def test_alpha_null_carries_its_reason():
     assert r["alpha"] is None and "only 4 respondent(s)" in r["alpha_reason"]
     ok = pd.DataFrame(np.random.default_rng(1).integers(1, 6, (40, 3)), columns=list("abc"))
     assert cronbach_alpha(ok)["alpha_reason"] is None
+
+
+def test_unsourced_deals_do_not_become_sales_revenue_in_the_incentives_section():
+    from toolkit.incentives import measure_incentives
+    from toolkit.incentives.plan import validate_plan
+    from toolkit.report.incentives import contribution_reward_frame, split_sentence
+    plan = validate_plan(pd.DataFrame(
+        [["sales", "AE", 10, 100000, 100000, "Bookings", "bookings", 1, 0.1, "own_won", ""],
+         ["marketing", "DG", 4, 90000, 30000, "MQLs", "mql_volume", 1, "", "", ""]],
+        columns=["team", "role", "headcount", "base_salary", "variable_target", "component",
+                 "metric", "weight", "commission_rate", "applies_to", "gate"]))
+    leads = pd.DataFrame({"lead_id": ["L1"], "created_at": T("2025-02-01"), "source": "web"})
+    opps = pd.DataFrame({"opportunity_id": ["O1", "O2"], "created_at": T("2025-03-01"),
+                         "is_closed": True, "is_won": True, "amount": [1000.0, 2000.0]})
+    inc = measure_incentives(plan, leads=leads, opportunities=opps, marketing_sources=["web"])
+    assert inc["marketing_contribution_share"] is None          # not 0.0
+    assert any("not in the export" in w for w in inc["warnings"])
+    assert "not in the export" in split_sentence(inc, "USD")
+    frame = contribution_reward_frame(inc)
+    assert frame.loc[frame["measure"] == "contribution", "share"].isna().all()

@@ -95,7 +95,8 @@ def test_sow_sentence_once_and_qualified_for_own_bookings(monkeypatch):
     qualified = ("0% of the sales side's variable pay and 0% of the marketing side's depend on "
                  "outcomes both teams share (a commission on a side's own won deals rewards "
                  "closing, not the other team's success, so it does not count as shared: the "
-                 "sales side is paid that way) — no gap between them")
+                 "sales side is paid that way) — neither side's pay is tied to the other's "
+                 "success")
     assert text.count(qualified) == 1
     assert "100%" not in text.split("### Are both")[1].split("###")[0]
 

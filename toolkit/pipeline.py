@@ -135,7 +135,8 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     from . import findings as findings_mod
     from .recommend import recommend
     measured = jsonable({"survey": survey, "crm": crm, "incentives": incentives,
-                         "verdict": verdict, "scores": scores})
+                         "verdict": verdict, "scores": scores,
+                         "client": {"currency": eng.client.currency}})
     findings = run("findings", lambda: findings_mod.record(measured))
     recommendations = run("recommendations", lambda: recommend(
         survey=survey, crm=crm, incentives=incentives, verdict=verdict, scores=scores,

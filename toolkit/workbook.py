@@ -152,7 +152,7 @@ def funnel_sheet(results: dict) -> Sheet | None:
     rates = f.get("rates") or {}
     rows, prev = [], None
     for key, label in STAGES:
-        if key not in counts:
+        if counts.get(key) is None:   # a stage not in the export is skipped, never 0
             continue
         r = rates.get(f"{prev}_to_{key}") if prev else None
         rows.append([label, counts[key], _rate(r), (r or {}).get("ci_low"),
@@ -174,7 +174,8 @@ def funnel_by_source_sheet(results: dict) -> Sheet | None:
     if not items:
         return None
     items.sort(key=lambda kv: -(kv[1]["counts"].get("leads") or 0))
-    keys = [k for k, _ in STAGES if any(k in v["counts"] for _, v in items)]
+    # a stage not in the export (count None) is left out, never shown as 0
+    keys = [k for k, _ in STAGES if any(v["counts"].get(k) is not None for _, v in items)]
     steps = list(zip(keys, keys[1:]))
     cols = [("Source", TEXT), ("Marketing-sourced", TEXT)]
     cols += [(STAGE[k], INT) for k in keys]
@@ -188,7 +189,8 @@ def funnel_by_source_sheet(results: dict) -> Sheet | None:
         row = [_label(name), _yes(v.get("marketing"))] + [n.get(k) for k in keys]
         row += [_rate((v.get("rates") or {}).get(f"{a}_to_{b}")) for a, b in steps]
         if "leads" in keys and "won" in keys:
-            row.append(n["won"] / n["leads"] if n.get("leads") else None)
+            row.append(n["won"] / n["leads"] if n.get("leads") and n.get("won") is not None
+                       else None)
         rows.append(row)
     return Sheet("Funnel by source", "The funnel by lead source",
                  "Sources ordered by number of leads; rates are the conversion from the "

@@ -404,7 +404,7 @@ def funnel(results: dict) -> SlideSpec:
     labels = {"leads": "Leads", "mql": "Marketing-qualified (MQL)",
               "sal": "Accepted by sales (SAL)", "sql": "Sales-qualified (SQL)",
               "opportunity": "Opportunity", "won": "Won"}
-    stages = [s for s in f.get("stages") or list(counts) if s in counts]
+    stages = [s for s in f.get("stages") or list(counts) if counts.get(s) is not None]
     rates = f.get("rates") or {}
     steps = [(a, b, rates.get(f"{a}_to_{b}") or {}) for a, b in zip(stages, stages[1:])]
     lost = [(counts[a] - counts[b], a, b) for a, b, _ in steps

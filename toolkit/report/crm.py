@@ -53,6 +53,12 @@ def handoff_sentence(h: dict) -> str:
         text = (f"**Hand-off.** Of {h['n_mql']:,} MQLs, how many sales accepted or rejected "
                 "is not in the export (no acceptance or rejection field), so no acceptance "
                 "rate is given. ")
+    elif "acceptance" in nm:
+        text = (f"**Hand-off.** Sales rejected {rej} of {h['n_mql']:,} MQLs; how many it "
+                "accepted is not in the export (no acceptance date or status). ")
+    elif "rejection" in nm:
+        text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs; how many it "
+                "rejected is not in the export (no rejection date or status). ")
     else:
         text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs and rejected "
                 f"{rej}. ")
@@ -91,6 +97,12 @@ def _ci(w: dict | None, *, n: bool = True) -> str:
 
 
 NOT_IN_EXPORT = "not in the export"
+
+
+def source_label(code: str) -> str:
+    """A channel code as a reader writes it (``paid_search`` → ``Paid search``)."""
+    text = str(code).replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _count(x) -> str | int:
@@ -195,7 +207,8 @@ def render_funnel(results: dict) -> Rendered:
     for src, v in sorted(crm["funnel"]["by_source"].items(),
                          key=lambda kv: -kv[1]["counts"]["leads"]):
         c = v["counts"]
-        rows.append({"source": src, "marketing-sourced": "yes" if v.get("marketing") else "no",
+        rows.append({"source": source_label(src),
+                     "marketing-sourced": "yes" if v.get("marketing") else "no",
                      "leads": c["leads"], "MQL": _count(c.get("mql")),
                      "SQL": _count(c.get("sql")), "won": _count(c.get("won")),
                      "MQL → SAL": _ci(v["rates"].get("mql_to_sal")) if c.get("sal") is not None
@@ -375,7 +388,8 @@ def render_quality(results: dict) -> Rendered:
                       "last call); "
                       f"marketing-sourced {_ci(wc.get('marketing'))}, other sources "
                       f"{_ci(wc.get('other'))}. Benchmark: {b['label']} ({b['provenance']}).")
-        rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
+        rows = [{"source": source_label(k),
+                 "marketing-sourced": "yes" if v.get("marketing") else "no",
                  "leads touched within the SLA": v["n"],
                  f"reached SQL by attempt {W}": _ci(v) if v.get("rate") is not None
                  else "—"}

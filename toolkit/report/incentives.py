@@ -43,6 +43,8 @@ def sow_sentence(inc: dict) -> str:
     if gap is not None and gap >= 0.2:
         text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
                  "other misses")
+    elif gap is not None and s <= 0 and m <= 0:
+        text += " — neither side's pay is tied to the other's success"
     elif gap is not None and round(100 * gap) == 0:
         text += " — no gap between them"
     elif gap is not None:
@@ -58,6 +60,10 @@ def split_sentence(inc: dict, currency: str) -> str | None:
     ms = sp.get("on_marketing_sourced") or {}
     d = sp.get("deals") or {}
     share = sp.get("marketing_reward_share_on_marketing_sourced")
+    if d.get("won") and d.get("source_unknown", 0) >= d.get("won"):
+        return (f"Which of the {d['won']:,} won deals marketing sourced is not in the export "
+                "(no source on the deals or their leads), so who is paid for "
+                "marketing-sourced wins cannot be shown.")
     if not ms.get("total_payout"):
         return (f"On the {d.get('marketing_sourced', 0):,} marketing-sourced won deals "
                 f"({_money(d.get('marketing_sourced_revenue'), currency)}), the plan pays no "
@@ -203,6 +209,9 @@ def render(results: dict) -> Rendered:
             if c is not None and r is not None:
                 take = (f"Marketing sources {fmt_pct(c)} of won revenue and earns {fmt_pct(r)} "
                         f"of the commission on it: a gap of {100 * (c - r):+.0f} points.")
+            elif c is None:
+                take = ("Marketing's contribution to won revenue is not in the export: the won "
+                        "deals and their leads carry no source.")
             else:
                 take = "Contribution or reward could not be computed for both sides."
             ax = plot_contribution_reward(data=frame.astype({"share": "float64"}))
