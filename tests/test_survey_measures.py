@@ -274,11 +274,14 @@ def test_driver_analysis_finds_planted_driver():
         v = np.clip(np.round(reff + rng.normal(scale=0.3, size=n)), 1, 5)
         rows[code] = 6 - v if code in REVERSE_ITEMS else v
     r = measure_survey(pd.DataFrame(rows), settings=SETTINGS)
-    top = r["drivers"][0]
-    assert top["scale"] == "DEFN" and top["beta"] > 0.5 and top["ci"][0] > 0
-    assert top["n"] == n and r["drivers_model"]["level"] == "scale"
-    assert 0 < r["drivers_model"]["r2"] <= 1
-    assert all(abs(d["beta"]) < 0.2 for d in r["drivers"][1:])
+    dr = r["drivers"]
+    assert dr["method"] == "dominance" and dr["status"] == "ok" and dr["level"] == "scale"
+    top = dr["predictors"][0]
+    # the only planted driver takes almost all of the explained variance
+    assert top["scale"] == "DEFN" and top["share"] > 0.85 and top["share_ci"][0] > 0.6
+    assert dr["n"] == n and 0 < dr["r2"] <= 1
+    assert all(p["share"] < 0.05 for p in dr["predictors"][1:])
+    assert abs(sum(p["weight"] for p in dr["predictors"]) - dr["r2"]) < 1e-9
 
 
 def test_more_respondents_than_headcount_is_warned():

@@ -50,6 +50,8 @@ class SurveyConfig:
     team_map: dict[str, str] = field(default_factory=dict)
     items: dict[str, str] = field(default_factory=dict)
     date_order: str | None = None
+    #: optional consultant codebook for comment themes (``theme,keywords`` CSV)
+    comment_codebook: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ class Engagement:
 
 _ALLOWED = {
     "client": {"id", "name", "currency", "period_start", "period_end", "headcount"},
-    "survey": {"path", "format", "team_column", "team_map", "items", "date_order"},
+    "survey": {"path", "format", "team_column", "team_map", "items", "date_order",
+               "comment_codebook"},
     "crm": {"format", "leads", "opportunities", "activities", "columns",
             "marketing_sources", "extract_date", "date_order", "skip_rows_without"},
     "incentives": {"path", "attainment"},
@@ -272,10 +275,11 @@ def _read_survey(ck: _Checker, t: dict) -> SurveyConfig | None:
                    f"{', '.join(TEAMS)}")
     items = _str_map(ck, t, "survey", "items")
     order = _date_order(ck, t, "survey")
+    codebook = ck.path(t, "survey", "comment_codebook")
     if path is None:
         return None
     return SurveyConfig(path=path, format=fmt, team_column=team_column, team_map=team_map,
-                        items=items, date_order=order)
+                        items=items, date_order=order, comment_codebook=codebook)
 
 
 def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:

@@ -147,6 +147,25 @@ THRESHOLDS: dict[str, dict] = {
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered.",
         "SPEC §4.1", ("survey",)),
+    "drivers_min_n_per_predictor": Threshold(
+        10, "Fewest respondents with every answer per predictor before the drivers of "
+        "perceived effectiveness are estimated: the eleven scales need 110, else the three "
+        "pillar scores are used (30); below 30, no driver analysis.",
+        "Harrell 2015, Regression Modeling Strategies, 2nd ed., §4.4 (academic)",
+        ("survey drivers",)),
+    "heatmap_fdr": Threshold(
+        0.05, "False discovery rate of the heatmap: a group's difference from the whole is "
+        "marked only when its Benjamini–Hochberg adjusted p is below it (many cells are "
+        "compared at once).", "Benjamini & Hochberg 1995; Benjamini & Yekutieli 2005 "
+        "(academic)", ("survey heatmap",)),
+    "themes_comments_per_theme": Threshold(
+        10, "Fewest comments per automatic theme; with two themes at least, a question needs "
+        "20 comments before its comments are grouped.", "method", ("comment themes",)),
+    "themes_distinct_cosine": Threshold(
+        0.35, "More automatic themes are tried until two share their main words (cosine "
+        "similarity of their word profiles at or above this); the number before is kept. "
+        "Calibrated on generated comments with planted themes.", "method "
+        "(tests/test_survey_themes.py)", ("comment themes",)),
     # --- live workshop --------------------------------------------------------------------------
     "sla_designer_min_meet": Threshold(
         10, "Fewest leads meeting an SLA target within a lead-score band before that band's "

@@ -78,7 +78,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         known = _known_names(data)
         survey = run("survey", lambda: measure_survey(
             data.survey, settings=settings, headcount=eng.client.headcount or None,
-            known_names=known))
+            known_names=known, codebook=getattr(data, "comment_codebook", None)))
 
     # --- crm ----------------------------------------------------------------------------
     crm = None

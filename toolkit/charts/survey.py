@@ -1,5 +1,5 @@
 """Charts of the survey (SPEC §4.1): diverging Likert bars, perception gaps, frequency,
-maturity, scale means and drivers. Sales and marketing keep their theme colours."""
+maturity and scale means. Sales and marketing keep their theme colours."""
 
 from __future__ import annotations
 
@@ -214,35 +214,6 @@ def plot_scale_means(*, data: pd.DataFrame, ax=None, title: str | None = None):
     handles, labs = ax.get_legend_handles_labels()
     uniq = dict(zip(labs, handles))
     ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="lower right")
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_drivers(*, data: pd.DataFrame, ax=None,
-                 title: str | None = "What predicts an effective relationship"):
-    """Standardized regression coefficients on ``REFF`` with 95% CIs.
-
-    Parameters
-    ----------
-    data : DataFrame
-        ``label``, ``beta``, ``ci_low``, ``ci_high``; drawn top to bottom in order.
-
-    Returns
-    -------
-    Axes
-    """
-    d = data.reset_index(drop=True)
-    ax = new_axes(ax, figsize=(8.0, max(2.4, 0.4 * len(d) + 1.0)))
-    y = np.arange(len(d))[::-1]
-    sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
-    colors = ["#2e7d32" if s else NEUTRAL for s in sig]
-    ax.hlines(y, d["ci_low"], d["ci_high"], colors=colors, linewidth=2)
-    ax.scatter(d["beta"], y, color=colors, zorder=3)
-    ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, d["label"])
-    ax.set_xlabel("Standardized coefficient (SD change in effectiveness per SD)")
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)

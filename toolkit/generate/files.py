@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .comments import planted_shares, realized_theme_shares
 from .plan import planted_shared_outcome_weight
 from .profiles import MARKETING_SOURCES, Profile
 from .summary import crm_summary, maturity_stage, survey_summary
@@ -98,6 +99,12 @@ def planted(profile: Profile, tables: dict[str, pd.DataFrame], *, seed: int) -> 
             "maturity_stage": {"sales": maturity_stage(sp.means["MAT"][0]),
                                "marketing": maturity_stage(sp.means["MAT"][1])},
             "exact_team_counts": dict(sp.exact_team_counts),
+            "comment_themes": planted_shares(sp.themes),
+            "comment_themes_note": "share of each side's comments on the question "
+                                   "(sides: sales, marketing, other teams)",
+            "group_effects": sp.group_effects,
+            "group_effects_note": "shift of the 1..5 latent mean of the group against the "
+                                  "rest (the whole moves by the complement)",
         },
         "crm": {
             "cohort_note": "shares over marketing MQLs created in the period unless named",
@@ -117,7 +124,8 @@ def planted(profile: Profile, tables: dict[str, pd.DataFrame], *, seed: int) -> 
             "attainment": profile.attainment,
         },
         "realized": {
-            "survey": survey_summary(tables["survey"]),
+            "survey": {**survey_summary(tables["survey"]),
+                       "comment_themes": realized_theme_shares(tables["survey"])},
             "crm": crm_summary(tables["leads"], tables["opportunities"], tables["activities"]),
         },
     }

@@ -49,9 +49,15 @@ class SurveyProfile:
         ``(sales_side, marketing_side)``.
     freq : dict
         Side (``sales``, ``marketing``) → probabilities of :data:`FREQ_LEVELS`.
-    comments : dict
-        Side → list of typical ``OPEN1`` comments (biggest obstacle) and ``OPEN2`` comments
-        (one thing to change), as ``{"OPEN1": [...], "OPEN2": [...]}``.
+    themes : dict
+        Planted comment themes: question (``OPEN1`` biggest obstacle, ``OPEN2`` one thing to
+        change) → side (``sales``, ``marketing``, ``other``) → ``{theme key: share}`` of that
+        side's comments (keys of :mod:`toolkit.generate.comments`).
+    group_effects : dict
+        Planted differences of a group against the whole, for the heatmap: column (``level``,
+        ``tenure``, ``region``) → value → ``{scale: shift of the 1..5 latent mean}``. The
+        other respondents are shifted the opposite way in proportion, so the planted side
+        means hold in expectation.
     exact_team_counts : dict
         Teams whose respondent count is fixed (e.g. ``{"revops": 4}``, a group under the
         anonymity threshold of 5).
@@ -61,8 +67,9 @@ class SurveyProfile:
     claim_leads: tuple[float, float]
     claim_follow: tuple[float, float]
     freq: dict[str, tuple[float, ...]]
-    comments: dict[str, dict[str, list[str]]]
+    themes: dict[str, dict[str, dict[str, float]]]
     exact_team_counts: dict[str, int] = field(default_factory=dict)
+    group_effects: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,11 +181,9 @@ class Profile:
 _SOURCES = {"web": 0.26, "webinar": 0.10, "paid_search": 0.17, "event": 0.10, "content": 0.12,
             "referral": 0.10, "outbound": 0.15}
 
-_NEUTRAL_COMMENTS = {
-    "OPEN1": ["Too many meetings about the pipeline and too little action.",
-              "Priorities change every quarter.", "Tools do not talk to each other."],
-    "OPEN2": ["A single dashboard both teams look at.", "Clearer quarterly priorities."],
-}
+#: Comment themes of the teams outside the two sides (revops, leadership, other).
+_OTHER_THEMES = {"OPEN1": {"priorities": 0.6, "tools": 0.4},
+                 "OPEN2": {"joint_reviews": 0.5, "shared_targets": 0.5}}
 
 
 def _row(team, role, hc, base, var, component, metric, weight, rate=None, applies=None,
@@ -211,21 +216,16 @@ FOLLOWUP_GAP = Profile(
         claim_leads=(0.70, 0.20), claim_follow=(0.15, 0.75),
         freq={"sales": (0.05, 0.12, 0.25, 0.28, 0.22, 0.08),
               "marketing": (0.04, 0.12, 0.27, 0.28, 0.21, 0.08)},
-        comments={
-            "sales": {"OPEN1": ["Most leads from marketing are tyre-kickers.",
-                                "Leads come in without any context about the account.",
-                                "Marketing counts form fills, not buyers.",
-                                "We get too many leads at once after every webinar."],
-                      "OPEN2": ["Fewer, better leads.", "Give us context with each lead.",
-                                "Let sales decide which campaigns run."]},
-            "marketing": {"OPEN1": ["Sales calls a lead once and moves on.",
-                                    "Half of our MQLs are never followed up.",
-                                    "Nobody tells us what happened to the leads we send.",
-                                    "Leads sit for days before anyone calls."],
-                          "OPEN2": ["An SLA for follow-up that someone actually checks.",
-                                    "Regular pipeline reviews with both teams.",
-                                    "Feedback on every rejected lead."]},
-        }),
+        themes={
+            "OPEN1": {"sales": {"lead_quality": 0.55, "tools": 0.25, "targets": 0.20},
+                      "marketing": {"follow_up": 0.55, "feedback": 0.30, "tools": 0.15},
+                      "other": _OTHER_THEMES["OPEN1"]},
+            "OPEN2": {"sales": {"define_lead": 0.50, "joint_reviews": 0.30,
+                                "shared_targets": 0.20},
+                      "marketing": {"sla": 0.50, "closed_loop": 0.30, "joint_reviews": 0.20},
+                      "other": _OTHER_THEMES["OPEN2"]},
+        },
+        group_effects={"region": {"EMEA": {"TRUST": -1.0, "BIDIR": -0.9}}}),
     crm=CrmProfile(
         source_weights=_SOURCES, quality_mean={"marketing": 0.0, "sales": 0.1},
         non_mql_share=0.06, untouched=(0.30, 0.10), within_sla=0.35,
@@ -274,20 +274,15 @@ LEAD_QUALITY = Profile(
         claim_leads=(0.80, 0.30), claim_follow=(0.10, 0.40),
         freq={"sales": (0.08, 0.20, 0.32, 0.22, 0.14, 0.04),
               "marketing": (0.07, 0.19, 0.33, 0.23, 0.14, 0.04)},
-        comments={
-            "sales": {"OPEN1": ["Most MQLs are students or companies far too small for us.",
-                                "We spend hours calling people who downloaded an e-book.",
-                                "Lead scoring rewards clicks, not fit.",
-                                "Competitors fill in our forms to see pricing."],
-                      "OPEN2": ["Score leads on fit, not activity.",
-                                "Stop paying marketing for MQL volume.",
-                                "Agree what a qualified lead is."]},
-            "marketing": {"OPEN1": ["Sales rejects leads without telling us why.",
-                                    "Our targets are about volume, so we chase volume.",
-                                    "We do not see what happens after hand-off."],
-                          "OPEN2": ["Shared pipeline targets.",
-                                    "Closed-loop reporting on rejected leads."]},
-        }),
+        themes={
+            "OPEN1": {"sales": {"lead_quality": 0.70, "tools": 0.30},
+                      "marketing": {"feedback": 0.50, "targets": 0.50},
+                      "other": _OTHER_THEMES["OPEN1"]},
+            "OPEN2": {"sales": {"define_lead": 0.60, "shared_targets": 0.40},
+                      "marketing": {"closed_loop": 0.50, "shared_targets": 0.50},
+                      "other": _OTHER_THEMES["OPEN2"]},
+        },
+        group_effects={"tenure": {"<1y": {"DEFN": -0.6}}}),
     crm=CrmProfile(
         source_weights=_SOURCES, quality_mean={"marketing": -0.9, "sales": 0.4},
         non_mql_share=0.05, untouched=(0.025, 0.01), within_sla=0.90,
@@ -339,15 +334,13 @@ WELL_ALIGNED = Profile(
         claim_leads=(0.18, 0.12), claim_follow=(0.10, 0.16),
         freq={"sales": (0.40, 0.35, 0.15, 0.06, 0.04, 0.0),
               "marketing": (0.42, 0.34, 0.14, 0.06, 0.04, 0.0)},
-        comments={
-            "sales": {"OPEN1": ["Sometimes the hand-off of event leads is slow.",
-                                "Occasional disagreement on account priorities."],
-                      "OPEN2": ["Keep the weekly pipeline review.",
-                                "More joint account planning for the top 50."]},
-            "marketing": {"OPEN1": ["Feedback on lost deals could be faster.",
-                                    "Budget cycles do not match sales planning."],
-                          "OPEN2": ["Invite marketing to more deal reviews.",
-                                    "Share win/loss notes in the CRM."]},
+        themes={
+            "OPEN1": {"sales": {"priorities": 0.50, "tools": 0.50},
+                      "marketing": {"priorities": 0.40, "feedback": 0.60},
+                      "other": _OTHER_THEMES["OPEN1"]},
+            "OPEN2": {"sales": {"joint_reviews": 0.70, "closed_loop": 0.30},
+                      "marketing": {"joint_reviews": 0.50, "closed_loop": 0.50},
+                      "other": _OTHER_THEMES["OPEN2"]},
         },
         exact_team_counts={"revops": 4}),
     crm=CrmProfile(

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..instrument import CLAIM_ITEMS, REVERSE_ITEMS, SCALE_ITEMS, SCALES
+from .comments import draw_comments
 from .profiles import FREQ_LEVELS, Profile
 
 #: Team shares of respondents (SPEC §2.1 teams).
@@ -124,6 +125,16 @@ def generate_survey(profile: Profile, rng: np.random.Generator, n: int) -> pd.Da
     side = np.array([SIDE_OF_TEAM.get(t, "other") for t in team])
     is_s, is_m = side == "sales", side == "marketing"
 
+    # demographics from their own stream, so that the answers keep their planted draws
+    demo_rng = rng.spawn(1)[0]
+    level = np.where(team == "leadership",
+                     demo_rng.choice(["manager", "executive"], size=n, p=[0.6, 0.4]),
+                     demo_rng.choice(["individual", "manager"], size=n, p=[0.82, 0.18]))
+    tenure = demo_rng.choice(["<1y", "1-3y", "3-5y", "5y+"], size=n, p=[0.2, 0.4, 0.25, 0.15])
+    region = demo_rng.choice(["North America", "EMEA", "APAC"], size=n, p=[0.55, 0.3, 0.15])
+    shift = _group_shifts(sp.group_effects, {"level": level, "tenure": tenure,
+                                             "region": region}, n)
+
     z = _factor_scores(rng, n)
     out: dict[str, np.ndarray] = {}
     for scale, k in SCALES.items():
@@ -133,7 +144,7 @@ def generate_survey(profile: Profile, rng: np.random.Generator, n: int) -> pd.Da
         mu = np.full(n, latent_mean_for(round((ms + mm) / 2, 6), total_sd))
         mu[is_s] = latent_mean_for(ms, total_sd)
         mu[is_m] = latent_mean_for(mm, total_sd)
-        latent = mu + LATENT_SD * z[scale]
+        latent = mu + LATENT_SD * z[scale] + shift.get(scale, 0.0)
         items = latent[:, None] + noise * rng.standard_normal((n, k))
         items = np.clip(np.rint(items), 1, 5)
         for j, code in enumerate(SCALE_ITEMS[scale]):
@@ -170,12 +181,7 @@ def generate_survey(profile: Profile, rng: np.random.Generator, n: int) -> pd.Da
              else (np.array(sp.freq["sales"]) + np.array(sp.freq["marketing"])) / 2)
         freq[mask] = rng.choice(FREQ_LEVELS, size=int(mask.sum()), p=p / p.sum())
 
-    open1, open2 = _comments(profile, rng, side)
-    level = np.where(team == "leadership",
-                     rng.choice(["manager", "executive"], size=n, p=[0.6, 0.4]),
-                     rng.choice(["individual", "manager"], size=n, p=[0.82, 0.18]))
-    tenure = rng.choice(["<1y", "1-3y", "3-5y", "5y+"], size=n, p=[0.2, 0.4, 0.25, 0.15])
-    region = rng.choice(["North America", "EMEA", "APAC"], size=n, p=[0.55, 0.3, 0.15])
+    (open1, open2), planted_themes = _comments(profile, rng, side)
     ids = rng.choice(np.arange(10_000, 99_999), size=n, replace=False)
     head = pd.DataFrame({
         "respondent_id": pd.array([f"R_{i:05d}" for i in ids], dtype="str"),
@@ -185,26 +191,43 @@ def generate_survey(profile: Profile, rng: np.random.Generator, n: int) -> pd.Da
     tail = pd.DataFrame({"FREQ": pd.array(freq, dtype="str"),
                          "OPEN1": pd.array(open1, dtype="str"),
                          "OPEN2": pd.array(open2, dtype="str")})
-    return pd.concat([head, frame, tail], axis=1)
+    result = pd.concat([head, frame, tail], axis=1)
+    # the planted theme of each comment (tests check the themes found against it)
+    result.attrs["planted_themes"] = planted_themes
+    return result
+
+
+def _group_shifts(effects: dict, columns: dict[str, np.ndarray], n: int) -> dict:
+    """Latent shift per scale (arrays of n) from the planted group effects.
+
+    A group gets ``effect · (1 − share)`` and everyone else ``−effect · share`` (share =
+    the group's share of respondents), so the mean over everyone is unchanged.
+    """
+    shift: dict[str, np.ndarray] = {}
+    for col, groups in effects.items():
+        for value, by_scale in groups.items():
+            member = (columns[col] == value).astype(float)
+            centred = member - member.mean()
+            for scale, effect in by_scale.items():
+                shift[scale] = shift.get(scale, np.zeros(n)) + effect * centred
+    return shift
 
 
 def _comments(profile: Profile, rng: np.random.Generator,
-              side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """OPEN1/OPEN2 texts by side; two carry an e-mail address or a phone number."""
-    from .profiles import _NEUTRAL_COMMENTS
-
-    n = len(side)
-    cols = []
-    for code, answer_share in (("OPEN1", 0.6), ("OPEN2", 0.45)):
-        col = np.full(n, None, dtype=object)
-        for s in ("sales", "marketing", "other"):
-            bank = profile.survey.comments.get(s, _NEUTRAL_COMMENTS)[code]
-            mask = (side == s) & (rng.random(n) < answer_share)
-            col[mask] = rng.choice(bank, size=int(mask.sum()))
-        cols.append(col)
+              side: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
+    """OPEN1/OPEN2 texts from the planted themes; two carry an e-mail address or a phone
+    number. Returns the two text columns and ``{question: planted theme per respondent}``."""
+    side3 = np.where(np.isin(side, ("sales", "marketing")), side, "other")
+    cols, planted = [], {}
+    for code in ("OPEN1", "OPEN2"):
+        texts, themes = draw_comments(profile.survey.themes[code], code, rng, side3)
+        cols.append(texts)
+        planted[code] = themes
     # plant personal data in two comments of the two sides (to exercise redaction)
     for (code, text), s in zip(PII_COMMENTS, ("marketing", "sales")):
         idx = np.flatnonzero(side == s)
         if idx.size:
-            cols[0 if code == "OPEN1" else 1][idx[0]] = text
-    return cols[0], cols[1]
+            j = 0 if code == "OPEN1" else 1
+            cols[j][idx[0]] = text
+            planted[code][idx[0]] = None
+    return (cols[0], cols[1]), planted

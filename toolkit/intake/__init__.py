@@ -64,6 +64,8 @@ class EngagementData:
     plan: pd.DataFrame | None = None
     intake: list[FileIntake] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: consultant codebook for comment themes (``[survey] comment_codebook``), if given
+    comment_codebook: list | None = None
 
     def row_counts(self) -> dict:
         """Return ``{table: rows}`` for the tables present (plain ints)."""
@@ -250,6 +252,15 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
         problems += _new_problems(check_table(result.table, table, result.intake.path),
                                   result.problems)
         setattr(data, table, result.table.reset_index(drop=True))
+    if engagement.survey is not None and engagement.survey.comment_codebook is not None:
+        from ..exceptions import InputError
+        from ..survey.themes import load_codebook
+
+        path = engagement.survey.comment_codebook
+        try:
+            data.comment_codebook = load_codebook(path, display=engagement.relative(path))
+        except InputError as exc:
+            problems += [p for p in exc.problems if isinstance(p, Problem)]
     if engagement.incentives is not None:
         plan, intake, probs = _load_plan(engagement)
         data.plan = plan
@@ -344,6 +355,8 @@ def unnamed_files(engagement: Engagement) -> list[str]:
     used: set[Path] = set()
     if engagement.survey is not None:
         used.add(Path(engagement.survey.path).resolve())
+        if engagement.survey.comment_codebook is not None:
+            used.add(Path(engagement.survey.comment_codebook).resolve())
     if engagement.crm is not None:
         used |= {Path(p).resolve() for p in (engagement.crm.leads, engagement.crm.opportunities,
                                              engagement.crm.activities) if p is not None}

@@ -24,7 +24,8 @@ from IPython.display import HTML
 from ..exceptions import InputError
 from ..jsonio import RESULTS_SCHEMA, load_results
 from ..paths import EXAMPLE_RESULTS  # noqa: F401  (the notebook's default)
-from . import appendix, crm, incentives, recommendations, summary, survey, verdict
+from . import (appendix, crm, incentives, recommendations, summary, survey, survey_analytics,
+               verdict)
 from .display import Rendered, collect, emit, show_not_assessed
 
 #: Section keys in report order, with their headings (SPEC §6).
@@ -171,6 +172,7 @@ RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
                         _run(recommendations.render)),
     "appendix_data_quality": (_run(appendix.render_data_quality),),
     "appendix_methodology": (_run(appendix.render_methodology),
+                             _when("survey", fn=survey_analytics.render_methods),
                              _when("survey", fn=survey.render_reliability)),
     "appendix_sources": (_run(appendix.render_sources),),
 }

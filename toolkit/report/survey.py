@@ -4,7 +4,8 @@ Public renderers (each takes the whole results dict):
 ``render`` (everything, in order), ``render_participation`` (who answered + the anonymity
 line), ``render_politics``, ``render_incentives``, ``render_communication``,
 ``render_maturity``, ``render_gaps``, ``render_claims``, ``render_drivers``,
-``render_comments``, ``render_reliability``.
+``render_heatmap``, ``render_comments``, ``render_reliability`` (drivers, heatmap and comment
+themes are drawn by :mod:`toolkit.report.survey_analytics`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
+from . import survey_analytics as analytics
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
@@ -321,27 +323,14 @@ def render_claims(results: dict) -> Rendered:
 
 @renders
 def render_drivers(results: dict) -> Rendered:
-    """Which scales predict perceived relationship effectiveness (REFF)."""
-    sv = _survey(results, "Drivers of effectiveness")
-    if sv is None:
-        return
-    drivers = sv.get("drivers") or []
-    model = sv.get("drivers_model") or {}
-    if not drivers:
-        show_markdown("*Driver analysis not shown: " + "; ".join(
-            w for w in sv.get("warnings", []) if "river" in w) + "*")
-        return
-    names = {sc: e.get("name", sc) for sc, e in sv["scales"].items()}
-    names.update(PILLAR_TITLE)
-    d = pd.DataFrame([{"label": names.get(x["scale"], x["scale"]), "beta": x["beta"],
-                       "ci_low": x["ci"][0], "ci_high": x["ci"][1]} for x in drivers])
-    ax = charts.plot_drivers(data=d)
-    top = drivers[0]
-    show_figure(ax, alt="Standardized regression coefficients of each predictor of "
-                "perceived relationship effectiveness, with 95% confidence intervals.",
-                takeaway=(f"Strongest predictor of an effective relationship: "
-                          f"{names.get(top['scale'], top['scale'])} (beta {top['beta']:+.2f}; "
-                          f"n = {model.get('n')}, R² = {model.get('r2', 0):.2f})."))
+    """Which scales go with perceived relationship effectiveness (general dominance)."""
+    analytics.render_drivers(results)
+
+
+@renders
+def render_heatmap(results: dict) -> Rendered:
+    """Scale scores by level, tenure and region against the whole."""
+    analytics.render_heatmap(results)
 
 
 def _rate_txt(rate) -> str:
@@ -357,6 +346,7 @@ def render_comments(results: dict) -> Rendered:
     sv = _survey(results, "Comments")
     if sv is None:
         return
+    analytics.render_themes(results)
     cm = sv.get("comments") or {}
     by = cm.get("by_side") or {}
     q = {"OPEN1": "Biggest obstacle", "OPEN2": "One thing to change"}
@@ -431,6 +421,7 @@ def render_communication(results: dict) -> Rendered:
     _render_pillar(sv, "communication")
     render_frequency(results)
     render_drivers(results)
+    render_heatmap(results)
     render_comments(results)
 
 

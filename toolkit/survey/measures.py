@@ -18,11 +18,13 @@ from ..instrument import (CLAIM_ITEMS, FREQ_CODE, LIKERT_ITEMS, PILLAR_REVERSED_
                           PILLARS, REVERSE_ITEMS, SCALE_ITEMS, SCALE_PILLAR, SCALES,
                           item_labels, scale_names)
 from .compare import bh_adjust, compare_sides, mean_ci
-from .drivers import driver_analysis
+from .dominance import dominance_drivers
 from .groups import REST, SIDE_NAMES, assign_groups, participation, visibility
+from .heatmap import scale_heatmap
 from .psychometrics import reliability
 from .scoring import clean_items, reverse_items, scale_scores, stage_of, stage_rank, to_index
 from .sections import claims, comments, frequency
+from .themes import comment_themes
 
 SIDES_ALL = (*SIDE_NAMES, "all")
 _HIDDEN_STATS = {"n": None, "mean": None, "sd": None, "ci_low": None, "ci_high": None,
@@ -38,9 +40,9 @@ def _empty(settings: AnalysisSettings, warnings: list) -> dict:
                                                                     "headcount": None,
                                                                     "rate": None}},
         "scales": {}, "items": {}, "gaps": [], "pillars": {}, "maturity": None,
-        "frequency": None, "claims": None, "drivers": [], "drivers_model": None,
+        "frequency": None, "claims": None, "drivers": None, "heatmap": None,
         "comments": {"min_group_size": settings.min_comment_group_size, "by_side": {},
-                     "hidden_sides": []},
+                     "hidden_sides": [], "themes": None},
         "suppressed": [], "warnings": list(warnings),
     }
 
@@ -210,7 +212,8 @@ def _maturity(scales: dict) -> dict:
 
 
 def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
-                   headcount: dict | None = None, known_names: Sequence[str] = ()) -> dict:
+                   headcount: dict | None = None, known_names: Sequence[str] = (),
+                   codebook: Sequence | None = None) -> dict:
     """Compute every survey measure of SPEC §4.1 with the privacy rules of §8.
 
     Parameters
@@ -225,13 +228,18 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
         ``{team: people}`` for participation rates (``client.headcount``).
     known_names : sequence of str
         Names to redact from comments (respondents, CRM owners).
+    codebook : list of (theme, keywords), optional
+        A consultant's comment codebook (:func:`toolkit.survey.themes.load_codebook`); when
+        given it replaces the automatic comment themes.
 
     Returns
     -------
     dict
         JSON-safe ``results["survey"]``: ``respondents``, ``participation``, ``scales``,
         ``items``, ``gaps``, ``pillars``, ``maturity``, ``frequency``, ``claims``,
-        ``drivers`` (list), ``drivers_model``, ``comments``, ``suppressed``, ``warnings``,
+        ``drivers`` (general dominance, :mod:`toolkit.survey.dominance`), ``heatmap``
+        (:mod:`toolkit.survey.heatmap`), ``comments`` (with ``themes``,
+        :mod:`toolkit.survey.themes`), ``suppressed``, ``warnings``,
         ``min_group_size``, ``min_comment_group_size``. Hidden figures are None and their
         n is not given. Never raises for too little data.
     """
@@ -280,13 +288,15 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     if FREQ_CODE not in df:
         warnings.append("Communication frequency (FREQ) was not asked.")
     out["claims"] = claims(out["items"])
-    model = driver_analysis(scores)
-    warnings += model.pop("warnings")
-    out["drivers_model"] = {key: model[key] for key in ("outcome", "n", "r2", "adj_r2",
-                                                        "level")}
-    out["drivers"] = [{**c, "n": model["n"], "r2": model["r2"]}
-                      for c in model["coefficients"]]
+    out["drivers"] = dominance_drivers(scores)
+    warnings += out["drivers"].pop("warnings")
+    out["heatmap"], recs = scale_heatmap(scores, df, side, min_size=k)
+    out["suppressed"] += recs
     out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names)
+    out["suppressed"] += recs
+    out["comments"]["themes"], recs = comment_themes(
+        df, side, min_size=settings.min_comment_group_size, known_names=known_names,
+        codebook=codebook)
     out["suppressed"] += recs
     if not g.comparable:
         warnings.append("Side comparisons (gaps, Cliff's delta, tests) are not reported.")
