@@ -52,6 +52,15 @@ def _survey(results: dict, title: str) -> dict | None:
     return sv
 
 
+def _population(sv: dict, *, with_all: bool = False) -> str:
+    """The survey population a chart shows, named once in its title."""
+    r = sv.get("respondents") or {}
+    if _comparable(sv):
+        text = f"sales side n = {r.get('sales')}, marketing side n = {r.get('marketing')}"
+        return text + (f", all respondents n = {r.get('all')}" if with_all else "")
+    return f"all survey respondents, n = {r.get('all')}"
+
+
 def _comparable(sv: dict) -> bool:
     r = sv.get("respondents") or {}
     return r.get("sales") is not None and r.get("marketing") is not None
@@ -151,7 +160,8 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
             "Scale": e.get("name", sc),
             "Sales side (0–100)": fmt_num((b.get("sales") or {}).get("index_0_100"), 0),
             "Marketing side (0–100)": fmt_num((b.get("marketing") or {}).get("index_0_100"), 0),
-            "All (0–100)": fmt_num((b.get("all") or {}).get("index_0_100"), 0),
+            "All respondents, other teams included (0–100)":
+                fmt_num((b.get("all") or {}).get("index_0_100"), 0),
             "Cliff's delta": ("—" if e.get("cliffs_delta") is None else
                               f"{e['cliffs_delta']:+.2f} ({e['cliffs_magnitude']})"),
             "Adjusted p": fmt_p(e.get("p_adj")),
@@ -212,7 +222,7 @@ def _render_pillar(sv: dict, pillar: str) -> None:
     lk = _likert_frame(sv, codes)
     if len(lk):
         ax = charts.plot_likert_diverging(data=lk, title=f"{PILLAR_TITLE[pillar]}: answers "
-                                          "by item")
+                                          f"to each statement, {_population(sv)}")
         show_figure(ax, alt=f"Diverging stacked bars of the answers to the {pillar} "
                     "statements, disagreement to the left and agreement to the right, "
                     "one bar per side; blue is the healthy answer and red the unhealthy one, "
@@ -245,7 +255,8 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
                       "report.*")
         return
     d = pd.DataFrame(gaps)
-    ax = charts.plot_perception_gaps(data=d)
+    ax = charts.plot_perception_gaps(
+        data=d, title=f"Largest perception gaps, {_population(sv)}")
     g0 = gaps[0]
     who = "sales" if g0["gap"] > 0 else "marketing"
     show_figure(ax, alt=f"Horizontal bars of the {len(gaps)} statements where the sales "
@@ -281,7 +292,8 @@ def render_maturity(results: dict) -> Rendered:
         b = (sv["scales"].get("MAT") or {}).get("by_side", {}).get(r["side"]) or {}
         r["ci_low"], r["ci_high"] = b.get("ci_low"), b.get("ci_high")
     d = pd.DataFrame(rows).astype({"mean": float, "ci_low": float, "ci_high": float})
-    ax = charts.plot_maturity_by_side(data=d)
+    ax = charts.plot_maturity_by_side(
+        data=d, title=f"Self-rated alignment maturity, {_population(sv)}")
     show_figure(ax, alt="Dot chart of the maturity mean by side against the four stage "
                 "bands Undefined, Defined, Aligned and Integrated.",
                 takeaway=maturity_takeaway(m))
@@ -317,7 +329,9 @@ def render_frequency(results: dict) -> Rendered:
         return
     if _comparable(sv):
         rows = [r for r in rows if r["side"] != "all"] + [r for r in rows if r["side"] == "all"]
-    ax = charts.plot_frequency_by_side(data=pd.DataFrame(rows))
+    ax = charts.plot_frequency_by_side(
+        data=pd.DataFrame(rows),
+        title=f"How often the teams talk, {_population(sv, with_all=True)}")
     take = (f"{fmt_pct(f.get('tight_knit_share'))} are in touch daily or several times a "
             f"week; {fmt_pct(f.get('not_regular_share'))} monthly or less.")
     show_figure(ax, alt="Stacked bars of how often each side is in contact with the other "
