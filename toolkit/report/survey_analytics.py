@@ -149,7 +149,8 @@ def render_heatmap(results: dict) -> None:
     hm = sv.get("heatmap") or {}
     show_markdown("**Where groups differ from the company as a whole.**")
     if hm.get("status") != "ok":
-        show_markdown(f"*Not assessed: {hm.get('reason') or 'no group breakdown in these results.'}*")
+        reason = hm.get("reason") or "no group breakdown in these results."
+        show_markdown(f"*Not assessed: {reason}*")
         return
     d = _heat_rows(hm)
     if d.empty or not d["shown"].any():
