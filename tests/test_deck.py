@@ -86,7 +86,7 @@ def test_not_assessed_sections_keep_the_deck_whole():
     assert 10 <= len(prs.slides) <= 15
     assert overflow_problems(prs) == []
     text = "\n".join(_texts(prs))
-    assert "no CRM files configured" in text and "could not be" in text
+    assert "No CRM files configured" in text and "could not be" in text
 
 
 def test_practice_template_is_used(results, tmp_path):

@@ -71,6 +71,10 @@ THRESHOLDS: dict[str, dict] = {
         "reason cite fit (size, industry, budget, role, spam). Gartner's 44% good-fit share "
         "of MQLs says fit rejections are common, so only a majority counts.",
         "SPEC §5 wording; Gartner (analyst) for context", _VF),
+    "reasons_already_given": Threshold(
+        0.8, "Sales already gives a reason for at least this share of rejections: a "
+        "recommendation to make reasons mandatory is moot, only reviewing them with marketing "
+        "is left.", "method (recommendation gate)", ("recommendations",)),
     "acceptance_rate_low": Threshold(
         0.40, "Marketing paid on volume while fewer than 40% of its MQLs are accepted by sales "
         "(the lower bound of the MQL→SAL practitioner range): most of what marketing is paid "
@@ -177,6 +181,11 @@ THRESHOLDS: dict[str, dict] = {
         "method (workshop wording)", ("workshop",)),
 }
 
+#: How strongly the client's own evidence backs a finding, for ranking recommendations by
+#: impact × evidence strength: measured in the CRM, the compensation plan or the verdict;
+#: reported in the survey (both sides, or the whole company); reported by one side only.
+EVIDENCE_STRENGTH: dict[str, float] = {"records": 1.0, "survey": 0.8, "survey_one_side": 0.6}
+
 #: Cliff's delta magnitude labels: ``(upper bound of |d|, label)``, "large" above the last
 #: (Romano et al. 2006; SPEC §4.1).
 CLIFF_MAGNITUDES: tuple[tuple[float, str], ...] = ((0.147, "negligible"), (0.33, "small"),
@@ -268,7 +277,7 @@ def record(settings: Any = None) -> dict:
         input}``), ``score_stages`` and ``maturity_stages`` (rows ``{stage, from, to}``),
         ``cliffs_delta_magnitudes`` (rows ``{below, label}``), ``references`` (SPEC §9
         rows of :func:`toolkit.benchmarks.sources_table`), ``benchmarks`` (the derived
-        MQL→SQL range) and ``settings``.
+        MQL→SQL range), ``priority`` (how recommendations are ranked) and ``settings``.
     """
     out = {
         "thresholds": thresholds_table(),
@@ -281,6 +290,9 @@ def record(settings: Any = None) -> dict:
         "cliffs_delta_magnitudes": [{"below": b, "label": lab} for b, lab in CLIFF_MAGNITUDES],
         "references": benchmarks.sources_table(),
         "benchmarks": {"mql_to_sql": dict(benchmarks.MQL_TO_SQL_RANGE)},
+        "priority": {"rule": "impact × evidence strength",
+                     "impact": "severity (0–1) of the most severe finding behind it",
+                     "strength": dict(EVIDENCE_STRENGTH)},
         "settings": None,
     }
     if settings is not None:

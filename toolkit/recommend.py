@@ -1,22 +1,23 @@
-"""Recommendations generated from the findings, by the three steps (SPEC §0, §6).
+"""Recommendations generated from the findings, ranked by one priority rule (SPEC §0, §6).
 
 Each rule names the findings that trigger it; a recommendation appears only when one of them
 fired, carries the evidence keys of the findings behind it and a rationale citing the source
-of the practice. The next stage's levers depend on the client's maturity stage (Kotler,
-Rackham & Krishnaswamy 2006). No generic advice the data did not trigger.
+of the practice. Priority = impact (the severity of its most severe finding) × evidence
+strength (how directly the client's own records show it; :data:`toolkit.method.
+EVIDENCE_STRENGTH`). A rule is gated by the client's evidence: what the data shows is already
+done is not recommended. The lever towards the next stage follows the overall score's stage
+(the one stage language of the report; Kotler, Rackham & Krishnaswamy 2006). No generic
+advice the data did not trigger.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import method
 from .findings import find, get
+from .method import EVIDENCE_STRENGTH
 from .vocab import STEP_TITLES, STEPS  # noqa: F401  (re-exported)
-
-
-#: Recommendation priority of a finding level (levels from the ``severity_high`` /
-#: ``severity_medium`` thresholds of :mod:`toolkit.method`).
-PRIORITY_OF_LEVEL = {"high": 1, "medium": 2, "low": 3}
 
 
 @dataclass(frozen=True)
@@ -76,28 +77,72 @@ RULES: tuple[Rule, ...] = (
          "themselves (Kahn 1996): keep it disciplined and two-way."),
 )
 
-#: Levers to reach the next maturity stage (Kotler, Rackham & Krishnaswamy, HBR 2006).
+#: Levers to reach the next stage of the overall score (the same four stage names as the
+#: scores' bands; Kotler, Rackham & Krishnaswamy, HBR 2006).
 STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
-    "Undefined": ("communicate", "Move from Undefined to Defined: write down the processes",
-                  "Agree who does what at the hand-off, common terms (MQL, SAL, SQL) and a "
-                  "regular meeting; today the teams work on their own agendas."),
-    "Defined": ("communicate", "Move from Defined to Aligned: plan together",
+    "Undefined": ("communicate", "Write down the hand-off: who does what, common terms, a "
+                  "regular meeting",
+                  "Agree who does what at the hand-off, what an MQL, SAL and SQL are, and when "
+                  "the teams meet; today the teams work to their own agendas."),
+    "Defined": ("communicate", "Plan together: one joint plan and one shared funnel",
                 "Joint planning and a shared funnel with common metrics; rotate people between "
                 "teams and train them jointly."),
-    "Aligned": ("incentivize", "Move from Aligned to Integrated: share the revenue goal",
+    "Aligned": ("incentivize", "Share the revenue goal: joint targets and one revenue leader",
                 "Shared revenue targets and rewards, joint account work, and a single revenue "
                 "leader over both functions."),
-    "Integrated": ("communicate", "Stay Integrated: guard what works",
+    "Integrated": ("communicate", "Guard what works: keep the shared metrics and reviews",
                    "Keep the shared metrics and joint reviews as headcount and leadership "
                    "change; re-run this diagnostic yearly."),
 }
+
+
+def _strength(f: dict) -> float:
+    """How strongly the client's own evidence backs finding *f* (0..1), by its source:
+    measured in the CRM, the plan or the verdict; both survey sides; one survey side."""
+    keys = [str(k) for k in f.get("evidence") or []]
+    s = EVIDENCE_STRENGTH
+    if any(k.startswith(("crm.", "verdict.", "incentives.")) for k in keys):
+        return s["records"]
+    if str(f.get("code", "")).endswith(("_sales", "_marketing")):
+        return s["survey_one_side"]
+    return s["survey"]
+
+
+def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
+    """A rule's wording when the client's evidence shows part of it already done or not
+    needed; ``("drop", "", why)`` when all of it is; ``None`` to keep the rule as written."""
+    reason_share = get(results, "crm.handoff.reason_share")
+    if code == "close_the_loop" and reason_share is not None and \
+            reason_share >= method.value("reasons_already_given"):
+        return ("Review the rejection reasons with marketing every week",
+                f"Sales already gives a reason for {100 * reason_share:.0f}% of rejections; "
+                "what is missing is marketing hearing them. Two-way flow and quality of "
+                "information reduce conflict (Massey & Dawes, Industrial Marketing Management "
+                "2007).", "reasons already given")
+    if code == "joint_mql_definition" and \
+            get(results, "verdict.lead_quality.status") != "supported":
+        fit = get(results, "crm.handoff.fit_share")
+        note = (f" The CRM does not point at lead quality (only {100 * fit:.0f}% of stated "
+                "rejection reasons are about fit), so the work is the definition, not the "
+                "scoring." if fit is not None and fit < method.value("fit_majority") else "")
+        return ("Write down, together, what a qualified lead is and the hand-off rules",
+                "The teams do not share a definition of a qualified lead; a written one that "
+                "both sign, with hand-off rules, removes the argument over what was handed "
+                "over." + note, "lead quality not the issue")
+    return None
 
 
 def recommend(*, survey: dict | None = None, crm: dict | None = None,
               incentives: dict | None = None, verdict: dict | None = None,
               scores: dict | None = None, findings: list[dict] | None = None
               ) -> list[dict]:
-    """Turn the triggered findings into prioritized recommendations.
+    """Turn the triggered findings into recommendations, ranked by one priority rule.
+
+    Priority = impact × evidence strength. Impact is the severity (0..1) of the most severe
+    finding that triggered the rule; evidence strength is how directly the client's own data
+    shows it (:data:`EVIDENCE_STRENGTH`: measured in the CRM, plan or verdict; reported by
+    the survey; by one side only). Each rule is gated by the client's evidence: a part the
+    data shows is already done is not recommended (:func:`_gate`).
 
     Parameters
     ----------
@@ -110,10 +155,10 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
     Returns
     -------
     list of dict
-        ``{step, priority, title, rationale, evidence, findings, code}``, sorted by step
-        then priority (1 = act first). Evidence lists dotted ``results.json`` keys, all
-        present. The last item of a stage is the next-stage lever when the maturity stage is
-        known.
+        ``{code, step, priority, rank, title, rationale, evidence, findings, impact,
+        strength, value}`` in the order to act, ``priority`` = ``rank`` = 1, 2, 3 …
+        Evidence lists dotted ``results.json`` keys, all present. The lever towards the next
+        stage of the overall score comes last when the score has a stage.
     """
     results = {"survey": survey, "crm": crm, "incentives": incentives, "verdict": verdict,
                "scores": scores}
@@ -124,18 +169,34 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
         hits = [f for f in findings if f["code"].startswith(rule.triggers)]
         if not hits:
             continue
-        # priority 1/2/3 = the highest finding level (severity_high / severity_medium)
-        priority = min(PRIORITY_OF_LEVEL[f["level"]] for f in hits)
+        title, rationale = rule.title, rule.rationale
+        gated = _gate(rule.code, results)
+        if gated is not None:
+            title, rationale, _why = gated
+        impact = max(float(f.get("severity") or 0) for f in hits)
+        strength = max(_strength(f) for f in hits)
+        bases = {}
+        for f in hits:  # the same survey finding on both sides is the company's view
+            base, _, side = str(f["code"]).rpartition("_")
+            if side in ("sales", "marketing"):
+                bases.setdefault(base, set()).add(side)
+        if any(len(v) == 2 for v in bases.values()):
+            strength = max(strength, EVIDENCE_STRENGTH["survey"])
         evidence = list(dict.fromkeys(k for f in hits for k in f["evidence"]))
-        recs.append({"code": rule.code, "step": rule.step, "priority": priority,
-                     "title": rule.title, "rationale": rule.rationale,
-                     "evidence": evidence, "findings": [f["text"] for f in hits]})
-    stage = get(results, "survey.maturity.stage")
+        recs.append({"code": rule.code, "step": rule.step, "title": title,
+                     "rationale": rationale, "evidence": evidence,
+                     "findings": [f["text"] for f in sorted(hits, key=lambda f: -(
+                         f.get("severity") or 0))],
+                     "impact": round(impact, 3), "strength": strength,
+                     "value": round(impact * strength, 3)})
+    recs.sort(key=lambda r: (-r["value"], STEPS.index(r["step"]), r["code"]))
+    stage = get(results, "scores.stage")
     if stage in STAGE_LEVERS:
         step, title, rationale = STAGE_LEVERS[stage]
-        recs.append({"code": f"stage_{stage.lower()}", "step": step, "priority": 3,
-                     "title": title, "rationale": rationale,
-                     "evidence": ["survey.maturity.stage"],
-                     "findings": [f"Alignment maturity stage: {stage}."]})
-    recs.sort(key=lambda r: (STEPS.index(r["step"]), r["priority"], r["code"]))
+        recs.append({"code": f"stage_{stage.lower()}", "step": step, "title": title,
+                     "rationale": rationale, "evidence": ["scores.stage"],
+                     "findings": [f"Overall alignment is at the {stage} stage."],
+                     "impact": None, "strength": None, "value": None})
+    for i, r in enumerate(recs, 1):
+        r["priority"] = r["rank"] = i
     return recs

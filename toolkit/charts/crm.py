@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from .theme import ACCENT, NEUTRAL, SIDE_COLORS, WARNING, new_axes
 
 STAGE_LABELS = {"leads": "Leads", "mql": "MQL", "sal": "SAL (accepted)", "sql": "SQL",
                 "opportunity": "Opportunity", "won": "Won"}
+
+#: Tick marks of a time axis in hours, labelled in the words a reader uses.
+HOUR_TICKS = ((0, "0"), (1, "1 h"), (6, "6 h"), (24, "1 day"), (72, "3 days"),
+              (168, "1 week"), (720, "30 days"), (2160, "90 days"), (8760, "1 year"))
 
 
 def _pct_axis(axis) -> None:
@@ -86,6 +90,10 @@ def plot_km(*, data: pd.DataFrame, sla_hours: float | None = None, ax=None,
     hi = float(data["hours"].max()) if len(data) else 1.0
     if hi > 24 * 14:
         ax.set_xscale("symlog", linthresh=1.0)
+        # readable hours on the log part: 1 h, 6 h, 1 day … instead of 10⁰, 10¹, 10²
+        ticks = [(t, lab) for t, lab in HOUR_TICKS if t <= hi]
+        ax.set_xticks([t for t, _ in ticks], [lab for _, lab in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(left=0, right=hi if hi > 0 else 1)
     ax.legend(frameon=False, fontsize=9)
     if title:

@@ -38,8 +38,9 @@ def plot_likert_diverging(*, data: pd.DataFrame, ax=None, title: str | None = No
     ----------
     data : DataFrame
         One row per bar: ``label`` (item text), ``side`` (``sales``, ``marketing`` or
-        ``all``) and shares ``"1"`` … ``"5"`` (0..1, summing to 1). Rows are drawn top to
-        bottom in the given order.
+        ``all``) and shares ``"1"`` … ``"5"`` (0..1, summing to 1); optional
+        ``unhealthy_agree`` (bool) swaps the colours of a row so that blue always marks the
+        healthy answer. Rows are drawn top to bottom in the given order.
     ax : Axes, optional
     title : str, optional
 
@@ -52,8 +53,13 @@ def plot_likert_diverging(*, data: pd.DataFrame, ax=None, title: str | None = No
     shares = d[list(LIKERT_KEYS)].astype(float).fillna(0.0).to_numpy()
     y = np.arange(len(d))[::-1]
     left = -(shares[:, 0] + shares[:, 1] + shares[:, 2] / 2)
+    # blue is the healthy answer, red the unhealthy one: where agreeing is unhealthy
+    # (statements worded negatively, conflict, blame) the colours run the other way
+    flip = (d["unhealthy_agree"].fillna(False).astype(bool).to_numpy()
+            if "unhealthy_agree" in d.columns else np.zeros(len(d), bool))
     for j in range(5):
-        ax.barh(y, shares[:, j], left=left, color=LIKERT_COLORS[j], height=0.75,
+        colors = [LIKERT_COLORS[4 - j] if f else LIKERT_COLORS[j] for f in flip]
+        ax.barh(y, shares[:, j], left=left, color=colors, height=0.75,
                 edgecolor="white", linewidth=0.5)
         left = left + shares[:, j]
     ax.axvline(0, color="#333333", linewidth=0.8)
@@ -66,7 +72,11 @@ def plot_likert_diverging(*, data: pd.DataFrame, ax=None, title: str | None = No
     _pct_axis(ax.xaxis)
     ax.set_xlabel("← disagree        share of answers        agree →")
     ax.grid(axis="y", visible=False)
-    handles = [Patch(color=c, label=lab) for c, lab in zip(LIKERT_COLORS, LIKERT_SHORT)]
+    handles = ([Patch(color=c, label=lab) for c, lab in zip(LIKERT_COLORS, LIKERT_SHORT)]
+               if not flip.any() else
+               [Patch(color=LIKERT_COLORS[4], label="healthy answer"),
+                Patch(color=LIKERT_COLORS[2], label="neutral"),
+                Patch(color=LIKERT_COLORS[0], label="unhealthy answer")])
     ax.legend(handles=handles, ncol=5, fontsize=7, loc="upper center",
               bbox_to_anchor=(0.5, -0.12 if len(d) > 6 else -0.25), frameon=False)
     if title:

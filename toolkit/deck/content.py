@@ -118,7 +118,8 @@ def findings(results: dict, n: int = 3, *, skip_verdict: bool = False) -> list[s
     for f in stored:
         code, text = str(f.get("code") or ""), str(f.get("text") or "")
         family = str(f.get("family") or code)
-        if not text or family in seen or (skip_verdict and code.startswith("verdict_")):
+        if not text or family in seen or (skip_verdict and code.startswith(
+                ("verdict_", "revenue_at_stake"))):
             continue
         seen.add(family)
         out.append(_sentence(text))
@@ -142,7 +143,8 @@ def cover(results: dict, brand: dict) -> SlideSpec:
     return SlideSpec(
         title=f"{c.get('name') or c.get('id') or 'Client'}",
         subtitle="Sales and marketing alignment diagnostic",
-        bullets=[x for x in (period, f"Prepared by {brand.get('practice', '')}".strip(),
+        bullets=[x for x in (period, f"Prepared by {brand['practice']}"
+                             if brand.get("practice") else "",
                              f"{when} · Confidential" if when else "Confidential") if x],
         kind="cover",
         notes=["Cover. The figures in this deck come from the client's own survey, CRM "
@@ -170,9 +172,7 @@ def executive_summary(results: dict) -> SlideSpec:
     tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
     stake = get(results, "crm.revenue_at_stake")
     if isinstance(stake, dict) and stake.get("amount") is not None:
-        rng = (f"{money(stake.get('ci_low'), currency)}–{money(stake.get('ci_high'), '')}"
-               if stake.get("ci_low") is not None else "a year")
-        tiles.append(("Revenue at stake a year", money(stake["amount"], currency), rng))
+        tiles.append(("Revenue at stake a year", money(stake["amount"], currency), ""))
     found = findings(results, 3, skip_verdict=bool(headline)) or _strengths(results)
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -185,6 +185,12 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append(f"{s['stage']}: {STAGE_MEANING.get(s['stage'], '')}.")
     if s.get("partial"):
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
+    if isinstance(stake, dict) and stake.get("amount") is not None:
+        notes.append(f"Revenue at stake: {money(stake['amount'], currency)} a year"
+                     + (f" (95% interval {money(stake.get('ci_low'), currency)} to "
+                        f"{money(stake.get('ci_high'), currency)})"
+                        if stake.get("ci_low") is not None else "")
+                     + ". " + " ".join(str(a) for a in stake.get("assumptions") or []))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
@@ -323,11 +329,42 @@ def follow_up(results: dict) -> SlideSpec:
 
 
 def effort(results: dict) -> SlideSpec:
+    """Does persistence pay? The attempt clock: the chance a lead still open at attempt k
+    converts at that attempt (free of the survivorship bias of counting by attempts)."""
+    ef = get(results, "crm.effort") or {}
+    haz = [h for h in ef.get("hazard_by_attempt") or [] if h.get("rate") is not None]
+    if haz:
+        after = ef.get("after_attempt_3_share") or {}
+        later = ef.get("hazard_after_attempt_3") or {}
+        pays = (later.get("ci_low") or 0) > 0
+        title = (f"Persistence pays: {pct(after.get('rate'))} of conversions come after the "
+                 "third attempt" if pays and after.get("rate") is not None else
+                 "Attempts after the third rarely convert")
+        chart = ChartSpec(
+            title=f"Share of the leads still open at each attempt that reach SQL at it "
+                  f"(touched leads, n = {num(ef.get('n'))})",
+            categories=[f"Attempt {h['attempt']}" for h in haz],
+            series=[("Reach SQL at this attempt", [h["rate"] for h in haz], "primary")],
+            kind="column", decimals=0)
+        bullets = []
+        if later.get("rate") is not None:
+            bullets.append(f"Every attempt after the third still converts about "
+                           f"{pct(later['rate'])} of the leads still open.")
+        bands = ef.get("by_band") or {}
+        rates = [dig(v, "hazard_after_attempt_3", "ci_low") for v in bands.values()]
+        if rates and all((r or 0) > 0 for r in rates):
+            bullets.append("This holds for low-, middle- and high-scoring leads alike, so it "
+                           "is not reps working the better-looking leads harder.")
+        notes = [f"Attempt clock: {ef.get('definition', '')}.", ef.get("bias_note", ""),
+                 f"Conversions after attempt 3: {ci(after)}.",
+                 f"Conversion per attempt after the third: {ci(later)}."]
+        return SlideSpec(title=title, bullets=bullets, charts=[chart],
+                         notes=[n for n in notes if n])
     ec = get(results, "crm.dose_response.effort_contrast") or {}
     strata = ec.get("strata") or []
     if ec.get("odds_ratio") is None or not strata:
         return _not_assessed("Whether more effort converts better could not be measured",
-                             results, "crm")
+                             results, "crm persistence", "crm dose")
     band = {"low": "Low lead score", "mid": "Middle lead score", "high": "High lead score"}
     lo, hi = ec.get("low_effort", "1-3 attempts"), ec.get("high_effort", "6+ attempts")
     hi_, lo_ = hi.replace("-", "–"), lo.replace("-", "–")
@@ -622,8 +659,11 @@ def about(results: dict) -> SlideSpec:
 
 
 def _warnings(results: dict, *prefixes: str) -> list[str]:
+    """The data-quality warnings of these sections, without their section prefix."""
     w = (results.get("data") or {}).get("warnings") or []
-    out = [x for x in w if any(x.lower().startswith(p) for p in prefixes)]
+    out = [x.split(": ", 1)[1] if ": " in x[:40] else x
+           for x in w if any(x.lower().startswith(p) for p in prefixes)]
+    out = [x[:1].upper() + x[1:] for x in out]
     return out[:3] or ["The data needed was not in the files provided."]
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..formatting import intake_lines
-from .display import emit, show_markdown, show_table
+from .display import emit, fmt_pct, show_markdown, show_table
 from .read import method as stored_method
 
 
@@ -137,3 +137,59 @@ def render_sources(results: dict) -> None:
              "Year": r.get("year"), "Sample": r.get("sample")} for r in refs]
     show_table(pd.DataFrame(rows, dtype=object), caption="Reference figures and their "
                "provenance: academic, analyst, vendor, practitioner or unverified")
+
+
+def render_handoff_score(results: dict) -> None:
+    """How the CRM hand-off evidence score was computed for this client, component by
+    component — including the accepted leads sales never touched, which do not count as a
+    hand-off that happened."""
+    h = (results.get("crm") or {}).get("handoff") or {}
+    comps = h.get("evidence_score_components") or {}
+    if h.get("evidence_score") is None and not comps:
+        return
+    acc, untouched = h.get("acceptance_rate"), h.get("accepted_untouched") or {}
+    rows = []
+    if "acceptance" in comps:
+        how = "MQL→SAL acceptance ÷ 50% (capped at 1)"
+        if untouched.get("share") is not None:
+            how += (f" × share of accepted leads sales touched: {fmt_pct(acc)} accepted, "
+                    f"{fmt_pct(untouched['share'])} of them ({untouched.get('n'):,}) never "
+                    "touched")
+        rows.append({"component": "Acceptance, worked", "value": f"{comps['acceptance']:.2f}",
+                     "how": how})
+    if "feedback" in comps:
+        rows.append({"component": "Reasons given", "value": f"{comps['feedback']:.2f}",
+                     "how": "share of rejections that say why"})
+    if "sla" in comps:
+        rows.append({"component": "First touch within the SLA", "value": f"{comps['sla']:.2f}",
+                     "how": "share of leads handed to sales first touched within the SLA"})
+    score = h.get("evidence_score")
+    show_table(pd.DataFrame(rows, dtype=object),
+               caption="Hand-off evidence score = mean of the three components × 100"
+               + (f" = {score:.0f}" if score is not None else " (not computed: "
+                  + "; ".join(h.get("evidence_score_missing") or []) + ")")
+               + ". An accepted lead that is never touched is not a hand-off that happened, so "
+               "acceptance counts only the accepted leads sales worked.")
+
+
+def render_priorities(results: dict) -> None:
+    """How the recommendations were ranked: impact × evidence strength, per recommendation."""
+    recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)
+            and r.get("value") is not None]
+    pr = stored_method(results).get("priority") or {}
+    if not recs or not pr:
+        return
+    strength = pr.get("strength") or {}
+    words = {"records": "measured in the CRM, the plan or the verdict",
+             "survey": "reported in the survey by both sides",
+             "survey_one_side": "reported in the survey by one side"}
+    show_markdown("**Ranking the recommendations.** Priority = impact × evidence strength. "
+                  "Impact is the severity (0–1) of the most serious finding behind the "
+                  "recommendation; evidence strength is " + "; ".join(
+                      f"{v:g} when {words.get(k, k)}" for k, v in strength.items())
+                  + ". The step towards the next stage of the overall score comes last.")
+    rows = [{"#": r.get("rank") or r.get("priority"), "recommendation": r.get("title"),
+             "impact": f"{r['impact']:.2f}", "evidence strength": f"{r['strength']:.1f}",
+             "priority": f"{r['value']:.2f}"} for r in sorted(
+                 recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
+    show_table(pd.DataFrame(rows, dtype=object), caption="Recommendations by priority")

@@ -1,4 +1,5 @@
-"""Recommendations, grouped by the three steps and prioritized."""
+"""Recommendations: one list in the order to act, numbered from 1, each with the client's
+evidence behind it in plain words and why it works."""
 
 from __future__ import annotations
 
@@ -6,29 +7,41 @@ import html
 
 from IPython.display import HTML
 
-from ..vocab import STEP_TITLES, STEPS
+from ..vocab import STEP_TITLES
 from .display import emit, show_markdown
 
-PRIORITY = {1: "Act now", 2: "Next", 3: "Then"}
+#: The step each recommendation belongs to, as the report names it (no number: the list is
+#: ranked across steps).
+STEP_LABEL = {k: v.split(". ", 1)[-1] for k, v in STEP_TITLES.items()}
+
+
+def ranked(results: dict) -> list[dict]:
+    """The recommendations in the order to act (``rank``, else ``priority``, else as stored)."""
+    recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)]
+    return sorted(recs, key=lambda r: (r.get("rank") or r.get("priority") or 99))
 
 
 def render(results: dict) -> None:
-    """Display the recommendations by step, each with its rationale and evidence keys."""
-    recs = results.get("recommendations") or []
+    """Display the recommendations as one ranked list with their evidence and rationale."""
+    recs = ranked(results)
     if not recs:
         show_markdown("No recommendation was triggered: none of the measured figures crossed a "
                       "threshold that calls for change.")
         return
-    for step in STEPS:
-        mine = [r for r in recs if r.get("step") == step]
-        if not mine:
-            continue
-        items = []
-        for r in mine:
-            found = "".join(f"<li>{html.escape(t)}</li>" for t in r.get("findings") or [])
-            ev = ", ".join(f"<code>{html.escape(k)}</code>" for k in r.get("evidence") or [])
-            items.append(
-                f"<li><strong>{html.escape(PRIORITY.get(r.get('priority'), ''))}: "
-                f"{html.escape(r.get('title', ''))}</strong><br>{html.escape(r.get('rationale', ''))}"
-                f"<ul class='because'>{found}</ul><small>Evidence: {ev}</small></li>")
-        emit(HTML(f"<h3>{html.escape(STEP_TITLES[step])}</h3><ol>{''.join(items)}</ol>"))
+    rule = ((results.get("method") or {}).get("priority") or {}).get("rule")
+    show_markdown("In the order to act on them" + (
+        ": ranked by impact × how directly the client's own records show the problem (the "
+        "scores are in the methodology appendix)." if rule else ".")
+        + " Each is triggered by the client's data, and none repeats what the data shows is "
+        "already done.")
+    items = []
+    for r in recs:
+        found = "".join(f"<li>{html.escape(t)}</li>" for t in (r.get("findings") or [])[:3])
+        step = STEP_LABEL.get(r.get("step"), "")
+        items.append(
+            f"<li class='rec'><strong>{html.escape(r.get('title', ''))}</strong>"
+            + (f" <span class='rec-step'>— {html.escape(step)}</span>" if step else "")
+            + (f"<div class='because'>Because:<ul>{found}</ul></div>" if found else "")
+            + f"<div class='why'>Why it works: {html.escape(r.get('rationale', ''))}</div>"
+            "</li>")
+    emit(HTML(f"<ol class='recommendations'>{''.join(items)}</ol>"))

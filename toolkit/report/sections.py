@@ -24,8 +24,8 @@ from IPython.display import HTML
 from ..exceptions import InputError
 from ..jsonio import RESULTS_SCHEMA, load_results
 from ..paths import EXAMPLE_RESULTS  # noqa: F401  (the notebook's default)
-from . import (appendix, crm, incentives, recommendations, summary, survey, survey_analytics,
-               verdict)
+from . import (appendix, crm, incentives, recommendations, sowhat, summary, survey,
+               survey_analytics, verdict)
 from .display import Rendered, collect, emit, show_not_assessed
 
 #: Section keys in report order, with their headings (SPEC §6).
@@ -156,14 +156,16 @@ def _communication_gate(results: dict) -> bool:
 RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
     "executive_summary": (_run(summary.render),),
     "politics": (_needs("survey", title="Company politics", reasons=("survey",)),
-                 _run(survey.render_politics)),
-    "incentives": (_either("incentives", fn=incentives.render,
+                 _run(sowhat.lead(sowhat.politics)), _run(survey.render_politics)),
+    "incentives": (_run(sowhat.lead(sowhat.incentives)),
+                   _either("incentives", fn=incentives.render,
                            title="Incentives (compensation plan)", reasons=("incentives",)),
                    _when("survey", fn=survey.render_incentives)),
-    "communication": (_communication_gate,
+    "communication": (_communication_gate, _run(sowhat.lead(sowhat.communication)),
                       _when("survey", fn=survey.render_communication),
                       _when("crm", fn=crm.render_handoff)),
-    "blame_game": (_when("survey", fn=survey.render_claims),
+    "blame_game": (_run(sowhat.lead(sowhat.blame_game)),
+                   _when("survey", fn=survey.render_claims),
                    _needs("crm", title="The blame game (CRM evidence)",
                           reasons=("crm", "verdict")),
                    _run(crm.render), _run(verdict.render)),
@@ -172,6 +174,9 @@ RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
                         _run(recommendations.render)),
     "appendix_data_quality": (_run(appendix.render_data_quality),),
     "appendix_methodology": (_run(appendix.render_methodology),
+                             _when("crm", fn=appendix.render_handoff_score),
+                             _run(appendix.render_priorities),
+                             _when("survey", fn=survey.render_tests),
                              _when("survey", fn=survey_analytics.render_methods),
                              _when("survey", fn=survey.render_reliability)),
     "appendix_sources": (_run(appendix.render_sources),),

@@ -23,8 +23,20 @@ from .display import (emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown,
                       show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
+TEAM_WORD = {"sales": "Sales", "sales_development": "Sales development",
+             "marketing": "Marketing", "revops": "Revenue operations",
+             "leadership": "Leadership", "other": "Other teams"}
 PILLAR_TITLE = {"politics": "Company politics", "incentives": "Incentives",
                 "communication": "Communication"}
+#: The conflict scale's healthy mirror, as charts and sentences name it.
+FREEDOM_FROM_CONFLICT = "Freedom from conflict and blame"
+#: Item codes whose agreement is the unhealthy answer without being reverse-keyed.
+UNHEALTHY_WHEN_AGREED = ("CONF", "CLAIM_LEADS", "CLAIM_FOLLOW")
+
+
+def _plain(label: str) -> str:
+    """An item label without the instrument's "(R)" marker."""
+    return label[:-4].rstrip() if label.endswith("(R)") else label
 
 
 def _survey(results: dict, title: str) -> dict | None:
@@ -77,10 +89,10 @@ def render_participation(results: dict) -> None:
         lines[0] += f" — {r['sales']:,} on the sales side, {r['marketing']:,} on the marketing side"
     lines[0] += "."
     show_markdown(" ".join(lines))
-    rows = [{"Group": t.replace("_", " "), "Respondents": v["n"],
+    rows = [{"Group": TEAM_WORD.get(t, t.replace("_", " ").capitalize()), "Respondents": v["n"],
              "Headcount": v["headcount"], "Response rate": _rate_txt(v["rate"])}
             for t, v in (p.get("by_team") or {}).items()]
-    rows += [{"Group": f"{SIDE_WORD[s]} (total)", "Respondents": v["n"],
+    rows += [{"Group": f"{SIDE_WORD[s].capitalize()} (total)", "Respondents": v["n"],
               "Headcount": v["headcount"], "Response rate": _rate_txt(v["rate"])}
              for s, v in (p.get("by_side") or {}).items()]
     if rows:
@@ -102,11 +114,15 @@ def _scale_frame(sv: dict, scales: list[str]) -> pd.DataFrame:
             if b.get("mean") is None:
                 continue
             lo, hi = b.get("ci_low"), b.get("ci_high")
-            rows.append({"label": e.get("name", sc) + (" (higher = more conflict)"
-                                                       if sc == "CONF" else ""),
-                         "side": s, "index": b["index_0_100"],
-                         "ci_low": None if lo is None else (lo - 1) / 4 * 100,
-                         "ci_high": None if hi is None else (hi - 1) / 4 * 100})
+            lo = None if lo is None else (lo - 1) / 4 * 100
+            hi = None if hi is None else (hi - 1) / 4 * 100
+            idx = b["index_0_100"]
+            if sc == "CONF":  # raw direction is "more conflict": show its healthy mirror so
+                # every dot on the axis reads "higher is healthier"
+                idx, lo, hi = 100 - idx, (None if hi is None else 100 - hi), \
+                    (None if lo is None else 100 - lo)
+            rows.append({"label": FREEDOM_FROM_CONFLICT if sc == "CONF" else e.get("name", sc),
+                         "side": s, "index": idx, "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows, columns=["label", "side", "index", "ci_low", "ci_high"]) \
         .astype({"index": float, "ci_low": float, "ci_high": float})
 
@@ -119,7 +135,9 @@ def _likert_frame(sv: dict, codes: list[str]) -> pd.DataFrame:
         for s in sides:
             dist = ((e.get("by_side") or {}).get(s) or {}).get("distribution")
             if dist:
-                rows.append({"label": e.get("label", c), "side": s, **dist})
+                bad = bool(e.get("reverse")) or c.startswith(UNHEALTHY_WHEN_AGREED)
+                rows.append({"label": _plain(e.get("label", c)), "side": s,
+                             "unhealthy_agree": bad, **dist})
     return pd.DataFrame(rows)
 
 
@@ -142,26 +160,30 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
 
 
 def scale_takeaway(sv: dict, scales: list[str]) -> str:
-    """One sentence on the pillar's scales: lowest scale and the largest side difference."""
+    """One plain sentence on the pillar's themes: the weakest, and where the sides differ
+    most (the size of the difference in words; the tests are in the appendix)."""
     means = {sc: (sv["scales"].get(sc) or {}).get("by_side", {}).get("all", {})
              .get("index_0_100") for sc in scales}
     oriented = {sc: (100 - v if sc == "CONF" else v) for sc, v in means.items()
                 if v is not None}
     if not oriented:
-        return "No scale of this pillar could be scored."
+        return "No theme of this pillar could be scored."
     worst = min(oriented, key=oriented.get)
-    name = sv["scales"][worst].get("name", worst)
-    text = (f"Weakest: {name} ({means[worst]:.0f}/100"
-            f"{', higher = more conflict' if worst == 'CONF' else ''}).")
+    name = FREEDOM_FROM_CONFLICT if worst == "CONF" else sv["scales"][worst].get("name", worst)
+    text = f"Weakest: {name.lower()} ({oriented[worst]:.0f} of 100)."
     deltas = {sc: (sv["scales"].get(sc) or {}).get("cliffs_delta") for sc in scales}
     deltas = {sc: d for sc, d in deltas.items() if d is not None}
     if deltas:
         big = max(deltas, key=lambda s: abs(deltas[s]))
         e = sv["scales"][big]
-        higher = "sales" if deltas[big] > 0 else "marketing"
-        what = "reports more conflict" if big == "CONF" else "scores higher"
-        text += (f" Largest side difference: {e.get('name', big)} — the {higher} side "
-                 f"{what} (Cliff's delta {deltas[big]:+.2f}, {e['cliffs_magnitude']}).")
+        size = e.get("cliffs_magnitude") or ""
+        if size and size != "negligible":
+            higher = "sales" if deltas[big] > 0 else "marketing"
+            what = "reports more conflict" if big == "CONF" else "is more positive"
+            text += (f" The sides differ most on {e.get('name', big).lower()}: the {higher} "
+                     f"side {what} (a {size} difference).")
+        else:
+            text += " The two sides see these themes alike."
     return text
 
 
@@ -169,21 +191,22 @@ def _render_pillar(sv: dict, pillar: str) -> None:
     scales = PILLARS[pillar]
     p = (sv.get("pillars") or {}).get(pillar) or {}
     bs = p.get("by_side") or {}
-    line = f"**{PILLAR_TITLE[pillar]} — survey index {fmt_num(p.get('overall'), 0)}/100**"
+    resp = sv.get("respondents") or {}
+    line = f"**{PILLAR_TITLE[pillar]}: {fmt_num(p.get('overall'), 0)} of 100 in the survey**"
     if bs.get("sales") is not None and bs.get("marketing") is not None:
         line += (f" (sales side {fmt_num(bs['sales'], 0)}, marketing side "
                  f"{fmt_num(bs['marketing'], 0)})")
-    show_markdown(line + ". 0 = strongly disagree with every healthy statement, 100 = "
-                  "strongly agree; 50 is neutral.")
+    show_markdown(line + ". 0 means everyone strongly disagrees with every healthy statement, "
+                  "100 that everyone strongly agrees; 50 is neutral.")
     d = _scale_frame(sv, scales)
     if len(d):
-        ax = charts.plot_scale_means(data=d, title=f"{PILLAR_TITLE[pillar]}: scale scores")
-        show_figure(ax, alt=f"Dot chart of the {pillar} scale scores (0 to 100) with 95% "
-                    "confidence intervals, one dot per side.",
+        pop = (f"survey respondents: sales side n = {resp.get('sales')}, marketing side "
+               f"n = {resp.get('marketing')}" if _comparable(sv) else
+               f"all survey respondents (n = {resp.get('all')})")
+        ax = charts.plot_scale_means(data=d, title=f"{PILLAR_TITLE[pillar]}, {pop}")
+        show_figure(ax, alt=f"Dot chart of the {pillar} themes (0 to 100, higher is healthier)"
+                    " with 95% confidence intervals, one dot per side.",
                     takeaway=scale_takeaway(sv, scales))
-    show_table(_scale_table(sv, scales), caption="Scale scores by side (0–100), sales vs "
-               "marketing difference (Cliff's delta, Benjamini–Hochberg adjusted p) and "
-               "Cronbach's alpha (⚠ below 0.6)")
     codes = [c for sc in scales for c in SCALE_ITEMS[sc]]
     lk = _likert_frame(sv, codes)
     if len(lk):
@@ -191,7 +214,8 @@ def _render_pillar(sv: dict, pillar: str) -> None:
                                           "by item")
         show_figure(ax, alt=f"Diverging stacked bars of the answers to the {pillar} "
                     "statements, disagreement to the left and agreement to the right, "
-                    "one bar per side. (R) marks statements where agreement is unhealthy.",
+                    "one bar per side; blue is the healthy answer and red the unhealthy one, "
+                    "so for statements where agreeing is unhealthy the colours swap.",
                     takeaway=likert_takeaway(sv, codes))
 
 
@@ -203,7 +227,7 @@ def likert_takeaway(sv: dict, codes: list[str]) -> str:
     if not shares:
         return "No statement had enough answers to show."
     hi, lo = max(shares, key=shares.get), min(shares, key=shares.get)
-    lab = lambda c: sv["items"][c]["label"]  # noqa: E731
+    lab = lambda c: _plain(sv["items"][c]["label"])  # noqa: E731
     return (f"Most agreement: “{lab(hi)}” ({fmt_pct(shares[hi])} agree); least: "
             f"“{lab(lo)}” ({fmt_pct(shares[lo])}).")
 
@@ -224,16 +248,18 @@ def render_gaps(results: dict, top: int = 10) -> None:
     who = "sales" if g0["gap"] > 0 else "marketing"
     show_figure(ax, alt=f"Horizontal bars of the {len(gaps)} statements where the sales "
                 "and marketing sides' mean answers differ most.",
-                takeaway=(f"Biggest gap: “{g0['label']}” — the {who} side agrees more by "
-                          f"{abs(g0['gap']):.1f} points on the 1–5 scale (Cliff's delta "
-                          f"{g0['cliffs_delta']:+.2f}, {g0['cliffs_magnitude']})."))
-    tbl = pd.DataFrame([{"Statement": g["label"], "Sales mean": fmt_num(g["sales_mean"], 2),
-                         "Marketing mean": fmt_num(g["marketing_mean"], 2),
-                         "Gap": f"{g['gap']:+.2f}", "Cliff's delta":
-                         f"{g['cliffs_delta']:+.2f} ({g['cliffs_magnitude']})",
-                         "Adjusted p": fmt_p(g["p_adj"])} for g in gaps])
-    show_table(tbl, caption="Largest perception gaps (answers as worded; (R) = agreement is "
-                            "unhealthy)")
+                takeaway=(f"Biggest gap: “{_plain(g0['label'])}” — the {who} side agrees more "
+                          f"by {abs(g0['gap']):.1f} points on the 1–5 scale (a "
+                          f"{g0['cliffs_magnitude']} difference)."))
+    tbl = pd.DataFrame([{"Statement": _plain(g["label"]),
+                         "Agreeing is": "unhealthy" if g.get("reverse") or str(
+                             g.get("item", "")).startswith(UNHEALTHY_WHEN_AGREED) else "healthy",
+                         "Sales side (1–5)": fmt_num(g["sales_mean"], 2),
+                         "Marketing side (1–5)": fmt_num(g["marketing_mean"], 2),
+                         "Gap": f"{g['gap']:+.2f}",
+                         "Size of the difference": g.get("cliffs_magnitude") or "—"}
+                        for g in gaps])
+    show_table(tbl, caption="Largest perception gaps: mean agreement as answered, 1–5")
 
 
 def render_maturity(results: dict) -> None:
@@ -260,15 +286,15 @@ def render_maturity(results: dict) -> None:
 
 def maturity_takeaway(m: dict) -> str:
     """Stage overall and by side, in one sentence."""
-    text = f"Overall stage: {m['stage']} (mean {m['mean']:.2f} of 5)."
+    text = (f"The teams rate their own alignment maturity {m['mean']:.1f} of 5 (joint "
+            "planning, shared funnel, common vocabulary, one revenue leadership).")
     s, k = m["by_side"].get("sales") or {}, m["by_side"].get("marketing") or {}
-    if s.get("stage") and k.get("stage"):
+    if s.get("mean") is not None and k.get("mean") is not None:
         if m.get("stage_gap"):
-            text += (f" The sides disagree: sales sees {s['stage']}, marketing sees "
-                     f"{k['stage']} ({abs(m['stage_gap'])} stage"
-                     f"{'s' if abs(m['stage_gap']) > 1 else ''} apart).")
+            text += (f" The sides see it differently: sales {s['mean']:.1f}, marketing "
+                     f"{k['mean']:.1f}.")
         else:
-            text += f" Both sides place the company at the same stage ({s['stage']})."
+            text += f" Both sides see it alike (sales {s['mean']:.1f}, marketing {k['mean']:.1f})."
     return text
 
 
@@ -355,13 +381,28 @@ def render_comments(results: dict) -> None:
                 counts: dict[str, int] = {}
                 for t in items:
                     counts[t] = counts.get(t, 0) + 1
+                ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
                 lis = "".join(f"<li>{html.escape(t)}"
                               + (f" <span class='count'>(× {n})</span>" if n > 1 else "")
-                              + "</li>" for t, n in counts.items())
+                              + "</li>" for t, n in ranked)
                 parts.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
     emit(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
-    show_markdown("*Comments are shown in alphabetical order, identical answers once with "
-                  "their count, with e-mail addresses, phone numbers and known names removed.*")
+    show_markdown("*Comments most often given come first; identical answers are shown once "
+                  "with their count; e-mail addresses, phone numbers and known names are "
+                  "removed.*")
+
+
+def render_tests(results: dict) -> None:
+    """Appendix table: sales vs marketing per theme — means, Cliff's delta with its size and
+    the Benjamini–Hochberg adjusted p of the Mann–Whitney test."""
+    sv = _survey(results, "Sales vs marketing tests")
+    if sv is None or not _comparable(sv):
+        return
+    tbl = _scale_table(sv, list(sv["scales"]))
+    tbl = tbl.drop(columns=["Alpha"])
+    show_table(tbl, caption="Sales vs marketing by theme (0–100; 'Dysfunctional conflict' "
+               "as answered, higher = more conflict): Cliff's delta with its size, Mann–Whitney "
+               "test p adjusted for multiple comparisons (Benjamini–Hochberg)")
 
 
 def render_reliability(results: dict) -> None:

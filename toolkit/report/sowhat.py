@@ -1,0 +1,148 @@
+"""The "so what" that opens each of the three steps and the blame game: one plain sentence,
+computed from the results, that a CEO can stop reading after.
+
+Each function returns the sentence (``None`` when the section's data is absent) and
+:func:`lead` wraps one for the report. Survey figures are quoted on the 1–5 agreement scale
+("3 is neutral") or as shares; nothing here names a statistic or an item code.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+from IPython.display import HTML
+
+from ..lookup import get
+from ..exceptions import ReportError
+from .display import emit, fmt_pct
+from .read import threshold
+
+
+def _limit(results: dict, name: str, default: float) -> float:
+    """The threshold the results were judged with (today's default for hand-made dicts)."""
+    try:
+        return float(threshold(results, name))
+    except ReportError:
+        return default
+
+#: What a low score on each survey theme means, in the client's language.
+WEAK = {"FAIR": "each side feels the other gets more than its fair share of budget, "
+                "headcount and credit",
+        "TRUST": "the teams do not trust each other's competence and good faith",
+        "CONF": "conflict and blame are the norm",
+        "SUPP": "senior leadership is not seen to back cooperation",
+        "SHARE": "the teams are not measured on goals they share",
+        "RINT": "neither team gains when the other succeeds",
+        "RFAIR": "each side feels the other is rewarded unfairly",
+        "BIDIR": "information flows one way",
+        "QUAL": "the information that does flow is late or unusable",
+        "DEFN": "the teams do not share a definition of a qualified lead or the hand-off",
+        "FEED": "sales does not tell marketing what happened to its leads"}
+SCALES = {"politics": ("FAIR", "TRUST", "CONF", "SUPP"),
+          "incentives": ("SHARE", "RINT", "RFAIR"),
+          "communication": ("BIDIR", "QUAL", "DEFN", "FEED")}
+
+
+def _weakest(results: dict, pillar: str) -> tuple[str, float] | None:
+    """The pillar's weakest theme (healthy direction) and its all-respondent mean (as
+    answered, 1–5)."""
+    rated = []
+    for code in SCALES[pillar]:
+        m = get(results, f"survey.scales.{code}.by_side.all.mean")
+        if m is not None:
+            rated.append(((6 - m) if code == "CONF" else m, code, m))
+    if not rated:
+        return None
+    _, code, m = min(rated)
+    return code, m
+
+
+def _survey_clause(results: dict, pillar: str) -> str | None:
+    w = _weakest(results, pillar)
+    if w is None:
+        return None
+    code, m = w
+    n = get(results, "survey.respondents.all")
+    healthy = (6 - m) if code == "CONF" else m
+    if healthy >= 3.5:
+        return None
+    if code == "CONF" and m < 3.5:
+        return (f"conflict and blame are common (the{'' if n is None else f' {n:,}'} "
+                f"respondents agree {m:.1f} of 5, where 3 is neutral)")
+    where = "agree" if code == "CONF" else "rate it"
+    return (f"{WEAK[code]} ({'the' if n is None else f'the {n:,}'} respondents {where} "
+            f"{m:.1f} of 5, where 3 is neutral)")
+
+
+def politics(results: dict) -> str | None:
+    p = get(results, "survey.pillars.politics.overall")
+    if p is None:
+        return None
+    clause = _survey_clause(results, "politics")
+    if p >= 75 or clause is None:
+        return (f"Politics is not in the way: the survey puts it at {p:.0f} of 100, with "
+                "fairness, trust and leadership support rated well on both sides.")
+    how = "stands in the way" if p < 50 else "is a drag"
+    return f"Politics {how} ({p:.0f} of 100 in the survey): {clause}."
+
+
+def incentives(results: dict) -> str | None:
+    inc = results.get("incentives") or {}
+    sow = inc.get("shared_outcome_weight") or {}
+    contrib, reward = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
+    if not inc and get(results, "survey.pillars.incentives.overall") is None:
+        return None
+    if contrib is not None and reward is not None and \
+            contrib - reward >= _limit(results, "reward_gap", 0.15) and \
+            reward < _limit(results, "reward_floor", 0.05):
+        text = (f"The pay plan works against alignment: marketing sources {fmt_pct(contrib)} of "
+                f"won revenue but earns {fmt_pct(reward)} of the variable pay on it")
+        if sow.get("marketing") == 0:
+            text += ", and none of marketing's variable pay depends on an outcome both teams share"
+        return text + "."
+    cut = _limit(results, "sow_low", 0.2)
+    low = [s for s in ("sales", "marketing") if sow.get(s) is not None and sow[s] < cut]
+    if low:
+        side = low[0]
+        return (f"The pay plan works against alignment: only {fmt_pct(sow[side])} of the "
+                f"{side} side's variable pay depends on outcomes both teams share.")
+    if sow:
+        return (f"Both teams are paid on outcomes they share ({fmt_pct(sow.get('sales'))} of "
+                f"sales' and {fmt_pct(sow.get('marketing'))} of marketing's variable pay).")
+    clause = _survey_clause(results, "incentives")
+    return (f"In the survey, {clause}." if clause else
+            "In the survey, both sides see their goals and rewards as shared.")
+
+
+def communication(results: dict) -> str | None:
+    nr = get(results, "survey.frequency.not_regular_share")
+    clause = _survey_clause(results, "communication")
+    untouched = get(results, "crm.handoff.accepted_untouched.share")
+    bits = []
+    if nr is not None and nr >= _limit(results, "not_regular", 0.5):
+        bits.append(f"{fmt_pct(nr)} of respondents say the teams talk monthly or less")
+    if clause:
+        bits.append(clause)
+    if untouched is not None and untouched >= 0.1:
+        bits.append(f"{fmt_pct(untouched)} of the leads sales accepts are never touched")
+    if bits:
+        return ("Communication is the weak link: " + "; ".join(bits[:2]) + ".")
+    if nr is None and clause is None and untouched is None:
+        return None
+    return "Communication works: the teams talk regularly and the hand-off is kept."
+
+
+def blame_game(results: dict) -> str | None:
+    v = results.get("verdict") or {}
+    return (v.get("beliefs") or {}).get("sentence") or v.get("headline")
+
+
+def lead(fn: Callable[[dict], str | None]) -> Callable[[dict], None]:
+    """A section step that opens the section with *fn*'s sentence (nothing when ``None``)."""
+    def step(results: dict) -> None:
+        text = fn(results)
+        if text:
+            emit(HTML(f"<p class='so-what'>{html.escape(text[0].upper() + text[1:])}</p>"))
+    step.__name__ = f"lead_{fn.__name__}"
+    return step
