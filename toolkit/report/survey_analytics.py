@@ -220,7 +220,7 @@ def themes_table(qq: dict) -> str:
                     f"<td {left}><ul style='margin:0;padding-left:1.1em'>{ex}</ul></td></tr>")
     other = (qq.get("other_share") or {}).get("all")
     cap = (f"{qq.get('prompt')} — {qq.get('n_comments')} comments; share of each side's "
-           "comments per theme")
+           "comments per theme ('Everyone' also counts revops, leadership and other teams)")
     if other:
         cap += f"; {fmt_pct(other)} fit no theme"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
