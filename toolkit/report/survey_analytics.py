@@ -220,7 +220,10 @@ def themes_table(qq: dict) -> str:
                     f"<td {left}><ul style='margin:0;padding-left:1.1em'>{ex}</ul></td></tr>")
     other = (qq.get("other_share") or {}).get("all")
     cap = (f"{qq.get('prompt')} — {qq.get('n_comments')} comments; share of each side's "
-           "comments per theme ('Everyone' also counts revops, leadership and other teams)")
+           "comments per theme")
+    nb = qq.get("n_by_side") or {}
+    if len(sides) == 3 and nb.get("all", 0) > sum(nb.get(s, 0) for s in sides[:2]):
+        cap += " ('Everyone' also counts revops, leadership and other teams)"
     if other:
         cap += f"; {fmt_pct(other)} fit no theme"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
