@@ -92,7 +92,7 @@ def test_dispatch_table_covers_every_section_and_returns_displayables():
     from toolkit.report import sections
     from toolkit.report.display import Rendered
 
-    assert set(sections.RENDERERS) == set(sections.SECTIONS)
+    assert set(sections.RENDERERS) == set(sections.SECTIONS) | set(sections.OPTIONAL_SECTIONS)
     with pytest.raises(KeyError, match="unknown report section"):
         sections.render("politcs", {})
     out = sections.render("recommendations", {"recommendations": None, "data": {

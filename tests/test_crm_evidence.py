@@ -458,3 +458,20 @@ def test_unsourced_deals_do_not_become_sales_revenue_in_the_incentives_section()
     assert "not in the export" in split_sentence(inc, "USD")
     frame = contribution_reward_frame(inc)
     assert frame.loc[frame["measure"] == "contribution", "share"].isna().all()
+
+
+def test_report_sentences_say_not_in_the_export():
+    from toolkit.report.crm import handoff_sentence, stake_sentence
+    n = 40
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)],
+                          "created_at": T("2025-02-01"), "mql_at": T("2025-02-01"),
+                          "source": "web",
+                          "rejected_at": [T("2025-02-03")] * 8 + [pd.NaT] * (n - 8)})
+    crm = json.loads(json.dumps(measure_crm(leads, settings=AnalysisSettings(),
+                                            marketing_sources=["web"])))
+    text = handoff_sentence(crm["handoff"])
+    assert "rejected 20%" in text and "accepted is not in the export" in text
+    import re
+    assert not re.search(r"(?<![\d.])0%", text)          # never "accepted 0%"
+    st = stake_sentence(crm["revenue_at_stake"], "USD")
+    assert "Not computed" in st and "not in the export" in st

@@ -43,8 +43,9 @@ def test_benchmarks_carry_provenance():
 # ------------------------------------------------------------------------------------------
 # Rules on hand-built evidence dicts
 # ------------------------------------------------------------------------------------------
-def _w(rate, n, lo, hi):
-    return {"rate": rate, "n": n, "ci_low": lo, "ci_high": hi}
+def _w(rate, n, lo, hi, reached=None):
+    return {"rate": rate, "n": n, "ci_low": lo, "ci_high": hi,
+            "n_reached": n // 3 if reached is None else reached}
 
 
 def _crm(*, mk=(0.55, 200, 0.48, 0.62), other=(0.50, 200, 0.43, 0.57), clearly_lower=False,
@@ -107,6 +108,15 @@ def test_benchmark_shortfall_must_be_clear():
     # point below the 20% floor but the interval reaches it → inconclusive, not supported
     v = judge(_crm(mk=(0.17, 60, 0.09, 0.28), other=(0.2, 60, 0.1, 0.3), fit=0.8), None)
     assert v["lead_quality"]["status"] == "inconclusive"
+
+
+def test_too_few_leads_followed_to_the_last_attempt_is_inconclusive():
+    # 200 leads touched within the SLA but only 6 still being called at attempt 6: the end of
+    # the Kaplan–Meier curve rests on a handful of leads, so no verdict either way
+    for mk in ((0.55, 200, 0.40, 0.70, 6), (0.05, 200, 0.01, 0.15, 6)):
+        v = judge(_crm(mk=mk, fit=0.9), None)
+        assert v["lead_quality"]["status"] == "inconclusive"
+        assert "only 6" in v["lead_quality"]["reasons"][0]
 
 
 def test_too_few_well_worked_leads_is_inconclusive():

@@ -284,6 +284,27 @@ def collect(out: Path, shard_outs: tuple[Path, ...], no_portfolio: bool) -> None
     sys.exit(res.exit_code)
 
 
+@main.command(short_help="What changed between two assessments of one client.")
+@click.argument("before", type=click.Path(path_type=Path))
+@click.argument("after", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Output folder; writes OUT/<client.id>/comparison.json and comparison.html.")
+@_guard
+def compare(before: Path, after: Path, out: Path) -> None:
+    """Compare two waves, BEFORE and AFTER (engagement folders or results.json files)."""
+    from .compare import compare_paths, write_comparison
+
+    comp = compare_paths(before, after, progress=lambda m: click.echo(f"  {m}", err=True))
+    folder = write_comparison(comp, out)
+    c = comp["summary"]["counts"]
+    click.echo(f"{comp['client'].get('id')}: {c.get('improved', 0)} improved, "
+               f"{c.get('worsened', 0)} worse, {c.get('no_detectable_change', 0)} no "
+               f"detectable change, {c.get('hidden', 0)} hidden\n"
+               f"  {folder / 'comparison.html'}\n  {folder / 'comparison.json'}")
+    for w in comp.get("warnings") or []:
+        click.echo(f"aligndx: warning: {w}", err=True)
+
+
 @main.command(short_help="Serve the live workshop app for an engagement.")
 @click.argument("engagement", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path),

@@ -89,6 +89,17 @@ class IncentivesConfig:
 
 
 @dataclass(frozen=True)
+class BaselineConfig:
+    """``[baseline]``: the ``results.json`` of the client's previous assessment (SPEC §12).
+
+    The report then gains a "Since the last assessment" section. The file lives inside the
+    engagement folder like every other input (copy the earlier run's ``results.json`` in).
+    """
+
+    results: Path
+
+
+@dataclass(frozen=True)
 class AnalysisSettings:
     """``[analysis]``: thresholds of the analysis (SPEC §1, §8).
 
@@ -122,6 +133,7 @@ class Engagement:
     incentives: IncentivesConfig | None
     analysis: AnalysisSettings
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    baseline: BaselineConfig | None = None
 
     @property
     def toml_path(self) -> Path:
@@ -143,6 +155,7 @@ _ALLOWED = {
     "crm": {"format", "leads", "opportunities", "activities", "columns",
             "marketing_sources", "extract_date", "date_order", "skip_rows_without"},
     "incentives": {"path", "attainment"},
+    "baseline": {"results"},
     "analysis": {"min_group_size", "min_comment_group_size", "sla_first_touch_hours",
                  "well_worked_attempts"},
 }
@@ -379,6 +392,11 @@ def _read_incentives(ck: _Checker, t: dict) -> IncentivesConfig | None:
     return IncentivesConfig(path=path, attainment=None if att is None else float(att))
 
 
+def _read_baseline(ck: _Checker, t: dict) -> BaselineConfig | None:
+    path = ck.path(t, "baseline", "results", required=True)
+    return None if path is None else BaselineConfig(results=path)
+
+
 def _read_analysis(ck: _Checker, t: dict) -> AnalysisSettings:
     d = AnalysisSettings()
     mgs = ck.typed(t, "analysis", "min_group_size", (int,), "a whole number of at least 3",
@@ -465,7 +483,9 @@ def load_engagement(folder: str | Path) -> Engagement:
            if isinstance(doc.get("incentives"), dict) else None)
     analysis = _read_analysis(ck, doc.get("analysis") if isinstance(doc.get("analysis"), dict)
                               else {})
+    baseline = (_read_baseline(ck, doc["baseline"])
+                if isinstance(doc.get("baseline"), dict) else None)
     if ck.problems:
         raise ConfigError(ck.problems)
     return Engagement(root=root, client=client, survey=survey, crm=crm, incentives=inc,
-                      analysis=analysis, raw=doc)
+                      analysis=analysis, raw=doc, baseline=baseline)

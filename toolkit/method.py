@@ -52,6 +52,10 @@ THRESHOLDS: dict[str, dict] = {
     "min_stage_leads": Threshold(
         30, "Fewest leads entering a funnel stage before its conversion is called the "
         "biggest drop of the funnel.", "method", ("report",)),
+    "min_worked_to_horizon": Threshold(
+        10, "Fewest leads actually followed to the well-worked attempt (still at risk there) "
+        "before the Kaplan–Meier worked conversion of a group is judged: with fewer, the end "
+        "of the curve rests on a handful of leads.", "method (Kaplan–Meier tail)", _V),
     "min_effort_leads": Threshold(
         30, "Fewest leads that reached a 4th attempt before the conversion rate after attempt "
         "3 (whether persistence pays) is judged, overall or in a lead-score band.", "method",
@@ -151,6 +155,13 @@ THRESHOLDS: dict[str, dict] = {
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered.",
         "SPEC §4.1", ("survey",)),
+    # --- wave comparisons (SPEC §12) -----------------------------------------------------------
+    "wave_fdr_q": Threshold(
+        0.05, "False-discovery rate of the Benjamini–Hochberg adjustment across every figure "
+        "of a wave comparison: among the changes called detectable, at most 5% are expected "
+        "to be chance. Intervals are reported at the matching false-coverage-rate level, so "
+        "'detectable' and 'interval excludes zero' always agree.",
+        "Benjamini & Hochberg 1995; Benjamini & Yekutieli 2005", ("wave comparison",)),
     "drivers_min_n_per_predictor": Threshold(
         10, "Fewest respondents with every answer per predictor before the drivers of "
         "perceived effectiveness are estimated: the eleven scales need 110, else the three "
@@ -190,6 +201,11 @@ EVIDENCE_STRENGTH: dict[str, float] = {"records": 1.0, "survey": 0.8, "survey_on
 #: (Romano et al. 2006; SPEC §4.1).
 CLIFF_MAGNITUDES: tuple[tuple[float, str], ...] = ((0.147, "negligible"), (0.33, "small"),
                                                    (0.474, "medium"))
+
+#: Cohen's (1988) labels for |Hedges' g| and |Cohen's h| of a change between waves:
+#: ``(upper bound, label)``, "large" above the last (SPEC §12).
+COHEN_MAGNITUDES: tuple[tuple[float, str], ...] = ((0.2, "negligible"), (0.5, "small"),
+                                                   (0.8, "medium"))
 
 #: Lower bounds of Defined, Aligned, Integrated on the 1..5 MAT mean (SPEC §4.1, the banding
 #: of Kotler, Rackham & Krishnaswamy 2006).
@@ -288,6 +304,7 @@ def record(settings: Any = None) -> dict:
         "score_stages": score_stages(),
         "maturity_stages": maturity_stages(),
         "cliffs_delta_magnitudes": [{"below": b, "label": lab} for b, lab in CLIFF_MAGNITUDES],
+        "cohen_magnitudes": [{"below": b, "label": lab} for b, lab in COHEN_MAGNITUDES],
         "references": benchmarks.sources_table(),
         "benchmarks": {"mql_to_sql": dict(benchmarks.MQL_TO_SQL_RANGE)},
         "priority": {"rule": "impact × evidence strength",

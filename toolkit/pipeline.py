@@ -51,7 +51,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         version), ``findings`` (:func:`toolkit.findings.record`: code, step, pillar,
         severity, level, text, evidence keys and the figures quoted) and ``method``
         (:func:`toolkit.method.record`: every threshold, weight, cut point and reference
-        used), so the file alone re-renders the report as it was judged.
+        used), so the file alone re-renders the report as it was judged. With
+        ``[baseline]`` in ``engagement.toml`` also ``comparison``
+        (:func:`toolkit.compare.compare_results` of the baseline results and these).
     """
     from . import scores as scores_mod
 
@@ -185,6 +187,17 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "method": method.record(settings),
         "workshop": workshop,
     }
+    if getattr(eng, "baseline", None) is not None:   # SPEC §12: since the last assessment
+        from .compare import load_results
+        from .compare.io import check_same_client
+
+        baseline = load_results(eng.baseline.results)
+        check_same_client(baseline, results, eng.relative(eng.baseline.results))
+        say("comparison with the last assessment")
+        from .compare import compare_results
+        current = jsonable(results)
+        results["comparison"] = run("comparison", lambda: compare_results(baseline, current))
+        results["data"]["warnings"] += (results["comparison"] or {}).get("warnings") or []
     return jsonable(results)
 
 

@@ -80,6 +80,10 @@ def _lead_quality(crm: dict) -> dict:
         reasons.append(f"{f'only {n}' if n else 'no'} {who} first touched within the SLA "
                        f"could be followed to attempt {W} (need {nmin:.0f}) — lead quality "
                        "cannot be told apart from follow-up")
+    elif (grp.get("n_reached") or 0) < _t("min_worked_to_horizon"):
+        reasons.append(f"only {grp.get('n_reached') or 0} {who} were called {W} times (need "
+                       f"{_t('min_worked_to_horizon'):.0f}) — how worked leads convert is "
+                       "not known yet")
     else:
         ev.append(_ev(f"{gkey}.rate", grp["rate"],
                       f"Kaplan–Meier conversion to SQL by attempt {W} of {who} first touched "

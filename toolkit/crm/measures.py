@@ -73,8 +73,12 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     -------
     dict
         JSON-safe section with keys ``cohort``, ``definitions``, ``funnel``, ``handoff``,
-        ``speed``, ``persistence``, ``dose_response``, ``lead_quality``,
-        ``marketing_sourced`` and ``warnings`` (all sub-section warnings, prefixed). Never
+        ``speed``, ``persistence``, ``dose_response``, ``effort`` (the attempt clock:
+        ``hazard_by_attempt``, ``after_attempt_3_share``, :mod:`toolkit.crm.effort`),
+        ``lead_quality`` (``worked_conversion.<all|marketing|other>``), ``revenue_at_stake``
+        (:mod:`toolkit.crm.stake`), ``marketing_sourced`` and ``warnings`` (all sub-section
+        warnings, prefixed). A figure whose input is not in the export is ``None`` with the
+        reason (:mod:`toolkit.crm.definitions`). Never
         raises for too little data: figures are ``None`` and ``warnings`` says why.
     """
     settings = settings or AnalysisSettings()

@@ -691,4 +691,9 @@ def deck_content(results: dict, brand: dict | None = None) -> list[SlideSpec]:
     -------
     list of SlideSpec
     """
-    return [cover(results, brand or {})] + [f(results) for f in SLIDES]
+    slides = [cover(results, brand or {})] + [f(results) for f in SLIDES]
+    if results.get("comparison"):   # [baseline]: what changed, after the summary (SPEC §12)
+        from .waves import since_last
+
+        slides.insert(2, since_last(results))
+    return slides

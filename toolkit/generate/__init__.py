@@ -138,12 +138,19 @@ def regenerate_samples(root: str | Path = DEFAULT_SAMPLES_ROOT) -> list[Path]:
     -------
     list of Path
         The written folders, ``root/<profile name>``, then ``root/real-exports`` (the
-        follow-up profile written as Qualtrics and Salesforce report exports).
+        follow-up profile written as Qualtrics and Salesforce report exports), then
+        ``root/followup-gap-after`` (the follow-up client's second wave with ``[baseline]``,
+        :mod:`toolkit.generate.waves`).
     """
     from .exports import write_exports_engagement
+    from .waves import SAMPLE_PAIR, write_after_wave
 
     root = Path(root)
     written = [generate_engagement(root / name, name, seed=SAMPLE_SEEDS[name])
                for name in PROFILES]
     written.append(write_exports_engagement(root / "real-exports", seed=REAL_EXPORTS_SEED))
+    before = SAMPLE_PAIR["before"]
+    written.append(write_after_wave(root / before, root / SAMPLE_PAIR["after"],
+                                    profile=before, before_seed=SAMPLE_SEEDS[before],
+                                    seed=SAMPLE_PAIR["seed"]))
     return written

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .waves import change_line
 from ..lookup import dig as _get
 
 STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")
@@ -96,8 +97,10 @@ def client_table(results: list[dict]) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``client_id``, ``name``, the scores of :data:`PILLARS`, ``stage``,
-        ``lead_quality``, ``follow_up``, ``toolkit_version``, ``generated_at`` and
-        ``<pillar>_percentile``; sorted by overall score, best first.
+        ``lead_quality``, ``follow_up``, ``toolkit_version``, ``generated_at``,
+        ``change_since_last`` (one line from the results' ``comparison`` when the engagement
+        has a ``[baseline]``, else None) and ``<pillar>_percentile``; sorted by overall
+        score, best first.
     """
     rows = [{
         "client_id": _get(r, "client", "id"), "name": _get(r, "client", "name"),
@@ -106,9 +109,10 @@ def client_table(results: list[dict]) -> pd.DataFrame:
         "lead_quality": _get(r, "verdict", "lead_quality", "status") or "not_assessed",
         "follow_up": _get(r, "verdict", "follow_up", "status") or "not_assessed",
         "toolkit_version": r.get("toolkit_version"), "generated_at": r.get("generated_at"),
+        "change_since_last": change_line(r.get("comparison")),
     } for r in results]
     cols = (["client_id", "name", *PILLARS, "stage", "lead_quality", "follow_up",
-             "toolkit_version", "generated_at"])
+             "toolkit_version", "generated_at", "change_since_last"])
     df = pd.DataFrame(rows, columns=cols)
     for p in PILLARS:
         s = pd.to_numeric(df[p], errors="coerce").astype("float64")
@@ -275,6 +279,8 @@ def render_clients(portfolio: dict) -> None:
         "“Leads are garbage”": df["lead_quality"].map(STATUS_WORDS),
         "“Sales give up”": df["follow_up"].map(STATUS_WORDS),
     })
+    if "change_since_last" in df and df["change_since_last"].notna().any():
+        table["Change since last wave"] = df["change_since_last"].fillna("— (no baseline)")
     show_table(table, caption="Clients by overall score (0..100). Percentile = share of "
                "the portfolio's clients scoring lower, ties counted half.")
 

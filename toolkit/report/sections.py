@@ -25,7 +25,7 @@ from ..exceptions import InputError
 from ..jsonio import RESULTS_SCHEMA, load_results
 from ..paths import EXAMPLE_RESULTS  # noqa: F401  (the notebook's default)
 from . import (appendix, crm, incentives, recommendations, sowhat, summary, survey,
-               survey_analytics, verdict)
+               survey_analytics, verdict, waves)
 from .display import Rendered, collect, emit, show_not_assessed
 
 #: Section keys in report order, with their headings (SPEC §6).
@@ -40,6 +40,10 @@ SECTIONS = {
     "appendix_methodology": "Appendix B — Methodology",
     "appendix_sources": "Appendix C — Sources",
 }
+#: Sections shown only when their input exists, with their headings: "since_last" when the
+#: engagement has a ``[baseline]`` (SPEC §12); it renders its own heading, after the
+#: executive summary.
+OPTIONAL_SECTIONS = {"since_last": "Since the last assessment"}
 
 
 def load(results_path: str | Path) -> dict:
@@ -180,9 +184,11 @@ RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
                              _when("survey", fn=survey_analytics.render_methods),
                              _when("survey", fn=survey.render_reliability)),
     "appendix_sources": (_run(appendix.render_sources),),
+    "since_last": (_when("comparison", fn=waves.render),),
 }
 
-assert set(RENDERERS) == set(SECTIONS), "every section needs renderers"  # noqa: S101
+assert set(RENDERERS) == set(SECTIONS) | set(OPTIONAL_SECTIONS), \
+    "every section needs renderers"  # noqa: S101
 
 
 def render(section: str, results: dict) -> Rendered:
@@ -194,7 +200,8 @@ def render(section: str, results: dict) -> Rendered:
         For an unknown section key.
     """
     if section not in RENDERERS:
-        raise KeyError(f"unknown report section {section!r}; expected one of {list(SECTIONS)}")
+        raise KeyError(f"unknown report section {section!r}; expected one of "
+                       f"{[*SECTIONS, *OPTIONAL_SECTIONS]}")
     with collect() as out:
         for step in RENDERERS[section]:
             if not step(results):
@@ -203,5 +210,9 @@ def render(section: str, results: dict) -> Rendered:
 
 
 def render_all(results: dict) -> dict[str, Rendered]:
-    """Every section in report order: ``{section: Rendered}``."""
-    return {s: render(s, results) for s in SECTIONS}
+    """Every section in report order: ``{section: Rendered}`` (with "since_last" after the
+    executive summary when the results carry a comparison)."""
+    order = list(SECTIONS)
+    if results.get("comparison"):
+        order.insert(1, "since_last")
+    return {s: render(s, results) for s in order}

@@ -22,6 +22,7 @@ from .dominance import dominance_drivers
 from .groups import REST, SIDE_NAMES, assign_groups, participation, visibility
 from .heatmap import scale_heatmap
 from .psychometrics import reliability
+from .spread import pillar_spread
 from .scoring import clean_items, reverse_items, scale_scores, stage_of, stage_rank, to_index
 from .sections import claims, comments, frequency
 from .themes import comment_themes
@@ -281,6 +282,10 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     out["suppressed"] += recs
     out["gaps"] = _gaps(out["items"])
     out["pillars"] = _pillars(out["scales"], warnings)
+    masks = {"sales": side == "sales", "marketing": side == "marketing",
+             "all": pd.Series(True, index=side.index)}
+    for pillar, spread in pillar_spread(scores, masks, out["pillars"]).items():
+        out["pillars"][pillar]["spread"] = spread   # for wave comparisons (SPEC §12)
     out["maturity"] = _maturity(out["scales"])
     out["frequency"], recs = frequency(df[FREQ_CODE] if FREQ_CODE in df else None, side, k,
                                        shown)

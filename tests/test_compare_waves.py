@@ -1,0 +1,332 @@
+"""Wave comparison end to end: planted changes found, anonymity kept, CLI, config, report,
+portfolio (SPEC §12)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.compare import audit_comparison, compare_results, write_comparison
+from toolkit.config import AnalysisSettings, load_engagement
+from toolkit.exceptions import ConfigError
+from toolkit.generate.waves import (FOLLOWUP_AFTER, SAMPLE_PAIR, planted_changes,
+                                    survey_wave_pair, write_after_wave)
+from toolkit.lookup import get
+from toolkit.pipeline import analyse_folder
+from toolkit.survey import measure_survey
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+AFTER = SAMPLES / SAMPLE_PAIR["after"]
+EXPECTED = {"improved": "improved", "worsened": "worsened", "unchanged": "no_detectable_change"}
+
+
+def _status(comp: dict, key: str) -> str:
+    entry = get(comp, key)
+    assert entry is not None, key
+    return entry["status"]
+
+
+def _mismatches(comp: dict, truth: dict) -> tuple[list, list]:
+    """(planted changes not found, unplanted figures called detectable)."""
+    missed, false = [], []
+    for key, state in truth.items():
+        st = _status(comp, key)
+        if state == "unchanged" and st != "no_detectable_change":
+            false.append((key, st))
+        elif state != "unchanged" and st != EXPECTED[state]:
+            missed.append((key, st))
+    return missed, false
+
+
+@pytest.fixture(scope="module")
+def sample_pair():
+    if not (AFTER / "engagement.toml").is_file():
+        pytest.skip("sample pair not generated")
+    after = analyse_folder(AFTER)
+    baseline = json.loads((AFTER / "baseline/results.json").read_text())
+    return baseline, after
+
+
+def test_committed_pair_finds_exactly_the_planted_changes(sample_pair):
+    baseline, after = sample_pair
+    comp = after["comparison"]                      # computed by the pipeline from [baseline]
+    truth = json.loads((AFTER / "planted.json").read_text())["changes"]
+    assert truth == planted_changes(FOLLOWUP_AFTER, list(t for t in truth if
+                                                         t.startswith("crm.")))
+    missed, false = _mismatches(comp, truth)
+    assert missed == [] and false == []
+    # the same figures from a stand-alone comparison of the two results files
+    again = compare_results(baseline, {k: v for k, v in after.items() if k != "comparison"})
+    assert again["summary"]["counts"] == comp["summary"]["counts"]
+    # every planted survey scale moved on both sides and overall; 4 scales x 3 sides
+    assert comp["summary"]["counts"]["improved"] == sum(
+        v != "unchanged" for k, v in truth.items() if not k.startswith("survey.maturity"))
+    for e in (comp["survey"]["scales"]["FAIR"]["by_side"].values()):
+        assert e["detectable"] is False and e["ci_low"] < 0 < e["ci_high"]
+    assert audit_comparison(comp, baseline, after) == []
+
+
+def test_entries_carry_the_contract_keys(sample_pair):
+    comp = sample_pair[1]["comparison"]
+    keys = {"before", "after", "change", "ci_low", "ci_high", "p", "effect", "detectable"}
+    for key in ("survey.scales.TRUST.by_side.sales", "survey.pillars.politics.by_side.all",
+                "survey.claims.marketing_blame_followup_share", "survey.maturity.by_side.all",
+                "crm.untouched_share", "crm.within_sla_share", "crm.single_attempt_share",
+                "crm.acceptance_rate", "crm.worked_conversion.marketing",
+                "crm.speed_median_hours", "scores.overall"):
+        assert keys <= set(get(comp, key)), key
+    trust = get(comp, "survey.scales.TRUST.by_side.sales")
+    assert trust["change"] == pytest.approx(trust["after"] - trust["before"])
+    assert trust["ci_low"] < trust["change"] < trust["ci_high"]
+    assert trust["effect_kind"] == "hedges_g" and trust["effect"] > 0.8
+    # detectable ⇔ the interval excludes zero ⇔ BH-adjusted p ≤ q (FCR-level intervals)
+    level = comp["method"]["ci_level"]
+    assert 0.95 < level < 1
+    for e in _walk(comp):
+        if e.get("detectable") is not None and e.get("p_adj") is not None:
+            excl = e["ci_low"] > 0 or e["ci_high"] < 0
+            assert e["detectable"] == excl == (e["p_adj"] <= 0.05), e["label"]
+    mat = get(comp, "survey.maturity.by_side.sales")
+    assert mat["before_stage"] and mat["after_stage"]
+    assert get(comp, "scores.overall")["detectable"] is None      # composites not tested
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        if "status" in node and "label" in node:
+            yield node
+        else:
+            for v in node.values():
+                yield from _walk(v)
+
+
+def _survey_results(df, hc, cid="acme") -> dict:
+    return {"client": {"id": cid, "name": "Acme"}, "survey": measure_survey(
+        df, settings=AnalysisSettings(), headcount=hc)}
+
+
+SURVEY_KEYS = [k for k in planted_changes(FOLLOWUP_AFTER, []) if k.startswith("survey.")]
+
+
+def test_unseen_survey_pairs_find_planted_changes_and_control_false_discoveries():
+    """Eight pairs from seeds never used during development (survey only, in memory).
+
+    Every planted change must be found in every pair; unplanted figures may be called
+    detectable only at the rate the Benjamini–Hochberg procedure allows: the pooled false
+    discovery proportion stays under q = 5 %.
+    """
+    truth = planted_changes(FOLLOWUP_AFTER, [])
+    truth = {k: v for k, v in truth.items() if k in SURVEY_KEYS}
+    n_missed, n_false, n_found = 0, 0, 0
+    for seed in range(7301, 7309):
+        before, after, hc = survey_wave_pair("followup-gap", seed=seed)
+        comp = compare_results(_survey_results(before, hc), _survey_results(after, hc))
+        missed, false = _mismatches(comp, truth)
+        n_missed += len(missed)
+        n_false += len(false)
+        n_found += comp["summary"]["counts"]["improved"] + comp["summary"]["counts"]["worsened"]
+        assert missed == [], (seed, missed)
+    assert n_false / n_found <= 0.05, (n_false, n_found)
+
+
+def test_no_change_at_all_is_not_detectable():
+    from toolkit.generate.waves import WavePlant
+
+    before, after, hc = survey_wave_pair("well-aligned", seed=7411,
+                                         plant=WavePlant(scale_shifts={}))
+    comp = compare_results(_survey_results(before, hc), _survey_results(after, hc))
+    tested = [e for e in _walk(comp) if e.get("detectable") is not None]
+    assert len(tested) >= 40
+    assert sum(e["detectable"] for e in tested) <= 1
+
+
+def test_a_decline_is_reported_as_worse():
+    from toolkit.generate.waves import WavePlant
+
+    plant = WavePlant(scale_shifts={"SUPP": -0.8, "FAIR": -0.8})
+    before, after, hc = survey_wave_pair("well-aligned", seed=7412, plant=plant)
+    comp = compare_results(_survey_results(before, hc), _survey_results(after, hc))
+    for scale in ("SUPP", "FAIR"):
+        for side in ("sales", "marketing", "all"):
+            assert _status(comp, f"survey.scales.{scale}.by_side.{side}") == "worsened"
+    assert _status(comp, "survey.pillars.politics.by_side.all") == "worsened"
+    assert comp["summary"]["counts"]["worsened"] >= 9
+
+
+def test_group_hidden_in_one_wave_is_hidden_in_the_comparison():
+    before, after, hc = survey_wave_pair("followup-gap", seed=7413)
+    # the after wave: only 3 marketing respondents -> both sides hidden in that wave
+    mk = after.index[after["team"] == "marketing"]
+    after = after.drop(index=mk[3:]).reset_index(drop=True)
+    rb, ra = _survey_results(before, hc), _survey_results(after, hc)
+    assert ra["survey"]["scales"]["TRUST"]["by_side"]["marketing"]["mean"] is None
+    assert rb["survey"]["scales"]["TRUST"]["by_side"]["marketing"]["mean"] is not None
+    comp = compare_results(rb, ra)
+    assert audit_comparison(comp, rb, ra) == []
+    for side in ("sales", "marketing"):
+        e = get(comp, f"survey.scales.TRUST.by_side.{side}")
+        assert e["status"] == "hidden" and e["before"] is None and e["n_before"] is None
+    assert get(comp, "survey.claims.marketing_blame_followup_share")["status"] == "hidden"
+    # the before wave's side means appear nowhere in the comparison
+    text = json.dumps(comp)
+    for scale, entry in rb["survey"]["scales"].items():
+        for side in ("sales", "marketing"):
+            m = entry["by_side"][side]["mean"]
+            assert repr(m) not in text, (scale, side)
+    # everyone (shown in both waves) is still compared
+    assert get(comp, "survey.scales.TRUST.by_side.all")["status"] in (
+        "improved", "no_detectable_change")
+    # the audit catches a comparison that leaks a hidden group
+    bad = copy.deepcopy(comp)
+    bad["survey"]["scales"]["TRUST"]["by_side"]["sales"]["before"] = 2.5
+    assert audit_comparison(bad, rb, ra)
+
+
+def test_figure_absent_in_one_wave_is_not_measured(sample_pair):
+    baseline, after = sample_pair
+    after = {k: v for k, v in after.items() if k != "comparison"}
+    after = copy.deepcopy(after)
+    after["crm"]["lead_quality"].pop("marketing", None)
+    after["crm"]["lead_quality"].pop("worked_conversion", None)
+    after["crm"]["speed"]["median_hours"] = None
+    comp = compare_results(baseline, after)
+    e = get(comp, "crm.worked_conversion.marketing")
+    assert e["status"] == "not_measured" and "later wave" in e["note"]
+    assert e["change"] is None and e["detectable"] is None
+    assert get(comp, "crm.speed_median_hours")["status"] == "not_measured"
+
+
+def test_unseen_full_pair_with_crm(tmp_path):
+    """A full pair (survey + CRM) from seeds never used in development."""
+    from toolkit.generate import generate_engagement
+
+    before = generate_engagement(tmp_path / "acme", "followup-gap", seed=7501, n_leads=2500)
+    base = analyse_folder(before)
+    after = write_after_wave(before, tmp_path / "acme-after", profile="followup-gap",
+                             before_seed=7501, seed=7502, baseline=base)
+    res = analyse_folder(after)
+    truth = json.loads((after / "planted.json").read_text())["changes"]
+    missed, false = _mismatches(res["comparison"], truth)
+    assert missed == []
+    assert len(false) <= 1, false
+    assert load_engagement(after).baseline.results == (after / "baseline/results.json").resolve()
+
+
+def test_cli_compare_writes_both_files(tmp_path, sample_pair):
+    baseline, after = sample_pair
+    b = tmp_path / "before.json"
+    a = tmp_path / "after.json"
+    b.write_text(json.dumps(baseline))
+    a.write_text(json.dumps({k: v for k, v in after.items() if k != "comparison"}))
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "toolkit.cli", "compare", str(b), str(a), "-o",
+                        str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    folder = out / after["client"]["id"]
+    comp = json.loads((folder / "comparison.json").read_text())
+    assert comp["summary"]["counts"]["improved"] > 10
+    html = (folder / "comparison.html").read_text()
+    assert "what changed since the last assessment" in html
+    assert "no detectable change" in html and "Trust" in html
+    assert "survey.scales" not in html and "TRUST" not in html        # no codes or keys
+    assert "<script" not in html and "http" not in html.split("</head>")[0]
+    assert 'src="data:image/png;base64,' in html and 'alt="Dot chart' in html
+
+
+def test_cli_compare_bad_input(tmp_path, sample_pair):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    other = tmp_path / "other.json"
+    doc = copy.deepcopy(sample_pair[0])
+    doc["client"]["id"] = "someone-else"
+    other.write_text(json.dumps(doc))
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(sample_pair[0]))
+    for args, text in (([str(bad), str(good)], "not valid JSON"),
+                       ([str(tmp_path / "missing"), str(good)], "expected an engagement"),
+                       ([str(other), str(good)], "different clients")):
+        r = subprocess.run([sys.executable, "-m", "toolkit.cli", "compare", *args, "-o",
+                            str(tmp_path / "o")], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 2 and text in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("comparison.*"))
+
+
+def test_client_name_is_escaped(tmp_path, sample_pair):
+    baseline, after = sample_pair
+    comp = copy.deepcopy(after["comparison"])
+    comp["client"]["name"] = "<img src=x onerror=alert(1)>"
+    folder = write_comparison(comp, tmp_path)
+    html = (folder / "comparison.html").read_text()
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_baseline_path_must_stay_inside_the_engagement(tmp_path):
+    import shutil
+
+    if not (AFTER / "engagement.toml").is_file():
+        pytest.skip("sample pair not generated")
+    eng = tmp_path / "eng"
+    shutil.copytree(AFTER, eng)
+    toml = (eng / "engagement.toml").read_text()
+    for value, msg in (("../x/results.json", "leaves the engagement folder"),
+                       ("/etc/passwd", "absolute paths are refused"),
+                       ("baseline/nope.json", "file not found")):
+        (eng / "engagement.toml").write_text(toml.replace('results = "baseline/results.json"',
+                                                          f'results = "{value}"'))
+        with pytest.raises(ConfigError, match=msg):
+            load_engagement(eng)
+
+
+def test_report_section_and_portfolio_column(sample_pair):
+    from toolkit.report import sections
+    from toolkit.report.portfolio import client_table
+
+    after = sample_pair[1]
+    html = "".join(o.data for o in sections.render("since_last", after))
+    assert "Since the last assessment" in html and "What improved" in html
+    assert "<h2>" in html and "TRUST" not in html
+    order = list(sections.render_all(after))
+    assert order[:2] == ["executive_summary", "since_last"]
+    without = {k: v for k, v in after.items() if k != "comparison"}
+    assert not sections.render("since_last", without)
+    assert "since_last" not in sections.render_all(without)
+    df = client_table([after, sample_pair[0]])
+    line = df.set_index("client_id")["change_since_last"]
+    assert line.notna().sum() == 1 and "better" in line.dropna().iloc[0]
+
+
+def test_plot_changes_returns_axes():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from toolkit.charts.waves import plot_changes
+
+    data = pd.DataFrame({"label": ["Trust", "Fairness"], "change": [0.8, 0.0],
+                         "ci_low": [0.6, -0.1], "ci_high": [1.0, 0.1],
+                         "status": ["improved", "no_detectable_change"]})
+    ax = plot_changes(data=data, unit_label="Change")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Trust", "Fairness"][::-1] or \
+        [t.get_text() for t in ax.get_yticklabels()] == ["Trust", "Fairness"]
+    assert len(ax.lines) == 5          # 2 ranges, 2 dots, the zero line
+    plt.close(ax.figure)
+
+
+def test_deck_gains_a_since_last_slide(sample_pair):
+    from toolkit.deck.content import deck_content
+
+    after = sample_pair[1]
+    slides = deck_content(after)
+    assert slides[2].title.startswith("Since the last assessment")
+    counts = after["comparison"]["summary"]["counts"]
+    assert f"{counts['improved']} figures improved" in slides[2].title
+    text = " ".join(slides[2].bullets)
+    assert "leads never touched by sales" in text and "Trust" in text
+    assert "No detectable change" in text and "TRUST" not in text
+    assert len(deck_content({k: v for k, v in after.items() if k != "comparison"})) == \
+        len(slides) - 1

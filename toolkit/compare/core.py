@@ -1,0 +1,262 @@
+"""``compare_results``: the change between two waves of one client (SPEC §12).
+
+Reads two ``results.json`` dicts and returns ``comparison.json``: for every figure
+``{before, after, change, ci_low, ci_high, p, effect, detectable}`` plus ``p_adj``,
+``status`` and plain labels, nested under the keys of the issue
+(``survey.scales.<CODE>.by_side.<side>``, ``survey.pillars.<pillar>.by_side.<side>``,
+``survey.claims.<claim>``, ``survey.maturity.by_side.<side>``, ``scores.<score>``,
+``crm.<figure>``). Methods: :mod:`toolkit.compare.methods`.
+
+Statuses
+--------
+``improved`` / ``worsened``
+    The interval (at the family-adjusted level) excludes zero.
+``no_detectable_change``
+    The interval includes zero: the data cannot tell a change from noise.
+``not_tested``
+    Composite scores, or a wave that lacks what an interval needs.
+``not_measured``
+    The figure is absent from one wave.
+``hidden``
+    The anonymity rule hid the group in at least one wave: nothing of it is shown in the
+    comparison (neither wave's value nor the change), so no subtraction across waves can
+    recover it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .. import __version__
+from ..jsonio import jsonable
+from ..lookup import dig
+from . import methods as M
+from .figures import Figure, all_figures
+
+HIDDEN_NOTE = ("hidden: fewer answers than the anonymity threshold in at least one wave, "
+               "or not reported in one wave")
+
+
+def _entry(fig: Figure) -> dict:
+    return {"label": fig.label, "area": fig.area, "unit": fig.unit, "better": fig.better,
+            "before": None, "after": None, "change": None, "ci_low": None, "ci_high": None,
+            "ci_level": None, "p": None, "p_adj": None, "effect": None, "effect_kind": None,
+            "effect_label": None, "detectable": None, "status": None, "method": None,
+            "n_before": None, "n_after": None, "note": None}
+
+
+def _change(fig: Figure) -> M.Change | None:
+    b, a = fig.before, fig.after
+    if fig.kind == "mean":
+        return M.mean_change(b, a)
+    if fig.kind == "share":
+        if _interval_only(b) or _interval_only(a):
+            return M.interval_change(b, a)
+        return M.share_change(b, a)
+    if fig.kind == "median":
+        return M.median_change(b, a)
+    return None
+
+
+def _interval_only(block: dict) -> bool:
+    """A share whose interval is not a Wilson interval of k of n (a Kaplan–Meier estimate,
+    or no counts): compared through its recorded interval."""
+    if block.get("ci_low") is None or block.get("ci_high") is None:
+        return False
+    if block.get("estimator") == "kaplan_meier" or not block.get("n"):
+        return True
+    k = block.get("k")
+    return k is not None and abs(k / block["n"] - block["rate"]) > 1e-9
+
+
+def _direction(fig: Figure, change: float) -> str:
+    up = change > 0
+    if fig.better is None:
+        return "changed"
+    good = up if fig.better == "higher" else not up
+    return "improved" if good else "worsened"
+
+
+def compare_results(before: dict, after: dict, *, q: float = M.FDR_Q) -> dict:
+    """Compare two waves of one client.
+
+    Parameters
+    ----------
+    before, after : dict
+        The two waves' ``results.json`` (SPEC §6), earlier first.
+    q : float, default 0.05
+        False-discovery rate of the Benjamini–Hochberg adjustment across the family.
+
+    Returns
+    -------
+    dict
+        JSON-safe ``comparison.json`` with ``client``, ``before`` / ``after`` (dates and
+        versions of the two runs), ``survey``, ``scores``, ``crm`` (figure entries), ``summary``
+        (counts and the labels of detectable changes), ``method``, ``suppressed`` (the
+        groups hidden in either wave, without their size) and ``warnings``.
+    """
+    figs = all_figures(before, after)
+    entries: list[tuple[Figure, dict, M.Change | None]] = []
+    warnings: list[str] = []
+    for fig in figs:
+        e = _entry(fig)
+        if fig.area == "survey" and (fig.hidden or (fig.before is None) != (fig.after is None)):
+            e.update(status="hidden", note=HIDDEN_NOTE)
+            entries.append((fig, e, None))
+            continue
+        if fig.before is None or fig.after is None:
+            missing = "either wave" if fig.before is None and fig.after is None else \
+                ("the earlier wave" if fig.before is None else "the later wave")
+            e.update(status="not_measured", note=f"not measured in {missing}",
+                     before=_value(fig.before), after=_value(fig.after))
+            entries.append((fig, e, None))
+            continue
+        e["n_before"], e["n_after"] = fig.before.get("n"), fig.after.get("n")
+        if fig.kind == "score":
+            e.update(before=fig.before["value"], after=fig.after["value"],
+                     change=fig.after["value"] - fig.before["value"], status="not_tested",
+                     note="a composite of survey and CRM evidence; read the tested figures "
+                          "below for what changed")
+            entries.append((fig, e, None))
+            continue
+        ch = _change(fig)
+        e.update(before=ch.before, after=ch.after, change=ch.change, p=ch.p, effect=ch.effect,
+                 effect_kind=ch.effect_kind, method=ch.method,
+                 effect_label=M.effect_label(ch.effect) if ch.effect_kind in
+                 ("hedges_g", "cohens_h") else None)
+        if fig.extra.get("before_stage") is not None or fig.extra.get("after_stage"):
+            e.update(before_stage=fig.extra.get("before_stage"),
+                     after_stage=fig.extra.get("after_stage"))
+        if ch.p is None or ch.interval is None:
+            e.update(status="not_tested", note="no interval: a wave lacks the spread or "
+                     "counts an interval needs (an older results.json?)")
+        entries.append((fig, e, ch))
+
+    family = [i for i, (f, e, ch) in enumerate(entries)
+              if ch is not None and f.in_family and e["status"] is None]
+    p_adj, level = M.adjust_family([entries[i][2].p for i in family], q=q)
+    for i, pa in zip(family, p_adj):
+        entries[i][1]["p_adj"] = pa
+    by_key = {f.key: e for f, e, _ in entries}
+    for fig, e, ch in entries:
+        if ch is None or e["status"] is not None:
+            continue
+        if not fig.in_family:   # maturity repeats the MAT scale's test
+            twin = by_key.get(fig.extra.get("same_test_as", ""))
+            e["p_adj"] = twin.get("p_adj") if twin else None
+        lo, hi = ch.interval(level)
+        e.update(ci_low=_finite(lo), ci_high=_finite(hi), ci_level=level)
+        excludes_zero = lo > 0 or hi < 0
+        e["detectable"] = bool(excludes_zero)
+        e["status"] = _direction(fig, ch.change) if excludes_zero else "no_detectable_change"
+
+    out: dict = {
+        "client": dict(after.get("client") or before.get("client") or {}),
+        "toolkit_version": __version__,
+        "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "before": _wave(before), "after": _wave(after),
+        "survey": {}, "scores": {}, "crm": {},
+    }
+    for fig, e, _ in entries:
+        node = out
+        for part in fig.path[:-1]:
+            node = node.setdefault(part, {})
+        node[fig.path[-1]] = e
+        if fig.path[:2] == ("survey", "scales"):
+            out["survey"]["scales"][fig.path[2]].setdefault("name", fig.extra.get("name"))
+    stage = {"before": dig(before, "scores", "stage"), "after": dig(after, "scores", "stage")}
+    out["scores"]["stage"] = stage
+    out["summary"] = _summary(entries, len(family), level)
+    out["method"] = method_note(q, level, len(family))
+    out["suppressed"] = _suppressed(entries)
+    if _client_mismatch(before, after):
+        warnings.append(f"The two waves are of different clients "
+                        f"({dig(before, 'client', 'id')!s} and {dig(after, 'client', 'id')!s}).")
+    out["warnings"] = warnings
+    return jsonable(out)
+
+
+def _value(block: dict | None):
+    if not block:
+        return None
+    for k in ("mean", "rate", "median", "value"):
+        if k in block:
+            return block[k]
+    return None
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _wave(results: dict) -> dict:
+    c = results.get("client") or {}
+    return {"generated_at": results.get("generated_at"),
+            "toolkit_version": results.get("toolkit_version"),
+            "period_start": c.get("period_start"), "period_end": c.get("period_end"),
+            "respondents": dig(results, "survey", "respondents", "all"),
+            "leads": dig(results, "crm", "cohort", "leads")}
+
+
+def _client_mismatch(before: dict, after: dict) -> bool:
+    a, b = dig(before, "client", "id"), dig(after, "client", "id")
+    return bool(a and b and a != b)
+
+
+def _summary(entries, m: int, level: float) -> dict:
+    groups: dict[str, list] = {"improved": [], "worsened": [], "changed": [],
+                               "no_detectable_change": [], "not_tested": [],
+                               "not_measured": [], "hidden": []}
+    for fig, e, _ in entries:
+        if fig.kind != "score" and not fig.in_family and e["status"] not in ("hidden",
+                                                                            "not_measured"):
+            continue
+        groups.setdefault(e["status"], []).append(
+            {"key": fig.key, "label": fig.label, "area": fig.area})
+    counts = {k: len(v) for k, v in groups.items()}
+    return {"counts": counts, "family_size": m, "ci_level": level, **groups}
+
+
+def _suppressed(entries) -> list[dict]:
+    return [{"where": fig.key, "group": fig.label.split(" — ")[-1], "reason": "hidden_in_a_wave"}
+            for fig, e, _ in entries if e["status"] == "hidden"]
+
+
+def method_note(q: float, level: float, m: int) -> dict:
+    """The methods of the comparison in words, with sources (for the appendix and JSON)."""
+    return {
+        "design": "independent samples: respondents are not matched across waves and the "
+                  "two periods' leads are different leads",
+        "means": "Welch's unequal-variance t interval and test (Welch 1947) from each wave's "
+                 "n and standard deviation; effect size Hedges' g (Hedges 1981)",
+        "shares": "Wilson score interval per wave and Newcombe's hybrid score interval for "
+                  "the difference (Newcombe 1998, method 10); effect size Cohen's h (1988)",
+        "medians": "Brookmeyer–Crowley (1982) interval of each wave's Kaplan–Meier median "
+                   "from the stored curve, combined by MOVER (Zou & Donner 2008); a "
+                   "bootstrap would need the lead rows, which results.json does not carry",
+        "finite_population": "when the headcount is known, the part of a survey figure's "
+                             "variance due to who answered shrinks by (N − n)/(N − 1); the "
+                             "response variance (1 − reliability, Cronbach's alpha) does not "
+                             "(Cochran 1977 §2.5, §13.9; Hansen, Hurwitz & Bershad 1961). "
+                             "Single questions (the blame claims) have no reliability "
+                             "estimate and are not corrected. CRM figures describe a process "
+                             "and are not corrected",
+        "pillar_reliability": "a pillar's reliability is taken as the mean alpha of its "
+                              "scales (a composite is usually at least as reliable)",
+        "pillars": "pillar intervals use the spread of each respondent's pillar index (mean "
+                   "of the scales they answered), an approximation of the spread of the "
+                   "pillar figure (a mean of scale means)",
+        "multiplicity": f"Benjamini–Hochberg false-discovery rate q = {q} across the "
+                        f"{m} tested changes (Benjamini & Hochberg 1995); intervals at the "
+                        f"false-coverage-rate adjusted level {level:.4f} (Benjamini & "
+                        "Yekutieli 2005), so an interval excluding zero is exactly a change "
+                        "that survives the adjustment",
+        "detectable": "a change is detectable when its interval excludes zero; otherwise "
+                      "the report says 'no detectable change'",
+        "scores": "the overall scores combine survey and CRM evidence and are shown "
+                  "without a test",
+        "anonymity": "a group hidden in either wave is hidden in the comparison (neither "
+                     "wave's value nor the change is shown)",
+        "q": q, "ci_level": level, "family_size": m,
+    }

@@ -1,0 +1,250 @@
+"""Which figures of two ``results.json`` are compared, and how each is read (SPEC §12).
+
+Everything is read from the results dicts only (the one door of SPEC §6): survey scale means
+with their SD and n, pillar indexes with the spread recorded beside them, blame-claim
+shares, the maturity stage, the overall scores and the CRM follow-up and hand-off figures.
+A figure absent from one wave (an older ``results.json``, a CRM export without the field) is
+reported as "not measured in one wave", never filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..instrument import PILLAR_REVERSED_SCALES
+from ..lookup import dig
+from ..vocab import SIDES as TEAM_SIDES
+
+SIDES = (*TEAM_SIDES, "all")
+SIDE_WORDS = {"sales": "sales side", "marketing": "marketing side", "all": "everyone"}
+PILLAR_WORDS = {"politics": "Company politics index",
+                "incentives": "Incentives index",
+                "communication": "Communication index"}
+SCORE_WORDS = {"politics": "Politics score", "incentives": "Incentives score",
+               "communication": "Communication score", "overall": "Overall alignment score"}
+#: Scale codes whose raw direction is unhealthy (higher = worse).
+LOWER_IS_BETTER_SCALES = frozenset(PILLAR_REVERSED_SCALES)
+
+
+@dataclass
+class Figure:
+    """One comparable figure: where it goes in ``comparison.json`` and each wave's inputs.
+
+    ``kind`` is ``mean``, ``share``, ``median``, ``interval`` or ``score`` (not tested).
+    ``before`` / ``after`` are the method inputs (dicts) or None when the wave did not
+    measure it; ``hidden`` is True when the anonymity rule hid it in either wave.
+    """
+
+    path: tuple[str, ...]
+    label: str
+    area: str
+    kind: str
+    unit: str
+    better: str | None            # "higher", "lower" or None (no healthy direction)
+    before: dict | None
+    after: dict | None
+    hidden: bool = False
+    in_family: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Dotted key in ``comparison.json``."""
+        return ".".join(self.path)
+
+
+def _headcount(results: dict, side: str):
+    part = dig(results, "survey", "participation") or {}
+    if side == "all":
+        return dig(part, "total", "headcount")
+    return dig(part, "by_side", side, "headcount")
+
+
+def _hidden_sides(results: dict, where: str) -> set[str]:
+    """Sides of a survey figure the anonymity rule hid in this wave (by its records)."""
+    out: set[str] = set()
+    for rec in (dig(results, "data", "suppressed") or []) + \
+               (dig(results, "survey", "suppressed") or []):
+        if not isinstance(rec, dict):
+            continue
+        w, g = str(rec.get("where", "")), str(rec.get("group", ""))
+        if w == "survey" or w == where or where.startswith(w + "."):
+            for s in ("sales", "marketing"):
+                if g == f"{s} side":
+                    out.add(s)
+            if g == "all respondents":
+                out.update(SIDES)
+    return out
+
+
+def _side_block(results: dict, scale: str, side: str) -> dict | None:
+    st = dig(results, "survey", "scales", scale, "by_side", side)
+    if not isinstance(st, dict) or st.get("mean") is None:
+        return None
+    return {"mean": st["mean"], "sd": st.get("sd"), "n": st.get("n"),
+            "headcount": _headcount(results, side), "reliability": _alpha(results, scale)}
+
+
+def _alpha(results: dict, scale: str) -> float | None:
+    """The wave's Cronbach's alpha of *scale* (true-score share of its variance)."""
+    a = dig(results, "survey", "scales", scale, "alpha")
+    return float(a) if isinstance(a, (int, float)) else None
+
+
+def _survey_shown(results: dict) -> bool:
+    return isinstance(results.get("survey"), dict)
+
+
+def survey_figures(before: dict, after: dict) -> list[Figure]:
+    """Scale, pillar, claim and maturity figures by side."""
+    figs: list[Figure] = []
+    if not (_survey_shown(before) or _survey_shown(after)):
+        return figs
+    scales = list(dict.fromkeys([*(dig(before, "survey", "scales") or {}),
+                                 *(dig(after, "survey", "scales") or {})]))
+    for code in scales:
+        name = (dig(after, "survey", "scales", code, "name")
+                or dig(before, "survey", "scales", code, "name") or code)
+        hid = _hidden_sides(before, f"survey.scales.{code}") | \
+            _hidden_sides(after, f"survey.scales.{code}")
+        for side in SIDES:
+            b, a = _side_block(before, code, side), _side_block(after, code, side)
+            figs.append(Figure(
+                ("survey", "scales", code, "by_side", side), f"{name} — {SIDE_WORDS[side]}",
+                "survey", "mean", "scale", "lower" if code in LOWER_IS_BETTER_SCALES
+                else "higher", b, a, hidden=side in hid, extra={"scale": code,
+                                                                "name": name}))
+    for pillar in dict.fromkeys([*(dig(before, "survey", "pillars") or {}),
+                                 *(dig(after, "survey", "pillars") or {})]):
+        hid = _hidden_sides(before, "survey.pillars") | _hidden_sides(after, "survey.pillars")
+        for side in SIDES:
+            figs.append(Figure(
+                ("survey", "pillars", pillar, "by_side", side),
+                f"{PILLAR_WORDS.get(pillar, pillar)} — {SIDE_WORDS[side]}", "survey", "mean",
+                "index", "higher", _pillar(before, pillar, side), _pillar(after, pillar, side),
+                hidden=side in hid, extra={"pillar": pillar}))
+    for key, side, item, words in (
+            ("sales_blame_leads_share", "sales", "CLAIM_LEADS",
+             "Sales side agreeing that most marketing leads are not worth working"),
+            ("marketing_blame_followup_share", "marketing", "CLAIM_FOLLOW",
+             "Marketing side agreeing that sales gives up on leads too early")):
+        hid = _hidden_sides(before, f"survey.items.{item}") | \
+            _hidden_sides(after, f"survey.items.{item}")
+        figs.append(Figure(("survey", "claims", key), words, "survey", "share", "share",
+                           "lower", _claim(before, key, side), _claim(after, key, side),
+                           hidden=side in hid, extra={"side": side}))
+    hid = _hidden_sides(before, "survey.scales.MAT") | _hidden_sides(after, "survey.scales.MAT")
+    for side in SIDES:
+        b, a = _side_block(before, "MAT", side), _side_block(after, "MAT", side)
+        figs.append(Figure(("survey", "maturity", "by_side", side),
+                           f"Alignment maturity — {SIDE_WORDS[side]}", "survey", "mean",
+                           "scale", "higher", b, a, hidden=side in hid, in_family=False,
+                           extra={"same_test_as": f"survey.scales.MAT.by_side.{side}",
+                                  "before_stage": _stage(before, side) if b else None,
+                                  "after_stage": _stage(after, side) if a else None}))
+    return figs
+
+
+def _stage(results: dict, side: str):
+    if side == "all":
+        return dig(results, "survey", "maturity", "stage")
+    return dig(results, "survey", "maturity", "by_side", side, "stage")
+
+
+def _pillar(results: dict, pillar: str, side: str) -> dict | None:
+    p = dig(results, "survey", "pillars", pillar) or {}
+    value = p.get("overall") if side == "all" else dig(p, "by_side", side)
+    if value is None:
+        return None
+    spread = dig(p, "spread", side) or {}
+    alphas = [_alpha(results, sc) for sc in p.get("scales") or []]
+    rel = None if not alphas or None in alphas else sum(alphas) / len(alphas)
+    return {"mean": value, "sd": spread.get("sd"), "n": spread.get("n"),
+            "headcount": _headcount(results, side), "reliability": rel}
+
+
+def _claim(results: dict, key: str, side: str) -> dict | None:
+    rate = dig(results, "survey", "claims", key)
+    n = dig(results, "survey", "claims", "n", side)
+    if rate is None:
+        return None
+    return {"rate": rate, "n": n, "headcount": _headcount(results, side)}
+
+
+def _rate(block) -> dict | None:
+    if not isinstance(block, dict) or block.get("rate") is None:
+        return None
+    return {"rate": block["rate"], "n": block.get("n"), "ci_low": block.get("ci_low"),
+            "ci_high": block.get("ci_high"), "k": block.get("k")}
+
+
+def _share(results: dict, section: str, key: str, n_key: str) -> dict | None:
+    sec = dig(results, "crm", section) or {}
+    if sec.get(key) is None:
+        return None
+    return {"rate": sec[key], "n": sec.get(n_key)}
+
+
+def _median(results: dict) -> dict | None:
+    sp = dig(results, "crm", "speed") or {}
+    if sp.get("median_hours") is None:
+        return None
+    return {"median": sp["median_hours"], "n": sp.get("n"), "curve": sp.get("km_curve")}
+
+
+def _worked(results: dict, group: str) -> dict | None:
+    """Conversion of well-worked leads: the attempt-clock Kaplan–Meier estimate
+    (``crm.lead_quality.worked_conversion.<all|marketing|other>``), or the simple rate of
+    earlier results (``well_worked_conversion``, ``marketing``, ``other``)."""
+    lq = dig(results, "crm", "lead_quality") or {}
+    km = _rate(dig(lq, "worked_conversion", group))
+    if km is not None:
+        km["estimator"] = "kaplan_meier"
+        return km
+    return _rate(lq.get("well_worked_conversion" if group == "all" else group))
+
+
+def crm_figures(before: dict, after: dict) -> list[Figure]:
+    """Follow-up, hand-off and lead-quality figures of the CRM evidence."""
+    if not (isinstance(before.get("crm"), dict) or isinstance(after.get("crm"), dict)):
+        return []
+    spec = [
+        (("crm", "untouched_share"), "Leads never touched by sales", "share", "lower",
+         lambda r: _share(r, "speed", "untouched_share", "n")),
+        (("crm", "within_sla_share"), "Leads first touched within the service level",
+         "share", "higher", lambda r: _share(r, "speed", "within_sla_share", "n")),
+        (("crm", "single_attempt_share"),
+         "Worked leads dropped after a single attempt", "share", "lower",
+         lambda r: _share(r, "persistence", "single_attempt_share",
+                          "n_touched_not_converted")),
+        (("crm", "acceptance_rate"), "Marketing leads accepted by sales", "share", "higher",
+         lambda r: _rate(dig(r, "crm", "handoff", "acceptance"))
+         or _share(r, "handoff", "acceptance_rate", "n_mql")),
+        (("crm", "speed_median_hours"), "Typical (median) hours to the first sales touch",
+         "median", "lower", _median),
+    ]
+    figs = [Figure(path, label, "crm", kind, "hours" if kind == "median" else "share", better,
+                   get(before), get(after)) for path, label, kind, better, get in spec]
+    for group, words in (("all", "all sources"), ("marketing", "marketing-sourced"),
+                         ("other", "other sources")):
+        figs.append(Figure(("crm", "worked_conversion", group),
+                           f"Well-worked leads that convert — {words}", "crm", "share",
+                           "share", "higher", _worked(before, group), _worked(after, group)))
+    return figs
+
+
+def score_figures(before: dict, after: dict) -> list[Figure]:
+    """The overall scores: shown, not tested (composites of survey and CRM evidence)."""
+    figs = []
+    for key, words in SCORE_WORDS.items():
+        b, a = dig(before, "scores", key), dig(after, "scores", key)
+        figs.append(Figure(("scores", key), words, "scores", "score", "index", "higher",
+                           None if b is None else {"value": b},
+                           None if a is None else {"value": a}, in_family=False))
+    return figs
+
+
+def all_figures(before: dict, after: dict) -> list[Figure]:
+    """Every figure of the comparison, in report order."""
+    return [*score_figures(before, after), *survey_figures(before, after),
+            *crm_figures(before, after)]

@@ -1,0 +1,93 @@
+"""The deck's "Since the last assessment" slide (SPEC §12), from ``results["comparison"]``."""
+
+from __future__ import annotations
+
+from ..lookup import dig
+from .content import PILLARS, ChartSpec, SlideSpec
+
+
+def _entry(comp: dict, key: str) -> dict:
+    return dig(comp, *key.split(".")) or {}
+
+
+def _short(e: dict) -> str:
+    from ..report.waves import fmt_change, fmt_value
+
+    u = e.get("unit")
+    return f"{fmt_value(e['before'], u)} → {fmt_value(e['after'], u)} ({fmt_change(e['change'], u)})"
+
+
+def _bullets(comp: dict, status: str, word: str) -> list[str]:
+    """Changes of one status in three bullets: the CRM figures, the survey scales and
+    pillars for everyone (or a side when only a side moved), and the blame claims."""
+    from ..report.waves import fmt_change
+
+    items = (comp.get("summary") or {}).get(status) or []
+    crm = [_entry(comp, i["key"]) for i in items if i["area"] == "crm"]
+    claims = [_entry(comp, i["key"]) for i in items if ".claims." in i["key"]]
+    scales: dict[str, dict] = {}
+    for i in items:
+        if i["area"] != "survey" or ".claims." in i["key"]:
+            continue
+        base, _, who = i["label"].partition(" — ")
+        if base not in scales or who == "everyone":
+            scales[base] = {**_entry(comp, i["key"]), "who": who}
+    out = []
+    if crm:
+        out.append(f"{word} in the CRM — " + "; ".join(
+            f"{e['label'].lower()} {_short(e)}" for e in crm))
+    if scales:
+        out.append(f"{word} in the survey — " + "; ".join(
+            f"{base}{'' if e['who'] == 'everyone' else ' (' + e['who'] + ')'} "
+            f"{fmt_change(e['change'], e['unit'])}" for base, e in scales.items()))
+    out += [f"{word} — {e['label'].lower()}: {_short(e)}" for e in claims]
+    return out
+
+
+def since_last(results: dict) -> SlideSpec:
+    """What changed since the last assessment: improved, worse, no detectable change, and
+    the scores before and after as a native chart."""
+    comp = results.get("comparison") or {}
+    summary = comp.get("summary") or {}
+    better, worse = summary.get("improved") or [], summary.get("worsened") or []
+    same = summary.get("no_detectable_change") or []
+    if better or worse:
+        title = (f"Since the last assessment {len(better)} figures improved"
+                 + (f" and {len(worse)} got worse" if worse else "")
+                 + f"; {len(same)} show no detectable change")
+    else:
+        title = "Since the last assessment no figure changed detectably"
+    bullets = _bullets(comp, "improved", "Better") + _bullets(comp, "worsened", "Worse")
+    if same:
+        names = sorted({i["label"].partition(" — ")[0] for i in same})
+        bullets.append("No detectable change: " + ", ".join(names[:6])
+                       + (f" and {len(names) - 6} more" if len(names) > 6 else ""))
+    b, a = [], []
+    for key, _label in PILLARS:
+        e = dig(comp, "scores", key) or {}
+        b.append(e.get("before"))
+        a.append(e.get("after"))
+    o = dig(comp, "scores", "overall") or {}
+    chart = ChartSpec(title="Score out of 100, earlier and this assessment",
+                      categories=[label for _, label in PILLARS] + ["Overall"],
+                      series=[("Earlier", b + [o.get("before")], "muted"),
+                              ("Now", a + [o.get("after")], "primary")],
+                      percent=False, maximum=100)
+    m = comp.get("method") or {}
+    notes = [
+        "Each wave is a separate sample (people are not matched across the surveys; the CRM "
+        "figures cover different leads). A change is called detectable only when its likely "
+        "range excludes zero; ranges are widened for the number of figures compared "
+        f"(Benjamini–Hochberg, false-discovery rate {m.get('q', 0.05):.0%}), and survey "
+        "ranges use the finite-population correction when the headcount is known.",
+        "The scores combine survey and CRM evidence and are shown without a test; the "
+        "bullets name what changed detectably. Full tables: the report's 'Since the last "
+        "assessment' section or comparison.html."]
+    from ..report.waves import fmt_change
+
+    for i in better + worse:
+        e = _entry(comp, i["key"])
+        notes.append(f"{e['label']}: {_short(e)}, likely range "
+                     f"{fmt_change(e.get('ci_low'), e['unit'])} to "
+                     f"{fmt_change(e.get('ci_high'), e['unit'])}")
+    return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)

@@ -1,0 +1,390 @@
+"""Plain-words HTML of a wave comparison (SPEC §12): ``comparison.html``, the report's
+"Since the last assessment" section and the portfolio's "change since last wave" line.
+
+The comparison is computed by :mod:`toolkit.compare` (``aligndx compare``, or the analysis
+when ``engagement.toml`` has a ``[baseline]``) and stored in ``results.json``; this module
+only renders it. Written for a client CEO: what improved, what got worse, what the data cannot tell apart
+from noise ("no detectable change"), one population per line, no codes or JSON paths; the
+methods go to a short note at the end. Every value from a results file is escaped here
+(client names are untrusted, SPEC §8a).
+"""
+
+from __future__ import annotations
+
+import html
+
+from IPython.display import HTML
+
+from ..lookup import dig
+from .display import emit
+
+STATUS_WORDS = {"improved": "improved", "worsened": "got worse", "changed": "changed",
+                "no_detectable_change": "no detectable change", "not_tested": "not tested",
+                "not_measured": "not measured in one wave", "hidden": "hidden (too few answers)"}
+STATUS_MARK = {"improved": "✔", "worsened": "✘", "changed": "◆", "no_detectable_change": "=",
+               "not_tested": "·", "not_measured": "·", "hidden": "·"}
+CELL_WORDS = {"improved": "better", "worsened": "worse", "changed": "changed"}
+SIDE_COLUMNS = (("sales", "Sales side"), ("marketing", "Marketing side"), ("all", "Everyone"))
+
+CSS = """
+.cmp { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2933;
+       line-height: 1.45; }
+.cmp-page h1 { font-size: 1.7em; margin-bottom: .1em; }
+.cmp-page h2 { font-size: 1.35em; margin-top: 1.4em; border-bottom: 2px solid #d9e2ec; }
+.cmp h3 { font-size: 1.1em; margin-top: 1.2em; }
+.cmp .subtitle { color: #52606d; margin-top: 0; }
+.cmp .headline { background: #f0f4f8; border-left: 5px solid #334e68; padding: .8em 1em;
+                 font-size: 1.08em; margin: 1em 0; }
+.cmp table { border-collapse: collapse; margin: .6em 0 1.2em; width: 100%; font-size: .93em; }
+.cmp th, .cmp td { border-bottom: 1px solid #d9e2ec; padding: .35em .5em; text-align: left;
+                   vertical-align: top; }
+.cmp th { background: #f5f7fa; }
+.cmp td.num { text-align: right; white-space: nowrap; }
+.cmp .improved { color: #1e6b3a; font-weight: 600; }
+.cmp .worsened { color: #a61b1b; font-weight: 600; }
+.cmp .changed { color: #334e68; font-weight: 600; }
+.cmp .no_detectable_change, .cmp .not_tested, .cmp .not_measured, .cmp .hidden {
+       color: #616e7c; }
+.cmp ul.changes li { margin: .25em 0; }
+.cmp .note { color: #52606d; font-size: .88em; }
+"""
+
+
+def _e(x) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def fmt_value(x, unit: str) -> str:
+    """A figure in its unit: 1–5 means with two decimals, indexes whole, shares as %."""
+    if x is None:
+        return "—"
+    if unit == "share":
+        return f"{100 * x:.0f}%"
+    if unit == "hours":
+        return f"{x:,.1f} h" if x < 10 else f"{x:,.0f} h"
+    if unit == "index":
+        return f"{x:.0f}"
+    return f"{x:.2f}"
+
+
+def fmt_change(x, unit: str) -> str:
+    """A change with its sign, in the figure's unit (shares in percentage points)."""
+    if x is None:
+        return "—"
+    digits = {"share": 2, "index": 1, "hours": 1}.get(unit, 2)
+    x = round(x, digits)
+    sign = "+" if x > 0 else ("−" if x < 0 else "±")
+    a = abs(x)
+    if unit == "share":
+        return f"{sign}{100 * a:.0f} pts"
+    if unit == "hours":
+        return f"{sign}{a:,.1f} h" if a < 10 else f"{sign}{a:,.0f} h"
+    if unit == "index":
+        return f"{sign}{a:.1f}"
+    return f"{sign}{a:.2f}"
+
+
+def _range(e: dict) -> str:
+    lo, hi = e.get("ci_low"), e.get("ci_high")
+    if lo is None and hi is None:
+        return "—"
+    u = e.get("unit")
+    return f"{fmt_change(lo, u) if lo is not None else 'open'} to " \
+           f"{fmt_change(hi, u) if hi is not None else 'open'}"
+
+
+UNIT_WORDS = {"scale": "1–5 scale", "index": "0–100", "share": "", "hours": ""}
+
+
+def _short(e: dict) -> str:
+    u = e.get("unit")
+    return (f"{_e(fmt_value(e['before'], u))} → {_e(fmt_value(e['after'], u))} "
+            f"({_e(fmt_change(e['change'], u))})")
+
+
+def grouped_sentences(entries: list[dict]) -> list[str]:
+    """One line per figure, its populations together: "Trust (1–5 scale): sales side
+    2.40 → 2.99 (+0.58), marketing side …" (escaped HTML)."""
+    groups: dict[str, list[dict]] = {}
+    for e in entries:
+        base = e["label"].split(" — ")[0]
+        groups.setdefault(base, []).append(e)
+    lines = []
+    for base, items in groups.items():
+        u = items[0].get("unit")
+        words = UNIT_WORDS.get(u, "")
+        if len(items) == 1 and " — " not in items[0]["label"]:
+            lines.append(f"<b>{_e(base)}</b>: {_short(items[0])}")
+            continue
+        parts = [f"{_e(e['label'].split(' — ', 1)[1])} {_short(e)}" for e in items]
+        lines.append(f"<b>{_e(base)}</b>{(' (' + words + ')') if words else ''}: "
+                     + "; ".join(parts))
+    return lines
+
+
+def _entries(comp: dict) -> list[dict]:
+    out = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "status" in node and "label" in node:
+                out.append(node)
+                return
+            for v in node.values():
+                walk(v)
+    for area in ("scores", "survey", "crm"):
+        walk(comp.get(area) or {})
+    return out
+
+
+def _cell(e: dict | None) -> str:
+    if not e:
+        return "<td>—</td>"
+    st = e.get("status") or "not_tested"
+    if st in ("hidden", "not_measured"):
+        return f"<td class='{st}'>{_e(STATUS_WORDS[st])}</td>"
+    u = e.get("unit")
+    body = (f"{_e(fmt_value(e.get('before'), u))} → {_e(fmt_value(e.get('after'), u))} "
+            f"<span class='{st}'>{_e(fmt_change(e.get('change'), u))}</span>")
+    if st == "no_detectable_change":
+        body += "<br><span class='note'>no detectable change</span>"
+    elif st in CELL_WORDS:
+        body += (f"<br><span class='{st}'>{STATUS_MARK[st]} {CELL_WORDS[st]}</span> "
+                 f"<span class='note'>({_e(_range(e))})</span>")
+    return f"<td class='num'>{body}</td>"
+
+
+def _side_table(rows: list[tuple[str, dict]], caption: str) -> str:
+    head = "".join(f"<th>{_e(w)}</th>" for _, w in SIDE_COLUMNS)
+    body = []
+    for name, by_side in rows:
+        cells = "".join(_cell((by_side or {}).get(s)) for s, _ in SIDE_COLUMNS)
+        body.append(f"<tr><td>{_e(name)}</td>{cells}</tr>")
+    return (f"<table><caption class='note'>{_e(caption)}</caption><thead><tr><th></th>{head}"
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def _flat_table(entries: list[dict]) -> str:
+    rows = []
+    for e in entries:
+        st = e.get("status") or "not_tested"
+        u = e.get("unit")
+        rows.append(
+            f"<tr><td>{_e(e['label'])}</td><td class='num'>{_e(fmt_value(e.get('before'), u))}"
+            f"</td><td class='num'>{_e(fmt_value(e.get('after'), u))}</td>"
+            f"<td class='num'>{_e(fmt_change(e.get('change'), u))}</td>"
+            f"<td class='num'>{_e(_range(e))}</td>"
+            f"<td class='{st}'>{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))}</td></tr>")
+    return ("<table><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
+            "<th>Likely range of the change</th><th>Verdict</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+def _period(w: dict) -> str:
+    if w.get("period_start") or w.get("period_end"):
+        return f"{w.get('period_start') or '…'} to {w.get('period_end') or '…'}"
+    return str(w.get("generated_at") or "")[:10] or "unknown date"
+
+
+def headline(comp: dict) -> str:
+    """The one-paragraph answer to "did it work?" (escaped HTML)."""
+    s = comp.get("summary") or {}
+    imp, wor = s.get("improved") or [], s.get("worsened") or []
+    same = len(s.get("no_detectable_change") or [])
+    if not imp and not wor:
+        return ("No figure changed detectably between the two assessments: every difference "
+                f"is within what chance alone would produce ({same} figures compared).")
+    parts = []
+    if imp:
+        parts.append(f"<b>{len(imp)}</b> figure{'s' if len(imp) != 1 else ''} improved")
+    if wor:
+        parts.append(f"<b>{len(wor)}</b> got worse")
+    return (f"{' and '.join(parts)} detectably since the last assessment; "
+            f"<b>{same}</b> show no detectable change (the difference is within what chance "
+            "alone would produce).")
+
+
+def fragment(comp: dict, *, level: int = 2, title: str | None = None,
+             extra_class: str = "") -> str:
+    """The comparison as an HTML fragment (used by the report and by the page).
+
+    Parameters
+    ----------
+    comp : dict
+        ``comparison.json``.
+    level : int
+        Heading level of the section title (sub-headings one below).
+    title : str, optional
+        Section title; default "Since the last assessment".
+    """
+    h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
+    b, a = comp.get("before") or {}, comp.get("after") or {}
+    out = [f"<div class='cmp{extra_class}'><{h}>{_e(title or 'Since the last assessment')}</{h}>",
+           f"<p class='subtitle'>Earlier assessment: period {_e(_period(b))}. This assessment: period "
+           f"{_e(_period(a))}.</p>",
+           f"<p class='headline'>{headline(comp)}</p>"]
+    entries = _entries(comp)
+    detect = [e for e in entries if e.get("status") in ("improved", "worsened", "changed")
+              and not e["label"].startswith("Alignment maturity")]
+    scores = [e for e in _entries({"scores": comp.get("scores") or {}})]
+    overall = dig(comp, "scores", "overall") or {}
+    if overall.get("before") is not None and overall.get("after") is not None:
+        stage = dig(comp, "scores", "stage") or {}
+        st = (f", stage {_e(stage.get('before'))} → {_e(stage.get('after'))}"
+              if stage.get("before") and stage.get("after") else "")
+        out.append(f"<p>Overall alignment score {_short(overall)}{st}. The score combines "
+                   "the survey with CRM and compensation evidence; the lists below say which "
+                   "parts changed detectably.</p>")
+    for st, words in (("improved", "What improved"), ("worsened", "What got worse"),
+                      ("changed", "What changed")):
+        chosen = [e for e in detect if e["status"] == st]
+        if chosen:
+            out.append(f"<{h2}>{words}</{h2}><ul class='changes'>"
+                       + "".join(f"<li>{x}</li>" for x in grouped_sentences(chosen))
+                       + "</ul>")
+    survey = comp.get("survey") or {}
+    if survey.get("scales") or survey.get("pillars"):
+        out.append(f"<{h2}>What the teams say</{h2}>")
+        pillars = [(dig(comp, "survey", "pillars", p, "by_side", "all", "label") or p)
+                   .split(" — ")[0] for p in (survey.get("pillars") or {})]
+        out.append(_side_table([(n, (survey["pillars"][p] or {}).get("by_side"))
+                                for n, p in zip(pillars, survey.get("pillars") or {})],
+                               "The three pillars, 0–100 (higher is healthier)."))
+        chart = _chart(survey)
+        if chart:
+            out.append(chart)
+        out.append(_side_table([(sc.get("name") or code, sc.get("by_side"))
+                                for code, sc in (survey.get("scales") or {}).items()],
+                               "Average answer on the 1–5 agreement scale. Dysfunctional "
+                               "conflict: lower is healthier; every other line: higher is "
+                               "healthier."))
+        mat = dig(survey, "maturity", "by_side") or {}
+        if mat:
+            out.append(_maturity(mat, h2))
+        claims = [e for e in (survey.get("claims") or {}).values() if isinstance(e, dict)]
+        if claims:
+            out.append(f"<{h2}>Who blames whom</{h2}>" + _flat_table(claims))
+    crm = comp.get("crm") or {}
+    crm_entries = [e for e in _entries({"crm": crm})]
+    if crm_entries:
+        out.append(f"<{h2}>What the CRM shows</{h2}>" + _flat_table(crm_entries))
+    if scores:
+        out.append(f"<{h2}>Overall scores</{h2}>" + _flat_table(scores) +
+                   "<p class='note'>The scores combine the survey with CRM and compensation "
+                   "evidence and are shown without a test; the figures above say what "
+                   "changed detectably.</p>")
+    out.append(f"<{h2}>How to read this</{h2}>" + method_html(comp))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _chart(survey: dict) -> str:
+    """Change of every scale for everyone, with its likely range (embedded PNG)."""
+    rows = []
+    for code, sc in (survey.get("scales") or {}).items():
+        e = dig(sc, "by_side", "all") or {}
+        if e.get("ci_low") is None or e.get("ci_high") is None or e.get("change") is None:
+            continue
+        rows.append({"label": sc.get("name") or code, "change": e["change"],
+                     "ci_low": e["ci_low"], "ci_high": e["ci_high"], "status": e["status"]})
+    if len(rows) < 2:
+        return ""
+    import pandas as pd
+
+    from ..charts.waves import plot_changes
+    from .display import figure_html
+
+    data = pd.DataFrame(rows)
+    ax = plot_changes(data=data, unit_label="Change in the average answer, everyone "
+                                            "(1–5 scale; dysfunctional conflict: down is "
+                                            "better)")
+    better = int((data["status"] == "improved").sum())
+    worse = int((data["status"] == "worsened").sum())
+    return figure_html(ax.figure, alt="Dot chart of the change in each survey scale's "
+                       "average answer for everyone, with the likely range of each change "
+                       "and a line at zero.", takeaway=f"{better} of {len(data)} scales "
+                       f"improved detectably and {worse} got worse; a range crossing the "
+                       "zero line is no detectable change.")
+
+
+def _maturity(mat: dict, h2: str) -> str:
+    rows = []
+    for s, words in SIDE_COLUMNS:
+        e = mat.get(s)
+        if not e:
+            continue
+        st = e.get("status") or "not_tested"
+        if st in ("hidden", "not_measured"):
+            rows.append(f"<tr><td>{_e(words)}</td><td colspan='3' class='{st}'>"
+                        f"{_e(STATUS_WORDS[st])}</td></tr>")
+            continue
+        rows.append(f"<tr><td>{_e(words)}</td><td>{_e(e.get('before_stage') or '—')}</td>"
+                    f"<td>{_e(e.get('after_stage') or '—')}</td><td class='{st}'>"
+                    f"{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))} in the "
+                    f"maturity average ({_e(fmt_change(e.get('change'), 'scale'))})</td></tr>")
+    return (f"<{h2}>Alignment maturity stage</{h2}><table><thead><tr><th></th><th>Before</th>"
+            "<th>After</th><th>Verdict</th></tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>")
+
+
+def method_html(comp: dict) -> str:
+    """The short methods note under the comparison."""
+    m = comp.get("method") or {}
+    level = m.get("ci_level")
+    lvl = f"{100 * level:.1f}%" if isinstance(level, (int, float)) else "95%"
+    return (
+        "<p class='note'>Each wave is a separate sample: people were not matched across the "
+        "two surveys, and the CRM figures cover different leads. A change is called "
+        "<i>detectable</i> only when its likely range excludes zero; otherwise the report "
+        "says <i>no detectable change</i> — the difference could be chance. Because many "
+        f"figures are compared at once, the ranges are widened to {_e(lvl)} so that, among "
+        f"the changes called detectable, false alarms stay below "
+        f"{_e(round(100 * (m.get('q') or 0.05)))}% (Benjamini–Hochberg, with "
+        "Benjamini–Yekutieli intervals). Where the team's headcount is known the survey "
+        "ranges account for having asked most of the team (finite-population correction). "
+        "Groups too small to report in either wave are not shown. Methods: Welch's t for "
+        "average answers, Newcombe's score interval for shares, the Brookmeyer–Crowley "
+        "interval of the median for response times; effect sizes Hedges' g and Cohen's h "
+        "are in comparison.json.</p>")
+
+
+def page(comp: dict) -> str:
+    """A self-contained ``comparison.html`` page (no scripts, no external resources)."""
+    c = comp.get("client") or {}
+    name = c.get("name") or c.get("id") or "Client"
+    title = f"{name}: what changed since the last assessment"
+    body = fragment(comp, level=1, title=title, extra_class=" cmp-page")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{_e(title)}</title><meta name='viewport' content='width=device-width'>"
+            f"<style>body {{ max-width: 980px; margin: 2em auto; padding: 0 1em; }}{CSS}"
+            "</style></head><body>" + body +
+            f"<p class='note'>Generated {_e(str(comp.get('generated_at') or '')[:10])} with "
+            f"aligndx {_e(comp.get('toolkit_version'))}. Confidential.</p></body></html>")
+
+
+def change_line(comp: dict | None) -> str | None:
+    """One line for the portfolio's "change since last wave" column (plain text).
+
+    Returns
+    -------
+    str or None
+        e.g. ``"overall 39 → 46; 24 better, 0 worse, 34 no detectable change"``; None when
+        the results carry no comparison (no ``[baseline]``).
+    """
+    if not comp:
+        return None
+    c = (comp.get("summary") or {}).get("counts") or {}
+    o = dig(comp, "scores", "overall") or {}
+    head = ""
+    if o.get("before") is not None and o.get("after") is not None:
+        head = f"overall {o['before']:.0f} → {o['after']:.0f}; "
+    return (f"{head}{c.get('improved', 0)} better, {c.get('worsened', 0)} worse, "
+            f"{c.get('no_detectable_change', 0)} no detectable change")
+
+
+def render(results: dict) -> None:
+    """Emit the comparison with the previous assessment, if the results carry one."""
+    comp = results.get("comparison")
+    if not comp:
+        return
+    emit(HTML(f"<style>{CSS}</style>" + fragment(comp, level=2)))
