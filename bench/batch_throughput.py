@@ -1,10 +1,14 @@
-"""Batch throughput on the sample engagements: ``--jobs 1`` against ``--jobs 2``.
+"""Batch throughput: ``--jobs 1`` against ``--jobs 2`` on N typical engagements (issue 18).
 
-Usage: ``python bench/batch_throughput.py [--jobs 1 2] [--folder data/samples] [--repeat 1]``
+Usage: ``python -m bench.batch_throughput [--engagements 6] [--jobs 1 2] [--repeat 2]``
+(or ``--folder data/samples`` for the sample engagements).
 
-Each run builds every sample report from scratch (``force=True``, a fresh OUT, no portfolio)
-and prints wall time, reports per minute and the speed-up over the first ``--jobs`` value.
-Results go in docs/benchmarks.md with the machine they were measured on.
+N copies of the typical benchmark engagement (SPEC §10: 200 respondents, 20k leads, 200k
+activities; each its own client id) are built from scratch in every run (``force=True``, a
+fresh OUT) **including the portfolio**, as ``aligndx batch`` does. Runs are interleaved
+(1, 2, 2, 1, ...) and the median wall time of each ``--jobs`` value is compared: the
+speed-up is median(jobs 1) / median(jobs N). Results go in docs/benchmarks.md with the
+machine and its load.
 """
 
 from __future__ import annotations
@@ -12,40 +16,77 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
+import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from toolkit.batch import discover, run_batch
-from toolkit.paths import SAMPLES_DIR
+
+def prepare(n: int, cache: Path) -> Path:
+    """A folder of *n* copies of the typical benchmark engagement (distinct client ids)."""
+    from .__main__ import generate
+    from .engagements import SIZES
+
+    src = generate(SIZES["typical"], "csv", cache)
+    folder = cache / f"batch-typical-{n}"
+    marker = folder / ".complete"
+    if marker.is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for i in range(1, n + 1):
+        dst = folder / f"client-{i}"
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("bench.json"))
+        toml = (dst / "engagement.toml").read_text(encoding="utf-8")
+        toml = toml.replace('id = "bench-typical"', f'id = "bench-typical-{i}"')
+        (dst / "engagement.toml").write_text(toml, encoding="utf-8")
+    marker.write_text("ok")
+    return folder
 
 
-def main() -> None:
+def main(argv=None) -> int:
+    from toolkit.batch import discover, run_batch
+
+    from .__main__ import DEFAULT_CACHE
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--folder", type=Path, default=SAMPLES_DIR)
-    ap.add_argument("--repeat", type=int, default=1)
-    args = ap.parse_args()
-    n = len(discover(args.folder))
-    print(f"{n} engagements under {args.folder}; {os.cpu_count()} CPUs; "
-          f"{platform.python_implementation()} {platform.python_version()}")
-    base = None
-    for jobs in args.jobs:
-        times = []
-        for _ in range(args.repeat):
+    ap.add_argument("--engagements", type=int, default=6)
+    ap.add_argument("--folder", type=Path, default=None,
+                    help="engagements to use instead of generated typical ones")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--no-portfolio", action="store_true")
+    args = ap.parse_args(argv)
+    folder = args.folder or prepare(args.engagements, args.cache)
+    n = len(discover(folder))
+    print(f"{n} engagements under {folder}; {os.cpu_count()} CPUs; "
+          f"{platform.python_implementation()} {platform.python_version()}; portfolio "
+          f"{'off' if args.no_portfolio else 'on'}", flush=True)
+    times: dict[int, list[float]] = {j: [] for j in args.jobs}
+    for r in range(args.repeat):
+        order = args.jobs if r % 2 == 0 else args.jobs[::-1]
+        for jobs in order:
             with tempfile.TemporaryDirectory() as out:
                 t0 = time.perf_counter()
-                res = run_batch(args.folder, out, jobs=jobs, force=True, portfolio=False,
-                                show_progress=False)
-                times.append(time.perf_counter() - t0)
-                if res.failed:
-                    print(f"  warning: {len(res.failed)} job(s) failed: "
-                          + "; ".join(f"{r.client_id}: {r.error[:80]}" for r in res.failed))
-        best = min(times)
-        base = base or best
-        print(f"--jobs {jobs}: {best:6.1f} s for {n} reports = {60 * n / best:5.2f} reports/min "
-              f"(speed-up {base / best:.2f}x)")
+                res = run_batch(folder, out, jobs=jobs, force=True,
+                                portfolio=not args.no_portfolio, show_progress=False)
+                times[jobs].append(time.perf_counter() - t0)
+                bad = res.failed
+                if bad or res.portfolio_error:
+                    print("  warning: " + "; ".join(f"{x.client_id}: {x.error[:80]}"
+                                                    for x in bad) + res.portfolio_error)
+            print(f"  round {r + 1}: --jobs {jobs}: {times[jobs][-1]:.1f} s "
+                  f"(load average {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+    base = statistics.median(times[args.jobs[0]])
+    for jobs in args.jobs:
+        med = statistics.median(times[jobs])
+        print(f"--jobs {jobs}: median {med:6.1f} s ({', '.join(f'{t:.1f}' for t in times[jobs])})"
+              f" for {n} reports = {60 * n / med:5.2f} reports/min "
+              f"(speed-up {base / med:.2f}×)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -61,3 +61,39 @@ def test_parse_size_and_growth_check():
     bad = checks([run("a", 100, 1.0), run("b", 1000, 12.5)], None)
     assert [c["ok"] for c in ok] == [True]
     assert [c["ok"] for c in bad] == [False]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_duckdb_yardstick_computes_the_products_figures(cache, fmt):
+    """The DuckDB query and the toolkit give the same figures from the same files."""
+    from bench.yardstick import FIGURES, compare, duckdb_side, product
+
+    folder = engagement_folder(TINY, fmt, cache, log=lambda m: None)
+    _, ours = product(folder)
+    _, theirs = duckdb_side(folder)
+    n, diffs = compare(ours, theirs)
+    assert diffs == [] and n == len(FIGURES) * len(ours) and len(ours) >= 4
+    everyone = ours["(all)"]
+    assert everyone["leads"] == sum(v["leads"] for k, v in ours.items() if k != "(all)")
+    assert 0 < everyone["won"] < everyone["sql"] <= everyone["mql"] <= everyone["leads"]
+    planted = json.loads(json.dumps(theirs))
+    planted["(all)"]["won"] += 1
+    planted["(all)"]["hours_sum"] *= 1.001
+    assert len(compare(ours, planted)[1]) == 2
+
+
+def test_peak_memory_is_the_processs_own():
+    """A child forked by a large process reports its own peak, not the inherited one."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, subprocess, sys, json; big = np.ones(40_000_000); "
+            "out = subprocess.run([sys.executable, '-c', 'from bench.yardstick import peak_mb;"
+            " import resource; print(peak_mb(), resource.getrusage(resource.RUSAGE_SELF)"
+            ".ru_maxrss / 1024)'], capture_output=True, text=True, check=True).stdout; "
+            "print(out)")
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    own, _ = map(float, subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                       text=True, check=True, cwd=root).stdout.split())
+    assert own < 250  # the parent holds 320 MB; the child itself far less

@@ -11,3 +11,16 @@ def test_analysis_imports_no_plotting_stack():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_measures_do_not_import_statsmodels_api():
+    """The dose–response logit and the drivers' OLS use statsmodels' modules directly."""
+    code = ("import sys; from toolkit.config import load_engagement;"
+            "from toolkit.intake import load_data; from toolkit.pipeline import analyse;"
+            "analyse(load_data(load_engagement('data/samples/followup-gap')));"
+            "print(sorted(m for m in ('pingouin', 'seaborn', 'matplotlib.pyplot', 'xarray',"
+            " 'statsmodels.api') if m in sys.modules))")
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root).stdout.strip().splitlines()[-1]
+    assert out == "[]"

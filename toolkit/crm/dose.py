@@ -109,7 +109,8 @@ def logit(f: pd.DataFrame) -> dict:
     dict
         ``{n, converged, terms: {term: {odds_ratio, ci_low, ci_high, p_value}}, warnings}``.
     """
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.tools.tools import add_constant
     out = {"n": 0, "converged": None, "terms": {}, "warnings": []}
     d = pd.DataFrame({"y": f["converted"].astype(float),
                       "first_touch_days": f["hours_to_touch"] / 24.0})
@@ -125,11 +126,11 @@ def logit(f: pd.DataFrame) -> dict:
         out["warnings"].append("Too few touched leads with conversion variation for a "
                                "logistic regression (need at least 50).")
         return out
-    X = sm.add_constant(d[terms].astype(float), has_constant="add")
+    X = add_constant(d[terms].astype(float), has_constant="add")
     try:
         with _w.catch_warnings():
             _w.simplefilter("ignore")
-            fit = sm.Logit(d["y"].astype(float), X).fit(disp=0, maxiter=200)
+            fit = Logit(d["y"].astype(float), X).fit(disp=0, maxiter=200)
     except Exception as exc:  # perfect separation, singular matrix
         out["converged"] = False
         out["warnings"].append(f"Logistic regression failed ({type(exc).__name__}); odds "

@@ -352,10 +352,10 @@ def unclosed_quote(text: str, delim: str, display: str) -> Problem | None:
     if field is not None and header and field < len(header) and records > 0:
         column = header[field].strip() or f"column {field + 1}"
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1) - start_line + 1
-    what = (f"so the rest of the file ({n_lines} lines) would be read as one value"
-            if n_lines > 1 else "the file ends inside it (was the export cut off?)")
+    what = (f", so the rest of the file ({n_lines} lines) would be read as one value"
+            if n_lines > 1 else ": the file ends inside it (was the export cut off?)")
     return Problem(display, f"unbalanced quote: the quoted value that starts in this row is "
-                   f"never closed: {what}; remove the stray quote or add the closing one",
+                   f"never closed{what}; remove the stray quote or add the closing one",
                    row=records + 1, column=column)
 
 

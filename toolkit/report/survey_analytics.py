@@ -12,7 +12,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..charts import survey_analytics as charts
-from .display import emit, fmt_pct, show_figure, show_markdown, show_table
+from .display import Rendered, renders, emit, fmt_pct, show_figure, show_markdown, show_table
 
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",
@@ -51,7 +51,8 @@ def drivers_takeaway(dr: dict, names: dict) -> str:
     return text + "."
 
 
-def render_drivers(results: dict) -> None:
+@renders
+def render_drivers(results: dict) -> Rendered:
     """What goes with seeing the relationship as effective (general dominance, plain words)."""
     sv = _sv(results)
     if sv is None:
@@ -141,7 +142,8 @@ def heatmap_takeaway(hm: dict) -> str:
     return "Clear differences from the whole: " + "; ".join(parts) + more + "."
 
 
-def render_heatmap(results: dict) -> None:
+@renders
+def render_heatmap(results: dict) -> Rendered:
     """Scale scores by level, tenure and region against the whole."""
     sv = _sv(results)
     if sv is None:
@@ -175,7 +177,8 @@ def _share(v) -> str:
     return "—" if v is None else f"{v:.0%}"
 
 
-def render_themes(results: dict) -> None:
+@renders
+def render_themes(results: dict) -> Rendered:
     """Comment themes per open question: shares by side and redacted examples."""
     sv = _sv(results)
     if sv is None:
@@ -240,7 +243,8 @@ def _threshold(results: dict, name: str, default: float) -> float:
     return default
 
 
-def render_methods(results: dict) -> None:
+@renders
+def render_methods(results: dict) -> Rendered:
     """Appendix: methods and sources of drivers, heatmap and comment themes."""
     sv = results.get("survey") or {}
     per_theme = _threshold(results, "themes_comments_per_theme", 10)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 from typing import Any, Callable, Mapping
 
-from ..report import display as report_display
 
 
 def _to_html(obj: Any) -> str:
@@ -48,6 +47,8 @@ def render_html(func: Callable[..., Any], **kwargs: Any) -> str:
     str
         The concatenated HTML (charts as embedded PNG ``<img>`` with alt text).
     """
+    from ..report import display as report_display  # imports pyplot: only when drawn
+
     with report_display.collect() as rendered:
         func(**kwargs)
     return "".join(_to_html(o) for o in rendered)
