@@ -151,7 +151,8 @@ def render_heatmap(results: dict) -> Rendered:
     hm = sv.get("heatmap") or {}
     show_markdown("**Where groups differ from the company as a whole.**")
     if hm.get("status") != "ok":
-        show_markdown(f"*Not assessed: {hm.get('reason') or 'no group breakdown in these results.'}*")
+        reason = hm.get("reason") or "no group breakdown in these results."
+        show_markdown(f"*Not assessed: {reason}*")
         return
     d = _heat_rows(hm)
     if d.empty or not d["shown"].any():
@@ -223,6 +224,9 @@ def themes_table(qq: dict) -> str:
     other = (qq.get("other_share") or {}).get("all")
     cap = (f"{qq.get('prompt')} — {qq.get('n_comments')} comments; share of each side's "
            "comments per theme")
+    nb = qq.get("n_by_side") or {}
+    if len(sides) == 3 and nb.get("all", 0) > sum(nb.get(s, 0) for s in sides[:2]):
+        cap += " ('Everyone' also counts revops, leadership and other teams)"
     if other:
         cap += f"; {fmt_pct(other)} fit no theme"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
