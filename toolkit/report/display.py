@@ -3,10 +3,10 @@
 Figures are embedded as base64 PNG ``<img>`` tags carrying alt text (so the HTML is
 self-contained and accessible) and closed immediately after.
 
-Every renderer hands its output to :func:`emit`. Inside :func:`collect` (which
-:func:`toolkit.report.sections.render` uses) the objects are gathered and returned to the
-caller as a :class:`Rendered` — a displayable list — instead of being displayed as a side
-effect; outside it (a renderer called directly in a notebook) they are displayed at once.
+The helpers hand their output to :func:`toolkit.report.output.emit`; the public ``render*``
+functions of the report modules are decorated with :func:`~toolkit.report.output.renders`,
+so they *return* what they produced (a :class:`~toolkit.report.output.Rendered`, shown when
+it ends a notebook cell) instead of displaying it as a side effect.
 """
 
 from __future__ import annotations
@@ -14,56 +14,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Markdown
 
-
-_SINKS: list[list] = []
-
-
-def emit(obj: Any) -> None:
-    """Hand one displayable (``HTML``, ``Markdown``, ...) to the current sink: the innermost
-    :func:`collect` block, else IPython's ``display``."""
-    if _SINKS:
-        _SINKS[-1].append(obj)
-    else:
-        display(obj)
-
-
-class Rendered(list):
-    """The displayable objects a renderer produced, in order.
-
-    Displays as its items (``_ipython_display_``), so a notebook cell ending in
-    ``report.render(...)`` shows the section; ``html()`` gives the concatenated HTML/Markdown
-    text for tests and other media.
-    """
-
-    def _ipython_display_(self) -> None:
-        for obj in self:
-            display(obj)
-
-    def texts(self) -> list[str]:
-        """The ``.data`` of each item (HTML or Markdown source)."""
-        return [getattr(o, "data", str(o)) for o in self]
-
-    def html(self) -> str:
-        """All items' source text, joined by newlines."""
-        return "\n".join(self.texts())
-
-
-@contextmanager
-def collect() -> Iterator[Rendered]:
-    """Gather everything emitted inside the block into the yielded :class:`Rendered`."""
-    out = Rendered()
-    _SINKS.append(out)
-    try:
-        yield out
-    finally:
-        _SINKS.pop()
+from .output import Rendered, collect, emit, renders  # noqa: F401  (re-exported)
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:

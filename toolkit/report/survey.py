@@ -19,7 +19,7 @@ from . import survey_analytics as analytics
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
-from .display import (emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
+from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
@@ -86,7 +86,8 @@ def anonymity_line(sv: dict) -> str:
     return " ".join(parts)
 
 
-def render_participation(results: dict) -> None:
+@renders
+def render_participation(results: dict) -> Rendered:
     """Respondents and response rates by side and team, and the anonymity line."""
     sv = _survey(results, "Survey")
     if sv is None:
@@ -242,7 +243,8 @@ def likert_takeaway(sv: dict, codes: list[str]) -> str:
             f"“{lab(lo)}” ({fmt_pct(shares[lo])}).")
 
 
-def render_gaps(results: dict, top: int = 10) -> None:
+@renders
+def render_gaps(results: dict, top: int = 10) -> Rendered:
     """The largest perception gaps between the sides (ranked by |gap|)."""
     sv = _survey(results, "Perception gaps")
     if sv is None:
@@ -273,7 +275,8 @@ def render_gaps(results: dict, top: int = 10) -> None:
     show_table(tbl, caption="Largest perception gaps: mean agreement as answered, 1–5")
 
 
-def render_maturity(results: dict) -> None:
+@renders
+def render_maturity(results: dict) -> Rendered:
     """Maturity stage overall and by side, with the stage gap."""
     sv = _survey(results, "Alignment maturity")
     if sv is None:
@@ -310,7 +313,8 @@ def maturity_takeaway(m: dict) -> str:
     return text
 
 
-def render_frequency(results: dict) -> None:
+@renders
+def render_frequency(results: dict) -> Rendered:
     """Communication frequency by side."""
     sv = _survey(results, "Communication frequency")
     if sv is None:
@@ -337,7 +341,8 @@ def render_frequency(results: dict) -> None:
                   "matter more (Massey & Dawes 2007).*")
 
 
-def render_claims(results: dict) -> None:
+@renders
+def render_claims(results: dict) -> Rendered:
     """What each side believes about the other (the two blame claims)."""
     sv = _survey(results, "Blame claims")
     if sv is None:
@@ -356,12 +361,14 @@ def render_claims(results: dict) -> None:
         f"{fmt_pct(c.get('blame_intensity'))}).")
 
 
-def render_drivers(results: dict) -> None:
+@renders
+def render_drivers(results: dict) -> Rendered:
     """Which scales go with perceived relationship effectiveness (general dominance)."""
     analytics.render_drivers(results)
 
 
-def render_heatmap(results: dict) -> None:
+@renders
+def render_heatmap(results: dict) -> Rendered:
     """Scale scores by level, tenure and region against the whole."""
     analytics.render_heatmap(results)
 
@@ -373,7 +380,8 @@ def _rate_txt(rate) -> str:
     return fmt_pct(rate)
 
 
-def render_comments(results: dict) -> None:
+@renders
+def render_comments(results: dict) -> Rendered:
     """Redacted comments by side, only for groups large enough."""
     sv = _survey(results, "Comments")
     if sv is None:
@@ -406,7 +414,8 @@ def render_comments(results: dict) -> None:
                   "removed.*")
 
 
-def render_tests(results: dict) -> None:
+@renders
+def render_tests(results: dict) -> Rendered:
     """Appendix table: sales vs marketing per theme — means, Cliff's delta with its size and
     the Benjamini–Hochberg adjusted p of the Mann–Whitney test."""
     sv = _survey(results, "Sales vs marketing tests")
@@ -419,7 +428,8 @@ def render_tests(results: dict) -> None:
                "test p adjusted for multiple comparisons (Benjamini–Hochberg)")
 
 
-def render_reliability(results: dict) -> None:
+@renders
+def render_reliability(results: dict) -> Rendered:
     """Appendix table: reliability of every scale."""
     sv = _survey(results, "Scale reliability")
     if sv is None:
@@ -437,7 +447,8 @@ def render_reliability(results: dict) -> None:
                "omega from a one-factor model, not estimable for two-item scales")
 
 
-def render_politics(results: dict) -> None:
+@renders
+def render_politics(results: dict) -> Rendered:
     """Survey basis, the politics pillar, the largest perception gaps and maturity."""
     sv = _survey(results, "Company politics (survey)")
     if sv is None:
@@ -448,7 +459,8 @@ def render_politics(results: dict) -> None:
     render_maturity(results)
 
 
-def render_incentives(results: dict) -> None:
+@renders
+def render_incentives(results: dict) -> Rendered:
     """The survey's view of incentives (SHARE, RINT, RFAIR)."""
     sv = _survey(results, "Incentives (survey)")
     if sv is None:
@@ -456,7 +468,8 @@ def render_incentives(results: dict) -> None:
     _render_pillar(sv, "incentives")
 
 
-def render_communication(results: dict) -> None:
+@renders
+def render_communication(results: dict) -> Rendered:
     """Communication scales, frequency, drivers of effectiveness and comments."""
     sv = _survey(results, "Communication (survey)")
     if sv is None:
@@ -468,7 +481,8 @@ def render_communication(results: dict) -> None:
     render_comments(results)
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Every survey section in report order (politics, incentives, communication, claims,
     reliability)."""
     if _survey(results, "Survey") is None:

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from .display import emit, fmt_pct, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_not_assessed, show_table
 
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Cannot be settled on this data"}
@@ -61,7 +61,8 @@ def _interval(key: str, iv) -> str:
     return f"{iv[0]:.2f}–{iv[1]:.2f}"
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Both claims with status, plain summary, evidence table and caveats; beliefs vs evidence."""
     v = results.get("verdict")
     if not v:
