@@ -330,3 +330,22 @@ def test_deck_gains_a_since_last_slide(sample_pair):
     assert "No detectable change" in text and "TRUST" not in text
     assert len(deck_content({k: v for k, v in after.items() if k != "comparison"})) == \
         len(slides) - 1
+
+
+@pytest.mark.slow
+def test_report_of_the_after_wave_has_the_section_in_its_contents(tmp_path):
+    """The real report (notebook, HTML export) of the sample with [baseline]."""
+    import re
+
+    from toolkit.reporting import build_report
+
+    if not (AFTER / "engagement.toml").is_file():
+        pytest.skip("sample pair not generated")
+    outcome = build_report(AFTER, tmp_path, timeout=600)
+    html = (outcome.folder / "report.html").read_text()
+    toc = re.findall(r'class="toc-link">([^<]+)<', html)
+    heads = [h.strip() for h in re.findall(r"<h2[^>]*>([^<]+)", html.split("<main>", 1)[1])]
+    assert toc == heads and heads[:2] == ["Executive summary", "Since the last assessment"]
+    assert "no detectable change" in html and "What improved" in html
+    results = json.loads((outcome.folder / "results.json").read_text())
+    assert results["comparison"]["summary"]["counts"]["improved"] > 0

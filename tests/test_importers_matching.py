@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from toolkit.intake import answers as a
 from toolkit.intake import matching as m
 
 WORDINGS = {
@@ -70,7 +71,7 @@ def test_agreement_labels_numbers_and_missing_codes():
               None, "Neither agree nor disagree", "N/A", "strongly DISAGREE"],
         "B": ["1", "-99", "6", "3", "", "-1", "4", "2"],
     })
-    r = m.map_agreement(df, file="f")
+    r = a.map_agreement(df, file="f")
     assert r.problems == []
     np.testing.assert_array_equal(r.values["A"].to_numpy(),
                                   [5, 2, np.nan, 5, np.nan, 3, np.nan, 1])
@@ -81,15 +82,15 @@ def test_agreement_labels_numbers_and_missing_codes():
 
 
 def test_seven_point_scales_refused():
-    labels = m.map_agreement(pd.DataFrame({"A": ["Agree", "Somewhat agree", "Strongly agree"]}))
+    labels = a.map_agreement(pd.DataFrame({"A": ["Agree", "Somewhat agree", "Strongly agree"]}))
     assert len(labels.problems) == 1 and "7-point" in labels.problems[0].message
-    nums = m.map_agreement(pd.DataFrame({"A": ["7", "6", "1"]}), rows=[4, 5, 6])
+    nums = a.map_agreement(pd.DataFrame({"A": ["7", "6", "1"]}), rows=[4, 5, 6])
     assert len(nums.problems) == 1 and "7-point" in nums.problems[0].message
     assert nums.problems[0].row == 4   # first offending value: '7' in spreadsheet row 4
 
 
 def test_unknown_label_names_row_and_column():
-    r = m.map_agreement(pd.DataFrame({"X": ["Agree", "Maybe"]}, index=[4, 5]), file="s.csv")
+    r = a.map_agreement(pd.DataFrame({"X": ["Agree", "Maybe"]}, index=[4, 5]), file="s.csv")
     (p,) = r.problems
     assert (p.file, p.row, p.column) == ("s.csv", 5, "X") and "'Maybe'" in p.message
 
@@ -97,19 +98,19 @@ def test_unknown_label_names_row_and_column():
 def test_frequency_labels():
     vals = pd.Series(["Daily", "Several times a week", "About once a week", "About once a month",
                       "Less than once a month", "Never", "2-3 times a week", None, "weekly"])
-    out, warns, probs = m.map_frequency(vals)
+    out, warns, probs = a.map_frequency(vals)
     assert out.tolist()[:7] == ["daily", "several_weekly", "weekly", "monthly", "rarely",
                                 "never", "several_weekly"]
     assert pd.isna(out.iloc[7]) and out.iloc[8] == "weekly"
     assert probs == [] and warns == []
-    _, _, probs = m.map_frequency(pd.Series(["whenever"]))
+    _, _, probs = a.map_frequency(pd.Series(["whenever"]))
     assert len(probs) == 1
 
 
 def test_team_map_case_insensitive_and_unknown():
     vals = pd.Series(["Inside Sales", "inside sales ", "Marketing", "Sales development",
                       "Finance", None], index=[4, 5, 6, 7, 8, 9])
-    out, probs = m.map_teams(vals, {"Inside Sales": "sales"}, file="s.csv", column="Dept")
+    out, probs = a.map_teams(vals, {"Inside Sales": "sales"}, file="s.csv", column="Dept")
     assert out.tolist()[:4] == ["sales", "sales", "marketing", "sales_development"]
     assert pd.isna(out.iloc[4]) and pd.isna(out.iloc[5])
     (p,) = probs
@@ -117,8 +118,8 @@ def test_team_map_case_insensitive_and_unknown():
 
 
 def test_level_and_tenure():
-    lv, _ = m.map_level(pd.Series(["Individual contributor", "Team lead", "VP Marketing"]))
+    lv, _ = a.map_level(pd.Series(["Individual contributor", "Team lead", "VP Marketing"]))
     assert lv.tolist() == ["individual", "manager", "executive"]
-    tn, _ = m.map_tenure(pd.Series(["Less than 1 year", "1 to 3 years", "3-5 years",
+    tn, _ = a.map_tenure(pd.Series(["Less than 1 year", "1 to 3 years", "3-5 years",
                                     "More than 5 years", "10+ years"]))
     assert tn.tolist() == ["<1y", "1-3y", "3-5y", "5y+", "5y+"]

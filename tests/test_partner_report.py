@@ -212,3 +212,16 @@ def test_comments_most_frequent_first():
     assert html.index("Leads lack context") < html.index("Alpha is rare") < \
         html.index("write to me")
     assert "alphabetical" not in html
+
+
+def test_verdict_evidence_says_what_each_figure_is():
+    from toolkit.report import verdict
+
+    res = {"verdict": {"headline": "The evidence points to lead quality.",
+                       "lead_quality": {"status": "supported", "summary": "s", "evidence": [
+                           {"key": "crm.handoff.fit_share", "figure": 0.14,
+                            "comparison": "vs majority threshold 50%", "interval": None}]},
+                       "follow_up": {"status": "inconclusive", "summary": "t", "evidence": []}}}
+    html = _html(verdict.render, res)
+    assert "Rejections with a stated reason that cite fit" in html and "14%" in html
+    assert "Cannot be settled on this data" in html

@@ -24,11 +24,8 @@ CLIENTS = [_res("north-a", "Northwind", 82.0, "Integrated"),
 
 
 def _shown(monkeypatch, render, portfolio) -> str:
-    out = []
-    monkeypatch.setattr("toolkit.report.display.display",
-                        lambda obj: out.append(getattr(obj, "data", str(obj))))
-    render(portfolio)
-    return "\n".join(out)
+    # renderers return their displayables (toolkit.report.output.Rendered)
+    return "\n".join(render(portfolio).texts())
 
 
 def test_client_table_one_row_per_client_whole_numbers_plain_words(monkeypatch):

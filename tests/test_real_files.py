@@ -61,7 +61,7 @@ def test_qualtrics_legacy_na_codes_become_missing():
     p = REAL / "qualtrics" / "qualtrics_legacy_na_option.csv"
     raw = pd.read_csv(p, skiprows=[1, 2], dtype=str)
     q3 = raw["Q3_1"]
-    from toolkit.intake.matching import map_agreement
+    from toolkit.intake.answers import map_agreement
     vals = map_agreement(pd.DataFrame({"Q3_1": q3})).values["Q3_1"]
     negative = pd.to_numeric(q3) < 0
     assert negative.sum() > 0

@@ -135,6 +135,9 @@ def test_upgrade_keeps_the_recorded_thresholds():
     # the flags of 0.1.0 needed 30 rejections with a reason, the verdict 20: both kept
     assert rows["flag_min_fit_reasons"] == 30
     assert rows["min_rejections_with_reason"] == 20
+    src = {r["name"]: r["source"] for r in new["method"]["thresholds"]}
+    assert "not recorded" not in src["min_rejections_with_reason"]
+    assert "not recorded by aligndx 0.1.0" in src["scale_low"]  # finding thresholds: filled
     assert new["method"]["weights"]["incentives"] == \
         old["scores"]["components"]["incentives"]["weights"]
     assert new["schema"] == 2 and isinstance(new["findings"], list)

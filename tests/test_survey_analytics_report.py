@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from toolkit.charts.survey_analytics import (plot_dominance, plot_group_heatmap,
-                                             plot_theme_shares)
+from toolkit.charts.survey_analytics import plot_dominance, plot_group_heatmap
 from toolkit.config import AnalysisSettings
 from toolkit.instrument import LIKERT_ITEMS
 from toolkit.report import sections
@@ -101,10 +100,6 @@ def test_charts_return_axes():
     d = pd.DataFrame({"label": ["Trust", "Shared goals"], "share": [0.6, 0.4],
                       "ci_low": [0.4, 0.2], "ci_high": [0.8, 0.6]})
     assert isinstance(plot_dominance(data=d), Axes)
-    t = pd.DataFrame({"theme": ["Leads", "Leads", "CRM"], "side": ["sales", "marketing",
-                                                                   "sales"],
-                      "share": [0.5, 0.1, 0.3]})
-    assert isinstance(plot_theme_shares(data=t), Axes)
     h = pd.DataFrame({"row": ["A", "A"], "scale": ["TRUST", "CONF"], "column": ["T", "C"],
                       "diff": [5.0, -3.0], "marked": [True, False], "shown": [True, True]})
     assert isinstance(plot_group_heatmap(data=h), Axes)

@@ -280,11 +280,8 @@ def test_simulator_is_the_reports_what_if(plan, crm):
 
 # --- display -------------------------------------------------------------------------------
 def test_views_wording_from_the_figures(monkeypatch, plan, crm):
-    import toolkit.report.display as display_mod
+    from toolkit.report.output import collect
     from toolkit.workshop import views
-
-    shown = []
-    monkeypatch.setattr(display_mod, "display", lambda obj: shown.append(str(obj.data)))
 
     r = perception_reveal(reveal_survey(), "CLAIM_LEADS", min_group_size=K)
     assert views.reveal_takeaway(r, "sales") == "Sales side: average 4.00 of 5, 80% agree (n = 5)."
@@ -292,13 +289,14 @@ def test_views_wording_from_the_figures(monkeypatch, plan, crm):
     assert "Gap +2.00" in gap and "sales side agrees more" in gap and "large" in gap
     hidden = perception_reveal(reveal_survey(), "FAIR1", min_group_size=K)
     assert "hidden for anonymity" in views.reveal_takeaway(hidden, "marketing")
-    views.show_reveal(r, "gap")
-    views.show_guesses(score_guesses(r, {"sales": 70}))
-    views.show_simulation(simulate(plan, marketing_share=0.02, gate=0.0,
-                                   sla_bonus_per_person=0.0, **crm), "USD")
     f = leads([(10, 6, 2, 6, "all"), (20, 4, 30, 6, "all")])
-    views.show_sla(design_sla(f, first_touch_hours=24, attempts=6))
-    out = "\n".join(shown)
+    with collect() as items:  # what the views emit, read back instead of patching display
+        views.show_reveal(r, "gap")
+        views.show_guesses(score_guesses(r, {"sales": 70}))
+        views.show_simulation(simulate(plan, marketing_share=0.02, gate=0.0,
+                                       sla_bonus_per_person=0.0, **crm), "USD")
+        views.show_sla(design_sla(f, first_touch_hours=24, attempts=6))
+    out = "\n".join(items.texts())
     import re
 
     # Markdown is rendered to HTML at the escaping boundary (toolkit.report.safe)

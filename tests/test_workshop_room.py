@@ -224,3 +224,43 @@ def test_make_questions_rejects_unknown():
         make_questions([("CLAIM_LEADS", "revops")])
     with pytest.raises(InputError):
         open_round("/nonexistent-never-written", [])
+
+
+def test_guess_figures_pass_the_anonymity_audit():
+    """Every mix of guessers (0..8 per side) yields figures the audit of toolkit.privacy_audit
+    finds safe; independently, no shown group and no difference of shown groups is under K."""
+    pytest.importorskip("toolkit.privacy_audit")
+    rng = np.random.default_rng(7)
+    s = survey()
+    for n_s in range(0, 9):
+        for n_m in range(0, 9):
+            n_o = int(rng.integers(0, 4))
+            ans = guesses([("sales", rng.integers(0, 101, n_s)),
+                           ("marketing", rng.integers(0, 101, n_m)),
+                           ("none", rng.integers(0, 101, n_o))])
+            r = guess_reveal(s, QS, ans, min_group_size=K)
+            assert r["audit"]["ok"], (n_s, n_m, n_o)
+            for q in r["questions"]:
+                shown = [x["n"] for x in q["by_side"].values() if x is not None]
+                assert all(n >= K for n in shown)
+                if q["room"] is not None:
+                    rest = q["room"]["n"] - sum(shown)
+                    assert rest == 0 or rest >= K, (n_s, n_m, n_o)
+
+
+def test_the_audit_withholds_what_the_rule_would_have_let_through(monkeypatch):
+    """Not vacuous: with a permissive display rule, the audit catches the small group."""
+    pytest.importorskip("toolkit.privacy_audit")
+    from toolkit.survey.groups import Visibility
+    from toolkit.workshop import guess as guess_mod
+
+    monkeypatch.setattr(guess_mod, "visibility", lambda s, m, r, k: Visibility(
+        sales=True, marketing=True, include_rest=True, all=True))
+    ans = guesses([("sales", [10, 20, 30, 40, 50, 60]), ("marketing", [70, 80, 90, 95])])
+    r = guess_reveal(survey(), QS, ans, min_group_size=K)
+    for q in r["questions"]:
+        # marketing (4 guesses) would be shown by the permissive rule and sales would give
+        # it by subtraction from the room: the audit withholds the question's guesses
+        assert q["room"] is None and q["by_side"] == {"sales": None, "marketing": None}
+    assert r["audit"]["ok"]
+    assert any(x["reason"] == "audit" for x in r["suppressed"])

@@ -25,10 +25,7 @@ SLUG_RE = re.compile(r"^[a-z0-9-]+$")
 
 from .vocab import TEAMS  # noqa: E402,F401  (vocabularies live in toolkit.vocab)
 from .vocab import SIDE_OF_TEAM as SIDES  # noqa: E402  team -> side map
-SURVEY_FORMATS = ("auto", "canonical", "qualtrics", "surveymonkey", "google-forms",
-                  "ms-forms", "spss")
-CRM_FORMATS = ("auto", "canonical", "salesforce", "hubspot", "pipedrive", "dynamics365",
-               "mapped")
+from .formats import CRM_FORMATS, SURVEY_FORMATS  # noqa: E402,F401  (the importer registry)
 CRM_TABLES = ("leads", "opportunities", "activities")
 DEFAULT_MARKETING_SOURCES = ("web", "webinar", "paid_search", "event", "content")
 DATE_ORDERS = ("day-first", "month-first")

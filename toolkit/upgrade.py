@@ -81,8 +81,10 @@ def upgrade_results(results: dict) -> tuple[dict, list[str]]:
                       sorted(set(base.get("used_by") or []) | {"incentive flags"})}
         recorded.add(name)
     filled = [n for n in today if n not in rows]
-    for n in filled:
-        rows[n] = dict(today[n])
+    version = r.get("toolkit_version") or "an earlier version"
+    for n in filled:  # not recorded in the file: say so on the row itself
+        rows[n] = {**today[n], "source": f"{today[n]['source']} — not recorded by aligndx "
+                   f"{version}; this version's value"}
     weights = {}
     comps = (r.get("scores") or {}).get("components") or {}
     for pillar, c in comps.items():
@@ -94,11 +96,10 @@ def upgrade_results(results: dict) -> tuple[dict, list[str]]:
     components = [{"pillar": p, "component": c, "weight": w,
                    "input": method_mod.COMPONENTS.get((p, c), "")}
                   for p, ws in weights.items() for c, w in ws.items()]
-    version = r.get("toolkit_version") or "an earlier version"
     note = (f"These results were written by aligndx {version}, which recorded the verdict's "
             "and the plan flags' thresholds and the pillar weights (shown as recorded). "
-            "It did not record the finding and survey thresholds nor the reference list: "
-            "those are this version's.")
+            "Thresholds it did not record (marked 'not recorded' in their source) and the "
+            "reference list are this version's.")
     notes.append(note)
     r["method"] = {**rec, "thresholds": list(rows.values()), "weights": weights,
                    "components": components, "note": note,

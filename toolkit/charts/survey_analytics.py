@@ -1,4 +1,4 @@
-"""Charts of the survey analytics: drivers by dominance, the group heatmap, comment themes.
+"""Charts of the survey analytics: drivers by dominance and the group heatmap.
 
 Seaborn-style: keyword-only ``data=``, optional ``ax=``, the Axes returned.
 """
@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.patches import Rectangle
 
-from .theme import ACCENT, NEUTRAL, SIDE_COLORS, SIDE_LABELS, WARNING, new_axes
+from .theme import ACCENT, NEUTRAL, SIDE_COLORS, WARNING, new_axes
 
 #: Diverging colours of the heatmap: worse than the whole (red) … better (green).
 HEAT_CMAP = LinearSegmentedColormap.from_list("aligndx_heat", [WARNING, "#ffffff", ACCENT])
@@ -108,44 +108,6 @@ def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_theme_shares(*, data: pd.DataFrame, ax=None, title: str | None = None):
-    """Share of each side's comments per theme (grouped horizontal bars).
-
-    Parameters
-    ----------
-    data : DataFrame
-        One row per theme and side: ``theme`` (label), ``side`` (``sales``, ``marketing``
-        or ``all``), ``share`` (0..1). Themes are drawn top to bottom in first-seen order.
-    ax : Axes, optional
-    title : str, optional
-
-    Returns
-    -------
-    Axes
-    """
-    d = data.reset_index(drop=True)
-    themes = list(dict.fromkeys(d["theme"]))
-    sides = list(dict.fromkeys(d["side"]))
-    ax = new_axes(ax, figsize=(8.0, max(2.4, 0.5 * len(themes) * max(1, len(sides)) / 1.6
-                                        + 1.0)))
-    h = 0.8 / max(1, len(sides))
-    base = np.arange(len(themes))[::-1]
-    for k, s in enumerate(sides):
-        sub = d[d["side"] == s].set_index("theme").reindex(themes)
-        y = base + (len(sides) - 1) / 2 * h - k * h
-        ax.barh(y, sub["share"].fillna(0), height=h * 0.95,
-                color=SIDE_COLORS.get(s, NEUTRAL), label=SIDE_LABELS.get(s, s))
-    ax.set_yticks(base, themes)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
-    ax.set_xlabel("Share of the side's comments")
-    ax.grid(axis="y", visible=False)
-    if len(sides) > 1:
-        ax.legend(loc="lower right", fontsize=8)
     if title:
         ax.set_title(title)
     return ax

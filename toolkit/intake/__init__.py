@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..config import Engagement, load_engagement
 from ..exceptions import ConfigError, Problem, ValidationError
+from ..formats import UnknownFormat
 from ..schemas import check_table
 from .base import (FileIntake, ImportResult, crm_importer, detect_crm_format,
                    detect_survey_format, survey_importer)
@@ -96,11 +97,9 @@ def _read_raw(path: Path, display: str) -> tuple[RawTable | None, list[Problem]]
         return None, _problems(exc, display)
 
 
-def _unknown_format(display: str, table: str, fmt: str, known: list[str]) -> ImportResult:
+def _unknown_format(display: str, table: str, fmt: str, message: str) -> ImportResult:
     intake = FileIntake(table=table, path=display, format=fmt)
-    return ImportResult(pd.DataFrame(), intake, [Problem(
-        display, f"no importer for format {fmt!r} is available (known: "
-        f"{', '.join(known) or 'canonical only'})")])
+    return ImportResult(pd.DataFrame(), intake, [Problem(display, message)])
 
 
 def _import_survey(eng: Engagement) -> ImportResult:
@@ -137,10 +136,10 @@ def _import_survey(eng: Engagement) -> ImportResult:
                         "SPSS; set [survey] format, team_column and items")])
     if fmt == "canonical":
         return read_canonical(cfg.path, "survey", display_path=display, raw=raw, **kwargs)
-    importer = survey_importer(fmt)
-    if importer is None:
-        from .base import SURVEY_IMPORTERS
-        return _unknown_format(display, "survey", fmt, sorted(SURVEY_IMPORTERS))
+    try:
+        importer = survey_importer(fmt)
+    except UnknownFormat as exc:
+        return _unknown_format(display, "survey", fmt, str(exc))
     return importer(cfg.path, cfg, display_path=display)
 
 
@@ -189,10 +188,10 @@ def _import_crm(eng: Engagement, table: str, path: Path,
     if fmt == "canonical":
         return read_canonical(path, table, display_path=display, columns=overrides, raw=raw,
                               date_order=_date_order(eng, "crm") or evidence)
-    importer = crm_importer(fmt)
-    if importer is None:
-        from .base import CRM_IMPORTERS
-        return _unknown_format(display, table, fmt, sorted(CRM_IMPORTERS))
+    try:
+        importer = crm_importer(fmt)
+    except UnknownFormat as exc:
+        return _unknown_format(display, table, fmt, str(exc))
     return importer(path, table, cfg, display_path=display)
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..config import TEAMS
 from ..exceptions import Problem
-from .matching import normalize_text
+from .text import normalize_text
 
 DONT_KNOW_CODE = 6   # the instrument's numeric code of "Don't know" (response_sets.csv)
 #: Canonical communication-frequency codes (SPEC §2.1).

@@ -29,12 +29,9 @@ Rules for importers
   after validation.
 * Never raise for bad input: return every problem in ``ImportResult.problems`` (file,
   row, column). Warnings (visible, not blocking) go to ``FileIntake.warnings``.
-* Register the importer in this module's registries, at import time of your module::
-
-      from toolkit.intake.base import SURVEY_IMPORTERS
-      SURVEY_IMPORTERS["qualtrics"] = import_survey
-
-  :func:`load_importers` imports the importer modules listed in ``IMPORTER_MODULES``.
+* Register the importer with one line in :mod:`toolkit.formats` (the one list of format
+  names; ``engagement.toml`` accepts exactly those names). Importing a module registers
+  nothing.
 * Format detection for ``format = "auto"``: ``toolkit/intake/detect.py`` defines
   ``detect_survey_format(raw: RawTable) -> str | None`` and
   ``detect_crm_format(raw: RawTable, table: str) -> str | None`` returning a key of the
@@ -51,6 +48,7 @@ from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 
+from .. import formats
 from ..exceptions import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,38 +148,13 @@ class ImportResult:
 SurveyImporter = Callable[..., ImportResult]
 CrmImporter = Callable[..., ImportResult]
 
-#: format name -> ``import_survey(path, config, *, display_path)``
-SURVEY_IMPORTERS: dict[str, SurveyImporter] = {}
-#: format name -> ``import_crm_table(path, table, config, *, display_path)``
-CRM_IMPORTERS: dict[str, CrmImporter] = {}
-
-#: Modules of ``toolkit.intake`` that register importers when imported.
-IMPORTER_MODULES = ("qualtrics", "surveymonkey", "forms", "spss", "salesforce", "hubspot",
-                    "othercrm", "crmbuild", "detect")
-
-
-def load_importers() -> None:
-    """Import the importer modules so that they fill the registries.
-
-    A module that does not exist (yet) is skipped; an error *inside* a module propagates.
-    """
-    for name in IMPORTER_MODULES:
-        full = f"{__package__}.{name}"
-        try:
-            importlib.import_module(full)
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
+#: Format names → ``"module:function"`` (the one list lives in :mod:`toolkit.formats`).
+SURVEY_IMPORTERS = formats.SURVEY_IMPORTERS
+CRM_IMPORTERS = formats.CRM_IMPORTERS
 
 
 def _detect_module():
-    load_importers()
-    try:
-        return importlib.import_module(f"{__package__}.detect")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.detect":
-            raise
-        return None
+    return importlib.import_module(f"{__package__}.detect")
 
 
 def detect_survey_format(raw: "RawTable") -> str | None:
@@ -190,9 +163,7 @@ def detect_survey_format(raw: "RawTable") -> str | None:
     Delegates to ``toolkit.intake.detect.detect_survey_format`` (the platform importers'
     module). Canonical files are recognised before this hook is called.
     """
-    mod = _detect_module()
-    fn = getattr(mod, "detect_survey_format", None) if mod else None
-    return fn(raw) if fn else None
+    return _detect_module().detect_survey_format(raw)
 
 
 def detect_crm_format(raw: "RawTable", table: str) -> str | None:
@@ -200,19 +171,27 @@ def detect_crm_format(raw: "RawTable", table: str) -> str | None:
 
     Delegates to ``toolkit.intake.detect.detect_crm_format``.
     """
-    mod = _detect_module()
-    fn = getattr(mod, "detect_crm_format", None) if mod else None
-    return fn(raw, table) if fn else None
+    return _detect_module().detect_crm_format(raw, table)
 
 
-def survey_importer(fmt: str) -> SurveyImporter | None:
-    """Return the registered survey importer for *fmt*, or ``None``."""
-    load_importers()
-    return SURVEY_IMPORTERS.get(fmt)
+def survey_importer(fmt: str) -> SurveyImporter:
+    """Return the survey importer of format *fmt* (:data:`toolkit.formats.SURVEY_IMPORTERS`).
+
+    Raises
+    ------
+    toolkit.formats.UnknownFormat
+        For a name not in the registry (the message lists the known formats).
+    """
+    return formats.importer("survey", fmt)
 
 
-def crm_importer(fmt: str) -> CrmImporter | None:
-    """Return the registered CRM importer for *fmt*, or ``None``."""
-    load_importers()
-    return CRM_IMPORTERS.get(fmt)
+def crm_importer(fmt: str) -> CrmImporter:
+    """Return the CRM importer of format *fmt* (:data:`toolkit.formats.CRM_IMPORTERS`).
+
+    Raises
+    ------
+    toolkit.formats.UnknownFormat
+        For a name not in the registry (the message lists the known formats).
+    """
+    return formats.importer("crm", fmt)
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..exceptions import Problem, ValidationError
 from ..schemas import COLUMNS
-from .base import CRM_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .parse import infer_date_order, parse_bools, parse_datetimes, parse_ints, parse_numbers
 from .reader import RawTable, read_table
 
@@ -481,6 +481,3 @@ def failed(exc: ValidationError, table: str, file: str, fmt: str) -> ImportResul
     """ImportResult for a file that could not be read at all."""
     probs = [p if isinstance(p, Problem) else Problem(file, str(p)) for p in exc.problems]
     return ImportResult(pd.DataFrame(), FileIntake(table=table, path=file, format=fmt), probs)
-
-
-CRM_IMPORTERS["mapped"] = import_crm_table

@@ -35,9 +35,6 @@ from .reader import RawTable
 from .salesforce import salesforce_score
 from .surveymonkey import is_surveymonkey
 
-# importing the modules registers their importers
-from . import othercrm, spss  # noqa: F401
-
 
 def detect_survey_format(raw: RawTable) -> str | None:
     """Return the survey platform of *raw* (read with one header row), or ``None``.

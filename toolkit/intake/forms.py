@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import SURVEY_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .reader import RawTable, read_table
 from .surveybuild import SurveyExport, build_survey
 
@@ -86,7 +86,3 @@ def import_google_forms(path: Path, config, *, display_path: str) -> ImportResul
 def import_ms_forms(path: Path, config, *, display_path: str) -> ImportResult:
     """Import a Microsoft Forms Excel (or CSV) export as the canonical survey table."""
     return _import(path, config, display_path, "ms-forms")
-
-
-SURVEY_IMPORTERS["google-forms"] = import_google_forms
-SURVEY_IMPORTERS["ms-forms"] = import_ms_forms

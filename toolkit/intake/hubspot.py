@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..exceptions import ValidationError
-from .base import CRM_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
 
@@ -134,6 +134,3 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
                     delimiter=raw.delimiter, n_rows=raw.n_rows)
     return import_mapped(raw2, table, config, file=display_path, fmt="hubspot",
                          labels=LABELS[table], intake=intake)
-
-
-CRM_IMPORTERS["hubspot"] = import_crm_table

@@ -34,15 +34,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-import numpy as np
 import pandas as pd
 
 from ..exceptions import Problem
+from .text import normalize_text
 
 MATCH_CUTOFF = 0.80
 WEAK_CUTOFF = 0.55
@@ -57,23 +56,6 @@ _STOP = frozenset(
 # --------------------------------------------------------------------------------------------
 # Text normalisation and similarity
 # --------------------------------------------------------------------------------------------
-
-
-def normalize_text(text: object) -> str:
-    """Return *text* normalised for comparison.
-
-    NFKD without combining accents, lower case, HTML tags, punctuation and non-breaking
-    spaces removed, whitespace collapsed. ``None``/NaN give ``""``.
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = re.sub(r"<[^>]+>", " ", s).lower()
-    s = s.replace("\u2019", "'").replace("\u2018", "'")
-    s = re.sub(r"[^\w\s']", " ", s)
-    s = s.replace("'", "")
-    return re.sub(r"\s+", " ", s).strip()
 
 
 def _content_words(norm: str) -> set[str]:
@@ -296,8 +278,3 @@ def match_columns(columns: Mapping[str, str], wordings: Mapping[str, str], *,
 def _short(text: object, n: int = 60) -> str:
     s = re.sub(r"\s+", " ", str(text)).strip()
     return repr(s if len(s) <= n else s[: n - 1] + "\u2026")
-
-
-# answer mapping lives in its own module; re-exported for the importers' convenience
-from .answers import (MISSING_LABELS, ScaleResult, as_text, map_agreement,  # noqa: E402,F401
-                      map_frequency, map_level, map_teams, map_tenure, response_set_lookup)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import ValidationError
-from .base import CRM_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
 
@@ -83,5 +83,3 @@ def _importer(fmt: str, labels: dict[str, str], status_key: str):
 
 import_pipedrive = _importer("pipedrive", PIPEDRIVE, norm_key("Deal - Status"))
 import_dynamics365 = _importer("dynamics365", DYNAMICS, norm_key("Status"))
-CRM_IMPORTERS["pipedrive"] = import_pipedrive
-CRM_IMPORTERS["dynamics365"] = import_dynamics365

@@ -12,7 +12,7 @@ Layouts recognised (:func:`qualtrics_layout`):
   text (row 2).
 
 Values may be numeric recodes or choice text (both handled by
-:func:`toolkit.intake.matching.map_agreement`): ``-99`` ("seen but unanswered") and other
+:func:`toolkit.intake.answers.map_agreement`): ``-99`` ("seen but unanswered") and other
 negative recodes (N/A options such as "No basis for evaluation") become missing.
 
 Rows dropped (counted in the intake summary), by ``Status`` (Qualtrics "Response type"):
@@ -38,8 +38,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import SURVEY_IMPORTERS, FileIntake, ImportResult
-from .matching import as_text
+from .base import FileIntake, ImportResult
+from .answers import as_text
 from .reader import RawTable, read_table
 from .surveybuild import NON_LIKERT, SurveyExport, build_survey
 
@@ -226,6 +226,3 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
         problems.append(Problem(file, "no responses left to analyse after dropping rows: "
                                 + ", ".join(f"{k} ({v})" for k, v in intake.dropped.items())))
     return ImportResult(table, intake, problems)
-
-
-SURVEY_IMPORTERS["qualtrics"] = import_survey

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import CRM_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
 
@@ -306,6 +306,3 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
             intake.columns_mapped[conv[0]] = "amount"
     res.problems = problems + res.problems
     return res
-
-
-CRM_IMPORTERS["salesforce"] = import_crm_table

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import SURVEY_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .reader import check_file
 from .surveybuild import SurveyExport, build_survey
 
@@ -71,6 +71,3 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     export = SurveyExport(df=text, texts=texts, id_column=id_col, personal=personal)
     table, problems = build_survey(export, config, intake, file=file)
     return ImportResult(table, intake, problems)
-
-
-SURVEY_IMPORTERS["spss"] = import_survey

@@ -22,8 +22,10 @@ import pandas as pd
 
 from ..exceptions import Problem
 from .base import FileIntake
-from .matching import (as_text, instrument_wordings, map_agreement, map_frequency, map_level,
-                       map_teams, map_tenure, match_columns, normalize_text)
+from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
+                      map_tenure)
+from .matching import instrument_wordings, match_columns
+from .text import normalize_text
 
 BACKGROUND = ("team", "level", "tenure", "region")
 NON_LIKERT = BACKGROUND + ("FREQ", "OPEN1", "OPEN2")

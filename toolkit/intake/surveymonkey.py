@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import SURVEY_IMPORTERS, FileIntake, ImportResult
+from .base import FileIntake, ImportResult
 from .reader import RawTable, read_table
 from .surveybuild import SurveyExport, build_survey
 
@@ -89,6 +89,3 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     export = read_surveymonkey(raw)
     table, problems = build_survey(export, config, intake, file=file)
     return ImportResult(table, intake, problems)
-
-
-SURVEY_IMPORTERS["surveymonkey"] = import_survey

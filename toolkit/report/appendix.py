@@ -13,11 +13,12 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..formatting import intake_lines
-from .display import emit, fmt_pct, show_markdown, show_table
+from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_table
 from .read import method as stored_method
 
 
-def render_data_quality(results: dict) -> None:
+@renders
+def render_data_quality(results: dict) -> Rendered:
     """Intake summary per file, warnings, and what the anonymity rule hid and why."""
     data = results.get("data") or {}
     counts = data.get("row_counts") or {}
@@ -44,7 +45,8 @@ def render_data_quality(results: dict) -> None:
         show_markdown("**Warnings**\n\n" + "\n".join(f"- {w}" for w in warns))
 
 
-def render_methodology(results: dict) -> None:
+@renders
+def render_methodology(results: dict) -> Rendered:
     """Every measure, threshold and weight used."""
     settings = (results.get("data") or {}).get("settings") or {}
     m = stored_method(results)
@@ -123,10 +125,11 @@ def render_methodology(results: dict) -> None:
 _GROUP_OF_USE = {"verdict": "Verdict thresholds", "incentive flags": "Plan conflict-flag "
                  "thresholds", "findings": "Finding thresholds", "recommendations":
                  "Finding thresholds", "survey": "Survey thresholds", "report":
-                 "Report thresholds"}
+                 "Report thresholds", "workshop": "Workshop thresholds"}
 
 
-def render_sources(results: dict) -> None:
+@renders
+def render_sources(results: dict) -> Rendered:
     """External reference figures with provenance label, year and sample size (SPEC §9)."""
     refs = stored_method(results).get("references") or []
     if not refs:
@@ -139,7 +142,8 @@ def render_sources(results: dict) -> None:
                "provenance: academic, analyst, vendor, practitioner or unverified")
 
 
-def render_handoff_score(results: dict) -> None:
+@renders
+def render_handoff_score(results: dict) -> Rendered:
     """How the CRM hand-off evidence score was computed for this client, component by
     component — including the accepted leads sales never touched, which do not count as a
     hand-off that happened."""
@@ -172,7 +176,8 @@ def render_handoff_score(results: dict) -> None:
                "acceptance counts only the accepted leads sales worked.")
 
 
-def render_priorities(results: dict) -> None:
+@renders
+def render_priorities(results: dict) -> Rendered:
     """How the recommendations were ranked: impact × evidence strength, per recommendation."""
     recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)
             and r.get("value") is not None]

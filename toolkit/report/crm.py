@@ -7,7 +7,7 @@ import pandas as pd
 from ..charts import crm as charts
 from ..vocab import FUNNEL_STAGES
 from .read import threshold
-from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 STAGES = FUNNEL_STAGES
 
@@ -180,7 +180,8 @@ def not_in_export_sentence(crm: dict) -> str | None:
             + " rather than guessing from other stages.")
 
 
-def render_funnel(results: dict) -> None:
+@renders
+def render_funnel(results: dict) -> Rendered:
     """Funnel chart and table by source."""
     crm = results["crm"]
     c = crm["cohort"]
@@ -219,7 +220,8 @@ def render_funnel(results: dict) -> None:
                    "intervals)")
 
 
-def render_handoff(results: dict) -> None:
+@renders
+def render_handoff(results: dict) -> Rendered:
     """Hand-off evidence for the communication pillar: acceptance, reasons, Pareto chart."""
     crm = results.get("crm")
     if not crm:
@@ -240,7 +242,8 @@ def render_handoff(results: dict) -> None:
                     f"reasons); {fmt_pct(h.get('fit_share'))} of reasons are about fit.")
 
 
-def render_speed(results: dict) -> None:
+@renders
+def render_speed(results: dict) -> Rendered:
     """Kaplan–Meier chart of time to first touch and persistence figures."""
     crm = results["crm"]
     s, p = crm["speed"], crm["persistence"]
@@ -304,7 +307,8 @@ def effort_sentence(e: dict) -> str:
                    "(and stop being called) do not make effort look useless.")
 
 
-def render_effort(results: dict) -> None:
+@renders
+def render_effort(results: dict) -> Rendered:
     """Conversion per attempt (the attempt clock) and first-touch speed within score bands."""
     crm = results["crm"]
     e = crm.get("effort") or {}
@@ -366,7 +370,8 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
             + " ".join(r.get("assumptions") or []))
 
 
-def render_quality(results: dict) -> None:
+@renders
+def render_quality(results: dict) -> Rendered:
     """Worked conversion (attempt clock) by source against the benchmark; marketing's share."""
     crm = results["crm"]
     lq = crm["lead_quality"]
@@ -408,7 +413,8 @@ def render_quality(results: dict) -> None:
     show_markdown(stake_sentence(crm.get("revenue_at_stake"), currency))
 
 
-def render_attempts_appendix(results: dict) -> None:
+@renders
+def render_attempts_appendix(results: dict) -> Rendered:
     """Methodology appendix: the raw conversion-by-attempts table, with its bias named."""
     dose = (results.get("crm") or {}).get("dose_response") or {}
     block = dose.get("by_attempts")
@@ -478,7 +484,8 @@ def _legacy_quality(results: dict) -> None:
                          if ms.get("amounts_missing") else "."))
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Render the CRM evidence: funnel, speed, persistence, dose–response, lead quality."""
     crm = results.get("crm")
     if not crm:

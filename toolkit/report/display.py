@@ -3,74 +3,25 @@
 Figures are embedded as base64 PNG ``<img>`` tags carrying alt text (so the HTML is
 self-contained and accessible) and closed immediately after.
 
-These helpers are the report's side of the escaping boundary (:mod:`toolkit.report.safe`):
-Markdown is rendered by :func:`toolkit.report.safe.markdown_html` (raw HTML escaped, no
-links, images or math), tables escape every cell and header, captions and alt texts are
-escaped. A renderer that builds HTML itself puts every value through
-:func:`toolkit.report.safe.html_text`.
-
-Every renderer hands its output to :func:`emit`. Inside :func:`collect` (which
-:func:`toolkit.report.sections.render` uses) the objects are gathered and returned to the
-caller as a :class:`Rendered` — a displayable list — instead of being displayed as a side
-effect; outside it (a renderer called directly in a notebook) they are displayed at once.
+The helpers hand their output to :func:`toolkit.report.output.emit`; the public ``render*``
+functions of the report modules are decorated with :func:`~toolkit.report.output.renders`,
+so they *return* what they produced (a :class:`~toolkit.report.output.Rendered`, shown when
+it ends a notebook cell) instead of displaying it as a side effect.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from .safe import NO_MATH_CLASS, html_text, markdown_html
 
-
-_SINKS: list[list] = []
-
-
-def emit(obj: Any) -> None:
-    """Hand one displayable (``HTML``, ``Markdown``, ...) to the current sink: the innermost
-    :func:`collect` block, else IPython's ``display``."""
-    if _SINKS:
-        _SINKS[-1].append(obj)
-    else:
-        display(obj)
-
-
-class Rendered(list):
-    """The displayable objects a renderer produced, in order.
-
-    Displays as its items (``_ipython_display_``), so a notebook cell ending in
-    ``report.render(...)`` shows the section; ``html()`` gives the concatenated HTML/Markdown
-    text for tests and other media.
-    """
-
-    def _ipython_display_(self) -> None:
-        for obj in self:
-            display(obj)
-
-    def texts(self) -> list[str]:
-        """The ``.data`` of each item (HTML or Markdown source)."""
-        return [getattr(o, "data", str(o)) for o in self]
-
-    def html(self) -> str:
-        """All items' source text, joined by newlines."""
-        return "\n".join(self.texts())
-
-
-@contextmanager
-def collect() -> Iterator[Rendered]:
-    """Gather everything emitted inside the block into the yielded :class:`Rendered`."""
-    out = Rendered()
-    _SINKS.append(out)
-    try:
-        yield out
-    finally:
-        _SINKS.pop()
+from .output import Rendered, collect, emit, renders  # noqa: F401  (re-exported)
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
@@ -100,10 +51,7 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
-    cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
-           if takeaway else "")
-    return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '
-            f'alt="{html_text(alt)}" style="max-width:100%;height:auto"/>'
+XX
             f"{cap}</figure>")
 
 
@@ -141,10 +89,9 @@ def show_html(fragment: str) -> None:
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
     """Display a DataFrame as a plain, print-friendly HTML table."""
     shown = df.astype(object).where(df.notna(), "—")  # None and NaN alike read "—"
-    shown.columns = [str(c) for c in shown.columns]
     styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
     cap = f"<p class='caption'>{html_text(caption)}</p>" if caption else ""
-    emit(HTML(f'<div class="{NO_MATH_CLASS}">{cap}{styler_html}</div>'))
+    emit(HTML(cap + styler_html))
 
 
 def show_not_assessed(title: str, reasons: Iterable[str]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts.incentives import plot_contribution_reward, plot_shared_outcome_weight
-from .display import fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 SCALE_NAMES = {"SHARE": "Shared goals (SHARE)", "RINT": "Reward interdependence (RINT)",
                "RFAIR": "Fair reward of the other team (RFAIR)"}
@@ -128,7 +128,8 @@ def contribution_reward_frame(inc: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["side", "measure", "share"])
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Display the incentives section: pillar score, shared-outcome weight, pay mix, gates,
     reward split with the contribution-vs-reward chart, conflict flags and survey scales."""
     inc = results.get("incentives")

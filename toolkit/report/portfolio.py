@@ -20,6 +20,7 @@ import pandas as pd
 
 from .waves import change_line
 from ..lookup import dig as _get
+from .output import Rendered, renders
 
 STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")
 PILLARS = ("overall", "politics", "incentives", "communication")
@@ -199,7 +200,8 @@ def load(out_dir: str | Path = "") -> dict:
 # --------------------------------------------------------------------------- rendering
 
 
-def render_overview(portfolio: dict) -> None:
+@renders
+def render_overview(portfolio: dict) -> Rendered:
     """Title block: how many clients, the median score, the internal-use notice."""
     from .display import fmt_num, show_markdown
 
@@ -216,7 +218,8 @@ def render_overview(portfolio: dict) -> None:
         show_markdown(f"> ⚠ {w}")
 
 
-def render_scores(portfolio: dict) -> None:
+@renders
+def render_scores(portfolio: dict) -> Rendered:
     """Distribution of the overall and pillar scores across clients."""
     from ..charts.portfolio import plot_score_distribution
     from .display import show_figure, show_not_assessed
@@ -239,7 +242,8 @@ def render_scores(portfolio: dict) -> None:
                 takeaway=take)
 
 
-def render_stages(portfolio: dict) -> None:
+@renders
+def render_stages(portfolio: dict) -> Rendered:
     """How many clients are at each alignment stage."""
     from ..charts.portfolio import plot_stage_counts
     from .display import show_figure
@@ -254,7 +258,8 @@ def render_stages(portfolio: dict) -> None:
                 f"{portfolio['n_clients']} clients).")
 
 
-def render_clients(portfolio: dict) -> None:
+@renders
+def render_clients(portfolio: dict) -> Rendered:
     """Each client's scores and percentile within the portfolio."""
     from .display import show_table
 
@@ -285,7 +290,8 @@ def render_clients(portfolio: dict) -> None:
                "the portfolio's clients scoring lower, ties counted half.")
 
 
-def render_verdicts(portfolio: dict) -> None:
+@renders
+def render_verdicts(portfolio: dict) -> Rendered:
     """How often each side's claim in the blame game was supported by the evidence."""
     from ..charts.portfolio import plot_verdicts
     from .display import show_figure
@@ -302,7 +308,8 @@ def render_verdicts(portfolio: dict) -> None:
                 f"“sales call once and give up” at {fu} of {n}.")
 
 
-def render_findings(portfolio: dict) -> None:
+@renders
+def render_findings(portfolio: dict) -> Rendered:
     """The most common recommendations and incentive conflict flags."""
     from .display import show_markdown, show_table
 

@@ -8,7 +8,7 @@ import html
 from IPython.display import HTML
 
 from ..vocab import STEP_TITLES
-from .display import emit, show_markdown
+from .display import Rendered, renders, emit, show_markdown
 
 #: The step each recommendation belongs to, as the report names it (no number: the list is
 #: ranked across steps).
@@ -21,7 +21,8 @@ def ranked(results: dict) -> list[dict]:
     return sorted(recs, key=lambda r: (r.get("rank") or r.get("priority") or 99))
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Display the recommendations as one ranked list with their evidence and rationale."""
     recs = ranked(results)
     if not recs:

@@ -12,7 +12,7 @@ import html
 
 from IPython.display import HTML
 
-from .display import emit, fmt_num, fmt_pct
+from .display import Rendered, renders, emit, fmt_num, fmt_pct
 from .read import findings as stored_findings
 from .recommendations import STEP_LABEL, ranked
 
@@ -63,7 +63,8 @@ def verdict_lines(results: dict) -> tuple[str, str]:
     return head, ""
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Display the executive summary as one block (kept on one page in print)."""
     esc = html.escape
     s = results.get("scores") or {}

@@ -19,7 +19,7 @@ from . import survey_analytics as analytics
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
-from .display import (emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
+from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
@@ -52,6 +52,15 @@ def _survey(results: dict, title: str) -> dict | None:
     return sv
 
 
+def _population(sv: dict, *, with_all: bool = False) -> str:
+    """The survey population a chart shows, named once in its title."""
+    r = sv.get("respondents") or {}
+    if _comparable(sv):
+        text = f"sales side n = {r.get('sales')}, marketing side n = {r.get('marketing')}"
+        return text + (f", all respondents n = {r.get('all')}" if with_all else "")
+    return f"all survey respondents, n = {r.get('all')}"
+
+
 def _comparable(sv: dict) -> bool:
     r = sv.get("respondents") or {}
     return r.get("sales") is not None and r.get("marketing") is not None
@@ -77,7 +86,8 @@ def anonymity_line(sv: dict) -> str:
     return " ".join(parts)
 
 
-def render_participation(results: dict) -> None:
+@renders
+def render_participation(results: dict) -> Rendered:
     """Respondents and response rates by side and team, and the anonymity line."""
     sv = _survey(results, "Survey")
     if sv is None:
@@ -150,7 +160,8 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
             "Scale": e.get("name", sc),
             "Sales side (0–100)": fmt_num((b.get("sales") or {}).get("index_0_100"), 0),
             "Marketing side (0–100)": fmt_num((b.get("marketing") or {}).get("index_0_100"), 0),
-            "All (0–100)": fmt_num((b.get("all") or {}).get("index_0_100"), 0),
+            "All respondents, other teams included (0–100)":
+                fmt_num((b.get("all") or {}).get("index_0_100"), 0),
             "Cliff's delta": ("—" if e.get("cliffs_delta") is None else
                               f"{e['cliffs_delta']:+.2f} ({e['cliffs_magnitude']})"),
             "Adjusted p": fmt_p(e.get("p_adj")),
@@ -211,7 +222,7 @@ def _render_pillar(sv: dict, pillar: str) -> None:
     lk = _likert_frame(sv, codes)
     if len(lk):
         ax = charts.plot_likert_diverging(data=lk, title=f"{PILLAR_TITLE[pillar]}: answers "
-                                          "by item")
+                                          f"to each statement, {_population(sv)}")
         show_figure(ax, alt=f"Diverging stacked bars of the answers to the {pillar} "
                     "statements, disagreement to the left and agreement to the right, "
                     "one bar per side; blue is the healthy answer and red the unhealthy one, "
@@ -232,7 +243,8 @@ def likert_takeaway(sv: dict, codes: list[str]) -> str:
             f"“{lab(lo)}” ({fmt_pct(shares[lo])}).")
 
 
-def render_gaps(results: dict, top: int = 10) -> None:
+@renders
+def render_gaps(results: dict, top: int = 10) -> Rendered:
     """The largest perception gaps between the sides (ranked by |gap|)."""
     sv = _survey(results, "Perception gaps")
     if sv is None:
@@ -243,7 +255,8 @@ def render_gaps(results: dict, top: int = 10) -> None:
                       "report.*")
         return
     d = pd.DataFrame(gaps)
-    ax = charts.plot_perception_gaps(data=d)
+    ax = charts.plot_perception_gaps(
+        data=d, title=f"Largest perception gaps, {_population(sv)}")
     g0 = gaps[0]
     who = "sales" if g0["gap"] > 0 else "marketing"
     show_figure(ax, alt=f"Horizontal bars of the {len(gaps)} statements where the sales "
@@ -262,7 +275,8 @@ def render_gaps(results: dict, top: int = 10) -> None:
     show_table(tbl, caption="Largest perception gaps: mean agreement as answered, 1–5")
 
 
-def render_maturity(results: dict) -> None:
+@renders
+def render_maturity(results: dict) -> Rendered:
     """Maturity stage overall and by side, with the stage gap."""
     sv = _survey(results, "Alignment maturity")
     if sv is None:
@@ -278,7 +292,8 @@ def render_maturity(results: dict) -> None:
         b = (sv["scales"].get("MAT") or {}).get("by_side", {}).get(r["side"]) or {}
         r["ci_low"], r["ci_high"] = b.get("ci_low"), b.get("ci_high")
     d = pd.DataFrame(rows).astype({"mean": float, "ci_low": float, "ci_high": float})
-    ax = charts.plot_maturity_by_side(data=d)
+    ax = charts.plot_maturity_by_side(
+        data=d, title=f"Self-rated alignment maturity, {_population(sv)}")
     show_figure(ax, alt="Dot chart of the maturity mean by side against the four stage "
                 "bands Undefined, Defined, Aligned and Integrated.",
                 takeaway=maturity_takeaway(m))
@@ -298,7 +313,8 @@ def maturity_takeaway(m: dict) -> str:
     return text
 
 
-def render_frequency(results: dict) -> None:
+@renders
+def render_frequency(results: dict) -> Rendered:
     """Communication frequency by side."""
     sv = _survey(results, "Communication frequency")
     if sv is None:
@@ -313,7 +329,9 @@ def render_frequency(results: dict) -> None:
         return
     if _comparable(sv):
         rows = [r for r in rows if r["side"] != "all"] + [r for r in rows if r["side"] == "all"]
-    ax = charts.plot_frequency_by_side(data=pd.DataFrame(rows))
+    ax = charts.plot_frequency_by_side(
+        data=pd.DataFrame(rows),
+        title=f"How often the teams talk, {_population(sv, with_all=True)}")
     take = (f"{fmt_pct(f.get('tight_knit_share'))} are in touch daily or several times a "
             f"week; {fmt_pct(f.get('not_regular_share'))} monthly or less.")
     show_figure(ax, alt="Stacked bars of how often each side is in contact with the other "
@@ -323,7 +341,8 @@ def render_frequency(results: dict) -> None:
                   "matter more (Massey & Dawes 2007).*")
 
 
-def render_claims(results: dict) -> None:
+@renders
+def render_claims(results: dict) -> Rendered:
     """What each side believes about the other (the two blame claims)."""
     sv = _survey(results, "Blame claims")
     if sv is None:
@@ -342,12 +361,14 @@ def render_claims(results: dict) -> None:
         f"{fmt_pct(c.get('blame_intensity'))}).")
 
 
-def render_drivers(results: dict) -> None:
+@renders
+def render_drivers(results: dict) -> Rendered:
     """Which scales go with perceived relationship effectiveness (general dominance)."""
     analytics.render_drivers(results)
 
 
-def render_heatmap(results: dict) -> None:
+@renders
+def render_heatmap(results: dict) -> Rendered:
     """Scale scores by level, tenure and region against the whole."""
     analytics.render_heatmap(results)
 
@@ -359,7 +380,8 @@ def _rate_txt(rate) -> str:
     return fmt_pct(rate)
 
 
-def render_comments(results: dict) -> None:
+@renders
+def render_comments(results: dict) -> Rendered:
     """Redacted comments by side, only for groups large enough."""
     sv = _survey(results, "Comments")
     if sv is None:
@@ -392,7 +414,8 @@ def render_comments(results: dict) -> None:
                   "removed.*")
 
 
-def render_tests(results: dict) -> None:
+@renders
+def render_tests(results: dict) -> Rendered:
     """Appendix table: sales vs marketing per theme — means, Cliff's delta with its size and
     the Benjamini–Hochberg adjusted p of the Mann–Whitney test."""
     sv = _survey(results, "Sales vs marketing tests")
@@ -405,7 +428,8 @@ def render_tests(results: dict) -> None:
                "test p adjusted for multiple comparisons (Benjamini–Hochberg)")
 
 
-def render_reliability(results: dict) -> None:
+@renders
+def render_reliability(results: dict) -> Rendered:
     """Appendix table: reliability of every scale."""
     sv = _survey(results, "Scale reliability")
     if sv is None:
@@ -423,7 +447,8 @@ def render_reliability(results: dict) -> None:
                "omega from a one-factor model, not estimable for two-item scales")
 
 
-def render_politics(results: dict) -> None:
+@renders
+def render_politics(results: dict) -> Rendered:
     """Survey basis, the politics pillar, the largest perception gaps and maturity."""
     sv = _survey(results, "Company politics (survey)")
     if sv is None:
@@ -434,7 +459,8 @@ def render_politics(results: dict) -> None:
     render_maturity(results)
 
 
-def render_incentives(results: dict) -> None:
+@renders
+def render_incentives(results: dict) -> Rendered:
     """The survey's view of incentives (SHARE, RINT, RFAIR)."""
     sv = _survey(results, "Incentives (survey)")
     if sv is None:
@@ -442,7 +468,8 @@ def render_incentives(results: dict) -> None:
     _render_pillar(sv, "incentives")
 
 
-def render_communication(results: dict) -> None:
+@renders
+def render_communication(results: dict) -> Rendered:
     """Communication scales, frequency, drivers of effectiveness and comments."""
     sv = _survey(results, "Communication (survey)")
     if sv is None:
@@ -454,7 +481,8 @@ def render_communication(results: dict) -> None:
     render_comments(results)
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Every survey section in report order (politics, incentives, communication, claims,
     reliability)."""
     if _survey(results, "Survey") is None:

@@ -12,7 +12,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..charts import survey_analytics as charts
-from .display import emit, fmt_pct, show_figure, show_markdown, show_table
+from .display import Rendered, renders, emit, fmt_pct, show_figure, show_markdown, show_table
 
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",
@@ -51,7 +51,8 @@ def drivers_takeaway(dr: dict, names: dict) -> str:
     return text + "."
 
 
-def render_drivers(results: dict) -> None:
+@renders
+def render_drivers(results: dict) -> Rendered:
     """What goes with seeing the relationship as effective (general dominance, plain words)."""
     sv = _sv(results)
     if sv is None:
@@ -141,7 +142,8 @@ def heatmap_takeaway(hm: dict) -> str:
     return "Clear differences from the whole: " + "; ".join(parts) + more + "."
 
 
-def render_heatmap(results: dict) -> None:
+@renders
+def render_heatmap(results: dict) -> Rendered:
     """Scale scores by level, tenure and region against the whole."""
     sv = _sv(results)
     if sv is None:
@@ -149,7 +151,8 @@ def render_heatmap(results: dict) -> None:
     hm = sv.get("heatmap") or {}
     show_markdown("**Where groups differ from the company as a whole.**")
     if hm.get("status") != "ok":
-        show_markdown(f"*Not assessed: {hm.get('reason') or 'no group breakdown in these results.'}*")
+        reason = hm.get("reason") or "no group breakdown in these results."
+        show_markdown(f"*Not assessed: {reason}*")
         return
     d = _heat_rows(hm)
     if d.empty or not d["shown"].any():
@@ -174,7 +177,8 @@ def _share(v) -> str:
     return "—" if v is None else f"{v:.0%}"
 
 
-def render_themes(results: dict) -> None:
+@renders
+def render_themes(results: dict) -> Rendered:
     """Comment themes per open question: shares by side and redacted examples."""
     sv = _sv(results)
     if sv is None:
@@ -220,6 +224,9 @@ def themes_table(qq: dict) -> str:
     other = (qq.get("other_share") or {}).get("all")
     cap = (f"{qq.get('prompt')} — {qq.get('n_comments')} comments; share of each side's "
            "comments per theme")
+    nb = qq.get("n_by_side") or {}
+    if len(sides) == 3 and nb.get("all", 0) > sum(nb.get(s, 0) for s in sides[:2]):
+        cap += " ('Everyone' also counts revops, leadership and other teams)"
     if other:
         cap += f"; {fmt_pct(other)} fit no theme"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
@@ -236,7 +243,8 @@ def _threshold(results: dict, name: str, default: float) -> float:
     return default
 
 
-def render_methods(results: dict) -> None:
+@renders
+def render_methods(results: dict) -> Rendered:
     """Appendix: methods and sources of drivers, heatmap and comment themes."""
     sv = results.get("survey") or {}
     per_theme = _threshold(results, "themes_comments_per_theme", 10)

@@ -7,10 +7,36 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from .display import emit, fmt_pct, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_not_assessed, show_table
 
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
-                 "inconclusive": "Inconclusive"}
+                 "inconclusive": "Cannot be settled on this data"}
+#: What each piece of evidence measures, by the end of its results key (the population first).
+WHAT = (("lead_quality.worked_conversion.marketing.rate",
+         "Marketing-sourced leads worked properly that reach SQL"),
+        ("lead_quality.worked_conversion.other.rate",
+         "Leads from other sources worked properly that reach SQL"),
+        ("lead_quality.marketing.rate", "Well-worked marketing-sourced leads that reach SQL"),
+        ("lead_quality.other.rate", "Well-worked leads from other sources that reach SQL"),
+        ("handoff.fit_share", "Rejections with a stated reason that cite fit"),
+        ("untouched_share", "Marketing-sourced leads never touched"),
+        ("within_sla_share", "Marketing-sourced leads first touched within the SLA"),
+        ("median_hours", "Median hours to a first touch, marketing-sourced leads"),
+        ("single_attempt_share", "Touched, unconverted marketing-sourced leads given one "
+                                 "attempt"),
+        ("after_attempt_3_share.rate", "Conversions of marketing-sourced leads that came "
+                                       "after the 3rd attempt"),
+        ("hazard_after_attempt_3.rate", "Marketing-sourced leads converting per attempt after "
+                                        "the 3rd"),
+        ("odds_ratio", "Odds of reaching SQL, 6+ attempts against 1–3"))
+
+
+def _what(key: str, comparison: str) -> str:
+    """The evidence row's plain name: what the figure is, of which population."""
+    for end, label in WHAT:
+        if key.endswith(end):
+            return label
+    return comparison[:1].upper() + comparison[1:]
 STATUS_COLORS = {"supported": "#c62828", "not_supported": "#2e7d32",
                  "inconclusive": "#7f7f7f"}
 CLAIMS = (("lead_quality", "Sales: “the leads are garbage”"),
@@ -35,7 +61,8 @@ def _interval(key: str, iv) -> str:
     return f"{iv[0]:.2f}–{iv[1]:.2f}"
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Both claims with status, plain summary, evidence table and caveats; beliefs vs evidence."""
     v = results.get("verdict")
     if not v:
@@ -50,9 +77,10 @@ def render(results: dict) -> None:
             f"<span style='color:{STATUS_COLORS[st]};font-weight:bold'>"
             f"{STATUS_LABELS[st]}</span><br/>{html.escape(c['summary'])}</div>"))
         if c.get("evidence"):
-            show_table(pd.DataFrame([{"evidence": e["comparison"],
+            show_table(pd.DataFrame([{"what": _what(e["key"], e["comparison"]),
                                       "figure": _figure(e["key"], e["figure"]),
-                                      "95% interval": _interval(e["key"], e.get("interval"))}
+                                      "95% interval": _interval(e["key"], e.get("interval")),
+                                      "compared with": e["comparison"]}
                                      for e in c["evidence"]]),
                        caption=f"Evidence behind the verdict on {title}")
         if c.get("caveats"):

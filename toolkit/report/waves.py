@@ -16,7 +16,7 @@ import html
 from IPython.display import HTML
 
 from ..lookup import dig
-from .display import emit
+from .display import Rendered, emit, renders
 
 STATUS_WORDS = {"improved": "improved", "worsened": "got worse", "changed": "changed",
                 "no_detectable_change": "no detectable change", "not_tested": "not tested",
@@ -382,7 +382,8 @@ def change_line(comp: dict | None) -> str | None:
             f"{c.get('no_detectable_change', 0)} no detectable change")
 
 
-def render(results: dict) -> None:
+@renders
+def render(results: dict) -> Rendered:
     """Emit the comparison with the previous assessment, if the results carry one."""
     comp = results.get("comparison")
     if not comp:

@@ -107,21 +107,30 @@ def _subset_r2(corr: np.ndarray, masks: np.ndarray) -> np.ndarray:
 
     def visit(mask: int, idx: list, inv: np.ndarray, coef: np.ndarray, base: np.ndarray):
         start = idx[-1] + 1 if idx else 0
-        for j in range(start, p):
-            u = R[:, idx, j]                               # (B, k)
-            v = np.einsum("bkl,bl->bk", inv, u)            # R_SS⁻¹ R_Sj
-            d = 1.0 - np.einsum("bk,bk->b", u, v)
-            if np.any(d <= 1e-10):
-                raise np.linalg.LinAlgError("collinear predictors")
-            e = ry[:, j] - np.einsum("bk,bk->b", coef, u)
+        js = list(range(start, p))
+        if not js:
+            return
+        k = len(idx)
+        # every child S ∪ {j} of this subset at once: (B, k, m) with m = len(js)
+        u = R[:, idx][:, :, js]                            # R_Sj
+        v = np.matmul(inv, u)                              # R_SS⁻¹ R_Sj
+        d = 1.0 - np.einsum("bkm,bkm->bm", u, v)
+        if np.any(d <= 1e-10):
+            raise np.linalg.LinAlgError("collinear predictors")
+        e = ry[:, js] - np.einsum("bk,bkm->bm", coef, u)
+        gain = e * e / d
+        for c, j in enumerate(js):
             child = mask | (1 << j)
-            r2[:, child] = base + e * e / d
-            k = len(idx)
+            r2[:, child] = base + gain[:, c]
+            if j == p - 1:
+                continue                                   # a leaf: no subset extends it
+            vc, dc, ec = v[:, :, c], d[:, c], e[:, c]
             new_inv = np.empty((b, k + 1, k + 1))
-            new_inv[:, :k, :k] = inv + v[:, :, None] * v[:, None, :] / d[:, None, None]
-            new_inv[:, :k, k] = new_inv[:, k, :k] = -v / d[:, None]
-            new_inv[:, k, k] = 1.0 / d
-            new_coef = np.concatenate([coef - v * (e / d)[:, None], (e / d)[:, None]], axis=1)
+            new_inv[:, :k, :k] = inv + vc[:, :, None] * vc[:, None, :] / dc[:, None, None]
+            new_inv[:, :k, k] = new_inv[:, k, :k] = -vc / dc[:, None]
+            new_inv[:, k, k] = 1.0 / dc
+            new_coef = np.concatenate([coef - vc * (ec / dc)[:, None], (ec / dc)[:, None]],
+                                      axis=1)
             visit(child, idx + [j], new_inv, new_coef, r2[:, child])
 
     visit(0, [], np.zeros((b, 0, 0)), np.zeros((b, 0)), np.zeros(b))

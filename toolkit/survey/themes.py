@@ -62,6 +62,9 @@ from .groups import REST, SIDE_NAMES, visibility
 
 SEED = 19
 RESTARTS = 5
+#: NMF stopping rule: relative change of the divergence below TOL, or MAX_ITER updates.
+MAX_ITER = 500
+TOL = 1e-4
 MAX_THEMES = 8
 COMMENTS_PER_THEME = int(method.value("themes_comments_per_theme"))
 #: Fewest comments on a question for themes: two themes of ``COMMENTS_PER_THEME`` each.
@@ -164,7 +167,7 @@ def nmf_themes(texts: Sequence[str], *, seed: int = SEED) -> dict:
         best = None
         for r in range(RESTARTS):
             model = NMF(n_components=k, init="nndsvda" if r == 0 else "random",
-                        solver="mu", beta_loss="kullback-leibler", max_iter=500,
+                        solver="mu", beta_loss="kullback-leibler", max_iter=MAX_ITER, tol=TOL,
                         random_state=seed + r)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -173,19 +176,24 @@ def nmf_themes(texts: Sequence[str], *, seed: int = SEED) -> dict:
                 best = (model.reconstruction_err_, W, model.components_)
         return best[1], best[2]
 
+    from threadpoolctl import threadpool_limits
+
     chosen, tried = None, []
-    for k in range(2, k_max + 1):
-        W, H = fit(k)
-        Hn = normalize(H)
-        cos = Hn @ Hn.T
-        np.fill_diagonal(cos, 0.0)
-        mc = float(cos.max())
-        tried.append({"k": k, "max_cosine": mc})
-        if chosen is not None and mc >= DISTINCT_COSINE:
-            break
-        chosen = (W, H)
-        if mc >= DISTINCT_COSINE:   # already at k = 2: two themes is the floor
-            break
+    # one BLAS thread: these matrices are small (threads only contend), and the result does
+    # not depend on the machine's thread count
+    with threadpool_limits(1):
+        for k in range(2, k_max + 1):
+            W, H = fit(k)
+            Hn = normalize(H)
+            cos = Hn @ Hn.T
+            np.fill_diagonal(cos, 0.0)
+            mc = float(cos.max())
+            tried.append({"k": k, "max_cosine": round(mc, 4)})
+            if chosen is not None and mc >= DISTINCT_COSINE:
+                break
+            chosen = (W, H)
+            if mc >= DISTINCT_COSINE:   # already at k = 2: two themes is the floor
+                break
     W, H = chosen
     total = W.sum(axis=1)
     assign = np.where(total > 0, W.argmax(axis=1), -1)

@@ -19,19 +19,34 @@ prose plus one call per block of :mod:`toolkit.workshop.app`:
 * :func:`prepare_workshop`, :func:`build_command` — ``aligndx workshop``.
 """
 
-from .context import Workshop, open_workshop
-from .filters import FilterResult, filter_options, filter_respondents
-from .guess import guess_reveal, make_questions
-from .launch import build_command, is_loopback, prepare_workshop
-from .live import live_output, render_html
-from .reveal import GUESS_MEASURES, perception_reveal, reveal_options, score_guesses
-from .simulator import (SLIDER_RANGES, changes_from_sliders, plan_baseline, simulate,
-                        simulate_from_results)
-from .sla import design_sla, design_sla_from_results
+from importlib import import_module
 
-__all__ = ["FilterResult", "GUESS_MEASURES", "SLIDER_RANGES", "Workshop", "build_command",
-           "changes_from_sliders", "design_sla", "design_sla_from_results", "filter_options",
-           "filter_respondents", "guess_reveal", "is_loopback", "live_output",
-           "make_questions", "open_workshop", "perception_reveal", "plan_baseline",
-           "prepare_workshop", "render_html", "reveal_options", "score_guesses", "simulate",
-           "simulate_from_results"]
+#: Public name -> submodule; imported on first use (PEP 562), so that ``aligndx workshop``
+#: and ``toolkit.workshop.launch`` start without pandas, matplotlib or the analysis.
+_EXPORTS = {
+    "Workshop": "context", "open_workshop": "context",
+    "FilterResult": "filters", "filter_options": "filters", "filter_respondents": "filters",
+    "guess_reveal": "guess", "make_questions": "guess",
+    "build_command": "launch", "is_loopback": "launch", "prepare_workshop": "launch",
+    "live_output": "live", "render_html": "live",
+    "GUESS_MEASURES": "reveal", "perception_reveal": "reveal", "reveal_options": "reveal",
+    "score_guesses": "reveal",
+    "SLIDER_RANGES": "simulator", "changes_from_sliders": "simulator",
+    "plan_baseline": "simulator", "simulate": "simulator",
+    "simulate_from_results": "simulator",
+    "design_sla": "sla", "design_sla_from_results": "sla",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

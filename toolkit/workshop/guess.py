@@ -143,4 +143,60 @@ def guess_reveal(survey: pd.DataFrame | None, questions: list[dict], answers: li
                    "overestimated" if err > 0 else "underestimated")
         out["questions"].append({**q, "actual": actual, "room": room, "by_side": by_side,
                                  "error": err, "verdict": verdict})
+    out["room_includes_other"] = bool(vis.include_rest)
+    return _audited(out, rows, k)
+
+
+def guessers_table(answers: list[dict]) -> pd.DataFrame:
+    """The guesses as a table for the anonymity audit: one row per phone, ``team``
+    (``sales``, ``marketing``, ``other`` — other teams and "prefer not to say" together, as
+    in the reveal) and one column ``guess:<question id>`` per question (NaN = no guess)."""
+    rows = [a for a in answers if isinstance(a, dict) and isinstance(a.get("answers"), dict)]
+    qids = sorted({q for a in rows for q in a["answers"]})
+    return pd.DataFrame({
+        "team": [a.get("side") if a.get("side") in _SIDE_TEAM else "other" for a in rows],
+        **{f"guess:{q}": [a["answers"].get(q, np.nan) for a in rows] for q in qids}})
+
+
+def guess_releases(result: dict) -> list:
+    """Every guess figure a reveal shows, as :class:`toolkit.privacy_audit.Release` sets."""
+    from ..privacy_audit import Release
+
+    room_teams = frozenset({"sales", "marketing"}
+                           | ({"other"} if result.get("room_includes_other") else set()))
+    rel = []
+    for q in result["questions"]:
+        measure = f"guess:{q['id']}"
+        if q["room"] is not None:
+            rel.append(Release(f"workshop.guess.{q['id']}.room", measure,
+                               (("team", room_teams),), q["room"]["n"]))
+        for s, summary in q["by_side"].items():
+            if summary is not None:
+                rel.append(Release(f"workshop.guess.{q['id']}.{s}", measure,
+                                   (("team", frozenset({s})),), summary["n"]))
+    return rel
+
+
+def _audited(out: dict, rows: list[dict], k: int) -> dict:
+    """Run the anonymity audit (:func:`toolkit.privacy_audit.audit`) over the guess figures
+    of *out*; withhold the sides, then the room, of a question that fails it."""
+    try:
+        from ..privacy_audit import audit
+    except ImportError:  # the audit module is not part of this installation
+        out["audit"] = None
+        return out
+    table = guessers_table(rows)
+    rep = audit(table, guess_releases(out), k)
+    for v in rep.violations + rep.mismatches:
+        qid = v["where"][0].split(".")[2] if "measure" in v else v["where"].split(".")[2]
+        for q in out["questions"]:
+            if q["id"] == qid:
+                q["by_side"] = {"sales": None, "marketing": None}
+                q["room"], q["error"] = None, None
+                q["verdict"] = "hidden" if q["actual"] is None else "waiting"
+                out["suppressed"].append({"where": f"workshop.guess.{qid}",
+                                          "group": "the room", "reason": "audit"})
+    if not rep.ok:
+        rep = audit(table, guess_releases(out), k)
+    out["audit"] = rep.summary()
     return out
