@@ -51,7 +51,10 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
-XX
+    cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
+           if takeaway else "")
+    return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '
+            f'alt="{html_text(alt)}" style="max-width:100%;height:auto"/>'
             f"{cap}</figure>")
 
 
