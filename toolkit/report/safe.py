@@ -167,6 +167,11 @@ def announce_run(results) -> None:
     :func:`toolkit.execute.run_notebook` with ``expect_client_id`` refuses a notebook that
     never called this or that loaded another client's results.
     """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return  # not in a notebook kernel: nobody to tell
     from IPython.display import display
 
     cid = str(((results or {}).get("client") or {}).get("id") or "")
