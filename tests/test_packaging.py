@@ -17,6 +17,8 @@ def test_environment_yml_agrees_with_pyproject():
     env = (ROOT / "environment.yml").read_text()
     conda = {_name(m.group(1)) for m in re.finditer(r"^  - ([A-Za-z0-9_.-]+[^\n]*)$", env, re.M)}
     conda -= {"python", "pip", "pip:", "conda-forge"}
+    # conda-forge names that differ from PyPI's
+    conda = {{"python-duckdb": "duckdb"}.get(n, n) for n in conda}
     assert runtime | dev == conda
     assert '-e ".[dev]"' in env
     assert py["scripts"]["aligndx"] == "toolkit.cli:main"
