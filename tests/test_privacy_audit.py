@@ -165,12 +165,16 @@ def test_workshop_withholds_values_until_every_view_passes():
 def test_report_and_workshop_of_a_sample_pass_together(samples_dir):
     from toolkit.workshop import open_workshop
 
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+
     w = open_workshop(samples_dir / "lead-quality")
+    survey = load_data(load_engagement(samples_dir / "lead-quality")).survey
     results = {"survey": __import__("toolkit.survey", fromlist=["measure_survey"])
-               .measure_survey(w.data.survey, settings=w.settings)}
-    rels = pa.report_releases(results, w.data.survey) + pa.workshop_releases(
-        w.data.survey, w.min_group_size, exclude=w.withheld)
-    rep = audit(w.data.survey, rels, w.min_group_size)
+               .measure_survey(survey, settings=w.settings)}
+    rels = pa.report_releases(results, survey) + pa.workshop_releases(
+        survey, w.min_group_size, exclude=w.withheld)
+    rep = audit(survey, rels, w.min_group_size)
     assert rep.ok and rep.releases > 500 and rep.measures > 60
     # the session offers nothing the audit withheld
     opts = w.filter_options()

@@ -389,6 +389,7 @@ def test_client_values_never_become_markup_in_the_app():
         out = render_html(views.show_filter_note, result=res)
         assert "<img" not in out and "<a " not in out and "&lt;img" in out
     session = SimpleNamespace(data=SimpleNamespace(survey=None, plan=None), results={},
-                              client_name=payload, min_group_size=5)
+                              client_name=payload, min_group_size=5, has_survey=False,
+                              views_note=payload)
     out = render_html(views.show_intro, session=session)
     assert "<img" not in out and "<a " not in out and "<em>" not in out

@@ -139,7 +139,14 @@ def test_prepare_takes_this_clients_results_only(tmp_path):
     res.write_text(json.dumps({"client": {"id": "someone-else"}}))
     with pytest.raises(InputError, match="someone-else"):
         prepare_workshop(SAMPLE, tmp_path / "w", results=res)
-    res.write_text(json.dumps({"client": {"id": "well-aligned"}, "marker": 1}))
+    # an earlier results.json without the workshop's survey views: refused, with the fix
+    res.write_text(json.dumps({"client": {"id": "well-aligned"}, "toolkit_version": "0.1.0",
+                               "workshop": {"sla": None}}))
+    with pytest.raises(InputError, match="0.1.0.*aligndx report"):
+        prepare_workshop(SAMPLE, tmp_path / "w", results=res)
+    assert not (tmp_path / "w" / "well-aligned" / "results.json").exists()
+    res.write_text(json.dumps({"client": {"id": "well-aligned"}, "marker": 1,
+                               "workshop": {"reveal": {"schema": 1, "status": "no_survey"}}}))
     prepare_workshop(SAMPLE, tmp_path / "w", results=res)
     copied = json.loads((tmp_path / "w" / "well-aligned" / "results.json").read_text())
     assert copied["marker"] == 1

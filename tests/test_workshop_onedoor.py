@@ -128,8 +128,9 @@ def test_whatif_from_results_hand_computed():
                                  sla_bonus_per_person=0.0) is None
 
 
-def test_workshop_never_reads_the_crm_exports(tmp_path, monkeypatch):
-    """Given a results.json, the session reads the survey and the plan, not the CRM."""
+def test_workshop_never_reads_the_survey_or_crm_exports(tmp_path, monkeypatch):
+    """Given a results.json, the session reads the plan only: no survey, no CRM export
+    (tests/test_workshop_store.py also deletes them)."""
     from toolkit import intake
     from toolkit.workshop.launch import prepare_workshop
 
@@ -140,9 +141,11 @@ def test_workshop_never_reads_the_crm_exports(tmp_path, monkeypatch):
         raise AssertionError("the workshop read a CRM export")
 
     monkeypatch.setattr(intake, "_import_crm", refuse)
+    monkeypatch.setattr(intake, "_import_survey", refuse)
     ws = open_workshop("data/samples/lead-quality", res)
     assert ws.data.leads is None and ws.data.opportunities is None
-    assert ws.data.survey is not None and ws.data.plan is not None
+    assert ws.data.survey is None and ws.data.plan is not None
+    assert ws.reveal("TRUST")[1]["by_side"]["sales"]["n"] > 0
     sla = ws.design_sla(first_touch_hours=24, attempts=6)
     assert sla["extra_conversions"] is not None
     assert ws.simulate(marketing_share=0.02, gate=0.0, sla_bonus_per_person=0.0) is not None

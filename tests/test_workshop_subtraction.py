@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.config import SIDES
+from toolkit.config import SIDES, load_engagement
+from toolkit.intake import load_data
 from toolkit.workshop import filter_options, filter_respondents, open_workshop
 from toolkit.workshop.filters import answers_safe
 
@@ -24,6 +25,18 @@ CODE = "CLAIM_LEADS"
 
 def _group(survey: pd.DataFrame) -> pd.Series:
     return survey["team"].map(lambda t: SIDES.get(t, "rest"))
+
+
+def _in_view(survey: pd.DataFrame, side=None, level=None, region=None) -> np.ndarray:
+    """Respondents of a view, selected from the table by its definition (the workshop
+    serves results.json and holds no respondents)."""
+    keep = np.ones(len(survey), dtype=bool)
+    for dim, value in (("level", level), ("region", region)):
+        if value is not None:
+            keep &= (survey[dim].astype("string").str.strip() == value).fillna(False).to_numpy()
+    if side is not None:
+        keep &= (_group(survey) == side).to_numpy()
+    return keep
 
 
 def _shown_sets(w, survey: pd.DataFrame) -> list[np.ndarray]:
@@ -41,7 +54,7 @@ def _shown_sets(w, survey: pd.DataFrame) -> list[np.ndarray]:
             view, res = w.reveal(CODE, side=side, **kw)
             if res is None:
                 continue
-            inview = survey.index.isin(view.frame.index) & answered.to_numpy()
+            inview = _in_view(survey, side, **kw) & answered.to_numpy()
             for s, fig in res["by_side"].items():
                 if fig["n"] is None:
                     continue
@@ -62,8 +75,8 @@ def _recoverable(rows: list[np.ndarray], target: np.ndarray) -> bool:
 def test_tester_subtraction_no_longer_recovers_the_group_of_two():
     w = open_workshop("data/samples/followup-gap")
     k = w.min_group_size
-    survey = w.data.survey.reset_index(drop=True)
-    w.data.survey = survey
+    survey = load_data(load_engagement("data/samples/followup-gap")).survey
+    survey = survey.reset_index(drop=True)
     grp, answered = _group(survey), survey[CODE].notna()
     pair = ((survey["region"] == "APAC") & (grp == "rest") & answered).to_numpy()
     assert pair.sum() == 2                      # the group the tester recovered

@@ -466,13 +466,16 @@ def _read_analysis(ck: _Checker, t: dict) -> AnalysisSettings:
                             sla_first_touch_hours=float(sla), well_worked_attempts=ww)
 
 
-def load_engagement(folder: str | Path) -> Engagement:
+def load_engagement(folder: str | Path, *, skip: tuple[str, ...] = ()) -> Engagement:
     """Read and validate an engagement folder's ``engagement.toml``.
 
     Parameters
     ----------
     folder : str or Path
         The engagement folder (or the ``engagement.toml`` file itself).
+    skip : tuple of str, optional
+        Sections read as absent (``None``), their files not looked for — e.g. the workshop,
+        which reads results.json and the plan, skips ``("survey", "crm", "baseline")``.
 
     Returns
     -------
@@ -518,15 +521,16 @@ def load_engagement(folder: str | Path) -> Engagement:
                 ck.add(f"{section}.{key}", f"unknown key; expected one of "
                        f"{', '.join(sorted(_ALLOWED[section]))}")
 
+    def has(section: str) -> bool:
+        return section not in skip and isinstance(doc.get(section), dict)
+
     client = _read_client(ck, doc)
-    survey = _read_survey(ck, doc["survey"]) if isinstance(doc.get("survey"), dict) else None
-    crm = _read_crm(ck, doc["crm"]) if isinstance(doc.get("crm"), dict) else None
-    inc = (_read_incentives(ck, doc["incentives"])
-           if isinstance(doc.get("incentives"), dict) else None)
+    survey = _read_survey(ck, doc["survey"]) if has("survey") else None
+    crm = _read_crm(ck, doc["crm"]) if has("crm") else None
+    inc = _read_incentives(ck, doc["incentives"]) if has("incentives") else None
     analysis = _read_analysis(ck, doc.get("analysis") if isinstance(doc.get("analysis"), dict)
                               else {})
-    baseline = (_read_baseline(ck, doc["baseline"])
-                if isinstance(doc.get("baseline"), dict) else None)
+    baseline = _read_baseline(ck, doc["baseline"]) if has("baseline") else None
     if ck.problems:
         raise ConfigError(ck.problems)
     return Engagement(root=root, client=client, survey=survey, crm=crm, incentives=inc,

@@ -145,8 +145,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         findings=findings))
 
     # what the live workshop needs beyond the report's figures (aggregate lead counts for
-    # the SLA designer), so that it reads results.json only
-    workshop = None
+    # the SLA designer; the survey views are added after the anonymity audit below), so
+    # that it reads results.json only
+    workshop = {"sla": None}
     if crm is not None:
         from .workshop.sla import workshop_section
         workshop = run("workshop", lambda: workshop_section(data))
@@ -194,6 +195,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     from .privacy_audit import enforce_report
 
     enforce_report(results, data.survey, settings.min_group_size)
+    # Every survey view the live workshop offers (filters, reveal, guess round), audited
+    # with the report's figures: the workshop reads results.json, never the survey.
+    say("workshop views")
+    from .workshop.store import build_reveal_views
+
+    workshop = results.get("workshop") or {"sla": None}
+    workshop["reveal"] = run("workshop views", lambda: build_reveal_views(
+        data.survey, settings.min_group_size, results=results))
+    results["workshop"] = workshop
     if getattr(eng, "baseline", None) is not None:   # SPEC §12: since the last assessment
         from .compare import load_results
         from .compare.io import check_same_client

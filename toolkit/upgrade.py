@@ -113,3 +113,37 @@ def upgrade_results(results: dict) -> tuple[dict, list[str]]:
     r["schema"] = RESULTS_SCHEMA
     r.setdefault("data", {}).setdefault("warnings", [])
     return jsonable(r), notes
+
+
+def workshop_views_note(results: dict) -> str | None:
+    """Why *results* cannot serve the live workshop's survey views, or None when it can.
+
+    The workshop reads its filters, perception-gap reveal and guess-round figures from
+    ``results["workshop"]["reveal"]`` (:mod:`toolkit.workshop.store`), which earlier versions
+    did not write. Those views are computed from the respondents' answers, which a
+    results.json deliberately does not hold, so they cannot be rebuilt from the file: the
+    results must be regenerated from the engagement.
+
+    Returns
+    -------
+    str or None
+        A plain sentence naming the command to run, or None.
+    """
+    from .workshop.store import STORE_SCHEMA
+
+    store = (results.get("workshop") or {}).get("reveal") if isinstance(
+        results.get("workshop"), dict) else None
+    if isinstance(store, dict) and store.get("schema") == STORE_SCHEMA:
+        return None
+    version = results.get("toolkit_version") or "an earlier version"
+    if isinstance(store, dict) and store.get("schema") is not None:
+        what = "stores the workshop's survey views in another layout"
+    elif "workshop" in results and store is None and isinstance(results.get("workshop"), dict) \
+            and "reveal" in results["workshop"]:
+        what = "could not compute the workshop's survey views (see data.errors)"
+    else:
+        what = "does not hold the workshop's survey views"
+    return (f"These results were written by aligndx {version} and {what}. Regenerate them "
+            "from the engagement with `aligndx report ENGAGEMENT -o OUT` (or run `aligndx "
+            "workshop ENGAGEMENT` without --results, which analyses it anew), then start the "
+            "workshop again.")

@@ -8,6 +8,9 @@ live and headless (papermill, nbval).
 * :func:`start` — load the session and show the opening block;
 * :func:`reveal_section` — perception-gap reveal with anonymity-safe filters;
 * :func:`guess_section` — the phone round ("guess the other side") and a typed fallback;
+
+Both survey blocks serve the views stored in results.json (:mod:`toolkit.workshop.store`);
+with a results.json written before those were stored they show how to regenerate it.
 * :func:`whatif_section` — incentive what-if (results.json + plan);
 * :func:`sla_section` — SLA designer (results.json).
 """
@@ -75,9 +78,20 @@ class FilterControls:
             self._busy = False
 
 
+def _views_missing(session: Workshop):
+    """The note shown instead of a survey block when results.json lacks the stored views."""
+    import ipywidgets as W
+
+    return W.HTML(render_html(show_markdown, text="**Not available with these results.** "
+                              + views._plain(session.views_note)))
+
+
 def reveal_section(session: Workshop):
     """Scale/item, side and filters, then Sales' view → Marketing's view → The gap."""
     import ipywidgets as W
+
+    if session.views_note:
+        return _views_missing(session)
 
     code = W.Dropdown(options=reveal_options(), value="TRUST", description="Scale/item",
                       layout=W.Layout(width="60%"))
@@ -130,6 +144,9 @@ def _link_html(session: Workshop) -> str:
 def guess_section(session: Workshop):
     """The phone round (open, count, reveal) and the typed-in fallback."""
     import ipywidgets as W
+
+    if session.views_note:
+        return _views_missing(session)
 
     from .guess import DEFAULT_QUESTIONS, guess_reveal, make_questions
     from .reveal import LIKERT_ITEMS
@@ -190,7 +207,7 @@ def guess_section(session: Workshop):
             return
         close_round(session.room)
         rnd = current_round(session.room)
-        rev = guess_reveal(session.data.survey, rnd["questions"],
+        rev = guess_reveal(session.survey_reveal, rnd["questions"],
                            round_answers(session.room),
                            min_group_size=session.min_group_size)
         say(f"Round closed with {rev['n_answers']} answers.")

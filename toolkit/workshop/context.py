@@ -1,26 +1,34 @@
-"""The workshop session: one engagement's results and the tables the room may filter.
+"""The workshop session: one engagement's results.json and its compensation plan.
 
 :func:`open_workshop` reads, once per session:
 
-* ``results.json`` (SPEC §6) — the one door from analysis to the workshop: the what-if
-  simulator and the SLA designer read it (and the compensation plan) and nothing else;
-* the survey (canonical, through :func:`toolkit.intake.load_data`) — the perception-gap
-  filters select respondents by level and region, which results.json does not break down;
+* ``results.json`` (SPEC §6) — the one door from analysis to the workshop. Every figure the
+  room can see comes from it: the perception-gap reveal, its level / region / side filters
+  and the guess round's survey figures from ``results["workshop"]["reveal"]`` (every view
+  the filters offer, computed and audited for anonymity at analysis time:
+  :mod:`toolkit.workshop.store`); the what-if's revenue sums and the SLA designer's life
+  tables from the measures and ``results["workshop"]["sla"]``;
 * the compensation plan, whose components the what-if changes.
 
-The CRM exports are not read: every CRM figure comes from results.json.
+Neither the survey nor the CRM exports are read (``engagement.toml`` is read without its
+``[survey]``, ``[crm]`` and ``[baseline]`` sections, so the workshop opens with those files
+gone). A results.json written before the views were stored opens with a clear note
+(:attr:`Workshop.views_note`: regenerate it with ``aligndx report``) instead of figures.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import AnalysisSettings, Engagement, load_engagement
 from ..exceptions import InputError
 from ..intake import EngagementData, load_data
+
+#: Sections of engagement.toml the workshop does not read: their files may be absent.
+NOT_READ = ("survey", "crm", "baseline")
 
 
 @dataclass
@@ -30,10 +38,9 @@ class Workshop:
     Attributes
     ----------
     engagement : Engagement
-        Loaded configuration.
+        Loaded configuration (without the survey, CRM and baseline sections).
     data : EngagementData
-        The survey and the plan (``survey``, ``plan``; either may be ``None``); the CRM
-        tables are not loaded.
+        The plan (``plan``, or ``None``); ``survey`` and the CRM tables are never loaded.
     results : dict
         The engagement's results.json.
     room : Path or None
@@ -44,23 +51,34 @@ class Workshop:
     data: EngagementData
     results: dict
     room: Path | None = None
-    _withheld: dict | None = field(default=None, repr=False)
+
+    # --- what results.json holds -------------------------------------------------------
+    @property
+    def views(self) -> dict | None:
+        """The stored survey views (``results["workshop"]["reveal"]``) or None when this
+        results.json does not hold them (see :attr:`views_note`)."""
+        return None if self.views_note else self.results["workshop"]["reveal"]
+
+    @property
+    def views_note(self) -> str | None:
+        """Why the survey views cannot be served (an earlier results.json: regenerate it),
+        or None (:func:`toolkit.upgrade.workshop_views_note`)."""
+        from ..upgrade import workshop_views_note
+
+        return workshop_views_note(self.results)
+
+    @property
+    def has_survey(self) -> bool:
+        """Whether the engagement's results include the survey."""
+        return self.results.get("survey") is not None
 
     @property
     def withheld(self) -> dict[str, set]:
-        """Filter values withheld by the anonymity audit (computed once per session).
-
-        :func:`toolkit.privacy_audit.safe_workshop_values` runs the audit over the report's
-        survey figures (this engagement's results.json) and every view the filters can
-        show, and withholds values until no group under the threshold is recoverable by
-        differencing any of them (SPEC §8).
-        """
-        if self._withheld is None:
-            from ..privacy_audit import safe_workshop_values
-
-            self._withheld, _ = safe_workshop_values(self.data.survey, self.min_group_size,
-                                                     results=self.results)
-        return self._withheld
+        """Filter values withheld by the anonymity audit (stored at analysis time by
+        :func:`toolkit.privacy_audit.safe_workshop_values` over the report's survey figures
+        and every view the filters can show; SPEC §8)."""
+        w = (self.views or {}).get("withheld") or {}
+        return {d: set(w.get(d) or ()) for d in ("level", "region")}
 
     @property
     def settings(self) -> AnalysisSettings:
@@ -69,8 +87,10 @@ class Workshop:
 
     @property
     def min_group_size(self) -> int:
-        """Anonymity threshold (``analysis.min_group_size``)."""
-        return int(self.engagement.analysis.min_group_size)
+        """Anonymity threshold the stored views were computed with (else
+        ``analysis.min_group_size``)."""
+        k = (self.views or {}).get("min_group_size")
+        return int(k) if k else int(self.engagement.analysis.min_group_size)
 
     @property
     def client_name(self) -> str:
@@ -85,53 +105,41 @@ class Workshop:
     # --- what the widgets call ---------------------------------------------------------
     def filter_options(self, *, level: str | None = None, region: str | None = None
                        ) -> dict[str, list[str]]:
-        """Safe filter values (:func:`toolkit.workshop.filters.filter_options`, minus the
-        values the anonymity audit withholds: :attr:`withheld`)."""
-        from .filters import filter_options
+        """Safe filter values given the other filter's choice, as stored
+        (:func:`toolkit.workshop.store.served_options`; withheld values never appear)."""
+        from .store import served_options
 
-        opts = filter_options(self.data.survey, self.min_group_size, level=level,
-                              region=region)
-        return {d: [v for v in vals if v not in self.withheld.get(d, ())]
-                for d, vals in opts.items()}
+        return served_options(self.views or {}, level=level, region=region)
 
     def reveal(self, code: str, *, side: str | None = None, level: str | None = None,
                region: str | None = None):
-        """Filter the respondents, then reveal *code* in that view.
+        """The view and its reveal of *code*, from results.json.
 
         Returns
         -------
-        (FilterResult, dict or None)
-            The view (:func:`toolkit.workshop.filters.filter_respondents`) and, when it may
-            be shown, :func:`toolkit.workshop.reveal.perception_reveal` on it.
-        """
-        from .filters import FilterResult, answers_safe, filter_respondents
-        from .reveal import answered_mask, perception_reveal
+        (View, dict or None)
+            What the filter note says (:class:`toolkit.workshop.store.View`) and, when it
+            may be shown, the reveal as :func:`toolkit.workshop.reveal.perception_reveal`
+            returns it (:func:`toolkit.workshop.store.served_reveal`).
 
-        survey = self.data.survey
-        for dim, value in (("level", level), ("region", region)):
-            if value is not None and value in self.withheld.get(dim, ()):
-                return FilterResult(
-                    None, f"{dim} {value}", False,
-                    f"{value} is not offered as a filter: comparing it with the other views "
-                    f"could single out a group of fewer than {self.min_group_size} respondents.",
-                    [{"where": f"workshop.filter.{dim}", "group": value,
-                      "reason": "complementary"}]), None
-        view = filter_respondents(survey, self.min_group_size, side=side,
-                                  level=level, region=region)
-        if not view.shown:
-            return view, None
-        if (level is not None or region is not None) and not answers_safe(
-                survey, answered_mask(survey, code), self.min_group_size, level=level,
-                region=region):
-            k, by = self.min_group_size, "level" if level else "region"
-            return FilterResult(
-                None, view.label, False,
-                f"This question is hidden in this view for anonymity: by {by}, "
-                f"a group answering it has fewer than {k} people, who could otherwise be "
-                "worked out by subtraction from the other views.",
-                [{"where": f"workshop.filter.{code}", "group": view.label,
-                  "reason": "below_threshold"}]), None
-        return view, perception_reveal(view.frame, code, min_group_size=self.min_group_size)
+        Raises
+        ------
+        InputError
+            Unknown code or side.
+        """
+        from .store import View, _label, served_reveal
+
+        if self.views_note:
+            from .reveal import _kind
+
+            _kind(code)
+            return View(_label(side, level, region), False, self.views_note), None
+        return served_reveal(self.views, code, side=side, level=level, region=region)
+
+    def survey_reveal(self, code: str) -> dict | None:
+        """The unfiltered reveal of *code* (both sides, every level and region), or None
+        when it may not be shown: the survey's figures the guess round compares with."""
+        return self.reveal(code)[1]
 
     def simulate(self, *, marketing_share: float, gate: float,
                  sla_bonus_per_person: float) -> dict | None:
@@ -212,7 +220,8 @@ def open_workshop(engagement: str | Path = "", results: str | Path = "",
         Engagement folder; empty means the first sample engagement (standalone run).
     results : str or Path
         Its results.json (``aligndx workshop`` writes one into the workshop folder); empty
-        means analyse the engagement now (:func:`toolkit.pipeline.analyse`).
+        means analyse the engagement now (:func:`toolkit.pipeline.analyse`, the one step
+        that reads the exports) and serve the results.
     room : str or Path
         Folder of the room's guess round; empty means no phone round.
 
@@ -223,16 +232,19 @@ def open_workshop(engagement: str | Path = "", results: str | Path = "",
     Raises
     ------
     ConfigError, ValidationError, InputError
-        As :func:`toolkit.config.load_engagement` and :func:`toolkit.intake.load_data`, or
-        a results.json of another client.
+        As :func:`toolkit.config.load_engagement` and :func:`toolkit.intake.load_data` (the
+        plan), or a results.json of another client. A results.json without the stored
+        survey views opens (:attr:`Workshop.views_note` says to regenerate it).
     """
-    eng = load_engagement(resolve_engagement(engagement))
+    folder = resolve_engagement(engagement)
     if results:
+        eng = load_engagement(folder, skip=NOT_READ)
         res = read_results(results, eng.client.id)
     else:
         from ..pipeline import analyse
 
-        res = analyse(load_data(eng))
-    # the survey and the plan only: every CRM figure comes from results.json
-    data = load_data(dataclasses.replace(eng, crm=None))
+        res = analyse(load_data(load_engagement(folder)))
+        eng = load_engagement(folder, skip=NOT_READ)
+    # the plan only: every survey and CRM figure comes from results.json
+    data = load_data(dataclasses.replace(eng, survey=None, crm=None))
     return Workshop(engagement=eng, data=data, results=res, room=Path(room) if room else None)

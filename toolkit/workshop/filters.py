@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..vocab import SIDE_OF_TEAM as SIDES
@@ -56,9 +57,15 @@ _POOLED = "\x00not offered"  # the pooled complement (cannot clash with a value)
 
 
 def _cells(values: pd.Series, side: pd.Series) -> pd.DataFrame:
-    """Respondents per value (rows) and group (sales side, marketing side, other teams)."""
-    tab = pd.crosstab(values.dropna(), side[values.notna()])
-    return tab.reindex(columns=list(_GROUPS), fill_value=0).astype(int)
+    """Respondents per value (rows, sorted) and group (sales side, marketing side, other
+    teams); a cross-tabulation by ``factorize`` + ``bincount`` (no pivot table)."""
+    present = values.notna().to_numpy(bool)
+    codes, uniq = pd.factorize(values[present], sort=True)
+    group = side[present].map({g: i for i, g in enumerate(_GROUPS)}).to_numpy(int)
+    counts = np.bincount(codes * len(_GROUPS) + group,
+                         minlength=len(uniq) * len(_GROUPS)).reshape(len(uniq), len(_GROUPS))
+    return pd.DataFrame(counts, index=pd.Index(list(uniq), dtype=object),
+                        columns=list(_GROUPS))
 
 
 def _unsafe(counts: pd.Series | pd.DataFrame, k: int):
@@ -151,6 +158,58 @@ def answers_safe(survey: pd.DataFrame | None, answered: pd.Series, min_group_siz
         if bool(_unsafe(tab, k).any()):
             return False
     return True
+
+
+def answers_safe_all(survey: pd.DataFrame | None, answered: pd.DataFrame,
+                     min_group_size: int, *, level: str | None = None,
+                     region: str | None = None) -> dict[str, bool]:
+    """:func:`answers_safe` for many questions at once (one column of *answered* each).
+
+    The cells (offered value or pooled rest × sales side / marketing side / other teams)
+    are built once per chosen dimension; each question's answering respondents are then
+    counted per cell with one ``bincount``.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame or None
+        Canonical survey table (unfiltered).
+    answered : pandas.DataFrame of bool
+        Aligned with *survey*, one column per question: who answered it.
+    min_group_size : int
+    level, region : str, optional
+
+    Returns
+    -------
+    dict
+        Column of *answered* → the value :func:`answers_safe` returns for it.
+    """
+    out = {c: True for c in answered.columns}
+    if survey is None or len(survey) == 0:
+        return out
+    k = int(min_group_size)
+    chosen = {"level": level, "region": region}
+    has = answered.reindex(survey.index).fillna(False).astype(bool)
+    for dim in DIMENSIONS:
+        if chosen[dim] is None:
+            continue
+        other = "region" if dim == "level" else "level"
+        base = _subset(survey, other, chosen[other])
+        offered, _ = _safe_values(base, dim, k)
+        values = _dim(base, dim)
+        cls = np.full(len(base), len(offered), dtype=int)
+        for i, v in enumerate(offered):
+            cls[(values == v).fillna(False).to_numpy(bool)] = i
+        grp = _side(base).map({g: i for i, g in enumerate(_GROUPS)}).to_numpy(int)
+        cell = cls * len(_GROUPS) + grp
+        size = (len(offered) + 1) * len(_GROUPS)
+        sub = has.loc[base.index].to_numpy(bool)
+        for j, c in enumerate(has.columns):
+            if not out[c]:
+                continue
+            counts = np.bincount(cell[sub[:, j]], minlength=size)
+            if bool(((counts > 0) & (counts < k)).any()):
+                out[c] = False
+    return out
 
 
 def _subset(survey: pd.DataFrame, dim: str, value: str | None) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 Each question asks what share of one side agreed with one survey item (answers 4–5), e.g.
 "what share of the marketing team agreed that sales gives up on leads too early?". The
-real figure is :func:`toolkit.workshop.reveal.perception_reveal` on the whole survey (hidden
-when that side has fewer than ``min_group_size`` answers). The room's guesses are shown
+real figure is the unfiltered perception reveal of that item (hidden when that side has
+fewer than ``min_group_size`` answers), which the workshop reads from results.json
+(:meth:`toolkit.workshop.context.Workshop.survey_reveal`). The room's guesses are shown
 for the whole room and by the guesser's side under the same rule as every other figure:
 :func:`toolkit.survey.groups.visibility` — no side with fewer than ``min_group_size``
 guesses, and when one side is too small the other is hidden too (else it would follow
@@ -12,6 +13,8 @@ room's typical guess), never listed one by one.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -74,14 +77,27 @@ def _summary(values: list[float]) -> dict:
             "mean": float(x.mean())}
 
 
-def guess_reveal(survey: pd.DataFrame | None, questions: list[dict], answers: list[dict],
-                 *, min_group_size: int) -> dict:
+def _survey_figure(survey, code: str, k: int) -> dict | None:
+    if survey is None:
+        return None
+    if callable(survey):
+        return survey(code)
+    if len(survey):
+        return perception_reveal(survey, code, min_group_size=k)
+    return None
+
+
+def guess_reveal(survey: pd.DataFrame | Callable[[str], dict | None] | None,
+                 questions: list[dict], answers: list[dict], *, min_group_size: int) -> dict:
     """Compare the room's guesses with the survey, anonymity-safe.
 
     Parameters
     ----------
-    survey : pandas.DataFrame or None
-        Canonical survey (unfiltered).
+    survey : callable, pandas.DataFrame or None
+        Where the survey's figures come from: in the workshop,
+        :meth:`toolkit.workshop.context.Workshop.survey_reveal` (code → the unfiltered
+        reveal stored in results.json, or None when hidden); or a canonical survey table
+        (unfiltered), revealed with :func:`perception_reveal` — the same figures.
     questions : list of dict
         From :func:`make_questions`.
     answers : list of dict
@@ -115,8 +131,7 @@ def guess_reveal(survey: pd.DataFrame | None, questions: list[dict], answers: li
            "min_group_size": k}
     for q in questions:
         where = f"workshop.guess.{q['id']}"
-        real = (perception_reveal(survey, q["code"], min_group_size=k)
-                if survey is not None and len(survey) else None)
+        real = _survey_figure(survey, q["code"], k)
         share = None if real is None else real["by_side"][q["about"]]["agree_share"]
         actual = None if share is None else 100.0 * share
         if actual is None:

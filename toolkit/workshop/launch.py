@@ -100,7 +100,9 @@ def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
         Output folder (see :func:`workshop_folder`).
     results : str or Path, optional
         An existing results.json of this engagement (e.g. the report's), checked to be
-        this client's; default: analyse the engagement now
+        this client's and to hold the workshop's survey views (a file of an earlier
+        version is refused with the command that regenerates it); default: analyse the
+        engagement now
         (:func:`toolkit.pipeline.analyse`). Either way it is written to
         ``<folder>/results.json`` — the one door from the analysis to the app.
     notebook : str or Path
@@ -132,7 +134,12 @@ def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
     folder = workshop_folder(engagement, out)
     eng = load_engagement(engagement)
     if results is not None:
+        from ..upgrade import workshop_views_note
+
         res = read_results(results, eng.client.id)
+        note = workshop_views_note(res)
+        if note:   # an earlier results.json: the app could not serve the survey exercises
+            raise InputError(f"{results}: {note}")
     else:
         from ..intake import load_data
         from ..pipeline import analyse

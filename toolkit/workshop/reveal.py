@@ -16,6 +16,7 @@ cannot be worked out from the overall figure).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -67,15 +68,41 @@ def _direction(code: str, kind: str) -> str:
     return "Agreeing is the healthy answer."
 
 
-def _values(survey: pd.DataFrame, code: str) -> tuple[pd.Series, str, str]:
-    raw, _ = clean_items(survey)
+@lru_cache(maxsize=None)
+def _kind(code: str) -> tuple[str, str]:
+    """(``scale`` | ``item``, label) of *code*; InputError for a code not in the instrument
+    (the instrument's wording is fixed for a run: read once per code)."""
     if code in SCALE_ITEMS:
-        scores = scale_scores(reverse_items(raw))
-        return scores[code], "scale", scale_names().get(code, code)
+        return "scale", scale_names().get(code, code)
     if code in LIKERT_ITEMS:
-        return raw[code], "item", item_labels().get(code, code)
+        return "item", item_labels().get(code, code)
     raise InputError(f"unknown scale or item {code!r}; expected one of the instrument's codes "
                      "(e.g. TRUST or TRUST1)")
+
+
+def _values(survey: pd.DataFrame, code: str) -> tuple[pd.Series, str, str]:
+    kind, label = _kind(code)
+    raw, _ = clean_items(survey)
+    if kind == "scale":
+        return scale_scores(reverse_items(raw))[code], kind, label
+    return raw[code], kind, label
+
+
+def code_values(survey: pd.DataFrame) -> pd.DataFrame:
+    """Every reveal code's values per respondent, computed once for a whole table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with *survey*: one float64 column per scale (respondent scale scores after
+        reverse keying, at least half the items answered) and per item (the raw 1..5
+        answers), NaN = no value. A respondent's values do not depend on the other rows, so
+        the columns of a filtered view are these rows (:func:`perception_reveal` with
+        ``values=``).
+    """
+    raw, _ = clean_items(survey)
+    scores = scale_scores(reverse_items(raw))
+    return pd.concat([scores, raw], axis=1)
 
 
 def answered_mask(survey: pd.DataFrame | None, code: str) -> pd.Series:
@@ -108,8 +135,8 @@ def _stats(x: pd.Series, kind: str) -> dict:
             "index_0_100": to_index(mean), "distribution": dist}
 
 
-def perception_reveal(survey: pd.DataFrame | None, code: str, *, min_group_size: int
-                      ) -> dict:
+def perception_reveal(survey: pd.DataFrame | None, code: str, *, min_group_size: int,
+                      values: pd.DataFrame | None = None, groups=None) -> dict:
     """Each side's view of one scale or item, and the gap between them.
 
     Parameters
@@ -122,6 +149,11 @@ def perception_reveal(survey: pd.DataFrame | None, code: str, *, min_group_size:
         code (``TRUST3``, ``CLAIM_LEADS``: the answers as given).
     min_group_size : int
         Anonymity threshold.
+    values : pandas.DataFrame, optional
+        :func:`code_values` of a table holding *survey*'s rows (computed once when many
+        views are revealed); default: computed from *survey*.
+    groups : toolkit.survey.groups.Groups, optional
+        ``assign_groups(survey, min_group_size)``, when already computed for this view.
 
     Returns
     -------
@@ -157,9 +189,13 @@ def perception_reveal(survey: pd.DataFrame | None, code: str, *, min_group_size:
         out["warnings"].append("No survey responses in this view.")
         return out
     k = int(min_group_size)
-    values, kind, label = _values(survey, code)
+    if values is None:
+        values, kind, label = _values(survey, code)
+    else:
+        kind, label = _kind(code)
+        values = values[code].reindex(survey.index)
     out.update(kind=kind, label=label, direction=_direction(code, kind))
-    g = assign_groups(survey, k)
+    g = groups if groups is not None else assign_groups(survey, k)
     out["suppressed"] += [{**r, "where": where} for r in g.suppressed]
     out["warnings"] += g.warnings
     side, keep = g.side, g.reportable

@@ -229,7 +229,7 @@ def show_guess_reveal(result: dict) -> None:
 def show_intro(session) -> None:
     """Display the workshop's opening block: client, data available, anonymity rule."""
     d, r = session.data, session.results
-    parts = (("survey", d.survey is not None), ("CRM evidence", r.get("crm") is not None),
+    parts = (("survey", session.has_survey), ("CRM evidence", r.get("crm") is not None),
              ("compensation plan", d.plan is not None))
     have = [name for name, ok in parts if ok]
     missing = [name for name, ok in parts if not ok]
@@ -238,4 +238,7 @@ def show_intro(session) -> None:
             + (f" Not provided: {', '.join(missing)}." if missing else "")
             + f"\n\nNo group of fewer than {session.min_group_size} people is shown: filters "
             "offer only views that keep every group at or above that size.")
+    note = getattr(session, "views_note", None)
+    if note:
+        text += "\n\n**The survey exercises are not available.** " + _plain(note)
     show_markdown(text)
