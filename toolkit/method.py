@@ -155,6 +155,41 @@ THRESHOLDS: dict[str, dict] = {
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered.",
         "SPEC §4.1", ("survey",)),
+    "agree_min_answer": Threshold(
+        4, "An answer of 4 (agree) or 5 (strongly agree) counts as agreeing: the share "
+        "agreeing of every item and scale, the blame claims and the workshop's reveal and "
+        "guess round use it (a scale score of 4 or more, likewise).",
+        "SPEC §4.1 (top-two-box share)", ("survey", "findings", "workshop")),
+    "reliability_min_n": Threshold(
+        10, "Fewest respondents who answered every item of a scale before its Cronbach's "
+        "alpha and McDonald's omega are reported (and the alpha flag can be raised): with "
+        "fewer, one respondent moves the estimate too much to judge the scale by it.",
+        "method", ("survey",)),
+    "min_n_side_test": Threshold(
+        2, "Fewest answers on each side before the Mann–Whitney test and Cliff's delta of a "
+        "sales–marketing difference are computed (below two they are undefined); the "
+        "anonymity threshold applies first, so in practice a side shows at least "
+        "min_group_size answers.", "method (Mann–Whitney U)", ("survey", "findings")),
+    # --- CRM measures ---------------------------------------------------------------------------
+    # (toolkit.crm reads its own constants of the same value; tests/test_method_home.py
+    # keeps them equal until toolkit.crm reads these entries.)
+    "min_cohort_leads": Threshold(
+        30, "Fewer leads than this created in the analysis period: the CRM figures are shown "
+        "but a warning says they are too few to judge.", "method (interval width, as "
+        "min_followup_leads)", ("crm",)),
+    "score_band_min_leads": Threshold(
+        30, "Fewest leads with a lead score per band (three tertile bands: 90 scored leads) "
+        "before comparisons are made within lead-score bands; with fewer, one band of all "
+        "leads is used.", "method", ("crm",)),
+    "evidence_score_acceptance_target": Threshold(
+        0.5, "MQL→SAL acceptance at or above 50% gives the acceptance component of the "
+        "hand-off evidence score its full value (acceptance ÷ 50%, capped at 1): the middle "
+        "of the 40–60% practitioner range.", "demand-waterfall practitioner ranges (SPEC "
+        "§9)", ("crm",)),
+    "effort_early_attempts": Threshold(
+        3, "Attempts up to and including the 3rd are 'early'; conversions after it are what "
+        "persistence wins (the conversion rate after attempt 3).", "method; Velocify "
+        "(vendor): most converted leads are reached only after several attempts", ("crm",)),
     # --- wave comparisons (SPEC §12) -----------------------------------------------------------
     "wave_fdr_q": Threshold(
         0.05, "False-discovery rate of the Benjamini–Hochberg adjustment across every figure "

@@ -125,7 +125,8 @@ def render_methodology(results: dict) -> Rendered:
 _GROUP_OF_USE = {"verdict": "Verdict thresholds", "incentive flags": "Plan conflict-flag "
                  "thresholds", "findings": "Finding thresholds", "recommendations":
                  "Finding thresholds", "survey": "Survey thresholds", "report":
-                 "Report thresholds", "workshop": "Workshop thresholds"}
+                 "Report thresholds", "workshop": "Workshop thresholds",
+                 "crm": "CRM evidence thresholds"}
 
 
 @renders

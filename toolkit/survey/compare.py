@@ -16,11 +16,13 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from .. import method
 from ..method import CLIFF_MAGNITUDES
 
 #: Romano et al. (2006) thresholds for |Cliff's delta| (:data:`toolkit.method.CLIFF_MAGNITUDES`).
 CLIFF_THRESHOLDS: tuple[tuple[float, str], ...] = CLIFF_MAGNITUDES
-MIN_N_TEST = 2
+#: Fewest answers per side for the test and Cliff's delta (``min_n_side_test``).
+MIN_N_TEST = int(method.value("min_n_side_test"))
 
 
 def _clean(x) -> np.ndarray:

@@ -25,7 +25,7 @@ from .psychometrics import reliability
 from .spread import pillar_spread
 from ..vocab import agree_is_unhealthy
 from .scoring import clean_items, reverse_items, scale_scores, stage_of, stage_rank, to_index
-from .sections import claims, comments, frequency
+from .sections import AGREE_MIN, claims, comments, frequency
 from .themes import comment_themes
 
 SIDES_ALL = (*SIDE_NAMES, "all")
@@ -146,7 +146,7 @@ def _items(raw, side, shown, k) -> tuple[dict, list]:
             if fig.shown(s) and col[fig.masks[s]].notna().any():
                 x = col[fig.masks[s]].dropna()
                 entry["by_side"][s] = {"n": int(len(x)), "mean": float(x.mean()),
-                                       "agree_share": float((x >= 4).mean()),
+                                       "agree_share": float((x >= AGREE_MIN).mean()),
                                        "distribution": _distribution(x)}
             else:
                 entry["by_side"][s] = {"n": None, "mean": None, "agree_share": None,

@@ -30,7 +30,8 @@ from statsmodels.multivariate.factor import Factor
 from .. import method
 
 ALPHA_FLAG_BELOW = method.value("alpha_flag_below")
-MIN_N_RELIABILITY = 10
+#: Fewest complete respondents for alpha and omega (``reliability_min_n``).
+MIN_N_RELIABILITY = int(method.value("reliability_min_n"))
 
 
 def cronbach_alpha(items: pd.DataFrame, *, min_n: int = MIN_N_RELIABILITY) -> dict:

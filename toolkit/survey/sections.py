@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import method
 from ..instrument import FREQ_CODE, FREQ_LEVELS, OPEN_ITEMS
 from ..privacy import make_redactor
 from .groups import REST, SIDE_NAMES, visibility
 
 TIGHT_KNIT = ("daily", "several_weekly")
 NOT_REGULAR = ("monthly", "rarely", "never")
-AGREE_MIN = 4.0
+#: Lowest answer that counts as agreeing (:data:`toolkit.method.THRESHOLDS`
+#: ``agree_min_answer``).
+AGREE_MIN = method.value("agree_min_answer")
 
 
 def _counts_by_part(valid: pd.Series, side: pd.Series) -> tuple[int, int, int]:

@@ -29,6 +29,7 @@ from ..instrument import (LIKERT_ITEMS, PILLAR_REVERSED_SCALES, REVERSE_ITEMS,
 from ..survey.compare import compare_sides
 from ..survey.groups import REST, SIDE_NAMES, assign_groups, visibility
 from ..survey.scoring import clean_items, reverse_items, scale_scores, to_index
+from ..survey.sections import AGREE_MIN
 
 SIDES_ALL = (*SIDE_NAMES, "all")
 #: Measures the room can guess: the 1..5 mean or the share agreeing (answers 4–5).
@@ -131,7 +132,7 @@ def _stats(x: pd.Series, kind: str) -> dict:
     if kind == "item":
         counts = np.bincount(x.to_numpy(dtype=int), minlength=6)[1:6]
         dist = {str(k): float(c / counts.sum()) for k, c in zip(range(1, 6), counts)}
-    return {"n": int(len(x)), "mean": mean, "agree_share": float((x >= 4).mean()),
+    return {"n": int(len(x)), "mean": mean, "agree_share": float((x >= AGREE_MIN).mean()),
             "index_0_100": to_index(mean), "distribution": dist}
 
 

@@ -129,6 +129,7 @@ def reveal_all(frame, values, codes, k: int, groups) -> dict[str, dict]:
 
     from ..survey.compare import MIN_N_TEST, cliffs_magnitude
     from ..survey.groups import REST
+    from ..survey.sections import AGREE_MIN
     from .reveal import SIDES_ALL, _kind
 
     g = groups
@@ -170,7 +171,7 @@ def reveal_all(frame, values, codes, k: int, groups) -> dict[str, dict]:
                 x = col[sel]
                 picked[s] = x
                 by_side[s] = {"n": int(x.size), "mean": float(x.mean()),
-                              "agree_share": float((x >= 4).mean())}
+                              "agree_share": float((x >= AGREE_MIN).mean())}
             elif s != "all" and g.shown(s) and int(n_side[s]):
                 sup.append({"where": where, "group": f"{s} side", "reason": "few_answers"})
         gap = {"mean": None, "agree_share": None, "cliffs_delta": None,

@@ -1,0 +1,112 @@
+"""One home for thresholds (issue 15 deliverable 3): every judgement cut-off lives in
+``toolkit.method.THRESHOLDS`` with its rationale and source, and is recorded in
+``results["method"]``.
+
+A static scan of the toolkit finds every module-level UPPER_CASE number: each must be a
+technical constant named in :data:`TECHNICAL` below (draw counts, seeds, ports, sizes,
+limits of input validation) or read from the registry. The CRM modules still hold their own
+copies of four registry entries (``toolkit/crm`` is being reworked elsewhere): they are
+pinned equal to the registry here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from toolkit import method
+
+ROOT = Path(__file__).resolve().parents[1] / "toolkit"
+
+#: Module-level numbers that are not judgement thresholds: module → names (and why).
+TECHNICAL = {
+    "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
+    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS"},   # input validation
+    "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
+    "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
+    "schemas.py": {"MAX_PROBLEMS_PER_CHECK"},                           # message length
+    "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
+    "deck/draw.py": {"MARGIN"},
+    "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},
+    "workshop/room.py": {"MAX_BODY", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT"},
+    "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
+    "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
+    "survey/themes.py": {"SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",
+                         "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display
+    "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
+    "compare/methods.py": {"_Z_MAX"},
+    "jsonio.py": {"RESULTS_SCHEMA"},
+    "instrument.py": {"DONT_KNOW_CODE"},
+    "privacy_audit.py": {"_P"},                                         # a prime modulus
+    "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},
+}
+#: Packages outside this rule: the generator (planted truths), charts (sizes), intake
+#: (format detection), and the CRM modules (pinned below).
+SKIP = ("generate/", "charts/", "intake/", "crm/")
+
+#: The CRM modules' own copies of registry entries: (module, name) → registry name.
+CRM_COPIES = {("toolkit.crm.measures", "MIN_COHORT"): "min_cohort_leads",
+              ("toolkit.crm.dose", "MIN_BAND_N"): "score_band_min_leads",
+              ("toolkit.crm.funnel", "EVIDENCE_SCORE_ACCEPTANCE_TARGET"):
+                  "evidence_score_acceptance_target",
+              ("toolkit.crm.effort", "EARLY_ATTEMPTS"): "effort_early_attempts"}
+
+
+def _numeric(node) -> bool:
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    return (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool))
+
+
+def test_no_threshold_outside_the_registry():
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith(SKIP):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if isinstance(node, ast.AnnAssign) and node.value else [])
+            value = getattr(node, "value", None)
+            for t in targets:
+                if (isinstance(t, ast.Name) and t.id.lstrip("_").isupper() and value is not None
+                        and _numeric(value) and t.id not in TECHNICAL.get(rel, ())):
+                    found.append(f"{rel}: {t.id}")
+    assert not found, ("numbers outside toolkit.method.THRESHOLDS — a judgement cut-off "
+                       "belongs in the registry, a technical constant in TECHNICAL: "
+                       + ", ".join(found))
+
+
+@pytest.mark.parametrize("where,name", sorted(CRM_COPIES.items()))
+def test_crm_copies_equal_the_registry(where, name):
+    import importlib
+
+    module, const = where
+    assert getattr(importlib.import_module(module), const) == method.value(name)
+
+
+def test_survey_cut_offs_read_the_registry():
+    from toolkit.survey import compare, psychometrics, sections
+
+    assert sections.AGREE_MIN == method.value("agree_min_answer") == 4
+    assert psychometrics.MIN_N_RELIABILITY == method.value("reliability_min_n")
+    assert compare.MIN_N_TEST == method.value("min_n_side_test")
+    # a scale with fewer complete respondents than the registry's minimum gets no alpha
+    import numpy as np
+    import pandas as pd
+
+    n = int(method.value("reliability_min_n"))
+    rng = np.random.default_rng(1)
+    items = pd.DataFrame(rng.integers(1, 6, size=(n - 1, 3)).astype(float))
+    assert psychometrics.cronbach_alpha(items)["alpha"] is None
+    assert psychometrics.cronbach_alpha(pd.concat([items, items.iloc[:1]]))["alpha"] is not None
+
+
+def test_results_method_records_the_moved_thresholds():
+    rows = {r["name"]: r for r in method.record()["thresholds"]}
+    for name in ("agree_min_answer", "reliability_min_n", "min_n_side_test",
+                 *CRM_COPIES.values()):
+        assert rows[name]["rationale"] and rows[name]["source"] and rows[name]["used_by"]
