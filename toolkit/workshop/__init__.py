@@ -3,13 +3,15 @@
 ``aligndx workshop`` serves ``notebooks/workshop.ipynb`` as a Voilà app; the notebook is
 prose plus one call per block of :mod:`toolkit.workshop.app`:
 
-* :func:`open_workshop` — the session: results.json (the one door), the survey, the plan;
+* :func:`open_workshop` — the session: results.json (the one door) and the plan; the
+  survey views it serves are computed at analysis time (:mod:`toolkit.workshop.store`);
 * :func:`perception_reveal`, :func:`score_guesses` — the perception-gap reveal and typed
   guesses;
 * :func:`make_questions`, :func:`guess_reveal` and :mod:`toolkit.workshop.room` — the
   "guess the other side" round answered on phones;
 * :func:`filter_options`, :func:`filter_respondents` — side / level / region views that
-  never show a group under the anonymity threshold;
+  never show a group under the anonymity threshold (run at analysis time; the session
+  serves what they decided from results.json);
 * :func:`simulate_from_results` (and :func:`simulate`) — the report's incentive what-if
   behind the sliders;
 * :func:`design_sla_from_results` (and :func:`design_sla`) — extra conversions, cost and

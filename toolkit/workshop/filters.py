@@ -1,5 +1,9 @@
 """Filters of the workshop view by side, level and region — never a group under the threshold.
 
+These rules run at analysis time: :func:`toolkit.workshop.store.build_reveal_views` applies
+them to every view the drop-downs can select and stores the outcome in results.json, which
+the live session serves (it never reads the survey).
+
 The room may ask "and what do the managers think?". Each filter value is offered only when
 showing it keeps every group at or above ``min_group_size`` (SPEC §8):
 
@@ -284,7 +288,8 @@ def _label(side, level, region) -> str:
 
 def filter_respondents(survey: pd.DataFrame | None, min_group_size: int, *,
                        side: str | None = None, level: str | None = None,
-                       region: str | None = None) -> FilterResult:
+                       region: str | None = None,
+                       options: dict[str, list[str]] | None = None) -> FilterResult:
     """Select the respondents of a workshop view, or refuse when it would reveal a group.
 
     Parameters
@@ -297,6 +302,9 @@ def filter_respondents(survey: pd.DataFrame | None, min_group_size: int, *,
         Keep one side only (sales side = ``sales`` + ``sales_development``).
     level, region : str, optional
         Keep one level / one region; ``None`` = all.
+    options : dict, optional
+        ``filter_options(survey, min_group_size, level=level, region=region)`` when already
+        computed (the three side choices of one view share it).
 
     Returns
     -------
@@ -321,7 +329,8 @@ def filter_respondents(survey: pd.DataFrame | None, min_group_size: int, *,
     label = _label(side, level, region)
     if survey is None or len(survey) == 0:
         return FilterResult(None, label, False, "No survey responses.")
-    opts = filter_options(survey, k, level=level, region=region)
+    opts = options if options is not None else filter_options(survey, k, level=level,
+                                                               region=region)
     records: list = []
     for dim, value in (("level", level), ("region", region)):
         if value is not None and value not in opts[dim]:

@@ -340,7 +340,7 @@ def build_reveal_views(survey, min_group_size: int, *, results: Mapping | None =
         JSON-safe, as described in the module docstring.
     """
     from ..survey.groups import assign_groups
-    from .filters import _safe_values, answers_safe_all, filter_respondents
+    from .filters import _safe_values, answers_safe_all, filter_options, filter_respondents
     from .reveal import code_values, reveal_options
     from ..privacy_audit import safe_workshop_values
 
@@ -371,8 +371,10 @@ def build_reveal_views(survey, min_group_size: int, *, results: Mapping | None =
     for lv in levels:
         for rg in regions:
             safe = None
+            opts = filter_options(survey, k, level=lv, region=rg)
             for side in VIEW_SIDES:
-                view = filter_respondents(survey, k, side=side, level=lv, region=rg)
+                view = filter_respondents(survey, k, side=side, level=lv, region=rg,
+                                          options=opts)
                 rec = {"level": lv, "region": rg, "side": side, "label": view.label,
                        "shown": bool(view.shown), "message": view.message,
                        "suppressed": list(view.suppressed), "reveals": {}}
