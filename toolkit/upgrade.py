@@ -135,15 +135,15 @@ def workshop_views_note(results: dict) -> str | None:
         results.get("workshop"), dict) else None
     if isinstance(store, dict) and store.get("schema") == STORE_SCHEMA:
         return None
-    version = results.get("toolkit_version") or "an earlier version"
+    v = results.get("toolkit_version")
+    version = f"aligndx {v}" if v else "an earlier version of aligndx"
     if isinstance(store, dict) and store.get("schema") is not None:
-        what = "stores the workshop's survey views in another layout"
-    elif "workshop" in results and store is None and isinstance(results.get("workshop"), dict) \
-            and "reveal" in results["workshop"]:
-        what = "could not compute the workshop's survey views (see data.errors)"
+        what = ", which stored the workshop's survey views in another layout"
+    elif isinstance(results.get("workshop"), dict) and "reveal" in results["workshop"]:
+        what = ", but the workshop's survey views could not be computed (see data.errors)"
     else:
-        what = "does not hold the workshop's survey views"
-    return (f"These results were written by aligndx {version} and {what}. Regenerate them "
-            "from the engagement with `aligndx report ENGAGEMENT -o OUT` (or run `aligndx "
-            "workshop ENGAGEMENT` without --results, which analyses it anew), then start the "
+        what = ", which did not store the workshop's survey views"
+    return (f"These results were written by {version}{what}. Regenerate them "
+            "from the engagement with “aligndx report ENGAGEMENT -o OUT” (or run “aligndx "
+            "workshop ENGAGEMENT” without --results, which analyses it anew), then start the "
             "workshop again.")
