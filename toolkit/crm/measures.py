@@ -133,7 +133,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                            period_start=period_start, period_end=period_end)
     stake = revenue_at_stake(handed, opportunities, sla_hours=sla, well_worked_attempts=ww,
                              touch_data=touch_data, period_start=period_start,
-                             period_end=period_end)
+                             period_end=period_end, extract_date=ext,
+                             won_measured=bool(info.get("measured", {}).get("won")))
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "
                         "dose–response and lead quality cannot be measured.")
