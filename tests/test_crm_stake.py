@@ -167,3 +167,110 @@ def _drop_weak_leads(t):
     conv = set(leads.loc[leads["sql_at"].notna(), "lead_id"]) if "sql_at" in leads else set()
     keep |= a["lead_id"].isin(conv)
     return {**t, "activities": a.loc[keep, acts.columns]}
+
+
+# --- where the funnel loses most: one definition (crm.funnel_drop) -------------------------
+def test_funnel_drop_against_practitioner_ranges_by_hand():
+    from toolkit.crm.drop import funnel_drop
+    from toolkit.crm.funnel import wilson
+    # MQL→SAL 78% (above 40–60%), SAL→SQL 1,449/5,520 = 26.25% (clearly below 50–70%),
+    # SQL→won 283/1,449 = 19.5% (Wilson upper bound 21.6% ≥ 20%: not clearly below).
+    # Opportunity→won (22%) is the lowest stage rate but has no range of its own: no drop.
+    counts = {"leads": 7500, "mql": 7057, "sal": 5520, "sql": 1449, "opportunity": 1316,
+              "won": 283}
+    d = funnel_drop({"counts": counts}, min_leads=30)
+    assert d["found"] and (d["from"], d["to"]) == ("sal", "sql")
+    assert d["rate"] == pytest.approx(1449 / 5520) and d["lost"] == 4071
+    assert d["benchmark"] == {"low": 0.5, "high": 0.7}
+    sw = [c for c in d["checked"] if c["to"] == "won"][0]
+    assert sw["rate"] == pytest.approx(283 / 1449)
+    assert sw["ci_high"] == pytest.approx(wilson(283, 1449)["ci_high"]) and not sw["below"]
+    # every stage within or above its range: no drop is named
+    ok = {"mql": 1000, "sal": 500, "sql": 300, "won": 75}
+    d = funnel_drop({"counts": ok}, min_leads=30)
+    assert not d["found"] and "within" in d["reason"]
+    # two stages below: the one furthest short of its range (rate ÷ lower end) is named
+    two = {"mql": 1000, "sal": 300, "sql": 60, "won": 12}   # 0.30/0.40=.75, 0.20/0.50=.40
+    assert funnel_drop({"counts": two}, min_leads=30)["to"] == "sql"
+    # a stage the export does not record (None) is not judged
+    d = funnel_drop({"counts": {"mql": 1000, "sal": None, "sql": 100, "won": 10}},
+                    min_leads=30)
+    assert [c["to"] for c in d["checked"]] == ["won"]
+
+
+def test_report_and_deck_name_the_same_drop():
+    from toolkit.crm.drop import funnel_drop
+    from toolkit.deck.content import funnel
+    from toolkit.report.crm import drop_sentence
+    counts = {"leads": 7500, "mql": 7057, "sal": 5520, "sql": 1449, "opportunity": 1316,
+              "won": 283}
+    drop = funnel_drop({"counts": counts}, min_leads=30)
+    text = drop_sentence(drop)
+    assert text.startswith("The funnel loses most between SAL (accepted) and SQL: only 26% of "
+                           "the 5,520 leads sales accepted")
+    assert "Opportunity → Won" not in text and "biggest" not in text
+    res = {"crm": {"funnel": {"counts": counts, "rates": {}, "stages": list(counts)},
+                   "funnel_drop": drop, "cohort": {}}}
+    title = funnel(res).title
+    assert "acceptance by sales and sales qualification" in title and "26%" in title
+    res["crm"]["funnel_drop"] = funnel_drop({"counts": {"mql": 1000, "sal": 500, "sql": 300,
+                                                        "won": 75}}, min_leads=30)
+    assert "loses most" not in funnel(res).title
+    assert drop_sentence(res["crm"]["funnel_drop"]).startswith(
+        "No stage converts clearly below its practitioner range")
+
+
+# --- the headline only where follow-up is a problem; the workbook carries its inputs -------
+def _stake_results(headline: bool) -> dict:
+    leads, opps = _hand_frame()
+    crm = json.loads(json.dumps(measure_crm(leads, opps, settings=AnalysisSettings(),
+                                            marketing_sources=["web"], extract_date=EXTRACT)))
+    res = {"client": {"currency": "EUR"}, "crm": crm, "scores": {"overall": 40.0},
+           "findings": []}
+    if headline:
+        res["findings"].append({"code": "revenue_at_stake", "step": "communicate",
+                                "severity": 0.95, "text": "x"})
+    return res
+
+
+def test_deck_shows_stake_only_as_a_headline_when_follow_up_is_a_problem():
+    from toolkit.deck.content import executive_summary, follow_up
+    yes, no = _stake_results(True), _stake_results(False)
+    tiles = [t[0] for t in executive_summary(yes).tiles]
+    assert "Revenue at stake (estimate)" in tiles
+    assert ("Revenue at stake (estimate)", "EUR 6,000", "") in executive_summary(yes).tiles
+    assert not any("stake" in t[0].lower() for t in executive_summary(no).tiles)
+    assert not any("a year" in n for n in executive_summary(yes).notes)
+    assert not any("won deals" in b for b in follow_up(no).bullets)
+
+
+def test_workbook_carries_the_stake_and_its_inputs():
+    from toolkit.workbook import stake_sheet
+    sh = stake_sheet(_stake_results(True))
+    rows = {r[0]: r[1][0] for r in sh.rows}
+    assert rows["Leads sales gave up on"] == 8
+    assert rows["Left out: leads sales rejected"] == 2
+    assert rows["Extra SQLs expected"] == pytest.approx(3.0)
+    assert rows["SQLs from leads created in the period that were won"] == pytest.approx(0.5)
+    assert rows["Median won deal"] == 4000.0
+    assert rows["Revenue at stake, as computed (extra won deals × median won deal)"] == \
+        pytest.approx(6000.0)
+    assert rows["Uncapped attempt-clock projection"] == pytest.approx(7250.0)
+    assert rows["Conversion used, never touched (marketing-sourced)"] == pytest.approx(0.4)
+    assert "headline" in sh.note
+    assert "not a headline" in stake_sheet(_stake_results(False)).note
+
+
+def test_stake_sentence_states_the_counterfactual_and_rounds():
+    from toolkit.report.crm import stake_sentence
+    st = dict(_stake_results(True)["crm"]["revenue_at_stake"])
+    st.update(amount=976_479.0, ci_low=850_123.0, ci_high=1_104_870.0,
+              projection_amount=1_300_000.0, won_revenue=8_845_100.0)
+    t = stake_sentence(st, "USD")
+    assert "If they had been worked up to 6 attempts, converting at the rate of comparable " \
+           "leads that were" in t
+    assert "about **USD 980,000**" in t and "976,479" not in t
+    assert "USD 0.85–1.1 million" in t
+    assert "(50%: 4 won deals from 8 SQLs)" in t
+    assert "2 leads sales rejected" in t and "uncapped attempt-clock projection would give " \
+        "USD 1.3 million" in t

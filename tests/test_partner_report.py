@@ -122,7 +122,7 @@ def test_summary_states_revenue_at_stake_when_present():
                          "text": "x"}]}
     html = _html(summary.render, res)
     assert "Revenue at stake: about EUR 1.2 million" in html    # two significant figures
-    assert "EUR 0.9–1.6 million" in html and "2,100" in html
+    assert "EUR 0.90–1.6 million" in html and "2,100" in html
     assert "against EUR 4.0 million won from the period" in html
     assert "up to 6 attempts" in html
     # review item 5: where the evidence does not say follow-up is a problem (no finding),

@@ -63,8 +63,10 @@ def _sig2(x: float) -> float:
 def _money_body(x: float, millions: bool) -> str:
     v = _sig2(x)
     if millions:
+        import math
         m = v / 1e6
-        return f"{m:,.1f}" if abs(m) < 10 else f"{m:,.0f}"
+        digits = max(0, 1 - int(math.floor(math.log10(abs(m))))) if m else 1
+        return f"{m:,.{digits}f}"
     return f"{v:,.0f}"
 
 

@@ -452,7 +452,7 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
         text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
                  "leads created in the period")
     text += ". "
-    if r.get("capped") and r.get("projection_amount"):
+    if r.get("capped") and (r.get("projection_amount") or 0) > 1.1 * r["amount"]:
         text += ("The conversion used is capped at what comparable leads that sales kept "
                  "working actually achieved; the uncapped attempt-clock projection would give "
                  f"{about_money(r['projection_amount'], currency)}. ")
