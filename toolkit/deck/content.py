@@ -364,13 +364,15 @@ def effort(results: dict) -> SlideSpec:
     if haz:
         after = ef.get("after_attempt_3_share") or {}
         later = ef.get("hazard_after_attempt_3") or {}
-        pays = (later.get("ci_low") or 0) > 0
+        # the verdict's rule: the per-attempt rate after the 3rd clears the floor
+        pays = (later.get("ci_low") or 0) >= (_threshold(results, "effort_hazard_floor")
+                                              or 1e-12)
         title = (f"Persistence pays: {pct(after.get('rate'))} of conversions come after the "
                  "third attempt" if pays and after.get("rate") is not None else
                  "Attempts after the third rarely convert")
         chart = ChartSpec(
             title=f"Share of the leads still open at each attempt that reach SQL at it "
-                  f"(touched leads, n = {num(ef.get('n'))})",
+                  f"(touched leads handed to sales, n = {num(ef.get('n'))})",
             categories=[f"Attempt {h['attempt']}" for h in haz],
             series=[("Reach SQL at this attempt", [h["rate"] for h in haz], "primary")],
             kind="column", decimals=0)
