@@ -217,6 +217,8 @@ def render(results: dict) -> Rendered:
     else:
         show_markdown(sentence)
         comps = (inc.get("split") or {}).get("components") or []
+        dl = (inc.get("split") or {}).get("deals") or {}
+        no_source = bool(dl.get("won")) and dl.get("source_unknown") == dl.get("won")
         if comps:
             show_table(pd.DataFrame([{
                 "Team": c["team"], "Component": c["component"],
@@ -224,7 +226,8 @@ def render(results: dict) -> Rendered:
                 "Paid on": APPLIES_LABELS.get(c["applies_to"], c["applies_to"]),
                 "Gate": fmt_pct(c["gate"]) if c["gate"] is not None else "—",
                 "Payout, all won deals": _money(c["payout"], cur),
-                "…of which marketing-sourced": _money(c["payout_marketing_sourced"], cur)}
+                "…of which marketing-sourced": ("not in the export" if no_source else
+                                                _money(c["payout_marketing_sourced"], cur))}
                 for c in comps]), caption="Commission per plan component on the "
                 + won_population(inc) + " (paid once per deal).")
         frame = contribution_reward_frame(inc)
