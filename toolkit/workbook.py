@@ -300,7 +300,10 @@ def roles_sheet(results: dict) -> Sheet | None:
     if not roles:
         return None
     return Sheet("Variable pay by role", "Variable pay by role",
-                 "On-target variable pay as a share of on-target total pay.",
+                 "On-target variable pay as a share of on-target total pay. People on the "
+                 "plan = those on each pay plan in the compensation file; the Participation "
+                 "sheet's headcount counts everyone in the teams surveyed, including roles "
+                 "whose plan was not supplied.",
                  [("Team", TEXT), ("Role", TEXT), ("People on the plan", INT),
                   ("Variable share of pay", PCT)],
                  [[_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
