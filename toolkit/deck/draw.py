@@ -143,7 +143,7 @@ def chart(slide, box: Box, spec: ChartSpec, style: Style) -> None:
     for series, (_, _, colour) in zip(plot.series, spec.series):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = style.colour(colour)
-    if spec.highlight and any(spec.highlight) and not all(spec.highlight):
+    if spec.highlight and any(spec.highlight):
         for i, hot in enumerate(spec.highlight):
             point = plot.series[0].points[i]
             point.format.fill.solid()
