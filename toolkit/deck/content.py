@@ -240,23 +240,42 @@ def blame_game(results: dict) -> SlideSpec:
     beliefs = v.get("beliefs") or {}
     title = _sentence(beliefs.get("sentence") or v.get("headline")
                       or "The blame game could not be settled on this data")
-    bullets = []
-    for key, claim in (("lead_quality", "“The leads are garbage”"),
-                       ("follow_up", "“Sales call once and give up”")):
-        st = (v.get(key) or {}).get("status")
-        bullets.append(f"{claim}: {STATUS_WORDS.get(st, st)}. "
-                       + _sentence((v.get(key) or {}).get("summary") or ""))
+    bullets, tested = [], []
+    for key, claim, label, figure_key in (
+            ("lead_quality", "“The leads are garbage”",
+             "Worked well, reach SQL", "worked_conversion.marketing.rate"),
+            ("follow_up", "“Sales call once and give up”",
+             "Never touched by sales", "untouched_share")):
+        c = v.get(key) or {}
+        st = c.get("status")
+        words = STATUS_WORDS.get(st, st) or ""
+        bullets.append(f"{claim}: {words[:1].lower() + words[1:]}.")
+        fig = next((e.get("figure") for e in c.get("evidence") or []
+                    if str(e.get("key", "")).endswith(figure_key)
+                    and isinstance(e.get("figure"), (int, float))), None)
+        if fig is not None:
+            tested.append((label, float(fig), st == "supported"))
     charts = []
     a, b = claims.get("sales_blame_leads_share"), claims.get("marketing_blame_followup_share")
     if a is not None or b is not None:
         n = claims.get("n") or {}
         charts.append(ChartSpec(
-            title=f"Share agreeing, sales side (n = {num(n.get('sales'))}) and marketing side "
-                  f"(n = {num(n.get('marketing'))})",
-            categories=["Sales: most marketing leads are not worth working",
-                        "Marketing: sales gives up on leads too early"],
-            series=[("Agree", [a, b], "accent")], maximum=1))
-    notes = []
+            title=f"What each side believes: share agreeing, sales side "
+                  f"(n = {num(n.get('sales'))}) and marketing side (n = {num(n.get('marketing'))})",
+            categories=["Sales: marketing leads not worth working",
+                        "Marketing: sales gives up too early"],
+            series=[("Agree", [a, b], "accent")], kind="column", maximum=1))
+    if tested:
+        charts.append(ChartSpec(
+            title="What the CRM shows, marketing-sourced leads (the complaint it bears out "
+                  "highlighted)",
+            categories=[t[0] for t in tested],
+            series=[("Share", [t[1] for t in tested], "primary")], kind="column", maximum=1,
+            highlight=[t[2] for t in tested] if any(t[2] for t in tested) else None))
+    notes = [f"{claim}: " + _sentence((v.get(key) or {}).get("summary") or "")
+             for key, claim in (("lead_quality", "The leads are garbage"),
+                                ("follow_up", "Sales call once and give up"))
+             if (v.get(key) or {}).get("summary")]
     for key in ("lead_quality", "follow_up"):
         for e in (v.get(key) or {}).get("evidence") or []:
             notes.append(_evidence_note(e))
@@ -543,15 +562,12 @@ def _reason_rows(reasons: list[dict], top: int = 5) -> list[tuple[str, float, bo
     out = [(str(r["reason"])[:40].capitalize(), r["share"], bool(r.get("fit")))
            for r in rows[:top]]
     rest = rows[top:]
-    if len(rest) == 1:
-        r = rest[0]
-        out.append((str(r["reason"])[:40].capitalize(), r["share"], bool(r.get("fit"))))
-    elif rest:
-        for fit, label in ((True, "Other reasons about fit"), (False, "Other reasons")):
-            share = sum(r["share"] for r in rest if bool(r.get("fit")) == fit)
-            n = sum(1 for r in rest if bool(r.get("fit")) == fit)
-            if n:
-                out.append((f"{label} ({n})", share, fit))
+    for fit, label in ((True, "Other reasons about fit"), (False, "Other reasons")):
+        group = [r for r in rest if bool(r.get("fit")) == fit]
+        if len(group) == 1:   # a group of one is shown by its name
+            out.append((str(group[0]["reason"])[:40].capitalize(), group[0]["share"], fit))
+        elif group:
+            out.append((f"{label} ({len(group)})", sum(r["share"] for r in group), fit))
     return out
 
 
@@ -661,8 +677,7 @@ def incentives(results: dict) -> SlideSpec:
         won = get(inc, "split.deals.won")
         charts.append(ChartSpec(title="Won deals" + (f" (n = {num(won)})" if won else "")
                                 + ": marketing's share of the revenue and of the commission",
-                                categories=["Won revenue marketing sourced",
-                                            "Commission paid that marketing earned"],
+                                categories=["Revenue sourced", "Commission earned"],
                                 series=[("Marketing", [contrib, reward], "marketing")],
                                 kind="column", maximum=1))
     bullets = [f"{f.get('title')}." for f in (inc.get("flags") or [])[:3] if f.get("title")]
