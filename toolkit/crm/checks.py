@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .definitions import source_code, unmatched_marketing_sources
+from .definitions import opportunity_source, source_code, unmatched_marketing_sources
 
 
 def _period(engagement) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -85,19 +85,7 @@ def crm_intake_warnings(engagement, data) -> list[str]:
                            f"{_rel(engagement, crm.leads)} (sources found: {shown or 'none'})"
                            " — check the spelling, or that channel counts as not marketing.")
     if opps is not None and len(opps):
-        src = (source_code(opps["source"]) if "source" in opps.columns
-               else pd.Series(pd.NA, index=opps.index, dtype="string"))
-        if leads is not None and "source" in leads.columns and "lead_id" in leads.columns:
-            by_lead = pd.Series(source_code(leads["source"]).to_numpy(),
-                                index=leads["lead_id"].astype(str)).groupby(level=0).first()
-            if "lead_id" in opps.columns:
-                src = src.fillna(opps["lead_id"].astype("string").map(by_lead))
-            if "opportunity_id" in leads.columns and "opportunity_id" in opps.columns:
-                lo = leads.dropna(subset=["opportunity_id"])
-                by_opp = pd.Series(source_code(lo["source"]).to_numpy(),
-                                   index=lo["opportunity_id"].astype(str)
-                                   ).groupby(level=0).first()
-                src = src.fillna(opps["opportunity_id"].astype("string").map(by_opp))
+        src = opportunity_source(opps, leads)
         n = int(src.isna().sum())
         if n:
             whole = n == len(opps)

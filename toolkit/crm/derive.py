@@ -145,22 +145,13 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
                         "attempts": np.zeros(len(leads), dtype="float64")}, index=idx)
     if activities is None or activities.empty or "lead_id" not in activities.columns:
         return out
-    occurred = _dt(activities["occurred_at"], activities.index).to_numpy()
-    ids = pd.Index(leads["lead_id"].astype(str))
-    act_ids = activities["lead_id"].astype("string")
-    if ids.is_unique:
-        # position of each activity's lead in the leads table (-1: no such lead / no lead id)
-        row = ids.get_indexer(act_ids.fillna("\x00").astype(str))
-    else:  # duplicate lead ids should not pass validation; fall back to a merge
-        first = pd.Series(np.arange(len(ids)), index=ids).groupby(level=0).first()
-        row = act_ids.map(first).fillna(-1).to_numpy(dtype=int)
-    ok = (row >= 0) & ~pd.isna(occurred)
-    row, occurred = row[ok], occurred[ok]
-    s_, e_ = start.to_numpy()[row], end.to_numpy()[row]
-    keep = (occurred >= s_) & (pd.isna(e_) | (occurred <= e_))
-    m = pd.DataFrame({"_row": row[keep], "occurred_at": occurred[keep]})
-    if m.empty:
-        return out
+    from .engine import touches
+    first, attempts = touches(leads["lead_id"], start.to_numpy(), end.to_numpy(),
+                              activities["lead_id"],
+                              _dt(activities["occurred_at"], activities.index).to_numpy())
+    out["first_touch_at"] = first
+    out["attempts"] = attempts
+    return out
     g = m.groupby("_row", sort=False)["occurred_at"].agg(["min", "size"])
     rows = g.index.to_numpy()
     ft = out["first_touch_at"].to_numpy().copy()
@@ -325,20 +316,18 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
             return _dt(s, idx).notna()
         return s.notna() & (s.astype("string").str.strip() != "")
 
-    won = pd.Series(False, index=idx)
-    linked = has("opportunity_id")
+    won = np.zeros(len(idx), dtype=bool)
+    linked = has("opportunity_id").to_numpy(bool).copy()
     if opportunities is not None and not opportunities.empty and "is_won" in opportunities:
+        from .engine import member
         opp = opportunities
-        won_flag = opp["is_won"].fillna(False).astype(bool)
+        won_flag = opp["is_won"].fillna(False).astype(bool).to_numpy()
         if "opportunity_id" in cohort.columns and "opportunity_id" in opp.columns:
-            won_ids = set(opp.loc[won_flag, "opportunity_id"].astype(str))
-            won |= cohort["opportunity_id"].astype("string").isin(won_ids).fillna(False)
+            won |= member(cohort["opportunity_id"], opp["opportunity_id"][won_flag])
         if "lead_id" in opp.columns:
-            lead_ids = opp["lead_id"].dropna().astype(str)
-            linked |= f["lead_id"].isin(set(lead_ids))
-            won |= f["lead_id"].isin(set(opp.loc[won_flag & opp["lead_id"].notna(),
-                                                 "lead_id"].astype(str)))
-    f["won"] = won.astype(bool)
+            linked |= member(cohort["lead_id"], opp["lead_id"])
+            won |= member(cohort["lead_id"], opp["lead_id"][won_flag])
+    f["won"] = won
     if "is_converted" in cohort.columns:   # a 0/1 converted flag without a date
         linked |= cohort["is_converted"].fillna(False).astype(bool).to_numpy()
     f["opportunity"] = f["won"] | has("converted_at") | linked

@@ -241,18 +241,68 @@ def _parquet(path: Path, table: str, columns):
                                        "rows": tbl.num_rows}
 
 
+#: Bytes a value may start or end with only if trimming could change it: ASCII whitespace
+#: and control characters, and any byte of a multi-byte UTF-8 character (which may be
+#: Unicode whitespace such as a no-break space).
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[:0x21] = True
+_EDGE[0x7f:] = True
+
+
+def _clean_already(arr: pa.ChunkedArray) -> bool:
+    """True when no value of *arr* is empty or starts or ends with a byte of :data:`_EDGE`.
+
+    Reads the first and last byte of each value from the Arrow offsets and data buffers
+    (NumPy gathers, no per-value work in Python). Such a column is unchanged by trimming and
+    has no empty text to turn into a missing value, so :func:`_clean` can skip both passes.
+    Conservative: a value that merely might change sends the column through them.
+    """
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        _, off_buf, data_buf = chunk.buffers()
+        dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        off = np.frombuffer(off_buf, dtype=dtype)[chunk.offset:chunk.offset + n + 1]
+        starts, ends = off[:-1], off[1:]
+        present = ends > starts
+        if chunk.null_count:
+            valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+            if (valid & ~present).any():
+                return False  # an empty, non-missing value
+            present &= valid
+        elif not present.all():
+            return False
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        if _EDGE[data[starts[present]]].any() or _EDGE[data[ends[present] - 1]].any():
+            return False
+    return True
+
+
 def _clean(arr, categories=()) -> pa.ChunkedArray:
     """Arrow version of :func:`toolkit.intake.canonical._clean_text`: strip, empty →
     missing, and a value equal to a category ignoring case (Python ``casefold``, on the
-    distinct values only) becomes that category."""
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    distinct values only) becomes that category.
+
+    A column that needs neither (:func:`_clean_already`; categories already in their
+    canonical case) is returned as it is: on 10M activities this saves a trimmed copy of
+    every text column.
+    """
+    arr = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    if not _clean_already(arr):
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     if categories:
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        enc = pc.dictionary_encode(arr)
-        values = enc.dictionary.to_pylist()
-        new = [v.casefold() if v.casefold() in categories else v for v in values]
-        arr = pc.take(pa.array(new, pa.string()), enc.indices)
+        distinct = pc.unique(arr).to_pylist()
+        if any(v is not None and v.casefold() in categories and v != v.casefold()
+               for v in distinct):
+            arr = arr.combine_chunks()
+            enc = pc.dictionary_encode(arr)
+            values = enc.dictionary.to_pylist()
+            new = [v.casefold() if v.casefold() in categories else v for v in values]
+            arr = pc.take(pa.array(new, arr.type), enc.indices)
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
