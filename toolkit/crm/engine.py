@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from .definitions import TOUCH_WINDOW_SQL
 
 
-def keys(values: pd.Series | None) -> pa.Array:
+def keys(values: pd.Series | None) -> pa.Array | pa.ChunkedArray:
     """Ids as one Arrow ``large_string`` array (missing → null), without Python objects.
 
     Parameters
@@ -41,8 +41,9 @@ def keys(values: pd.Series | None) -> pa.Array:
 
     Returns
     -------
-    pyarrow.Array
-        Same length and order as *values* (empty when ``None``).
+    pyarrow.Array or ChunkedArray
+        Same length and order as *values* (empty when ``None``); the chunks of an Arrow
+        column are kept (not concatenated).
     """
     if values is None:
         return pa.array([], pa.large_string())
@@ -53,9 +54,12 @@ def keys(values: pd.Series | None) -> pa.Array:
         text = values.astype(object).where(values.notna(), None)
         text = text.map(lambda v: v if v is None or isinstance(v, str) else str(v))
         arr = pa.array(text.to_numpy(), pa.large_string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def _one(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A set of values for Arrow's set lookups (one contiguous array)."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def positions(values: pd.Series, table: pd.Series) -> np.ndarray:
@@ -74,7 +78,7 @@ def positions(values: pd.Series, table: pd.Series) -> np.ndarray:
         Positions ``0 .. m-1`` (not index labels); ``-1`` for a missing id or one not in
         *table*.
     """
-    out = pc.index_in(keys(values), value_set=keys(table), skip_nulls=True)
+    out = pc.index_in(keys(values), value_set=_one(keys(table)), skip_nulls=True)
     return out.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
@@ -87,7 +91,7 @@ def member(values: pd.Series, of: pd.Series) -> np.ndarray:
     """
     if len(values) == 0:
         return np.zeros(0, dtype=bool)
-    out = pc.is_in(keys(values), value_set=pc.drop_null(keys(of)), skip_nulls=True)
+    out = pc.is_in(keys(values), value_set=_one(pc.drop_null(keys(of))), skip_nulls=True)
     return out.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 

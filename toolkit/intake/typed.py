@@ -181,7 +181,10 @@ def _csv(path: Path, table: str, columns):
     spec = COLUMNS[table]
     names = [f"f{i}" for i in range(len(header))]
     wanted = {names[i]: h for i, h in enumerate(header) if h in mapping}
-    types = {f: (pa.timestamp("s") if spec[mapping[h]].kind == "datetime" else pa.string())
+    # read straight into the types pandas keeps (no cast afterwards): a timestamp outside
+    # the nanosecond range fails the read and the general path names its row
+    types = {f: (pa.timestamp("ns") if spec[mapping[h]].kind == "datetime"
+                 else pa.large_string())
              for f, h in wanted.items()}
     try:
         tbl = pacsv.read_csv(
@@ -198,7 +201,8 @@ def _csv(path: Path, table: str, columns):
     arrays = {wanted[f]: tbl.column(f) for f in wanted}
     if quotes:  # a quoted value with a line break: the general path checks the quotes
         for h, arr in arrays.items():
-            if pa.types.is_string(arr.type) and pc.any(pc.match_substring(arr, "\n")).as_py():
+            if ((pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
+                    and pc.any(pc.match_substring(arr, "\n")).as_py()):
                 return None
     return arrays, header, mapping, {"encoding": encoding, "delimiter": delim,
                                      "rows": tbl.num_rows}
@@ -241,16 +245,11 @@ def _parquet(path: Path, table: str, columns):
                                        "rows": tbl.num_rows}
 
 
-#: Bytes a value may start or end with only if trimming could change it: ASCII whitespace
-#: and control characters, and any byte of a multi-byte UTF-8 character (which may be
-#: Unicode whitespace such as a no-break space).
-_EDGE = np.zeros(256, dtype=bool)
-_EDGE[:0x21] = True
-_EDGE[0x7f:] = True
-
-
 def _clean_already(arr: pa.ChunkedArray) -> bool:
-    """True when no value of *arr* is empty or starts or ends with a byte of :data:`_EDGE`.
+    """True when no value of *arr* is empty or starts or ends with a byte that trimming
+    could remove: ASCII whitespace and control characters (``<= 0x20``, ``0x7f``), and any
+    byte of a multi-byte UTF-8 character (``>= 0x80``, which may be Unicode whitespace such
+    as a no-break space).
 
     Reads the first and last byte of each value from the Arrow offsets and data buffers
     (NumPy gathers, no per-value work in Python). Such a column is unchanged by trimming and
@@ -267,16 +266,17 @@ def _clean_already(arr: pa.ChunkedArray) -> bool:
         dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         off = np.frombuffer(off_buf, dtype=dtype)[chunk.offset:chunk.offset + n + 1]
         starts, ends = off[:-1], off[1:]
-        present = ends > starts
         if chunk.null_count:
+            present = ends > starts
             valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
             if (valid & ~present).any():
                 return False  # an empty, non-missing value
-            present &= valid
-        elif not present.all():
-            return False
+            starts, ends = starts[valid], ends[valid]
+        elif not (ends > starts).all():
+            return False  # an empty value
         data = np.frombuffer(data_buf, dtype=np.uint8)
-        if _EDGE[data[starts[present]]].any() or _EDGE[data[ends[present] - 1]].any():
+        first, last = data[starts], data[ends - 1]
+        if ((first <= 0x20) | (first >= 0x7f) | (last <= 0x20) | (last >= 0x7f)).any():
             return False
     return True
 
@@ -307,7 +307,8 @@ def _clean(arr, categories=()) -> pa.ChunkedArray:
 
 
 def _text_series(arr, index) -> pd.Series:
-    arr = arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
     return pd.Series(arr.to_pandas(types_mapper=_str_mapper).array, index=index)
 
 
@@ -332,12 +333,14 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
             return None  # blank rows or empty ids: the general path counts and names them
         if kind == "datetime" and pa.types.is_timestamp(arr.type):
             if arr.null_count < len(arr):
-                lo, hi = pc.min(arr).as_py(), pc.max(arr).as_py()
-                if lo < _TS_MIN or hi > _TS_MAX:
+                mm = pc.min_max(arr)
+                unit = arr.type.unit
+                if (mm["min"].value < pd.Timestamp(_TS_MIN).as_unit(unit).value
+                        or mm["max"].value > pd.Timestamp(_TS_MAX).as_unit(unit).value):
                     return None
-            ns = arr.cast(pa.timestamp("ns"))
+            ns = arr if arr.type == pa.timestamp("ns") else arr.cast(pa.timestamp("ns"))
             stamps[dst] = pd.Series(np.asarray(ns.to_numpy(zero_copy_only=False))
-                                    .astype("datetime64[ns]"), index=index)
+                                    .astype("datetime64[ns]", copy=False), index=index)
         elif kind in ("id", "text", "category") and (pa.types.is_string(arr.type)
                                                      or pa.types.is_large_string(arr.type)):
             texts[dst] = pd.Series(_clean(arr, spec[dst].values if kind == "category" else ())
