@@ -93,6 +93,32 @@ def extract_date_of(leads: pd.DataFrame | None, opportunities: pd.DataFrame | No
     return max(latest) if latest else None
 
 
+def in_period(created: pd.Series, period_start=None, period_end=None) -> np.ndarray:
+    """Whether each ``created_at`` falls in ``[period_start, period_end]`` (dates inclusive).
+
+    Parameters
+    ----------
+    created : Series
+        Creation timestamps (any datetime-like dtype; missing → outside).
+    period_start, period_end : date-like or None
+        ``None`` = no bound.
+
+    Returns
+    -------
+    ndarray of bool, same length as *created*.
+    """
+    created = _dt(created, created.index)
+    keep = created.notna().to_numpy().copy()
+    start = _ts(period_start)
+    end = _ts(period_end)
+    values = created.to_numpy()
+    if start is not None:
+        keep &= values >= start.normalize().to_datetime64()
+    if end is not None:
+        keep &= values < (end.normalize() + pd.Timedelta(days=1)).to_datetime64()
+    return keep
+
+
 def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
                   ) -> tuple[pd.DataFrame, int]:
     """Leads created in ``[period_start, period_end]`` (dates inclusive).
@@ -103,15 +129,10 @@ def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
         The cohort rows (original columns) and the number of leads excluded because they
         fall outside the period or have no ``created_at``.
     """
-    created = _dt(_col(leads, "created_at"), leads.index)
-    keep = created.notna()
-    start = _ts(period_start)
-    end = _ts(period_end)
-    if start is not None:
-        keep &= created >= start.normalize()
-    if end is not None:
-        end_excl = end.normalize() + pd.Timedelta(days=1)
-        keep &= created < end_excl
+    created = _col(leads, "created_at")
+    if created is None:
+        created = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
+    keep = in_period(created, period_start, period_end)
     return leads.loc[keep], int((~keep).sum())
 
 
@@ -174,6 +195,19 @@ OPTIONAL_LEAD_COLUMNS = ("mql_at", "accepted_at", "rejected_at", "sql_at", "conv
                          "lead_status")
 
 
+def _has_value(s: pd.Series) -> bool:
+    """Whether *s* holds at least one value (not null, and not blank when text)."""
+    filled = s.notna().to_numpy()
+    if not filled.any():
+        return False
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        first = s.iloc[int(filled.argmax())]  # usually proves it at once
+        if str(first).strip():
+            return True
+        return bool((s.astype("string").str.strip().fillna("") != "").any())
+    return True
+
+
 def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LEAD_COLUMNS,
                        *, emptiness: str = "is empty") -> tuple[pd.DataFrame, list[str]]:
     """Drop optional leads columns in which every value is empty (null or blank text).
@@ -200,11 +234,7 @@ def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LE
     for col in columns:
         if col not in leads.columns:
             continue
-        s = leads[col]
-        filled = s.notna()
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            filled &= s.astype("string").str.strip().fillna("") != ""
-        if not filled.any():
+        if not _has_value(leads[col]):
             empty.append(col)
     if not empty:
         return leads, []

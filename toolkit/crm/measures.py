@@ -124,8 +124,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
                   redactor=make_redactor(names), touch_data=touch_data)
     per = persistence(handed, well_worked_attempts=ww)
-    dose = dose_response(handed, well_worked_attempts=ww)
     bands = score_bands(handed["score"]) if len(handed) else None
+    dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
     eff = effort(handed, well_worked_attempts=ww, bands=bands)
     lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
                       fit_share=hof["fit_share"], bands=bands)
