@@ -146,7 +146,10 @@ def touches(lead_ids: pd.Series, start, end, act_lead_ids: pd.Series, occurred
     try:
         con.register("leads", leads)
         con.register("acts", acts)
-        got = con.sql(_TOUCH_SQL).to_arrow_table()
+        rel = con.sql(_TOUCH_SQL)
+        # DuckDB 1.x names it fetch_arrow_table, 2.x to_arrow_table
+        got = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table
+        got = got()
     finally:
         con.close()
     if got.num_rows:
