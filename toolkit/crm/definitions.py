@@ -64,10 +64,12 @@ def source_code(values: pd.Series) -> pd.Series:
     -------
     Series of dtype ``string``, same index.
     """
+    import pyarrow as pa
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.array([source_key(u) for u in uniques] + [None], dtype=object)
-    out = table[np.where(codes < 0, len(uniques), codes)]
-    return pd.Series(out, index=values.index, dtype="string")
+    table = pa.array([source_key(u) for u in uniques], pa.large_string())
+    out = table.take(pa.array(codes, mask=codes < 0))  # missing → null, in Arrow
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=values.index)
 
 
 def marketing_keys(marketing_sources: Iterable[str]) -> set[str]:

@@ -117,7 +117,9 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     names += [str(k) for k in (owner_labels or {})]
     for tab in (leads, opportunities, activities):
         if tab is not None and "owner_id" in tab.columns:
-            names += [str(x) for x in tab["owner_id"].dropna().unique()]
+            # distinct values first (10M activities, a few thousand owners), then drop the
+            # missing one: the same names in the same order as dropna().unique()
+            names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
     fun = funnel(f, info["measured"])
     spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
