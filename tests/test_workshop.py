@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from scipy import stats
 import pandas as pd
 import pytest
 
@@ -174,46 +175,98 @@ def leads(groups) -> pd.DataFrame:
 
 
 def test_sla_single_band_hand_computed():
-    f = leads([(10, 6, 2, 6, "all"),        # meet: 6/10
-               (10, 2, 30, 6, "all"),       # too slow
-               (5, 2, 2, 2, "all"),         # too few attempts
-               (5, 0, None, 0, "all")])     # never touched
-    r = design_sla(f, first_touch_hours=24, attempts=6)
-    # miss: 20 leads, 4 converted -> extra = 20 * (0.6 - 0.2) = 8
-    assert r["extra_conversions"] == pytest.approx(8.0)
-    assert r["current_conversions"] == 10 and r["projected_conversions"] == pytest.approx(18)
-    assert r["meets_share"] == pytest.approx(1 / 3)
-    assert r["projected_rate"] == pytest.approx(18 / 30)
-    assert r["ci_low"] < 8 < r["ci_high"]
-    assert r["by_band"][0]["meet"]["rate"] == pytest.approx(0.6)
+    # 22 leads touched in time: 4 convert at attempt 1, 4 given up after 1, 2 convert at 2,
+    # 2 convert at 3, 10 reach attempt 3 unconverted; 10 reached at 30 h (2 converted) and
+    # 5 never touched.
+    f = leads([(4, 4, 2, 1, "all"), (4, 0, 2, 1, "all"), (2, 2, 2, 2, "all"),
+               (12, 2, 2, 3, "all"), (10, 2, 30, 2, "all"), (5, 0, None, 0, "all")])
+    r = design_sla(f, first_touch_hours=24, attempts=3)
+    # hazards 4/22, 2/14, 2/12: S(1) = 9/11, S(3) = 45/77
+    # extra = 4 (1 - S(3)/S(1)) + 13 (1 - S(3)) = 8/7 + 416/77 = 72/11
+    assert r["extra_conversions"] == pytest.approx(72 / 11)
+    assert r["current_conversions"] == 10 and r["projected_conversions"] == pytest.approx(
+        10 + 72 / 11)
+    assert r["meets_share"] == pytest.approx(18 / 37)
+    assert r["projected_rate"] == pytest.approx((10 + 72 / 11) / 37)
+    assert r["ci_low"] < 72 / 11 < r["ci_high"]
+    band = r["by_band"][0]
+    assert band["worked"]["rate"] == pytest.approx(32 / 77)
+    assert (band["n_fast"], band["n_reached"], band["n_given_up"], band["n_late_open"]) == (
+        22, 12, 4, 13)
+    # cost: 4 leads 2 attempts short, 8 late leads 1 short, 5 untouched 3 short = 31
+    assert r["cost"] == {"extra_attempts": 31.0, "leads_to_reach_sooner": 15}
     assert not r["score_bands"]
     assert "not causal" in r["caveat"]
     json.dumps(r, allow_nan=False)
 
 
-def test_sla_within_bands_hand_computed():
-    f = leads([(10, 3, 1, 6, "low"), (10, 1, 48, 6, "low"),
-               (10, 8, 1, 6, "high"), (20, 10, 1, 1, "high"),
+def test_sla_worked_conversion_matches_scipy_kaplan_meier():
+    # second method: scipy's Kaplan-Meier (ecdf of right-censored data) on the leads
+    # touched in time, conversion attempt as the event time, given-up leads censored
+    rng = np.random.default_rng(3)
+    t = rng.integers(1, 9, size=300)
+    conv = rng.random(300) < 0.35
+    f = pd.DataFrame({"touched": True, "hours_to_touch": 1.0, "attempts": t.astype(float),
+                      "converted": conv, "score": np.nan})
+    r = design_sla(f, first_touch_hours=24, attempts=5)
+    km = stats.ecdf(stats.CensoredData(uncensored=t[conv], right=t[~conv]))
+    assert r["by_band"][0]["worked"]["rate"] == pytest.approx(km.cdf.evaluate(5))
+    # every given-up lead: 1 - S(5)/S(t)
+    s = km.sf.evaluate
+    expected = sum(1 - s(5) / s(k) for k in t[(~conv) & (t < 5)])
+    assert r["extra_conversions"] == pytest.approx(expected)
+
+
+def test_sla_free_of_survivorship_bias_recovers_planted_effect():
+    # Planted: every attempt converts 10% of the leads still open; sales give up after a
+    # random 1..6 attempts, independent of the lead. Converted leads stop being called, so
+    # leads that reached 6 attempts convert *less* often than those that did not (the
+    # biased comparison says effort hurts); the attempt clock recovers the planted effect.
+    rng = np.random.default_rng(7)
+    n = 6000
+    give_up = rng.integers(1, 7, size=n)
+    first_success = rng.geometric(0.10, size=n)
+    conv = first_success <= give_up
+    att = np.where(conv, first_success, give_up).astype(float)
+    f = pd.DataFrame({"touched": True, "hours_to_touch": 1.0, "attempts": att,
+                      "converted": conv, "score": np.nan})
+    reached = att >= 6
+    assert conv[reached].mean() < conv[~reached].mean()     # the biased comparison
+    truth = sum(1 - 0.9 ** (6 - k) for k in att[(~conv) & (att < 6)])
+    r = design_sla(f, first_touch_hours=24, attempts=6)
+    assert r["extra_conversions"] == pytest.approx(truth, rel=0.08)
+    assert r["ci_low"] < truth < r["ci_high"]
+    assert r["by_band"][0]["worked"]["rate"] == pytest.approx(1 - 0.9 ** 6, abs=0.03)
+
+
+def test_sla_within_bands_and_thin_band_left_out():
+    f = leads([(10, 3, 1, 6, "low"), (10, 0, 48, 2, "low"),
+               (12, 0, 1, 6, "high"), (20, 10, 1, 1, "high"), (8, 0, 1, 2, "high"),
                (3, 3, 1, 6, "mid"), (10, 0, None, 0, "mid")])
     r = design_sla(f, first_touch_hours=24, attempts=6, bands=f["band"])
-    # low: 10 * (0.3 - 0.1) = 2; high: 20 * (0.8 - 0.5) = 6; mid left out (3 meeting < 10)
-    assert r["extra_conversions"] == pytest.approx(8.0)
     bands = {b["band"]: b for b in r["by_band"]}
+    # low: 10 on the clock, 3 convert at attempt 6 -> S(6) = 7/10; 10 late: 10 * 0.3 = 3
+    assert bands["low"]["extra"] == pytest.approx(3.0)
+    # high: 40 on the clock, 10 convert at 1 -> S(1) = 3/4, S(6) = 3/4; the 8 given up
+    # after 2 gain nothing (no conversions after attempt 1 among those kept on)
+    assert bands["high"]["extra"] == pytest.approx(0.0)
+    # mid: 3 leads reached attempt 6 (< 10): left out, named in the warnings
     assert bands["mid"]["used"] is False and bands["mid"]["extra"] is None
     assert any("mid" in w for w in r["warnings"])
-    # a looser target changes who meets it: 48 h now meets in the low band -> no one misses
+    assert r["extra_conversions"] == pytest.approx(3.0)
+    # a looser target changes who is in time: at 48 h the low band has nobody late
     r2 = design_sla(f, first_touch_hours=48, attempts=6, bands=f["band"])
-    assert {b["band"]: b["n_miss"] for b in r2["by_band"]}["low"] == 0
+    assert {b["band"]: b["n_late_open"] for b in r2["by_band"]}["low"] == 0
 
 
-def test_sla_interval_matches_normal_approximation_on_large_counts():
-    f = leads([(400, 200, 1, 6, "all"), (1000, 200, 50, 6, "all")])
-    r = design_sla(f, first_touch_hours=24, attempts=6, n_draws=20000)
-    assert r["extra_conversions"] == pytest.approx(300.0)
-    # second method: delta-method normal interval, var = n_miss^2 (p1 q1 / n1 + p0 q0 / n0)
-    sd = np.sqrt(1000 ** 2 * (0.5 * 0.5 / 400 + 0.2 * 0.8 / 1000))
-    assert r["ci_low"] == pytest.approx(300 - 1.96 * sd, abs=4)
-    assert r["ci_high"] == pytest.approx(300 + 1.96 * sd, abs=4)
+def test_sla_interval_narrows_with_more_leads():
+    def width(scale):
+        f = leads([(40 * scale, 12 * scale, 1, 6, "all"), (100 * scale, 0, 50, 1, "all")])
+        r = design_sla(f, first_touch_hours=24, attempts=6, n_draws=20000)
+        assert r["extra_conversions"] == pytest.approx(100 * scale * 0.3)
+        return (r["ci_high"] - r["ci_low"]) / scale
+    # the interval of a count scales like sqrt(n): per-lead width halves when n is x4
+    assert width(4) == pytest.approx(width(1) / 2, rel=0.15)
 
 
 def test_sla_too_little_data_returns_none_with_warning():
@@ -303,7 +356,10 @@ def test_views_wording_from_the_figures(monkeypatch, plan, crm):
     cells = re.sub(r"(\s*</?t[dr]>\s*)+", "|", out)
     assert "|Sales side|70%|80%|-10 pts|underestimated|" in cells
     assert "Added cost 200 USD" in out
-    assert "+8 SQLs" in out
+    # 10 leads touched in time, 6 convert at attempt 6 (S(6) = 0.4); 16 unconverted leads
+    # reached late convert at 60%: +9.6
+    assert "+10 SQLs" in out
+    assert "CLAIM_LEADS" not in out   # item codes are not for the room
 
 
 def test_live_output_renders_without_capture_and_follows_controls():

@@ -22,22 +22,31 @@ from test_workshop import COLS, PLAN, leads
 
 
 def test_sla_grid_hand_computed_counts_and_cost():
-    f = leads([(10, 6, 2, 6, "all"),        # meet 24 h / 6: 6 of 10 convert
+    f = leads([(10, 6, 2, 6, "all"),        # 24 h / 6: 6 of 10 convert at attempt 6
                (10, 2, 30, 6, "all"),       # too slow (30 h), enough attempts
-               (5, 2, 2, 2, "all"),         # fast, 2 attempts: 4 short each
+               (5, 2, 2, 2, "all"),         # fast, 2 attempts (2 convert, 3 given up)
                (5, 0, None, 0, "all")])     # never touched: 6 short each
     g = sla_grid(f, sla_hours=24, well_worked_attempts=6)
+    t24 = g["tables"]["24h"]
+    assert len(t24) == 1 and t24[0]["band"] == "all" and t24[0]["n_fast"] == 15
+    # on the clock: 15 leads reach attempts 1-2, 2 convert at 2, 3 given up after 2
+    assert t24[0]["at_risk"][:7] == [15, 15, 10, 10, 10, 10, 0]
+    assert t24[0]["events"][:7] == [0, 2, 0, 0, 0, 6, 0]
+    assert t24[0]["given_up"][:7] == [0, 3, 0, 0, 0, 4, 0]
+    assert t24[0]["late_open"] == 13            # 8 slow + 5 untouched, unconverted
     cell = g["targets"]["24h|6"]
-    assert cell["by_band"] == [{"band": "all", "k_meet": 6, "n_meet": 10, "k_miss": 4,
-                                "n_miss": 20}]
-    assert cell["cost"] == {"extra_attempts": 10 * 0 + 5 * 4 + 5 * 6,
+    # unconverted leads short of 6: 3 given up × 4 + 5 untouched × 6 (the slow have 6)
+    assert cell["cost"] == {"extra_attempts": 3 * 4 + 5 * 6,
                             "leads_to_reach_sooner": 10 + 5}
-    assert cell["meets_share"] == pytest.approx(1 / 3)
-    # 48 h: the 30 h leads meet too -> nobody is slow except the untouched
+    # in time and (worked to 6 or converted): 10 + 2
+    assert cell["meets_share"] == pytest.approx(12 / 30)
+    # 48 h: the 30 h leads are in time too -> nobody is slow except the untouched
     assert g["targets"]["48h|6"]["cost"]["leads_to_reach_sooner"] == 5
     r = design_sla_from_results(g, first_touch_hours=24, attempts=6)
-    assert r["extra_conversions"] == pytest.approx(8.0)      # 20 × (0.6 − 0.2)
-    assert r["cost"]["extra_attempts"] == 50
+    # S(2) = 13/15, S(6) = 13/15 × 4/10: given up after 2 -> 3 × (1 − 0.4) = 1.8;
+    # late -> 13 × (1 − 26/75) = 8.4933...
+    assert r["extra_conversions"] == pytest.approx(3 * 0.6 + 13 * (1 - 26 / 75))
+    assert r["cost"]["extra_attempts"] == 42
     json.dumps(g, allow_nan=False)
     off = design_sla_from_results(g, first_touch_hours=5, attempts=6)
     assert off["extra_conversions"] is None and off["warnings"]
@@ -63,12 +72,11 @@ def test_sla_from_results_equals_lead_level_design(followup):
         for key in ("n_leads", "meets_share", "current_conversions", "extra_conversions",
                     "ci_low", "ci_high", "projected_conversions"):
             assert b[key] == pytest.approx(a[key]), (hours, attempts, key)
-        assert [r["n_miss"] for r in b["by_band"]] == [r["n_miss"] for r in a["by_band"]]
-        # the cost by direct count on the lead frame
-        meet = (frame["touched"] & (frame["hours_to_touch"] <= hours)
-                & (frame["attempts"] >= attempts)).fillna(False)
+        assert b["by_band"] == a["by_band"]
+        # the cost by direct count on the lead frame: unconverted leads short of the target
+        conv = frame["converted"].fillna(False).astype(bool)
         short = (attempts - frame["attempts"].fillna(0)).clip(lower=0)
-        assert b["cost"]["extra_attempts"] == pytest.approx(float(short[~meet].sum()))
+        assert b["cost"]["extra_attempts"] == pytest.approx(float(short[~conv].sum()))
 
 
 def test_whatif_from_results_equals_deal_level_whatif(followup):

@@ -1,32 +1,40 @@
 """SLA designer: what would a first-touch and attempts target be worth, on the client's data?
 
-Method (direct standardization within lead-score bands)
--------------------------------------------------------
-A lead *meets* the target when it was touched within ``first_touch_hours`` of its clock
-start and received at least ``attempts`` attempts (the same rule as a well-worked lead,
-:func:`toolkit.crm.quality.well_worked_mask`). Conversion = reached SQL or later
-(:mod:`toolkit.crm.derive`). Within each lead-score band *b* (score tertiles,
-:func:`toolkit.crm.dose.score_bands`; one band "all" without a usable score)::
+Method (Kaplan–Meier on the attempt clock, within lead-score bands)
+-------------------------------------------------------------------
+A target is "first touch within *h* hours of the clock start, then at least *a* attempts
+unless the lead converts first". Comparing the conversion of leads that *reached* *a*
+attempts with those that did not would be biased: a lead that converts stops being called,
+so converted leads rarely reach many attempts and effort looks harmful (survivorship bias,
+SPEC §4.2). Attempts are therefore the time axis, as in :mod:`toolkit.crm.effort`:
 
-    extra_b = n_miss_b × (p_meet_b − p_miss_b)
+* within each lead-score band *b* (score tertiles, :func:`toolkit.crm.dose.score_bands`; one
+  band "all" without a usable score), among the leads first touched within *h* hours, the
+  hazard at attempt *k* is ``d_k / n_k`` (leads converting at attempt *k* ÷ leads that
+  reached it) and ``S_b(t) = Π_{k ≤ t} (1 − d_k / n_k)`` the Kaplan–Meier share not yet
+  converted after *t* attempts; leads given up on are censored at their last attempt;
+* a lead touched in time but given up on after *t < a* attempts without converting would
+  convert by attempt *a* with probability ``1 − S_b(a) / S_b(t)``;
+* a lead not touched in time (late or never) and not converted would convert like a lead
+  touched in time, with probability ``1 − S_b(a)``;
+* converted leads stay converted; leads already worked to *a* attempts are unchanged.
 
-where ``n_miss_b`` is the number of leads missing the target and ``p_meet_b``, ``p_miss_b``
-are the conversion rates of the leads meeting / missing it in that band. The estimate is the
-sum over bands — the extra conversions had the leads that missed the target converted like
-comparable leads that met it, over the analysis period. Bands where either group is empty or
-the meeting group has fewer than ``min_meet`` leads are left out (and named in the warnings).
+``extra_b`` is the sum of those probabilities and the estimate the sum over bands — the extra
+conversions (SQL or later, :mod:`toolkit.crm.derive`) over the analysis period. A band enters
+only when at least ``min_meet`` of its leads touched in time reached attempt *a* (the hazards
+up to *a* are then estimated from at least that many leads); others are named in the warnings.
 
-Uncertainty: ``p_meet_b`` and ``p_miss_b`` are drawn from their Jeffreys posteriors,
-Beta(k + ½, n − k + ½) (the Jeffreys interval of Brown, Cai & DasGupta, *Statistical
-Science* 2001), independently per band; the 2.5 % and 97.5 % quantiles of the resulting sums
-form the 95 % interval. Each band's rates also carry a Wilson 95 % interval
-(:func:`toolkit.crm.funnel.wilson`).
+Uncertainty: each hazard ``d_k / n_k`` is drawn from its Jeffreys posterior
+Beta(d_k + ½, n_k − d_k + ½) (Brown, Cai & DasGupta, *Statistical Science* 2001),
+independently per attempt and band; the 2.5 % and 97.5 % quantiles of the resulting sums form
+the 95 % interval, and of ``1 − S_b(a)`` the interval of the band's "worked" conversion.
 
-This is **associational, not causal**: leads that were worked fast and hard may differ in
-ways the score does not capture (reps work better-looking leads harder; a lead that converts
-early stops collecting attempts). Comparing within score bands removes the part of that bias
-the score explains, not all of it. Read the figure as "what the client's own data suggests",
-to be confirmed by a trial of the SLA.
+Assumptions, stated in the workshop: leads given up on would have converted like the leads
+that were kept on (non-informative censoring — the assumption of every Kaplan–Meier
+estimate), and leads reached late would convert like leads reached in time within the same
+score band. The second is **associational, not causal**: reps reach better-looking leads
+faster; the score bands remove the part of that the score explains, not all of it. Read the
+figure as "what the client's own data suggests", to be confirmed by a trial of the SLA.
 """
 
 from __future__ import annotations
@@ -36,17 +44,19 @@ import pandas as pd
 
 from .. import method as _method
 from ..crm.dose import score_bands
-from ..crm.funnel import wilson
-from ..crm.quality import well_worked_mask
 
 N_DRAWS = 4000
 BAND_ORDER = ("low", "mid", "high", "all", "no score")
-#: Leads meeting the target needed in a band for its rate to be used (toolkit.method).
+#: Leads touched in time that reached the attempt target, needed in a band for its
+#: Kaplan–Meier curve to enter the estimate (toolkit.method).
 MIN_MEET = int(_method.value("sla_designer_min_meet"))
-METHOD = ("Direct standardization within lead-score bands: extra = Σ n_miss × (p_meet − "
-          "p_miss); 95% interval from Jeffreys Beta posterior draws of the band rates.")
-CAVEAT = ("Associational, not causal: leads worked fast and hard may differ in ways the "
-          "lead score does not capture. Confirm with a trial of the SLA.")
+METHOD = ("Kaplan–Meier on the attempt clock within lead-score bands: leads given up on "
+          "before the attempt target convert with the conditional probability of leads that "
+          "were kept on; leads reached late convert like leads reached in time. 95% "
+          "interval from Jeffreys Beta posterior draws of the per-attempt conversion rates.")
+CAVEAT = ("Associational, not causal: leads reached in time may differ in ways the lead "
+          "score does not capture, and leads given up on are assumed to convert like those "
+          "kept on. Confirm with a trial of the SLA.")
 
 
 def _f(x) -> float | None:
@@ -56,16 +66,29 @@ def _f(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
+def _blank(first_touch_hours, attempts, warnings) -> dict:
+    return {"targets": {"first_touch_hours": _f(first_touch_hours), "attempts": int(attempts)},
+            "n_leads": 0, "meets_share": None, "current_conversions": None,
+            "current_rate": None, "extra_conversions": None, "ci_low": None, "ci_high": None,
+            "projected_conversions": None, "projected_rate": None, "score_bands": False,
+            "by_band": [], "cost": None, "method": METHOD, "caveat": CAVEAT,
+            "warnings": warnings}
+
+
 def design_sla(leads: pd.DataFrame | None, *, first_touch_hours: float, attempts: int,
                bands: pd.Series | None = None, n_draws: int = N_DRAWS,
                min_meet: int = MIN_MEET, seed: int = 0) -> dict:
     """Estimate the extra conversions a first-touch / attempts target suggests.
 
+    The same path as the workshop: the counts of :func:`sla_grid` for this one target, then
+    :func:`design_sla_from_results`.
+
     Parameters
     ----------
     leads : pandas.DataFrame or None
         Lead frame of :func:`toolkit.crm.derive.lead_frame` over the leads handed to sales
-        (columns ``touched``, ``hours_to_touch``, ``attempts``, ``converted``, ``score``).
+        (columns ``touched``, ``hours_to_touch``, ``attempts`` — counted up to conversion —,
+        ``converted``, ``score``).
     first_touch_hours : float
         Target hours from MQL (else creation) to the first sales touch; > 0.
     attempts : int
@@ -76,7 +99,8 @@ def design_sla(leads: pd.DataFrame | None, *, first_touch_hours: float, attempts
     n_draws : int
         Posterior draws for the interval.
     min_meet : int
-        Leads meeting the target needed in a band for it to count.
+        Leads touched in time that reached attempt *attempts*, needed in a band for it to
+        count.
     seed : int
         Random seed (results are reproducible).
 
@@ -84,118 +108,107 @@ def design_sla(leads: pd.DataFrame | None, *, first_touch_hours: float, attempts
     -------
     dict
         JSON-safe: ``targets`` (``first_touch_hours``, ``attempts``), ``n_leads``,
-        ``meets_share`` (0..1, leads meeting the target now), ``current_conversions``,
-        ``current_rate``, ``extra_conversions`` with ``ci_low`` / ``ci_high`` (95 %),
-        ``projected_conversions``, ``projected_rate``, ``score_bands`` (bool), ``by_band``
-        (list of ``{band, n_meet, n_miss, meet (Wilson dict), miss (Wilson dict), extra,
-        used}``), ``method``, ``caveat`` and ``warnings``. Figures are None when nothing can
-        be estimated (no leads, no attempt counts, no band with both groups).
+        ``meets_share`` (0..1, leads touched in time and worked to the target or converted),
+        ``current_conversions``, ``current_rate``, ``extra_conversions`` with ``ci_low`` /
+        ``ci_high`` (95 %), ``projected_conversions``, ``projected_rate``, ``score_bands``
+        (bool), ``by_band`` (list of ``{band, n_fast, n_reached, worked: {rate, ci_low,
+        ci_high}, n_given_up, n_late_open, extra, used}``), ``cost`` (``extra_attempts``,
+        ``leads_to_reach_sooner``), ``method``, ``caveat`` and ``warnings``. Figures are
+        None when nothing can be estimated (no leads, no attempt counts, no band with enough
+        leads reaching the target).
 
     Examples
     --------
-    One band, 10 leads meeting the target with 6 conversions (60 %), 20 missing it with 4
-    (20 %): extra = 20 × (0.6 − 0.2) = 8 conversions; 10 now, 18 projected.
+    One band; 22 leads touched in time: 4 convert at attempt 1, 4 are given up after 1,
+    2 convert at attempt 2, 2 at attempt 3, 10 reach attempt 3 unconverted; 13 leads reached
+    late or never, unconverted. ``S(1) = 18/22``, ``S(3) = 45/77``: extra =
+    4 × (1 − S(3)/S(1)) + 13 × (1 − S(3)) = 8/7 + 416/77 = 72/11 ≈ 6.5 conversions.
     """
-    warnings: list[str] = []
-    res = {"targets": {"first_touch_hours": _f(first_touch_hours), "attempts": int(attempts)},
-           "n_leads": 0, "meets_share": None, "current_conversions": None,
-           "current_rate": None, "extra_conversions": None, "ci_low": None, "ci_high": None,
-           "projected_conversions": None, "projected_rate": None, "score_bands": False,
-           "by_band": [], "method": METHOD, "caveat": CAVEAT, "warnings": warnings}
-    if first_touch_hours is None or not first_touch_hours > 0 or int(attempts) < 1:
-        warnings.append("Targets must be more than 0 hours and at least 1 attempt.")
-        return res
-    if leads is None or len(leads) == 0:
-        warnings.append("No leads handed to sales: the SLA cannot be sized.")
-        return res
-    if not leads["attempts"].notna().any():
-        warnings.append("No attempt counts (no attempts column and no activities): the SLA "
-                        "cannot be sized.")
-        return res
-    f = leads
-    meet = well_worked_mask(f, sla_hours=float(first_touch_hours),
-                            well_worked_attempts=int(attempts)).to_numpy(bool)
-    conv = f["converted"].fillna(False).to_numpy(bool)
-    if bands is None:
-        bands = score_bands(f["score"])
-    if bands is None:
-        b = np.full(len(f), "all", dtype=object)
-        warnings.append("No usable lead score: leads are compared across all scores, so "
-                        "better-looking leads being worked harder is not adjusted for.")
-    else:
-        res["score_bands"] = True
-        b = bands.astype(object).where(bands.notna(), "no score").to_numpy()
-    n = len(f)
-    if f["touched"].any() and not f.loc[f["touched"].to_numpy(bool), "hours_to_touch"
-                                         ].notna().any():
-        warnings.append("First-touch times are unknown (attempt counts only): no lead can "
-                        "be shown to meet a first-touch target.")
-    res.update(n_leads=int(n), meets_share=float(meet.mean()),
-               current_conversions=int(conv.sum()), current_rate=float(conv.mean()))
-    res["by_band"] = _band_counts(b, meet, conv)
-    return _estimate(res, n_draws=n_draws, min_meet=min_meet, seed=seed)
+    if first_touch_hours is None or not _f(first_touch_hours) or not first_touch_hours > 0 \
+            or int(attempts) < 1:
+        return _blank(first_touch_hours, attempts,
+                      ["Targets must be more than 0 hours and at least 1 attempt."])
+    grid = sla_grid(leads, hours=(float(first_touch_hours),), attempts=(int(attempts),),
+                    bands=bands)
+    if grid is None:
+        return _blank(first_touch_hours, attempts,
+                      ["No leads handed to sales with attempt counts: the SLA cannot be "
+                       "sized."])
+    return design_sla_from_results(grid, first_touch_hours=first_touch_hours,
+                                   attempts=attempts, n_draws=n_draws, min_meet=min_meet,
+                                   seed=seed)
 
 
-def _band_counts(b: np.ndarray, meet: np.ndarray, conv: np.ndarray) -> list[dict]:
-    """Per score band: leads meeting / missing the target and their conversions."""
-    d = pd.DataFrame({"b": b, "m": meet, "c": conv})
-    g = d.groupby(["b", "m"])["c"].agg(["sum", "size"])
-    order = [x for x in BAND_ORDER if x in set(b)]
-    rows = []
-    for band in order:
-        km, nm = (int(g.loc[(band, True)][c]) if (band, True) in g.index else 0
-                  for c in ("sum", "size"))
-        kx, nx = (int(g.loc[(band, False)][c]) if (band, False) in g.index else 0
-                  for c in ("sum", "size"))
-        rows.append({"band": band, "k_meet": km, "n_meet": nm, "k_miss": kx, "n_miss": nx})
-    return rows
+def _km_draws(at_risk: np.ndarray, events: np.ndarray, rng, n_draws: int) -> np.ndarray:
+    """Survival ``S(t)``, t = 0..len, per posterior draw (row 0 = the point estimate)."""
+    n, d = at_risk.astype(float), events.astype(float)
+    ok = n > 0
+    point = np.where(ok, d / np.where(ok, n, 1.0), 0.0)
+    draws = np.zeros((int(n_draws), len(n)))
+    if ok.any():
+        draws[:, ok] = rng.beta(d[ok] + 0.5, n[ok] - d[ok] + 0.5, size=(int(n_draws), int(ok.sum())))
+    haz = np.vstack([point, draws])
+    s = np.cumprod(1.0 - haz, axis=1)
+    return np.hstack([np.ones((len(haz), 1)), s])
 
 
-def _estimate(res: dict, *, n_draws: int = N_DRAWS, min_meet: int = MIN_MEET,
-              seed: int = 0) -> dict:
-    """Fill *res* (``n_leads``, ``current_conversions``, ``by_band`` counts) with the
-    direct-standardization estimate and its Jeffreys interval (module docstring)."""
+def _estimate(res: dict, tables: list[dict], a: int, *, n_draws: int, min_meet: int,
+              seed: int) -> dict:
+    """Fill *res* with the Kaplan–Meier estimate (module docstring) from the band tables."""
     warnings = res["warnings"]
-    n, conv_total = res["n_leads"], res["current_conversions"]
-    rows, used = [], []
-    for c in res["by_band"]:
-        band, km, nm, kx, nx = c["band"], c["k_meet"], c["n_meet"], c["k_miss"], c["n_miss"]
-        row = {"band": band, "n_meet": nm, "n_miss": nx, "meet": wilson(km, nm),
-               "miss": wilson(kx, nx), "extra": None, "used": False}
-        if nx == 0:
-            pass  # every lead of the band already meets the target: nothing to gain
-        elif nm < min_meet:
-            warnings.append(f"Band '{band}': only {nm} leads meet the target (fewer than "
-                            f"{min_meet}); its {nx} other leads are left out of the estimate.")
-        else:
-            row["extra"] = float(nx * (km / nm - kx / nx))
-            row["used"] = True
-            used.append((km, nm, kx, nx))
+    rng = np.random.default_rng(seed)
+    rows, total = [], None
+    for tb in tables:
+        at_risk = np.asarray(tb["at_risk"][:a], dtype=float)
+        events = np.asarray(tb["events"][:a], dtype=float)
+        given_up = np.asarray(tb["given_up"][:a - 1], dtype=float)  # after t = 1..a-1
+        late = float(tb["late_open"])
+        reached = int(at_risk[a - 1]) if len(at_risk) >= a else 0
+        row = {"band": tb["band"], "n_fast": int(tb["n_fast"]), "n_reached": reached,
+               "worked": {"rate": None, "ci_low": None, "ci_high": None},
+               "n_given_up": int(given_up.sum()), "n_late_open": int(late),
+               "extra": None, "used": False}
         rows.append(row)
+        if given_up.sum() + late == 0:
+            row["extra"], row["used"] = 0.0, True  # every lead already meets the target
+            continue
+        if reached < min_meet:
+            warnings.append(f"Band '{tb['band']}': only {reached} leads reached in time were "
+                            f"worked to {a} attempts (fewer than {min_meet}); its "
+                            f"{int(given_up.sum() + late)} other unconverted leads are left "
+                            "out of the estimate.")
+            continue
+        s = _km_draws(at_risk, events, rng, n_draws)          # (1 + draws, a + 1)
+        s_a = s[:, a]
+        s_t = s[:, 1:a]                                      # S(1..a-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cond = np.where(s_t > 0, 1.0 - s_a[:, None] / s_t, 0.0)
+        extra = (cond * given_up[None, :]).sum(axis=1) + late * (1.0 - s_a)
+        worked = 1.0 - s_a
+        row["worked"] = {"rate": _f(worked[0]), "ci_low": _f(np.quantile(worked[1:], 0.025)),
+                         "ci_high": _f(np.quantile(worked[1:], 0.975))}
+        row["extra"], row["used"] = float(extra[0]), True
+        total = extra if total is None else total + extra
     res["by_band"] = rows
-    if not used:
-        if all(r["n_miss"] == 0 for r in rows):
+    n, conv_total = res["n_leads"], res["current_conversions"]
+    if total is None:
+        if rows and all(r["used"] for r in rows):
             res.update(extra_conversions=0.0, ci_low=0.0, ci_high=0.0,
                        projected_conversions=float(conv_total),
                        projected_rate=float(conv_total) / n if n else None)
             warnings.append("Every lead already meets this target.")
         else:
-            warnings.append("Too few leads meet this target to estimate its effect.")
+            warnings.append("Too few leads were worked to this target to estimate its "
+                            "effect.")
         return res
-    arr = np.array(used, dtype=float)
-    km, nm, kx, nx = arr.T
-    extra = float(sum(r["extra"] for r in rows if r["used"]))
-    rng = np.random.default_rng(seed)
-    p1 = rng.beta(km + 0.5, nm - km + 0.5, size=(int(n_draws), len(arr)))
-    p0 = rng.beta(kx + 0.5, nx - kx + 0.5, size=(int(n_draws), len(arr)))
-    draws = ((p1 - p0) * nx).sum(axis=1)
-    lo, hi = np.quantile(draws, [0.025, 0.975])
+    lo, hi = np.quantile(total[1:], [0.025, 0.975])
+    extra = float(total[0])
     if res["meets_share"] is not None and res["meets_share"] < 0.05:
         warnings.append(f"Only {res['meets_share']:.1%} of leads meet this target today: the "
                         "estimate extrapolates from few leads.")
     proj = float(conv_total) + extra
     res.update(extra_conversions=extra, ci_low=_f(lo), ci_high=_f(hi),
-               projected_conversions=proj, projected_rate=proj / n)
+               projected_conversions=proj, projected_rate=proj / n if n else None)
     if lo <= 0 <= hi:
         warnings.append("The 95% interval includes zero: the data cannot tell whether this "
                         "target would help.")
@@ -213,16 +226,43 @@ def _key(hours: float, attempts: int) -> str:
     return f"{float(hours):g}h|{int(attempts)}"
 
 
+def _band_tables(b: np.ndarray, fast: np.ndarray, att: np.ndarray, conv: np.ndarray,
+                 horizon: int) -> list[dict]:
+    """Per score band: the attempt-clock life table of the leads touched in time and the
+    counts of unconverted leads given up on after each attempt or reached late."""
+    t = np.nan_to_num(att, nan=0.0).astype("int64")
+    capped = np.minimum(t, horizon + 1)
+    out = []
+    for band in [x for x in BAND_ORDER if x in set(b)]:
+        inb = b == band
+        on_clock = inb & fast & (t >= 1)
+        n_t = np.bincount(capped[on_clock], minlength=horizon + 2)
+        at_risk = n_t[::-1].cumsum()[::-1][1:horizon + 1]
+        events = np.bincount(capped[on_clock & conv], minlength=horizon + 2)[1:horizon + 1]
+        given_up = np.bincount(capped[on_clock & ~conv], minlength=horizon + 2)[1:horizon + 1]
+        # touched in time without a recorded attempt cannot be placed on the clock: treated
+        # like leads reached late (they start the clock again under the SLA)
+        late_open = int((inb & ~conv & ~on_clock).sum())
+        out.append({"band": band, "n_fast": int((inb & fast).sum()),
+                    "at_risk": at_risk.astype(int).tolist(),
+                    "events": events.astype(int).tolist(),
+                    "given_up": given_up.astype(int).tolist(), "late_open": late_open})
+    return out
+
+
 def sla_grid(leads: pd.DataFrame | None, *, sla_hours: float | None = None,
              well_worked_attempts: int | None = None,
-             hours: tuple = GRID_HOURS, attempts: tuple = GRID_ATTEMPTS) -> dict | None:
+             hours: tuple = GRID_HOURS, attempts: tuple = GRID_ATTEMPTS,
+             bands: pd.Series | None = None) -> dict | None:
     """Aggregate counts behind every SLA target the workshop offers (stored in results.json).
 
-    For each target (first touch within *h* hours, at least *a* attempts) and each
-    lead-score band: leads meeting / missing it and how many of each converted (the inputs
-    of the estimate, module docstring), plus its cost in work — the attempts the missing
-    leads lack (``Σ max(0, a − attempts)``) and the leads that would have to be reached
-    sooner (not touched within *h* hours). Counts of leads only, never a person.
+    For each first-touch target *h* and lead-score band: the attempt-clock life table of
+    the leads touched within *h* hours (leads reaching and converting at each attempt), the
+    unconverted leads given up on after each attempt, and the unconverted leads reached
+    late or never (the inputs of the estimate, module docstring). For each target (*h*,
+    *a*): the share meeting it today and its cost in work — the attempts the unconverted
+    leads lack (``Σ max(0, a − attempts)``) and the leads not touched within *h* hours.
+    Counts of leads only, never a person.
 
     Parameters
     ----------
@@ -232,15 +272,18 @@ def sla_grid(leads: pd.DataFrame | None, *, sla_hours: float | None = None,
         The engagement's targets, added to the grid.
     hours, attempts : tuple
         The grid.
+    bands : pandas.Series, optional
+        Score band per lead (default: tertiles of ``score``).
 
     Returns
     -------
     dict or None
         ``hours`` and ``attempts`` (the grid), ``n_leads``, ``current_conversions``,
-        ``score_bands`` (bool), ``warnings`` (from the data, target-independent) and
-        ``targets`` — ``{"<h>h|<a>": {meets_share, by_band: [{band, k_meet, n_meet,
-        k_miss, n_miss}], cost: {extra_attempts, leads_to_reach_sooner}}}``. ``None``
-        without leads or attempt counts.
+        ``score_bands`` (bool), ``warnings`` (from the data, target-independent),
+        ``tables`` — ``{"<h>h": [{band, n_fast, at_risk, events, given_up, late_open}]}``
+        (lists over attempts 1..max(attempts)) — and ``targets`` — ``{"<h>h|<a>":
+        {meets_share, cost: {extra_attempts, leads_to_reach_sooner}}}``. ``None`` without
+        leads or attempt counts.
     """
     if leads is None or len(leads) == 0 or not leads["attempts"].notna().any():
         return None
@@ -249,35 +292,39 @@ def sla_grid(leads: pd.DataFrame | None, *, sla_hours: float | None = None,
                 | ({int(well_worked_attempts)} if well_worked_attempts else set()))
     f = leads
     conv = f["converted"].fillna(False).to_numpy(bool)
-    bands = score_bands(f["score"]) if "score" in f else None
+    if bands is None and "score" in f:
+        bands = score_bands(f["score"])
     warnings: list[str] = []
     if bands is None:
         b = np.full(len(f), "all", dtype=object)
         warnings.append("No usable lead score: leads are compared across all scores, so "
-                        "better-looking leads being worked harder is not adjusted for.")
+                        "better-looking leads being reached faster is not adjusted for.")
     else:
-        b = bands.astype(object).where(bands.notna(), "no score").to_numpy()
+        b = pd.Series(bands).astype(object).where(pd.Series(bands).notna(),
+                                                    "no score").to_numpy()
     touched = f["touched"].fillna(False).to_numpy(bool)
     h2t = pd.to_numeric(f["hours_to_touch"], errors="coerce").to_numpy(float)
     att = pd.to_numeric(f["attempts"], errors="coerce").to_numpy(float)
     if touched.any() and not np.isfinite(h2t[touched]).any():
         warnings.append("First-touch times are unknown (attempt counts only): no lead can "
                         "be shown to meet a first-touch target.")
-    targets = {}
+    horizon = max(at)
+    a0 = np.nan_to_num(att, nan=0.0)
+    tables, targets = {}, {}
     for h in hs:
         fast = touched & (np.nan_to_num(h2t, nan=np.inf) <= h)
+        tables[f"{h:g}h"] = _band_tables(b, fast, att, conv, horizon)
         for a in at:
-            meet = fast & (np.nan_to_num(att, nan=-1) >= a)
-            miss = ~meet
-            short = np.clip(a - np.nan_to_num(att, nan=0.0), 0, None)
+            meet = fast & ((a0 >= a) | conv)
+            short = np.clip(a - a0, 0, None)
             targets[_key(h, a)] = {
                 "meets_share": float(meet.mean()),
-                "by_band": _band_counts(b, meet, conv),
-                "cost": {"extra_attempts": float(short[miss & np.isfinite(att)].sum()),
-                         "leads_to_reach_sooner": int((miss & ~fast).sum())}}
+                "cost": {"extra_attempts": float(short[~meet & ~conv].sum()),
+                         "leads_to_reach_sooner": int((~fast).sum())}}
     return {"hours": hs, "attempts": at, "n_leads": int(len(f)),
             "current_conversions": int(conv.sum()), "score_bands": bands is not None,
-            "warnings": warnings, "targets": targets, "method": METHOD, "caveat": CAVEAT}
+            "warnings": warnings, "tables": tables, "targets": targets, "method": METHOD,
+            "caveat": CAVEAT}
 
 
 def design_sla_from_results(grid: dict | None, *, first_touch_hours: float, attempts: int,
@@ -285,32 +332,29 @@ def design_sla_from_results(grid: dict | None, *, first_touch_hours: float, atte
                             seed: int = 0) -> dict:
     """The SLA designer's estimate from the counts in results.json (:func:`sla_grid`).
 
-    Same result as :func:`design_sla` on the leads (same counts, same draws), plus
-    ``cost`` (``extra_attempts``, ``leads_to_reach_sooner``). A target off the grid is
-    refused with a warning (figures None).
+    Returns the dict described in :func:`design_sla`, with ``cost`` (``extra_attempts``,
+    ``leads_to_reach_sooner``). A target off the grid, or results.json written before the
+    attempt-clock method (no ``tables``), is refused with a warning (figures None).
     """
     warnings: list[str] = []
-    res = {"targets": {"first_touch_hours": _f(first_touch_hours), "attempts": int(attempts)},
-           "n_leads": 0, "meets_share": None, "current_conversions": None,
-           "current_rate": None, "extra_conversions": None, "ci_low": None, "ci_high": None,
-           "projected_conversions": None, "projected_rate": None, "score_bands": False,
-           "by_band": [], "cost": None, "method": METHOD, "caveat": CAVEAT,
-           "warnings": warnings}
-    if grid is None:
+    res = _blank(first_touch_hours, attempts, warnings)
+    if grid is None or "tables" not in grid:
         warnings.append("These results carry no lead-level counts for the SLA designer "
                         "(no leads or attempt counts, or results.json from an earlier "
                         "version of aligndx): the SLA cannot be sized.")
         return res
     cell = grid["targets"].get(_key(first_touch_hours, attempts))
-    if cell is None:
+    tables = grid["tables"].get(f"{float(first_touch_hours):g}h")
+    if cell is None or tables is None:
         warnings.append("This target is not one of those prepared in results.json.")
         return res
     warnings += grid.get("warnings", [])
     n, conv = grid["n_leads"], grid["current_conversions"]
     res.update(n_leads=n, meets_share=cell["meets_share"], current_conversions=conv,
                current_rate=conv / n if n else None, score_bands=grid["score_bands"],
-               by_band=[dict(r) for r in cell["by_band"]], cost=dict(cell["cost"]))
-    return _estimate(res, n_draws=n_draws, min_meet=min_meet, seed=seed)
+               cost=dict(cell["cost"]))
+    return _estimate(res, tables, int(attempts), n_draws=n_draws, min_meet=min_meet,
+                     seed=seed)
 
 
 def handed_lead_frame(data) -> pd.DataFrame | None:

@@ -47,10 +47,10 @@ def show_reveal(result: dict, stage: str = "gap") -> None:
     if result["kind"] is None:
         show_markdown("_No survey responses in this view._")
         return
-    show_markdown(f"**{result['code']} — {result['label']}**  \n_{result['direction']}_")
+    show_markdown(f"**{result['label']}**  \n_{result['direction']}_")
     takeaway = reveal_takeaway(result, stage)
     ax = plot_reveal(data=result, stage=stage)
-    show_figure(ax, alt=f"Average answer to {result['code']} by side, stage {stage}",
+    show_figure(ax, alt=f"Average answer to \"{result['label']}\" by side",
                 takeaway=takeaway)
 
 
@@ -160,7 +160,7 @@ def show_sla(result: dict, currency: str = "") -> None:
     cost = result.get("cost")
     if cost is not None:
         show_markdown(f"**What it costs:** about {fmt_num(cost['extra_attempts'], 0)} more "
-                      "attempts over the period (the attempts the leads missing the target "
+                      "attempts over the period (the attempts the unconverted leads "
                       f"lacked), and {fmt_num(cost['leads_to_reach_sooner'], 0)} leads to be "
                       f"reached within {t['first_touch_hours']:g} h that were not.")
     show_markdown(sla_evidence(result))
@@ -170,23 +170,29 @@ def show_sla(result: dict, currency: str = "") -> None:
 
 
 def sla_evidence(result: dict) -> str:
-    """The by-band conversion rates behind an SLA estimate, as a Markdown table."""
+    """The by-band evidence behind an SLA estimate, as a Markdown table."""
     if not result["by_band"]:
         return ""
-    lines = ["**The evidence behind it:** conversion to SQL of the leads that met the "
-             "target and of those that did not, within each lead-score band (95% Wilson "
-             "interval).", "",
-             "| Score band | Met the target | Missed it | Used |", "|---|---|---|---|"]
+    t = result["targets"]
+    lines = [f"**The evidence behind it:** within each lead-score band, how leads first "
+             f"touched within {t['first_touch_hours']:g} h convert by attempt "
+             f"{t['attempts']} when kept on (Kaplan–Meier on the attempt clock, leads given "
+             "up on counted until they were dropped; 95% interval), and how many unconverted "
+             "leads the target would change.", "",
+             "| Score band | Touched in time | Worked to the target | Convert by then | "
+             "Given up on earlier | Reached late or never | Used |",
+             "|---|---|---|---|---|---|---|"]
 
-    def cell(n, w):
-        if not n:
-            return "no leads"
-        return (f"{fmt_pct(w['rate'], 1)} of {n:,} ({fmt_pct(w['ci_low'], 1)}–"
+    def rate(w):
+        if w.get("rate") is None:
+            return "–"
+        return (f"{fmt_pct(w['rate'], 1)} ({fmt_pct(w['ci_low'], 1)}–"
                 f"{fmt_pct(w['ci_high'], 1)})")
 
     for r in result["by_band"]:
-        lines.append(f"| {r['band']} | {cell(r['n_meet'], r['meet'])} | "
-                     f"{cell(r['n_miss'], r['miss'])} | {'yes' if r['used'] else 'no'} |")
+        lines.append(f"| {r['band']} | {r['n_fast']:,} | {r['n_reached']:,} | "
+                     f"{rate(r['worked'])} | {r['n_given_up']:,} | {r['n_late_open']:,} | "
+                     f"{'yes' if r['used'] else 'no'} |")
     return "\n".join(lines)
 
 
