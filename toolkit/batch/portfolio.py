@@ -7,8 +7,6 @@ finishes it once they are done; :func:`build_portfolio` does both at once.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..execute import start_notebook
@@ -25,8 +23,9 @@ class PortfolioBuild:
     and the HTML export, not the whole notebook run in series.
     """
 
-    def __init__(self, run, staging: Path, out: Path):
-        self._run, self._staging, self._out = run, staging, out
+    def __init__(self, run, stage, out: Path):
+        self._run, self._stage, self._out = run, stage, out
+        self._staging = stage.path
 
     def finish(self) -> Path:
         """Let the notebook read the results, wait for it, move the outputs into OUT.
@@ -50,7 +49,7 @@ class PortfolioBuild:
             self._run.abort()
             raise
         finally:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            self._stage.discard()
         return self._out / "portfolio.html"
 
     def abort(self) -> None:
@@ -58,15 +57,19 @@ class PortfolioBuild:
         try:
             self._run.abort()
         finally:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            self._stage.discard()
 
 
 def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                     timeout: int = 600) -> PortfolioBuild:
     """Start the portfolio notebook now; it reads the results when :meth:`~PortfolioBuild.finish`
     is called (see :func:`build_portfolio` for the parameters)."""
+    from ..runsafe import make_staging
+
     out = Path(out).resolve()
-    staging = Path(tempfile.mkdtemp(prefix=".portfolio.", suffix=".partial", dir=out))
+    # locked, so that the reports' sweep of dead runs' staging folders leaves it alone
+    stage = make_staging(out, "portfolio")
+    staging = stage.path
     try:
         run = start_notebook(notebook, staging / "portfolio.ipynb",
                              parameters={"out_dir": str(out)},
@@ -74,9 +77,9 @@ def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                              title="Portfolio — sales & marketing alignment across clients",
                              partial_dir=out / "_failed" / "_portfolio")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.discard()
         raise
-    return PortfolioBuild(run, staging, out)
+    return PortfolioBuild(run, stage, out)
 
 
 def build_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,

@@ -12,7 +12,6 @@ it ends a notebook cell) instead of displaying it as a side effect.
 from __future__ import annotations
 
 import base64
-import io
 from typing import Iterable
 
 import pandas as pd

@@ -25,7 +25,6 @@ import select
 import shutil
 import sys
 import tempfile
-import time
 from typing import Callable, Sequence
 
 #: Seconds the kernel waits for a section the helper claimed while the helper says nothing;
