@@ -420,7 +420,7 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
             execution_timeout=timeout, progress_bar=progress, log_output=False,
             cwd=str(cwd or output.parent), report_mode=False,
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            kernel_manager_class=_quiet_kernel_manager(), **hooks,
+            kernel_manager_class=_quiet_kernel_manager(), engine_name=_engine(), **hooks,
         )
     except NotebookAborted:
         output.unlink(missing_ok=True)
@@ -457,6 +457,53 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         except Exception as exc:
             raise ReportError(f"HTML export failed: {type(exc).__name__}: {exc}") from None
     return output
+
+
+ENGINE_NAME = "aligndx"
+
+
+def _engine() -> str:
+    """Register (once) and name papermill's nbclient engine with cheap progress saves.
+
+    papermill writes the whole notebook at the start and at the end of every cell (so that a
+    cell that fails or times out leaves a partial notebook) through ``nbformat.writes``, which
+    deep-copies and validates it and pretty-prints it with the pure-Python JSON encoder: ~50
+    saves of a notebook that grows to ~1.5 MB of charts, between the report's cells. This
+    engine writes those progress saves as plain JSON (same content, not re-validated, written
+    under a temporary name and renamed); papermill's final write of the executed notebook is
+    unchanged (validated).
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if papermill_engines._engines.get(ENGINE_NAME) is None:
+        class QuickSaves(NotebookExecutionManager):
+            def save(self, **kwargs):
+                if self.output_path:
+                    out = Path(self.output_path)
+                    tmp = out.with_name(f".{out.name}.saving")
+                    tmp.write_text(json.dumps(self.nb, ensure_ascii=False), encoding="utf-8")
+                    os.replace(tmp, out)
+                self.last_save_time = self.now()
+
+        class AligndxEngine(NBClientEngine):
+            @classmethod
+            def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
+                                 log_output=False, autosave_cell_every=30, **kwargs):
+                # papermill's Engine.execute_notebook, with QuickSaves as the manager
+                nb_man = QuickSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                    log_output=log_output,
+                                    autosave_cell_every=autosave_cell_every)
+                nb_man.notebook_start()
+                try:
+                    cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output,
+                                                 **kwargs)
+                finally:
+                    nb_man.cleanup_pbar()
+                    nb_man.notebook_complete()
+                return nb_man.nb
+
+        papermill_engines.register(ENGINE_NAME, AligndxEngine)
+    return ENGINE_NAME
 
 
 class _ResultsGate:
