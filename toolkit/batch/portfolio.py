@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..execute import start_notebook
 from ..paths import PORTFOLIO_NOTEBOOK
+from ..runsafe import make_staging
 
 
 class PortfolioBuild:
@@ -23,9 +24,11 @@ class PortfolioBuild:
     and the HTML export, not the whole notebook run in series.
     """
 
-    def __init__(self, run, stage, out: Path):
-        self._run, self._stage, self._out = run, stage, out
-        self._staging = stage.path
+    def __init__(self, run, staging, out: Path):
+        # staging: a locked toolkit.runsafe.Staging, so that a report's sweep of stale
+        # staging folders in OUT leaves this one alone while the batch runs
+        self._run, self._lock, self._out = run, staging, out
+        self._staging = staging.path
 
     def finish(self) -> Path:
         """Let the notebook read the results, wait for it, move the outputs into OUT.
@@ -49,7 +52,7 @@ class PortfolioBuild:
             self._run.abort()
             raise
         finally:
-            self._stage.discard()
+            self._lock.discard()
         return self._out / "portfolio.html"
 
     def abort(self) -> None:
@@ -57,19 +60,16 @@ class PortfolioBuild:
         try:
             self._run.abort()
         finally:
-            self._stage.discard()
+            self._lock.discard()
 
 
 def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                     timeout: int = 600) -> PortfolioBuild:
     """Start the portfolio notebook now; it reads the results when :meth:`~PortfolioBuild.finish`
     is called (see :func:`build_portfolio` for the parameters)."""
-    from ..runsafe import make_staging
-
     out = Path(out).resolve()
-    # locked, so that the reports' sweep of dead runs' staging folders leaves it alone
-    stage = make_staging(out, "portfolio")
-    staging = stage.path
+    lock = make_staging(out, "portfolio")
+    staging = lock.path
     try:
         run = start_notebook(notebook, staging / "portfolio.ipynb",
                              parameters={"out_dir": str(out)},
@@ -77,9 +77,9 @@ def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                              title="Portfolio — sales & marketing alignment across clients",
                              partial_dir=out / "_failed" / "_portfolio")
     except BaseException:
-        stage.discard()
+        lock.discard()
         raise
-    return PortfolioBuild(run, stage, out)
+    return PortfolioBuild(run, lock, out)
 
 
 def build_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
