@@ -111,8 +111,10 @@ def simulation_evidence(result: dict, currency: str = "") -> str:
     lines = ["**The evidence behind it** (from the report's results):",
              f"- Won deals in the period: {fmt_num(ev['won_deals'], 0)}, "
              f"{fmt_num(ev['won_revenue'], 0)} {currency} of known revenue, "
-             f"{fmt_num(ev['marketing_sourced_revenue'], 0)} {currency} of it "
-             "marketing-sourced.",
+             + ("of which the marketing-sourced part is not in the export (no lead source "
+                "on the deals)." if ev.get("marketing_sourced_revenue") is None else
+                f"{fmt_num(ev['marketing_sourced_revenue'], 0)} {currency} of it "
+                "marketing-sourced."),
              f"- Marketing's contribution (marketing-sourced share of won revenue): "
              f"{fmt_pct(ev['marketing_contribution_share'])}; marketing's share of the "
              f"commission: {fmt_pct(share['before'])} now, {fmt_pct(share['after'])} with "
