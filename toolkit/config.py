@@ -209,7 +209,7 @@ class _Checker:
             return None
         problem = file_problem(resolved)
         if problem == MISSING:
-            self.add(f"{section}.{key}", f"file not found: {value!r}")
+            self.add(f"{section}.{key}", f"file not found: {value!r}" + _nearby(resolved))
             return None
         if problem:  # named by its own path, as the readers name a bad file
             self.problems.append(Problem(value, f"{problem} (set by engagement.toml, key "
@@ -219,6 +219,20 @@ class _Checker:
 
 
 MISSING = "was not found"
+
+
+def _nearby(path: Path) -> str:
+    """What is in the folder a missing file was expected in (a hint for the message)."""
+    folder = path.parent
+    try:
+        names = sorted(p.name for p in folder.iterdir()
+                       if p.is_file() and not p.name.startswith("."))
+    except OSError:
+        return "; its folder does not exist"
+    if not names:
+        return "; its folder is empty"
+    shown = ", ".join(repr(n) for n in names[:6]) + (" …" if len(names) > 6 else "")
+    return f"; files in that folder: {shown}"
 
 
 def file_problem(path: Path) -> str | None:
