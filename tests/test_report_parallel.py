@@ -109,3 +109,27 @@ def test_not_started_outside_a_kernel():
     assert not parallel.enabled()  # pytest is no notebook kernel
     parallel.start(results, QUICK, sections._render_here)
     assert parallel._ACTIVE is None
+
+
+def test_no_files_left_when_the_kernel_renders_the_rest(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    kernel = os.getpid()
+
+    def slow_helper(section, res):  # the kernel claims most sections before the helper
+        if os.getpid() != kernel:
+            import time
+
+            time.sleep(1.0)
+        return sections._render_here(section, res)
+
+    parallel.start(results, QUICK, slow_helper)
+    helper = parallel._ACTIVE
+    for s in QUICK:
+        sections.render(s, results)
+    import time
+
+    deadline = time.monotonic() + 60
+    while os.path.exists(helper.dir) and time.monotonic() < deadline:
+        helper._drain()
+        time.sleep(0.1)
+    assert not os.path.exists(helper.dir)

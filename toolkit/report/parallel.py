@@ -106,6 +106,7 @@ class SectionHelper:
         if i is None or results is not self.results:
             return None
         if self.claim(i):
+            self._drain()
             return None
         if digest(results) != self.digest:
             return None  # changed since the fork: the helper's rendering is stale
@@ -122,11 +123,16 @@ class SectionHelper:
         except Exception:  # noqa: BLE001 - render it here instead
             out = None
         self.ready[i] = False  # taken
-        while not self.eof and self._read(0):  # the helper's end, if it has come
+        self._drain()
+        return out
+
+    def _drain(self) -> None:
+        """Read what the helper said so far; once it has ended and everything it rendered
+        was taken, remove its folder."""
+        while not self.eof and self._read(0):
             pass
         if self.eof and not any(self.ready.values()):
-            shutil.rmtree(self.dir, ignore_errors=True)  # nothing of the helper's is left
-        return out
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def _read(self, timeout: float) -> bool:
         """Read the helper's messages; False when it said nothing for *timeout* seconds."""
@@ -194,6 +200,8 @@ def _helper_main(helper: SectionHelper, w: int, render) -> None:
             except BaseException:  # noqa: BLE001 - the kernel renders it and shows the error
                 status = "failed"
             os.write(w, f"{i} {status}\n".encode("ascii"))
+        if not any(n.endswith(".pkl") for n in os.listdir(helper.dir)):
+            shutil.rmtree(helper.dir, ignore_errors=True)  # the kernel took everything
     except BaseException:  # noqa: BLE001
         code = 1
     finally:
