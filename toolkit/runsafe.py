@@ -126,11 +126,20 @@ def make_staging(out: Path, name: str) -> Staging:
     OSError
         The folder cannot be created.
     """
-    path = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=STAGING_SUFFIX, dir=out))
-    fd = _lock_dir(path, block=True)
+    # made under a name sweep_stale does not match, locked, then renamed: a concurrent
+    # sweep (another run starting in OUT) can never take a folder before its owner locks it
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".creating", dir=out))
+    fd = _lock_dir(tmp, block=True)
     if fd is None:  # pragma: no cover - a folder we just made
-        shutil.rmtree(path, ignore_errors=True)
-        raise OSError(errno.EIO, f"cannot lock staging folder {path}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(errno.EIO, f"cannot lock staging folder {tmp}")
+    path = tmp.with_name(tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+    try:
+        os.rename(tmp, path)
+    except OSError:
+        os.close(fd)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return Staging(path, fd)
 
 

@@ -7,12 +7,11 @@ finishes it once they are done; :func:`build_portfolio` does both at once.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..execute import start_notebook
 from ..paths import PORTFOLIO_NOTEBOOK
+from ..runsafe import make_staging
 
 
 class PortfolioBuild:
@@ -25,8 +24,11 @@ class PortfolioBuild:
     and the HTML export, not the whole notebook run in series.
     """
 
-    def __init__(self, run, staging: Path, out: Path):
-        self._run, self._staging, self._out = run, staging, out
+    def __init__(self, run, staging, out: Path):
+        # staging: a locked toolkit.runsafe.Staging, so that a report's sweep of stale
+        # staging folders in OUT leaves this one alone while the batch runs
+        self._run, self._lock, self._out = run, staging, out
+        self._staging = staging.path
 
     def finish(self) -> Path:
         """Let the notebook read the results, wait for it, move the outputs into OUT.
@@ -50,7 +52,7 @@ class PortfolioBuild:
             self._run.abort()
             raise
         finally:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            self._lock.discard()
         return self._out / "portfolio.html"
 
     def abort(self) -> None:
@@ -58,7 +60,7 @@ class PortfolioBuild:
         try:
             self._run.abort()
         finally:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            self._lock.discard()
 
 
 def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
@@ -66,7 +68,8 @@ def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
     """Start the portfolio notebook now; it reads the results when :meth:`~PortfolioBuild.finish`
     is called (see :func:`build_portfolio` for the parameters)."""
     out = Path(out).resolve()
-    staging = Path(tempfile.mkdtemp(prefix=".portfolio.", suffix=".partial", dir=out))
+    lock = make_staging(out, "portfolio")
+    staging = lock.path
     try:
         run = start_notebook(notebook, staging / "portfolio.ipynb",
                              parameters={"out_dir": str(out)},
@@ -74,9 +77,9 @@ def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                              title="Portfolio — sales & marketing alignment across clients",
                              partial_dir=out / "_failed" / "_portfolio")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        lock.discard()
         raise
-    return PortfolioBuild(run, staging, out)
+    return PortfolioBuild(run, lock, out)
 
 
 def build_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
