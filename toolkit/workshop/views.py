@@ -142,6 +142,8 @@ def show_sla(result: dict, currency: str = "") -> None:
                 f"(95% interval {result['ci_low']:+.0f} to {result['ci_high']:+.0f}), "
                 f"conversion {fmt_pct(result['current_rate'], 1)} → "
                 f"{fmt_pct(result['projected_rate'], 1)}.")
+    if result["warnings"]:   # before the figure: the room reads the caveats first
+        show_markdown("**Read with care:** " + " ".join(_plain(w) for w in result["warnings"]))
     ax = plot_sla(data=result)
     show_figure(ax, alt="Leads reaching SQL now and with the SLA met", takeaway=takeaway)
     value = result.get("value")
@@ -167,8 +169,6 @@ def show_sla(result: dict, currency: str = "") -> None:
                       f"reached within {t['first_touch_hours']:g} h that were not.")
     show_markdown(sla_evidence(result))
     show_markdown(f"_{result['caveat']}_")
-    for w in result["warnings"]:
-        show_markdown(f"_Note: {_plain(w)}_")
 
 
 def sla_evidence(result: dict) -> str:
