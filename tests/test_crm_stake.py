@@ -274,3 +274,16 @@ def test_stake_sentence_states_the_counterfactual_and_rounds():
     assert "(50%: 4 won deals from 8 SQLs)" in t
     assert "2 leads sales rejected" in t and "uncapped attempt-clock projection would give " \
         "USD 1.3 million" in t
+
+
+def test_workbook_funnel_names_the_same_drop_and_the_won_population():
+    from toolkit.crm.drop import funnel_drop
+    from toolkit.workbook import funnel_sheet
+    counts = {"leads": 7500, "mql": 7057, "sal": 5520, "sql": 1449, "opportunity": 1316,
+              "won": 283}
+    res = {"crm": {"funnel": {"counts": counts, "rates": {}},
+                   "funnel_drop": funnel_drop({"counts": counts}, min_leads=30),
+                   "cohort": {"period_start": "2025-01-01", "period_end": "2025-12-31"}}}
+    note = funnel_sheet(res).note
+    assert "Won = won deals from these leads" in note
+    assert "Accepted by sales (SAL) → Sales-qualified (SQL), 26% (range 50–70%)" in note

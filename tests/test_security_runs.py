@@ -65,16 +65,17 @@ def _time(f, text, repeat=3):
 
 @pytest.mark.parametrize("unit", ["a", "a@", "a.", "a ", "1 ", "Jane ", "x@y", "j.", "(at)"])
 def test_redaction_is_linear_in_the_comment_length(unit):
-    """A 1 MB adversarial comment: time grows linearly (4× the text → well under 16×) and
-    stays far from the 34 s a 40 kB comment took with the quadratic e-mail pattern."""
+    """A 1 MB adversarial comment: time grows linearly (8× the text → well under the 64× of
+    a quadratic pattern) and stays far from the 34 s a 40 kB comment took with the quadratic
+    e-mail pattern. Best of 5 runs each, so a loaded machine's pauses do not decide it."""
     r = make_redactor(["jane.dubois", "j.dubois", "felix_kowalski", "Dubois, Jane",
                        "mark.o@acme.com", "jdubois", "Anna Lee"] +
                       [f"owner{i}.name{i}" for i in range(2000)])
-    small = unit * (250_000 // len(unit))
+    small = unit * (125_000 // len(unit))
     big = unit * (1_000_000 // len(unit))
-    t_small, t_big = _time(r, small), _time(r, big)
+    t_small, t_big = _time(r, small, 5), _time(r, big, 5)
     assert t_big < 10, t_big  # generous bound on a shared 2-core machine (typically < 1 s)
-    assert t_big / max(t_small, 1e-3) < 8, (t_small, t_big)
+    assert t_big / max(t_small, 1e-3) < 24, (t_small, t_big)
 
 
 def test_respondent_names_from_qualtrics_are_redacted(tmp_path):

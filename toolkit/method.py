@@ -141,12 +141,12 @@ THRESHOLDS: dict[str, dict] = {
         50.0, "A pillar below 50/100 (the Aligned cut point).", "SPEC §4.4 stage cut points",
         _F),
     "severity_high": Threshold(
-        0.75, "A finding at or above this severity is 'high' and its recommendation is "
-        "priority 1.", "method", ("findings", "recommendations")),
+        0.75, "A finding at or above this severity is labelled 'high'. The label does not "
+        "rank the recommendations: they are ranked by impact × evidence strength.", "method",
+        ("findings",)),
     "severity_medium": Threshold(
-        0.5, "A finding at or above this severity (below 'high') is 'medium' and its "
-        "recommendation priority 2; below it, 'low' and priority 3.", "method",
-        ("findings", "recommendations")),
+        0.5, "A finding at or above this severity (below 'high') is labelled 'medium'; below "
+        "it, 'low'.", "method", ("findings",)),
     # --- survey ---------------------------------------------------------------------------------
     "alpha_flag_below": Threshold(
         0.6, "Cronbach's alpha below 0.6 is flagged: the items are too inconsistent to read "

@@ -489,7 +489,7 @@ def _headline(lq: dict, fu: dict, beliefs: dict | None = None) -> str:
             return ("Neither complaint holds: worked leads convert normally and sales follows "
                     "up properly, so the blame game is about perception, not performance.")
         if all(x is not None for x in shares):
-            return ("Neither complaint holds, and neither side mostly makes it: worked leads "
+            return ("Neither complaint holds, and few on either side make it: worked leads "
                     "convert normally and sales follows up properly.")
         return ("Neither complaint holds: worked leads convert normally and sales follows up "
                 "properly.")

@@ -162,12 +162,21 @@ def funnel_sheet(results: dict) -> Sheet | None:
                      (r or {}).get("ci_high")])
         prev = key
     c = get(results, "crm.cohort") or {}
+    drop = get(results, "crm.funnel_drop") or {}
+    where = ""
+    if drop.get("found"):
+        b = drop.get("benchmark") or {}
+        where = (f" Where it loses most against practitioner ranges: {STAGE[drop['from']]} → "
+                 f"{STAGE[drop['to']]}, {100 * drop['rate']:.0f}% (range "
+                 f"{100 * b.get('low', 0):.0f}–{100 * b.get('high', 0):.0f}%).")
+    elif drop.get("checked"):
+        where = " No stage converts clearly below its practitioner range."
     return Sheet("Funnel", "The funnel",
                  f"Leads created {c.get('period_start', '')} to {c.get('period_end', '')} "
                  "reaching each stage (a lead that reached a later stage passed the earlier "
                  "ones), with the conversion from the previous stage and its 95% interval. Won "
                  "= won deals from these leads (the Incentives sheet counts won deals on "
-                 "opportunities created in the period).",
+                 "opportunities created in the period)." + where,
                  [("Stage", TEXT), ("Leads reaching it", INT),
                   ("Conversion from the previous stage", PCT), ("95% interval, low", PCT),
                   ("95% interval, high", PCT)], rows, "leads reaching each stage")
@@ -300,7 +309,10 @@ def roles_sheet(results: dict) -> Sheet | None:
     if not roles:
         return None
     return Sheet("Variable pay by role", "Variable pay by role",
-                 "On-target variable pay as a share of on-target total pay.",
+                 "On-target variable pay as a share of on-target total pay. People on the "
+                 "plan = those on each pay plan in the compensation file; the Participation "
+                 "sheet's headcount counts everyone in the teams surveyed, including roles "
+                 "whose plan was not supplied.",
                  [("Team", TEXT), ("Role", TEXT), ("People on the plan", INT),
                   ("Variable share of pay", PCT)],
                  [[_label(r.get("team") or ""), r.get("role"), r.get("headcount"),

@@ -123,15 +123,17 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     names += [str(k) for k in (owner_labels or {})]
     for tab in (leads, opportunities, activities):
         if tab is not None and "owner_id" in tab.columns:
-            names += [str(x) for x in tab["owner_id"].dropna().unique()]
+            # distinct values first (10M activities, a few thousand owners), then drop the
+            # missing one: the same names in the same order as dropna().unique()
+            names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
     fun = funnel(f, info["measured"])
     spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
     hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
                   redactor=make_redactor(names), touch_data=touch_data)
     per = persistence(handed, well_worked_attempts=ww)
-    dose = dose_response(handed, well_worked_attempts=ww)
     bands = score_bands(handed["score"]) if len(handed) else None
+    dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
     eff = effort(handed, well_worked_attempts=ww, bands=bands)
     lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
                       fit_share=hof["fit_share"], bands=bands)

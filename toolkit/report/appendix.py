@@ -189,10 +189,9 @@ def render_handoff_score(results: dict) -> Rendered:
 @renders
 def render_priorities(results: dict) -> Rendered:
     """How the recommendations were ranked: impact × evidence strength, per recommendation."""
-    recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)
-            and r.get("value") is not None]
+    recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)]
     pr = stored_method(results).get("priority") or {}
-    if not recs or not pr:
+    if not any(r.get("value") is not None for r in recs) or not pr:
         return
     strength = pr.get("strength") or {}
     words = {"records": "measured in the CRM, the plan or the verdict",
@@ -202,9 +201,16 @@ def render_priorities(results: dict) -> Rendered:
                   "Impact is the severity (0–1) of the most serious finding behind the "
                   "recommendation; evidence strength is " + "; ".join(
                       f"{v:g} when {words.get(k, k)}" for k, v in strength.items())
-                  + ". The step towards the next stage of the overall score comes last.")
+                  + ". The step towards the next stage of the overall score is not scored: "
+                  "it comes last.")
+
+    def _f(x, fmt: str) -> str:
+        return "—" if x is None else format(x, fmt)
+
     rows = [{"#": r.get("rank") or r.get("priority"), "recommendation": r.get("title"),
-             "impact": f"{r['impact']:.2f}", "evidence strength": f"{r['strength']:.1f}",
-             "priority": f"{r['value']:.2f}"} for r in sorted(
-                 recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
+             "impact": _f(r.get("impact"), ".2f"),
+             "evidence strength": _f(r.get("strength"), ".1f"),
+             "priority": _f(r.get("value"), ".2f") if r.get("value") is not None
+             else "last (next stage)"}
+            for r in sorted(recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
     show_table(pd.DataFrame(rows, dtype=object), caption="Recommendations by priority")
