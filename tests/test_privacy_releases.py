@@ -1,0 +1,181 @@
+"""Every figure the report publishes is in the anonymity audit's release set (issue 13,
+partner review A1/A2): comment lists and theme counts (threshold ``min_comment_group_size``),
+respondents, participation, head counts hidden in a figure's n, and the pipeline's order
+(the audit runs before findings, scores and every text written from them).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import privacy_report as pr
+from toolkit.config import AnalysisSettings
+from toolkit.instrument import LIKERT_ITEMS
+from toolkit.privacy_audit import RESPONDENTS
+from toolkit.survey import measure_survey
+
+K, KC = 5, 8
+
+
+def survey_of(teams: dict, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    team = [t for t, n in teams.items() for _ in range(n)]
+    df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(len(team))], "team": team})
+    for code in LIKERT_ITEMS:
+        df[code] = rng.integers(1, 6, len(df)).astype(float)
+    return df
+
+
+def results_of(df: pd.DataFrame) -> dict:
+    return json.loads(json.dumps({
+        "survey": measure_survey(df, settings=AnalysisSettings()),
+        "data": {"row_counts": {"survey": len(df)},
+                 "intake": [{"table": "survey", "rows_read": len(df), "rows_kept": len(df),
+                             "dropped": {}}], "warnings": [], "suppressed": []}}))
+
+
+def test_total_printed_twice_is_one_figure():
+    """``survey.respondents.all`` ("Survey basis. 96 respondents") and the participation total
+    are one figure: withholding one withholds the other (review A2)."""
+    df = survey_of({"sales": 30, "marketing": 20, "leadership": 6})
+    res = results_of(df)
+    rels = pr.report_releases(res, df)
+    handles = {r.where: r.handle for r in rels}
+    assert handles["survey.respondents.all"] == handles["survey.participation.total"] \
+        == ("total",)
+    assert handles["survey.respondents.sales"] == \
+        handles["survey.participation.by_side.sales"]
+    pr.withhold(res, ("total",))
+    assert res["survey"]["respondents"]["all"] is None
+    assert res["survey"]["participation"]["total"]["n"] is None
+
+
+def test_a_figures_n_is_a_head_count_too():
+    """Participation total withheld, but FAIR answered by everyone says n = 59: with the
+    sides and the leadership count that is the 3 revops respondents. The audit sees it and
+    withholds the cheapest figure that closes it (the leadership count)."""
+    df = survey_of({"sales": 30, "marketing": 20, "leadership": 6, "revops": 3})
+    res = results_of(df)
+    sv = res["survey"]
+    assert sv["respondents"]["all"] == 59 and sv["scales"]["FAIR"]["by_side"]["all"]["n"] == 59
+    # as an earlier version published it: leadership shown, total withheld
+    sv["participation"]["by_team"]["leadership"] = {"n": 6, "headcount": None, "rate": None}
+    sv["participation"]["total"] = {"n": None, "headcount": None, "rate": None}
+    sv["respondents"]["all"] = None
+    ctx = pr._Ctx(df)
+    rels = pr.report_releases(res, df, ctx=ctx)
+    rep, _ = pr._audit_all(ctx, rels, K, KC)
+    bad = [v for v in rep.violations if v["measure"] == RESPONDENTS]
+    assert bad and {v["size"] for v in bad} == {3}
+    assert any("(as a head count)" in w for v in bad for w in v["where"])
+    pr.enforce_report(res, df, K, KC)
+    assert res["data"]["privacy_audit"]["ok"] is True
+    assert "leadership" not in res["survey"]["participation"]["by_team"]
+    assert pr.audit_results(res, df, K, KC).ok
+
+
+def _commented(df: pd.DataFrame, q: str, counts: dict) -> pd.DataFrame:
+    df = df.copy()
+    df[q] = None
+    for team, n in counts.items():
+        rows = df.index[df["team"] == team][:n]
+        df.loc[rows, q] = [f"{team} comment {i} about the weekly pipeline review"
+                           for i in range(len(rows))]
+    return df
+
+
+def test_comment_lists_count_commenters_and_join_the_audit():
+    """Other teams: 12 respondents, 6 wrote on OPEN2 — their list is withheld (review A1);
+    sides' lists and the theme counts are audited at the comment threshold."""
+    df = survey_of({"sales": 30, "marketing": 20, "leadership": 6, "revops": 6})
+    df = _commented(df, "OPEN2", {"sales": 25, "marketing": 12, "leadership": 3,
+                                  "revops": 3})
+    res = results_of(df)
+    by = res["survey"]["comments"]["by_side"]
+    assert "other_teams" not in by and set(by) == {"sales", "marketing"}
+    assert "leadership comment" not in json.dumps(res)
+    rels = pr.report_releases(res, df)
+    com = [r for r in rels if r.measure == "comments:OPEN2"]
+    assert {r.where for r in com} >= {"survey.comments.by_side.sales.OPEN2",
+                                      "survey.comments.by_side.marketing.OPEN2"}
+    assert pr.audit_results(res, df, K, KC).ok
+
+
+def test_a_comment_list_plus_pooled_theme_counts_is_caught():
+    """The pooled themes count everyone's comments; with the marketing list printed, pooled −
+    marketing = the sales side's 5 comments (under 8): one of them must go."""
+    df = survey_of({"sales": 30, "marketing": 20})
+    df = _commented(df, "OPEN1", {"sales": 5, "marketing": 20})
+    res = results_of(df)
+    cm = res["survey"]["comments"]
+    # an earlier layout: pooled theme count and marketing's list, sales hidden
+    cm["by_side"] = {"marketing": {"OPEN1": ["m"] * 20}}
+    cm["themes"]["questions"]["OPEN1"].update(status="ok", n_comments=25, sides=[],
+                                              n_by_side={"all": 25}, themes=[])
+    ctx = pr._Ctx(df)
+    rep, _ = pr._audit_all(ctx, pr.report_releases(res, df, ctx=ctx), K, KC)
+    assert [(v["measure"], v["size"]) for v in rep.violations] == [("comments:OPEN1", 5)]
+    pr.enforce_report(res, df, K, KC)
+    assert res["data"]["privacy_audit"]["ok"] is True
+    assert "marketing" not in res["survey"]["comments"]["by_side"]   # the cheaper figure
+    assert res["survey"]["comments"]["themes"]["questions"]["OPEN1"]["n_comments"] == 25
+
+
+def test_withheld_side_nulls_what_is_derived_from_it():
+    """A withheld side mean takes its gap, effect size and the pillar/maturity/claims copies
+    with it (a gap and one side's mean give the other side's)."""
+    df = survey_of({"sales": 30, "marketing": 20})
+    res = results_of(df)
+    assert res["survey"]["scales"]["MAT"]["gap"] is not None
+    for code in ("MAT", "SHARE"):
+        pr.withhold(res, ("fig", "scales", code, "marketing"))
+    pr.withhold(res, ("fig", "items", "CLAIM_FOLLOW", "marketing"))
+    pr.rederive(res["survey"])
+    sv = res["survey"]
+    assert sv["scales"]["MAT"]["gap"] is None and sv["scales"]["MAT"]["cliffs_delta"] is None
+    assert sv["maturity"]["by_side"]["marketing"]["mean"] is None
+    assert sv["claims"]["marketing_blame_followup_share"] is None
+    # the pillar is computed again from the scales left (it carries nothing withheld)
+    left = [(sv["scales"][c]["by_side"]["marketing"]["mean"] - 1) / 4 * 100
+            for c in ("RINT", "RFAIR")]
+    assert sv["pillars"]["incentives"]["by_side"]["marketing"] == pytest.approx(np.mean(left))
+    assert not any(g["item"] == "CLAIM_FOLLOW" for g in sv["gaps"])
+
+
+def test_pipeline_derives_findings_from_audited_figures(monkeypatch, samples_dir):
+    """The audit runs before findings, scores and recommendations: they see the survey as
+    withheld (here the audit is made to withhold the marketing side of every scale)."""
+    from toolkit import findings as findings_mod
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+    from toolkit.pipeline import analyse
+
+    real = pr.enforce_report
+    seen = {}
+
+    def enforce(results, survey, k, kc=None):
+        real(results, survey, k, kc)
+        for code in results["survey"]["scales"]:
+            pr.withhold(results, ("fig", "scales", code, "marketing"))
+        pr.rederive(results["survey"])
+        return results
+
+    record = findings_mod.record
+
+    def spy(measured):
+        seen["survey"] = copy.deepcopy(measured["survey"])
+        return record(measured)
+
+    monkeypatch.setattr(pr, "enforce_report", enforce)
+    monkeypatch.setattr(findings_mod, "record", spy)
+    data = load_data(load_engagement(samples_dir / "followup-gap"))
+    res = analyse(data, strict=True)
+    for sv in (seen["survey"], res["survey"]):
+        assert all(e["by_side"]["marketing"]["mean"] is None for e in sv["scales"].values())
+        assert sv["pillars"]["incentives"]["by_side"]["marketing"] is None
+    assert res["incentives"]["survey"]["scales"]["SHARE"]["marketing"] is None
