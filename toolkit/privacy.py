@@ -367,3 +367,24 @@ def neutralize_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def safe_log_text(text) -> str:
+    """Text bound for a run log, ``_failed/`` or a batch summary (SPEC §8, §8a).
+
+    Parameters
+    ----------
+    text : str
+        Messages that may quote a client's values (folder names, cells of an export).
+
+    Returns
+    -------
+    str
+        E-mail addresses (respondent ids, owner ids) replaced by ``[e-mail removed]``, and
+        every line that would start with ``=``, ``+``, ``-``, ``@``, tab or carriage
+        return prefixed with an apostrophe, so neither a person's address nor a formula
+        survives in a file that may be opened in a spreadsheet. Linear in the text length.
+    """
+    out = EMAIL_RE.sub(EMAIL_MASK, str(text or ""))
+    return "\n".join("'" + ln if ln.startswith(_FORMULA_START) else ln
+                     for ln in out.split("\n"))
