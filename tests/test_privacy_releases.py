@@ -179,3 +179,63 @@ def test_pipeline_derives_findings_from_audited_figures(monkeypatch, samples_dir
         assert all(e["by_side"]["marketing"]["mean"] is None for e in sv["scales"].values())
         assert sv["pillars"]["incentives"]["by_side"]["marketing"] is None
     assert res["incentives"]["survey"]["scales"]["SHARE"]["marketing"] is None
+
+
+#: Counts in results.json that are copies of an audited figure (re-derived after the audit
+#: by toolkit.privacy_report.rederive) or not counts of people.
+NOT_COUNTS = {"min_group_size", "min_comment_group_size", "min_comments", "codebook_themes",
+              "k", "seed", "min_n", "min_n_per_predictor", "n_boot", "rank", "stage_gap",
+              "headcount", "n_cells", "n_marked"}
+DERIVED = (r"survey\.scales\.\w+\.(n|reliability_n)$", r"survey\.frequency\.n$", r"survey\.claims\.n",
+           r"survey\.maturity\.",
+           r"survey\.comments\.themes\.\w+\.themes\[\d+\]\.n_comments$",
+           r"survey\.comments\.themes\.\w+\.n_by_side")
+
+
+def test_every_count_in_results_is_a_release():
+    """Guard for the class behind review A2: a count added to results.json (as
+    ``survey.respondents`` once was) without a release would escape the audit."""
+    import re
+
+    df = survey_of({"sales": 30, "marketing": 20, "leadership": 6, "revops": 6}, seed=1)
+    rng = np.random.default_rng(1)
+    df["level"] = rng.choice(["individual", "manager"], len(df))
+    df["region"] = rng.choice(["EMEA", "North America"], len(df))
+    df["FREQ"] = "weekly"
+    words = ["pipeline review weekly", "shared revenue targets", "lead definitions agreed",
+             "faster follow up calls"]
+    for q in ("OPEN1", "OPEN2"):
+        df[q] = [f"{words[i % 4]} {i}" for i in range(len(df))]
+    res = results_of(df)
+    sv = res["survey"]
+    assert sv["heatmap"]["status"] == "ok" and sv["drivers"]["n"]
+    assert sv["comments"]["themes"]["questions"]["OPEN1"]["status"] == "ok"
+    wheres = {r.where for r in pr.report_releases(res, df)}
+    counts = []
+
+    def walk(o, path):
+        if isinstance(o, dict):
+            groups = o.get("groups") if isinstance(o.get("groups"), list) else None
+            for k, v in o.items():
+                if groups is not None and k == "groups":
+                    for g in v:
+                        walk(g, f"{path}.{g.get('group')}")
+                    continue
+                p = path if k in ("questions", "dimensions") else f"{path}.{k}"
+                if isinstance(v, int) and not isinstance(v, bool) and k not in NOT_COUNTS:
+                    counts.append(p)
+                walk(v, p)
+        elif isinstance(o, list):
+            for i, v in enumerate(o):
+                walk(v, f"{path}[{i}]")
+
+    walk(sv, "survey")
+    walk(res["data"], "data")
+    uncovered = [p for p in counts
+                 if not any(p == w or p.startswith(w + ".") for w in wheres)
+                 and not any(re.match(d, p) for d in DERIVED)]
+    assert len(counts) > 200 and uncovered == []
+    # and every published comment list
+    for side, texts in sv["comments"]["by_side"].items():
+        for q in texts:
+            assert f"survey.comments.by_side.{side}.{q}" in wheres

@@ -112,15 +112,25 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
     from .survey.scoring import clean_items, reverse_items, scale_scores
 
     measures = list(dict.fromkeys(measures))
+    derived = [m for m in measures if ":" in m]
+    if derived:  # comments, pillar spreads, the driver analysis' complete respondents
+        from .instrument import PILLARS
+        from .survey.dominance import DRIVER_SCALES, OUTCOME
+
+        base = [m for m in measures if ":" not in m]
+        if any(not m.startswith("comments:") for m in derived):
+            base += [c for cs in PILLARS.values() for c in cs] + [OUTCOME, *DRIVER_SCALES]
+        has = answered(survey, base)
+        out = {m: has[m] for m in measures if ":" not in m}
+        for m in derived:
+            out[m] = _answered_derived(survey, m, has)
+        return out
     out: dict[str, np.ndarray] = {}
     raw = None
     scores = None
     for m in measures:
         if m == RESPONDENTS:
             out[m] = np.ones(len(survey), dtype=bool)
-            continue
-        if ":" in m:  # comments, pillar spreads, the driver analysis' complete respondents
-            out[m] = _answered_derived(survey, m)
             continue
         if m in SCALE_ITEMS:
             if scores is None:
@@ -141,7 +151,8 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
     return out
 
 
-def _answered_derived(survey: pd.DataFrame, m: str) -> np.ndarray:
+def _answered_derived(survey: pd.DataFrame, m: str, has: Mapping[str, np.ndarray]
+                      ) -> np.ndarray:
     """``comments:OPEN1`` (wrote a comment), ``PILLAR:politics`` (answered a scale of the
     pillar), ``DRIVERS:scale`` / ``DRIVERS:pillar`` (complete for the driver analysis)."""
     from .instrument import PILLARS
@@ -154,8 +165,6 @@ def _answered_derived(survey: pd.DataFrame, m: str) -> np.ndarray:
         col = survey[what].astype("string").str.strip()
         return (col.notna() & (col != "")).fillna(False).to_numpy(dtype=bool)
     members = {p: list(c) for p, c in PILLARS.items()}
-    codes = [c for cs in members.values() for c in cs] + [OUTCOME, *DRIVER_SCALES]
-    has = answered(survey, codes)
     if kind == "PILLAR":
         cols = [has[c] for c in members.get(what, ())]
         return np.any(cols, axis=0) if cols else np.zeros(len(survey), dtype=bool)

@@ -69,11 +69,22 @@ class _Ctx:
 
     def answered(self, measure: str) -> np.ndarray:
         if measure not in self.has:
-            self.has[measure] = self._answered(measure)
+            self.prepare([measure])
         return self.has[measure]
 
-    def _answered(self, m: str) -> np.ndarray:
-        return answered(self.survey, [m])[m]
+    def prepare(self, measures: Iterable[str]) -> None:
+        """Compute who answered each of *measures* (and every item, scale and comment
+        question, in one pass over the table)."""
+        from .instrument import LIKERT_ITEMS, OPEN_ITEMS, PILLARS, SCALE_ITEMS
+
+        want = [m for m in measures if m not in self.has]
+        if not want:
+            return
+        if not self.has:
+            want += [RESPONDENTS, "FREQ", *SCALE_ITEMS, *LIKERT_ITEMS,
+                     *(COMMENTS + q for q in OPEN_ITEMS), *(f"PILLAR:{p}" for p in PILLARS),
+                     "DRIVERS:scale", "DRIVERS:pillar"]
+        self.has.update(answered(self.survey, want))
 
     def size(self, conditions: tuple, measure: str = RESPONDENTS) -> int:
         return int((_mask(self.survey, conditions, self.cache) & self.answered(measure)).sum())
@@ -155,10 +166,13 @@ def _participation(rel: _Releases, s: Mapping, data: Mapping) -> None:
     rows = (data.get("row_counts") or {}).get("survey")
     if rows is not None:
         rel.add("data.row_counts.survey", RESPONDENTS, (), rows, ("rows",))
-    for f in data.get("intake") or []:
+    for i, f in enumerate(data.get("intake") or []):
         if f.get("table") == "survey" and f.get("rows_kept") is not None:
-            rel.add("data.intake.survey.rows_kept", RESPONDENTS, (), f["rows_kept"],
+            rel.add(f"data.intake[{i}].rows_kept", RESPONDENTS, (), f["rows_kept"],
                     ("rows",))
+        if f.get("table") == "survey" and f.get("rows_read") is not None:
+            # rows read = rows kept + the dropped rows, which are listed by reason
+            rel.add(f"data.intake[{i}].rows_read", RESPONDENTS, (), None, ("rows",))
 
 
 def _heatmap(rel: _Releases, hm: Mapping) -> None:
@@ -422,8 +436,7 @@ def rederive(survey: dict) -> None:
 # ---------------------------------------------------------------------------------------
 
 def _audit(ctx: _Ctx, rels: list[Release], k: int) -> AuditReport:
-    for m in {r.measure for r in rels}:
-        ctx.answered(m)
+    ctx.prepare({r.measure for r in rels})
     return audit(ctx.survey, rels, k, has=ctx.has, cache=ctx.cache)
 
 
