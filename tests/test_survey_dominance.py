@@ -123,3 +123,18 @@ def test_not_asked_and_constant_outcome():
     assert dominance_drivers(sc.drop(columns="REFF"))["status"] == "not_asked"
     flat = sc.assign(REFF=3.0)
     assert dominance_drivers(flat)["status"] == "no_variation"
+
+
+def test_pillar_fallback_warning_counts_the_scale_level_respondents():
+    # 130 respondents; 40 of them skip one scale entirely: fewer than 110 answered every
+    # scale, while more have the three pillar scores — the warning quotes the former
+    sc = _scores("followup-gap", 4, 200).iloc[:130].copy()
+    first = [c for c in sc.columns if c != "REFF"][0]
+    sc.iloc[:40, sc.columns.get_loc(first)] = np.nan
+    from toolkit.survey.dominance import DRIVER_SCALES
+    complete = len(sc[["REFF", *DRIVER_SCALES]].dropna())
+    dr = dominance_drivers(sc)
+    assert dr["level"] == "pillar" and complete < 110 < dr["n"] + 40
+    w = next(w for w in dr["warnings"] if "every scale" in w)
+    assert f"({complete})" in w and "i.e. 110" in w
+    assert dr["n"] > complete

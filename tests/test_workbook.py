@@ -97,3 +97,23 @@ def test_rejection_reasons_most_common_first(wb, results):
     n = [r[1].value for r in rows]
     assert n == sorted(n, reverse=True) and rows[0][2].number_format == "0%"
     assert sum(n) == results["crm"]["handoff"]["n_with_reason"]
+
+
+def test_gap_statements_flag_unhealthy_agreement(wb, results):
+    # the instrument's own wording decides: blame claims and conflict items are unhealthy
+    # when agreed although they are not reverse-keyed; reverse-keyed items are too
+    ws = wb["Perception gaps"]
+    head = _header(ws)
+    col = head.index("Agreeing is unhealthy")
+    flags = {r[1].value: r[col].value for r in _rows(ws)}
+    items = results["survey"]["items"]
+    expect = {}
+    for code, e in items.items():
+        if e["gap"] is None:
+            continue
+        unhealthy = code.startswith(("CONF", "CLAIM_LEADS", "CLAIM_FOLLOW")) or e["reverse"]
+        expect[re.sub(r"\s*\(R\)$", "", e["label"])] = "Yes" if unhealthy else "No"
+    assert flags == expect
+    assert flags["Marketing leads not worth working"] == "Yes"
+    assert flags["Sales gives up too early"] == "Yes"
+    assert "No" in flags.values()

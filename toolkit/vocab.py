@@ -81,3 +81,22 @@ def side_of(team: str | None) -> str | None:
 def stage_rank(stage: str | None) -> int | None:
     """Return 0..3 for a stage name (Undefined = 0), None for None or an unknown name."""
     return STAGES.index(stage) if stage in STAGES else None
+
+
+#: Survey item codes (prefixes) whose agreement is the unhealthy answer without being
+#: reverse-keyed: dysfunctional conflict is scored as "more conflict", and the two blame
+#: claims are beliefs, not a scale. Reverse-keyed items are unhealthy when agreed too.
+UNHEALTHY_WHEN_AGREED: tuple[str, ...] = ("CONF", "CLAIM_LEADS", "CLAIM_FOLLOW")
+
+
+def agree_is_unhealthy(code: str, reverse: bool) -> bool:
+    """True when agreeing with survey item *code* is the unhealthy answer.
+
+    Parameters
+    ----------
+    code : str
+        Instrument item code (e.g. ``"CONF2"``).
+    reverse : bool
+        Whether the item is reverse-keyed in its scale.
+    """
+    return bool(reverse) or str(code).startswith(UNHEALTHY_WHEN_AGREED)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .lookup import dig, get
+from .vocab import agree_is_unhealthy
 
 PCT, PCT1, INT, NUM1, NUM2, TEXT, MONEY = "0%", "0.0%", "#,##0", "#,##0.0", "0.00", "@", "money"
 STAGES = (("leads", "Leads"), ("mql", "Marketing-qualified (MQL)"),
@@ -131,14 +132,16 @@ def gaps_sheet(results: dict) -> Sheet | None:
     if not gaps:
         return None
     rows = [[g.get("rank"), re.sub(r"\s*\(R\)$", "", g.get("label") or ""),
-             _yes(g.get("reverse")), g.get("sales_mean"), g.get("marketing_mean"),
+             _yes(g["agree_is_unhealthy"] if "agree_is_unhealthy" in g
+                  else agree_is_unhealthy(g.get("item", ""), bool(g.get("reverse")))),
+             g.get("sales_mean"), g.get("marketing_mean"),
              g.get("gap"), (g.get("cliffs_magnitude") or "").capitalize() or None]
             for g in gaps]
     return Sheet("Perception gaps", "Where the two sides see things differently",
                  "Statements ranked by the difference between the sides' mean agreement (1–5, "
                  "as answered); a positive gap means the sales side agrees more. For a "
-                 "statement worded negatively, agreeing is the unhealthy answer.",
-                 [("Rank", INT), ("Statement", TEXT), ("Worded negatively", TEXT),
+                 "statement marked 'Agreeing is unhealthy', agreement is the unhealthy answer.",
+                 [("Rank", INT), ("Statement", TEXT), ("Agreeing is unhealthy", TEXT),
                   ("Sales side (1–5)", NUM2),
                   ("Marketing side (1–5)", NUM2), ("Gap (sales − marketing)", NUM2),
                   ("Size of the difference", TEXT)], rows, "statements the sides rate apart")

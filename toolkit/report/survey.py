@@ -19,6 +19,7 @@ from . import survey_analytics as analytics
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
+from ..vocab import agree_is_unhealthy
 from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
@@ -30,8 +31,6 @@ PILLAR_TITLE = {"politics": "Company politics", "incentives": "Incentives",
                 "communication": "Communication"}
 #: The conflict scale's healthy mirror, as charts and sentences name it.
 FREEDOM_FROM_CONFLICT = "Freedom from conflict and blame"
-#: Item codes whose agreement is the unhealthy answer without being reverse-keyed.
-UNHEALTHY_WHEN_AGREED = ("CONF", "CLAIM_LEADS", "CLAIM_FOLLOW")
 
 
 def _plain(label: str) -> str:
@@ -137,6 +136,14 @@ def _scale_frame(sv: dict, scales: list[str]) -> pd.DataFrame:
         .astype({"index": float, "ci_low": float, "ci_high": float})
 
 
+def _unhealthy(entry: dict, code: str) -> bool:
+    """Agreeing is unhealthy: as recorded in results.json, else the vocabulary's rule
+    (results.json written before the field existed)."""
+    if "agree_is_unhealthy" in entry:
+        return bool(entry["agree_is_unhealthy"])
+    return agree_is_unhealthy(code, bool(entry.get("reverse")))
+
+
 def _likert_frame(sv: dict, codes: list[str]) -> pd.DataFrame:
     rows = []
     sides = ("sales", "marketing") if _comparable(sv) else ("all",)
@@ -145,7 +152,7 @@ def _likert_frame(sv: dict, codes: list[str]) -> pd.DataFrame:
         for s in sides:
             dist = ((e.get("by_side") or {}).get(s) or {}).get("distribution")
             if dist:
-                bad = bool(e.get("reverse")) or c.startswith(UNHEALTHY_WHEN_AGREED)
+                bad = _unhealthy(e, c)
                 rows.append({"label": _plain(e.get("label", c)), "side": s,
                              "unhealthy_agree": bad, **dist})
     return pd.DataFrame(rows)
@@ -265,8 +272,8 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
                           f"by {abs(g0['gap']):.1f} points on the 1–5 scale (a "
                           f"{g0['cliffs_magnitude']} difference)."))
     tbl = pd.DataFrame([{"Statement": _plain(g["label"]),
-                         "Agreeing is": "unhealthy" if g.get("reverse") or str(
-                             g.get("item", "")).startswith(UNHEALTHY_WHEN_AGREED) else "healthy",
+                         "Agreeing is": "unhealthy" if _unhealthy(g, g.get("item", ""))
+                         else "healthy",
                          "Sales side (1–5)": fmt_num(g["sales_mean"], 2),
                          "Marketing side (1–5)": fmt_num(g["marketing_mean"], 2),
                          "Gap": f"{g['gap']:+.2f}",

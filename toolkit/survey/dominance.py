@@ -265,7 +265,7 @@ def dominance_drivers(scores: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int =
         out["warnings"].append("REFF was not asked, so no driver analysis.")
         return out
     y = scores[OUTCOME].rename(OUTCOME)
-    data = None
+    data, scale_n = None, 0
     for level, X in (("scale", scores.reindex(columns=DRIVER_SCALES)),
                      ("pillar", pillar_scores(scores))):
         X = X.loc[:, X.notna().any() & (X.std(ddof=1) > 0)]
@@ -274,6 +274,8 @@ def dominance_drivers(scores: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int =
         cand = pd.concat([y, X], axis=1).dropna()
         need = max(MIN_N_PILLARS, MIN_N_PER_PREDICTOR * X.shape[1])
         out.update(level=level, n=int(len(cand)), min_n=int(need))
+        if level == "scale":
+            scale_n = int(len(cand))
         if len(cand) >= need:
             data = cand
             break
@@ -316,7 +318,8 @@ def dominance_drivers(scores: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int =
                predictors=preds)
     if level == "pillar":
         out["warnings"].append(
-            f"Too few complete respondents ({len(data)}) for the {len(DRIVER_SCALES)} scales "
+            f"Too few respondents answered every scale ({scale_n}) for the "
+            f"{len(DRIVER_SCALES)} scales "
             f"({MIN_N_PER_PREDICTOR} per predictor, i.e. "
             f"{MIN_N_PER_PREDICTOR * len(DRIVER_SCALES)}); the three pillar scores are the "
             "drivers instead.")

@@ -23,6 +23,7 @@ from .groups import REST, SIDE_NAMES, assign_groups, participation, visibility
 from .heatmap import scale_heatmap
 from .psychometrics import reliability
 from .spread import pillar_spread
+from ..vocab import agree_is_unhealthy
 from .scoring import clean_items, reverse_items, scale_scores, stage_of, stage_rank, to_index
 from .sections import claims, comments, frequency
 from .themes import comment_themes
@@ -133,7 +134,9 @@ def _items(raw, side, shown, k) -> tuple[dict, list]:
         col = raw[code]
         scale = code if code in CLAIM_ITEMS else code.rstrip("0123456789")
         entry = {"scale": scale, "label": labels.get(code, code),
-                 "reverse": code in REVERSE_ITEMS, "by_side": {}, "gap": None,
+                 "reverse": code in REVERSE_ITEMS,
+                 "agree_is_unhealthy": agree_is_unhealthy(code, code in REVERSE_ITEMS),
+                 "by_side": {}, "gap": None,
                  "mann_whitney_u": None, "p": None, "p_adj": None, "cliffs_delta": None,
                  "cliffs_magnitude": None}
         fig = _Figure(col, side, shown, k)
@@ -159,6 +162,7 @@ def _items(raw, side, shown, k) -> tuple[dict, list]:
 
 def _gaps(items: dict) -> list:
     rows = [{"item": c, "scale": e["scale"], "label": e["label"], "reverse": e["reverse"],
+             "agree_is_unhealthy": e["agree_is_unhealthy"],
              "gap": e["gap"], "sales_mean": e["by_side"]["sales"]["mean"],
              "marketing_mean": e["by_side"]["marketing"]["mean"],
              "cliffs_delta": e["cliffs_delta"], "cliffs_magnitude": e["cliffs_magnitude"],
