@@ -239,3 +239,25 @@ def test_every_count_in_results_is_a_release():
     for side, texts in sv["comments"]["by_side"].items():
         for q in texts:
             assert f"survey.comments.by_side.{side}.{q}" in wheres
+
+
+def test_count_in_the_driver_warning_is_audited():
+    """"Too few respondents answered every scale (3)" is a count in prose: a release like
+    any other; under the threshold its number is taken out of the sentence."""
+    from toolkit.instrument import SCALE_ITEMS
+
+    df = survey_of({"sales": 40, "marketing": 30}, seed=2)
+    for code in SCALE_ITEMS["FAIR"]:
+        df.loc[df.index[3:], code] = np.nan            # only 3 answered every scale
+    res = results_of(df)
+    dr = res["survey"]["drivers"]
+    assert dr["level"] == "pillar" and dr["n_every_scale"] == 3
+    assert any("answered every scale (3)" in w for w in res["survey"]["warnings"])
+    rels = pr.report_releases(res, df)
+    assert any(r.where == "survey.drivers.n_every_scale" and r.n == 3 for r in rels)
+    pr.enforce_report(res, df, K, KC)
+    assert res["data"]["privacy_audit"]["ok"] is True
+    assert res["survey"]["drivers"]["n_every_scale"] is None
+    text = " ".join(res["survey"]["warnings"])
+    assert "answered every scale" in text and "(3)" not in text
+    assert res["survey"]["drivers"]["n"] == 70                  # the pillar-level figure stays

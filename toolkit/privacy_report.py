@@ -40,7 +40,8 @@ from .privacy_audit import (RESPONDENTS, SIDE_TEAMS, REST_TEAMS, AuditReport, Re
 COMMENTS = "comments:"
 #: Withholding order: the lower, the sooner a figure goes when it takes part in a breach.
 COST = {"rows": 0, "team": 1, "heat_cell": 2, "heat_group": 3, "spread": 4,
-        "comment_list": 5, "theme_side": 7, "heat_whole": 8, "drivers": 9, "theme_q": 10,
+        "comment_list": 5, "drivers_every_scale": 6, "theme_side": 7, "heat_whole": 8,
+        "drivers": 9, "theme_q": 10,
         "total": 11, "fig": 12, "side_count": 14}
 WITHHELD_REASON = ("Withheld for anonymity: with the other figures it would let a group under "
                    "the threshold be worked out.")
@@ -210,7 +211,12 @@ def _spread_and_drivers(rel: _Releases, s: Mapping) -> None:
     dr = s.get("drivers") or {}
     if dr.get("n") and dr.get("level") in ("scale", "pillar"):
         m = f"DRIVERS:{dr['level']}"
-        rel.add("survey.drivers", m, _all_conds(ctx, (), m, dr["n"]), dr["n"], ("drivers",))
+        rel.add("survey.drivers.n", m, _all_conds(ctx, (), m, dr["n"]), dr["n"], ("drivers",))
+    if dr.get("n_every_scale") is not None and dr.get("level") == "pillar":
+        # quoted in the warning on why the pillars are the predictors
+        n = dr["n_every_scale"]
+        rel.add("survey.drivers.n_every_scale", "DRIVERS:scale",
+                _all_conds(ctx, (), "DRIVERS:scale", n), n, ("drivers_every_scale",))
 
 
 def _comments(rel: _Releases, s: Mapping) -> None:
@@ -340,6 +346,13 @@ def withhold(results: dict, handle: tuple) -> None:
         dr.update(status="withheld", reason=WITHHELD_REASON, n=None, r2=None, r2_ci=None,
                   predictors=[])
         _suppress(results, "survey.drivers", "all respondents")
+    elif kind == "drivers_every_scale":
+        dr = s.get("drivers") or {}
+        n = dr.get("n_every_scale")
+        dr["n_every_scale"] = None
+        s["warnings"] = [w.replace(f" ({n})", "") if "answered every scale" in w else w
+                         for w in s.get("warnings") or []]
+        _suppress(results, "survey.drivers", "respondents who answered every scale")
     elif kind == "comment_list":
         _, side, q = handle
         by = (s.get("comments") or {}).get("by_side") or {}
