@@ -261,3 +261,42 @@ def test_count_in_the_driver_warning_is_audited():
     text = " ".join(res["survey"]["warnings"])
     assert "answered every scale" in text and "(3)" not in text
     assert res["survey"]["drivers"]["n"] == 70                  # the pillar-level figure stays
+
+
+def test_names_leave_labels_and_theme_words(tmp_path):
+    """Review 13 notes F-RED-LABELS/THEMES: owner names in lead source labels ("Referral -
+    Aisha Nguyen"), plan roles ("Account Executive (Theo Khan)") and theme words built from
+    lower-case mentions ("kwame") reach no output; accents and run-together forms too."""
+    from toolkit.generate import generate_engagement
+    from toolkit.pipeline import analyse_folder
+
+    eng = generate_engagement(tmp_path / "eng", "followup-gap", seed=7, n_respondents=80,
+                              n_leads=900, client_id="names")
+    leads = pd.read_csv(eng / "crm" / "leads.csv", dtype=str, keep_default_na=False)
+    leads.loc[leads.index[:200], "owner_id"] = "aisha.nguyen"
+    leads.loc[leads.index[200:400], "owner_id"] = "theo.khan"
+    leads.loc[leads.index[400:600], "owner_id"] = "kwame.mensah"
+    leads.loc[leads.index[600:700], "owner_id"] = "raj.muller"
+    leads.loc[leads.index[700:800], "owner_id"] = "jane.dubois"
+    leads.loc[leads["source"] == "referral", "source"] = "Referral - Aisha Nguyen"
+    leads.to_csv(eng / "crm" / "leads.csv", index=False)
+    plan = pd.read_csv(eng / "incentives" / "comp_plan.csv", dtype=str,
+                       keep_default_na=False)
+    plan.loc[0, "role"] = "Account Executive (Theo Khan)"
+    plan.to_csv(eng / "incentives" / "comp_plan.csv", index=False)
+    sv = pd.read_csv(eng / "survey" / "responses.csv", dtype=str, keep_default_na=False)
+    sv["OPEN1"] = [("ask kwame about the ops queue, kwame knows" if i % 2 else
+                    "Raj Müller and jdubois never call back") for i in range(len(sv))]
+    sv.to_csv(eng / "survey" / "responses.csv", index=False)
+    res = analyse_folder(eng)
+    blob = json.dumps(res, ensure_ascii=False).lower()
+    for gone in ("aisha", "nguyen", "theo khan", "müller", "muller", "jdubois", "mensah"):
+        assert gone not in blob, gone
+    srcs = json.dumps(res["crm"])
+    assert "[name removed]" in srcs and res["crm"]["cohort"]["period_start"][:2] == "20"
+    # a lone lower-case first name stays in a verbatim (as "the felix cat" does), but a
+    # theme is not named after it
+    th = res["survey"]["comments"]["themes"]["questions"]["OPEN1"]
+    assert th["status"] == "ok" and th["themes"]
+    for t in th["themes"]:
+        assert "kwame" not in t["terms"] and "kwame" not in t["label"]

@@ -209,7 +209,11 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         current = jsonable(results)
         results["comparison"] = run("comparison", lambda: compare_results(baseline, current))
         results["data"]["warnings"] += (results["comparison"] or {}).get("warnings") or []
-    return jsonable(results)
+    # names from every source out of every label and text (lead sources, plan roles,
+    # regions, theme words), not only comments (SPEC §8)
+    from .privacy_report import redact_results
+
+    return redact_results(jsonable(results), _known_names(data))
 
 
 def _audit_survey(data, survey: dict | None, settings, say) -> dict:

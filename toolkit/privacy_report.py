@@ -589,3 +589,40 @@ def audit_results(results: Mapping, survey: pd.DataFrame, min_group_size: int,
 def handles(releases: Iterable[Release]) -> set:
     """The distinct handles of *releases*."""
     return {r.handle for r in releases}
+
+
+def redact_results(results: dict, names: Iterable[str]) -> dict:
+    """*results* with the known names taken out of every label and text (SPEC §8).
+
+    Every string and key but the client's own block and the static method text goes
+    through :func:`toolkit.privacy.redact_tree` (whole name forms, e-mail addresses, phone
+    numbers); the words of automatic comment themes drop any word of a known name in any
+    case, and their labels are rebuilt from the words left.
+
+    Parameters
+    ----------
+    results : dict
+        The results dict (JSON-safe).
+    names : iterable of str
+        Known names and ids (respondents, owners).
+
+    Returns
+    -------
+    dict
+        A new results dict.
+    """
+    from .privacy import drop_name_words, redact_tree
+    from .survey.themes import LABEL_TERMS
+
+    names = [n for n in names if isinstance(n, str) and n.strip()]
+    if not names:
+        return results
+    out = redact_tree(results, names, skip=("client", "method", "toolkit_version",
+                                            "schema", "generated_at"))
+    th = (((out.get("survey") or {}).get("comments") or {}).get("themes")) or {}
+    if th.get("method") == "nmf":
+        for qq in (th.get("questions") or {}).values():
+            for t in (qq or {}).get("themes") or []:
+                t["terms"] = drop_name_words(t.get("terms") or [], names)
+                t["label"] = ", ".join(t["terms"][:LABEL_TERMS])
+    return out
