@@ -69,3 +69,34 @@ def test_safe_log_text_unit():
     text = "=cmd\nok line\n@x a@b.co\n-1\n+2\n\tz\n fine =x"
     assert safe_log_text(text) == ("'=cmd\nok line\n'@x [e-mail removed]\n'-1\n'+2\n'\tz\n"
                                    " fine =x")
+
+
+def test_portfolio_staging_survives_a_reports_sweep(tmp_path, monkeypatch):
+    """Review 13 (F-PORTFOLIO): a report's run sweeps unlocked ``OUT/.*.partial`` folders;
+    the portfolio notebook's staging folder was one of them ("Broken pipe")."""
+    import toolkit.batch.portfolio as pf
+    from toolkit.runsafe import sweep_stale
+
+    class Run:
+        def release(self):
+            pass
+
+        def wait(self):
+            pass
+
+        def abort(self):
+            pass
+
+    def start(notebook, ipynb, **kw):
+        Path(ipynb).write_text("{}")
+        Path(kw["html"]).write_text("<p>portfolio</p>")
+        return Run()
+
+    monkeypatch.setattr(pf, "start_notebook", start)
+    build = pf.start_portfolio(tmp_path)
+    stale = tmp_path / ".abandoned.1234.partial"
+    stale.mkdir()
+    assert sweep_stale(tmp_path) == [stale]          # a dead run's folder goes, ours stays
+    assert build.finish() == tmp_path / "portfolio.html"
+    assert (tmp_path / "portfolio.html").read_text() == "<p>portfolio</p>"
+    assert not list(tmp_path.glob(".*"))

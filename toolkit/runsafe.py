@@ -126,11 +126,20 @@ def make_staging(out: Path, name: str) -> Staging:
     OSError
         The folder cannot be created.
     """
-    path = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=STAGING_SUFFIX, dir=out))
-    fd = _lock_dir(path, block=True)
+    # made under a name the sweep does not match, locked, then renamed (the lock stays
+    # with the folder): no moment at which another run's sweep could take it
+    new = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".new", dir=out))
+    fd = _lock_dir(new, block=True)
     if fd is None:  # pragma: no cover - a folder we just made
-        shutil.rmtree(path, ignore_errors=True)
-        raise OSError(errno.EIO, f"cannot lock staging folder {path}")
+        shutil.rmtree(new, ignore_errors=True)
+        raise OSError(errno.EIO, f"cannot lock staging folder {new}")
+    path = new.with_name(new.name[:-len(".new")] + STAGING_SUFFIX)
+    try:
+        os.rename(new, path)
+    except OSError:
+        os.close(fd)
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     return Staging(path, fd)
 
 

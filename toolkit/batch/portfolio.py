@@ -7,8 +7,6 @@ finishes it once they are done; :func:`build_portfolio` does both at once.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..execute import start_notebook
@@ -25,8 +23,10 @@ class PortfolioBuild:
     and the HTML export, not the whole notebook run in series.
     """
 
-    def __init__(self, run, staging: Path, out: Path):
-        self._run, self._staging, self._out = run, staging, out
+    def __init__(self, run, staging, out: Path):
+        # a locked staging folder (toolkit.runsafe.make_staging): the reports' runs sweep
+        # unlocked ``.*.partial`` folders of OUT, and must leave this one alone
+        self._run, self._lock, self._staging, self._out = run, staging, staging.path, out
 
     def finish(self) -> Path:
         """Let the notebook read the results, wait for it, move the outputs into OUT.
@@ -50,7 +50,7 @@ class PortfolioBuild:
             self._run.abort()
             raise
         finally:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            self._lock.discard()
         return self._out / "portfolio.html"
 
     def abort(self) -> None:
@@ -58,15 +58,18 @@ class PortfolioBuild:
         try:
             self._run.abort()
         finally:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            self._lock.discard()
 
 
 def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                     timeout: int = 600) -> PortfolioBuild:
     """Start the portfolio notebook now; it reads the results when :meth:`~PortfolioBuild.finish`
     is called (see :func:`build_portfolio` for the parameters)."""
+    from ..runsafe import make_staging
+
     out = Path(out).resolve()
-    staging = Path(tempfile.mkdtemp(prefix=".portfolio.", suffix=".partial", dir=out))
+    lock = make_staging(out, "portfolio")
+    staging = lock.path
     try:
         run = start_notebook(notebook, staging / "portfolio.ipynb",
                              parameters={"out_dir": str(out)},
@@ -74,9 +77,9 @@ def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                              title="Portfolio — sales & marketing alignment across clients",
                              partial_dir=out / "_failed" / "_portfolio")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        lock.discard()
         raise
-    return PortfolioBuild(run, staging, out)
+    return PortfolioBuild(run, lock, out)
 
 
 def build_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
