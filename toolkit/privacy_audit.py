@@ -112,16 +112,16 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
     from .survey.scoring import clean_items, reverse_items, scale_scores
 
     measures = list(dict.fromkeys(measures))
-    derived = [m for m in measures if ":" in m]
+    derived = [m for m in measures if m.startswith(_DERIVED_PREFIXES)]
     if derived:  # comments, pillar spreads, the driver analysis' complete respondents
         from .instrument import PILLARS
         from .survey.dominance import DRIVER_SCALES, OUTCOME
 
-        base = [m for m in measures if ":" not in m]
+        base = [m for m in measures if not m.startswith(_DERIVED_PREFIXES)]
         if any(not m.startswith("comments:") for m in derived):
             base += [c for cs in PILLARS.values() for c in cs] + [OUTCOME, *DRIVER_SCALES]
         has = answered(survey, base)
-        out = {m: has[m] for m in measures if ":" not in m}
+        out = {m: has[m] for m in base if m in measures}
         for m in derived:
             out[m] = _answered_derived(survey, m, has)
         return out
@@ -149,6 +149,11 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
                 col = col.astype("string").str.strip().replace("", pd.NA)
             out[m] = col.notna().to_numpy(dtype=bool)
     return out
+
+
+#: Measures computed from others (any other name is a column or a code, e.g. the workshop's
+#: ``guess:q1``).
+_DERIVED_PREFIXES = ("comments:", "PILLAR:", "DRIVERS:")
 
 
 def _answered_derived(survey: pd.DataFrame, m: str, has: Mapping[str, np.ndarray]
