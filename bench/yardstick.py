@@ -14,8 +14,12 @@ the benchmark engagements and, for each size, runs in fresh processes and **inte
 
 Every figure of the two is compared (exact for counts, 1e-9 relative for sums of hours);
 the run stops if one differs. Printed: the median wall time and peak memory of each side
-and their ratio per size. Peak memory is each process's own high-water mark (``VmHWM`` of
-``/proc/self/status``), not ``ru_maxrss``, which a child inherits from a large parent.
+and their ratio per size, the median CPU time of each side (``time.process_time``: all
+threads of the process, so DuckDB's parallel scan counts in full) and its ratio, and the
+1-minute load average before and after every run (a shared machine: wall-time ratios
+move with the load, CPU ratios much less). Peak memory is each process's own high-water
+mark (``VmHWM`` of ``/proc/self/status``), not ``ru_maxrss``, which a child inherits from a
+large parent.
 
 The figures are computed per lead source, plus the whole cohort: for each, leads, each
 stage reached, handed to sales, touched, attempts, touched within 24 h, the sum and the
@@ -25,7 +29,8 @@ median of the hours to first touch (handed leads) — 14 figures per group.
 before a change) in the same interleaved rounds.
 
 Single side (used by the runner): ``python -m bench.yardstick product|duckdb ENGAGEMENT
-OUT.json`` prints ``{"seconds": ..., "peak_mb": ...}`` and writes the figures to OUT.json.
+OUT.json`` prints ``{"seconds": ..., "cpu_seconds": ..., "peak_mb": ...}`` and writes the
+figures to OUT.json.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import re
 import statistics
 import subprocess
@@ -82,7 +88,7 @@ def _frame_figures(f, excluded: int) -> dict:
 
 
 def product(engagement: Path) -> tuple[float, dict]:
-    """Time the toolkit's intake + CRM measures; return (seconds, figures)."""
+    """Time the toolkit's intake + CRM measures; return ((wall s, CPU s), figures)."""
     from toolkit.config import load_engagement
     import toolkit.crm.measures as measures
     from toolkit.crm import measure_crm
@@ -99,16 +105,17 @@ def product(engagement: Path) -> tuple[float, dict]:
     measures.lead_frame = keep
     # the CRM files only, as DuckDB reads them (the survey and the plan are not CRM figures)
     eng = dataclasses.replace(load_engagement(engagement), survey=None, incentives=None)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     data = load_data(eng)
     res = measure_crm(data.leads, data.opportunities, data.activities,
                       settings=eng.analysis, period_start=eng.client.period_start,
                       period_end=eng.client.period_end,
                       marketing_sources=eng.crm.marketing_sources,
                       extract_date=eng.crm.extract_date)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     measures.lead_frame = original
-    return seconds, _frame_figures(captured["f"], res["cohort"]["excluded_outside_period"])
+    return (seconds, cpu), _frame_figures(captured["f"],
+                                          res["cohort"]["excluded_outside_period"])
 
 
 def _reader(path: Path, types: dict[str, str]) -> str:
@@ -200,15 +207,15 @@ FROM g ORDER BY grp
 
 
 def duckdb_side(engagement: Path) -> tuple[float, dict]:
-    """Time DuckDB computing the figures from the files; return (seconds, figures)."""
+    """Time DuckDB computing the figures from the files; return ((wall s, CPU s), figures)."""
     import duckdb
 
     sql = duckdb_sql(engagement)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     con = duckdb.connect()
     rows = con.execute(sql).fetchall()
     names = [d[0] for d in con.description]
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     out = {}
     for r in rows:
         rec = dict(zip(names, r))
@@ -216,7 +223,7 @@ def duckdb_side(engagement: Path) -> tuple[float, dict]:
         out[grp] = {k: (None if rec[k] is None else
                         float(rec[k]) if k.startswith("hours") else int(rec[k]))
                     for k in FIGURES}
-    return seconds, out
+    return (seconds, cpu), out
 
 
 def compare(a: dict, b: dict) -> tuple[int, list[str]]:
@@ -280,12 +287,14 @@ def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Pa
         eng = generate(size, crm_format, cache)
         sides = ["product", "duckdb"] + (["before"] if baseline else [])
         runs = {s: [] for s in sides}
+        load = [os.getloadavg()[0]]
         for r in range(repeat):
             order = sides if r % 2 == 0 else sides[::-1]
             for side in order:
                 runs[side].append(_run("product" if side == "before" else side, eng,
                                        workdir / f"{name}-{side}.json",
                                        baseline if side == "before" else None))
+                load.append(os.getloadavg()[0])
         a = json.loads((workdir / f"{name}-product.json").read_text())
         b = json.loads((workdir / f"{name}-duckdb.json").read_text())
         n, diffs = compare(a, b)
@@ -294,8 +303,12 @@ def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Pa
             _, before_diffs = compare(
                 json.loads((workdir / f"{name}-before.json").read_text()), b)
         med = {s: statistics.median(x["seconds"] for x in v) for s, v in runs.items()}
+        cpu = {s: statistics.median(x.get("cpu_seconds", math.nan) for x in v)
+               for s, v in runs.items()}
         peak = {s: max(x["peak_mb"] for x in v) for s, v in runs.items()}
         results.append({"size": name, "format": crm_format, "runs": runs, "median": med,
+                        "cpu_median": cpu, "cpu_ratio": cpu["product"] / cpu["duckdb"],
+                        "load_average": [round(x, 2) for x in load],
                         "peak_mb": peak, "ratio": med["product"] / med["duckdb"],
                         "values_compared": n, "differences": diffs,
                         "before_differences": before_diffs})
@@ -308,7 +321,10 @@ def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Pa
         print(f"{name:8s} {crm_format}: product {med['product']:6.2f} s "
               f"({peak['product']:6.0f} MB)  DuckDB {med['duckdb']:6.2f} s "
               f"({peak['duckdb']:5.0f} MB)  ratio {med['product'] / med['duckdb']:4.1f}×  "
-              f"{n} values {'equal' if not diffs else 'DIFFER'}", flush=True)
+              f"CPU {cpu['product']:6.2f} s / {cpu['duckdb']:5.2f} s = "
+              f"{cpu['product'] / cpu['duckdb']:4.1f}×  "
+              f"{n} values {'equal' if not diffs else 'DIFFER'}  "
+              f"(load average {min(load):.1f}–{max(load):.1f})", flush=True)
         for d in diffs[:20]:
             print("   ", d)
     return results
@@ -318,9 +334,10 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("product", "duckdb"):
         side, eng, out = argv[0], Path(argv[1]), Path(argv[2])
-        seconds, figures = (product if side == "product" else duckdb_side)(eng)
+        (seconds, cpu), figures = (product if side == "product" else duckdb_side)(eng)
         out.write_text(json.dumps(figures, indent=1, sort_keys=True))
-        print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
+        # a side from an older checkout may give no CPU time: the runner reads it if there
+        print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_mb()}))
         return 0
     from .__main__ import DEFAULT_CACHE
 

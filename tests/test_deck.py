@@ -181,3 +181,97 @@ def test_deck_and_workbook_import_no_analysis_module():
     bad = {f.name: [m for m in _imports(f) if any(m == a or m.startswith(a + ".")
                                                    for a in ANALYSIS)] for f in files}
     assert not any(bad.values()), bad
+
+
+def test_rejection_chart_highlights_add_up_to_the_fit_share():
+    """The fit bars sum to the fit share quoted beside the chart, also when the top reasons
+    are all about fit (then every bar is highlighted, not none)."""
+    from toolkit.deck.content import handoff
+
+    reasons = [{"reason": r, "share": s, "fit": f} for r, s, f in (
+        ("no response", .30, False), ("could not reach", .25, False), ("timing", .15, False),
+        ("duplicate", .12, False), ("not decision maker", .05, True), ("student", .04, True),
+        ("competitor", .03, True), ("wrong industry", .03, True), ("too small", .03, True))]
+    h = {"acceptance_rate": .8, "rejection_rate": .1, "reason_share": .8,
+         "n_with_reason": 400, "fit_share": .18, "reasons": reasons}
+    chart = handoff({"crm": {"handoff": h}}).charts[0]
+    values, hot = chart.series[0][1], chart.highlight
+    assert sum(v for v, f in zip(values, hot) if f) == pytest.approx(.18)
+    assert sum(values) == pytest.approx(1.0)
+    assert chart.categories == ["No response", "Could not reach", "Timing", "Duplicate",
+                                "Not decision maker", "Other reasons about fit (4)"]
+    all_fit = [{"reason": f"fit {i}", "share": .1, "fit": True} for i in range(4)]
+    chart = handoff({"crm": {"handoff": {**h, "reasons": all_fit, "fit_share": .4}}}).charts[0]
+    assert chart.highlight == [True] * 4 and "reasons about fit highlighted" in chart.title
+
+
+def test_one_recommendation_reads_as_one_action():
+    from toolkit.deck.content import recommendations
+
+    slide = recommendations({"recommendations": [
+        {"rank": 1, "code": "stage_integrated", "step": "communicate",
+         "title": "Guard what works: keep the shared metrics and reviews",
+         "findings": ["Overall alignment is at the Integrated stage."]}]})
+    assert slide.title == "One action: Guard what works — keep the shared metrics and reviews"
+
+
+def test_follow_up_wave_summary_leads_with_the_change():
+    """A follow-up wave's summary (report and deck) opens with what changed since the last
+    assessment: the overall score and the CRM figures that moved most."""
+    from toolkit.deck.content import executive_summary
+    from toolkit.report.summary import change_lead
+
+    e = {"unit": "share", "status": "improved"}
+    comp = {"scores": {"overall": {"before": 35.1, "after": 42.9}},
+            "crm": {"untouched_share": {**e, "label": "Leads never touched by sales",
+                                        "before": .251, "after": .067, "effect": -.53},
+                    "acceptance_rate": {**e, "label": "Marketing leads accepted by sales",
+                                        "before": .78, "after": .87, "effect": .23},
+                    "within_sla_share": {**e, "label": "Leads first touched within the SLA",
+                                         "before": .38, "after": .71, "effect": .68},
+                    "speed_median_hours": {**e, "unit": "hours", "before": 34.8,
+                                           "after": 9.8, "effect": -2.0}},
+            "summary": {"improved": [{}] * 24, "worsened": []}}
+    line = change_lead({"comparison": comp})
+    assert line == ("Since the last assessment: overall alignment 35 → 43 of 100; leads first "
+                    "touched within the SLA 38% → 71%; leads never touched by sales 25% → 7%. "
+                    "(24 figures improved, 0 got worse; details in the next section)")
+    assert executive_summary({"comparison": comp}).subtitle == line
+    assert change_lead({}) is None
+
+
+def test_chart_workbooks_carry_no_formula_from_client_data(tmp_path):
+    # "Edit Data" opens each native chart's embedded workbook in Excel: a rejection reason
+    # such as '=cmd|...' must arrive there as text, never as a formula (SPEC §8a)
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from toolkit.deck.content import ChartSpec
+    from toolkit.deck.draw import chart
+    from toolkit.deck.draw import Box, Style
+
+    evil = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://127.0.0.1:8999/p")', "+1+2", "@SUM(A1)",
+            "fit"]
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    spec = ChartSpec(title="t", kind="bar", categories=evil,
+                     series=[("=1+1", [1, 2, 3, 4, 5], "sales")], percent=False, decimals=0)
+    chart(slide, Box(int(Inches(1)), int(Inches(1)), int(Inches(6)), int(Inches(4))), spec,
+          Style())
+    path = tmp_path / "d.pptx"
+    prs.save(path)
+    with zipfile.ZipFile(path) as z:
+        books = [n for n in z.namelist() if n.startswith("ppt/embeddings/")]
+        assert books
+        for n in books:
+            wb = load_workbook(io.BytesIO(z.read(n)))
+            for ws in wb:
+                for row in ws.iter_rows():
+                    for c in row:
+                        assert c.data_type != "f", (n, c.coordinate, c.value)
+                        if isinstance(c.value, str):
+                            assert not c.value.startswith(("=", "+", "-", "@")), c.value

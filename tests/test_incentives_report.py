@@ -54,7 +54,9 @@ def test_render_shows_flags_and_sentences(monkeypatch):
     assert "Marketing paid for volume sales turns away" in text
     assert "sales accepts only 30% of the 200 MQLs" in text
     assert "pays sales USD 4,000 and marketing USD 0" in text
-    assert "Marketing sources 40% of won revenue and earns 0% of the commission" in text
+    # one measure of marketing's reward, its base named: the commission paid on won deals
+    assert ("Marketing sources 40% of won revenue but earns none of the commission paid on "
+            "won deals") in text
     assert not plt.get_fignums()
 
 
@@ -76,7 +78,42 @@ def test_standard_what_if_sentence(monkeypatch):
     assert w["added_cost"] == 800.0
     assert w["marketing_reward_share_on_marketing_sourced"]["after"] == 800 / 4800
     render(res)
-    assert any("from 0% to 17%" in t and "add USD 800 in commission" in t for t in shown)
+    # the same measure as the headline: marketing's share of all commission paid on won
+    # deals, 800 of 10,000 + 800
+    assert w["marketing_reward_share"]["after"] == 800 / 10800
+    assert any("share of the commission paid would go from none to 7%" in t
+               and "add USD 800 in commission" in t for t in shown), shown
+
+
+def test_no_empty_what_if_and_no_gate_the_plan_already_has(monkeypatch):
+    """A plan that already pays marketing on the deals it sources and gates every side gets
+    no what-if ("from 20% to 20%, adds USD 0"); a gate the plan has is never offered."""
+    shown = []
+    monkeypatch.setattr(rep, "show_markdown", lambda t: shown.append(t))
+    monkeypatch.setattr(rep, "show_table", lambda df, **k: None)
+    monkeypatch.setattr(rep, "show_figure", lambda fig, alt, takeaway=None: plt.close("all"))
+    plan = validate_plan(pd.DataFrame([
+        ["sales", "AE", 10, 100000, 100000, "Company revenue", "company_revenue", 1, 0.1,
+         "all_won", 0.7],
+        ["marketing", "DG", 4, 90000, 30000, "Sourced bookings", "bookings", 1, 0.02,
+         "marketing_sourced_won", 0.7]], columns=COLS))
+    o = pd.DataFrame({"opportunity_id": ["a", "b"], "is_won": [True] * 2,
+                      "amount": [30000.0, 10000.0], "source": ["web", "outbound"]})
+    inc = measure_incentives(plan, opportunities=o, marketing_sources=["web"])
+    assert rep.whatif_sentence(inc, "USD") is None
+    render({"client": {"currency": "USD"}, "incentives": inc})
+    assert not [t for t in shown if t.startswith("What if")]
+    # gated on every side but marketing unpaid: the what-if offers the commission only
+    plan = validate_plan(pd.DataFrame([
+        ["sales", "AE", 10, 100000, 100000, "Company revenue", "company_revenue", 1, 0.1,
+         "all_won", 0.7],
+        ["marketing", "DG", 4, 90000, 30000, "Pipeline", "pipeline", 1, "", "", 0.7]],
+        columns=COLS))
+    inc = measure_incentives(plan, opportunities=o, marketing_sources=["web"])
+    assert rep.whatif_sentence(inc, "USD") == (
+        "What if marketing earned 2% of marketing-sourced won deals? On the same won deals, "
+        "marketing's share of the commission paid would go from none to 13%, and the plan "
+        "would add USD 600 in commission.")   # 2% of 30,000 against 10% of 40,000
 
 
 def test_sow_sentence_once_and_qualified_for_own_bookings(monkeypatch):

@@ -227,3 +227,45 @@ def test_plan_and_spss_refuse_a_fifo_without_hanging(tmp_path):
     os.mkfifo(sav)
     res = import_survey(sav, None, display_path="survey/survey.sav")
     assert "named pipe" in res.problems[0].message
+
+
+@pytest.mark.parametrize("where", ["plan", "leads"])
+def test_workbook_with_a_stray_far_cell_is_refused_quickly(tmp_path, where):
+    # a 5 KB workbook whose stated range is A1:XFD1048576 once took 15 GB of memory
+    import openpyxl
+
+    from toolkit.exceptions import ValidationError
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["team", "role"])
+    ws.append(["sales", "AE"])
+    ws["XFD1048576"] = "x"
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 20000
+    with pytest.raises(ValidationError) as e:
+        if where == "plan":
+            from toolkit.incentives.plan import load_plan
+            load_plan(path, display_name="plan.xlsx")
+        else:
+            from toolkit.intake.reader import read_table
+            read_table(path, display_path="leads.xlsx")
+    text = str(e.value)
+    assert "XFD" in text and "1048576" in text.replace(",", "")
+
+
+def test_worksheet_rows_ignore_the_stated_range(tmp_path):
+    import openpyxl
+
+    from toolkit.spreadsheet import worksheet_rows
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["a", "b", None])
+    ws.append([None, None, None])
+    ws.append(["c", None, "d"])
+    ws["A40"] = None                      # touched but empty: not a row
+    wb.save(tmp_path / "w.xlsx")
+    ro = openpyxl.load_workbook(tmp_path / "w.xlsx", read_only=True)
+    assert worksheet_rows(ro.worksheets[0], "w.xlsx") == [("a", "b"), (), ("c", None, "d")]

@@ -141,3 +141,31 @@ def test_columnar_validation_agrees_with_pandera(table):
         assert check_table(bad, table, "f"), (col, value)
     shuffled = df.sample(frac=1, random_state=1)
     assert _passes(shuffled, table) == (check_table(shuffled, table, "f") == [])
+
+
+@pytest.mark.parametrize("values", [
+    ["L1", "L2", "L3"],                      # clean: returned as it is
+    ["L1", " L2", "L3"],                     # leading space
+    ["L1", "L2\t", None],                    # trailing tab, a missing value
+    ["L1", "\u00a0L2", "L3"],                # no-break space (Unicode whitespace)
+    ["L1", "", "L3"],                        # empty text → missing
+    ["L1", "   ", "Call"],                   # blank → missing
+    [None, None, None],
+    ["Ä1", "é", "L3\u2003"],                 # multi-byte characters, em space at the end
+])
+def test_clean_skips_only_columns_that_trimming_would_not_change(values):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from toolkit.intake.typed import _clean, _clean_already
+
+    for typ in (pa.string(), pa.large_string()):
+        whole = pa.array(["x"] + values + ["y"], typ)
+        # chunks that are slices (non-zero offset), as the CSV reader's blocks can be
+        arr = pa.chunked_array([whole.slice(1, 2), whole.slice(3, len(values) - 2)], typ)
+        trimmed = pc.utf8_trim_whitespace(arr)
+        expected = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, typ), trimmed)
+        assert _clean(arr).to_pylist() == expected.to_pylist()
+        assert _clean_already(arr) == (expected.to_pylist() == arr.to_pylist())
+        cats = _clean(arr, ("call", "l1")).to_pylist()
+        assert cats == [v if v is None or v.casefold() not in ("call", "l1") else v.casefold()
+                        for v in expected.to_pylist()]

@@ -65,16 +65,17 @@ def _time(f, text, repeat=3):
 
 @pytest.mark.parametrize("unit", ["a", "a@", "a.", "a ", "1 ", "Jane ", "x@y", "j.", "(at)"])
 def test_redaction_is_linear_in_the_comment_length(unit):
-    """A 1 MB adversarial comment: time grows linearly (4× the text → well under 16×) and
-    stays far from the 34 s a 40 kB comment took with the quadratic e-mail pattern."""
+    """A 1 MB adversarial comment: time grows linearly (8× the text → well under the 64× of
+    a quadratic pattern) and stays far from the 34 s a 40 kB comment took with the quadratic
+    e-mail pattern. Best of 5 runs each, so a loaded machine's pauses do not decide it."""
     r = make_redactor(["jane.dubois", "j.dubois", "felix_kowalski", "Dubois, Jane",
                        "mark.o@acme.com", "jdubois", "Anna Lee"] +
                       [f"owner{i}.name{i}" for i in range(2000)])
-    small = unit * (250_000 // len(unit))
+    small = unit * (125_000 // len(unit))
     big = unit * (1_000_000 // len(unit))
-    t_small, t_big = _time(r, small), _time(r, big)
+    t_small, t_big = _time(r, small, 5), _time(r, big, 5)
     assert t_big < 10, t_big  # generous bound on a shared 2-core machine (typically < 1 s)
-    assert t_big / max(t_small, 1e-3) < 8, (t_small, t_big)
+    assert t_big / max(t_small, 1e-3) < 24, (t_small, t_big)
 
 
 def test_respondent_names_from_qualtrics_are_redacted(tmp_path):
@@ -319,6 +320,77 @@ def test_stale_staging_is_swept_but_a_live_run_is_left_alone(tmp_path):
     removed = sweep_stale(tmp_path)
     assert removed == [stale] and not stale.exists() and live.path.exists()
     live.discard()
+
+
+def test_staging_survives_a_concurrent_sweep(tmp_path, monkeypatch):
+    # a report's sweep (another process) runs while batch jobs make staging folders: the
+    # sweep may lock a folder between mkdtemp and its owner's lock; the owner must then get
+    # a new folder, never a deleted one (this is how the portfolio once lost its staging)
+    import multiprocessing as mp
+
+    import tempfile
+    import time
+
+    from toolkit import runsafe
+    from toolkit.runsafe import make_staging
+
+    real = tempfile.mkdtemp
+
+    def slow_mkdtemp(*a, **kw):   # widen the window between mkdtemp and the lock
+        p = real(*a, **kw)
+        time.sleep(0.01)
+        return p
+
+    monkeypatch.setattr(runsafe.tempfile, "mkdtemp", slow_mkdtemp)
+    ctx = mp.get_context("fork")
+    stop = ctx.Event()
+    sweeper = ctx.Process(target=_sweep_until, args=(tmp_path, stop))
+    sweeper.start()
+    try:
+        for i in range(100):
+            st = make_staging(tmp_path, f"job{i}")
+            (st.path / "report.html").write_text("x")   # fails if the folder was swept
+            assert st.path.is_dir()
+            st.discard()
+    finally:
+        stop.set()
+        sweeper.join(10)
+
+
+def _sweep_until(out, stop):
+    from toolkit.runsafe import sweep_stale
+
+    while not stop.is_set():
+        sweep_stale(out)
+
+
+def test_portfolio_staging_is_locked_against_sweeps(tmp_path, monkeypatch):
+    from toolkit.batch import portfolio
+    from toolkit.runsafe import sweep_stale
+
+    class FakeRun:
+        def release(self):
+            pass
+
+        def wait(self):
+            for name in ("portfolio.ipynb", "portfolio.html"):
+                (staging["path"] / name).write_text(name)
+
+        def abort(self):
+            pass
+
+    staging = {}
+
+    def fake_start(nb, out_nb, **kw):
+        staging["path"] = Path(out_nb).parent
+        return FakeRun()
+
+    monkeypatch.setattr(portfolio, "start_notebook", fake_start)
+    build = portfolio.start_portfolio(tmp_path)
+    assert sweep_stale(tmp_path) == []          # a report's sweep leaves it alone
+    assert build.finish() == tmp_path / "portfolio.html"
+    assert (tmp_path / "portfolio.html").read_text() == "portfolio.html"
+    assert not list(tmp_path.glob(".portfolio.*"))
 
 
 def _descendants(pid: int):

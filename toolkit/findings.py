@@ -47,6 +47,12 @@ class Finding:
     figures : dict, optional
         The figures the finding quotes, when they are not simply the values at
         ``evidence`` (a plan flag quotes the figures that raised it).
+    kind : str
+        ``problem`` (a threshold crossed, a complaint borne out) or ``strength`` (what the
+        data shows is healthy: a complaint the CRM does not bear out, a plan that pays both
+        teams on shared outcomes). Strengths have severity 0 and trigger no recommendation;
+        the executive summary states them where they settle the verdict or where nothing
+        calls for change.
     """
 
     code: str
@@ -55,6 +61,7 @@ class Finding:
     text: str
     evidence: list[str] = field(default_factory=list)
     figures: dict[str, Any] | None = None
+    kind: str = "problem"
 
     def to_dict(self, results: dict | None = None) -> dict:
         """JSON-safe record: ``code``, ``step``, ``pillar``, ``severity`` (0..1), ``level``
@@ -62,7 +69,7 @@ class Finding:
         *results*, ``figures`` (evidence key → the value quoted)."""
         out = {"code": self.code, "step": self.step, "pillar": PILLAR_OF_STEP[self.step],
                "severity": round(self.severity, 3), "level": level_of(self.severity),
-               "family": family_of(self.code), "text": self.text,
+               "family": family_of(self.code), "kind": self.kind, "text": self.text,
                "evidence": list(self.evidence)}
         if self.figures is not None:
             out["figures"] = dict(self.figures)
@@ -91,15 +98,18 @@ def _scale(results: dict, code: str, side: str) -> tuple[float | None, str]:
 
 def _low_scales(results: dict, step: str, cut: float,
                 scales: tuple[tuple[str, str], ...]) -> list[Finding]:
-    """One finding per side whose scale mean is below *cut* (1..5, healthy direction)."""
+    """One finding per side whose scale mean, as quoted (two decimals), is below *cut*
+    (1..5, healthy direction): "low" under 2.5, "below neutral" from 2.5 (3 is neutral, so
+    a mean that rounds to 3.00 is not low)."""
     found = []
     for code, label in scales:
         for side in ("sales", "marketing"):
             m, key = _scale(results, code, side)
-            if m is not None and m < cut:
+            if m is not None and round(m, 2) < cut:
+                how = "low" if m < 2.5 else "below neutral"
                 found.append(Finding(f"{code.lower()}_low_{side}", step, 0.4 + (3 - m) / 4,
-                                     f"The {side} side rates {label} low ({m:.2f} of 5, where 3 is "
-                                     "neutral).",
+                                     f"The {side} side rates {label} {how} ({m:.2f} of 5, where "
+                                     "3 is neutral).",
                                      [key]))
     return found
 
@@ -135,25 +145,28 @@ def find(results: dict) -> list[Finding]:
     stake = get(results, "crm.revenue_at_stake") or {}
     if (get(results, "verdict.follow_up.status") == "supported"
             and stake.get("amount") and (stake.get("ci_low") or 0) > 0):
+        from .formatting import about_money, about_money_range
         cur = (get(results, "client.currency") or "").strip()
-        money = (lambda x: f"{cur} {x:,.0f}" if cur else f"{x:,.0f}")
         out.append(Finding(
             "revenue_at_stake", "communicate", 0.95,
-            f"About {money(stake['amount'])} of won revenue (95% interval "
-            f"{money(stake['ci_low'])}–{money(stake['ci_high'])}) is at stake in the "
-            f"{stake['leads']:,} leads never touched or dropped after one attempt, had they "
-            "been worked like the leads sales did follow up.",
+            f"Sales gave up on {stake['leads']:,} leads (never touched, or dropped after one "
+            f"attempt); worked up to {stake.get('attempts') or 6} attempts at the rate of "
+            "comparable leads that were, they would plausibly have brought about "
+            f"{about_money(stake['amount'], cur)} in won deals (95% interval "
+            f"{about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
             ["crm.revenue_at_stake.amount", "crm.revenue_at_stake.ci_low",
              "crm.revenue_at_stake.ci_high", "crm.revenue_at_stake.leads"]))
 
     # --- politics -----------------------------------------------------------------------
     for side in ("sales", "marketing"):
         conf, key = _scale(results, "CONF", side)
-        if conf is not None and conf > lim["conflict_high"]:
+        if conf is not None and round(conf, 2) > lim["conflict_high"]:
+            how = ("reports high conflict and blame" if conf >= 3.5 else
+                   "leans towards conflict and blame")
             out.append(Finding(f"conflict_{side}", "remove_politics",
                                0.5 + (conf - 3) / 4,
-                               f"The {side} side reports high conflict and blame "
-                               f"({conf:.2f} of 5, where 3 is neutral).", [key]))
+                               f"The {side} side {how} ({conf:.2f} of 5, where 3 is "
+                               "neutral).", [key]))
     out += _low_scales(results, "remove_politics", lim["scale_low"], (
         ("SUPP", "senior leadership's support for cooperation"),
         ("TRUST", "trust in the other team"), ("FAIR", "fairness between the teams")))
@@ -184,10 +197,10 @@ def find(results: dict) -> list[Finding]:
     for side in ("sales", "marketing"):
         sow = get(results, f"incentives.shared_outcome_weight.{side}")
         if sow is not None and sow < lim["sow_low"]:
-            text = (f"None of the {side} side's variable pay depends on shared outcomes."
-                    if sow == 0 else
-                    f"Only {_pct(sow)} of the {side} side's variable pay depends on shared "
-                    "outcomes.")
+            text = (f"None of the {side} side's on-target variable pay depends on an outcome "
+                    "both teams share." if sow == 0 else
+                    f"Only {_pct(sow)} of the {side} side's on-target variable pay depends on "
+                    "an outcome both teams share.")
             out.append(Finding(f"sow_low_{side}", "incentivize", 0.75 if sow == 0 else 0.6,
                                text, [f"incentives.shared_outcome_weight.{side}"]))
     gap = get(results, "incentives.sow_gap")
@@ -202,7 +215,8 @@ def find(results: dict) -> list[Finding]:
         if contrib is not None and reward is not None and reward < lim["reward_floor"]:
             out.append(Finding("reward_gap", "incentivize", 0.6 + rc / 2,
                                f"Marketing sources {_pct(contrib)} of won revenue but earns "
-                               f"{_pct(reward)} of the variable pay on it.",
+                               + ("none" if reward == 0 else _pct(reward))
+                               + " of the commission paid on won deals.",
                                ["incentives.marketing_contribution_share",
                                 "incentives.marketing_reward_share"]))
     for i, flag in enumerate(get(results, "incentives.flags") or []):
@@ -228,11 +242,55 @@ def find(results: dict) -> list[Finding]:
             out.append(Finding(f"pillar_{pillar}", step, 0.3 + (50 - v) / 100,
                                f"The {pillar} step scores {v:.0f} of 100.", [f"scores.{pillar}"]))
 
+    out += _strengths(results, lim, has_reward_gap=any(f.code == "reward_gap" for f in out))
     out.sort(key=lambda f: (-f.severity, f.code))
     return out
 
 
-#: Findings that state the same fact in other words count as one family in the summary.
+def _strengths(results: dict, lim: dict, *, has_reward_gap: bool) -> list[Finding]:
+    """What the data shows is healthy, with its numbers (``kind="strength"``, severity 0).
+
+    A complaint the CRM does not bear out (the verdict's own sentence, which carries its
+    figures); a plan that pays both sides on shared outcomes; all three steps at or above
+    the ``pillar_low`` cut point.
+    """
+    out = []
+    for claim, label in (("follow_up", "Follow-up holds up"),
+                         ("lead_quality", "Lead quality holds up")):
+        summary = get(results, f"verdict.{claim}.summary")
+        if get(results, f"verdict.{claim}.status") == "not_supported" and summary:
+            out.append(Finding(f"healthy_{claim}", "communicate", 0.0,
+                               f"{label}: {summary[0].lower() + summary[1:]}"
+                               if summary[:2].istitle() and not summary[:2].isupper()
+                               else f"{label}: {summary}",
+                               [f"verdict.{claim}.status"], kind="strength"))
+    sow = {s: get(results, f"incentives.shared_outcome_weight.{s}") for s in ("sales",
+                                                                             "marketing")}
+    if all(v is not None and v >= lim["sow_low"] for v in sow.values()) and not has_reward_gap:
+        reward = get(results, "incentives.marketing_reward_share")
+        out.append(Finding(
+            "healthy_pay", "incentivize", 0.0,
+            f"Both teams are paid on outcomes they share: {_pct(sow['sales'])} of the sales "
+            f"side's and {_pct(sow['marketing'])} of the marketing side's on-target variable "
+            "pay" + (f", and marketing earns {_pct(reward)} of the commission paid on won "
+                     "deals" if reward else "") + ".",
+            ["incentives.shared_outcome_weight.sales",
+             "incentives.shared_outcome_weight.marketing"]
+            + (["incentives.marketing_reward_share"] if reward else []), kind="strength"))
+    pillars = {p: get(results, f"scores.{p}") for p in ("politics", "incentives",
+                                                         "communication")}
+    if all(v is not None and v >= lim["pillar_low"] for v in pillars.values()):
+        out.append(Finding(
+            "healthy_scores", "remove_politics", 0.0,
+            f"All three steps score {lim['pillar_low']:.0f} or more of 100: politics "
+            f"{pillars['politics']:.0f}, incentives {pillars['incentives']:.0f}, "
+            f"communication {pillars['communication']:.0f}.",
+            [f"scores.{p}" for p in pillars], kind="strength"))
+    return out
+
+
+#: Findings that state the same fact in other words count as one family (one sentence under
+#: a recommendation).
 FAMILIES = {"sow_gap": "sow", "sow_low": "sow", "flag_no_shared_outcome": "sow",
             "reward_gap": "reward", "flag_marketing_no_stake": "reward",
             "blame_sales": "blame", "blame_marketing": "blame"}
@@ -244,28 +302,52 @@ def family_of(code: str) -> str:
     return FAMILIES.get(base, FAMILIES.get(code, base))
 
 
+def theme_of(code: str, step: str) -> str:
+    """The theme a finding speaks to in the executive summary: the blame-game claim for the
+    verdict, its revenue at stake and its strengths, else the step (one pay-plan finding,
+    one politics finding, one communication finding)."""
+    for claim in ("follow_up", "lead_quality"):
+        if code in (f"verdict_{claim}", f"healthy_{claim}"):
+            return claim
+    if code == "revenue_at_stake":
+        return "follow_up"
+    return step
+
+
 def top_findings(results: dict, n: int = 3) -> list[Finding]:
-    """Return the *n* most severe findings, at most one per rule family.
+    """The executive summary's *n* findings, in the order to read them (:func:`headline`)."""
+    return headline(find(results), n)
 
-    The executive summary shows these. Findings of the same family (e.g. CONF low on both
-    sides, or a shared-outcome gap and a side with no shared outcome) are collapsed to the
-    most severe one.
+
+def headline(found: list[Finding], n: int = 3) -> list[Finding]:
+    """Pick the executive summary's *n* findings from *found*.
+
+    1. The verdict's deciding evidence: each claim the CRM bears out (``verdict_*``); when
+       it bears out neither, the evidence that settles both (``healthy_follow_up``,
+       ``healthy_lead_quality``).
+    2. The most severe problem of each other theme (:func:`theme_of`: the pay plan, politics,
+       communication), so no fact is stated twice in other words.
+    3. Strengths, when fewer problems than *n* remain: a well-aligned client still reads
+       what is healthy, with its numbers.
+
+    The revenue at stake is stated by the summary itself and is not picked.
     """
-    return _top(find(results), n)
-
-
-def _top(found: list[Finding], n: int) -> list[Finding]:
-    seen: set[str] = set()
-    picked: list[Finding] = []
-    for f in found:
-        family = family_of(f.code)
-        if family in seen:
-            continue
-        seen.add(family)
-        picked.append(f)
-        if len(picked) == n:
+    problems = [f for f in found if f.kind == "problem" and f.code != "revenue_at_stake"]
+    strengths = [f for f in found if f.kind == "strength"]
+    picked = [f for f in problems if f.code.startswith("verdict_")]
+    if not picked:
+        picked = [f for f in strengths if f.code in ("healthy_follow_up",
+                                                     "healthy_lead_quality")]
+    themes = {theme_of(f.code, f.step) for f in picked}
+    for f in problems + strengths:
+        if len(picked) >= n:
             break
-    return picked
+        t = theme_of(f.code, f.step)
+        if f in picked or t in themes:
+            continue
+        themes.add(t)
+        picked.append(f)
+    return picked[:n]
 
 
 def record(results: dict, n_headline: int = 3) -> list[dict]:
@@ -277,14 +359,21 @@ def record(results: dict, n_headline: int = 3) -> list[dict]:
         The results dict with its measured sections (survey, crm, incentives, verdict,
         scores).
     n_headline : int
-        How many findings the executive summary shows (:func:`top_findings`).
+        How many findings the executive summary shows (:func:`headline`).
 
     Returns
     -------
     list of dict
-        :meth:`Finding.to_dict` records with the figures they quote and ``headline`` (True
-        for the findings the executive summary shows, at most one per family).
+        :meth:`Finding.to_dict` records with the figures they quote, ``headline`` (True for
+        the findings the executive summary and the deck's summary slide show) and
+        ``headline_order`` (1, 2, 3 … the order they are read in; None when not shown).
     """
     found = find(results)
-    top_codes = {f.code for f in _top(found, n_headline)} if n_headline else set()
-    return [{**f.to_dict(results), "headline": f.code in top_codes} for f in found]
+    order = {f.code + "|" + f.text: i for i, f in
+             enumerate(headline(found, n_headline) if n_headline else [], 1)}
+    out = []
+    for f in found:
+        rank = order.get(f.code + "|" + f.text)
+        out.append({**f.to_dict(results), "headline": rank is not None,
+                    "headline_order": rank})
+    return out

@@ -50,8 +50,8 @@ THRESHOLDS: dict[str, dict] = {
         30, "Fewest MQLs before the MQL→SAL acceptance rate is quoted in a finding or raises a "
         "plan conflict flag.", "method", _VF),
     "min_stage_leads": Threshold(
-        30, "Fewest leads entering a funnel stage before its conversion is called the "
-        "biggest drop of the funnel.", "method", ("report",)),
+        30, "Fewest leads entering a funnel stage before its conversion is judged against its "
+        "practitioner range (where the funnel loses most).", "method", ("report",)),
     "min_worked_to_horizon": Threshold(
         10, "Fewest leads actually followed to the well-worked attempt (still at risk there) "
         "before the Kaplan–Meier worked conversion of a group is judged: with fewer, the end "
@@ -141,12 +141,12 @@ THRESHOLDS: dict[str, dict] = {
         50.0, "A pillar below 50/100 (the Aligned cut point).", "SPEC §4.4 stage cut points",
         _F),
     "severity_high": Threshold(
-        0.75, "A finding at or above this severity is 'high' and its recommendation is "
-        "priority 1.", "method", ("findings", "recommendations")),
+        0.75, "A finding at or above this severity is labelled 'high'. The label does not "
+        "rank the recommendations: they are ranked by impact × evidence strength.", "method",
+        ("findings",)),
     "severity_medium": Threshold(
-        0.5, "A finding at or above this severity (below 'high') is 'medium' and its "
-        "recommendation priority 2; below it, 'low' and priority 3.", "method",
-        ("findings", "recommendations")),
+        0.5, "A finding at or above this severity (below 'high') is labelled 'medium'; below "
+        "it, 'low'.", "method", ("findings",)),
     # --- survey ---------------------------------------------------------------------------------
     "alpha_flag_below": Threshold(
         0.6, "Cronbach's alpha below 0.6 is flagged: the items are too inconsistent to read "

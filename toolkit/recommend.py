@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import method
-from .findings import find, get
+from .findings import family_of, find, get
 from .method import EVIDENCE_STRENGTH
 from .vocab import STEP_TITLES, STEPS  # noqa: F401  (re-exported)
 
@@ -46,20 +46,14 @@ RULES: tuple[Rule, ...] = (
          "Replace anecdotes with one shared funnel dashboard reviewed by both teams",
          "Each side's claim can be tested on the CRM (this report's verdict); reviewing the same "
          "numbers together turns blame into a shared problem to solve."),
-    Rule("shared_component", "incentivize", ("sow_low_", "sow_gap"),
-         "Give both teams a material shared-outcome component (company revenue or pipeline)",
+    Rule("pay_plan", "incentivize", ("sow_low_", "sow_gap", "reward_gap", "flag_"),
+         "Redesign the pay plan so both teams win on the same outcomes",
          "When both teams rise or fall with the same outcome, collaboration rises "
-         "(Le Meunier-FitzHugh et al. 2011); today one side has little or no stake in it."),
-    Rule("pay_marketing_on_bookings", "incentivize", ("reward_gap",),
-         "Pay marketing a share of the bookings it sources",
-         "Marketing's reward trails its contribution to won revenue; a small commission on "
-         "marketing-sourced bookings (see the what-if in the incentives section) closes the gap."),
-    Rule("plan_flags", "incentivize", ("flag_",),
-         "Fix the plan features that set the teams against each other",
-         "The compensation plan rewards behaviour that conflicts with the other team's goals "
-         "(volume without quality, bookings without follow-up, payouts without a company gate)."),
+         "(Le Meunier-FitzHugh, Massey & Piercy 2011); a plan that pays each side on its own "
+         "numbers rewards behaviour that works against the other team."),
     Rule("response_sla", "communicate", ("verdict_follow_up", "revenue_at_stake"),
-         "Agree and enforce a lead-response SLA: first touch within the SLA, six attempts",
+         "Agree and enforce a lead-response SLA: a first touch within a set time, and six "
+         "attempts before a lead is dropped",
          "Contacting a lead within an hour makes qualification about seven times more likely "
          "(Oldroyd, McElheran & Elkington, HBR 2011); most converted leads are reached only by "
          "the sixth attempt (Velocify, vendor study)."),
@@ -96,6 +90,33 @@ STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: The parts of the one pay-plan redesign, each with the findings (code prefixes) that call
+#: for it: a plan problem is one recommendation, not one per symptom (they rest on the same
+#: plan). The first that applies leads; the rest are listed under it.
+PAY_PLAN_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("reward_gap", "flag_marketing_no_stake"),
+     "Pay marketing a share of the bookings it sources"),
+    (("sow_low_", "sow_gap", "flag_no_shared_outcome"),
+     "Give both teams a material shared-outcome component (company revenue or pipeline)"),
+    (("flag_volume_pay_low_acceptance",),
+     "Pay marketing on leads sales accepts, not on lead volume"),
+    (("flag_sales_individual_bookings_only",),
+     "Pay sales for working marketing's leads to the SLA, not only for its own closed deals"),
+    (("flag_no_gate",), "Gate payouts on the company goal"),
+)
+
+
+def _pay_plan_parts(hits: list[dict]) -> list[str]:
+    """The pay-plan changes the triggered findings call for, in order (none twice)."""
+    codes = [str(f.get("code") or "") for f in hits]
+    parts = [text for prefixes, text in PAY_PLAN_PARTS
+             if any(c.startswith(prefixes) for c in codes)]
+    known = tuple(p for prefixes, _ in PAY_PLAN_PARTS for p in prefixes)
+    if any(c.startswith("flag_") and not c.startswith(known) for c in codes):
+        parts.append("Remove the other plan features that set the teams against each other")
+    return parts
+
+
 def _strength(f: dict) -> float:
     """How strongly the client's own evidence backs finding *f* (0..1), by its source:
     measured in the CRM, the plan or the verdict; both survey sides; one survey side."""
@@ -129,6 +150,17 @@ def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
                 "The teams do not share a definition of a qualified lead; a written one that "
                 "both sign, with hand-off rules, removes the argument over what was handed "
                 "over." + note, "lead quality not the issue")
+    if code == "response_sla":
+        hours = get(results, "crm.speed.sla_hours") or get(results,
+                                                           "crm.speed.by_group.marketing.sla_hours")
+        if hours:
+            return (f"Enforce the {hours:g}-hour lead-response SLA: a first touch within "
+                    f"{hours:g} hours, and six attempts before a lead is dropped",
+                    "The SLA exists and is measured in this report; what is missing is "
+                    "holding sales to it. Contacting a lead within an hour makes "
+                    "qualification about seven times more likely (Oldroyd, McElheran & "
+                    "Elkington, HBR 2011); most converted leads are reached only by the "
+                    "sixth attempt (Velocify, vendor study).", "SLA already agreed")
     return None
 
 
@@ -157,8 +189,11 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
     list of dict
         ``{code, step, priority, rank, title, rationale, evidence, findings, impact,
         strength, value}`` in the order to act, ``priority`` = ``rank`` = 1, 2, 3 …
-        Evidence lists dotted ``results.json`` keys, all present. The lever towards the next
-        stage of the overall score comes last when the score has a stage.
+        Evidence lists dotted ``results.json`` keys, all present; ``findings`` the sentences
+        behind it, one per fact (family). The pay-plan redesign is one recommendation
+        whatever the number of plan findings behind it, with ``actions`` listing the changes
+        they call for (:data:`PAY_PLAN_PARTS`). The lever towards the next stage of the
+        overall score comes last when the score has a stage.
     """
     results = {"survey": survey, "crm": crm, "incentives": incentives, "verdict": verdict,
                "scores": scores}
@@ -166,7 +201,8 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
         findings = [f.to_dict() for f in find(results)]
     recs = []
     for rule in RULES:
-        hits = [f for f in findings if f["code"].startswith(rule.triggers)]
+        hits = [f for f in findings if f["code"].startswith(rule.triggers)
+                and f.get("kind", "problem") == "problem"]
         if not hits:
             continue
         title, rationale = rule.title, rule.rationale
@@ -183,12 +219,19 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
         if any(len(v) == 2 for v in bases.values()):
             strength = max(strength, EVIDENCE_STRENGTH["survey"])
         evidence = list(dict.fromkeys(k for f in hits for k in f["evidence"]))
-        recs.append({"code": rule.code, "step": rule.step, "title": title,
-                     "rationale": rationale, "evidence": evidence,
-                     "findings": [f["text"] for f in sorted(hits, key=lambda f: -(
-                         f.get("severity") or 0))],
-                     "impact": round(impact, 3), "strength": strength,
-                     "value": round(impact * strength, 3)})
+        because, families = [], set()
+        for f in sorted(hits, key=lambda f: -(f.get("severity") or 0)):
+            fam = f.get("family") or family_of(str(f["code"]))
+            if fam not in families:   # one sentence per fact, not one per side or synonym
+                families.add(fam)
+                because.append(f["text"])
+        rec = {"code": rule.code, "step": rule.step, "title": title,
+               "rationale": rationale, "evidence": evidence, "findings": because,
+               "impact": round(impact, 3), "strength": strength,
+               "value": round(impact * strength, 3)}
+        if rule.code == "pay_plan":
+            rec["actions"] = _pay_plan_parts(hits)
+        recs.append(rec)
     recs.sort(key=lambda r: (-r["value"], STEPS.index(r["step"]), r["code"]))
     stage = get(results, "scores.stage")
     if stage in STAGE_LEVERS:

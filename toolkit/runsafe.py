@@ -126,19 +126,19 @@ def make_staging(out: Path, name: str) -> Staging:
     OSError
         The folder cannot be created.
     """
-    # made under a name the sweep does not match, locked, then renamed (the lock stays
-    # with the folder): no moment at which another run's sweep could take it
-    new = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".new", dir=out))
-    fd = _lock_dir(new, block=True)
+    # made under a name sweep_stale does not match, locked, then renamed: a concurrent
+    # sweep (another run starting in OUT) can never take a folder before its owner locks it
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".creating", dir=out))
+    fd = _lock_dir(tmp, block=True)
     if fd is None:  # pragma: no cover - a folder we just made
-        shutil.rmtree(new, ignore_errors=True)
-        raise OSError(errno.EIO, f"cannot lock staging folder {new}")
-    path = new.with_name(new.name[:-len(".new")] + STAGING_SUFFIX)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(errno.EIO, f"cannot lock staging folder {tmp}")
+    path = tmp.with_name(tmp.name[:-len(".creating")] + STAGING_SUFFIX)
     try:
-        os.rename(new, path)
+        os.rename(tmp, path)
     except OSError:
         os.close(fd)
-        shutil.rmtree(new, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Staging(path, fd)
 

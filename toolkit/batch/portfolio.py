@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..execute import start_notebook
 from ..paths import PORTFOLIO_NOTEBOOK
+from ..runsafe import make_staging
 
 
 class PortfolioBuild:
@@ -24,9 +25,10 @@ class PortfolioBuild:
     """
 
     def __init__(self, run, staging, out: Path):
-        # a locked staging folder (toolkit.runsafe.make_staging): the reports' runs sweep
-        # unlocked ``.*.partial`` folders of OUT, and must leave this one alone
-        self._run, self._lock, self._staging, self._out = run, staging, staging.path, out
+        # staging: a locked toolkit.runsafe.Staging, so that a report's sweep of stale
+        # staging folders in OUT leaves this one alone while the batch runs
+        self._run, self._lock, self._out = run, staging, out
+        self._staging = staging.path
 
     def finish(self) -> Path:
         """Let the notebook read the results, wait for it, move the outputs into OUT.
@@ -65,8 +67,6 @@ def start_portfolio(out: str | Path, *, notebook: Path = PORTFOLIO_NOTEBOOK,
                     timeout: int = 600) -> PortfolioBuild:
     """Start the portfolio notebook now; it reads the results when :meth:`~PortfolioBuild.finish`
     is called (see :func:`build_portfolio` for the parameters)."""
-    from ..runsafe import make_staging
-
     out = Path(out).resolve()
     lock = make_staging(out, "portfolio")
     staging = lock.path

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .definitions import source_code, unmatched_marketing_sources
+from .definitions import opportunity_source, source_code, unmatched_marketing_sources
 
 
 def _period(engagement) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -44,7 +44,7 @@ def crm_intake_warnings(engagement, data) -> list[str]:
     list of str
         Plain sentences naming the file and the setting to check.
     """
-    from .derive import select_cohort
+    from .derive import in_period
     out: list[str] = []
     crm = engagement.crm
     leads, opps = getattr(data, "leads", None), getattr(data, "opportunities", None)
@@ -52,8 +52,7 @@ def crm_intake_warnings(engagement, data) -> list[str]:
     period = (f"{start.date() if start is not None else 'the start'} to "
               f"{end.date() if end is not None else 'the end'}")
     if leads is not None and len(leads) and "created_at" in leads.columns:
-        cohort, _ = select_cohort(leads, start, end)
-        if len(cohort) == 0:
+        if not in_period(leads["created_at"], start, end).any():
             created = pd.to_datetime(leads["created_at"], errors="coerce").dropna()
             span = (f" (their creation dates run from {created.min().date()} to "
                     f"{created.max().date()})" if len(created) else "")
@@ -62,9 +61,8 @@ def crm_intake_warnings(engagement, data) -> list[str]:
                        "be empty — check [client] period_start and period_end.")
     if opps is not None and len(opps) and "created_at" in opps.columns \
             and (start is not None or end is not None):
-        o = opps.assign(created_at=pd.to_datetime(opps["created_at"], errors="coerce"))
-        cohort, _ = select_cohort(o, start, end)
-        if len(cohort) == 0:
+        created = pd.to_datetime(opps["created_at"], errors="coerce")
+        if not in_period(created, start, end).any():
             out.append(f"{_rel(engagement, crm.opportunities)}: none of the {len(opps):,} "
                        f"opportunities was created in the analysis period {period}: win rates "
                        "and revenue will be empty — check [client] period_start and "
@@ -76,28 +74,17 @@ def crm_intake_warnings(engagement, data) -> list[str]:
                        "be told to be marketing-sourced ([crm] marketing_sources cannot "
                        "match).")
         else:
-            missing = unmatched_marketing_sources(leads["source"], msrc)
+            codes = source_code(leads["source"])
+            missing = unmatched_marketing_sources(codes, msrc)
             if missing:
-                found = sorted(source_code(leads["source"]).dropna().unique())
+                found = sorted(codes.dropna().unique())
                 shown = ", ".join(found[:12]) + (" …" if len(found) > 12 else "")
                 out.append(f"[crm] marketing_sources: {', '.join(map(repr, missing))} "
                            f"match{'es' if len(missing) == 1 else ''} no lead source in "
                            f"{_rel(engagement, crm.leads)} (sources found: {shown or 'none'})"
                            " — check the spelling, or that channel counts as not marketing.")
     if opps is not None and len(opps):
-        src = (source_code(opps["source"]) if "source" in opps.columns
-               else pd.Series(pd.NA, index=opps.index, dtype="string"))
-        if leads is not None and "source" in leads.columns and "lead_id" in leads.columns:
-            by_lead = pd.Series(source_code(leads["source"]).to_numpy(),
-                                index=leads["lead_id"].astype(str)).groupby(level=0).first()
-            if "lead_id" in opps.columns:
-                src = src.fillna(opps["lead_id"].astype("string").map(by_lead))
-            if "opportunity_id" in leads.columns and "opportunity_id" in opps.columns:
-                lo = leads.dropna(subset=["opportunity_id"])
-                by_opp = pd.Series(source_code(lo["source"]).to_numpy(),
-                                   index=lo["opportunity_id"].astype(str)
-                                   ).groupby(level=0).first()
-                src = src.fillna(opps["opportunity_id"].astype("string").map(by_opp))
+        src = opportunity_source(opps, leads)
         n = int(src.isna().sum())
         if n:
             whole = n == len(opps)

@@ -51,6 +51,10 @@ def source_key(value) -> str | None:
 def source_code(values: pd.Series) -> pd.Series:
     """Vectorised :func:`source_key` over a Series (missing / blank → ``<NA>``).
 
+    The distinct values are normalised once each by :func:`source_key` (the one statement
+    of the rule) and mapped back by their integer codes (``pandas.factorize``): a million
+    leads carry a handful of distinct sources.
+
     Parameters
     ----------
     values : Series
@@ -60,9 +64,12 @@ def source_code(values: pd.Series) -> pd.Series:
     -------
     Series of dtype ``string``, same index.
     """
-    s = values.astype("string").str.strip().str.lower()
-    s = s.str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
-    return s.mask(s == "")
+    import pyarrow as pa
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = pa.array([source_key(u) for u in uniques], pa.large_string())
+    out = table.take(pa.array(codes, mask=codes < 0))  # missing → null, in Arrow
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=values.index)
 
 
 def marketing_keys(marketing_sources: Iterable[str]) -> set[str]:
@@ -96,6 +103,43 @@ def unmatched_marketing_sources(sources: pd.Series, marketing_sources: Iterable[
     return [s for s in marketing_sources if source_key(s) not in present]
 
 
+def opportunity_source(opportunities: pd.DataFrame, leads: pd.DataFrame | None
+                       ) -> pd.Series:
+    """Channel code of each opportunity: its own source, else its lead's.
+
+    The lead is found by the opportunity's ``lead_id``, else as the lead whose
+    ``opportunity_id`` is the opportunity's (the first such lead). Used by the
+    marketing-sourced shares and by the intake check of opportunities without a source.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Canonical opportunities (``source``, ``lead_id``, ``opportunity_id`` when present).
+    leads : DataFrame or None
+        Canonical leads (``lead_id``, ``source``, ``opportunity_id`` when present).
+
+    Returns
+    -------
+    Series of dtype ``string`` (normalised codes, :func:`source_code`), ``<NA>`` when
+    neither the opportunity nor a linked lead has a source; same index as *opportunities*.
+    """
+    from .engine import positions
+    opp = opportunities
+    src = (source_code(opp["source"]) if "source" in opp.columns
+           else pd.Series(pd.NA, index=opp.index, dtype="string"))
+    if leads is None or "source" not in leads.columns or not src.isna().any():
+        return src
+    # the first lead holding the id *and a source* (as ``groupby(...).first()`` did)
+    code = source_code(leads["source"])
+    has_src = code.notna().to_numpy()
+    lsrc = np.append(code.to_numpy(dtype=object, na_value=None)[has_src], None)  # -1 → None
+    for opp_col, lead_col in (("lead_id", "lead_id"), ("opportunity_id", "opportunity_id")):
+        if opp_col in opp.columns and lead_col in leads.columns and src.isna().any():
+            found = lsrc[positions(opp[opp_col], leads[lead_col][has_src])]
+            src = src.fillna(pd.Series(found, index=opp.index, dtype="string"))
+    return src
+
+
 def touch_window(leads: pd.DataFrame, extract_date) -> tuple[pd.Series, pd.Series]:
     """Start and end of each lead's touch window (see the module docstring).
 
@@ -120,6 +164,13 @@ def touch_window(leads: pd.DataFrame, extract_date) -> tuple[pd.Series, pd.Serie
     if ext is not None:
         end = end.fillna(ext)
     return start, end
+
+
+#: The touch window (:func:`touch_window`) as a DuckDB predicate over an activity ``a``
+#: (``occurred_at``) and its lead ``l`` (``start_at``, ``end_at`` from :func:`touch_window`),
+#: used by :func:`toolkit.crm.engine.touches`. Both ends inclusive; ``end_at`` NULL = open.
+TOUCH_WINDOW_SQL = ("a.occurred_at >= l.start_at "
+                    "AND (l.end_at IS NULL OR a.occurred_at <= l.end_at)")
 
 
 #: Which leads columns measure which figure (SPEC §4.2 "measured, not inferred").

@@ -93,6 +93,32 @@ def extract_date_of(leads: pd.DataFrame | None, opportunities: pd.DataFrame | No
     return max(latest) if latest else None
 
 
+def in_period(created: pd.Series, period_start=None, period_end=None) -> np.ndarray:
+    """Whether each ``created_at`` falls in ``[period_start, period_end]`` (dates inclusive).
+
+    Parameters
+    ----------
+    created : Series
+        Creation timestamps (any datetime-like dtype; missing → outside).
+    period_start, period_end : date-like or None
+        ``None`` = no bound.
+
+    Returns
+    -------
+    ndarray of bool, same length as *created*.
+    """
+    created = _dt(created, created.index)
+    keep = created.notna().to_numpy().copy()
+    start = _ts(period_start)
+    end = _ts(period_end)
+    values = created.to_numpy()
+    if start is not None:
+        keep &= values >= start.normalize().to_datetime64()
+    if end is not None:
+        keep &= values < (end.normalize() + pd.Timedelta(days=1)).to_datetime64()
+    return keep
+
+
 def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
                   ) -> tuple[pd.DataFrame, int]:
     """Leads created in ``[period_start, period_end]`` (dates inclusive).
@@ -103,15 +129,10 @@ def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
         The cohort rows (original columns) and the number of leads excluded because they
         fall outside the period or have no ``created_at``.
     """
-    created = _dt(_col(leads, "created_at"), leads.index)
-    keep = created.notna()
-    start = _ts(period_start)
-    end = _ts(period_end)
-    if start is not None:
-        keep &= created >= start.normalize()
-    if end is not None:
-        end_excl = end.normalize() + pd.Timedelta(days=1)
-        keep &= created < end_excl
+    created = _col(leads, "created_at")
+    if created is None:
+        created = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
+    keep = in_period(created, period_start, period_end)
     return leads.loc[keep], int((~keep).sum())
 
 
@@ -145,22 +166,13 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
                         "attempts": np.zeros(len(leads), dtype="float64")}, index=idx)
     if activities is None or activities.empty or "lead_id" not in activities.columns:
         return out
-    occurred = _dt(activities["occurred_at"], activities.index).to_numpy()
-    ids = pd.Index(leads["lead_id"].astype(str))
-    act_ids = activities["lead_id"].astype("string")
-    if ids.is_unique:
-        # position of each activity's lead in the leads table (-1: no such lead / no lead id)
-        row = ids.get_indexer(act_ids.fillna("\x00").astype(str))
-    else:  # duplicate lead ids should not pass validation; fall back to a merge
-        first = pd.Series(np.arange(len(ids)), index=ids).groupby(level=0).first()
-        row = act_ids.map(first).fillna(-1).to_numpy(dtype=int)
-    ok = (row >= 0) & ~pd.isna(occurred)
-    row, occurred = row[ok], occurred[ok]
-    s_, e_ = start.to_numpy()[row], end.to_numpy()[row]
-    keep = (occurred >= s_) & (pd.isna(e_) | (occurred <= e_))
-    m = pd.DataFrame({"_row": row[keep], "occurred_at": occurred[keep]})
-    if m.empty:
-        return out
+    from .engine import touches
+    first, attempts = touches(leads["lead_id"], start.to_numpy(), end.to_numpy(),
+                              activities["lead_id"],
+                              _dt(activities["occurred_at"], activities.index).to_numpy())
+    out["first_touch_at"] = first
+    out["attempts"] = attempts
+    return out
     g = m.groupby("_row", sort=False)["occurred_at"].agg(["min", "size"])
     rows = g.index.to_numpy()
     ft = out["first_touch_at"].to_numpy().copy()
@@ -181,6 +193,19 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
 OPTIONAL_LEAD_COLUMNS = ("mql_at", "accepted_at", "rejected_at", "sql_at", "converted_at",
                          "first_touch_at", "attempts", "opportunity_id", "score", "source",
                          "lead_status")
+
+
+def _has_value(s: pd.Series) -> bool:
+    """Whether *s* holds at least one value (not null, and not blank when text)."""
+    filled = s.notna().to_numpy()
+    if not filled.any():
+        return False
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        first = s.iloc[int(filled.argmax())]  # usually proves it at once
+        if str(first).strip():
+            return True
+        return bool((s.astype("string").str.strip().fillna("") != "").any())
+    return True
 
 
 def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LEAD_COLUMNS,
@@ -209,11 +234,7 @@ def drop_empty_columns(leads: pd.DataFrame, columns: Iterable[str] = OPTIONAL_LE
     for col in columns:
         if col not in leads.columns:
             continue
-        s = leads[col]
-        filled = s.notna()
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            filled &= s.astype("string").str.strip().fillna("") != ""
-        if not filled.any():
+        if not _has_value(leads[col]):
             empty.append(col)
     if not empty:
         return leads, []
@@ -325,20 +346,18 @@ def lead_frame(cohort: pd.DataFrame, opportunities: pd.DataFrame | None,
             return _dt(s, idx).notna()
         return s.notna() & (s.astype("string").str.strip() != "")
 
-    won = pd.Series(False, index=idx)
-    linked = has("opportunity_id")
+    won = np.zeros(len(idx), dtype=bool)
+    linked = has("opportunity_id").to_numpy(bool).copy()
     if opportunities is not None and not opportunities.empty and "is_won" in opportunities:
+        from .engine import member
         opp = opportunities
-        won_flag = opp["is_won"].fillna(False).astype(bool)
+        won_flag = opp["is_won"].fillna(False).astype(bool).to_numpy()
         if "opportunity_id" in cohort.columns and "opportunity_id" in opp.columns:
-            won_ids = set(opp.loc[won_flag, "opportunity_id"].astype(str))
-            won |= cohort["opportunity_id"].astype("string").isin(won_ids).fillna(False)
+            won |= member(cohort["opportunity_id"], opp["opportunity_id"][won_flag])
         if "lead_id" in opp.columns:
-            lead_ids = opp["lead_id"].dropna().astype(str)
-            linked |= f["lead_id"].isin(set(lead_ids))
-            won |= f["lead_id"].isin(set(opp.loc[won_flag & opp["lead_id"].notna(),
-                                                 "lead_id"].astype(str)))
-    f["won"] = won.astype(bool)
+            linked |= member(cohort["lead_id"], opp["lead_id"])
+            won |= member(cohort["lead_id"], opp["lead_id"][won_flag])
+    f["won"] = won
     if "is_converted" in cohort.columns:   # a 0/1 converted flag without a date
         linked |= cohort["is_converted"].fillna(False).astype(bool).to_numpy()
     f["opportunity"] = f["won"] | has("converted_at") | linked

@@ -110,46 +110,59 @@ def logit(f: pd.DataFrame) -> dict:
         ``{n, converged, terms: {term: {odds_ratio, ci_low, ci_high, p_value}}, warnings}``.
     """
     from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.tools.tools import add_constant
     out = {"n": 0, "converged": None, "terms": {}, "warnings": []}
-    d = pd.DataFrame({"y": f["converted"].astype(float),
-                      "first_touch_days": f["hours_to_touch"] / 24.0})
-    has_score = f["score"].notna().sum() >= 3 * MIN_BAND_N
-    if has_score:
+    # plain float arrays (no DataFrame per step): rows of touched leads
+    touched = f["touched"].to_numpy(bool)
+    cols = {"y": f["converted"].to_numpy(dtype="float64")[touched],
+            "first_touch_days": f["hours_to_touch"].to_numpy(dtype="float64")[touched] / 24.0}
+    if f["score"].notna().sum() >= 3 * MIN_BAND_N:
         s = f["score"].astype(float)
-        d["score_sd"] = (s - s.mean()) / s.std() if s.std() > 0 else np.nan
-    d = d[f["touched"].to_numpy(bool)]
-    d = d.loc[:, d.notna().any()].dropna()
-    terms = [c for c in d.columns if c != "y" and d[c].nunique() > 1]
-    out["n"] = int(len(d))
-    if len(d) < 50 or d["y"].nunique() < 2 or not terms:
+        sd = s.std()
+        cols["score_sd"] = (((s - s.mean()) / sd).to_numpy(dtype="float64")[touched]
+                            if sd > 0 else np.full(int(touched.sum()), np.nan))
+    # columns with at least one value, then rows complete in all of them
+    cols = {k: v for k, v in cols.items() if not np.isnan(v).all()}
+    if "y" not in cols:
+        cols = {}
+    complete = np.logical_and.reduce([~np.isnan(v) for v in cols.values()]) if cols else \
+        np.zeros(0, dtype=bool)
+    cols = {k: v[complete] for k, v in cols.items()}
+    n = len(cols["y"]) if cols else 0
+    terms = [c for c, v in cols.items() if c != "y" and len(np.unique(v)) > 1]
+    out["n"] = int(n)
+    if n < 50 or len(np.unique(cols["y"])) < 2 or not terms:
         out["warnings"].append("Too few touched leads with conversion variation for a "
                                "logistic regression (need at least 50).")
         return out
-    X = add_constant(d[terms].astype(float), has_constant="add")
+    # column-major, as a DataFrame hands it over: the same BLAS sums, bit for bit
+    X = np.asfortranarray(np.column_stack([np.ones(n)] + [cols[t] for t in terms]))
     try:
         with _w.catch_warnings():
             _w.simplefilter("ignore")
-            fit = Logit(d["y"].astype(float), X).fit(disp=0, maxiter=200)
+            fit = Logit(cols["y"], X).fit(disp=0, maxiter=200)
     except Exception as exc:  # perfect separation, singular matrix
         out["converged"] = False
         out["warnings"].append(f"Logistic regression failed ({type(exc).__name__}); odds "
                                "ratios not reported.")
         return out
     out["converged"] = bool(fit.mle_retvals.get("converged", False))
-    ci = fit.conf_int()
-    for t in terms:
-        out["terms"][t] = {"odds_ratio": _f(np.exp(fit.params[t])),
-                           "ci_low": _f(np.exp(ci.loc[t, 0])),
-                           "ci_high": _f(np.exp(ci.loc[t, 1])),
-                           "p_value": _f(fit.pvalues[t])}
+    params, ci, pvalues = np.asarray(fit.params), np.asarray(fit.conf_int()), \
+        np.asarray(fit.pvalues)
+    for j, t in enumerate(terms, start=1):  # column 0 is the constant
+        out["terms"][t] = {"odds_ratio": _f(np.exp(params[j])),
+                           "ci_low": _f(np.exp(ci[j, 0])),
+                           "ci_high": _f(np.exp(ci[j, 1])),
+                           "p_value": _f(pvalues[j])}
     if not out["converged"]:
         out["warnings"].append("The logistic regression did not converge; treat the odds "
                                "ratios with caution.")
     return out
 
 
-def dose_response(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
+_UNSET = object()
+
+
+def dose_response(f: pd.DataFrame, *, well_worked_attempts: int, bands=_UNSET) -> dict:
     """Conversion by effort and speed, within score bands (see module docstring).
 
     Parameters
@@ -158,6 +171,9 @@ def dose_response(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
         Lead frame over the leads handed to sales.
     well_worked_attempts : int
         High-effort threshold of the effort contrast.
+    bands : Series or None, optional
+        :func:`score_bands` of ``f["score"]`` when the caller has it already (computed here
+        otherwise).
 
     Returns
     -------
@@ -174,7 +190,8 @@ def dose_response(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
     if len(f) == 0:
         warnings.append("No leads handed to sales: dose–response not measured.")
         return res
-    bands = score_bands(f["score"])
+    if bands is _UNSET:
+        bands = score_bands(f["score"])
     if bands is not None:
         res["score_bands"] = True
         res["band_edges"] = [float(x) for x in

@@ -12,12 +12,18 @@ from ..privacy import make_redactor
 from .derive import (as_datetime, drop_empty_columns, extract_date_of, lead_frame,
                      select_cohort)
 from .dose import dose_response, score_bands
+from .drop import funnel_drop
 from .effort import effort
 from .funnel import funnel, handoff
 from .persistence import persistence
 from .quality import lead_quality, marketing_sourced
 from .speed import speed
 from .stake import revenue_at_stake
+
+def _method_value(name: str) -> float:
+    from ..method import value
+    return value(name)
+
 
 #: Cohorts smaller than this are measured but flagged as too small to judge.
 MIN_COHORT = 30
@@ -117,15 +123,17 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
     names += [str(k) for k in (owner_labels or {})]
     for tab in (leads, opportunities, activities):
         if tab is not None and "owner_id" in tab.columns:
-            names += [str(x) for x in tab["owner_id"].dropna().unique()]
+            # distinct values first (10M activities, a few thousand owners), then drop the
+            # missing one: the same names in the same order as dropna().unique()
+            names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
     fun = funnel(f, info["measured"])
     spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
     hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
                   redactor=make_redactor(names), touch_data=touch_data)
     per = persistence(handed, well_worked_attempts=ww)
-    dose = dose_response(handed, well_worked_attempts=ww)
     bands = score_bands(handed["score"]) if len(handed) else None
+    dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
     eff = effort(handed, well_worked_attempts=ww, bands=bands)
     lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
                       fit_share=hof["fit_share"], bands=bands)
@@ -133,7 +141,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                            period_start=period_start, period_end=period_end)
     stake = revenue_at_stake(handed, opportunities, sla_hours=sla, well_worked_attempts=ww,
                              touch_data=touch_data, period_start=period_start,
-                             period_end=period_end)
+                             period_end=period_end, extract_date=ext,
+                             won_measured=bool(info.get("measured", {}).get("won")))
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "
                         "dose–response and lead quality cannot be measured.")
@@ -173,7 +182,9 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
             "measured_not_inferred": "a figure whose input is not in the export is null with "
                                      "the reason",
         },
-        "funnel": fun, "handoff": hof, "speed": spd, "persistence": per,
+        "funnel": fun,
+        "funnel_drop": funnel_drop(fun, min_leads=_method_value("min_stage_leads")),
+        "handoff": hof, "speed": spd, "persistence": per,
         "dose_response": dose, "effort": eff, "lead_quality": lq,
         "revenue_at_stake": stake, "marketing_sourced": ms,
         "warnings": warnings,

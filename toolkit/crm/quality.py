@@ -124,20 +124,8 @@ def marketing_sourced(opportunities: pd.DataFrame | None, leads: pd.DataFrame, *
     if "created_at" in opp.columns:
         opp, _ = select_cohort(opp.assign(created_at=_dt(opp["created_at"], opp.index)),
                                period_start, period_end)
-    src = (opp["source"].astype("string") if "source" in opp.columns
-           else pd.Series(pd.NA, index=opp.index, dtype="string"))
-    lsrc = leads.get("source")
-    if lsrc is not None:
-        if "lead_id" in opp.columns:
-            by_lead = pd.Series(lsrc.astype("string").to_numpy(),
-                                index=leads["lead_id"].astype(str)).groupby(level=0).first()
-            src = src.fillna(opp["lead_id"].astype("string").map(by_lead))
-        if "opportunity_id" in leads.columns:
-            lo = leads.dropna(subset=["opportunity_id"])
-            by_opp = pd.Series(lo["source"].astype("string").to_numpy(),
-                               index=lo["opportunity_id"].astype(str)).groupby(level=0).first()
-            src = src.fillna(opp["opportunity_id"].astype("string").map(by_opp))
-    from .definitions import marketing_flag
+    from .definitions import marketing_flag, opportunity_source
+    src = opportunity_source(opp, leads)
     mflag = marketing_flag(src, marketing_sources)
     mk = mflag.fillna(False).astype(bool)
     amt = (pd.to_numeric(opp["amount"], errors="coerce") if "amount" in opp.columns

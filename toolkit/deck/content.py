@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..formatting import about_money, about_money_range, stake_is_headline
 from ..lookup import dig, get
 
 SIDES = ("sales", "marketing")
@@ -104,28 +105,17 @@ def _sentence(text: str) -> str:
 
 # --- the slides --------------------------------------------------------------------------
 
-def findings(results: dict, n: int = 3, *, skip_verdict: bool = False) -> list[str]:
-    """The *n* findings that matter most, as plain sentences with their numbers.
+def findings(results: dict, n: int = 3) -> list[str]:
+    """The executive summary's *n* findings, as plain sentences with their numbers.
 
-    Read from ``results["findings"]`` (most severe first), at most one per family (findings
-    that state the same fact in other words). *skip_verdict* leaves out the findings that
-    restate the blame-game verdict, for a slide that shows the verdict itself.
+    The same list the written report's executive summary shows: the findings the analysis
+    marked ``headline`` in ``results["findings"]``, in ``headline_order`` (the verdict's
+    deciding evidence first, then one finding per theme, then what is healthy).
     """
-    stored = [f for f in results.get("findings") or [] if isinstance(f, dict)]
-    stored.sort(key=lambda f: -(f.get("severity") or 0))
-    out: list[str] = []
-    seen: set[str] = set()
-    for f in stored:
-        code, text = str(f.get("code") or ""), str(f.get("text") or "")
-        family = str(f.get("family") or code)
-        if not text or family in seen or (skip_verdict and code.startswith(
-                ("verdict_", "revenue_at_stake"))):
-            continue
-        seen.add(family)
-        out.append(_sentence(text))
-        if len(out) == n:
-            break
-    return out
+    stored = [f for f in results.get("findings") or [] if isinstance(f, dict)
+              and f.get("headline") and f.get("text")]
+    stored.sort(key=lambda f: (f.get("headline_order") or 99, -(f.get("severity") or 0)))
+    return [_sentence(str(f["text"])) for f in stored[:n]]
 
 
 def ranked_recommendations(results: dict) -> list[dict]:
@@ -168,12 +158,26 @@ def executive_summary(results: dict) -> SlideSpec:
         title = f"Alignment scores {s['overall']:.0f} of 100: {STAGE_MEANING.get(s.get('stage'), '')}"
     else:
         title = "What this diagnostic found"
+    found = findings(results, 3)
+    stored = [f for f in results.get("findings") or [] if isinstance(f, dict)
+              and f.get("headline")]
+    if any(str(f.get("code") or "").startswith(("verdict_", "healthy_follow_up",
+                                                "healthy_lead_quality")) for f in stored):
+        detail = ""   # the findings carry the verdict's evidence
+    change = _change_lead(results)
+    if change:
+        detail = change
     tiles = [("Overall alignment", _score(s.get("overall")), s.get("stage") or "")]
     tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
     stake = get(results, "crm.revenue_at_stake")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        tiles.append(("Revenue at stake a year", money(stake["amount"], currency), ""))
-    found = findings(results, 3, skip_verdict=bool(headline)) or _strengths(results)
+    # a headline only where the evidence says follow-up is a problem (a stored finding)
+    if not (isinstance(stake, dict) and stake.get("amount") is not None
+            and stake_is_headline(results)):
+        stake = None
+    if stake:
+        tiles.append(("Revenue at stake (estimate)", about_money(stake["amount"], currency),
+                      ""))
+    found = found or ["No finding was triggered: the data needed is not in the export."]
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
         "No change is called for: keep the shared metrics and re-run the diagnostic yearly."]
@@ -185,29 +189,35 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append(f"{s['stage']}: {STAGE_MEANING.get(s['stage'], '')}.")
     if s.get("partial"):
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        notes.append(f"Revenue at stake: {money(stake['amount'], currency)} a year"
-                     + (f" (95% interval {money(stake.get('ci_low'), currency)} to "
-                        f"{money(stake.get('ci_high'), currency)})"
-                        if stake.get("ci_low") is not None else "")
-                     + ". " + " ".join(str(a) for a in stake.get("assumptions") or []))
+    if stake:
+        notes.append(stake_note(stake, currency))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
                      notes=notes)
 
 
-def _strengths(results: dict) -> list[str]:
-    """What is working, for a client where no figure calls for change."""
-    out = ["No measured figure crosses a threshold that calls for change."]
-    sp = get(results, "crm.speed.by_group.marketing") or get(results, "crm.speed") or {}
-    if sp.get("within_sla_share") is not None:
-        out.append(f"Sales first touches {pct(sp['within_sla_share'])} of marketing-sourced "
-                   f"leads within the SLA; {pct(sp.get('untouched_share'))} are never touched.")
-    acc = get(results, "crm.handoff.acceptance_rate")
-    if acc is not None:
-        out.append(f"Sales accepts {pct(acc)} of marketing-qualified leads.")
-    return out
+def _change_lead(results: dict) -> str:
+    """The change since the last assessment in one line (a follow-up wave), else ""."""
+    from ..report.summary import change_lead
+
+    return change_lead(results) or ""
+
+
+def stake_note(stake: dict, currency: str) -> str:
+    """Speaker note: revenue at stake with its counterfactual, inputs and assumptions."""
+    sw = stake.get("sql_to_won") or {}
+    parts = [f"Revenue at stake (an estimate): about {about_money(stake['amount'], currency)}"
+             + (f", 95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), currency)}"
+                if stake.get("ci_low") is not None else "") + "."]
+    parts.append(f"{num(stake.get('leads'))} leads given up on ({num(stake.get('leads_untouched'))}"
+                 f" never touched, {num(stake.get('leads_single_attempt'))} dropped after one "
+                 f"attempt); about {num(stake.get('expected_sqls'))} more SQLs if worked up to "
+                 f"{stake.get('attempts') or 6} attempts"
+                 + (f"; SQL to won {pct(sw.get('rate'))} ({num(sw.get('won'))} of "
+                    f"{num(sw.get('sql'))})" if sw.get("rate") is not None else "")
+                 + f"; median won deal {money(stake.get('median_won_amount'), currency)}.")
+    return " ".join(parts + [str(a) for a in stake.get("assumptions") or []])
 
 
 def scores(results: dict) -> SlideSpec:
@@ -248,23 +258,43 @@ def blame_game(results: dict) -> SlideSpec:
     beliefs = v.get("beliefs") or {}
     title = _sentence(beliefs.get("sentence") or v.get("headline")
                       or "The blame game could not be settled on this data")
-    bullets = []
-    for key, claim in (("lead_quality", "“The leads are garbage”"),
-                       ("follow_up", "“Sales call once and give up”")):
-        st = (v.get(key) or {}).get("status")
-        bullets.append(f"{claim}: {STATUS_WORDS.get(st, st)}. "
-                       + _sentence((v.get(key) or {}).get("summary") or ""))
+    bullets, tested = [], []
+    for key, claim, label, figure_key in (
+            ("lead_quality", "“The leads are garbage”",
+             "Worked well, reach SQL", "worked_conversion.marketing.rate"),
+            ("follow_up", "“Sales call once and give up”",
+             "Never touched by sales", "untouched_share")):
+        c = v.get(key) or {}
+        st = c.get("status")
+        words = STATUS_WORDS.get(st, st) or ""
+        bullets.append(f"{claim}: {words[:1].lower() + words[1:]}.")
+        fig = next((e.get("figure") for e in c.get("evidence") or []
+                    if str(e.get("key", "")).endswith(figure_key)
+                    and isinstance(e.get("figure"), (int, float))), None)
+        if fig is not None:
+            tested.append((label, float(fig), st == "supported"))
     charts = []
     a, b = claims.get("sales_blame_leads_share"), claims.get("marketing_blame_followup_share")
     if a is not None or b is not None:
         n = claims.get("n") or {}
         charts.append(ChartSpec(
-            title=f"Share agreeing, sales side (n = {num(n.get('sales'))}) and marketing side "
+            title=f"What each side believes: share agreeing, of those who answered: sales "
+                  f"side (n = {num(n.get('sales'))}), marketing side "
                   f"(n = {num(n.get('marketing'))})",
-            categories=["Sales: most marketing leads are not worth working",
-                        "Marketing: sales gives up on leads too early"],
-            series=[("Agree", [a, b], "accent")], maximum=1))
-    notes = []
+            categories=["Sales: marketing leads not worth working",
+                        "Marketing: sales gives up too early"],
+            series=[("Agree", [a, b], "accent")], kind="column", maximum=1))
+    if tested:
+        charts.append(ChartSpec(
+            title="What the CRM shows, marketing-sourced leads (the complaint it bears out "
+                  "highlighted)",
+            categories=[t[0] for t in tested],
+            series=[("Share", [t[1] for t in tested], "primary")], kind="column", maximum=1,
+            highlight=[t[2] for t in tested] if any(t[2] for t in tested) else None))
+    notes = [f"{claim}: " + _sentence((v.get(key) or {}).get("summary") or "")
+             for key, claim in (("lead_quality", "The leads are garbage"),
+                                ("follow_up", "Sales call once and give up"))
+             if (v.get(key) or {}).get("summary")]
     for key in ("lead_quality", "follow_up"):
         for e in (v.get(key) or {}).get("evidence") or []:
             notes.append(_evidence_note(e))
@@ -304,27 +334,29 @@ def follow_up(results: dict) -> SlideSpec:
     hours = sp.get("sla_hours") or get(results, "data.settings.sla_first_touch_hours")
     chart = ChartSpec(
         title=f"Share of {pop} handed to sales (n = {num(n)})",
-        categories=["Never touched", f"First touched within {num(hours)} h",
-                    "Touched once, not converted, never again"],
-        series=[("Share", [untouched, sla, single], "primary")], maximum=1)
+        categories=["Never touched", f"First touched within {num(hours)} h"],
+        series=[("Share", [untouched, sla], "primary")], maximum=1)
     bullets = []
     if sp.get("median_hours") is not None:
         bullets.append(f"Half of {pop} wait {num(sp['median_hours'])} hours or more for a "
                        "first call or e-mail.")
     if single is not None:
-        bullets.append(f"{pct(single)} of the {pop} that were touched but did not convert got "
-                       "one attempt only.")
+        nt = pe.get("n_touched_not_converted")
+        bullets.append(f"{pct(single)} of the "
+                       + (f"{num(nt)} " if nt else "")
+                       + f"{pop} that were touched but did not convert got one attempt only.")
     stake = crm.get("revenue_at_stake")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        bullets.append(f"About {money(stake['amount'], get(results, 'client.currency') or '')}"
-                       " of revenue a year rides on these leads.")
+    cur = get(results, "client.currency") or ""
+    headline = (isinstance(stake, dict) and stake.get("amount") is not None
+                and stake_is_headline(results))
+    if headline:
+        bullets.append(f"Worked up to {stake.get('attempts') or 6} attempts like comparable "
+                       f"leads, the {num(stake.get('leads'))} leads sales gave up on would "
+                       f"plausibly have brought about {about_money(stake['amount'], cur)} in "
+                       "won deals.")
     notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
-    if isinstance(stake, dict) and stake.get("assumptions"):
-        a = stake["assumptions"]
-        notes.append("Revenue at stake assumptions: " + (
-            "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in a.items())
-            if isinstance(a, dict) else "; ".join(map(str, a))
-            if isinstance(a, list) else str(a)) + ".")
+    if headline:
+        notes.append(stake_note(stake, cur))
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
 
 
@@ -336,13 +368,15 @@ def effort(results: dict) -> SlideSpec:
     if haz:
         after = ef.get("after_attempt_3_share") or {}
         later = ef.get("hazard_after_attempt_3") or {}
-        pays = (later.get("ci_low") or 0) > 0
+        # the verdict's rule: the per-attempt rate after the 3rd clears the floor
+        pays = (later.get("ci_low") or 0) >= (_threshold(results, "effort_hazard_floor")
+                                              or 1e-12)
         title = (f"Persistence pays: {pct(after.get('rate'))} of conversions come after the "
                  "third attempt" if pays and after.get("rate") is not None else
                  "Attempts after the third rarely convert")
         chart = ChartSpec(
             title=f"Share of the leads still open at each attempt that reach SQL at it "
-                  f"(touched leads, n = {num(ef.get('n'))})",
+                  f"(touched leads handed to sales, n = {num(ef.get('n'))})",
             categories=[f"Attempt {h['attempt']}" for h in haz],
             series=[("Reach SQL at this attempt", [h["rate"] for h in haz], "primary")],
             kind="column", decimals=0)
@@ -351,10 +385,17 @@ def effort(results: dict) -> SlideSpec:
             bullets.append(f"Every attempt after the third still converts about "
                            f"{pct(later['rate'])} of the leads still open.")
         bands = ef.get("by_band") or {}
-        rates = [dig(v, "hazard_after_attempt_3", "ci_low") for v in bands.values()]
-        if rates and all((r or 0) > 0 for r in rates):
-            bullets.append("This holds for low-, middle- and high-scoring leads alike, so it "
-                           "is not reps working the better-looking leads harder.")
+        floor = _threshold(results, "effort_hazard_floor")
+        rated = [(b, dig(v, "hazard_after_attempt_3")) for b, v in bands.items()]
+        rated = [(b, h) for b, h in rated if isinstance(h, dict) and h.get("rate") is not None]
+        if rated:
+            words = {"low": "low", "mid": "middle", "high": "high"}
+            bullets.append("By lead score, after the third attempt: " + ", ".join(
+                f"{words.get(b, b)} {pct(h['rate'])}" for b, h in rated) + " per attempt.")
+            if floor is not None and len(rated) == len(bands) and all(
+                    (h.get("ci_low") or 0) >= floor for _, h in rated):
+                bullets.append("Every score band stays above the floor, so it is not reps "
+                               "working the better-looking leads harder.")
         notes = [f"Attempt clock: {ef.get('definition', '')}.", ef.get("bias_note", ""),
                  f"Conversions after attempt 3: {ci(after)}.",
                  f"Conversion per attempt after the third: {ci(later)}."]
@@ -393,36 +434,77 @@ def effort(results: dict) -> SlideSpec:
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
 
 
+def worked_conversion(lq: dict) -> dict | None:
+    """The worked conversion the report reads (``crm.lead_quality.worked_conversion``: the
+    attempt clock), or the well-worked conversion of a results.json written before it
+    (toolkit 0.1); ``None`` when lead quality was not measured.
+
+    Returns
+    -------
+    dict or None
+        ``{all, marketing, other, by_source, n, attempts, population}``: rate dicts
+        (``rate``, ``ci_low``, ``ci_high``, ``n``), sources → rate dicts with ``marketing``,
+        the leads it follows and (attempt clock only) the attempt it is read at.
+    """
+    wc = lq.get("worked_conversion")
+    if isinstance(wc, dict) and (wc.get("all") or {}).get("rate") is not None:
+        return {"all": wc["all"], "marketing": wc.get("marketing") or {},
+                "other": wc.get("other") or {}, "by_source": wc.get("by_source") or {},
+                "n": wc.get("n_population") or wc["all"].get("n"),
+                "attempts": wc.get("well_worked_attempts"),
+                "population": wc.get("population") or ""}
+    if lq.get("n_well_worked"):
+        return {"all": lq.get("well_worked_conversion") or {},
+                "marketing": lq.get("marketing") or {}, "other": lq.get("other") or {},
+                "by_source": lq.get("by_source") or {}, "n": lq["n_well_worked"],
+                "attempts": None, "population": lq.get("definition") or ""}
+    return None
+
+
 def lead_quality(results: dict) -> SlideSpec:
+    """Do marketing's leads convert when sales works them properly? The same worked
+    conversion the report and the verdict read."""
     lq = get(results, "crm.lead_quality") or {}
-    if not lq.get("n_well_worked"):
-        return _not_assessed("Lead quality could not be measured", results, "crm")
+    wc = worked_conversion(lq)
+    if wc is None:
+        return _not_assessed("Lead quality could not be measured", results, "crm lead",
+                             "crm quality")
     b = lq.get("benchmark") or {}
-    m = lq.get("marketing") or {}
+    m = wc["marketing"]
+    by = f" by the {_ordinal(wc['attempts'])} attempt" if wc.get("attempts") else ""
     st = get(results, "verdict.lead_quality.status")
     if st == "supported":
-        title = f"Marketing's leads convert poorly even when worked well: {pct(m.get('rate'))}"
+        title = (f"Marketing's leads convert poorly even when worked well: {pct(m.get('rate'))}"
+                 f" reach SQL{by}")
     elif st == "not_supported":
-        title = (f"Worked properly, marketing's leads convert: {pct(m.get('rate'))} reach SQL")
+        title = f"Worked properly, marketing's leads convert: {pct(m.get('rate'))} reach SQL{by}"
     else:
-        title = f"Well-worked marketing leads reach SQL at {pct(m.get('rate'))}"
-    rows = sorted((lq.get("by_source") or {}).items(), key=lambda kv: -(kv[1].get("n") or 0))
-    rows = rows[:8]
+        title = f"Well-worked marketing leads reach SQL at {pct(m.get('rate'))}{by}"
+    rows = sorted(wc["by_source"].items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
     chart = ChartSpec(
-        title=f"Share reaching SQL, well-worked leads by source (n = {num(lq['n_well_worked'])})",
+        title=f"Share reaching SQL{by} by source, leads first touched within the SLA "
+              f"(n = {num(wc['n'])}); marketing's sources highlighted",
         categories=[k.replace("_", " ").capitalize() + ("" if v.get("marketing") else
                                                          " (sales-sourced)") for k, v in rows],
-        series=[("Reached SQL", [v.get("rate") for _, v in rows], "primary")], maximum=1)
-    bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(lq.get('other'))}."]
+        series=[("Reached SQL", [v.get("rate") for _, v in rows], "primary")], maximum=1,
+        highlight=[bool(v.get("marketing")) for _, v in rows])
+    bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(wc['other'])}."]
     if b.get("low") is not None:
         bullets.append(f"Benchmark: {pct(b['low'])}–{pct(b.get('high'))} of MQLs reach SQL "
                        f"({b.get('provenance', 'practitioner')} range).")
     if lq.get("fit_share") is not None:
         bullets.append(f"{pct(lq['fit_share'])} of rejections with a stated reason are about "
                        "fit (wrong industry, too small, no budget…).")
-    notes = [f"Well-worked = {lq.get('definition', '')}.", b.get("label", "")]
+    notes = [f"Leads followed: {wc['population']}." if wc["population"] else "",
+             b.get("label", ""), _sentence(get(results, "verdict.lead_quality.summary") or "")]
     notes += get(results, "verdict.lead_quality.caveats") or []
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=[n for n in notes if n])
+
+
+def _ordinal(k: int) -> str:
+    k = int(k)
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def _short(label: str) -> str:
@@ -444,14 +526,16 @@ def funnel(results: dict) -> SlideSpec:
     stages = [s for s in f.get("stages") or list(counts) if counts.get(s) is not None]
     rates = f.get("rates") or {}
     steps = [(a, b, rates.get(f"{a}_to_{b}") or {}) for a, b in zip(stages, stages[1:])]
-    lost = [(counts[a] - counts[b], a, b) for a, b, _ in steps
-            if counts.get(a) and counts.get(b) is not None and counts[a] >= 30]
-    title = (f"Of {num(counts.get('leads'))} leads, {num(counts.get('won'))} were won"
+    title = (f"Of {num(counts.get('leads'))} leads created in the period, "
+             f"{num(counts.get('won'))} became won deals"
              if counts.get("won") is not None else "The funnel")
-    if lost:
-        n_lost, a, b = max(lost)
-        title = (f"Most leads are lost between {_short(labels[a])} and {_short(labels[b])}: "
-                 f"{num(n_lost)} of {num(counts[a])} go no further")
+    # where the funnel loses most: one definition (toolkit.crm.drop), shared with the report
+    drop = get(results, "crm.funnel_drop") or {}
+    if drop.get("found"):
+        b_ = drop.get("benchmark") or {}
+        title = (f"The funnel loses most between {_short(labels[drop['from']])} and "
+                 f"{_short(labels[drop['to']])}: {pct(drop['rate'])} move on, against "
+                 f"{pct(b_.get('low'))}–{pct(b_.get('high'))} in practitioner ranges")
     period = get(results, "crm.cohort.period_start"), get(results, "crm.cohort.period_end")
     chart = ChartSpec(title=f"Leads created {period[0]} to {period[1]} reaching each stage "
                             f"(n = {num(counts.get('leads'))})",
@@ -462,7 +546,12 @@ def funnel(results: dict) -> SlideSpec:
                f"{pct(r.get('rate'))}" for a, b, r in steps if r.get("rate") is not None]
     notes = [f"{labels[a]} to {labels[b]}: {ci(r)}." for a, b, r in steps]
     notes.append("Stages are cumulative: a lead that reached a later stage passed the earlier "
-                 "ones.")
+                 "ones. Won = won deals from leads created in the period.")
+    for c in drop.get("checked") or []:
+        b_ = c.get("benchmark") or {}
+        notes.append(f"{labels.get(c['from'], c['from'])} to {labels.get(c['to'], c['to'])}: "
+                     f"{pct(c['rate'])} against the practitioner range {pct(b_.get('low'))}–"
+                     f"{pct(b_.get('high'))}" + (" (clearly below)." if c.get("below") else "."))
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
 
 
@@ -470,20 +559,20 @@ def handoff(results: dict) -> SlideSpec:
     h = get(results, "crm.handoff") or {}
     if h.get("acceptance_rate") is None and not h.get("reasons"):
         return _not_assessed("The hand-off could not be measured", results, "crm")
-    reasons = (h.get("reasons") or [])[:6]
-    top = reasons[0] if reasons else None
+    reasons = _reason_rows(h.get("reasons") or [])
+    top = (h.get("reasons") or [None])[0]
     title = (f"Sales accepts {pct(h.get('acceptance_rate'))} of MQLs; the top rejection reason "
              f"is “{top['reason']}”" if top and h.get("acceptance_rate") is not None else
              f"Sales accepts {pct(h.get('acceptance_rate'))} of marketing-qualified leads")
     charts = []
     if reasons:
+        some_fit = any(fit for _, _, fit in reasons)
         charts.append(ChartSpec(
             title=f"Share of rejections with a stated reason (n = {num(h.get('n_with_reason'))})"
-                  + ("; reasons about fit highlighted" if any(r.get("fit") for r in reasons)
-                     and not all(r.get("fit") for r in reasons) else ""),
-            categories=[str(r["reason"])[:40].capitalize() for r in reasons],
-            series=[("Share", [r.get("share") for r in reasons], "primary")], maximum=None,
-            highlight=[bool(r.get("fit")) for r in reasons]))
+                  + ("; reasons about fit highlighted" if some_fit else ""),
+            categories=[label for label, _, _ in reasons],
+            series=[("Share", [share for _, share, _ in reasons], "primary")], maximum=None,
+            highlight=[fit for _, _, fit in reasons] if some_fit else None))
     bullets = [f"{pct(h.get('rejection_rate'))} of MQLs are rejected; "
                f"{pct(h.get('reason_share'))} of rejections give a reason."]
     if h.get("fit_share") is not None:
@@ -492,6 +581,31 @@ def handoff(results: dict) -> SlideSpec:
              f"Rejection: {ci(h.get('rejection'))}.",
              f"Rejections with a reason: {ci(h.get('reason'))}."]
     return SlideSpec(title=title, bullets=bullets, charts=charts, notes=notes)
+
+
+def _threshold(results: dict, name: str, default: float | None = None) -> float | None:
+    """The threshold the results were judged with (``results["method"]``), else *default*."""
+    for row in get(results, "method.thresholds") or []:
+        if isinstance(row, dict) and row.get("name") == name and row.get("value") is not None:
+            return float(row["value"])
+    return default
+
+
+def _reason_rows(reasons: list[dict], top: int = 5) -> list[tuple[str, float, bool]]:
+    """Rejection reasons for the chart: the *top* most frequent, then the rest grouped as
+    "Other reasons about fit" and "Other reasons", so the highlighted bars add up to the
+    share of reasons about fit quoted beside the chart."""
+    rows = [r for r in reasons if isinstance(r, dict) and r.get("share") is not None]
+    out = [(str(r["reason"])[:40].capitalize(), r["share"], bool(r.get("fit")))
+           for r in rows[:top]]
+    rest = rows[top:]
+    for fit, label in ((True, "Other reasons about fit"), (False, "Other reasons")):
+        group = [r for r in rest if bool(r.get("fit")) == fit]
+        if len(group) == 1:   # a group of one is shown by its name
+            out.append((str(group[0]["reason"])[:40].capitalize(), group[0]["share"], fit))
+        elif group:
+            out.append((f"{label} ({len(group)})", sum(r["share"] for r in group), fit))
+    return out
 
 
 def _scale_chart(results: dict, codes: tuple[str, ...], pop: str) -> ChartSpec | None:
@@ -525,17 +639,26 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
     sc = get(results, "survey.scales") or {}
     rated = [((dig(sc, c, "by_side", "all", "mean")), c) for c in codes if c in sc]
     rated = [(m if c != "CONF" else 6 - m, c) for m, c in rated if m is not None]
+    score = get(results, f"scores.{pillar}")
+    if score is None:
+        score = p.get("overall")
     if rated:
         worst = min(rated)
         name = ("freedom from conflict" if worst[1] == "CONF"
                 else (sc[worst[1]].get("name") or "").lower())
-        title = (f"{heading}: {num(p.get('overall'))} of 100, weakest on {name}"
-                 if p.get("overall") is not None else heading)
+        title = (f"{heading}: {num(score)} of 100; in the survey, weakest on {name}"
+                 if score is not None else heading)
     else:
         title = heading
-    bullets = [f"Both sides together: {num(p.get('overall'))} of 100; sales side "
-               f"{num(dig(p, 'by_side', 'sales'))}, marketing side "
-               f"{num(dig(p, 'by_side', 'marketing'))}."] + extra
+    from ..report.pillars import parts_sentence, survey_part_label
+
+    parts = parts_sentence(results, pillar)
+    label = survey_part_label(results, pillar)
+    label = "The survey part" if label != heading else "In the survey"
+    bullets = ([parts] if parts and label == "The survey part" else []) + [
+        f"{label}: {num(p.get('overall'))} of 100 for both sides together; sales side "
+        f"{num(dig(p, 'by_side', 'sales'))}, marketing side "
+        f"{num(dig(p, 'by_side', 'marketing'))}."] + extra
     notes = []
     for c in codes:
         s = sc.get(c) or {}
@@ -559,43 +682,69 @@ def incentives(results: dict) -> SlideSpec:
                              "incentives")
     sow = inc.get("shared_outcome_weight") or {}
     contrib, reward = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
-    if contrib is not None and reward is not None and contrib - reward >= 0.15:
-        title = (f"Marketing sources {pct(contrib)} of won revenue but earns {pct(reward)} of "
-                 "the pay on it")
-    elif sow and min(v for v in sow.values() if v is not None) < 0.2:
-        low = min((k for k in sow if sow[k] is not None), key=lambda k: sow[k])
-        title = (f"Only {pct(sow[low])} of the {low} side's variable pay rides on outcomes both "
-                 "teams share")
+    # one measure of marketing's reward: its share of the commission paid on won deals,
+    # framed as a problem by the same thresholds as the findings
+    no_stake = (contrib is not None and reward is not None
+                and contrib - reward >= _threshold(results, "reward_gap", 0.15)
+                and reward < _threshold(results, "reward_floor", 0.05))
+    low_cut = _threshold(results, "sow_low", 0.2)
+    known = {k: v for k, v in sow.items() if v is not None}
+    if no_stake:
+        title = (f"Marketing sources {pct(contrib)} of won revenue but earns "
+                 + ("none" if reward == 0 else pct(reward))
+                 + " of the commission paid on won deals")
+    elif known and min(known.values()) < low_cut:
+        low = min(known, key=lambda k: known[k])
+        title = (f"Only {pct(known[low])} of the {low} side's on-target variable pay rides on "
+                 "outcomes both teams share")
+    elif known:
+        title = (f"Both teams are paid on outcomes they share: {pct(sow.get('sales'))} of "
+                 f"sales' and {pct(sow.get('marketing'))} of marketing's on-target variable pay")
     else:
-        title = "Both teams are paid on outcomes they share"
-    charts = [ChartSpec(title="Share of variable pay on shared outcomes, by side "
-                              "(compensation plan)",
-                        categories=[SIDE_LABEL[s] for s in SIDES],
-                        series=[("Shared outcomes", [sow.get(s) for s in SIDES], "primary")],
-                        kind="column", maximum=1)]
-    if contrib is not None:
+        title = "The pay plan: who is paid for what"
+    charts = []
+    if known and any(v > 0 for v in known.values()):
+        charts.append(ChartSpec(title="Share of on-target variable pay on outcomes both teams "
+                                      "share, by side (compensation plan)",
+                                categories=[SIDE_LABEL[s] for s in SIDES],
+                                series=[("Shared outcomes", [sow.get(s) for s in SIDES],
+                                         "primary")],
+                                kind="column", maximum=1))
+    if contrib is not None and reward is not None:
         won = get(inc, "split.deals.won")
-        charts.append(ChartSpec(title="Won deals" + (f" (n = {num(won)})" if won else "")
-                                + ": marketing's share",
-                                categories=["Revenue marketing sourced",
-                                            "Variable pay marketing earned"],
+        charts.append(ChartSpec(title="Won deals on opportunities created in the period"
+                                + (f" (n = {num(won)})" if won else "")
+                                + ": marketing's share of the revenue and of the commission",
+                                categories=["Revenue sourced", "Commission earned"],
                                 series=[("Marketing", [contrib, reward], "marketing")],
                                 kind="column", maximum=1))
     bullets = [f"{f.get('title')}." for f in (inc.get("flags") or [])[:3] if f.get("title")]
+    if known and not any(v > 0 for v in known.values()):
+        bullets.insert(0, "Neither side's on-target variable pay depends on an outcome both "
+                          "teams share (0% on each side).")
+    if contrib is not None and reward is not None and not no_stake:
+        bullets.append(f"Marketing sources {pct(contrib)} of won revenue and earns "
+                       f"{pct(reward)} of the commission paid on won deals: a real stake "
+                       "(sales closes every deal, so a smaller share than sales' is normal).")
+    bullets = bullets[:4]
     wi = inc.get("what_if") or {}
+    from ..report.pillars import structure_definition
+
     notes = [f"Share of on-target variable pay on outcomes both teams share (company revenue, "
              f"pipeline, win rate, SLA compliance, bookings beyond one's own deals): sales side "
              f"{pct(sow.get('sales'))}, marketing side {pct(sow.get('marketing'))}.",
-             f"Marketing-sourced share of won revenue {pct(contrib)}; marketing's share of the "
-             f"variable pay earned on won revenue {pct(reward)}.",
-             f"Plan structure score {num(inc.get('structure_score'))} of 100."]
+             f"Won deals: marketing sourced {pct(contrib)} of the revenue and earned "
+             f"{pct(reward)} of the commission paid on them (all commission components of the "
+             "plan, paid once per deal).",
+             f"Plan structure {num(inc.get('structure_score'))} of 100: "
+             + structure_definition(results) + "."]
     notes += [f.get("sentence", "") for f in inc.get("flags") or []]
     if wi.get("after") and wi.get("before"):
         cur = get(results, "client.currency") or ""
         d = (wi["after"].get("total_payout") or 0) - (wi["before"].get("total_payout") or 0)
         if abs(d) >= 1:
             notes.append(f"What-if (incentives section): the change would add {money(d, cur)} "
-                         "of variable pay on the same won deals.")
+                         "of commission on the same won deals.")
     return SlideSpec(title=title, bullets=bullets, charts=charts, notes=[n for n in notes if n])
 
 
@@ -605,10 +754,9 @@ def communication(results: dict) -> SlideSpec:
     if fr.get("not_regular_share") is not None:
         extra.append(f"{pct(fr['not_regular_share'])} of respondents say the teams talk "
                      "monthly or less.")
-    ev = get(results, "crm.handoff.evidence_score")
-    if ev is not None:
-        extra.append(f"Hand-off in the CRM scores {num(ev)} of 100 (acceptance, reasons given, "
-                     "follow-up of accepted leads).")
+    untouched = get(results, "crm.handoff.accepted_untouched.share")
+    if untouched is not None:
+        extra.append(f"{pct(untouched)} of the leads sales accepts are never touched.")
     return _survey_slide(results, "communication", ("BIDIR", "QUAL", "DEFN", "FEED"),
                          "Communication", extra)
 
@@ -629,7 +777,10 @@ def recommendations(results: dict) -> SlideSpec:
         notes.append(f"{i}. {r.get('title')}: {r.get('rationale', '')}")
     if len(recs) > 6:
         notes.append(f"{len(recs) - 6} further recommendations are in the written report.")
-    return SlideSpec(title=f"{min(len(recs), 6)} actions, in the order to take them",
+    n = min(len(recs), 6)
+    title = (f"{n} actions, in the order to take them" if n > 1 else
+             "One action: " + _sentence(recs[0].get('title', '')).rstrip('.').replace(': ', ' — '))
+    return SlideSpec(title=title,
                      table=rows, kind="table", notes=notes)
 
 

@@ -118,11 +118,11 @@ def chart(slide, box: Box, spec: ChartSpec, style: Style) -> None:
     fmt = ("0%" if spec.decimals == 0 else "0.0%") if spec.percent else (
         "#,##0" if spec.decimals == 0 else "#,##0.0")
     data = CategoryChartData(number_format=fmt)
-    # the chart's embedded workbook is a spreadsheet export: client labels (rejection
-    # reasons, sources) starting with = + - @ would be formulas there (SPEC §8)
-    data.categories = [neutralize_cell(c) for c in spec.categories]
+    # the chart's data also lives in an embedded workbook ("Edit Data" opens it in Excel):
+    # labels from client data are neutralised there like every other spreadsheet (SPEC §8a)
+    data.categories = [neutralize_cell(str(c)) for c in spec.categories]
     for name, values, _ in spec.series:
-        data.add_series(neutralize_cell(name), values)
+        data.add_series(neutralize_cell(str(name)), values)
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "bar" else XL_CHART_TYPE.COLUMN_CLUSTERED
     ch = slide.shapes.add_chart(kind, box.x, box.y, box.w, box.h, data).chart
     ch.font.size = Pt(12)
@@ -146,7 +146,7 @@ def chart(slide, box: Box, spec: ChartSpec, style: Style) -> None:
     for series, (_, _, colour) in zip(plot.series, spec.series):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = style.colour(colour)
-    if spec.highlight and any(spec.highlight) and not all(spec.highlight):
+    if spec.highlight and any(spec.highlight):
         for i, hot in enumerate(spec.highlight):
             point = plot.series[0].points[i]
             point.format.fill.solid()

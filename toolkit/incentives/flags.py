@@ -190,12 +190,14 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
     flags: list[dict] = []
     warnings: list[str] = []
     p = with_side(plan)
+    own = own_bookings_only(plan)
     for side in sow.get("zero_sides", []):
         flags.append(_flag(
             "no_shared_outcome", f"No shared outcome on the {side} side",
-            f"Nothing in the {side} side's variable pay depends on an outcome both teams "
-            "share (bookings of the whole team, pipeline, win rate, SLA compliance or company "
-            "revenue); a commission on one's own deals rewards closing, not the other team.",
+            f"Nothing in the {side} side's on-target variable pay depends on an outcome both "
+            "teams share (bookings of the whole team, pipeline, win rate, SLA compliance or "
+            "company revenue)" + ("; a commission on one's own deals rewards closing, not the "
+                                  "other team." if own.get(side) else "."),
             {"side": side, "shared_outcome_weight": 0.0}))
 
     vol = metric_weight(plan, VOLUME_METRICS, "marketing")
@@ -206,7 +208,7 @@ def conflict_flags(plan: pd.DataFrame, *, sow: dict, crm: dict | None,
 
     sales = p[p["side"] == "sales"]
     if not sales.empty:
-        if own_bookings_only(plan)["sales"]:
+        if own["sales"]:
             fe = followup_evidence(crm)
             fig = {k: fe["figures"][k] for k in
                    ("within_sla_share", "untouched_share", "single_attempt_share")}

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
+from ..spreadsheet import worksheet_rows
 from ..vocab import (APPLIES_TO, METRICS, SHARED_METRICS, SIDE_OF_TEAM,  # noqa: F401
                      SIDES, TEAMS, VOLUME_METRICS)
 
@@ -83,7 +84,7 @@ def _read_excel_records(path: Path, file: str) -> list[list[str]]:
         raise ValidationError(Problem(file, f"cannot read the Excel workbook ({exc})")) from None
     try:
         ws = wb.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return [[_cell_text(v) for v in row] for row in worksheet_rows(ws, file)]
     finally:
         wb.close()
 

@@ -680,7 +680,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
         else:
             raise ValidationError(Problem(display, f"no sheet {sheet!r}; the workbook has "
                                           f"{', '.join(map(repr, names))}"))
-        rows = [[_cell_text(v) for v in r] for r in wb[name].iter_rows(values_only=True)]
+        from ..spreadsheet import worksheet_rows
+
+        rows = [[_cell_text(v) for v in r] for r in worksheet_rows(wb[name], display)]
     finally:
         wb.close()
     return _rows_table(rows), name, warnings

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from pathlib import Path
 from typing import Mapping
 
@@ -155,17 +156,28 @@ def _mapping(header: list[str], table: str, columns) -> dict[str, str] | None:
 def _csv(path: Path, table: str, columns):
     import pyarrow.csv as pacsv
 
-    data = path.read_bytes()
+    import mmap
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return None
+        # mapped, not read: the file's pages are parsed in place (no copy of the whole file)
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     encoding = "utf-8"
-    body = memoryview(data)
-    if data.startswith(_BOM):
-        encoding, body = "utf-8-sig", body[3:]
-    sample = bytes(body[:_SAMPLE_BYTES])
+    start = 0
+    if data[:3] == _BOM:
+        encoding, start = "utf-8-sig", 3
+    sample = data[start:start + _SAMPLE_BYTES]
     if detect_encoding(sample, complete=False) != "utf-8" or is_binary(sample, "utf-8"):
         return None
-    quotes = data.count(b'"')
+    # quotes that do not pair up: the general path words them. Most exports have no quote
+    # at all, which one memchr pass proves; otherwise count them.
+    quotes = 0 if data.find(b'"') < 0 else bytes(data).count(b'"')
     if quotes % 2:
         return None
+    body = pa.py_buffer(data)
+    if start:
+        body = body.slice(start)
     text = sample.decode("utf-8", errors="replace")
     if text.lstrip()[:1] == "<":
         return None
@@ -181,11 +193,14 @@ def _csv(path: Path, table: str, columns):
     spec = COLUMNS[table]
     names = [f"f{i}" for i in range(len(header))]
     wanted = {names[i]: h for i, h in enumerate(header) if h in mapping}
-    types = {f: (pa.timestamp("s") if spec[mapping[h]].kind == "datetime" else pa.string())
+    # read straight into the types pandas keeps (no cast afterwards): a timestamp outside
+    # the nanosecond range fails the read and the general path names its row
+    types = {f: (pa.timestamp("ns") if spec[mapping[h]].kind == "datetime"
+                 else pa.large_string())
              for f, h in wanted.items()}
     try:
         tbl = pacsv.read_csv(
-            pa.py_buffer(body),
+            body,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=16 << 20),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=bool(quotes),
@@ -198,7 +213,8 @@ def _csv(path: Path, table: str, columns):
     arrays = {wanted[f]: tbl.column(f) for f in wanted}
     if quotes:  # a quoted value with a line break: the general path checks the quotes
         for h, arr in arrays.items():
-            if pa.types.is_string(arr.type) and pc.any(pc.match_substring(arr, "\n")).as_py():
+            if ((pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
+                    and pc.any(pc.match_substring(arr, "\n")).as_py()):
                 return None
     return arrays, header, mapping, {"encoding": encoding, "delimiter": delim,
                                      "rows": tbl.num_rows}
@@ -241,28 +257,77 @@ def _parquet(path: Path, table: str, columns):
                                        "rows": tbl.num_rows}
 
 
+def _clean_already(arr: pa.ChunkedArray) -> bool:
+    """True when no value of *arr* is empty or starts or ends with a byte that trimming
+    could remove: ASCII whitespace and control characters (``<= 0x20``, ``0x7f``), and any
+    byte of a multi-byte UTF-8 character (``>= 0x80``, which may be Unicode whitespace such
+    as a no-break space).
+
+    Reads the first and last byte of each value from the Arrow offsets and data buffers
+    (NumPy gathers, no per-value work in Python). Such a column is unchanged by trimming and
+    has no empty text to turn into a missing value, so :func:`_clean` can skip both passes.
+    Conservative: a value that merely might change sends the column through them.
+    """
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        _, off_buf, data_buf = chunk.buffers()
+        dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        off = np.frombuffer(off_buf, dtype=dtype)[chunk.offset:chunk.offset + n + 1]
+        starts, ends = off[:-1], off[1:]
+        if chunk.null_count:
+            present = ends > starts
+            valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+            if (valid & ~present).any():
+                return False  # an empty, non-missing value
+            starts, ends = starts[valid], ends[valid]
+        elif not (ends > starts).all():
+            return False  # an empty value
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        first, last = data[starts], data[ends - 1]
+        if ((first <= 0x20) | (first >= 0x7f) | (last <= 0x20) | (last >= 0x7f)).any():
+            return False
+    return True
+
+
 def _clean(arr, categories=()) -> pa.ChunkedArray:
     """Arrow version of :func:`toolkit.intake.canonical._clean_text`: strip, empty →
     missing, and a value equal to a category ignoring case (Python ``casefold``, on the
-    distinct values only) becomes that category."""
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    distinct values only) becomes that category.
+
+    A column that needs neither (:func:`_clean_already`; categories already in their
+    canonical case) is returned as it is: on 10M activities this saves a trimmed copy of
+    every text column.
+    """
+    arr = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    if not _clean_already(arr):
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     if categories:
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        enc = pc.dictionary_encode(arr)
-        values = enc.dictionary.to_pylist()
-        new = [v.casefold() if v.casefold() in categories else v for v in values]
-        arr = pc.take(pa.array(new, pa.string()), enc.indices)
+        distinct = pc.unique(arr).to_pylist()
+        if any(v is not None and v.casefold() in categories and v != v.casefold()
+               for v in distinct):
+            arr = arr.combine_chunks()
+            enc = pc.dictionary_encode(arr)
+            values = enc.dictionary.to_pylist()
+            new = [v.casefold() if v.casefold() in categories else v for v in values]
+            arr = pc.take(pa.array(new, arr.type), enc.indices)
     return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
 def _text_series(arr, index) -> pd.Series:
-    arr = arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
     return pd.Series(arr.to_pandas(types_mapper=_str_mapper).array, index=index)
 
 
 def _str_mapper(t):
-    return pd.StringDtype("pyarrow", na_value=np.nan) if pa.types.is_string(t) else None
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pd.StringDtype("pyarrow", na_value=np.nan)  # kept in Arrow, no copy
+    return None
 
 
 def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict, *,
@@ -282,12 +347,14 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
             return None  # blank rows or empty ids: the general path counts and names them
         if kind == "datetime" and pa.types.is_timestamp(arr.type):
             if arr.null_count < len(arr):
-                lo, hi = pc.min(arr).as_py(), pc.max(arr).as_py()
-                if lo < _TS_MIN or hi > _TS_MAX:
+                mm = pc.min_max(arr)
+                unit = arr.type.unit
+                if (mm["min"].value < pd.Timestamp(_TS_MIN).as_unit(unit).value
+                        or mm["max"].value > pd.Timestamp(_TS_MAX).as_unit(unit).value):
                     return None
-            ns = arr.cast(pa.timestamp("ns"))
+            ns = arr if arr.type == pa.timestamp("ns") else arr.cast(pa.timestamp("ns"))
             stamps[dst] = pd.Series(np.asarray(ns.to_numpy(zero_copy_only=False))
-                                    .astype("datetime64[ns]"), index=index)
+                                    .astype("datetime64[ns]", copy=False), index=index)
         elif kind in ("id", "text", "category") and (pa.types.is_string(arr.type)
                                                      or pa.types.is_large_string(arr.type)):
             texts[dst] = pd.Series(_clean(arr, spec[dst].values if kind == "category" else ())

@@ -86,9 +86,18 @@ def render_methodology(results: dict) -> Rendered:
         "interval); persistence pays when the conversion rate after the 3rd attempt is clearly "
         "above the floor, also within lead-score bands. Speed within lead-score bands; logistic "
         "regression of conversion on first-touch hours and score (not on the attempt count, "
-        "which conversion cuts short). Revenue at stake: untouched and single-attempt leads × "
-        "their group's worked conversion × win rate × median won deal, bootstrap 95% "
-        "interval.\n\n"
+        "which conversion cuts short). Where the funnel loses most: the stage conversion "
+        "clearly below its practitioner range (upper end of its 95% interval under the range's "
+        "lower end) that falls furthest short of it — not simply the lowest stage rate, since "
+        "stages convert at different normal rates. Revenue at stake, a bounded estimate: the "
+        "leads sales gave up on (never touched, or touched once and not converted; rejected "
+        "leads and leads still within the SLA at the extract are left out) × the conversion of "
+        "comparable leads (same kind of source, first touched within the SLA) worked to the "
+        "well-worked attempt — the lower of the attempt-clock projection and what comparable "
+        "leads that sales kept working actually achieved, so a lead given up on is never "
+        "credited with more than the worked leads delivered — × the SQL → won rate of the "
+        "leads created in the period × their median won deal; seeded bootstrap 95% interval "
+        "(sampling error only).\n\n"
         f"**Settings of this engagement.** Anonymity threshold {settings.get('min_group_size')} "
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
@@ -179,10 +188,9 @@ def render_handoff_score(results: dict) -> Rendered:
 @renders
 def render_priorities(results: dict) -> Rendered:
     """How the recommendations were ranked: impact × evidence strength, per recommendation."""
-    recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)
-            and r.get("value") is not None]
+    recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)]
     pr = stored_method(results).get("priority") or {}
-    if not recs or not pr:
+    if not any(r.get("value") is not None for r in recs) or not pr:
         return
     strength = pr.get("strength") or {}
     words = {"records": "measured in the CRM, the plan or the verdict",
@@ -192,9 +200,16 @@ def render_priorities(results: dict) -> Rendered:
                   "Impact is the severity (0–1) of the most serious finding behind the "
                   "recommendation; evidence strength is " + "; ".join(
                       f"{v:g} when {words.get(k, k)}" for k, v in strength.items())
-                  + ". The step towards the next stage of the overall score comes last.")
+                  + ". The step towards the next stage of the overall score is not scored: "
+                  "it comes last.")
+
+    def _f(x, fmt: str) -> str:
+        return "—" if x is None else format(x, fmt)
+
     rows = [{"#": r.get("rank") or r.get("priority"), "recommendation": r.get("title"),
-             "impact": f"{r['impact']:.2f}", "evidence strength": f"{r['strength']:.1f}",
-             "priority": f"{r['value']:.2f}"} for r in sorted(
-                 recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
+             "impact": _f(r.get("impact"), ".2f"),
+             "evidence strength": _f(r.get("strength"), ".1f"),
+             "priority": _f(r.get("value"), ".2f") if r.get("value") is not None
+             else "last (next stage)"}
+            for r in sorted(recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
     show_table(pd.DataFrame(rows, dtype=object), caption="Recommendations by priority")

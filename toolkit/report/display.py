@@ -11,11 +11,11 @@ it ends a notebook cell) instead of displaying it as a side effect.
 
 from __future__ import annotations
 
+import math
+
 import base64
-import io
 from typing import Iterable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML
 
@@ -25,13 +25,14 @@ from .output import Rendered, collect, emit, renders  # noqa: F401  (re-exported
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
-    """Format a 0..1 share as a percentage; ``None`` as an em dash."""
-    return "—" if x is None else f"{100 * x:.{digits}f}%"
+    """Format a 0..1 share as a percentage; ``None`` (or a non-finite value) as an em dash."""
+    return "—" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:
-    """Format a number with *digits* decimals and thousands separators; ``None`` as —."""
-    return "—" if x is None else f"{x:,.{digits}f}"
+    """Format a number with *digits* decimals and thousands separators; ``None`` (or a
+    non-finite value) as —."""
+    return "—" if x is None or not math.isfinite(x) else f"{x:,.{digits}f}"
 
 
 def fmt_p(p: float | None) -> str:
@@ -47,10 +48,12 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
 
     for t in fig.findobj(Text):  # client text in labels is text, never mathtext ("$")
         t.set_parse_math(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    from ..charts.png import figure_png
+    from ..charts.theme import pyplot
+
+    png = figure_png(fig)  # one draw, cropped as bbox_inches="tight" would
+    pyplot().close(fig)
+    b64 = base64.b64encode(png).decode("ascii")
     cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
            if takeaway else "")
     return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '

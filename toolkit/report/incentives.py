@@ -8,12 +8,26 @@ from __future__ import annotations
 import pandas as pd
 
 from ..charts.incentives import plot_contribution_reward, plot_shared_outcome_weight
+from ..exceptions import ReportError
+from .pillars import parts_sentence, structure_definition
+from .read import threshold
 from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 SCALE_NAMES = {"SHARE": "Shared goals (SHARE)", "RINT": "Reward interdependence (RINT)",
                "RFAIR": "Fair reward of the other team (RFAIR)"}
 APPLIES_LABELS = {"all_won": "all won deals", "marketing_sourced_won": "marketing-sourced won deals",
                   "own_won": "own won deals"}
+
+
+def _limits(results: dict) -> dict:
+    """The reward thresholds the results were judged with (today's defaults when absent)."""
+    out = {}
+    for name in ("reward_gap", "reward_floor"):
+        try:
+            out[name] = float(threshold(results, name))
+        except ReportError:
+            pass
+    return out
 
 
 def _money(x: float | None, currency: str) -> str:
@@ -71,45 +85,86 @@ def split_sentence(inc: dict, currency: str) -> str | None:
     return (f"On the {d.get('marketing_sourced', 0):,} marketing-sourced won deals "
             f"({_money(d.get('marketing_sourced_revenue'), currency)}), the plan pays sales "
             f"{_money(ms.get('sales_payout'), currency)} and marketing "
-            f"{_money(ms.get('marketing_payout'), currency)}: marketing gets "
-            f"{fmt_pct(share)} of the reward for the deals it sourced.")
+            f"{_money(ms.get('marketing_payout'), currency)} in commission.")
+
+
+def reward_sentence(inc: dict, limits: dict | None = None) -> str | None:
+    """Marketing's share of won revenue against its share of the commission paid on won
+    deals — the one measure of marketing's reward in the report, the deck and the findings.
+
+    *limits* gives the ``reward_gap`` and ``reward_floor`` thresholds the results were
+    judged with: a gap is a problem only when marketing's share is under the floor (a
+    smaller share than sales', who close every deal, is normal).
+    """
+    c, r = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
+    if c is None:
+        return ("Marketing's contribution to won revenue is not in the export: the won deals "
+                "and their leads carry no source.")
+    if r is None:
+        return "Marketing's share of the commission could not be computed."
+    lim = {"reward_gap": 0.15, "reward_floor": 0.05, **(limits or {})}
+    earned = "none" if r == 0 else fmt_pct(r)
+    if c - r >= lim["reward_gap"] and r < lim["reward_floor"]:
+        return (f"Marketing sources {fmt_pct(c)} of won revenue but earns {earned} of the "
+                "commission paid on won deals: it has no real stake in the revenue it "
+                "sources.")
+    return (f"Marketing sources {fmt_pct(c)} of won revenue and earns {earned} of the "
+            "commission paid on won deals: a real stake in the revenue it sources (sales "
+            "closes every deal, so a smaller share than sales' is normal).")
+
+
+def _already(inc: dict) -> tuple[bool, bool]:
+    """(every side's pay is already gated on the company goal, marketing already earns a
+    commission on won deals): the parts of the standard what-if the plan already has."""
+    g = inc.get("gates") or {}
+    sides = g.get("sides_gated") or {}
+    gated = bool(sides) and all(sides.values())
+    paid = (inc.get("marketing_reward_share") or 0) > 0
+    return gated, paid
 
 
 def whatif_sentence(inc: dict, currency: str) -> str | None:
     """One sentence on the standard what-if (marketing 2 % of marketing-sourced bookings,
-    gate 0.7) stored in ``incentives.what_if``."""
+    gate 0.7) stored in ``incentives.what_if``, in the one measure of marketing's reward
+    (its share of the commission paid on won deals).
+
+    None — no what-if shown — when marketing already earns a commission (the what-if's
+    lever is in place: its figures would only swap one rate for another), when it would
+    change nothing, or when there is none. A gate the plan already has on every side is not
+    offered again.
+    """
     w = inc.get("what_if")
     if not w:
         return None
     ch = w.get("changes") or {}
     mc = ch.get("marketing_commission") or {}
+    gated, paid = _already(inc)
+    if paid:
+        return None
     parts = []
     if mc:
         parts.append(f"marketing earned {fmt_pct(mc.get('rate'), 0)} of "
                      f"{APPLIES_LABELS.get(mc.get('applies_to'), 'won deals')}")
-    if ch.get("gate") is not None:
+    if ch.get("gate") is not None and not gated:
         parts.append(f"every payout were gated at {fmt_pct(ch['gate'])} of the company goal")
-    share = w.get("marketing_reward_share_on_marketing_sourced") or {}
+    share = w.get("marketing_reward_share") or {}
     cost = w.get("added_cost")
+    before, after = share.get("before"), share.get("after")
+    unchanged = (before is not None and after is not None and round(100 * before) ==
+                 round(100 * after) and abs(cost or 0) < 0.5)
+    if not parts or unchanged:
+        return None   # the plan already does what the what-if tests: no empty what-if
     verb = "add" if (cost or 0) >= 0 else "save"
     d = w.get("deals") or {}
     question = f"What if {' and '.join(parts)}?"
-    if share.get("before") is None and share.get("after") is not None:
-        return (f"{question} On the same won deals, marketing would get "
-                f"{fmt_pct(share['after'])} of the reward on the deals it sourced (today the "
-                f"plan pays no commission on them), and the plan would {verb} "
-                f"{_money(abs(cost) if cost is not None else None, currency)} in commission.")
-    if share.get("before") is None or share.get("after") is None:
+    if before is None or after is None:
         why = ("no won deals with amounts" if not (d.get("won_revenue") or 0) > 0
-               else "no commission is paid on the marketing-sourced won deals"
-               if (d.get("marketing_sourced_revenue") or 0) > 0
-               else "no marketing-sourced won deals with amounts")
+               else "the plan pays no commission on won deals")
         return f"{question} The effect cannot be computed: {why}."
-    return (f"{question} On the same won deals, marketing's share of the "
-            f"reward on the deals it sourced would go from {fmt_pct(share.get('before'))} to "
-            f"{fmt_pct(share.get('after'))}, and the plan would {verb} "
-            f"{_money(abs(cost) if cost is not None else None, currency)} "
-            "in commission.")
+    return (f"{question} On the same won deals, marketing's share of the commission paid "
+            f"would go from {'none' if before == 0 else fmt_pct(before)} to "
+            f"{fmt_pct(after)}, and the plan would {verb} "
+            f"{_money(abs(cost) if cost is not None else None, currency)} in commission.")
 
 
 def contribution_reward_frame(inc: dict) -> pd.DataFrame:
@@ -128,6 +183,29 @@ def contribution_reward_frame(inc: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["side", "measure", "share"])
 
 
+def won_population(inc: dict) -> str:
+    """The deals the reward split covers, named once: won deals on opportunities created in
+    the period (not the funnel's won deals from leads created in the period)."""
+    n = ((inc.get("split") or {}).get("deals") or {}).get("won")
+    return (f"{n:,} won deals on opportunities created in the period" if isinstance(n, int)
+            else "won deals on opportunities created in the period")
+
+
+def headcount_note(results: dict) -> str:
+    """What the plan's headcount counts, against the survey's (review: 127 vs 20)."""
+    roles = (results.get("incentives") or {}).get("variable_pay_share") or []
+    plan = sum(int(v.get("headcount") or 0) for v in roles)
+    by_side = ((results.get("survey") or {}).get("participation") or {}).get("by_side") or {}
+    surv = sum(int((by_side.get(s) or {}).get("headcount") or 0) for s in ("sales", "marketing"))
+    text = (f"Headcount here counts the people on each pay plan in the compensation file "
+            f"({plan:,} in all)")
+    if surv and surv != plan:
+        text += (f"; the survey's headcount counts everyone in the teams surveyed ({surv:,} on "
+                 "the sales and marketing sides), including roles whose pay plan was not "
+                 "supplied")
+    return text + "."
+
+
 @renders
 def render(results: dict) -> Rendered:
     """Display the incentives section: pillar score, shared-outcome weight, pay mix, gates,
@@ -137,17 +215,15 @@ def render(results: dict) -> Rendered:
         show_not_assessed("Incentives", ["No compensation plan was analysed."])
         return
     cur = (results.get("client") or {}).get("currency") or ""
-    sv = (inc.get("survey") or {}).get("pillar") or {}
     # the one incentives pillar score is scores.incentives (toolkit.scores.combine)
-    scores = results.get("scores") or {}
-    pillar = scores.get("incentives")
-    comp = (scores.get("components") or {}).get("incentives") or {}
-    weights = comp.get("weights_used") or comp.get("weights") or {}
-    show_markdown(
-        f"**Incentives pillar: {fmt_num(pillar, 0)}/100** (survey "
-        f"{fmt_num(sv.get('overall'), 0)}, plan structure "
-        f"{fmt_num(inc.get('structure_score'), 0)}; weighted "
-        + ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in weights.items()) + ").")
+    parts = parts_sentence(results, "incentives")
+    if parts:
+        show_markdown(f"**{parts.split(':', 1)[0].split(',', 1)[0]}**"
+                      + parts[len(parts.split(':', 1)[0].split(',', 1)[0]):])
+    elif inc.get("structure_score") is not None:
+        show_markdown(f"**The plan's structure: {fmt_num(inc['structure_score'], 0)} of 100.** "
+                      + structure_definition(results)[:1].upper()
+                      + structure_definition(results)[1:] + ".")
 
     sow = inc.get("shared_outcome_weight") or {}
     data = pd.DataFrame({"side": ["sales", "marketing"],
@@ -168,7 +244,8 @@ def render(results: dict) -> Rendered:
         show_table(pd.DataFrame([{"Team": v["team"], "Role": v["role"],
                                   "Headcount": v["headcount"],
                                   "Variable share of pay": fmt_pct(v["share"])} for v in vps]),
-                   caption="Variable pay as a share of on-target pay, per role.")
+                   caption="Variable pay as a share of on-target pay, per role. "
+                   + headcount_note(results))
 
     g = inc.get("gates") or {}
     if g.get("any_gate"):
@@ -193,6 +270,8 @@ def render(results: dict) -> Rendered:
     else:
         show_markdown(sentence)
         comps = (inc.get("split") or {}).get("components") or []
+        dl = (inc.get("split") or {}).get("deals") or {}
+        no_source = bool(dl.get("won")) and dl.get("source_unknown") == dl.get("won")
         if comps:
             show_table(pd.DataFrame([{
                 "Team": c["team"], "Component": c["component"],
@@ -200,20 +279,13 @@ def render(results: dict) -> Rendered:
                 "Paid on": APPLIES_LABELS.get(c["applies_to"], c["applies_to"]),
                 "Gate": fmt_pct(c["gate"]) if c["gate"] is not None else "—",
                 "Payout, all won deals": _money(c["payout"], cur),
-                "…of which marketing-sourced": _money(c["payout_marketing_sourced"], cur)}
-                for c in comps]), caption="Commission per plan component on the won deals "
-                "in the CRM (paid once per deal).")
+                "…of which marketing-sourced": ("not in the export" if no_source else
+                                                _money(c["payout_marketing_sourced"], cur))}
+                for c in comps]), caption="Commission per plan component on the "
+                + won_population(inc) + " (paid once per deal).")
         frame = contribution_reward_frame(inc)
-        c, r = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
         if frame["share"].notna().any():
-            if c is not None and r is not None:
-                take = (f"Marketing sources {fmt_pct(c)} of won revenue and earns {fmt_pct(r)} "
-                        f"of the commission on it: a gap of {100 * (c - r):+.0f} points.")
-            elif c is None:
-                take = ("Marketing's contribution to won revenue is not in the export: the won "
-                        "deals and their leads carry no source.")
-            else:
-                take = "Contribution or reward could not be computed for both sides."
+            take = reward_sentence(inc, _limits(results))
             ax = plot_contribution_reward(data=frame.astype({"share": "float64"}))
             show_figure(ax, alt="Grouped bars per side: share of won revenue sourced "
                         "(contribution) and share of commission earned on won deals (reward). "

@@ -30,18 +30,25 @@ def render(results: dict) -> Rendered:
                       "threshold that calls for change.")
         return
     rule = ((results.get("method") or {}).get("priority") or {}).get("rule")
-    show_markdown("In the order to act on them" + (
-        ": ranked by impact × how directly the client's own records show the problem (the "
-        "scores are in the methodology appendix)." if rule else ".")
-        + " Each is triggered by the client's data, and none repeats what the data shows is "
-        "already done.")
+    first = str(recs[0].get("title") or "").rstrip(".")
+    n = len(recs)
+    show_markdown(f"**Start with: {first[:1].lower() + first[1:]}.** "
+                  + (f"The {n} actions below are in the order to take them" if n > 1 else
+                     "It is the one action this data calls for")
+                  + (" (ranked by impact × how directly the client's own records show the "
+                     "problem; the scores are in the methodology appendix)" if rule and n > 1
+                     else "")
+                  + ". Each is triggered by the client's data, and none repeats what the data "
+                  "shows is already done.")
     items = []
     for r in recs:
         found = "".join(f"<li>{html.escape(t)}</li>" for t in (r.get("findings") or [])[:3])
+        todo = "".join(f"<li>{html.escape(t)}</li>" for t in r.get("actions") or [])
         step = STEP_LABEL.get(r.get("step"), "")
         items.append(
             f"<li class='rec'><strong>{html.escape(r.get('title', ''))}</strong>"
             + (f" <span class='rec-step'>— {html.escape(step)}</span>" if step else "")
+            + (f"<div class='what'>What to change:<ul>{todo}</ul></div>" if todo else "")
             + (f"<div class='because'>Because:<ul>{found}</ul></div>" if found else "")
             + f"<div class='why'>Why it works: {html.escape(r.get('rationale', ''))}</div>"
             "</li>")

@@ -16,6 +16,7 @@ from IPython.display import HTML
 from ..lookup import get
 from ..exceptions import ReportError
 from .display import emit, fmt_pct
+from .pillars import rank_words
 from .read import threshold
 
 
@@ -76,7 +77,9 @@ def _survey_clause(results: dict, pillar: str) -> str | None:
 
 
 def politics(results: dict) -> str | None:
-    p = get(results, "survey.pillars.politics.overall")
+    p = get(results, "scores.politics")
+    if p is None:
+        p = get(results, "survey.pillars.politics.overall")
     if p is None:
         return None
     clause = _survey_clause(results, "politics")
@@ -97,19 +100,22 @@ def incentives(results: dict) -> str | None:
             contrib - reward >= _limit(results, "reward_gap", 0.15) and \
             reward < _limit(results, "reward_floor", 0.05):
         text = (f"The pay plan works against alignment: marketing sources {fmt_pct(contrib)} of "
-                f"won revenue but earns {fmt_pct(reward)} of the variable pay on it")
+                "won revenue but earns " + ("none" if reward == 0 else fmt_pct(reward))
+                + " of the commission paid on won deals")
         if sow.get("marketing") == 0:
-            text += ", and none of marketing's variable pay depends on an outcome both teams share"
+            text += (", and none of marketing's on-target variable pay depends on an outcome "
+                     "both teams share")
         return text + "."
     cut = _limit(results, "sow_low", 0.2)
     low = [s for s in ("sales", "marketing") if sow.get(s) is not None and sow[s] < cut]
     if low:
         side = low[0]
         return (f"The pay plan works against alignment: only {fmt_pct(sow[side])} of the "
-                f"{side} side's variable pay depends on outcomes both teams share.")
+                f"{side} side's on-target variable pay depends on outcomes both teams share.")
     if sow:
         return (f"Both teams are paid on outcomes they share ({fmt_pct(sow.get('sales'))} of "
-                f"sales' and {fmt_pct(sow.get('marketing'))} of marketing's variable pay).")
+                f"sales' and {fmt_pct(sow.get('marketing'))} of marketing's on-target variable "
+                "pay).")
     clause = _survey_clause(results, "incentives")
     return (f"In the survey, {clause}." if clause else
             "In the survey, both sides see their goals and rewards as shared.")
@@ -127,10 +133,19 @@ def communication(results: dict) -> str | None:
     if untouched is not None and untouched >= 0.1:
         bits.append(f"{fmt_pct(untouched)} of the leads sales accepts are never touched")
     if bits:
-        return ("Communication is the weak link: " + "; ".join(bits[:2]) + ".")
+        v, rank = get(results, "scores.communication"), rank_words(results, "communication")
+        if v is None:
+            return "Communication falls short: " + "; ".join(bits[:2]) + "."
+        if rank == "the weakest of the three steps":
+            return (f"Communication is the weak link ({v:.0f} of 100, {rank}): "
+                    + "; ".join(bits[:2]) + ".")
+        return (f"Communication scores {v:.0f} of 100" + (f", {rank}" if rank else "")
+                + ", yet " + "; ".join(bits[:2]) + ".")
     if nr is None and clause is None and untouched is None:
         return None
-    return "Communication works: the teams talk regularly and the hand-off is kept."
+    v, rank = get(results, "scores.communication"), rank_words(results, "communication")
+    score = ("" if v is None else f" ({v:.0f} of 100" + (f", {rank}" if rank else "") + ")")
+    return f"Communication works{score}: the teams talk regularly and the hand-off is kept."
 
 
 def blame_game(results: dict) -> str | None:

@@ -1,8 +1,10 @@
 """Executive summary: one page a CEO reads in two minutes.
 
-The verdict on the blame game first, then the scores, the revenue at stake (when the results
-carry it), the three findings that matter most with their numbers, and the three actions to
-take first. One stage language: the overall score's band (the teams' own maturity rating is
+For a follow-up wave, the change since the last assessment first; then the verdict on the
+blame game, the scores, the revenue at stake (only when the evidence says follow-up is a
+problem), the three findings that matter most with their numbers — the verdict's deciding
+evidence first, one finding per theme, what is healthy when little calls for change — and the
+three actions to take first. One stage language: the overall score's band (the teams' own maturity rating is
 reported, as a rating, in the politics section).
 """
 
@@ -12,6 +14,7 @@ import html
 
 from IPython.display import HTML
 
+from ..formatting import about_money, about_money_range, stake_is_headline
 from .display import Rendered, renders, emit, fmt_num, fmt_pct
 from .read import findings as stored_findings
 from .recommendations import STEP_LABEL, ranked
@@ -34,20 +37,42 @@ def _money(x: float | None, currency: str) -> str:
 
 
 def top_findings(results: dict, n: int = 3) -> list[dict]:
-    """The *n* most severe stored findings, one per family, leaving out those that restate
-    the verdict or the revenue at stake (the summary states both itself)."""
-    out, seen = [], set()
-    for f in sorted(stored_findings(results), key=lambda f: -(f.get("severity") or 0)):
-        code = str(f.get("code") or "")
-        fam = str(f.get("family") or code)
-        if code.startswith(("verdict_", "revenue_at_stake")) or fam in seen or \
-                not f.get("text"):
-            continue
-        seen.add(fam)
-        out.append(f)
-        if len(out) == n:
-            break
-    return out
+    """The executive summary's findings, as the analysis picked them (``headline``, read in
+    ``headline_order``): the verdict's deciding evidence first, then one finding per theme,
+    then what is healthy when little calls for change. The deck's summary slide shows the
+    same list."""
+    stored = stored_findings(results)
+    picked = [f for f in stored if f.get("headline") and f.get("text")]
+    picked.sort(key=lambda f: (f.get("headline_order") or 99, -(f.get("severity") or 0)))
+    return picked[:n]
+
+
+def change_lead(results: dict) -> str | None:
+    """The change since the last assessment in one sentence (plain text), for a follow-up
+    wave: the overall score before and after, then the CRM figures that changed most
+    (detectably), each with its before and after. ``None`` without a comparison."""
+    comp = results.get("comparison")
+    if not isinstance(comp, dict):
+        return None
+    parts = []
+    o = (comp.get("scores") or {}).get("overall") or {}
+    if o.get("before") is not None and o.get("after") is not None:
+        parts.append(f"overall alignment {o['before']:.0f} → {o['after']:.0f} of 100")
+    moved = [e for e in (comp.get("crm") or {}).values() if isinstance(e, dict)
+             and e.get("status") in ("improved", "worsened") and e.get("unit") == "share"
+             and e.get("before") is not None and e.get("after") is not None]
+    moved.sort(key=lambda e: -abs(e.get("effect") or e.get("change") or 0))
+    for e in moved[:2]:
+        label = str(e.get("label") or "")
+        parts.append(f"{label[:1].lower() + label[1:]} {fmt_pct(e['before'])} → "
+                     f"{fmt_pct(e['after'])}")
+    if not parts:
+        return None
+    s = comp.get("summary") or {}
+    n_better, n_worse = len(s.get("improved") or []), len(s.get("worsened") or [])
+    tail = (f" ({n_better} figure{'s' if n_better != 1 else ''} improved, {n_worse} got worse;"
+            " details in the next section)") if (n_better or n_worse) else ""
+    return "Since the last assessment: " + "; ".join(parts) + "." + tail
 
 
 def verdict_lines(results: dict) -> tuple[str, str]:
@@ -70,8 +95,16 @@ def render(results: dict) -> Rendered:
     s = results.get("scores") or {}
     currency = str((results.get("client") or {}).get("currency") or "")
     head, detail = verdict_lines(results)
-    parts = [f"<p class='verdict'>{esc(head)}</p>"]
-    if detail:
+    found = top_findings(results)
+    parts = []
+    change = change_lead(results)
+    if change:
+        parts.append(f"<p class='since-last'><strong>{esc(change)}</strong></p>")
+    parts.append(f"<p class='verdict'>{esc(head)}</p>")
+    settled = any(str(f.get("code") or "").startswith(("verdict_", "healthy_follow_up",
+                                                       "healthy_lead_quality"))
+                  for f in found)
+    if detail and not settled:   # the findings below carry the verdict's evidence
         parts.append(f"<p class='verdict-detail'>{esc(detail)}</p>")
 
     tiles = [("Overall alignment", s.get("overall"), s.get("stage"))]
@@ -102,25 +135,28 @@ def render(results: dict) -> Rendered:
                      + " (see the methodology appendix).</em></p>")
 
     stake = (results.get("crm") or {}).get("revenue_at_stake")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        rng = (f" (between {_money(stake.get('ci_low'), currency)} and "
-               f"{_money(stake.get('ci_high'), currency)})"
+    if (isinstance(stake, dict) and stake.get("amount") is not None
+            and stake_is_headline(results)):
+        # only where the evidence says follow-up is a problem (a stored finding says so)
+        cur = currency
+        rng = (f" (95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), cur)})"
                if stake.get("ci_low") is not None and stake.get("ci_high") is not None else "")
         leads = stake.get("leads")
+        scale = (f", against {about_money(stake['won_revenue'], cur)} won from the period's "
+                 "leads" if stake.get("won_revenue") and stake.get("revenue_basis") == "cohort"
+                 else "")
         parts.append(
-            f"<p class='stake'><strong>Revenue at stake: about {esc(_money(stake['amount'], currency))}"
-            f"</strong>{esc(rng)} from "
+            f"<p class='stake'><strong>Revenue at stake: about "
+            f"{esc(about_money(stake['amount'], cur))}</strong>{esc(rng)} in won deals"
+            f"{esc(scale)}, if the "
             + (f"{leads:,} " if isinstance(leads, int) else "")
-            + "leads never touched or dropped after one attempt, had they been worked like "
-            "the others (assumptions in the methodology appendix).</p>")
+            + "leads sales gave up on (never touched, or dropped after one attempt) had been "
+            f"worked up to {int(stake.get('attempts') or 6)} attempts at the rate of comparable "
+            "leads that were (an estimate; assumptions in the blame-game section).</p>")
 
-    found = top_findings(results)
     if found:
         items = "".join(f"<li>{esc(str(f['text']))}</li>" for f in found)
         parts.append(f"<h3>What we found</h3><ol>{items}</ol>")
-    elif s.get("overall") is not None:
-        parts.append("<h3>What we found</h3><p>No measured figure crossed a threshold that "
-                     "calls for change (the thresholds are in the methodology appendix).</p>")
     recs = ranked(results)[:3]
     if recs:
         items = "".join(
@@ -134,4 +170,4 @@ def render(results: dict) -> Rendered:
     emit(HTML("<section class='exec-summary'>" + "".join(parts) + "</section>"))
 
 
-__all__ = ["render", "top_findings", "verdict_lines", "fmt_pct"]
+__all__ = ["render", "top_findings", "change_lead", "verdict_lines", "fmt_pct"]

@@ -20,6 +20,7 @@ from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
 from ..privacy import suppression_note
 from ..vocab import agree_is_unhealthy
+from .pillars import parts_sentence, survey_part_label
 from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
 
@@ -205,12 +206,14 @@ def scale_takeaway(sv: dict, scales: list[str]) -> str:
     return text
 
 
-def _render_pillar(sv: dict, pillar: str) -> None:
+def _render_pillar(sv: dict, pillar: str, results: dict | None = None) -> None:
     scales = PILLARS[pillar]
     p = (sv.get("pillars") or {}).get(pillar) or {}
     bs = p.get("by_side") or {}
     resp = sv.get("respondents") or {}
-    line = f"**{PILLAR_TITLE[pillar]}: {fmt_num(p.get('overall'), 0)} of 100 in the survey**"
+    # one score per pillar: the survey's is named as the part it is (toolkit.report.pillars)
+    label = survey_part_label(results or {}, pillar)
+    line = f"**{label}: {fmt_num(p.get('overall'), 0)} of 100 in the survey**"
     if bs.get("sales") is not None and bs.get("marketing") is not None:
         line += (f" (sales side {fmt_num(bs['sales'], 0)}, marketing side "
                  f"{fmt_num(bs['marketing'], 0)})")
@@ -360,11 +363,18 @@ def render_claims(results: dict) -> Rendered:
         show_markdown("*The blame claims cannot be shown by side (side too small or items "
                       "not asked).*")
         return
+    n = c.get("n") or {}
+
+    def who(side: str) -> str:  # the population of each share: those who answered the item
+        k = n.get(side)
+        return (f"the {k:,} {side}-side respondents who answered" if isinstance(k, int)
+                else f"the {side} side")
+
     show_markdown(
-        f"**Beliefs.** {fmt_pct(c.get('sales_blame_leads_share'))} of the sales side agree "
+        f"**Beliefs.** {fmt_pct(c.get('sales_blame_leads_share'))} of {who('sales')} agree "
         f"that most marketing leads are not worth working; "
-        f"{fmt_pct(c.get('marketing_blame_followup_share'))} of the marketing side agree "
-        f"that sales gives up on leads too early (blame intensity "
+        f"{fmt_pct(c.get('marketing_blame_followup_share'))} of {who('marketing')} agree "
+        f"that sales gives up on leads too early (blame intensity, the mean of the two: "
         f"{fmt_pct(c.get('blame_intensity'))}).")
 
 
@@ -461,7 +471,7 @@ def render_politics(results: dict) -> Rendered:
     if sv is None:
         return
     render_participation(results)
-    _render_pillar(sv, "politics")
+    _render_pillar(sv, "politics", results)
     render_gaps(results)
     render_maturity(results)
 
@@ -472,7 +482,7 @@ def render_incentives(results: dict) -> Rendered:
     sv = _survey(results, "Incentives (survey)")
     if sv is None:
         return
-    _render_pillar(sv, "incentives")
+    _render_pillar(sv, "incentives", results)
 
 
 @renders
@@ -481,7 +491,10 @@ def render_communication(results: dict) -> Rendered:
     sv = _survey(results, "Communication (survey)")
     if sv is None:
         return
-    _render_pillar(sv, "communication")
+    _render_pillar(sv, "communication", results)
+    parts = parts_sentence(results, "communication")
+    if parts and survey_part_label(results, "communication") != PILLAR_TITLE["communication"]:
+        show_markdown(parts)
     render_frequency(results)
     render_drivers(results)
     render_heatmap(results)
