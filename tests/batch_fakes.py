@@ -27,6 +27,12 @@ def job(spec):
         raise InputError(f"{cid}/crm/leads.csv, row 7, column 'created_at': bad date")
     if behaviour == "crash":
         os._exit(3)
+    if behaviour == "leak":  # a failure quoting the client's values (issue 13)
+        print(folder.name, flush=True)
+        print("@SUM(1+1) jane.doe@client.example", flush=True)
+        from toolkit.exceptions import InputError
+        raise InputError("survey/responses.csv, row 7, column 'respondent_id': "
+                         "'jane.doe@client.example' repeats; team '=cmd|' /C calc'!A0")
     staging = Path(tempfile.mkdtemp(prefix=f".{cid}.", suffix=".partial", dir=out))
     if behaviour == "hang":
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],

@@ -125,3 +125,32 @@ def test_owner_ids_with_separators_are_redacted_in_everyday_form():
     assert out.count("[name removed]") == 3
     assert "the felix cat stays" in out  # lower-case ordinary words survive
     assert redact("Ana Lee said so", names=["ana_lee"]) == "[name removed] said so"
+
+
+@pytest.mark.parametrize("text,names", [
+    ("ask Raj Müller", ["raj.muller"]),                       # accents either way
+    ("zoe odegaard said so", ["Zoë Ødegaard"]),
+    ("ping jdubois or JDubois", ["Jane Dubois"]),             # run together
+    ("ask janedubois", ["jane.dubois"]),
+    ("write to jane/dubois", ["Jane Dubois"]),                # other separators
+    ("Ja\u200bne Dub\u00adois knows", ["Jane Dubois"]),       # invisible characters
+])
+def test_name_forms_review13(text, names):
+    out = redact(text, names)
+    assert "[name removed]" in out
+    low = out.lower()
+    for part in ("muller", "müller", "odegaard", "dubois", "jane"):
+        assert part not in low, out
+
+
+def test_redact_tree_keeps_ordinary_words_and_distinct_keys():
+    from toolkit.privacy import redact_tree
+
+    tree = {"client": {"name": "Theo Khan Ltd"},
+            "by_source": {"Referral - Aisha Nguyen": 1, "Referral - Theo Khan": 2},
+            "text": "Sales and sales teams, admin queue"}
+    out = redact_tree(tree, ["Aisha Nguyen", "theo.khan", "sales", "admin"], skip=["client"])
+    assert out["client"] == tree["client"]
+    assert out["by_source"] == {"Referral - [name removed]": 1,
+                                "Referral - [name removed] (2)": 2}
+    assert out["text"] == tree["text"]

@@ -241,19 +241,28 @@ def test_empty_and_missing_inputs():
 
 
 def test_comments_redacted_and_only_for_large_groups():
-    df = build({"sales": 9, "marketing": 6}, {"sales": 3, "marketing": 3})
+    """The threshold counts the people who wrote on the question (issue 13 / review A1: six
+    comments of a 19-person group were printed), not the group's respondents."""
+    df = build({"sales": 12, "marketing": 6}, {"sales": 3, "marketing": 3})
     df["OPEN1"] = None
-    df.loc[0, "OPEN1"] = "Ask jane.doe@acme.com or Jane Doe, +1 415 555 0100"
-    df.loc[1, "OPEN1"] = "Leads are weak"
+    df["OPEN2"] = None
+    sales = df.index[df["team"] == "sales"]
+    df.loc[sales[0], "OPEN1"] = "Ask jane.doe@acme.com or Jane Doe, +1 415 555 0100"
+    df.loc[sales[1:8], "OPEN1"] = "Leads are weak"
+    df.loc[sales[:2], "OPEN2"] = "Only two of us wrote this"       # 2 of 12: hidden
     df.loc[df["team"] == "marketing", "OPEN1"] = "Sales never calls back"
     r = measure_survey(df, settings=SETTINGS, known_names=["Jane Doe"])
     c = r["comments"]
     assert set(c["by_side"]) == {"sales"}
+    assert set(c["by_side"]["sales"]) == {"OPEN1"}
     texts = c["by_side"]["sales"]["OPEN1"]
-    assert texts == sorted(texts) and len(texts) == 2
+    assert texts == sorted(texts) and len(texts) == 8
     blob = json.dumps(c)
     assert "jane.doe@acme.com" not in blob and "Jane" not in blob and "555" not in blob
+    assert "Only two" not in json.dumps(r)
     assert c["hidden_sides"] == ["marketing"]
+    assert {"where": "survey.comments.OPEN2", "group": "sales side",
+            "reason": "few_for_comments"} in r["suppressed"]
 
 
 def test_driver_analysis_finds_planted_driver():

@@ -82,6 +82,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             data.survey, settings=settings, headcount=eng.client.headcount or None,
             known_names=known, codebook=getattr(data, "comment_codebook", None)))
 
+    # Anonymity is proven, not assumed, and before anything is derived from the survey:
+    # every survey figure (and the survey's row counts) must pass the differencing audit;
+    # figures that would let a small group be recovered are withheld (SPEC §8), so the
+    # incentives' survey side, the verdict's beliefs, the scores, the findings, the
+    # recommendations — and every text, slide and sheet written from them — only ever see
+    # the audited figures.
+    audited = _audit_survey(data, survey, settings, say)
+    survey = audited["survey"]
+
     # --- crm ----------------------------------------------------------------------------
     crm = None
     if data.leads is None and data.opportunities is not None:
@@ -166,10 +175,11 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "schema": RESULTS_SCHEMA,
         "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "data": {
-            "row_counts": data.row_counts(),
-            "intake": [f.to_dict() for f in data.intake],
-            "warnings": _dedupe(warnings),
-            "suppressed": _dedupe_dicts(suppressed),
+            "row_counts": audited["data"]["row_counts"],
+            "intake": audited["data"]["intake"],
+            "warnings": _dedupe(warnings + audited["data"]["warnings"]),
+            "suppressed": _dedupe_dicts(suppressed + audited["data"]["suppressed"]),
+            "privacy_audit": audited["data"]["privacy_audit"],
             "errors": errors,
             "settings": {
                 "min_group_size": settings.min_group_size,
@@ -189,12 +199,6 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "workshop": workshop,
     }
     results = jsonable(results)
-    # Anonymity is proven, not assumed: every survey figure (and the row counts) must pass
-    # the differencing audit; figures that would let a small group be recovered are
-    # withheld (SPEC §8) before anything else reads them.
-    from .privacy_audit import enforce_report
-
-    enforce_report(results, data.survey, settings.min_group_size)
     # Every survey view the live workshop offers (filters, reveal, guess round), audited
     # with the report's figures: the workshop reads results.json, never the survey.
     say("workshop views")
@@ -215,7 +219,27 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         current = jsonable(results)
         results["comparison"] = run("comparison", lambda: compare_results(baseline, current))
         results["data"]["warnings"] += (results["comparison"] or {}).get("warnings") or []
-    return jsonable(results)
+    # names from every source out of every label and text (lead sources, plan roles,
+    # regions, theme words), not only comments (SPEC §8)
+    from .privacy_report import redact_results
+
+    return redact_results(jsonable(results), _known_names(data))
+
+
+def _audit_survey(data, survey: dict | None, settings, say) -> dict:
+    """The survey section and the survey's row counts after the anonymity audit
+    (:func:`toolkit.privacy_report.enforce_report`): ``{"survey", "data": {"row_counts",
+    "intake", "warnings", "suppressed", "privacy_audit"}}``."""
+    from .privacy_report import enforce_report
+
+    audited = jsonable({"survey": survey, "data": {
+        "row_counts": data.row_counts(), "intake": [f.to_dict() for f in data.intake],
+        "warnings": [], "suppressed": []}})
+    if survey is not None:
+        say("anonymity audit")
+    enforce_report(audited, data.survey if survey is not None else None,
+                   settings.min_group_size, settings.min_comment_group_size)
+    return audited
 
 
 def analyse_folder(folder: str | Path, **kwargs) -> dict:

@@ -14,7 +14,9 @@ Insights; SPEC §9).
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -179,9 +181,27 @@ NAME_MASK = "[name removed]"
 #: Words of a text: letters and digits (any script); everything else separates them.
 _TOKENS = re.compile(r"([^\W_]+)")
 #: What may stand between the words of one name: "jane dubois", "jane.dubois",
-#: "jane_dubois", "Dubois, Jane", "J. Dubois".
-_NAME_GAP = re.compile(r"[\s.,_\-']{1,3}")
+#: "jane_dubois", "Dubois, Jane", "J. Dubois", "jane/dubois".
+_NAME_GAP = re.compile(r"[\s.,_\-'/|]{1,3}")
 _NAME_SPLIT = re.compile(r"[^\W_]+")
+#: Characters a reader does not see, which would split a name for a matcher: zero-width
+#: spaces and joiners, the soft hyphen, word joiner, BOM; removed from free text first.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"))
+#: Letters NFKD does not take apart.
+_FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
+                             "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
+                             "ð": "d", "þ": "th", "ı": "i"})
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold(word: str) -> str:
+    """Lower case without accents (``Müller`` → ``muller``, ``Ødegaard`` → ``odegaard``),
+    so a name matches however an export or a respondent spelled its letters."""
+    if word.isascii():
+        return word.lower()
+    w = word.translate(_FOLD_EXTRA)
+    w = unicodedata.normalize("NFKD", w)
+    return "".join(ch for ch in w if not unicodedata.combining(ch)).lower()
 
 
 def _phone(m: re.Match) -> str:
@@ -221,10 +241,10 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     parts: set[str] = set()
     if not words:
         return seqs, parts
-    low = tuple(w.lower() for w in words)
-    for w in words:
+    low = tuple(fold(w) for w in words)
+    for w, f in zip(words, low):
         if len(w) >= 3 and w.isalpha():
-            parts.add(w.lower())
+            parts.add(f)
     if len(low) == 1:
         w = words[0]
         if not (w.isalpha() and w[:1].isupper() and w[1:].islower()) and len(w) >= 3:
@@ -238,10 +258,14 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     if len(low) > 2:  # "Jean Paul Sartre": also first + last
         seqs.append((first, last))
         seqs.append((last, first))
+    # written as one word: "jdubois", "JDubois", "janedubois", "duboisj", "duboisjane"
+    if len(first) + len(last) >= 5:
+        for one in (first[0] + last, first + last, last + first, last + first[0]):
+            seqs.append((one,))
     return seqs, parts
 
 
-def make_redactor(names: Iterable[str] = ()):
+def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool = True):
     """Build a redaction function for a fixed list of known names (built once).
 
     Parameters
@@ -249,6 +273,13 @@ def make_redactor(names: Iterable[str] = ()):
     names : iterable of str
         Known names and ids (respondents, owners) in any of the forms of
         :func:`name_forms`.
+
+    parts : bool
+        Also remove each single part of a name written capitalised (``Jane``). Off for
+        labels and prose the toolkit wrote (:func:`redact_tree`), where a capitalised word
+        such as an owner id's ``Marketing`` is more likely an ordinary word.
+    phones : bool
+        Also remove phone numbers (off for :func:`redact_tree`: dates and ids look alike).
 
     Returns
     -------
@@ -258,12 +289,16 @@ def make_redactor(names: Iterable[str] = ()):
         pattern per name).
     """
     starts: dict[str, list[tuple[str, ...]]] = {}
+    use_parts = parts
     parts: set[str] = set()
     for name in names:
         if not isinstance(name, str) or not name.strip():
             continue
         seqs, p = name_forms(name)
-        parts |= p
+        if use_parts:
+            parts |= p
+        elif len(seqs) == 1 and len(seqs[0]) == 1 and seqs[0][0].isalpha():
+            continue  # a one-word id ("sales", "admin") is too likely an ordinary word
         for seq in seqs:
             bucket = starts.setdefault(seq[0], [])
             if seq not in bucket:
@@ -277,10 +312,7 @@ def make_redactor(names: Iterable[str] = ()):
         words = pieces[1::2]
         if not words:
             return text
-        lowered = text.lower()
-        low = _TOKENS.split(lowered)[1::2] if len(lowered) == len(text) else None
-        if low is None or len(low) != len(words):  # case mapping changed the words
-            low = [w.lower() for w in words]
+        low = list(map(fold, words))
         hits = [i for i, w in enumerate(low) if w in keys]
         nw, nxt = len(words), 0
         for i in hits:
@@ -311,8 +343,10 @@ def make_redactor(names: Iterable[str] = ()):
     def _redact(text):
         if text is None or (isinstance(text, float) and text != text):
             return None
-        out = EMAIL_RE.sub(EMAIL_MASK, str(text))
-        out = PHONE_RE.sub(_phone, out)
+        out = str(text).translate(_INVISIBLE)
+        out = EMAIL_RE.sub(EMAIL_MASK, out)
+        if phones:
+            out = PHONE_RE.sub(_phone, out)
         if keys:
             out = _names(out)
         return out
@@ -367,3 +401,92 @@ def neutralize_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def safe_log_text(text) -> str:
+    """Text bound for a run log, ``_failed/`` or a batch summary (SPEC §8, §8a).
+
+    Parameters
+    ----------
+    text : str
+        Messages that may quote a client's values (folder names, cells of an export).
+
+    Returns
+    -------
+    str
+        E-mail addresses (respondent ids, owner ids) replaced by ``[e-mail removed]``, and
+        every line that would start with ``=``, ``+``, ``-``, ``@``, tab or carriage
+        return prefixed with an apostrophe, so neither a person's address nor a formula
+        survives in a file that may be opened in a spreadsheet. Linear in the text length.
+    """
+    out = EMAIL_RE.sub(EMAIL_MASK, str(text or ""))
+    return "\n".join("'" + ln if ln.startswith(_FORMULA_START) else ln
+                     for ln in out.split("\n"))
+
+
+def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = ()):
+    """Every string of a JSON-like tree (keys included) with known names removed.
+
+    Labels from a client's files — lead sources ("Referral - Aisha Nguyen"), plan roles
+    ("Account Executive (Theo Khan)"), regions, stages — reach every output through
+    ``results.json``; this is the one pass that takes names out of them (SPEC §8). Only whole
+    name forms are removed (:func:`make_redactor` with ``parts=False``), so ordinary words
+    stay; e-mail addresses go as in comments (not phone numbers: dates look alike).
+
+    Parameters
+    ----------
+    obj : dict, list or scalar
+        JSON-safe data.
+    names : iterable of str
+        Known names and ids (:func:`name_forms`).
+    skip : iterable of str
+        Top-level keys left as they are (the client's own name, static method text).
+
+    Returns
+    -------
+    Same type as *obj*, a new object; keys that become equal get " (2)", " (3)" ….
+    """
+    scrub = make_redactor(names, parts=False, phones=False)
+    skip = set(skip)
+    cache: dict = {}
+
+    def s(text: str) -> str:
+        if text not in cache:
+            cache[text] = scrub(text)
+        return cache[text]
+
+    def walk(o, top=False):
+        if isinstance(o, dict):
+            out = {}
+            for k, v in o.items():
+                if top and k in skip:
+                    out[k] = v
+                    continue
+                nk = s(k) if isinstance(k, str) else k
+                base, i = nk, 2
+                while nk in out:
+                    nk, i = f"{base} ({i})", i + 1
+                out[nk] = walk(v)
+            return out
+        if isinstance(o, list):
+            return [walk(v) for v in o]
+        if isinstance(o, str):
+            return s(o)
+        return o
+
+    return walk(obj, top=True)
+
+
+def drop_name_words(words: Iterable[str], names: Iterable[str]) -> list[str]:
+    """*words* (theme terms) without any word that is part of a known name, in any case
+    (a theme's words are lower case, so the capitalised-part rule of :func:`redact` does not
+    see ``kwame``)."""
+    parts: set[str] = set()
+    for name in names:
+        if isinstance(name, str):
+            seqs, p = name_forms(name)
+            if len(seqs) == 1 and len(seqs[0]) == 1 and seqs[0][0].isalpha():
+                continue  # a one-word id ("sales") is too likely an ordinary word
+            parts |= p
+            parts |= {q[0] for q in seqs if len(q) == 1}
+    return [w for w in words if fold(str(w)) not in parts]

@@ -60,12 +60,16 @@ class Release:
         The set: rows whose ``column`` value is in the values, for every condition.
     n : int, optional
         The published n, checked against the set's size.
+    handle : tuple, optional
+        What to withhold if the figure must go (one handle for a figure printed in several
+        places; see :mod:`toolkit.privacy_report`).
     """
 
     where: str
     measure: str
     conditions: tuple = ()
     n: int | None = None
+    handle: tuple | None = None
 
 
 @dataclass
@@ -108,6 +112,19 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
     from .survey.scoring import clean_items, reverse_items, scale_scores
 
     measures = list(dict.fromkeys(measures))
+    derived = [m for m in measures if m.startswith(_DERIVED_PREFIXES)]
+    if derived:  # comments, pillar spreads, the driver analysis' complete respondents
+        from .instrument import PILLARS
+        from .survey.dominance import DRIVER_SCALES, OUTCOME
+
+        base = [m for m in measures if not m.startswith(_DERIVED_PREFIXES)]
+        if any(not m.startswith("comments:") for m in derived):
+            base += [c for cs in PILLARS.values() for c in cs] + [OUTCOME, *DRIVER_SCALES]
+        has = answered(survey, base)
+        out = {m: has[m] for m in base if m in measures}
+        for m in derived:
+            out[m] = _answered_derived(survey, m, has)
+        return out
     out: dict[str, np.ndarray] = {}
     raw = None
     scores = None
@@ -131,6 +148,38 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
             if col.dtype == object or str(col.dtype).startswith(("str", "string")):
                 col = col.astype("string").str.strip().replace("", pd.NA)
             out[m] = col.notna().to_numpy(dtype=bool)
+    return out
+
+
+#: Measures computed from others (any other name is a column or a code, e.g. the workshop's
+#: ``guess:q1``).
+_DERIVED_PREFIXES = ("comments:", "PILLAR:", "DRIVERS:")
+
+
+def _answered_derived(survey: pd.DataFrame, m: str, has: Mapping[str, np.ndarray]
+                      ) -> np.ndarray:
+    """``comments:OPEN1`` (wrote a comment), ``PILLAR:politics`` (answered a scale of the
+    pillar), ``DRIVERS:scale`` / ``DRIVERS:pillar`` (complete for the driver analysis)."""
+    from .instrument import PILLARS
+    from .survey.dominance import DRIVER_SCALES, OUTCOME
+
+    kind, what = m.split(":", 1)
+    if kind == "comments":
+        if what not in survey:
+            return np.zeros(len(survey), dtype=bool)
+        col = survey[what].astype("string").str.strip()
+        return (col.notna() & (col != "")).fillna(False).to_numpy(dtype=bool)
+    members = {p: list(c) for p, c in PILLARS.items()}
+    if kind == "PILLAR":
+        cols = [has[c] for c in members.get(what, ())]
+        return np.any(cols, axis=0) if cols else np.zeros(len(survey), dtype=bool)
+    out = has[OUTCOME].copy()
+    if what == "scale":
+        for c in DRIVER_SCALES:
+            out &= has[c]
+    else:
+        for cs in members.values():
+            out &= np.any([has[c] for c in cs], axis=0)
     return out
 
 
@@ -176,7 +225,8 @@ def _mask(survey: pd.DataFrame, conditions: Sequence, cache: dict) -> np.ndarray
 # The audit
 # ---------------------------------------------------------------------------------------
 
-def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
+def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int, *,
+          has: Mapping[str, np.ndarray] | None = None, cache: dict | None = None
           ) -> AuditReport:
     """Check that no set of fewer than *min_group_size* respondents can be isolated.
 
@@ -188,6 +238,11 @@ def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
         Everything published.
     min_group_size : int
         The anonymity threshold k.
+    has : mapping, optional
+        Who answered each measure (boolean arrays over the survey's rows), for measures
+        :func:`answered` does not know; computed with :func:`answered` when absent.
+    cache : dict, optional
+        Condition masks kept between calls on the same survey.
 
     Returns
     -------
@@ -204,8 +259,9 @@ def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
     rep = AuditReport(releases=len(releases), measures=len(by_measure))
     if survey is None or len(survey) == 0:
         return rep
-    has = answered(survey, by_measure)
-    cache: dict = {}
+    has = dict(has or {})
+    has.update(answered(survey, [m for m in by_measure if m not in has]))
+    cache = {} if cache is None else cache
     for measure, rels in by_measure.items():
         universe = has[measure]
         masks = []
@@ -380,7 +436,7 @@ def recoverable_small_groups(atoms: np.ndarray, sizes: np.ndarray, k: int) -> li
 
 
 # ---------------------------------------------------------------------------------------
-# What the report publishes
+# What the report publishes (toolkit.privacy_report)
 # ---------------------------------------------------------------------------------------
 
 def _side_conditions(side: str, with_rest: bool) -> tuple:
@@ -391,117 +447,12 @@ def _side_conditions(side: str, with_rest: bool) -> tuple:
     return (("team", frozenset(SIDE_TEAMS[side])),)
 
 
-def _by_side_releases(where: str, measure: str, by_side: Mapping, survey: pd.DataFrame,
-                      has: np.ndarray, cache: dict) -> list[Release]:
-    out = []
-    for side, v in (by_side or {}).items():
-        if side not in ("sales", "marketing", "all") or not isinstance(v, Mapping):
-            continue
-        n = v.get("n")
-        if n is None and v.get("mean") is None:
-            continue
-        if side == "all":
-            # "all" counts the other teams unless they were too few; tell which from n.
-            with_rest = True
-            if n is not None:
-                full = int((_mask(survey, _side_conditions("all", True), cache) & has).sum())
-                with_rest = int(n) == full
-            conds = _side_conditions("all", with_rest)
-        else:
-            conds = _side_conditions(side, False)
-        out.append(Release(f"{where}.by_side.{side}", measure, conds,
-                           None if n is None else int(n)))
-    return out
-
-
-def _with_teams(survey, extra: tuple, has: np.ndarray, n, cache) -> tuple:
-    """*extra* plus the team set ("all" with or without the other teams) matching *n*."""
-    for with_rest in (True, False):
-        conds = tuple(extra) + _side_conditions("all", with_rest)
-        if n is None or int((_mask(survey, conds, cache) & has).sum()) == int(n):
-            return conds
-    return tuple(extra) + _side_conditions("all", True)
-
-
-def _heatmap_releases(hm: Mapping, survey: pd.DataFrame, has: Mapping, cache: dict
-                      ) -> list[Release]:
-    """The heatmap's groups (respondents) and cells (one scale in one group)."""
-    out: list[Release] = []
-    if not isinstance(hm, Mapping) or hm.get("status") != "ok":
-        return out
-    for code, w in (hm.get("whole") or {}).items():
-        if isinstance(w, Mapping) and w.get("n") is not None and code in has:
-            out.append(Release(f"survey.heatmap.whole.{code}", code,
-                               _with_teams(survey, (), has[code], w["n"], cache), int(w["n"])))
-    for dim, d in (hm.get("dimensions") or {}).items():
-        for grp in (d or {}).get("groups") or []:
-            cond = ((f"heatmap:{dim}", frozenset([str(grp.get("group"))])),)
-            where = f"survey.heatmap.{dim}.{grp.get('group')}"
-            if grp.get("n") is not None:
-                out.append(Release(where, RESPONDENTS, _with_teams(
-                    survey, cond, has[RESPONDENTS], grp["n"], cache), int(grp["n"])))
-            for code, cell in (grp.get("cells") or {}).items():
-                if isinstance(cell, Mapping) and cell.get("n") is not None and code in has:
-                    out.append(Release(f"{where}.{code}", code, _with_teams(
-                        survey, cond, has[code], cell["n"], cache), int(cell["n"])))
-    return out
-
-
 def report_releases(results: Mapping, survey: pd.DataFrame) -> list[Release]:
-    """The survey sets behind a results dict (and every file rendered from it).
+    """Every survey figure a results dict publishes
+    (:func:`toolkit.privacy_report.report_releases`)."""
+    from .privacy_report import report_releases as releases
 
-    Covers ``survey.scales``, ``survey.items``, ``survey.maturity`` (scale ``MAT``),
-    ``survey.frequency`` (``FREQ``) by side, ``survey.participation`` (by team, by side,
-    total), ``data.row_counts.survey`` and the survey file's ``rows_kept`` in
-    ``data.intake``. Figures not made of respondents' answers one by one (pillar indices,
-    driver weights) are functions of the scale figures and add no set.
-    """
-    if survey is None:
-        return []
-    s = results.get("survey") or {}
-    rel: list[Release] = []
-    cache: dict = {}
-    codes = set((s.get("scales") or {})) | set((s.get("items") or {})) | {"FREQ", "MAT"}
-    codes |= set(((s.get("heatmap") or {}).get("whole") or {}))
-    has = answered(survey, codes | {RESPONDENTS})
-    for code, sc in (s.get("scales") or {}).items():
-        rel += _by_side_releases(f"survey.scales.{code}", code, (sc or {}).get("by_side"),
-                                 survey, has[code], cache)
-    for code, it in (s.get("items") or {}).items():
-        rel += _by_side_releases(f"survey.items.{code}", code, (it or {}).get("by_side"),
-                                 survey, has[code], cache)
-    mat = s.get("maturity") or {}
-    if isinstance(mat.get("by_side"), Mapping):
-        rel += _by_side_releases("survey.maturity", "MAT", mat["by_side"], survey,
-                                 has["MAT"], cache)
-    freq = s.get("frequency") or {}
-    if isinstance(freq.get("by_side"), Mapping):
-        rel += _by_side_releases("survey.frequency", "FREQ", freq["by_side"], survey,
-                                 has["FREQ"], cache)
-    part = s.get("participation") or {}
-    for team, v in (part.get("by_team") or {}).items():
-        if isinstance(v, Mapping) and v.get("n") is not None:
-            rel.append(Release(f"survey.participation.by_team.{team}", RESPONDENTS,
-                               (("team", frozenset([team])),), int(v["n"])))
-    for side, v in (part.get("by_side") or {}).items():
-        if side in SIDE_TEAMS and isinstance(v, Mapping) and v.get("n") is not None:
-            rel.append(Release(f"survey.participation.by_side.{side}", RESPONDENTS,
-                               _side_conditions(side, False), int(v["n"])))
-    total = (part.get("total") or {}).get("n")
-    if total is not None:
-        full = int(len(survey))
-        rel.append(Release("survey.participation.total", RESPONDENTS,
-                           _side_conditions("all", int(total) == full), int(total)))
-    rel += _heatmap_releases(s.get("heatmap") or {}, survey, has, cache)
-    data = results.get("data") or {}
-    rows = (data.get("row_counts") or {}).get("survey")
-    if rows is not None:
-        rel.append(Release("data.row_counts.survey", RESPONDENTS, (), int(rows)))
-    for f in data.get("intake") or []:
-        if f.get("table") == "survey" and f.get("rows_kept") is not None:
-            rel.append(Release("data.intake.survey.rows_kept", RESPONDENTS, (),
-                               int(f["rows_kept"])))
-    return rel
+    return releases(results, survey)
 
 
 # ---------------------------------------------------------------------------------------
@@ -684,149 +635,13 @@ def safe_workshop_values(survey: pd.DataFrame, min_group_size: int, *,
 
 
 # ---------------------------------------------------------------------------------------
-# Enforcing it on the report
+# Enforcing it on the report (toolkit.privacy_report)
 # ---------------------------------------------------------------------------------------
 
-def enforce_report(results: dict, survey: pd.DataFrame | None, min_group_size: int) -> dict:
-    """Audit *results* and withhold figures until no group under the threshold is
-    recoverable; record the outcome in ``results["data"]["privacy_audit"]``.
+def enforce_report(results: dict, survey: pd.DataFrame | None, min_group_size: int,
+                   min_comment_group_size: int | None = None) -> dict:
+    """Withhold figures until the report passes the audit
+    (:func:`toolkit.privacy_report.enforce_report`)."""
+    from .privacy_report import enforce_report as enforce
 
-    Remedies, in order, while the audit fails: the survey's row counts (rows read and kept,
-    which reveal a group left out of the overall figures); a failing measure's overall
-    figure; the failing measure's figures altogether. Each withheld figure is listed in
-    ``data.suppressed`` (never with its size).
-
-    Parameters
-    ----------
-    results : dict
-        The results dict, modified in place.
-    survey : pandas.DataFrame or None
-        The canonical survey table the figures were computed from.
-    min_group_size : int
-
-    Returns
-    -------
-    dict
-        *results*.
-    """
-    data = results.setdefault("data", {})
-    if survey is None or not results.get("survey"):
-        data["privacy_audit"] = AuditReport().summary()
-        return results
-    k = int(min_group_size)
-    fixed = 0
-    rep = audit(survey, report_releases(results, survey), k)
-    if not rep.ok and (any(v["measure"] == RESPONDENTS for v in rep.violations)
-                       or any(m["where"].startswith("data.") for m in rep.mismatches)):
-        _hide_row_counts(results)
-        fixed += 1
-        rep = audit(survey, report_releases(results, survey), k)
-    for _ in range(500):
-        if rep.ok:
-            break
-        if _hide_heatmap(results, rep):
-            fixed += 1
-            rep = audit(survey, report_releases(results, survey), k)
-            continue
-        bad = rep.violations[0]["measure"] if rep.violations else None
-        if bad is None:  # a published n the model cannot reproduce: withhold that figure
-            bad = _measure_of(rep.mismatches[0]["where"])
-        if not _hide_measure(results, bad, overall_only=True):
-            _hide_measure(results, bad, overall_only=False)
-        fixed += 1
-        rep = audit(survey, report_releases(results, survey), k)
-    summary = rep.summary()
-    summary["withheld"] = fixed
-    data["privacy_audit"] = summary
-    return results
-
-
-def _hide_heatmap(results: dict, rep: AuditReport) -> bool:
-    """Withhold the heatmap cell (or group) behind the first failing figure, if any."""
-    hm = (results.get("survey") or {}).get("heatmap") or {}
-    wheres = [w for v in rep.violations for w in v["where"]] + \
-        [m["where"] for m in rep.mismatches]
-    for where in wheres:
-        if not where.startswith("survey.heatmap.") or where.startswith("survey.heatmap.whole"):
-            continue
-        parts = where.split(".")
-        dim = parts[2]
-        rest = ".".join(parts[3:])
-        for grp in ((hm.get("dimensions") or {}).get(dim) or {}).get("groups") or []:
-            name = str(grp.get("group"))
-            if rest == name:  # the group's own n: drop the group
-                hm["dimensions"][dim]["groups"] = [g for g in hm["dimensions"][dim]["groups"]
-                                                   if g is not grp]
-                _suppress(results, f"survey.heatmap.{dim}", name)
-                return True
-            if rest.startswith(name + "."):
-                code = rest[len(name) + 1:]
-                if (grp.get("cells") or {}).get(code) is not None:
-                    grp["cells"][code] = None
-                    _suppress(results, f"survey.heatmap.{dim}.{code}", name)
-                    return True
-    return False
-
-
-def _measure_of(where: str) -> str:
-    parts = where.split(".")
-    return parts[2] if len(parts) > 2 and parts[0] == "survey" else RESPONDENTS
-
-
-def _suppress(results: dict, where: str, group: str) -> None:
-    sup = results["data"].setdefault("suppressed", [])
-    rec = {"where": where, "group": group, "reason": "complementary"}
-    if rec not in sup:
-        sup.append(rec)
-
-
-def _hide_row_counts(results: dict) -> None:
-    data = results["data"]
-    if (data.get("row_counts") or {}).get("survey") is not None:
-        data["row_counts"]["survey"] = None
-    for f in data.get("intake") or []:
-        if f.get("table") == "survey":
-            f["rows_read"] = None
-            f["rows_kept"] = None
-    note = ("survey: the numbers of rows read and kept are not shown, because with the "
-            "overall figures they would reveal the size of a group hidden for anonymity")
-    if note not in data.setdefault("warnings", []):
-        data["warnings"].append(note)
-    _suppress(results, "data.row_counts", "survey rows read and kept")
-
-
-def _hide_measure(results: dict, measure: str, *, overall_only: bool) -> bool:
-    s = results.get("survey") or {}
-    changed = False
-    targets = []
-    for sec in ("scales", "items"):
-        if measure in (s.get(sec) or {}):
-            targets.append((f"survey.{sec}.{measure}", s[sec][measure]))
-    if measure == "MAT" and s.get("maturity"):
-        targets.append(("survey.maturity", s["maturity"]))
-    if measure == "FREQ" and s.get("frequency"):
-        targets.append(("survey.frequency", s["frequency"]))
-    if measure == RESPONDENTS and s.get("participation"):
-        part = s["participation"]
-        if overall_only and (part.get("total") or {}).get("n") is not None:
-            part["total"] = {"n": None, "headcount": None, "rate": None}
-            _suppress(results, "survey.participation", "total")
-            return True
-        if not overall_only:
-            part["by_team"] = {}
-            _suppress(results, "survey.participation", "teams")
-            return True
-    for where, node in targets:
-        by_side = node.get("by_side") if isinstance(node, dict) else None
-        if not isinstance(by_side, dict):
-            continue
-        for side in list(by_side):
-            if overall_only and side != "all":
-                continue
-            v = by_side[side]
-            if isinstance(v, dict) and any(x is not None for x in v.values()):
-                by_side[side] = {key: None for key in v}
-                _suppress(results, where, "all respondents" if side == "all"
-                          else f"{side} side")
-                changed = True
-    return changed
+    return enforce(results, survey, min_group_size, min_comment_group_size)

@@ -156,9 +156,18 @@ def _tail(path: Path, n: int = 5) -> str:
 
 
 def _move(src: Path, dst_dir: Path, name: str) -> Path:
+    """Move a job's log into place, through :func:`toolkit.privacy.safe_log_text` (the log
+    quotes folder names and cells of the client's files: no e-mail address, no line that a
+    spreadsheet would run as a formula)."""
+    from ..privacy import safe_log_text
+
     dst_dir.mkdir(parents=True, exist_ok=True)
     dst = dst_dir / name
-    shutil.move(str(src), str(dst))
+    text = src.read_text(encoding="utf-8", errors="replace")
+    tmp = dst.with_name(f".{name}.tmp-{os.getpid()}")
+    tmp.write_text(safe_log_text(text), encoding="utf-8")
+    os.replace(tmp, dst)
+    src.unlink(missing_ok=True)
     return dst
 
 
@@ -219,8 +228,10 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
     if spec.get("problem"):  # refused before running (e.g. a client id used twice)
         failed = out / FAILED_DIR / key
         failed.mkdir(parents=True, exist_ok=True)
+        from ..privacy import safe_log_text
+
         with open(failed / LOG_FILE, "a", encoding="utf-8") as log:
-            log.write(f"{spec['rel']}: not run: {spec['problem']}\n")
+            log.write(safe_log_text(f"{spec['rel']}: not run: {spec['problem']}") + "\n")
         res.error, res.log = spec["problem"], f"{FAILED_DIR}/{key}/{LOG_FILE}"
         return res.to_dict()
     shutil.rmtree(out / FAILED_DIR / key, ignore_errors=True)  # an earlier failure's leftovers

@@ -5,7 +5,7 @@ Columns: ``client_id``, ``folder`` (relative to the batch FOLDER), ``status`` (`
 batch was interrupted first), ``seconds`` (wall time of the job, 0 for skipped), ``error``
 (one line; empty unless failed), ``log`` (the job's ``run.log`` relative to OUT), and for
 shard runs ``shard`` (``K/N``). Text cells starting with ``=``, ``+``, ``-``, ``@`` are
-neutralised (SPEC §8). Rows are in discovery order. The file is rewritten
+neutralised and e-mail addresses removed (SPEC §8). Rows are in discovery order. The file is rewritten
 atomically after every finished job, so it is current even if the batch is killed.
 """
 
@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..privacy import neutralize_cell
+from ..privacy import neutralize_cell, safe_log_text
 
 SUMMARY_FILE = "batch-summary.csv"
 COLUMNS = ("client_id", "folder", "status", "seconds", "error", "log")
@@ -67,7 +67,9 @@ def write_summary(path: Path, rows: Iterable[Mapping], *, shard: tuple[int, int]
             row["shard"] = f"{shard[0]}/{shard[1]}" if shard else r.get("shard", "")
         # Folder names and error texts come from the client's files: a cell starting with
         # = + - @ would run as a formula when the summary is opened in a spreadsheet.
-        w.writerow({k: neutralize_cell(v) if isinstance(v, str) else v for k, v in row.items()})
+        # and no e-mail address (a respondent or owner id quoted by an error) leaves
+        w.writerow({k: neutralize_cell(safe_log_text(v)) if isinstance(v, str) else v
+                    for k, v in row.items()})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -226,7 +226,7 @@ def themes_table(qq: dict) -> str:
            "comments per theme")
     nb = qq.get("n_by_side") or {}
     if len(sides) == 3 and nb.get("all", 0) > sum(nb.get(s, 0) for s in sides[:2]):
-        cap += " ('Everyone' also counts revops, leadership and other teams)"
+        cap += " ('Everyone' also counts people outside sales and marketing)"
     if other:
         cap += f"; {fmt_pct(other)} fit no theme"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"

@@ -276,6 +276,7 @@ def dominance_drivers(scores: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int =
         out.update(level=level, n=int(len(cand)), min_n=int(need))
         if level == "scale":
             scale_n = int(len(cand))
+            out["n_every_scale"] = scale_n   # quoted in the fallback warning (audited, §8)
         if len(cand) >= need:
             data = cand
             break

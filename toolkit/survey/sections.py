@@ -129,8 +129,10 @@ def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
     side : pandas.Series
         Side per respondent (same index).
     min_comment_size : int
-        ``min_comment_group_size``: a side's comments are shown only when the side has at
-        least this many respondents.
+        ``min_comment_group_size``: a group's comments on a question are shown only when at
+        least this many of its respondents wrote one (whether the lists can be combined
+        with the theme counts to isolate fewer is then proven by
+        :func:`toolkit.privacy_report.enforce_report`).
     known_names : iterable of str
         Names to redact (respondents, CRM owners); respondent ids are redacted too.
 
@@ -165,10 +167,17 @@ def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
             texts[c] = col.tolist()
         if not any(texts.values()):
             continue
-        if n < min_comment_size:
-            out["hidden_sides"].append(s)
-            records.append({"where": "survey.comments", "group": s.replace("_", " ")
-                            if s == REST else f"{s} side", "reason": "few_for_comments"})
-            continue
-        out["by_side"][s] = {c: sorted(scrub(t) for t in v) for c, v in texts.items()}
+        # the threshold counts the people who wrote a comment on the question, not the
+        # group's respondents: six comments from a group of twenty are six people's words
+        few = [c for c, v in texts.items() if 0 < len(v) < min_comment_size]
+        shown = {c: v for c, v in texts.items() if len(v) >= min_comment_size}
+        if few:
+            group = s.replace("_", " ") if s == REST else f"{s} side"
+            for c in few:
+                records.append({"where": f"survey.comments.{c}", "group": group,
+                                "reason": "few_for_comments"})
+            if not shown:
+                out["hidden_sides"].append(s)
+        if shown:
+            out["by_side"][s] = {c: sorted(scrub(t) for t in v) for c, v in shown.items()}
     return out, records
