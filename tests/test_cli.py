@@ -27,6 +27,10 @@ def test_init_scaffolds_and_validate_names_missing_files(tmp_path):
     assert r.exit_code == 2
     assert "survey.path" in r.output and "file not found: 'survey/responses.csv'" in r.output
     assert "Traceback" not in r.output
+    # the file the consultant did drop in is named, so the typo is obvious
+    (eng / "incentives" / "Comp Plan FY25.csv").write_text("team\n")
+    r = run("validate", str(eng))
+    assert "files in that folder: 'Comp Plan FY25.csv'" in r.output
     r = run("init", str(eng))
     assert r.exit_code == 2 and "already exists" in r.output
 

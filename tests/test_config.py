@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -93,3 +94,16 @@ def test_unknown_team_in_team_map(folder):
     write(folder / "engagement.toml", GOOD.replace('= "sales" }', '= "salez" }'))
     with pytest.raises(ConfigError, match="unknown team 'salez'"):
         load_engagement(folder)
+
+
+@pytest.mark.parametrize("name, says", [("A" * 20000, "20,000 characters"),
+                                        ("Acme\nLtd", "control characters")])
+def test_client_name_too_long_or_multiline_is_refused(tmp_path, name, says):
+    from toolkit.config import load_engagement
+    from toolkit.exceptions import ConfigError
+
+    (tmp_path / "engagement.toml").write_text(
+        '[client]\nid = "acme"\nname = ' + json.dumps(name) + '\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_engagement(tmp_path)
+    assert "client.name" in str(e.value) and says in str(e.value)

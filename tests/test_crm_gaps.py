@@ -112,13 +112,27 @@ def test_summaries_start_with_the_figures():
     assert v["follow_up"]["summary"] == (
         "30% of marketing-sourced leads are never touched, 35% are first touched within the "
         "24 h SLA and 45% of those touched but not converted got a single attempt; leads "
-        "still convert after the 3rd attempt (10% per further attempt, in every lead-score "
+        "still convert after the 3rd attempt (10% per further attempt, 10% in each lead-score "
         "band), so persistence pays.")
     v = judge(_crm(mk=(0.12, 150, 0.08, 0.18), other=(0.45, 150, 0.37, 0.53),
                    clearly_lower=True, fit=0.7), None)
     assert v["lead_quality"]["summary"] == (
-        "12% of well-worked marketing-sourced leads reach SQL, below the 20% practitioner "
-        "floor, and 70% of rejections with a reason cite fit.")
+        "Even worked to the 6th attempt, an estimated 12% of marketing-sourced leads would "
+        "reach SQL, below the 20% practitioner floor, and 70% of rejections with a reason "
+        "cite fit.")
+
+
+def test_band_detail_states_each_band_not_one_rate_for_all():
+    # review item 15: "11% per further attempt, in every lead-score band" while the bands
+    # were 6%, 11% and 19%
+    from test_verdict import _crm
+    crm = _crm(untouched=0.3, sla=0.35, single=0.45, h3=(0.11, 0.10, 0.12))
+    for band, r in (("low", 0.06), ("mid", 0.11), ("high", 0.19)):
+        crm["effort"]["by_band"][band] = {"hazard_after_attempt_3": {
+            "rate": r, "ci_low": r - 0.02, "ci_high": r + 0.02, "n": 400, "leads": 200}}
+    s = judge(crm, None)["follow_up"]["summary"]
+    assert "(11% per further attempt; 6%, 11% and 19% for low-, mid- and high-score leads)" in s
+    assert "every lead-score band" not in s
 
 
 def test_zero_share_reads_none():

@@ -308,3 +308,19 @@ def test_parquet_with_all_empty_columns_of_every_type(tmp_path):
     typed, _, probs, _ = type_canonical(raw.df, "leads", file="leads.parquet")
     assert probs == [] and typed["rejected_at"].isna().all()
     assert typed["attempts"].isna().all() and typed["rejection_reason"].isna().all()
+
+
+def test_unmapped_team_hint_suggests_each_teams_likely_side():
+    # a hurried consultant copies the example: it must not put marketing on the sales side
+    import pandas as pd
+
+    from toolkit.intake.answers import map_teams
+
+    vals = pd.Series(["Demand Generation", "SDR Team", "Demand Generation", "Zebra unit"])
+    out, problems = map_teams(vals, {}, file="survey.csv", column="team")
+    assert out.isna().all() and len(problems) == 1
+    msg = str(problems[0])
+    assert "'Demand Generation' = \"marketing\"" in msg
+    assert "'SDR Team' = \"sales_development\"" in msg
+    assert "'Zebra unit' = \"other\"" in msg
+    assert "= \"sales\"" not in msg

@@ -113,13 +113,22 @@ def test_summary_one_page_verdict_findings_actions(results):
 def test_summary_states_revenue_at_stake_when_present():
     from toolkit.report import summary
 
+    stake = {"amount": 1_250_000.0, "ci_low": 900_000.0, "ci_high": 1_600_000.0,
+             "leads": 2100, "attempts": 6, "won_revenue": 4_000_000.0,
+             "revenue_basis": "cohort"}
     res = {"client": {"currency": "EUR"}, "scores": {"overall": 40.0, "stage": "Defined"},
-           "crm": {"revenue_at_stake": {"amount": 1_250_000.0, "ci_low": 900_000.0,
-                                        "ci_high": 1_600_000.0, "leads": 2100}}}
+           "crm": {"revenue_at_stake": stake},
+           "findings": [{"code": "revenue_at_stake", "step": "communicate", "severity": 0.95,
+                         "text": "x"}]}
     html = _html(summary.render, res)
-    assert "Revenue at stake: about EUR 1.2 million" in html or \
-        "Revenue at stake: about EUR 1.3 million" in html
-    assert "EUR 900,000" in html and "2,100" in html
+    assert "Revenue at stake: about EUR 1.2 million" in html    # two significant figures
+    assert "EUR 0.90–1.6 million" in html and "2,100" in html
+    assert "against EUR 4.0 million won from the period" in html
+    assert "up to 6 attempts" in html
+    # review item 5: where the evidence does not say follow-up is a problem (no finding),
+    # the figure is not a headline
+    res.pop("findings")
+    assert "Revenue at stake" not in _html(summary.render, res)
 
 
 # --- the "so what" of each section ------------------------------------------------------------

@@ -52,7 +52,10 @@ def test_app_is_the_default_token_in_a_private_file(tmp_path, monkeypatch):
     assert cmd.app == "voila"
     assert cmd.argv == ["py", "-m", "voila", "workshop.ipynb", "--Voila.ip=127.0.0.1",
                         "--Voila.port=9000", "--Voila.open_browser=False",
-                        "--strip_sources=True"]
+                        "--strip_sources=True",
+                        # kernels of closed or reloaded pages are culled after 10 idle min
+                        "--MappingKernelManager.cull_idle_timeout=600",
+                        "--MappingKernelManager.cull_interval=60"]
     assert not any("tok" in a for a in cmd.argv) and cmd.env == {}
     assert cmd.url == "http://127.0.0.1:9000/?token=tok"
     cfg = nb.parent.resolve() / "voila.json"

@@ -171,3 +171,19 @@ def test_sla_value_hand_computed():
     assert sla_value(results, {"extra_conversions": None}) is None
     no_amounts = {**results, "incentives": None}
     assert sla_value(no_amounts, est)["revenue"] is None
+
+
+def test_whatif_without_lead_sources_says_not_in_the_export():
+    from toolkit.workshop.views import simulation_evidence
+
+    plan = validate_plan(pd.DataFrame(PLAN, columns=COLS))
+    results = {"incentives": {
+        "split": {"deals": {"won": 3, "won_amount_known": 3, "amount_missing": 0,
+                            "marketing_sourced": 0, "source_unknown": 3,
+                            "won_revenue": 30000.0, "marketing_sourced_revenue": 0.0}},
+        "gates": {"attainment": None}, "marketing_contribution_share": None, "flags": []}}
+    r = simulate_from_results(plan, results, marketing_share=0.02, gate=0.0,
+                              sla_bonus_per_person=0)
+    assert r["evidence"]["marketing_sourced_revenue"] is None
+    text = simulation_evidence(r, "USD")
+    assert "not in the export" in text and "0 USD of it" not in text and "nan" not in text

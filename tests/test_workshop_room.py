@@ -148,6 +148,15 @@ def test_room_binding_rules(tmp_path, monkeypatch):
     assert room_config(tmp_path, app_ip="[::1]", port=18998).ip == "::1"
     a, b = room_config(tmp_path, port=18997), room_config(tmp_path, port=18997)
     assert a.token != b.token and len(a.token) >= 16
+    # a wildcard app address (--ip 0.0.0.0 --allow-remote) is no address for a QR code:
+    # the phones get this laptop's address on the room's network
+    monkeypatch.setattr(room_mod, "lan_address", lambda: "192.0.2.10")
+    for wild in ("0.0.0.0", "::"):
+        cfg = room_config(tmp_path, allow_remote=True, app_ip=wild, port=18996)
+        assert cfg.ip == "192.0.2.10" and cfg.remote
+        assert cfg.url.startswith("http://192.0.2.10:18996/?t=")
+        cfg = room_config(tmp_path, allow_remote=True, ip=wild, port=18996)
+        assert cfg.ip == "192.0.2.10"
 
 
 def test_qr_codes():

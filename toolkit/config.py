@@ -8,6 +8,8 @@ collected and raised together as one :class:`~toolkit.exceptions.ConfigError`.
 
 from __future__ import annotations
 
+import unicodedata
+
 import datetime as dt
 import math
 import os
@@ -209,7 +211,7 @@ class _Checker:
             return None
         problem = file_problem(resolved)
         if problem == MISSING:
-            self.add(f"{section}.{key}", f"file not found: {value!r}")
+            self.add(f"{section}.{key}", f"file not found: {value!r}" + _nearby(resolved))
             return None
         if problem:  # named by its own path, as the readers name a bad file
             self.problems.append(Problem(value, f"{problem} (set by engagement.toml, key "
@@ -219,6 +221,20 @@ class _Checker:
 
 
 MISSING = "was not found"
+
+
+def _nearby(path: Path) -> str:
+    """What is in the folder a missing file was expected in (a hint for the message)."""
+    folder = path.parent
+    try:
+        names = sorted(p.name for p in folder.iterdir()
+                       if p.is_file() and not p.name.startswith("."))
+    except OSError:
+        return "; its folder does not exist"
+    if not names:
+        return "; its folder is empty"
+    shown = ", ".join(repr(n) for n in names[:6]) + (" …" if len(names) > 6 else "")
+    return f"; files in that folder: {shown}"
 
 
 def file_problem(path: Path) -> str | None:
@@ -281,6 +297,10 @@ def _date_order(ck: _Checker, t: dict, section: str) -> str | None:
     return v
 
 
+#: Longest client name accepted (it is the running header of every page).
+MAX_CLIENT_NAME = 1000
+
+
 def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
     t = doc.get("client")
     if not isinstance(t, dict):
@@ -291,6 +311,13 @@ def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
         ck.add("client.id", f"{cid!r} is not a valid slug: use lowercase letters, digits and "
                "'-' only (it is used in output paths)")
     name = ck.typed(t, "client", "name", (str,), "the client's name", default=cid or "")
+    if name is not None and len(name) > MAX_CLIENT_NAME:
+        ck.add("client.name", f"the name is {len(name):,} characters long; at most "
+               f"{MAX_CLIENT_NAME} (it heads every page of the report)")
+        name = name[:MAX_CLIENT_NAME]
+    elif name is not None and any(unicodedata.category(ch) == "Cc" for ch in name):
+        ck.add("client.name", "the name contains control characters (e.g. a line break or "
+               "tab); write it on one line")
     currency = ck.typed(t, "client", "currency", (str,), "a currency code such as 'USD'",
                         default="USD")
     start = _as_date(ck, t, "client", "period_start")

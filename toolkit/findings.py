@@ -135,14 +135,15 @@ def find(results: dict) -> list[Finding]:
     stake = get(results, "crm.revenue_at_stake") or {}
     if (get(results, "verdict.follow_up.status") == "supported"
             and stake.get("amount") and (stake.get("ci_low") or 0) > 0):
+        from .formatting import about_money, about_money_range
         cur = (get(results, "client.currency") or "").strip()
-        money = (lambda x: f"{cur} {x:,.0f}" if cur else f"{x:,.0f}")
         out.append(Finding(
             "revenue_at_stake", "communicate", 0.95,
-            f"About {money(stake['amount'])} of won revenue (95% interval "
-            f"{money(stake['ci_low'])}–{money(stake['ci_high'])}) is at stake in the "
-            f"{stake['leads']:,} leads never touched or dropped after one attempt, had they "
-            "been worked like the leads sales did follow up.",
+            f"Sales gave up on {stake['leads']:,} leads (never touched, or dropped after one "
+            f"attempt); worked up to {stake.get('attempts') or 6} attempts at the rate of "
+            "comparable leads that were, they would plausibly have brought about "
+            f"{about_money(stake['amount'], cur)} in won deals (95% interval "
+            f"{about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
             ["crm.revenue_at_stake.amount", "crm.revenue_at_stake.ci_low",
              "crm.revenue_at_stake.ci_high", "crm.revenue_at_stake.leads"]))
 

@@ -50,3 +50,51 @@ def intake_lines(records: Iterable) -> list[str]:
         for w in d.get("warnings") or []:
             lines.append(f"    warning: {w}")
     return lines
+
+
+def _sig2(x: float) -> float:
+    """*x* rounded to two significant figures."""
+    import math
+    if not x or not math.isfinite(x):
+        return 0.0 if not x else x
+    return round(x, 1 - int(math.floor(math.log10(abs(x)))))
+
+
+def _money_body(x: float, millions: bool) -> str:
+    v = _sig2(x)
+    if millions:
+        import math
+        m = v / 1e6
+        digits = max(0, 1 - int(math.floor(math.log10(abs(m))))) if m else 1
+        return f"{m:,.{digits}f}"
+    return f"{v:,.0f}"
+
+
+def about_money(x: float | None, currency: str = "") -> str:
+    """An estimate in money, rounded honestly to two significant figures.
+
+    ``5_984_771`` → ``"USD 6.0 million"``, ``695_468`` → ``"USD 700,000"``; ``None`` → ``"—"``.
+    For estimates (revenue at stake), never for booked figures, which keep their units.
+    """
+    if x is None:
+        return "—"
+    big = abs(_sig2(x)) >= 1e6
+    return f"{currency} {_money_body(x, big)}{' million' if big else ''}".strip()
+
+
+def about_money_range(lo: float | None, hi: float | None, currency: str = "") -> str:
+    """An interval of :func:`about_money` values with the unit once: ``"USD 5.0–6.9
+    million"``, ``"USD 620,000–770,000"``; ``"—"`` when a bound is missing."""
+    if lo is None or hi is None:
+        return "—"
+    big = abs(_sig2(hi)) >= 1e6
+    return (f"{currency} {_money_body(lo, big)}–{_money_body(hi, big)}"
+            f"{' million' if big else ''}").strip()
+
+
+def stake_is_headline(results: dict) -> bool:
+    """Whether revenue at stake belongs in a summary: only when the analysis recorded it as a
+    finding, which it does only when the evidence says follow-up is a problem
+    (:mod:`toolkit.findings`). Elsewhere it stays in the body, beside its verdict."""
+    return any(isinstance(f, dict) and f.get("code") == "revenue_at_stake"
+               for f in results.get("findings") or [])

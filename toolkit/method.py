@@ -50,8 +50,8 @@ THRESHOLDS: dict[str, dict] = {
         30, "Fewest MQLs before the MQL→SAL acceptance rate is quoted in a finding or raises a "
         "plan conflict flag.", "method", _VF),
     "min_stage_leads": Threshold(
-        30, "Fewest leads entering a funnel stage before its conversion is called the "
-        "biggest drop of the funnel.", "method", ("report",)),
+        30, "Fewest leads entering a funnel stage before its conversion is judged against its "
+        "practitioner range (where the funnel loses most).", "method", ("report",)),
     "min_worked_to_horizon": Threshold(
         10, "Fewest leads actually followed to the well-worked attempt (still at risk there) "
         "before the Kaplan–Meier worked conversion of a group is judged: with fewer, the end "

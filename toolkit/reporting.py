@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,72 @@ class ReportOutcome:
     files: dict[str, Path]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+
+
+#: Files a report run writes into ``OUT/<client.id>/``; anything else there was added by
+#: the user and is carried over to the new folder.
+DELIVERABLES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx",
+                "report.pptx", "report.pdf")
+#: Files made from the previous results by another command; stale once the report is redone.
+DERIVED = ("comparison.json", "comparison.html")
+
+
+def check_same_client(final: Path, name: str) -> None:
+    """Refuse to replace another client's report that has the same client id.
+
+    Raises
+    ------
+    InputError
+        ``final/results.json`` names another client (copied engagement.toml with the old id).
+    """
+    prev = Path(final) / "results.json"
+    if not prev.is_file():
+        return
+    try:
+        old = (json.loads(prev.read_text(encoding="utf-8")).get("client") or {}).get("name")
+    except (OSError, ValueError, AttributeError):
+        return
+    if old and str(old) != str(name):
+        raise InputError(
+            f"{final}: this folder holds the report of another client ({old!r}) with the same "
+            f"client id; this engagement is {name!r}. Give it its own [client] id in "
+            "engagement.toml, or write to another output folder (delete the folder first if "
+            "it is the same client renamed).")
+
+
+def carry_over(final: Path, staging: Path) -> list[str]:
+    """Copy the files the user added to ``final`` into ``staging`` before the swap.
+
+    Returns
+    -------
+    list of str
+        Notes for the user: files kept, earlier files removed because this run replaces
+        or outdates them.
+    """
+    final, staging = Path(final), Path(staging)
+    notes: list[str] = []
+    if not final.is_dir():
+        return notes
+    kept, dropped = [], []
+    for p in sorted(final.iterdir()):
+        if p.name.startswith(".") or (staging / p.name).exists():
+            continue
+        if p.name in DELIVERABLES or p.name in DERIVED:
+            dropped.append(p.name)
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.copytree(p, staging / p.name, symlinks=True)
+        else:
+            shutil.copy2(p, staging / p.name, follow_symlinks=False)
+        kept.append(p.name)
+    if kept:
+        notes.append(f"Kept {len(kept)} file(s) you had added to {final.name}/: "
+                     + ", ".join(kept) + ".")
+    if dropped:
+        notes.append("Removed the earlier " + ", ".join(dropped) + " (made from the previous "
+                     "results; run the command that made them again, e.g. --pdf or "
+                     "aligndx compare).")
+    return notes
 
 
 def build_report(engagement: str | Path, out: str | Path, *,
@@ -94,6 +161,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
     made_out = prepare_output_dir(out)
     sweep_stale(out)  # staging folders of runs that were killed
     final = out / eng.client.id
+    check_same_client(final, eng.client.name)
     try:
         stage = make_staging(out, eng.client.id)
     except OSError as exc:
@@ -131,6 +199,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
+        kept = carry_over(final, staging)
         replace_dir(staging, final)
         stage.release()
     except BaseException:
@@ -146,7 +215,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
     files = {p.name: p for p in sorted(final.iterdir())}
     return ReportOutcome(client_id=eng.client.id, folder=final, files=files,
                          seconds=time.perf_counter() - t0,
-                         warnings=list(results["data"]["warnings"]))
+                         warnings=list(results["data"]["warnings"]) + kept)
 
 
 def render_results(results_json: str | Path, out: str | Path, *,
@@ -199,6 +268,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
     made_out = prepare_output_dir(out)
     sweep_stale(out)
     final = out / client_id
+    check_same_client(final, name)
     try:
         stage = make_staging(out, client_id)
     except OSError as exc:
@@ -220,6 +290,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)
+        notes = notes + carry_over(final, staging)
         replace_dir(staging, final)
         stage.release()
     except BaseException:

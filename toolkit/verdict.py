@@ -104,8 +104,9 @@ def _lead_quality(crm: dict) -> dict:
         elif grp["rate"] >= floor:
             poor = False
         else:
-            reasons.append(f"{who} reach SQL at {_pct(grp['rate'])}, below the "
-                           f"{_pct(floor)} floor, but the interval reaches it")
+            reasons.append(f"{who} worked to the {_ordinal(W)} attempt are estimated to reach "
+                           f"SQL at {_pct(grp['rate'])}, below the {_pct(floor)} floor, but the "
+                           "interval reaches it")
     fit = hof.get("fit_share")
     nr = hof.get("n_with_reason") or 0
     fit_ok = None
@@ -119,8 +120,8 @@ def _lead_quality(crm: dict) -> dict:
                       f"vs majority threshold {_pct(_t('fit_majority'))}", _ci(hof.get("fit"))))
     if poor is False:
         status = NOT_SUPPORTED
-        summary = (f"When sales works them properly, {who} reach SQL at {_pct(grp['rate'])} "
-                   f"by the {_ordinal(W)} attempt, at or above the {_pct(floor)} practitioner "
+        summary = (f"Worked to the {_ordinal(W)} attempt, {who} would reach SQL at an "
+                   f"estimated {_pct(grp['rate'])}, at or above the {_pct(floor)} practitioner "
                    "floor: the leads are not the problem.")
         if fit_ok:
             cav.append("Most rejection reasons cite fit, yet worked leads convert normally: "
@@ -128,13 +129,15 @@ def _lead_quality(crm: dict) -> dict:
     elif poor and fit_ok:
         status = SUPPORTED
         summary = _upper_first(
-            f"{share_of(grp['rate'], 'well-worked ' + who)} reach SQL, below the "
+            f"even worked to the {_ordinal(W)} attempt, an estimated "
+            f"{share_of(grp['rate'], who)} would reach SQL, below the "
             f"{_pct(floor)} practitioner floor, and "
             f"{share_of(fit, 'rejections with a reason')} cite fit.")
     elif poor and fit_ok is False:
         status = INCONCLUSIVE
-        summary = (f"Worked leads convert poorly ({_pct(grp['rate'])}), but most rejections "
-                   "cite reasons other than fit, so the evidence is mixed.")
+        summary = (f"Worked leads are estimated to convert poorly ({_pct(grp['rate'])} by the "
+                   f"{_ordinal(W)} attempt), but most rejections cite reasons other than fit, "
+                   "so the evidence is mixed.")
         reasons.append("poor conversion without fit-related rejections")
     else:
         status = INCONCLUSIVE
@@ -321,6 +324,28 @@ def _persistence_pays(crm: dict, fe: dict, reasons: list, cav: list
     return True, key, h3
 
 
+BAND_WORDS = {"low": "low", "mid": "mid", "high": "high"}
+
+
+def band_detail(bands: dict | None) -> str:
+    """The per-attempt conversion after the 3rd attempt within lead-score bands, as stated in
+    the body (``"; 6%, 11% and 19% for low-, mid- and high-score leads"``), so a headline
+    never claims one rate "in every band" when the bands differ; ``""`` without bands."""
+    rates = [(BAND_WORDS.get(b, str(b)), _get(v, "hazard_after_attempt_3", "rate"))
+             for b, v in (bands or {}).items()]
+    rates = [(b, r) for b, r in rates if r is not None]
+    if not rates:
+        return ""
+    shown = [_pct(r) for _, r in rates]
+    if len(set(shown)) == 1:
+        return f", {shown[0]} in each lead-score band"
+    names = [b for b, _ in rates]
+    lead = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+    who = (", ".join(f"{n}-" for n in names[:-1]) + " and " + names[-1] + "-score leads"
+           if len(names) > 1 else names[0] + "-score leads")
+    return f"; {lead} for {who}"
+
+
 def _follow_up(crm: dict) -> dict:
     ev, cav, reasons = [], [], []
     nmin = _t("min_followup_leads")
@@ -375,10 +400,9 @@ def _follow_up(crm: dict) -> dict:
                    "complaint is not borne out.")
     elif thin and better:
         status = SUPPORTED
-        banded = bool((crm.get("effort") or {}).get("by_band"))
         summary = _upper_first(f"{clause}; leads still convert after the 3rd attempt "
                                f"({_pct(h3['rate'])} per further attempt"
-                               + (", in every lead-score band" if banded else "")
+                               + band_detail((crm.get("effort") or {}).get("by_band"))
                                + "), so persistence pays.")
     elif thin and better is False:
         status = NOT_SUPPORTED

@@ -165,7 +165,9 @@ def funnel_sheet(results: dict) -> Sheet | None:
     return Sheet("Funnel", "The funnel",
                  f"Leads created {c.get('period_start', '')} to {c.get('period_end', '')} "
                  "reaching each stage (a lead that reached a later stage passed the earlier "
-                 "ones), with the conversion from the previous stage and its 95% interval.",
+                 "ones), with the conversion from the previous stage and its 95% interval. Won "
+                 "= won deals from these leads (the Incentives sheet counts won deals on "
+                 "opportunities created in the period).",
                  [("Stage", TEXT), ("Leads reaching it", INT),
                   ("Conversion from the previous stage", PCT), ("95% interval, low", PCT),
                   ("95% interval, high", PCT)], rows, "leads reaching each stage")
@@ -225,7 +227,8 @@ def followup_sheet(results: dict) -> Sheet | None:
         by = block.get("by_group") or {}
         return [dig(by, g, key) for g, _ in groups] + [block.get(key)]
 
-    spec = [("Leads handed to sales", sp, "n", INT),
+    spec = [("Leads handed to sales (MQLs, and leads from sales' own sources)", sp, "n",
+             INT),
             ("Median hours to first touch", sp, "median_hours", NUM1),
             (f"First touched within the {sla:g} h SLA" if sla else "First touched within the SLA",
              sp, "within_sla_share", PCT),
@@ -239,7 +242,8 @@ def followup_sheet(results: dict) -> Sheet | None:
         vals = trio(block, key)
         if any(v is not None for v in vals):
             rows.append([label] + [(v, fmt) for v in vals])
-    for label, key, fmt in (("Accepted by sales (share of MQLs)", "acceptance_rate", PCT),
+    for label, key, fmt in (("MQLs (the population of the hand-off figures)", "n_mql", INT),
+                            ("Accepted by sales (share of MQLs)", "acceptance_rate", PCT),
                             ("Rejected (share of MQLs)", "rejection_rate", PCT),
                             ("Rejections that give a reason", "reason_share", PCT),
                             ("Stated reasons about fit", "fit_share", PCT),
@@ -268,7 +272,7 @@ def incentives_sheet(results: dict) -> Sheet | None:
             ["Won revenue that marketing sourced", (inc.get("marketing_contribution_share"), PCT)],
             ["Variable pay on won revenue that marketing earns",
              (inc.get("marketing_reward_share"), PCT)],
-            ["Won deals", (deals.get("won"), INT)],
+            ["Won deals on opportunities created in the period", (deals.get("won"), INT)],
             ["Won revenue", (deals.get("won_revenue"), cur)],
             ["Won revenue from marketing-sourced deals", (deals.get("marketing_sourced_revenue"),
                                                           cur)],
@@ -313,6 +317,69 @@ def flags_sheet(results: dict) -> Sheet | None:
                  "compensation-plan conflicts")
 
 
+def stake_sheet(results: dict) -> Sheet | None:
+    """Revenue at stake with every input, so the headline figure can be checked."""
+    from .formatting import _sig2, stake_is_headline
+    st = get(results, "crm.revenue_at_stake") or {}
+    if not st or (st.get("amount") is None and not st.get("reason")):
+        return None
+    cur = _cur_format(get(results, "client.currency") or "")
+    W = st.get("attempts") or 6
+    if st.get("amount") is None:
+        return Sheet("Revenue at stake", "Revenue at stake", "Not computed: "
+                     + str(st.get("reason") or "no data") + ".",
+                     [("Measure", TEXT), ("Value", TEXT)], [["Revenue at stake",
+                                                              "not computed"]],
+                     "revenue at stake and its inputs")
+    ex = st.get("excluded") or {}
+    sw = st.get("sql_to_won") or {}
+    rows = [["Leads sales gave up on", (st.get("leads"), INT)],
+            ["…never touched", (st.get("leads_untouched"), INT)],
+            ["…touched once and not converted", (st.get("leads_single_attempt"), INT)],
+            ["Left out: leads sales rejected", (ex.get("rejected"), INT)],
+            ["Left out: untouched leads still within the SLA at the extract",
+             (ex.get("within_sla_at_extract"), INT)]]
+    groups = {"marketing": "marketing-sourced", "other": "other sources"}
+    for g, v in (st.get("expected_conversion") or {}).items():
+        lab = groups.get(g, g)
+        rows += [[f"Conversion used, never touched ({lab})", (v.get("untouched"), PCT1)],
+                 [f"…projection on the attempt clock to attempt {W}",
+                  (v.get("projected_untouched"), PCT1)],
+                 ["…observed ceiling: comparable leads kept on",
+                  (dig(v, "ceiling_untouched", "rate"), PCT1)],
+                 [f"Conversion used, touched once ({lab})", (v.get("after_one_attempt"), PCT1)],
+                 [f"…projection on the attempt clock to attempt {W}",
+                  (v.get("projected_after_one_attempt"), PCT1)],
+                 ["…observed ceiling: comparable leads given a second attempt",
+                  (dig(v, "ceiling_after_one_attempt", "rate"), PCT1)]]
+    basis = ("SQLs from leads created in the period that were won" if st.get("revenue_basis")
+             == "cohort" else "Win rate of opportunities created in the period (won ÷ closed)")
+    rows += [["Extra SQLs expected", (st.get("expected_sqls"), NUM1)],
+             [basis, (sw.get("rate") if sw else st.get("win_rate"), PCT1)],
+             ["…won deals", (sw.get("won"), INT)], ["…SQLs", (sw.get("sql"), INT)],
+             ["Extra won deals expected", (st.get("expected_won_deals"), NUM1)],
+             ["Median won deal", (st.get("median_won_amount"), cur)],
+             ["Revenue at stake, as computed (extra won deals × median won deal)",
+              (st.get("amount"), cur)],
+             ["Revenue at stake, rounded as reported", (_sig2(st["amount"]), cur)],
+             ["95% interval, low", (_sig2(st.get("ci_low") or 0), cur)],
+             ["95% interval, high", (_sig2(st.get("ci_high") or 0), cur)],
+             ["Uncapped attempt-clock projection", (st.get("projection_amount"), cur)],
+             ["For scale: won revenue from leads created in the period",
+              (st.get("won_revenue"), cur)]]
+    rows = [r for r in rows if r[1][0] is not None]
+    where = ("It is a headline of the summary because the evidence says follow-up is a "
+             "problem." if stake_is_headline(results) else "It is not a headline: the "
+             "evidence does not say follow-up is the problem here.")
+    return Sheet("Revenue at stake", "Revenue at stake: the inputs",
+                 f"If the leads sales gave up on had been worked up to {W} attempts, at the "
+                 "rate of comparable leads that were (same kind of source, first touched "
+                 "within the SLA; capped at what comparable leads kept on actually achieved). "
+                 "An estimate, not a forecast. " + where,
+                 [("Measure", TEXT), ("Value", TEXT)], rows,
+                 "revenue at stake and every input behind it")
+
+
 def verdict_sheet(results: dict) -> Sheet | None:
     v = results.get("verdict") or {}
     if not v:
@@ -343,7 +410,7 @@ def recommendations_sheet(results: dict) -> Sheet | None:
 
 BUILDERS = (scores_sheet, participation_sheet, scales_sheet, gaps_sheet, funnel_sheet,
             funnel_by_source_sheet, rejections_sheet, followup_sheet, incentives_sheet,
-            roles_sheet, flags_sheet, verdict_sheet, recommendations_sheet)
+            roles_sheet, flags_sheet, stake_sheet, verdict_sheet, recommendations_sheet)
 
 
 def workbook_sheets(results: dict) -> list[Sheet]:

@@ -12,12 +12,18 @@ from ..privacy import make_redactor
 from .derive import (as_datetime, drop_empty_columns, extract_date_of, lead_frame,
                      select_cohort)
 from .dose import dose_response, score_bands
+from .drop import funnel_drop
 from .effort import effort
 from .funnel import funnel, handoff
 from .persistence import persistence
 from .quality import lead_quality, marketing_sourced
 from .speed import speed
 from .stake import revenue_at_stake
+
+def _method_value(name: str) -> float:
+    from ..method import value
+    return value(name)
+
 
 #: Cohorts smaller than this are measured but flagged as too small to judge.
 MIN_COHORT = 30
@@ -133,7 +139,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                            period_start=period_start, period_end=period_end)
     stake = revenue_at_stake(handed, opportunities, sla_hours=sla, well_worked_attempts=ww,
                              touch_data=touch_data, period_start=period_start,
-                             period_end=period_end)
+                             period_end=period_end, extract_date=ext,
+                             won_measured=bool(info.get("measured", {}).get("won")))
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "
                         "dose–response and lead quality cannot be measured.")
@@ -173,7 +180,9 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
             "measured_not_inferred": "a figure whose input is not in the export is null with "
                                      "the reason",
         },
-        "funnel": fun, "handoff": hof, "speed": spd, "persistence": per,
+        "funnel": fun,
+        "funnel_drop": funnel_drop(fun, min_leads=_method_value("min_stage_leads")),
+        "handoff": hof, "speed": spd, "persistence": per,
         "dose_response": dose, "effort": eff, "lead_quality": lq,
         "revenue_at_stake": stake, "marketing_sourced": ms,
         "warnings": warnings,

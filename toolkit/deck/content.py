@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..formatting import about_money, about_money_range, stake_is_headline
 from ..lookup import dig, get
 
 SIDES = ("sales", "marketing")
@@ -171,8 +172,13 @@ def executive_summary(results: dict) -> SlideSpec:
     tiles = [("Overall alignment", _score(s.get("overall")), s.get("stage") or "")]
     tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
     stake = get(results, "crm.revenue_at_stake")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        tiles.append(("Revenue at stake a year", money(stake["amount"], currency), ""))
+    # a headline only where the evidence says follow-up is a problem (a stored finding)
+    if not (isinstance(stake, dict) and stake.get("amount") is not None
+            and stake_is_headline(results)):
+        stake = None
+    if stake:
+        tiles.append(("Revenue at stake (estimate)", about_money(stake["amount"], currency),
+                      ""))
     found = findings(results, 3, skip_verdict=bool(headline)) or _strengths(results)
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -185,16 +191,35 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append(f"{s['stage']}: {STAGE_MEANING.get(s['stage'], '')}.")
     if s.get("partial"):
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        notes.append(f"Revenue at stake: {money(stake['amount'], currency)} a year"
-                     + (f" (95% interval {money(stake.get('ci_low'), currency)} to "
-                        f"{money(stake.get('ci_high'), currency)})"
-                        if stake.get("ci_low") is not None else "")
-                     + ". " + " ".join(str(a) for a in stake.get("assumptions") or []))
+    if stake:
+        notes.append(stake_note(stake, currency))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
                      notes=notes)
+
+
+def stake_note(stake: dict, currency: str) -> str:
+    """Speaker note: revenue at stake with its counterfactual, inputs and assumptions."""
+    sw = stake.get("sql_to_won") or {}
+    parts = [f"Revenue at stake (an estimate): about {about_money(stake['amount'], currency)}"
+             + (f", 95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), currency)}"
+                if stake.get("ci_low") is not None else "") + "."]
+    parts.append(f"{num(stake.get('leads'))} leads given up on ({num(stake.get('leads_untouched'))}"
+                 f" never touched, {num(stake.get('leads_single_attempt'))} dropped after one "
+                 f"attempt); about {num(stake.get('expected_sqls'))} more SQLs if worked up to "
+                 f"{stake.get('attempts') or 6} attempts"
+                 + (f"; SQL to won {pct(sw.get('rate'))} ({num(sw.get('won'))} of "
+                    f"{num(sw.get('sql'))})" if sw.get("rate") is not None else "")
+                 + f"; median won deal {money(stake.get('median_won_amount'), currency)}.")
+    return " ".join(parts + [str(a) for a in stake.get("assumptions") or []])
+
+
+def _threshold(results: dict, name: str) -> float | None:
+    for row in get(results, "method.thresholds") or []:
+        if isinstance(row, dict) and row.get("name") == name:
+            return row.get("value")
+    return None
 
 
 def _strengths(results: dict) -> list[str]:
@@ -259,7 +284,8 @@ def blame_game(results: dict) -> SlideSpec:
     if a is not None or b is not None:
         n = claims.get("n") or {}
         charts.append(ChartSpec(
-            title=f"Share agreeing, sales side (n = {num(n.get('sales'))}) and marketing side "
+            title=f"Share agreeing, of those who answered: sales side "
+                  f"(n = {num(n.get('sales'))}), marketing side "
                   f"(n = {num(n.get('marketing'))})",
             categories=["Sales: most marketing leads are not worth working",
                         "Marketing: sales gives up on leads too early"],
@@ -304,27 +330,29 @@ def follow_up(results: dict) -> SlideSpec:
     hours = sp.get("sla_hours") or get(results, "data.settings.sla_first_touch_hours")
     chart = ChartSpec(
         title=f"Share of {pop} handed to sales (n = {num(n)})",
-        categories=["Never touched", f"First touched within {num(hours)} h",
-                    "Touched once, not converted, never again"],
-        series=[("Share", [untouched, sla, single], "primary")], maximum=1)
+        categories=["Never touched", f"First touched within {num(hours)} h"],
+        series=[("Share", [untouched, sla], "primary")], maximum=1)
     bullets = []
     if sp.get("median_hours") is not None:
         bullets.append(f"Half of {pop} wait {num(sp['median_hours'])} hours or more for a "
                        "first call or e-mail.")
     if single is not None:
-        bullets.append(f"{pct(single)} of the {pop} that were touched but did not convert got "
-                       "one attempt only.")
+        nt = pe.get("n_touched_not_converted")
+        bullets.append(f"{pct(single)} of the "
+                       + (f"{num(nt)} " if nt else "")
+                       + f"{pop} that were touched but did not convert got one attempt only.")
     stake = crm.get("revenue_at_stake")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        bullets.append(f"About {money(stake['amount'], get(results, 'client.currency') or '')}"
-                       " of revenue a year rides on these leads.")
+    cur = get(results, "client.currency") or ""
+    headline = (isinstance(stake, dict) and stake.get("amount") is not None
+                and stake_is_headline(results))
+    if headline:
+        bullets.append(f"Worked up to {stake.get('attempts') or 6} attempts like comparable "
+                       f"leads, the {num(stake.get('leads'))} leads sales gave up on would "
+                       f"plausibly have brought about {about_money(stake['amount'], cur)} in "
+                       "won deals.")
     notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
-    if isinstance(stake, dict) and stake.get("assumptions"):
-        a = stake["assumptions"]
-        notes.append("Revenue at stake assumptions: " + (
-            "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in a.items())
-            if isinstance(a, dict) else "; ".join(map(str, a))
-            if isinstance(a, list) else str(a)) + ".")
+    if headline:
+        notes.append(stake_note(stake, cur))
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
 
 
@@ -336,13 +364,15 @@ def effort(results: dict) -> SlideSpec:
     if haz:
         after = ef.get("after_attempt_3_share") or {}
         later = ef.get("hazard_after_attempt_3") or {}
-        pays = (later.get("ci_low") or 0) > 0
+        # the verdict's rule: the per-attempt rate after the 3rd clears the floor
+        pays = (later.get("ci_low") or 0) >= (_threshold(results, "effort_hazard_floor")
+                                              or 1e-12)
         title = (f"Persistence pays: {pct(after.get('rate'))} of conversions come after the "
                  "third attempt" if pays and after.get("rate") is not None else
                  "Attempts after the third rarely convert")
         chart = ChartSpec(
             title=f"Share of the leads still open at each attempt that reach SQL at it "
-                  f"(touched leads, n = {num(ef.get('n'))})",
+                  f"(touched leads handed to sales, n = {num(ef.get('n'))})",
             categories=[f"Attempt {h['attempt']}" for h in haz],
             series=[("Reach SQL at this attempt", [h["rate"] for h in haz], "primary")],
             kind="column", decimals=0)
@@ -351,10 +381,17 @@ def effort(results: dict) -> SlideSpec:
             bullets.append(f"Every attempt after the third still converts about "
                            f"{pct(later['rate'])} of the leads still open.")
         bands = ef.get("by_band") or {}
-        rates = [dig(v, "hazard_after_attempt_3", "ci_low") for v in bands.values()]
-        if rates and all((r or 0) > 0 for r in rates):
-            bullets.append("This holds for low-, middle- and high-scoring leads alike, so it "
-                           "is not reps working the better-looking leads harder.")
+        floor = _threshold(results, "effort_hazard_floor")
+        rated = [(b, dig(v, "hazard_after_attempt_3")) for b, v in bands.items()]
+        rated = [(b, h) for b, h in rated if isinstance(h, dict) and h.get("rate") is not None]
+        if rated:
+            words = {"low": "low", "mid": "middle", "high": "high"}
+            bullets.append("By lead score, after the third attempt: " + ", ".join(
+                f"{words.get(b, b)} {pct(h['rate'])}" for b, h in rated) + " per attempt.")
+            if floor is not None and len(rated) == len(bands) and all(
+                    (h.get("ci_low") or 0) >= floor for _, h in rated):
+                bullets.append("Every score band stays above the floor, so it is not reps "
+                               "working the better-looking leads harder.")
         notes = [f"Attempt clock: {ef.get('definition', '')}.", ef.get("bias_note", ""),
                  f"Conversions after attempt 3: {ci(after)}.",
                  f"Conversion per attempt after the third: {ci(later)}."]
@@ -444,14 +481,16 @@ def funnel(results: dict) -> SlideSpec:
     stages = [s for s in f.get("stages") or list(counts) if counts.get(s) is not None]
     rates = f.get("rates") or {}
     steps = [(a, b, rates.get(f"{a}_to_{b}") or {}) for a, b in zip(stages, stages[1:])]
-    lost = [(counts[a] - counts[b], a, b) for a, b, _ in steps
-            if counts.get(a) and counts.get(b) is not None and counts[a] >= 30]
-    title = (f"Of {num(counts.get('leads'))} leads, {num(counts.get('won'))} were won"
+    title = (f"Of {num(counts.get('leads'))} leads created in the period, "
+             f"{num(counts.get('won'))} became won deals"
              if counts.get("won") is not None else "The funnel")
-    if lost:
-        n_lost, a, b = max(lost)
-        title = (f"Most leads are lost between {_short(labels[a])} and {_short(labels[b])}: "
-                 f"{num(n_lost)} of {num(counts[a])} go no further")
+    # where the funnel loses most: one definition (toolkit.crm.drop), shared with the report
+    drop = get(results, "crm.funnel_drop") or {}
+    if drop.get("found"):
+        b_ = drop.get("benchmark") or {}
+        title = (f"The funnel loses most between {_short(labels[drop['from']])} and "
+                 f"{_short(labels[drop['to']])}: {pct(drop['rate'])} move on, against "
+                 f"{pct(b_.get('low'))}–{pct(b_.get('high'))} in practitioner ranges")
     period = get(results, "crm.cohort.period_start"), get(results, "crm.cohort.period_end")
     chart = ChartSpec(title=f"Leads created {period[0]} to {period[1]} reaching each stage "
                             f"(n = {num(counts.get('leads'))})",
@@ -462,7 +501,12 @@ def funnel(results: dict) -> SlideSpec:
                f"{pct(r.get('rate'))}" for a, b, r in steps if r.get("rate") is not None]
     notes = [f"{labels[a]} to {labels[b]}: {ci(r)}." for a, b, r in steps]
     notes.append("Stages are cumulative: a lead that reached a later stage passed the earlier "
-                 "ones.")
+                 "ones. Won = won deals from leads created in the period.")
+    for c in drop.get("checked") or []:
+        b_ = c.get("benchmark") or {}
+        notes.append(f"{labels.get(c['from'], c['from'])} to {labels.get(c['to'], c['to'])}: "
+                     f"{pct(c['rate'])} against the practitioner range {pct(b_.get('low'))}–"
+                     f"{pct(b_.get('high'))}" + (" (clearly below)." if c.get("below") else "."))
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
 
 
@@ -575,7 +619,8 @@ def incentives(results: dict) -> SlideSpec:
                         kind="column", maximum=1)]
     if contrib is not None:
         won = get(inc, "split.deals.won")
-        charts.append(ChartSpec(title="Won deals" + (f" (n = {num(won)})" if won else "")
+        charts.append(ChartSpec(title="Won deals on opportunities created in the period"
+                                + (f" (n = {num(won)})" if won else "")
                                 + ": marketing's share",
                                 categories=["Revenue marketing sourced",
                                             "Variable pay marketing earned"],

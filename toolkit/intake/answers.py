@@ -343,12 +343,33 @@ def map_teams(values: pd.Series, team_map: Mapping[str, str], *, file: str = "",
     if bad.any():
         vals = sorted(set(text[bad]))
         shown = ", ".join(repr(v) for v in vals[:8]) + (" …" if len(vals) > 8 else "")
+        example = ", ".join(f"{v!r} = \"{_guess_team(v)}\"" for v in vals[:3])
         problems.append(Problem(file, f"{int(bad.sum())} respondent(s) have a team that maps to "
-                                f"no canonical team: {shown}; add them to [survey] team_map, "
-                                f"e.g. team_map = {{ {vals[0]!r} = \"sales\" }} (teams: "
-                                f"{', '.join(TEAMS)})", row=int(row_no[bad].iloc[0]),
-                                column=column))
+                                f"no canonical team: {shown}; add them to [survey] team_map "
+                                f"with the team each belongs to, e.g. team_map = {{ {example} }} "
+                                f"(check each; teams: {', '.join(TEAMS)})",
+                                row=int(row_no[bad].iloc[0]), column=column))
     return out, problems
+
+
+_TEAM_HINTS = [
+    ("sales_development", r"(sdr|bdr|sales development|business development|inside sales)"),
+    ("marketing", r"(marketing|demand|brand|content|campaign|growth|digital|communications|"
+                  r"product marketing|events|pr\b)"),
+    ("revops", r"(rev ?ops|revenue operations|sales ops|operations|crm|analytics)"),
+    ("leadership", r"(leadership|executive|board|c suite|ceo|cro|cmo)"),
+    ("sales", r"(sales|account|ae\b|closing|partner|channel)"),
+]
+
+
+def _guess_team(value: str) -> str:
+    """A likely canonical team for an unmapped team name, for the error's example only
+    (never applied: the consultant decides)."""
+    v = re.sub(r"[^a-z0-9]+", " ", str(value).casefold())
+    for team, pat in _TEAM_HINTS:
+        if re.search(pat, v):
+            return team
+    return "other"
 
 
 _LEVEL_PATTERNS = [

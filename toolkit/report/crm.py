@@ -41,6 +41,38 @@ def biggest_drop_sentence(d: pd.DataFrame, *, min_leads: int) -> str:
             f"{charts.STAGE_LABELS[w['stage']]}: {moved} (of {int(d.loc[i - 1, 'count']):,}).")
 
 
+#: Stage transitions in plain words: (where the lead stands, what moving on means).
+DROP_WORDS = {("mql", "sal"): ("marketing-qualified leads (MQLs)", "were accepted by sales"),
+              ("sal", "sql"): ("leads sales accepted", "became sales-qualified (SQL)"),
+              ("sql", "won"): ("sales-qualified leads (SQLs)", "were won")}
+
+
+def drop_sentence(drop: dict | None) -> str | None:
+    """Where the funnel loses most, from ``crm.funnel_drop`` (one definition,
+    :mod:`toolkit.crm.drop`): a stage clearly below its practitioner range, or — when none
+    is — that no stage is; ``None`` when the results predate the figure."""
+    if not isinstance(drop, dict):
+        return None
+
+    def rng(c: dict) -> str:
+        b = c.get("benchmark") or {}
+        return f"{fmt_pct(b.get('low'))}–{fmt_pct(b.get('high'))}"
+
+    if drop.get("found"):
+        who, moved = DROP_WORDS.get((drop["from"], drop["to"]),
+                                    (f"leads at {drop['from']}", f"reached {drop['to']}"))
+        return (f"The funnel loses most between {charts.STAGE_LABELS.get(drop['from'])} and "
+                f"{charts.STAGE_LABELS.get(drop['to'])}: only {fmt_pct(drop['rate'])} of the "
+                f"{drop['n']:,} {who} {moved} ({drop['lost']:,} went no further), against "
+                f"{rng(drop)} in practitioner ranges.")
+    checked = drop.get("checked") or []
+    if not checked:
+        return f"Where the funnel loses most cannot be judged: {drop.get('reason') or ''}."
+    return ("No stage converts clearly below its practitioner range: " + "; ".join(
+        f"{charts.STAGE_LABELS.get(c['from'])} → {charts.STAGE_LABELS.get(c['to'])} "
+        f"{fmt_pct(c['rate'])} (range {rng(c)})" for c in checked) + ".")
+
+
 def handoff_sentence(h: dict) -> str:
     """Plain-language hand-off paragraph from ``crm.handoff`` (reads well when figures are
     ``None`` or counts are tiny)."""
@@ -112,14 +144,19 @@ def _count(x) -> str | int:
 GROUP_LABELS = {"marketing": "marketing-sourced leads", "other": "leads from other sources"}
 
 
-def speed_sentence(s: dict) -> str:
+def speed_sentence(s: dict, mql: int | None = None) -> str:
     """Speed-to-first-touch paragraph; every share names its population (all leads handed
-    to sales, and marketing-sourced leads — the population the verdict judges)."""
+    to sales, and marketing-sourced leads — the population the verdict judges). With *mql*
+    (the cohort's MQLs), the leads handed to sales are reconciled with the MQLs once."""
     med, p90 = s.get("median_hours"), s.get("p90_hours")
     med_t = "not reached" if med is None else fmt_num(med) + " h"
     p90_t = "not reached" if p90 is None else fmt_num(p90) + " h"
     n = s.get("n")
     who = f"all {n:,} leads handed to sales" if n else "all leads handed to sales"
+    if n and isinstance(mql, int) and 0 <= n - mql < n:
+        who += (f" (the {mql:,} MQLs" + (f" and {n - mql:,} leads from sales' own or unknown "
+                                          "sources that never had an MQL stamp)"
+                                          if n > mql else ")"))
     text = (f"**Speed to first touch.** Over {who}: median {med_t}, 90th percentile {p90_t} "
             "(Kaplan–Meier, untouched leads censored at the extract date); "
             f"{fmt_pct(s.get('within_sla_share'))} first touched within the {s['sla_hours']:g} h "
@@ -127,7 +164,8 @@ def speed_sentence(s: dict) -> str:
     mk = (s.get("by_group") or {}).get("marketing") or {}
     if mk.get("n") and (mk.get("within_sla_share") is not None
                         or mk.get("untouched_share") is not None):
-        text += (f" Of the {mk['n']:,} marketing-sourced leads, "
+        text += (f" Of the {mk['n']:,} marketing-sourced leads handed to sales (marketing's "
+                 "MQLs), "
                  f"{fmt_pct(mk.get('within_sla_share'))} were first touched within the SLA and "
                  f"{fmt_pct(mk.get('untouched_share'))} never touched.")
     return text + (" Benchmark: HBR 2011 found a mean response of 42 h and 23% of firms never "
@@ -180,6 +218,17 @@ def not_in_export_sentence(crm: dict) -> str | None:
             + " rather than guessing from other stages.")
 
 
+def _won_populations(results: dict) -> str:
+    """Reconcile the funnel's won deals with the incentives section's, naming both."""
+    won = ((results.get("crm") or {}).get("funnel") or {}).get("counts", {}).get("won")
+    inc = (((results.get("incentives") or {}).get("split") or {}).get("deals") or {}).get("won")
+    if won is None or inc is None or won == inc:
+        return ""
+    return (f" ({won:,}); the incentives section counts the won deals on opportunities "
+            f"created in the period ({inc:,}), which also includes deals from leads created "
+            "earlier and deals opened without a lead")
+
+
 @renders
 def render_funnel(results: dict) -> Rendered:
     """Funnel chart and table by source."""
@@ -190,13 +239,17 @@ def render_funnel(results: dict) -> Rendered:
                   f"{c.get('period_end') or 'the extract'} (data extracted "
                   f"{_date(c.get('extract_date')) or 'unknown'}); "
                   f"{c['excluded_outside_period']:,} "
-                  "leads outside the period are left out.")
+                  "leads outside the period are left out. The funnel follows these leads: its "
+                  "won deals are the won deals from leads created in the period"
+                  + _won_populations(results) + ".")
     if not c["leads"]:
         show_not_assessed("Funnel", ["No leads in the analysis period."])
         return
     d = _funnel_frame(crm)
-    take = biggest_drop_sentence(d.reset_index(drop=True),
-                                 min_leads=threshold(results, "min_stage_leads"))
+    take = drop_sentence(crm.get("funnel_drop"))
+    if take is None:   # results written before the funnel drop was defined: as judged then
+        take = biggest_drop_sentence(d.reset_index(drop=True),
+                                     min_leads=threshold(results, "min_stage_leads"))
     gap = not_in_export_sentence(crm)
     if gap:
         show_markdown(gap)
@@ -250,7 +303,7 @@ def render_speed(results: dict) -> Rendered:
     if s.get("within_sla_share") is None and s.get("untouched_share") is None:
         show_not_assessed("Speed to first touch", s.get("warnings") or ["No touch data."])
     else:
-        show_markdown(speed_sentence(s))
+        show_markdown(speed_sentence(s, (crm.get("funnel") or {}).get("counts", {}).get("mql")))
         if s.get("km_curve"):
             d = pd.DataFrame(s["km_curve"])
             show_figure(charts.plot_km(data=d, sla_hours=s["sla_hours"]),
@@ -323,7 +376,8 @@ def render_effort(results: dict) -> Rendered:
                           for h in hz]).astype({"rate": float, "ci_low": float,
                                                 "ci_high": float})
         show_figure(charts.plot_rate_buckets(
-            data=d, title="Conversion at each attempt, of the leads that reached it",
+            data=d, title="Conversion at each attempt, of the leads that reached it"
+            + (f" (touched leads handed to sales, n = {e['n']:,})" if e.get("n") else ""),
             xlabel="Attempt"), alt="Bar chart of the share of leads reaching SQL at each sales "
             "attempt among the leads still being worked at that attempt, with 95% intervals.",
             takeaway=effort_sentence(e).replace("**Does persistence pay?** ", ""))
@@ -347,7 +401,8 @@ def render_effort(results: dict) -> Rendered:
                                             f"{fmt_num(v['ci_high'], 2)}"}
                                  for k, v in lg["terms"].items()]),
                    caption=f"Logistic regression of reaching SQL on speed and lead score "
-                   f"(n={lg['n']:,} touched leads)")
+                   f"(n={lg['n']:,} touched leads"
+                   + (" with a lead score)" if "score_sd" in lg["terms"] else ")"))
 
 
 #: Kept for callers of the previous name.
@@ -355,19 +410,54 @@ render_dose = render_effort
 
 
 def stake_sentence(r: dict | None, currency: str = "") -> str:
-    """Revenue at stake in one paragraph (or why it cannot be given)."""
+    """Revenue at stake in one paragraph: the counterfactual stated plainly, the figure
+    rounded as the estimate it is, its inputs and its scale against the period's won deals
+    (or why it cannot be given)."""
+    from ..formatting import about_money, about_money_range
     r = r or {}
     if r.get("amount") is None:
         return ("**Revenue at stake.** Not computed: " + (r.get("reason") or "no data") + ".")
-    cur = f"{currency} " if currency else ""
-    return (f"**Revenue at stake.** {r['leads']:,} leads were never touched "
-            f"({r.get('leads_untouched', 0):,}) or dropped after one attempt "
-            f"({r.get('leads_single_attempt', 0):,}). Worked like the leads sales did follow "
-            f"up, they would have brought about {cur}{r['amount']:,.0f} in won revenue "
-            f"(95% interval {cur}{r['ci_low']:,.0f}–{cur}{r['ci_high']:,.0f}), at a win rate "
-            f"of {fmt_pct(r.get('win_rate'))} and a median won deal of "
-            f"{cur}{r.get('median_won_amount') or 0:,.0f}. Assumptions: "
-            + " ".join(r.get("assumptions") or []))
+    if not r.get("leads"):
+        return ("**Revenue at stake.** None: sales gave up on no lead handed to it (every lead "
+                "was touched more than once or converted).")
+    W = r.get("attempts") or 6
+    ex = r.get("excluded") or {}
+    left = []
+    if ex.get("rejected"):
+        left.append(f"{ex['rejected']:,} leads sales rejected")
+    if ex.get("within_sla_at_extract"):
+        left.append(f"{ex['within_sla_at_extract']:,} leads still within the SLA at the "
+                    "extract")
+    text = (f"**Revenue at stake.** Sales gave up on {r['leads']:,} of the leads handed to it: "
+            f"{r.get('leads_untouched') or 0:,} never touched and "
+            f"{r.get('leads_single_attempt') or 0:,} touched once and not converted"
+            + (f" ({' and '.join(left)} are not counted)" if left else "") + ". "
+            f"If they had been worked up to {W} attempts, converting at the rate of comparable "
+            "leads that were (same kind of source, first touched within the SLA), we estimate "
+            f"about {fmt_num(r.get('expected_sqls'), 0)} more would have reached SQL. ")
+    sw = r.get("sql_to_won") or {}
+    if r.get("revenue_basis") == "cohort" and sw.get("sql"):
+        text += (f"At the rate at which SQLs from leads created in the period were won "
+                 f"({fmt_pct(sw.get('rate'))}: {sw['won']:,} won deals from {sw['sql']:,} SQLs) "
+                 f"and their median won deal ({currency + ' ' if currency else ''}"
+                 f"{r.get('median_won_amount') or 0:,.0f}), ")
+    else:
+        text += (f"At the win rate of opportunities created in the period "
+                 f"({fmt_pct(r.get('win_rate'))}, won ÷ closed) and their median won deal "
+                 f"({currency + ' ' if currency else ''}{r.get('median_won_amount') or 0:,.0f}),"
+                 " ")
+    text += (f"that is about **{about_money(r['amount'], currency)}** in won deals (95% "
+             f"interval {about_money_range(r.get('ci_low'), r.get('ci_high'), currency)})")
+    if r.get("won_revenue") and r.get("revenue_basis") == "cohort":
+        text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
+                 "leads created in the period")
+    text += ". "
+    if r.get("capped") and (r.get("projection_amount") or 0) > 1.1 * r["amount"]:
+        text += ("The conversion used is capped at what comparable leads that sales kept "
+                 "working actually achieved; the uncapped attempt-clock projection would give "
+                 f"{about_money(r['projection_amount'], currency)}. ")
+    return text + ("This is an order of magnitude, not a forecast; the interval covers "
+                   "sampling error only (assumptions in the methodology appendix).")
 
 
 @renders
@@ -382,21 +472,26 @@ def render_quality(results: dict) -> Rendered:
     else:
         b = lq["benchmark"]
         W = wc.get("well_worked_attempts", 6)
-        show_markdown(f"**Lead quality.** Of the leads sales first touched within the SLA, "
-                      f"{_ci(wc['all'])} reached SQL by the {_ordinal(W)} attempt "
-                      "(followed attempt by attempt, leads given up on counted up to their "
-                      "last call); "
-                      f"marketing-sourced {_ci(wc.get('marketing'))}, other sources "
-                      f"{_ci(wc.get('other'))}. Benchmark: {b['label']} ({b['provenance']}).")
+        a = wc["all"]
+        show_markdown(f"**Lead quality.** Of the {a['n']:,} leads sales first touched within "
+                      f"the SLA, {a.get('k', 0):,} reached SQL within {W} attempts, and "
+                      f"{a.get('n_reached', 0):,} were called {W} times or more. Had every one "
+                      "been worked to the "
+                      f"{_ordinal(W)} attempt, we estimate {_ci(a, n=False)} would have reached "
+                      "SQL (an estimate on the attempt clock: leads given up on are assumed to "
+                      "convert like those kept on); marketing-sourced "
+                      f"{_ci(wc.get('marketing'))}, other sources {_ci(wc.get('other'))}. "
+                      f"Benchmark: {b['label']} ({b['provenance']}).")
         rows = [{"source": source_label(k),
                  "marketing-sourced": "yes" if v.get("marketing") else "no",
                  "leads touched within the SLA": v["n"],
-                 f"reached SQL by attempt {W}": _ci(v) if v.get("rate") is not None
-                 else "—"}
+                 f"reached SQL within {W} attempts": v.get("k"),
+                 f"estimated to reach SQL if worked to attempt {W}": _ci(v, n=False)
+                 if v.get("rate") is not None else "—"}
                 for k, v in sorted(wc["by_source"].items(), key=lambda kv: -kv[1]["n"])]
         if rows:
-            show_table(pd.DataFrame(rows), caption="Worked conversion by source "
-                       "(Kaplan–Meier by attempt, 95% intervals)")
+            show_table(pd.DataFrame(rows), caption="Worked conversion by source: "
+                       "observed, and estimated on the attempt clock (95% intervals)")
     ms = crm.get("marketing_sourced") or {}
     nm = ms.get("not_measured") or {}
     if ms.get("pipeline_share") is not None:

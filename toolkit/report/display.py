@@ -11,6 +11,8 @@ it ends a notebook cell) instead of displaying it as a side effect.
 
 from __future__ import annotations
 
+import math
+
 import base64
 import io
 from typing import Iterable
@@ -25,13 +27,14 @@ from .output import Rendered, collect, emit, renders  # noqa: F401  (re-exported
 
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
-    """Format a 0..1 share as a percentage; ``None`` as an em dash."""
-    return "—" if x is None else f"{100 * x:.{digits}f}%"
+    """Format a 0..1 share as a percentage; ``None`` (or a non-finite value) as an em dash."""
+    return "—" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:
-    """Format a number with *digits* decimals and thousands separators; ``None`` as —."""
-    return "—" if x is None else f"{x:,.{digits}f}"
+    """Format a number with *digits* decimals and thousands separators; ``None`` (or a
+    non-finite value) as —."""
+    return "—" if x is None or not math.isfinite(x) else f"{x:,.{digits}f}"
 
 
 def fmt_p(p: float | None) -> str:

@@ -135,6 +135,29 @@ def contribution_reward_frame(inc: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["side", "measure", "share"])
 
 
+def won_population(inc: dict) -> str:
+    """The deals the reward split covers, named once: won deals on opportunities created in
+    the period (not the funnel's won deals from leads created in the period)."""
+    n = ((inc.get("split") or {}).get("deals") or {}).get("won")
+    return (f"{n:,} won deals on opportunities created in the period" if isinstance(n, int)
+            else "won deals on opportunities created in the period")
+
+
+def headcount_note(results: dict) -> str:
+    """What the plan's headcount counts, against the survey's (review: 127 vs 20)."""
+    roles = (results.get("incentives") or {}).get("variable_pay_share") or []
+    plan = sum(int(v.get("headcount") or 0) for v in roles)
+    by_side = ((results.get("survey") or {}).get("participation") or {}).get("by_side") or {}
+    surv = sum(int((by_side.get(s) or {}).get("headcount") or 0) for s in ("sales", "marketing"))
+    text = (f"Headcount here counts the people on each pay plan in the compensation file "
+            f"({plan:,} in all)")
+    if surv and surv != plan:
+        text += (f"; the survey's headcount counts everyone in the teams surveyed ({surv:,} on "
+                 "the sales and marketing sides), including roles whose pay plan was not "
+                 "supplied")
+    return text + "."
+
+
 @renders
 def render(results: dict) -> Rendered:
     """Display the incentives section: pillar score, shared-outcome weight, pay mix, gates,
@@ -177,7 +200,8 @@ def render(results: dict) -> Rendered:
         show_table(pd.DataFrame([{"Team": _team(v["team"]), "Role": v["role"],
                                   "Headcount": v["headcount"],
                                   "Variable share of pay": fmt_pct(v["share"])} for v in vps]),
-                   caption="Variable pay as a share of on-target pay, per role.")
+                   caption="Variable pay as a share of on-target pay, per role. "
+                   + headcount_note(results))
 
     g = inc.get("gates") or {}
     if g.get("any_gate"):
@@ -202,6 +226,8 @@ def render(results: dict) -> Rendered:
     else:
         show_markdown(sentence)
         comps = (inc.get("split") or {}).get("components") or []
+        dl = (inc.get("split") or {}).get("deals") or {}
+        no_source = bool(dl.get("won")) and dl.get("source_unknown") == dl.get("won")
         if comps:
             show_table(pd.DataFrame([{
                 "Team": _team(c["team"]), "Component": c["component"],
@@ -209,9 +235,10 @@ def render(results: dict) -> Rendered:
                 "Paid on": APPLIES_LABELS.get(c["applies_to"], c["applies_to"]),
                 "Gate": fmt_pct(c["gate"]) if c["gate"] is not None else "—",
                 "Payout, all won deals": _money(c["payout"], cur),
-                "…of which marketing-sourced": _money(c["payout_marketing_sourced"], cur)}
-                for c in comps]), caption="Commission per plan component on the won deals "
-                "in the CRM (paid once per deal).")
+                "…of which marketing-sourced": ("not in the export" if no_source else
+                                                _money(c["payout_marketing_sourced"], cur))}
+                for c in comps]), caption="Commission per plan component on the "
+                + won_population(inc) + " (paid once per deal).")
         frame = contribution_reward_frame(inc)
         c, r = inc.get("marketing_contribution_share"), inc.get("marketing_reward_share")
         if frame["share"].notna().any():

@@ -1,8 +1,8 @@
 """Executive summary: one page a CEO reads in two minutes.
 
-The verdict on the blame game first, then the scores, the revenue at stake (when the results
-carry it), the three findings that matter most with their numbers, and the three actions to
-take first. One stage language: the overall score's band (the teams' own maturity rating is
+The verdict on the blame game first, then the scores, the revenue at stake (only when the
+evidence says follow-up is a problem), the three findings that matter most with their
+numbers, and the three actions to take first. One stage language: the overall score's band (the teams' own maturity rating is
 reported, as a rating, in the politics section).
 """
 
@@ -12,6 +12,7 @@ import html
 
 from IPython.display import HTML
 
+from ..formatting import about_money, about_money_range, stake_is_headline
 from .display import Rendered, renders, emit, fmt_num, fmt_pct
 from .read import findings as stored_findings
 from .recommendations import STEP_LABEL, ranked
@@ -102,17 +103,24 @@ def render(results: dict) -> Rendered:
                      + " (see the methodology appendix).</em></p>")
 
     stake = (results.get("crm") or {}).get("revenue_at_stake")
-    if isinstance(stake, dict) and stake.get("amount") is not None:
-        rng = (f" (between {_money(stake.get('ci_low'), currency)} and "
-               f"{_money(stake.get('ci_high'), currency)})"
+    if (isinstance(stake, dict) and stake.get("amount") is not None
+            and stake_is_headline(results)):
+        # only where the evidence says follow-up is a problem (a stored finding says so)
+        cur = currency
+        rng = (f" (95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), cur)})"
                if stake.get("ci_low") is not None and stake.get("ci_high") is not None else "")
         leads = stake.get("leads")
+        scale = (f", against {about_money(stake['won_revenue'], cur)} won from the period's "
+                 "leads" if stake.get("won_revenue") and stake.get("revenue_basis") == "cohort"
+                 else "")
         parts.append(
-            f"<p class='stake'><strong>Revenue at stake: about {esc(_money(stake['amount'], currency))}"
-            f"</strong>{esc(rng)} from "
+            f"<p class='stake'><strong>Revenue at stake: about "
+            f"{esc(about_money(stake['amount'], cur))}</strong>{esc(rng)} in won deals"
+            f"{esc(scale)}, if the "
             + (f"{leads:,} " if isinstance(leads, int) else "")
-            + "leads never touched or dropped after one attempt, had they been worked like "
-            "the others (assumptions in the methodology appendix).</p>")
+            + "leads sales gave up on (never touched, or dropped after one attempt) had been "
+            f"worked up to {int(stake.get('attempts') or 6)} attempts at the rate of comparable "
+            "leads that were (an estimate; assumptions in the blame-game section).</p>")
 
     found = top_findings(results)
     if found:

@@ -344,11 +344,18 @@ def render_claims(results: dict) -> Rendered:
         show_markdown("*The blame claims cannot be shown by side (side too small or items "
                       "not asked).*")
         return
+    n = c.get("n") or {}
+
+    def who(side: str) -> str:  # the population of each share: those who answered the item
+        k = n.get(side)
+        return (f"the {k:,} {side}-side respondents who answered" if isinstance(k, int)
+                else f"the {side} side")
+
     show_markdown(
-        f"**Beliefs.** {fmt_pct(c.get('sales_blame_leads_share'))} of the sales side agree "
+        f"**Beliefs.** {fmt_pct(c.get('sales_blame_leads_share'))} of {who('sales')} agree "
         f"that most marketing leads are not worth working; "
-        f"{fmt_pct(c.get('marketing_blame_followup_share'))} of the marketing side agree "
-        f"that sales gives up on leads too early (blame intensity "
+        f"{fmt_pct(c.get('marketing_blame_followup_share'))} of {who('marketing')} agree "
+        f"that sales gives up on leads too early (blame intensity, the mean of the two: "
         f"{fmt_pct(c.get('blame_intensity'))}).")
 
 

@@ -13,9 +13,11 @@ STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Cannot be settled on this data"}
 #: What each piece of evidence measures, by the end of its results key (the population first).
 WHAT = (("lead_quality.worked_conversion.marketing.rate",
-         "Marketing-sourced leads worked properly that reach SQL"),
+         "Marketing-sourced leads estimated to reach SQL if worked to the well-worked "
+         "number of attempts"),
         ("lead_quality.worked_conversion.other.rate",
-         "Leads from other sources worked properly that reach SQL"),
+         "Leads from other sources estimated to reach SQL if worked to the well-worked "
+         "number of attempts"),
         ("lead_quality.marketing.rate", "Well-worked marketing-sourced leads that reach SQL"),
         ("lead_quality.other.rate", "Well-worked leads from other sources that reach SQL"),
         ("handoff.fit_share", "Rejections with a stated reason that cite fit"),

@@ -338,7 +338,11 @@ def build_command(notebook: str | Path, *, lab: bool = False, ip: str = DEFAULT_
         # never on the command line (visible to every user in ps)
         argv = [py, "-m", "voila", notebook.name, f"--Voila.ip={ip}",
                 f"--Voila.port={port}", "--Voila.open_browser=False",
-                "--strip_sources=True"]
+                "--strip_sources=True",
+                # every page load starts a kernel; one left by a closed or reloaded page is
+                # shut down after 10 idle minutes (an open page's kernel is never culled)
+                "--MappingKernelManager.cull_idle_timeout=600",
+                "--MappingKernelManager.cull_interval=60"]
         files[notebook.parent / VOILA_CONFIG] = json.dumps(voila_settings(token), indent=1)
         url = f"http://{host}:{port}/?token={token}"
     else:

@@ -172,6 +172,8 @@ def room_config(folder: str | Path, *, allow_remote: bool = False, ip: str | Non
     Without *allow_remote* it binds the app's loopback address (the consultant can try it
     on the laptop; phones cannot reach it). With it, *ip* (``--room-ip``), else the app's
     address when that is not loopback, else this laptop's address on the room's network.
+    A wildcard (``0.0.0.0``, ``::``) is replaced by that address too: the QR code must
+    name an address phones can open.
 
     Raises
     ------
@@ -188,6 +190,10 @@ def room_config(folder: str | Path, *, allow_remote: bool = False, ip: str | Non
     else:
         bind = normalize_ip(ip) if ip else (normalize_ip(app_ip) if not is_loopback(app_ip)
                                             else lan_address())
+        if bind in ("0.0.0.0", "::", "[::]"):
+            # a wildcard is no address a phone can open: serve and print this laptop's
+            # address on the room's network instead
+            bind = lan_address()
         if not bind:
             raise InputError("--allow-remote: cannot find this laptop's address on the "
                              "room's network; connect to the room's Wi-Fi or pass --room-ip")

@@ -228,7 +228,11 @@ def simulate_from_results(plan: pd.DataFrame, results: dict, *, marketing_share:
     res["added_cost_share"] = res["added_cost"] / won if won > 0 else None
     res["evidence"] = {
         "won_deals": deals.get("won"), "won_revenue": deals.get("won_revenue"),
-        "marketing_sourced_revenue": deals.get("marketing_sourced_revenue"),
+        # measured, not inferred: without a source on any won deal, marketing-sourced
+        # revenue is unknown, not 0
+        "marketing_sourced_revenue": (None if deals.get("won") and
+                                      deals.get("source_unknown") == deals.get("won")
+                                      else deals.get("marketing_sourced_revenue")),
         "amount_missing": deals.get("amount_missing"),
         "marketing_contribution_share": contrib,
         "marketing_reward_share": share,

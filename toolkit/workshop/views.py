@@ -111,8 +111,10 @@ def simulation_evidence(result: dict, currency: str = "") -> str:
     lines = ["**The evidence behind it** (from the report's results):",
              f"- Won deals in the period: {fmt_num(ev['won_deals'], 0)}, "
              f"{fmt_num(ev['won_revenue'], 0)} {currency} of known revenue, "
-             f"{fmt_num(ev['marketing_sourced_revenue'], 0)} {currency} of it "
-             "marketing-sourced.",
+             + ("of which the marketing-sourced part is not in the export (no lead source "
+                "on the deals)." if ev.get("marketing_sourced_revenue") is None else
+                f"{fmt_num(ev['marketing_sourced_revenue'], 0)} {currency} of it "
+                "marketing-sourced."),
              f"- Marketing's contribution (marketing-sourced share of won revenue): "
              f"{fmt_pct(ev['marketing_contribution_share'])}; marketing's share of the "
              f"commission: {fmt_pct(share['before'])} now, {fmt_pct(share['after'])} with "
@@ -140,6 +142,8 @@ def show_sla(result: dict, currency: str = "") -> None:
                 f"(95% interval {result['ci_low']:+.0f} to {result['ci_high']:+.0f}), "
                 f"conversion {fmt_pct(result['current_rate'], 1)} → "
                 f"{fmt_pct(result['projected_rate'], 1)}.")
+    if result["warnings"]:   # before the figure: the room reads the caveats first
+        show_markdown("**Read with care:** " + " ".join(_plain(w) for w in result["warnings"]))
     ax = plot_sla(data=result)
     show_figure(ax, alt="Leads reaching SQL now and with the SLA met", takeaway=takeaway)
     value = result.get("value")
@@ -165,8 +169,6 @@ def show_sla(result: dict, currency: str = "") -> None:
                       f"reached within {t['first_touch_hours']:g} h that were not.")
     show_markdown(sla_evidence(result))
     show_markdown(f"_{result['caveat']}_")
-    for w in result["warnings"]:
-        show_markdown(f"_Note: {_plain(w)}_")
 
 
 def sla_evidence(result: dict) -> str:
