@@ -55,6 +55,18 @@ def _group_word(group) -> str:
     return _GROUP_WORDS.get(text, text.replace("_", " "))
 
 
+def plain_source(text: str) -> str:
+    """A threshold's source without the spec's section numbers or code and test paths
+    (results written before sources were worded for the client still carry them)."""
+    import re
+
+    text = re.sub(r",?\s*via toolkit\.[\w.]+", "", text)
+    text = re.sub(r"\s*\((?:tests|toolkit)/[^)]*\)", "", text)
+    text = re.sub(r"\s*\(SPEC §[\d.]+\)", "", text)
+    text = re.sub(r"SPEC §[\d.]+[^;,()]*[;,]?\s*", "", text).strip(" ;,")
+    return text
+
+
 def plain_warning(text: str) -> str:
     """A data warning without the analysis area prefix ("crm speed: …" → "…")."""
     import re
@@ -163,7 +175,7 @@ def _thresholds(results: dict, m: dict) -> None:
     for t in rows:
         why = (t.get("rationale") or "").strip()
         first = why.split(". ")[0].rstrip(".") + "." if why else ""
-        src = (t.get("source") or "").strip()
+        src = plain_source(t.get("source") or "")
         src = "" if not src or src.startswith("method") else f" ({src})"
         if first:
             lines.append(f"- {first}{src}")
