@@ -58,33 +58,49 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--no-portfolio", action="store_true")
+    ap.add_argument("--no-forkserver", action="store_true",
+                    help="start every job as a fresh interpreter (as before issue 18)")
     args = ap.parse_args(argv)
+    if args.no_forkserver:
+        os.environ["ALIGNDX_BATCH_FORKSERVER"] = "0"
     folder = args.folder or prepare(args.engagements, args.cache)
     n = len(discover(folder))
     print(f"{n} engagements under {folder}; {os.cpu_count()} CPUs; "
           f"{platform.python_implementation()} {platform.python_version()}; portfolio "
-          f"{'off' if args.no_portfolio else 'on'}", flush=True)
+          f"{'off' if args.no_portfolio else 'on'}; warm job server "
+          f"{'off' if args.no_forkserver else 'on'}", flush=True)
+    import resource
+
+    def cpu() -> float:
+        u = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return u.ru_utime + u.ru_stime
+
     times: dict[int, list[float]] = {j: [] for j in args.jobs}
+    cpus: dict[int, list[float]] = {j: [] for j in args.jobs}
     for r in range(args.repeat):
         order = args.jobs if r % 2 == 0 else args.jobs[::-1]
         for jobs in order:
             with tempfile.TemporaryDirectory() as out:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu()
                 res = run_batch(folder, out, jobs=jobs, force=True,
                                 portfolio=not args.no_portfolio, show_progress=False)
                 times[jobs].append(time.perf_counter() - t0)
+                cpus[jobs].append(cpu() - c0)  # every waited-for process: jobs, kernels
                 bad = res.failed
                 if bad or res.portfolio_error:
                     print("  warning: " + "; ".join(f"{x.client_id}: {x.error[:80]}"
                                                     for x in bad) + res.portfolio_error)
-            print(f"  round {r + 1}: --jobs {jobs}: {times[jobs][-1]:.1f} s "
-                  f"(load average {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
+            print(f"  round {r + 1}: --jobs {jobs}: {times[jobs][-1]:.1f} s, CPU "
+                  f"{cpus[jobs][-1]:.1f} s (load average {os.getloadavg()[0]:.1f})",
+                  file=sys.stderr, flush=True)
     base = statistics.median(times[args.jobs[0]])
     for jobs in args.jobs:
         med = statistics.median(times[jobs])
         print(f"--jobs {jobs}: median {med:6.1f} s ({', '.join(f'{t:.1f}' for t in times[jobs])})"
               f" for {n} reports = {60 * n / med:5.2f} reports/min "
-              f"(speed-up {base / med:.2f}×)")
+              f"(speed-up {base / med:.2f}×); CPU {statistics.median(cpus[jobs]) / n:.1f} s "
+              f"per report")
+    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

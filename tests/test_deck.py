@@ -181,3 +181,40 @@ def test_deck_and_workbook_import_no_analysis_module():
     bad = {f.name: [m for m in _imports(f) if any(m == a or m.startswith(a + ".")
                                                    for a in ANALYSIS)] for f in files}
     assert not any(bad.values()), bad
+
+
+def test_chart_workbooks_carry_no_formula_from_client_data(tmp_path):
+    # "Edit Data" opens each native chart's embedded workbook in Excel: a rejection reason
+    # such as '=cmd|...' must arrive there as text, never as a formula (SPEC §8a)
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from toolkit.deck.content import ChartSpec
+    from toolkit.deck.draw import chart
+    from toolkit.deck.draw import Box, Style
+
+    evil = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://127.0.0.1:8999/p")', "+1+2", "@SUM(A1)",
+            "fit"]
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    spec = ChartSpec(title="t", kind="bar", categories=evil,
+                     series=[("=1+1", [1, 2, 3, 4, 5], "sales")], percent=False, decimals=0)
+    chart(slide, Box(int(Inches(1)), int(Inches(1)), int(Inches(6)), int(Inches(4))), spec,
+          Style())
+    path = tmp_path / "d.pptx"
+    prs.save(path)
+    with zipfile.ZipFile(path) as z:
+        books = [n for n in z.namelist() if n.startswith("ppt/embeddings/")]
+        assert books
+        for n in books:
+            wb = load_workbook(io.BytesIO(z.read(n)))
+            for ws in wb:
+                for row in ws.iter_rows():
+                    for c in row:
+                        assert c.data_type != "f", (n, c.coordinate, c.value)
+                        if isinstance(c.value, str):
+                            assert not c.value.startswith(("=", "+", "-", "@")), c.value

@@ -105,3 +105,17 @@ def test_branding_settings_show_in_html(tmp_path):
     assert ('<li><a class="toc-link" href="#Executive-summary">Executive summary</a></li>'
             in html)  # printable contents, linked without a script
     assert "<script" not in html
+
+
+@pytest.mark.slow
+def test_timed_out_notebook_keeps_the_cells_done_so_far(tmp_path):
+    """The progress saves (plain JSON, issue 18) leave a readable partial notebook."""
+    src = _nb(tmp_path / "in.ipynb", "print('step one')", "import time; time.sleep(30)")
+    with pytest.raises(ReportError) as info:
+        run_notebook(src, tmp_path / "out" / "run.ipynb", timeout=2,
+                     partial_dir=tmp_path / "failed")
+    kept = Path(info.value.partial_notebook)
+    nb = nbformat.read(str(kept), as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any("step one" in o.get("text", "") for o in outputs)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no temporary file left

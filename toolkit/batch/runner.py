@@ -172,7 +172,24 @@ def make_spec(job: Job, out: Path, *, notebook: Path, timeout: float | None,
             "pdf": pdf, "fingerprint": fingerprint, "target": target, "problem": job.problem}
 
 
-def run_job(spec: dict, cancel: threading.Event | None = None) -> dict:
+class _ServerJob:
+    """A job forked by a :class:`~toolkit.batch.forkserver.ForkServer` (Popen's poll/wait)."""
+
+    def __init__(self, server, pid: int):
+        self.server, self.pid, self.returncode = server, pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.server.poll(self.pid)
+        return self.returncode
+
+    def wait(self) -> int:
+        while self.poll() is None:
+            time.sleep(0.05)
+        return self.returncode
+
+
+def run_job(spec: dict, cancel: threading.Event | None = None, server=None) -> dict:
     """Run one job in a child process and file its outputs; never raises for a job failure.
 
     Parameters
@@ -181,6 +198,8 @@ def run_job(spec: dict, cancel: threading.Event | None = None) -> dict:
         From :func:`make_spec`.
     cancel : threading.Event, optional
         When set, the child is stopped and the job reported ``not_run``.
+    server : toolkit.batch.forkserver.ForkServer, optional
+        Fork the child from this warm server (else a fresh interpreter is started).
 
     Returns
     -------
@@ -188,13 +207,13 @@ def run_job(spec: dict, cancel: threading.Event | None = None) -> dict:
         A :class:`JobResult` as a dict; ``log`` is relative to OUT.
     """
     try:
-        return _run_job(spec, cancel)
+        return _run_job(spec, cancel, server)
     except Exception as exc:  # a problem of the batch machinery (disk full, ...)
         return JobResult(client_id=spec["key"], folder=spec["rel"], status="failed",
                          error=f"batch runner: {type(exc).__name__}: {exc}").to_dict()
 
 
-def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
+def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
     out, key = Path(spec["out"]), spec["key"]
     res = JobResult(client_id=key, folder=spec["rel"], status="failed")
     if spec.get("problem"):  # refused before running (e.g. a client id used twice)
@@ -219,18 +238,26 @@ def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
     work_lock = lock_folder(work)  # a later batch sweeps it only once this job has gone
     log_path, result_path, spec_path = work / LOG_FILE, work / "result.json", work / "job.json"
     t0 = time.perf_counter()
-    spec_path.write_text(json.dumps({**spec, "result": str(result_path),
-                                     "parent_pid": os.getpid()}), encoding="utf-8")
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    env["PYTHONPATH"] = os.pathsep.join(
-        [_REPO_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+    def write_spec(parent_pid: int) -> None:
+        spec_path.write_text(json.dumps({**spec, "result": str(result_path),
+                                         "parent_pid": parent_pid}), encoding="utf-8")
+
     with open(log_path, "w", encoding="utf-8") as log:
         log.write(f"aligndx {__version__} batch job {key} — {spec['folder']}\n")
         log.flush()
-        proc = subprocess.Popen([sys.executable, "-m", "toolkit.batch.worker",
-                                 str(spec_path)], stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True,
-                                env=env)
+        proc = None
+        if server is not None:  # a fork of the warm server: it is the job's parent
+            write_spec(server.pid)
+            pid = server.spawn(spec_path, log_path)  # waits for the server's imports
+            proc = _ServerJob(server, pid) if pid is not None else None
+            t0 = time.perf_counter()
+        if proc is None:
+            write_spec(os.getpid())
+            proc = subprocess.Popen([sys.executable, "-m", "toolkit.batch.worker",
+                                     str(spec_path)], stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    env=job_env())
         timeout = spec.get("timeout")
         why = None
         while proc.poll() is None:
@@ -274,6 +301,20 @@ def _run_job(spec: dict, cancel: threading.Event | None) -> dict:
     return res.to_dict()
 
 
+def job_env() -> dict:
+    """Environment of a job's process: unbuffered output, this toolkit first on the path."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [_REPO_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return env
+
+
+#: Fork local jobs from a warm server (:mod:`toolkit.batch.forkserver`; POSIX). Set
+#: ``ALIGNDX_BATCH_FORKSERVER=0`` to start every job as a fresh interpreter.
+def _use_forkserver() -> bool:
+    return hasattr(os, "fork") and os.environ.get("ALIGNDX_BATCH_FORKSERVER", "1") != "0"
+
+
 # --------------------------------------------------------------------------- the batch
 
 
@@ -307,10 +348,24 @@ def plan_jobs(jobs: Iterable[Job], out: Path, *, notebook: Path, timeout: float 
     return to_run, skipped
 
 
-def _run_local(specs: list[dict], jobs: int, on_done: Callable[[dict], None]) -> None:
+def start_server(target: str):
+    """A warm job server for *target* (its imports done once), or ``None``."""
+    if not _use_forkserver():
+        return None
+    from .forkserver import PRELOAD, ForkServer
+
+    preload = PRELOAD if target == DEFAULT_TARGET else (target.partition(":")[0],)
+    try:
+        return ForkServer(job_env(), preload)
+    except OSError:  # jobs start as fresh interpreters instead
+        return None
+
+
+def _run_local(specs: list[dict], jobs: int, on_done: Callable[[dict], None],
+               server=None) -> None:
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="aligndx-job")
-    futures = {pool.submit(run_job, s, cancel): s for s in specs}
+    futures = {pool.submit(run_job, s, cancel, server): s for s in specs}
     reported = set()
     try:
         pending = set(futures)
@@ -389,6 +444,22 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1")
     t0 = time.perf_counter()
+    # the warm job server imports what a job needs while the batch is planned
+    server = None if scheduler else start_server(target)
+    try:
+        return _batch(folder, out, jobs=jobs, timeout=timeout, force=force, shard=shard,
+                      scheduler=scheduler, notebook=notebook, pdf=pdf, portfolio=portfolio,
+                      console=console, show_progress=show_progress, target=target,
+                      server=server, t0=t0)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _batch(folder, out, *, jobs, timeout, force, shard, scheduler, notebook, pdf, portfolio,
+           console, show_progress, target, server, t0) -> BatchResult:
+    from .progress import BatchProgress
+
     out = Path(out).resolve()
     all_jobs = discover(folder, shard=shard)
     from ..reporting import prepare_output_dir
@@ -431,7 +502,7 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
                 from .dask_backend import run_on_dask
                 run_on_dask(specs, scheduler, on_done)
             else:
-                _run_local(specs, jobs, on_done)
+                _run_local(specs, jobs, on_done, server)
         except BaseException:
             if early is not None:
                 early.abort()

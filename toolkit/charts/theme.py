@@ -1,17 +1,16 @@
 """One theme and palette for every chart of the report.
 
 Sales and marketing always have the same two colours, everywhere.
+
+Importing this module loads no plotting library (the deck and the analysis read the colours
+here without paying for matplotlib's import, issue 18); :func:`apply_theme`,
+:func:`new_axes` and :func:`pyplot` load matplotlib, with the Agg backend (the report embeds
+PNGs itself; no display is needed).
 """
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)  # no display needed; the report embeds PNGs itself
-
-import matplotlib.pyplot as plt  # noqa: E402
-from cycler import cycler  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
+from cycler import cycler
 
 SIDE_COLORS = {
     "sales": "#1f5fa8",       # blue
@@ -29,6 +28,11 @@ WARNING = "#c62828"    # bad / outside target
 NEUTRAL = "#7f7f7f"
 
 FIGSIZE = (7.5, 4.0)
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    """``#rrggbb`` as an RGB triple of 0..1 floats (what ``matplotlib.colors.to_rgb`` gives)."""
+    return tuple(int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 #: seaborn's "deep" palette (seaborn 0.13), the default colour cycle of the charts.
@@ -62,7 +66,7 @@ THEME_RC = {
     "xtick.labelsize": 11 * 0.95, "ytick.labelsize": 11 * 0.95,
     "legend.fontsize": 11 * 0.95, "legend.title_fontsize": 12 * 0.95,
     # seaborn.set_palette("deep")
-    "axes.prop_cycle": cycler("color", [to_rgb(c) for c in DEEP_PALETTE]),
+    "axes.prop_cycle": cycler("color", [_rgb(c) for c in DEEP_PALETTE]),
     # the report's own settings
     "figure.figsize": FIGSIZE, "axes.titleweight": "bold", "axes.titlesize": 12,
     "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
@@ -73,13 +77,29 @@ THEME_RC = {
 }
 
 
+_AGG = []
+
+
+def pyplot():
+    """Return ``matplotlib.pyplot`` with the Agg backend (chosen on the first call; no
+    display is needed, the report embeds PNGs itself)."""
+    import matplotlib
+
+    if not _AGG:
+        matplotlib.use("Agg", force=False)
+        _AGG.append(True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def apply_theme() -> None:
     """Set the report's matplotlib style (idempotent).
 
     The style is seaborn's ``whitegrid`` theme at the ``notebook`` context scaled by 0.95,
     with bold 12 pt titles, no top/right spines and 110 dpi (see :data:`THEME_RC`).
     """
-    matplotlib.rcParams.update(THEME_RC)
+    pyplot().rcParams.update(THEME_RC)
 
 
 def new_axes(ax=None, *, figsize=FIGSIZE):
@@ -87,5 +107,5 @@ def new_axes(ax=None, *, figsize=FIGSIZE):
     if ax is not None:
         return ax
     apply_theme()
-    _, ax = plt.subplots(figsize=figsize)
+    _, ax = pyplot().subplots(figsize=figsize)
     return ax

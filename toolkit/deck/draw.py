@@ -17,6 +17,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Pt
 
+from ..privacy import neutralize_cell
 from .content import ChartSpec, SlideSpec
 from .fit import EMU_PER_PT, Para, fit_size, text_height
 
@@ -117,9 +118,11 @@ def chart(slide, box: Box, spec: ChartSpec, style: Style) -> None:
     fmt = ("0%" if spec.decimals == 0 else "0.0%") if spec.percent else (
         "#,##0" if spec.decimals == 0 else "#,##0.0")
     data = CategoryChartData(number_format=fmt)
-    data.categories = spec.categories
+    # the chart's data also lives in an embedded workbook ("Edit Data" opens it in Excel):
+    # labels from client data are neutralised there like every other spreadsheet (SPEC §8a)
+    data.categories = [neutralize_cell(str(c)) for c in spec.categories]
     for name, values, _ in spec.series:
-        data.add_series(name, values)
+        data.add_series(neutralize_cell(str(name)), values)
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "bar" else XL_CHART_TYPE.COLUMN_CLUSTERED
     ch = slide.shapes.add_chart(kind, box.x, box.y, box.w, box.h, data).chart
     ch.font.size = Pt(12)

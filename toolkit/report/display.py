@@ -14,10 +14,8 @@ from __future__ import annotations
 import math
 
 import base64
-import io
 from typing import Iterable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML
 
@@ -50,10 +48,12 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
 
     for t in fig.findobj(Text):  # client text in labels is text, never mathtext ("$")
         t.set_parse_math(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    from ..charts.png import figure_png
+    from ..charts.theme import pyplot
+
+    png = figure_png(fig)  # one draw, cropped as bbox_inches="tight" would
+    pyplot().close(fig)
+    b64 = base64.b64encode(png).decode("ascii")
     cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
            if takeaway else "")
     return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '

@@ -75,9 +75,12 @@ def load(results_path: str | Path) -> dict:
                          f"{results.get('toolkit_version') or 'an earlier version'} without "
                          "findings and method; render it with 'aligndx render "
                          f"{results_path} -o OUT', which brings it up to date")
+    from . import parallel
     from .safe import announce_run
 
     announce_run(results)  # the runner checks the notebook loaded this engagement's results
+    # in a report kernel, a forked helper renders sections from the end meanwhile (issue 18)
+    parallel.start(results, section_order(results), _render_here)
     return results
 
 
@@ -215,6 +218,9 @@ assert set(RENDERERS) == set(SECTIONS) | set(OPTIONAL_SECTIONS), \
 def render(section: str, results: dict) -> Rendered:
     """Render one report section by key (see :data:`SECTIONS`) and return its displayables.
 
+    In a report kernel, a section the helper of :mod:`toolkit.report.parallel` has rendered
+    already (from the same results) is returned from there.
+
     Raises
     ------
     KeyError
@@ -223,6 +229,16 @@ def render(section: str, results: dict) -> Rendered:
     if section not in RENDERERS:
         raise KeyError(f"unknown report section {section!r}; expected one of "
                        f"{[*SECTIONS, *OPTIONAL_SECTIONS]}")
+    from . import parallel
+
+    done = parallel.take(section, results)
+    if done is not None:
+        return done
+    return _render_here(section, results)
+
+
+def _render_here(section: str, results: dict) -> Rendered:
+    """Run *section*'s renderers in this process."""
     with collect() as out:
         for step in RENDERERS[section]:
             if not step(results):
@@ -230,10 +246,16 @@ def render(section: str, results: dict) -> Rendered:
     return out
 
 
-def render_all(results: dict) -> dict[str, Rendered]:
-    """Every section in report order: ``{section: Rendered}`` (with "since_last" after the
-    executive summary when the results carry a comparison)."""
+def section_order(results: dict) -> list[str]:
+    """The section keys in report order ("since_last" after the executive summary when the
+    results carry a comparison), as the notebook renders them."""
     order = list(SECTIONS)
     if results.get("comparison"):
         order.insert(1, "since_last")
-    return {s: render(s, results) for s in order}
+    return order
+
+
+def render_all(results: dict) -> dict[str, Rendered]:
+    """Every section in report order: ``{section: Rendered}`` (with "since_last" after the
+    executive summary when the results carry a comparison)."""
+    return {s: render(s, results) for s in section_order(results)}

@@ -1,0 +1,135 @@
+"""Report sections rendered by a forked helper (issue 18): the same report, whatever happens."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from toolkit.jsonio import load_results
+from toolkit.paths import EXAMPLE_RESULTS
+from toolkit.report import parallel, sections
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+@pytest.fixture()
+def helper_on(monkeypatch):
+    monkeypatch.setattr(parallel, "enabled", lambda: True)
+    yield
+    parallel._stop_active()
+
+
+#: sections without charts (quick): the fallbacks are tested on these
+QUICK = ["executive_summary", "recommendations", "appendix_data_quality", "appendix_sources"]
+
+
+def _serial(results: dict, order=QUICK) -> dict[str, str]:
+    return {s: sections._render_here(s, results).html() for s in order}
+
+
+def _wait_for_helper(helper) -> None:
+    while not helper.eof:  # the helper renders every section, the kernel none yet
+        assert helper._read(120), "the helper went silent"
+
+
+def test_helper_renders_the_same_report(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    order = sections.section_order(results)
+    want = _serial(results, order)
+    parallel.start(results, order, sections._render_here)
+    helper = parallel._ACTIVE
+    assert helper is not None
+    _wait_for_helper(helper)
+    assert sorted(helper.ready) == list(range(len(order))) and all(helper.ready.values())
+    got = {s: sections.render(s, results).html() for s in order}
+    assert got == want  # charts included, byte for byte
+    assert not os.path.exists(helper.dir)  # every file of the helper's was taken
+
+
+def test_sections_split_between_kernel_and_helper(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    want = _serial(results)
+    parallel.start(results, QUICK, sections._render_here)
+    got = {s: sections.render(s, results).html() for s in QUICK}
+    assert got == want
+    parallel._stop_active()
+
+
+def test_helper_that_fails_leaves_the_sections_to_the_kernel(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    want = _serial(results)
+    kernel = os.getpid()
+
+    def render_or_fail(section, res):
+        if os.getpid() != kernel:
+            raise RuntimeError("helper broke")
+        return sections._render_here(section, res)
+
+    parallel.start(results, QUICK, render_or_fail)
+    got = {s: sections.render(s, results).html() for s in QUICK}
+    assert got == want
+
+
+def test_helper_that_dies_leaves_the_sections_to_the_kernel(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    want = _serial(results)
+    kernel = os.getpid()
+
+    def render_or_die(section, res):
+        if os.getpid() != kernel:
+            os._exit(3)
+        return sections._render_here(section, res)
+
+    parallel.start(results, QUICK, render_or_die)
+    got = {s: sections.render(s, results).html() for s in QUICK}
+    assert got == want
+
+
+def test_results_changed_after_the_fork_are_rendered_by_the_kernel(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    parallel.start(results, QUICK, sections._render_here)
+    _wait_for_helper(parallel._ACTIVE)
+    results["data"]["warnings"].append("A warning added after the fork")
+    want = _serial(results)
+    got = {s: sections.render(s, results).html() for s in QUICK}
+    assert got == want
+    assert "A warning added after the fork" in got["appendix_data_quality"]
+
+
+def test_other_results_object_is_rendered_here(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    parallel.start(results, QUICK, sections._render_here)
+    other = load_results(EXAMPLE_RESULTS)
+    assert parallel.take("appendix_sources", other) is None
+
+
+def test_not_started_outside_a_kernel():
+    results = load_results(EXAMPLE_RESULTS)
+    assert not parallel.enabled()  # pytest is no notebook kernel
+    parallel.start(results, QUICK, sections._render_here)
+    assert parallel._ACTIVE is None
+
+
+def test_no_files_left_when_the_kernel_renders_the_rest(helper_on):
+    results = load_results(EXAMPLE_RESULTS)
+    kernel = os.getpid()
+
+    def slow_helper(section, res):  # the kernel claims most sections before the helper
+        if os.getpid() != kernel:
+            import time
+
+            time.sleep(1.0)
+        return sections._render_here(section, res)
+
+    parallel.start(results, QUICK, slow_helper)
+    helper = parallel._ACTIVE
+    for s in QUICK:
+        sections.render(s, results)
+    import time
+
+    deadline = time.monotonic() + 60
+    while os.path.exists(helper.dir) and time.monotonic() < deadline:
+        helper._drain()
+        time.sleep(0.1)
+    assert not os.path.exists(helper.dir)

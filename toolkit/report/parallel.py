@@ -1,0 +1,239 @@
+"""Render the report's sections on two cores: a forked helper takes them from the end (issue 18).
+
+Inside the report kernel, :func:`toolkit.report.sections.load` calls :func:`start` once the
+results are loaded: the kernel forks a helper process that renders the sections from the last
+one backwards while the notebook's cells render them from the first one on; each section is
+rendered by whichever of the two claims it first (an ``O_EXCL`` file: no lock is shared, so a
+helper that dies cannot block the kernel). The charts, most of a report's rendering time, are
+thus drawn in parallel, off the serial tail after ``results.json`` is written.
+
+What the helper renders is what the kernel would have rendered: it is a copy of the kernel
+forked after the results were loaded, runs the same renderers on the same results and hands
+back the displayable objects (pickled). The kernel uses them only for the results object it
+forked with, unchanged since (a digest is compared); whenever anything is off — no ``fork``
+on this platform, the helper failed, died or went silent, the results changed — the kernel
+renders the section itself, as before. ``ALIGNDX_PARALLEL_SECTIONS=0`` turns the helper off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import select
+import shutil
+import sys
+import tempfile
+from typing import Callable, Sequence
+
+#: Seconds the kernel waits for a section the helper claimed while the helper says nothing;
+#: after that it renders the section itself.
+SILENCE_LIMIT = 120.0
+
+_ACTIVE: "SectionHelper | None" = None
+
+
+def enabled() -> bool:
+    """Whether a helper may be forked here: POSIX, inside a notebook kernel, not turned off."""
+    if not hasattr(os, "fork") or os.environ.get("ALIGNDX_PARALLEL_SECTIONS", "1") == "0":
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the report stack
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def digest(results: dict) -> str:
+    """A digest of *results*' content (to notice a change after the helper was forked)."""
+    text = json.dumps(results, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class SectionHelper:
+    """A forked process rendering *order*'s sections from the last one backwards.
+
+    Parameters
+    ----------
+    results : dict
+        The loaded results (the object the notebook passes to ``render``).
+    order : sequence of str
+        Section keys in report order.
+    render : callable
+        ``render(section, results) -> Rendered``: the serial renderer.
+    """
+
+    def __init__(self, results: dict, order: Sequence[str],
+                 render: Callable[[str, dict], list]):
+        self.results = results
+        self.order = list(order)
+        self.index = {s: i for i, s in enumerate(self.order)}
+        self.digest = digest(results)
+        self.dir = tempfile.mkdtemp(prefix="aligndx-sections-")
+        self.ready: dict[int, bool] = {}  # section index → rendered by the helper (or failed)
+        self.eof = False
+        self._buf = b""
+        r, w = os.pipe()
+        import warnings
+
+        with warnings.catch_warnings():  # 3.12+: fork of a multi-threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the helper
+            os.close(r)
+            _helper_main(self, w, render)  # never returns
+        os.close(w)
+        self.pid, self.fd = pid, r
+
+    # ------------------------------------------------------------------ the kernel's side
+
+    def claim(self, i: int) -> bool:
+        """Claim section *i*; False when the helper has it."""
+        try:
+            return _claim(self.dir, i)
+        except FileNotFoundError:  # the helper is done and its folder removed
+            return True
+
+    def take(self, section: str, results: dict):
+        """The helper's rendering of *section*, or ``None`` when the caller must render it.
+
+        Claims the section for the caller when the helper has not; otherwise waits for the
+        helper's result.
+        """
+        i = self.index.get(section)
+        if i is None or results is not self.results:
+            return None
+        if self.claim(i):
+            self._drain()
+            return None
+        if digest(results) != self.digest:
+            return None  # changed since the fork: the helper's rendering is stale
+        while i not in self.ready and not self.eof:
+            if not self._read(SILENCE_LIMIT):
+                self.stop()
+        if not self.ready.get(i):
+            return None
+        path = os.path.join(self.dir, f"{i}.pkl")
+        try:
+            with open(path, "rb") as fh:
+                out = pickle.load(fh)
+            os.unlink(path)
+        except Exception:  # noqa: BLE001 - render it here instead
+            out = None
+        self.ready[i] = False  # taken
+        self._drain()
+        return out
+
+    def _drain(self) -> None:
+        """Read what the helper said so far; once it has ended and everything it rendered
+        was taken, remove its folder."""
+        while not self.eof and self._read(0):
+            pass
+        if self.eof and not any(self.ready.values()):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _read(self, timeout: float) -> bool:
+        """Read the helper's messages; False when it said nothing for *timeout* seconds."""
+        readable, _, _ = select.select([self.fd], [], [], timeout)
+        if not readable:
+            return False
+        chunk = os.read(self.fd, 4096)
+        if not chunk:
+            self._finish()
+            return True
+        self._buf += chunk
+        *lines, self._buf = self._buf.split(b"\n")
+        for line in lines:
+            idx, _, status = line.decode("ascii").partition(" ")
+            self.ready[int(idx)] = status == "ok"
+        return True
+
+    def _finish(self) -> None:
+        if not self.eof:
+            self.eof = True
+            os.close(self.fd)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+
+    def stop(self) -> None:
+        """End the helper (if still running) and remove its files."""
+        if not self.eof:
+            try:
+                os.kill(self.pid, 9)
+            except ProcessLookupError:
+                pass
+            self._finish()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _claim(folder: str, i: int) -> bool:
+    try:
+        os.close(os.open(os.path.join(folder, f"{i}.claim"), os.O_CREAT | os.O_EXCL, 0o600))
+        return True
+    except FileExistsError:
+        return False
+
+
+def _helper_main(helper: SectionHelper, w: int, render) -> None:
+    """Body of the forked helper: render sections from the last one back, then exit."""
+    code = 0
+    try:
+        devnull = open(os.devnull, "w")
+        sys.stdout = sys.stderr = devnull  # the kernel's streams belong to the kernel
+        import warnings
+
+        warnings.simplefilter("ignore")
+        for i in reversed(range(len(helper.order))):
+            if not _claim(helper.dir, i):
+                break  # the kernel has reached this section: the rest are its own
+            try:
+                out = render(helper.order[i], helper.results)
+                tmp = os.path.join(helper.dir, f"{i}.pkl.tmp")
+                with open(tmp, "wb") as fh:
+                    pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, os.path.join(helper.dir, f"{i}.pkl"))
+                status = "ok"
+            except BaseException:  # noqa: BLE001 - the kernel renders it and shows the error
+                status = "failed"
+            os.write(w, f"{i} {status}\n".encode("ascii"))
+        if not any(n.endswith(".pkl") for n in os.listdir(helper.dir)):
+            shutil.rmtree(helper.dir, ignore_errors=True)  # the kernel took everything
+    except BaseException:  # noqa: BLE001
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def start(results: dict, order: Sequence[str], render: Callable[[str, dict], list]) -> None:
+    """Fork the helper for *results* when :func:`enabled` (replacing an earlier one)."""
+    global _ACTIVE
+    if _ACTIVE is not None:
+        _ACTIVE.stop()
+        _ACTIVE = None
+    if not enabled() or len(order) < 2:
+        return
+    try:
+        _ACTIVE = SectionHelper(results, order, render)
+    except OSError:  # no fork, no temporary folder: render serially
+        _ACTIVE = None
+        return
+    import atexit
+
+    atexit.register(_stop_active)
+
+
+def _stop_active() -> None:
+    global _ACTIVE
+    if _ACTIVE is not None:
+        _ACTIVE.stop()
+        _ACTIVE = None
+
+
+def take(section: str, results: dict):
+    """The helper's rendering of *section* for *results*, or ``None`` (render it here)."""
+    helper = _ACTIVE
+    return None if helper is None else helper.take(section, results)
