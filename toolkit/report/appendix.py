@@ -177,6 +177,10 @@ def _thresholds(results: dict, m: dict) -> None:
         first = why.split(". ")[0].rstrip(".") + "." if why else ""
         src = plain_source(t.get("source") or "")
         src = "" if not src or src.startswith("method") else f" ({src})"
+        val = t.get("value")
+        if isinstance(val, (int, float)) and not isinstance(val, bool):
+            shown = f"{100 * val:g}%" if isinstance(val, float) and 0 < val < 1 else f"{val:g}"
+            src = f" (threshold {shown}" + (f"; {src[2:]}" if src else ")")
         if first:
             lines.append(f"- {first}{src}")
     show_markdown("**Thresholds used.** The verdict, the plan's conflict flags and the findings "
