@@ -68,21 +68,21 @@ THRESHOLDS: dict[str, dict] = {
         "lower end of the practitioner MQL→SQL range — the product of MQL→SAL 40% and SAL→SQL "
         "50% — convert poorly even with effort. Judged on the upper 95% bound, so only a clear "
         "shortfall counts.",
-        "demand-waterfall practitioner ranges (SPEC §9), via toolkit.benchmarks.MQL_TO_SQL_RANGE",
+        "demand-waterfall practitioner ranges (practitioner)",
         _V),
     "fit_majority": Threshold(
         0.5, "Rejections are 'mostly about fit' when at least half of the rejections with a "
         "reason cite fit (size, industry, budget, role, spam). Gartner's 44% good-fit share "
         "of MQLs says fit rejections are common, so only a majority counts.",
-        "SPEC §5 wording; Gartner (analyst) for context", _VF),
+        "Gartner (analyst) for context", _VF),
     "reasons_already_given": Threshold(
         0.8, "Sales already gives a reason for at least this share of rejections: a "
         "recommendation to make reasons mandatory is moot, only reviewing them with marketing "
-        "is left.", "method (recommendation gate)", ("recommendations",)),
+        "is left.", "method", ("recommendations",)),
     "acceptance_rate_low": Threshold(
         0.40, "Marketing paid on volume while fewer than 40% of its MQLs are accepted by sales "
         "(the lower bound of the MQL→SAL practitioner range): most of what marketing is paid "
-        "to produce is turned away.", "demand-waterfall practitioner ranges (SPEC §9)",
+        "to produce is turned away.", "demand-waterfall practitioner ranges (practitioner)",
         ("incentive flags",)),
     # --- follow-up ------------------------------------------------------------------------------
     "untouched_share_max": Threshold(
@@ -108,7 +108,7 @@ THRESHOLDS: dict[str, dict] = {
     # --- beliefs --------------------------------------------------------------------------------
     "belief_majority": Threshold(
         0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "
-        "the claim item.", "SPEC §4.1 claims", _V),
+        "the claim item.", "method (survey blame claims)", _V),
     # --- findings -------------------------------------------------------------------------------
     "scale_low": Threshold(
         3.0, "A scale mean below the scale midpoint (3 = neither agree nor disagree).",
@@ -120,10 +120,10 @@ THRESHOLDS: dict[str, dict] = {
         0.33, "|Cliff's delta| ≥ .33: a medium or large sales–marketing difference.",
         "Romano et al. 2006 magnitude labels", _F),
     "blame_share": Threshold(
-        0.5, "Half or more of a side agrees with the blame claim.", "SPEC §4.1 claims", _F),
+        0.5, "Half or more of a side agrees with the blame claim.", "method (survey blame claims)", _F),
     "not_regular": Threshold(
         0.5, "Half or more say the teams do not speak regularly.",
-        "SPEC §9 practitioner claim (unverified)", _F),
+        "practitioner claim (unverified)", _F),
     "sow_low": Threshold(
         0.2, "Less than a fifth of a side's variable pay rides on shared outcomes.", "method",
         _F),
@@ -138,7 +138,7 @@ THRESHOLDS: dict[str, dict] = {
         "in the revenue it sources (a smaller commission than sales' is normal and not "
         "flagged).", "method", _F),
     "pillar_low": Threshold(
-        50.0, "A pillar below 50/100 (the Aligned cut point).", "SPEC §4.4 stage cut points",
+        50.0, "A pillar below 50/100 (the Aligned cut point).", "method (stage cut points)",
         _F),
     "severity_high": Threshold(
         0.75, "A finding at or above this severity is labelled 'high'. The label does not "
@@ -154,12 +154,12 @@ THRESHOLDS: dict[str, dict] = {
         ("survey",)),
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered.",
-        "SPEC §4.1", ("survey",)),
+        "method", ("survey",)),
     "agree_min_answer": Threshold(
         4, "An answer of 4 (agree) or 5 (strongly agree) counts as agreeing: the share "
         "agreeing of every item and scale, the blame claims and the workshop's reveal and "
         "guess round use it (a scale score of 4 or more, likewise).",
-        "SPEC §4.1 (top-two-box share)", ("survey", "findings", "workshop")),
+        "method (top-two-box share)", ("survey", "findings", "workshop")),
     "reliability_min_n": Threshold(
         10, "Fewest respondents who answered every item of a scale before its Cronbach's "
         "alpha and McDonald's omega are reported (and the alpha flag can be raised): with "
@@ -184,8 +184,8 @@ THRESHOLDS: dict[str, dict] = {
     "evidence_score_acceptance_target": Threshold(
         0.5, "MQL→SAL acceptance at or above 50% gives the acceptance component of the "
         "hand-off evidence score its full value (acceptance ÷ 50%, capped at 1): the middle "
-        "of the 40–60% practitioner range.", "demand-waterfall practitioner ranges (SPEC "
-        "§9)", ("crm",)),
+        "of the 40–60% practitioner range.", "demand-waterfall practitioner "
+        "ranges", ("crm",)),
     "effort_early_attempts": Threshold(
         3, "Attempts up to and including the 3rd are 'early'; conversions after it are what "
         "persistence wins (the conversion rate after attempt 3).", "method; Velocify "
@@ -214,8 +214,8 @@ THRESHOLDS: dict[str, dict] = {
     "themes_distinct_cosine": Threshold(
         0.35, "More automatic themes are tried until two share their main words (cosine "
         "similarity of their word profiles at or above this); the number before is kept. "
-        "Calibrated on generated comments with planted themes.", "method "
-        "(tests/test_survey_themes.py)", ("comment themes",)),
+        "Calibrated on generated comments with planted themes.", "method (calibrated on generated "
+        "comments with planted themes)", ("comment themes",)),
     # --- live workshop --------------------------------------------------------------------------
     "sla_designer_min_meet": Threshold(
         10, "Fewest leads meeting an SLA target within a lead-score band before that band's "
@@ -259,10 +259,10 @@ WEIGHTS: dict[str, dict[str, float]] = {
 
 #: What each pillar component is, for the methodology appendix.
 COMPONENTS: dict[tuple[str, str], str] = {
-    ("politics", "survey"): "survey pillar index: FAIR, TRUST, CONF (reversed), SUPP",
-    ("incentives", "survey"): "survey pillar index: SHARE, RINT, RFAIR",
+    ("politics", "survey"): "survey: fairness, trust, freedom from conflict, leadership support",
+    ("incentives", "survey"): "survey: shared goals, reward interdependence, reward fairness",
     ("incentives", "plan_structure"): "compensation-plan structure score",
-    ("communication", "survey"): "survey pillar index: BIDIR, QUAL, DEFN, FEED",
+    ("communication", "survey"): "survey: two-way flow, information quality, shared definitions, feedback",
     ("communication", "handoff_evidence"): "CRM hand-off evidence score",
 }
 

@@ -7,13 +7,10 @@ in today's code.
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
-from IPython.display import HTML
 
-from ..formatting import intake_lines
-from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_table
+from .display import Rendered, renders, fmt_pct, show_markdown, show_table
 from .read import method as stored_method
 
 
@@ -23,12 +20,10 @@ def render_data_quality(results: dict) -> Rendered:
     data = results.get("data") or {}
     counts = data.get("row_counts") or {}
     if counts:
-        show_markdown("**Rows analysed:** " + ", ".join(
-            f"{k}: {v:,}" for k, v in counts.items() if v is not None) + ".")
-    intake = data.get("intake") or []
-    if intake:
-        emit(HTML("<pre class='intake'>" + html.escape("\n".join(intake_lines(intake)))
-                     + "</pre>"))
+        show_markdown("**Records analysed:** " + ", ".join(
+            f"{_ROWS.get(k, k.replace('_', ' '))}: {v:,}" for k, v in counts.items()
+            if v is not None) + ".")
+    # the file-by-file intake log stays in the run's log and the workbook: not for the client
     mgs = (data.get("settings") or {}).get("min_group_size", 5)
     sup = data.get("suppressed") or []
     if sup:
@@ -36,13 +31,50 @@ def render_data_quality(results: dict) -> Rendered:
             f"**Hidden by the anonymity rule.** Groups with fewer than {mgs} respondents are "
             "never shown, nor the complementary groups that would let them be recovered by "
             "subtraction. Hidden here: "
-            + "; ".join(f"{d.get('group')} ({d.get('where')})" for d in sup) + ".")
+            + ", ".join(dict.fromkeys(_group_word(d.get("group")) for d in sup)) + ".")
     else:
         show_markdown(f"**Anonymity.** No group was under the threshold of {mgs} respondents; "
                       "nothing had to be hidden.")
     warns = data.get("warnings") or []
     if warns:
-        show_markdown("**Warnings**\n\n" + "\n".join(f"- {w}" for w in warns))
+        show_markdown("**Notes on the data**\n\n" + "\n".join(
+            f"- {plain_warning(w)}" for w in warns))
+
+
+#: Plain names of the record counts.
+_ROWS = {"survey": "survey responses", "crm_leads": "CRM leads", "leads": "CRM leads",
+         "crm_activities": "CRM activities", "activities": "CRM activities",
+         "crm_opportunities": "opportunities", "opportunities": "opportunities",
+         "plan": "compensation-plan rows", "incentives": "compensation-plan rows"}
+_GROUP_WORDS = {"sales_development": "sales development", "revops": "revenue operations"}
+
+
+def _group_word(group) -> str:
+    """A hidden group's name in plain words (team codes and JSON-like paths dropped)."""
+    text = str(group or "a group")
+    return _GROUP_WORDS.get(text, text.replace("_", " "))
+
+
+def plain_source(text: str) -> str:
+    """A threshold's source without the spec's section numbers or code and test paths
+    (results written before sources were worded for the client still carry them)."""
+    import re
+
+    text = re.sub(r",?\s*via toolkit\.[\w.]+", "", text)
+    text = re.sub(r"\s*\((?:tests|toolkit)/[^)]*\)", "", text)
+    text = re.sub(r"\s*\(SPEC §[\d.]+\)", "", text)
+    text = re.sub(r"SPEC §[\d.]+[^;,()]*[;,]?\s*", "", text).strip(" ;,")
+    return text
+
+
+def plain_warning(text: str) -> str:
+    """A data warning without the analysis area prefix ("crm speed: …" → "…")."""
+    import re
+
+    m = re.match(r"^(?:survey|crm|incentives|verdict|plan|data)(?: [a-z-]+)?:\s*(.+)$", text,
+                 flags=re.S)
+    out = m.group(1) if m else text
+    return out[:1].upper() + out[1:]
 
 
 @renders
@@ -102,12 +134,13 @@ def render_methodology(results: dict) -> Rendered:
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
         f"{settings.get('well_worked_attempts')} attempts.")
-    rows = [{"pillar": c.get("pillar"), "component": c.get("component"),
-             "weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
-             "input": c.get("input")} for c in m.get("components") or []]
+    rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
+             "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
+             "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
+             "What it measures": c.get("input")} for c in m.get("components") or []]
     if rows:
-        show_table(pd.DataFrame(rows, dtype=object), caption="Pillar weights (SPEC §4.4); "
-                   "overall = mean of the three pillars")
+        show_table(pd.DataFrame(rows, dtype=object), caption="How the pillar scores are "
+                   "built; the overall score is the mean of the three pillars")
     bands = [b for b in m.get("score_stages") or [] if b.get("from") is not None]
     if bands:
         lowest = (m.get("score_stages") or [{}])[0]
@@ -117,25 +150,41 @@ def render_methodology(results: dict) -> Rendered:
     note = m.get("note")
     if note:
         show_markdown(f"*{note}*")
-    groups: dict[str, list[dict]] = {}
-    for t in m.get("thresholds") or []:
-        used = t.get("used_by") or ["other"]
-        groups.setdefault(_GROUP_OF_USE.get(used[0], used[0]), []).append(t)
-    for title, rows in groups.items():
-        show_table(pd.DataFrame([{"threshold": t.get("name"), "value": t.get("value"),
-                                  "why": t.get("rationale") or "",
-                                  "source": t.get("source") or ""} for t in rows],
-                                dtype=object), caption=title)
-    from .crm import render_attempts_appendix
-    render_attempts_appendix(results)
+    _thresholds(results, m)
+    # the raw conversion-by-attempts table ("not evidence") is left out: the bias it would
+    # illustrate is named in the CRM method above
 
 
-#: Table captions of the thresholds, by the first part of the diagnosis that uses them.
-_GROUP_OF_USE = {"verdict": "Verdict thresholds", "incentive flags": "Plan conflict-flag "
-                 "thresholds", "findings": "Finding thresholds", "recommendations":
-                 "Finding thresholds", "survey": "Survey thresholds", "report":
-                 "Report thresholds", "workshop": "Workshop thresholds",
-                 "crm": "CRM evidence thresholds"}
+_PILLAR = {"politics": "Company politics", "incentives": "Incentives",
+           "communication": "Communication"}
+_PART = {"survey": "Survey", "plan_structure": "Plan structure",
+         "handoff_evidence": "CRM hand-off evidence"}
+#: Which threshold groups a single-wave, written report needs (workshop and wave-comparison
+#: thresholds belong to those deliverables).
+_REPORT_USES = ("verdict", "incentive flags", "findings", "recommendations")
+
+
+def _thresholds(results: dict, m: dict) -> None:
+    """One short plain list of the thresholds behind the verdict, the plan flags and the
+    findings: what each means, in words; names, workshop and wave thresholds left out."""
+    rows = [t for t in m.get("thresholds") or []
+            if any(u in _REPORT_USES for u in (t.get("used_by") or []))]
+    if not rows:
+        return
+    lines = []
+    for t in rows:
+        why = (t.get("rationale") or "").strip()
+        first = why.split(". ")[0].rstrip(".") + "." if why else ""
+        src = plain_source(t.get("source") or "")
+        src = "" if not src or src.startswith("method") else f" ({src})"
+        val = t.get("value")
+        if isinstance(val, (int, float)) and not isinstance(val, bool):
+            shown = f"{100 * val:g}%" if isinstance(val, float) and 0 < val < 1 else f"{val:g}"
+            src = f" (threshold {shown}" + (f"; {src[2:]}" if src else ")")
+        if first:
+            lines.append(f"- {first}{src}")
+    show_markdown("**Thresholds used.** The verdict, the plan's conflict flags and the findings "
+                  "apply these rules:\n\n" + "\n".join(dict.fromkeys(lines)))
 
 
 @renders

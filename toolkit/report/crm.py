@@ -158,7 +158,7 @@ def speed_sentence(s: dict, mql: int | None = None) -> str:
                                           "sources that never had an MQL stamp)"
                                           if n > mql else ")"))
     text = (f"**Speed to first touch.** Over {who}: median {med_t}, 90th percentile {p90_t} "
-            "(Kaplan–Meier, untouched leads censored at the extract date); "
+            "(leads never touched count as still waiting on the day the data was extracted); "
             f"{fmt_pct(s.get('within_sla_share'))} first touched within the {s['sla_hours']:g} h "
             f"SLA and {fmt_pct(s.get('untouched_share'))} never touched.")
     mk = (s.get("by_group") or {}).get("marketing") or {}
@@ -269,8 +269,8 @@ def render_funnel(results: dict) -> Rendered:
                      "SAL → SQL": _ci(v["rates"].get("sal_to_sql")) if c.get("sal") is not None
                      else NOT_IN_EXPORT})
     if rows:
-        show_table(pd.DataFrame(rows), caption="Funnel by lead source (rates with Wilson 95% "
-                   "intervals)")
+        show_table(pd.DataFrame(rows), caption="Funnel by lead source (rates with the range "
+                   "the true rate most likely lies in, 95%)")
 
 
 @renders
@@ -355,7 +355,7 @@ def effort_sentence(e: dict) -> str:
         text += " Within lead-score bands: " + "; ".join(
             f"{b} score {fmt_pct((v.get('hazard_after_attempt_3') or {}).get('rate'))}"
             for b, v in bands.items()) + " per further attempt."
-    return text + (" Counted on the attempt clock: each lead is followed attempt by attempt "
+    return text + (" Counted attempt by attempt: each lead is followed attempt by attempt "
                    "until it converts or sales stops calling, so leads that convert early "
                    "(and stop being called) do not make effort look useless.")
 
@@ -394,14 +394,15 @@ def render_effort(results: dict) -> Rendered:
     lg = dose.get("logit") or {}
     if lg.get("terms"):
         names = {"first_touch_days": "per day to first touch",
-                 "score_sd": "per SD of lead score"}
+                 "score_sd": "per typical step up in lead score"}
         show_table(pd.DataFrame([{"term": names.get(k, k),
-                                  "odds ratio": fmt_num(v["odds_ratio"], 2),
+                                  "odds of reaching SQL × (1 = no change)":
+                                      fmt_num(v["odds_ratio"], 2),
                                   "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
                                             f"{fmt_num(v['ci_high'], 2)}"}
                                  for k, v in lg["terms"].items()]),
-                   caption=f"Logistic regression of reaching SQL on speed and lead score "
-                   f"(n={lg['n']:,} touched leads"
+                   caption=f"How speed and lead score each go with reaching SQL, the "
+                   f"other held equal (n={lg['n']:,} touched leads"
                    + (" with a lead score)" if "score_sd" in lg["terms"] else ")"))
 
 
@@ -478,7 +479,7 @@ def render_quality(results: dict) -> Rendered:
                       f"{a.get('n_reached', 0):,} were called {W} times or more. Had every one "
                       "been worked to the "
                       f"{_ordinal(W)} attempt, we estimate {_ci(a, n=False)} would have reached "
-                      "SQL (an estimate on the attempt clock: leads given up on are assumed to "
+                      "SQL (an estimate: leads given up on are assumed to "
                       "convert like those kept on); marketing-sourced "
                       f"{_ci(wc.get('marketing'))}, other sources {_ci(wc.get('other'))}. "
                       f"Benchmark: {b['label']} ({b['provenance']}).")
@@ -491,7 +492,7 @@ def render_quality(results: dict) -> Rendered:
                 for k, v in sorted(wc["by_source"].items(), key=lambda kv: -kv[1]["n"])]
         if rows:
             show_table(pd.DataFrame(rows), caption="Worked conversion by source: "
-                       "observed, and estimated on the attempt clock (95% intervals)")
+                       "observed, and estimated if worked to the last attempt (95% intervals)")
     ms = crm.get("marketing_sourced") or {}
     nm = ms.get("not_measured") or {}
     if ms.get("pipeline_share") is not None:
@@ -545,9 +546,10 @@ def _legacy_dose(results: dict) -> None:
     lg = dose.get("logit") or {}
     if lg.get("terms"):
         names = {"attempts": "per extra attempt", "first_touch_days": "per day to first touch",
-                 "score_sd": "per SD of lead score"}
+                 "score_sd": "per typical step up in lead score"}
         show_table(pd.DataFrame([{"term": names.get(k, k),
-                                  "odds ratio": fmt_num(v["odds_ratio"], 2),
+                                  "odds of reaching SQL × (1 = no change)":
+                                      fmt_num(v["odds_ratio"], 2),
                                   "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
                                             f"{fmt_num(v['ci_high'], 2)}"}
                                  for k, v in lg["terms"].items()]),

@@ -13,8 +13,15 @@ from .pillars import parts_sentence, structure_definition
 from .read import threshold
 from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
-SCALE_NAMES = {"SHARE": "Shared goals (SHARE)", "RINT": "Reward interdependence (RINT)",
-               "RFAIR": "Fair reward of the other team (RFAIR)"}
+SCALE_NAMES = {"SHARE": "Shared goals", "RINT": "Reward interdependence",
+               "RFAIR": "Fair reward of the other team"}
+#: Team codes of the plan in words.
+TEAM_WORDS = {"sales": "Sales", "marketing": "Marketing", "sales_development":
+              "Sales development", "revops": "Revenue operations", "leadership": "Leadership"}
+
+
+def _team(code) -> str:
+    return TEAM_WORDS.get(code, str(code).replace("_", " ").capitalize())
 APPLIES_LABELS = {"all_won": "all won deals", "marketing_sourced_won": "marketing-sourced won deals",
                   "own_won": "own won deals"}
 
@@ -229,10 +236,12 @@ def render(results: dict) -> Rendered:
     data = pd.DataFrame({"side": ["sales", "marketing"],
                          "sow": [sow.get("sales"), sow.get("marketing")]}, dtype=object)
     data["sow"] = pd.to_numeric(data["sow"])
-    # the sentence is the chart's takeaway; as text only when there is no chart
+    # the sentence is the chart's takeaway; as text only when there is no chart (no
+    # figure, or every bar at zero: an empty plot says nothing the sentence does not)
+    drawn = bool(data["sow"].fillna(0).gt(0).any())
     show_markdown("### Are both teams paid on shared outcomes?" + (
-        "" if data["sow"].notna().any() else "\n\n" + sow_sentence(inc)))
-    if data["sow"].notna().any():
+        "" if drawn else "\n\n" + sow_sentence(inc)))
+    if drawn:
         ax = plot_shared_outcome_weight(data=data)
         show_figure(ax, alt="Horizontal bars: share of each side's variable pay that depends "
                     "on shared outcomes (bookings, pipeline, win rate, SLA compliance, company "
@@ -241,7 +250,7 @@ def render(results: dict) -> Rendered:
 
     vps = inc.get("variable_pay_share") or []
     if vps:
-        show_table(pd.DataFrame([{"Team": v["team"], "Role": v["role"],
+        show_table(pd.DataFrame([{"Team": _team(v["team"]), "Role": v["role"],
                                   "Headcount": v["headcount"],
                                   "Variable share of pay": fmt_pct(v["share"])} for v in vps]),
                    caption="Variable pay as a share of on-target pay, per role. "
@@ -251,7 +260,7 @@ def render(results: dict) -> Rendered:
     if g.get("any_gate"):
         gated = [s for s, v in (g.get("sides_gated") or {}).items() if v]
         lowest = min(c["gate"] for c in g.get("components") or [{"gate": 0}])
-        text = (f"Gated components ({', '.join(gated)} side): no payout below "
+        text = (f"Gated components ({', '.join(_team(x).lower() for x in gated)} side): no payout below "
                 f"{fmt_pct(lowest)} of the company goal")
         if g.get("attainment") is not None:
             text += f"; the company reached {fmt_pct(g['attainment'])} of its goal."
@@ -274,7 +283,7 @@ def render(results: dict) -> Rendered:
         no_source = bool(dl.get("won")) and dl.get("source_unknown") == dl.get("won")
         if comps:
             show_table(pd.DataFrame([{
-                "Team": c["team"], "Component": c["component"],
+                "Team": _team(c["team"]), "Component": c["component"],
                 "Commission": fmt_pct(c["commission_rate"], 1),
                 "Paid on": APPLIES_LABELS.get(c["applies_to"], c["applies_to"]),
                 "Gate": fmt_pct(c["gate"]) if c["gate"] is not None else "—",

@@ -94,18 +94,36 @@ def title(results: dict) -> Rendered:
     name = html.escape(c.get("name") or c.get("id") or "Client")
     lines = []
     if c.get("period_start") or c.get("period_end"):
-        lines.append(f"Analysis period {html.escape(str(c.get('period_start') or '…'))} to "
-                     f"{html.escape(str(c.get('period_end') or '…'))}")
+        lines.append(f"Analysis period {html.escape(long_date(c.get('period_start')))} to "
+                     f"{html.escape(long_date(c.get('period_end')))}")
     if results.get("generated_at"):
-        lines.append(f"Prepared {html.escape(str(results['generated_at'])[:10])}")
+        lines.append(f"Prepared {html.escape(long_date(results['generated_at']))}")
     with collect() as out:
         emit(HTML(
             "<section class='cover'><p class='cover-kicker'>Sales and marketing alignment "
             f"diagnostic</p><h1 class='cover-client'>{name}</h1>"
             + "".join(f"<p class='cover-line'>{x}</p>" for x in lines)
             + f"<p class='cover-confidential'>Confidential — prepared for the leadership of "
-              f"{name}. Not for distribution beyond it.</p></section>"))
+              f"{name}{'' if name.endswith('.') else '.'} Not for distribution beyond it."
+              "</p></section>"))
     return out
+
+
+def long_date(value) -> str:
+    """A date as a reader writes it ("3 December 2026"); "…" when missing; text that is not
+    an ISO date is returned as given."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return "…"
+    text = str(value)
+    try:
+        d = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    months = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+    return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
 def _reasons(results: dict, *sections: str) -> list[str]:

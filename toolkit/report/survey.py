@@ -228,16 +228,8 @@ def _render_pillar(sv: dict, pillar: str, results: dict | None = None) -> None:
         show_figure(ax, alt=f"Dot chart of the {pillar} themes (0 to 100, higher is healthier)"
                     " with 95% confidence intervals, one dot per side.",
                     takeaway=scale_takeaway(sv, scales))
-    codes = [c for sc in scales for c in SCALE_ITEMS[sc]]
-    lk = _likert_frame(sv, codes)
-    if len(lk):
-        ax = charts.plot_likert_diverging(data=lk, title=f"{PILLAR_TITLE[pillar]}: answers "
-                                          f"to each statement, {_population(sv)}")
-        show_figure(ax, alt=f"Diverging stacked bars of the answers to the {pillar} "
-                    "statements, disagreement to the left and agreement to the right, "
-                    "one bar per side; blue is the healthy answer and red the unhealthy one, "
-                    "so for statements where agreeing is unhealthy the colours swap.",
-                    takeaway=likert_takeaway(sv, codes))
+    # The statement-by-statement answers (30 rows of stacked bars) are not in the body: the
+    # pillar's dot chart carries its message (partner review: too long for a CEO).
 
 
 def likert_takeaway(sv: dict, codes: list[str]) -> str:
@@ -274,15 +266,7 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
                 takeaway=(f"Biggest gap: “{_plain(g0['label'])}” — the {who} side agrees more "
                           f"by {abs(g0['gap']):.1f} points on the 1–5 scale (a "
                           f"{g0['cliffs_magnitude']} difference)."))
-    tbl = pd.DataFrame([{"Statement": _plain(g["label"]),
-                         "Agreeing is": "unhealthy" if _unhealthy(g, g.get("item", ""))
-                         else "healthy",
-                         "Sales side (1–5)": fmt_num(g["sales_mean"], 2),
-                         "Marketing side (1–5)": fmt_num(g["marketing_mean"], 2),
-                         "Gap": f"{g['gap']:+.2f}",
-                         "Size of the difference": g.get("cliffs_magnitude") or "—"}
-                        for g in gaps])
-    show_table(tbl, caption="Largest perception gaps: mean agreement as answered, 1–5")
+    # the chart shows the gaps; a table of the same numbers would only repeat it
 
 
 @renders
@@ -411,24 +395,47 @@ def render_comments(results: dict) -> Rendered:
         show_markdown(f"*No comments are shown: no group with comments has at least "
                       f"{cm.get('min_group_size', 8)} respondents.*")
         return
+    themed = {q for q, qq in (((cm.get("themes") or {}).get("questions")) or {}).items()
+              if qq.get("status") == "ok"}
     parts = []
     for side, texts in by.items():
-        parts.append(f"<h4>{html.escape(SIDE_WORD.get(side, side.replace('_', ' ')).capitalize())}</h4>")
+        shown = []
         for code, items in texts.items():
-            if items:
-                # identical answers are shown once with their count (items are sorted)
-                counts: dict[str, int] = {}
-                for t in items:
-                    counts[t] = counts.get(t, 0) + 1
-                ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                lis = "".join(f"<li>{html.escape(t)}"
-                              + (f" <span class='count'>(× {n})</span>" if n > 1 else "")
-                              + "</li>" for t, n in ranked)
-                parts.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
-    emit(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
-    show_markdown("*Comments most often given come first; identical answers are shown once "
-                  "with their count; e-mail addresses, phone numbers and known names are "
-                  "removed.*")
+            if items and code not in themed:  # themed questions are quoted in their table
+                lis = "".join(
+                    f"<li>“{html.escape(t)}”"
+                    + (f" <span class='count'>(× {n})</span>" if n > 1 else "") + "</li>"
+                    for t, n in top_comments(items, COMMENTS_PER_QUESTION))
+                if lis:
+                    shown.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
+        if shown:
+            parts.append(f"<h4>{html.escape(SIDE_WORD.get(side, side.replace('_', ' ')).capitalize())}</h4>")
+            parts.extend(shown)
+    if parts:
+        emit(HTML("<div class='comments'>" + "".join(parts) + "</div>"))
+        show_markdown(f"*At most {COMMENTS_PER_QUESTION} comments per question and side: the "
+                      "ones given most often, then the most substantive; e-mail addresses, "
+                      "phone numbers and known names are removed.*")
+
+
+#: Comments quoted per open question and side when a question has no themes.
+COMMENTS_PER_QUESTION = 3
+
+
+def _boilerplate(text: str) -> bool:
+    """A comment that mostly says how to reach its writer (a redaction marker in it)."""
+    return "removed]" in text
+
+
+def top_comments(items: list[str], k: int) -> list[tuple[str, int]]:
+    """The *k* comments to quote: most often given first, then the longest (more
+    substantive), never one that is mostly contact details; ``[(text, count)]``."""
+    counts: dict[str, int] = {}
+    for t in items:
+        if t and not _boilerplate(t):
+            counts[t] = counts.get(t, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+    return ranked[:k]
 
 
 @renders
@@ -447,21 +454,26 @@ def render_tests(results: dict) -> Rendered:
 
 @renders
 def render_reliability(results: dict) -> Rendered:
-    """Appendix table: reliability of every scale."""
+    """Appendix: the reliability of the scales in one sentence: the range of Cronbach's alpha and the scales flagged or not computed."""
     sv = _survey(results, "Scale reliability")
     if sv is None:
         return
-    rows = [{"Scale": e.get("name", sc), "Items": len(e.get("items", [])),
-             "n": e.get("reliability_n"), "Cronbach's alpha": fmt_num(e.get("alpha"), 2),
-             "95% CI": ("—" if not e.get("alpha_ci") else
-                        f"{e['alpha_ci'][0]:.2f}–{e['alpha_ci'][1]:.2f}"),
-             "McDonald's omega": fmt_num(e.get("omega"), 2),
-             "Flag": ("below 0.6" if e.get("alpha_flag") else
-                      f"not computed: {e['alpha_reason']}" if e.get("alpha") is None
-                      and e.get("alpha_reason") else "")}
-            for sc, e in sv["scales"].items()]
-    show_table(pd.DataFrame(rows), caption="Reliability on the pooled sample (listwise); "
-               "omega from a one-factor model, not estimable for two-item scales")
+    sc = sv.get("scales") or {}
+    alphas = {e.get("name", k): e["alpha"] for k, e in sc.items() if e.get("alpha") is not None}
+    if not alphas:
+        show_markdown("**Reliability.** Cronbach's alpha could not be computed for any scale.")
+        return
+    text = (f"**Reliability.** Cronbach's alpha (pooled sample, listwise) ranges from "
+            f"{min(alphas.values()):.2f} to {max(alphas.values()):.2f} across "
+            f"{len(alphas)} scales")
+    flagged = [f"{e.get('name', k).lower()} ({e['alpha']:.2f})" for k, e in sc.items()
+               if e.get("alpha_flag") and e.get("alpha") is not None]
+    missing = [e.get("name", k).lower() for k, e in sc.items() if e.get("alpha") is None]
+    text += ("; below 0.6, so read with care: " + ", ".join(flagged) if flagged else
+             "; none is below 0.6")
+    if missing:
+        text += "; not computed for " + ", ".join(missing)
+    show_markdown(text + ". Each scale's alpha is also in the workbook's scales sheet.")
 
 
 @renders

@@ -159,6 +159,11 @@ def render_heatmap(results: dict) -> Rendered:
         show_markdown(f"*No group of level, tenure or region has at least "
                       f"{hm.get('min_group_size')} respondents that can be shown.*")
         return
+    if not d["marked"].any():  # nothing differs: one sentence, no grid of grey numbers
+        show_markdown(heatmap_takeaway(hm) + " Groups compared: by "
+                      + ", ".join(x["label"].lower() for x in hm["dimensions"].values())
+                      + ".")
+        return
     ax = charts.plot_group_heatmap(data=d)
     show_figure(ax, alt="Heatmap: rows are groups by level, tenure and region, columns the "
                 "survey scores; each cell is the group's score minus everyone's score in "
@@ -205,6 +210,17 @@ def _label(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Example comments quoted per theme.
+EXAMPLES_PER_THEME = 2
+
+
+def _examples(examples: list[str]) -> list[str]:
+    """At most :data:`EXAMPLES_PER_THEME` examples, the most substantive (longest) first,
+    never one that is mostly contact details (a redaction marker in it)."""
+    keep = [e for e in dict.fromkeys(examples or []) if e and "removed]" not in e]
+    return sorted(keep, key=lambda e: -len(e))[:EXAMPLES_PER_THEME]
+
+
 def themes_table(qq: dict) -> str:
     """HTML table of one question's themes: shares by side and example comments.
 
@@ -218,7 +234,8 @@ def themes_table(qq: dict) -> str:
     body = []
     for t in qq["themes"]:
         cells = "".join(f"<td {num}>{_share(t['share'].get(s))}</td>" for s in sides)
-        ex = "".join(f"<li>“{esc(e)}”</li>" for e in t["examples"]) or "<li>—</li>"
+        ex = "".join(f"<li>“{esc(e)}”</li>" for e in _examples(t["examples"])) \
+            or "<li>—</li>"
         body.append(f"<tr><td {left}><strong>{esc(_label(t['label']))}</strong></td>{cells}"
                     f"<td {left}><ul style='margin:0;padding-left:1.1em'>{ex}</ul></td></tr>")
     other = (qq.get("other_share") or {}).get("all")
