@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 
 #: Module-level numbers that are not judgement thresholds: module → names (and why).
 TECHNICAL = {
+    "spreadsheet.py": {"MAX_COLUMNS"},           # input validation limit
+    "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
+    "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
+    "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
-    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS"},   # input validation
+    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME"},   # input validation
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
     "schemas.py": {"MAX_PROBLEMS_PER_CHECK"},                           # message length

@@ -190,8 +190,9 @@ def test_pdf_has_cover_running_header_and_page_numbers(report_dir, results, tmp_
                           text=True, check=True).stdout
     pages = [p for p in text.split("\f") if p.strip()]
     n = len(pages)
-    # a document a CEO reads: about 20 pages (partner review: 36), and no plumbing in it
-    assert n <= 24, n
+    # a document a CEO reads: about 20 pages is the aim (partner review: 36; 25 now, with
+    # the privacy notes and the summary's strengths), and no plumbing in it
+    assert n <= 26, n
     from tests.test_report_form import plumbing_in
     assert plumbing_in(text) == {}
     name = results["client"]["name"]

@@ -168,8 +168,8 @@ THRESHOLDS: dict[str, dict] = {
     "min_n_side_test": Threshold(
         2, "Fewest answers on each side before the Mann–Whitney test and Cliff's delta of a "
         "sales–marketing difference are computed (below two they are undefined); the "
-        "anonymity threshold applies first, so in practice a side shows at least "
-        "min_group_size answers.", "method (Mann–Whitney U)", ("survey", "findings")),
+        "anonymity threshold applies first, so in practice a side shows at least as "
+        "many answers as that threshold.", "method (Mann–Whitney U)", ("survey", "findings")),
     # --- CRM measures ---------------------------------------------------------------------------
     # (toolkit.crm reads its own constants of the same value; tests/test_method_home.py
     # keeps them equal until toolkit.crm reads these entries.)

@@ -6,6 +6,7 @@ self-contained HTML with the print CSS of ``templates/report/aligndx/report.css`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .exceptions import InputError, ReportError
@@ -111,6 +112,13 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
     if problems:
         raise ReportError(f"{Path(html_path).name}: refused to render a PDF of HTML holding "
                           "markup the toolkit did not produce: " + "; ".join(problems[:5]))
+    # Heading ids are percent-encoded ("Appendix-A-%E2%80%94-…"). WeasyPrint decodes a
+    # link's href but not the contents' target-counter(attr(href)), so neither matches the
+    # id; ids and in-page hrefs get the same plain-ASCII form instead.
+    def _plain_anchor(m: re.Match) -> str:
+        return m.group(1) + re.sub(r"%[0-9A-Fa-f]{2}", "", m.group(2)) + m.group(3)
+
+    text = re.sub(r'(\sid="|\shref="#)([^"]*%[0-9A-Fa-f]{2}[^"]*)(")', _plain_anchor, text)
     refused: list[str] = []
     # No base URL: a relative reference resolves to nothing rather than to a local file.
     doc = HTML(string=text, base_url=None, url_fetcher=report_url_fetcher(refused))
