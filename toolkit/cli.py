@@ -37,8 +37,21 @@ def _fail(exc: BaseException, debug: bool) -> None:
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
-    """SIGTERM ends a command like Ctrl-C: children are stopped and staging removed."""
+    """SIGTERM ends a command like Ctrl-C: children are stopped and staging removed.
+
+    One-shot: a second SIGTERM (or SIGINT) while the cleanup runs is ignored, so the
+    cleanup finishes and the command exits 1 instead of dying half-way."""
+    _quiet_signals()
     raise KeyboardInterrupt
+
+
+def _quiet_signals() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _guard(func):
@@ -59,6 +72,7 @@ def _guard(func):
         except AligndxError as exc:
             _fail(exc, debug)
         except KeyboardInterrupt:
+            _quiet_signals()   # a second interrupt must not cut the exit short
             click.echo("aligndx: interrupted; nothing was written for the unfinished report",
                        err=True)
             sys.exit(1)
