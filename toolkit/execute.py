@@ -657,6 +657,16 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
     return run
 
 
+def exit_forked(code: int) -> None:
+    """End a forked child: flush its streams, then ``os._exit`` (no atexit handlers or
+    inherited finalizers of the parent run in the child)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
 class _Forked:
     """The part of :class:`subprocess.Popen` :class:`NotebookRun` uses, for a forked child."""
 
@@ -724,11 +734,7 @@ def _fork_child(fd: int, conn) -> _Forked:
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code)
+            exit_forked(code)
     return _Forked(pid)
 
 

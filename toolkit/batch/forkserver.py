@@ -156,11 +156,9 @@ def _job(spec: str, log: str) -> None:
 
         traceback.print_exc()
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+        from ..execute import exit_forked  # preloaded by the server: a lookup, not a load
+
+        exit_forked(code)
 
 
 def main(argv: list[str] | None = None) -> int:
