@@ -101,32 +101,3 @@ def test_portfolio_staging_survives_a_reports_sweep(tmp_path, monkeypatch):
     assert build.finish() == tmp_path / "portfolio.html"
     assert (tmp_path / "portfolio.html").read_text() == "<p>portfolio</p>"
     assert not list(tmp_path.glob(".*"))
-
-
-def test_deck_chart_workbooks_hold_no_formula(tmp_path):
-    """Review 13 H1: rejection reasons became live formulas in the workbooks embedded in
-    report.pptx's charts."""
-    import zipfile
-
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    from toolkit.deck.content import ChartSpec
-    from toolkit.deck.draw import Box, Style, chart
-
-    prs = Presentation()
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
-    cats = ['=HYPERLINK("http://127.0.0.1:8999/p")', "=cmd|' /C calc'!A0", "+1", "@x", "fit"]
-    spec = ChartSpec(title="Rejections", categories=cats,
-                     series=[("=1+2", [1, 2, 3, 4, 5], "accent")], percent=False)
-    chart(slide, Box(Inches(1), Inches(1), Inches(6), Inches(4)), spec, Style())
-    path = tmp_path / "d.pptx"
-    prs.save(path)
-    with zipfile.ZipFile(path) as z:
-        books = [n for n in z.namelist() if n.startswith("ppt/embeddings/")]
-        assert books
-        for n in books:
-            with zipfile.ZipFile(io.BytesIO(z.read(n))) as x:
-                sheets = "".join(x.read(m).decode("utf-8", "replace") for m in x.namelist()
-                                 if m.endswith(".xml"))
-            assert "<f>" not in sheets and "<f " not in sheets, n
