@@ -407,9 +407,9 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
 def _skip_rows(ck: "_Checker", t: dict) -> dict[str, tuple[str, ...]]:
     """``[crm] skip_rows_without``: a list of canonical columns (every CRM table that has
     them) or a table ``{ opportunities = ["created_at"] }``."""
-    from .schemas import COLUMNS
     if "skip_rows_without" not in t:
         return {}
+    from .schemas import COLUMNS  # pandas: only when the setting is used (issue 18)
     v = t["skip_rows_without"]
     what = ('a list of canonical columns such as ["created_at"], or a table such as '
             '{ opportunities = ["created_at"] }')

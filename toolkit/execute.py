@@ -397,6 +397,8 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .trace import mark
+
     notebook, output = Path(notebook), Path(output)
     if not notebook.is_file():
         raise InputError(f"{notebook}: notebook not found")
@@ -442,11 +444,13 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         pm_log.setLevel(pm_level)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+    mark("notebook", "cells executed")
     try:
         _harden(output, expect_client_id)
     except ReportError:
         _keep_partial(output, partial_dir)
         raise
+    mark("notebook", "outputs checked")
     if html is not None:
         from .report.safe import UnsafeOutput
 
@@ -456,6 +460,7 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
             raise ReportError(str(exc)) from None
         except Exception as exc:
             raise ReportError(f"HTML export failed: {type(exc).__name__}: {exc}") from None
+        mark("notebook", "HTML exported")
     return output
 
 
@@ -523,7 +528,11 @@ class _ResultsGate:
                                                     or []):
             return
         self.done = True
+        from .trace import mark
+
+        mark("notebook", "waiting for results.json")
         self.results_ready()
+        mark("notebook", "results released")
 
 
 class NotebookRun:
@@ -749,7 +758,9 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
     from multiprocessing.connection import Connection
 
     from .runsafe import die_with_parent
+    from .trace import mark
 
+    mark("notebook", "process started")
     die_with_parent(parent_pid)
     # jsonschema (under nbformat) builds a Lark grammar at import when the optional
     # rfc3987-syntax package is installed (~1 s of CPU per report), for an "iri" format
@@ -776,6 +787,7 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
         import nbconvert  # noqa: F401  (the slow imports, while the caller computes)
         import papermill  # noqa: F401
 
+        mark("notebook", "papermill and nbconvert imported")
         # A kernel may start from here on: SIGTERM (NotebookRun.abort) no longer ends this
         # process, the "abort" message does, at the results cell, after a clean shutdown.
         signal.signal(signal.SIGTERM, lambda *_: None)

@@ -149,10 +149,13 @@ def build_report(engagement: str | Path, out: str | Path, *,
     toolkit.exceptions.ReportError
         The notebook failed; the partial notebook is kept under ``OUT/_failed/<client.id>/``.
     """
-    from .intake import load_data
-    from .pipeline import analyse
+    from .trace import mark
 
-    say = progress or (lambda _m: None)
+    def say(msg: str) -> None:
+        mark("main", msg)
+        if progress is not None:
+            progress(msg)
+
     t0 = time.perf_counter()
     say("reading engagement.toml")
     eng = load_engagement(engagement)
@@ -178,6 +181,11 @@ def build_report(engagement: str | Path, out: str | Path, *,
         if OVERLAP_NOTEBOOK:
             say("starting the report notebook")
             run = start_notebook(notebook, staging / "report.ipynb", **nb_args)
+        # the measures' libraries are imported once the notebook process has started, so
+        # that its imports and the kernel's start overlap with theirs (issue 18)
+        from .intake import load_data
+        from .pipeline import analyse
+
         say("reading and validating input files")
         data = load_data(eng)
         results = analyse(data, progress=say)
@@ -192,6 +200,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
         if run is not None:
             run.wait()
             run = None
+            mark("main", "notebook finished")
         else:
             run_notebook(notebook, staging / "report.ipynb", **nb_args)
         if pdf:
@@ -202,6 +211,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
         kept = carry_over(final, staging)
         replace_dir(staging, final)
         stage.release()
+        mark("main", "report in place")
     except BaseException:
         if run is not None:
             run.abort()

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from .. import method
+
 STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
 
 #: Words that mark a rejection reason as being about the lead's *fit* (who the lead is:
@@ -157,7 +159,7 @@ def is_fit_reason(reasons: pd.Series) -> pd.Series:
 #: rejected lead or no rejection_reason column, no first-touch data) must not raise the score, so the score is
 #: ``None`` and a warning names what is missing (averaging only the components present would
 #: reward missing evidence: a CRM without activities scored higher than with them).
-EVIDENCE_SCORE_ACCEPTANCE_TARGET = 0.5
+EVIDENCE_SCORE_ACCEPTANCE_TARGET = method.value("evidence_score_acceptance_target")
 
 
 def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | None,

@@ -34,16 +34,21 @@ SILENCE_LIMIT = 120.0
 _ACTIVE: "SectionHelper | None" = None
 
 
-def enabled() -> bool:
-    """Whether a helper may be forked here: POSIX, inside a notebook kernel, not turned off."""
-    if not hasattr(os, "fork") or os.environ.get("ALIGNDX_PARALLEL_SECTIONS", "1") == "0":
-        return False
+def in_kernel() -> bool:
+    """Whether this process is a notebook kernel (an IPython shell with a kernel)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with the report stack
         return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+def enabled() -> bool:
+    """Whether a helper may be forked here: POSIX, inside a notebook kernel, not turned off."""
+    if not hasattr(os, "fork") or os.environ.get("ALIGNDX_PARALLEL_SECTIONS", "1") == "0":
+        return False
+    return in_kernel()
 
 
 def digest(results: dict) -> str:
@@ -187,6 +192,9 @@ def _helper_main(helper: SectionHelper, w: int, render) -> None:
         import warnings
 
         warnings.simplefilter("ignore")
+        from ..trace import mark
+
+        mark("helper", "forked")
         for i in reversed(range(len(helper.order))):
             if not _claim(helper.dir, i):
                 break  # the kernel has reached this section: the rest are its own
@@ -200,6 +208,7 @@ def _helper_main(helper: SectionHelper, w: int, render) -> None:
             except BaseException:  # noqa: BLE001 - the kernel renders it and shows the error
                 status = "failed"
             os.write(w, f"{i} {status}\n".encode("ascii"))
+            mark("helper", f"{helper.order[i]}: {status}")
         if not any(n.endswith(".pkl") for n in os.listdir(helper.dir)):
             shutil.rmtree(helper.dir, ignore_errors=True)  # the kernel took everything
     except BaseException:  # noqa: BLE001
