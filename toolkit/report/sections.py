@@ -40,6 +40,11 @@ SECTIONS = {
     "appendix_methodology": "Appendix B — Methodology",
     "appendix_sources": "Appendix C — Sources",
 }
+#: The section the kernel's helper renders first (:mod:`toolkit.report.parallel`): the one
+#: with the most chart work (the survey heatmap and the hand-off charts, ~40 % of a typical
+#: report's rendering), in the middle of the report, so that the kernel renders the sections
+#: before it, then those after it while the helper finishes it (issue 18).
+HELPER_FIRST = "communication"
 #: Sections shown only when their input exists, with their headings: "since_last" when the
 #: engagement has a ``[baseline]`` (SPEC §12); it renders its own heading, after the
 #: executive summary.
@@ -83,7 +88,7 @@ def load(results_path: str | Path) -> dict:
 
     announce_run(results)  # the runner checks the notebook loaded this engagement's results
     # in a report kernel, a forked helper renders sections from the end meanwhile (issue 18)
-    parallel.start(results, section_order(results), _render_here)
+    parallel.start(results, section_order(results), _render_here, first=HELPER_FIRST)
     mark("kernel", "results loaded, helper started")
     return results
 
