@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 TECHNICAL = {
     "spreadsheet.py": {"MAX_COLUMNS"},           # input validation limit
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
+    "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds

@@ -141,6 +141,17 @@ def validate(engagement: Path) -> None:
     click.echo(f"{engagement}: OK — ready for 'aligndx report'.")
 
 
+def _done() -> None:
+    """The command's work is done and said: end the ``aligndx`` process without the
+    interpreter's teardown (:func:`toolkit.runsafe.exit_now`; ~0.4 s after a report). Only
+    when this process is the CLI itself (its ``__main__`` runs :func:`main`), never inside a
+    test runner or another program calling the command."""
+    if getattr(sys.modules.get("__main__"), "main", None) is main:
+        from .runsafe import exit_now
+
+        exit_now(0)
+
+
 def _report_one(engagement: Path, out: Path, *, timeout: int, pdf: bool, quiet: bool):
     from rich.status import Status
 
@@ -173,6 +184,7 @@ def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) ->
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
         click.echo(f"  {outcome.folder / name}")
+    _done()
 
 
 @main.command(short_help="Render the report and its files from a results.json alone.")
@@ -200,6 +212,7 @@ def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) 
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
         click.echo(f"  {outcome.folder / name}")
+    _done()
 
 
 @main.command(short_help="Write the reports of the sample engagements.")

@@ -864,6 +864,12 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
         except Exception:  # noqa: BLE001
             pass
     conn.close()
+    # the caller waits for this process to end: skip the interpreter's teardown (papermill,
+    # nbconvert and the notebook in memory; issue 18). A forked child ends in _fork_child.
+    if not FORK_NOTEBOOK:
+        from .runsafe import exit_now
+
+        exit_now(0)
 
 
 def _keep_partial(output: Path, partial_dir: str | Path | None) -> Path:

@@ -30,6 +30,9 @@ from typing import Any, Callable
 #: the function itself.
 SILENCE_LIMIT = 120.0
 ENV = "ALIGNDX_FORK"
+#: The caller's ends of the pipes of every child still running: a later child closes them,
+#: so that no child holds another's pipe open.
+_PARENT_FDS: set[int] = set()
 
 
 def enabled() -> bool:
@@ -63,14 +66,15 @@ class ForkedCall:
         self.fn, self.args, self.kwargs, self.name = fn, args, kwargs, name
         self.nice = nice
         self.pid: int | None = None
-        self._fd: int | None = None
-        self._go: int | None = None
+        self._fd: int | None = None    # result pipe, read end
+        self._ctl: int | None = None   # control pipe, write end: "go", then EOF = "exit"
+        self._held = hold
         self._done = False
         self._value: Any = None
         if not enabled():
             return
         r, w = os.pipe()
-        gr, gw = os.pipe() if hold else (None, None)
+        cr, cw = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -79,29 +83,30 @@ class ForkedCall:
         try:
             pid = os.fork()
         except OSError:
-            for fd in (r, w, gr, gw):
-                if fd is not None:
-                    os.close(fd)
+            for fd in (r, w, cr, cw):
+                os.close(fd)
             return
         if pid == 0:  # the child
-            os.close(r)
-            if gw is not None:
-                os.close(gw)
-            _child(self, w, gr, prepare)  # never returns
+            for fd in (r, cw, *_PARENT_FDS):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            _PARENT_FDS.clear()
+            _child(self, w, cr, prepare)  # never returns
         os.close(w)
-        if gr is not None:
-            os.close(gr)
-        self.pid, self._fd, self._go = pid, r, gw
+        os.close(cr)
+        self.pid, self._fd, self._ctl = pid, r, cw
+        _PARENT_FDS.update((r, cw))
 
     def go(self) -> None:
         """Let a held child call the function (no-op otherwise)."""
-        if self._go is not None:
+        if self._held and self._ctl is not None:
+            self._held = False
             try:
-                os.write(self._go, b"g")
+                os.write(self._ctl, b"g")
             except OSError:  # the child has gone: result() computes here
                 pass
-            os.close(self._go)
-            self._go = None
 
     def result(self) -> Any:
         """The function's return value (computed in the child, or here when it could not be).
@@ -129,9 +134,6 @@ class ForkedCall:
 
     def cancel(self) -> None:
         """End the child (if any) without waiting for its result."""
-        if self._go is not None:
-            os.close(self._go)
-            self._go = None
         if self.pid is not None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -164,9 +166,14 @@ class ForkedCall:
         return b"".join(chunks) or None
 
     def _reap(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        # closing the control pipe lets the child exit (it waits for that after its answer,
+        # so a finished child is never left as a zombie process meanwhile)
+        for attr in ("_fd", "_ctl"):
+            fd = getattr(self, attr)
+            if fd is not None:
+                _PARENT_FDS.discard(fd)
+                os.close(fd)
+                setattr(self, attr, None)
         if self.pid is not None:
             try:
                 os.waitpid(self.pid, 0)
@@ -182,7 +189,7 @@ class ForkedCall:
             pass
 
 
-def _child(call: ForkedCall, w: int, go: int | None,
+def _child(call: ForkedCall, w: int, ctl: int,
            prepare: Callable[[], Any] | None) -> None:
     """Body of the forked child: never returns."""
     code = 0
@@ -206,10 +213,8 @@ def _child(call: ForkedCall, w: int, go: int | None,
             except Exception:  # noqa: BLE001 - the call itself will show any real problem
                 pass
             mark(call.name, "prepared")
-        if go is not None:
-            if not os.read(go, 1):  # the caller went away or cancelled
-                os._exit(0)
-            os.close(go)
+        if call._held and not os.read(ctl, 1):  # the caller went away or cancelled
+            os._exit(0)
         try:
             data = pickle.dumps(("ok", call.fn(*call.args, **call.kwargs)),
                                 protocol=pickle.HIGHEST_PROTOCOL)
@@ -220,6 +225,9 @@ def _child(call: ForkedCall, w: int, go: int | None,
         while view:
             n = os.write(w, view)
             view = view[n:]
+        os.close(w)
+        while os.read(ctl, 1):  # stay until the caller has read the answer (no zombie)
+            pass
     except BaseException:  # noqa: BLE001
         code = 1
     finally:
