@@ -42,6 +42,13 @@ def test_recommendations_ranked_by_impact_times_evidence(results):
     assert [r["value"] for r in scored] == sorted((r["value"] for r in scored), reverse=True)
     for r in scored:
         assert r["value"] == pytest.approx(r["impact"] * r["strength"], abs=1e-3)
+    # at least three actions before the stage lever (what to keep, when few problems), each
+    # problem action before any "keep" action, each "keep" action citing its own figures
+    assert len(recs) - 1 >= 3
+    keep = [i for i, r in enumerate(recs) if r.get("sustain")]
+    assert all(i > j for i in keep for j, r in enumerate(recs) if r["value"] is not None)
+    for i in keep:
+        assert re.search(r"\d+%", recs[i]["findings"][0]) and recs[i]["evidence"]
     # the stage lever follows the overall score's stage (one stage language) and comes last
     assert recs[-1]["code"] == f"stage_{results['scores']['stage'].lower()}"
     assert recs[-1]["evidence"] == ["scores.stage"]

@@ -91,6 +91,34 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _short_follow_up(results: dict) -> str | None:
+    """The follow-up verdict in one short sentence a CEO reads at a glance (the verdict's
+    own summary, with every band, is in the blame-game section): never touched, not touched
+    within the SLA, one attempt only, and what a later attempt still converts."""
+    grp = "marketing" if get(results, "crm.speed.by_group.marketing") else None
+    sp = get(results, "crm.speed.by_group.marketing" if grp else "crm.speed") or {}
+    pe = get(results, "crm.persistence.by_group.marketing" if grp else "crm.persistence") or {}
+    ef = get(results, "crm.effort.by_group.marketing" if grp else "crm.effort") or {}
+    who = "marketing-sourced leads" if grp else "leads handed to sales"
+    parts = []
+    if sp.get("untouched_share") is not None:
+        parts.append(f"{_pct(sp['untouched_share'])} of {who} are never touched")
+    sla = sp.get("within_sla_share")
+    hours = get(results, "crm.speed.sla_hours") or get(results, "data.settings.sla_first_touch_hours")
+    if sla is not None and hours:
+        parts.append(f"{_pct(1 - sla)} are not touched within the {hours:g}-hour SLA")
+    if pe.get("single_attempt_share") is not None:
+        parts.append(f"{_pct(pe['single_attempt_share'])} of those worked and not converted "
+                     "get one attempt only")
+    if len(parts) < 2:
+        return None
+    text = ", ".join(parts[:-1]) + " and " + parts[-1]
+    h3 = (ef.get("hazard_after_attempt_3") or {}).get("rate")
+    if h3 is not None and get(results, "verdict.follow_up.status") == "supported":
+        text += f"; a 4th or later attempt still converts {_pct(h3)} of the time"
+    return text + "."
+
+
 def _scale(results: dict, code: str, side: str) -> tuple[float | None, str]:
     key = f"survey.scales.{code}.by_side.{side}.mean"
     return get(results, key), key
@@ -135,11 +163,18 @@ def find(results: dict) -> list[Finding]:
         ("lead_quality", "communicate", "Lead quality is the bottleneck: {s}"),
     ):
         if get(results, f"verdict.{claim}.status") == "supported":
-            summary = get(results, f"verdict.{claim}.summary") or ""
+            short = _short_follow_up(results) if claim == "follow_up" else None
+            summary = short or get(results, f"verdict.{claim}.summary") or ""
             if summary[:2].istitle() and not summary[:2].isupper():
                 summary = summary[0].lower() + summary[1:]  # continues "…: " mid-sentence
+            keys = [f"verdict.{claim}.status"] + ([
+                k for k in (f"crm.{a}.by_group.marketing.{b}" for a, b in (
+                    ("speed", "untouched_share"), ("speed", "within_sla_share"),
+                    ("persistence", "single_attempt_share"),
+                    ("effort", "hazard_after_attempt_3.rate")))
+                if get(results, k) is not None] if short else [])
             out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
-                               [f"verdict.{claim}.status"]))
+                               keys))
 
     # --- revenue at stake (only when the follow-up complaint is borne out) ---------------
     stake = get(results, "crm.revenue_at_stake") or {}

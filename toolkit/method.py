@@ -80,9 +80,11 @@ THRESHOLDS: dict[str, dict] = {
         "recommendation to make reasons mandatory is moot, only reviewing them with marketing "
         "is left.", "method", ("recommendations",)),
     "acceptance_rate_low": Threshold(
-        0.40, "Marketing paid on volume while fewer than 40% of its MQLs are accepted by sales "
-        "(the lower bound of the MQL→SAL practitioner range): most of what marketing is paid "
-        "to produce is turned away.", "demand-waterfall practitioner ranges (practitioner)",
+        0.40, "Marketing paid on lead volume while fewer than 40% of its MQLs are accepted by "
+        "sales (the lower bound of the MQL→SAL practitioner range), or while most rejections "
+        "with a reason are about fit: marketing is paid for leads sales does not want. The "
+        "flag names which of the two raised it.",
+        "demand-waterfall practitioner ranges (practitioner)",
         ("incentive flags",)),
     # --- follow-up ------------------------------------------------------------------------------
     "untouched_share_max": Threshold(
@@ -114,7 +116,7 @@ THRESHOLDS: dict[str, dict] = {
         3.0, "A scale mean below the scale midpoint (3 = neither agree nor disagree).",
         "method (scale midpoint)", _F),
     "conflict_high": Threshold(
-        3.0, "CONF mean above the midpoint: conflict and blame are the norm.",
+        3.0, "The conflict statements' mean above the midpoint: conflict and blame are the norm.",
         "method (scale midpoint)", _F),
     "gap_large": Threshold(
         0.33, "|Cliff's delta| ≥ .33: a medium or large sales–marketing difference.",
@@ -131,10 +133,11 @@ THRESHOLDS: dict[str, dict] = {
         0.3, "The two sides' shared-outcome weights differ by 30 points or more.", "method",
         _F),
     "reward_gap": Threshold(
-        0.15, "Marketing's contribution to won revenue exceeds its reward share by 15 points "
+        0.15, "Marketing's share of won revenue exceeds its share of the commission paid on "
+        "won deals by 15 points "
         "or more.", "method", _F),
     "reward_floor": Threshold(
-        0.05, "…and marketing earns under 5% of the variable pay on won revenue: no real stake "
+        0.05, "…and marketing earns under 5% of the commission paid on won deals: no real stake "
         "in the revenue it sources (a smaller commission than sales' is normal and not "
         "flagged).", "method", _F),
     "pillar_low": Threshold(

@@ -90,6 +90,26 @@ STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: What to keep, from what the data shows is healthy (strength findings): offered when fewer
+#: than three problems call for action, so a well-aligned client still gets its two or three
+#: actions — each tied to its own figures and with an owner — rather than one line.
+SUSTAIN: tuple[tuple[str, str, str, str], ...] = (
+    ("healthy_follow_up", "communicate",
+     "Head of sales: keep first-touch time and attempts per lead in the monthly pipeline "
+     "review, so follow-up stays where it is",
+     "What is reviewed is kept: follow-up slips first when headcount or priorities change, "
+     "and the CRM shows it months before revenue does."),
+    ("healthy_pay", "incentivize",
+     "CRO and CMO with HR: keep the shared-outcome part of both teams' pay in next year's plan",
+     "When both teams rise or fall with the same outcome, collaboration rises (Le Meunier-"
+     "FitzHugh, Massey & Piercy 2011); plan redesigns often drop it for simpler quotas."),
+    ("healthy_lead_quality", "communicate",
+     "Marketing and sales operations: review the MQL definition and lead scoring together "
+     "each quarter",
+     "A shared written definition of a qualified lead keeps rejections for fit low as "
+     "campaigns, markets and products change."),
+)
+
 #: The parts of the one pay-plan redesign, each with the findings (code prefixes) that call
 #: for it: a plan problem is one recommendation, not one per symptom (they rest on the same
 #: plan). The first that applies leads; the rest are listed under it.
@@ -189,6 +209,9 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
     list of dict
         ``{code, step, priority, rank, title, rationale, evidence, findings, impact,
         strength, value}`` in the order to act, ``priority`` = ``rank`` = 1, 2, 3 …
+        When fewer than three problems call for action, what the data shows is healthy
+        adds up to three actions to keep it (:data:`SUSTAIN`; ``sustain`` true, no value),
+        after the problems.
         Evidence lists dotted ``results.json`` keys, all present; ``findings`` the sentences
         behind it, one per fact (family). The pay-plan redesign is one recommendation
         whatever the number of plan findings behind it, with ``actions`` listing the changes
@@ -233,6 +256,17 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             rec["actions"] = _pay_plan_parts(hits)
         recs.append(rec)
     recs.sort(key=lambda r: (-r["value"], STEPS.index(r["step"]), r["code"]))
+    strengths = {f["code"]: f for f in findings if f.get("kind") == "strength"}
+    for code, step, title, rationale in SUSTAIN:
+        if len(recs) >= 3:
+            break
+        f = strengths.get(code)
+        if f is not None:
+            recs.append({"code": f"keep_{code.removeprefix('healthy_')}", "step": step,
+                         "title": title, "rationale": rationale,
+                         "evidence": list(f.get("evidence") or []),
+                         "findings": [f["text"]], "impact": None, "strength": None,
+                         "value": None, "sustain": True})
     stage = get(results, "scores.stage")
     if stage in STAGE_LEVERS:
         step, title, rationale = STAGE_LEVERS[stage]

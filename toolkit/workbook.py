@@ -50,9 +50,14 @@ class Sheet:
     about: str = ""  # one line for the title sheet's contents
 
 
+def _whole(x: Any) -> int | None:
+    """A count estimate as a whole number (no fractional deals)."""
+    return None if x is None else int(round(x))
+
+
 def _cur_format(currency: str) -> str:
     code = currency if re.fullmatch(r"[A-Z]{3}", currency or "") else ""
-    return f'#,##0 "{code}"' if code else "#,##0"
+    return f'"{code}" #,##0' if code else "#,##0"   # "USD 884,510", as the report writes it
 
 
 def _yes(x: Any) -> str:
@@ -109,15 +114,22 @@ def scales_sheet(results: dict) -> Sheet | None:
     rows = []
     for code, sc in scales.items():
         b = sc.get("by_side") or {}
-        rows.append([sc.get("name") or code, STEP_NAMES.get(sc.get("pillar"), ""),
-                     dig(b, "sales", "mean"), dig(b, "sales", "n"),
-                     dig(b, "marketing", "mean"), dig(b, "marketing", "n"),
-                     dig(b, "all", "mean"),
+        flip = code == "CONF"   # its healthy mirror, as in the report: higher = healthier
+
+        def mean(side):
+            m = dig(b, side, "mean")
+            return None if m is None else (6 - m if flip else m)
+
+        rows.append(["Freedom from conflict and blame" if flip else sc.get("name") or code,
+                     STEP_NAMES.get(sc.get("pillar"), ""),
+                     mean("sales"), dig(b, "sales", "n"),
+                     mean("marketing"), dig(b, "marketing", "n"),
+                     mean("all"),
                      (sc.get("cliffs_magnitude") or "").capitalize() or None,
                      sc.get("alpha")])
     return Sheet("Survey ratings", "Survey ratings by side",
-                 "Mean agreement on 1–5 (5 = strongly agree; statements worded negatively are "
-                 "reversed, except 'Dysfunctional conflict', where higher means more conflict). "
+                 "Mean agreement on 1–5, higher is healthier (statements worded negatively are "
+                 "reversed; 'Freedom from conflict and blame' mirrors the conflict statements). "
                  "All respondents includes the other teams.",
                  [("Theme", TEXT), ("Step", TEXT), ("Sales side (1–5)", NUM2),
                   ("Sales respondents", INT), ("Marketing side (1–5)", NUM2),
@@ -366,10 +378,10 @@ def stake_sheet(results: dict) -> Sheet | None:
                   (dig(v, "ceiling_after_one_attempt", "rate"), PCT1)]]
     basis = ("SQLs from leads created in the period that were won" if st.get("revenue_basis")
              == "cohort" else "Win rate of opportunities created in the period (won ÷ closed)")
-    rows += [["Extra SQLs expected", (st.get("expected_sqls"), NUM1)],
+    rows += [["Extra SQLs expected (rounded)", (_whole(st.get("expected_sqls")), INT)],
              [basis, (sw.get("rate") if sw else st.get("win_rate"), PCT1)],
              ["…won deals", (sw.get("won"), INT)], ["…SQLs", (sw.get("sql"), INT)],
-             ["Extra won deals expected", (st.get("expected_won_deals"), NUM1)],
+             ["Extra won deals expected (rounded)", (_whole(st.get("expected_won_deals")), INT)],
              ["Median won deal", (st.get("median_won_amount"), cur)],
              ["Revenue at stake, as computed (extra won deals × median won deal)",
               (st.get("amount"), cur)],
@@ -380,8 +392,7 @@ def stake_sheet(results: dict) -> Sheet | None:
              ["For scale: won revenue from leads created in the period",
               (st.get("won_revenue"), cur)]]
     rows = [r for r in rows if r[1][0] is not None]
-    where = ("It is a headline of the summary because the evidence says follow-up is a "
-             "problem." if stake_is_headline(results) else "It is not a headline: the "
+    where = ("" if stake_is_headline(results) else "The report does not headline it: the "
              "evidence does not say follow-up is the problem here.")
     return Sheet("Revenue at stake", "Revenue at stake: the inputs",
                  f"If the leads sales gave up on had been worked up to {W} attempts, at the "
@@ -482,9 +493,14 @@ def write_workbook(results: dict, path: str | Path, *, practice: str = "") -> Pa
     put(ws, 1, 1, f"{name}: sales and marketing alignment diagnostic",
         font=Font(bold=True, size=16))
     put(ws, 2, 1, "Aggregate tables · Confidential", font=Font(italic=True, size=12))
-    info = [("Analysis period", f"{client.get('period_start') or '…'} to "
-                                f"{client.get('period_end') or '…'}"),
-            ("Prepared", str(results.get("generated_at") or "")[:10]),
+    from .report.sections import long_date
+
+    extract = get(results, "crm.cohort.extract_date")
+    info = [("Analysis period", f"{long_date(client.get('period_start'))} to "
+                                f"{long_date(client.get('period_end'))}"),
+            ("Data as of", long_date(extract) if extract else ""),
+            ("Prepared", long_date(results.get("generated_at")) if results.get("generated_at")
+             else ""),
             ("Prepared by", practice), ("Currency", client.get("currency") or "")]
     r = 4
     for k, v in info:

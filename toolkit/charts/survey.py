@@ -220,7 +220,7 @@ def plot_scale_means(*, data: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_yticks(list(ypos.values()), list(ypos.keys()))
     ax.set_xlim(0, 100)
     ax.axvline(50, color="#999999", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("Score 0..100 (50 = neutral); bars are 95% confidence intervals")
+    ax.set_xlabel("Score 0–100 (50 = neutral); lines are 95% confidence intervals")
     handles, labs = ax.get_legend_handles_labels()
     uniq = dict(zip(labs, handles))
     ax.legend(uniq.values(), uniq.keys(), fontsize=9.5, loc="lower right")

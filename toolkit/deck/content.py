@@ -14,6 +14,7 @@ from typing import Any
 
 from ..formatting import about_money, about_money_range, stake_is_headline
 from ..lookup import dig, get
+from ..report.verdict import plain_evidence
 
 SIDES = ("sales", "marketing")
 SIDE_LABEL = {"sales": "Sales side", "marketing": "Marketing side"}
@@ -125,15 +126,20 @@ def ranked_recommendations(results: dict) -> list[dict]:
 
 
 def cover(results: dict, brand: dict) -> SlideSpec:
+    from ..report.sections import long_date
+
     c = results.get("client") or {}
     period = ""
     if c.get("period_start") and c.get("period_end"):
-        period = f"Analysis period {c['period_start']} to {c['period_end']}"
-    when = str(results.get("generated_at") or "")[:10]
+        period = (f"Analysis period {long_date(c['period_start'])} to "
+                  f"{long_date(c['period_end'])}")
+    extract = get(results, "crm.cohort.extract_date")
+    asof = f"Data as of {long_date(extract)}" if extract else ""
+    when = long_date(results["generated_at"]) if results.get("generated_at") else ""
     return SlideSpec(
         title=f"{c.get('name') or c.get('id') or 'Client'}",
         subtitle="Sales and marketing alignment diagnostic",
-        bullets=[x for x in (period, f"Prepared by {brand['practice']}"
+        bullets=[x for x in (period, asof, f"Prepared by {brand['practice']}"
                              if brand.get("practice") else "",
                              f"{when} · Confidential" if when else "Confidential") if x],
         kind="cover",
@@ -339,18 +345,24 @@ def blame_game(results: dict) -> SlideSpec:
     for key in ("lead_quality", "follow_up"):
         for e in (v.get(key) or {}).get("evidence") or []:
             notes.append(_evidence_note(e))
-        notes += (v.get(key) or {}).get("caveats") or []
+        notes += [plain_evidence(c) for c in (v.get(key) or {}).get("caveats") or []]
     notes += beliefs.get("checks") or []
     return SlideSpec(title=title, bullets=bullets, charts=charts, notes=notes)
 
 
 def _evidence_note(e: dict) -> str:
-    fig = e.get("figure")
-    shown = pct(fig) if isinstance(fig, float) and 0 <= fig <= 1 else num(fig, 1)
-    iv = e.get("interval")
-    rng = f" (95% interval {pct(iv[0])}–{pct(iv[1])})" if iv and all(
-        isinstance(x, float) and 0 <= x <= 1 for x in iv) else ""
-    return f"{shown}{rng}: {e.get('comparison', '')}."
+    """One evidence row as the written report's table shows it: what, figure with its unit,
+    interval, and what it is compared with — in plain words."""
+    from ..report.verdict import _figure, _interval, _what, plain_evidence
+
+    key, comp = str(e.get("key") or ""), str(e.get("comparison") or "")
+    shown = _figure(key, e.get("figure"))
+    iv = _interval(key, e.get("interval"))
+    what = _what(key, comp)
+    against = plain_evidence(comp)
+    return (f"{what}: {shown}" + (f" (95% interval {iv})" if iv else "")
+            + (f"; compared with {against[:1].lower() + against[1:]}" if against
+               and against.lower() != what.lower() else "") + ".")
 
 
 def follow_up(results: dict) -> SlideSpec:
@@ -375,8 +387,11 @@ def follow_up(results: dict) -> SlideSpec:
     hours = sp.get("sla_hours") or get(results, "data.settings.sla_first_touch_hours")
     chart = ChartSpec(
         title=f"Share of {pop} handed to sales (n = {num(n)})",
-        categories=["Never touched", f"First touched within {num(hours)} h"],
-        series=[("Share", [untouched, sla], "primary")], maximum=1)
+        # both bars read the same way (the shortfall): a bar for a good figure beside one for
+        # a bad figure, in one colour on one axis, would mislead
+        categories=["Never touched", f"Not touched within {num(hours)} h"],
+        series=[("Share", [untouched, None if sla is None else 1 - sla], "primary")],
+        maximum=1)
     bullets = []
     if sp.get("median_hours") is not None:
         bullets.append(f"Half of {pop} wait {num(sp['median_hours'])} hours or more for a "
@@ -437,9 +452,10 @@ def effort(results: dict) -> SlideSpec:
                     (h.get("ci_low") or 0) >= floor for _, h in rated):
                 bullets.append("Every score band stays above the floor, so it is not reps "
                                "working the better-looking leads harder.")
-        notes = [f"Attempt clock: {ef.get('definition', '')}.", ef.get("bias_note", ""),
-                 f"Conversions after attempt 3: {ci(after)}.",
-                 f"Conversion per attempt after the third: {ci(later)}."]
+        notes = ["Each attempt's rate counts only the leads that reached that attempt, so leads "
+                 "that converted early do not make later attempts look worse.",
+                 f"Share of conversions that came after the 3rd attempt: {ci(after)}.",
+                 f"Conversion per attempt after the 3rd: {ci(later)}."]
         return SlideSpec(title=title, bullets=bullets, charts=[chart],
                          notes=[n for n in notes if n])
     ec = get(results, "crm.dose_response.effort_contrast") or {}
@@ -536,9 +552,9 @@ def lead_quality(results: dict) -> SlideSpec:
     if lq.get("fit_share") is not None:
         bullets.append(f"{pct(lq['fit_share'])} of rejections with a stated reason are about "
                        "fit (wrong industry, too small, no budget…).")
-    notes = [f"Leads followed: {wc['population']}." if wc["population"] else "",
+    notes = [f"Leads followed: {plain_evidence(wc['population'])}." if wc["population"] else "",
              b.get("label", ""), _sentence(get(results, "verdict.lead_quality.summary") or "")]
-    notes += get(results, "verdict.lead_quality.caveats") or []
+    notes += [plain_evidence(c) for c in get(results, "verdict.lead_quality.caveats") or []]
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=[n for n in notes if n])
 
 
@@ -704,10 +720,18 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
     for c in codes:
         s = sc.get(c) or {}
         if s:
-            notes.append(f"{s.get('name', c)}: sales mean {num(dig(s, 'by_side', 'sales', 'mean'), 2)}"
-                         f", marketing mean {num(dig(s, 'by_side', 'marketing', 'mean'), 2)} "
-                         f"of 5; difference {s.get('cliffs_magnitude') or 'not tested'}; "
-                         f"reliability (alpha) {num(s.get('alpha'), 2)}.")
+            flip = c == "CONF"   # named and scored as on the slide: higher is healthier
+
+            def score(side):
+                v = dig(s, "by_side", side, "index_0_100")
+                return num(None if v is None else (100 - v if flip else v))
+
+            name = "Freedom from conflict and blame" if flip else s.get("name", c)
+            notes.append(f"{name}: sales side {score('sales')}, marketing side "
+                         f"{score('marketing')} of 100 (higher is healthier); difference "
+                         f"between the sides {s.get('cliffs_magnitude') or 'not tested'}; "
+                         f"the statements agree with each other (Cronbach's alpha) at "
+                         f"{num(s.get('alpha'), 2)}.")
     return SlideSpec(title=title, bullets=bullets, charts=[chart] if chart else [], notes=notes)
 
 
@@ -817,7 +841,9 @@ def recommendations(results: dict) -> SlideSpec:
                      _sentence(why)])
         notes.append(f"{i}. {r.get('title')}: {r.get('rationale', '')}")
     if len(recs) > 6:
-        notes.append(f"{len(recs) - 6} further recommendations are in the written report.")
+        more = len(recs) - 6
+        notes.append(f"{more} further recommendation{'s are' if more > 1 else ' is'} in the "
+                     "written report.")
     n = min(len(recs), 6)
     title = (f"{n} actions, in the order to take them" if n > 1 else
              "One action: " + _sentence(recs[0].get('title', '')).rstrip('.').replace(': ', ' — '))

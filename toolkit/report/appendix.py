@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .display import Rendered, renders, fmt_pct, show_markdown, show_table
+from .survey import group_words
 from .read import method as stored_method
 
 
@@ -31,7 +32,7 @@ def render_data_quality(results: dict) -> Rendered:
             f"**Hidden by the anonymity rule.** Groups with fewer than {mgs} respondents are "
             "never shown, nor the complementary groups that would let them be recovered by "
             "subtraction. Hidden here: "
-            + ", ".join(dict.fromkeys(_group_word(d.get("group")) for d in sup)) + ".")
+            + ", ".join(group_words(d.get("group") for d in sup)) + ".")
     else:
         show_markdown(f"**Anonymity.** No group was under the threshold of {mgs} respondents; "
                       "nothing had to be hidden.")
@@ -67,13 +68,38 @@ def plain_source(text: str) -> str:
     return text
 
 
+#: Kinds of personal data, by words in a dropped column's name.
+_PERSONAL = (("name", "names"), ("email", "e-mail addresses"), ("mail", "e-mail addresses"),
+             ("phone", "phone numbers"), ("ip", "IP addresses"), ("latitude", "location"),
+             ("longitude", "location"), ("location", "location"))
+
+
 def plain_warning(text: str) -> str:
-    """A data warning without the analysis area prefix ("crm speed: …" → "…")."""
+    """A data warning in the client's words: no analysis-area prefix ("crm speed: …"), no
+    file path ("crm/opportunities.csv: …"), no raw column names."""
     import re
 
+    area = ""
+    m = re.match(r"^([\w./ -]+?\.(?:csv|xlsx|xls|tsv|txt|json)):\s*(.+)$", text, flags=re.S)
+    if m:
+        area = "survey" if m.group(1).lower().startswith("survey") else (
+            "CRM" if m.group(1).lower().startswith("crm") else "")
+        text = m.group(2)
     m = re.match(r"^(?:survey|crm|incentives|verdict|plan|data)(?: [a-z-]+)?:\s*(.+)$", text,
                  flags=re.S)
     out = m.group(1) if m else text
+    m = re.match(r"^personal data columns dropped and not carried forward:\s*(.+)$", out,
+                 flags=re.S)
+    if m:
+        cols = [c.strip().lower() for c in m.group(1).split(",")]
+        kinds = list(dict.fromkeys(word for c in cols for key, word in _PERSONAL
+                                   if key in c and not (key == "ip" and "recipient" in c)))
+        what = f" ({', '.join(kinds)})" if kinds else ""
+        return (f"Personal data in the {area + ' ' if area else ''}export{what} was removed "
+                "before the analysis and is not kept.")
+    m = re.match(r"^amount: all amounts in (\w+)$", out)
+    if m:
+        return f"All deal amounts are in {m.group(1)}."
     return out[:1].upper() + out[1:]
 
 
@@ -87,7 +113,7 @@ def render_methodology(results: dict) -> Rendered:
     cliff_txt = (" (" + ", ".join(f"|d| < {c['below']:.3g}".replace("0.", ".") + f" {c['label']}"
                                   for c in cliffs) + ", else large)") if cliffs else ""
     mat = m.get("maturity_stages") or []
-    mat_txt = ("Maturity stages on the MAT mean: " + ", ".join(
+    mat_txt = ("Maturity stages on the mean of the twelve maturity statements: " + ", ".join(
         (f"< {b['to']:g} {b['stage']}" if b.get("from") is None else
          f"≥ {b['from']:g} {b['stage']}" if b.get("to") is None else
          f"{b['from']:g}–{b['to'] - 0.01:.2f} {b['stage']}") for b in mat)
@@ -164,6 +190,35 @@ _PART = {"survey": "Survey", "plan_structure": "Plan structure",
 _REPORT_USES = ("verdict", "incentive flags", "findings", "recommendations")
 
 
+#: Thresholds whose value is not a share of 100 %: its unit as the rule states it.
+_UNITS = {
+    "gap_large": lambda v: f"{v:.2f}",                       # Cliff's delta, −1..1
+    "severity_high": lambda v: f"{v:.2f} on the 0–1 severity scale",
+    "severity_medium": lambda v: f"{v:.2f} on the 0–1 severity scale",
+    "sow_gap": lambda v: f"{100 * v:g} points",
+    "reward_gap": lambda v: f"{100 * v:g} points",
+    "scale_low": lambda v: f"{v:g} on the 1–5 answer scale",
+    "conflict_high": lambda v: f"{v:g} on the 1–5 answer scale",
+    "pillar_low": lambda v: f"{v:g} of 100",
+    "agree_min_answer": lambda v: f"an answer of {v:g}",
+}
+#: Instrument codes a stored rationale may carry, and what the report calls them.
+_CODE_WORDS = {"CONF": "The conflict statements'", "REFF": "perceived effectiveness",
+               "MAT": "maturity"}
+
+
+def plain_codes(text: str) -> str:
+    """A stored rationale in the report's words: instrument codes named, and what only the
+    workshop or the wave comparison uses left out."""
+    import re
+
+    text = re.sub(r"^CONF mean", "The conflict statements' mean", text)
+    text = re.sub(r"\b(CONF|REFF|MAT)\b", lambda m: _CODE_WORDS[m.group(1)], text)
+    text = re.sub(r", the blame claims and the workshop's reveal and guess round use it",
+                  " and the blame claims use it", text)
+    return text.replace(" and the workshop's reveal and guess round", "")
+
+
 def _thresholds(results: dict, m: dict) -> None:
     """One short plain list of the thresholds behind the verdict, the plan flags and the
     findings: what each means, in words; names, workshop and wave thresholds left out."""
@@ -179,10 +234,12 @@ def _thresholds(results: dict, m: dict) -> None:
         src = "" if not src or src.startswith("method") else f" ({src})"
         val = t.get("value")
         if isinstance(val, (int, float)) and not isinstance(val, bool):
-            shown = f"{100 * val:g}%" if isinstance(val, float) and 0 < val < 1 else f"{val:g}"
+            unit = _UNITS.get(t.get("name"))
+            shown = (unit(val) if unit else f"{100 * val:g}%"
+                     if isinstance(val, float) and 0 < val < 1 else f"{val:g}")
             src = f" (threshold {shown}" + (f"; {src[2:]}" if src else ")")
         if first:
-            lines.append(f"- {first}{src}")
+            lines.append(f"- {plain_codes(first)}{src}")
     show_markdown("**Thresholds used.** The verdict, the plan's conflict flags and the findings "
                   "apply these rules:\n\n" + "\n".join(dict.fromkeys(lines)))
 
@@ -260,6 +317,6 @@ def render_priorities(results: dict) -> Rendered:
              "impact": _f(r.get("impact"), ".2f"),
              "evidence strength": _f(r.get("strength"), ".1f"),
              "priority": _f(r.get("value"), ".2f") if r.get("value") is not None
-             else "last (next stage)"}
+             else "keep (what works)" if r.get("sustain") else "last (next stage)"}
             for r in sorted(recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
     show_table(pd.DataFrame(rows, dtype=object), caption="Recommendations by priority")

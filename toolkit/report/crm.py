@@ -93,7 +93,12 @@ def handoff_sentence(h: dict) -> str:
                 "rejected is not in the export (no rejection date or status). ")
     else:
         text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs and rejected "
-                f"{rej}. ")
+                f"{rej}")
+        a, r = h.get("acceptance_rate"), h.get("rejection_rate")
+        if a is not None and r is not None and 1 - a - r >= 0.005:
+            text += (f"; the other {fmt_pct(1 - a - r)} were neither accepted nor rejected "
+                     "by the extract date")
+        text += ". "
     n_rej, n_reason = h.get("n_rejected") or 0, h.get("n_with_reason") or 0
     if "rejection" in nm:
         pass
@@ -261,7 +266,7 @@ def render_funnel(results: dict) -> Rendered:
                          key=lambda kv: -kv[1]["counts"]["leads"]):
         c = v["counts"]
         rows.append({"source": source_label(src),
-                     "marketing-sourced": "yes" if v.get("marketing") else "no",
+                     "marketing-sourced": "Yes" if v.get("marketing") else "No",
                      "leads": c["leads"], "MQL": _count(c.get("mql")),
                      "SQL": _count(c.get("sql")), "won": _count(c.get("won")),
                      "MQL → SAL": _ci(v["rates"].get("mql_to_sal")) if c.get("sal") is not None
@@ -382,6 +387,8 @@ def render_effort(results: dict) -> Rendered:
             "attempt among the leads still being worked at that attempt, with 95% intervals.",
             takeaway=effort_sentence(e).replace("**Does persistence pay?** ", ""))
     ft, hue = _bucket_frame(dose.get("by_first_touch"))
+    if not ft.empty and "bucket" in ft:   # never-touched leads cannot convert: no bar for them
+        ft = ft[ft["bucket"].astype(str) != "never"]
     if not ft.empty:
         ft = ft.astype({"rate": float, "ci_low": float, "ci_high": float})
         show_figure(charts.plot_rate_buckets(data=ft, hue=hue,
@@ -393,17 +400,41 @@ def render_effort(results: dict) -> Rendered:
                     + ("within the same lead-score band." if hue else "across all leads."))
     lg = dose.get("logit") or {}
     if lg.get("terms"):
-        names = {"first_touch_days": "per day to first touch",
-                 "score_sd": "per typical step up in lead score"}
-        show_table(pd.DataFrame([{"term": names.get(k, k),
-                                  "odds of reaching SQL × (1 = no change)":
-                                      fmt_num(v["odds_ratio"], 2),
-                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
-                                            f"{fmt_num(v['ci_high'], 2)}"}
-                                 for k, v in lg["terms"].items()]),
-                   caption=f"How speed and lead score each go with reaching SQL, the "
-                   f"other held equal (n={lg['n']:,} touched leads"
-                   + (" with a lead score)" if "score_sd" in lg["terms"] else ")"))
+        show_markdown(odds_sentence(lg))
+
+
+#: What one unit of each model term is, in words.
+_ODDS_TERMS = {"first_touch_days": "each day's wait before the first touch",
+               "score_sd": "a lead scored one typical step higher",
+               "attempts": "each extra attempt"}
+
+
+def odds_sentence(lg: dict) -> str:
+    """How speed and lead score each go with reaching SQL, the other held equal, in words
+    (the model's odds ratios as "cuts the odds by about a fifth" / "1.6 times the odds");
+    the model itself is named in the methodology appendix."""
+    parts = []
+    for k, v in (lg.get("terms") or {}).items():
+        o, lo, hi = v.get("odds_ratio"), v.get("ci_low"), v.get("ci_high")
+        if o is None:
+            continue
+        who = _ODDS_TERMS.get(k, k.replace("_", " "))
+        if lo is not None and hi is not None and lo <= 1 <= hi:
+            parts.append(f"{who} makes no clear difference to the odds of reaching SQL")
+        elif o < 1:
+            parts.append(f"{who} cuts the odds of reaching SQL by about {1 - o:.0%} "
+                         f"(95% interval {1 - hi:.0%}–{1 - lo:.0%})")
+        elif o < 1.5:
+            parts.append(f"{who} raises the odds of reaching SQL by about {o - 1:.0%} "
+                         f"(95% interval {lo - 1:.0%}–{hi - 1:.0%})")
+        else:
+            parts.append(f"{who} goes with {o:.1f} times the odds of reaching SQL "
+                         f"(95% interval {lo:.1f}–{hi:.1f})")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return (f"**Speed and lead score, each with the other held equal.** {text[:1].upper()}"
+            f"{text[1:]} (n = {lg.get('n', 0):,} touched leads).")
 
 
 #: Kept for callers of the previous name.
@@ -484,7 +515,7 @@ def render_quality(results: dict) -> Rendered:
                       f"{_ci(wc.get('marketing'))}, other sources {_ci(wc.get('other'))}. "
                       f"Benchmark: {b['label']} ({b['provenance']}).")
         rows = [{"source": source_label(k),
-                 "marketing-sourced": "yes" if v.get("marketing") else "no",
+                 "marketing-sourced": "Yes" if v.get("marketing") else "No",
                  "leads touched within the SLA": v["n"],
                  f"reached SQL within {W} attempts": v.get("k"),
                  f"estimated to reach SQL if worked to attempt {W}": _ci(v, n=False)
@@ -545,15 +576,7 @@ def _legacy_dose(results: dict) -> None:
                 takeaway=take)
     lg = dose.get("logit") or {}
     if lg.get("terms"):
-        names = {"attempts": "per extra attempt", "first_touch_days": "per day to first touch",
-                 "score_sd": "per typical step up in lead score"}
-        show_table(pd.DataFrame([{"term": names.get(k, k),
-                                  "odds of reaching SQL × (1 = no change)":
-                                      fmt_num(v["odds_ratio"], 2),
-                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
-                                            f"{fmt_num(v['ci_high'], 2)}"}
-                                 for k, v in lg["terms"].items()]),
-                   caption=f"Logistic regression of reaching SQL (n={lg['n']:,} touched leads)")
+        show_markdown(odds_sentence(lg))
 
 
 def _legacy_quality(results: dict) -> None:
@@ -567,7 +590,7 @@ def _legacy_quality(results: dict) -> None:
                   f"{_ci(lq['well_worked_conversion'])}; marketing-sourced "
                   f"{_ci(lq.get('marketing'))}, other sources {_ci(lq.get('other'))}. "
                   f"Benchmark: {b['label']} ({b['provenance']}).")
-    rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
+    rows = [{"source": k, "marketing-sourced": "Yes" if v.get("marketing") else "No",
              "well-worked leads": v["n"], "reached SQL": _ci(v)}
             for k, v in sorted(lq["by_source"].items(), key=lambda kv: -kv[1]["n"])]
     if rows:

@@ -130,6 +130,8 @@ def show_html(fragment: str) -> None:
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
     """Display a DataFrame as a plain, print-friendly HTML table."""
     shown = df.astype(object).where(df.notna(), "—")  # None and NaN alike read "—"
+    # headers as a document writes them: capitalised ("source" → "Source")
+    shown.columns = [c[:1].upper() + c[1:] if isinstance(c, str) else c for c in shown.columns]
     styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
     cap = f"<p class='caption'>{html_text(caption)}</p>" if caption else ""
     emit(HTML(cap + styler_html))

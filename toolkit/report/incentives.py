@@ -14,7 +14,7 @@ from .read import threshold
 from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 SCALE_NAMES = {"SHARE": "Shared goals", "RINT": "Reward interdependence",
-               "RFAIR": "Fair reward of the other team"}
+               "RFAIR": "Reward fairness"}   # the scale's name in every chart and table
 #: Team codes of the plan in words.
 TEAM_WORDS = {"sales": "Sales", "marketing": "Marketing", "sales_development":
               "Sales development", "revops": "Revenue operations", "leadership": "Leadership"}
