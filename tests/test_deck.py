@@ -288,5 +288,7 @@ def test_every_slides_notes_carry_its_own_evidence(results):
     cover = notes[0]
     resp, coh = results["survey"]["respondents"], results["crm"]["cohort"]
     assert f"Survey: {resp['all']:,} respondents" in cover
-    assert f"{coh['leads']:,} leads created {coh['period_start']}" in cover
+    from toolkit.report.sections import long_date
+
+    assert f"{coh['leads']:,} leads created {long_date(coh['period_start'])}" in cover
     assert f"{results['crm']['funnel']['counts']['won']:,} of them became won deals" in cover

@@ -232,8 +232,9 @@ def find(results: dict) -> list[Finding]:
     for side in ("sales", "marketing"):
         sow = get(results, f"incentives.shared_outcome_weight.{side}")
         if sow is not None and sow < lim["sow_low"]:
-            text = (f"None of the {side} side's on-target variable pay depends on an outcome "
-                    "both teams share." if sow == 0 else
+            text = (f"0% of the {side} side's on-target variable pay depends on an outcome "
+                    "both teams share (company revenue, pipeline, win rate or SLA)."
+                    if sow == 0 else
                     f"Only {_pct(sow)} of the {side} side's on-target variable pay depends on "
                     "an outcome both teams share.")
             out.append(Finding(f"sow_low_{side}", "incentivize", 0.75 if sow == 0 else 0.6,

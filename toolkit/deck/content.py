@@ -167,10 +167,12 @@ def cover_notes(results: dict) -> list[str]:
     coh = get(results, "crm.cohort") or {}
     if coh.get("leads") is not None:
         won = get(results, "crm.funnel.counts.won")
-        notes.append(f"CRM: {num(coh['leads'])} leads created {coh.get('period_start')} to "
-                     f"{coh.get('period_end')}"
-                     + (f" (data extracted {coh['extract_date']})" if coh.get("extract_date")
-                        else "")
+        from ..report.sections import long_date
+
+        notes.append(f"CRM: {num(coh['leads'])} leads created {long_date(coh.get('period_start'))}"
+                     f" to {long_date(coh.get('period_end'))}"
+                     + (f" (data extracted {long_date(coh['extract_date'])})"
+                        if coh.get("extract_date") else "")
                      + (f"; {num(won)} of them became won deals" if won is not None else "")
                      + ".")
     plan = get(results, "data.row_counts.plan")
@@ -859,10 +861,12 @@ def about(results: dict) -> SlideSpec:
         bullets.append(f"Survey: {num(resp.get('all'))} respondents ({num(resp.get('sales'))} "
                        f"on the sales side, {num(resp.get('marketing'))} on the marketing side).")
     if get(results, "crm.cohort.leads") is not None:
+        from ..report.sections import long_date
+
         bullets.append(f"CRM: {num(get(results, 'crm.cohort.leads'))} leads created "
-                       f"{get(results, 'crm.cohort.period_start')} to "
-                       f"{get(results, 'crm.cohort.period_end')}, "
-                       f"{num(rc.get('opportunities'))} opportunities.")
+                       f"{long_date(get(results, 'crm.cohort.period_start'))} to "
+                       f"{long_date(get(results, 'crm.cohort.period_end'))}, "
+                       f"{num(rc.get('opportunities'))} opportunities in the export.")
     if results.get("incentives"):
         bullets.append(f"Compensation plan: {num(rc.get('plan'))} plan components.")
     bullets.append(f"No survey group under {get(results, 'data.settings.min_group_size') or 5} "
