@@ -250,15 +250,15 @@ def test_workbook_carries_the_stake_and_its_inputs():
     rows = {r[0]: r[1][0] for r in sh.rows}
     assert rows["Leads sales gave up on"] == 8
     assert rows["Left out: leads sales rejected"] == 2
-    assert rows["Extra SQLs expected"] == pytest.approx(3.0)
+    assert rows["Extra SQLs expected (rounded)"] == 3   # whole leads, as a reader counts
     assert rows["SQLs from leads created in the period that were won"] == pytest.approx(0.5)
     assert rows["Median won deal"] == 4000.0
     assert rows["Revenue at stake, as computed (extra won deals × median won deal)"] == \
         pytest.approx(6000.0)
     assert rows["Uncapped attempt-clock projection"] == pytest.approx(7250.0)
     assert rows["Conversion used, never touched (marketing-sourced)"] == pytest.approx(0.4)
-    assert "headline" in sh.note
-    assert "not a headline" in stake_sheet(_stake_results(False)).note
+    assert "headline" not in sh.note   # no note on the report's own logic for the client
+    assert "does not headline it" in stake_sheet(_stake_results(False)).note
 
 
 def test_stake_sentence_states_the_counterfactual_and_rounds():

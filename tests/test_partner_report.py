@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLES
+from toolkit.lookup import get
 
 PLUMBING = re.compile(r"\b(survey|crm|incentives|verdict|scores)\.[a-z_]+\.|Cliff's delta|"
                       r"Benjamini|\bbeta\b|R²|\((?:FAIR|TRUST|CONF|SUPP|SHARE|RINT|RFAIR|BIDIR|"
@@ -113,7 +114,7 @@ def test_summary_one_page_verdict_findings_actions(results):
     assert not [w for w in others if re.search(rf"\b{w}\b", html)]
     first3 = [r["title"] for r in sorted(results["recommendations"],
                                          key=lambda r: r["rank"])[:3]]
-    assert all(t in html for t in first3)
+    assert all(t.replace("'", "&#x27;") in html for t in first3)
     assert not PLUMBING.search(html), PLUMBING.search(html)
 
 
@@ -264,7 +265,15 @@ def test_summary_findings_carry_the_verdicts_evidence(results):
     if supported:
         assert [f["code"] for f in top[:len(supported)]] == [f"verdict_{c}" for c in supported]
         for c in supported:   # the deciding figures, as the verdict states them
-            assert v[c]["summary"][1:] in top[supported.index(c)]["text"]
+            text = top[supported.index(c)]["text"]
+            if c == "follow_up":   # the short form: the same figures, one short sentence
+                for k in ("crm.speed.by_group.marketing.untouched_share",
+                          "crm.persistence.by_group.marketing.single_attempt_share"):
+                    assert f"{get(results, k):.0%}" in text
+                    assert k in top[supported.index(c)]["evidence"]
+                assert len(text.split()) <= 45
+            else:
+                assert v[c]["summary"][1:] in text
     else:
         assert {f["code"] for f in top[:2]} == {"healthy_follow_up", "healthy_lead_quality"}
         assert all(f["kind"] == "strength" for f in top)

@@ -595,7 +595,10 @@ def funnel(results: dict) -> SlideSpec:
         title = (f"The funnel loses most between {_short(labels[drop['from']])} and "
                  f"{_short(labels[drop['to']])}: {pct(drop['rate'])} move on, against "
                  f"{pct(b_.get('low'))}–{pct(b_.get('high'))} in practitioner ranges")
-    period = get(results, "crm.cohort.period_start"), get(results, "crm.cohort.period_end")
+    from ..report.sections import long_date
+
+    period = (long_date(get(results, "crm.cohort.period_start")),
+              long_date(get(results, "crm.cohort.period_end")))
     chart = ChartSpec(title=f"Leads created {period[0]} to {period[1]} reaching each stage "
                             f"(n = {num(counts.get('leads'))})",
                       categories=[labels.get(s, s) for s in stages],

@@ -297,7 +297,7 @@ def render_priorities(results: dict) -> Rendered:
     """How the recommendations were ranked: impact × evidence strength, per recommendation."""
     recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)]
     pr = stored_method(results).get("priority") or {}
-    if not any(r.get("value") is not None for r in recs) or not pr:
+    if not any(r.get("value") is not None or r.get("sustain") for r in recs) or not pr:
         return
     strength = pr.get("strength") or {}
     words = {"records": "measured in the CRM, the plan or the verdict",
