@@ -25,8 +25,8 @@ from typing import Callable, TypeVar
 A = TypeVar("A")
 B = TypeVar("B")
 
-#: Below this many rows the measures take well under a second and a child is not worth it.
-MIN_ROWS = 100_000
+#: Below this many leads the measures take a few tens of milliseconds: no child.
+MIN_ROWS = 10_000
 #: The child may take this many times as long as the parent's own half (and at least
 #: :data:`MIN_WAIT` seconds) before the parent gives up on it and computes the half itself:
 #: no wait is unbounded.
@@ -80,6 +80,12 @@ def both(first: Callable[[], A], second: Callable[[], B], *, rows: int) -> tuple
         code = 0
         try:
             os.close(r)
+            import signal
+
+            # an interrupt ends the child at once (the parent, interrupted too, reaps it);
+            # never the parent's handlers (cleanup of the parent's folders)
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
             devnull = open(os.devnull, "w")
             sys.stdout = sys.stderr = devnull  # the parent's streams (a kernel's) are its own
             warnings.simplefilter("ignore")

@@ -282,8 +282,10 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
     try:
         _prefetch_crm(engagement)
         _run_jobs(jobs, data, problems, engagement)
-    finally:
-        discard_prefetched()
+    except BaseException:
+        discard_prefetched(wait=False)  # an interrupt is not held up by a background read
+        raise
+    discard_prefetched()
     if engagement.survey is not None and engagement.survey.comment_codebook is not None:
         from ..exceptions import InputError
         from ..survey.themes import load_codebook

@@ -129,9 +129,15 @@ def read_typed(path: Path, table: str, *, display_path: str,
 
 
 def _read_arrays(path: Path, table: str, columns):
-    """The typed Arrow columns of a clean file (``_csv`` / ``_parquet``), else ``None``."""
+    """The typed Arrow columns of a clean file (``_csv`` / ``_parquet``), else ``None``.
+
+    Checks the file first (:func:`~toolkit.intake.reader.check_file`, from its ``stat``):
+    a folder, FIFO or unreadable file is never opened here, so a background read cannot
+    block on a named pipe.
+    """
     suffix = path.suffix.lower()
     try:
+        check_file(path)
         if suffix in PARQUET_SUFFIXES:
             return _parquet(path, table, columns)
         if suffix in _CSV_SUFFIXES:
@@ -190,11 +196,14 @@ def prefetch(path: Path, table: str, columns: Mapping[str, str] | None = None) -
         _PREFETCHED[key] = _Pending(Path(path), table, columns)
 
 
-def discard_prefetched() -> None:
-    """Wait for and drop every prefetched read that was not taken."""
+def discard_prefetched(wait: bool = True) -> None:
+    """Drop every prefetched read that was not taken; with *wait*, after it has finished
+    (without, e.g. on an interrupt, the daemon thread ends on its own or with the
+    process)."""
     while _PREFETCHED:
         _, pending = _PREFETCHED.popitem()
-        pending.result()
+        if wait:
+            pending.result()
 
 
 def _mapping(header: list[str], table: str, columns) -> dict[str, str] | None:
@@ -329,8 +338,9 @@ def _clean_already(arr: pa.ChunkedArray) -> bool:
 
     Usually proven for the whole column by the smallest and largest byte of its data buffer;
     otherwise reads the first and last byte of each value from the Arrow offsets and data
-    buffers (NumPy gathers, no per-value work in Python). Such a column is unchanged by trimming and
-    has no empty text to turn into a missing value, so :func:`_clean` can skip both passes.
+    buffers (NumPy gathers, no per-value work in Python). Such a column is unchanged by
+    trimming and has no empty text to turn into a missing value, so :func:`_clean` can skip
+    both passes.
     Conservative: a value that merely might change sends the column through them.
     """
     for chunk in arr.chunks:
