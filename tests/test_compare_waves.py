@@ -64,6 +64,9 @@ def test_committed_pair_finds_exactly_the_planted_changes(sample_pair):
     counts = comp["summary"]["counts"]
     assert (counts["improved"], counts["no_detectable_change"]) == (24, 34)
     assert sum(v != "unchanged" for v in truth.values()) == 24
+    # counted once per measure (a scale's three lines are one measure): 4 scales, 2 pillar
+    # indexes, 1 claim, 5 CRM figures improved; 9 scales, 1 pillar, 1 claim, 1 CRM did not
+    assert comp["summary"]["measures"]["counts"] == {"improved": 12, "no_detectable_change": 12}
     # 34 unchanged figures in the tested family and the 3 maturity lines repeating one
     assert sum(v == "unchanged" for v in truth.values()) == 34 + 3
     # the same figures from a stand-alone comparison of the two results files
@@ -337,7 +340,11 @@ def test_deck_gains_a_since_last_slide(sample_pair):
     slides = deck_content(after)
     assert slides[2].title.startswith("Since the last assessment")
     counts = after["comparison"]["summary"]["counts"]
-    assert f"{counts['improved']} figures improved" in slides[2].title
+    assert counts["improved"] == 24      # lines: 4 scales × 3 populations, 2 pillars × 3, ...
+    # ... but one measure counts once: 4 scales, 2 pillar indexes, 1 claim, 5 CRM figures
+    assert slides[2].title == ("Since the last assessment 12 measures improved (4 survey "
+                               "scales, 2 pillar indexes, 1 blame claim and 5 CRM figures); 12 "
+                               "show no detectable change")
     text = " ".join(slides[2].bullets)
     assert "leads never touched by sales" in text and "Trust" in text
     assert "No detectable change" in text and "TRUST" not in text
@@ -365,3 +372,21 @@ def test_report_of_the_after_wave_has_the_section_in_its_contents(tmp_path):
     assert "no detectable change" in html and "What improved" in html
     results = json.loads((outcome.folder / "results.json").read_text())
     assert results["comparison"]["summary"]["counts"]["improved"] > 0
+
+
+def test_shown_changes_match_the_shown_figures():
+    """The reader subtracts the figures on the page: the change must agree with them."""
+    from toolkit.report.waves import change_text, fmt_change, fmt_value
+
+    cases = [({"before": 0.4949, "after": 0.1751, "unit": "share"}, "49%", "18%", "−31 pts"),
+             ({"before": 35.4, "after": 43.2, "unit": "index"}, "35", "43", "+8"),
+             ({"before": 32.4, "after": 31.6, "unit": "index"}, "32", "32", "±0"),
+             ({"before": 2.434, "after": 3.176, "unit": "scale"}, "2.43", "3.18", "+0.75"),
+             ({"before": 38.04, "after": 9.84, "unit": "hours"}, "38 h", "9.8 h", "−28.2 h")]
+    for e, b, a, ch in cases:
+        e["change"] = e["after"] - e["before"]
+        u = e["unit"]
+        assert (fmt_value(e["before"], u), fmt_value(e["after"], u),
+                change_text(e)) == (b, a, ch), e
+    # unrounded, the share would read −32 pts and the index +7.8
+    assert fmt_change(cases[0][0]["change"], "share") == "−32 pts"

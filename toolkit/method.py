@@ -196,8 +196,10 @@ THRESHOLDS: dict[str, dict] = {
         "across every tested figure keeps the chance that any unchanged figure is called "
         "'improved' or 'worse' at 5% or less. Each interval is drawn at the level at which "
         "Holm's procedure tested its figure, so 'detectable' and 'interval excludes zero' "
-        "always agree. (A false-discovery-rate adjustment, Benjamini & Hochberg 1995, lets "
-        "about one comparison in five show an unchanged figure as changed.)",
+        "always agree. (A false-discovery-rate adjustment, Benjamini & Hochberg 1995, bounds "
+        "the expected share of chance findings, not the chance of any: with many real "
+        "changes it tests each unchanged figure at about 2%, so a comparison can show one "
+        "as changed about half the time.)",
         "Holm 1979", ("wave comparison",)),
     "drivers_min_n_per_predictor": Threshold(
         10, "Fewest respondents with every answer per predictor before the drivers of "

@@ -231,7 +231,52 @@ def _summary(entries, m: int, level: float | None) -> dict:
         groups.setdefault(e["status"], []).append(
             {"key": fig.key, "label": fig.label, "area": fig.area})
     counts = {k: len(v) for k, v in groups.items()}
-    return {"counts": counts, "family_size": m, "ci_level": level, **groups}
+    return {"counts": counts, "family_size": m, "ci_level": level, **groups,
+            "measures": _measures(entries)}
+
+
+#: Kinds of measure, for the plain counts ("4 survey scales, 5 CRM figures").
+MEASURE_KINDS = (("survey.scales", "survey scale", "survey scales"),
+                 ("survey.pillars", "pillar index", "pillar indexes"),
+                 ("survey.claims", "blame claim", "blame claims"),
+                 ("crm", "CRM figure", "CRM figures"))
+_DETECTED = ("improved", "worsened", "changed")
+
+
+def _measures(entries) -> dict:
+    """The changes counted once per measure, whichever populations moved.
+
+    A scale or pillar is one measure with three lines (sales side, marketing side,
+    everyone); counting lines would count one change up to three times. A measure is
+    ``improved`` / ``worsened`` / ``changed`` when its lines moved that way (``mixed`` when
+    they moved in opposite directions), ``no_detectable_change`` when none moved, else the
+    status of its lines (``hidden``, ``not_tested``, ``not_measured``).
+
+    Returns
+    -------
+    dict
+        ``counts`` by status, ``by_kind`` (``{status: {kind: n}}``, kinds as plain plural
+        words) and, per status, the list of ``{"label", "kind"}``.
+    """
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for fig, e, _ in entries:
+        if not fig.in_family or fig.kind == "score":
+            continue
+        kind = next((k for prefix, _, k in MEASURE_KINDS if fig.key.startswith(prefix)), None)
+        if kind is None:
+            continue
+        grouped.setdefault((kind, fig.label.split(" — ")[0]), []).append(e["status"])
+    out: dict = {"counts": {}, "by_kind": {}}
+    for (kind, label), statuses in grouped.items():
+        moved = {s for s in statuses if s in _DETECTED}
+        status = (moved.pop() if len(moved) == 1 else "mixed" if moved
+                  else "no_detectable_change" if "no_detectable_change" in statuses
+                  else statuses[0])
+        out.setdefault(status, []).append({"label": label, "kind": kind})
+        out["counts"][status] = out["counts"].get(status, 0) + 1
+        by = out["by_kind"].setdefault(status, {})
+        by[kind] = by.get(kind, 0) + 1
+    return out
 
 
 def _suppressed(entries) -> list[dict]:
@@ -291,9 +336,10 @@ def method_note(alpha: float, m: int, detected: int, levels: list[float]) -> dic
                         "1 − α/(m − R) for the others), so an interval excludes zero exactly "
                         "when the Holm-adjusted p is below α. A false-discovery-rate "
                         "adjustment (Benjamini & Hochberg 1995) was not used: it bounds the "
-                        "expected share of chance findings, not the chance of any, and on "
-                        "generated pairs with planted truths about one comparison in five "
-                        "then showed an unchanged figure as changed",
+                        "expected share of chance findings among the detectable ones, not "
+                        "the chance of any; with many real changes it tests each unchanged "
+                        "figure at about 2%, so a comparison could show one as changed "
+                        "about half the time",
         "detectable": "a change is detectable when its interval excludes zero; otherwise "
                       "the report says 'no detectable change'",
         "scores": "the overall scores combine survey and CRM evidence and are shown "

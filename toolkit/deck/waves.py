@@ -11,17 +11,17 @@ def _entry(comp: dict, key: str) -> dict:
 
 
 def _short(e: dict) -> str:
-    from ..report.waves import fmt_change, fmt_value, shown_change
+    from ..report.waves import change_text, fmt_value
 
     u = e.get("unit")
     return (f"{fmt_value(e['before'], u)} → {fmt_value(e['after'], u)} "
-            f"({fmt_change(shown_change(e), u)})")
+            f"({change_text(e)})")
 
 
 def _bullets(comp: dict, status: str, word: str) -> list[str]:
     """Changes of one status in three bullets: the CRM figures, the survey scales and
     pillars for everyone (or a side when only a side moved), and the blame claims."""
-    from ..report.waves import fmt_change, shown_change
+    from ..report.waves import change_text
 
     items = (comp.get("summary") or {}).get(status) or []
     crm = [_entry(comp, i["key"]) for i in items if i["area"] == "crm"]
@@ -40,7 +40,7 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
     if scales:
         out.append(f"{word} in the survey — " + "; ".join(
             f"{base}{'' if e['who'] == 'everyone' else ' (' + e['who'] + ')'} "
-            f"{fmt_change(shown_change(e), e['unit'])}" for base, e in scales.items()))
+            f"{change_text(e)}" for base, e in scales.items()))
     out += [f"{word} — {e['label'].lower()}: {_short(e)}" for e in claims]
     return out
 
@@ -48,17 +48,25 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
 def since_last(results: dict) -> SlideSpec:
     """What changed since the last assessment: improved, worse, no detectable change, and
     the scores before and after as a native chart."""
+    from ..report.waves import kinds_text, measure_counts
+
     comp = results.get("comparison") or {}
     summary = comp.get("summary") or {}
     better, worse = summary.get("improved") or [], summary.get("worsened") or []
     same = summary.get("no_detectable_change") or []
-    if better or worse:
-        title = (f"Since the last assessment {len(better)} figures improved"
-                 + (f" and {len(worse)} got worse" if worse else "")
-                 + f"; {len(same)} show no detectable change")
+    n_imp, n_wor, n_same, by_kind, noun = measure_counts(comp)
+    if n_imp or n_wor:
+        kinds = kinds_text(by_kind.get("improved"))
+        title = (f"Since the last assessment {n_imp} {noun}{'s' if n_imp != 1 else ''} improved"
+                 + (f" ({kinds})" if kinds and not n_wor else "")
+                 + (f" and {n_wor} got worse" if n_wor else "")
+                 + f"; {n_same} show no detectable change")
     else:
         title = "Since the last assessment no figure changed detectably"
     bullets = _bullets(comp, "improved", "Better") + _bullets(comp, "worsened", "Worse")
+    measures = summary.get("measures") or {}
+    if "no_detectable_change" in measures:
+        same = measures["no_detectable_change"]
     if same:
         names = sorted({i["label"].partition(" — ")[0] for i in same})
         bullets.append("No detectable change: " + ", ".join(names[:6])

@@ -69,20 +69,21 @@ def fmt_value(x, unit: str) -> str:
     return f"{x:.2f}"
 
 
-def fmt_change(x, unit: str) -> str:
-    """A change with its sign, in the figure's unit (shares in percentage points)."""
+def fmt_change(x, unit: str, *, fine: bool = False) -> str:
+    """A change with its sign, in the figure's unit and precision as :func:`fmt_value`
+    shows the figure (shares in whole percentage points, 0–100 indexes whole)."""
     if x is None:
         return "—"
-    digits = {"share": 2, "index": 1, "hours": 1}.get(unit, 2)
+    digits = {"share": 2, "index": 0, "hours": 1}.get(unit, 2)
     x = round(x, digits)
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
     a = abs(x)
     if unit == "share":
         return f"{sign}{100 * a:.0f} pts"
     if unit == "hours":
-        return f"{sign}{a:,.1f} h" if a < 10 else f"{sign}{a:,.0f} h"
+        return f"{sign}{a:,.1f} h" if a < 10 or fine else f"{sign}{a:,.0f} h"
     if unit == "index":
-        return f"{sign}{a:.1f}"
+        return f"{sign}{a:.0f}"
     return f"{sign}{a:.2f}"
 
 
@@ -109,6 +110,14 @@ def shown_change(e: dict):
     return shown(a, u) - shown(b, u)
 
 
+def change_text(e: dict) -> str:
+    """The change of entry *e* as the reader can check it against the figures shown
+    (:func:`shown_change`; hours to 0.1 when either figure is shown to 0.1)."""
+    b, a, u = e.get("before"), e.get("after"), e.get("unit")
+    fine = u == "hours" and b is not None and a is not None and min(b, a) < 10
+    return fmt_change(shown_change(e), u, fine=fine)
+
+
 def _range(e: dict) -> str:
     lo, hi = e.get("ci_low"), e.get("ci_high")
     if lo is None and hi is None:
@@ -124,7 +133,7 @@ UNIT_WORDS = {"scale": "1–5 scale", "index": "0–100", "share": "", "hours": 
 def _short(e: dict) -> str:
     u = e.get("unit")
     return (f"{_e(fmt_value(e['before'], u))} → {_e(fmt_value(e['after'], u))} "
-            f"({_e(fmt_change(shown_change(e), u))})")
+            f"({_e(change_text(e))})")
 
 
 def grouped_sentences(entries: list[dict]) -> list[str]:
@@ -170,7 +179,7 @@ def _cell(e: dict | None) -> str:
         return f"<td class='{st}'>{_e(STATUS_WORDS[st])}</td>"
     u = e.get("unit")
     body = (f"{_e(fmt_value(e.get('before'), u))} → {_e(fmt_value(e.get('after'), u))} "
-            f"<span class='{st}'>{_e(fmt_change(shown_change(e), u))}</span>")
+            f"<span class='{st}'>{_e(change_text(e))}</span>")
     if st == "no_detectable_change":
         body += "<br><span class='note'>no detectable change</span>"
     elif st in CELL_WORDS:
@@ -197,7 +206,7 @@ def _flat_table(entries: list[dict]) -> str:
         rows.append(
             f"<tr><td>{_e(e['label'])}</td><td class='num'>{_e(fmt_value(e.get('before'), u))}"
             f"</td><td class='num'>{_e(fmt_value(e.get('after'), u))}</td>"
-            f"<td class='num'>{_e(fmt_change(shown_change(e), u))}</td>"
+            f"<td class='num'>{_e(change_text(e))}</td>"
             f"<td class='num'>{_e(_range(e))}</td>"
             f"<td class='{st}'>{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))}</td></tr>")
     return ("<table><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
@@ -211,22 +220,50 @@ def _period(w: dict) -> str:
     return str(w.get("generated_at") or "")[:10] or "unknown date"
 
 
+#: Singular of the measure kinds counted in ``summary.measures.by_kind``.
+KIND_ONE = {"survey scales": "survey scale", "pillar indexes": "pillar index",
+            "blame claims": "blame claim", "CRM figures": "CRM figure"}
+
+
+def kinds_text(by_kind: dict | None) -> str:
+    """"4 survey scales, 2 pillar indexes and 5 CRM figures" (plain text)."""
+    parts = [f"{n} {KIND_ONE.get(k, k) if n == 1 else k}" for k, n in (by_kind or {}).items()
+             if n]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] \
+        if parts else ""
+
+
+def measure_counts(comp: dict) -> tuple[int, int, int, dict, str]:
+    """(improved, worse, no detectable change, by kind, noun): counted once per measure when
+    the comparison records it (a scale's three lines are one measure), else per line."""
+    s = comp.get("summary") or {}
+    m = s.get("measures")
+    if isinstance(m, dict) and isinstance(m.get("counts"), dict):
+        c = m["counts"]
+        return (c.get("improved", 0), c.get("worsened", 0), c.get("no_detectable_change", 0),
+                m.get("by_kind") or {}, "measure")
+    return (len(s.get("improved") or []), len(s.get("worsened") or []),
+            len(s.get("no_detectable_change") or []), {}, "figure")
+
+
 def headline(comp: dict) -> str:
     """The one-paragraph answer to "did it work?" (escaped HTML)."""
-    s = comp.get("summary") or {}
-    imp, wor = s.get("improved") or [], s.get("worsened") or []
-    same = len(s.get("no_detectable_change") or [])
+    imp, wor, same, by_kind, noun = measure_counts(comp)
     if not imp and not wor:
-        return ("No figure changed detectably between the two assessments: every difference "
-                f"is within what chance alone would produce ({same} figures compared).")
+        return (f"No {noun} changed detectably between the two assessments: every difference "
+                f"is within what chance alone would produce ({same} {noun}s compared).")
     parts = []
-    if imp:
-        parts.append(f"<b>{len(imp)}</b> figure{'s' if len(imp) != 1 else ''} improved")
-    if wor:
-        parts.append(f"<b>{len(wor)}</b> got worse")
-    return (f"{' and '.join(parts)} detectably since the last assessment; "
-            f"<b>{same}</b> show no detectable change (the difference is within what chance "
-            "alone would produce).")
+    for n, st, words in ((imp, "improved", "improved detectably"),
+                         (wor, "worsened", "got worse detectably")):
+        if n:
+            kinds = kinds_text(by_kind.get(st))
+            parts.append(f"<b>{n}</b> {noun}{'s' if n != 1 else ''} {words}"
+                         + (f" ({_e(kinds)})" if kinds else ""))
+    once = (" A survey measure counts once, whether the sales side, the marketing side or "
+            "everyone moved." if noun == "measure" else "")
+    return (f"Since the last assessment, {' and '.join(parts)}; <b>{same}</b> show no "
+            "detectable change (the difference is within what chance alone would produce)."
+            f"{once}")
 
 
 def fragment(comp: dict, *, level: int = 2, title: str | None = None,
@@ -355,7 +392,7 @@ def _maturity(mat: dict, h2: str) -> str:
         rows.append(f"<tr><td>{_e(words)}</td><td>{_e(e.get('before_stage') or '—')}</td>"
                     f"<td>{_e(e.get('after_stage') or '—')}</td><td class='{st}'>"
                     f"{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))} in the "
-                    f"maturity average ({_e(fmt_change(shown_change(e), 'scale'))})</td></tr>")
+                    f"maturity average ({_e(change_text(e))})</td></tr>")
     return (f"<{h2}>Alignment maturity stage</{h2}><table><thead><tr><th></th><th>Before</th>"
             "<th>After</th><th>Verdict</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>")
@@ -452,18 +489,18 @@ def change_line(comp: dict | None) -> str | None:
     Returns
     -------
     str or None
-        e.g. ``"overall 39 → 46; 24 better, 0 worse, 34 no detectable change"``; None when
-        the results carry no comparison (no ``[baseline]``).
+        e.g. ``"overall 35 → 43; 12 measures better, 0 worse, 23 no detectable change"``;
+        None when the results carry no comparison (no ``[baseline]``).
     """
     if not comp:
         return None
-    c = (comp.get("summary") or {}).get("counts") or {}
     o = dig(comp, "scores", "overall") or {}
     head = ""
     if o.get("before") is not None and o.get("after") is not None:
         head = f"overall {o['before']:.0f} → {o['after']:.0f}; "
-    return (f"{head}{c.get('improved', 0)} better, {c.get('worsened', 0)} worse, "
-            f"{c.get('no_detectable_change', 0)} no detectable change")
+    imp, wor, same, _, noun = measure_counts(comp)
+    return (f"{head}{imp} {noun}{'s' if imp != 1 else ''} better, {wor} worse, "
+            f"{same} no detectable change")
 
 
 @renders
