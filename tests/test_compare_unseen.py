@@ -23,10 +23,13 @@ fitted to the outcome):
   found by Holm's procedure in about 90 % of generated pairs (153 of 170 while the method
   was chosen); P(≤ 5 of 10) at 90 % power is 0.16 %. The two marketing-side pillar indexes
   were found in 167 and 168 of 170 pairs, every planted scale in all 170 and every CRM
-  figure in all 14 pairs that had a CRM: the test asks for the scales (sales side and
-  everyone) and the CRM figures in every pair.
-  (Outcome on these seeds: no false detection; one miss, the blame share in seed 61008,
-  p = 0.004 against Holm's step threshold of about 0.0015.)
+  figure in all 14 pairs that had a CRM (12 months, 2,500 leads): the test asks for the
+  scales (sales side and everyone) and the four follow-up figures of the CRM in every
+  pair. Acceptance by sales (+9 points, a side effect of fewer untouched leads) is the
+  smallest CRM change; with this test's 9-month after wave of 1,125 leads it falls under
+  the ≥ 6 of 10 rule.
+  (Outcome on these seeds: no false detection; two misses, the blame share in seed 61008,
+  p = 0.004 against Holm's step threshold of about 0.0015, and acceptance in seed 61007.)
 
 The survey's drivers and heatmap are not computed here (the comparison does not read them;
 one pair is checked against the full ``measure_survey`` to prove it) to keep the test fast.
@@ -43,7 +46,8 @@ from toolkit.compare import compare_results
 from toolkit.config import AnalysisSettings
 from toolkit.crm import measure_crm
 from toolkit.generate.profiles import MARKETING_SOURCES
-from toolkit.generate.waves import CRM_KEYS, FOLLOWUP_AFTER, planted_changes, wave_pair_tables
+from toolkit.generate.waves import (CRM_KEYS, FOLLOWUP_AFTER, after_period, planted_changes,
+                                    wave_pair_tables)
 from toolkit.lookup import get
 from toolkit.survey import measure_survey
 from toolkit.survey import measures as survey_measures
@@ -57,19 +61,26 @@ PLANTED = [k for k, v in TRUTH.items() if v != "unchanged"]
 UNPLANTED = [k for k, v in TRUTH.items() if v == "unchanged"]
 
 
-def _results(tables: dict, headcount: dict, year: int) -> dict:
+#: The two waves' periods as the sample engagements state them (before: the generator's
+#: year; after: :func:`toolkit.generate.waves.after_period`).
+BEFORE = {"period_start": "2025-01-01", "period_end": "2025-12-31", "extract_date": "2026-01-15"}
+AFTER = after_period()
+
+
+def _results(tables: dict, headcount: dict, period: dict) -> dict:
     """One wave's results (the parts a comparison reads), as the pipeline computes them."""
+    day = dt.date.fromisoformat
     survey = measure_survey(tables["survey"], settings=SETTINGS, headcount=headcount)
     crm = measure_crm(tables["leads"], tables["opportunities"], tables["activities"],
-                      settings=SETTINGS, period_start=dt.date(year, 1, 1),
-                      period_end=dt.date(year, 12, 31), marketing_sources=MARKETING_SOURCES,
-                      extract_date=dt.datetime(year + 1, 1, 15))
+                      settings=SETTINGS, period_start=day(period["period_start"]),
+                      period_end=day(period["period_end"]), marketing_sources=MARKETING_SOURCES,
+                      extract_date=dt.datetime.combine(day(period["extract_date"]), dt.time()))
     return {"client": {"id": "acme", "name": "Acme"}, "survey": survey, "crm": crm}
 
 
 def _pair(seed: int) -> tuple[dict, dict]:
     before, after, hc = wave_pair_tables("followup-gap", seed=seed, n_leads=N_LEADS)
-    return _results(before, hc, 2025), _results(after, hc, 2026)
+    return _results(before, hc, BEFORE), _results(after, hc, AFTER)
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +123,9 @@ def test_planted_changes_are_found(comparisons):
     share = {k: found[k] / len(comparisons) for k in PLANTED}
     assert min(share.values()) >= 0.6, {k: v for k, v in share.items() if v < 1}
     assert sum(found.values()) >= 0.95 * len(PLANTED) * len(comparisons), share
-    # the scales and CRM figures (the large planted effects) are found in every pair
+    # the scales and the CRM follow-up figures (the large planted effects): every pair
     strong = [k for k in PLANTED if k.startswith(("crm.", "survey.scales."))
-              and not k.endswith(".marketing")]
+              and not k.endswith(".marketing") and k != "crm.acceptance_rate"]
     assert all(found[k] == len(comparisons) for k in strong), \
         {k: found[k] for k in strong if found[k] < len(comparisons)}
 
