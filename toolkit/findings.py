@@ -150,10 +150,9 @@ def find(results: dict) -> list[Finding]:
         out.append(Finding(
             "revenue_at_stake", "communicate", 0.95,
             f"Sales gave up on {stake['leads']:,} leads (never touched, or dropped after one "
-            f"attempt); worked up to {stake.get('attempts') or 6} attempts at the rate of "
-            "comparable leads that were, they would plausibly have brought about "
-            f"{about_money(stake['amount'], cur)} in won deals (95% interval "
-            f"{about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
+            "attempt); had they reached SQL as often as comparable leads sales did touch, they "
+            f"would plausibly have brought about {about_money(stake['amount'], cur)} in won "
+            f"deals (95% interval {about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
             ["crm.revenue_at_stake.amount", "crm.revenue_at_stake.ci_low",
              "crm.revenue_at_stake.ci_high", "crm.revenue_at_stake.leads"]))
 

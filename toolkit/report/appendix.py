@@ -121,19 +121,34 @@ def render_methodology(results: dict) -> Rendered:
         "which conversion cuts short). Where the funnel loses most: the stage conversion "
         "clearly below its practitioner range (upper end of its 95% interval under the range's "
         "lower end) that falls furthest short of it — not simply the lowest stage rate, since "
-        "stages convert at different normal rates. Revenue at stake, a bounded estimate: the "
-        "leads sales gave up on (never touched, or touched once and not converted; rejected "
-        "leads and leads still within the SLA at the extract are left out) × the conversion of "
-        "comparable leads (same kind of source, first touched within the SLA) worked to the "
-        "well-worked attempt — the lower of the attempt-clock projection and what comparable "
-        "leads that sales kept working actually achieved, so a lead given up on is never "
-        "credited with more than the worked leads delivered — × the SQL → won rate of the "
-        "leads created in the period × their median won deal; seeded bootstrap 95% interval "
-        "(sampling error only).\n\n"
+        "stages convert at different normal rates. Revenue at stake, a base case "
+        "that does not rest on how sales chose to work its leads: the leads sales gave up on "
+        "(never touched, or touched once and not converted; rejected leads and leads still "
+        "within the SLA at the extract are left out) × the share of comparable leads (same kind "
+        "of source, same lead-score band) that reached SQL once sales touched them at all, "
+        "however many attempts they then got (intent to treat), capped at the top of the "
+        "practitioner MQL → SQL range and at the SQLs the period's leads actually produced, "
+        "× the SQL → won rate of the leads created in the period × their median won deal; "
+        "seeded bootstrap 95% interval (sampling error only). The attempt-clock figure — "
+        "comparable leads worked to the well-worked attempt — is given only as an upper bound: "
+        "it assumes the leads sales gave up on would have converted like the leads it kept "
+        "working, and sales keeps working the leads that respond or look promising (informative "
+        "censoring: sales selecting which leads to keep working), which flatters it. The same "
+        "bias can flatter the worked-conversion estimate of lead quality; where that estimate "
+        "sits above the top of the practitioner range, the report says so and gives the share "
+        "of the same leads that actually reached SQL. Cost of poor leads (the money figure when "
+        "the evidence points to lead quality): the marketing-sourced MQLs' shortfall against "
+        "the bottom of the practitioner MQL → SQL range × the same SQL → won rate and median "
+        "won deal; the sales time spent on MQLs that never reached SQL is counted in attempts, "
+        "its cost is not in the export.\n\n"
         f"**Settings of this engagement.** Anonymity threshold {settings.get('min_group_size')} "
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
         f"{settings.get('well_worked_attempts')} attempts.")
+    stake = (results.get("crm") or {}).get("revenue_at_stake") or {}
+    if stake.get("amount") is not None and stake.get("assumptions"):
+        show_markdown("**Assumptions of the revenue at stake.**\n\n" + "\n".join(
+            f"- {a}" for a in stake["assumptions"]))
     rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
              "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
              "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
@@ -218,8 +233,14 @@ def render_handoff_score(results: dict) -> Rendered:
             how += (f" × share of accepted leads sales touched: {fmt_pct(acc)} accepted, "
                     f"{fmt_pct(untouched['share'])} of them ({untouched.get('n'):,}) never "
                     "touched")
-        rows.append({"component": "Acceptance, worked", "value": f"{comps['acceptance']:.2f}",
-                     "how": how})
+        fr = h.get("fit_rejected_share")
+        if fr is not None:
+            cap = {t.get("name"): t.get("value") for t in stored_method(results).get(
+                "thresholds") or []}.get("evidence_score_fit_rejection_max") or 0.2
+            how += (f" × (1 − MQLs rejected for fit ÷ {fmt_pct(cap)}, at least 0): "
+                    f"{fmt_pct(fr)} of MQLs were rejected for fit")
+        rows.append({"component": "Acceptance, worked, net of leads rejected for fit",
+                     "value": f"{comps['acceptance']:.2f}", "how": how})
     if "feedback" in comps:
         rows.append({"component": "Reasons given", "value": f"{comps['feedback']:.2f}",
                      "how": "share of rejections that say why"})
@@ -232,7 +253,9 @@ def render_handoff_score(results: dict) -> Rendered:
                + (f" = {score:.0f}" if score is not None else " (not computed: "
                   + "; ".join(h.get("evidence_score_missing") or []) + ")")
                + ". An accepted lead that is never touched is not a hand-off that happened, so "
-               "acceptance counts only the accepted leads sales worked.")
+               "acceptance counts only the accepted leads sales worked; and an MQL rejected "
+               "because it does not fit means the teams do not define a good lead alike, so "
+               "many rejections for fit take the acceptance credit away.")
 
 
 @renders
