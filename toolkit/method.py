@@ -121,6 +121,12 @@ THRESHOLDS: dict[str, dict] = {
     "scale_low": Threshold(
         3.0, "A scale mean below the scale midpoint (3 = neither agree nor disagree).",
         "method (scale midpoint)", _F),
+    "scale_clear_margin": Threshold(
+        0.25, "A survey scale is cited as a problem only when it is clearly on the wrong side "
+        "of neutral: its 95% interval lies wholly below 3 (above 3 for conflict); when no "
+        "interval is available, its mean is at least this far from 3. A scale that improved "
+        "detectably since the last assessment is not cited as a problem.",
+        "method (scale midpoint and its 95% interval)", _F),
     "conflict_high": Threshold(
         3.0, "CONF mean above the midpoint: conflict and blame are the norm.",
         "method (scale midpoint)", _F),

@@ -308,15 +308,29 @@ def roles_sheet(results: dict) -> Sheet | None:
     roles = get(results, "incentives.variable_pay_share") or []
     if not roles:
         return None
+    k = int(get(results, "data.settings.min_group_size") or 5)
+    rows = []
+    for r in roles:
+        if r.get("suppressed"):
+            rows.append([_label(r.get("team") or ""), f"Fewer than {k} people on the plan: "
+                         "not shown", None, None, None])
+        elif r.get("merged"):
+            rows.append([_label(r.get("team") or ""),
+                         "Combined: " + ", ".join(str(x) for x in r.get("roles") or []),
+                         r.get("headcount"), r.get("share_low"), r.get("share_high")])
+        else:
+            rows.append([_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
+                         r.get("share"), None])
     return Sheet("Variable pay by role", "Variable pay by role",
                  "On-target variable pay as a share of on-target total pay. People on the "
                  "plan = those on each pay plan in the compensation file; the Participation "
                  "sheet's headcount counts everyone in the teams surveyed, including roles "
-                 "whose plan was not supplied.",
+                 f"whose plan was not supplied. Roles with fewer than {k} people on the plan "
+                 "are combined with others of their team and shown as a range (lowest to "
+                 "highest share), so no one's pay can be read off.",
                  [("Team", TEXT), ("Role", TEXT), ("People on the plan", INT),
-                  ("Variable share of pay", PCT)],
-                 [[_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
-                   r.get("share")] for r in roles], "variable pay by role")
+                  ("Variable share of pay", PCT), ("…up to (combined roles)", PCT)],
+                 rows, "variable pay by role")
 
 
 def flags_sheet(results: dict) -> Sheet | None:
