@@ -107,7 +107,7 @@ def test_revenue_at_stake_by_hand_base_case_and_upper_bound():
     assert ub["projection_amount"] == pytest.approx(3.625 * 0.5 * 4000)         # 7,250
     assert st["amount"] < ub["amount"]
     assert any("informative censoring" in a for a in st["assumptions"])
-    assert any("up to 6 attempts" in a and "Upper bound only" in a for a in st["assumptions"])
+    assert any("worked to 6 attempts" in a and "Upper bound only" in a for a in st["assumptions"])
     json.dumps(st, allow_nan=False)
 
 
@@ -341,7 +341,7 @@ def test_workbook_carries_the_stake_and_its_inputs():
     assert rows["Conversion cap: top of the practitioner MQL → SQL range"] == 0.42
     assert rows["SQLs from leads created in the period that were won"] == pytest.approx(0.5)
     assert rows["Median won deal"] == 4000.0
-    assert rows["Revenue at stake, as computed (extra won deals × median won deal)"] == \
+    assert rows["Revenue at stake before rounding (extra won deals × median won deal)"] == \
         pytest.approx((5 * 8 / 23 + 3 * 6 / 21) * 2000)
     assert rows["Upper bound: converting like the leads sales kept working"] == 6000.0
     assert rows["Conversion used, never touched (marketing-sourced)"] == pytest.approx(8 / 23)

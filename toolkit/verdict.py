@@ -412,9 +412,10 @@ def _follow_up(crm: dict) -> dict:
     better, eff_key, h3 = _persistence_pays(crm, fe, reasons, cav)
     if h3 is not None:
         ev.append(_ev(f"{eff_key}.hazard_after_attempt_3.rate", h3["rate"],
-                      "conversions per attempt after the 3rd (attempt clock); persistence "
-                      f"pays at {_pct(_t('effort_hazard_floor'))} or more per attempt, lower "
-                      "bound", _ci(h3)))
+                      "conversions per attempt after the 3rd (attempt clock); real when "
+                      f"the lower bound is {_pct(_t('effort_hazard_floor'))} or more, "
+                      f"material (persistence pays) at {_pct(_t('effort_hazard_material'))} "
+                      "or more", _ci(h3)))
         share = _get(crm, *eff_key.split(".")[1:], "after_attempt_3_share") or {}
         if share.get("rate") is not None:
             ev.append(_ev(f"{eff_key}.after_attempt_3_share.rate", share["rate"],

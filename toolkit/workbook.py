@@ -384,7 +384,7 @@ def stake_sheet(results: dict) -> Sheet | None:
              ["…won deals", (sw.get("won"), INT)], ["…SQLs", (sw.get("sql"), INT)],
              ["Extra won deals expected", (_round_whole(st.get("expected_won_deals")), INT)],
              ["Median won deal", (st.get("median_won_amount"), cur)],
-             ["Revenue at stake, as computed (extra won deals × median won deal)",
+             ["Revenue at stake before rounding (extra won deals × median won deal)",
               (st.get("amount"), cur)],
              ["Revenue at stake, rounded as reported", (_sig2(st["amount"]), cur)],
              ["95% interval, low", (_sig2(st.get("ci_low") or 0), cur)],

@@ -115,23 +115,17 @@ def _assumptions(sla_hours: float, W: int, basis: str, cap: float) -> list[str]:
            "won ÷ closed opportunities created in the period (the export does not link deals "
            "to leads)")
     return [
-        "Base case: the leads sales gave up on (never touched, or touched once and not "
-        "converted; leads sales rejected are left out) are credited with the conversion that "
-        "comparable leads — same kind of source (marketing-sourced or other) and same "
-        "lead-score band — actually achieved once sales touched them at all, however many "
-        "attempts they then got. Nothing assumes sales would work them harder than it works "
-        "its other leads.",
-        f"Each conversion rate is capped at {100 * cap:.0f}%, the top of the practitioner "
-        "MQL → SQL range, and the extra SQLs never exceed the SQLs the period's leads "
-        "actually produced.",
+        "Base case: each lead sales gave up on (never touched, or touched once; rejected leads "
+        "left out) reaches SQL as often as comparable leads — same kind of source, same "
+        "lead-score band — did once touched at all, however many calls they then got.",
+        f"Each rate is capped at {100 * cap:.0f}% (top of the practitioner MQL → SQL range); "
+        "the extra SQLs never exceed the SQLs the period's leads produced.",
         f"Each extra SQL wins at the rate of {won} and is worth the median of those won deals.",
-        f"Upper bound only: worked up to {W} attempts at the rate of comparable leads first "
-        f"touched within {sla_hours:g} h (Kaplan–Meier on the attempt clock). It assumes the "
-        "leads sales gave up on would have converted like the leads it kept working; sales "
-        "keeps working the leads that respond or look promising (informative censoring), so "
-        "this figure is flattered and is never the headline.",
-        "The interval covers sampling error in these rates and the deal size, not doubts about "
-        "the counterfactual; the figure is an order of magnitude, not a forecast.",
+        f"Upper bound only: worked to {W} attempts like comparable leads first touched within "
+        f"{sla_hours:g} h (attempt clock). It assumes the leads given up on would convert like "
+        "those sales kept working; sales keeps the promising ones (informative censoring), so "
+        "it is flattered.",
+        "The interval covers sampling error only; an order of magnitude, not a forecast.",
     ]
 
 

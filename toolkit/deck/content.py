@@ -186,7 +186,7 @@ def executive_summary(results: dict) -> SlideSpec:
     if s.get("partial"):
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
     if money:
-        notes.append(" ".join(money_sentence(money, currency)) + " "
+        notes.append("".join(money_sentence(money, currency)) + " "
                      + " ".join(str(a) for a in money["section"].get("assumptions") or []))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,

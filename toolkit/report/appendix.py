@@ -121,34 +121,22 @@ def render_methodology(results: dict) -> Rendered:
         "which conversion cuts short). Where the funnel loses most: the stage conversion "
         "clearly below its practitioner range (upper end of its 95% interval under the range's "
         "lower end) that falls furthest short of it — not simply the lowest stage rate, since "
-        "stages convert at different normal rates. Revenue at stake, a base case "
-        "that does not rest on how sales chose to work its leads: the leads sales gave up on "
-        "(never touched, or touched once and not converted; rejected leads and leads still "
-        "within the SLA at the extract are left out) × the share of comparable leads (same kind "
-        "of source, same lead-score band) that reached SQL once sales touched them at all, "
-        "however many attempts they then got (intent to treat), capped at the top of the "
-        "practitioner MQL → SQL range and at the SQLs the period's leads actually produced, "
-        "× the SQL → won rate of the leads created in the period × their median won deal; "
-        "seeded bootstrap 95% interval (sampling error only). The attempt-clock figure — "
-        "comparable leads worked to the well-worked attempt — is given only as an upper bound: "
-        "it assumes the leads sales gave up on would have converted like the leads it kept "
-        "working, and sales keeps working the leads that respond or look promising (informative "
-        "censoring: sales selecting which leads to keep working), which flatters it. The same "
-        "bias can flatter the worked-conversion estimate of lead quality; where that estimate "
-        "sits above the top of the practitioner range, the report says so and gives the share "
-        "of the same leads that actually reached SQL. Cost of poor leads (the money figure when "
-        "the evidence points to lead quality): the marketing-sourced MQLs' shortfall against "
-        "the bottom of the practitioner MQL → SQL range × the same SQL → won rate and median "
-        "won deal; the sales time spent on MQLs that never reached SQL is counted in attempts, "
-        "its cost is not in the export.\n\n"
+        "stages convert at different normal rates. Revenue at stake: a base case "
+        "(assumptions below) that credits the leads sales gave up on only with what "
+        "comparable leads achieved once touched at all; the attempt-clock figure is an upper "
+        "bound, flattered by informative censoring (sales selecting which leads to keep "
+        "working) — the same bias can flatter worked conversion, so an estimate above the "
+        "practitioner range is shown beside the share that actually reached SQL. Cost of poor "
+        "leads: marketing MQLs' shortfall against the bottom of the MQL → SQL range, at the "
+        "same SQL → won rate and median won deal.\n\n"
         f"**Settings of this engagement.** Anonymity threshold {settings.get('min_group_size')} "
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
         f"{settings.get('well_worked_attempts')} attempts.")
     stake = (results.get("crm") or {}).get("revenue_at_stake") or {}
     if stake.get("amount") is not None and stake.get("assumptions"):
-        show_markdown("**Assumptions of the revenue at stake.**\n\n" + "\n".join(
-            f"- {a}" for a in stake["assumptions"]))
+        show_markdown("**Revenue at stake, assumptions.** " + " ".join(
+            str(a) for a in stake["assumptions"]))
     rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
              "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
              "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,

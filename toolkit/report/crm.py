@@ -468,8 +468,8 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if r.get("won_revenue") and r.get("revenue_basis") == "cohort":
         text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
                  "leads created in the period")
-    text += (". The figure uses only conversion the client's own leads achieved; it does not "
-             "assume sales would work these leads harder than it works the rest. ")
+    text += (". It rests only on conversion the client's own leads achieved, not on sales "
+             "working them harder than the rest. ")
     up = r.get("upper_bound") or {}
     if up.get("amount") is not None and up["amount"] > 1.1 * r["amount"]:
         text += ("Upper bound: had they converted like the leads sales kept working, about "
