@@ -64,12 +64,16 @@ def test_rejection_reason_action_cites_the_rejection_evidence():
     assert "Sales gives a reason for only 78% of the leads it rejects (563 of 723)." in \
         r["findings"]
     assert r["strength"] == 1.0                      # the CRM shows reasons missing
-    # reasons already given: the action is the review, still citing the figure
+    # the CRM figure alone calls for it, and it is a stored finding
+    r = _close_the_loop(_survey(), crm)
+    assert r["findings"] == ["Sales gives a reason for only 78% of the leads it rejects "
+                             "(563 of 723)."]
+    # reasons already given: the action is the review, resting on the figure it quotes
     crm["handoff"].update(reason_share=0.9, n_with_reason=900, n_rejected=1000)
     r = _close_the_loop(survey, crm)
     assert r["title"] == "Review the rejection reasons with marketing every week"
-    assert "Sales gives a reason for 90% of the leads it rejects (900 of 1,000)." in \
-        r["findings"]
+    assert "crm.handoff.reason_share" in r["evidence"]
+    assert "reason for 90% of rejections" in r["rationale"]
     # no rejection data: no action about rejection reasons at all
     r = _close_the_loop(survey, {"handoff": {}})
     assert "rejection reasons" not in r["title"].lower()
@@ -81,14 +85,14 @@ def test_both_sides_strength_only_when_both_sides_are_cited():
                           "marketing": _scale(2.52, 2.30, 2.74)})
     r = _close_the_loop(both, {"handoff": {}})
     assert r["strength"] == pytest.approx(0.8)
-    assert r["findings"][0] == ("Both sides rate two-way information flow below neutral "
-                                "(sales 2.54, marketing 2.52 of 5, where 3 is neutral).")
+    assert r["findings"] == [
+        "The sales side rates two-way information flow below neutral (2.54 of 5, where 3 is "
+        "neutral).",
+        "The marketing side rates two-way information flow below neutral (2.52 of 5, where 3 "
+        "is neutral)."]
     one = _survey(BIDIR={"sales": _scale(2.99, 2.80, 3.18),
                          "marketing": _scale(2.52, 2.30, 2.74)})
     r = _close_the_loop(one, {"handoff": {}})
     assert r["strength"] == pytest.approx(0.6)
-    assert r["findings"][0].startswith("The marketing side rates two-way information flow")
-    conflict = _survey(CONF={"sales": _scale(3.6, 3.4, 3.8), "marketing": _scale(3.7, 3.5, 3.9)})
-    r = next(x for x in recommend(survey=conflict) if x["code"] == "one_revenue_leader")
-    assert r["findings"][0] == ("Both sides lean towards conflict and blame (sales 3.60, "
-                                "marketing 3.70 of 5, where 3 is neutral).")
+    assert r["findings"] == ["The marketing side rates two-way information flow below "
+                             "neutral (2.52 of 5, where 3 is neutral)."]

@@ -258,6 +258,15 @@ def find(results: dict) -> list[Finding]:
     out += _low_scales(results, "communicate", lim["scale_low"], (
         ("DEFN", "shared definitions of a qualified lead and the hand-off"),
         ("FEED", "feedback from sales on leads"), ("BIDIR", "two-way information flow")))
+    rs = get(results, "crm.handoff.reason_share")
+    if rs is not None and rs < method.value("reasons_already_given"):
+        n_r, n_rej = (get(results, "crm.handoff.n_with_reason"),
+                      get(results, "crm.handoff.n_rejected"))
+        counts = (f" ({n_r:,} of {n_rej:,})" if isinstance(n_r, int) and isinstance(n_rej, int)
+                  else "")
+        out.append(Finding("reasons_missing", "communicate", 0.4 + (0.8 - rs) / 2,
+                           f"Sales gives a reason for only {_pct(rs)} of the leads it "
+                           f"rejects{counts}.", ["crm.handoff.reason_share"]))
     for pillar in ("politics", "incentives", "communication"):
         v = get(results, f"scores.{pillar}")
         if v is not None and v < lim["pillar_low"]:

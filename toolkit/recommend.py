@@ -12,7 +12,6 @@ advice the data did not trigger.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from . import method
@@ -62,7 +61,7 @@ RULES: tuple[Rule, ...] = (
          "Redefine the MQL jointly and tune lead scoring on the rejection reasons",
          "Only about 44% of MQLs are a potential good fit (Gartner); a shared written definition "
          "of a qualified lead and hand-off rules reduce rejections for fit."),
-    Rule("close_the_loop", "communicate", ("feed_low_", "bidir_low_"),
+    Rule("close_the_loop", "communicate", ("feed_low_", "bidir_low_", "reasons_missing"),
          "Make rejection reasons mandatory and review them with marketing every week",
          "Two-way flow and quality of information reduce conflict (Massey & Dawes, Industrial "
          "Marketing Management 2007)."),
@@ -171,50 +170,6 @@ def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
     return None
 
 
-def _rejection_evidence(results: dict) -> tuple[str, str, bool] | None:
-    """The CRM's rejection-reason figure for an action about rejection reasons: ``(key,
-    sentence, missing)`` — *missing* when fewer rejections carry a reason than
-    ``reasons_already_given`` — or ``None`` when the export does not record it."""
-    share = get(results, "crm.handoff.reason_share")
-    if share is None:
-        return None
-    n_r = get(results, "crm.handoff.n_with_reason")
-    n = get(results, "crm.handoff.n_rejected")
-    counts = f" ({n_r:,} of {n:,})" if isinstance(n_r, int) and isinstance(n, int) else ""
-    missing = share < method.value("reasons_already_given")
-    return ("crm.handoff.reason_share",
-            (f"Sales gives a reason for only {100 * share:.0f}% of the leads it rejects"
-             if missing else f"Sales gives a reason for {100 * share:.0f}% of the leads it "
-             "rejects") + counts + ".", missing)
-
-
-_SIDE_TEXT = re.compile(r"^The (sales|marketing) side (rates (.+?) (?:low|below neutral)|"
-                        r"reports high conflict and blame|leans towards conflict and blame) "
-                        r"\((\d\.\d\d) of 5, where 3 is neutral\)\.$")
-
-
-def both_sides_sentence(pair: list[dict]) -> str:
-    """One sentence citing both sides' figures for a finding both sides triggered (e.g.
-    "Both sides rate two-way information flow below neutral (sales 2.54, marketing 2.52 of
-    5, where 3 is neutral)."), so "reported by both sides" is shown, not implied. Falls back
-    to the two sentences joined."""
-    parsed = {}
-    for f in pair:
-        m = _SIDE_TEXT.match(str(f.get("text") or ""))
-        if not m:
-            return " ".join(str(f.get("text") or "") for f in pair)
-        parsed[m.group(1)] = m
-    if set(parsed) != {"sales", "marketing"}:
-        return " ".join(str(f.get("text") or "") for f in pair)
-    s, mk = parsed["sales"], parsed["marketing"]
-    figures = f"(sales {s.group(4)}, marketing {mk.group(4)} of 5, where 3 is neutral)"
-    if s.group(3) and s.group(3) == mk.group(3):
-        return f"Both sides rate {s.group(3)} below neutral {figures}."
-    if not s.group(3) and not mk.group(3):
-        return f"Both sides lean towards conflict and blame {figures}."
-    return " ".join(str(f.get("text") or "") for f in pair)
-
-
 def recommend(*, survey: dict | None = None, crm: dict | None = None,
               incentives: dict | None = None, verdict: dict | None = None,
               scores: dict | None = None, findings: list[dict] | None = None
@@ -278,17 +233,14 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
                 base, _, side = str(f["code"]).rpartition("_")
                 pair = [g for g in hits if side in ("sales", "marketing")
                         and str(g["code"]) in (f"{base}_sales", f"{base}_marketing")]
-                # "both sides" evidence cites both sides' figures
-                because.append(both_sides_sentence(pair) if len(pair) == 2 else f["text"])
-        if rule.code == "close_the_loop":
-            # an action about rejection reasons cites the rejection evidence itself
-            cited = _rejection_evidence(results)
-            if cited is not None:
-                key, sentence, missing = cited
-                evidence.append(key)
-                because.append(sentence)
-                if missing:
-                    strength = max(strength, EVIDENCE_STRENGTH["records"])
+                # "both sides" evidence cites both sides' figures (each a stored finding)
+                because += [g["text"] for g in sorted(pair, key=lambda g: not g["code"].endswith("_sales"))
+                            if g["text"] not in because] if len(pair) == 2 else [f["text"]]
+        if rule.code == "close_the_loop" and get(results, "crm.handoff.reason_share") \
+                is not None and "crm.handoff.reason_share" not in evidence:
+            # an action about rejection reasons rests on the rejection figure (the rationale
+            # of the gated wording quotes it)
+            evidence.append("crm.handoff.reason_share")
         rec = {"code": rule.code, "step": rule.step, "title": title,
                "rationale": rationale, "evidence": evidence, "findings": because,
                "impact": round(impact, 3), "strength": strength,
