@@ -212,12 +212,16 @@ THRESHOLDS: dict[str, dict] = {
         "persistence wins (the conversion rate after attempt 3).", "method; Velocify "
         "(vendor): most converted leads are reached only after several attempts", ("crm",)),
     # --- wave comparisons (SPEC §12) -----------------------------------------------------------
-    "wave_fdr_q": Threshold(
-        0.05, "False-discovery rate of the Benjamini–Hochberg adjustment across every figure "
-        "of a wave comparison: among the changes called detectable, at most 5% are expected "
-        "to be chance. Intervals are reported at the matching false-coverage-rate level, so "
-        "'detectable' and 'interval excludes zero' always agree.",
-        "Benjamini & Hochberg 1995; Benjamini & Yekutieli 2005", ("wave comparison",)),
+    "wave_family_alpha": Threshold(
+        0.05, "Family-wise error rate of a wave comparison: Holm's step-down adjustment "
+        "across every tested figure keeps the chance that any unchanged figure is called "
+        "'improved' or 'worse' at 5% or less. Each interval is drawn at the level at which "
+        "Holm's procedure tested its figure, so 'detectable' and 'interval excludes zero' "
+        "always agree. (A false-discovery-rate adjustment, Benjamini & Hochberg 1995, bounds "
+        "the expected share of chance findings, not the chance of any: with many real "
+        "changes it tests each unchanged figure at about 2%, so a comparison can show one "
+        "as changed about half the time.)",
+        "Holm 1979", ("wave comparison",)),
     "drivers_min_n_per_predictor": Threshold(
         10, "Fewest respondents with every answer per predictor before the drivers of "
         "perceived effectiveness are estimated: the eleven scales need 110, else the three "

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .display import Rendered, renders, fmt_pct, show_markdown, show_table
 from .read import method as stored_method
+from .waves import method_markdown
 
 
 @renders
@@ -153,6 +154,9 @@ def render_methodology(results: dict) -> Rendered:
     note = m.get("note")
     if note:
         show_markdown(f"*{note}*")
+    waves_text = method_markdown(results.get("comparison"))   # [baseline]: SPEC §12
+    if waves_text:
+        show_markdown(waves_text)
     _thresholds(results, m)
     # the raw conversion-by-attempts table ("not evidence") is left out: the bias it would
     # illustrate is named in the CRM method above

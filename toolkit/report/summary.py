@@ -68,9 +68,10 @@ def change_lead(results: dict) -> str | None:
                      f"{fmt_pct(e['after'])}")
     if not parts:
         return None
-    s = comp.get("summary") or {}
-    n_better, n_worse = len(s.get("improved") or []), len(s.get("worsened") or [])
-    tail = (f" ({n_better} figure{'s' if n_better != 1 else ''} improved, {n_worse} got worse;"
+    from .waves import measure_counts    # a scale's three lines count as one measure
+
+    n_better, n_worse, _, _, noun = measure_counts(comp)
+    tail = (f" ({n_better} {noun}{'s' if n_better != 1 else ''} improved, {n_worse} got worse;"
             " details in the next section)") if (n_better or n_worse) else ""
     return "Since the last assessment: " + "; ".join(parts) + "." + tail
 
