@@ -50,11 +50,6 @@ class Sheet:
     about: str = ""  # one line for the title sheet's contents
 
 
-def _whole(x: Any) -> int | None:
-    """A count estimate as a whole number (no fractional deals)."""
-    return None if x is None else int(round(x))
-
-
 def _cur_format(currency: str) -> str:
     code = currency if re.fullmatch(r"[A-Z]{3}", currency or "") else ""
     return f'"{code}" #,##0' if code else "#,##0"   # "USD 884,510", as the report writes it
