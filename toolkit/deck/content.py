@@ -236,7 +236,8 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
     if money:
         notes.append("".join(money_sentence(money, currency)) + " "
-                     + " ".join(str(a) for a in money["section"].get("assumptions") or []))
+                     + " ".join(plain_evidence(str(a))
+                                for a in money["section"].get("assumptions") or []))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
@@ -268,7 +269,7 @@ def stake_note(stake: dict, currency: str) -> str:
     if up.get("amount") is not None:
         parts.append(f"Upper bound, if they had converted like the leads sales kept working: "
                      f"about {about_money(up['amount'], currency)}.")
-    return " ".join(parts + [str(a) for a in stake.get("assumptions") or []])
+    return " ".join(parts + [plain_evidence(str(a)) for a in stake.get("assumptions") or []])
 
 
 def scores(results: dict) -> SlideSpec:

@@ -41,6 +41,7 @@ PLAIN_EVIDENCE = (
     (r"Kaplan–Meier median hours to first touch", "median hours to a first touch"),
     (r"Kaplan–Meier median", "median"),
     (r"\s*\(attempt clock\)", ""),
+    (r"\s*\(Kaplan–Meier on the attempt clock\)", ""),
     (r"The attempt clock is observational: it assumes",
      "Comparing leads at the same attempt assumes"),
     (r"Worked conversion follows every lead first touched within the SLA on the attempt "
