@@ -133,8 +133,11 @@ def validate(engagement: Path) -> None:
     if problems:
         click.echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
         order = {f: i for i, f in enumerate(dict.fromkeys(getattr(p, "file", "") for p in problems))}
-        problems = sorted(problems, key=lambda p: (order.get(getattr(p, "file", ""), 0),
-                                                   getattr(p, "row", None) or 0))
+        problems = sorted(problems, key=lambda p: (
+            order.get(getattr(p, "file", ""), 0),
+            # "... and N more rows" after the rows it continues
+            float("inf") if str(getattr(p, "message", "")).startswith("...")
+            else getattr(p, "row", None) or 0))
         for p in problems:
             click.echo(f"  - {p}", err=True)
         sys.exit(2)

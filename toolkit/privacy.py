@@ -381,6 +381,7 @@ def redact(text, names: Iterable[str] = ()) -> str | None:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralize_cell(value):
@@ -396,10 +397,13 @@ def neutralize_cell(value):
     any
         Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
         apostrophe (the OWASP "CSV injection" mitigation), so spreadsheet software shows it
-        as text instead of evaluating it. Numbers and other types are returned unchanged.
+        as text instead of evaluating it; control characters a spreadsheet cell cannot
+        hold (NUL, escape ...) are removed. Numbers and other types are returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = _XML_ILLEGAL.sub("", value)  # a cell cannot hold them (openpyxl refuses)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -199,8 +199,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
-        kept = carry_over(final, staging)
-        replace_dir(staging, final)
+        kept = _move_into_place(staging, final)
         stage.release()
     except BaseException:
         if run is not None:
@@ -290,8 +289,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)
-        notes = notes + carry_over(final, staging)
-        replace_dir(staging, final)
+        notes = notes + _move_into_place(staging, final)
         stage.release()
     except BaseException:
         stage.discard()
@@ -322,6 +320,24 @@ def write_side_files(folder: Path) -> None:
     stored = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     write_aggregates_xlsx(stored, folder / "aggregates.xlsx", practice=brand["practice"])
     write_deck(stored, folder / "report.pptx", branding=brand)
+
+
+def _move_into_place(staging: Path, final: Path) -> list[str]:
+    """Carry the user's files over and swap the complete report into place.
+
+    Raises
+    ------
+    InputError
+        The earlier report folder cannot be read or replaced (permissions, an immutable or
+        read-only folder); the message names the folder and the reason.
+    """
+    try:
+        kept = carry_over(final, staging)
+        replace_dir(staging, final)
+    except OSError as exc:
+        raise InputError(f"{final}: cannot replace the report folder ({exc.strerror or exc}); "
+                         "check its permissions, or write to another output folder") from None
+    return kept
 
 
 def replace_dir(src: Path, dst: Path) -> None:

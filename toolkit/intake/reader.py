@@ -208,8 +208,9 @@ def is_binary(data: bytes, encoding: str) -> bool:
     sample = data[:_SAMPLE_BYTES]
     if encoding.startswith("utf-16"):
         sample = sample[: len(sample) - len(sample) % 2]
-    elif b"\x00" in sample:
-        return True
+    elif b"\x00" in sample and not encoding.startswith("utf-8"):
+        return True  # (in UTF-8 a stray NUL counts as a control character below: the cell
+        # holding it is then named with its row and column)
     try:
         text = sample.decode(encoding)
     except UnicodeDecodeError as exc:
