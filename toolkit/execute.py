@@ -136,10 +136,32 @@ def _quiet_kernel_manager():
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
+        _aligndx_folder = None
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        def write_connection_file(self, **kw):
+            # the connection file (it holds the kernel's key) goes into a folder locked by
+            # this process: when the process is killed, the next run removes it
+            # (toolkit.runsafe.sweep_temp) instead of it staying in /tmp for good
+            if not self.connection_file and self._aligndx_folder is None:
+                from .runsafe import make_locked_temp
+
+                try:
+                    self._aligndx_folder = make_locked_temp("aligndx-kernel-")
+                    self.connection_file = str(self._aligndx_folder.path / "kernel.json")
+                except OSError:
+                    self._aligndx_folder = None
+            return super().write_connection_file(**kw)
+
+        def cleanup_connection_file(self):
+            super().cleanup_connection_file()
+            if self._aligndx_folder is not None:
+                self._aligndx_folder.discard()
+                self._aligndx_folder = None
 
     return QuietKernelManager
 

@@ -154,12 +154,12 @@ def build_report(engagement: str | Path, out: str | Path, *,
 
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
+    out = Path(out)
+    sweep_killed_runs(out)  # also when this run fails on its input
     say("reading engagement.toml")
     eng = load_engagement(engagement)
 
-    out = Path(out)
     made_out = prepare_output_dir(out)
-    sweep_stale(out)  # staging folders of runs that were killed
     final = out / eng.client.id
     check_same_client(final, eng.client.name)
     try:
@@ -255,6 +255,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
 
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
+    sweep_killed_runs(Path(out))
     say("reading results.json")
     results, notes = upgrade_results(load_results(results_json))
     client_id = str((results.get("client") or {}).get("id") or "")
@@ -265,7 +266,6 @@ def render_results(results_json: str | Path, out: str | Path, *,
     name = (results.get("client") or {}).get("name") or client_id
     out = Path(out)
     made_out = prepare_output_dir(out)
-    sweep_stale(out)
     final = out / client_id
     check_same_client(final, name)
     try:
@@ -302,6 +302,18 @@ def render_results(results_json: str | Path, out: str | Path, *,
     files = {p.name: p for p in sorted(final.iterdir())}
     return ReportOutcome(client_id=client_id, folder=final, files=files,
                          seconds=time.perf_counter() - t0, warnings=notes)
+
+
+def sweep_killed_runs(out: Path) -> None:
+    """What runs killed with SIGKILL left behind (SPEC §8a): their staging folders in *out*
+    and their private folders in the temporary folder (kernel connection files, rendered
+    sections). A folder still locked by a live run — another report into the same *out*,
+    a batch job — is left alone (:func:`toolkit.runsafe.sweep_stale`)."""
+    from .runsafe import sweep_temp
+
+    if Path(out).is_dir():
+        sweep_stale(Path(out))
+    sweep_temp()
 
 
 def write_side_files(folder: Path) -> None:
