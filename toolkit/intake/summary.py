@@ -10,6 +10,9 @@ def print_intake(data, console=None) -> None:
     text = "\n".join(["Intake summary", *intake_lines(data.intake)])
     if data.warnings:
         text += "\nWarnings:\n" + "\n".join(f"  - {w}" for w in data.warnings)
+    from ..privacy import terminal_text
+
+    text = terminal_text(text)  # headers and values quoted from the client's files
     if console is None:
         print(text)
     else:
