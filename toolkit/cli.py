@@ -25,6 +25,20 @@ def _echo(message="", err: bool = False, **kw) -> None:
     click.echo(terminal_text(message), err=err, **kw)
 
 
+def _branding_warnings() -> None:
+    """Say which branding settings were refused (and why) instead of dropping them
+    silently: a practice must know its logo is not shown (review 13, L5)."""
+    from . import execute
+    from .exceptions import ConfigError
+
+    try:
+        warnings = execute.load_branding()["warnings"]
+    except ConfigError:
+        return  # the run itself reports an unreadable branding file
+    for w in warnings:
+        _echo(f"aligndx: warning: {w} ({execute.BRANDING_FILE})", err=True)
+
+
 class _Ctx:
     debug = False
 
@@ -132,6 +146,7 @@ def validate(engagement: Path) -> None:
     from .intake.summary import print_intake, readiness_notes
 
     data, problems = validate_folder(engagement)
+    _branding_warnings()
     if data is not None:
         print_intake(data)  # stdout, so `aligndx validate X > intake.txt` keeps it
         notes = readiness_notes(data)
@@ -186,6 +201,7 @@ def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) ->
     """Write report.html, report.pptx, aggregates.xlsx, results.json and report.ipynb for
     ENGAGEMENT."""
     outcome = _report_one(engagement, out, timeout=timeout, pdf=pdf, quiet=quiet)
+    _branding_warnings()
     _echo(f"{outcome.client_id}: report written to {outcome.folder} "
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
@@ -213,6 +229,7 @@ def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) 
     outcome = render_results(results_json, out, progress=say, timeout=timeout, pdf=pdf)
     for note in outcome.warnings:
         _echo(f"aligndx: note: {note}", err=True)
+    _branding_warnings()
     _echo(f"{outcome.client_id}: report rendered to {outcome.folder} "
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
@@ -286,6 +303,7 @@ def batch(folder: Path, out: Path, jobs: int, timeout: int, force: bool, shard: 
     res = run_batch(folder, out, jobs=jobs, timeout=timeout or None, force=force,
                     shard=parse_shard(shard), scheduler=scheduler,
                     portfolio=not no_portfolio, console=_console())
+    _branding_warnings()
     c = res.counts
     _echo(f"\n{c['ok']} built, {c['skipped']} unchanged (skipped), {c['failed']} failed"
                + (f", {c['not_run']} not run" if c["not_run"] else "")

@@ -249,10 +249,19 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         if not isinstance(doc, dict):
+            warnings.append("branding: [branding] is not a table of settings; the defaults "
+                            "are used")
             doc = {}
+        for k in doc:
+            if k not in defaults:
+                warnings.append(f"branding.{k}: unknown setting, ignored; expected one of "
+                                f"{', '.join(defaults)}")
         for k in ("practice", "footer"):
             if isinstance(doc.get(k), str):
                 out[k] = doc[k]
+            elif k in doc:
+                warnings.append(f"branding.{k}: expected text, got {doc[k]!r}; the default "
+                                "is used")
         for k in ("primary", "accent"):
             if k in doc:
                 out[k] = css_color(doc[k], defaults[k])
