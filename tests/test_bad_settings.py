@@ -269,3 +269,32 @@ def test_an_unreplaceable_report_folder_is_exit_2_naming_it(tmp_path, monkeypatc
         reporting._move_into_place(staging, final)
     assert e.value.exit_code == 2 and str(final) in str(e.value)
     assert "Operation not permitted" in str(e.value)
+
+
+# ---------------------------------------------------------------- L2: ragged rows mid-file
+def test_short_and_overlong_rows_mid_file_are_refused_with_their_row(eng):
+    p = eng / "crm" / "leads.csv"
+    lines = p.read_text().splitlines(keepends=True)
+    width = lines[0].count(",") + 1
+    lines[20] = ",".join(lines[20].split(",")[:4]) + "\n"          # row 21: cut short
+    lines[30] = lines[30].rstrip("\n") + ",x,y,z\n"                 # row 31: three more
+    p.write_text("".join(lines))
+    data, problems = validate(eng)
+    shown = {(q.file, q.row): str(q) for q in problems}
+    assert set(shown) == {("crm/leads.csv", 21), ("crm/leads.csv", 31)}, problems
+    assert f"4 of the {width} columns" in shown[("crm/leads.csv", 21)]
+    assert f"{width + 3} values for the {width} columns" in shown[("crm/leads.csv", 31)]
+
+
+def test_exports_that_drop_trailing_empty_fields_still_read(tmp_path):
+    from toolkit.intake.reader import read_table
+
+    rows = ["id,a,b,c"] + [f"{i},1,2,3" if i % 3 else f"{i},1" for i in range(1, 61)]
+    p = tmp_path / "t.csv"
+    p.write_text("\n".join(rows) + "\n")
+    raw = read_table(p)
+    assert raw.df.shape == (60, 4) and raw.df["c"].isna().sum() == 20
+    # a trailing delimiter on a few rows (an empty extra field) is not a shifted row
+    rows = ["id,a,b"] + [f"{i},1,2" + ("," if i == 7 else "") for i in range(1, 61)]
+    p.write_text("\n".join(rows) + "\n")
+    assert read_table(p).df.shape == (60, 3)
