@@ -14,7 +14,7 @@ from tests.conftest import REAL as _REAL, ROOT, SAMPLES
 # the clone's ../shared/real, or a worktree's ../../shared/real
 REAL = next((p for p in (_REAL, ROOT.parent.parent / "shared" / "real") if p.is_dir()), _REAL)
 MAVEN = REAL / "crm-maven" / "sales_pipeline.csv"
-pytestmark = pytest.mark.skipif(not MAVEN.is_file(), reason="../shared/real is absent")
+real = pytest.mark.skipif(not MAVEN.is_file(), reason="../shared/real is absent")
 
 TOML = """
 [client]
@@ -46,6 +46,7 @@ def maven(tmp_path_factory):
     return d
 
 
+@real
 def test_validate_promises_what_the_report_and_the_workshop_deliver(maven):
     from toolkit.intake import validate
     from toolkit.intake.summary import readiness_notes
@@ -79,3 +80,31 @@ def test_validate_promises_what_the_report_and_the_workshop_deliver(maven):
     assert "won deals from the opportunities export" in intro
     assert "Not provided: survey, CRM lead evidence (the funnel" in intro
     assert "Not provided: CRM evidence" not in intro
+
+    # the deck's "could not be measured" slides name the missing input (F5)
+    from toolkit.deck.content import deck_content
+
+    unmeasured = [sl for sl in deck_content(results)
+                  if sl.title.endswith(("could not be measured", "could not be built"))
+                  and "CRM" not in sl.title and sl.title.split()[0] in ("Follow-up", "Lead",
+                                                                         "The", "Whether")]
+    assert len(unmeasured) >= 3, [sl.title for sl in deck_content(results)]
+    for sl in unmeasured:
+        assert sl.bullets[0].startswith("No leads file in the export (only opportunities"), \
+            (sl.title, sl.bullets)
+        assert not any("mapped" in b or "columns." in b for b in sl.bullets)
+
+
+def test_unmeasured_slides_name_the_missing_input_not_intake_hints():
+    from toolkit.deck.content import follow_up, politics
+
+    results = {"crm": None, "survey": None, "data": {
+        "row_counts": {"opportunities": 500, "plan": 4},
+        "warnings": ["crm/opportunities.csv: Columns mapped by name: sales_agent → owner_id "
+                     "(set [crm] columns.opportunities to map them otherwise)",
+                     "crm: not assessed — the funnel needs a leads table"]}}
+    sl = follow_up(results)
+    assert sl.bullets == ["No leads file in the export (only opportunities were given): this "
+                          "is measured on the leads handed to sales — when each was created, "
+                          "qualified, accepted and worked."]
+    assert politics(results).bullets[0].startswith("No survey file in the export")
