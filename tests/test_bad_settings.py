@@ -298,3 +298,35 @@ def test_exports_that_drop_trailing_empty_fields_still_read(tmp_path):
     rows = ["id,a,b"] + [f"{i},1,2" + ("," if i == 7 else "") for i in range(1, 61)]
     p.write_text("\n".join(rows) + "\n")
     assert read_table(p).df.shape == (60, 3)
+
+
+# ---------------------------------------------------------------- results.json as an input
+def test_a_results_json_with_control_characters_or_deep_nesting_is_refused(tmp_path):
+    """aligndx render / compare / workshop read results.json: a NUL or escape in a text
+    (which the workbook cannot hold and a terminal obeys) or nesting no report writes is an
+    exit-2 error naming the file, before anything is drawn."""
+    import json
+
+    from toolkit.jsonio import dumps, load_results
+
+    p = tmp_path / "results.json"
+    base = {"client": {"id": "acme", "name": "Acme"}, "toolkit_version": "0.3.0"}
+    p.write_text(json.dumps({**base, "client": {"id": "acme", "name": "Ac\x0bme\x1b[2J"}}))
+    with pytest.raises(InputError) as e:
+        load_results(p)
+    assert "client.name" in str(e.value) and "control character" in str(e.value)
+    deep = {**base, "x": 0}
+    node = deep
+    for _ in range(200):
+        node["x"] = {"x": 0}
+        node = node["x"]
+    p.write_text(json.dumps(deep))
+    with pytest.raises(InputError) as e:
+        load_results(p)
+    assert "nested more than" in str(e.value)
+    # what the toolkit writes always reads back: texts lose their control characters
+    p.write_text(dumps({**base, "data": {"intake": ["columns left unmatched: \x1b[41mHDR"]},
+                        "survey": {"OPEN1": ["line\nbreak\tand tab"]}}))
+    back = load_results(p)
+    assert back["data"]["intake"] == ["columns left unmatched: [41mHDR"]
+    assert back["survey"]["OPEN1"] == ["line\nbreak\tand tab"]
