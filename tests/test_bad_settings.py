@@ -330,3 +330,24 @@ def test_a_results_json_with_control_characters_or_deep_nesting_is_refused(tmp_p
     back = load_results(p)
     assert back["data"]["intake"] == ["columns left unmatched: [41mHDR"]
     assert back["survey"]["OPEN1"] == ["line\nbreak\tand tab"]
+
+
+def test_render_refuses_an_unknown_verdict_status_before_the_notebook(tmp_path):
+    """Review 13 I4: a results.json whose coded values were altered is exit 2 naming the
+    key, not a notebook cell failing with KeyError."""
+    import json
+
+    from toolkit.jsonio import load_results
+    from toolkit.reporting import render_results
+
+    src = SAMPLES.parent.parent / "tests" / "fixtures" / "results-0.1.0-well-aligned.json"
+    r = load_results(src)
+    assert r["verdict"]["lead_quality"]["status"] in ("supported", "not_supported",
+                                                      "inconclusive")
+    r["verdict"]["lead_quality"]["status"] = "<b>pwned</b>"
+    p = tmp_path / "results.json"
+    p.write_text(json.dumps(r))
+    with pytest.raises(InputError) as e:
+        render_results(p, tmp_path / "out")
+    assert "verdict.lead_quality.status" in str(e.value) and e.value.exit_code == 2
+    assert not (tmp_path / "out" / r["client"]["id"]).exists()

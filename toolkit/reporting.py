@@ -258,6 +258,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
     sweep_killed_runs(Path(out))
     say("reading results.json")
     results, notes = upgrade_results(load_results(results_json))
+    check_vocabulary(results, str(results_json))
     client_id = str((results.get("client") or {}).get("id") or "")
     from .config import SLUG_RE
     if not SLUG_RE.match(client_id):
@@ -302,6 +303,35 @@ def render_results(results_json: str | Path, out: str | Path, *,
     files = {p.name: p for p in sorted(final.iterdir())}
     return ReportOutcome(client_id=client_id, folder=final, files=files,
                          seconds=time.perf_counter() - t0, warnings=notes)
+
+
+def check_vocabulary(results: dict, where: str) -> None:
+    """Refuse a results.json whose coded values are outside the toolkit's vocabularies
+    (the renderers look them up): an exit-2 error naming the key, before the notebook
+    starts, instead of a notebook cell failing (review 13, I4).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the key, the value and the values expected.
+    """
+    from .vocab import VERDICT_STATUSES
+
+    problems = []
+    verdict = results.get("verdict")
+    if verdict is not None and not isinstance(verdict, dict):
+        problems.append(("verdict", verdict, "an object or null"))
+    for claim in ("lead_quality", "follow_up") if isinstance(verdict, dict) else ():
+        c = verdict.get(claim)
+        if not isinstance(c, dict):
+            problems.append((f"verdict.{claim}", c, "an object"))
+        elif c.get("status") not in VERDICT_STATUSES:
+            problems.append((f"verdict.{claim}.status", c.get("status"),
+                             " or ".join(VERDICT_STATUSES)))
+    if problems:
+        key, value, expected = problems[0]
+        raise InputError(f"{where}, key '{key}': {str(value)[:80]!r} is not a value "
+                         f"aligndx writes; expected {expected}")
 
 
 def sweep_killed_runs(out: Path) -> None:
