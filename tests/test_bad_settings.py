@@ -351,3 +351,25 @@ def test_render_refuses_an_unknown_verdict_status_before_the_notebook(tmp_path):
         render_results(p, tmp_path / "out")
     assert "verdict.lead_quality.status" in str(e.value) and e.value.exit_code == 2
     assert not (tmp_path / "out" / r["client"]["id"]).exists()
+
+
+def test_latex_outputs_are_dropped_and_a_failed_partial_is_inert(tmp_path):
+    """Review 13 I1: a text/latex output (Jupyter typesets \\href links) never survives,
+    and the partial kept under _failed/ is as inert as a published notebook."""
+    import json
+
+    from toolkit.execute import _keep_partial, _make_inert
+    from toolkit.report.safe import NO_MATH_CLASS
+
+    nb = {"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "display_data",
+         "data": {"text/latex": "$\\\\href{http://x.example}{x}$"}},
+        {"output_type": "display_data", "data": {"text/html": "<p>$x$ PWN</p>"}},
+        {"output_type": "display_data", "data": {"text/markdown": "[a](http://x.example)"}}]}]}
+    out = tmp_path / "report.ipynb"
+    out.write_text(json.dumps(nb))
+    kept = _keep_partial(out, tmp_path / "_failed")
+    text = kept.read_text()
+    assert "href" not in text and "text/latex" not in text and "text/markdown" not in text
+    assert NO_MATH_CLASS in text
+    assert _make_inert({"cells": []}) == []

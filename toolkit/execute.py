@@ -66,17 +66,16 @@ def check_parameters_cell(notebook: Path) -> None:
                           "run on its own defaults instead of this engagement")
 
 
-def _harden(output: Path, expect_client_id: str | None) -> None:
-    """Check the executed notebook's outputs and the client it saw; make outputs inert.
+def _make_inert(nb: dict) -> list[str]:
+    """Make every output of *nb* inert in place; return the client ids it announced.
 
-    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`; every
-    HTML output is wrapped in a block MathJax ignores; :func:`toolkit.report.safe.
-    check_notebook_outputs` must find nothing; the :data:`RUN_MIME` outputs move into the
-    cell metadata (``aligndx.client_id``) after the client id is checked.
+    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`;
+    every HTML output is wrapped in a block MathJax ignores; LaTeX outputs (which Jupyter
+    typesets, links included; the toolkit never emits one) are dropped for their plain
+    text; the :data:`RUN_MIME` outputs move into the cell metadata.
     """
-    from .report.safe import NO_MATH_CLASS, check_notebook_outputs, markdown_html
+    from .report.safe import NO_MATH_CLASS, markdown_html
 
-    nb = json.loads(output.read_text(encoding="utf-8"))
     seen: list[str] = []
     for c in nb.get("cells", []):
         kept = []
@@ -88,6 +87,10 @@ def _harden(output: Path, expect_client_id: str | None) -> None:
                     seen.append(cid)
                     c.setdefault("metadata", {}).setdefault("aligndx", {})["client_id"] = cid
                     continue
+                if "text/latex" in data:
+                    data.pop("text/latex")
+                    if not data:
+                        data["text/plain"] = "(a LaTeX output was removed)"
                 if "text/markdown" in data:
                     md = data.pop("text/markdown")
                     data["text/html"] = markdown_html("".join(md) if isinstance(md, list)
@@ -101,6 +104,21 @@ def _harden(output: Path, expect_client_id: str | None) -> None:
             kept.append(o)
         if "outputs" in c:
             c["outputs"] = kept
+    return seen
+
+
+def _harden(output: Path, expect_client_id: str | None) -> None:
+    """Check the executed notebook's outputs and the client it saw; make outputs inert.
+
+    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`; every
+    HTML output is wrapped in a block MathJax ignores; :func:`toolkit.report.safe.
+    check_notebook_outputs` must find nothing; the :data:`RUN_MIME` outputs move into the
+    cell metadata (``aligndx.client_id``) after the client id is checked.
+    """
+    from .report.safe import check_notebook_outputs
+
+    nb = json.loads(output.read_text(encoding="utf-8"))
+    seen = _make_inert(nb)
     problems = check_notebook_outputs(nb)
     if problems:
         raise ReportError(f"{output.name}: refused: the notebook displayed markup the toolkit "
@@ -852,4 +870,11 @@ def _keep_partial(output: Path, partial_dir: str | Path | None) -> Path:
     target = target_dir / f"{output.stem}.failed.ipynb"
     if output.exists():
         os.replace(output, target)
+        try:  # kept for diagnosis, and as inert as a published report (review 13, I1)
+            nb = json.loads(target.read_text(encoding="utf-8"))
+            _make_inert(nb)
+            target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass
     return target
