@@ -350,3 +350,16 @@ def test_comparison_section_of_an_untrusted_results_json_is_escaped():
     html = f"<html><body>{fragment(comp)}</body></html>"
     assert check_html(html) == []
     assert "evil.example" not in html and "style='" not in html
+
+
+def test_comment_question_keys_of_an_untrusted_results_json_are_escaped():
+    """Review 13b F6 (second instance): a key of survey.comments.by_side.<side> was written
+    into the comments list as markup."""
+    from toolkit.report.survey import render_comments
+
+    key = "<b style='background:u\\72l(http://evil.example/c.png)'>OPEN9</b>"
+    results = {"survey": {"respondents": {"all": 20, "sales": 10, "marketing": 10},
+                          "comments": {"min_group_size": 8, "by_side": {
+        "sales": {key: ["more feedback please", "more feedback please"]}}}}}
+    html = render_comments(results).html()
+    assert "feedback" in html and "<b style" not in html and "&lt;b style=" in html

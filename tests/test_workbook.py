@@ -117,3 +117,15 @@ def test_gap_statements_flag_unhealthy_agreement(wb, results):
     assert flags["Marketing leads not worth working"] == "Yes"
     assert flags["Sales gives up too early"] == "Yes"
     assert "No" in flags.values()
+
+
+def test_one_pay_term_as_in_the_report(wb):
+    # marketing's reward is its share of the commission paid on won deals (report, deck);
+    # "variable pay" names only the on-target pay that rides on shared outcomes or by role
+    texts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    won = [t for t in texts if re.search(r"variable pay", t, re.I) and re.search(r"\bwon\b", t)]
+    assert not won, won
+    inc = {r[0].value: r[1].value for r in _rows(wb["Incentives"])}
+    assert inc["Share of the commission paid on won deals that marketing earns"] == 0
+    assert inc["Commission paid on won deals, sales"] == pytest.approx(884510)

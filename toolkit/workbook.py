@@ -279,21 +279,21 @@ def incentives_sheet(results: dict) -> Sheet | None:
     rows = [["Variable pay on shared outcomes, sales side", (sow.get("sales"), PCT)],
             ["Variable pay on shared outcomes, marketing side", (sow.get("marketing"), PCT)],
             ["Won revenue that marketing sourced", (inc.get("marketing_contribution_share"), PCT)],
-            ["Variable pay on won revenue that marketing earns",
+            ["Share of the commission paid on won deals that marketing earns",
              (inc.get("marketing_reward_share"), PCT)],
             ["Won deals on opportunities created in the period", (deals.get("won"), INT)],
             ["Won revenue", (deals.get("won_revenue"), cur)],
             ["Won revenue from marketing-sourced deals", (deals.get("marketing_sourced_revenue"),
                                                           cur)],
-            ["Variable pay earned on won deals, sales", (split.get("sales_payout"), cur)],
-            ["Variable pay earned on won deals, marketing", (split.get("marketing_payout"), cur)],
+            ["Commission paid on won deals, sales", (split.get("sales_payout"), cur)],
+            ["Commission paid on won deals, marketing", (split.get("marketing_payout"), cur)],
             ["Plan structure score (0–100)", (inc.get("structure_score"), INT)]]
     rows = [r for r in rows if r[1][0] is not None]
     wi = inc.get("what_if") or {}
     before, after = (wi.get("before") or {}).get("total_payout"), \
         (wi.get("after") or {}).get("total_payout")
     if before is not None and after is not None and abs(after - before) >= 1:
-        rows.append(["What-if: extra variable pay on the same won deals", (after - before, cur)])
+        rows.append(["What-if: extra commission on the same won deals", (after - before, cur)])
     if deals.get("amount_missing"):
         rows.append(["Won deals without an amount (left out of revenue)",
                      (deals["amount_missing"], INT)])

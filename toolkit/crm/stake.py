@@ -206,7 +206,8 @@ def revenue_at_stake(f: pd.DataFrame, opportunities: pd.DataFrame | None, *,
     basis = None
     if won_measured and have_opp and "lead_id" in opp.columns and "amount" in opp.columns:
         w = opp.loc[opp["is_won"].fillna(False).astype(bool) & opp["lead_id"].notna()]
-        w = w.loc[w["lead_id"].astype(str).isin(set(f.loc[won_lead, "lead_id"].astype(str)))]
+        from .engine import member  # ids compared as text, in Arrow (no Python set)
+        w = w.loc[member(w["lead_id"], f["lead_id"][won_lead])]
         amounts = pd.to_numeric(w["amount"], errors="coerce").to_numpy(float)
         basis = "cohort"
         n_sql, n_won = int(sql_lead.sum()), int(won_lead.sum())

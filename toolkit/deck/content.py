@@ -137,10 +137,51 @@ def cover(results: dict, brand: dict) -> SlideSpec:
                              if brand.get("practice") else "",
                              f"{when} · Confidential" if when else "Confidential") if x],
         kind="cover",
-        notes=["Cover. The figures in this deck come from the client's own survey, CRM "
-               "export and compensation plan for the period shown; survey groups under the "
-               f"anonymity threshold of {get(results, 'data.settings.min_group_size') or 5} "
-               "respondents are never shown."])
+        notes=cover_notes(results))
+
+
+def cover_notes(results: dict) -> list[str]:
+    """The cover's speaker notes: what the deck rests on, with its numbers.
+
+    The survey's respondents (total and per side, as the written report gives them), the CRM
+    cohort (leads created in the period, the extract date, the won deals), the compensation
+    plan's components, the verdict in one line and the anonymity rule — so a partner opening
+    the deck can answer "what is this based on?" before the first content slide.
+    """
+    notes = []
+    v = get(results, "verdict.headline")
+    if v:
+        notes.append(f"The finding in one line: {_sentence(str(v))}")
+    resp = get(results, "survey.respondents") or {}
+    if resp.get("all") is not None:
+        sides = (f" ({num(resp['sales'])} on the sales side, {num(resp['marketing'])} on the "
+                 "marketing side)" if resp.get("sales") is not None
+                 and resp.get("marketing") is not None else "")
+        notes.append(f"Survey: {num(resp['all'])} respondents{sides}.")
+    coh = get(results, "crm.cohort") or {}
+    if coh.get("leads") is not None:
+        won = get(results, "crm.funnel.counts.won")
+        notes.append(f"CRM: {num(coh['leads'])} leads created {coh.get('period_start')} to "
+                     f"{coh.get('period_end')}"
+                     + (f" (data extracted {coh['extract_date']})" if coh.get("extract_date")
+                        else "")
+                     + (f"; {num(won)} of them became won deals" if won is not None else "")
+                     + ".")
+    plan = get(results, "data.row_counts.plan")
+    if results.get("incentives") and plan is not None:
+        deals = get(results, "incentives.split.deals.won")
+        notes.append(f"Compensation plan: {num(plan)} plan components, tested against "
+                     + (f"the {num(deals)} won deals on opportunities created in the period."
+                        if deals is not None else "the won deals of the period."))
+    missing = [label for key, label in (("survey", "survey"), ("crm", "CRM export"),
+                                        ("incentives", "compensation plan"))
+               if results.get(key) is None]
+    if missing:
+        notes.append("Not assessed (not supplied or not usable): " + ", ".join(missing) + ".")
+    notes.append("Survey groups under the anonymity threshold of "
+                 f"{get(results, 'data.settings.min_group_size') or 5} respondents are never "
+                 "shown; names, e-mail addresses and phone numbers are removed from comments.")
+    return notes
 
 
 def executive_summary(results: dict) -> SlideSpec:
@@ -805,7 +846,15 @@ def about(results: dict) -> SlideSpec:
                if results.get(key) is None]
     if missing:
         bullets.append("Not assessed: " + ", ".join(missing) + " (see the written report).")
-    notes = list((results.get("data") or {}).get("warnings") or [])
+    from ..report.appendix import plain_warning
+
+    notes = [plain_warning(w) for w in (results.get("data") or {}).get("warnings") or []]
+    counted = [f"{label} {num(rc[k])}" for k, label in (
+        ("survey", "survey responses"), ("leads", "CRM leads"), ("activities", "CRM activities"),
+        ("opportunities", "opportunities"), ("plan", "compensation-plan rows"))
+        if rc.get(k) is not None]
+    if counted:
+        notes.insert(0, "Records read: " + ", ".join(counted) + ".")
     return SlideSpec(title="What this diagnostic rests on", bullets=bullets, notes=notes)
 
 

@@ -14,8 +14,10 @@ profile). Each person keeps their answers between the waves unless a planted cha
 
 The "after" respondents are a fresh random sample of the (changed) population, team by team
 at the planted participation, with new respondent ids (waves are not matched). The CRM of
-the after wave is a new period (the before period shifted by one year) simulated from the
-profile with the planted follow-up changes; lead quality is unchanged.
+the after wave is a new period — the nine months after the workshop, 1 January to
+30 September of the following year, extracted on 15 October (:data:`AFTER_CALENDAR`), so it
+has ended before the wave's report is prepared — simulated from the profile with the
+planted follow-up changes; lead quality is unchanged.
 
 ``planted.json`` of the after folder lists every compared figure as ``improved``,
 ``worsened`` or ``unchanged`` (the truth the comparison must find).
@@ -37,9 +39,18 @@ from .files import PATHS, write_tables
 from .plan import generate_plan
 from .profiles import MARKETING_SOURCES, PROFILES, Profile
 from .survey import SIDE_OF_TEAM, TEAM_SHARES, generate_survey
+from .crm import Calendar, CALENDAR
 from .tables import build_crm_tables
 
 SHIFT = pd.DateOffset(years=1)
+#: The after wave's CRM, drawn in the generator's base year and moved on by :data:`SHIFT`:
+#: the nine months after the workshop (1 January to 30 September), extracted on
+#: 15 October — so the period has ended, and the data is extracted, before a report on
+#: the wave is prepared (the workshop follows the baseline report of January).
+AFTER_CALENDAR = Calendar(end=np.datetime64("2025-09-30", "s"),
+                          extract=np.datetime64("2025-10-15", "s"))
+#: Months in the after period against the before wave's twelve (scales the lead count).
+AFTER_MONTHS = 9
 BASELINE_FILE = "baseline/results.json"
 #: Fixed ``generated_at`` of the committed baseline (byte-identical regeneration).
 BASELINE_STAMP = "2026-01-20T09:00:00+00:00"
@@ -225,11 +236,18 @@ CRM_KEYS = ["crm.untouched_share", "crm.within_sla_share", "crm.single_attempt_s
             "crm.worked_conversion.marketing", "crm.worked_conversion.other"]
 
 
+def _day(ts: np.datetime64) -> str:
+    """A calendar date moved on by :data:`SHIFT`, as TOML writes a date."""
+    return (pd.Timestamp(ts) + SHIFT).date().isoformat()
+
+
 def _toml(before_toml: str, plant: WavePlant, client_id: str, seed: int) -> str:
     body = before_toml.split("[client]", 1)[1]
-    body = body.replace("period_start = 2025-01-01", "period_start = 2026-01-01")
-    body = body.replace("period_end = 2025-12-31", "period_end = 2026-12-31")
-    body = body.replace("extract_date = 2026-01-15", "extract_date = 2027-01-15")
+    for key, before, after in (("period_start", CALENDAR.start, AFTER_CALENDAR.start),
+                               ("period_end", CALENDAR.end, AFTER_CALENDAR.end),
+                               ("extract_date", CALENDAR.extract, AFTER_CALENDAR.extract)):
+        old = pd.Timestamp(before).date().isoformat()
+        body = body.replace(f"{key} = {old}", f"{key} = {_day(after)}")
     old_id = body.split('id = "', 1)[1].split('"', 1)[0]
     body = body.replace(f'id = "{old_id}"', f'id = "{client_id}"', 1)
     import textwrap
@@ -264,7 +282,8 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
     plant : WavePlant
         The planted changes.
     n_leads : int, optional
-        Leads of the after period (default: as many as the before wave's leads file).
+        Leads of the after period (default: the before wave's monthly rate over the
+        after wave's nine months).
     baseline : dict, optional
         The before wave's results; analysed from *before_folder* when not given. Stored as
         ``baseline/results.json`` with a fixed ``generated_at``.
@@ -285,9 +304,9 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
     survey = after_survey(before_survey, headcount, prof, plant, rng_s)
     if n_leads is None:
         n_leads = int(pd.read_csv(before_folder / PATHS["leads"], usecols=["lead_id"]).shape[0]
-                      / 1.04)
+                      / 1.04 * AFTER_MONTHS / 12)
     crm_prof = replace(prof, crm=replace(prof.crm, **plant.crm))
-    crm = _shift_dates(build_crm_tables(crm_prof, rng_c, n_leads))
+    crm = _shift_dates(build_crm_tables(crm_prof, rng_c, n_leads, calendar=AFTER_CALENDAR))
     tables = {"survey": survey, **crm, "plan": generate_plan(prof)}
     after_folder.mkdir(parents=True, exist_ok=True)
     write_tables(tables, after_folder)

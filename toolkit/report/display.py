@@ -12,6 +12,7 @@ it ends a notebook cell) instead of displaying it as a side effect.
 from __future__ import annotations
 
 import math
+import re
 
 import base64
 from typing import Iterable
@@ -78,6 +79,39 @@ def shorten_labels(fig, limit: int = MAX_LABEL) -> None:
             t.set_text(_capped(t.get_text(), limit))
 
 
+#: Width of the printed page's text block (A4 less the report's margins), inches: a chart
+#: wider than this is scaled down in print, its text with it (see :func:`fit_titles`).
+PRINT_WIDTH_IN = 178 / 25.4
+
+
+def fit_titles(fig) -> None:
+    """Wrap an axes title longer than its figure onto two or more lines.
+
+    A title wider than the figure widens the saved image, and the whole chart — every label
+    with it — is then printed smaller to fit the page. The width is estimated from the
+    character count (0.7 em per character of bold sans-serif), which errs long.
+    """
+    import textwrap
+
+    width_in = fig.get_size_inches()[0]
+    for ax in fig.axes:
+        t = ax.title
+        text = t.get_text()
+        if not text or "\n" in text:
+            continue
+        chars = int(width_in * 72 / (0.7 * t.get_fontsize()))
+        if len(text) <= chars:
+            continue
+        # two lines split after a comma or colon (the population on a line of its own),
+        # else wrapped at spaces
+        cuts = [m.end() for m in re.finditer(r"[,:;] ", text)]
+        best = min(cuts, key=lambda c: max(c, len(text) - c), default=None)
+        if best is not None and max(best, len(text) - best) <= chars:
+            t.set_text(text[:best].rstrip() + "\n" + text[best:])
+        else:
+            t.set_text("\n".join(textwrap.wrap(text, chars, break_long_words=False)))
+
+
 def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it."""
     from matplotlib.text import Text
@@ -86,6 +120,7 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
         t.set_parse_math(False)
     shorten_labels(fig)  # a 35,000-character region must not make a 274,856-pixel chart
     alt, takeaway = _capped(alt, MAX_ALT), _capped(takeaway, MAX_ALT)
+    fit_titles(fig)
     from ..charts.png import figure_png
     from ..charts.theme import pyplot
 

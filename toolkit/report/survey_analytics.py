@@ -103,6 +103,18 @@ def _legacy_betas(sv: dict, drivers: list) -> None:
         "toolkit, before the drivers were measured by dominance analysis"))
 
 
+#: Tenure bands and level codes of the survey, as a column header reads them.
+_GROUP_WORDS = {"<1y": "Under 1 year", "1-3y": "1–3 years", "3-5y": "3–5 years",
+                "5y+": "5+ years", ">5y": "Over 5 years", "5+y": "5+ years"}
+
+
+def _group_word(group) -> str:
+    """A heatmap group's name for its column header (codes in words, first letter up)."""
+    text = str(group)
+    text = _GROUP_WORDS.get(text, text.replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
 def _heat_rows(hm: dict) -> pd.DataFrame:
     rows = []
     names = hm.get("scale_names") or {}
@@ -115,8 +127,11 @@ def _heat_rows(hm: dict) -> pd.DataFrame:
                 col = names.get(s, s) + (" (higher = more)" if s == "CONF" else "")
                 rows.append({"row": label, "scale": s, "column": col,
                              "diff": float("nan") if not c or c["diff"] is None else c["diff"],
-                             "marked": bool(c and c["marked"]), "shown": c is not None})
-    return pd.DataFrame(rows, columns=["row", "scale", "column", "diff", "marked", "shown"])
+                             "marked": bool(c and c["marked"]), "shown": c is not None,
+                             "dimension": d["label"], "group": _group_word(grp["group"]),
+                             "n": grp["n"]})
+    return pd.DataFrame(rows, columns=["row", "scale", "column", "diff", "marked", "shown",
+                                       "dimension", "group", "n"])
 
 
 def heatmap_takeaway(hm: dict) -> str:
@@ -165,8 +180,8 @@ def render_heatmap(results: dict) -> Rendered:
                       + ".")
         return
     ax = charts.plot_group_heatmap(data=d)
-    show_figure(ax, alt="Heatmap: rows are groups by level, tenure and region, columns the "
-                "survey scores; each cell is the group's score minus everyone's score in "
+    show_figure(ax, alt="Heatmap: rows are the survey scores, columns the groups by level, "
+                "tenure and region; each cell is the group's score minus everyone's score in "
                 "points on the 0 to 100 scale. Only clear differences are coloured: green "
                 "healthier, red less healthy. Grey cells are hidden for anonymity.",
                 takeaway=heatmap_takeaway(hm))
