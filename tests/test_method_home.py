@@ -45,7 +45,7 @@ TECHNICAL = {
                          "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display
     "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
     "compare/methods.py": {"_Z_MAX"},
-    "jsonio.py": {"RESULTS_SCHEMA"},
+    "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH"},
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus
     "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},
