@@ -124,11 +124,26 @@ def test_summary_states_revenue_at_stake_when_present():
     assert "Revenue at stake: about EUR 1.2 million" in html    # two significant figures
     assert "EUR 0.90–1.6 million" in html and "2,100" in html
     assert "against EUR 4.0 million won from the period" in html
-    assert "up to 6 attempts" in html
-    # review item 5: where the evidence does not say follow-up is a problem (no finding),
-    # the figure is not a headline
+    assert "had reached SQL as often as comparable leads sales did touch" in html
+    assert "up to 6 attempts" not in html
+    # review 16b M8: one money figure in every summary where one is measured, not only where
+    # follow-up is the problem …
     res.pop("findings")
-    assert "Revenue at stake" not in _html(summary.render, res)
+    assert "Revenue at stake: about EUR 1.2 million" in _html(summary.render, res)
+    # … and where the evidence points to lead quality, the cost of poor leads instead
+    res["verdict"] = {"lead_quality": {"status": "supported"},
+                      "follow_up": {"status": "not_supported"}}
+    res["crm"]["cost_of_poor_leads"] = {
+        "amount": 1_430_878.0, "ci_low": 1_152_069.0, "ci_high": 1_726_838.0, "leads": 5809,
+        "sqls": 780, "rate": 780 / 5809, "benchmark_low": 0.2, "shortfall_sqls": 381.8,
+        "sales_effort": {"share_of_attempts": 0.9117}}
+    html = _html(summary.render, res)
+    assert "Revenue at stake" not in html
+    assert "Revenue lost to poor leads: about EUR 1.4 million" in html
+    assert "(95% interval EUR 1.2–1.7 million)" in html
+    assert "reached SQL at 13%; at 20%, the bottom of the practitioner range, they would " \
+           "have brought about 382 more SQLs" in html
+    assert "91% of its calls and e-mails on marketing MQLs that never reached SQL" in html
 
 
 # --- the "so what" of each section ------------------------------------------------------------

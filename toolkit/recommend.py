@@ -61,7 +61,7 @@ RULES: tuple[Rule, ...] = (
          "Redefine the MQL jointly and tune lead scoring on the rejection reasons",
          "Only about 44% of MQLs are a potential good fit (Gartner); a shared written definition "
          "of a qualified lead and hand-off rules reduce rejections for fit."),
-    Rule("close_the_loop", "communicate", ("feed_low_", "bidir_low_"),
+    Rule("close_the_loop", "communicate", ("feed_low_", "bidir_low_", "reasons_missing"),
          "Make rejection reasons mandatory and review them with marketing every week",
          "Two-way flow and quality of information reduce conflict (Massey & Dawes, Industrial "
          "Marketing Management 2007)."),
@@ -140,6 +140,12 @@ def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
                 "what is missing is marketing hearing them. Two-way flow and quality of "
                 "information reduce conflict (Massey & Dawes, Industrial Marketing Management "
                 "2007).", "reasons already given")
+    if code == "close_the_loop" and reason_share is None:
+        return ("Review the leads handed over with marketing every week: what sales accepted, "
+                "what it turned down and why",
+                "Two-way flow and quality of information reduce conflict (Massey & Dawes, "
+                "Industrial Marketing Management 2007). The export does not record rejection "
+                "reasons, so how often sales says why is not measured.", "no reasons data")
     if code == "joint_mql_definition" and \
             get(results, "verdict.lead_quality.status") != "supported":
         fit = get(results, "crm.handoff.fit_share")
@@ -224,7 +230,17 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             fam = f.get("family") or family_of(str(f["code"]))
             if fam not in families:   # one sentence per fact, not one per side or synonym
                 families.add(fam)
-                because.append(f["text"])
+                base, _, side = str(f["code"]).rpartition("_")
+                pair = [g for g in hits if side in ("sales", "marketing")
+                        and str(g["code"]) in (f"{base}_sales", f"{base}_marketing")]
+                # "both sides" evidence cites both sides' figures (each a stored finding)
+                because += [g["text"] for g in sorted(pair, key=lambda g: not g["code"].endswith("_sales"))
+                            if g["text"] not in because] if len(pair) == 2 else [f["text"]]
+        if rule.code == "close_the_loop" and get(results, "crm.handoff.reason_share") \
+                is not None and "crm.handoff.reason_share" not in evidence:
+            # an action about rejection reasons rests on the rejection figure (the rationale
+            # of the gated wording quotes it)
+            evidence.append("crm.handoff.reason_share")
         rec = {"code": rule.code, "step": rule.step, "title": title,
                "rationale": rationale, "evidence": evidence, "findings": because,
                "impact": round(impact, 3), "strength": strength,

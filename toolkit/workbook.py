@@ -308,15 +308,29 @@ def roles_sheet(results: dict) -> Sheet | None:
     roles = get(results, "incentives.variable_pay_share") or []
     if not roles:
         return None
+    k = int(get(results, "data.settings.min_group_size") or 5)
+    rows = []
+    for r in roles:
+        if r.get("suppressed"):
+            rows.append([_label(r.get("team") or ""), f"Fewer than {k} people on the plan: "
+                         "not shown", None, None, None])
+        elif r.get("merged"):
+            rows.append([_label(r.get("team") or ""),
+                         "Combined: " + ", ".join(str(x) for x in r.get("roles") or []),
+                         r.get("headcount"), r.get("share_low"), r.get("share_high")])
+        else:
+            rows.append([_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
+                         r.get("share"), None])
     return Sheet("Variable pay by role", "Variable pay by role",
                  "On-target variable pay as a share of on-target total pay. People on the "
                  "plan = those on each pay plan in the compensation file; the Participation "
                  "sheet's headcount counts everyone in the teams surveyed, including roles "
-                 "whose plan was not supplied.",
+                 f"whose plan was not supplied. Roles with fewer than {k} people on the plan "
+                 "are combined with others of their team and shown as a range (lowest to "
+                 "highest share), so no one's pay can be read off.",
                  [("Team", TEXT), ("Role", TEXT), ("People on the plan", INT),
-                  ("Variable share of pay", PCT)],
-                 [[_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
-                   r.get("share")] for r in roles], "variable pay by role")
+                  ("Variable share of pay", PCT), ("…up to (combined roles)", PCT)],
+                 rows, "variable pay by role")
 
 
 def flags_sheet(results: dict) -> Sheet | None:
@@ -331,12 +345,11 @@ def flags_sheet(results: dict) -> Sheet | None:
 
 def stake_sheet(results: dict) -> Sheet | None:
     """Revenue at stake with every input, so the headline figure can be checked."""
-    from .formatting import _sig2, stake_is_headline
+    from .formatting import _sig2
     st = get(results, "crm.revenue_at_stake") or {}
     if not st or (st.get("amount") is None and not st.get("reason")):
         return None
     cur = _cur_format(get(results, "client.currency") or "")
-    W = st.get("attempts") or 6
     if st.get("amount") is None:
         return Sheet("Revenue at stake", "Revenue at stake", "Not computed: "
                      + str(st.get("reason") or "no data") + ".",
@@ -351,45 +364,84 @@ def stake_sheet(results: dict) -> Sheet | None:
             ["Left out: leads sales rejected", (ex.get("rejected"), INT)],
             ["Left out: untouched leads still within the SLA at the extract",
              (ex.get("within_sla_at_extract"), INT)]]
-    groups = {"marketing": "marketing-sourced", "other": "other sources"}
+    groups = {"marketing": "marketing-sourced", "other": "other sources",
+              "unknown": "unknown source"}
     for g, v in (st.get("expected_conversion") or {}).items():
         lab = groups.get(g, g)
         rows += [[f"Conversion used, never touched ({lab})", (v.get("untouched"), PCT1)],
-                 [f"…projection on the attempt clock to attempt {W}",
-                  (v.get("projected_untouched"), PCT1)],
-                 ["…observed ceiling: comparable leads kept on",
-                  (dig(v, "ceiling_untouched", "rate"), PCT1)],
-                 [f"Conversion used, touched once ({lab})", (v.get("after_one_attempt"), PCT1)],
-                 [f"…projection on the attempt clock to attempt {W}",
-                  (v.get("projected_after_one_attempt"), PCT1)],
-                 ["…observed ceiling: comparable leads given a second attempt",
-                  (dig(v, "ceiling_after_one_attempt", "rate"), PCT1)]]
+                 [f"Conversion used, touched once ({lab})", (v.get("after_one_attempt"),
+                                                             PCT1)]]
     basis = ("SQLs from leads created in the period that were won" if st.get("revenue_basis")
              == "cohort" else "Win rate of opportunities created in the period (won ÷ closed)")
-    rows += [["Extra SQLs expected", (st.get("expected_sqls"), NUM1)],
+    meth = st.get("method") or {}
+    up = st.get("upper_bound") or {}
+    rows += [["Conversion cap: top of the practitioner MQL → SQL range",
+              (meth.get("rate_cap"), PCT1)],
+             ["Extra SQLs expected", (_round_whole(st.get("expected_sqls")), INT)],
+             ["SQLs the period's leads produced (the most the estimate may add)",
+              (meth.get("cohort_sqls"), INT)],
              [basis, (sw.get("rate") if sw else st.get("win_rate"), PCT1)],
              ["…won deals", (sw.get("won"), INT)], ["…SQLs", (sw.get("sql"), INT)],
-             ["Extra won deals expected", (st.get("expected_won_deals"), NUM1)],
+             ["Extra won deals expected", (_round_whole(st.get("expected_won_deals")), INT)],
              ["Median won deal", (st.get("median_won_amount"), cur)],
-             ["Revenue at stake, as computed (extra won deals × median won deal)",
+             ["Revenue at stake before rounding (extra won deals × median won deal)",
               (st.get("amount"), cur)],
              ["Revenue at stake, rounded as reported", (_sig2(st["amount"]), cur)],
              ["95% interval, low", (_sig2(st.get("ci_low") or 0), cur)],
              ["95% interval, high", (_sig2(st.get("ci_high") or 0), cur)],
-             ["Uncapped attempt-clock projection", (st.get("projection_amount"), cur)],
+             ["Upper bound: converting like the leads sales kept working",
+              (_sig2(up["amount"]) if up.get("amount") is not None else None, cur)],
              ["For scale: won revenue from leads created in the period",
               (st.get("won_revenue"), cur)]]
     rows = [r for r in rows if r[1][0] is not None]
-    where = ("It is a headline of the summary because the evidence says follow-up is a "
-             "problem." if stake_is_headline(results) else "It is not a headline: the "
-             "evidence does not say follow-up is the problem here.")
     return Sheet("Revenue at stake", "Revenue at stake: the inputs",
-                 f"If the leads sales gave up on had been worked up to {W} attempts, at the "
-                 "rate of comparable leads that were (same kind of source, first touched "
-                 "within the SLA; capped at what comparable leads kept on actually achieved). "
-                 "An estimate, not a forecast. " + where,
+                 "If the leads sales gave up on had reached SQL as often as comparable leads "
+                 "(same kind of source, same lead-score band) did once sales touched them at "
+                 "all, capped at the top of the practitioner range and at the SQLs the period "
+                 "produced. An estimate, not a forecast. The upper bound assumes they would "
+                 "have converted like the leads sales kept working, which flatters it: sales "
+                 "keeps working the leads that look promising.",
                  [("Measure", TEXT), ("Value", TEXT)], rows,
                  "revenue at stake and every input behind it")
+
+
+def _round_whole(x: float | None) -> int | None:
+    """A count of expected SQLs or deals as the whole number a reader counts."""
+    return None if x is None else int(round(x))
+
+
+def poor_leads_sheet(results: dict) -> Sheet | None:
+    """The cost of poor leads with its inputs (only when the evidence points to lead
+    quality, where it is the summary's money figure)."""
+    from .formatting import _sig2
+    p = get(results, "crm.cost_of_poor_leads") or {}
+    if get(results, "verdict.lead_quality.status") != "supported" or not p.get("amount"):
+        return None
+    cur = _cur_format(get(results, "client.currency") or "")
+    sw = p.get("sql_to_won") or {}
+    eff = p.get("sales_effort") or {}
+    rows = [["Marketing-sourced MQLs", (p.get("leads"), INT)],
+            ["…reached SQL", (p.get("sqls"), INT)],
+            ["Their MQL → SQL rate", (p.get("rate"), PCT1)],
+            ["Bottom of the practitioner MQL → SQL range", (p.get("benchmark_low"), PCT1)],
+            ["SQLs short of that floor", (_round_whole(p.get("shortfall_sqls")), INT)],
+            ["SQLs from leads created in the period that were won", (sw.get("rate"), PCT1)],
+            ["Median won deal", (p.get("median_won_amount"), cur)],
+            ["Revenue lost to poor leads, rounded as reported", (_sig2(p["amount"]), cur)],
+            ["95% interval, low", (_sig2(p.get("ci_low") or 0), cur)],
+            ["95% interval, high", (_sig2(p.get("ci_high") or 0), cur)],
+            ["Sales attempts on marketing MQLs", (eff.get("attempts"), INT)],
+            ["…on MQLs that never reached SQL", (eff.get("attempts_on_unconverted"), INT)],
+            ["…share", (eff.get("share_of_attempts"), PCT1)],
+            ["Marketing MQLs sales rejected", (eff.get("rejected"), INT)]]
+    rows = [r for r in rows if r[1][0] is not None]
+    return Sheet("Cost of poor leads", "Revenue lost to poor leads: the inputs",
+                 "Had marketing-sourced MQLs reached SQL at the bottom of the practitioner "
+                 "range, at the period's own SQL → won rate and median won deal. The cost of "
+                 "the sales time spent on leads that never reached SQL is not in the export "
+                 "(no cost per sales hour).",
+                 [("Measure", TEXT), ("Value", TEXT)], rows,
+                 "cost of poor leads and every input behind it")
 
 
 def verdict_sheet(results: dict) -> Sheet | None:
@@ -422,7 +474,8 @@ def recommendations_sheet(results: dict) -> Sheet | None:
 
 BUILDERS = (scores_sheet, participation_sheet, scales_sheet, gaps_sheet, funnel_sheet,
             funnel_by_source_sheet, rejections_sheet, followup_sheet, incentives_sheet,
-            roles_sheet, flags_sheet, stake_sheet, verdict_sheet, recommendations_sheet)
+            roles_sheet, flags_sheet, stake_sheet, poor_leads_sheet, verdict_sheet,
+            recommendations_sheet)
 
 
 def workbook_sheets(results: dict) -> list[Sheet]:

@@ -18,6 +18,7 @@ from .funnel import funnel, handoff
 from .persistence import persistence
 from .quality import lead_quality, marketing_sourced
 from .speed import speed
+from .poorleads import cost_of_poor_leads
 from .stake import revenue_at_stake
 
 def _method_value(name: str) -> float:
@@ -144,8 +145,12 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                                  well_worked_attempts=ww, touch_data=touch_data,
                                  period_start=period_start, period_end=period_end,
                                  extract_date=ext,
-                                 won_measured=bool(info.get("measured", {}).get("won")))
-        return fun, spd, hof, lq, per, stake
+                                 won_measured=bool(info.get("measured", {}).get("won")),
+                                 bands=bands)
+        poor = cost_of_poor_leads(f, opportunities, period_start=period_start,
+                                  period_end=period_end,
+                                  won_measured=bool(info.get("measured", {}).get("won")))
+        return fun, spd, hof, lq, per, stake, poor
 
     def effort_side():  # dose–response, attempt clock, marketing-sourced shares
         dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
@@ -156,8 +161,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
 
     # on two cores when the cohort is large (toolkit.crm.parallel); identical to serial
     from .parallel import both
-    (fun, spd, hof, lq, per, stake), (dose, eff, ms) = both(handoff_side, effort_side,
-                                                           rows=len(handed))
+    (fun, spd, hof, lq, per, stake, poor), (dose, eff, ms) = both(
+        handoff_side, effort_side, rows=len(handed))
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "
                         "dose–response and lead quality cannot be measured.")
@@ -201,7 +206,7 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         "funnel_drop": funnel_drop(fun, min_leads=_method_value("min_stage_leads")),
         "handoff": hof, "speed": spd, "persistence": per,
         "dose_response": dose, "effort": eff, "lead_quality": lq,
-        "revenue_at_stake": stake, "marketing_sourced": ms,
+        "revenue_at_stake": stake, "cost_of_poor_leads": poor, "marketing_sourced": ms,
         "warnings": warnings,
     }
     return jsonable(out)

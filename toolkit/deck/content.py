@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..formatting import about_money, about_money_range, stake_is_headline
+from ..formatting import (about_money, about_money_range, headline_money, money_sentence,
+                          persistence_title, stake_is_headline)
 from ..lookup import dig, get
 
 SIDES = ("sales", "marketing")
@@ -210,14 +211,9 @@ def executive_summary(results: dict) -> SlideSpec:
         detail = change
     tiles = [("Overall alignment", _score(s.get("overall")), s.get("stage") or "")]
     tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
-    stake = get(results, "crm.revenue_at_stake")
-    # a headline only where the evidence says follow-up is a problem (a stored finding)
-    if not (isinstance(stake, dict) and stake.get("amount") is not None
-            and stake_is_headline(results)):
-        stake = None
-    if stake:
-        tiles.append(("Revenue at stake (estimate)", about_money(stake["amount"], currency),
-                      ""))
+    money = headline_money(results)
+    if money:
+        tiles.append((money["label"], about_money(money["amount"], currency), ""))
     found = found or ["No finding was triggered: the data needed is not in the export."]
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -230,8 +226,9 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append(f"{s['stage']}: {STAGE_MEANING.get(s['stage'], '')}.")
     if s.get("partial"):
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
-    if stake:
-        notes.append(stake_note(stake, currency))
+    if money:
+        notes.append("".join(money_sentence(money, currency)) + " "
+                     + " ".join(str(a) for a in money["section"].get("assumptions") or []))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
@@ -246,18 +243,23 @@ def _change_lead(results: dict) -> str:
 
 
 def stake_note(stake: dict, currency: str) -> str:
-    """Speaker note: revenue at stake with its counterfactual, inputs and assumptions."""
+    """Speaker note: revenue at stake (base case) with its counterfactual, inputs, upper
+    bound and assumptions."""
     sw = stake.get("sql_to_won") or {}
     parts = [f"Revenue at stake (an estimate): about {about_money(stake['amount'], currency)}"
              + (f", 95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), currency)}"
                 if stake.get("ci_low") is not None else "") + "."]
     parts.append(f"{num(stake.get('leads'))} leads given up on ({num(stake.get('leads_untouched'))}"
                  f" never touched, {num(stake.get('leads_single_attempt'))} dropped after one "
-                 f"attempt); about {num(stake.get('expected_sqls'))} more SQLs if worked up to "
-                 f"{stake.get('attempts') or 6} attempts"
+                 f"attempt); about {num(stake.get('expected_sqls'))} more SQLs at the rate "
+                 "comparable leads reached once touched at all"
                  + (f"; SQL to won {pct(sw.get('rate'))} ({num(sw.get('won'))} of "
                     f"{num(sw.get('sql'))})" if sw.get("rate") is not None else "")
                  + f"; median won deal {money(stake.get('median_won_amount'), currency)}.")
+    up = stake.get("upper_bound") or {}
+    if up.get("amount") is not None:
+        parts.append(f"Upper bound, if they had converted like the leads sales kept working: "
+                     f"about {about_money(up['amount'], currency)}.")
     return " ".join(parts + [str(a) for a in stake.get("assumptions") or []])
 
 
@@ -391,10 +393,9 @@ def follow_up(results: dict) -> SlideSpec:
     headline = (isinstance(stake, dict) and stake.get("amount") is not None
                 and stake_is_headline(results))
     if headline:
-        bullets.append(f"Worked up to {stake.get('attempts') or 6} attempts like comparable "
-                       f"leads, the {num(stake.get('leads'))} leads sales gave up on would "
-                       f"plausibly have brought about {about_money(stake['amount'], cur)} in "
-                       "won deals.")
+        bullets.append(f"Had the {num(stake.get('leads'))} leads sales gave up on reached SQL "
+                       "as often as comparable leads it did touch, they would plausibly have "
+                       f"brought about {about_money(stake['amount'], cur)} in won deals.")
     notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
     if headline:
         notes.append(stake_note(stake, cur))
@@ -409,12 +410,8 @@ def effort(results: dict) -> SlideSpec:
     if haz:
         after = ef.get("after_attempt_3_share") or {}
         later = ef.get("hazard_after_attempt_3") or {}
-        # the verdict's rule: the per-attempt rate after the 3rd clears the floor
-        pays = (later.get("ci_low") or 0) >= (_threshold(results, "effort_hazard_floor")
-                                              or 1e-12)
-        title = (f"Persistence pays: {pct(after.get('rate'))} of conversions come after the "
-                 "third attempt" if pays and after.get("rate") is not None else
-                 "Attempts after the third rarely convert")
+        # "persistence pays" only when clearly above zero and material (review 16b M10)
+        title = persistence_title(results) or "Conversion at each further attempt"
         chart = ChartSpec(
             title=f"Share of the leads still open at each attempt that reach SQL at it "
                   f"(touched leads handed to sales, n = {num(ef.get('n'))})",

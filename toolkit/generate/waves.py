@@ -195,6 +195,36 @@ def after_survey(before: pd.DataFrame, headcount: dict[str, int], profile: Profi
     return out
 
 
+def after_tables(before_survey: pd.DataFrame, headcount: dict[str, int], profile: Profile,
+                 plant: WavePlant, *, seed: int, n_leads: int) -> dict[str, pd.DataFrame]:
+    """Every canonical table of the after wave (the one process of the on-disk and in-memory
+    pairs).
+
+    Parameters
+    ----------
+    before_survey : pandas.DataFrame
+        The before wave's canonical responses.
+    headcount : dict
+        People per team.
+    profile, plant : Profile, WavePlant
+    seed : int
+        Seed of the after wave (split into a survey and a CRM stream).
+    n_leads : int
+        Leads created in the after period.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``survey``, ``leads``, ``opportunities``, ``activities`` (the after period,
+        :func:`after_period`) and ``plan``.
+    """
+    rng_s, rng_c = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    survey = after_survey(before_survey, headcount, profile, plant, rng_s)
+    crm_prof = replace(profile, crm=replace(profile.crm, **plant.crm))
+    crm = _shift_dates(build_crm_tables(crm_prof, rng_c, n_leads, calendar=AFTER_CALENDAR))
+    return {"survey": survey, **crm, "plan": generate_plan(profile)}
+
+
 def _shift_dates(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = {}
     for name, df in tables.items():
@@ -239,6 +269,12 @@ CRM_KEYS = ["crm.untouched_share", "crm.within_sla_share", "crm.single_attempt_s
 def _day(ts: np.datetime64) -> str:
     """A calendar date moved on by :data:`SHIFT`, as TOML writes a date."""
     return (pd.Timestamp(ts) + SHIFT).date().isoformat()
+
+
+def after_period() -> dict[str, str]:
+    """The after wave's ``period_start``, ``period_end`` and ``extract_date`` (ISO dates)."""
+    return {"period_start": _day(AFTER_CALENDAR.start), "period_end": _day(AFTER_CALENDAR.end),
+            "extract_date": _day(AFTER_CALENDAR.extract)}
 
 
 def _toml(before_toml: str, plant: WavePlant, client_id: str, seed: int) -> str:
@@ -299,15 +335,11 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
     before_folder, after_folder = Path(before_folder), Path(after_folder)
     eng = load_engagement(before_folder)
     before_survey = pd.read_csv(before_folder / PATHS["survey"], dtype={"respondent_id": str})
-    rng_s, rng_c = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     headcount = {t: int(v) for t, v in (eng.client.headcount or {}).items()}
-    survey = after_survey(before_survey, headcount, prof, plant, rng_s)
     if n_leads is None:
         n_leads = int(pd.read_csv(before_folder / PATHS["leads"], usecols=["lead_id"]).shape[0]
                       / 1.04 * AFTER_MONTHS / 12)
-    crm_prof = replace(prof, crm=replace(prof.crm, **plant.crm))
-    crm = _shift_dates(build_crm_tables(crm_prof, rng_c, n_leads, calendar=AFTER_CALENDAR))
-    tables = {"survey": survey, **crm, "plan": generate_plan(prof)}
+    tables = after_tables(before_survey, headcount, prof, plant, seed=seed, n_leads=n_leads)
     after_folder.mkdir(parents=True, exist_ok=True)
     write_tables(tables, after_folder)
     client_id = after_folder.name
@@ -328,7 +360,7 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
            "truth": plant.truth, "scale_shifts": dict(plant.scale_shifts),
            "participation": plant.participation,
            "changes": planted_changes(plant, CRM_KEYS),
-           "realized_population_means": _realized(before_survey, survey)}
+           "realized_population_means": _realized(before_survey, tables["survey"])}
     (after_folder / "planted.json").write_text(json.dumps(doc, indent=2) + "\n",
                                                encoding="utf-8")
     return after_folder
@@ -369,6 +401,35 @@ def survey_wave_pair(profile: str | Profile, *, seed: int, plant: WavePlant = FO
 
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     before = generate_tables(prof, seed=seed, n_respondents=n_respondents, n_leads=100)["survey"]
+    before.attrs = {}                 # generator read-backs: not data
     hc = planted_headcount(before)
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
     return before, after_survey(before, hc, prof, plant, rng), hc
+
+
+def wave_pair_tables(profile: str | Profile, *, seed: int, plant: WavePlant = FOLLOWUP_AFTER,
+                     n_respondents: int = 120, n_leads: int = 1500
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict]:
+    """Both waves' canonical tables (survey and CRM) in memory, for tests and benchmarks.
+
+    The same process as :func:`toolkit.generate.generate_engagement` followed by
+    :func:`write_after_wave`, without the files: the before wave from *seed* (*n_leads* in
+    its twelve months), the after wave from ``seed + 1`` (the same monthly rate over
+    :func:`after_period`).
+
+    Returns
+    -------
+    (before, after, headcount)
+        Tables as :func:`toolkit.generate.generate_tables` returns them, and
+        ``{team: people}``.
+    """
+    from . import generate_tables
+    from .files import headcount as planted_headcount
+
+    prof = PROFILES[profile] if isinstance(profile, str) else profile
+    before = generate_tables(prof, seed=seed, n_respondents=n_respondents, n_leads=n_leads)
+    before["survey"].attrs = {}       # generator read-backs: not data
+    hc = planted_headcount(before["survey"])
+    after = after_tables(before["survey"], hc, prof, plant, seed=seed + 1,
+                         n_leads=int(n_leads * AFTER_MONTHS / 12))
+    return before, after, hc

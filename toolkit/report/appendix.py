@@ -12,6 +12,7 @@ import pandas as pd
 
 from .display import Rendered, renders, fmt_pct, show_markdown, show_table
 from .read import method as stored_method
+from .waves import method_markdown
 
 
 @renders
@@ -121,19 +122,22 @@ def render_methodology(results: dict) -> Rendered:
         "which conversion cuts short). Where the funnel loses most: the stage conversion "
         "clearly below its practitioner range (upper end of its 95% interval under the range's "
         "lower end) that falls furthest short of it — not simply the lowest stage rate, since "
-        "stages convert at different normal rates. Revenue at stake, a bounded estimate: the "
-        "leads sales gave up on (never touched, or touched once and not converted; rejected "
-        "leads and leads still within the SLA at the extract are left out) × the conversion of "
-        "comparable leads (same kind of source, first touched within the SLA) worked to the "
-        "well-worked attempt — the lower of the attempt-clock projection and what comparable "
-        "leads that sales kept working actually achieved, so a lead given up on is never "
-        "credited with more than the worked leads delivered — × the SQL → won rate of the "
-        "leads created in the period × their median won deal; seeded bootstrap 95% interval "
-        "(sampling error only).\n\n"
+        "stages convert at different normal rates. Revenue at stake: a base case "
+        "(assumptions below) that credits the leads sales gave up on only with what "
+        "comparable leads achieved once touched at all; the attempt-clock figure is an upper "
+        "bound, flattered by informative censoring (sales selecting which leads to keep "
+        "working) — the same bias can flatter worked conversion, so an estimate above the "
+        "practitioner range is shown beside the share that actually reached SQL. Cost of poor "
+        "leads: marketing MQLs' shortfall against the bottom of the MQL → SQL range, at the "
+        "same SQL → won rate and median won deal.\n\n"
         f"**Settings of this engagement.** Anonymity threshold {settings.get('min_group_size')} "
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
         f"{settings.get('well_worked_attempts')} attempts.")
+    stake = (results.get("crm") or {}).get("revenue_at_stake") or {}
+    if stake.get("amount") is not None and stake.get("assumptions"):
+        show_markdown("**Revenue at stake, assumptions.** " + " ".join(
+            str(a) for a in stake["assumptions"]))
     rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
              "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
              "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
@@ -150,6 +154,9 @@ def render_methodology(results: dict) -> Rendered:
     note = m.get("note")
     if note:
         show_markdown(f"*{note}*")
+    waves_text = method_markdown(results.get("comparison"))   # [baseline]: SPEC §12
+    if waves_text:
+        show_markdown(waves_text)
     _thresholds(results, m)
     # the raw conversion-by-attempts table ("not evidence") is left out: the bias it would
     # illustrate is named in the CRM method above
@@ -218,8 +225,14 @@ def render_handoff_score(results: dict) -> Rendered:
             how += (f" × share of accepted leads sales touched: {fmt_pct(acc)} accepted, "
                     f"{fmt_pct(untouched['share'])} of them ({untouched.get('n'):,}) never "
                     "touched")
-        rows.append({"component": "Acceptance, worked", "value": f"{comps['acceptance']:.2f}",
-                     "how": how})
+        fr = h.get("fit_rejected_share")
+        if fr is not None:
+            cap = {t.get("name"): t.get("value") for t in stored_method(results).get(
+                "thresholds") or []}.get("evidence_score_fit_rejection_max") or 0.2
+            how += (f" × (1 − MQLs rejected for fit ÷ {fmt_pct(cap)}, at least 0): "
+                    f"{fmt_pct(fr)} of MQLs were rejected for fit")
+        rows.append({"component": "Acceptance, worked, net of leads rejected for fit",
+                     "value": f"{comps['acceptance']:.2f}", "how": how})
     if "feedback" in comps:
         rows.append({"component": "Reasons given", "value": f"{comps['feedback']:.2f}",
                      "how": "share of rejections that say why"})
@@ -232,7 +245,9 @@ def render_handoff_score(results: dict) -> Rendered:
                + (f" = {score:.0f}" if score is not None else " (not computed: "
                   + "; ".join(h.get("evidence_score_missing") or []) + ")")
                + ". An accepted lead that is never touched is not a hand-off that happened, so "
-               "acceptance counts only the accepted leads sales worked.")
+               "acceptance counts only the accepted leads sales worked; and an MQL rejected "
+               "because it does not fit means the teams do not define a good lead alike, so "
+               "many rejections for fit take the acceptance credit away.")
 
 
 @renders

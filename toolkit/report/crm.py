@@ -115,7 +115,8 @@ def handoff_sentence(h: dict) -> str:
             if miss else "."))
     else:
         text += (f"Hand-off evidence score: **{fmt_num(score, 0)}/100** (acceptance against "
-                 "the 40–60% practitioner range, reasons given, first touch within the SLA).")
+                 "the 40–60% practitioner range, net of leads never touched and of MQLs "
+                 "rejected for fit; reasons given; first touch within the SLA).")
     return text
 
 
@@ -360,6 +361,15 @@ def effort_sentence(e: dict) -> str:
                    "(and stop being called) do not make effort look useless.")
 
 
+def _effort_takeaway(results: dict, e: dict) -> str:
+    """The chart's takeaway: the evidence-gated conclusion first ("Persistence pays" only
+    when clearly above zero and material), then the figures."""
+    from ..formatting import persistence_title
+    body = effort_sentence(e).replace("**Does persistence pay?** ", "")
+    head = persistence_title(results)
+    return f"{head.rstrip('.')}. {body}" if head else body
+
+
 @renders
 def render_effort(results: dict) -> Rendered:
     """Conversion per attempt (the attempt clock) and first-touch speed within score bands."""
@@ -380,7 +390,7 @@ def render_effort(results: dict) -> Rendered:
             + (f" (touched leads handed to sales, n = {e['n']:,})" if e.get("n") else ""),
             xlabel="Attempt"), alt="Bar chart of the share of leads reaching SQL at each sales "
             "attempt among the leads still being worked at that attempt, with 95% intervals.",
-            takeaway=effort_sentence(e).replace("**Does persistence pay?** ", ""))
+            takeaway=_effort_takeaway(results, e))
     ft, hue = _bucket_frame(dose.get("by_first_touch"))
     if not ft.empty:
         ft = ft.astype({"rate": float, "ci_low": float, "ci_high": float})
@@ -411,9 +421,10 @@ render_dose = render_effort
 
 
 def stake_sentence(r: dict | None, currency: str = "") -> str:
-    """Revenue at stake in one paragraph: the counterfactual stated plainly, the figure
-    rounded as the estimate it is, its inputs and its scale against the period's won deals
-    (or why it cannot be given)."""
+    """Revenue at stake in one paragraph: the base case stated plainly (the given-up leads at
+    the conversion comparable leads achieved once touched at all), rounded as the estimate it
+    is, its inputs, its scale against the period's won deals, and the attempt-clock figure as
+    an upper bound with the reason it is flattered (or why nothing can be given)."""
     from ..formatting import about_money, about_money_range
     r = r or {}
     if r.get("amount") is None:
@@ -421,7 +432,6 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if not r.get("leads"):
         return ("**Revenue at stake.** None: sales gave up on no lead handed to it (every lead "
                 "was touched more than once or converted).")
-    W = r.get("attempts") or 6
     ex = r.get("excluded") or {}
     left = []
     if ex.get("rejected"):
@@ -429,13 +439,19 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if ex.get("within_sla_at_extract"):
         left.append(f"{ex['within_sla_at_extract']:,} leads still within the SLA at the "
                     "extract")
+    rates = _stake_rates(r)
     text = (f"**Revenue at stake.** Sales gave up on {r['leads']:,} of the leads handed to it: "
             f"{r.get('leads_untouched') or 0:,} never touched and "
             f"{r.get('leads_single_attempt') or 0:,} touched once and not converted"
             + (f" ({' and '.join(left)} are not counted)" if left else "") + ". "
-            f"If they had been worked up to {W} attempts, converting at the rate of comparable "
-            "leads that were (same kind of source, first touched within the SLA), we estimate "
-            f"about {fmt_num(r.get('expected_sqls'), 0)} more would have reached SQL. ")
+            "Comparable leads — same kind of source, same lead-score band — reached SQL "
+            + rates + " once sales touched them at all, however many calls they then got. "
+            f"At those rates about {fmt_num(r.get('expected_sqls'), 0)} more leads would have "
+            "reached SQL")
+    cohort = (r.get("method") or {}).get("cohort_sqls")
+    if cohort:
+        text += f" (the period's leads produced {cohort:,} SQLs)"
+    text += ". "
     sw = r.get("sql_to_won") or {}
     if r.get("revenue_basis") == "cohort" and sw.get("sql"):
         text += (f"At the rate at which SQLs from leads created in the period were won "
@@ -452,13 +468,57 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if r.get("won_revenue") and r.get("revenue_basis") == "cohort":
         text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
                  "leads created in the period")
-    text += ". "
-    if r.get("capped") and (r.get("projection_amount") or 0) > 1.1 * r["amount"]:
-        text += ("The conversion used is capped at what comparable leads that sales kept "
-                 "working actually achieved; the uncapped attempt-clock projection would give "
-                 f"{about_money(r['projection_amount'], currency)}. ")
+    text += (". It rests only on conversion the client's own leads achieved, not on sales "
+             "working them harder than the rest. ")
+    up = r.get("upper_bound") or {}
+    if up.get("amount") is not None and up["amount"] > 1.1 * r["amount"]:
+        text += ("Upper bound: had they converted like the leads sales kept working, about "
+                 f"{about_money(up['amount'], currency)} — a flattered figure, because sales "
+                 "keeps working the leads that respond or look promising. ")
     return text + ("This is an order of magnitude, not a forecast; the interval covers "
                    "sampling error only (assumptions in the methodology appendix).")
+
+
+def _stake_rates(r: dict) -> str:
+    """The base-case rates in words: "at 27% (never touched) and 20% (after one unanswered
+    call)", lead-weighted over the source groups."""
+    ec = r.get("expected_conversion") or {}
+    out = []
+    for key, n_key, label in (("untouched", "leads_untouched", "never touched"),
+                              ("after_one_attempt", "leads_single_attempt",
+                               "after one unanswered call")):
+        n = sum((e.get(n_key) or 0) for e in ec.values() if e.get(key) is not None)
+        if n:
+            rate = sum((e.get(n_key) or 0) * e[key] for e in ec.values()
+                       if e.get(key) is not None) / n
+            out.append(f"{fmt_pct(rate)} ({label})")
+    return "at " + " and ".join(out) if out else "at their own rate"
+
+
+def poor_leads_sentence(p: dict | None, currency: str = "") -> str:
+    """The cost of poor leads in one paragraph (the money figure of a lead-quality verdict),
+    or ``""`` when it is not measured or nothing is lost."""
+    from ..formatting import about_money, about_money_range
+    p = p or {}
+    if p.get("amount") is None or not p.get("leads"):
+        return ""
+    low = p.get("benchmark_low") or 0.2
+    eff = p.get("sales_effort") or {}
+    if not p["amount"]:
+        return ""
+    text = (f"**Revenue lost to poor leads.** Marketing-sourced MQLs reached SQL at "
+            f"{fmt_pct(p['rate'])} ({p['sqls']:,} of {p['leads']:,}). At {fmt_pct(low)}, the "
+            f"bottom of the practitioner range, they would have brought about "
+            f"{fmt_num(p.get('shortfall_sqls'), 0)} more SQLs, worth about "
+            f"**{about_money(p['amount'], currency)}** in won deals (95% interval "
+            f"{about_money_range(p.get('ci_low'), p.get('ci_high'), currency)}) at the period's "
+            "own SQL → won rate and median won deal. ")
+    if eff.get("share_of_attempts") is not None:
+        text += (f"Sales spent {fmt_pct(eff['share_of_attempts'])} of its calls and e-mails on "
+                 f"marketing MQLs ({eff['attempts_on_unconverted']:,} attempts) that never "
+                 "reached SQL; what that time cost is not in the export (no cost per sales "
+                 "hour).")
+    return text
 
 
 @renders
@@ -508,6 +568,10 @@ def render_quality(results: dict) -> Rendered:
     from .safe import md_text  # a setting never becomes Markdown (SPEC §8a)
 
     currency = md_text((results.get("client") or {}).get("currency") or "")
+    poor = poor_leads_sentence(crm.get("cost_of_poor_leads"), currency)
+    if poor and ((results.get("verdict") or {}).get("lead_quality") or {}).get("status") \
+            == "supported":
+        show_markdown(poor)
     show_markdown(stake_sentence(crm.get("revenue_at_stake"), currency))
 
 
