@@ -27,21 +27,25 @@ TECHNICAL = {
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
-    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME"},   # input validation
+    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
+                  "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},                   # input validation
+    "report/display.py": {"MAX_LABEL", "MAX_ALT"},                      # output size
+    "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
     "schemas.py": {"MAX_PROBLEMS_PER_CHECK"},                           # message length
     "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},
-    "workshop/room.py": {"MAX_BODY", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT"},
+    "workshop/room.py": {"MAX_BODY", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT",
+                         "TOKENS_PER_ADDRESS"},
     "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
     "survey/themes.py": {"SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",
                          "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display
     "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
     "compare/methods.py": {"_Z_MAX"},
-    "jsonio.py": {"RESULTS_SCHEMA"},
+    "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH"},
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus
     "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},

@@ -143,6 +143,47 @@ def make_staging(out: Path, name: str) -> Staging:
     return Staging(path, fd)
 
 
+#: Prefixes of the private folders the toolkit makes in the system's temporary folder (the
+#: report kernel's section helper, the kernels' connection files); :func:`sweep_temp`
+#: removes those whose owner died.
+TEMP_PREFIXES = ("aligndx-sections-", "aligndx-kernel-")
+
+
+def make_locked_temp(prefix: str) -> Staging:
+    """A private folder ``<tmp>/<prefix>XXXX`` locked by this process (and by any process
+    forked from it while the descriptor is open), for :func:`sweep_temp` to leave alone.
+
+    Raises
+    ------
+    OSError
+        The folder cannot be created.
+    """
+    # made under a name no sweep matches, locked, then renamed (as make_staging)
+    tmp = Path(tempfile.mkdtemp(prefix=".aligndx-new-"))
+    fd = _lock_dir(tmp, block=True)
+    if fd is None:  # pragma: no cover - a folder we just made
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(errno.EIO, f"cannot lock {tmp}")
+    path = tmp.with_name(prefix + tmp.name[len(".aligndx-new-"):])
+    try:
+        os.rename(tmp, path)
+    except OSError:
+        os.close(fd)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Staging(path, fd)
+
+
+def sweep_temp() -> list[Path]:
+    """Remove the toolkit's folders in the temporary folder whose owner died (killed
+    kernels, section helpers); folders of live runs are locked and left alone."""
+    removed: list[Path] = []
+    base = Path(tempfile.gettempdir())
+    for prefix in TEMP_PREFIXES:
+        removed += sweep_stale(base, prefix + "*")
+    return removed
+
+
 def sweep_stale(out: Path, pattern: str = f".*{STAGING_SUFFIX}") -> list[Path]:
     """Remove staging folders in *out* whose owner has died (their lock is free).
 

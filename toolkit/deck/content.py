@@ -890,16 +890,36 @@ def about(results: dict) -> SlideSpec:
 
 
 def _warnings(results: dict, *prefixes: str) -> list[str]:
-    """The data-quality warnings of these sections, without their section prefix."""
+    """The data-quality warnings of these sections, without their section prefix (a
+    section's own warnings only: "crm: …", not the intake notes on a file in crm/)."""
     w = (results.get("data") or {}).get("warnings") or []
     out = [x.split(": ", 1)[1] if ": " in x[:40] else x
-           for x in w if any(x.lower().startswith(p) for p in prefixes)]
+           for x in w if any(x.lower().startswith(p) and x[len(p):len(p) + 1] in (":", " ")
+                             for p in prefixes)]
     out = [x[:1].upper() + x[1:] for x in out]
     return out[:3] or ["The data needed was not in the files provided."]
 
 
+def _missing_input(results: dict, prefixes: tuple[str, ...]) -> str | None:
+    """The input a whole section lacks, in plain words (new-user review, F5)."""
+    counts = (results.get("data") or {}).get("row_counts") or {}
+    sections = {p.split()[0] for p in prefixes}
+    if "crm" in sections and results.get("crm") is None:
+        if "leads" not in counts:
+            return ("No leads file in the export"
+                    + (" (only opportunities were given)" if "opportunities" in counts else "")
+                    + ": this is measured on the leads handed to sales — when each was "
+                    "created, qualified, accepted and worked.")
+        return None
+    if "survey" in sections and results.get("survey") is None and "survey" not in counts:
+        return "No survey file in the export: this is measured on the employee survey."
+    return None
+
+
 def _not_assessed(title: str, results: dict, *prefixes: str) -> SlideSpec:
-    return SlideSpec(title=title, bullets=_warnings(results, *prefixes),
+    missing = _missing_input(results, prefixes)
+    return SlideSpec(title=title,
+                     bullets=[missing] if missing else _warnings(results, *prefixes),
                      notes=["Not assessed: the inputs for this slide are not in the export."])
 
 

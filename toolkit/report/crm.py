@@ -596,7 +596,9 @@ def render_quality(results: dict) -> Rendered:
     elif nm:
         show_markdown("Marketing's share of pipeline and won revenue: not in the export (the "
                       "opportunities and their leads carry no source).")
-    currency = ((results.get("client") or {}).get("currency") or "")
+    from .safe import md_text  # a setting never becomes Markdown (SPEC §8a)
+
+    currency = md_text((results.get("client") or {}).get("currency") or "")
     poor = poor_leads_sentence(crm.get("cost_of_poor_leads"), currency)
     if poor and ((results.get("verdict") or {}).get("lead_quality") or {}).get("status") \
             == "supported":

@@ -43,6 +43,42 @@ def fmt_p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+#: Longest category label drawn in a chart (tick labels, legend entries); longer ones end
+#: in "…" (review 13, L3). Alt texts and takeaways are capped at MAX_ALT characters.
+MAX_LABEL = 60
+MAX_ALT = 2000
+
+
+def _capped(text, limit: int):
+    if isinstance(text, str) and len(text) > limit:
+        return text[:limit - 1].rstrip() + "…"
+    return text
+
+
+def shorten_labels(fig, limit: int = MAX_LABEL) -> None:
+    """Cut every tick label and legend entry of *fig* longer than *limit* characters to
+    *limit* (ending in "…"): labels come from clients' files (regions, sources, stages,
+    reasons) and a chart must stay a sane size whatever they hold."""
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            old = axis.get_major_formatter()
+            if not isinstance(old, (FixedFormatter, StrCategoryFormatter)):
+                continue  # numbers, dates: never a client's text
+            axis.set_major_formatter(
+                FuncFormatter(lambda x, pos, f=old: _capped(f(x, pos), limit)))
+            for t in axis.get_ticklabels():
+                t.set_text(_capped(t.get_text(), limit))
+        leg = ax.get_legend()
+        for t in (leg.get_texts() if leg is not None else ()):
+            t.set_text(_capped(t.get_text(), limit))
+    for leg in getattr(fig, "legends", ()):
+        for t in leg.get_texts():
+            t.set_text(_capped(t.get_text(), limit))
+
+
 #: Width of the printed page's text block (A4 less the report's margins), inches: a chart
 #: wider than this is scaled down in print, its text with it (see :func:`fit_titles`).
 PRINT_WIDTH_IN = 178 / 25.4
@@ -82,6 +118,8 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
 
     for t in fig.findobj(Text):  # client text in labels is text, never mathtext ("$")
         t.set_parse_math(False)
+    shorten_labels(fig)  # a 35,000-character region must not make a 274,856-pixel chart
+    alt, takeaway = _capped(alt, MAX_ALT), _capped(takeaway, MAX_ALT)
     fit_titles(fig)
     from ..charts.png import figure_png
     from ..charts.theme import pyplot

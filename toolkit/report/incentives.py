@@ -253,7 +253,9 @@ def render(results: dict) -> Rendered:
     if not inc:
         show_not_assessed("Incentives", ["No compensation plan was analysed."])
         return
-    cur = (results.get("client") or {}).get("currency") or ""
+    from .safe import md_text  # a setting never becomes Markdown (SPEC §8a)
+
+    cur = md_text((results.get("client") or {}).get("currency") or "")
     # the one incentives pillar score is scores.incentives (toolkit.scores.combine)
     parts = parts_sentence(results, "incentives")
     if parts:
