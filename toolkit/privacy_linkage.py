@@ -42,7 +42,6 @@ answers, and are not in this check.
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Mapping, Sequence
 
 import numpy as np
