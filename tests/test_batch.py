@@ -208,6 +208,33 @@ def test_shards_then_collect(tmp_path):
     assert {r["shard"] for r in summary.values()} == {"1/2", "2/2"}
 
 
+@pytest.mark.parametrize("cid,status,problem", [
+    ("VICTIM", "ok", "column client_id"),          # an absolute path (filled in below)
+    ("../../victim", "ok", "column client_id"),
+    ("victim", "ok\"", "column status"),
+    ("c0\n", "ok", "column client_id"),
+])
+def test_collect_refuses_a_slice_summary_naming_folders_outside_out(tmp_path, cid, status,
+                                                                    problem):
+    """A slice's summary may come from another machine: its client ids become folder names,
+    so one naming a folder outside OUT is refused before anything is copied or removed
+    (review 13b, F5: ``rmtree(OUT/_failed/<absolute path>)`` deleted that folder)."""
+    victim = tmp_path / "victim"
+    write(victim / "results.json", "{}")
+    cid = str(victim) if cid == "VICTIM" else cid
+    slice_ = tmp_path / "slice"
+    slice_.mkdir()
+    with open(slice_ / "batch-summary-shard-1-of-1.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["client_id", "folder", "status", "seconds", "error", "log", "shard"])
+        w.writerow([cid, "x", status, "1.0", "", "", "1/1"])
+    merged = tmp_path / "out" / "merged"
+    with pytest.raises(InputError, match=f"row 2, {problem}"):
+        collect(merged, [slice_], portfolio=False)
+    assert (victim / "results.json").is_file()
+    assert not (merged / "_failed").exists()
+
+
 def test_cli_batch_exit_codes(tmp_path):
     from click.testing import CliRunner
 

@@ -40,6 +40,25 @@ def test_bad_slug_on_init(tmp_path):
     assert r.exit_code == 2 and "not a valid slug" in r.output
 
 
+@pytest.mark.parametrize("name", ['Smith\\Jones "Partners"', "Zoë & Co — Ünïcode",
+                                  "Acme \\\"\n[baseline]"])
+def test_init_writes_the_name_as_a_toml_string(tmp_path, name):
+    """The name is data, never TOML (review 13b, F12: a backslash broke the file; a quote
+    and a line break let a name write a [baseline] table of its own)."""
+    import tomllib
+
+    eng = tmp_path / "e"
+    r = run("init", str(eng), "--name", name, "--id", "acme")
+    if "\n" in name:
+        assert r.exit_code == 2 and "one line" in r.output and not eng.exists()
+        return
+    assert r.exit_code == 0, r.output
+    doc = tomllib.loads((eng / "engagement.toml").read_text(encoding="utf-8"))
+    assert doc["client"]["name"] == name and "baseline" not in doc
+    r = run("init", str(tmp_path / "f"), "--id", "acme\n")
+    assert r.exit_code == 2 and "not a valid slug" in r.output
+
+
 def test_usage_error_exit_2():
     r = run("report")
     assert r.exit_code == 2

@@ -239,6 +239,52 @@ def test_cli_compare_writes_both_files(tmp_path, sample_pair):
     assert 'src="data:image/png;base64,' in html and 'alt="Dot chart' in html
 
 
+def test_a_baseline_group_under_this_threshold_is_hidden_whatever_its_records_say():
+    """An earlier results.json written with a lower threshold (or edited, or from
+    elsewhere) whose records hide nothing: a side on 4 answers is hidden in a comparison
+    whose threshold is 5, and its figures appear nowhere (review 13b, F8)."""
+    from toolkit.compare.figures import group_threshold
+
+    before, after, hc = survey_wave_pair("followup-gap", seed=7413)
+    rb, ra = _survey_results(before, hc), _survey_results(after, hc)
+    rb["survey"]["suppressed"] = []
+    rb["survey"]["min_group_size"] = 3
+    block = rb["survey"]["scales"]["TRUST"]["by_side"]["marketing"]
+    block.update(n=4, mean=2.449)
+    rb["survey"]["scales"]["FEED"]["by_side"]["sales"].pop("n")     # size not stated
+    assert group_threshold(rb, ra) == 5
+    comp = compare_results(rb, ra)
+    assert get(comp, "survey.scales.TRUST.by_side.marketing")["status"] == "hidden"
+    assert get(comp, "survey.scales.FEED.by_side.sales")["status"] == "hidden"
+    assert "2.449" not in json.dumps(comp)
+    assert get(comp, "survey.scales.TRUST.by_side.sales")["status"] != "hidden"
+
+
+def test_waves_without_a_client_id_are_refused():
+    """A results.json naming no client cannot be shown to be this client's (review 13b, F8)."""
+    from toolkit.compare.io import check_same_client
+    from toolkit.exceptions import InputError
+
+    for before in ({"client": {}}, {"client": {"id": ""}}, {}, {"client": {"id": 7}}):
+        with pytest.raises(InputError, match="names no client id"):
+            check_same_client(before, {"client": {"id": "acme"}}, "baseline/results.json")
+    check_same_client({"client": {"id": "acme"}}, {"client": {"id": "acme"}}, "b.json")
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000,
+                                  '{"client": {}, "toolkit_version": ' + "9" * 5000 + "}"])
+def test_a_hostile_results_json_is_a_readable_error(tmp_path, text):
+    """Nesting beyond the parser's recursion limit, an integer beyond Python's digit limit:
+    exit-2 errors naming the file, not "unexpected" (review 13b, F7c)."""
+    from toolkit.exceptions import InputError
+    from toolkit.jsonio import load_results
+
+    p = tmp_path / "results.json"
+    p.write_text(text)
+    with pytest.raises(InputError, match="results.json: not a results.json"):
+        load_results(p)
+
+
 def test_cli_compare_bad_input(tmp_path, sample_pair):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")

@@ -255,6 +255,45 @@ def test_workbook_with_a_stray_far_cell_is_refused_quickly(tmp_path, where):
     assert "XFD" in text and "1048576" in text.replace(",", "")
 
 
+@pytest.mark.parametrize("cell", ["A1048576", "KN1048576"])
+def test_workbook_with_a_stray_cell_far_down_is_refused(tmp_path, cell):
+    """One stray cell far below the table (review 13b, F9: a 22 KB file became a
+    million-row table, 99 s and 1.5 GB; at column KN 4.7 GB and MemoryError): refused with
+    its row and column once the run of empty rows above it passes the limit."""
+    import openpyxl
+
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake.reader import read_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "team"])
+    for i in range(30):
+        ws.append([f"r{i}", "sales"])
+    ws[cell] = "x"
+    path = tmp_path / "survey.xlsx"
+    wb.save(path)
+    with pytest.raises(ValidationError) as e:
+        read_table(path, display_path="survey/survey.xlsx")
+    text = str(e.value).replace(",", "")
+    assert "1048576" in text and cell.rstrip("0123456789") in text and "row 31" in text
+
+
+def test_workbook_with_a_short_gap_keeps_its_rows(tmp_path):
+    import openpyxl
+
+    from toolkit.spreadsheet import MAX_BLANK_ROWS, worksheet_rows
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["a"])
+    ws.cell(row=MAX_BLANK_ROWS + 2, column=1, value="b")     # exactly the limit of gaps
+    wb.save(tmp_path / "w.xlsx")
+    rows = worksheet_rows(openpyxl.load_workbook(tmp_path / "w.xlsx", read_only=True).active,
+                          "w.xlsx")
+    assert len(rows) == MAX_BLANK_ROWS + 2 and rows[0] == ("a",) and rows[-1] == ("b",)
+
+
 def test_worksheet_rows_ignore_the_stated_range(tmp_path):
     import openpyxl
 

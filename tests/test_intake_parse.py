@@ -82,6 +82,14 @@ def test_unreadable_and_impossible_dates_are_row_problems():
     assert "cannot read 'soon'" in rows[3] and "not a valid date" in rows[4]
 
 
+@pytest.mark.parametrize("value", ["0000-01-01T00:00:00", "0000-01-01", "0001-01-01 00:00:00"])
+def test_year_zero_is_a_row_problem(value):
+    """Review 13b F7a: the plain-ISO fast path compared Python datetimes, which cannot
+    hold year 0 (OverflowError → "unexpected", exit 1)."""
+    out, fmt, probs, _ = dates(["2025-03-14T08:00:00"[:len(value)], value])
+    assert [p.row for p in probs] == [3] and "implausible date" in probs[0].message
+
+
 def test_problem_count_is_capped_with_a_summary():
     out, fmt, probs, _ = dates(["x"] * (MAX_ROW_PROBLEMS + 5))
     assert len(probs) == MAX_ROW_PROBLEMS + 1

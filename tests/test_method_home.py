@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 
 #: Module-level numbers that are not judgement thresholds: module → names (and why).
 TECHNICAL = {
-    "spreadsheet.py": {"MAX_COLUMNS"},           # input validation limit
+    "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS"},   # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown

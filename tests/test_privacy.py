@@ -154,3 +154,74 @@ def test_redact_tree_keeps_ordinary_words_and_distinct_keys():
     assert out["by_source"] == {"Referral - [name removed]": 1,
                                 "Referral - [name removed] (2)": 2}
     assert out["text"] == tree["text"]
+
+
+@pytest.mark.parametrize("text", [
+    "Zoe\u0308 Mu\u0308ller never calls back",           # decomposed accents (NFD, macOS)
+    "Zoë Müller never calls back",                      # composed (NFC)
+    "Ask zoë.müller@acme.com",                          # non-ASCII e-mail local part
+    "Pri\u034fya Che\u034fn said so",                    # combining grapheme joiner
+    "Pri\u200eya\u200f Chen said so",                    # bidi marks
+    "P\U000e0020riya Chen said so",                      # tag character
+    "Priy\u0430 Ch\u0435n said so",                      # Cyrillic a and e
+    "jane\u2014dubois and jane\u00b7dubois",              # em dash, middle dot
+    "ask Jane Doe",                                      # owner id written JaneDoe
+])
+def test_redaction_is_not_bypassed_by_unicode_forms(text):
+    """Review 13b, F2: forms that read as the name but split or change its letters."""
+    from toolkit.privacy import make_redactor
+
+    r = make_redactor(["zoë.müller", "Priya Chen", "jane.dubois", "JaneDoe"])
+    out = r(text)
+    for word in ("zoe", "müller", "muller", "ller", "priya", "chen", "dubois", "doe", "pri"):
+        assert word not in out.lower().replace("\u0308", "").replace("\u034f", ""), out
+    assert "removed]" in out
+
+
+def test_phone_with_a_one_digit_group_is_removed():
+    from toolkit.privacy import redact
+
+    assert redact("call +33 6 12 34 56 78 today") == "call [phone removed] today"
+    assert redact("in 2024 we had 3 of 12") == "in 2024 we had 3 of 12"
+
+
+def test_redaction_cost_does_not_grow_with_names_sharing_a_first_word():
+    """Review 13b, F11: 5,000 owner ids "jane.x<i>q" made each "jane" of a text try every
+    one of them (33.8 s for 100 KB); a trie walks one path per word."""
+    import time
+
+    from toolkit.privacy import make_redactor
+
+    text = "jane marie " * 10_000
+
+    def cost(n):
+        r = make_redactor([f"jane marie x{i}q" for i in range(n)])
+        t = time.process_time()
+        out = r(text)
+        return time.process_time() - t, out
+
+    few, out_few = cost(10)
+    many, out_many = cost(5000)
+    assert out_few == out_many == text          # no name matched, nothing removed
+    assert many < 5 * few + 0.5, (few, many)
+
+
+def test_contacts_named_in_rejection_reasons_are_known_names():
+    """Review 13b, F4: a HubSpot contacts export's First/Last Name and Email are left
+    unmatched, but a free-text reason may name that person."""
+    import pandas as pd
+
+    from toolkit.intake.contacts import contact_names
+    from toolkit.privacy import make_redactor
+
+    df = pd.DataFrame({"First Name": ["Hans", "Aoife", "Li", None],
+                       "Last Name": ["Tanaka", "Becker", "Wei", "Solo"],
+                       "Email": ["h.tanaka@x.com", "aoife@y.org", "li.wei@z.cn", None],
+                       "Company": ["Tanaka Foods", "B", "C", "D"]})
+    reasons = pd.Series(["Hans Tanaka said no budget", "timing", None, "ask aoife"])
+    names = contact_names(df, ["First Name", "Last Name", "Email", "Company"], reasons)
+    assert "Hans Tanaka" in names and "aoife@y.org" in names
+    assert "Li Wei" not in names and "Tanaka Foods" not in names   # not in any reason
+    r = make_redactor(names)
+    assert r("Hans Tanaka said no budget") == "[name removed] said no budget"
+    assert contact_names(df, ["First Name", "Last Name"], None) == []

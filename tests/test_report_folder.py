@@ -71,3 +71,23 @@ def test_cli_report_refuses_a_second_client_with_the_same_id(tmp_path):
     assert "Somebody Else Ltd" in p.stderr and "Traceback" not in p.stderr
     assert json.loads((out / cid / "results.json").read_text())["client"]["name"] == \
         "Somebody Else Ltd"
+
+
+def test_cli_report_with_relative_paths(tmp_path):
+    """The README's own form, ``aligndx report engagements/acme -o reports``: relative
+    engagement and output folders, run from their parent (the notebook's process works in
+    another folder, so every path it is handed must be absolute)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import SAMPLES
+
+    shutil.copytree(SAMPLES / "well-aligned", tmp_path / "engagements" / "acme")
+    exe = Path(sys.executable).parent / "aligndx"
+    p = subprocess.run([str(exe), "report", "engagements/acme", "-o", "reports/q1", "-q"],
+                       capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    (folder,) = (tmp_path / "reports" / "q1").iterdir()
+    assert {"report.html", "results.json", "report.ipynb"} <= {f.name for f in folder.iterdir()}
+    assert not [f for f in (tmp_path / "reports" / "q1").rglob("*") if ".partial" in f.name]

@@ -309,3 +309,56 @@ def test_markdown_boundary_unit():
         assert "<strong>Title</strong>" in out
         esc = markdown_html(md_text(p))
         assert "PWNunit" in visible_text(esc) and check_html(esc) == []
+
+
+def test_css_escapes_are_decoded_before_the_url_and_import_checks():
+    """``u\\72l(`` is ``url(`` and ``@\\69mport`` is ``@import`` to a browser (CSS Syntax
+    §4.3.7); the post-render proof must see them (review 13b, F6)."""
+    from toolkit.report.safe import check_html, css_unescape
+
+    assert css_unescape(r"u\72l(x) u\000072 l(y) @\69mport \"a\" b\
+c") == 'url(x) url(y) @import "a" bc'
+    for style in (r"background-image:u\72l(http://evil.example/t.png)",
+                  r"background:U\52L(//evil.example/t.png)",
+                  r"background:u/**/rl(http://evil.example/t.png)"):
+        page = f'<html><body><span style="{style}">x</span></body></html>'
+        assert any("url(" in p for p in check_html(page)), style
+    page = r'<html><head><style>@\69mport "http://evil.example/a.css";</style></head></html>'
+    assert any("@import" in p for p in check_html(page))
+
+
+def test_comparison_section_of_an_untrusted_results_json_is_escaped():
+    """``aligndx render`` and ``[baseline]`` read a results.json that may come from anywhere:
+    a crafted comparison status must not become an attribute (review 13b, F6)."""
+    from toolkit.report.safe import check_html
+    from toolkit.report.waves import fragment
+
+    bad = "x' style='background-image:u\\72l(http://evil.example/t.png)"
+
+    def entry(label, unit="scale"):
+        return {"label": label, "status": bad, "unit": unit, "before": 3.0, "after": 3.5,
+                "change": 0.5, "ci_low": 0.1, "ci_high": 0.9}
+
+    comp = {"before": {}, "after": {},
+            "scores": {"overall": entry("Overall", "score")},
+            "survey": {"scales": {"TRUST": {"name": "Trust", "by_side": {
+                s: entry(f"Trust — {s}") for s in ("sales", "marketing", "all")}}},
+                       "maturity": {"by_side": {"all": entry("Alignment maturity — all")}},
+                       "claims": {"c": entry("Claim", "share")}},
+            "crm": {"untouched": entry("Untouched", "share")}}
+    html = f"<html><body>{fragment(comp)}</body></html>"
+    assert check_html(html) == []
+    assert "evil.example" not in html and "style='" not in html
+
+
+def test_comment_question_keys_of_an_untrusted_results_json_are_escaped():
+    """Review 13b F6 (second instance): a key of survey.comments.by_side.<side> was written
+    into the comments list as markup."""
+    from toolkit.report.survey import render_comments
+
+    key = "<b style='background:u\\72l(http://evil.example/c.png)'>OPEN9</b>"
+    results = {"survey": {"respondents": {"all": 20, "sales": 10, "marketing": 10},
+                          "comments": {"min_group_size": 8, "by_side": {
+        "sales": {key: ["more feedback please", "more feedback please"]}}}}}
+    html = render_comments(results).html()
+    assert "feedback" in html and "<b style" not in html and "&lt;b style=" in html

@@ -403,12 +403,13 @@ def _descendants(pid: int):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", ["report", "batch"])
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("sig,command", [
+    (signal.SIGKILL, "report"), (signal.SIGKILL, "batch"), (signal.SIGTERM, "report"),
+    (signal.SIGTERM, "batch"), (signal.SIGHUP, "report")])
 def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
     """aligndx report / batch is killed while its notebook kernel runs: the worker, the
-    notebook child and the kernel end with it; SIGTERM cleans up at once, after SIGKILL the
-    next run sweeps what was left."""
+    notebook child and the kernel end with it; SIGTERM and SIGHUP (terminal closed) clean
+    up at once, after SIGKILL the next run sweeps what was left."""
     import psutil
 
     out = tmp_path / "out"
@@ -439,7 +440,7 @@ def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
     left = sorted(p.name for p in out.iterdir() if p.name.startswith(".")) \
         if out.exists() else []
     assert not (out / "followup-gap").exists()
-    if sig == signal.SIGTERM:
+    if sig in (signal.SIGTERM, signal.SIGHUP):
         assert proc.returncode == 1 and not left, left
         assert b"interrupted" in proc.stderr.read()
     else:

@@ -37,7 +37,7 @@ def _fail(exc: BaseException, debug: bool) -> None:
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
-    """SIGTERM ends a command like Ctrl-C: children are stopped and staging removed.
+    """SIGTERM (and SIGHUP) end a command like Ctrl-C: children are stopped and staging removed.
 
     One-shot: a second SIGTERM (or SIGINT) while the cleanup runs is ignored, so the
     cleanup finishes and the command exits 1 instead of dying half-way."""
@@ -52,6 +52,8 @@ def _quiet_signals() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def _guard(func):
@@ -67,14 +69,22 @@ def _guard(func):
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _on_sigterm)
+            # a closed terminal or dropped SSH session (SIGHUP) ends the command the same
+            # way, unless the user asked for it to survive one (nohup: SIGHUP ignored)
+            if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not \
+                    signal.SIG_IGN:
+                signal.signal(signal.SIGHUP, _on_sigterm)
         try:
             return func(*args, **kwargs)
         except AligndxError as exc:
             _fail(exc, debug)
         except KeyboardInterrupt:
             _quiet_signals()   # a second interrupt must not cut the exit short
-            click.echo("aligndx: interrupted; nothing was written for the unfinished report",
-                       err=True)
+            try:   # after SIGHUP the terminal may be gone
+                click.echo("aligndx: interrupted; nothing was written for the unfinished "
+                           "report", err=True)
+            except OSError:
+                pass
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise

@@ -397,7 +397,11 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    notebook, output = Path(notebook), Path(output)
+    # Absolute paths: papermill changes the working directory to *cwd* while it runs.
+    notebook, output = Path(notebook).absolute(), Path(output).absolute()
+    html = Path(html).absolute() if html is not None else None
+    partial_dir = Path(partial_dir).absolute() if partial_dir is not None else None
+    cwd = Path(cwd).absolute() if cwd is not None else None
     if not notebook.is_file():
         raise InputError(f"{notebook}: notebook not found")
     check_parameters_cell(notebook)
@@ -539,8 +543,15 @@ class NotebookRun:
         self._finished = False
 
     def release(self) -> None:
-        """Let the notebook go past its results cell (the results are written)."""
-        self._conn.send(("go", None))
+        """Let the notebook go past its results cell (the results are written).
+
+        A child that has already stopped (it failed before its results cell) is not an
+        error here: :meth:`wait` then raises the child's own error.
+        """
+        try:
+            self._conn.send(("go", None))
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     def wait(self) -> Path:
         """Wait for the notebook (and its HTML export) to finish.
@@ -630,7 +641,12 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
     import sys
     from multiprocessing.connection import Pipe
 
-    notebook, output = Path(notebook), Path(output)
+    # Absolute paths: the child changes its working directory to the kernel's (papermill's
+    # ``cwd``), so a relative output path would point elsewhere there.
+    notebook, output = Path(notebook).absolute(), Path(output).absolute()
+    for key in ("html", "cwd", "partial_dir"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = Path(kwargs[key]).absolute()
     if not notebook.is_file():
         raise InputError(f"{notebook}: notebook not found")
     check_parameters_cell(notebook)

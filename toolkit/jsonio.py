@@ -128,6 +128,10 @@ def load_results(path: str | Path) -> dict:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a results.json (nested too deeply to be one)") from None
+    except ValueError as exc:      # e.g. an integer of more than 4,300 digits
+        raise InputError(f"{path}: not a results.json ({exc})") from None
     if not isinstance(results, dict) or "client" not in results or \
             "toolkit_version" not in results:
         raise InputError(f"{path}: not a results.json (expected an object with 'client' and "

@@ -69,6 +69,17 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             return func()
         return _run(name, func, warnings, errors)
 
+    # The earlier wave is read and checked first, so a bad baseline stops the run before
+    # the analysis rather than after it.
+    baseline = None
+    if getattr(eng, "baseline", None) is not None:
+        from .compare import load_results
+        from .compare.io import check_same_client
+
+        baseline = load_results(eng.baseline.results)
+        check_same_client(baseline, {"client": {"id": eng.client.id}},
+                          eng.relative(eng.baseline.results))
+
     # --- survey -------------------------------------------------------------------------
     survey = None
     if data.survey is None:
@@ -208,12 +219,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     workshop["reveal"] = run("workshop views", lambda: build_reveal_views(
         data.survey, settings.min_group_size, results=results))
     results["workshop"] = workshop
-    if getattr(eng, "baseline", None) is not None:   # SPEC §12: since the last assessment
-        from .compare import load_results
-        from .compare.io import check_same_client
-
-        baseline = load_results(eng.baseline.results)
-        check_same_client(baseline, results, eng.relative(eng.baseline.results))
+    if baseline is not None:   # SPEC §12: since the last assessment
         say("comparison with the last assessment")
         from .compare import compare_results
         current = jsonable(results)

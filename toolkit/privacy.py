@@ -168,29 +168,42 @@ def pseudonymize(ids: Iterable, *, prefix: str = "Rep") -> dict:
 #: An e-mail address, also obfuscated ("jane (at) acme (dot) com"). A match may only start
 #: where a local part starts (the look-behind), so a long run without "@" is scanned once:
 #: linear time on any input (the unanchored pattern was quadratic).
-EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+\-'])[A-Za-z0-9._%+\-']+\s{0,3}(?:@|\(at\)|\[at\])"
-                      r"\s{0,3}[A-Za-z0-9\-]+(?:\s{0,3}(?:\.|\(dot\)|\[dot\])\s{0,3}"
-                      r"[A-Za-z0-9\-]+)+", re.IGNORECASE)
+EMAIL_RE = re.compile(r"(?<![\w.%+\-'])[\w.%+\-']+\s{0,3}(?:@|\(at\)|\[at\])"
+                      r"\s{0,3}[\w\-]+(?:\s{0,3}(?:\.|\(dot\)|\[dot\])\s{0,3}"
+                      r"[\w\-]+)+", re.IGNORECASE)
 #: A run of digits with optional +country code, brackets and separators.
-PHONE_RE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{2,12}"
-                      r"(?:[\s.\-/]\d{2,6}){0,4}(?![\w])")
+PHONE_RE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,12}"
+                      r"(?:[\s.\-/]\d{2,6}){0,5}(?![\w])")
 EMAIL_MASK = "[e-mail removed]"
 PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
 
 #: Words of a text: letters and digits (any script); everything else separates them.
-_TOKENS = re.compile(r"([^\W_]+)")
+_MARKS = "".join(sorted({chr(c) for c in range(0x300, 0x10000)
+                         if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")}))
+_MARK_CLASS = "".join(f"\\u{ord(c):04x}" for c in _MARKS)
+_TOKENS = re.compile(r"((?:[^\W_]|[" + _MARK_CLASS + r"])+)")
 #: What may stand between the words of one name: "jane dubois", "jane.dubois",
 #: "jane_dubois", "Dubois, Jane", "J. Dubois", "jane/dubois".
-_NAME_GAP = re.compile(r"[\s.,_\-'/|]{1,3}")
-_NAME_SPLIT = re.compile(r"[^\W_]+")
-#: Characters a reader does not see, which would split a name for a matcher: zero-width
-#: spaces and joiners, the soft hyphen, word joiner, BOM; removed from free text first.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"))
+_NAME_GAP = re.compile(r"[\s.,_\-'/|\u2010-\u2015\u00b7\u2022\u2027\u30fb]{1,3}")
+_NAME_SPLIT = _TOKENS
+_CAMEL = re.compile(r"[A-Z][a-z]+")
+#: Characters a reader does not see, which would split a name for a matcher: Unicode's
+#: format characters (zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi
+#: marks and embeddings, tag characters) plus the combining grapheme joiner, variation
+#: selectors and the Hangul and Khmer fillers; removed from free text first.
+_INVISIBLE_RE = re.compile(
+    "[" + "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef" + "]")
 #: Letters NFKD does not take apart.
 _FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
                              "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
-                             "ð": "d", "þ": "th", "ı": "i"})
+                             "ð": "d", "þ": "th", "ı": "i",
+                             # Cyrillic and Greek letters drawn like Latin ones: "Priyа"
+                             # with a Cyrillic "а" reads as "Priya"
+                             **dict(zip("аеорсухіјѕԁԛԝіїАЕОРСУХІЈЅВНКМТ",
+                                        "aeopcyxijsdqwiiaeopcyxijsbhkmt")),
+                             **dict(zip("οαρτνικχυΟΑΡΤΝΙΚΧΥΒΕΗΜΖ",
+                                        "oaptvikxuoaptnikxybehmz"))})
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -237,6 +250,10 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     if "@" in text:
         text = text.split("@", 1)[0]
     words = _NAME_SPLIT.findall(text)
+    if len(words) == 1:   # "JaneDoe", "JaneMarieDoe": a CamelCase id names its words
+        camel = _CAMEL.findall(words[0])
+        if len(camel) >= 2 and "".join(camel) == words[0]:
+            words = camel
     seqs: list[tuple[str, ...]] = []
     parts: set[str] = set()
     if not words:
@@ -288,7 +305,11 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         length of the text and independent of the number of names (a word index, not one
         pattern per name).
     """
-    starts: dict[str, list[tuple[str, ...]]] = {}
+    # A trie of the names' word sequences: at each word of a text the longest name starting
+    # there is found by walking it, so the cost is words × (length of the longest name),
+    # whatever the number of names (a list of the names sharing a first word made it
+    # words × names: quadratic with crafted owner ids).
+    trie: dict = {}
     use_parts = parts
     parts: set[str] = set()
     for name in names:
@@ -300,12 +321,11 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         elif len(seqs) == 1 and len(seqs[0]) == 1 and seqs[0][0].isalpha():
             continue  # a one-word id ("sales", "admin") is too likely an ordinary word
         for seq in seqs:
-            bucket = starts.setdefault(seq[0], [])
-            if seq not in bucket:
-                bucket.append(seq)
-    for bucket in starts.values():
-        bucket.sort(key=len, reverse=True)
-    keys = set(starts) | parts
+            node = trie
+            for w in seq:
+                node = node.setdefault(w, {})
+            node[None] = True        # a name ends here
+    keys = set(trie) | parts
 
     def _names(text: str) -> str:
         pieces = _TOKENS.split(text)  # [gap0, word0, gap1, word1, ..., gapN]
@@ -318,18 +338,14 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         for i in hits:
             if i < nxt:
                 continue
-            span = 0
-            for seq in starts.get(low[i], ()):
-                n = len(seq)
-                if i + n > nw:
-                    continue
-                k = 1
-                while k < n and low[i + k] == seq[k] and _NAME_GAP.fullmatch(
-                        pieces[2 * (i + k)]):
-                    k += 1
-                if k == n:
-                    span = n
+            span, node, k = 0, trie.get(low[i]), 1
+            while node is not None:
+                if None in node:
+                    span = k
+                if i + k >= nw or not _NAME_GAP.fullmatch(pieces[2 * (i + k)]):
                     break
+                node = node.get(low[i + k])
+                k += 1
             if not span and low[i] in parts and words[i][:1].isupper():
                 span = 1
             if span:
@@ -343,7 +359,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
     def _redact(text):
         if text is None or (isinstance(text, float) and text != text):
             return None
-        out = str(text).translate(_INVISIBLE)
+        out = _INVISIBLE_RE.sub("", str(text))
         out = EMAIL_RE.sub(EMAIL_MASK, out)
         if phones:
             out = PHONE_RE.sub(_phone, out)

@@ -4,7 +4,10 @@ A workbook states its used range (``<dimension ref="A1:XFD1048576">``); one stra
 last row and column makes that range 17 billion cells, and reading it as a rectangle
 exhausts memory (a 5 KB file took 15 GB). Here the stated range is ignored: rows are read as
 the file stores them, each trimmed after its last value, and a row reaching past
-:data:`MAX_COLUMNS` is refused with its row and column.
+:data:`MAX_COLUMNS` is refused with its row and column. Likewise a value below a run of more
+than :data:`MAX_BLANK_ROWS` empty rows (a stray cell far down a hand-edited sheet: one cell in
+row 1,048,576 made a 22 KB file a million-row table) is refused with its row and column, so
+the cost stays linear in the cells the file holds.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from .exceptions import Problem, ValidationError
 
 #: Widest table accepted from a workbook (no export of the inputs is near it).
 MAX_COLUMNS = 2000
+#: Longest run of empty rows accepted inside a table from a workbook.
+MAX_BLANK_ROWS = 10_000
 
 
 def worksheet_rows(ws, display: str) -> list[tuple]:
@@ -33,7 +38,8 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
     Raises
     ------
     ValidationError
-        A value lies beyond column :data:`MAX_COLUMNS` (the row and column are named).
+        A value lies beyond column :data:`MAX_COLUMNS`, or below more than
+        :data:`MAX_BLANK_ROWS` empty rows (the row and column are named).
     """
     from openpyxl.utils import get_column_letter
 
@@ -49,8 +55,14 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
                 display, f"a value in column {get_column_letter(k)} ({k:,} columns in); a "
                 f"table here has at most {MAX_COLUMNS:,} columns — delete the stray cell",
                 row=i, column=get_column_letter(k)))
-        rows.append(tuple(r[:k]))
+        if k and i - last - 1 > MAX_BLANK_ROWS and last:
+            col = next(j for j, v in enumerate(r, start=1) if v is not None)
+            raise ValidationError(Problem(
+                display, f"a value in row {i:,} below {i - last - 1:,} empty rows (the table "
+                f"ends at row {last:,}); delete the stray cell, or export the table as CSV",
+                row=i, column=get_column_letter(col)))
         if k:
+            rows.extend([()] * (i - len(rows) - 1))
+            rows.append(tuple(r[:k]))
             last = i
-    del rows[last:]
     return rows

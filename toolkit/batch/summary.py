@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -78,10 +79,47 @@ def write_summary(path: Path, rows: Iterable[Mapping], *, shard: tuple[int, int]
     return path
 
 
+_CLIENT_ID = re.compile(r"[a-z0-9-]+")
+
+
 def read_summary(path: Path) -> list[dict]:
-    """Read a summary CSV written by :func:`write_summary` (``seconds`` as float)."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for r in rows:
-        r["seconds"] = float(r.get("seconds") or 0)
+    """Read a summary CSV written by :func:`write_summary` (``seconds`` as float).
+
+    A slice's summary may come from another machine (CI artefacts, a cluster job), and
+    :func:`toolkit.batch.collect.collect` turns its ``client_id`` into folder names, so every
+    row is checked first: ``client_id`` a slug (nothing that could name a folder outside
+    OUT), ``status`` one of :data:`STATUSES`, ``seconds`` a number.
+
+    Raises
+    ------
+    InputError
+        A missing column or a bad value, naming the file, row and column.
+    """
+    from ..exceptions import InputError
+
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: not a batch summary ({exc})") from None
+    missing = [c for c in ("client_id", "folder", "status") if c not in header]
+    if missing:
+        raise InputError(f"{path}: not a batch summary: column(s) {', '.join(missing)} "
+                         "missing")
+    for i, r in enumerate(rows, start=2):
+        cid, status = r.get("client_id") or "", r.get("status") or ""
+        if not _CLIENT_ID.fullmatch(cid):
+            raise InputError(f"{path}: row {i}, column client_id: {cid[:60]!r} is not a "
+                             "client id (lowercase letters, digits and hyphens)")
+        if status not in STATUSES:
+            raise InputError(f"{path}: row {i}, column status: {status[:40]!r} is not one of "
+                             f"{', '.join(STATUSES)}")
+        try:
+            r["seconds"] = float(r.get("seconds") or 0)
+        except ValueError:
+            raise InputError(f"{path}: row {i}, column seconds: {r['seconds'][:40]!r} is not "
+                             "a number") from None
     return rows

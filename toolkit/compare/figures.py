@@ -245,6 +245,37 @@ def score_figures(before: dict, after: dict) -> list[Figure]:
 
 
 def all_figures(before: dict, after: dict) -> list[Figure]:
-    """Every figure of the comparison, in report order."""
-    return [*score_figures(before, after), *survey_figures(before, after),
+    """Every figure of the comparison, in report order.
+
+    A survey figure is hidden when either wave's anonymity records hid it, and also when
+    either wave's figure rests on fewer answers than the stricter of the two waves'
+    thresholds, or does not say on how many: an earlier results.json may have been written
+    with a lower threshold, or come from elsewhere, so its own records are not trusted alone.
+    """
+    k = group_threshold(before, after)
+    figs = [*score_figures(before, after), *survey_figures(before, after),
             *crm_figures(before, after)]
+    for fig in figs:
+        if fig.area == "survey" and not fig.hidden and (
+                _too_few(fig.before, k) or _too_few(fig.after, k)):
+            fig.hidden = True
+    return figs
+
+
+def group_threshold(before: dict, after: dict) -> int:
+    """The stricter of the two waves' anonymity thresholds (``min_group_size``), at least
+    the default 5 when neither states one."""
+    found = []
+    for r in (before, after):
+        for path in (("data", "settings", "min_group_size"), ("survey", "min_group_size")):
+            v = dig(r, *path)
+            if isinstance(v, int) and not isinstance(v, bool):
+                found.append(v)
+    return max(found) if found else 5
+
+
+def _too_few(block: dict | None, k: int) -> bool:
+    if block is None:
+        return False
+    n = block.get("n")
+    return not isinstance(n, (int, float)) or isinstance(n, bool) or n < k

@@ -81,7 +81,13 @@ def check_same_client(before: dict, after: dict, where: str) -> None:
         Naming *where* and both client ids.
     """
     ib, ia = (before.get("client") or {}).get("id"), (after.get("client") or {}).get("id")
-    if ib and ia and ib != ia:
+    for wave, cid in (("earlier", ib), ("later", ia)):
+        if not isinstance(cid, str) or not cid:
+            raise InputError(Problem(where, f"the {wave} wave's results.json names no client "
+                                            "id, so it cannot be shown to be this client's; "
+                                            "use a results.json written by 'aligndx report'",
+                                     column="client.id", kind="key"))
+    if ib != ia:
         raise InputError(Problem(where, f"the two waves are of different clients ({ib!r} and "
                                         f"{ia!r}); compare two assessments of the same client"))
 

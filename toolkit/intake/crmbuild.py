@@ -452,6 +452,11 @@ def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
         typed["source"] = normalise_source(typed["source"], intake)
     if table == "leads" and "lead_status" in typed:
         typed = status_rejections(typed, intake)
+    if "rejection_reason" in typed:   # people a reason may name (redaction only)
+        from .contacts import contact_names
+
+        intake.known_names += contact_names(raw.df, intake.columns_unmatched,
+                                            typed["rejection_reason"])
     if table == "opportunities":
         typed, probs = derive_opportunity_flags(typed, intake=intake, file=file)
         problems += probs

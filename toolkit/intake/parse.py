@@ -229,8 +229,10 @@ def _plain_iso(t: pd.Series) -> np.ndarray | None:
         return None
     if parsed.null_count:
         return None
-    lo, hi = pc.min(parsed).as_py(), pc.max(parsed).as_py()
-    if lo < _NS_MIN.to_pydatetime() or hi > _NS_MAX.to_pydatetime():
+    # compared as seconds: a Python datetime cannot hold year 0, which strptime accepts
+    secs = pc.cast(parsed, pa.int64())
+    lo, hi = pc.min(secs).as_py(), pc.max(secs).as_py()
+    if lo < _NS_MIN.value // 10**9 + 1 or hi > _NS_MAX.value // 10**9 - 1:
         return None  # the general parser names the rows out of range
     checks = [(8, 10, pc.day)] + ([(14, 16, pc.minute), (17, 19, pc.second)] if n == 19 else [])
     for start, stop, part in checks:

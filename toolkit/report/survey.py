@@ -407,7 +407,8 @@ def render_comments(results: dict) -> Rendered:
                     + (f" <span class='count'>(× {n})</span>" if n > 1 else "") + "</li>"
                     for t, n in top_comments(items, COMMENTS_PER_QUESTION))
                 if lis:
-                    shown.append(f"<p><strong>{q.get(code, code)}</strong></p><ul>{lis}</ul>")
+                    shown.append(f"<p><strong>{html.escape(str(q.get(code, code)))}</strong></p>"
+                                 f"<ul>{lis}</ul>")
         if shown:
             parts.append(f"<h4>{html.escape(SIDE_WORD.get(side, side.replace('_', ' ')).capitalize())}</h4>")
             parts.extend(shown)

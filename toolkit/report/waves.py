@@ -137,10 +137,18 @@ def _entries(comp: dict) -> list[dict]:
     return out
 
 
+def _status(e: dict) -> str:
+    """The entry's status when it is one the comparison writes, else ``not_tested``: a
+    results.json may come from elsewhere (``aligndx render``, a baseline), and the status
+    becomes a class name below."""
+    st = e.get("status")
+    return st if isinstance(st, str) and st in STATUS_WORDS else "not_tested"
+
+
 def _cell(e: dict | None) -> str:
     if not e:
         return "<td>—</td>"
-    st = e.get("status") or "not_tested"
+    st = _status(e)
     if st in ("hidden", "not_measured"):
         return f"<td class='{st}'>{_e(STATUS_WORDS[st])}</td>"
     u = e.get("unit")
@@ -167,7 +175,7 @@ def _side_table(rows: list[tuple[str, dict]], caption: str) -> str:
 def _flat_table(entries: list[dict]) -> str:
     rows = []
     for e in entries:
-        st = e.get("status") or "not_tested"
+        st = _status(e)
         u = e.get("unit")
         rows.append(
             f"<tr><td>{_e(e['label'])}</td><td class='num'>{_e(fmt_value(e.get('before'), u))}"
@@ -313,7 +321,7 @@ def _maturity(mat: dict, h2: str) -> str:
         e = mat.get(s)
         if not e:
             continue
-        st = e.get("status") or "not_tested"
+        st = _status(e)
         if st in ("hidden", "not_measured"):
             rows.append(f"<tr><td>{_e(words)}</td><td colspan='3' class='{st}'>"
                         f"{_e(STATUS_WORDS[st])}</td></tr>")
