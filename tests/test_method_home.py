@@ -55,6 +55,8 @@ CRM_COPIES = {("toolkit.crm.measures", "MIN_COHORT"): "min_cohort_leads",
               ("toolkit.crm.dose", "MIN_BAND_N"): "score_band_min_leads",
               ("toolkit.crm.funnel", "EVIDENCE_SCORE_ACCEPTANCE_TARGET"):
                   "evidence_score_acceptance_target",
+              ("toolkit.crm.funnel", "EVIDENCE_SCORE_FIT_REJECTION_MAX"):
+                  "evidence_score_fit_rejection_max",
               ("toolkit.crm.effort", "EARLY_ATTEMPTS"): "effort_early_attempts"}
 
 

@@ -225,6 +225,44 @@ def _new_problems(schema_problems: list[Problem], parse_problems: list[Problem]
             if (p.row, p.column) not in cells and not (p.row is not None and p.column in whole)]
 
 
+def _prefetch_crm(engagement: Engagement) -> None:
+    """Start reading the canonical CRM files with typed columns in background threads
+    (:func:`toolkit.intake.typed.prefetch`): Arrow parses the large activities file while
+    this thread reads the survey and builds and validates the tables before it. Only files
+    whose header already says canonical; the reads are taken, in order, by
+    :func:`_import_crm`."""
+    cfg = engagement.crm
+    if cfg is None or cfg.format not in ("auto", "canonical"):
+        return
+    from .typed import header_only, prefetch
+    for table in CRM_TABLE_NAMES:
+        path = getattr(cfg, table)
+        if path is None:
+            continue
+        overrides = cfg.columns.get(table, {})
+        if cfg.format == "auto":
+            head = header_only(path)
+            if head is None or not is_canonical(head, table, overrides):
+                continue
+        prefetch(path, table, overrides)
+
+
+def _run_jobs(jobs, data: EngagementData, problems: list[Problem],
+              engagement: Engagement) -> None:
+    for table, job in jobs:
+        result = job()
+        data.intake.append(result.intake)
+        if result.problems and result.table.empty and not len(result.table.columns):
+            problems += result.problems
+            continue  # unreadable file: nothing more to check
+        _skip_rows(result, table, engagement)
+        problems += result.problems
+        problems += _no_rows(result, table)
+        problems += _new_problems(check_table(result.table, table, result.intake.path),
+                                  result.problems)
+        setattr(data, table, result.table.reset_index(drop=True))
+
+
 def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
     data = EngagementData(engagement=engagement)
     problems: list[Problem] = []
@@ -240,18 +278,14 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
                 jobs.append((table, lambda t=table, p=path: _import_crm(
                     engagement, t, p, proven_date_order(
                         [r for r in data.intake if r.table in CRM_TABLE_NAMES]))))
-    for table, job in jobs:
-        result = job()
-        data.intake.append(result.intake)
-        if result.problems and result.table.empty and not len(result.table.columns):
-            problems += result.problems
-            continue  # unreadable file: nothing more to check
-        _skip_rows(result, table, engagement)
-        problems += result.problems
-        problems += _no_rows(result, table)
-        problems += _new_problems(check_table(result.table, table, result.intake.path),
-                                  result.problems)
-        setattr(data, table, result.table.reset_index(drop=True))
+    from .typed import discard_prefetched
+    try:
+        _prefetch_crm(engagement)
+        _run_jobs(jobs, data, problems, engagement)
+    except BaseException:
+        discard_prefetched(wait=False)  # an interrupt is not held up by a background read
+        raise
+    discard_prefetched()
     if engagement.survey is not None and engagement.survey.comment_codebook is not None:
         from ..exceptions import InputError
         from ..survey.themes import load_codebook
