@@ -170,7 +170,10 @@ THRESHOLDS: dict[str, dict] = {
         "the scale as one construct.", "common rule of thumb for short research scales",
         ("survey",)),
     "min_answered_share": Threshold(
-        0.5, "A respondent's scale score needs at least half of the scale's items answered.",
+        0.5, "A respondent's scale score needs at least half of the scale's items answered. "
+        "Published figures of a scale and of its items count only respondents who answered "
+        "every item of the scale (the same people for both; with partial answerers in, the "
+        "scale's figure beside its items' would reveal their answers — anonymity, SPEC §8).",
         "method", ("survey",)),
     "agree_min_answer": Threshold(
         4, "An answer of 4 (agree) or 5 (strongly agree) counts as agreeing: the share "

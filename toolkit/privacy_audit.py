@@ -13,7 +13,8 @@ indicator vectors is constant on atoms, so no combination isolates less than one
 
 The audit therefore computes, for every measure, the atoms of its published sets from the
 survey table itself, and passes when every atom holds 0 or at least ``min_group_size``
-respondents. It also checks that each published n equals the size of the set it is modelled
+respondents. A scale score is a function of its items, so a scale's figures and its items'
+are also checked together, on the respondents' answers (:mod:`toolkit.privacy_linkage`). It also checks that each published n equals the size of the set it is modelled
 by, so a figure the model does not describe is reported instead of silently trusted.
 
 * :func:`report_releases` — the sets behind a ``results.json`` (survey scales, items, claims,
@@ -106,10 +107,17 @@ class AuditReport:
 # ---------------------------------------------------------------------------------------
 
 def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndarray]:
-    """Boolean arrays: who has a value for each measure (items as answered, scale scores
-    with at least half their items, ``FREQ``, :data:`RESPONDENTS` = every row)."""
+    """Boolean arrays: who has a value for each measure as the published figures count it
+    (items and scale scores on the respondents who answered every item of the scale,
+    :mod:`toolkit.survey.answer_sets`; ``FREQ``; :data:`RESPONDENTS` = every row)."""
     from .instrument import SCALE_ITEMS
-    from .survey.scoring import clean_items, reverse_items, scale_scores
+    from .survey.answer_sets import published_items
+    from .survey.scoring import reverse_items, scale_scores
+
+    def clean_items(table):  # the answers figures are computed from (survey.answer_sets)
+        from .survey.scoring import clean_items as clean
+
+        return published_items(clean(table)[0]), None
 
     measures = list(dict.fromkeys(measures))
     derived = [m for m in measures if m.startswith(_DERIVED_PREFIXES)]
@@ -289,6 +297,10 @@ def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
             rep.violations.append({"measure": measure,
                                    "size": int(sum(counts[a] for a in group)),
                                    "where": wheres})
+    # a scale is a function of its items: its figures and theirs are checked together
+    from .privacy_linkage import linked_violations
+
+    rep.violations += linked_violations(survey, releases, k, has, cache)
     rep.ok = not rep.violations and not rep.mismatches
     return rep
 

@@ -102,6 +102,12 @@ def participation_sheet(results: dict) -> Sheet | None:
                   ("Response rate", PCT)], rows, "respondents and response rates")
 
 
+def _mean2(x):
+    """A 1–5 mean as the report prints it (2 decimals): the cell holds no more precision
+    than the page shows (defence in depth; the anonymity audit does not rely on it)."""
+    return None if x is None else round(float(x), 2)
+
+
 def scales_sheet(results: dict) -> Sheet | None:
     scales = get(results, "survey.scales") or {}
     if not scales:
@@ -113,7 +119,7 @@ def scales_sheet(results: dict) -> Sheet | None:
 
         def mean(side):
             m = dig(b, side, "mean")
-            return None if m is None else (6 - m if flip else m)
+            return None if m is None else _mean2(6 - m if flip else m)
 
         rows.append(["Freedom from conflict and blame" if flip else sc.get("name") or code,
                      STEP_NAMES.get(sc.get("pillar"), ""),
@@ -141,8 +147,8 @@ def gaps_sheet(results: dict) -> Sheet | None:
     rows = [[g.get("rank"), re.sub(r"\s*\(R\)$", "", g.get("label") or ""),
              _yes(g["agree_is_unhealthy"] if "agree_is_unhealthy" in g
                   else agree_is_unhealthy(g.get("item", ""), bool(g.get("reverse")))),
-             g.get("sales_mean"), g.get("marketing_mean"),
-             g.get("gap"), (g.get("cliffs_magnitude") or "").capitalize() or None]
+             _mean2(g.get("sales_mean")), _mean2(g.get("marketing_mean")),
+             _mean2(g.get("gap")), (g.get("cliffs_magnitude") or "").capitalize() or None]
             for g in gaps]
     return Sheet("Perception gaps", "Where the two sides see things differently",
                  "Statements ranked by the difference between the sides' mean agreement (1–5, "

@@ -119,13 +119,14 @@ def render_methodology(results: dict) -> Rendered:
          f"≥ {b['from']:g} {b['stage']}" if b.get("to") is None else
          f"{b['from']:g}–{b['to'] - 0.01:.2f} {b['stage']}") for b in mat)
         + " (Kotler, Rackham & Krishnaswamy 2006).") if mat else ""
-    answered = th.get("min_answered_share")
     alpha = th.get("alpha_flag_below")
     show_markdown(
         "**Survey.** Answers on a 5-point agreement scale; reverse-keyed items scored 6 − x; "
         "\"don't know\" is missing"
-        + (f"; a scale score needs at least {answered:.0%} of its items answered"
-           if answered is not None else "") + ". "
+        ". Every figure of a theme and of its statements counts the same people: those who "
+        "answered all of the theme's statements (someone who skipped one is left out of "
+        "that theme only), because a theme's average beside its statements' averages "
+        "would otherwise reveal what the few who skipped a statement answered. "
         "Scale means map to 0–100 as (m − 1)/4 × 100. Reliability: Cronbach's alpha with 95% CI "
         "and McDonald's omega (one-factor model)"
         + (f", flagged below {alpha:g}" if alpha is not None else "") + ". Sales side (sales "
