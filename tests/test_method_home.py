@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 
 #: Module-level numbers that are not judgement thresholds: module → names (and why).
 TECHNICAL = {
+    "privacy_linkage.py": {"_TOL", "_BUDGET"},   # float tolerance, search budget
     "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS"},   # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
@@ -37,7 +38,7 @@ TECHNICAL = {
     "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},
-    "workshop/room.py": {"MAX_BODY", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT",
+    "workshop/room.py": {"MAX_BODY", "MAX_CONNECTIONS", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT",
                          "TOKENS_PER_ADDRESS"},
     "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},

@@ -328,3 +328,34 @@ def test_a_reveal_publishes_no_mean():
     for q in r["questions"]:
         for s in [q["room"], *q["by_side"].values()]:
             assert s is not None and set(s) == {"n", "median", "q1", "q3"}
+
+
+def test_hostile_connections_neither_crash_nor_hold_the_room(server, monkeypatch, capsys):
+    """Review 13b F3: a non-ASCII token made compare_digest raise (a traceback naming the
+    phone's address on the consultant's terminal); slow, token-less connections each held
+    a thread without limit. Now: 404, nothing printed; idle connections time out and
+    connections beyond the cap are closed, and a real phone still gets the page."""
+    import socket
+    import threading
+    import time
+
+    cfg = server
+    base = f"http://127.0.0.1:{cfg.port}"
+    assert _get(base + "/?t=%C3%A9")[0] == 404
+    code, _, _ = _post(cfg, {"t": "é", "q1": "50"}, phone=False)
+    assert code == 403
+    assert "Traceback" not in capsys.readouterr().err
+    before = threading.active_count()
+    held = []
+    for _ in range(room_mod.MAX_CONNECTIONS + 40):
+        c = socket.create_connection(("127.0.0.1", cfg.port))
+        c.sendall(b"POST /answer HTTP/1.1\r\nContent-Length: 4000\r\n\r\n")
+        held.append(c)
+    time.sleep(1.0)
+    assert threading.active_count() - before <= room_mod.MAX_CONNECTIONS
+    for c in held:
+        c.close()
+    deadline = time.time() + 30
+    while threading.active_count() > before + 2 and time.time() < deadline:
+        time.sleep(0.2)
+    assert _get(cfg.url)[0] == 200

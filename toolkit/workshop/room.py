@@ -241,6 +241,9 @@ def _form(cfg: RoomConfig, rnd: dict, participant: str) -> bytes:
     return _page("Guess the other side", body)
 
 
+#: Requests the phones' page serves at once.
+MAX_CONNECTIONS = 64
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "aligndx-room"
     sys_version = ""
@@ -248,6 +251,10 @@ class _Handler(BaseHTTPRequestHandler):
     lock: threading.Lock
     #: participant tokens of the open round: ``{"round", "tokens": set, "by_address"}``
     registry: dict
+
+    #: seconds a connection may take to send its request (slow or half-open connections
+    #: would otherwise hold a thread each)
+    timeout = 10
 
     def log_message(self, *_args) -> None:  # no log of addresses or answers
         return
@@ -269,7 +276,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _token_ok(self, value: str | None) -> bool:
-        return bool(value) and secrets.compare_digest(str(value), self.cfg.token)
+        # bytes: compare_digest refuses non-ASCII text with a TypeError (a traceback naming
+        # the phone's address on the consultant's terminal)
+        return bool(value) and secrets.compare_digest(str(value).encode("utf-8", "replace"),
+                                                      self.cfg.token.encode("utf-8"))
 
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
         u = urlsplit(self.path)
@@ -386,8 +396,34 @@ def _is_local(address: str) -> bool:
 
 
 class _Server(ThreadingHTTPServer):
+    """At most :data:`MAX_CONNECTIONS` requests served at once (a room holds a few dozen
+    phones); more are closed at once. Errors never print: the server logs nothing."""
+
     daemon_threads = True
     request_queue_size = 64
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ARG002
+        return
 
 
 class RoomServer:
