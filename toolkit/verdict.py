@@ -147,7 +147,7 @@ def _lead_quality(crm: dict) -> dict:
         cav.append("Worked conversion follows every lead first touched within the SLA on the "
                    "attempt clock, including those sales gave up on (censored at their last "
                    "attempt); it assumes giving up does not single out the worse leads. Sales "
-                   "chooses which leads to keep working (informative censoring), so the "
+                   "keeps working the more promising leads, so the "
                    "estimate can be flattered; the share that actually reached SQL is given "
                    "beside it.")
     if use_mk and (lq.get("other") or {}).get("n"):

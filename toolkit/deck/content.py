@@ -733,8 +733,8 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
             notes.append(f"{name}: sales side {score('sales')}, marketing side "
                          f"{score('marketing')} of 100 (higher is healthier); difference "
                          f"between the sides {s.get('cliffs_magnitude') or 'not tested'}; "
-                         f"the statements agree with each other (Cronbach's alpha) at "
-                         f"{num(s.get('alpha'), 2)}.")
+                         f"the statements hang together (reliability "
+                         f"{num(s.get('alpha'), 2)} on a 0–1 scale).")
     return SlideSpec(title=title, bullets=bullets, charts=[chart] if chart else [], notes=notes)
 
 
