@@ -129,11 +129,17 @@ def make_staging(out: Path, name: str) -> Staging:
     # made under a name sweep_stale does not match, locked, then renamed: a concurrent
     # sweep (another run starting in OUT) can never take a folder before its owner locks it
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".creating", dir=out))
+    return _lock_and_rename(tmp, tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+
+
+def _lock_and_rename(tmp: Path, name: str) -> Staging:
+    """Lock the new folder *tmp* (made under a name no sweep matches), then rename it to
+    *name* beside it, so a sweep never sees it unlocked; removed again on failure."""
     fd = _lock_dir(tmp, block=True)
     if fd is None:  # pragma: no cover - a folder we just made
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OSError(errno.EIO, f"cannot lock staging folder {tmp}")
-    path = tmp.with_name(tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+        raise OSError(errno.EIO, f"cannot lock {tmp}")
+    path = tmp.with_name(name)
     try:
         os.rename(tmp, path)
     except OSError:
@@ -160,18 +166,7 @@ def make_locked_temp(prefix: str) -> Staging:
     """
     # made under a name no sweep matches, locked, then renamed (as make_staging)
     tmp = Path(tempfile.mkdtemp(prefix=".aligndx-new-"))
-    fd = _lock_dir(tmp, block=True)
-    if fd is None:  # pragma: no cover - a folder we just made
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OSError(errno.EIO, f"cannot lock {tmp}")
-    path = tmp.with_name(prefix + tmp.name[len(".aligndx-new-"):])
-    try:
-        os.rename(tmp, path)
-    except OSError:
-        os.close(fd)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return Staging(path, fd)
+    return _lock_and_rename(tmp, prefix + tmp.name[len(".aligndx-new-"):])
 
 
 def sweep_temp() -> list[Path]:
