@@ -109,18 +109,38 @@ def test_median_change_detects_a_real_shift_and_not_noise():
     assert lo < 0 < hi or same.p > 0.001
 
 
-def test_adjust_family_matches_statsmodels_and_fcr_level():
-    p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, None, 0.5]
-    adj, level = M.adjust_family(p, q=0.05)
-    ref = multipletests([x for x in p if x is not None], method="fdr_bh")
+def test_adjust_family_is_holm_with_test_compatible_levels():
+    p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, None, 0.5, 0.0001]
+    adj, levels = M.adjust_family(p, alpha=0.05)
+    # by hand (m = 10): 0.0001 × 10 = 0.001, 0.001 × 9 = 0.009, then 0.008 × 8 = 0.064 ≥ 0.05
+    # stops the step-down: R = 2
+    assert adj[10] == pytest.approx(0.001) and adj[0] == pytest.approx(0.009)
+    assert adj[1] == pytest.approx(0.064) and adj[2] == pytest.approx(0.273)
+    assert adj[8] is None and levels[8] is None
+    ref = multipletests([x for x in p if x is not None], method="holm")
     assert [a for a in adj if a is not None] == pytest.approx(list(ref[1]))
-    assert adj[8] is None
-    r = int(ref[0].sum())
-    assert level == pytest.approx(1 - r * 0.05 / 9)
-    # selected ⇔ p ≤ R q / m: the FCR-level interval excludes zero exactly for them
-    for x, a in zip(p, adj):
+    assert levels[10] == pytest.approx(1 - 0.05 / 10)      # first step
+    assert levels[0] == pytest.approx(1 - 0.05 / 9)        # second step
+    assert all(levels[i] == pytest.approx(1 - 0.05 / 8) for i in (1, 2, 3, 4, 5, 6, 7, 9))
+    # the interval at its level excludes zero (p < 1 − level) exactly when Holm rejects
+    for x, a, lv in zip(p, adj, levels):
         if x is not None:
-            assert (a <= 0.05) == (x <= 1 - level)
+            assert (a < 0.05) == (x < 1 - lv)
+    # stricter than Benjamini–Hochberg on the same p-values (BH selects 0.0001, 0.001, 0.008)
+    assert int(multipletests([x for x in p if x is not None], method="fdr_bh")[0].sum()) == 3
+    with pytest.raises(ValueError):
+        M.adjust_family(p, alpha=0)
+    assert M.adjust_family([None, float("nan")]) == ([None, None], [None, None])
+
+
+def test_adjust_family_with_a_real_interval_agrees_at_the_boundary():
+    """A Welch change whose p sits just either side of its Holm threshold."""
+    b = {"mean": 3.0, "sd": 0.8, "n": 40}
+    for after_mean in np.linspace(3.3, 3.8, 11):
+        ch = M.mean_change(b, {"mean": float(after_mean), "sd": 0.8, "n": 40})
+        adj, levels = M.adjust_family([ch.p, 0.5, 0.7], alpha=0.05)
+        lo, hi = ch.interval(levels[0])
+        assert (lo > 0 or hi < 0) == (adj[0] < 0.05), after_mean
 
 
 def test_effect_labels():

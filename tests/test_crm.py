@@ -136,6 +136,18 @@ def test_cohort_dates_inclusive():
     assert cohort["lead_id"].tolist() == ["b", "c"] and excluded == 2
 
 
+def test_cohort_sorted_or_not_same_rows():
+    """A cohort that is one run of rows is taken as a slice; scattered rows by mask: the
+    same rows, index and values either way."""
+    stamps = ["2024-12-31", "2025-02-01", "2025-03-01", "2026-01-02", "2025-04-01"]
+    leads = leads_frame([{"lead_id": f"L{i}", "created_at": t} for i, t in enumerate(stamps)])
+    run, n_run = select_cohort(leads.iloc[[0, 1, 2, 4, 3]], "2025-01-01", "2025-12-31")
+    scattered, n_scattered = select_cohort(leads, "2025-01-01", "2025-12-31")
+    assert run["lead_id"].tolist() == ["L1", "L2", "L4"] and n_run == 2
+    assert scattered["lead_id"].tolist() == ["L1", "L2", "L4"] and n_scattered == 2
+    pd.testing.assert_frame_equal(run.sort_index(), scattered.sort_index())
+
+
 def _funnel_leads():
     base = "2025-03-01"
     rows = []

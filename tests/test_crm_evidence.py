@@ -271,7 +271,11 @@ def test_revenue_at_stake_by_hand():
     p0 = 1 - 12 / 20                      # worked to 6 attempts
     p1 = 1 - (12 / 20) / (16 / 20)        # still to come after one unanswered attempt
     win, med = 4 / 10, 4000.0
-    assert st["amount"] == pytest.approx((5 * p0 + 3 * p1) * win * med)
+    # base case: the 23 touched leads (no score, too few per group) — 8 converted, and 4
+    # converted after attempt 1 of the 19 not converted at attempt 1
+    assert st["amount"] == pytest.approx((5 * 8 / 23 + 3 * 4 / 19) * win * med)
+    # the attempt clock is the upper bound
+    assert st["upper_bound"]["amount"] == pytest.approx((5 * p0 + 3 * p1) * win * med)
     assert st["ci_low"] <= st["amount"] <= st["ci_high"]
     assert st["ci_low"] > 0 and st["assumptions"]
     json.dumps(st, allow_nan=False)

@@ -55,12 +55,13 @@ def test_attempts_only_still_measures_untouched_share():
 
 # --- H3: a component that cannot be measured does not raise the score ----------------------
 def _handoff_leads(**extra):
-    # 4 MQLs (web): L0, L1 accepted; L2 rejected with a reason, L3 rejected without.
+    # 4 MQLs (web): L0, L1 accepted; L2 rejected with a reason (not about fit), L3 rejected
+    # without.
     # First touch: L0 after 2 h (within 24 h), the others never.
     cols = {"lead_id": ["L0", "L1", "L2", "L3"], "created_at": [BASE] * 4,
             "source": ["web"] * 4, "mql_at": [BASE] * 4,
             "accepted_at": [BASE, BASE, None, None], "rejected_at": [None, None, BASE, BASE],
-            "rejection_reason": [None, None, "No budget", None],
+            "rejection_reason": [None, None, "Could not reach", None],
             "first_touch_at": [BASE + pd.Timedelta(hours=2), None, None, None]}
     cols.update(extra)
     return pd.DataFrame({k: v for k, v in cols.items() if v is not None})
@@ -80,6 +81,15 @@ def test_evidence_score_needs_all_three_components():
     assert no_touch["evidence_score"] is None
     assert any("SLA" in m for m in no_touch["evidence_score_missing"])
     assert any("Hand-off evidence score not computed" in w for w in no_touch["warnings"])
+    # review 16b M10: the same hand-off with the stated reason about fit — 2 of 4 MQLs
+    # rejected × 1/1 reasons about fit = 50% of MQLs rejected for fit, past the 20% at which
+    # the acceptance credit is gone: 0.5 × (1 − min(0.5 / 0.2, 1)) = 0
+    fit = measure_crm(_handoff_leads(rejection_reason=[None, None, "No budget", None]),
+                      settings=AnalysisSettings(), marketing_sources=["web"],
+                      extract_date="2025-04-01")["handoff"]
+    assert fit["fit_rejected_share"] == pytest.approx(0.5)
+    assert fit["evidence_score_components"]["acceptance"] == 0.0
+    assert fit["evidence_score"] == pytest.approx(100 * (0 + 0.5 + 0.25) / 3)
     no_decision = measure_crm(_handoff_leads(accepted_at=None, rejected_at=None,
                                              rejection_reason=None,
                                              sql_at=[BASE, BASE, BASE, BASE]),

@@ -65,7 +65,12 @@ def _hand_frame():
     return leads, opps
 
 
-def test_revenue_at_stake_by_hand_ceiling_binds():
+def test_revenue_at_stake_by_hand_base_case_and_upper_bound():
+    """Base case (intent to treat), by hand. No lead score, and fewer than 30 touched leads
+    per group, so the comparable leads are all 23 touched leads (20 within the SLA + the 3
+    dropped late): r0 = 8 converted / 23 touched; r1 = 6 converted after attempt 1 / 21 not
+    converted at attempt 1. Extra SQLs = 5 × 8/23 + 3 × 6/21 = 2.5963; × ½ × 4,000.
+    Upper bound: the attempt clock capped at the kept-on ceiling (3 SQLs, 6,000)."""
     leads, opps = _hand_frame()
     r = measure_crm(leads, opps, settings=AnalysisSettings(), marketing_sources=["web"],
                     extract_date=EXTRACT)
@@ -73,24 +78,73 @@ def test_revenue_at_stake_by_hand_ceiling_binds():
     assert (st["leads_untouched"], st["leads_single_attempt"], st["leads"]) == (5, 3, 8)
     assert st["excluded"] == {"rejected": 2, "within_sla_at_extract": 1}
     ec = st["expected_conversion"]["marketing"]
-    assert ec["projected_untouched"] == pytest.approx(0.475)
-    assert ec["projected_after_one_attempt"] == pytest.approx(1 - 0.525 / 0.9)
-    assert ec["ceiling_untouched"] == {"rate": pytest.approx(0.4), "k": 8, "n": 20}
-    assert ec["ceiling_after_one_attempt"] == {"rate": pytest.approx(1 / 3), "k": 6, "n": 18}
-    assert ec["untouched"] == pytest.approx(0.4) and ec["after_one_attempt"] == \
-        pytest.approx(1 / 3)
-    assert st["capped"] is True
+    cell = ec["by_band"]["none"]
+    assert cell["compared_within"] == "all"
+    assert cell["untouched"] == {"rate": pytest.approx(8 / 23), "k": 8, "n": 23}
+    assert cell["after_one_attempt"] == {"rate": pytest.approx(6 / 21), "k": 6, "n": 21}
+    assert ec["untouched"] == pytest.approx(8 / 23)
     assert st["revenue_basis"] == "cohort"
     assert st["sql_to_won"] == {"rate": pytest.approx(0.5), "won": 4, "sql": 8}
     assert st["median_won_amount"] == 4000.0 and st["won_revenue"] == 18_000.0
-    assert st["expected_sqls"] == pytest.approx(5 * 0.4 + 3 / 3)                # 3.0
-    assert st["expected_sqls_projected"] == pytest.approx(5 * 0.475 + 3 * (1 - 0.525 / 0.9))
-    assert st["expected_won_deals"] == pytest.approx(1.5)
-    assert st["amount"] == pytest.approx(6000.0)                                # 3 × ½ × 4,000
-    assert st["projection_amount"] == pytest.approx(3.625 * 0.5 * 4000)         # 7,250
+    extra = 5 * 8 / 23 + 3 * 6 / 21
+    assert st["expected_sqls"] == pytest.approx(extra)
+    assert st["expected_won_deals"] == pytest.approx(extra / 2)
+    assert st["amount"] == pytest.approx(extra * 0.5 * 4000)                  # 5,192.5
     assert st["ci_low"] <= st["amount"] <= st["ci_high"]
-    assert any("up to 6 attempts" in a for a in st["assumptions"])
+    assert st["method"]["name"] == "intent_to_treat" and st["method"]["capped_by"] == []
+    assert st["method"]["cohort_sqls"] == 8 and st["method"]["rate_cap"] == 0.42
+    assert "informative censoring" in st["method"]["bias_avoided"]
+    ub = st["upper_bound"]
+    assert ub["method"] == "attempt_clock" and "informative censoring" in ub["bias"]
+    u = ub["expected_conversion"]["marketing"]
+    assert u["projected_untouched"] == pytest.approx(0.475)
+    assert u["projected_after_one_attempt"] == pytest.approx(1 - 0.525 / 0.9)
+    assert u["ceiling_untouched"] == {"rate": pytest.approx(0.4), "k": 8, "n": 20}
+    assert u["ceiling_after_one_attempt"] == {"rate": pytest.approx(1 / 3), "k": 6, "n": 18}
+    assert ub["expected_sqls"] == pytest.approx(5 * 0.4 + 3 / 3)                 # 3.0
+    assert ub["expected_sqls_projected"] == pytest.approx(5 * 0.475 + 3 * (1 - 0.525 / 0.9))
+    assert ub["amount"] == pytest.approx(6000.0)
+    assert ub["projection_amount"] == pytest.approx(3.625 * 0.5 * 4000)         # 7,250
+    assert st["amount"] < ub["amount"]
+    assert any("informative censoring" in a for a in st["assumptions"])
+    assert any("worked to 6 attempts" in a and "Upper bound only" in a for a in st["assumptions"])
     json.dumps(st, allow_nan=False)
+
+
+def _ratio_frame(n_touched: int, n_conv: int, n_untouched: int):
+    """*n_touched* leads touched twice (the first *n_conv* converting at attempt 2) and
+    *n_untouched* leads never touched; every converted lead won a 1,000 deal."""
+    n = n_touched + n_untouched
+    att = [2.0] * n_touched + [0.0] * n_untouched
+    conv = [i < n_conv for i in range(n)]
+    leads = pd.DataFrame({
+        "lead_id": [f"L{i}" for i in range(n)], "created_at": BASE, "mql_at": BASE,
+        "source": "web", "attempts": att,
+        "first_touch_at": [BASE + pd.Timedelta(hours=1) if a else pd.NaT for a in att],
+        "sql_at": [BASE + pd.Timedelta(days=3) if c else pd.NaT for c in conv]})
+    ids = [f"L{i}" for i in range(n_conv)]
+    opps = pd.DataFrame({"opportunity_id": [f"O{i}" for i in range(n_conv)], "lead_id": ids,
+                         "created_at": T("2025-03-01"), "is_closed": True, "is_won": True,
+                         "amount": 1000.0})
+    return leads, opps
+
+
+def test_base_case_is_capped_by_the_benchmark_and_the_cohorts_own_sqls():
+    # 40 touched, 30 convert (75%): the rate used is the benchmark's top, 42%
+    leads, opps = _ratio_frame(40, 30, 20)
+    st = measure_crm(leads, opps, settings=AnalysisSettings(), marketing_sources=["web"],
+                     extract_date=EXTRACT)["revenue_at_stake"]
+    assert st["expected_conversion"]["marketing"]["untouched"] == pytest.approx(0.42)
+    assert st["expected_sqls"] == pytest.approx(20 * 0.42)                        # 8.4
+    assert st["method"]["capped_by"] == ["benchmark"]
+    assert st["amount"] == pytest.approx(8.4 * 1.0 * 1000)
+    # 200 never touched beside 40 touched: 84 at 42% would exceed the 30 SQLs the cohort made
+    leads, opps = _ratio_frame(40, 30, 200)
+    st = measure_crm(leads, opps, settings=AnalysisSettings(), marketing_sources=["web"],
+                     extract_date=EXTRACT)["revenue_at_stake"]
+    assert st["expected_sqls"] == pytest.approx(30.0)
+    assert st["method"]["capped_by"] == ["cohort_sqls", "benchmark"]
+    assert st["ci_high"] <= 30 * 1000 + 1e-6
 
 
 def test_unlinked_deals_fall_back_to_opportunities_created_in_the_period():
@@ -101,7 +155,7 @@ def test_unlinked_deals_fall_back_to_opportunities_created_in_the_period():
     st = r["revenue_at_stake"]
     assert st["revenue_basis"] == "opportunities"
     assert st["sql_to_won"] == {"rate": pytest.approx(0.5), "won": 4, "sql": 8}
-    assert st["amount"] == pytest.approx(6000.0)
+    assert st["amount"] == pytest.approx((5 * 8 / 23 + 3 * 6 / 21) * 0.5 * 4000)
     assert any("closed opportunities created in the period" in a for a in st["assumptions"])
 
 
@@ -123,6 +177,29 @@ def _observed(tables, st):
     return h, best
 
 
+def _itt_reference(h: pd.DataFrame) -> float:
+    """Extra SQLs of the base case, recomputed in plain pandas: score tertiles over the leads
+    handed to sales, cells source group × band (≥ 30 touched leads, else the group), rates
+    capped at 42%."""
+    band = pd.qcut(h["score"], 3, labels=["low", "mid", "high"]).astype("object")
+    h = h.assign(g=np.where(h["marketing"], "marketing", "other"), b=band.fillna("none"))
+    touched = h[h["attempts"] >= 1]
+    give_u = h[~h["touched"] & ~h["converted"] & ~h["rejected"]]
+    give_1 = h[(h["attempts"] == 1) & ~h["converted"] & ~h["rejected"]]
+    total = 0.0
+    for (g, b), _ in h.groupby(["g", "b"]):
+        c = touched[(touched["g"] == g) & (touched["b"] == b)]
+        if len(c) < 30 or b == "none":
+            c = touched[touched["g"] == g]
+        r0 = min(c["converted"].mean(), 0.42)
+        first = c["converted"] & (c["attempts"] == 1)
+        r1 = min((c["converted"] & (c["attempts"] >= 2)).sum() / (~first).sum(), 0.42)
+        nu = ((give_u["g"] == g) & (give_u["b"] == b)).sum()
+        n1 = ((give_1["g"] == g) & (give_1["b"] == b)).sum()
+        total += nu * r0 + n1 * r1
+    return total
+
+
 @pytest.mark.parametrize("profile,seed", [("followup-gap", 11), ("lead-quality", 12),
                                           ("well-aligned", 13), ("followup-gap", 14)])
 def test_never_more_than_the_funnel_holds(profile, seed):
@@ -142,19 +219,25 @@ def test_never_more_than_the_funnel_holds(profile, seed):
     assert st["amount"] is not None, st["reason"]
     h, best = _observed(t, st)
     sql, won = int(h["sql"].sum()), int(h["won"].sum())
-    # 1. a lead given up on converts at no more than comparable leads that were kept on did
-    assert st["expected_sqls"] <= st["leads"] * best + 1e-9
+    # 1. the base case: the leads concerned at a plausible rate, never more than the cohort
+    assert st["expected_sqls"] <= st["leads"] * 0.42 + 1e-9
+    assert st["expected_sqls"] <= sql
+    assert st["expected_sqls"] == pytest.approx(min(_itt_reference(h), sql))
     # 2. extra SQLs win at the funnel's own SQL → won rate, worth the median won deal
     assert st["sql_to_won"]["rate"] == pytest.approx(won / sql)
     assert st["expected_won_deals"] == pytest.approx(st["expected_sqls"] * won / sql)
     assert st["amount"] == pytest.approx(st["expected_won_deals"] * st["median_won_amount"])
-    # 3. so the funnel, with these leads worked, converts no better than its kept-on leads
-    assert (sql + st["expected_sqls"]) / len(h) <= best + 1e-9
-    # 4. the projection is an upper scenario, never below the figure used
-    assert st["expected_sqls"] <= st["expected_sqls_projected"] + 1e-9
     assert st["ci_low"] <= st["amount"] <= st["ci_high"]
+    # 3. the attempt clock is an upper bound: never below the base case, and itself never
+    # credits a lead given up on with more than comparable leads kept on achieved
+    ub = st["upper_bound"]
+    assert st["amount"] <= ub["amount"] + 1e-6
+    assert ub["expected_sqls"] <= max(st["leads"] * best, st["expected_sqls"]) + 1e-9
+    assert ub["expected_sqls"] <= ub["expected_sqls_projected"] + 1e-9 or \
+        ub["expected_sqls"] == pytest.approx(st["expected_sqls"])
     if seed == 14:
-        assert st["capped"]
+        # sales selecting which leads to keep working flatters the attempt clock
+        assert st["amount"] < 0.8 * ub["amount"]
 
 
 def _drop_weak_leads(t):
@@ -233,15 +316,18 @@ def _stake_results(headline: bool) -> dict:
     return res
 
 
-def test_deck_shows_stake_only_as_a_headline_when_follow_up_is_a_problem():
+def test_deck_summary_carries_one_money_figure_and_the_follow_up_slide_only_when_a_problem():
     from toolkit.deck.content import executive_summary, follow_up
     yes, no = _stake_results(True), _stake_results(False)
-    tiles = [t[0] for t in executive_summary(yes).tiles]
-    assert "Revenue at stake (estimate)" in tiles
-    assert ("Revenue at stake (estimate)", "EUR 6,000", "") in executive_summary(yes).tiles
-    assert not any("stake" in t[0].lower() for t in executive_summary(no).tiles)
+    # the executive summary carries the base case wherever it is measured (M8) …
+    for res in (yes, no):
+        assert ("Revenue at stake (estimate)", "EUR 5,200", "") in executive_summary(res).tiles
+    notes = " ".join(executive_summary(no).notes)
+    assert "At most EUR 6,000 had they converted like the leads sales kept working" in notes
     assert not any("a year" in n for n in executive_summary(yes).notes)
+    # … the follow-up slide states it as a loss only where follow-up is a problem
     assert not any("won deals" in b for b in follow_up(no).bullets)
+    assert any("EUR 5,200 in won deals" in b for b in follow_up(yes).bullets)
 
 
 def test_workbook_carries_the_stake_and_its_inputs():
@@ -250,30 +336,36 @@ def test_workbook_carries_the_stake_and_its_inputs():
     rows = {r[0]: r[1][0] for r in sh.rows}
     assert rows["Leads sales gave up on"] == 8
     assert rows["Left out: leads sales rejected"] == 2
-    assert rows["Extra SQLs expected"] == pytest.approx(3.0)
+    assert rows["Extra SQLs expected"] == 3                      # 2.596, a whole count
+    assert rows["SQLs the period's leads produced (the most the estimate may add)"] == 8
+    assert rows["Conversion cap: top of the practitioner MQL → SQL range"] == 0.42
     assert rows["SQLs from leads created in the period that were won"] == pytest.approx(0.5)
     assert rows["Median won deal"] == 4000.0
-    assert rows["Revenue at stake, as computed (extra won deals × median won deal)"] == \
-        pytest.approx(6000.0)
-    assert rows["Uncapped attempt-clock projection"] == pytest.approx(7250.0)
-    assert rows["Conversion used, never touched (marketing-sourced)"] == pytest.approx(0.4)
-    assert "headline" in sh.note
-    assert "not a headline" in stake_sheet(_stake_results(False)).note
+    assert rows["Revenue at stake before rounding (extra won deals × median won deal)"] == \
+        pytest.approx((5 * 8 / 23 + 3 * 6 / 21) * 2000)
+    assert rows["Upper bound: converting like the leads sales kept working"] == 6000.0
+    assert rows["Conversion used, never touched (marketing-sourced)"] == pytest.approx(8 / 23)
+    assert "flatters" in sh.note and "headline" not in sh.note
 
 
-def test_stake_sentence_states_the_counterfactual_and_rounds():
+def test_stake_sentence_states_the_base_case_and_the_upper_bound():
     from toolkit.report.crm import stake_sentence
     st = dict(_stake_results(True)["crm"]["revenue_at_stake"])
     st.update(amount=976_479.0, ci_low=850_123.0, ci_high=1_104_870.0,
-              projection_amount=1_300_000.0, won_revenue=8_845_100.0)
+              won_revenue=8_845_100.0,
+              upper_bound={**st["upper_bound"], "amount": 1_300_000.0})
     t = stake_sentence(st, "USD")
-    assert "If they had been worked up to 6 attempts, converting at the rate of comparable " \
-           "leads that were" in t
+    assert "Comparable leads — same kind of source, same lead-score band — reached SQL at " \
+           "35% (never touched) and 29% (after one unanswered call) once sales touched them " \
+           "at all" in t
+    assert "(the period's leads produced 8 SQLs)" in t
     assert "about **USD 980,000**" in t and "976,479" not in t
     assert "USD 0.85–1.1 million" in t
     assert "(50%: 4 won deals from 8 SQLs)" in t
-    assert "2 leads sales rejected" in t and "uncapped attempt-clock projection would give " \
-        "USD 1.3 million" in t
+    assert "2 leads sales rejected" in t
+    assert "Upper bound: had they converted like the leads sales kept working, about " \
+           "USD 1.3 million — a flattered figure" in t
+    assert "worked up to" not in t
 
 
 def test_workbook_funnel_names_the_same_drop_and_the_won_population():

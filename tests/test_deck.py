@@ -275,3 +275,20 @@ def test_chart_workbooks_carry_no_formula_from_client_data(tmp_path):
                         assert c.data_type != "f", (n, c.coordinate, c.value)
                         if isinstance(c.value, str):
                             assert not c.value.startswith(("=", "+", "-", "@")), c.value
+
+
+def test_every_slides_notes_carry_its_own_evidence(results):
+    prs = build_deck(results, branding={"practice": "Northstar Advisory"})
+    notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
+    for i, n in enumerate(notes, 1):
+        assert re.search(r"\d", n), (i, n)            # a figure, not boilerplate
+        assert not CODES.search(n), (i, CODES.search(n))
+        assert not re.search(r"^(crm|survey|incentives)( [a-z-]+)?:", n, re.M), (i, n)
+    assert len(set(notes)) == len(notes)               # no slide repeats another's notes
+    cover = notes[0]
+    resp, coh = results["survey"]["respondents"], results["crm"]["cohort"]
+    assert f"Survey: {resp['all']:,} respondents" in cover
+    from toolkit.report.sections import long_date
+
+    assert f"{coh['leads']:,} leads created {long_date(coh['period_start'])}" in cover
+    assert f"{results['crm']['funnel']['counts']['won']:,} of them became won deals" in cover

@@ -375,3 +375,22 @@ def test_committed_samples_are_reproducible(tmp_path):
     for p in sorted((SAMPLES / name).rglob("*")):
         if p.is_file():
             assert (out / p.relative_to(SAMPLES / name)).read_bytes() == p.read_bytes(), p
+
+
+def test_after_wave_period_follows_the_baseline_and_has_ended():
+    # the committed after wave: its CRM period starts after the baseline's, ends, and is
+    # extracted before today (a report on it is prepared after its data exists)
+    import datetime as dt
+
+    from toolkit.config import load_engagement
+    from toolkit.generate.waves import SAMPLE_PAIR
+
+    before = load_engagement(SAMPLES / SAMPLE_PAIR["before"])
+    after = load_engagement(SAMPLES / SAMPLE_PAIR["after"])
+    assert str(after.client.period_start)[:10] == "2026-01-01"
+    assert str(after.client.period_end)[:10] == "2026-09-30"
+    assert after.crm.extract_date.date() == dt.date(2026, 10, 15) < dt.date.today()
+    assert str(before.client.period_end)[:10] < str(after.client.period_start)[:10]
+    acts = pd.read_csv(SAMPLES / SAMPLE_PAIR["after"] / "crm" / "activities.csv",
+                       usecols=["occurred_at"], parse_dates=["occurred_at"])
+    assert acts["occurred_at"].max() <= pd.Timestamp("2026-10-15")

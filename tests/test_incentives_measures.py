@@ -75,8 +75,13 @@ def test_shared_company_revenue_weights_by_hand():
     assert r["sow_gap"] == pytest.approx(abs(sales - mkt))
     assert r["sow_zero_sides"] == []
     shares = {(v["team"], v["role"]): v["share"] for v in r["variable_pay_share"]}
+    # DG (4 people) and Content (2) are under the anonymity threshold of 5: one row of 6,
+    # with the range of their shares, not their mean (review 16b M7)
     assert shares == pytest.approx({("sales", "AE"): 0.5, ("sales_development", "SDR"): 0.25,
-                                    ("marketing", "DG"): 0.25, ("marketing", "Content"): 1 / 9})
+                                    ("marketing", None): None})
+    mk = [v for v in r["variable_pay_share"] if v["team"] == "marketing"][0]
+    assert (mk["roles"], mk["headcount"]) == (["DG", "Content"], 6)
+    assert (mk["share_low"], mk["share_high"]) == pytest.approx((1 / 9, 0.25))
     # structure: 40·mean(SOW) + 20·(1−gap) + 0 gates + 25·0.5 (revenue metric, no commission)
     expected = 40 * (sales + mkt) / 2 + 20 * (1 - abs(sales - mkt)) + 0 + 12.5
     assert r["structure_score"] == pytest.approx(round(expected, 1))

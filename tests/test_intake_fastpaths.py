@@ -7,7 +7,9 @@ import io
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
+from toolkit.exceptions import ValidationError
 from toolkit.intake import parse
 from toolkit.intake.canonical import _clean_text
 from toolkit.intake.reader import _read_text_arrow, read_table
@@ -28,12 +30,17 @@ def test_arrow_csv_reader_matches_pandas_reader():
 
 
 def test_arrow_csv_reader_declines_ragged_rows(tmp_path):
-    data = b"a,b\n1,2,3\n4,5\n"
+    data = b"a,b\n1,2,\n4,5\n"        # a trailing delimiter on some lines
     assert _read_text_arrow(data, ",", data.decode()) is None
     p = tmp_path / "ragged.csv"
     p.write_bytes(data)
     raw = read_table(p)  # falls back to the padding reader
-    assert raw.df.shape == (2, 3)
+    assert raw.df.shape == (2, 2)
+    # a value beyond the header's columns is a shifted row: refused with its row
+    p.write_bytes(b"a,b\n1,2,3\n4,5\n")
+    with pytest.raises(ValidationError) as e:
+        read_table(p)
+    assert [q.row for q in e.value.problems] == [2]
 
 
 def test_plain_iso_fast_path_and_general_path_agree():

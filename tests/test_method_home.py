@@ -21,27 +21,32 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 
 #: Module-level numbers that are not judgement thresholds: module → names (and why).
 TECHNICAL = {
+    "privacy_linkage.py": {"_TOL", "_BUDGET"},   # float tolerance, search budget
     "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS"},   # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
     "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
-    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME"},   # input validation
+    "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
+                  "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},                   # input validation
+    "report/display.py": {"MAX_LABEL", "MAX_ALT"},                      # output size
+    "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
     "schemas.py": {"MAX_PROBLEMS_PER_CHECK"},                           # message length
     "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},
-    "workshop/room.py": {"MAX_BODY", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT"},
+    "workshop/room.py": {"MAX_BODY", "MAX_CONNECTIONS", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT",
+                         "TOKENS_PER_ADDRESS"},
     "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
     "survey/themes.py": {"SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",
                          "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display
     "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
     "compare/methods.py": {"_Z_MAX"},
-    "jsonio.py": {"RESULTS_SCHEMA"},
+    "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH"},
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus
     "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},
@@ -59,6 +64,8 @@ CRM_COPIES = {("toolkit.crm.measures", "MIN_COHORT"): "min_cohort_leads",
               ("toolkit.crm.dose", "MIN_BAND_N"): "score_band_min_leads",
               ("toolkit.crm.funnel", "EVIDENCE_SCORE_ACCEPTANCE_TARGET"):
                   "evidence_score_acceptance_target",
+              ("toolkit.crm.funnel", "EVIDENCE_SCORE_FIT_REJECTION_MAX"):
+                  "evidence_score_fit_rejection_max",
               ("toolkit.crm.effort", "EARLY_ATTEMPTS"): "effort_early_attempts"}
 
 

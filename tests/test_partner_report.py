@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLES
+from toolkit.lookup import get
 
 PLUMBING = re.compile(r"\b(survey|crm|incentives|verdict|scores)\.[a-z_]+\.|Cliff's delta|"
                       r"Benjamini|\bbeta\b|R²|\((?:FAIR|TRUST|CONF|SUPP|SHARE|RINT|RFAIR|BIDIR|"
@@ -42,6 +43,13 @@ def test_recommendations_ranked_by_impact_times_evidence(results):
     assert [r["value"] for r in scored] == sorted((r["value"] for r in scored), reverse=True)
     for r in scored:
         assert r["value"] == pytest.approx(r["impact"] * r["strength"], abs=1e-3)
+    # at least three actions before the stage lever (what to keep, when few problems), each
+    # problem action before any "keep" action, each "keep" action citing its own figures
+    assert len(recs) - 1 >= 3
+    keep = [i for i, r in enumerate(recs) if r.get("sustain")]
+    assert all(i > j for i in keep for j, r in enumerate(recs) if r["value"] is not None)
+    for i in keep:
+        assert re.search(r"\d+%", recs[i]["findings"][0]) and recs[i]["evidence"]
     # the stage lever follows the overall score's stage (one stage language) and comes last
     assert recs[-1]["code"] == f"stage_{results['scores']['stage'].lower()}"
     assert recs[-1]["evidence"] == ["scores.stage"]
@@ -106,7 +114,7 @@ def test_summary_one_page_verdict_findings_actions(results):
     assert not [w for w in others if re.search(rf"\b{w}\b", html)]
     first3 = [r["title"] for r in sorted(results["recommendations"],
                                          key=lambda r: r["rank"])[:3]]
-    assert all(t in html for t in first3)
+    assert all(t.replace("'", "&#x27;") in html for t in first3)
     assert not PLUMBING.search(html), PLUMBING.search(html)
 
 
@@ -124,11 +132,26 @@ def test_summary_states_revenue_at_stake_when_present():
     assert "Revenue at stake: about EUR 1.2 million" in html    # two significant figures
     assert "EUR 0.90–1.6 million" in html and "2,100" in html
     assert "against EUR 4.0 million won from the period" in html
-    assert "up to 6 attempts" in html
-    # review item 5: where the evidence does not say follow-up is a problem (no finding),
-    # the figure is not a headline
+    assert "had reached SQL as often as comparable leads sales did touch" in html
+    assert "up to 6 attempts" not in html
+    # review 16b M8: one money figure in every summary where one is measured, not only where
+    # follow-up is the problem …
     res.pop("findings")
-    assert "Revenue at stake" not in _html(summary.render, res)
+    assert "Revenue at stake: about EUR 1.2 million" in _html(summary.render, res)
+    # … and where the evidence points to lead quality, the cost of poor leads instead
+    res["verdict"] = {"lead_quality": {"status": "supported"},
+                      "follow_up": {"status": "not_supported"}}
+    res["crm"]["cost_of_poor_leads"] = {
+        "amount": 1_430_878.0, "ci_low": 1_152_069.0, "ci_high": 1_726_838.0, "leads": 5809,
+        "sqls": 780, "rate": 780 / 5809, "benchmark_low": 0.2, "shortfall_sqls": 381.8,
+        "sales_effort": {"share_of_attempts": 0.9117}}
+    html = _html(summary.render, res)
+    assert "Revenue at stake" not in html
+    assert "Revenue lost to poor leads: about EUR 1.4 million" in html
+    assert "(95% interval EUR 1.2–1.7 million)" in html
+    assert "reached SQL at 13%; at 20%, the bottom of the practitioner range, they would " \
+           "have brought about 382 more SQLs" in html
+    assert "91% of its calls and e-mails on marketing MQLs that never reached SQL" in html
 
 
 # --- the "so what" of each section ------------------------------------------------------------
@@ -257,7 +280,15 @@ def test_summary_findings_carry_the_verdicts_evidence(results):
     if supported:
         assert [f["code"] for f in top[:len(supported)]] == [f"verdict_{c}" for c in supported]
         for c in supported:   # the deciding figures, as the verdict states them
-            assert v[c]["summary"][1:] in top[supported.index(c)]["text"]
+            text = top[supported.index(c)]["text"]
+            if c == "follow_up":   # the short form: the same figures, one short sentence
+                for k in ("crm.speed.by_group.marketing.untouched_share",
+                          "crm.persistence.by_group.marketing.single_attempt_share"):
+                    assert f"{get(results, k):.0%}" in text
+                    assert k in top[supported.index(c)]["evidence"]
+                assert len(text.split()) <= 45
+            else:
+                assert v[c]["summary"][1:] in text
     else:
         assert {f["code"] for f in top[:2]} == {"healthy_follow_up", "healthy_lead_quality"}
         assert all(f["kind"] == "strength" for f in top)

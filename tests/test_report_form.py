@@ -27,7 +27,14 @@ PLUMBING = {
     "warning prefix": r"(?m)(?:^|- )(?:crm|survey|incentives) [a-z-]+:",
     "file the client does not get": r"comparison\.(?:json|html)|results\.json",
     "importer format": r"format: [a-z]+-",
+    # partner review 16b
+    "file path": r"(?i)\b[\w-]+/[\w.-]+\.(?:csv|xlsx|tsv)\b",
+    "instrument code in words": r"\b(?:CONF|REFF|MAT|SHARE|RFAIR) (?:mean|scale)\b",
+    "raw team code": r"\brevops\b",
+    "reverse-key marker": r"\(R\)",
 }
+#: Method names that belong in the methodology appendix, not in the body or the deck.
+JARGON = r"Kaplan|attempt clock|censor|odds ratio|logistic|survivorship|hazard"
 
 
 def text_of(markup: str) -> str:
@@ -53,7 +60,8 @@ def test_the_patterns_catch_what_the_review_found():
               "(tests/test_survey_themes.py); hidden (survey.heatmap.level); Shared goals "
               "(SHARE); QID4_1 → FAIR1; team sales_development; threshold min_well_worked;\n"
               "- crm speed: 12 leads; effect sizes are in comparison.json; format: "
-              "salesforce-report")
+              "salesforce-report; Survey/qualtrics_export.csv; CONF mean above the midpoint; "
+              "comments of revops; Argue what a good lead is (R)")
     assert set(plumbing_in(quoted)) == set(PLUMBING)
     assert plumbing_in("Sales development, 3 December 2026: 54% (52%–59%) reached SQL.") == {}
 
@@ -70,6 +78,23 @@ def example_text(example):
 
 def test_example_report_has_no_plumbing(example_text):
     assert plumbing_in(example_text) == {}
+
+
+def test_body_and_deck_notes_name_no_method(example):
+    """Kaplan–Meier, the attempt clock, censoring, odds ratios: the appendix describes the
+    methods; the body and the speaker notes say what the figures mean."""
+    from toolkit.deck import build_deck
+
+    assert re.search(JARGON, "Kaplan–Meier median; the attempt clock; censored; odds ratio")
+    out = sections.render_all(example)
+    body = text_of("\n".join(out[s].html() for s in out if not s.startswith("appendix")))
+    assert not re.findall(JARGON, body, re.I), re.findall(rf".{{60}}(?:{JARGON}).{{40}}",
+                                                            body, re.I)[:3]
+    notes = "\n".join(sl.notes_slide.notes_text_frame.text
+                      for sl in build_deck(example, branding={}).slides)
+    assert not re.findall(JARGON, notes, re.I), re.findall(rf".{{60}}(?:{JARGON}).{{40}}",
+                                                           notes, re.I)[:3]
+    assert plumbing_in(notes) == {}
 
 
 def test_body_drops_item_charts_duplicate_tables_and_logs(example, example_text):

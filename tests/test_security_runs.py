@@ -405,7 +405,7 @@ def _descendants(pid: int):
 @pytest.mark.slow
 @pytest.mark.parametrize("sig,command", [
     (signal.SIGKILL, "report"), (signal.SIGKILL, "batch"), (signal.SIGTERM, "report"),
-    (signal.SIGTERM, "batch"), (signal.SIGHUP, "report")])
+    (signal.SIGTERM, "batch")])
 def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
     """aligndx report / batch is killed while its notebook kernel runs: the worker, the
     notebook child and the kernel end with it; SIGTERM and SIGHUP (terminal closed) clean

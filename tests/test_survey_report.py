@@ -57,7 +57,7 @@ def test_full_render_has_every_chart_with_alt_and_takeaway(capture, sample_resul
         alt = re.search(r'alt="([^"]*)"', f).group(1)
         assert len(alt) > 20
         assert re.search(r"<figcaption class=\"takeaway\">[^<]{15,}</figcaption>", f)
-    assert "Anonymity:" in html and "revops" in html
+    assert "Anonymity:" in html and "revenue operations" in html and "revops" not in html
 
 
 def test_no_email_phone_name_or_id_reaches_html(capture, sample_results):

@@ -43,7 +43,8 @@ def test_title_sheet_names_client_period_and_every_sheet(wb, results):
     text = [c.value for row in about.iter_rows() for c in row if c.value]
     assert wb.sheetnames[0] == "About"
     assert text[0].startswith(results["client"]["name"]) and "Confidential" in text[1]
-    assert "2025-01-01 to 2025-12-31" in text and "Northstar Advisory" in text
+    assert "1 January 2025 to 31 December 2025" in text and "Northstar Advisory" in text
+    assert "15 January 2026" in text   # the data's extract date: how old the figures are
     links = {c.value: c.hyperlink.location if c.hyperlink.location else c.hyperlink.target
              for row in about.iter_rows() for c in row if c.hyperlink}
     assert set(links) == set(wb.sheetnames[1:])
@@ -60,7 +61,7 @@ def test_percentages_money_and_scores_are_formatted(wb, results):
     inc = {r[0].value: r[1] for r in _rows(wb["Incentives"])}
     won = inc["Won revenue"]
     assert won.value == pytest.approx(results["incentives"]["split"]["deals"]["won_revenue"])
-    assert won.number_format == '#,##0 "USD"'
+    assert won.number_format == '"USD" #,##0'
     assert inc["Variable pay on shared outcomes, marketing side"].number_format == "0%"
     scores = {r[0].value: r[1].value for r in _rows(wb["Scores"])}
     assert scores["Overall alignment"] == round(results["scores"]["overall"])
@@ -117,3 +118,15 @@ def test_gap_statements_flag_unhealthy_agreement(wb, results):
     assert flags["Marketing leads not worth working"] == "Yes"
     assert flags["Sales gives up too early"] == "Yes"
     assert "No" in flags.values()
+
+
+def test_one_pay_term_as_in_the_report(wb):
+    # marketing's reward is its share of the commission paid on won deals (report, deck);
+    # "variable pay" names only the on-target pay that rides on shared outcomes or by role
+    texts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    won = [t for t in texts if re.search(r"variable pay", t, re.I) and re.search(r"\bwon\b", t)]
+    assert not won, won
+    inc = {r[0].value: r[1].value for r in _rows(wb["Incentives"])}
+    assert inc["Share of the commission paid on won deals that marketing earns"] == 0
+    assert inc["Commission paid on won deals, sales"] == pytest.approx(884510)

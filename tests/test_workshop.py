@@ -57,14 +57,24 @@ def test_reveal_item_hand_computed():
     json.dumps(r, allow_nan=False)
 
 
-def test_reveal_scale_uses_reverse_keys_and_half_rule():
+def test_reveal_scale_uses_reverse_keys_on_complete_answerers():
+    # issue 13 (H2): a scale and its items count only respondents who answered every item
+    # of the scale, so the fifth marketing respondent (2 of 3 TRUST items, score 1.0 under
+    # the half rule) is left out: marketing has 4 TRUST answers, under K = 5
     r = perception_reveal(reveal_survey(), "TRUST", min_group_size=K)
     assert r["kind"] == "scale"
-    assert r["by_side"]["sales"]["n"] == 5          # the 1-of-3 respondent has no score
+    assert r["by_side"]["marketing"]["n"] is None and r["by_side"]["sales"]["n"] is None
+    r = perception_reveal(reveal_survey(), "TRUST", min_group_size=4)
+    assert r["by_side"]["sales"]["n"] == 5          # the 1-of-3 respondent is left out
     assert r["by_side"]["sales"]["mean"] == pytest.approx(4.0)
-    assert r["by_side"]["marketing"]["mean"] == pytest.approx((4 * 7 / 3 + 1.0) / 5)
-    assert r["gap"]["mean"] == pytest.approx(4.0 - 31 / 15)
+    assert r["by_side"]["marketing"]["n"] == 4
+    assert r["by_side"]["marketing"]["mean"] == pytest.approx(7 / 3)
+    assert r["gap"]["mean"] == pytest.approx(4.0 - 7 / 3)
     assert r["by_side"]["sales"]["distribution"] is None
+    # its items on the same people: TRUST1 marketing 2,2,2,2 (the fifth's 1 left out)
+    t1 = perception_reveal(reveal_survey(), "TRUST1", min_group_size=4)
+    assert t1["by_side"]["marketing"]["n"] == 4
+    assert t1["by_side"]["marketing"]["mean"] == pytest.approx(2.0)
 
 
 def test_reveal_side_with_four_answers_hides_both_sides():

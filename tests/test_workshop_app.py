@@ -187,8 +187,10 @@ def test_phone_round_end_to_end(page, served, tmp_path):
     # six sales and six marketing phones; marketing guesses 10..60 for Q1
     for i in range(12):
         side = "sales" if i < 6 else "marketing"
-        form = {"t": t, "round": rnd, "side": side, "q1": 10 * (i % 6 + 1), "q2": 50,
-                "q3": 20}
+        # each phone opens the page (its participant token), then sends its guesses
+        token = re.search(r"name=p value='([0-9a-f]+)'", _http(link)[1]).group(1)
+        form = {"t": t, "round": rnd, "p": token, "side": side, "q1": 10 * (i % 6 + 1),
+                "q2": 50, "q3": 20}
         assert _http(post, "POST", urllib.parse.urlencode(form).encode())[0] == 200
     b.eval(click % json.dumps("How many answers?"))
     b.wait_for("document.querySelector('.aligndx-guess').innerText.includes('12 answers')",

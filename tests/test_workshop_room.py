@@ -4,6 +4,7 @@ the reveal (hand-computed medians; no group under the threshold)."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,8 +41,24 @@ def _get(url: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
+def _phone(cfg: RoomConfig, cookie: str | None = None) -> tuple[str | None, str]:
+    """What a phone gets when it opens the page: (participant token, its cookie)."""
+    req = urllib.request.Request(cfg.url)
+    if cookie:
+        req.add_header("Cookie", cookie)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        body, set_cookie = r.read().decode(), r.headers.get("Set-Cookie", "")
+    m = re.search(r"name=p value='([0-9a-f]+)'", body)
+    return (m.group(1) if m else None), set_cookie.split(";")[0]
+
+
 def _post(cfg: RoomConfig, fields: dict, cookie: str | None = None,
-          raw: bytes | None = None) -> tuple[int, str, str]:
+          raw: bytes | None = None, phone: bool = True) -> tuple[int, str, str]:
+    """POST an answer; with *phone* (default) as a phone does: open the page first (with
+    *cookie*) and send the participant token it gave."""
+    if raw is None and phone and "p" not in fields:
+        p, _ = _phone(cfg, cookie)
+        fields = {**fields, "p": p} if p else fields
     data = raw if raw is not None else urllib.parse.urlencode(fields).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{cfg.port}/answer", data=data)
     if cookie:
@@ -75,11 +92,13 @@ def test_answers_validated_one_per_phone(server):
     cfg = server
     rid = open_round(cfg.folder, make_questions())
     ok = {"t": "phone-tok", "round": rid, "side": "sales", "q1": 30, "q2": 70, "q3": 10}
-    code, body, cookie = _post(cfg, ok)
+    p, device = _phone(cfg)
+    assert device.startswith("aligndx_room=") and device.endswith(p)
+    code, body, _ = _post(cfg, {**ok, "p": p})
     assert code == 200 and "your guesses are in" in body
-    device = cookie.split(";")[0]
-    assert device.startswith("aligndx_room=") and "HttpOnly" in cookie
-    # the same phone answers again: its answer is replaced, not added
+    # the same phone (its cookie) opens the page again: the same token; its answer is
+    # replaced, not added
+    assert _phone(cfg, device)[0] == p
     assert _post(cfg, {**ok, "q1": 40}, cookie=device)[0] == 200
     answers = round_answers(cfg.folder)
     assert answers == [{"side": "sales", "answers": {"q1": 40.0, "q2": 70.0, "q3": 10.0}}]
@@ -111,7 +130,8 @@ def test_a_new_round_starts_empty_and_questions_are_escaped(server, monkeypatch)
     assert _post(cfg, {"t": "phone-tok", "round": rid2, "side": "other", "q1": 50})[0] == 200
     assert round_answers(cfg.folder) == [{"side": "other", "answers": {"q1": 50.0}}]
     monkeypatch.setattr(room_mod, "MAX_ANSWERS", 1)
-    assert _post(cfg, {"t": "phone-tok", "round": rid2, "side": "other", "q1": 5})[0] == 409
+    code, body = _get(cfg.url)       # a second phone: the round is full
+    assert code == 409 and "full" in body
 
 
 def test_stop_removes_the_link(tmp_path):
@@ -273,3 +293,69 @@ def test_the_audit_withholds_what_the_rule_would_have_let_through(monkeypatch):
         assert q["room"] is None and q["by_side"] == {"sales": None, "marketing": None}
     assert r["audit"]["ok"]
     assert any(x["reason"] == "audit" for x in r["suppressed"])
+
+
+def test_one_phone_cannot_stuff_the_ballot_or_read_a_guess(server, monkeypatch):
+    """Review 13 M7 / new-user F11: answers without a server-issued participant token do not
+    count; one phone (one address) without cookies gets its own token back, so its answers
+    replace each other; the reveal publishes no mean."""
+    cfg = server
+    qs = make_questions()[:1]
+    rid = open_round(cfg.folder, qs)
+    ans = {"t": "phone-tok", "round": rid, "side": "marketing"}
+    # a POST with no token, or a made-up one, is not a vote
+    assert _post(cfg, {**ans, "q1": 0}, phone=False)[0] == 403
+    assert _post(cfg, {**ans, "q1": 0, "p": "0" * 32})[0] == 403
+    assert round_answers(cfg.folder) == []
+    # phones in the room are on other addresses than the laptop's loopback
+    monkeypatch.setattr(room_mod, "_is_local", lambda address: False)
+    honest, _ = _phone(cfg)
+    assert _post(cfg, {**ans, "q1": 37, "p": honest})[0] == 200
+    # the attacker: the same phone (address), no cookie jar, four more answers
+    for v in (0, 0, 100, 100):
+        assert _post(cfg, {**ans, "q1": v})[0] == 200
+    assert [a["answers"]["q1"] for a in round_answers(cfg.folder)] == [100.0]
+    assert _phone(cfg)[0] == honest        # the address gets its own token back
+    # the repro of the review: the honest guess is no longer readable from the reveal
+    r = guess_reveal(None, qs, round_answers(cfg.folder), min_group_size=5)
+    assert r["questions"][0]["by_side"]["marketing"] is None
+    assert r["questions"][0]["room"] is None
+
+
+def test_a_reveal_publishes_no_mean():
+    ans = guesses([("sales", [10, 20, 30, 40, 50]), ("marketing", [60, 70, 80, 90, 100])])
+    r = guess_reveal(survey(), QS, ans, min_group_size=K)
+    for q in r["questions"]:
+        for s in [q["room"], *q["by_side"].values()]:
+            assert s is not None and set(s) == {"n", "median", "q1", "q3"}
+
+
+def test_hostile_connections_neither_crash_nor_hold_the_room(server, monkeypatch, capsys):
+    """Review 13b F3: a non-ASCII token made compare_digest raise (a traceback naming the
+    phone's address on the consultant's terminal); slow, token-less connections each held
+    a thread without limit. Now: 404, nothing printed; idle connections time out and
+    connections beyond the cap are closed, and a real phone still gets the page."""
+    import socket
+    import threading
+    import time
+
+    cfg = server
+    base = f"http://127.0.0.1:{cfg.port}"
+    assert _get(base + "/?t=%C3%A9")[0] == 404
+    code, _, _ = _post(cfg, {"t": "é", "q1": "50"}, phone=False)
+    assert code == 403
+    assert "Traceback" not in capsys.readouterr().err
+    before = threading.active_count()
+    held = []
+    for _ in range(room_mod.MAX_CONNECTIONS + 40):
+        c = socket.create_connection(("127.0.0.1", cfg.port))
+        c.sendall(b"POST /answer HTTP/1.1\r\nContent-Length: 4000\r\n\r\n")
+        held.append(c)
+    time.sleep(1.0)
+    assert threading.active_count() - before <= room_mod.MAX_CONNECTIONS
+    for c in held:
+        c.close()
+    deadline = time.time() + 30
+    while threading.active_count() > before + 2 and time.time() < deadline:
+        time.sleep(0.2)
+    assert _get(cfg.url)[0] == 200

@@ -5,7 +5,8 @@ Every view the workshop offers is computed at analysis time and stored in
 
 * the served figures equal a second, independent computation from the respondent table
   (a direct pandas groupby: rows of the view's level, region and side, answers 1..5, scale
-  scores by reverse keying and the half rule written out again here);
+  scores by reverse keying written out again here, a scale and its items on the
+  respondents who answered every item of the scale);
 * the vectorised store equals :func:`perception_reveal` (the function the workshop called
   live before) on every view of a sample, suppression and warnings included;
 * the workshop opens and serves every view, the guess round included, with the survey and
@@ -84,6 +85,10 @@ def _direct(survey: pd.DataFrame, level, region, side) -> dict:
         df, grp = df[grp == side], grp[grp == side]
     items = df.reindex(columns=LIKERT_ITEMS).apply(pd.to_numeric, errors="coerce")
     items = items.where(items.isin([1, 2, 3, 4, 5]))
+    # a scale and its items count only respondents who answered every item of the scale
+    # (issue 13, H2: otherwise the two figures together disclose a partial answerer)
+    for scale, codes in SCALE_ITEMS.items():
+        items.loc[items[codes].isna().any(axis=1), codes] = np.nan
     cols = {c: items[c] for c in LIKERT_ITEMS}
     for scale, codes in SCALE_ITEMS.items():
         block = items[codes].copy()

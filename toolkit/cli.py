@@ -16,6 +16,29 @@ from . import __version__
 from .exceptions import AligndxError, InputError
 
 
+def _echo(message="", err: bool = False, **kw) -> None:
+    """Print *message* with every control and bidi character made visible
+    (:func:`toolkit.privacy.terminal_text`): messages quote clients' values, which must
+    not drive the terminal (review 13, L4)."""
+    from .privacy import terminal_text
+
+    click.echo(terminal_text(message), err=err, **kw)
+
+
+def _branding_warnings() -> None:
+    """Say which branding settings were refused (and why) instead of dropping them
+    silently: a practice must know its logo is not shown (review 13, L5)."""
+    from . import execute
+    from .exceptions import ConfigError
+
+    try:
+        warnings = execute.load_branding()["warnings"]
+    except ConfigError:
+        return  # the run itself reports an unreadable branding file
+    for w in warnings:
+        _echo(f"aligndx: warning: {w} ({execute.BRANDING_FILE})", err=True)
+
+
 class _Ctx:
     debug = False
 
@@ -32,7 +55,7 @@ def _fail(exc: BaseException, debug: bool) -> None:
         traceback.print_exc()
     code = getattr(exc, "exit_code", 1)
     label = "error" if code == 2 else "failed"
-    click.echo(f"aligndx: {label}: {exc}", err=True)
+    _echo(f"aligndx: {label}: {exc}", err=True)
     sys.exit(code)
 
 
@@ -91,7 +114,7 @@ def _guard(func):
         except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
             if debug:
                 traceback.print_exc()
-            click.echo(f"aligndx: failed: unexpected {type(exc).__name__}: {exc}\n"
+            _echo(f"aligndx: failed: unexpected {type(exc).__name__}: {exc}\n"
                        "  (run again with --debug for the traceback)", err=True)
             sys.exit(1)
     return wrapper
@@ -119,7 +142,7 @@ def init(folder: Path, client_id: str | None, client_name: str | None) -> None:
     from .scaffold import init_engagement
 
     path = init_engagement(folder, client_id=client_id, client_name=client_name)
-    click.echo(f"Created engagement folder {path}\n"
+    _echo(f"Created engagement folder {path}\n"
                f"Next: put the exports into {path}/survey, {path}/crm and {path}/incentives, "
                f"edit {path}/engagement.toml, then run: aligndx validate {path}")
 
@@ -133,22 +156,26 @@ def validate(engagement: Path) -> None:
     from .intake.summary import print_intake, readiness_notes
 
     data, problems = validate_folder(engagement)
+    _branding_warnings()
     if data is not None:
         print_intake(data)  # stdout, so `aligndx validate X > intake.txt` keeps it
         notes = readiness_notes(data)
         if notes:
-            click.echo("\nWhat the report will not be able to assess:")
+            _echo("\nWhat the report will not be able to assess:")
             for n in notes:
-                click.echo(f"  - {n}")
+                _echo(f"  - {n}")
     if problems:
-        click.echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
+        _echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
         order = {f: i for i, f in enumerate(dict.fromkeys(getattr(p, "file", "") for p in problems))}
-        problems = sorted(problems, key=lambda p: (order.get(getattr(p, "file", ""), 0),
-                                                   getattr(p, "row", None) or 0))
+        problems = sorted(problems, key=lambda p: (
+            order.get(getattr(p, "file", ""), 0),
+            # "... and N more rows" after the rows it continues
+            float("inf") if str(getattr(p, "message", "")).startswith("...")
+            else getattr(p, "row", None) or 0))
         for p in problems:
-            click.echo(f"  - {p}", err=True)
+            _echo(f"  - {p}", err=True)
         sys.exit(2)
-    click.echo(f"{engagement}: OK — ready for 'aligndx report'.")
+    _echo(f"{engagement}: OK — ready for 'aligndx report'.")
 
 
 def _done() -> None:
@@ -159,6 +186,9 @@ def _done() -> None:
     if getattr(sys.modules.get("__main__"), "main", None) is main:
         from .runsafe import exit_now
 
+        # the report is in place and said: an interrupt now must not cut the exit
+        # handlers short (nor turn a finished report into exit 1)
+        _quiet_signals()
         exit_now(0)
 
 
@@ -171,11 +201,16 @@ def _report_one(engagement: Path, out: Path, *, timeout: int, pdf: bool, quiet: 
     if quiet or not console.is_terminal:
         def say(msg: str) -> None:
             if not quiet:
-                click.echo(f"  {engagement.name}: {msg}", err=True)
+                _echo(f"  {engagement.name}: {msg}", err=True)
         return build_report(engagement, out, progress=say, timeout=timeout, pdf=pdf)
-    with Status(f"{engagement.name}: starting", console=console) as status:
+    from rich.markup import escape
+
+    from .privacy import terminal_text
+
+    name = escape(terminal_text(engagement.name))  # a folder name is not markup
+    with Status(f"{name}: starting", console=console) as status:
         return build_report(engagement, out, timeout=timeout, pdf=pdf,
-                            progress=lambda m: status.update(f"{engagement.name}: {m}"))
+                            progress=lambda m: status.update(f"{name}: {escape(m)}"))
 
 
 @main.command(short_help="Write the report and its files for one engagement.")
@@ -190,10 +225,11 @@ def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) ->
     """Write report.html, report.pptx, aggregates.xlsx, results.json and report.ipynb for
     ENGAGEMENT."""
     outcome = _report_one(engagement, out, timeout=timeout, pdf=pdf, quiet=quiet)
-    click.echo(f"{outcome.client_id}: report written to {outcome.folder} "
+    _branding_warnings()
+    _echo(f"{outcome.client_id}: report written to {outcome.folder} "
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
-        click.echo(f"  {outcome.folder / name}")
+        _echo(f"  {outcome.folder / name}")
     _done()
 
 
@@ -213,15 +249,16 @@ def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) 
 
     def say(msg: str) -> None:
         if not quiet:
-            click.echo(f"  {results_json}: {msg}", err=True)
+            _echo(f"  {results_json}: {msg}", err=True)
 
     outcome = render_results(results_json, out, progress=say, timeout=timeout, pdf=pdf)
     for note in outcome.warnings:
-        click.echo(f"aligndx: note: {note}", err=True)
-    click.echo(f"{outcome.client_id}: report rendered to {outcome.folder} "
+        _echo(f"aligndx: note: {note}", err=True)
+    _branding_warnings()
+    _echo(f"{outcome.client_id}: report rendered to {outcome.folder} "
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
-        click.echo(f"  {outcome.folder / name}")
+        _echo(f"  {outcome.folder / name}")
     _done()
 
 
@@ -244,10 +281,10 @@ def demo(out: Path, timeout: int, pdf: bool) -> None:
             outcome = _report_one(folder, out, timeout=timeout, pdf=pdf, quiet=False)
         except AligndxError as exc:
             failed += 1
-            click.echo(f"{folder.name}: FAILED: {exc}", err=True)
+            _echo(f"{folder.name}: FAILED: {exc}", err=True)
             continue
-        click.echo(f"{outcome.client_id}: {outcome.folder / 'report.html'}")
-    click.echo(f"\n{len(samples) - failed} of {len(samples)} demo reports written under "
+        _echo(f"{outcome.client_id}: {outcome.folder / 'report.html'}")
+    _echo(f"\n{len(samples) - failed} of {len(samples)} demo reports written under "
                f"{out.resolve()}")
     if failed:
         sys.exit(1)
@@ -264,7 +301,7 @@ def instrument(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     printable = export_printable(out / "aligndx-survey.html")
     qualtrics = export_qualtrics_txt(out / "aligndx-survey-qualtrics.txt")
-    click.echo(f"Printable questionnaire: {printable}\nQualtrics Advanced Format import: "
+    _echo(f"Printable questionnaire: {printable}\nQualtrics Advanced Format import: "
                f"{qualtrics}")
 
 
@@ -292,19 +329,20 @@ def batch(folder: Path, out: Path, jobs: int, timeout: int, force: bool, shard: 
     res = run_batch(folder, out, jobs=jobs, timeout=timeout or None, force=force,
                     shard=parse_shard(shard), scheduler=scheduler,
                     portfolio=not no_portfolio, console=_console())
+    _branding_warnings()
     c = res.counts
-    click.echo(f"\n{c['ok']} built, {c['skipped']} unchanged (skipped), {c['failed']} failed"
+    _echo(f"\n{c['ok']} built, {c['skipped']} unchanged (skipped), {c['failed']} failed"
                + (f", {c['not_run']} not run" if c["not_run"] else "")
                + f" in {res.seconds:.0f} s. Summary: {res.summary}")
     for r in res.failed:
-        click.echo(f"  FAILED {r.client_id} ({r.folder}): {r.error.splitlines()[0]}\n"
+        _echo(f"  FAILED {r.client_id} ({r.folder}): {r.error.splitlines()[0]}\n"
                    f"    log: {Path(out) / r.log}", err=True)
     if res.portfolio:
-        click.echo(f"Portfolio: {res.portfolio}")
+        _echo(f"Portfolio: {res.portfolio}")
     if res.portfolio_error:
-        click.echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
+        _echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
     if shard:
-        click.echo(f"Slice {shard} done; merge all slices with: aligndx collect {out} "
+        _echo(f"Slice {shard} done; merge all slices with: aligndx collect {out} "
                    "[SHARD_OUT ...]")
     sys.exit(res.exit_code)
 
@@ -321,13 +359,13 @@ def collect(out: Path, shard_outs: tuple[Path, ...], no_portfolio: bool) -> None
     res = collect_slices(out, shard_outs, portfolio=not no_portfolio)
     counts = {s: sum(r["status"] == s for r in res.rows)
               for s in ("ok", "skipped", "failed", "not_run")}
-    click.echo(f"{res.slices} slice(s) merged: {counts['ok']} built, {counts['skipped']} "
+    _echo(f"{res.slices} slice(s) merged: {counts['ok']} built, {counts['skipped']} "
                f"unchanged, {counts['failed']} failed, {counts['not_run']} not run. "
                f"Summary: {res.summary}")
     if res.portfolio:
-        click.echo(f"Portfolio: {res.portfolio}")
+        _echo(f"Portfolio: {res.portfolio}")
     if res.portfolio_error:
-        click.echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
+        _echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
     sys.exit(res.exit_code)
 
 
@@ -341,15 +379,15 @@ def compare(before: Path, after: Path, out: Path) -> None:
     """Compare two waves, BEFORE and AFTER (engagement folders or results.json files)."""
     from .compare import compare_paths, write_comparison
 
-    comp = compare_paths(before, after, progress=lambda m: click.echo(f"  {m}", err=True))
+    comp = compare_paths(before, after, progress=lambda m: _echo(f"  {m}", err=True))
     folder = write_comparison(comp, out)
     c = comp["summary"]["counts"]
-    click.echo(f"{comp['client'].get('id')}: {c.get('improved', 0)} improved, "
+    _echo(f"{comp['client'].get('id')}: {c.get('improved', 0)} improved, "
                f"{c.get('worsened', 0)} worse, {c.get('no_detectable_change', 0)} no "
                f"detectable change, {c.get('hidden', 0)} hidden\n"
                f"  {folder / 'comparison.html'}\n  {folder / 'comparison.json'}")
     for w in comp.get("warnings") or []:
-        click.echo(f"aligndx: warning: {w}", err=True)
+        _echo(f"aligndx: warning: {w}", err=True)
 
 
 @main.command(short_help="Serve the live workshop app for an engagement.")
@@ -391,24 +429,24 @@ def workshop(engagement: Path, out: Path | None, results_path: Path | None, lab:
                         allow_remote=allow_remote, open_browser=not no_browser)
     cmd.room = room_config(folder / "room", allow_remote=allow_remote, ip=room_ip,
                            port=room_port, app_ip=ip)
-    click.echo(f"Preparing the workshop for {engagement} ...", err=True)
+    _echo(f"Preparing the workshop for {engagement} ...", err=True)
     nb = prepare_workshop(engagement, out, results=results_path)
     for w in cmd.warnings:
-        click.echo(f"aligndx: warning: {w}", err=True)
-    click.echo(f"Workshop notebook: {nb}")
+        _echo(f"aligndx: warning: {w}", err=True)
+    _echo(f"Workshop notebook: {nb}")
     app = "JupyterLab" if lab else "the workshop app"
     if dry_run:
         cmd.write_files()
-        click.echo(f"Would run (in {cmd.cwd}):\n  {cmd.shell()}\nThen open: {cmd.url}\n"
+        _echo(f"Would run (in {cmd.cwd}):\n  {cmd.shell()}\nThen open: {cmd.url}\n"
                    f"Phones' page (served by aligndx workshop itself): {cmd.room.url}")
         return
-    click.echo(f"Starting {app} on {cmd.url.split('/?')[0].split('/lab')[0]}; open:\n"
+    _echo(f"Starting {app} on {cmd.url.split('/?')[0].split('/lab')[0]}; open:\n"
                f"  {cmd.url}\nStop it with Ctrl-C.")
     if cmd.room.remote:
-        click.echo(f"\nPhones on the room's network answer the guess round at:\n"
+        _echo(f"\nPhones on the room's network answer the guess round at:\n"
                    f"  {cmd.room.url}\n{terminal_qr(cmd.room.url)}")
     else:
-        click.echo("The guess round's phone page stays on this laptop; restart with "
+        _echo("The guess round's phone page stays on this laptop; restart with "
                    "--allow-remote to let phones on the room's network join.")
     sys.exit(launch(cmd))
 

@@ -8,8 +8,6 @@ collected and raised together as one :class:`~toolkit.exceptions.ConfigError`.
 
 from __future__ import annotations
 
-import unicodedata
-
 import datetime as dt
 import math
 import os
@@ -23,7 +21,10 @@ from typing import Any
 from .exceptions import ConfigError, Problem
 
 ENGAGEMENT_FILE = "engagement.toml"
-SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+#: A client slug; ``\Z`` (not ``$``) so that a trailing line break is refused too.
+SLUG_RE = re.compile(r"^[a-z0-9-]+\Z")
+#: An ISO 4217 currency code (three capital letters).
+CURRENCY_RE = re.compile(r"^[A-Z]{3}\Z")
 
 from .vocab import TEAMS  # noqa: E402,F401  (vocabularies live in toolkit.vocab)
 from .vocab import SIDE_OF_TEAM as SIDES  # noqa: E402  team -> side map
@@ -35,6 +36,12 @@ DATE_ORDERS = ("day-first", "month-first")
 MAX_GROUP_SIZE = 10_000
 MAX_SLA_HOURS = 8_760
 MAX_ATTEMPTS = 1_000
+#: Largest team in ``[client] headcount`` (beyond it a value is a typo).
+MAX_HEADCOUNT = 1_000_000
+#: Dates in settings must lie in this window, as dates in the data files do.
+DATE_WINDOW = (dt.date(1970, 1, 1), dt.date(2099, 12, 31))
+#: Deepest nesting of tables/arrays accepted in ``engagement.toml`` (the schema needs 3).
+MAX_TOML_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -195,8 +202,8 @@ class _Checker:
     def path(self, table: dict, section: str, key: str, required: bool = False) -> Path | None:
         value = self.typed(table, section, key, (str,), "a path relative to the engagement "
                            "folder", required=required)
-        if value is None:
-            return None
+        if value is None or has_control(value):
+            return None  # control characters: reported once by _check_strings
         raw = Path(value)
         if raw.is_absolute():
             self.add(f"{section}.{key}", f"absolute paths are refused ({value!r}); give a "
@@ -221,6 +228,57 @@ class _Checker:
 
 
 MISSING = "was not found"
+
+#: C0 and C1 control characters (NUL, ESC, line breaks, tab ...) and the bidirectional
+#: overrides/isolates that reorder text on screen: never part of a setting.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_control(text: str) -> bool:
+    """True when *text* holds a control or bidi-override character (:data:`_CONTROL_RE`)."""
+    return isinstance(text, str) and _CONTROL_RE.search(text) is not None
+
+
+def _key_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            shown = part if not has_control(part) and "." not in part else repr(part)
+            out += ("." if out else "") + shown
+    return out
+
+
+def _check_strings(ck: "_Checker", doc: dict) -> None:
+    """Every string (and key) of the document without control characters, and the nesting
+    no deeper than :data:`MAX_TOML_DEPTH` — iteratively, so no document can exhaust the
+    stack. Each offending key is named once."""
+    stack: list[tuple[tuple, Any]] = [((), doc)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > MAX_TOML_DEPTH:
+            ck.add(_key_path(path[:MAX_TOML_DEPTH]), f"nested more than {MAX_TOML_DEPTH} "
+                   "levels deep; engagement.toml holds tables of settings, not deep lists")
+            continue
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if has_control(k):
+                    ck.add(_key_path(path + (k,)), "the key contains a control character "
+                           f"({_first_control(k)}); expected plain text on one line")
+                    continue
+                stack.append((path + (k,), v))
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and has_control(value):
+            ck.add(_key_path(path), f"the value contains control characters (the first "
+                   f"is {_first_control(value)}; a NUL, escape, tab, line break or "
+                   "text-direction mark); expected plain text on one line")
+
+
+def _first_control(text: str) -> str:
+    ch = _CONTROL_RE.search(text).group()
+    return f"U+{ord(ch):04X}"
 
 
 def _nearby(path: Path) -> str:
@@ -264,23 +322,34 @@ def _as_date(ck: _Checker, table: dict, section: str, key: str) -> dt.date | Non
     if key not in table:
         return None
     value = table[key]
+    day = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and not has_control(value):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             pass
-    ck.add(f"{section}.{key}", f"expected a date like 2025-01-31, got {value!r}")
-    return None
+    if day is None:
+        if not has_control(value):
+            ck.add(f"{section}.{key}", f"expected a date like 2025-01-31, got {value!r}")
+        return None
+    lo, hi = DATE_WINDOW
+    if not lo <= day <= hi:
+        ck.add(f"{section}.{key}", f"implausible date {day.isoformat()}; expected a date "
+               f"between {lo.year} and {hi.year}")
+        return None
+    return day
 
 
 def _str_map(ck: _Checker, table: dict, section: str, key: str) -> dict[str, str]:
     value = ck.typed(table, section, key, (dict,), "a table of text values", default={})
     out = {}
     for k, v in value.items():
+        if has_control(k) or has_control(v):
+            continue  # reported by _check_strings
         if not isinstance(v, str):
             ck.add(f"{section}.{key}.{k}", f"expected text, got {v!r}")
         else:
@@ -307,7 +376,7 @@ def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
         ck.add("client", "required section [client] is missing")
         return ClientConfig(id="unknown", name="unknown")
     cid = ck.typed(t, "client", "id", (str,), "a slug such as 'acme'", required=True)
-    if cid is not None and not SLUG_RE.match(cid):
+    if cid is not None and not has_control(cid) and not SLUG_RE.match(cid):
         ck.add("client.id", f"{cid!r} is not a valid slug: use lowercase letters, digits and "
                "'-' only (it is used in output paths)")
     name = ck.typed(t, "client", "name", (str,), "the client's name", default=cid or "")
@@ -315,11 +384,15 @@ def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
         ck.add("client.name", f"the name is {len(name):,} characters long; at most "
                f"{MAX_CLIENT_NAME} (it heads every page of the report)")
         name = name[:MAX_CLIENT_NAME]
-    elif name is not None and any(unicodedata.category(ch) == "Cc" for ch in name):
-        ck.add("client.name", "the name contains control characters (e.g. a line break or "
-               "tab); write it on one line")
     currency = ck.typed(t, "client", "currency", (str,), "a currency code such as 'USD'",
                         default="USD")
+    if currency is not None and not has_control(currency) \
+            and not CURRENCY_RE.match(currency):
+        hint = (f"; did you mean {currency.strip().upper()!r}?"
+                if CURRENCY_RE.match(currency.strip().upper()) else "")
+        ck.add("client.currency", f"{currency[:40]!r} is not a currency code: expected an "
+               f"ISO 4217 code of three capital letters such as 'USD' or 'EUR'{hint}")
+        currency = "USD"
     start = _as_date(ck, t, "client", "period_start")
     end = _as_date(ck, t, "client", "period_end")
     if start and end and end < start:
@@ -331,8 +404,9 @@ def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
         if team not in TEAMS and team not in ("sales_side", "marketing_side"):
             ck.add(f"client.headcount.{team}", f"unknown team {team!r}; expected one of "
                    f"{', '.join(TEAMS)}")
-        elif isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            ck.add(f"client.headcount.{team}", f"expected a non-negative whole number, got {n!r}")
+        elif isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_HEADCOUNT:
+            ck.add(f"client.headcount.{team}", f"expected a whole number of people from 0 to "
+                   f"{MAX_HEADCOUNT:,}, got {n!r}")
         else:
             hc[team] = n
     return ClientConfig(id=cid or "unknown", name=name or "", currency=currency,
@@ -345,7 +419,10 @@ def _read_survey(ck: _Checker, t: dict) -> SurveyConfig | None:
     if fmt not in SURVEY_FORMATS:
         ck.add("survey.format", f"unknown format {fmt!r}; expected one of "
                f"{', '.join(SURVEY_FORMATS)}")
+        fmt = "auto"  # reported; validate goes on reading the files
     team_column = ck.typed(t, "survey", "team_column", (str,), "a column name", default="team")
+    if team_column is None or has_control(team_column):
+        team_column = "team"
     team_map = _str_map(ck, t, "survey", "team_map")
     for raw, team in team_map.items():
         if team not in TEAMS:
@@ -360,10 +437,11 @@ def _read_survey(ck: _Checker, t: dict) -> SurveyConfig | None:
                         items=items, date_order=order, comment_codebook=codebook)
 
 
-def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
+def _read_crm(ck: _Checker, t: dict, period_start: dt.date | None = None) -> CrmConfig | None:
     fmt = ck.typed(t, "crm", "format", (str,), "a format name", default="auto")
     if fmt not in CRM_FORMATS:
         ck.add("crm.format", f"unknown format {fmt!r}; expected one of {', '.join(CRM_FORMATS)}")
+        fmt = "auto"  # reported; validate goes on reading the files
     # SPEC §1: any part may be missing. An opportunities-only engagement (deal exports
     # without a lead table) is read; at least one of leads and opportunities is needed.
     if "leads" not in t and "opportunities" not in t:
@@ -383,18 +461,30 @@ def _read_crm(ck: _Checker, t: dict) -> CrmConfig | None:
             ck.add(f"crm.columns.{table}", "expected a table of { 'Export column' = "
                    "'canonical_column' }")
         else:
-            cols[table] = {str(k): str(v) for k, v in mapping.items()}
+            for k, v in mapping.items():
+                if not isinstance(v, str):
+                    ck.add(f"crm.columns.{table}.{k}", f"expected the name of a canonical "
+                           f"column as text, got {v!r}")
+            cols[table] = {str(k): v for k, v in mapping.items() if isinstance(v, str)}
     sources = ck.typed(t, "crm", "marketing_sources", (list,), "a list of lead sources",
                        default=list(DEFAULT_MARKETING_SOURCES))
+    bad = [i for i, s in enumerate(sources) if not isinstance(s, str) or not s.strip()]
+    for i in bad:
+        ck.add(f"crm.marketing_sources[{i}]", f"expected a lead source as text such as 'web', "
+               f"got {sources[i]!r}")
+    sources = [s for s in sources if isinstance(s, str) and s.strip()]
     extract = None
     if "extract_date" in t:
         v = t["extract_date"]
-        if isinstance(v, dt.datetime):
-            extract = v.replace(tzinfo=None)
-        elif isinstance(v, dt.date):
-            extract = dt.datetime.combine(v, dt.time())
-        else:
-            ck.add("crm.extract_date", f"expected a date like 2026-01-15, got {v!r}")
+        day = _as_date(ck, t, "crm", "extract_date")
+        if day is not None:
+            extract = (v.replace(tzinfo=None) if isinstance(v, dt.datetime)
+                       else dt.datetime.combine(day, dt.time()))
+        if extract is not None and period_start is not None and day < period_start:
+            ck.add("crm.extract_date", f"the data were pulled on {day.isoformat()}, before "
+                   f"the analysis period starts ({period_start.isoformat()}); expected the "
+                   "date of the export, on or after client.period_start")
+            extract = None
     order = _date_order(ck, t, "crm")
     skip = _skip_rows(ck, t)
     if leads is None and opps is None:
@@ -517,6 +607,33 @@ def load_engagement(folder: str | Path, *, skip: tuple[str, ...] = ()) -> Engage
         a key is unknown or has the wrong type, the client id is not a slug, a path is
         absolute, leaves the folder or does not exist.
     """
+    engagement, problems = _load(folder, skip)
+    if problems:
+        raise ConfigError(problems)
+    return engagement
+
+
+def load_engagement_partial(folder: str | Path) -> tuple[Engagement | None, list[Problem]]:
+    """Read ``engagement.toml`` as far as it is valid, for ``aligndx validate``.
+
+    Returns
+    -------
+    engagement : Engagement or None
+        The sections and files that are valid (a key with a problem reads as absent);
+        ``None`` when the file itself cannot be read or parsed.
+    problems : list of Problem
+        Every problem of the configuration (as :class:`ConfigError` would list them).
+
+    Raises
+    ------
+    ConfigError
+        Only when the folder or ``engagement.toml`` is missing.
+    """
+    return _load(folder, ())
+
+
+def _load(folder: str | Path, skip: tuple[str, ...]) -> tuple[Engagement | None,
+                                                              list[Problem]]:
     folder = Path(folder)
     if folder.is_file() and folder.name == ENGAGEMENT_FILE:
         folder = folder.parent
@@ -529,12 +646,17 @@ def load_engagement(folder: str | Path, *, skip: tuple[str, ...] = ()) -> Engage
     try:
         doc = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(Problem(str(toml_path), f"not UTF-8 text ({exc.reason})")) from None
+        return None, [Problem(str(toml_path), f"not UTF-8 text ({exc.reason})")]
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(Problem(str(toml_path), f"not valid TOML: {exc}")) from None
+        return None, [Problem(str(toml_path), f"not valid TOML: {exc}")]
+    except RecursionError:
+        return None, [Problem(str(toml_path), "not a usable engagement.toml: its arrays or "
+                              f"tables are nested thousands of levels deep (at most "
+                              f"{MAX_TOML_DEPTH} are expected)")]
 
     root = folder.resolve()
     ck = _Checker(root)
+    _check_strings(ck, doc)
     for section, value in doc.items():
         if section not in _ALLOWED:
             ck.add(section, f"unknown section [{section}]; expected one of "
@@ -553,12 +675,10 @@ def load_engagement(folder: str | Path, *, skip: tuple[str, ...] = ()) -> Engage
 
     client = _read_client(ck, doc)
     survey = _read_survey(ck, doc["survey"]) if has("survey") else None
-    crm = _read_crm(ck, doc["crm"]) if has("crm") else None
+    crm = _read_crm(ck, doc["crm"], client.period_start) if has("crm") else None
     inc = _read_incentives(ck, doc["incentives"]) if has("incentives") else None
     analysis = _read_analysis(ck, doc.get("analysis") if isinstance(doc.get("analysis"), dict)
                               else {})
     baseline = _read_baseline(ck, doc["baseline"]) if has("baseline") else None
-    if ck.problems:
-        raise ConfigError(ck.problems)
     return Engagement(root=root, client=client, survey=survey, crm=crm, incentives=inc,
-                      analysis=analysis, raw=doc, baseline=baseline)
+                      analysis=analysis, raw=doc, baseline=baseline), ck.problems

@@ -66,18 +66,16 @@ def check_parameters_cell(notebook: Path) -> None:
                           "run on its own defaults instead of this engagement")
 
 
-def _harden(output: Path, expect_client_id: str | None) -> dict:
-    """Check the executed notebook's outputs and the client it saw; make outputs inert;
-    return the notebook as written (a JSON dict).
+def _make_inert(nb: dict) -> list[str]:
+    """Make every output of *nb* inert in place; return the client ids it announced.
 
-    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`; every
-    HTML output is wrapped in a block MathJax ignores; :func:`toolkit.report.safe.
-    check_notebook_outputs` must find nothing; the :data:`RUN_MIME` outputs move into the
-    cell metadata (``aligndx.client_id``) after the client id is checked.
+    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`;
+    every HTML output is wrapped in a block MathJax ignores; LaTeX outputs (which Jupyter
+    typesets, links included; the toolkit never emits one) are dropped for their plain
+    text; the :data:`RUN_MIME` outputs move into the cell metadata.
     """
-    from .report.safe import NO_MATH_CLASS, check_notebook_outputs, markdown_html
+    from .report.safe import NO_MATH_CLASS, markdown_html
 
-    nb = json.loads(output.read_text(encoding="utf-8"))
     seen: list[str] = []
     for c in nb.get("cells", []):
         kept = []
@@ -89,6 +87,10 @@ def _harden(output: Path, expect_client_id: str | None) -> dict:
                     seen.append(cid)
                     c.setdefault("metadata", {}).setdefault("aligndx", {})["client_id"] = cid
                     continue
+                if "text/latex" in data:
+                    data.pop("text/latex")
+                    if not data:
+                        data["text/plain"] = "(a LaTeX output was removed)"
                 if "text/markdown" in data:
                     md = data.pop("text/markdown")
                     data["text/html"] = markdown_html("".join(md) if isinstance(md, list)
@@ -102,6 +104,22 @@ def _harden(output: Path, expect_client_id: str | None) -> dict:
             kept.append(o)
         if "outputs" in c:
             c["outputs"] = kept
+    return seen
+
+
+def _harden(output: Path, expect_client_id: str | None) -> dict:
+    """Check the executed notebook's outputs and the client it saw; make outputs inert;
+    return the notebook as written (a JSON dict).
+
+    Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`; every
+    HTML output is wrapped in a block MathJax ignores; :func:`toolkit.report.safe.
+    check_notebook_outputs` must find nothing; the :data:`RUN_MIME` outputs move into the
+    cell metadata (``aligndx.client_id``) after the client id is checked.
+    """
+    from .report.safe import check_notebook_outputs
+
+    nb = json.loads(output.read_text(encoding="utf-8"))
+    seen = _make_inert(nb)
     problems = check_notebook_outputs(nb)
     if problems:
         raise ReportError(f"{output.name}: refused: the notebook displayed markup the toolkit "
@@ -138,10 +156,32 @@ def _quiet_kernel_manager():
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
+        _aligndx_folder = None
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        def write_connection_file(self, **kw):
+            # the connection file (it holds the kernel's key) goes into a folder locked by
+            # this process: when the process is killed, the next run removes it
+            # (toolkit.runsafe.sweep_temp) instead of it staying in /tmp for good
+            if not self.connection_file and self._aligndx_folder is None:
+                from .runsafe import make_locked_temp
+
+                try:
+                    self._aligndx_folder = make_locked_temp("aligndx-kernel-")
+                    self.connection_file = str(self._aligndx_folder.path / "kernel.json")
+                except OSError:
+                    self._aligndx_folder = None
+            return super().write_connection_file(**kw)
+
+        def cleanup_connection_file(self):
+            super().cleanup_connection_file()
+            if self._aligndx_folder is not None:
+                self._aligndx_folder.discard()
+                self._aligndx_folder = None
 
     return QuietKernelManager
 
@@ -229,10 +269,19 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         if not isinstance(doc, dict):
+            warnings.append("branding: [branding] is not a table of settings; the defaults "
+                            "are used")
             doc = {}
+        for k in doc:
+            if k not in defaults:
+                warnings.append(f"branding.{k}: unknown setting, ignored; expected one of "
+                                f"{', '.join(defaults)}")
         for k in ("practice", "footer"):
             if isinstance(doc.get(k), str):
                 out[k] = doc[k]
+            elif k in doc:
+                warnings.append(f"branding.{k}: expected text, got {doc[k]!r}; the default "
+                                "is used")
         for k in ("primary", "accent"):
             if k in doc:
                 out[k] = css_color(doc[k], defaults[k])
@@ -894,4 +943,11 @@ def _keep_partial(output: Path, partial_dir: str | Path | None) -> Path:
     target = target_dir / f"{output.stem}.failed.ipynb"
     if output.exists():
         os.replace(output, target)
+        try:  # kept for diagnosis, and as inert as a published report (review 13, I1)
+            nb = json.loads(target.read_text(encoding="utf-8"))
+            _make_inert(nb)
+            target.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass
     return target

@@ -17,7 +17,8 @@ from .vocab import PILLAR_OF_STEP
 
 #: The thresholds that trigger a finding (their values, rationale and source live in
 #: :data:`toolkit.method.THRESHOLDS`).
-FINDING_THRESHOLDS: tuple[str, ...] = ("scale_low", "conflict_high", "gap_large", "blame_share",
+FINDING_THRESHOLDS: tuple[str, ...] = ("scale_low", "scale_clear_margin", "conflict_high",
+                                       "gap_large", "blame_share",
                                        "not_regular", "sow_low", "sow_gap", "reward_gap",
                                        "reward_floor", "pillar_low")
 
@@ -91,9 +92,59 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _short_follow_up(results: dict) -> str | None:
+    """The follow-up verdict in one short sentence a CEO reads at a glance (the verdict's
+    own summary, with every band, is in the blame-game section): never touched, not touched
+    within the SLA, one attempt only, and what a later attempt still converts."""
+    grp = "marketing" if get(results, "crm.speed.by_group.marketing") else None
+    sp = get(results, "crm.speed.by_group.marketing" if grp else "crm.speed") or {}
+    pe = get(results, "crm.persistence.by_group.marketing" if grp else "crm.persistence") or {}
+    ef = get(results, "crm.effort.by_group.marketing" if grp else "crm.effort") or {}
+    who = "marketing-sourced leads" if grp else "leads handed to sales"
+    parts = []
+    if sp.get("untouched_share") is not None:
+        parts.append(f"{_pct(sp['untouched_share'])} of {who} are never touched")
+    sla = sp.get("within_sla_share")
+    hours = get(results, "crm.speed.sla_hours") or get(results, "data.settings.sla_first_touch_hours")
+    if sla is not None and hours:
+        parts.append(f"{_pct(1 - sla)} are not touched within the {hours:g}-hour SLA")
+    if pe.get("single_attempt_share") is not None:
+        parts.append(f"{_pct(pe['single_attempt_share'])} of those worked and not converted "
+                     "get one attempt only")
+    if len(parts) < 2:
+        return None
+    text = ", ".join(parts[:-1]) + " and " + parts[-1]
+    h3 = (ef.get("hazard_after_attempt_3") or {}).get("rate")
+    if h3 is not None and get(results, "verdict.follow_up.status") == "supported":
+        text += f"; a 4th or later attempt still converts {_pct(h3)} of the time"
+    return text + "."
+
+
 def _scale(results: dict, code: str, side: str) -> tuple[float | None, str]:
     key = f"survey.scales.{code}.by_side.{side}.mean"
     return get(results, key), key
+
+
+def clearly_off_neutral(results: dict, code: str, side: str, *, below: bool) -> bool:
+    """Whether a side's scale mean is clearly below (*below*) or above neutral (3): its 95%
+    interval lies wholly on that side of 3, else (no interval) the mean is at least
+    ``scale_clear_margin`` from 3. A mean of 2.99 or 3.12 with an interval across 3 is
+    neutral, not a problem."""
+    by = get(results, f"survey.scales.{code}.by_side.{side}") or {}
+    m, lo, hi = by.get("mean"), by.get("ci_low"), by.get("ci_high")
+    if m is None:
+        return False
+    if below:
+        return hi < 3.0 if hi is not None else m <= 3.0 - method.value("scale_clear_margin")
+    return lo > 3.0 if lo is not None else m >= 3.0 + method.value("scale_clear_margin")
+
+
+def improved(results: dict, code: str, side: str) -> bool:
+    """Whether the side's scale improved detectably since the last assessment (the wave
+    comparison's ``summary.improved``): such a scale is not cited as a problem."""
+    key = f"survey.scales.{code}.by_side.{side}"
+    return any(isinstance(x, dict) and x.get("key") == key
+               for x in get(results, "comparison.summary.improved") or [])
 
 
 def _low_scales(results: dict, step: str, cut: float,
@@ -105,7 +156,8 @@ def _low_scales(results: dict, step: str, cut: float,
     for code, label in scales:
         for side in ("sales", "marketing"):
             m, key = _scale(results, code, side)
-            if m is not None and round(m, 2) < cut:
+            if m is not None and round(m, 2) < cut and clearly_off_neutral(
+                    results, code, side, below=True) and not improved(results, code, side):
                 how = "low" if m < 2.5 else "below neutral"
                 found.append(Finding(f"{code.lower()}_low_{side}", step, 0.4 + (3 - m) / 4,
                                      f"The {side} side rates {label} {how} ({m:.2f} of 5, where "
@@ -135,11 +187,18 @@ def find(results: dict) -> list[Finding]:
         ("lead_quality", "communicate", "Lead quality is the bottleneck: {s}"),
     ):
         if get(results, f"verdict.{claim}.status") == "supported":
-            summary = get(results, f"verdict.{claim}.summary") or ""
+            short = _short_follow_up(results) if claim == "follow_up" else None
+            summary = short or get(results, f"verdict.{claim}.summary") or ""
             if summary[:2].istitle() and not summary[:2].isupper():
                 summary = summary[0].lower() + summary[1:]  # continues "…: " mid-sentence
+            keys = [f"verdict.{claim}.status"] + ([
+                k for k in (f"crm.{a}.by_group.marketing.{b}" for a, b in (
+                    ("speed", "untouched_share"), ("speed", "within_sla_share"),
+                    ("persistence", "single_attempt_share"),
+                    ("effort", "hazard_after_attempt_3.rate")))
+                if get(results, k) is not None] if short else [])
             out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
-                               [f"verdict.{claim}.status"]))
+                               keys))
 
     # --- revenue at stake (only when the follow-up complaint is borne out) ---------------
     stake = get(results, "crm.revenue_at_stake") or {}
@@ -150,17 +209,17 @@ def find(results: dict) -> list[Finding]:
         out.append(Finding(
             "revenue_at_stake", "communicate", 0.95,
             f"Sales gave up on {stake['leads']:,} leads (never touched, or dropped after one "
-            f"attempt); worked up to {stake.get('attempts') or 6} attempts at the rate of "
-            "comparable leads that were, they would plausibly have brought about "
-            f"{about_money(stake['amount'], cur)} in won deals (95% interval "
-            f"{about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
+            "attempt); had they reached SQL as often as comparable leads sales did touch, they "
+            f"would plausibly have brought about {about_money(stake['amount'], cur)} in won "
+            f"deals (95% interval {about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
             ["crm.revenue_at_stake.amount", "crm.revenue_at_stake.ci_low",
              "crm.revenue_at_stake.ci_high", "crm.revenue_at_stake.leads"]))
 
     # --- politics -----------------------------------------------------------------------
     for side in ("sales", "marketing"):
         conf, key = _scale(results, "CONF", side)
-        if conf is not None and round(conf, 2) > lim["conflict_high"]:
+        if conf is not None and round(conf, 2) > lim["conflict_high"] and clearly_off_neutral(
+                results, "CONF", side, below=False) and not improved(results, "CONF", side):
             how = ("reports high conflict and blame" if conf >= 3.5 else
                    "leans towards conflict and blame")
             out.append(Finding(f"conflict_{side}", "remove_politics",
@@ -197,8 +256,9 @@ def find(results: dict) -> list[Finding]:
     for side in ("sales", "marketing"):
         sow = get(results, f"incentives.shared_outcome_weight.{side}")
         if sow is not None and sow < lim["sow_low"]:
-            text = (f"None of the {side} side's on-target variable pay depends on an outcome "
-                    "both teams share." if sow == 0 else
+            text = (f"0% of the {side} side's on-target variable pay depends on an outcome "
+                    "both teams share (company revenue, pipeline, win rate or SLA)."
+                    if sow == 0 else
                     f"Only {_pct(sow)} of the {side} side's on-target variable pay depends on "
                     "an outcome both teams share.")
             out.append(Finding(f"sow_low_{side}", "incentivize", 0.75 if sow == 0 else 0.6,
@@ -234,6 +294,15 @@ def find(results: dict) -> list[Finding]:
     out += _low_scales(results, "communicate", lim["scale_low"], (
         ("DEFN", "shared definitions of a qualified lead and the hand-off"),
         ("FEED", "feedback from sales on leads"), ("BIDIR", "two-way information flow")))
+    rs = get(results, "crm.handoff.reason_share")
+    if rs is not None and rs < method.value("reasons_already_given"):
+        n_r, n_rej = (get(results, "crm.handoff.n_with_reason"),
+                      get(results, "crm.handoff.n_rejected"))
+        counts = (f" ({n_r:,} of {n_rej:,})" if isinstance(n_r, int) and isinstance(n_rej, int)
+                  else "")
+        out.append(Finding("reasons_missing", "communicate", 0.4 + (0.8 - rs) / 2,
+                           f"Sales gives a reason for only {_pct(rs)} of the leads it "
+                           f"rejects{counts}.", ["crm.handoff.reason_share"]))
     for pillar in ("politics", "incentives", "communication"):
         v = get(results, f"scores.{pillar}")
         if v is not None and v < lim["pillar_low"]:

@@ -92,6 +92,111 @@ def about_money_range(lo: float | None, hi: float | None, currency: str = "") ->
             f"{' million' if big else ''}").strip()
 
 
+def persistence_title(results: dict) -> str | None:
+    """The conclusion on extra calls, gated by the evidence (``crm.effort.persistence``).
+
+    "Persistence pays: …" only when the rate per attempt after the 3rd is clearly above zero
+    *and* material (``effort_hazard_material``); otherwise the plain conclusion, e.g. "Extra
+    calls add little: 3% per attempt after the third, 1% on low-score leads" — with "Fix the
+    leads, not the effort." when the verdict says the leads are the bottleneck. ``None``
+    without a rate.
+    """
+    from .lookup import get
+    ef = get(results, "crm.effort") or {}
+    p = ef.get("persistence") or {}
+    rate = p.get("rate")
+    if rate is None or not p.get("conclusion") or p["conclusion"] == "unknown":
+        return None
+    after = (ef.get("after_attempt_3_share") or {}).get("rate")
+    low = p.get("lowest_band") or {}
+    lq = get(results, "verdict.lead_quality.status") == "supported"
+    words = {"low": "low", "mid": "middle", "high": "high"}
+    if p["conclusion"] == "pays":
+        return ("Persistence pays: " + (f"{100 * after:.0f}% of conversions come after the "
+                                        "third attempt, " if after is not None else "")
+                + f"{100 * rate:.0f}% per further attempt")
+    band = (f", {100 * low['rate']:.0f}% on {words.get(low.get('band'), low.get('band'))}-score "
+            "leads" if low.get("rate") is not None and round(100 * low["rate"]) != round(
+                100 * rate) else "")
+    tail = ". Fix the leads, not the effort." if lq else ""
+    if p["conclusion"] == "does_not_pay":
+        return f"Attempts after the third rarely convert: {100 * rate:.0f}% per attempt{tail}"
+    if p["conclusion"] == "adds_little":
+        return (f"Extra calls add little: {100 * rate:.0f}% per attempt after the third"
+                + band + tail)
+    return (f"Whether extra calls pay is not clear yet: {100 * rate:.0f}% per attempt after "
+            "the third, with a wide margin of error")
+
+
+def headline_money(results: dict) -> dict | None:
+    """The executive summary's one money figure, chosen by the verdict (SPEC §4.2, §5).
+
+    When the evidence points to lead quality (and not to follow-up), the cost of poor leads
+    (``crm.cost_of_poor_leads``, when measured and above zero); otherwise the revenue at stake
+    of the leads sales gave up on (``crm.revenue_at_stake``, its base case), when measured and
+    above zero. ``None`` when neither is measured — the summary then says nothing about money
+    rather than a figure the body does not carry.
+
+    Returns
+    -------
+    dict or None
+        ``{kind, label, amount, ci_low, ci_high, section}``: ``kind`` is
+        ``"revenue_at_stake"`` or ``"cost_of_poor_leads"``, ``label`` the tile title,
+        ``section`` the results section the figure comes from.
+    """
+    crm = results.get("crm") or {}
+    v = results.get("verdict") or {}
+    lq = (v.get("lead_quality") or {}).get("status")
+    fu = (v.get("follow_up") or {}).get("status")
+    poor = crm.get("cost_of_poor_leads") or {}
+    stake = crm.get("revenue_at_stake") or {}
+
+    def pick(kind: str, label: str, sec: dict) -> dict:
+        return {"kind": kind, "label": label, "amount": sec["amount"],
+                "ci_low": sec.get("ci_low"), "ci_high": sec.get("ci_high"), "section": sec}
+
+    if lq == "supported" and fu != "supported" and (poor.get("amount") or 0) > 0:
+        return pick("cost_of_poor_leads", "Revenue lost to poor leads (estimate)", poor)
+    if (stake.get("amount") or 0) > 0:
+        return pick("revenue_at_stake", "Revenue at stake (estimate)", stake)
+    return None
+
+
+def money_sentence(money: dict, currency: str = "") -> tuple[str, str]:
+    """The executive summary's money figure as ``(lead, rest)`` plain text: the figure with
+    its interval, then what it is and the population it counts (the same figure the body
+    gives, :func:`toolkit.report.crm.stake_sentence` / ``poor_leads_sentence``)."""
+    sec = money["section"]
+    rng = (f" (95% interval {about_money_range(money.get('ci_low'), money.get('ci_high'), currency)})"
+           if money.get("ci_low") is not None and money.get("ci_high") is not None else "")
+    if money["kind"] == "cost_of_poor_leads":
+        eff = sec.get("sales_effort") or {}
+        lead = f"Revenue lost to poor leads: about {about_money(money['amount'], currency)}"
+        rest = (f"{rng} in won deals: marketing-sourced MQLs reached SQL at "
+                f"{100 * sec['rate']:.0f}%; at {100 * (sec.get('benchmark_low') or .2):.0f}%, "
+                "the bottom of the practitioner range, they would have brought about "
+                f"{sec.get('shortfall_sqls') or 0:,.0f} more SQLs.")
+        if eff.get("share_of_attempts") is not None:
+            rest += (f" Sales spent {100 * eff['share_of_attempts']:.0f}% of its calls and "
+                     "e-mails on marketing MQLs that never reached SQL; what that time cost is "
+                     "not in the export.")
+        return lead, rest
+    leads = sec.get("leads")
+    scale = (f", against {about_money(sec['won_revenue'], currency)} won from the period's "
+             "leads" if sec.get("won_revenue") and sec.get("revenue_basis") == "cohort" else "")
+    lead = f"Revenue at stake: about {about_money(money['amount'], currency)}"
+    rest = (f"{rng} in won deals{scale}, if the "
+            + (f"{leads:,} " if isinstance(leads, int) else "")
+            + "leads sales gave up on (never touched, or dropped after one call) had reached "
+            "SQL as often as comparable leads sales did touch (same source, same lead-score "
+            "band).")
+    up = sec.get("upper_bound") or {}
+    if up.get("amount") is not None and up["amount"] > 1.1 * money["amount"]:
+        rest += (f" At most {about_money(up['amount'], currency)} had they converted like the "
+                 "leads sales kept working.")
+    return lead, rest
+
+
 def stake_is_headline(results: dict) -> bool:
     """Whether revenue at stake belongs in a summary: only when the analysis recorded it as a
     finding, which it does only when the evidence says follow-up is a problem

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,22 @@ def jsonable(obj: Any, *, strict: bool = False) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """Strict JSON text of *obj* (coerced by :func:`jsonable`; never ``NaN``)."""
-    return json.dumps(jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """Strict JSON text of *obj* (coerced by :func:`jsonable`; never ``NaN``), its texts
+    without the control characters a spreadsheet, a slide or a terminal cannot take (NUL,
+    escape …; e.g. an export's column header quoted in the intake record), so that every
+    file written here reads back through :func:`load_results`."""
+    return json.dumps(_without_controls(jsonable(obj)), indent=2, allow_nan=False,
+                      ensure_ascii=False) + "\n"
+
+
+def _without_controls(o: Any) -> Any:
+    if isinstance(o, str):
+        return _CONTROL.sub("", o) if _CONTROL.search(o) else o
+    if isinstance(o, dict):
+        return {_without_controls(k): _without_controls(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_without_controls(v) for v in o]
+    return o
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
@@ -136,4 +151,35 @@ def load_results(path: str | Path) -> dict:
             "toolkit_version" not in results:
         raise InputError(f"{path}: not a results.json (expected an object with 'client' and "
                          "'toolkit_version')")
+    problem = _not_plain(results)
+    if problem:
+        raise InputError(f"{path}: not a results.json written by 'aligndx report' ({problem})")
     return results
+
+
+#: Deepest nesting of a results.json ``aligndx report`` writes is about 10; beyond this a
+#: file is not one (and would exhaust the stack of the code that walks it).
+MAX_RESULTS_DEPTH = 64
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _not_plain(obj: Any) -> str | None:
+    """Why *obj* cannot be a results.json the toolkit wrote: nesting deeper than
+    :data:`MAX_RESULTS_DEPTH`, or a text holding a control character (NUL, escape …; a
+    spreadsheet or slide cannot hold one, a terminal obeys it). Iterative: any depth."""
+    stack: list[tuple[str, Any, int]] = [("", obj, 0)]
+    while stack:
+        where, o, depth = stack.pop()
+        if depth > MAX_RESULTS_DEPTH:
+            return f"nested more than {MAX_RESULTS_DEPTH} levels deep at {where or 'the top'}"
+        if isinstance(o, dict):
+            for k, v in o.items():
+                key = f"{where}.{k}" if where else str(k)
+                if _CONTROL.search(k):
+                    return f"a key holds a control character: {key!r}"
+                stack.append((key, v, depth + 1))
+        elif isinstance(o, list):
+            stack.extend((f"{where}[{i}]", v, depth + 1) for i, v in enumerate(o))
+        elif isinstance(o, str) and _CONTROL.search(o):
+            return f"the text at {where} holds a control character"
+    return None

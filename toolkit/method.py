@@ -80,9 +80,11 @@ THRESHOLDS: dict[str, dict] = {
         "recommendation to make reasons mandatory is moot, only reviewing them with marketing "
         "is left.", "method", ("recommendations",)),
     "acceptance_rate_low": Threshold(
-        0.40, "Marketing paid on volume while fewer than 40% of its MQLs are accepted by sales "
-        "(the lower bound of the MQL→SAL practitioner range): most of what marketing is paid "
-        "to produce is turned away.", "demand-waterfall practitioner ranges (practitioner)",
+        0.40, "Marketing paid on lead volume while fewer than 40% of its MQLs are accepted by "
+        "sales (the lower bound of the MQL→SAL practitioner range), or while most rejections "
+        "with a reason are about fit: marketing is paid for leads sales does not want. The "
+        "flag names which of the two raised it.",
+        "demand-waterfall practitioner ranges (practitioner)",
         ("incentive flags",)),
     # --- follow-up ------------------------------------------------------------------------------
     "untouched_share_max": Threshold(
@@ -105,6 +107,14 @@ THRESHOLDS: dict[str, dict] = {
         "would then win about 6 or more; it does not pay when the whole interval lies below "
         "2%. Checked within lead-score bands too (reps work better-looking leads harder).",
         "method; Velocify (vendor): 93% of converted leads reached by the 6th attempt", _V),
+    "effort_hazard_material": Threshold(
+        0.05, "Persistence is 'material' — and only then do titles and takeaways say "
+        "'persistence pays' — when the conversion rate per attempt after the 3rd is at least "
+        "5%: three further attempts then convert about one in seven leads still open "
+        "(1 − 0.95³ ≈ 14%), close to the bottom of the practitioner MQL → SQL range (20%) for "
+        "a fresh lead. Below it, even a rate clearly above zero is reported plainly: 'extra "
+        "calls add little'.", "method; demand-waterfall practitioner ranges; Velocify "
+        "(vendor)", ("verdict", "report", "deck")),
     # --- beliefs --------------------------------------------------------------------------------
     "belief_majority": Threshold(
         0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "
@@ -113,8 +123,14 @@ THRESHOLDS: dict[str, dict] = {
     "scale_low": Threshold(
         3.0, "A scale mean below the scale midpoint (3 = neither agree nor disagree).",
         "method (scale midpoint)", _F),
+    "scale_clear_margin": Threshold(
+        0.25, "A survey scale is cited as a problem only when it is clearly on the wrong side "
+        "of neutral: its 95% interval lies wholly below 3 (above 3 for conflict); when no "
+        "interval is available, its mean is at least this far from 3. A scale that improved "
+        "detectably since the last assessment is not cited as a problem.",
+        "method (scale midpoint and its 95% interval)", _F),
     "conflict_high": Threshold(
-        3.0, "CONF mean above the midpoint: conflict and blame are the norm.",
+        3.0, "The conflict statements' mean above the midpoint: conflict and blame are the norm.",
         "method (scale midpoint)", _F),
     "gap_large": Threshold(
         0.33, "|Cliff's delta| ≥ .33: a medium or large sales–marketing difference.",
@@ -131,10 +147,11 @@ THRESHOLDS: dict[str, dict] = {
         0.3, "The two sides' shared-outcome weights differ by 30 points or more.", "method",
         _F),
     "reward_gap": Threshold(
-        0.15, "Marketing's contribution to won revenue exceeds its reward share by 15 points "
+        0.15, "Marketing's share of won revenue exceeds its share of the commission paid on "
+        "won deals by 15 points "
         "or more.", "method", _F),
     "reward_floor": Threshold(
-        0.05, "…and marketing earns under 5% of the variable pay on won revenue: no real stake "
+        0.05, "…and marketing earns under 5% of the commission paid on won deals: no real stake "
         "in the revenue it sources (a smaller commission than sales' is normal and not "
         "flagged).", "method", _F),
     "pillar_low": Threshold(
@@ -153,7 +170,10 @@ THRESHOLDS: dict[str, dict] = {
         "the scale as one construct.", "common rule of thumb for short research scales",
         ("survey",)),
     "min_answered_share": Threshold(
-        0.5, "A respondent's scale score needs at least half of the scale's items answered.",
+        0.5, "A respondent's scale score needs at least half of the scale's items answered. "
+        "Published figures of a scale and of its items count only respondents who answered "
+        "every item of the scale (the same people for both; with partial answerers in, the "
+        "scale's figure beside its items' would reveal their answers — anonymity, SPEC §8).",
         "method", ("survey",)),
     "agree_min_answer": Threshold(
         4, "An answer of 4 (agree) or 5 (strongly agree) counts as agreeing: the share "
@@ -186,17 +206,28 @@ THRESHOLDS: dict[str, dict] = {
         "hand-off evidence score its full value (acceptance ÷ 50%, capped at 1): the middle "
         "of the 40–60% practitioner range.", "demand-waterfall practitioner "
         "ranges", ("crm",)),
+    "evidence_score_fit_rejection_max": Threshold(
+        0.2, "Share of MQLs rejected for fit at which the acceptance component of the "
+        "hand-off evidence score falls to 0 (it is multiplied by 1 − fit-rejected share ÷ "
+        "20%): an MQL rejected as not fitting means the teams do not define a qualified lead "
+        "alike, so a high acceptance rate cannot stand beside a third of MQLs rejected, most "
+        "for fit. At the 2% of the well-aligned demo the component loses a tenth.",
+        "method; Gartner (analyst): only 44% of MQLs are a potential good fit", ("crm",)),
     "effort_early_attempts": Threshold(
         3, "Attempts up to and including the 3rd are 'early'; conversions after it are what "
         "persistence wins (the conversion rate after attempt 3).", "method; Velocify "
         "(vendor): most converted leads are reached only after several attempts", ("crm",)),
     # --- wave comparisons (SPEC §12) -----------------------------------------------------------
-    "wave_fdr_q": Threshold(
-        0.05, "False-discovery rate of the Benjamini–Hochberg adjustment across every figure "
-        "of a wave comparison: among the changes called detectable, at most 5% are expected "
-        "to be chance. Intervals are reported at the matching false-coverage-rate level, so "
-        "'detectable' and 'interval excludes zero' always agree.",
-        "Benjamini & Hochberg 1995; Benjamini & Yekutieli 2005", ("wave comparison",)),
+    "wave_family_alpha": Threshold(
+        0.05, "Family-wise error rate of a wave comparison: Holm's step-down adjustment "
+        "across every tested figure keeps the chance that any unchanged figure is called "
+        "'improved' or 'worse' at 5% or less. Each interval is drawn at the level at which "
+        "Holm's procedure tested its figure, so 'detectable' and 'interval excludes zero' "
+        "always agree. (A false-discovery-rate adjustment, Benjamini & Hochberg 1995, bounds "
+        "the expected share of chance findings, not the chance of any: with many real "
+        "changes it tests each unchanged figure at about 2%, so a comparison can show one "
+        "as changed about half the time.)",
+        "Holm 1979", ("wave comparison",)),
     "drivers_min_n_per_predictor": Threshold(
         10, "Fewest respondents with every answer per predictor before the drivers of "
         "perceived effectiveness are estimated: the eleven scales need 110, else the three "

@@ -148,7 +148,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             data.plan, leads=data.leads, opportunities=opps,
             marketing_sources=eng.crm.marketing_sources if eng.crm else (),
             attainment=eng.incentives.attainment if eng.incentives else None,
-            survey=survey, crm=crm))
+            survey=survey, crm=crm, min_group_size=settings.min_group_size))
 
     # --- verdict, scores, recommendations -------------------------------------------------
     say("verdict")
@@ -219,6 +219,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         "workshop": workshop,
     }
     results = jsonable(results)
+    _audit_pay_mix(results, data.plan, settings.min_group_size)
     # Every survey view the live workshop offers (filters, reveal, guess round), audited
     # with the report's figures: the workshop reads results.json, never the survey.
     say("workshop views")
@@ -233,6 +234,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         current = jsonable(results)
         results["comparison"] = run("comparison", lambda: compare_results(baseline, current))
         results["data"]["warnings"] += (results["comparison"] or {}).get("warnings") or []
+        if results["comparison"]:
+            # a scale that improved detectably since the baseline is not cited as a problem
+            # (toolkit.findings.improved): findings and recommendations see the comparison
+            seen = {**measured, "comparison": results["comparison"]}
+            findings = run("findings", lambda: findings_mod.record(seen))
+            results["findings"] = jsonable(findings)
+            results["recommendations"] = jsonable(run("recommendations", lambda: recommend(
+                survey=survey, crm=crm, incentives=incentives, verdict=verdict,
+                scores=scores, findings=findings)))
     # names from every source out of every label and text (lead sources, plan roles,
     # regions, theme words), not only comments (SPEC §8)
     from .privacy_report import redact_results
@@ -247,6 +257,24 @@ def _audit_view(results: dict) -> dict:
     d = results.get("data") or {}
     return {"survey": results.get("survey"),
             "data": {"row_counts": d.get("row_counts"), "intake": d.get("intake")}}
+
+
+def _audit_pay_mix(results: dict, plan, min_group_size: int) -> None:
+    """The pay-mix table passes the anonymity audit, or is withheld (SPEC §8): the outcome is
+    recorded in ``data.privacy_audit.pay_mix``."""
+    inc = results.get("incentives")
+    if plan is None or not isinstance(inc, dict) or not inc.get("variable_pay_share"):
+        return
+    from .privacy_audit import audit_pay_mix, plan_headcount
+
+    res = audit_pay_mix(inc["variable_pay_share"], plan_headcount(plan), min_group_size)
+    audit = results["data"].setdefault("privacy_audit", {}) or {}
+    results["data"]["privacy_audit"] = audit
+    audit["pay_mix"] = {k: v for k, v in res.items() if k != "problems"}
+    if not res["ok"]:
+        inc["variable_pay_share"] = []
+        results["data"]["warnings"].append(
+            "incentives: the pay-mix table is withheld — it did not pass the anonymity audit")
 
 
 def _audit_survey(data, survey: dict | None, settings, say) -> dict:

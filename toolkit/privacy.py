@@ -397,6 +397,7 @@ def redact(text, names: Iterable[str] = ()) -> str | None:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralize_cell(value):
@@ -412,11 +413,47 @@ def neutralize_cell(value):
     any
         Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
         apostrophe (the OWASP "CSV injection" mitigation), so spreadsheet software shows it
-        as text instead of evaluating it. Numbers and other types are returned unchanged.
+        as text instead of evaluating it; control characters a spreadsheet cell cannot
+        hold (NUL, escape ...) are removed. Numbers and other types are returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = _XML_ILLEGAL.sub("", value)  # a cell cannot hold them (openpyxl refuses)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
+
+
+#: What must never reach a terminal or a log as such: C0 controls but tab and line feed
+#: (ESC starts the escape sequences that recolour, clear or retitle a terminal, or write
+#: the clipboard), DEL, C1 controls (U+009B is a one-character escape on some terminals),
+#: and the bidirectional marks, embeddings, overrides and isolates that reorder text
+#: on screen (a file name or value then reads differently from what it is).
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                              "\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text) -> str:
+    """*text* safe to print to a terminal or write to a log (SPEC §8a; review 13, L4).
+
+    Parameters
+    ----------
+    text : any
+        A message that may quote a client's values (column headers, cells, file names).
+
+    Returns
+    -------
+    str
+        Every control character (except tab and line feed) and every bidirectional control
+        shown as a visible escape such as ``\\x1b`` or ``\\u202e``, so it has no effect and
+        the reader can still see it was there. Linear in the text length.
+    """
+    text = str(text if text is not None else "")
+    return _TERMINAL_UNSAFE.sub(_visible, text)
+
+
+def _visible(m: "re.Match") -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
 
 
 def safe_log_text(text) -> str:
@@ -430,12 +467,13 @@ def safe_log_text(text) -> str:
     Returns
     -------
     str
-        E-mail addresses (respondent ids, owner ids) replaced by ``[e-mail removed]``, and
+        E-mail addresses (respondent ids, owner ids) replaced by ``[e-mail removed]``,
+        control and bidi characters made visible (:func:`terminal_text`), and
         every line that would start with ``=``, ``+``, ``-``, ``@``, tab or carriage
         return prefixed with an apostrophe, so neither a person's address nor a formula
         survives in a file that may be opened in a spreadsheet. Linear in the text length.
     """
-    out = EMAIL_RE.sub(EMAIL_MASK, str(text or ""))
+    out = terminal_text(EMAIL_RE.sub(EMAIL_MASK, str(text or "")))
     return "\n".join("'" + ln if ln.startswith(_FORMULA_START) else ln
                      for ln in out.split("\n"))
 

@@ -13,7 +13,8 @@ indicator vectors is constant on atoms, so no combination isolates less than one
 
 The audit therefore computes, for every measure, the atoms of its published sets from the
 survey table itself, and passes when every atom holds 0 or at least ``min_group_size``
-respondents. It also checks that each published n equals the size of the set it is modelled
+respondents. A scale score is a function of its items, so a scale's figures and its items'
+are also checked together, on the respondents' answers (:mod:`toolkit.privacy_linkage`). It also checks that each published n equals the size of the set it is modelled
 by, so a figure the model does not describe is reported instead of silently trusted.
 
 * :func:`report_releases` — the sets behind a ``results.json`` (survey scales, items, claims,
@@ -106,10 +107,17 @@ class AuditReport:
 # ---------------------------------------------------------------------------------------
 
 def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndarray]:
-    """Boolean arrays: who has a value for each measure (items as answered, scale scores
-    with at least half their items, ``FREQ``, :data:`RESPONDENTS` = every row)."""
+    """Boolean arrays: who has a value for each measure as the published figures count it
+    (items and scale scores on the respondents who answered every item of the scale,
+    :mod:`toolkit.survey.answer_sets`; ``FREQ``; :data:`RESPONDENTS` = every row)."""
     from .instrument import SCALE_ITEMS
-    from .survey.scoring import clean_items, reverse_items, scale_scores
+    from .survey.answer_sets import published_items
+    from .survey.scoring import reverse_items, scale_scores
+
+    def clean_items(table):  # the answers figures are computed from (survey.answer_sets)
+        from .survey.scoring import clean_items as clean
+
+        return published_items(clean(table)[0]), None
 
     measures = list(dict.fromkeys(measures))
     derived = [m for m in measures if m.startswith(_DERIVED_PREFIXES)]
@@ -289,6 +297,10 @@ def audit(survey: pd.DataFrame, releases: Iterable[Release], min_group_size: int
             rep.violations.append({"measure": measure,
                                    "size": int(sum(counts[a] for a in group)),
                                    "where": wheres})
+    # a scale is a function of its items: its figures and theirs are checked together
+    from .privacy_linkage import linked_violations
+
+    rep.violations += linked_violations(survey, releases, k, has, cache)
     rep.ok = not rep.violations and not rep.mismatches
     return rep
 
@@ -645,3 +657,78 @@ def enforce_report(results: dict, survey: pd.DataFrame | None, min_group_size: i
     from .privacy_report import enforce_report as enforce
 
     return enforce(results, survey, min_group_size, min_comment_group_size)
+
+
+# --------------------------------------------------------------------------------------------
+# The compensation plan's pay-mix table (review 16b M7)
+# --------------------------------------------------------------------------------------------
+def audit_pay_mix(rows: Sequence[Mapping], plan_headcount: Mapping[tuple[str, str], int],
+                  min_group_size: int) -> dict:
+    """Prove that the published pay-mix table shows no role under the threshold, directly or
+    by subtraction (SPEC §8).
+
+    The table's figures are aggregates over sets of roles: each row (one role, or roles
+    combined within their team) and the total of the rows shown (the "people on the plan in
+    all" beside the table). As for the survey, whatever can be learnt by adding and
+    subtracting them is limited to unions of *atoms* — roles that belong to exactly the same
+    published sets — so the audit passes when every atom holds 0 or at least
+    *min_group_size* people, and when each published headcount equals the people of the
+    roles it names (a figure the model does not describe is reported, not trusted).
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        ``results["incentives"]["variable_pay_share"]`` (:func:`toolkit.incentives.structure.
+        pay_mix`): ``team``, ``roles``, ``headcount``, ``share``, ``suppressed``.
+    plan_headcount : mapping
+        ``(team, role) → people on the plan``, from the compensation plan itself.
+    min_group_size : int
+        The anonymity threshold.
+
+    Returns
+    -------
+    dict
+        ``{"ok", "rows", "violations", "mismatches", "problems"}`` — ``problems`` are plain
+        sentences naming the team and role (job titles, not people).
+    """
+    k = int(min_group_size)
+    problems: list[str] = []
+    sets: list[frozenset] = []
+    mismatches = violations = 0
+    for r in rows:
+        if r.get("suppressed"):
+            if any(r.get(x) is not None for x in ("headcount", "share", "share_low",
+                                                  "share_high")):
+                violations += 1
+                problems.append(f"{r.get('team')}: a team hidden for anonymity still shows a "
+                                "figure")
+            continue
+        members = frozenset((str(r.get("team")), str(x)) for x in (r.get("roles") or
+                                                                   [r.get("role")]))
+        n = sum(int(plan_headcount.get(m, 0)) for m in members)
+        if r.get("headcount") != n:
+            mismatches += 1
+            problems.append(f"{r.get('team')}: a row shows {r.get('headcount')} people where "
+                            f"its roles hold {n}")
+        sets.append(members)
+    if sets:
+        sets.append(frozenset().union(*sets))           # the total of the rows shown
+    roles = sorted(frozenset().union(*sets)) if sets else []
+    sig = {m: tuple(m in s for s in sets) for m in roles}
+    atoms: dict[tuple, int] = {}
+    for m, key in sig.items():
+        atoms[key] = atoms.get(key, 0) + int(plan_headcount.get(m, 0))
+    for key, n in atoms.items():
+        if 0 < n < k:
+            violations += 1
+            who = sorted(f"{t} / {ro}" for (t, ro), kk in sig.items() if kk == key)
+            problems.append(f"{', '.join(who)}: {n} people on the plan can be read off the "
+                            f"pay-mix table (threshold {k})")
+    return {"ok": not violations and not mismatches, "rows": len(rows),
+            "violations": violations, "mismatches": mismatches, "problems": problems}
+
+
+def plan_headcount(plan: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """``(team, role) → headcount`` of a typed compensation plan (one value per role)."""
+    g = plan.groupby(["team", "role"], sort=False)["headcount"].first()
+    return {(str(t), str(r)): int(h) for (t, r), h in g.items()}

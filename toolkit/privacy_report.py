@@ -12,7 +12,8 @@ thing to withhold if it must go (a figure printed twice — ``survey.respondents
 ``survey.participation.total`` — is one handle). Families:
 
 * numbers (``min_group_size``): respondents and participation by team, side and in total;
-  scale, item and frequency figures by side (n, mean, shares, distribution); heatmap groups,
+  scale, item and frequency figures by side (n, mean, shares, distribution) — a scale's
+  figures and its items' are also checked together (:mod:`toolkit.privacy_linkage`); heatmap groups,
   cells and the whole; the pillars' spread; the driver analysis' complete respondents; the
   survey's rows read and kept. A published n that equals its set's full head count is
   also a head count (``FAIR`` answered by all 96 says there are 96), so it is audited with
@@ -471,13 +472,22 @@ def _audit_all(ctx: _Ctx, rels, k, kc) -> tuple[AuditReport, list]:
 def _search(ctx: _Ctx, rels: list[Release], k: int, kc: int,
             withheld: set) -> set:
     """Handles to withhold so that the releases pass the audit: greedy, then pruned."""
+    from .privacy_linkage import LINK, families
+
     by_measure: dict[str, list[Release]] = {}
     for r in rels:
         by_measure.setdefault(r.measure, []).append(r)
-    kof = {m: (kc if m.startswith(COMMENTS) else k) for m in by_measure}
     measures_of: dict[tuple, set] = {}
     for r in rels:
         measures_of.setdefault(r.handle, set()).add(r.measure)
+    # a scale and its items are checked together too (toolkit.privacy_linkage), after
+    # each measure alone ("link:" sorts after the codes)
+    for scale, ms in families(by_measure).items():
+        fam = [r for m in ms for r in by_measure[m]]
+        by_measure[LINK + scale] = fam
+        for r in fam:
+            measures_of[r.handle].add(LINK + scale)
+    kof = {m: (kc if m.startswith(COMMENTS) else k) for m in by_measure}
 
     def check(measure: str, w: set) -> AuditReport:
         return _audit(ctx, [r for r in by_measure[measure] if r.handle not in w],

@@ -61,7 +61,7 @@ RULES: tuple[Rule, ...] = (
          "Redefine the MQL jointly and tune lead scoring on the rejection reasons",
          "Only about 44% of MQLs are a potential good fit (Gartner); a shared written definition "
          "of a qualified lead and hand-off rules reduce rejections for fit."),
-    Rule("close_the_loop", "communicate", ("feed_low_", "bidir_low_"),
+    Rule("close_the_loop", "communicate", ("feed_low_", "bidir_low_", "reasons_missing"),
          "Make rejection reasons mandatory and review them with marketing every week",
          "Two-way flow and quality of information reduce conflict (Massey & Dawes, Industrial "
          "Marketing Management 2007)."),
@@ -89,6 +89,26 @@ STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
                    "change; re-run this diagnostic yearly."),
 }
 
+
+#: What to keep, from what the data shows is healthy (strength findings): offered when fewer
+#: than three problems call for action, so a well-aligned client still gets its two or three
+#: actions — each tied to its own figures and with an owner — rather than one line.
+SUSTAIN: tuple[tuple[str, str, str, str], ...] = (
+    ("healthy_follow_up", "communicate",
+     "Head of sales: keep first-touch time and attempts per lead in the monthly pipeline "
+     "review, so follow-up stays where it is",
+     "What is reviewed is kept: follow-up slips first when headcount or priorities change, "
+     "and the CRM shows it months before revenue does."),
+    ("healthy_pay", "incentivize",
+     "CRO and CMO with HR: keep the shared-outcome part of both teams' pay in next year's plan",
+     "When both teams rise or fall with the same outcome, collaboration rises (Le Meunier-"
+     "FitzHugh, Massey & Piercy 2011); plan redesigns often drop it for simpler quotas."),
+    ("healthy_lead_quality", "communicate",
+     "Marketing and sales operations: review the MQL definition and lead scoring together "
+     "each quarter",
+     "A shared written definition of a qualified lead keeps rejections for fit low as "
+     "campaigns, markets and products change."),
+)
 
 #: The parts of the one pay-plan redesign, each with the findings (code prefixes) that call
 #: for it: a plan problem is one recommendation, not one per symptom (they rest on the same
@@ -140,6 +160,12 @@ def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
                 "what is missing is marketing hearing them. Two-way flow and quality of "
                 "information reduce conflict (Massey & Dawes, Industrial Marketing Management "
                 "2007).", "reasons already given")
+    if code == "close_the_loop" and reason_share is None:
+        return ("Review the leads handed over with marketing every week: what sales accepted, "
+                "what it turned down and why",
+                "Two-way flow and quality of information reduce conflict (Massey & Dawes, "
+                "Industrial Marketing Management 2007). The export does not record rejection "
+                "reasons, so how often sales says why is not measured.", "no reasons data")
     if code == "joint_mql_definition" and \
             get(results, "verdict.lead_quality.status") != "supported":
         fit = get(results, "crm.handoff.fit_share")
@@ -189,6 +215,9 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
     list of dict
         ``{code, step, priority, rank, title, rationale, evidence, findings, impact,
         strength, value}`` in the order to act, ``priority`` = ``rank`` = 1, 2, 3 …
+        When fewer than three problems call for action, what the data shows is healthy
+        adds up to three actions to keep it (:data:`SUSTAIN`; ``sustain`` true, no value),
+        after the problems.
         Evidence lists dotted ``results.json`` keys, all present; ``findings`` the sentences
         behind it, one per fact (family). The pay-plan redesign is one recommendation
         whatever the number of plan findings behind it, with ``actions`` listing the changes
@@ -224,7 +253,17 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             fam = f.get("family") or family_of(str(f["code"]))
             if fam not in families:   # one sentence per fact, not one per side or synonym
                 families.add(fam)
-                because.append(f["text"])
+                base, _, side = str(f["code"]).rpartition("_")
+                pair = [g for g in hits if side in ("sales", "marketing")
+                        and str(g["code"]) in (f"{base}_sales", f"{base}_marketing")]
+                # "both sides" evidence cites both sides' figures (each a stored finding)
+                because += [g["text"] for g in sorted(pair, key=lambda g: not g["code"].endswith("_sales"))
+                            if g["text"] not in because] if len(pair) == 2 else [f["text"]]
+        if rule.code == "close_the_loop" and get(results, "crm.handoff.reason_share") \
+                is not None and "crm.handoff.reason_share" not in evidence:
+            # an action about rejection reasons rests on the rejection figure (the rationale
+            # of the gated wording quotes it)
+            evidence.append("crm.handoff.reason_share")
         rec = {"code": rule.code, "step": rule.step, "title": title,
                "rationale": rationale, "evidence": evidence, "findings": because,
                "impact": round(impact, 3), "strength": strength,
@@ -233,6 +272,17 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             rec["actions"] = _pay_plan_parts(hits)
         recs.append(rec)
     recs.sort(key=lambda r: (-r["value"], STEPS.index(r["step"]), r["code"]))
+    strengths = {f["code"]: f for f in findings if f.get("kind") == "strength"}
+    for code, step, title, rationale in SUSTAIN:
+        if len(recs) >= 3:
+            break
+        f = strengths.get(code)
+        if f is not None:
+            recs.append({"code": f"keep_{code.removeprefix('healthy_')}", "step": step,
+                         "title": title, "rationale": rationale,
+                         "evidence": list(f.get("evidence") or []),
+                         "findings": [f["text"]], "impact": None, "strength": None,
+                         "value": None, "sustain": True})
     stage = get(results, "scores.stage")
     if stage in STAGE_LEVERS:
         step, title, rationale = STAGE_LEVERS[stage]

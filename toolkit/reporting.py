@@ -158,12 +158,12 @@ def build_report(engagement: str | Path, out: str | Path, *,
             progress(msg)
 
     t0 = time.perf_counter()
+    out = Path(out)
+    sweep_killed_runs(out)  # also when this run fails on its input
     say("reading engagement.toml")
     eng = load_engagement(engagement)
 
-    out = Path(out)
     made_out = prepare_output_dir(out)
-    sweep_stale(out)  # staging folders of runs that were killed
     final = out / eng.client.id
     check_same_client(final, eng.client.name)
     try:
@@ -219,8 +219,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
-        kept = carry_over(final, staging)
-        replace_dir(staging, final)
+        kept = _move_into_place(staging, final)
         stage.release()
         mark("main", "report in place")
     except BaseException:
@@ -279,8 +278,10 @@ def render_results(results_json: str | Path, out: str | Path, *,
 
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
+    sweep_killed_runs(Path(out))
     say("reading results.json")
     results, notes = upgrade_results(load_results(results_json))
+    check_vocabulary(results, str(results_json))
     client_id = str((results.get("client") or {}).get("id") or "")
     from .config import SLUG_RE
     if not SLUG_RE.match(client_id):
@@ -289,7 +290,6 @@ def render_results(results_json: str | Path, out: str | Path, *,
     name = (results.get("client") or {}).get("name") or client_id
     out = Path(out)
     made_out = prepare_output_dir(out)
-    sweep_stale(out)
     final = out / client_id
     check_same_client(final, name)
     try:
@@ -313,8 +313,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
         os.chmod(staging, 0o755)
-        notes = notes + carry_over(final, staging)
-        replace_dir(staging, final)
+        notes = notes + _move_into_place(staging, final)
         stage.release()
     except BaseException:
         stage.discard()
@@ -327,6 +326,47 @@ def render_results(results_json: str | Path, out: str | Path, *,
     files = {p.name: p for p in sorted(final.iterdir())}
     return ReportOutcome(client_id=client_id, folder=final, files=files,
                          seconds=time.perf_counter() - t0, warnings=notes)
+
+
+def check_vocabulary(results: dict, where: str) -> None:
+    """Refuse a results.json whose coded values are outside the toolkit's vocabularies
+    (the renderers look them up): an exit-2 error naming the key, before the notebook
+    starts, instead of a notebook cell failing (review 13, I4).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the key, the value and the values expected.
+    """
+    from .vocab import VERDICT_STATUSES
+
+    problems = []
+    verdict = results.get("verdict")
+    if verdict is not None and not isinstance(verdict, dict):
+        problems.append(("verdict", verdict, "an object or null"))
+    for claim in ("lead_quality", "follow_up") if isinstance(verdict, dict) else ():
+        c = verdict.get(claim)
+        if not isinstance(c, dict):
+            problems.append((f"verdict.{claim}", c, "an object"))
+        elif c.get("status") not in VERDICT_STATUSES:
+            problems.append((f"verdict.{claim}.status", c.get("status"),
+                             " or ".join(VERDICT_STATUSES)))
+    if problems:
+        key, value, expected = problems[0]
+        raise InputError(f"{where}, key '{key}': {str(value)[:80]!r} is not a value "
+                         f"aligndx writes; expected {expected}")
+
+
+def sweep_killed_runs(out: Path) -> None:
+    """What runs killed with SIGKILL left behind (SPEC §8a): their staging folders in *out*
+    and their private folders in the temporary folder (kernel connection files, rendered
+    sections). A folder still locked by a live run — another report into the same *out*,
+    a batch job — is left alone (:func:`toolkit.runsafe.sweep_stale`)."""
+    from .runsafe import sweep_temp
+
+    if Path(out).is_dir():
+        sweep_stale(Path(out))
+    sweep_temp()
 
 
 def write_side_files(folder: Path) -> None:
@@ -356,6 +396,24 @@ def prepare_side_files() -> None:
 
     font = load_branding()["font"]
     fit.preload(font)
+
+
+def _move_into_place(staging: Path, final: Path) -> list[str]:
+    """Carry the user's files over and swap the complete report into place.
+
+    Raises
+    ------
+    InputError
+        The earlier report folder cannot be read or replaced (permissions, an immutable or
+        read-only folder); the message names the folder and the reason.
+    """
+    try:
+        kept = carry_over(final, staging)
+        replace_dir(staging, final)
+    except OSError as exc:
+        raise InputError(f"{final}: cannot replace the report folder ({exc.strerror or exc}); "
+                         "check its permissions, or write to another output folder") from None
+    return kept
 
 
 def replace_dir(src: Path, dst: Path) -> None:

@@ -148,11 +148,17 @@ def make_staging(out: Path, name: str) -> Staging:
     # made under a name sweep_stale does not match, locked, then renamed: a concurrent
     # sweep (another run starting in OUT) can never take a folder before its owner locks it
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".creating", dir=out))
+    return _lock_and_rename(tmp, tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+
+
+def _lock_and_rename(tmp: Path, name: str) -> Staging:
+    """Lock the new folder *tmp* (made under a name no sweep matches), then rename it to
+    *name* beside it, so a sweep never sees it unlocked; removed again on failure."""
     fd = _lock_dir(tmp, block=True)
     if fd is None:  # pragma: no cover - a folder we just made
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OSError(errno.EIO, f"cannot lock staging folder {tmp}")
-    path = tmp.with_name(tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+        raise OSError(errno.EIO, f"cannot lock {tmp}")
+    path = tmp.with_name(name)
     try:
         os.rename(tmp, path)
     except OSError:
@@ -160,6 +166,36 @@ def make_staging(out: Path, name: str) -> Staging:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Staging(path, fd)
+
+
+#: Prefixes of the private folders the toolkit makes in the system's temporary folder (the
+#: report kernel's section helper, the kernels' connection files); :func:`sweep_temp`
+#: removes those whose owner died.
+TEMP_PREFIXES = ("aligndx-sections-", "aligndx-kernel-")
+
+
+def make_locked_temp(prefix: str) -> Staging:
+    """A private folder ``<tmp>/<prefix>XXXX`` locked by this process (and by any process
+    forked from it while the descriptor is open), for :func:`sweep_temp` to leave alone.
+
+    Raises
+    ------
+    OSError
+        The folder cannot be created.
+    """
+    # made under a name no sweep matches, locked, then renamed (as make_staging)
+    tmp = Path(tempfile.mkdtemp(prefix=".aligndx-new-"))
+    return _lock_and_rename(tmp, prefix + tmp.name[len(".aligndx-new-"):])
+
+
+def sweep_temp() -> list[Path]:
+    """Remove the toolkit's folders in the temporary folder whose owner died (killed
+    kernels, section helpers); folders of live runs are locked and left alone."""
+    removed: list[Path] = []
+    base = Path(tempfile.gettempdir())
+    for prefix in TEMP_PREFIXES:
+        removed += sweep_stale(base, prefix + "*")
+    return removed
 
 
 def sweep_stale(out: Path, pattern: str = f".*{STAGING_SUFFIX}") -> list[Path]:

@@ -121,10 +121,11 @@ def _lead_quality(crm: dict) -> dict:
     if poor is False:
         status = NOT_SUPPORTED
         summary = (f"Worked to the {_ordinal(W)} attempt, {who} would reach SQL at an "
-                   f"estimated {_pct(grp['rate'])}, at or above the {_pct(floor)} practitioner "
-                   "floor: the leads are not the problem.")
+                   f"estimated {_pct(grp['rate'])}, " + _against_range(lq, grp, who, floor)
+                   + ": the leads are not the problem.")
         if fit_ok:
-            cav.append("Most rejection reasons cite fit, yet worked leads convert normally: "
+            cav.append("Most rejection reasons cite fit, yet worked leads reach SQL at or above the "
+                       "practitioner floor: "
                        "the rejections deserve a joint review.")
     elif poor and fit_ok:
         status = SUPPORTED
@@ -145,12 +146,42 @@ def _lead_quality(crm: dict) -> dict:
     if status != INCONCLUSIVE or poor:
         cav.append("Worked conversion follows every lead first touched within the SLA on the "
                    "attempt clock, including those sales gave up on (censored at their last "
-                   "attempt); it assumes giving up does not single out the worse leads.")
+                   "attempt); it assumes giving up does not single out the worse leads. Sales "
+                   "keeps working the more promising leads, so the "
+                   "estimate can be flattered; the share that actually reached SQL is given "
+                   "beside it.")
     if use_mk and (lq.get("other") or {}).get("n"):
         cav.append("Sales-sourced leads (referral, outbound) are chosen by reps themselves; "
                    "their higher conversion is partly selection.")
     return {"status": status, "summary": summary, "evidence": ev, "caveats": cav,
             "reasons": reasons}
+
+
+def _against_range(lq: dict, grp: dict, who: str, floor: float) -> str:
+    """Where a worked-conversion estimate sits against the practitioner range, in words.
+
+    Inside the range: "within the 20–42% practitioner range". Above its top the estimate is
+    never called normal: the clause says it sits above the range, why it may be flattered
+    (sales keeps working the promising leads — informative censoring) and what the same leads
+    actually achieved, counted without that assumption (``lead_quality.touched_conversion``).
+    """
+    b = lq.get("benchmark") or {}
+    lo, hi = b.get("low", floor), b.get("high")
+    rng = (f"{100 * lo:.0f}–{100 * hi:.0f}% practitioner range" if hi is not None
+           else f"{_pct(floor)} practitioner floor")
+    if hi is None or grp["rate"] <= hi:
+        return (f"within the {rng}" if hi is not None and grp["rate"] >= lo
+                else f"at or above the {_pct(floor)} practitioner floor")
+    name = "marketing" if who.startswith("marketing") else "all"
+    itt = _get(lq, "touched_conversion", name) or {}
+    text = (f"above the top of the {rng} and probably flattered (sales keeps working the "
+            "leads that look promising, and the estimate assumes the rest would have "
+            "converted like them)")
+    if itt.get("rate") is not None:
+        text += (f"; {_pct(itt['rate'])} of these leads actually reached SQL, "
+                 + (f"still at or above the {_pct(floor)} floor" if itt["rate"] >= floor
+                    else f"below the {_pct(floor)} floor"))
+    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,9 +412,10 @@ def _follow_up(crm: dict) -> dict:
     better, eff_key, h3 = _persistence_pays(crm, fe, reasons, cav)
     if h3 is not None:
         ev.append(_ev(f"{eff_key}.hazard_after_attempt_3.rate", h3["rate"],
-                      "conversions per attempt after the 3rd (attempt clock); persistence "
-                      f"pays at {_pct(_t('effort_hazard_floor'))} or more per attempt, lower "
-                      "bound", _ci(h3)))
+                      "conversions per attempt after the 3rd (attempt clock); real when "
+                      f"the lower bound is {_pct(_t('effort_hazard_floor'))} or more, "
+                      f"material (persistence pays) at {_pct(_t('effort_hazard_material'))} "
+                      "or more", _ci(h3)))
         share = _get(crm, *eff_key.split(".")[1:], "after_attempt_3_share") or {}
         if share.get("rate") is not None:
             ev.append(_ev(f"{eff_key}.after_attempt_3_share.rate", share["rate"],
@@ -400,10 +432,12 @@ def _follow_up(crm: dict) -> dict:
                    "complaint is not borne out.")
     elif thin and better:
         status = SUPPORTED
+        material = h3["rate"] >= _t("effort_hazard_material")
         summary = _upper_first(f"{clause}; leads still convert after the 3rd attempt "
                                f"({_pct(h3['rate'])} per further attempt"
                                + band_detail((crm.get("effort") or {}).get("by_band"))
-                               + "), so persistence pays.")
+                               + ("), so persistence pays." if material else
+                                  "), a small but real gain per extra call."))
     elif thin and better is False:
         status = NOT_SUPPORTED
         summary = _upper_first(f"{clause}, but leads almost never convert after the 3rd "
@@ -485,16 +519,29 @@ def _headline(lq: dict, fu: dict, beliefs: dict | None = None) -> str:
         majority = _t("belief_majority")
         shares = [(beliefs or {}).get(k) for k in ("sales_blame_leads_share",
                                                    "marketing_blame_followup_share")]
+        conv = _conversion_words(lq)
         if any(x is not None and x >= majority for x in shares):
-            return ("Neither complaint holds: worked leads convert normally and sales follows "
+            return (f"Neither complaint holds: worked leads {conv} and sales follows "
                     "up properly, so the blame game is about perception, not performance.")
         if all(x is not None for x in shares):
             return ("Neither complaint holds, and few on either side make it: worked leads "
-                    "convert normally and sales follows up properly.")
-        return ("Neither complaint holds: worked leads convert normally and sales follows up "
+                    f"{conv} and sales follows up properly.")
+        return (f"Neither complaint holds: worked leads {conv} and sales follows up "
                 "properly.")
     return ("The CRM data cannot settle the blame game yet: lead quality is "
             f"{a.replace('_', ' ')}, follow-up is {b.replace('_', ' ')}.")
+
+
+def _conversion_words(lq: dict) -> str:
+    """How worked leads convert, for the headline: "convert within the practitioner range",
+    or, when the estimate sits above its top, "reach SQL at least at the practitioner floor"
+    (never "normally": the estimate may be flattered, see :func:`_against_range`)."""
+    summary = lq.get("summary") or ""
+    if "above the top of the" in summary:
+        return "reach SQL at least at the practitioner floor"
+    if "within the" in summary:
+        return "convert within the practitioner range"
+    return "convert at or above the practitioner floor"
 
 
 def _ordinal(k: int) -> str:

@@ -52,7 +52,7 @@ class Sheet:
 
 def _cur_format(currency: str) -> str:
     code = currency if re.fullmatch(r"[A-Z]{3}", currency or "") else ""
-    return f'#,##0 "{code}"' if code else "#,##0"
+    return f'"{code}" #,##0' if code else "#,##0"   # "USD 884,510", as the report writes it
 
 
 def _yes(x: Any) -> str:
@@ -102,6 +102,12 @@ def participation_sheet(results: dict) -> Sheet | None:
                   ("Response rate", PCT)], rows, "respondents and response rates")
 
 
+def _mean2(x):
+    """A 1–5 mean as the report prints it (2 decimals): the cell holds no more precision
+    than the page shows (defence in depth; the anonymity audit does not rely on it)."""
+    return None if x is None else round(float(x), 2)
+
+
 def scales_sheet(results: dict) -> Sheet | None:
     scales = get(results, "survey.scales") or {}
     if not scales:
@@ -109,15 +115,22 @@ def scales_sheet(results: dict) -> Sheet | None:
     rows = []
     for code, sc in scales.items():
         b = sc.get("by_side") or {}
-        rows.append([sc.get("name") or code, STEP_NAMES.get(sc.get("pillar"), ""),
-                     dig(b, "sales", "mean"), dig(b, "sales", "n"),
-                     dig(b, "marketing", "mean"), dig(b, "marketing", "n"),
-                     dig(b, "all", "mean"),
+        flip = code == "CONF"   # its healthy mirror, as in the report: higher = healthier
+
+        def mean(side):
+            m = dig(b, side, "mean")
+            return None if m is None else _mean2(6 - m if flip else m)
+
+        rows.append(["Freedom from conflict and blame" if flip else sc.get("name") or code,
+                     STEP_NAMES.get(sc.get("pillar"), ""),
+                     mean("sales"), dig(b, "sales", "n"),
+                     mean("marketing"), dig(b, "marketing", "n"),
+                     mean("all"),
                      (sc.get("cliffs_magnitude") or "").capitalize() or None,
                      sc.get("alpha")])
     return Sheet("Survey ratings", "Survey ratings by side",
-                 "Mean agreement on 1–5 (5 = strongly agree; statements worded negatively are "
-                 "reversed, except 'Dysfunctional conflict', where higher means more conflict). "
+                 "Mean agreement on 1–5, higher is healthier (statements worded negatively are "
+                 "reversed; 'Freedom from conflict and blame' mirrors the conflict statements). "
                  "All respondents includes the other teams.",
                  [("Theme", TEXT), ("Step", TEXT), ("Sales side (1–5)", NUM2),
                   ("Sales respondents", INT), ("Marketing side (1–5)", NUM2),
@@ -134,8 +147,8 @@ def gaps_sheet(results: dict) -> Sheet | None:
     rows = [[g.get("rank"), re.sub(r"\s*\(R\)$", "", g.get("label") or ""),
              _yes(g["agree_is_unhealthy"] if "agree_is_unhealthy" in g
                   else agree_is_unhealthy(g.get("item", ""), bool(g.get("reverse")))),
-             g.get("sales_mean"), g.get("marketing_mean"),
-             g.get("gap"), (g.get("cliffs_magnitude") or "").capitalize() or None]
+             _mean2(g.get("sales_mean")), _mean2(g.get("marketing_mean")),
+             _mean2(g.get("gap")), (g.get("cliffs_magnitude") or "").capitalize() or None]
             for g in gaps]
     return Sheet("Perception gaps", "Where the two sides see things differently",
                  "Statements ranked by the difference between the sides' mean agreement (1–5, "
@@ -279,21 +292,21 @@ def incentives_sheet(results: dict) -> Sheet | None:
     rows = [["Variable pay on shared outcomes, sales side", (sow.get("sales"), PCT)],
             ["Variable pay on shared outcomes, marketing side", (sow.get("marketing"), PCT)],
             ["Won revenue that marketing sourced", (inc.get("marketing_contribution_share"), PCT)],
-            ["Variable pay on won revenue that marketing earns",
+            ["Share of the commission paid on won deals that marketing earns",
              (inc.get("marketing_reward_share"), PCT)],
             ["Won deals on opportunities created in the period", (deals.get("won"), INT)],
             ["Won revenue", (deals.get("won_revenue"), cur)],
             ["Won revenue from marketing-sourced deals", (deals.get("marketing_sourced_revenue"),
                                                           cur)],
-            ["Variable pay earned on won deals, sales", (split.get("sales_payout"), cur)],
-            ["Variable pay earned on won deals, marketing", (split.get("marketing_payout"), cur)],
+            ["Commission paid on won deals, sales", (split.get("sales_payout"), cur)],
+            ["Commission paid on won deals, marketing", (split.get("marketing_payout"), cur)],
             ["Plan structure score (0–100)", (inc.get("structure_score"), INT)]]
     rows = [r for r in rows if r[1][0] is not None]
     wi = inc.get("what_if") or {}
     before, after = (wi.get("before") or {}).get("total_payout"), \
         (wi.get("after") or {}).get("total_payout")
     if before is not None and after is not None and abs(after - before) >= 1:
-        rows.append(["What-if: extra variable pay on the same won deals", (after - before, cur)])
+        rows.append(["What-if: extra commission on the same won deals", (after - before, cur)])
     if deals.get("amount_missing"):
         rows.append(["Won deals without an amount (left out of revenue)",
                      (deals["amount_missing"], INT)])
@@ -308,15 +321,29 @@ def roles_sheet(results: dict) -> Sheet | None:
     roles = get(results, "incentives.variable_pay_share") or []
     if not roles:
         return None
+    k = int(get(results, "data.settings.min_group_size") or 5)
+    rows = []
+    for r in roles:
+        if r.get("suppressed"):
+            rows.append([_label(r.get("team") or ""), f"Fewer than {k} people on the plan: "
+                         "not shown", None, None, None])
+        elif r.get("merged"):
+            rows.append([_label(r.get("team") or ""),
+                         "Combined: " + ", ".join(str(x) for x in r.get("roles") or []),
+                         r.get("headcount"), r.get("share_low"), r.get("share_high")])
+        else:
+            rows.append([_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
+                         r.get("share"), None])
     return Sheet("Variable pay by role", "Variable pay by role",
                  "On-target variable pay as a share of on-target total pay. People on the "
                  "plan = those on each pay plan in the compensation file; the Participation "
                  "sheet's headcount counts everyone in the teams surveyed, including roles "
-                 "whose plan was not supplied.",
+                 f"whose plan was not supplied. Roles with fewer than {k} people on the plan "
+                 "are combined with others of their team and shown as a range (lowest to "
+                 "highest share), so no one's pay can be read off.",
                  [("Team", TEXT), ("Role", TEXT), ("People on the plan", INT),
-                  ("Variable share of pay", PCT)],
-                 [[_label(r.get("team") or ""), r.get("role"), r.get("headcount"),
-                   r.get("share")] for r in roles], "variable pay by role")
+                  ("Variable share of pay", PCT), ("…up to (combined roles)", PCT)],
+                 rows, "variable pay by role")
 
 
 def flags_sheet(results: dict) -> Sheet | None:
@@ -331,12 +358,11 @@ def flags_sheet(results: dict) -> Sheet | None:
 
 def stake_sheet(results: dict) -> Sheet | None:
     """Revenue at stake with every input, so the headline figure can be checked."""
-    from .formatting import _sig2, stake_is_headline
+    from .formatting import _sig2
     st = get(results, "crm.revenue_at_stake") or {}
     if not st or (st.get("amount") is None and not st.get("reason")):
         return None
     cur = _cur_format(get(results, "client.currency") or "")
-    W = st.get("attempts") or 6
     if st.get("amount") is None:
         return Sheet("Revenue at stake", "Revenue at stake", "Not computed: "
                      + str(st.get("reason") or "no data") + ".",
@@ -351,45 +377,84 @@ def stake_sheet(results: dict) -> Sheet | None:
             ["Left out: leads sales rejected", (ex.get("rejected"), INT)],
             ["Left out: untouched leads still within the SLA at the extract",
              (ex.get("within_sla_at_extract"), INT)]]
-    groups = {"marketing": "marketing-sourced", "other": "other sources"}
+    groups = {"marketing": "marketing-sourced", "other": "other sources",
+              "unknown": "unknown source"}
     for g, v in (st.get("expected_conversion") or {}).items():
         lab = groups.get(g, g)
         rows += [[f"Conversion used, never touched ({lab})", (v.get("untouched"), PCT1)],
-                 [f"…projection on the attempt clock to attempt {W}",
-                  (v.get("projected_untouched"), PCT1)],
-                 ["…observed ceiling: comparable leads kept on",
-                  (dig(v, "ceiling_untouched", "rate"), PCT1)],
-                 [f"Conversion used, touched once ({lab})", (v.get("after_one_attempt"), PCT1)],
-                 [f"…projection on the attempt clock to attempt {W}",
-                  (v.get("projected_after_one_attempt"), PCT1)],
-                 ["…observed ceiling: comparable leads given a second attempt",
-                  (dig(v, "ceiling_after_one_attempt", "rate"), PCT1)]]
+                 [f"Conversion used, touched once ({lab})", (v.get("after_one_attempt"),
+                                                             PCT1)]]
     basis = ("SQLs from leads created in the period that were won" if st.get("revenue_basis")
              == "cohort" else "Win rate of opportunities created in the period (won ÷ closed)")
-    rows += [["Extra SQLs expected", (st.get("expected_sqls"), NUM1)],
+    meth = st.get("method") or {}
+    up = st.get("upper_bound") or {}
+    rows += [["Conversion cap: top of the practitioner MQL → SQL range",
+              (meth.get("rate_cap"), PCT1)],
+             ["Extra SQLs expected", (_round_whole(st.get("expected_sqls")), INT)],
+             ["SQLs the period's leads produced (the most the estimate may add)",
+              (meth.get("cohort_sqls"), INT)],
              [basis, (sw.get("rate") if sw else st.get("win_rate"), PCT1)],
              ["…won deals", (sw.get("won"), INT)], ["…SQLs", (sw.get("sql"), INT)],
-             ["Extra won deals expected", (st.get("expected_won_deals"), NUM1)],
+             ["Extra won deals expected", (_round_whole(st.get("expected_won_deals")), INT)],
              ["Median won deal", (st.get("median_won_amount"), cur)],
-             ["Revenue at stake, as computed (extra won deals × median won deal)",
+             ["Revenue at stake before rounding (extra won deals × median won deal)",
               (st.get("amount"), cur)],
              ["Revenue at stake, rounded as reported", (_sig2(st["amount"]), cur)],
              ["95% interval, low", (_sig2(st.get("ci_low") or 0), cur)],
              ["95% interval, high", (_sig2(st.get("ci_high") or 0), cur)],
-             ["Uncapped attempt-clock projection", (st.get("projection_amount"), cur)],
+             ["Upper bound: converting like the leads sales kept working",
+              (_sig2(up["amount"]) if up.get("amount") is not None else None, cur)],
              ["For scale: won revenue from leads created in the period",
               (st.get("won_revenue"), cur)]]
     rows = [r for r in rows if r[1][0] is not None]
-    where = ("It is a headline of the summary because the evidence says follow-up is a "
-             "problem." if stake_is_headline(results) else "It is not a headline: the "
-             "evidence does not say follow-up is the problem here.")
     return Sheet("Revenue at stake", "Revenue at stake: the inputs",
-                 f"If the leads sales gave up on had been worked up to {W} attempts, at the "
-                 "rate of comparable leads that were (same kind of source, first touched "
-                 "within the SLA; capped at what comparable leads kept on actually achieved). "
-                 "An estimate, not a forecast. " + where,
+                 "If the leads sales gave up on had reached SQL as often as comparable leads "
+                 "(same kind of source, same lead-score band) did once sales touched them at "
+                 "all, capped at the top of the practitioner range and at the SQLs the period "
+                 "produced. An estimate, not a forecast. The upper bound assumes they would "
+                 "have converted like the leads sales kept working, which flatters it: sales "
+                 "keeps working the leads that look promising.",
                  [("Measure", TEXT), ("Value", TEXT)], rows,
                  "revenue at stake and every input behind it")
+
+
+def _round_whole(x: float | None) -> int | None:
+    """A count of expected SQLs or deals as the whole number a reader counts."""
+    return None if x is None else int(round(x))
+
+
+def poor_leads_sheet(results: dict) -> Sheet | None:
+    """The cost of poor leads with its inputs (only when the evidence points to lead
+    quality, where it is the summary's money figure)."""
+    from .formatting import _sig2
+    p = get(results, "crm.cost_of_poor_leads") or {}
+    if get(results, "verdict.lead_quality.status") != "supported" or not p.get("amount"):
+        return None
+    cur = _cur_format(get(results, "client.currency") or "")
+    sw = p.get("sql_to_won") or {}
+    eff = p.get("sales_effort") or {}
+    rows = [["Marketing-sourced MQLs", (p.get("leads"), INT)],
+            ["…reached SQL", (p.get("sqls"), INT)],
+            ["Their MQL → SQL rate", (p.get("rate"), PCT1)],
+            ["Bottom of the practitioner MQL → SQL range", (p.get("benchmark_low"), PCT1)],
+            ["SQLs short of that floor", (_round_whole(p.get("shortfall_sqls")), INT)],
+            ["SQLs from leads created in the period that were won", (sw.get("rate"), PCT1)],
+            ["Median won deal", (p.get("median_won_amount"), cur)],
+            ["Revenue lost to poor leads, rounded as reported", (_sig2(p["amount"]), cur)],
+            ["95% interval, low", (_sig2(p.get("ci_low") or 0), cur)],
+            ["95% interval, high", (_sig2(p.get("ci_high") or 0), cur)],
+            ["Sales attempts on marketing MQLs", (eff.get("attempts"), INT)],
+            ["…on MQLs that never reached SQL", (eff.get("attempts_on_unconverted"), INT)],
+            ["…share", (eff.get("share_of_attempts"), PCT1)],
+            ["Marketing MQLs sales rejected", (eff.get("rejected"), INT)]]
+    rows = [r for r in rows if r[1][0] is not None]
+    return Sheet("Cost of poor leads", "Revenue lost to poor leads: the inputs",
+                 "Had marketing-sourced MQLs reached SQL at the bottom of the practitioner "
+                 "range, at the period's own SQL → won rate and median won deal. The cost of "
+                 "the sales time spent on leads that never reached SQL is not in the export "
+                 "(no cost per sales hour).",
+                 [("Measure", TEXT), ("Value", TEXT)], rows,
+                 "cost of poor leads and every input behind it")
 
 
 def verdict_sheet(results: dict) -> Sheet | None:
@@ -422,7 +487,8 @@ def recommendations_sheet(results: dict) -> Sheet | None:
 
 BUILDERS = (scores_sheet, participation_sheet, scales_sheet, gaps_sheet, funnel_sheet,
             funnel_by_source_sheet, rejections_sheet, followup_sheet, incentives_sheet,
-            roles_sheet, flags_sheet, stake_sheet, verdict_sheet, recommendations_sheet)
+            roles_sheet, flags_sheet, stake_sheet, poor_leads_sheet, verdict_sheet,
+            recommendations_sheet)
 
 
 def workbook_sheets(results: dict) -> list[Sheet]:
@@ -482,9 +548,14 @@ def write_workbook(results: dict, path: str | Path, *, practice: str = "") -> Pa
     put(ws, 1, 1, f"{name}: sales and marketing alignment diagnostic",
         font=Font(bold=True, size=16))
     put(ws, 2, 1, "Aggregate tables · Confidential", font=Font(italic=True, size=12))
-    info = [("Analysis period", f"{client.get('period_start') or '…'} to "
-                                f"{client.get('period_end') or '…'}"),
-            ("Prepared", str(results.get("generated_at") or "")[:10]),
+    from .report.sections import long_date
+
+    extract = get(results, "crm.cohort.extract_date")
+    info = [("Analysis period", f"{long_date(client.get('period_start'))} to "
+                                f"{long_date(client.get('period_end'))}"),
+            ("Data as of", long_date(extract) if extract else ""),
+            ("Prepared", long_date(results.get("generated_at")) if results.get("generated_at")
+             else ""),
             ("Prepared by", practice), ("Currency", client.get("currency") or "")]
     r = 4
     for k, v in info:

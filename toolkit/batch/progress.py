@@ -83,6 +83,9 @@ class BatchProgress:
         line = (f"[{n}/{self.total}] {key}: "
                 + ("ok" if status == "ok" else f"FAILED — {brief or status}")
                 + f" ({seconds:.0f} s)")
+        from ..privacy import terminal_text
+
+        line = terminal_text(line)  # folder names and messages quote clients' values
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False)
             self._progress.update(self._task, completed=n, **self._fields())

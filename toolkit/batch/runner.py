@@ -472,14 +472,16 @@ def _batch(folder, out, *, jobs, timeout, force, shard, scheduler, notebook, pdf
     from .progress import BatchProgress
 
     out = Path(out).resolve()
-    all_jobs = discover(folder, shard=shard)
-    from ..reporting import prepare_output_dir
+    from ..reporting import prepare_output_dir, sweep_killed_runs
     from ..runsafe import sweep_stale
 
+    # what a killed batch left behind: its jobs' work folders, the reports' staging and the
+    # kernels' private folders (also when this batch then fails on its input)
+    if (out / WORK_DIR).is_dir():
+        sweep_stale(out / WORK_DIR, "*")
+    sweep_killed_runs(out)
+    all_jobs = discover(folder, shard=shard)
     prepare_output_dir(out)
-    # what a killed batch left behind: its jobs' work folders and the reports' staging
-    sweep_stale(out / WORK_DIR, "*")
-    sweep_stale(out)
     notebook = Path(notebook).resolve()
     specs, results = plan_jobs(all_jobs, out, notebook=notebook, timeout=timeout or None,
                                pdf=pdf, force=force, target=target)

@@ -22,7 +22,9 @@ DEFAULT_TARGET = "toolkit.batch.worker:report_job"  # same as toolkit.batch.runn
 
 
 def _say(msg: str) -> None:
-    print(f"{dt.datetime.now().strftime('%H:%M:%S')}  {msg}", flush=True)
+    from ..privacy import terminal_text
+
+    print(f"{dt.datetime.now().strftime('%H:%M:%S')}  {terminal_text(msg)}", flush=True)
 
 
 def report_job(spec: dict) -> dict:

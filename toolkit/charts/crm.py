@@ -124,7 +124,8 @@ def plot_rate_buckets(*, data: pd.DataFrame, x: str = "bucket", hue: str | None 
     d = data.dropna(subset=["rate"])
     cats = list(dict.fromkeys(data[x]))
     groups = list(dict.fromkeys(d[hue])) if hue else [None]
-    palette = {"low": "#9ecae1", "mid": "#4292c6", "high": "#08519c", None: ACCENT}
+    # neutral grey without score bands: a bar's height, not its colour, says good or bad
+    palette = {"low": "#9ecae1", "mid": "#4292c6", "high": "#08519c", None: "#6b7b8c"}
     width = 0.8 / max(len(groups), 1)
     for j, g in enumerate(groups):
         sub = d if g is None else d[d[hue] == g]
@@ -164,10 +165,11 @@ def plot_reasons(*, data: pd.DataFrame, ax=None, title: str | None = "Why sales 
     ax.barh(y, d["share"], color=colors)
     for yi, s in zip(y, d["share"]):
         ax.text(s + 0.005, yi, f"{100 * s:.0f}%", va="center", fontsize=9)
-    ax.set_yticks(y, [str(r)[:40] for r in d["reason"]])
+    ax.set_yticks(y, [str(r)[:40][:1].upper() + str(r)[:40][1:] for r in d["reason"]])
     right = min(1.0, float(d["share"].max()) * 1.2 + 0.02) if len(d) else 1.0
     # ticks on whole percents (a 0.025 step would print 2% and 5% for 2.5% and 5%)
-    ticks = MaxNLocator(nbins=5, integer=True).tick_values(0, 100 * right) / 100
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=True).tick_values(
+        0, 100 * right) / 100
     ax.set_xticks(ticks[ticks <= right + 1e-9])
     _pct_axis(ax.xaxis)
     ax.set_xlim(0, right)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch
 
 from .theme import SIDE_COLORS, SIDE_LABELS, new_axes
 
@@ -43,18 +42,16 @@ def plot_contribution_reward(*, data: pd.DataFrame, ax=None, title: str | None =
                    alpha=1.0 if measure == "contribution" else 0.45,
                    hatch=None if measure == "contribution" else "//",
                    edgecolor=SIDE_COLORS[side])
-            ax.annotate(f"{100 * v.iloc[0]:.0f}%", (x, v.iloc[0]), ha="center",
+            word = "of revenue\nsourced" if measure == "contribution" else "of\ncommission"
+            ax.annotate(f"{100 * v.iloc[0]:.0f}%\n{word}", (x, v.iloc[0]), ha="center",
                         va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
     ax.set_xticks(np.arange(len(sides)), [SIDE_LABELS[s] for s in sides])
-    ax.set_ylim(0, 1.12)
+    ax.set_ylim(0, 1.3)   # room for the labels above a 100% bar; ticks stop at 100%
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.grid(axis="x", visible=False)
     ax.yaxis.set_major_formatter(lambda y, _: f"{100 * y:.0f}%")
     ax.set_ylabel("Share")
-    ax.legend(handles=[Patch(facecolor="#999999", label=MEASURE_LABELS["contribution"]),
-                       Patch(facecolor="#cccccc", edgecolor="#777777", hatch="//",
-                             label=MEASURE_LABELS["reward"])],
-              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False,
-              fontsize=9)
+    # each bar says what it is (a grey legend swatch would not match the side colours)
     if title:
         ax.set_title(title)
     return ax

@@ -65,7 +65,7 @@ def plot_likert_diverging(*, data: pd.DataFrame, ax=None, title: str | None = No
     ax.axvline(0, color="#333333", linewidth=0.8)
     labels = [f"{r.label} — {SIDE_LABELS.get(r.side, r.side).split()[0]}"
               for r in d.itertuples()]
-    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_yticks(y, labels, fontsize=9)
     for tick, side in zip(ax.get_yticklabels(), d["side"]):
         tick.set_color(SIDE_COLORS.get(side, NEUTRAL))
     ax.set_xlim(-1, 1)
@@ -77,7 +77,7 @@ def plot_likert_diverging(*, data: pd.DataFrame, ax=None, title: str | None = No
                [Patch(color=LIKERT_COLORS[4], label="healthy answer"),
                 Patch(color=LIKERT_COLORS[2], label="neutral"),
                 Patch(color=LIKERT_COLORS[0], label="unhealthy answer")])
-    ax.legend(handles=handles, ncol=5, fontsize=7, loc="upper center",
+    ax.legend(handles=handles, ncol=5, fontsize=9, loc="upper center",
               bbox_to_anchor=(0.5, -0.12 if len(d) > 6 else -0.25), frameon=False)
     if title:
         ax.set_title(title)
@@ -104,7 +104,7 @@ def plot_perception_gaps(*, data: pd.DataFrame, ax=None,
     colors = [SIDE_COLORS["sales"] if g > 0 else SIDE_COLORS["marketing"] for g in d["gap"]]
     ax.barh(y, d["gap"], color=colors, height=0.7)
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, d["label"], fontsize=8)
+    ax.set_yticks(y, d["label"], fontsize=9.5)
     lim = max(1.0, float(np.nanmax(np.abs(d["gap"]))) * 1.15) if len(d) else 1.0
     ax.set_xlim(-lim, lim)
     ax.set_xlabel("← marketing agrees more      gap in mean answer (points)      "
@@ -142,7 +142,7 @@ def plot_frequency_by_side(*, data: pd.DataFrame, ax=None,
         for yi, l0, v in zip(y, left, vals):
             if v >= 0.07:
                 ax.text(l0 + v / 2, yi, f"{100 * v:.0f}%", ha="center", va="center",
-                        fontsize=8, color="white" if j in (0, 1, 5) else "black")
+                        fontsize=9.5, color="white" if j in (0, 1, 5) else "black")
         left += vals
     ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in wide.index])
     for tick, side in zip(ax.get_yticklabels(), wide.index):
@@ -150,8 +150,8 @@ def plot_frequency_by_side(*, data: pd.DataFrame, ax=None,
     ax.set_xlim(0, 1)
     _pct_axis(ax.xaxis)
     ax.grid(axis="y", visible=False)
-    ax.legend(ncol=6, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-              frameon=False)
+    ax.legend(ncol=6, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              frameon=False, handlelength=1.2, columnspacing=1.0)
     if title:
         ax.set_title(title)
     return ax
@@ -174,7 +174,7 @@ def plot_maturity_by_side(*, data: pd.DataFrame, ax=None,
     d = data.reset_index(drop=True)
     for (name, lo, hi), c in zip(STAGE_BANDS, STAGE_COLORS):
         ax.axvspan(lo, hi, color=c, zorder=0)
-        ax.text((lo + hi) / 2, len(d) - 0.35, name, ha="center", va="bottom", fontsize=8,
+        ax.text((lo + hi) / 2, len(d) - 0.35, name, ha="center", va="bottom", fontsize=9.5,
                 color="#444444")
     y = np.arange(len(d))[::-1]
     for yi, r in zip(y, d.itertuples()):
@@ -182,7 +182,7 @@ def plot_maturity_by_side(*, data: pd.DataFrame, ax=None,
         if "ci_low" in d and pd.notna(getattr(r, "ci_low", np.nan)):
             ax.plot([r.ci_low, r.ci_high], [yi, yi], color=color, linewidth=2, zorder=2)
         ax.plot([r.mean], [yi], "o", color=color, markersize=10, zorder=3)
-        ax.text(r.mean, yi - 0.3, f"{r.mean:.2f}", ha="center", va="top", fontsize=8)
+        ax.text(r.mean, yi - 0.3, f"{r.mean:.2f}", ha="center", va="top", fontsize=9.5)
     ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in d["side"]])
     ax.set_xlim(1, 5)
     ax.set_ylim(-0.8, len(d) - 0.1)
@@ -207,9 +207,9 @@ def plot_scale_means(*, data: pd.DataFrame, ax=None, title: str | None = None):
     Axes
     """
     labels = list(dict.fromkeys(data["label"]))
-    ax = new_axes(ax, figsize=(8.0, max(2.4, 0.55 * len(labels) + 1.0)))
+    ax = new_axes(ax, figsize=(8.0, max(2.0, 0.42 * len(labels) + 0.9)))
     sides = [s for s in ("sales", "marketing", "all") if s in set(data["side"])]
-    offs = {s: o for s, o in zip(sides, np.linspace(0.15, -0.15, len(sides)))}
+    offs = {s: o for s, o in zip(sides, np.linspace(0.17, -0.17, len(sides)))}
     ypos = {lab: len(labels) - 1 - i for i, lab in enumerate(labels)}
     for r in data.itertuples():
         y = ypos[r.label] + offs[r.side]
@@ -220,10 +220,10 @@ def plot_scale_means(*, data: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_yticks(list(ypos.values()), list(ypos.keys()))
     ax.set_xlim(0, 100)
     ax.axvline(50, color="#999999", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("Score 0..100 (50 = neutral); bars are 95% confidence intervals")
+    ax.set_xlabel("Score 0–100 (50 = neutral); lines are 95% confidence intervals")
     handles, labs = ax.get_legend_handles_labels()
     uniq = dict(zip(labs, handles))
-    ax.legend(uniq.values(), uniq.keys(), fontsize=8, loc="lower right")
+    ax.legend(uniq.values(), uniq.keys(), fontsize=9.5, loc="lower right")
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)

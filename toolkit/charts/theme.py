@@ -27,7 +27,7 @@ ACCENT = "#2e7d32"     # good / within target
 WARNING = "#c62828"    # bad / outside target
 NEUTRAL = "#7f7f7f"
 
-FIGSIZE = (7.5, 4.0)
+FIGSIZE = (7.5, 3.3)   # printed about 7 in × 3 in on A4: a third of a page
 
 
 def _rgb(color: str) -> tuple[float, float, float]:

@@ -10,7 +10,8 @@ Reads two ``results.json`` dicts and returns ``comparison.json``: for every figu
 Statuses
 --------
 ``improved`` / ``worsened``
-    The interval (at the family-adjusted level) excludes zero.
+    The interval (at the level at which Holm's family-wise procedure tested the figure)
+    excludes zero; equivalently Holm's adjusted p is below ``α`` = 5 %.
 ``no_detectable_change``
     The interval includes zero: the data cannot tell a change from noise.
 ``not_tested``
@@ -78,15 +79,17 @@ def _direction(fig: Figure, change: float) -> str:
     return "improved" if good else "worsened"
 
 
-def compare_results(before: dict, after: dict, *, q: float = M.FDR_Q) -> dict:
+def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA) -> dict:
     """Compare two waves of one client.
 
     Parameters
     ----------
     before, after : dict
         The two waves' ``results.json`` (SPEC §6), earlier first.
-    q : float, default 0.05
-        False-discovery rate of the Benjamini–Hochberg adjustment across the family.
+    alpha : float, default 0.05
+        Family-wise error rate of Holm's adjustment across the family (at most this chance
+        that any unchanged figure is called detectable); see
+        :func:`toolkit.compare.methods.adjust_family`.
 
     Returns
     -------
@@ -135,18 +138,23 @@ def compare_results(before: dict, after: dict, *, q: float = M.FDR_Q) -> dict:
 
     family = [i for i, (f, e, ch) in enumerate(entries)
               if ch is not None and f.in_family and e["status"] is None]
-    p_adj, level = M.adjust_family([entries[i][2].p for i in family], q=q)
-    for i, pa in zip(family, p_adj):
-        entries[i][1]["p_adj"] = pa
+    p_adj, levels = M.adjust_family([entries[i][2].p for i in family], alpha=alpha)
+    for i, pa, lv in zip(family, p_adj, levels):
+        entries[i][1].update(p_adj=pa, ci_level=lv)
     by_key = {f.key: e for f, e, _ in entries}
     for fig, e, ch in entries:
         if ch is None or e["status"] is not None:
             continue
-        if not fig.in_family:   # maturity repeats the MAT scale's test
-            twin = by_key.get(fig.extra.get("same_test_as", ""))
-            e["p_adj"] = twin.get("p_adj") if twin else None
+        if not fig.in_family:   # maturity repeats the MAT scale's test, at its level
+            twin = by_key.get(fig.extra.get("same_test_as", "")) or {}
+            e.update(p_adj=twin.get("p_adj"), ci_level=twin.get("ci_level"))
+        level = e["ci_level"]
+        if level is None:       # its twin was not tested: no adjusted interval
+            e.update(status="not_tested", note="not tested: the scale it repeats was not "
+                     "tested")
+            continue
         lo, hi = ch.interval(level)
-        e.update(ci_low=_finite(lo), ci_high=_finite(hi), ci_level=level)
+        e.update(ci_low=_finite(lo), ci_high=_finite(hi))
         excludes_zero = lo > 0 or hi < 0
         e["detectable"] = bool(excludes_zero)
         e["status"] = _direction(fig, ch.change) if excludes_zero else "no_detectable_change"
@@ -167,8 +175,10 @@ def compare_results(before: dict, after: dict, *, q: float = M.FDR_Q) -> dict:
             out["survey"]["scales"][fig.path[2]].setdefault("name", fig.extra.get("name"))
     stage = {"before": dig(before, "scores", "stage"), "after": dig(after, "scores", "stage")}
     out["scores"]["stage"] = stage
-    out["summary"] = _summary(entries, len(family), level)
-    out["method"] = method_note(q, level, len(family))
+    tested = [v for v in levels if v is not None]
+    detected = sum(entries[i][1]["detectable"] is True for i in family)
+    out["summary"] = _summary(entries, len(tested), _common_level(alpha, len(tested), detected))
+    out["method"] = method_note(alpha, len(tested), detected, tested)
     out["suppressed"] = _suppressed(entries)
     if _client_mismatch(before, after):
         warnings.append(f"The two waves are of different clients "
@@ -204,7 +214,13 @@ def _client_mismatch(before: dict, after: dict) -> bool:
     return bool(a and b and a != b)
 
 
-def _summary(entries, m: int, level: float) -> dict:
+def _common_level(alpha: float, m: int, detected: int) -> float | None:
+    """The level of every interval of a figure with no detectable change (Holm's last
+    step, ``1 − α / (m − R)``); None when every figure is detectable or none is tested."""
+    return 1.0 - alpha / (m - detected) if m > detected else None
+
+
+def _summary(entries, m: int, level: float | None) -> dict:
     groups: dict[str, list] = {"improved": [], "worsened": [], "changed": [],
                                "no_detectable_change": [], "not_tested": [],
                                "not_measured": [], "hidden": []}
@@ -215,7 +231,52 @@ def _summary(entries, m: int, level: float) -> dict:
         groups.setdefault(e["status"], []).append(
             {"key": fig.key, "label": fig.label, "area": fig.area})
     counts = {k: len(v) for k, v in groups.items()}
-    return {"counts": counts, "family_size": m, "ci_level": level, **groups}
+    return {"counts": counts, "family_size": m, "ci_level": level, **groups,
+            "measures": _measures(entries)}
+
+
+#: Kinds of measure, for the plain counts ("4 survey scales, 5 CRM figures").
+MEASURE_KINDS = (("survey.scales", "survey scale", "survey scales"),
+                 ("survey.pillars", "pillar index", "pillar indexes"),
+                 ("survey.claims", "blame claim", "blame claims"),
+                 ("crm", "CRM figure", "CRM figures"))
+_DETECTED = ("improved", "worsened", "changed")
+
+
+def _measures(entries) -> dict:
+    """The changes counted once per measure, whichever populations moved.
+
+    A scale or pillar is one measure with three lines (sales side, marketing side,
+    everyone); counting lines would count one change up to three times. A measure is
+    ``improved`` / ``worsened`` / ``changed`` when its lines moved that way (``mixed`` when
+    they moved in opposite directions), ``no_detectable_change`` when none moved, else the
+    status of its lines (``hidden``, ``not_tested``, ``not_measured``).
+
+    Returns
+    -------
+    dict
+        ``counts`` by status, ``by_kind`` (``{status: {kind: n}}``, kinds as plain plural
+        words) and, per status, the list of ``{"label", "kind"}``.
+    """
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for fig, e, _ in entries:
+        if not fig.in_family or fig.kind == "score":
+            continue
+        kind = next((k for prefix, _, k in MEASURE_KINDS if fig.key.startswith(prefix)), None)
+        if kind is None:
+            continue
+        grouped.setdefault((kind, fig.label.split(" — ")[0]), []).append(e["status"])
+    out: dict = {"counts": {}, "by_kind": {}}
+    for (kind, label), statuses in grouped.items():
+        moved = {s for s in statuses if s in _DETECTED}
+        status = (moved.pop() if len(moved) == 1 else "mixed" if moved
+                  else "no_detectable_change" if "no_detectable_change" in statuses
+                  else statuses[0])
+        out.setdefault(status, []).append({"label": label, "kind": kind})
+        out["counts"][status] = out["counts"].get(status, 0) + 1
+        by = out["by_kind"].setdefault(status, {})
+        by[kind] = by.get(kind, 0) + 1
+    return out
 
 
 def _suppressed(entries) -> list[dict]:
@@ -223,8 +284,27 @@ def _suppressed(entries) -> list[dict]:
             for fig, e, _ in entries if e["status"] == "hidden"]
 
 
-def method_note(q: float, level: float, m: int) -> dict:
-    """The methods of the comparison in words, with sources (for the appendix and JSON)."""
+def method_note(alpha: float, m: int, detected: int, levels: list[float]) -> dict:
+    """The methods of the comparison in words, with sources (for the appendix and JSON).
+
+    Parameters
+    ----------
+    alpha : float
+        Family-wise error rate.
+    m, detected : int
+        Figures tested in the family, and how many Holm's procedure called detectable.
+    levels : list of float
+        The interval level of every tested figure.
+
+    Returns
+    -------
+    dict
+        One sentence per method (``design``, ``means``, ``shares``, ``medians``,
+        ``finite_population``, ``multiplicity``, ...) and the numbers ``alpha``,
+        ``family_size``, ``detected``, ``ci_level`` (the level of the intervals of figures
+        with no detectable change), ``ci_level_min`` / ``ci_level_max``.
+    """
+    common = _common_level(alpha, m, detected)
     return {
         "design": "independent samples: respondents are not matched across waves and the "
                   "two periods' leads are different leads",
@@ -247,16 +327,26 @@ def method_note(q: float, level: float, m: int) -> dict:
         "pillars": "pillar intervals use the spread of each respondent's pillar index (mean "
                    "of the scales they answered), an approximation of the spread of the "
                    "pillar figure (a mean of scale means)",
-        "multiplicity": f"Benjamini–Hochberg false-discovery rate q = {q} across the "
-                        f"{m} tested changes (Benjamini & Hochberg 1995); intervals at the "
-                        f"false-coverage-rate adjusted level {level:.4f} (Benjamini & "
-                        "Yekutieli 2005), so an interval excluding zero is exactly a change "
-                        "that survives the adjustment",
+        "multiplicity": f"Holm's step-down procedure (Holm 1979) across the {m} tested "
+                        f"changes, family-wise error rate {alpha:g}: the chance that any "
+                        "unchanged figure is called detectable is at most "
+                        f"{alpha:.0%}, whatever the correlation between the figures. Each "
+                        "interval is at the level at which Holm's procedure tested its "
+                        "figure (1 − α/(m − j + 1) for the j-th detectable change, "
+                        "1 − α/(m − R) for the others), so an interval excludes zero exactly "
+                        "when the Holm-adjusted p is below α. A false-discovery-rate "
+                        "adjustment (Benjamini & Hochberg 1995) was not used: it bounds the "
+                        "expected share of chance findings among the detectable ones, not "
+                        "the chance of any; with many real changes it tests each unchanged "
+                        "figure at about 2%, so a comparison could show one as changed "
+                        "about half the time",
         "detectable": "a change is detectable when its interval excludes zero; otherwise "
                       "the report says 'no detectable change'",
         "scores": "the overall scores combine survey and CRM evidence and are shown "
                   "without a test",
         "anonymity": "a group hidden in either wave is hidden in the comparison (neither "
                      "wave's value nor the change is shown)",
-        "q": q, "ci_level": level, "family_size": m,
+        "alpha": alpha, "family_size": m, "detected": detected, "ci_level": common,
+        "ci_level_min": min(levels) if levels else None,
+        "ci_level_max": max(levels) if levels else None,
     }

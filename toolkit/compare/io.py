@@ -15,7 +15,7 @@ from ..jsonio import load_results as _load_results
 from .core import compare_results
 from ..report.waves import page
 
-SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+from ..config import SLUG_RE  # noqa: E402  (one slug rule; refuses a trailing newline)
 RESULTS_FILE = "results.json"
 
 

@@ -37,26 +37,44 @@ BY_ATTEMPTS_BIAS = ("Survivorship bias: attempts stop when a lead converts, so l
 MIN_BAND_N = int(method.value("score_band_min_leads"))
 
 
+def _attempt_codes(attempts) -> np.ndarray:
+    """Position in :data:`ATTEMPT_BUCKETS` of each attempt count (0 / unknown → -1)."""
+    a = np.asarray(attempts, dtype="float64")
+    out = np.full(a.shape, -1, dtype=np.int8)
+    out[a == 1] = 0
+    out[(a >= 2) & (a <= 3)] = 1
+    out[(a >= 4) & (a <= 5)] = 2
+    out[a >= 6] = 3
+    return out
+
+
+def _touch_codes(f: pd.DataFrame) -> np.ndarray:
+    """Position in :data:`TOUCH_BUCKETS` of each lead's time to first touch (-1 = touched,
+    time unknown)."""
+    h = f["hours_to_touch"].to_numpy(dtype="float64")
+    touched = f["touched"].to_numpy(dtype=bool)
+    out = np.full(h.shape, -1, dtype=np.int8)
+    out[~touched] = 3
+    out[touched & (h < 1)] = 0
+    out[touched & (h >= 1) & (h <= 24)] = 1
+    out[touched & (h > 24)] = 2
+    return out
+
+
+def _labels(codes: np.ndarray, names, index) -> pd.Series:
+    labels = np.array(list(names) + [None], dtype=object)
+    return pd.Series(labels[np.where(codes < 0, len(names), codes)], index=index,
+                     dtype="string")
+
+
 def attempts_bucket(attempts: pd.Series) -> pd.Series:
     """Label attempts as ``1``, ``2-3``, ``4-5``, ``6+`` (0 / unknown → NaN)."""
-    a = attempts.astype("float64")
-    out = pd.Series(pd.NA, index=a.index, dtype="string")
-    out[a == 1] = "1"
-    out[(a >= 2) & (a <= 3)] = "2-3"
-    out[(a >= 4) & (a <= 5)] = "4-5"
-    out[a >= 6] = "6+"
-    return out
+    return _labels(_attempt_codes(attempts), ATTEMPT_BUCKETS, attempts.index)
 
 
 def touch_bucket(f: pd.DataFrame) -> pd.Series:
     """Label time to first touch as ``<1h``, ``1-24h``, ``>24h`` or ``never``."""
-    h = f["hours_to_touch"].astype("float64")
-    out = pd.Series(pd.NA, index=f.index, dtype="string")
-    out[~f["touched"]] = "never"
-    out[f["touched"] & (h < 1)] = "<1h"
-    out[f["touched"] & (h >= 1) & (h <= 24)] = "1-24h"
-    out[f["touched"] & (h > 24)] = ">24h"
-    return out
+    return _labels(_touch_codes(f), TOUCH_BUCKETS, f.index)
 
 
 def score_bands(score: pd.Series) -> pd.Series | None:
@@ -76,21 +94,24 @@ def score_bands(score: pd.Series) -> pd.Series | None:
     return pd.Series(labels[idx], index=s.index, dtype="string")
 
 
-def _table(conv: pd.Series, bucket: pd.Series, order) -> list[dict]:
-    df = pd.DataFrame({"b": bucket, "c": conv.astype(int)}).dropna(subset=["b"])
-    g = df.groupby("b")["c"].agg(["sum", "size"])
-    return [{"bucket": b, **wilson(int(g.at[b, "sum"]) if b in g.index else 0,
-                                   int(g.at[b, "size"]) if b in g.index else 0)}
-            for b in order]
+def _table(conv: np.ndarray, codes: np.ndarray, order) -> list[dict]:
+    """Conversion per bucket (*codes*: position in *order*, -1 = no bucket) with Wilson
+    intervals; counted with ``bincount`` (no string group-by)."""
+    k = len(order)
+    valid = codes >= 0
+    size = np.bincount(codes[valid], minlength=k)
+    hits = np.bincount(codes[valid & conv], minlength=k)
+    return [{"bucket": b, **wilson(int(hits[i]), int(size[i]))} for i, b in enumerate(order)]
 
 
-def _by(f, bucket, order, bands):
-    out = {"overall": _table(f["converted"], bucket, order), "by_band": {}}
+def _by(f, codes, order, bands):
+    conv = f["converted"].to_numpy(dtype=bool)
+    out = {"overall": _table(conv, codes, order), "by_band": {}}
     if bands is not None:
         for band in ("low", "mid", "high"):
             m = (bands == band).fillna(False).to_numpy(bool)
             if m.any():
-                out["by_band"][band] = _table(f["converted"][m], bucket[m], order)
+                out["by_band"][band] = _table(conv[m], codes[m], order)
     return out
 
 
@@ -202,9 +223,9 @@ def dose_response(f: pd.DataFrame, *, well_worked_attempts: int, bands=_UNSET) -
         warnings.append("No usable lead score: speed is compared across all leads, so "
                         "reps working better-looking leads harder cannot be ruled out.")
     if f["attempts"].notna().any():
-        res["by_attempts"] = _by(f, attempts_bucket(f["attempts"]), ATTEMPT_BUCKETS, bands)
+        res["by_attempts"] = _by(f, _attempt_codes(f["attempts"]), ATTEMPT_BUCKETS, bands)
     if f["touched"].any() and f["hours_to_touch"].notna().any():
-        res["by_first_touch"] = _by(f, touch_bucket(f), TOUCH_BUCKETS, bands)
+        res["by_first_touch"] = _by(f, _touch_codes(f), TOUCH_BUCKETS, bands)
         res["logit"] = logit(f)
         warnings.extend(res["logit"]["warnings"])
     return res

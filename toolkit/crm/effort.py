@@ -172,6 +172,49 @@ def after_share(t, event, after: int = EARLY_ATTEMPTS) -> dict:
     return wilson(int((ev & (t > after)).sum()), int(ev.sum()))
 
 
+def persistence_reading(h3: dict | None, by_band: dict | None = None) -> dict:
+    """What the conversion rate after the 3rd attempt means, for titles and takeaways.
+
+    ``pays`` only when the rate is clearly above zero (its 95% lower bound at or above
+    ``effort_hazard_floor``) **and** material (the rate at or above
+    ``effort_hazard_material``, :data:`toolkit.method.THRESHOLDS`); ``does_not_pay`` when
+    the whole interval lies below the floor; ``adds_little`` when the rate is below the
+    material threshold otherwise; ``unclear`` when a material rate is too imprecise to call;
+    ``unknown`` without a rate.
+
+    Returns
+    -------
+    dict
+        ``conclusion``, ``rate``, ``clearly_above_zero``, ``material``, ``floor``,
+        ``material_threshold`` and ``lowest_band`` (``{band, rate}`` of the score band with
+        the lowest rate, or ``None``).
+    """
+    from .. import method
+    floor, mat = method.value("effort_hazard_floor"), method.value("effort_hazard_material")
+    h3 = h3 or {}
+    rates = [(b, (v.get("hazard_after_attempt_3") or {}).get("rate"))
+             for b, v in (by_band or {}).items() if isinstance(v, dict)]
+    rates = [(b, r) for b, r in rates if r is not None]
+    low = min(rates, key=lambda t: t[1]) if rates else None
+    out = {"conclusion": "unknown", "rate": h3.get("rate"), "clearly_above_zero": None,
+           "material": None, "floor": floor, "material_threshold": mat,
+           "lowest_band": {"band": low[0], "rate": float(low[1])} if low else None}
+    if h3.get("rate") is None or h3.get("ci_low") is None:
+        return out
+    clearly = h3["ci_low"] >= floor
+    material = h3["rate"] >= mat
+    out.update(clearly_above_zero=bool(clearly), material=bool(material))
+    if clearly and material:
+        out["conclusion"] = "pays"
+    elif h3["ci_high"] < floor:
+        out["conclusion"] = "does_not_pay"
+    elif not material:
+        out["conclusion"] = "adds_little"
+    else:
+        out["conclusion"] = "unclear"
+    return out
+
+
 def _bands(f: pd.DataFrame) -> pd.Series | None:
     from .dose import score_bands
     return score_bands(f["score"])
@@ -198,7 +241,8 @@ def effort(f: pd.DataFrame, *, well_worked_attempts: int, bands: pd.Series | Non
         attempt 3 ÷ conversions), ``hazard_after_attempt_3`` (pooled hazard of attempts
         4..W), ``by_group`` (``marketing`` / ``other``: the same two figures),
         ``by_band`` (``low``/``mid``/``high``: the same two figures), ``n`` (leads on the
-        clock), ``converted_without_touch``, ``definition``, ``bias_note`` and ``warnings``.
+        clock), ``converted_without_touch``, ``persistence`` (:func:`persistence_reading` of
+        the pooled rate), ``definition``, ``bias_note`` and ``warnings``.
     """
     W = int(well_worked_attempts)
     warnings: list[str] = []
@@ -211,7 +255,8 @@ def effort(f: pd.DataFrame, *, well_worked_attempts: int, bands: pd.Series | Non
            "well_worked_attempts": W, "n": 0, "converted_without_touch": 0,
            "hazard_by_attempt": [], "after_attempt_3_share": wilson(0, 0),
            "hazard_after_attempt_3": {**wilson(0, 0), "leads": 0},
-           "by_group": {}, "by_band": {}, "warnings": warnings}
+           "by_group": {}, "by_band": {}, "persistence": persistence_reading(None),
+           "warnings": warnings}
     if f["attempts"].isna().all():
         warnings.append("No attempt counts: the attempt clock cannot be built.")
         return res
@@ -246,6 +291,7 @@ def effort(f: pd.DataFrame, *, well_worked_attempts: int, bands: pd.Series | Non
     else:
         warnings.append("No usable lead score: persistence is judged across all leads, so "
                         "reps working better-looking leads harder cannot be ruled out.")
+    res["persistence"] = persistence_reading(res["hazard_after_attempt_3"], res["by_band"])
     if res["converted_without_touch"]:
         warnings.append(f"{res['converted_without_touch']} converted leads have no recorded "
                         "attempt and are left off the attempt clock.")

@@ -160,6 +160,12 @@ def is_fit_reason(reasons: pd.Series) -> pd.Series:
 #: ``None`` and a warning names what is missing (averaging only the components present would
 #: reward missing evidence: a CRM without activities scored higher than with them).
 EVIDENCE_SCORE_ACCEPTANCE_TARGET = method.value("evidence_score_acceptance_target")
+#: …and net of the MQLs sales rejected for fit: an MQL rejected as not fitting is a lead the
+#: two teams do not define alike, the hand-off's first job. The acceptance component is
+#: multiplied by ``1 − min(fit-rejected share of MQLs ÷ this, 1)`` — at a fifth of MQLs
+#: rejected for fit it is 0, so 34% rejections with 81% about fit cannot score as a healthy
+#: hand-off (registry entry ``evidence_score_fit_rejection_max``).
+EVIDENCE_SCORE_FIT_REJECTION_MAX = method.value("evidence_score_fit_rejection_max")
 
 
 def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | None,
@@ -195,7 +201,8 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         all three components can be measured), ``evidence_score_components``,
         ``evidence_score_missing`` (names of the components that could not be measured),
         ``accepted_untouched`` (``{n, share}``: accepted leads never touched, share of the
-        accepted) and ``warnings``.
+        accepted), ``fit_rejected_share`` (MQLs rejected for fit ÷ MQLs: the rejection rate ×
+        the fit share of reasons; ``None`` when either is unknown) and ``warnings``.
     """
     warnings: list[str] = []
     from .definitions import absent_reason, measured_inputs
@@ -258,9 +265,13 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
                         "cannot be judged.")
     comps, missing = {}, []
     untouched = _accepted_untouched(f, touch_data)
+    fit_rejected = (rej["rate"] * fit["rate"] if rej["rate"] is not None
+                    and fit["rate"] is not None else None)
     if acc["rate"] is not None and untouched["share"] is not None:
         comps["acceptance"] = (min(acc["rate"] / EVIDENCE_SCORE_ACCEPTANCE_TARGET, 1.0)
-                               * (1.0 - untouched["share"]))
+                               * (1.0 - untouched["share"])
+                               * (1.0 - min((fit_rejected or 0.0)
+                                            / EVIDENCE_SCORE_FIT_REJECTION_MAX, 1.0)))
     elif acc["rate"] is not None:
         missing.append("which accepted leads were touched (no first-touch data)")
     else:
@@ -292,6 +303,7 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         "evidence_score_missing": missing,
         "not_measured": null_reasons,
         "accepted_untouched": untouched,
+        "fit_rejected_share": fit_rejected,
         "warnings": warnings,
     }
 

@@ -19,6 +19,7 @@ from .funnel import funnel, handoff
 from .persistence import persistence
 from .quality import lead_quality, marketing_sourced
 from .speed import speed
+from .poorleads import cost_of_poor_leads
 from .stake import revenue_at_stake
 
 def _method_value(name: str) -> float:
@@ -128,23 +129,42 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
             # distinct values first (10M activities, a few thousand owners), then drop the
             # missing one: the same names in the same order as dropna().unique()
             names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
+    # the same owners recur in every table: each name once, in first-seen order (the
+    # redactor keeps the first of equal forms, so the result is the same)
+    names = list(dict.fromkeys(names))
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
-    fun = funnel(f, info["measured"])
-    spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
-    hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
-                  redactor=make_redactor(names), touch_data=touch_data)
-    per = persistence(handed, well_worked_attempts=ww)
     bands = score_bands(handed["score"]) if len(handed) else None
-    dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
-    eff = effort(handed, well_worked_attempts=ww, bands=bands)
-    lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
-                      fit_share=hof["fit_share"], bands=bands)
-    ms = marketing_sourced(opportunities, leads, marketing_sources=msrc,
-                           period_start=period_start, period_end=period_end)
-    stake = revenue_at_stake(handed, opportunities, sla_hours=sla, well_worked_attempts=ww,
-                             touch_data=touch_data, period_start=period_start,
-                             period_end=period_end, extract_date=ext,
-                             won_measured=bool(info.get("measured", {}).get("won")))
+
+    def handoff_side():  # speed → hand-off → lead quality; persistence; revenue at stake
+        fun = funnel(f, info["measured"])
+        spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
+        hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
+                      redactor=make_redactor(names), touch_data=touch_data)
+        lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
+                          fit_share=hof["fit_share"], bands=bands)
+        per = persistence(handed, well_worked_attempts=ww)
+        stake = revenue_at_stake(handed, opportunities, sla_hours=sla,
+                                 well_worked_attempts=ww, touch_data=touch_data,
+                                 period_start=period_start, period_end=period_end,
+                                 extract_date=ext,
+                                 won_measured=bool(info.get("measured", {}).get("won")),
+                                 bands=bands)
+        poor = cost_of_poor_leads(f, opportunities, period_start=period_start,
+                                  period_end=period_end,
+                                  won_measured=bool(info.get("measured", {}).get("won")))
+        return fun, spd, hof, lq, per, stake, poor
+
+    def effort_side():  # dose–response, attempt clock, marketing-sourced shares
+        dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
+        eff = effort(handed, well_worked_attempts=ww, bands=bands)
+        ms = marketing_sourced(opportunities, leads, marketing_sources=msrc,
+                               period_start=period_start, period_end=period_end)
+        return dose, eff, ms
+
+    # on two cores when the cohort is large (toolkit.crm.parallel); identical to serial
+    from .parallel import both
+    (fun, spd, hof, lq, per, stake, poor), (dose, eff, ms) = both(
+        handoff_side, effort_side, rows=len(handed))
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "
                         "dose–response and lead quality cannot be measured.")
@@ -188,7 +208,7 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         "funnel_drop": funnel_drop(fun, min_leads=_method_value("min_stage_leads")),
         "handoff": hof, "speed": spd, "persistence": per,
         "dose_response": dose, "effort": eff, "lead_quality": lq,
-        "revenue_at_stake": stake, "marketing_sourced": ms,
+        "revenue_at_stake": stake, "cost_of_poor_leads": poor, "marketing_sourced": ms,
         "warnings": warnings,
     }
     return jsonable(out)

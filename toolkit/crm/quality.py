@@ -63,7 +63,12 @@ def lead_quality(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
         ``definition``, ``worked_conversion`` (``all``, ``marketing``, ``other``,
         ``by_source``, ``by_band``: ``{rate, ci_low, ci_high, n, k, n_reached}``),
         ``marketing_vs_other`` (``{difference, intervals_overlap, marketing_clearly_lower}``),
-        ``benchmark`` (``{low, high, label, provenance}``), ``fit_share`` and ``warnings``.
+        ``benchmark`` (``{low, high, label, provenance}``), ``touched_conversion``
+        (``all``/``marketing``/``other``: Wilson ``{rate, ci_low, ci_high, n, k}`` of the same
+        leads reaching SQL, counted without censoring — the intent-to-treat check beside the
+        Kaplan–Meier estimate), ``above_benchmark`` (``all``/``marketing``/``other``: the
+        estimate's rate above the top of the range, so it may be flattered by informative
+        censoring), ``fit_share`` and ``warnings``.
     """
     from .effort import worked_conversion
     warnings: list[str] = []
@@ -77,6 +82,7 @@ def lead_quality(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
                                   "marketing_clearly_lower": None},
            "benchmark": {"low": bench["low"], "high": bench["high"], "label": bench["label"],
                          "provenance": bench["provenance"]},
+           "touched_conversion": None, "above_benchmark": None,
            "fit_share": fit_share, "warnings": warnings}
     if f["attempts"].isna().all() or not f["hours_to_touch"].notna().any():
         warnings.append("Attempts or first-touch times are unknown: worked leads cannot be "
@@ -84,6 +90,16 @@ def lead_quality(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
         return res
     wc = worked_conversion(f, sla_hours=sla_hours, well_worked_attempts=W, bands=bands)
     res["worked_conversion"] = wc
+    pop = (f["touched"].astype(bool) & (f["hours_to_touch"] <= sla_hours)).fillna(False)
+    p = f.loc[pop.to_numpy(bool)]
+    res["touched_conversion"] = {
+        name: wilson(int(p.loc[m, "converted"].astype(bool).sum()), int(m.sum()))
+        for name, m in (("all", np.ones(len(p), bool)),
+                        ("marketing", p["marketing"].to_numpy(bool)),
+                        ("other", p["other"].to_numpy(bool)))}
+    res["above_benchmark"] = {name: (None if (wc.get(name) or {}).get("rate") is None
+                                     else bool(wc[name]["rate"] > bench["high"]))
+                              for name in ("all", "marketing", "other")}
     mk, ot = wc["marketing"], wc["other"]
     if mk["rate"] is not None and ot["rate"] is not None:
         ov = _overlap(mk, ot)

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..formatting import about_money, about_money_range, stake_is_headline
+from ..formatting import (about_money, about_money_range, headline_money, money_sentence,
+                          persistence_title, stake_is_headline)
 from ..lookup import dig, get
+from ..report.verdict import plain_evidence
 
 SIDES = ("sales", "marketing")
 SIDE_LABEL = {"sales": "Sales side", "marketing": "Marketing side"}
@@ -125,22 +127,70 @@ def ranked_recommendations(results: dict) -> list[dict]:
 
 
 def cover(results: dict, brand: dict) -> SlideSpec:
+    from ..report.sections import long_date
+
     c = results.get("client") or {}
     period = ""
     if c.get("period_start") and c.get("period_end"):
-        period = f"Analysis period {c['period_start']} to {c['period_end']}"
-    when = str(results.get("generated_at") or "")[:10]
+        period = (f"Analysis period {long_date(c['period_start'])} to "
+                  f"{long_date(c['period_end'])}")
+    extract = get(results, "crm.cohort.extract_date")
+    asof = f"Data as of {long_date(extract)}" if extract else ""
+    when = long_date(results["generated_at"]) if results.get("generated_at") else ""
     return SlideSpec(
         title=f"{c.get('name') or c.get('id') or 'Client'}",
         subtitle="Sales and marketing alignment diagnostic",
-        bullets=[x for x in (period, f"Prepared by {brand['practice']}"
+        bullets=[x for x in (period, asof, f"Prepared by {brand['practice']}"
                              if brand.get("practice") else "",
                              f"{when} · Confidential" if when else "Confidential") if x],
         kind="cover",
-        notes=["Cover. The figures in this deck come from the client's own survey, CRM "
-               "export and compensation plan for the period shown; survey groups under the "
-               f"anonymity threshold of {get(results, 'data.settings.min_group_size') or 5} "
-               "respondents are never shown."])
+        notes=cover_notes(results))
+
+
+def cover_notes(results: dict) -> list[str]:
+    """The cover's speaker notes: what the deck rests on, with its numbers.
+
+    The survey's respondents (total and per side, as the written report gives them), the CRM
+    cohort (leads created in the period, the extract date, the won deals), the compensation
+    plan's components, the verdict in one line and the anonymity rule — so a partner opening
+    the deck can answer "what is this based on?" before the first content slide.
+    """
+    notes = []
+    v = get(results, "verdict.headline")
+    if v:
+        notes.append(f"The finding in one line: {_sentence(str(v))}")
+    resp = get(results, "survey.respondents") or {}
+    if resp.get("all") is not None:
+        sides = (f" ({num(resp['sales'])} on the sales side, {num(resp['marketing'])} on the "
+                 "marketing side)" if resp.get("sales") is not None
+                 and resp.get("marketing") is not None else "")
+        notes.append(f"Survey: {num(resp['all'])} respondents{sides}.")
+    coh = get(results, "crm.cohort") or {}
+    if coh.get("leads") is not None:
+        won = get(results, "crm.funnel.counts.won")
+        from ..report.sections import long_date
+
+        notes.append(f"CRM: {num(coh['leads'])} leads created {long_date(coh.get('period_start'))}"
+                     f" to {long_date(coh.get('period_end'))}"
+                     + (f" (data extracted {long_date(coh['extract_date'])})"
+                        if coh.get("extract_date") else "")
+                     + (f"; {num(won)} of them became won deals" if won is not None else "")
+                     + ".")
+    plan = get(results, "data.row_counts.plan")
+    if results.get("incentives") and plan is not None:
+        deals = get(results, "incentives.split.deals.won")
+        notes.append(f"Compensation plan: {num(plan)} plan components, tested against "
+                     + (f"the {num(deals)} won deals on opportunities created in the period."
+                        if deals is not None else "the won deals of the period."))
+    missing = [label for key, label in (("survey", "survey"), ("crm", "CRM export"),
+                                        ("incentives", "compensation plan"))
+               if results.get(key) is None]
+    if missing:
+        notes.append("Not assessed (not supplied or not usable): " + ", ".join(missing) + ".")
+    notes.append("Survey groups under the anonymity threshold of "
+                 f"{get(results, 'data.settings.min_group_size') or 5} respondents are never "
+                 "shown; names, e-mail addresses and phone numbers are removed from comments.")
+    return notes
 
 
 def executive_summary(results: dict) -> SlideSpec:
@@ -169,14 +219,9 @@ def executive_summary(results: dict) -> SlideSpec:
         detail = change
     tiles = [("Overall alignment", _score(s.get("overall")), s.get("stage") or "")]
     tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
-    stake = get(results, "crm.revenue_at_stake")
-    # a headline only where the evidence says follow-up is a problem (a stored finding)
-    if not (isinstance(stake, dict) and stake.get("amount") is not None
-            and stake_is_headline(results)):
-        stake = None
-    if stake:
-        tiles.append(("Revenue at stake (estimate)", about_money(stake["amount"], currency),
-                      ""))
+    money = headline_money(results)
+    if money:
+        tiles.append((money["label"], about_money(money["amount"], currency), ""))
     found = found or ["No finding was triggered: the data needed is not in the export."]
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -189,8 +234,10 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append(f"{s['stage']}: {STAGE_MEANING.get(s['stage'], '')}.")
     if s.get("partial"):
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
-    if stake:
-        notes.append(stake_note(stake, currency))
+    if money:
+        notes.append("".join(money_sentence(money, currency)) + " "
+                     + " ".join(plain_evidence(str(a))
+                                for a in money["section"].get("assumptions") or []))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
@@ -205,19 +252,24 @@ def _change_lead(results: dict) -> str:
 
 
 def stake_note(stake: dict, currency: str) -> str:
-    """Speaker note: revenue at stake with its counterfactual, inputs and assumptions."""
+    """Speaker note: revenue at stake (base case) with its counterfactual, inputs, upper
+    bound and assumptions."""
     sw = stake.get("sql_to_won") or {}
     parts = [f"Revenue at stake (an estimate): about {about_money(stake['amount'], currency)}"
              + (f", 95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), currency)}"
                 if stake.get("ci_low") is not None else "") + "."]
     parts.append(f"{num(stake.get('leads'))} leads given up on ({num(stake.get('leads_untouched'))}"
                  f" never touched, {num(stake.get('leads_single_attempt'))} dropped after one "
-                 f"attempt); about {num(stake.get('expected_sqls'))} more SQLs if worked up to "
-                 f"{stake.get('attempts') or 6} attempts"
+                 f"attempt); about {num(stake.get('expected_sqls'))} more SQLs at the rate "
+                 "comparable leads reached once touched at all"
                  + (f"; SQL to won {pct(sw.get('rate'))} ({num(sw.get('won'))} of "
                     f"{num(sw.get('sql'))})" if sw.get("rate") is not None else "")
                  + f"; median won deal {money(stake.get('median_won_amount'), currency)}.")
-    return " ".join(parts + [str(a) for a in stake.get("assumptions") or []])
+    up = stake.get("upper_bound") or {}
+    if up.get("amount") is not None:
+        parts.append(f"Upper bound, if they had converted like the leads sales kept working: "
+                     f"about {about_money(up['amount'], currency)}.")
+    return " ".join(parts + [plain_evidence(str(a)) for a in stake.get("assumptions") or []])
 
 
 def scores(results: dict) -> SlideSpec:
@@ -298,18 +350,24 @@ def blame_game(results: dict) -> SlideSpec:
     for key in ("lead_quality", "follow_up"):
         for e in (v.get(key) or {}).get("evidence") or []:
             notes.append(_evidence_note(e))
-        notes += (v.get(key) or {}).get("caveats") or []
+        notes += [plain_evidence(c) for c in (v.get(key) or {}).get("caveats") or []]
     notes += beliefs.get("checks") or []
     return SlideSpec(title=title, bullets=bullets, charts=charts, notes=notes)
 
 
 def _evidence_note(e: dict) -> str:
-    fig = e.get("figure")
-    shown = pct(fig) if isinstance(fig, float) and 0 <= fig <= 1 else num(fig, 1)
-    iv = e.get("interval")
-    rng = f" (95% interval {pct(iv[0])}–{pct(iv[1])})" if iv and all(
-        isinstance(x, float) and 0 <= x <= 1 for x in iv) else ""
-    return f"{shown}{rng}: {e.get('comparison', '')}."
+    """One evidence row as the written report's table shows it: what, figure with its unit,
+    interval, and what it is compared with — in plain words."""
+    from ..report.verdict import _figure, _interval, _what, plain_evidence
+
+    key, comp = str(e.get("key") or ""), str(e.get("comparison") or "")
+    shown = _figure(key, e.get("figure"))
+    iv = _interval(key, e.get("interval"))
+    what = _what(key, comp)
+    against = plain_evidence(comp)
+    return (f"{what}: {shown}" + (f" (95% interval {iv})" if iv else "")
+            + (f"; compared with {against[:1].lower() + against[1:]}" if against
+               and against.lower() != what.lower() else "") + ".")
 
 
 def follow_up(results: dict) -> SlideSpec:
@@ -334,8 +392,11 @@ def follow_up(results: dict) -> SlideSpec:
     hours = sp.get("sla_hours") or get(results, "data.settings.sla_first_touch_hours")
     chart = ChartSpec(
         title=f"Share of {pop} handed to sales (n = {num(n)})",
-        categories=["Never touched", f"First touched within {num(hours)} h"],
-        series=[("Share", [untouched, sla], "primary")], maximum=1)
+        # both bars read the same way (the shortfall): a bar for a good figure beside one for
+        # a bad figure, in one colour on one axis, would mislead
+        categories=["Never touched", f"Not touched within {num(hours)} h"],
+        series=[("Share", [untouched, None if sla is None else 1 - sla], "primary")],
+        maximum=1)
     bullets = []
     if sp.get("median_hours") is not None:
         bullets.append(f"Half of {pop} wait {num(sp['median_hours'])} hours or more for a "
@@ -350,10 +411,9 @@ def follow_up(results: dict) -> SlideSpec:
     headline = (isinstance(stake, dict) and stake.get("amount") is not None
                 and stake_is_headline(results))
     if headline:
-        bullets.append(f"Worked up to {stake.get('attempts') or 6} attempts like comparable "
-                       f"leads, the {num(stake.get('leads'))} leads sales gave up on would "
-                       f"plausibly have brought about {about_money(stake['amount'], cur)} in "
-                       "won deals.")
+        bullets.append(f"Had the {num(stake.get('leads'))} leads sales gave up on reached SQL "
+                       "as often as comparable leads it did touch, they would plausibly have "
+                       f"brought about {about_money(stake['amount'], cur)} in won deals.")
     notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
     if headline:
         notes.append(stake_note(stake, cur))
@@ -368,12 +428,8 @@ def effort(results: dict) -> SlideSpec:
     if haz:
         after = ef.get("after_attempt_3_share") or {}
         later = ef.get("hazard_after_attempt_3") or {}
-        # the verdict's rule: the per-attempt rate after the 3rd clears the floor
-        pays = (later.get("ci_low") or 0) >= (_threshold(results, "effort_hazard_floor")
-                                              or 1e-12)
-        title = (f"Persistence pays: {pct(after.get('rate'))} of conversions come after the "
-                 "third attempt" if pays and after.get("rate") is not None else
-                 "Attempts after the third rarely convert")
+        # "persistence pays" only when clearly above zero and material (review 16b M10)
+        title = persistence_title(results) or "Conversion at each further attempt"
         chart = ChartSpec(
             title=f"Share of the leads still open at each attempt that reach SQL at it "
                   f"(touched leads handed to sales, n = {num(ef.get('n'))})",
@@ -396,9 +452,10 @@ def effort(results: dict) -> SlideSpec:
                     (h.get("ci_low") or 0) >= floor for _, h in rated):
                 bullets.append("Every score band stays above the floor, so it is not reps "
                                "working the better-looking leads harder.")
-        notes = [f"Attempt clock: {ef.get('definition', '')}.", ef.get("bias_note", ""),
-                 f"Conversions after attempt 3: {ci(after)}.",
-                 f"Conversion per attempt after the third: {ci(later)}."]
+        notes = ["Each attempt's rate counts only the leads that reached that attempt, so leads "
+                 "that converted early do not make later attempts look worse.",
+                 f"Share of conversions that came after the 3rd attempt: {ci(after)}.",
+                 f"Conversion per attempt after the 3rd: {ci(later)}."]
         return SlideSpec(title=title, bullets=bullets, charts=[chart],
                          notes=[n for n in notes if n])
     ec = get(results, "crm.dose_response.effort_contrast") or {}
@@ -495,9 +552,9 @@ def lead_quality(results: dict) -> SlideSpec:
     if lq.get("fit_share") is not None:
         bullets.append(f"{pct(lq['fit_share'])} of rejections with a stated reason are about "
                        "fit (wrong industry, too small, no budget…).")
-    notes = [f"Leads followed: {wc['population']}." if wc["population"] else "",
+    notes = [f"Leads followed: {plain_evidence(wc['population'])}." if wc["population"] else "",
              b.get("label", ""), _sentence(get(results, "verdict.lead_quality.summary") or "")]
-    notes += get(results, "verdict.lead_quality.caveats") or []
+    notes += [plain_evidence(c) for c in get(results, "verdict.lead_quality.caveats") or []]
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=[n for n in notes if n])
 
 
@@ -536,7 +593,10 @@ def funnel(results: dict) -> SlideSpec:
         title = (f"The funnel loses most between {_short(labels[drop['from']])} and "
                  f"{_short(labels[drop['to']])}: {pct(drop['rate'])} move on, against "
                  f"{pct(b_.get('low'))}–{pct(b_.get('high'))} in practitioner ranges")
-    period = get(results, "crm.cohort.period_start"), get(results, "crm.cohort.period_end")
+    from ..report.sections import long_date
+
+    period = (long_date(get(results, "crm.cohort.period_start")),
+              long_date(get(results, "crm.cohort.period_end")))
     chart = ChartSpec(title=f"Leads created {period[0]} to {period[1]} reaching each stage "
                             f"(n = {num(counts.get('leads'))})",
                       categories=[labels.get(s, s) for s in stages],
@@ -663,10 +723,18 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
     for c in codes:
         s = sc.get(c) or {}
         if s:
-            notes.append(f"{s.get('name', c)}: sales mean {num(dig(s, 'by_side', 'sales', 'mean'), 2)}"
-                         f", marketing mean {num(dig(s, 'by_side', 'marketing', 'mean'), 2)} "
-                         f"of 5; difference {s.get('cliffs_magnitude') or 'not tested'}; "
-                         f"reliability (alpha) {num(s.get('alpha'), 2)}.")
+            flip = c == "CONF"   # named and scored as on the slide: higher is healthier
+
+            def score(side):
+                v = dig(s, "by_side", side, "index_0_100")
+                return num(None if v is None else (100 - v if flip else v))
+
+            name = "Freedom from conflict and blame" if flip else s.get("name", c)
+            notes.append(f"{name}: sales side {score('sales')}, marketing side "
+                         f"{score('marketing')} of 100 (higher is healthier); difference "
+                         f"between the sides {s.get('cliffs_magnitude') or 'not tested'}; "
+                         f"the statements hang together (reliability "
+                         f"{num(s.get('alpha'), 2)} on a 0–1 scale).")
     return SlideSpec(title=title, bullets=bullets, charts=[chart] if chart else [], notes=notes)
 
 
@@ -776,7 +844,9 @@ def recommendations(results: dict) -> SlideSpec:
                      _sentence(why)])
         notes.append(f"{i}. {r.get('title')}: {r.get('rationale', '')}")
     if len(recs) > 6:
-        notes.append(f"{len(recs) - 6} further recommendations are in the written report.")
+        more = len(recs) - 6
+        notes.append(f"{more} further recommendation{'s are' if more > 1 else ' is'} in the "
+                     "written report.")
     n = min(len(recs), 6)
     title = (f"{n} actions, in the order to take them" if n > 1 else
              "One action: " + _sentence(recs[0].get('title', '')).rstrip('.').replace(': ', ' — '))
@@ -792,10 +862,12 @@ def about(results: dict) -> SlideSpec:
         bullets.append(f"Survey: {num(resp.get('all'))} respondents ({num(resp.get('sales'))} "
                        f"on the sales side, {num(resp.get('marketing'))} on the marketing side).")
     if get(results, "crm.cohort.leads") is not None:
+        from ..report.sections import long_date
+
         bullets.append(f"CRM: {num(get(results, 'crm.cohort.leads'))} leads created "
-                       f"{get(results, 'crm.cohort.period_start')} to "
-                       f"{get(results, 'crm.cohort.period_end')}, "
-                       f"{num(rc.get('opportunities'))} opportunities.")
+                       f"{long_date(get(results, 'crm.cohort.period_start'))} to "
+                       f"{long_date(get(results, 'crm.cohort.period_end'))}, "
+                       f"{num(rc.get('opportunities'))} opportunities in the export.")
     if results.get("incentives"):
         bullets.append(f"Compensation plan: {num(rc.get('plan'))} plan components.")
     bullets.append(f"No survey group under {get(results, 'data.settings.min_group_size') or 5} "
@@ -805,21 +877,49 @@ def about(results: dict) -> SlideSpec:
                if results.get(key) is None]
     if missing:
         bullets.append("Not assessed: " + ", ".join(missing) + " (see the written report).")
-    notes = list((results.get("data") or {}).get("warnings") or [])
+    from ..report.appendix import plain_warning
+
+    notes = [plain_warning(w) for w in (results.get("data") or {}).get("warnings") or []]
+    counted = [f"{label} {num(rc[k])}" for k, label in (
+        ("survey", "survey responses"), ("leads", "CRM leads"), ("activities", "CRM activities"),
+        ("opportunities", "opportunities"), ("plan", "compensation-plan rows"))
+        if rc.get(k) is not None]
+    if counted:
+        notes.insert(0, "Records read: " + ", ".join(counted) + ".")
     return SlideSpec(title="What this diagnostic rests on", bullets=bullets, notes=notes)
 
 
 def _warnings(results: dict, *prefixes: str) -> list[str]:
-    """The data-quality warnings of these sections, without their section prefix."""
+    """The data-quality warnings of these sections, without their section prefix (a
+    section's own warnings only: "crm: …", not the intake notes on a file in crm/)."""
     w = (results.get("data") or {}).get("warnings") or []
     out = [x.split(": ", 1)[1] if ": " in x[:40] else x
-           for x in w if any(x.lower().startswith(p) for p in prefixes)]
+           for x in w if any(x.lower().startswith(p) and x[len(p):len(p) + 1] in (":", " ")
+                             for p in prefixes)]
     out = [x[:1].upper() + x[1:] for x in out]
     return out[:3] or ["The data needed was not in the files provided."]
 
 
+def _missing_input(results: dict, prefixes: tuple[str, ...]) -> str | None:
+    """The input a whole section lacks, in plain words (new-user review, F5)."""
+    counts = (results.get("data") or {}).get("row_counts") or {}
+    sections = {p.split()[0] for p in prefixes}
+    if "crm" in sections and results.get("crm") is None:
+        if "leads" not in counts:
+            return ("No leads file in the export"
+                    + (" (only opportunities were given)" if "opportunities" in counts else "")
+                    + ": this is measured on the leads handed to sales — when each was "
+                    "created, qualified, accepted and worked.")
+        return None
+    if "survey" in sections and results.get("survey") is None and "survey" not in counts:
+        return "No survey file in the export: this is measured on the employee survey."
+    return None
+
+
 def _not_assessed(title: str, results: dict, *prefixes: str) -> SlideSpec:
-    return SlideSpec(title=title, bullets=_warnings(results, *prefixes),
+    missing = _missing_input(results, prefixes)
+    return SlideSpec(title=title,
+                     bullets=[missing] if missing else _warnings(results, *prefixes),
                      notes=["Not assessed: the inputs for this slide are not in the export."])
 
 

@@ -120,7 +120,9 @@ def chart(slide, box: Box, spec: ChartSpec, style: Style) -> None:
     data = CategoryChartData(number_format=fmt)
     # the chart's data also lives in an embedded workbook ("Edit Data" opens it in Excel):
     # labels from client data are neutralised there like every other spreadsheet (SPEC §8a)
-    data.categories = [neutralize_cell(str(c)) for c in spec.categories]
+    # and a label from a client's file is cut to a chart's size (review 13, L3)
+    data.categories = [neutralize_cell(str(c) if len(str(c)) <= 60 else
+                                       str(c)[:59].rstrip() + "…") for c in spec.categories]
     for name, values, _ in spec.series:
         data.add_series(neutralize_cell(str(name)), values)
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "bar" else XL_CHART_TYPE.COLUMN_CLUSTERED

@@ -11,16 +11,17 @@ def _entry(comp: dict, key: str) -> dict:
 
 
 def _short(e: dict) -> str:
-    from ..report.waves import fmt_change, fmt_value
+    from ..report.waves import change_text, fmt_value
 
     u = e.get("unit")
-    return f"{fmt_value(e['before'], u)} → {fmt_value(e['after'], u)} ({fmt_change(e['change'], u)})"
+    return (f"{fmt_value(e['before'], u)} → {fmt_value(e['after'], u)} "
+            f"({change_text(e)})")
 
 
 def _bullets(comp: dict, status: str, word: str) -> list[str]:
     """Changes of one status in three bullets: the CRM figures, the survey scales and
     pillars for everyone (or a side when only a side moved), and the blame claims."""
-    from ..report.waves import fmt_change
+    from ..report.waves import change_text
 
     items = (comp.get("summary") or {}).get(status) or []
     crm = [_entry(comp, i["key"]) for i in items if i["area"] == "crm"]
@@ -39,7 +40,7 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
     if scales:
         out.append(f"{word} in the survey — " + "; ".join(
             f"{base}{'' if e['who'] == 'everyone' else ' (' + e['who'] + ')'} "
-            f"{fmt_change(e['change'], e['unit'])}" for base, e in scales.items()))
+            f"{change_text(e)}" for base, e in scales.items()))
     out += [f"{word} — {e['label'].lower()}: {_short(e)}" for e in claims]
     return out
 
@@ -47,17 +48,25 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
 def since_last(results: dict) -> SlideSpec:
     """What changed since the last assessment: improved, worse, no detectable change, and
     the scores before and after as a native chart."""
+    from ..report.waves import kinds_text, measure_counts
+
     comp = results.get("comparison") or {}
     summary = comp.get("summary") or {}
     better, worse = summary.get("improved") or [], summary.get("worsened") or []
     same = summary.get("no_detectable_change") or []
-    if better or worse:
-        title = (f"Since the last assessment {len(better)} figures improved"
-                 + (f" and {len(worse)} got worse" if worse else "")
-                 + f"; {len(same)} show no detectable change")
+    n_imp, n_wor, n_same, by_kind, noun = measure_counts(comp)
+    if n_imp or n_wor:
+        kinds = kinds_text(by_kind.get("improved"))
+        title = (f"Since the last assessment {n_imp} {noun}{'s' if n_imp != 1 else ''} improved"
+                 + (f" ({kinds})" if kinds and not n_wor else "")
+                 + (f" and {n_wor} got worse" if n_wor else "")
+                 + f"; {n_same} show no detectable change")
     else:
         title = "Since the last assessment no figure changed detectably"
     bullets = _bullets(comp, "improved", "Better") + _bullets(comp, "worsened", "Worse")
+    measures = summary.get("measures") or {}
+    if "no_detectable_change" in measures:
+        same = measures["no_detectable_change"]
     if same:
         names = sorted({i["label"].partition(" — ")[0] for i in same})
         bullets.append("No detectable change: " + ", ".join(names[:6])
@@ -74,15 +83,19 @@ def since_last(results: dict) -> SlideSpec:
                               ("Now", a + [o.get("after")], "primary")],
                       percent=False, maximum=100)
     m = comp.get("method") or {}
+    alpha = m.get("alpha")
+    guard = (f"so that the chance of calling even one unchanged figure improved or worse "
+             f"stays at {alpha:.0%} or less" if isinstance(alpha, (int, float)) else
+             "so that few of the changes called detectable are chance")
     notes = [
-        "Each wave is a separate sample (people are not matched across the surveys; the CRM "
-        "figures cover different leads). A change is called detectable only when its likely "
-        "range excludes zero; ranges are widened for the number of figures compared "
-        f"(Benjamini–Hochberg, false-discovery rate {m.get('q', 0.05):.0%}), and survey "
-        "ranges use the finite-population correction when the headcount is known.",
+        "Each assessment asked a separate group of people (answers are not matched person by "
+        "person), and the CRM figures cover different leads. A change is called detectable "
+        "only when its likely range excludes zero; every range is widened for the number of "
+        f"figures compared, {guard}. Survey ranges allow for having asked most of the team "
+        "when the headcount is known.",
         "The scores combine survey and CRM evidence and are shown without a test; the "
         "bullets name what changed detectably. Full tables: the report's 'Since the last "
-        "assessment' section or comparison.html."]
+        "assessment' section; the methods are in its appendix."]
     from ..report.waves import fmt_change
 
     for i in better + worse:

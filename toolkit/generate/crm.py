@@ -50,6 +50,30 @@ HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 16, 15, 12, 14, 15, 14,
                          3, 2, 2, 1], dtype=float)
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """The dates of a generated CRM: the period leads are created in and the extract date.
+
+    Attributes
+    ----------
+    start, end : numpy.datetime64
+        First and last day (inclusive, whole day) of the period.
+    extract : numpy.datetime64
+        The data's extract date: every event after it is dropped.
+
+    Leads are also created just outside the period (from :data:`ORIGIN` to the day before
+    *start*, and in the ten days after *end*) to exercise the window filter.
+    """
+
+    start: np.datetime64 = PERIOD_START
+    end: np.datetime64 = PERIOD_END
+    extract: np.datetime64 = EXTRACT_DATE
+
+
+#: The committed samples' calendar: 2025, extracted 2026-01-15.
+CALENDAR = Calendar()
+
+
 def hours_of(ts: np.datetime64) -> float:
     """Hours from :data:`ORIGIN` to *ts*."""
     return float((ts - ORIGIN) / np.timedelta64(1, "h"))
@@ -121,7 +145,7 @@ def first_touch_lognormal(untouched: float, within_sla: float,
 
 
 def _created_hours(rng: np.random.Generator, n_in: int, n_pre: int,
-                   n_post: int) -> np.ndarray:
+                   n_post: int, calendar: Calendar = CALENDAR) -> np.ndarray:
     """Creation times (hours since ORIGIN): weekdays favoured, business hours."""
     def draw(start: np.datetime64, end_incl: np.datetime64, size: int) -> np.ndarray:
         days = np.arange(start.astype("datetime64[D]"), end_incl.astype("datetime64[D]") + 1)
@@ -133,9 +157,10 @@ def _created_hours(rng: np.random.Generator, n_in: int, n_pre: int,
         return base + hour + rng.random(size)
 
     return np.concatenate([
-        draw(PERIOD_START, PERIOD_END, n_in),
-        draw(ORIGIN, PERIOD_START - np.timedelta64(1, "D"), n_pre),
-        draw(np.datetime64("2026-01-01", "s"), np.datetime64("2026-01-10", "s"), n_post),
+        draw(calendar.start, calendar.end, n_in),
+        draw(ORIGIN, calendar.start - np.timedelta64(1, "D"), n_pre),
+        draw(calendar.end + np.timedelta64(1, "D"), calendar.end + np.timedelta64(10, "D"),
+             n_post),
     ])
 
 
@@ -161,7 +186,7 @@ class LeadArrays:
 
 
 def simulate_leads(profile: Profile, rng: np.random.Generator, n_leads: int,
-                   n_owners: int) -> LeadArrays:
+                   n_owners: int, *, calendar: Calendar = CALENDAR) -> LeadArrays:
     """Simulate the lead funnel of one profile (see the module docstring).
 
     Parameters
@@ -171,9 +196,12 @@ def simulate_leads(profile: Profile, rng: np.random.Generator, n_leads: int,
     rng : numpy.random.Generator
         Randomness.
     n_leads : int
-        Leads created in the period 2025; about 4 % more are created outside it.
+        Leads created in the period (2025 by default); about 4 % more are created outside
+        it.
     n_owners : int
         Number of sales owners leads are assigned to.
+    calendar : Calendar
+        Period and extract date (default: 2025, extracted 2026-01-15).
 
     Returns
     -------
@@ -183,9 +211,9 @@ def simulate_leads(profile: Profile, rng: np.random.Generator, n_leads: int,
     cp = profile.crm
     n_pre = int(round(PRE_PERIOD_SHARE * n_leads))
     n_post = int(round(POST_PERIOD_SHARE * n_leads))
-    created = _created_hours(rng, n_leads, n_pre, n_post)
+    created = _created_hours(rng, n_leads, n_pre, n_post, calendar)
     n = created.size
-    extract = hours_of(EXTRACT_DATE)
+    extract = hours_of(calendar.extract)
 
     sources = np.array(list(cp.source_weights))
     w = np.array(list(cp.source_weights.values()))

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import special
 
-from .crm import EXTRACT_DATE, ORIGIN, PERIOD_END, PERIOD_START, LeadArrays, \
-    calibrate_intercept, hours_of, simulate_leads, to_datetime
+from .crm import CALENDAR, ORIGIN, Calendar, LeadArrays, calibrate_intercept, hours_of, \
+    simulate_leads, to_datetime
 from .profiles import Profile
 
 FIRST_NAMES = ("jane", "mark", "lucia", "omar", "priya", "tom", "anna", "li", "sam", "nina",
@@ -67,7 +67,8 @@ def _str(values) -> pd.arrays.ArrowStringArray:
 
 
 def build_crm_tables(profile: Profile, rng: np.random.Generator, n_leads: int,
-                     n_activities: int | None = None) -> dict[str, pd.DataFrame]:
+                     n_activities: int | None = None, *,
+                     calendar: Calendar = CALENDAR) -> dict[str, pd.DataFrame]:
     """Generate canonical ``leads``, ``opportunities`` and ``activities`` tables.
 
     Parameters
@@ -82,6 +83,8 @@ def build_crm_tables(profile: Profile, rng: np.random.Generator, n_leads: int,
         Minimum total activities. Lead attempts are fixed by the planted follow-up; the rest
         are activities on opportunities (``lead_id`` empty), padded up to this count for
         benchmarks (e.g. 200k for 20k leads).
+    calendar : Calendar
+        Period and extract date (default: 2025, extracted 2026-01-15).
 
     Returns
     -------
@@ -91,7 +94,7 @@ def build_crm_tables(profile: Profile, rng: np.random.Generator, n_leads: int,
     """
     n_owners = max(8, int(round(n_leads / 300)))
     owners = owner_ids(rng, n_owners)
-    la = simulate_leads(profile, rng, n_leads, n_owners)
+    la = simulate_leads(profile, rng, n_leads, n_owners, calendar=calendar)
     order = np.argsort(la.created, kind="stable")
     inverse = np.empty_like(order)
     inverse[order] = np.arange(order.size)
@@ -99,7 +102,8 @@ def build_crm_tables(profile: Profile, rng: np.random.Generator, n_leads: int,
     width = max(6, len(str(n)))
     lead_ids = make_ids("L", n, width)
 
-    opps, lead_opp = _opportunities(la, order, rng, n_owners, lead_ids, profile.crm.win_rate)
+    opps, lead_opp = _opportunities(la, order, rng, n_owners, lead_ids, profile.crm.win_rate,
+                                    calendar)
 
     leads = pd.DataFrame({
         "lead_id": lead_ids,
@@ -122,13 +126,14 @@ def build_crm_tables(profile: Profile, rng: np.random.Generator, n_leads: int,
                                    "source"]]
     activities = _activities(la, inverse, rng, opps_for_acts=opportunities,
                              opp_owner=opp_owner,
-                             lead_ids=lead_ids, owners=owners, n_activities=n_activities)
+                             lead_ids=lead_ids, owners=owners, n_activities=n_activities,
+                             extract_date=calendar.extract)
     return {"leads": leads, "opportunities": opportunities, "activities": activities}
 
 
 def _opportunities(la: LeadArrays, order: np.ndarray, rng: np.random.Generator,
-                   n_owners: int, lead_ids: pd.Series,
-                   win_rate: float) -> tuple[pd.DataFrame, np.ndarray]:
+                   n_owners: int, lead_ids: pd.Series, win_rate: float,
+                   calendar: Calendar = CALENDAR) -> tuple[pd.DataFrame, np.ndarray]:
     """Opportunities of converted leads plus some without a lead; lead → opportunity ids.
 
     The win probability ``expit(c + 0.6 q)`` is calibrated so lead-derived opportunities win
@@ -138,7 +143,7 @@ def _opportunities(la: LeadArrays, order: np.ndarray, rng: np.random.Generator,
     src_idx = order[conv_sorted]
     n_lo = conv_sorted.size
     n_x = int(round(NO_LEAD_SHARE * n_lo))
-    p0, p1 = hours_of(PERIOD_START), hours_of(PERIOD_END) + 24.0
+    p0, p1 = hours_of(calendar.start), hours_of(calendar.end) + 24.0
     created = np.concatenate([la.converted[src_idx], rng.uniform(p0, p1, n_x)])
     quality = np.concatenate([la.quality[src_idx], rng.standard_normal(n_x) + 0.3])
     owner = np.concatenate([la.owner[src_idx], rng.integers(0, n_owners, n_x)])
@@ -147,7 +152,7 @@ def _opportunities(la: LeadArrays, order: np.ndarray, rng: np.random.Generator,
     lead_pos = np.concatenate([conv_sorted, np.full(n_x, -1)])
     m = created.size
 
-    extract = hours_of(EXTRACT_DATE)
+    extract = hours_of(calendar.extract)
     close = created + rng.lognormal(np.log(MEDIAN_CYCLE_DAYS * 24.0), 0.7, m)
     is_closed = close <= extract
     c = calibrate_intercept(0.6 * quality[:n_lo], win_rate)
@@ -180,9 +185,10 @@ def _opportunities(la: LeadArrays, order: np.ndarray, rng: np.random.Generator,
 
 def _activities(la: LeadArrays, inverse: np.ndarray, rng: np.random.Generator, *,
                 opps_for_acts: pd.DataFrame, opp_owner: np.ndarray, lead_ids: pd.Series,
-                owners: np.ndarray, n_activities: int | None) -> pd.DataFrame:
+                owners: np.ndarray, n_activities: int | None,
+                extract_date: np.datetime64 = CALENDAR.extract) -> pd.DataFrame:
     """Lead attempts plus activities on opportunities, sorted by time with running ids."""
-    extract = hours_of(EXTRACT_DATE)
+    extract = hours_of(extract_date)
     n_att = la.attempt_lead.size
     m = len(opps_for_acts)
     origin = ORIGIN.astype("datetime64[ns]")

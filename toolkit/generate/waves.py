@@ -14,8 +14,10 @@ profile). Each person keeps their answers between the waves unless a planted cha
 
 The "after" respondents are a fresh random sample of the (changed) population, team by team
 at the planted participation, with new respondent ids (waves are not matched). The CRM of
-the after wave is a new period (the before period shifted by one year) simulated from the
-profile with the planted follow-up changes; lead quality is unchanged.
+the after wave is a new period — the nine months after the workshop, 1 January to
+30 September of the following year, extracted on 15 October (:data:`AFTER_CALENDAR`), so it
+has ended before the wave's report is prepared — simulated from the profile with the
+planted follow-up changes; lead quality is unchanged.
 
 ``planted.json`` of the after folder lists every compared figure as ``improved``,
 ``worsened`` or ``unchanged`` (the truth the comparison must find).
@@ -37,9 +39,18 @@ from .files import PATHS, write_tables
 from .plan import generate_plan
 from .profiles import MARKETING_SOURCES, PROFILES, Profile
 from .survey import SIDE_OF_TEAM, TEAM_SHARES, generate_survey
+from .crm import Calendar, CALENDAR
 from .tables import build_crm_tables
 
 SHIFT = pd.DateOffset(years=1)
+#: The after wave's CRM, drawn in the generator's base year and moved on by :data:`SHIFT`:
+#: the nine months after the workshop (1 January to 30 September), extracted on
+#: 15 October — so the period has ended, and the data is extracted, before a report on
+#: the wave is prepared (the workshop follows the baseline report of January).
+AFTER_CALENDAR = Calendar(end=np.datetime64("2025-09-30", "s"),
+                          extract=np.datetime64("2025-10-15", "s"))
+#: Months in the after period against the before wave's twelve (scales the lead count).
+AFTER_MONTHS = 9
 BASELINE_FILE = "baseline/results.json"
 #: Fixed ``generated_at`` of the committed baseline (byte-identical regeneration).
 BASELINE_STAMP = "2026-01-20T09:00:00+00:00"
@@ -184,6 +195,36 @@ def after_survey(before: pd.DataFrame, headcount: dict[str, int], profile: Profi
     return out
 
 
+def after_tables(before_survey: pd.DataFrame, headcount: dict[str, int], profile: Profile,
+                 plant: WavePlant, *, seed: int, n_leads: int) -> dict[str, pd.DataFrame]:
+    """Every canonical table of the after wave (the one process of the on-disk and in-memory
+    pairs).
+
+    Parameters
+    ----------
+    before_survey : pandas.DataFrame
+        The before wave's canonical responses.
+    headcount : dict
+        People per team.
+    profile, plant : Profile, WavePlant
+    seed : int
+        Seed of the after wave (split into a survey and a CRM stream).
+    n_leads : int
+        Leads created in the after period.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``survey``, ``leads``, ``opportunities``, ``activities`` (the after period,
+        :func:`after_period`) and ``plan``.
+    """
+    rng_s, rng_c = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    survey = after_survey(before_survey, headcount, profile, plant, rng_s)
+    crm_prof = replace(profile, crm=replace(profile.crm, **plant.crm))
+    crm = _shift_dates(build_crm_tables(crm_prof, rng_c, n_leads, calendar=AFTER_CALENDAR))
+    return {"survey": survey, **crm, "plan": generate_plan(profile)}
+
+
 def _shift_dates(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = {}
     for name, df in tables.items():
@@ -225,11 +266,24 @@ CRM_KEYS = ["crm.untouched_share", "crm.within_sla_share", "crm.single_attempt_s
             "crm.worked_conversion.marketing", "crm.worked_conversion.other"]
 
 
+def _day(ts: np.datetime64) -> str:
+    """A calendar date moved on by :data:`SHIFT`, as TOML writes a date."""
+    return (pd.Timestamp(ts) + SHIFT).date().isoformat()
+
+
+def after_period() -> dict[str, str]:
+    """The after wave's ``period_start``, ``period_end`` and ``extract_date`` (ISO dates)."""
+    return {"period_start": _day(AFTER_CALENDAR.start), "period_end": _day(AFTER_CALENDAR.end),
+            "extract_date": _day(AFTER_CALENDAR.extract)}
+
+
 def _toml(before_toml: str, plant: WavePlant, client_id: str, seed: int) -> str:
     body = before_toml.split("[client]", 1)[1]
-    body = body.replace("period_start = 2025-01-01", "period_start = 2026-01-01")
-    body = body.replace("period_end = 2025-12-31", "period_end = 2026-12-31")
-    body = body.replace("extract_date = 2026-01-15", "extract_date = 2027-01-15")
+    for key, before, after in (("period_start", CALENDAR.start, AFTER_CALENDAR.start),
+                               ("period_end", CALENDAR.end, AFTER_CALENDAR.end),
+                               ("extract_date", CALENDAR.extract, AFTER_CALENDAR.extract)):
+        old = pd.Timestamp(before).date().isoformat()
+        body = body.replace(f"{key} = {old}", f"{key} = {_day(after)}")
     old_id = body.split('id = "', 1)[1].split('"', 1)[0]
     body = body.replace(f'id = "{old_id}"', f'id = "{client_id}"', 1)
     import textwrap
@@ -264,7 +318,8 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
     plant : WavePlant
         The planted changes.
     n_leads : int, optional
-        Leads of the after period (default: as many as the before wave's leads file).
+        Leads of the after period (default: the before wave's monthly rate over the
+        after wave's nine months).
     baseline : dict, optional
         The before wave's results; analysed from *before_folder* when not given. Stored as
         ``baseline/results.json`` with a fixed ``generated_at``.
@@ -280,15 +335,11 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
     before_folder, after_folder = Path(before_folder), Path(after_folder)
     eng = load_engagement(before_folder)
     before_survey = pd.read_csv(before_folder / PATHS["survey"], dtype={"respondent_id": str})
-    rng_s, rng_c = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     headcount = {t: int(v) for t, v in (eng.client.headcount or {}).items()}
-    survey = after_survey(before_survey, headcount, prof, plant, rng_s)
     if n_leads is None:
         n_leads = int(pd.read_csv(before_folder / PATHS["leads"], usecols=["lead_id"]).shape[0]
-                      / 1.04)
-    crm_prof = replace(prof, crm=replace(prof.crm, **plant.crm))
-    crm = _shift_dates(build_crm_tables(crm_prof, rng_c, n_leads))
-    tables = {"survey": survey, **crm, "plan": generate_plan(prof)}
+                      / 1.04 * AFTER_MONTHS / 12)
+    tables = after_tables(before_survey, headcount, prof, plant, seed=seed, n_leads=n_leads)
     after_folder.mkdir(parents=True, exist_ok=True)
     write_tables(tables, after_folder)
     client_id = after_folder.name
@@ -309,7 +360,7 @@ def write_after_wave(before_folder: str | Path, after_folder: str | Path, *,
            "truth": plant.truth, "scale_shifts": dict(plant.scale_shifts),
            "participation": plant.participation,
            "changes": planted_changes(plant, CRM_KEYS),
-           "realized_population_means": _realized(before_survey, survey)}
+           "realized_population_means": _realized(before_survey, tables["survey"])}
     (after_folder / "planted.json").write_text(json.dumps(doc, indent=2) + "\n",
                                                encoding="utf-8")
     return after_folder
@@ -350,6 +401,35 @@ def survey_wave_pair(profile: str | Profile, *, seed: int, plant: WavePlant = FO
 
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     before = generate_tables(prof, seed=seed, n_respondents=n_respondents, n_leads=100)["survey"]
+    before.attrs = {}                 # generator read-backs: not data
     hc = planted_headcount(before)
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
     return before, after_survey(before, hc, prof, plant, rng), hc
+
+
+def wave_pair_tables(profile: str | Profile, *, seed: int, plant: WavePlant = FOLLOWUP_AFTER,
+                     n_respondents: int = 120, n_leads: int = 1500
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict]:
+    """Both waves' canonical tables (survey and CRM) in memory, for tests and benchmarks.
+
+    The same process as :func:`toolkit.generate.generate_engagement` followed by
+    :func:`write_after_wave`, without the files: the before wave from *seed* (*n_leads* in
+    its twelve months), the after wave from ``seed + 1`` (the same monthly rate over
+    :func:`after_period`).
+
+    Returns
+    -------
+    (before, after, headcount)
+        Tables as :func:`toolkit.generate.generate_tables` returns them, and
+        ``{team: people}``.
+    """
+    from . import generate_tables
+    from .files import headcount as planted_headcount
+
+    prof = PROFILES[profile] if isinstance(profile, str) else profile
+    before = generate_tables(prof, seed=seed, n_respondents=n_respondents, n_leads=n_leads)
+    before["survey"].attrs = {}       # generator read-backs: not data
+    hc = planted_headcount(before["survey"])
+    after = after_tables(before["survey"], hc, prof, plant, seed=seed + 1,
+                         n_leads=int(n_leads * AFTER_MONTHS / 12))
+    return before, after, hc

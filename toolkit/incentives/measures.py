@@ -16,7 +16,7 @@ from ..exceptions import InputError
 from .plan import SIDES
 from .split import contribution_share, reward_split, won_deals
 from .structure import (STRUCTURE_POINTS, gates, num, own_bookings_only,
-                        shared_outcome_weight, structure_score, variable_pay_share)
+                        shared_outcome_weight, structure_score, pay_mix)
 from .whatif import what_if
 from ..lookup import dig as _get
 
@@ -56,7 +56,7 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
                        opportunities: pd.DataFrame | None = None,
                        marketing_sources: Iterable[str] = (),
                        attainment: float | None = None, survey: dict | None = None,
-                       crm: dict | None = None) -> dict:
+                       crm: dict | None = None, min_group_size: int = 5) -> dict:
     """Measure the incentives pillar from the plan, the CRM and the survey (SPEC §4.3–4.4).
 
     Parameters
@@ -77,6 +77,9 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         ``results["crm"]``: reads ``funnel.by_source`` (acceptance of marketing-sourced
         MQLs), ``handoff.acceptance_rate``, ``handoff.fit_share``, ``speed.within_sla_share``,
         ``speed.untouched_share`` and ``persistence.single_attempt_share`` for the flags.
+    min_group_size : int
+        Anonymity threshold: no pay-mix row for fewer people (default 5, the survey
+        platforms' default, SPEC §9).
 
     Returns
     -------
@@ -84,8 +87,9 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         JSON-safe section with keys ``shared_outcome_weight`` (``{sales, marketing}``, 0..1),
         ``sow_gap``, ``sow_zero_sides``, ``sow_own_bookings_only`` (``{sales, marketing}``:
         the side's shared weight comes only from its own bookings, see
-        :func:`~toolkit.incentives.structure.own_bookings_only`), ``variable_pay_share`` (list of ``{team, side, role,
-        headcount, share}``), ``gates`` (see :func:`~toolkit.incentives.structure.gates`),
+        :func:`~toolkit.incentives.structure.own_bookings_only`), ``variable_pay_share`` (the pay-mix table as published,
+        :func:`~toolkit.incentives.structure.pay_mix`: no role under *min_group_size*
+        people), ``gates`` (see :func:`~toolkit.incentives.structure.gates`),
         ``split`` (``{deals, sales_payout, marketing_payout, other_payout, total_payout,
         on_marketing_sourced, marketing_reward_share_on_marketing_sourced, components}``),
         ``marketing_reward_share``, ``marketing_contribution_share``,
@@ -161,7 +165,7 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
         "sow_gap": sow["gap"],
         "sow_zero_sides": sow["zero_sides"],
         "sow_own_bookings_only": own_bookings_only(plan),
-        "variable_pay_share": variable_pay_share(plan),
+        "variable_pay_share": pay_mix(plan, min_group_size),
         "gates": gate_info,
         "split": split,
         "marketing_reward_share": reward,

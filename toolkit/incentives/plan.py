@@ -147,7 +147,16 @@ def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     raw = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
         pd.DataFrame(columns=header, dtype=object)
     raw.index = pd.Index(numbers, dtype="int64")
-    return validate_plan(raw, file=file)
+    from ..intake.controls import control_problems
+
+    controls = control_problems(raw, file)  # a NUL or escape in a role or component
+    try:
+        plan = validate_plan(raw, file=file)
+    except ValidationError as exc:
+        raise ValidationError(controls + list(exc.problems)) from None
+    if controls:
+        raise ValidationError(controls)
+    return plan
 
 
 def _parse_number(values: pd.Series, *, percent: bool) -> tuple[pd.Series, pd.Series]:

@@ -182,6 +182,69 @@ def variable_pay_share(plan: pd.DataFrame) -> list[dict]:
                                       r["variable_pay_share"])]
 
 
+def pay_mix(plan: pd.DataFrame, min_group_size: int) -> list[dict]:
+    """The pay-mix table as published: no role with fewer people on the plan than the
+    anonymity threshold (SPEC §8).
+
+    Within each team, roles with fewer than *min_group_size* people are merged into one row,
+    together with the team's next-smallest roles until the merged row holds at least
+    *min_group_size* people and at least two roles (complementary suppression: a single
+    small role merged alone, or a merged row that could be taken apart by subtracting a
+    shown role, would give it away). The merged row shows the range of its roles' variable
+    pay shares, never their mean (a mean beside the range and the total would let the
+    headcounts be solved for). A team with fewer people than the threshold in all is one
+    row with nothing shown (``suppressed``).
+
+    Parameters
+    ----------
+    plan : DataFrame
+        Typed compensation plan.
+    min_group_size : int
+        The anonymity threshold (``[analysis] min_group_size``).
+
+    Returns
+    -------
+    list of dict
+        ``{team, side, role, roles, headcount, share, share_low, share_high, merged,
+        suppressed}`` in plan order: a role shown on its own has ``roles = [role]``,
+        ``share`` its variable share and ``share_low = share_high = share``; a merged row
+        has ``role = None``, ``roles`` (the job titles merged, in plan order), the merged
+        headcount and ``share = None``; a suppressed team has every figure ``None``.
+    """
+    k = int(min_group_size)
+    rows = variable_pay_share(plan)
+    out: list[dict] = []
+    for team in dict.fromkeys(r["team"] for r in rows):
+        rs = [r for r in rows if r["team"] == team]
+        small = [r for r in rs if r["headcount"] < k]
+        if not small:
+            out += [{**r, "roles": [r["role"]], "share_low": r["share"],
+                     "share_high": r["share"], "merged": False, "suppressed": False}
+                    for r in rs]
+            continue
+        merged = list(small)
+        rest = sorted((r for r in rs if r["headcount"] >= k), key=lambda r: r["headcount"])
+        while (sum(r["headcount"] for r in merged) < k or len(merged) < 2) and rest:
+            merged.append(rest.pop(0))
+        side = rs[0]["side"]
+        n = sum(r["headcount"] for r in merged)
+        if n < k or len(merged) < 2:
+            out.append({"team": team, "side": side, "role": None, "roles": None,
+                        "headcount": None, "share": None, "share_low": None,
+                        "share_high": None, "merged": True, "suppressed": True})
+            continue
+        ids = {id(r) for r in merged}
+        out += [{**r, "roles": [r["role"]], "share_low": r["share"], "share_high": r["share"],
+                 "merged": False, "suppressed": False} for r in rs if id(r) not in ids]
+        shares = [r["share"] for r in merged if r["share"] is not None]
+        out.append({"team": team, "side": side, "role": None,
+                    "roles": [r["role"] for r in rs if id(r) in ids], "headcount": n,
+                    "share": None, "share_low": min(shares) if shares else None,
+                    "share_high": max(shares) if shares else None, "merged": True,
+                    "suppressed": False})
+    return out
+
+
 def gates(plan: pd.DataFrame, attainment: float | None) -> dict:
     """Gates of the plan and whether they are met at the company's attainment.
 

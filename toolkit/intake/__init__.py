@@ -27,7 +27,9 @@ from ..formats import UnknownFormat
 from ..schemas import check_table
 from .base import (FileIntake, ImportResult, crm_importer, detect_crm_format,
                    detect_survey_format, survey_importer)
+from ..instrument import OPEN_ITEMS
 from .canonical import is_canonical, read_canonical
+from .controls import control_problems
 from .parse import DATE_ORDERS
 from .reader import RawTable, read_table
 
@@ -225,6 +227,46 @@ def _new_problems(schema_problems: list[Problem], parse_problems: list[Problem]
             if (p.row, p.column) not in cells and not (p.row is not None and p.column in whole)]
 
 
+def _prefetch_crm(engagement: Engagement) -> None:
+    """Start reading the canonical CRM files with typed columns in background threads
+    (:func:`toolkit.intake.typed.prefetch`): Arrow parses the large activities file while
+    this thread reads the survey and builds and validates the tables before it. Only files
+    whose header already says canonical; the reads are taken, in order, by
+    :func:`_import_crm`."""
+    cfg = engagement.crm
+    if cfg is None or cfg.format not in ("auto", "canonical"):
+        return
+    from .typed import header_only, prefetch
+    for table in CRM_TABLE_NAMES:
+        path = getattr(cfg, table)
+        if path is None:
+            continue
+        overrides = cfg.columns.get(table, {})
+        if cfg.format == "auto":
+            head = header_only(path)
+            if head is None or not is_canonical(head, table, overrides):
+                continue
+        prefetch(path, table, overrides)
+
+
+def _run_jobs(jobs, data: EngagementData, problems: list[Problem],
+              engagement: Engagement) -> None:
+    for table, job in jobs:
+        result = job()
+        data.intake.append(result.intake)
+        if result.problems and result.table.empty and not len(result.table.columns):
+            problems += result.problems
+            continue  # unreadable file: nothing more to check
+        _skip_rows(result, table, engagement)
+        problems += result.problems
+        problems += _no_rows(result, table)
+        problems += _new_problems(check_table(result.table, table, result.intake.path),
+                                  result.problems)
+        problems += control_problems(result.table, result.intake.path,
+                                     free_text=OPEN_ITEMS if table == "survey" else ())
+        setattr(data, table, result.table.reset_index(drop=True))
+
+
 def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
     data = EngagementData(engagement=engagement)
     problems: list[Problem] = []
@@ -240,18 +282,14 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
                 jobs.append((table, lambda t=table, p=path: _import_crm(
                     engagement, t, p, proven_date_order(
                         [r for r in data.intake if r.table in CRM_TABLE_NAMES]))))
-    for table, job in jobs:
-        result = job()
-        data.intake.append(result.intake)
-        if result.problems and result.table.empty and not len(result.table.columns):
-            problems += result.problems
-            continue  # unreadable file: nothing more to check
-        _skip_rows(result, table, engagement)
-        problems += result.problems
-        problems += _no_rows(result, table)
-        problems += _new_problems(check_table(result.table, table, result.intake.path),
-                                  result.problems)
-        setattr(data, table, result.table.reset_index(drop=True))
+    from .typed import discard_prefetched
+    try:
+        _prefetch_crm(engagement)
+        _run_jobs(jobs, data, problems, engagement)
+    except BaseException:
+        discard_prefetched(wait=False)  # an interrupt is not held up by a background read
+        raise
+    discard_prefetched()
     if engagement.survey is not None and engagement.survey.comment_codebook is not None:
         from ..exceptions import InputError
         from ..survey.themes import load_codebook
@@ -366,6 +404,13 @@ def unnamed_files(engagement: Engagement) -> list[str]:
             "plan": engagement.incentives is not None}
     if engagement.crm is not None:
         have.update({t: getattr(engagement.crm, t) is not None for t in CRM_TABLE_NAMES})
+    # a key that is set but invalid is reported by validate; its file is not "unused"
+    raw = engagement.raw if isinstance(engagement.raw, dict) else {}
+    invalid = {table for section, key, table in (
+        ("survey", "path", "survey"), ("incentives", "path", "plan"),
+        *(("crm", t, t) for t in CRM_TABLE_NAMES))
+        if isinstance(raw.get(section), dict) and key in raw[section]
+        and not have.get(table, False)}
     out = []
     for folder, tables in _FOLDERS.items():
         base = engagement.root / folder
@@ -378,6 +423,8 @@ def unnamed_files(engagement: Engagement) -> list[str]:
                 continue
             rel = engagement.relative(f)
             table = _guess_table(f.stem, tables)
+            if table in invalid:
+                continue
             if table is not None and not have.get(table, False):
                 out.append(f"{rel} exists but {_UNNAMED_HINTS[table]}")
             else:
@@ -443,9 +490,41 @@ def validate(folder: str | Path) -> tuple[EngagementData | None, list[Problem]]:
     problems : list of Problem
         Every problem of the configuration or of the tables; empty when all is well.
     """
+    from ..config import load_engagement_partial
+
     try:
-        engagement = load_engagement(folder)
+        engagement, config_problems = load_engagement_partial(folder)
     except ConfigError as exc:
         return None, _problems(exc, "engagement.toml")
+    if engagement is None:
+        return None, config_problems
+    # the configuration's problems AND every file that can be read, in one run
     data, problems = _collect(engagement)
+    problems = config_problems + problems + baseline_problems(engagement)
     return data, problems
+
+
+def baseline_problems(engagement: Engagement) -> list[Problem]:
+    """Read ``[baseline] results`` as ``aligndx report`` does (SPEC §12): a file that is not
+    a results.json of this client is a problem for ``validate`` too."""
+    if getattr(engagement, "baseline", None) is None:
+        return []
+    from ..compare import load_results
+    from ..compare.io import check_same_client
+    from ..exceptions import InputError
+
+    display = engagement.relative(engagement.baseline.results)
+    try:
+        baseline = load_results(engagement.baseline.results)
+        check_same_client(baseline, {"client": {"id": engagement.client.id}}, display)
+    except InputError as exc:
+        return [p if isinstance(p, Problem) else Problem(display, _strip_path(str(p), engagement))
+                for p in exc.problems]
+    return []
+
+
+def _strip_path(message: str, engagement: Engagement) -> str:
+    """A message that starts with the file's absolute path, without it (the Problem names
+    the file)."""
+    path = str(engagement.baseline.results)
+    return message[len(path):].lstrip(": ") if message.startswith(path) else message

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..privacy import _TOKENS, fold
+from .crmbuild import norm_key
 
 _FIRST = {"firstname", "givenname", "contactfirstname", "leadfirstname", "personfirstname"}
 _LAST = {"lastname", "surname", "familyname", "contactlastname", "leadlastname",
@@ -21,10 +22,6 @@ _LAST = {"lastname", "surname", "familyname", "contactlastname", "leadlastname",
 _WHOLE = {"name", "fullname", "contact", "contactname", "person", "personname", "leadname",
           "contactfullname", "email", "emailaddress", "contactemail", "personemail",
           "workemail", "primaryemail", "leademail", "contactinformation"}
-
-
-def _key(label: object) -> str:
-    return "".join(ch for ch in str(label).lower() if ch.isalnum())
 
 
 def _words(value: str) -> set[str]:
@@ -61,7 +58,7 @@ def contact_names(df: pd.DataFrame, columns, free_text: pd.Series | None) -> lis
     for c in columns:
         if c not in df.columns:
             continue
-        k = _key(c)
+        k = norm_key(c)
         kind = "first" if k in _FIRST else "last" if k in _LAST else \
             "whole" if k in _WHOLE else None
         if kind:

@@ -208,8 +208,9 @@ def is_binary(data: bytes, encoding: str) -> bool:
     sample = data[:_SAMPLE_BYTES]
     if encoding.startswith("utf-16"):
         sample = sample[: len(sample) - len(sample) % 2]
-    elif b"\x00" in sample:
-        return True
+    elif b"\x00" in sample and not encoding.startswith("utf-8"):
+        return True  # (in UTF-8 a stray NUL counts as a control character below: the cell
+        # holding it is then named with its row and column)
     try:
         text = sample.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -502,6 +503,7 @@ def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pa.Table, st
         if full is None:
             full = raw_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
         df, lengths = _read_ragged(full, delim, display)
+    pandas_read = df is None and not quotes
     if df is None:
         try:
             df = pd.read_csv(io.BytesIO(raw_bytes), encoding=encoding, sep=delim, header=None,
@@ -529,7 +531,33 @@ def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pa.Table, st
         problem = runaway_quote(df, delim, display)
         if problem is not None:
             raise ValidationError(problem)
+    _check_row_widths(df, lengths, len(first), display,
+                      None if lengths is not None or not pandas_read
+                      else (full if full is not None else raw_bytes), delim)
     return df, encoding, delim, warnings
+
+
+def _check_row_widths(grid: pa.Table, lengths, width: int, display: str, text, delim: str
+                      ) -> None:
+    """Refuse rows in the middle of the file with too few or too many fields
+    (:mod:`toolkit.intake.rows`): from the records' own field counts when the csv module
+    read them, else counted on the text (read without quotes)."""
+    from .rows import line_widths, width_problems
+
+    if lengths is not None:
+        widths = np.asarray(lengths, dtype=np.int64)
+    elif text is not None:
+        widths = line_widths(text, delim)
+    else:
+        return  # read as a rectangle: every row has the header's width
+    if len(widths) != grid.num_rows:
+        return
+    extra = None
+    if grid.num_columns > width:
+        extra = ~_blank_cells(grid.select(list(range(width, grid.num_columns)))).all(axis=0)
+    problems = width_problems(widths, width, display, extra_filled=extra)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _short_last_record(lengths: list[int], width: int, *, ends_with_break: bool

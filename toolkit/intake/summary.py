@@ -10,6 +10,9 @@ def print_intake(data, console=None) -> None:
     text = "\n".join(["Intake summary", *intake_lines(data.intake)])
     if data.warnings:
         text += "\nWarnings:\n" + "\n".join(f"  - {w}" for w in data.warnings)
+    from ..privacy import terminal_text
+
+    text = terminal_text(text)  # headers and values quoted from the client's files
     if console is None:
         print(text)
     else:
@@ -40,9 +43,12 @@ def readiness_notes(data) -> list[str]:
         notes.append("No [crm] section: the blame-game verdict and the hand-off evidence will "
                      "not be assessed.")
     if eng.crm is not None and eng.crm.leads is None:
-        notes.append("No [crm] leads file: the lead funnel (MQL → SAL → SQL), speed to lead "
-                     "and the lead-quality claim will not be assessed; only the "
-                     "opportunities (win rates, revenue) are read.")
+        notes.append("No [crm] leads file: the CRM evidence — the lead funnel (MQL → SAL → "
+                     "SQL), win rates by lead source, speed to lead, follow-up, the "
+                     "lead-quality claim — and the blame-game verdict will not be assessed "
+                     "(they need a leads table). The opportunities are read for the "
+                     "incentives only: won deals and revenue by source for the reward split "
+                     "and the what-if.")
     if eng.incentives is None:
         notes.append("No [incentives] section: the compensation plan will not be assessed.")
     if data.survey is not None and "team" in data.survey.columns:

@@ -115,22 +115,95 @@ def read_typed(path: Path, table: str, *, display_path: str,
     """
     if table not in TYPED_TABLES:
         return None
-    suffix = path.suffix.lower()
     try:
         check_file(path, display_path)
-        if suffix in PARQUET_SUFFIXES:
-            got = _parquet(path, table, columns)
-        elif suffix in _CSV_SUFFIXES:
-            got = _csv(path, table, columns)
-        else:
-            return None
-    except Exception:  # noqa: BLE001 - any surprise: the general path reads and reports
+    except Exception:  # noqa: BLE001 - the general path reads and reports
         return None
+    pending = _PREFETCHED.pop(_key(path, table, columns), None)
+    got = pending.result() if pending is not None else _read_arrays(path, table, columns)
     if got is None:
         return None
     arrays, header, mapping, meta = got
     return _build(arrays, header, mapping, meta, table=table, display=display_path,
                   date_order=date_order)
+
+
+def _read_arrays(path: Path, table: str, columns):
+    """The typed Arrow columns of a clean file (``_csv`` / ``_parquet``), else ``None``.
+
+    Checks the file first (:func:`~toolkit.intake.reader.check_file`, from its ``stat``):
+    a folder, FIFO or unreadable file is never opened here, so a background read cannot
+    block on a named pipe.
+    """
+    suffix = path.suffix.lower()
+    try:
+        check_file(path)
+        if suffix in PARQUET_SUFFIXES:
+            return _parquet(path, table, columns)
+        if suffix in _CSV_SUFFIXES:
+            return _csv(path, table, columns)
+    except Exception:  # noqa: BLE001 - any surprise: the general path reads and reports
+        return None
+    return None
+
+
+class _Pending:
+    """A typed read running in a background thread (:func:`prefetch`)."""
+
+    def __init__(self, path: Path, table: str, columns):
+        import threading
+
+        self._got = None
+        self._thread = threading.Thread(target=self._run, args=(path, table, columns),
+                                        name=f"aligndx-read-{table}", daemon=True)
+        self._thread.start()
+
+    def _run(self, path, table, columns):
+        self._got = _read_arrays(path, table, columns)  # never raises
+
+    def result(self):
+        self._thread.join()
+        return self._got
+
+
+#: Reads started by :func:`prefetch`, taken by :func:`read_typed` (same file, table, columns).
+_PREFETCHED: dict[tuple, _Pending] = {}
+
+
+def _key(path: Path, table: str, columns) -> tuple:
+    try:
+        st = os.stat(path)
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError:
+        stamp = None
+    return (os.path.abspath(path), table, tuple(sorted(dict(columns or {}).items())), stamp)
+
+
+def prefetch(path: Path, table: str, columns: Mapping[str, str] | None = None) -> None:
+    """Start reading *path*'s typed Arrow columns in a background thread.
+
+    Arrow parses the file in C++ without the interpreter lock, so the caller meanwhile
+    builds and validates the tables read before it; :func:`read_typed` of the same file,
+    table and column mapping then takes the columns instead of reading again (or waits for
+    them). Nothing is reported from here: a file the typed path refuses comes back as
+    ``None`` and :func:`read_typed` returns ``None`` as it would have. Call
+    :func:`discard_prefetched` when done, so no read outlives its caller.
+    """
+    if table not in TYPED_TABLES:
+        return
+    key = _key(path, table, columns)
+    if key not in _PREFETCHED:
+        _PREFETCHED[key] = _Pending(Path(path), table, columns)
+
+
+def discard_prefetched(wait: bool = True) -> None:
+    """Drop every prefetched read that was not taken; with *wait*, after it has finished
+    (without, e.g. on an interrupt, the daemon thread ends on its own or with the
+    process)."""
+    while _PREFETCHED:
+        _, pending = _PREFETCHED.popitem()
+        if wait:
+            pending.result()
 
 
 def _mapping(header: list[str], table: str, columns) -> dict[str, str] | None:
@@ -263,9 +336,11 @@ def _clean_already(arr: pa.ChunkedArray) -> bool:
     byte of a multi-byte UTF-8 character (``>= 0x80``, which may be Unicode whitespace such
     as a no-break space).
 
-    Reads the first and last byte of each value from the Arrow offsets and data buffers
-    (NumPy gathers, no per-value work in Python). Such a column is unchanged by trimming and
-    has no empty text to turn into a missing value, so :func:`_clean` can skip both passes.
+    Usually proven for the whole column by the smallest and largest byte of its data buffer;
+    otherwise reads the first and last byte of each value from the Arrow offsets and data
+    buffers (NumPy gathers, no per-value work in Python). Such a column is unchanged by
+    trimming and has no empty text to turn into a missing value, so :func:`_clean` can skip
+    both passes.
     Conservative: a value that merely might change sends the column through them.
     """
     for chunk in arr.chunks:
@@ -277,16 +352,21 @@ def _clean_already(arr: pa.ChunkedArray) -> bool:
         _, off_buf, data_buf = chunk.buffers()
         dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         off = np.frombuffer(off_buf, dtype=dtype)[chunk.offset:chunk.offset + n + 1]
-        starts, ends = off[:-1], off[1:]
         if chunk.null_count:
-            present = ends > starts
-            valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
-            if (valid & ~present).any():
+            if pc.any(pc.equal(pc.binary_length(chunk), 0)).as_py():
                 return False  # an empty, non-missing value
-            starts, ends = starts[valid], ends[valid]
-        elif not (ends > starts).all():
+        elif (off[1:] == off[:-1]).any():
             return False  # an empty value
         data = np.frombuffer(data_buf, dtype=np.uint8)
+        # usually no byte of the whole column could be trimmed: two contiguous reductions
+        # prove it for every value at once, without gathering first and last bytes
+        body = data[int(off[0]):int(off[-1])]
+        if int(body.min()) > 0x20 and int(body.max()) < 0x7f:
+            continue
+        starts, ends = off[:-1], off[1:]
+        if chunk.null_count:
+            valid = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+            starts, ends = starts[valid], ends[valid]
         first, last = data[starts], data[ends - 1]
         if ((first <= 0x20) | (first >= 0x7f) | (last <= 0x20) | (last >= 0x7f)).any():
             return False
@@ -353,8 +433,12 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
                         or mm["max"].value > pd.Timestamp(_TS_MAX).as_unit(unit).value):
                     return None
             ns = arr if arr.type == pa.timestamp("ns") else arr.cast(pa.timestamp("ns"))
-            stamps[dst] = pd.Series(np.asarray(ns.to_numpy(zero_copy_only=False))
-                                    .astype("datetime64[ns]", copy=False), index=index)
+            values = np.asarray(ns.to_numpy(zero_copy_only=False)).astype("datetime64[ns]",
+                                                                          copy=False)
+            # the chunks joined into a new array: handed over, not copied again (a single
+            # chunk is a read-only view of the Arrow buffer: copied, as before)
+            stamps[dst] = pd.Series(values, index=index,
+                                    copy=not values.flags.writeable)
         elif kind in ("id", "text", "category") and (pa.types.is_string(arr.type)
                                                      or pa.types.is_large_string(arr.type)):
             texts[dst] = pd.Series(_clean(arr, spec[dst].values if kind == "category" else ())

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .display import Rendered, renders, fmt_pct, show_markdown, show_table
+from .survey import group_words
 from .read import method as stored_method
+from .waves import method_markdown
 
 
 @renders
@@ -31,7 +33,7 @@ def render_data_quality(results: dict) -> Rendered:
             f"**Hidden by the anonymity rule.** Groups with fewer than {mgs} respondents are "
             "never shown, nor the complementary groups that would let them be recovered by "
             "subtraction. Hidden here: "
-            + ", ".join(dict.fromkeys(_group_word(d.get("group")) for d in sup)) + ".")
+            + ", ".join(group_words(d.get("group") for d in sup)) + ".")
     else:
         show_markdown(f"**Anonymity.** No group was under the threshold of {mgs} respondents; "
                       "nothing had to be hidden.")
@@ -67,13 +69,38 @@ def plain_source(text: str) -> str:
     return text
 
 
+#: Kinds of personal data, by words in a dropped column's name.
+_PERSONAL = (("name", "names"), ("email", "e-mail addresses"), ("mail", "e-mail addresses"),
+             ("phone", "phone numbers"), ("ip", "IP addresses"), ("latitude", "location"),
+             ("longitude", "location"), ("location", "location"))
+
+
 def plain_warning(text: str) -> str:
-    """A data warning without the analysis area prefix ("crm speed: …" → "…")."""
+    """A data warning in the client's words: no analysis-area prefix ("crm speed: …"), no
+    file path ("crm/opportunities.csv: …"), no raw column names."""
     import re
 
+    area = ""
+    m = re.match(r"^([\w./ -]+?\.(?:csv|xlsx|xls|tsv|txt|json)):\s*(.+)$", text, flags=re.S)
+    if m:
+        area = "survey" if m.group(1).lower().startswith("survey") else (
+            "CRM" if m.group(1).lower().startswith("crm") else "")
+        text = m.group(2)
     m = re.match(r"^(?:survey|crm|incentives|verdict|plan|data)(?: [a-z-]+)?:\s*(.+)$", text,
                  flags=re.S)
     out = m.group(1) if m else text
+    m = re.match(r"^personal data columns dropped and not carried forward:\s*(.+)$", out,
+                 flags=re.S)
+    if m:
+        cols = [c.strip().lower() for c in m.group(1).split(",")]
+        kinds = list(dict.fromkeys(word for c in cols for key, word in _PERSONAL
+                                   if key in c and not (key == "ip" and "recipient" in c)))
+        what = f" ({', '.join(kinds)})" if kinds else ""
+        return (f"Personal data in the {area + ' ' if area else ''}export{what} was removed "
+                "before the analysis and is not kept.")
+    m = re.match(r"^amount: all amounts in (\w+)$", out)
+    if m:
+        return f"All deal amounts are in {m.group(1)}."
     return out[:1].upper() + out[1:]
 
 
@@ -87,18 +114,19 @@ def render_methodology(results: dict) -> Rendered:
     cliff_txt = (" (" + ", ".join(f"|d| < {c['below']:.3g}".replace("0.", ".") + f" {c['label']}"
                                   for c in cliffs) + ", else large)") if cliffs else ""
     mat = m.get("maturity_stages") or []
-    mat_txt = ("Maturity stages on the MAT mean: " + ", ".join(
+    mat_txt = ("Maturity stages on the mean of the twelve maturity statements: " + ", ".join(
         (f"< {b['to']:g} {b['stage']}" if b.get("from") is None else
          f"≥ {b['from']:g} {b['stage']}" if b.get("to") is None else
          f"{b['from']:g}–{b['to'] - 0.01:.2f} {b['stage']}") for b in mat)
         + " (Kotler, Rackham & Krishnaswamy 2006).") if mat else ""
-    answered = th.get("min_answered_share")
     alpha = th.get("alpha_flag_below")
     show_markdown(
         "**Survey.** Answers on a 5-point agreement scale; reverse-keyed items scored 6 − x; "
         "\"don't know\" is missing"
-        + (f"; a scale score needs at least {answered:.0%} of its items answered"
-           if answered is not None else "") + ". "
+        ". Every figure of a theme and of its statements counts the same people: those who "
+        "answered all of the theme's statements (someone who skipped one is left out of "
+        "that theme only), because a theme's average beside its statements' averages "
+        "would otherwise reveal what the few who skipped a statement answered. "
         "Scale means map to 0–100 as (m − 1)/4 × 100. Reliability: Cronbach's alpha with 95% CI "
         "and McDonald's omega (one-factor model)"
         + (f", flagged below {alpha:g}" if alpha is not None else "") + ". Sales side (sales "
@@ -121,19 +149,22 @@ def render_methodology(results: dict) -> Rendered:
         "which conversion cuts short). Where the funnel loses most: the stage conversion "
         "clearly below its practitioner range (upper end of its 95% interval under the range's "
         "lower end) that falls furthest short of it — not simply the lowest stage rate, since "
-        "stages convert at different normal rates. Revenue at stake, a bounded estimate: the "
-        "leads sales gave up on (never touched, or touched once and not converted; rejected "
-        "leads and leads still within the SLA at the extract are left out) × the conversion of "
-        "comparable leads (same kind of source, first touched within the SLA) worked to the "
-        "well-worked attempt — the lower of the attempt-clock projection and what comparable "
-        "leads that sales kept working actually achieved, so a lead given up on is never "
-        "credited with more than the worked leads delivered — × the SQL → won rate of the "
-        "leads created in the period × their median won deal; seeded bootstrap 95% interval "
-        "(sampling error only).\n\n"
+        "stages convert at different normal rates. Revenue at stake: a base case "
+        "(assumptions below) that credits the leads sales gave up on only with what "
+        "comparable leads achieved once touched at all; the attempt-clock figure is an upper "
+        "bound, flattered by informative censoring (sales selecting which leads to keep "
+        "working) — the same bias can flatter worked conversion, so an estimate above the "
+        "practitioner range is shown beside the share that actually reached SQL. Cost of poor "
+        "leads: marketing MQLs' shortfall against the bottom of the MQL → SQL range, at the "
+        "same SQL → won rate and median won deal.\n\n"
         f"**Settings of this engagement.** Anonymity threshold {settings.get('min_group_size')} "
         f"respondents (comments: {settings.get('min_comment_group_size')}); first-touch SLA "
         f"{settings.get('sla_first_touch_hours')} h; well worked = at least "
         f"{settings.get('well_worked_attempts')} attempts.")
+    stake = (results.get("crm") or {}).get("revenue_at_stake") or {}
+    if stake.get("amount") is not None and stake.get("assumptions"):
+        show_markdown("**Revenue at stake, assumptions.** " + " ".join(
+            str(a) for a in stake["assumptions"]))
     rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
              "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
              "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
@@ -150,6 +181,9 @@ def render_methodology(results: dict) -> Rendered:
     note = m.get("note")
     if note:
         show_markdown(f"*{note}*")
+    waves_text = method_markdown(results.get("comparison"))   # [baseline]: SPEC §12
+    if waves_text:
+        show_markdown(waves_text)
     _thresholds(results, m)
     # the raw conversion-by-attempts table ("not evidence") is left out: the bias it would
     # illustrate is named in the CRM method above
@@ -162,6 +196,35 @@ _PART = {"survey": "Survey", "plan_structure": "Plan structure",
 #: Which threshold groups a single-wave, written report needs (workshop and wave-comparison
 #: thresholds belong to those deliverables).
 _REPORT_USES = ("verdict", "incentive flags", "findings", "recommendations")
+
+
+#: Thresholds whose value is not a share of 100 %: its unit as the rule states it.
+_UNITS = {
+    "gap_large": lambda v: f"{v:.2f}",                       # Cliff's delta, −1..1
+    "severity_high": lambda v: f"{v:.2f} on the 0–1 severity scale",
+    "severity_medium": lambda v: f"{v:.2f} on the 0–1 severity scale",
+    "sow_gap": lambda v: f"{100 * v:g} points",
+    "reward_gap": lambda v: f"{100 * v:g} points",
+    "scale_low": lambda v: f"{v:g} on the 1–5 answer scale",
+    "conflict_high": lambda v: f"{v:g} on the 1–5 answer scale",
+    "pillar_low": lambda v: f"{v:g} of 100",
+    "agree_min_answer": lambda v: f"an answer of {v:g}",
+}
+#: Instrument codes a stored rationale may carry, and what the report calls them.
+_CODE_WORDS = {"CONF": "The conflict statements'", "REFF": "perceived effectiveness",
+               "MAT": "maturity"}
+
+
+def plain_codes(text: str) -> str:
+    """A stored rationale in the report's words: instrument codes named, and what only the
+    workshop or the wave comparison uses left out."""
+    import re
+
+    text = re.sub(r"^CONF mean", "The conflict statements' mean", text)
+    text = re.sub(r"\b(CONF|REFF|MAT)\b", lambda m: _CODE_WORDS[m.group(1)], text)
+    text = re.sub(r", the blame claims and the workshop's reveal and guess round use it",
+                  " and the blame claims use it", text)
+    return text.replace(" and the workshop's reveal and guess round", "")
 
 
 def _thresholds(results: dict, m: dict) -> None:
@@ -179,10 +242,12 @@ def _thresholds(results: dict, m: dict) -> None:
         src = "" if not src or src.startswith("method") else f" ({src})"
         val = t.get("value")
         if isinstance(val, (int, float)) and not isinstance(val, bool):
-            shown = f"{100 * val:g}%" if isinstance(val, float) and 0 < val < 1 else f"{val:g}"
+            unit = _UNITS.get(t.get("name"))
+            shown = (unit(val) if unit else f"{100 * val:g}%"
+                     if isinstance(val, float) and 0 < val < 1 else f"{val:g}")
             src = f" (threshold {shown}" + (f"; {src[2:]}" if src else ")")
         if first:
-            lines.append(f"- {first}{src}")
+            lines.append(f"- {plain_codes(first)}{src}")
     show_markdown("**Thresholds used.** The verdict, the plan's conflict flags and the findings "
                   "apply these rules:\n\n" + "\n".join(dict.fromkeys(lines)))
 
@@ -218,8 +283,14 @@ def render_handoff_score(results: dict) -> Rendered:
             how += (f" × share of accepted leads sales touched: {fmt_pct(acc)} accepted, "
                     f"{fmt_pct(untouched['share'])} of them ({untouched.get('n'):,}) never "
                     "touched")
-        rows.append({"component": "Acceptance, worked", "value": f"{comps['acceptance']:.2f}",
-                     "how": how})
+        fr = h.get("fit_rejected_share")
+        if fr is not None:
+            cap = {t.get("name"): t.get("value") for t in stored_method(results).get(
+                "thresholds") or []}.get("evidence_score_fit_rejection_max") or 0.2
+            how += (f" × (1 − MQLs rejected for fit ÷ {fmt_pct(cap)}, at least 0): "
+                    f"{fmt_pct(fr)} of MQLs were rejected for fit")
+        rows.append({"component": "Acceptance, worked, net of leads rejected for fit",
+                     "value": f"{comps['acceptance']:.2f}", "how": how})
     if "feedback" in comps:
         rows.append({"component": "Reasons given", "value": f"{comps['feedback']:.2f}",
                      "how": "share of rejections that say why"})
@@ -232,7 +303,9 @@ def render_handoff_score(results: dict) -> Rendered:
                + (f" = {score:.0f}" if score is not None else " (not computed: "
                   + "; ".join(h.get("evidence_score_missing") or []) + ")")
                + ". An accepted lead that is never touched is not a hand-off that happened, so "
-               "acceptance counts only the accepted leads sales worked.")
+               "acceptance counts only the accepted leads sales worked; and an MQL rejected "
+               "because it does not fit means the teams do not define a good lead alike, so "
+               "many rejections for fit take the acceptance credit away.")
 
 
 @renders
@@ -240,7 +313,7 @@ def render_priorities(results: dict) -> Rendered:
     """How the recommendations were ranked: impact × evidence strength, per recommendation."""
     recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)]
     pr = stored_method(results).get("priority") or {}
-    if not any(r.get("value") is not None for r in recs) or not pr:
+    if not any(r.get("value") is not None or r.get("sustain") for r in recs) or not pr:
         return
     strength = pr.get("strength") or {}
     words = {"records": "measured in the CRM, the plan or the verdict",
@@ -260,6 +333,6 @@ def render_priorities(results: dict) -> Rendered:
              "impact": _f(r.get("impact"), ".2f"),
              "evidence strength": _f(r.get("strength"), ".1f"),
              "priority": _f(r.get("value"), ".2f") if r.get("value") is not None
-             else "last (next stage)"}
+             else "keep (what works)" if r.get("sustain") else "last (next stage)"}
             for r in sorted(recs, key=lambda r: r.get("rank") or r.get("priority") or 99)]
     show_table(pd.DataFrame(rows, dtype=object), caption="Recommendations by priority")

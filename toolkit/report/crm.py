@@ -93,7 +93,12 @@ def handoff_sentence(h: dict) -> str:
                 "rejected is not in the export (no rejection date or status). ")
     else:
         text = (f"**Hand-off.** Sales accepted {acc} of {h['n_mql']:,} MQLs and rejected "
-                f"{rej}. ")
+                f"{rej}")
+        a, r = h.get("acceptance_rate"), h.get("rejection_rate")
+        if a is not None and r is not None and 1 - a - r >= 0.005:
+            text += (f"; the other {fmt_pct(1 - a - r)} were neither accepted nor rejected "
+                     "by the extract date")
+        text += ". "
     n_rej, n_reason = h.get("n_rejected") or 0, h.get("n_with_reason") or 0
     if "rejection" in nm:
         pass
@@ -115,7 +120,8 @@ def handoff_sentence(h: dict) -> str:
             if miss else "."))
     else:
         text += (f"Hand-off evidence score: **{fmt_num(score, 0)}/100** (acceptance against "
-                 "the 40–60% practitioner range, reasons given, first touch within the SLA).")
+                 "the 40–60% practitioner range, net of leads never touched and of MQLs "
+                 "rejected for fit; reasons given; first touch within the SLA).")
     return text
 
 
@@ -261,7 +267,7 @@ def render_funnel(results: dict) -> Rendered:
                          key=lambda kv: -kv[1]["counts"]["leads"]):
         c = v["counts"]
         rows.append({"source": source_label(src),
-                     "marketing-sourced": "yes" if v.get("marketing") else "no",
+                     "marketing-sourced": "Yes" if v.get("marketing") else "No",
                      "leads": c["leads"], "MQL": _count(c.get("mql")),
                      "SQL": _count(c.get("sql")), "won": _count(c.get("won")),
                      "MQL → SAL": _ci(v["rates"].get("mql_to_sal")) if c.get("sal") is not None
@@ -360,6 +366,15 @@ def effort_sentence(e: dict) -> str:
                    "(and stop being called) do not make effort look useless.")
 
 
+def _effort_takeaway(results: dict, e: dict) -> str:
+    """The chart's takeaway: the evidence-gated conclusion first ("Persistence pays" only
+    when clearly above zero and material), then the figures."""
+    from ..formatting import persistence_title
+    body = effort_sentence(e).replace("**Does persistence pay?** ", "")
+    head = persistence_title(results)
+    return f"{head.rstrip('.')}. {body}" if head else body
+
+
 @renders
 def render_effort(results: dict) -> Rendered:
     """Conversion per attempt (the attempt clock) and first-touch speed within score bands."""
@@ -380,8 +395,10 @@ def render_effort(results: dict) -> Rendered:
             + (f" (touched leads handed to sales, n = {e['n']:,})" if e.get("n") else ""),
             xlabel="Attempt"), alt="Bar chart of the share of leads reaching SQL at each sales "
             "attempt among the leads still being worked at that attempt, with 95% intervals.",
-            takeaway=effort_sentence(e).replace("**Does persistence pay?** ", ""))
+            takeaway=_effort_takeaway(results, e))
     ft, hue = _bucket_frame(dose.get("by_first_touch"))
+    if not ft.empty and "bucket" in ft:   # never-touched leads cannot convert: no bar for them
+        ft = ft[ft["bucket"].astype(str) != "never"]
     if not ft.empty:
         ft = ft.astype({"rate": float, "ci_low": float, "ci_high": float})
         show_figure(charts.plot_rate_buckets(data=ft, hue=hue,
@@ -393,17 +410,41 @@ def render_effort(results: dict) -> Rendered:
                     + ("within the same lead-score band." if hue else "across all leads."))
     lg = dose.get("logit") or {}
     if lg.get("terms"):
-        names = {"first_touch_days": "per day to first touch",
-                 "score_sd": "per typical step up in lead score"}
-        show_table(pd.DataFrame([{"term": names.get(k, k),
-                                  "odds of reaching SQL × (1 = no change)":
-                                      fmt_num(v["odds_ratio"], 2),
-                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
-                                            f"{fmt_num(v['ci_high'], 2)}"}
-                                 for k, v in lg["terms"].items()]),
-                   caption=f"How speed and lead score each go with reaching SQL, the "
-                   f"other held equal (n={lg['n']:,} touched leads"
-                   + (" with a lead score)" if "score_sd" in lg["terms"] else ")"))
+        show_markdown(odds_sentence(lg))
+
+
+#: What one unit of each model term is, in words.
+_ODDS_TERMS = {"first_touch_days": "each day's wait before the first touch",
+               "score_sd": "a lead scored one typical step higher",
+               "attempts": "each extra attempt"}
+
+
+def odds_sentence(lg: dict) -> str:
+    """How speed and lead score each go with reaching SQL, the other held equal, in words
+    (the model's odds ratios as "cuts the odds by about a fifth" / "1.6 times the odds");
+    the model itself is named in the methodology appendix."""
+    parts = []
+    for k, v in (lg.get("terms") or {}).items():
+        o, lo, hi = v.get("odds_ratio"), v.get("ci_low"), v.get("ci_high")
+        if o is None:
+            continue
+        who = _ODDS_TERMS.get(k, k.replace("_", " "))
+        if lo is not None and hi is not None and lo <= 1 <= hi:
+            parts.append(f"{who} makes no clear difference to the odds of reaching SQL")
+        elif o < 1:
+            parts.append(f"{who} cuts the odds of reaching SQL by about {1 - o:.0%} "
+                         f"(95% interval {1 - hi:.0%}–{1 - lo:.0%})")
+        elif o < 1.5:
+            parts.append(f"{who} raises the odds of reaching SQL by about {o - 1:.0%} "
+                         f"(95% interval {lo - 1:.0%}–{hi - 1:.0%})")
+        else:
+            parts.append(f"{who} goes with {o:.1f} times the odds of reaching SQL "
+                         f"(95% interval {lo:.1f}–{hi:.1f})")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return (f"**Speed and lead score, each with the other held equal.** {text[:1].upper()}"
+            f"{text[1:]} (n = {lg.get('n', 0):,} touched leads).")
 
 
 #: Kept for callers of the previous name.
@@ -411,9 +452,10 @@ render_dose = render_effort
 
 
 def stake_sentence(r: dict | None, currency: str = "") -> str:
-    """Revenue at stake in one paragraph: the counterfactual stated plainly, the figure
-    rounded as the estimate it is, its inputs and its scale against the period's won deals
-    (or why it cannot be given)."""
+    """Revenue at stake in one paragraph: the base case stated plainly (the given-up leads at
+    the conversion comparable leads achieved once touched at all), rounded as the estimate it
+    is, its inputs, its scale against the period's won deals, and the attempt-clock figure as
+    an upper bound with the reason it is flattered (or why nothing can be given)."""
     from ..formatting import about_money, about_money_range
     r = r or {}
     if r.get("amount") is None:
@@ -421,7 +463,6 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if not r.get("leads"):
         return ("**Revenue at stake.** None: sales gave up on no lead handed to it (every lead "
                 "was touched more than once or converted).")
-    W = r.get("attempts") or 6
     ex = r.get("excluded") or {}
     left = []
     if ex.get("rejected"):
@@ -429,13 +470,19 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if ex.get("within_sla_at_extract"):
         left.append(f"{ex['within_sla_at_extract']:,} leads still within the SLA at the "
                     "extract")
+    rates = _stake_rates(r)
     text = (f"**Revenue at stake.** Sales gave up on {r['leads']:,} of the leads handed to it: "
             f"{r.get('leads_untouched') or 0:,} never touched and "
             f"{r.get('leads_single_attempt') or 0:,} touched once and not converted"
             + (f" ({' and '.join(left)} are not counted)" if left else "") + ". "
-            f"If they had been worked up to {W} attempts, converting at the rate of comparable "
-            "leads that were (same kind of source, first touched within the SLA), we estimate "
-            f"about {fmt_num(r.get('expected_sqls'), 0)} more would have reached SQL. ")
+            "Comparable leads — same kind of source, same lead-score band — reached SQL "
+            + rates + " once sales touched them at all, however many calls they then got. "
+            f"At those rates about {fmt_num(r.get('expected_sqls'), 0)} more leads would have "
+            "reached SQL")
+    cohort = (r.get("method") or {}).get("cohort_sqls")
+    if cohort:
+        text += f" (the period's leads produced {cohort:,} SQLs)"
+    text += ". "
     sw = r.get("sql_to_won") or {}
     if r.get("revenue_basis") == "cohort" and sw.get("sql"):
         text += (f"At the rate at which SQLs from leads created in the period were won "
@@ -452,13 +499,57 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
     if r.get("won_revenue") and r.get("revenue_basis") == "cohort":
         text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
                  "leads created in the period")
-    text += ". "
-    if r.get("capped") and (r.get("projection_amount") or 0) > 1.1 * r["amount"]:
-        text += ("The conversion used is capped at what comparable leads that sales kept "
-                 "working actually achieved; the uncapped attempt-clock projection would give "
-                 f"{about_money(r['projection_amount'], currency)}. ")
+    text += (". It rests only on conversion the client's own leads achieved, not on sales "
+             "working them harder than the rest. ")
+    up = r.get("upper_bound") or {}
+    if up.get("amount") is not None and up["amount"] > 1.1 * r["amount"]:
+        text += ("Upper bound: had they converted like the leads sales kept working, about "
+                 f"{about_money(up['amount'], currency)} — a flattered figure, because sales "
+                 "keeps working the leads that respond or look promising. ")
     return text + ("This is an order of magnitude, not a forecast; the interval covers "
                    "sampling error only (assumptions in the methodology appendix).")
+
+
+def _stake_rates(r: dict) -> str:
+    """The base-case rates in words: "at 27% (never touched) and 20% (after one unanswered
+    call)", lead-weighted over the source groups."""
+    ec = r.get("expected_conversion") or {}
+    out = []
+    for key, n_key, label in (("untouched", "leads_untouched", "never touched"),
+                              ("after_one_attempt", "leads_single_attempt",
+                               "after one unanswered call")):
+        n = sum((e.get(n_key) or 0) for e in ec.values() if e.get(key) is not None)
+        if n:
+            rate = sum((e.get(n_key) or 0) * e[key] for e in ec.values()
+                       if e.get(key) is not None) / n
+            out.append(f"{fmt_pct(rate)} ({label})")
+    return "at " + " and ".join(out) if out else "at their own rate"
+
+
+def poor_leads_sentence(p: dict | None, currency: str = "") -> str:
+    """The cost of poor leads in one paragraph (the money figure of a lead-quality verdict),
+    or ``""`` when it is not measured or nothing is lost."""
+    from ..formatting import about_money, about_money_range
+    p = p or {}
+    if p.get("amount") is None or not p.get("leads"):
+        return ""
+    low = p.get("benchmark_low") or 0.2
+    eff = p.get("sales_effort") or {}
+    if not p["amount"]:
+        return ""
+    text = (f"**Revenue lost to poor leads.** Marketing-sourced MQLs reached SQL at "
+            f"{fmt_pct(p['rate'])} ({p['sqls']:,} of {p['leads']:,}). At {fmt_pct(low)}, the "
+            f"bottom of the practitioner range, they would have brought about "
+            f"{fmt_num(p.get('shortfall_sqls'), 0)} more SQLs, worth about "
+            f"**{about_money(p['amount'], currency)}** in won deals (95% interval "
+            f"{about_money_range(p.get('ci_low'), p.get('ci_high'), currency)}) at the period's "
+            "own SQL → won rate and median won deal. ")
+    if eff.get("share_of_attempts") is not None:
+        text += (f"Sales spent {fmt_pct(eff['share_of_attempts'])} of its calls and e-mails on "
+                 f"marketing MQLs ({eff['attempts_on_unconverted']:,} attempts) that never "
+                 "reached SQL; what that time cost is not in the export (no cost per sales "
+                 "hour).")
+    return text
 
 
 @renders
@@ -484,7 +575,7 @@ def render_quality(results: dict) -> Rendered:
                       f"{_ci(wc.get('marketing'))}, other sources {_ci(wc.get('other'))}. "
                       f"Benchmark: {b['label']} ({b['provenance']}).")
         rows = [{"source": source_label(k),
-                 "marketing-sourced": "yes" if v.get("marketing") else "no",
+                 "marketing-sourced": "Yes" if v.get("marketing") else "No",
                  "leads touched within the SLA": v["n"],
                  f"reached SQL within {W} attempts": v.get("k"),
                  f"estimated to reach SQL if worked to attempt {W}": _ci(v, n=False)
@@ -505,7 +596,13 @@ def render_quality(results: dict) -> Rendered:
     elif nm:
         show_markdown("Marketing's share of pipeline and won revenue: not in the export (the "
                       "opportunities and their leads carry no source).")
-    currency = ((results.get("client") or {}).get("currency") or "")
+    from .safe import md_text  # a setting never becomes Markdown (SPEC §8a)
+
+    currency = md_text((results.get("client") or {}).get("currency") or "")
+    poor = poor_leads_sentence(crm.get("cost_of_poor_leads"), currency)
+    if poor and ((results.get("verdict") or {}).get("lead_quality") or {}).get("status") \
+            == "supported":
+        show_markdown(poor)
     show_markdown(stake_sentence(crm.get("revenue_at_stake"), currency))
 
 
@@ -545,15 +642,7 @@ def _legacy_dose(results: dict) -> None:
                 takeaway=take)
     lg = dose.get("logit") or {}
     if lg.get("terms"):
-        names = {"attempts": "per extra attempt", "first_touch_days": "per day to first touch",
-                 "score_sd": "per typical step up in lead score"}
-        show_table(pd.DataFrame([{"term": names.get(k, k),
-                                  "odds of reaching SQL × (1 = no change)":
-                                      fmt_num(v["odds_ratio"], 2),
-                                  "95% CI": f"{fmt_num(v['ci_low'], 2)}–"
-                                            f"{fmt_num(v['ci_high'], 2)}"}
-                                 for k, v in lg["terms"].items()]),
-                   caption=f"Logistic regression of reaching SQL (n={lg['n']:,} touched leads)")
+        show_markdown(odds_sentence(lg))
 
 
 def _legacy_quality(results: dict) -> None:
@@ -567,7 +656,7 @@ def _legacy_quality(results: dict) -> None:
                   f"{_ci(lq['well_worked_conversion'])}; marketing-sourced "
                   f"{_ci(lq.get('marketing'))}, other sources {_ci(lq.get('other'))}. "
                   f"Benchmark: {b['label']} ({b['provenance']}).")
-    rows = [{"source": k, "marketing-sourced": "yes" if v.get("marketing") else "no",
+    rows = [{"source": k, "marketing-sourced": "Yes" if v.get("marketing") else "No",
              "well-worked leads": v["n"], "reached SQL": _ci(v)}
             for k, v in sorted(lq["by_source"].items(), key=lambda kv: -kv[1]["n"])]
     if rows:

@@ -12,6 +12,7 @@ it ends a notebook cell) instead of displaying it as a side effect.
 from __future__ import annotations
 
 import math
+import re
 
 import base64
 from typing import Iterable
@@ -42,12 +43,84 @@ def fmt_p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+#: Longest category label drawn in a chart (tick labels, legend entries); longer ones end
+#: in "…" (review 13, L3). Alt texts and takeaways are capped at MAX_ALT characters.
+MAX_LABEL = 60
+MAX_ALT = 2000
+
+
+def _capped(text, limit: int):
+    if isinstance(text, str) and len(text) > limit:
+        return text[:limit - 1].rstrip() + "…"
+    return text
+
+
+def shorten_labels(fig, limit: int = MAX_LABEL) -> None:
+    """Cut every tick label and legend entry of *fig* longer than *limit* characters to
+    *limit* (ending in "…"): labels come from clients' files (regions, sources, stages,
+    reasons) and a chart must stay a sane size whatever they hold."""
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            old = axis.get_major_formatter()
+            if not isinstance(old, (FixedFormatter, StrCategoryFormatter)):
+                continue  # numbers, dates: never a client's text
+            axis.set_major_formatter(
+                FuncFormatter(lambda x, pos, f=old: _capped(f(x, pos), limit)))
+            for t in axis.get_ticklabels():
+                t.set_text(_capped(t.get_text(), limit))
+        leg = ax.get_legend()
+        for t in (leg.get_texts() if leg is not None else ()):
+            t.set_text(_capped(t.get_text(), limit))
+    for leg in getattr(fig, "legends", ()):
+        for t in leg.get_texts():
+            t.set_text(_capped(t.get_text(), limit))
+
+
+#: Width of the printed page's text block (A4 less the report's margins), inches: a chart
+#: wider than this is scaled down in print, its text with it (see :func:`fit_titles`).
+PRINT_WIDTH_IN = 178 / 25.4
+
+
+def fit_titles(fig) -> None:
+    """Wrap an axes title longer than its figure onto two or more lines.
+
+    A title wider than the figure widens the saved image, and the whole chart — every label
+    with it — is then printed smaller to fit the page. The width is estimated from the
+    character count (0.7 em per character of bold sans-serif), which errs long.
+    """
+    import textwrap
+
+    width_in = fig.get_size_inches()[0]
+    for ax in fig.axes:
+        t = ax.title
+        text = t.get_text()
+        if not text or "\n" in text:
+            continue
+        chars = int(width_in * 72 / (0.7 * t.get_fontsize()))
+        if len(text) <= chars:
+            continue
+        # two lines split after a comma or colon (the population on a line of its own),
+        # else wrapped at spaces
+        cuts = [m.end() for m in re.finditer(r"[,:;] ", text)]
+        best = min(cuts, key=lambda c: max(c, len(text) - c), default=None)
+        if best is not None and max(best, len(text) - best) <= chars:
+            t.set_text(text[:best].rstrip() + "\n" + text[best:])
+        else:
+            t.set_text("\n".join(textwrap.wrap(text, chars, break_long_words=False)))
+
+
 def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it."""
     from matplotlib.text import Text
 
     for t in fig.findobj(Text):  # client text in labels is text, never mathtext ("$")
         t.set_parse_math(False)
+    shorten_labels(fig)  # a 35,000-character region must not make a 274,856-pixel chart
+    alt, takeaway = _capped(alt, MAX_ALT), _capped(takeaway, MAX_ALT)
+    fit_titles(fig)
     from ..charts.png import figure_png
     from ..charts.theme import pyplot
 
@@ -95,6 +168,8 @@ def show_html(fragment: str) -> None:
 def show_table(df: pd.DataFrame, *, caption: str | None = None, index: bool = False) -> None:
     """Display a DataFrame as a plain, print-friendly HTML table."""
     shown = df.astype(object).where(df.notna(), "—")  # None and NaN alike read "—"
+    # headers as a document writes them: capitalised ("source" → "Source")
+    shown.columns = [c[:1].upper() + c[1:] if isinstance(c, str) else c for c in shown.columns]
     styler_html = shown.to_html(index=index, border=0, classes="table", escape=True)
     cap = f"<p class='caption'>{html_text(caption)}</p>" if caption else ""
     emit(HTML(cap + styler_html))

@@ -14,7 +14,7 @@ from .read import threshold
 from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
 
 SCALE_NAMES = {"SHARE": "Shared goals", "RINT": "Reward interdependence",
-               "RFAIR": "Fair reward of the other team"}
+               "RFAIR": "Reward fairness"}   # the scale's name in every chart and table
 #: Team codes of the plan in words.
 TEAM_WORDS = {"sales": "Sales", "marketing": "Marketing", "sales_development":
               "Sales development", "revops": "Revenue operations", "leadership": "Leadership"}
@@ -213,6 +213,38 @@ def headcount_note(results: dict) -> str:
     return text + "."
 
 
+def _k(results: dict) -> int:
+    return int(((results.get("data") or {}).get("settings") or {}).get("min_group_size") or 5)
+
+
+def pay_mix_row(v: dict, results: dict) -> dict:
+    """One row of the pay-mix table: a role, roles combined for anonymity (their range of
+    variable shares) or a team too small to show."""
+    team = _team(v.get("team") or "")
+    if v.get("suppressed"):
+        return {"Team": team, "Role": f"Fewer than {_k(results)} people on the plan: not shown",
+                "Headcount": "—", "Variable share of pay": "—"}
+    if v.get("merged"):
+        roles = [str(r) for r in v.get("roles") or []]
+        lo, hi = v.get("share_low"), v.get("share_high")
+        rng = (fmt_pct(lo) if lo is not None and fmt_pct(lo) == fmt_pct(hi)
+               else f"{fmt_pct(lo)[:-1]}–{fmt_pct(hi)}" if lo is not None else "—")
+        return {"Team": team, "Role": "Combined: " + (", ".join(roles[:-1]) + " and "
+                                                       + roles[-1] if len(roles) > 1
+                                                       else "".join(roles)),
+                "Headcount": v.get("headcount"), "Variable share of pay": rng}
+    return {"Team": team, "Role": v.get("role"), "Headcount": v.get("headcount"),
+            "Variable share of pay": fmt_pct(v.get("share"))}
+
+
+def _merged_note(vps: list[dict], results: dict) -> str:
+    if not any(v.get("merged") for v in vps):
+        return ""
+    return (f" Roles with fewer than {_k(results)} people on the plan are combined with "
+            "others of their team, and their share shown as a range, so no one's pay can be "
+            "read off.")
+
+
 @renders
 def render(results: dict) -> Rendered:
     """Display the incentives section: pillar score, shared-outcome weight, pay mix, gates,
@@ -221,7 +253,9 @@ def render(results: dict) -> Rendered:
     if not inc:
         show_not_assessed("Incentives", ["No compensation plan was analysed."])
         return
-    cur = (results.get("client") or {}).get("currency") or ""
+    from .safe import md_text  # a setting never becomes Markdown (SPEC §8a)
+
+    cur = md_text((results.get("client") or {}).get("currency") or "")
     # the one incentives pillar score is scores.incentives (toolkit.scores.combine)
     parts = parts_sentence(results, "incentives")
     if parts:
@@ -250,11 +284,9 @@ def render(results: dict) -> Rendered:
 
     vps = inc.get("variable_pay_share") or []
     if vps:
-        show_table(pd.DataFrame([{"Team": _team(v["team"]), "Role": v["role"],
-                                  "Headcount": v["headcount"],
-                                  "Variable share of pay": fmt_pct(v["share"])} for v in vps]),
+        show_table(pd.DataFrame([pay_mix_row(v, results) for v in vps], dtype=object),
                    caption="Variable pay as a share of on-target pay, per role. "
-                   + headcount_note(results))
+                   + headcount_note(results) + _merged_note(vps, results))
 
     g = inc.get("gates") or {}
     if g.get("any_gate"):

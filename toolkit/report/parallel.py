@@ -27,7 +27,6 @@ import pickle
 import select
 import shutil
 import sys
-import tempfile
 from typing import Callable, Sequence
 
 #: Seconds the kernel waits for a section the helper claimed while the helper says nothing;
@@ -97,10 +96,17 @@ class SectionHelper:
         self.order = list(order)
         self.index = {s: i for i, s in enumerate(self.order)}
         self.digest = digest(results)
-        self.dir = tempfile.mkdtemp(prefix="aligndx-sections-")
+        from ..runsafe import make_locked_temp, sweep_temp
+
+        sweep_temp()  # folders of killed kernels and helpers (their lock is free)
+        # locked for as long as the kernel or the helper lives (the helper inherits the
+        # descriptor), so that a concurrent run's sweep leaves it alone
+        self._folder = make_locked_temp("aligndx-sections-")
+        self.dir = str(self._folder.path)
         self.ready: dict[int, bool] = {}  # section index → rendered by the helper (or failed)
         self.eof = False
         self._buf = b""
+        self._kernel_pid = os.getpid()
         r, w = os.pipe()
         import warnings
 
@@ -109,7 +115,7 @@ class SectionHelper:
             pid = os.fork()
         if pid == 0:  # the helper
             os.close(r)
-            _helper_main(self, w, render)  # never returns
+            _helper_main(self, w, render, parent=self._kernel_pid)  # never returns
         os.close(w)
         self.pid, self.fd = pid, r
 
@@ -187,7 +193,11 @@ class SectionHelper:
         while not self.eof and self._read(0):
             pass
         if self.eof and not any(self.ready.values()):
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self._remove()
+
+    def _remove(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self._folder.release()
 
     def _read(self, timeout: float) -> bool:
         """Read the helper's messages; False when it said nothing for *timeout* seconds."""
@@ -222,7 +232,7 @@ class SectionHelper:
             except ProcessLookupError:
                 pass
             self._finish()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._remove()
 
 
 def _claim(folder: str, i: int) -> bool:
@@ -233,10 +243,24 @@ def _claim(folder: str, i: int) -> bool:
         return False
 
 
-def _helper_main(helper: SectionHelper, w: int, render) -> None:
-    """Body of the forked helper: render sections from the last one back, then exit."""
+def _helper_main(helper: SectionHelper, w: int, render, parent: int | None = None) -> None:
+    """Body of the forked helper: render sections from the last one back, then exit.
+
+    When the kernel dies first (killed, or stopped without its exit handlers) the helper is
+    told (SIGTERM on Linux, else a watcher) and removes the folder before it exits: no
+    rendered section stays behind in the temporary folder."""
     code = 0
     try:
+        import signal
+
+        def _parent_gone(*_a):
+            shutil.rmtree(helper.dir, ignore_errors=True)
+            os._exit(1)
+
+        signal.signal(signal.SIGTERM, _parent_gone)
+        from ..runsafe import die_with_parent
+
+        die_with_parent(parent, sig=signal.SIGTERM)
         devnull = open(os.devnull, "w")
         sys.stdout = sys.stderr = devnull  # the kernel's streams belong to the kernel
         import warnings
@@ -289,6 +313,31 @@ def start(results: dict, order: Sequence[str], render: Callable[[str, dict], lis
     import atexit
 
     atexit.register(_stop_active)
+    _stop_on_sigterm()
+
+
+def _stop_on_sigterm() -> None:
+    """Remove the helper's folder when the kernel is terminated (SIGTERM ends a process
+    without its exit handlers), then end as the signal would have."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    prev = signal.getsignal(signal.SIGTERM)
+    if getattr(prev, "_aligndx_sections", False):
+        return
+
+    def on_term(signum, frame):
+        _stop_active()
+        if callable(prev):
+            prev(signum, frame)
+            return
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if prev is None else prev)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    on_term._aligndx_sections = True
+    signal.signal(signal.SIGTERM, on_term)
 
 
 def _stop_active() -> None:

@@ -105,6 +105,9 @@ def title(results: dict) -> Rendered:
     if c.get("period_start") or c.get("period_end"):
         lines.append(f"Analysis period {html.escape(long_date(c.get('period_start')))} to "
                      f"{html.escape(long_date(c.get('period_end')))}")
+    extract = ((results.get("crm") or {}).get("cohort") or {}).get("extract_date")
+    if extract:   # how old the data is, beside when the report was written
+        lines.append(f"Data as of {html.escape(long_date(extract))}")
     if results.get("generated_at"):
         lines.append(f"Prepared {html.escape(long_date(results['generated_at']))}")
     with collect() as out:
@@ -150,6 +153,18 @@ def _needs(*keys: str, title: str, reasons: tuple[str, ...]):
         show_not_assessed(title, _reasons(results, *reasons))
         return False
     return step
+
+
+def _anchor(heading: str) -> Callable[[dict], None]:
+    """An empty element carrying the id the contents link to, for a section that draws its
+    own heading (the PDF's contents then give its page number)."""
+    from urllib.parse import quote
+
+    ident = html.escape(quote(heading.replace(" ", "-"), safe="?/:@!$&'()*+,;="))
+
+    def emit_anchor(results: dict) -> None:
+        emit(HTML(f'<span id="{ident}"></span>'))
+    return emit_anchor
 
 
 def _when(*keys: str, fn: Callable[[dict], None]):
@@ -217,7 +232,8 @@ RENDERERS: dict[str, tuple[Callable[[dict], bool], ...]] = {
                              _when("survey", fn=survey_analytics.render_methods),
                              _when("survey", fn=survey.render_reliability)),
     "appendix_sources": (_run(appendix.render_sources),),
-    "since_last": (_when("comparison", fn=waves.render),),
+    "since_last": (_when("comparison", fn=_anchor(OPTIONAL_SECTIONS["since_last"])),
+                   _when("comparison", fn=waves.render)),
 }
 
 assert set(RENDERERS) == set(SECTIONS) | set(OPTIONAL_SECTIONS), \

@@ -14,7 +14,7 @@ import html
 
 from IPython.display import HTML
 
-from ..formatting import about_money, about_money_range, stake_is_headline
+from ..formatting import headline_money, money_sentence
 from .display import Rendered, renders, emit, fmt_num, fmt_pct
 from .read import findings as stored_findings
 from .recommendations import STEP_LABEL, ranked
@@ -68,9 +68,10 @@ def change_lead(results: dict) -> str | None:
                      f"{fmt_pct(e['after'])}")
     if not parts:
         return None
-    s = comp.get("summary") or {}
-    n_better, n_worse = len(s.get("improved") or []), len(s.get("worsened") or [])
-    tail = (f" ({n_better} figure{'s' if n_better != 1 else ''} improved, {n_worse} got worse;"
+    from .waves import measure_counts    # a scale's three lines count as one measure
+
+    n_better, n_worse, _, _, noun = measure_counts(comp)
+    tail = (f" ({n_better} {noun}{'s' if n_better != 1 else ''} improved, {n_worse} got worse;"
             " details in the next section)") if (n_better or n_worse) else ""
     return "Since the last assessment: " + "; ".join(parts) + "." + tail
 
@@ -134,25 +135,9 @@ def render(results: dict) -> Rendered:
                         else " is scored without one of its inputs")
                      + " (see the methodology appendix).</em></p>")
 
-    stake = (results.get("crm") or {}).get("revenue_at_stake")
-    if (isinstance(stake, dict) and stake.get("amount") is not None
-            and stake_is_headline(results)):
-        # only where the evidence says follow-up is a problem (a stored finding says so)
-        cur = currency
-        rng = (f" (95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), cur)})"
-               if stake.get("ci_low") is not None and stake.get("ci_high") is not None else "")
-        leads = stake.get("leads")
-        scale = (f", against {about_money(stake['won_revenue'], cur)} won from the period's "
-                 "leads" if stake.get("won_revenue") and stake.get("revenue_basis") == "cohort"
-                 else "")
-        parts.append(
-            f"<p class='stake'><strong>Revenue at stake: about "
-            f"{esc(about_money(stake['amount'], cur))}</strong>{esc(rng)} in won deals"
-            f"{esc(scale)}, if the "
-            + (f"{leads:,} " if isinstance(leads, int) else "")
-            + "leads sales gave up on (never touched, or dropped after one attempt) had been "
-            f"worked up to {int(stake.get('attempts') or 6)} attempts at the rate of comparable "
-            "leads that were (an estimate; assumptions in the blame-game section).</p>")
+    money = headline_money(results)
+    if money:
+        parts.append("<p class='stake'>" + money_html(money, currency) + "</p>")
 
     if found:
         items = "".join(f"<li>{esc(str(f['text']))}</li>" for f in found)
@@ -168,6 +153,12 @@ def render(results: dict) -> Rendered:
                      + (f"<p class='more'>{more} further action{'s' if more > 1 else ''} in "
                         "the recommendations section, in order.</p>" if more > 0 else ""))
     emit(HTML("<section class='exec-summary'>" + "".join(parts) + "</section>"))
+
+
+def money_html(money: dict, currency: str = "") -> str:
+    """:func:`money_sentence` as escaped HTML, the figure in bold."""
+    lead, rest = money_sentence(money, currency)
+    return f"<strong>{html.escape(lead)}</strong>{html.escape(rest)}"
 
 
 __all__ = ["render", "top_findings", "change_lead", "verdict_lines", "fmt_pct"]

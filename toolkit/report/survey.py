@@ -30,8 +30,7 @@ TEAM_WORD = {"sales": "Sales", "sales_development": "Sales development",
              "leadership": "Leadership", "other": "Other teams"}
 PILLAR_TITLE = {"politics": "Company politics", "incentives": "Incentives",
                 "communication": "Communication"}
-#: The conflict scale's healthy mirror, as charts and sentences name it.
-FREEDOM_FROM_CONFLICT = "Freedom from conflict and blame"
+from .survey_analytics import FREEDOM_FROM_CONFLICT  # noqa: E402  (re-exported)
 
 
 def _plain(label: str) -> str:
@@ -66,14 +65,43 @@ def _comparable(sv: dict) -> bool:
     return r.get("sales") is not None and r.get("marketing") is not None
 
 
+#: Hidden groups as the report names them (team and level codes in words).
+GROUP_WORDS = {"revops": "revenue operations", "other": "other teams",
+               "sales_development": "sales development", "executive": "executives",
+               "manager": "managers", "individual": "individual contributors",
+               "leadership": "leadership", "other teams": "other teams"}
+
+
+def group_words(groups) -> list[str]:
+    """Hidden groups in plain words, each once: codes named, lists ("revops, leadership and
+    other teams") split, so no group is named twice in one sentence."""
+    import re
+
+    out: list[str] = []
+    for g in groups:
+        for atom in re.split(r",\s*|\s+and\s+", str(g)):
+            atom = atom.strip()
+            if atom:
+                word = GROUP_WORDS.get(atom, atom.replace("_", " "))
+                if word not in out:
+                    out.append(word)
+    return out
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def anonymity_line(sv: dict) -> str:
     """The explicit sentence on what the anonymity rule hid and why (SPEC §8)."""
     k = sv.get("min_group_size", 5)
     records = sv.get("suppressed") or []
-    groups = [r for r in records if r.get("reason") in ("below_threshold", "complementary")]
+    groups = [{**r, "group": ", ".join(group_words([r.get("group")]))} for r in records
+              if r.get("reason") in ("below_threshold", "complementary")]
     few = sorted({r["where"].rsplit(".", 1)[-1] for r in records
                   if r.get("reason") == "few_answers"})
-    com = sorted({r["group"] for r in records if r.get("reason") == "few_for_comments"})
+    com = group_words(sorted({r["group"] for r in records
+                              if r.get("reason") == "few_for_comments"}))
     parts = [f"Anonymity: no group of fewer than {k} respondents is shown in this report."]
     note = suppression_note(groups, k)
     parts.append(note or "No group had to be hidden.")
@@ -81,7 +109,7 @@ def anonymity_line(sv: dict) -> str:
         parts.append(f"Side figures of {', '.join(few)} are hidden where fewer than {k} "
                      "people on a side answered.")
     if com:
-        parts.append(f"Comments of {', '.join(com)} are not shown (fewer than "
+        parts.append(f"Comments of {_and(com)} are not shown (fewer than "
                      f"{sv.get('min_comment_group_size', 8)} respondents).")
     return " ".join(parts)
 
@@ -164,14 +192,20 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
     for sc in scales:
         e = sv["scales"].get(sc) or {}
         b = e.get("by_side") or {}
+        flip = sc == "CONF"   # shown as its healthy mirror, as in every chart: higher = healthier
+
+        def idx(side):
+            v = (b.get(side) or {}).get("index_0_100")
+            return fmt_num(None if v is None else (100 - v if flip else v), 0)
+
+        delta = e.get("cliffs_delta")
         rows.append({
-            "Scale": e.get("name", sc),
-            "Sales side (0–100)": fmt_num((b.get("sales") or {}).get("index_0_100"), 0),
-            "Marketing side (0–100)": fmt_num((b.get("marketing") or {}).get("index_0_100"), 0),
-            "All respondents, other teams included (0–100)":
-                fmt_num((b.get("all") or {}).get("index_0_100"), 0),
-            "Cliff's delta": ("—" if e.get("cliffs_delta") is None else
-                              f"{e['cliffs_delta']:+.2f} ({e['cliffs_magnitude']})"),
+            "Scale": FREEDOM_FROM_CONFLICT if flip else e.get("name", sc),
+            "Sales side (0–100)": idx("sales"),
+            "Marketing side (0–100)": idx("marketing"),
+            "All respondents, other teams included (0–100)": idx("all"),
+            "Cliff's delta": ("—" if delta is None else
+                              f"{(-delta if flip else delta):+.2f} ({e['cliffs_magnitude']})"),
             "Adjusted p": fmt_p(e.get("p_adj")),
             "Alpha": fmt_num(e.get("alpha"), 2) + (" ⚠" if e.get("alpha_flag") else ""),
         })
@@ -257,6 +291,7 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
                       "report.*")
         return
     d = pd.DataFrame(gaps)
+    d["label"] = [_plain(str(x)) for x in d["label"]]   # no "(R)" marker in front of a client
     ax = charts.plot_perception_gaps(
         data=d, title=f"Largest perception gaps, {_population(sv)}")
     g0 = gaps[0]
@@ -448,9 +483,9 @@ def render_tests(results: dict) -> Rendered:
         return
     tbl = _scale_table(sv, list(sv["scales"]))
     tbl = tbl.drop(columns=["Alpha"])
-    show_table(tbl, caption="Sales vs marketing by theme (0–100; 'Dysfunctional conflict' "
-               "as answered, higher = more conflict): Cliff's delta with its size, Mann–Whitney "
-               "test p adjusted for multiple comparisons (Benjamini–Hochberg)")
+    show_table(tbl, caption="Sales vs marketing by theme (0–100, higher is healthier): "
+               "Cliff's delta with its size (positive: the sales side rates the theme higher), "
+               "Mann–Whitney test p adjusted for multiple comparisons (Benjamini–Hochberg)")
 
 
 @renders
@@ -474,7 +509,7 @@ def render_reliability(results: dict) -> Rendered:
              "; none is below 0.6")
     if missing:
         text += "; not computed for " + ", ".join(missing)
-    show_markdown(text + ". Each scale's alpha is also in the workbook's scales sheet.")
+    show_markdown(text + ". Each scale's alpha is also in the workbook's \"Survey ratings\" sheet.")
 
 
 @renders

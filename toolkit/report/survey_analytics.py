@@ -14,6 +14,10 @@ from IPython.display import HTML
 from ..charts import survey_analytics as charts
 from .display import Rendered, renders, emit, fmt_pct, show_figure, show_markdown, show_table
 
+#: The conflict scale's healthy mirror, as every chart, table and sentence names it
+#: (higher = healthier, like every other score).
+FREEDOM_FROM_CONFLICT = "Freedom from conflict and blame"
+
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",
                 "communication": "Communication (flow, quality, definitions, feedback)"}
@@ -28,8 +32,11 @@ def _sv(results: dict) -> dict | None:
 
 
 def _names(sv: dict) -> dict:
+    """Scale and pillar names as the report's charts show them (conflict as its healthy
+    mirror, "Freedom from conflict and blame", higher = healthier)."""
     names = {sc: e.get("name", sc) for sc, e in (sv.get("scales") or {}).items()}
     names.update(PILLAR_WORDS)
+    names["CONF"] = FREEDOM_FROM_CONFLICT
     return names
 
 
@@ -38,8 +45,7 @@ def drivers_takeaway(dr: dict, names: dict) -> str:
     p = dr["predictors"]
     top = p[0]
     def name(p):
-        return names.get(p["scale"], p["scale"]) + (" (less is better)"
-                                                     if p["scale"] == "CONF" else "")
+        return names.get(p["scale"], p["scale"])
 
     text = (f"{name(top)} goes with the largest share — "
             f"{top['share']:.0%} (95% interval {top['share_ci'][0]:.0%}–"
@@ -71,8 +77,7 @@ def render_drivers(results: dict) -> Rendered:
     names = _names(sv)
     what = ("the eleven scales" if dr["level"] == "scale" else
             "the three pillar scores (too few respondents for all eleven scales)")
-    d = pd.DataFrame([{"label": names.get(p["scale"], p["scale"])
-                       + (" (less is better)" if p["scale"] == "CONF" else ""),
+    d = pd.DataFrame([{"label": names.get(p["scale"], p["scale"]),
                        "share": p["share"],
                        "ci_low": p["share_ci"][0], "ci_high": p["share_ci"][1]}
                       for p in dr["predictors"]])
@@ -103,6 +108,18 @@ def _legacy_betas(sv: dict, drivers: list) -> None:
         "toolkit, before the drivers were measured by dominance analysis"))
 
 
+#: Tenure bands and level codes of the survey, as a column header reads them.
+_GROUP_WORDS = {"<1y": "Under 1 year", "1-3y": "1–3 years", "3-5y": "3–5 years",
+                "5y+": "5+ years", ">5y": "Over 5 years", "5+y": "5+ years"}
+
+
+def _group_word(group) -> str:
+    """A heatmap group's name for its column header (codes in words, first letter up)."""
+    text = str(group)
+    text = _GROUP_WORDS.get(text, text.replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
 def _heat_rows(hm: dict) -> pd.DataFrame:
     rows = []
     names = hm.get("scale_names") or {}
@@ -112,23 +129,29 @@ def _heat_rows(hm: dict) -> pd.DataFrame:
             label = f"{d['label']}: {grp['group']} (n = {grp['n']})".replace("$", r"\$")
             for s in hm["scales"]:
                 c = grp["cells"].get(s)
-                col = names.get(s, s) + (" (higher = more)" if s == "CONF" else "")
+                col = FREEDOM_FROM_CONFLICT if s == "CONF" else names.get(s, s)
+                sign = -1.0 if s == "CONF" else 1.0   # the healthy mirror: higher = healthier
                 rows.append({"row": label, "scale": s, "column": col,
-                             "diff": float("nan") if not c or c["diff"] is None else c["diff"],
-                             "marked": bool(c and c["marked"]), "shown": c is not None})
-    return pd.DataFrame(rows, columns=["row", "scale", "column", "diff", "marked", "shown"])
+                             "diff": (float("nan") if not c or c["diff"] is None
+                                      else sign * c["diff"]),
+                             "marked": bool(c and c["marked"]), "shown": c is not None,
+                             "dimension": d["label"], "group": _group_word(grp["group"]),
+                             "n": grp["n"]})
+    return pd.DataFrame(rows, columns=["row", "scale", "column", "diff", "marked", "shown",
+                                       "dimension", "group", "n"])
 
 
 def heatmap_takeaway(hm: dict) -> str:
     """The clear differences in one or two sentences (largest first)."""
-    names = hm.get("scale_names") or {}
+    names = {**(hm.get("scale_names") or {}), "CONF": FREEDOM_FROM_CONFLICT}
     found = []
     for d in (hm.get("dimensions") or {}).values():
         for grp in d["groups"]:
             for s, c in grp["cells"].items():
                 if c and c["marked"]:
-                    found.append((abs(c["diff"]), grp["group"], d["label"].lower(), s,
-                                  c["diff"]))
+                    sign = -1 if s == "CONF" else 1   # conflict named as its healthy mirror
+                    found.append((abs(c["diff"]), _group_word(grp["group"]),
+                                  d["label"].lower(), s, sign * c["diff"]))
     if not found:
         return ("No group differs clearly from the company as a whole on any score, once the "
                 "number of comparisons is allowed for.")
@@ -164,9 +187,9 @@ def render_heatmap(results: dict) -> Rendered:
                       + ", ".join(x["label"].lower() for x in hm["dimensions"].values())
                       + ".")
         return
-    ax = charts.plot_group_heatmap(data=d)
-    show_figure(ax, alt="Heatmap: rows are groups by level, tenure and region, columns the "
-                "survey scores; each cell is the group's score minus everyone's score in "
+    ax = charts.plot_group_heatmap(data=d, healthier_when_lower=())   # conflict mirrored
+    show_figure(ax, alt="Heatmap: rows are the survey scores, columns the groups by level, "
+                "tenure and region; each cell is the group's score minus everyone's score in "
                 "points on the 0 to 100 scale. Only clear differences are coloured: green "
                 "healthier, red less healthy. Grey cells are hidden for anonymity.",
                 takeaway=heatmap_takeaway(hm))
@@ -272,7 +295,8 @@ def render_methods(results: dict) -> Rendered:
     min_n = (dr or {}).get("min_n_per_predictor") or _threshold(
         results, "drivers_min_n_per_predictor", 10)
     show_markdown(
-        "**Drivers of perceived effectiveness (general dominance).** Outcome: the REFF scale. "
+        "**Drivers of perceived effectiveness (general dominance).** Outcome: perceived "
+        "effectiveness (the three statements on how well the teams work together). "
         "Predictors: the eleven pillar scales, or the three pillar scores when fewer than "
         f"{min_n} complete respondents per scale are available; no analysis below "
         f"{3 * min_n} (at least {min_n} observations per predictor: Harrell 2015, "

@@ -33,6 +33,40 @@ WHAT = (("lead_quality.worked_conversion.marketing.rate",
         ("odds_ratio", "Odds of reaching SQL, 6+ attempts against 1–3"))
 
 
+#: Method names in stored evidence text, and the plain words the client reads (the methods
+#: themselves are described in the methodology appendix).
+PLAIN_EVIDENCE = (
+    (r"Kaplan–Meier conversion to SQL by attempt (\d+) of ",
+     r"estimated share reaching SQL by the \1th attempt, "),
+    (r"Kaplan–Meier median hours to first touch", "median hours to a first touch"),
+    (r"Kaplan–Meier median", "median"),
+    (r"\s*\(attempt clock\)", ""),
+    (r"\s*\(Kaplan–Meier on the attempt clock\)", ""),
+    (r"The attempt clock is observational: it assumes",
+     "Comparing leads at the same attempt assumes"),
+    (r"Worked conversion follows every lead first touched within the SLA on the attempt "
+     r"clock, including those sales gave up on \(censored at their last attempt\)",
+     "The estimate follows every lead first touched within the SLA, those sales gave up on "
+     "included up to their last attempt"),
+    (r"leads given up on are censored at their last attempt",
+     "leads given up on count up to their last attempt"),
+    (r"\(censored at their last attempt\)", "(counted up to their last attempt)"),
+    (r"vs majority threshold (\d+%)", r"a majority (\1) would make fit the main reason"),
+    (r"practitioner floor (\d+%) \(MQL→SQL\)",
+     r"the \1 floor of the practitioner MQL → SQL range"),
+)
+
+
+def plain_evidence(text: str) -> str:
+    """Stored evidence wording in the client's words: method names (Kaplan–Meier, attempt
+    clock, censoring) replaced by what they mean; the methods are in the appendix."""
+    import re
+
+    for pattern, repl in PLAIN_EVIDENCE:
+        text = re.sub(pattern, repl, text)
+    return text[:1].upper() + text[1:] if text else text
+
+
 def _what(key: str, comparison: str) -> str:
     """The evidence row's plain name: what the figure is, of which population."""
     for end, label in WHAT:
@@ -82,11 +116,11 @@ def render(results: dict) -> Rendered:
             show_table(pd.DataFrame([{"what": _what(e["key"], e["comparison"]),
                                       "figure": _figure(e["key"], e["figure"]),
                                       "95% interval": _interval(e["key"], e.get("interval")),
-                                      "compared with": e["comparison"]}
+                                      "compared with": plain_evidence(e["comparison"])}
                                      for e in c["evidence"]]),
                        caption=f"Evidence behind the verdict on {title}")
         if c.get("caveats"):
-            show_markdown("Caveats: " + " ".join(c["caveats"]))
+            show_markdown("Caveats: " + " ".join(plain_evidence(x) for x in c["caveats"]))
     b = v.get("beliefs") or {}
     show_markdown("### What each side believes, against the evidence\n\n"
                   + f"**{b.get('sentence', '')}**\n\n" + "\n".join(

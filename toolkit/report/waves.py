@@ -4,8 +4,10 @@
 The comparison is computed by :mod:`toolkit.compare` (``aligndx compare``, or the analysis
 when ``engagement.toml`` has a ``[baseline]``) and stored in ``results.json``; this module
 only renders it. Written for a client CEO: what improved, what got worse, what the data cannot tell apart
-from noise ("no detectable change"), one population per line, no codes or JSON paths; the
-methods go to a short note at the end. Every value from a results file is escaped here
+from noise ("no detectable change"), one population per line, no codes or JSON paths; a
+plain note says how to read "detectable", and the named methods with their sources go to
+the appendix (:func:`method_markdown`, the report's methodology appendix) or, on the
+stand-alone page, to a Methods list at its end. Every value from a results file is escaped here
 (client names are untrusted, SPEC §8a).
 """
 
@@ -67,21 +69,53 @@ def fmt_value(x, unit: str) -> str:
     return f"{x:.2f}"
 
 
-def fmt_change(x, unit: str) -> str:
-    """A change with its sign, in the figure's unit (shares in percentage points)."""
+def fmt_change(x, unit: str, *, fine: bool = False) -> str:
+    """A change with its sign, in the figure's unit and precision as :func:`fmt_value`
+    shows the figure (shares in whole percentage points, 0–100 indexes whole)."""
     if x is None:
         return "—"
-    digits = {"share": 2, "index": 1, "hours": 1}.get(unit, 2)
+    digits = {"share": 2, "index": 0, "hours": 1}.get(unit, 2)
     x = round(x, digits)
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
     a = abs(x)
     if unit == "share":
         return f"{sign}{100 * a:.0f} pts"
     if unit == "hours":
-        return f"{sign}{a:,.1f} h" if a < 10 else f"{sign}{a:,.0f} h"
+        return f"{sign}{a:,.1f} h" if a < 10 or fine else f"{sign}{a:,.0f} h"
     if unit == "index":
-        return f"{sign}{a:.1f}"
+        return f"{sign}{a:.0f}"
     return f"{sign}{a:.2f}"
+
+
+def shown(x, unit: str):
+    """*x* rounded as :func:`fmt_value` displays it (shares to whole percent, indexes whole,
+    hours to 0.1 below 10 h else whole, 1–5 means to 0.01); None stays None."""
+    if x is None:
+        return None
+    if unit == "share":
+        return round(100 * x) / 100
+    if unit == "hours":
+        return round(x, 1) if x < 10 else float(round(x))
+    if unit == "index":
+        return float(round(x))
+    return round(x, 2)
+
+
+def shown_change(e: dict):
+    """The change the reader can check: after − before as displayed (rounded), so
+    "49% → 18%" reads "−31 pts", never the unrounded −32; None without both values."""
+    b, a, u = e.get("before"), e.get("after"), e.get("unit")
+    if b is None or a is None:
+        return e.get("change")
+    return shown(a, u) - shown(b, u)
+
+
+def change_text(e: dict) -> str:
+    """The change of entry *e* as the reader can check it against the figures shown
+    (:func:`shown_change`; hours to 0.1 when either figure is shown to 0.1)."""
+    b, a, u = e.get("before"), e.get("after"), e.get("unit")
+    fine = u == "hours" and b is not None and a is not None and min(b, a) < 10
+    return fmt_change(shown_change(e), u, fine=fine)
 
 
 def _range(e: dict) -> str:
@@ -99,7 +133,7 @@ UNIT_WORDS = {"scale": "1–5 scale", "index": "0–100", "share": "", "hours": 
 def _short(e: dict) -> str:
     u = e.get("unit")
     return (f"{_e(fmt_value(e['before'], u))} → {_e(fmt_value(e['after'], u))} "
-            f"({_e(fmt_change(e['change'], u))})")
+            f"({_e(change_text(e))})")
 
 
 def grouped_sentences(entries: list[dict]) -> list[str]:
@@ -153,7 +187,7 @@ def _cell(e: dict | None) -> str:
         return f"<td class='{st}'>{_e(STATUS_WORDS[st])}</td>"
     u = e.get("unit")
     body = (f"{_e(fmt_value(e.get('before'), u))} → {_e(fmt_value(e.get('after'), u))} "
-            f"<span class='{st}'>{_e(fmt_change(e.get('change'), u))}</span>")
+            f"<span class='{st}'>{_e(change_text(e))}</span>")
     if st == "no_detectable_change":
         body += "<br><span class='note'>no detectable change</span>"
     elif st in CELL_WORDS:
@@ -180,7 +214,7 @@ def _flat_table(entries: list[dict]) -> str:
         rows.append(
             f"<tr><td>{_e(e['label'])}</td><td class='num'>{_e(fmt_value(e.get('before'), u))}"
             f"</td><td class='num'>{_e(fmt_value(e.get('after'), u))}</td>"
-            f"<td class='num'>{_e(fmt_change(e.get('change'), u))}</td>"
+            f"<td class='num'>{_e(change_text(e))}</td>"
             f"<td class='num'>{_e(_range(e))}</td>"
             f"<td class='{st}'>{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))}</td></tr>")
     return ("<table><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
@@ -194,26 +228,54 @@ def _period(w: dict) -> str:
     return str(w.get("generated_at") or "")[:10] or "unknown date"
 
 
+#: Singular of the measure kinds counted in ``summary.measures.by_kind``.
+KIND_ONE = {"survey scales": "survey scale", "pillar indexes": "pillar index",
+            "blame claims": "blame claim", "CRM figures": "CRM figure"}
+
+
+def kinds_text(by_kind: dict | None) -> str:
+    """"4 survey scales, 2 pillar indexes and 5 CRM figures" (plain text)."""
+    parts = [f"{n} {KIND_ONE.get(k, k) if n == 1 else k}" for k, n in (by_kind or {}).items()
+             if n]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] \
+        if parts else ""
+
+
+def measure_counts(comp: dict) -> tuple[int, int, int, dict, str]:
+    """(improved, worse, no detectable change, by kind, noun): counted once per measure when
+    the comparison records it (a scale's three lines are one measure), else per line."""
+    s = comp.get("summary") or {}
+    m = s.get("measures")
+    if isinstance(m, dict) and isinstance(m.get("counts"), dict):
+        c = m["counts"]
+        return (c.get("improved", 0), c.get("worsened", 0), c.get("no_detectable_change", 0),
+                m.get("by_kind") or {}, "measure")
+    return (len(s.get("improved") or []), len(s.get("worsened") or []),
+            len(s.get("no_detectable_change") or []), {}, "figure")
+
+
 def headline(comp: dict) -> str:
     """The one-paragraph answer to "did it work?" (escaped HTML)."""
-    s = comp.get("summary") or {}
-    imp, wor = s.get("improved") or [], s.get("worsened") or []
-    same = len(s.get("no_detectable_change") or [])
+    imp, wor, same, by_kind, noun = measure_counts(comp)
     if not imp and not wor:
-        return ("No figure changed detectably between the two assessments: every difference "
-                f"is within what chance alone would produce ({same} figures compared).")
+        return (f"No {noun} changed detectably between the two assessments: every difference "
+                f"is within what chance alone would produce ({same} {noun}s compared).")
     parts = []
-    if imp:
-        parts.append(f"<b>{len(imp)}</b> figure{'s' if len(imp) != 1 else ''} improved")
-    if wor:
-        parts.append(f"<b>{len(wor)}</b> got worse")
-    return (f"{' and '.join(parts)} detectably since the last assessment; "
-            f"<b>{same}</b> show no detectable change (the difference is within what chance "
-            "alone would produce).")
+    for n, st, words in ((imp, "improved", "improved detectably"),
+                         (wor, "worsened", "got worse detectably")):
+        if n:
+            kinds = kinds_text(by_kind.get(st))
+            parts.append(f"<b>{n}</b> {noun}{'s' if n != 1 else ''} {words}"
+                         + (f" ({_e(kinds)})" if kinds else ""))
+    once = (" A survey measure counts once, whether the sales side, the marketing side or "
+            "everyone moved." if noun == "measure" else "")
+    return (f"Since the last assessment, {' and '.join(parts)}; <b>{same}</b> show no "
+            "detectable change (the difference is within what chance alone would produce)."
+            f"{once}")
 
 
 def fragment(comp: dict, *, level: int = 2, title: str | None = None,
-             extra_class: str = "") -> str:
+             extra_class: str = "", methods: bool = False, where: str | None = None) -> str:
     """The comparison as an HTML fragment (used by the report and by the page).
 
     Parameters
@@ -224,6 +286,11 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None,
         Heading level of the section title (sub-headings one below).
     title : str, optional
         Section title; default "Since the last assessment".
+    methods : bool
+        Add the methods list at the end (the stand-alone page; the report lists them in its
+        methodology appendix instead).
+    where : str, optional
+        Where the reading note says the methods are.
     """
     h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
     b, a = comp.get("before") or {}, comp.get("after") or {}
@@ -281,7 +348,11 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None,
                    "<p class='note'>The scores combine the survey with CRM and compensation "
                    "evidence and are shown without a test; the figures above say what "
                    "changed detectably.</p>")
-    out.append(f"<{h2}>How to read this</{h2}>" + method_html(comp))
+    out.append(f"<{h2}>How to read this</{h2}>"
+               + method_html(comp, where=where or "the report's methodology appendix"))
+    if methods:
+        out.append(f"<{h2}>Methods</{h2}><ul class='note'>"
+                   + "".join(f"<li>{_e(x)}</li>" for x in method_lines(comp)) + "</ul>")
     out.append("</div>")
     return "\n".join(out)
 
@@ -329,31 +400,80 @@ def _maturity(mat: dict, h2: str) -> str:
         rows.append(f"<tr><td>{_e(words)}</td><td>{_e(e.get('before_stage') or '—')}</td>"
                     f"<td>{_e(e.get('after_stage') or '—')}</td><td class='{st}'>"
                     f"{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))} in the "
-                    f"maturity average ({_e(fmt_change(e.get('change'), 'scale'))})</td></tr>")
+                    f"maturity average ({_e(change_text(e))})</td></tr>")
     return (f"<{h2}>Alignment maturity stage</{h2}><table><thead><tr><th></th><th>Before</th>"
             "<th>After</th><th>Verdict</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>")
 
 
-def method_html(comp: dict) -> str:
-    """The short methods note under the comparison."""
+def _level_words(m: dict) -> str:
+    """The widened range's level in words, e.g. "about 99.9%" (from the stored method)."""
+    lo, hi = m.get("ci_level_min"), m.get("ci_level_max")
+    if not isinstance(lo, (int, float)):
+        lo = hi = m.get("ci_level")
+    if not isinstance(lo, (int, float)):
+        return ""
+    hi = hi if isinstance(hi, (int, float)) else lo
+    a, b = f"{100 * lo:.1f}%", f"{100 * hi:.1f}%"
+    return f" (to about {a})" if a == b else f" (to between {a} and {b})"
+
+
+def method_html(comp: dict, *, where: str = "the appendix") -> str:
+    """The plain-words note under the comparison: how to read "detectable" (no method names;
+    those are in :func:`method_lines`, for the appendix)."""
     m = comp.get("method") or {}
-    level = m.get("ci_level")
-    lvl = f"{100 * level:.1f}%" if isinstance(level, (int, float)) else "95%"
+    n = m.get("family_size")
+    alpha = m.get("alpha")
+    count = f"{n} figures" if isinstance(n, int) and n > 1 else "many figures"
+    if isinstance(alpha, (int, float)):
+        guard = (f"so that the chance of calling even one unchanged figure improved or worse "
+                 f"stays at {alpha:.0%} or less")
+    else:   # a comparison written before the family-wise rule (false-discovery rate)
+        guard = "so that few of the changes called detectable are chance"
     return (
-        "<p class='note'>Each wave is a separate sample: people were not matched across the "
-        "two surveys, and the CRM figures cover different leads. A change is called "
-        "<i>detectable</i> only when its likely range excludes zero; otherwise the report "
-        "says <i>no detectable change</i> — the difference could be chance. Because many "
-        f"figures are compared at once, the ranges are widened to {_e(lvl)} so that, among "
-        f"the changes called detectable, false alarms stay below "
-        f"{_e(round(100 * (m.get('q') or 0.05)))}% (Benjamini–Hochberg, with "
-        "Benjamini–Yekutieli intervals). Where the team's headcount is known the survey "
-        "ranges account for having asked most of the team (finite-population correction). "
-        "Groups too small to report in either wave are not shown. Methods: Welch's t for "
-        "average answers, Newcombe's score interval for shares, the Brookmeyer–Crowley "
-        "interval of the median for response times; effect sizes Hedges' g and Cohen's h "
-        "are in comparison.json.</p>")
+        "<p class='note'>Each assessment asked a separate group of people (answers are not "
+        "matched person by person), and the CRM figures cover different leads. A change is "
+        "called <i>detectable</i> only when its likely range excludes zero; otherwise the "
+        "report says <i>no detectable change</i>: the difference could be chance. Because "
+        f"{_e(count)} are compared at once, every range is widened{_e(_level_words(m))} "
+        f"{guard}. Where a team's headcount is known, the survey ranges allow for having asked "
+        "most of the team. Groups too small to report in either assessment are not shown. "
+        f"The methods are listed in {_e(where)}.</p>")
+
+
+#: The stored method sentences shown in the appendix, in order, with their plain heading.
+METHOD_PARTS = (("design", "Design"), ("means", "Averages"), ("shares", "Shares"),
+                ("medians", "Medians"), ("finite_population", "Finite population"),
+                ("pillar_reliability", "Pillar reliability"), ("pillars", "Pillars"),
+                ("multiplicity", "Many figures at once"), ("detectable", "Detectable"),
+                ("scores", "Scores"), ("anonymity", "Anonymity"))
+
+
+def method_lines(comp: dict) -> list[str]:
+    """The comparison's methods with their sources, one plain-text line each (appendix).
+
+    Read from ``comparison["method"]`` as the comparison recorded them (an older
+    comparison shows the method it used). Plain text: the caller escapes or renders it.
+    """
+    m = comp.get("method") or {}
+    out = []
+    for key, words in METHOD_PARTS:
+        text = m.get(key)
+        if isinstance(text, str) and text.strip():
+            text = text.strip().replace("results.json", "the stored results")
+            out.append(f"{words}: {text[:1].upper()}{text[1:].rstrip('.')}.")
+    return out
+
+
+def method_markdown(comp: dict | None) -> str | None:
+    """The appendix paragraph "Comparison with the last assessment" (Markdown), or None."""
+    if not comp:
+        return None
+    lines = method_lines(comp)
+    if not lines:
+        return None
+    return ("**Comparison with the last assessment.** How the \"Since the last assessment\" "
+            "section tests each change:\n\n" + "\n".join(f"- {x}" for x in lines))
 
 
 def page(comp: dict) -> str:
@@ -361,7 +481,8 @@ def page(comp: dict) -> str:
     c = comp.get("client") or {}
     name = c.get("name") or c.get("id") or "Client"
     title = f"{name}: what changed since the last assessment"
-    body = fragment(comp, level=1, title=title, extra_class=" cmp-page")
+    body = fragment(comp, level=1, title=title, extra_class=" cmp-page", methods=True,
+                    where="the Methods list at the end of this page")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{_e(title)}</title><meta name='viewport' content='width=device-width'>"
             f"<style>body {{ max-width: 980px; margin: 2em auto; padding: 0 1em; }}{CSS}"
@@ -376,18 +497,18 @@ def change_line(comp: dict | None) -> str | None:
     Returns
     -------
     str or None
-        e.g. ``"overall 39 → 46; 24 better, 0 worse, 34 no detectable change"``; None when
-        the results carry no comparison (no ``[baseline]``).
+        e.g. ``"overall 35 → 43; 12 measures better, 0 worse, 23 no detectable change"``;
+        None when the results carry no comparison (no ``[baseline]``).
     """
     if not comp:
         return None
-    c = (comp.get("summary") or {}).get("counts") or {}
     o = dig(comp, "scores", "overall") or {}
     head = ""
     if o.get("before") is not None and o.get("after") is not None:
         head = f"overall {o['before']:.0f} → {o['after']:.0f}; "
-    return (f"{head}{c.get('improved', 0)} better, {c.get('worsened', 0)} worse, "
-            f"{c.get('no_detectable_change', 0)} no detectable change")
+    imp, wor, same, _, noun = measure_counts(comp)
+    return (f"{head}{imp} {noun}{'s' if imp != 1 else ''} better, {wor} worse, "
+            f"{same} no detectable change")
 
 
 @renders

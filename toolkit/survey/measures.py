@@ -17,6 +17,7 @@ from ..config import AnalysisSettings
 from ..instrument import (CLAIM_ITEMS, FREQ_CODE, LIKERT_ITEMS, PILLAR_REVERSED_SCALES,
                           PILLARS, REVERSE_ITEMS, SCALE_ITEMS, SCALE_PILLAR, SCALES,
                           item_labels, scale_names)
+from .answer_sets import published_items
 from .compare import bh_adjust, compare_sides, mean_ci
 from .dominance import dominance_drivers
 from .groups import REST, SIDE_NAMES, assign_groups, participation, visibility
@@ -92,8 +93,8 @@ def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
                  "p_adj": None, "cliffs_delta": None, "cliffs_magnitude": None,
                  "gap": None}
         if col.notna().sum() == 0:
-            warnings.append(f"Scale {scale} has no usable answers (not asked, or fewer than "
-                            "half of its items answered by everyone).")
+            warnings.append(f"Scale {scale} has no usable answers (not asked, or nobody "
+                            "answered all of its items).")
             for s in SIDES_ALL:
                 entry["by_side"][s] = dict(_HIDDEN_STATS)
             entry["alpha_reason"] = "the scale has no usable answers"
@@ -274,6 +275,10 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     if n_invalid:
         warnings.append(f"{n_invalid} answers outside 1..5 (e.g. 'don't know' coded 6) were "
                         "treated as missing.")
+    # a scale and its items are published on the same respondents: those who answered
+    # every item of the scale (survey.answer_sets: otherwise their difference discloses
+    # a partial answerer's answers)
+    raw = published_items(raw)
     missing = [c for c in LIKERT_ITEMS if c not in survey]
     if missing:
         warnings.append(f"Items not in the survey data: {', '.join(missing)}.")

@@ -118,6 +118,11 @@ def claims(items: dict) -> dict:
     }
 
 
+#: Longest comment quoted in the outputs (characters); longer ones are cut and end in "…"
+#: (review 13, L3: a 50 MB comment made a 62 MB report).
+MAX_COMMENT = 2000
+
+
 def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
              known_names=()) -> tuple[dict, list]:
     """Redacted free-text comments by side, only for groups large enough (SPEC §4.1, §8).
@@ -164,6 +169,9 @@ def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
         for c in present:
             col = survey.loc[mask, c].astype("string").str.strip()
             col = col[col.notna() & (col != "")]
+            long = col.str.len() > MAX_COMMENT  # a report quotes a comment, not a book
+            if long.any():
+                col = col.where(~long, col.str.slice(0, MAX_COMMENT - 1).str.rstrip() + "…")
             texts[c] = col.tolist()
         if not any(texts.values()):
             continue

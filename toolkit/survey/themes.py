@@ -310,9 +310,13 @@ def _examples(idx: np.ndarray, weight: np.ndarray, texts: list[str], eligible: n
     # clearly on the theme first, then short but not terse (a reader scans them)
     cand.sort(key=lambda i: (weight[i] < 0.9, len(texts[i]) < 25, len(texts[i]), texts[i]))
     out: list[str] = []
+    from .sections import MAX_COMMENT
+
     for i in cand:
-        if texts[i] not in out:
-            out.append(texts[i])
+        text = texts[i] if len(texts[i]) <= MAX_COMMENT else \
+            texts[i][:MAX_COMMENT - 1].rstrip() + "…"  # quoted, not reproduced in full
+        if text not in out:
+            out.append(text)
         if len(out) == N_EXAMPLES:
             break
     return out

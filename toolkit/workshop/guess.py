@@ -71,10 +71,12 @@ def make_questions(pairs=DEFAULT_QUESTIONS) -> list[dict]:
 
 
 def _summary(values: list[float]) -> dict:
+    """Median and middle half of a group's guesses. No mean: with the group's size it gives
+    the sum of the guesses, from which anyone who knows the others' guesses gets the last
+    one exactly (review 13, M7)."""
     x = np.asarray(values, dtype=float)
     q1, med, q3 = np.percentile(x, [25, 50, 75])
-    return {"n": int(len(x)), "median": float(med), "q1": float(q1), "q3": float(q3),
-            "mean": float(x.mean())}
+    return {"n": int(len(x)), "median": float(med), "q1": float(q1), "q3": float(q3)}
 
 
 def _survey_figure(survey, code: str, k: int) -> dict | None:
@@ -113,7 +115,7 @@ def guess_reveal(survey: pd.DataFrame | Callable[[str], dict | None] | None,
         None when hidden), room (summary or None), by_side ({sales, marketing} → summary
         or None), error (room median − actual, points, or None), verdict}``, and
         ``suppressed`` (``{where, group, reason}``, never a count). A summary is
-        ``{n, median, q1, q3, mean}`` in percent.
+        ``{n, median, q1, q3}`` in percent (no mean, see :func:`_summary`).
 
     Examples
     --------

@@ -26,6 +26,7 @@ from .. import method as _method
 from ..exceptions import InputError
 from ..instrument import (LIKERT_ITEMS, PILLAR_REVERSED_SCALES, REVERSE_ITEMS,
                           SCALE_ITEMS, item_labels, scale_names)
+from ..survey.answer_sets import published_items
 from ..survey.compare import compare_sides
 from ..survey.groups import REST, SIDE_NAMES, assign_groups, visibility
 from ..survey.scoring import clean_items, reverse_items, scale_scores, to_index
@@ -83,7 +84,7 @@ def _kind(code: str) -> tuple[str, str]:
 
 def _values(survey: pd.DataFrame, code: str) -> tuple[pd.Series, str, str]:
     kind, label = _kind(code)
-    raw, _ = clean_items(survey)
+    raw = published_items(clean_items(survey)[0])
     if kind == "scale":
         return scale_scores(reverse_items(raw))[code], kind, label
     return raw[code], kind, label
@@ -96,12 +97,13 @@ def code_values(survey: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Aligned with *survey*: one float64 column per scale (respondent scale scores after
-        reverse keying, at least half the items answered) and per item (the raw 1..5
-        answers), NaN = no value. A respondent's values do not depend on the other rows, so
+        reverse keying) and per item (the raw 1..5 answers), NaN = no value; a scale and
+        its items count only the respondents who answered every item of the scale
+        (:mod:`toolkit.survey.answer_sets`). A respondent's values do not depend on the other rows, so
         the columns of a filtered view are these rows (:func:`perception_reveal` with
         ``values=``).
     """
-    raw, _ = clean_items(survey)
+    raw = published_items(clean_items(survey)[0])
     scores = scale_scores(reverse_items(raw))
     return pd.concat([scores, raw], axis=1)
 

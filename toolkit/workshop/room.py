@@ -16,10 +16,15 @@ Security and privacy
 * It binds the loopback address unless the consultant passes ``--allow-remote``; then it
   binds the laptop's address on the room's network (``--room-ip``), while the app itself
   stays on loopback.
-* Answers are numbers 0..100 and a side; nothing identifies a phone beyond a random
-  cookie used to keep one answer per phone (a phone that answers again replaces its
-  answer). Request bodies are capped, the number of answers per round is capped, and the
-  server logs nothing.
+* Answers are numbers 0..100 and a side. One answer per phone: opening the page gives the
+  phone a **participant token** issued by the server (a random value in the form and in a
+  cookie); an answer counts only with a token the server issued for this round, and a
+  phone that answers again replaces its answer. A phone that clears its cookies, opens a
+  private tab or posts without a token gets no second vote: the server issues at most
+  :data:`TOKENS_PER_ADDRESS` tokens per network address and round, and hands that address
+  its own token again after that (the laptop itself, on loopback, is not limited).
+  Nothing identifies a phone beyond the token. Request bodies are capped, the number of
+  answers per round is capped, and the server logs nothing.
 
 State lives in the workshop folder's ``room/`` sub-folder: ``round.json`` (written by the
 app: the open round and its questions), ``answers.json`` (written by the server) and
@@ -50,6 +55,8 @@ PHONE_SIDES = {"sales": "Sales (incl. sales development)", "marketing": "Marketi
                "other": "Another team", "none": "Prefer not to say"}
 MAX_BODY = 4096
 MAX_ANSWERS = 1000
+#: Participant tokens per network address and round: one phone, one answer (SPEC §8).
+TOKENS_PER_ADDRESS = 1
 MAX_QUESTIONS = 3
 ROOM_PORT = 8870
 _COOKIE = "aligndx_room"
@@ -216,7 +223,7 @@ def _page(title: str, body: str) -> bytes:
             f"<body><h1>{html.escape(title)}</h1>{body}</body></html>").encode("utf-8")
 
 
-def _form(cfg: RoomConfig, rnd: dict) -> bytes:
+def _form(cfg: RoomConfig, rnd: dict, participant: str) -> bytes:
     esc = html.escape
     sides = "".join(f"<label><input type=radio name=side value={k} required> {esc(v)}"
                     "</label>" for k, v in PHONE_SIDES.items())
@@ -227,17 +234,27 @@ def _form(cfg: RoomConfig, rnd: dict) -> bytes:
     body = (f"<form method=post action='/answer'>"
             f"<input type=hidden name=t value='{esc(cfg.token, quote=True)}'>"
             f"<input type=hidden name=round value='{esc(rnd['round'], quote=True)}'>"
+            f"<input type=hidden name=p value='{esc(participant, quote=True)}'>"
             f"<p>Your answers are anonymous: only the room's totals are shown, and only "
             f"for groups large enough.</p><fieldset><legend>Which team are you on?"
             f"</legend>{sides}</fieldset>{qs}<button type=submit>Send</button></form>")
     return _page("Guess the other side", body)
 
 
+#: Requests the phones' page serves at once.
+MAX_CONNECTIONS = 64
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "aligndx-room"
     sys_version = ""
     cfg: RoomConfig
     lock: threading.Lock
+    #: participant tokens of the open round: ``{"round", "tokens": set, "by_address"}``
+    registry: dict
+
+    #: seconds a connection may take to send its request (slow or half-open connections
+    #: would otherwise hold a thread each)
+    timeout = 10
 
     def log_message(self, *_args) -> None:  # no log of addresses or answers
         return
@@ -259,7 +276,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _token_ok(self, value: str | None) -> bool:
-        return bool(value) and secrets.compare_digest(str(value), self.cfg.token)
+        # bytes: compare_digest refuses non-ASCII text with a TypeError (a traceback naming
+        # the phone's address on the consultant's terminal)
+        return bool(value) and secrets.compare_digest(str(value).encode("utf-8", "replace"),
+                                                      self.cfg.token.encode("utf-8"))
 
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
         u = urlsplit(self.path)
@@ -273,7 +293,42 @@ class _Handler(BaseHTTPRequestHandler):
                                   "<p>No round is open. Wait for the facilitator, then "
                                   "reload this page.</p>"))
             return
-        self._send(200, _form(self.cfg, rnd))
+        with self.lock:
+            participant = self._participant(str(rnd.get("round")), self._cookie())
+        if participant is None:
+            self._send(409, _page("Guess the other side", "<p>This round is full.</p>"))
+            return
+        self._send(200, _form(self.cfg, rnd, participant), self._cookie_header(participant))
+
+    def _cookie(self) -> str:
+        jar = cookies.SimpleCookie(self.headers.get("Cookie") or "")
+        return jar[_COOKIE].value if _COOKIE in jar else ""
+
+    @staticmethod
+    def _cookie_header(participant: str) -> dict:
+        return {"Set-Cookie": f"{_COOKIE}={participant}; Path=/; HttpOnly; SameSite=Strict"}
+
+    def _participant(self, rid: str, cookie: str) -> str | None:
+        """This phone's participant token for round *rid* (caller holds the lock): the one
+        its cookie carries when the server issued it, else a new one — unless its address
+        has had :data:`TOKENS_PER_ADDRESS` already, then that address's own token again.
+        None when the round has :data:`MAX_ANSWERS` participants."""
+        reg = self.registry
+        if reg.get("round") != rid:  # a new round: earlier tokens no longer count
+            reg.clear()
+            reg.update({"round": rid, "tokens": set(), "by_address": {}})
+        if cookie in reg["tokens"]:
+            return cookie
+        address = str(self.client_address[0])
+        mine = reg["by_address"].setdefault(address, [])
+        if mine and len(mine) >= TOKENS_PER_ADDRESS and not _is_local(address):
+            return mine[-1]
+        if len(reg["tokens"]) >= MAX_ANSWERS:
+            return None
+        token = secrets.token_hex(16)
+        reg["tokens"].add(token)
+        mine.append(token)
+        return token
 
     def do_POST(self) -> None:  # noqa: N802
         if urlsplit(self.path).path != "/answer":
@@ -291,19 +346,21 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._token_ok(get("t")):
             self._send(403, _page("Not allowed", "<p>Scan the code on the screen.</p>"))
             return
-        jar = cookies.SimpleCookie(self.headers.get("Cookie") or "")
-        device = jar[_COOKIE].value if _COOKIE in jar else ""
-        if not (len(device) == 32 and all(c in "0123456789abcdef" for c in device)):
-            device = secrets.token_hex(16)
-        msg, code = self._store(get, device)
-        self._send(code, _page("Guess the other side", f"<p>{html.escape(msg)}</p>"),
-                   {"Set-Cookie": f"{_COOKIE}={device}; Path=/; HttpOnly; SameSite=Strict"})
+        participant = str(get("p") or "")
+        msg, code = self._store(get, participant)
+        self._send(code, _page("Guess the other side", f"<p>{html.escape(msg)}</p>"))
 
-    def _store(self, get, device: str) -> tuple[str, int]:
+    def _store(self, get, participant: str) -> tuple[str, int]:
         with self.lock:
             rnd = current_round(self.cfg.folder)
             if not rnd or not rnd.get("open") or get("round") != rnd.get("round"):
                 return "This round is closed. Wait for the next one.", 409
+            if self.registry.get("round") != rnd.get("round") \
+                    or participant not in self.registry.get("tokens", ()):
+                # no token this server issued for this round: not a vote (SPEC §8)
+                return ("Please open the page from the code on the screen again, then "
+                        "send your guesses.", 403)
+            device = participant
             side = get("side")
             if side not in PHONE_SIDES:
                 return "Please choose your team.", 400
@@ -331,9 +388,42 @@ class _Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
 
+def _is_local(address: str) -> bool:
+    """A loopback client: the laptop itself (only it can reach a loopback-bound page)."""
+    from .launch import is_loopback
+
+    return is_loopback(address.removeprefix("::ffff:"))
+
+
 class _Server(ThreadingHTTPServer):
+    """At most :data:`MAX_CONNECTIONS` requests served at once (a room holds a few dozen
+    phones); more are closed at once. Errors never print: the server logs nothing."""
+
     daemon_threads = True
     request_queue_size = 64
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ARG002
+        return
 
 
 class RoomServer:
@@ -352,7 +442,8 @@ class RoomServer:
     def start(self) -> None:
         """Bind, write ``link.json`` for the app, and serve until :meth:`stop`."""
         handler = type("RoomHandler", (_Handler,), {"cfg": self.cfg,
-                                                    "lock": threading.Lock()})
+                                                    "lock": threading.Lock(),
+                                                    "registry": {}})
         server_cls = _Server
         if ":" in self.cfg.ip:
             server_cls = type("RoomServer6", (_Server,), {"address_family": socket.AF_INET6})

@@ -231,10 +231,20 @@ def show_guess_reveal(result: dict) -> None:
 def show_intro(session) -> None:
     """Display the workshop's opening block: client, data available, anonymity rule."""
     d, r = session.data, session.results
-    parts = (("survey", session.has_survey), ("CRM evidence", r.get("crm") is not None),
+    crm = r.get("crm") is not None
+    # opportunities without a leads table: the won deals feed the what-if, but there is no
+    # CRM evidence (funnel, speed, verdict) — say which is which (new-user review, F10)
+    deals = (((r.get("incentives") or {}).get("split") or {}).get("deals") or {}).get("won")
+    parts = (("survey", session.has_survey),
+             ("CRM evidence", crm),
+             ("won deals from the opportunities export (for the incentive what-if)",
+              not crm and bool(deals)),
              ("compensation plan", d.plan is not None))
     have = [name for name, ok in parts if ok]
-    missing = [name for name, ok in parts if not ok]
+    missing = [name for name, ok in parts if not ok and not name.startswith("won deals")]
+    if not crm and deals:
+        missing = [("CRM lead evidence (the funnel, speed to lead and the blame-game verdict "
+                    "need a leads table)" if m == "CRM evidence" else m) for m in missing]
     text = (f"## {_plain(session.client_name)} — alignment workshop\n\n"
             f"Data in this session: {', '.join(have) or 'none'}."
             + (f" Not provided: {', '.join(missing)}." if missing else "")
