@@ -53,6 +53,7 @@ TECHNICAL = {
     "crm/persistence.py": {"MAX_SINGLE_BIN"},                         # distribution bins
     "crm/speed.py": {"KM_POINTS"},                                     # curve points kept
     "crm/stake.py": {"BOOTSTRAP", "SEED"},                             # resamples, seed
+    "crm/parallel.py": {"MIN_ROWS"},                   # leads before the measures fork
 }
 #: Packages outside this rule: the generator (planted truths), charts (sizes), intake
 #: (format detection).
