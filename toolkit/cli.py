@@ -228,7 +228,7 @@ def _done() -> None:
 
         # the report is in place and said: an interrupt now must not cut the exit
         # handlers short (nor turn a finished report into exit 1)
-        _quiet_signals()
+        _STOP["stopping"] = True
         exit_now(0)
 
 
