@@ -326,7 +326,10 @@ def _strengths(results: dict, lim: dict, *, has_reward_gap: bool) -> list[Findin
     out = []
     for claim, label in (("follow_up", "Follow-up holds up"),
                          ("lead_quality", "Lead quality holds up")):
-        summary = get(results, f"verdict.{claim}.summary")
+        # the short form where the verdict gives one (lead quality led by the share that
+        # actually reached SQL), so the summary stays a two-minute read
+        summary = (get(results, f"verdict.{claim}.short")
+                   or get(results, f"verdict.{claim}.summary"))
         if get(results, f"verdict.{claim}.status") == "not_supported" and summary:
             out.append(Finding(f"healthy_{claim}", "communicate", 0.0,
                                f"{label}: {summary[0].lower() + summary[1:]}"

@@ -136,7 +136,7 @@ def scales_sheet(results: dict) -> Sheet | None:
                   ("Sales respondents", INT), ("Marketing side (1–5)", NUM2),
                   ("Marketing respondents", INT), ("All respondents (1–5)", NUM2),
                   ("Size of the sales–marketing difference", TEXT),
-                  ("Reliability (Cronbach's alpha)", NUM2)], rows,
+                  ("How consistently the statements agree (0–1)", NUM2)], rows,
                  "each survey theme, by side")
 
 

@@ -496,18 +496,30 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
                  " ")
     text += (f"that is about **{about_money(r['amount'], currency)}** in won deals (95% "
              f"interval {about_money_range(r.get('ci_low'), r.get('ci_high'), currency)})")
-    if r.get("won_revenue") and r.get("revenue_basis") == "cohort":
-        text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
-                 "leads created in the period")
+    from ..formatting import stake_share
+    share = stake_share(r)
+    if share is not None:
+        text += (f", {fmt_pct(share)} of the {about_money(r['won_revenue'], currency)} "
+                 "actually won from the leads created in the period")
     text += (". It rests only on conversion the client's own leads achieved, not on sales "
              "working them harder than the rest. ")
-    up = r.get("upper_bound") or {}
-    if up.get("amount") is not None and up["amount"] > 1.1 * r["amount"]:
-        text += ("Upper bound: had they converted like the leads sales kept working, about "
-                 f"{about_money(up['amount'], currency)} — a flattered figure, because sales "
-                 "keeps working the leads that respond or look promising. ")
     return text + ("This is an order of magnitude, not a forecast; the interval covers "
-                   "sampling error only (assumptions in the methodology appendix).")
+                   "sampling error only (assumptions and an upper bound in the methodology "
+                   "appendix).")
+
+
+def stake_upper_sentence(r: dict | None, currency: str = "") -> str:
+    """The revenue-at-stake upper bound for the methodology appendix: had the given-up leads
+    converted like the leads sales kept working, with why that figure runs high; "" when
+    there is none or it adds little (within 10% of the base case)."""
+    from ..formatting import about_money
+    r = r or {}
+    up = r.get("upper_bound") or {}
+    if r.get("amount") is None or up.get("amount") is None or up["amount"] <= 1.1 * r["amount"]:
+        return ""
+    return ("Upper bound: had they converted like the leads sales kept working, about "
+            f"{about_money(up['amount'], currency)} — a figure that runs high, because sales "
+            "keeps working the leads that respond or look promising.")
 
 
 def _stake_rates(r: dict) -> str:
@@ -545,10 +557,11 @@ def poor_leads_sentence(p: dict | None, currency: str = "") -> str:
             f"{about_money_range(p.get('ci_low'), p.get('ci_high'), currency)}) at the period's "
             "own SQL → won rate and median won deal. ")
     if eff.get("share_of_attempts") is not None:
-        text += (f"Sales spent {fmt_pct(eff['share_of_attempts'])} of its calls and e-mails on "
-                 f"marketing MQLs ({eff['attempts_on_unconverted']:,} attempts) that never "
-                 "reached SQL; what that time cost is not in the export (no cost per sales "
-                 "hour).")
+        total = (f" ({eff['attempts']:,})" if isinstance(eff.get("attempts"), int) else "")
+        text += (f"Of all the calls and e-mails sales made on marketing-sourced MQLs{total}, "
+                 f"{fmt_pct(eff['share_of_attempts'])} ({eff['attempts_on_unconverted']:,}) "
+                 "went to MQLs that never reached SQL; what that time cost is not in the "
+                 "export (no cost per sales hour).")
     return text
 
 

@@ -12,7 +12,11 @@ from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_not_a
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Cannot be settled on this data"}
 #: What each piece of evidence measures, by the end of its results key (the population first).
-WHAT = (("lead_quality.worked_conversion.marketing.rate",
+WHAT = (("lead_quality.touched_conversion.marketing.rate",
+         "Marketing-sourced leads first touched within the SLA that actually reached SQL"),
+        ("lead_quality.touched_conversion.all.rate",
+         "Leads first touched within the SLA that actually reached SQL"),
+        ("lead_quality.worked_conversion.marketing.rate",
          "Marketing-sourced leads estimated to reach SQL if worked to the well-worked "
          "number of attempts"),
         ("lead_quality.worked_conversion.other.rate",
