@@ -545,3 +545,75 @@ def test_neutral_politics_is_neither_a_drag_nor_a_strength():
     res["survey"]["scales"] = {c: scale(3.8, 3.6, 4.0) for c in ("FAIR", "TRUST", "SUPP")}
     res["survey"]["scales"]["CONF"] = scale(2.2, 2.0, 2.4)
     assert sowhat.politics(res).startswith("Politics is not in the way")
+
+
+def test_recommendations_tagged_by_what_they_fix(results):
+    """Partner review 16c: "Enforce the 24-hour lead-response SLA — Increase communication"
+    confused; each action is tagged by what it fixes, a CRM-ranked action cites its CRM
+    fact first, and a well-aligned client's "keep" actions are not called new."""
+    from toolkit.report import recommendations, summary
+
+    recs = {r["code"]: r for r in results["recommendations"]}
+    html = _html(summary.render, results) + _html(recommendations.render, results)
+    assert "Increase communication" not in html and "Incentivize on shared" not in html
+    name = results["client"]["id"]
+    if name == "followup-gap":
+        assert recs["response_sla"]["fixes"] == "Sales follow-up"
+        assert "— Sales follow-up</span>" in html
+        loop = recs["close_the_loop"]
+        assert loop["strength"] == 1.0
+        rs = results["crm"]["handoff"]["reason_share"]
+        assert loop["findings"][0].startswith(f"Sales gives a reason for only {rs:.0%} of the")
+    elif name == "lead-quality":
+        assert recs["joint_mql_definition"]["fixes"] == "Lead quality"
+    else:
+        keep = recs["keep_lead_quality"]
+        fit = results["crm"]["handoff"]["fit_share"]
+        assert keep["findings"][0] == (f"{fit:.0%} of the rejections with a stated reason are "
+                                       "about fit.")
+        assert "none repeats what the data shows is already done" not in html
+        assert "The data calls for no change: each action keeps something the data shows " \
+               "already works." in html
+
+
+def test_speed_and_score_in_chance_not_odds(results):
+    """Partner review 16c: "cuts the odds by 19%" read as chance; the body says how many
+    percentage points each day's wait takes off the chance of reaching SQL."""
+    from toolkit.report.crm import _points, odds_sentence
+
+    dose = results["crm"]["dose_response"]
+    text = odds_sentence(dose["logit"], dose)
+    assert "odds" not in text and "percentage point" in text
+    # by hand: odds ratio 2 at a 20% chance → odds 0.25 → 0.5 → chance 33.3%: +13.3 points
+    assert _points(2.0, 0.2) == pytest.approx(100 * (1 / 3 - 0.2))
+    rows = [r for r in dose["by_first_touch"]["overall"] if r["bucket"] != "never"]
+    base = sum(r["k"] for r in rows) / sum(r["n"] for r in rows)
+    assert f"read at the {base:.0%} of touched leads that reach SQL" in text
+
+
+def test_small_polish_of_the_body():
+    """Intervals never read "2%–2%"; the cost of poor leads names its denominator; an old
+    extract is said so on the cover; accepted-but-untouched leads are explained."""
+    from toolkit.report.display import fmt_pct_range
+    from toolkit.report.sections import data_age_note
+
+    assert fmt_pct_range(0.021, 0.024) == "2.1%–2.4%"
+    assert fmt_pct_range(0.52, 0.59) == "52%–59%"
+    res = {"crm": {"cohort": {"extract_date": "2026-01-15"}},
+           "generated_at": "2026-12-03T07:00:00",
+           "method": {"thresholds": [{"name": "stale_extract_days", "value": 92}]}}
+    assert data_age_note(res) == ("The data was extracted about 11 months before this report "
+                                  "was prepared; the figures describe the client as of 15 "
+                                  "January 2026.")
+    res["crm"]["cohort"]["extract_date"] = "2026-10-15"
+    assert data_age_note(res) is None
+
+
+def test_handoff_paragraph_explains_accepted_untouched(results):
+    from toolkit.report.crm import render_handoff
+
+    au = results["crm"]["handoff"]["accepted_untouched"]
+    html = render_handoff(results).html()
+    n_acc = round(au["n"] / au["share"])
+    assert f"Of the {n_acc:,} leads sales accepted, {au['share']:.0%} ({au['n']:,}) were " \
+           "never touched" in html

@@ -96,8 +96,10 @@ def ci(w: dict | None) -> str:
         return "not in the export"
     if w.get("ci_low") is None:
         return pct(w["rate"])
-    return (f"{pct(w['rate'])} (95% interval {pct(w['ci_low'])}–{pct(w['ci_high'])}, "
-            f"n = {num(w.get('n'))})")
+    lo, hi = pct(w["ci_low"]), pct(w["ci_high"])
+    if lo == hi:   # never "2%–2%"
+        lo, hi = pct(w["ci_low"], 1), pct(w["ci_high"], 1)
+    return f"{pct(w['rate'])} (95% interval {lo}–{hi}, n = {num(w.get('n'))})"
 
 
 def _sentence(text: str) -> str:
@@ -127,7 +129,7 @@ def ranked_recommendations(results: dict) -> list[dict]:
 
 
 def cover(results: dict, brand: dict) -> SlideSpec:
-    from ..report.sections import long_date
+    from ..report.sections import data_age_note, long_date
 
     c = results.get("client") or {}
     period = ""
@@ -142,7 +144,8 @@ def cover(results: dict, brand: dict) -> SlideSpec:
         subtitle="Sales and marketing alignment diagnostic",
         bullets=[x for x in (period, asof, f"Prepared by {brand['practice']}"
                              if brand.get("practice") else "",
-                             f"{when} · Confidential" if when else "Confidential") if x],
+                             f"{when} · Confidential" if when else "Confidential",
+                             data_age_note(results) or "") if x],
         kind="cover",
         notes=cover_notes(results))
 
@@ -875,9 +878,11 @@ def communication(results: dict) -> SlideSpec:
     if fr.get("not_regular_share") is not None:
         extra.append(f"{pct(fr['not_regular_share'])} of respondents say the teams talk "
                      "monthly or less.")
-    untouched = get(results, "crm.handoff.accepted_untouched.share")
-    if untouched is not None:
-        extra.append(f"{pct(untouched)} of the leads sales accepts are never touched.")
+    au = get(results, "crm.handoff.accepted_untouched") or {}
+    if au.get("share") and au.get("n"):
+        # its population named, as in the report's hand-off paragraph
+        extra.append(f"{pct(au['share'])} of the {num(round(au['n'] / au['share']))} leads "
+                     "sales accepted were never touched: accepted on paper only.")
     return _survey_slide(results, "communication", ("BIDIR", "QUAL", "DEFN", "FEED"),
                          "Communication", extra)
 
@@ -889,11 +894,14 @@ def recommendations(results: dict) -> SlideSpec:
                          bullets=["No measured figure crossed a threshold that calls for "
                                   "change; keep the shared metrics and re-run the diagnostic "
                                   "next year."])
-    rows = [["#", "Action", "Step", "Why (the client's evidence)"]]
+    from ..report.recommendations import tag
+
+    rows = [["#", "Action", "Fixes", "Why (the client's evidence)"]]
     notes = []
     for i, r in enumerate(recs[:6], 1):
         why = (r.get("findings") or [r.get("rationale", "")])[0]
-        rows.append([str(i), _sentence(r.get("title", "")), STEP_LABEL.get(r.get("step"), ""),
+        rows.append([str(i), _sentence(r.get("title", "")), tag(r) or STEP_LABEL.get(
+                     r.get("step"), ""),
                      _sentence(why)])
         notes.append(f"{i}. {r.get('title')}: {r.get('rationale', '')}")
     if len(recs) > 6:

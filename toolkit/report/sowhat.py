@@ -161,7 +161,7 @@ def communication(results: dict) -> str | None:
     if clause:
         bits.append(clause)
     if untouched is not None and untouched >= 0.1:
-        bits.append(f"{fmt_pct(untouched)} of the leads sales accepts are never touched")
+        bits.append(f"{fmt_pct(untouched)} of the leads sales accepted were never touched")
     if bits:
         v, rank = get(results, "scores.communication"), rank_words(results, "communication")
         if v is None:

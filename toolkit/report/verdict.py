@@ -7,7 +7,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, emit, fmt_pct, fmt_pct_range, show_markdown, show_not_assessed, show_table
 
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Cannot be settled on this data"}
@@ -97,7 +97,7 @@ def _interval(key: str, iv) -> str:
     if not iv:
         return ""
     if key.endswith(("_share", ".rate")):
-        return f"{fmt_pct(iv[0])}–{fmt_pct(iv[1])}"
+        return fmt_pct_range(iv[0], iv[1])
     return f"{iv[0]:.2f}–{iv[1]:.2f}"
 
 
