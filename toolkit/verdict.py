@@ -90,11 +90,11 @@ def _lead_quality(crm: dict) -> dict:
                       f"within the SLA, vs practitioner floor {_pct(floor)} (MQL→SQL)",
                       _ci(grp)))
         seen = _get(lq, "touched_conversion", "marketing" if use_mk else "all") or {}
-        if seen.get("rate") is not None:   # what the same leads actually did, no assumption
-            ev.append(_ev(f"crm.lead_quality.touched_conversion."
-                          f"{'marketing' if use_mk else 'all'}.rate", seen["rate"],
-                          f"the same leads that actually reached SQL, vs practitioner floor "
-                          f"{_pct(floor)} (MQL→SQL)", _ci(seen)))
+        if seen.get("rate") is not None:   # what the same leads actually did: read first
+            ev.insert(0, _ev(f"crm.lead_quality.touched_conversion."
+                             f"{'marketing' if use_mk else 'all'}.rate", seen["rate"],
+                             f"reached SQL as sales worked them (no estimate), vs practitioner "
+                             f"floor {_pct(floor)} (MQL→SQL)", _ci(seen)))
         below_bench = grp["ci_high"] < floor
         other = wc.get("other") or {}
         below_other = False

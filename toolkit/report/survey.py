@@ -199,7 +199,8 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
     for (g, view), names in themes.items():
         per_view.setdefault((view, tuple(names)), []).append(g)
     for (view, names), gs in per_view.items():
-        out.append(f"In {view}, {_and(gs)} {'is' if len(gs) == 1 else 'are'} hidden"
+        one = len(gs) == 1 and not gs[0].endswith(("es", "rs", "ms", "ts"))
+        out.append(f"In {view}, {_and(gs)} {'is' if one else 'are'} hidden"
                    + (f" on {_and(list(names))}" if names else "")
                    + f", where fewer than {min_size} of them answered.")
     shown = {str(t).lower() for t in shown_teams}
