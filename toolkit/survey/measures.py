@@ -289,6 +289,10 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     from ..forked import ForkedCall
 
     drivers = ForkedCall(dominance_drivers, scores, name="drivers")
+    # ... and the comment themes (scikit-learn's import and the seeded NMF restarts) by
+    # another, beside the scales and items computed here
+    themes = ForkedCall(comment_themes, df, side, min_size=settings.min_comment_group_size,
+                        known_names=known_names, codebook=codebook, name="comment themes")
 
     out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
     out["suppressed"] += recs
@@ -313,9 +317,7 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     out["suppressed"] += recs
     out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names)
     out["suppressed"] += recs
-    out["comments"]["themes"], recs = comment_themes(
-        df, side, min_size=settings.min_comment_group_size, known_names=known_names,
-        codebook=codebook)
+    out["comments"]["themes"], recs = themes.result()
     out["suppressed"] += recs
     if not g.comparable:
         warnings.append("Side comparisons (gaps, Cliff's delta, tests) are not reported.")
