@@ -261,6 +261,11 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     part, part_recs = participation(survey, g, k, headcount)
     out["participation"] = part
     out["suppressed"] += part_recs
+    # the teams outside sales and marketing are quoted (comment lists, comment themes) only
+    # when none of them is hidden in the participation table: a quote of their pool would
+    # speak for a team the report hides
+    quote_rest = not any(r.get("where") == "survey.participation"
+                         and r.get("group") in NO_SIDE_TEAMS for r in part_recs)
     over = [k2 for k2, v in {**part["by_team"], **part["by_side"]}.items()
             if v.get("rate") is not None and v["rate"] > 1]
     if over:
@@ -311,10 +316,6 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     warnings += out["drivers"].pop("warnings")
     out["heatmap"], recs = scale_heatmap(scores, df, side, min_size=k)
     out["suppressed"] += recs
-    # the teams outside sales and marketing are quoted only when none of them is hidden in
-    # the participation table: a quote of their pool would speak for a team the report hides
-    quote_rest = not any(r.get("where") == "survey.participation"
-                         and r.get("group") in NO_SIDE_TEAMS for r in part_recs)
     out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names,
                                      quote_rest=quote_rest)
     out["suppressed"] += recs
