@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import toolkit.report.display as display
+from toolkit.charts.png import DPI
 from tests.conftest import SAMPLES
 
 CSS = Path(__file__).resolve().parents[1] / "templates/report/aligndx/report.css"
@@ -45,10 +46,14 @@ def test_no_chart_text_under_7_pt_in_print(sample, monkeypatch):
                  if t.get_visible() and t.get_text().strip()]
         png = base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))
         w_px, h_px = struct.unpack(">II", png[16:24])
-        dpi = 110
-        natural_w, natural_h = w_px / 96, h_px / 96
+        # drawn at DPI, shown in a frame as wide as the chart was at 110 px per inch
+        frame_px = int(re.search(r'class="chart-frame" style="max-width:(\d+)px"',
+                                 html).group(1))
+        assert w_px / DPI >= 0.99 * frame_px / 110 and DPI >= 200      # sharp: ≥ 200 ppi
+        natural_w = frame_px / 96
+        natural_h = natural_w * h_px / w_px
         shrink = min(1.0, width_in / natural_w, max_h_in / natural_h)
-        printed_per_inch = natural_w * shrink / (w_px / dpi)
+        printed_per_inch = natural_w * shrink / (w_px / DPI)
         seen.append((min(sizes) * printed_per_inch, alt[:50]))
         return html
 
@@ -59,3 +64,25 @@ def test_no_chart_text_under_7_pt_in_print(sample, monkeypatch):
     assert len(seen) >= 10
     small = [s for s in seen if s[0] < MIN_PT]
     assert not small, small
+    heat = [pt for pt, alt in seen if alt.lower().startswith("heatmap")]
+    assert heat and min(heat) >= 8.0, heat       # its cell labels: 8 pt or more in print
+
+
+def test_heatmap_labels_print_at_8_pt_with_ten_groups():
+    """The widest heatmap (13 scores, ten groups) still prints its labels at 8 pt or more."""
+    import pandas as pd
+
+    from toolkit.charts.survey_analytics import HEAT_FONT, plot_group_heatmap
+
+    scales = [f"Score with a longish name {i}" for i in range(13)]
+    rows = [{"row": f"Region: Group {g} (n = 20)", "scale": f"S{i}", "column": name,
+             "diff": (-1) ** i * 3.0, "marked": i == g, "shown": True}
+            for g in range(10) for i, name in enumerate(scales)]
+    ax = plot_group_heatmap(data=pd.DataFrame(rows))
+    html = display.figure_html(ax.figure, alt="Heatmap")
+    png = base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))
+    w_px = struct.unpack(">II", png[16:24])[0]
+    frame_in = int(re.search(r'max-width:(\d+)px', html).group(1)) / 96
+    width_in, _ = _print_limits()
+    printed = HEAT_FONT * min(frame_in, width_in) / (w_px / DPI)
+    assert printed >= 8.0, printed

@@ -121,7 +121,7 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     shorten_labels(fig)  # a 35,000-character region must not make a 274,856-pixel chart
     alt, takeaway = _capped(alt, MAX_ALT), _capped(takeaway, MAX_ALT)
     fit_titles(fig)
-    from ..charts.png import figure_png
+    from ..charts.png import display_width, figure_png
     from ..charts.theme import pyplot
 
     png = figure_png(fig)  # one draw, cropped as bbox_inches="tight" would
@@ -129,9 +129,12 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     b64 = base64.b64encode(png).decode("ascii")
     cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
            if takeaway else "")
-    return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '
-            f'alt="{html_text(alt)}" style="max-width:100%;height:auto"/>'
-            f"{cap}</figure>")
+    # drawn at 200 dpi for print, shown at the size it always had: the frame caps the
+    # width, the image keeps its proportions under the print stylesheet's height cap
+    return (f'<figure class="chart {NO_MATH_CLASS}"><div class="chart-frame" '
+            f'style="max-width:{display_width(png)}px"><img '
+            f'src="data:image/png;base64,{b64}" alt="{html_text(alt)}" '
+            f'style="max-width:100%;height:auto"/></div>{cap}</figure>')
 
 
 def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
