@@ -23,9 +23,15 @@ CSS = Path(__file__).resolve().parents[1] / "templates/report/aligndx/report.css
 MIN_PT = 7.0
 
 
-def _print_limits() -> tuple[float, float]:
+def test_css_caps_are_the_ones_the_report_reckons_with():
+    assert _print_limits()[1] * 25.4 == pytest.approx(display.PRINT_MAX_HEIGHT_MM)
+    assert _print_limits(tall=True)[1] * 25.4 == pytest.approx(display.PRINT_MAX_HEIGHT_TALL_MM)
+
+
+def _print_limits(tall: bool = False) -> tuple[float, float]:
     css = CSS.read_text(encoding="utf-8")
-    heights = re.findall(r"figure\.chart img \{[^}]*max-height:\s*([\d.]+)mm", css)
+    sel = r"figure\.chart\.tall img" if tall else r"figure\.chart img"
+    heights = re.findall(sel + r" \{[^}]*max-height:\s*([\d.]+)mm", css)
     return display.PRINT_WIDTH_IN, float(heights[-1]) / 25.4   # the last rule wins
 
 
@@ -36,12 +42,12 @@ def test_no_chart_text_under_7_pt_in_print(sample, monkeypatch):
     from toolkit.pipeline import analyse_folder
     from toolkit.report import sections
 
-    width_in, max_h_in = _print_limits()
     seen = []
     draw = display.figure_html
 
     def measured(fig, *, alt, takeaway=None):
         html = draw(fig, alt=alt, takeaway=takeaway)   # titles are fitted in there
+        width_in, max_h_in = _print_limits(tall='class="chart tall' in html)
         sizes = [t.get_fontsize() for t in fig.findobj(Text)
                  if t.get_visible() and t.get_text().strip()]
         png = base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))

@@ -39,3 +39,51 @@ def test_perception_gaps_point_to_the_side_that_answers_more_healthily():
     assert sorted(round(p.get_width(), 2) for p in raw.patches) == [-0.4, 1.3]
     assert "agrees more" in raw.get_xlabel()
     pyplot().close(raw.figure)
+
+
+def _pages(html: str) -> list[str]:
+    """Text of each page of *html* printed with the report's stylesheet (WeasyPrint)."""
+    import io
+    from pathlib import Path
+
+    import pytest
+
+    weasyprint = pytest.importorskip("weasyprint")
+    css = (Path(__file__).resolve().parents[1] / "templates/report/aligndx/report.css") \
+        .read_text(encoding="utf-8")
+    doc = weasyprint.HTML(string=f"<html><head><style>{css}</style></head><body "
+                                 f"class='aligndx-report'>{html}</body></html>").render()
+    out = []
+    for page in doc.pages:
+        texts = []
+
+        def walk(box):
+            if hasattr(box, "text") and box.text:
+                texts.append(box.text)
+            for child in getattr(box, "children", []) or []:
+                walk(child)
+        walk(page._page_box)
+        out.append(" ".join(texts))
+    return out
+
+
+def _spacer(mm: float) -> str:
+    return f"<div style='height:{mm}mm'></div>"
+
+
+def test_print_keeps_a_recommendation_whole_and_never_strands_one_table_row():
+    because = "".join(f"<li>Reason {i} with its figure from the client's data.</li>"
+                      for i in range(8))
+    rec = ("<ol class='recommendations'><li><strong>RECTITLE Enforce the SLA</strong><div "
+           f"class='because'>Because<ul>{because}</ul></div><p class='why'>Why it works: "
+           "RECEND.</p></li></ol>")
+    rows = "".join(f"<tr><td>ROW{i}</td><td>{i}</td></tr>" for i in range(14))
+    table = ("<table class='table'><thead><tr><th>What</th><th>n</th></tr></thead>"
+             f"<tbody>{rows}</tbody></table>")
+    for mm in range(190, 252, 4):        # the block starts at different heights on page 1
+        pages = _pages(_spacer(mm) + rec)
+        where = {i for i, p in enumerate(pages) if "RECTITLE" in p or "RECEND" in p}
+        assert len(where) == 1, (mm, where)
+        pages = _pages(_spacer(mm) + table)
+        per_page = [sum(f"ROW{i} " in p + " " for i in range(14)) for p in pages]
+        assert 1 not in per_page, (mm, per_page)

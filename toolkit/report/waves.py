@@ -38,10 +38,13 @@ CSS = """
 .cmp .headline { background: #f0f4f8; border-left: 5px solid #334e68; padding: .8em 1em;
                  font-size: 1.08em; margin: 1em 0; }
 .cmp table { border-collapse: collapse; margin: .6em 0 1.2em; width: 100%; font-size: .93em; }
-.cmp th, .cmp td { border-bottom: 1px solid #d9e2ec; padding: .35em .5em; text-align: left;
-                   vertical-align: top; }
+.cmp table th, .cmp table td { border-bottom: 1px solid #d9e2ec; padding: .35em .5em;
+                               text-align: left; vertical-align: top; }
+.cmp table.flat td:first-child { width: 34%; }
 .cmp th { background: #f5f7fa; }
-.cmp td.num { text-align: right; white-space: nowrap; }
+.cmp table td.num { text-align: right; white-space: nowrap; }
+@media print { .cmp table tr { break-inside: avoid; }
+               .cmp table:not(:has(tbody tr:nth-child(11))) { break-inside: avoid; } }
 .cmp .improved { color: #1e6b3a; font-weight: 600; }
 .cmp .worsened { color: #a61b1b; font-weight: 600; }
 .cmp .changed { color: #334e68; font-weight: 600; }
@@ -268,7 +271,7 @@ def _flat_table(entries: list[dict]) -> str:
             f"<td class='num'>{_e(change_text(e))}</td>"
             f"<td class='num'>{_e(_range(e))}</td>"
             f"<td class='{st}'>{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))}</td></tr>")
-    return ("<table><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
+    return ("<table class='flat'><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
             "<th>Likely range of the change</th><th>Verdict</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
