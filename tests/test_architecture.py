@@ -27,7 +27,7 @@ REPORT = ROOT / "toolkit" / "report"
 #: modules that hold no analysis (vocabularies, results reading, display-only helpers).
 ALLOWED = {"toolkit.report", "toolkit.charts", "toolkit.vocab", "toolkit.lookup",
            "toolkit.jsonio", "toolkit.exceptions", "toolkit.formatting", "toolkit.paths",
-           "toolkit.instrument", "toolkit.privacy",
+           "toolkit.instrument", "toolkit.privacy", "toolkit.trace",
            "toolkit.runsafe"}   # process and temporary-folder safety (the section helper)
 #: Analysis modules (everything that measures, judges or reads an engagement).
 ANALYSIS = ("toolkit.pipeline", "toolkit.findings", "toolkit.recommend", "toolkit.verdict",

@@ -4,9 +4,8 @@
 
 A static scan of the toolkit finds every module-level UPPER_CASE number: each must be a
 technical constant named in :data:`TECHNICAL` below (draw counts, seeds, ports, sizes,
-limits of input validation) or read from the registry. The CRM modules still hold their own
-copies of four registry entries (``toolkit/crm`` is being reworked elsewhere): they are
-pinned equal to the registry here.
+limits of input validation) or read from the registry (the CRM modules included: their
+four cut-offs are read with ``method.value``).
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ TECHNICAL = {
     "privacy_linkage.py": {"_TOL", "_BUDGET"},   # float tolerance, search budget
     "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS"},   # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
+    "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
@@ -50,12 +50,17 @@ TECHNICAL = {
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus
     "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},
+    "crm/persistence.py": {"MAX_SINGLE_BIN"},                         # distribution bins
+    "crm/speed.py": {"KM_POINTS"},                                     # curve points kept
+    "crm/stake.py": {"BOOTSTRAP", "SEED"},                             # resamples, seed
+    "crm/parallel.py": {"MIN_ROWS"},                   # leads before the measures fork
 }
 #: Packages outside this rule: the generator (planted truths), charts (sizes), intake
-#: (format detection), and the CRM modules (pinned below).
-SKIP = ("generate/", "charts/", "intake/", "crm/")
+#: (format detection).
+SKIP = ("generate/", "charts/", "intake/")
 
-#: The CRM modules' own copies of registry entries: (module, name) → registry name.
+#: The CRM modules' names for registry entries (read with ``method.value``):
+#: (module, name) → registry name.
 CRM_COPIES = {("toolkit.crm.measures", "MIN_COHORT"): "min_cohort_leads",
               ("toolkit.crm.dose", "MIN_BAND_N"): "score_band_min_leads",
               ("toolkit.crm.funnel", "EVIDENCE_SCORE_ACCEPTANCE_TARGET"):
@@ -92,11 +97,21 @@ def test_no_threshold_outside_the_registry():
 
 
 @pytest.mark.parametrize("where,name", sorted(CRM_COPIES.items()))
-def test_crm_copies_equal_the_registry(where, name):
+def test_crm_cut_offs_read_the_registry(where, name):
+    """The CRM modules' cut-offs are read from the registry (not copies of it): the
+    module-level assignment calls ``method.value`` with the registry's name."""
     import importlib
 
     module, const = where
     assert getattr(importlib.import_module(module), const) == method.value(name)
+    path = ROOT / (module.removeprefix("toolkit.").replace(".", "/") + ".py")
+    assign = [n for n in ast.parse(path.read_text(encoding="utf-8")).body
+              if isinstance(n, ast.Assign) and any(getattr(t, "id", None) == const
+                                                   for t in n.targets)]
+    assert len(assign) == 1
+    calls = [c for c in ast.walk(assign[0].value) if isinstance(c, ast.Call)
+             and ast.unparse(c.func) == "method.value"]
+    assert [ast.literal_eval(c.args[0]) for c in calls] == [name]
 
 
 def test_survey_cut_offs_read_the_registry():

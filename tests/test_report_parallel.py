@@ -133,3 +133,36 @@ def test_no_files_left_when_the_kernel_renders_the_rest(helper_on):
         helper._drain()
         time.sleep(0.1)
     assert not os.path.exists(helper.dir)
+
+
+
+def test_kernel_renders_ahead_while_the_helper_works(helper_on):
+    """The helper starts with a slow section in the middle; the kernel, needing it, renders
+    the sections after it for their own cells meanwhile: same report, and the helper, walking
+    back from the end, stops where the kernel has been."""
+    results = load_results(EXAMPLE_RESULTS)
+    order = sections.section_order(results)
+    want = _serial(results, order)
+    kernel = os.getpid()
+    slow = order[2]
+
+    def slow_in_helper(section, res):
+        if os.getpid() != kernel and section == slow:
+            import time
+
+            time.sleep(3.0)
+        return sections._render_here(section, res)
+
+    parallel.start(results, order, slow_in_helper, first=slow)
+    helper = parallel._ACTIVE
+    got = {s: sections.render(s, results).html() for s in order[:2]}
+    while not os.path.exists(os.path.join(helper.dir, "2.claim")):
+        import time
+
+        time.sleep(0.05)  # the helper has taken the slow section
+    got[slow] = sections.render(slow, results).html()
+    assert 3 in helper.mine  # rendered here while the helper drew the slow one
+    got.update({s: sections.render(s, results).html() for s in order[3:]})
+    assert got == want  # charts included, byte for byte
+    parallel._stop_active()
+    assert not os.path.exists(helper.dir)

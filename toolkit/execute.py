@@ -107,8 +107,9 @@ def _make_inert(nb: dict) -> list[str]:
     return seen
 
 
-def _harden(output: Path, expect_client_id: str | None) -> None:
-    """Check the executed notebook's outputs and the client it saw; make outputs inert.
+def _harden(output: Path, expect_client_id: str | None) -> dict:
+    """Check the executed notebook's outputs and the client it saw; make outputs inert;
+    return the notebook as written (a JSON dict).
 
     Markdown outputs become HTML rendered by :func:`toolkit.report.safe.markdown_html`; every
     HTML output is wrapped in a block MathJax ignores; :func:`toolkit.report.safe.
@@ -136,6 +137,7 @@ def _harden(output: Path, expect_client_id: str | None) -> None:
     tmp = output.with_name(f".{output.name}.tmp")
     tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, output)
+    return nb
 
 
 
@@ -263,7 +265,7 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     path = Path(path) if path else BRANDING_FILE
     if path.is_file():
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8")).get("branding", {})
+            doc = tomllib.loads(path.read_text(encoding="utf-8-sig")).get("branding", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         if not isinstance(doc, dict):
@@ -315,8 +317,74 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     return out
 
 
+_EXPORTER: list = []
+_EXPORTER_LOCK = __import__("threading").Lock()
+
+
+def _html_exporter():
+    """The report's nbconvert HTML exporter, made once per process (its Jinja templates are
+    compiled on first use and kept; :func:`warm_html_export` does that ahead of time)."""
+    with _EXPORTER_LOCK:
+        if _EXPORTER:
+            return _EXPORTER[0]
+        from urllib.parse import quote
+
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import Preprocessor
+        from traitlets.config import Config
+
+        class DropStderr(Preprocessor):
+            def preprocess_cell(self, cell, resources, index):
+                if cell.get("cell_type") == "code":
+                    cell.outputs = [o for o in cell.get("outputs", [])
+                                    if not (o.get("output_type") == "stream"
+                                            and o.get("name") == "stderr")]
+                return cell, resources
+
+        c = Config()
+        c.TemplateExporter.exclude_input = True
+        c.TemplateExporter.exclude_input_prompt = True
+        c.TemplateExporter.exclude_output_prompt = True
+        # Never embed files named in the notebook: the charts are data URIs already, and an
+        # <img src="..."> in client text must not pull a local file into the report.
+        c.HTMLExporter.embed_images = False
+        c.TagRemovePreprocessor.enabled = True
+        c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
+        exporter = HTMLExporter(config=c, template_name=REPORT_TEMPLATE,
+                                extra_template_basedirs=[str(TEMPLATES_DIR / "report")])
+        exporter.register_preprocessor(DropStderr(), enabled=True)
+        # the contents links point at nbconvert's heading ids (spaces to "-", URL-quoted)
+        exporter.register_filter("aligndx_anchor", lambda text: quote(
+            str(text).replace(" ", "-"), safe="?/:@!$&'()*+,;="))
+        _EXPORTER.append(exporter)
+        return exporter
+
+
+def warm_html_export() -> None:
+    """Prepare the HTML export ahead of time: build the exporter and export a two-cell
+    notebook with it (compiles the report template and its parents, fills BeautifulSoup's
+    and the safety check's tables). The notebook process of ``aligndx report`` runs this
+    in a thread while it waits for ``results.json`` (issue 18); any failure is left to
+    the real export."""
+    try:
+        import nbformat
+
+        from .report.safe import assert_safe_html
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up\n\nText."),
+                    nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+                        "display_data", data={"text/html": "<p>warm-up</p>"})])]
+        body, _ = _html_exporter().from_notebook_node(
+            nb, resources={"metadata": {"name": "warm-up"}, "aligndx": load_branding()})
+        assert_safe_html(body, where="warm-up")
+    except Exception:  # noqa: BLE001 - the real export will say what is wrong
+        pass
+
+
 def export_html(notebook_path: Path, html_path: Path, *, title: str | None = None,
-                branding: Mapping[str, Any] | None = None) -> Path:
+                branding: Mapping[str, Any] | None = None,
+                notebook: Mapping[str, Any] | None = None) -> Path:
     """Convert an executed notebook to self-contained HTML without code.
 
     Inputs and prompts are excluded, stderr streams (warnings) are dropped, images are
@@ -333,43 +401,24 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str | None = Non
         Document title.
     branding : mapping, optional
         Branding settings (see :func:`load_branding`).
+    notebook : mapping, optional
+        The content of *notebook_path* as a JSON dict, when the caller has it (it has been
+        validated when papermill wrote it): it is not read and validated again.
 
     Returns
     -------
     Path
         *html_path*.
     """
-    from urllib.parse import quote
-
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import Preprocessor
-    from traitlets.config import Config
 
-    class DropStderr(Preprocessor):
-        def preprocess_cell(self, cell, resources, index):
-            if cell.get("cell_type") == "code":
-                cell.outputs = [o for o in cell.get("outputs", [])
-                                if not (o.get("output_type") == "stream"
-                                        and o.get("name") == "stderr")]
-            return cell, resources
+    if notebook is None:
+        nb = nbformat.read(str(notebook_path), as_version=4)
+    else:  # what nbformat.read does, without the second schema validation
+        from nbformat.v4.nbjson import JSONReader
 
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    c = Config()
-    c.TemplateExporter.exclude_input = True
-    c.TemplateExporter.exclude_input_prompt = True
-    c.TemplateExporter.exclude_output_prompt = True
-    # Never embed files named in the notebook: the charts are data URIs already, and an
-    # <img src="..."> in client text must not pull a local file into the report.
-    c.HTMLExporter.embed_images = False
-    c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
-    exporter = HTMLExporter(config=c, template_name=REPORT_TEMPLATE,
-                            extra_template_basedirs=[str(TEMPLATES_DIR / "report")])
-    exporter.register_preprocessor(DropStderr(), enabled=True)
-    # the contents links point at nbconvert's heading ids (spaces to "-", URL-quoted)
-    exporter.register_filter("aligndx_anchor", lambda text: quote(
-        str(text).replace(" ", "-"), safe="?/:@!$&'()*+,;="))
+        nb = nbformat.convert(JSONReader().to_notebook(notebook), 4)  # copies
+    exporter = _html_exporter()
     resources = {"metadata": {"name": title or notebook_path.stem},
                  "aligndx": dict(branding or load_branding())}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -446,6 +495,8 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .trace import mark
+
     # Absolute paths: papermill changes the working directory to *cwd* while it runs.
     notebook, output = Path(notebook).absolute(), Path(output).absolute()
     html = Path(html).absolute() if html is not None else None
@@ -495,20 +546,23 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         pm_log.setLevel(pm_level)
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+    mark("notebook", "cells executed")
     try:
-        _harden(output, expect_client_id)
+        hardened = _harden(output, expect_client_id)
     except ReportError:
         _keep_partial(output, partial_dir)
         raise
+    mark("notebook", "outputs checked")
     if html is not None:
         from .report.safe import UnsafeOutput
 
         try:
-            export_html(output, Path(html), title=title)
+            export_html(output, Path(html), title=title, notebook=hardened)
         except UnsafeOutput as exc:
             raise ReportError(str(exc)) from None
         except Exception as exc:
             raise ReportError(f"HTML export failed: {type(exc).__name__}: {exc}") from None
+        mark("notebook", "HTML exported")
     return output
 
 
@@ -576,7 +630,11 @@ class _ResultsGate:
                                                     or []):
             return
         self.done = True
+        from .trace import mark
+
+        mark("notebook", "waiting for results.json")
         self.results_ready()
+        mark("notebook", "results released")
 
 
 class NotebookRun:
@@ -814,7 +872,9 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
     from multiprocessing.connection import Connection
 
     from .runsafe import die_with_parent
+    from .trace import mark
 
+    mark("notebook", "process started")
     die_with_parent(parent_pid)
     # jsonschema (under nbformat) builds a Lark grammar at import when the optional
     # rfc3987-syntax package is installed (~1 s of CPU per report), for an "iri" format
@@ -841,6 +901,13 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
         import nbconvert  # noqa: F401  (the slow imports, while the caller computes)
         import papermill  # noqa: F401
 
+        mark("notebook", "papermill and nbconvert imported")
+        # the HTML export's fixed costs (template compilation, parser tables) while the
+        # kernel starts and the results are computed
+        import threading
+
+        threading.Thread(target=warm_html_export, name="aligndx-warm-export",
+                         daemon=True).start()
         # A kernel may start from here on: SIGTERM (NotebookRun.abort) no longer ends this
         # process, the "abort" message does, at the results cell, after a clean shutdown.
         signal.signal(signal.SIGTERM, lambda *_: None)
@@ -862,6 +929,12 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
         except Exception:  # noqa: BLE001
             pass
     conn.close()
+    # the caller waits for this process to end: skip the interpreter's teardown (papermill,
+    # nbconvert and the notebook in memory; issue 18). A forked child ends in _fork_child.
+    if not FORK_NOTEBOOK:
+        from .runsafe import exit_now
+
+        exit_now(0)
 
 
 def _keep_partial(output: Path, partial_dir: str | Path | None) -> Path:

@@ -24,6 +24,7 @@ printable HTML questionnaire.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -158,15 +159,27 @@ def load_response_sets(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def scale_names() -> dict[str, str]:
-    """Return ``{scale code: display name}`` from ``templates/scales.csv``."""
-    s = load_scales()
-    return dict(zip(s["scale"], s["name"]))
+    """Return ``{scale code: display name}`` from ``templates/scales.csv`` (a new dict)."""
+    return dict(_scale_names())
 
 
 def item_labels() -> dict[str, str]:
-    """Return ``{item code: short label}`` for charts and tables."""
+    """Return ``{item code: short label}`` for charts and tables (a new dict)."""
+    return dict(_item_labels())
+
+
+@lru_cache(maxsize=1)
+def _scale_names() -> tuple[tuple[str, str], ...]:
+    # the shipped files do not change during a run: read once per process (the workshop
+    # views asked for these ~60 times per report, ~0.3 s of CPU; issue 18)
+    s = load_scales()
+    return tuple(zip(s["scale"], s["name"]))
+
+
+@lru_cache(maxsize=1)
+def _item_labels() -> tuple[tuple[str, str], ...]:
     d = load_instrument()
-    return dict(zip(d["code"], d["short_label"]))
+    return tuple(zip(d["code"], d["short_label"]))
 
 
 def _options(rs: pd.DataFrame, name: str) -> list[str]:

@@ -101,6 +101,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # the audited figures.
     audited = _audit_survey(data, survey, settings, say)
     survey = audited["survey"]
+    # Every survey view the live workshop offers, audited with the report's figures (the
+    # audited survey section, row counts and intake records: all the audit reads of the
+    # results), computed by a forked copy of this process while the CRM, incentive and
+    # verdict measures run here (issue 18).
+    from .forked import ForkedCall
+    from .workshop.store import build_reveal_views
+
+    reveal = ForkedCall(build_reveal_views, data.survey, settings.min_group_size,
+                        results=_audit_view(audited), name="workshop views")
 
     # --- crm ----------------------------------------------------------------------------
     crm = None
@@ -214,11 +223,10 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # Every survey view the live workshop offers (filters, reveal, guess round), audited
     # with the report's figures: the workshop reads results.json, never the survey.
     say("workshop views")
-    from .workshop.store import build_reveal_views
-
     workshop = results.get("workshop") or {"sla": None}
-    workshop["reveal"] = run("workshop views", lambda: build_reveal_views(
-        data.survey, settings.min_group_size, results=results))
+    if __debug__ and strict:  # tests: the view of the results the audit reads is unchanged
+        assert jsonable(_audit_view(results)) == jsonable(_audit_view(audited))
+    workshop["reveal"] = run("workshop views", reveal.result)
     results["workshop"] = workshop
     if baseline is not None:   # SPEC §12: since the last assessment
         say("comparison with the last assessment")
@@ -240,6 +248,15 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     from .privacy_report import redact_results
 
     return redact_results(jsonable(results), _known_names(data))
+
+
+def _audit_view(results: dict) -> dict:
+    """The parts of *results* the workshop views' audit reads
+    (:func:`toolkit.privacy_report.report_releases`): the survey section, the row counts and
+    the intake records."""
+    d = results.get("data") or {}
+    return {"survey": results.get("survey"),
+            "data": {"row_counts": d.get("row_counts"), "intake": d.get("intake")}}
 
 
 def _audit_pay_mix(results: dict, plan, min_group_size: int) -> None:

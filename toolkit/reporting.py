@@ -27,7 +27,8 @@ from typing import Callable
 from .config import load_engagement
 from .deliverables import write_aggregates_xlsx, write_results_json
 from .exceptions import InputError
-from .execute import DEFAULT_CELL_TIMEOUT, run_notebook, start_notebook
+from .execute import DEFAULT_CELL_TIMEOUT, load_branding, run_notebook, start_notebook
+from .forked import ForkedCall
 from .paths import DIAGNOSTIC_NOTEBOOK
 from .runsafe import make_staging, swap_into_place, sweep_stale
 
@@ -149,10 +150,13 @@ def build_report(engagement: str | Path, out: str | Path, *,
     toolkit.exceptions.ReportError
         The notebook failed; the partial notebook is kept under ``OUT/_failed/<client.id>/``.
     """
-    from .intake import load_data
-    from .pipeline import analyse
+    from .trace import mark
 
-    say = progress or (lambda _m: None)
+    def say(msg: str) -> None:
+        mark("main", msg)
+        if progress is not None:
+            progress(msg)
+
     t0 = time.perf_counter()
     out = Path(out)
     sweep_killed_runs(out)  # also when this run fails on its input
@@ -168,7 +172,7 @@ def build_report(engagement: str | Path, out: str | Path, *,
         raise InputError(f"{out}: cannot write in the output folder "
                          f"({exc.strerror or exc})") from None
     staging = stage.path
-    run = None
+    run = side = None
     nb_args = dict(parameters={"results_path": "results.json"},
                    html=staging / "report.html", cwd=staging, timeout=timeout,
                    title=f"{eng.client.name} — sales & marketing alignment diagnostic",
@@ -178,6 +182,17 @@ def build_report(engagement: str | Path, out: str | Path, *,
         if OVERLAP_NOTEBOOK:
             say("starting the report notebook")
             run = start_notebook(notebook, staging / "report.ipynb", **nb_args)
+            # aggregates.xlsx and report.pptx: a forked worker loads their libraries and
+            # fonts now, on the core the analysis leaves free, and writes them from
+            # results.json once it is complete (issue 18); low priority, as nothing waits
+            # for it until the notebook is done
+            side = ForkedCall(write_side_files, staging, hold=True, prepare=prepare_side_files,
+                              name="side files", nice=10)
+        # the measures' libraries are imported once the notebook process has started, so
+        # that its imports and the kernel's start overlap with theirs (issue 18)
+        from .intake import load_data
+        from .pipeline import analyse
+
         say("reading and validating input files")
         data = load_data(eng)
         results = analyse(data, progress=say)
@@ -187,11 +202,16 @@ def build_report(engagement: str | Path, out: str | Path, *,
         if run is not None:
             run.release()
         say("writing aggregates.xlsx and report.pptx")
-        write_side_files(staging)
+        if side is not None:
+            side.result()  # the worker's files, or written here when it could not
+            side = None
+        else:
+            write_side_files(staging)
         say("running the report notebook")
         if run is not None:
             run.wait()
             run = None
+            mark("main", "notebook finished")
         else:
             run_notebook(notebook, staging / "report.ipynb", **nb_args)
         if pdf:
@@ -201,7 +221,10 @@ def build_report(engagement: str | Path, out: str | Path, *,
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
         kept = _move_into_place(staging, final)
         stage.release()
+        mark("main", "report in place")
     except BaseException:
+        if side is not None:
+            side.cancel()
         if run is not None:
             run.abort()
         stage.discard()
@@ -356,12 +379,23 @@ def write_side_files(folder: Path) -> None:
         The branding settings name a PowerPoint template that is missing or unreadable.
     """
     from .deck import write_deck
-    from .execute import load_branding
 
     brand = load_branding()
     stored = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     write_aggregates_xlsx(stored, folder / "aggregates.xlsx", practice=brand["practice"])
     write_deck(stored, folder / "report.pptx", branding=brand)
+
+
+def prepare_side_files() -> None:
+    """Load what :func:`write_side_files` needs (python-pptx, openpyxl, the deck's and the
+    workbook's modules, the glyph widths of the branding font), so that writing the files
+    later costs only the writing."""
+    from . import deliverables, workbook  # noqa: F401
+    from .deck import content, fit, waves  # noqa: F401
+    from .report import pillars, summary  # noqa: F401
+
+    font = load_branding()["font"]
+    fit.preload(font)
 
 
 def _move_into_place(staging: Path, final: Path) -> list[str]:

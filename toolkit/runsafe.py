@@ -44,6 +44,25 @@ def _libc():
         return None
 
 
+def exit_now(code: int = 0) -> None:
+    """End this process at once after a normal exit's clean-up: the ``atexit`` handlers run
+    (log files, temporary folders, finalizers) and the streams are flushed, then
+    ``os._exit`` skips the interpreter's teardown of every module and object — ~0.3–0.5 s
+    of CPU in a process that has loaded pandas, SciPy, matplotlib and a report's results
+    (issue 18). Only for a process whose work is done and whose exit code is *code*."""
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+
+
 def die_with_parent(parent_pid: int | None = None, *, sig: int = signal.SIGKILL) -> None:
     """Make this process end when its parent ends (call it first in a child process).
 

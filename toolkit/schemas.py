@@ -17,9 +17,12 @@ opportunity; ``attempts`` and ``amount`` are not negative.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:  # pandera is imported only when a table fails the columnar checks
+    import pandera.pandas as pa
 
 from .config import TEAMS
 from .exceptions import Problem
@@ -129,6 +132,8 @@ def _dtype(col: Col):
 
 
 def _checks(name: str, col: Col) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     checks: list[pa.Check] = []
     if col.kind == "category" and col.values:
         checks.append(pa.Check.isin(list(col.values)))
@@ -157,6 +162,8 @@ def schema(table: str) -> pa.DataFrameSchema:
         (``strict=False``); dataframe-wide checks for opportunities (won ⇒ closed) and
         activities (a lead or an opportunity is named).
     """
+    import pandera.pandas as pa
+
     cols = {}
     for name, col in COLUMNS[table].items():
         cols[name] = pa.Column(_dtype(col), checks=_checks(name, col),
@@ -378,6 +385,8 @@ def check_table(df: pd.DataFrame, table: str, file: str) -> list[Problem]:
     if table == "survey" and not any(c in df.columns for c in ITEM_CODES):
         problems.append(Problem(file, "no survey item columns found (expected item codes "
                                 "such as FAIR1, TRUST1, ... as column names)"))
+    import pandera.pandas as pa
+
     try:
         schema(table).validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:

@@ -24,6 +24,7 @@ import warnings as _w
 import numpy as np
 import pandas as pd
 
+from .. import method
 from .funnel import wilson
 
 ATTEMPT_BUCKETS = ("1", "2-3", "4-5", "6+")
@@ -32,7 +33,8 @@ TOUCH_BUCKETS = ("<1h", "1-24h", ">24h", "never")
 BY_ATTEMPTS_BIAS = ("Survivorship bias: attempts stop when a lead converts, so leads with many "
                     "attempts are the ones that had not converted yet; this table makes more "
                     "effort look worse and is not used as evidence (see the attempt clock).")
-MIN_BAND_N = 30          # leads with a score needed per band before banding is used
+#: Leads with a score needed per band before banding is used (registry).
+MIN_BAND_N = int(method.value("score_band_min_leads"))
 
 
 def _attempt_codes(attempts) -> np.ndarray:

@@ -32,10 +32,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import method
 from .funnel import wilson
 
 #: Attempts up to and including this number are "early"; later conversions need persistence.
-EARLY_ATTEMPTS = 3
+EARLY_ATTEMPTS = int(method.value("effort_early_attempts"))
 #: Two-sided normal quantile of the 95% intervals.
 Z95 = float(stats.norm.ppf(0.975))
 

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from .. import method
+
 STAGES = ("leads", "mql", "sal", "sql", "opportunity", "won")
 
 #: Words that mark a rejection reason as being about the lead's *fit* (who the lead is:
@@ -157,13 +159,13 @@ def is_fit_reason(reasons: pd.Series) -> pd.Series:
 #: rejected lead or no rejection_reason column, no first-touch data) must not raise the score, so the score is
 #: ``None`` and a warning names what is missing (averaging only the components present would
 #: reward missing evidence: a CRM without activities scored higher than with them).
-EVIDENCE_SCORE_ACCEPTANCE_TARGET = 0.5
+EVIDENCE_SCORE_ACCEPTANCE_TARGET = method.value("evidence_score_acceptance_target")
 #: …and net of the MQLs sales rejected for fit: an MQL rejected as not fitting is a lead the
 #: two teams do not define alike, the hand-off's first job. The acceptance component is
 #: multiplied by ``1 − min(fit-rejected share of MQLs ÷ this, 1)`` — at a fifth of MQLs
 #: rejected for fit it is 0, so 34% rejections with 81% about fit cannot score as a healthy
 #: hand-off (registry entry ``evidence_score_fit_rejection_max``).
-EVIDENCE_SCORE_FIT_REJECTION_MAX = 0.2
+EVIDENCE_SCORE_FIT_REJECTION_MAX = method.value("evidence_score_fit_rejection_max")
 
 
 def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | None,

@@ -6,6 +6,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from .. import method
 from ..jsonio import jsonable
 from ..config import AnalysisSettings
 from ..privacy import make_redactor
@@ -27,7 +28,8 @@ def _method_value(name: str) -> float:
 
 
 #: Cohorts smaller than this are measured but flagged as too small to judge.
-MIN_COHORT = 30
+#: Fewer leads in the cohort than this: the figures are shown with a warning (registry).
+MIN_COHORT = int(method.value("min_cohort_leads"))
 
 
 def _iso(value) -> str | None:

@@ -65,6 +65,14 @@ def _advances(name: str, bold: bool) -> tuple[dict[str, float], float]:
     return widths, max(widths.values())
 
 
+def preload(font: str = "Arial") -> None:
+    """Read the glyph widths of *font* (regular and bold) now, e.g. in a worker that writes
+    the deck later (issue 18): finding and reading the font files is most of the cost of
+    the first measurement."""
+    _advances(font, False)
+    _advances(font, True)
+
+
 def text_width(text: str, size_pt: float, *, font: str = "Arial", bold: bool = False) -> float:
     """Width of *text* on one line, in points.
 

@@ -40,6 +40,11 @@ SECTIONS = {
     "appendix_methodology": "Appendix B — Methodology",
     "appendix_sources": "Appendix C — Sources",
 }
+#: The section the kernel's helper renders first (:mod:`toolkit.report.parallel`): the one
+#: with the most chart work (the survey heatmap and the hand-off charts, ~40 % of a typical
+#: report's rendering), in the middle of the report, so that the kernel renders the sections
+#: before it, then those after it while the helper finishes it (issue 18).
+HELPER_FIRST = "communication"
 #: Sections shown only when their input exists, with their headings: "since_last" when the
 #: engagement has a ``[baseline]`` (SPEC §12); it renders its own heading, after the
 #: executive summary.
@@ -68,6 +73,9 @@ def load(results_path: str | Path) -> dict:
     if not results_path:
         raise InputError("no results.json given: set the notebook's results_path parameter "
                          "(aligndx report and aligndx render do)")
+    from ..trace import mark
+
+    mark("kernel", "reading results.json")
     results = load_results(results_path)
     schema = results.get("schema")
     if not isinstance(schema, int) or schema < RESULTS_SCHEMA:
@@ -80,7 +88,8 @@ def load(results_path: str | Path) -> dict:
 
     announce_run(results)  # the runner checks the notebook loaded this engagement's results
     # in a report kernel, a forked helper renders sections from the end meanwhile (issue 18)
-    parallel.start(results, section_order(results), _render_here)
+    parallel.start(results, section_order(results), _render_here, first=HELPER_FIRST)
+    mark("kernel", "results loaded, helper started")
     return results
 
 
@@ -247,10 +256,15 @@ def render(section: str, results: dict) -> Rendered:
                        f"{[*SECTIONS, *OPTIONAL_SECTIONS]}")
     from . import parallel
 
+    from ..trace import mark
+
     done = parallel.take(section, results)
     if done is not None:
+        mark("kernel", f"{section}: taken from the helper")
         return done
-    return _render_here(section, results)
+    out = _render_here(section, results)
+    mark("kernel", f"{section}: rendered")
+    return out
 
 
 def _render_here(section: str, results: dict) -> Rendered:
@@ -275,3 +289,48 @@ def render_all(results: dict) -> dict[str, Rendered]:
     """Every section in report order: ``{section: Rendered}`` (with "since_last" after the
     executive summary when the results carry a comparison)."""
     return {s: render(s, results) for s in section_order(results)}
+
+
+def _load_chart_stack() -> None:
+    """In a notebook kernel, load matplotlib now (Agg, the report's theme; issue 18).
+
+    The notebook imports this module in its first cell, which ``aligndx report`` runs while
+    ``results.json`` is being computed; loading the chart stack there takes it off the time
+    after the results (~0.3 s of CPU), and the section helper forked by :func:`load`
+    inherits it instead of importing it again. Outside a kernel (tests, the analysis
+    process) nothing is loaded.
+    """
+    from . import parallel
+
+    if parallel.in_kernel():
+        _exit_without_teardown()
+        import matplotlib.image  # noqa: F401  (used by toolkit.charts.png)
+        import matplotlib.transforms  # noqa: F401
+
+        from ..charts.theme import apply_theme
+
+        apply_theme()
+
+
+_EXITING: list = []
+
+
+def _exit_without_teardown() -> None:
+    """Make this kernel end quickly when the runner shuts it down: at exit, run every other
+    exit handler (as a normal exit does), then end the process without the interpreter's
+    teardown of pandas, matplotlib and the results (~0.3 s the runner waits for after the
+    last cell; issue 18). Registered last, so it runs first and calls the others itself."""
+    import atexit
+
+    def handler() -> None:
+        if _EXITING:
+            return
+        _EXITING.append(True)
+        from ..runsafe import exit_now
+
+        exit_now(0)
+
+    atexit.register(handler)
+
+
+_load_chart_stack()

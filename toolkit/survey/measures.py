@@ -284,6 +284,11 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
         warnings.append(f"Items not in the survey data: {', '.join(missing)}.")
     scored = reverse_items(raw)
     scores = scale_scores(scored)
+    # the drivers' 2,048-model bootstrap is the largest survey measure: computed by a forked
+    # copy of this process on the other core while the rest is computed here (issue 18)
+    from ..forked import ForkedCall
+
+    drivers = ForkedCall(dominance_drivers, scores, name="drivers")
 
     out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
     out["suppressed"] += recs
@@ -302,7 +307,7 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     if FREQ_CODE not in df:
         warnings.append("Communication frequency (FREQ) was not asked.")
     out["claims"] = claims(out["items"])
-    out["drivers"] = dominance_drivers(scores)
+    out["drivers"] = drivers.result()
     warnings += out["drivers"].pop("warnings")
     out["heatmap"], recs = scale_heatmap(scores, df, side, min_size=k)
     out["suppressed"] += recs

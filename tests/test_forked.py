@@ -1,0 +1,99 @@
+"""Work forked beside the analysis (issue 18): the same outcome as a plain call, whatever the
+child does."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from toolkit import forked
+from toolkit.forked import ForkedCall
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+def _square_and_pid(x):
+    return x * x, os.getpid()
+
+
+def test_value_computed_in_the_child():
+    call = ForkedCall(_square_and_pid, 7)
+    value, pid = call.result()
+    assert value == 49 and pid != os.getpid()
+    assert call.result() == (49, pid)  # once
+
+
+def test_off_switch_computes_here(monkeypatch):
+    monkeypatch.setenv("ALIGNDX_FORK", "0")
+    assert ForkedCall(_square_and_pid, 3).result() == (9, os.getpid())
+
+
+def test_an_exception_is_raised_here_as_a_plain_call_raises_it():
+    def boom(x):
+        raise ValueError(f"bad {x}")
+
+    with pytest.raises(ValueError, match="bad 5"):
+        ForkedCall(boom, 5).result()
+
+
+def test_a_child_that_dies_leaves_the_call_to_the_caller():
+    parent = os.getpid()
+
+    def die_in_child():
+        if os.getpid() != parent:
+            os._exit(3)
+        return "here"
+
+    assert ForkedCall(die_in_child).result() == "here"
+
+
+def test_unpicklable_value_is_computed_here():
+    parent = os.getpid()
+
+    def value():
+        return (lambda: None) if os.getpid() != parent else "here"
+
+    assert ForkedCall(value).result() == "here"
+
+
+def test_held_child_prepares_then_waits_for_go(tmp_path):
+    marks = tmp_path / "marks"
+
+    def prepare():
+        marks.write_text("prepared")
+
+    def work():
+        return marks.read_text() + ", worked"
+
+    call = ForkedCall(work, hold=True, prepare=prepare)
+    deadline = time.monotonic() + 60
+    while not marks.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marks.read_text() == "prepared"
+    assert call.result() == "prepared, worked"  # result() lets it go
+
+
+def test_a_finished_child_is_not_left_as_a_zombie():
+    """A child that has answered stays alive (not <defunct>) until the caller reads it, then
+    is reaped; it does not hold the pipes of children forked before it."""
+    psutil = pytest.importorskip("psutil")
+    first = ForkedCall(_square_and_pid, 2)
+    second = ForkedCall(_square_and_pid, 3)
+    time.sleep(0.5)  # both have answered
+    for call in (first, second):
+        assert psutil.Process(call.pid).status() != psutil.STATUS_ZOMBIE
+    pid = first.pid
+    assert first.result()[0] == 4  # the earlier child first: no child holds its pipe
+    assert not psutil.pid_exists(pid)  # reaped
+    assert second.result()[0] == 9
+
+
+def test_cancel_ends_the_child():
+    call = ForkedCall(time.sleep, 60, hold=True)
+    pid = call.pid
+    call.cancel()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert forked._PARENT_FDS.isdisjoint({call._fd, call._ctl} - {None})
