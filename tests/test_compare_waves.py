@@ -392,7 +392,8 @@ def test_deck_gains_a_since_last_slide(sample_pair):
                                "scales, 2 pillar indexes, 1 blame claim and 5 CRM figures); 12 "
                                "show no detectable change")
     text = " ".join(slides[2].bullets)
-    assert "leads never touched by sales" in text and "Trust" in text
+    assert "leads handed to sales (all sources) never touched" in text and "Trust" in text
+    assert "service level" not in text and "Freedom from conflict and blame" in text
     assert "No detectable change" in text and "TRUST" not in text
     said = " ".join([slides[2].title, text, *slides[2].notes])
     for word in METHOD_NAMES:
@@ -436,3 +437,148 @@ def test_shown_changes_match_the_shown_figures():
                 change_text(e)) == (b, a, ch), e
     # unrounded, the share would read −32 pts and the index +7.8
     assert fmt_change(cases[0][0]["change"], "share") == "−32 pts"
+
+
+# --------------------------------------------- partner review 16c: one reading of each figure
+def test_conflict_is_compared_as_freedom_from_conflict(sample_pair):
+    """The comparison names and orients the conflict scale as the rest of the report does
+    ("Freedom from conflict and blame", higher = healthier): right is better on every line."""
+    from toolkit.report.waves import fragment, page
+
+    baseline, after = sample_pair
+    comp = after["comparison"]
+    conf = comp["survey"]["scales"]["CONF"]
+    assert conf["name"] == "Freedom from conflict and blame" and conf["mirrored"] is True
+    for side in ("sales", "marketing", "all"):
+        e = conf["by_side"][side]
+        raw_before = baseline["survey"]["scales"]["CONF"]["by_side"][side]["mean"]
+        raw_after = after["survey"]["scales"]["CONF"]["by_side"][side]["mean"]
+        assert e["before"] == pytest.approx(6 - raw_before)
+        assert e["after"] == pytest.approx(6 - raw_after)
+        assert e["better"] == "higher" and e["status"] == "improved"
+        assert e["change"] > 0 and 0 < e["ci_low"] < e["ci_high"]     # planted −0.8 raw
+    assert all(e["better"] == "higher" for sc in comp["survey"]["scales"].values()
+               for e in sc["by_side"].values())
+    for html in (fragment(comp), page(comp)):
+        assert "Dysfunctional" not in html and "lower is healthier" not in html
+        assert "Freedom from conflict and blame" in html
+        assert "higher is healthier on every line" in html
+        assert "Design: Independent samples:" not in html
+    assert "Design: Independent samples — respondents are not matched" in page(comp)
+
+
+def test_an_older_comparison_with_the_raw_conflict_scale_is_shown_mirrored():
+    from toolkit.report.waves import fragment, healthy
+
+    e = {"label": "Dysfunctional conflict — everyone", "unit": "scale", "better": "lower",
+         "before": 3.8, "after": 2.9, "change": -0.9, "ci_low": -1.2, "ci_high": -0.7,
+         "effect": -1.1, "status": "improved"}
+    comp = {"survey": {"scales": {"CONF": {"name": "Dysfunctional conflict",
+                                           "by_side": {"all": e}}}}}
+    m = healthy(comp)["survey"]["scales"]["CONF"]["by_side"]["all"]
+    assert (m["before"], m["after"]) == (pytest.approx(2.2), pytest.approx(3.1))
+    assert (m["change"], m["ci_low"], m["ci_high"]) == (0.9, 0.7, 1.2)
+    assert m["label"] == "Freedom from conflict and blame — everyone"
+    assert m["status"] == "improved" and e["before"] == 3.8      # the input is not changed
+    html = fragment(comp)
+    assert "Dysfunctional" not in html and "2.20 → 3.10" in html
+
+
+def test_a_score_resting_on_the_survey_alone_carries_its_pillars_verdict(sample_pair):
+    """The politics score is the politics index for everyone (its only input): one figure,
+    one verdict, in the scores table as in the pillar table."""
+    from toolkit.report.waves import fragment
+
+    comp = sample_pair[1]["comparison"]
+    score, pillar = comp["scores"]["politics"], comp["survey"]["pillars"]["politics"]["by_side"]["all"]
+    assert round(score["before"]) == round(pillar["before"]) == 37
+    assert score["status"] == pillar["status"] == "improved"
+    assert (score["ci_low"], score["ci_high"]) == (pillar["ci_low"], pillar["ci_high"])
+    for key in ("incentives", "communication", "overall"):     # composites stay untested
+        assert comp["scores"][key]["status"] == "not_tested", key
+    # counted once, as the pillar (12 measures, 24 lines as before)
+    assert comp["summary"]["counts"]["improved"] == 24
+    assert "scores.politics" not in [i["key"] for i in comp["summary"]["improved"]]
+    html = fragment(comp)
+    scores_table = html.split("Overall scores", 1)[1].split("</table>", 1)[0]
+    row = scores_table.split("Politics score", 1)[1].split("</tr>", 1)[0]
+    assert "improved" in row and "not tested" not in row
+    assert "What improved" in html and "<b>Politics score</b>" not in html
+
+
+def test_every_before_figure_is_the_figure_the_baseline_report_published(sample_pair):
+    """The committed baseline is the before sample's results as the toolkit computes them
+    now: the after-report's "before" of every figure is what the baseline report shows."""
+    from toolkit.report.display import fmt_num
+    from toolkit.report.waves import fmt_value
+
+    comp = sample_pair[1]["comparison"]
+    published = analyse_folder(SAMPLES / SAMPLE_PAIR["before"])
+    for key in ("politics", "incentives", "communication", "overall"):
+        assert fmt_value(comp["scores"][key]["before"], "index") == \
+            fmt_num(published["scores"][key], 0), key
+    published["client"]["id"] = SAMPLE_PAIR["after"]
+    again = compare_results(published, {k: v for k, v in sample_pair[1].items()
+                                        if k != "comparison"})
+    n = 0
+    for e, f in zip(_walk(comp), _walk(again)):
+        assert e["label"] == f["label"]
+        assert fmt_value(e["before"], e["unit"]) == fmt_value(f["before"], f["unit"]), e["label"]
+        n += e["before"] is not None
+    assert n >= 60
+    # the communication score the baseline report showed (the hand-off score counts
+    # accepted leads never touched; every survey figure answers the same-people rule)
+    assert fmt_value(comp["scores"]["communication"]["before"], "index") == "52"
+
+
+def test_basis_says_when_the_periods_differ_in_length(sample_pair):
+    from toolkit.report.waves import basis_text, months
+
+    comp = sample_pair[1]["comparison"]
+    assert (months(comp["before"]), months(comp["after"])) == (12, 9)
+    text = basis_text(comp)
+    assert text.startswith("Earlier assessment: 1 January 2025 to 31 December 2025 "
+                           "(12 months). This assessment: 1 January 2026 to 30 September "
+                           "2026 (9 months).")
+    assert "totals (leads, deals and revenue won) are not" in text
+    same = {"before": {"period_start": "2025-01-01", "period_end": "2025-12-31"},
+            "after": {"period_start": "2026-01-01", "period_end": "2026-12-31"}}
+    assert "differ in length" not in basis_text(same) and "months" not in basis_text(same)
+
+
+def test_workbook_has_the_since_last_sheet(sample_pair, tmp_path):
+    from openpyxl import load_workbook
+
+    from toolkit.workbook import write_workbook
+
+    after = copy.deepcopy(sample_pair[1])
+    comp = after["comparison"]
+    comp["crm"]["untouched_share"]["label"] = "=HYPERLINK(\"x\")"   # a hostile label
+    path = write_workbook(after, tmp_path / "a.xlsx")
+    ws = load_workbook(path)["Since the last assessment"]
+    head = [c.value for c in ws[4]]
+    assert head == ["Figure", "Population", "Before", "After", "Change", "Likely range from",
+                    "Likely range to", "Verdict"]
+    rows = {(r[0].value, r[1].value): r for r in ws.iter_rows(min_row=5)}
+    comm = rows[("Communication score", None)]
+    assert comm[2].value == round(comp["scores"]["communication"]["before"]) == 52
+    assert comm[7].value == "not tested"
+    pol = rows[("Politics score", None)]
+    assert pol[7].value.startswith("improved") and pol[5].value > 0
+    conf = rows[("Freedom from conflict and blame", "Everyone")]
+    e = comp["survey"]["scales"]["CONF"]["by_side"]["all"]
+    assert conf[2].value == round(e["before"], 2) and conf[2].number_format == "0.00"
+    assert conf[4].value == pytest.approx(round(e["after"], 2) - round(e["before"], 2))
+    assert conf[7].value == "improved"
+    sla = rows[("Leads handed to sales (all sources) first touched within the SLA", None)]
+    s = comp["crm"]["within_sla_share"]
+    assert sla[2].value == round(s["before"], 2) and sla[2].number_format == "0%"
+    assert sla[4].value == pytest.approx(100 * (round(s["after"], 2) - round(s["before"], 2)))
+    assert "pts" in sla[4].number_format
+    assert sla[5].value == pytest.approx(100 * s["ci_low"], abs=1e-4)
+    assert rows[("Fair distribution", "Sales side")][7].value == "no detectable change"
+    assert ("'=HYPERLINK(\"x\")", None) in rows                   # text, never a formula
+    assert "(12 months)" in ws["A2"].value and "(9 months)" in ws["A2"].value
+    without = {k: v for k, v in after.items() if k != "comparison"}
+    assert "Since the last assessment" not in load_workbook(
+        write_workbook(without, tmp_path / "b.xlsx")).sheetnames

@@ -136,7 +136,7 @@ def test_no_files_left_when_the_kernel_renders_the_rest(helper_on):
 
 
 
-def test_kernel_renders_ahead_while_the_helper_works(helper_on):
+def test_kernel_renders_ahead_while_the_helper_works(helper_on, tmp_path):
     """The helper starts with a slow section in the middle; the kernel, needing it, renders
     the sections after it for their own cells meanwhile: same report, and the helper, walking
     back from the end, stops where the kernel has been."""
@@ -145,12 +145,19 @@ def test_kernel_renders_ahead_while_the_helper_works(helper_on):
     want = _serial(results, order)
     kernel = os.getpid()
     slow = order[2]
+    ahead = tmp_path / "kernel-rendered-ahead"
 
     def slow_in_helper(section, res):
-        if os.getpid() != kernel and section == slow:
-            import time
+        import time
 
-            time.sleep(3.0)
+        if os.getpid() == kernel and section == order[3]:
+            ahead.touch()   # the kernel renders the section after the slow one
+        elif os.getpid() != kernel and section == slow:
+            # slow until the kernel has rendered ahead (not a fixed time: under load the
+            # kernel's first two sections can take longer than any fixed sleep)
+            deadline = time.monotonic() + 60
+            while not ahead.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
         return sections._render_here(section, res)
 
     parallel.start(results, order, slow_in_helper, first=slow)
@@ -161,7 +168,8 @@ def test_kernel_renders_ahead_while_the_helper_works(helper_on):
 
         time.sleep(0.05)  # the helper has taken the slow section
     got[slow] = sections.render(slow, results).html()
-    assert 3 in helper.mine  # rendered here while the helper drew the slow one
+    assert 3 in helper.kept and 3 in helper.mine  # rendered here, ahead of its cell, while
+    # the helper drew the slow one
     got.update({s: sections.render(s, results).html() for s in order[3:]})
     assert got == want  # charts included, byte for byte
     parallel._stop_active()

@@ -190,3 +190,25 @@ def test_engagement_codebook_reaches_results(tmp_path):
     labels = {t["label"] for t in th["questions"]["OPEN1"]["themes"]}
     assert "Lead quality" in labels and "Tools and data" in labels
     assert not any("comment_codebook" in w for w in res["data"]["warnings"])
+
+
+def test_examples_use_the_themes_words():
+    """Partner review 16c: "Feedback, leads, rejected" was illustrated by "Our priorities
+    change every quarter." — an example must use one of the theme's label words, the first
+    word first."""
+    import numpy as np
+
+    from toolkit.survey.themes import _examples, _mentions
+
+    texts = ["Our priorities change every quarter.", "Nobody gives us feedback on campaigns.",
+             "There is no feedback on the leads we reject.", "Account priorities keep changing."]
+    idx, weight = np.arange(4), np.ones(4)
+    ok = np.ones(4, dtype=bool)
+    assert _mentions("Leads rejected again", ["lead"]) and not _mentions("Plead", ["lead"])
+    assert _examples(idx, weight, texts, ok, ["feedback", "leads", "rejected"]) == [
+        "There is no feedback on the leads we reject.",
+        "Nobody gives us feedback on campaigns."]
+    # a group hidden for comments is never quoted, whatever it wrote
+    ok[2] = False
+    assert _examples(idx, weight, texts, ok, ["feedback", "leads"]) == [
+        "Nobody gives us feedback on campaigns."]

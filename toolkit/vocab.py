@@ -89,6 +89,12 @@ def stage_rank(stage: str | None) -> int | None:
 UNHEALTHY_WHEN_AGREED: tuple[str, ...] = ("CONF", "CLAIM_LEADS", "CLAIM_FOLLOW")
 
 
+#: The conflict scale's healthy mirror, as every chart, table, sentence and comparison names it
+#: (6 − the average of the conflict statements on the 1–5 scale, 100 − its 0–100 index:
+#: higher = healthier, like every other score).
+FREEDOM_FROM_CONFLICT = "Freedom from conflict and blame"
+
+
 def agree_is_unhealthy(code: str, reverse: bool) -> bool:
     """True when agreeing with survey item *code* is the unhealthy answer.
 

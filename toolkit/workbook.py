@@ -486,7 +486,79 @@ def recommendations_sheet(results: dict) -> Sheet | None:
                   ("Why it works", TEXT)], rows, "actions in order, with their evidence")
 
 
-BUILDERS = (scores_sheet, participation_sheet, scales_sheet, gaps_sheet, funnel_sheet,
+#: Cell formats of a comparison figure and of its change, by unit (the change in the
+#: figure's own unit: percentage points for shares, points for 0–100 indexes).
+WAVE_FORMATS = {"share": (PCT, '+0" pts";-0" pts";0" pts"'),
+                "index": (INT, "+0;-0;0"),
+                "scale": (NUM2, "+0.00;-0.00;0.00"),
+                "hours": (NUM1 + '" h"', '+0.0" h";-0.0" h";0.0" h"')}
+
+
+def comparison_sheet(results: dict) -> Sheet | None:
+    """"Since the last assessment": every compared figure before and after, its change and
+    likely range in the figure's unit, and the verdict in words (the report's tables).
+
+    Values are rounded as the report shows them (shares to whole percent, 1–5 averages to
+    0.01, 0–100 figures whole), and the change is the difference of the shown figures, so a
+    reader's subtraction agrees. A group hidden in either wave has no values, only
+    "hidden (too few answers)".
+    """
+    comp = results.get("comparison")
+    if not isinstance(comp, dict) or not comp:
+        return None
+    from .report.waves import (STATUS_WORDS, _entries, _status, basis_text, healthy, shown,
+                               shown_change)
+
+    comp = healthy(comp)
+    rows = []
+    for e in _entries(comp):
+        label = str(e.get("label") or "")
+        what, _, who = label.partition(" — ")
+        unit = e.get("unit") or "share"
+        fig_fmt, ch_fmt = WAVE_FORMATS.get(unit, (NUM2, "+0.00;-0.00;0.00"))
+        scale = 100 if unit == "share" else 1
+        st = _status(e)
+
+        def num(x, f, *, factor=1):
+            return (None, f) if x is None else (round(x * factor, 6), f)
+        if "before_stage" in e and st not in ("hidden", "not_measured"):
+            rows.append(["Alignment maturity stage (self-rated)",
+                         who[:1].upper() + who[1:], e.get("before_stage") or "",
+                         e.get("after_stage") or "", None, None, None,
+                         f"{STATUS_WORDS.get(st, st)} in the maturity average"])
+            continue
+        if "before_stage" in e:
+            continue                # the scale's own line says it is hidden
+        change = shown_change(e) if st not in ("hidden", "not_measured") else None
+        lo, hi = e.get("ci_low"), e.get("ci_high")
+        verdict = STATUS_WORDS.get(st, st)
+        if e.get("same_test_as") and st in ("improved", "worsened", "no_detectable_change"):
+            verdict += f" (the same figure as {str(e['same_test_as']).split(' — ')[0].lower()})"
+        rows.append([what, who[:1].upper() + who[1:] if who else "",
+                     num(shown(e.get("before"), unit), fig_fmt),
+                     num(shown(e.get("after"), unit), fig_fmt),
+                     num(change, ch_fmt, factor=scale),
+                     num(lo, ch_fmt, factor=scale), num(hi, ch_fmt, factor=scale), verdict])
+        if e is (comp.get("scores") or {}).get("overall"):
+            stage = (comp.get("scores") or {}).get("stage") or {}
+            if stage.get("before") or stage.get("after"):
+                rows.append(["Stage (on the overall score)", "", stage.get("before") or "",
+                             stage.get("after") or "", None, None, None, "not tested"])
+    if not rows:
+        return None
+    note = (basis_text(comp) + " A change is detectable when its likely range excludes zero; "
+            "otherwise it could be chance ('no detectable change'). Changes of percentages are "
+            "in percentage points; averages are on the 1–5 agreement scale, higher is "
+            "healthier on every line.")
+    return Sheet("Since the last assessment", "Since the last assessment: before and after",
+                 note, [("Figure", TEXT), ("Population", TEXT), ("Before", INT),
+                        ("After", INT), ("Change", INT), ("Likely range from", INT),
+                        ("Likely range to", INT), ("Verdict", TEXT)], rows,
+                 "every compared figure before and after, its change and whether it is "
+                 "detectable")
+
+
+BUILDERS = (scores_sheet, comparison_sheet, participation_sheet, scales_sheet, gaps_sheet, funnel_sheet,
             funnel_by_source_sheet, rejections_sheet, followup_sheet, incentives_sheet,
             roles_sheet, flags_sheet, stake_sheet, poor_leads_sheet, verdict_sheet,
             recommendations_sheet)

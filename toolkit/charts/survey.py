@@ -92,23 +92,37 @@ def plot_perception_gaps(*, data: pd.DataFrame, ax=None,
     ----------
     data : DataFrame
         ``label`` and ``gap``; drawn top to bottom in the given order (pass them ranked).
-        Bars are coloured by the side that agrees more.
+        With a boolean ``unhealthy`` column (agreeing is the unhealthy answer), every bar
+        reads the same way: it points to the side that answers more healthily (an unhealthy
+        statement's gap is drawn reversed and its label says "agreeing is unhealthy").
+        Without it, bars point to the side that agrees more. Bars are coloured by the side
+        they point to.
 
     Returns
     -------
     Axes
     """
     d = data.reset_index(drop=True)
-    ax = new_axes(ax, figsize=_fig_height(len(d)))
+    oriented = "unhealthy" in d.columns
+    bad = d["unhealthy"].fillna(False).astype(bool) if oriented else pd.Series(False, d.index)
+    w, h = _fig_height(len(d))
+    ax = new_axes(ax, figsize=(w, h + (0.1 * len(d) if bad.any() else 0)))
     y = np.arange(len(d))[::-1]
-    colors = [SIDE_COLORS["sales"] if g > 0 else SIDE_COLORS["marketing"] for g in d["gap"]]
-    ax.barh(y, d["gap"], color=colors, height=0.7)
+    value = np.where(bad, -d["gap"], d["gap"])
+    labels = [f"{lab}\n(agreeing is unhealthy)" if b else str(lab)
+              for lab, b in zip(d["label"], bad)]
+    colors = [SIDE_COLORS["sales"] if g > 0 else SIDE_COLORS["marketing"] for g in value]
+    ax.barh(y, value, color=colors, height=0.7)
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, d["label"], fontsize=9.5)
-    lim = max(1.0, float(np.nanmax(np.abs(d["gap"]))) * 1.15) if len(d) else 1.0
+    ax.set_yticks(y, labels, fontsize=9.5)
+    lim = max(1.0, float(np.nanmax(np.abs(value))) * 1.15) if len(d) else 1.0
     ax.set_xlim(-lim, lim)
-    ax.set_xlabel("← marketing agrees more      gap in mean answer (points)      "
-                  "sales agrees more →")
+    if oriented:
+        ax.set_xlabel("← marketing answers healthier      gap in mean answer (points)      "
+                      "sales answers healthier →")
+    else:
+        ax.set_xlabel("← marketing agrees more      gap in mean answer (points)      "
+                      "sales agrees more →")
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)

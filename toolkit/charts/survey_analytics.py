@@ -60,13 +60,19 @@ def plot_dominance(*, data: pd.DataFrame, ax=None,
     return ax
 
 
+#: Font size (pt) of the heatmap's cells and labels: at the figure's widest (ten groups,
+#: about 9.1 in) the A4 text block (7 in) prints it at 8 pt or more.
+HEAT_FONT = 10.5
+
+
 def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,
                        healthier_when_lower: tuple[str, ...] = ("CONF",)):
     """Heatmap of group scores minus the whole, coloured only where the difference is clear.
 
     Scores run down the rows (their full names, read horizontally) and groups across the
     columns, under a header per breakdown (level, tenure, region): 13 scores and up to ten
-    groups fit an A4 page's width with every label at 7 pt or more in print.
+    groups fit an A4 page's width with every label at 8 pt or more in print
+    (:data:`HEAT_FONT` points drawn, the figure at most about 9.1 in wide).
 
     Parameters
     ----------
@@ -103,8 +109,8 @@ def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,
         name, _, n = rest.partition(" (")
         return (dim, name, n.rstrip(")")) if rest else ("", str(label), "")
 
-    cw = max(0.5, min(0.62, 5.6 / max(len(groups), 1)))   # column width (in)
-    label_w, head_h, row_h = 2.6, 1.0, 0.27                 # inches
+    cw = max(0.5, min(0.72, 6.2 / max(len(groups), 1)))   # column width (in)
+    label_w, head_h, row_h = 2.8, 1.1, 0.29                 # inches
     width, height = label_w + cw * len(groups) + 0.1, row_h * len(scales) + head_h
     own = ax is None
     ax = new_axes(ax, figsize=(width, height))
@@ -127,19 +133,19 @@ def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,
                 face, colour = "#ffffff", "#9a9a9a"
         ax.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#cccccc",
                                linewidth=0.6))
-        ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=9,
+        ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=HEAT_FONT,
                 color=colour, fontweight="bold" if c["marked"] else "normal")
     ax.set_xlim(0, len(groups))
     ax.set_ylim(len(scales), 0)
-    wrap = max(5, int(cw * 12))
+    wrap = max(5, int(cw * 10.5))
     labels = []
     for g in groups:
         _, name, n = parts(g)
         labels.append("\n".join(textwrap.wrap(name, wrap, break_long_words=False)
                                  + ([n] if n else [])))
     ax.xaxis.tick_top()
-    ax.set_xticks(np.arange(len(groups)) + 0.5, labels, fontsize=9)
-    ax.set_yticks(np.arange(len(scales)) + 0.5, scales, fontsize=9)
+    ax.set_xticks(np.arange(len(groups)) + 0.5, labels, fontsize=HEAT_FONT)
+    ax.set_yticks(np.arange(len(scales)) + 0.5, scales, fontsize=HEAT_FONT)
     ax.tick_params(length=0)
     ax.grid(False)
     for side in ("left", "bottom", "top", "right"):
@@ -159,7 +165,8 @@ def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,
         lo, hi = min(cols), max(cols) + 1
         ax.plot([lo + 0.08, hi - 0.08], [top, top], color=NEUTRAL, linewidth=1,
                 transform=tr, clip_on=False)
-        ax.text((lo + hi) / 2, top + 0.01, dim, ha="center", va="bottom", fontsize=9.5,
+        ax.text((lo + hi) / 2, top + 0.01, dim, ha="center", va="bottom",
+                fontsize=HEAT_FONT + 0.5,
                 fontweight="bold", transform=tr, clip_on=False)
     if title:
         ax.set_title(title, pad=40)

@@ -33,7 +33,7 @@ from .. import __version__
 from ..jsonio import jsonable
 from ..lookup import dig
 from . import methods as M
-from .figures import Figure, all_figures
+from .figures import MIRROR_NOTE, Figure, all_figures
 
 HIDDEN_NOTE = ("hidden: fewer answers than the anonymity threshold in at least one wave, "
                "or not reported in one wave")
@@ -158,6 +158,9 @@ def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA)
         excludes_zero = lo > 0 or hi < 0
         e["detectable"] = bool(excludes_zero)
         e["status"] = _direction(fig, ch.change) if excludes_zero else "no_detectable_change"
+    for fig, e, _ in entries:
+        if fig.kind == "score" and e["status"] == "not_tested" and fig.extra.get("same_test_as"):
+            _borrow_test(e, by_key.get(fig.extra["same_test_as"]) or {})
 
     out: dict = {
         "client": dict(after.get("client") or before.get("client") or {}),
@@ -172,7 +175,12 @@ def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA)
             node = node.setdefault(part, {})
         node[fig.path[-1]] = e
         if fig.path[:2] == ("survey", "scales"):
-            out["survey"]["scales"][fig.path[2]].setdefault("name", fig.extra.get("name"))
+            scale = out["survey"]["scales"][fig.path[2]]
+            scale.setdefault("name", fig.extra.get("name"))
+            if fig.extra.get("mirrored"):
+                scale["mirrored"] = True
+                if e["note"] is None:
+                    e["note"] = MIRROR_NOTE
     stage = {"before": dig(before, "scores", "stage"), "after": dig(after, "scores", "stage")}
     out["scores"]["stage"] = stage
     tested = [v for v in levels if v is not None]
@@ -185,6 +193,23 @@ def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA)
                         f"({dig(before, 'client', 'id')!s} and {dig(after, 'client', 'id')!s}).")
     out["warnings"] = warnings
     return jsonable(out)
+
+
+#: Keys of a tested entry that a score resting on the survey alone takes from its pillar.
+TEST_KEYS = ("ci_low", "ci_high", "ci_level", "p", "p_adj", "effect", "effect_kind",
+             "effect_label", "detectable", "status", "method")
+
+
+def _borrow_test(e: dict, twin: dict) -> None:
+    """Give score entry *e* the test of *twin*, its pillar index for everyone (the same
+    figure, when the score rests on the survey alone); nothing when the twin was not
+    tested (it stays "not tested")."""
+    if twin.get("status") not in ("improved", "worsened", "no_detectable_change"):
+        return
+    e.update({k: twin.get(k) for k in TEST_KEYS})
+    e["same_test_as"] = twin.get("label")
+    e["note"] = (f"rests on the survey alone: the same figure as {twin.get('label')}, "
+                 "tested there")
 
 
 def _value(block: dict | None):
@@ -225,9 +250,9 @@ def _summary(entries, m: int, level: float | None) -> dict:
                                "no_detectable_change": [], "not_tested": [],
                                "not_measured": [], "hidden": []}
     for fig, e, _ in entries:
-        if fig.kind != "score" and not fig.in_family and e["status"] not in ("hidden",
-                                                                            "not_measured"):
-            continue
+        if (fig.kind != "score" or e.get("same_test_as")) and not fig.in_family and \
+                e["status"] not in ("hidden", "not_measured"):
+            continue            # repeats a figure of the family (counted there)
         groups.setdefault(e["status"], []).append(
             {"key": fig.key, "label": fig.label, "area": fig.area})
     counts = {k: len(v) for k, v in groups.items()}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..instrument import PILLAR_REVERSED_SCALES
 from ..lookup import dig
+from ..vocab import FREEDOM_FROM_CONFLICT
 from ..vocab import SIDES as TEAM_SIDES
 
 SIDES = (*TEAM_SIDES, "all")
@@ -22,8 +23,14 @@ PILLAR_WORDS = {"politics": "Company politics index",
                 "communication": "Communication index"}
 SCORE_WORDS = {"politics": "Politics score", "incentives": "Incentives score",
                "communication": "Communication score", "overall": "Overall alignment score"}
-#: Scale codes whose raw direction is unhealthy (higher = worse).
+#: Scale codes whose raw direction is unhealthy (higher = worse). The comparison shows each
+#: as its healthy mirror (6 − the 1–5 average), under the name the report gives it, so that
+#: higher is healthier on every line, as in the rest of the report.
 LOWER_IS_BETTER_SCALES = frozenset(PILLAR_REVERSED_SCALES)
+MIRROR_NAMES = {"CONF": FREEDOM_FROM_CONFLICT}
+#: Note stored on a mirrored scale's entries (comparison.json).
+MIRROR_NOTE = ("shown as its healthy mirror: 6 minus the average answer to the conflict "
+               "statements, so higher is healthier as on every other line")
 
 
 @dataclass
@@ -78,10 +85,13 @@ def _hidden_sides(results: dict, where: str) -> set[str]:
 
 
 def _side_block(results: dict, scale: str, side: str) -> dict | None:
+    """A scale's 1–5 mean of one side with its spread; an unhealthy-direction scale
+    (:data:`LOWER_IS_BETTER_SCALES`) as its mirror ``6 − mean`` (same spread)."""
     st = dig(results, "survey", "scales", scale, "by_side", side)
     if not isinstance(st, dict) or st.get("mean") is None:
         return None
-    return {"mean": st["mean"], "sd": st.get("sd"), "n": st.get("n"),
+    mean = 6.0 - st["mean"] if scale in LOWER_IS_BETTER_SCALES else st["mean"]
+    return {"mean": mean, "sd": st.get("sd"), "n": st.get("n"),
             "headcount": _headcount(results, side), "reliability": _alpha(results, scale)}
 
 
@@ -103,17 +113,18 @@ def survey_figures(before: dict, after: dict) -> list[Figure]:
     scales = list(dict.fromkeys([*(dig(before, "survey", "scales") or {}),
                                  *(dig(after, "survey", "scales") or {})]))
     for code in scales:
-        name = (dig(after, "survey", "scales", code, "name")
-                or dig(before, "survey", "scales", code, "name") or code)
+        name = MIRROR_NAMES.get(code) or (dig(after, "survey", "scales", code, "name")
+                                          or dig(before, "survey", "scales", code, "name")
+                                          or code)
+        mirrored = code in LOWER_IS_BETTER_SCALES
         hid = _hidden_sides(before, f"survey.scales.{code}") | \
             _hidden_sides(after, f"survey.scales.{code}")
         for side in SIDES:
             b, a = _side_block(before, code, side), _side_block(after, code, side)
             figs.append(Figure(
                 ("survey", "scales", code, "by_side", side), f"{name} — {SIDE_WORDS[side]}",
-                "survey", "mean", "scale", "lower" if code in LOWER_IS_BETTER_SCALES
-                else "higher", b, a, hidden=side in hid, extra={"scale": code,
-                                                                "name": name}))
+                "survey", "mean", "scale", "higher", b, a, hidden=side in hid,
+                extra={"scale": code, "name": name, "mirrored": mirrored}))
     for pillar in dict.fromkeys([*(dig(before, "survey", "pillars") or {}),
                                  *(dig(after, "survey", "pillars") or {})]):
         hid = _hidden_sides(before, "survey.pillars") | _hidden_sides(after, "survey.pillars")
@@ -209,18 +220,21 @@ def crm_figures(before: dict, after: dict) -> list[Figure]:
     if not (isinstance(before.get("crm"), dict) or isinstance(after.get("crm"), dict)):
         return []
     spec = [
-        (("crm", "untouched_share"), "Leads never touched by sales", "share", "lower",
+        (("crm", "untouched_share"), "Leads handed to sales (all sources) never touched",
+         "share", "lower",
          lambda r: _share(r, "speed", "untouched_share", "n")),
-        (("crm", "within_sla_share"), "Leads first touched within the service level",
-         "share", "higher", lambda r: _share(r, "speed", "within_sla_share", "n")),
+        (("crm", "within_sla_share"),
+         "Leads handed to sales (all sources) first touched within the SLA", "share", "higher",
+         lambda r: _share(r, "speed", "within_sla_share", "n")),
         (("crm", "single_attempt_share"),
-         "Worked leads dropped after a single attempt", "share", "lower",
+         "Worked leads (all sources) dropped after a single attempt", "share", "lower",
          lambda r: _share(r, "persistence", "single_attempt_share",
                           "n_touched_not_converted")),
-        (("crm", "acceptance_rate"), "Marketing leads accepted by sales", "share", "higher",
+        (("crm", "acceptance_rate"), "Marketing MQLs accepted by sales", "share", "higher",
          lambda r: _rate(dig(r, "crm", "handoff", "acceptance"))
          or _share(r, "handoff", "acceptance_rate", "n_mql")),
-        (("crm", "speed_median_hours"), "Typical (median) hours to the first sales touch",
+        (("crm", "speed_median_hours"),
+         "Typical (median) hours to the first sales touch (all sources)",
          "median", "lower", _median),
     ]
     figs = [Figure(path, label, "crm", kind, "hours" if kind == "median" else "share", better,
@@ -233,14 +247,28 @@ def crm_figures(before: dict, after: dict) -> list[Figure]:
     return figs
 
 
+def survey_only(results: dict, key: str) -> bool:
+    """True when the wave's *key* score rests on the survey alone: its only input used is
+    the survey's pillar index (``scores.components.<key>.weights_used``), so the score is
+    that index (rounded) and is tested as it."""
+    used = dig(results, "scores", "components", key, "weights_used")
+    return isinstance(used, dict) and set(used) == {"survey"} and key in PILLAR_WORDS
+
+
 def score_figures(before: dict, after: dict) -> list[Figure]:
-    """The overall scores: shown, not tested (composites of survey and CRM evidence)."""
+    """The overall scores: shown, not tested (composites of survey and CRM evidence),
+    except a score that rests on the survey alone in both waves: it is the same figure as
+    its pillar index for everyone and takes that test (``extra["same_test_as"]``), so one
+    figure never gets two verdicts."""
     figs = []
     for key, words in SCORE_WORDS.items():
         b, a = dig(before, "scores", key), dig(after, "scores", key)
+        extra = ({"same_test_as": f"survey.pillars.{key}.by_side.all"}
+                 if survey_only(before, key) and survey_only(after, key) else {})
         figs.append(Figure(("scores", key), words, "scores", "score", "index", "higher",
                            None if b is None else {"value": b},
-                           None if a is None else {"value": a}, in_family=False))
+                           None if a is None else {"value": a}, in_family=False,
+                           extra=extra))
     return figs
 
 

@@ -48,9 +48,9 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
 def since_last(results: dict) -> SlideSpec:
     """What changed since the last assessment: improved, worse, no detectable change, and
     the scores before and after as a native chart."""
-    from ..report.waves import kinds_text, measure_counts
+    from ..report.waves import basis_text, healthy, kinds_text, measure_counts, scores_note
 
-    comp = results.get("comparison") or {}
+    comp = healthy(results.get("comparison") or {})
     summary = comp.get("summary") or {}
     better, worse = summary.get("improved") or [], summary.get("worsened") or []
     same = summary.get("no_detectable_change") or []
@@ -93,9 +93,9 @@ def since_last(results: dict) -> SlideSpec:
         "only when its likely range excludes zero; every range is widened for the number of "
         f"figures compared, {guard}. Survey ranges allow for having asked most of the team "
         "when the headcount is known.",
-        "The scores combine survey and CRM evidence and are shown without a test; the "
-        "bullets name what changed detectably. Full tables: the report's 'Since the last "
-        "assessment' section; the methods are in its appendix."]
+        scores_note(comp) + " Full tables: the report's 'Since the last assessment' "
+        "section; the methods are in its appendix.",
+        basis_text(comp)]
     from ..report.waves import fmt_change
 
     for i in better + worse:

@@ -91,6 +91,26 @@ def shorten_labels(fig, limit: int = MAX_LABEL) -> None:
 #: Width of the printed page's text block (A4 less the report's margins), inches: a chart
 #: wider than this is scaled down in print, its text with it (see :func:`fit_titles`).
 PRINT_WIDTH_IN = 178 / 25.4
+#: Height caps of a printed chart (mm), as ``report.css`` sets them: ``figure.chart img``
+#: and, for a chart whose labels would print too small under the first, ``figure.chart.tall
+#: img`` (a chart with many rows).
+PRINT_MAX_HEIGHT_MM, PRINT_MAX_HEIGHT_TALL_MM = 86, 125
+#: Smallest text size (pt) a chart may print at before it is given the taller cap.
+PRINT_MIN_PT = 8.0
+
+
+def printed_text_pt(png: bytes, smallest_pt: float, *, cap_mm: float) -> float:
+    """The printed size (pt) of a chart's smallest text, for the A4 page of the report.
+
+    The page shows the chart at :func:`toolkit.charts.png.display_width` (96 CSS px to the
+    inch) within the text block's width (:data:`PRINT_WIDTH_IN`) and *cap_mm* of height;
+    its text shrinks with it. *smallest_pt* is the smallest font size drawn in the figure.
+    """
+    from ..charts.png import DPI, display_width, png_size
+
+    w_px, h_px = png_size(png)
+    width_in = min(display_width(png) / 96, PRINT_WIDTH_IN, cap_mm / 25.4 * w_px / h_px)
+    return smallest_pt * width_in / (w_px / DPI)
 
 
 def fit_titles(fig) -> None:
@@ -130,17 +150,30 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     shorten_labels(fig)  # a 35,000-character region must not make a 274,856-pixel chart
     alt, takeaway = _capped(alt, MAX_ALT), _capped(takeaway, MAX_ALT)
     fit_titles(fig)
-    from ..charts.png import figure_png
+    from ..charts.png import display_width, figure_png
     from ..charts.theme import pyplot
 
     png = figure_png(fig)  # one draw, cropped as bbox_inches="tight" would
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
     pyplot().close(fig)
     b64 = base64.b64encode(png).decode("ascii")
     cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
            if takeaway else "")
-    return (f'<figure class="chart {NO_MATH_CLASS}"><img src="data:image/png;base64,{b64}" '
-            f'alt="{html_text(alt)}" style="max-width:100%;height:auto"/>'
-            f"{cap}</figure>")
+    # drawn at 200 dpi for print, shown at the size it always had: the frame caps the
+    # width, the image keeps its proportions under the print stylesheet's height cap (a
+    # taller one for a "tall" chart, whose labels would otherwise print under 8 pt)
+    tall = ""
+    if sizes:   # the taller cap only where the height cap is what shrinks the text
+        at = {cap: printed_text_pt(png, min(sizes), cap_mm=cap)
+              for cap in (PRINT_MAX_HEIGHT_MM, PRINT_MAX_HEIGHT_TALL_MM)}
+        if at[PRINT_MAX_HEIGHT_MM] < PRINT_MIN_PT and \
+                at[PRINT_MAX_HEIGHT_TALL_MM] > at[PRINT_MAX_HEIGHT_MM] + 0.05:
+            tall = " tall"
+    return (f'<figure class="chart{tall} {NO_MATH_CLASS}"><div class="chart-frame" '
+            f'style="max-width:{display_width(png)}px"><img '
+            f'src="data:image/png;base64,{b64}" alt="{html_text(alt)}" '
+            f'style="max-width:100%;height:auto"/></div>{cap}</figure>')
 
 
 def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
@@ -166,7 +199,21 @@ def show_markdown(text: str) -> None:
     :func:`toolkit.report.safe.markdown_html`). Values are still best passed through
     :func:`toolkit.report.safe.md_text` so that ``*`` or ``_`` in them stay literal.
     """
-    emit(HTML(markdown_html(text)))
+    emit(HTML(mark_run_ins(markdown_html(text))))
+
+
+#: A paragraph that opens with a bold run-in word and goes on ("**Beliefs.** 81% …").
+_RUN_IN = re.compile(r"<p>(?=<strong>[^<]*</strong>\s*[^<\s])")
+
+
+def mark_run_ins(html: str) -> str:
+    """Give run-in paragraphs (a bold word, then text) the class ``run-in``.
+
+    The print stylesheet keeps a bold-only paragraph (a caption such as "Notes on the data")
+    with what follows; a run-in paragraph is text of its own and may end a page (it told
+    the two apart by this class: CSS cannot see text after an element).
+    """
+    return _RUN_IN.sub('<p class="run-in">', html)
 
 
 def show_html(fragment: str) -> None:

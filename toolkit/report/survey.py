@@ -356,8 +356,9 @@ def scale_takeaway(sv: dict, scales: list[str]) -> str:
         size = e.get("cliffs_magnitude") or ""
         if size and size != "negligible":
             higher = "sales" if deltas[big] > 0 else "marketing"
-            what = "reports more conflict" if big == "CONF" else "is more positive"
-            text += (f" The sides differ most on {e.get('name', big).lower()}: the {higher} "
+            what = "reports more conflict and blame" if big == "CONF" else "is more positive"
+            name = FREEDOM_FROM_CONFLICT if big == "CONF" else e.get("name", big)
+            text += (f" The sides differ most on {name.lower()}: the {higher} "
                      f"side {what} (a {size} difference).")
         else:
             text += " The two sides see these themes alike."
@@ -416,12 +417,15 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
         return
     d = pd.DataFrame(gaps)
     d["label"] = [_plain(str(x)) for x in d["label"]]   # no "(R)" marker in front of a client
+    # one reading for every bar: towards the side that answers more healthily
+    d["unhealthy"] = [_unhealthy(g, str(g.get("item", ""))) for g in gaps]
     ax = charts.plot_perception_gaps(
         data=d, title=f"Largest perception gaps, {_population(sv)}")
     g0 = gaps[0]
     who = "sales" if g0["gap"] > 0 else "marketing"
     show_figure(ax, alt=f"Horizontal bars of the {len(gaps)} statements where the sales "
-                "and marketing sides' mean answers differ most.",
+                "and marketing sides' mean answers differ most, each bar pointing to the "
+                "side that answers more healthily.",
                 takeaway=(f"Biggest gap: “{_plain(g0['label'])}” — the {who} side agrees more "
                           f"by {abs(g0['gap']):.1f} points on the 1–5 scale (a "
                           f"{g0['cliffs_magnitude']} difference)."))

@@ -12,11 +12,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..charts import survey_analytics as charts
+from ..vocab import FREEDOM_FROM_CONFLICT  # the conflict scale's healthy mirror (re-exported)
 from .display import Rendered, renders, emit, fmt_pct, show_figure, show_markdown, show_table
-
-#: The conflict scale's healthy mirror, as every chart, table and sentence names it
-#: (higher = healthier, like every other score).
-FREEDOM_FROM_CONFLICT = "Freedom from conflict and blame"
 
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",

@@ -38,10 +38,13 @@ CSS = """
 .cmp .headline { background: #f0f4f8; border-left: 5px solid #334e68; padding: .8em 1em;
                  font-size: 1.08em; margin: 1em 0; }
 .cmp table { border-collapse: collapse; margin: .6em 0 1.2em; width: 100%; font-size: .93em; }
-.cmp th, .cmp td { border-bottom: 1px solid #d9e2ec; padding: .35em .5em; text-align: left;
-                   vertical-align: top; }
+.cmp table th, .cmp table td { border-bottom: 1px solid #d9e2ec; padding: .35em .5em;
+                               text-align: left; vertical-align: top; }
+.cmp table.flat td:first-child { width: 34%; }
 .cmp th { background: #f5f7fa; }
-.cmp td.num { text-align: right; white-space: nowrap; }
+.cmp table td.num { text-align: right; white-space: nowrap; }
+@media print { .cmp table tr { break-inside: avoid; }
+               .cmp table:not(:has(tbody tr:nth-child(11))) { break-inside: avoid; } }
 .cmp .improved { color: #1e6b3a; font-weight: 600; }
 .cmp .worsened { color: #a61b1b; font-weight: 600; }
 .cmp .changed { color: #334e68; font-weight: 600; }
@@ -156,6 +159,57 @@ def grouped_sentences(entries: list[dict]) -> list[str]:
     return lines
 
 
+def _mirror(e: dict, name: str) -> dict:
+    """A 1–5 scale entry of an unhealthy-direction scale (stored by an older comparison)
+    as its healthy mirror ``6 − x`` under *name*: the change and its range change sign,
+    the verdict (improved / got worse) stays."""
+    m = dict(e)
+    for k in ("before", "after"):
+        if isinstance(e.get(k), (int, float)):
+            m[k] = 6.0 - e[k]
+    for k in ("change", "effect"):
+        if isinstance(e.get(k), (int, float)):
+            m[k] = -e[k]
+    lo, hi = e.get("ci_low"), e.get("ci_high")
+    m["ci_low"] = -hi if isinstance(hi, (int, float)) else None
+    m["ci_high"] = -lo if isinstance(lo, (int, float)) else None
+    side = str(e.get("label") or "").partition(" — ")[2]
+    m["label"] = f"{name} — {side}" if side else name
+    m["better"] = "higher"
+    return m
+
+
+def healthy(comp: dict) -> dict:
+    """*comp* with every survey scale oriented higher = healthier, as the report names it.
+
+    A comparison from this version already stores the conflict scale as its mirror,
+    "Freedom from conflict and blame"; an older one (``better == "lower"`` on the scale's
+    lines) is mirrored here, so every view (page, report, deck, workbook) reads right =
+    better on every line. Other entries are returned unchanged.
+    """
+    from ..vocab import FREEDOM_FROM_CONFLICT
+
+    scales = dig(comp, "survey", "scales") or {}
+    if not any(isinstance(e, dict) and e.get("better") == "lower" and e.get("unit") == "scale"
+               for sc in scales.values() if isinstance(sc, dict)
+               for e in (sc.get("by_side") or {}).values()):
+        return comp
+    out = dict(comp)
+    out["survey"] = dict(comp.get("survey") or {})
+    new_scales = {}
+    for code, sc in scales.items():
+        sides = (sc or {}).get("by_side") or {} if isinstance(sc, dict) else {}
+        if any(isinstance(e, dict) and e.get("better") == "lower" and e.get("unit") == "scale"
+               for e in sides.values()):
+            name = FREEDOM_FROM_CONFLICT if code == "CONF" else f"{sc.get('name') or code} (reversed)"
+            sc = {**sc, "name": name, "mirrored": True,
+                  "by_side": {s: _mirror(e, name) if isinstance(e, dict) else e
+                              for s, e in sides.items()}}
+        new_scales[code] = sc
+    out["survey"]["scales"] = new_scales
+    return out
+
+
 def _entries(comp: dict) -> list[dict]:
     out = []
 
@@ -217,15 +271,87 @@ def _flat_table(entries: list[dict]) -> str:
             f"<td class='num'>{_e(change_text(e))}</td>"
             f"<td class='num'>{_e(_range(e))}</td>"
             f"<td class='{st}'>{STATUS_MARK.get(st, '')} {_e(STATUS_WORDS.get(st, st))}</td></tr>")
-    return ("<table><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
+    return ("<table class='flat'><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th>"
             "<th>Likely range of the change</th><th>Verdict</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
 
 def _period(w: dict) -> str:
+    from .sections import long_date
+
     if w.get("period_start") or w.get("period_end"):
-        return f"{w.get('period_start') or '…'} to {w.get('period_end') or '…'}"
-    return str(w.get("generated_at") or "")[:10] or "unknown date"
+        return f"{long_date(w.get('period_start'))} to {long_date(w.get('period_end'))}"
+    return long_date(str(w.get("generated_at") or "")[:10]) if w.get("generated_at") \
+        else "unknown date"
+
+
+def months(w: dict) -> int | None:
+    """Whole calendar months of a wave's period (1 Jan–30 Sep = 9), None without dates."""
+    import datetime as dt
+
+    try:
+        a = dt.date.fromisoformat(str(w.get("period_start"))[:10])
+        b = dt.date.fromisoformat(str(w.get("period_end"))[:10]) + dt.timedelta(days=1)
+    except ValueError:
+        return None
+    n = (b.year - a.year) * 12 + (b.month - a.month) + (b.day - a.day) / 31
+    return round(n) if n > 0 else None
+
+
+def basis_text(comp: dict) -> str:
+    """The two periods compared, their lengths when they differ (and which figures are then
+    not like for like), and where the earlier figures come from (plain text)."""
+    b, a = comp.get("before") or {}, comp.get("after") or {}
+    mb, ma = months(b), months(a)
+    text = (f"Earlier assessment: {_period(b)}"
+            + (f" ({mb} months)" if mb and ma and mb != ma else "")
+            + f". This assessment: {_period(a)}"
+            + (f" ({ma} months)" if mb and ma and mb != ma else "") + ".")
+    if mb and ma and mb != ma:
+        text += (" The periods differ in length: the rates, shares, averages and medians "
+                 "compared here are like for like, but totals (leads, deals and revenue won) "
+                 "are not, so none is compared.")
+    text += " Earlier figures are those of the earlier report, as published."
+    vb, va = b.get("toolkit_version"), a.get("toolkit_version")
+    if vb and va and vb != va:
+        text += (f" That report was produced with version {vb} of the toolkit and this one "
+                 f"with {va}; where a method changed between versions, the change shown "
+                 "includes it.")
+    return text
+
+
+def scales_caption(survey: dict) -> str:
+    """The caption of the scales table: the unit and the healthy direction of every line
+    (higher is healthier throughout once the conflict scale is shown as its mirror)."""
+    mirrored = [sc.get("name") for sc in (survey.get("scales") or {}).values()
+                if isinstance(sc, dict) and sc.get("mirrored") and sc.get("name")]
+    text = "Average answer on the 1–5 agreement scale; higher is healthier on every line"
+    if mirrored:
+        text += (f" ({', '.join(n[:1].lower() + n[1:] for n in mirrored)} is 6 minus the "
+                 "average answer to the conflict and blame statements)")
+    return text + "."
+
+
+def scores_note(comp: dict) -> str:
+    """Under the scores table: which scores are tested (those resting on the survey alone,
+    as their pillar index) and which are shown without a test (plain text)."""
+    scores = [e for e in (comp.get("scores") or {}).values()
+              if isinstance(e, dict) and "label" in e]
+    tested = [e for e in scores if e.get("same_test_as")]
+    untested = [e for e in scores if not e.get("same_test_as")]
+    parts = []
+    if tested:
+        names = " and ".join(str(e["label"]).lower() for e in tested)
+        parts.append(f"The {names} rest{'s' if len(tested) == 1 else ''} on the survey alone: "
+                     f"{'it is' if len(tested) == 1 else 'each is'} the same figure as "
+                     f"{'its' if len(tested) == 1 else 'their'} pillar index for everyone "
+                     "above and carr" + ("ies" if len(tested) == 1 else "y") +
+                     " the same verdict.")
+    if untested:
+        parts.append(("The other scores" if tested else "The scores") + " combine the survey "
+                     "with CRM and compensation evidence and are shown without a test; the "
+                     "figures above say what changed detectably.")
+    return " ".join(parts)
 
 
 #: Singular of the measure kinds counted in ``summary.measures.by_kind``.
@@ -293,14 +419,14 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None,
         Where the reading note says the methods are.
     """
     h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
-    b, a = comp.get("before") or {}, comp.get("after") or {}
+    comp = healthy(comp)
     out = [f"<div class='cmp{extra_class}'><{h}>{_e(title or 'Since the last assessment')}</{h}>",
-           f"<p class='subtitle'>Earlier assessment: period {_e(_period(b))}. This assessment: period "
-           f"{_e(_period(a))}.</p>",
+           f"<p class='subtitle'>{_e(basis_text(comp))}</p>",
            f"<p class='headline'>{headline(comp)}</p>"]
     entries = _entries(comp)
     detect = [e for e in entries if e.get("status") in ("improved", "worsened", "changed")
-              and not e["label"].startswith("Alignment maturity")]
+              and not e["label"].startswith("Alignment maturity")
+              and not e.get("same_test_as")]      # a score listed once, as its pillar
     scores = [e for e in _entries({"scores": comp.get("scores") or {}})]
     overall = dig(comp, "scores", "overall") or {}
     if overall.get("before") is not None and overall.get("after") is not None:
@@ -330,9 +456,7 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None,
             out.append(chart)
         out.append(_side_table([(sc.get("name") or code, sc.get("by_side"))
                                 for code, sc in (survey.get("scales") or {}).items()],
-                               "Average answer on the 1–5 agreement scale. Dysfunctional "
-                               "conflict: lower is healthier; every other line: higher is "
-                               "healthier."))
+                               scales_caption(survey)))
         mat = dig(survey, "maturity", "by_side") or {}
         if mat:
             out.append(_maturity(mat, h2))
@@ -345,9 +469,7 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None,
         out.append(f"<{h2}>What the CRM shows</{h2}>" + _flat_table(crm_entries))
     if scores:
         out.append(f"<{h2}>Overall scores</{h2}>" + _flat_table(scores) +
-                   "<p class='note'>The scores combine the survey with CRM and compensation "
-                   "evidence and are shown without a test; the figures above say what "
-                   "changed detectably.</p>")
+                   f"<p class='note'>{_e(scores_note(comp))}</p>")
     out.append(f"<{h2}>How to read this</{h2}>"
                + method_html(comp, where=where or "the report's methodology appendix"))
     if methods:
@@ -375,8 +497,7 @@ def _chart(survey: dict) -> str:
 
     data = pd.DataFrame(rows)
     ax = plot_changes(data=data, unit_label="Change in the average answer, everyone "
-                                            "(1–5 scale; dysfunctional conflict: down is "
-                                            "better)")
+                                            "(1–5 scale; right is better on every line)")
     better = int((data["status"] == "improved").sum())
     worse = int((data["status"] == "worsened").sum())
     return figure_html(ax.figure, alt="Dot chart of the change in each survey scale's "
@@ -461,6 +582,9 @@ def method_lines(comp: dict) -> list[str]:
         text = m.get(key)
         if isinstance(text, str) and text.strip():
             text = text.strip().replace("results.json", "the stored results")
+            head, colon, rest = text.partition(": ")
+            if colon and len(head) < 40:      # "Design: independent samples — respondents…"
+                text = f"{head} — {rest}"
             out.append(f"{words}: {text[:1].upper()}{text[1:].rstrip('.')}.")
     return out
 

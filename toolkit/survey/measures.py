@@ -261,6 +261,11 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     part, part_recs = participation(survey, g, k, headcount)
     out["participation"] = part
     out["suppressed"] += part_recs
+    # the teams outside sales and marketing are quoted (comment lists, comment themes) only
+    # when none of them is hidden in the participation table: a quote of their pool would
+    # speak for a team the report hides
+    quote_rest = not any(r.get("where") == "survey.participation"
+                         and r.get("group") in NO_SIDE_TEAMS for r in part_recs)
     over = [k2 for k2, v in {**part["by_team"], **part["by_side"]}.items()
             if v.get("rate") is not None and v["rate"] > 1]
     if over:

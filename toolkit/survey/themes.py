@@ -321,8 +321,11 @@ def _examples(idx: np.ndarray, weight: np.ndarray, texts: list[str], eligible: n
     reads as its theme (partner review 16c: "Feedback, leads, rejected" was illustrated by
     "Our priorities change every quarter.")."""
     cand = [i for i in idx if eligible[i] and (not terms or _mentions(texts[i], terms))]
-    # clearly on the theme first, then short but not terse (a reader scans them)
-    cand.sort(key=lambda i: (weight[i] < 0.9, len(texts[i]) < 25, len(texts[i]), texts[i]))
+    # those using the theme's first word, then more of its words, then clearly on the theme,
+    # then short but not terse (a reader scans them)
+    cand.sort(key=lambda i: (bool(terms) and not _mentions(texts[i], terms[:1]),
+                             -sum(_mentions(texts[i], [t]) for t in terms),
+                             weight[i] < 0.9, len(texts[i]) < 25, len(texts[i]), texts[i]))
     out: list[str] = []
     from .sections import MAX_COMMENT
 
