@@ -394,6 +394,7 @@ def test_deck_gains_a_since_last_slide(sample_pair):
     text = " ".join(slides[2].bullets)
     assert "leads handed to sales (all sources) never touched" in text and "Trust" in text
     assert "service level" not in text and "Freedom from conflict and blame" in text
+    assert "first touched within the SLA" in text and "marketing MQLs accepted" in text
     assert "No detectable change" in text and "TRUST" not in text
     said = " ".join([slides[2].title, text, *slides[2].notes])
     for word in METHOD_NAMES:
@@ -504,6 +505,12 @@ def test_a_score_resting_on_the_survey_alone_carries_its_pillars_verdict(sample_
     row = scores_table.split("Politics score", 1)[1].split("</tr>", 1)[0]
     assert "improved" in row and "not tested" not in row
     assert "What improved" in html and "<b>Politics score</b>" not in html
+    from toolkit.report.waves import scores_note
+    assert scores_note(comp) == (
+        "The politics score rests on the survey alone: it is the same figure as the company "
+        "politics index for everyone and carries the same verdict. The other scores combine "
+        "the survey with CRM and compensation evidence and are shown without a test; the "
+        "tested figures say what changed detectably.")
 
 
 def test_every_before_figure_is_the_figure_the_baseline_report_published(sample_pair):

@@ -340,17 +340,15 @@ def scores_note(comp: dict) -> str:
     tested = [e for e in scores if e.get("same_test_as")]
     untested = [e for e in scores if not e.get("same_test_as")]
     parts = []
-    if tested:
-        names = " and ".join(str(e["label"]).lower() for e in tested)
-        parts.append(f"The {names} rest{'s' if len(tested) == 1 else ''} on the survey alone: "
-                     f"{'it is' if len(tested) == 1 else 'each is'} the same figure as "
-                     f"{'its' if len(tested) == 1 else 'their'} pillar index for everyone "
-                     "above and carr" + ("ies" if len(tested) == 1 else "y") +
-                     " the same verdict.")
+    for e in tested:
+        twin = str(e["same_test_as"]).split(" — ")[0]
+        parts.append(f"The {str(e['label']).lower()} rests on the survey alone: it is the "
+                     f"same figure as the {twin[:1].lower() + twin[1:]} for everyone and "
+                     "carries the same verdict.")
     if untested:
         parts.append(("The other scores" if tested else "The scores") + " combine the survey "
                      "with CRM and compensation evidence and are shown without a test; the "
-                     "figures above say what changed detectably.")
+                     "tested figures say what changed detectably.")
     return " ".join(parts)
 
 
