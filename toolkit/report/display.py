@@ -85,7 +85,7 @@ PRINT_WIDTH_IN = 178 / 25.4
 #: Height caps of a printed chart (mm), as ``report.css`` sets them: ``figure.chart img``
 #: and, for a chart whose labels would print too small under the first, ``figure.chart.tall
 #: img`` (a chart with many rows).
-PRINT_MAX_HEIGHT_MM, PRINT_MAX_HEIGHT_TALL_MM = 86, 125
+PRINT_MAX_HEIGHT_MM, PRINT_MAX_HEIGHT_TALL_MM = 78, 125
 #: Smallest text size (pt) a chart may print at before it is given the taller cap.
 PRINT_MIN_PT = 8.0
 
