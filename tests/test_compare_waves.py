@@ -483,6 +483,17 @@ def test_an_older_comparison_with_the_raw_conflict_scale_is_shown_mirrored():
     assert m["status"] == "improved" and e["before"] == 3.8      # the input is not changed
     html = fragment(comp)
     assert "Dysfunctional" not in html and "2.20 → 3.10" in html
+    comp["summary"] = {"improved": [{"key": "survey.scales.CONF.by_side.all", "area": "survey",
+                                     "label": "Dysfunctional conflict — everyone"}],
+                       "measures": {"improved": [{"label": "Dysfunctional conflict",
+                                                  "kind": "survey scales"}]}}
+    m = healthy(comp)
+    assert m["summary"]["improved"][0]["label"] == "Freedom from conflict and blame — everyone"
+    assert m["summary"]["measures"]["improved"][0]["label"] == \
+        "Freedom from conflict and blame"
+    from toolkit.deck.waves import since_last
+    slide = since_last({"comparison": comp})
+    assert "Dysfunctional" not in " ".join([slide.title, *slide.bullets, *slide.notes])
 
 
 def test_a_score_resting_on_the_survey_alone_carries_its_pillars_verdict(sample_pair):

@@ -199,8 +199,7 @@ def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None,
         Smallest size (pt) its text should print at; the print height cap follows.
     """
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    kw = {} if min_pt == PRINT_MIN_PT else {"min_pt": min_pt}
-    emit(HTML(figure_html(fig, alt=alt, takeaway=takeaway, **kw)))
+    emit(HTML(figure_html(fig, alt=alt, takeaway=takeaway, min_pt=min_pt)))
 
 
 def show_markdown(text: str) -> None:
@@ -222,8 +221,8 @@ def mark_run_ins(html: str) -> str:
     """Give run-in paragraphs (a bold word, then text) the class ``run-in``.
 
     The print stylesheet keeps a bold-only paragraph (a caption such as "Notes on the data")
-    with what follows; a run-in paragraph is text of its own and may end a page (it told
-    the two apart by this class: CSS cannot see text after an element).
+    with what follows; a run-in paragraph is text of its own and may end a page. CSS cannot
+    see the text after an element, so this class tells the two apart.
     """
     return _RUN_IN.sub('<p class="run-in">', html)
 

@@ -196,18 +196,39 @@ def healthy(comp: dict) -> dict:
         return comp
     out = dict(comp)
     out["survey"] = dict(comp.get("survey") or {})
-    new_scales = {}
+    new_scales, renamed = {}, {}
     for code, sc in scales.items():
         sides = (sc or {}).get("by_side") or {} if isinstance(sc, dict) else {}
         if any(isinstance(e, dict) and e.get("better") == "lower" and e.get("unit") == "scale"
                for e in sides.values()):
-            name = FREEDOM_FROM_CONFLICT if code == "CONF" else f"{sc.get('name') or code} (reversed)"
+            name = (FREEDOM_FROM_CONFLICT if code == "CONF"
+                    else f"{sc.get('name') or code} (reversed)")
+            renamed[str(sc.get("name") or code)] = name
             sc = {**sc, "name": name, "mirrored": True,
                   "by_side": {s: _mirror(e, name) if isinstance(e, dict) else e
                               for s, e in sides.items()}}
         new_scales[code] = sc
     out["survey"]["scales"] = new_scales
+    out["summary"] = _renamed_summary(comp.get("summary"), renamed)
     return out
+
+
+def _renamed_summary(summary, renamed: dict) -> dict:
+    """The summary's lists with the mirrored scales' labels (old name → new name)."""
+    def fix(item):
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            return item
+        base, sep, who = item["label"].partition(" — ")
+        return {**item, "label": renamed.get(base, base) + sep + who}
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(x) if isinstance(x, (list, dict)) and "label" not in x else fix(x)
+                    for x in node]
+        if isinstance(node, dict):
+            return {k: walk(v) if isinstance(v, (list, dict)) else v for k, v in node.items()}
+        return node
+    return walk(summary) if isinstance(summary, dict) else summary
 
 
 def _entries(comp: dict) -> list[dict]:
