@@ -1,8 +1,8 @@
 """Every chart of the report is legible in print: no text under 7 pt on the A4 page.
 
-A chart's PNG is printed at its natural size (96 px to the inch) scaled down to the text
-block's width (178 mm: A4 less the margins of report.css) and to the print stylesheet's
-maximum chart height; every text in it shrinks by the same factor. The test draws every
+A chart's PNG (drawn at 200 dpi) is printed at its frame's width (96 px to the inch) scaled
+down to the text block's width (178 mm: A4 less the margins of report.css) and to its height
+cap (class ``cap-<mm>`` of report.css); every text in it shrinks by the same factor. The test draws every
 chart of two sample reports and computes the printed size of its smallest text.
 """
 
@@ -24,13 +24,15 @@ MIN_PT = 7.0
 
 
 def test_css_caps_are_the_ones_the_report_reckons_with():
-    assert _print_limits()[1] * 25.4 == pytest.approx(display.PRINT_MAX_HEIGHT_MM)
-    assert _print_limits(tall=True)[1] * 25.4 == pytest.approx(display.PRINT_MAX_HEIGHT_TALL_MM)
+    for cap in display.PRINT_CAPS_MM:
+        assert _print_limits(cap)[1] * 25.4 == pytest.approx(cap)
 
 
-def _print_limits(tall: bool = False) -> tuple[float, float]:
+def _print_limits(cap: int | None = None) -> tuple[float, float]:
+    """(text block width, height cap) in inches: of the chart class ``cap-<mm>``, or of a
+    chart without one."""
     css = CSS.read_text(encoding="utf-8")
-    sel = r"figure\.chart\.tall img" if tall else r"figure\.chart img"
+    sel = rf"figure\.chart\.cap-{cap} img" if cap else r"figure\.chart img"
     heights = re.findall(sel + r" \{[^}]*max-height:\s*([\d.]+)mm", css)
     return display.PRINT_WIDTH_IN, float(heights[-1]) / 25.4   # the last rule wins
 
@@ -45,9 +47,10 @@ def test_no_chart_text_under_7_pt_in_print(sample, monkeypatch):
     seen = []
     draw = display.figure_html
 
-    def measured(fig, *, alt, takeaway=None):
-        html = draw(fig, alt=alt, takeaway=takeaway)   # titles are fitted in there
-        width_in, max_h_in = _print_limits(tall='class="chart tall' in html)
+    def measured(fig, *, alt, takeaway=None, **kw):
+        html = draw(fig, alt=alt, takeaway=takeaway, **kw)   # titles are fitted in there
+        cap = int(re.search(r'class="chart cap-(\d+)', html).group(1))
+        width_in, max_h_in = _print_limits(cap)
         sizes = [t.get_fontsize() for t in fig.findobj(Text)
                  if t.get_visible() and t.get_text().strip()]
         png = base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))
@@ -78,17 +81,18 @@ def test_heatmap_labels_print_at_8_pt_with_ten_groups():
     """The widest heatmap (13 scores, ten groups) still prints its labels at 8 pt or more."""
     import pandas as pd
 
-    from toolkit.charts.survey_analytics import HEAT_FONT, plot_group_heatmap
+    from toolkit.charts.survey_analytics import HEAT_FONT, HEAT_MIN_PT, plot_group_heatmap
 
     scales = [f"Score with a longish name {i}" for i in range(13)]
     rows = [{"row": f"Region: Group {g} (n = 20)", "scale": f"S{i}", "column": name,
              "diff": (-1) ** i * 3.0, "marked": i == g, "shown": True}
             for g in range(10) for i, name in enumerate(scales)]
     ax = plot_group_heatmap(data=pd.DataFrame(rows))
-    html = display.figure_html(ax.figure, alt="Heatmap")
+    html = display.figure_html(ax.figure, alt="Heatmap", min_pt=HEAT_MIN_PT)
     png = base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))
-    w_px = struct.unpack(">II", png[16:24])[0]
+    w_px, h_px = struct.unpack(">II", png[16:24])
     frame_in = int(re.search(r'max-width:(\d+)px', html).group(1)) / 96
-    width_in, _ = _print_limits()
-    printed = HEAT_FONT * min(frame_in, width_in) / (w_px / DPI)
+    cap = int(re.search(r'class="chart cap-(\d+)', html).group(1))
+    width_in, cap_in = _print_limits(cap)
+    printed = HEAT_FONT * min(frame_in, width_in, cap_in * w_px / h_px) / (w_px / DPI)
     assert printed >= 8.0, printed

@@ -394,6 +394,7 @@ def test_deck_gains_a_since_last_slide(sample_pair):
     text = " ".join(slides[2].bullets)
     assert "leads handed to sales (all sources) never touched" in text and "Trust" in text
     assert "service level" not in text and "Freedom from conflict and blame" in text
+    assert "first touched within the SLA" in text and "marketing MQLs accepted" in text
     assert "No detectable change" in text and "TRUST" not in text
     said = " ".join([slides[2].title, text, *slides[2].notes])
     for word in METHOD_NAMES:
@@ -482,6 +483,17 @@ def test_an_older_comparison_with_the_raw_conflict_scale_is_shown_mirrored():
     assert m["status"] == "improved" and e["before"] == 3.8      # the input is not changed
     html = fragment(comp)
     assert "Dysfunctional" not in html and "2.20 → 3.10" in html
+    comp["summary"] = {"improved": [{"key": "survey.scales.CONF.by_side.all", "area": "survey",
+                                     "label": "Dysfunctional conflict — everyone"}],
+                       "measures": {"improved": [{"label": "Dysfunctional conflict",
+                                                  "kind": "survey scales"}]}}
+    m = healthy(comp)
+    assert m["summary"]["improved"][0]["label"] == "Freedom from conflict and blame — everyone"
+    assert m["summary"]["measures"]["improved"][0]["label"] == \
+        "Freedom from conflict and blame"
+    from toolkit.deck.waves import since_last
+    slide = since_last({"comparison": comp})
+    assert "Dysfunctional" not in " ".join([slide.title, *slide.bullets, *slide.notes])
 
 
 def test_a_score_resting_on_the_survey_alone_carries_its_pillars_verdict(sample_pair):
@@ -504,6 +516,12 @@ def test_a_score_resting_on_the_survey_alone_carries_its_pillars_verdict(sample_
     row = scores_table.split("Politics score", 1)[1].split("</tr>", 1)[0]
     assert "improved" in row and "not tested" not in row
     assert "What improved" in html and "<b>Politics score</b>" not in html
+    from toolkit.report.waves import scores_note
+    assert scores_note(comp) == (
+        "The politics score rests on the survey alone: it is the same figure as the company "
+        "politics index for everyone and carries the same verdict. The other scores combine "
+        "the survey with CRM and compensation evidence and are shown without a test; the "
+        "tested figures say what changed detectably.")
 
 
 def test_every_before_figure_is_the_figure_the_baseline_report_published(sample_pair):
@@ -564,7 +582,8 @@ def test_workbook_has_the_since_last_sheet(sample_pair, tmp_path):
     assert comm[2].value == round(comp["scores"]["communication"]["before"]) == 52
     assert comm[7].value == "not tested"
     pol = rows[("Politics score", None)]
-    assert pol[7].value.startswith("improved") and pol[5].value > 0
+    assert pol[7].value == "improved (tested as the company politics index for everyone)"
+    assert pol[5].value > 0
     conf = rows[("Freedom from conflict and blame", "Everyone")]
     e = comp["survey"]["scales"]["CONF"]["by_side"]["all"]
     assert conf[2].value == round(e["before"], 2) and conf[2].number_format == "0.00"

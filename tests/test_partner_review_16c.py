@@ -87,3 +87,33 @@ def test_print_keeps_a_recommendation_whole_and_never_strands_one_table_row():
         pages = _pages(_spacer(mm) + table)
         per_page = [sum(f"ROW{i} " in p + " " for i in range(14)) for p in pages]
         assert 1 not in per_page, (mm, per_page)
+
+
+def test_run_in_paragraphs_are_marked_and_may_end_a_page_before_a_chart():
+    from toolkit.report.display import mark_run_ins
+
+    html = ("<div class='aligndx-md'><p><strong>Beliefs.</strong> 81% agree.</p>"
+            "<p><strong>Notes on the data</strong></p></div>")
+    assert mark_run_ins(html) == ("<div class='aligndx-md'><p class=\"run-in\"><strong>"
+                                  "Beliefs.</strong> 81% agree.</p><p><strong>Notes on the "
+                                  "data</strong></p></div>")
+
+    def output(inner: str) -> str:
+        return ("<div class='jp-OutputArea-child'><div class='jp-OutputArea-output'>"
+                f"{inner}</div></div>")
+
+    def chart(name: str) -> str:
+        return output(f"<figure class='chart cap-72'><div style='height:70mm'>{name}</div>"
+                      "<figcaption class='takeaway'>caption</figcaption></figure>")
+    para = output(mark_run_ins("<div class='aligndx-md'><p><strong>Beliefs.</strong> BELIEFS "
+                               "the teams' views.</p></div>"))
+    leadin = output(mark_run_ins("<div class='aligndx-md'><p><strong>Cohort.</strong> LEADIN "
+                                 "the chart's lead-in.</p></div>"))
+    for mm in range(150, 236, 6):
+        pages = _pages(output(_spacer(mm)) + para + leadin + chart("CHART1") + chart("CHART2"))
+        at = {w: next(i for i, p in enumerate(pages) if w in p)
+              for w in ("BELIEFS", "LEADIN", "CHART1", "CHART2")}
+        assert at["LEADIN"] == at["CHART1"], (mm, at)        # the lead-in stays with its chart
+        assert at["BELIEFS"] == 0, (mm, at)                  # a paragraph of its own stays put
+        if mm <= 160:                  # room for the first chart, not the second: they part
+            assert at["CHART1"] == 0 and at["CHART2"] == 1, (mm, at)

@@ -533,7 +533,8 @@ def comparison_sheet(results: dict) -> Sheet | None:
         lo, hi = e.get("ci_low"), e.get("ci_high")
         verdict = STATUS_WORDS.get(st, st)
         if e.get("same_test_as") and st in ("improved", "worsened", "no_detectable_change"):
-            verdict += f" (the same figure as {str(e['same_test_as']).split(' — ')[0].lower()})"
+            twin = str(e["same_test_as"]).split(" — ")[0]
+            verdict += f" (tested as the {twin[:1].lower() + twin[1:]} for everyone)"
         rows.append([what, who[:1].upper() + who[1:] if who else "",
                      num(shown(e.get("before"), unit), fig_fmt),
                      num(shown(e.get("after"), unit), fig_fmt),

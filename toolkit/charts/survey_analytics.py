@@ -63,6 +63,8 @@ def plot_dominance(*, data: pd.DataFrame, ax=None,
 #: Font size (pt) of the heatmap's cells and labels: at the figure's widest (ten groups,
 #: about 9.1 in) the A4 text block (7 in) prints it at 8 pt or more.
 HEAT_FONT = 10.5
+#: Smallest size (pt) the heatmap's labels print at (the report asks its page for the room).
+HEAT_MIN_PT = 8.0
 
 
 def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,

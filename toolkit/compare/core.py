@@ -7,6 +7,14 @@ Reads two ``results.json`` dicts and returns ``comparison.json``: for every figu
 ``survey.claims.<claim>``, ``survey.maturity.by_side.<side>``, ``scores.<score>``,
 ``crm.<figure>``). Methods: :mod:`toolkit.compare.methods`.
 
+Orientation
+-----------
+Every scale line reads higher = healthier: the conflict scale is compared as its healthy
+mirror, "Freedom from conflict and blame" (6 − the 1–5 average of the conflict statements;
+the scale node carries ``mirrored: true``), as the report, deck and workbook name it. A
+score that rests on the survey alone (the politics score) is its pillar index for everyone
+and takes that test (``same_test_as``), so one figure never gets two verdicts.
+
 Statuses
 --------
 ``improved`` / ``worsened``

@@ -36,13 +36,19 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
     out = []
     if crm:
         out.append(f"{word} in the CRM — " + "; ".join(
-            f"{e['label'].lower()} {_short(e)}" for e in crm))
+            f"{_lower_first(e['label'])} {_short(e)}" for e in crm))
     if scales:
         out.append(f"{word} in the survey — " + "; ".join(
             f"{base}{'' if e['who'] == 'everyone' else ' (' + e['who'] + ')'} "
             f"{change_text(e)}" for base, e in scales.items()))
-    out += [f"{word} — {e['label'].lower()}: {_short(e)}" for e in claims]
+    out += [f"{word} — {_lower_first(e['label'])}: {_short(e)}" for e in claims]
     return out
+
+
+def _lower_first(label: str) -> str:
+    """"Marketing MQLs accepted by sales" → "marketing MQLs accepted by sales" (acronyms
+    such as SLA and MQL keep their capitals)."""
+    return label[:1].lower() + label[1:]
 
 
 def since_last(results: dict) -> SlideSpec:

@@ -91,12 +91,23 @@ def shorten_labels(fig, limit: int = MAX_LABEL) -> None:
 #: Width of the printed page's text block (A4 less the report's margins), inches: a chart
 #: wider than this is scaled down in print, its text with it (see :func:`fit_titles`).
 PRINT_WIDTH_IN = 178 / 25.4
-#: Height caps of a printed chart (mm), as ``report.css`` sets them: ``figure.chart img``
-#: and, for a chart whose labels would print too small under the first, ``figure.chart.tall
-#: img`` (a chart with many rows).
-PRINT_MAX_HEIGHT_MM, PRINT_MAX_HEIGHT_TALL_MM = 86, 125
-#: Smallest text size (pt) a chart may print at before it is given the taller cap.
-PRINT_MIN_PT = 8.0
+#: Height caps of a printed chart (mm): ``report.css`` has a class ``cap-<mm>`` for each.
+#: A chart gets the lowest cap at which its smallest text still prints at
+#: :data:`PRINT_MIN_PT` or more (or as large as it can, when the page's width limits it), so
+#: short wide charts take little room and charts with many rows keep legible labels.
+PRINT_CAPS_MM = (72, 86, 100, 125)
+#: Smallest text size (pt) a chart should print at when its height cap allows.
+PRINT_MIN_PT = 7.5
+
+
+def print_cap(png: bytes, smallest_pt: float, *, min_pt: float = PRINT_MIN_PT) -> int:
+    """The height cap (mm, one of :data:`PRINT_CAPS_MM`) a chart is printed under: the
+    lowest at which its smallest text prints at *min_pt* or more, else at its largest."""
+    best = printed_text_pt(png, smallest_pt, cap_mm=PRINT_CAPS_MM[-1])
+    for cap in PRINT_CAPS_MM:
+        if printed_text_pt(png, smallest_pt, cap_mm=cap) >= min(min_pt, best) - 0.05:
+            return cap
+    return PRINT_CAPS_MM[-1]
 
 
 def printed_text_pt(png: bytes, smallest_pt: float, *, cap_mm: float) -> float:
@@ -141,8 +152,11 @@ def fit_titles(fig) -> None:
             t.set_text("\n".join(textwrap.wrap(text, chars, break_long_words=False)))
 
 
-def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
-    """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it."""
+def figure_html(fig, *, alt: str, takeaway: str | None = None,
+                min_pt: float = PRINT_MIN_PT) -> str:
+    """Return an HTML ``<figure>`` embedding *fig* as PNG with alt text, and close it.
+
+    *min_pt* is the smallest size its text should print at (:func:`print_cap`)."""
     from matplotlib.text import Text
 
     for t in fig.findobj(Text):  # client text in labels is text, never mathtext ("$")
@@ -161,22 +175,17 @@ def figure_html(fig, *, alt: str, takeaway: str | None = None) -> str:
     cap = (f'<figcaption class="takeaway">{html_text(takeaway)}</figcaption>'
            if takeaway else "")
     # drawn at 200 dpi for print, shown at the size it always had: the frame caps the
-    # width, the image keeps its proportions under the print stylesheet's height cap (a
-    # taller one for a "tall" chart, whose labels would otherwise print under 8 pt)
-    tall = ""
-    if sizes:   # the taller cap only where the height cap is what shrinks the text
-        at = {cap: printed_text_pt(png, min(sizes), cap_mm=cap)
-              for cap in (PRINT_MAX_HEIGHT_MM, PRINT_MAX_HEIGHT_TALL_MM)}
-        if at[PRINT_MAX_HEIGHT_MM] < PRINT_MIN_PT and \
-                at[PRINT_MAX_HEIGHT_TALL_MM] > at[PRINT_MAX_HEIGHT_MM] + 0.05:
-            tall = " tall"
-    return (f'<figure class="chart{tall} {NO_MATH_CLASS}"><div class="chart-frame" '
+    # width, the image keeps its proportions under the print stylesheet's height cap (the
+    # lowest at which its labels still print at 7.5 pt, class cap-<mm>)
+    height_cap = print_cap(png, min(sizes), min_pt=min_pt) if sizes else PRINT_CAPS_MM[-1]
+    return (f'<figure class="chart cap-{height_cap} {NO_MATH_CLASS}"><div class="chart-frame" '
             f'style="max-width:{display_width(png)}px"><img '
             f'src="data:image/png;base64,{b64}" alt="{html_text(alt)}" '
             f'style="max-width:100%;height:auto"/></div>{cap}</figure>')
 
 
-def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
+def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None,
+                min_pt: float = PRINT_MIN_PT) -> None:
     """Display a chart (Figure or Axes) with alt text and a one-line takeaway, then close it.
 
     Parameters
@@ -186,9 +195,11 @@ def show_figure(fig_or_ax, *, alt: str, takeaway: str | None = None) -> None:
         Alternative text describing what the chart shows.
     takeaway : str, optional
         One sentence computed from the data, shown under the chart.
+    min_pt : float
+        Smallest size (pt) its text should print at; the print height cap follows.
     """
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    emit(HTML(figure_html(fig, alt=alt, takeaway=takeaway)))
+    emit(HTML(figure_html(fig, alt=alt, takeaway=takeaway, min_pt=min_pt)))
 
 
 def show_markdown(text: str) -> None:
@@ -210,8 +221,8 @@ def mark_run_ins(html: str) -> str:
     """Give run-in paragraphs (a bold word, then text) the class ``run-in``.
 
     The print stylesheet keeps a bold-only paragraph (a caption such as "Notes on the data")
-    with what follows; a run-in paragraph is text of its own and may end a page (it told
-    the two apart by this class: CSS cannot see text after an element).
+    with what follows; a run-in paragraph is text of its own and may end a page. CSS cannot
+    see the text after an element, so this class tells the two apart.
     """
     return _RUN_IN.sub('<p class="run-in">', html)
 

@@ -189,7 +189,7 @@ def render_heatmap(results: dict) -> Rendered:
                 "tenure and region; each cell is the group's score minus everyone's score in "
                 "points on the 0 to 100 scale. Only clear differences are coloured: green "
                 "healthier, red less healthy. Grey cells are hidden for anonymity.",
-                takeaway=heatmap_takeaway(hm))
+                takeaway=heatmap_takeaway(hm), min_pt=charts.HEAT_MIN_PT)
     show_markdown(
         f"Each cell is the group's score minus everyone's score, in points out of 100. "
         f"Coloured cells are differences that hold after allowing for the {hm['n_cells']} "

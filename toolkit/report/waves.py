@@ -196,18 +196,39 @@ def healthy(comp: dict) -> dict:
         return comp
     out = dict(comp)
     out["survey"] = dict(comp.get("survey") or {})
-    new_scales = {}
+    new_scales, renamed = {}, {}
     for code, sc in scales.items():
         sides = (sc or {}).get("by_side") or {} if isinstance(sc, dict) else {}
         if any(isinstance(e, dict) and e.get("better") == "lower" and e.get("unit") == "scale"
                for e in sides.values()):
-            name = FREEDOM_FROM_CONFLICT if code == "CONF" else f"{sc.get('name') or code} (reversed)"
+            name = (FREEDOM_FROM_CONFLICT if code == "CONF"
+                    else f"{sc.get('name') or code} (reversed)")
+            renamed[str(sc.get("name") or code)] = name
             sc = {**sc, "name": name, "mirrored": True,
                   "by_side": {s: _mirror(e, name) if isinstance(e, dict) else e
                               for s, e in sides.items()}}
         new_scales[code] = sc
     out["survey"]["scales"] = new_scales
+    out["summary"] = _renamed_summary(comp.get("summary"), renamed)
     return out
+
+
+def _renamed_summary(summary, renamed: dict) -> dict:
+    """The summary's lists with the mirrored scales' labels (old name → new name)."""
+    def fix(item):
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            return item
+        base, sep, who = item["label"].partition(" — ")
+        return {**item, "label": renamed.get(base, base) + sep + who}
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(x) if isinstance(x, (list, dict)) and "label" not in x else fix(x)
+                    for x in node]
+        if isinstance(node, dict):
+            return {k: walk(v) if isinstance(v, (list, dict)) else v for k, v in node.items()}
+        return node
+    return walk(summary) if isinstance(summary, dict) else summary
 
 
 def _entries(comp: dict) -> list[dict]:
@@ -340,17 +361,15 @@ def scores_note(comp: dict) -> str:
     tested = [e for e in scores if e.get("same_test_as")]
     untested = [e for e in scores if not e.get("same_test_as")]
     parts = []
-    if tested:
-        names = " and ".join(str(e["label"]).lower() for e in tested)
-        parts.append(f"The {names} rest{'s' if len(tested) == 1 else ''} on the survey alone: "
-                     f"{'it is' if len(tested) == 1 else 'each is'} the same figure as "
-                     f"{'its' if len(tested) == 1 else 'their'} pillar index for everyone "
-                     "above and carr" + ("ies" if len(tested) == 1 else "y") +
-                     " the same verdict.")
+    for e in tested:
+        twin = str(e["same_test_as"]).split(" — ")[0]
+        parts.append(f"The {str(e['label']).lower()} rests on the survey alone: it is the "
+                     f"same figure as the {twin[:1].lower() + twin[1:]} for everyone and "
+                     "carries the same verdict.")
     if untested:
         parts.append(("The other scores" if tested else "The scores") + " combine the survey "
                      "with CRM and compensation evidence and are shown without a test; the "
-                     "figures above say what changed detectably.")
+                     "tested figures say what changed detectably.")
     return " ".join(parts)
 
 
