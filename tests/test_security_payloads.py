@@ -45,6 +45,10 @@ PAYLOADS = [
 ]
 #: For names that must stay valid file or TOML names: no "/" and no newline.
 FILE_PAYLOAD = "<img src=x onerror=alert('{f}')>"
+#: Invisible characters (right-to-left override, zero-width space, left-to-right isolate,
+#: zero-width no-break space) added to data labels and comments: they reorder or split what
+#: a reader sees (review 13, I2) and must reach no output.
+INVISIBLE = "\u202e\u200b\u2066\ufeff"
 FIELDS = ["clientname", "currency", "source", "stage", "reason", "comment", "teamlabel",
           "region", "level", "role", "component", "owner", "header", "filename", "practice",
           "footer"]
@@ -67,7 +71,7 @@ def make_engagement(root: Path) -> Path:
     shutil.copytree(SAMPLES / "followup-gap", eng)
     # --- survey: comments, team labels, regions, levels, an extra header
     sv = pd.read_csv(eng / "survey" / "responses.csv", dtype=str, keep_default_na=False)
-    sv["OPEN1"] = [payload("comment", i) for i in range(len(sv))]
+    sv["OPEN1"] = [payload("comment", i) + f" {INVISIBLE}gnp.exe" for i in range(len(sv))]
     sv["OPEN2"] = [all_payloads("comment") if i % 3 == 0 else "" for i in range(len(sv))]
     label = "Inside Sales " + FILE_PAYLOAD.format(f="PWNteamlabel0")
     sv.loc[sv["team"] == "sales", "team"] = label
@@ -78,20 +82,21 @@ def make_engagement(root: Path) -> Path:
     # --- leads: sources, reasons, owners; renamed to a payload file name
     leads = pd.read_csv(eng / "crm" / "leads.csv", dtype=str, keep_default_na=False)
     leads.loc[leads["source"] == "event", "source"] = "event " + payload("source", 3)
-    leads.loc[leads["source"] == "referral", "source"] = payload("source", 1)
+    leads.loc[leads["source"] == "referral", "source"] = payload("source", 1) + INVISIBLE
     rej = leads["rejected_at"] != ""
-    leads.loc[rej, "rejection_reason"] = [payload("reason", i) for i in range(int(rej.sum()))]
+    leads.loc[rej, "rejection_reason"] = [INVISIBLE[i % 4] + payload("reason", i)
+                                          for i in range(int(rej.sum()))]
     leads.loc[leads["owner_id"] == "felix.kowalski", "owner_id"] = payload("owner", 1)
     lead_file = "leads " + FILE_PAYLOAD.format(f="PWNfilename0") + ".csv"
     leads.to_csv(eng / "crm" / lead_file, index=False)
     (eng / "crm" / "leads.csv").unlink()
     # --- opportunities: stages
     opp = pd.read_csv(eng / "crm" / "opportunities.csv", dtype=str, keep_default_na=False)
-    opp.loc[opp["is_closed"] == "False", "stage"] = payload("stage", 0)
+    opp.loc[opp["is_closed"] == "False", "stage"] = payload("stage", 0) + INVISIBLE
     opp.to_csv(eng / "crm" / "opportunities.csv", index=False)
     # --- plan: roles, components
     plan = pd.read_csv(eng / "incentives" / "comp_plan.csv", dtype=str, keep_default_na=False)
-    plan["role"] = plan["role"] + " " + payload("role", 1)
+    plan["role"] = plan["role"] + INVISIBLE[1] + " " + payload("role", 1)
     plan["component"] = [payload("component", i) for i in range(len(plan))]
     plan.to_csv(eng / "incentives" / "comp_plan.csv", index=False)
     # --- engagement.toml: client name, currency, team_map, the leads file name
@@ -244,6 +249,55 @@ def test_pdf_fetches_nothing_and_attaches_nothing(attacked):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True).stdout
         assert "respondent_id" not in text  # no other file of the engagement pulled in
+
+
+def _output_texts(attacked):
+    """Every text a reader of the attacked engagement's outputs can obtain, by output."""
+    import zipfile
+
+    folder = attacked["folder"]
+    texts = {}
+    for name in ("report.html", "report.ipynb"):
+        texts[name] = (folder / name).read_text(encoding="utf-8")
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    texts["results.json"] = json.dumps(results, ensure_ascii=False)
+    for name in ("aggregates.xlsx", "report.pptx"):
+        with zipfile.ZipFile(folder / name) as z:
+            texts[name] = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                                  if n.endswith((".xml", ".rels")))
+    texts["portfolio.html"] = Path(attacked["portfolio"]).read_text(encoding="utf-8")
+    if shutil.which("pdftotext"):
+        texts["report.pdf"] = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"],
+                                             capture_output=True, text=True).stdout
+    return texts
+
+
+def test_no_invisible_character_reaches_an_output(attacked):
+    """Review 13 I2: bidi overrides and zero-width characters in a client's labels and
+    comments reach no output (they would reorder or disguise what the reader sees)."""
+    texts = _output_texts(attacked)
+    assert "gnp.exe" in texts["results.json"]  # the comment carrying them was published
+    for name, text in texts.items():
+        found = sorted({f"U+{ord(c):04X}" for c in text if c in INVISIBLE})
+        assert not found, f"{name}: {found}"
+
+
+def test_invisible_characters_in_settings_are_refused(tmp_path):
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "well-aligned", eng)
+    toml = eng / "engagement.toml"
+    text = toml.read_text(encoding="utf-8")
+    # a byte-order mark at the start (Windows Notepad) is fine ...
+    toml.write_text("\ufeff" + text, encoding="utf-8")
+    from toolkit.config import load_engagement
+
+    load_engagement(eng)
+    # ... a zero-width space inside a value is not
+    toml.write_text(text.replace('name = "', 'name = "Fabrikam\u200b ', 1), encoding="utf-8")
+    from toolkit.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match="U\\+200B"):
+        load_engagement(eng)
 
 
 def test_pdf_fetcher_refuses_files_and_network(tmp_path):

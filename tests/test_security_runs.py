@@ -405,7 +405,7 @@ def _descendants(pid: int):
 @pytest.mark.slow
 @pytest.mark.parametrize("sig,command", [
     (signal.SIGKILL, "report"), (signal.SIGKILL, "batch"), (signal.SIGTERM, "report"),
-    (signal.SIGTERM, "batch")])
+    (signal.SIGTERM, "batch"), (signal.SIGHUP, "report")])
 def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
     """aligndx report / batch is killed while its notebook kernel runs: the worker, the
     notebook child and the kernel end with it; SIGTERM and SIGHUP (terminal closed) clean
@@ -452,3 +452,53 @@ def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
         rest = [p for p in out.rglob("*") if p.name.endswith(".partial")
                 or ".batch-work/" in p.as_posix()]
         assert not rest, rest
+
+
+#: A command under the CLI's guard, run as ``python -m`` (as the killed-run test runs the
+#: CLI): the signal arrives inside code that ``exec`` compiled from a string, or inside a
+#: weakref callback (where Python prints an exception and goes on).
+_STOP_PROBE = """
+import gc, os, signal, sys, time, weakref
+import click
+from toolkit.cli import _guard
+
+@click.command()
+@click.argument("where")
+@_guard
+def probe(where):
+    if where == "exec":
+        exec("import os, signal\\nos.kill(os.getpid(), signal.SIGTERM)\\nx = sum(range(10000))")
+    else:
+        class Thing:
+            pass
+        def callback(ref):
+            os.kill(os.getpid(), signal.SIG%s)
+            sum(range(10000))   # the handler runs here, inside the callback
+        t = Thing()
+        keep = weakref.ref(t, callback)
+        del t
+        gc.collect()
+    for _ in range(300):       # 3 s: the stop must land before this ends
+        time.sleep(0.01)
+    print("finished")
+
+probe()
+"""
+
+
+@pytest.mark.parametrize("where, sig", [("exec", "TERM"), ("callback", "TERM"),
+                                        ("callback", "HUP"), ("callback", "INT")])
+def test_a_stop_signal_always_ends_the_command_with_exit_1(tmp_path, where, sig):
+    """Two ways a stop signal used to be lost or misreported (found by repeating the
+    SIGHUP killed-run test): raised in exec'd code, CPython exited with SIGINT's status
+    (-2) after the command chose 1; raised inside a weakref callback, the exception was
+    printed and dropped, later signals were ignored and the command finished with exit 0."""
+    (tmp_path / "probe_mod.py").write_text(_STOP_PROBE % sig, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    # (a shell's background job starts with SIGINT ignored; start with the default)
+    p = subprocess.run([sys.executable, "-m", "probe_mod", where], env=env, cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr[-500:])
+    assert "finished" not in p.stdout
+    assert "interrupted" in p.stderr and "Traceback" not in p.stderr, p.stderr[-500:]

@@ -59,24 +59,71 @@ def _fail(exc: BaseException, debug: bool) -> None:
     sys.exit(code)
 
 
-def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
-    """SIGTERM (and SIGHUP) end a command like Ctrl-C: children are stopped and staging removed.
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread when the command is told to stop (SIGTERM, SIGHUP, Ctrl-C).
 
-    One-shot: a second SIGTERM (or SIGINT) while the cleanup runs is ignored, so the
-    cleanup finishes and the command exits 1 instead of dying half-way."""
-    _quiet_signals()
-    raise KeyboardInterrupt
+    A subclass, not ``KeyboardInterrupt`` itself: CPython remembers a bare
+    ``KeyboardInterrupt`` that passed through code run by ``exec`` of a string (dataclasses,
+    namedtuples and other libraries define functions that way) and then ends the process with
+    SIGINT's status (-2) at exit, even after the command caught it and chose exit 1.
+    """
 
 
-def _quiet_signals() -> None:
+#: The stop in progress: the signal that asked for it, and whether a cleanup is running
+#: (further signals are then ignored, so the cleanup finishes).
+_STOP = {"signum": None, "stopping": False}
+
+
+def _on_stop_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+    """SIGTERM, SIGHUP and SIGINT end a command the same way: children are stopped and
+    staging removed, exit 1 with one line ("interrupted").
+
+    One-shot: a second signal while the cleanup runs is ignored, so the cleanup finishes
+    and the command exits 1 instead of dying half-way. When the exception is swallowed
+    because it was raised inside a weakref callback or ``__del__`` (Python prints such
+    exceptions and goes on), :func:`_unraisable` delivers the signal again."""
+    if _STOP["stopping"]:
+        return
+    _STOP["stopping"] = True
+    _STOP["signum"] = signum
+    raise Interrupted()
+
+
+def _unraisable(args) -> None:
+    """``sys.unraisablehook``: an :class:`Interrupted` raised where Python cannot propagate
+    it (a weakref callback, a finaliser) is not lost — the signal is sent again, to be
+    raised at the next point where it can end the command."""
+    import os
+    import threading
+
+    if isinstance(args.exc_value, Interrupted) and _STOP["signum"] is not None:
+        _STOP["stopping"] = False
+        # from another thread, shortly: sent from here, the handler would run inside
+        # this hook, where its exception is dropped again
+        timer = threading.Timer(0.02, os.kill, (os.getpid(), _STOP["signum"]))
+        timer.daemon = True
+        timer.start()
+        return
+    sys.__unraisablehook__(args)
+
+
+def _install_stop_handlers() -> None:
+    """Route SIGTERM, SIGHUP and SIGINT to :func:`_on_stop_signal` (main thread only).
+
+    A signal the user or the launching shell set to be ignored stays ignored (``nohup``
+    ignores SIGHUP; a shell's background job ignores SIGINT)."""
     import signal
     import threading
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if hasattr(signal, "SIGHUP"):
-            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _STOP.update(signum=None, stopping=False)
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        sig = getattr(signal, name, None)
+        if sig is None or signal.getsignal(sig) is signal.SIG_IGN:
+            continue
+        signal.signal(sig, _on_stop_signal)
+    sys.unraisablehook = _unraisable
 
 
 def _guard(func):
@@ -87,22 +134,15 @@ def _guard(func):
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = bool(ctx.find_root().obj and ctx.find_root().obj.debug)
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _on_sigterm)
-            # a closed terminal or dropped SSH session (SIGHUP) ends the command the same
-            # way, unless the user asked for it to survive one (nohup: SIGHUP ignored)
-            if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not \
-                    signal.SIG_IGN:
-                signal.signal(signal.SIGHUP, _on_sigterm)
+        # a closed terminal or dropped SSH session (SIGHUP) and SIGTERM end the command
+        # like Ctrl-C
+        _install_stop_handlers()
         try:
             return func(*args, **kwargs)
         except AligndxError as exc:
             _fail(exc, debug)
         except KeyboardInterrupt:
-            _quiet_signals()   # a second interrupt must not cut the exit short
+            _STOP["stopping"] = True   # a second interrupt must not cut the exit short
             try:   # after SIGHUP the terminal may be gone
                 click.echo("aligndx: interrupted; nothing was written for the unfinished "
                            "report", err=True)
@@ -188,7 +228,7 @@ def _done() -> None:
 
         # the report is in place and said: an interrupt now must not cut the exit
         # handlers short (nor turn a finished report into exit 1)
-        _quiet_signals()
+        _STOP["stopping"] = True
         exit_now(0)
 
 

@@ -229,9 +229,12 @@ class _Checker:
 
 MISSING = "was not found"
 
-#: C0 and C1 control characters (NUL, ESC, line breaks, tab ...) and the bidirectional
-#: overrides/isolates that reorder text on screen: never part of a setting.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: C0 and C1 control characters (NUL, ESC, line breaks, tab ...), the bidirectional
+#: marks/overrides/isolates that reorder text on screen and the invisible zero-width
+#: characters (spaces, joiners, word joiner, byte-order mark inside a value) that make two
+#: labels look the same and differ: never part of a setting.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
+                         "\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def has_control(text: str) -> bool:
@@ -272,8 +275,9 @@ def _check_strings(ck: "_Checker", doc: dict) -> None:
             stack.extend((path + (i,), v) for i, v in enumerate(value))
         elif isinstance(value, str) and has_control(value):
             ck.add(_key_path(path), f"the value contains control characters (the first "
-                   f"is {_first_control(value)}; a NUL, escape, tab, line break or "
-                   "text-direction mark); expected plain text on one line")
+                   f"is {_first_control(value)}; a NUL, escape, tab, line break, "
+                   "text-direction mark or invisible character); expected plain text on "
+                   "one line")
 
 
 def _first_control(text: str) -> str:
@@ -644,7 +648,7 @@ def _load(folder: str | Path, skip: tuple[str, ...]) -> tuple[Engagement | None,
         raise ConfigError(Problem(str(toml_path), f"no {ENGAGEMENT_FILE} in this folder; "
                                   "create one with 'aligndx init'"))
     try:
-        doc = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(toml_path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         return None, [Problem(str(toml_path), f"not UTF-8 text ({exc.reason})")]
     except tomllib.TOMLDecodeError as exc:

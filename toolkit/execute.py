@@ -265,7 +265,7 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     path = Path(path) if path else BRANDING_FILE
     if path.is_file():
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8")).get("branding", {})
+            doc = tomllib.loads(path.read_text(encoding="utf-8-sig")).get("branding", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         if not isinstance(doc, dict):

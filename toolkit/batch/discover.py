@@ -79,7 +79,7 @@ def shard_of(rel: str, n: int) -> int:
 def read_client_id(folder: Path) -> str | None:
     """Return ``client.id`` of *folder*'s ``engagement.toml``, or ``None`` when unreadable."""
     try:
-        doc = tomllib.loads((folder / ENGAGEMENT_FILE).read_text(encoding="utf-8"))
+        doc = tomllib.loads((folder / ENGAGEMENT_FILE).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     cid = doc.get("client", {}).get("id") if isinstance(doc.get("client"), dict) else None

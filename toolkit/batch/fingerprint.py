@@ -81,7 +81,7 @@ def input_files(folder: Path) -> list[Path]:
     toml = folder / ENGAGEMENT_FILE
     files = [toml]
     try:
-        doc = tomllib.loads(toml.read_text(encoding="utf-8"))
+        doc = tomllib.loads(toml.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return files
     for section, key in _INPUT_KEYS:
