@@ -415,20 +415,31 @@ def recoverable_small_groups(atoms: np.ndarray, sizes: np.ndarray, k: int) -> li
                 if b > a:
                     add((a, b))
     if k - 1 >= 3:
-        pairs: dict[bytes, list[tuple]] = {}
-        for a, b in combinations(small, 2):
-            if int(sizes[a]) + int(sizes[b]) >= k - 1:
+        # the pairs (a, b) of small atoms, in combinations() order, whose sizes leave room
+        # for a third atom; their null-space row sums (and the negated sums) are computed for
+        # all b at once per a (one NumPy operation per atom instead of three per pair)
+        mat = null[small]
+        width = mat.shape[1] * mat.itemsize
+        size_of = np.array([int(sizes[a]) for a in small], dtype=np.int64)
+        pair_sums: list[tuple[int, int, bytes, bytes]] = []   # (a, b, sum, −sum)
+        for i, a in enumerate(small[:-1]):
+            js = np.flatnonzero(size_of[i] + size_of[i + 1:] < k - 1) + i + 1
+            if not len(js):
                 continue
-            ssum = (rows[a] + rows[b]) % _P
-            pairs.setdefault(((-ssum) % _P).tobytes(), []).append((a, b))
-            for c in by_key.get(((-ssum) % _P).tobytes(), ()):
+            ssum = (mat[i] + mat[js]) % _P
+            fwd = np.ascontiguousarray(ssum).tobytes()
+            neg_b = np.ascontiguousarray((-ssum) % _P).tobytes()
+            for n, j in enumerate(js.tolist()):
+                pair_sums.append((a, small[j], fwd[n * width:(n + 1) * width],
+                                  neg_b[n * width:(n + 1) * width]))
+        pairs: dict[bytes, list[tuple]] = {}
+        for a, b, _, neg_ab in pair_sums:
+            pairs.setdefault(neg_ab, []).append((a, b))
+            for c in by_key.get(neg_ab, ()):
                 add((a, b, c))
         if k - 1 >= 4:
-            for a, b in combinations(small, 2):
-                if int(sizes[a]) + int(sizes[b]) >= k - 1:
-                    continue
-                ssum = ((rows[a] + rows[b]) % _P).tobytes()
-                for c, d in pairs.get(ssum, ()):
+            for a, b, sum_ab, _ in pair_sums:
+                for c, d in pairs.get(sum_ab, ()):
                     add((a, b, c, d))
     if k - 1 > 4:
         tiny = [a for a in small if int(sizes[a]) <= k - 5]

@@ -148,7 +148,11 @@ def make_staging(out: Path, name: str) -> Staging:
     # made under a name sweep_stale does not match, locked, then renamed: a concurrent
     # sweep (another run starting in OUT) can never take a folder before its owner locks it
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".creating", dir=out))
-    return _lock_and_rename(tmp, tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+    try:
+        return _lock_and_rename(tmp, tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+    except BaseException:  # an interrupt (SIGTERM) before the owner holds it: no leftover
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _lock_and_rename(tmp: Path, name: str) -> Staging:
@@ -161,11 +165,14 @@ def _lock_and_rename(tmp: Path, name: str) -> Staging:
     path = tmp.with_name(name)
     try:
         os.rename(tmp, path)
-    except OSError:
+        return Staging(path, fd)
+    except BaseException:  # the rename failed, or an interrupt came around it
         os.close(fd)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:   # renamed: the folder is ours under its new name
+            shutil.rmtree(path, ignore_errors=True)
         raise
-    return Staging(path, fd)
 
 
 #: Prefixes of the private folders the toolkit makes in the system's temporary folder (the

@@ -281,7 +281,8 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
                 proc.wait()
                 break
             time.sleep(_POLL)
-    for partial in out.glob(f".{key}.*.partial"):  # a killed build_report's staging dir
+    # a killed build_report's staging dir (also one killed while it was being made)
+    for partial in [*out.glob(f".{key}.*.partial"), *out.glob(f".{key}.*.creating")]:
         shutil.rmtree(partial, ignore_errors=True)
     if why == "interrupted":
         res.status, res.error = "not_run", "interrupted before it finished"
