@@ -29,7 +29,7 @@ TECHNICAL = {
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
     "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
-                  "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},                   # input validation
+                  "MAX_CLIENT_ID", "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},  # input validation
     "report/display.py": {"MAX_LABEL", "MAX_ALT"},                      # output size
     "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
