@@ -34,7 +34,7 @@ TECHNICAL = {
     "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
-    "schemas.py": {"MAX_PROBLEMS_PER_CHECK"},                           # message length
+    "schemas.py": {"MAX_PROBLEMS_PER_CHECK", "MAX_ROWS", "MAX_CELLS"},  # message, input size
     "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},

@@ -728,6 +728,9 @@ def _read_parquet(path: Path, display: str) -> pa.Table:
     if size < 12 or not head.startswith(b"PAR1") or tail != b"PAR1":
         raise ValidationError(Problem(display, _not_this_kind(head, "a Parquet file (no PAR1 "
                                                               "signature)")))
+    from .limits import check_scale
+
+    check_scale(path, None, display)  # the callers that know the table check its own limit
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types
