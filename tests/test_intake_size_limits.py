@@ -104,3 +104,130 @@ def test_scale_problem_counts_cells_and_leaves_other_files_to_the_reader(tmp_pat
     monkeypatch.setattr("toolkit.intake.limits.MAX_ROWS", {"survey": 10})
     with pytest.raises(ValidationError, match="1,000 rows"):
         read_table(path, display_path="wide.parquet")
+
+
+# --------------------------------------------------------------------------- workbooks
+_SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _workbook(path: Path, rows: list[list], swap: dict[bytes, bytes] | None = None,
+              part: str = _SHEET, shared: bytes | None = None) -> Path:
+    """Write *rows* with openpyxl (inline strings), then replace bytes in one part of the
+    archive (deflated, so a repeated value costs almost nothing on disk). With *shared*,
+    the cell showing ``PLACEHOLDER`` shows shared string 0 instead, whose text is *shared*
+    (the way Excel and most exporters store text)."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    swaps = {part: dict(swap or {})}
+    extra = {}
+    if shared is not None:
+        swaps.setdefault(_SHEET, {})[b't="inlineStr"><is><t>PLACEHOLDER</t></is>'] = \
+            b't="s"><v>0</v>'
+        swaps["[Content_Types].xml"] = {b"</Types>": (
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')}
+        extra["xl/sharedStrings.xml"] = (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
+            b'schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
+            b"<si><t>" + shared + b"</t></si><si><t>other</t></si></sst>")
+    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            for old, new in swaps.get(item.filename, {}).items():
+                assert old in data, (old, item.filename)
+                data = data.replace(old, new)
+            zout.writestr(item.filename, data)
+        for name, data in extra.items():
+            zout.writestr(name, data)
+    tmp.unlink()
+    return path
+
+
+SURVEY = [["respondent_id", "team", "OPEN1"], ["r1", "sales", "fine"],
+          ["r2", "marketing", "PLACEHOLDER"], ["r3", "sales", "ok"]]
+
+
+def _refused(path: Path, display: str = "survey/responses.xlsx"):
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake.reader import read_table
+
+    with pytest.raises(ValidationError) as e:
+        read_table(path, display_path=display)
+    assert len(e.value.problems) == 1
+    return e.value.problems[0]
+
+
+def test_workbook_shared_string_far_longer_than_a_cell_is_refused_with_its_cell(tmp_path):
+    """Review 13c P2: one shared string of hundreds of MB deflated to ~1 MB ended in
+    "unexpected ArrowMemoryError" (or was accepted and blew memory in report). Here 4 MB
+    in a few-KB file: refused before openpyxl reads it, naming the cell."""
+    path = _workbook(tmp_path / "s.xlsx", SURVEY, shared=b"a" * (4 << 20))
+    assert path.stat().st_size < 50_000
+    p = _refused(path)
+    assert (p.file, p.row, p.column) == ("survey/responses.xlsx", 3, "C")
+    assert "128 KiB" in p.message
+
+
+def test_workbook_inline_string_too_long_is_refused_with_its_cell(tmp_path):
+    path = _workbook(tmp_path / "i.xlsx", SURVEY, {b"PLACEHOLDER": b"b" * (3 << 20)})
+    p = _refused(path)
+    assert (p.row, p.column) == (3, "C")
+
+
+def test_cell_longer_than_the_cap_is_refused_after_reading(tmp_path):
+    """A value under the archive scan's byte bound but over MAX_CELL_CHARS characters
+    (the CSV reader's 128 KiB rule) is refused by worksheet_rows, with its cell; the plan
+    reader applies the same rules."""
+    from toolkit.exceptions import ValidationError
+    from toolkit.incentives.plan import load_plan
+    from toolkit.spreadsheet import MAX_CELL_CHARS
+
+    # (openpyxl cuts what it writes at 32,767 characters: the value is put in afterwards)
+    path = _workbook(tmp_path / "c.xlsx", SURVEY, {b"PLACEHOLDER": b"c" * (MAX_CELL_CHARS + 1)})
+    p = _refused(path)
+    assert (p.row, p.column) == (3, "C") and f"{MAX_CELL_CHARS + 1:,} characters" in p.message
+    big = _workbook(tmp_path / "plan.xlsx", SURVEY, shared=b"a" * (4 << 20))
+    with pytest.raises(ValidationError, match="128 KiB"):
+        load_plan(big, display_name="incentives/plan.xlsx")
+    from toolkit.intake.reader import read_table  # a long but real comment stays
+
+    ok = _workbook(tmp_path / "ok.xlsx", SURVEY, shared="é".encode() * 32_767)
+    assert read_table(ok, display_path="ok.xlsx").df.loc[3, "OPEN1"] == "é" * 32_767
+
+
+def test_workbook_part_expanding_out_of_proportion_is_refused(tmp_path, monkeypatch):
+    """Many identical rows deflate ~1000×: the part is refused from its sizes (the limit
+    lowered here so that the file stays small)."""
+    from toolkit import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_PART_PLAIN", 1 << 20)
+    rows_xml = b"<row><c><v>1</v></c></row>" * 200_000  # 5 MB of XML
+    path = _workbook(tmp_path / "b.xlsx", [["a"], [1]],
+                     {b"</sheetData>": rows_xml + b"</sheetData>"})
+    p = _refused(path, "crm/leads.xlsx")
+    assert "xl/worksheets/sheet1.xml expands" in p.message and p.file == "crm/leads.xlsx"
+
+
+def test_workbook_survey_through_validate_exit_2(engagement):
+    sv = pd.read_csv(engagement / "survey" / "responses.csv", dtype=str,
+                     keep_default_na=False)
+    sv.loc[3, "OPEN1"] = "PLACEHOLDER"
+    tmp = engagement / "survey" / "plain.xlsx"
+    sv.to_excel(tmp, index=False)
+    import openpyxl
+
+    rows = [list(r) for r in openpyxl.load_workbook(tmp).active.iter_rows(values_only=True)]
+    tmp.unlink()
+    _workbook(engagement / "survey" / "responses.xlsx", rows, shared=b"a" * (8 << 20))
+    (engagement / "survey" / "responses.csv").unlink()
+    _point(engagement, "survey/responses.csv", "survey/responses.xlsx")
+    out = _validate(engagement)
+    col = openpyxl.utils.get_column_letter(list(sv.columns).index("OPEN1") + 1)
+    assert f"survey/responses.xlsx, row 5, column '{col}'" in out, out

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 #: Module-level numbers that are not judgement thresholds: module → names (and why).
 TECHNICAL = {
     "privacy_linkage.py": {"_TOL", "_BUDGET"},   # float tolerance, search budget
-    "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS"},   # input validation limits
+    "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS", "MAX_CELL_CHARS", "MAX_VALUE_BYTES",
+                       "MAX_EXPANSION", "MAX_PART_PLAIN", "MAX_WORKBOOK_BYTES",
+                       "_CHUNK"},                             # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
     "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown

@@ -690,6 +690,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
     if not head.startswith(b"PK\x03\x04"):
         raise ValidationError(Problem(display, _not_this_kind(head, "an Excel workbook (.xlsx "
                                                               "files are zip archives)")))
+    from ..spreadsheet import check_workbook
+
+    check_workbook(path, display)  # before openpyxl: no part may expand out of proportion
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
