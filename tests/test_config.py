@@ -107,3 +107,33 @@ def test_client_name_too_long_or_multiline_is_refused(tmp_path, name, says):
     with pytest.raises(ConfigError) as e:
         load_engagement(tmp_path)
     assert "client.name" in str(e.value) and says in str(e.value)
+
+
+def test_client_id_longer_than_a_safe_folder_name_is_refused(tmp_path):
+    """Review 13c V1: the id names output folders (and the staging ``.<id>.XXXX.partial``);
+    300 characters passed validate and failed the report with "File name too long"."""
+    from toolkit.config import MAX_CLIENT_ID, SLUG_RE, load_engagement
+    from toolkit.exceptions import ConfigError
+
+    (tmp_path / "engagement.toml").write_text(
+        '[client]\nid = "' + "a" * 300 + '"\nname = "Acme"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_engagement(tmp_path)
+    assert "client.id" in str(e.value) and f"at most {MAX_CLIENT_ID}" in str(e.value)
+    assert SLUG_RE.match("a" * MAX_CLIENT_ID) and not SLUG_RE.match("a" * (MAX_CLIENT_ID + 1))
+    assert len(f".{'a' * MAX_CLIENT_ID}.abcdefgh.partial".encode()) < 255
+
+
+def test_batch_names_from_long_folder_paths_and_summaries_stay_short(tmp_path):
+    """Review 13c V1 for batches: a folder key made from a deep path is bounded, and a
+    slice summary's overlong client id (it becomes a folder name) is refused."""
+    from toolkit.batch.discover import _slug
+    from toolkit.batch.summary import read_summary
+    from toolkit.config import MAX_CLIENT_ID
+    from toolkit.exceptions import InputError
+
+    assert len(_slug("/".join(["region-emea-client"] * 40))) <= MAX_CLIENT_ID
+    p = tmp_path / "batch-summary.csv"
+    p.write_text("client_id,folder,status,seconds\n" + "a" * 300 + ",x,ok,1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, column client_id"):
+        read_summary(p)

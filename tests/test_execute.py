@@ -119,3 +119,27 @@ def test_timed_out_notebook_keeps_the_cells_done_so_far(tmp_path):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert any("step one" in o.get("text", "") for o in outputs)
     assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no temporary file left
+
+
+def test_every_html_output_is_wrapped_whatever_its_text_says():
+    """Review 13c M1: client text holding the ignore class names ("tex2jax_ignore
+    mathjax_ignore") near the start of an output must not switch the MathJax guard off."""
+    from bs4 import BeautifulSoup
+
+    from toolkit.execute import _make_inert
+    from toolkit.report.safe import NO_MATH_CLASS
+
+    client = ("Northwind tex2jax_ignore mathjax_ignore "
+              "$\\href{http://evil.example/tex}{Open the full results}$")
+    outputs = [f"<section class='cover'><h1>{client}</h1></section>",
+               f"<p>{client}</p><div class=\"{NO_MATH_CLASS}\">x</div>",
+               f"{NO_MATH_CLASS} $x$",
+               f'<div class="{NO_MATH_CLASS}">already inert</div>']
+    nb = {"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "display_data", "data": {"text/html": h}} for h in outputs]}]}
+    _make_inert(nb)
+    for o in nb["cells"][0]["outputs"]:
+        soup = BeautifulSoup(o["data"]["text/html"], "html.parser")
+        top = [n for n in soup.contents if str(n).strip()]
+        assert len(top) == 1 and set(NO_MATH_CLASS.split()) <= set(top[0].get("class", [])), \
+            o["data"]["text/html"][:120]

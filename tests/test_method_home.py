@@ -22,19 +22,21 @@ ROOT = Path(__file__).resolve().parents[1] / "toolkit"
 #: Module-level numbers that are not judgement thresholds: module → names (and why).
 TECHNICAL = {
     "privacy_linkage.py": {"_TOL", "_BUDGET"},   # float tolerance, search budget
-    "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS"},   # input validation limits
+    "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS", "MAX_CELL_CHARS", "MAX_VALUE_BYTES",
+                       "MAX_EXPANSION", "MAX_PART_PLAIN", "MAX_WORKBOOK_BYTES",
+                       "_CHUNK"},                             # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
     "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
     "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
-                  "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},                   # input validation
+                  "MAX_CLIENT_ID", "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},  # input validation
     "report/display.py": {"MAX_LABEL", "MAX_ALT"},                      # output size
     "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
-    "schemas.py": {"MAX_PROBLEMS_PER_CHECK"},                           # message length
+    "schemas.py": {"MAX_PROBLEMS_PER_CHECK", "MAX_ROWS", "MAX_CELLS"},  # message, input size
     "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},

@@ -49,6 +49,9 @@ FILE_PAYLOAD = "<img src=x onerror=alert('{f}')>"
 #: zero-width no-break space) added to data labels and comments: they reorder or split what
 #: a reader sees (review 13, I2) and must reach no output.
 INVISIBLE = "\u202e\u200b\u2066\ufeff"
+#: The MathJax-ignore class names as client text (review 13c M1): they must not switch the
+#: notebook's math guard off for the output that shows them.
+MATH_CLASS_TEXT = "tex2jax_ignore mathjax_ignore "
 FIELDS = ["clientname", "currency", "source", "stage", "reason", "comment", "teamlabel",
           "region", "level", "role", "component", "owner", "header", "filename", "practice",
           "footer"]
@@ -102,7 +105,8 @@ def make_engagement(root: Path) -> Path:
     # --- engagement.toml: client name, currency, team_map, the leads file name
     toml = (eng / "engagement.toml").read_text(encoding="utf-8")
     toml = toml.replace('name = "Northwind Fasteners Inc."',
-                        f"name = {_toml_str('Northwind ' + all_payloads('clientname'))}")
+                        "name = " + _toml_str("Northwind " + MATH_CLASS_TEXT
+                                              + all_payloads("clientname")))
     # (the currency is refused at engagement.toml unless it is an ISO 4217 code, see
     # tests/test_bad_settings.py; a tampered results.json's currency is escaped there too)
     toml = toml.replace('team_column = "team"',
@@ -221,7 +225,12 @@ def test_report_ipynb_outputs_hold_no_live_markup(attacked):
             assert "text/markdown" not in data  # rendered at the boundary, never raw
             if "text/html" in data:
                 h = data["text/html"]
-                assert_inert("".join(h) if isinstance(h, list) else h, "report.ipynb")
+                h = "".join(h) if isinstance(h, list) else h
+                assert_inert(h, "report.ipynb")
+                # every output sits whole inside one block MathJax ignores (review 13c M1)
+                top = [t for t in BeautifulSoup(h, "html.parser").contents if str(t).strip()]
+                assert len(top) == 1 and {"tex2jax_ignore", "mathjax_ignore"} <= set(
+                    top[0].get("class", [])), h[:120]
                 n += 1
     assert n > 20
 

@@ -21,8 +21,12 @@ from typing import Any
 from .exceptions import ConfigError, Problem
 
 ENGAGEMENT_FILE = "engagement.toml"
-#: A client slug; ``\Z`` (not ``$``) so that a trailing line break is refused too.
-SLUG_RE = re.compile(r"^[a-z0-9-]+\Z")
+#: Longest client id: it names folders (``OUT/<id>``, the staging ``OUT/.<id>.XXXX.partial``,
+#: batch logs), which must stay far under the 255-byte file-name limit (review 13c V1).
+MAX_CLIENT_ID = 64
+#: A client slug of at most :data:`MAX_CLIENT_ID` characters; ``\Z`` (not ``$``) so that a
+#: trailing line break is refused too.
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,%d}\Z" % MAX_CLIENT_ID)
 #: An ISO 4217 currency code (three capital letters).
 CURRENCY_RE = re.compile(r"^[A-Z]{3}\Z")
 
@@ -380,7 +384,10 @@ def _read_client(ck: _Checker, doc: dict) -> ClientConfig:
         ck.add("client", "required section [client] is missing")
         return ClientConfig(id="unknown", name="unknown")
     cid = ck.typed(t, "client", "id", (str,), "a slug such as 'acme'", required=True)
-    if cid is not None and not has_control(cid) and not SLUG_RE.match(cid):
+    if cid is not None and not has_control(cid) and len(cid) > MAX_CLIENT_ID:
+        ck.add("client.id", f"the id is {len(cid):,} characters long; at most {MAX_CLIENT_ID} "
+               "(it names the output folder)")
+    elif cid is not None and not has_control(cid) and not SLUG_RE.match(cid):
         ck.add("client.id", f"{cid!r} is not a valid slug: use lowercase letters, digits and "
                "'-' only (it is used in output paths)")
     name = ck.typed(t, "client", "name", (str,), "the client's name", default=cid or "")

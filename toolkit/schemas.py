@@ -29,6 +29,20 @@ from .exceptions import Problem
 
 MAX_PROBLEMS_PER_CHECK = 20
 
+#: Most rows accepted per input table: the large engagement the toolkit is built and
+#: benchmarked for (SPEC §10, ``bench/engagements.py``) has 2,000 respondents, 1M leads and
+#: 10M activities; these leave 10-50× headroom. A compressed input (a Parquet file whose
+#: dictionary/run-length encoding turns 180 KB into a million rows) declaring more is
+#: refused before it is read (review 13c P1) — the work would be out of all proportion.
+MAX_ROWS: dict[str, int] = {"survey": 100_000, "leads": 20_000_000,
+                            "opportunities": 10_000_000, "activities": 100_000_000,
+                            "plan": 100_000}
+#: Most cells (rows × columns) accepted per input table, for the same reason: a survey is
+#: read cell by cell (2,000 respondents × ~100 columns = 0.2M cells at the large client).
+MAX_CELLS: dict[str, int] = {"survey": 20_000_000, "leads": 2_000_000_000,
+                             "opportunities": 1_000_000_000, "activities": 2_000_000_000,
+                             "plan": 10_000_000}
+
 try:  # the instrument is the single source of item codes (templates/instrument.csv)
     from .instrument import FREQ_LEVELS, LIKERT_ITEMS
 except ImportError:  # pragma: no cover - fallback to the SPEC §3 list

@@ -8,9 +8,21 @@ the file stores them, each trimmed after its last value, and a row reaching past
 than :data:`MAX_BLANK_ROWS` empty rows (a stray cell far down a hand-edited sheet: one cell in
 row 1,048,576 made a 22 KB file a million-row table) is refused with its row and column, so
 the cost stays linear in the cells the file holds.
+
+A workbook is a zip archive: one cell's text deflated a thousand times (1 GB of ``a`` in a
+1 MB file, review 13c P2) must not reach openpyxl, which builds the whole shared-string table
+in memory. :func:`check_workbook` reads the sheet and string parts as a stream before openpyxl
+does and refuses a text longer than any cell holds (Excel's own limit is 32,767 characters)
+with its row and column, and a part that expands out of proportion; :func:`worksheet_rows`
+caps each value at :data:`MAX_CELL_CHARS`, the CSV reader's rule for quoted values.
 """
 
 from __future__ import annotations
+
+import re
+import zipfile
+
+import numpy as np
 
 from .exceptions import Problem, ValidationError
 
@@ -18,6 +30,163 @@ from .exceptions import Problem, ValidationError
 MAX_COLUMNS = 2000
 #: Longest run of empty rows accepted inside a table from a workbook.
 MAX_BLANK_ROWS = 10_000
+#: Longest value accepted in a cell, in characters (the CSV reader's 128 KiB rule; Excel
+#: itself holds at most 32,767 characters in a cell).
+MAX_CELL_CHARS = 128 * 1024
+#: Longest run of XML bytes for one value inside a workbook part (a shared string, or a
+#: cell's text between two tags): MAX_CELL_CHARS in UTF-8 with entity escapes, and markup.
+MAX_VALUE_BYTES = 1 << 20
+#: A sheet or string part larger than MAX_PART_PLAIN bytes may expand at most this many
+#: times its compressed size (real exports deflate 5-20×; a repeated value ~1000×).
+MAX_EXPANSION = 100
+MAX_PART_PLAIN = 64 << 20
+#: Most bytes of XML the sheet and string parts of one workbook may hold in all (an export
+#: of a million rows × 20 columns is about 1 GB).
+MAX_WORKBOOK_BYTES = 4 << 30
+
+_CHUNK = 1 << 20
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml\Z")
+_STRINGS_PART = "xl/sharedStrings.xml"
+_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _first_long_gap(stream, pattern: bytes, cap: int, budget: int | None = None):
+    """Scan *stream* (a binary file) for the first run of more than *cap* bytes after an
+    occurrence of *pattern* (or the start) without another occurrence.
+
+    Returns ``None``, or ``(k, context)``: *k* the number of occurrences before the run
+    (the run follows occurrence *k* - 1; 0 = it starts the stream), *context* up to 4 KB
+    of the bytes before and at the run's start. Vectorised per 1 MiB block; stops as soon
+    as the run passes *cap* (a huge value is never decompressed whole), or with ``None``
+    after *budget* bytes.
+    """
+    n = len(pattern)
+    pat = np.frombuffer(pattern, np.uint8)
+    carry, base, last, count = b"", 0, 0, 0
+    prev = b""  # the previous block, for the context of a run that starts in it
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk or (budget is not None and base > budget):
+            return None
+        buf = carry + chunk
+        arr = np.frombuffer(buf, np.uint8)
+        m = len(arr) - n + 1
+        if m > 0:
+            hit = arr[:m] == pat[0]
+            for j in range(1, n):
+                hit &= arr[j:m + j] == pat[j]
+            offs = np.flatnonzero(hit) + base
+        else:
+            offs = np.zeros(0, np.int64)
+        starts = np.concatenate([[last], offs])
+        big = np.flatnonzero(np.diff(starts) > cap)
+        end = base + len(buf)
+        if len(big) or end - int(starts[-1]) > cap:
+            i = int(big[0]) if len(big) else len(offs)
+            start = int(starts[i])
+            joined, jbase = prev + buf, base - len(prev)
+            at = max(start - jbase, 0)
+            return count + i, joined[max(at - 4096, 0):at + 64]
+        count += len(offs)
+        if len(offs):
+            last = int(offs[-1])
+        carry = buf[-(n - 1):] if n > 1 else b""
+        prev = buf[:len(buf) - len(carry)] if carry else buf
+        base = end - len(carry)
+
+
+def _cell_using_string(zf: zipfile.ZipFile, sheets: list[str], k: int):
+    """(sheet part, column, row) of the first cell showing shared string *k*, or None."""
+    pat = re.compile(rb"<c\b([^>]*)>\s*<v>%d</v>" % k)
+    for part in sheets:
+        with zf.open(part) as fh:
+            tail = b""
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                buf = tail + chunk
+                for mt in pat.finditer(buf):
+                    attrs = mt.group(1)
+                    ref = re.search(rb'\br="([A-Z]{1,3})([0-9]{1,7})"', attrs)
+                    if re.search(rb'\bt="s"', attrs) and ref:
+                        return part, ref.group(1).decode(), int(ref.group(2))
+                tail = buf[-2048:]
+    return None
+
+
+def _too_long(display: str, where) -> ValidationError:
+    what = (f"a text value longer than {MAX_CELL_CHARS // 1024} KiB (Excel holds at most "
+            "32,767 characters in a cell), so the file is damaged or not an export; delete "
+            "or shorten the value, or export the table as CSV")
+    if where is None:
+        return ValidationError(Problem(display, f"the workbook holds {what}"))
+    _part, col, row = where
+    return ValidationError(Problem(display, what, row=row, column=col))
+
+
+def check_workbook(path, display: str) -> None:
+    """Refuse a workbook whose parts expand out of proportion before openpyxl reads it.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.xlsx``/``.xlsm`` file (a zip archive).
+    display : str
+        The file's name in error messages.
+
+    Raises
+    ------
+    ValidationError
+        A shared string or a cell's text is longer than :data:`MAX_VALUE_BYTES` of XML
+        (named with its row and column when a cell of a sheet shows it), a sheet or string
+        part larger than :data:`MAX_PART_PLAIN` expands more than :data:`MAX_EXPANSION`
+        times, or the parts hold more than :data:`MAX_WORKBOOK_BYTES` in all. A file that
+        is not a readable zip archive passes: openpyxl words that.
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with zf:
+        infos = [i for i in zf.infolist()
+                 if i.filename == _STRINGS_PART or _SHEET_PART.match(i.filename)]
+        sheets = sorted(i.filename for i in infos if i.filename != _STRINGS_PART)
+        total = sum(i.file_size for i in infos)
+        if total > MAX_WORKBOOK_BYTES:
+            raise ValidationError(Problem(display, f"the workbook's sheets hold {total:,} "
+                                          f"bytes of XML; at most {MAX_WORKBOOK_BYTES:,} "
+                                          "are read from a workbook — export the table as "
+                                          "CSV"))
+        try:
+            for i in infos:
+                bomb = (i.file_size > MAX_PART_PLAIN
+                        and i.file_size > MAX_EXPANSION * max(i.compress_size, 1))
+                # a part that expands out of proportion: look for an overlong value at its
+                # start (to name its cell), then refuse it whole
+                budget = 4 * MAX_PART_PLAIN if bomb else None
+                with zf.open(i) as fh:
+                    if i.filename == _STRINGS_PART:
+                        got = _first_long_gap(fh, b"<si", MAX_VALUE_BYTES, budget)
+                        if got is not None:
+                            raise _too_long(display, _cell_using_string(zf, sheets,
+                                                                        got[0] - 1))
+                    else:
+                        got = _first_long_gap(fh, b"<", MAX_VALUE_BYTES, budget)
+                        if got is not None:
+                            refs = _CELL_REF.findall(got[1])
+                            where = ((i.filename, refs[-1][0].decode(), int(refs[-1][1]))
+                                     if refs else None)
+                            raise _too_long(display, where)
+                if bomb:
+                    raise ValidationError(Problem(
+                        display, f"{i.filename} expands from {i.compress_size:,} to "
+                        f"{i.file_size:,} bytes ({i.file_size // max(i.compress_size, 1):,}×;"
+                        " exports expand at most ~20×), so the file is damaged or not an "
+                        "export; export the table again, or as CSV"))
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError,
+                NotImplementedError, RuntimeError):
+            return  # damaged (or encrypted) archive: openpyxl words it
 
 
 def worksheet_rows(ws, display: str) -> list[tuple]:
@@ -61,6 +230,13 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
                 display, f"a value in row {i:,} below {i - last - 1:,} empty rows (the table "
                 f"ends at row {last:,}); delete the stray cell, or export the table as CSV",
                 row=i, column=get_column_letter(col)))
+        if k and any(type(v) is str and len(v) > MAX_CELL_CHARS for v in r[:k]):
+            j = next(j for j, v in enumerate(r[:k], start=1)
+                     if type(v) is str and len(v) > MAX_CELL_CHARS)
+            raise ValidationError(Problem(
+                display, f"a text value of {len(r[j - 1]):,} characters; a cell here holds "
+                f"at most {MAX_CELL_CHARS:,} (Excel itself at most 32,767) — delete or "
+                "shorten the value", row=i, column=get_column_letter(j)))
         if k:
             rows.extend([()] * (i - len(rows) - 1))
             rows.append(tuple(r[:k]))

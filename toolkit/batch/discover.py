@@ -21,7 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import ENGAGEMENT_FILE, SLUG_RE
+from ..config import ENGAGEMENT_FILE, MAX_CLIENT_ID, SLUG_RE
 from ..exceptions import InputError
 
 _SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -101,7 +101,8 @@ def _engagement_dirs(root: Path) -> list[Path]:
 
 def _slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
-    return s or "engagement"
+    # a deep folder path must still make a file name (review 13c V1); room for "-x" suffixes
+    return s[:MAX_CLIENT_ID - 8].strip("-") or "engagement"
 
 
 def discover(folder: str | Path, *, shard: tuple[int, int] | None = None) -> list[Job]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -79,7 +78,7 @@ def write_summary(path: Path, rows: Iterable[Mapping], *, shard: tuple[int, int]
     return path
 
 
-_CLIENT_ID = re.compile(r"[a-z0-9-]+")
+from ..config import SLUG_RE as _CLIENT_ID  # noqa: E402  (one slug rule, length bound included)
 
 
 def read_summary(path: Path) -> list[dict]:
@@ -113,7 +112,7 @@ def read_summary(path: Path) -> list[dict]:
         cid, status = r.get("client_id") or "", r.get("status") or ""
         if not _CLIENT_ID.fullmatch(cid):
             raise InputError(f"{path}: row {i}, column client_id: {cid[:60]!r} is not a "
-                             "client id (lowercase letters, digits and hyphens)")
+                             "client id (lowercase letters, digits and hyphens, at most 64)")
         if status not in STATUSES:
             raise InputError(f"{path}: row {i}, column status: {status[:40]!r} is not one of "
                              f"{', '.join(STATUSES)}")

@@ -78,6 +78,9 @@ def _cell_text(v: object) -> str:
 def _read_excel_records(path: Path, file: str) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    from ..spreadsheet import check_workbook
+
+    check_workbook(path, file)  # before openpyxl: no part may expand out of proportion
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for unreadable workbooks

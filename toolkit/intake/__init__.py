@@ -31,6 +31,7 @@ from ..instrument import OPEN_ITEMS
 from .canonical import is_canonical, read_canonical
 from .controls import control_problems
 from .parse import DATE_ORDERS
+from .limits import scale_problem
 from .reader import RawTable, read_table
 
 __all__ = ["EngagementData", "FileIntake", "ImportResult", "load_data", "validate",
@@ -111,6 +112,9 @@ def _import_survey(eng: Engagement) -> ImportResult:
     kwargs = dict(team_column=cfg.team_column, team_map=cfg.team_map, items=cfg.items,
                   date_order=_date_order(eng, "survey"))
     raw = None
+    too_big = scale_problem(cfg.path, "survey", display)
+    if too_big is not None:
+        return ImportResult(pd.DataFrame(), FileIntake("survey", display, "unknown"), [too_big])
     if fmt == "auto":
         if cfg.path.suffix.lower() in _BINARY_SURVEY:
             fmt = "spss"
@@ -162,6 +166,9 @@ def _import_crm(eng: Engagement, table: str, path: Path,
     fmt = cfg.format
     overrides = cfg.columns.get(table, {})
     raw = None
+    too_big = scale_problem(path, table, display)
+    if too_big is not None:
+        return ImportResult(pd.DataFrame(), FileIntake(table, display, "unknown"), [too_big])
     if fmt == "auto":
         from .typed import header_only
         head = header_only(path)  # a canonical file is then read once, with typed columns

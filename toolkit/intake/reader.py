@@ -690,6 +690,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
     if not head.startswith(b"PK\x03\x04"):
         raise ValidationError(Problem(display, _not_this_kind(head, "an Excel workbook (.xlsx "
                                                               "files are zip archives)")))
+    from ..spreadsheet import check_workbook
+
+    check_workbook(path, display)  # before openpyxl: no part may expand out of proportion
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -728,6 +731,9 @@ def _read_parquet(path: Path, display: str) -> pa.Table:
     if size < 12 or not head.startswith(b"PAR1") or tail != b"PAR1":
         raise ValidationError(Problem(display, _not_this_kind(head, "a Parquet file (no PAR1 "
                                                               "signature)")))
+    from .limits import check_scale
+
+    check_scale(path, None, display)  # the callers that know the table check its own limit
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types
