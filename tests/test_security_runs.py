@@ -121,6 +121,36 @@ def test_respondent_names_from_qualtrics_are_redacted(tmp_path):
     assert "Marguerite" not in whole and "theo.vasquez" not in whole
 
 
+def test_respondent_ids_from_qualtrics_external_reference_are_redacted(tmp_path):
+    """Review 13c, R2: an anonymous-link export keeps the employee key in ExternalReference
+    (an e-mail id or ``EMP-01 first.last``), dropped as personal data; comments naming
+    those people, in any form, go out redacted."""
+    from toolkit.pipeline import analyse_folder
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "real-exports", eng)
+    path = eng / "survey" / "qualtrics_export.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig", newline="")))
+    h = rows[0]
+    ext, obstacle = h.index("ExternalReference"), h.index("QID11_TEXT")
+    people = ["radomir.zelenka@client.example", "EMP-07 ottilie.brandvold"]
+    for k, r in enumerate(rows[3:]):
+        for c in ("RecipientFirstName", "RecipientLastName", "RecipientEmail"):
+            r[h.index(c)] = ""
+        r[ext] = people[k % 2]
+        r[obstacle] = ("Radomir Zelenka from ops (radomir.zelenka) rejects all our leads; "
+                       "so does brandvold, Ottilie")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    results = analyse_folder(eng)
+    blob = json.dumps(results["survey"]["comments"], ensure_ascii=False).lower()
+    assert "rejects all our leads" in blob   # the comments are shown ...
+    for word in ("radomir", "zelenka", "ottilie", "brandvold"):
+        assert word not in blob, word        # ... without the names
+    whole = json.dumps(results, ensure_ascii=False).lower()
+    assert "zelenka" not in whole and "emp-07" not in whole
+
+
 # --------------------------------------------------------------------------- neutralisation
 def test_batch_summary_neutralises_formula_cells(tmp_path):
     from toolkit.batch.summary import read_summary, write_summary
