@@ -225,3 +225,34 @@ def test_contacts_named_in_rejection_reasons_are_known_names():
     r = make_redactor(names)
     assert r("Hans Tanaka said no budget") == "[name removed] said no budget"
     assert contact_names(df, ["First Name", "Last Name"], None) == []
+
+
+def test_identifier_and_metadata_columns_feed_the_known_names():
+    """Review 13c, R2: identifier columns (Qualtrics ExternalReference, SurveyMonkey Custom
+    Data kept as metadata, Forms e-mail columns) give the names in their values."""
+    import pandas as pd
+
+    from toolkit.intake.surveybuild import SurveyExport, id_names, personal_names
+    from toolkit.privacy import make_redactor
+
+    assert id_names("EMP-01 kwame.mensah") == ["kwame mensah"]
+    assert id_names("kwame.mensah@client.example") == ["kwame mensah"]
+    assert id_names("felix_kowalski01") == ["felix kowalski"]
+    assert id_names("12345") == [] and id_names("HR-7") == []
+    df = pd.DataFrame({"Respondent ID": ["1", "2", "3"],
+                       "Custom Data 1": ["EMP-01 kwame.mensah", "", "EMP-02 ama.owusu"],
+                       "External Data Reference": ["", "li.wei@client.example", ""],
+                       "Email Address": ["", "", "j.dubois@client.example"],
+                       "Q1": ["a", "b", "c"]})
+    export = SurveyExport(df=df, texts={}, id_column="Respondent ID",
+                          personal=["External Data Reference", "Email Address"],
+                          metadata=["Respondent ID", "Custom Data 1"])
+    names = personal_names(export)
+    assert "1" not in names and "a" not in names
+    r = make_redactor(names)
+    text = ("kwame.mensah and Kwame Mensah, Ama Owusu, Li Wei (li.wei) and J. Dubois "
+            "said so")
+    out = r(text)
+    for word in ("kwame", "mensah", "ama", "owusu", "li", "wei", "dubois"):
+        assert word not in out.lower().split(), (word, out)
+    assert out.endswith("said so")

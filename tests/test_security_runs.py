@@ -121,6 +121,76 @@ def test_respondent_names_from_qualtrics_are_redacted(tmp_path):
     assert "Marguerite" not in whole and "theo.vasquez" not in whole
 
 
+def test_respondent_ids_from_qualtrics_external_reference_are_redacted(tmp_path):
+    """Review 13c, R2: an anonymous-link export keeps the employee key in ExternalReference
+    (an e-mail id or ``EMP-01 first.last``), dropped as personal data; comments naming
+    those people, in any form, go out redacted."""
+    from toolkit.pipeline import analyse_folder
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "real-exports", eng)
+    path = eng / "survey" / "qualtrics_export.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig", newline="")))
+    h = rows[0]
+    ext, obstacle = h.index("ExternalReference"), h.index("QID11_TEXT")
+    people = ["radomir.zelenka@client.example", "EMP-07 ottilie.brandvold"]
+    for k, r in enumerate(rows[3:]):
+        for c in ("RecipientFirstName", "RecipientLastName", "RecipientEmail"):
+            r[h.index(c)] = ""
+        r[ext] = people[k % 2]
+        r[obstacle] = ("Radomir Zelenka from ops (radomir.zelenka) rejects all our leads; "
+                       "so does brandvold, Ottilie")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    results = analyse_folder(eng)
+    blob = json.dumps(results["survey"]["comments"], ensure_ascii=False).lower()
+    assert "rejects all our leads" in blob   # the comments are shown ...
+    for word in ("radomir", "zelenka", "ottilie", "brandvold"):
+        assert word not in blob, word        # ... without the names
+    whole = json.dumps(results, ensure_ascii=False).lower()
+    assert "zelenka" not in whole and "emp-07" not in whole
+
+
+def test_crm_contacts_named_in_survey_comments_are_redacted(tmp_path):
+    """Review 13c, R3: a person in the CRM export's contact columns (First/Last Name, Email)
+    is redacted wherever free text names them: in a rep's survey comment as well as in a
+    rejection reason. Contacts no free text names are not added (the cost stays bounded)."""
+    from toolkit.intake import load_data
+    from toolkit.config import load_engagement
+    from toolkit.pipeline import _known_names, analyse
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    leads = pd.read_csv(eng / "crm" / "leads.csv", dtype=str, keep_default_na=False)
+    first = ["Wilhelmina", "Bartosz", "Ambrose", "Leopold"]
+    last = ["Zabriskie", "Quennell", "Rockwell", "Vandermeer"]
+    leads["First Name"] = [first[i % 4] for i in range(len(leads))]
+    leads["Last Name"] = [last[(i // 4) % 4] for i in range(len(leads))]
+    leads["Email"] = [f"{f.lower()}.{l.lower()}@prospect.example"
+                      for f, l in zip(leads["First Name"], leads["Last Name"])]
+    leads.loc[5:, "First Name"] = "Casimir"   # most contacts: a name no text uses
+    leads.loc[5:, "Last Name"] = leads.loc[5:, "lead_id"].str.replace("L", "Thistle")
+    leads.loc[5:, "Email"] = ""
+    leads["rejection_reason"] = leads["rejection_reason"].str.replace(
+        "Wilhelmina", "x", regex=False)
+    leads.to_csv(eng / "crm" / "leads.csv", index=False)
+    survey = pd.read_csv(eng / "survey" / "responses.csv", dtype=str, keep_default_na=False)
+    named = [f"{leads['First Name'][i]} {leads['Last Name'][i]}" for i in range(4)]
+    survey["OPEN1"] = [f"{named[i % 4]} at the prospect told me nobody called back"
+                       for i in range(len(survey))]
+    survey.to_csv(eng / "survey" / "responses.csv", index=False)
+    data = load_data(load_engagement(eng))
+    known = _known_names(data)
+    assert set(named) <= set(known)
+    assert not any("Casimir" in n for n in known)   # no text names them: not added
+    results = analyse(data)
+    blob = json.dumps(results["survey"]["comments"], ensure_ascii=False)
+    assert "at the prospect told me" in blob
+    for word in ("Wilhelmina", "Bartosz", "Ambrose", "Leopold", "Zabriskie", "Rockwell"):
+        assert word.lower() not in blob.lower(), word
+    assert "rockwell" not in json.dumps(results, ensure_ascii=False).lower()
+
+
 # --------------------------------------------------------------------------- neutralisation
 def test_batch_summary_neutralises_formula_cells(tmp_path):
     from toolkit.batch.summary import read_summary, write_summary

@@ -80,6 +80,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
         check_same_client(baseline, {"client": {"id": eng.client.id}},
                           eng.relative(eng.baseline.results))
 
+    # every name the data holds, for redaction of free text and labels (SPEC §8)
+    known = _known_names(data)
+
     # --- survey -------------------------------------------------------------------------
     survey = None
     if data.survey is None:
@@ -88,7 +91,6 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     else:
         say("survey measures")
         from .survey import measure_survey
-        known = _known_names(data)
         survey = run("survey", lambda: measure_survey(
             data.survey, settings=settings, headcount=eng.client.headcount or None,
             known_names=known, codebook=getattr(data, "comment_codebook", None)))
@@ -128,7 +130,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             period_start=eng.client.period_start, period_end=eng.client.period_end,
             marketing_sources=eng.crm.marketing_sources if eng.crm else (),
             extract_date=eng.crm.extract_date if eng.crm else None,
-            known_names=_known_names(data)))
+            known_names=known))
 
     # --- incentives ---------------------------------------------------------------------
     incentives = None
@@ -247,7 +249,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # regions, theme words), not only comments (SPEC §8)
     from .privacy_report import redact_results
 
-    return redact_results(jsonable(results), _known_names(data))
+    return redact_results(jsonable(results), known)
 
 
 def _audit_view(results: dict) -> dict:
@@ -320,14 +322,29 @@ def analyse_folder(folder: str | Path, **kwargs) -> dict:
 
 def _known_names(data) -> list[str]:
     """Every name the data holds, for redaction of free text (SPEC §8): owner ids of the CRM
-    tables (in any form: ``jane.dubois``, ``j.dubois``, e-mail ids) and respondents' names
-    from the survey export's personal-data columns (kept in memory by the importer)."""
+    tables (in any form: ``jane.dubois``, ``j.dubois``, e-mail ids), respondents' names
+    from the survey export's personal-data and identifier columns, and the people of a CRM
+    export's contact columns that any free text (rejection reasons, survey comments) could
+    name (all kept in memory by the importers)."""
     names: set[str] = set()
     for df in (data.leads, data.opportunities, data.activities):
         if df is not None and "owner_id" in df.columns:
             names.update(str(x) for x in df["owner_id"].dropna().unique())
-    for f in getattr(data, "intake", None) or []:
+    records = getattr(data, "intake", None) or []
+    for f in records:
         names.update(str(n) for n in getattr(f, "known_names", None) or [])
+    pools = [p for f in records if (p := getattr(f, "contact_pool", None))]
+    if pools:   # people of a CRM contacts export named in any free text (review 13c R3)
+        from .instrument import OPEN_ITEMS
+        from .intake.contacts import names_in_text, text_words
+
+        texts = [df[c] for df in (data.leads, data.opportunities, data.activities)
+                 if df is not None for c in ("rejection_reason",) if c in df.columns]
+        if data.survey is not None:
+            texts += [data.survey[c] for c in OPEN_ITEMS if c in data.survey.columns]
+        words = text_words(texts)
+        for pool in pools:
+            names.update(names_in_text(pool, words))
     return sorted(names)
 
 

@@ -43,6 +43,9 @@ from ..lookup import dig
 from . import methods as M
 from .figures import MIRROR_NOTE, Figure, all_figures
 
+COMPLEMENT_NOTE = ("hidden: with the sales and marketing figures shown, this figure would "
+                   "reveal a group smaller than the anonymity threshold (the people outside "
+                   "the two sides) in at least one wave")
 HIDDEN_NOTE = ("hidden: fewer answers than the anonymity threshold in at least one wave, "
                "or not reported in one wave")
 
@@ -112,8 +115,10 @@ def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA)
     warnings: list[str] = []
     for fig in figs:
         e = _entry(fig)
-        if fig.area == "survey" and (fig.hidden or (fig.before is None) != (fig.after is None)):
-            e.update(status="hidden", note=HIDDEN_NOTE)
+        if (fig.area == "survey" and (fig.hidden or (fig.before is None) != (fig.after is None))
+                or fig.hidden):
+            e.update(status="hidden", note=COMPLEMENT_NOTE if fig.extra.get("complement")
+                     else HIDDEN_NOTE)
             entries.append((fig, e, None))
             continue
         if fig.before is None or fig.after is None:
@@ -313,7 +318,8 @@ def _measures(entries) -> dict:
 
 
 def _suppressed(entries) -> list[dict]:
-    return [{"where": fig.key, "group": fig.label.split(" — ")[-1], "reason": "hidden_in_a_wave"}
+    return [{"where": fig.key, "group": fig.label.split(" — ")[-1],
+             "reason": "complementary" if fig.extra.get("complement") else "hidden_in_a_wave"}
             for fig, e, _ in entries if e["status"] == "hidden"]
 
 

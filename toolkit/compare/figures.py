@@ -287,7 +287,68 @@ def all_figures(before: dict, after: dict) -> list[Figure]:
         if fig.area == "survey" and not fig.hidden and (
                 _too_few(fig.before, k) or _too_few(fig.after, k)):
             fig.hidden = True
+    hide_complements(figs, k)
+    _hide_survey_scores(figs, before, after)
     return figs
+
+
+def _shown(fig: Figure) -> bool:
+    """Whether the comparison shows *fig*'s numbers (a survey figure missing in one wave is
+    hidden by :func:`toolkit.compare.core.compare_results`)."""
+    return not fig.hidden and fig.before is not None and fig.after is not None
+
+
+def rest_size(whole: dict | None, parts: list[dict | None]) -> int | float | None:
+    """Respondents in *whole* outside the shown *parts* in one wave (``n`` of everyone minus
+    the sides' ``n``), or None when it cannot be worked out (a block or an ``n`` missing)."""
+    if not isinstance(whole, dict) or not isinstance(whole.get("n"), (int, float)):
+        return None
+    ns = [p.get("n") for p in parts if isinstance(p, dict)]
+    if not ns or not all(isinstance(n, (int, float)) for n in ns):
+        return None
+    return whole["n"] - sum(ns)
+
+
+def hide_complements(figs: list[Figure], k: int) -> None:
+    """The complementary-cell rule across each side triple (SPEC §8, §12): everyone's figure
+    (``…by_side.all``) is hidden when, in either wave, everyone minus the sides shown leaves
+    a group of 1 to *k* − 1 respondents (the teams outside sales and marketing, or a hidden
+    side with them), whose n and mean would otherwise follow by subtraction
+    (n_rest = n_all − n_sales − n_marketing, mean_rest = (n_all·m_all − Σ n_side·m_side) /
+    n_rest). A baseline written with a lower threshold is held to *k* as well. A negative
+    difference (counts that do not add up) is treated as unsafe too."""
+    triples: dict[tuple, dict[str, Figure]] = {}
+    for fig in figs:
+        if fig.area == "survey" and len(fig.path) >= 2 and fig.path[-2] == "by_side":
+            triples.setdefault(fig.path[:-1], {})[fig.path[-1]] = fig
+    for sides in triples.values():
+        whole = sides.get("all")
+        parts = [f for s, f in sides.items() if s != "all" and _shown(f)]
+        if whole is None or not _shown(whole) or not parts:
+            continue
+        for wave in ("before", "after"):
+            rest = rest_size(getattr(whole, wave), [getattr(f, wave) for f in parts])
+            if rest is not None and rest != 0 and rest < k:
+                whole.hidden = True
+                whole.extra["complement"] = True
+                break
+
+
+def _hide_survey_scores(figs: list[Figure], before: dict, after: dict) -> None:
+    """A score that rests on the survey alone in a wave is its pillar index for everyone
+    (rounded): hidden when that pillar figure is hidden by the complementary rule."""
+    hidden = {f.path[2] for f in figs if f.path[:2] == ("survey", "pillars")
+              and f.path[-1] == "all" and f.extra.get("complement")}
+    for fig in figs:
+        if fig.area == "scores" and fig.path[-1] in hidden and any(
+                _survey_alone(r, fig.path[-1]) for r in (before, after)):
+            fig.hidden = True
+            fig.extra["complement"] = True
+
+
+def _survey_alone(results: dict, key: str) -> bool:
+    used = dig(results, "scores", "components", key, "weights_used")
+    return not isinstance(used, dict) or set(used) <= {"survey"}
 
 
 def group_threshold(before: dict, after: dict) -> int:

@@ -42,7 +42,7 @@ Rules for importers
 from __future__ import annotations
 
 import importlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -109,6 +109,10 @@ class FileIntake:
     #: Respondents' names read from personal-data columns, for redaction only: never
     #: serialised (not in :meth:`to_dict`), never shown.
     known_names: list[str] = field(default_factory=list, repr=False, compare=False)
+    #: Every person a CRM export's contact columns name (``First Name``/``Last Name``/
+    #: ``Email``), for redaction only: filtered against all free text of the engagement
+    #: (reasons and survey comments) when the redactor is built; never serialised.
+    contact_pool: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def drop(self, reason: str, n: int) -> None:
         """Record *n* rows dropped for *reason* (no-op when *n* is 0)."""
@@ -117,8 +121,9 @@ class FileIntake:
 
     def to_dict(self) -> dict:
         """Return the record as a JSON-safe dict (plain str/int/list/dict values)."""
-        d = asdict(self)
+        d = asdict(replace(self, known_names=[], contact_pool=[]))
         d.pop("known_names", None)
+        d.pop("contact_pool", None)
         d["rows_read"] = int(self.rows_read)
         d["rows_kept"] = int(self.rows_kept)
         d["dropped"] = {str(k): int(v) for k, v in self.dropped.items()}

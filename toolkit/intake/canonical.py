@@ -287,6 +287,10 @@ def read_canonical(path: Path, table: str, *, display_path: str,
                                     column=dup))
     intake.columns_mapped = dict(mapping)
     intake.columns_unmatched = [c for c in raw.columns if c not in mapping]
+    if table != "survey" and intake.columns_unmatched:   # contacts' names: redaction only
+        from .contacts import contact_pool
+
+        intake.contact_pool = contact_pool(raw.df, intake.columns_unmatched)
     frame = raw.df[list(mapping)].rename(columns=mapping)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if table == "survey" and "team" in frame:

@@ -4,9 +4,12 @@ A lead or contact export carries the person's name and e-mail (HubSpot ``First N
 ``Last Name`` / ``Email``, Salesforce ``First Name`` / ``Last Name`` / ``Full Name``,
 Pipedrive ``Person - Name`` / ``Person - Email``, Dynamics ``Lead Name``). The toolkit does not
 map these columns, but a free-text rejection reason may name that person ("Hans Tanaka said
-no budget this year"), so their names must be known to the redactor. Only names that could
-occur in the file's free text are kept: a name none of whose words appears in any distinct
-reason cannot be in one, and a million-contact export then adds no cost to redaction.
+no budget this year"), and so may a rep's survey comment ("Hans Tanaka at the prospect told
+me nobody called back"), so their names must be known to the redactor. The importer keeps the
+pool of names in memory (:func:`contact_pool`); the pipeline keeps only the names that could
+occur in the engagement's free text — rejection reasons and survey comments
+(:func:`names_in_text`): a name none of whose words appears in any distinct text cannot be in
+one, and a million-contact export then adds no cost to redaction.
 """
 
 from __future__ import annotations
@@ -26,6 +29,80 @@ _WHOLE = {"name", "fullname", "contact", "contactname", "person", "personname", 
 
 def _words(value: str) -> set[str]:
     return {fold(w) for w in _tokens().findall(value.split("@", 1)[0])}
+
+
+def is_contact_column(name: str) -> bool:
+    """Whether a column header names a contact column (first/last/whole name, e-mail)."""
+    k = norm_key(name)
+    return k in _FIRST or k in _LAST or k in _WHOLE
+
+
+def contact_pool(df: pd.DataFrame, columns) -> list[str]:
+    """Every person the export's contact columns name, for redaction only (never written out).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The export's text cells (original column names).
+    columns : iterable of str
+        Columns of *df* the importer left unmatched (only these are looked at).
+
+    Returns
+    -------
+    list of str
+        Distinct full names (first + last joined per row) and whole-name / e-mail values,
+        sorted; empty when the export has no contact column. Filter it against the free text
+        with :func:`names_in_text` before building a redactor.
+    """
+    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": []}
+    for c in columns:
+        if c not in df.columns:
+            continue
+        k = norm_key(c)
+        kind = "first" if k in _FIRST else "last" if k in _LAST else \
+            "whole" if k in _WHOLE else None
+        if kind:
+            kinds[kind].append(c)
+
+    def cells(col: str) -> pd.Series:
+        return df[col].astype("string").str.strip()
+
+    names: set[str] = set()
+    for c in kinds["whole"]:
+        names.update(cells(c).dropna().unique())
+    for f, l in zip(kinds["first"], kinds["last"]):
+        full = (cells(f).fillna("") + " " + cells(l).fillna("")).str.strip()
+        names.update(full.unique())
+    for c in kinds["first"][len(kinds["last"]):] + kinds["last"][len(kinds["first"]):]:
+        names.update(cells(c).dropna().unique())
+    return sorted(str(n) for n in names if n is not pd.NA and str(n))
+
+
+def text_words(free_text) -> set[str]:
+    """The folded words of every distinct value of *free_text* (iterables of str / Series,
+    missing values ignored), as :func:`names_in_text` compares them."""
+    words: set[str] = set()
+    for series in free_text:
+        if series is None:
+            continue
+        for t in pd.Series(series).dropna().astype(str).unique():
+            words |= _words(t)
+    return words
+
+
+def names_in_text(pool, words: set[str]) -> list[str]:
+    """The names of *pool* sharing a word with *words* (:func:`text_words`): a name none of
+    whose words occurs in any free text cannot be in one, so a million-contact export adds
+    no cost to redaction.
+
+    Returns
+    -------
+    list of str
+        Sorted subset of *pool*.
+    """
+    if not words:
+        return []
+    return sorted(n for n in pool if _words(n) & words)
 
 
 def contact_names(df: pd.DataFrame, columns, free_text: pd.Series | None) -> list[str]:
@@ -48,38 +125,4 @@ def contact_names(df: pd.DataFrame, columns, free_text: pd.Series | None) -> lis
     """
     if free_text is None:
         return []
-    texts = pd.Series(free_text).dropna().astype(str).unique()
-    if not len(texts):
-        return []
-    words: set[str] = set()
-    for t in texts:
-        words |= _words(t)
-    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": []}
-    for c in columns:
-        if c not in df.columns:
-            continue
-        k = norm_key(c)
-        kind = "first" if k in _FIRST else "last" if k in _LAST else \
-            "whole" if k in _WHOLE else None
-        if kind:
-            kinds[kind].append(c)
-
-    def hits(col: str) -> pd.Series:
-        s = df[col].astype("string").str.strip()
-        vals = s.dropna().unique()
-        keep = {v for v in vals if v and _words(v) & words}
-        return s.isin(keep).fillna(False)
-
-    names: set[str] = set()
-    for c in kinds["whole"]:
-        s = df[c].astype("string").str.strip()
-        names.update(s[hits(c)].dropna().unique())
-    for f, l in zip(kinds["first"], kinds["last"]):
-        rows = hits(f) | hits(l)
-        full = (df.loc[rows, f].astype("string").fillna("").str.strip() + " "
-                + df.loc[rows, l].astype("string").fillna("").str.strip()).str.strip()
-        names.update(v for v in full.unique() if v)
-    for c in kinds["first"][len(kinds["last"]):] + kinds["last"][len(kinds["first"]):]:
-        s = df[c].astype("string").str.strip()
-        names.update(s[hits(c)].dropna().unique())
-    return sorted(str(n) for n in names)
+    return names_in_text(contact_pool(df, columns), text_words([free_text]))

@@ -452,11 +452,14 @@ def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
         typed["source"] = normalise_source(typed["source"], intake)
     if table == "leads" and "lead_status" in typed:
         typed = status_rejections(typed, intake)
-    if "rejection_reason" in typed:   # people a reason may name (redaction only)
-        from .contacts import contact_names
+    # people a reason or a survey comment may name (redaction only): the pool is filtered
+    # against all the engagement's free text when the redactor is built (pipeline)
+    from .contacts import contact_pool, names_in_text, text_words
 
-        intake.known_names += contact_names(raw.df, intake.columns_unmatched,
-                                            typed["rejection_reason"])
+    intake.contact_pool = contact_pool(raw.df, intake.columns_unmatched)
+    if "rejection_reason" in typed and intake.contact_pool:
+        intake.known_names += names_in_text(intake.contact_pool,
+                                            text_words([typed["rejection_reason"]]))
     if table == "opportunities":
         typed, probs = derive_opportunity_flags(typed, intake=intake, file=file)
         problems += probs

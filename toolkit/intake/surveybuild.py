@@ -14,6 +14,8 @@ carried into the canonical table; those columns are listed in the intake summary
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -64,7 +66,18 @@ class SurveyExport:
 _FIRST = {"recipientfirstname", "panelrecipientfirstname", "firstname", "givenname"}
 _LAST = {"recipientlastname", "panelrecipientlastname", "lastname", "surname", "familyname"}
 _WHOLE = {"name", "fullname", "respondentname", "username", "recipientemail", "email",
-          "emailaddress", "panelrecipientemail", "contactinformation"}
+          "emailaddress", "panelrecipientemail", "contactinformation", "respondentemail",
+          "emailid", "userid", "login", "loginname", "employeeemail", "workemail"}
+#: Identifier columns a platform carries for the panel or the invitation: often the employee's
+#: e-mail or a key such as ``EMP-01 kwame.mensah`` (Qualtrics ``ExternalReference`` /
+#: ``External Data Reference``, SurveyMonkey ``Custom Data 1``, an employee id); their
+#: name-like words are names to redact, whether the importer drops the column as personal
+#: data or keeps it as metadata.
+_IDS = {"externalreference", "externaldatareference", "externalid", "employeeid",
+        "employeenumber", "staffid", "panelid", "customdata"}
+_IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
+#: A code that leads an id (``EMP``, ``HR``, ``ID``), not a name.
+_CODE = re.compile(r"[A-Z]{1,4}")
 
 
 def _norm_key(s: object) -> str:
@@ -72,19 +85,27 @@ def _norm_key(s: object) -> str:
 
 
 def personal_names(export: SurveyExport) -> list[str]:
-    """Respondents' names (and e-mail ids) from the export's personal-data columns.
+    """Respondents' names (and e-mail ids) from the export's personal-data and identifier
+    columns.
 
     First and last name columns (Qualtrics ``RecipientFirstName``/``RecipientLastName``,
     SurveyMonkey ``First Name``/``Last Name``) are joined into one full name per row; name
-    and e-mail columns are taken as they are. Used only for redaction: never written out.
+    and e-mail columns (Google/Microsoft Forms ``Email``/``Name``) are taken as they are and
+    with their name-like words (:func:`id_names`); identifier columns a platform keeps for
+    the panel (Qualtrics ``ExternalReference``, SurveyMonkey ``Custom Data 1``: often the
+    employee's e-mail or ``EMP-01 kwame.mensah``) give their name-like words. Personal-data
+    and metadata columns are both looked at; the respondent-id column is not. Used only for
+    redaction: never written out.
 
     Returns
     -------
     list of str
         Distinct non-empty names, sorted.
     """
-    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": []}
-    for c in export.personal:
+    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": [], "id": []}
+    for c in dict.fromkeys(list(export.personal) + list(export.metadata)):
+        if c not in export.df.columns or c == export.id_column:
+            continue
         keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
         if keys & _FIRST:
             kinds["first"].append(c)
@@ -92,6 +113,8 @@ def personal_names(export: SurveyExport) -> list[str]:
             kinds["last"].append(c)
         elif keys & _WHOLE:
             kinds["whole"].append(c)
+        elif keys & _IDS or any(k.startswith(_IDS_PREFIX) for k in keys):
+            kinds["id"].append(c)
     df = export.df
     names: set[str] = set()
 
@@ -106,9 +129,43 @@ def personal_names(export: SurveyExport) -> list[str]:
         names.update(full.str.strip().tolist())
         for col in kinds["first"][1:] + kinds["last"][1:]:
             names.update(texts(col).tolist())
-    for col in kinds["whole"]:
-        names.update(texts(col).tolist())
+    for col in kinds["whole"] + kinds["id"]:
+        values = texts(col).unique().tolist()
+        names.update(values)
+        for v in values:   # "EMP-01 kwame.mensah" also names "kwame mensah"
+            names.update(id_names(v))
     return sorted(n for n in names if n)
+
+
+def id_names(value: str) -> list[str]:
+    """The name-like parts of an identifier: runs of alphabetic words between digits, codes
+    and separators other than a name's own (``"EMP-01 kwame.mensah"`` → ``["kwame mensah"]``,
+    ``"kwame.mensah@client.example"`` → ``["kwame mensah"]``, ``"Mensah, Kwame (0042)"`` →
+    ``["Mensah Kwame"]``; the redactor also matches a name reversed or dotted). Leading
+    codes of 1–4 capitals (``EMP``, ``HR``) are left out.
+
+    Parameters
+    ----------
+    value : str
+        One cell of an identifier, e-mail or name column.
+
+    Returns
+    -------
+    list of str
+        Zero or more names for :func:`toolkit.privacy.make_redactor`.
+    """
+    out: list[str] = []
+    text = re.sub(r"@\S*", " ", str(value))          # e-mail domains
+    # split at digits and at punctuation that is no name's separator
+    for chunk in re.split(r"[^\s.,_'\-\w]+|\d+", text):
+        words = re.findall(r"[^\W\d_]+", chunk)
+        while len(words) > 1 and _CODE.fullmatch(words[0]):
+            words = words[1:]
+        if not words or (len(words) == 1 and (_CODE.fullmatch(words[0])
+                                              or len(words[0]) < 3)):
+            continue
+        out.append(" ".join(words))
+    return [o for o in dict.fromkeys(out) if o != value]
 
 
 def _find_column(export: SurveyExport, name: str) -> str | None:
@@ -245,9 +302,10 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     if export.personal:
         intake.warnings.append("personal data columns dropped and not carried forward: "
                                + ", ".join(export.personal))
-        # The names themselves are kept (in memory only) so that comments naming a
-        # respondent can be redacted (SPEC §8).
-        intake.known_names = personal_names(export)
+    # The names themselves (personal-data columns, and identifier columns kept as metadata
+    # such as SurveyMonkey's Custom Data) are kept in memory only, so that comments naming a
+    # respondent can be redacted (SPEC §8).
+    intake.known_names = personal_names(export)
 
     # ---- rows without a team
     if team_col is not None:

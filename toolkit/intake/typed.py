@@ -217,6 +217,9 @@ def _mapping(header: list[str], table: str, columns) -> dict[str, str] | None:
         return None  # columns mapped by synonym: the general path words the warning
     if len(set(mapping.values())) != len(mapping):
         return None
+    from .contacts import is_contact_column
+    if any(is_contact_column(h) for h in header if h not in mapping):
+        return None  # contacts' names (First Name, Email): the general path keeps them
     spec = COLUMNS[table]
     present = set(mapping.values())
     if any(c.required and n not in present for n, c in spec.items()):
