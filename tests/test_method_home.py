@@ -32,7 +32,7 @@ TECHNICAL = {
     "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
     "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
                   "MAX_CLIENT_ID", "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},  # input validation
-    "report/display.py": {"MAX_LABEL", "MAX_ALT"},                      # output size
+    "report/display.py": {"MAX_LABEL", "MAX_ALT", "PRINT_MIN_PT"},  # output size, print legibility
     "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
