@@ -268,7 +268,7 @@ def themes_table(qq: dict) -> str:
     if len(sides) == 3 and nb.get("all", 0) > sum(nb.get(s, 0) for s in sides[:2]):
         cap += " ('Everyone' also counts people outside sales and marketing)"
     if other:
-        cap += f"; {fmt_pct(other)} fit no theme"
+        cap += f"; {fmt_pct(other)} fit no theme shown"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
             f"<th {left}>Theme (its most used words)</th>{head}<th {left}>For example</th>"
             "</tr></thead>"
