@@ -219,7 +219,7 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
     if pooled:
         out.append(f"Comments of {_and(pooled)} are not quoted, neither listed nor as a "
                    "comment theme, because a team among them is hidden in the participation "
-                   "table; they count only in each question's total.")
+                   "table; the comment themes count only the sales and marketing sides.")
     return out
 
 
