@@ -358,7 +358,7 @@ def flags_sheet(results: dict) -> Sheet | None:
 
 def stake_sheet(results: dict) -> Sheet | None:
     """Revenue at stake with every input, so the headline figure can be checked."""
-    from .formatting import _sig2
+    from .formatting import _sig2, stake_share
     st = get(results, "crm.revenue_at_stake") or {}
     if not st or (st.get("amount") is None and not st.get("reason")):
         return None
@@ -405,7 +405,9 @@ def stake_sheet(results: dict) -> Sheet | None:
              ["Upper bound: converting like the leads sales kept working",
               (_sig2(up["amount"]) if up.get("amount") is not None else None, cur)],
              ["For scale: won revenue from leads created in the period",
-              (st.get("won_revenue"), cur)]]
+              (st.get("won_revenue"), cur)],
+             ["Revenue at stake as a share of that won revenue",
+              (stake_share(st), PCT1)]]
     rows = [r for r in rows if r[1][0] is not None]
     return Sheet("Revenue at stake", "Revenue at stake: the inputs",
                  "If the leads sales gave up on had reached SQL as often as comparable leads "

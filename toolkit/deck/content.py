@@ -429,9 +429,13 @@ def follow_up(results: dict) -> SlideSpec:
     headline = (isinstance(stake, dict) and stake.get("amount") is not None
                 and stake_is_headline(results))
     if headline:
+        from ..formatting import stake_share
+        share = stake_share(stake)
         bullets.append(f"Had the {num(stake.get('leads'))} leads sales gave up on reached SQL "
                        "as often as comparable leads it did touch, they would plausibly have "
-                       f"brought about {about_money(stake['amount'], cur)} in won deals.")
+                       f"brought about {about_money(stake['amount'], cur)} in won deals"
+                       + (f", {pct(share)} of the {about_money(stake['won_revenue'], cur)} won"
+                          if share is not None else "") + ".")
     notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
     if headline:
         notes.append(stake_note(stake, cur))
