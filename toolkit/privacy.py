@@ -178,15 +178,28 @@ EMAIL_MASK = "[e-mail removed]"
 PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
 
-#: Words of a text: letters and digits (any script); everything else separates them.
-_MARKS = "".join(sorted({chr(c) for c in range(0x300, 0x10000)
-                         if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")}))
-_MARK_CLASS = "".join(f"\\u{ord(c):04x}" for c in _MARKS)
-_TOKENS = re.compile(r"((?:[^\W_]|[" + _MARK_CLASS + r"])+)")
+
+@functools.cache
+def _tokens() -> re.Pattern:
+    """Words of a text: letters and digits (any script) and the combining marks of the
+    Basic Multilingual Plane; everything else separates them. Built on first use (the
+    marks' class takes ~10 ms to build and compile, paid by every process that imports
+    this module otherwise; issue 18)."""
+    marks = [c for c in range(0x300, 0x10000)
+             if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    runs: list[list[int]] = []
+    for c in marks:   # the same characters, written as runs
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    cls = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    return re.compile(r"((?:[^\W_]|[" + cls + r"])+)")
+
+
 #: What may stand between the words of one name: "jane dubois", "jane.dubois",
 #: "jane_dubois", "Dubois, Jane", "J. Dubois", "jane/dubois".
 _NAME_GAP = re.compile(r"[\s.,_\-'/|\u2010-\u2015\u00b7\u2022\u2027\u30fb]{1,3}")
-_NAME_SPLIT = _TOKENS
 _CAMEL = re.compile(r"[A-Z][a-z]+")
 #: Characters a reader does not see, which would split a name for a matcher: Unicode's
 #: format characters (zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi
@@ -249,7 +262,7 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     text = str(name).strip()
     if "@" in text:
         text = text.split("@", 1)[0]
-    words = _NAME_SPLIT.findall(text)
+    words = _tokens().findall(text)
     if len(words) == 1:   # "JaneDoe", "JaneMarieDoe": a CamelCase id names its words
         camel = _CAMEL.findall(words[0])
         if len(camel) >= 2 and "".join(camel) == words[0]:
@@ -326,9 +339,10 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                 node = node.setdefault(w, {})
             node[None] = True        # a name ends here
     keys = set(trie) | parts
+    tokens = _tokens()
 
     def _names(text: str) -> str:
-        pieces = _TOKENS.split(text)  # [gap0, word0, gap1, word1, ..., gapN]
+        pieces = tokens.split(text)  # [gap0, word0, gap1, word1, ..., gapN]
         words = pieces[1::2]
         if not words:
             return text

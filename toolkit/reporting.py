@@ -390,9 +390,15 @@ def prepare_side_files() -> None:
     """Load what :func:`write_side_files` needs (python-pptx, openpyxl, the deck's and the
     workbook's modules, the glyph widths of the branding font), so that writing the files
     later costs only the writing."""
-    from . import deliverables, workbook  # noqa: F401
+    import openpyxl.styles  # noqa: F401  (imported by the workbook when it writes)
+    import openpyxl.utils  # noqa: F401
+    import pptx  # noqa: F401
+
+    from . import deliverables, instrument, privacy, workbook  # noqa: F401
+    from .charts import theme  # noqa: F401
     from .deck import content, fit, waves  # noqa: F401
-    from .report import pillars, summary  # noqa: F401
+    from .report import appendix, pillars, sections, summary, verdict  # noqa: F401
+    from .report import waves as report_waves  # noqa: F401
 
     font = load_branding()["font"]
     fit.preload(font)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..privacy import _TOKENS, fold
+from ..privacy import _tokens, fold
 from .crmbuild import norm_key
 
 _FIRST = {"firstname", "givenname", "contactfirstname", "leadfirstname", "personfirstname"}
@@ -25,7 +25,7 @@ _WHOLE = {"name", "fullname", "contact", "contactname", "person", "personname", 
 
 
 def _words(value: str) -> set[str]:
-    return {fold(w) for w in _TOKENS.findall(value.split("@", 1)[0])}
+    return {fold(w) for w in _tokens().findall(value.split("@", 1)[0])}
 
 
 def contact_names(df: pd.DataFrame, columns, free_text: pd.Series | None) -> list[str]:

@@ -294,6 +294,15 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     from ..forked import ForkedCall
 
     drivers = ForkedCall(dominance_drivers, scores, name="drivers")
+    # ... and the comment themes (scikit-learn's import and the seeded NMF restarts) by
+    # another, beside the scales and items computed here
+    # the teams outside sales and marketing are quoted only when none of them is hidden in
+    # the participation table: a quote of their pool would speak for a team the report hides
+    quote_rest = not any(r.get("where") == "survey.participation"
+                         and r.get("group") in NO_SIDE_TEAMS for r in part_recs)
+    themes = ForkedCall(comment_themes, df, side, min_size=settings.min_comment_group_size,
+                        known_names=known_names, codebook=codebook, quote_rest=quote_rest,
+                        name="comment themes")
 
     out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
     out["suppressed"] += recs
@@ -319,9 +328,7 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names,
                                      quote_rest=quote_rest)
     out["suppressed"] += recs
-    out["comments"]["themes"], recs = comment_themes(
-        df, side, min_size=settings.min_comment_group_size, known_names=known_names,
-        codebook=codebook, quote_rest=quote_rest)
+    out["comments"]["themes"], recs = themes.result()
     out["suppressed"] += recs
     if not g.comparable:
         warnings.append("Side comparisons (gaps, Cliff's delta, tests) are not reported.")

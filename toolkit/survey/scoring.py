@@ -40,8 +40,14 @@ def clean_items(survey: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         Number of answers outside 1..5 (for example a "don't know" recorded as 6) that were
         treated as missing.
     """
-    items = survey.reindex(columns=LIKERT_ITEMS).apply(pd.to_numeric, errors="coerce")
-    items = items.astype("float64")
+    items = survey.reindex(columns=LIKERT_ITEMS)
+    # numbers as they are (a NumPy integer or float column converts exactly); anything else
+    # through pd.to_numeric, as the whole frame once was (a column-wise apply: ~25 ms on
+    # every audit of a workshop view)
+    items = pd.DataFrame({c: (col.astype("float64")
+                              if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu"
+                              else pd.to_numeric(col, errors="coerce").astype("float64"))
+                          for c, col in items.items()}, index=items.index, columns=items.columns)
     ok = items.isin([1.0, 2.0, 3.0, 4.0, 5.0])
     n_invalid = int((items.notna() & ~ok).to_numpy().sum())
     return items.where(ok), n_invalid
