@@ -22,6 +22,7 @@ from . import method
 from .lookup import dig as _get
 
 from .vocab import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED  # noqa: F401  (re-exported)
+from .formatting import half_up
 
 #: The thresholds live in :mod:`toolkit.method` (one home, read by verdict, findings, flags,
 #: scores and the methodology appendix); ``THRESHOLDS`` is that table, re-exported.
@@ -42,7 +43,7 @@ _t = method.value
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.0f}%"
+    return "—" if x is None else f"{half_up(100 * x):.0f}%"
 
 
 def _ci(w: dict | None) -> list | None:
@@ -78,11 +79,11 @@ def _lead_quality(crm: dict) -> dict:
                        "cannot be followed")
     elif n < nmin or grp.get("rate") is None:
         reasons.append(f"{f'only {n}' if n else 'no'} {who} first touched within the SLA "
-                       f"could be followed to attempt {W} (need {nmin:.0f}) — lead quality "
+                       f"could be followed to attempt {W} (need {half_up(nmin):.0f}) — lead quality "
                        "cannot be told apart from follow-up")
     elif (grp.get("n_reached") or 0) < _t("min_worked_to_horizon"):
         reasons.append(f"only {grp.get('n_reached') or 0} {who} were called {W} times (need "
-                       f"{_t('min_worked_to_horizon'):.0f}) — how worked leads convert is "
+                       f"{half_up(_t('min_worked_to_horizon')):.0f}) — how worked leads convert is "
                        "not known yet")
     else:
         ev.append(_ev(f"{gkey}.rate", grp["rate"],
@@ -187,7 +188,7 @@ def _observed_first(lq: dict, grp: dict, who: str, floor: float, W: int
     itt = _get(lq, "touched_conversion", name) or {}
     if hi is None or grp["rate"] <= hi or itt.get("rate") is None or itt["rate"] < floor:
         return None
-    where = (f"within the {100 * lo:.0f}–{100 * hi:.0f}% practitioner range"
+    where = (f"within the {half_up(100 * lo):.0f}–{half_up(100 * hi):.0f}% practitioner range"
              if lo <= itt["rate"] <= hi else f"at or above the {_pct(floor)} practitioner floor")
     short = (f"{_pct(itt['rate'])} of {who} first touched within the SLA reached SQL, "
              f"{where}")
@@ -209,7 +210,7 @@ def _against_range(lq: dict, grp: dict, who: str, floor: float, *, observed: boo
     """
     b = lq.get("benchmark") or {}
     lo, hi = b.get("low", floor), b.get("high")
-    rng = (f"{100 * lo:.0f}–{100 * hi:.0f}% practitioner range" if hi is not None
+    rng = (f"{half_up(100 * lo):.0f}–{half_up(100 * hi):.0f}% practitioner range" if hi is not None
            else f"{_pct(floor)} practitioner floor")
     if hi is None or grp["rate"] <= hi:
         return (f"within the {rng}" if hi is not None and grp["rate"] >= lo
@@ -246,7 +247,7 @@ def share_words(x: float, *, zero: str = "none", whole: str = "all") -> str:
         return zero
     if x >= 1:
         return whole
-    return f"{100 * x:.0f}%"
+    return f"{half_up(100 * x):.0f}%"
 
 
 def share_of(x: float, population: str) -> str:
@@ -375,7 +376,7 @@ def _persistence_pays(crm: dict, fe: dict, reasons: list, cav: list
                            "cannot be measured")
         return None, key, None
     if (h3.get("leads") or 0) < nmin or h3.get("rate") is None:
-        reasons.append(f"too few leads reached a 4th attempt (need {nmin:.0f}) to tell whether "
+        reasons.append(f"too few leads reached a 4th attempt (need {half_up(nmin):.0f}) to tell whether "
                        "persistence pays")
         return None, key, (h3 if h3.get("rate") is not None else None)
     if h3["ci_high"] < floor:
@@ -445,7 +446,7 @@ def _follow_up(crm: dict) -> dict:
     if not fe["touch_data"]:
         reasons.append(NO_TOUCH_DATA)
     elif thin is None:
-        reasons.append(f"too few {who} (need {nmin:.0f} leads with first-touch "
+        reasons.append(f"too few {who} (need {half_up(nmin):.0f} leads with first-touch "
                        "or attempts data)")
     if thin is False and "single" not in signals and "untouched" not in signals:
         thin = None

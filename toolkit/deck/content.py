@@ -16,6 +16,7 @@ from ..formatting import (about_money, about_money_range, headline_money, money_
                           persistence_title, stake_is_headline)
 from ..lookup import dig, get
 from ..report.verdict import plain_evidence
+from ..formatting import half_up
 
 SIDES = ("sales", "marketing")
 SIDE_LABEL = {"sales": "Sales side", "marketing": "Marketing side"}
@@ -72,23 +73,23 @@ class SlideSpec:
 
 def pct(x: Any, digits: int = 0) -> str:
     """0..1 share as ``"30%"``; missing as "not in the export"."""
-    return "not in the export" if x is None else f"{100 * x:.{digits}f}%"
+    return "not in the export" if x is None else f"{half_up(100 * x, digits):.{digits}f}%"
 
 
 def num(x: Any, digits: int = 0) -> str:
-    return "—" if x is None else f"{x:,.{digits}f}"
+    return "—" if x is None else f"{half_up(x, digits):,.{digits}f}"
 
 
 def money(x: Any, currency: str) -> str:
     if x is None:
         return "—"
     if abs(x) >= 1e6:
-        return f"{currency} {x / 1e6:,.1f} million"
-    return f"{currency} {x:,.0f}"
+        return f"{currency} {half_up(x / 1e6, 1):,.1f} million"
+    return f"{currency} {half_up(x):,.0f}"
 
 
 def _score(x: Any) -> str:
-    return "—" if x is None else f"{x:.0f}"
+    return "—" if x is None else f"{half_up(x):.0f}"
 
 
 def ci(w: dict | None) -> str:
@@ -208,7 +209,7 @@ def executive_summary(results: dict) -> SlideSpec:
         title, detail = ((_sentence(lead), _sentence(rest[0].upper() + rest[1:]))
                          if rest and len(lead) < 90 else (headline, ""))
     elif s.get("overall") is not None:
-        title = f"Alignment scores {s['overall']:.0f} of 100: {STAGE_MEANING.get(s.get('stage'), '')}"
+        title = f"Alignment scores {half_up(s['overall']):.0f} of 100: {STAGE_MEANING.get(s.get('stage'), '')}"
     else:
         title = "What this diagnostic found"
     found = findings(results, 3)
@@ -226,7 +227,7 @@ def executive_summary(results: dict) -> SlideSpec:
     if money:
         share = money.get("share")
         tiles.append((money["label"], about_money(money["amount"], currency),
-                      f"{100 * share:.0f}% of won revenue" if share is not None else ""))
+                      f"{half_up(100 * share):.0f}% of won revenue" if share is not None else ""))
     found = found or ["No finding was triggered: the data needed is not in the export."]
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -296,9 +297,9 @@ def scores(results: dict) -> SlideSpec:
     if low[1] >= 75 and len(scored) == 3:
         title = "All three steps score 75 or more: the teams work as one"
     elif len(scored) > 1:
-        title = f"{low[0]} is the weakest of the three steps at {low[1]:.0f} of 100"
+        title = f"{low[0]} is the weakest of the three steps at {half_up(low[1]):.0f} of 100"
     else:
-        title = f"{low[0]} scores {low[1]:.0f} of 100"
+        title = f"{low[0]} scores {half_up(low[1]):.0f} of 100"
     chart = ChartSpec(title="Score out of 100, all respondents and the client's records",
                       categories=[lab for lab, _ in vals] + ["Overall"],
                       series=[("Score", [x for _, x in vals] + [s.get("overall")], "primary")],
@@ -310,7 +311,7 @@ def scores(results: dict) -> SlideSpec:
         w = (comp.get(k) or {}).get("weights_used") or {}
         if parts:
             notes.append(f"{label}: " + ", ".join(
-                f"{name.replace('_', ' ')} {num(val)} (weight {w.get(name, 0):.0%})"
+                f"{name.replace('_', ' ')} {num(val)} (weight {half_up(w.get(name, 0), 2):.0%})"
                 for name, val in parts.items() if val is not None) + ".")
     bullets = [f"{label}: {num(x)} of 100" if x is not None else f"{label}: not assessed"
                for label, x in vals]
@@ -506,8 +507,8 @@ def effort(results: dict) -> SlideSpec:
                f"{pct(ec.get('rate_low'))} of those given {lo_}.",
                "The comparison is made within lead-score bands, so it is not explained by "
                "reps working the better-looking leads harder."]
-    notes = [f"Odds ratio {ec['odds_ratio']:.1f} (95% interval {ec['ci_low']:.1f}–"
-             f"{ec['ci_high']:.1f}), stratified by lead-score band"
+    notes = [f"Odds ratio {half_up(ec['odds_ratio'], 1):.1f} (95% interval {half_up(ec['ci_low'], 1):.1f}–"
+             f"{half_up(ec['ci_high'], 1):.1f}), stratified by lead-score band"
              + ("" if ec.get("stratified") else " (not stratified: no lead score)") + ".",
              "Observational: leads that answer early need fewer attempts."]
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
@@ -789,7 +790,7 @@ def hang_together(alpha: float | None, results: dict | None = None) -> str:
         return "how consistently the statements agree could not be measured"
     good = _threshold(results or {}, "alpha_good")
     flag = _threshold(results or {}, "alpha_flag_below")
-    figure = f"consistency {alpha:.2f} on a 0–1 scale"
+    figure = f"consistency {half_up(alpha, 2):.2f} on a 0–1 scale"
     if good is None or flag is None:
         return f"the statements agree with each other at {figure}"
     words = ("hang together well" if alpha >= good

@@ -22,6 +22,7 @@ from ..vocab import agree_is_unhealthy
 from .pillars import parts_sentence, survey_part_label
 from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
+from ..formatting import half_up
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
 TEAM_WORD = {"sales": "Sales", "sales_development": "Sales development",
@@ -329,7 +330,7 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
             "Marketing side (0–100)": idx("marketing"),
             "All respondents, other teams included (0–100)": idx("all"),
             "Cliff's delta": ("—" if delta is None else
-                              f"{(-delta if flip else delta):+.2f} ({e['cliffs_magnitude']})"),
+                              f"{half_up((-delta if flip else delta), 2):+.2f} ({e['cliffs_magnitude']})"),
             "Adjusted p": fmt_p(e.get("p_adj")),
             "Alpha": fmt_num(e.get("alpha"), 2) + (" ⚠" if e.get("alpha_flag") else ""),
         })
@@ -347,7 +348,7 @@ def scale_takeaway(sv: dict, scales: list[str]) -> str:
         return "No theme of this pillar could be scored."
     worst = min(oriented, key=oriented.get)
     name = FREEDOM_FROM_CONFLICT if worst == "CONF" else sv["scales"][worst].get("name", worst)
-    text = f"Weakest: {name.lower()} ({oriented[worst]:.0f} of 100)."
+    text = f"Weakest: {name.lower()} ({half_up(oriented[worst]):.0f} of 100)."
     deltas = {sc: (sv["scales"].get(sc) or {}).get("cliffs_delta") for sc in scales}
     deltas = {sc: d for sc, d in deltas.items() if d is not None}
     if deltas:
@@ -423,7 +424,7 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
     show_figure(ax, alt=f"Horizontal bars of the {len(gaps)} statements where the sales "
                 "and marketing sides' mean answers differ most.",
                 takeaway=(f"Biggest gap: “{_plain(g0['label'])}” — the {who} side agrees more "
-                          f"by {abs(g0['gap']):.1f} points on the 1–5 scale (a "
+                          f"by {half_up(abs(g0['gap']), 1):.1f} points on the 1–5 scale (a "
                           f"{g0['cliffs_magnitude']} difference)."))
     # the chart shows the gaps; a table of the same numbers would only repeat it
 
@@ -454,15 +455,15 @@ def render_maturity(results: dict) -> Rendered:
 
 def maturity_takeaway(m: dict) -> str:
     """Stage overall and by side, in one sentence."""
-    text = (f"The teams rate their own alignment maturity {m['mean']:.1f} of 5 (joint "
+    text = (f"The teams rate their own alignment maturity {half_up(m['mean'], 1):.1f} of 5 (joint "
             "planning, shared funnel, common vocabulary, one revenue leadership).")
     s, k = m["by_side"].get("sales") or {}, m["by_side"].get("marketing") or {}
     if s.get("mean") is not None and k.get("mean") is not None:
         if m.get("stage_gap"):
-            text += (f" The sides see it differently: sales {s['mean']:.1f}, marketing "
-                     f"{k['mean']:.1f}.")
+            text += (f" The sides see it differently: sales {half_up(s['mean'], 1):.1f}, marketing "
+                     f"{half_up(k['mean'], 1):.1f}.")
         else:
-            text += f" Both sides see it alike (sales {s['mean']:.1f}, marketing {k['mean']:.1f})."
+            text += f" Both sides see it alike (sales {half_up(s['mean'], 1):.1f}, marketing {half_up(k['mean'], 1):.1f})."
     return text
 
 
@@ -624,9 +625,9 @@ def render_reliability(results: dict) -> Rendered:
         show_markdown("**Reliability.** Cronbach's alpha could not be computed for any scale.")
         return
     text = (f"**Reliability.** Cronbach's alpha (pooled sample, listwise) ranges from "
-            f"{min(alphas.values()):.2f} to {max(alphas.values()):.2f} across "
+            f"{half_up(min(alphas.values()), 2):.2f} to {half_up(max(alphas.values()), 2):.2f} across "
             f"{len(alphas)} scales")
-    flagged = [f"{e.get('name', k).lower()} ({e['alpha']:.2f})" for k, e in sc.items()
+    flagged = [f"{e.get('name', k).lower()} ({half_up(e['alpha'], 2):.2f})" for k, e in sc.items()
                if e.get("alpha_flag") and e.get("alpha") is not None]
     missing = [e.get("name", k).lower() for k, e in sc.items() if e.get("alpha") is None]
     text += ("; below 0.6, so read with care: " + ", ".join(flagged) if flagged else
