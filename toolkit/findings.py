@@ -188,7 +188,10 @@ def find(results: dict) -> list[Finding]:
         ("lead_quality", "communicate", "Lead quality is the bottleneck: {s}"),
     ):
         if get(results, f"verdict.{claim}.status") == "supported":
-            short = _short_follow_up(results) if claim == "follow_up" else None
+            # the short form (lead quality: the share that actually reached SQL, review 16d
+            # M2), so the summary stays a two-minute read; the verdict section has the rest
+            short = (_short_follow_up(results) if claim == "follow_up"
+                     else get(results, f"verdict.{claim}.short"))
             summary = short or get(results, f"verdict.{claim}.summary") or ""
             if summary[:2].istitle() and not summary[:2].isupper():
                 summary = summary[0].lower() + summary[1:]  # continues "…: " mid-sentence
@@ -197,7 +200,7 @@ def find(results: dict) -> list[Finding]:
                     ("speed", "untouched_share"), ("speed", "within_sla_share"),
                     ("persistence", "single_attempt_share"),
                     ("effort", "hazard_after_attempt_3.rate")))
-                if get(results, k) is not None] if short else [])
+                if get(results, k) is not None] if short and claim == "follow_up" else [])
             out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
                                keys))
 

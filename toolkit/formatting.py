@@ -130,8 +130,10 @@ def persistence_title(results: dict) -> str | None:
     "Persistence pays: …" only when the rate per attempt after the 3rd is clearly above zero
     *and* material (``effort_hazard_material``); otherwise the plain conclusion, e.g. "Extra
     calls add little: 3% per attempt after the third, 1% on low-score leads" — with "Fix the
-    leads, not the effort." when the verdict says the leads are the bottleneck. ``None``
-    without a rate.
+    leads, not the effort." when the verdict says the leads are the bottleneck. When later
+    calls convert about as well as the first three (``later_calls_comparable``), "Every call
+    converts poorly, the 6th about as well as the 1st (…)" instead: the figures then do not
+    show extra calls adding little. ``None`` without a rate.
     """
     from .lookup import get
     ef = get(results, "crm.effort") or {}
@@ -151,6 +153,22 @@ def persistence_title(results: dict) -> str | None:
             "leads" if low.get("rate") is not None and half_up(100 * low["rate"]) != half_up(
                 100 * rate) else "")
     tail = ". Fix the leads, not the effort." if lq else ""
+    # the first three attempts, pooled the same way (conversions ÷ lead-attempts): when later
+    # calls convert about as well, the claim is that every call converts poorly, not that
+    # extra calls add little (review 16d, M3)
+    from . import method
+    first = [h for h in ef.get("hazard_by_attempt") or [] if 1 <= (h.get("attempt") or 0) <= 3]
+    n1, k1 = sum(h.get("n") or 0 for h in first), sum(h.get("k") or 0 for h in first)
+    early = k1 / n1 if n1 else None
+    if early and rate >= method.value("later_calls_comparable") * early:
+        W = int(ef.get("well_worked_attempts") or 6)
+        sfx = "th" if 10 <= W % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(W % 10, "th")
+        figs = (f"{half_up(100 * early):.0f}% per call in the first three, "
+                f"{half_up(100 * rate):.0f}% after" + band.replace(", ", "; ", 1))
+        if early < method.value("effort_hazard_material"):
+            return (f"Every call converts poorly, the {W}{sfx} about as well as the 1st ({figs})"
+                    + (": the leads, not the effort, limit conversion" if lq else ""))
+        return f"Later calls convert about as well as the first ({figs})"
     if p["conclusion"] == "does_not_pay":
         return f"Attempts after the third rarely convert: {half_up(100 * rate):.0f}% per attempt{tail}"
     if p["conclusion"] == "adds_little":

@@ -141,11 +141,16 @@ def _lead_quality(crm: dict) -> dict:
                        "the rejections deserve a joint review.")
     elif poor and fit_ok:
         status = SUPPORTED
-        summary = _upper_first(
-            f"even worked to the {_ordinal(W)} attempt, an estimated "
-            f"{share_of(grp['rate'], who)} would reach SQL, below the "
-            f"{_pct(floor)} practitioner floor, and "
-            f"{share_of(fit, 'rejections with a reason')} cite fit.")
+        seen = _observed_poor(lq, grp, who, floor, W)
+        fits = f"{share_of(fit, 'rejections with a reason')} cite fit"
+        if seen:
+            short = seen[0] + f", and {fits}."
+            summary = short + seen[1]
+        else:
+            summary = _upper_first(
+                f"even worked to the {_ordinal(W)} attempt, an estimated "
+                f"{share_of(grp['rate'], who)} would reach SQL, below the "
+                f"{_pct(floor)} practitioner floor, and {fits}.")
     elif poor and fit_ok is False:
         status = INCONCLUSIVE
         summary = (f"Worked leads are estimated to convert poorly ({_pct(grp['rate'])} by the "
@@ -156,11 +161,7 @@ def _lead_quality(crm: dict) -> dict:
         status = INCONCLUSIVE
         summary = "There is not enough CRM evidence to judge lead quality: " + reasons[0] + "."
     if status != INCONCLUSIVE or poor:
-        cav.append("The estimate follows every lead first touched within the SLA, those sales "
-                   "gave up on included up to their last attempt; it assumes giving up does not "
-                   "single out the worse leads. Sales keeps working the leads that look "
-                   "promising, so this estimate runs high; the share that actually reached SQL "
-                   "is given beside it.")
+        cav.append(estimate_caveat(lq, grp, who, W))
     if use_mk and (lq.get("other") or {}).get("n"):
         cav.append("Sales-sourced leads (referral, outbound) are chosen by reps themselves; "
                    "their higher conversion is partly selection.")
@@ -197,6 +198,62 @@ def _observed_first(lq: dict, grp: dict, who: str, floor: float, W: int
                + _against_range(lq, grp, who, floor, observed=False)
                + ", so it is an upper figure only.")
     return _upper_first(short) + ".", summary
+
+
+def _observed(lq: dict, who: str) -> dict:
+    """The share of the same leads (first touched within the SLA) that actually reached SQL
+    (``lead_quality.touched_conversion``); ``{}`` when missing."""
+    name = "marketing" if who.startswith("marketing") else "all"
+    return _get(lq, "touched_conversion", name) or {}
+
+
+def estimate_caveat(lq: dict, grp: dict, who: str, W: int) -> str:
+    """The caveat of the worked-conversion estimate, in the direction the figures take.
+
+    Above the share that actually reached SQL it "runs high" (sales keeps working the leads
+    that look promising); below it (review 16d, M2: 12% estimated against 14% observed) it
+    counts conversions up to the *W*-th attempt only, and leads converting after it are
+    missed — never "runs high" for a figure under the observed one.
+    """
+    head = ("The estimate follows every lead first touched within the SLA, those sales gave up "
+            "on included up to their last attempt; it assumes giving up does not single out the "
+            "worse leads. ")
+    itt = _observed(lq, who)
+    if itt.get("rate") is not None and half_up(100 * grp["rate"]) <= half_up(100 * itt["rate"]):
+        return (head + f"Here it ({_pct(grp['rate'])}) is no higher than the share that "
+                f"actually reached SQL ({_pct(itt['rate'])}): it counts conversions up to the "
+                f"{_ordinal(W)} attempt only, and some leads converted later. The report leads "
+                "with the share that actually reached SQL.")
+    return (head + "Sales keeps working the leads that look promising, so this estimate runs "
+            "high; the share that actually reached SQL is given beside it.")
+
+
+def _observed_poor(lq: dict, grp: dict, who: str, floor: float, W: int
+                   ) -> tuple[str, str] | None:
+    """``(lead, rest)`` of a supported lead-quality complaint led by what the leads actually
+    did (review 16d, M2): *lead* is "Only 14% of marketing-sourced leads first touched within
+    the SLA reached SQL, below the 20% practitioner floor, although 66% were called 6 or more
+    times"; *rest* gives the worked estimate with a caveat that matches its direction (an
+    upper figure when above the observed share; when below it, said to be lower and why).
+    ``None`` when the observed share is missing or not below the floor (the estimate leads).
+    """
+    itt = _observed(lq, who)
+    if itt.get("rate") is None or itt["rate"] >= floor:
+        return None
+    lead = (f"Only {share_of(itt['rate'], who)} first touched within the SLA reached SQL, "
+            f"below the {_pct(floor)} practitioner floor")
+    if grp.get("n") and grp.get("n_reached") is not None and grp["n_reached"] >= grp["n"] / 2:
+        lead += (f", although {share_words(grp['n_reached'] / grp['n'])} of them were called "
+                 f"{W} times or more")
+    if half_up(100 * grp["rate"]) > half_up(100 * itt["rate"]):
+        rest = (f" Worked to the {_ordinal(W)} attempt, an estimated {_pct(grp['rate'])} would "
+                "reach SQL — an upper figure, as sales keeps working the leads that look "
+                "promising.")
+    else:
+        rest = (f" The estimate for leads worked to the {_ordinal(W)} attempt, "
+                f"{_pct(grp['rate'])}, is lower still, as it counts conversions up to that "
+                "attempt only.")
+    return lead, rest
 
 
 def _against_range(lq: dict, grp: dict, who: str, floor: float, *, observed: bool = True

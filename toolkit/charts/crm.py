@@ -46,7 +46,7 @@ def plot_funnel(*, data: pd.DataFrame, ax=None, title: str | None = "Lead funnel
     for yi, (_, r) in zip(y, d.iterrows()):
         lab = f"{int(r['count']):,}"
         if pd.notna(r.get("rate")):
-            lab += (f"  ({half_up(100 * r['rate']):.0f}% of previous, 95% CI "
+            lab += (f"  ({half_up(100 * r['rate']):.0f}% of previous, 95% interval "
                     f"{half_up(100 * r['ci_low']):.0f}–{half_up(100 * r['ci_high']):.0f}%)")
         ax.text(r["count"] + top * 0.01, yi, lab, va="center", fontsize=9)
     ax.set_yticks(y, [STAGE_LABELS.get(s, s) for s in d["stage"]])

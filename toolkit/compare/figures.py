@@ -217,7 +217,7 @@ def crm_figures(before: dict, after: dict) -> list[Figure]:
          "Worked leads dropped after a single attempt", "share", "lower",
          lambda r: _share(r, "persistence", "single_attempt_share",
                           "n_touched_not_converted")),
-        (("crm", "acceptance_rate"), "Marketing leads accepted by sales", "share", "higher",
+        (("crm", "acceptance_rate"), "MQLs (all sources) accepted by sales", "share", "higher",
          lambda r: _rate(dig(r, "crm", "handoff", "acceptance"))
          or _share(r, "handoff", "acceptance_rate", "n_mql")),
         (("crm", "speed_median_hours"), "Typical (median) hours to the first sales touch",

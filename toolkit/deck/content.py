@@ -558,35 +558,58 @@ def lead_quality(results: dict) -> SlideSpec:
     above = (m.get("rate") is not None and b.get("high") is not None
              and m["rate"] > b["high"])
     seen = get(lq, "touched_conversion.marketing") or {}
-    observed_first = (st == "not_supported" and seen.get("rate") is not None
-                      and seen["rate"] >= (b.get("low") or 0))
-    if st == "supported":
+    seen_other = get(lq, "touched_conversion.other") or {}
+    floor = b.get("low") or 0
+    # the verdict leads with what the leads actually did whenever that figure decides it:
+    # cleared at or above the floor, or confirmed below it (review 16d, M2)
+    cleared = st == "not_supported" and seen.get("rate") is not None and seen["rate"] >= floor
+    confirmed = st == "supported" and seen.get("rate") is not None and seen["rate"] < floor
+    observed_first = cleared or confirmed
+    if confirmed:
+        title = (f"Marketing's leads convert poorly: only {pct(seen['rate'])} of those touched "
+                 "within the SLA reached SQL")
+    elif st == "supported":
         title = (f"Marketing's leads convert poorly even when worked well: {pct(m.get('rate'))}"
                  f" reach SQL{by}")
-    elif observed_first:
+    elif cleared:
         title = (f"Marketing's leads are not the problem: {pct(seen['rate'])} of those touched "
                  "within the SLA reached SQL")
     elif st == "not_supported":
         title = f"Worked properly, marketing's leads convert: {pct(m.get('rate'))} reach SQL{by}"
     else:
         title = f"Well-worked marketing leads reach SQL at {pct(m.get('rate'))}{by}"
-    rows = sorted(wc["by_source"].items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
+    observed_src = get(lq, "touched_conversion.by_source") or {}
+    if observed_first and observed_src:
+        # chart what the headline says: the share that actually reached SQL, by source
+        rows = sorted(observed_src.items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
+        n_all = sum(v.get("n") or 0 for v in observed_src.values())
+        chart_title = (f"Share that reached SQL by source, leads first touched within the SLA "
+                       f"(n = {num(n_all)}); marketing's sources highlighted")
+    else:
+        rows = sorted(wc["by_source"].items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
+        chart_title = (f"{'Upper estimate' if above else 'Estimated share'} reaching SQL{by} "
+                       f"by source, leads first touched within the SLA (n = {num(wc['n'])}); "
+                       "marketing's sources highlighted")
     chart = ChartSpec(
-        title=f"{'Upper estimate' if above else 'Estimated share'} reaching SQL{by} by source, "
-              f"leads first touched within the SLA (n = {num(wc['n'])}); marketing's sources "
-              "highlighted",
+        title=chart_title,
         categories=[k.replace("_", " ").capitalize() + ("" if v.get("marketing") else
                                                          " (sales-sourced)") for k, v in rows],
         series=[("Reached SQL", [v.get("rate") for _, v in rows], "primary")], maximum=1,
         highlight=[bool(v.get("marketing")) for _, v in rows])
     if observed_first:
         bullets = [f"Marketing-sourced leads touched within the SLA that reached SQL: "
-                   f"{ci(seen)}."]
-        bullets.append(
-            f"Worked{by}, an estimated {pct(m.get('rate'))} would reach SQL"
-            + (" — an upper figure, above the practitioner range: sales keeps working the "
-               "leads that look promising, so it runs high." if above else
-               f" (other sources {pct((wc['other'] or {}).get('rate'))})."))
+                   f"{ci(seen)}" + (f"; other sources: {pct(seen_other['rate'])}"
+                                    if seen_other.get("rate") is not None else "") + "."]
+        est, obs = m.get("rate"), seen.get("rate")
+        if est is not None and half_up(100 * est) > half_up(100 * obs):
+            bullets.append(
+                f"Worked{by}, an estimated {pct(est)} would reach SQL — an upper figure"
+                + (", above the practitioner range" if above else "")
+                + ": sales keeps working the leads that look promising, so it runs high.")
+        elif est is not None:
+            bullets.append(
+                f"The estimate for leads worked{by}, {pct(est)}, is no higher: it counts "
+                "conversions up to that attempt only.")
     else:
         bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(wc['other'])}."]
     if b.get("low") is not None:

@@ -109,8 +109,14 @@ def politics(results: dict) -> str | None:
         return None
     clause = _survey_clause(results, "politics")
     if clause is not None:
-        how = ("stands in the way" if p < _limit(results, "pillar_low", 50.0)
-               else "is a drag")
+        # the same clear-margin rule as the themes (review 16d: "stands in the way" at 48):
+        # scale_clear_margin on the 1–5 scale is 25 × the margin points on the 0–100 score
+        low = _limit(results, "pillar_low", 50.0)
+        margin = 25 * _limit(results, "scale_clear_margin", 0.25)
+        if abs(p - low) < margin:
+            return (f"Politics is close to neutral ({half_up(p):.0f} of 100 in the survey); "
+                    f"what still stands in the way: {clause}.")
+        how = "stands in the way" if p < low else "is a drag"
         return f"Politics {how} ({half_up(p):.0f} of 100 in the survey): {clause}."
     if _all_healthy(results, "politics"):
         return (f"Politics is not in the way: the survey puts it at {half_up(p):.0f} of 100, with "
