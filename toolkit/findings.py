@@ -117,7 +117,8 @@ def _short_follow_up(results: dict) -> str | None:
     text = ", ".join(parts[:-1]) + " and " + parts[-1]
     h3 = (ef.get("hazard_after_attempt_3") or {}).get("rate")
     if h3 is not None and get(results, "verdict.follow_up.status") == "supported":
-        text += f"; a 4th or later attempt still converts {_pct(h3)} of the time"
+        text += (f"; a 4th or later attempt still converts {_pct(h3)} of the "
+                 + ("marketing-sourced " if grp else "") + "leads still open")
     return text + "."
 
 

@@ -533,9 +533,15 @@ def _follow_up(crm: dict) -> dict:
     elif thin and better:
         status = SUPPORTED
         material = h3["rate"] >= _t("effort_hazard_material")
+        # one population per figure (review 16d): the rate is marketing-sourced leads' when
+        # judged on them, the score bands are counted over all leads
+        detail = band_detail((crm.get("effort") or {}).get("by_band"))
+        mk = eff_key.endswith(".marketing")
+        if mk and detail:
+            detail = "; across all leads, " + detail.lstrip(",; ")
         summary = _upper_first(f"{clause}; leads still convert after the 3rd attempt "
-                               f"({_pct(h3['rate'])} per further attempt"
-                               + band_detail((crm.get("effort") or {}).get("by_band"))
+                               f"({_pct(h3['rate'])}{' of marketing-sourced leads' if mk else ''}"
+                               " per further attempt" + detail
                                + ("), so persistence pays." if material else
                                   "), a small but real gain per extra call."))
     elif thin and better is False:

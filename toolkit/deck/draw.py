@@ -287,8 +287,10 @@ def summary_slide(slide, spec: SlideSpec, W: int, H: int, style: Style, *,
             tile.fill.fore_color.rgb = style.colour("F2F2F2")
             tile.line.fill.background()
             tile.shadow.inherit = False
-            paras = [Para(value, 28, bold=True), Para(label + (f" · {sub}" if sub else ""), 12)]
-            text_box(slide, Box(x, y, tw, th), paras, style, max_pt=28, min_pt=14,
+            # the label keeps a readable size when projected (review 16d: 8 pt under the
+            # money figure): 14 to 24, so it never drops below about 11 pt
+            paras = [Para(value, 24, bold=True), Para(label + (f" · {sub}" if sub else ""), 14)]
+            text_box(slide, Box(x, y, tw, th), paras, style, max_pt=24, min_pt=19,
                      colour="primary", shape=tile, align=PP_ALIGN.CENTER,
                      anchor=MSO_ANCHOR.MIDDLE)
         y += th + int(H * 0.03)

@@ -154,15 +154,15 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
                 if asked[q] not in questions.setdefault(g, []):
                     questions[g].append(asked[q])
     by: dict[str, dict[str, list[str]]] = {}        # reason -> view -> groups
-    themes: dict[tuple[str, str], list[str]] = {}   # (group, view) -> scale names
+    themes: dict[tuple[str, str, str], list[str]] = {}  # (group, view, reason) -> scales
     for r in records:
         # a record without a reason (older results) reads as hidden below the threshold
         reason, where = r.get("reason") or "below_threshold", str(r.get("where") or "")
         view = "comments" if ".comments." in where else _view(where)
         for g in group_words([r.get("group")]):
-            if reason == "few_answers":
+            if reason in ("few_answers", "complementary_answers"):
                 code = where.split(".")[-1]
-                names = themes.setdefault((g, view), [])
+                names = themes.setdefault((g, view, reason), [])
                 word = _scale_word(sv, code) if code.isupper() else ""
                 if word and word not in names:
                     names.append(word)
@@ -196,14 +196,16 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
     if comp:
         out.append(f"Also hidden: {comp}, so that a hidden group cannot be worked out by "
                    "subtracting the shown groups from the total.")
-    per_view: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for (g, view), names in themes.items():
-        per_view.setdefault((view, tuple(names)), []).append(g)
-    for (view, names), gs in per_view.items():
+    per_view: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
+    for (g, view, why), names in themes.items():
+        per_view.setdefault((view, tuple(names), why), []).append(g)
+    for (view, names, why), gs in per_view.items():
         one = len(gs) == 1 and not gs[0].endswith(("es", "rs", "ms", "ts"))
         out.append(f"In {view}, {_and(gs)} {'is' if one else 'are'} hidden"
                    + (f" on {_and(list(names))}" if names else "")
-                   + f", where fewer than {min_size} of them answered.")
+                   + (f", where fewer than {min_size} of them answered." if why == "few_answers"
+                      else ", so that a group with fewer than "
+                      f"{min_size} answers there cannot be worked out by subtraction."))
     shown = {str(t).lower() for t in shown_teams}
     few = groups_of("few_for_comments")
     if few:
