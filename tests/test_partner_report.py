@@ -290,8 +290,9 @@ def test_summary_findings_carry_the_verdicts_evidence(results):
                     assert f"{get(results, k):.0%}" in text
                     assert k in top[supported.index(c)]["evidence"]
                 assert len(text.split()) <= 45
-            else:
-                assert v[c]["summary"][1:] in text
+            else:   # the short form: the share that actually reached SQL (review 16d, M2)
+                assert v[c].get("short", v[c]["summary"])[1:] in text
+                assert len(text.split()) <= 45
     else:
         assert {f["code"] for f in top[:2]} == {"healthy_follow_up", "healthy_lead_quality"}
         assert all(f["kind"] == "strength" for f in top)
