@@ -70,3 +70,12 @@ def test_report_text_rounds_halves_like_the_charts(halves):
     assert "51 of 100" in (sowhat.politics(halves) or "")
     assert "83 of 100" in (sowhat.communication(halves) or "")
     assert fmt_pct(0.145) == "15%" and fmt_pct(0.125) == "13%" and fmt_num(2.25, 1) == "2.3"
+
+
+def test_summary_tiles_stay_readable(halves, tmp_path):
+    """Review 16d: the money tile's label was 8 pt, unreadable when projected."""
+    from toolkit.deck import write_deck
+    prs = Presentation(str(write_deck(halves, tmp_path / "report.pptx")))
+    sizes = [r.font.size.pt for sh in prs.slides[1].shapes if sh.has_text_frame
+             for p in sh.text_frame.paragraphs for r in p.runs if r.font.size is not None]
+    assert sizes and min(sizes) >= 10

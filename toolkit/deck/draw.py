@@ -279,7 +279,7 @@ def summary_slide(slide, spec: SlideSpec, W: int, H: int, style: Style, *,
     n = len(spec.tiles)
     if n:
         tw = (W - 2 * m - gap * (n - 1)) // n
-        th = int(H * 0.14)
+        th = int(H * 0.16)
         for i, (label, value, sub) in enumerate(spec.tiles):
             x = m + i * (tw + gap)
             tile = slide.shapes.add_shape(1, x, y, tw, th)
@@ -288,9 +288,9 @@ def summary_slide(slide, spec: SlideSpec, W: int, H: int, style: Style, *,
             tile.line.fill.background()
             tile.shadow.inherit = False
             # the label keeps a readable size when projected (review 16d: 8 pt under the
-            # money figure): 14 to 24, so it never drops below about 11 pt
+            # money figure): 14 to 24 beside the value, so it stays at 10 pt or more
             paras = [Para(value, 24, bold=True), Para(label + (f" · {sub}" if sub else ""), 14)]
-            text_box(slide, Box(x, y, tw, th), paras, style, max_pt=24, min_pt=19,
+            text_box(slide, Box(x, y, tw, th), paras, style, max_pt=24, min_pt=17.2,
                      colour="primary", shape=tile, align=PP_ALIGN.CENTER,
                      anchor=MSO_ANCHOR.MIDDLE)
         y += th + int(H * 0.03)
