@@ -148,7 +148,7 @@ def persistence_title(results: dict) -> str | None:
     if p["conclusion"] == "pays":
         return ("Persistence pays: " + (f"{half_up(100 * after):.0f}% of conversions come after the "
                                         "third attempt, " if after is not None else "")
-                + f"{half_up(100 * rate):.0f}% per further attempt")
+                + f"{half_up(100 * rate):.0f}% per further attempt across all leads")
     band = (f", {half_up(100 * low['rate']):.0f}% on {words.get(low.get('band'), low.get('band'))}-score "
             "leads" if low.get("rate") is not None and half_up(100 * low["rate"]) != half_up(
                 100 * rate) else "")
