@@ -305,13 +305,15 @@ def scores(results: dict) -> SlideSpec:
                       series=[("Score", [x for _, x in vals] + [s.get("overall")], "primary")],
                       percent=False, maximum=100)
     comp = s.get("components") or {}
+    from ..report.pillars import INPUT_NAME   # "the hand-off in the CRM", as the report says
     notes = []
     for k, label in PILLARS:
         parts = (comp.get(k) or {}).get("inputs") or {}
         w = (comp.get(k) or {}).get("weights_used") or {}
         if parts:
             notes.append(f"{label}: " + ", ".join(
-                f"{name.replace('_', ' ')} {num(val)} (weight {half_up(w.get(name, 0), 2):.0%})"
+                f"{INPUT_NAME.get(name, name.replace('_', ' '))} {num(val)} "
+                f"(weight {half_up(w.get(name, 0), 2):.0%})"
                 for name, val in parts.items() if val is not None) + ".")
     bullets = [f"{label}: {num(x)} of 100" if x is not None else f"{label}: not assessed"
                for label, x in vals]
