@@ -376,7 +376,11 @@ def _render_pillar(sv: dict, pillar: str, results: dict | None = None) -> None:
     label = survey_part_label(results or {}, pillar)
     line = f"**{label}: {fmt_num(p.get('overall'), 0)} of 100 in the survey**"
     if bs.get("sales") is not None and bs.get("marketing") is not None:
-        line += (f" (sales side {fmt_num(bs['sales'], 0)}, marketing side "
+        # the whole can sit above both sides: name who else it counts (review 16d)
+        rest = (resp.get("all") or 0) - (resp.get("sales") or 0) - (resp.get("marketing") or 0)
+        line += (" (everyone" + (f", including the {rest} outside sales and marketing"
+                                 if rest > 0 else "")
+                 + f"; sales side {fmt_num(bs['sales'], 0)}, marketing side "
                  f"{fmt_num(bs['marketing'], 0)})")
     show_markdown(line + ". 0 means everyone strongly disagrees with every healthy statement, "
                   "100 that everyone strongly agrees; 50 is neutral.")
