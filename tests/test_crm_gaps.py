@@ -122,8 +122,8 @@ def test_summaries_start_with_the_figures():
     assert v["follow_up"]["summary"] == (
         "30% of marketing-sourced leads are never touched, 35% are first touched within the "
         "24 h SLA and 45% of those touched but not converted got a single attempt; leads "
-        "still convert after the 3rd attempt (10% per further attempt, 10% in each lead-score "
-        "band), so persistence pays.")
+        "still convert after the 3rd attempt (10% of marketing-sourced leads per further "
+        "attempt; across all leads, 10% in each lead-score band), so persistence pays.")
     v = judge(_crm(mk=(0.12, 150, 0.08, 0.18), other=(0.45, 150, 0.37, 0.53),
                    clearly_lower=True, fit=0.7), None)
     assert v["lead_quality"]["summary"] == (
@@ -141,7 +141,9 @@ def test_band_detail_states_each_band_not_one_rate_for_all():
         crm["effort"]["by_band"][band] = {"hazard_after_attempt_3": {
             "rate": r, "ci_low": r - 0.02, "ci_high": r + 0.02, "n": 400, "leads": 200}}
     s = judge(crm, None)["follow_up"]["summary"]
-    assert "(11% per further attempt; 6%, 11% and 19% for low-, mid- and high-score leads)" in s
+    # one population per figure (review 16d): the bands are over all leads
+    assert ("(11% of marketing-sourced leads per further attempt; across all leads, 6%, 11% "
+            "and 19% for low-, mid- and high-score leads)") in s
     assert "every lead-score band" not in s
 
 

@@ -345,7 +345,8 @@ def test_deck_summary_carries_one_money_figure_and_the_follow_up_slide_only_when
     assert "Follow-up holds up, so this is a residual to watch" in " ".join(slide.notes)
     # … the follow-up slide states it as a loss only where follow-up is a problem
     assert not any("won deals" in b for b in follow_up(no).bullets)
-    assert any("EUR 5,200 in won deals" in b for b in follow_up(yes).bullets)
+    assert any("EUR 5,200 in won deals, 29% of the EUR 18,000 won." in b
+               for b in follow_up(yes).bullets)
 
 
 def test_workbook_carries_the_stake_and_its_inputs():
@@ -362,6 +363,9 @@ def test_workbook_carries_the_stake_and_its_inputs():
     assert rows["Revenue at stake before rounding (extra won deals × median won deal)"] == \
         pytest.approx((5 * 8 / 23 + 3 * 6 / 21) * 2000)
     assert rows["Upper bound: converting like the leads sales kept working"] == 6000.0
+    assert rows["Revenue at stake as a share of that won revenue"] == pytest.approx(
+        rows["Revenue at stake before rounding (extra won deals × median won deal)"]
+        / rows["For scale: won revenue from leads created in the period"])
     assert rows["Conversion used, never touched (marketing-sourced)"] == pytest.approx(8 / 23)
     assert "flatters" in sh.note and "headline" not in sh.note
 

@@ -162,6 +162,9 @@ def test_no_theme_or_quote_speaks_for_a_group_hidden_for_comments(sample):
                     assert e.rstrip("…") in others or e not in theirs, (q, e)
         if rest_hidden:
             assert "other_teams" not in sv["comments"]["by_side"]
+            # … nor counted in the themes: "Everyone" is the two sides' comments only
+            nb = qq["n_by_side"]
+            assert nb["all"] == nb["sales"] + nb["marketing"] == qq["n_comments"]
     if sample["name"] == "well-aligned":
         q2 = sv["comments"]["themes"]["questions"]["OPEN2"]
         assert not [t for t in q2["themes"] if t["label"].startswith("targets")]

@@ -120,15 +120,56 @@ def test_estimate_above_the_range_is_never_called_normal(samples, name):
     assert ev["crm.lead_quality.touched_conversion.marketing.rate"] == itt["rate"]
 
 
+def test_lead_quality_leads_with_the_observed_share_and_a_caveat_in_its_direction(samples):
+    """Review 16d, M2: at Contoso the worked estimate (12%) sits below the share that actually
+    reached SQL (14%): the verdict leads with the observed share and never says the estimate
+    "runs high"."""
+    v = samples["lead-quality"]["verdict"]["lead_quality"]
+    lq = samples["lead-quality"]["crm"]["lead_quality"]
+    est, seen = lq["worked_conversion"]["marketing"], lq["touched_conversion"]["marketing"]
+    assert v["status"] == "supported"
+    assert seen["k"] / seen["n"] == pytest.approx(seen["rate"]) and 0.13 < seen["rate"] < 0.145
+    assert est["rate"] < seen["rate"]
+    lead = ("Only 14% of marketing-sourced leads first touched within the SLA reached SQL, "
+            "below the 20% practitioner floor")
+    assert v["summary"].startswith(lead) and v["short"].startswith(lead)
+    assert "12%" not in v["short"] and "lower still" in v["summary"]
+    assert f"{round(100 * est['n_reached'] / est['n'])}% of them were called 6 times" in \
+        v["summary"]
+    cav = " ".join(v["caveats"])
+    assert "runs high" not in cav and "no higher than the share that actually reached SQL" in cav
+    # the cleared clients keep the "runs high" caveat: there the estimate is above the observed
+    fg = samples["followup-gap"]
+    assert fg["crm"]["lead_quality"]["worked_conversion"]["marketing"]["rate"] > \
+        fg["crm"]["lead_quality"]["touched_conversion"]["marketing"]["rate"]
+    assert "runs high" in " ".join(fg["verdict"]["lead_quality"]["caveats"])
+
+
 def test_persistence_title_follows_the_evidence(samples):
     from toolkit.formatting import persistence_title
     lq = samples["lead-quality"]
     p = lq["crm"]["effort"]["persistence"]
     assert p["clearly_above_zero"] is True and p["material"] is False
     assert p["conclusion"] == "adds_little"
-    assert persistence_title(_results(lq)) == (
-        "Extra calls add little: 3% per attempt after the third, 1% on low-score leads. "
-        "Fix the leads, not the effort.")
+    # review 16d, M3: later calls convert about as well as the first three (pooled by hand
+    # from the per-attempt counts), so the title says every call converts poorly — never
+    # "extra calls add little" beside half of all conversions coming after the third call
+    hz = lq["crm"]["effort"]["hazard_by_attempt"]
+    early = sum(h["k"] for h in hz[:3]) / sum(h["n"] for h in hz[:3])
+    assert 0.03 < p["rate"] < early < 0.05 and p["rate"] / early > 2 / 3
+    assert lq["crm"]["effort"]["after_attempt_3_share"]["rate"] > 0.45
+    title = persistence_title(_results(lq))
+    assert title == (
+        "Every call converts poorly, the 6th about as well as the 1st (4% per call in the "
+        "first three, 3% after; 1% on low-score leads): the leads, not the effort, limit "
+        "conversion")
+    assert "add little" not in title
+    # where the first calls do convert far better, the plain conclusion stands
+    faster = json.loads(json.dumps(_results(lq)))
+    for h in faster["crm"]["effort"]["hazard_by_attempt"][:3]:
+        h["k"] = round(h["n"] * 0.12)
+    assert persistence_title(faster).startswith("Extra calls add little: 3% per attempt after "
+                                                "the third")
     fg = samples["followup-gap"]
     assert fg["crm"]["effort"]["persistence"]["conclusion"] == "pays"
     assert persistence_title(_results(fg)).startswith("Persistence pays: 30% of conversions")

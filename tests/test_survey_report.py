@@ -117,3 +117,19 @@ def test_chart_functions_return_axes():
     ax = charts.plot_maturity_by_side(data=pd.DataFrame({"side": ["sales"], "mean": [3.2]}))
     assert ax.get_xlim() == (1, 5)
     plt.close("all")
+
+
+def test_group_hidden_against_subtraction_is_not_said_to_have_few_answers():
+    """Review 16d: a heatmap group of 113 hidden on one theme only so that a small group
+    cannot be recovered by subtraction is not said to have "fewer than 5" answers."""
+    from toolkit.report.survey import hidden_sentences
+
+    sv = {"scales": {"TRUST": {"name": "Trust"}}}
+    recs = [{"where": "survey.heatmap.level.TRUST", "group": "individual",
+             "reason": "complementary_answers"},
+            {"where": "survey.heatmap.level.TRUST", "group": "executive",
+             "reason": "few_answers"}]
+    text = " ".join(hidden_sentences(recs, sv, 5, 8, []))
+    assert "executive" in text and "fewer than 5 of them answered" in text
+    sub = next(t for t in hidden_sentences(recs, sv, 5, 8, []) if "individual" in t)
+    assert "fewer than 5 of them answered" not in sub and "by subtraction" in sub

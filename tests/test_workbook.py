@@ -130,3 +130,18 @@ def test_one_pay_term_as_in_the_report(wb):
     inc = {r[0].value: r[1].value for r in _rows(wb["Incentives"])}
     assert inc["Share of the commission paid on won deals that marketing earns"] == 0
     assert inc["Commission paid on won deals, sales"] == pytest.approx(884510)
+
+
+def test_reliability_and_recommendation_columns_in_plain_words(wb, results):
+    """Partner review 16c: "Reliability (Cronbach's alpha)" becomes what it measures, and
+    each action says what it fixes (an SLA is sales follow-up, not "communication")."""
+    ws = wb["Survey ratings"]
+    head = _header(ws)
+    assert head[-1] == "How consistently the statements agree (0–1)"
+    assert not [h for h in head if "Cronbach" in str(h)]
+    alpha = {r[0].value: r[-1].value for r in _rows(ws)}
+    assert alpha["Trust"] == pytest.approx(results["survey"]["scales"]["TRUST"]["alpha"])
+    rec = wb["Recommendations"]
+    assert _header(rec)[2] == "What it fixes"
+    fixes = {r[1].value.split(":")[0]: r[2].value for r in _rows(rec)}
+    assert fixes["Enforce the 24-hour lead-response SLA"] == "Sales follow-up"

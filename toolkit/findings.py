@@ -14,6 +14,7 @@ from typing import Any
 from . import method
 from .lookup import get  # noqa: F401  (re-exported: recommend and tests read results with it)
 from .vocab import PILLAR_OF_STEP
+from .formatting import half_up
 
 #: The thresholds that trigger a finding (their values, rationale and source live in
 #: :data:`toolkit.method.THRESHOLDS`).
@@ -89,7 +90,7 @@ def level_of(severity: float) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+    return f"{half_up(100 * x):.0f}%"
 
 
 def _short_follow_up(results: dict) -> str | None:
@@ -116,7 +117,8 @@ def _short_follow_up(results: dict) -> str | None:
     text = ", ".join(parts[:-1]) + " and " + parts[-1]
     h3 = (ef.get("hazard_after_attempt_3") or {}).get("rate")
     if h3 is not None and get(results, "verdict.follow_up.status") == "supported":
-        text += f"; a 4th or later attempt still converts {_pct(h3)} of the time"
+        text += (f"; a 4th or later attempt still converts {_pct(h3)} of the "
+                 + ("marketing-sourced " if grp else "") + "leads still open")
     return text + "."
 
 
@@ -160,7 +162,7 @@ def _low_scales(results: dict, step: str, cut: float,
                     results, code, side, below=True) and not improved(results, code, side):
                 how = "low" if m < 2.5 else "below neutral"
                 found.append(Finding(f"{code.lower()}_low_{side}", step, 0.4 + (3 - m) / 4,
-                                     f"The {side} side rates {label} {how} ({m:.2f} of 5, where "
+                                     f"The {side} side rates {label} {how} ({half_up(m, 2):.2f} of 5, where "
                                      "3 is neutral).",
                                      [key]))
     return found
@@ -187,7 +189,10 @@ def find(results: dict) -> list[Finding]:
         ("lead_quality", "communicate", "Lead quality is the bottleneck: {s}"),
     ):
         if get(results, f"verdict.{claim}.status") == "supported":
-            short = _short_follow_up(results) if claim == "follow_up" else None
+            # the short form (lead quality: the share that actually reached SQL, review 16d
+            # M2), so the summary stays a two-minute read; the verdict section has the rest
+            short = (_short_follow_up(results) if claim == "follow_up"
+                     else get(results, f"verdict.{claim}.short"))
             summary = short or get(results, f"verdict.{claim}.summary") or ""
             if summary[:2].istitle() and not summary[:2].isupper():
                 summary = summary[0].lower() + summary[1:]  # continues "…: " mid-sentence
@@ -196,7 +201,7 @@ def find(results: dict) -> list[Finding]:
                     ("speed", "untouched_share"), ("speed", "within_sla_share"),
                     ("persistence", "single_attempt_share"),
                     ("effort", "hazard_after_attempt_3.rate")))
-                if get(results, k) is not None] if short else [])
+                if get(results, k) is not None] if short and claim == "follow_up" else [])
             out.append(Finding(f"verdict_{claim}", step, 1.0, text.format(s=summary).strip(),
                                keys))
 
@@ -227,7 +232,7 @@ def find(results: dict) -> list[Finding]:
                    "leans towards conflict and blame")
             out.append(Finding(f"conflict_{side}", "remove_politics",
                                0.5 + (conf - 3) / 4,
-                               f"The {side} side {how} ({conf:.2f} of 5, where 3 is "
+                               f"The {side} side {how} ({half_up(conf, 2):.2f} of 5, where 3 is "
                                "neutral).", [key]))
     out += _low_scales(results, "remove_politics", lim["scale_low"], (
         ("SUPP", "senior leadership's support for cooperation"),
@@ -269,7 +274,7 @@ def find(results: dict) -> list[Finding]:
     gap = get(results, "incentives.sow_gap")
     if gap is not None and gap >= lim["sow_gap"]:
         out.append(Finding("sow_gap", "incentivize", 0.45 + gap / 4,
-                           f"The sides' shared-outcome weights differ by {100 * gap:.0f} percentage points.",
+                           f"The sides' shared-outcome weights differ by {half_up(100 * gap):.0f} percentage points.",
                            ["incentives.sow_gap"]))
     rc = get(results, "incentives.reward_contribution_gap")
     if rc is not None and rc >= lim["reward_gap"]:
@@ -312,7 +317,7 @@ def find(results: dict) -> list[Finding]:
             step = {"politics": "remove_politics", "incentives": "incentivize",
                     "communication": "communicate"}[pillar]
             out.append(Finding(f"pillar_{pillar}", step, 0.3 + (50 - v) / 100,
-                               f"The {pillar} step scores {v:.0f} of 100.", [f"scores.{pillar}"]))
+                               f"The {pillar} step scores {half_up(v):.0f} of 100.", [f"scores.{pillar}"]))
 
     out += _strengths(results, lim, has_reward_gap=any(f.code == "reward_gap" for f in out))
     out.sort(key=lambda f: (-f.severity, f.code))
@@ -357,9 +362,9 @@ def _strengths(results: dict, lim: dict, *, has_reward_gap: bool) -> list[Findin
     if all(v is not None and v >= lim["pillar_low"] for v in pillars.values()):
         out.append(Finding(
             "healthy_scores", "remove_politics", 0.0,
-            f"All three steps score {lim['pillar_low']:.0f} or more of 100: politics "
-            f"{pillars['politics']:.0f}, incentives {pillars['incentives']:.0f}, "
-            f"communication {pillars['communication']:.0f}.",
+            f"All three steps score {half_up(lim['pillar_low']):.0f} or more of 100: politics "
+            f"{half_up(pillars['politics']):.0f}, incentives {half_up(pillars['incentives']):.0f}, "
+            f"communication {half_up(pillars['communication']):.0f}.",
             [f"scores.{p}" for p in pillars], kind="strength"))
     return out
 

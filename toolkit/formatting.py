@@ -52,6 +52,38 @@ def intake_lines(records: Iterable) -> list[str]:
     return lines
 
 
+def half_up(x, digits: int = 0):
+    """*x* rounded to *digits* decimals, halves away from zero — the one rounding rule of every
+    displayed figure (text, tiles, chart labels, the deck's chart data and the workbook).
+
+    Python's ``round`` and ``f"{half_up(x):.0f}"`` round halves to even (42.5 → 42) while PowerPoint's
+    and Excel's number formats round them up (42.5 → 43), so a score of 42.5 read "42" in the
+    text and "43" on the chart (review 16d, M1). The value is first read at 12 significant
+    digits, as spreadsheets do, so ``100 * 0.145`` (14.499999999999998 in binary) is 14.5 and
+    rounds to 15, like the cell ``0.145`` formatted ``0%``.
+
+    Parameters
+    ----------
+    x : float or None
+        The value (a non-finite value or ``None`` is returned unchanged).
+    digits : int
+        Decimals kept (may be negative).
+
+    Returns
+    -------
+    float or None
+    """
+    import math
+    from decimal import ROUND_HALF_UP, Decimal
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return x
+    q = Decimal(1).scaleb(-digits)
+    return float(Decimal(f"{x:.12g}").quantize(q, rounding=ROUND_HALF_UP)) + 0.0
+
+
 def _sig2(x: float) -> float:
     """*x* rounded to two significant figures."""
     import math
@@ -67,7 +99,7 @@ def _money_body(x: float, millions: bool) -> str:
         m = v / 1e6
         digits = max(0, 1 - int(math.floor(math.log10(abs(m))))) if m else 1
         return f"{m:,.{digits}f}"
-    return f"{v:,.0f}"
+    return f"{half_up(v):,.0f}"
 
 
 def about_money(x: float | None, currency: str = "") -> str:
@@ -98,8 +130,10 @@ def persistence_title(results: dict) -> str | None:
     "Persistence pays: …" only when the rate per attempt after the 3rd is clearly above zero
     *and* material (``effort_hazard_material``); otherwise the plain conclusion, e.g. "Extra
     calls add little: 3% per attempt after the third, 1% on low-score leads" — with "Fix the
-    leads, not the effort." when the verdict says the leads are the bottleneck. ``None``
-    without a rate.
+    leads, not the effort." when the verdict says the leads are the bottleneck. When later
+    calls convert about as well as the first three (``later_calls_comparable``), "Every call
+    converts poorly, the 6th about as well as the 1st (…)" instead: the figures then do not
+    show extra calls adding little. ``None`` without a rate.
     """
     from .lookup import get
     ef = get(results, "crm.effort") or {}
@@ -112,19 +146,35 @@ def persistence_title(results: dict) -> str | None:
     lq = get(results, "verdict.lead_quality.status") == "supported"
     words = {"low": "low", "mid": "middle", "high": "high"}
     if p["conclusion"] == "pays":
-        return ("Persistence pays: " + (f"{100 * after:.0f}% of conversions come after the "
+        return ("Persistence pays: " + (f"{half_up(100 * after):.0f}% of conversions come after the "
                                         "third attempt, " if after is not None else "")
-                + f"{100 * rate:.0f}% per further attempt")
-    band = (f", {100 * low['rate']:.0f}% on {words.get(low.get('band'), low.get('band'))}-score "
-            "leads" if low.get("rate") is not None and round(100 * low["rate"]) != round(
+                + f"{half_up(100 * rate):.0f}% per further attempt across all leads")
+    band = (f", {half_up(100 * low['rate']):.0f}% on {words.get(low.get('band'), low.get('band'))}-score "
+            "leads" if low.get("rate") is not None and half_up(100 * low["rate"]) != half_up(
                 100 * rate) else "")
     tail = ". Fix the leads, not the effort." if lq else ""
+    # the first three attempts, pooled the same way (conversions ÷ lead-attempts): when later
+    # calls convert about as well, the claim is that every call converts poorly, not that
+    # extra calls add little (review 16d, M3)
+    from . import method
+    first = [h for h in ef.get("hazard_by_attempt") or [] if 1 <= (h.get("attempt") or 0) <= 3]
+    n1, k1 = sum(h.get("n") or 0 for h in first), sum(h.get("k") or 0 for h in first)
+    early = k1 / n1 if n1 else None
+    if early and rate >= method.value("later_calls_comparable") * early:
+        W = int(ef.get("well_worked_attempts") or 6)
+        sfx = "th" if 10 <= W % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(W % 10, "th")
+        figs = (f"{half_up(100 * early):.0f}% per call in the first three, "
+                f"{half_up(100 * rate):.0f}% after" + band.replace(", ", "; ", 1))
+        if early < method.value("effort_hazard_material"):
+            return (f"Every call converts poorly, the {W}{sfx} about as well as the 1st ({figs})"
+                    + (": the leads, not the effort, limit conversion" if lq else ""))
+        return f"Later calls convert about as well as the first ({figs})"
     if p["conclusion"] == "does_not_pay":
-        return f"Attempts after the third rarely convert: {100 * rate:.0f}% per attempt{tail}"
+        return f"Attempts after the third rarely convert: {half_up(100 * rate):.0f}% per attempt{tail}"
     if p["conclusion"] == "adds_little":
-        return (f"Extra calls add little: {100 * rate:.0f}% per attempt after the third"
+        return (f"Extra calls add little: {half_up(100 * rate):.0f}% per attempt after the third"
                 + band + tail)
-    return (f"Whether extra calls pay is not clear yet: {100 * rate:.0f}% per attempt after "
+    return (f"Whether extra calls pay is not clear yet: {half_up(100 * rate):.0f}% per attempt after "
             "the third, with a wide margin of error")
 
 
@@ -195,17 +245,17 @@ def money_sentence(money: dict, currency: str = "") -> tuple[str, str]:
         eff = sec.get("sales_effort") or {}
         lead = f"Revenue lost to poor leads: about {about_money(money['amount'], currency)}"
         rest = (f"{rng} in won deals: marketing-sourced MQLs reached SQL at "
-                f"{100 * sec['rate']:.0f}%; at {100 * (sec.get('benchmark_low') or .2):.0f}%, "
+                f"{half_up(100 * sec['rate']):.0f}%; at {half_up(100 * (sec.get('benchmark_low') or .2)):.0f}%, "
                 "the bottom of the practitioner range, they would have brought about "
-                f"{sec.get('shortfall_sqls') or 0:,.0f} more SQLs.")
+                f"{half_up(sec.get('shortfall_sqls') or 0):,.0f} more SQLs.")
         if eff.get("share_of_attempts") is not None:
             rest += (f" Of all the calls and e-mails sales made on marketing-sourced MQLs, "
-                     f"{100 * eff['share_of_attempts']:.0f}% went to MQLs that never reached "
+                     f"{half_up(100 * eff['share_of_attempts']):.0f}% went to MQLs that never reached "
                      "SQL; what that time cost is not in the export.")
         return lead, rest
     leads = sec.get("leads")
     share = money.get("share", stake_share(sec))
-    scale = (f", {100 * share:.0f}% of the {about_money(sec['won_revenue'], currency)} won "
+    scale = (f", {half_up(100 * share):.0f}% of the {about_money(sec['won_revenue'], currency)} won "
              "from the period's leads" if share is not None else "")
     who = (f"the {leads:,} leads sales gave up on" if isinstance(leads, int)
            else "the leads sales gave up on")

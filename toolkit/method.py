@@ -115,6 +115,13 @@ THRESHOLDS: dict[str, dict] = {
         "a fresh lead. Below it, even a rate clearly above zero is reported plainly: 'extra "
         "calls add little'.", "method; demand-waterfall practitioner ranges; Velocify "
         "(vendor)", ("verdict", "report", "deck")),
+    "later_calls_comparable": Threshold(
+        2 / 3, "Later calls convert 'about as well as' the first when the conversion rate per "
+        "attempt after the 3rd is at least two-thirds of the rate per attempt over the first "
+        "three: then extra calls are not what is weak — every call converts at a similar rate — "
+        "and no title may say 'extra calls add little' (review 16d: 3% after the third beside "
+        "4% before it, with half of all conversions after the third attempt).",
+        "method", ("report", "deck")),
     # --- beliefs --------------------------------------------------------------------------------
     "belief_majority": Threshold(
         0.5, "A side 'blames' the other when at least half of its respondents agree (4–5) with "

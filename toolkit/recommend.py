@@ -18,6 +18,7 @@ from . import method
 from .findings import family_of, find, get
 from .method import EVIDENCE_STRENGTH
 from .vocab import STEP_TITLES, STEPS  # noqa: F401  (re-exported)
+from .formatting import half_up
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
     if code == "close_the_loop" and reason_share is not None and \
             reason_share >= method.value("reasons_already_given"):
         return ("Review the rejection reasons with marketing every week",
-                f"Sales already gives a reason for {100 * reason_share:.0f}% of rejections; "
+                f"Sales already gives a reason for {half_up(100 * reason_share):.0f}% of rejections; "
                 "what is missing is marketing hearing them. Two-way flow and quality of "
                 "information reduce conflict (Massey & Dawes, Industrial Marketing Management "
                 "2007).", "reasons already given")
@@ -186,7 +187,7 @@ def _gate(code: str, results: dict) -> tuple[str, str, str] | None:
     if code == "joint_mql_definition" and \
             get(results, "verdict.lead_quality.status") != "supported":
         fit = get(results, "crm.handoff.fit_share")
-        note = (f" The CRM does not point at lead quality (only {100 * fit:.0f}% of stated "
+        note = (f" The CRM does not point at lead quality (only {half_up(100 * fit):.0f}% of stated "
                 "rejection reasons are about fit), so the work is the definition, not the "
                 "scoring." if fit is not None and fit < method.value("fit_majority") else "")
         return ("Write down, together, what a qualified lead is and the hand-off rules",
@@ -306,7 +307,7 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             fit = get(results, "crm.handoff.fit_share")
             if code == "healthy_lead_quality" and fit is not None:
                 # what the definition keeps low: rejections for fit (partner review 16c)
-                because.insert(0, f"{100 * fit:.0f}% of the rejections with a stated reason "
+                because.insert(0, f"{half_up(100 * fit):.0f}% of the rejections with a stated reason "
                                "are about fit.")
                 evidence.insert(0, "crm.handoff.fit_share")
             recs.append({"code": keep, "step": step, "fixes": FIXES.get(keep),

@@ -22,6 +22,7 @@ from . import method
 from .lookup import dig as _get
 
 from .vocab import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED  # noqa: F401  (re-exported)
+from .formatting import half_up
 
 #: The thresholds live in :mod:`toolkit.method` (one home, read by verdict, findings, flags,
 #: scores and the methodology appendix); ``THRESHOLDS`` is that table, re-exported.
@@ -42,7 +43,7 @@ _t = method.value
 
 
 def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.0f}%"
+    return "—" if x is None else f"{half_up(100 * x):.0f}%"
 
 
 def _ci(w: dict | None) -> list | None:
@@ -78,11 +79,11 @@ def _lead_quality(crm: dict) -> dict:
                        "cannot be followed")
     elif n < nmin or grp.get("rate") is None:
         reasons.append(f"{f'only {n}' if n else 'no'} {who} first touched within the SLA "
-                       f"could be followed to attempt {W} (need {nmin:.0f}) — lead quality "
+                       f"could be followed to attempt {W} (need {half_up(nmin):.0f}) — lead quality "
                        "cannot be told apart from follow-up")
     elif (grp.get("n_reached") or 0) < _t("min_worked_to_horizon"):
         reasons.append(f"only {grp.get('n_reached') or 0} {who} were called {W} times (need "
-                       f"{_t('min_worked_to_horizon'):.0f}) — how worked leads convert is "
+                       f"{half_up(_t('min_worked_to_horizon')):.0f}) — how worked leads convert is "
                        "not known yet")
     else:
         ev.append(_ev(f"{gkey}.rate", grp["rate"],
@@ -140,11 +141,16 @@ def _lead_quality(crm: dict) -> dict:
                        "the rejections deserve a joint review.")
     elif poor and fit_ok:
         status = SUPPORTED
-        summary = _upper_first(
-            f"even worked to the {_ordinal(W)} attempt, an estimated "
-            f"{share_of(grp['rate'], who)} would reach SQL, below the "
-            f"{_pct(floor)} practitioner floor, and "
-            f"{share_of(fit, 'rejections with a reason')} cite fit.")
+        seen = _observed_poor(lq, grp, who, floor, W)
+        fits = f"{share_of(fit, 'rejections with a reason')} cite fit"
+        if seen:
+            short = seen[0] + f", and {fits}."
+            summary = short + seen[1]
+        else:
+            summary = _upper_first(
+                f"even worked to the {_ordinal(W)} attempt, an estimated "
+                f"{share_of(grp['rate'], who)} would reach SQL, below the "
+                f"{_pct(floor)} practitioner floor, and {fits}.")
     elif poor and fit_ok is False:
         status = INCONCLUSIVE
         summary = (f"Worked leads are estimated to convert poorly ({_pct(grp['rate'])} by the "
@@ -155,11 +161,7 @@ def _lead_quality(crm: dict) -> dict:
         status = INCONCLUSIVE
         summary = "There is not enough CRM evidence to judge lead quality: " + reasons[0] + "."
     if status != INCONCLUSIVE or poor:
-        cav.append("The estimate follows every lead first touched within the SLA, those sales "
-                   "gave up on included up to their last attempt; it assumes giving up does not "
-                   "single out the worse leads. Sales keeps working the leads that look "
-                   "promising, so this estimate runs high; the share that actually reached SQL "
-                   "is given beside it.")
+        cav.append(estimate_caveat(lq, grp, who, W))
     if use_mk and (lq.get("other") or {}).get("n"):
         cav.append("Sales-sourced leads (referral, outbound) are chosen by reps themselves; "
                    "their higher conversion is partly selection.")
@@ -187,7 +189,7 @@ def _observed_first(lq: dict, grp: dict, who: str, floor: float, W: int
     itt = _get(lq, "touched_conversion", name) or {}
     if hi is None or grp["rate"] <= hi or itt.get("rate") is None or itt["rate"] < floor:
         return None
-    where = (f"within the {100 * lo:.0f}–{100 * hi:.0f}% practitioner range"
+    where = (f"within the {half_up(100 * lo):.0f}–{half_up(100 * hi):.0f}% practitioner range"
              if lo <= itt["rate"] <= hi else f"at or above the {_pct(floor)} practitioner floor")
     short = (f"{_pct(itt['rate'])} of {who} first touched within the SLA reached SQL, "
              f"{where}")
@@ -196,6 +198,62 @@ def _observed_first(lq: dict, grp: dict, who: str, floor: float, W: int
                + _against_range(lq, grp, who, floor, observed=False)
                + ", so it is an upper figure only.")
     return _upper_first(short) + ".", summary
+
+
+def _observed(lq: dict, who: str) -> dict:
+    """The share of the same leads (first touched within the SLA) that actually reached SQL
+    (``lead_quality.touched_conversion``); ``{}`` when missing."""
+    name = "marketing" if who.startswith("marketing") else "all"
+    return _get(lq, "touched_conversion", name) or {}
+
+
+def estimate_caveat(lq: dict, grp: dict, who: str, W: int) -> str:
+    """The caveat of the worked-conversion estimate, in the direction the figures take.
+
+    Above the share that actually reached SQL it "runs high" (sales keeps working the leads
+    that look promising); below it (review 16d, M2: 12% estimated against 14% observed) it
+    counts conversions up to the *W*-th attempt only, and leads converting after it are
+    missed — never "runs high" for a figure under the observed one.
+    """
+    head = ("The estimate follows every lead first touched within the SLA, those sales gave up "
+            "on included up to their last attempt; it assumes giving up does not single out the "
+            "worse leads. ")
+    itt = _observed(lq, who)
+    if itt.get("rate") is not None and half_up(100 * grp["rate"]) <= half_up(100 * itt["rate"]):
+        return (head + f"Here it ({_pct(grp['rate'])}) is no higher than the share that "
+                f"actually reached SQL ({_pct(itt['rate'])}): it counts conversions up to the "
+                f"{_ordinal(W)} attempt only, and some leads converted later. The report leads "
+                "with the share that actually reached SQL.")
+    return (head + "Sales keeps working the leads that look promising, so this estimate runs "
+            "high; the share that actually reached SQL is given beside it.")
+
+
+def _observed_poor(lq: dict, grp: dict, who: str, floor: float, W: int
+                   ) -> tuple[str, str] | None:
+    """``(lead, rest)`` of a supported lead-quality complaint led by what the leads actually
+    did (review 16d, M2): *lead* is "Only 14% of marketing-sourced leads first touched within
+    the SLA reached SQL, below the 20% practitioner floor, although 66% were called 6 or more
+    times"; *rest* gives the worked estimate with a caveat that matches its direction (an
+    upper figure when above the observed share; when below it, said to be lower and why).
+    ``None`` when the observed share is missing or not below the floor (the estimate leads).
+    """
+    itt = _observed(lq, who)
+    if itt.get("rate") is None or itt["rate"] >= floor:
+        return None
+    lead = (f"Only {share_of(itt['rate'], who)} first touched within the SLA reached SQL, "
+            f"below the {_pct(floor)} practitioner floor")
+    if grp.get("n") and grp.get("n_reached") is not None and grp["n_reached"] >= grp["n"] / 2:
+        lead += (f", although {share_words(grp['n_reached'] / grp['n'])} of them were called "
+                 f"{W} times or more")
+    if half_up(100 * grp["rate"]) > half_up(100 * itt["rate"]):
+        rest = (f" Worked to the {_ordinal(W)} attempt, an estimated {_pct(grp['rate'])} would "
+                "reach SQL — an upper figure, as sales keeps working the leads that look "
+                "promising.")
+    else:
+        rest = (f" The estimate for leads worked to the {_ordinal(W)} attempt, "
+                f"{_pct(grp['rate'])}, is lower still, as it counts conversions up to that "
+                "attempt only.")
+    return lead, rest
 
 
 def _against_range(lq: dict, grp: dict, who: str, floor: float, *, observed: bool = True
@@ -209,7 +267,7 @@ def _against_range(lq: dict, grp: dict, who: str, floor: float, *, observed: boo
     """
     b = lq.get("benchmark") or {}
     lo, hi = b.get("low", floor), b.get("high")
-    rng = (f"{100 * lo:.0f}–{100 * hi:.0f}% practitioner range" if hi is not None
+    rng = (f"{half_up(100 * lo):.0f}–{half_up(100 * hi):.0f}% practitioner range" if hi is not None
            else f"{_pct(floor)} practitioner floor")
     if hi is None or grp["rate"] <= hi:
         return (f"within the {rng}" if hi is not None and grp["rate"] >= lo
@@ -246,7 +304,7 @@ def share_words(x: float, *, zero: str = "none", whole: str = "all") -> str:
         return zero
     if x >= 1:
         return whole
-    return f"{100 * x:.0f}%"
+    return f"{half_up(100 * x):.0f}%"
 
 
 def share_of(x: float, population: str) -> str:
@@ -375,7 +433,7 @@ def _persistence_pays(crm: dict, fe: dict, reasons: list, cav: list
                            "cannot be measured")
         return None, key, None
     if (h3.get("leads") or 0) < nmin or h3.get("rate") is None:
-        reasons.append(f"too few leads reached a 4th attempt (need {nmin:.0f}) to tell whether "
+        reasons.append(f"too few leads reached a 4th attempt (need {half_up(nmin):.0f}) to tell whether "
                        "persistence pays")
         return None, key, (h3 if h3.get("rate") is not None else None)
     if h3["ci_high"] < floor:
@@ -445,7 +503,7 @@ def _follow_up(crm: dict) -> dict:
     if not fe["touch_data"]:
         reasons.append(NO_TOUCH_DATA)
     elif thin is None:
-        reasons.append(f"too few {who} (need {nmin:.0f} leads with first-touch "
+        reasons.append(f"too few {who} (need {half_up(nmin):.0f} leads with first-touch "
                        "or attempts data)")
     if thin is False and "single" not in signals and "untouched" not in signals:
         thin = None
@@ -475,9 +533,15 @@ def _follow_up(crm: dict) -> dict:
     elif thin and better:
         status = SUPPORTED
         material = h3["rate"] >= _t("effort_hazard_material")
+        # one population per figure (review 16d): the rate is marketing-sourced leads' when
+        # judged on them, the score bands are counted over all leads
+        detail = band_detail((crm.get("effort") or {}).get("by_band"))
+        mk = eff_key.endswith(".marketing")
+        if mk and detail:
+            detail = "; across all leads, " + detail.lstrip(",; ")
         summary = _upper_first(f"{clause}; leads still convert after the 3rd attempt "
-                               f"({_pct(h3['rate'])} per further attempt"
-                               + band_detail((crm.get("effort") or {}).get("by_band"))
+                               f"({_pct(h3['rate'])}{' of marketing-sourced leads' if mk else ''}"
+                               " per further attempt" + detail
                                + ("), so persistence pays." if material else
                                   "), a small but real gain per extra call."))
     elif thin and better is False:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .lookup import dig, get
 from .vocab import agree_is_unhealthy
+from .formatting import half_up
 
 PCT, PCT1, INT, NUM1, NUM2, TEXT, MONEY = "0%", "0.0%", "#,##0", "#,##0.0", "0.00", "@", "money"
 STAGES = (("leads", "Leads"), ("mql", "Marketing-qualified (MQL)"),
@@ -71,7 +72,7 @@ def scores_sheet(results: dict) -> Sheet | None:
     s = results.get("scores") or {}
     if not s:
         return None
-    rows = [[label, None if s.get(k) is None else round(s[k])]
+    rows = [[label, None if s.get(k) is None else half_up(s[k])]
             for k, label in (("overall", "Overall alignment"), ("politics", "Company politics"),
                              ("incentives", "Incentives"), ("communication", "Communication"))]
     rows.append(["Stage (on the overall score)", s.get("stage") or "not computed"])
@@ -105,7 +106,7 @@ def participation_sheet(results: dict) -> Sheet | None:
 def _mean2(x):
     """A 1–5 mean as the report prints it (2 decimals): the cell holds no more precision
     than the page shows (defence in depth; the anonymity audit does not rely on it)."""
-    return None if x is None else round(float(x), 2)
+    return None if x is None else half_up(x, 2)
 
 
 def scales_sheet(results: dict) -> Sheet | None:
@@ -180,8 +181,8 @@ def funnel_sheet(results: dict) -> Sheet | None:
     if drop.get("found"):
         b = drop.get("benchmark") or {}
         where = (f" Where it loses most against practitioner ranges: {STAGE[drop['from']]} → "
-                 f"{STAGE[drop['to']]}, {100 * drop['rate']:.0f}% (range "
-                 f"{100 * b.get('low', 0):.0f}–{100 * b.get('high', 0):.0f}%).")
+                 f"{STAGE[drop['to']]}, {half_up(100 * drop['rate']):.0f}% (range "
+                 f"{half_up(100 * b.get('low', 0)):.0f}–{half_up(100 * b.get('high', 0)):.0f}%).")
     elif drop.get("checked"):
         where = " No stage converts clearly below its practitioner range."
     return Sheet("Funnel", "The funnel",
@@ -358,7 +359,7 @@ def flags_sheet(results: dict) -> Sheet | None:
 
 def stake_sheet(results: dict) -> Sheet | None:
     """Revenue at stake with every input, so the headline figure can be checked."""
-    from .formatting import _sig2
+    from .formatting import _sig2, stake_share
     st = get(results, "crm.revenue_at_stake") or {}
     if not st or (st.get("amount") is None and not st.get("reason")):
         return None
@@ -405,7 +406,9 @@ def stake_sheet(results: dict) -> Sheet | None:
              ["Upper bound: converting like the leads sales kept working",
               (_sig2(up["amount"]) if up.get("amount") is not None else None, cur)],
              ["For scale: won revenue from leads created in the period",
-              (st.get("won_revenue"), cur)]]
+              (st.get("won_revenue"), cur)],
+             ["Revenue at stake as a share of that won revenue",
+              (stake_share(st), PCT1)]]
     rows = [r for r in rows if r[1][0] is not None]
     return Sheet("Revenue at stake", "Revenue at stake: the inputs",
                  "If the leads sales gave up on had reached SQL as often as comparable leads "
@@ -420,7 +423,7 @@ def stake_sheet(results: dict) -> Sheet | None:
 
 def _round_whole(x: float | None) -> int | None:
     """A count of expected SQLs or deals as the whole number a reader counts."""
-    return None if x is None else int(round(x))
+    return None if x is None else int(half_up(x))
 
 
 def poor_leads_sheet(results: dict) -> Sheet | None:

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from .theme import ACCENT, NEUTRAL, SIDE_COLORS, WARNING, new_axes
+from ..formatting import half_up
 
 STAGE_LABELS = {"leads": "Leads", "mql": "MQL", "sal": "SAL (accepted)", "sql": "SQL",
                 "opportunity": "Opportunity", "won": "Won"}
@@ -19,7 +20,7 @@ HOUR_TICKS = ((0, "0"), (1, "1 h"), (6, "6 h"), (24, "1 day"), (168, "1 week"),
 
 
 def _pct_axis(axis) -> None:
-    axis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    axis.set_major_formatter(lambda v, _: f"{half_up(100 * v):.0f}%")
 
 
 def plot_funnel(*, data: pd.DataFrame, ax=None, title: str | None = "Lead funnel"):
@@ -45,8 +46,8 @@ def plot_funnel(*, data: pd.DataFrame, ax=None, title: str | None = "Lead funnel
     for yi, (_, r) in zip(y, d.iterrows()):
         lab = f"{int(r['count']):,}"
         if pd.notna(r.get("rate")):
-            lab += (f"  ({100 * r['rate']:.0f}% of previous, 95% CI "
-                    f"{100 * r['ci_low']:.0f}–{100 * r['ci_high']:.0f}%)")
+            lab += (f"  ({half_up(100 * r['rate']):.0f}% of previous, 95% interval "
+                    f"{half_up(100 * r['ci_low']):.0f}–{half_up(100 * r['ci_high']):.0f}%)")
         ax.text(r["count"] + top * 0.01, yi, lab, va="center", fontsize=9)
     ax.set_yticks(y, [STAGE_LABELS.get(s, s) for s in d["stage"]])
     # Room on the right for the labels, but the axis (ticks and spine) stops at the largest
@@ -54,7 +55,7 @@ def plot_funnel(*, data: pd.DataFrame, ax=None, title: str | None = "Lead funnel
     ax.set_xlim(0, top * 1.9 if top else 1)
     ticks = MaxNLocator(nbins=5, integer=True).tick_values(0, top if top else 1)
     ticks = ticks[(ticks >= 0) & (ticks <= (top if top else 1))]
-    ax.set_xticks(ticks, [f"{t:,.0f}" for t in ticks])
+    ax.set_xticks(ticks, [f"{half_up(t):,.0f}" for t in ticks])
     ax.spines["bottom"].set_bounds(0, top if top else 1)
     ax.set_xlabel("Leads in the cohort reaching the stage")
     ax.grid(axis="y", visible=False)
@@ -164,7 +165,7 @@ def plot_reasons(*, data: pd.DataFrame, ax=None, title: str | None = "Why sales 
     colors = [WARNING if f is True else NEUTRAL for f in d["fit"]]
     ax.barh(y, d["share"], color=colors)
     for yi, s in zip(y, d["share"]):
-        ax.text(s + 0.005, yi, f"{100 * s:.0f}%", va="center", fontsize=9)
+        ax.text(s + 0.005, yi, f"{half_up(100 * s):.0f}%", va="center", fontsize=9)
     ax.set_yticks(y, [str(r)[:40][:1].upper() + str(r)[:40][1:] for r in d["reason"]])
     right = min(1.0, float(d["share"].max()) * 1.2 + 0.02) if len(d) else 1.0
     # ticks on whole percents (a 0.025 step would print 2% and 5% for 2.5% and 5%)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import SIDE_COLORS, SIDE_LABELS, new_axes
+from ..formatting import half_up
 
 MEASURE_LABELS = {"contribution": "Contribution (share of won revenue sourced)",
                   "reward": "Reward (share of commission on won revenue)"}
@@ -43,13 +44,13 @@ def plot_contribution_reward(*, data: pd.DataFrame, ax=None, title: str | None =
                    hatch=None if measure == "contribution" else "//",
                    edgecolor=SIDE_COLORS[side])
             word = "of revenue\nsourced" if measure == "contribution" else "of\ncommission"
-            ax.annotate(f"{100 * v.iloc[0]:.0f}%\n{word}", (x, v.iloc[0]), ha="center",
+            ax.annotate(f"{half_up(100 * v.iloc[0]):.0f}%\n{word}", (x, v.iloc[0]), ha="center",
                         va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
     ax.set_xticks(np.arange(len(sides)), [SIDE_LABELS[s] for s in sides])
     ax.set_ylim(0, 1.3)   # room for the labels above a 100% bar; ticks stop at 100%
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.grid(axis="x", visible=False)
-    ax.yaxis.set_major_formatter(lambda y, _: f"{100 * y:.0f}%")
+    ax.yaxis.set_major_formatter(lambda y, _: f"{half_up(100 * y):.0f}%")
     ax.set_ylabel("Share")
     # each bar says what it is (a grey legend swatch would not match the side colours)
     if title:
@@ -77,11 +78,11 @@ def plot_shared_outcome_weight(*, data: pd.DataFrame, ax=None, title: str | None
     y = np.arange(len(d))
     ax.barh(y, d["sow"], color=[SIDE_COLORS.get(s, SIDE_COLORS["all"]) for s in d["side"]])
     for yi, v in zip(y, d["sow"]):
-        ax.annotate(f"{100 * v:.0f}%", (v, yi), va="center", xytext=(3, 0),
+        ax.annotate(f"{half_up(100 * v):.0f}%", (v, yi), va="center", xytext=(3, 0),
                     textcoords="offset points", fontsize=9)
     ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in d["side"]])
     ax.set_xlim(0, 1.1)
-    ax.xaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}%")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{half_up(100 * x):.0f}%")
     ax.set_xlabel("Share of variable pay on outcomes both teams share")
     ax.invert_yaxis()
     if title:

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from .theme import LIKERT_COLORS, NEUTRAL, SIDE_COLORS, SIDE_LABELS, new_axes
+from ..formatting import half_up
 
 LIKERT_KEYS = ("1", "2", "3", "4", "5")
 LIKERT_SHORT = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
@@ -21,7 +22,7 @@ STAGE_COLORS = ("#f2f2f2", "#e3e3e3", "#d4d4d4", "#c5c5c5")
 
 
 def _pct_axis(axis) -> None:
-    axis.set_major_formatter(lambda v, _: f"{abs(100 * v):.0f}%")
+    axis.set_major_formatter(lambda v, _: f"{half_up(abs(100 * v)):.0f}%")
 
 
 def _fig_height(n_rows: int) -> tuple[float, float]:
@@ -155,7 +156,7 @@ def plot_frequency_by_side(*, data: pd.DataFrame, ax=None,
                 height=0.6, edgecolor="white", linewidth=0.5)
         for yi, l0, v in zip(y, left, vals):
             if v >= 0.07:
-                ax.text(l0 + v / 2, yi, f"{100 * v:.0f}%", ha="center", va="center",
+                ax.text(l0 + v / 2, yi, f"{half_up(100 * v):.0f}%", ha="center", va="center",
                         fontsize=9.5, color="white" if j in (0, 1, 5) else "black")
         left += vals
     ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in wide.index])
@@ -196,7 +197,7 @@ def plot_maturity_by_side(*, data: pd.DataFrame, ax=None,
         if "ci_low" in d and pd.notna(getattr(r, "ci_low", np.nan)):
             ax.plot([r.ci_low, r.ci_high], [yi, yi], color=color, linewidth=2, zorder=2)
         ax.plot([r.mean], [yi], "o", color=color, markersize=10, zorder=3)
-        ax.text(r.mean, yi - 0.3, f"{r.mean:.2f}", ha="center", va="top", fontsize=9.5)
+        ax.text(r.mean, yi - 0.3, f"{half_up(r.mean, 2):.2f}", ha="center", va="top", fontsize=9.5)
     ax.set_yticks(y, [SIDE_LABELS.get(s, s) for s in d["side"]])
     ax.set_xlim(1, 5)
     ax.set_ylim(-0.8, len(d) - 0.1)

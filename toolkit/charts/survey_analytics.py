@@ -11,6 +11,7 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.patches import Rectangle
 
 from .theme import ACCENT, NEUTRAL, SIDE_COLORS, WARNING, new_axes
+from ..formatting import half_up
 
 #: Diverging colours of the heatmap: worse than the whole (red) … better (green).
 HEAT_CMAP = LinearSegmentedColormap.from_list("aligndx_heat", [WARNING, "#ffffff", ACCENT])
@@ -45,14 +46,14 @@ def plot_dominance(*, data: pd.DataFrame, ax=None,
     for yy, s in zip(y, d["share"]):
         if s < 0.04:
             continue
-        ax.text(0.005, yy, f"{100 * s:.0f}%", va="center", ha="left", color="white",
+        ax.text(0.005, yy, f"{half_up(100 * s):.0f}%", va="center", ha="left", color="white",
                 fontsize=9.5, fontweight="bold")
     import textwrap
 
     ax.set_yticks(y, ["\n".join(textwrap.wrap(str(t), 30, break_long_words=False))
                       for t in d["label"]])
     ax.set_xlim(0, max(0.5, float(np.nanmax(d["ci_high"])) * 1.05 if len(d) else 0.5))
-    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    ax.xaxis.set_major_formatter(lambda v, _: f"{half_up(100 * v):.0f}%")
     ax.set_xlabel("Share of what the model explains (line: 95% interval)")
     ax.grid(axis="y", visible=False)
     if title:
@@ -126,7 +127,7 @@ def plot_group_heatmap(*, data: pd.DataFrame, ax=None, title: str | None = None,
             face, text, colour = HIDDEN_COLOR, "–", NEUTRAL
         else:
             v = c["diff"]
-            text = "" if pd.isna(v) else ("0" if round(v) == 0 else f"{v:+.0f}")
+            text = "" if pd.isna(v) else ("0" if half_up(v) == 0 else f"{half_up(v):+.0f}")
             if c["marked"] and not pd.isna(v):
                 sign = -1.0 if scale_of[c["column"]] in healthier_when_lower else 1.0
                 face = HEAT_CMAP(norm(sign * v))

@@ -26,6 +26,7 @@ import pandas as pd
 from .. import benchmarks
 from .definitions import NOT_IN_EXPORT
 from .stake import BOOTSTRAP, SEED, _median_draws, _prop_draws, deal_value
+from ..formatting import half_up
 
 #: Why the sales time spent on poor leads has no money figure.
 NO_COST_REASON = ("the cost of a sales attempt or hour is not in the export (no cost per "
@@ -65,7 +66,7 @@ def cost_of_poor_leads(f: pd.DataFrame, opportunities: pd.DataFrame | None, *,
            "expected_won_deals": None, "sql_to_won": None, "median_won_amount": None,
            "sales_effort": None, "reason": None,
            "assumptions": [
-               f"Had marketing-sourced MQLs reached SQL at {100 * low:.0f}% — the bottom of "
+               f"Had marketing-sourced MQLs reached SQL at {half_up(100 * low):.0f}% — the bottom of "
                "the practitioner MQL → SQL range — instead of their own rate, they would have "
                "produced this many more SQLs; the floor, not the middle of the range, so the "
                "figure errs low.",

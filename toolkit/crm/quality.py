@@ -65,7 +65,8 @@ def lead_quality(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
         ``marketing_vs_other`` (``{difference, intervals_overlap, marketing_clearly_lower}``),
         ``benchmark`` (``{low, high, label, provenance}``), ``touched_conversion``
         (``all``/``marketing``/``other``: Wilson ``{rate, ci_low, ci_high, n, k}`` of the same
-        leads reaching SQL, counted without censoring — the intent-to-treat check beside the
+        leads reaching SQL, counted without censoring; ``by_source``: the same per source,
+        with ``marketing`` — the intent-to-treat check beside the
         Kaplan–Meier estimate), ``above_benchmark`` (``all``/``marketing``/``other``: the
         estimate's rate above the top of the range, so it may be flattered by informative
         censoring), ``fit_share`` and ``warnings``.
@@ -97,6 +98,14 @@ def lead_quality(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts: int
         for name, m in (("all", np.ones(len(p), bool)),
                         ("marketing", p["marketing"].to_numpy(bool)),
                         ("other", p["other"].to_numpy(bool)))}
+    # the same count by source, so the deck charts what happened, not only the estimate
+    # (review 16d: slide 7 plotted the upper estimate under a headline giving the observed)
+    if "source" in p.columns:
+        conv = p["converted"].astype(bool)
+        res["touched_conversion"]["by_source"] = {
+            str(src): {**wilson(int(conv.loc[g.index].sum()), int(len(g))),
+                       "marketing": bool(g["marketing"].iloc[0])}
+            for src, g in p.groupby("source", sort=True)}
     res["above_benchmark"] = {name: (None if (wc.get(name) or {}).get("rate") is None
                                      else bool(wc[name]["rate"] > bench["high"]))
                               for name in ("all", "marketing", "other")}

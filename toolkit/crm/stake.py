@@ -58,6 +58,7 @@ from scipy import stats
 from .. import benchmarks, method
 from .definitions import NOT_IN_EXPORT
 from .effort import clock, km_conversion, life_table
+from ..formatting import half_up
 
 BOOTSTRAP = 2000
 SEED = 20240601
@@ -118,7 +119,7 @@ def _assumptions(sla_hours: float, W: int, basis: str, cap: float) -> list[str]:
         "Base case: each lead sales gave up on (never touched, or touched once; rejected leads "
         "left out) reaches SQL as often as comparable leads — same kind of source, same "
         "lead-score band — did once touched at all, however many calls they then got.",
-        f"Each rate is capped at {100 * cap:.0f}% (top of the practitioner MQL → SQL range); "
+        f"Each rate is capped at {half_up(100 * cap):.0f}% (top of the practitioner MQL → SQL range); "
         "the extra SQLs never exceed the SQLs the period's leads produced.",
         f"Each extra SQL wins at the rate of {won} and is worth the median of those won deals.",
         f"Upper bound only: worked to {W} attempts like comparable leads first touched within "

@@ -16,6 +16,7 @@ from ..formatting import (about_money, about_money_range, headline_money, money_
                           persistence_title, stake_is_headline)
 from ..lookup import dig, get
 from ..report.verdict import plain_evidence
+from ..formatting import half_up
 
 SIDES = ("sales", "marketing")
 SIDE_LABEL = {"sales": "Sales side", "marketing": "Marketing side"}
@@ -72,23 +73,23 @@ class SlideSpec:
 
 def pct(x: Any, digits: int = 0) -> str:
     """0..1 share as ``"30%"``; missing as "not in the export"."""
-    return "not in the export" if x is None else f"{100 * x:.{digits}f}%"
+    return "not in the export" if x is None else f"{half_up(100 * x, digits):.{digits}f}%"
 
 
 def num(x: Any, digits: int = 0) -> str:
-    return "—" if x is None else f"{x:,.{digits}f}"
+    return "—" if x is None else f"{half_up(x, digits):,.{digits}f}"
 
 
 def money(x: Any, currency: str) -> str:
     if x is None:
         return "—"
     if abs(x) >= 1e6:
-        return f"{currency} {x / 1e6:,.1f} million"
-    return f"{currency} {x:,.0f}"
+        return f"{currency} {half_up(x / 1e6, 1):,.1f} million"
+    return f"{currency} {half_up(x):,.0f}"
 
 
 def _score(x: Any) -> str:
-    return "—" if x is None else f"{x:.0f}"
+    return "—" if x is None else f"{half_up(x):.0f}"
 
 
 def ci(w: dict | None) -> str:
@@ -208,7 +209,7 @@ def executive_summary(results: dict) -> SlideSpec:
         title, detail = ((_sentence(lead), _sentence(rest[0].upper() + rest[1:]))
                          if rest and len(lead) < 90 else (headline, ""))
     elif s.get("overall") is not None:
-        title = f"Alignment scores {s['overall']:.0f} of 100: {STAGE_MEANING.get(s.get('stage'), '')}"
+        title = f"Alignment scores {half_up(s['overall']):.0f} of 100: {STAGE_MEANING.get(s.get('stage'), '')}"
     else:
         title = "What this diagnostic found"
     found = findings(results, 3)
@@ -226,7 +227,7 @@ def executive_summary(results: dict) -> SlideSpec:
     if money:
         share = money.get("share")
         tiles.append((money["label"], about_money(money["amount"], currency),
-                      f"{100 * share:.0f}% of won revenue" if share is not None else ""))
+                      f"{half_up(100 * share):.0f}% of won revenue" if share is not None else ""))
     found = found or ["No finding was triggered: the data needed is not in the export."]
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -296,21 +297,23 @@ def scores(results: dict) -> SlideSpec:
     if low[1] >= 75 and len(scored) == 3:
         title = "All three steps score 75 or more: the teams work as one"
     elif len(scored) > 1:
-        title = f"{low[0]} is the weakest of the three steps at {low[1]:.0f} of 100"
+        title = f"{low[0]} is the weakest of the three steps at {half_up(low[1]):.0f} of 100"
     else:
-        title = f"{low[0]} scores {low[1]:.0f} of 100"
+        title = f"{low[0]} scores {half_up(low[1]):.0f} of 100"
     chart = ChartSpec(title="Score out of 100, all respondents and the client's records",
                       categories=[lab for lab, _ in vals] + ["Overall"],
                       series=[("Score", [x for _, x in vals] + [s.get("overall")], "primary")],
                       percent=False, maximum=100)
     comp = s.get("components") or {}
+    from ..report.pillars import INPUT_NAME   # "the hand-off in the CRM", as the report says
     notes = []
     for k, label in PILLARS:
         parts = (comp.get(k) or {}).get("inputs") or {}
         w = (comp.get(k) or {}).get("weights_used") or {}
         if parts:
             notes.append(f"{label}: " + ", ".join(
-                f"{name.replace('_', ' ')} {num(val)} (weight {w.get(name, 0):.0%})"
+                f"{INPUT_NAME.get(name, name.replace('_', ' '))} {num(val)} "
+                f"(weight {half_up(w.get(name, 0), 2):.0%})"
                 for name, val in parts.items() if val is not None) + ".")
     bullets = [f"{label}: {num(x)} of 100" if x is not None else f"{label}: not assessed"
                for label, x in vals]
@@ -429,9 +432,13 @@ def follow_up(results: dict) -> SlideSpec:
     headline = (isinstance(stake, dict) and stake.get("amount") is not None
                 and stake_is_headline(results))
     if headline:
+        from ..formatting import stake_share
+        share = stake_share(stake)
         bullets.append(f"Had the {num(stake.get('leads'))} leads sales gave up on reached SQL "
                        "as often as comparable leads it did touch, they would plausibly have "
-                       f"brought about {about_money(stake['amount'], cur)} in won deals.")
+                       f"brought about {about_money(stake['amount'], cur)} in won deals"
+                       + (f", {pct(share)} of the {about_money(stake['won_revenue'], cur)} won"
+                          if share is not None else "") + ".")
     notes = [_evidence_note(e) for e in get(results, "verdict.follow_up.evidence") or []]
     if headline:
         notes.append(stake_note(stake, cur))
@@ -502,8 +509,8 @@ def effort(results: dict) -> SlideSpec:
                f"{pct(ec.get('rate_low'))} of those given {lo_}.",
                "The comparison is made within lead-score bands, so it is not explained by "
                "reps working the better-looking leads harder."]
-    notes = [f"Odds ratio {ec['odds_ratio']:.1f} (95% interval {ec['ci_low']:.1f}–"
-             f"{ec['ci_high']:.1f}), stratified by lead-score band"
+    notes = [f"Odds ratio {half_up(ec['odds_ratio'], 1):.1f} (95% interval {half_up(ec['ci_low'], 1):.1f}–"
+             f"{half_up(ec['ci_high'], 1):.1f}), stratified by lead-score band"
              + ("" if ec.get("stratified") else " (not stratified: no lead score)") + ".",
              "Observational: leads that answer early need fewer attempts."]
     return SlideSpec(title=title, bullets=bullets, charts=[chart], notes=notes)
@@ -553,35 +560,58 @@ def lead_quality(results: dict) -> SlideSpec:
     above = (m.get("rate") is not None and b.get("high") is not None
              and m["rate"] > b["high"])
     seen = get(lq, "touched_conversion.marketing") or {}
-    observed_first = (st == "not_supported" and seen.get("rate") is not None
-                      and seen["rate"] >= (b.get("low") or 0))
-    if st == "supported":
+    seen_other = get(lq, "touched_conversion.other") or {}
+    floor = b.get("low") or 0
+    # the verdict leads with what the leads actually did whenever that figure decides it:
+    # cleared at or above the floor, or confirmed below it (review 16d, M2)
+    cleared = st == "not_supported" and seen.get("rate") is not None and seen["rate"] >= floor
+    confirmed = st == "supported" and seen.get("rate") is not None and seen["rate"] < floor
+    observed_first = cleared or confirmed
+    if confirmed:
+        title = (f"Marketing's leads convert poorly: only {pct(seen['rate'])} of those touched "
+                 "within the SLA reached SQL")
+    elif st == "supported":
         title = (f"Marketing's leads convert poorly even when worked well: {pct(m.get('rate'))}"
                  f" reach SQL{by}")
-    elif observed_first:
+    elif cleared:
         title = (f"Marketing's leads are not the problem: {pct(seen['rate'])} of those touched "
                  "within the SLA reached SQL")
     elif st == "not_supported":
         title = f"Worked properly, marketing's leads convert: {pct(m.get('rate'))} reach SQL{by}"
     else:
         title = f"Well-worked marketing leads reach SQL at {pct(m.get('rate'))}{by}"
-    rows = sorted(wc["by_source"].items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
+    observed_src = get(lq, "touched_conversion.by_source") or {}
+    if observed_first and observed_src:
+        # chart what the headline says: the share that actually reached SQL, by source
+        rows = sorted(observed_src.items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
+        n_all = sum(v.get("n") or 0 for v in observed_src.values())
+        chart_title = (f"Share that reached SQL by source, leads first touched within the SLA "
+                       f"(n = {num(n_all)}); marketing's sources highlighted")
+    else:
+        rows = sorted(wc["by_source"].items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
+        chart_title = (f"{'Upper estimate' if above else 'Estimated share'} reaching SQL{by} "
+                       f"by source, leads first touched within the SLA (n = {num(wc['n'])}); "
+                       "marketing's sources highlighted")
     chart = ChartSpec(
-        title=f"{'Upper estimate' if above else 'Estimated share'} reaching SQL{by} by source, "
-              f"leads first touched within the SLA (n = {num(wc['n'])}); marketing's sources "
-              "highlighted",
+        title=chart_title,
         categories=[k.replace("_", " ").capitalize() + ("" if v.get("marketing") else
                                                          " (sales-sourced)") for k, v in rows],
         series=[("Reached SQL", [v.get("rate") for _, v in rows], "primary")], maximum=1,
         highlight=[bool(v.get("marketing")) for _, v in rows])
     if observed_first:
         bullets = [f"Marketing-sourced leads touched within the SLA that reached SQL: "
-                   f"{ci(seen)}."]
-        bullets.append(
-            f"Worked{by}, an estimated {pct(m.get('rate'))} would reach SQL"
-            + (" — an upper figure, above the practitioner range: sales keeps working the "
-               "leads that look promising, so it runs high." if above else
-               f" (other sources {pct((wc['other'] or {}).get('rate'))})."))
+                   f"{ci(seen)}" + (f"; other sources: {pct(seen_other['rate'])}"
+                                    if seen_other.get("rate") is not None else "") + "."]
+        est, obs = m.get("rate"), seen.get("rate")
+        if est is not None and half_up(100 * est) > half_up(100 * obs):
+            bullets.append(
+                f"Worked{by}, an estimated {pct(est)} would reach SQL — an upper figure"
+                + (", above the practitioner range" if above else "")
+                + ": sales keeps working the leads that look promising, so it runs high.")
+        elif est is not None:
+            bullets.append(
+                f"The estimate for leads worked{by}, {pct(est)}, is no higher: it counts "
+                "conversions up to that attempt only.")
     else:
         bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(wc['other'])}."]
     if b.get("low") is not None:
@@ -785,7 +815,7 @@ def hang_together(alpha: float | None, results: dict | None = None) -> str:
         return "how consistently the statements agree could not be measured"
     good = _threshold(results or {}, "alpha_good")
     flag = _threshold(results or {}, "alpha_flag_below")
-    figure = f"consistency {alpha:.2f} on a 0–1 scale"
+    figure = f"consistency {half_up(alpha, 2):.2f} on a 0–1 scale"
     if good is None or flag is None:
         return f"the statements agree with each other at {figure}"
     words = ("hang together well" if alpha >= good

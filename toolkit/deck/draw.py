@@ -17,6 +17,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Pt
 
+from ..formatting import half_up
 from ..privacy import neutralize_cell
 from .content import ChartSpec, SlideSpec
 from .fit import EMU_PER_PT, Para, fit_size, text_height
@@ -123,8 +124,12 @@ def chart(slide, box: Box, spec: ChartSpec, style: Style) -> None:
     # and a label from a client's file is cut to a chart's size (review 13, L3)
     data.categories = [neutralize_cell(str(c) if len(str(c)) <= 60 else
                                        str(c)[:59].rstrip() + "…") for c in spec.categories]
+    # values rounded once, by the rule of every displayed figure (half up, as the text and tiles
+    # round them), so a label never reads 43 beside a "42" in the text (review 16d, M1)
+    places = spec.decimals + (2 if spec.percent else 0)
     for name, values, _ in spec.series:
-        data.add_series(neutralize_cell(str(name)), values)
+        data.add_series(neutralize_cell(str(name)),
+                        [None if v is None else half_up(v, places) for v in values])
     kind = XL_CHART_TYPE.BAR_CLUSTERED if spec.kind == "bar" else XL_CHART_TYPE.COLUMN_CLUSTERED
     ch = slide.shapes.add_chart(kind, box.x, box.y, box.w, box.h, data).chart
     ch.font.size = Pt(12)
@@ -274,7 +279,7 @@ def summary_slide(slide, spec: SlideSpec, W: int, H: int, style: Style, *,
     n = len(spec.tiles)
     if n:
         tw = (W - 2 * m - gap * (n - 1)) // n
-        th = int(H * 0.14)
+        th = int(H * 0.16)
         for i, (label, value, sub) in enumerate(spec.tiles):
             x = m + i * (tw + gap)
             tile = slide.shapes.add_shape(1, x, y, tw, th)
@@ -282,8 +287,10 @@ def summary_slide(slide, spec: SlideSpec, W: int, H: int, style: Style, *,
             tile.fill.fore_color.rgb = style.colour("F2F2F2")
             tile.line.fill.background()
             tile.shadow.inherit = False
-            paras = [Para(value, 28, bold=True), Para(label + (f" · {sub}" if sub else ""), 12)]
-            text_box(slide, Box(x, y, tw, th), paras, style, max_pt=28, min_pt=14,
+            # the label keeps a readable size when projected (review 16d: 8 pt under the
+            # money figure): 14 to 24 beside the value, so it stays at 10 pt or more
+            paras = [Para(value, 24, bold=True), Para(label + (f" · {sub}" if sub else ""), 14)]
+            text_box(slide, Box(x, y, tw, th), paras, style, max_pt=24, min_pt=17.2,
                      colour="primary", shape=tile, align=PP_ALIGN.CENTER,
                      anchor=MSO_ANCHOR.MIDDLE)
         y += th + int(H * 0.03)

@@ -35,6 +35,7 @@ from .structure import metric_weight, num, own_bookings_only, with_side
 from .. import method
 from ..method import THRESHOLDS as _M
 from ..verdict import followup_evidence, thin_followup_clause
+from ..formatting import half_up
 
 #: The flags' view of :data:`toolkit.method.THRESHOLDS` (flag name → value). "Thin
 #: follow-up" uses exactly the verdict's cut-offs, so the plan flag and the verdict agree.
@@ -63,7 +64,7 @@ def _flag(code: str, title: str, sentence: str, figures: dict) -> dict:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+    return f"{half_up(100 * x):.0f}%"
 
 
 def marketing_acceptance(crm: dict | None, marketing_sources: Iterable[str] = ()
@@ -116,7 +117,7 @@ def _volume_flag(vol: float, crm: dict | None, marketing_sources: Iterable[str]
         return [], ["marketing is paid on volume metrics, but the lead acceptance rate is "
                     "unknown, so the volume-pay flag could not be checked"]
     if n_mql < THRESHOLDS["min_mqls"]:
-        return [], [f"marketing is paid on volume metrics, but only {n_mql:.0f} {who} "
+        return [], [f"marketing is paid on volume metrics, but only {half_up(n_mql):.0f} {who} "
                     f"(need {THRESHOLDS['min_mqls']}) are too few to judge the acceptance "
                     "rate, so the volume-pay flag could not be checked"]
     figures = {"marketing_volume_weight": num(vol), "acceptance_rate": acc,
@@ -125,7 +126,7 @@ def _volume_flag(vol: float, crm: dict | None, marketing_sources: Iterable[str]
         return [_flag(
             "volume_pay_low_acceptance", "Marketing paid for volume sales turns away",
             f"{_pct(vol)} of marketing's variable pay rewards lead volume, yet sales "
-            f"accepts {'only ' if acc > 0 else ''}{_pct(acc)} of the {n_mql:,.0f} {who} "
+            f"accepts {'only ' if acc > 0 else ''}{_pct(acc)} of the {half_up(n_mql):,.0f} {who} "
             f"(below the {_pct(thr)} lower bound of the usual MQL-to-SAL range): marketing "
             "is paid for leads sales does not want.", figures)], []
     fit = crm_figure(crm, "handoff", "fit_share")
@@ -136,8 +137,8 @@ def _volume_flag(vol: float, crm: dict | None, marketing_sources: Iterable[str]
             "volume_pay_low_acceptance",
             "Marketing paid on volume while most rejections are for fit",
             f"{_pct(vol)} of marketing's variable pay rewards lead volume, and "
-            f"{_pct(fit)} of the {n_reason:,.0f} rejections that carry a reason say the lead "
-            f"does not fit (sales accepts {_pct(acc)} of the {n_mql:,.0f} {who}): marketing "
+            f"{_pct(fit)} of the {half_up(n_reason):,.0f} rejections that carry a reason say the lead "
+            f"does not fit (sales accepts {_pct(acc)} of the {half_up(n_mql):,.0f} {who}): marketing "
             "is paid for leads that are not the customers sales sells to.",
             {**figures, "fit_share": fit, "n_with_reason": n_reason,
              "fit_share_threshold": THRESHOLDS["fit_share_high"]})], []

@@ -14,6 +14,7 @@ from .display import Rendered, renders, fmt_pct, show_markdown, show_table
 from .survey import TEAM_WORD, hidden_sentences
 from .read import method as stored_method
 from .waves import method_markdown
+from ..formatting import half_up
 
 
 @renders
@@ -123,7 +124,7 @@ def render_methodology(results: dict) -> Rendered:
     mat_txt = ("Maturity stages on the mean of the twelve maturity statements: " + ", ".join(
         (f"< {b['to']:g} {b['stage']}" if b.get("from") is None else
          f"≥ {b['from']:g} {b['stage']}" if b.get("to") is None else
-         f"{b['from']:g}–{b['to'] - 0.01:.2f} {b['stage']}") for b in mat)
+         f"{b['from']:g}–{half_up(b['to'] - 0.01, 2):.2f} {b['stage']}") for b in mat)
         + " (Kotler, Rackham & Krishnaswamy 2006).") if mat else ""
     alpha = th.get("alpha_flag_below")
     show_markdown(
@@ -176,7 +177,7 @@ def render_methodology(results: dict) -> Rendered:
                                                     ).rstrip())
     rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
              "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
-             "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,
+             "Weight": f"{half_up(c.get('weight'), 2):.0%}" if c.get("weight") is not None else None,
              "What it measures": c.get("input")} for c in m.get("components") or []]
     if rows:
         show_table(pd.DataFrame(rows, dtype=object), caption="How the pillar scores are "
@@ -209,9 +210,9 @@ _REPORT_USES = ("verdict", "incentive flags", "findings", "recommendations")
 
 #: Thresholds whose value is not a share of 100 %: its unit as the rule states it.
 _UNITS = {
-    "gap_large": lambda v: f"{v:.2f}",                       # Cliff's delta, −1..1
-    "severity_high": lambda v: f"{v:.2f} on the 0–1 severity scale",
-    "severity_medium": lambda v: f"{v:.2f} on the 0–1 severity scale",
+    "gap_large": lambda v: f"{half_up(v, 2):.2f}",                       # Cliff's delta, −1..1
+    "severity_high": lambda v: f"{half_up(v, 2):.2f} on the 0–1 severity scale",
+    "severity_medium": lambda v: f"{half_up(v, 2):.2f} on the 0–1 severity scale",
     "sow_gap": lambda v: f"{100 * v:g} points",
     "reward_gap": lambda v: f"{100 * v:g} points",
     "scale_low": lambda v: f"{v:g} on the 1–5 answer scale",
@@ -299,17 +300,17 @@ def render_handoff_score(results: dict) -> Rendered:
             how += (f" × (1 − MQLs rejected for fit ÷ {fmt_pct(cap)}, at least 0): "
                     f"{fmt_pct(fr)} of MQLs were rejected for fit")
         rows.append({"component": "Acceptance, worked, net of leads rejected for fit",
-                     "value": f"{comps['acceptance']:.2f}", "how": how})
+                     "value": f"{half_up(comps['acceptance'], 2):.2f}", "how": how})
     if "feedback" in comps:
-        rows.append({"component": "Reasons given", "value": f"{comps['feedback']:.2f}",
+        rows.append({"component": "Reasons given", "value": f"{half_up(comps['feedback'], 2):.2f}",
                      "how": "share of rejections that say why"})
     if "sla" in comps:
-        rows.append({"component": "First touch within the SLA", "value": f"{comps['sla']:.2f}",
+        rows.append({"component": "First touch within the SLA", "value": f"{half_up(comps['sla'], 2):.2f}",
                      "how": "share of leads handed to sales first touched within the SLA"})
     score = h.get("evidence_score")
     show_table(pd.DataFrame(rows, dtype=object),
                caption="Hand-off evidence score = mean of the three components × 100"
-               + (f" = {score:.0f}" if score is not None else " (not computed: "
+               + (f" = {half_up(score):.0f}" if score is not None else " (not computed: "
                   + "; ".join(h.get("evidence_score_missing") or []) + ")")
                + ". An accepted lead that is never touched is not a hand-off that happened, so "
                "acceptance counts only the accepted leads sales worked; and an MQL rejected "

@@ -8,6 +8,7 @@ from ..charts import crm as charts
 from ..vocab import FUNNEL_STAGES
 from .read import threshold
 from .display import Rendered, renders, fmt_num, fmt_pct, fmt_pct_range, show_figure, show_markdown, show_not_assessed, show_table
+from ..formatting import half_up
 
 STAGES = FUNNEL_STAGES
 
@@ -467,7 +468,8 @@ def odds_sentence(lg: dict, dose: dict | None = None) -> str:
             continue
         pts = sorted(abs(_points(x, base)) for x in (lo, hi))
         mid = abs(_points(o, base))
-        d = 1 if mid < 1 or round(pts[0]) == round(pts[1]) else 0   # never "0" or "2–2"
+        d = 1 if mid < 1 or half_up(pts[0]) == half_up(pts[1]) else 0
+        pts, mid = [half_up(x, d) for x in pts], half_up(mid, d)   # never "0" or "2–2"
         parts.append(f"{who} {word} the chance of reaching SQL by about "
                      f"{mid:.{d}f} percentage point{'' if f'{mid:.{d}f}' == '1' else 's'} "
                      f"(95% interval {pts[0]:.{d}f}–{pts[1]:.{d}f})")
@@ -521,11 +523,11 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
         text += (f"At the rate at which SQLs from leads created in the period were won "
                  f"({fmt_pct(sw.get('rate'))}: {sw['won']:,} won deals from {sw['sql']:,} SQLs) "
                  f"and their median won deal ({currency + ' ' if currency else ''}"
-                 f"{r.get('median_won_amount') or 0:,.0f}), ")
+                 f"{half_up(r.get('median_won_amount') or 0):,.0f}), ")
     else:
         text += (f"At the win rate of opportunities created in the period "
                  f"({fmt_pct(r.get('win_rate'))}, won ÷ closed) and their median won deal "
-                 f"({currency + ' ' if currency else ''}{r.get('median_won_amount') or 0:,.0f}),"
+                 f"({currency + ' ' if currency else ''}{half_up(r.get('median_won_amount') or 0):,.0f}),"
                  " ")
     text += (f"that is about **{about_money(r['amount'], currency)}** in won deals (95% "
              f"interval {about_money_range(r.get('ci_low'), r.get('ci_high'), currency)})")
@@ -678,9 +680,9 @@ def _legacy_dose(results: dict) -> None:
     ec = dose.get("effort_contrast") or {}
     take = "Too few leads to compare effort levels."
     if ec.get("odds_ratio") is not None:
-        take = (f"Leads worked {ec['high_effort']} had {ec['odds_ratio']:.1f}× the odds of "
+        take = (f"Leads worked {ec['high_effort']} had {half_up(ec['odds_ratio'], 1):.1f}× the odds of "
                 f"reaching SQL of leads given {ec['low_effort']} (95% CI "
-                f"{ec['ci_low']:.1f}–{ec['ci_high']:.1f})"
+                f"{half_up(ec['ci_low'], 1):.1f}–{half_up(ec['ci_high'], 1):.1f})"
                 + (", within the same score band." if ec.get("stratified") else "."))
     show_figure(charts.plot_rate_buckets(data=d, hue=hue),
                 alt="Bar chart of the share of leads reaching SQL by number of sales attempts"

@@ -20,6 +20,7 @@ from typing import Iterable
 import pandas as pd
 from IPython.display import HTML
 
+from ..formatting import half_up
 from .safe import NO_MATH_CLASS, html_text, markdown_html
 
 from .output import Rendered, collect, emit, renders  # noqa: F401  (re-exported)
@@ -27,7 +28,7 @@ from .output import Rendered, collect, emit, renders  # noqa: F401  (re-exported
 
 def fmt_pct(x: float | None, digits: int = 0) -> str:
     """Format a 0..1 share as a percentage; ``None`` (or a non-finite value) as an em dash."""
-    return "—" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
+    return "—" if x is None or not math.isfinite(x) else f"{half_up(100 * x, digits):.{digits}f}%"
 
 
 def fmt_pct_range(lo: float | None, hi: float | None) -> str:
@@ -42,7 +43,7 @@ def fmt_pct_range(lo: float | None, hi: float | None) -> str:
 def fmt_num(x: float | None, digits: int = 1) -> str:
     """Format a number with *digits* decimals and thousands separators; ``None`` (or a
     non-finite value) as —."""
-    return "—" if x is None or not math.isfinite(x) else f"{x:,.{digits}f}"
+    return "—" if x is None or not math.isfinite(x) else f"{half_up(x, digits):,.{digits}f}"
 
 
 def fmt_p(p: float | None) -> str:

@@ -12,6 +12,7 @@ from ..exceptions import ReportError
 from .pillars import parts_sentence, structure_definition
 from .read import threshold
 from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+from ..formatting import half_up
 
 SCALE_NAMES = {"SHARE": "Shared goals", "RINT": "Reward interdependence",
                "RFAIR": "Reward fairness"}   # the scale's name in every chart and table
@@ -38,7 +39,7 @@ def _limits(results: dict) -> dict:
 
 
 def _money(x: float | None, currency: str) -> str:
-    return "—" if x is None else f"{currency} {x:,.0f}"
+    return "—" if x is None else f"{currency} {half_up(x):,.0f}"
 
 
 def sow_sentence(inc: dict) -> str:
@@ -62,14 +63,14 @@ def sow_sentence(inc: dict) -> str:
                  + (f": the {' and '.join(own_sides)} side"
                     f"{'s are' if len(own_sides) > 1 else ' is'} paid that way" ) + ")")
     if gap is not None and gap >= 0.2:
-        text += (f" — a gap of {100 * gap:.0f} points: one team can hit its bonus while the "
+        text += (f" — a gap of {half_up(100 * gap):.0f} points: one team can hit its bonus while the "
                  "other misses")
     elif gap is not None and s <= 0 and m <= 0:
         text += " — neither side's pay is tied to the other's success"
-    elif gap is not None and round(100 * gap) == 0:
+    elif gap is not None and half_up(100 * gap) == 0:
         text += " — no gap between them"
     elif gap is not None:
-        text += f" — a gap of only {100 * gap:.0f} points"
+        text += f" — a gap of only {half_up(100 * gap):.0f} points"
     return text + "."
 
 
@@ -157,8 +158,8 @@ def whatif_sentence(inc: dict, currency: str) -> str | None:
     share = w.get("marketing_reward_share") or {}
     cost = w.get("added_cost")
     before, after = share.get("before"), share.get("after")
-    unchanged = (before is not None and after is not None and round(100 * before) ==
-                 round(100 * after) and abs(cost or 0) < 0.5)
+    unchanged = (before is not None and after is not None and half_up(100 * before) ==
+                 half_up(100 * after) and abs(cost or 0) < 0.5)
     if not parts or unchanged:
         return None   # the plan already does what the what-if tests: no empty what-if
     verb = "add" if (cost or 0) >= 0 else "save"

@@ -10,6 +10,7 @@ never meets two "Communication" scores without being told why.
 from __future__ import annotations
 
 from ..lookup import get
+from ..formatting import half_up
 
 TITLE = {"politics": "Company politics", "incentives": "Incentives",
          "communication": "Communication"}
@@ -47,7 +48,7 @@ def structure_definition(results: dict) -> str:
     """What the plan-structure score counts, with this client's points (plain text)."""
     pts = get(results, "incentives.structure_points") or {}
     mx = get(results, "incentives.structure_points_max") or {}
-    parts = [f"{label} {pts[k]:.0f} of {mx[k]:.0f} points" for k, label in STRUCTURE_PARTS
+    parts = [f"{label} {half_up(pts[k]):.0f} of {half_up(mx[k]):.0f} points" for k, label in STRUCTURE_PARTS
              if pts.get(k) is not None and mx.get(k) is not None]
     base = ("the plan's structure scores the compensation plan itself on 100 points")
     return base + (": " + ", ".join(parts) if parts else "")
@@ -65,15 +66,15 @@ def parts_sentence(results: dict, pillar: str) -> str | None:
     comp = get(results, f"scores.components.{pillar}") or {}
     inputs = {k: x for k, x in (comp.get("inputs") or {}).items() if x is not None}
     weights = comp.get("weights_used") or comp.get("weights") or {}
-    head = f"{TITLE[pillar]} scores {v:.0f} of 100"
+    head = f"{TITLE[pillar]} scores {half_up(v):.0f} of 100"
     if len(inputs) <= 1:
         only = next(iter(inputs), "survey")
         return f"{head}, from {INPUT_NAME.get(only, only.replace('_', ' '))} alone."
-    named = [f"{INPUT_NAME.get(k, k.replace('_', ' '))} {x:.0f} of 100" for k, x in
+    named = [f"{INPUT_NAME.get(k, k.replace('_', ' '))} {half_up(x):.0f} of 100" for k, x in
              inputs.items()]
     ws = [weights.get(k) for k in inputs]
     how = (", weighted half each" if len(ws) == 2 and all(w == 0.5 for w in ws) else
-           " (weights " + ", ".join(f"{INPUT_NAME.get(k, k)} {w:.0%}" for k, w in
+           " (weights " + ", ".join(f"{INPUT_NAME.get(k, k)} {half_up(w, 2):.0%}" for k, w in
                                     zip(inputs, ws) if w is not None) + ")")
     text = f"{head}: " + " and ".join(named) + how + "."
     if "plan_structure" in inputs:

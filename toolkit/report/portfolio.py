@@ -21,6 +21,7 @@ import pandas as pd
 from .waves import change_line
 from ..lookup import dig as _get
 from .output import Rendered, renders
+from ..formatting import half_up
 
 STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")
 PILLARS = ("overall", "politics", "incentives", "communication")
@@ -232,11 +233,11 @@ def render_scores(portfolio: dict) -> Rendered:
     ax = plot_score_distribution(data=df)
     weakest = min((p for p in PILLARS[1:] if st[p]["median"] is not None),
                   key=lambda p: st[p]["median"], default=None)
-    take = (f"Median overall score {st['overall']['median']:.0f}/100 across "
+    take = (f"Median overall score {half_up(st['overall']['median']):.0f}/100 across "
             f"{st['overall']['n']} clients")
     if weakest:
         take += f"; the weakest step across the portfolio is {weakest} " \
-                f"(median {st[weakest]['median']:.0f})."
+                f"(median {half_up(st[weakest]['median']):.0f})."
     show_figure(ax, alt="Box and dot plot of overall, politics, incentives and communication "
                 "scores (0 to 100) across clients, with the stage cut points at 25, 50 and 75.",
                 takeaway=take)
@@ -271,7 +272,7 @@ def render_clients(portfolio: dict) -> Rendered:
     names = names.where(~twice, names + " (" + df["client_id"].astype(str) + ")")
 
     def whole(col: str) -> pd.Series:
-        return pd.to_numeric(df[col], errors="coerce").round(0).astype("Int64")
+        return pd.to_numeric(df[col], errors="coerce").map(half_up, na_action="ignore").astype("Int64")
 
     table = pd.DataFrame({
         "Client": names,
@@ -324,6 +325,6 @@ def render_findings(portfolio: dict) -> Rendered:
         table = pd.DataFrame({**cols,
                               "Recommendation" if first == "step" else "Conflict": df["title"],
                               "Clients": df["clients"],
-                              "Share of clients": (df["share"] * 100).round(0)
+                              "Share of clients": (df["share"] * 100).map(half_up)
                               .astype("Int64").astype(str) + "%"})
         show_table(table, caption=heading)

@@ -38,12 +38,13 @@ def render(results: dict) -> Rendered:
     rule = ((results.get("method") or {}).get("priority") or {}).get("rule")
     first = str(recs[0].get("title") or "").rstrip(".")
     n = len(recs)
+    ranked_ = any(r.get("value") is not None for r in recs)   # not only "keep" actions
     show_markdown(f"**Start with: {first[:1].lower() + first[1:]}.** "
                   + (f"The {n} actions below are in the order to take them" if n > 1 else
                      "It is the one action this data calls for")
                   + (" (ranked by impact × how directly the client's own records show the "
-                     "problem; the scores are in the methodology appendix)" if rule and n > 1
-                     else "")
+                     "problem; the scores are in the methodology appendix)"
+                     if rule and n > 1 and ranked_ else "")
                   + ". " + _intro_tail(recs))
     items = []
     for r in recs:

@@ -18,6 +18,7 @@ from ..exceptions import ReportError
 from .display import emit, fmt_pct
 from .pillars import rank_words
 from .read import threshold
+from ..formatting import half_up
 
 
 def _limit(results: dict, name: str, default: float) -> float:
@@ -94,10 +95,10 @@ def _survey_clause(results: dict, pillar: str) -> str | None:
     n = get(results, "survey.respondents.all")
     if code == "CONF" and m < 3.5:
         return (f"conflict and blame are common (the{'' if n is None else f' {n:,}'} "
-                f"respondents agree {m:.1f} of 5, where 3 is neutral)")
+                f"respondents agree {half_up(m, 1):.1f} of 5, where 3 is neutral)")
     where = "agree" if code == "CONF" else "rate it"
     return (f"{WEAK[code]} ({'the' if n is None else f'the {n:,}'} respondents {where} "
-            f"{m:.1f} of 5, where 3 is neutral)")
+            f"{half_up(m, 1):.1f} of 5, where 3 is neutral)")
 
 
 def politics(results: dict) -> str | None:
@@ -108,14 +109,20 @@ def politics(results: dict) -> str | None:
         return None
     clause = _survey_clause(results, "politics")
     if clause is not None:
-        how = ("stands in the way" if p < _limit(results, "pillar_low", 50.0)
-               else "is a drag")
-        return f"Politics {how} ({p:.0f} of 100 in the survey): {clause}."
+        # the same clear-margin rule as the themes (review 16d: "stands in the way" at 48):
+        # scale_clear_margin on the 1–5 scale is 25 × the margin points on the 0–100 score
+        low = _limit(results, "pillar_low", 50.0)
+        margin = 25 * _limit(results, "scale_clear_margin", 0.25)
+        if abs(p - low) < margin:
+            return (f"Politics is close to neutral ({half_up(p):.0f} of 100 in the survey); "
+                    f"what still stands in the way: {clause}.")
+        how = "stands in the way" if p < low else "is a drag"
+        return f"Politics {how} ({half_up(p):.0f} of 100 in the survey): {clause}."
     if _all_healthy(results, "politics"):
-        return (f"Politics is not in the way: the survey puts it at {p:.0f} of 100, with "
+        return (f"Politics is not in the way: the survey puts it at {half_up(p):.0f} of 100, with "
                 "fairness, trust, conflict and leadership support rated well by the "
                 "respondents.")
-    return (f"Politics is neither a drag nor a strength ({p:.0f} of 100 in the survey): "
+    return (f"Politics is neither a drag nor a strength ({half_up(p):.0f} of 100 in the survey): "
             "fairness, trust, conflict and leadership support are rated close to neutral "
             "(3 of 5), none clearly below it.")
 
@@ -167,14 +174,14 @@ def communication(results: dict) -> str | None:
         if v is None:
             return "Communication falls short: " + "; ".join(bits[:2]) + "."
         if rank == "the weakest of the three steps":
-            return (f"Communication is the weak link ({v:.0f} of 100, {rank}): "
+            return (f"Communication is the weak link ({half_up(v):.0f} of 100, {rank}): "
                     + "; ".join(bits[:2]) + ".")
-        return (f"Communication scores {v:.0f} of 100" + (f", {rank}" if rank else "")
+        return (f"Communication scores {half_up(v):.0f} of 100" + (f", {rank}" if rank else "")
                 + ", yet " + "; ".join(bits[:2]) + ".")
     if nr is None and clause is None and untouched is None:
         return None
     v, rank = get(results, "scores.communication"), rank_words(results, "communication")
-    score = ("" if v is None else f" ({v:.0f} of 100" + (f", {rank}" if rank else "") + ")")
+    score = ("" if v is None else f" ({half_up(v):.0f} of 100" + (f", {rank}" if rank else "") + ")")
     return f"Communication works{score}: the teams talk regularly and the hand-off is kept."
 
 

@@ -18,6 +18,7 @@ from ..formatting import headline_money, money_sentence
 from .display import Rendered, renders, emit, fmt_num, fmt_pct
 from .read import findings as stored_findings
 from .recommendations import ranked, tag
+from ..formatting import half_up
 
 STAGE_NOTE = {
     "Undefined": "the teams work to their own agendas, with conflict over resources and blame",
@@ -32,8 +33,8 @@ PILLARS = (("politics", "Company politics"), ("incentives", "Incentives"),
 def _money(x: float | None, currency: str) -> str:
     if x is None:
         return "—"
-    return (f"{currency} {x / 1e6:,.1f} million" if abs(x) >= 1e6
-            else f"{currency} {x:,.0f}").strip()
+    return (f"{currency} {half_up(x / 1e6, 1):,.1f} million" if abs(x) >= 1e6
+            else f"{currency} {half_up(x):,.0f}").strip()
 
 
 def top_findings(results: dict, n: int = 3) -> list[dict]:
@@ -57,7 +58,7 @@ def change_lead(results: dict) -> str | None:
     parts = []
     o = (comp.get("scores") or {}).get("overall") or {}
     if o.get("before") is not None and o.get("after") is not None:
-        parts.append(f"overall alignment {o['before']:.0f} → {o['after']:.0f} of 100")
+        parts.append(f"overall alignment {half_up(o['before']):.0f} → {half_up(o['after']):.0f} of 100")
     moved = [e for e in (comp.get("crm") or {}).values() if isinstance(e, dict)
              and e.get("status") in ("improved", "worsened") and e.get("unit") == "share"
              and e.get("before") is not None and e.get("after") is not None]
@@ -117,7 +118,7 @@ def render(results: dict) -> Rendered:
         for label, v, stage in tiles)
     parts.append(f"<div class='kpis'>{cells}</div>")
     if s.get("overall") is not None and s.get("stage"):
-        parts.append(f"<p>Overall alignment is <strong>{s['overall']:.0f} of 100, "
+        parts.append(f"<p>Overall alignment is <strong>{half_up(s['overall']):.0f} of 100, "
                      f"{esc(s['stage'])}</strong>: {esc(STAGE_NOTE.get(s['stage'], ''))}. "
                      "The score is the mean of the three steps that close the divide: remove "
                      "company politics, pay both teams on shared outcomes, communicate.</p>")

@@ -22,6 +22,7 @@ from ..vocab import agree_is_unhealthy
 from .pillars import parts_sentence, survey_part_label
 from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
                       show_table)
+from ..formatting import half_up
 
 SIDE_WORD = {"sales": "sales side", "marketing": "marketing side", "all": "all respondents"}
 TEAM_WORD = {"sales": "Sales", "sales_development": "Sales development",
@@ -153,15 +154,15 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
                 if asked[q] not in questions.setdefault(g, []):
                     questions[g].append(asked[q])
     by: dict[str, dict[str, list[str]]] = {}        # reason -> view -> groups
-    themes: dict[tuple[str, str], list[str]] = {}   # (group, view) -> scale names
+    themes: dict[tuple[str, str, str], list[str]] = {}  # (group, view, reason) -> scales
     for r in records:
         # a record without a reason (older results) reads as hidden below the threshold
         reason, where = r.get("reason") or "below_threshold", str(r.get("where") or "")
         view = "comments" if ".comments." in where else _view(where)
         for g in group_words([r.get("group")]):
-            if reason == "few_answers":
+            if reason in ("few_answers", "complementary_answers"):
                 code = where.split(".")[-1]
-                names = themes.setdefault((g, view), [])
+                names = themes.setdefault((g, view, reason), [])
                 word = _scale_word(sv, code) if code.isupper() else ""
                 if word and word not in names:
                     names.append(word)
@@ -195,14 +196,16 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
     if comp:
         out.append(f"Also hidden: {comp}, so that a hidden group cannot be worked out by "
                    "subtracting the shown groups from the total.")
-    per_view: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for (g, view), names in themes.items():
-        per_view.setdefault((view, tuple(names)), []).append(g)
-    for (view, names), gs in per_view.items():
+    per_view: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
+    for (g, view, why), names in themes.items():
+        per_view.setdefault((view, tuple(names), why), []).append(g)
+    for (view, names, why), gs in per_view.items():
         one = len(gs) == 1 and not gs[0].endswith(("es", "rs", "ms", "ts"))
         out.append(f"In {view}, {_and(gs)} {'is' if one else 'are'} hidden"
                    + (f" on {_and(list(names))}" if names else "")
-                   + f", where fewer than {min_size} of them answered.")
+                   + (f", where fewer than {min_size} of them answered." if why == "few_answers"
+                      else ", so that a group with fewer than "
+                      f"{min_size} answers there cannot be worked out by subtraction."))
     shown = {str(t).lower() for t in shown_teams}
     few = groups_of("few_for_comments")
     if few:
@@ -219,7 +222,7 @@ def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
     if pooled:
         out.append(f"Comments of {_and(pooled)} are not quoted, neither listed nor as a "
                    "comment theme, because a team among them is hidden in the participation "
-                   "table; they count only in each question's total.")
+                   "table; the comment themes count only the sales and marketing sides.")
     return out
 
 
@@ -329,7 +332,7 @@ def _scale_table(sv: dict, scales: list[str]) -> pd.DataFrame:
             "Marketing side (0–100)": idx("marketing"),
             "All respondents, other teams included (0–100)": idx("all"),
             "Cliff's delta": ("—" if delta is None else
-                              f"{(-delta if flip else delta):+.2f} ({e['cliffs_magnitude']})"),
+                              f"{half_up((-delta if flip else delta), 2):+.2f} ({e['cliffs_magnitude']})"),
             "Adjusted p": fmt_p(e.get("p_adj")),
             "Alpha": fmt_num(e.get("alpha"), 2) + (" ⚠" if e.get("alpha_flag") else ""),
         })
@@ -347,7 +350,7 @@ def scale_takeaway(sv: dict, scales: list[str]) -> str:
         return "No theme of this pillar could be scored."
     worst = min(oriented, key=oriented.get)
     name = FREEDOM_FROM_CONFLICT if worst == "CONF" else sv["scales"][worst].get("name", worst)
-    text = f"Weakest: {name.lower()} ({oriented[worst]:.0f} of 100)."
+    text = f"Weakest: {name.lower()} ({half_up(oriented[worst]):.0f} of 100)."
     deltas = {sc: (sv["scales"].get(sc) or {}).get("cliffs_delta") for sc in scales}
     deltas = {sc: d for sc, d in deltas.items() if d is not None}
     if deltas:
@@ -374,7 +377,11 @@ def _render_pillar(sv: dict, pillar: str, results: dict | None = None) -> None:
     label = survey_part_label(results or {}, pillar)
     line = f"**{label}: {fmt_num(p.get('overall'), 0)} of 100 in the survey**"
     if bs.get("sales") is not None and bs.get("marketing") is not None:
-        line += (f" (sales side {fmt_num(bs['sales'], 0)}, marketing side "
+        # the whole can sit above both sides: name who else it counts (review 16d)
+        rest = (resp.get("all") or 0) - (resp.get("sales") or 0) - (resp.get("marketing") or 0)
+        line += (" (everyone" + (f", including the {rest} outside sales and marketing"
+                                 if rest > 0 else "")
+                 + f"; sales side {fmt_num(bs['sales'], 0)}, marketing side "
                  f"{fmt_num(bs['marketing'], 0)})")
     show_markdown(line + ". 0 means everyone strongly disagrees with every healthy statement, "
                   "100 that everyone strongly agrees; 50 is neutral.")
@@ -427,7 +434,7 @@ def render_gaps(results: dict, top: int = 10) -> Rendered:
                 "and marketing sides' mean answers differ most, each bar pointing to the "
                 "side that answers more healthily.",
                 takeaway=(f"Biggest gap: “{_plain(g0['label'])}” — the {who} side agrees more "
-                          f"by {abs(g0['gap']):.1f} points on the 1–5 scale (a "
+                          f"by {half_up(abs(g0['gap']), 1):.1f} points on the 1–5 scale (a "
                           f"{g0['cliffs_magnitude']} difference)."))
     # the chart shows the gaps; a table of the same numbers would only repeat it
 
@@ -458,15 +465,15 @@ def render_maturity(results: dict) -> Rendered:
 
 def maturity_takeaway(m: dict) -> str:
     """Stage overall and by side, in one sentence."""
-    text = (f"The teams rate their own alignment maturity {m['mean']:.1f} of 5 (joint "
+    text = (f"The teams rate their own alignment maturity {half_up(m['mean'], 1):.1f} of 5 (joint "
             "planning, shared funnel, common vocabulary, one revenue leadership).")
     s, k = m["by_side"].get("sales") or {}, m["by_side"].get("marketing") or {}
     if s.get("mean") is not None and k.get("mean") is not None:
         if m.get("stage_gap"):
-            text += (f" The sides see it differently: sales {s['mean']:.1f}, marketing "
-                     f"{k['mean']:.1f}.")
+            text += (f" The sides see it differently: sales {half_up(s['mean'], 1):.1f}, marketing "
+                     f"{half_up(k['mean'], 1):.1f}.")
         else:
-            text += f" Both sides see it alike (sales {s['mean']:.1f}, marketing {k['mean']:.1f})."
+            text += f" Both sides see it alike (sales {half_up(s['mean'], 1):.1f}, marketing {half_up(k['mean'], 1):.1f})."
     return text
 
 
@@ -628,9 +635,9 @@ def render_reliability(results: dict) -> Rendered:
         show_markdown("**Reliability.** Cronbach's alpha could not be computed for any scale.")
         return
     text = (f"**Reliability.** Cronbach's alpha (pooled sample, listwise) ranges from "
-            f"{min(alphas.values()):.2f} to {max(alphas.values()):.2f} across "
+            f"{half_up(min(alphas.values()), 2):.2f} to {half_up(max(alphas.values()), 2):.2f} across "
             f"{len(alphas)} scales")
-    flagged = [f"{e.get('name', k).lower()} ({e['alpha']:.2f})" for k, e in sc.items()
+    flagged = [f"{e.get('name', k).lower()} ({half_up(e['alpha'], 2):.2f})" for k, e in sc.items()
                if e.get("alpha_flag") and e.get("alpha") is not None]
     missing = [e.get("name", k).lower() for k, e in sc.items() if e.get("alpha") is None]
     text += ("; below 0.6, so read with care: " + ", ".join(flagged) if flagged else

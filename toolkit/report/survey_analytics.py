@@ -14,6 +14,7 @@ from IPython.display import HTML
 from ..charts import survey_analytics as charts
 from ..vocab import FREEDOM_FROM_CONFLICT  # the conflict scale's healthy mirror (re-exported)
 from .display import Rendered, renders, emit, fmt_pct, show_figure, show_markdown, show_table
+from ..formatting import half_up
 
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",
@@ -45,12 +46,12 @@ def drivers_takeaway(dr: dict, names: dict) -> str:
         return names.get(p["scale"], p["scale"])
 
     text = (f"{name(top)} goes with the largest share — "
-            f"{top['share']:.0%} (95% interval {top['share_ci'][0]:.0%}–"
-            f"{top['share_ci'][1]:.0%})")
+            f"{half_up(top['share'], 2):.0%} (95% interval {half_up(top['share_ci'][0], 2):.0%}–"
+            f"{half_up(top['share_ci'][1], 2):.0%})")
     if len(p) > 1:
         nxt = p[1]
         text += (f", then {name(nxt)} "
-                 f"({nxt['share']:.0%}, {nxt['share_ci'][0]:.0%}–{nxt['share_ci'][1]:.0%})")
+                 f"({half_up(nxt['share'], 2):.0%}, {half_up(nxt['share_ci'][0], 2):.0%}–{half_up(nxt['share_ci'][1], 2):.0%})")
     return text + "."
 
 
@@ -83,9 +84,9 @@ def render_drivers(results: dict) -> Rendered:
                 "perceived effectiveness that the factors explain together, with 95% "
                 "intervals.", takeaway=drivers_takeaway(dr, names))
     show_markdown(
-        f"Together, {what} account for {dr['r2']:.0%} of the differences between people in "
-        f"how effective they find the relationship (95% interval {dr['r2_ci'][0]:.0%}–"
-        f"{dr['r2_ci'][1]:.0%}; {dr['n']} respondents who answered every question). The "
+        f"Together, {what} account for {half_up(dr['r2'], 2):.0%} of the differences between people in "
+        f"how effective they find the relationship (95% interval {half_up(dr['r2_ci'][0], 2):.0%}–"
+        f"{half_up(dr['r2_ci'][1], 2):.0%}; {dr['n']} respondents who answered every question). The "
         "bars split that explained part between the factors, crediting shared influence "
         "fairly. This shows association, not proof of cause: read it as where a change is "
         "most likely to be felt.")
@@ -96,8 +97,8 @@ def _legacy_betas(sv: dict, drivers: list) -> None:
     names = _names(sv)
     model = sv.get("drivers_model") or {}
     rows = [{"Factor": names.get(d.get("scale"), d.get("scale")),
-             "Standardized coefficient": f"{d['beta']:+.2f}",
-             "95% interval": f"{d['ci'][0]:+.2f} to {d['ci'][1]:+.2f}"}
+             "Standardized coefficient": f"{half_up(d['beta'], 2):+.2f}",
+             "95% interval": f"{half_up(d['ci'][0], 2):+.2f} to {half_up(d['ci'][1], 2):+.2f}"}
             for d in drivers if d.get("beta") is not None and d.get("ci")]
     show_table(pd.DataFrame(rows), caption=(
         f"Standardized regression coefficients on perceived effectiveness (n = "
@@ -157,7 +158,7 @@ def heatmap_takeaway(hm: dict) -> str:
     for _, grp, dim, s, diff in found[:4]:
         word = "higher" if diff > 0 else "lower"
         parts.append(f"{grp} ({dim}) {word} on {names.get(s, s).lower()} "
-                     f"({diff:+.0f} points)")
+                     f"({half_up(diff):+.0f} points)")
     more = f"; {len(found) - 4} more in the chart" if len(found) > 4 else ""
     return "Clear differences from the whole: " + "; ".join(parts) + more + "."
 
@@ -199,7 +200,7 @@ def render_heatmap(results: dict) -> Rendered:
 
 
 def _share(v) -> str:
-    return "—" if v is None else f"{v:.0%}"
+    return "—" if v is None else f"{half_up(v, 2):.0%}"
 
 
 @renders
@@ -265,7 +266,7 @@ def themes_table(qq: dict) -> str:
     if len(sides) == 3 and nb.get("all", 0) > sum(nb.get(s, 0) for s in sides[:2]):
         cap += " ('Everyone' also counts people outside sales and marketing)"
     if other:
-        cap += f"; {fmt_pct(other)} fit no theme"
+        cap += f"; {fmt_pct(other)} fit no theme shown"
     return (f"<p class='caption'>{esc(cap)}</p><table class='table themes'><thead><tr>"
             f"<th {left}>Theme (its most used words)</th>{head}<th {left}>For example</th>"
             "</tr></thead>"

@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .display import Rendered, renders, emit, fmt_pct, fmt_pct_range, show_markdown, show_not_assessed, show_table
+from ..formatting import half_up
 
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Cannot be settled on this data"}
@@ -89,8 +90,8 @@ def _figure(key: str, x) -> str:
     if key.endswith(("_share", ".rate")):
         return fmt_pct(x)
     if key.endswith("_hours"):
-        return f"{x:.1f} h"
-    return f"{x:.2f}" if isinstance(x, float) else str(x)
+        return f"{half_up(x, 1):.1f} h"
+    return f"{half_up(x, 2):.2f}" if isinstance(x, float) else str(x)
 
 
 def _interval(key: str, iv) -> str:
@@ -98,7 +99,7 @@ def _interval(key: str, iv) -> str:
         return ""
     if key.endswith(("_share", ".rate")):
         return fmt_pct_range(iv[0], iv[1])
-    return f"{iv[0]:.2f}–{iv[1]:.2f}"
+    return f"{half_up(iv[0], 2):.2f}–{half_up(iv[1], 2):.2f}"
 
 
 @renders

@@ -17,6 +17,7 @@ import html
 
 from IPython.display import HTML
 
+from ..formatting import half_up
 from ..lookup import dig
 from .display import Rendered, emit, renders
 
@@ -64,12 +65,12 @@ def fmt_value(x, unit: str) -> str:
     if x is None:
         return "—"
     if unit == "share":
-        return f"{100 * x:.0f}%"
+        return f"{half_up(100 * x):.0f}%"
     if unit == "hours":
-        return f"{x:,.1f} h" if x < 10 else f"{x:,.0f} h"
+        return f"{half_up(x, 1):,.1f} h" if x < 10 else f"{half_up(x):,.0f} h"
     if unit == "index":
-        return f"{x:.0f}"
-    return f"{x:.2f}"
+        return f"{half_up(x):.0f}"
+    return f"{half_up(x, 2):.2f}"
 
 
 def fmt_change(x, unit: str, *, fine: bool = False) -> str:
@@ -78,16 +79,16 @@ def fmt_change(x, unit: str, *, fine: bool = False) -> str:
     if x is None:
         return "—"
     digits = {"share": 2, "index": 0, "hours": 1}.get(unit, 2)
-    x = round(x, digits)
+    x = half_up(x, digits)
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
     a = abs(x)
     if unit == "share":
-        return f"{sign}{100 * a:.0f} pts"
+        return f"{sign}{half_up(100 * a):.0f} pts"
     if unit == "hours":
-        return f"{sign}{a:,.1f} h" if a < 10 or fine else f"{sign}{a:,.0f} h"
+        return f"{sign}{half_up(a, 1):,.1f} h" if a < 10 or fine else f"{sign}{half_up(a):,.0f} h"
     if unit == "index":
-        return f"{sign}{a:.0f}"
-    return f"{sign}{a:.2f}"
+        return f"{sign}{half_up(a):.0f}"
+    return f"{sign}{half_up(a, 2):.2f}"
 
 
 def shown(x, unit: str):
@@ -96,12 +97,12 @@ def shown(x, unit: str):
     if x is None:
         return None
     if unit == "share":
-        return round(100 * x) / 100
+        return half_up(100 * x) / 100
     if unit == "hours":
-        return round(x, 1) if x < 10 else float(round(x))
+        return half_up(x, 1) if x < 10 else half_up(x)
     if unit == "index":
-        return float(round(x))
-    return round(x, 2)
+        return half_up(x)
+    return half_up(x, 2)
 
 
 def shown_change(e: dict):
@@ -554,7 +555,7 @@ def _level_words(m: dict) -> str:
     if not isinstance(lo, (int, float)):
         return ""
     hi = hi if isinstance(hi, (int, float)) else lo
-    a, b = f"{100 * lo:.1f}%", f"{100 * hi:.1f}%"
+    a, b = f"{half_up(100 * lo, 1):.1f}%", f"{half_up(100 * hi, 1):.1f}%"
     return f" (to about {a})" if a == b else f" (to between {a} and {b})"
 
 
@@ -648,7 +649,7 @@ def change_line(comp: dict | None) -> str | None:
     o = dig(comp, "scores", "overall") or {}
     head = ""
     if o.get("before") is not None and o.get("after") is not None:
-        head = f"overall {o['before']:.0f} → {o['after']:.0f}; "
+        head = f"overall {half_up(o['before']):.0f} → {half_up(o['after']):.0f}; "
     imp, wor, same, _, noun = measure_counts(comp)
     return (f"{head}{imp} {noun}{'s' if imp != 1 else ''} better, {wor} worse, "
             f"{same} no detectable change")

@@ -164,8 +164,12 @@ def scale_heatmap(scores: pd.DataFrame, survey: pd.DataFrame, side: pd.Series, *
             answers = g[whole].value_counts().to_dict()
             p2, c2 = _hide(answers, min_size, hidden)
             hide_s = p2 | c2
+            # a group hidden only so that another cannot be worked out by subtraction says so
+            # (review 16d: "fewer than 5 answered" read oddly for a group of 113)
             for k in sorted(hide_s - hidden):
-                records.append({"where": f"{where}.{s}", "group": k, "reason": "few_answers"})
+                records.append({"where": f"{where}.{s}", "group": k,
+                                "reason": "few_answers" if k in p2 else
+                                "complementary_answers"})
             vals = x[whole].to_numpy(dtype=float)
             lab = g[whole].to_numpy()
             for grp in groups:

@@ -295,11 +295,8 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
 
     drivers = ForkedCall(dominance_drivers, scores, name="drivers")
     # ... and the comment themes (scikit-learn's import and the seeded NMF restarts) by
-    # another, beside the scales and items computed here
-    # the teams outside sales and marketing are quoted only when none of them is hidden in
-    # the participation table: a quote of their pool would speak for a team the report hides
-    quote_rest = not any(r.get("where") == "survey.participation"
-                         and r.get("group") in NO_SIDE_TEAMS for r in part_recs)
+    # another, beside the scales and items computed here (quote_rest: decided above, with
+    # the participation table)
     themes = ForkedCall(comment_themes, df, side, min_size=settings.min_comment_group_size,
                         known_names=known_names, codebook=codebook, quote_rest=quote_rest,
                         name="comment themes")

@@ -347,7 +347,10 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
     side = side.astype(str)
     n = side[ok].value_counts()
     n_s, n_m, n_r = (int(n.get(k, 0)) for k in ("sales", "marketing", REST))
-    vis = visibility(n_s, n_m, n_r, min_size)
+    # the comment lists' rule (toolkit.survey.sections.comments): the teams outside sales and
+    # marketing hidden for comments are left out of the theme counts too, as a group under
+    # the comment threshold is — "Everyone" minus the sides would otherwise count them
+    vis = visibility(n_s, n_m, n_r if quote_rest else 0, min_size)
     out = {"question": q, "prompt": QUESTIONS.get(q, q), "status": None, "reason": None,
            "method": "codebook" if codebook else "nmf", "n_comments": None,
            "min_comments": MIN_COMMENTS, "sides": [], "themes": [], "other_share": None,
@@ -362,12 +365,12 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
                    reason=f"Fewer than {min_size} people answered this question, so its "
                           "comments are not analysed.")
         return out, records
-    pool = ok & (side != REST).to_numpy() if not vis.include_rest else ok
+    pool = ok & (side != REST).to_numpy() if not (vis.include_rest and quote_rest) else ok
     if 0 < n_r < min_size:
         records.append({"where": f"survey.comments.themes.{q}",
                         "group": "revops, leadership and other teams",
                         "reason": "few_for_comments"})
-    elif n_r and not quote_rest and pool[side.to_numpy() == REST].any():
+    elif n_r and not quote_rest:
         records.append({"where": f"survey.comments.themes.{q}",
                         "group": "revops, leadership and other teams",
                         "reason": "team_hidden"})
@@ -389,7 +392,7 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
     # the same rule as the comment lists (toolkit.survey.sections.comments): a group is
     # quoted only when it wrote at least min_size comments, and the teams outside sales and
     # marketing only when none of them is hidden in the participation table
-    own = {"sales": n_s, "marketing": n_m, REST: n_r if quote_rest else 0}
+    own = {"sales": n_s, "marketing": n_m, REST: n_r}
     eligible = np.array([own.get(s, 0) >= min_size for s in sides_s])
     assign = np.array(fit["assign"], copy=True)
     groups = {"all": np.ones(len(texts_s), dtype=bool),

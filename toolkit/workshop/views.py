@@ -12,6 +12,7 @@ import re
 from ..charts.workshop import plot_guesses, plot_reveal, plot_sla, plot_split
 from ..report.display import fmt_num, fmt_pct, show_figure, show_markdown, show_table
 from .simulator import split_table
+from ..formatting import half_up
 
 _SIDE = {"sales": "Sales", "marketing": "Marketing"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
@@ -30,14 +31,14 @@ def reveal_takeaway(result: dict, stage: str = "gap") -> str:
         st = bs[stage]
         if st["mean"] is None:
             return f"The {stage} side's view is hidden for anonymity in this view."
-        return (f"{_SIDE[stage]} side: average {st['mean']:.2f} of 5, "
+        return (f"{_SIDE[stage]} side: average {half_up(st['mean'], 2):.2f} of 5, "
                 f"{fmt_pct(st['agree_share'])} agree (n = {st['n']}).")
     gap = result["gap"]
     if gap["mean"] is None:
         return "The two sides cannot be compared in this view (anonymity threshold)."
     higher = "sales" if gap["mean"] > 0 else "marketing"
     mag = gap["cliffs_magnitude"] or "unmeasured"
-    return (f"Gap {gap['mean']:+.2f} scale points (sales − marketing): the {higher} side "
+    return (f"Gap {half_up(gap['mean'], 2):+.2f} scale points (sales − marketing): the {higher} side "
             f"agrees more; {fmt_pct(abs(gap['agree_share']))} points apart in agreement; "
             f"difference {mag} (Cliff's delta {fmt_num(gap['cliffs_delta'], 2)}).")
 
@@ -62,10 +63,10 @@ def show_guesses(scored: dict) -> None:
     pct = scored["measure"] == "agree_share"
     lines = ["| Guess about | Room's guess | Real answer | Off by | |", "|---|---|---|---|---|"]
     for r in scored["rows"]:
-        f = (lambda v: "—" if v is None else f"{v:.0f}%") if pct else \
-            (lambda v: "—" if v is None else f"{v:.2f}")
-        off = "—" if r["error"] is None else (f"{r['error']:+.0f} pts" if pct
-                                              else f"{r['error']:+.2f}")
+        f = (lambda v: "—" if v is None else f"{half_up(v):.0f}%") if pct else \
+            (lambda v: "—" if v is None else f"{half_up(v, 2):.2f}")
+        off = "—" if r["error"] is None else (f"{half_up(r['error']):+.0f} pts" if pct
+                                              else f"{half_up(r['error'], 2):+.2f}")
         actual = "hidden for anonymity" if r["verdict"] == "hidden" else f(r["actual"])
         lines.append(f"| {_SIDE[r['about']]} side | {f(r['guess'])} | {actual} | {off} | "
                      f"{r['verdict']} |")
@@ -138,8 +139,8 @@ def show_sla(result: dict, currency: str = "") -> None:
     t = result["targets"]
     takeaway = (f"Meeting ≤ {t['first_touch_hours']:g} h and ≥ {t['attempts']} attempts "
                 f"(met by {fmt_pct(result['meets_share'])} of leads today) is associated with "
-                f"{result['extra_conversions']:+.0f} SQLs over the period "
-                f"(95% interval {result['ci_low']:+.0f} to {result['ci_high']:+.0f}), "
+                f"{half_up(result['extra_conversions']):+.0f} SQLs over the period "
+                f"(95% interval {half_up(result['ci_low']):+.0f} to {half_up(result['ci_high']):+.0f}), "
                 f"conversion {fmt_pct(result['current_rate'], 1)} → "
                 f"{fmt_pct(result['projected_rate'], 1)}.")
     if result["warnings"]:   # before the figure: the room reads the caveats first
@@ -148,7 +149,7 @@ def show_sla(result: dict, currency: str = "") -> None:
     show_figure(ax, alt="Leads reaching SQL now and with the SLA met", takeaway=takeaway)
     value = result.get("value")
     if value is not None:
-        worth = (f"**What it may be worth:** about {value['extra_won']:.0f} more won deals "
+        worth = (f"**What it may be worth:** about {half_up(value['extra_won']):.0f} more won deals "
                  f"(95% interval {fmt_num(value['extra_won_low'], 0)} to "
                  f"{fmt_num(value['extra_won_high'], 0)})")
         if value["revenue"] is not None:
@@ -207,17 +208,17 @@ def show_guess_reveal(result: dict) -> None:
     lines = ["| Question | Room's typical guess | Survey says | Off by |",
              "|---|---|---|---|"]
     for i, q in enumerate(result["questions"], start=1):
-        room = "—" if q["room"] is None else f"{q['room']['median']:.0f}%"
+        room = "—" if q["room"] is None else f"{half_up(q['room']['median']):.0f}%"
         actual = ("hidden for anonymity" if q["actual"] is None
-                  else f"{q['actual']:.0f}%")
-        off = "—" if q["error"] is None else f"{q['error']:+.0f} pts ({q['verdict']})"
+                  else f"{half_up(q['actual']):.0f}%")
+        off = "—" if q["error"] is None else f"{half_up(q['error']):+.0f} pts ({q['verdict']})"
         lines.append(f"| Q{i}. {q['text']} | {room} | {actual} | {off} |")
     show_markdown("\n".join(lines))
     if any(q["room"] is not None or q["actual"] is not None for q in result["questions"]):
         shown = [q for q in result["questions"] if q["room"] is not None]
         take = (" ".join(f"Q{result['questions'].index(q) + 1}: the room guessed "
-                         f"{q['room']['median']:.0f}%, the survey says "
-                         + ("(hidden)" if q["actual"] is None else f"{q['actual']:.0f}%")
+                         f"{half_up(q['room']['median']):.0f}%, the survey says "
+                         + ("(hidden)" if q["actual"] is None else f"{half_up(q['actual']):.0f}%")
                          + "." for q in shown) or "Too few answers to show the room's "
                 "guesses yet.")
         show_figure(plot_guesses(data=result), alt="The room's guesses against the survey",
