@@ -230,7 +230,7 @@ def crm_figures(before: dict, after: dict) -> list[Figure]:
          "Worked leads (all sources) dropped after a single attempt", "share", "lower",
          lambda r: _share(r, "persistence", "single_attempt_share",
                           "n_touched_not_converted")),
-        (("crm", "acceptance_rate"), "Marketing MQLs accepted by sales", "share", "higher",
+        (("crm", "acceptance_rate"), "MQLs (all sources) accepted by sales", "share", "higher",
          lambda r: _rate(dig(r, "crm", "handoff", "acceptance"))
          or _share(r, "handoff", "acceptance_rate", "n_mql")),
         (("crm", "speed_median_hours"),

@@ -18,6 +18,14 @@ def _short(e: dict) -> str:
             f"({change_text(e)})")
 
 
+def _lower_first(label: str) -> str:
+    """A label mid-sentence: its first letter lowered unless it starts an acronym ("MQLs"),
+    every other word as written ("the SLA", never "the sla"; review 16d)."""
+    if label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def _bullets(comp: dict, status: str, word: str) -> list[str]:
     """Changes of one status in three bullets: the CRM figures, the survey scales and
     pillars for everyone (or a side when only a side moved), and the blame claims."""
@@ -43,12 +51,6 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
             f"{change_text(e)}" for base, e in scales.items()))
     out += [f"{word} — {_lower_first(e['label'])}: {_short(e)}" for e in claims]
     return out
-
-
-def _lower_first(label: str) -> str:
-    """"Marketing MQLs accepted by sales" → "marketing MQLs accepted by sales" (acronyms
-    such as SLA and MQL keep their capitals)."""
-    return label[:1].lower() + label[1:]
 
 
 def since_last(results: dict) -> SlideSpec:
