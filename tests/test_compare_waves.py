@@ -394,7 +394,7 @@ def test_deck_gains_a_since_last_slide(sample_pair):
     text = " ".join(slides[2].bullets)
     assert "leads handed to sales (all sources) never touched" in text and "Trust" in text
     assert "service level" not in text and "Freedom from conflict and blame" in text
-    assert "first touched within the SLA" in text and "marketing MQLs accepted" in text
+    assert "first touched within the SLA" in text and "MQLs (all sources) accepted" in text
     assert "No detectable change" in text and "TRUST" not in text
     said = " ".join([slides[2].title, text, *slides[2].notes])
     for word in METHOD_NAMES:

@@ -53,12 +53,6 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
     return out
 
 
-def _lower_first(label: str) -> str:
-    """"Marketing MQLs accepted by sales" → "marketing MQLs accepted by sales" (acronyms
-    such as SLA and MQL keep their capitals)."""
-    return label[:1].lower() + label[1:]
-
-
 def since_last(results: dict) -> SlideSpec:
     """What changed since the last assessment: improved, worse, no detectable change, and
     the scores before and after as a native chart."""
