@@ -106,7 +106,11 @@ def test_revenue_at_stake_by_hand_base_case_and_upper_bound():
     assert ub["amount"] == pytest.approx(6000.0)
     assert ub["projection_amount"] == pytest.approx(3.625 * 0.5 * 4000)         # 7,250
     assert st["amount"] < ub["amount"]
-    assert any("informative censoring" in a for a in st["assumptions"])
+    # the assumptions are read by the client (deck notes): plain words, the bias named only in
+    # the method fields above
+    assert any("sales keeps working the leads that look promising, so this figure runs high"
+               in a for a in st["assumptions"])
+    assert not [a for a in st["assumptions"] if "censor" in a.lower()]
     assert any("worked to 6 attempts" in a and "Upper bound only" in a for a in st["assumptions"])
     json.dumps(st, allow_nan=False)
 
@@ -320,11 +324,25 @@ def test_deck_summary_carries_one_money_figure_and_the_follow_up_slide_only_when
     from toolkit.deck.content import executive_summary, follow_up
     yes, no = _stake_results(True), _stake_results(False)
     # the executive summary carries the base case wherever it is measured (M8) …
+    st = yes["crm"]["revenue_at_stake"]
+    share = f"{100 * st['amount'] / st['won_revenue']:.0f}% of won revenue"
+    assert share == "29% of won revenue"      # EUR 5,192.5 of the EUR 18,000 won
     for res in (yes, no):
-        assert ("Revenue at stake (estimate)", "EUR 5,200", "") in executive_summary(res).tiles
+        assert ("Revenue at stake (estimate)", "EUR 5,200", share) in \
+            executive_summary(res).tiles
     notes = " ".join(executive_summary(no).notes)
-    assert "At most EUR 6,000 had they converted like the leads sales kept working" in notes
+    # the base case leads, with its share; the upper bound is in the methodology appendix
+    assert "Revenue at stake: about EUR 5,200 in won deals, 29% of the EUR 18,000 won from " \
+           "the period's leads (95% interval EUR 560–13,000)" in notes
+    assert "EUR 6,000" not in notes and "Upper bound" not in notes
     assert not any("a year" in n for n in executive_summary(yes).notes)
+    # partner review 16c: a verdict that clears follow-up frames it as the residual
+    cleared = {**no, "verdict": {"follow_up": {"status": "not_supported"},
+                                 "lead_quality": {"status": "not_supported"}}}
+    slide = executive_summary(cleared)
+    assert ("Still left on the table (estimate)", "EUR 5,200", share) in slide.tiles
+    assert "Revenue at stake" not in " ".join(slide.notes)
+    assert "Follow-up holds up, so this is a residual to watch" in " ".join(slide.notes)
     # … the follow-up slide states it as a loss only where follow-up is a problem
     assert not any("won deals" in b for b in follow_up(no).bullets)
     assert any("EUR 5,200 in won deals" in b for b in follow_up(yes).bullets)
@@ -363,8 +381,14 @@ def test_stake_sentence_states_the_base_case_and_the_upper_bound():
     assert "USD 0.85–1.1 million" in t
     assert "(50%: 4 won deals from 8 SQLs)" in t
     assert "2 leads sales rejected" in t
-    assert "Upper bound: had they converted like the leads sales kept working, about " \
-           "USD 1.3 million — a flattered figure" in t
+    # its share of won revenue; the upper bound goes to the methodology appendix
+    assert "11% of the USD 8.8 million actually won from the leads created in the period" in t
+    assert "USD 1.3 million" not in t and "Upper bound" not in t
+    from toolkit.report.crm import stake_upper_sentence
+    assert stake_upper_sentence(st, "USD") == (
+        "Upper bound: had they converted like the leads sales kept working, about USD 1.3 "
+        "million — a figure that runs high, because sales keeps working the leads that "
+        "respond or look promising.")
     assert "worked up to" not in t
 
 

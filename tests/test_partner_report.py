@@ -131,7 +131,8 @@ def test_summary_states_revenue_at_stake_when_present():
     html = _html(summary.render, res)
     assert "Revenue at stake: about EUR 1.2 million" in html    # two significant figures
     assert "EUR 0.90–1.6 million" in html and "2,100" in html
-    assert "against EUR 4.0 million won from the period" in html
+    # its share of won revenue (partner review 16c); the upper bound is in the appendix
+    assert "in won deals, 31% of the EUR 4.0 million won from the period" in html
     assert "had reached SQL as often as comparable leads sales did touch" in html
     assert "up to 6 attempts" not in html
     # review 16b M8: one money figure in every summary where one is measured, not only where
@@ -151,7 +152,9 @@ def test_summary_states_revenue_at_stake_when_present():
     assert "(95% interval EUR 1.2–1.7 million)" in html
     assert "reached SQL at 13%; at 20%, the bottom of the practitioner range, they would " \
            "have brought about 382 more SQLs" in html
-    assert "91% of its calls and e-mails on marketing MQLs that never reached SQL" in html
+    # the denominator named: every call and e-mail on marketing-sourced MQLs
+    assert "Of all the calls and e-mails sales made on marketing-sourced MQLs, 91% went to " \
+           "MQLs that never reached SQL" in html
 
 
 # --- the "so what" of each section ------------------------------------------------------------
@@ -319,7 +322,10 @@ def test_deck_lead_quality_slide_reads_the_measured_figure(results):
     wc = results["crm"]["lead_quality"]["worked_conversion"]
     slide = lead_quality(results)
     rate = f"{100 * wc['marketing']['rate']:.0f}%"
-    assert rate in slide.title and "could not be measured" not in slide.title
+    assert "could not be measured" not in slide.title
+    # the measured estimate is on the slide: in the title where the complaint is borne out,
+    # else beside the share that actually reached SQL (partner review 16c)
+    assert rate in slide.title + " ".join(slide.bullets)
     assert slide.charts[0].series[0][1] == [
         v["rate"] for _, v in sorted(wc["by_source"].items(), key=lambda kv: -kv[1]["n"])][:8]
     if results["verdict"]["lead_quality"]["status"] == "supported":   # lead-quality sample
@@ -433,3 +439,181 @@ def test_one_measure_of_marketings_reward(results):
         assert sl.title.startswith("Both teams are paid on outcomes they share")
         assert "What if" not in body          # the plan already pays and gates: no what-if
         assert "a real stake" in body
+
+
+# --- partner review 16c: what the reader is shown -------------------------------------------
+
+#: Method names kept to the methodology appendix and the method fields of results.json.
+SHOWN_JARGON = re.compile(r"censor|Cronbach|Kaplan|attempt clock|odds ratio|hazard",
+                          re.I)
+
+
+def test_shown_text_names_no_method(results):
+    """The report body (every section but the appendices) and the deck's speaker notes say
+    what the figures mean, never "informative censoring" or "Cronbach's alpha"; the method
+    fields of results.json keep the names."""
+    from tests.test_report_form import text_of
+    from toolkit.deck import build_deck
+    from toolkit.report import sections
+
+    out = sections.render_all(results)
+    body = text_of("\n".join(out[s].html() for s in out if not s.startswith("appendix")))
+    assert len(body) > 10_000                                         # the body is there
+    assert not SHOWN_JARGON.findall(body), re.findall(
+        rf".{{60}}(?:{SHOWN_JARGON.pattern}).{{40}}", body, re.I)[:3]
+    deck = build_deck(results, branding={})
+    notes = "\n".join(sl.notes_slide.notes_text_frame.text for sl in deck.slides)
+    assert "hang together" in notes                                   # the survey notes
+    assert not SHOWN_JARGON.findall(notes), re.findall(
+        rf".{{60}}(?:{SHOWN_JARGON.pattern}).{{40}}", notes, re.I)[:3]
+    st = results["crm"]["revenue_at_stake"]
+    assert "informative censoring" in st["method"]["bias_avoided"]   # method fields keep it
+
+
+def test_deck_lead_quality_title_leads_with_what_actually_reached_sql(results):
+    """Partner review 16c: a cleared lead-quality complaint is headlined with the share that
+    actually reached SQL; an estimate above the practitioner range is an upper figure."""
+    from toolkit.deck.content import lead_quality
+
+    lq = results["crm"]["lead_quality"]
+    est = lq["worked_conversion"]["marketing"]["rate"]
+    seen = lq["touched_conversion"]["marketing"]["rate"]
+    slide = lead_quality(results)
+    if results["verdict"]["lead_quality"]["status"] != "not_supported":
+        assert slide.title.startswith("Marketing's leads convert poorly")
+        return
+    assert slide.title == ("Marketing's leads are not the problem: "
+                           f"{100 * seen:.0f}% of those touched within the SLA reached SQL")
+    assert f"{100 * est:.0f}%" not in slide.title
+    assert est > 0.42            # both cleared samples: the estimate is above the range …
+    assert any(f"an estimated {100 * est:.0f}% would reach SQL — an upper figure" in b
+               for b in slide.bullets)                              # … and said to run high
+    assert slide.charts[0].title.startswith("Upper estimate reaching SQL")
+    found = [f["text"] for f in results["findings"] if f["code"] == "healthy_lead_quality"]
+    assert found and found[0].startswith(f"Lead quality holds up: {100 * seen:.0f}% of")
+    assert f"{100 * est:.0f}%" not in found[0] and len(found[0].split()) <= 30
+
+
+def test_money_figure_fits_the_verdict(results):
+    """Partner review 16c: where the verdict clears follow-up, the summary's money figure is
+    the residual follow-up still leaves, with its share of won revenue; elsewhere revenue at
+    stake leads with the base case and its share; the upper bound is in the appendix."""
+    from toolkit.report import sections, summary
+
+    html = _html(summary.render, results)
+    cur = results["client"]["currency"]
+    st = results["crm"]["revenue_at_stake"]
+    share = f"{100 * st['amount'] / st['won_revenue']:.0f}% of the"
+    fu = results["verdict"]["follow_up"]["status"]
+    lq = results["verdict"]["lead_quality"]["status"]
+    if lq == "supported":
+        assert "Revenue lost to poor leads" in html
+        return
+    lead = "What follow-up still leaves" if fu == "not_supported" else "Revenue at stake"
+    assert f"<strong>{lead}: about {cur}" in html and share in html
+    assert "At most" not in html and "kept working" not in html
+    if fu == "not_supported":
+        assert "Revenue at stake:" not in html
+        assert "a residual to watch, not the first gap to close" in html
+    appx = sections.render("appendix_methodology", results).html()
+    if st["upper_bound"]["amount"] > 1.1 * st["amount"]:
+        assert "Upper bound: had they converted like the leads sales kept working" in appx
+
+
+def test_neutral_politics_is_neither_a_drag_nor_a_strength():
+    """lead-quality (partner review 16c): politics 50 of 100, every politics theme within
+    a whisker of 3 (intervals across it) — neither a drag nor a strength."""
+    from toolkit.report import sowhat
+
+    def scale(m, lo, hi):
+        return {"by_side": {"all": {"mean": m, "ci_low": lo, "ci_high": hi}}}
+
+    res = {"survey": {"respondents": {"all": 140},
+                      "pillars": {"politics": {"overall": 50.5}},
+                      "scales": {"FAIR": scale(3.00, 2.88, 3.13), "TRUST": scale(3.07, 2.94, 3.21),
+                                 "CONF": scale(3.06, 2.92, 3.20),
+                                 "SUPP": scale(3.07, 2.94, 3.21)}}}
+    text = sowhat.politics(res)
+    assert text.startswith("Politics is neither a drag nor a strength (50 of 100")
+    assert "drag (" not in text and "common" not in text
+    # conflict clearly above neutral (interval wholly above 3): a drag, with its figure
+    res["survey"]["scales"]["CONF"] = scale(3.3, 3.1, 3.5)
+    assert sowhat.politics(res) == ("Politics is a drag (50 of 100 in the survey): conflict "
+                                    "and blame are common (the 140 respondents agree 3.3 of "
+                                    "5, where 3 is neutral).")
+    # every theme clearly healthy: not in the way
+    res["survey"]["scales"] = {c: scale(3.8, 3.6, 4.0) for c in ("FAIR", "TRUST", "SUPP")}
+    res["survey"]["scales"]["CONF"] = scale(2.2, 2.0, 2.4)
+    assert sowhat.politics(res).startswith("Politics is not in the way")
+
+
+def test_recommendations_tagged_by_what_they_fix(results):
+    """Partner review 16c: "Enforce the 24-hour lead-response SLA — Increase communication"
+    confused; each action is tagged by what it fixes, a CRM-ranked action cites its CRM
+    fact first, and a well-aligned client's "keep" actions are not called new."""
+    from toolkit.report import recommendations, summary
+
+    recs = {r["code"]: r for r in results["recommendations"]}
+    html = _html(summary.render, results) + _html(recommendations.render, results)
+    assert "Increase communication" not in html and "Incentivize on shared" not in html
+    name = results["client"]["id"]
+    if name == "followup-gap":
+        assert recs["response_sla"]["fixes"] == "Sales follow-up"
+        assert "— Sales follow-up</span>" in html
+        loop = recs["close_the_loop"]
+        assert loop["strength"] == 1.0
+        rs = results["crm"]["handoff"]["reason_share"]
+        assert loop["findings"][0].startswith(f"Sales gives a reason for only {rs:.0%} of the")
+    elif name == "lead-quality":
+        assert recs["joint_mql_definition"]["fixes"] == "Lead quality"
+    else:
+        keep = recs["keep_lead_quality"]
+        fit = results["crm"]["handoff"]["fit_share"]
+        assert keep["findings"][0] == (f"{fit:.0%} of the rejections with a stated reason are "
+                                       "about fit.")
+        assert "none repeats what the data shows is already done" not in html
+        assert "The data calls for no change: each action keeps something the data shows " \
+               "already works." in html
+
+
+def test_speed_and_score_in_chance_not_odds(results):
+    """Partner review 16c: "cuts the odds by 19%" read as chance; the body says how many
+    percentage points each day's wait takes off the chance of reaching SQL."""
+    from toolkit.report.crm import _points, odds_sentence
+
+    dose = results["crm"]["dose_response"]
+    text = odds_sentence(dose["logit"], dose)
+    assert "odds" not in text and "percentage point" in text
+    # by hand: odds ratio 2 at a 20% chance → odds 0.25 → 0.5 → chance 33.3%: +13.3 points
+    assert _points(2.0, 0.2) == pytest.approx(100 * (1 / 3 - 0.2))
+    rows = [r for r in dose["by_first_touch"]["overall"] if r["bucket"] != "never"]
+    base = sum(r["k"] for r in rows) / sum(r["n"] for r in rows)
+    assert f"read at the {base:.0%} of touched leads that reach SQL" in text
+
+
+def test_small_polish_of_the_body():
+    """Intervals never read "2%–2%"; the cost of poor leads names its denominator; an old
+    extract is said so on the cover; accepted-but-untouched leads are explained."""
+    from toolkit.report.display import fmt_pct_range
+    from toolkit.report.sections import data_age_note
+
+    assert fmt_pct_range(0.021, 0.024) == "2.1%–2.4%"
+    assert fmt_pct_range(0.52, 0.59) == "52%–59%"
+    res = {"crm": {"cohort": {"extract_date": "2026-01-15"}},
+           "generated_at": "2026-12-03T07:00:00",
+           "method": {"thresholds": [{"name": "stale_extract_days", "value": 92}]}}
+    assert data_age_note(res) == ("The data was extracted about 11 months before this report "
+                                  "was prepared; the figures describe the client as of 15 "
+                                  "January 2026.")
+    res["crm"]["cohort"]["extract_date"] = "2026-10-15"
+    assert data_age_note(res) is None
+
+
+def test_handoff_paragraph_explains_accepted_untouched(results):
+    from toolkit.report.crm import render_handoff
+
+    au = results["crm"]["handoff"]["accepted_untouched"]
+    html = render_handoff(results).html()
+    n_acc = round(au["n"] / au["share"])
+    assert f"Of the {n_acc:,} leads sales accepted, {au['share']:.0%} ({au['n']:,}) were " \
+           "never touched" in html

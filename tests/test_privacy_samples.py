@@ -132,3 +132,50 @@ def test_no_verbatim_only_a_hidden_comment_group_wrote(sample):
             assert len(only_theirs) == 3   # e.g. "Joint targets tied to company revenue."
         for t in only_theirs:
             assert t not in printed, (q, group, t)
+
+
+def test_no_theme_or_quote_speaks_for_a_group_hidden_for_comments(sample):
+    """Partner review 16c (well-aligned pp.8–9): a comment theme with 0% sales and 0%
+    marketing quoted comments only hidden teams wrote. Themes follow the comment lists'
+    rule: the teams outside sales and marketing are quoted only when none of them is hidden
+    in the participation table, a theme only they wrote is not shown, and every example is
+    a comment of a group whose list could be shown — and uses the theme's words."""
+    from toolkit.survey.themes import LABEL_TERMS, _mentions
+
+    res, survey = sample["results"], sample["survey"]
+    sv = res["survey"]
+    part_hidden = {r["group"] for r in res["data"]["suppressed"]
+                   if r["where"] == "survey.participation"}
+    rest_hidden = bool(part_hidden & {"revops", "leadership", "other"})
+    assert rest_hidden == (sample["name"] == "well-aligned")
+    rows = _group_rows(survey, "other teams")
+    for q, qq in sv["comments"]["themes"]["questions"].items():
+        if qq.get("status") != "ok":
+            continue
+        theirs = set(survey.loc[rows, q].dropna().astype(str).str.strip()) - {""}
+        others = {str(v).strip() for v in survey.loc[~rows, q].dropna()}
+        for t in qq["themes"]:
+            assert any((t["share"].get(s) or 0) > 0 for s in qq["sides"]) or not qq["sides"], t
+            for e in t["examples"]:
+                assert _mentions(e, t["terms"][:LABEL_TERMS]), (t["label"], e)
+                if rest_hidden:
+                    assert e.rstrip("…") in others or e not in theirs, (q, e)
+        if rest_hidden:
+            assert "other_teams" not in sv["comments"]["by_side"]
+    if sample["name"] == "well-aligned":
+        q2 = sv["comments"]["themes"]["questions"]["OPEN2"]
+        assert not [t for t in q2["themes"] if t["label"].startswith("targets")]
+        for text in ("Common targets for pipeline and bookings.",
+                     "Shared targets tied to company revenue."):
+            assert text not in sample["items"]
+        assert ("Comments of other teams, revenue operations and leadership are not quoted, "
+                "neither listed nor as a comment theme") in sample["text"]["politics"]
+    else:   # real-exports: one accurate statement on what is hidden from which view
+        text = sample["text"]["politics"]
+        assert "Revenue operations 6" in text   # shown in the participation table …
+        assert ("Comments of other teams, revenue operations and leadership on “One thing to "
+                "change” are withheld (fewer than 8 of them wrote one); they are shown in the "
+                "participation counts.") in text
+        appx = sample["text"]["appendix_data_quality"]
+        assert "Hidden for anonymity: executives (the breakdown by level)" in appx
+        assert "revenue operations" not in appx.split("Comments of")[0]   # … not "hidden"

@@ -71,11 +71,17 @@ def test_redaction_is_linear_in_the_comment_length(unit):
     r = make_redactor(["jane.dubois", "j.dubois", "felix_kowalski", "Dubois, Jane",
                        "mark.o@acme.com", "jdubois", "Anna Lee"] +
                       [f"owner{i}.name{i}" for i in range(2000)])
-    small = unit * (125_000 // len(unit))
+    small = unit * (250_000 // len(unit))
     big = unit * (1_000_000 // len(unit))
-    t_small, t_big = _time(r, small, 5), _time(r, big, 5)
+    # 4× the text: linear ≈ 4×, quadratic 16×. Memory effects on 1 MB strings and a loaded
+    # machine move a single measurement by up to 2× (seen: 8.6–16.8× for 8× the text on
+    # one machine within a minute), so a pair that looks superlinear is measured again
+    for _ in range(3):
+        t_small, t_big = _time(r, small, 5), _time(r, big, 5)
+        if t_big / max(t_small, 1e-3) < 10:
+            break
     assert t_big < 10, t_big  # generous bound on a shared 2-core machine (typically < 1 s)
-    assert t_big / max(t_small, 1e-3) < 24, (t_small, t_big)
+    assert t_big / max(t_small, 1e-3) < 10, (t_small, t_big)
 
 
 def test_respondent_names_from_qualtrics_are_redacted(tmp_path):

@@ -87,7 +87,8 @@ def test_followup_gap_stake_no_longer_claims_more_sqls_than_the_cohort_made(samp
     assert ub["method"] == "attempt_clock" and ub["expected_sqls"] > 1400
     assert ub["expected_conversion"]["marketing"]["untouched"] > 0.45
     assert "informative censoring" in ub["bias"]
-    assert any("informative censoring" in a for a in st["assumptions"])
+    assert any("so this figure runs high" in a for a in st["assumptions"])
+    assert not [a for a in st["assumptions"] if "censor" in a.lower()]
 
 
 # --- M10: "normal" only inside the range; persistence gated; hand-off score -----------------
@@ -103,8 +104,20 @@ def test_estimate_above_the_range_is_never_called_normal(samples, name):
         assert "normal" not in text
     assert "above the top of the 20–42% practitioner range and probably flattered" in \
         v["lead_quality"]["summary"]
-    assert f"{100 * itt['rate']:.0f}% of these leads actually reached SQL" in \
-        v["lead_quality"]["summary"]
+    # partner review 16c: the share that actually reached SQL leads, the estimate follows
+    # as an upper figure only; the executive summary reads the short form (observed only)
+    seen = f"{100 * itt['rate']:.0f}% of marketing-sourced leads first touched within the SLA " \
+        "reached SQL"
+    assert v["lead_quality"]["summary"].startswith(seen)
+    assert v["lead_quality"]["summary"].index(seen) < v["lead_quality"]["summary"].index(
+        f"an estimated {100 * rate:.0f}%")
+    assert "so it is an upper figure only" in v["lead_quality"]["summary"]
+    assert v["lead_quality"]["short"].startswith(seen) and f"{100 * rate:.0f}%" not in \
+        v["lead_quality"]["short"]
+    assert len(v["lead_quality"]["short"].split()) <= 30
+    # the evidence table carries the observed share beside the estimate
+    ev = {e["key"]: e["figure"] for e in v["lead_quality"]["evidence"]}
+    assert ev["crm.lead_quality.touched_conversion.marketing.rate"] == itt["rate"]
 
 
 def test_persistence_title_follows_the_evidence(samples):
@@ -158,6 +171,14 @@ def test_lead_quality_summary_money_is_the_cost_of_poor_leads(samples):
     assert eff["cost"] is None and "not in the export" in eff["cost_reason"]
     money = headline_money(_results(s))
     assert money["kind"] == "cost_of_poor_leads" and money["amount"] == p["amount"]
-    for name in ("followup-gap", "well-aligned"):
-        assert headline_money(_results(samples[name]))["kind"] == "revenue_at_stake"
+    assert headline_money(_results(samples["followup-gap"]))["kind"] == "revenue_at_stake"
+    # partner review 16c: where the verdict clears follow-up, the same figure is framed as
+    # the residual follow-up still leaves, with its share of won revenue
+    wa = _results(samples["well-aligned"])
+    assert wa["verdict"]["follow_up"]["status"] == "not_supported"
+    money = headline_money(wa)
+    st = wa["crm"]["revenue_at_stake"]
+    assert money["kind"] == "revenue_at_stake_residual"
+    assert money["share"] == pytest.approx(st["amount"] / st["won_revenue"])
+    assert money["share"] < 0.1
     assert np.isfinite(p["amount"])

@@ -322,6 +322,39 @@ def test_one_phone_cannot_stuff_the_ballot_or_read_a_guess(server, monkeypatch):
     assert r["questions"][0]["room"] is None
 
 
+def test_phones_sharing_one_address_are_told_and_the_limit_can_be_raised(tmp_path,
+                                                                        monkeypatch):
+    """Phones behind one address (a guest Wi-Fi that translates addresses) share one answer
+    by default — the second phone is told its answer replaces a colleague's instead of
+    silently overwriting it; ``--phones-per-address`` raises the limit."""
+    monkeypatch.setattr(room_mod, "_is_local", lambda address: False)
+    note = "answers from one connection count once"
+    for per_address, expect_distinct in ((1, 1), (3, 3)):
+        cfg = RoomConfig(folder=tmp_path / f"room{per_address}", ip="127.0.0.1", port=0,
+                         token="phone-tok", per_address=per_address)
+        srv = RoomServer(cfg)
+        srv.start()
+        try:
+            rid = open_round(cfg.folder, make_questions()[:1])
+            pages = []
+            for _ in range(4):  # four phones, no cookies, one address
+                with urllib.request.urlopen(f"http://127.0.0.1:{cfg.port}/?t=phone-tok",
+                                            timeout=30) as r:
+                    pages.append(r.read().decode())
+            tokens = [re.search(r"name=p value='([0-9a-f]+)'", p).group(1) for p in pages]
+            assert len(set(tokens)) == expect_distinct
+            # the phones that got a token of their own see no note; the others do
+            assert [note in p for p in pages] == [i >= expect_distinct for i in range(4)]
+            for i, tok in enumerate(tokens):
+                assert _post(cfg, {"t": "phone-tok", "round": rid, "side": "sales",
+                                   "q1": 10 * i, "p": tok})[0] == 200
+            assert len(round_answers(cfg.folder)) == expect_distinct
+        finally:
+            srv.stop()
+    with pytest.raises(InputError, match="phones-per-address"):
+        room_config(tmp_path / "r", per_address=0)
+
+
 def test_a_reveal_publishes_no_mean():
     ans = guesses([("sales", [10, 20, 30, 40, 50]), ("marketing", [60, 70, 80, 90, 100])])
     r = guess_reveal(survey(), QS, ans, min_group_size=K)

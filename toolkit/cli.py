@@ -451,13 +451,18 @@ def compare(before: Path, after: Path, out: Path) -> None:
               "(default: this laptop's address on the room's network).")
 @click.option("--room-port", type=click.IntRange(1, 65535),
               help="Port of the phones' page (default: the first free one from 8870).")
+@click.option("--phones-per-address", type=int, default=1, show_default=True,
+              help="Answers the guess round counts per network address. Raise it only "
+              "where the room's Wi-Fi puts every phone behind one address (phones then see "
+              "a note that their answer replaces a colleague's).")
 @click.option("--dry-run", is_flag=True, help="Prepare the workshop and print the server "
               "command without starting it.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @_guard
 def workshop(engagement: Path, out: Path | None, results_path: Path | None, lab: bool,
              voila: bool, ip: str, port: int | None, allow_remote: bool, room_ip: str | None,
-             room_port: int | None, dry_run: bool, no_browser: bool) -> None:
+             room_port: int | None, phones_per_address: int, dry_run: bool,
+             no_browser: bool) -> None:
     """Prepare ENGAGEMENT's workshop and serve it as a code-free app on this machine."""
     from .workshop.launch import build_command, launch, prepare_workshop, workshop_folder
     from .workshop.room import room_config, terminal_qr
@@ -468,7 +473,7 @@ def workshop(engagement: Path, out: Path | None, results_path: Path | None, lab:
     cmd = build_command(folder / "workshop.ipynb", lab=lab, ip=ip, port=port,
                         allow_remote=allow_remote, open_browser=not no_browser)
     cmd.room = room_config(folder / "room", allow_remote=allow_remote, ip=room_ip,
-                           port=room_port, app_ip=ip)
+                           port=room_port, app_ip=ip, per_address=phones_per_address)
     _echo(f"Preparing the workshop for {engagement} ...", err=True)
     nb = prepare_workshop(engagement, out, results=results_path)
     for w in cmd.warnings:

@@ -204,14 +204,17 @@ def find(results: dict) -> list[Finding]:
     stake = get(results, "crm.revenue_at_stake") or {}
     if (get(results, "verdict.follow_up.status") == "supported"
             and stake.get("amount") and (stake.get("ci_low") or 0) > 0):
-        from .formatting import about_money, about_money_range
+        from .formatting import about_money, about_money_range, stake_share
         cur = (get(results, "client.currency") or "").strip()
+        share = stake_share(stake)
         out.append(Finding(
             "revenue_at_stake", "communicate", 0.95,
             f"Sales gave up on {stake['leads']:,} leads (never touched, or dropped after one "
             "attempt); had they reached SQL as often as comparable leads sales did touch, they "
             f"would plausibly have brought about {about_money(stake['amount'], cur)} in won "
-            f"deals (95% interval {about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
+            "deals" + (f", {_pct(share)} of the {about_money(stake['won_revenue'], cur)} won "
+                       "from the period's leads" if share is not None else "")
+            + f" (95% interval {about_money_range(stake['ci_low'], stake['ci_high'], cur)}).",
             ["crm.revenue_at_stake.amount", "crm.revenue_at_stake.ci_low",
              "crm.revenue_at_stake.ci_high", "crm.revenue_at_stake.leads"]))
 
@@ -326,7 +329,10 @@ def _strengths(results: dict, lim: dict, *, has_reward_gap: bool) -> list[Findin
     out = []
     for claim, label in (("follow_up", "Follow-up holds up"),
                          ("lead_quality", "Lead quality holds up")):
-        summary = get(results, f"verdict.{claim}.summary")
+        # the short form where the verdict gives one (lead quality led by the share that
+        # actually reached SQL), so the summary stays a two-minute read
+        summary = (get(results, f"verdict.{claim}.short")
+                   or get(results, f"verdict.{claim}.summary"))
         if get(results, f"verdict.{claim}.status") == "not_supported" and summary:
             out.append(Finding(f"healthy_{claim}", "communicate", 0.0,
                                f"{label}: {summary[0].lower() + summary[1:]}"

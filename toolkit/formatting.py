@@ -134,15 +134,20 @@ def headline_money(results: dict) -> dict | None:
     When the evidence points to lead quality (and not to follow-up), the cost of poor leads
     (``crm.cost_of_poor_leads``, when measured and above zero); otherwise the revenue at stake
     of the leads sales gave up on (``crm.revenue_at_stake``, its base case), when measured and
-    above zero. ``None`` when neither is measured — the summary then says nothing about money
-    rather than a figure the body does not carry.
+    above zero. Where the verdict clears sales follow-up (``verdict.follow_up.status`` is
+    ``not_supported``) the same figure is framed as what follow-up still leaves — a residual
+    with its share of won revenue, not a gap blamed on sales (kind
+    ``revenue_at_stake_residual``). ``None`` when neither is measured — the summary then says
+    nothing about money rather than a figure the body does not carry.
 
     Returns
     -------
     dict or None
-        ``{kind, label, amount, ci_low, ci_high, section}``: ``kind`` is
-        ``"revenue_at_stake"`` or ``"cost_of_poor_leads"``, ``label`` the tile title,
-        ``section`` the results section the figure comes from.
+        ``{kind, label, amount, ci_low, ci_high, share, section}``: ``kind`` is
+        ``"revenue_at_stake"``, ``"revenue_at_stake_residual"`` or ``"cost_of_poor_leads"``,
+        ``label`` the tile title, ``share`` the amount as a share of the won revenue of the
+        period's leads (0..1; ``None`` when that revenue is not measured), ``section`` the
+        results section the figure comes from.
     """
     crm = results.get("crm") or {}
     v = results.get("verdict") or {}
@@ -153,19 +158,36 @@ def headline_money(results: dict) -> dict | None:
 
     def pick(kind: str, label: str, sec: dict) -> dict:
         return {"kind": kind, "label": label, "amount": sec["amount"],
-                "ci_low": sec.get("ci_low"), "ci_high": sec.get("ci_high"), "section": sec}
+                "ci_low": sec.get("ci_low"), "ci_high": sec.get("ci_high"),
+                "share": stake_share(sec) if kind != "cost_of_poor_leads" else None,
+                "section": sec}
 
     if lq == "supported" and fu != "supported" and (poor.get("amount") or 0) > 0:
         return pick("cost_of_poor_leads", "Revenue lost to poor leads (estimate)", poor)
     if (stake.get("amount") or 0) > 0:
+        if fu == "not_supported":
+            return pick("revenue_at_stake_residual",
+                        "Still left on the table (estimate)", stake)
         return pick("revenue_at_stake", "Revenue at stake (estimate)", stake)
     return None
+
+
+def stake_share(stake: dict) -> float | None:
+    """Revenue at stake (base case) as a share of the revenue won from the period's leads
+    (0..1), or ``None`` when that revenue is not measured (opportunities not linked to
+    leads)."""
+    won = stake.get("won_revenue")
+    if not won or stake.get("revenue_basis") != "cohort" or stake.get("amount") is None:
+        return None
+    return float(stake["amount"]) / float(won)
 
 
 def money_sentence(money: dict, currency: str = "") -> tuple[str, str]:
     """The executive summary's money figure as ``(lead, rest)`` plain text: the figure with
     its interval, then what it is and the population it counts (the same figure the body
-    gives, :func:`toolkit.report.crm.stake_sentence` / ``poor_leads_sentence``)."""
+    gives, :func:`toolkit.report.crm.stake_sentence` / ``poor_leads_sentence``). Revenue at
+    stake is the base case with its share of won revenue (the upper bound is in the
+    methodology appendix)."""
     sec = money["section"]
     rng = (f" (95% interval {about_money_range(money.get('ci_low'), money.get('ci_high'), currency)})"
            if money.get("ci_low") is not None and money.get("ci_high") is not None else "")
@@ -177,23 +199,27 @@ def money_sentence(money: dict, currency: str = "") -> tuple[str, str]:
                 "the bottom of the practitioner range, they would have brought about "
                 f"{sec.get('shortfall_sqls') or 0:,.0f} more SQLs.")
         if eff.get("share_of_attempts") is not None:
-            rest += (f" Sales spent {100 * eff['share_of_attempts']:.0f}% of its calls and "
-                     "e-mails on marketing MQLs that never reached SQL; what that time cost is "
-                     "not in the export.")
+            rest += (f" Of all the calls and e-mails sales made on marketing-sourced MQLs, "
+                     f"{100 * eff['share_of_attempts']:.0f}% went to MQLs that never reached "
+                     "SQL; what that time cost is not in the export.")
         return lead, rest
     leads = sec.get("leads")
-    scale = (f", against {about_money(sec['won_revenue'], currency)} won from the period's "
-             "leads" if sec.get("won_revenue") and sec.get("revenue_basis") == "cohort" else "")
-    lead = f"Revenue at stake: about {about_money(money['amount'], currency)}"
-    rest = (f"{rng} in won deals{scale}, if the "
-            + (f"{leads:,} " if isinstance(leads, int) else "")
-            + "leads sales gave up on (never touched, or dropped after one call) had reached "
-            "SQL as often as comparable leads sales did touch (same source, same lead-score "
-            "band).")
-    up = sec.get("upper_bound") or {}
-    if up.get("amount") is not None and up["amount"] > 1.1 * money["amount"]:
-        rest += (f" At most {about_money(up['amount'], currency)} had they converted like the "
-                 "leads sales kept working.")
+    share = money.get("share", stake_share(sec))
+    scale = (f", {100 * share:.0f}% of the {about_money(sec['won_revenue'], currency)} won "
+             "from the period's leads" if share is not None else "")
+    who = (f"the {leads:,} leads sales gave up on" if isinstance(leads, int)
+           else "the leads sales gave up on")
+    if money["kind"] == "revenue_at_stake_residual":
+        lead = (f"What follow-up still leaves: about {about_money(money['amount'], currency)} "
+                f"in won deals{scale}")
+        rest = (f"{rng}, if {who} (never touched, or dropped after one call) had reached SQL "
+                "as often as comparable leads sales did touch. Follow-up holds up, so this is "
+                "a residual to watch, not the first gap to close.")
+        return lead, rest
+    lead = (f"Revenue at stake: about {about_money(money['amount'], currency)} in won "
+            f"deals{scale}")
+    rest = (f"{rng}, if {who} (never touched, or dropped after one call) had reached SQL as "
+            "often as comparable leads sales did touch (same source, same lead-score band).")
     return lead, rest
 
 

@@ -169,6 +169,14 @@ THRESHOLDS: dict[str, dict] = {
         0.6, "Cronbach's alpha below 0.6 is flagged: the items are too inconsistent to read "
         "the scale as one construct.", "common rule of thumb for short research scales",
         ("survey",)),
+    "stale_extract_days": Threshold(
+        92, "An extract more than about three months older than the report is said so on the "
+        "cover, with the date the figures describe: a reader otherwise takes them as today's.",
+        "method", ("report", "deck")),
+    "alpha_good": Threshold(
+        0.7, "A scale whose Cronbach's alpha is 0.7 or more is described to the reader as "
+        "statements that 'hang together well' (from the flag level to 0.7: 'acceptably').",
+        "common rule of thumb (Nunnally 1978)", ("deck",)),
     "min_answered_share": Threshold(
         0.5, "A respondent's scale score needs at least half of the scale's items answered. "
         "Published figures of a scale and of its items count only respondents who answered "

@@ -71,6 +71,23 @@ RULES: tuple[Rule, ...] = (
          "themselves (Kahn 1996): keep it disciplined and two-way."),
 )
 
+#: What each recommendation fixes, as the reader names it (the tag beside its title: an SLA
+#: is about sales follow-up, not "communication"; partner review 16c).
+FIXES: dict[str, str] = {
+    "one_revenue_leader": "Conflict and leadership support",
+    "transparent_allocation": "Fairness between the teams",
+    "evidence_over_anecdote": "The blame game",
+    "pay_plan": "Pay plan", "keep_pay": "Pay plan",
+    "response_sla": "Sales follow-up", "keep_follow_up": "Sales follow-up",
+    "joint_mql_definition": "Lead definition and hand-off",
+    "keep_lead_quality": "Lead definition and hand-off",
+    "close_the_loop": "Feedback on leads",
+    "regular_cadence": "Meeting rhythm",
+}
+#: The tag of the lever towards the next stage.
+NEXT_STAGE = "Next alignment stage"
+
+
 #: Levers to reach the next stage of the overall score (the same four stage names as the
 #: scores' bands; Kotler, Rackham & Krishnaswamy, HBR 2006).
 STAGE_LEVERS: dict[str, tuple[str, str, str]] = {
@@ -213,8 +230,9 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
     Returns
     -------
     list of dict
-        ``{code, step, priority, rank, title, rationale, evidence, findings, impact,
-        strength, value}`` in the order to act, ``priority`` = ``rank`` = 1, 2, 3 …
+        ``{code, step, fixes, priority, rank, title, rationale, evidence, findings, impact,
+        strength, value}`` in the order to act (``fixes``: what it fixes, in the reader's
+        words — the tag beside its title), ``priority`` = ``rank`` = 1, 2, 3 …
         When fewer than three problems call for action, what the data shows is healthy
         adds up to three actions to keep it (:data:`SUSTAIN`; ``sustain`` true, no value),
         after the problems.
@@ -249,7 +267,9 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             strength = max(strength, EVIDENCE_STRENGTH["survey"])
         evidence = list(dict.fromkeys(k for f in hits for k in f["evidence"]))
         because, families = [], set()
-        for f in sorted(hits, key=lambda f: -(f.get("severity") or 0)):
+        # the fact that carries the ranking first: what the client's records measure, then
+        # the survey (partner review 16c: a CRM-ranked action cited only survey ratings)
+        for f in sorted(hits, key=lambda f: (-_strength(f), -(f.get("severity") or 0))):
             fam = f.get("family") or family_of(str(f["code"]))
             if fam not in families:   # one sentence per fact, not one per side or synonym
                 families.add(fam)
@@ -264,7 +284,10 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             # an action about rejection reasons rests on the rejection figure (the rationale
             # of the gated wording quotes it)
             evidence.append("crm.handoff.reason_share")
-        rec = {"code": rule.code, "step": rule.step, "title": title,
+        fixes = FIXES.get(rule.code)
+        if rule.code == "joint_mql_definition" and gated is None:   # the leads are the issue
+            fixes = "Lead quality"
+        rec = {"code": rule.code, "step": rule.step, "fixes": fixes, "title": title,
                "rationale": rationale, "evidence": evidence, "findings": because,
                "impact": round(impact, 3), "strength": strength,
                "value": round(impact * strength, 3)}
@@ -278,15 +301,23 @@ def recommend(*, survey: dict | None = None, crm: dict | None = None,
             break
         f = strengths.get(code)
         if f is not None:
-            recs.append({"code": f"keep_{code.removeprefix('healthy_')}", "step": step,
-                         "title": title, "rationale": rationale,
-                         "evidence": list(f.get("evidence") or []),
-                         "findings": [f["text"]], "impact": None, "strength": None,
+            keep = f"keep_{code.removeprefix('healthy_')}"
+            evidence, because = list(f.get("evidence") or []), [f["text"]]
+            fit = get(results, "crm.handoff.fit_share")
+            if code == "healthy_lead_quality" and fit is not None:
+                # what the definition keeps low: rejections for fit (partner review 16c)
+                because.insert(0, f"{100 * fit:.0f}% of the rejections with a stated reason "
+                               "are about fit.")
+                evidence.insert(0, "crm.handoff.fit_share")
+            recs.append({"code": keep, "step": step, "fixes": FIXES.get(keep),
+                         "title": title, "rationale": rationale, "evidence": evidence,
+                         "findings": because, "impact": None, "strength": None,
                          "value": None, "sustain": True})
     stage = get(results, "scores.stage")
     if stage in STAGE_LEVERS:
         step, title, rationale = STAGE_LEVERS[stage]
-        recs.append({"code": f"stage_{stage.lower()}", "step": step, "title": title,
+        recs.append({"code": f"stage_{stage.lower()}", "step": step, "fixes": NEXT_STAGE,
+                     "title": title,
                      "rationale": rationale, "evidence": ["scores.stage"],
                      "findings": [f"Overall alignment is at the {stage} stage."],
                      "impact": None, "strength": None, "value": None})

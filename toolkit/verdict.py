@@ -89,6 +89,12 @@ def _lead_quality(crm: dict) -> dict:
                       f"Kaplan–Meier conversion to SQL by attempt {W} of {who} first touched "
                       f"within the SLA, vs practitioner floor {_pct(floor)} (MQL→SQL)",
                       _ci(grp)))
+        seen = _get(lq, "touched_conversion", "marketing" if use_mk else "all") or {}
+        if seen.get("rate") is not None:   # what the same leads actually did: read first
+            ev.insert(0, _ev(f"crm.lead_quality.touched_conversion."
+                             f"{'marketing' if use_mk else 'all'}.rate", seen["rate"],
+                             f"reached SQL as sales worked them (no estimate), vs practitioner "
+                             f"floor {_pct(floor)} (MQL→SQL)", _ci(seen)))
         below_bench = grp["ci_high"] < floor
         other = wc.get("other") or {}
         below_other = False
@@ -118,11 +124,16 @@ def _lead_quality(crm: dict) -> dict:
         fit_ok = fit >= _t("fit_majority")
         ev.append(_ev("crm.handoff.fit_share", fit,
                       f"vs majority threshold {_pct(_t('fit_majority'))}", _ci(hof.get("fit"))))
+    short = None
     if poor is False:
         status = NOT_SUPPORTED
-        summary = (f"Worked to the {_ordinal(W)} attempt, {who} would reach SQL at an "
-                   f"estimated {_pct(grp['rate'])}, " + _against_range(lq, grp, who, floor)
-                   + ": the leads are not the problem.")
+        seen = _observed_first(lq, grp, who, floor, W)
+        if seen:
+            short, summary = seen
+        else:
+            summary = (f"Worked to the {_ordinal(W)} attempt, {who} would reach SQL at an "
+                       f"estimated {_pct(grp['rate'])}, " + _against_range(lq, grp, who, floor)
+                       + ": the leads are not the problem.")
         if fit_ok:
             cav.append("Most rejection reasons cite fit, yet worked leads reach SQL at or above the "
                        "practitioner floor: "
@@ -144,20 +155,51 @@ def _lead_quality(crm: dict) -> dict:
         status = INCONCLUSIVE
         summary = "There is not enough CRM evidence to judge lead quality: " + reasons[0] + "."
     if status != INCONCLUSIVE or poor:
-        cav.append("Worked conversion follows every lead first touched within the SLA on the "
-                   "attempt clock, including those sales gave up on (censored at their last "
-                   "attempt); it assumes giving up does not single out the worse leads. Sales "
-                   "keeps working the more promising leads, so the "
-                   "estimate can be flattered; the share that actually reached SQL is given "
-                   "beside it.")
+        cav.append("The estimate follows every lead first touched within the SLA, those sales "
+                   "gave up on included up to their last attempt; it assumes giving up does not "
+                   "single out the worse leads. Sales keeps working the leads that look "
+                   "promising, so this estimate runs high; the share that actually reached SQL "
+                   "is given beside it.")
     if use_mk and (lq.get("other") or {}).get("n"):
         cav.append("Sales-sourced leads (referral, outbound) are chosen by reps themselves; "
                    "their higher conversion is partly selection.")
-    return {"status": status, "summary": summary, "evidence": ev, "caveats": cav,
-            "reasons": reasons}
+    out = {"status": status, "summary": summary, "evidence": ev, "caveats": cav,
+           "reasons": reasons}
+    if short:
+        out["short"] = short
+    return out
 
 
-def _against_range(lq: dict, grp: dict, who: str, floor: float) -> str:
+def _observed_first(lq: dict, grp: dict, who: str, floor: float, W: int
+                    ) -> tuple[str, str] | None:
+    """``(short, summary)`` of a cleared lead-quality complaint whose worked-conversion
+    estimate sits above the top of the practitioner range, led by what the leads actually
+    did (partner review 16c): the share of the same leads — first touched within the SLA —
+    that reached SQL (``lead_quality.touched_conversion``), then the estimate as an upper
+    figure only, with why it runs high. ``None`` (the estimate leads) when the estimate is
+    within the range or the observed share is missing or below the floor.
+
+    *short* is the observed figure alone, for the executive summary's two-minute read.
+    """
+    b = lq.get("benchmark") or {}
+    lo, hi = b.get("low", floor), b.get("high")
+    name = "marketing" if who.startswith("marketing") else "all"
+    itt = _get(lq, "touched_conversion", name) or {}
+    if hi is None or grp["rate"] <= hi or itt.get("rate") is None or itt["rate"] < floor:
+        return None
+    where = (f"within the {100 * lo:.0f}–{100 * hi:.0f}% practitioner range"
+             if lo <= itt["rate"] <= hi else f"at or above the {_pct(floor)} practitioner floor")
+    short = (f"{_pct(itt['rate'])} of {who} first touched within the SLA reached SQL, "
+             f"{where}")
+    summary = (f"{_upper_first(short)}: the leads are not the problem. Worked to the "
+               f"{_ordinal(W)} attempt, an estimated {_pct(grp['rate'])} would reach SQL — "
+               + _against_range(lq, grp, who, floor, observed=False)
+               + ", so it is an upper figure only.")
+    return _upper_first(short) + ".", summary
+
+
+def _against_range(lq: dict, grp: dict, who: str, floor: float, *, observed: bool = True
+                   ) -> str:
     """Where a worked-conversion estimate sits against the practitioner range, in words.
 
     Inside the range: "within the 20–42% practitioner range". Above its top the estimate is
@@ -177,7 +219,7 @@ def _against_range(lq: dict, grp: dict, who: str, floor: float) -> str:
     text = (f"above the top of the {rng} and probably flattered (sales keeps working the "
             "leads that look promising, and the estimate assumes the rest would have "
             "converted like them)")
-    if itt.get("rate") is not None:
+    if observed and itt.get("rate") is not None:
         text += (f"; {_pct(itt['rate'])} of these leads actually reached SQL, "
                  + (f"still at or above the {_pct(floor)} floor" if itt["rate"] >= floor
                     else f"below the {_pct(floor)} floor"))

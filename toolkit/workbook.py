@@ -136,7 +136,7 @@ def scales_sheet(results: dict) -> Sheet | None:
                   ("Sales respondents", INT), ("Marketing side (1–5)", NUM2),
                   ("Marketing respondents", INT), ("All respondents (1–5)", NUM2),
                   ("Size of the sales–marketing difference", TEXT),
-                  ("Reliability (Cronbach's alpha)", NUM2)], rows,
+                  ("How consistently the statements agree (0–1)", NUM2)], rows,
                  "each survey theme, by side")
 
 
@@ -477,11 +477,12 @@ def recommendations_sheet(results: dict) -> Sheet | None:
     if not recs:
         return None
     recs = sorted(recs, key=lambda r: (r.get("rank") or 0, r.get("priority") or 9))
-    rows = [[i, r.get("title"), STEP_NAMES.get(r.get("step"), ""),
+    rows = [[i, r.get("title"), r.get("fixes") or STEP_NAMES.get(r.get("step"), ""),
              (r.get("findings") or [""])[0], r.get("rationale")]
             for i, r in enumerate(recs, 1)]
     return Sheet("Recommendations", "Recommendations, in the order to act on them", "",
-                 [("#", INT), ("Action", TEXT), ("Step", TEXT), ("The client's evidence", TEXT),
+                 [("#", INT), ("Action", TEXT), ("What it fixes", TEXT),
+                  ("The client's evidence", TEXT),
                   ("Why it works", TEXT)], rows, "actions in order, with their evidence")
 
 

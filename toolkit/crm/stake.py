@@ -122,9 +122,9 @@ def _assumptions(sla_hours: float, W: int, basis: str, cap: float) -> list[str]:
         "the extra SQLs never exceed the SQLs the period's leads produced.",
         f"Each extra SQL wins at the rate of {won} and is worth the median of those won deals.",
         f"Upper bound only: worked to {W} attempts like comparable leads first touched within "
-        f"{sla_hours:g} h (attempt clock). It assumes the leads given up on would convert like "
-        "those sales kept working; sales keeps the promising ones (informative censoring), so "
-        "it is flattered.",
+        f"{sla_hours:g} h. It assumes the leads given up on would convert like those sales kept "
+        "working; sales keeps working the leads that look promising, so this figure runs "
+        "high.",
         "The interval covers sampling error only; an order of magnitude, not a forecast.",
     ]
 

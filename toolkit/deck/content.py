@@ -96,8 +96,10 @@ def ci(w: dict | None) -> str:
         return "not in the export"
     if w.get("ci_low") is None:
         return pct(w["rate"])
-    return (f"{pct(w['rate'])} (95% interval {pct(w['ci_low'])}–{pct(w['ci_high'])}, "
-            f"n = {num(w.get('n'))})")
+    lo, hi = pct(w["ci_low"]), pct(w["ci_high"])
+    if lo == hi:   # never "2%–2%"
+        lo, hi = pct(w["ci_low"], 1), pct(w["ci_high"], 1)
+    return f"{pct(w['rate'])} (95% interval {lo}–{hi}, n = {num(w.get('n'))})"
 
 
 def _sentence(text: str) -> str:
@@ -127,7 +129,7 @@ def ranked_recommendations(results: dict) -> list[dict]:
 
 
 def cover(results: dict, brand: dict) -> SlideSpec:
-    from ..report.sections import long_date
+    from ..report.sections import data_age_note, long_date
 
     c = results.get("client") or {}
     period = ""
@@ -142,7 +144,8 @@ def cover(results: dict, brand: dict) -> SlideSpec:
         subtitle="Sales and marketing alignment diagnostic",
         bullets=[x for x in (period, asof, f"Prepared by {brand['practice']}"
                              if brand.get("practice") else "",
-                             f"{when} · Confidential" if when else "Confidential") if x],
+                             f"{when} · Confidential" if when else "Confidential",
+                             data_age_note(results) or "") if x],
         kind="cover",
         notes=cover_notes(results))
 
@@ -221,7 +224,9 @@ def executive_summary(results: dict) -> SlideSpec:
     tiles += [(label, _score(s.get(k)), "") for k, label in PILLARS]
     money = headline_money(results)
     if money:
-        tiles.append((money["label"], about_money(money["amount"], currency), ""))
+        share = money.get("share")
+        tiles.append((money["label"], about_money(money["amount"], currency),
+                      f"{100 * share:.0f}% of won revenue" if share is not None else ""))
     found = found or ["No finding was triggered: the data needed is not in the export."]
     recs = ranked_recommendations(results)[:3]
     actions = [_sentence(r.get("title", "")) for r in recs] or [
@@ -236,8 +241,8 @@ def executive_summary(results: dict) -> SlideSpec:
         notes.append("Partly assessed pillars: " + ", ".join(s["partial"]) + ".")
     if money:
         notes.append("".join(money_sentence(money, currency)) + " "
-                     + " ".join(plain_evidence(str(a))
-                                for a in money["section"].get("assumptions") or []))
+                     + " ".join(plain_evidence(str(a)) for a in base_assumptions(
+                         money["section"].get("assumptions"))))
     notes += [f"Action {i}: {r.get('rationale', '')}" for i, r in enumerate(recs, 1)]
     return SlideSpec(title=title, kind="summary", tiles=tiles, subtitle=detail,
                      columns=[("What we found", found), ("What to do first", actions)],
@@ -251,9 +256,15 @@ def _change_lead(results: dict) -> str:
     return change_lead(results) or ""
 
 
+def base_assumptions(assumptions) -> list[str]:
+    """The revenue-at-stake assumptions of the base case (the upper bound's, which runs high,
+    stays in the methodology appendix)."""
+    return [str(a) for a in assumptions or [] if not str(a).startswith("Upper bound")]
+
+
 def stake_note(stake: dict, currency: str) -> str:
-    """Speaker note: revenue at stake (base case) with its counterfactual, inputs, upper
-    bound and assumptions."""
+    """Speaker note: revenue at stake (base case) with its counterfactual, inputs, share of
+    won revenue and assumptions (the upper bound is in the methodology appendix)."""
     sw = stake.get("sql_to_won") or {}
     parts = [f"Revenue at stake (an estimate): about {about_money(stake['amount'], currency)}"
              + (f", 95% interval {about_money_range(stake.get('ci_low'), stake.get('ci_high'), currency)}"
@@ -265,11 +276,13 @@ def stake_note(stake: dict, currency: str) -> str:
                  + (f"; SQL to won {pct(sw.get('rate'))} ({num(sw.get('won'))} of "
                     f"{num(sw.get('sql'))})" if sw.get("rate") is not None else "")
                  + f"; median won deal {money(stake.get('median_won_amount'), currency)}.")
-    up = stake.get("upper_bound") or {}
-    if up.get("amount") is not None:
-        parts.append(f"Upper bound, if they had converted like the leads sales kept working: "
-                     f"about {about_money(up['amount'], currency)}.")
-    return " ".join(parts + [plain_evidence(str(a)) for a in stake.get("assumptions") or []])
+    from ..formatting import stake_share
+    share = stake_share(stake)
+    if share is not None:
+        parts.append(f"That is {pct(share)} of the {about_money(stake['won_revenue'], currency)}"
+                     " won from the period's leads.")
+    return " ".join(parts + [plain_evidence(a)
+                             for a in base_assumptions(stake.get("assumptions"))])
 
 
 def scores(results: dict) -> SlideSpec:
@@ -311,20 +324,25 @@ def blame_game(results: dict) -> SlideSpec:
     title = _sentence(beliefs.get("sentence") or v.get("headline")
                       or "The blame game could not be settled on this data")
     bullets, tested = [], []
-    for key, claim, label, figure_key in (
+    # lead quality: what the leads touched in time actually did, where measured (the worked
+    # estimate runs high when sales keeps working the leads that look promising)
+    for key, claim, figures in (
             ("lead_quality", "“The leads are garbage”",
-             "Worked well, reach SQL", "worked_conversion.marketing.rate"),
+             (("Touched in time, reached SQL", "touched_conversion.marketing.rate"),
+              ("Worked well, reach SQL", "worked_conversion.marketing.rate"))),
             ("follow_up", "“Sales call once and give up”",
-             "Never touched by sales", "untouched_share")):
+             (("Never touched by sales", "untouched_share"),))):
         c = v.get(key) or {}
         st = c.get("status")
         words = STATUS_WORDS.get(st, st) or ""
         bullets.append(f"{claim}: {words[:1].lower() + words[1:]}.")
-        fig = next((e.get("figure") for e in c.get("evidence") or []
-                    if str(e.get("key", "")).endswith(figure_key)
-                    and isinstance(e.get("figure"), (int, float))), None)
-        if fig is not None:
-            tested.append((label, float(fig), st == "supported"))
+        for label, figure_key in figures:
+            fig = next((e.get("figure") for e in c.get("evidence") or []
+                        if str(e.get("key", "")).endswith(figure_key)
+                        and isinstance(e.get("figure"), (int, float))), None)
+            if fig is not None:
+                tested.append((label, float(fig), st == "supported"))
+                break
     charts = []
     a, b = claims.get("sales_blame_leads_share"), claims.get("marketing_blame_followup_share")
     if a is not None or b is not None:
@@ -530,22 +548,42 @@ def lead_quality(results: dict) -> SlideSpec:
     m = wc["marketing"]
     by = f" by the {_ordinal(wc['attempts'])} attempt" if wc.get("attempts") else ""
     st = get(results, "verdict.lead_quality.status")
+    # above the top of the range the estimate is flattered (sales keeps working the leads
+    # that look promising): the slide leads with the share that actually reached SQL
+    above = (m.get("rate") is not None and b.get("high") is not None
+             and m["rate"] > b["high"])
+    seen = get(lq, "touched_conversion.marketing") or {}
+    observed_first = (st == "not_supported" and seen.get("rate") is not None
+                      and seen["rate"] >= (b.get("low") or 0))
     if st == "supported":
         title = (f"Marketing's leads convert poorly even when worked well: {pct(m.get('rate'))}"
                  f" reach SQL{by}")
+    elif observed_first:
+        title = (f"Marketing's leads are not the problem: {pct(seen['rate'])} of those touched "
+                 "within the SLA reached SQL")
     elif st == "not_supported":
         title = f"Worked properly, marketing's leads convert: {pct(m.get('rate'))} reach SQL{by}"
     else:
         title = f"Well-worked marketing leads reach SQL at {pct(m.get('rate'))}{by}"
     rows = sorted(wc["by_source"].items(), key=lambda kv: -(kv[1].get("n") or 0))[:8]
     chart = ChartSpec(
-        title=f"Share reaching SQL{by} by source, leads first touched within the SLA "
-              f"(n = {num(wc['n'])}); marketing's sources highlighted",
+        title=f"{'Upper estimate' if above else 'Estimated share'} reaching SQL{by} by source, "
+              f"leads first touched within the SLA (n = {num(wc['n'])}); marketing's sources "
+              "highlighted",
         categories=[k.replace("_", " ").capitalize() + ("" if v.get("marketing") else
                                                          " (sales-sourced)") for k, v in rows],
         series=[("Reached SQL", [v.get("rate") for _, v in rows], "primary")], maximum=1,
         highlight=[bool(v.get("marketing")) for _, v in rows])
-    bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(wc['other'])}."]
+    if observed_first:
+        bullets = [f"Marketing-sourced leads touched within the SLA that reached SQL: "
+                   f"{ci(seen)}."]
+        bullets.append(
+            f"Worked{by}, an estimated {pct(m.get('rate'))} would reach SQL"
+            + (" — an upper figure, above the practitioner range: sales keeps working the "
+               "leads that look promising, so it runs high." if above else
+               f" (other sources {pct((wc['other'] or {}).get('rate'))})."))
+    else:
+        bullets = [f"Marketing-sourced: {ci(m)}; other sources: {ci(wc['other'])}."]
     if b.get("low") is not None:
         bullets.append(f"Benchmark: {pct(b['low'])}–{pct(b.get('high'))} of MQLs reach SQL "
                        f"({b.get('provenance', 'practitioner')} range).")
@@ -733,9 +771,27 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
             notes.append(f"{name}: sales side {score('sales')}, marketing side "
                          f"{score('marketing')} of 100 (higher is healthier); difference "
                          f"between the sides {s.get('cliffs_magnitude') or 'not tested'}; "
-                         f"the statements hang together (reliability "
-                         f"{num(s.get('alpha'), 2)} on a 0–1 scale).")
+                         f"{hang_together(s.get('alpha'), results)}.")
     return SlideSpec(title=title, bullets=bullets, charts=[chart] if chart else [], notes=notes)
+
+
+def hang_together(alpha: float | None, results: dict | None = None) -> str:
+    """How consistently a scale's statements agree, in words a presenter reads aloud (the
+    statistic's name stays in the methodology appendix): "hang together well" from the
+    ``alpha_good`` threshold the results were judged with, "hang together acceptably" from
+    ``alpha_flag_below``, else "do not hang together well enough to read as one score"; the
+    figure (0–1) in brackets. Without the thresholds (older results) the figure alone."""
+    if alpha is None:
+        return "how consistently the statements agree could not be measured"
+    good = _threshold(results or {}, "alpha_good")
+    flag = _threshold(results or {}, "alpha_flag_below")
+    figure = f"consistency {alpha:.2f} on a 0–1 scale"
+    if good is None or flag is None:
+        return f"the statements agree with each other at {figure}"
+    words = ("hang together well" if alpha >= good
+             else "hang together acceptably" if alpha >= flag
+             else "do not hang together well enough to read as one score")
+    return f"the statements {words} ({figure})"
 
 
 def politics(results: dict) -> SlideSpec:
@@ -822,9 +878,11 @@ def communication(results: dict) -> SlideSpec:
     if fr.get("not_regular_share") is not None:
         extra.append(f"{pct(fr['not_regular_share'])} of respondents say the teams talk "
                      "monthly or less.")
-    untouched = get(results, "crm.handoff.accepted_untouched.share")
-    if untouched is not None:
-        extra.append(f"{pct(untouched)} of the leads sales accepts are never touched.")
+    au = get(results, "crm.handoff.accepted_untouched") or {}
+    if au.get("share") and au.get("n"):
+        # its population named, as in the report's hand-off paragraph
+        extra.append(f"{pct(au['share'])} of the {num(round(au['n'] / au['share']))} leads "
+                     "sales accepted were never touched: accepted on paper only.")
     return _survey_slide(results, "communication", ("BIDIR", "QUAL", "DEFN", "FEED"),
                          "Communication", extra)
 
@@ -836,11 +894,14 @@ def recommendations(results: dict) -> SlideSpec:
                          bullets=["No measured figure crossed a threshold that calls for "
                                   "change; keep the shared metrics and re-run the diagnostic "
                                   "next year."])
-    rows = [["#", "Action", "Step", "Why (the client's evidence)"]]
+    from ..report.recommendations import tag
+
+    rows = [["#", "Action", "Fixes", "Why (the client's evidence)"]]
     notes = []
     for i, r in enumerate(recs[:6], 1):
         why = (r.get("findings") or [r.get("rationale", "")])[0]
-        rows.append([str(i), _sentence(r.get("title", "")), STEP_LABEL.get(r.get("step"), ""),
+        rows.append([str(i), _sentence(r.get("title", "")), tag(r) or STEP_LABEL.get(
+                     r.get("step"), ""),
                      _sentence(why)])
         notes.append(f"{i}. {r.get('title')}: {r.get('rationale', '')}")
     if len(recs) > 6:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .display import Rendered, renders, fmt_pct, show_markdown, show_table
-from .survey import group_words
+from .survey import TEAM_WORD, hidden_sentences
 from .read import method as stored_method
 from .waves import method_markdown
 
@@ -26,14 +26,20 @@ def render_data_quality(results: dict) -> Rendered:
             f"{_ROWS.get(k, k.replace('_', ' '))}: {v:,}" for k, v in counts.items()
             if v is not None) + ".")
     # the file-by-file intake log stays in the run's log and the workbook: not for the client
-    mgs = (data.get("settings") or {}).get("min_group_size", 5)
+    settings = data.get("settings") or {}
+    mgs = settings.get("min_group_size", 5)
     sup = data.get("suppressed") or []
     if sup:
+        sv = results.get("survey") or {}
+        part = sv.get("participation") or {}
+        shown = [TEAM_WORD.get(t, t).lower() for t in (part.get("by_team") or {})]
+        # what is hidden from which view: the same sentences as beside the participation
+        # table, so Appendix A never calls a group hidden that a table shows
         show_markdown(
             f"**Hidden by the anonymity rule.** Groups with fewer than {mgs} respondents are "
             "never shown, nor the complementary groups that would let them be recovered by "
-            "subtraction. Hidden here: "
-            + ", ".join(group_words(d.get("group") for d in sup)) + ".")
+            "subtraction. " + " ".join(hidden_sentences(
+                sup, sv, mgs, settings.get("min_comment_group_size", 8), shown)))
     else:
         show_markdown(f"**Anonymity.** No group was under the threshold of {mgs} respondents; "
                       "nothing had to be hidden.")
@@ -163,8 +169,11 @@ def render_methodology(results: dict) -> Rendered:
         f"{settings.get('well_worked_attempts')} attempts.")
     stake = (results.get("crm") or {}).get("revenue_at_stake") or {}
     if stake.get("amount") is not None and stake.get("assumptions"):
+        from .crm import stake_upper_sentence
+        cur = str((results.get("client") or {}).get("currency") or "")
         show_markdown("**Revenue at stake, assumptions.** " + " ".join(
-            str(a) for a in stake["assumptions"]))
+            str(a) for a in stake["assumptions"]) + (" " + stake_upper_sentence(stake, cur)
+                                                    ).rstrip())
     rows = [{"Pillar": _PILLAR.get(c.get("pillar"), c.get("pillar")),
              "Part": _PART.get(c.get("component"), str(c.get("component")).replace("_", " ")),
              "Weight": f"{c.get('weight'):.0%}" if c.get("weight") is not None else None,

@@ -7,7 +7,7 @@ import pandas as pd
 from ..charts import crm as charts
 from ..vocab import FUNNEL_STAGES
 from .read import threshold
-from .display import Rendered, renders, fmt_num, fmt_pct, show_figure, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, fmt_num, fmt_pct, fmt_pct_range, show_figure, show_markdown, show_not_assessed, show_table
 
 STAGES = FUNNEL_STAGES
 
@@ -99,6 +99,13 @@ def handoff_sentence(h: dict) -> str:
             text += (f"; the other {fmt_pct(1 - a - r)} were neither accepted nor rejected "
                      "by the extract date")
         text += ". "
+    au = h.get("accepted_untouched") or {}
+    if au.get("share") and au.get("n"):
+        # the deck quotes it too: named here, with its population (partner review 16c)
+        n_acc = round(au["n"] / au["share"])
+        text += (f"Of the {n_acc:,} leads sales accepted, {fmt_pct(au['share'])} "
+                 f"({au['n']:,}) were never touched — accepted on paper only, so they count "
+                 "against the hand-off score. ")
     n_rej, n_reason = h.get("n_rejected") or 0, h.get("n_with_reason") or 0
     if "rejection" in nm:
         pass
@@ -131,7 +138,7 @@ def _ci(w: dict | None, *, n: bool = True) -> str:
     if not w or w.get("rate") is None:
         return "—"
     tail = f", n={w['n']:,}" if n else ""
-    return f"{fmt_pct(w['rate'])} ({fmt_pct(w['ci_low'])}–{fmt_pct(w['ci_high'])}{tail})"
+    return f"{fmt_pct(w['rate'])} ({fmt_pct_range(w['ci_low'], w['ci_high'])}{tail})"
 
 
 NOT_IN_EXPORT = "not in the export"
@@ -410,7 +417,7 @@ def render_effort(results: dict) -> Rendered:
                     + ("within the same lead-score band." if hue else "across all leads."))
     lg = dose.get("logit") or {}
     if lg.get("terms"):
-        show_markdown(odds_sentence(lg))
+        show_markdown(odds_sentence(lg, dose))
 
 
 #: What one unit of each model term is, in words.
@@ -419,10 +426,32 @@ _ODDS_TERMS = {"first_touch_days": "each day's wait before the first touch",
                "attempts": "each extra attempt"}
 
 
-def odds_sentence(lg: dict) -> str:
-    """How speed and lead score each go with reaching SQL, the other held equal, in words
-    (the model's odds ratios as "cuts the odds by about a fifth" / "1.6 times the odds");
-    the model itself is named in the methodology appendix."""
+def _touched_rate(dose: dict | None) -> float | None:
+    """Share of touched leads reaching SQL (``dose_response.by_first_touch.overall``, the
+    never-touched bucket left out): the baseline at which the model's effects are read."""
+    rows = [r for r in ((dose or {}).get("by_first_touch") or {}).get("overall") or []
+            if isinstance(r, dict) and str(r.get("bucket")) != "never" and r.get("n")]
+    n = sum(r["n"] for r in rows)
+    k = sum(r.get("k") or 0 for r in rows)
+    return k / n if n else None
+
+
+def _points(odds_ratio: float, base: float) -> float:
+    """Change in the chance of reaching SQL (percentage points) when the odds at *base*
+    are multiplied by *odds_ratio*."""
+    o = odds_ratio * base / (1 - base)
+    return 100 * (o / (1 + o) - base)
+
+
+def odds_sentence(lg: dict, dose: dict | None = None) -> str:
+    """How speed and lead score each go with reaching SQL, the other held equal, in plain
+    chance: the model's odds ratios read at the touched leads' own conversion (``dose``:
+    ``dose_response``) as "lowers the chance of reaching SQL by about 4 points" (partner
+    review 16c: "cuts the odds by 19%" reads as chance, and is not the same thing); the
+    model itself is named in the methodology appendix. Without that baseline, the direction
+    only."""
+    base = _touched_rate(dose)
+    base = base if base is not None and 0 < base < 1 else None
     parts = []
     for k, v in (lg.get("terms") or {}).items():
         o, lo, hi = v.get("odds_ratio"), v.get("ci_low"), v.get("ci_high")
@@ -430,21 +459,25 @@ def odds_sentence(lg: dict) -> str:
             continue
         who = _ODDS_TERMS.get(k, k.replace("_", " "))
         if lo is not None and hi is not None and lo <= 1 <= hi:
-            parts.append(f"{who} makes no clear difference to the odds of reaching SQL")
-        elif o < 1:
-            parts.append(f"{who} cuts the odds of reaching SQL by about {1 - o:.0%} "
-                         f"(95% interval {1 - hi:.0%}–{1 - lo:.0%})")
-        elif o < 1.5:
-            parts.append(f"{who} raises the odds of reaching SQL by about {o - 1:.0%} "
-                         f"(95% interval {lo - 1:.0%}–{hi - 1:.0%})")
-        else:
-            parts.append(f"{who} goes with {o:.1f} times the odds of reaching SQL "
-                         f"(95% interval {lo:.1f}–{hi:.1f})")
+            parts.append(f"{who} makes no clear difference to the chance of reaching SQL")
+            continue
+        word = "lowers" if o < 1 else "raises"
+        if base is None or lo is None or hi is None:
+            parts.append(f"{who} clearly {word} the chance of reaching SQL")
+            continue
+        pts = sorted(abs(_points(x, base)) for x in (lo, hi))
+        mid = abs(_points(o, base))
+        d = 1 if mid < 1 or round(pts[0]) == round(pts[1]) else 0   # never "0" or "2–2"
+        parts.append(f"{who} {word} the chance of reaching SQL by about "
+                     f"{mid:.{d}f} percentage point{'' if f'{mid:.{d}f}' == '1' else 's'} "
+                     f"(95% interval {pts[0]:.{d}f}–{pts[1]:.{d}f})")
     if not parts:
         return ""
     text = "; ".join(parts)
+    at = (f", read at the {fmt_pct(base)} of touched leads that reach SQL"
+          if base is not None else "")
     return (f"**Speed and lead score, each with the other held equal.** {text[:1].upper()}"
-            f"{text[1:]} (n = {lg.get('n', 0):,} touched leads).")
+            f"{text[1:]} (n = {lg.get('n', 0):,} touched leads{at}).")
 
 
 #: Kept for callers of the previous name.
@@ -496,18 +529,30 @@ def stake_sentence(r: dict | None, currency: str = "") -> str:
                  " ")
     text += (f"that is about **{about_money(r['amount'], currency)}** in won deals (95% "
              f"interval {about_money_range(r.get('ci_low'), r.get('ci_high'), currency)})")
-    if r.get("won_revenue") and r.get("revenue_basis") == "cohort":
-        text += (f", against {about_money(r['won_revenue'], currency)} actually won from the "
-                 "leads created in the period")
+    from ..formatting import stake_share
+    share = stake_share(r)
+    if share is not None:
+        text += (f", {fmt_pct(share)} of the {about_money(r['won_revenue'], currency)} "
+                 "actually won from the leads created in the period")
     text += (". It rests only on conversion the client's own leads achieved, not on sales "
              "working them harder than the rest. ")
-    up = r.get("upper_bound") or {}
-    if up.get("amount") is not None and up["amount"] > 1.1 * r["amount"]:
-        text += ("Upper bound: had they converted like the leads sales kept working, about "
-                 f"{about_money(up['amount'], currency)} — a flattered figure, because sales "
-                 "keeps working the leads that respond or look promising. ")
     return text + ("This is an order of magnitude, not a forecast; the interval covers "
-                   "sampling error only (assumptions in the methodology appendix).")
+                   "sampling error only (assumptions and an upper bound in the methodology "
+                   "appendix).")
+
+
+def stake_upper_sentence(r: dict | None, currency: str = "") -> str:
+    """The revenue-at-stake upper bound for the methodology appendix: had the given-up leads
+    converted like the leads sales kept working, with why that figure runs high; "" when
+    there is none or it adds little (within 10% of the base case)."""
+    from ..formatting import about_money
+    r = r or {}
+    up = r.get("upper_bound") or {}
+    if r.get("amount") is None or up.get("amount") is None or up["amount"] <= 1.1 * r["amount"]:
+        return ""
+    return ("Upper bound: had they converted like the leads sales kept working, about "
+            f"{about_money(up['amount'], currency)} — a figure that runs high, because sales "
+            "keeps working the leads that respond or look promising.")
 
 
 def _stake_rates(r: dict) -> str:
@@ -545,10 +590,11 @@ def poor_leads_sentence(p: dict | None, currency: str = "") -> str:
             f"{about_money_range(p.get('ci_low'), p.get('ci_high'), currency)}) at the period's "
             "own SQL → won rate and median won deal. ")
     if eff.get("share_of_attempts") is not None:
-        text += (f"Sales spent {fmt_pct(eff['share_of_attempts'])} of its calls and e-mails on "
-                 f"marketing MQLs ({eff['attempts_on_unconverted']:,} attempts) that never "
-                 "reached SQL; what that time cost is not in the export (no cost per sales "
-                 "hour).")
+        total = (f" ({eff['attempts']:,})" if isinstance(eff.get("attempts"), int) else "")
+        text += (f"Of all the calls and e-mails sales made on marketing-sourced MQLs{total}, "
+                 f"{fmt_pct(eff['share_of_attempts'])} ({eff['attempts_on_unconverted']:,}) "
+                 "went to MQLs that never reached SQL; what that time cost is not in the "
+                 "export (no cost per sales hour).")
     return text
 
 

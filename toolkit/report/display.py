@@ -30,6 +30,15 @@ def fmt_pct(x: float | None, digits: int = 0) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
 
 
+def fmt_pct_range(lo: float | None, hi: float | None) -> str:
+    """A 95% interval of shares, ``"52%–59%"``; with one decimal when the whole-number
+    bounds would read the same (``"1.6%–2.4%"``, never ``"2%–2%"``)."""
+    a, b = fmt_pct(lo), fmt_pct(hi)
+    if a == b and a != "—":
+        a, b = fmt_pct(lo, 1), fmt_pct(hi, 1)
+    return f"{a}–{b}"
+
+
 def fmt_num(x: float | None, digits: int = 1) -> str:
     """Format a number with *digits* decimals and thousands separators; ``None`` (or a
     non-finite value) as —."""

@@ -15,6 +15,12 @@ from .display import Rendered, renders, emit, show_markdown
 STEP_LABEL = {k: v.split(". ", 1)[-1] for k, v in STEP_TITLES.items()}
 
 
+def tag(r: dict) -> str:
+    """The tag beside a recommendation's title: what it fixes (``fixes``), else — results
+    written before it — its step."""
+    return str(r.get("fixes") or STEP_LABEL.get(r.get("step"), ""))
+
+
 def ranked(results: dict) -> list[dict]:
     """The recommendations in the order to act (``rank``, else ``priority``, else as stored)."""
     recs = [r for r in results.get("recommendations") or [] if isinstance(r, dict)]
@@ -38,13 +44,12 @@ def render(results: dict) -> Rendered:
                   + (" (ranked by impact × how directly the client's own records show the "
                      "problem; the scores are in the methodology appendix)" if rule and n > 1
                      else "")
-                  + ". Each is triggered by the client's data, and none repeats what the data "
-                  "shows is already done.")
+                  + ". " + _intro_tail(recs))
     items = []
     for r in recs:
         found = "".join(f"<li>{html.escape(t)}</li>" for t in (r.get("findings") or [])[:3])
         todo = "".join(f"<li>{html.escape(t)}</li>" for t in r.get("actions") or [])
-        step = STEP_LABEL.get(r.get("step"), "")
+        step = tag(r)
         items.append(
             f"<li class='rec'><strong>{html.escape(r.get('title', ''))}</strong>"
             + (f" <span class='rec-step'>— {html.escape(step)}</span>" if step else "")
@@ -53,3 +58,19 @@ def render(results: dict) -> Rendered:
             + f"<div class='why'>Why it works: {html.escape(r.get('rationale', ''))}</div>"
             "</li>")
     emit(HTML(f"<ol class='recommendations'>{''.join(items)}</ol>"))
+
+
+def _intro_tail(recs: list[dict]) -> str:
+    """What the list holds: actions the data triggers, and, where the data shows something
+    already works, the actions that keep it (a well-aligned client's "keep …" actions are
+    not called new; partner review 16c)."""
+    keep = [r for r in recs if r.get("sustain") or str(r.get("code", "")).startswith(
+        "stage_integrated")]
+    if not keep:
+        return ("Each is triggered by the client's data, and none repeats what the data shows "
+                "is already done.")
+    if len(keep) == len(recs):
+        return ("The data calls for no change: each action keeps something the data shows "
+                "already works.")
+    return ("The first are triggered by problems in the client's data; the “keep” actions "
+            "protect what the data shows already works.")

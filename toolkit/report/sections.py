@@ -110,6 +110,9 @@ def title(results: dict) -> Rendered:
         lines.append(f"Data as of {html.escape(long_date(extract))}")
     if results.get("generated_at"):
         lines.append(f"Prepared {html.escape(long_date(results['generated_at']))}")
+    age = data_age_note(results)
+    if age:
+        lines.append(html.escape(age))
     with collect() as out:
         emit(HTML(
             "<section class='cover'><p class='cover-kicker'>Sales and marketing alignment "
@@ -119,6 +122,32 @@ def title(results: dict) -> Rendered:
               f"{name}{'' if name.endswith('.') else '.'} Not for distribution beyond it."
               "</p></section>"))
     return out
+
+
+def data_age_note(results: dict) -> str | None:
+    """One plain sentence when the CRM extract is older than the ``stale_extract_days``
+    threshold at the time the report was prepared (partner review 16c: "Data as of 15
+    January 2026 · Prepared 3 December 2026" prompts "is this stale?"); ``None`` when it is
+    recent, when a date is missing or when the results do not record the threshold."""
+    import datetime as dt
+
+    extract = ((results.get("crm") or {}).get("cohort") or {}).get("extract_date")
+    made = results.get("generated_at")
+    limit = next((row.get("value") for row in (results.get("method") or {}).get("thresholds")
+                  or [] if isinstance(row, dict) and row.get("name") == "stale_extract_days"),
+                 None)
+    if not extract or not made or limit is None:
+        return None
+    try:
+        days = (dt.date.fromisoformat(str(made)[:10])
+                - dt.date.fromisoformat(str(extract)[:10])).days
+    except ValueError:
+        return None
+    if days <= limit:
+        return None
+    months = round(days / 30.44)
+    return (f"The data was extracted about {months} months before this report was prepared; "
+            f"the figures describe the client as of {long_date(extract)}.")
 
 
 def long_date(value) -> str:

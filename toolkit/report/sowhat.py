@@ -45,18 +45,45 @@ SCALES = {"politics": ("FAIR", "TRUST", "CONF", "SUPP"),
           "communication": ("BIDIR", "QUAL", "DEFN", "FEED")}
 
 
+def _side_of_neutral(results: dict, code: str) -> int:
+    """Where a theme's all-respondent mean sits against neutral (3 of 5), in the healthy
+    direction: ``-1`` clearly unhealthy, ``+1`` clearly healthy, ``0`` neutral. "Clearly"
+    as the findings judge it (threshold ``scale_clear_margin``): the 95% interval lies wholly
+    on that side of 3, else (no interval) the mean is at least the margin away from 3. The
+    conflict statements read the other way (agreeing is unhealthy)."""
+    by = get(results, f"survey.scales.{code}.by_side.all") or {}
+    m, lo, hi = by.get("mean"), by.get("ci_low"), by.get("ci_high")
+    if m is None:
+        return 0
+    margin = _limit(results, "scale_clear_margin", 0.25)
+    above = lo > 3.0 if lo is not None else m >= 3.0 + margin
+    below = hi < 3.0 if hi is not None else m <= 3.0 - margin
+    if code == "CONF":
+        above, below = below, above
+    return 1 if above else -1 if below else 0
+
+
 def _weakest(results: dict, pillar: str) -> tuple[str, float] | None:
-    """The pillar's weakest theme (healthy direction) and its all-respondent mean (as
-    answered, 1–5)."""
+    """The pillar's weakest theme (healthy direction) among those clearly on the unhealthy
+    side of neutral, and its all-respondent mean (as answered, 1–5); ``None`` when no theme
+    is clearly below neutral — a mean of 3.1 with an interval across 3 is neutral, neither a
+    drag nor a strength."""
     rated = []
     for code in SCALES[pillar]:
         m = get(results, f"survey.scales.{code}.by_side.all.mean")
-        if m is not None:
+        if m is not None and _side_of_neutral(results, code) < 0:
             rated.append(((6 - m) if code == "CONF" else m, code, m))
     if not rated:
         return None
     _, code, m = min(rated)
     return code, m
+
+
+def _all_healthy(results: dict, pillar: str) -> bool:
+    """Whether every rated theme of the pillar is clearly on the healthy side of neutral."""
+    sides = [_side_of_neutral(results, c) for c in SCALES[pillar]
+             if get(results, f"survey.scales.{c}.by_side.all.mean") is not None]
+    return bool(sides) and all(x > 0 for x in sides)
 
 
 def _survey_clause(results: dict, pillar: str) -> str | None:
@@ -65,9 +92,6 @@ def _survey_clause(results: dict, pillar: str) -> str | None:
         return None
     code, m = w
     n = get(results, "survey.respondents.all")
-    healthy = (6 - m) if code == "CONF" else m
-    if healthy >= 3.5:
-        return None
     if code == "CONF" and m < 3.5:
         return (f"conflict and blame are common (the{'' if n is None else f' {n:,}'} "
                 f"respondents agree {m:.1f} of 5, where 3 is neutral)")
@@ -83,11 +107,17 @@ def politics(results: dict) -> str | None:
     if p is None:
         return None
     clause = _survey_clause(results, "politics")
-    if p >= 75 or clause is None:
+    if clause is not None:
+        how = ("stands in the way" if p < _limit(results, "pillar_low", 50.0)
+               else "is a drag")
+        return f"Politics {how} ({p:.0f} of 100 in the survey): {clause}."
+    if _all_healthy(results, "politics"):
         return (f"Politics is not in the way: the survey puts it at {p:.0f} of 100, with "
-                "fairness, trust and leadership support rated well on both sides.")
-    how = "stands in the way" if p < 50 else "is a drag"
-    return f"Politics {how} ({p:.0f} of 100 in the survey): {clause}."
+                "fairness, trust, conflict and leadership support rated well by the "
+                "respondents.")
+    return (f"Politics is neither a drag nor a strength ({p:.0f} of 100 in the survey): "
+            "fairness, trust, conflict and leadership support are rated close to neutral "
+            "(3 of 5), none clearly below it.")
 
 
 def incentives(results: dict) -> str | None:
@@ -131,7 +161,7 @@ def communication(results: dict) -> str | None:
     if clause:
         bits.append(clause)
     if untouched is not None and untouched >= 0.1:
-        bits.append(f"{fmt_pct(untouched)} of the leads sales accepts are never touched")
+        bits.append(f"{fmt_pct(untouched)} of the leads sales accepted were never touched")
     if bits:
         v, rank = get(results, "scores.communication"), rank_words(results, "communication")
         if v is None:

@@ -17,7 +17,7 @@ from IPython.display import HTML
 from ..formatting import headline_money, money_sentence
 from .display import Rendered, renders, emit, fmt_num, fmt_pct
 from .read import findings as stored_findings
-from .recommendations import STEP_LABEL, ranked
+from .recommendations import ranked, tag
 
 STAGE_NOTE = {
     "Undefined": "the teams work to their own agendas, with conflict over resources and blame",
@@ -146,8 +146,8 @@ def render(results: dict) -> Rendered:
     if recs:
         items = "".join(
             f"<li><strong>{esc(str(r.get('title', '')))}</strong>"
-            + (f" <span class='rec-step'>— {esc(STEP_LABEL.get(r.get('step'), ''))}</span>"
-               if r.get("step") in STEP_LABEL else "") + "</li>" for r in recs)
+            + (f" <span class='rec-step'>— {esc(tag(r))}</span>" if tag(r) else "")
+            + "</li>" for r in recs)
         more = len(ranked(results)) - len(recs)
         parts.append(f"<h3>What to do first</h3><ol>{items}</ol>"
                      + (f"<p class='more'>{more} further action{'s' if more > 1 else ''} in "

@@ -18,7 +18,6 @@ from IPython.display import HTML
 from . import survey_analytics as analytics
 from ..charts import survey as charts
 from ..instrument import PILLARS, SCALE_ITEMS
-from ..privacy import suppression_note
 from ..vocab import agree_is_unhealthy
 from .pillars import parts_sentence, survey_part_label
 from .display import (Rendered, renders, emit, fmt_num, fmt_p, fmt_pct, show_figure, show_markdown, show_not_assessed,
@@ -92,25 +91,149 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def anonymity_line(sv: dict) -> str:
-    """The explicit sentence on what the anonymity rule hid and why (SPEC §8)."""
-    k = sv.get("min_group_size", 5)
-    records = sv.get("suppressed") or []
-    groups = [{**r, "group": ", ".join(group_words([r.get("group")]))} for r in records
-              if r.get("reason") in ("below_threshold", "complementary")]
-    few = sorted({r["where"].rsplit(".", 1)[-1] for r in records
-                  if r.get("reason") == "few_answers"})
-    com = group_words(sorted({r["group"] for r in records
-                              if r.get("reason") == "few_for_comments"}))
-    parts = [f"Anonymity: no group of fewer than {k} respondents is shown in this report."]
-    note = suppression_note(groups, k)
-    parts.append(note or "No group had to be hidden.")
+#: The views a suppression record's ``where`` names, in words.
+_VIEW_WORDS = {"participation": "the participation table", "heatmap": "the breakdown by {}",
+               "scales": "the side figures", "items": "the side figures",
+               "frequency": "the side figures", "pillars": "the side figures",
+               "drivers": "the drivers analysis"}
+
+
+def _view(where: str) -> str:
+    """The report view a suppression record applies to, in words ("the breakdown by
+    level", "the participation table")."""
+    parts = str(where or "").split(".")
+    if len(parts) >= 3 and parts[1] == "heatmap":
+        return f"the breakdown by {parts[2].replace('_', ' ')}"
+    if len(parts) >= 2 and parts[1] in _VIEW_WORDS:
+        return _VIEW_WORDS[parts[1]]
+    return "the figures"
+
+
+def _scale_word(sv: dict, code: str) -> str:
+    """A scale's name in words (never its code); the conflict scale as the report names it."""
+    if code == "CONF":
+        return "conflict and blame"
+    name = ((sv.get("scales") or {}).get(code) or {}).get("name")
+    return str(name).lower() if name else "one theme"
+
+
+def hidden_sentences(records, sv: dict, min_size: int = 5, min_comment: int = 8,
+                     shown_teams=()) -> list[str]:
+    """What the anonymity rule hid, view by view, in sentences a reader can check against
+    every table (partner review 16c: a group listed as hidden must not appear in a table the
+    sentence does not name).
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Suppression records ``{where, group, reason}`` (``survey.suppressed`` or
+        ``data.suppressed``).
+    sv : dict
+        The survey section (scale names).
+    min_size, min_comment : int
+        The anonymity thresholds for figures and for comments.
+    shown_teams : iterable of str
+        Groups (in words) the participation table shows: a group whose comments are
+        withheld is said to be counted there.
+
+    Returns
+    -------
+    list of str
+        One sentence per reason: hidden (fewer than *min_size*), hidden by subtraction,
+        hidden on single themes, comments withheld (fewer than *min_comment* wrote one),
+        comments not quoted (a team of theirs hidden in the participation table).
+    """
+    records = [r for r in records or [] if isinstance(r, dict)]
+    asked = {"OPEN1": "“Biggest obstacle”", "OPEN2": "“One thing to change”"}
+    questions: dict[str, list[str]] = {}            # comment group -> questions withheld
+    for r in records:
+        q = next((x for x in str(r.get("where") or "").split(".") if x in asked), None)
+        if q and r.get("reason") in ("few_for_comments", "team_hidden"):
+            for g in group_words([r.get("group")]):
+                if asked[q] not in questions.setdefault(g, []):
+                    questions[g].append(asked[q])
+    by: dict[str, dict[str, list[str]]] = {}        # reason -> view -> groups
+    themes: dict[tuple[str, str], list[str]] = {}   # (group, view) -> scale names
+    for r in records:
+        # a record without a reason (older results) reads as hidden below the threshold
+        reason, where = r.get("reason") or "below_threshold", str(r.get("where") or "")
+        view = "comments" if ".comments." in where else _view(where)
+        for g in group_words([r.get("group")]):
+            if reason == "few_answers":
+                code = where.split(".")[-1]
+                names = themes.setdefault((g, view), [])
+                word = _scale_word(sv, code) if code.isupper() else ""
+                if word and word not in names:
+                    names.append(word)
+                continue
+            groups = by.setdefault(reason or "", {}).setdefault(view, [])
+            if g not in groups:
+                groups.append(g)
+
+    def listed(d: dict[str, list[str]], skip=()) -> str:
+        """ "a and b (view 1 and view 2); c (view 3)": groups hidden in the same views
+        named together."""
+        views: dict[str, list[str]] = {}
+        for v, gs in d.items():
+            for g in gs:
+                if g not in skip and v not in views.setdefault(g, []):
+                    views[g].append(v)
+        same: dict[tuple[str, ...], list[str]] = {}
+        for g, vs in views.items():
+            same.setdefault(tuple(vs), []).append(g)
+        return "; ".join(f"{_and(gs)} ({_and(list(vs))})" for vs, gs in same.items())
+
+    def groups_of(reason: str) -> list[str]:
+        return list(dict.fromkeys(g for gs in (by.get(reason) or {}).values() for g in gs))
+
+    out = []
+    prim = groups_of("below_threshold")
+    if prim:
+        out.append(f"Hidden for anonymity: {listed(by['below_threshold'])} — fewer than "
+                   f"{min_size} respondents.")
+    comp = listed(by.get("complementary") or {}, skip=prim)
+    if comp:
+        out.append(f"Also hidden: {comp}, so that a hidden group cannot be worked out by "
+                   "subtracting the shown groups from the total.")
+    per_view: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for (g, view), names in themes.items():
+        per_view.setdefault((view, tuple(names)), []).append(g)
+    for (view, names), gs in per_view.items():
+        one = len(gs) == 1 and not gs[0].endswith(("es", "rs", "ms", "ts"))
+        out.append(f"In {view}, {_and(gs)} {'is' if one else 'are'} hidden"
+                   + (f" on {_and(list(names))}" if names else "")
+                   + f", where fewer than {min_size} of them answered.")
+    shown = {str(t).lower() for t in shown_teams}
+    few = groups_of("few_for_comments")
     if few:
-        parts.append(f"Side figures of {', '.join(few)} are hidden where fewer than {k} "
-                     "people on a side answered.")
-    if com:
-        parts.append(f"Comments of {_and(com)} are not shown (fewer than "
-                     f"{sv.get('min_comment_group_size', 8)} respondents).")
+        counted = [g for g in few if g.lower() in shown]
+        tail = ("" if not counted else "; they are shown in the participation counts"
+                if len(counted) == len(few) else
+                f"; {_and(counted)} {'is' if len(counted) == 1 else 'are'} shown in the "
+                "participation counts")
+        qs = sorted({q for g in few for q in questions.get(g, [])})
+        on = f" on {_and(qs)}" if len(qs) == 1 else ""
+        out.append(f"Comments of {_and(few)}{on} are withheld (fewer than {min_comment} of "
+                   f"them wrote one){tail}.")
+    pooled = [g for g in groups_of("team_hidden") if g not in few]
+    if pooled:
+        out.append(f"Comments of {_and(pooled)} are not quoted, neither listed nor as a "
+                   "comment theme, because a team among them is hidden in the participation "
+                   "table; they count only in each question's total.")
+    return out
+
+
+def anonymity_line(sv: dict, records=None) -> str:
+    """The explicit sentence on what the anonymity rule hid and why (SPEC §8): view by view
+    (:func:`hidden_sentences`) over *records* (default: ``sv["suppressed"]``; the report
+    passes ``data.suppressed``, which adds what the audit withheld)."""
+    k = sv.get("min_group_size", 5)
+    p = sv.get("participation") or {}
+    shown = [TEAM_WORD.get(t, t).lower() for t in (p.get("by_team") or {})]
+    parts = [f"Anonymity: no group of fewer than {k} respondents is shown in this report."]
+    sentences = hidden_sentences(sv.get("suppressed") if records is None else records, sv, k,
+                                 sv.get("min_comment_group_size", 8), shown)
+    parts += sentences or ["No group had to be hidden."]
     return " ".join(parts)
 
 
@@ -139,7 +262,8 @@ def render_participation(results: dict) -> Rendered:
                             [r["Headcount"] for r in rows]]
         show_table(tbl, caption="Participation (groups under the anonymity "
                                                "threshold are not listed)")
-    show_markdown(f"*{anonymity_line(sv)}*")
+    records = (results.get("data") or {}).get("suppressed")
+    show_markdown(f"*{anonymity_line(sv, records if records else None)}*")
 
 
 def _scale_frame(sv: dict, scales: list[str]) -> pd.DataFrame:

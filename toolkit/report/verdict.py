@@ -7,12 +7,16 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from .display import Rendered, renders, emit, fmt_pct, show_markdown, show_not_assessed, show_table
+from .display import Rendered, renders, emit, fmt_pct, fmt_pct_range, show_markdown, show_not_assessed, show_table
 
 STATUS_LABELS = {"supported": "Supported", "not_supported": "Not supported",
                  "inconclusive": "Cannot be settled on this data"}
 #: What each piece of evidence measures, by the end of its results key (the population first).
-WHAT = (("lead_quality.worked_conversion.marketing.rate",
+WHAT = (("lead_quality.touched_conversion.marketing.rate",
+         "Marketing-sourced leads first touched within the SLA that actually reached SQL"),
+        ("lead_quality.touched_conversion.all.rate",
+         "Leads first touched within the SLA that actually reached SQL"),
+        ("lead_quality.worked_conversion.marketing.rate",
          "Marketing-sourced leads estimated to reach SQL if worked to the well-worked "
          "number of attempts"),
         ("lead_quality.worked_conversion.other.rate",
@@ -93,7 +97,7 @@ def _interval(key: str, iv) -> str:
     if not iv:
         return ""
     if key.endswith(("_share", ".rate")):
-        return f"{fmt_pct(iv[0])}–{fmt_pct(iv[1])}"
+        return fmt_pct_range(iv[0], iv[1])
     return f"{iv[0]:.2f}–{iv[1]:.2f}"
 
 

@@ -24,7 +24,7 @@ from .groups import REST, SIDE_NAMES, assign_groups, participation, visibility
 from .heatmap import scale_heatmap
 from .psychometrics import reliability
 from .spread import pillar_spread
-from ..vocab import agree_is_unhealthy
+from ..vocab import NO_SIDE_TEAMS, agree_is_unhealthy
 from .scoring import clean_items, reverse_items, scale_scores, stage_of, stage_rank, to_index
 from .sections import AGREE_MIN, claims, comments, frequency
 from .themes import comment_themes
@@ -258,9 +258,9 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     warnings = out["warnings"]
     shown = {s: g.shown(s) for s in SIDES_ALL}
     out["respondents"] = {s: (int(g.mask(s).sum()) if shown[s] else None) for s in SIDES_ALL}
-    part, recs = participation(survey, g, k, headcount)
+    part, part_recs = participation(survey, g, k, headcount)
     out["participation"] = part
-    out["suppressed"] += recs
+    out["suppressed"] += part_recs
     over = [k2 for k2, v in {**part["by_team"], **part["by_side"]}.items()
             if v.get("rate") is not None and v["rate"] > 1]
     if over:
@@ -291,8 +291,13 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     drivers = ForkedCall(dominance_drivers, scores, name="drivers")
     # ... and the comment themes (scikit-learn's import and the seeded NMF restarts) by
     # another, beside the scales and items computed here
+    # the teams outside sales and marketing are quoted only when none of them is hidden in
+    # the participation table: a quote of their pool would speak for a team the report hides
+    quote_rest = not any(r.get("where") == "survey.participation"
+                         and r.get("group") in NO_SIDE_TEAMS for r in part_recs)
     themes = ForkedCall(comment_themes, df, side, min_size=settings.min_comment_group_size,
-                        known_names=known_names, codebook=codebook, name="comment themes")
+                        known_names=known_names, codebook=codebook, quote_rest=quote_rest,
+                        name="comment themes")
 
     out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
     out["suppressed"] += recs
@@ -315,7 +320,8 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     warnings += out["drivers"].pop("warnings")
     out["heatmap"], recs = scale_heatmap(scores, df, side, min_size=k)
     out["suppressed"] += recs
-    out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names)
+    out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names,
+                                     quote_rest=quote_rest)
     out["suppressed"] += recs
     out["comments"]["themes"], recs = themes.result()
     out["suppressed"] += recs

@@ -124,7 +124,7 @@ MAX_COMMENT = 2000
 
 
 def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
-             known_names=()) -> tuple[dict, list]:
+             known_names=(), *, quote_rest: bool = True) -> tuple[dict, list]:
     """Redacted free-text comments by side, only for groups large enough (SPEC §4.1, §8).
 
     Parameters
@@ -140,6 +140,11 @@ def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
         :func:`toolkit.privacy_report.enforce_report`).
     known_names : iterable of str
         Names to redact (respondents, CRM owners); respondent ids are redacted too.
+    quote_rest : bool
+        Whether the teams outside sales and marketing may be quoted at all: ``False`` when
+        one of them is hidden in the participation table, so their pooled comments are
+        withheld (reason ``team_hidden``) however many they wrote — the rule the comment
+        themes follow too (:func:`toolkit.survey.themes.comment_themes`).
 
     Returns
     -------
@@ -174,6 +179,13 @@ def comments(survey: pd.DataFrame, side: pd.Series, min_comment_size: int,
                 col = col.where(~long, col.str.slice(0, MAX_COMMENT - 1).str.rstrip() + "…")
             texts[c] = col.tolist()
         if not any(texts.values()):
+            continue
+        if s == REST and not quote_rest:
+            for c, v in texts.items():
+                if v:
+                    records.append({"where": f"survey.comments.{c}", "group": "other teams",
+                                    "reason": "team_hidden"})
+            out["hidden_sides"].append(s)
             continue
         # the threshold counts the people who wrote a comment on the question, not the
         # group's respondents: six comments from a group of twenty are six people's words

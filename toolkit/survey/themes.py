@@ -39,7 +39,10 @@ theme with most keyword matches (ties: the codebook's first theme); no match →
 Anonymity (SPEC §8): a side's share of a theme is shown only when the side wrote at least
 ``min_comment_group_size`` comments on the question and the subtraction rule of
 :func:`toolkit.survey.groups.visibility` holds; example comments are drawn only from groups
-that wrote at least that many comments, and are redacted.
+whose comment lists could be shown (:func:`toolkit.survey.sections.comments`: at least that
+many comments, and the teams outside sales and marketing only when none of them is hidden in
+the participation table), use one of the theme's label words, and are redacted. A theme
+whose comments all come from groups hidden for comments is not shown.
 """
 
 from __future__ import annotations
@@ -303,10 +306,21 @@ def load_codebook(path: str | Path, *, display: str | None = None
     return out
 
 
-def _examples(idx: np.ndarray, weight: np.ndarray, texts: list[str], eligible: np.ndarray
-              ) -> list[str]:
-    """Up to N_EXAMPLES distinct, eligible comments of a theme, most typical first."""
-    cand = [i for i in idx if eligible[i]]
+def _mentions(text: str, terms: Sequence[str]) -> bool:
+    """Whether *text* uses one of *terms* (a word starting with the term, plurals folded:
+    "leads" mentions "lead", "follow-up" mentions "follow")."""
+    stems = [_fold(str(t).lower()) for t in terms if str(t).strip()]
+    words = [_fold(m.group(0).lower()) for m in _WORD_RE.finditer(text)]
+    return any(w.startswith(t) for t in stems for w in words)
+
+
+def _examples(idx: np.ndarray, weight: np.ndarray, texts: list[str], eligible: np.ndarray,
+              terms: Sequence[str] = ()) -> list[str]:
+    """Up to N_EXAMPLES distinct, eligible comments of a theme, most typical first; with
+    *terms* (the theme's label words) only comments that use one of them, so every example
+    reads as its theme (partner review 16c: "Feedback, leads, rejected" was illustrated by
+    "Our priorities change every quarter.")."""
+    cand = [i for i in idx if eligible[i] and (not terms or _mentions(texts[i], terms))]
     # clearly on the theme first, then short but not terse (a reader scans them)
     cand.sort(key=lambda i: (weight[i] < 0.9, len(texts[i]) < 25, len(texts[i]), texts[i]))
     out: list[str] = []
@@ -323,7 +337,7 @@ def _examples(idx: np.ndarray, weight: np.ndarray, texts: list[str], eligible: n
 
 
 def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
-              codebook, seed: int) -> tuple[dict, list]:
+              codebook, seed: int, quote_rest: bool = True) -> tuple[dict, list]:
     q = texts.name
     col = texts.astype("string").str.strip()
     ok = (col.notna() & (col != "")).to_numpy(dtype=bool)
@@ -350,6 +364,10 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
         records.append({"where": f"survey.comments.themes.{q}",
                         "group": "revops, leadership and other teams",
                         "reason": "few_for_comments"})
+    elif n_r and not quote_rest and pool[side.to_numpy() == REST].any():
+        records.append({"where": f"survey.comments.themes.{q}",
+                        "group": "revops, leadership and other teams",
+                        "reason": "team_hidden"})
     rows = np.flatnonzero(pool)
     raw = [scrub(t) for t in col.to_numpy()[rows]]
     psides = side.to_numpy()[rows]
@@ -365,9 +383,12 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
     shown_sides = [s for s in SIDE_NAMES if vis.shown(s)]
     out["sides"] = shown_sides
     out["n_themes_tried"] = fit["k_tried"]
-    own = {"sales": n_s, "marketing": n_m, REST: n_r}
+    # the same rule as the comment lists (toolkit.survey.sections.comments): a group is
+    # quoted only when it wrote at least min_size comments, and the teams outside sales and
+    # marketing only when none of them is hidden in the participation table
+    own = {"sales": n_s, "marketing": n_m, REST: n_r if quote_rest else 0}
     eligible = np.array([own.get(s, 0) >= min_size for s in sides_s])
-    assign = fit["assign"]
+    assign = np.array(fit["assign"], copy=True)
     groups = {"all": np.ones(len(texts_s), dtype=bool),
               **{s: sides_s == s for s in shown_sides}}
     themes = []
@@ -375,11 +396,17 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
         member = assign == j
         if not member.any():
             continue
+        if not eligible[member].any():
+            # every comment of the theme comes from groups hidden for comments: a row
+            # (0% sales, 0% marketing) would speak for them — the theme is not shown and
+            # its comments count as fitting no theme
+            assign[member] = -1
+            continue
         share = {g: float(member[m].mean()) if m.any() else None for g, m in groups.items()}
         themes.append({"label": th["label"], "terms": th["terms"],
                        "n_comments": int(member.sum()), "share": share,
                        "examples": _examples(np.flatnonzero(member), fit["weight"], texts_s,
-                                             eligible)})
+                                             eligible, th["terms"][:LABEL_TERMS])})
     themes.sort(key=lambda t: (-t["share"]["all"], t["label"]))
     other = assign < 0
     out["other_share"] = {g: float(other[m].mean()) if m.any() else None
@@ -390,8 +417,8 @@ def _question(texts: pd.Series, side: pd.Series, min_size: int, scrub: Callable,
 
 
 def comment_themes(survey: pd.DataFrame, side: pd.Series, *, min_size: int,
-                   known_names: Sequence[str] = (), codebook=None, seed: int = SEED
-                   ) -> tuple[dict, list]:
+                   known_names: Sequence[str] = (), codebook=None, seed: int = SEED,
+                   quote_rest: bool = True) -> tuple[dict, list]:
     """Themes of each open question, with shares by side and redacted examples.
 
     Parameters
@@ -409,6 +436,10 @@ def comment_themes(survey: pd.DataFrame, side: pd.Series, *, min_size: int,
         A consultant's codebook (:func:`load_codebook`); replaces the automatic themes.
     seed : int
         Seed of the NMF restarts.
+    quote_rest : bool
+        ``False`` when a team outside sales and marketing is hidden in the participation
+        table: their comments then count in the themes' totals but are never quoted, and a
+        theme that only they wrote is not shown (the comment lists' rule).
 
     Returns
     -------
@@ -438,6 +469,6 @@ def comment_themes(survey: pd.DataFrame, side: pd.Series, *, min_size: int,
                                    "export.", "themes": []}
             continue
         out["questions"][q], recs = _question(survey[q].rename(q), side, min_size, scrub,
-                                              codebook, seed)
+                                              codebook, seed, quote_rest)
         records += recs
     return out, records

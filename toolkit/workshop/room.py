@@ -21,8 +21,10 @@ Security and privacy
   cookie); an answer counts only with a token the server issued for this round, and a
   phone that answers again replaces its answer. A phone that clears its cookies, opens a
   private tab or posts without a token gets no second vote: the server issues at most
-  :data:`TOKENS_PER_ADDRESS` tokens per network address and round, and hands that address
-  its own token again after that (the laptop itself, on loopback, is not limited).
+  :data:`TOKENS_PER_ADDRESS` tokens per network address and round (``--phones-per-address``
+  raises it for a network that puts every phone behind one address), and hands that address
+  its own token again after that, telling the phone that its answer replaces the earlier
+  one (the laptop itself, on loopback, is not limited).
   Nothing identifies a phone beyond the token. Request bodies are capped, the number of
   answers per round is capped, and the server logs nothing.
 
@@ -57,6 +59,8 @@ MAX_BODY = 4096
 MAX_ANSWERS = 1000
 #: Participant tokens per network address and round: one phone, one answer (SPEC §8).
 TOKENS_PER_ADDRESS = 1
+#: The most ``--phones-per-address`` allows (a room, not a conference hall).
+MAX_PER_ADDRESS = 200
 MAX_QUESTIONS = 3
 ROOM_PORT = 8870
 _COOKIE = "aligndx_room"
@@ -155,6 +159,11 @@ class RoomConfig:
         The phones' token (not the app's).
     remote : bool
         Whether the page is open to the room's network.
+    per_address : int
+        Participant tokens per network address and round (``--phones-per-address``;
+        default :data:`TOKENS_PER_ADDRESS`). Raise it where the room's network puts every
+        phone behind one address (a guest Wi-Fi that translates addresses); a participant
+        with a private tab can then answer that many times.
     """
 
     folder: Path
@@ -162,6 +171,7 @@ class RoomConfig:
     port: int
     token: str
     remote: bool = False
+    per_address: int = TOKENS_PER_ADDRESS
 
     @property
     def url(self) -> str:
@@ -173,7 +183,8 @@ class RoomConfig:
 
 def room_config(folder: str | Path, *, allow_remote: bool = False, ip: str | None = None,
                 port: int | None = None, app_ip: str = "127.0.0.1",
-                token: str | None = None) -> RoomConfig:
+                token: str | None = None,
+                per_address: int = TOKENS_PER_ADDRESS) -> RoomConfig:
     """Decide where the phones' page goes.
 
     Without *allow_remote* it binds the app's loopback address (the consultant can try it
@@ -185,9 +196,14 @@ def room_config(folder: str | Path, *, allow_remote: bool = False, ip: str | Non
     Raises
     ------
     InputError
-        A non-loopback *ip* without *allow_remote*, or no network address found.
+        A non-loopback *ip* without *allow_remote*, no network address found, or
+        *per_address* outside 1–:data:`MAX_PER_ADDRESS`.
     """
     from .launch import free_port, is_loopback, normalize_ip
+
+    if not 1 <= int(per_address) <= MAX_PER_ADDRESS:
+        raise InputError(f"--phones-per-address {per_address}: expected a whole number "
+                         f"from 1 to {MAX_PER_ADDRESS}")
 
     if ip is not None and not is_loopback(ip) and not allow_remote:
         raise InputError(f"--room-ip {ip}: the phones' page stays on this laptop unless "
@@ -207,7 +223,8 @@ def room_config(folder: str | Path, *, allow_remote: bool = False, ip: str | Non
     port = int(port) if port else free_port(bind, ROOM_PORT)
     return RoomConfig(folder=Path(folder), ip=bind, port=port,
                       token=token or secrets.token_urlsafe(16),
-                      remote=bool(allow_remote and not is_loopback(bind)))
+                      remote=bool(allow_remote and not is_loopback(bind)),
+                      per_address=int(per_address))
 
 
 _STYLE = ("body{font-family:system-ui,sans-serif;margin:1.2em;max-width:34em;font-size:18px}"
@@ -223,7 +240,7 @@ def _page(title: str, body: str) -> bytes:
             f"<body><h1>{html.escape(title)}</h1>{body}</body></html>").encode("utf-8")
 
 
-def _form(cfg: RoomConfig, rnd: dict, participant: str) -> bytes:
+def _form(cfg: RoomConfig, rnd: dict, participant: str, shared: bool = False) -> bytes:
     esc = html.escape
     sides = "".join(f"<label><input type=radio name=side value={k} required> {esc(v)}"
                     "</label>" for k, v in PHONE_SIDES.items())
@@ -235,7 +252,11 @@ def _form(cfg: RoomConfig, rnd: dict, participant: str) -> bytes:
             f"<input type=hidden name=t value='{esc(cfg.token, quote=True)}'>"
             f"<input type=hidden name=round value='{esc(rnd['round'], quote=True)}'>"
             f"<input type=hidden name=p value='{esc(participant, quote=True)}'>"
-            f"<p>Your answers are anonymous: only the room's totals are shown, and only "
+            + (f"<p class=note><b>Note:</b> a phone on this network connection has already "
+               f"joined this round, and answers from one connection count once: if you "
+               f"send yours, it replaces that one. If colleagues share your connection, "
+               f"tell the consultant.</p>" if shared else "")
+            + f"<p>Your answers are anonymous: only the room's totals are shown, and only "
             f"for groups large enough.</p><fieldset><legend>Which team are you on?"
             f"</legend>{sides}</fieldset>{qs}<button type=submit>Send</button></form>")
     return _page("Guess the other side", body)
@@ -294,11 +315,14 @@ class _Handler(BaseHTTPRequestHandler):
                                   "reload this page.</p>"))
             return
         with self.lock:
-            participant = self._participant(str(rnd.get("round")), self._cookie())
+            cookie = self._cookie()
+            participant = self._participant(str(rnd.get("round")), cookie)
         if participant is None:
             self._send(409, _page("Guess the other side", "<p>This round is full.</p>"))
             return
-        self._send(200, _form(self.cfg, rnd, participant), self._cookie_header(participant))
+        shared = participant != cookie and participant in self.registry.get("shared", ())
+        self._send(200, _form(self.cfg, rnd, participant, shared),
+                   self._cookie_header(participant))
 
     def _cookie(self) -> str:
         jar = cookies.SimpleCookie(self.headers.get("Cookie") or "")
@@ -311,17 +335,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _participant(self, rid: str, cookie: str) -> str | None:
         """This phone's participant token for round *rid* (caller holds the lock): the one
         its cookie carries when the server issued it, else a new one — unless its address
-        has had :data:`TOKENS_PER_ADDRESS` already, then that address's own token again.
-        None when the round has :data:`MAX_ANSWERS` participants."""
+        has had :attr:`RoomConfig.per_address` already, then that address's last token
+        again (recorded as shared, so the page says so). None when the round has
+        :data:`MAX_ANSWERS` participants."""
         reg = self.registry
         if reg.get("round") != rid:  # a new round: earlier tokens no longer count
             reg.clear()
-            reg.update({"round": rid, "tokens": set(), "by_address": {}})
+            reg.update({"round": rid, "tokens": set(), "by_address": {}, "shared": set()})
         if cookie in reg["tokens"]:
             return cookie
         address = str(self.client_address[0])
         mine = reg["by_address"].setdefault(address, [])
-        if mine and len(mine) >= TOKENS_PER_ADDRESS and not _is_local(address):
+        if mine and len(mine) >= self.cfg.per_address and not _is_local(address):
+            reg["shared"].add(mine[-1])
             return mine[-1]
         if len(reg["tokens"]) >= MAX_ANSWERS:
             return None
