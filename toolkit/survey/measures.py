@@ -289,17 +289,8 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
         warnings.append(f"Items not in the survey data: {', '.join(missing)}.")
     scored = reverse_items(raw)
     scores = scale_scores(scored)
-    # the drivers' 2,048-model bootstrap is the largest survey measure: computed by a forked
-    # copy of this process on the other core while the rest is computed here (issue 18)
-    from ..forked import ForkedCall
-
-    drivers = ForkedCall(dominance_drivers, scores, name="drivers")
-    # ... and the comment themes (scikit-learn's import and the seeded NMF restarts) by
-    # another, beside the scales and items computed here (quote_rest: decided above, with
-    # the participation table)
-    themes = ForkedCall(comment_themes, df, side, min_size=settings.min_comment_group_size,
-                        known_names=known_names, codebook=codebook, quote_rest=quote_rest,
-                        name="comment themes")
+    # (the drivers and the comment themes are computed here: forked workers for them cost
+    # more CPU than they moved off this process — measured, docs/benchmarks.md, issue 18)
 
     out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
     out["suppressed"] += recs
@@ -318,14 +309,16 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     if FREQ_CODE not in df:
         warnings.append("Communication frequency (FREQ) was not asked.")
     out["claims"] = claims(out["items"])
-    out["drivers"] = drivers.result()
+    out["drivers"] = dominance_drivers(scores)
     warnings += out["drivers"].pop("warnings")
     out["heatmap"], recs = scale_heatmap(scores, df, side, min_size=k)
     out["suppressed"] += recs
     out["comments"], recs = comments(df, side, settings.min_comment_group_size, known_names,
                                      quote_rest=quote_rest)
     out["suppressed"] += recs
-    out["comments"]["themes"], recs = themes.result()
+    out["comments"]["themes"], recs = comment_themes(
+        df, side, min_size=settings.min_comment_group_size, known_names=known_names,
+        codebook=codebook, quote_rest=quote_rest)
     out["suppressed"] += recs
     if not g.comparable:
         warnings.append("Side comparisons (gaps, Cliff's delta, tests) are not reported.")
