@@ -294,10 +294,16 @@ def test_exports_that_drop_trailing_empty_fields_still_read(tmp_path):
     p.write_text("\n".join(rows) + "\n")
     raw = read_table(p)
     assert raw.df.shape == (60, 4) and raw.df["c"].isna().sum() == 20
-    # a trailing delimiter on a few rows (an empty extra field) is not a shifted row
-    rows = ["id,a,b"] + [f"{i},1,2" + ("," if i == 7 else "") for i in range(1, 61)]
+    # a trailing delimiter on every row (an empty extra field) is the export's style ...
+    rows = ["id,a,b"] + [f"{i},1,2," for i in range(1, 61)]
     p.write_text("\n".join(rows) + "\n")
     assert read_table(p).df.shape == (60, 3)
+    # ... on one row it is what a value shifted one column leaves (review 13c V3)
+    rows = ["id,a,b"] + [f"{i},1,2" + ("," if i == 7 else "") for i in range(1, 61)]
+    p.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError) as e:
+        read_table(p)
+    assert [q.row for q in e.value.problems] == [8]
 
 
 # ---------------------------------------------------------------- results.json as an input

@@ -30,7 +30,7 @@ def test_arrow_csv_reader_matches_pandas_reader():
 
 
 def test_arrow_csv_reader_declines_ragged_rows(tmp_path):
-    data = b"a,b\n1,2,\n4,5\n"        # a trailing delimiter on some lines
+    data = b"a,b\n1,2,\n4,5,\n"       # a trailing delimiter on the lines, not the header
     assert _read_text_arrow(data, ",", data.decode()) is None
     p = tmp_path / "ragged.csv"
     p.write_bytes(data)

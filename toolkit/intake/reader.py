@@ -529,6 +529,11 @@ def _read_text(path: Path, display: str, raw_bytes: bytes) -> tuple[pa.Table, st
         raise ValidationError(_cut_row(display, row, short, first))
     if quotes:
         problem = runaway_quote(df, delim, display)
+        if problem is None:  # a quote closing a value with text after it (review 13c V3)
+            from .quotes import quote_problem
+
+            problem = quote_problem(full if full is not None else raw_bytes, delim, display,
+                                    first)
         if problem is not None:
             raise ValidationError(problem)
     _check_row_widths(df, lengths, len(first), display,

@@ -5,7 +5,8 @@ line break inside an unquoted value) or with more (a delimiter inside an unquote
 would otherwise be read with its values in the wrong columns or missing. Such rows are
 refused with their row number. Exports that leave out trailing empty fields on many rows,
 an unnamed extra column on most rows, and footer lines after the last full row are
-ordinary and pass.
+ordinary and pass. An empty extra field on a few rows only is not an export's style: it is
+what a value shifted one column to the right leaves (review 13c V3), and is refused.
 
 Everything here is vectorised (numpy over the file's bytes or the records' field counts).
 """
@@ -92,13 +93,18 @@ def width_problems(widths, header_width: int, display: str, *,
     idx = np.arange(len(body))
     short = filled & (body < header_width) & (idx < last_full)
     long_ = body > header_width
+    long_empty = np.zeros_like(long_)
     if extra_filled is not None:
-        long_ &= np.asarray(extra_filled, dtype=bool)[1:]
+        filled_extra = np.asarray(extra_filled, dtype=bool)[1:]
+        long_empty = long_ & ~filled_extra
+        long_ &= filled_extra
+        if 2 * int(long_empty.sum()) > len(full):
+            long_empty[:] = False  # an empty extra field on most full rows: the export's style
     problems: list[Problem] = []
     limit = max(1, int(STYLE_SHARE * n))
-    for mask, what in ((short, "short"), (long_, "long")):
+    for mask, what in ((short, "short"), (long_, "long"), (long_empty, "long")):
         k = int(mask.sum())
-        if not k or k > limit:
+        if not k or (k > limit and mask is not long_empty):
             continue
         rows = np.flatnonzero(mask)
         for i in rows[:MAX_LISTED]:

@@ -258,6 +258,11 @@ def _csv(path: Path, table: str, columns):
     if text.lstrip()[:1] == "<":
         return None
     delim = sniff_delimiter(text, path.suffix.lower())
+    if quotes:
+        from .quotes import bad_closing_quote
+
+        if bad_closing_quote(data, delim) is not None:
+            return None  # a quote closing a value with text after it: the general path
     try:
         header = next(csv.reader(io.StringIO(text), delimiter=delim))
     except (csv.Error, StopIteration):
