@@ -80,3 +80,33 @@ def test_baseline_rest_group_under_the_threshold_is_not_recoverable():
     # the after wave under the same rule: its own rest group under 5 is hidden too
     comp2 = compare_results(ra, rb)
     assert _rest(comp2, "after") == [] and audit_comparison(comp2, ra, rb) == []
+
+
+def test_complement_rule_with_a_side_hidden_and_counts_that_do_not_add_up():
+    """all − sales leaves marketing + rest when marketing is hidden: hidden under k too;
+    a rest of exactly 0 or at least k keeps everyone's line; counts that do not add up
+    (negative rest) are treated as unsafe."""
+    from toolkit.compare.figures import Figure, hide_complements
+
+    def triple(n_all, n_sales, n_mk, mk_hidden=False, after=(50, 20, 20)):
+        def fig(side, nb, na, hidden=False):
+            return Figure(("survey", "scales", "X", "by_side", side), side, "survey", "mean",
+                          "scale", "higher", {"mean": 3.0, "n": nb}, {"mean": 3.0, "n": na},
+                          hidden=hidden)
+        return [fig("sales", n_sales, after[1]), fig("marketing", n_mk, after[2], mk_hidden),
+                fig("all", n_all, after[0])]
+
+    cases = [((40, 20, 17), True),          # rest 3 < 5
+             ((40, 20, 20), False),         # rest 0
+             ((45, 20, 20), False),         # rest 5
+             ((40, 30, 2, True), False),    # marketing hidden: all − sales = 10 ≥ 5
+             ((34, 30, 2, True), True),     # marketing hidden: all − sales = 4 < 5
+             ((38, 20, 20), True)]          # −2: counts do not add up
+    for args, hide in cases:
+        figs = triple(*args)
+        hide_complements(figs, 5)
+        assert figs[2].hidden is hide, args
+    # the after wave alone can trigger it
+    figs = triple(40, 20, 20, after=(44, 20, 20))
+    hide_complements(figs, 5)
+    assert figs[2].hidden and figs[2].extra["complement"]

@@ -151,6 +151,26 @@ def test_respondent_ids_from_qualtrics_external_reference_are_redacted(tmp_path)
     assert "zelenka" not in whole and "emp-07" not in whole
 
 
+def test_canonical_survey_email_and_employee_id_columns_are_redacted(tmp_path):
+    """Review 13c, R2 (the class): extra columns of a canonical survey holding an e-mail or
+    an employee key are not carried forward, and comments naming those people are redacted."""
+    from toolkit.pipeline import analyse_folder
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    path = eng / "survey" / "responses.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["Email"] = ["zora.quillfeather@client.example"] + [""] * (len(df) - 1)
+    df["employee_ref"] = ["", "EMP-0042 ingmar.vostrikov"] + [""] * (len(df) - 2)
+    df["OPEN1"] = "Zora Quillfeather and ingmar.vostrikov (I. Vostrikov) block every lead"
+    df.to_csv(path, index=False)
+    results = analyse_folder(eng)
+    blob = json.dumps(results, ensure_ascii=False).lower()
+    assert "block every lead" in blob
+    for word in ("zora", "quillfeather", "ingmar", "vostrikov", "emp-0042"):
+        assert word not in blob, word
+
+
 def test_crm_contacts_named_in_survey_comments_are_redacted(tmp_path):
     """Review 13c, R3: a person in the CRM export's contact columns (First/Last Name, Email)
     is redacted wherever free text names them: in a rep's survey comment as well as in a

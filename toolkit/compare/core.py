@@ -384,7 +384,9 @@ def method_note(alpha: float, m: int, detected: int, levels: list[float]) -> dic
         "scores": "the overall scores combine survey and CRM evidence and are shown "
                   "without a test",
         "anonymity": "a group hidden in either wave is hidden in the comparison (neither "
-                     "wave's value nor the change is shown)",
+                     "wave's value nor the change is shown), and everyone's line is hidden "
+                     "where, beside the sides shown, it would reveal the people outside "
+                     "sales and marketing when they are fewer than the threshold",
         "alpha": alpha, "family_size": m, "detected": detected, "ci_level": common,
         "ci_level_min": min(levels) if levels else None,
         "ci_level_max": max(levels) if levels else None,

@@ -291,6 +291,13 @@ def read_canonical(path: Path, table: str, *, display_path: str,
         from .contacts import contact_pool
 
         intake.contact_pool = contact_pool(raw.df, intake.columns_unmatched)
+    elif intake.columns_unmatched:   # respondents' names, e-mail and employee ids: the same
+        from .surveybuild import SurveyExport, personal_names
+
+        extra = raw.df[intake.columns_unmatched]
+        intake.known_names = personal_names(SurveyExport(
+            df=extra.loc[:, ~extra.columns.duplicated()], texts={},
+            personal=list(dict.fromkeys(intake.columns_unmatched))))
     frame = raw.df[list(mapping)].rename(columns=mapping)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if table == "survey" and "team" in frame:

@@ -73,8 +73,10 @@ _WHOLE = {"name", "fullname", "respondentname", "username", "recipientemail", "e
 #: ``External Data Reference``, SurveyMonkey ``Custom Data 1``, an employee id); their
 #: name-like words are names to redact, whether the importer drops the column as personal
 #: data or keeps it as metadata.
-_IDS = {"externalreference", "externaldatareference", "externalid", "employeeid",
-        "employeenumber", "staffid", "panelid", "customdata"}
+_IDS = {"externalreference", "externaldatareference", "externalref", "externalid",
+        "employeeid", "employeeref", "employeereference", "employeenumber", "employeecode",
+        "staffid", "staffref", "personnelnumber", "panelid", "customdata", "login", "upn",
+        "userprincipalname", "samaccountname", "mail"}
 _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
 #: A code that leads an id (``EMP``, ``HR``, ``ID``), not a name.
 _CODE = re.compile(r"[A-Z]{1,4}")
@@ -113,7 +115,7 @@ def personal_names(export: SurveyExport) -> list[str]:
             kinds["last"].append(c)
         elif keys & _WHOLE:
             kinds["whole"].append(c)
-        elif keys & _IDS or any(k.startswith(_IDS_PREFIX) for k in keys):
+        elif keys & _IDS or any(k.startswith(_IDS_PREFIX) or "email" in k for k in keys):
             kinds["id"].append(c)
     df = export.df
     names: set[str] = set()

@@ -23,7 +23,8 @@ from .display import Rendered, emit, renders
 
 STATUS_WORDS = {"improved": "improved", "worsened": "got worse", "changed": "changed",
                 "no_detectable_change": "no detectable change", "not_tested": "not tested",
-                "not_measured": "not measured in one wave", "hidden": "hidden (too few answers)"}
+                "not_measured": "not measured in one wave",
+                "hidden": "hidden (protects a small group)"}
 STATUS_MARK = {"improved": "✔", "worsened": "✘", "changed": "◆", "no_detectable_change": "=",
                "not_tested": "·", "not_measured": "·", "hidden": "·"}
 CELL_WORDS = {"improved": "better", "worsened": "worse", "changed": "changed"}
