@@ -292,3 +292,22 @@ def test_every_slides_notes_carry_its_own_evidence(results):
 
     assert f"{coh['leads']:,} leads created {long_date(coh['period_start'])}" in cover
     assert f"{results['crm']['funnel']['counts']['won']:,} of them became won deals" in cover
+
+
+def test_survey_slides_name_who_the_whole_counts(results):
+    """Partner review 16e: "37 of 100 for both sides together; sales side 38, marketing
+    side 38" — the whole counts everyone who answered (other teams too), so it can sit below
+    both sides; the slide names them, as the report does."""
+    prs = build_deck(results, branding={})
+    text = "\n".join(_texts(prs))
+    assert "both sides together" not in text
+    resp = results["survey"]["respondents"]
+    rest = resp["all"] - resp["sales"] - resp["marketing"]
+    assert rest > 0
+    lines = re.findall(r"(\d+) of 100 for everyone, including the (\d+) outside sales and "
+                       r"marketing; sales side (\d+), marketing side (\d+)", text)
+    assert len(lines) >= 2 and {int(m[1]) for m in lines} == {rest}
+    # at least one whole outside the range of its two sides is now explained
+    # (followup-gap 37 vs 38/38; well-aligned 81 vs 80/79)
+    assert any(not min(int(m[2]), int(m[3])) <= int(m[0]) <= max(int(m[2]), int(m[3]))
+               for m in lines)

@@ -783,8 +783,14 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
     parts = parts_sentence(results, pillar)
     label = survey_part_label(results, pillar)
     label = "The survey part" if label != heading else "In the survey"
+    # the whole counts everyone who answered, so it can sit above or below both sides:
+    # name who else it counts, as the report does (partner review 16e)
+    resp = get(results, "survey.respondents") or {}
+    rest = (resp.get("all") or 0) - (resp.get("sales") or 0) - (resp.get("marketing") or 0)
+    who = ("everyone, including the " + f"{rest} outside sales and marketing"
+           if rest > 0 else "everyone")
     bullets = ([parts] if parts and label == "The survey part" else []) + [
-        f"{label}: {num(p.get('overall'))} of 100 for both sides together; sales side "
+        f"{label}: {num(p.get('overall'))} of 100 for {who}; sales side "
         f"{num(dig(p, 'by_side', 'sales'))}, marketing side "
         f"{num(dig(p, 'by_side', 'marketing'))}."] + extra
     notes = []
