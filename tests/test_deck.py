@@ -311,3 +311,21 @@ def test_survey_slides_name_who_the_whole_counts(results):
     # (followup-gap 37 vs 38/38; well-aligned 81 vs 80/79)
     assert any(not min(int(m[2]), int(m[3])) <= int(m[0]) <= max(int(m[2]), int(m[3]))
                for m in lines)
+
+
+def test_action_slide_says_how_many_the_report_lists_and_captions_match(results):
+    """Partner review 16e: the deck said "6 actions" where the report lists 9; the CRM
+    chart's caption promised a highlight when no complaint was borne out."""
+    from toolkit.deck.content import ranked_recommendations
+
+    prs = build_deck(results, branding={})
+    text = "\n".join(_texts(prs))
+    n = len(ranked_recommendations(results))
+    if n > 6:
+        assert f"The first 6 of {n} actions, in the order to take them" in text
+    else:
+        assert f"{n} actions, in the order to take them" in text or n == 1
+    borne_out = any((results["verdict"].get(k) or {}).get("status") == "supported"
+                    for k in ("lead_quality", "follow_up"))
+    crm = [t for t in text.splitlines() if t.startswith("What the CRM shows")]
+    assert crm and all(("highlighted" in t) == borne_out for t in crm), (crm, borne_out)

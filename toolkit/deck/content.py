@@ -359,8 +359,9 @@ def blame_game(results: dict) -> SlideSpec:
             series=[("Agree", [a, b], "accent")], kind="column", maximum=1))
     if tested:
         charts.append(ChartSpec(
-            title="What the CRM shows, marketing-sourced leads (the complaint it bears out "
-                  "highlighted)",
+            title="What the CRM shows, marketing-sourced leads" + (
+                " (the complaint it bears out highlighted)" if any(t[2] for t in tested)
+                else ""),
             categories=[t[0] for t in tested],
             series=[("Share", [t[1] for t in tested], "primary")], kind="column", maximum=1,
             highlight=[t[2] for t in tested] if any(t[2] for t in tested) else None))
@@ -945,7 +946,9 @@ def recommendations(results: dict) -> SlideSpec:
         notes.append(f"{more} further recommendation{'s are' if more > 1 else ' is'} in the "
                      "written report.")
     n = min(len(recs), 6)
-    title = (f"{n} actions, in the order to take them" if n > 1 else
+    # the report lists them all: say that the slide holds the first ones (partner 16e)
+    title = (f"The first {n} of {len(recs)} actions, in the order to take them"
+             if len(recs) > n else f"{n} actions, in the order to take them" if n > 1 else
              "One action: " + _sentence(recs[0].get('title', '')).rstrip('.').replace(': ', ' — '))
     return SlideSpec(title=title,
                      table=rows, kind="table", notes=notes)
