@@ -256,3 +256,26 @@ def test_identifier_and_metadata_columns_feed_the_known_names():
     for word in ("kwame", "mensah", "ama", "owusu", "li", "wei", "dubois"):
         assert word not in out.lower().split(), (word, out)
     assert out.endswith("said so")
+
+
+def test_numeric_employee_ids_name_nobody():
+    """Review 13d N2: an ExternalReference / employee-id column of numbers (1…120) made each
+    number a "name": numbers in comments became "[name removed]" and the results' keys were
+    rewritten (the report failed with KeyError 'index_0_100')."""
+    import pandas as pd
+
+    from toolkit.intake.surveybuild import SurveyExport, personal_names
+    from toolkit.privacy import make_redactor
+
+    df = pd.DataFrame({"Respondent ID": [f"R{i}" for i in range(1, 121)],
+                       "External Data Reference": [str(i) for i in range(1, 121)],
+                       "Employee ID": [f"{i:05d}" for i in range(1, 121)],
+                       "Email": ["kwame.mensah@client.example"] + [""] * 119})
+    export = SurveyExport(df=df, texts={}, id_column="Respondent ID",
+                          personal=["External Data Reference", "Employee ID", "Email"],
+                          metadata=["Respondent ID"])
+    names = personal_names(export)
+    assert names and not [n for n in names if not any(c.isalpha() for c in n)], names
+    out = make_redactor(names)("index_0_100: 100 leads, 4 calls; ask Kwame Mensah (note 10)")
+    assert out.startswith("index_0_100: 100 leads, 4 calls;") and out.endswith("(note 10)")
+    assert "Kwame" not in out and "Mensah" not in out

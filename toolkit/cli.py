@@ -137,11 +137,8 @@ def _guard(func):
         # a closed terminal or dropped SSH session (SIGHUP) and SIGTERM end the command
         # like Ctrl-C
         _install_stop_handlers()
-        try:
-            return func(*args, **kwargs)
-        except AligndxError as exc:
-            _fail(exc, debug)
-        except KeyboardInterrupt:
+
+        def interrupted():
             _STOP["stopping"] = True   # a second interrupt must not cut the exit short
             try:   # after SIGHUP the terminal may be gone
                 click.echo("aligndx: interrupted; nothing was written for the unfinished "
@@ -149,13 +146,26 @@ def _guard(func):
             except OSError:
                 pass
             sys.exit(1)
+
+        try:
+            return func(*args, **kwargs)
+        except KeyboardInterrupt:
+            interrupted()
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+        except Exception as exc:
+            # a stop signal raised where a library turns it into another error (a C
+            # extension's import reports "ImportError: initialization failed"): the run
+            # was interrupted, and says so
+            if _STOP["signum"] is not None:
+                interrupted()
+            if isinstance(exc, AligndxError):
+                _fail(exc, debug)
+            # a bug: say so plainly, keep the traceback for --debug
             if debug:
                 traceback.print_exc()
             _echo(f"aligndx: failed: unexpected {type(exc).__name__}: {exc}\n"
-                       "  (run again with --debug for the traceback)", err=True)
+                  "  (run again with --debug for the traceback)", err=True)
             sys.exit(1)
     return wrapper
 

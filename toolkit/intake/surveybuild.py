@@ -136,7 +136,13 @@ def personal_names(export: SurveyExport) -> list[str]:
         names.update(values)
         for v in values:   # "EMP-01 kwame.mensah" also names "kwame mensah"
             names.update(id_names(v))
-    return sorted(n for n in names if n)
+    # an identifier without two letters in a row (an employee number, a code) names nobody:
+    # as a "name" it would replace numbers in comments and results (review 13d, N2)
+    return sorted(n for n in names if n and _LETTERS.search(n))
+
+
+#: Two letters in a row: what any name has and an employee number does not.
+_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
 def id_names(value: str) -> list[str]:
