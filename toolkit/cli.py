@@ -72,6 +72,9 @@ class Interrupted(KeyboardInterrupt):
 #: The stop in progress: the signal that asked for it, and whether a cleanup is running
 #: (further signals are then ignored, so the cleanup finishes).
 _STOP = {"signum": None, "stopping": False}
+#: The unraisable hook that was in place before :func:`_install_stop_handlers` (a test
+#: runner's, or Python's own): every other unraisable exception still goes to it.
+_PREVIOUS_HOOK = [sys.unraisablehook]
 
 
 def _on_stop_signal(signum, frame):  # noqa: ARG001 - signal handler signature
@@ -104,7 +107,7 @@ def _unraisable(args) -> None:
         timer.daemon = True
         timer.start()
         return
-    sys.__unraisablehook__(args)
+    _PREVIOUS_HOOK[0](args)
 
 
 def _install_stop_handlers() -> None:
@@ -123,7 +126,9 @@ def _install_stop_handlers() -> None:
         if sig is None or signal.getsignal(sig) is signal.SIG_IGN:
             continue
         signal.signal(sig, _on_stop_signal)
-    sys.unraisablehook = _unraisable
+    if sys.unraisablehook is not _unraisable:
+        _PREVIOUS_HOOK[0] = sys.unraisablehook
+        sys.unraisablehook = _unraisable
 
 
 def _guard(func):
