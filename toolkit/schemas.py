@@ -42,6 +42,16 @@ MAX_ROWS: dict[str, int] = {"survey": 100_000, "leads": 20_000_000,
 MAX_CELLS: dict[str, int] = {"survey": 20_000_000, "leads": 2_000_000_000,
                              "opportunities": 1_000_000_000, "activities": 2_000_000_000,
                              "plan": 10_000_000}
+#: Most bytes of text one input table may decode to, from a format that can expand: a
+#: Parquet file (one dictionary entry, or a zstd-compressed page, repeated for every row: a
+#: 25 KB file held 40 GB of text, review 13 N1) or a workbook (one shared string shown by
+#: every cell, N3). The large engagement of SPEC §10 as CSV is ~0.6 GB of activities (10M
+#: rows × ~55 bytes; the real-export sample has ~75 bytes a row) and ~0.1 GB of leads; 4 GiB
+#: leaves room for a 10M-row export with ~400 bytes of subjects and notes a row, and is what
+#: a workbook may hold as XML (``toolkit.spreadsheet.MAX_WORKBOOK_BYTES``). A CSV needs no
+#: such bound: it cannot expand, its cost is linear in its bytes. Numbers, dates and flags
+#: count at their widest text (24 bytes a value), which is how they are read.
+MAX_TEXT_BYTES = 4 << 30
 
 try:  # the instrument is the single source of item codes (templates/instrument.csv)
     from .instrument import FREQ_LEVELS, LIKERT_ITEMS

@@ -14,7 +14,11 @@ A workbook is a zip archive: one cell's text deflated a thousand times (1 GB of 
 in memory. :func:`check_workbook` reads the sheet and string parts as a stream before openpyxl
 does and refuses a text longer than any cell holds (Excel's own limit is 32,767 characters)
 with its row and column, and a part that expands out of proportion; :func:`worksheet_rows`
-caps each value at :data:`MAX_CELL_CHARS`, the CSV reader's rule for quoted values.
+caps each value at :data:`MAX_CELL_CHARS`, the CSV reader's rule for quoted values. A value
+under the cap can still be shown by every cell (one 100 KB shared string in 50,000 cells is
+5 GB of text from a 17 KB file, review 13 N3): the references to each shared string are
+counted as the sheet streams past, and a sheet whose cells show more text than
+:data:`toolkit.schemas.MAX_TEXT_BYTES` is refused at the cell where it passes the budget.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ _STRINGS_PART = "xl/sharedStrings.xml"
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 
 
-def _first_long_gap(stream, pattern: bytes, cap: int, budget: int | None = None):
+def _first_long_gap(stream, pattern: bytes, cap: int, budget: int | None = None,
+                    found: list | None = None):
     """Scan *stream* (a binary file) for the first run of more than *cap* bytes after an
     occurrence of *pattern* (or the start) without another occurrence.
 
@@ -58,7 +63,8 @@ def _first_long_gap(stream, pattern: bytes, cap: int, budget: int | None = None)
     (the run follows occurrence *k* - 1; 0 = it starts the stream), *context* up to 4 KB
     of the bytes before and at the run's start. Vectorised per 1 MiB block; stops as soon
     as the run passes *cap* (a huge value is never decompressed whole), or with ``None``
-    after *budget* bytes.
+    after *budget* bytes. The offsets of the occurrences are appended to *found* (arrays,
+    one a block) when it is given.
     """
     n = len(pattern)
     pat = np.frombuffer(pattern, np.uint8)
@@ -88,6 +94,8 @@ def _first_long_gap(stream, pattern: bytes, cap: int, budget: int | None = None)
             at = max(start - jbase, 0)
             return count + i, joined[max(at - 4096, 0):at + 64]
         count += len(offs)
+        if found is not None:
+            found.append(offs)
         if len(offs):
             last = int(offs[-1])
         carry = buf[-(n - 1):] if n > 1 else b""
@@ -113,6 +121,88 @@ def _cell_using_string(zf: zipfile.ZipFile, sheets: list[str], k: int):
                         return part, ref.group(1).decode(), int(ref.group(2))
                 tail = buf[-2048:]
     return None
+
+
+#: A cell showing a shared string, single or double quotes, any namespace prefix (group 1:
+#: its attributes, group 2: the string's index); the shortest is ``<c t="s"><v>0</v></c>``
+#: (21 bytes). A cell this misses (an index written as a character reference) is still
+#: counted by :func:`worksheet_rows`, from openpyxl's values, before the table is built.
+_SHARED_CELL = re.compile(rb"""<(?:\w+:)?c\b((?=[^>]*\bt=["']s["'])[^>]*)>\s*"""
+                          rb"""<(?:\w+:)?v>\s*([0-9]{1,10})\s*</""")
+_MIN_SHARED_CELL = 21
+_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_ROW_REF = re.compile(rb"""<(?:\w+:)?row\b[^>]*\br=["']([0-9]{1,7})["']""")
+_ANY_REF = re.compile(rb"""\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+
+
+def _string_sizes(starts: list, part_size: int) -> np.ndarray:
+    """Bytes of text each shared string can hold at most: its ``<si>`` element's XML
+    bytes (from the offsets of the ``<si`` tags) less the 9 of ``<si>``/``</si>``."""
+    offs = np.concatenate(starts) if starts else np.zeros(0, np.int64)
+    return np.maximum(np.diff(np.append(offs, part_size)) - 9, 0).astype(np.int64)
+
+
+def _shared_text(fh, sizes: np.ndarray, budget: int, display: str) -> None:
+    """Refuse a sheet whose cells show shared strings adding up to more than *budget*
+    bytes of text (review 13 N3: one 100 KB string shown by every cell), counting the
+    references per string while the sheet's XML streams past, before openpyxl reads it.
+
+    Named with the cell (or row) at which the total passes the budget.
+    """
+    n = len(sizes)
+    counts = np.zeros(n, np.int64)
+    total, tail, row = 0, b"", None
+    while True:
+        chunk = fh.read(_CHUNK)
+        buf = tail + chunk
+        cut = len(buf)
+        if chunk:  # the last cell may be cut: it waits for the next block
+            starts = [m.start() for m in _CELL_START.finditer(buf, max(len(buf) - 65536, 0))]
+            cut = starts[-1] if starts else buf.rfind(b"<")
+        if cut <= 0:  # no cell starts here (or one longer than a block): keep reading
+            cut = len(buf) if len(buf) > _CHUNK else 0
+        body, tail = buf[:cut], buf[cut:]
+        found = _SHARED_CELL.findall(body)
+        if found:
+            ids = np.array([int(k) for _, k in found], np.int64)
+            ids = np.where(ids < n, ids, n)
+            lens = np.append(sizes, 0)[ids]
+            if total + int(lens.sum()) > budget:
+                k = int(np.searchsorted(np.cumsum(lens), budget - total, side="right"))
+                counts += np.bincount(ids[:k + 1], minlength=n + 1)[:n]
+                col, at = _where(body, found[k][0], k, row)
+                heavy = int(np.argmax(counts * sizes))
+                raise ValidationError(Problem(
+                    display, f"the cells of the sheet show shared text adding up to more "
+                    f"than {budget:,} bytes (up to {int(sizes[heavy]):,} bytes of one text "
+                    f"shown in {int(counts[heavy]):,} cells), more than a table here may "
+                    "hold (the largest engagement the toolkit is built for is about 1 GB as "
+                    "CSV), so the file is damaged or not an export; export the table as CSV",
+                    row=at, column=col))
+            counts += np.bincount(ids, minlength=n + 1)[:n]
+            total += int(lens.sum())
+        rows = _ROW_REF.findall(body)
+        if rows:
+            row = int(rows[-1])
+        if not chunk:
+            return
+
+
+def _where(body: bytes, attrs: bytes, k: int, row: int | None):
+    """(column letter or None, row or None) of the *k*-th shared-string cell of *body*:
+    from its ``r`` attribute, else counted from the ``<row>`` it is in (*row*: the last row
+    number before *body*)."""
+    ref = _ANY_REF.search(attrs)
+    if ref is not None:
+        return ref.group(1).decode(), int(ref.group(2))
+    from openpyxl.utils import get_column_letter
+
+    pos = [m.start() for m in _SHARED_CELL.finditer(body)][k]
+    rows = list(_ROW_REF.finditer(body, 0, pos))
+    if not rows:
+        return None, row
+    n = len(_CELL_START.findall(body, rows[-1].end(), pos)) + 1
+    return get_column_letter(n) if n <= 18_278 else None, int(rows[-1].group(1))
 
 
 def _too_long(display: str, where) -> ValidationError:
@@ -151,6 +241,7 @@ def check_workbook(path, display: str) -> None:
     with zf:
         infos = [i for i in zf.infolist()
                  if i.filename == _STRINGS_PART or _SHEET_PART.match(i.filename)]
+        infos.sort(key=lambda i: i.filename != _STRINGS_PART)  # the strings first
         sheets = sorted(i.filename for i in infos if i.filename != _STRINGS_PART)
         total = sum(i.file_size for i in infos)
         if total > MAX_WORKBOOK_BYTES:
@@ -158,6 +249,9 @@ def check_workbook(path, display: str) -> None:
                                           f"bytes of XML; at most {MAX_WORKBOOK_BYTES:,} "
                                           "are read from a workbook — export the table as "
                                           "CSV"))
+        from .schemas import MAX_TEXT_BYTES
+
+        sizes = None
         try:
             for i in infos:
                 bomb = (i.file_size > MAX_PART_PLAIN
@@ -167,10 +261,12 @@ def check_workbook(path, display: str) -> None:
                 budget = 4 * MAX_PART_PLAIN if bomb else None
                 with zf.open(i) as fh:
                     if i.filename == _STRINGS_PART:
-                        got = _first_long_gap(fh, b"<si", MAX_VALUE_BYTES, budget)
+                        starts = []
+                        got = _first_long_gap(fh, b"<si", MAX_VALUE_BYTES, budget, starts)
                         if got is not None:
                             raise _too_long(display, _cell_using_string(zf, sheets,
                                                                         got[0] - 1))
+                        sizes = _string_sizes(starts, i.file_size)
                     else:
                         got = _first_long_gap(fh, b"<", MAX_VALUE_BYTES, budget)
                         if got is not None:
@@ -178,6 +274,12 @@ def check_workbook(path, display: str) -> None:
                             where = ((i.filename, refs[-1][0].decode(), int(refs[-1][1]))
                                      if refs else None)
                             raise _too_long(display, where)
+                if (not bomb and sizes is not None and len(sizes)
+                        and i.filename != _STRINGS_PART
+                        and i.file_size // _MIN_SHARED_CELL * int(sizes.max()) > MAX_TEXT_BYTES):
+                    # its cells might show more text than a table holds: count them
+                    with zf.open(i) as fh:
+                        _shared_text(fh, sizes, MAX_TEXT_BYTES, display)
                 if bomb:
                     raise ValidationError(Problem(
                         display, f"{i.filename} expands from {i.compress_size:,} to "
@@ -208,13 +310,18 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
     ------
     ValidationError
         A value lies beyond column :data:`MAX_COLUMNS`, or below more than
-        :data:`MAX_BLANK_ROWS` empty rows (the row and column are named).
+        :data:`MAX_BLANK_ROWS` empty rows, a text is longer than :data:`MAX_CELL_CHARS`, or
+        the cells' text passes :data:`toolkit.schemas.MAX_TEXT_BYTES` (UTF-8 bytes; the
+        row and column are named).
     """
     from openpyxl.utils import get_column_letter
 
+    from .schemas import MAX_TEXT_BYTES
+
+    budget = MAX_TEXT_BYTES
     ws.reset_dimensions()  # ignore the stated used range
     rows: list[tuple] = []
-    last = 0
+    last = text = 0
     for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
         k = len(r)
         while k and r[k - 1] is None:
@@ -230,14 +337,26 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
                 display, f"a value in row {i:,} below {i - last - 1:,} empty rows (the table "
                 f"ends at row {last:,}); delete the stray cell, or export the table as CSV",
                 row=i, column=get_column_letter(col)))
-        if k and any(type(v) is str and len(v) > MAX_CELL_CHARS for v in r[:k]):
-            j = next(j for j, v in enumerate(r[:k], start=1)
-                     if type(v) is str and len(v) > MAX_CELL_CHARS)
-            raise ValidationError(Problem(
-                display, f"a text value of {len(r[j - 1]):,} characters; a cell here holds "
-                f"at most {MAX_CELL_CHARS:,} (Excel itself at most 32,767) — delete or "
-                "shorten the value", row=i, column=get_column_letter(j)))
         if k:
+            size = 0
+            for j, v in enumerate(r[:k], start=1):
+                if type(v) is not str:
+                    continue
+                if len(v) > MAX_CELL_CHARS:
+                    raise ValidationError(Problem(
+                        display, f"a text value of {len(v):,} characters; a cell here holds "
+                        f"at most {MAX_CELL_CHARS:,} (Excel itself at most 32,767) — delete "
+                        "or shorten the value", row=i, column=get_column_letter(j)))
+                size += len(v) if v.isascii() else len(v.encode("utf-8", "surrogatepass"))
+                if text + size > budget:  # (shared strings are one object in openpyxl:
+                    # the text is expanded only when the table is built from these rows)
+                    raise ValidationError(Problem(
+                        display, f"the cells of the sheet hold more than {budget:,} bytes of "
+                        "text up to here, more than a table here may hold (the largest "
+                        "engagement the toolkit is built for is about 1 GB as CSV); check "
+                        "that this is the right file, or export the table as CSV",
+                        row=i, column=get_column_letter(j)))
+            text += size
             rows.extend([()] * (i - len(rows) - 1))
             rows.append(tuple(r[:k]))
             last = i

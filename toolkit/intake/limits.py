@@ -1,12 +1,15 @@
 """Size checks made before an input is read, so that a small file cannot demand unbounded
-work (review 13c P1).
+work (review 13c P1, review 13 N1).
 
 A Parquet file states its row and column counts in its footer; dictionary and run-length
 encoding let a 180 KB file declare a million rows, which the survey path then reads cell by
 cell (minutes and gigabytes). The declared counts are compared with the per-table limits in
 :data:`toolkit.schemas.MAX_ROWS` and :data:`toolkit.schemas.MAX_CELLS` before anything is
-read. (A CSV cannot expand: its cost is linear in its bytes. Workbooks are checked in
-:mod:`toolkit.spreadsheet`.)
+read. The same encodings let one long text (a 5 MB dictionary entry) stand in every row:
+:func:`read_parquet` bounds the decoded text from the footer and the dictionaries, and
+refuses a cell over :data:`toolkit.spreadsheet.MAX_CELL_CHARS` or a table over
+:data:`toolkit.schemas.MAX_TEXT_BYTES` before expanding anything. (A CSV cannot expand: its
+cost is linear in its bytes. Workbooks are checked in :mod:`toolkit.spreadsheet`.)
 """
 
 from __future__ import annotations
@@ -75,3 +78,206 @@ def check_scale(path: str | Path, table: str | None, display: str) -> None:
     problem = scale_problem(path, table, display)
     if problem is not None:
         raise ValidationError(problem)
+
+
+# --------------------------------------------------------------------------- decoded text
+#: Text width counted for a value that is not a string (an int64 has at most 20 digits and
+#: a sign, a float's repr at most 24 characters, a timestamp 19, a date 10, a flag 5).
+_FIXED_WIDTH = 24
+
+
+def _is_text(t) -> bool:
+    """True for a string or binary type, or a dictionary of them."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+            or pa.types.is_large_binary(t))
+
+
+def _leaf_count(t) -> int:
+    """Number of Parquet leaf columns of an Arrow type (1 for a flat column)."""
+    n = t.num_fields
+    return 1 if n == 0 else sum(_leaf_count(t.field(i).type) for i in range(n))
+
+
+def _text_problem(display: str, total: int, biggest: str, part: int, how: str) -> Problem:
+    from ..schemas import MAX_TEXT_BYTES
+
+    return Problem(display, f"the Parquet file's text {how} {total:,} bytes when decoded "
+                   f"(column {biggest!r}: {part:,}); a table may hold at most "
+                   f"{MAX_TEXT_BYTES:,} bytes of text (the largest engagement the toolkit is "
+                   "built for has 2,000 respondents, 1M leads and 10M activities, about 1 GB "
+                   "as CSV); check that this is the right file, and that no long value is "
+                   "repeated on every row", column=biggest)
+
+
+def _long_cell(display: str, name: str, index: int, n_chars: int) -> ValidationError:
+    from ..spreadsheet import MAX_CELL_CHARS
+
+    return ValidationError(Problem(
+        display, f"a text value of {n_chars:,} characters; a cell here holds at most "
+        f"{MAX_CELL_CHARS:,} — delete or shorten the value", row=index + 2, column=name))
+
+
+def _bounds(pf, names: list[str]) -> dict[str, int]:
+    """Upper bound of the decoded text of each column in *names*, from the footer and
+    (for dictionary-encoded text) the dictionary pages, without decoding any data page.
+
+    A text column chunk decodes to at most its values × its longest dictionary entry (the
+    dictionary-encoded pages) plus its uncompressed page bytes (pages stored plain, and the
+    dictionary itself); any other leaf value to at most :data:`_FIXED_WIDTH` bytes.
+    """
+    import pyarrow.compute as pc
+
+    schema = pf.schema_arrow
+    md = pf.metadata
+    first, leaf = {}, 0
+    for f in schema:
+        first[f.name] = (leaf, _leaf_count(f.type))
+        leaf += first[f.name][1]
+    bound = dict.fromkeys(names, 0)
+    for rg in range(md.num_row_groups):
+        group = md.row_group(rg)
+        probe = []
+        for name in names:
+            start, n = first[name]
+            flat_text = n == 1 and _is_text(schema.field(name).type)
+            for j in range(start, start + n):
+                cc = group.column(j)
+                if cc.physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"):
+                    bound[name] += int(cc.total_uncompressed_size)
+                    if cc.has_dictionary_page:
+                        if flat_text:
+                            probe.append(name)
+                        else:  # nested text: any value may be the whole dictionary
+                            bound[name] += int(cc.num_values) * int(cc.total_uncompressed_size)
+                else:
+                    bound[name] += int(cc.num_values) * _FIXED_WIDTH
+        if probe:  # the dictionaries, from the first row of the row group
+            batch = next(pf.iter_batches(batch_size=1, row_groups=[rg], columns=probe,
+                                         use_threads=False), None)
+            for name in probe:
+                cc = group.column(first[name][0])
+                col = batch.column(name) if batch is not None else None
+                if col is not None and hasattr(col, "dictionary"):
+                    longest = int(pc.max(pc.binary_length(col.dictionary)).as_py() or 0)
+                else:  # (not seen: pyarrow gives the dictionary) any value may be all of it
+                    longest = int(cc.total_uncompressed_size)
+                bound[name] += int(cc.num_values) * longest
+    return bound
+
+
+def read_parquet(path: str | Path, display: str, columns: list[str] | None = None):
+    """Read a Parquet file (or some of its columns) as an Arrow table, refusing text that
+    expands beyond :data:`toolkit.schemas.MAX_TEXT_BYTES` or a cell longer than
+    :data:`toolkit.spreadsheet.MAX_CELL_CHARS` before it is decoded (review 13 N1).
+
+    The decoded size of each column is first bounded from the footer and the dictionary
+    pages (:func:`_bounds`). When the bound fits the budget the file is read as usual and
+    each text cell's length checked; otherwise the text columns are read dictionary-encoded,
+    and the exact decoded size (each dictionary entry's length × the cells showing it) and
+    longest cell are checked before the values are expanded.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Parquet file whose footer :func:`check_scale` accepted.
+    display : str
+        The file's name in problems.
+    columns : list of str, optional
+        Only these columns (top-level names); default all.
+
+    Returns
+    -------
+    pyarrow.Table
+        As :func:`pyarrow.parquet.read_table` returns it (text columns as ``string``).
+
+    Raises
+    ------
+    ValidationError
+        A cell longer than the cap (its row, header = row 1, and column), or more decoded
+        text than the budget (naming the column holding the most). Errors of pyarrow
+        itself (a damaged file) are left to the caller.
+    """
+    import pyarrow.parquet as pq
+
+    from ..schemas import MAX_TEXT_BYTES
+    from ..spreadsheet import MAX_CELL_CHARS
+
+    schema = pq.read_schema(path)
+    names = list(columns) if columns is not None else list(schema.names)
+    text = [n for n in names if _is_text(schema.field(n).type)]
+    with pq.ParquetFile(path, read_dictionary=text) as pf:
+        bound = _bounds(pf, names)
+    total = sum(bound.values())
+    if total <= MAX_TEXT_BYTES:
+        table = _plain_text(pq.read_table(path, columns=columns), text)
+        for name in text:
+            _check_cells(table.column(name), name, display, MAX_CELL_CHARS)
+        return table
+    fixed = sum(v for n, v in bound.items() if n not in text)
+    if fixed > MAX_TEXT_BYTES:  # not text: its bound is its size
+        big = max((n for n in names if n not in text), key=bound.__getitem__)
+        raise ValidationError(_text_problem(display, fixed, big, bound[big], "would take"))
+    table = pq.read_table(path, columns=columns, read_dictionary=text)
+    sizes = {}
+    for name in text:
+        sizes[name] = _dictionary_size(table.column(name), name, display, MAX_CELL_CHARS)
+    total = fixed + sum(sizes.values())
+    if total > MAX_TEXT_BYTES:
+        big = max(sizes, key=sizes.__getitem__)
+        raise ValidationError(_text_problem(display, total, big, sizes[big], "expands to"))
+    return _plain_text(table, text)
+
+
+def _plain_text(table, text: list[str]):
+    """*table* with its columns *text* decoded from dictionaries to plain text."""
+    import pyarrow as pa
+
+    for name in text:
+        i = table.schema.get_field_index(name)
+        col = table.column(i)
+        if pa.types.is_dictionary(col.type):
+            table = table.set_column(i, name, col.cast(col.type.value_type))
+    return table
+
+
+def _check_cells(col, name: str, display: str, cap: int) -> None:
+    """Refuse the first cell of a decoded text column longer than *cap* characters."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+        lengths = pc.binary_length(col)
+    else:
+        lengths = pc.utf8_length(col)
+    longest = pc.max(lengths).as_py()
+    if longest is None or longest <= cap:
+        return
+    index = pc.index(pc.greater(lengths, cap), True).as_py()
+    raise _long_cell(display, name, index, int(lengths[index].as_py()))
+
+
+def _dictionary_size(col, name: str, display: str, cap: int) -> int:
+    """Decoded bytes of a dictionary-encoded column (entry lengths × cells showing each),
+    refusing its first cell longer than *cap* characters, without expanding it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total, offset = 0, 0
+    for chunk in col.chunks:
+        d = chunk.dictionary
+        nbytes = pc.binary_length(d)
+        total += int(pc.sum(nbytes.take(chunk.indices)).as_py() or 0)
+        if (pc.max(nbytes).as_py() or 0) > cap:
+            chars = (nbytes if pa.types.is_binary(d.type) or pa.types.is_large_binary(d.type)
+                     else pc.utf8_length(d))
+            over = pc.greater(chars.take(chunk.indices), cap)
+            at = pc.index(over, True).as_py()
+            if at >= 0:
+                raise _long_cell(display, name, offset + at, int(chars.take(
+                    pa.array([chunk.indices[at].as_py()]))[0].as_py()))
+        offset += len(chunk)
+    return total

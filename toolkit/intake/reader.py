@@ -725,8 +725,6 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
 
 
 def _read_parquet(path: Path, display: str) -> pa.Table:
-    import pyarrow.parquet as pq
-
     with open(path, "rb") as fh:
         head = fh.read(_SAMPLE_BYTES)
         fh.seek(0, 2)
@@ -736,11 +734,13 @@ def _read_parquet(path: Path, display: str) -> pa.Table:
     if size < 12 or not head.startswith(b"PAR1") or tail != b"PAR1":
         raise ValidationError(Problem(display, _not_this_kind(head, "a Parquet file (no PAR1 "
                                                               "signature)")))
-    from .limits import check_scale
+    from .limits import check_scale, read_parquet
 
     check_scale(path, None, display)  # the callers that know the table check its own limit
-    try:
-        table = pq.read_table(path)
+    try:  # no text over the budget or a cell's cap is decoded (review 13 N1)
+        table = read_parquet(path, display)
+    except ValidationError:
+        raise
     except Exception as exc:  # pyarrow raises several types
         msg = str(exc).replace(str(path), display).splitlines()[0] if str(exc) else ""
         raise ValidationError(Problem(display, "cannot read the Parquet file (damaged?)"

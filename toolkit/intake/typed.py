@@ -316,7 +316,14 @@ def _parquet(path: Path, table: str, columns):
     mapping = _mapping(stripped, table, columns)
     if mapping is None:
         return None
-    tbl = pq.read_table(path, columns=[h for h, s in zip(header, stripped) if s in mapping])
+    from ..exceptions import ValidationError
+    from .limits import read_parquet
+
+    try:  # text over the budget or a cell's cap: the general path names it
+        tbl = read_parquet(path, str(path),
+                           columns=[h for h, s in zip(header, stripped) if s in mapping])
+    except ValidationError:
+        return None
     arrays = {}
     spec = COLUMNS[table]
     for h, s in zip(header, stripped):

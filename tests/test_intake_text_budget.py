@@ -1,0 +1,296 @@
+"""Small files whose text expands past what any table holds are refused before the text is
+decoded (review 13 N1, N3): a Parquet file repeating one long dictionary entry on every row,
+a workbook whose cells all show one long shared string. Exit 2 naming the file, row and
+column, no traceback; the hostile files are read in a child process whose address space is
+capped at 1.5 GB, so a reader that decodes first fails there (MemoryError, exit 1) instead
+of being refused. Limits: ``toolkit.schemas.MAX_TEXT_BYTES`` (a table's text) and
+``toolkit.spreadsheet.MAX_CELL_CHARS`` (a cell), lowered with monkeypatch where a file at
+the real limit would be slow to write."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import ROOT, SAMPLES
+from toolkit.schemas import MAX_TEXT_BYTES
+from toolkit.spreadsheet import MAX_CELL_CHARS
+
+_CAP = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))\n")
+
+
+def _capped(code: str) -> subprocess.CompletedProcess:
+    """Run *code* in a child Python whose address space is capped at 1.5 GB."""
+    return subprocess.run([sys.executable, "-c", _CAP + code], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+
+
+def _validate_capped(engagement: Path) -> str:
+    p = _capped("import sys; from toolkit.cli import main\n"
+                f"sys.argv = ['aligndx', 'validate', {str(engagement)!r}]; main()")
+    out = p.stdout + p.stderr
+    assert p.returncode == 2, out
+    assert "Traceback" not in out and "unexpected" not in out
+    return out
+
+
+def _read_capped(path: Path, display: str) -> str:
+    """The one problem read_table raises for *path* (in the capped child)."""
+    p = _capped("from toolkit.exceptions import ValidationError\n"
+                "from toolkit.intake.reader import read_table\n"
+                f"try:\n    read_table({str(path)!r}, display_path={display!r})\n"
+                "except ValidationError as e:\n"
+                "    assert len(e.problems) == 1\n    print('REFUSED', e.problems[0])\n"
+                "else:\n    print('READ')\n")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.startswith("REFUSED "), p.stdout
+    return p.stdout[len("REFUSED "):].strip()
+
+
+@pytest.fixture
+def engagement(tmp_path):
+    dst = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", dst)
+    return dst
+
+
+def _point(engagement: Path, old: str, new: str) -> None:
+    toml = engagement / "engagement.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _repeated(n: int, value: str) -> pa.DictionaryArray:
+    """*n* cells showing *value*, dictionary-encoded (a few bytes on disk per thousand)."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int8)),
+                                          pa.array([value]))
+
+
+# --------------------------------------------------------------------------- Parquet (N1)
+def test_parquet_lead_source_of_5_mb_on_every_row_is_refused_with_its_cell(engagement):
+    """Review 13 N1: ~25 KB of Parquet holding one 5 MB lead source on every row made
+    validate die with MemoryError (exit 1). The cell is refused from the dictionary,
+    before anything is expanded, naming its row (header = row 1) and column."""
+    leads = pd.read_csv(engagement / "crm" / "leads.csv", dtype=str, keep_default_na=False)
+    leads = leads.iloc[:2_000]
+    cols = {c: pa.array(leads[c].tolist()) for c in leads.columns}
+    cols["source"] = _repeated(len(leads), "x" * (5 << 20))
+    path = engagement / "crm" / "leads.parquet"
+    pq.write_table(pa.table(cols), path, compression="zstd")
+    assert path.stat().st_size < 100_000  # 10 GB of text when decoded
+    (engagement / "crm" / "leads.csv").unlink()
+    _point(engagement, "crm/leads.csv", "crm/leads.parquet")
+    out = _validate_capped(engagement)
+    assert "crm/leads.parquet, row 2, column 'source'" in out
+    assert f"a text value of {5 << 20:,} characters" in out and f"{MAX_CELL_CHARS:,}" in out
+
+
+def test_parquet_text_over_the_table_budget_is_refused_before_decoding(tmp_path):
+    """Each value under the cell cap (100,000 characters), but 50,000 rows of it: 5 GB of
+    text from a small file, more than MAX_TEXT_BYTES; refused naming the column."""
+    n = 50_000
+    table = pa.table({"team": _repeated(n, "sales"), "OPEN1": _repeated(n, "y" * 100_000)})
+    path = tmp_path / "responses.parquet"
+    pq.write_table(table, path, compression="zstd")
+    assert path.stat().st_size < 100_000
+    assert n * 100_000 > MAX_TEXT_BYTES
+    msg = _read_capped(path, "survey/responses.parquet")
+    assert msg.startswith("survey/responses.parquet, column 'OPEN1': ")
+    assert f"expands to {n * 100_000 + n * 5:,} bytes" in msg
+    assert f"at most {MAX_TEXT_BYTES:,} bytes" in msg
+
+
+def test_parquet_long_values_within_the_limits_are_read_exactly(tmp_path, monkeypatch):
+    """A cell of exactly MAX_CELL_CHARS characters (two bytes each) is read; with the
+    budget lowered so that the file's bound (rows × longest entry) passes it, the text is
+    measured exactly (the long value is on one row only) and read, values intact; one
+    character more on one row is refused with that row."""
+    from toolkit import schemas
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake.reader import read_table
+
+    long = "é" * MAX_CELL_CHARS
+    ids = [f"R{i}" for i in range(1_000)]
+    comments = ["fine"] * 1_000
+    comments[3] = long
+    path = tmp_path / "ok.parquet"
+    pq.write_table(pa.table({"respondent_id": ids, "OPEN1": comments}), path)
+    raw = read_table(path, display_path="ok.parquet")
+    assert raw.df.loc[5, "OPEN1"] == long and raw.df.loc[6, "OPEN1"] == "fine"
+    assert raw.df.shape == (1_000, 2)
+    # bound: 1,000 rows × 262,144 bytes > 1 MB; exact: 262,144 + 999 × 4 + ids < 1 MB
+    monkeypatch.setattr(schemas, "MAX_TEXT_BYTES", 1 << 20)
+    raw = read_table(path, display_path="ok.parquet")
+    assert raw.df.loc[5, "OPEN1"] == long and list(raw.df["respondent_id"][:2]) == ["R0", "R1"]
+    comments[3] = long + "é"
+    pq.write_table(pa.table({"respondent_id": ids, "OPEN1": comments}), path)
+    for budget in (1 << 20, MAX_TEXT_BYTES):  # exact path, then the plain read
+        monkeypatch.setattr(schemas, "MAX_TEXT_BYTES", budget)
+        with pytest.raises(ValidationError) as e:
+            read_table(path, display_path="ok.parquet")
+        p = e.value.problems[0]
+        assert (p.file, p.row, p.column) == ("ok.parquet", 5, "OPEN1")
+        assert f"{MAX_CELL_CHARS + 1:,} characters" in p.message
+
+
+def test_canonical_parquet_over_the_budget_is_refused_on_the_typed_path(engagement,
+                                                                       monkeypatch):
+    """Canonical leads in Parquet are read by the typed (prefetched) path, which hands a
+    file over the budget to the general path: the same refusal, exit 2."""
+    from click.testing import CliRunner
+
+    from toolkit import schemas
+    from toolkit.cli import main
+
+    monkeypatch.setattr(schemas, "MAX_TEXT_BYTES", 100_000)
+    leads = pd.read_csv(engagement / "crm" / "leads.csv", dtype=str, keep_default_na=False)
+    leads.to_parquet(engagement / "crm" / "leads.parquet", index=False)
+    (engagement / "crm" / "leads.csv").unlink()
+    _point(engagement, "crm/leads.csv", "crm/leads.parquet")
+    r = CliRunner().invoke(main, ["validate", str(engagement)])
+    assert r.exit_code == 2, r.output
+    total = int(leads.apply(lambda c: c.str.len()).to_numpy().sum())  # ASCII: bytes
+    created = int(leads["created_at"].str.len().sum())
+    assert created == 7_815 * 19  # the column holding the most text is named
+    assert (f"crm/leads.parquet, column 'created_at': the Parquet file's text expands to "
+            f"{total:,} bytes when decoded (column 'created_at': {created:,})") in r.output
+
+
+# --------------------------------------------------------------------------- workbooks (N3)
+_CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://'
+       'schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+       'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default '
+       'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml"'
+       ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+       'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+       'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName='
+       '"/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+       'spreadsheetml.sharedStrings+xml"/></Types>')
+_NS = "http://schemas.openxmlformats.org/"
+_RELS = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Relationships xmlns="{_NS}package/2006/'
+         f'relationships"><Relationship Id="rId1" Type="{_NS}officeDocument/2006/'
+         'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WB = (f'<?xml version="1.0" encoding="UTF-8"?>\n<workbook xmlns="{_NS}spreadsheetml/2006/'
+       f'main" xmlns:r="{_NS}officeDocument/2006/relationships"><sheets><sheet name="Sheet1" '
+       'sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WB_RELS = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Relationships xmlns="{_NS}package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{_NS}officeDocument/2006/'
+            'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            f'Type="{_NS}officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>')
+
+
+def _shared_workbook(path: Path, header: list[str], strings: list[str],
+                     rows: list[list[int]], refs: bool = False, entity: bool = False) -> Path:
+    """Write an .xlsx by hand: the header as shared strings after *strings*, then *rows*
+    of cells each showing the shared string of that index (``<c t="s"><v>k</v></c>``,
+    with ``r="B7"`` references when *refs*, the index's digits as character references
+    ``&#48;`` when *entity*)."""
+    from openpyxl.utils import get_column_letter
+
+    sst = strings + header
+    first = len(strings)
+
+    def row(r: int, ids: list[int]) -> str:
+        cells = "".join(
+            (f'<c r="{get_column_letter(j)}{r}" t="s">' if refs else '<c t="s">')
+            + "<v>" + ("".join(f"&#{ord(d)};" for d in str(k)) if entity else str(k))
+            + "</v></c>" for j, k in enumerate(ids, start=1))
+        return f'<row r="{r}">{cells}</row>'
+
+    body = row(1, list(range(first, first + len(header)))) + "".join(
+        row(r, ids) for r, ids in enumerate(rows, start=2))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("xl/workbook.xml", _WB)
+        z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
+        z.writestr("xl/sharedStrings.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="{_NS}spreadsheetml/2006/'
+            f'main">' + "".join(f"<si><t>{s}</t></si>" for s in sst) + "</sst>"))
+        z.writestr("xl/worksheets/sheet1.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{_NS}spreadsheetml/'
+            f'2006/main"><sheetData>{body}</sheetData></worksheet>'))
+    return path
+
+
+def test_workbook_every_cell_showing_one_100_kb_string_is_refused_with_its_cell(engagement):
+    """Review 13 N3: every cell of a sheet pointing at one 100 KB shared string (under the
+    cell cap) made validate die with ArrowMemoryError (exit 1). The references are counted
+    while the sheet streams past, before openpyxl reads it; refused at the cell where the
+    text passes the budget: the string counts as its ``<si>`` element less its own tags
+    (100,007 bytes), so the 42,947th cell, the 7th of row 4,296 (10 cells a row)."""
+    header = ["lead_id", "created_at", "source", "owner_id", "mql_at", "accepted_at",
+              "rejected_at", "rejection_reason", "sql_at", "converted_at"]
+    path = _shared_workbook(engagement / "crm" / "leads.xlsx", header, ["w" * 100_000],
+                            [[0] * 10] * 5_000)
+    assert path.stat().st_size < 100_000  # 5 GB of text in its cells
+    k = -(-(MAX_TEXT_BYTES + 1) // 100_007)
+    assert (k, 2 + (k - 1) // 10, (k - 1) % 10 + 1) == (42_947, 4_296, 7)
+    (engagement / "crm" / "leads.csv").unlink()
+    _point(engagement, "crm/leads.csv", "crm/leads.xlsx")
+    out = _validate_capped(engagement)
+    assert "crm/leads.xlsx, row 4296, column 'G': the cells of the sheet show shared" in out
+    assert "100,007 bytes of one text shown in 42,947 cells" in out
+
+
+def test_workbook_shared_text_the_scan_cannot_see_is_counted_from_the_rows(engagement):
+    """The same sheet with each index written as a character reference (``&#48;``, which
+    openpyxl reads as 0 but the scan of the XML does not count): the rows openpyxl yields
+    hold one string object per shared string, and their text is summed before the table is
+    built from them, so the file is still refused, at the cell where it passes the budget."""
+    header = ["lead_id", "created_at", "source", "owner_id", "mql_at", "accepted_at",
+              "rejected_at", "rejection_reason", "sql_at", "converted_at"]
+    path = _shared_workbook(engagement / "crm" / "leads.xlsx", header, ["w" * 100_000],
+                            [[0] * 10] * 5_000, entity=True)
+    assert path.stat().st_size < 100_000
+    head = sum(map(len, header))
+    k = -(-(MAX_TEXT_BYTES + 1 - head) // 100_000)  # the k-th cell below the header
+    (engagement / "crm" / "leads.csv").unlink()
+    _point(engagement, "crm/leads.csv", "crm/leads.xlsx")
+    out = _validate_capped(engagement)
+    col = "ABCDEFGHIJ"[(k - 1) % 10]
+    assert (f"crm/leads.xlsx, row {2 + (k - 1) // 10}, column '{col}': the cells of the sheet "
+            f"hold more than {MAX_TEXT_BYTES:,} bytes of text up to here") in out
+
+
+def test_workbook_shared_text_is_counted_per_cell_and_long_text_within_it_is_read(
+        tmp_path, monkeypatch):
+    """With the budget lowered to 200,000 bytes: a 32,767-character comment (Excel's most)
+    shown in 3 cells among short answers is read, values intact; shown in 7 cells it is
+    refused at the 7th (its r="C8" reference named); the compensation plan reader applies
+    the same check."""
+    from toolkit import schemas
+    from toolkit.exceptions import ValidationError
+    from toolkit.incentives.plan import load_plan
+    from toolkit.intake.reader import read_table
+
+    monkeypatch.setattr(schemas, "MAX_TEXT_BYTES", 200_000)
+    long = "c" * 32_767
+    strings = [long, "sales", "fine"]
+    rows = [[1, 1, 0 if r < 3 else 2] for r in range(400)]
+    ok = _shared_workbook(tmp_path / "ok.xlsx", ["respondent_id", "team", "OPEN1"],
+                          strings, rows, refs=True)
+    raw = read_table(ok, display_path="ok.xlsx")
+    assert list(raw.df["OPEN1"][:4]) == [long, long, long, "fine"]
+    assert raw.df.shape == (400, 3)
+    rows = [[1, 1, 0 if r < 7 else 2] for r in range(400)]
+    bad = _shared_workbook(tmp_path / "bad.xlsx", ["respondent_id", "team", "OPEN1"],
+                           strings, rows, refs=True)
+    with pytest.raises(ValidationError) as e:
+        read_table(bad, display_path="survey/responses.xlsx")
+    p = e.value.problems[0]
+    assert (p.file, p.row, p.column) == ("survey/responses.xlsx", 8, "C")
+    assert "32,774 bytes of one text shown in 7 cells" in p.message
+    with pytest.raises(ValidationError, match="shared text adding up to more than 200,000"):
+        load_plan(bad, display_name="incentives/plan.xlsx")
