@@ -15,11 +15,11 @@ The vocabulary is deliberately static: labels from an engagement (team answers, 
 values) can be people's names ("Theo Khan's team", "Referral - Aisha Nguyen"), so taking
 their words as generic could leave a real name unredacted. It leaves out words that are
 common given names or surnames ("Will", "May", "Mark", "Young", "Best", "Hall", "Field",
-"West", "Chase", "Grant", "Bill", "Root", "Jobs", "Brand", "Dev", "Sem", "Won", "Do", "To",
-"Sal"), so such a name keeps every form. The trade-off:
-a person genuinely named with one of these words ("Sales" is a rare surname) is still
-redacted in every full form ("Mark Sales", "Sales, Mark", "mark.sales", "Mark"), but the
-generic word alone ("Sales") is not.
+"West", "Chase", "Grant", "Bill", "Root", "Jobs", "Brand", "List", "Dev", "Sem", "Won",
+"Do", "To", "Sal"), so such a name keeps every form. The trade-off: a person whose name
+holds a generic word ("Sales" is a rare surname) is still redacted in every full form
+("Mark Sales", "Sales, Mark", "mark.sales", "Mark"), but not by the generic word alone
+("Sales"); a person named only by generic words is not redacted at all.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ GENERIC_WORDS = frozenset("""
     products engineering inside outbound inbound demand generation growth
     digital content events event web website webinar webinars paid search ppc seo
     organic social referral referrals tradeshow trade show shows conference conferences
-    campaign campaigns advertising ads list lists purchase purchased cold call calls
+    campaign campaigns advertising ads purchase purchased cold call calls
     chat form forms trial download downloads direct
     lead leads mql mqls sql sqls sqo sqos sdr sdrs bdr bdrs ae aes am csm csms
     opportunity opportunities opp opps deal deals pipeline funnel prospect prospects
