@@ -41,7 +41,8 @@ TECHNICAL = {
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},
     "workshop/room.py": {"MAX_BODY", "MAX_CONNECTIONS", "MAX_ANSWERS", "MAX_QUESTIONS", "ROOM_PORT",
-                         "TOKENS_PER_ADDRESS", "MAX_PER_ADDRESS"},
+                         "TOKENS_PER_ADDRESS", "MAX_PER_ADDRESS", "REQUEST_DEADLINE",
+                         "CONNECTIONS_PER_ADDRESS", "CONNECTIONS_PER_PHONE"},  # limits, seconds
     "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
     "survey/themes.py": {"SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",

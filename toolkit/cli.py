@@ -469,7 +469,8 @@ def compare(before: Path, after: Path, out: Path) -> None:
 @click.option("--phones-per-address", type=int, default=1, show_default=True,
               help="Answers the guess round counts per network address. Raise it only "
               "where the room's Wi-Fi puts every phone behind one address (phones then see "
-              "a note that their answer replaces a colleague's).")
+              "a note that their answer replaces a colleague's). Each address may also hold "
+              "2 connections per phone at once (at least 8, at most 64).")
 @click.option("--dry-run", is_flag=True, help="Prepare the workshop and print the server "
               "command without starting it.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")

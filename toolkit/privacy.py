@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from .namewords import NAME_ACRONYMS, is_generic_word, names_nobody
+
 BELOW_THRESHOLD = "below_threshold"
 COMPLEMENTARY = "complementary"
 
@@ -258,6 +260,11 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     parts : set of str
         Lower-case words of 3+ letters removed when written with a capital (``Jane``,
         ``DUBOIS``), so ordinary lower-case words stay readable.
+
+    A name whose every word is generic (``"Sales Team"``, ``sales.team@client.com``,
+    ``noreply``: :func:`toolkit.namewords.is_generic_word`) names nobody and has no form; of
+    a name with generic and real words (``"Team Dubois"``) only the forms holding a real
+    word in full are kept, and a generic word is never a part (review 13, N4).
     """
     text = str(name).strip()
     if "@" in text:
@@ -269,11 +276,12 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
             words = camel
     seqs: list[tuple[str, ...]] = []
     parts: set[str] = set()
-    if not words:
-        return seqs, parts
     low = tuple(fold(w) for w in words)
-    for w, f in zip(words, low):
-        if len(w) >= 3 and w.isalpha():
+    if names_nobody(low):   # "Sales Team", "sales.team", "noreply", "helpdesk" (N4)
+        return seqs, parts
+    real = [not is_generic_word(f) for f in low]
+    for w, f, r in zip(words, low, real):
+        if r and len(w) >= 3 and w.isalpha():
             parts.add(f)
     if len(low) == 1:
         w = words[0]
@@ -283,15 +291,21 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     seqs.append(low)
     seqs.append(tuple(reversed(low)))
     first, last = low[0], low[-1]
-    seqs.append((first[0], last))
-    seqs.append((last[0], first))
-    if len(low) > 2:  # "Jean Paul Sartre": also first + last
+    # a form holds a real word in full, never generic words and initials alone
+    # ("Team Dubois": "T. Dubois" but not "D. Team")
+    if real[-1]:
+        seqs.append((first[0], last))
+    if real[0]:
+        seqs.append((last[0], first))
+    if len(low) > 2 and (real[0] or real[-1]):  # "Jean Paul Sartre": also first + last
         seqs.append((first, last))
         seqs.append((last, first))
     # written as one word: "jdubois", "JDubois", "janedubois", "duboisj", "duboisjane"
     if len(first) + len(last) >= 5:
-        for one in (first[0] + last, first + last, last + first, last + first[0]):
-            seqs.append((one,))
+        ones = [first + last, last + first] if real[0] or real[-1] else []
+        if real[-1]:
+            ones += [first[0] + last, last + first[0]]
+        seqs += [(one,) for one in ones]
     return seqs, parts
 
 
@@ -360,8 +374,9 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                     break
                 node = node.get(low[i + k])
                 k += 1
-            if not span and low[i] in parts and words[i][:1].isupper():
-                span = 1
+            if not span and low[i] in parts and words[i][:1].isupper() and not (
+                    low[i] in NAME_ACRONYMS and words[i].isupper()):
+                span = 1   # "Jane", "DUBOIS"; "Sal" but not the stage "SAL"
             if span:
                 pieces[2 * i + 1] = NAME_MASK
                 for k in range(1, span):

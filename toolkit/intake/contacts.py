@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..namewords import is_generic_word
 from ..privacy import _tokens, fold
 from .crmbuild import norm_key
 
@@ -91,9 +92,11 @@ def text_words(free_text) -> set[str]:
 
 
 def names_in_text(pool, words: set[str]) -> list[str]:
-    """The names of *pool* sharing a word with *words* (:func:`text_words`): a name none of
-    whose words occurs in any free text cannot be in one, so a million-contact export adds
-    no cost to redaction.
+    """The names of *pool* sharing a real word with *words* (:func:`text_words`): a name none
+    of whose words occurs in any free text cannot be in one, so a million-contact export adds
+    no cost to redaction. Generic words (:func:`toolkit.namewords.is_generic_word`) do not
+    count: a shared mailbox "Sales Team" names nobody, and of "Team Dubois" only the forms
+    holding "Dubois" are redacted (review 13, N4).
 
     Returns
     -------
@@ -102,7 +105,8 @@ def names_in_text(pool, words: set[str]) -> list[str]:
     """
     if not words:
         return []
-    return sorted(n for n in pool if _words(n) & words)
+    return sorted(n for n in pool
+                  if any(not is_generic_word(w) for w in _words(n) & words))
 
 
 def contact_names(df: pd.DataFrame, columns, free_text: pd.Series | None) -> list[str]:

@@ -27,6 +27,14 @@ Security and privacy
   one (the laptop itself, on loopback, is not limited).
   Nothing identifies a phone beyond the token. Request bodies are capped, the number of
   answers per round is capped, and the server logs nothing.
+* One device cannot hold the page for the others (slow or many connections, with or
+  without the token; :mod:`toolkit.workshop.connguard`): a request must arrive whole
+  within :data:`REQUEST_DEADLINE` seconds; one network address holds at most
+  :attr:`RoomConfig.connections_per_address` connections at once (a phone needs one or
+  two: :data:`CONNECTIONS_PER_PHONE` per ``--phones-per-address``, at least
+  :data:`CONNECTIONS_PER_ADDRESS`), a new one replacing that address's oldest unfinished
+  one; and when :data:`MAX_CONNECTIONS` are open the oldest unfinished connection makes
+  room for a new one.
 
 State lives in the workshop folder's ``room/`` sub-folder: ``round.json`` (written by the
 app: the open round and its questions), ``answers.json`` (written by the server) and
@@ -45,11 +53,11 @@ import threading
 import time
 from dataclasses import dataclass
 from http import cookies
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ..exceptions import InputError
+from .connguard import DeadlineHandler, GuardedHTTPServer
 
 ROUND_FILE, ANSWERS_FILE, LINK_FILE = "round.json", "answers.json", "link.json"
 #: Sides a participant may choose on the phone (``none`` = prefer not to say).
@@ -63,6 +71,16 @@ TOKENS_PER_ADDRESS = 1
 MAX_PER_ADDRESS = 200
 MAX_QUESTIONS = 3
 ROOM_PORT = 8870
+#: Connections the phones' page serves at once (a room holds a few dozen phones, and each
+#: request is answered in milliseconds).
+MAX_CONNECTIONS = 64
+#: Seconds a connection has to send its whole request (line, headers and body).
+REQUEST_DEADLINE = 5.0
+#: Connections one network address may hold at once, at least (a phone's browser opens one
+#: or two; the laptop's a few more)...
+CONNECTIONS_PER_ADDRESS = 8
+#: ...and per phone ``--phones-per-address`` lets share that address.
+CONNECTIONS_PER_PHONE = 2
 _COOKIE = "aligndx_room"
 
 
@@ -164,6 +182,14 @@ class RoomConfig:
         default :data:`TOKENS_PER_ADDRESS`). Raise it where the room's network puts every
         phone behind one address (a guest Wi-Fi that translates addresses); a participant
         with a private tab can then answer that many times.
+    request_deadline : float
+        Seconds a connection has to send its whole request (default
+        :data:`REQUEST_DEADLINE`).
+    max_connections : int
+        Connections served at once (default :data:`MAX_CONNECTIONS`).
+    connection_limit : int or None
+        Connections one network address may hold at once; None (default): see
+        :attr:`connections_per_address`.
     """
 
     folder: Path
@@ -172,6 +198,20 @@ class RoomConfig:
     token: str
     remote: bool = False
     per_address: int = TOKENS_PER_ADDRESS
+    request_deadline: float = REQUEST_DEADLINE
+    max_connections: int = MAX_CONNECTIONS
+    connection_limit: int | None = None
+
+    @property
+    def connections_per_address(self) -> int:
+        """Connections one network address may hold at once: :attr:`connection_limit`
+        when set, else :data:`CONNECTIONS_PER_PHONE` for each of the :attr:`per_address`
+        phones that may share it, at least :data:`CONNECTIONS_PER_ADDRESS`, at most
+        :attr:`max_connections`."""
+        if self.connection_limit:
+            return int(self.connection_limit)
+        return min(int(self.max_connections),
+                   max(CONNECTIONS_PER_ADDRESS, CONNECTIONS_PER_PHONE * int(self.per_address)))
 
     @property
     def url(self) -> str:
@@ -262,10 +302,7 @@ def _form(cfg: RoomConfig, rnd: dict, participant: str, shared: bool = False) ->
     return _page("Guess the other side", body)
 
 
-#: Requests the phones' page serves at once.
-MAX_CONNECTIONS = 64
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(DeadlineHandler):
     server_version = "aligndx-room"
     sys_version = ""
     cfg: RoomConfig
@@ -273,14 +310,12 @@ class _Handler(BaseHTTPRequestHandler):
     #: participant tokens of the open round: ``{"round", "tokens": set, "by_address"}``
     registry: dict
 
-    #: seconds a connection may take to send its request (slow or half-open connections
-    #: would otherwise hold a thread each)
-    timeout = 10
-
     def log_message(self, *_args) -> None:  # no log of addresses or answers
         return
 
     def _send(self, code: int, body: bytes, extra: dict | None = None) -> None:
+        if not self.request_complete():  # closed to make room: no answer
+            return
         self.send_response(code)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -303,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
                                                       self.cfg.token.encode("utf-8"))
 
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        if not self.request_complete():  # the whole request is in (no body)
+            return
         u = urlsplit(self.path)
         t = (parse_qs(u.query).get("t") or [None])[0]
         if u.path != "/" or not self._token_ok(t):
@@ -368,6 +405,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(413, _page("Too large", "<p>That answer could not be read.</p>"))
             return
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        if not self.request_complete():
+            return
         get = lambda k: (form.get(k) or [None])[0]  # noqa: E731
         if not self._token_ok(get("t")):
             self._send(403, _page("Not allowed", "<p>Scan the code on the screen.</p>"))
@@ -421,35 +460,10 @@ def _is_local(address: str) -> bool:
     return is_loopback(address.removeprefix("::ffff:"))
 
 
-class _Server(ThreadingHTTPServer):
-    """At most :data:`MAX_CONNECTIONS` requests served at once (a room holds a few dozen
-    phones); more are closed at once. Errors never print: the server logs nothing."""
-
-    daemon_threads = True
-    request_queue_size = 64
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-
-    def process_request(self, request, client_address):
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except Exception:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request, client_address):
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def handle_error(self, request, client_address) -> None:  # noqa: ARG002
-        return
+class _Server(GuardedHTTPServer):
+    """The phones' page's server: the limits of
+    :class:`~toolkit.workshop.connguard.GuardedHTTPServer`, set from the
+    :class:`RoomConfig`; errors never print."""
 
 
 class RoomServer:
@@ -474,13 +488,20 @@ class RoomServer:
         if ":" in self.cfg.ip:
             server_cls = type("RoomServer6", (_Server,), {"address_family": socket.AF_INET6})
         self.cfg.folder.mkdir(parents=True, exist_ok=True)
-        self._httpd = server_cls((self.cfg.ip, self.cfg.port), handler)
+        self._httpd = server_cls((self.cfg.ip, self.cfg.port), handler,
+                                 max_connections=self.cfg.max_connections,
+                                 per_address=self.cfg.connections_per_address,
+                                 request_deadline=self.cfg.request_deadline)
         self.cfg.port = self._httpd.server_address[1]
         write_json(self.cfg.folder / LINK_FILE, {"url": self.cfg.url,
                                                  "remote": self.cfg.remote})
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
                                         name="aligndx-room")
         self._thread.start()
+
+    def open_connections(self) -> dict[str, int]:
+        """Connections open now, by network address (IPv6: by /64); empty when stopped."""
+        return self._httpd.open_connections() if self._httpd is not None else {}
 
     def stop(self) -> None:
         """Stop serving and remove ``link.json`` (the token is no longer valid)."""
