@@ -73,7 +73,10 @@ def figure_png(fig, *, dpi: int = DPI, pad_inches: float = PAD_INCHES,
         raw = io.BytesIO()
         fig.savefig(raw, format="raw", dpi=dpi, bbox_inches=Bbox.from_extents(
             -m, -m, w + m, h + m))
-        width, height = int((w + 2 * m) * dpi), int((h + 2 * m) * dpi)
+        # the canvas in whole pixels as matplotlib sizes it (truncated, but rounded up
+        # within 1e-8 of a whole pixel: FigureCanvasBase.get_width_height); a figure of
+        # 8.66 in is 2,532 pixels wide with the margins, not int(2531.99…) = 2,531
+        width, height = int((w + 2 * m) * dpi + 1e-8), int((h + 2 * m) * dpi + 1e-8)
         buf = raw.getbuffer()
         if len(buf) == width * height * 4:
             rgba = np.frombuffer(buf, dtype=np.uint8).reshape(height, width, 4)
