@@ -61,6 +61,14 @@ def test_one_draw_matches_savefig_tight():
     assert _ink_box(new) == (pad, pad, pad, pad)
     # the label drawn on the left is there (dark text pixels in the left part)
     assert (new[:, : new.shape[1] // 4, :3] < 100).any()
+    # written at the faster zlib level with its resolution recorded; the same pixels as
+    # Pillow's default level gives
+    img = Image.open(io.BytesIO(data))
+    assert [round(v) for v in img.info["dpi"]] == [png_mod.DPI, png_mod.DPI]
+    default = io.BytesIO()
+    img.save(default, format="png")
+    assert np.array_equal(_rgba(default.getvalue()), new)
+    assert len(data) > len(default.getvalue())  # level 3 packs less tightly than 6
 
 
 def test_figure_a_hair_short_of_a_whole_pixel_is_drawn_once():

@@ -25,6 +25,10 @@ PAD_INCHES = 0.1
 #: Canvas added on every side of the figure (inches); 2 in × 200 dpi = 400 whole pixels, so
 #: the figure is not shifted by a fraction of a pixel.
 MARGIN_INCHES = 2.0
+#: zlib level of the PNG files (Pillow's default is 6): the same pixels; at 200 dpi level 3
+#: encodes the report's ~15 megapixels of charts in about two thirds of the time for ~8 %
+#: more bytes (issue 18).
+PNG_COMPRESS_LEVEL = 3
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -90,8 +94,10 @@ def figure_png(fig, *, dpi: int = DPI, pad_inches: float = PAD_INCHES,
                             max(cols[0] - pad, 0):cols[-1] + pad + 1]
                 out = io.BytesIO()
                 mimage.imsave(out, np.ascontiguousarray(crop), format="png",
-                              origin="upper", dpi=dpi)
+                              origin="upper", dpi=dpi,
+                              pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
                 return out.getvalue()
     out = io.BytesIO()  # a layout engine, or a drawing larger than the canvas
-    fig.savefig(out, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad_inches)
+    fig.savefig(out, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad_inches,
+                pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return out.getvalue()
