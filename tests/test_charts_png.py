@@ -61,6 +61,40 @@ def test_one_draw_matches_savefig_tight():
     assert _ink_box(new) == (pad, pad, pad, pad)
     # the label drawn on the left is there (dark text pixels in the left part)
     assert (new[:, : new.shape[1] // 4, :3] < 100).any()
+    # written at the faster zlib level with its resolution recorded; the same pixels as
+    # Pillow's default level gives
+    img = Image.open(io.BytesIO(data))
+    assert [round(v) for v in img.info["dpi"]] == [png_mod.DPI, png_mod.DPI]
+    default = io.BytesIO()
+    img.save(default, format="png")
+    assert np.array_equal(_rgba(default.getvalue()), new)
+    assert len(data) > len(default.getvalue())  # level 3 packs less tightly than 6
+
+
+def test_figure_a_hair_short_of_a_whole_pixel_is_drawn_once():
+    # the survey heatmap is 2.8 + 0.72 × 8 + 0.1 = 8.66 in wide: with the margins
+    # (8.66 + 4) × 200 = 2531.99… pixels, which matplotlib's canvas rounds up to 2,532; the
+    # canvas used to be taken as 2,531 wide, the buffer did not match and the chart was
+    # laid out and drawn again by savefig(bbox_inches="tight")
+    fig = _bar_chart()
+    fig.set_size_inches(2.8 + 0.72 * 8 + 0.1, 3.0)
+    width = (fig.get_size_inches()[0] + 2 * png_mod.MARGIN_INCHES) * png_mod.DPI
+    assert int(width) != round(width)   # the case this test is about
+    formats = []
+    orig = fig.savefig
+
+    def recording(*args, **kwargs):
+        formats.append(kwargs.get("format"))
+        return orig(*args, **kwargs)
+
+    fig.savefig = recording
+    data = png_mod.figure_png(fig)
+    fig.savefig = orig
+    assert formats == ["raw"]   # one draw, no savefig tight after it
+    new = _rgba(data)
+    pyplot().close(fig)
+    pad = round(png_mod.PAD_INCHES * png_mod.DPI)
+    assert _ink_box(new) == (pad, pad, pad, pad)
 
 
 def test_label_longer_than_the_margin_is_not_cut_off():

@@ -294,3 +294,73 @@ def test_workbook_shared_text_is_counted_per_cell_and_long_text_within_it_is_rea
     assert "32,774 bytes of one text shown in 7 cells" in p.message
     with pytest.raises(ValidationError, match="shared text adding up to more than 200,000"):
         load_plan(bad, display_name="incentives/plan.xlsx")
+
+
+# --------------------------------------------------------------------------- SPSS
+def _sav(path: Path, df: pd.DataFrame, cases: int | None = None) -> Path:
+    """Write *df* as SPSS (``.zsav``: zlib-compressed data); *cases* overwrites the case
+    count of the header (-1 = unknown, as some writers leave it)."""
+    import struct
+
+    pyreadstat = pytest.importorskip("pyreadstat")
+    pyreadstat.write_sav(df, str(path), compress=path.suffix == ".zsav")
+    if cases is not None:
+        data = bytearray(path.read_bytes())
+        data[80:84] = struct.pack("<i", cases)  # ncases, after the 80-byte file header
+        path.write_bytes(bytes(data))
+    return path
+
+
+def test_spss_survey_declaring_more_cases_than_a_survey_holds_is_refused(engagement):
+    """A compressed .zsav of 100,001 cases in a few KB: refused from its header (as Parquet
+    files are, review 13c P1), before its cases are read cell by cell."""
+    from toolkit.schemas import MAX_ROWS
+
+    n = MAX_ROWS["survey"] + 1
+    path = _sav(engagement / "survey" / "responses.zsav",
+                pd.DataFrame({"ResponseId": np.ones(n),
+                              "q1": np.full(n, 3.0)}))
+    assert path.stat().st_size < 100_000
+    (engagement / "survey" / "responses.csv").unlink()
+    _point(engagement, 'path = "survey/responses.csv"', 'path = "survey/responses.zsav"')
+    _point(engagement, 'format = "canonical"\nteam_column', 'format = "auto"\nteam_column')
+    out = _validate_capped(engagement)
+    assert f"survey/responses.zsav: the SPSS file declares {n:,} cases × 2 variables" in out
+    assert f"at most {MAX_ROWS['survey']:,} cases" in out
+
+
+def test_spss_text_over_the_budget_is_refused_before_reading_and_unknown_counts_are_capped(
+        tmp_path, monkeypatch):
+    """Text: cases × the declared width of each string variable, from the header (budget
+    lowered to 1 MiB: 50 cases of a 30,000-byte comment). A header that does not state the
+    case count (-1): at most as many cases as the limits allow are read, and a file holding
+    more is refused; within them it is read."""
+    from toolkit import schemas
+    from toolkit.config import SurveyConfig
+    from toolkit.intake.spss import import_survey
+
+    def imported(path):
+        cfg = SurveyConfig(path=path, team_column="dept")
+        return import_survey(path, cfg, display_path=f"survey/{path.name}")
+
+    df = pd.DataFrame({"ResponseId": [f"R{i}" for i in range(50)], "dept": ["Sales"] * 50,
+                       "OPEN1": ["x" * 30_000] * 50})
+    path = _sav(tmp_path / "wide.zsav", df)
+    monkeypatch.setattr(schemas, "MAX_TEXT_BYTES", 1 << 20)
+    r = imported(path)
+    assert len(r.problems) == 1 and r.table.empty
+    p = r.problems[0]
+    assert (p.file, p.column) == ("survey/wide.zsav", "OPEN1")
+    assert "declares 50 cases × 3 variables, each case up to 30,008 bytes" in p.message  # + 3 + 5
+    monkeypatch.setattr(schemas, "MAX_TEXT_BYTES", MAX_TEXT_BYTES)
+
+    df = pd.DataFrame({"ResponseId": [f"R{i}" for i in range(1_000)],
+                       "dept": ["Sales"] * 1_000, "q1": [3.0] * 1_000})
+    path = _sav(tmp_path / "unknown.sav", df, cases=-1)
+    monkeypatch.setitem(schemas.MAX_ROWS, "survey", 999)
+    r = imported(path)
+    assert [p.message.split(",")[0] for p in r.problems] == [
+        "the SPSS file holds more than 999 cases"]
+    monkeypatch.setitem(schemas.MAX_ROWS, "survey", 1_000)
+    r = imported(path)
+    assert r.intake.rows_read == 1_000 and not any("SPSS" in p.message for p in r.problems)

@@ -11,7 +11,9 @@ Checks: required columns present; ids present and unique; ``team`` one of the ca
 teams; survey items 1..5 (NaN = not answered); ``FREQ``, ``level``, ``tenure`` and activity
 ``type`` from their category lists; datetimes between 1970 and 2100 (catches Excel serials
 or two-digit years read wrongly); a won opportunity is closed; an activity names a lead or an
-opportunity; ``attempts`` and ``amount`` are not negative.
+opportunity; every number is finite and within its column's plausible range
+(:data:`MAX_AMOUNT`, :data:`MAX_SCORE`, :data:`MAX_COUNT`; ``attempts`` and ``amount`` not
+negative).
 """
 
 from __future__ import annotations
@@ -53,6 +55,22 @@ MAX_CELLS: dict[str, int] = {"survey": 20_000_000, "leads": 2_000_000_000,
 #: count at their widest text (24 bytes a value), which is how they are read.
 MAX_TEXT_BYTES = 4 << 30
 
+#: Largest money amount accepted in one cell (an opportunity's ``amount``; the plan's
+#: ``base_salary`` and ``variable_target``, :mod:`toolkit.incentives.plan`): 10^15. It never
+#: refuses a real export — a USD 1 billion deal written in the currency with the most units
+#: to the dollar (Iranian rial, about 10^6 at market rate) is 10^15 — while every amount
+#: up to it is exact to the unit in float64 (2^53 ≈ 9.007e15) and the sum of the largest
+#: table's amounts (10M rows, :data:`MAX_ROWS`) stays below 10^22, far from overflow. A
+#: larger value is a corrupt cell or an attack (``1e309`` overflows to infinity), and the
+#: report's sums and shares would silently become null (attack 5, V1).
+MAX_AMOUNT = 1e15
+#: Largest lead ``score`` either side of zero (scores may be negative in HubSpot): scoring
+#: tools use 0..100 or points in the thousands; 10^9 leaves six orders of magnitude.
+MAX_SCORE = 1e9
+#: Largest whole-number count in one cell (a lead's ``attempts``): a million calls and
+#: e-mails to one lead; the analysis setting ``well_worked_attempts`` stops at 1,000.
+MAX_COUNT = 1_000_000
+
 try:  # the instrument is the single source of item codes (templates/instrument.csv)
     from .instrument import FREQ_LEVELS, LIKERT_ITEMS
 except ImportError:  # pragma: no cover - fallback to the SPEC §3 list
@@ -76,13 +94,28 @@ class Col:
     ``kind`` is ``"id"`` (text, present and unique), ``"text"``, ``"category"`` (text from
     ``values``, compared case-insensitively when typed), ``"datetime"``, ``"float"``,
     ``"count"`` (whole number ≥ 0, stored as float64), ``"bool"`` or ``"item"`` (1..5 as
-    float64).
+    float64). ``low`` and ``high`` bound a number (``"float"``/``"count"``); a count
+    defaults to 0..:data:`MAX_COUNT`, an item to 1..5.
     """
 
     kind: str
     required: bool = False
     nullable: bool = True
     values: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+
+    def bounds(self) -> tuple[float, float] | None:
+        """The plausible range ``(low, high)`` of a numeric column, else ``None``."""
+        if self.kind == "item":
+            return 1.0, 5.0
+        if self.kind == "count":
+            return (self.low if self.low is not None else 0.0,
+                    self.high if self.high is not None else float(MAX_COUNT))
+        if self.kind == "float":
+            return (self.low if self.low is not None else -MAX_AMOUNT,
+                    self.high if self.high is not None else MAX_AMOUNT)
+        return None
 
 
 def _survey_columns() -> dict[str, Col]:
@@ -115,7 +148,7 @@ COLUMNS: dict[str, dict[str, Col]] = {
         "sql_at": Col("datetime"),
         "converted_at": Col("datetime"),
         "opportunity_id": Col("text"),
-        "score": Col("float"),
+        "score": Col("float", low=-MAX_SCORE, high=MAX_SCORE),
         "first_touch_at": Col("datetime"),
         "attempts": Col("count"),
     },
@@ -127,7 +160,7 @@ COLUMNS: dict[str, dict[str, Col]] = {
         "stage": Col("text", True),
         "is_closed": Col("bool", True, False),
         "is_won": Col("bool", True, False),
-        "amount": Col("float", True),
+        "amount": Col("float", True, low=0.0, high=MAX_AMOUNT),
         "owner_id": Col("text", True),
         "source": Col("text"),
     },
@@ -167,8 +200,10 @@ def _checks(name: str, col: Col) -> list[pa.Check]:
                                name="whole_number"))
     elif col.kind == "datetime":
         checks.append(pa.Check.in_range(DATE_MIN, DATE_MAX))
-    elif col.kind in ("count",) or name == "amount":
-        checks.append(pa.Check.ge(0))
+    elif col.kind in ("count", "float"):
+        low, high = col.bounds()
+        checks.append(pa.Check.ge(low))
+        checks.append(pa.Check.le(high))
     return checks
 
 
@@ -235,10 +270,24 @@ def _message(table: str, column: str | None, check: str, case) -> str:
     if check == "whole_number":
         return f"answer {_plain(case)} is not a whole number 1..5"
     if check.startswith("greater_than_or_equal_to"):
-        return f"negative value {_plain(case)}"
+        low = col.bounds()[0] if col is not None and col.bounds() else 0
+        if low == 0:
+            return f"negative value {_plain(case)}"
+        return f"value {_plain(case)} is implausibly low; expected at least {_num(low)}"
+    if check.startswith("less_than_or_equal_to"):
+        high = col.bounds()[1] if col is not None and col.bounds() else None
+        return (f"value {_plain(case)} is implausibly large; expected at most {_num(high)} "
+                "(a corrupt cell, or amounts in the wrong unit?)")
     if check.startswith("dtype"):
         return f"wrong data type ({case}); expected {_dtype(col) if col else 'another type'}"
     return f"{check} failed for {case!r}"
+
+
+def _num(x) -> str:
+    """A bound as the messages write it: ``1,000,000`` or ``1e+15``."""
+    if x is None:
+        return "a plausible value"
+    return f"{x:,.0f}" if abs(x) < 1e12 else f"{x:g}"
 
 
 def _plain(v):
@@ -373,8 +422,11 @@ def _passes(df: pd.DataFrame, table: str) -> bool:
             if len(v) and (v.min() < DATE_MIN.to_datetime64()
                            or v.max() > DATE_MAX.to_datetime64()):
                 return False
-        elif col.kind == "count" or name == "amount":
-            if (present().to_numpy() < 0).any():
+        elif col.kind in ("count", "float"):
+            low, high = col.bounds()
+            v = present().to_numpy()
+            # NaN (missing) compares False; infinity fails either bound
+            if ((v < low) | (v > high)).any():
                 return False
     if table == "opportunities" and {"is_won", "is_closed"} <= set(df.columns):
         if (df["is_won"].to_numpy(dtype=bool) & ~df["is_closed"].to_numpy(dtype=bool)).any():
@@ -400,8 +452,8 @@ def check_table(df: pd.DataFrame, table: str, file: str) -> list[Problem]:
     -------
     list of Problem
         Missing required columns, empty required values, duplicate ids, unknown categories,
-        out-of-range answers and dates, negative counts or amounts, row-level
-        inconsistencies; all of them (lazy validation), with row and column.
+        out-of-range answers and dates, negative counts or amounts, numbers outside their
+        column's plausible range (or not finite), row-level inconsistencies; all of them (lazy validation), with row and column.
     """
     if _passes(df, table):
         return []

@@ -29,7 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config import MAX_HEADCOUNT
 from ..exceptions import Problem, ValidationError
+from ..schemas import MAX_AMOUNT
 from ..spreadsheet import worksheet_rows
 from ..vocab import (APPLIES_TO, METRICS, SHARED_METRICS, SIDE_OF_TEAM,  # noqa: F401
                      SIDES, TEAMS, VOLUME_METRICS)
@@ -41,6 +43,14 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 #: Tolerance on "weights of one role sum to 1" (allows 0.333 + 0.333 + 0.334).
 WEIGHT_TOLERANCE = 0.005
+
+#: Largest value of each number column of the plan: a role's ``headcount`` is bounded like
+#: the engagement's headcount setting (:data:`toolkit.config.MAX_HEADCOUNT`, a million
+#: people), money (``base_salary``, ``variable_target``) like a CRM amount
+#: (:data:`toolkit.schemas.MAX_AMOUNT`); fractions are 0..1. Checked after conversion to
+#: float, so ``1e309`` (infinity) and ``99999999999999999999`` are refused alike (attack 5, V1).
+PLAN_MAXIMA = {"headcount": float(MAX_HEADCOUNT), "base_salary": MAX_AMOUNT,
+               "variable_target": MAX_AMOUNT}
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -206,7 +216,8 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
         Listing every problem found, each as ``Problem(file, message, row, column)``:
         a required column missing or duplicated; an empty required cell; an unknown
         ``team``, ``metric`` or ``applies_to``; ``headcount`` not a non-negative whole
-        number; negative or unparseable money; ``weight``, ``commission_rate`` or ``gate``
+        number or above :data:`PLAN_MAXIMA`; negative, unparseable or implausibly large
+        money; ``weight``, ``commission_rate`` or ``gate``
         outside 0..1; a ``commission_rate`` without ``applies_to`` (or the reverse); one
         role's ``headcount``, ``base_salary`` or ``variable_target`` differing between its
         rows; the weights of a role not summing to 1 (±0.005); no component rows at all.
@@ -263,6 +274,10 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
         bad_rows(empty, c, "empty cell; a value is required")
         bad_rows(bad, c, lambda r, c=c: f"not a number: {df.at[r, c]!r}")
         bad_rows(num < 0, c, lambda r, c=c: f"must not be negative, got {df.at[r, c]!r}")
+        top = PLAN_MAXIMA[c]
+        bad_rows(num > top, c, lambda r, c=c, top=top: (
+            f"implausibly large, got {df.at[r, c]!r}; expected at most "
+            + (f"{top:,.0f} people" if c == "headcount" else f"{top:g}")))
         if c == "headcount":
             frac = num.notna() & (num >= 0) & (num != num.round())
             bad_rows(frac, c, lambda r: f"expected a whole number of people, got "

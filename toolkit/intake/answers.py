@@ -69,6 +69,14 @@ def as_text(values: pd.Series) -> pd.Series:
     return s.where(s.notna() & (s != ""), None).astype(object)
 
 
+def _finite(num: pd.Series) -> pd.Series:
+    """*num* with non-finite values (``inf``, ``-1e309``) made missing, so that their text
+    is reported as an unknown answer instead of read as a code (``-inf`` as a negative
+    "not answered" code) (attack 5, V1)."""
+    num = num.astype("float64")
+    return num.where(np.isfinite(num.to_numpy()) | num.isna())
+
+
 def _label_key(value: str) -> str:
     s = normalize_text(value)
     s = re.sub(r"^\d+\s*", "", s)            # "5 - Strongly agree", "(1) Strongly disagree"
@@ -116,7 +124,7 @@ def map_agreement(frame: pd.DataFrame, *, file: str = "", rows: Iterable[int] | 
     labels_seen: set[str] = set()
     for col in frame.columns:
         text = as_text(frame[col])
-        num = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        num = _finite(pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce"))
         is_num = num.notna()
         out = pd.Series(np.nan, index=frame.index, dtype="float64")
         # numeric codes
@@ -213,7 +221,7 @@ def map_frequency(values: pd.Series, *, file: str = "", column: str = "FREQ",
     canon = keys.str.replace(" ", "_", regex=False)
     is_canon = canon.isin(FREQ_CODES)
     out[is_canon] = canon[is_canon]
-    num = pd.to_numeric(text, errors="coerce")
+    num = _finite(pd.to_numeric(text, errors="coerce"))
     is_code = num.isin(range(1, 7))
     # negative codes (-99 "seen but not answered" in Qualtrics, -9 / -1 in SPSS files) are
     # missing answers, not unrecognised labels

@@ -430,9 +430,17 @@ _GROUP_COMMA = r"^\d{1,3}(?:,\d{3})+$"
 _GROUP_DOT = r"^\d{1,3}(?:\.\d{3})+$"
 
 
+#: Problem for a value that is a number but not a finite one once converted to float64:
+#: ``1e309`` or a 400-digit integer overflow to infinity, a Parquet or spreadsheet float
+#: may hold infinity itself. No measure can compute with it (sums and shares turn into
+#: NaN), so it is refused like any unreadable cell (attack 5, V1).
+_NOT_FINITE = ("{value} is not a finite number (beyond the largest number a computer "
+               "holds, about 1.8e308); expected a plain number such as 1234.56")
+
+
 def parse_numbers(series: pd.Series, *, column: str, file: str,
                   warnings: list[str] | None = None) -> tuple[pd.Series, list[Problem]]:
-    """Parse numbers and currency strings into floats.
+    """Parse numbers and currency strings into finite floats.
 
     Parameters
     ----------
@@ -448,7 +456,10 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     values : pandas.Series of float64
         NaN for empty cells and cells with a problem.
     problems : list of Problem
-        Cells that are not numbers, or whose decimal separator contradicts the column's.
+        Cells that are not numbers, whose decimal separator contradicts the column's, or
+        whose value is not finite once converted (``1e309``, ``inf`` in a numeric cell):
+        every value returned is finite or NaN. The plausible range of each canonical
+        column is checked afterwards, by :func:`toolkit.schemas.check_table`.
 
     Examples
     --------
@@ -456,6 +467,21 @@ def parse_numbers(series: pd.Series, *, column: str, file: str,
     ``"(1,234.00)"`` → -1234.0; ``"12%"`` → 0.12.
     """
     warnings = warnings if warnings is not None else []
+    vals, problems = _parse_numbers(series, column=column, file=file, warnings=warnings)
+    # one check after conversion, whichever way the value came (text, numeric cell, cast)
+    arr = vals.to_numpy(dtype="float64")
+    inf = np.isinf(arr)
+    if inf.any():
+        mask = pd.Series(inf, index=vals.index)
+        problems = problems + row_problems(mask, series, file=file, column=column,
+                                           message=_NOT_FINITE)
+        vals = vals.where(~mask)
+    return vals, problems
+
+
+def _parse_numbers(series: pd.Series, *, column: str, file: str,
+                   warnings: list[str]) -> tuple[pd.Series, list[Problem]]:
+    """:func:`parse_numbers` before the finiteness check (values may be infinite)."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.astype("float64"), []
     if len(series) > _DISTINCT_MIN_ROWS:
