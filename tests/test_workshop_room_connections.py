@@ -189,3 +189,21 @@ def test_the_connection_limit_scales_with_phones_per_address():
     assert address_key("2001:db8::1") == address_key("2001:db8::ab:cd:ef:2") \
         == "2001:db8::/64"
     assert address_key("2001:db8:0:1::1") != address_key("2001:db8::1")
+
+
+def test_one_ipv6_device_cannot_vote_more_often_by_changing_address():
+    """The per-address answer limit counts an IPv6 /64 as one device, as the connection
+    limit does: a phone cycling through addresses of its /64 gets its first token back."""
+    from types import SimpleNamespace
+
+    from toolkit.workshop import room as room_mod
+
+    cfg = SimpleNamespace(per_address=1)
+    reg: dict = {}
+    tokens = []
+    for host in ("2001:db8:1:2::10", "2001:db8:1:2::11", "2001:db8:1:2:ffff::1"):
+        fake = SimpleNamespace(registry=reg, cfg=cfg, client_address=(host, 5000))
+        tokens.append(room_mod._Handler._participant(fake, "r1", ""))
+    assert len(set(tokens)) == 1
+    other = SimpleNamespace(registry=reg, cfg=cfg, client_address=("2001:db8:1:3::10", 1))
+    assert room_mod._Handler._participant(other, "r1", "") not in tokens

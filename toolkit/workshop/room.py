@@ -57,7 +57,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ..exceptions import InputError
-from .connguard import DeadlineHandler, GuardedHTTPServer
+from .connguard import DeadlineHandler, GuardedHTTPServer, address_key
 
 ROUND_FILE, ANSWERS_FILE, LINK_FILE = "round.json", "answers.json", "link.json"
 #: Sides a participant may choose on the phone (``none`` = prefer not to say).
@@ -372,7 +372,8 @@ class _Handler(DeadlineHandler):
     def _participant(self, rid: str, cookie: str) -> str | None:
         """This phone's participant token for round *rid* (caller holds the lock): the one
         its cookie carries when the server issued it, else a new one — unless its address
-        has had :attr:`RoomConfig.per_address` already, then that address's last token
+        has had :attr:`RoomConfig.per_address` already (an IPv6 address counts as its /64),
+        then that address's last token
         again (recorded as shared, so the page says so). None when the round has
         :data:`MAX_ANSWERS` participants."""
         reg = self.registry
@@ -382,7 +383,8 @@ class _Handler(DeadlineHandler):
         if cookie in reg["tokens"]:
             return cookie
         address = str(self.client_address[0])
-        mine = reg["by_address"].setdefault(address, [])
+        # counted per device: an IPv6 device may use any address of its /64 (connguard)
+        mine = reg["by_address"].setdefault(address_key(address), [])
         if mine and len(mine) >= self.cfg.per_address and not _is_local(address):
             reg["shared"].add(mine[-1])
             return mine[-1]
