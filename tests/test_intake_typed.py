@@ -169,3 +169,43 @@ def test_clean_skips_only_columns_that_trimming_would_not_change(values):
         cats = _clean(arr, ("call", "l1")).to_pylist()
         assert cats == [v if v is None or v.casefold() not in ("call", "l1") else v.casefold()
                         for v in expected.to_pylist()]
+
+
+@pytest.mark.parametrize("values", [
+    ["web", "event", None],                  # clean: proven by the smallest byte
+    ["web\tpaid", "a\r\nb", None],           # tab and line breaks: allowed
+    ["web", "ev\x00ent", "x"],               # NUL
+    ["é\x1b[31m", None, "ok"],               # escape after a multi-byte character
+    ["", "\x7f", "\x1f"],                    # DEL is not refused, U+001F is
+])
+def test_control_prescan_agrees_with_the_regular_expression(values):
+    import pyarrow as pa
+    from toolkit.intake.controls import CONTROL_PATTERN, may_hold_controls
+
+    for typ in (pa.string(), pa.large_string()):
+        # a control character outside the chunks' slices is not a value of the column
+        whole = pa.array(["\x00"] + values + ["\x1b"], typ)
+        arr = pa.chunked_array([whole.slice(1, 1), whole.slice(2, len(values) - 1)], typ)
+        s = pd.Series(arr.to_pandas(types_mapper=lambda t: pd.StringDtype(
+            "pyarrow", na_value=np.nan)).array)
+        assert str(s.dtype) == "str"
+        found = bool(s.str.contains(CONTROL_PATTERN, regex=True, na=False).any())
+        assert may_hold_controls(s) == found, values
+
+
+def test_control_character_in_a_typed_crm_file_is_named_with_row_and_column(tmp_path):
+    from toolkit.intake import validate
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    p = eng / "crm" / "leads.csv"
+    lines = p.read_text().splitlines(keepends=True)
+    src = lines[0].rstrip("\n").split(",").index("source")
+    cells = lines[5].split(",")
+    cells[src] = "we\x1bb"
+    lines[5] = ",".join(cells)
+    p.write_text("".join(lines))
+    assert read_typed(p, "leads", display_path="f") is not None  # the typed path reads it
+    data, problems = validate(eng)
+    assert [(q.file, q.row, q.column) for q in problems] == [("crm/leads.csv", 6, "source")]
+    assert "U+001B" in str(problems[0])

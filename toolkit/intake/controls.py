@@ -8,11 +8,16 @@ comment columns are cleaned instead (the character becomes a space), so one odd 
 pasted into a comment does not stop an engagement. Tab, line feed and carriage return are
 ordinary in cells and stay.
 
-The check is one vectorised regular-expression pass per text column.
+Almost no export holds such a character: each text column is first scanned as raw UTF-8
+bytes (:func:`may_hold_controls`: the Arrow data buffer of a string column, one NumPy
+reduction over it), and only a column with a candidate byte goes through the exact
+regular-expression pass that finds the rows and the characters. (In UTF-8 a byte below
+0x20 is always that character: multi-byte sequences use bytes of 0x80 and above.)
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import Problem
@@ -22,6 +27,64 @@ from ..exceptions import Problem
 CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 #: Rows listed per column before "... and N more rows".
 MAX_LISTED = 10
+
+
+#: The bytes of :data:`CONTROL_PATTERN` (all C0 controls but tab, line feed, carriage return).
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[b for b in range(0x20) if b not in (0x09, 0x0A, 0x0D)]] = True
+
+
+def _arrow_chunks(s: pd.Series):
+    """The Arrow string chunks holding *s*'s values (no copy), or ``None``."""
+    import pyarrow as pa
+
+    arr = s.array
+    if not hasattr(arr, "__arrow_array__"):
+        return None
+    try:
+        data = arr.__arrow_array__()
+    except Exception:  # noqa: BLE001 - not Arrow-backed after all: the regular expression
+        return None
+    chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
+               for c in chunks):
+        return None
+    return chunks
+
+
+def may_hold_controls(s: pd.Series) -> bool:
+    """False when no value of *s* can hold a character of :data:`CONTROL_PATTERN`.
+
+    For a column kept in Arrow (the pandas ``str`` dtype with pyarrow storage) the bytes of
+    its data buffer between the first and last value offsets are scanned: their smallest
+    byte (one NumPy reduction) usually proves at once that no control character, tab or
+    line break is there; otherwise a 256-entry count of the bytes tells whether any of the
+    refused controls is. Any other column answers True (the exact pass decides).
+    Conservative: a byte of a missing value's slot also counts.
+    """
+    import pyarrow as pa
+
+    chunks = _arrow_chunks(s)
+    if chunks is None:
+        return True
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        if data_buf is None:
+            continue
+        dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        off = np.frombuffer(off_buf, dtype=dtype)
+        lo, hi = int(off[chunk.offset]), int(off[chunk.offset + n])
+        if hi <= lo:
+            continue
+        body = np.frombuffer(data_buf, dtype=np.uint8)[lo:hi]
+        if int(body.min()) >= 0x20:
+            continue
+        if np.bincount(body, minlength=256)[_CONTROL_BYTES].any():
+            return True
+    return False
 
 
 def _text_columns(df: pd.DataFrame) -> list:
@@ -52,6 +115,8 @@ def control_problems(df: pd.DataFrame, file: str, *, free_text: tuple[str, ...] 
     problems: list[Problem] = []
     for col in _text_columns(df):
         s = df[col]
+        if not may_hold_controls(s):
+            continue
         hit = s.str.contains(CONTROL_PATTERN, regex=True, na=False)
         if not hit.any():
             continue
