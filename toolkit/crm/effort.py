@@ -41,25 +41,34 @@ EARLY_ATTEMPTS = int(method.value("effort_early_attempts"))
 Z95 = float(stats.norm.ppf(0.975))
 
 
-def clock(f: pd.DataFrame) -> pd.DataFrame:
+def on_clock(f: pd.DataFrame) -> np.ndarray:
+    """Which rows of the lead frame *f* can be placed on the attempt clock (at least one
+    known attempt): the rows :func:`clock` keeps, as a boolean array."""
+    return (f["attempts"].astype("float64") >= 1).fillna(False).to_numpy(bool)
+
+
+def clock(f: pd.DataFrame, columns=None) -> pd.DataFrame:
     """The leads that can be placed on the attempt clock.
 
     Parameters
     ----------
     f : DataFrame
         Lead frame (``attempts`` float, NaN unknown; ``converted`` bool).
+    columns : sequence of str, optional
+        The columns of *f* the caller reads from the result (default: all). On a million
+        leads, leaving out the text columns (ids, sources) saves copying them.
 
     Returns
     -------
     DataFrame
-        Rows of *f* with at least one known attempt: ``t`` (int, conversion or censoring
-        attempt) and ``event`` (bool, converted), plus the columns of *f*.
+        Rows of *f* with at least one known attempt (:func:`on_clock`): ``t`` (int,
+        conversion or censoring attempt) and ``event`` (bool, converted), plus the columns
+        of *f* (those in *columns*).
     """
-    a = f["attempts"].astype("float64")
-    ok = (a >= 1).fillna(False).to_numpy(bool)
-    out = f.loc[ok].copy()
-    out["t"] = a[ok].astype("int64").to_numpy()
-    out["event"] = out["converted"].astype(bool).to_numpy()
+    ok = on_clock(f)
+    out = (f if columns is None else f[list(columns)]).loc[ok].copy()
+    out["t"] = f["attempts"].to_numpy(dtype="float64")[ok].astype("int64")
+    out["event"] = f["converted"].astype(bool).to_numpy()[ok]
     return out
 
 
@@ -262,7 +271,7 @@ def effort(f: pd.DataFrame, *, well_worked_attempts: int, bands: pd.Series | Non
         return res
     res["converted_without_touch"] = int((f["converted"].astype(bool)
                                           & (f["attempts"].fillna(0) < 1)).sum())
-    c = clock(f)
+    c = clock(f, columns=("marketing", "other"))
     res["n"] = int(len(c))
     if c.empty:
         warnings.append("No lead with a recorded attempt: the attempt clock cannot be built.")
@@ -322,7 +331,8 @@ def worked_conversion(f: pd.DataFrame, *, sla_hours: float, well_worked_attempts
     """
     W = int(well_worked_attempts)
     pop = (f["touched"].astype(bool) & (f["hours_to_touch"] <= sla_hours)).fillna(False)
-    c = clock(f.loc[pop.to_numpy(bool)])
+    cols = ["source", "marketing", "other"]
+    c = clock(f.loc[pop.to_numpy(bool), ["attempts", "converted", *cols]], columns=cols)
     res = {"population": (f"leads first touched within {sla_hours:g} h, followed to attempt "
                           f"{W}; leads given up on are censored at their last attempt"),
            "well_worked_attempts": W, "n_population": int(len(c)),

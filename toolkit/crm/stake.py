@@ -57,7 +57,7 @@ from scipy import stats
 
 from .. import benchmarks, method
 from .definitions import NOT_IN_EXPORT
-from .effort import clock, km_conversion, life_table
+from .effort import clock, km_conversion, life_table, on_clock
 from ..formatting import half_up
 
 BOOTSTRAP = 2000
@@ -165,6 +165,16 @@ def _cell_stats(c: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return d.groupby(keys, dropna=False)[["n", "k0", "m1", "k1"]].sum()
 
 
+def _named(table: pd.DataFrame, *names: np.ndarray) -> pd.DataFrame:
+    """*table* grouped by integer codes, its index levels turned into the names they code."""
+    if len(names) == 1:
+        table.index = pd.Index(names[0][table.index.to_numpy()], dtype=object)
+    else:
+        table.index = pd.MultiIndex.from_arrays(
+            [n[table.index.get_level_values(i).to_numpy()] for i, n in enumerate(names)])
+    return table
+
+
 def _base_case(f: pd.DataFrame, untouched: np.ndarray, single: np.ndarray,
                bands: pd.Series | None, cap: float, rng, B: int) -> dict:
     """Intent-to-treat conversion of the given-up leads (see the module docstring).
@@ -172,21 +182,32 @@ def _base_case(f: pd.DataFrame, untouched: np.ndarray, single: np.ndarray,
     Returns ``{expected, draws (B,), by_group, reason}``; ``by_group`` is the
     ``expected_conversion`` section."""
     nmin = method.value("score_band_min_leads")
-    grp = np.where(f["marketing"].to_numpy(bool), "marketing",
-                   np.where(f["other"].to_numpy(bool), "other", "unknown"))
-    band = (bands.reindex(f.index).astype("object").where(lambda s: s.notna(), "none")
-            .to_numpy(object) if bands is not None else np.full(len(f), "none", object))
-    fr = pd.DataFrame({"g": grp, "b": band}, index=f.index)
-    c = clock(f)
-    if c.empty:
+    # groups and bands as small integer codes numbered in the order of their names, so the
+    # group-bys below (and the draws taken in their order) are those of the names, without
+    # a text column per lead
+    gi = np.where(f["marketing"].to_numpy(bool), 0,
+                  np.where(f["other"].to_numpy(bool), 1, 2)).astype(np.int64)
+    gnames = np.array(["marketing", "other", "unknown"], dtype=object)
+    if bands is not None:
+        codes, uniq = pd.factorize(bands.reindex(f.index), use_na_sentinel=True)
+        labels = [str(u) for u in uniq] + ["none"]
+        codes = np.where(codes < 0, len(uniq), codes)
+    else:
+        labels, codes = ["none"], np.zeros(len(f), dtype=np.int64)
+    bnames = np.array(sorted(set(labels)), dtype=object)
+    bi = np.array([int(np.searchsorted(bnames, x)) for x in labels], dtype=np.int64)[codes]
+    ok = on_clock(f)
+    if not ok.any():
         return {"expected": None, "draws": None, "by_group": {},
                 "reason": "no lead handed to sales was touched: no comparable conversion"}
-    c = c.assign(g=fr.loc[c.index, "g"].to_numpy(), b=fr.loc[c.index, "b"].to_numpy())
-    cells, groups, pooled = _cell_stats(c, ["g", "b"]), _cell_stats(c, ["g"]), \
-        _cell_stats(c, []).iloc[0]
+    c = clock(f, columns=()).assign(g=gi[ok], b=bi[ok])
+    cells = _named(_cell_stats(c, ["g", "b"]), gnames, bnames)
+    groups = _named(_cell_stats(c, ["g"]), gnames)
+    pooled = _cell_stats(c, []).iloc[0]
     gave = untouched | single
-    todo = fr.loc[gave].assign(u=untouched[gave], s=single[gave])
-    counts = todo.groupby(["g", "b"])[["u", "s"]].sum()
+    todo = pd.DataFrame({"g": gi[gave], "b": bi[gave], "u": untouched[gave],
+                         "s": single[gave]})
+    counts = _named(todo.groupby(["g", "b"])[["u", "s"]].sum(), gnames, bnames)
     expected, draws, out = 0.0, np.zeros(B), {}
     for (g, b), row in counts.iterrows():
         nu, n1 = int(row["u"]), int(row["s"])
@@ -226,7 +247,7 @@ def _upper_bound(f: pd.DataFrame, untouched: np.ndarray, single: np.ndarray, *,
     """The attempt-clock projection of SPEC §4.2, capped at what comparable leads kept on
     achieved: ``{expected, expected_projected, draws, by_group, reason}``."""
     pop = (f["touched"].astype(bool) & (f["hours_to_touch"] <= sla_hours)).fillna(False)
-    c = clock(f.loc[pop.to_numpy(bool)])
+    c = clock(f.loc[pop.to_numpy(bool), ["attempts", "converted", *GROUPS]], columns=GROUPS)
     exp_used = exp_proj = 0.0
     draws = np.zeros(B)
     out = {}
