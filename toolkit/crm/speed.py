@@ -103,8 +103,10 @@ def speed(f: pd.DataFrame, *, sla_hours: float, extract_date, min_n: int = 1,
     other = f["other"] if "other" in f.columns else ~f["marketing"]
     if f["marketing"].any() and other.any():
         # "other" = a known source that is not marketing's; an unknown source is neither
+        # the three columns _speed_one reads: the ids and sources are not copied
+        cols = ["touched", "hours_to_touch", "start_at"]
         for name, mask in (("marketing", f["marketing"]), ("other", other)):
-            g = _speed_one(f.loc[mask], sla_hours=sla_hours, extract_date=extract_date,
+            g = _speed_one(f.loc[mask.to_numpy(bool), cols], sla_hours=sla_hours, extract_date=extract_date,
                            curve=False, touch_data=touch_data)
             g.pop("warnings", None)
             groups[name] = g
