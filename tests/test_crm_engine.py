@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from toolkit.crm.engine import member, positions, touches
 
@@ -51,11 +52,16 @@ def _brute(lead_ids, start, end, act_ids, occurred):
     return first, count
 
 
-def test_touches_match_a_loop_over_the_activities():
+@pytest.mark.parametrize("repeats", [True, False])
+def test_touches_match_a_loop_over_the_activities(repeats):
     rng = np.random.default_rng(7)
     n, m = 300, 5000
     base = pd.Timestamp("2025-01-01")
-    lead_ids = [f"L{i}" for i in rng.integers(0, 260, n)]  # some ids repeat
+    if repeats:  # some ids repeat: their activities go to the first row (the longer query)
+        lead_ids = [f"L{i}" for i in rng.integers(0, 260, n)]
+    else:  # unique ids, as after validation (the one-join query); two missing ids
+        lead_ids = [f"L{i}" for i in rng.permutation(n)]
+        lead_ids[17] = None
     lead_ids[5] = None
     start = base + pd.to_timedelta(rng.uniform(0, 50, n), unit="D")
     start = start.where(rng.random(n) > 0.05)  # a few leads without a start

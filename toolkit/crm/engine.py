@@ -109,6 +109,14 @@ JOIN leads AS l ON l.pos = k.pos
 WHERE {TOUCH_WINDOW_SQL}
 GROUP BY l.pos
 """
+#: The same when no lead id repeats (an export that passed validation): one join less.
+_TOUCH_SQL_UNIQUE = f"""
+SELECT l.pos, min(a.occurred_at) AS first_touch_at, count(*) AS attempts
+FROM acts AS a
+JOIN leads AS l USING (lead_id)
+WHERE {TOUCH_WINDOW_SQL}
+GROUP BY l.pos
+"""
 
 
 def touches(lead_ids: pd.Series, start, end, act_lead_ids: pd.Series, occurred
@@ -139,14 +147,16 @@ def touches(lead_ids: pd.Series, start, end, act_lead_ids: pd.Series, occurred
     attempts = np.zeros(n, dtype="float64")
     if n == 0 or len(act_lead_ids) == 0:
         return first, attempts
-    leads = pa.table({"lead_id": keys(lead_ids), "pos": pa.array(np.arange(n, dtype=np.int64)),
+    ids = keys(lead_ids)
+    unique = pc.count_distinct(ids, mode="only_valid").as_py() == len(ids) - ids.null_count
+    leads = pa.table({"lead_id": ids, "pos": pa.array(np.arange(n, dtype=np.int64)),
                       "start_at": _ns(start), "end_at": _ns(end)})
     acts = pa.table({"lead_id": keys(act_lead_ids), "occurred_at": _ns(occurred)})
     con = duckdb.connect()
     try:
         con.register("leads", leads)
         con.register("acts", acts)
-        rel = con.sql(_TOUCH_SQL)
+        rel = con.sql(_TOUCH_SQL_UNIQUE if unique else _TOUCH_SQL)
         # DuckDB 1.x names it fetch_arrow_table, 2.x to_arrow_table
         got = getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table
         got = got()

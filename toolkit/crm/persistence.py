@@ -23,8 +23,10 @@ def persistence(f: pd.DataFrame, *, well_worked_attempts: int) -> dict:
     other = f["other"] if "other" in f.columns else ~f["marketing"]
     if f["marketing"].any() and other.any():
         # "other" = a known source that is not marketing's; an unknown source is neither
+        cols = ["attempts", "converted"]  # what persistence_one reads (not ids, sources)
         for name, mask in (("marketing", f["marketing"]), ("other", other)):
-            g = persistence_one(f.loc[mask], well_worked_attempts=well_worked_attempts)
+            g = persistence_one(f.loc[mask.to_numpy(bool), cols],
+                                well_worked_attempts=well_worked_attempts)
             g.pop("warnings", None)
             g.pop("attempts_distribution", None)
             groups[name] = g
