@@ -143,6 +143,30 @@ def test_theme_words_drop_the_surname_of_an_initial_id():
         ["pipeline", "jdubois", "mark"]
 
 
+def test_an_id_of_tags_or_titles_only_names_nobody():
+    for name in ("ext3", "Dr", "tmp", "x", "Jr."):
+        assert name_forms(name) == ([], set()), name
+    text = "call ext 42, the tmp file; Dr said x and Jr. too"
+    assert make_redactor(["ext3", "Dr", "tmp", "x", "Jr."])(text) == text
+
+
+def test_contacts_are_kept_for_the_forms_a_text_names_them_in():
+    """The contact pool is filtered by the words a text shares with a name: those of the
+    name behind an id count ("Tanaka" for ``h.tanaka2@x.com``, "Hans" for ``HansTanaka``),
+    and a text's words after an "@" too."""
+    from toolkit.intake.contacts import names_in_text, text_words
+
+    pool = ["h.tanaka2@x.com", "HansTanaka", "Ines Moreau", "CORP\\fkowalski", "Bo Ek"]
+    words = text_words([pd.Series(["mail hans@x.com, Moreau said no", "Tanaka called",
+                                   "Kowalski drops leads"])])
+    assert {"hans", "moreau", "tanaka", "kowalski"} <= words
+    assert names_in_text(pool, words) == ["CORP\\fkowalski", "HansTanaka", "Ines Moreau",
+                                          "h.tanaka2@x.com"]
+    r = make_redactor(names_in_text(pool, words))
+    assert r("Tanaka called; Hans Tanaka too; ask Kowalski") == \
+        f"{MASK} called; {MASK} too; ask {MASK}"
+
+
 # --------------------------------------------------------------------------- end to end
 OWNERS = {"mark.dubois": "jdubois2", "tom.chen": "wei.li", "felix.kowalski": "CORP\\fkowalski",
           "nina.larsen": "nina.larsen.ext", "hugo.novak": "hugo.novak2@acme.com",

@@ -51,6 +51,9 @@ AFTER_NAME = frozenset("jr jnr sr snr ii iii iv phd md mba esq".split())
 ID_TAGS = frozenset("ext external contractor contr consultant admin adm old test tmp temp "
                     "x dup bak inactive disabled svc".split())
 
+#: Words that are never a name by themselves: an id made only of them names nobody.
+_NOT_NAMES = TITLES | AFTER_NAME | ID_TAGS
+
 #: Letters NFKD does not take apart.
 _FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
                              "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
@@ -168,6 +171,19 @@ def id_words(name: str) -> tuple[list[str], list[str]]:
     return raw, words
 
 
+def name_words(name: str) -> set[str]:
+    """The folded words under which a name can occur in a text: the id's own words, the
+    name's (:func:`id_words`) and the surname of an initial + surname id (``jdubois2``:
+    ``jdubois2``, ``jdubois``, ``dubois``). A text sharing none of them cannot name the
+    person (:func:`toolkit.intake.contacts.names_in_text`); cheaper than :func:`name_info`.
+    """
+    raw, words = id_words(name)
+    out = {fold(w) for w in raw} | {fold(w) for w in words}
+    if len(words) == 1 and len(words[0]) >= 4 and words[0].isalpha():
+        out.add(fold(words[0])[1:])
+    return out
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def name_info(name: str) -> NameForms:
     """Every form of a known name (see :func:`toolkit.privacy.name_forms` for the rules of
@@ -186,8 +202,8 @@ def name_info(name: str) -> NameForms:
     raw, words = id_words(name)
     out = NameForms()
     low = tuple(fold(w) for w in words)
-    if names_nobody(low):   # "Sales Team", "sales.team", "noreply", "helpdesk" (N4)
-        return out
+    if names_nobody(low) or all(w in _NOT_NAMES for w in low):
+        return out   # "Sales Team", "sales.team", "noreply", "helpdesk" (N4); "ext3", "Dr"
     seqs, parts = out.seqs, out.parts
     real = [not is_generic_word(f) for f in low]
     for w, f, r in zip(words, low, real):
