@@ -14,13 +14,12 @@ Insights; SPEC §9).
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from .namewords import NAME_ACRONYMS, is_generic_word, names_nobody
+from .nameforms import SHORT_TITLES, TITLES, _tokens, fold, name_info
+from .namewords import NAME_ACRONYMS, is_generic_word
 
 BELOW_THRESHOLD = "below_threshold"
 COMPLEMENTARY = "complementary"
@@ -181,57 +180,15 @@ PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
 
 
-@functools.cache
-def _tokens() -> re.Pattern:
-    """Words of a text: letters and digits (any script) and the combining marks of the
-    Basic Multilingual Plane; everything else separates them. Built on first use (the
-    marks' class takes ~10 ms to build and compile, paid by every process that imports
-    this module otherwise; issue 18)."""
-    marks = [c for c in range(0x300, 0x10000)
-             if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
-    runs: list[list[int]] = []
-    for c in marks:   # the same characters, written as runs
-        if runs and runs[-1][1] == c - 1:
-            runs[-1][1] = c
-        else:
-            runs.append([c, c])
-    cls = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
-    return re.compile(r"((?:[^\W_]|[" + cls + r"])+)")
-
-
 #: What may stand between the words of one name: "jane dubois", "jane.dubois",
-#: "jane_dubois", "Dubois, Jane", "J. Dubois", "jane/dubois".
-_NAME_GAP = re.compile(r"[\s.,_\-'/|\u2010-\u2015\u00b7\u2022\u2027\u30fb]{1,3}")
-_CAMEL = re.compile(r"[A-Z][a-z]+")
+#: "jane_dubois", "Dubois, Jane", "J. Dubois", "jane/dubois", "CORP\\fkowalski".
+_NAME_GAP = re.compile(r"[\s.,_\-'/\\|\u2010-\u2015\u00b7\u2022\u2027\u30fb]{1,3}")
 #: Characters a reader does not see, which would split a name for a matcher: Unicode's
 #: format characters (zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi
 #: marks and embeddings, tag characters) plus the combining grapheme joiner, variation
 #: selectors and the Hangul and Khmer fillers; removed from free text first.
 _INVISIBLE_RE = re.compile(
     "[" + "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef" + "]")
-#: Letters NFKD does not take apart.
-_FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
-                             "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
-                             "ð": "d", "þ": "th", "ı": "i",
-                             # Cyrillic and Greek letters drawn like Latin ones: "Priyа"
-                             # with a Cyrillic "а" reads as "Priya"
-                             **dict(zip("аеорсухіјѕԁԛԝіїАЕОРСУХІЈЅВНКМТ",
-                                        "aeopcyxijsdqwiiaeopcyxijsbhkmt")),
-                             **dict(zip("οαρτνικχυΟΑΡΤΝΙΚΧΥΒΕΗΜΖ",
-                                        "oaptvikxuoaptnikxybehmz"))})
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def fold(word: str) -> str:
-    """Lower case without accents (``Müller`` → ``muller``, ``Ødegaard`` → ``odegaard``),
-    so a name matches however an export or a respondent spelled its letters."""
-    if word.isascii():
-        return word.lower()
-    w = word.translate(_FOLD_EXTRA)
-    w = unicodedata.normalize("NFKD", w)
-    return "".join(ch for ch in w if not unicodedata.combining(ch)).lower()
-
-
 def _phone(m: re.Match) -> str:
     digits = re.sub(r"\D", "", m.group(0))
     if len(digits) < 7:
@@ -265,48 +222,16 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     ``noreply``: :func:`toolkit.namewords.is_generic_word`) names nobody and has no form; of
     a name with generic and real words (``"Team Dubois"``) only the forms holding a real
     word in full are kept, and a generic word is never a part (review 13, N4).
+
+    An id is first taken back to the person's name (:func:`toolkit.nameforms.id_words`:
+    ``CORP\\fkowalski``, ``jdubois2``, ``nina.larsen.ext``, ``jane.dubois+crm@acme.com``,
+    ``Dr. Jane Dubois``); the id as written stays a sequence. A one-word id of an initial
+    and a surname (``jdubois``) also gives the surname as a part and ``J. Dubois``
+    (issue 13, R1). The redactor's context rules (a first name before such a surname,
+    two-letter words after a title) use :func:`toolkit.nameforms.name_info`.
     """
-    text = str(name).strip()
-    if "@" in text:
-        text = text.split("@", 1)[0]
-    words = _tokens().findall(text)
-    if len(words) == 1:   # "JaneDoe", "JaneMarieDoe": a CamelCase id names its words
-        camel = _CAMEL.findall(words[0])
-        if len(camel) >= 2 and "".join(camel) == words[0]:
-            words = camel
-    seqs: list[tuple[str, ...]] = []
-    parts: set[str] = set()
-    low = tuple(fold(w) for w in words)
-    if names_nobody(low):   # "Sales Team", "sales.team", "noreply", "helpdesk" (N4)
-        return seqs, parts
-    real = [not is_generic_word(f) for f in low]
-    for w, f, r in zip(words, low, real):
-        if r and len(w) >= 3 and w.isalpha():
-            parts.add(f)
-    if len(low) == 1:
-        w = words[0]
-        if not (w.isalpha() and w[:1].isupper() and w[1:].islower()) and len(w) >= 3:
-            seqs.append(low)
-        return seqs, parts
-    seqs.append(low)
-    seqs.append(tuple(reversed(low)))
-    first, last = low[0], low[-1]
-    # a form holds a real word in full, never generic words and initials alone
-    # ("Team Dubois": "T. Dubois" but not "D. Team")
-    if real[-1]:
-        seqs.append((first[0], last))
-    if real[0]:
-        seqs.append((last[0], first))
-    if len(low) > 2 and (real[0] or real[-1]):  # "Jean Paul Sartre": also first + last
-        seqs.append((first, last))
-        seqs.append((last, first))
-    # written as one word: "jdubois", "JDubois", "janedubois", "duboisj", "duboisjane"
-    if len(first) + len(last) >= 5:
-        ones = [first + last, last + first] if real[0] or real[-1] else []
-        if real[-1]:
-            ones += [first[0] + last, last + first[0]]
-        seqs += [(one,) for one in ones]
-    return seqs, parts
+    info = name_info(str(name))
+    return list(info.seqs), set(info.parts)
 
 
 def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool = True):
@@ -331,29 +256,55 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         ``f(text) -> str | None`` doing what :func:`redact` does, in time linear in the
         length of the text and independent of the number of names (a word index, not one
         pattern per name).
+
+    Notes
+    -----
+    Besides the whole forms (and, with *parts*, the capitalised parts), a word's context
+    decides two cases, in labels too (issue 13, R1):
+
+    * a word of a name after a title (:data:`toolkit.nameforms.TITLES`) written with a
+      capital — "Mr Li", "Dr. Ng", "Ms Dubois" — or, after an abbreviated title
+      (:data:`toolkit.nameforms.SHORT_TITLES`), in lower case ("ask mr li"); a two-letter
+      word ("Li", "Do", "Le") is never removed alone;
+    * a surname known only with an initial (``jdubois``, ``J. Dubois``) with a word
+      starting with that initial before it ("Jane Dubois", "jane dubois") or after a comma
+      ("Dubois, Jane"): the first name goes with the surname.
     """
     # A trie of the names' word sequences: at each word of a text the longest name starting
     # there is found by walking it, so the cost is words × (length of the longest name),
     # whatever the number of names (a list of the names sharing a first word made it
-    # words × names: quadratic with crafted owner ids).
+    # words × names: quadratic with crafted owner ids). The context rules look at one word
+    # either side of a hit: still linear.
     trie: dict = {}
-    use_parts = parts
-    parts: set[str] = set()
+    alone: set[str] = set()          # parts removed alone when capitalised
+    titled: set[str] = set()         # words removed after a title ("Mr Li", "Dr. Dubois")
+    initials: dict[str, set] = {}    # surname -> initials of a first name next to it
     for name in names:
         if not isinstance(name, str) or not name.strip():
             continue
-        seqs, p = name_forms(name)
-        if use_parts:
-            parts |= p
-        elif len(seqs) == 1 and len(seqs[0]) == 1 and seqs[0][0].isalpha():
-            continue  # a one-word id ("sales", "admin") is too likely an ordinary word
-        for seq in seqs:
+        info = name_info(name)
+        if parts:
+            alone |= info.parts
+        titled |= info.parts | info.short
+        for ini, surname in info.initials:
+            initials.setdefault(surname, set()).add(ini)
+        for seq in info.seqs:
+            if not parts and info.one_word and len(seq) == 1 and seq[0].isalpha():
+                continue  # a one-word id ("mark", "jdubois") is too likely an ordinary word
             node = trie
             for w in seq:
                 node = node.setdefault(w, {})
             node[None] = True        # a name ends here
-    keys = set(trie) | parts
+    keys = set(trie) | alone | titled | set(initials)
     tokens = _tokens()
+
+    def _first_name(word: str, low: str, inis: set, surname_word: str) -> bool:
+        """Whether *word* is a first name for a surname known only with its initial: a
+        word starting with the initial, written with a capital ("Jane Dubois") or as
+        lower case as the surname ("jane dubois")."""
+        return (low[:1] in inis and len(word) >= 2 and word.isalpha()
+                and low not in TITLES and not is_generic_word(low)
+                and (word[:1].isupper() or (word.islower() and surname_word.islower())))
 
     def _names(text: str) -> str:
         pieces = tokens.split(text)  # [gap0, word0, gap1, word1, ..., gapN]
@@ -363,6 +314,10 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         low = list(map(fold, words))
         hits = [i for i, w in enumerate(low) if w in keys]
         nw, nxt = len(words), 0
+
+        def gap(k: int) -> bool:   # a name's gap between words k-1 and k
+            return _NAME_GAP.fullmatch(pieces[2 * k]) is not None
+
         for i in hits:
             if i < nxt:
                 continue
@@ -370,19 +325,32 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
             while node is not None:
                 if None in node:
                     span = k
-                if i + k >= nw or not _NAME_GAP.fullmatch(pieces[2 * (i + k)]):
+                if i + k >= nw or not gap(i + k):
                     break
                 node = node.get(low[i + k])
                 k += 1
-            if not span and low[i] in parts and words[i][:1].isupper() and not (
-                    low[i] in NAME_ACRONYMS and words[i].isupper()):
+            w, lw = words[i], low[i]
+            if not span and lw in alone and w[:1].isupper() and not (
+                    lw in NAME_ACRONYMS and w.isupper()):
                 span = 1   # "Jane", "DUBOIS"; "Sal" but not the stage "SAL"
+            if not span and lw in titled and i > nxt and low[i - 1] in TITLES and gap(i) \
+                    and (w[:1].isupper() or low[i - 1] in SHORT_TITLES):
+                span = 1   # "Mr Li", "Dr. Ng", "mr dubois"; not "Do" or "Le" alone
+            start = i
+            inis = initials.get(lw)
+            if inis and span <= 1:
+                if i > nxt and gap(i) and _first_name(words[i - 1], low[i - 1], inis, w):
+                    start, span = i - 1, 2          # "Jane Dubois" for jdubois
+                elif i + 1 < nw and "," in pieces[2 * i + 2] and gap(i + 1) and \
+                        words[i + 1][:1].isupper() and \
+                        _first_name(words[i + 1], low[i + 1], inis, w):
+                    span = 2                        # "Dubois, Jane"
             if span:
-                pieces[2 * i + 1] = NAME_MASK
-                for k in range(1, span):
-                    pieces[2 * (i + k)] = ""
-                    pieces[2 * (i + k) + 1] = ""
-                nxt = i + span
+                pieces[2 * start + 1] = NAME_MASK
+                for k in range(start + 1, start + span):
+                    pieces[2 * k] = ""
+                    pieces[2 * k + 1] = ""
+                nxt = start + span
         return "".join(pieces)
 
     def _redact(text):
@@ -411,8 +379,10 @@ def redact(text, names: Iterable[str] = ()) -> str | None:
         (:func:`name_forms`): the full name is removed in any case and with any of the
         separators space, ``.``, ``_``, ``,`` ``-`` (``jane.dubois``, ``Jane Dubois``,
         ``Dubois, Jane``, ``J. Dubois``); each part of 3+ letters is removed when written
-        capitalised or in capitals, so ordinary lower-case words stay readable. For many
-        texts, build the redactor once with :func:`make_redactor`.
+        capitalised or in capitals, so ordinary lower-case words stay readable; a name's
+        two-letter word only after a title ("Mr Li"). Ids are taken back to the name first
+        (``CORP\\fkowalski``, ``jdubois2``, ``nina.larsen.ext``: :func:`name_forms`). For
+        many texts, build the redactor once with :func:`make_redactor`.
 
     Returns
     -------
@@ -567,9 +537,10 @@ def drop_name_words(words: Iterable[str], names: Iterable[str]) -> list[str]:
     parts: set[str] = set()
     for name in names:
         if isinstance(name, str):
-            seqs, p = name_forms(name)
-            if len(seqs) == 1 and len(seqs[0]) == 1 and seqs[0][0].isalpha():
-                continue  # a one-word id ("sales") is too likely an ordinary word
-            parts |= p
-            parts |= {q[0] for q in seqs if len(q) == 1}
+            info = name_info(name)
+            if info.one_word:   # a one-word id ("mark") is too likely an ordinary word,
+                parts |= {s for _, s in info.initials}   # not its surname ("jdubois")
+                continue
+            parts |= info.parts
+            parts |= {q[0] for q in info.seqs if len(q) == 1}
     return [w for w in words if fold(str(w)) not in parts]

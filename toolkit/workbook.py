@@ -596,12 +596,13 @@ def write_workbook(results: dict, path: str | Path, *, practice: str = "") -> Pa
     from openpyxl.utils import get_column_letter
 
     from .privacy import neutralize_cell
+    from .textfit import set_xlsx_footer, xlsx_cell_text, xlsx_sheet_name
 
     def put(ws, row, col, value, fmt=None, **style):
         if isinstance(value, tuple):
             value, fmt = value
-        if isinstance(value, str):
-            value = neutralize_cell(value)
+        if isinstance(value, str):  # no formula; no more than a cell holds (attack 5, L1)
+            value = xlsx_cell_text(neutralize_cell(value))
         cell = ws.cell(row=row, column=col, value=value)
         if fmt == "money":
             fmt = money
@@ -654,16 +655,18 @@ def write_workbook(results: dict, path: str | Path, *, practice: str = "") -> Pa
     r += 2
     put(ws, r, 1, "Sheets", font=bold)
     for s in sheets:
+        s.name = xlsx_sheet_name(s.name)
+    for s in sheets:
         r += 1
         c = put(ws, r, 1, s.name)
-        c.hyperlink = f"#'{s.name}'!A1"
+        c.hyperlink = "#'{}'!A1".format(s.name.replace("'", "''"))
         c.font = Font(color="1F5FA8", underline="single")
         put(ws, r, 2, s.about)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 60
 
     for s in sheets:
-        ws = wb.create_sheet(s.name[:31])
+        ws = wb.create_sheet(s.name)
         put(ws, 1, 1, s.title, font=Font(bold=True, size=14))
         widths = []
         for j, (label, fmt) in enumerate(s.columns, 1):
@@ -703,7 +706,7 @@ def write_workbook(results: dict, path: str | Path, *, practice: str = "") -> Pa
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.oddFooter.left.text = f"{name.replace('&', '&&')} · Confidential"
-        ws.oddFooter.right.text = "Page &P of &N"
+        # the client's name is cut to Excel's 255-character footer (attack 5, L1)
+        set_xlsx_footer(ws, str(name), suffix=" · Confidential", right="Page &P of &N")
     wb.save(str(path))
     return Path(path)

@@ -105,8 +105,8 @@ def build_deck(results: dict, *, branding: Mapping[str, Any] | None = None):
                 draw.summary_slide(slide, spec, W, H, style, title_box=title_box)
             else:
                 draw.body_slide(slide, spec, W, H, style, title_box=title_box)
-            draw.footer(slide, W, H, f"{client} · Confidential",
-                        f"{practice} · {i}" if practice else str(i), style)
+            draw.footer(slide, W, H, client, f"{practice} · {i}" if practice else str(i),
+                        style, left_tail=" · Confidential")
         draw.notes(slide, spec.notes)
     return prs
 

@@ -20,7 +20,7 @@ from pptx.util import Pt
 from ..formatting import half_up
 from ..privacy import neutralize_cell
 from .content import ChartSpec, SlideSpec
-from .fit import EMU_PER_PT, Para, fit_size, text_height
+from .fit import EMU_PER_PT, Para, fit_or_shorten, text_height
 
 MARGIN = 0.0375  # of the slide width
 GREY = "595959"
@@ -61,11 +61,13 @@ def _inner(box: Box, tf) -> tuple[float, float]:
 
 def text_box(slide, box: Box, paras: list[Para], style: Style, *, max_pt: float,
              min_pt: float, colour: str = GREY, anchor=MSO_ANCHOR.TOP, align=None,
-             shape=None):
+             shape=None, tail: str = ""):
     """Write *paras* into *shape* (or a new text box at *box*), at the largest size that fits.
 
     The first paragraph's size becomes the largest that fits between *max_pt* and *min_pt*;
-    the others keep their ratio to it. Returns the shape.
+    the others keep their ratio to it; text that does not fit at *min_pt* is shortened with
+    an ellipsis (:func:`~toolkit.deck.fit.fit_or_shorten`), never its *tail* (appended to
+    the first paragraph). Returns the shape.
     """
     if shape is None:
         shape = slide.shapes.add_textbox(box.x, box.y, box.w, box.h)
@@ -74,7 +76,9 @@ def text_box(slide, box: Box, paras: list[Para], style: Style, *, max_pt: float,
     tf.auto_size = None
     tf.vertical_anchor = anchor
     w, h = _inner(box, tf)
-    size = fit_size(paras, w, h, max_pt=max_pt, min_pt=min_pt, font=style.font) or min_pt
+    # too long even at min_pt (a client's 1,000-character name): shortened with "…"
+    size, paras = fit_or_shorten(paras, w, h, max_pt=max_pt, min_pt=min_pt, font=style.font,
+                                 tail=tail)
     k = size / paras[0].size
     tf.clear()
     for i, p in enumerate(paras):
@@ -207,13 +211,16 @@ def table(slide, box: Box, rows: list[list[str]], style: Style,
                                                     ("F2F2F2" if r % 2 == 0 else "FFFFFF"))
 
 
-def footer(slide, W: int, H: int, left: str, right: str, style: Style) -> None:
+def footer(slide, W: int, H: int, left: str, right: str, style: Style, *,
+           left_tail: str = "") -> None:
+    """The footer line: *left* then *left_tail* (kept whole when *left*, the client's
+    name, is shortened to fit), and *right*."""
     m = int(W * MARGIN)
     y = H - int(H * 0.065)
     h = int(H * 0.05)
     half = (W - 2 * m) // 2
     text_box(slide, Box(m, y, half, h), [Para(left, 10)], style, max_pt=10, min_pt=7,
-             colour="7f7f7f")
+             colour="7f7f7f", tail=left_tail)
     text_box(slide, Box(m + half, y, half, h), [Para(right, 10)], style, max_pt=10, min_pt=7,
              colour="7f7f7f", align=PP_ALIGN.RIGHT)
 

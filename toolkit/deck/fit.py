@@ -5,7 +5,8 @@ character's advance width is read from the font file (the metric-compatible free
 the named one is not installed: Liberation Sans for Arial, Carlito for Calibri; DejaVu Sans,
 which is wider, as the last resort so the estimate errs on the side of "does not fit"), words
 are wrapped greedily as PowerPoint does, and the height of the wrapped lines is compared with
-the box. :func:`fit_size` picks the largest font size that fits; :func:`overflow_problems`
+the box. :func:`fit_size` picks the largest font size that fits (:func:`fit_or_shorten`
+shortens text that does not fit even at the smallest size); :func:`overflow_problems`
 checks a finished presentation shape by shape.
 """
 
@@ -238,6 +239,53 @@ def fit_size(paras: Sequence[Para], width_pt: float, height_pt: float, *,
             return size
         size -= step
     return None
+
+
+def fit_or_shorten(paras: Sequence[Para], width_pt: float, height_pt: float, *,
+                   max_pt: float, min_pt: float, font: str = "Arial", tail: str = ""
+                   ) -> tuple[float, list[Para]]:
+    """The size that makes *paras* fit (:func:`fit_size`); when even *min_pt* is too big,
+    the paragraphs shortened until they fit at *min_pt* (attack 5, L1).
+
+    Text from the client (a name of up to 1,000 characters on the cover and in every
+    footer) must not run out of its box: every paragraph is cut to at most the same number
+    of characters, ending in "…" at a character boundary
+    (:func:`toolkit.textfit.ellipsize`), the largest such number that fits. *tail* is
+    appended to the first paragraph and never cut (" · Confidential" after a client's
+    name).
+
+    Returns
+    -------
+    size : float
+        The first paragraph's size.
+    paras : list of Para
+        *paras*, or their shortened copies; unchanged when no shortening makes them fit.
+    """
+    from ..textfit import ellipsize
+
+    paras = list(paras)
+
+    def cut(n: int | None) -> list[Para]:
+        return [Para((p.text if n is None else ellipsize(p.text, n)) + (tail if not i else ""),
+                     p.size, p.bold, p.space_before, p.indent) for i, p in enumerate(paras)]
+
+    whole = cut(None)
+    size = fit_size(whole, width_pt, height_pt, max_pt=max_pt, min_pt=min_pt, font=font)
+    if size is not None or not paras:
+        return (size if size is not None else min_pt), whole
+
+    def fits(n: int) -> bool:
+        return fit_size(cut(n), width_pt, height_pt, max_pt=min_pt, min_pt=min_pt,
+                        font=font) is not None
+
+    lo, hi = 0, max(len(p.text) for p in paras)  # the largest n that fits, 0 = none
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return min_pt, (cut(lo) if lo else whole)
 
 
 # --- checking a finished presentation ------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..namewords import is_generic_word
-from ..privacy import _tokens, fold
+from ..nameforms import _tokens, fold, name_words
 from .crmbuild import norm_key
 
 _FIRST = {"firstname", "givenname", "contactfirstname", "leadfirstname", "personfirstname"}
@@ -28,8 +28,6 @@ _WHOLE = {"name", "fullname", "contact", "contactname", "person", "personname", 
           "workemail", "primaryemail", "leademail", "contactinformation"}
 
 
-def _words(value: str) -> set[str]:
-    return {fold(w) for w in _tokens().findall(value.split("@", 1)[0])}
 
 
 def is_contact_column(name: str) -> bool:
@@ -83,18 +81,21 @@ def text_words(free_text) -> set[str]:
     """The folded words of every distinct value of *free_text* (iterables of str / Series,
     missing values ignored), as :func:`names_in_text` compares them."""
     words: set[str] = set()
+    tokens = _tokens()
     for series in free_text:
         if series is None:
             continue
         for t in pd.Series(series).dropna().astype(str).unique():
-            words |= _words(t)
+            # every word, also after an "@" ("mail jane@x.com, Hans Tanaka said no")
+            words.update(map(fold, tokens.findall(t)))
     return words
 
 
 def names_in_text(pool, words: set[str]) -> list[str]:
     """The names of *pool* sharing a real word with *words* (:func:`text_words`): a name none
     of whose words occurs in any free text cannot be in one, so a million-contact export adds
-    no cost to redaction. Generic words (:func:`toolkit.namewords.is_generic_word`) do not
+    no cost to redaction. A name's words are those of :func:`toolkit.nameforms.name_words`
+    (``h.tanaka2@x.com`` can be named "Tanaka"; ``HansTanaka`` "Hans Tanaka"). Generic words (:func:`toolkit.namewords.is_generic_word`) do not
     count: a shared mailbox "Sales Team" names nobody, and of "Team Dubois" only the forms
     holding "Dubois" are redacted (review 13, N4).
 
@@ -106,7 +107,7 @@ def names_in_text(pool, words: set[str]) -> list[str]:
     if not words:
         return []
     return sorted(n for n in pool
-                  if any(not is_generic_word(w) for w in _words(n) & words))
+                  if any(not is_generic_word(w) for w in name_words(n) & words))
 
 
 def contact_names(df: pd.DataFrame, columns, free_text: pd.Series | None) -> list[str]:

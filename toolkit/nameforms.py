@@ -1,0 +1,249 @@
+"""The forms under which a known person's name appears in free text (SPEC §8).
+
+A name reaches the redactor (:func:`toolkit.privacy.make_redactor`) as an export writes it:
+a respondent's full name, a CRM owner id, a contact's e-mail. Before its forms are derived,
+an id is taken back to the person's name (issue 13, R1): what an account system adds around
+a name names nobody and would hide the name from every form —
+
+* a domain prefix (``CORP\\fkowalski``), the e-mail domain and a plus-tag
+  (``jane.dubois+crm@acme.com``);
+* trailing digits, the usual CRM duplicate disambiguator (``jdubois2``,
+  ``hugo.novak2@acme.com``, ``jane_dubois_2``);
+* account tags (:data:`ID_TAGS`: ``nina.larsen.ext``, ``jdubois-admin``, ``felix_old``);
+* titles and honorifics before a name (:data:`TITLES`: ``Dr. Jane Dubois``) and
+  generational suffixes and degrees after it (:data:`AFTER_NAME`: ``Jane Dubois Jr.``).
+
+A one-word id made of an initial and a surname (``jdubois``, ``fkowalski``) gives the
+surname (3+ letters) as a part and, with a word starting with the initial before it, the
+full name ("Jane Dubois", "jane dubois", "Dubois, Jane"): :attr:`NameForms.initials`.
+Two-letter words of a name (``wei.li``: "Li", "Wu", "Ng") are too often ordinary words
+("Do", "Le", "Ho") to go alone; they go after a title, written with a capital ("Mr Li",
+"Dr. Ng") or after an abbreviated one in any case ("ask mr li"), and, as before, next to
+the rest of the name ("Wei Li", "wei.li"):
+:attr:`NameForms.short`.
+
+The trade-off of the initial + surname rule: a one-word id that is a given name alone
+(``frank``) also gives a "surname" (``rank``), removed only when written with a capital
+("Rank" at a sentence start) — a lost word, never a kept name.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .namewords import is_generic_word, names_nobody
+
+#: Titles and honorifics written before a name, folded: taken off a known name, and the
+#: context in which a name's short word ("Mr Li") or a lower-case part ("mr dubois") is one.
+TITLES = frozenset("mr mrs ms miss mx dr prof professor sir dame madam madame mme mlle "
+                   "monsieur herr frau sr sra srta".split())
+#: Titles that are abbreviations, not ordinary words: after one, a name's word is a name
+#: in lower case too ("ask mr li", "mr dubois"; but "we miss will" keeps "will").
+SHORT_TITLES = frozenset("mr mrs ms mx dr prof".split())
+#: Generational suffixes and degrees written after a name, folded.
+AFTER_NAME = frozenset("jr jnr sr snr ii iii iv phd md mba esq".split())
+#: Tags an account id carries besides the person's name, folded (``nina.larsen.ext``,
+#: ``jdubois_admin``, ``adm-fkowalski``). Taken off the end of a name (``x`` too), and off
+#: its start (all but ``x``, which there is an initial: ``x.dubois``).
+ID_TAGS = frozenset("ext external contractor contr consultant admin adm old test tmp temp "
+                    "x dup bak inactive disabled svc".split())
+
+#: Words that are never a name by themselves: an id made only of them names nobody.
+_NOT_NAMES = TITLES | AFTER_NAME | ID_TAGS
+
+#: Letters NFKD does not take apart.
+_FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
+                             "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
+                             "ð": "d", "þ": "th", "ı": "i",
+                             # Cyrillic and Greek letters drawn like Latin ones: "Priyа"
+                             # with a Cyrillic "а" reads as "Priya"
+                             **dict(zip("аеорсухіјѕԁԛԝіїАЕОРСУХІЈЅВНКМТ",
+                                        "aeopcyxijsdqwiiaeopcyxijsbhkmt")),
+                             **dict(zip("οαρτνικχυΟΑΡΤΝΙΚΧΥΒΕΗΜΖ",
+                                        "oaptvikxuoaptnikxybehmz"))})
+_CAMEL = re.compile(r"[A-Z][a-z]+")
+#: A word ending in digits: ``jdubois2``, ``novak02`` (the letters kept).
+_TRAILING_DIGITS = re.compile(r"([^\W\d_]{2,})\d+")
+
+
+@functools.cache
+def _tokens() -> re.Pattern:
+    """Words of a text: letters and digits (any script) and the combining marks of the
+    Basic Multilingual Plane; everything else separates them. Built on first use (the
+    marks' class takes ~10 ms to build and compile, paid by every process that imports
+    this module otherwise; issue 18)."""
+    marks = [c for c in range(0x300, 0x10000)
+             if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    runs: list[list[int]] = []
+    for c in marks:   # the same characters, written as runs
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    cls = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    return re.compile(r"((?:[^\W_]|[" + cls + r"])+)")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold(word: str) -> str:
+    """Lower case without accents (``Müller`` → ``muller``, ``Ødegaard`` → ``odegaard``),
+    so a name matches however an export or a respondent spelled its letters."""
+    if word.isascii():
+        return word.lower()
+    w = word.translate(_FOLD_EXTRA)
+    w = unicodedata.normalize("NFKD", w)
+    return "".join(ch for ch in w if not unicodedata.combining(ch)).lower()
+
+
+@dataclass
+class NameForms:
+    """Every form of one known name (:func:`name_info`).
+
+    Attributes
+    ----------
+    seqs : list of tuple of str
+        Folded word sequences removed wherever they occur, in any case.
+    parts : set of str
+        Folded words of 3+ letters removed alone when written with a capital.
+    initials : set of tuple of str
+        ``(initial, surname)``: a word starting with *initial* next to *surname* is the
+        full name ("Jane Dubois" for ``jdubois`` or ``J. Dubois``).
+    short : set of str
+        Folded two-letter words of the name, removed after a title ("Mr Li").
+    one_word : bool
+        The name is one alphabetic word removed in any case (``jdubois``, ``mark``, not
+        ``Jane``): that form is too likely an ordinary word for labels the toolkit writes
+        and for theme words.
+    """
+
+    seqs: list = field(default_factory=list)
+    parts: set = field(default_factory=set)
+    initials: set = field(default_factory=set)
+    short: set = field(default_factory=set)
+    one_word: bool = False
+
+
+def id_words(name: str) -> tuple[list[str], list[str]]:
+    """The words of a name or id as written, and the words of the person's name in it.
+
+    Parameters
+    ----------
+    name : str
+        A name or id (``"CORP\\\\fkowalski"``, ``"hugo.novak2@acme.com"``,
+        ``"Dr. Jane Dubois"``, ``"nina.larsen.ext"``).
+
+    Returns
+    -------
+    raw : list of str
+        The words of the id (of an e-mail address, its local part).
+    words : list of str
+        The words of the name: domain prefix, e-mail domain, plus-tag, trailing digits,
+        account tags, titles and generational suffixes taken off (never the last word);
+        a CamelCase id split (``JaneDubois``).
+    """
+    text = str(name).strip()
+    local = text.split("@", 1)[0] if "@" in text else text
+    raw = _tokens().findall(local)
+    if "@" in text:
+        local = local.split("+", 1)[0]
+    local = local.rsplit("\\", 1)[-1]
+    words = _tokens().findall(local)
+    while len(words) > 1 and (fold(words[0]) in TITLES or
+                              (fold(words[0]) in ID_TAGS and fold(words[0]) != "x")):
+        words.pop(0)
+    while words:
+        last = fold(words[-1])
+        if len(words) > 1 and (last.isdigit() or last in AFTER_NAME or last in ID_TAGS):
+            words.pop()
+            continue
+        m = _TRAILING_DIGITS.fullmatch(words[-1])
+        if m:
+            words[-1] = m.group(1)
+            continue
+        break
+    if len(words) == 1:   # "JaneDoe", "JaneMarieDoe": a CamelCase id names its words
+        camel = _CAMEL.findall(words[0])
+        if len(camel) >= 2 and "".join(camel) == words[0]:
+            words = camel
+    return raw, words
+
+
+def name_words(name: str) -> set[str]:
+    """The folded words under which a name can occur in a text: the id's own words, the
+    name's (:func:`id_words`) and the surname of an initial + surname id (``jdubois2``:
+    ``jdubois2``, ``jdubois``, ``dubois``). A text sharing none of them cannot name the
+    person (:func:`toolkit.intake.contacts.names_in_text`); cheaper than :func:`name_info`.
+    """
+    raw, words = id_words(name)
+    out = {fold(w) for w in raw} | {fold(w) for w in words}
+    if len(words) == 1 and len(words[0]) >= 4 and words[0].isalpha():
+        out.add(fold(words[0])[1:])
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def name_info(name: str) -> NameForms:
+    """Every form of a known name (see :func:`toolkit.privacy.name_forms` for the rules of
+    sequences and parts, and this module's docstring for ids and short words).
+
+    Parameters
+    ----------
+    name : str
+        A name or id as an export writes it.
+
+    Returns
+    -------
+    NameForms
+        Empty for a name that names nobody (:func:`toolkit.namewords.names_nobody`).
+    """
+    raw, words = id_words(name)
+    out = NameForms()
+    low = tuple(fold(w) for w in words)
+    if names_nobody(low) or all(w in _NOT_NAMES for w in low):
+        return out   # "Sales Team", "sales.team", "noreply", "helpdesk" (N4); "ext3", "Dr"
+    seqs, parts = out.seqs, out.parts
+    real = [not is_generic_word(f) for f in low]
+    for w, f, r in zip(words, low, real):
+        if r and len(w) >= 3 and w.isalpha():
+            parts.add(f)
+        elif r and len(f) == 2 and w.isalpha():
+            out.short.add(f)   # "Li", "Wu", "Ng": after a title only
+    raw_low = tuple(fold(w) for w in raw)
+    if raw_low != low and raw_low:   # as written: "jdubois2", "nina.larsen.ext"
+        seqs.append(raw_low)
+    if len(low) == 1:
+        w, f = words[0], low[0]
+        if not (w.isalpha() and w[:1].isupper() and w[1:].islower()) and len(w) >= 3:
+            seqs.append(low)
+            out.one_word = w.isalpha()
+        if (w.isalpha() and len(f) >= 4 and not (w[:1].isupper() and w[1:].islower())
+                and not is_generic_word(f[1:])):
+            # an initial and a surname: "jdubois" → "Dubois", "J. Dubois", "Jane Dubois"
+            parts.add(f[1:])
+            seqs += [(f[0], f[1:]), (f[1:], f[0])]
+            out.initials.add((f[0], f[1:]))
+        return out
+    seqs.append(low)
+    seqs.append(tuple(reversed(low)))
+    first, last = low[0], low[-1]
+    # a form holds a real word in full, never generic words and initials alone
+    # ("Team Dubois": "T. Dubois" but not "D. Team")
+    if real[-1]:
+        seqs.append((first[0], last))
+        if len(first) == 1 and len(last) >= 3 and words[-1].isalpha():
+            out.initials.add((first, last))   # "J. Dubois": also "Jane Dubois"
+    if real[0]:
+        seqs.append((last[0], first))
+    if len(low) > 2 and (real[0] or real[-1]):  # "Jean Paul Sartre": also first + last
+        seqs.append((first, last))
+        seqs.append((last, first))
+    # written as one word: "jdubois", "JDubois", "janedubois", "duboisj", "duboisjane"
+    if len(first) + len(last) >= 5:
+        ones = [first + last, last + first] if real[0] or real[-1] else []
+        if real[-1]:
+            ones += [first[0] + last, last + first[0]]
+        seqs += [(one,) for one in ones]
+    return out
