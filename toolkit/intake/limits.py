@@ -249,13 +249,14 @@ def _check_cells(col, name: str, display: str, cap: int) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
-        lengths = pc.binary_length(col)
-    else:
-        lengths = pc.utf8_length(col)
+    lengths = pc.binary_length(col)  # from the offsets alone; characters <= bytes
     longest = pc.max(lengths).as_py()
     if longest is None or longest <= cap:
         return
+    if not (pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type)):
+        lengths = pc.utf8_length(col)
+        if pc.max(lengths).as_py() <= cap:
+            return
     index = pc.index(pc.greater(lengths, cap), True).as_py()
     raise _long_cell(display, name, index, int(lengths[index].as_py()))
 
