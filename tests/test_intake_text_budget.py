@@ -445,3 +445,58 @@ def test_parquet_page_headers_that_cannot_be_read_are_refused(tmp_path):
         read_table(path, display_path="cut.parquet")
     assert e.value.problems[0].file == "cut.parquet"
     assert "cannot read the Parquet file (damaged?)" in e.value.problems[0].message
+
+
+# --------------------------------------------------------------------------- padded rows
+def test_csv_row_of_delimiters_that_would_pad_every_row_is_refused(tmp_path):
+    """One line of 60,000 delimiters among 3,000 two-field rows (an 87 KB file): padding
+    every row to its width would make 180 million cells (MemoryError before); refused
+    naming that row (header = row 1)."""
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id,source\n" + "L1,web\n" * 1_500 + "," * 60_000 + "\n"
+                    + "L2,web\n" * 1_500, encoding="utf-8")
+    assert path.stat().st_size < 100_000
+    msg = _read_capped(path, "crm/leads.csv")
+    assert msg.startswith("crm/leads.csv, row 1502: this row has 60,001 fields (the header 2)")
+    assert f"the file's 3,002 rows would be {3_002 * 60_001:,} cells" in msg
+
+
+def test_workbook_stray_cell_far_right_that_would_pad_every_row_is_refused(tmp_path,
+                                                                          monkeypatch):
+    """A workbook of 2,000 one-cell rows and one cell in column BXX (2,000, the widest a
+    row may be): the table would be 2,000 × 2,000 cells; refused at that cell (the floor
+    lowered so that the file stays small)."""
+    import openpyxl
+
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake import reader
+    from toolkit.intake.reader import read_table
+
+    monkeypatch.setattr(reader, "_PAD_FLOOR", 1_000_000)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for i in range(2_000):
+        ws.append([f"r{i}"] + ([None] * 1_998 + ["stray"] if i == 700 else []))
+    wb.save(tmp_path / "w.xlsx")
+    with pytest.raises(ValidationError) as e:
+        read_table(tmp_path / "w.xlsx", display_path="survey/responses.xlsx")
+    p = e.value.problems[0]
+    assert (p.file, p.row, p.column) == ("survey/responses.xlsx", 701, "BXX")
+    assert "this row has 2,000 cells (the header 1)" in p.message
+
+
+def test_plan_header_of_delimiters_that_would_pad_every_row_is_refused(tmp_path):
+    """A plan CSV whose header is 100,000 empty names over 200 short rows: each row would be
+    padded to 100,000 cells (20 million, over MAX_CELLS['plan']); refused at the header."""
+    from toolkit.exceptions import ValidationError
+    from toolkit.incentives.plan import load_plan
+    from toolkit.schemas import MAX_CELLS
+
+    path = tmp_path / "plan.csv"
+    path.write_text("team,role" + "," * 99_998 + "\n" + "sales,rep\n" * 200, encoding="utf-8")
+    with pytest.raises(ValidationError) as e:
+        load_plan(path, display_name="incentives/plan.csv")
+    p = e.value.problems[0]
+    assert (p.file, p.row) == ("incentives/plan.csv", 1)
+    assert p.message.startswith("the plan has 200 rows × 100,000 columns")
+    assert f"{MAX_CELLS['plan']:,} cells" in p.message
