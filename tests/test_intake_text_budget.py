@@ -146,7 +146,9 @@ def test_parquet_long_values_within_the_limits_are_read_exactly(tmp_path, monkey
 def test_canonical_parquet_over_the_budget_is_refused_on_the_typed_path(engagement,
                                                                        monkeypatch):
     """Canonical leads in Parquet are read by the typed (prefetched) path, which hands a
-    file over the budget to the general path: the same refusal, exit 2."""
+    file over the budget to the general path: the same refusal, exit 2. The figures are
+    the pages' decompressed bytes (each value with its 4-byte length, and the dictionary
+    written before the writer fell back to plain pages), bounding the text."""
     from click.testing import CliRunner
 
     from toolkit import schemas
@@ -162,8 +164,11 @@ def test_canonical_parquet_over_the_budget_is_refused_on_the_typed_path(engageme
     total = int(leads.apply(lambda c: c.str.len()).to_numpy().sum())  # ASCII: bytes
     created = int(leads["created_at"].str.len().sum())
     assert created == 7_815 * 19  # the column holding the most text is named
-    assert (f"crm/leads.parquet, column 'created_at': the Parquet file's text expands to "
-            f"{total:,} bytes when decoded (column 'created_at': {created:,})") in r.output
+    head = "crm/leads.parquet, column 'created_at': the Parquet file's text would take "
+    assert head in r.output  # (from the page headers: the pages hold the text plain)
+    said = r.output.split(head)[1].split(" bytes when decoded (column 'created_at': ")
+    figure, part = int(said[0].replace(",", "")), int(said[1].split(")")[0].replace(",", ""))
+    assert total <= figure < 1.5 * total and created <= part < 1.5 * created
 
 
 # --------------------------------------------------------------------------- workbooks (N3)
@@ -364,3 +369,134 @@ def test_spss_text_over_the_budget_is_refused_before_reading_and_unknown_counts_
     monkeypatch.setitem(schemas.MAX_ROWS, "survey", 1_000)
     r = imported(path)
     assert r.intake.rows_read == 1_000 and not any("SPSS" in p.message for p in r.problems)
+
+
+def _understate_footer(path: Path, column: int = 0) -> int:
+    """Make the footer of *path* state 1,000 uncompressed bytes for its first row group's
+    column chunk *column* (each of the value's occurrences rewritten as a varint of the same
+    length), as a hand-made file may; pyarrow still reads it. Returns the true figure."""
+    import struct
+
+    true = pq.read_metadata(path).row_group(0).column(column).total_uncompressed_size
+
+    def varint(v: int, width: int | None = None) -> bytes:
+        out = bytearray()
+        while True:
+            out.append(v & 0x7F)
+            v >>= 7
+            if not v and (width is None or len(out) >= width):
+                break
+        return bytes(b | 0x80 for b in out[:-1]) + out[-1:]
+
+    data = bytearray(path.read_bytes())
+    n = struct.unpack("<i", data[-8:-4])[0]
+    footer = bytes(data[-8 - n:-8])
+    old = varint(true << 1)  # zigzag of a positive i64
+    assert old in footer
+    footer = footer.replace(old, varint(1_000 << 1, len(old)))
+    path.write_bytes(bytes(data[:-8 - n]) + footer + bytes(data[-8:]))
+    assert pq.read_metadata(path).row_group(0).column(column).total_uncompressed_size == 1_000
+    return true
+
+
+def test_parquet_pages_are_measured_by_their_own_headers_not_the_footer(tmp_path):
+    """200 values of 100,000 characters stored plain (zstd: a few KB), the footer rewritten
+    to say 1,000 bytes: the page headers still say 20 MB, so with the budget at 1 MiB the
+    file is refused from them before any page is decompressed (pyarrow's allocations peak
+    far below the 20 MB any read of it takes)."""
+    from toolkit.intake.pages import chunk_pages
+
+    path = tmp_path / "plain.parquet"
+    pq.write_table(pa.table({"OPEN1": ["z" * 100_000] * 200}), path, compression="zstd",
+                   use_dictionary=False)
+    assert path.stat().st_size < 20_000
+    true = _understate_footer(path)
+    assert pq.read_table(path).num_rows == 200  # pyarrow reads it all the same
+    cc = pq.read_metadata(path).row_group(0).column(0)
+    with open(path, "rb") as fh:
+        pages = chunk_pages(fh, cc, "plain.parquet")
+    assert 200 * 100_000 < pages.uncompressed <= true and pages.values == 200
+    p = _capped("import pyarrow as pa\nfrom toolkit import schemas\n"
+                "from toolkit.exceptions import ValidationError\n"
+                "from toolkit.intake.reader import read_table\n"
+                "schemas.MAX_TEXT_BYTES = 1 << 20\n"
+                f"try:\n    read_table({str(path)!r}, display_path='plain.parquet')\n"
+                "except ValidationError as e:\n    print(e.problems[0])\n"
+                "print('PEAK', pa.default_memory_pool().max_memory())\n")
+    assert p.returncode == 0, p.stderr
+    assert ("plain.parquet, column 'OPEN1': the Parquet file's text would take "
+            f"{pages.uncompressed:,} bytes when decoded") in p.stdout
+    assert int(p.stdout.split("PEAK")[1]) < 10_000_000
+
+
+def test_parquet_page_headers_that_cannot_be_read_are_refused(tmp_path):
+    """A page header cut short (its bytes overwritten) is a damaged file: exit 2 naming it."""
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake.reader import read_table
+
+    path = tmp_path / "cut.parquet"
+    pq.write_table(pa.table({"a": ["x", "y"] * 10}), path)
+    cc = pq.read_metadata(path).row_group(0).column(0)
+    start = cc.dictionary_page_offset if cc.has_dictionary_page else cc.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start:start + 8] = b"\xff" * 8  # no Thrift struct starts like this
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValidationError) as e:
+        read_table(path, display_path="cut.parquet")
+    assert e.value.problems[0].file == "cut.parquet"
+    assert "cannot read the Parquet file (damaged?)" in e.value.problems[0].message
+
+
+# --------------------------------------------------------------------------- padded rows
+def test_csv_row_of_delimiters_that_would_pad_every_row_is_refused(tmp_path):
+    """One line of 60,000 delimiters among 3,000 two-field rows (an 87 KB file): padding
+    every row to its width would make 180 million cells (MemoryError before); refused
+    naming that row (header = row 1)."""
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id,source\n" + "L1,web\n" * 1_500 + "," * 60_000 + "\n"
+                    + "L2,web\n" * 1_500, encoding="utf-8")
+    assert path.stat().st_size < 100_000
+    msg = _read_capped(path, "crm/leads.csv")
+    assert msg.startswith("crm/leads.csv, row 1502: this row has 60,001 fields (the header 2)")
+    assert f"the file's 3,002 rows would be {3_002 * 60_001:,} cells" in msg
+
+
+def test_workbook_stray_cell_far_right_that_would_pad_every_row_is_refused(tmp_path,
+                                                                          monkeypatch):
+    """A workbook of 2,000 one-cell rows and one cell in column BXX (2,000, the widest a
+    row may be): the table would be 2,000 × 2,000 cells; refused at that cell (the floor
+    lowered so that the file stays small)."""
+    import openpyxl
+
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake import reader
+    from toolkit.intake.reader import read_table
+
+    monkeypatch.setattr(reader, "_PAD_FLOOR", 1_000_000)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for i in range(2_000):
+        ws.append([f"r{i}"] + ([None] * 1_998 + ["stray"] if i == 700 else []))
+    wb.save(tmp_path / "w.xlsx")
+    with pytest.raises(ValidationError) as e:
+        read_table(tmp_path / "w.xlsx", display_path="survey/responses.xlsx")
+    p = e.value.problems[0]
+    assert (p.file, p.row, p.column) == ("survey/responses.xlsx", 701, "BXX")
+    assert "this row has 2,000 cells (the header 1)" in p.message
+
+
+def test_plan_header_of_delimiters_that_would_pad_every_row_is_refused(tmp_path):
+    """A plan CSV whose header is 100,000 empty names over 200 short rows: each row would be
+    padded to 100,000 cells (20 million, over MAX_CELLS['plan']); refused at the header."""
+    from toolkit.exceptions import ValidationError
+    from toolkit.incentives.plan import load_plan
+    from toolkit.schemas import MAX_CELLS
+
+    path = tmp_path / "plan.csv"
+    path.write_text("team,role" + "," * 99_998 + "\n" + "sales,rep\n" * 200, encoding="utf-8")
+    with pytest.raises(ValidationError) as e:
+        load_plan(path, display_name="incentives/plan.csv")
+    p = e.value.problems[0]
+    assert (p.file, p.row) == ("incentives/plan.csv", 1)
+    assert p.message.startswith("the plan has 200 rows × 100,000 columns")
+    assert f"{MAX_CELLS['plan']:,} cells" in p.message

@@ -240,3 +240,18 @@ def test_canonical_survey_item_1e309_is_refused(tmp_path):
     typed, _, probs, _ = type_canonical(df, "survey", file="survey.csv")
     assert [(p.row, p.column) for p in probs] == [(3, "FAIR1")]
     assert typed["FAIR1"].isna()[3]
+
+
+@pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "1e309"])
+def test_a_results_json_with_a_non_finite_number_is_refused(tmp_path, number):
+    from toolkit.exceptions import InputError
+    from toolkit.jsonio import load_results
+
+    path = tmp_path / "results.json"
+    path.write_text('{"client": {"id": "a"}, "toolkit_version": "0.1", '
+                    f'"crm": {{"funnel": {{"won_amount": {number}}}}}}}')
+    with pytest.raises(InputError, match=r"crm\.funnel\.won_amount is not finite"):
+        load_results(path)
+    path.write_text('{"client": {"id": "a"}, "toolkit_version": "0.1", '
+                    '"crm": {"funnel": {"won_amount": 1e15}}}')
+    assert load_results(path)["crm"]["funnel"]["won_amount"] == 1e15

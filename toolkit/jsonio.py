@@ -165,8 +165,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def _not_plain(obj: Any) -> str | None:
     """Why *obj* cannot be a results.json the toolkit wrote: nesting deeper than
-    :data:`MAX_RESULTS_DEPTH`, or a text holding a control character (NUL, escape …; a
-    spreadsheet or slide cannot hold one, a terminal obeys it). Iterative: any depth."""
+    :data:`MAX_RESULTS_DEPTH`, a text holding a control character (NUL, escape …; a
+    spreadsheet or slide cannot hold one, a terminal obeys it), or a number that is not
+    finite (``NaN``, ``Infinity``, ``1e309``: the toolkit writes none, attack 5 V1).
+    Iterative: any depth."""
     stack: list[tuple[str, Any, int]] = [("", obj, 0)]
     while stack:
         where, o, depth = stack.pop()
@@ -182,4 +184,6 @@ def _not_plain(obj: Any) -> str | None:
             stack.extend((f"{where}[{i}]", v, depth + 1) for i, v in enumerate(o))
         elif isinstance(o, str) and _CONTROL.search(o):
             return f"the text at {where} holds a control character"
+        elif isinstance(o, float) and not math.isfinite(o):
+            return f"the number at {where or 'the top'} is not finite ({o!r})"
     return None

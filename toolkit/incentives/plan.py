@@ -151,6 +151,16 @@ def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
                                       f"with {', '.join(REQUIRED_COLUMNS)}", row=1))
     header = [_norm_header(h) for h in records[0]]
     width = len(header)
+    from ..schemas import MAX_CELLS, MAX_ROWS
+
+    if len(records) - 1 > MAX_ROWS["plan"] or (len(records) - 1) * width > MAX_CELLS["plan"]:
+        # each row is padded to the header's width: a 100 KB header of delimiters over a
+        # few thousand short rows would be billions of cells
+        raise ValidationError(Problem(
+            file, f"the plan has {len(records) - 1:,} rows × {width:,} columns; a compensation "
+            f"plan may hold at most {MAX_ROWS['plan']:,} rows and {MAX_CELLS['plan']:,} "
+            "cells (it has one row per team, role and component); check that this is the "
+            "right file", row=1))
     rows, numbers = [], []
     for i, rec in enumerate(records[1:], start=2):
         rec = [c.strip() for c in rec][:width] + [""] * max(0, width - len(rec))

@@ -6,7 +6,7 @@ encoding let a 180 KB file declare a million rows, which the survey path then re
 cell (minutes and gigabytes). The declared counts are compared with the per-table limits in
 :data:`toolkit.schemas.MAX_ROWS` and :data:`toolkit.schemas.MAX_CELLS` before anything is
 read. The same encodings let one long text (a 5 MB dictionary entry) stand in every row:
-:func:`read_parquet` bounds the decoded text from the footer and the dictionaries, and
+:func:`read_parquet` bounds the decoded text from the page headers and the dictionaries, and
 refuses a cell over :data:`toolkit.spreadsheet.MAX_CELL_CHARS` or a table over
 :data:`toolkit.schemas.MAX_TEXT_BYTES` before expanding anything. (A CSV cannot expand: its
 cost is linear in its bytes. Workbooks are checked in :mod:`toolkit.spreadsheet`.)
@@ -121,15 +121,20 @@ def _long_cell(display: str, name: str, index: int, n_chars: int) -> ValidationE
         f"{MAX_CELL_CHARS:,} — delete or shorten the value", row=index + 2, column=name))
 
 
-def _bounds(pf, names: list[str]) -> dict[str, int]:
-    """Upper bound of the decoded text of each column in *names*, from the footer and
-    (for dictionary-encoded text) the dictionary pages, without decoding any data page.
+def _bounds(pf, fh, names: list[str], display: str) -> tuple[dict, dict]:
+    """Upper bounds of the decoded text of each column in *names*, from the page headers
+    (:func:`toolkit.intake.pages.chunk_pages`; *fh* the open file) and, for dictionary-
+    encoded text, the dictionaries, without decoding any data page.
 
-    A text column chunk decodes to at most its values × its longest dictionary entry (the
-    dictionary-encoded pages) plus its uncompressed page bytes (pages stored plain, and the
-    dictionary itself); any other leaf value to at most :data:`_FIXED_WIDTH` bytes.
+    Returns ``(base, expansion)``. *base*: every page's decompressed bytes (any read
+    allocates them; they bound the text of pages stored plain), and for a value that is not
+    text :data:`_FIXED_WIDTH` bytes (its widest text). *expansion*: for each text value in a
+    dictionary-encoded page, the longest entry of its dictionary (read from the first row of
+    its row group).
     """
     import pyarrow.compute as pc
+
+    from .pages import chunk_pages
 
     schema = pf.schema_arrow
     md = pf.metadata
@@ -137,36 +142,35 @@ def _bounds(pf, names: list[str]) -> dict[str, int]:
     for f in schema:
         first[f.name] = (leaf, _leaf_count(f.type))
         leaf += first[f.name][1]
-    bound = dict.fromkeys(names, 0)
+    bound, extra = dict.fromkeys(names, 0), dict.fromkeys(names, 0)
     for rg in range(md.num_row_groups):
         group = md.row_group(rg)
-        probe = []
+        rows = max(int(group.num_rows), 0)
+        probe = {}
         for name in names:
             start, n = first[name]
             flat_text = n == 1 and _is_text(schema.field(name).type)
             for j in range(start, start + n):
                 cc = group.column(j)
-                if cc.physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"):
-                    bound[name] += int(cc.total_uncompressed_size)
-                    if cc.has_dictionary_page:
-                        if flat_text:
-                            probe.append(name)
-                        else:  # nested text: any value may be the whole dictionary
-                            bound[name] += int(cc.num_values) * int(cc.total_uncompressed_size)
-                else:
-                    bound[name] += int(cc.num_values) * _FIXED_WIDTH
+                pages = chunk_pages(fh, cc, display)
+                bound[name] += pages.uncompressed
+                if cc.physical_type not in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"):
+                    bound[name] += (rows if n == 1 else pages.values) * _FIXED_WIDTH
+                elif pages.indexed_values and flat_text:
+                    probe[name] = pages.indexed_values
+                elif pages.indexed_values:  # nested text: any value may be all the dictionary
+                    extra[name] += pages.indexed_values * pages.dictionary
         if probe:  # the dictionaries, from the first row of the row group
-            batch = next(pf.iter_batches(batch_size=1, row_groups=[rg], columns=probe,
+            batch = next(pf.iter_batches(batch_size=1, row_groups=[rg], columns=list(probe),
                                          use_threads=False), None)
-            for name in probe:
-                cc = group.column(first[name][0])
+            for name, values in probe.items():
                 col = batch.column(name) if batch is not None else None
                 if col is not None and hasattr(col, "dictionary"):
                     longest = int(pc.max(pc.binary_length(col.dictionary)).as_py() or 0)
                 else:  # (not seen: pyarrow gives the dictionary) any value may be all of it
-                    longest = int(cc.total_uncompressed_size)
-                bound[name] += int(cc.num_values) * longest
-    return bound
+                    longest = bound[name]
+                extra[name] += values * longest
+    return bound, extra
 
 
 def read_parquet(path: str | Path, display: str, columns: list[str] | None = None):
@@ -174,8 +178,9 @@ def read_parquet(path: str | Path, display: str, columns: list[str] | None = Non
     expands beyond :data:`toolkit.schemas.MAX_TEXT_BYTES` or a cell longer than
     :data:`toolkit.spreadsheet.MAX_CELL_CHARS` before it is decoded (review 13 N1).
 
-    The decoded size of each column is first bounded from the footer and the dictionary
-    pages (:func:`_bounds`). When the bound fits the budget the file is read as usual and
+    The decoded size of each column is first bounded from the page headers and the
+    dictionaries (:func:`_bounds`; the footer's sizes are not relied on, nothing holds a
+    writer to them). When the bound fits the budget the file is read as usual and
     each text cell's length checked; otherwise the text columns are read dictionary-encoded,
     and the exact decoded size (each dictionary entry's length × the cells showing it) and
     longest cell are checked before the values are expanded.
@@ -209,18 +214,22 @@ def read_parquet(path: str | Path, display: str, columns: list[str] | None = Non
     schema = pq.read_schema(path)
     names = list(columns) if columns is not None else list(schema.names)
     text = [n for n in names if _is_text(schema.field(n).type)]
-    with pq.ParquetFile(path, read_dictionary=text) as pf:
-        bound = _bounds(pf, names)
-    total = sum(bound.values())
-    if total <= MAX_TEXT_BYTES:
+    with pq.ParquetFile(path, read_dictionary=text) as pf, open(path, "rb") as fh:
+        bound, extra = _bounds(pf, fh, names, display)
+    base = sum(bound.values())
+    if base > MAX_TEXT_BYTES:  # any read would take this much: refused from the headers
+        big = max(bound, key=bound.__getitem__)
+        raise ValidationError(_text_problem(display, base, big, bound[big], "would take"))
+    if base + sum(extra.values()) <= MAX_TEXT_BYTES:
         table = _plain_text(pq.read_table(path, columns=columns), text)
-        for name in text:
-            _check_cells(table.column(name), name, display, MAX_CELL_CHARS)
+        sizes = {name: _check_cells(table.column(name), name, display, MAX_CELL_CHARS)
+                 for name in text}
+        if sum(sizes.values()) > MAX_TEXT_BYTES:  # (the bound holds: never seen)
+            big = max(sizes, key=sizes.__getitem__)
+            raise ValidationError(_text_problem(display, sum(sizes.values()), big,
+                                                sizes[big], "expands to"))
         return table
     fixed = sum(v for n, v in bound.items() if n not in text)
-    if fixed > MAX_TEXT_BYTES:  # not text: its bound is its size
-        big = max((n for n in names if n not in text), key=bound.__getitem__)
-        raise ValidationError(_text_problem(display, fixed, big, bound[big], "would take"))
     table = pq.read_table(path, columns=columns, read_dictionary=text)
     sizes = {}
     for name in text:
@@ -244,18 +253,21 @@ def _plain_text(table, text: list[str]):
     return table
 
 
-def _check_cells(col, name: str, display: str, cap: int) -> None:
-    """Refuse the first cell of a decoded text column longer than *cap* characters."""
+def _check_cells(col, name: str, display: str, cap: int) -> int:
+    """Refuse the first cell of a decoded text column longer than *cap* characters; return
+    the column's bytes of text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
-        lengths = pc.binary_length(col)
-    else:
-        lengths = pc.utf8_length(col)
+    lengths = pc.binary_length(col)  # from the offsets alone; characters <= bytes
     longest = pc.max(lengths).as_py()
+    total = int(pc.sum(lengths).as_py() or 0)
     if longest is None or longest <= cap:
-        return
+        return total
+    if not (pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type)):
+        lengths = pc.utf8_length(col)
+        if pc.max(lengths).as_py() <= cap:
+            return total
     index = pc.index(pc.greater(lengths, cap), True).as_py()
     raise _long_cell(display, name, index, int(lengths[index].as_py()))
 

@@ -609,12 +609,40 @@ def _read_ragged(full: str, delim: str, display: str) -> tuple[pa.Table, list[in
                                       row=len(rows) + 1)) from None
     finally:
         csv.field_size_limit(old)
-    return _rows_table(rows), [len(r) for r in rows]
+    return _rows_table(rows, display), [len(r) for r in rows]
 
 
-def _rows_table(rows: list[list[str]]) -> pa.Table:
-    """A text table from records of unequal length (short ones padded with ``""``)."""
-    width = max((len(r) for r in rows), default=0)
+#: A table padded to its widest record may hold at most this many times the cells its
+#: records hold (or :data:`_PAD_FLOOR` cells): one record of 100,000 delimiters among 50,000
+#: short ones (a 550 KB file) would make 5 billion cells.
+_PAD_FACTOR = 4
+_PAD_FLOOR = 10_000_000
+
+
+def _rows_table(rows: list[list[str]], display: str, *, excel: bool = False) -> pa.Table:
+    """A text table from records of unequal length (short ones padded with ``""``).
+
+    Raises
+    ------
+    ValidationError
+        Padding would multiply the cells (see :data:`_PAD_FACTOR`): the widest record is
+        named (its row; its last column in a workbook).
+    """
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    width = int(lengths.max()) if len(rows) else 0
+    cells = len(rows) * width
+    if cells > max(_PAD_FACTOR * int(lengths.sum()), _PAD_FLOOR):
+        from openpyxl.utils import get_column_letter
+
+        i = int(np.argmax(lengths))
+        head = int(lengths[0])
+        raise ValidationError(Problem(
+            display, f"this row has {width:,} " + ("cells" if excel else "fields")
+            + f" (the header {head:,}): read as a table, the file's {len(rows):,} rows would "
+            f"be {cells:,} cells; " + ("delete the stray cell" if excel else
+                                       "remove the extra delimiters")
+            + ", or export the file again", row=i + 1,
+            column=get_column_letter(width) if excel and width <= 18_278 else None))
     rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
     n = len(rows)
     flat = pa.array([cell for col in zip(*rows) for cell in col], pa.string())
@@ -721,7 +749,7 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
         rows = [[_cell_text(v) for v in r] for r in worksheet_rows(wb[name], display)]
     finally:
         wb.close()
-    return _rows_table(rows), name, warnings
+    return _rows_table(rows, display, excel=True), name, warnings
 
 
 def _read_parquet(path: Path, display: str) -> pa.Table:
