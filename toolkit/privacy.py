@@ -339,8 +339,14 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
             start = i
             inis = initials.get(lw)
             if inis and span <= 1:
-                if i > nxt and gap(i) and _first_name(words[i - 1], low[i - 1], inis, w):
-                    start, span = i - 1, 2          # "Jane Dubois" for jdubois
+                if i and i >= nxt and gap(i) and \
+                        _first_name(words[i - 1], low[i - 1], inis, w):
+                    if i > nxt:
+                        start, span = i - 1, 2      # "Jane Dubois" for jdubois
+                    elif pieces[2 * i - 1] == NAME_MASK:
+                        pieces[2 * i] = pieces[2 * i + 1] = ""   # "Jane" went already:
+                        nxt = i + 1                              # one mask for the name
+                        continue
                 elif i + 1 < nw and "," in pieces[2 * i + 2] and gap(i + 1) and \
                         words[i + 1][:1].isupper() and \
                         _first_name(words[i + 1], low[i + 1], inis, w):
