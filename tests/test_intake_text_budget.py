@@ -500,3 +500,24 @@ def test_plan_header_of_delimiters_that_would_pad_every_row_is_refused(tmp_path)
     assert (p.file, p.row) == ("incentives/plan.csv", 1)
     assert p.message.startswith("the plan has 200 rows × 100,000 columns")
     assert f"{MAX_CELLS['plan']:,} cells" in p.message
+
+
+def test_parquet_nested_text_is_bounded_too(tmp_path):
+    """A list column whose 20,000 lists each hold one 500,000-character dictionary entry (a
+    644-byte file, 10 GB of text) is refused from the headers and dictionary sizes; a list
+    column of short texts still reads (each list as its Python text, as before)."""
+    from toolkit.intake.reader import read_table
+
+    n = 20_000
+    inner = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)),
+                                           pa.array(["q" * 500_000]))
+    lists = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), inner)
+    path = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"tags": lists}), path, compression="zstd")
+    assert path.stat().st_size < 100_000
+    msg = _read_capped(path, "crm/leads.parquet")
+    assert msg.startswith("crm/leads.parquet, column 'tags': the Parquet file's text would "
+                          "take ")
+    ok = tmp_path / "ok.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "tags": [["x", "y"], ["z"]]}), ok)
+    assert read_table(ok).df["tags"].tolist() == ["['x', 'y']", "['z']"]

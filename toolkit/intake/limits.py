@@ -229,7 +229,11 @@ def read_parquet(path: str | Path, display: str, columns: list[str] | None = Non
             raise ValidationError(_text_problem(display, sum(sizes.values()), big,
                                                 sizes[big], "expands to"))
         return table
-    fixed = sum(v for n, v in bound.items() if n not in text)
+    other = {n: bound[n] + extra[n] for n in names if n not in text}  # nested text: bounds
+    fixed = sum(other.values())
+    if fixed > MAX_TEXT_BYTES:
+        big = max(other, key=other.__getitem__)
+        raise ValidationError(_text_problem(display, fixed, big, other[big], "would take"))
     table = pq.read_table(path, columns=columns, read_dictionary=text)
     sizes = {}
     for name in text:

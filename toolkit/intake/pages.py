@@ -159,7 +159,8 @@ class ChunkPages:
 
 def chunk_pages(fh, cc, display: str) -> ChunkPages:
     """Walk the page headers of column chunk *cc* (pyarrow ``ColumnChunkMetaData``) in the
-    open binary file *fh*, over the byte range the reader reads.
+    open binary file *fh*, as the reader does: over the chunk's byte range, until its pages
+    hold the values the footer states.
 
     Raises
     ------
@@ -172,8 +173,8 @@ def chunk_pages(fh, cc, display: str) -> ChunkPages:
         start = int(cc.dictionary_page_offset)
     end = start + int(cc.total_compressed_size)
     out = ChunkPages()
-    pos = start
-    while pos < end:
+    pos, wanted = start, int(cc.num_values)
+    while pos < end and out.values < wanted:  # where the reader stops too
         size = 4096
         while True:
             fh.seek(pos)
