@@ -148,7 +148,9 @@ def touches(lead_ids: pd.Series, start, end, act_lead_ids: pd.Series, occurred
     if n == 0 or len(act_lead_ids) == 0:
         return first, attempts
     ids = keys(lead_ids)
-    unique = pc.count_distinct(ids, mode="only_valid").as_py() == len(ids) - ids.null_count
+    # (the distinct values' count: Arrow's unique kernel is several times faster than its
+    # count_distinct aggregate)
+    unique = len(pc.unique(ids)) - (ids.null_count > 0) == len(ids) - ids.null_count
     leads = pa.table({"lead_id": ids, "pos": pa.array(np.arange(n, dtype=np.int64)),
                       "start_at": _ns(start), "end_at": _ns(end)})
     acts = pa.table({"lead_id": keys(act_lead_ids), "occurred_at": _ns(occurred)})

@@ -37,6 +37,8 @@ NOT_FIT_PATTERNS = (r"no (?:response|answer|reply)", r"unreachable",
                     r"could ?n[o']t (?:reach|contact)", r"\bduplicate", r"\btiming\b", r"not now", r"existing customer",
                     r"already (?:a )?customer", r"\bnurture\b")
 _NOT_FIT_RE = re.compile("|".join(NOT_FIT_PATTERNS), flags=re.IGNORECASE)
+#: Runs of whitespace, made one space in the key by which rejection reasons are counted.
+_WHITESPACE = re.compile(r"\s+")
 
 
 def wilson(k: int, n: int, alpha: float = 0.05) -> dict:
@@ -240,8 +242,12 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
     reasons: list[dict] = []
     fit = wilson(0, 0)
     if n_reason:
-        key = raw.str.casefold().str.replace(r"\s+", " ", regex=True)
-        tab = pd.DataFrame({"key": key.to_numpy(), "raw": raw.to_numpy()})
+        # the key of each distinct reason (casefolded, runs of whitespace as one space),
+        # mapped back: tens of thousands of rejections carry a few hundred reasons
+        keyof = {u: _WHITESPACE.sub(" ", u.casefold())
+                 for u in pd.unique(raw.to_numpy(dtype=object))}
+        tab = pd.DataFrame({"key": raw.map(keyof).to_numpy(dtype=object),
+                            "raw": raw.to_numpy()})
         label = tab.groupby("key")["raw"].agg(lambda s: s.value_counts().index[0])
         cnt = tab["key"].value_counts()
         cnt = cnt.sort_values(ascending=False, kind="stable")
