@@ -245,7 +245,11 @@ def _activity_target(df: pd.DataFrame):
     have = [c for c in ("lead_id", "opportunity_id") if c in df.columns]
     if not have:
         return pd.Series(False, index=df.index)
-    return df[have].notna().any(axis=1)
+    # column by column (a row-wise any over a 10M-row frame is several times slower)
+    hit = df[have[0]].notna().to_numpy(bool)
+    for c in have[1:]:
+        hit = hit | df[c].notna().to_numpy(bool)
+    return pd.Series(hit, index=df.index)
 
 
 #: dataframe-wide checks: error text -> column named in the problem
