@@ -123,9 +123,10 @@ def funnel(f: pd.DataFrame, measured: dict | None = None) -> dict:
     counts = _counts(f, measured)
     by_source = {}
     if len(f):
-        sums = f.groupby("source", sort=True)[list(STAGES[1:])].sum()
-        mk = f.groupby("source", sort=True)["marketing"].first()
-        sizes = f.groupby("source", sort=True).size()
+        by = f.groupby("source", sort=True)  # one grouping: the sources hashed once
+        sums = by[list(STAGES[1:])].sum()
+        mk = by["marketing"].first()
+        sizes = by.size()
         for src in sums.index:
             c = {"leads": int(sizes[src]),
                  **{s: (int(sums.at[src, s]) if counts[s] is not None else None)
