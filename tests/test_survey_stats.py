@@ -9,8 +9,8 @@ import pytest
 from toolkit.survey.compare import (bh_adjust, cliffs_delta, cliffs_magnitude, compare_sides,
                                     mean_ci)
 from toolkit.survey.psychometrics import cronbach_alpha, mcdonald_omega
-from toolkit.survey.scoring import (clean_items, reverse_items, scale_scores, stage_of,
-                                    to_index)
+from toolkit.survey.scoring import (clean_items, has_scale_score, items_needed, reverse_items,
+                                    scale_scores, stage_of, to_index)
 
 # A hand-made 8 × 3 table of answers.
 HAND = pd.DataFrame({"a": [1, 2, 3, 4, 5, 4, 3, 2], "b": [2, 2, 3, 5, 4, 4, 2, 1],
@@ -127,6 +127,32 @@ def test_reverse_and_half_answered_rule():
     assert np.isnan(sc.loc[2, "TRUST"])
     # FEED (2 items): one answered is half → scored
     assert sc.loc[1, "FEED"] == 3.0 and np.isnan(sc.loc[0, "FEED"])
+
+
+def test_has_scale_score_is_who_scale_scores_scores():
+    # the hand-made table above: FAIR rows 0 and 1 scored, TRUST rows 0 and 1, FEED row 1
+    raw = pd.DataFrame({"FAIR1": [5, 5, np.nan], "FAIR2": [4, np.nan, np.nan],
+                        "FAIR3": [3, np.nan, np.nan], "FAIR4": [1, 2, np.nan],
+                        "TRUST1": [2, 2, 2], "TRUST2": [4, np.nan, np.nan],
+                        "TRUST3": [6, 1, np.nan],
+                        "FEED1": [np.nan, 3, np.nan], "FEED2": [np.nan, np.nan, np.nan]},
+                       dtype=float)
+    items = clean_items(raw)[0]
+    assert has_scale_score(items, "FAIR").tolist() == [True, True, False]
+    assert has_scale_score(items, "TRUST").tolist() == [True, True, False]
+    assert has_scale_score(items, "FEED").tolist() == [False, True, False]
+    assert (items_needed(2), items_needed(3), items_needed(4), items_needed(12)) == (1, 2, 2, 6)
+    # and on random answer patterns, every scale, the same respondents as the scores
+    rng = np.random.default_rng(7)
+    cols = list(items.columns)
+    for _ in range(20):
+        a = pd.DataFrame(rng.integers(1, 6, size=(30, len(cols))).astype(float), columns=cols)
+        a = a.mask(rng.random(a.shape) < rng.random())
+        a = a.drop(columns=list(rng.choice(cols, 8, replace=False)))  # absent items
+        items = clean_items(a)[0]
+        scores = scale_scores(reverse_items(items))
+        for scale in scores.columns:
+            assert has_scale_score(items, scale).tolist() == scores[scale].notna().tolist()
 
 
 @pytest.mark.parametrize("m,stage", [(1.0, "Undefined"), (1.99, "Undefined"),

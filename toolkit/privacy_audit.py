@@ -112,7 +112,7 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
     :mod:`toolkit.survey.answer_sets`; ``FREQ``; :data:`RESPONDENTS` = every row)."""
     from .instrument import SCALE_ITEMS
     from .survey.answer_sets import published_items
-    from .survey.scoring import reverse_items, scale_scores
+    from .survey.scoring import has_scale_score
 
     def clean_items(table):  # the answers figures are computed from (survey.answer_sets)
         from .survey.scoring import clean_items as clean
@@ -135,20 +135,17 @@ def answered(survey: pd.DataFrame, measures: Iterable[str]) -> dict[str, np.ndar
         return out
     out: dict[str, np.ndarray] = {}
     raw = None
-    scores = None
     for m in measures:
         if m == RESPONDENTS:
             out[m] = np.ones(len(survey), dtype=bool)
             continue
-        if m in SCALE_ITEMS:
-            if scores is None:
-                raw = clean_items(survey)[0] if raw is None else raw
-                scores = scale_scores(reverse_items(raw))
-            col = scores[m] if m in scores else None
-        else:
-            if raw is None:
-                raw = clean_items(survey)[0]
-            col = raw[m] if m in raw else (survey[m] if m in survey else None)
+        if m in SCALE_ITEMS:  # who has a scale score, without computing the scores
+            raw = clean_items(survey)[0] if raw is None else raw
+            out[m] = has_scale_score(raw, m)
+            continue
+        if raw is None:
+            raw = clean_items(survey)[0]
+        col = raw[m] if m in raw else (survey[m] if m in survey else None)
         if col is None:
             out[m] = np.zeros(len(survey), dtype=bool)
         else:
@@ -597,7 +594,8 @@ def workshop_releases(survey: pd.DataFrame, min_group_size: int, *,
 
 def safe_workshop_values(survey: pd.DataFrame, min_group_size: int, *,
                          results: Mapping | None = None,
-                         codes: Iterable[str] | None = None) -> tuple[dict, AuditReport]:
+                         codes: Iterable[str] | None = None,
+                         report: list[Release] | None = None) -> tuple[dict, AuditReport]:
     """Filter values to withhold so that the report and every workshop view pass the audit.
 
     Starting from what :func:`toolkit.workshop.filters.filter_options` offers, the audit
@@ -605,6 +603,19 @@ def safe_workshop_values(survey: pd.DataFrame, min_group_size: int, *,
     while it fails, the offered filter value whose withholding removes the most failing
     atoms (smallest value first) is withheld — complementary suppression, driven by the
     audit.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The canonical survey table.
+    min_group_size : int
+        Anonymity threshold.
+    results : mapping, optional
+        The results dict whose survey figures join the audit.
+    codes : iterable of str, optional
+        The reveal's scales and items (default: all of them).
+    report : list of Release, optional
+        ``report_releases(results, survey)`` when the caller has it already.
 
     Returns
     -------
@@ -618,7 +629,10 @@ def safe_workshop_values(survey: pd.DataFrame, min_group_size: int, *,
     exclude: dict[str, set] = {"level": set(), "region": set()}
     if survey is None or len(survey) == 0:
         return exclude, AuditReport()
-    base = report_releases(results, survey) if results else []
+    if report is not None:
+        base = list(report)
+    else:
+        base = report_releases(results, survey) if results else []
     codes = list(codes) if codes is not None else [c for _, c in reveal_options()]
     has = answered(survey, codes)
     cache: dict = {}

@@ -92,9 +92,26 @@ def scale_scores(scored: pd.DataFrame, min_share: float = MIN_ANSWERED_SHARE) ->
     for scale, codes in SCALE_ITEMS.items():
         block = scored.reindex(columns=codes)
         answered = block.notna().sum(axis=1)
-        need = math.ceil(min_share * len(codes) - 1e-9)
-        out[scale] = block.mean(axis=1).where(answered >= max(need, 1))
+        out[scale] = block.mean(axis=1).where(answered >= items_needed(len(codes), min_share))
     return pd.DataFrame(out, index=scored.index, dtype="float64")
+
+
+def items_needed(n_items: int, min_share: float = MIN_ANSWERED_SHARE) -> int:
+    """Answered items a scale of *n_items* needs for a score (:func:`scale_scores`)."""
+    return max(math.ceil(min_share * n_items - 1e-9), 1)
+
+
+def has_scale_score(items: pd.DataFrame, scale: str,
+                    min_share: float = MIN_ANSWERED_SHARE) -> np.ndarray:
+    """Boolean array: the respondents :func:`scale_scores` gives a *scale* score.
+
+    The same rule without computing the scores (the anonymity audit asks only who has
+    one): at least :func:`items_needed` of the scale's items answered. *items* holds 1..5
+    answers or NaN (:func:`clean_items`; reversed or not, the pattern is the same).
+    """
+    codes = SCALE_ITEMS[scale]
+    got = items.reindex(columns=codes).notna().to_numpy().sum(axis=1)
+    return got >= items_needed(len(codes), min_share)
 
 
 def to_index(mean_1_5: float | None) -> float | None:

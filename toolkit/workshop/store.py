@@ -289,12 +289,11 @@ def _withhold(store: dict, i: int, code: str, side: str) -> None:
                                 "is withheld for anonymity.")
 
 
-def _audit(store: dict, survey, k: int, results: Mapping | None) -> dict:
-    """Audit the report's figures plus every stored view; withhold stored figures (the
-    most specific first) until no group under *k* is recoverable."""
-    from ..privacy_audit import audit, report_releases
+def _audit(store: dict, survey, k: int, base: list) -> dict:
+    """Audit the report's figures (*base*: their releases) plus every stored view; withhold
+    stored figures (the most specific first) until no group under *k* is recoverable."""
+    from ..privacy_audit import audit
 
-    base = report_releases(results, survey) if results else []
     withheld = 0
     rep = None
     for _ in range(_MAX_AUDIT_ROUNDS):
@@ -342,7 +341,7 @@ def build_reveal_views(survey, min_group_size: int, *, results: Mapping | None =
     from ..survey.groups import assign_groups
     from .filters import _safe_values, answers_safe_all, filter_options, filter_respondents
     from .reveal import code_values, reveal_options
-    from ..privacy_audit import safe_workshop_values
+    from ..privacy_audit import report_releases, safe_workshop_values
 
     k = int(min_group_size)
     codes = [c for _, c in reveal_options()]
@@ -353,7 +352,9 @@ def build_reveal_views(survey, min_group_size: int, *, results: Mapping | None =
     if survey is None or len(survey) == 0:
         out["status"] = "no_survey"
         return out
-    withheld, _ = safe_workshop_values(survey, k, results=results, codes=codes)
+    # the report's releases, modelled once for the filters' audit and the views' audit
+    base = report_releases(results, survey) if results else []
+    withheld, _ = safe_workshop_values(survey, k, results=results, codes=codes, report=base)
     out["withheld"] = {d: sorted(v) for d, v in withheld.items()}
     levels_given, regions_given = _options(survey, k, withheld)
     out["options"] = {
@@ -391,7 +392,7 @@ def build_reveal_views(survey, min_group_size: int, *, results: Mapping | None =
                 for code in codes:
                     rec["reveals"][code] = (cells[code] if safe[code] else
                                             _hidden_question(code, view.label, lv, k))
-    out["audit"] = _audit(out, survey, k, results)
+    out["audit"] = _audit(out, survey, k, base)
     return out
 
 
