@@ -24,7 +24,7 @@ TECHNICAL = {
     "privacy_linkage.py": {"_TOL", "_BUDGET"},   # float tolerance, search budget
     "spreadsheet.py": {"MAX_COLUMNS", "MAX_BLANK_ROWS", "MAX_CELL_CHARS", "MAX_VALUE_BYTES",
                        "MAX_EXPANSION", "MAX_PART_PLAIN", "MAX_WORKBOOK_BYTES",
-                       "_CHUNK"},                             # input validation limits
+                       "_CHUNK", "_MIN_SHARED_CELL"},                             # input validation limits
     "report/parallel.py": {"SILENCE_LIMIT"},     # seconds before the kernel renders alone
     "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
@@ -36,7 +36,9 @@ TECHNICAL = {
     "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance
     "runsafe.py": {"PR_SET_PDEATHSIG", "_AT_FDCWD", "_RENAME_NOREPLACE", "_RENAME_EXCHANGE"},
-    "schemas.py": {"MAX_PROBLEMS_PER_CHECK", "MAX_ROWS", "MAX_CELLS"},  # message, input size
+    "schemas.py": {"MAX_PROBLEMS_PER_CHECK", "MAX_ROWS", "MAX_CELLS",  # message, input size
+                   "MAX_AMOUNT", "MAX_SCORE", "MAX_COUNT"},  # plausible values (attack 5 V1)
+    "textfit.py": {"XLSX_HEADER_FOOTER_MAX", "XLSX_CELL_MAX", "XLSX_SHEET_NAME_MAX"},  # Excel
     "deck/fit.py": {"EMU_PER_PT", "LINE_SPACING", "SAFETY", "FOOTER_PT"},  # layout
     "deck/draw.py": {"MARGIN"},
     "workshop/launch.py": {"APP_PORT", "STOP_GRACE_S"},
