@@ -20,20 +20,60 @@ from ..namewords import is_generic_word
 from ..nameforms import _tokens, fold, name_words
 from .crmbuild import norm_key
 
-_FIRST = {"firstname", "givenname", "contactfirstname", "leadfirstname", "personfirstname"}
-_LAST = {"lastname", "surname", "familyname", "contactlastname", "leadlastname",
-         "personlastname"}
-_WHOLE = {"name", "fullname", "contact", "contactname", "person", "personname", "leadname",
-          "contactfullname", "email", "emailaddress", "contactemail", "personemail",
-          "workemail", "primaryemail", "leademail", "contactinformation"}
+#: Whose name or e-mail a column may hold: the empty role ("First Name", "Email"), the CRM
+#: contact, and the people a survey platform's embedded data or a panel file carries
+#: (Qualtrics ``EmployeeName``, ``ManagerEmail``, ``Supervisor``; review Q1).
+_ROLES = ("", "contact", "lead", "person", "respondent", "recipient", "employee", "staff",
+          "member", "user", "manager", "linemanager", "directmanager", "reportingmanager",
+          "supervisor", "teamlead", "teamleader", "owner", "accountowner", "dealowner",
+          "leadowner", "contactowner", "rep", "salesrep", "accountrep", "accountmanager",
+          "salesperson", "coach", "mentor")
+#: Roles that name a person on their own, as a column header (``Supervisor``, ``Manager``).
+_BARE = {"contact", "person", "employee", "manager", "linemanager", "directmanager",
+         "reportingmanager", "supervisor", "teamlead", "teamleader", "reportsto",
+         "accountmanager", "salesperson"}
+_FIRST = {r + s for r in _ROLES for s in ("firstname", "givenname", "forename")}
+_LAST = {r + s for r in _ROLES for s in ("lastname", "surname", "familyname")}
+_WHOLE = ({r + s for r in _ROLES for s in ("name", "fullname", "email", "emailaddress",
+                                            "mail")}
+          | _BARE | {"workemail", "primaryemail", "contactinformation"})
 
 
+def person_column_kind(*headers: object) -> str | None:
+    """Which part of a person's name a column holds, judged by its header(s) alone.
+
+    A header counts only when, lower-cased with everything but letters and digits removed,
+    it *is* a role and a name/e-mail word (``Manager Email``, ``employee_name``,
+    ``ManagerFullName``, ``First Name``) or a role that names a person by itself
+    (``Supervisor``); a question that merely contains such a word ("Name your biggest
+    blocker", "How does your manager support you?") does not.
+
+    Parameters
+    ----------
+    *headers : object
+        The column's key and, where the platform has one, its question text; the first
+        that counts decides.
+
+    Returns
+    -------
+    {"first", "last", "whole"} or None
+        ``"whole"`` for a full name, a bare role or an e-mail address.
+    """
+    for h in headers:
+        k = norm_key(h)
+        if k in _FIRST:
+            return "first"
+        if k in _LAST:
+            return "last"
+        if k in _WHOLE:
+            return "whole"
+    return None
 
 
 def is_contact_column(name: str) -> bool:
-    """Whether a column header names a contact column (first/last/whole name, e-mail)."""
-    k = norm_key(name)
-    return k in _FIRST or k in _LAST or k in _WHOLE
+    """Whether a column header names a person (first/last/whole name, e-mail):
+    :func:`person_column_kind`."""
+    return person_column_kind(name) is not None
 
 
 def contact_pool(df: pd.DataFrame, columns) -> list[str]:
@@ -57,9 +97,7 @@ def contact_pool(df: pd.DataFrame, columns) -> list[str]:
     for c in columns:
         if c not in df.columns:
             continue
-        k = norm_key(c)
-        kind = "first" if k in _FIRST else "last" if k in _LAST else \
-            "whole" if k in _WHOLE else None
+        kind = person_column_kind(c)
         if kind:
             kinds[kind].append(c)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 import numpy as np
@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..exceptions import Problem
 from .base import FileIntake
+from .contacts import person_column_kind
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
 from .matching import instrument_wordings, match_columns
@@ -109,11 +110,12 @@ def personal_names(export: SurveyExport) -> list[str]:
         if c not in export.df.columns or c == export.id_column:
             continue
         keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
-        if keys & _FIRST:
+        kind = person_column_kind(c, export.texts.get(c, ""))
+        if keys & _FIRST or kind == "first":
             kinds["first"].append(c)
-        elif keys & _LAST:
+        elif keys & _LAST or kind == "last":
             kinds["last"].append(c)
-        elif keys & _WHOLE:
+        elif keys & _WHOLE or kind == "whole":
             kinds["whole"].append(c)
         elif keys & _IDS or any(k.startswith(_IDS_PREFIX) or "email" in k for k in keys):
             kinds["id"].append(c)
@@ -131,6 +133,10 @@ def personal_names(export: SurveyExport) -> list[str]:
         names.update(full.str.strip().tolist())
         for col in kinds["first"][1:] + kinds["last"][1:]:
             names.update(texts(col).tolist())
+    # further first/last pairs (embedded data ``FirstName``/``LastName`` beside the
+    # recipient's): each pair joined too, and each part on its own
+    for f, l in zip(kinds["first"][1:], kinds["last"][1:]):
+        names.update((texts(f) + " " + texts(l)).str.strip().tolist())
     for col in kinds["whole"] + kinds["id"]:
         values = texts(col).unique().tolist()
         names.update(values)
@@ -186,6 +192,20 @@ def _find_column(export: SurveyExport, name: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _with_person_columns(export: SurveyExport, keep) -> SurveyExport:
+    """*export* with every other column whose header names a person (embedded data
+    ``EmployeeName``, ``ManagerEmail``, ``Supervisor``, a form's ``Manager Name``:
+    :func:`toolkit.intake.contacts.person_column_kind`) added to its personal data, so that
+    the column is never matched or carried forward and its names are redacted (review Q1).
+    Columns in *keep* (the team column, columns mapped in ``[survey] items``) stay."""
+    skip = set(export.personal) | set(export.metadata) | {export.id_column} | set(keep)
+    extra = [c for c in export.df.columns if c not in skip
+             and person_column_kind(c, export.texts.get(c, "")) is not None]
+    if not extra:
+        return export
+    return replace(export, personal=list(export.personal) + extra)
+
+
 def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
                  wordings: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Turn a :class:`SurveyExport` into the canonical survey table.
@@ -219,6 +239,7 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
 
     # ---- team column
     team_col = _find_column(export, config.team_column)
+    export = _with_person_columns(export, keep={team_col, *config.items})
     skip = set(export.personal) | set(export.metadata)
     if export.id_column:
         skip.add(export.id_column)
