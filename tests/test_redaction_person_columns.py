@@ -48,6 +48,34 @@ def test_question_text_is_looked_at_but_only_whole():
     assert person_column_kind("Q5", "Name your biggest blocker") is None
 
 
+def test_person_columns_of_a_forms_export_feed_names_and_are_dropped():
+    """build_survey (any platform): ``Manager Name`` and ``supervisor_email`` become
+    personal data and name sources; a bare ``Manager`` yes/no flag adds no "Yes"; the
+    question "Name your biggest blocker" stays a question."""
+    from toolkit.config import SurveyConfig
+    from toolkit.intake.base import FileIntake
+    from toolkit.intake.surveybuild import SurveyExport, build_survey
+
+    df = pd.DataFrame({
+        "Which team are you in?": ["Sales", "Marketing"],
+        "Manager Name": ["Philippa Athelstan", "Bartholomew Quigley"],
+        "supervisor_email": ["lucinda.marchetti@client.example", None],
+        "Manager": ["Yes", "No"],
+        "Name your biggest blocker": ["Slow leads", "No budget"],
+    }, index=[2, 3])
+    export = SurveyExport(df=df, texts={c: c for c in df.columns})
+    intake = FileIntake(table="survey", path="forms.csv", format="google_forms")
+    build_survey(export, SurveyConfig(path=None, team_column="Which team are you in?",
+                                      team_map={"Sales": "sales", "Marketing": "marketing"}),
+                 intake, file="forms.csv")
+    names = set(intake.known_names)
+    assert {"Philippa Athelstan", "Bartholomew Quigley",
+            "lucinda.marchetti@client.example", "lucinda marchetti"} <= names
+    assert not names & {"Yes", "No", "Slow leads", "No budget"}
+    assert not {"Manager Name", "supervisor_email", "Manager"} & set(intake.columns_mapped)
+    assert any("Manager Name" in w and "supervisor_email" in w for w in intake.warnings)
+
+
 FIRST = ["Oksana", "Thandiwe", "Radomir", "Casimir"]
 LAST = ["Petrenko", "Okonkwo", "Halvorsen", "Quarshie"]
 MGR = ["Bartholomew Quigley", "Philippa Athelstan"]

@@ -144,7 +144,13 @@ def personal_names(export: SurveyExport) -> list[str]:
             names.update(id_names(v))
     # an identifier without two letters in a row (an employee number, a code) names nobody:
     # as a "name" it would replace numbers in comments and results (review 13d, N2)
-    return sorted(n for n in names if n and _LETTERS.search(n))
+    # a yes/no flag under a bare role header ("Manager": Yes/No) names nobody
+    return sorted(n for n in names if n and _LETTERS.search(n)
+                  and n.strip().lower() not in _ANSWERS)
+
+
+#: Answers, not names, that a column with a person's header may still hold.
+_ANSWERS = {"yes", "no", "true", "false", "n/a", "na", "none", "unknown", "other"}
 
 
 #: Two letters in a row: what any name has and an employee number does not.
