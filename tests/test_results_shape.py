@@ -156,3 +156,20 @@ def test_compare_backstop_names_the_file_not_the_value(tmp_path, real, monkeypat
     assert res.exit_code == 2, res.output
     assert str(src) in res.output and "TypeError" in res.output
     assert "<b>" not in res.output and "unexpected" not in res.output
+
+
+def test_portfolio_leaves_out_a_tampered_results_json_naming_the_key(tmp_path, real):
+    from toolkit.report import portfolio as pf
+
+    good = copy.deepcopy(real)
+    (tmp_path / "followup-gap").mkdir()
+    (tmp_path / "followup-gap" / "results.json").write_text(json.dumps(good))
+    bad = copy.deepcopy(real)
+    bad["client"]["id"] = "other"
+    bad["scores"]["overall"] = "<b>77</b>"
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "results.json").write_text(json.dumps(bad))
+    results, warnings = pf.load_results(tmp_path)
+    assert [r["client"]["id"] for r in results] == ["followup-gap"]
+    assert len(warnings) == 1 and warnings[0].startswith("other: ")
+    assert "scores.overall" in warnings[0] and "<b>" not in warnings[0]
