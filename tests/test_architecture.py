@@ -28,7 +28,8 @@ REPORT = ROOT / "toolkit" / "report"
 ALLOWED = {"toolkit.report", "toolkit.charts", "toolkit.vocab", "toolkit.lookup",
            "toolkit.jsonio", "toolkit.exceptions", "toolkit.formatting", "toolkit.paths",
            "toolkit.instrument", "toolkit.privacy", "toolkit.trace",
-           "toolkit.runsafe"}   # process and temporary-folder safety (the section helper)
+           "toolkit.runsafe",   # process and temporary-folder safety (the section helper)
+           "toolkit.results_shape"}   # the shape of a results.json read back (no analysis)
 #: Analysis modules (everything that measures, judges or reads an engagement).
 ANALYSIS = ("toolkit.pipeline", "toolkit.findings", "toolkit.recommend", "toolkit.verdict",
             "toolkit.scores", "toolkit.method", "toolkit.benchmarks", "toolkit.survey",

@@ -52,6 +52,7 @@ TECHNICAL = {
     "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
     "compare/methods.py": {"_Z_MAX"},
     "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH"},
+    "results_shape.py": {"MAX_MAGNITUDE"},   # input validation: largest number read back
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus
     "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},

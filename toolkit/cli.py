@@ -59,6 +59,50 @@ def _fail(exc: BaseException, debug: bool) -> None:
     sys.exit(code)
 
 
+class _ResultsShape:
+    """Backstop for ``render`` and ``compare`` (attack 6 RJ1): an exception that is not a
+    toolkit error, raised while working on a results.json this run did not write, means the
+    file does not have the shape the toolkit writes (it was edited) — exit 2 naming the file,
+    not "unexpected error". Only the exception's class is named, never its text: it may quote
+    a value of the file. A read/write failure (``OSError``) is not the file's shape."""
+
+    def __init__(self, files: list[Path], step: str) -> None:
+        self.files, self.step = files, step
+
+    def __enter__(self) -> "_ResultsShape":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if (exc is None or not self.files or not isinstance(exc, Exception)
+                or isinstance(exc, (AligndxError, OSError, MemoryError))
+                or _STOP["signum"] is not None):
+            return False
+        from .exceptions import ValidationError
+
+        ctx = click.get_current_context(silent=True)
+        root = ctx.find_root() if ctx else None
+        if root is not None and root.obj and getattr(root.obj, "debug", False):
+            traceback.print_exception(kind, exc, tb)
+        names = " and ".join(str(f) for f in self.files)
+        raise ValidationError(f"{names}: results.json does not have the shape this toolkit "
+                              f"writes (it failed while {self.step}: {kind.__name__}); use a "
+                              "results.json written by 'aligndx report'") from None
+
+
+def _results_files(*paths: Path) -> list[Path]:
+    """The *paths* that are results.json files (or report folders holding one), not
+    engagement folders analysed in this run."""
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_file():
+            out.append(p)
+        elif p.is_dir() and not (p / "engagement.toml").is_file() and \
+                (p / "results.json").is_file():
+            out.append(p / "results.json")
+    return out
+
+
 class Interrupted(KeyboardInterrupt):
     """Raised in the main thread when the command is told to stop (SIGTERM, SIGHUP, Ctrl-C).
 
@@ -306,7 +350,8 @@ def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) 
         if not quiet:
             _echo(f"  {results_json}: {msg}", err=True)
 
-    outcome = render_results(results_json, out, progress=say, timeout=timeout, pdf=pdf)
+    with _ResultsShape([results_json], "rendering it"):
+        outcome = render_results(results_json, out, progress=say, timeout=timeout, pdf=pdf)
     for note in outcome.warnings:
         _echo(f"aligndx: note: {note}", err=True)
     _branding_warnings()
@@ -434,8 +479,9 @@ def compare(before: Path, after: Path, out: Path) -> None:
     """Compare two waves, BEFORE and AFTER (engagement folders or results.json files)."""
     from .compare import compare_paths, write_comparison
 
-    comp = compare_paths(before, after, progress=lambda m: _echo(f"  {m}", err=True))
-    folder = write_comparison(comp, out)
+    with _ResultsShape(_results_files(before, after), "comparing the waves"):
+        comp = compare_paths(before, after, progress=lambda m: _echo(f"  {m}", err=True))
+        folder = write_comparison(comp, out)
     c = comp["summary"]["counts"]
     _echo(f"{comp['client'].get('id')}: {c.get('improved', 0)} improved, "
                f"{c.get('worsened', 0)} worse, {c.get('no_detectable_change', 0)} no "

@@ -127,8 +127,12 @@ def load_results(path: str | Path) -> dict:
     toolkit.exceptions.InputError
         When the file is missing, unreadable, not JSON, or not a results object (no
         ``client`` and ``toolkit_version``); the message names the file.
+    toolkit.exceptions.ValidationError
+        When a key does not have the type, vocabulary or range the toolkit writes
+        (:func:`toolkit.results_shape.shape_problem`); the message names the file, the key
+        and what was expected, never the value.
     """
-    from .exceptions import InputError
+    from .exceptions import InputError, ValidationError
 
     path = Path(path)
     try:
@@ -154,6 +158,12 @@ def load_results(path: str | Path) -> dict:
     problem = _not_plain(results)
     if problem:
         raise InputError(f"{path}: not a results.json written by 'aligndx report' ({problem})")
+    from .results_shape import shape_problem
+
+    problem = shape_problem(results)
+    if problem:     # attack 6 RJ1: refused here, before any renderer indexes or sums it
+        raise ValidationError(f"{path}: results.json does not have the shape this toolkit "
+                              f"writes ({problem})")
     return results
 
 

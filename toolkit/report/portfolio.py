@@ -22,6 +22,7 @@ from .waves import change_line
 from ..lookup import dig as _get
 from .output import Rendered, renders
 from ..formatting import half_up
+from ..results_shape import shape_problem
 
 STAGE_ORDER = ("Undefined", "Defined", "Aligned", "Integrated")
 PILLARS = ("overall", "politics", "incentives", "communication")
@@ -81,9 +82,16 @@ def load_results(out_dir: str | Path) -> tuple[list[dict], list[str]]:
                             "of this portfolio (see batch-summary.csv).")
             continue
         try:
-            results.append(json.loads(f.read_text(encoding="utf-8")))
+            res = json.loads(f.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             warnings.append(f"{f.parent.name}: results.json could not be read ({exc})")
+            continue
+        problem = shape_problem(res) if isinstance(res, dict) else "not an object"
+        if problem:   # attack 6 RJ1: an edited file is named, not rendered
+            warnings.append(f"{f.parent.name}: results.json does not have the shape this "
+                            f"toolkit writes ({problem}); left out of this portfolio.")
+            continue
+        results.append(res)
     return results, warnings
 
 
