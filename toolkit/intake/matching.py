@@ -28,6 +28,22 @@ prefix), and the best variant counts.
 * ``AMBIGUITY_MARGIN = 0.05`` — when the two best items are closer than this, the column is
   not mapped and the ambiguity is reported.
 * Two columns mapped to one item code is a blocking problem.
+
+Bounded work (attack 6 H1)
+--------------------------
+Every text is normalised once per :func:`match_columns` call, and only its first
+``MAX_TEXT_CHARS = 1000`` normalised characters (from at most ``MAX_RAW_CHARS = 8000`` raw
+characters) are compared: the longest question texts of real exports have a few hundred
+characters, and an instrument wording under 200, so a longer text never decides a match.
+Before the expensive difflib ratio, an exact upper bound of the similarity is computed for
+every item at once — the Dice overlap of content words (from an inverted index of the
+items' words) and a character-count bound of the difflib ratio (which never exceeds
+``quick_ratio``) — and only items whose bound reaches ``WEAK_CUTOFF`` are scored. An item
+below the bound cannot be matched, warned about or be the runner-up of an accepted match
+(that needs a score over ``MATCH_CUTOFF - AMBIGUITY_MARGIN``), so the outcome is that of
+scoring every item; the work is linear in the header's size. A survey export with more than
+:data:`MAX_SURVEY_COLUMNS` columns is refused before matching
+(:func:`toolkit.intake.surveybuild.build_survey`).
 """
 
 from __future__ import annotations
@@ -38,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import Problem
@@ -46,6 +63,14 @@ from .text import normalize_text
 MATCH_CUTOFF = 0.80
 WEAK_CUTOFF = 0.55
 AMBIGUITY_MARGIN = 0.05
+#: Normalised characters of a text that are compared (see "Bounded work").
+MAX_TEXT_CHARS = 1000
+#: Raw characters of a text that are normalised (HTML markup and punctuation drop out).
+MAX_RAW_CHARS = 8 * MAX_TEXT_CHARS
+#: Widest survey export accepted, in columns: the workbook limit
+#: (:data:`toolkit.spreadsheet.MAX_COLUMNS`); Qualtrics exports of large surveys have a few
+#: hundred to about 2,000 columns with their embedded data.
+MAX_SURVEY_COLUMNS = 2000
 
 
 _STOP = frozenset(
@@ -62,23 +87,46 @@ def _content_words(norm: str) -> set[str]:
     return {w for w in norm.split() if w not in _STOP}
 
 
-def text_similarity(a: str, b: str) -> float:
-    """Similarity of two texts in 0..1 (see the module notes for the method).
+@dataclass(frozen=True)
+class _Text:
+    """A text prepared for comparison: normalised (bounded), content words, char counts."""
 
-    Parameters
-    ----------
-    a, b : str
-        Texts, normalised or not.
+    norm: str
+    words: frozenset
+    counts: np.ndarray
 
-    Returns
-    -------
-    float
-        ``max(difflib ratio, Dice coefficient of content words)``.
-    """
-    na, nb = normalize_text(a), normalize_text(b)
+
+#: Character buckets of the count bound: a-z, 0-9, space, 16 buckets for other characters.
+_N_BUCKETS = 26 + 10 + 1 + 16
+
+
+def _buckets(norm: str) -> np.ndarray:
+    cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    b = 37 + cp % 16
+    b = np.where((cp >= 97) & (cp <= 122), cp - 97, b)
+    b = np.where((cp >= 48) & (cp <= 57), cp - 48 + 26, b)
+    b = np.where(cp == 32, 36, b)
+    return np.bincount(b, minlength=_N_BUCKETS)
+
+
+def _prepare(text: object, cache: dict | None = None) -> _Text:
+    """Normalise *text* once (first :data:`MAX_TEXT_CHARS` normalised characters)."""
+    key = text if isinstance(text, str) else None
+    if cache is not None and key is not None and key in cache:
+        return cache[key]
+    raw = text[:MAX_RAW_CHARS] if isinstance(text, str) else text
+    norm = normalize_text(raw)[:MAX_TEXT_CHARS].strip()
+    out = _Text(norm, frozenset(_content_words(norm)), _buckets(norm))
+    if cache is not None and key is not None:
+        cache[key] = out
+    return out
+
+
+def _similarity(a: _Text, b: _Text) -> float:
+    na, nb = a.norm, b.norm
     if not na or not nb:
         return 0.0
-    wa, wb = _content_words(na), _content_words(nb)
+    wa, wb = a.words, b.words
     dice = 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
     sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
     if sm.real_quick_ratio() <= dice or sm.quick_ratio() <= dice:
@@ -86,17 +134,45 @@ def text_similarity(a: str, b: str) -> float:
     return max(sm.ratio(), dice)
 
 
-def _variants(text: str) -> list[tuple[str, bool]]:
+def text_similarity(a: str, b: str) -> float:
+    """Similarity of two texts in 0..1 (see the module notes for the method).
+
+    Parameters
+    ----------
+    a, b : str
+        Texts, normalised or not; only their first :data:`MAX_TEXT_CHARS` normalised
+        characters are compared.
+
+    Returns
+    -------
+    float
+        ``max(difflib ratio, Dice coefficient of content words)``.
+    """
+    return _similarity(_prepare(a), _prepare(b))
+
+
+def _grid_row(text: str) -> str | None:
+    """The row of a Google Forms grid label ``Question [Row]`` (the ``[...]`` closing the
+    text), in linear time; the same as ``re.search(r"\\[([^\\]]+)\\]\\s*$", text)`` on a
+    stripped text."""
+    if not text.endswith("]"):
+        return None
+    j = len(text) - 1
+    k = text.find("[", text.rfind("]", 0, j) + 1, j)
+    return text[k + 1:j] if k != -1 and k + 1 < j else None
+
+
+def _variants(text: str, cache: dict | None = None) -> list[tuple[str, bool]]:
     """Candidate texts of a column header: (text, is_truncated_prefix)."""
     text = str(text).replace("\xa0", " ").strip()
     out = [(text, False)]
-    m = re.search(r"\[([^\]]+)\]\s*$", text)  # Google Forms grid "Question [Row]"
-    if m:
-        out.append((m.group(1), False))
+    row = _grid_row(text)  # Google Forms grid "Question [Row]"
+    if row is not None:
+        out.append((row, False))
     for sep in (" - ", "-"):  # Qualtrics matrix "Stem - Statement" (legacy: "Stem-Statement")
         if sep in text:
             tail = text.rsplit(sep, 1)[1]
-            if len(normalize_text(tail).split()) >= 3:
+            if len(_prepare(tail, cache).norm.split()) >= 3:
                 out.append((tail, False))
             break
     if text.endswith("...") or text.endswith("\u2026"):
@@ -104,17 +180,52 @@ def _variants(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _score(header: str, wording: str) -> float:
-    best = 0.0
-    nw = normalize_text(wording)
-    for variant, truncated in _variants(header):
-        if truncated:
-            nv = normalize_text(variant)
-            if len(nv) >= 20 and nw.startswith(nv):
-                best = max(best, 0.95)
-            continue
-        best = max(best, text_similarity(variant, wording))
-    return best
+class _Items:
+    """The instrument's wordings prepared once: texts, an inverted index of content words
+    and the character counts of every item (for the similarity bounds)."""
+
+    def __init__(self, wordings: Mapping[str, str], cache: dict):
+        self.codes = list(wordings)
+        self.texts = [_prepare(w, cache) for w in wordings.values()]
+        self.n_words = np.array([len(t.words) for t in self.texts], dtype=float)
+        self.lengths = np.array([len(t.norm) for t in self.texts], dtype=float)
+        self.counts = (np.vstack([t.counts for t in self.texts]) if self.texts
+                       else np.zeros((0, _N_BUCKETS), dtype=np.int64))
+        self.index: dict[str, list[int]] = {}
+        for i, t in enumerate(self.texts):
+            for w in t.words:
+                self.index.setdefault(w, []).append(i)
+
+    def candidates(self, v: _Text) -> np.ndarray:
+        """Indices of the items whose similarity with *v* may reach ``WEAK_CUTOFF``."""
+        if not v.norm or not self.texts:
+            return np.zeros(0, dtype=np.int64)
+        shared = np.zeros(len(self.texts))
+        for w in v.words:
+            for i in self.index.get(w, ()):
+                shared[i] += 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dice = np.where(self.n_words > 0, 2 * shared / (len(v.words) + self.n_words), 0.0)
+            common = np.minimum(self.counts, v.counts).sum(axis=1)
+            ratio = np.where(self.lengths > 0, 2 * common / (len(v.norm) + self.lengths), 0.0)
+        bound = np.maximum(dice, ratio)
+        return np.flatnonzero(bound >= WEAK_CUTOFF - 1e-9)
+
+    def scores(self, header: str, cache: dict) -> list[tuple[float, str]]:
+        """``(score, code)`` of the items that may reach ``WEAK_CUTOFF``, as :func:`_score`
+        gives them (items below the bound are left out: they cannot decide the outcome)."""
+        best: dict[int, float] = {}
+        for variant, truncated in _variants(header, cache):
+            v = _prepare(variant, cache)
+            if truncated:
+                if len(v.norm) >= 20:
+                    for i, t in enumerate(self.texts):
+                        if t.norm.startswith(v.norm):
+                            best[i] = max(best.get(i, 0.0), 0.95)
+                continue
+            for i in self.candidates(v):
+                best[int(i)] = max(best.get(int(i), 0.0), _similarity(v, self.texts[i]))
+        return [(s, self.codes[i]) for i, s in best.items()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,6 +320,8 @@ def match_columns(columns: Mapping[str, str], wordings: Mapping[str, str], *,
     """
     out = ColumnMatches()
     mapping = dict(mapping or {})
+    cache: dict[str, _Text] = {}
+    items = _Items(wordings, cache) if match_text else None
     codes_upper = {c.upper(): c for c in wordings}
     by_key = {str(k): str(k) for k in columns}
     by_text: dict[str, list[str]] = {}
@@ -244,7 +357,7 @@ def match_columns(columns: Mapping[str, str], wordings: Mapping[str, str], *,
         if not match_text:
             out.unmatched.append(col)
             continue
-        scores = sorted(((_score(text, w), c) for c, w in wordings.items()), reverse=True)
+        scores = sorted(items.scores(text, cache), reverse=True)
         if not scores or scores[0][0] < WEAK_CUTOFF:
             out.unmatched.append(col)
             continue

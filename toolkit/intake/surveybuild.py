@@ -22,12 +22,12 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..exceptions import Problem
+from ..exceptions import Problem, ValidationError
 from .base import FileIntake
 from .contacts import person_column_kind
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
-from .matching import instrument_wordings, match_columns
+from .matching import MAX_SURVEY_COLUMNS, instrument_wordings, match_columns
 from .text import normalize_text
 
 BACKGROUND = ("team", "level", "tenure", "region")
@@ -237,9 +237,21 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
         present, item codes (float64 1..5, NaN = missing), ``FREQ``, ``OPEN1``/``OPEN2``;
         index = spreadsheet row numbers. Problems are blocking (unknown teams, unmatched
         answers, no team column, no item matched, duplicate ids).
+
+    Raises
+    ------
+    ValidationError
+        The export has more than :data:`~toolkit.intake.matching.MAX_SURVEY_COLUMNS`
+        columns (refused before any matching).
     """
-    wordings = dict(wordings) if wordings is not None else instrument_wordings()
     df = export.df
+    if len(df.columns) > MAX_SURVEY_COLUMNS:
+        raise ValidationError(Problem(
+            file, f"the survey export has {len(df.columns):,} columns; a survey export may have "
+            f"at most {MAX_SURVEY_COLUMNS:,} (Qualtrics exports of large surveys have a few "
+            "hundred to about 2,000, with their embedded data); check that this is the right "
+            "file, or export only the questions and the team column"))
+    wordings = dict(wordings) if wordings is not None else instrument_wordings()
     problems: list[Problem] = []
     rows = df.index
 
