@@ -175,6 +175,17 @@ def test_aggregates_xlsx_has_no_formulas(report_dir):
                     assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
 
 
+def _arial_metrics_installed() -> bool:
+    """Whether fontconfig (which WeasyPrint uses) gives Arial or its metric twin."""
+    import shutil
+
+    if not shutil.which("fc-match"):
+        return False
+    got = subprocess.run(["fc-match", "-f", "%{family}", "Arial"], capture_output=True,
+                         text=True).stdout
+    return any(f in got for f in ("Arial", "Liberation Sans"))
+
+
 def test_pdf_has_cover_running_header_and_page_numbers(report_dir, results, tmp_path):
     """The PDF a partner sends: cover first, then every page carries the client's name,
     "Confidential" and "Page n of N"; no page ends on a section heading."""
@@ -194,8 +205,10 @@ def test_pdf_has_cover_running_header_and_page_numbers(report_dir, results, tmp_
     pages = [p for p in text.split("\f") if p.strip()]
     n = len(pages)
     # a document a CEO reads: about 20 pages is the aim (partner review: 36; 20 now), the
-    # appendices shorter than the body, and no plumbing in it
-    assert n <= 21, n
+    # appendices shorter than the body, and no plumbing in it. The CSS asks for Arial; where
+    # neither Arial nor its metric twin Liberation Sans is installed, fontconfig substitutes
+    # DejaVu Sans, about 10 % wider, which adds a page (seen: 22 against 21).
+    assert n <= (21 if _arial_metrics_installed() else 22), n
     first_appendix = next(i for i, p in enumerate(pages) if re.search(
         r"^\s*Appendix A —", p, re.M) and i > 0)
     assert n - first_appendix < first_appendix - 1, (first_appendix, n)
