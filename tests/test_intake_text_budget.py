@@ -9,7 +9,6 @@ the real limit would be slow to write."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,7 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT
+# the copied sample engagement and the engagement.toml edit of the size-limit tests
+from tests.test_intake_size_limits import _point, engagement  # noqa: F401
 from toolkit.schemas import MAX_TEXT_BYTES
 from toolkit.spreadsheet import MAX_CELL_CHARS
 
@@ -54,20 +55,6 @@ def _read_capped(path: Path, display: str) -> str:
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.startswith("REFUSED "), p.stdout
     return p.stdout[len("REFUSED "):].strip()
-
-
-@pytest.fixture
-def engagement(tmp_path):
-    dst = tmp_path / "eng"
-    shutil.copytree(SAMPLES / "followup-gap", dst)
-    return dst
-
-
-def _point(engagement: Path, old: str, new: str) -> None:
-    toml = engagement / "engagement.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert old in text
-    toml.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def _repeated(n: int, value: str) -> pa.DictionaryArray:
