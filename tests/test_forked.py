@@ -97,3 +97,41 @@ def test_cancel_ends_the_child():
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert forked._PARENT_FDS.isdisjoint({call._fd, call._ctl} - {None})
+
+
+def test_crm_measures_run_beside_the_survey_and_give_the_serial_results(tmp_path, monkeypatch):
+    """The pipeline computes the CRM measures in a forked copy while the survey measures run
+    (issue 18): the results are those of a run without forks (ALIGNDX_FORK=0), and the CRM
+    measures really ran in another process."""
+    import json
+
+    import toolkit.crm as crm_pkg
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+    from toolkit.jsonio import jsonable
+    from toolkit.paths import SAMPLES_DIR
+    from toolkit.pipeline import analyse
+
+    real = crm_pkg.measure_crm
+    seen = tmp_path / "pids"
+
+    def recording(*args, **kwargs):
+        with open(seen, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(crm_pkg, "measure_crm", recording)
+    eng = load_engagement(SAMPLES_DIR / "followup-gap" / "engagement.toml")
+    data = load_data(eng)
+
+    def run() -> str:
+        res = jsonable(analyse(data))
+        res.pop("generated_at")
+        return json.dumps(res, sort_keys=True)
+
+    forked_run = run()
+    pids = [int(p) for p in seen.read_text().split()]
+    assert len(pids) == 1 and pids[0] != os.getpid()
+    monkeypatch.setenv("ALIGNDX_FORK", "0")
+    assert run() == forked_run
+    assert [int(p) for p in seen.read_text().split()][1:] == [os.getpid()]

@@ -83,6 +83,23 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # every name the data holds, for redaction of free text and labels (SPEC §8)
     known = _known_names(data)
 
+    # --- crm, started first --------------------------------------------------------------
+    # The CRM measures need nothing from the survey: a forked copy of this process computes
+    # them while the survey measures and their anonymity audit run here (issue 18). The
+    # result is the one a call here gives (toolkit.forked: any failure of the child and the
+    # call is made here, raising what it raises).
+    crm_call = None
+    if data.leads is not None:
+        from .crm import measure_crm
+        from .forked import ForkedCall
+
+        crm_call = ForkedCall(
+            measure_crm, data.leads, data.opportunities, data.activities, settings=settings,
+            period_start=eng.client.period_start, period_end=eng.client.period_end,
+            marketing_sources=eng.crm.marketing_sources if eng.crm else (),
+            extract_date=eng.crm.extract_date if eng.crm else None,
+            known_names=known, name="CRM measures")
+
     # --- survey -------------------------------------------------------------------------
     survey = None
     if data.survey is None:
@@ -124,13 +141,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
                         "engagement.toml")
     else:
         say("CRM measures")
-        from .crm import measure_crm
-        crm = run("crm", lambda: measure_crm(
-            data.leads, data.opportunities, data.activities, settings=settings,
-            period_start=eng.client.period_start, period_end=eng.client.period_end,
-            marketing_sources=eng.crm.marketing_sources if eng.crm else (),
-            extract_date=eng.crm.extract_date if eng.crm else None,
-            known_names=known))
+        crm = run("crm", crm_call.result)
 
     # --- incentives ---------------------------------------------------------------------
     incentives = None
