@@ -68,3 +68,30 @@ def test_verdict_legend_sits_below_the_bars():
         "Supported", "Not supported", "Cannot be settled"]
     assert all(float(t).is_integer() for t in ax.get_xticks())
     plt.close(fig)
+
+
+def test_score_chart_is_the_same_in_every_run_and_dots_sit_on_their_pillar():
+    """The clients' dots are jittered by a seeded generator: the same image whatever NumPy's
+    global random state (seaborn's stripplot drew from it, so two batches of the same results
+    gave different charts), each dot at its client's score within ±0.15 of its pillar."""
+    import numpy as np
+
+    from toolkit.charts.png import figure_png
+    from toolkit.charts.portfolio import plot_score_distribution
+
+    data = pd.DataFrame({"overall": [82.0, 39.4, 51.0], "politics": [70.0, 20.0, np.nan],
+                         "incentives": [51.6, 51.6, 60.0], "communication": [10.0, 90.0, 45.0]})
+    images = []
+    for seed in (1, 2):
+        np.random.seed(seed)
+        ax = plot_score_distribution(data=data)
+        images.append(figure_png(ax.figure))
+        dots = [c for c in ax.collections if len(c.get_offsets())]
+        plt.close(ax.figure)
+    assert images[0] == images[1]
+    cols = ["overall", "politics", "incentives", "communication"]
+    offsets = np.concatenate([c.get_offsets() for c in dots])
+    assert len(offsets) == 11  # one dot per client and pillar with a score
+    for x, y in offsets:
+        i = int(round(x))
+        assert abs(x - i) <= 0.15 and y in set(data[cols[i]].dropna())

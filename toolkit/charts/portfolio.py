@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
@@ -37,8 +38,13 @@ def plot_score_distribution(*, data: pd.DataFrame, ax=None):
     long = data[cols].melt(var_name="pillar", value_name="score").dropna()
     sns.boxplot(data=long, x="pillar", y="score", order=cols, color="#dddddd",
                 showfliers=False, width=0.5, ax=ax)
-    sns.stripplot(data=long, x="pillar", y="score", order=cols, color=NEUTRAL, size=5,
-                  jitter=0.15, ax=ax)
+    # the clients' dots, jittered sideways by a seeded generator: the same chart in every run
+    # (seaborn's stripplot draws its jitter from NumPy's global random state)
+    rng = np.random.default_rng(0)
+    for i, col in enumerate(cols):
+        y = long.loc[long["pillar"] == col, "score"].to_numpy(dtype=float)
+        x = i + (rng.uniform(-0.15, 0.15, size=len(y)) if len(y) > 1 else np.zeros(len(y)))
+        ax.scatter(x, y, s=25, color=NEUTRAL, linewidths=0, zorder=3)
     for cut in (25, 50, 75):
         ax.axhline(cut, color="#999999", lw=0.8, ls="--", zorder=0)
     ax.set_ylim(0, 100)

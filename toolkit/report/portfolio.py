@@ -336,3 +336,33 @@ def render_findings(portfolio: dict) -> Rendered:
                               "Share of clients": (df["share"] * 100).map(half_up)
                               .astype("Int64").astype(str) + "%"})
         show_table(table, caption=heading)
+
+
+def _load_chart_stack() -> None:
+    """In the portfolio notebook's kernel, load the charts' libraries now (issue 18).
+
+    The batch starts the portfolio notebook with its first batch job; this module is
+    imported by the notebook's first cell, which runs while the reports are being built,
+    and its cell that reads the results waits for the last report. Importing
+    :mod:`toolkit.charts.portfolio` here (seaborn and, through it, ``scipy.stats`` and
+    pyplot: ~2 s of CPU, measured) and a first chart drawn take that cost off the batch's serial tail after the
+    last report. Outside a kernel (tests, the CLI) nothing is loaded.
+    """
+    from .parallel import in_kernel
+
+    if in_kernel():
+        from ..charts import portfolio as charts
+        from ..charts.png import figure_png
+        from ..charts.theme import pyplot
+
+        # one small chart drawn and dropped: seaborn's and Agg's first-use costs (~0.4 s)
+        # are paid here too; a box plot draws no random numbers (the strip plot's jitter
+        # would, and change the real chart's dots)
+        ax = charts.new_axes()
+        charts.sns.boxplot(data=pd.DataFrame({"pillar": ["a", "b"], "score": [1.0, 2.0]}),
+                           x="pillar", y="score", ax=ax)
+        figure_png(ax.figure)
+        pyplot().close(ax.figure)
+
+
+_load_chart_stack()
