@@ -65,7 +65,9 @@ def whoami(spec):
     import sys as _sys
 
     info = {"pid": os.getpid(), "ppid": os.getppid(), "pandas": "pandas" in _sys.modules,
-            "sid": os.getsid(0)}
+            "sid": os.getsid(0),
+            "env": {k: os.environ.get(k) for k in ("ALIGNDX_FORK", "ALIGNDX_PARALLEL_SECTIONS",
+                                                   "ALIGNDX_CRM_PARALLEL", "OMP_NUM_THREADS")}}
     (Path(spec["out"]) / f"{Path(spec['folder']).name}.whoami.json").write_text(
         json.dumps(info))
     return {}

@@ -79,3 +79,33 @@ def test_server_that_died_leaves_jobs_to_fresh_interpreters(tmp_path, monkeypatc
     assert res.counts["ok"] == 2, [r.error for r in res.results]
     info = [json.loads((out / f"c{i}.whoami.json").read_text()) for i in range(2)]
     assert {i["ppid"] for i in info} == {os.getpid()}
+
+
+@pytest.mark.parametrize("server", ["1", "0"])
+@pytest.mark.parametrize("jobs, n_cores, serial, threads", [
+    (2, 2, True, "1"),      # two jobs on two cores: each report in series, one thread each
+    (2, 8, False, "4"),     # four cores per job: a report keeps its parallel parts
+    (3, 4, True, "1"),
+    (1, 2, False, None),    # one job: the report may use the idle core
+])
+def test_jobs_sharing_the_cores_run_their_reports_in_series(tmp_path, monkeypatch, server,
+                                                           jobs, n_cores, serial, threads):
+    """A report's own parallel parts (forked workers, the section helper, the CRM child) cost
+    CPU that two jobs on two cores need for each other (issue 18): jobs with fewer than two
+    cores each get them switched off, from the warm server and as fresh interpreters; a
+    value the user set is kept."""
+    monkeypatch.setenv("ALIGNDX_BATCH_FORKSERVER", server)
+    for name in runner.PARALLEL_SWITCHES + runner.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALIGNDX_CRM_PARALLEL", "1")  # the user's choice stands
+    monkeypatch.setattr(runner, "cores", lambda: n_cores)
+    src, out = tmp_path / "in", tmp_path / "out"
+    _engagements(src, 2)
+    res = runner.run_batch(src, out, jobs=jobs, portfolio=False, show_progress=False,
+                           target="batch_fakes:whoami")
+    assert res.counts["ok"] == 2, [r.error for r in res.results]
+    for i in range(2):
+        env = json.loads((out / f"c{i}.whoami.json").read_text())["env"]
+        off = "0" if serial else None
+        assert env == {"ALIGNDX_FORK": off, "ALIGNDX_PARALLEL_SECTIONS": off,
+                       "ALIGNDX_CRM_PARALLEL": "1", "OMP_NUM_THREADS": threads}

@@ -268,7 +268,7 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
             proc = subprocess.Popen([sys.executable, "-m", "toolkit.batch.worker",
                                      str(spec_path)], stdout=log, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True,
-                                    env=job_env())
+                                    env=job_env(spec.get("jobs", 1)))
         timeout = spec.get("timeout")
         why = None
         while proc.poll() is None:
@@ -313,11 +313,43 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
     return res.to_dict()
 
 
-def job_env() -> dict:
-    """Environment of a job's process: unbuffered output, this toolkit first on the path."""
+#: What a report runs beside its own analysis and rendering (forked workers, the kernel's
+#: section helper, the CRM measures' child): switched off in batch jobs that share the cores
+#: (see :func:`job_env`).
+PARALLEL_SWITCHES = ("ALIGNDX_FORK", "ALIGNDX_PARALLEL_SECTIONS", "ALIGNDX_CRM_PARALLEL")
+#: Thread pools of the numerical libraries, sized to a job's share of the cores.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def job_env(jobs: int = 1) -> dict:
+    """Environment of a job's process: unbuffered output, this toolkit first on the path.
+
+    With *jobs* running at once and fewer than two cores for each (``2 * jobs > cores``),
+    a report does its work in series: its own parallel parts (forked workers, a section
+    helper beside the kernel) only pay off on a core nobody else needs, and with the
+    other jobs busy they add their fork and copy-on-write costs (~2 s of CPU per typical
+    report, measured: docs/benchmarks.md, sixth session) without shortening anything. The
+    numerical libraries' thread pools get the job's share of the cores. A variable already
+    set by the user is kept.
+    """
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join(
         [_REPO_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    n = cores()
+    if jobs > 1 and 2 * jobs > n:
+        for name in PARALLEL_SWITCHES:
+            env.setdefault(name, "0")
+    if jobs > 1:
+        for name in THREAD_VARIABLES:
+            env.setdefault(name, str(max(1, n // jobs)))
     return env
 
 
@@ -360,15 +392,16 @@ def plan_jobs(jobs: Iterable[Job], out: Path, *, notebook: Path, timeout: float 
     return to_run, skipped
 
 
-def start_server(target: str):
-    """A warm job server for *target* (its imports done once), or ``None``."""
+def start_server(target: str, jobs: int = 1):
+    """A warm job server for *target* (its imports done once) whose jobs run *jobs* at a
+    time (:func:`job_env`), or ``None``."""
     if not _use_forkserver():
         return None
     from .forkserver import PRELOAD, ForkServer
 
     preload = PRELOAD if target == DEFAULT_TARGET else (target.partition(":")[0],)
     try:
-        return ForkServer(job_env(), preload)
+        return ForkServer(job_env(jobs), preload)
     except OSError:  # jobs start as fresh interpreters instead
         return None
 
@@ -377,7 +410,7 @@ def _run_local(specs: list[dict], jobs: int, on_done: Callable[[dict], None],
                server=None) -> None:
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="aligndx-job")
-    futures = {pool.submit(run_job, s, cancel, server): s for s in specs}
+    futures = {pool.submit(run_job, {**s, "jobs": jobs}, cancel, server): s for s in specs}
     reported = set()
     try:
         pending = set(futures)
@@ -457,7 +490,7 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
         raise InputError(f"--jobs {jobs}: expected at least 1")
     t0 = time.perf_counter()
     # the warm job server imports what a job needs while the batch is planned
-    server = None if scheduler else start_server(target)
+    server = None if scheduler else start_server(target, jobs)
     try:
         return _batch(folder, out, jobs=jobs, timeout=timeout, force=force, shard=shard,
                       scheduler=scheduler, notebook=notebook, pdf=pdf, portfolio=portfolio,
