@@ -41,6 +41,7 @@ GENERIC_WORDS = frozenset("""
     services customer customers client clients success care feedback careers
     recruiting recruitment talent press media pr webmaster postmaster hostmaster
     system systems bot bots user users test tests testing demo demos sandbox dummy
+    process processes platform security chatter insights connector robot
     unassigned unknown none null na tbd queue queues default integration
     integrations api sync import export automation automated workflow crm erp salesforce
     sfdc hubspot marketo pardot eloqua pipedrive dynamics zoho outreach salesloft

@@ -14,6 +14,8 @@ one, and a million-contact export then adds no cost to redaction.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..namewords import is_generic_word
@@ -39,14 +41,74 @@ _WHOLE = ({r + s for r in _ROLES for s in ("name", "fullname", "email", "emailad
           | _BARE | {"workemail", "primaryemail", "contactinformation"})
 
 
+#: Last word of a header naming a person by role (attack 7, CN1): ``Account Owner``,
+#: ``Sales Rep``, ``Account Executive``, ``Support Agent``, ``Created by user``.
+_ROLE_END = frozenset("""owner rep representative sdr bdr ae am csm executive manager
+    approver referrer assignee agent user salesperson supervisor coach mentor""".split())
+#: Roles that name a person as a one-word header (``SDR``, ``BDR``); ``Owner``, ``Rep`` and
+#: ``User`` alone stay questions or flags.
+_ROLE_BARE = frozenset({"sdr", "bdr", "ae", "csm", "approver", "referrer", "assignee",
+                        "salesperson"})
+#: Trailing words saying which part of the person the column holds.
+_NAME_TAIL = {("first", "name"): "first", ("given", "name"): "first", ("forename",): "first",
+              ("firstname",): "first", ("last", "name"): "last",
+              ("family", "name"): "last", ("surname",): "last", ("lastname",): "last",
+              ("full", "name"): "whole", ("fullname",): "whole", ("name",): "whole",
+              ("email",): "whole", ("e", "mail"): "whole", ("email", "address"): "whole",
+              ("e", "mail", "address"): "whole", ("alias",): "whole"}
+#: Words that make a header a question or a sentence rather than a role ("Who is your
+#: sales rep?", "Rate the SDR", "Are you a manager?").
+_NOT_ROLE = frozenset("""who whom whose what which when where why how you your yours my our
+    their his her its is are was were be been do does did rate rating please the a an of
+    with for in on at this that and or not no any if per each every level type role""".split())
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+def _role_kind(header: object) -> str | None:
+    """The pattern rule of :func:`person_column_kind`: a short header whose words are a role
+    (``Account Owner``, ``Last Modified By``, ``Assigned SDR``, ``Assigned To``), optionally
+    followed by the part of the name it holds (``Opportunity Owner: Full Name``,
+    ``Created By Email``, ``Owner Alias``, ``AE Name``)."""
+    words = [w.lower() for w in _WORDS.findall(str(header))]
+    if not words or len(words) > 6:
+        return None
+    kind = None
+    for n in (3, 2, 1):
+        tail = tuple(words[-n:])
+        if len(words) > n and tail in _NAME_TAIL:
+            kind, words = _NAME_TAIL[tail], words[:-n]
+            break
+    if not 1 <= len(words) <= 3 or _NOT_ROLE & set(words) or any(w.isdigit() for w in words):
+        return None
+    last = words[-1]
+    if len(words) == 1:   # one word: a role that names a person alone, or role + name part
+        return (kind or "whole") if last in _ROLE_BARE or (kind and last in _ROLE_END) \
+            else None
+    if words[-2:] == ["user", "agent"]:   # the browser string of a survey platform
+        return None
+    if last in _ROLE_END or words[-2:] == ["assigned", "to"]:
+        return kind or "whole"
+    if last == "by" and (words[-2].endswith("ed") or words[-2] in {"owned", "run", "made"}):
+        return kind or "whole"   # Created By, Last Modified By, Converted By, Approved By
+    return None
+
+
 def person_column_kind(*headers: object) -> str | None:
     """Which part of a person's name a column holds, judged by its header(s) alone.
 
-    A header counts only when, lower-cased with everything but letters and digits removed,
-    it *is* a role and a name/e-mail word (``Manager Email``, ``employee_name``,
+    A header counts when, lower-cased with everything but letters and digits removed, it
+    *is* a role and a name/e-mail word (``Manager Email``, ``employee_name``,
     ``ManagerFullName``, ``First Name``) or a role that names a person by itself
-    (``Supervisor``); a question that merely contains such a word ("Name your biggest
-    blocker", "How does your manager support you?") does not.
+    (``Supervisor``). The column's key (the first header) also counts when its words name
+    a person by role, with at most three words before the name part (:func:`_role_kind`):
+    ``Created By``, ``Last Modified By``, ``Created by user``, ``SDR``, ``Assigned SDR``,
+    ``SDR Owner``, ``Account Executive``, ``AE Name``, ``Account Owner``,
+    ``Opportunity Owner: Full Name``, ``Owner Alias``, ``Sales Rep``, ``Approved By``,
+    ``Referred By``, ``Created By Email``, ``Marketing Owner``, ``Assigned To`` (attack 7,
+    CN1). A question that merely contains such a word ("Name your biggest blocker", "How
+    does your manager support you?", "Manager level") does not, and a platform's question
+    text (later headers) is judged by the exact rule only: a matrix sub-item "Responsiveness
+    - Account Executive" is a question.
 
     Parameters
     ----------
@@ -59,7 +121,7 @@ def person_column_kind(*headers: object) -> str | None:
     {"first", "last", "whole"} or None
         ``"whole"`` for a full name, a bare role or an e-mail address.
     """
-    for h in headers:
+    for i, h in enumerate(headers):
         k = norm_key(h)
         if k in _FIRST:
             return "first"
@@ -67,6 +129,8 @@ def person_column_kind(*headers: object) -> str | None:
             return "last"
         if k in _WHOLE:
             return "whole"
+        if i == 0 and (kind := _role_kind(h)):
+            return kind
     return None
 
 
