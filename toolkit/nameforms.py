@@ -247,3 +247,94 @@ def name_info(name: str) -> NameForms:
             ones += [first[0] + last, last + first[0]]
         seqs += [(one,) for one in ones]
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Scripts written without spaces between words (attack 7, RD1)
+# --------------------------------------------------------------------------------------
+
+#: Characters of scripts written without spaces between words — Thai, Lao, Myanmar,
+#: Khmer, Japanese kana, CJK ideographs — and Hangul, whose words carry their particles
+#: ("김민준이"). A name in these scripts is found inside a run of them, not as a word.
+_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
+             "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f")
+UNSPACED_RE = re.compile(f"[{_UNSPACED}]+")
+#: Longest form looked for inside a run (a name is a few characters; bounds the cost).
+MAX_UNSPACED = 16
+
+
+def unspaced_forms(name: str, *, parts: bool = True) -> set[str]:
+    """The forms of *name* looked for inside runs of unspaced script (:data:`UNSPACED_RE`).
+
+    The name's runs of such characters joined ("田中 太郎" → "田中太郎", "Wei Li (李伟)" →
+    "李伟"), and, with *parts*, each run of two or more characters ("田中", "太郎"). A
+    single character (a Chinese family name such as 王) is never a form alone: it is too
+    often part of other words.
+
+    Parameters
+    ----------
+    name : str
+        A known name or id.
+    parts : bool
+        Also each run alone (off for labels the toolkit wrote, as for Latin parts).
+
+    Returns
+    -------
+    set of str
+        NFC-normalised forms of 2 to :data:`MAX_UNSPACED` characters; empty for a name
+        without such characters.
+    """
+    runs = UNSPACED_RE.findall(unicodedata.normalize("NFC", str(name)))
+    out = {"".join(runs)} | (set(runs) if parts else set())
+    return {f for f in out if 2 <= len(f) <= MAX_UNSPACED}
+
+
+def unspaced_redactor(forms, mask: str):
+    """A function replacing every form of *forms* inside runs of unspaced script by *mask*.
+
+    At each character of a run the longest form starting there is taken (a set lookup per
+    form length, at most :data:`MAX_UNSPACED`), so the cost is linear in the text's length
+    whatever the number of names. Text outside such runs is not looked at.
+
+    Returns
+    -------
+    callable or None
+        ``f(text) -> str``; None when *forms* is empty.
+    """
+    forms = {f for f in forms if 2 <= len(f) <= MAX_UNSPACED}
+    if not forms:
+        return None
+    lengths = sorted({len(f) for f in forms}, reverse=True)
+
+    def one_run(m: re.Match) -> str:
+        run, out, i, n = m.group(0), [], 0, len(m.group(0))
+        while i < n:
+            for k in lengths:
+                if k <= n - i and run[i:i + k] in forms:
+                    out.append(mask)
+                    i += k
+                    break
+            else:
+                out.append(run[i])
+                i += 1
+        return "".join(out)
+
+    joined = re.compile(f"{re.escape(mask)}(?:[ \u3000\u30fb\u00b7]{re.escape(mask)})+")
+
+    def redact(text: str) -> str:
+        if not UNSPACED_RE.search(text):
+            return text
+        out = UNSPACED_RE.sub(one_run, unicodedata.normalize("NFC", text))
+        return joined.sub(mask, out)   # "田中 太郎": one mask, as for a Latin name
+
+    return redact
+
+
+def unspaced_ngrams(text: str, longest: int = 8) -> set[str]:
+    """Every piece of 2 to *longest* characters of the unspaced runs of *text*: the "words"
+    an unspaced name can share with it (:func:`toolkit.intake.contacts.text_words`)."""
+    out: set[str] = set()
+    for run in UNSPACED_RE.findall(unicodedata.normalize("NFC", text)):
+        n = len(run)
+        out.update(run[i:i + k] for k in range(2, longest + 1) for i in range(n - k + 1))
+    return out

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from ..namewords import is_generic_word
-from ..nameforms import _tokens, fold, name_words
+from ..nameforms import UNSPACED_RE, _tokens, fold, name_words, unspaced_ngrams
 from .crmbuild import norm_key
 
 #: Whose name or e-mail a column may hold: the empty role ("First Name", "Email"), the CRM
@@ -190,6 +190,8 @@ def text_words(free_text) -> set[str]:
         for t in pd.Series(series).dropna().astype(str).unique():
             # every word, also after an "@" ("mail jane@x.com, Hans Tanaka said no")
             words.update(map(fold, tokens.findall(t)))
+            if UNSPACED_RE.search(t):   # "问王小明吧": the pieces a CJK name can be (RD1)
+                words.update(unspaced_ngrams(t))
     return words
 
 
