@@ -212,12 +212,14 @@ def _load_plan(eng: Engagement) -> tuple[pd.DataFrame | None, FileIntake, list[P
         from ..incentives.plan import load_plan
     except ImportError as exc:  # pragma: no cover - wiring not there yet
         return None, intake, [Problem(display, f"compensation plan reader unavailable: {exc}")]
+    names: list[str] = []
     try:
-        plan = load_plan(path, display_name=display)
+        plan = load_plan(path, display_name=display, names_out=names)
     except ValidationError as exc:
         return None, intake, _problems(exc, display)
     intake.rows_read = intake.rows_kept = int(len(plan))
     intake.columns_mapped = {str(c): str(c) for c in plan.columns}
+    intake.known_names = names   # people of the plan's person columns: redaction only (PN1)
     return plan.reset_index(drop=True), intake, []
 
 
