@@ -99,3 +99,17 @@ def test_cjk_owners_are_removed_from_every_comment_end_to_end(tmp_path):
         assert name not in blob, name
     assert f"问{M}吧，他知道为什么线索被拒。" in blob
     assert f"{M}さんは毎回断ります。" in blob
+
+
+@pytest.mark.parametrize("owner, text, expected", [
+    ("Sean O'Brien", "Sean OBrien said no, ask OBrien or O Brien",
+     f"{M} said no, ask {M} or {M}"),
+    ("Sean O'Brien", "Ask O'Brien about it", f"Ask {M} about it"),
+    ("Anne-Marie Dubois", "AnneMarie Dubois and Anne Marie", f"{M} and {M}"),
+    ("jane.doe", "Janes leads are bad", f"{M} leads are bad"),
+    ("jane.dubois", "the sales team is fine; Dubois leads", f"the sales team is fine; {M} leads"),
+])
+def test_latin_names_joined_or_possessive_are_removed(owner, text, expected):
+    """The attacker's Latin lows (RD1): an apostrophe or hyphen dropped or spaced ("OBrien",
+    "O Brien", "AnneMarie"), a possessive without its apostrophe ("Janes leads")."""
+    assert make_redactor([owner])(text) == expected

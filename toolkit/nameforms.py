@@ -117,6 +117,9 @@ class NameForms:
         The name is one alphabetic word removed in any case (``jdubois``, ``mark``, not
         ``Jane``): that form is too likely an ordinary word for labels the toolkit writes
         and for theme words.
+    possessive : set of str
+        Each part with an ``s``, removed alone when written with a capital like a part:
+        the possessive without its apostrophe ("Janes leads").
     """
 
     seqs: list = field(default_factory=list)
@@ -124,6 +127,7 @@ class NameForms:
     initials: set = field(default_factory=set)
     short: set = field(default_factory=set)
     one_word: bool = False
+    possessive: set = field(default_factory=set)
 
 
 def id_words(name: str) -> tuple[list[str], list[str]]:
@@ -225,7 +229,7 @@ def name_info(name: str) -> NameForms:
             parts.add(f[1:])
             seqs += [(f[0], f[1:]), (f[1:], f[0])]
             out.initials.add((f[0], f[1:]))
-        return out
+        return _joined_and_possessive(name, low, out)
     seqs.append(low)
     seqs.append(tuple(reversed(low)))
     first, last = low[0], low[-1]
@@ -246,6 +250,45 @@ def name_info(name: str) -> NameForms:
         if real[-1]:
             ones += [first[0] + last, last + first[0]]
         seqs += [(one,) for one in ones]
+    return _joined_and_possessive(name, low, out)
+
+
+#: Words of a name joined by an apostrophe or a hyphen: "O'Brien", "Anne-Marie".
+_JOINED = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)+")
+
+
+def _joined_and_possessive(name: str, low: tuple, out: NameForms) -> NameForms:
+    """Forms a comment writes that the name's words do not give (attack 7, RD1 lows):
+
+    * words joined by an apostrophe, or by a hyphen between capitalised words, written
+      together or apart — "OBrien", "Obrien", "O Brien" for "O'Brien", "AnneMarie" for
+      "Anne-Marie" — as a part, as one word and in the full name ("Sean OBrien"); a
+      hyphen of an id (``nina.larsen-admin``) joins nothing;
+    * the possessive without its apostrophe ("Janes leads"): each part of 3+ letters with
+      an ``s`` (:attr:`NameForms.possessive`).
+    """
+    if not (out.seqs or out.parts):
+        return out
+    for m in _JOINED.finditer(unicodedata.normalize("NFC", str(name).split("@", 1)[0])):
+        written = re.split(r"['\u2019\-]", m.group(0))
+        if "'" not in m.group(0) and "\u2019" not in m.group(0) and \
+                not all(w[:1].isupper() for w in written):
+            continue
+        pieces = tuple(fold(w) for w in written)
+        joined = "".join(pieces)
+        if len(joined) < 3 or not joined.isalpha() or is_generic_word(joined):
+            continue
+        out.parts.add(joined)
+        out.seqs += [pieces, (joined,)]
+        n = len(pieces)
+        for i in range(len(low) - n + 1):
+            if low[i:i + n] == pieces:
+                alt = low[:i] + (joined,) + low[i + n:]
+                if len(alt) > 1:
+                    out.seqs += [alt, tuple(reversed(alt))]
+                break
+    out.possessive = {p + "s" for p in out.parts
+                      if len(p) >= 3 and p.isalpha() and not p.endswith("s")}
     return out
 
 

@@ -293,7 +293,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         if info.seqs or info.parts or info.short:   # not a name of generic words only
             unspaced |= unspaced_forms(name, parts=parts)
         if parts:
-            alone |= info.parts
+            alone |= info.parts | info.possessive   # "Jane", "Janes leads"
         titled |= info.parts | info.short
         for ini, surname in info.initials:
             initials.setdefault(surname, set()).add(ini)
