@@ -312,7 +312,8 @@ def unspaced_forms(name: str, *, parts: bool = True) -> set[str]:
     The name's runs of such characters joined ("田中 太郎" → "田中太郎", "Wei Li (李伟)" →
     "李伟"), and, with *parts*, each run of two or more characters ("田中", "太郎"). A
     single character (a Chinese family name such as 王) is never a form alone: it is too
-    often part of other words.
+    often part of other words; with *parts*, a Chinese name of two or three characters
+    also gives its family name followed by a title (:data:`HAN_TITLES`: "王总", "张先生").
 
     Parameters
     ----------
@@ -329,7 +330,16 @@ def unspaced_forms(name: str, *, parts: bool = True) -> set[str]:
     """
     runs = UNSPACED_RE.findall(unicodedata.normalize("NFC", str(name)))
     out = {"".join(runs)} | (set(runs) if parts else set())
+    whole = "".join(runs)
+    if parts and 2 <= len(whole) <= 3 and _HAN.fullmatch(whole):
+        # a Chinese name: the family name with a title is the person ("王总", "张先生")
+        out |= {whole[0] + t for t in HAN_TITLES}
     return {f for f in out if 2 <= len(f) <= MAX_UNSPACED}
+
+
+#: Titles written after a Chinese family name: Mr, Ms, Miss, teacher, boss, manager, director.
+HAN_TITLES = ("先生", "女士", "小姐", "老师", "总", "经理", "主任", "主管")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def unspaced_redactor(forms, mask: str):
