@@ -157,3 +157,52 @@ def test_hubspot_and_generic_exports_collect_people_columns(tmp_path):
     assert r.problems == []
     assert {"Casimir Okonkwo", "Radomir Halvorsen", "tquar"} <= set(r.intake.contact_pool)
     assert r.intake.known_names == ["Casimir Okonkwo"]
+
+
+PLAN_PEOPLE = {"Employee Name": "Rosalind Featherstone", "Plan Holder": "Barnaby Wolcott",
+               "Approved By": "Cressida Thorne", "Plan Owner": "Leopold Marchetti",
+               "Participant": "Wilhelmina Strand"}
+
+
+@pytest.mark.parametrize("header", list(PLAN_PEOPLE) + ["plan_holder", "employee_name"])
+def test_plan_person_headers_count(header):
+    assert person_column_kind(header) == "whole"
+
+
+def test_plan_person_columns_are_redacted_end_to_end(tmp_path):
+    """Attack 7, PN1: the compensation plan's person columns (``Employee Name``, ``Plan
+    Holder``, ``Approved By``, ``Plan Owner``, ``Participant``) are name sources: comments
+    naming those people by full name or surname lose every name part; the plan still
+    reads (the extra columns are not plan columns) and a ``Yes`` flag names nobody."""
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+    from toolkit.pipeline import analyse
+
+    eng = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    p = eng / "incentives" / "comp_plan.csv"
+    with open(p, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[0] += list(PLAN_PEOPLE) + ["Manager"]
+    for r in rows[1:]:
+        r += list(PLAN_PEOPLE.values()) + ["Yes"]
+    with open(p, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    p = eng / "survey" / "responses.csv"
+    with open(p, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    a, b = rows[0].index("OPEN1"), rows[0].index("OPEN2")
+    names = list(PLAN_PEOPLE.values())
+    for i, r in enumerate(rows[1:]):
+        r[a] = f"Our comp plan is unfair, ask {names[i % 5]} why. Yes, really."
+        r[b] = f"{names[(i + 2) % 5].split()[1]} decides the bonus, nobody else."
+    with open(p, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    data = load_data(load_engagement(eng))
+    plan_intake = next(f for f in data.intake if f.table == "plan")
+    assert sorted(plan_intake.known_names) == sorted(names)
+    blob = json.dumps(analyse(data), ensure_ascii=False)
+    assert "Our comp plan is unfair, ask [name removed] why. Yes, really." in blob
+    assert "[name removed] decides the bonus, nobody else." in blob
+    for part in {w for n in names for w in n.split()}:
+        assert part not in blob, part

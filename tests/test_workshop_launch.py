@@ -139,7 +139,7 @@ def test_prepare_writes_results_and_injects_parameters_without_executing(tmp_pat
 
 def test_prepare_takes_this_clients_results_only(tmp_path):
     res = tmp_path / "r.json"
-    res.write_text(json.dumps({"client": {"id": "someone-else"}}))
+    res.write_text(json.dumps({"client": {"id": "someone-else"}, "toolkit_version": "0.9"}))
     with pytest.raises(InputError, match="someone-else"):
         prepare_workshop(SAMPLE, tmp_path / "w", results=res)
     # an earlier results.json without the workshop's survey views: refused, with the fix
@@ -149,12 +149,17 @@ def test_prepare_takes_this_clients_results_only(tmp_path):
         prepare_workshop(SAMPLE, tmp_path / "w", results=res)
     assert not (tmp_path / "w" / "well-aligned" / "results.json").exists()
     res.write_text(json.dumps({"client": {"id": "well-aligned"}, "marker": 1,
+                               "toolkit_version": "0.9",
                                "workshop": {"reveal": {"schema": 1, "status": "no_survey"}}}))
     prepare_workshop(SAMPLE, tmp_path / "w", results=res)
     copied = json.loads((tmp_path / "w" / "well-aligned" / "results.json").read_text())
     assert copied["marker"] == 1
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="missing.json: no such file"):
         prepare_workshop(SAMPLE, tmp_path / "w", results=tmp_path / "missing.json")
+    # not a results.json at all (attack 7 WJ1: the one reader, load_results)
+    res.write_text(json.dumps({"client": {"id": "well-aligned"}}))
+    with pytest.raises(InputError, match="not a results.json"):
+        prepare_workshop(SAMPLE, tmp_path / "w2", results=res)
 
 
 def test_prepare_refuses_engagement_input_folders(tmp_path):

@@ -7,8 +7,12 @@ Failures while producing a report are :class:`ReportError` (exit code 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
+
+
+#: What replaces a client's cell value quoted by a message kept in a file.
+WITHHELD = "[value withheld]"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,10 @@ class Problem:
     kind : {"column", "key"}, default "column"
         What *column* names: a table column (shown as ``column 'lead_id'``) or a key of
         ``engagement.toml`` (shown as ``key 'survey.path'``).
+    quoted : tuple of str, default ()
+        The exact texts of *message* that quote a cell of the client's file (``'eva.costa'``
+        in "cannot read 'eva.costa' as a date"): shown on the terminal, replaced by
+        :data:`WITHHELD` in what is kept in files (:meth:`withheld`; attack 7 LG1).
     """
 
     file: str
@@ -37,14 +45,28 @@ class Problem:
     row: int | None = None
     column: str | None = None
     kind: str = "column"
+    quoted: tuple = field(default=(), compare=False, repr=False)
 
-    def __str__(self) -> str:
+    def _where(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", {'key' if self.kind == 'key' else 'column'} '{self.column}'"
-        return f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self._where()}: {self.message}"
+
+    def withheld(self) -> str:
+        """The problem as :meth:`__str__` shows it, with every quoted cell value
+        (:attr:`quoted`) replaced by :data:`WITHHELD`: file, row, column and what was
+        expected stay. For text kept in files — a batch summary, a run log (SPEC §8: an
+        owner id, a name or a respondent id in a misplaced cell is not written out)."""
+        msg = self.message
+        for q in sorted({str(q) for q in self.quoted if str(q)}, key=len, reverse=True):
+            msg = msg.replace(q, WITHHELD)
+        return f"{self._where()}: {msg}"
 
     def to_dict(self) -> dict:
         """Return the problem as a JSON-safe dict (``kind`` only for TOML keys)."""
@@ -78,12 +100,22 @@ class InputError(AligndxError):
         self.problems: list[Problem | str] = list(problems)
         super().__init__(self.render())
 
-    def render(self) -> str:
-        """Return a readable multi-line message listing every problem."""
+    def render(self, *, withhold: bool = False) -> str:
+        """Return a readable multi-line message listing every problem.
+
+        Parameters
+        ----------
+        withhold : bool, default False
+            Replace the cell values the problems quote by :data:`WITHHELD`
+            (:meth:`Problem.withheld`): for a batch summary or a run log.
+        """
+        def one(p) -> str:
+            return p.withheld() if withhold and isinstance(p, Problem) else str(p)
+
         if len(self.problems) == 1:
-            return str(self.problems[0])
+            return one(self.problems[0])
         lines = [f"{len(self.problems)} problems found:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {one(p)}" for p in self.problems]
         return "\n".join(lines)
 
 

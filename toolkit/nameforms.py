@@ -117,6 +117,9 @@ class NameForms:
         The name is one alphabetic word removed in any case (``jdubois``, ``mark``, not
         ``Jane``): that form is too likely an ordinary word for labels the toolkit writes
         and for theme words.
+    possessive : set of str
+        Each part with an ``s``, removed alone when written with a capital like a part:
+        the possessive without its apostrophe ("Janes leads").
     """
 
     seqs: list = field(default_factory=list)
@@ -124,6 +127,7 @@ class NameForms:
     initials: set = field(default_factory=set)
     short: set = field(default_factory=set)
     one_word: bool = False
+    possessive: set = field(default_factory=set)
 
 
 def id_words(name: str) -> tuple[list[str], list[str]]:
@@ -225,7 +229,7 @@ def name_info(name: str) -> NameForms:
             parts.add(f[1:])
             seqs += [(f[0], f[1:]), (f[1:], f[0])]
             out.initials.add((f[0], f[1:]))
-        return out
+        return _joined_and_possessive(name, low, out)
     seqs.append(low)
     seqs.append(tuple(reversed(low)))
     first, last = low[0], low[-1]
@@ -246,4 +250,144 @@ def name_info(name: str) -> NameForms:
         if real[-1]:
             ones += [first[0] + last, last + first[0]]
         seqs += [(one,) for one in ones]
+    return _joined_and_possessive(name, low, out)
+
+
+#: Words of a name joined by an apostrophe or a hyphen: "O'Brien", "Anne-Marie".
+_JOINED = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)+")
+
+
+def _joined_and_possessive(name: str, low: tuple, out: NameForms) -> NameForms:
+    """Forms a comment writes that the name's words do not give (attack 7, RD1 lows):
+
+    * words joined by an apostrophe, or by a hyphen between capitalised words, written
+      together or apart — "OBrien", "Obrien", "O Brien" for "O'Brien", "AnneMarie" for
+      "Anne-Marie" — as a part, as one word and in the full name ("Sean OBrien"); a
+      hyphen of an id (``nina.larsen-admin``) joins nothing;
+    * the possessive without its apostrophe ("Janes leads"): each part of 3+ letters with
+      an ``s`` (:attr:`NameForms.possessive`).
+    """
+    if not (out.seqs or out.parts):
+        return out
+    for m in _JOINED.finditer(unicodedata.normalize("NFC", str(name).split("@", 1)[0])):
+        written = re.split(r"['\u2019\-]", m.group(0))
+        if "'" not in m.group(0) and "\u2019" not in m.group(0) and \
+                not all(w[:1].isupper() for w in written):
+            continue
+        pieces = tuple(fold(w) for w in written)
+        joined = "".join(pieces)
+        if len(joined) < 3 or not joined.isalpha() or is_generic_word(joined):
+            continue
+        out.parts.add(joined)
+        out.seqs += [pieces, (joined,)]
+        n = len(pieces)
+        for i in range(len(low) - n + 1):
+            if low[i:i + n] == pieces:
+                alt = low[:i] + (joined,) + low[i + n:]
+                if len(alt) > 1:
+                    out.seqs += [alt, tuple(reversed(alt))]
+                break
+    out.possessive = {p + "s" for p in out.parts
+                      if len(p) >= 3 and p.isalpha() and not p.endswith("s")}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Scripts written without spaces between words (attack 7, RD1)
+# --------------------------------------------------------------------------------------
+
+#: Characters of scripts written without spaces between words — Thai, Lao, Myanmar,
+#: Khmer, Japanese kana, CJK ideographs — and Hangul, whose words carry their particles
+#: ("김민준이"). A name in these scripts is found inside a run of them, not as a word.
+_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
+             "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f")
+UNSPACED_RE = re.compile(f"[{_UNSPACED}]+")
+#: Longest form looked for inside a run (a name is a few characters; bounds the cost).
+MAX_UNSPACED = 16
+
+
+def unspaced_forms(name: str, *, parts: bool = True) -> set[str]:
+    """The forms of *name* looked for inside runs of unspaced script (:data:`UNSPACED_RE`).
+
+    The name's runs of such characters joined ("田中 太郎" → "田中太郎", "Wei Li (李伟)" →
+    "李伟"), and, with *parts*, each run of two or more characters ("田中", "太郎"). A
+    single character (a Chinese family name such as 王) is never a form alone: it is too
+    often part of other words; with *parts*, a Chinese name of two or three characters
+    also gives its family name followed by a title (:data:`HAN_TITLES`: "王总", "张先生").
+
+    Parameters
+    ----------
+    name : str
+        A known name or id.
+    parts : bool
+        Also each run alone (off for labels the toolkit wrote, as for Latin parts).
+
+    Returns
+    -------
+    set of str
+        NFC-normalised forms of 2 to :data:`MAX_UNSPACED` characters; empty for a name
+        without such characters.
+    """
+    runs = UNSPACED_RE.findall(unicodedata.normalize("NFC", str(name)))
+    out = {"".join(runs)} | (set(runs) if parts else set())
+    whole = "".join(runs)
+    if parts and 2 <= len(whole) <= 3 and _HAN.fullmatch(whole):
+        # a Chinese name: the family name with a title is the person ("王总", "张先生")
+        out |= {whole[0] + t for t in HAN_TITLES}
+    return {f for f in out if 2 <= len(f) <= MAX_UNSPACED}
+
+
+#: Titles written after a Chinese family name: Mr, Ms, Miss, teacher, boss, manager, director.
+HAN_TITLES = ("先生", "女士", "小姐", "老师", "总", "经理", "主任", "主管")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def unspaced_redactor(forms, mask: str):
+    """A function replacing every form of *forms* inside runs of unspaced script by *mask*.
+
+    At each character of a run the longest form starting there is taken (a set lookup per
+    form length, at most :data:`MAX_UNSPACED`), so the cost is linear in the text's length
+    whatever the number of names. Text outside such runs is not looked at.
+
+    Returns
+    -------
+    callable or None
+        ``f(text) -> str``; None when *forms* is empty.
+    """
+    forms = {f for f in forms if 2 <= len(f) <= MAX_UNSPACED}
+    if not forms:
+        return None
+    lengths = sorted({len(f) for f in forms}, reverse=True)
+
+    def one_run(m: re.Match) -> str:
+        run, out, i, n = m.group(0), [], 0, len(m.group(0))
+        while i < n:
+            for k in lengths:
+                if k <= n - i and run[i:i + k] in forms:
+                    out.append(mask)
+                    i += k
+                    break
+            else:
+                out.append(run[i])
+                i += 1
+        return "".join(out)
+
+    joined = re.compile(f"{re.escape(mask)}(?:[ \u3000\u30fb\u00b7]{re.escape(mask)})+")
+
+    def redact(text: str) -> str:
+        if not UNSPACED_RE.search(text):
+            return text
+        out = UNSPACED_RE.sub(one_run, unicodedata.normalize("NFC", text))
+        return joined.sub(mask, out)   # "田中 太郎": one mask, as for a Latin name
+
+    return redact
+
+
+def unspaced_ngrams(text: str, longest: int = 8) -> set[str]:
+    """Every piece of 2 to *longest* characters of the unspaced runs of *text*: the "words"
+    an unspaced name can share with it (:func:`toolkit.intake.contacts.text_words`)."""
+    out: set[str] = set()
+    for run in UNSPACED_RE.findall(unicodedata.normalize("NFC", text)):
+        n = len(run)
+        out.update(run[i:i + k] for k in range(2, longest + 1) for i in range(n - k + 1))
     return out

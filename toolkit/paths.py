@@ -29,3 +29,46 @@ def sample_engagements() -> list[Path]:
     if not SAMPLES_DIR.is_dir():
         return []
     return sorted(p.parent for p in SAMPLES_DIR.glob("*/engagement.toml"))
+
+
+def walk(root: str | Path, *, max_depth: int | None = None):
+    """:func:`os.walk` (top-down, symbolic links to folders listed but not entered) without
+    recursion, so a folder nested thousands of levels deep in a client's files is walked
+    like any other instead of exhausting Python's stack (attack 7, DP1).
+
+    Parameters
+    ----------
+    root : str or Path
+        Folder to walk.
+    max_depth : int, optional
+        Folders more than this many levels below *root* are not entered (None: any depth).
+
+    Yields
+    ------
+    (str, list of str, list of str)
+        ``dirpath, dirnames, filenames`` as :func:`os.walk` yields them (names in the order
+        the file system gives them); *dirnames* may be pruned in place to skip folders.
+        A folder that cannot be listed (permissions, a path too long) is skipped.
+    """
+    stack: list[tuple[str, int]] = [(os.fspath(root), 0)]
+    while stack:
+        top, depth = stack.pop()
+        dirs, files, links = [], [], set()
+        try:
+            with os.scandir(top) as it:
+                for entry in it:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(entry.name)
+                    if is_dir and entry.is_symlink():
+                        links.add(entry.name)
+        except OSError:
+            continue
+        yield top, dirs, files
+        if max_depth is not None and depth >= max_depth:
+            continue
+        # pushed in reverse so that they are visited in *dirs* order, as os.walk does
+        stack.extend((os.path.join(top, d), depth + 1) for d in reversed(dirs)
+                     if d not in links)

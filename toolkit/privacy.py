@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from .nameforms import SHORT_TITLES, TITLES, _tokens, fold, name_info
+from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, unspaced_forms,
+                        unspaced_redactor)
 from .namewords import NAME_ACRONYMS, is_generic_word
 
 BELOW_THRESHOLD = "below_threshold"
@@ -269,6 +270,11 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
     * a surname known only with an initial (``jdubois``, ``J. Dubois``) with a word
       starting with that initial before it ("Jane Dubois", "jane dubois") or after a comma
       ("Dubois, Jane"): the first name goes with the surname.
+
+    A name written in a script without spaces between words (Chinese, Japanese, Thai,
+    and Hangul with its particles) is looked for inside the text's runs of that script,
+    not as a word: "问王小明吧", "田中太郎さんに", "张伟从不跟进" (attack 7, RD1;
+    :func:`toolkit.nameforms.unspaced_forms`).
     """
     # A trie of the names' word sequences: at each word of a text the longest name starting
     # there is found by walking it, so the cost is words × (length of the longest name),
@@ -279,12 +285,15 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
     alone: set[str] = set()          # parts removed alone when capitalised
     titled: set[str] = set()         # words removed after a title ("Mr Li", "Dr. Dubois")
     initials: dict[str, set] = {}    # surname -> initials of a first name next to it
+    unspaced: set[str] = set()       # names in CJK, Thai ...: found inside runs (RD1)
     for name in names:
         if not isinstance(name, str) or not name.strip():
             continue
         info = name_info(name)
+        if info.seqs or info.parts or info.short:   # not a name of generic words only
+            unspaced |= unspaced_forms(name, parts=parts)
         if parts:
-            alone |= info.parts
+            alone |= info.parts | info.possessive   # "Jane", "Janes leads"
         titled |= info.parts | info.short
         for ini, surname in info.initials:
             initials.setdefault(surname, set()).add(ini)
@@ -297,6 +306,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
             node[None] = True        # a name ends here
     keys = set(trie) | alone | titled | set(initials)
     tokens = _tokens()
+    in_runs = unspaced_redactor(unspaced, NAME_MASK)
 
     def _first_name(word: str, low: str, inis: set, surname_word: str) -> bool:
         """Whether *word* is a first name for a surname known only with its initial: a
@@ -366,6 +376,8 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         out = EMAIL_RE.sub(EMAIL_MASK, out)
         if phones:
             out = PHONE_RE.sub(_phone, out)
+        if in_runs is not None:
+            out = in_runs(out)
         if keys:
             out = _names(out)
         return out

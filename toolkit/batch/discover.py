@@ -15,7 +15,6 @@ times; the price is that slices of a small set are not equally sized.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from ..config import ENGAGEMENT_FILE, MAX_CLIENT_ID, SLUG_RE
 from ..exceptions import InputError
+from ..paths import walk
 
 _SHARD_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -90,7 +90,7 @@ def _engagement_dirs(root: Path) -> list[Path]:
     if (root / ENGAGEMENT_FILE).is_file():
         return [root]
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):   # not recursive: any depth (DP1)
         if ENGAGEMENT_FILE in filenames and Path(dirpath) != root:
             found.append(Path(dirpath))
             dirnames[:] = []  # an engagement's subfolders are its inputs

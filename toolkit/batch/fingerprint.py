@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 from .. import __version__
 from ..config import ENGAGEMENT_FILE
-from ..paths import TEMPLATES_DIR
+from ..paths import TEMPLATES_DIR, walk
 
 FINGERPRINT_FILE = "fingerprint.json"
 TOOLKIT_DIR = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def _files_under(path: Path) -> Iterable[Path]:
     if path.is_file():
         yield path
     elif path.is_dir():
-        for dirpath, dirnames, filenames in os.walk(path):
+        for dirpath, dirnames, filenames in walk(path):   # not recursive: any depth
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
             for f in sorted(filenames):
                 if not f.endswith((".pyc", ".pyo")):

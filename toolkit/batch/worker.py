@@ -70,11 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         info = resolve_target(spec.get("target") or DEFAULT_TARGET)(spec) or {}
         result = {"status": "ok", **info}
     except BaseException as exc:  # noqa: BLE001 - the job's failure is reported, not raised
-        from ..exceptions import AligndxError
+        from ..exceptions import AligndxError, InputError
 
         if not isinstance(exc, AligndxError):
             traceback.print_exc()
-        msg = str(exc) if isinstance(exc, AligndxError) else f"{type(exc).__name__}: {exc}"
+        # the summary and the run log are kept: cell values quoted by a validation error
+        # are withheld (file, row, column and what was expected stay; attack 7 LG1)
+        msg = (exc.render(withhold=True) if isinstance(exc, InputError) else str(exc)
+               if isinstance(exc, AligndxError) else f"{type(exc).__name__}: {exc}")
         result = {"status": "failed", "error": msg, "error_type": type(exc).__name__,
                   "exit_code": getattr(exc, "exit_code", 1)}
         _say(f"FAILED: {msg}")

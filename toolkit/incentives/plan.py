@@ -102,7 +102,8 @@ def _read_excel_records(path: Path, file: str) -> list[list[str]]:
         wb.close()
 
 
-def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
+def load_plan(path: Path, *, display_name: str | None = None,
+              names_out: list | None = None) -> pd.DataFrame:
     """Read and validate a compensation plan (SPEC §2.5) from CSV or Excel.
 
     Parameters
@@ -113,6 +114,11 @@ def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     display_name : str, optional
         Name of the file in error messages (e.g. the path relative to the engagement
         folder); defaults to ``str(path)``.
+    names_out : list, optional
+        Extended with the people the plan's other columns name (``Employee Name``, ``Plan
+        Holder``, ``Approved By``, ``Participant``:
+        :func:`toolkit.intake.contacts.person_column_kind`), for redaction only — never
+        written out (attack 7, PN1).
 
     Returns
     -------
@@ -179,6 +185,10 @@ def load_plan(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
         raise ValidationError(controls + list(exc.problems)) from None
     if controls:
         raise ValidationError(controls)
+    if names_out is not None:
+        from ..intake.contacts import contact_pool
+
+        names_out += contact_pool(raw, [c for c in raw.columns if c not in COLUMNS])
     return plan
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from ..config import Engagement, load_engagement
 from ..exceptions import ConfigError, Problem, ValidationError
 from ..formats import UnknownFormat
+from ..paths import walk
 from ..schemas import check_table
 from .base import (FileIntake, ImportResult, crm_importer, detect_crm_format,
                    detect_survey_format, survey_importer)
@@ -212,12 +213,14 @@ def _load_plan(eng: Engagement) -> tuple[pd.DataFrame | None, FileIntake, list[P
         from ..incentives.plan import load_plan
     except ImportError as exc:  # pragma: no cover - wiring not there yet
         return None, intake, [Problem(display, f"compensation plan reader unavailable: {exc}")]
+    names: list[str] = []
     try:
-        plan = load_plan(path, display_name=display)
+        plan = load_plan(path, display_name=display, names_out=names)
     except ValidationError as exc:
         return None, intake, _problems(exc, display)
     intake.rows_read = intake.rows_kept = int(len(plan))
     intake.columns_mapped = {str(c): str(c) for c in plan.columns}
+    intake.known_names = names   # people of the plan's person columns: redaction only (PN1)
     return plan.reset_index(drop=True), intake, []
 
 
@@ -382,6 +385,10 @@ _UNNAMED_HINTS = {
 }
 
 
+#: Folders below ``survey/``, ``crm/`` and ``incentives/`` looked into for unused data files.
+UNNAMED_DEPTH = 8
+
+
 def unnamed_files(engagement: Engagement) -> list[str]:
     """Warnings for data files in ``survey/``, ``crm/``, ``incentives/`` not named in the TOML.
 
@@ -423,7 +430,9 @@ def unnamed_files(engagement: Engagement) -> list[str]:
         base = engagement.root / folder
         if not base.is_dir():
             continue
-        for f in sorted(base.rglob("*")):
+        found = [Path(d) / n for d, _, names in walk(base, max_depth=UNNAMED_DEPTH)
+                 for n in names]   # not recursive: a folder nested 2,000 deep is walked (DP1)
+        for f in sorted(found):
             if (not f.is_file() or f.suffix.lower() not in _DATA_SUFFIXES
                     or f.name.startswith((".", "~$"))
                     or f.stem.lower().startswith("readme") or f.resolve() in used):

@@ -163,7 +163,8 @@ def map_agreement(frame: pd.DataFrame, *, file: str = "", rows: Iterable[int] | 
                     file, f"{int(unknown.sum())} answer(s) are not agreement labels: "
                     f"{', '.join(repr(v) for v in vals)} (expected Strongly disagree … Strongly "
                     "agree, a number 1..5, or Don't know / N/A)",
-                    row=int(row_no[unknown[unknown].index[0]]), column=str(col)))
+                    row=int(row_no[unknown[unknown].index[0]]), column=str(col),
+                    quoted=tuple(repr(v) for v in vals)))
         res.values[col] = out.astype("float64")
     for side in ("agree", "disagree"):
         moderate = {f"{m} {side}" for m in _MODERATE} | {f"{side} somewhat"}
@@ -260,7 +261,8 @@ def map_frequency(values: pd.Series, *, file: str = "", column: str = "FREQ",
             problems.append(Problem(file, f"communication frequency answers not recognised: "
                                     f"{', '.join(repr(v) for v in vals)} (expected daily, "
                                     "several times a week, weekly, monthly, rarely, never)",
-                                    row=int(row_no[bad[bad].index[0]]), column=column))
+                                    row=int(row_no[bad[bad].index[0]]), column=column,
+                                    quoted=tuple(repr(v) for v in vals)))
     return out, warnings, problems
 
 
@@ -356,7 +358,8 @@ def map_teams(values: pd.Series, team_map: Mapping[str, str], *, file: str = "",
                                 f"no canonical team: {shown}; add them to [survey] team_map "
                                 f"with the team each belongs to, e.g. team_map = {{ {example} }} "
                                 f"(check each; teams: {', '.join(TEAMS)})",
-                                row=int(row_no[bad].iloc[0]), column=column))
+                                row=int(row_no[bad].iloc[0]), column=column,
+                                quoted=tuple(repr(v) for v in vals[:8])))
     return out, problems
 
 

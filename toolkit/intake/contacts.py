@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from ..namewords import is_generic_word
-from ..nameforms import _tokens, fold, name_words
+from ..nameforms import UNSPACED_RE, _tokens, fold, name_words, unspaced_ngrams
 from .crmbuild import norm_key
 
 #: Whose name or e-mail a column may hold: the empty role ("First Name", "Email"), the CRM
@@ -44,11 +44,12 @@ _WHOLE = ({r + s for r in _ROLES for s in ("name", "fullname", "email", "emailad
 #: Last word of a header naming a person by role (attack 7, CN1): ``Account Owner``,
 #: ``Sales Rep``, ``Account Executive``, ``Support Agent``, ``Created by user``.
 _ROLE_END = frozenset("""owner rep representative sdr bdr ae am csm executive manager
-    approver referrer assignee agent user salesperson supervisor coach mentor""".split())
+    approver referrer assignee agent user salesperson supervisor coach mentor holder
+    participant payee""".split())
 #: Roles that name a person as a one-word header (``SDR``, ``BDR``); ``Owner``, ``Rep`` and
 #: ``User`` alone stay questions or flags.
 _ROLE_BARE = frozenset({"sdr", "bdr", "ae", "csm", "approver", "referrer", "assignee",
-                        "salesperson"})
+                        "salesperson", "participant", "payee"})
 #: Trailing words saying which part of the person the column holds.
 _NAME_TAIL = {("first", "name"): "first", ("given", "name"): "first", ("forename",): "first",
               ("firstname",): "first", ("last", "name"): "last",
@@ -176,7 +177,15 @@ def contact_pool(df: pd.DataFrame, columns) -> list[str]:
         names.update(full.unique())
     for c in kinds["first"][len(kinds["last"]):] + kinds["last"][len(kinds["first"]):]:
         names.update(cells(c).dropna().unique())
-    return sorted(str(n) for n in names if n is not pd.NA and str(n))
+    # a yes/no flag or an employee number under a person's header names nobody
+    return sorted(str(n) for n in names if n is not pd.NA and _LETTERS.search(str(n))
+                  and str(n).strip().lower() not in _ANSWERS)
+
+
+#: Answers, not names, that a column with a person's header may still hold.
+_ANSWERS = {"yes", "no", "true", "false", "n/a", "na", "none", "unknown", "other", "tbd"}
+#: Two letters in a row: what any name has and an employee number does not.
+_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
 def text_words(free_text) -> set[str]:
@@ -190,6 +199,8 @@ def text_words(free_text) -> set[str]:
         for t in pd.Series(series).dropna().astype(str).unique():
             # every word, also after an "@" ("mail jane@x.com, Hans Tanaka said no")
             words.update(map(fold, tokens.findall(t)))
+            if UNSPACED_RE.search(t):   # "问王小明吧": the pieces a CJK name can be (RD1)
+                words.update(unspaced_ngrams(t))
     return words
 
 

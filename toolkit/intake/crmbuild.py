@@ -392,7 +392,8 @@ def finish(t: pd.DataFrame, table: str, intake: FileIntake, file: str) -> list[P
             first = t.index[dup.to_numpy()][0]
             problems.append(Problem(file, f"{int(dup.sum())} row(s) repeat an {id_col} seen "
                                     f"earlier (e.g. {t.loc[first, id_col]!r}); ids must be "
-                                    "unique", row=int(first), column=id_col))
+                                    "unique", row=int(first), column=id_col,
+                                    quoted=(repr(t.loc[first, id_col]),)))
     missing = [c for c, col in COLUMNS[table].items() if col.required and c not in t]
     if missing:
         intake.warnings.append(f"required {table} column(s) not found in the export: "

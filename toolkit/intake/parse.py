@@ -163,7 +163,8 @@ def row_problems(mask: pd.Series, values: pd.Series, *, file: str, column: str,
         Rows listed individually.
     """
     bad = mask[mask.fillna(False).astype(bool)].index
-    out = [Problem(file, message.format(value=repr(values.loc[i])), row=_row(i), column=column)
+    out = [Problem(file, message.format(value=repr(values.loc[i])), row=_row(i), column=column,
+                   quoted=(repr(values.loc[i]),))
            for i in bad[:limit]]
     if len(bad) > limit:
         out.append(Problem(file, f"... and {len(bad) - limit} more rows with the same "
@@ -378,7 +379,7 @@ def parse_datetimes(series: pd.Series, *, column: str, file: str,
                 "month-first: no value has a day above 12. Set date_order = \"day-first\" "
                 "or date_order = \"month-first\" under [crm] (CRM files) or [survey] (the "
                 "survey file) in engagement.toml, or export ISO dates (2025-03-14)",
-                column=column))
+                column=column, quoted=(repr(example),)))
         if order is not None:
             vals, far = _to_ns(_from_parts(parts, order))
             out.loc[vals.index] = vals

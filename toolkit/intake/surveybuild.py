@@ -328,8 +328,7 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
         res = map_agreement(block, file=file)
         # name the export column (not the code) in problems
         back = {code: col for code, col in likert.items()}
-        problems += [Problem(p.file, p.message, row=p.row,
-                             column=back.get(p.column, p.column) if p.column else None)
+        problems += [replace(p, column=back.get(p.column, p.column) if p.column else None)
                      for p in res.problems]
         for code in likert:
             out[code] = res.values[code]

@@ -74,6 +74,13 @@ COMMENTS_PER_THEME = int(method.value("themes_comments_per_theme"))
 MIN_COMMENTS = 2 * COMMENTS_PER_THEME
 DISTINCT_COSINE = method.value("themes_distinct_cosine")
 N_EXAMPLES = 3
+#: Bounds of a comment codebook (attack 7, CB1): the cost of matching is themes ×
+#: keywords × comments, and each theme is a line of the report a person reads. A
+#: consultant's codebook has tens of themes and a few hundred keywords.
+MAX_CODEBOOK_THEMES = 100
+MAX_CODEBOOK_KEYWORDS = 1000
+MAX_KEYWORD_CHARS = 100
+MAX_CODEBOOK_BYTES = 256 * 1024
 TOP_TERMS = 8
 LABEL_TERMS = 3
 QUESTIONS = {"OPEN1": "Biggest obstacle", "OPEN2": "One thing to change"}
@@ -266,6 +273,15 @@ def load_codebook(path: str | Path, *, display: str | None = None
     """
     name = display or str(path)
     try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0   # reported by the open below
+    if size > MAX_CODEBOOK_BYTES:
+        raise InputError(Problem(name, f"the comment codebook is {size:,} bytes; a codebook may "
+                                 f"be at most {MAX_CODEBOOK_BYTES // 1024} KB (at most "
+                                 f"{MAX_CODEBOOK_THEMES} themes and {MAX_CODEBOOK_KEYWORDS:,} "
+                                 "keywords in all); check that this is the right file"))
+    try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -295,11 +311,24 @@ def load_codebook(path: str | Path, *, display: str | None = None
         if not kws:
             problems.append(Problem(name, "no keywords; expected words separated by ';'",
                                     row=r, column="keywords"))
+        long = [k for k in kws if len(k) > MAX_KEYWORD_CHARS]
+        if long:
+            problems.append(Problem(name, f"{len(long)} keyword(s) longer than "
+                                    f"{MAX_KEYWORD_CHARS} characters; a keyword is a word or "
+                                    "a short phrase", row=r, column="keywords"))
         if theme and kws:
             seen.add(theme.lower())
             out.append((theme, kws))
+    n_kw = sum(len(k) for _, k in out)
+    if len(out) > MAX_CODEBOOK_THEMES or n_kw > MAX_CODEBOOK_KEYWORDS:
+        problems.append(Problem(name, f"{len(out):,} themes with {n_kw:,} keywords; a comment "
+                                f"codebook may hold at most {MAX_CODEBOOK_THEMES} themes and "
+                                f"{MAX_CODEBOOK_KEYWORDS:,} keywords in all (each theme is a "
+                                "line of the report): merge themes or keep those to report"))
     if problems:
-        raise InputError(problems)
+        raise InputError(problems[:50] + ([Problem(name, f"... and {len(problems) - 50:,} "
+                                                   "more problems")]
+                                          if len(problems) > 50 else []))
     if not out:
         raise InputError(Problem(name, "no themes; expected one row per theme below the "
                                  "header"))

@@ -19,7 +19,6 @@ gone). A results.json written before the views were stored opens with a clear no
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,10 +86,13 @@ class Workshop:
 
     @property
     def min_group_size(self) -> int:
-        """Anonymity threshold the stored views were computed with (else
-        ``analysis.min_group_size``)."""
+        """Anonymity threshold of the session: the larger of the engagement's
+        ``analysis.min_group_size`` and the one the stored views were computed with (a
+        results.json never lowers it: attack 7 WJ1; :func:`read_results` refuses views
+        computed with a smaller one)."""
+        own = int(self.engagement.analysis.min_group_size)
         k = (self.views or {}).get("min_group_size")
-        return int(k) if k else int(self.engagement.analysis.min_group_size)
+        return max(own, k) if isinstance(k, int) and not isinstance(k, bool) else own
 
     @property
     def client_name(self) -> str:
@@ -188,26 +190,88 @@ def resolve_engagement(engagement: str | Path = "") -> Path:
     return samples[0]
 
 
-def read_results(path: str | Path, client_id: str) -> dict:
+def read_results(path: str | Path, client_id: str, min_group_size: int | None = None) -> dict:
     """Read a results.json and check it is this engagement's (SPEC §8a).
+
+    The file is read by :func:`toolkit.jsonio.load_results` (plain text, finite numbers, the
+    shape the toolkit writes, the workshop section included: attack 7 WJ1), then checked to
+    be this client's and, given *min_group_size*, that its stored views hold no group
+    smaller than the engagement's threshold (:func:`threshold_problem`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The results.json.
+    client_id : str
+        The engagement's client id.
+    min_group_size : int, optional
+        The engagement's ``[analysis] min_group_size``; None: not checked.
+
+    Returns
+    -------
+    dict
 
     Raises
     ------
     InputError
-        Missing or unreadable file, not JSON, or results of another client.
+        Missing or unreadable file, not JSON, not the shape the toolkit writes (the key
+        named, never the value), results of another client, or views computed with a
+        smaller anonymity threshold than the engagement's.
     """
+    from ..jsonio import load_results
+
     path = Path(path)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: results.json not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the results ({exc})") from None
-    seen = (results.get("client") or {}).get("id") if isinstance(results, dict) else None
+    results = load_results(path)
+    seen = (results.get("client") or {}).get("id")
     if seen != client_id:
         raise InputError(f"{path}: these results are for client {seen!r}, not "
                          f"{client_id!r}; pass this engagement's results.json")
+    if min_group_size is not None:
+        problem = threshold_problem(results, int(min_group_size))
+        if problem:
+            raise InputError(f"{path}: {problem}. Regenerate the results from the engagement "
+                             "with \u201caligndx report ENGAGEMENT -o OUT\u201d (or run "
+                             "\u201caligndx workshop ENGAGEMENT\u201d without --results).")
     return results
+
+
+def threshold_problem(results: dict, min_group_size: int) -> str | None:
+    """Why the stored workshop views may not be served under the engagement's anonymity
+    threshold, or None (SPEC §8: no group under ``min_group_size`` in any workshop view).
+
+    The views were computed and audited with the threshold stored beside them
+    (``workshop.reveal.min_group_size``); one lower than the engagement's means groups the
+    engagement forbids may be in them, and a shown figure of fewer respondents than the
+    threshold is such a group.
+
+    Parameters
+    ----------
+    results : dict
+        A results.json that has the shape the toolkit writes.
+    min_group_size : int
+        The engagement's ``[analysis] min_group_size``.
+
+    Returns
+    -------
+    str or None
+        A plain sentence naming the key (never a figure of the file), or None.
+    """
+    store = (results.get("workshop") or {}).get("reveal")
+    if not isinstance(store, dict) or store.get("min_group_size") is None:
+        return None   # an earlier layout: served as "regenerate" (Workshop.views_note)
+    if int(store["min_group_size"]) < min_group_size:
+        return ("the workshop views in these results (key 'workshop.reveal.min_group_size') "
+                "were computed with a smaller anonymity threshold than this engagement's "
+                f"min_group_size ({min_group_size})")
+    for i, view in enumerate(store.get("views") or []):
+        for code, cell in (view.get("reveals") or {}).items():
+            for side, fig in (cell.get("by_side") or {}).items():
+                n = fig.get("n")
+                if n is not None and n < min_group_size:
+                    return (f"key 'workshop.reveal.views.{i}.reveals.{code}.by_side.{side}.n' "
+                            f"shows a group smaller than this engagement's min_group_size "
+                            f"({min_group_size})")
+    return None
 
 
 def open_workshop(engagement: str | Path = "", results: str | Path = "",
@@ -239,7 +303,7 @@ def open_workshop(engagement: str | Path = "", results: str | Path = "",
     folder = resolve_engagement(engagement)
     if results:
         eng = load_engagement(folder, skip=NOT_READ)
-        res = read_results(results, eng.client.id)
+        res = read_results(results, eng.client.id, eng.analysis.min_group_size)
     else:
         from ..pipeline import analyse
 

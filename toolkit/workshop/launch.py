@@ -136,7 +136,7 @@ def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
     if results is not None:
         from ..upgrade import workshop_views_note
 
-        res = read_results(results, eng.client.id)
+        res = read_results(results, eng.client.id, eng.analysis.min_group_size)
         note = workshop_views_note(res)
         if note:   # an earlier results.json: the app could not serve the survey exercises
             raise InputError(f"{results}: {note}")
