@@ -68,16 +68,17 @@ def test_batch_report_is_the_same_with_a_forked_and_a_fresh_kernel(tmp_path, mon
 
 
 _RUN = """
-import json, sys
+import json, os, sys, tempfile
 from toolkit import execute
 execute.FORK_NOTEBOOK = True
 nb, out = sys.argv[1], sys.argv[2]
+mine = tempfile.TemporaryDirectory()   # this process's: removed at its exit, not before
 run = execute.start_notebook(nb, out, parameters={"marker": sys.argv[3]})
 print(json.dumps({"notebook_pid": run._process.pid}), flush=True)
 run.release()
 try:
     run.wait()
-    print(json.dumps({"ok": True}), flush=True)
+    print(json.dumps({"ok": True, "mine_kept": os.path.isdir(mine.name)}), flush=True)
 except Exception as exc:
     print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), flush=True)
 """
@@ -108,8 +109,8 @@ _WHOAMI = ("import json, os, sys\nimport matplotlib\n"
            "        'parent_env': os.environ.get('JPY_PARENT_PID'),\n"
            "        'stdin': os.readlink('/proc/self/fd/0'),\n"
            "        'backend': matplotlib.rcParams['backend']}\n"
-           "from toolkit.charts.theme import pyplot\n"
-           "info['report_backend'] = pyplot().get_backend()\n"
+           "from toolkit.report import sections\n"      # the report's first cell
+           "info['report_backend'] = sys.modules['matplotlib.pyplot'].get_backend()\n"
            "open(marker + '.json', 'w').write(json.dumps(info))")
 
 
@@ -166,11 +167,28 @@ def test_forked_and_fresh_kernels_see_the_same_and_fail_the_same(tmp_path):
     assert said["fork"]["error"] == "ReportError"
     assert "Kernel died" in said["fork"]["message"]
     seen = {m: json.loads((tmp_path / f"{m}.json").read_text()) for m in ("fork", "fresh")}
-    for key in ("cwd", "backend", "report_backend"):
+    for key in ("cwd", "report_backend"):
         assert seen["fork"][key] == seen["fresh"][key], key
-    assert seen["fork"]["backend"] == "module://matplotlib_inline.backend_inline"
+    assert seen["fresh"]["backend"] == "module://matplotlib_inline.backend_inline"
     assert seen["fork"]["report_backend"].lower() == "agg"
     assert seen["fork"]["name"] == "aligndx-kernel" and seen["fresh"]["name"] != "aligndx-kernel"
+
+
+@pytest.mark.slow
+def test_a_forked_kernel_exits_with_its_own_exit_handlers_not_the_jobs(tmp_path):
+    """The kernel's exit handlers run when it is shut down; the ones it inherited (here a
+    TemporaryDirectory of the process that started the notebook) do not."""
+    done = tmp_path / "kernel-exit-handler-ran"
+    nb = _notebook(tmp_path / "nb.ipynb", "from toolkit.report import sections",
+                   f"import atexit\natexit.register(lambda: open({str(done)!r}, 'w').close())")
+    proc = _start(tmp_path, nb, "exit", fork=True)
+    out, _ = proc.communicate(timeout=180)
+    said = [json.loads(x) for x in out.splitlines()]
+    assert said[-1] == {"ok": True, "mine_kept": True}, said
+    end = time.monotonic() + 10
+    while not done.exists() and time.monotonic() < end:
+        time.sleep(0.1)
+    assert done.exists()
 
 
 def test_an_unused_template_ends_when_discarded_and_with_its_process(tmp_path):

@@ -264,6 +264,7 @@ def _template(conn, parent: int) -> int:
             del sys.path[0]
         _reseed()
         _name_process()
+        _own_exit_handlers()
         conn.send(("ok", os.getpid()))
     except BaseException as exc:  # noqa: BLE001 - the manager launches a kernel itself
         try:
@@ -272,7 +273,25 @@ def _template(conn, parent: int) -> int:
             pass
         return 1
     conn.close()
-    return _run_kernel(list(args), int(env.get("JPY_PARENT_PID") or 0))
+    from .runsafe import exit_now
+
+    exit_now(_run_kernel(list(args), int(env.get("JPY_PARENT_PID") or 0)))
+    return 1  # not reached
+
+
+def _own_exit_handlers() -> None:
+    """Drop the exit handlers and finalizers inherited from the job (they would clean up
+    the job's folders when the kernel exits); keep ``logging``'s, as a new interpreter has.
+    The kernel's own (IPython's, the report's) are registered from here on."""
+    import atexit
+    import weakref
+
+    atexit._clear()
+    for f in list(weakref.finalize._registry):
+        f.detach()
+    weakref.finalize._registered_with_atexit = False
+    if "logging" in sys.modules:
+        atexit.register(sys.modules["logging"].shutdown)
 
 
 #: The forked kernel's process name (``ps``, ``top``, ``psutil.Process.name``): its command
@@ -312,6 +331,9 @@ def _run_kernel(args: list[str], parent_handle: int) -> int:
         app = IPKernelApp.instance(parent_handle=parent_handle)
         app.initialize(args)
         _inline_backend()
+        sections = sys.modules.get("toolkit.report.sections")
+        if sections is not None:  # what its import in the notebook's first cell does
+            sections._load_chart_stack()
         app.start()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
