@@ -347,11 +347,13 @@ def _inline_backend() -> None:
 
     ipykernel sets ``MPLBACKEND`` to the inline backend before any cell runs; matplotlib
     reads that variable when it is imported, which in a fork happened before (in the fork
-    server). Until ``pyplot`` is loaded the backend is only a setting.
+    server). Until ``pyplot`` has loaded a backend (on its first use, not at its import) the
+    backend is only a setting.
     """
     mpl = sys.modules.get("matplotlib")
     backend = os.environ.get("MPLBACKEND")
-    if mpl is None or not backend or "matplotlib.pyplot" in sys.modules:
+    plt = sys.modules.get("matplotlib.pyplot")
+    if mpl is None or not backend or getattr(plt, "_backend_mod", None) is not None:
         return
     try:
         mpl.rcParams["backend"] = backend
