@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from toolkit.cli import main
+from toolkit.kernelfork import PROCESS_NAME
 from toolkit.privacy import make_redactor, redact
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -523,7 +524,10 @@ def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
     while time.time() < deadline:  # wait until the kernel is up
         kids = _descendants(proc.pid)
         try:
-            if any("ipykernel" in " ".join(k.cmdline()) for k in kids):
+            # a fresh kernel or one forked in a batch job (its name; the fork server names
+            # ipykernel modules in its command line)
+            if any("ipykernel_launcher" in " ".join(k.cmdline()) or k.name() == PROCESS_NAME
+                   for k in kids):
                 break
         except psutil.NoSuchProcess:
             pass

@@ -160,6 +160,10 @@ def _quiet_kernel_manager():
         _aligndx_folder = None
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
+            from . import kernelfork  # a batch job's kernel: a fork of the loaded process
+
+            if kernelfork.launch_into(self, kernel_cmd, kw):
+                return None
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -784,6 +788,8 @@ def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> N
 def exit_forked(code: int) -> None:
     """End a forked child: flush its streams, then ``os._exit`` (no atexit handlers or
     inherited finalizers of the parent run in the child)."""
+    import sys
+
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -791,57 +797,12 @@ def exit_forked(code: int) -> None:
         os._exit(code)
 
 
-class _Forked:
-    """The part of :class:`subprocess.Popen` :class:`NotebookRun` uses, for a forked child."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        import subprocess
-        import time
-
-        if timeout is None:
-            if self.returncode is None:
-                _, status = os.waitpid(self.pid, 0)
-                self.returncode = os.waitstatus_to_exitcode(status)
-            return self.returncode
-        end = time.monotonic() + timeout
-        while self.poll() is None:
-            if time.monotonic() > end:
-                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
-            time.sleep(0.05)
-        return self.returncode
-
-    def _signal(self, sig: int) -> None:
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def terminate(self) -> None:
-        import signal
-
-        self._signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        import signal
-
-        self._signal(signal.SIGKILL)
-
-
-def _fork_child(fd: int, conn) -> _Forked:
-    """Run :func:`_notebook_child` in a fork of this process (see :data:`FORK_NOTEBOOK`)."""
+def _fork_child(fd: int, conn):
+    """Run :func:`_notebook_child` in a fork of this process (see :data:`FORK_NOTEBOOK`);
+    a :class:`toolkit.kernelfork.ForkedProcess`."""
     import sys
+
+    from .kernelfork import ForkedProcess
 
     parent = os.getpid()
     for stream in (sys.stdout, sys.stderr):
@@ -859,7 +820,7 @@ def _fork_child(fd: int, conn) -> _Forked:
             code = 1
         finally:
             exit_forked(code)
-    return _Forked(pid)
+    return ForkedProcess(pid)
 
 
 def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
@@ -881,7 +842,10 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
     # rfc3987-syntax package is installed (~1 s of CPU per report), for an "iri" format
     # check that notebook validation never uses: this child does without it
     sys.modules.setdefault("rfc3987_syntax", None)
+    from . import kernelfork
 
+    if kernelfork.wanted(FORK_NOTEBOOK):  # before any thread: the kernel's template
+        kernelfork.start((fd,))
     conn = Connection(fd)
     released = False
 
@@ -922,6 +886,7 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
         return
     except BaseException as exc:  # noqa: BLE001 - sent to the caller, who raises it
         reply = ("error", exc)
+    kernelfork.discard()  # a template no kernel came from
     try:
         conn.send(reply)
     except Exception:  # noqa: BLE001 - unpicklable exception, or the caller has gone
