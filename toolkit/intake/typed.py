@@ -288,10 +288,14 @@ def _csv(path: Path, table: str, columns):
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, include_columns=list(wanted), null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                # checked below, per column, where the bytes are not all ASCII
+                check_utf8=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     arrays = {wanted[f]: tbl.column(f) for f in wanted}
+    if not all(valid_utf8(arr) for arr in arrays.values()):
+        return None  # the general path names the encoding problem
     if quotes:  # a quoted value with a line break: the general path checks the quotes
         for h, arr in arrays.items():
             if ((pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
@@ -299,6 +303,46 @@ def _csv(path: Path, table: str, columns):
                 return None
     return arrays, header, mapping, {"encoding": encoding, "delimiter": delim,
                                      "rows": tbl.num_rows}
+
+
+def valid_utf8(arr: pa.ChunkedArray) -> bool:
+    """Whether every value of a text column read without Arrow's UTF-8 check is valid UTF-8.
+
+    Usually proven by the largest byte of each chunk's data (between its first and last
+    value offsets): below 0x80 every byte is ASCII, which is valid UTF-8. A chunk with
+    other bytes is validated by Arrow (``validate(full=True)``, the check the CSV reader
+    would have made). Columns that are not text pass.
+
+    Parameters
+    ----------
+    arr : pyarrow.ChunkedArray
+        A column of ``pyarrow.csv.read_csv`` with ``check_utf8=False``.
+
+    Returns
+    -------
+    bool
+        ``False`` when some value is not valid UTF-8 (the reader with its check would have
+        refused the file).
+    """
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    dtype = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        off = np.frombuffer(off_buf, dtype=dtype)[chunk.offset:chunk.offset + n + 1]
+        if data_buf is None or int(off[-1]) == int(off[0]):
+            continue
+        body = np.frombuffer(data_buf, dtype=np.uint8)[int(off[0]):int(off[-1])]
+        if int(body.max()) < 0x80:
+            continue
+        try:
+            chunk.validate(full=True)
+        except pa.ArrowInvalid:
+            return False
+    return True
 
 
 def _parquet(path: Path, table: str, columns):
