@@ -122,16 +122,18 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                         "told apart from others.")
     handed = f.loc[f["handed"].to_numpy(bool)]
 
-    names = [str(n) for n in known_names if n is not None]
-    names += [str(k) for k in (owner_labels or {})]
-    for tab in (leads, opportunities, activities):
-        if tab is not None and "owner_id" in tab.columns:
-            # distinct values first (10M activities, a few thousand owners), then drop the
-            # missing one: the same names in the same order as dropna().unique()
-            names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
-    # the same owners recur in every table: each name once, in first-seen order (the
-    # redactor keeps the first of equal forms, so the result is the same)
-    names = list(dict.fromkeys(names))
+    def known() -> list[str]:  # in the hand-off's half: beside the other half's work
+        names = [str(n) for n in known_names if n is not None]
+        names += [str(k) for k in (owner_labels or {})]
+        for tab in (leads, opportunities, activities):
+            if tab is not None and "owner_id" in tab.columns:
+                # distinct values first (10M activities, a few thousand owners), then drop
+                # the missing one: the same names in the same order as dropna().unique()
+                names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
+        # the same owners recur in every table: each name once, in first-seen order (the
+        # redactor keeps the first of equal forms, so the result is the same)
+        return list(dict.fromkeys(names))
+
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
     bands = score_bands(handed["score"]) if len(handed) else None
 
@@ -139,7 +141,7 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         fun = funnel(f, info["measured"])
         spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
         hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
-                      redactor=make_redactor(names), touch_data=touch_data)
+                      redactor=make_redactor(known()), touch_data=touch_data)
         lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
                           fit_share=hof["fit_share"], bands=bands)
         per = persistence(handed, well_worked_attempts=ww)
