@@ -392,3 +392,36 @@ def test_logit_with_kept_probabilities_is_statsmodels_own():
     assert got["terms"]["first_touch_days"]["ci_low"] == float(np.exp(ref.conf_int()[1, 0]))
     assert got["terms"]["first_touch_days"]["odds_ratio"] < 1 < got["terms"]["score_sd"][
         "odds_ratio"]
+
+
+def test_kaplan_meier_from_counts_is_scipys():
+    """toolkit.crm.speed.kaplan_meier (counts per distinct time) gives scipy.stats.ecdf's
+    times and survival bit for bit — ties between events, between censorings and across
+    both, with and without censoring — and evaluates the step function as SciPy does."""
+    from scipy import stats
+
+    from toolkit.crm.speed import kaplan_meier
+
+    rng = np.random.default_rng(7)
+    cases = [
+        (rng.integers(0, 40, 3000) / 4.0, rng.integers(0, 60, 1200) / 4.0),   # many ties
+        (rng.exponential(30.0, 5000), rng.uniform(0, 400, 2000)),           # few ties
+        (rng.integers(0, 10, 500).astype(float), np.array([])),             # uncensored
+        (np.array([0.0, 0.0, 1.5]), np.array([0.0, 1.5, 1.5, 9.0])),
+        (np.array([2.0]), np.array([-3.0, 1.0])),                           # clipped to 0
+    ]
+    for ev, ce in cases:
+        got = kaplan_meier(ev, ce)
+        ref = stats.ecdf(stats.CensoredData(uncensored=ev, right=np.clip(ce, 0.0, None))).sf
+        assert np.array_equal(got.quantiles, ref.quantiles)
+        assert np.array_equal(got.probabilities, ref.probabilities)
+        q = ref.quantiles
+        grid = np.concatenate([q, (q[:-1] + q[1:]) / 2, [q[0] - 1, q[-1] + 1, 0.0, 24.0]])
+        assert np.array_equal(got.evaluate(grid), ref.evaluate(grid))
+    # a hand-worked curve: 4 at risk, an event at 1 h (3/4), a censoring at 2 h, an event
+    # at 3 h among the 2 left (3/4 · 1/2)
+    km = kaplan_meier([1.0, 3.0, 5.0], [2.0])
+    assert list(km.quantiles) == [1.0, 2.0, 3.0, 5.0]
+    assert list(km.probabilities) == [0.75, 0.75, 0.375, 0.0]
+    assert list(km.evaluate([0.5, 1.0, 2.9, 3.0, 6.0])) == [1.0, 0.75, 0.75, 0.375, 0.0]
+    assert kaplan_meier([], [1.0]) is None
