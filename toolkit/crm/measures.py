@@ -90,6 +90,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         reason (:mod:`toolkit.crm.definitions`). Never
         raises for too little data: figures are ``None`` and ``warnings`` says why.
     """
+    from ..memory import tune
+    tune()  # allocators for large tables (toolkit.memory); once per process
     settings = settings or AnalysisSettings()
     sla = float(settings.sla_first_touch_hours)
     ww = int(settings.well_worked_attempts)

@@ -275,6 +275,8 @@ def _run_jobs(jobs, data: EngagementData, problems: list[Problem],
 
 
 def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
+    from ..memory import tune
+    tune()  # allocators for large tables (toolkit.memory): before the first column is read
     data = EngagementData(engagement=engagement)
     problems: list[Problem] = []
     jobs = []
