@@ -244,3 +244,41 @@ def test_invalid_utf8_past_the_sample_takes_the_general_path(tmp_path):
     assert not valid_utf8(pa.chunked_array([bad]))
     assert valid_utf8(pa.chunked_array([bad.slice(0, 1)]))   # the bad value sliced off
     assert valid_utf8(pa.chunked_array([pa.array(["é", None], pa.large_string())]))
+
+
+def test_prefetch_after_earlier_reads_the_files_one_after_the_other(monkeypatch):
+    """The activities' read starts once the leads and opportunities are read (so those are
+    built while it is parsed), and read_typed takes the same tables as a direct read."""
+    import threading
+    import time
+
+    from toolkit.intake import typed
+
+    log = []
+    lock = threading.Lock()
+    orig = typed._read_arrays
+
+    def read(path, table, columns):
+        with lock:
+            log.append(("start", table))
+        time.sleep(0.05 if table == "leads" else 0.0)
+        got = orig(path, table, columns)
+        with lock:
+            log.append(("end", table))
+        return got
+
+    monkeypatch.setattr(typed, "_read_arrays", read)
+    crm = SAMPLES / "followup-gap" / "crm"
+    try:
+        for t in ("leads", "opportunities", "activities"):
+            typed.prefetch(crm / f"{t}.csv", t, after_earlier=t == "activities")
+        got = {t: read_typed(crm / f"{t}.csv", t, display_path="f")
+               for t in ("leads", "opportunities", "activities")}
+    finally:
+        typed.discard_prefetched()
+    first_acts = log.index(("start", "activities"))
+    assert log.index(("end", "leads")) < first_acts
+    assert log.index(("end", "opportunities")) < first_acts
+    assert len(log) == 6  # each file read once, by the prefetch
+    for t, res in got.items():
+        _same(res, _general(crm / f"{t}.csv", t))

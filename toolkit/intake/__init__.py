@@ -253,7 +253,9 @@ def _prefetch_crm(engagement: Engagement) -> None:
             head = header_only(path)
             if head is None or not is_canonical(head, table, overrides):
                 continue
-        prefetch(path, table, overrides)
+        # the activities (the largest file) once the leads and opportunities are read:
+        # those are built and validated while it is parsed
+        prefetch(path, table, overrides, after_earlier=table == "activities")
 
 
 def _run_jobs(jobs, data: EngagementData, problems: list[Problem],
