@@ -117,3 +117,28 @@ def test_opportunity_source_own_then_lead_then_leads_opportunity():
     # lead naming it *with a source* (L3, as groupby().first() did); O6 blank own → L4's
     assert [None if pd.isna(v) else v for v in got] == [
         "paid_search", "web", None, "event", "referral", None]
+
+
+def test_distinct_ids_by_order_or_by_counting():
+    """engine.distinct: sorted ids proven by neighbours, others counted; nulls ignored."""
+    from toolkit.crm.engine import distinct
+
+    chunked = pa.chunked_array([["L1", "L2"], ["L3"], ["L4", "L5", "L6"]], pa.large_string())
+    cases = [
+        (chunked, True),                                            # increasing, 3 chunks
+        (pa.array(["b", "a", "c"], pa.large_string()), True),       # unsorted, distinct
+        (pa.array(["c", "b", "a"], pa.large_string()), True),       # decreasing
+        (pa.array(["a", "b", "b", "c"], pa.large_string()), False),  # a repeat in order
+        (pa.array(["b", "a", "b"], pa.large_string()), False),      # a repeat out of order
+        (pa.array(["a", None, "b", None], pa.large_string()), True),  # missing ids do not count
+        (pa.array(["a", None, "a"], pa.large_string()), False),
+        (pa.array([], pa.large_string()), True),
+        (pa.array(["x"], pa.large_string()), True),
+    ]
+    for ids, expected in cases:
+        assert distinct(ids) is expected, ids
+        # the same answer as counting the distinct values, as before
+        s = pd.Series(ids.to_pylist(), dtype=object).dropna()
+        assert expected == (s.nunique() == len(s))
+    misaligned = pa.chunked_array([["L1"], ["L2", "L3", "L3"]], pa.large_string())
+    assert distinct(misaligned) is False

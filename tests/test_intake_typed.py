@@ -209,3 +209,76 @@ def test_control_character_in_a_typed_crm_file_is_named_with_row_and_column(tmp_
     data, problems = validate(eng)
     assert [(q.file, q.row, q.column) for q in problems] == [("crm/leads.csv", 6, "source")]
     assert "U+001B" in str(problems[0])
+
+
+def test_non_ascii_text_read_without_arrows_utf8_check_matches_general_path(tmp_path):
+    """The typed reader skips Arrow's UTF-8 check and proves it itself (ASCII by the
+    largest byte, else Arrow's full validation): valid accented text is read as before."""
+    rows = list(GOOD)
+    rows[1] = "L2,2025-03-02T10:00:00,wéb,Zoë Müller,20,2\n"
+    rows[6] = "L7,2025-03-07T10:00:00,événement,ann,70,3\n"
+    p = _leads(tmp_path, rows)
+    fast = read_typed(p, "leads", display_path="f")
+    _same(fast, _general(p, "leads"))
+    assert fast.table.loc[3, "owner_id"] == "Zoë Müller"
+    assert fast.table.loc[8, "source"] == "événement"
+
+
+def test_invalid_utf8_past_the_sample_takes_the_general_path(tmp_path):
+    """A byte that is not UTF-8 after the sniffed first 256 KiB: the typed path refuses
+    the file (as Arrow's own check did) and the general path reads it as cp1252."""
+    from toolkit.intake.typed import valid_utf8
+    import pyarrow as pa
+
+    rows = [f"L{i},2025-03-01T10:00:00,web,ann,{i % 90}\n" for i in range(1, 20001)]
+    data = ("lead_id,created_at,source,owner_id,score\n" + "".join(rows)).encode()
+    data = data.replace(b"L19999,2025-03-01T10:00:00,web", b"L19999,2025-03-01T10:00:00,w\xe9b")
+    assert data.index(b"\xe9") > 256 * 1024
+    p = tmp_path / "leads.csv"
+    p.write_bytes(data)
+    assert read_typed(p, "leads", display_path="f") is None
+    got = read_canonical(p, "leads", display_path="f")
+    assert got.intake.encoding == "cp1252" and not got.problems
+    assert got.table.loc[20000, "source"] == "wéb" and got.table.loc[20001, "source"] == "web"
+    bad = pa.array([b"ok", b"w\xe9b"], pa.large_binary()).view(pa.large_string())
+    assert not valid_utf8(pa.chunked_array([bad]))
+    assert valid_utf8(pa.chunked_array([bad.slice(0, 1)]))   # the bad value sliced off
+    assert valid_utf8(pa.chunked_array([pa.array(["é", None], pa.large_string())]))
+
+
+def test_prefetch_after_earlier_reads_the_files_one_after_the_other(monkeypatch):
+    """The activities' read starts once the leads and opportunities are read (so those are
+    built while it is parsed), and read_typed takes the same tables as a direct read."""
+    import threading
+    import time
+
+    from toolkit.intake import typed
+
+    log = []
+    lock = threading.Lock()
+    orig = typed._read_arrays
+
+    def read(path, table, columns):
+        with lock:
+            log.append(("start", table))
+        time.sleep(0.05 if table == "leads" else 0.0)
+        got = orig(path, table, columns)
+        with lock:
+            log.append(("end", table))
+        return got
+
+    monkeypatch.setattr(typed, "_read_arrays", read)
+    crm = SAMPLES / "followup-gap" / "crm"
+    try:
+        for t in ("leads", "opportunities", "activities"):
+            typed.prefetch(crm / f"{t}.csv", t, after_earlier=t == "activities")
+        got = {t: read_typed(crm / f"{t}.csv", t, display_path="f")
+               for t in ("leads", "opportunities", "activities")}
+    finally:
+        typed.discard_prefetched()
+    first_acts = log.index(("start", "activities"))
+    assert log.index(("end", "leads")) < first_acts
+    assert log.index(("end", "opportunities")) < first_acts
+    assert len(log) == 6  # each file read once, by the prefetch
+    for t, res in got.items():
+        _same(res, _general(crm / f"{t}.csv", t))

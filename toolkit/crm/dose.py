@@ -19,6 +19,7 @@ Conversion = the lead reached SQL or later (see :mod:`toolkit.crm.derive`). Benc
 
 from __future__ import annotations
 
+import functools
 import warnings as _w
 
 import numpy as np
@@ -120,6 +121,36 @@ def _f(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
+@functools.cache
+def _logit_class():
+    """statsmodels ``Logit`` whose fitted probabilities are computed once per parameter
+    vector (built on first use: statsmodels' model classes take ~0.2 s to import).
+
+    Each Newton step of ``Logit.fit`` asks for the probabilities at the same parameters
+    three times (``score``, ``hessian`` and the perfect-prediction check each call
+    ``predict``), as do the results' statistics afterwards: ~22 passes over the rows for
+    ~8 parameter vectors. The probabilities at a parameter vector are kept (the last one
+    only) and handed back as they are: the same array, so every estimate, standard error,
+    p-value and convergence flag is bit for bit statsmodels' own
+    (``tests/test_crm.py::test_logit_with_kept_probabilities_is_statsmodels_own``).
+    """
+    from statsmodels.discrete.discrete_model import Logit
+
+    class KeptLogit(Logit):
+        _kept = None
+
+        def predict(self, params, exog=None, which="mean", offset=None):
+            if exog is not None or offset is not None or which != "mean":
+                return super().predict(params, exog=exog, which=which, offset=offset)
+            p = np.asarray(params)
+            key = (p.dtype.str, p.shape, p.tobytes())
+            if self._kept is None or self._kept[0] != key:
+                self._kept = (key, super().predict(params))
+            return self._kept[1]
+
+    return KeptLogit
+
+
 def logit(f: pd.DataFrame) -> dict:
     """Logistic regression of conversion on effort, speed and score (touched leads).
 
@@ -132,7 +163,7 @@ def logit(f: pd.DataFrame) -> dict:
     dict
         ``{n, converged, terms: {term: {odds_ratio, ci_low, ci_high, p_value}}, warnings}``.
     """
-    from statsmodels.discrete.discrete_model import Logit
+    Logit = _logit_class()
     out = {"n": 0, "converged": None, "terms": {}, "warnings": []}
     # plain float arrays (no DataFrame per step): rows of touched leads
     touched = f["touched"].to_numpy(bool)

@@ -90,6 +90,8 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         reason (:mod:`toolkit.crm.definitions`). Never
         raises for too little data: figures are ``None`` and ``warnings`` says why.
     """
+    from ..memory import tune
+    tune()  # allocators for large tables (toolkit.memory); once per process
     settings = settings or AnalysisSettings()
     sla = float(settings.sla_first_touch_hours)
     ww = int(settings.well_worked_attempts)
@@ -122,27 +124,28 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                         "told apart from others.")
     handed = f.loc[f["handed"].to_numpy(bool)]
 
-    names = [str(n) for n in known_names if n is not None]
-    names += [str(k) for k in (owner_labels or {})]
-    for tab in (leads, opportunities, activities):
-        if tab is not None and "owner_id" in tab.columns:
-            # distinct values first (10M activities, a few thousand owners), then drop the
-            # missing one: the same names in the same order as dropna().unique()
-            names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
-    # the same owners recur in every table: each name once, in first-seen order (the
-    # redactor keeps the first of equal forms, so the result is the same)
-    names = list(dict.fromkeys(names))
+    def known() -> list[str]:  # in the hand-off's half: beside the other half's work
+        names = [str(n) for n in known_names if n is not None]
+        names += [str(k) for k in (owner_labels or {})]
+        for tab in (leads, opportunities, activities):
+            if tab is not None and "owner_id" in tab.columns:
+                # distinct values first (10M activities, a few thousand owners), then drop
+                # the missing one: the same names in the same order as dropna().unique()
+                names += [str(x) for x in tab["owner_id"].unique() if not pd.isna(x)]
+        # the same owners recur in every table: each name once, in first-seen order (the
+        # redactor keeps the first of equal forms, so the result is the same)
+        return list(dict.fromkeys(names))
+
     touch_data = info["touch_source"] is not None or info["attempts_source"] is not None
     bands = score_bands(handed["score"]) if len(handed) else None
 
-    def handoff_side():  # speed → hand-off → lead quality; persistence; revenue at stake
+    def handoff_side():  # speed → hand-off → lead quality; revenue at stake
         fun = funnel(f, info["measured"])
         spd = speed(handed, sla_hours=sla, extract_date=ext, touch_data=touch_data)
         hof = handoff(f, cohort, within_sla_share=spd["within_sla_share"],
-                      redactor=make_redactor(names), touch_data=touch_data)
+                      redactor=make_redactor(known()), touch_data=touch_data)
         lq = lead_quality(handed, sla_hours=sla, well_worked_attempts=ww,
                           fit_share=hof["fit_share"], bands=bands)
-        per = persistence(handed, well_worked_attempts=ww)
         stake = revenue_at_stake(handed, opportunities, sla_hours=sla,
                                  well_worked_attempts=ww, touch_data=touch_data,
                                  period_start=period_start, period_end=period_end,
@@ -152,18 +155,20 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
         poor = cost_of_poor_leads(f, opportunities, period_start=period_start,
                                   period_end=period_end,
                                   won_measured=bool(info.get("measured", {}).get("won")))
-        return fun, spd, hof, lq, per, stake, poor
+        return fun, spd, hof, lq, stake, poor
 
-    def effort_side():  # dose–response, attempt clock, marketing-sourced shares
+    def effort_side():  # dose–response, attempt clock, persistence, marketing-sourced
         dose = dose_response(handed, well_worked_attempts=ww, bands=bands)
         eff = effort(handed, well_worked_attempts=ww, bands=bands)
+        # persistence here, not beside the hand-off: the two halves take about as long
+        per = persistence(handed, well_worked_attempts=ww)
         ms = marketing_sourced(opportunities, leads, marketing_sources=msrc,
                                period_start=period_start, period_end=period_end)
-        return dose, eff, ms
+        return dose, eff, per, ms
 
     # on two cores when the cohort is large (toolkit.crm.parallel); identical to serial
     from .parallel import both
-    (fun, spd, hof, lq, per, stake, poor), (dose, eff, ms) = both(
+    (fun, spd, hof, lq, stake, poor), (dose, eff, per, ms) = both(
         handoff_side, effort_side, rows=len(handed))
     if info["attempts_source"] is None:
         warnings.append("crm: No attempts column and no activities: persistence, "

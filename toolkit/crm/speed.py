@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
 KM_POINTS = 120
 
 
@@ -27,8 +25,38 @@ def km_quantile(sf_times: np.ndarray, sf_probs: np.ndarray, level: float) -> flo
     return float(sf_times[hit[0]]) if hit.size else None
 
 
+class Survival:
+    """A Kaplan–Meier survival function: the step function of :func:`kaplan_meier`.
+
+    Attributes
+    ----------
+    quantiles : ndarray
+        The distinct times of the sample (events and censorings), increasing.
+    probabilities : ndarray
+        The survival at each of them (the share still untouched just after it).
+    """
+
+    def __init__(self, quantiles: np.ndarray, probabilities: np.ndarray):
+        self.quantiles = quantiles
+        self.probabilities = probabilities
+
+    def evaluate(self, x) -> np.ndarray:
+        """The survival at times *x*: 1 before the first time, then the value of the last
+        time at or before each (continuous from the right, as
+        ``scipy.stats.ecdf(...).sf.evaluate``)."""
+        steps = np.concatenate(([1.0], np.asarray(self.probabilities, dtype=float)))
+        return steps[np.searchsorted(self.quantiles, np.asarray(x, dtype=float),
+                                     side="right")]
+
+
 def kaplan_meier(touched_hours, censored_hours):
     """Kaplan–Meier survival function of time to first touch.
+
+    The estimate of ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData`` — the same
+    times and the same survival values, bit for bit (``tests/test_crm.py::
+    test_kaplan_meier_from_counts_is_scipys``) — computed from the counts of events and
+    censorings at each distinct time (two sorts of values, no sort of indices), which on
+    a million leads is several times cheaper. Non-finite input goes to SciPy itself.
 
     Parameters
     ----------
@@ -39,16 +67,30 @@ def kaplan_meier(touched_hours, censored_hours):
 
     Returns
     -------
-    scipy.stats._survival.EmpiricalDistributionFunction or None
-        The survival function (``.quantiles`` times, ``.probabilities`` survival), or
-        ``None`` when there is no touched lead.
+    Survival or scipy.stats._survival.EmpiricalDistributionFunction or None
+        The survival function (``.quantiles`` times, ``.probabilities`` survival,
+        ``.evaluate(x)``), or ``None`` when there is no touched lead.
     """
     ev = np.asarray(touched_hours, dtype=float)
-    ce = np.asarray(censored_hours, dtype=float)
+    ce = np.clip(np.asarray(censored_hours, dtype=float), 0.0, None)
     if ev.size == 0:
         return None
-    data = stats.CensoredData(uncensored=ev, right=np.clip(ce, 0.0, None))
-    return stats.ecdf(data).sf
+    if not (np.isfinite(ev).all() and np.isfinite(ce).all()):
+        from scipy import stats
+
+        return stats.ecdf(stats.CensoredData(uncensored=ev, right=ce)).sf
+    t_ev, d_ev = np.unique(ev, return_counts=True)
+    if ce.size == 0:  # SciPy's uncensored estimate: 1 - the share at or below each time
+        return Survival(t_ev, 1 - np.cumsum(d_ev) / ev.size)
+    t_ce, c_ce = np.unique(ce, return_counts=True)
+    t = np.union1d(t_ev, t_ce)
+    d = np.zeros(t.size, dtype=np.int64)   # events at each time
+    d[np.searchsorted(t, t_ev)] = d_ev
+    gone = d.copy()                         # events and censorings at each time
+    gone[np.searchsorted(t, t_ce)] += c_ce
+    # at risk: the sample less everything before the time
+    n = ev.size + ce.size - np.concatenate(([0], np.cumsum(gone)[:-1]))
+    return Survival(t, np.cumprod((n - d) / n))
 
 
 def _curve(sf, sla: float) -> list[dict]:

@@ -256,7 +256,9 @@ def _prefetch_crm(engagement: Engagement) -> None:
             head = header_only(path)
             if head is None or not is_canonical(head, table, overrides):
                 continue
-        prefetch(path, table, overrides)
+        # the activities (the largest file) once the leads and opportunities are read:
+        # those are built and validated while it is parsed
+        prefetch(path, table, overrides, after_earlier=table == "activities")
 
 
 def _run_jobs(jobs, data: EngagementData, problems: list[Problem],
@@ -278,6 +280,8 @@ def _run_jobs(jobs, data: EngagementData, problems: list[Problem],
 
 
 def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
+    from ..memory import tune
+    tune()  # allocators for large tables (toolkit.memory): before the first column is read
     data = EngagementData(engagement=engagement)
     problems: list[Problem] = []
     jobs = []

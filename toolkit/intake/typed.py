@@ -148,17 +148,21 @@ def _read_arrays(path: Path, table: str, columns):
 
 
 class _Pending:
-    """A typed read running in a background thread (:func:`prefetch`)."""
+    """A typed read running in a background thread (:func:`prefetch`), after the reads
+    *after* (if any) have finished."""
 
-    def __init__(self, path: Path, table: str, columns):
+    def __init__(self, path: Path, table: str, columns, after: tuple = ()):
         import threading
 
         self._got = None
+        self._after = after
         self._thread = threading.Thread(target=self._run, args=(path, table, columns),
                                         name=f"aligndx-read-{table}", daemon=True)
         self._thread.start()
 
     def _run(self, path, table, columns):
+        for earlier in self._after:
+            earlier._thread.join()
         self._got = _read_arrays(path, table, columns)  # never raises
 
     def result(self):
@@ -179,7 +183,8 @@ def _key(path: Path, table: str, columns) -> tuple:
     return (os.path.abspath(path), table, tuple(sorted(dict(columns or {}).items())), stamp)
 
 
-def prefetch(path: Path, table: str, columns: Mapping[str, str] | None = None) -> None:
+def prefetch(path: Path, table: str, columns: Mapping[str, str] | None = None, *,
+             after_earlier: bool = False) -> None:
     """Start reading *path*'s typed Arrow columns in a background thread.
 
     Arrow parses the file in C++ without the interpreter lock, so the caller meanwhile
@@ -188,12 +193,19 @@ def prefetch(path: Path, table: str, columns: Mapping[str, str] | None = None) -
     them). Nothing is reported from here: a file the typed path refuses comes back as
     ``None`` and :func:`read_typed` returns ``None`` as it would have. Call
     :func:`discard_prefetched` when done, so no read outlives its caller.
+
+    With *after_earlier*, the read starts once the prefetched reads started before it have
+    finished. Arrow parses one file on every core, so reading the files one after the
+    other is as fast as reading them together, and the first file is ready early: the
+    caller builds and validates it while the next is parsed (the large engagement's leads
+    were otherwise ready only with its 10M activities, and all the building waited).
     """
     if table not in TYPED_TABLES:
         return
     key = _key(path, table, columns)
     if key not in _PREFETCHED:
-        _PREFETCHED[key] = _Pending(Path(path), table, columns)
+        after = tuple(_PREFETCHED.values()) if after_earlier else ()
+        _PREFETCHED[key] = _Pending(Path(path), table, columns, after)
 
 
 def discard_prefetched(wait: bool = True) -> None:
@@ -288,10 +300,14 @@ def _csv(path: Path, table: str, columns):
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, include_columns=list(wanted), null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                # checked below, per column, where the bytes are not all ASCII
+                check_utf8=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     arrays = {wanted[f]: tbl.column(f) for f in wanted}
+    if not all(valid_utf8(arr) for arr in arrays.values()):
+        return None  # the general path names the encoding problem
     if quotes:  # a quoted value with a line break: the general path checks the quotes
         for h, arr in arrays.items():
             if ((pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
@@ -299,6 +315,46 @@ def _csv(path: Path, table: str, columns):
                 return None
     return arrays, header, mapping, {"encoding": encoding, "delimiter": delim,
                                      "rows": tbl.num_rows}
+
+
+def valid_utf8(arr: pa.ChunkedArray) -> bool:
+    """Whether every value of a text column read without Arrow's UTF-8 check is valid UTF-8.
+
+    Usually proven by the largest byte of each chunk's data (between its first and last
+    value offsets): below 0x80 every byte is ASCII, which is valid UTF-8. A chunk with
+    other bytes is validated by Arrow (``validate(full=True)``, the check the CSV reader
+    would have made). Columns that are not text pass.
+
+    Parameters
+    ----------
+    arr : pyarrow.ChunkedArray
+        A column of ``pyarrow.csv.read_csv`` with ``check_utf8=False``.
+
+    Returns
+    -------
+    bool
+        ``False`` when some value is not valid UTF-8 (the reader with its check would have
+        refused the file).
+    """
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    dtype = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        off = np.frombuffer(off_buf, dtype=dtype)[chunk.offset:chunk.offset + n + 1]
+        if data_buf is None or int(off[-1]) == int(off[0]):
+            continue
+        body = np.frombuffer(data_buf, dtype=np.uint8)[int(off[0]):int(off[-1])]
+        if int(body.max()) < 0x80:
+            continue
+        try:
+            chunk.validate(full=True)
+        except pa.ArrowInvalid:
+            return False
+    return True
 
 
 def _parquet(path: Path, table: str, columns):
