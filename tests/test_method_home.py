@@ -47,7 +47,9 @@ TECHNICAL = {
                          "CONNECTIONS_PER_ADDRESS", "CONNECTIONS_PER_PHONE"},  # limits, seconds
     "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
-    "survey/themes.py": {"SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",
+    "nameforms.py": {"MAX_UNSPACED"},             # redaction: longest unspaced name form
+    "survey/themes.py": {"MAX_CODEBOOK_THEMES", "MAX_CODEBOOK_KEYWORDS", "MAX_KEYWORD_CHARS",  # input size
+                         "SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",
                          "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display
     "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
     "compare/methods.py": {"_Z_MAX"},
