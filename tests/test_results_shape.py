@@ -11,35 +11,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import SAMPLES
+from tests.conftest import set_key
 from toolkit.cli import main
-from toolkit.jsonio import dumps, load_results
+from toolkit.jsonio import load_results
 
 PAYLOAD = '<img src=x onerror=alert(1)><script>fetch("http://evil.example/x")</script>'
 
 
-@pytest.fixture(scope="module")
-def real() -> dict:
-    from toolkit.pipeline import analyse_folder
-
-    return json.loads(dumps(analyse_folder(SAMPLES / "followup-gap", strict=True)))
-
-
-def _set(r: dict, path: str, value) -> None:
-    o = r
-    *head, last = path.split(".")
-    for k in head:
-        o = o[int(k)] if isinstance(o, list) else o[k]
-    if isinstance(o, list):
-        o[int(last)] = value
-    else:
-        o[last] = value
+@pytest.fixture
+def real(followup_results) -> dict:
+    return followup_results
 
 
 def _write(tmp_path: Path, real: dict, muts: list, name="tampered.json", raw=None) -> Path:
     r = copy.deepcopy(real)
     for path, value in muts:
-        _set(r, path, value)
+        set_key(r, path, value)
     text = json.dumps(r, allow_nan=True)
     for a, b in (raw or {}).items():
         text = text.replace(a, b)

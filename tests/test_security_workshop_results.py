@@ -15,37 +15,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, set_key
 from toolkit.cli import main
 from toolkit.exceptions import InputError
-from toolkit.jsonio import dumps
 from toolkit.results_shape import shape_problem
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(scope="module")
-def real() -> dict:
-    from toolkit.pipeline import analyse_folder
-
-    return json.loads(dumps(analyse_folder(SAMPLES / "followup-gap", strict=True)))
-
-
-def _set(r: dict, path: str, value) -> dict:
-    o = r
-    *head, last = path.split(".")
-    for k in head:
-        o = o[int(k)] if isinstance(o, list) else o[k]
-    if isinstance(o, list):
-        o[int(last)] = value
-    else:
-        o[last] = value
-    return r
+@pytest.fixture
+def real(followup_results) -> dict:
+    return followup_results
 
 
 def _write(tmp_path: Path, real: dict, path: str, value, name="tampered.json") -> Path:
     p = tmp_path / name
-    p.write_text(json.dumps(_set(copy.deepcopy(real), path, value)), encoding="utf-8")
+    p.write_text(json.dumps(set_key(copy.deepcopy(real), path, value)), encoding="utf-8")
     return p
 
 
@@ -88,7 +73,7 @@ def _workshop(eng: Path, results: Path, out: Path):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_shape_names_the_workshop_key(real, case):
     path, value, key, _ = CASES[case]
-    problem = shape_problem(_set(copy.deepcopy(real), path, value))
+    problem = shape_problem(set_key(copy.deepcopy(real), path, value))
     assert problem is not None and problem.startswith(f"key '{key}': expected ")
 
 
@@ -110,7 +95,7 @@ def test_workshop_refuses_a_tampered_results_json_naming_the_key(tmp_path, real,
 
 def test_workshop_refuses_a_non_finite_number_naming_the_key(tmp_path, real):
     src = tmp_path / "nan.json"
-    src.write_text(json.dumps(_set(copy.deepcopy(real), "scores.overall", float("nan")),
+    src.write_text(json.dumps(set_key(copy.deepcopy(real), "scores.overall", float("nan")),
                               allow_nan=True), encoding="utf-8")
     res = _workshop(SAMPLES / "followup-gap", src, tmp_path / "ws")
     assert res.exit_code == 2, res.output
@@ -171,10 +156,10 @@ def test_the_session_threshold_is_never_below_the_engagement(tmp_path, real):
     s = open_workshop(SAMPLES / "followup-gap", src)
     assert s.min_group_size == 5
     low = Workshop(engagement=s.engagement, data=s.data,
-                   results=_set(copy.deepcopy(real), "workshop.reveal.min_group_size", 1))
+                   results=set_key(copy.deepcopy(real), "workshop.reveal.min_group_size", 1))
     assert low.min_group_size == 5
     high = Workshop(engagement=s.engagement, data=s.data,
-                    results=_set(copy.deepcopy(real), "workshop.reveal.min_group_size", 8))
+                    results=set_key(copy.deepcopy(real), "workshop.reveal.min_group_size", 8))
     assert high.min_group_size == 8
     qs = make_questions([("CLAIM_FOLLOW", "marketing")])
     answers = [{"side": "sales", "answers": {qs[0]["id"]: 13.0}},
