@@ -35,6 +35,24 @@ ENV = "ALIGNDX_FORK"
 _PARENT_FDS: set[int] = set()
 
 
+def cores() -> int:
+    """CPUs this process may run on (its affinity mask; the machine's count elsewhere)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def flush_streams() -> None:
+    """Flush standard output and error before a ``fork``, so that text buffered in this
+    process is not written a second time by the child; a closed stream is skipped."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
 def enabled() -> bool:
     """Whether work may be forked here: POSIX with ``fork``, not turned off by
     ``ALIGNDX_FORK=0``."""
@@ -75,11 +93,7 @@ class ForkedCall:
             return
         r, w = os.pipe()
         cr, cw = os.pipe()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+        flush_streams()
         try:
             pid = os.fork()
         except OSError:

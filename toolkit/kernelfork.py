@@ -162,17 +162,15 @@ def start(parent_fds: tuple[int, ...] = ()) -> Template | None:
     """
     from multiprocessing.connection import Pipe
 
+    from .forked import flush_streams
+
     discard()
     try:
         ours, theirs = Pipe()
     except OSError:
         return None
     parent = os.getpid()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+    flush_streams()
     try:
         pid = os.fork()
     except OSError:

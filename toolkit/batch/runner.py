@@ -39,6 +39,7 @@ from typing import Callable, Iterable
 
 from .. import __version__
 from ..exceptions import InputError
+from ..forked import cores
 from ..paths import DIAGNOSTIC_NOTEBOOK
 from . import fingerprint as fpmod
 from .discover import Job, discover
@@ -319,14 +320,6 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
 PARALLEL_SWITCHES = ("ALIGNDX_FORK", "ALIGNDX_PARALLEL_SECTIONS", "ALIGNDX_CRM_PARALLEL")
 #: Thread pools of the numerical libraries, sized to a job's share of the cores.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def cores() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def job_env(jobs: int = 1) -> dict:

@@ -38,11 +38,9 @@ def enabled(rows: int) -> bool:
     """Whether :func:`both` forks for a frame of *rows* rows."""
     if not hasattr(os, "fork") or os.environ.get("ALIGNDX_CRM_PARALLEL", "1") == "0":
         return False
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return cores > 1 and rows >= MIN_ROWS
+    from ..forked import cores
+
+    return cores() > 1 and rows >= MIN_ROWS
 
 
 def both(first: Callable[[], A], second: Callable[[], B], *, rows: int) -> tuple[A, B]:
