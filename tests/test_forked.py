@@ -112,15 +112,23 @@ def test_crm_measures_run_beside_the_survey_and_give_the_serial_results(tmp_path
     from toolkit.paths import SAMPLES_DIR
     from toolkit.pipeline import analyse
 
-    real = crm_pkg.measure_crm
-    seen = tmp_path / "pids"
+    import toolkit.workshop.sla as sla_mod
+
+    real, real_sla = crm_pkg.measure_crm, sla_mod.workshop_section
+    seen, seen_sla = tmp_path / "pids", tmp_path / "sla-pids"
 
     def recording(*args, **kwargs):
         with open(seen, "a") as fh:
             fh.write(f"{os.getpid()}\n")
         return real(*args, **kwargs)
 
+    def recording_sla(*args, **kwargs):
+        with open(seen_sla, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real_sla(*args, **kwargs)
+
     monkeypatch.setattr(crm_pkg, "measure_crm", recording)
+    monkeypatch.setattr(sla_mod, "workshop_section", recording_sla)
     eng = load_engagement(SAMPLES_DIR / "followup-gap" / "engagement.toml")
     data = load_data(eng)
 
@@ -130,8 +138,45 @@ def test_crm_measures_run_beside_the_survey_and_give_the_serial_results(tmp_path
         return json.dumps(res, sort_keys=True)
 
     forked_run = run()
+    assert json.loads(forked_run)["workshop"]["sla"]["n_leads"] > 0
     pids = [int(p) for p in seen.read_text().split()]
-    assert len(pids) == 1 and pids[0] != os.getpid()
+    sla_pids = [int(p) for p in seen_sla.read_text().split()]
+    # the CRM measures and the workshop's SLA counts each ran in a forked child of their own
+    assert len(pids) == 1 and len(sla_pids) == 1
+    assert len({os.getpid(), pids[0], sla_pids[0]}) == 3
     monkeypatch.setenv("ALIGNDX_FORK", "0")
     assert run() == forked_run
     assert [int(p) for p in seen.read_text().split()][1:] == [os.getpid()]
+    assert [int(p) for p in seen_sla.read_text().split()][1:] == [os.getpid()]
+
+
+def test_failed_crm_measures_leave_no_sla_counts_and_no_child(monkeypatch):
+    """When the CRM measures fail (recorded as an error), the workshop has no SLA counts, as
+    before the counts were forked, and their forked child is ended, not left running."""
+    import toolkit.crm as crm_pkg
+    import toolkit.forked as forked_mod
+    from toolkit.config import load_engagement
+    from toolkit.intake import load_data
+    from toolkit.paths import SAMPLES_DIR
+    from toolkit.pipeline import analyse
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken measure")
+
+    calls = []
+    real_cancel = forked_mod.ForkedCall.cancel
+
+    def cancel(self):
+        calls.append((self.name, self.pid))
+        real_cancel(self)
+
+    monkeypatch.setattr(crm_pkg, "measure_crm", broken)
+    monkeypatch.setattr(forked_mod.ForkedCall, "cancel", cancel)
+    data = load_data(load_engagement(SAMPLES_DIR / "followup-gap" / "engagement.toml"))
+    res = analyse(data)
+    assert res["crm"] is None and "broken measure" in res["data"]["errors"]["crm"]
+    assert res["workshop"]["sla"] is None
+    [(name, pid)] = calls
+    assert name == "workshop SLA counts" and pid is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ended and reaped

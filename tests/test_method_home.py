@@ -46,6 +46,7 @@ TECHNICAL = {
                          "TOKENS_PER_ADDRESS", "MAX_PER_ADDRESS", "REQUEST_DEADLINE",
                          "CONNECTIONS_PER_ADDRESS", "CONNECTIONS_PER_PHONE"},  # limits, seconds
     "workshop/sla.py": {"N_DRAWS"},                                     # Monte Carlo draws
+    "workshop/filters.py": {"PARTITIONS_KEPT"},                       # memo size (issue 18)
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
     "nameforms.py": {"MAX_UNSPACED"},             # redaction: longest unspaced name form
     "survey/themes.py": {"MAX_CODEBOOK_THEMES", "MAX_CODEBOOK_KEYWORDS", "MAX_KEYWORD_CHARS",  # input size

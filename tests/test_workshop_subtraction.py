@@ -130,3 +130,31 @@ def test_all_hidden_when_view_drops_other_teams():
     r = perception_reveal(s, CODE, min_group_size=5)
     assert r["by_side"]["sales"]["n"] == 5 and r["by_side"]["all"]["n"] is None
     assert not r["shown"]["all"]
+
+
+def test_remembered_partitions_equal_fresh_ones_and_are_not_shared():
+    """Partitions are remembered by their exact inputs (issue 18): for random surveys each
+    remembered answer equals a fresh computation, callers get lists of their own, and the
+    store stays bounded."""
+    from toolkit.workshop import filters
+
+    rng = np.random.default_rng(11)
+    teams = ["sales", "sales_development", "marketing", "revops", "leadership", None]
+    for trial in range(30):
+        n = int(rng.integers(5, 120))
+        survey = pd.DataFrame({
+            "team": pd.array(rng.choice(teams, n), dtype="string"),
+            "region": pd.array(rng.choice(["EMEA", " APAC", "AMER", "", None], n),
+                               dtype="string")})
+        values, side = filters._dim(survey, "region"), filters._side(survey)
+        k = int(rng.integers(2, 6))
+        first = filters._partition(values, side, k)
+        assert first == filters._partition_of(values, side, k)
+        first[0].append("tampered")
+        again = filters._partition(values, side, k)
+        assert again == filters._partition_of(values, side, k)  # the caller's edit stayed
+        # the side of each team as the vocabulary says (blank team → other teams)
+        expect = [filters.SIDES.get(t if t is not None else "other", filters.REST)
+                  for t in survey["team"].astype(object).where(survey["team"].notna(), None)]
+        assert side.tolist() == expect
+    assert 0 < len(filters._PARTITIONS) <= filters.PARTITIONS_KEPT

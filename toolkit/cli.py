@@ -219,6 +219,12 @@ def _guard(func):
     return wrapper
 
 
+#: Commands that import the statistics stack (SciPy): SciPy's import-time docstring rewriting
+#: is skipped in them (:mod:`toolkit.scipydocs`).
+ANALYSING = frozenset({"validate", "report", "demo", "batch", "workshop", "compare", "render",
+                       "collect"})
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="aligndx")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -228,6 +234,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     report a partner can send."""
     ctx.obj = _Ctx()
     ctx.obj.debug = debug
+    if ctx.invoked_subcommand in ANALYSING:
+        from .scipydocs import keep_own_docstrings
+
+        keep_own_docstrings()  # ~0.5 s of CPU less to import scipy.stats (issue 18)
 
 
 @main.command(short_help="Scaffold a new engagement folder.")

@@ -88,7 +88,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # them while the survey measures and their anonymity audit run here (issue 18). The
     # result is the one a call here gives (toolkit.forked: any failure of the child and the
     # call is made here, raising what it raises).
-    crm_call = None
+    crm_call = sla_call = None
     if data.leads is not None:
         from .crm import measure_crm
         from .forked import ForkedCall
@@ -99,6 +99,11 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             marketing_sources=eng.crm.marketing_sources if eng.crm else (),
             extract_date=eng.crm.extract_date if eng.crm else None,
             known_names=known, name="CRM measures")
+        # the live workshop's SLA designer counts (lead-level, from the CRM tables alone),
+        # likewise forked now rather than computed here after the verdict (issue 18)
+        from .workshop.sla import workshop_section
+
+        sla_call = ForkedCall(workshop_section, data, name="workshop SLA counts")
 
     # --- survey -------------------------------------------------------------------------
     survey = None
@@ -191,8 +196,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # that it reads results.json only
     workshop = {"sla": None}
     if crm is not None:
-        from .workshop.sla import workshop_section
-        workshop = run("workshop", lambda: workshop_section(data))
+        workshop = run("workshop", sla_call.result)
+    elif sla_call is not None:
+        sla_call.cancel()
 
     for section in (survey, crm, incentives, verdict, scores):
         if isinstance(section, dict):

@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     # as in the notebook process (toolkit.execute._notebook_child): jsonschema's optional
     # rfc3987-syntax grammar (~1 s to build at import) is never used by notebook validation
     sys.modules.setdefault("rfc3987_syntax", None)
+    from ..scipydocs import keep_own_docstrings
+
+    keep_own_docstrings()  # as the command line does: ~0.5 s of CPU less for scipy.stats
     for name in argv[1:]:
         try:
             importlib.import_module(name)

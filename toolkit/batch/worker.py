@@ -59,6 +59,9 @@ def resolve_target(target: str):
 def main(argv: list[str] | None = None) -> int:
     """Run the job described by the JSON file ``argv[0]``; exit 0 on success, 1 on failure."""
     argv = sys.argv[1:] if argv is None else argv
+    from ..scipydocs import keep_own_docstrings
+
+    keep_own_docstrings()  # as the command line does (a no-op in a fork of the warm server)
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     if spec.get("parent_pid"):
         from ..runsafe import die_with_parent

@@ -44,7 +44,7 @@ DIMENSIONS = ("level", "region")
 def _side(survey: pd.DataFrame) -> pd.Series:
     team = (survey["team"].astype("string").fillna("other") if "team" in survey
             else pd.Series("other", index=survey.index, dtype="string"))
-    return team.map(lambda t: SIDES.get(t, REST)).astype(str)
+    return team.astype(object).map(SIDES).fillna(REST).astype(str)
 
 
 def _dim(survey: pd.DataFrame, dim: str) -> pd.Series:
@@ -78,8 +78,29 @@ def _unsafe(counts: pd.Series | pd.DataFrame, k: int):
     return small.any(axis=1) if isinstance(counts, pd.DataFrame) else bool(small.any())
 
 
+#: Partitions worked out already, by their exact inputs (threshold, then each respondent's
+#: value and side in row order): building the workshop's views asks for the partition of the
+#: same respondents many times (issue 18). At most :data:`PARTITIONS_KEPT`, oldest out.
+_PARTITIONS: dict[tuple, tuple] = {}
+PARTITIONS_KEPT = 64
+
+
 def _partition(values: pd.Series, side: pd.Series, k: int
                ) -> tuple[list[str], list[str], list[str]]:
+    """:func:`_partition_of`, remembered by its inputs (the same lists, as new lists)."""
+    key = (int(k), tuple(values.astype(object).where(values.notna(), None)),
+           tuple(side.astype(object)))
+    found = _PARTITIONS.get(key)
+    if found is None:
+        found = _partition_of(values, side, k)
+        if len(_PARTITIONS) >= PARTITIONS_KEPT:
+            del _PARTITIONS[next(iter(_PARTITIONS))]
+        _PARTITIONS[key] = found
+    return tuple(list(part) for part in found)
+
+
+def _partition_of(values: pd.Series, side: pd.Series, k: int
+                  ) -> tuple[list[str], list[str], list[str]]:
     """Split the values of one dimension into offered / too small / complementary.
 
     A value is offered only when, within it, the sales side, the marketing side and the
