@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -143,3 +144,30 @@ def test_every_html_output_is_wrapped_whatever_its_text_says():
         top = [n for n in soup.contents if str(n).strip()]
         assert len(top) == 1 and set(NO_MATH_CLASS.split()) <= set(top[0].get("class", [])), \
             o["data"]["text/html"][:120]
+
+
+@pytest.mark.slow
+def test_no_progress_save_between_cells_but_one_at_the_end(tmp_path, monkeypatch):
+    """Issue 18: papermill's save at every cell's start and end (a ~1.5 MB notebook written
+    twice per cell of the report) is skipped; the notebook is written at the start, by the
+    timed autosave of a long cell, and at the end, so the output is complete."""
+    from toolkit import execute
+
+    src = _nb(tmp_path / "in.ipynb", "print('one')", "print('two')", "print('three')")
+    written = []
+    real_replace = os.replace
+
+    def counting(a, b, *args, **kwargs):
+        if str(b).endswith("run.ipynb"):
+            written.append(Path(a).name)
+        return real_replace(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(execute.os, "replace", counting)
+    out = run_notebook(src, tmp_path / "run.ipynb")
+    nb = nbformat.read(str(out), as_version=4)
+    texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code"
+             for o in c.get("outputs", [])]
+    assert texts == ["one\n", "two\n", "three\n"]
+    assert all(c.metadata.papermill["status"] == "completed" for c in nb.cells)
+    # the progress saves: one at the start, one when the run ends (was 2 + 2 per cell)
+    assert written[:2] == [".run.ipynb.saving"] * 2 and ".run.ipynb.saving" not in written[2:]

@@ -582,14 +582,35 @@ def _engine() -> str:
     deep-copies and validates it and pretty-prints it with the pure-Python JSON encoder: ~50
     saves of a notebook that grows to ~1.5 MB of charts, between the report's cells. This
     engine writes those progress saves as plain JSON (same content, not re-validated, written
-    under a temporary name and renamed); papermill's final write of the executed notebook is
+    under a temporary name and renamed), and not at every cell's start and end: a failed or
+    timed-out cell still leaves the notebook as it stood (papermill saves once more when the
+    run ends, whatever the outcome), and a cell that runs long is still saved every
+    ``autosave_cell_every`` seconds. papermill's final write of the executed notebook is
     unchanged (validated).
     """
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     if papermill_engines._engines.get(ENGINE_NAME) is None:
         class QuickSaves(NotebookExecutionManager):
+            _between_cells = False  # in papermill's cell_start / cell_complete: no save
+
+            def cell_start(self, cell, cell_index=None, **kwargs):
+                self._between_cells = True
+                try:
+                    super().cell_start(cell, cell_index, **kwargs)
+                finally:
+                    self._between_cells = False
+
+            def cell_complete(self, cell, cell_index=None, **kwargs):
+                self._between_cells = True
+                try:
+                    super().cell_complete(cell, cell_index, **kwargs)
+                finally:
+                    self._between_cells = False
+
             def save(self, **kwargs):
+                if self._between_cells:
+                    return  # the next timed autosave or the final save writes it
                 if self.output_path:
                     out = Path(self.output_path)
                     tmp = out.with_name(f".{out.name}.saving")
