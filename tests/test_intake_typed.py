@@ -52,6 +52,39 @@ def test_typed_parquet_matches_general_path(tmp_path, table):
     _same(read_typed(path, table, display_path="f"), _general(path, table))
 
 
+@pytest.mark.parametrize("kind", ["date32", "timestamp[s]", "timestamp[ms]", "timestamp[us]"])
+@pytest.mark.parametrize("far", ["9999-12-31", "1000-01-01"])
+def test_far_dates_in_parquet_of_any_unit_take_the_general_path(tmp_path, kind, far):
+    """Attack 8 PQ1: a warehouse's 'open-ended' 9999-12-31 in a DATE (or a seconds or
+    milliseconds timestamp) column was compared with the bounds in nanoseconds, passed, and
+    failed in the cast ("unexpected ArrowInvalid", exit 1). It now takes the general path,
+    which names the file, row and column (exit 2)."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from toolkit.intake import validate
+
+    days = [dt.date(2025, 3, i) for i in range(1, 9)]
+    days[4] = dt.date.fromisoformat(far)
+    typ = pa.date32() if kind == "date32" else pa.timestamp(kind[10:-1])
+    values = days if kind == "date32" else [dt.datetime.combine(d, dt.time()) for d in days]
+    tbl = pa.table({"lead_id": [f"L{i}" for i in range(1, 9)],
+                    "created_at": pa.array(values, typ), "source": ["web"] * 8,
+                    "owner_id": ["ann"] * 8})
+    eng = shutil.copytree(SAMPLES / "followup-gap", tmp_path / "eng")
+    pq.write_table(tbl, eng / "crm" / "leads.parquet")
+    (eng / "crm" / "leads.csv").unlink()
+    toml = eng / "engagement.toml"
+    toml.write_text(toml.read_text().replace('crm/leads.csv', 'crm/leads.parquet'))
+    assert read_typed(eng / "crm" / "leads.parquet", "leads", display_path="f") is None
+    _, problems = validate(eng)
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("crm/leads.parquet", 6, "created_at")]
+    assert far in str(problems[0]) and "implausible date" in str(problems[0])
+
+
 def _leads(tmp_path, rows, header="lead_id,created_at,source,owner_id,score,attempts\n",
            name="leads.csv"):
     p = tmp_path / name

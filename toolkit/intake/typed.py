@@ -503,9 +503,10 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
         if kind == "datetime" and pa.types.is_timestamp(arr.type):
             if arr.null_count < len(arr):
                 mm = pc.min_max(arr)
-                unit = arr.type.unit
-                if (mm["min"].value < pd.Timestamp(_TS_MIN).as_unit(unit).value
-                        or mm["max"].value > pd.Timestamp(_TS_MAX).as_unit(unit).value):
+                # the bounds in the column's own unit (a Timestamp's .value is always in ns:
+                # a date column, read in seconds, was never out of them; attack 8 PQ1)
+                lo, hi = (pa.scalar(b, type=arr.type).value for b in (_TS_MIN, _TS_MAX))
+                if mm["min"].value < lo or mm["max"].value > hi:
                     return None
             ns = arr if arr.type == pa.timestamp("ns") else arr.cast(pa.timestamp("ns"))
             values = np.asarray(ns.to_numpy(zero_copy_only=False)).astype("datetime64[ns]",
