@@ -133,15 +133,36 @@ class ReportError(AligndxError):
     Parameters
     ----------
     message : str
-        What failed.
+        What failed, in the toolkit's own words.
     partial_notebook : str, optional
         Path of the partially executed notebook kept for diagnosis.
+    detail : str, optional
+        Text from elsewhere (a library's or a notebook cell's error message), shown after
+        *message*; it may quote the input, so a batch summary or a run log leaves it out
+        (:meth:`render`).
     """
 
     exit_code = 1
 
-    def __init__(self, message: str, partial_notebook: str | None = None):
+    def __init__(self, message: str, partial_notebook: str | None = None, *,
+                 detail: str | None = None):
         self.partial_notebook = partial_notebook
-        if partial_notebook:
-            message = f"{message}\n  partial notebook kept at: {partial_notebook}"
-        super().__init__(message)
+        self.message, self.detail = message, detail
+        super().__init__(self.render())
+
+    def render(self, *, withhold: bool = False) -> str:
+        """The message; with *withhold*, :data:`WITHHELD` in place of the detail (for a
+        batch summary or a run log: a library's message may quote a cell)."""
+        text = self.message
+        if self.detail:
+            text = f"{text}: {WITHHELD if withhold else self.detail}"
+        if self.partial_notebook:
+            text = f"{text}\n  partial notebook kept at: {self.partial_notebook}"
+        return text
+
+    def __reduce__(self):  # pickled whole (the report's notebook process sends it back)
+        return (_report_error, (type(self), self.message, self.partial_notebook, self.detail))
+
+
+def _report_error(cls, message, partial_notebook, detail):
+    return cls(message, partial_notebook, detail=detail)

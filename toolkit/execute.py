@@ -536,16 +536,18 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         raise
     except PapermillExecutionError as exc:
         kept = _keep_partial(output, partial_dir)
-        raise ReportError(f"{notebook.name}: cell {exc.exec_count} failed: {exc.ename}: "
-                          f"{exc.evalue}", partial_notebook=str(kept)) from None
+        raise ReportError(f"{notebook.name}: cell {exc.exec_count} failed: {exc.ename}",
+                          partial_notebook=str(kept), detail=exc.evalue or None) from None
     except Exception as exc:  # timeouts, dead kernels
         kept = _keep_partial(output, partial_dir) if output.exists() else None
         if type(exc).__name__ == "CellTimeoutError":
             msg = (f"the report notebook ({notebook.name}) stopped: a step took longer than "
                    f"the {timeout} s allowed per step (raise it with --timeout)")
         else:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            msg = f"the report notebook ({notebook.name}) failed: {type(exc).__name__}: {first}"
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else None
+            msg = f"the report notebook ({notebook.name}) failed: {type(exc).__name__}"
+            raise ReportError(msg, partial_notebook=str(kept) if kept else None,
+                              detail=first) from None
         raise ReportError(msg, partial_notebook=str(kept) if kept else None) from None
     finally:
         pm_log.setLevel(pm_level)
@@ -564,9 +566,11 @@ def run_notebook(notebook: str | Path, output: str | Path, *,
         try:
             export_html(output, Path(html), title=title, notebook=hardened)
         except UnsafeOutput as exc:
-            raise ReportError(str(exc)) from None
+            raise ReportError(f"{Path(html).name}: refused to write output holding markup the "
+                              "toolkit did not produce", detail=str(exc)) from None
         except Exception as exc:
-            raise ReportError(f"HTML export failed: {type(exc).__name__}: {exc}") from None
+            raise ReportError(f"HTML export failed: {type(exc).__name__}",
+                              detail=str(exc) or None) from None
         mark("notebook", "HTML exported")
     return output
 
@@ -912,7 +916,8 @@ def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
         conn.send(reply)
     except Exception:  # noqa: BLE001 - unpicklable exception, or the caller has gone
         try:
-            conn.send(("error", ReportError(f"{type(reply[1]).__name__}: {reply[1]}")))
+            conn.send(("error", ReportError(type(reply[1]).__name__,
+                                            detail=str(reply[1]) or None)))
         except Exception:  # noqa: BLE001
             pass
     conn.close()

@@ -322,7 +322,7 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
     ws.reset_dimensions()  # ignore the stated used range
     rows: list[tuple] = []
     last = text = 0
-    for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+    for i, r in _numbered_rows(ws, display):
         k = len(r)
         while k and r[k - 1] is None:
             k -= 1
@@ -361,3 +361,124 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
             rows.append(tuple(r[:k]))
             last = i
     return rows
+
+
+#: Exceptions openpyxl raises for one damaged cell or row while it parses a sheet (text in a
+#: number cell, a shared-string index out of range, a bad date, a bad cell reference).
+_CELL_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError,
+                ArithmeticError)
+_CELL_NAME = re.compile(r"([A-Z]{1,3})([0-9]{1,7})\Z")
+
+
+def _numbered_rows(ws, display: str):
+    """``(row number, values)`` of a read-only worksheet, as openpyxl's own reader yields
+    them (``iter_rows(values_only=True)``) but without the empty rows between two stored rows:
+    a ``<row r="1000000000">`` costs one step, not a billion (attack 8 XR1), and the caller's
+    empty-row rule sees the gap at once.
+
+    A cell openpyxl cannot read (attack 8 XL1) raises :class:`ValidationError` naming its row
+    and column and what the cell should hold; its stored value is never quoted (it may be any
+    text of the export: a name, a respondent id).
+    """
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        source = ws._get_source()
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=ws.parent.data_only,
+                                 epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats,
+                                 timedelta_formats=ws.parent._timedelta_formats)
+    except (ImportError, AttributeError, TypeError):  # another openpyxl: its own iterator
+        for i, r in enumerate(_guarded(ws.iter_rows(values_only=True), display), start=1):
+            yield i, r
+        return
+    failed: list = []
+    parse_cell = parser.parse_cell
+
+    def remember_cell(element):  # the cell being parsed when openpyxl fails
+        try:
+            return parse_cell(element)
+        except _CELL_ERRORS:
+            failed.append((element.get("r"), element.get("t", "n")))
+            raise
+
+    parser.parse_cell = remember_cell
+    counter = 1  # the next row number openpyxl would give (it drops rows stored out of order)
+    with source:
+        stored = parser.parse()
+        while True:
+            try:
+                idx, cells = next(stored)
+            except StopIteration:
+                return
+            except _CELL_ERRORS as exc:
+                raise ValidationError(_damaged_cell(display, parser, failed, exc)) from None
+            if idx < counter:
+                continue
+            counter = idx + 1
+            if not cells:
+                yield idx, ()
+                continue
+            width = cells[-1]["column"]
+            values = [None] * width
+            for cell in cells:
+                if 1 <= cell["column"] <= width:
+                    values[cell["column"] - 1] = cell["value"]
+            yield idx, tuple(values)
+
+
+def _guarded(rows, display: str):
+    """*rows* (openpyxl's iterator), with a cell it cannot read as a :class:`ValidationError`
+    naming the row after the last one read."""
+    i = 0
+    while True:
+        try:
+            r = next(rows)
+        except StopIteration:
+            return
+        except _CELL_ERRORS:
+            raise ValidationError(Problem(
+                display, "a damaged cell: its stored value is not what its type says "
+                "(text in a number or date cell, or a reference to text the workbook does "
+                "not hold); correct it in the export, or export the table as CSV",
+                row=i + 1)) from None
+        i += 1
+        yield r
+
+
+_CELL_KINDS = {"n": "a number", "d": "a date (ISO 8601)", "s": "a reference to one of the "
+               "workbook's texts", "b": "true or false (1 or 0)", "e": "an Excel error",
+               "str": "a formula's text", "inlineStr": "text"}
+
+
+def _damaged_cell(display: str, parser, failed: list, exc: BaseException) -> Problem:
+    """The Problem for a cell openpyxl could not read: row and column (when the cell's
+    reference is well formed) and what a cell of its type holds; never its value."""
+    from openpyxl.utils import column_index_from_string
+
+    row = parser.row_counter if isinstance(parser.row_counter, int) else None
+    column = None
+    if failed:
+        ref, kind = failed[-1]
+        m = _CELL_NAME.match(ref or "")
+        if ref is not None and not m:
+            return Problem(display, "a cell with a damaged reference (not a column letter A–"
+                           "XFD and a row number); correct it in the export, or export the "
+                           "table as CSV", row=row)
+        if m:
+            try:
+                if column_index_from_string(m.group(1)) <= 16384:  # Excel's last column
+                    column, row = m.group(1), int(m.group(2))
+            except ValueError:
+                pass
+        what = _CELL_KINDS.get(kind)
+        if what is not None:
+            return Problem(display, f"a damaged cell: it is stored as {what}, but its value "
+                           "is not one; correct it in the export, or export the table as "
+                           "CSV", row=row, column=column)
+        return Problem(display, "a damaged cell: its type is not one a workbook uses; "
+                       "correct it in the export, or export the table as CSV", row=row,
+                       column=column)
+    return Problem(display, "a damaged row: openpyxl cannot read it "
+                   f"({type(exc).__name__}); correct it in the export, or export the table "
+                   "as CSV", row=row)

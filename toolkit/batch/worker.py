@@ -56,6 +56,16 @@ def resolve_target(target: str):
     return getattr(importlib.import_module(module), func)
 
 
+def _print_traceback(exc: BaseException) -> None:
+    """The traceback of an unexpected error for the run log: where it happened (the
+    frames: file, line, code), not its message (a library's message may quote a cell)."""
+    lines = ["Traceback (most recent call last):\n",
+             *traceback.format_tb(exc.__traceback__),
+             f"{type(exc).__name__}: [message withheld]\n"]
+    sys.stderr.write("".join(lines))
+    sys.stderr.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the job described by the JSON file ``argv[0]``; exit 0 on success, 1 on failure."""
     argv = sys.argv[1:] if argv is None else argv
@@ -75,12 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as exc:  # noqa: BLE001 - the job's failure is reported, not raised
         from ..exceptions import AligndxError, InputError
 
+        from ..exceptions import ReportError
+
         if not isinstance(exc, AligndxError):
-            traceback.print_exc()
-        # the summary and the run log are kept: cell values quoted by a validation error
-        # are withheld (file, row, column and what was expected stay; attack 7 LG1)
-        msg = (exc.render(withhold=True) if isinstance(exc, InputError) else str(exc)
-               if isinstance(exc, AligndxError) else f"{type(exc).__name__}: {exc}")
+            _print_traceback(exc)
+        # the summary and the run log are kept: cell values quoted by a validation error,
+        # and any text of a library's or a notebook cell's error message (which may quote a
+        # cell: a name, a respondent id), are withheld; file, row, column, what was expected
+        # and the kind of error stay (attack 7 LG1, attack 8 LG2)
+        msg = (exc.render(withhold=True) if isinstance(exc, (InputError, ReportError))
+               else str(exc) if isinstance(exc, AligndxError)
+               else f"{type(exc).__name__} (an unexpected error; its message is withheld "
+                    "from the kept files as it may quote the input — run `aligndx --debug "
+                    "report` on this engagement to see it)")
         result = {"status": "failed", "error": msg, "error_type": type(exc).__name__,
                   "exit_code": getattr(exc, "exit_code", 1)}
         _say(f"FAILED: {msg}")
