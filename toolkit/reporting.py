@@ -30,7 +30,7 @@ from .exceptions import InputError
 from .execute import DEFAULT_CELL_TIMEOUT, load_branding, run_notebook, start_notebook
 from .forked import ForkedCall
 from .paths import DIAGNOSTIC_NOTEBOOK
-from .runsafe import make_staging, swap_into_place, sweep_stale
+from .runsafe import folder_mode, make_staging, swap_into_place, sweep_stale
 
 REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx",
                 "report.pptx")
@@ -222,7 +222,8 @@ def build_report(engagement: str | Path, out: str | Path, *,
             say("writing report.pdf")
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; the report folder is not
+        # mkdtemp makes it private; the report folder gets the user's umask (attack 8)
+        os.chmod(staging, folder_mode())
         kept = _move_into_place(staging, final)
         stage.release()
         mark("main", "report in place")
@@ -316,7 +317,7 @@ def render_results(results_json: str | Path, out: str | Path, *,
             say("writing report.pdf")
             from .pdf import html_to_pdf
             html_to_pdf(staging / "report.html", staging / "report.pdf")
-        os.chmod(staging, 0o755)
+        os.chmod(staging, folder_mode())
         notes = notes + _move_into_place(staging, final)
         stage.release()
     except BaseException:

@@ -137,6 +137,22 @@ def lock_folder(path: Path) -> int | None:
     return _lock_dir(Path(path), block=True)
 
 
+def folder_mode() -> int:
+    """Permissions of a new folder under this process's umask (``0o755`` under the usual
+    ``022``, ``0o700`` under ``077``): a report folder made private by ``mkdtemp`` while it is
+    written gets these once complete, never wider than the user's umask allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o777 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # not Linux: read it by setting it, and set it back
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
 def make_staging(out: Path, name: str) -> Staging:
     """Create a hidden staging folder ``OUT/.<name>.XXXX.partial``, locked by this process.
 
