@@ -69,8 +69,8 @@ def test_batch_report_is_the_same_with_a_forked_and_a_fresh_kernel(tmp_path, mon
 
 _RUN = """
 import json, os, sys, tempfile
-from toolkit import execute
-execute.FORK_NOTEBOOK = True
+from toolkit import execute, notebookproc
+notebookproc.FORK_NOTEBOOK = True
 nb, out = sys.argv[1], sys.argv[2]
 mine = tempfile.TemporaryDirectory()   # this process's: removed at its exit, not before
 run = execute.start_notebook(nb, out, parameters={"marker": sys.argv[3]})

@@ -29,7 +29,8 @@ TECHNICAL = {
     "forked.py": {"SILENCE_LIMIT"},              # seconds before the caller computes alone
     "report/survey.py": {"COMMENTS_PER_QUESTION"},          # presentation: quotes shown
     "report/survey_analytics.py": {"EXAMPLES_PER_THEME"},   # presentation: quotes shown
-    "execute.py": {"DEFAULT_CELL_TIMEOUT", "ABORT_GRACE"},              # seconds
+    "execute.py": {"DEFAULT_CELL_TIMEOUT"},                             # seconds
+    "notebookproc.py": {"ABORT_GRACE"},                                 # seconds
     "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
                   "MAX_CLIENT_ID", "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},  # input validation
     "report/display.py": {"MAX_LABEL", "MAX_ALT", "PRINT_MIN_PT"},  # output size, print legibility

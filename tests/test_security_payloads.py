@@ -176,7 +176,7 @@ def visible_text(html_text: str) -> str:
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
     """Build the report (with PDF), then the portfolio, of the attacked engagement."""
-    import toolkit.execute as execute
+    import toolkit.htmlexport as htmlexport
     import toolkit.reporting as reporting
 
     root = tmp_path_factory.mktemp("pwn")
@@ -185,7 +185,7 @@ def attacked(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     # export in this process so that the test's branding file is used
     mp.setattr(reporting, "OVERLAP_NOTEBOOK", False)
-    mp.setattr(execute, "BRANDING_FILE", branding)
+    mp.setattr(htmlexport, "BRANDING_FILE", branding)
     out = root / "out"
     try:
         outcome = reporting.build_report(eng, out, pdf=True)

@@ -42,15 +42,15 @@ def test_validate_prints_a_hostile_column_header_harmlessly(tmp_path):
 
 def test_refused_branding_settings_are_named(tmp_path, monkeypatch):
     """Review 13 L5: a refused colour, font or logo is a warning naming the setting."""
-    from toolkit import execute
+    from toolkit import htmlexport
     from toolkit.cli import main
 
     b = tmp_path / "branding.toml"
     b.write_text('[branding]\nprimary = "red;}</style><script>"\naccent = "expression(1)"\n'
                  'font = "Arial\\"/><script>"\nlogo = "../../../../etc/hostname"\n'
                  'practice = 5\ncolour = "#fff"\n', encoding="utf-8")
-    monkeypatch.setattr(execute, "BRANDING_FILE", b)
-    warnings = execute.load_branding()["warnings"]
+    monkeypatch.setattr(htmlexport, "BRANDING_FILE", b)
+    warnings = htmlexport.load_branding()["warnings"]
     for key in ("primary", "accent", "font", "logo", "practice", "colour"):
         assert any(w.startswith(f"branding.{key}:") for w in warnings), (key, warnings)
     r = CliRunner().invoke(main, ["validate", str(SAMPLES / "well-aligned")])

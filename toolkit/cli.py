@@ -28,15 +28,15 @@ def _echo(message="", err: bool = False, **kw) -> None:
 def _branding_warnings() -> None:
     """Say which branding settings were refused (and why) instead of dropping them
     silently: a practice must know its logo is not shown (review 13, L5)."""
-    from . import execute
+    from . import htmlexport
     from .exceptions import ConfigError
 
     try:
-        warnings = execute.load_branding()["warnings"]
+        warnings = htmlexport.load_branding()["warnings"]
     except ConfigError:
         return  # the run itself reports an unreadable branding file
     for w in warnings:
-        _echo(f"aligndx: warning: {w} ({execute.BRANDING_FILE})", err=True)
+        _echo(f"aligndx: warning: {w} ({htmlexport.BRANDING_FILE})", err=True)
 
 
 class _Ctx:

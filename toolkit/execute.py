@@ -6,36 +6,26 @@ numpy scalars, paths and tuples into strings otherwise), names the kernel explic
 cell timeout, keeps the partial notebook when a cell fails and exports HTML without code,
 through the template in ``templates/report/``.
 
-:func:`start_notebook` runs :func:`run_notebook` in a child process so that ``aligndx report``
-can compute the results while papermill is imported, the kernel starts and the notebook's
-imports run; the notebook's cell tagged ``results`` waits until the caller says the results
-are written (:meth:`NotebookRun.release`) or stops the run (:meth:`NotebookRun.abort`).
+The HTML export is :mod:`toolkit.htmlexport`; :func:`start_notebook` (in
+:mod:`toolkit.notebookproc`) runs :func:`run_notebook` in a child process so that ``aligndx
+report`` can compute the results while papermill is imported, the kernel starts and the
+notebook's imports run. Both are re-exported here.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .exceptions import InputError, ReportError
-from .paths import TEMPLATES_DIR
 
 KERNEL_NAME = "python3"
 DEFAULT_CELL_TIMEOUT = 600  # seconds per cell
-REPORT_TEMPLATE = "aligndx"
-BRANDING_FILE = TEMPLATES_DIR / "report" / "branding.toml"
 #: Tag of the notebook cell that reads ``results.json``; with ``results_ready`` given,
 #: :func:`run_notebook` holds that cell (and every cell after it) until the results are ready.
 RESULTS_CELL_TAG = "results"
-#: Seconds :meth:`NotebookRun.abort` waits for the notebook process to stop by itself.
-ABORT_GRACE = 30
-#: Start the notebook process of :func:`start_notebook` as a ``fork`` of this process instead
-#: of a fresh interpreter (set by :mod:`toolkit.batch.forkserver` in its jobs, which have
-#: papermill and nbconvert imported already: ~0.7 s of CPU less per report).
-FORK_NOTEBOOK = False
 from .report.safe import RUN_MIME, announce_run  # noqa: E402,F401  (re-exported)
 
 
@@ -226,212 +216,6 @@ def coerce_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
         out[name] = conv(name, value)
     json.dumps(out)  # guaranteed to succeed by construction
     return out
-
-
-def load_branding(path: Path | None = None) -> dict[str, Any]:
-    """Read the practice's branding settings (name, logo, colours) for the HTML template.
-
-    Settings are untrusted like any input (SPEC §8a): colours must be plain CSS colours
-    (:func:`toolkit.report.safe.css_color`, else the default is used); the logo must be a
-    PNG, JPEG, GIF or WebP file inside the branding file's folder, embedded as a ``data:``
-    URI only when its bytes are a real raster image (SVG, remote URLs, ``data:`` strings and
-    paths leaving the folder are ignored); the font is a plain typeface name; text is
-    escaped by the template.
-
-    Parameters
-    ----------
-    path : Path, optional
-        A TOML file with a ``[branding]`` table; default ``templates/report/branding.toml``.
-
-    Returns
-    -------
-    dict
-        Keys ``practice``, ``logo`` (data URI or empty), ``primary``, ``accent``, ``footer``,
-        ``font`` (the deck's typeface), ``pptx_template`` (absolute path of the practice's
-        PowerPoint template, or empty for the built-in 16:9 design) and ``warnings``
-        (settings that were ignored, with why).
-
-    Raises
-    ------
-    toolkit.exceptions.ConfigError
-        The file is not valid TOML, or ``pptx_template`` names a file that does not exist
-        in the branding folder.
-    """
-    import re
-
-    from .exceptions import ConfigError
-    from .report.safe import css_color, image_data_uri
-
-    defaults = {"practice": "aligndx", "logo": "", "primary": "#1f3a5f", "accent": "#e07b00",
-                "footer": "Confidential — prepared for the client's leadership team.",
-                "font": "Arial", "pptx_template": ""}
-    out = dict(defaults)
-    warnings: list[str] = []
-    path = Path(path) if path else BRANDING_FILE
-    if path.is_file():
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8-sig")).get("branding", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-        if not isinstance(doc, dict):
-            warnings.append("branding: [branding] is not a table of settings; the defaults "
-                            "are used")
-            doc = {}
-        for k in doc:
-            if k not in defaults:
-                warnings.append(f"branding.{k}: unknown setting, ignored; expected one of "
-                                f"{', '.join(defaults)}")
-        for k in ("practice", "footer"):
-            if isinstance(doc.get(k), str):
-                out[k] = doc[k]
-            elif k in doc:
-                warnings.append(f"branding.{k}: expected text, got {doc[k]!r}; the default "
-                                "is used")
-        for k in ("primary", "accent"):
-            if k in doc:
-                out[k] = css_color(doc[k], defaults[k])
-                if out[k] != str(doc[k]).strip():
-                    warnings.append(f"branding.{k}: {doc[k]!r} is not a CSS colour; the default "
-                                    "is used")
-        font = doc.get("font")
-        if isinstance(font, str) and re.fullmatch(r"[A-Za-z0-9 \-]{1,60}", font.strip()):
-            out["font"] = font.strip()
-        elif font is not None:
-            warnings.append(f"branding.font: {font!r} is not a plain typeface name; "
-                            f"{defaults['font']} is used")
-        base = path.parent.resolve()
-        logo = doc.get("logo") or ""
-        if isinstance(logo, str) and logo:
-            candidate = (base / logo).resolve()
-            uri = None
-            if ":" not in logo and candidate.is_relative_to(base):
-                uri = image_data_uri(candidate)
-            if uri:
-                out["logo"] = uri
-            else:
-                warnings.append(f"branding.logo: {logo!r} is not a PNG, JPEG, GIF or WebP file "
-                                "in the branding folder; no logo is shown")
-        template = str(doc.get("pptx_template") or "")
-        if template:
-            tpath = (base / template).resolve()
-            if ":" in template or not tpath.is_relative_to(base) or not tpath.is_file():
-                raise ConfigError(f"{path}: pptx_template: {template} not found (a .pptx path "
-                                  "relative to this file, inside its folder, or empty)")
-            out["pptx_template"] = str(tpath)
-    out["warnings"] = warnings
-    return out
-
-
-_EXPORTER: list = []
-_EXPORTER_LOCK = __import__("threading").Lock()
-
-
-def _html_exporter():
-    """The report's nbconvert HTML exporter, made once per process (its Jinja templates are
-    compiled on first use and kept; :func:`warm_html_export` does that ahead of time)."""
-    with _EXPORTER_LOCK:
-        if _EXPORTER:
-            return _EXPORTER[0]
-        from urllib.parse import quote
-
-        from nbconvert import HTMLExporter
-        from nbconvert.preprocessors import Preprocessor
-        from traitlets.config import Config
-
-        class DropStderr(Preprocessor):
-            def preprocess_cell(self, cell, resources, index):
-                if cell.get("cell_type") == "code":
-                    cell.outputs = [o for o in cell.get("outputs", [])
-                                    if not (o.get("output_type") == "stream"
-                                            and o.get("name") == "stderr")]
-                return cell, resources
-
-        c = Config()
-        c.TemplateExporter.exclude_input = True
-        c.TemplateExporter.exclude_input_prompt = True
-        c.TemplateExporter.exclude_output_prompt = True
-        # Never embed files named in the notebook: the charts are data URIs already, and an
-        # <img src="..."> in client text must not pull a local file into the report.
-        c.HTMLExporter.embed_images = False
-        c.TagRemovePreprocessor.enabled = True
-        c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
-        exporter = HTMLExporter(config=c, template_name=REPORT_TEMPLATE,
-                                extra_template_basedirs=[str(TEMPLATES_DIR / "report")])
-        exporter.register_preprocessor(DropStderr(), enabled=True)
-        # the contents links point at nbconvert's heading ids (spaces to "-", URL-quoted)
-        exporter.register_filter("aligndx_anchor", lambda text: quote(
-            str(text).replace(" ", "-"), safe="?/:@!$&'()*+,;="))
-        _EXPORTER.append(exporter)
-        return exporter
-
-
-def warm_html_export() -> None:
-    """Prepare the HTML export ahead of time: build the exporter and export a two-cell
-    notebook with it (compiles the report template and its parents, fills BeautifulSoup's
-    and the safety check's tables). The notebook process of ``aligndx report`` runs this
-    in a thread while it waits for ``results.json`` (issue 18); any failure is left to
-    the real export."""
-    try:
-        import nbformat
-
-        from .report.safe import assert_safe_html
-
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up\n\nText."),
-                    nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
-                        "display_data", data={"text/html": "<p>warm-up</p>"})])]
-        body, _ = _html_exporter().from_notebook_node(
-            nb, resources={"metadata": {"name": "warm-up"}, "aligndx": load_branding()})
-        assert_safe_html(body, where="warm-up")
-    except Exception:  # noqa: BLE001 - the real export will say what is wrong
-        pass
-
-
-def export_html(notebook_path: Path, html_path: Path, *, title: str | None = None,
-                branding: Mapping[str, Any] | None = None,
-                notebook: Mapping[str, Any] | None = None) -> Path:
-    """Convert an executed notebook to self-contained HTML without code.
-
-    Inputs and prompts are excluded, stderr streams (warnings) are dropped, images are
-    embedded, and the ``templates/report/aligndx`` nbconvert template adds the branding,
-    table of contents and print CSS.
-
-    Parameters
-    ----------
-    notebook_path : Path
-        Executed ``.ipynb``.
-    html_path : Path
-        Where to write the HTML.
-    title : str, optional
-        Document title.
-    branding : mapping, optional
-        Branding settings (see :func:`load_branding`).
-    notebook : mapping, optional
-        The content of *notebook_path* as a JSON dict, when the caller has it (it has been
-        validated when papermill wrote it): it is not read and validated again.
-
-    Returns
-    -------
-    Path
-        *html_path*.
-    """
-    import nbformat
-
-    if notebook is None:
-        nb = nbformat.read(str(notebook_path), as_version=4)
-    else:  # what nbformat.read does, without the second schema validation
-        from nbformat.v4.nbjson import JSONReader
-
-        nb = nbformat.convert(JSONReader().to_notebook(notebook), 4)  # copies
-    exporter = _html_exporter()
-    resources = {"metadata": {"name": title or notebook_path.stem},
-                 "aligndx": dict(branding or load_branding())}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    from .report.safe import assert_safe_html
-
-    assert_safe_html(body, where=str(html_path.name))
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
 
 
 def run_notebook(notebook: str | Path, output: str | Path, *,
@@ -667,268 +451,6 @@ class _ResultsGate:
         mark("notebook", "results released")
 
 
-class NotebookRun:
-    """A notebook being executed by :func:`run_notebook` in a child process.
-
-    Made by :func:`start_notebook`. Call :meth:`release` once the results the notebook reads
-    are written, then :meth:`wait`; or :meth:`abort` to stop it.
-    """
-
-    def __init__(self, process, conn):
-        self._process = process
-        self._conn = conn
-        self._finished = False
-
-    def release(self) -> None:
-        """Let the notebook go past its results cell (the results are written).
-
-        A child that has already stopped (it failed before its results cell) is not an
-        error here: :meth:`wait` then raises the child's own error.
-        """
-        try:
-            self._conn.send(("go", None))
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            pass
-
-    def wait(self) -> Path:
-        """Wait for the notebook (and its HTML export) to finish.
-
-        Returns
-        -------
-        Path
-            The executed notebook.
-
-        Raises
-        ------
-        ReportError
-            The notebook failed (as :func:`run_notebook` raises it), or its process stopped
-            without saying why.
-        InputError
-            Bad parameters or a missing notebook.
-        """
-        try:
-            kind, payload = self._conn.recv()
-        except EOFError:
-            kind, payload = "error", ReportError(
-                "the report notebook's process stopped unexpectedly (exit code "
-                f"{self._process.wait()})")
-        self._finished = True
-        self._process.wait()
-        self._conn.close()
-        if kind == "ok":
-            return Path(payload)
-        raise payload
-
-    def abort(self, reason: str = "stopped") -> None:
-        """Stop the run if it is still going; nothing of it is kept. Waits for the process.
-
-        The notebook stops before its results cell, or at once if its kernel has not
-        started yet. A process still running after :data:`ABORT_GRACE` seconds is killed
-        (its kernel exits with it: ipykernel watches its parent).
-        """
-        import subprocess
-
-        if self._finished:
-            return
-        self._finished = True
-        try:
-            self._conn.send(("abort", reason))
-        except (OSError, ValueError):  # the process has already gone
-            pass
-        # Ends the child at once while it is still importing (it has no kernel yet); from
-        # the kernel's start on, the child ignores SIGTERM and stops at its results cell.
-        self._process.terminate()
-        try:
-            self._process.wait(ABORT_GRACE)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._conn.close()
-
-
-def start_notebook(notebook: str | Path, output: str | Path, **kwargs: Any) -> NotebookRun:
-    """Start :func:`run_notebook` in a child process, holding its results cell until released.
-
-    The child imports papermill and nbconvert, starts the kernel and runs the cells before
-    the one tagged :data:`RESULTS_CELL_TAG` (the notebook's imports) while the caller
-    computes the results; this overlap is what brings ``aligndx report`` of a typical
-    engagement from 4.1× to under 3× the papermill floor (``docs/benchmarks.md``). The child
-    is a fresh interpreter (``python -c``), not a :mod:`multiprocessing` process, so the
-    caller's ``__main__`` is never re-imported.
-
-    Parameters
-    ----------
-    notebook, output : path
-        As for :func:`run_notebook`.
-    **kwargs
-        Other keyword arguments of :func:`run_notebook` (not ``results_ready``).
-
-    Returns
-    -------
-    NotebookRun
-        Call :meth:`NotebookRun.release` when the results are written, then
-        :meth:`NotebookRun.wait`; or :meth:`NotebookRun.abort`.
-
-    Raises
-    ------
-    InputError
-        Bad parameters or a missing notebook (checked here, before the child starts).
-    """
-    import subprocess
-    import sys
-    from multiprocessing.connection import Pipe
-
-    # Absolute paths: the child changes its working directory to the kernel's (papermill's
-    # ``cwd``), so a relative output path would point elsewhere there.
-    notebook, output = Path(notebook).absolute(), Path(output).absolute()
-    for key in ("html", "cwd", "partial_dir"):
-        if kwargs.get(key) is not None:
-            kwargs[key] = Path(kwargs[key]).absolute()
-    if not notebook.is_file():
-        raise InputError(f"{notebook}: notebook not found")
-    check_parameters_cell(notebook)
-    coerce_parameters(kwargs.get("parameters") or {})
-    conn, child_conn = Pipe()
-    fd = child_conn.fileno()
-    try:
-        if FORK_NOTEBOOK and hasattr(os, "fork"):
-            process = _fork_child(fd, conn)
-        else:
-            process = subprocess.Popen(
-                [sys.executable, "-c",
-                 f"from toolkit.execute import _notebook_child; _notebook_child({fd}, "
-                 f"{os.getpid()})"],
-                pass_fds=(fd,), stdin=subprocess.DEVNULL)
-    finally:
-        child_conn.close()
-    run = NotebookRun(process, conn)
-    try:
-        conn.send((str(notebook), str(output), kwargs))
-    except BaseException:
-        run.abort()
-        raise
-    return run
-
-
-def exit_forked(code: int) -> None:
-    """End a forked child: flush its streams, then ``os._exit`` (no atexit handlers or
-    inherited finalizers of the parent run in the child)."""
-    import sys
-
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        os._exit(code)
-
-
-def _fork_child(fd: int, conn):
-    """Run :func:`_notebook_child` in a fork of this process (see :data:`FORK_NOTEBOOK`);
-    a :class:`toolkit.kernelfork.ForkedProcess`."""
-    import sys
-
-    from .kernelfork import ForkedProcess
-
-    parent = os.getpid()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            conn.close()
-            null = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null, 0)
-            os.close(null)
-            _notebook_child(fd, parent)
-        except BaseException:  # noqa: BLE001
-            code = 1
-        finally:
-            exit_forked(code)
-    return ForkedProcess(pid)
-
-
-def _notebook_child(fd: int, parent_pid: int | None = None) -> None:
-    """Body of :func:`start_notebook`'s child process; talks to the caller over pipe *fd*.
-
-    The process dies with its parent (:func:`toolkit.runsafe.die_with_parent`); its kernel
-    then exits by itself (ipykernel watches its parent).
-    """
-    import signal
-    import sys
-    from multiprocessing.connection import Connection
-
-    from .runsafe import die_with_parent
-    from .trace import mark
-
-    mark("notebook", "process started")
-    die_with_parent(parent_pid)
-    # jsonschema (under nbformat) builds a Lark grammar at import when the optional
-    # rfc3987-syntax package is installed (~1 s of CPU per report), for an "iri" format
-    # check that notebook validation never uses: this child does without it
-    sys.modules.setdefault("rfc3987_syntax", None)
-    from . import kernelfork
-
-    if kernelfork.wanted(FORK_NOTEBOOK):  # before any thread: the kernel's template
-        kernelfork.start((fd,))
-    conn = Connection(fd)
-    released = False
-
-    def results_ready() -> None:
-        nonlocal released
-        if released:
-            return
-        try:
-            kind, reason = conn.recv()
-        except EOFError:  # the caller has gone
-            raise NotebookAborted("the report command stopped") from None
-        if kind != "go":
-            raise NotebookAborted(reason)
-        released = True
-
-    try:
-        notebook, output, kwargs = conn.recv()
-        import nbconvert  # noqa: F401  (the slow imports, while the caller computes)
-        import papermill  # noqa: F401
-
-        mark("notebook", "papermill and nbconvert imported")
-        # the HTML export's fixed costs (template compilation, parser tables) while the
-        # kernel starts and the results are computed
-        import threading
-
-        threading.Thread(target=warm_html_export, name="aligndx-warm-export",
-                         daemon=True).start()
-        # A kernel may start from here on: SIGTERM (NotebookRun.abort) no longer ends this
-        # process, the "abort" message does, at the results cell, after a clean shutdown.
-        signal.signal(signal.SIGTERM, lambda *_: None)
-        if conn.poll():  # released or stopped already: stop before starting a kernel
-            results_ready()
-        path = run_notebook(notebook, output, results_ready=results_ready, **kwargs)
-        reply = ("ok", str(path))
-    except NotebookAborted as exc:
-        reply = ("aborted", exc)
-    except EOFError:  # the caller went before sending the job
-        return
-    except BaseException as exc:  # noqa: BLE001 - sent to the caller, who raises it
-        reply = ("error", exc)
-    kernelfork.discard()  # a template no kernel came from
-    try:
-        conn.send(reply)
-    except Exception:  # noqa: BLE001 - unpicklable exception, or the caller has gone
-        try:
-            conn.send(("error", ReportError(type(reply[1]).__name__,
-                                            detail=str(reply[1]) or None)))
-        except Exception:  # noqa: BLE001
-            pass
-    conn.close()
-    # the caller waits for this process to end: skip the interpreter's teardown (papermill,
-    # nbconvert and the notebook in memory; issue 18). A forked child ends in _fork_child.
-    if not FORK_NOTEBOOK:
-        from .runsafe import exit_now
-
-        exit_now(0)
-
-
 def _keep_partial(output: Path, partial_dir: str | Path | None) -> Path:
     target_dir = Path(partial_dir) if partial_dir else output.parent
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -943,3 +465,20 @@ def _keep_partial(output: Path, partial_dir: str | Path | None) -> Path:
         except (OSError, ValueError, TypeError, AttributeError):
             pass
     return target
+
+
+# re-exported: the HTML export and the notebook's child process, each in its own module
+from .htmlexport import (BRANDING_FILE, REPORT_TEMPLATE, export_html,  # noqa: E402,F401
+                         load_branding, warm_html_export)
+_IN_NOTEBOOKPROC = frozenset({"ABORT_GRACE", "FORK_NOTEBOOK", "NotebookRun", "exit_forked",
+                              "start_notebook"})
+
+
+def __getattr__(name: str):
+    """:mod:`toolkit.notebookproc`'s names, re-exported here on first use (it imports this
+    module: no import cycle)."""
+    if name in _IN_NOTEBOOKPROC:
+        from . import notebookproc
+
+        return getattr(notebookproc, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,7 @@ that imported pandas, pyarrow, pandera, scipy, statsmodels, scikit-learn and the
 about 2 s of CPU per report — and whose notebook process then imported papermill and
 nbconvert again (~0.7 s). A :class:`ForkServer` is one process that imports all of it once;
 each job is a ``fork`` of it, so a job starts with everything loaded, and its notebook
-process is a ``fork`` of the job (:data:`toolkit.execute.FORK_NOTEBOOK`). A job is still a
+process is a ``fork`` of the job (:data:`toolkit.notebookproc.FORK_NOTEBOOK`). A job is still a
 process of its own: in its own session, writing its own ``run.log``, killed as a whole
 process tree on timeout, and it cannot take the others down; it ends when the server ends,
 and the server ends with the batch.
@@ -32,7 +32,7 @@ PRELOAD = ("toolkit.batch.worker", "toolkit.reporting", "toolkit.intake", "toolk
            "toolkit.survey", "toolkit.crm", "toolkit.incentives", "toolkit.verdict",
            "toolkit.scores", "toolkit.findings", "toolkit.recommend", "toolkit.method",
            "toolkit.privacy_audit", "toolkit.workshop.sla", "toolkit.deliverables",
-           "toolkit.deck", "toolkit.execute", "statsmodels.discrete.discrete_model",
+           "toolkit.deck", "toolkit.execute", "toolkit.notebookproc", "statsmodels.discrete.discrete_model",
            "sklearn.decomposition", "sklearn.feature_extraction.text", "papermill",
            "nbconvert", "nbformat", "jupyter_client.manager",
            # what the side-file worker loads before it writes aggregates.xlsx and
@@ -157,10 +157,10 @@ def _job(spec: str, log: str) -> None:
         sys.stdin = open(0, closefd=False)
         sys.stdout = open(1, "w", buffering=1, closefd=False)
         sys.stderr = open(2, "w", buffering=1, closefd=False)
-        from .. import execute
+        from .. import notebookproc
         from . import worker
 
-        execute.FORK_NOTEBOOK = True  # the notebook process: a fork of this one, too
+        notebookproc.FORK_NOTEBOOK = True  # the notebook process: a fork of this one, too
         code = worker.main([spec])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
@@ -169,7 +169,7 @@ def _job(spec: str, log: str) -> None:
 
         traceback.print_exc()
     finally:
-        from ..execute import exit_forked  # preloaded by the server: a lookup, not a load
+        from ..notebookproc import exit_forked  # preloaded by the server: a lookup, not a load
 
         exit_forked(code)
 
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..runsafe import die_with_parent
 
     die_with_parent(int(argv[0]) if argv else None)
-    # as in the notebook process (toolkit.execute._notebook_child): jsonschema's optional
+    # as in the notebook process (toolkit.notebookproc._notebook_child): jsonschema's optional
     # rfc3987-syntax grammar (~1 s to build at import) is never used by notebook validation
     sys.modules.setdefault("rfc3987_syntax", None)
     from ..scipydocs import keep_own_docstrings
