@@ -6,6 +6,9 @@ an atomic final swap.
   its parent dies (``prctl(PR_SET_PDEATHSIG)``), elsewhere a watcher thread exits when the
   parent's pid changes. The Jupyter kernel itself exits when its parent (the runner's child)
   goes: ipykernel polls its parent every second (``JPY_PARENT_PID``).
+* :func:`parent_death_preexec` — the same for a child that is not the toolkit's code (the
+  workshop's Voilà / JupyterLab server): the parent-death signal is set between fork and
+  exec; the server's kernels follow it (their parent poll).
 * :func:`make_staging` / :func:`sweep_stale` — a staging folder is locked (``flock`` on the
   folder itself) for as long as the process that made it lives; the next run in the same
   output folder removes every staging folder whose lock it can take, i.e. whose owner died
@@ -93,12 +96,52 @@ def die_with_parent(parent_pid: int | None = None, *, sig: int = signal.SIGKILL)
         threading.Thread(target=watch, name="aligndx-parent-watch", daemon=True).start()
 
 
+def parent_death_preexec(sig: int = signal.SIGTERM):
+    """A ``preexec_fn`` for :class:`subprocess.Popen` that makes a child which is not the
+    toolkit's own Python code (the workshop's Voilà or JupyterLab server) end with the
+    process that starts it, SIGKILL of that process included.
+
+    The child is sent *sig* when the starting thread ends (``PR_SET_PDEATHSIG``, set in the
+    child between fork and exec; the signal survives the exec). SIGTERM by default, so that
+    a Jupyter server shuts its kernels down and removes their connection files. When the
+    parent already died before the call, the child exits at once. The starting thread must
+    wait for the child (as :func:`toolkit.workshop.launch.launch` does): the signal follows
+    the thread, not the process.
+
+    Returns
+    -------
+    callable or None
+        The function to pass as ``preexec_fn``; ``None`` where ``prctl`` is not available
+        (macOS, Windows), so that nothing changes there.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = _libc()
+    prctl = getattr(libc, "prctl", None) if libc is not None else None
+    if prctl is None:  # pragma: no cover
+        return None
+    parent = os.getpid()
+    signum = int(sig)
+
+    def arm() -> None:  # in the child before exec: no import, no lock, no logging
+        prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        if os.getppid() != parent:   # the parent died between fork and prctl
+            os._exit(1)
+
+    return arm
+
+
 class Staging:
     """A locked staging folder (see :func:`make_staging`). ``path`` is the folder."""
 
     def __init__(self, path: Path, fd: int):
         self.path = path
         self._fd = fd
+
+    def fileno(self) -> int:
+        """The descriptor holding the lock (-1 once released): a child process given it
+        (``pass_fds``) keeps the folder locked for as long as it lives."""
+        return self._fd
 
     def release(self) -> None:
         """Drop the lock (after the folder was moved into place or removed)."""
@@ -192,9 +235,10 @@ def _lock_and_rename(tmp: Path, name: str) -> Staging:
 
 
 #: Prefixes of the private folders the toolkit makes in the system's temporary folder (the
-#: report kernel's section helper, the kernels' connection files); :func:`sweep_temp`
-#: removes those whose owner died.
-TEMP_PREFIXES = ("aligndx-sections-", "aligndx-kernel-")
+#: report kernel's section helper, the kernels' connection files, the workshop server's
+#: runtime folder with its kernels' connection files); :func:`sweep_temp` removes those
+#: whose owner died.
+TEMP_PREFIXES = ("aligndx-sections-", "aligndx-kernel-", "aligndx-server-")
 
 
 def make_locked_temp(prefix: str) -> Staging:

@@ -409,13 +409,44 @@ def _stop(proc: subprocess.Popen, grace: float = STOP_GRACE_S) -> int:
     return proc.returncode
 
 
+#: Prefix of the server's private runtime folder in the system's temporary folder (its
+#: kernels' connection files, i.e. their keys), swept by the next run when its owner died.
+SERVER_TEMP_PREFIX = "aligndx-server-"
+
+
+def _runtime_command(cmd: LaunchCommand, folder: Path | None) -> tuple[list[str], dict]:
+    """The server's argv and environment with its connection files in *folder*: Voilà's
+    ``connection_dir_root`` (it makes its ``voila_*`` folder there), JupyterLab's
+    ``JUPYTER_RUNTIME_DIR``."""
+    argv, env = list(cmd.argv), {**os.environ, **cmd.env}
+    if folder is not None:
+        if cmd.app == "lab":
+            env["JUPYTER_RUNTIME_DIR"] = str(folder)
+        else:
+            argv.append(f"--Voila.connection_dir_root={folder}")
+    return argv, env
+
+
 def launch(cmd: LaunchCommand) -> int:
     """Run the server in the foreground until it stops; return its exit code.
 
-    The server is a child process. SIGTERM, SIGHUP and SIGINT (Ctrl-C) sent to the launcher
-    are forwarded to it as SIGTERM and the launcher waits for it to exit (killing it after
-    ``STOP_GRACE_S`` seconds), so a JupyterLab serving the client's data never keeps running
-    after ``aligndx workshop`` was stopped.
+    The server is a child process that never outlives the launcher (SPEC §8a):
+
+    * SIGTERM, SIGHUP and SIGINT (Ctrl-C) sent to the launcher are forwarded to it as
+      SIGTERM and the launcher waits for it to exit (killing it after ``STOP_GRACE_S``
+      seconds);
+    * when the launcher dies without a chance to forward anything (SIGKILL, a crash), the
+      server gets SIGTERM from the kernel (Linux parent-death signal,
+      :func:`toolkit.runsafe.parent_death_preexec`) and shuts its kernels down; a kernel
+      also ends by itself within a second of its server (ipykernel's parent poll);
+    * the server's connection files (the kernels' keys) live in a private folder
+      ``<tmp>/aligndx-server-*`` locked by the launcher and the server; it is removed when
+      the run ends, and by the next run (:func:`toolkit.runsafe.sweep_temp`) when a killed
+      run left it, once nothing of that run holds it any more.
+
+    So a Voilà app or JupyterLab serving the client's data never keeps running after
+    ``aligndx workshop`` was stopped or killed. Call it from a thread that waits for it (the
+    parent-death signal follows the thread that started the server).
 
     Parameters
     ----------
@@ -429,19 +460,41 @@ def launch(cmd: LaunchCommand) -> int:
     int
         The server's exit code, or 0 when it was stopped by one of the signals above.
     """
-    cmd.write_files()
-    room = None
-    if cmd.room is not None:
-        from .room import RoomServer
+    from ..runsafe import make_locked_temp, parent_death_preexec, sweep_temp
 
-        room = RoomServer(cmd.room)
-        try:
-            room.start()
-        except OSError as exc:
-            raise InputError(f"cannot serve the phones' page on {cmd.room.ip}:"
-                             f"{cmd.room.port} ({exc.strerror or exc}); pass another "
-                             "--room-port or --room-ip") from None
-    proc = subprocess.Popen(cmd.argv, cwd=str(cmd.cwd), env={**os.environ, **cmd.env})
+    cmd.write_files()
+    sweep_temp()   # runtime folders of killed earlier runs (their lock is free)
+    try:
+        runtime = make_locked_temp(SERVER_TEMP_PREFIX)
+    except OSError:   # no private folder: the server's own default (its temporary folder)
+        runtime = None
+    room = None
+    try:
+        if cmd.room is not None:
+            from .room import RoomServer
+
+            room = RoomServer(cmd.room)
+            try:
+                room.start()
+            except OSError as exc:
+                room = None
+                raise InputError(f"cannot serve the phones' page on {cmd.room.ip}:"
+                                 f"{cmd.room.port} ({exc.strerror or exc}); pass another "
+                                 "--room-port or --room-ip") from None
+        argv, env = _runtime_command(cmd, runtime.path if runtime is not None else None)
+        proc = subprocess.Popen(argv, cwd=str(cmd.cwd), env=env,
+                                pass_fds=(runtime.fileno(),) if runtime is not None else (),
+                                preexec_fn=parent_death_preexec(signal.SIGTERM))
+        return _serve(cmd, proc)
+    finally:
+        if room is not None:
+            room.stop()
+        if runtime is not None:
+            runtime.discard()
+
+
+def _serve(cmd: LaunchCommand, proc: subprocess.Popen) -> int:
+    """Wait for the started server *proc* (forwarding the stop signals); its exit code."""
     stopped: list[int] = []
     if cmd.open_browser:
         def _open() -> None:
@@ -479,8 +532,6 @@ def launch(cmd: LaunchCommand) -> int:
             _stop(proc)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if room is not None:
-            room.stop()
     return 0 if stopped else code
 
 
