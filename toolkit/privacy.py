@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, unspaced_forms,
-                        unspaced_redactor)
+from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, name_infos, tfold,
+                        unspaced_forms, unspaced_redactor)
 from .namewords import NAME_ACRONYMS, is_generic_word
 
 BELOW_THRESHOLD = "below_threshold"
@@ -271,6 +271,12 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
       starting with that initial before it ("Jane Dubois", "jane dubois") or after a comma
       ("Dubois, Jane"): the first name goes with the surname.
 
+    A name and a text's word are compared both folded (:func:`toolkit.nameforms.fold`:
+    "Müller" → ``muller``) and with ä ö ü ß å ø æ đ written as their ASCII spelling
+    (:func:`toolkit.nameforms.tfold`: ``mueller``), so an ASCII owner id
+    (``joerg.mueller@acme.de``, ``haakon.aasen``) removes "Jörg Müller", "Håkon Åsen", and
+    "Jörg Müller" removes "Joerg Mueller" and "Jorg Muller" (attack 8, UM1).
+
     A name written in a script without spaces between words (Chinese, Japanese, Thai,
     and Hangul with its particles) is looked for inside the text's runs of that script,
     not as a word: "问王小明吧", "田中太郎さんに", "张伟从不跟进" (attack 7, RD1;
@@ -289,21 +295,22 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
     for name in names:
         if not isinstance(name, str) or not name.strip():
             continue
-        info = name_info(name)
-        if info.seqs or info.parts or info.short:   # not a name of generic words only
+        infos = name_infos(name)   # "Jörg Müller" also as "Joerg Mueller" (UM1)
+        if any(i.seqs or i.parts or i.short for i in infos):   # not generic words only
             unspaced |= unspaced_forms(name, parts=parts)
-        if parts:
-            alone |= info.parts | info.possessive   # "Jane", "Janes leads"
-        titled |= info.parts | info.short
-        for ini, surname in info.initials:
-            initials.setdefault(surname, set()).add(ini)
-        for seq in info.seqs:
-            if not parts and info.one_word and len(seq) == 1 and seq[0].isalpha():
-                continue  # a one-word id ("mark", "jdubois") is too likely an ordinary word
-            node = trie
-            for w in seq:
-                node = node.setdefault(w, {})
-            node[None] = True        # a name ends here
+        for info in infos:
+            if parts:
+                alone |= info.parts | info.possessive   # "Jane", "Janes leads"
+            titled |= info.parts | info.short
+            for ini, surname in info.initials:
+                initials.setdefault(surname, set()).add(ini)
+            for seq in info.seqs:
+                if not parts and info.one_word and len(seq) == 1 and seq[0].isalpha():
+                    continue  # a one-word id ("mark", "jdubois"): too likely an ordinary word
+                node = trie
+                for w in seq:
+                    node = node.setdefault(w, {})
+                node[None] = True        # a name ends here
     keys = set(trie) | alone | titled | set(initials)
     tokens = _tokens()
     in_runs = unspaced_redactor(unspaced, NAME_MASK)
@@ -322,32 +329,45 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         if not words:
             return text
         low = list(map(fold, words))
-        hits = [i for i, w in enumerate(low) if w in keys]
+        # each word also under its ASCII spelling ("Müller": "muller" and "mueller"), so a
+        # name written with the letters or in ASCII matches either way (UM1)
+        tlow = [tfold(w) if not w.isascii() else f for w, f in zip(words, low)]
+        hits = [i for i, (w, t) in enumerate(zip(low, tlow)) if w in keys or t in keys]
+        mixed = tlow != low
         nw, nxt = len(words), 0
 
         def gap(k: int) -> bool:   # a name's gap between words k-1 and k
             return _NAME_GAP.fullmatch(pieces[2 * k]) is not None
 
-        for i in hits:
-            if i < nxt:
-                continue
-            span, node, k = 0, trie.get(low[i]), 1
+        def walk(i: int, first: list, other: list) -> int:
+            """Words of the longest name starting at word *i*, each word looked up under
+            its key in *first*, else in *other* (one path: linear)."""
+            span, node, k = 0, trie.get(first[i], trie.get(other[i])), 1
             while node is not None:
                 if None in node:
                     span = k
                 if i + k >= nw or not gap(i + k):
                     break
-                node = node.get(low[i + k])
+                node = node.get(first[i + k], node.get(other[i + k]))
                 k += 1
-            w, lw = words[i], low[i]
-            if not span and lw in alone and w[:1].isupper() and not (
-                    lw in NAME_ACRONYMS and w.isupper()):
+            return span
+
+        for i in hits:
+            if i < nxt:
+                continue
+            span = walk(i, low, tlow)
+            if mixed:
+                span = max(span, walk(i, tlow, low))
+            w, lw = words[i], (low[i] if low[i] in keys else tlow[i])
+            if not span and (low[i] in alone or tlow[i] in alone) and w[:1].isupper() \
+                    and not (lw in NAME_ACRONYMS and w.isupper()):
                 span = 1   # "Jane", "DUBOIS"; "Sal" but not the stage "SAL"
-            if not span and lw in titled and i > nxt and low[i - 1] in TITLES and gap(i) \
+            if not span and (low[i] in titled or tlow[i] in titled) and i > nxt \
+                    and low[i - 1] in TITLES and gap(i) \
                     and (w[:1].isupper() or low[i - 1] in SHORT_TITLES):
                 span = 1   # "Mr Li", "Dr. Ng", "mr dubois"; not "Do" or "Le" alone
             start = i
-            inis = initials.get(lw)
+            inis = initials.get(low[i]) or initials.get(tlow[i])
             if inis and span <= 1:
                 if i and i >= nxt and gap(i) and \
                         _first_name(words[i - 1], low[i - 1], inis, w):
@@ -555,10 +575,10 @@ def drop_name_words(words: Iterable[str], names: Iterable[str]) -> list[str]:
     parts: set[str] = set()
     for name in names:
         if isinstance(name, str):
-            info = name_info(name)
-            if info.one_word:   # a one-word id ("mark") is too likely an ordinary word,
-                parts |= {s for _, s in info.initials}   # not its surname ("jdubois")
-                continue
-            parts |= info.parts
-            parts |= {q[0] for q in info.seqs if len(q) == 1}
-    return [w for w in words if fold(str(w)) not in parts]
+            for info in name_infos(name):   # "jörg" and "joerg" for either spelling (UM1)
+                if info.one_word:   # a one-word id ("mark") is too likely an ordinary word,
+                    parts |= {s for _, s in info.initials}   # not its surname ("jdubois")
+                    continue
+                parts |= info.parts
+                parts |= {q[0] for q in info.seqs if len(q) == 1}
+    return [w for w in words if fold(str(w)) not in parts and tfold(str(w)) not in parts]
