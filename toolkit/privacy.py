@@ -173,9 +173,32 @@ def pseudonymize(ids: Iterable, *, prefix: str = "Rep") -> dict:
 EMAIL_RE = re.compile(r"(?<![\w.%+\-'])[\w.%+\-']+\s{0,3}(?:@|\(at\)|\[at\])"
                       r"\s{0,3}[\w\-]+(?:\s{0,3}(?:\.|\(dot\)|\[dot\])\s{0,3}"
                       r"[\w\-]+)+", re.IGNORECASE)
-#: A run of digits with optional +country code, brackets and separators.
-PHONE_RE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,12}"
-                      r"(?:[\s.\-/]\d{2,6}){0,5}(?![\w])")
+#: What may stand between the digit groups of a phone number: a space (any width), a dot,
+#: a slash, an underscore, an asterisk, or a hyphen or dash of any kind (ASCII, U+2010–U+2015
+#: with the non-breaking hyphen and the en and em dashes Word and Outlook put in, the minus
+#: sign, the fullwidth forms; attack 8, PH1).
+_PHONE_SEP = r"[\s.\-/_*\u2010-\u2015\u2212\u00b7\ufe58\ufe63\uff0d\uff0e\uff0f]"
+#: A run of digits with optional +country code, brackets and separators, and an extension
+#: ("x12", "ext 12", "ext. 12", "extension 12") removed with it. A number starts where no
+#: word or number goes on (not inside "v1.2" or "3.14159265") or right after an
+#: abbreviation's dot ("Tel.0301234567", "Ph.4155550142"). Every repetition is bounded
+#: and the groups are separated by non-digits: linear time on any input.
+PHONE_RE = re.compile(
+    r"(?:(?<![\w.])|(?<=[^\W\d_]\.))"
+    # a bounded look-ahead first: 7 digits joined as in a number (by nothing, a bracket, a
+    # separator after a country code or a bracket, or one before a group of 2+ digits),
+    # so that "1-1-1-…", "(12)(12)…" or "in 2024 we" is not a match handed to _phone
+    r"(?=[+\uff0b(]?\d(?:(?:(?<=[+\uff0b]\d)" + _PHONE_SEP + r"|(?<=[+\uff0b]\d\d)" + _PHONE_SEP +
+    r"|(?<=[+\uff0b]\d\d\d)" + _PHONE_SEP + r"|" + _PHONE_SEP + r"?\(|\)" + _PHONE_SEP +
+    r"?|" + _PHONE_SEP + r"(?=\d\d))?\d){6})"
+    r"(?:[+\uff0b]\d{1,3}" + _PHONE_SEP + r"?)?(?:\(\d{1,5}\)" + _PHONE_SEP + r"?)?\d{1,12}"
+    r"(?:" + _PHONE_SEP + r"\d{2,8}){0,5}"
+    r"(?P<ext>[\s,]{0,2}(?i:ext(?:ension|n)?|x)\.?[\s:]{0,2}\d{1,6})?(?![\w])")
+#: Digits a phone match may be without being a phone number: a date ("2025-03-14",
+#: "14.03.2025", "03/14/2025") or years ("2023–2024", "2024 2025 2026").
+_DATE_LIKE = re.compile(r"(?:19|20)\d\d([\-./\u2010-\u2015\u2212])[01]?\d\1[0-3]?\d"
+                        r"|[0-3]?\d([\-./])[0-3]?\d\2(?:19|20)\d\d")
+_YEARS = re.compile(r"(?:19|20)\d\d(?:" + _PHONE_SEP + r"(?:19|20)\d\d)+")
 EMAIL_MASK = "[e-mail removed]"
 PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
@@ -191,9 +214,12 @@ _NAME_GAP = re.compile(r"[\s.,_\-'/\\|\u2010-\u2015\u00b7\u2022\u2027\u30fb]{1,3
 _INVISIBLE_RE = re.compile(
     "[" + "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef" + "]")
 def _phone(m: re.Match) -> str:
-    digits = re.sub(r"\D", "", m.group(0))
-    if len(digits) < 7:
-        return m.group(0)
+    number = m.group(0)
+    if m.group("ext"):
+        number = number[:m.start("ext") - m.start()]
+    digits = re.sub(r"\D", "", number)
+    if len(digits) < 7 or _DATE_LIKE.fullmatch(number) or _YEARS.fullmatch(number):
+        return m.group(0)   # "in 2024", "1920x1080", "2025-03-14", "2023–2024"
     return PHONE_MASK
 
 
@@ -427,8 +453,11 @@ def redact(text, names: Iterable[str] = ()) -> str | None:
     str or None
         The redacted text (masks ``[e-mail removed]``, ``[phone removed]``,
         ``[name removed]``); ``None`` for missing input. Phone numbers are runs of 7+ digits
-        (with optional ``+country``, brackets and single separators), so years, counts and
-        percentages survive. Linear time in the length of *text*.
+        (with optional ``+country``, brackets and single separators — a space, ``.``, ``/``,
+        ``_``, ``*``, any hyphen or dash —, also right after "Tel.", and with an extension
+        such as "x12" or "ext. 12"), so years, counts, amounts, percentages and dates
+        ("2025-03-14", "2023–2024") survive; single digits spaced apart ("4 1 5 5 …") are
+        not taken for a number. Linear time in the length of *text*.
     """
     return make_redactor(names)(text)
 
