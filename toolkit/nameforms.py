@@ -55,7 +55,7 @@ ID_TAGS = frozenset("ext external contractor contr consultant admin adm old test
 _NOT_NAMES = TITLES | AFTER_NAME | ID_TAGS
 
 #: Letters NFKD does not take apart.
-_FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae",
+_FOLD_EXTRA = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae",
                              "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
                              "ð": "d", "þ": "th", "ı": "i",
                              # Cyrillic and Greek letters drawn like Latin ones: "Priyа"
@@ -96,6 +96,54 @@ def fold(word: str) -> str:
     w = word.translate(_FOLD_EXTRA)
     w = unicodedata.normalize("NFKD", w)
     return "".join(ch for ch in w if not unicodedata.combining(ch)).lower()
+
+
+#: The conventional ASCII spellings of letters (German ä ö ü ß, Nordic å ø æ, South Slavic
+#: đ): ``joerg.mueller@acme.de`` is how a CRM or a mail system writes "Jörg Müller",
+#: ``haakon.aasen`` "Håkon Åsen", ``djordje.petrovic`` "Đorđe Petrović" (attack 8, UM1).
+#: :func:`fold` takes these letters to their bare form (ü → u, å → a, đ → d), which the
+#: ASCII spelling never equals; :func:`tfold` takes them to the transliteration instead,
+#: which a word already written in ASCII equals unchanged.
+_TRANSLIT = {"ä": "ae", "ö": "oe", "ü": "ue", "å": "aa", "ø": "oe", "æ": "ae", "ß": "ss",
+             "đ": "dj"}
+_TRANSLIT_LOWER = str.maketrans(_TRANSLIT)
+_TRANSLIT_TITLE = str.maketrans({**_TRANSLIT, **{k.upper(): v.title() for k, v in
+                                                 _TRANSLIT.items() if k != "ß"}})
+_TRANSLIT_UPPER = str.maketrans({**_TRANSLIT, **{k.upper(): v.upper() for k, v in
+                                                 _TRANSLIT.items() if k != "ß"}})
+_TRANSLIT_CHARS = re.compile("[" + "".join(_TRANSLIT) + "".join(
+    k.upper() for k in _TRANSLIT if k != "ß") + "]")
+
+
+def _translit_word(m: re.Match) -> str:
+    w = m.group(0)
+    return w.translate(_TRANSLIT_UPPER if w.isupper() and len(w) > 1 else _TRANSLIT_TITLE)
+
+
+def translit(text: str) -> str:
+    """*text* with ä ö ü ß å ø æ đ written as their conventional ASCII spelling (ae oe ue
+    ss aa oe ae dj), the case of each word kept ("Jörg Müller" → "Joerg Mueller",
+    "ÅSEN" → "AASEN"); *text* itself when it has none of these letters."""
+    text = str(text)
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    if not _TRANSLIT_CHARS.search(text):
+        return text
+    return _tokens().sub(_translit_word, text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def tfold(word: str) -> str:
+    """The word folded with its German, Nordic and South Slavic letters written as their
+    ASCII spelling (``Müller`` → ``mueller``, ``Åsen`` → ``aasen``, ``Đorđe`` →
+    ``djordje``): the key under which a name written with the letters and the same name
+    written in ASCII (``mueller``) meet. Equal to :func:`fold` for a word without these
+    letters. A name and a comment word are compared under both keys (a name written
+    without the letters' marks, "Muller", meets "Müller" under :func:`fold`)."""
+    if word.isascii():
+        return word.lower()
+    return fold(translit(word))
 
 
 @dataclass
@@ -178,14 +226,27 @@ def id_words(name: str) -> tuple[list[str], list[str]]:
 def name_words(name: str) -> set[str]:
     """The folded words under which a name can occur in a text: the id's own words, the
     name's (:func:`id_words`) and the surname of an initial + surname id (``jdubois2``:
-    ``jdubois2``, ``jdubois``, ``dubois``). A text sharing none of them cannot name the
-    person (:func:`toolkit.intake.contacts.names_in_text`); cheaper than :func:`name_info`.
+    ``jdubois2``, ``jdubois``, ``dubois``), of the name as written and of its ASCII
+    spelling (:func:`translit`: "Jörg Müller" also gives ``joerg``, ``mueller``). A text
+    sharing none of them, under :func:`fold` or :func:`tfold`, cannot name the person
+    (:func:`toolkit.intake.contacts.names_in_text`); cheaper than :func:`name_info`.
     """
-    raw, words = id_words(name)
-    out = {fold(w) for w in raw} | {fold(w) for w in words}
-    if len(words) == 1 and len(words[0]) >= 4 and words[0].isalpha():
-        out.add(fold(words[0])[1:])
+    out: set[str] = set()
+    for written in {name, translit(name)}:   # "Jörg Müller": also "joerg", "mueller"
+        raw, words = id_words(written)
+        out |= {fold(w) for w in raw} | {fold(w) for w in words}
+        if len(words) == 1 and len(words[0]) >= 4 and words[0].isalpha():
+            out.add(fold(words[0])[1:])
     return out
+
+
+def name_infos(name: str) -> tuple[NameForms, ...]:
+    """The forms of *name* (:func:`name_info`) and, for a name with ä ö ü ß å ø æ đ, the
+    forms of its ASCII spelling (:func:`translit`: "Jörg Müller" → "Joerg Mueller"), so
+    that a comment writing the name either way is matched (attack 8, UM1)."""
+    name = str(name)
+    alt = translit(name)
+    return (name_info(name),) if alt == name else (name_info(name), name_info(alt))
 
 
 @functools.lru_cache(maxsize=1 << 14)

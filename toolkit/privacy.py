@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, unspaced_forms,
-                        unspaced_redactor)
+from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, name_infos, tfold,
+                        unspaced_forms, unspaced_redactor)
 from .namewords import NAME_ACRONYMS, is_generic_word
 
 BELOW_THRESHOLD = "below_threshold"
@@ -173,9 +173,32 @@ def pseudonymize(ids: Iterable, *, prefix: str = "Rep") -> dict:
 EMAIL_RE = re.compile(r"(?<![\w.%+\-'])[\w.%+\-']+\s{0,3}(?:@|\(at\)|\[at\])"
                       r"\s{0,3}[\w\-]+(?:\s{0,3}(?:\.|\(dot\)|\[dot\])\s{0,3}"
                       r"[\w\-]+)+", re.IGNORECASE)
-#: A run of digits with optional +country code, brackets and separators.
-PHONE_RE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d{1,12}"
-                      r"(?:[\s.\-/]\d{2,6}){0,5}(?![\w])")
+#: What may stand between the digit groups of a phone number: a space (any width), a dot,
+#: a slash, an underscore, an asterisk, or a hyphen or dash of any kind (ASCII, U+2010–U+2015
+#: with the non-breaking hyphen and the en and em dashes Word and Outlook put in, the minus
+#: sign, the fullwidth forms; attack 8, PH1).
+_PHONE_SEP = r"[\s.\-/_*\u2010-\u2015\u2212\u00b7\ufe58\ufe63\uff0d\uff0e\uff0f]"
+#: A run of digits with optional +country code, brackets and separators, and an extension
+#: ("x12", "ext 12", "ext. 12", "extension 12") removed with it. A number starts where no
+#: word or number goes on (not inside "v1.2" or "3.14159265") or right after an
+#: abbreviation's dot ("Tel.0301234567", "Ph.4155550142"). Every repetition is bounded
+#: and the groups are separated by non-digits: linear time on any input.
+PHONE_RE = re.compile(
+    r"(?:(?<![\w.])|(?<=[^\W\d_]\.))"
+    # a bounded look-ahead first: 7 digits joined as in a number (by nothing, a bracket, a
+    # separator after a country code or a bracket, or one before a group of 2+ digits),
+    # so that "1-1-1-…", "(12)(12)…" or "in 2024 we" is not a match handed to _phone
+    r"(?=[+\uff0b(]?\d(?:(?:(?<=[+\uff0b]\d)" + _PHONE_SEP + r"|(?<=[+\uff0b]\d\d)" + _PHONE_SEP +
+    r"|(?<=[+\uff0b]\d\d\d)" + _PHONE_SEP + r"|" + _PHONE_SEP + r"?\(|\)" + _PHONE_SEP +
+    r"?|" + _PHONE_SEP + r"(?=\d\d))?\d){6})"
+    r"(?:[+\uff0b]\d{1,3}" + _PHONE_SEP + r"?)?(?:\(\d{1,5}\)" + _PHONE_SEP + r"?)?\d{1,12}"
+    r"(?:" + _PHONE_SEP + r"\d{2,8}){0,5}"
+    r"(?P<ext>[\s,]{0,2}(?i:ext(?:ension|n)?|x)\.?[\s:]{0,2}\d{1,6})?(?![\w])")
+#: Digits a phone match may be without being a phone number: a date ("2025-03-14",
+#: "14.03.2025", "03/14/2025") or years ("2023–2024", "2024 2025 2026").
+_DATE_LIKE = re.compile(r"(?:19|20)\d\d([\-./\u2010-\u2015\u2212])[01]?\d\1[0-3]?\d"
+                        r"|[0-3]?\d([\-./])[0-3]?\d\2(?:19|20)\d\d")
+_YEARS = re.compile(r"(?:19|20)\d\d(?:" + _PHONE_SEP + r"(?:19|20)\d\d)+")
 EMAIL_MASK = "[e-mail removed]"
 PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
@@ -191,9 +214,12 @@ _NAME_GAP = re.compile(r"[\s.,_\-'/\\|\u2010-\u2015\u00b7\u2022\u2027\u30fb]{1,3
 _INVISIBLE_RE = re.compile(
     "[" + "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef" + "]")
 def _phone(m: re.Match) -> str:
-    digits = re.sub(r"\D", "", m.group(0))
-    if len(digits) < 7:
-        return m.group(0)
+    number = m.group(0)
+    if m.group("ext"):
+        number = number[:m.start("ext") - m.start()]
+    digits = re.sub(r"\D", "", number)
+    if len(digits) < 7 or _DATE_LIKE.fullmatch(number) or _YEARS.fullmatch(number):
+        return m.group(0)   # "in 2024", "1920x1080", "2025-03-14", "2023–2024"
     return PHONE_MASK
 
 
@@ -271,6 +297,12 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
       starting with that initial before it ("Jane Dubois", "jane dubois") or after a comma
       ("Dubois, Jane"): the first name goes with the surname.
 
+    A name and a text's word are compared both folded (:func:`toolkit.nameforms.fold`:
+    "Müller" → ``muller``) and with ä ö ü ß å ø æ đ written as their ASCII spelling
+    (:func:`toolkit.nameforms.tfold`: ``mueller``), so an ASCII owner id
+    (``joerg.mueller@acme.de``, ``haakon.aasen``) removes "Jörg Müller", "Håkon Åsen", and
+    "Jörg Müller" removes "Joerg Mueller" and "Jorg Muller" (attack 8, UM1).
+
     A name written in a script without spaces between words (Chinese, Japanese, Thai,
     and Hangul with its particles) is looked for inside the text's runs of that script,
     not as a word: "问王小明吧", "田中太郎さんに", "张伟从不跟进" (attack 7, RD1;
@@ -289,21 +321,22 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
     for name in names:
         if not isinstance(name, str) or not name.strip():
             continue
-        info = name_info(name)
-        if info.seqs or info.parts or info.short:   # not a name of generic words only
+        infos = name_infos(name)   # "Jörg Müller" also as "Joerg Mueller" (UM1)
+        if any(i.seqs or i.parts or i.short for i in infos):   # not generic words only
             unspaced |= unspaced_forms(name, parts=parts)
-        if parts:
-            alone |= info.parts | info.possessive   # "Jane", "Janes leads"
-        titled |= info.parts | info.short
-        for ini, surname in info.initials:
-            initials.setdefault(surname, set()).add(ini)
-        for seq in info.seqs:
-            if not parts and info.one_word and len(seq) == 1 and seq[0].isalpha():
-                continue  # a one-word id ("mark", "jdubois") is too likely an ordinary word
-            node = trie
-            for w in seq:
-                node = node.setdefault(w, {})
-            node[None] = True        # a name ends here
+        for info in infos:
+            if parts:
+                alone |= info.parts | info.possessive   # "Jane", "Janes leads"
+            titled |= info.parts | info.short
+            for ini, surname in info.initials:
+                initials.setdefault(surname, set()).add(ini)
+            for seq in info.seqs:
+                if not parts and info.one_word and len(seq) == 1 and seq[0].isalpha():
+                    continue  # a one-word id ("mark", "jdubois"): too likely an ordinary word
+                node = trie
+                for w in seq:
+                    node = node.setdefault(w, {})
+                node[None] = True        # a name ends here
     keys = set(trie) | alone | titled | set(initials)
     tokens = _tokens()
     in_runs = unspaced_redactor(unspaced, NAME_MASK)
@@ -322,32 +355,45 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         if not words:
             return text
         low = list(map(fold, words))
-        hits = [i for i, w in enumerate(low) if w in keys]
+        # each word also under its ASCII spelling ("Müller": "muller" and "mueller"), so a
+        # name written with the letters or in ASCII matches either way (UM1)
+        tlow = [tfold(w) if not w.isascii() else f for w, f in zip(words, low)]
+        hits = [i for i, (w, t) in enumerate(zip(low, tlow)) if w in keys or t in keys]
+        mixed = tlow != low
         nw, nxt = len(words), 0
 
         def gap(k: int) -> bool:   # a name's gap between words k-1 and k
             return _NAME_GAP.fullmatch(pieces[2 * k]) is not None
 
-        for i in hits:
-            if i < nxt:
-                continue
-            span, node, k = 0, trie.get(low[i]), 1
+        def walk(i: int, first: list, other: list) -> int:
+            """Words of the longest name starting at word *i*, each word looked up under
+            its key in *first*, else in *other* (one path: linear)."""
+            span, node, k = 0, trie.get(first[i], trie.get(other[i])), 1
             while node is not None:
                 if None in node:
                     span = k
                 if i + k >= nw or not gap(i + k):
                     break
-                node = node.get(low[i + k])
+                node = node.get(first[i + k], node.get(other[i + k]))
                 k += 1
-            w, lw = words[i], low[i]
-            if not span and lw in alone and w[:1].isupper() and not (
-                    lw in NAME_ACRONYMS and w.isupper()):
+            return span
+
+        for i in hits:
+            if i < nxt:
+                continue
+            span = walk(i, low, tlow)
+            if mixed:
+                span = max(span, walk(i, tlow, low))
+            w, lw = words[i], (low[i] if low[i] in keys else tlow[i])
+            if not span and (low[i] in alone or tlow[i] in alone) and w[:1].isupper() \
+                    and not (lw in NAME_ACRONYMS and w.isupper()):
                 span = 1   # "Jane", "DUBOIS"; "Sal" but not the stage "SAL"
-            if not span and lw in titled and i > nxt and low[i - 1] in TITLES and gap(i) \
+            if not span and (low[i] in titled or tlow[i] in titled) and i > nxt \
+                    and low[i - 1] in TITLES and gap(i) \
                     and (w[:1].isupper() or low[i - 1] in SHORT_TITLES):
                 span = 1   # "Mr Li", "Dr. Ng", "mr dubois"; not "Do" or "Le" alone
             start = i
-            inis = initials.get(lw)
+            inis = initials.get(low[i]) or initials.get(tlow[i])
             if inis and span <= 1:
                 if i and i >= nxt and gap(i) and \
                         _first_name(words[i - 1], low[i - 1], inis, w):
@@ -407,8 +453,11 @@ def redact(text, names: Iterable[str] = ()) -> str | None:
     str or None
         The redacted text (masks ``[e-mail removed]``, ``[phone removed]``,
         ``[name removed]``); ``None`` for missing input. Phone numbers are runs of 7+ digits
-        (with optional ``+country``, brackets and single separators), so years, counts and
-        percentages survive. Linear time in the length of *text*.
+        (with optional ``+country``, brackets and single separators — a space, ``.``, ``/``,
+        ``_``, ``*``, any hyphen or dash —, also right after "Tel.", and with an extension
+        such as "x12" or "ext. 12"), so years, counts, amounts, percentages and dates
+        ("2025-03-14", "2023–2024") survive; single digits spaced apart ("4 1 5 5 …") are
+        not taken for a number. Linear time in the length of *text*.
     """
     return make_redactor(names)(text)
 
@@ -555,10 +604,10 @@ def drop_name_words(words: Iterable[str], names: Iterable[str]) -> list[str]:
     parts: set[str] = set()
     for name in names:
         if isinstance(name, str):
-            info = name_info(name)
-            if info.one_word:   # a one-word id ("mark") is too likely an ordinary word,
-                parts |= {s for _, s in info.initials}   # not its surname ("jdubois")
-                continue
-            parts |= info.parts
-            parts |= {q[0] for q in info.seqs if len(q) == 1}
-    return [w for w in words if fold(str(w)) not in parts]
+            for info in name_infos(name):   # "jörg" and "joerg" for either spelling (UM1)
+                if info.one_word:   # a one-word id ("mark") is too likely an ordinary word,
+                    parts |= {s for _, s in info.initials}   # not its surname ("jdubois")
+                    continue
+                parts |= info.parts
+                parts |= {q[0] for q in info.seqs if len(q) == 1}
+    return [w for w in words if fold(str(w)) not in parts and tfold(str(w)) not in parts]

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from ..namewords import is_generic_word
-from ..nameforms import UNSPACED_RE, _tokens, fold, name_words, unspaced_ngrams
+from ..nameforms import UNSPACED_RE, _tokens, fold, name_words, tfold, unspaced_ngrams
 from .crmbuild import norm_key
 
 #: Whose name or e-mail a column may hold: the empty role ("First Name", "Email"), the CRM
@@ -190,7 +190,8 @@ _LETTERS = re.compile(r"[^\W\d_]{2}")
 
 def text_words(free_text) -> set[str]:
     """The folded words of every distinct value of *free_text* (iterables of str / Series,
-    missing values ignored), as :func:`names_in_text` compares them."""
+    missing values ignored), under :func:`toolkit.nameforms.fold` and
+    :func:`toolkit.nameforms.tfold`, as :func:`names_in_text` compares them."""
     words: set[str] = set()
     tokens = _tokens()
     for series in free_text:
@@ -198,7 +199,10 @@ def text_words(free_text) -> set[str]:
             continue
         for t in pd.Series(series).dropna().astype(str).unique():
             # every word, also after an "@" ("mail jane@x.com, Hans Tanaka said no")
-            words.update(map(fold, tokens.findall(t)))
+            found = tokens.findall(t)
+            words.update(map(fold, found))
+            # "Jörg" also as "joerg": a name written in ASCII is found too (UM1)
+            words.update(tfold(w) for w in found if not w.isascii())
             if UNSPACED_RE.search(t):   # "问王小明吧": the pieces a CJK name can be (RD1)
                 words.update(unspaced_ngrams(t))
     return words
