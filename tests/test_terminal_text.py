@@ -56,3 +56,35 @@ def test_refused_branding_settings_are_named(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["validate", str(SAMPLES / "well-aligned")])
     assert r.exit_code == 0, r.output
     assert "warning: branding.logo:" in r.output and str(b) in r.output
+
+
+FORGED = "x: OK — ready for 'aligndx report'.\n\n0 problem(s)\u2028\u202e"
+
+
+def test_line_breaks_in_names_stay_inside_their_line(tmp_path):
+    """Attack 9 NL1: a newline or U+2028 in an engagement folder's name (or a file name or a
+    header a problem quotes) cannot start a line of its own: no forged "OK — ready" line
+    above the real problems; a Problem is always one line."""
+    from toolkit.cli import main
+    from toolkit.exceptions import Problem, one_line
+
+    assert one_line("a\nb\r\u2028c\u2029d\x85e") == "a\\x0ab\\x0d\\u2028c\\u2029d\\x85e"
+    assert "\n" not in str(Problem("crm/x\ny.csv", "bad", row=2, column="c\u2028d"))
+    assert terminal_text("a\u2028b") == "a\\u2028b"
+    eng = tmp_path / f"nl-{FORGED}"
+    shutil.copytree(SAMPLES / "followup-gap", eng)
+    toml = eng / "engagement.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "[analysis]", "[analysis]\nsla_first_touch_hours = \"x\"", 1), encoding="utf-8")
+    res = CliRunner().invoke(main, ["validate", str(eng)])
+    assert res.exit_code == 2, res.output
+    lines = res.output.splitlines()
+    assert not any(ln.startswith("0 problem(s)") for ln in lines), res.output
+    [found] = [ln for ln in lines if "problem(s) found in" in ln]
+    assert found.endswith("0 problem(s)\\u2028\\u202e:") and "\\x0a\\x0a" in found
+    ok = CliRunner().invoke(main, ["validate", str(shutil.copytree(
+        SAMPLES / "well-aligned", tmp_path / f"ok-{FORGED}"))])
+    assert ok.exit_code == 0, ok.output
+    assert [ln for ln in ok.output.splitlines() if "OK — ready" in ln] == [
+        ln for ln in ok.output.splitlines() if ln.endswith("OK — ready for 'aligndx report'.")]
+    assert sum("OK — ready" in ln for ln in ok.output.splitlines()) == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .exceptions import AligndxError, InputError
+from .exceptions import AligndxError, InputError, one_line
 
 
 def _echo(message="", err: bool = False, **kw) -> None:
@@ -251,9 +251,10 @@ def init(folder: Path, client_id: str | None, client_name: str | None) -> None:
     from .scaffold import init_engagement
 
     path = init_engagement(folder, client_id=client_id, client_name=client_name)
-    _echo(f"Created engagement folder {path}\n"
-               f"Next: put the exports into {path}/survey, {path}/crm and {path}/incentives, "
-               f"edit {path}/engagement.toml, then run: aligndx validate {path}")
+    p = one_line(path)
+    _echo(f"Created engagement folder {p}\n"
+               f"Next: put the exports into {p}/survey, {p}/crm and {p}/incentives, "
+               f"edit {p}/engagement.toml, then run: aligndx validate {p}")
 
 
 @main.command(short_help="Check an engagement; list every problem (exit 2 if any).")
@@ -274,7 +275,7 @@ def validate(engagement: Path) -> None:
             for n in notes:
                 _echo(f"  - {n}")
     if problems:
-        _echo(f"\n{len(problems)} problem(s) found in {engagement}:", err=True)
+        _echo(f"\n{len(problems)} problem(s) found in {one_line(engagement)}:", err=True)
         order = {f: i for i, f in enumerate(dict.fromkeys(getattr(p, "file", "") for p in problems))}
         problems = sorted(problems, key=lambda p: (
             order.get(getattr(p, "file", ""), 0),
@@ -284,7 +285,7 @@ def validate(engagement: Path) -> None:
         for p in problems:
             _echo(f"  - {p}", err=True)
         sys.exit(2)
-    _echo(f"{engagement}: OK — ready for 'aligndx report'.")
+    _echo(f"{one_line(engagement)}: OK — ready for 'aligndx report'.")
 
 
 def _done() -> None:
@@ -310,7 +311,7 @@ def _report_one(engagement: Path, out: Path, *, timeout: int, pdf: bool, quiet: 
     if quiet or not console.is_terminal:
         def say(msg: str) -> None:
             if not quiet:
-                _echo(f"  {engagement.name}: {msg}", err=True)
+                _echo(f"  {one_line(engagement.name)}: {msg}", err=True)
         return build_report(engagement, out, progress=say, timeout=timeout, pdf=pdf)
     from rich.markup import escape
 
@@ -335,10 +336,10 @@ def report(engagement: Path, out: Path, timeout: int, pdf: bool, quiet: bool) ->
     ENGAGEMENT."""
     outcome = _report_one(engagement, out, timeout=timeout, pdf=pdf, quiet=quiet)
     _branding_warnings()
-    _echo(f"{outcome.client_id}: report written to {outcome.folder} "
+    _echo(f"{outcome.client_id}: report written to {one_line(outcome.folder)} "
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
-        _echo(f"  {outcome.folder / name}")
+        _echo(f"  {one_line(outcome.folder / name)}")
     _done()
 
 
@@ -365,10 +366,10 @@ def render(results_json: Path, out: Path, timeout: int, pdf: bool, quiet: bool) 
     for note in outcome.warnings:
         _echo(f"aligndx: note: {note}", err=True)
     _branding_warnings()
-    _echo(f"{outcome.client_id}: report rendered to {outcome.folder} "
+    _echo(f"{outcome.client_id}: report rendered to {one_line(outcome.folder)} "
                f"({outcome.seconds:.0f} s)")
     for name in outcome.files:
-        _echo(f"  {outcome.folder / name}")
+        _echo(f"  {one_line(outcome.folder / name)}")
     _done()
 
 
@@ -391,9 +392,9 @@ def demo(out: Path, timeout: int, pdf: bool) -> None:
             outcome = _report_one(folder, out, timeout=timeout, pdf=pdf, quiet=False)
         except AligndxError as exc:
             failed += 1
-            _echo(f"{folder.name}: FAILED: {exc}", err=True)
+            _echo(f"{one_line(folder.name)}: FAILED: {exc}", err=True)
             continue
-        _echo(f"{outcome.client_id}: {outcome.folder / 'report.html'}")
+        _echo(f"{outcome.client_id}: {one_line(outcome.folder / 'report.html')}")
     _echo(f"\n{len(samples) - failed} of {len(samples)} demo reports written under "
                f"{out.resolve()}")
     if failed:
@@ -445,14 +446,14 @@ def batch(folder: Path, out: Path, jobs: int, timeout: int, force: bool, shard: 
                + (f", {c['not_run']} not run" if c["not_run"] else "")
                + f" in {res.seconds:.0f} s. Summary: {res.summary}")
     for r in res.failed:
-        _echo(f"  FAILED {r.client_id} ({r.folder}): {r.error.splitlines()[0]}\n"
+        _echo(f"  FAILED {r.client_id} ({one_line(r.folder)}): {r.error.splitlines()[0]}\n"
                    f"    log: {Path(out) / r.log}", err=True)
     if res.portfolio:
         _echo(f"Portfolio: {res.portfolio}")
     if res.portfolio_error:
         _echo(f"aligndx: failed: portfolio report: {res.portfolio_error}", err=True)
     if shard:
-        _echo(f"Slice {shard} done; merge all slices with: aligndx collect {out} "
+        _echo(f"Slice {shard} done; merge all slices with: aligndx collect {one_line(out)} "
                    "[SHARD_OUT ...]")
     sys.exit(res.exit_code)
 
@@ -546,7 +547,7 @@ def workshop(engagement: Path, out: Path | None, results_path: Path | None, lab:
                         allow_remote=allow_remote, open_browser=not no_browser)
     cmd.room = room_config(folder / "room", allow_remote=allow_remote, ip=room_ip,
                            port=room_port, app_ip=ip, per_address=phones_per_address)
-    _echo(f"Preparing the workshop for {engagement} ...", err=True)
+    _echo(f"Preparing the workshop for {one_line(engagement)} ...", err=True)
     nb = prepare_workshop(engagement, out, results=results_path)
     for w in cmd.warnings:
         _echo(f"aligndx: warning: {w}", err=True)

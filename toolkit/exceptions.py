@@ -7,12 +7,24 @@ Failures while producing a report are :class:`ReportError` (exit code 1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
 
 #: What replaces a client's cell value quoted by a message kept in a file.
 WITHHELD = "[value withheld]"
+#: Line and paragraph breaks (a client's value printed inside one line of output must not start
+#: another: attack 9 NL1).
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def one_line(text) -> str:
+    """*text* (a path, a file or folder name, a cell) with every line or paragraph break
+    shown as a visible escape (``\\x0a``, ``\\u2028``): it stays inside the line it is
+    printed in. Linear in the text length."""
+    return _BREAKS.sub(lambda m: (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                  else f"\\u{ord(m.group()):04x}"), str(text))
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ class Problem:
         return where
 
     def __str__(self) -> str:
-        return f"{self._where()}: {self.message}"
+        return one_line(f"{self._where()}: {self.message}")  # a problem is one line
 
     def withheld(self) -> str:
         """The problem as :meth:`__str__` shows it, with every quoted cell value
@@ -66,7 +78,7 @@ class Problem:
         msg = self.message
         for q in sorted({str(q) for q in self.quoted if str(q)}, key=len, reverse=True):
             msg = msg.replace(q, WITHHELD)
-        return f"{self._where()}: {msg}"
+        return one_line(f"{self._where()}: {msg}")
 
     def to_dict(self) -> dict:
         """Return the problem as a JSON-safe dict (``kind`` only for TOML keys)."""

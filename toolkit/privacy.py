@@ -495,7 +495,7 @@ def neutralize_cell(value):
 #: and the bidirectional marks, embeddings, overrides and isolates that reorder text
 #: on screen (a file name or value then reads differently from what it is).
 _TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
-                              "\u202a-\u202e\u2066-\u2069]")
+                              "\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_text(text) -> str:
@@ -509,8 +509,8 @@ def terminal_text(text) -> str:
     Returns
     -------
     str
-        Every control character (except tab and line feed) and every bidirectional control
-        shown as a visible escape such as ``\\x1b`` or ``\\u202e``, so it has no effect and
+        Every control character (except tab and line feed), the Unicode line and paragraph
+        separators and every bidirectional control shown as a visible escape such as ``\\x1b`` or ``\\u202e``, so it has no effect and
         the reader can still see it was there. Linear in the text length.
     """
     text = str(text if text is not None else "")

@@ -80,7 +80,9 @@ class BatchProgress:
         lines = [ln.strip(" -") for ln in (error or "").splitlines() if ln.strip()]
         brief = " ".join(lines[:2])
         brief = brief if len(brief) <= 200 else brief[:197] + "..."
-        line = (f"[{n}/{self.total}] {key}: "
+        from ..exceptions import one_line
+
+        line = (f"[{n}/{self.total}] {one_line(key)}: "
                 + ("ok" if status == "ok" else f"FAILED — {brief or status}")
                 + f" ({seconds:.0f} s)")
         from ..privacy import terminal_text

@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
         die_with_parent(int(spec["parent_pid"]))
     t0 = time.perf_counter()
-    _say(f"job {spec['key']}: {spec['folder']} (pid {os.getpid()})")
+    from ..exceptions import one_line
+
+    _say(f"job {spec['key']}: {one_line(spec['folder'])} (pid {os.getpid()})")
     try:
         info = resolve_target(spec.get("target") or DEFAULT_TARGET)(spec) or {}
         result = {"status": "ok", **info}

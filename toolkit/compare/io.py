@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..exceptions import InputError, Problem
+from ..exceptions import InputError, Problem, one_line
 from ..jsonio import dumps
 from ..jsonio import load_results as _load_results
 from .core import compare_results
@@ -46,7 +46,7 @@ def load_wave(path: str | Path, *, progress: Callable[[str], None] | None = None
         from ..pipeline import analyse_folder
 
         if progress:
-            progress(f"analysing {p.name}")
+            progress(f"analysing {one_line(p.name)}")
         return analyse_folder(p)
     if p.is_dir() and (p / RESULTS_FILE).is_file():
         return load_results(p / RESULTS_FILE)
