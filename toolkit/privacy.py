@@ -167,12 +167,25 @@ def pseudonymize(ids: Iterable, *, prefix: str = "Rep") -> dict:
     return {distinct[k]: f"{prefix} {n:0{width}d}" for n, k in enumerate(keys, start=1)}
 
 
-#: An e-mail address, also obfuscated ("jane (at) acme (dot) com"). A match may only start
-#: where a local part starts (the look-behind), so a long run without "@" is scanned once:
-#: linear time on any input (the unanchored pattern was quadratic).
-EMAIL_RE = re.compile(r"(?<![\w.%+\-'])[\w.%+\-']+\s{0,3}(?:@|\(at\)|\[at\])"
-                      r"\s{0,3}[\w\-]+(?:\s{0,3}(?:\.|\(dot\)|\[dot\])\s{0,3}"
-                      r"[\w\-]+)+", re.IGNORECASE)
+#: What a respondent's keyboard may type for the dot of an address: the full stop, and the
+#: dots that CJK input methods and word processors put in its place — ideographic, full-width
+#: and half-width full stops (U+3002, U+FF0E, U+FF61, which IDNA itself reads as "."), the
+#: small full stop, the one-dot leader, the middle dots (U+00B7, U+2027, U+2E33, U+30FB,
+#: U+FF65, U+2219, U+22C5) and the Arabic and Syriac full stops (attack 9, EM1).
+_EMAIL_DOT = ("[.\u3002\uff0e\uff61\ufe52\u2024\u00b7\u2027\u2e33\u30fb\uff65"
+              "\u2219\u22c5\u06d4\u0701\u0702\ufe12]")
+#: The "@" of an address: ASCII, full-width (U+FF20) or small (U+FE6B), bracketed
+#: ("[@]", "(@)"), or escaped as in HTML or a URL ("&#64;", "&#x40;", "%40").
+_EMAIL_AT = r"[@\uff20\ufe6b]|\[@\]|\(@\)|&#0*64;|&#x0*40;|%40"
+#: An e-mail address, also obfuscated ("jane (at) acme (dot) com") or typed with the dots and
+#: at signs of :data:`_EMAIL_DOT` / :data:`_EMAIL_AT` ("pat.jordan@example。com"). A match
+#: may only start where a local part starts (the look-behind), so a long run without "@" is
+#: scanned once: linear time on any input (the unanchored pattern was quadratic). None of
+#: the dots is a word character, so a label and the dot after it never overlap.
+EMAIL_RE = re.compile(r"(?<![\w%+\-']|" + _EMAIL_DOT + r")(?:[\w%+\-']|" + _EMAIL_DOT
+                      + r")+\s{0,3}(?:" + _EMAIL_AT + r"|[(\[{]at[)\]}])"
+                      r"\s{0,3}[\w\-]+(?:\s{0,3}(?:" + _EMAIL_DOT + r"|[(\[{]dot[)\]}])"
+                      r"\s{0,3}[\w\-]+)+", re.IGNORECASE)
 #: What may stand between the digit groups of a phone number: a space (any width), a dot,
 #: a slash, an underscore, an asterisk, or a hyphen or dash of any kind (ASCII, U+2010–U+2015
 #: with the non-breaking hyphen and the en and em dashes Word and Outlook put in, the minus

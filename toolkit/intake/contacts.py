@@ -135,6 +135,188 @@ def person_column_kind(*headers: object) -> str | None:
     return None
 
 
+#: Longest question (in words) judged by :func:`question_person_kind`: a name question is
+#: short ("If you would like us to follow up, please enter your e-mail address").
+MAX_QUESTION_WORDS = 16
+
+#: Last words of a question saying which part of a person it asks for (English, and the
+#: bare headers of French, German, Spanish, Italian and Dutch forms).
+_Q_TAIL = {("first", "name"): "first", ("given", "name"): "first", ("forename",): "first",
+           ("firstname",): "first", ("christian", "name"): "first", ("prenom",): "first",
+           ("vorname",): "first", ("voornaam",): "first",
+           ("last", "name"): "last", ("family", "name"): "last", ("surname",): "last",
+           ("surnames",): "last", ("lastname",): "last", ("nachname",): "last",
+           ("familienname",): "last", ("achternaam",): "last", ("apellido",): "last",
+           ("apellidos",): "last", ("cognome",): "last",
+           ("name",): "whole", ("names",): "whole", ("fullname",): "whole",
+           ("username",): "whole", ("nickname",): "whole", ("signature",): "whole",
+           ("email",): "whole", ("emails",): "whole", ("mail",): "whole",
+           ("address",): "whole", ("adresse",): "whole", ("id",): "whole", ("nom",): "whole", ("nome",): "whole",
+           ("naam",): "whole", ("nombre",): "whole"}
+#: Tails that ask for a person only after "e-mail" ("E-mail address", "Email ID").
+_Q_ADDRESS = {("address",), ("adresse",), ("id",)}
+#: Whose mailbox an e-mail question may name besides a person's ("Company e-mail").
+_Q_MAIL_OWNER = frozenset({"company", "business", "corporate", "office", "school"})
+#: The person a name question may ask about: the respondent, their manager or a colleague.
+_Q_PERSON = frozenset("""respondent respondents responder employee employees staff
+    participant submitter person manager managers supervisor supervisors boss bosses
+    teamlead teamleader linemanager colleague colleagues coworker coworkers teammate
+    teammates mentor coach buddy sponsor contact rep representative lead leader""".split())
+#: Words a name question may hold besides its tail and the person: possessives, articles,
+#: requests and the modifiers of a name or an address ("Please enter your preferred first
+#: name", "What's your line manager's e-mail?", "Name of your direct supervisor").
+#: Deliberately no noun of a thing ("team", "process", "company", "product"): "Team name",
+#: "Name of the new process" and "Company name" name no person.
+_Q_FILLER = frozenset("""your my his her their our the a an this of s please kindly enter
+    type write provide give share add fill state tell us we me here below in what whats is
+    are was optional optionally required and or if you d would like want wish to may can
+    follow up so that could reach full complete legal preferred display nick user own
+    current direct immediate line reporting work personal private
+    contact primary secondary middle first last given family e address id votre ton ta vos ihr ihre dein deine tu su seu sua tuo il uw je jouw
+    yourself self""".split())
+#: Words a "who" question may hold besides the person ("Who is your manager?", "Who do you
+#: report to?"); a verb or noun of anything else ("Who owns lead follow-up?") makes it a
+#: question about something, answered with a team or a choice.
+_Q_WHO = frozenset("""who whos whom is are was were your my the current direct immediate
+    line reporting do does did you i report reports to s sales account""".split())
+#: Words that say which person only before a person word ("Sales rep", "Account manager",
+#: "Team lead"): alone they name a thing ("Account name", "Team name").
+_Q_ROLE_MOD = frozenset({"sales", "account", "team", "hr", "people", "project", "program"})
+_Q_SPLIT = re.compile(r"\s[-\u2013\u2014|:]\s|[:\[\]]")
+_Q_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+
+
+def _question_words(text: str) -> list[str]:
+    """*text* lower-cased and folded to ASCII letters, as words: digits, punctuation and a
+    leading question number ("Q3.", "Question 3:", "3)") dropped, "e-mail" and "e mail" as
+    "email", "team lead" as "teamlead", "line manager" kept as two words."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", str(text))
+    t = "".join(ch for ch in t if not unicodedata.combining(ch)).lower()
+    words = re.findall(r"[^\W\d_]+", t)
+    while words and words[0] in {"q", "question", "item"}:
+        words = words[1:]
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] == "e" and w in {"mail", "mails"}:
+            out[-1] = "email"
+        elif out and out[-1] == "team" and w in {"lead", "leader"}:
+            out[-1] = "team" + w
+        elif out and out[-1] == "co" and w in {"worker", "workers"}:
+            out[-1] = "co" + w
+        else:
+            out.append(w)
+    return out
+
+
+def _person_words(words: list[str]) -> bool:
+    """Whether every word is a filler, a person, a name part, or a modifier right before a
+    person word ("account" in "account manager")."""
+    return all(w in _Q_FILLER or w in _Q_PERSON or (w,) in _Q_TAIL
+               or (w in _Q_ROLE_MOD and i + 1 < len(words) and words[i + 1] in _Q_PERSON)
+               for i, w in enumerate(words))
+
+
+def _question_kind(words: list[str], *, roles: bool) -> str | None:
+    """The rules of :func:`question_person_kind` on one segment's words."""
+    if not words or len(words) > MAX_QUESTION_WORDS:
+        return None
+    for n in (2, 1):   # a name or an address asked for, after a person and filler words only
+        tail = tuple(words[-n:])
+        if tail in _Q_TAIL and len(words) >= n:
+            rest = words[:-n]
+            if tail in _Q_ADDRESS and not (rest and rest[-1] in {"email", "mail"}):
+                continue   # "Home address", "Employee ID": no name
+            if tail in _Q_ADDRESS:
+                rest = rest[:-1]
+            if {"email", "mail"} & set(tail + tuple(rest[-1:])):   # "Company e-mail"
+                rest = [w for w in rest if w not in _Q_MAIL_OWNER]
+            parts = set(rest) & {"first", "last", "given", "family", "middle", "name",
+                                 "names", "email", "surname", "and"}
+            if _person_words(rest):
+                kind = _Q_TAIL[tail] if tail not in _Q_ADDRESS else "whole"
+                return "whole" if parts else kind
+    if "of" in words and _person_words(words) and words[-1] in _Q_PERSON and {"name", "names",
+                                                                       "email"} & set(words):
+        return "whole"   # "Name of your manager", "E-mail of the person to contact"
+    if "and" in words:   # "Your name and team": the name asked with something else
+        i = words.index("and")
+        for part in (words[:i], words[i + 1:]):
+            if part and _question_kind(part, roles=False) and (
+                    (part[-1],) in _Q_TAIL or tuple(part[-2:]) in _Q_TAIL):
+                return "whole"
+    if words[0] in {"who", "whos", "whom"} and len(words) > 1:
+        # "Who is your manager?", "Who do you report to?", "Who's your sales rep?"
+        if all(w in _Q_WHO or w in _Q_PERSON for w in words) and (
+                set(words) & _Q_PERSON or {"report", "reports"} & set(words)):
+            return "whole"
+        return None
+    if not roles:
+        return None
+    # "Your manager", "Line manager (optional)", "Reports to", "Submitted by"
+    if words in (["reports", "to"], ["report", "to"], ["reporting", "to"]):
+        return "whole"
+    if words[-1] == "by" and 2 <= len(words) <= 3 and all(
+            w.endswith("ed") or w in {"in", "out"} for w in words[:-1]):
+        return "whole"
+    if words[-1] in _Q_PERSON - {"contact", "lead", "leader", "rep", "representative",
+                                 "person", "staff"} and _person_words(words) \
+            and len(words) <= 4 and not set(words[:-1]) & {w for t in _Q_TAIL for w in t} \
+            and not {"is", "are", "was", "and", "or", "of"} & set(words):
+        return "whole"
+    return None
+
+
+def question_person_kind(text: object) -> str | None:
+    """Which part of a person's name a survey question asks for, judged by its words.
+
+    A survey platform's question text (or a form's column header) asks for a name or an
+    e-mail address when it ends with a name or address word (``name``, ``full name``,
+    ``first name``, ``surname``, ``e-mail``, ``email address``, and the bare ``Prénom``,
+    ``Vorname``, ``Nachname``, ``Nom``, ``Nombre``) and every word before it is a person
+    (respondent, employee, manager, supervisor, boss, colleague, ...) or a filler word
+    (possessives, "please enter", "what is", "of"): "Your full name (optional)",
+    "Q3. What is your name?", "Manager's name", "Name of your manager", "Please enter your
+    e-mail address", "Respondent name", "First name". A "who" question counts when it
+    asks only for a person: "Who is your manager?", "Who do you report to?". A short
+    header that is a person by role counts too: "Your manager", "Line manager", "Reports
+    to", "Submitted by". Bracketed asides ("(optional)", "[required]") and a leading
+    question number are ignored; a platform's "Question - sub-item" text is judged per
+    part, the sub-items by their name or address word only ("Contact information -
+    Email").
+
+    A question about a thing (no person word, or any other noun: "Team name", "Name of
+    the new process", "Which team do you work in?", "Who owns lead follow-up?",
+    "How does your manager support you?") does not count (attack 9, SF1).
+
+    Returns
+    -------
+    {"first", "last", "whole"} or None
+        ``"whole"`` for a full name, several parts ("First and last name"), a person by
+        role or an e-mail address.
+    """
+    if text is None:
+        return None
+    raw = str(text)
+    if not raw.strip():
+        return None
+    for t in (_Q_BRACKETS.sub(" ", raw), raw.replace("(", " ").replace(")", " ")):
+        segments = [s for s in _Q_SPLIT.split(t) if s.strip()]
+        for i, seg in enumerate(segments):
+            kind = _question_kind(_question_words(seg), roles=i == 0)
+            if i > 0 and kind and not _ends_with_name_word(seg):
+                kind = None
+            if kind:
+                return kind
+    return None
+
+
+def _ends_with_name_word(text: str) -> bool:
+    words = _question_words(text)
+    return bool(words) and ((words[-1],) in _Q_TAIL or tuple(words[-2:]) in _Q_TAIL)
+
+
 def is_contact_column(name: str) -> bool:
     """Whether a column header names a person (first/last/whole name, e-mail):
     :func:`person_column_kind`."""

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..exceptions import Problem, ValidationError
 from .base import FileIntake
-from .contacts import person_column_kind
+from .contacts import person_column_kind, question_person_kind
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
 from .matching import MAX_SURVEY_COLUMNS, instrument_wordings, match_columns
@@ -83,6 +83,16 @@ _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
 _CODE = re.compile(r"[A-Z]{1,4}")
 
 
+def survey_person_kind(column: object, text: object = "") -> str | None:
+    """Which part of a person's name a survey column holds: by its header(s)
+    (:func:`toolkit.intake.contacts.person_column_kind`: ``EmployeeName``, ``Manager
+    Email``, ``Supervisor``), or because its question asks for a name or an e-mail address
+    (:func:`toolkit.intake.contacts.question_person_kind`: "Your full name (optional)",
+    "Who is your manager?", "Q3. What is your e-mail?"; attack 9, SF1)."""
+    return (person_column_kind(column, text) or question_person_kind(text)
+            or question_person_kind(column))
+
+
 def _norm_key(s: object) -> str:
     return "".join(ch for ch in str(s).lower() if ch.isalnum())
 
@@ -110,7 +120,7 @@ def personal_names(export: SurveyExport) -> list[str]:
         if c not in export.df.columns or c == export.id_column:
             continue
         keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
-        kind = person_column_kind(c, export.texts.get(c, ""))
+        kind = survey_person_kind(c, export.texts.get(c, ""))
         if keys & _FIRST or kind == "first":
             kinds["first"].append(c)
         elif keys & _LAST or kind == "last":
@@ -150,7 +160,10 @@ def personal_names(export: SurveyExport) -> list[str]:
 
 
 #: Answers, not names, that a column with a person's header may still hold.
-_ANSWERS = {"yes", "no", "true", "false", "n/a", "na", "none", "unknown", "other"}
+_ANSWERS = {"yes", "no", "true", "false", "n/a", "na", "none", "unknown", "other",
+            # what a respondent types into an optional name question instead of a name
+            "anonymous", "anon", "prefer not to say", "rather not say", "not applicable",
+            "no comment", "skip", "nobody", "no one", "nope", "me", "myself", "-"}
 
 
 #: Two letters in a row: what any name has and an employee number does not.
@@ -200,13 +213,14 @@ def _find_column(export: SurveyExport, name: str) -> str | None:
 
 def _with_person_columns(export: SurveyExport, keep) -> SurveyExport:
     """*export* with every other column whose header names a person (embedded data
-    ``EmployeeName``, ``ManagerEmail``, ``Supervisor``, a form's ``Manager Name``:
-    :func:`toolkit.intake.contacts.person_column_kind`) added to its personal data, so that
+    ``EmployeeName``, ``ManagerEmail``, ``Supervisor``, a form's ``Manager Name``, a
+    question asking for a name or an e-mail address such as "Your full name (optional)" or
+    "Who is your manager?": :func:`survey_person_kind`) added to its personal data, so that
     the column is never matched or carried forward and its names are redacted (review Q1).
     Columns in *keep* (the team column, columns mapped in ``[survey] items``) stay."""
     skip = set(export.personal) | set(export.metadata) | {export.id_column} | set(keep)
     extra = [c for c in export.df.columns if c not in skip
-             and person_column_kind(c, export.texts.get(c, "")) is not None]
+             and survey_person_kind(c, export.texts.get(c, "")) is not None]
     if not extra:
         return export
     return replace(export, personal=list(export.personal) + extra)
