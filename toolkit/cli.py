@@ -468,6 +468,8 @@ def collect(out: Path, shard_outs: tuple[Path, ...], no_portfolio: bool) -> None
     from .batch.collect import collect as collect_slices
 
     res = collect_slices(out, shard_outs, portfolio=not no_portfolio)
+    for w in res.warnings:
+        _echo(f"aligndx: warning: {w}", err=True)
     counts = {s: sum(r["status"] == s for r in res.rows)
               for s in ("ok", "skipped", "failed", "not_run")}
     _echo(f"{res.slices} slice(s) merged: {counts['ok']} built, {counts['skipped']} "
