@@ -50,6 +50,7 @@ TECHNICAL = {
     "workshop/filters.py": {"PARTITIONS_KEPT"},                       # memo size (issue 18)
     "workshop/store.py": {"STORE_SCHEMA", "_MAX_AUDIT_ROUNDS"},
     "nameforms.py": {"MAX_UNSPACED"},             # redaction: longest unspaced name form
+    "namewords.py": {"MAX_TYPED_NAME_WORDS"},     # redaction: longest typed name (SQ1)
     "survey/themes.py": {"MAX_CODEBOOK_THEMES", "MAX_CODEBOOK_KEYWORDS", "MAX_KEYWORD_CHARS",  # input size
                          "SEED", "RESTARTS", "MAX_ITER", "TOL", "MAX_THEMES", "N_EXAMPLES",
                          "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display

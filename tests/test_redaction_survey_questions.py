@@ -205,3 +205,66 @@ def test_surveymonkey_name_questions_end_to_end(tmp_path):
     assert not mapped & {"Q1. Your full name (optional)", "Who is your manager?",
                          "Your e-mail (optional)"}
     assert survey["columns_mapped"].get(TEAM_Q) == "team"
+
+
+NOT_NAMES = ["Not sure", "Don't know", "Head of Sales", "Too many to list", "Our CRO",
+             "Most of the time the CEO", "No idea", "Can't say", "Depends on the week",
+             "I have none", "Honestly not sure", "For now nobody", "Leads data",
+             "Individual contributor", "People manager", "N/A", "to"]
+
+
+@pytest.mark.parametrize("answer", NOT_NAMES)
+def test_answers_typed_instead_of_a_name_name_nobody(answer):
+    """Attack 10 SQ1: what respondents type into "Who is your manager?" instead of a name
+    is not a name (as one it removed "don't", "data", "many" from every comment)."""
+    from toolkit.nameforms import fold
+    from toolkit.namewords import typed_names
+
+    assert typed_names(answer, fold) == []
+    assert personal_names(_export(**{"Who is your manager?": [answer, "Ferdinand Ormsby"]})
+                          ) == ["Ferdinand Ormsby"]
+
+
+@pytest.mark.parametrize("answer, names", [
+    ("Priya from sales", ["Priya"]),
+    ("Jane Dubois and Tom Li", ["Jane Dubois", "Tom Li"]),
+    ("O'Brien, Sean", ["O'Brien, Sean"]),
+    ("Maria de los Angeles Garcia", ["Maria de los Angeles Garcia"]),
+    ("Dr. Müller", ["Dr. Müller"]),
+    ("DUBOIS Jane", ["DUBOIS Jane"]),
+    ("Not sure, maybe Ferdinand Ormsby", ["Ferdinand Ormsby"]),
+    ("Sarah (VP Sales)", ["Sarah (VP Sales)"]),
+    ("王小明", ["王小明"]),
+    ("Li", ["Li"]),
+])
+def test_names_typed_into_a_name_question_are_kept(answer, names):
+    from toolkit.nameforms import fold
+    from toolkit.namewords import typed_names
+
+    assert typed_names(answer, fold) == names
+
+
+def test_non_name_answers_leave_every_comment_as_it_was(tmp_path):
+    """End to end (the attack's build): a third of the respondents answer "Who is your
+    manager?" with phrases; the comments and theme labels are those of the sample without
+    the question, and a real name among the answers is still removed."""
+    from toolkit.pipeline import analyse_folder
+
+    def build(dst, answers):
+        shutil.copytree(SAMPLES / "followup-gap", dst)
+        p = dst / "survey" / "responses.csv"
+        rows = list(csv.reader(p.open(newline="", encoding="utf-8")))
+        rows[0].append("Who is your manager?")
+        for i, r in enumerate(rows[1:]):
+            r.append(answers[(i // 3) % len(answers)] if i % 3 == 0 else "")
+        with p.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows(rows)
+        return dst
+
+    def comments(res):
+        return json.dumps((res.get("survey") or {}).get("comments"), sort_keys=True)
+
+    base = analyse_folder(SAMPLES / "followup-gap")
+    odd = analyse_folder(build(tmp_path / "odd", NOT_NAMES))
+    assert "[name removed]" not in comments(base)
+    assert comments(odd) == comments(base)

@@ -25,6 +25,7 @@ holds a generic word ("Sales" is a rare surname) is still redacted in every full
 from __future__ import annotations
 
 import functools
+import re
 
 #: Words of shared mailboxes, departments, roles, systems and the product's vocabulary
 #: (funnel stages, CRM objects, lead sources, team names, regions), folded (lower case, no
@@ -110,3 +111,108 @@ def names_nobody(words) -> bool:
     """Whether a name made of these folded *words* names nobody (every word generic; an
     empty name names nobody)."""
     return all(is_generic_word(w) for w in words)
+
+
+#: Words of what respondents type into a name question instead of a name ("Don't know",
+#: "Not sure", "Too many to list", "Our CRO", "Leads data", "Individual contributor"),
+#: folded: function words, hedges and common nouns that are not given names or surnames
+#: (short words such as "an", "do", "he", "so", "can", "may", "will" are left out: they are
+#: names too). Attack 10, SQ1.
+NOT_NAME_WORDS = frozenset("""
+    don't dont doesn't doesnt didn't didnt can't cant cannot won't wont isn't isnt aren't
+    arent wasn't wasnt not none nobody noone everybody everyone someone somebody anyone
+    anybody whoever whatever whichever our ours your yours hers they them their theirs its
+    the this that these those some any each every both either neither
+    know knows known sure unsure idea clue remember recall say think guess depends
+    depending varies vary
+    too many much less few lots several various multiple couple
+    and but nor for with from about into over under than then also just only
+    yes yeah yep nah maybe perhaps probably etc whom what which where when why how
+    list listed data tool tools report reports reporting dashboard dashboards spreadsheet
+    spreadsheets excel slack zoom meeting meetings
+    individual contributor contributors people person persons myself ourselves yourself
+    themselves colleague colleagues coworker coworkers
+    honestly actually currently usually mostly sometimes generally basically really most
+    nothing everything somewhere anywhere now today right well okay sorry thanks please
+    head heads time week weeks month months year years have has had was were are
+""".split())
+#: Lower-case words inside a name ("Maria de los Angeles", "Ludwig van Beethoven").
+NAME_PARTICLES = frozenset("""
+    de del della der des di da das do dos du la le los las van von den ter ten bin ibn al
+    el ben y e
+""".split())
+_ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SEGMENT_BREAK = re.compile(r"[,;/&+|()\[\]{}:!?\n]+|\s-\s")
+#: Most words a typed name has ("Maria de los Angeles Garcia Lopez" has six).
+MAX_TYPED_NAME_WORDS = 6
+
+
+def typed_names(value: str, fold=str.lower) -> list[str]:
+    """The names in what a respondent typed into a name question ("Who is your manager?").
+
+    The answer is split at punctuation, at words no name is made of
+    (:data:`NOT_NAME_WORDS`) and at words not written as a name's are (lower case, except
+    particles such as "de" or "van" inside a name); each remaining run of words is a name
+    unless every word is generic (:func:`names_nobody`) or it has digits: "Priya from sales" → ``["Priya"]``,
+    "Jane Dubois and Tom Li" → ``["Jane Dubois", "Tom Li"]``, "Don't know", "Not sure",
+    "Our CRO", "Leads data" → ``[]``. A name typed all in lower case ("jane dubois") is not
+    taken: such an answer cannot be told from ordinary words. As names, such answers would have removed ordinary
+    words from every comment (attack 10, SQ1).
+
+    Parameters
+    ----------
+    value : str
+        One answer.
+    fold : callable
+        How a word is folded before it is looked up (:func:`toolkit.nameforms.fold`).
+
+    Returns
+    -------
+    list of str
+        The runs of words as typed, in order.
+    """
+    text = str(value).strip()
+    typed = [m.group(0) for m in _ANSWER_WORD.finditer(text)]
+    if (typed and not any(ch.isdigit() for ch in text) and len(typed) <= MAX_TYPED_NAME_WORDS
+            and all(_name_word(w, fold, i) for i, w in enumerate(typed))):
+        # a name as typed ("Dubois, Jane", "Dr. Müller"), unless it names nobody
+        return [] if _nobody([fold(w) for w in typed], typed) else [text]
+    out: list[str] = []
+    for part in _SEGMENT_BREAK.split(text):
+        if any(ch.isdigit() for ch in part):
+            continue
+        run: list[str] = []
+        for m in _ANSWER_WORD.finditer(part):
+            w = m.group(0)
+            if _name_word(w, fold, len(run)):
+                run.append(w)
+            else:
+                if run:
+                    out.append(" ".join(run))
+                run = []
+        if run:
+            out.append(" ".join(run))
+    return [n for n in out if len(n.split()) <= MAX_TYPED_NAME_WORDS
+            and not _nobody([fold(w) for w in n.split()], n.split())]
+
+
+def _name_word(word: str, fold, position: int) -> bool:
+    """Whether *word* may be part of a typed name: not a word no name is made of, and
+    written as a name is — capitalised (a script without case passes), or a particle
+    ("de", "van") inside a name."""
+    w = fold(word.replace("\u2019", "'"))
+    if w in NOT_NAME_WORDS:
+        return False
+    if word[:1].isupper() or not word[:1].islower():
+        return True
+    return position > 0 and w in NAME_PARTICLES
+
+
+def _nobody(words: list[str], typed: list[str]) -> bool:
+    """Generic words only, or words of one or two letters only unless written as names
+    ("Li", "Jo"; not "to", "N", "A"): as a name such a run would be removed wherever it
+    occurs."""
+    if names_nobody(words):
+        return True
+    return (all(len(w) < 3 for w in words)
+            and not all(len(t) == 2 and t[0].isupper() and t[1:].islower() for t in typed))

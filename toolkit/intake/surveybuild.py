@@ -24,6 +24,8 @@ import pandas as pd
 
 from ..exceptions import Problem, ValidationError
 from .base import FileIntake
+from ..nameforms import fold
+from ..namewords import typed_names
 from .contacts import person_column_kind, question_person_kind
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
@@ -116,11 +118,18 @@ def personal_names(export: SurveyExport) -> list[str]:
         Distinct non-empty names, sorted.
     """
     kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": [], "id": []}
+    # columns a respondent types into (a question asking for a name, a role header), not a
+    # platform's own name fields: their answers are read as typed (namewords.typed_names),
+    # so "Don't know" or "Leads data" names nobody (attack 10, SQ1)
+    typed: set[str] = set()
     for c in dict.fromkeys(list(export.personal) + list(export.metadata)):
         if c not in export.df.columns or c == export.id_column:
             continue
         keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
         kind = survey_person_kind(c, export.texts.get(c, ""))
+        if (kind in ("first", "last", "whole") and not keys & (_FIRST | _LAST | _WHOLE)
+                and person_column_kind(c, export.texts.get(c, "")) is None):
+            typed.add(c)  # a question's answers, not a platform's or panel's name field
         if keys & _FIRST or kind == "first":
             kinds["first"].append(c)
         elif keys & _LAST or kind == "last":
@@ -133,7 +142,10 @@ def personal_names(export: SurveyExport) -> list[str]:
     names: set[str] = set()
 
     def texts(col: str) -> pd.Series:
-        return as_text(df[col]).fillna("").astype(str).str.strip()
+        values = as_text(df[col]).fillna("").astype(str).str.strip()
+        if col in typed:  # as typed: only the runs of words written as names are
+            values = values.map(lambda v: " ".join(typed_names(v, fold)))
+        return values
 
     if kinds["first"] or kinds["last"]:
         first = texts(kinds["first"][0]) if kinds["first"] else ""
@@ -148,6 +160,10 @@ def personal_names(export: SurveyExport) -> list[str]:
     for f, l in zip(kinds["first"][1:], kinds["last"][1:]):
         names.update((texts(f) + " " + texts(l)).str.strip().tolist())
     for col in kinds["whole"] + kinds["id"]:
+        if col in typed:
+            for v in as_text(df[col]).fillna("").astype(str).unique().tolist():
+                names.update(typed_names(v, fold))
+            continue
         values = texts(col).unique().tolist()
         names.update(values)
         for v in values:   # "EMP-01 kwame.mensah" also names "kwame mensah"
