@@ -210,7 +210,10 @@ def test_surveymonkey_name_questions_end_to_end(tmp_path):
 NOT_NAMES = ["Not sure", "Don't know", "Head of Sales", "Too many to list", "Our CRO",
              "Most of the time the CEO", "No idea", "Can't say", "Depends on the week",
              "I have none", "Honestly not sure", "For now nobody", "Leads data",
-             "Individual contributor", "People manager", "N/A", "to"]
+             "Individual contributor", "People manager", "N/A", "to",
+             # attack 11 SQ1R: capitalised answers that are not names
+             "Same as last year", "See above", "Still hiring", "Never met them",
+             "Great question", "Hard to say", "Left the company", "Unclear", "Ask HR"]
 
 
 @pytest.mark.parametrize("answer", NOT_NAMES)
@@ -236,6 +239,11 @@ def test_answers_typed_instead_of_a_name_name_nobody(answer):
     ("Sarah (VP Sales)", ["Sarah (VP Sales)"]),
     ("王小明", ["王小明"]),
     ("Li", ["Li"]),
+    # attack 11 SQ2: recall first — lower case as typed, surnames that are ordinary words
+    ("jane dubois", ["jane dubois"]),
+    ("Joe Head", ["Joe Head"]), ("Sarah Slack", ["Sarah Slack"]), ("Ann Most", ["Ann Most"]),
+    ("Tom Well", ["Tom Well"]), ("Amy Data", ["Amy Data"]), ("Kim Weeks", ["Kim Weeks"]),
+    ("Joe Person", ["Joe Person"]),
 ])
 def test_names_typed_into_a_name_question_are_kept(answer, names):
     from toolkit.nameforms import fold
@@ -268,3 +276,21 @@ def test_non_name_answers_leave_every_comment_as_it_was(tmp_path):
     odd = analyse_folder(build(tmp_path / "odd", NOT_NAMES))
     assert "[name removed]" not in comments(base)
     assert comments(odd) == comments(base)
+
+
+def test_a_managers_e_mail_and_ordinary_word_surnames_are_names_sq2():
+    """Attack 11 SQ2: an e-mail address typed into "Who is your manager?" is a name source
+    (whole and with its name-like words), and "Joe Head" keeps its surname."""
+    from toolkit.privacy import make_redactor
+
+    names = personal_names(_export(**{"Who is your manager?": [
+        "tomasz.nowak@acme.com", "Joe Head", "Sarah Slack", "Not sure"]}))
+    assert "tomasz.nowak@acme.com" in names and "tomasz nowak" in {n.lower() for n in names}
+    assert {"Joe Head", "Sarah Slack"} <= set(names) and "Not sure" not in names
+    red = make_redactor(names)
+    for text in ("Tomasz Nowak never calls our leads back.", "Nowak ignores every MQL.",
+                 "Joe Head overrules the lead scoring.", "Sarah Slack never follows up."):
+        out = red(text)
+        for word in ("Tomasz", "Nowak", "Joe", "Head", "Sarah", "Slack"):
+            assert word not in out, (text, out)
+    assert red("I don't know why we are not sure.") == "I don't know why we are not sure."

@@ -113,35 +113,34 @@ def names_nobody(words) -> bool:
     return all(is_generic_word(w) for w in words)
 
 
-#: Words of what respondents type into a name question instead of a name ("Don't know",
-#: "Not sure", "Too many to list", "Our CRO", "Leads data", "Individual contributor"),
-#: folded: function words, hedges and common nouns that are not given names or surnames
-#: (short words such as "an", "do", "he", "so", "can", "may", "will" are left out: they are
-#: names too). Attack 10, SQ1.
-NOT_NAME_WORDS = frozenset("""
+#: Words no name is made of, at which a typed answer is split ("Priya from sales" → "Priya";
+#: "Not sure, maybe Jane" → "Jane"): negations, hedges, pronouns, determiners, conjunctions,
+#: prepositions, folded. Short words ("an", "do", "he", "so", "can", "may", "will") are left
+#: out: they are names too (attacks 10 SQ1 and 11 SQ1R).
+HEDGE_WORDS = frozenset("""
     don't dont doesn't doesnt didn't didnt can't cant cannot won't wont isn't isnt aren't
     arent wasn't wasnt not none nobody noone everybody everyone someone somebody anyone
     anybody whoever whatever whichever our ours your yours hers they them their theirs its
-    the this that these those some any each every both either neither
-    know knows known sure unsure idea clue remember recall say think guess depends
-    depending varies vary
-    too many much less few lots several various multiple couple
-    and but nor for with from about into over under than then also just only
-    yes yeah yep nah maybe perhaps probably etc whom what which where when why how
+    the this that these those some any each every both either neither know knows known
+    sure unsure unclear idea clue remember recall say think guess depends depending varies
+    too many much less few several various multiple and but nor for with from about into
+    over under than then also just only yes yeah yep nah maybe perhaps probably etc whom
+    what which where when why how myself ourselves yourself themselves honestly actually
+    currently usually mostly sometimes generally basically really nothing everything
+    somewhere anywhere please thanks sorry never ask see same still have has had was were
+    are been
+""".split())
+#: Ordinary words an answer made of nothing else names nobody ("Leads data", "Great
+#: question", "Individual contributor", "Left the company"); inside an answer with another
+#: word they stay: they are surnames too ("Joe Head", "Sarah Slack"; attack 11 SQ2).
+ANSWER_NOUNS = frozenset("""
     list listed data tool tools report reports reporting dashboard dashboards spreadsheet
-    spreadsheets excel slack zoom meeting meetings
-    individual contributor contributors people person persons myself ourselves yourself
-    themselves colleague colleagues coworker coworkers
-    honestly actually currently usually mostly sometimes generally basically really most
-    nothing everything somewhere anywhere now today right well okay sorry thanks please
-    head heads time week weeks month months year years have has had was were are
+    spreadsheets excel slack zoom meeting meetings individual contributor contributors
+    people person persons colleague colleagues coworker coworkers head heads time week
+    weeks month months year years last above hiring met great question hard left lot lots
+    most now today right well okay idk tbc
 """.split())
-#: Lower-case words inside a name ("Maria de los Angeles", "Ludwig van Beethoven").
-NAME_PARTICLES = frozenset("""
-    de del della der des di da das do dos du la le los las van von den ter ten bin ibn al
-    el ben y e
-""".split())
-_ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _SEGMENT_BREAK = re.compile(r"[,;/&+|()\[\]{}:!?\n]+|\s-\s")
 #: Most words a typed name has ("Maria de los Angeles Garcia Lopez" has six).
 MAX_TYPED_NAME_WORDS = 6
@@ -150,14 +149,15 @@ MAX_TYPED_NAME_WORDS = 6
 def typed_names(value: str, fold=str.lower) -> list[str]:
     """The names in what a respondent typed into a name question ("Who is your manager?").
 
-    The answer is split at punctuation, at words no name is made of
-    (:data:`NOT_NAME_WORDS`) and at words not written as a name's are (lower case, except
-    particles such as "de" or "van" inside a name); each remaining run of words is a name
-    unless every word is generic (:func:`names_nobody`) or it has digits: "Priya from sales" → ``["Priya"]``,
-    "Jane Dubois and Tom Li" → ``["Jane Dubois", "Tom Li"]``, "Don't know", "Not sure",
-    "Our CRO", "Leads data" → ``[]``. A name typed all in lower case ("jane dubois") is not
-    taken: such an answer cannot be told from ordinary words. As names, such answers would have removed ordinary
-    words from every comment (attack 10, SQ1).
+    Recall first — a name missed is a name published: an answer is a name as typed ("Joe
+    Head", "jane dubois", "Dubois, Jane") unless it holds words no name is made of
+    (:data:`HEDGE_WORDS`); then it is split at them and at punctuation, and each run of
+    words is a name unless all its words are ordinary (:data:`ANSWER_NOUNS`), generic
+    (:func:`names_nobody`) or of one or two letters, or it has digits: "Priya from sales" →
+    ``["Priya"]``; "Don't know", "Not sure", "Same as last year", "Leads data", "Our CRO" →
+    ``[]`` (as names they removed ordinary words from every comment: attacks 10 SQ1, 11 SQ1R).
+    An e-mail address or an id is not read here (:func:`toolkit.intake.surveybuild.
+    personal_names` takes it whole, with its name-like words).
 
     Parameters
     ----------
@@ -169,50 +169,41 @@ def typed_names(value: str, fold=str.lower) -> list[str]:
     Returns
     -------
     list of str
-        The runs of words as typed, in order.
+        The names, as typed, in order.
     """
     text = str(value).strip()
     typed = [m.group(0) for m in _ANSWER_WORD.finditer(text)]
-    if (typed and not any(ch.isdigit() for ch in text) and len(typed) <= MAX_TYPED_NAME_WORDS
-            and all(_name_word(w, fold, i) for i, w in enumerate(typed))):
-        # a name as typed ("Dubois, Jane", "Dr. Müller"), unless it names nobody
-        return [] if _nobody([fold(w) for w in typed], typed) else [text]
+    if not typed or any(ch.isdigit() for ch in text):
+        return []
+    if not any(_key(w, fold) in HEDGE_WORDS for w in typed):
+        return [] if _nobody(typed, fold) or len(typed) > MAX_TYPED_NAME_WORDS else [text]
     out: list[str] = []
     for part in _SEGMENT_BREAK.split(text):
-        if any(ch.isdigit() for ch in part):
-            continue
         run: list[str] = []
         for m in _ANSWER_WORD.finditer(part):
             w = m.group(0)
-            if _name_word(w, fold, len(run)):
-                run.append(w)
-            else:
+            if _key(w, fold) in HEDGE_WORDS:
                 if run:
                     out.append(" ".join(run))
                 run = []
+            else:
+                run.append(w)
         if run:
             out.append(" ".join(run))
     return [n for n in out if len(n.split()) <= MAX_TYPED_NAME_WORDS
-            and not _nobody([fold(w) for w in n.split()], n.split())]
+            and not _nobody(n.split(), fold)]
 
 
-def _name_word(word: str, fold, position: int) -> bool:
-    """Whether *word* may be part of a typed name: not a word no name is made of, and
-    written as a name is — capitalised (a script without case passes), or a particle
-    ("de", "van") inside a name."""
-    w = fold(word.replace("\u2019", "'"))
-    if w in NOT_NAME_WORDS:
-        return False
-    if word[:1].isupper() or not word[:1].islower():
-        return True
-    return position > 0 and w in NAME_PARTICLES
+def _key(word: str, fold) -> str:
+    return fold(word.replace("\u2019", "'"))
 
 
-def _nobody(words: list[str], typed: list[str]) -> bool:
-    """Generic words only, or words of one or two letters only unless written as names
-    ("Li", "Jo"; not "to", "N", "A"): as a name such a run would be removed wherever it
-    occurs."""
-    if names_nobody(words):
-        return True
-    return (all(len(w) < 3 for w in words)
-            and not all(len(t) == 2 and t[0].isupper() and t[1:].islower() for t in typed))
+def _nobody(typed: list[str], fold) -> bool:
+    """Ordinary or generic words only, or words of one or two letters only unless written
+    as names ("Li", "Jo"; not "to", "N", "A")."""
+    words = [_key(w, fold) for w in typed]
+    if all(w in ANSWER_NOUNS or is_generic_word(w) or len(w) < 3 for w in words):
+        return not (all(len(w) < 3 and not is_generic_word(w) for w in words)
+                    and all(len(t) == 2 and t[0].isupper() and t[1:].islower()
+                            for t in typed))
+    return False

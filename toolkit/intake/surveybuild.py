@@ -143,8 +143,9 @@ def personal_names(export: SurveyExport) -> list[str]:
 
     def texts(col: str) -> pd.Series:
         values = as_text(df[col]).fillna("").astype(str).str.strip()
-        if col in typed:  # as typed: only the runs of words written as names are
-            values = values.map(lambda v: " ".join(typed_names(v, fold)))
+        if col in typed:  # as typed: the names an answer holds (an e-mail address whole)
+            values = values.map(lambda v: v if "@" in v or "＠" in v
+                                else " ".join(typed_names(v, fold)))
         return values
 
     if kinds["first"] or kinds["last"]:
@@ -162,7 +163,11 @@ def personal_names(export: SurveyExport) -> list[str]:
     for col in kinds["whole"] + kinds["id"]:
         if col in typed:
             for v in as_text(df[col]).fillna("").astype(str).unique().tolist():
-                names.update(typed_names(v, fold))
+                if "@" in v or "＠" in v:  # an e-mail address: taken whole, as an id is
+                    names.add(v.strip())
+                    names.update(id_names(v))
+                else:
+                    names.update(typed_names(v, fold))
             continue
         values = texts(col).unique().tolist()
         names.update(values)
