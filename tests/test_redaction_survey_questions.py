@@ -213,7 +213,10 @@ NOT_NAMES = ["Not sure", "Don't know", "Head of Sales", "Too many to list", "Our
              "Individual contributor", "People manager", "N/A", "to",
              # attack 11 SQ1R: capitalised answers that are not names
              "Same as last year", "See above", "Still hiring", "Never met them",
-             "Great question", "Hard to say", "Left the company", "Unclear", "Ask HR"]
+             "Great question", "Hard to say", "Left the company", "Unclear", "Ask HR",
+             # attack 12 TA2: fragments left by the split
+             "I don't have one", "Nobody yet", "Doesn't matter", "Nobody at the moment",
+             "Myself (founder)", "Changes every quarter", "Being hired"]
 
 
 @pytest.mark.parametrize("answer", NOT_NAMES)
@@ -244,6 +247,13 @@ def test_answers_typed_instead_of_a_name_name_nobody(answer):
     ("Joe Head", ["Joe Head"]), ("Sarah Slack", ["Sarah Slack"]), ("Ann Most", ["Ann Most"]),
     ("Tom Well", ["Tom Well"]), ("Amy Data", ["Amy Data"]), ("Kim Weeks", ["Kim Weeks"]),
     ("Joe Person", ["Joe Person"]),
+    # attack 12 TA1 (digits) and TA3 (several people in one answer)
+    ("Ingrid Halvorsen (team 2)", ["Ingrid Halvorsen"]),
+    ("2nd line: Marek Dvorak", ["Marek Dvorak"]),
+    ("Olu Adeyemi since 2021", ["Olu Adeyemi"]),
+    ("Priya Chen since January", ["Priya Chen"]),
+    ("Ravi Ng & Lena Wu", ["Ravi Ng", "Lena Wu"]),
+    ("Ravi Ng / Lena Wu; Tom Li", ["Ravi Ng", "Lena Wu", "Tom Li"]),
 ])
 def test_names_typed_into_a_name_question_are_kept(answer, names):
     from toolkit.nameforms import fold
@@ -294,3 +304,21 @@ def test_a_managers_e_mail_and_ordinary_word_surnames_are_names_sq2():
         for word in ("Tomasz", "Nowak", "Joe", "Head", "Sarah", "Slack"):
             assert word not in out, (text, out)
     assert red("I don't know why we are not sure.") == "I don't know why we are not sure."
+
+
+def test_names_with_digits_or_several_people_are_redacted_ta1_ta3():
+    """Attack 12 TA1, TA3: a digit in the answer no longer hides the name in it, and two
+    people joined by "&" are two names (two-letter surnames removed after their given name)."""
+    from toolkit.privacy import make_redactor
+
+    names = personal_names(_export(**{"Who is your manager?": [
+        "Ingrid Halvorsen (team 2)", "Olu Adeyemi since 2021", "Ravi Ng & Lena Wu"]}))
+    red = make_redactor(names)
+    for text in ("Olu Adeyemi never follows up on webinar leads.",
+                 "Ingrid Halvorsen decides the SLA.", "Ravi Ng and Lena Wu ignore us."):
+        out = red(text)
+        for word in ("Olu", "Adeyemi", "Ingrid", "Halvorsen", "Ravi", "Ng", "Lena", "Wu"):
+            assert word not in out.split(), (text, out)
+    for text in ("Not one rep called the webinar leads back.", "It does not matter how good "
+                 "the lead is.", "Changes to lead scoring are never explained."):
+        assert red(text) == text

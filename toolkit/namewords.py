@@ -128,7 +128,8 @@ HEDGE_WORDS = frozenset("""
     what which where when why how myself ourselves yourself themselves honestly actually
     currently usually mostly sometimes generally basically really nothing everything
     somewhere anywhere please thanks sorry never ask see same still have has had was were
-    are been
+    are been being would could should prefer since until till yet one ones matter changes
+    change changed moment
 """.split())
 #: Ordinary words an answer made of nothing else names nobody ("Leads data", "Great
 #: question", "Individual contributor", "Left the company"); inside an answer with another
@@ -138,8 +139,12 @@ ANSWER_NOUNS = frozenset("""
     spreadsheets excel slack zoom meeting meetings individual contributor contributors
     people person persons colleague colleagues coworker coworkers head heads time week
     weeks month months year years last above hiring met great question hard left lot lots
-    most now today right well okay idk tbc
+    most now today right well okay idk tbc founder founders quarter quarters line lines
+    january february march april june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
 """.split())
+#: What joins the names of several people in one answer ("Ravi Ng & Lena Wu", "A / B").
+_LIST_JOIN = re.compile(r"[&/;+|]")
 _ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _SEGMENT_BREAK = re.compile(r"[,;/&+|()\[\]{}:!?\n]+|\s-\s")
 #: Most words a typed name has ("Maria de los Angeles Garcia Lopez" has six).
@@ -173,25 +178,37 @@ def typed_names(value: str, fold=str.lower) -> list[str]:
     """
     text = str(value).strip()
     typed = [m.group(0) for m in _ANSWER_WORD.finditer(text)]
-    if not typed or any(ch.isdigit() for ch in text):
+    if not typed:
         return []
-    if not any(_key(w, fold) in HEDGE_WORDS for w in typed):
+    if (not any(ch.isdigit() for ch in text) and not _LIST_JOIN.search(text)
+            and not any(_key(w, fold) in HEDGE_WORDS for w in typed)):
         return [] if _nobody(typed, fold) or len(typed) > MAX_TYPED_NAME_WORDS else [text]
-    out: list[str] = []
-    for part in _SEGMENT_BREAK.split(text):
+    # split at punctuation, at what joins several people, at hedges and at tokens holding
+    # digits ("Ingrid Halvorsen (team 2)", "2nd line: Marek Dvorak", "Ravi Ng & Lena Wu")
+    out: list[list[str]] = []
+    for part in _SEGMENT_BREAK.split(_LIST_JOIN.sub(",", text)):
         run: list[str] = []
-        for m in _ANSWER_WORD.finditer(part):
-            w = m.group(0)
-            if _key(w, fold) in HEDGE_WORDS:
+        for token in part.split():
+            word = _ANSWER_WORD.search(token)
+            if (word is None or any(ch.isdigit() for ch in token)
+                    or _key(word.group(0), fold) in HEDGE_WORDS):
                 if run:
-                    out.append(" ".join(run))
+                    out.append(run)
                 run = []
             else:
-                run.append(w)
+                run.append(token)
         if run:
-            out.append(" ".join(run))
-    return [n for n in out if len(n.split()) <= MAX_TYPED_NAME_WORDS
-            and not _nobody(n.split(), fold)]
+            out.append(run)
+    return [" ".join(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
+            and not _nobody([_ANSWER_WORD.search(t).group(0) for t in run], fold)
+            and (len(run) > 1 or _written_as_name(run[0]))]
+
+
+def _written_as_name(token: str) -> bool:
+    """A lone word left by the split counts only when written as a name ("Priya", "Li"), not
+    in lower case ("one", "matter": as a name it would be removed in any case)."""
+    first = next((ch for ch in token if ch.isalpha()), "")
+    return first.isupper() or (first != "" and not first.islower())
 
 
 def _key(word: str, fold) -> str:
