@@ -19,12 +19,18 @@ WITHHELD = "[value withheld]"
 _BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
+def visible_escape(m: "re.Match") -> str:
+    """The matched character as a visible escape (``\\x1b``, ``\\u2028``): a ``re.sub``
+    replacement for :func:`one_line` and :func:`toolkit.privacy.terminal_text`."""
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
 def one_line(text) -> str:
     """*text* (a path, a file or folder name, a cell) with every line or paragraph break
     shown as a visible escape (``\\x0a``, ``\\u2028``): it stays inside the line it is
     printed in. Linear in the text length."""
-    return _BREAKS.sub(lambda m: (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                                  else f"\\u{ord(m.group()):04x}"), str(text))
+    return _BREAKS.sub(visible_escape, str(text))
 
 
 @dataclass(frozen=True)

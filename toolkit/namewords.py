@@ -186,7 +186,7 @@ def typed_names(value: str, fold=str.lower) -> list[str]:
     # split at punctuation, at what joins several people, at hedges and at tokens holding
     # digits ("Ingrid Halvorsen (team 2)", "2nd line: Marek Dvorak", "Ravi Ng & Lena Wu")
     out: list[list[str]] = []
-    for part in _SEGMENT_BREAK.split(_LIST_JOIN.sub(",", text)):
+    for part in _SEGMENT_BREAK.split(text):  # also at & / ; + | (_LIST_JOIN)
         run: list[str] = []
         for token in part.split():
             word = _ANSWER_WORD.search(token)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from .exceptions import visible_escape
 from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, name_infos, tfold,
                         unspaced_forms, unspaced_redactor)
 from .namewords import NAME_ACRONYMS, is_generic_word
@@ -527,12 +528,7 @@ def terminal_text(text) -> str:
         the reader can still see it was there. Linear in the text length.
     """
     text = str(text if text is not None else "")
-    return _TERMINAL_UNSAFE.sub(_visible, text)
-
-
-def _visible(m: "re.Match") -> str:
-    o = ord(m.group())
-    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+    return _TERMINAL_UNSAFE.sub(visible_escape, text)
 
 
 def safe_log_text(text) -> str:

@@ -365,8 +365,7 @@ def worksheet_rows(ws, display: str) -> list[tuple]:
 
 #: Exceptions openpyxl raises for one damaged cell or row while it parses a sheet (text in a
 #: number cell, a shared-string index out of range, a bad date, a bad cell reference).
-_CELL_ERRORS = (ValueError, TypeError, IndexError, KeyError, OverflowError, AttributeError,
-                ArithmeticError)
+_CELL_ERRORS = (ValueError, TypeError, IndexError, KeyError, AttributeError, ArithmeticError)
 _CELL_NAME = re.compile(r"([A-Z]{1,3})([0-9]{1,7})\Z")
 
 

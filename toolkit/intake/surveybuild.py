@@ -143,9 +143,8 @@ def personal_names(export: SurveyExport) -> list[str]:
 
     def texts(col: str) -> pd.Series:
         values = as_text(df[col]).fillna("").astype(str).str.strip()
-        if col in typed:  # as typed: the names an answer holds (an e-mail address whole)
-            values = values.map(lambda v: v if "@" in v or "＠" in v
-                                else " ".join(typed_names(v, fold)))
+        if col in typed:  # as typed: the names an answer holds
+            values = values.map(lambda v: " ".join(_answer_names(v)))
         return values
 
     if kinds["first"] or kinds["last"]:
@@ -162,12 +161,10 @@ def personal_names(export: SurveyExport) -> list[str]:
         names.update((texts(f) + " " + texts(l)).str.strip().tolist())
     for col in kinds["whole"] + kinds["id"]:
         if col in typed:
-            for v in as_text(df[col]).fillna("").astype(str).unique().tolist():
-                if "@" in v or "＠" in v:  # an e-mail address: taken whole, as an id is
-                    names.add(v.strip())
+            for v in as_text(df[col]).fillna("").astype(str).str.strip().unique().tolist():
+                names.update(_answer_names(v))
+                if _is_email(v):  # taken as an id is, with its name-like words
                     names.update(id_names(v))
-                else:
-                    names.update(typed_names(v, fold))
             continue
         values = texts(col).unique().tolist()
         names.update(values)
@@ -178,6 +175,16 @@ def personal_names(export: SurveyExport) -> list[str]:
     # a yes/no flag under a bare role header ("Manager": Yes/No) names nobody
     return sorted(n for n in names if n and _LETTERS.search(n)
                   and n.strip().lower() not in _ANSWERS)
+
+
+def _is_email(answer: str) -> bool:
+    return "@" in answer or "＠" in answer
+
+
+def _answer_names(answer: str) -> list[str]:
+    """The names in an answer typed into a name question: an e-mail address whole, else
+    :func:`toolkit.namewords.typed_names`."""
+    return [answer] if _is_email(answer) else typed_names(answer, fold)
 
 
 #: Answers, not names, that a column with a person's header may still hold.
