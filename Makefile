@@ -11,7 +11,12 @@ $(BIN)/aligndx: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(BIN)/aligndx
 
+# The package's bytecode, compiled once here as a wheel install does: an editable install
+# leaves it to the first import, and where PYTHONDONTWRITEBYTECODE is set (as on some CI and
+# container images) every process would compile the toolkit's modules again (~0.5 s of CPU
+# per process, several processes per report; docs/benchmarks.md, issue 18).
 install: $(BIN)/aligndx
+	$(BIN)/python -m compileall -q toolkit
 
 demo: install
 	$(BIN)/aligndx demo -o reports

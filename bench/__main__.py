@@ -42,6 +42,18 @@ def _env() -> dict:
     return env
 
 
+def compile_toolkit(root: Path = ROOT) -> None:
+    """Compile the bytecode of *root*'s ``toolkit`` package before it is measured.
+
+    ``make install`` does this (as a wheel install does); a checkout given as a baseline, or
+    one installed by hand, would otherwise compile its modules in every process where
+    ``PYTHONDONTWRITEBYTECODE`` is set, and the two sides of a comparison would not be
+    installed alike. Existing, up-to-date bytecode is left as it is.
+    """
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(root) / "toolkit")],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def run_process(args: list[str], *, cwd: Path | None = None) -> tuple[float, float, str]:
     """Run *args*; return (wall seconds, peak MB of the largest process, stdout).
 
@@ -244,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
     info = machine()
+    compile_toolkit(ROOT)
     results = [bench_one(size, fmt, cache=args.cache, out=args.out, repeat=args.repeat,
                          report=not args.skip_report, log=log)
                for size in sizes for fmt in formats]

@@ -48,7 +48,7 @@ def prepare(n: int, cache: Path) -> Path:
 def main(argv=None) -> int:
     from toolkit.batch import discover, run_batch
 
-    from .__main__ import DEFAULT_CACHE
+    from .__main__ import DEFAULT_CACHE, ROOT, compile_toolkit
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     if args.no_forkserver:
         os.environ["ALIGNDX_BATCH_FORKSERVER"] = "0"
     folder = args.folder or prepare(args.engagements, args.cache)
+    compile_toolkit(ROOT)
     n = len(discover(folder))
     print(f"{n} engagements under {folder}; {os.cpu_count()} CPUs; "
           f"{platform.python_implementation()} {platform.python_version()}; portfolio "

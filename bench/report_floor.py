@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from .__main__ import DEFAULT_CACHE, ROOT, _env, generate
+from .__main__ import DEFAULT_CACHE, ROOT, _env, compile_toolkit, generate
 from .engagements import parse_size
 from .floor import write_empty_notebook
 
@@ -92,6 +92,9 @@ def main(argv=None) -> int:
     work = (args.out / "report-floor").resolve()
     work.mkdir(parents=True, exist_ok=True)
     eng = generate(parse_size(args.size), "csv", args.cache)
+    compile_toolkit(ROOT)
+    if args.baseline:
+        compile_toolkit(args.baseline.resolve())
     sides = {"report": lambda: run_report(eng, work),
              "product floor": lambda: run_product_floor(work),
              "CLI floor": lambda: run_cli_floor(work)}

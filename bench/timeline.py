@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .__main__ import ROOT, _env
+from .__main__ import ROOT, _env, compile_toolkit
 
 
 def _ts(text: str) -> float:
@@ -68,6 +68,7 @@ def main(argv=None) -> int:
                     default=ROOT / "data" / "samples" / "followup-gap")
     ap.add_argument("--out", type=Path, default=Path("bench-results") / "timeline")
     args = ap.parse_args(argv)
+    compile_toolkit(ROOT)
     load = os.getloadavg()[0]
     res = run(args.engagement.resolve(), args.out.resolve())
     for e in res["events"]:

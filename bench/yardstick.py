@@ -288,8 +288,11 @@ def run(sizes: list[str], crm_format: str, repeat: int, cache: Path, workdir: Pa
     timed too, in the same interleaved rounds (``before``).
     """
     from .engagements import parse_size
-    from .__main__ import generate
+    from .__main__ import compile_toolkit, generate
 
+    compile_toolkit(ROOT)
+    if baseline:
+        compile_toolkit(baseline)
     results = []
     for name in sizes:
         size = parse_size(name)
