@@ -58,7 +58,8 @@ def test_a_mixed_name_keeps_only_its_real_word_forms():
     assert parts == {"dubois"}
     assert ("team", "dubois") in seqs and ("t", "dubois") in seqs and ("tdubois",) in seqs
     assert ("d", "team") not in seqs and ("team",) not in seqs
-    assert all(any("dubois" in w for w in s) for s in seqs)
+    # every form holds the real word, whole or apart at its particle ("Du Bois": PJ1)
+    assert all(any("dubois" in w for w in s) or s[-2:] == ("du", "bois") for s in seqs)
     r = make_redactor(["Team Dubois"])
     assert r("the Team meeting with Dubois and Team Dubois") == \
         "the Team meeting with [name removed] and [name removed]"

@@ -243,7 +243,7 @@ def test_answers_typed_instead_of_a_name_name_nobody(answer):
     ("王小明", ["王小明"]),
     ("Li", ["Li"]),
     # attack 11 SQ2: recall first — lower case as typed, surnames that are ordinary words
-    ("jane dubois", ["jane dubois"]),
+    ("jane dubois", ["Jane Dubois"]),   # given capitals (attack 13 TL1)
     ("Joe Head", ["Joe Head"]), ("Sarah Slack", ["Sarah Slack"]), ("Ann Most", ["Ann Most"]),
     ("Tom Well", ["Tom Well"]), ("Amy Data", ["Amy Data"]), ("Kim Weeks", ["Kim Weeks"]),
     ("Joe Person", ["Joe Person"]),

@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .namewords import is_generic_word, names_nobody
+from .namewords import as_capital, cased, is_generic_word, is_word, names_nobody
 
 #: Titles and honorifics written before a name, folded: taken off a known name, and the
 #: context in which a name's short word ("Mr Li") or a lower-case part ("mr dubois") is one.
@@ -156,9 +156,10 @@ class NameForms:
         Folded word sequences removed wherever they occur, in any case.
     parts : set of str
         Folded words of 3+ letters removed alone when written with a capital.
-    initials : set of tuple of str
+    initials : set of tuple
         ``(initial, surname)``: a word starting with *initial* next to *surname* is the
-        full name ("Jane Dubois" for ``jdubois`` or ``J. Dubois``).
+        full name ("Jane Dubois" for ``jdubois`` or ``J. Dubois``); a surname written in
+        several words is a tuple of them (``("de", "la", "cruz")`` for ``a.delacruz``).
     short : set of str
         Folded two-letter words of the name, removed after a title ("Mr Li").
     one_word : bool
@@ -235,7 +236,8 @@ def name_words(name: str) -> set[str]:
     for written in {name, translit(name)}:   # "Jörg Müller": also "joerg", "mueller"
         raw, words = id_words(written)
         out |= {fold(w) for w in raw} | {fold(w) for w in words}
-        if len(words) == 1 and len(words[0]) >= 4 and words[0].isalpha():
+        if len(words) == 1 and len(words[0]) >= 4 and words[0].isalpha() and \
+                cased(words[0][0]):
             out.add(fold(words[0])[1:])
     return out
 
@@ -272,19 +274,20 @@ def name_info(name: str) -> NameForms:
     seqs, parts = out.seqs, out.parts
     real = [not is_generic_word(f) for f in low]
     for w, f, r in zip(words, low, real):
-        if r and len(w) >= 3 and w.isalpha():
+        if r and len(w) >= 3 and is_word(w):
             parts.add(f)
-        elif r and len(f) == 2 and w.isalpha():
+        elif r and len(f) == 2 and is_word(w):
             out.short.add(f)   # "Li", "Wu", "Ng": after a title only
     raw_low = tuple(fold(w) for w in raw)
     if raw_low != low and raw_low:   # as written: "jdubois2", "nina.larsen.ext"
         seqs.append(raw_low)
     if len(low) == 1:
         w, f = words[0], low[0]
-        if not (w.isalpha() and w[:1].isupper() and w[1:].islower()) and len(w) >= 3:
+        if not (is_word(w) and w[:1].isupper() and w[1:].islower()) and len(w) >= 3:
             seqs.append(low)
-            out.one_word = w.isalpha()
-        if (w.isalpha() and len(f) >= 4 and not (w[:1].isupper() and w[1:].islower())
+            out.one_word = is_word(w)
+        if (w.isalpha() and cased(w[0]) and len(f) >= 4
+                and not (w[:1].isupper() and w[1:].islower())
                 and not is_generic_word(f[1:])):
             # an initial and a surname: "jdubois" → "Dubois", "J. Dubois", "Jane Dubois"
             parts.add(f[1:])
@@ -298,7 +301,7 @@ def name_info(name: str) -> NameForms:
     # ("Team Dubois": "T. Dubois" but not "D. Team")
     if real[-1]:
         seqs.append((first[0], last))
-        if len(first) == 1 and len(last) >= 3 and words[-1].isalpha():
+        if len(first) == 1 and len(last) >= 3 and is_word(words[-1]):
             out.initials.add((first, last))   # "J. Dubois": also "Jane Dubois"
     if real[0]:
         seqs.append((last[0], first))
@@ -333,11 +336,11 @@ def _joined_and_possessive(name: str, low: tuple, out: NameForms) -> NameForms:
     for m in _JOINED.finditer(unicodedata.normalize("NFC", str(name).split("@", 1)[0])):
         written = re.split(r"['\u2019\-]", m.group(0))
         if "'" not in m.group(0) and "\u2019" not in m.group(0) and \
-                not all(w[:1].isupper() for w in written):
+                not all(as_capital(w) for w in written):
             continue
         pieces = tuple(fold(w) for w in written)
         joined = "".join(pieces)
-        if len(joined) < 3 or not joined.isalpha() or is_generic_word(joined):
+        if len(joined) < 3 or not is_word(joined) or is_generic_word(joined):
             continue
         out.parts.add(joined)
         out.seqs += [pieces, (joined,)]
@@ -348,9 +351,66 @@ def _joined_and_possessive(name: str, low: tuple, out: NameForms) -> NameForms:
                 if len(alt) > 1:
                     out.seqs += [alt, tuple(reversed(alt))]
                 break
+    _particles(low, out)
     out.possessive = {p + "s" for p in out.parts
-                      if len(p) >= 3 and p.isalpha() and not p.endswith("s")}
+                      if len(p) >= 3 and is_word(p) and not p.endswith("s")}
     return out
+
+
+#: Particles of surnames, folded, longest first: an id writes them together with the surname
+#: (``a.delacruz``, ``m.vanderberg``), a comment apart ("Ana de la Cruz", "De la Cruz"), or
+#: the other way round (attack 13, PJ1).
+PARTICLES = tuple(sorted((tuple(p.split()) for p in (
+    "de la", "de las", "de los", "de le", "van der", "van den", "van de", "von der", "von dem",
+    "de", "del", "della", "di", "da", "du", "dos", "das", "van", "von", "le", "la", "ter",
+    "ten")), key=lambda p: (-len("".join(p)), p)))
+
+
+def _particles(low: tuple, out: NameForms) -> None:
+    """Add the forms of a particle surname written the other way: together as apart and
+    apart as together (:data:`PARTICLES`).
+
+    Written together (``delacruz``): the surname apart is a sequence ("de la Cruz"), with
+    the initial before it when the name has one ("A. de la Cruz"; "Ana de la Cruz" through
+    :attr:`NameForms.initials`). After two particles ("de la", "van der") the last word is
+    also a part ("Cruz"); after one it is not: "dubois", "daniel" or "vanessa" would make
+    "Bois", "Niel" or "Essa" parts. Written apart (``Ana de la Cruz``): the surname together
+    ("Delacruz") and the full name with it ("Ana Delacruz").
+    """
+    if not (out.seqs or out.parts):
+        return
+    for j, f in enumerate(low):
+        if len(f) < 5 or not f.isalpha():
+            continue
+        for p in PARTICLES:
+            lead = "".join(p)
+            rest = f[len(lead):]
+            if f.startswith(lead) and len(rest) >= 3 and not is_generic_word(rest):
+                apart = p + (rest,)
+                out.seqs.append(apart)
+                if len(p) > 1:
+                    out.parts.add(rest)
+                if j > 0:
+                    out.seqs.append(low[:j] + apart + low[j + 1:])
+                    if j == len(low) - 1:   # "Ana de la Cruz" for a.delacruz
+                        out.initials.add((low[0][0], apart))
+                break
+    n = len(low)
+    for i in range(n - 1):
+        for p in PARTICLES:
+            k = i + len(p)
+            if low[i:k] == p and k < n and len(low[k]) >= 3:
+                together = "".join(low[i:k + 1])
+                out.seqs.append((together,))
+                if i > 0:
+                    out.seqs.append(low[:i] + (together,) + low[k + 1:])
+                    if k == n - 1:   # the surname with its particles: "De la Cruz"
+                        out.seqs.append(low[i:])
+                        out.initials.add((low[0][0], low[i:]))
+                break
+        else:
+            continue
+        break
 
 
 # --------------------------------------------------------------------------------------

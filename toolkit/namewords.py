@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 #: Words of shared mailboxes, departments, roles, systems and the product's vocabulary
 #: (funnel stages, CRM objects, lead sources, team names, regions), folded (lower case, no
@@ -107,6 +108,33 @@ def is_generic_word(word: str) -> bool:
     return ok[n]
 
 
+def is_word(word: str) -> bool:
+    """Whether *word* is written in letters only: letters and the combining marks of its
+    script, starting with a letter. ``str.isalpha`` says no to Devanagari, Bengali or Tamil
+    names ("राहुल", "शर्मा": their vowel signs are marks), which would then give no forms
+    (attack 13, CS1)."""
+    if not word or not word[0].isalpha():
+        return False
+    return word.isalpha() or all(ch.isalpha() or unicodedata.category(ch)[0] == "M"
+                                 for ch in word)
+
+
+def cased(ch: str) -> bool:
+    """Whether the letter *ch* has an upper and a lower case (Latin, Greek, Cyrillic,
+    Armenian, ...); Arabic, Hebrew, the Indic scripts, Georgian and the ideographs have
+    none. Georgian's Mkhedruli letters have capitals in Unicode (Mtavruli) that a name does
+    not start with: their title case is the letter itself, so they count as caseless."""
+    return ch.title() != ch.lower() or ch.isupper()
+
+
+def as_capital(word: str) -> bool:
+    """Whether *word* starts as a name is written: with a capital, or in a script without
+    letter case, where nothing tells a name from another word and a name's word is taken as
+    written (attack 13, CS1: "حسن", "דוד", "शर्मा" alone)."""
+    ch = word[:1]
+    return ch.isupper() or ch.istitle() or (ch.isalpha() and not cased(ch))
+
+
 def names_nobody(words) -> bool:
     """Whether a name made of these folded *words* names nobody (every word generic; an
     empty name names nobody)."""
@@ -114,9 +142,10 @@ def names_nobody(words) -> bool:
 
 
 #: Words no name is made of, at which a typed answer is split ("Priya from sales" → "Priya";
-#: "Not sure, maybe Jane" → "Jane"): negations, hedges, pronouns, determiners, conjunctions,
-#: prepositions, folded. Short words ("an", "do", "he", "so", "can", "may", "will") are left
-#: out: they are names too (attacks 10 SQ1 and 11 SQ1R).
+#: "Not sure, maybe Jane" → "Jane"; "Prefer not to answer" → "answer"): negations, hedges,
+#: pronouns, determiners, conjunctions, prepositions, auxiliaries, folded. Words that are
+#: also names or name particles ("an", "do", "he", "so", "can", "may", "will", "de", "la",
+#: "van") are left out (attacks 10 SQ1, 11 SQ1R, 13 TA2R).
 HEDGE_WORDS = frozenset("""
     don't dont doesn't doesnt didn't didnt can't cant cannot won't wont isn't isnt aren't
     arent wasn't wasnt not none nobody noone everybody everyone someone somebody anyone
@@ -130,10 +159,20 @@ HEDGE_WORDS = frozenset("""
     somewhere anywhere please thanks sorry never ask see same still have has had was were
     are been being would could should prefer since until till yet one ones matter changes
     change changed moment
+    to of in on at by as is am be it me my we us you i a or if off out up via per who
+    whose there here does did done doing get gets got getting shall might must having
+    very such more other again once onto upon within without between among through
+    during before after above below against while because though although whether
+    thank thankyou based located near around outside inside
 """.split())
+#: Words after which an answer names a place, not a person ("Someone in Berlin", "Whoever is
+#: at HQ", "Based in Oslo"; attack 13 TA2R); "to", "from", "with" are followed by people.
+PLACE_WORDS = frozenset("in at near around outside inside within based located".split())
 #: Ordinary words an answer made of nothing else names nobody ("Leads data", "Great
-#: question", "Individual contributor", "Left the company"); inside an answer with another
-#: word they stay: they are surnames too ("Joe Head", "Sarah Slack"; attack 11 SQ2).
+#: question", "New hire", "Left recently", "My boss"); inside an answer with another word
+#: that is not one of them they stay: they are surnames too ("Joe Head", "Sarah Slack";
+#: attacks 11 SQ2, 13 TA2R). A lone word the split leaves is a name only when it is none
+#: of these, nor a word of :data:`HEDGE_WORDS` or :data:`GENERIC_WORDS`.
 ANSWER_NOUNS = frozenset("""
     list listed data tool tools report reports reporting dashboard dashboards spreadsheet
     spreadsheets excel slack zoom meeting meetings individual contributor contributors
@@ -142,27 +181,93 @@ ANSWER_NOUNS = frozenset("""
     most now today right well okay idk tbc founder founders quarter quarters line lines
     january february march april june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
+    answer answers answered answering reply respond response responses question questions
+    boss bosses supervisor supervisors hire hires hired free busy available recently
+    recent soon later earlier already lately now fine good better best bad worse worst
+    nice kind helpful awesome amazing excellent terrible awful okay ok cool whatever
+    skip skipped pass passed private privately confidential confidentiality secret
+    anonymous anonymously anonymity rotating rotates rotation rotational interim acting
+    temporary temporarily temp vacant vacancy vacancies open position positions role roles
+    telling tell told waiting wait waited assigned assign unassigned pending tba tbd tbc
+    need needed needs want wanted wants next previous prior former current future
+    new old replaced replacement leaving joined joining join moved moving move
+    myself self alone solo independent freelance contractor contractors person
+    direct indirect dotted matrix reporting reports hq office remote home abroad
+    leader leaders leadership supervisor lead lead's chief senior junior principal
+    everyone everybody nobody somebody someone anyone myself yourself ourselves
+    survey form field fields required optional mandatory why
+    guy guys gal lady man woman men women folks team member members staff
+    someone's nobody's n/a yes no
 """.split())
 #: What joins the names of several people in one answer ("Ravi Ng & Lena Wu", "A / B").
 _LIST_JOIN = re.compile(r"[&/;+|]")
-_ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _SEGMENT_BREAK = re.compile(r"[,;/&+|()\[\]{}:!?\n]+|\s-\s")
 #: Most words a typed name has ("Maria de los Angeles Garcia Lopez" has six).
 MAX_TYPED_NAME_WORDS = 6
 
 
-def typed_names(value: str, fold=str.lower) -> list[str]:
+_SENTENCE_WORD = re.compile(r"([.!?\u2026\n]+)|([^\W\d_]+(?:['\u2019][^\W\d_]+)*)")
+
+
+def ordinary_words(texts, fold=str.lower, *, at_least: int = 2) -> frozenset:
+    """Words the engagement's own free text uses as ordinary words: written in lower case
+    at least *at_least* times and more often than with a capital (a name is written with
+    one). A word of an answer typed into a name question that is ordinary here is not a
+    name (:func:`typed_names`): as one it would be removed from the very comments that use
+    it ("Waiting for a decision", "Lead qualification": attack 13, TA2R); a person's name
+    that the comments mention gains capitals, not lower case. Linear in the text.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Free-text cells (comments, "other" answers), not the name question's own answers.
+    fold : callable
+        How a word is folded (:func:`toolkit.nameforms.fold`).
+    at_least : int
+        Lower-case occurrences a word needs.
+
+    Returns
+    -------
+    frozenset of str
+        Folded words. Words of scripts without letter case are never in it.
+    """
+    lower: dict[str, int] = {}
+    capital: dict[str, int] = {}
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for m in _SENTENCE_WORD.finditer(text):
+            w = m.group(2)
+            if w is None:
+                continue
+            first = w[:1]
+            if first.islower():
+                k = _key(w, fold)
+                lower[k] = lower.get(k, 0) + 1
+            elif first.isupper():
+                k = _key(w, fold)
+                capital[k] = capital.get(k, 0) + 1
+    return frozenset(k for k, n in lower.items() if n >= at_least and n > capital.get(k, 0))
+
+
+def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
     """The names in what a respondent typed into a name question ("Who is your manager?").
 
     Recall first — a name missed is a name published: an answer is a name as typed ("Joe
-    Head", "jane dubois", "Dubois, Jane") unless it holds words no name is made of
-    (:data:`HEDGE_WORDS`); then it is split at them and at punctuation, and each run of
-    words is a name unless all its words are ordinary (:data:`ANSWER_NOUNS`), generic
-    (:func:`names_nobody`) or of one or two letters, or it has digits: "Priya from sales" →
-    ``["Priya"]``; "Don't know", "Not sure", "Same as last year", "Leads data", "Our CRO" →
-    ``[]`` (as names they removed ordinary words from every comment: attacks 10 SQ1, 11 SQ1R).
-    An e-mail address or an id is not read here (:func:`toolkit.intake.surveybuild.
-    personal_names` takes it whole, with its name-like words).
+    Head", "Dubois, Jane") unless it holds words no name is made of (:data:`HEDGE_WORDS`),
+    digits or what joins several people (``& / ; + |``); then it is split there and at
+    punctuation, and each run of words is a name unless all its words are ordinary
+    (:data:`ANSWER_NOUNS`), generic (:func:`names_nobody`) or of one or two letters:
+    "Priya from sales" → ``["Priya"]``; "maybe halvorsen" → ``["Halvorsen"]``; "Don't know",
+    "Prefer not to answer", "New hire", "Leads data" → ``[]`` (as names they removed
+    ordinary words from every comment: attacks 10 SQ1, 11 SQ1R, 12 TA2, 13 TA2R). A name
+    typed all in lower case is given capitals ("ingrid halvorsen" → "Ingrid Halvorsen"), so
+    its words are removed as any name's are — its full forms in any case, a word alone when
+    written with a capital — and a lone lower-case word is never taken as an id removed in
+    any case (attack 13 TL1). An e-mail address or an id is not read here
+    (:func:`toolkit.intake.surveybuild.personal_names` takes it whole, with its name-like
+    words).
 
     Parameters
     ----------
@@ -170,11 +275,14 @@ def typed_names(value: str, fold=str.lower) -> list[str]:
         One answer.
     fold : callable
         How a word is folded before it is looked up (:func:`toolkit.nameforms.fold`).
+    ordinary : set of str
+        Further folded words that name nobody alone: the engagement's ordinary words
+        (:func:`ordinary_words`).
 
     Returns
     -------
     list of str
-        The names, as typed, in order.
+        The names, in order.
     """
     text = str(value).strip()
     typed = [m.group(0) for m in _ANSWER_WORD.finditer(text)]
@@ -182,45 +290,57 @@ def typed_names(value: str, fold=str.lower) -> list[str]:
         return []
     if (not any(ch.isdigit() for ch in text) and not _LIST_JOIN.search(text)
             and not any(_key(w, fold) in HEDGE_WORDS for w in typed)):
-        return [] if _nobody(typed, fold) or len(typed) > MAX_TYPED_NAME_WORDS else [text]
+        if _nobody(typed, fold, ordinary) or len(typed) > MAX_TYPED_NAME_WORDS:
+            return []
+        return [_capitalised(text.split())]
     # split at punctuation, at what joins several people, at hedges and at tokens holding
     # digits ("Ingrid Halvorsen (team 2)", "2nd line: Marek Dvorak", "Ravi Ng & Lena Wu")
     out: list[list[str]] = []
     for part in _SEGMENT_BREAK.split(text):  # also at & / ; + | (_LIST_JOIN)
         run: list[str] = []
+        place = False   # the run follows "in", "at", "near": a place ("Someone in Berlin")
         for token in part.split():
             word = _ANSWER_WORD.search(token)
-            if (word is None or any(ch.isdigit() for ch in token)
-                    or _key(word.group(0), fold) in HEDGE_WORDS):
-                if run:
+            key = _key(word.group(0), fold) if word else ""
+            if word is None or any(ch.isdigit() for ch in token) or key in HEDGE_WORDS:
+                if run and not place:
                     out.append(run)
+                place = key in PLACE_WORDS or (place and not run)   # "near the door"
                 run = []
             else:
                 run.append(token)
-        if run:
+        if run and not place:
             out.append(run)
-    return [" ".join(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
-            and not _nobody([_ANSWER_WORD.search(t).group(0) for t in run], fold)
-            and (len(run) > 1 or _written_as_name(run[0]))]
+    return [_capitalised(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
+            and not _nobody([_ANSWER_WORD.search(t).group(0) for t in run], fold, ordinary)]
 
 
-def _written_as_name(token: str) -> bool:
-    """A lone word left by the split counts only when written as a name ("Priya", "Li"), not
-    in lower case ("one", "matter": as a name it would be removed in any case)."""
-    first = next((ch for ch in token if ch.isalpha()), "")
-    return first.isupper() or (first != "" and not first.islower())
+def _capitalised(run: list[str]) -> str:
+    """The words of a name joined; a name typed all in lower case gets capitals
+    ("halvorsen" → "Halvorsen", "ana de la cruz" → "Ana De La Cruz"), so it is redacted as a
+    name written normally is, not as an id (whose one word would be removed in any case)."""
+    if all(not ch.isupper() for ch in "".join(run)):
+        run = [_PIECE_START.sub(lambda m: m.group(0).upper(), t) for t in run]
+    return " ".join(run)
+
+
+#: The first letter of a word and of each piece after a hyphen or an apostrophe
+#: ("wu-lindqvist" → "Wu-Lindqvist", "o'brien" → "O'Brien").
+_PIECE_START = re.compile(r"(?:(?<=^)|(?<=[-'\u2019]))[^\W\d_]")
 
 
 def _key(word: str, fold) -> str:
     return fold(word.replace("\u2019", "'"))
 
 
-def _nobody(typed: list[str], fold) -> bool:
+def _nobody(typed: list[str], fold, ordinary=frozenset()) -> bool:
     """Ordinary or generic words only, or words of one or two letters only unless written
-    as names ("Li", "Jo"; not "to", "N", "A")."""
+    as names ("Li", "Jo", "王伟" in a script without capitals; not "to", "N", "A": attack 13,
+    TN1)."""
     words = [_key(w, fold) for w in typed]
-    if all(w in ANSWER_NOUNS or is_generic_word(w) or len(w) < 3 for w in words):
+    if all(w in ANSWER_NOUNS or w in HEDGE_WORDS or w in ordinary or is_generic_word(w)
+           or len(w) < 3 for w in words):
         return not (all(len(w) < 3 and not is_generic_word(w) for w in words)
-                    and all(len(t) == 2 and t[0].isupper() and t[1:].islower()
+                    and all(len(t) == 2 and as_capital(t) and not t[1].isupper()
                             for t in typed))
     return False

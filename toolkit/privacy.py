@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from .exceptions import visible_escape
-from .nameforms import (SHORT_TITLES, TITLES, _tokens, fold, name_info, name_infos, tfold,
+from .nameforms import (SHORT_TITLES, TITLES, _tokens, as_capital, fold, is_word, name_info,
+                        name_infos, tfold,
                         unspaced_forms, unspaced_redactor)
 from .namewords import NAME_ACRONYMS, is_generic_word
 
@@ -331,6 +332,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
     alone: set[str] = set()          # parts removed alone when capitalised
     titled: set[str] = set()         # words removed after a title ("Mr Li", "Dr. Dubois")
     initials: dict[str, set] = {}    # surname -> initials of a first name next to it
+    seq_initials: dict[tuple, set] = {}   # the same for a surname of several words (PJ1)
     unspaced: set[str] = set()       # names in CJK, Thai ...: found inside runs (RD1)
     for name in names:
         if not isinstance(name, str) or not name.strip():
@@ -343,9 +345,12 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                 alone |= info.parts | info.possessive   # "Jane", "Janes leads"
             titled |= info.parts | info.short
             for ini, surname in info.initials:
-                initials.setdefault(surname, set()).add(ini)
+                if isinstance(surname, tuple):   # "de la cruz" (PJ1)
+                    seq_initials.setdefault(surname, set()).add(ini)
+                else:
+                    initials.setdefault(surname, set()).add(ini)
             for seq in info.seqs:
-                if not parts and info.one_word and len(seq) == 1 and seq[0].isalpha():
+                if not parts and info.one_word and len(seq) == 1 and is_word(seq[0]):
                     continue  # a one-word id ("mark", "jdubois"): too likely an ordinary word
                 node = trie
                 for w in seq:
@@ -359,9 +364,9 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         """Whether *word* is a first name for a surname known only with its initial: a
         word starting with the initial, written with a capital ("Jane Dubois") or as
         lower case as the surname ("jane dubois")."""
-        return (low[:1] in inis and len(word) >= 2 and word.isalpha()
+        return (low[:1] in inis and len(word) >= 2 and is_word(word)
                 and low not in TITLES and not is_generic_word(low)
-                and (word[:1].isupper() or (word.islower() and surname_word.islower())))
+                and (as_capital(word) or (word.islower() and surname_word.islower())))
 
     def _names(text: str) -> str:
         pieces = tokens.split(text)  # [gap0, word0, gap1, word1, ..., gapN]
@@ -399,14 +404,18 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
             if mixed:
                 span = max(span, walk(i, tlow, low))
             w, lw = words[i], (low[i] if low[i] in keys else tlow[i])
-            if not span and (low[i] in alone or tlow[i] in alone) and w[:1].isupper() \
+            if not span and (low[i] in alone or tlow[i] in alone) and as_capital(w) \
                     and not (lw in NAME_ACRONYMS and w.isupper()):
                 span = 1   # "Jane", "DUBOIS"; "Sal" but not the stage "SAL"
             if not span and (low[i] in titled or tlow[i] in titled) and i > nxt \
                     and low[i - 1] in TITLES and gap(i) \
-                    and (w[:1].isupper() or low[i - 1] in SHORT_TITLES):
+                    and (as_capital(w) or low[i - 1] in SHORT_TITLES):
                 span = 1   # "Mr Li", "Dr. Ng", "mr dubois"; not "Do" or "Le" alone
             start = i
+            if span > 1 and seq_initials and i > nxt and gap(i):
+                inis = seq_initials.get(tuple(low[i:i + span]))
+                if inis and _first_name(words[i - 1], low[i - 1], inis, words[i + span - 1]):
+                    start, span = i - 1, span + 1     # "Ana de la Cruz" for a.delacruz
             inis = initials.get(low[i]) or initials.get(tlow[i])
             if inis and span <= 1:
                 if i and i >= nxt and gap(i) and \
@@ -418,7 +427,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                         nxt = i + 1                              # one mask for the name
                         continue
                 elif i + 1 < nw and "," in pieces[2 * i + 2] and gap(i + 1) and \
-                        words[i + 1][:1].isupper() and \
+                        as_capital(words[i + 1]) and \
                         _first_name(words[i + 1], low[i + 1], inis, w):
                     span = 2                        # "Dubois, Jane"
             if span:
@@ -615,7 +624,8 @@ def drop_name_words(words: Iterable[str], names: Iterable[str]) -> list[str]:
         if isinstance(name, str):
             for info in name_infos(name):   # "jörg" and "joerg" for either spelling (UM1)
                 if info.one_word:   # a one-word id ("mark") is too likely an ordinary word,
-                    parts |= {s for _, s in info.initials}   # not its surname ("jdubois")
+                    parts |= {s for _, s in info.initials   # not its surname ("jdubois")
+                              if isinstance(s, str)}
                     continue
                 parts |= info.parts
                 parts |= {q[0] for q in info.seqs if len(q) == 1}

@@ -295,9 +295,12 @@ def read_canonical(path: Path, table: str, *, display_path: str,
         from .surveybuild import SurveyExport, personal_names
 
         extra = raw.df[intake.columns_unmatched]
+        comments = [c for c, canon in mapping.items() if canon in ("OPEN1", "OPEN2")]
         intake.known_names = personal_names(SurveyExport(
             df=extra.loc[:, ~extra.columns.duplicated()], texts={},
-            personal=list(dict.fromkeys(intake.columns_unmatched))))
+            personal=list(dict.fromkeys(intake.columns_unmatched))),
+            free_text=(v for c in dict.fromkeys(comments)
+                       for v in raw.df.loc[:, raw.df.columns == c].iloc[:, 0].tolist()))
     frame = raw.df[list(mapping)].rename(columns=mapping)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if table == "survey" and "team" in frame:

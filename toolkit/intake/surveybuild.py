@@ -25,7 +25,7 @@ import pandas as pd
 from ..exceptions import Problem, ValidationError
 from .base import FileIntake
 from ..nameforms import fold
-from ..namewords import typed_names
+from ..namewords import ordinary_words, typed_names
 from .contacts import person_column_kind, question_person_kind
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
@@ -99,7 +99,7 @@ def _norm_key(s: object) -> str:
     return "".join(ch for ch in str(s).lower() if ch.isalnum())
 
 
-def personal_names(export: SurveyExport) -> list[str]:
+def personal_names(export: SurveyExport, free_text=None) -> list[str]:
     """Respondents' names (and e-mail ids) from the export's personal-data and identifier
     columns.
 
@@ -111,6 +111,15 @@ def personal_names(export: SurveyExport) -> list[str]:
     employee's e-mail or ``EMP-01 kwame.mensah``) give their name-like words. Personal-data
     and metadata columns are both looked at; the respondent-id column is not. Used only for
     redaction: never written out.
+
+    Parameters
+    ----------
+    export : SurveyExport
+        The export (or the columns of a canonical file that are not canonical columns).
+    free_text : iterable of str, optional
+        The respondents' free text (comments) when it is not among the export's columns:
+        its ordinary words name nobody when typed into a name question
+        (:func:`toolkit.namewords.ordinary_words`). By default the export's other columns.
 
     Returns
     -------
@@ -140,11 +149,22 @@ def personal_names(export: SurveyExport) -> list[str]:
             kinds["id"].append(c)
     df = export.df
     names: set[str] = set()
+    # words the respondents' own free text uses as ordinary words name nobody when typed
+    # into a name question (attack 13, TA2R): the other columns' text, read once
+    ordinary = frozenset()
+    if typed:
+        skip = typed | set(export.personal) | set(export.metadata) | {export.id_column}
+        if free_text is None:
+            free_text = (v for c in df.columns if c not in skip for v in df[c].tolist())
+        ordinary = ordinary_words(free_text, fold)
+
+    def answer_names(v: str) -> list[str]:
+        return _answer_names(v, ordinary)
 
     def texts(col: str) -> pd.Series:
         values = as_text(df[col]).fillna("").astype(str).str.strip()
         if col in typed:  # as typed: the names an answer holds
-            values = values.map(lambda v: " ".join(_answer_names(v)))
+            values = values.map(lambda v: " ".join(answer_names(v)))
         return values
 
     if kinds["first"] or kinds["last"]:
@@ -162,7 +182,7 @@ def personal_names(export: SurveyExport) -> list[str]:
     for col in kinds["whole"] + kinds["id"]:
         if col in typed:
             for v in as_text(df[col]).fillna("").astype(str).str.strip().unique().tolist():
-                names.update(_answer_names(v))
+                names.update(answer_names(v))
                 if _is_email(v):  # taken as an id is, with its name-like words
                     names.update(id_names(v))
             continue
@@ -181,10 +201,11 @@ def _is_email(answer: str) -> bool:
     return "@" in answer or "＠" in answer
 
 
-def _answer_names(answer: str) -> list[str]:
+def _answer_names(answer: str, ordinary=frozenset()) -> list[str]:
     """The names in an answer typed into a name question: an e-mail address whole, else
-    :func:`toolkit.namewords.typed_names`."""
-    return [answer] if _is_email(answer) else typed_names(answer, fold)
+    :func:`toolkit.namewords.typed_names` (*ordinary*: the engagement's ordinary words,
+    :func:`toolkit.namewords.ordinary_words`)."""
+    return [answer] if _is_email(answer) else typed_names(answer, fold, ordinary)
 
 
 #: Answers, not names, that a column with a person's header may still hold.
