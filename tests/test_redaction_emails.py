@@ -61,6 +61,7 @@ def test_text_without_an_address_is_kept(text):
     "a" + "%4" * 500_000, "a\uff20" * 500_000, "(@)" * 333_333,
 ])
 def test_linear_time_on_a_megabyte(adversarial):
-    start = time.perf_counter()
+    # CPU time of this process: the bound is on the pattern's work, not on the machine's load
+    start = time.process_time()
     EMAIL_RE.sub("[e-mail removed]", adversarial)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
