@@ -32,7 +32,7 @@ TECHNICAL = {
     "execute.py": {"DEFAULT_CELL_TIMEOUT"},                             # seconds
     "notebookproc.py": {"ABORT_GRACE"},                                 # seconds
     "config.py": {"MAX_GROUP_SIZE", "MAX_SLA_HOURS", "MAX_ATTEMPTS", "MAX_CLIENT_NAME",
-                  "MAX_CLIENT_ID", "MAX_HEADCOUNT", "MAX_TOML_DEPTH"},  # input validation
+                  "MAX_CLIENT_ID", "MAX_HEADCOUNT", "MAX_TOML_DEPTH", "MAX_TOML_BYTES"},  # input validation
     "report/display.py": {"MAX_LABEL", "MAX_ALT", "PRINT_MIN_PT"},  # output size, print legibility
     "survey/sections.py": {"MAX_COMMENT"},                              # output size
     "incentives/plan.py": {"WEIGHT_TOLERANCE"},                         # rounding tolerance

@@ -46,6 +46,9 @@ MAX_HEADCOUNT = 1_000_000
 DATE_WINDOW = (dt.date(1970, 1, 1), dt.date(2099, 12, 31))
 #: Deepest nesting of tables/arrays accepted in ``engagement.toml`` (the schema needs 3).
 MAX_TOML_DEPTH = 8
+#: Largest engagement.toml read (bytes): the scaffold's is ~3 KB; a larger file is refused
+#: unread rather than loaded into memory (attack 14, BF1).
+MAX_TOML_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,35 @@ def _nearby(path: Path) -> str:
         return "; its folder is empty"
     shown = ", ".join(repr(n) for n in names[:6]) + (" …" if len(names) > 6 else "")
     return f"; files in that folder: {shown}"
+
+
+def read_engagement_text(path: Path) -> str:
+    """The text of an engagement.toml, read only when it is a regular file of at most
+    :data:`MAX_TOML_BYTES` bytes.
+
+    The file is opened without blocking and checked on the open descriptor, so a named pipe
+    (which would wait forever), a device (``/dev/zero``: endless) or a file swapped for one
+    after a check is never read (attack 14, BF1).
+
+    Raises
+    ------
+    OSError
+        Cannot be opened, is not a regular file (``errno.EINVAL``) or is too large
+        (``errno.EFBIG``).
+    UnicodeDecodeError
+        Not UTF-8.
+    """
+    import errno
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = fh.read(MAX_TOML_BYTES + 1)
+    if len(data) > MAX_TOML_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_TOML_BYTES:,} bytes")
+    return data.decode("utf-8-sig")
 
 
 def file_problem(path: Path) -> str | None:
@@ -652,10 +684,17 @@ def _load(folder: str | Path, skip: tuple[str, ...]) -> tuple[Engagement | None,
         raise ConfigError(Problem(str(folder), "engagement folder not found"))
     toml_path = folder / ENGAGEMENT_FILE
     if not toml_path.is_file():
+        if os.path.lexists(toml_path):   # a FIFO, a device, a folder, a dangling link
+            raise ConfigError(Problem(str(toml_path), "is not a regular file; expected the "
+                                      "engagement's settings as a TOML text file (create "
+                                      "one with 'aligndx init')"))
         raise ConfigError(Problem(str(toml_path), f"no {ENGAGEMENT_FILE} in this folder; "
                                   "create one with 'aligndx init'"))
     try:
-        doc = tomllib.loads(toml_path.read_text(encoding="utf-8-sig"))
+        doc = tomllib.loads(read_engagement_text(toml_path))
+    except OSError as exc:
+        return None, [Problem(str(toml_path), f"cannot be read as {ENGAGEMENT_FILE} "
+                              f"({exc.strerror or exc})")]
     except UnicodeDecodeError as exc:
         return None, [Problem(str(toml_path), f"not UTF-8 text ({exc.reason})")]
     except tomllib.TOMLDecodeError as exc:

@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import ENGAGEMENT_FILE, MAX_CLIENT_ID, SLUG_RE
+from ..config import ENGAGEMENT_FILE, MAX_CLIENT_ID, SLUG_RE, read_engagement_text
 from ..exceptions import InputError
 from ..paths import walk
 
@@ -78,9 +78,9 @@ def shard_of(rel: str, n: int) -> int:
 
 def read_client_id(folder: Path) -> str | None:
     """Return ``client.id`` of *folder*'s ``engagement.toml``, or ``None`` when unreadable."""
-    try:
-        doc = tomllib.loads((folder / ENGAGEMENT_FILE).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    try:   # a regular file of bounded size only: never a FIFO or a device (attack 14, BF1)
+        doc = tomllib.loads(read_engagement_text(folder / ENGAGEMENT_FILE))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None
     cid = doc.get("client", {}).get("id") if isinstance(doc.get("client"), dict) else None
     return cid if isinstance(cid, str) and SLUG_RE.match(cid) else None

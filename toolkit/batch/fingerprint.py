@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .. import __version__
-from ..config import ENGAGEMENT_FILE
+from ..config import ENGAGEMENT_FILE, read_engagement_text
 from ..paths import TEMPLATES_DIR, walk
 
 FINGERPRINT_FILE = "fingerprint.json"
@@ -81,8 +81,8 @@ def input_files(folder: Path) -> list[Path]:
     toml = folder / ENGAGEMENT_FILE
     files = [toml]
     try:
-        doc = tomllib.loads(toml.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        doc = tomllib.loads(read_engagement_text(toml))   # never a FIFO or device (BF1)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return files
     for section, key in _INPUT_KEYS:
         table = doc.get(section)
