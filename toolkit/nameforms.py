@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .namewords import as_capital, cased, is_generic_word, is_word, names_nobody
+from .namewords import PhraseName, mark_class, as_capital, cased, is_generic_word, is_word, names_nobody
 
 #: Titles and honorifics written before a name, folded: taken off a known name, and the
 #: context in which a name's short word ("Mr Li") or a lower-case part ("mr dubois") is one.
@@ -75,15 +75,7 @@ def _tokens() -> re.Pattern:
     Basic Multilingual Plane; everything else separates them. Built on first use (the
     marks' class takes ~10 ms to build and compile, paid by every process that imports
     this module otherwise; issue 18)."""
-    marks = [c for c in range(0x300, 0x10000)
-             if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
-    runs: list[list[int]] = []
-    for c in marks:   # the same characters, written as runs
-        if runs and runs[-1][1] == c - 1:
-            runs[-1][1] = c
-        else:
-            runs.append([c, c])
-    cls = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    cls = mark_class()
     return re.compile(r"((?:[^\W_]|[" + cls + r"])+)")
 
 
@@ -246,12 +238,15 @@ def name_infos(name: str) -> tuple[NameForms, ...]:
     """The forms of *name* (:func:`name_info`) and, for a name with ä ö ü ß å ø æ đ, the
     forms of its ASCII spelling (:func:`translit`: "Jörg Müller" → "Joerg Mueller"), so
     that a comment writing the name either way is matched (attack 8, UM1)."""
-    name = str(name)
+    if not isinstance(name, str):
+        name = str(name)
     alt = translit(name)
+    if isinstance(name, PhraseName):
+        alt = PhraseName(alt)
     return (name_info(name),) if alt == name else (name_info(name), name_info(alt))
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 14, typed=True)   # typed: a PhraseName is not its str
 def name_info(name: str) -> NameForms:
     """Every form of a known name (see :func:`toolkit.privacy.name_forms` for the rules of
     sequences and parts, and this module's docstring for ids and short words).
@@ -271,6 +266,9 @@ def name_info(name: str) -> NameForms:
     low = tuple(fold(w) for w in words)
     if names_nobody(low) or all(w in _NOT_NAMES for w in low):
         return out   # "Sales Team", "sales.team", "noreply", "helpdesk" (N4); "ext3", "Dr"
+    if isinstance(name, PhraseName):   # removed as typed, its words together only (OW1)
+        out.seqs.append(tuple(fold(w) for w in _tokens().findall(name)) or low)
+        return out
     seqs, parts = out.seqs, out.parts
     real = [not is_generic_word(f) for f in low]
     for w, f, r in zip(words, low, real):

@@ -135,6 +135,16 @@ def as_capital(word: str) -> bool:
     return ch.isupper() or ch.istitle() or (ch.isalpha() and not cased(ch))
 
 
+class PhraseName(str):
+    """A name removed only as written, all its words together: what a respondent typed into a
+    name question in a script without letter case ("पता नहीं", "לא יודע" are not names, but
+    nothing in their letters says so; as a name's single words "नहीं" or "אין" would be removed
+    from every comment: attack 14, OW1). :func:`toolkit.nameforms.name_info` gives it one
+    form, its words in order."""
+
+    __slots__ = ()
+
+
 def names_nobody(words) -> bool:
     """Whether a name made of these folded *words* names nobody (every word generic; an
     empty name names nobody)."""
@@ -164,6 +174,30 @@ HEDGE_WORDS = frozenset("""
     very such more other again once onto upon within without between among through
     during before after above below against while because though although whether
     thank thankyou based located near around outside inside
+""".split())
+#: The same in the languages of the practice's clients, as typed (folded on use): "don't
+#: know", "nobody", "my boss", "no idea" in German, French, Spanish, Italian, Portuguese,
+#: Dutch, Russian, Hindi, Arabic, Hebrew, Chinese, Japanese and Korean (attack 14, OW1).
+#: Name particles ("von", "van", "der", "de", "da", "del", "dos", "das", "la", "le") are left
+#: out.
+HEDGE_WORDS_INTL = frozenset("""
+    nicht kein keine keiner keinen niemand weiß weiss ahnung mein meine meinen meiner unser
+    unsere ich wir ja nein vielleicht derzeit aktuell gerade noch schon bitte danke egal
+    die ein eine einen und oder aber mit bei im am vom zum zur für über wer was wo wann
+    warum wie ist sind war chef chefin vorgesetzter vorgesetzte leiter leiterin führungskraft
+    je ne sais pas aucun aucune personne mon mes notre nos sans avec pour rien non oui
+    peut être est c'est inconnu inconnue patron patronne responsable
+    sé nadie ninguno ninguna mi mis jefe jefa nuestro ahora tal vez quizás sin con para
+    por desconocido prefiero decir es está esta
+    nessuno nessuna mio mia capo boh forse senza
+    não sei ninguém meu minha chefe nenhum nenhuma talvez
+    weet niet geen idee mijn baas leidinggevende misschien onbekend zijn
+    не знаю нет никто мой моя начальник руководитель руководительница
+    पता नहीं नही कोई मेरा मेरी मेरे मैं हाँ हां जानता जानती मालूम मैनेजर बॉस अभी है हैं
+    لا أعرف اعرف يوجد أحد احد مديري مدير ليس لست غير معروف نعم
+    לא יודע יודעת אין אף אחד המנהל מנהל שלי כן אני
+    不知道 不清楚 没有 沒有 无 無 不确定 保密 匿名 我的 经理 老板 なし 不明 わからない
+    分からない 上司 없음 모름 없어요 몰라요 비공개 상사
 """.split())
 #: Words after which an answer names a place, not a person ("Someone in Berlin", "Whoever is
 #: at HQ", "Based in Oslo"; attack 13 TA2R); "to", "from", "with" are followed by people.
@@ -201,13 +235,43 @@ ANSWER_NOUNS = frozenset("""
 """.split())
 #: What joins the names of several people in one answer ("Ravi Ng & Lena Wu", "A / B").
 _LIST_JOIN = re.compile(r"[&/;+|]")
-_ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+
+
+@functools.cache
+def mark_class() -> str:
+    """The combining marks of the Basic Multilingual Plane as a regular-expression class body
+    (vowel signs of Devanagari, Bengali, Tamil ...: ``\\w`` does not match them, so "राहुल"
+    would fall apart into letters). Built on first use (~10 ms)."""
+    marks = [c for c in range(0x300, 0x10000)
+             if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    runs: list[list[int]] = []
+    for c in marks:   # the same characters, written as runs
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+
+
+@functools.cache
+def _answer_word() -> re.Pattern:
+    """A word of a typed answer: letters with their marks, joined by an apostrophe or a
+    hyphen ("O'Brien", "Wu-Lindqvist", "शर्मा")."""
+    letter = r"[^\W\d_][" + mark_class() + r"]*"
+    return re.compile(f"(?:{letter})+(?:['\u2019\\-](?:{letter})+)*")
+
+
+@functools.cache
+def _sentence_word() -> re.Pattern:
+    letter = r"[^\W\d_][" + mark_class() + r"]*"
+    return re.compile(f"([.!?\u2026\\n]+)|((?:{letter})+(?:['\u2019](?:{letter})+)*)")
+
+
 _SEGMENT_BREAK = re.compile(r"[,;/&+|()\[\]{}:!?\n]+|\s-\s")
 #: Most words a typed name has ("Maria de los Angeles Garcia Lopez" has six).
 MAX_TYPED_NAME_WORDS = 6
 
 
-_SENTENCE_WORD = re.compile(r"([.!?\u2026\n]+)|([^\W\d_]+(?:['\u2019][^\W\d_]+)*)")
 
 
 def ordinary_words(texts, fold=str.lower, *, at_least: int = 2) -> frozenset:
@@ -237,7 +301,7 @@ def ordinary_words(texts, fold=str.lower, *, at_least: int = 2) -> frozenset:
     for text in texts:
         if not isinstance(text, str):
             continue
-        for m in _SENTENCE_WORD.finditer(text):
+        for m in _sentence_word().finditer(text):
             w = m.group(2)
             if w is None:
                 continue
@@ -285,11 +349,11 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
         The names, in order.
     """
     text = str(value).strip()
-    typed = [m.group(0) for m in _ANSWER_WORD.finditer(text)]
+    typed = [m.group(0) for m in _answer_word().finditer(text)]
     if not typed:
         return []
     if (not any(ch.isdigit() for ch in text) and not _LIST_JOIN.search(text)
-            and not any(_key(w, fold) in HEDGE_WORDS for w in typed)):
+            and not any(_key(w, fold) in _hedges(fold) for w in typed)):
         if _nobody(typed, fold, ordinary) or len(typed) > MAX_TYPED_NAME_WORDS:
             return []
         return [_capitalised(text.split())]
@@ -300,9 +364,9 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
         run: list[str] = []
         place = False   # the run follows "in", "at", "near": a place ("Someone in Berlin")
         for token in part.split():
-            word = _ANSWER_WORD.search(token)
+            word = _answer_word().search(token)
             key = _key(word.group(0), fold) if word else ""
-            if word is None or any(ch.isdigit() for ch in token) or key in HEDGE_WORDS:
+            if word is None or any(ch.isdigit() for ch in token) or key in _hedges(fold):
                 if run and not place:
                     out.append(run)
                 place = key in PLACE_WORDS or (place and not run)   # "near the door"
@@ -312,14 +376,19 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
         if run and not place:
             out.append(run)
     return [_capitalised(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
-            and not _nobody([_ANSWER_WORD.search(t).group(0) for t in run], fold, ordinary)]
+            and not _nobody([_answer_word().search(t).group(0) for t in run], fold, ordinary)]
 
 
 def _capitalised(run: list[str]) -> str:
     """The words of a name joined; a name typed all in lower case gets capitals
     ("halvorsen" → "Halvorsen", "ana de la cruz" → "Ana De La Cruz"), so it is redacted as a
-    name written normally is, not as an id (whose one word would be removed in any case)."""
-    if all(not ch.isupper() for ch in "".join(run)):
+    name written normally is, not as an id (whose one word would be removed in any case).
+    Several words without letter case (Arabic, Hebrew, Devanagari) are a :class:`PhraseName`:
+    removed together only."""
+    text = "".join(run)
+    if not any(cased(ch) for ch in text):
+        return PhraseName(" ".join(run)) if len(run) > 1 else " ".join(run)
+    if all(not ch.isupper() for ch in text):
         run = [_PIECE_START.sub(lambda m: m.group(0).upper(), t) for t in run]
     return " ".join(run)
 
@@ -327,6 +396,15 @@ def _capitalised(run: list[str]) -> str:
 #: The first letter of a word and of each piece after a hyphen or an apostrophe
 #: ("wu-lindqvist" → "Wu-Lindqvist", "o'brien" → "O'Brien").
 _PIECE_START = re.compile(r"(?:(?<=^)|(?<=[-'\u2019]))[^\W\d_]")
+
+
+@functools.lru_cache(maxsize=8)
+def _hedges(fold) -> frozenset:
+    """:data:`HEDGE_WORDS` and :data:`HEDGE_WORDS_INTL`, folded as *fold* folds words, in
+    each case they may be typed (a fold that maps look-alike capitals, "Не" → "he", folds a
+    capitalised word apart from its lower case)."""
+    return HEDGE_WORDS | frozenset(_key(v, fold) for w in HEDGE_WORDS_INTL
+                                   for v in (w, w.capitalize(), w.upper()))
 
 
 def _key(word: str, fold) -> str:
@@ -338,7 +416,7 @@ def _nobody(typed: list[str], fold, ordinary=frozenset()) -> bool:
     as names ("Li", "Jo", "王伟" in a script without capitals; not "to", "N", "A": attack 13,
     TN1)."""
     words = [_key(w, fold) for w in typed]
-    if all(w in ANSWER_NOUNS or w in HEDGE_WORDS or w in ordinary or is_generic_word(w)
+    if all(w in ANSWER_NOUNS or w in _hedges(fold) or w in ordinary or is_generic_word(w)
            or len(w) < 3 for w in words):
         return not (all(len(w) < 3 and not is_generic_word(w) for w in words)
                     and all(len(t) == 2 and as_capital(t) and not t[1].isupper()

@@ -349,7 +349,8 @@ def _known_names(data) -> list[str]:
             names.update(str(x) for x in df["owner_id"].dropna().unique())
     records = getattr(data, "intake", None) or []
     for f in records:
-        names.update(str(n) for n in getattr(f, "known_names", None) or [])
+        names.update(n if isinstance(n, str) else str(n)    # a PhraseName stays one
+                     for n in getattr(f, "known_names", None) or [])
     pools = [p for f in records if (p := getattr(f, "contact_pool", None))]
     if pools:   # people of a CRM contacts export named in any free text (review 13c R3)
         from .instrument import OPEN_ITEMS
