@@ -56,7 +56,7 @@ TECHNICAL = {
                          "TOP_TERMS", "LABEL_TERMS"},                   # NMF fitting, display
     "survey/dominance.py": {"N_BOOT", "SEED", "CONFIDENCE", "MAX_PREDICTORS"},
     "compare/methods.py": {"_Z_MAX"},
-    "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH"},
+    "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH", "MAX_RESULTS_BYTES"},
     "results_shape.py": {"MAX_MAGNITUDE"},   # input validation: largest number read back
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus

@@ -69,15 +69,20 @@ TEXT = ("Ana de la Cruz drops half the demo requests. De la Cruz ignores MQLs. C
                                    "ana.de.la.cruz"])
 def test_particle_surnames_either_way(owner):
     out = redact(TEXT, [owner])
-    for word in ("Ana", "Cruz", "Delacruz", "De la", "de la"):
+    for word in ("Ana", "Delacruz", "De la", "de la"):
         assert word not in out, (owner, out)
-    assert out.count(MASK) == 4, out
+    # the word after the particles alone is a part only where the name writes it apart
+    # (attack 15, PJ2: "a.delafield" must not make "Field" a part)
+    spaced = " " in owner or owner.count(".") > 1
+    assert ("Cruz is slow" in out) is not spaced, (owner, out)
+    assert out.count(MASK) == (4 if spaced else 3), out
 
 
 def test_van_der_and_single_particles():
     out = redact("Marieke van der Berg never calls. Van der Berg ignores MQLs. Berg too. "
                  "Vanderberg again.", ["m.vanderberg"])
-    assert "Berg" not in out and "Marieke" not in out and "Vanderberg" not in out, out
+    assert "der Berg" not in out and "Marieke" not in out and "Vanderberg" not in out, out
+    assert "Berg too." in out, out      # "Berg" alone is not a part of m.vanderberg (PJ2)
     out = redact("Jan von Braun said so; von Braun agreed.", ["j.vonbraun"])
     assert "Jan" not in out and "von Braun" not in out, out
 

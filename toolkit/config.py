@@ -322,17 +322,9 @@ def read_engagement_text(path: Path) -> str:
     UnicodeDecodeError
         Not UTF-8.
     """
-    import errno
+    from .paths import read_regular_bytes
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        data = fh.read(MAX_TOML_BYTES + 1)
-    if len(data) > MAX_TOML_BYTES:
-        raise OSError(errno.EFBIG, f"larger than {MAX_TOML_BYTES:,} bytes")
-    return data.decode("utf-8-sig")
+    return read_regular_bytes(path, MAX_TOML_BYTES).decode("utf-8-sig")
 
 
 def file_problem(path: Path) -> str | None:

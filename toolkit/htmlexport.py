@@ -13,7 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-from .paths import TEMPLATES_DIR
+from .config import MAX_TOML_BYTES
+from .paths import TEMPLATES_DIR, read_regular_bytes
 
 REPORT_TEMPLATE = "aligndx"
 BRANDING_FILE = TEMPLATES_DIR / "report" / "branding.toml"
@@ -61,9 +62,12 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     path = Path(path) if path else BRANDING_FILE
     if path.is_file():
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8-sig")).get("branding", {})
+            doc = tomllib.loads(read_regular_bytes(path, MAX_TOML_BYTES).decode("utf-8-sig")
+                                ).get("branding", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
         if not isinstance(doc, dict):
             warnings.append("branding: [branding] is not a table of settings; the defaults "
                             "are used")

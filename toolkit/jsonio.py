@@ -110,6 +110,11 @@ def write_json(obj: Any, path: str | Path) -> Path:
     return path
 
 
+#: Largest results.json read (bytes): the large engagement's is ~3 MB; a larger file is
+#: refused unread rather than parsed into memory (attack 15, BL1).
+MAX_RESULTS_BYTES = 64_000_000
+
+
 def load_results(path: str | Path) -> dict:
     """Read a ``results.json``.
 
@@ -134,14 +139,19 @@ def load_results(path: str | Path) -> dict:
     """
     from .exceptions import InputError, ValidationError
 
+    from .paths import read_regular_bytes
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:   # a regular file of bounded size only: never a FIFO, a device or gigabytes (BL1)
+        text = read_regular_bytes(path, MAX_RESULTS_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (expected a results.json written by "
                          "'aligndx report')") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); expected a "
+                         "results.json written by 'aligndx report'") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be read (not UTF-8 text: {exc.reason})") from None
     try:
         results = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -370,9 +370,9 @@ def _particles(low: tuple, out: NameForms) -> None:
 
     Written together (``delacruz``): the surname apart is a sequence ("de la Cruz"), with
     the initial before it when the name has one ("A. de la Cruz"; "Ana de la Cruz" through
-    :attr:`NameForms.initials`). After two particles ("de la", "van der") the last word is
-    also a part ("Cruz"); after one it is not: "dubois", "daniel" or "vanessa" would make
-    "Bois", "Niel" or "Essa" parts. Written apart (``Ana de la Cruz``): the surname together
+    :attr:`NameForms.initials`). The word after the particles is never a part alone:
+    "dubois", "delafield" or "vanderwall" would make "Bois", "Field" or "Wall" parts, removed
+    from "Field Marketing" (attack 15, PJ2). Written apart (``Ana de la Cruz``): the surname together
     ("Delacruz") and the full name with it ("Ana Delacruz").
     """
     if not (out.seqs or out.parts):
@@ -386,8 +386,6 @@ def _particles(low: tuple, out: NameForms) -> None:
             if f.startswith(lead) and len(rest) >= 3 and not is_generic_word(rest):
                 apart = p + (rest,)
                 out.seqs.append(apart)
-                if len(p) > 1:
-                    out.parts.add(rest)
                 if j > 0:
                     out.seqs.append(low[:j] + apart + low[j + 1:])
                     if j == len(low) - 1:   # "Ana de la Cruz" for a.delacruz

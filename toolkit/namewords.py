@@ -178,27 +178,36 @@ HEDGE_WORDS = frozenset("""
 #: The same in the languages of the practice's clients, as typed (folded on use): "don't
 #: know", "nobody", "my boss", "no idea" in German, French, Spanish, Italian, Portuguese,
 #: Dutch, Russian, Hindi, Arabic, Hebrew, Chinese, Japanese and Korean (attack 14, OW1).
-#: Name particles ("von", "van", "der", "de", "da", "del", "dos", "das", "la", "le") are left
-#: out.
+#: Name particles ("von", "van", "der", "de", "da", "del", "dos", "das", "la", "le") and
+#: words that are also given names or surnames ("Mia", "Mio", "Tal", "Sin", "Bei", "Con",
+#: "Weiss", "Baas", "Leiter", "Maruf": attack 15, MH1) are left out; answers made of those are
+#: :data:`NON_ANSWER_PHRASES`.
 HEDGE_WORDS_INTL = frozenset("""
-    nicht kein keine keiner keinen niemand weiß weiss ahnung mein meine meinen meiner unser
+    nicht kein keine keiner keinen niemand ahnung mein meine meinen meiner unser
     unsere ich wir ja nein vielleicht derzeit aktuell gerade noch schon bitte danke egal
-    die ein eine einen und oder aber mit bei im am vom zum zur für über wer was wo wann
-    warum wie ist sind war chef chefin vorgesetzter vorgesetzte leiter leiterin führungskraft
+    die ein eine einen und oder mit im am vom zum zur für über wer was wo wann
+    warum wie ist sind war chef chefin vorgesetzter vorgesetzte leiterin führungskraft
     je ne sais pas aucun aucune personne mon mes notre nos sans avec pour rien non oui
     peut être est c'est inconnu inconnue patron patronne responsable
-    sé nadie ninguno ninguna mi mis jefe jefa nuestro ahora tal vez quizás sin con para
-    por desconocido prefiero decir es está esta
-    nessuno nessuna mio mia capo boh forse senza
-    não sei ninguém meu minha chefe nenhum nenhuma talvez
-    weet niet geen idee mijn baas leidinggevende misschien onbekend zijn
+    sé nadie ninguno ninguna mi mis jefe jefa nuestro ahora vez quizás para
+    por desconocido prefiero decir es
+    nessuno nessuna capo boh forse senza
+    não ninguém meu minha chefe nenhum nenhuma talvez
+    weet niet geen idee mijn leidinggevende misschien onbekend zijn
     не знаю нет никто мой моя начальник руководитель руководительница
     पता नहीं नही कोई मेरा मेरी मेरे मैं हाँ हां जानता जानती मालूम मैनेजर बॉस अभी है हैं
-    لا أعرف اعرف يوجد أحد احد مديري مدير ليس لست غير معروف نعم
+    لا أعرف اعرف يوجد أحد احد مديري مدير ليس لست غير نعم
     לא יודע יודעת אין אף אחד המנהל מנהל שלי כן אני
     不知道 不清楚 没有 沒有 无 無 不确定 保密 匿名 我的 经理 老板 なし 不明 わからない
     分からない 上司 없음 모름 없어요 몰라요 비공개 상사
 """.split())
+#: Non-answers whose words may also be names, recognised only together ("Weiß nicht": not
+#: the surname Weiss; "Mijn baas"), as typed, folded on use.
+NON_ANSWER_PHRASES = tuple(tuple(p.split()) for p in (
+    "weiß nicht", "weiss nicht", "ich weiß nicht", "ich weiss nicht", "weiß ich nicht",
+    "mijn baas", "não sei", "nao sei", "eu não sei", "tal vez", "no lo sé", "non lo so",
+    "mia capo", "il mio capo", "mio capo", "la mia capo", "mi jefe", "lo sé", "غير معروف",
+    "con permiso"))
 #: Words after which an answer names a place, not a person ("Someone in Berlin", "Whoever is
 #: at HQ", "Based in Oslo"; attack 13 TA2R); "to", "from", "with" are followed by people.
 PLACE_WORDS = frozenset("in at near around outside inside within based located".split())
@@ -363,10 +372,14 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
     for part in _SEGMENT_BREAK.split(text):  # also at & / ; + | (_LIST_JOIN)
         run: list[str] = []
         place = False   # the run follows "in", "at", "near": a place ("Someone in Berlin")
-        for token in part.split():
-            word = _answer_word().search(token)
-            key = _key(word.group(0), fold) if word else ""
-            if word is None or any(ch.isdigit() for ch in token) or key in _hedges(fold):
+        tokens = part.split()
+        words = [_answer_word().search(t) for t in tokens]
+        keys = [_key(w.group(0), fold) if w else "" for w in words]
+        phrase = _in_phrases(keys, fold)   # "Weiß nicht", "Mijn baas" (MH1)
+        for i, token in enumerate(tokens):
+            word, key = words[i], keys[i]
+            if (word is None or any(ch.isdigit() for ch in token) or key in _hedges(fold)
+                    or i in phrase):
                 if run and not place:
                     out.append(run)
                 place = key in PLACE_WORDS or (place and not run)   # "near the door"
@@ -405,6 +418,28 @@ def _hedges(fold) -> frozenset:
     capitalised word apart from its lower case)."""
     return HEDGE_WORDS | frozenset(_key(v, fold) for w in HEDGE_WORDS_INTL
                                    for v in (w, w.capitalize(), w.upper()))
+
+
+@functools.lru_cache(maxsize=8)
+def _phrases(fold) -> frozenset:
+    """:data:`NON_ANSWER_PHRASES`, folded as *fold* folds words (in lower case and with a
+    capital first word)."""
+    out = set()
+    for p in NON_ANSWER_PHRASES:
+        out.add(tuple(_key(w, fold) for w in p))
+        out.add(tuple(_key(w, fold) for w in (p[0].capitalize(),) + p[1:]))
+    return frozenset(out)
+
+
+def _in_phrases(keys: list[str], fold) -> set[int]:
+    """Indexes of the words of *keys* that belong to a non-answer phrase."""
+    covered: set[int] = set()
+    phrases = _phrases(fold)
+    for n in {len(p) for p in phrases}:
+        for i in range(len(keys) - n + 1):
+            if tuple(keys[i:i + n]) in phrases:
+                covered.update(range(i, i + n))
+    return covered
 
 
 def _key(word: str, fold) -> str:
