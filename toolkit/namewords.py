@@ -201,6 +201,14 @@ HEDGE_WORDS_INTL = frozenset("""
     不知道 不清楚 没有 沒有 无 無 不确定 保密 匿名 我的 经理 老板 なし 不明 わからない
     分からない 上司 없음 모름 없어요 몰라요 비공개 상사
 """.split())
+#: Words of non-answers in other languages that are also given names or surnames ("Mia",
+#: "Tal", "Con", "Sin", "Weiss", "Leiter", "Baas", Maruf): not split points (attack 15, MH1),
+#: but in an answer that holds a hedge word, a run made only of them names nobody ("Ich weiß
+#: es nicht", "Mein Leiter", "Sin jefe", "Con nadie": attack 16, MH2). Typed alone or beside
+#: a surname they are names ("Mia", "Tal Ohana").
+AMBIGUOUS_WORDS_INTL = frozenset("""
+    weiß weiss aber bei leiter sin con sei mia mio tal esta está baas معروف
+""".split())
 #: Non-answers whose words may also be names, recognised only together ("Weiß nicht": not
 #: the surname Weiss; "Mijn baas"), as typed, folded on use.
 NON_ANSWER_PHRASES = tuple(tuple(p.split()) for p in (
@@ -388,6 +396,7 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
                 run.append(token)
         if run and not place:
             out.append(run)
+    ordinary = ordinary | _ambiguous(fold)   # a hedged answer: "Mein Leiter" (MH2)
     return [_capitalised(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
             and not _nobody([_answer_word().search(t).group(0) for t in run], fold, ordinary)]
 
@@ -418,6 +427,13 @@ def _hedges(fold) -> frozenset:
     capitalised word apart from its lower case)."""
     return HEDGE_WORDS | frozenset(_key(v, fold) for w in HEDGE_WORDS_INTL
                                    for v in (w, w.capitalize(), w.upper()))
+
+
+@functools.lru_cache(maxsize=8)
+def _ambiguous(fold) -> frozenset:
+    """:data:`AMBIGUOUS_WORDS_INTL`, folded as *fold* folds words, in each case."""
+    return frozenset(_key(v, fold) for w in AMBIGUOUS_WORDS_INTL
+                     for v in (w, w.capitalize(), w.upper()))
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,0 +1,39 @@
+"""Attack 16, MH2: after round 15 took given names ("Mia", "Tal", "Con", "Leiter") off the
+non-answer list, non-answers made of such words beside hedge words ("Ich weiß es nicht",
+"Mein Leiter", "Sin jefe") became names and their words left every comment. In an answer
+that holds a hedge word they name nobody; typed alone or beside a surname they are names."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.nameforms import fold
+from toolkit.namewords import typed_names
+from toolkit.privacy import make_redactor
+
+
+@pytest.mark.parametrize("answer", [
+    "Ich weiß es nicht", "Aber wer weiß?", "Sin jefe", "Con nadie", "Mein Leiter",
+    "Unser Leiter", "Mi jefa está", "Weiß nicht", "Mijn baas", "Não sei", "Tal vez",
+])
+def test_hedged_non_answers_name_nobody(answer):
+    assert typed_names(answer, fold) == []
+
+
+@pytest.mark.parametrize("answer, names", [
+    ("Mia", ["Mia"]), ("Tal", ["Tal"]), ("Leiter", ["Leiter"]),
+    ("Mia Lindqvist", ["Mia Lindqvist"]), ("Tal Ohana", ["Tal Ohana"]),
+    ("Anna Weiss", ["Anna Weiss"]), ("Keine Ahnung, vielleicht Petra", ["Petra"]),
+])
+def test_names_alone_or_with_a_surname_stay_names(answer, names):
+    assert typed_names(answer, fold) == names
+
+
+def test_comments_keep_their_words():
+    names = [n for a in ("Ich weiß es nicht", "Aber wer weiß?", "Sin jefe", "Con nadie",
+                         "Mein Leiter") for n in typed_names(a, fold)]
+    red = make_redactor(names)
+    for text in ("Unser Leiter Vertrieb liest die Webinar-Leads nie.",
+                 "Weiß jemand, warum die MQL-Liste leer ist?", "Aber niemand ruft zurück.",
+                 "Con este proceso nadie llama."):
+        assert red(text) == text
