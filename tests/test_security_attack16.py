@@ -24,6 +24,10 @@ def test_hedged_non_answers_name_nobody(answer):
     ("Mia", ["Mia"]), ("Tal", ["Tal"]), ("Leiter", ["Leiter"]),
     ("Mia Lindqvist", ["Mia Lindqvist"]), ("Tal Ohana", ["Tal Ohana"]),
     ("Anna Weiss", ["Anna Weiss"]), ("Keine Ahnung, vielleicht Petra", ["Petra"]),
+    # attack 17, AW1: a digit or a join is no hedge — the two-way words stay names there
+    ("Tal Weiss (team 2)", ["Tal Weiss"]), ("Mia Weiss & Ravi Ng", ["Mia Weiss", "Ravi Ng"]),
+    ("Weiss / Kowalski", ["Weiss", "Kowalski"]), ("Tal Leiter since 2021", ["Tal Leiter"]),
+    ("Weiss & Dubois", ["Weiss", "Dubois"]), ("Mia (team 2)", ["Mia"]),
 ])
 def test_names_alone_or_with_a_surname_stay_names(answer, names):
     assert typed_names(answer, fold) == names

@@ -203,9 +203,10 @@ HEDGE_WORDS_INTL = frozenset("""
 """.split())
 #: Words of non-answers in other languages that are also given names or surnames ("Mia",
 #: "Tal", "Con", "Sin", "Weiss", "Leiter", "Baas", Maruf): not split points (attack 15, MH1),
-#: but in an answer that holds a hedge word, a run made only of them names nobody ("Ich weiß
-#: es nicht", "Mein Leiter", "Sin jefe", "Con nadie": attack 16, MH2). Typed alone or beside
-#: a surname they are names ("Mia", "Tal Ohana").
+#: but in an answer that holds a non-answer word of :data:`HEDGE_WORDS_INTL`, a run made only
+#: of them names nobody ("Ich weiß es nicht", "Mein Leiter", "Sin jefe", "Con nadie": attack
+#: 16, MH2). Typed alone, beside a surname, a digit or an English hedge they are names ("Mia",
+#: "Tal Ohana", "Tal Weiss (team 2)": attack 17, AW1).
 AMBIGUOUS_WORDS_INTL = frozenset("""
     weiß weiss aber bei leiter sin con sei mia mio tal esta está baas معروف
 """.split())
@@ -396,7 +397,12 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
                 run.append(token)
         if run and not place:
             out.append(run)
-    ordinary = ordinary | _ambiguous(fold)   # a hedged answer: "Mein Leiter" (MH2)
+    # beside a non-answer word of their own languages ("Mein Leiter", "Sin jefe": MH2) the
+    # two-way words name nobody; beside a digit, a join or an English hedge they are names
+    # ("Tal Weiss (team 2)", "Tal Leiter since 2021": AW1)
+    intl = _hedges(fold) - HEDGE_WORDS
+    if any(_key(w, fold) in intl for w in typed):
+        ordinary = ordinary | _ambiguous(fold)
     return [_capitalised(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
             and not _nobody([_answer_word().search(t).group(0) for t in run], fold, ordinary)]
 
