@@ -15,6 +15,7 @@ from toolkit.privacy import make_redactor
 @pytest.mark.parametrize("answer", [
     "Ich weiß es nicht", "Aber wer weiß?", "Sin jefe", "Con nadie", "Mein Leiter",
     "Unser Leiter", "Mi jefa está", "Weiß nicht", "Mijn baas", "Não sei", "Tal vez",
+    "KEINE AHNUNG", "MEIN LEITER",
 ])
 def test_hedged_non_answers_name_nobody(answer):
     assert typed_names(answer, fold) == []
@@ -28,9 +29,27 @@ def test_hedged_non_answers_name_nobody(answer):
     ("Tal Weiss (team 2)", ["Tal Weiss"]), ("Mia Weiss & Ravi Ng", ["Mia Weiss", "Ravi Ng"]),
     ("Weiss / Kowalski", ["Weiss", "Kowalski"]), ("Tal Leiter since 2021", ["Tal Leiter"]),
     ("Weiss & Dubois", ["Weiss", "Dubois"]), ("Mia (team 2)", ["Mia"]),
+    # attack 18, AB1: an abbreviation is no non-answer word ("EST" is not French "est"),
+    # and a non-answer word counts only in the same part of the answer
+    ("Tal Weiss (EST)", ["Tal Weiss (EST)"]),                 # no hedge: the answer as typed
+    ("Mia Weiss, NE region", ["Mia Weiss, NE region"]),
+    ("Weiss & Dubois (EST)", ["Weiss", "Dubois"]),
+    ("Tal Leiter - Detroit MI", ["Tal Leiter - Detroit MI"]),
+    ("Mia Weiss, keine Ahnung", ["Mia Weiss"]),
 ])
 def test_names_alone_or_with_a_surname_stay_names(answer, names):
     assert typed_names(answer, fold) == names
+
+
+def test_abbreviations_do_not_hide_names_ab1():
+    names = [n for a in ("Tal Weiss (EST)", "Mia Weiss, NE region", "Weiss & Dubois (EST)",
+                         "Tal Leiter - Detroit MI") for n in typed_names(a, fold)]
+    red = make_redactor(names)
+    for text in ("Tal Weiss never reads the MQL report.", "Ask Mia Weiss why.",
+                 "Weiss and Dubois argue.", "Tal Leiter ignores us."):
+        out = red(text)
+        for word in ("Tal", "Weiss", "Mia", "Dubois", "Leiter"):
+            assert word not in out.split(), (text, out)
 
 
 def test_comments_keep_their_words():

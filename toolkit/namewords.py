@@ -371,13 +371,13 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
     if not typed:
         return []
     if (not any(ch.isdigit() for ch in text) and not _LIST_JOIN.search(text)
-            and not any(_key(w, fold) in _hedges(fold) for w in typed)):
+            and not any(_is_hedge(w, fold) for w in typed)):
         if _nobody(typed, fold, ordinary) or len(typed) > MAX_TYPED_NAME_WORDS:
             return []
         return [_capitalised(text.split())]
     # split at punctuation, at what joins several people, at hedges and at tokens holding
     # digits ("Ingrid Halvorsen (team 2)", "2nd line: Marek Dvorak", "Ravi Ng & Lena Wu")
-    out: list[list[str]] = []
+    out: list[tuple[list[str], bool]] = []
     for part in _SEGMENT_BREAK.split(text):  # also at & / ; + | (_LIST_JOIN)
         run: list[str] = []
         place = False   # the run follows "in", "at", "near": a place ("Someone in Berlin")
@@ -385,26 +385,41 @@ def typed_names(value: str, fold=str.lower, ordinary=frozenset()) -> list[str]:
         words = [_answer_word().search(t) for t in tokens]
         keys = [_key(w.group(0), fold) if w else "" for w in words]
         phrase = _in_phrases(keys, fold)   # "Weiß nicht", "Mijn baas" (MH1)
+        # beside a non-answer word of their own languages, in the same part of the answer
+        # ("Mein Leiter", "Sin jefe": MH2) the two-way words name nobody; beside a digit, a
+        # join, an English hedge or an abbreviation they are names ("Tal Weiss (team 2)",
+        # "Tal Leiter since 2021", "Tal Weiss (EST)": AW1, AB1)
+        intl = any(w is not None and _is_hedge(w.group(0), fold, intl_only=True)
+                   for w in words)
         for i, token in enumerate(tokens):
             word, key = words[i], keys[i]
-            if (word is None or any(ch.isdigit() for ch in token) or key in _hedges(fold)
-                    or i in phrase):
+            if (word is None or any(ch.isdigit() for ch in token)
+                    or _is_hedge(word.group(0), fold) or i in phrase):
                 if run and not place:
-                    out.append(run)
+                    out.append((run, intl))
                 place = key in PLACE_WORDS or (place and not run)   # "near the door"
                 run = []
             else:
                 run.append(token)
         if run and not place:
-            out.append(run)
-    # beside a non-answer word of their own languages ("Mein Leiter", "Sin jefe": MH2) the
-    # two-way words name nobody; beside a digit, a join or an English hedge they are names
-    # ("Tal Weiss (team 2)", "Tal Leiter since 2021": AW1)
-    intl = _hedges(fold) - HEDGE_WORDS
-    if any(_key(w, fold) in intl for w in typed):
-        ordinary = ordinary | _ambiguous(fold)
-    return [_capitalised(run) for run in out if len(run) <= MAX_TYPED_NAME_WORDS
-            and not _nobody([_answer_word().search(t).group(0) for t in run], fold, ordinary)]
+            out.append((run, intl))
+    both = ordinary | _ambiguous(fold)
+    return [_capitalised(run) for run, intl in out if len(run) <= MAX_TYPED_NAME_WORDS
+            and not _nobody([_answer_word().search(t).group(0) for t in run], fold,
+                            both if intl else ordinary)]
+
+
+def _is_hedge(word: str, fold, *, intl_only: bool = False) -> bool:
+    """Whether a typed *word* is a word no name is made of (:data:`HEDGE_WORDS`, any case;
+    :data:`HEDGE_WORDS_INTL`, unless written as an abbreviation of up to three capitals:
+    "EST", "MI", "NE" are time zones and states, not French or Spanish words: attack 18,
+    AB1). With *intl_only*, only the second list."""
+    key = _key(word, fold)
+    if not intl_only and key in HEDGE_WORDS:
+        return True
+    if word.isupper() and len(word) <= 3:
+        return False
+    return key in _hedges(fold) and key not in HEDGE_WORDS
 
 
 def _capitalised(run: list[str]) -> str:
