@@ -347,7 +347,8 @@ def schema_problems(err: pa.errors.SchemaErrors, table: str, file: str) -> list[
                         # A respondent id is never quoted (it may be an e-mail; SPEC §8).
                         shown = "" if column in IDENTIFIER_COLUMNS else f" {value!r}"
                         problems.append(Problem(file, f"duplicate {column}{shown} (first on "
-                                                f"row {first})", row=r, column=column))
+                                                f"row {first})", row=r, column=column,
+                                                quoted=(repr(value),)))
                     listed += 1
             if listed > MAX_PROBLEMS_PER_CHECK:
                 problems.append(Problem(file, f"... and {listed - MAX_PROBLEMS_PER_CHECK} more "
@@ -357,8 +358,10 @@ def schema_problems(err: pa.errors.SchemaErrors, table: str, file: str) -> list[
             continue  # dataframe-wide checks: handled below, once per row
         group = group.assign(row=group["index"].map(_row)).sort_values("row")
         for _, rec in group.head(MAX_PROBLEMS_PER_CHECK).iterrows():
+            # the cell value a message quotes is withheld from kept files (attack 19, LG3)
             problems.append(Problem(file, _message(table, column, check, rec["failure_case"]),
-                                    row=rec["row"], column=column))
+                                    row=rec["row"], column=column,
+                                    quoted=(repr(rec["failure_case"]),)))
         if len(group) > MAX_PROBLEMS_PER_CHECK:
             problems.append(Problem(file, f"... and {len(group) - MAX_PROBLEMS_PER_CHECK} more "
                                     "rows with the same problem", column=column))

@@ -270,7 +270,9 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
     def bad_rows(mask: pd.Series, column: str, message) -> None:
         for row in mask.index[mask.to_numpy()]:
             text = message(row) if callable(message) else message
-            problems.append(Problem(file, text, row=int(row), column=column))
+            # the row's cells a message quotes are withheld from kept files (attack 19, LG3)
+            problems.append(Problem(file, text, row=int(row), column=column,
+                                    quoted=tuple(repr(v) for v in df.loc[row] if v != "")))
 
     for c in ("team", "role", "component", "metric"):
         bad_rows(df[c] == "", c, "empty cell; a value is required")
@@ -342,7 +344,7 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
             problems.append(Problem(
                 file, f"weights of role {r!r} (team {shown_team!r}) sum to {s:.3g} over "
                 f"{where}; the weights of one role must sum to 1",
-                row=int(rlist[0]), column="weight"))
+                row=int(rlist[0]), column="weight", quoted=(repr(r), repr(shown_team))))
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     out["headcount"] = out["headcount"].astype("int64")
