@@ -13,7 +13,6 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import MAX_TOML_BYTES
 from .paths import TEMPLATES_DIR, read_regular_bytes
 
 REPORT_TEMPLATE = "aligndx"
@@ -61,6 +60,8 @@ def load_branding(path: Path | None = None) -> dict[str, Any]:
     warnings: list[str] = []
     path = Path(path) if path else BRANDING_FILE
     if path.is_file():
+        from .config import MAX_TOML_BYTES   # here: the notebook process imports this module
+
         try:
             doc = tomllib.loads(read_regular_bytes(path, MAX_TOML_BYTES).decode("utf-8-sig")
                                 ).get("branding", {})
