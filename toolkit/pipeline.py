@@ -266,7 +266,7 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
     # regions, theme words), not only comments (SPEC §8)
     from .privacy_report import redact_results
 
-    return redact_results(jsonable(results), known)
+    return redact_results(jsonable(results), known, ids=_known_ids(data))
 
 
 def _audit_view(results: dict) -> dict:
@@ -335,6 +335,19 @@ def analyse_folder(folder: str | Path, **kwargs) -> dict:
     from .intake import load_data
 
     return analyse(load_data(load_engagement(folder)), **kwargs)
+
+
+def _known_ids(data) -> list[str]:
+    """Every respondent id of the survey export — the rows kept and those dropped at intake —
+    for redaction (SPEC §8; attack 20, WL): an id typed into a cell an intake warning quotes
+    (a Qualtrics ``Status``, a CRM ``Activity Type``) or into a comment never reaches an
+    output or a log."""
+    ids: set[str] = set()
+    for f in getattr(data, "intake", None) or []:
+        ids.update(getattr(f, "known_ids", None) or [])
+    if data.survey is not None and "respondent_id" in data.survey.columns:
+        ids.update(data.survey["respondent_id"].dropna().astype(str))
+    return sorted(ids)
 
 
 def _known_names(data) -> list[str]:

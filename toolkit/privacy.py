@@ -562,7 +562,8 @@ def safe_log_text(text) -> str:
                      for ln in out.split("\n"))
 
 
-def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = ()):
+def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = (),
+                ids: Iterable[str] = ()):
     """Every string of a JSON-like tree (keys included) with known names removed.
 
     Labels from a client's files — lead sources ("Referral - Aisha Nguyen"), plan roles
@@ -579,12 +580,21 @@ def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = ()):
         Known names and ids (:func:`name_forms`).
     skip : iterable of str
         Top-level keys left as they are (the client's own name, static method text).
+    ids : iterable of str
+        Respondent ids of the engagement, replaced by ``[id removed]`` wherever they occur
+        (:func:`toolkit.idmask.make_id_mask`; attack 20, WL).
 
     Returns
     -------
     Same type as *obj*, a new object; keys that become equal get " (2)", " (3)" ….
     """
-    scrub = make_redactor(names, parts=False, phones=False)
+    from .idmask import make_id_mask
+
+    redact = make_redactor(names, parts=False, phones=False)
+    mask_ids = make_id_mask(ids)
+
+    def scrub(text: str) -> str:
+        return mask_ids(redact(text))
     skip = set(skip)
     cache: dict = {}
 

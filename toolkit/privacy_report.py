@@ -601,7 +601,7 @@ def handles(releases: Iterable[Release]) -> set:
     return {r.handle for r in releases}
 
 
-def redact_results(results: dict, names: Iterable[str]) -> dict:
+def redact_results(results: dict, names: Iterable[str], *, ids: Iterable[str] = ()) -> dict:
     """*results* with the known names taken out of every label and text (SPEC §8).
 
     Every string and key but the client's own block and the static method text goes
@@ -615,6 +615,9 @@ def redact_results(results: dict, names: Iterable[str]) -> dict:
         The results dict (JSON-safe).
     names : iterable of str
         Known names and ids (respondents, owners).
+    ids : iterable of str
+        Respondent ids of the survey export (every row read), replaced by ``[id removed]``
+        in every text, intake warnings included (attack 20, WL).
 
     Returns
     -------
@@ -625,10 +628,11 @@ def redact_results(results: dict, names: Iterable[str]) -> dict:
     from .survey.themes import LABEL_TERMS
 
     names = [n for n in names if isinstance(n, str) and n.strip()]
-    if not names:
+    ids = [i for i in ids if isinstance(i, str) and i.strip()]
+    if not names and not ids:
         return results
-    out = redact_tree(results, names, skip=("client", "method", "toolkit_version",
-                                            "schema", "generated_at"))
+    out = redact_tree(results, names, ids=ids,
+                      skip=("client", "method", "toolkit_version", "schema", "generated_at"))
     th = (((out.get("survey") or {}).get("comments") or {}).get("themes")) or {}
     if th.get("method") == "nmf":
         for qq in (th.get("questions") or {}).values():

@@ -113,6 +113,10 @@ class FileIntake:
     #: ``Email``), for redaction only: filtered against all free text of the engagement
     #: (reasons and survey comments) when the redactor is built; never serialised.
     contact_pool: list[str] = field(default_factory=list, repr=False, compare=False)
+    #: Every respondent id the survey export holds (dropped rows included), for redaction
+    #: only (:mod:`toolkit.idmask`: an id quoted from a wrong column is masked); never
+    #: serialised.
+    known_ids: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def drop(self, reason: str, n: int) -> None:
         """Record *n* rows dropped for *reason* (no-op when *n* is 0)."""
@@ -121,9 +125,9 @@ class FileIntake:
 
     def to_dict(self) -> dict:
         """Return the record as a JSON-safe dict (plain str/int/list/dict values)."""
-        d = asdict(replace(self, known_names=[], contact_pool=[]))
-        d.pop("known_names", None)
-        d.pop("contact_pool", None)
+        d = asdict(replace(self, known_names=[], contact_pool=[], known_ids=[]))
+        for private in ("known_names", "contact_pool", "known_ids"):
+            d.pop(private, None)
         d["rows_read"] = int(self.rows_read)
         d["rows_kept"] = int(self.rows_kept)
         d["dropped"] = {str(k): int(v) for k, v in self.dropped.items()}

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
+from ..idmask import ID_MASK
 from .base import FileIntake, ImportResult
 from .answers import as_text
 from .reader import RawTable, read_table
@@ -181,6 +182,9 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
                         warnings=list(raw.warnings))
     intake.drop("blank row", raw.blank_rows)
     df = export.df
+    if export.id_column:   # every response's id, dropped ones too: redaction only (WL)
+        intake.known_ids = sorted(set(as_text(df[export.id_column]).dropna().astype(str)
+                                      .str.strip()) - {""})
     # ---- Status
     if "status" in meta:
         st = as_text(df[meta["status"]]).map(lambda v: v.lower(), na_action="ignore")
@@ -191,7 +195,11 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
         kept_kind = st.map(lambda v: STATUS_KEEP.get(v, "?"), na_action="ignore")
         for kind, n in kept_kind[keep].value_counts().items():
             if kind == "?":
-                vals = sorted(set(st[keep & (kept_kind == "?")]))
+                # a response's own id in the Status column is never quoted, however short
+                # (ids of five or more characters are masked in every output anyway: WL)
+                own = {i.lower() for i in intake.known_ids}
+                vals = sorted({ID_MASK if v in own else v
+                               for v in st[keep & (kept_kind == "?")]})
                 intake.warnings.append(f"{n} response(s) with an unknown Status "
                                        f"({', '.join(map(repr, vals))}) kept")
             elif kind:

@@ -350,6 +350,8 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     out = pd.DataFrame(index=rows)
     if export.id_column:
         ids = as_text(df[export.id_column])
+        intake.known_ids = sorted(set(intake.known_ids)
+                                  | set(ids.dropna().astype(str).str.strip()) - {""})
         missing_id = ids.isna()
         ids[missing_id] = [f"row{r}" for r in rows[missing_id.to_numpy()]]
         out["respondent_id"] = ids.astype(str)
