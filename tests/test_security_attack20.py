@@ -23,7 +23,9 @@ from toolkit.idmask import ID_MASK, make_id_mask, maskable
 @pytest.mark.parametrize("rid, expected", [
     ("R_38147", True), ("row12", True), ("resp-0001", True), ("R12", True),
     ("114691234567", True), ("10423", True),
+    ("xKqLmPz", True), ("R_abcDEFghiJKLmno", True),
     ("2024", False), ("123", False), ("ab", False), ("abc", False), ("", False),
+    ("sales", False), ("Marketing", False), ("anon", False),
 ])
 def test_maskable(rid, expected):
     assert maskable(rid) is expected
@@ -38,6 +40,12 @@ def test_ids_are_masked_in_any_case_as_whole_words():
     # not inside another word or number; short numbers (years, counts) stay
     assert f("XR_38147 R_381470 1146912345670") == "XR_38147 R_381470 1146912345670"
     assert f("In 2024, 12 leads; see row12") == f"In 2024, 12 leads; see {ID_MASK}"
+
+
+def test_ids_written_as_words_leave_the_report_text_alone():
+    f = make_id_mask(["sales", "Marketing", "lead", "R_1"])
+    text = "Sales and marketing disagree on lead quality"
+    assert f(text) == text
 
 
 def test_no_ids_leaves_text_alone():

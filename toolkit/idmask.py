@@ -42,14 +42,18 @@ def maskable(rid: str) -> bool:
     -------
     bool
         True for ids of at least :data:`MIN_ID_CHARS` characters (``R_38147``, ``row12``,
-        ``resp-0001``), of three characters holding a letter and a digit (``R12``), and for
-        numbers of at least :data:`MIN_NUMERIC_ID_DIGITS` digits (SurveyMonkey's
-        ``114691234567``); False for short numbers and one- or two-character ids, which
-        cannot be told from the counts and years of the report's own text.
+        ``resp-0001``, ``xKqLmPz``), of three characters holding a letter and a digit
+        (``R12``), and for numbers of at least :data:`MIN_NUMERIC_ID_DIGITS` digits
+        (SurveyMonkey's ``114691234567``); False for short numbers, one- or two-character ids
+        and ids that are written as a word (letters only, no capital after the first:
+        ``sales``, ``Anon``), which cannot be told from the counts, years and words of the
+        report's own text.
     """
     s = rid.strip()
     if s.isdigit():
         return len(s) >= MIN_NUMERIC_ID_DIGITS
+    if s.isalpha() and not any(c.isupper() for c in s[1:]):
+        return False   # "sales", "Anon": a word of the report's own text
     if len(s) == 3:
         return any(c.isalpha() for c in s) and any(c.isdigit() for c in s)
     return len(s) >= MIN_ID_CHARS
