@@ -64,6 +64,24 @@ def test_mask_is_linear_in_text_length():
     assert out.count(ID_MASK) == text.count("R_00017") + text.count("resp-42")
 
 
+def test_long_and_many_word_ids_keep_the_mask_linear():
+    """Attack 21, DS1: one id of over 80 characters made the mask quadratic in the text."""
+    ids = ["R_%05d" % i for i in range(200)] + ["R_" + "x" * 88, "a-b-c-d-e-f1"] \
+        + [f"w{i}-" * 6 for i in range(2000)]
+    f = make_id_mask(ids)
+    for text in ("." * 1_000_000, "a-" * 500_000, "R_" + "x" * 88 + " ok " * 200_000):
+        t0 = time.process_time()
+        out = f(text)
+        assert time.process_time() - t0 < 3.0
+    assert out.startswith(ID_MASK + " ok")
+    assert f("see a-b-c-d-e-f1 and A B C D E F1") == f"see {ID_MASK} and {ID_MASK}"
+
+
+def test_ids_written_as_words_with_separators_are_not_masked():
+    f = make_id_mask(["no-one", "Anna_Smith", "resp-0001"])
+    assert f("no one knows; Anna_Smith; resp 0001") == f"no one knows; {ID_MASK}; {ID_MASK}"
+
+
 def test_redact_results_masks_ids_in_keys_and_values_without_names():
     from toolkit.privacy_report import redact_results
 

@@ -22,12 +22,21 @@ MIN_NUMERIC_ID_DIGITS = 5
 #: from three).
 MIN_ID_CHARS = 4
 
-#: Ids longer than this are compared as whole words only (one length tried per word start);
-#: no real export's ids come near it.
-MAX_SCANNED_ID_CHARS = 80
+#: An id is compared word by word (``resp-0001`` is the words ``resp``, ``0001``); of an id of
+#: more words than this, its first words are masked (no real export's ids come near it). The
+#: cost of a text is its number of words × this.
+MAX_ID_WORDS = 6
 
-# a place where an id may start: any non-space character not preceded by a word character
-_STARTS = re.compile(r"(?<!\w)\S")
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD.findall(text))
+
+
+def _written_as_word(w: str) -> bool:
+    """Letters only, no capital after the first: "sales", "Anon", "one"."""
+    return w.isalpha() and not any(c.isupper() for c in w[1:])
 
 
 def maskable(rid: str) -> bool:
@@ -45,15 +54,18 @@ def maskable(rid: str) -> bool:
         ``resp-0001``, ``xKqLmPz``), of three characters holding a letter and a digit
         (``R12``), and for numbers of at least :data:`MIN_NUMERIC_ID_DIGITS` digits
         (SurveyMonkey's ``114691234567``); False for short numbers, one- or two-character ids
-        and ids that are written as a word (letters only, no capital after the first:
-        ``sales``, ``Anon``), which cannot be told from the counts, years and words of the
-        report's own text.
+        and ids written as words (letters only, no capital after a word's first letter:
+        ``sales``, ``Anon``, ``no-one``), which cannot be told from the counts, years and
+        words of the report's own text.
     """
-    s = rid.strip()
+    s = rid.strip() if isinstance(rid, str) else ""
+    words = _WORD.findall(s)
+    if not words:
+        return False
     if s.isdigit():
         return len(s) >= MIN_NUMERIC_ID_DIGITS
-    if s.isalpha() and not any(c.isupper() for c in s[1:]):
-        return False   # "sales", "Anon": a word of the report's own text
+    if all(_written_as_word(w) for w in words):
+        return False
     if len(s) == 3:
         return any(c.isalpha() for c in s) and any(c.isdigit() for c in s)
     return len(s) >= MIN_ID_CHARS
@@ -70,45 +82,47 @@ def make_id_mask(ids: Iterable[str]) -> Callable[[str], str]:
     Returns
     -------
     callable
-        ``f(text: str) -> str``. An id is found in any letter case (``r_38147`` for
-        ``R_38147``) as a whole word: not preceded or followed by a letter, digit or
-        underscore (``R_38147-follow`` is found, ``XR_38147`` is not). The cost is the number
-        of word starts × the number of distinct id lengths (a handful), whatever the number of
-        ids.
+        ``f(text: str) -> str``. An id is found as its sequence of words (runs of letters,
+        digits and ``_``), in any letter case, whatever separates them: ``r_38147`` and
+        ``R_38147-follow`` hold ``R_38147``; ``XR_38147`` and ``R_381470`` do not;
+        ``resp 0001`` holds ``resp-0001``. The cost is the number of words of the text ×
+        the number of words of the longest id (at most :data:`MAX_ID_WORDS`), whatever the
+        number of ids.
     """
-    kept = {s.strip() for s in ids if isinstance(s, str) and maskable(s)}
-    if not kept:
+    keys = {_words(s)[:MAX_ID_WORDS] for s in ids if maskable(s)}
+    keys.discard(())
+    if not keys:
         return lambda text: text
-    keys = {k.lower() for k in kept}
-    # lengths as written (a lower-case form may differ in length: "İ")
-    lengths = sorted({len(k) for k in kept if len(k) <= MAX_SCANNED_ID_CHARS}, reverse=True)
-    long_keys = {k.lower() for k in kept if len(k) > MAX_SCANNED_ID_CHARS}
+    span = max(len(k) for k in keys)
+    if span == 1:   # every id one word (Qualtrics, SurveyMonkey, row ids): one pass
+        single = {k[0] for k in keys}
 
-    def _ends_word(text: str, j: int) -> bool:
-        return j >= len(text) or not (text[j].isalnum() or text[j] == "_")
+        def one(m: re.Match) -> str:
+            return ID_MASK if m.group().lower() in single else m.group()
+
+        return lambda text: _WORD.sub(one, text) if isinstance(text, str) else text
+
+    lengths = sorted({len(k) for k in keys}, reverse=True)
 
     def mask(text: str) -> str:
         if not isinstance(text, str) or not text:
             return text
-        out, last, n = [], 0, len(text)
-        for m in _STARTS.finditer(text):
-            i = m.start()
-            if i < last:
-                continue
+        found = list(_WORD.finditer(text))
+        low = [m.group().lower() for m in found]
+        out, last, i, n = [], 0, 0, len(found)
+        while i < n:
             hit = 0
-            for length in lengths:
-                if i + length <= n and _ends_word(text, i + length) \
-                        and text[i:i + length].lower() in keys:
-                    hit = length
+            for k in lengths:
+                if i + k <= n and tuple(low[i:i + k]) in keys:
+                    hit = k
                     break
-            if not hit and long_keys:
-                w = re.match(r"\S+", text[i:]).group(0)
-                if w.lower() in long_keys:
-                    hit = len(w)
             if hit:
-                out.append(text[last:i])
+                out.append(text[last:found[i].start()])
                 out.append(ID_MASK)
-                last = i + hit
+                last = found[i + hit - 1].end()
+                i += hit
+            else:
+                i += 1
         if not out:
             return text
         out.append(text[last:])
