@@ -66,10 +66,10 @@ def test_mask_is_linear_in_text_length():
 
 def test_long_and_many_word_ids_keep_the_mask_linear():
     """Attack 21, DS1: one id of over 80 characters made the mask quadratic in the text."""
-    ids = ["R_%05d" % i for i in range(200)] + ["R_" + "x" * 88, "a-b-c-d-e-f1"] \
+    ids = ["R_%05d" % i for i in range(200)] + ["R_" + "xY" * 44, "a-b-c-d-e-f1"] \
         + [f"w{i}-" * 6 for i in range(2000)]
     f = make_id_mask(ids)
-    for text in ("." * 1_000_000, "a-" * 500_000, "R_" + "x" * 88 + " ok " * 200_000):
+    for text in ("." * 1_000_000, "a-" * 500_000, "R_" + "xY" * 44 + " ok " * 200_000):
         t0 = time.process_time()
         out = f(text)
         assert time.process_time() - t0 < 3.0
@@ -78,8 +78,28 @@ def test_long_and_many_word_ids_keep_the_mask_linear():
 
 
 def test_ids_written_as_words_with_separators_are_not_masked():
-    f = make_id_mask(["no-one", "Anna_Smith", "resp-0001"])
-    assert f("no one knows; Anna_Smith; resp 0001") == f"no one knows; {ID_MASK}; {ID_MASK}"
+    f = make_id_mask(["no-one", "Anna_Smith", "by_side", "resp-0001"])
+    assert f("no one knows; Anna_Smith by_side; resp 0001") == \
+        f"no one knows; Anna_Smith by_side; {ID_MASK}"
+
+
+def test_ids_written_like_the_toolkits_codes_rename_nothing():
+    """Attack 21, IK1: an id equal to an item code or a key of results.json renamed the
+    figure (the survey analysis vanished or the run failed on the results' shape)."""
+    from toolkit.privacy_report import redact_results
+
+    res = {"survey": {"items": {"FAIR1": {"mean": 3.1}}},
+           "crm": {"speed": {"24h|3": 0.5}},
+           "data": {"warnings": ["Status ('fair1', 'R_38147', 'Survey')"]}}
+    out = redact_results(res, [], ids=["FAIR1", "24h|3", "R_38147", "survey", "Survey"])
+    assert out["survey"]["items"] == {"FAIR1": {"mean": 3.1}}
+    assert out["crm"]["speed"] == {"24h|3": 0.5}
+    assert out["data"]["warnings"] == [f"Status ('fair1', '{ID_MASK}', 'Survey')"]
+
+
+def test_full_width_forms_are_masked():
+    f = make_id_mask(["R_38147", "114691234567"])
+    assert f("Ｒ＿３８１４７ and １１４６９１２３４５６７") == f"{ID_MASK} and {ID_MASK}"
 
 
 def test_redact_results_masks_ids_in_keys_and_values_without_names():
@@ -168,3 +188,45 @@ def test_ids_in_warned_cells_never_reach_any_kept_file(wl_engagement, tmp_path):
             assert not re.search(re.escape(rid), text, re.I), (p.name, rid)
     log = next(p for p in files if p.name == "run.log").read_text(encoding="utf-8")
     assert "unknown Status ('[id removed]'" in log
+
+
+def test_panel_identifiers_are_masked_like_response_ids(tmp_path):
+    """Attack 21, EX1: a respondent's employee number (Qualtrics ``ExternalReference``) typed
+    into a Status or an Activity Type cell was quoted into every output; it is a respondent
+    identifier like the response id and is masked the same way."""
+    from toolkit.pipeline import analyse_folder
+
+    dst = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "real-exports", dst)
+    survey = dst / "survey" / "qualtrics_export.csv"
+
+    def panel(rows):
+        h = rows[0]
+        ext = h.index("ExternalReference")
+        for k, r in enumerate(rows[3:]):
+            r[ext] = str(520400 + k)
+        rows[8][h.index("Status")] = "520417"
+
+    _edit(survey, panel)
+
+    def acts(rows):
+        rows[2][rows[0].index("Activity Type")] = "520433 follow-up"
+
+    _edit(dst / "crm" / "activities.csv", acts, quote_all=True)
+    text = json.dumps(analyse_folder(dst), ensure_ascii=False)
+    assert "520417" not in text and "520433" not in text
+    assert "[id removed] follow-up" in text
+
+
+def test_identifier_values_are_the_panel_columns_only():
+    import pandas as pd
+
+    from toolkit.intake.surveybuild import SurveyExport, identifier_values
+
+    df = pd.DataFrame({"ExternalReference": ["520417", None, " EMP-7 "],
+                       "RecipientFirstName": ["Ana", "Bo", "Cy"],
+                       "IPAddress": ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
+                       "ResponseId": ["R_1", "R_2", "R_3"]})
+    ex = SurveyExport(df=df, texts={}, id_column="ResponseId",
+                      personal=["ExternalReference", "RecipientFirstName", "IPAddress"])
+    assert identifier_values(ex) == ["520417", "EMP-7"]

@@ -10,6 +10,7 @@ linear in the text's length.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable, Iterable
 
 ID_MASK = "[id removed]"
@@ -22,16 +23,23 @@ MIN_NUMERIC_ID_DIGITS = 5
 #: from three).
 MIN_ID_CHARS = 4
 
-#: An id is compared word by word (``resp-0001`` is the words ``resp``, ``0001``); of an id of
-#: more words than this, its first words are masked (no real export's ids come near it). The
-#: cost of a text is its number of words × this.
+#: An id is compared word by word (``R_38147`` is the words ``R``, ``38147``; ``resp-0001``
+#: the words ``resp``, ``0001``); of an id of more words than this, its first words are masked
+#: (no real export's ids come near it). The cost of a text is its number of words × this.
 MAX_ID_WORDS = 6
 
-_WORD = re.compile(r"\w+")
+# a word: a run of letters and digits (in any script; "_" and punctuation separate words)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _fold(word: str) -> str:
+    """A word as compared: compatibility forms folded (full-width ``Ｒ３８`` is ``r38``), lower
+    case."""
+    return (word if word.isascii() else unicodedata.normalize("NFKC", word)).lower()
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in _WORD.findall(text))
+    return tuple(_fold(w) for w in _WORD.findall(text))
 
 
 def _written_as_word(w: str) -> bool:
@@ -71,25 +79,30 @@ def maskable(rid: str) -> bool:
     return len(s) >= MIN_ID_CHARS
 
 
-def make_id_mask(ids: Iterable[str]) -> Callable[[str], str]:
+def make_id_mask(ids: Iterable[str], *, reserved: Iterable[str] = ()) -> Callable[[str], str]:
     """Build a function that replaces each of *ids* in a text by :data:`ID_MASK`.
 
     Parameters
     ----------
     ids : iterable of str
         Respondent ids of the engagement (any case; only :func:`maskable` ones are used).
+    reserved : iterable of str
+        The toolkit's own codes (the instrument's item codes, the keys of ``results.json``):
+        an id written like one of them is not masked — it would rename a figure, not hide a
+        person (attack 21, IK1).
 
     Returns
     -------
     callable
-        ``f(text: str) -> str``. An id is found as its sequence of words (runs of letters,
-        digits and ``_``), in any letter case, whatever separates them: ``r_38147`` and
-        ``R_38147-follow`` hold ``R_38147``; ``XR_38147`` and ``R_381470`` do not;
-        ``resp 0001`` holds ``resp-0001``. The cost is the number of words of the text ×
+        ``f(text: str) -> str``. An id is found as its sequence of words (runs of letters
+        and digits), in any letter case and in full-width forms, whatever separates them:
+        ``r_38147``, ``R_38147-follow`` and ``Ｒ＿３８１４７`` hold ``R_38147``; ``XR_38147``
+        and ``R_381470`` do not; ``resp 0001`` holds ``resp-0001``. The cost is the number of words of the text ×
         the number of words of the longest id (at most :data:`MAX_ID_WORDS`), whatever the
         number of ids.
     """
-    keys = {_words(s)[:MAX_ID_WORDS] for s in ids if maskable(s)}
+    skip = {_words(r) for r in reserved if isinstance(r, str)}
+    keys = {w[:MAX_ID_WORDS] for s in ids if maskable(s) and (w := _words(s)) not in skip}
     keys.discard(())
     if not keys:
         return lambda text: text
@@ -98,7 +111,7 @@ def make_id_mask(ids: Iterable[str]) -> Callable[[str], str]:
         single = {k[0] for k in keys}
 
         def one(m: re.Match) -> str:
-            return ID_MASK if m.group().lower() in single else m.group()
+            return ID_MASK if _fold(m.group()) in single else m.group()
 
         return lambda text: _WORD.sub(one, text) if isinstance(text, str) else text
 
@@ -108,7 +121,7 @@ def make_id_mask(ids: Iterable[str]) -> Callable[[str], str]:
         if not isinstance(text, str) or not text:
             return text
         found = list(_WORD.finditer(text))
-        low = [m.group().lower() for m in found]
+        low = [_fold(m.group()) for m in found]
         out, last, i, n = [], 0, 0, len(found)
         while i < n:
             hit = 0

@@ -563,7 +563,7 @@ def safe_log_text(text) -> str:
 
 
 def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = (),
-                ids: Iterable[str] = ()):
+                ids: Iterable[str] = (), reserved: Iterable[str] = ()):
     """Every string of a JSON-like tree (keys included) with known names removed.
 
     Labels from a client's files — lead sources ("Referral - Aisha Nguyen"), plan roles
@@ -583,6 +583,8 @@ def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = (),
     ids : iterable of str
         Respondent ids of the engagement, replaced by ``[id removed]`` wherever they occur
         (:func:`toolkit.idmask.make_id_mask`; attack 20, WL).
+    reserved : iterable of str
+        The toolkit's own codes, which an id written alike does not rename (attack 21, IK1).
 
     Returns
     -------
@@ -591,7 +593,7 @@ def redact_tree(obj, names: Iterable[str], *, skip: Iterable[str] = (),
     from .idmask import make_id_mask
 
     redact = make_redactor(names, parts=False, phones=False)
-    mask_ids = make_id_mask(ids)
+    mask_ids = make_id_mask(ids, reserved=reserved)
 
     def scrub(text: str) -> str:
         return mask_ids(redact(text))

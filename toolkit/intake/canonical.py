@@ -292,19 +292,20 @@ def read_canonical(path: Path, table: str, *, display_path: str,
 
         intake.contact_pool = contact_pool(raw.df, intake.columns_unmatched)
     elif intake.columns_unmatched:   # respondents' names, e-mail and employee ids: the same
-        from .surveybuild import SurveyExport, personal_names
+        from .surveybuild import SurveyExport, identifier_values, personal_names
 
         extra = raw.df[intake.columns_unmatched]
         comments = [c for c, canon in mapping.items() if canon in ("OPEN1", "OPEN2")]
-        intake.known_names = personal_names(SurveyExport(
-            df=extra.loc[:, ~extra.columns.duplicated()], texts={},
-            personal=list(dict.fromkeys(intake.columns_unmatched))),
-            free_text=(v for c in dict.fromkeys(comments)
-                       for v in raw.df.loc[:, raw.df.columns == c].iloc[:, 0].tolist()))
+        personal = SurveyExport(df=extra.loc[:, ~extra.columns.duplicated()], texts={},
+                                personal=list(dict.fromkeys(intake.columns_unmatched)))
+        intake.known_names = personal_names(personal, free_text=(
+            v for c in dict.fromkeys(comments)
+            for v in raw.df.loc[:, raw.df.columns == c].iloc[:, 0].tolist()))
+        intake.known_ids = identifier_values(personal)   # employee numbers … (EX1)
     frame = raw.df[list(mapping)].rename(columns=mapping)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if table == "survey" and "respondent_id" in frame.columns:   # redaction only (WL)
-        intake.known_ids = _id_values(frame["respondent_id"])
+        intake.known_ids = sorted(set(intake.known_ids) | set(_id_values(frame["respondent_id"])))
     if table == "survey" and "team" in frame:
         frame["team"] = map_team_values(frame["team"], team_map or {})
     typed, formats, probs, warns = type_canonical(frame, table, file=display_path,

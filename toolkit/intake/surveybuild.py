@@ -99,6 +99,58 @@ def _norm_key(s: object) -> str:
     return "".join(ch for ch in str(s).lower() if ch.isalnum())
 
 
+def _person_columns(export: SurveyExport) -> tuple[dict[str, list[str]], set[str]]:
+    """The export's personal-data and metadata columns by what they hold: ``first``,
+    ``last``, ``whole`` names or an ``id`` (e-mail, panel or employee identifier); and the
+    columns a respondent types into (a question asking for a name, a role header), not a
+    platform's own name fields: their answers are read as typed (namewords.typed_names), so
+    "Don't know" or "Leads data" names nobody (attack 10, SQ1)."""
+    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": [], "id": []}
+    typed: set[str] = set()
+    for c in dict.fromkeys(list(export.personal) + list(export.metadata)):
+        if c not in export.df.columns or c == export.id_column:
+            continue
+        keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
+        kind = survey_person_kind(c, export.texts.get(c, ""))
+        if (kind in ("first", "last", "whole") and not keys & (_FIRST | _LAST | _WHOLE)
+                and person_column_kind(c, export.texts.get(c, "")) is None):
+            typed.add(c)  # a question's answers, not a platform's or panel's name field
+        if keys & _FIRST or kind == "first":
+            kinds["first"].append(c)
+        elif keys & _LAST or kind == "last":
+            kinds["last"].append(c)
+        elif keys & _WHOLE or kind == "whole":
+            kinds["whole"].append(c)
+        elif keys & _IDS or any(k.startswith(_IDS_PREFIX) or "email" in k for k in keys):
+            kinds["id"].append(c)
+    return kinds, typed
+
+
+def identifier_values(export: SurveyExport) -> list[str]:
+    """The values of the export's identifier columns a platform keeps for the panel
+    (Qualtrics ``ExternalReference``, SurveyMonkey ``Custom Data 1``, an employee number):
+    respondent identifiers like the response id, masked in every output
+    (:mod:`toolkit.idmask`; attack 21, EX1). The response-id column itself and columns a
+    respondent types into are not included. Used only for redaction: never written out.
+
+    Parameters
+    ----------
+    export : SurveyExport
+
+    Returns
+    -------
+    list of str
+        Distinct non-empty values, sorted.
+    """
+    kinds, typed = _person_columns(export)
+    out: set[str] = set()
+    for col in kinds["id"]:
+        if col not in typed:
+            out.update(as_text(export.df[col]).dropna().astype(str).str.strip())
+    out.discard("")
+    return sorted(out)
+
+
 def personal_names(export: SurveyExport, free_text=None) -> list[str]:
     """Respondents' names (and e-mail ids) from the export's personal-data and identifier
     columns.
@@ -126,27 +178,7 @@ def personal_names(export: SurveyExport, free_text=None) -> list[str]:
     list of str
         Distinct non-empty names, sorted.
     """
-    kinds: dict[str, list[str]] = {"first": [], "last": [], "whole": [], "id": []}
-    # columns a respondent types into (a question asking for a name, a role header), not a
-    # platform's own name fields: their answers are read as typed (namewords.typed_names),
-    # so "Don't know" or "Leads data" names nobody (attack 10, SQ1)
-    typed: set[str] = set()
-    for c in dict.fromkeys(list(export.personal) + list(export.metadata)):
-        if c not in export.df.columns or c == export.id_column:
-            continue
-        keys = {_norm_key(c), _norm_key(export.texts.get(c, ""))}
-        kind = survey_person_kind(c, export.texts.get(c, ""))
-        if (kind in ("first", "last", "whole") and not keys & (_FIRST | _LAST | _WHOLE)
-                and person_column_kind(c, export.texts.get(c, "")) is None):
-            typed.add(c)  # a question's answers, not a platform's or panel's name field
-        if keys & _FIRST or kind == "first":
-            kinds["first"].append(c)
-        elif keys & _LAST or kind == "last":
-            kinds["last"].append(c)
-        elif keys & _WHOLE or kind == "whole":
-            kinds["whole"].append(c)
-        elif keys & _IDS or any(k.startswith(_IDS_PREFIX) or "email" in k for k in keys):
-            kinds["id"].append(c)
+    kinds, typed = _person_columns(export)
     df = export.df
     names: set[str] = set()
     # words the respondents' own free text uses as ordinary words name nobody when typed
@@ -417,6 +449,7 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     # such as SurveyMonkey's Custom Data) are kept in memory only, so that comments naming a
     # respondent can be redacted (SPEC §8).
     intake.known_names = personal_names(export)
+    intake.known_ids = sorted(set(intake.known_ids) | set(identifier_values(export)))
 
     # ---- rows without a team
     if team_col is not None:

@@ -45,9 +45,11 @@ def render_data_quality(results: dict) -> Rendered:
         show_markdown(f"**Anonymity.** No group was under the threshold of {mgs} respondents; "
                       "nothing had to be hidden.")
     warns = data.get("warnings") or []
-    if warns:
+    if warns:   # a warning may quote client cells: shown literally, never as Markdown (§8a)
+        from .safe import md_text
+
         show_markdown("**Notes on the data**\n\n" + "\n".join(
-            f"- {plain_warning(w)}" for w in warns))
+            f"- {md_text(plain_warning(w))}" for w in warns))
 
 
 #: Plain names of the record counts.
@@ -190,7 +192,9 @@ def render_methodology(results: dict) -> Rendered:
             + f", {lowest.get('stage')} below {bands[0]['from']:g}.")
     note = m.get("note")
     if note:
-        show_markdown(f"*{note}*")
+        from .safe import md_text  # results.json text is shown literally (§8a)
+
+        show_markdown(f"*{md_text(note)}*")
     waves_text = method_markdown(results.get("comparison"))   # [baseline]: SPEC §12
     if waves_text:
         show_markdown(waves_text)

@@ -700,7 +700,9 @@ def _legacy_quality(results: dict) -> None:
         show_not_assessed("Lead quality", lq.get("warnings") or ["No well-worked leads."])
         return
     b = lq["benchmark"]
-    show_markdown(f"**Lead quality.** Well-worked leads ({lq['definition']}) reach SQL at "
+    from .safe import md_text  # results.json text is shown literally (§8a)
+
+    show_markdown(f"**Lead quality.** Well-worked leads ({md_text(lq['definition'])}) reach SQL at "
                   f"{_ci(lq['well_worked_conversion'])}; marketing-sourced "
                   f"{_ci(lq.get('marketing'))}, other sources {_ci(lq.get('other'))}. "
                   f"Benchmark: {b['label']} ({b['provenance']}).")

@@ -260,8 +260,8 @@ def render(results: dict) -> Rendered:
     # the one incentives pillar score is scores.incentives (toolkit.scores.combine)
     parts = parts_sentence(results, "incentives")
     if parts:
-        show_markdown(f"**{parts.split(':', 1)[0].split(',', 1)[0]}**"
-                      + parts[len(parts.split(':', 1)[0].split(',', 1)[0]):])
+        lead = parts.split(':', 1)[0].split(',', 1)[0]
+        show_markdown(f"**{md_text(lead)}**" + md_text(parts[len(lead):]))
     elif inc.get("structure_score") is not None:
         show_markdown(f"**The plan's structure: {fmt_num(inc['structure_score'], 0)} of 100.** "
                       + structure_definition(results)[:1].upper()
@@ -340,8 +340,10 @@ def render(results: dict) -> Rendered:
 
     flags = inc.get("flags") or []
     if flags:
+        from .safe import md_text  # a flag may quote the plan's roles and teams (§8a)
+
         show_markdown("### Conflicts built into the plan\n\n" + "\n".join(
-            f"- **{f['title']}.** {f['sentence']}" for f in flags))
+            f"- **{md_text(f['title'])}.** {md_text(f['sentence'])}" for f in flags))
     else:
         show_markdown("### Conflicts built into the plan\n\nNo conflict flag was raised.")
 
@@ -355,4 +357,7 @@ def render(results: dict) -> Rendered:
                    "1 = strongly disagree … 5 = strongly agree; — = hidden or not asked).")
     warns = inc.get("warnings") or []
     if warns:
-        show_markdown("*Notes:* " + " ".join(w[0].upper() + w[1:] + "." for w in warns))
+        from .safe import md_text  # a plan warning may quote its cells (§8a)
+
+        show_markdown("*Notes:* " + " ".join(md_text(w[0].upper() + w[1:] + ".")
+                                              for w in warns))

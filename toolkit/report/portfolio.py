@@ -223,8 +223,10 @@ def render_overview(portfolio: dict) -> Rendered:
         "*Internal to the practice: this page names every client and must not be sent to a "
         "client. It is built from each client's results.json only; no respondent data is "
         "read.*")
+    from .safe import md_text  # a warning may quote a client's folder or values (§8a)
+
     for w in portfolio.get("warnings") or []:
-        show_markdown(f"> ⚠ {w}")
+        show_markdown(f"> ⚠ {md_text(w)}")
 
 
 @renders

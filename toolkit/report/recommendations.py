@@ -39,7 +39,9 @@ def render(results: dict) -> Rendered:
     first = str(recs[0].get("title") or "").rstrip(".")
     n = len(recs)
     ranked_ = any(r.get("value") is not None for r in recs)   # not only "keep" actions
-    show_markdown(f"**Start with: {first[:1].lower() + first[1:]}.** "
+    from .safe import md_text  # a title may quote a source or a role (§8a)
+
+    show_markdown(f"**Start with: {md_text(first[:1].lower() + first[1:])}.** "
                   + (f"The {n} actions below are in the order to take them" if n > 1 else
                      "It is the one action this data calls for")
                   + (" (ranked by impact × how directly the client's own records show the "

@@ -15,6 +15,7 @@ from ..charts import survey_analytics as charts
 from ..vocab import FREEDOM_FROM_CONFLICT  # the conflict scale's healthy mirror (re-exported)
 from .display import Rendered, renders, emit, fmt_pct, show_figure, show_markdown, show_table
 from ..formatting import half_up
+from .safe import md_text
 
 PILLAR_WORDS = {"politics": "Company politics (fairness, trust, conflict, leadership support)",
                 "incentives": "Incentives (shared goals and rewards)",
@@ -70,7 +71,8 @@ def render_drivers(results: dict) -> Rendered:
         return
     if not isinstance(dr, dict) or dr.get("status") != "ok":
         reason = (dr or {}).get("reason") if isinstance(dr, dict) else None
-        show_markdown(f"*Not assessed: {reason or 'no driver analysis in these results.'}*")
+        show_markdown(f"*Not assessed: "
+                      f"{md_text(reason or 'no driver analysis in these results.')}*")
         return
     names = _names(sv)
     what = ("the eleven scales" if dr["level"] == "scale" else
@@ -173,7 +175,7 @@ def render_heatmap(results: dict) -> Rendered:
     show_markdown("**Where groups differ from the company as a whole.**")
     if hm.get("status") != "ok":
         reason = hm.get("reason") or "no group breakdown in these results."
-        show_markdown(f"*Not assessed: {reason}*")
+        show_markdown(f"*Not assessed: {md_text(reason)}*")
         return
     d = _heat_rows(hm)
     if d.empty or not d["shown"].any():
@@ -218,11 +220,10 @@ def render_themes(results: dict) -> Rendered:
     show_markdown(f"**What people wrote.** Comments {how}; names, e-mail addresses and "
                   "phone numbers removed.")
     for q, qq in qs.items():
-        prompt = html.escape(qq.get("prompt") or q)
         if qq.get("status") != "ok":
-            if qq.get("status") != "not_asked":
-                show_markdown(f"*{prompt}: not enough comments to group "
-                              f"({html.escape(qq.get('reason') or '')})*")
+            if qq.get("status") != "not_asked":   # the question's text is the client's
+                show_markdown(f"*{md_text(qq.get('prompt') or q)}: not enough comments to "
+                              f"group ({md_text(qq.get('reason') or '')})*")
             continue
         emit(HTML(themes_table(qq)))
 

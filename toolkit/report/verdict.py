@@ -109,7 +109,9 @@ def render(results: dict) -> Rendered:
     if not v:
         show_not_assessed("The verdict", ["The verdict needs CRM data."])
         return
-    show_markdown(f"### Verdict\n\n**{v['headline']}**")
+    from .safe import md_text  # results.json text is shown literally (§8a)
+
+    show_markdown(f"### Verdict\n\n**{md_text(v['headline'])}**")
     for key, title in CLAIMS:
         c = v[key]
         st = c["status"]
