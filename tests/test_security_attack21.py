@@ -34,6 +34,7 @@ def _check(html: str) -> None:
     assert "R_25275" not in html            # the entity is shown as typed, not decoded
     assert "Theo Khan" not in html
     assert "URGENT" in html                 # the value is still shown, literally
+    assert "&amp;#x27;" not in html   # quotes read as quotes
 
 
 def test_data_warnings_are_shown_literally(results):

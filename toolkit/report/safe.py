@@ -93,7 +93,9 @@ def md_text(value: Any) -> str:
     str
     """
     text = " ".join(_str(value).splitlines())
-    text = _html.escape(text, quote=True)
+    # & < > only: a quote is text in Markdown, and its reference (&#x27;) would have its "#"
+    # escaped below and show as "&#x27;" (attack 21, MK)
+    text = _html.escape(text, quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
