@@ -43,8 +43,24 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _written_as_word(w: str) -> bool:
-    """Letters only, no capital after the first: "sales", "Anon", "one"."""
-    return w.isalpha() and not any(c.isupper() for c in w[1:])
+    """Letters only, written as a word is: "sales", "Anon", "NONE" (not "xKqLm", "abcDEF")."""
+    return w.isalpha() and (w.islower() or w.isupper() or w.istitle())
+
+
+IP_MASK = "[IP address removed]"
+#: An IPv4 address, or an IPv6 address of at least four groups or with "::" (a respondent's
+#: IP address from a survey platform's metadata, quoted from a shifted column: attack 22, IP1).
+IP_ADDRESS_RE = re.compile(
+    r"(?<![\w.:])(?:"
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"|(?:[0-9A-Fa-f]{1,4}:){3,7}[0-9A-Fa-f]{1,4}"
+    r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4})?"
+    r")(?![\w.:])")
+
+
+def mask_ip_addresses(text: str) -> str:
+    """*text* with every IP address replaced by :data:`IP_MASK` (linear)."""
+    return IP_ADDRESS_RE.sub(IP_MASK, text) if isinstance(text, str) else text
 
 
 def maskable(rid: str) -> bool:
@@ -62,8 +78,8 @@ def maskable(rid: str) -> bool:
         ``resp-0001``, ``xKqLmPz``), of three characters holding a letter and a digit
         (``R12``), and for numbers of at least :data:`MIN_NUMERIC_ID_DIGITS` digits
         (SurveyMonkey's ``114691234567``); False for short numbers, one- or two-character ids
-        and ids written as words (letters only, no capital after a word's first letter:
-        ``sales``, ``Anon``, ``no-one``), which cannot be told from the counts, years and
+        and ids written as words (letters only, each word in lower case, capitals or with
+        one capital first: ``sales``, ``Anon``, ``NONE``, ``no-one``), which cannot be told from the counts, years and
         words of the report's own text.
     """
     s = rid.strip() if isinstance(rid, str) else ""
@@ -94,7 +110,8 @@ def make_id_mask(ids: Iterable[str], *, reserved: Iterable[str] = ()) -> Callabl
     Returns
     -------
     callable
-        ``f(text: str) -> str``. An id is found as its sequence of words (runs of letters
+        ``f(text: str) -> str``, which also masks every IP address
+        (:func:`mask_ip_addresses`). An id is found as its sequence of words (runs of letters
         and digits), in any letter case and in full-width forms, whatever separates them:
         ``r_38147``, ``R_38147-follow`` and ``Ｒ＿３８１４７`` hold ``R_38147``; ``XR_38147``
         and ``R_381470`` do not; ``resp 0001`` holds ``resp-0001``. The cost is the number of words of the text ×
@@ -105,7 +122,7 @@ def make_id_mask(ids: Iterable[str], *, reserved: Iterable[str] = ()) -> Callabl
     keys = {w[:MAX_ID_WORDS] for s in ids if maskable(s) and (w := _words(s)) not in skip}
     keys.discard(())
     if not keys:
-        return lambda text: text
+        return mask_ip_addresses
     span = max(len(k) for k in keys)
     if span == 1:   # every id one word (Qualtrics, SurveyMonkey, row ids): one pass
         single = {k[0] for k in keys}
@@ -113,13 +130,15 @@ def make_id_mask(ids: Iterable[str], *, reserved: Iterable[str] = ()) -> Callabl
         def one(m: re.Match) -> str:
             return ID_MASK if _fold(m.group()) in single else m.group()
 
-        return lambda text: _WORD.sub(one, text) if isinstance(text, str) else text
+        return lambda text: (_WORD.sub(one, mask_ip_addresses(text)) if isinstance(text, str)
+                             else text)
 
     lengths = sorted({len(k) for k in keys}, reverse=True)
 
     def mask(text: str) -> str:
         if not isinstance(text, str) or not text:
             return text
+        text = mask_ip_addresses(text)
         found = list(_WORD.finditer(text))
         low = [_fold(m.group()) for m in found]
         out, last, i, n = [], 0, 0, len(found)
