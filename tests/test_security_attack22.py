@@ -66,3 +66,24 @@ def test_ip_addresses_in_warned_cells_never_reach_results(tmp_path):
     text = json.dumps(analyse_folder(dst), ensure_ascii=False)
     assert not any(ip in text for ip in ips)
     assert f"'{IP_MASK}'" in text
+
+
+@pytest.mark.parametrize("rid, expected", [("40.7128", True), ("-74.0060", True),
+                                           ("51.5", False), ("1-2", False), ("1.2.3", False)])
+def test_numbers_with_separators_are_masked_from_five_digits(rid, expected):
+    assert maskable(rid) is expected
+
+
+def test_location_columns_are_identifiers():
+    import pandas as pd
+
+    from toolkit.intake.surveybuild import SurveyExport, identifier_values
+
+    df = pd.DataFrame({"LocationLatitude": ["40.7128"], "LocationLongitude": ["-74.0060"],
+                       "ResponseId": ["R_1"], "UserLanguage": ["EN"]})
+    ex = SurveyExport(df=df, texts={}, id_column="ResponseId",
+                      personal=["LocationLatitude", "LocationLongitude"],
+                      metadata=["UserLanguage"])
+    assert identifier_values(ex) == ["-74.0060", "40.7128"]
+    assert make_id_mask(identifier_values(ex))("Status ('40.7128', '-74.0060', 'EN')") == \
+        f"Status ('{ID_MASK}', '-{ID_MASK}', 'EN')"

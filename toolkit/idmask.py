@@ -77,7 +77,8 @@ def maskable(rid: str) -> bool:
         True for ids of at least :data:`MIN_ID_CHARS` characters (``R_38147``, ``row12``,
         ``resp-0001``, ``xKqLmPz``), of three characters holding a letter and a digit
         (``R12``), and for numbers of at least :data:`MIN_NUMERIC_ID_DIGITS` digits
-        (SurveyMonkey's ``114691234567``); False for short numbers, one- or two-character ids
+        (SurveyMonkey's ``114691234567``) or of numbers holding that many digits in all
+        (a coordinate ``40.7128``); False for short numbers (``51.5``), one- or two-character ids
         and ids written as words (letters only, each word in lower case, capitals or with
         one capital first: ``sales``, ``Anon``, ``NONE``, ``no-one``), which cannot be told from the counts, years and
         words of the report's own text.
@@ -88,6 +89,8 @@ def maskable(rid: str) -> bool:
         return False
     if s.isdigit():
         return len(s) >= MIN_NUMERIC_ID_DIGITS
+    if all(w.isdigit() for w in words):   # "40.7128" (a coordinate), not "51.5" or "1-2"
+        return sum(map(len, words)) >= MIN_NUMERIC_ID_DIGITS
     if all(_written_as_word(w) for w in words):
         return False
     if len(s) == 3:

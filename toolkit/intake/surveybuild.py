@@ -128,7 +128,8 @@ def _person_columns(export: SurveyExport) -> tuple[dict[str, list[str]], set[str
 
 def identifier_values(export: SurveyExport) -> list[str]:
     """The values of the export's identifier columns a platform keeps for the panel
-    (Qualtrics ``ExternalReference``, SurveyMonkey ``Custom Data 1``, an employee number):
+    (Qualtrics ``ExternalReference``, SurveyMonkey ``Custom Data 1``, an employee number) and
+    of its location columns (``LocationLatitude``, ``LocationLongitude``):
     respondent identifiers like the response id, masked in every output
     (:mod:`toolkit.idmask`; attack 21, EX1). The response-id column itself and columns a
     respondent types into are not included. Used only for redaction: never written out.
@@ -143,8 +144,13 @@ def identifier_values(export: SurveyExport) -> list[str]:
         Distinct non-empty values, sorted.
     """
     kinds, typed = _person_columns(export)
+    # a respondent's location (Qualtrics LocationLatitude / LocationLongitude) identifies them
+    # as well (attack 22, IP1: metadata quoted from a shifted column)
+    located = [c for c in dict.fromkeys(list(export.personal) + list(export.metadata))
+               if c in export.df.columns and c != export.id_column
+               and any(w in _norm_key(c) for w in ("latitude", "longitude"))]
     out: set[str] = set()
-    for col in kinds["id"]:
+    for col in kinds["id"] + located:
         if col not in typed:
             out.update(as_text(export.df[col]).dropna().astype(str).str.strip())
     out.discard("")
