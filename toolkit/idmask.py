@@ -9,6 +9,8 @@ linear in the text's length.
 """
 from __future__ import annotations
 
+import functools
+import ipaddress
 import re
 import unicodedata
 from typing import Callable, Iterable
@@ -48,19 +50,62 @@ def _written_as_word(w: str) -> bool:
 
 
 IP_MASK = "[IP address removed]"
-#: An IPv4 address, or an IPv6 address of at least four groups or with "::" (a respondent's
-#: IP address from a survey platform's metadata, quoted from a shifted column: attack 22, IP1).
-IP_ADDRESS_RE = re.compile(
-    r"(?<![\w.:])(?:"
-    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-    r"|(?:[0-9A-Fa-f]{1,4}:){3,7}[0-9A-Fa-f]{1,4}"
-    r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4})?"
-    r")(?![\w.:])")
+#: A run that may hold an IP address: hex digits, dots and colons (with an IPv6 zone such as
+#: ``%eth0``), not inside a longer word; each run is checked with :mod:`ipaddress`.
+_IP_CANDIDATE = re.compile(r"(?<![\w:.%])[0-9A-Fa-f]*[.:][0-9A-Fa-f.:]*(?:%[\w.]+)?")
+_IPV4_PORT = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_ip(run: str) -> bool:
+    body, _, zone = run.partition("%")
+    if zone and not re.fullmatch(r"\w+", zone):   # "fe80::1%eth0." ends a sentence
+        return False
+    if body.count(".") == 3 and ":" not in body:   # zero-padded octets ("010.001.002.003")
+        parts = body.split(".")
+        if not all(p.isdigit() and len(p) <= 3 for p in parts):
+            return False
+        body = ".".join(str(int(p)) for p in parts)
+    elif m := _IPV4_PORT.fullmatch(body):   # "203.0.113.34:51234"
+        body = m.group(1)
+    try:
+        ipaddress.ip_address(body)
+    except ValueError:
+        return False
+    return True
+
+
+def _may_be_ip(body: str) -> bool:
+    """The shapes an address can have: IPv4 (three dots), IPv4 with a port, IPv6 with "::",
+    eight groups, or six groups and an IPv4 tail; and a digit somewhere."""
+    dots, colons = body.count("."), body.count(":")
+    if not any(c.isdigit() for c in body):
+        return False
+    if dots == 3 and colons <= 1:
+        return True
+    return colons >= 2 and ("::" in body or colons == 7 or (colons == 6 and dots == 3))
+
+
+def _ip_sub(m: re.Match) -> str:
+    run = m.group()
+    if not _may_be_ip(run.split("%", 1)[0].rstrip(".:")):
+        return run   # "3.5", "10:30", "12:30:45", "e.g", "::": no address (fast path)
+    for cut in (run, run.rstrip(".:")):   # "… is 203.0.113.5." ends a sentence
+        if cut and _is_ip(cut):
+            return IP_MASK + run[len(cut):]
+    return run
 
 
 def mask_ip_addresses(text: str) -> str:
-    """*text* with every IP address replaced by :data:`IP_MASK` (linear)."""
-    return IP_ADDRESS_RE.sub(IP_MASK, text) if isinstance(text, str) else text
+    """*text* with every IP address replaced by :data:`IP_MASK`.
+
+    IPv4 (zero-padded octets and a port included), IPv6 in every notation :mod:`ipaddress`
+    reads (``::`` anywhere, IPv4-mapped ``::ffff:203.0.113.88``, a zone ``%eth0``); a
+    respondent's IP address from a survey platform's metadata quoted from a shifted column
+    (attacks 22–23, IP1, IF1). Version numbers ("1.2.3"), times ("12:30:45"), decimals and
+    ratios are not addresses. Linear in the length of the text.
+    """
+    return _IP_CANDIDATE.sub(_ip_sub, text) if isinstance(text, str) else text
 
 
 def maskable(rid: str) -> bool:
@@ -164,3 +209,41 @@ def make_id_mask(ids: Iterable[str], *, reserved: Iterable[str] = ()) -> Callabl
         return "".join(out)
 
     return mask
+
+
+#: Keys the toolkit writes with digits in them: response-time windows ("24h", "24h|3").
+_WINDOW_KEY = re.compile(r"\d+h(?:\|\d+)?")
+
+
+def toolkit_codes(results: dict) -> set[str]:
+    """The toolkit's own codes that an id must not rename (attack 21, IK1).
+
+    Parameters
+    ----------
+    results : dict
+        The results dict (JSON-safe).
+
+    Returns
+    -------
+    set of str
+        The instrument's item and scale codes and the keys of *results* the toolkit writes
+        with digits in them (``24h|3``); an id written as a word is never masked anyway
+        (:func:`maskable`).
+    """
+    from .instrument import CLAIM_ITEMS, FREQ_CODE, OPEN_ITEMS, SCALE_ITEMS, SCALES
+
+    codes = {c for items in SCALE_ITEMS.values() for c in items}
+    codes |= set(SCALES) | set(CLAIM_ITEMS) | set(OPEN_ITEMS) | {FREQ_CODE}
+
+    def walk(o):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if isinstance(k, str) and _WINDOW_KEY.fullmatch(k):
+                    codes.add(k)
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    walk(results)
+    return codes

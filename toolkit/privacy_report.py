@@ -30,7 +30,6 @@ maturity, claims) and proves the result with a fresh audit.
 from __future__ import annotations
 
 import copy
-import re
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -602,33 +601,6 @@ def handles(releases: Iterable[Release]) -> set:
     return {r.handle for r in releases}
 
 
-#: Keys the toolkit writes with digits in them: response-time windows ("24h", "24h|3").
-_WINDOW_KEY = re.compile(r"\d+h(?:\|\d+)?")
-
-
-def _reserved_codes(results: dict) -> set[str]:
-    """The toolkit's own codes that an id must not rename (attack 21, IK1): the instrument's
-    item and scale codes and the keys the toolkit writes with digits in them (an id written
-    as a word is never masked: :func:`toolkit.idmask.maskable`)."""
-    from .instrument import CLAIM_ITEMS, FREQ_CODE, OPEN_ITEMS, SCALE_ITEMS, SCALES
-
-    codes = {c for items in SCALE_ITEMS.values() for c in items}
-    codes |= set(SCALES) | set(CLAIM_ITEMS) | set(OPEN_ITEMS) | {FREQ_CODE}
-
-    def walk(o):
-        if isinstance(o, dict):
-            for k, v in o.items():
-                if isinstance(k, str) and _WINDOW_KEY.fullmatch(k):
-                    codes.add(k)
-                walk(v)
-        elif isinstance(o, list):
-            for v in o:
-                walk(v)
-
-    walk(results)
-    return codes
-
-
 def redact_results(results: dict, names: Iterable[str], *, ids: Iterable[str] = ()) -> dict:
     """*results* with the known names taken out of every label and text (SPEC §8).
 
@@ -652,6 +624,7 @@ def redact_results(results: dict, names: Iterable[str], *, ids: Iterable[str] = 
     dict
         A new results dict.
     """
+    from .idmask import toolkit_codes
     from .privacy import drop_name_words, redact_tree
     from .survey.themes import LABEL_TERMS
 
@@ -659,7 +632,7 @@ def redact_results(results: dict, names: Iterable[str], *, ids: Iterable[str] = 
     ids = [i for i in ids if isinstance(i, str) and i.strip()]
     if not names and not ids:
         return results
-    out = redact_tree(results, names, ids=ids, reserved=_reserved_codes(results),
+    out = redact_tree(results, names, ids=ids, reserved=toolkit_codes(results),
                       skip=("client", "method", "toolkit_version", "schema", "generated_at"))
     th = (((out.get("survey") or {}).get("comments") or {}).get("themes")) or {}
     if th.get("method") == "nmf":

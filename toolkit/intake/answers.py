@@ -439,8 +439,18 @@ def map_tenure(values: pd.Series) -> tuple[pd.Series, list[str]]:
     out = text.map(uniq, na_action="ignore").astype("string")
     bad = sorted(k for k, v in uniq.items() if v is None)
     if bad:
-        warns.append(f"tenure: labels not recognised, left blank: {', '.join(map(repr, bad[:5]))}")
+        warns.append(_unrecognised("tenure", text, bad))
     return first.fillna(out), warns
+
+
+def _unrecognised(what: str, text: pd.Series, bad) -> str:
+    """The warning for labels no vocabulary knows: how many and in which rows, not the
+    labels (a shifted column puts anyone's name or id there: attack 23, NM1)."""
+    from .base import rows_note
+
+    where = rows_note(text.index[text.isin(list(bad)).fillna(False).to_numpy(dtype=bool)])
+    return (f"{what}: {len(bad)} label(s) not recognised, left blank "
+            f"({where} of the export)")
 
 
 def _map_patterns(values: pd.Series, patterns, canon, what: str):
@@ -454,6 +464,5 @@ def _map_patterns(values: pd.Series, patterns, canon, what: str):
                                             if re.search(rf"\b{p}\b", k)), None)
     out = text.map(uniq, na_action="ignore").astype("string")
     bad = sorted(k for k, v in uniq.items() if v is None)
-    warns = [f"{what}: labels not recognised, left blank: {', '.join(map(repr, bad[:5]))}"] \
-        if bad else []
+    warns = [_unrecognised(what, text, bad)] if bad else []
     return out, warns

@@ -204,3 +204,34 @@ def crm_importer(fmt: str) -> CrmImporter:
     """
     return formats.importer("crm", fmt)
 
+
+def rows_note(rows, *, limit: int = 5) -> str:
+    """Where in the file a warning's cells are, instead of their values.
+
+    A warning that quoted an unexpected cell value carried whatever a shifted or hand-edited
+    export put there — a respondent's id, name, IP address or location — into the report and
+    the run log (attacks 20–23: WL, EX1, IP1, IF1, NM1); it names the rows instead, so the
+    consultant can find them in the export and the reader learns nothing about anyone.
+
+    Parameters
+    ----------
+    rows : iterable of int
+        Spreadsheet row numbers (the index of an intake frame).
+    limit : int
+        Rows named; the rest are counted.
+
+    Returns
+    -------
+    str
+        ``"row 5"``, ``"rows 5, 6 and 9"``, ``"rows 5, 6, 9, 12, 14 and 3 more"``.
+    """
+    rows = sorted({int(r) for r in rows})
+    shown = [str(r) for r in rows[:limit]]
+    more = len(rows) - len(shown)
+    if not shown:
+        return "no row"
+    if more:
+        return f"rows {', '.join(shown)} and {more} more"
+    if len(shown) == 1:
+        return f"row {shown[0]}"
+    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"

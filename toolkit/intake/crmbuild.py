@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..exceptions import Problem, ValidationError
 from ..schemas import COLUMNS
-from .base import FileIntake, ImportResult
+from .base import FileIntake, ImportResult, rows_note
 from .parse import infer_date_order, parse_bools, parse_datetimes, parse_ints, parse_numbers
 from .reader import RawTable, read_table
 
@@ -297,10 +297,10 @@ def _activity_types(s: pd.Series, *, intake: FileIntake, file: str):
                        "meeting" if "meet" in v else None, na_action="ignore")
     mapped = mapped.fillna(contains)
     other = low.notna() & mapped.isna()
-    if other.any():
-        vals = sorted(set(s[other].astype(str)))[:5]
+    if other.any():   # the rows, not the values (a shifted column quotes anyone: NM1)
         intake.warnings.append(f"type: {int(other.sum())} activities of unknown type "
-                               f"({', '.join(map(repr, vals))}) counted as 'other'")
+                               f"counted as 'other' ({rows_note(s.index[other.to_numpy()])} "
+                               "of the export)")
         mapped = mapped.where(~other, "other")
     return mapped.where(mapped.notna(), np.nan).astype("str"), []
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import ValidationError
-from .base import FileIntake, ImportResult
+from .base import FileIntake, ImportResult, rows_note
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
 
@@ -51,10 +51,10 @@ def _status_flags(df: pd.DataFrame, status_key: str, intake: FileIntake) -> pd.D
     out["is_closed"] = low.isin(["won", "lost"]).map({True: "true", False: "false"}) \
         .where(known)
     intake.columns_mapped[col] = "is_won, is_closed (open/won/lost)"
-    if (~known & low.notna()).any():
-        vals = sorted(set(df.loc[~known & low.notna(), col].astype(str)))[:5]
-        intake.warnings.append(f"{col}: status values not open/won/lost: "
-                               f"{', '.join(map(repr, vals))}")
+    odd = ~known & low.notna()
+    if odd.any():   # the rows, not the values (a shifted column quotes anyone: NM1)
+        intake.warnings.append(f"{col}: {int(odd.sum())} status value(s) not open/won/lost "
+                               f"({rows_note(df.index[odd.to_numpy()])} of the export)")
     return out.drop(columns=[col])
 
 

@@ -38,8 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from ..idmask import ID_MASK
-from .base import FileIntake, ImportResult
+from .base import FileIntake, ImportResult, rows_note
 from .answers import as_text
 from .reader import RawTable, read_table
 from .surveybuild import NON_LIKERT, SurveyExport, build_survey
@@ -195,13 +194,11 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
         kept_kind = st.map(lambda v: STATUS_KEEP.get(v, "?"), na_action="ignore")
         for kind, n in kept_kind[keep].value_counts().items():
             if kind == "?":
-                # a response's own id in the Status column is never quoted, however short
-                # (ids of five or more characters are masked in every output anyway: WL)
-                own = {i.lower() for i in intake.known_ids}
-                vals = sorted({ID_MASK if v in own else v
-                               for v in st[keep & (kept_kind == "?")]})
-                intake.warnings.append(f"{n} response(s) with an unknown Status "
-                                       f"({', '.join(map(repr, vals))}) kept")
+                # the rows, not the values: a shifted export puts anyone's id, name or IP
+                # address in this column (attacks 20-23)
+                where = rows_note(st.index[(keep & (kept_kind == "?")).to_numpy()])
+                intake.warnings.append(f"{n} response(s) with an unknown Status kept "
+                                       f"({where} of the export)")
             elif kind:
                 intake.warnings.append(f"{n} {kind} response(s) kept (Status {kind!r})")
         df = df.loc[keep.to_numpy()]
