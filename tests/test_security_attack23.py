@@ -87,3 +87,12 @@ def test_deal_status_warning_names_rows_not_values():
     assert intake.warnings == ["Status: 2 status value(s) not open/won/lost "
                                "(rows 3 and 5 of the export)"]
     assert list(out["is_won"].fillna("?")) == ["true", "?", "false", "?"]
+
+
+def test_decimal_separator_warning_names_a_row_not_a_value():
+    from toolkit.intake.parse import parse_numbers
+
+    warns: list[str] = []
+    parse_numbers(pd.Series(["48.856", "2.500"], index=[7, 8]), column="amount", file="f.csv",
+                  warnings=warns)
+    assert warns and "48.856" not in warns[0] and "row 7 of the export" in warns[0]

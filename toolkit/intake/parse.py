@@ -540,7 +540,9 @@ def _parse_numbers(series: pd.Series, *, column: str, file: str,
         if not comma_dec:
             amb = shape_ok & _match(t, _GROUP_DOT)
             if amb.any():
-                warnings.append(f"{column}: values such as {raw[amb].iloc[0]!r} read with '.' "
+                # the row, not the value: a shifted column may hold a location (IF1)
+                warnings.append(f"{column}: values such as the one in row "
+                                f"{raw.index[amb.to_numpy()][0]} of the export read with '.' "
                                 "as decimal separator; no value in the column shows which "
                                 "separator is meant")
     if comma_dec:
