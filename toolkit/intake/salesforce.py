@@ -205,9 +205,11 @@ def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.Da
             if len(codes) > 1:
                 problems.append(Problem(file, f"converted amounts are in several currencies "
                                         f"({', '.join(sorted(codes))}); export the report in one "
-                                        "corporate currency", column=conv_cur))
+                                        "corporate currency", column=conv_cur,
+                                        quoted=tuple(codes)))   # cells: withheld in kept files
             elif len(codes) == 1:
-                intake.warnings.append(f"amount: converted amounts used (in {codes[0]}); the "
+                intake.warnings.append(f"amount: converted amounts used (in "
+                                       f"{_currency_named(codes[0], df[conv_cur])}); the "
                                        "original-currency amounts are ignored")
         else:
             intake.warnings.append("amount: 'Amount (Converted)' used (corporate currency)")
@@ -220,9 +222,9 @@ def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.Da
                                     + ", ".join(f"{k} {v}" for k, v in counts.items())
                                     + "); add 'Amount (Converted)' to the report so that one "
                                     "currency is used, or export one currency per file",
-                                    column=cur))
+                                    column=cur, quoted=tuple(map(str, counts.index))))
         elif len(codes) == 1:
-            intake.warnings.append(f"amount: all amounts in {codes[0]}")
+            intake.warnings.append(f"amount: all amounts in {_currency_named(codes[0], df[cur])}")
     amount = keys.get("amount")
     if amount is not None and cur is None:
         found = df[amount].dropna().astype(str).str.extract(
@@ -230,7 +232,7 @@ def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.Da
         if len(found) > 1:
             problems.append(Problem(file, f"amounts carry several currency codes "
                                     f"({', '.join(sorted(found))}); export a converted amount "
-                                    "in one currency", column=amount))
+                                    "in one currency", column=amount, quoted=tuple(found)))
     return df, problems
 
 
@@ -306,3 +308,15 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
             intake.columns_mapped[conv[0]] = "amount"
     res.problems = problems + res.problems
     return res
+
+
+def _currency_named(code: str, column: pd.Series) -> str:
+    """A currency cell as a warning may name it: an ISO 4217-shaped code (``USD``) as it is;
+    anything else — a shifted column puts a name, an id or an address there (attack 24, CU1)
+    — by the row it is in, never by its value."""
+    if re.fullmatch(r"[A-Z]{3}", code):
+        return code
+    from .base import rows_note
+
+    rows = column.index[(column.astype(str).str.strip() == code).to_numpy()]
+    return f"a value that is not a currency code ({rows_note(rows)} of the export)"
