@@ -81,9 +81,14 @@ class Problem:
         (:attr:`quoted`) replaced by :data:`WITHHELD`: file, row, column and what was
         expected stay. For text kept in files — a batch summary, a run log (SPEC §8: an
         owner id, a name or a respondent id in a misplaced cell is not written out)."""
+        import re
+
         msg = self.message
         for q in sorted({str(q) for q in self.quoted if str(q)}, key=len, reverse=True):
-            msg = msg.replace(q, WITHHELD)
+            # as a whole value: "7" goes, the "5" of "1..5" and the "7" of "17" stay (WH1)
+            msg = re.sub(r"(?<![\w.])" + re.escape(q) + r"(?!\w|\.\d)"
+                         if q[:1].isalnum() and q[-1:].isalnum() else re.escape(q),
+                         lambda _m: WITHHELD, msg)
         return one_line(f"{self._where()}: {msg}")
 
     def to_dict(self) -> dict:

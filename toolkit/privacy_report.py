@@ -601,6 +601,29 @@ def handles(releases: Iterable[Release]) -> set:
     return {r.handle for r in releases}
 
 
+def _redact_hidden_groups(out: dict, names: list[str]) -> None:
+    """The ``group`` of every suppression record (``{"where", "group", "reason"}``) with the
+    comments' redaction: a name's single parts and phone numbers go too, not only whole
+    names — the label of a group too small to show may have been typed by one person."""
+    from .privacy import make_redactor
+
+    scrub = make_redactor(names)
+
+    def walk(o):
+        if isinstance(o, dict):
+            g = o.get("group")
+            if isinstance(g, str) and "where" in o and "reason" in o:
+                clean = scrub(g)
+                o["group"] = clean if isinstance(clean, str) else g
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    walk(out)
+
+
 def redact_results(results: dict, names: Iterable[str], *, ids: Iterable[str] = ()) -> dict:
     """*results* with the known names taken out of every label and text (SPEC §8).
 
@@ -634,6 +657,8 @@ def redact_results(results: dict, names: Iterable[str], *, ids: Iterable[str] = 
         return results
     out = redact_tree(results, names, ids=ids, reserved=toolkit_codes(results),
                       skip=("client", "method", "toolkit_version", "schema", "generated_at"))
+    if names:   # a hidden group's label was typed by its few members (a free-text region):
+        _redact_hidden_groups(out, names)   # redacted as a comment is (attack 24, RG1)
     th = (((out.get("survey") or {}).get("comments") or {}).get("themes")) or {}
     if th.get("method") == "nmf":
         for qq in (th.get("questions") or {}).values():

@@ -361,7 +361,8 @@ def schema_problems(err: pa.errors.SchemaErrors, table: str, file: str) -> list[
             # the cell value a message quotes is withheld from kept files (attack 19, LG3)
             problems.append(Problem(file, _message(table, column, check, rec["failure_case"]),
                                     row=rec["row"], column=column,
-                                    quoted=(repr(rec["failure_case"]),)))
+                                    quoted=(repr(rec["failure_case"]),
+                                            _plain(rec["failure_case"]))))   # 1.2e11 as 1146…
         if len(group) > MAX_PROBLEMS_PER_CHECK:
             problems.append(Problem(file, f"... and {len(group) - MAX_PROBLEMS_PER_CHECK} more "
                                     "rows with the same problem", column=column))

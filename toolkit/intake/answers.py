@@ -140,14 +140,18 @@ def map_agreement(frame: pd.DataFrame, *, file: str = "", rows: Iterable[int] | 
         if bad_num.any():
             top = float(num[bad_num].max())
             first = int(row_no[bad_num].iloc[0])
+            quoted: tuple = ()
             if 5 < top <= 7 and (num[is_num & ~neg] % 1 == 0).all():
                 msg = (f"answers go up to {top:g}: this looks like a 7-point (or 6-point) scale; the "
                        "instrument uses 5 points (1 = strongly disagree … 5 = strongly agree) — "
                        "re-field on 5 points or recode to 1..5 before import")
             else:
-                msg = (f"{int(bad_num.sum())} answer(s) such as {num[bad_num].iloc[0]:g} are not "
+                example = f"{num[bad_num].iloc[0]:g}"   # a cell: withheld in kept files (WH1)
+                msg = (f"{int(bad_num.sum())} answer(s) such as {example} are not "
                        "1..5 codes (1 = strongly disagree … 5 = strongly agree)")
-            res.problems.append(Problem(file, msg, row=first, column=str(col)))
+                quoted = (example, str(text[bad_num].iloc[0]).strip())
+            res.problems.append(Problem(file, msg, row=first, column=str(col),
+                                        quoted=quoted))
         # labels
         lab = text[~is_num & text.notna()]
         if len(lab):

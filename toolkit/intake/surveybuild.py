@@ -149,8 +149,14 @@ def identifier_values(export: SurveyExport) -> list[str]:
     located = [c for c in dict.fromkeys(list(export.personal) + list(export.metadata))
                if c in export.df.columns and c != export.id_column
                and any(w in _norm_key(c) for w in ("latitude", "longitude"))]
+    # an identifier column the platform does not list as personal data (Qualtrics embedded
+    # data "EmployeeID", SurveyMonkey "Custom Data 3", "Staff ID"): by its header (EI1)
+    listed = set(export.personal) | set(export.metadata)
+    unlisted = [c for c in export.df.columns if c not in listed and c != export.id_column
+                and isinstance(c, str) and ((k := _norm_key(c)) in _IDS
+                                            or k.startswith(_IDS_PREFIX))]
     out: set[str] = set()
-    for col in kinds["id"] + located:
+    for col in list(dict.fromkeys(kinds["id"] + located + unlisted)):
         if col not in typed:
             out.update(as_text(export.df[col]).dropna().astype(str).str.strip())
     out.discard("")
