@@ -14,6 +14,8 @@ from typing import Iterable
 
 #: What replaces a client's cell value quoted by a message kept in a file.
 WITHHELD = "[value withheld]"
+#: Quoted cells a kept message replaces one by one; a message quoting more is withheld whole.
+MAX_QUOTED_VALUES = 32
 #: Line and paragraph breaks (a client's value printed inside one line of output must not start
 #: another: attack 9 NL1).
 _BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -83,12 +85,16 @@ class Problem:
         owner id, a name or a respondent id in a misplaced cell is not written out)."""
         import re
 
+        values = sorted({str(q) for q in self.quoted if str(q)}, key=len, reverse=True)
         msg = self.message
-        for q in sorted({str(q) for q in self.quoted if str(q)}, key=len, reverse=True):
-            # as a whole value: "7" goes, the "5" of "1..5" and the "7" of "17" stay (WH1)
-            msg = re.sub(r"(?<![\w.])" + re.escape(q) + r"(?!\w|\.\d)"
-                         if q[:1].isalnum() and q[-1:].isalnum() else re.escape(q),
-                         lambda _m: WITHHELD, msg)
+        if len(values) > MAX_QUOTED_VALUES:   # a message that quotes that many cells: none of
+            msg = WITHHELD                    # it is kept (bounded time; attack 25, QW1)
+        elif values:
+            # one pass, longest value first; a value as a whole value: "7" goes, the "5" of
+            # "1..5" and the "7" of "17" stay (WH1)
+            alts = [r"(?<![\w.])" + re.escape(q) + r"(?!\w|\.\d)"
+                    if q[:1].isalnum() and q[-1:].isalnum() else re.escape(q) for q in values]
+            msg = re.sub("|".join(alts), lambda _m: WITHHELD, msg)
         return one_line(f"{self._where()}: {msg}")
 
     def to_dict(self) -> dict:

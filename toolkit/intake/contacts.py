@@ -29,11 +29,19 @@ _ROLES = ("", "contact", "lead", "person", "respondent", "recipient", "employee"
           "member", "user", "manager", "linemanager", "directmanager", "reportingmanager",
           "supervisor", "teamlead", "teamleader", "owner", "accountowner", "dealowner",
           "leadowner", "contactowner", "rep", "salesrep", "accountrep", "accountmanager",
-          "salesperson", "coach", "mentor")
+          "salesperson", "coach", "mentor",
+          # the practice's other languages (attack 25, VG1): employee, line manager
+          "mitarbeiter", "mitarbeiterin", "vorgesetzter", "vorgesetzte", "fuhrungskraft",
+          "fuehrungskraft", "fhrungskraft", "teamleiter", "teamleiterin", "employe",
+          "employ", "responsable", "superviseur", "empleado", "jefe", "gerente",
+          "leidinggevende", "medewerker", "dipendente", "responsabile")
 #: Roles that name a person on their own, as a column header (``Supervisor``, ``Manager``).
 _BARE = {"contact", "person", "employee", "manager", "linemanager", "directmanager",
          "reportingmanager", "supervisor", "teamlead", "teamleader", "reportsto",
-         "accountmanager", "salesperson"}
+         "accountmanager", "salesperson",
+         "vorgesetzter", "vorgesetzte", "fuhrungskraft", "fuehrungskraft", "fhrungskraft",
+         "teamleiter", "teamleiterin", "superviseur", "jefe", "gerente", "leidinggevende",
+         "responsabile"}
 _FIRST = {r + s for r in _ROLES for s in ("firstname", "givenname", "forename")}
 _LAST = {r + s for r in _ROLES for s in ("lastname", "surname", "familyname")}
 _WHOLE = ({r + s for r in _ROLES for s in ("name", "fullname", "email", "emailaddress",

@@ -101,6 +101,9 @@ API_NAMES = set(("CreatedDate", "LeadSource", "OwnerId", "IsConverted", "Convert
                       "ActivityDate", "TaskSubtype", "ConvertedOpportunityId",
                       "CurrencyIsoCode", "LastModifiedDate", "SystemModstamp", "IsDeleted"))
 
+#: Currencies a several-currencies problem lists (the rest are counted).
+MAX_CURRENCIES_LISTED = 5
+
 #: Report labels typical of Salesforce beyond the mapped ones (recognition only).
 SIGNATURE = set(_keys("Opportunity Name", "Account Name", "Amount Currency",
                       "Amount (Converted)", "Amount (Converted) Currency", "Lead Status",
@@ -203,10 +206,13 @@ def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.Da
         if conv_cur is not None:
             codes = df[conv_cur].dropna().astype(str).str.strip().unique()
             if len(codes) > 1:
+                shown = sorted(codes)[:MAX_CURRENCIES_LISTED]
+                more = len(codes) - len(shown)
                 problems.append(Problem(file, f"converted amounts are in several currencies "
-                                        f"({', '.join(sorted(codes))}); export the report in one "
-                                        "corporate currency", column=conv_cur,
-                                        quoted=tuple(codes)))   # cells: withheld in kept files
+                                        f"({', '.join(shown)}{f' and {more} more' if more else ''})"
+                                        "; export the report in one corporate currency",
+                                        column=conv_cur,
+                                        quoted=tuple(shown)))   # cells: withheld in kept files
             elif len(codes) == 1:
                 intake.warnings.append(f"amount: converted amounts used (in "
                                        f"{_currency_named(codes[0], df[conv_cur])}); the "
@@ -218,11 +224,14 @@ def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.Da
         codes = df[cur].dropna().astype(str).str.strip().unique()
         if len(codes) > 1:
             counts = df[cur].value_counts()
+            shown = counts.head(MAX_CURRENCIES_LISTED)
+            more = len(counts) - len(shown)
             problems.append(Problem(file, "amounts are in several currencies ("
-                                    + ", ".join(f"{k} {v}" for k, v in counts.items())
+                                    + ", ".join(f"{k} {v}" for k, v in shown.items())
+                                    + (f" and {more} more" if more else "")
                                     + "); add 'Amount (Converted)' to the report so that one "
                                     "currency is used, or export one currency per file",
-                                    column=cur, quoted=tuple(map(str, counts.index))))
+                                    column=cur, quoted=tuple(map(str, shown.index))))
         elif len(codes) == 1:
             intake.warnings.append(f"amount: all amounts in {_currency_named(codes[0], df[cur])}")
     amount = keys.get("amount")
@@ -230,9 +239,12 @@ def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.Da
         found = df[amount].dropna().astype(str).str.extract(
             r"^\s*([A-Z]{3})\s|\s([A-Z]{3})\s*$").stack().unique()
         if len(found) > 1:
+            shown = sorted(found)[:MAX_CURRENCIES_LISTED]
+            more = len(found) - len(shown)
             problems.append(Problem(file, f"amounts carry several currency codes "
-                                    f"({', '.join(sorted(found))}); export a converted amount "
-                                    "in one currency", column=amount, quoted=tuple(found)))
+                                    f"({', '.join(shown)}{f' and {more} more' if more else ''})"
+                                    "; export a converted amount in one currency",
+                                    column=amount, quoted=tuple(shown)))
     return df, problems
 
 

@@ -81,6 +81,26 @@ _IDS = {"externalreference", "externaldatareference", "externalref", "externalid
         "staffid", "staffref", "personnelnumber", "panelid", "customdata", "login", "upn",
         "userprincipalname", "samaccountname", "mail"}
 _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
+#: A header made of a person word and an id word ("Emp ID", "Worker ID", "Employee No",
+#: "Badge ID", "Payroll ID", "HRIS ID", "User ID", "EmpNo") holds a respondent identifier
+#: too (attack 25, EJ1); so does a German "Personalnummer" or "Mitarbeiter-Nr.".
+_ID_PERSON_WORDS = frozenset("""emp employee employees worker staff person personnel personal
+    badge payroll hris hr user member panel panelist respondent participant associate
+    colleague mitarbeiter mitarbeiterin pers personal""".split())
+_ID_WORDS = frozenset("id ids no nr num number nummer code ref reference key".split())
+_ID_JOINED = re.compile(r"(?:emp|employee|worker|staff|person|personal|personnel|badge|payroll"
+                        r"|hris|user|member|mitarbeiter|pers)(?:id|no|nr|num|number|nummer"
+                        r"|code|ref)")
+
+
+def _identifier_header(column: object) -> bool:
+    """Whether a header names a respondent identifier column (see :data:`_ID_PERSON_WORDS`)."""
+    text = str(column)
+    key = _norm_key(text)
+    if key in _IDS or key.startswith(_IDS_PREFIX) or _ID_JOINED.fullmatch(key):
+        return True
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)]
+    return bool(set(words) & _ID_PERSON_WORDS) and bool(set(words) & _ID_WORDS)
 #: A code that leads an id (``EMP``, ``HR``, ``ID``), not a name.
 _CODE = re.compile(r"[A-Z]{1,4}")
 
@@ -153,8 +173,7 @@ def identifier_values(export: SurveyExport) -> list[str]:
     # data "EmployeeID", SurveyMonkey "Custom Data 3", "Staff ID"): by its header (EI1)
     listed = set(export.personal) | set(export.metadata)
     unlisted = [c for c in export.df.columns if c not in listed and c != export.id_column
-                and isinstance(c, str) and ((k := _norm_key(c)) in _IDS
-                                            or k.startswith(_IDS_PREFIX))]
+                and isinstance(c, str) and _identifier_header(c)]
     out: set[str] = set()
     for col in list(dict.fromkeys(kinds["id"] + located + unlisted)):
         if col not in typed:
