@@ -41,7 +41,8 @@ def test_several_currencies_problem_lists_five_and_counts_the_rest():
 
 @pytest.mark.parametrize("header", ["Emp ID", "Worker ID", "Employee No", "Personalnummer",
                                     "Badge ID", "Payroll ID", "Person ID", "HRIS ID",
-                                    "User ID", "EmpNo", "Mitarbeiter-Nr.", "Staff ID"])
+                                    "User ID", "EmpNo", "Mitarbeiter-Nr.", "Staff ID",
+                                    "Employee #"])
 def test_identifier_headers_are_recognised(header):
     from toolkit.intake.surveybuild import SurveyExport, identifier_values
 

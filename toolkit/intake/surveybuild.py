@@ -99,8 +99,10 @@ def _identifier_header(column: object) -> bool:
     key = _norm_key(text)
     if key in _IDS or key.startswith(_IDS_PREFIX) or _ID_JOINED.fullmatch(key):
         return True
-    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)]
-    return bool(set(words) & _ID_PERSON_WORDS) and bool(set(words) & _ID_WORDS)
+    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)}
+    if "#" in text:   # "Employee #"
+        words.add("no")
+    return bool(words & _ID_PERSON_WORDS) and bool(words & _ID_WORDS)
 #: A code that leads an id (``EMP``, ``HR``, ``ID``), not a name.
 _CODE = re.compile(r"[A-Z]{1,4}")
 
