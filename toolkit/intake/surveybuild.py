@@ -79,30 +79,50 @@ _WHOLE = {"name", "fullname", "respondentname", "username", "recipientemail", "e
 _IDS = {"externalreference", "externaldatareference", "externalref", "externalid",
         "employeeid", "employeeref", "employeereference", "employeenumber", "employeecode",
         "staffid", "staffref", "personnelnumber", "panelid", "customdata", "login", "upn",
-        "userprincipalname", "samaccountname", "mail"}
+        "userprincipalname", "samaccountname", "mail", "matricule", "matricola", "personeelsnummer"}
 _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
 #: A header made of a person word and an id word ("Emp ID", "Worker ID", "Employee No",
 #: "Badge ID", "Payroll ID", "HRIS ID", "User ID", "EmpNo") holds a respondent identifier
 #: too (attack 25, EJ1); so does a German "Personalnummer" or "Mitarbeiter-Nr.".
 _ID_PERSON_WORDS = frozenset("""emp employee employees worker staff person personnel personal
     badge payroll hris hr user member panel panelist respondent participant associate
-    colleague mitarbeiter mitarbeiterin pers personal""".split())
-_ID_WORDS = frozenset("id ids no nr num number nummer code ref reference key".split())
+    colleague mitarbeiter mitarbeiterin pers personal
+    employe salarie empleado trabajador medewerker personeel dipendente collaborateur
+    collaboratore colaborador""".split())
+_ID_WORDS = frozenset("""id ids no nr num number nummer code ref reference key numero codigo
+    codice""".split())
 _ID_JOINED = re.compile(r"(?:emp|employee|worker|staff|person|personal|personnel|badge|payroll"
-                        r"|hris|user|member|mitarbeiter|pers)(?:id|no|nr|num|number|nummer"
-                        r"|code|ref)")
+                        r"|hris|user|member|mitarbeiter|pers|personeels|medewerkers?)(?:id|no|nr"
+                        r"|num|number|nummer|code|ref)")
+_ID_FILLERS = frozenset("of the d de del di du van des".split())
+#: An identifier's header is a short label: a question or a note ("… (no staff names
+#: please)") is never one (attack 26, NQ1).
+MAX_ID_HEADER_WORDS = 4
 
 
 def _identifier_header(column: object) -> bool:
-    """Whether a header names a respondent identifier column (see :data:`_ID_PERSON_WORDS`)."""
+    """Whether a header names a respondent identifier column: a short label (at most
+    :data:`MAX_ID_HEADER_WORDS` words, no question mark or parentheses) made of a person word
+    and an id word (:data:`_ID_PERSON_WORDS`, :data:`_ID_WORDS`), in English, German, French,
+    Spanish, Dutch or Italian ("Emp ID", "Numéro d'employé", "ID empleado", "Matricule")."""
+    import unicodedata
+
     text = str(column)
-    key = _norm_key(text)
+    if any(ch in text for ch in "?()[]"):
+        return False
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(ch))   # "Numéro" as "Numero"
+    key = _norm_key(plain)
     if key in _IDS or key.startswith(_IDS_PREFIX) or _ID_JOINED.fullmatch(key):
         return True
-    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)}
+    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", plain)}
+    if len(re.findall(r"[A-Za-z]+|\d+", plain)) > MAX_ID_HEADER_WORDS:
+        return False
     if "#" in text:   # "Employee #"
         words.add("no")
-    return bool(words & _ID_PERSON_WORDS) and bool(words & _ID_WORDS)
+    # nothing but the two kinds of word (and "of", "d'", digits): "HR code of conduct" is not
+    rest = {w for w in words - _ID_PERSON_WORDS - _ID_WORDS - _ID_FILLERS if not w.isdigit()}
+    return bool(words & _ID_PERSON_WORDS) and bool(words & _ID_WORDS) and not rest
 #: A code that leads an id (``EMP``, ``HR``, ``ID``), not a name.
 _CODE = re.compile(r"[A-Z]{1,4}")
 
@@ -148,7 +168,7 @@ def _person_columns(export: SurveyExport) -> tuple[dict[str, list[str]], set[str
     return kinds, typed
 
 
-def identifier_values(export: SurveyExport) -> list[str]:
+def identifier_values(export: SurveyExport, *, skip=()) -> list[str]:
     """The values of the export's identifier columns a platform keeps for the panel
     (Qualtrics ``ExternalReference``, SurveyMonkey ``Custom Data 1``, an employee number) and
     of its location columns (``LocationLatitude``, ``LocationLongitude``):
@@ -159,6 +179,9 @@ def identifier_values(export: SurveyExport) -> list[str]:
     Parameters
     ----------
     export : SurveyExport
+    skip : iterable of str
+        Columns used for the analysis (items, comments, team …): never identifiers, whatever
+        their header says (attack 26, NQ1).
 
     Returns
     -------
@@ -166,6 +189,7 @@ def identifier_values(export: SurveyExport) -> list[str]:
         Distinct non-empty values, sorted.
     """
     kinds, typed = _person_columns(export)
+    skip = set(skip)
     # a respondent's location (Qualtrics LocationLatitude / LocationLongitude) identifies them
     # as well (attack 22, IP1: metadata quoted from a shifted column)
     located = [c for c in dict.fromkeys(list(export.personal) + list(export.metadata))
@@ -173,12 +197,12 @@ def identifier_values(export: SurveyExport) -> list[str]:
                and any(w in _norm_key(c) for w in ("latitude", "longitude"))]
     # an identifier column the platform does not list as personal data (Qualtrics embedded
     # data "EmployeeID", SurveyMonkey "Custom Data 3", "Staff ID"): by its header (EI1)
-    listed = set(export.personal) | set(export.metadata)
-    unlisted = [c for c in export.df.columns if c not in listed and c != export.id_column
-                and isinstance(c, str) and _identifier_header(c)]
+    # (listed or not: a canonical file's extra columns are all listed as personal: CJ1)
+    by_header = [c for c in export.df.columns if c != export.id_column
+                 and isinstance(c, str) and _identifier_header(c)]
     out: set[str] = set()
-    for col in list(dict.fromkeys(kinds["id"] + located + unlisted)):
-        if col not in typed:
+    for col in list(dict.fromkeys(kinds["id"] + located + by_header)):
+        if col not in typed and col not in skip:
             out.update(as_text(export.df[col]).dropna().astype(str).str.strip())
     out.discard("")
     return sorted(out)
@@ -482,7 +506,8 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     # such as SurveyMonkey's Custom Data) are kept in memory only, so that comments naming a
     # respondent can be redacted (SPEC §8).
     intake.known_names = personal_names(export)
-    intake.known_ids = sorted(set(intake.known_ids) | set(identifier_values(export)))
+    intake.known_ids = sorted(set(intake.known_ids)
+                              | set(identifier_values(export, skip=intake.columns_mapped)))
 
     # ---- rows without a team
     if team_col is not None:

@@ -1,0 +1,59 @@
+"""Attack 26 (regressions of the EJ1 fix): NQ1 — a question whose note held a person word and
+an id word ("… (no staff names please)") became an identifier column and its answers were
+masked as ids; CJ1 — a canonical survey file's extra "Emp ID" / "Badge ID" columns were not
+read as identifiers; IL1 — identifier headers in French, Spanish, Dutch and Italian."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLES
+
+
+@pytest.mark.parametrize("header", [
+    "What would improve hand-offs? (no staff names please)", "HR code of conduct",
+    "Staff number adequate?", "User experience of the CRM (key question)",
+    "How does your team hand over leads to the employee who follows up, by number?"])
+def test_questions_and_notes_are_not_identifier_headers(header):
+    from toolkit.intake.surveybuild import _identifier_header
+
+    assert not _identifier_header(header)
+
+
+@pytest.mark.parametrize("header", ["Medewerker ID", "ID empleado", "ID dipendente",
+                                    "Matricule", "Numéro d'employé", "Personeelsnummer",
+                                    "Emp ID", "Badge ID", "Código de empleado", "Matricola",
+                                    "Codice dipendente", "ID collaborateur",
+                                    "Medewerkersnummer"])
+def test_identifier_headers_of_the_practice_languages(header):
+    from toolkit.intake.surveybuild import _identifier_header
+
+    assert _identifier_header(header)
+
+
+def test_mapped_columns_are_never_identifiers():
+    from toolkit.intake.surveybuild import SurveyExport, identifier_values
+
+    df = pd.DataFrame({"Staff ID": ["S-1001"], "Employee No": ["Improve MQLs by Q3"]})
+    ex = SurveyExport(df=df, texts={}, personal=[])
+    assert identifier_values(ex, skip={"Employee No"}) == ["S-1001"]
+
+
+def test_canonical_extra_identifier_columns_are_masked(tmp_path):
+    from toolkit.pipeline import analyse_folder
+
+    dst = tmp_path / "eng"
+    shutil.copytree(SAMPLES / "followup-gap", dst)
+    p = dst / "survey" / "responses.csv"
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    df["Emp ID"] = [f"EMP-{4100 + i}Q" for i in range(len(df))]
+    df["Badge ID"] = [f"BDG-{4100 + i}Q" for i in range(len(df))]
+    i = df.index[df["OPEN1"].str.len() > 0][0]
+    df.loc[i, "OPEN1"] = "Please ask EMP-4105Q (BDG-4105Q) about the lead queue."
+    df.to_csv(p, index=False)
+    text = json.dumps(analyse_folder(dst), ensure_ascii=False)
+    assert "EMP-4105Q" not in text and "BDG-4105Q" not in text
