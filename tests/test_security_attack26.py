@@ -57,3 +57,17 @@ def test_canonical_extra_identifier_columns_are_masked(tmp_path):
     df.to_csv(p, index=False)
     text = json.dumps(analyse_folder(dst), ensure_ascii=False)
     assert "EMP-4105Q" not in text and "BDG-4105Q" not in text
+
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Number of employees", False), ("No. of staff", False), ("Number of staff", False),
+    ("Key staff", False), ("HR code", False),
+    ("N° salarié", True), ("N° employé", True), ("Werknemer ID", True),
+    ("Werknemersnummer", True)])
+def test_attack27_counts_are_no_identifiers_and_common_spellings_are(header, expected):
+    """Attack 27: FP1 (a count such as "Number of employees" read as an identifier column, its
+    values "51-200" masked across the comments) and part of IH1 ("N°", "werknemer")."""
+    from toolkit.intake.surveybuild import _identifier_header
+
+    assert _identifier_header(header) is expected

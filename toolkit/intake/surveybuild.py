@@ -85,16 +85,17 @@ _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
 #: "Badge ID", "Payroll ID", "HRIS ID", "User ID", "EmpNo") holds a respondent identifier
 #: too (attack 25, EJ1); so does a German "Personalnummer" or "Mitarbeiter-Nr.".
 _ID_PERSON_WORDS = frozenset("""emp employee employees worker staff person personnel personal
-    badge payroll hris hr user member panel panelist respondent participant associate
+    badge payroll hris user member panel panelist respondent participant associate
+    werknemer werknemers
     colleague mitarbeiter mitarbeiterin pers personal
     employe salarie empleado trabajador medewerker personeel dipendente collaborateur
     collaboratore colaborador""".split())
-_ID_WORDS = frozenset("""id ids no nr num number nummer code ref reference key numero codigo
+_ID_WORDS = frozenset("""id ids no nr num number nummer code ref reference numero codigo
     codice""".split())
 _ID_JOINED = re.compile(r"(?:emp|employee|worker|staff|person|personal|personnel|badge|payroll"
-                        r"|hris|user|member|mitarbeiter|pers|personeels|medewerkers?)(?:id|no|nr"
+                        r"|hris|user|member|mitarbeiter|pers|personeels|medewerkers?|werknemers?)(?:id|no|nr"
                         r"|num|number|nummer|code|ref)")
-_ID_FILLERS = frozenset("of the d de del di du van des".split())
+_ID_FILLERS = frozenset("of the d de del di du van des n".split())
 #: An identifier's header is a short label: a question or a note ("… (no staff names
 #: please)") is never one (attack 26, NQ1).
 MAX_ID_HEADER_WORDS = 4
@@ -118,7 +119,9 @@ def _identifier_header(column: object) -> bool:
     words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", plain)}
     if len(re.findall(r"[A-Za-z]+|\d+", plain)) > MAX_ID_HEADER_WORDS:
         return False
-    if "#" in text:   # "Employee #"
+    if re.search(r"\b(?:number|no|num)\b\.?\s+of\b", plain, re.I):
+        return False   # "Number of employees", "No. of staff": a count (attack 27, FP1)
+    if "#" in text or "N°" in text or "n°" in text:   # "Employee #", "N° salarié"
         words.add("no")
     # nothing but the two kinds of word (and "of", "d'", digits): "HR code of conduct" is not
     rest = {w for w in words - _ID_PERSON_WORDS - _ID_WORDS - _ID_FILLERS if not w.isdigit()}
