@@ -118,6 +118,11 @@ class FileIntake:
     #: serialised.
     known_ids: list[str] = field(default_factory=list, repr=False, compare=False)
 
+    def add_ids(self, values) -> None:
+        """Add the values of an id column (:func:`id_texts`) to :attr:`known_ids`, kept
+        sorted."""
+        self.known_ids = sorted(set(self.known_ids) | id_texts(values))
+
     def drop(self, reason: str, n: int) -> None:
         """Record *n* rows dropped for *reason* (no-op when *n* is 0)."""
         if n:
@@ -235,3 +240,21 @@ def rows_note(rows, *, limit: int = 5) -> str:
     if len(shown) == 1:
         return f"row {shown[0]}"
     return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def id_texts(values) -> set[str]:
+    """The distinct non-empty values of an id column, as stripped text.
+
+    Parameters
+    ----------
+    values : pandas.Series, pandas.DataFrame or iterable
+        Text cells (missing cells skipped); a frame stands for a repeated header and its
+        first column is used.
+
+    Returns
+    -------
+    set of str
+    """
+    if isinstance(values, pd.DataFrame):
+        values = values.iloc[:, 0]
+    return set(pd.Series(values, dtype=object).dropna().astype(str).str.strip()) - {""}

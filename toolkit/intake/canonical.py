@@ -301,11 +301,11 @@ def read_canonical(path: Path, table: str, *, display_path: str,
         intake.known_names = personal_names(personal, free_text=(
             v for c in dict.fromkeys(comments)
             for v in raw.df.loc[:, raw.df.columns == c].iloc[:, 0].tolist()))
-        intake.known_ids = identifier_values(personal)   # employee numbers … (EX1)
+        intake.add_ids(identifier_values(personal))   # employee numbers … (EX1)
     frame = raw.df[list(mapping)].rename(columns=mapping)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if table == "survey" and "respondent_id" in frame.columns:   # redaction only (WL)
-        intake.known_ids = sorted(set(intake.known_ids) | set(_id_values(frame["respondent_id"])))
+        intake.add_ids(frame["respondent_id"])
     if table == "survey" and "team" in frame:
         frame["team"] = map_team_values(frame["team"], team_map or {})
     typed, formats, probs, warns = type_canonical(frame, table, file=display_path,
@@ -320,11 +320,3 @@ def read_canonical(path: Path, table: str, *, display_path: str,
         typed = typed[[c for c in COLUMNS[table] if c in typed.columns]]
     intake.rows_kept = len(typed)
     return ImportResult(typed, intake, problems + probs)
-
-
-def _id_values(col) -> list[str]:
-    """The distinct non-empty values of an id column (a frame's column or, with a repeated
-    header, the first of them), as text."""
-    if isinstance(col, pd.DataFrame):
-        col = col.iloc[:, 0]
-    return [str(v).strip() for v in col.dropna().unique() if str(v).strip()]

@@ -182,8 +182,7 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     intake.drop("blank row", raw.blank_rows)
     df = export.df
     if export.id_column:   # every response's id, dropped ones too: redaction only (WL)
-        intake.known_ids = sorted(set(as_text(df[export.id_column]).dropna().astype(str)
-                                      .str.strip()) - {""})
+        intake.add_ids(as_text(df[export.id_column]))
     # ---- Status
     if "status" in meta:
         st = as_text(df[meta["status"]]).map(lambda v: v.lower(), na_action="ignore")

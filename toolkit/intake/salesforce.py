@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import FileIntake, ImportResult
+from .base import FileIntake, ImportResult, rows_note
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
 
@@ -328,7 +328,5 @@ def _currency_named(code: str, column: pd.Series) -> str:
     — by the row it is in, never by its value."""
     if re.fullmatch(r"[A-Z]{3}", code):
         return code
-    from .base import rows_note
-
     rows = column.index[(column.astype(str).str.strip() == code).to_numpy()]
     return f"a value that is not a currency code ({rows_note(rows)} of the export)"

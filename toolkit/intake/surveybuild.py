@@ -15,6 +15,7 @@ carried into the canonical table; those columns are listed in the intake summary
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import FileIntake
+from .base import FileIntake, id_texts
 from ..nameforms import fold
 from ..namewords import ordinary_words, typed_names
 from .contacts import person_column_kind, question_person_kind
@@ -79,22 +80,22 @@ _WHOLE = {"name", "fullname", "respondentname", "username", "recipientemail", "e
 _IDS = {"externalreference", "externaldatareference", "externalref", "externalid",
         "employeeid", "employeeref", "employeereference", "employeenumber", "employeecode",
         "staffid", "staffref", "personnelnumber", "panelid", "customdata", "login", "upn",
-        "userprincipalname", "samaccountname", "mail", "matricule", "matricola", "personeelsnummer"}
+        "userprincipalname", "samaccountname", "mail", "matricule", "matricola",
+        "personeelsnummer"}
 _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
 #: A header made of a person word and an id word ("Emp ID", "Worker ID", "Employee No",
 #: "Badge ID", "Payroll ID", "HRIS ID", "User ID", "EmpNo") holds a respondent identifier
 #: too (attack 25, EJ1); so does a German "Personalnummer" or "Mitarbeiter-Nr.".
 _ID_PERSON_WORDS = frozenset("""emp employee employees worker staff person personnel personal
     badge payroll hris user member panel panelist respondent participant associate
-    werknemer werknemers
-    colleague mitarbeiter mitarbeiterin pers personal
+    colleague mitarbeiter mitarbeiterin pers werknemer werknemers
     employe salarie empleado trabajador medewerker personeel dipendente collaborateur
     collaboratore colaborador""".split())
 _ID_WORDS = frozenset("""id ids no nr num number nummer code ref reference numero codigo
     codice""".split())
 _ID_JOINED = re.compile(r"(?:emp|employee|worker|staff|person|personal|personnel|badge|payroll"
-                        r"|hris|user|member|mitarbeiter|pers|personeels|medewerkers?|werknemers?)(?:id|no|nr"
-                        r"|num|number|nummer|code|ref)")
+                        r"|hris|user|member|mitarbeiter|pers|personeels|medewerkers?"
+                        r"|werknemers?)(?:id|no|nr|num|number|nummer|code|ref)")
 _ID_FILLERS = frozenset("of the d de del di du van des n".split())
 #: An identifier's header is a short label: a question or a note ("… (no staff names
 #: please)") is never one (attack 26, NQ1).
@@ -106,8 +107,6 @@ def _identifier_header(column: object) -> bool:
     :data:`MAX_ID_HEADER_WORDS` words, no question mark or parentheses) made of a person word
     and an id word (:data:`_ID_PERSON_WORDS`, :data:`_ID_WORDS`), in English, German, French,
     Spanish, Dutch or Italian ("Emp ID", "Numéro d'employé", "ID empleado", "Matricule")."""
-    import unicodedata
-
     text = str(column)
     if any(ch in text for ch in "?()[]"):
         return False
@@ -204,10 +203,9 @@ def identifier_values(export: SurveyExport, *, skip=()) -> list[str]:
     by_header = [c for c in export.df.columns if c != export.id_column
                  and isinstance(c, str) and _identifier_header(c)]
     out: set[str] = set()
-    for col in list(dict.fromkeys(kinds["id"] + located + by_header)):
+    for col in dict.fromkeys(kinds["id"] + located + by_header):
         if col not in typed and col not in skip:
-            out.update(as_text(export.df[col]).dropna().astype(str).str.strip())
-    out.discard("")
+            out |= id_texts(as_text(export.df[col]))
     return sorted(out)
 
 
@@ -442,8 +440,7 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     out = pd.DataFrame(index=rows)
     if export.id_column:
         ids = as_text(df[export.id_column])
-        intake.known_ids = sorted(set(intake.known_ids)
-                                  | set(ids.dropna().astype(str).str.strip()) - {""})
+        intake.add_ids(ids)
         missing_id = ids.isna()
         ids[missing_id] = [f"row{r}" for r in rows[missing_id.to_numpy()]]
         out["respondent_id"] = ids.astype(str)
@@ -509,8 +506,7 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     # such as SurveyMonkey's Custom Data) are kept in memory only, so that comments naming a
     # respondent can be redacted (SPEC §8).
     intake.known_names = personal_names(export)
-    intake.known_ids = sorted(set(intake.known_ids)
-                              | set(identifier_values(export, skip=intake.columns_mapped)))
+    intake.add_ids(identifier_values(export, skip=intake.columns_mapped))
 
     # ---- rows without a team
     if team_col is not None:
