@@ -59,7 +59,7 @@ TECHNICAL = {
     "jsonio.py": {"RESULTS_SCHEMA", "MAX_RESULTS_DEPTH", "MAX_RESULTS_BYTES"},
     "idmask.py": {"MIN_NUMERIC_ID_DIGITS", "MIN_ID_CHARS", "MAX_ID_WORDS"},
     "exceptions.py": {"MAX_QUOTED_VALUES"},
-    "intake/surveybuild.py": {"MAX_ID_HEADER_WORDS"},
+    "intake/identifiers.py": {"MAX_ID_HEADER_WORDS"},
     "intake/salesforce.py": {"MAX_CURRENCIES_LISTED"},
     "results_shape.py": {"MAX_MAGNITUDE"},   # input validation: largest number read back
     "instrument.py": {"DONT_KNOW_CODE"},

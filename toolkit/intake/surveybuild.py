@@ -28,6 +28,8 @@ from .base import FileIntake, id_texts
 from ..nameforms import fold
 from ..namewords import ordinary_words, typed_names
 from .contacts import person_column_kind, question_person_kind
+from .identifiers import _IDS, _IDS_PREFIX, identifier_column
+from .identifiers import _identifier_header  # noqa: F401  (tests, earlier rounds)
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
 from .matching import MAX_SURVEY_COLUMNS, instrument_wordings, match_columns
@@ -72,59 +74,6 @@ _LAST = {"recipientlastname", "panelrecipientlastname", "lastname", "surname", "
 _WHOLE = {"name", "fullname", "respondentname", "username", "recipientemail", "email",
           "emailaddress", "panelrecipientemail", "contactinformation", "respondentemail",
           "emailid", "userid", "login", "loginname", "employeeemail", "workemail"}
-#: Identifier columns a platform carries for the panel or the invitation: often the employee's
-#: e-mail or a key such as ``EMP-01 kwame.mensah`` (Qualtrics ``ExternalReference`` /
-#: ``External Data Reference``, SurveyMonkey ``Custom Data 1``, an employee id); their
-#: name-like words are names to redact, whether the importer drops the column as personal
-#: data or keeps it as metadata.
-_IDS = {"externalreference", "externaldatareference", "externalref", "externalid",
-        "employeeid", "employeeref", "employeereference", "employeenumber", "employeecode",
-        "staffid", "staffref", "personnelnumber", "panelid", "customdata", "login", "upn",
-        "userprincipalname", "samaccountname", "mail", "matricule", "matricola",
-        "personeelsnummer"}
-_IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
-#: A header made of a person word and an id word ("Emp ID", "Worker ID", "Employee No",
-#: "Badge ID", "Payroll ID", "HRIS ID", "User ID", "EmpNo") holds a respondent identifier
-#: too (attack 25, EJ1); so does a German "Personalnummer" or "Mitarbeiter-Nr.".
-_ID_PERSON_WORDS = frozenset("""emp employee employees worker staff person personnel personal
-    badge payroll hris user member panel panelist respondent participant associate
-    colleague mitarbeiter mitarbeiterin pers werknemer werknemers
-    employe salarie empleado trabajador medewerker personeel dipendente collaborateur
-    collaboratore colaborador""".split())
-_ID_WORDS = frozenset("""id ids no nr num number nummer code ref reference numero codigo
-    codice""".split())
-_ID_JOINED = re.compile(r"(?:emp|employee|worker|staff|person|personal|personnel|badge|payroll"
-                        r"|hris|user|member|mitarbeiter|pers|personeels|medewerkers?"
-                        r"|werknemers?)(?:id|no|nr|num|number|nummer|code|ref)")
-_ID_FILLERS = frozenset("of the d de del di du van des n".split())
-#: An identifier's header is a short label: a question or a note ("… (no staff names
-#: please)") is never one (attack 26, NQ1).
-MAX_ID_HEADER_WORDS = 4
-
-
-def _identifier_header(column: object) -> bool:
-    """Whether a header names a respondent identifier column: a short label (at most
-    :data:`MAX_ID_HEADER_WORDS` words, no question mark or parentheses) made of a person word
-    and an id word (:data:`_ID_PERSON_WORDS`, :data:`_ID_WORDS`), in English, German, French,
-    Spanish, Dutch or Italian ("Emp ID", "Numéro d'employé", "ID empleado", "Matricule")."""
-    text = str(column)
-    if any(ch in text for ch in "?()[]"):
-        return False
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                    if not unicodedata.combining(ch))   # "Numéro" as "Numero"
-    key = _norm_key(plain)
-    if key in _IDS or key.startswith(_IDS_PREFIX) or _ID_JOINED.fullmatch(key):
-        return True
-    words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", plain)}
-    if len(re.findall(r"[A-Za-z]+|\d+", plain)) > MAX_ID_HEADER_WORDS:
-        return False
-    if re.search(r"\b(?:number|no|num)\b\.?\s+of\b", plain, re.I):
-        return False   # "Number of employees", "No. of staff": a count (attack 27, FP1)
-    if "#" in text or "N°" in text or "n°" in text:   # "Employee #", "N° salarié"
-        words.add("no")
-    # nothing but the two kinds of word (and "of", "d'", digits): "HR code of conduct" is not
-    rest = {w for w in words - _ID_PERSON_WORDS - _ID_WORDS - _ID_FILLERS if not w.isdigit()}
-    return bool(words & _ID_PERSON_WORDS) and bool(words & _ID_WORDS) and not rest
 #: A code that leads an id (``EMP``, ``HR``, ``ID``), not a name.
 _CODE = re.compile(r"[A-Z]{1,4}")
 
@@ -200,8 +149,9 @@ def identifier_values(export: SurveyExport, *, skip=()) -> list[str]:
     # an identifier column the platform does not list as personal data (Qualtrics embedded
     # data "EmployeeID", SurveyMonkey "Custom Data 3", "Staff ID"): by its header (EI1)
     # (listed or not: a canonical file's extra columns are all listed as personal: CJ1)
+    # (attack 27, QT1: or a question asking for the respondent's own id, by its text)
     by_header = [c for c in export.df.columns if c != export.id_column
-                 and isinstance(c, str) and _identifier_header(c)]
+                 and identifier_column(c, export.texts.get(c, ""))]
     out: set[str] = set()
     for col in dict.fromkeys(kinds["id"] + located + by_header):
         if col not in typed and col not in skip:
@@ -277,7 +227,11 @@ def personal_names(export: SurveyExport, free_text=None) -> list[str]:
                     names.update(id_names(v))
             continue
         values = texts(col).unique().tolist()
-        names.update(values)
+        # an identifier with a digit ("EID-4105Q") is masked as an id (toolkit.idmask), not
+        # redacted as a name: as a name it was also matched reversed ("4105Q, EID") across two
+        # ids of a comment, leaving the other one cut in two and unmasked (attack 28)
+        names.update(v for v in values
+                     if col not in kinds["id"] or not any(ch.isdigit() for ch in v))
         for v in values:   # "EMP-01 kwame.mensah" also names "kwame mensah"
             names.update(id_names(v))
     # an identifier without two letters in a row (an employee number, a code) names nobody:
