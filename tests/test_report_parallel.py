@@ -174,3 +174,66 @@ def test_kernel_renders_ahead_while_the_helper_works(helper_on, tmp_path):
     assert got == want  # charts included, byte for byte
     parallel._stop_active()
     assert not os.path.exists(helper.dir)
+
+
+def _is_child(pid: int) -> bool:
+    """Whether *pid* is still a child of this process (running or a zombie not reaped)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return False
+
+
+def test_helper_is_reaped_once_every_section_was_asked_for(helper_on, tmp_path):
+    """ipykernel's shutdown waits for the kernel's children to go: a helper left unreaped
+    held every report ~2.5 s after its last cell. Here the kernel renders the last sections
+    ahead while the helper draws "communication" (as in a typical report); once the notebook
+    has asked for every section, the helper has ended and been reaped."""
+    results = load_results(EXAMPLE_RESULTS)
+    order = sections.section_order(results)
+    want = _serial(results, order)
+    kernel = os.getpid()
+    last = tmp_path / "kernel-rendered-the-last-section"
+
+    def slow_communication(section, res):
+        import time
+
+        if os.getpid() == kernel and section == order[-1]:
+            last.touch()
+        elif os.getpid() != kernel and section == "communication":
+            deadline = time.monotonic() + 60
+            while not last.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return sections._render_here(section, res)
+
+    parallel.start(results, order, slow_communication, first=("incentives", "communication"))
+    helper = parallel._ACTIVE
+    got = {s: sections.render(s, results).html() for s in order}
+    assert got == want
+    assert order.index("communication") + 1 in helper.mine   # rendered ahead by the kernel
+    assert helper.eof and not _is_child(helper.pid)   # ended and reaped, not a zombie
+    assert not os.path.exists(helper.dir)
+
+
+def test_helper_renders_its_first_sections_in_turn(helper_on, tmp_path):
+    """``first`` may name several sections: the helper renders them in that order before it
+    walks back from the end."""
+    results = load_results(EXAMPLE_RESULTS)
+    order = sections.section_order(results)
+    kernel = os.getpid()
+    log = tmp_path / "helper-order"
+
+    def logged(section, res):
+        if os.getpid() != kernel:
+            with open(log, "a") as fh:
+                fh.write(section + "\n")
+        return sections._render_here(section, res)
+
+    parallel.start(results, order, logged, first=("incentives", "communication"))
+    helper = parallel._ACTIVE
+    _wait_for_helper(helper)
+    done = log.read_text().split()
+    assert done[:2] == ["incentives", "communication"]
+    assert done[2:] == [s for s in reversed(order) if s not in ("incentives", "communication")]
+    got = {s: sections.render(s, results).html() for s in order}
+    assert got == _serial(results, order)

@@ -1,8 +1,8 @@
 """Render the report's sections on two cores: a forked helper takes them from the end (issue 18).
 
 Inside the report kernel, :func:`toolkit.report.sections.load` calls :func:`start` once the
-results are loaded: the kernel forks a helper process that renders one heavy section from the
-middle of the report first (``first``), then the sections from the last one backwards, while
+results are loaded: the kernel forks a helper process that renders heavy sections from the
+middle of the report first (``first``, in turn), then the sections from the last one backwards, while
 the notebook's cells render them from the first one on; each section is rendered by whichever
 of the two claims it first (an ``O_EXCL`` file: no lock is shared, so a helper that dies cannot
 block the kernel). When a cell needs a section the helper is still rendering, the kernel
@@ -80,19 +80,22 @@ class SectionHelper:
         Section keys in report order.
     render : callable
         ``render(section, results) -> Rendered``: the serial renderer.
-    first : str, optional
-        A section the helper renders before it walks back from the end (the heaviest one
-        in the middle of the report: the kernel renders the sections after it while it
-        waits for it, see :meth:`take`).
+    first : str or sequence of str, optional
+        Sections the helper renders, in this order, before it walks back from the end (heavy
+        ones in the middle of the report: the kernel renders the sections before them, and
+        those after them while it waits, see :meth:`take`). One the kernel has claimed
+        meanwhile is skipped.
     """
 
     def __init__(self, results: dict, order: Sequence[str],
-                 render: Callable[[str, dict], list], first: str | None = None):
+                 render: Callable[[str, dict], list],
+                 first: str | Sequence[str] | None = None):
         self.results = results
-        self.first = first
+        self.first = ([first] if isinstance(first, str) else list(first or ()))
         self.render = render
         self.mine: set[int] = set()   # sections the kernel claimed
         self.kept: dict[int, object] = {}  # ... and rendered ahead, while it waited
+        self.asked: set[int] = set()  # sections the kernel's cells have asked for
         self.order = list(order)
         self.index = {s: i for i, s in enumerate(self.order)}
         self.digest = digest(results)
@@ -137,8 +140,21 @@ class SectionHelper:
         i = self.index.get(section)
         if i is None or results is not self.results:
             return None
+        try:
+            return self._take(i, results)
+        finally:
+            self.asked.add(i)
+            if self.asked >= set(range(len(self.order))):
+                # every section has been asked for: the helper has nothing left to give.
+                # End and reap it now — an unreaped helper is a child of the kernel, and
+                # ipykernel's shutdown waits for a kernel's children to go (up to ~2.5 s
+                # after the last cell; issue 18)
+                self.stop()
+
+    def _take(self, i: int, results: dict):
         if i in self.kept:  # rendered here ahead of its cell, while waiting for the helper
             out = self.kept.pop(i)
+            self._drain()
             return out if digest(results) == self.digest else None
         if i in self.mine:
             return None
@@ -269,11 +285,11 @@ def _helper_main(helper: SectionHelper, w: int, render, parent: int | None = Non
         from ..trace import mark
 
         mark("helper", "forked")
-        first = helper.index.get(helper.first) if helper.first else None
-        walk = [i for i in reversed(range(len(helper.order))) if i != first]
-        for i in ([first] if first is not None else []) + walk:
+        firsts = [helper.index[s] for s in helper.first if s in helper.index]
+        walk = [i for i in reversed(range(len(helper.order))) if i not in firsts]
+        for i in firsts + walk:
             if not _claim(helper.dir, i):
-                if i == first:
+                if i in firsts:
                     continue
                 break  # the kernel has reached this section: the rest are its own
             try:
@@ -296,9 +312,10 @@ def _helper_main(helper: SectionHelper, w: int, render, parent: int | None = Non
 
 
 def start(results: dict, order: Sequence[str], render: Callable[[str, dict], list],
-          first: str | None = None) -> None:
+          first: str | Sequence[str] | None = None) -> None:
     """Fork the helper for *results* when :func:`enabled` (replacing an earlier one); it
-    renders *first* (if given and in *order*) first, then walks back from the end."""
+    renders *first* (the sections of it in *order*, in turn) first, then walks back from
+    the end."""
     global _ACTIVE
     if _ACTIVE is not None:
         _ACTIVE.stop()
