@@ -317,6 +317,14 @@ def question_person_kind(text: object) -> str | None:
                 kind = None
             if kind:
                 return kind
+    # a question asking for two things at once: "Name / Employee ID", "E-mail / phone"
+    # (attack 28, NI1); judged part by part, names and addresses only (no bare role)
+    parts = [p for p in re.split(r"\s*/\s*", _Q_BRACKETS.sub(" ", raw)) if p.strip()]
+    if len(parts) > 1:
+        for part in parts:
+            kind = _question_kind(_question_words(part), roles=False)
+            if kind and _ends_with_name_word(part):
+                return kind
     return None
 
 

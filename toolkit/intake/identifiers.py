@@ -33,11 +33,12 @@ _IDS_PREFIX = ("customdata", "customvariable", "embeddeddata")
 _ID_PERSON_WORDS = frozenset("""emp employee employees worker staff person personnel personal
     badge payroll hris user member panel panelist respondent participant associate
     colleague mitarbeiter mitarbeiterin pers werknemer werknemers agent agents rep reps
-    representative
+    representative login
     employe salarie empleado trabajador medewerker personeel dipendente collaborateur
     collaboratore colaborador""".split())
 _ID_WORDS = frozenset("""id ids no nr nro num number nummer code cod ref reference numero
-    codigo codice identifier identifiant identificador identificativo kennung""".split())
+    codigo codice identifier identifiant identificador identificativo kennung identification
+    identifikation identificacion identificazione identificatie""".split())
 #: Words that are a person's identifier by themselves: "Matricule", "Numero di matricola",
 #: "Número de legajo" (attack 27, IH1).
 _ID_SELF = frozenset("""matricule matricola legajo personalnummer personeelsnummer
@@ -54,20 +55,35 @@ _ID_FILLERS = frozenset("of the d de del di du van des n".split())
 MAX_ID_HEADER_WORDS = 4
 
 #: Words a question asking for the respondent's own identifier may hold besides the
-#: identifier's label: possessives, requests, "what is", "(optional)" (attack 27, QT1).
+#: identifier's label: possessives, requests, "what is", "(optional)", the number of digits
+#: ("your 6-digit employee ID"), in the practice's languages (attack 27–28, QT1, QU1).
 _IDQ_FILLER = frozenset("""your my please kindly enter type write provide give share add fill
     state tell us here below what whats is are if you would like to can may own optional
-    optionally required only so that we follow up contact reach back
-    votre vos ton ta indiquez indiquer saisissez saisir entrez quel quelle est
-    ihr ihre dein deine bitte geben sie ein
-    su tu ingrese introduzca escriba indique cual es
-    il la tuo tua inserisci qual
-    uw je jouw vul hier""".split())
+    optionally required only so that we follow up contact reach back confirm include insert
+    input digit digits character characters full
+    votre vos ton ta indiquez indiquer saisissez saisir entrez renseignez quel quelle est
+    chiffres
+    ihr ihre dein deine bitte geben sie ein wie lautet lauten ist angeben stellige
+    su tu ingrese introduzca introduce escriba escribe indique cual es tus sus cifras
+    il la lo tuo tua suo sua inserisci inserire indica digita scrivi qual quale e cifre
+    uw je jouw vul voer geef op hier wat cijfers""".split())
 _IDQ_POSSESSIVE = frozenset("your my votre vos ton ta ihr ihre dein deine su tu tuo tua uw je "
-                            "jouw".split())
+                            "jouw tus sus suo sua".split())
 #: An identifier asked for with a possessive and no person word: "What is your ID?",
 #: "Your ID number".
 _IDQ_BARE = frozenset("id ids identifier identifiant identificador identificativo".split())
+#: Where a form asks for two things in one question ("Name / Employee ID", "Your name and
+#: employee ID", "Employee ID or badge number"): each part is judged on its own.
+_IDQ_PARTS = re.compile(r"\s*[/&,;+]\s*|\s+(?:and|or|und|oder|et|ou|y|o|e|en|of)\s+",
+                        re.I)
+#: A count, not an identifier: "Number of employees", "# of staff", "# Employees", "How many
+#: reps" (attack 27–28, FP1, FP2).
+_COUNT = re.compile(r"\b(?:number|no|num|nr|nb|nro|numero)\b\.?\s+of\b|^\s*#|#\s*of\b"
+                    r"|\bhow\s+many\b|\banzahl\b|\baantal\b|\bcantidad\b", re.I)
+#: A request not to give an identifier ("Please do not enter your employee ID").
+_NEGATION = re.compile(r"\b(?:do\s+not|don'?t|never|without|not\s+(?:include|enter|give|"
+                       r"share|type|write)|nicht|niet|ne\s+pas|no\s+incluya|non\s+inserire)\b",
+                       re.I)
 _LEADING_NUMBER = re.compile(r"(?i)(?:q|question|item)?\d+[.):]*")
 
 
@@ -97,8 +113,8 @@ def _identifier_header(column: object) -> bool:
     words = {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", plain)}
     if len(re.findall(r"[A-Za-z]+|\d+", plain)) > MAX_ID_HEADER_WORDS:
         return False
-    if re.search(r"\b(?:number|no|num|nr|nro)\b\.?\s+of\b", plain, re.I):
-        return False   # "Number of employees", "No. of staff": a count (attack 27, FP1)
+    if _COUNT.search(plain):
+        return False   # "Number of employees", "# of staff": a count (attack 27–28, FP1, FP2)
     if "#" in text or "N°" in text or "n°" in text:   # "Employee #", "N° salarié"
         words.add("no")
     person = bool(words & (_ID_PERSON_WORDS | _ID_SELF))
@@ -114,11 +130,14 @@ def _identifier_header(column: object) -> bool:
 def identifier_question(text: object) -> bool:
     """Whether a survey question (or a form's header) asks for the respondent's own
     identifier: once bracketed asides ("(optional)"), a leading question number and request
-    words ("Please enter your", "What is your", "Votre", "Su") are set aside, what remains is
-    an identifier header (:func:`_identifier_header`: "Employee ID", "numéro de salarié"), or
-    a bare "ID" asked with a possessive ("What is your ID?"). A platform's "Question -
-    sub-item" text is judged per part. A question about anything else ("How many employees
-    report to you?", "Your team", "(please do not include your employee ID)") is none.
+    words ("Please enter your", "What is your", "Wie lautet Ihre", "Qual è il tuo") are set
+    aside, what remains is an identifier header (:func:`_identifier_header`: "Employee ID",
+    "numéro de salarié", "6-digit employee ID"), or a bare "ID" asked with a possessive
+    ("What is your ID?"). A question asking for two things ("Name / Employee ID", "Employee
+    ID or badge number") is judged part by part, and so is a platform's "Question -
+    sub-item" text. A count ("# of employees", "How many employees report to you?"), a
+    request not to give one ("Please do not enter your employee ID") or a question about
+    anything else ("Your team", "Is the employee ID process clear?") is none.
 
     Parameters
     ----------
@@ -131,31 +150,37 @@ def identifier_question(text: object) -> bool:
     """
     if text is None:
         return False
-    raw = str(text)
-    if not raw.strip():
+    raw = _Q_BRACKETS.sub(" ", str(text))
+    if not raw.strip() or _COUNT.search(raw) or _NEGATION.search(_fold(raw)):
         return False
-    for seg in _Q_SPLIT.split(_Q_BRACKETS.sub(" ", raw)):
-        kept: list[str] = []
-        possessive = False
-        for i, tok in enumerate(seg.split()):
-            tok = tok.strip("?.:!*,;\"'")
-            key = re.sub(r"[^a-z]", "", _fold(tok).lower())
-            if not tok or (i == 0 and _LEADING_NUMBER.fullmatch(tok)):
-                continue
-            if key in _IDQ_POSSESSIVE:
-                possessive = True
-            if key in _IDQ_FILLER:
-                continue
-            kept.append(tok)
-        if not kept:
-            continue
-        label = " ".join(kept)
-        if _identifier_header(label):
-            return True
-        words = {re.sub(r"[^a-z]", "", _fold(w).lower()) for w in kept}
-        if possessive and words <= _ID_WORDS and words & _IDQ_BARE:
-            return True
+    for seg in _Q_SPLIT.split(raw):
+        possessive = any(re.sub(r"[^a-z]", "", _fold(t).lower()) in _IDQ_POSSESSIVE
+                         for t in seg.split())
+        for part in _IDQ_PARTS.split(seg):
+            if part and _identifier_part(part, possessive):
+                return True
     return False
+
+
+def _identifier_part(part: str, possessive: bool) -> bool:
+    """One part of a question: :func:`identifier_question`'s rule."""
+    kept: list[str] = []
+    for i, tok in enumerate(part.split()):
+        tok = tok.strip("?.:!*,;\"'\u00bf\u00a1")
+        if not tok or (i == 0 and _LEADING_NUMBER.fullmatch(tok)):
+            continue
+        # "6-digit", "Qual è": a number of digits and request words are set aside
+        pieces = [p for p in re.split(r"[-\u2010\u2011]", tok) if p]
+        keys = [re.sub(r"[^a-z0-9]", "", _fold(p).lower()) for p in pieces]
+        if keys and all(k in _IDQ_FILLER or k.isdigit() or not k for k in keys):
+            continue
+        kept.append(tok)
+    if not kept:
+        return False
+    if _identifier_header(" ".join(kept)):
+        return True
+    words = {re.sub(r"[^a-z]", "", _fold(w).lower()) for w in kept}
+    return possessive and words <= _ID_WORDS and bool(words & _IDQ_BARE)
 
 
 def identifier_column(column: object, text: object = "") -> bool:

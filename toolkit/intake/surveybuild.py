@@ -119,6 +119,10 @@ def _person_columns(export: SurveyExport) -> tuple[dict[str, list[str]], set[str
     return kinds, typed
 
 
+#: Separators between the parts of an answer that holds a code beside other text.
+_ID_PARTS = re.compile(r"[\s,;/|()\[\]]+")
+
+
 def identifier_values(export: SurveyExport, *, skip=()) -> list[str]:
     """The values of the export's identifier columns a platform keeps for the panel
     (Qualtrics ``ExternalReference``, SurveyMonkey ``Custom Data 1``, an employee number) and
@@ -154,8 +158,15 @@ def identifier_values(export: SurveyExport, *, skip=()) -> list[str]:
                  and identifier_column(c, export.texts.get(c, ""))]
     out: set[str] = set()
     for col in dict.fromkeys(kinds["id"] + located + by_header):
-        if col not in typed and col not in skip:
-            out |= id_texts(as_text(export.df[col]))
+        if col in skip:
+            continue
+        values = id_texts(as_text(export.df[col]))
+        if col not in typed:
+            out |= values
+        # the codes an answer holds ("Kwame Mensah / EMP-48105Q" to a question asking for a
+        # name and an employee id, attack 28 NI1): each part with a digit, as an id of its own
+        out |= {t for v in values for t in _ID_PARTS.split(v)
+                if len(t) >= 4 and any(ch.isdigit() for ch in t) and t != v}
     return sorted(out)
 
 
