@@ -74,7 +74,15 @@ def _read_csv_records(path: Path, file: str) -> list[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # newline="": rows end at CR LF, LF or a lone CR (Excel for Mac's "CSV (Macintosh)"; attack
+    # 29, PC1), and a quoted value may hold a line break
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [list(r) for r in reader]
+    except csv.Error as exc:
+        raise ValidationError(Problem(file, f"not a readable CSV file at row {reader.line_num} "
+                                      f"({exc}); save the plan as CSV UTF-8 or as an Excel "
+                                      "workbook", row=reader.line_num or None)) from None
 
 
 def _cell_text(v: object) -> str:
@@ -156,6 +164,15 @@ def load_plan(path: Path, *, display_name: str | None = None,
         raise ValidationError(Problem(file, "the file is empty: expected a header row "
                                       f"with {', '.join(REQUIRED_COLUMNS)}", row=1))
     header = [_norm_header(h) for h in records[0]]
+    # a blank header cell names no column (trailing delimiters of a spreadsheet export): it
+    # gets a name of its own; a name written twice is refused, as in every other table
+    # (attack 29, PD1: it failed as "unexpected AttributeError")
+    header = [h or f"(column {j})" for j, h in enumerate(header, start=1)]
+    dups = sorted({h for h in header if header.count(h) > 1})
+    if dups:
+        raise ValidationError(Problem(
+            file, "duplicate column names: " + ", ".join(repr(d) for d in dups)
+            + "; keep one column of each name", row=1))
     width = len(header)
     from ..schemas import MAX_CELLS, MAX_ROWS
 
