@@ -180,6 +180,45 @@ def lock_folder(path: Path) -> int | None:
     return _lock_dir(Path(path), block=True)
 
 
+def try_lock_file(path: Path) -> int | None:
+    """Take the exclusive lock of the file *path* (created if missing) without waiting:
+    its descriptor, or ``None`` when another process holds it. Release with
+    :func:`release_lock_file`, which removes the file; a lock taken on a file another process
+    removed meanwhile is dropped and taken again on the new file.
+
+    Raises
+    ------
+    OSError
+        The file cannot be created (its folder is missing or read-only).
+    """
+    import fcntl
+
+    path = Path(path)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)   # removed by its last holder between our open and our lock
+
+
+def release_lock_file(path: Path, fd: int) -> None:
+    """Remove the lock file *path* and drop the lock *fd* (:func:`try_lock_file`)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    os.close(fd)
+
+
 def folder_mode() -> int:
     """Permissions of a new folder under this process's umask (``0o755`` under the usual
     ``022``, ``0o700`` under ``077``): a report folder made private by ``mkdtemp`` while it is

@@ -46,6 +46,8 @@ from .discover import Job, discover
 from .summary import summary_name, write_summary
 
 WORK_DIR = ".batch-work"
+#: Lock file of a whole (unsliced) batch in its output folder, removed when it ends.
+BATCH_LOCK = ".batch.lock"
 FAILED_DIR = "_failed"
 LOG_FILE = "run.log"
 REQUIRED_OUTPUTS = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx")
@@ -235,16 +237,40 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
             log.write(safe_log_text(f"{spec['rel']}: not run: {spec['problem']}") + "\n")
         res.error, res.log = spec["problem"], f"{FAILED_DIR}/{key}/{LOG_FILE}"
         return res.to_dict()
-    shutil.rmtree(out / FAILED_DIR / key, ignore_errors=True)  # an earlier failure's leftovers
-    work = out / WORK_DIR / key
-    shutil.rmtree(work, ignore_errors=True)
+    # this client's job in OUT is this process's alone: another batch writing into the same
+    # OUT (or a slice given the same client) leaves it be, instead of removing its work and
+    # failed folders under it (attack 30, CR1)
+    from ..runsafe import release_lock_file, try_lock_file
+
+    job_lock_path = out / WORK_DIR / f"{key}.lock"
+    job_lock = None
     for attempt in range(3):  # another slice sharing OUT may remove an empty WORK_DIR
         try:
-            work.mkdir(parents=True)
+            (out / WORK_DIR).mkdir(parents=True, exist_ok=True)
+            job_lock = try_lock_file(job_lock_path)
             break
         except FileNotFoundError:
             if attempt == 2:
                 raise
+    if job_lock is None:
+        res.status = "not_run"
+        res.error = ("not run: another aligndx batch is writing this client's report into "
+                     "the same output folder; run it again once that batch has finished")
+        return res.to_dict()
+    try:
+        return _run_locked_job(spec, cancel, server, res)
+    finally:
+        release_lock_file(job_lock_path, job_lock)
+
+
+def _run_locked_job(spec: dict, cancel: threading.Event | None, server,
+                    res: JobResult) -> dict:
+    """:func:`_run_job` once this process holds the client's job lock."""
+    out, key = Path(spec["out"]), spec["key"]
+    shutil.rmtree(out / FAILED_DIR / key, ignore_errors=True)  # an earlier failure's leftovers
+    work = out / WORK_DIR / key
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)   # WORK_DIR holds the job's lock file: nobody removes it now
     from ..runsafe import lock_folder
 
     work_lock = lock_folder(work)  # a later batch sweeps it only once this job has gone
@@ -280,6 +306,11 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
             if why:
                 kill_tree(proc.pid)
                 proc.wait()
+                # the killed kernel's connection folder (it holds the kernel's key) and the
+                # section helper's: their locks died with them (attack 30, KT1)
+                from ..runsafe import sweep_temp
+
+                sweep_temp()
                 break
             time.sleep(_POLL)
     # a killed build_report's staging dir (also one killed while it was being made)
@@ -496,8 +527,6 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
 
 def _batch(folder, out, *, jobs, timeout, force, shard, scheduler, notebook, pdf, portfolio,
            console, show_progress, target, server, t0) -> BatchResult:
-    from .progress import BatchProgress
-
     out = Path(out).resolve()
     from ..reporting import prepare_output_dir, sweep_killed_runs
     from ..runsafe import sweep_stale
@@ -506,9 +535,47 @@ def _batch(folder, out, *, jobs, timeout, force, shard, scheduler, notebook, pdf
     # kernels' private folders (also when this batch then fails on its input)
     if (out / WORK_DIR).is_dir():
         sweep_stale(out / WORK_DIR, "*")
+        from ..runsafe import release_lock_file, try_lock_file
+
+        for lock in sorted((out / WORK_DIR).glob("*.lock")):   # jobs' locks nobody holds
+            fd = try_lock_file(lock) if lock.is_file() and not lock.is_symlink() else None
+            if fd is not None:
+                release_lock_file(lock, fd)
     sweep_killed_runs(out)
     all_jobs = discover(folder, shard=shard)
     prepare_output_dir(out)
+    batch_lock = None
+    if shard is None:
+        # one whole batch per output folder at a time: its summary and portfolio speak for
+        # every client of OUT (slices of one batch run side by side, each with a summary of
+        # its own; each client's job is locked in any case, see _run_job; attack 30, CR1)
+        from ..exceptions import InputError
+        from ..runsafe import release_lock_file, try_lock_file
+
+        try:
+            batch_lock = try_lock_file(out / BATCH_LOCK)
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write in the output folder "
+                             f"({exc.strerror or exc})") from None
+        if batch_lock is None:
+            raise InputError(f"{out}: another aligndx batch is writing into this output "
+                             "folder; wait for it to finish, or give another folder with -o")
+    try:
+        return _run_batch_locked(folder, out, all_jobs, notebook=notebook, jobs=jobs,
+                                 timeout=timeout, pdf=pdf, force=force, target=target,
+                                 shard=shard, portfolio=portfolio, scheduler=scheduler,
+                                 server=server, console=console,
+                                 show_progress=show_progress, t0=t0)
+    finally:
+        if batch_lock is not None:
+            release_lock_file(out / BATCH_LOCK, batch_lock)
+
+
+def _run_batch_locked(folder, out, all_jobs, *, notebook, jobs, timeout, pdf, force, target,
+                      shard, portfolio, scheduler, server, console, show_progress, t0):
+    """:func:`run_batch` once the output folder is this batch's."""
+    from .progress import BatchProgress
+
     notebook = Path(notebook).resolve()
     specs, results = plan_jobs(all_jobs, out, notebook=notebook, timeout=timeout or None,
                                pdf=pdf, force=force, target=target)
