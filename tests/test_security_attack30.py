@@ -118,3 +118,28 @@ def test_a_stopped_job_leaves_no_kernel_folder(tmp_path, monkeypatch):
     left = [p.name for p in tmp.iterdir() if p.name.startswith(("aligndx-", ".aligndx-"))]
     assert left == []
     assert not (out / ".batch.lock").exists()
+
+
+def test_a_batch_job_leaves_a_running_reports_staging_alone(tmp_path):
+    """Attack 31, CB1: a batch job's clean-up at its end removed every staging folder of its
+    client in OUT — also the locked one of an `aligndx report` of that client running into
+    the same folder, which then failed. Only folders whose owner died are removed."""
+    from toolkit.batch.runner import run_batch
+    from toolkit.runsafe import make_staging
+
+    batch = tmp_path / "clients"
+    (batch / "acme").mkdir(parents=True)
+    # an engagement the job refuses quickly (its survey file is missing)
+    (batch / "acme" / "engagement.toml").write_text(
+        '[client]\nid = "acme"\nname = "Acme"\nperiod_start = 2026-01-01\n'
+        'period_end = 2026-06-30\n[survey]\nfile = "survey/missing.csv"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    live = make_staging(out, "acme")   # a report of acme being built into OUT right now
+    (live.path / "report.html").write_text("<p>half written</p>")
+    try:
+        res = run_batch(batch, out, jobs=1, portfolio=False, show_progress=False)
+        assert res.results[0].status == "failed"
+        assert (live.path / "report.html").is_file()
+    finally:
+        live.discard()

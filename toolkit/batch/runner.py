@@ -313,9 +313,14 @@ def _run_locked_job(spec: dict, cancel: threading.Event | None, server,
                 sweep_temp()
                 break
             time.sleep(_POLL)
-    # a killed build_report's staging dir (also one killed while it was being made)
-    for partial in [*out.glob(f".{key}.*.partial"), *out.glob(f".{key}.*.creating")]:
-        shutil.rmtree(partial, ignore_errors=True)
+    # a killed build_report's staging dir (also one killed while it was being made) — not
+    # the locked staging of an `aligndx report` of this client running into OUT meanwhile
+    # (attack 31, CB1: it was removed under that run)
+    from ..runsafe import sweep_stale
+
+    sweep_stale(out, f".{key}.*.partial")
+    if why:   # a folder still being made when the job was stopped (its lock never taken)
+        sweep_stale(out, f".{key}.*.creating")
     if why == "interrupted":
         res.status, res.error = "not_run", "interrupted before it finished"
     elif why == "timeout":
