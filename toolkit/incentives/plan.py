@@ -104,6 +104,10 @@ def _read_excel_records(path: Path, file: str) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises several types for unreadable workbooks
         raise ValidationError(Problem(file, f"cannot read the Excel workbook ({exc})")) from None
     try:
+        if not wb.worksheets:   # only chart sheets, or none (attack 32, XS1)
+            raise ValidationError(Problem(file, "the workbook has no worksheet with cells "
+                                          "(only chart sheets, or none); save the plan on a "
+                                          "sheet of its own"))
         ws = wb.worksheets[0]
         return [[_cell_text(v) for v in row] for row in worksheet_rows(ws, file)]
     finally:

@@ -731,13 +731,22 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ValidationError(Problem(display, f"cannot open the workbook: {exc}")) from None
     try:
-        names = wb.sheetnames
+        # worksheets only: a chart sheet (Excel's "Move Chart → New sheet", often first)
+        # holds no cells (attack 32, XS1)
+        names = [ws.title for ws in wb.worksheets]
+        if not names:
+            raise ValidationError(Problem(display, "the workbook has no worksheet with cells "
+                                          "(only chart sheets, or none); save the table on "
+                                          "a sheet of its own"))
         if sheet is None:
             name = names[0]
             if len(names) > 1:
                 warnings.append(f"workbook has {len(names)} sheets; read the first, "
                                 f"{name!r}")
         elif isinstance(sheet, int):
+            if not -len(names) <= sheet < len(names):
+                raise ValidationError(Problem(display, f"no sheet number {sheet}; the workbook "
+                                              f"has {len(names)} worksheet(s)"))
             name = names[sheet]
         elif sheet in names:
             name = sheet
