@@ -544,10 +544,11 @@ def test_killed_run_leaves_no_process_and_no_staging(tmp_path, sig, command):
         assert proc.returncode == 1 and not left, left
         assert b"interrupted" in proc.stderr.read()
     else:
+        from toolkit.batch.runner import sweep_batch_work
         from toolkit.runsafe import sweep_stale
 
         assert left  # a killed process cannot clean up; the next run does:
-        sweep_stale(out / ".batch-work", "*")
+        sweep_batch_work(out)
         sweep_stale(out)
         rest = [p for p in out.rglob("*") if p.name.endswith(".partial")
                 or ".batch-work/" in p.as_posix()]

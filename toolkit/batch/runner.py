@@ -530,22 +530,32 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
             server.close()
 
 
+def sweep_batch_work(out: Path) -> None:
+    """Remove what killed batches left in *out*'s work folder: their jobs' work folders and
+    lock files whose owner died (a live job's are locked and left alone)."""
+    from ..runsafe import release_lock_file, sweep_stale, try_lock_file
+
+    work = Path(out) / WORK_DIR
+    if not work.is_dir():
+        return
+    sweep_stale(work, "*")
+    for lock in sorted(work.glob("*.lock")):   # jobs' locks nobody holds
+        try:
+            fd = try_lock_file(lock) if lock.is_file() and not lock.is_symlink() else None
+        except OSError:
+            fd = None
+        if fd is not None:
+            release_lock_file(lock, fd)
+
+
 def _batch(folder, out, *, jobs, timeout, force, shard, scheduler, notebook, pdf, portfolio,
            console, show_progress, target, server, t0) -> BatchResult:
     out = Path(out).resolve()
     from ..reporting import prepare_output_dir, sweep_killed_runs
-    from ..runsafe import sweep_stale
 
     # what a killed batch left behind: its jobs' work folders, the reports' staging and the
     # kernels' private folders (also when this batch then fails on its input)
-    if (out / WORK_DIR).is_dir():
-        sweep_stale(out / WORK_DIR, "*")
-        from ..runsafe import release_lock_file, try_lock_file
-
-        for lock in sorted((out / WORK_DIR).glob("*.lock")):   # jobs' locks nobody holds
-            fd = try_lock_file(lock) if lock.is_file() and not lock.is_symlink() else None
-            if fd is not None:
-                release_lock_file(lock, fd)
+    sweep_batch_work(out)
     sweep_killed_runs(out)
     all_jobs = discover(folder, shard=shard)
     prepare_output_dir(out)
