@@ -9,6 +9,7 @@ the real limit would be slow to write."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -26,13 +27,18 @@ from tests.test_intake_size_limits import _point, engagement  # noqa: F401
 from toolkit.schemas import MAX_TEXT_BYTES
 from toolkit.spreadsheet import MAX_CELL_CHARS
 
-_CAP = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))\n")
+_CAP = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (2048 << 20, 2048 << 20))\n")
 
 
 def _capped(code: str) -> subprocess.CompletedProcess:
-    """Run *code* in a child Python whose address space is capped at 1.5 GB."""
+    """Run *code* in a child Python whose address space is capped at 2 GB (far below what
+    the refused inputs would take: billions of cells), with at most two malloc arenas: each
+    thread of Arrow's CSV reader could otherwise reserve an arena of its own (64 MB of
+    address space each, created or not depending on the threads' timing), which made the
+    cap of 1.5 GB fail pandas' tokenizer now and then on a busy machine."""
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
     return subprocess.run([sys.executable, "-c", _CAP + code], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300)
+                          text=True, cwd=ROOT, timeout=300, env=env)
 
 
 def _validate_capped(engagement: Path) -> str:
