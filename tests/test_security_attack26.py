@@ -5,13 +5,10 @@ read as identifiers; IL1 — identifier headers in French, Spanish, Dutch and It
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import analysed_text, canonical_with_columns
 
 
 @pytest.mark.parametrize("header", [
@@ -44,20 +41,11 @@ def test_mapped_columns_are_never_identifiers():
 
 
 def test_canonical_extra_identifier_columns_are_masked(tmp_path):
-    from toolkit.pipeline import analyse_folder
-
-    dst = tmp_path / "eng"
-    shutil.copytree(SAMPLES / "followup-gap", dst)
-    p = dst / "survey" / "responses.csv"
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    df["Emp ID"] = [f"EMP-{4100 + i}Q" for i in range(len(df))]
-    df["Badge ID"] = [f"BDG-{4100 + i}Q" for i in range(len(df))]
-    i = df.index[df["OPEN1"].str.len() > 0][0]
-    df.loc[i, "OPEN1"] = "Please ask EMP-4105Q (BDG-4105Q) about the lead queue."
-    df.to_csv(p, index=False)
-    text = json.dumps(analyse_folder(dst), ensure_ascii=False)
+    eng = canonical_with_columns(
+        tmp_path, {"Emp ID": lambda i: f"EMP-{4100 + i}Q", "Badge ID": lambda i: f"BDG-{4100 + i}Q"},
+        "Please ask EMP-4105Q (BDG-4105Q) about the lead queue.")
+    text = analysed_text(eng)
     assert "EMP-4105Q" not in text and "BDG-4105Q" not in text
-
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -8,14 +8,10 @@ and company-size bands such as "51-200" masked in comments."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import shutil
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import analysed_text, canonical_with_columns, qualtrics_with_question
 
 
 @pytest.mark.parametrize("text", [
@@ -54,47 +50,17 @@ def test_name_and_slash_question_is_a_name_question():
 
 @pytest.mark.parametrize("question", ["Name / Employee ID", "Your name and employee ID"])
 def test_name_and_id_answers_are_masked_and_redacted(tmp_path, question):
-    from toolkit.pipeline import analyse_folder
-
-    eng = tmp_path / "eng"
-    shutil.copytree(SAMPLES / "real-exports", eng)
-    f = eng / "survey" / "qualtrics_export.csv"
-    rows = list(csv.reader(io.StringIO(f.read_text(encoding="utf-8-sig"))))
-    head = rows[0]
-    rows[0] = head + ["QID99_TEXT"]
-    rows[1] = rows[1] + [question]
-    rows[2] = rows[2] + ['{"ImportId":"QID99_TEXT"}']
     names = ["Ama Owusu", "Lars Berg", "Ines Roca", "Tomas Novak", "Yuki Sato",
              "Kwame Mensah", "Priya Nair"]
-    for i, r in enumerate(rows[3:]):
-        r.append(f"{names[i % len(names)]} / EMP-{48100 + i}Q")
-    comment = head.index("QID11_TEXT")
-    quoted = 0
-    for r in rows[3:]:
-        if r[comment].strip():
-            r[comment] += " Ask EMP-48105Q (Kwame Mensah) about it."
-            quoted += 1
-    assert quoted
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    f.write_text(out.getvalue(), encoding="utf-8")
-    text = json.dumps(analyse_folder(eng), ensure_ascii=False)
+    eng = qualtrics_with_question(tmp_path, question,
+                                  lambda i: f"{names[i % len(names)]} / EMP-{48100 + i}Q",
+                                  " Ask EMP-48105Q (Kwame Mensah) about it.")
+    text = analysed_text(eng)
     assert "EMP-48105Q" not in text and "Kwame Mensah" not in text
     assert "about it" in text
 
 
 def test_company_size_bands_under_a_hash_header_stay_in_comments(tmp_path):
-    import pandas as pd
-
-    from toolkit.pipeline import analyse_folder
-
-    dst = tmp_path / "eng"
-    shutil.copytree(SAMPLES / "followup-gap", dst)
-    p = dst / "survey" / "responses.csv"
-    df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    df["# of employees"] = ["51-200"] * len(df)
-    i = df.index[df["OPEN1"].str.len() > 0][0]
-    df.loc[i, "OPEN1"] = "Our 51-200 accounts get no follow-up."
-    df.to_csv(p, index=False)
-    text = json.dumps(analyse_folder(dst), ensure_ascii=False)
-    assert "Our 51-200 accounts get no follow-up." in text
+    eng = canonical_with_columns(tmp_path, {"# of employees": "51-200"},
+                                 "Our 51-200 accounts get no follow-up.")
+    assert "Our 51-200 accounts get no follow-up." in analysed_text(eng)

@@ -419,6 +419,33 @@ def test_stale_staging_is_swept_but_a_live_run_is_left_alone(tmp_path):
     live.discard()
 
 
+def test_a_folder_being_made_is_swept_only_once_its_maker_died(tmp_path):
+    """A staging folder is made as ``.<name>.XXXX.<pid>.creating`` and locked before it is
+    renamed: the folder of a run killed in between is removed by the next run (its pid is
+    gone), one another live process is making now is not (review of session 10)."""
+    import subprocess
+    import sys
+
+    from toolkit.reporting import sweep_killed_runs
+    from toolkit.runsafe import make_staging, sweep_creating
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()   # a pid that has ended (reaped: no longer a process)
+    dead = tmp_path / f".acme.k3j2.{child.pid}.creating"
+    alive = tmp_path / f".acme.q9z1.{os.getpid()}.creating"
+    odd = tmp_path / ".acme.q9z1.creating"     # not a name the toolkit makes: left alone
+    for p in (dead, alive, odd):
+        p.mkdir()
+        (p / "report.html").write_text("confidential")
+    assert sweep_creating(tmp_path, "other") == []          # another client's name
+    sweep_killed_runs(tmp_path)
+    assert not dead.exists() and alive.exists() and odd.exists()
+    stage = make_staging(tmp_path, "acme")   # its own name: no pid, the .partial suffix
+    assert stage.path.name.startswith(".acme.") and stage.path.name.endswith(".partial")
+    assert str(os.getpid()) not in stage.path.name
+    stage.discard()
+
+
 def test_staging_survives_a_concurrent_sweep(tmp_path, monkeypatch):
     # a report's sweep (another process) runs while batch jobs make staging folders: the
     # sweep may lock a folder between mkdtemp and its owner's lock; the owner must then get

@@ -30,7 +30,7 @@ from .exceptions import InputError
 from .execute import DEFAULT_CELL_TIMEOUT, load_branding, run_notebook, start_notebook
 from .forked import ForkedCall
 from .paths import DIAGNOSTIC_NOTEBOOK
-from .runsafe import folder_mode, make_staging, swap_into_place, sweep_stale
+from .runsafe import folder_mode, make_staging, swap_into_place, sweep_creating, sweep_stale
 
 REPORT_FILES = ("report.html", "report.ipynb", "results.json", "aggregates.xlsx",
                 "report.pptx")
@@ -371,6 +371,7 @@ def sweep_killed_runs(out: Path) -> None:
 
     if Path(out).is_dir():
         sweep_stale(Path(out))
+        sweep_creating(Path(out))
     sweep_temp()
 
 

@@ -30,6 +30,7 @@ import signal
 import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -38,6 +39,9 @@ _RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
 #: Suffix of every staging folder the toolkit makes in an output folder.
 STAGING_SUFFIX = ".partial"
+#: Suffix of a staging folder while it is being made (before its owner holds its lock); its
+#: name also carries the owner's pid, ``.<name>.XXXX.<pid>.creating`` (:func:`sweep_creating`).
+CREATING_SUFFIX = ".creating"
 
 
 def _libc():
@@ -219,6 +223,25 @@ def release_lock_file(path: Path, fd: int) -> None:
     os.close(fd)
 
 
+@contextmanager
+def held_lock_file(path: Path):
+    """``with held_lock_file(path) as fd:`` — :func:`try_lock_file` for the block: *fd* is
+    the lock's descriptor, or ``None`` when another process holds it; a lock taken is
+    released (and its file removed) when the block ends, however it ends.
+
+    Raises
+    ------
+    OSError
+        The file cannot be created (its folder is missing or read-only).
+    """
+    fd = try_lock_file(path)
+    try:
+        yield fd
+    finally:
+        if fd is not None:
+            release_lock_file(path, fd)
+
+
 def folder_mode() -> int:
     """Permissions of a new folder under this process's umask (``0o755`` under the usual
     ``022``, ``0o700`` under ``077``): a report folder made private by ``mkdtemp`` while it is
@@ -244,10 +267,13 @@ def make_staging(out: Path, name: str) -> Staging:
         The folder cannot be created.
     """
     # made under a name sweep_stale does not match, locked, then renamed: a concurrent
-    # sweep (another run starting in OUT) can never take a folder before its owner locks it
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".creating", dir=out))
+    # sweep (another run starting in OUT) can never take a folder before its owner locks it;
+    # the name carries this process's pid, so that the folder of a run killed at that instant
+    # is told from one being made now (sweep_creating)
+    tail = f".{os.getpid()}{CREATING_SUFFIX}"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=tail, dir=out))
     try:
-        return _lock_and_rename(tmp, tmp.name[:-len(".creating")] + STAGING_SUFFIX)
+        return _lock_and_rename(tmp, tmp.name[:-len(tail)] + STAGING_SUFFIX)
     except BaseException:  # an interrupt (SIGTERM) before the owner holds it: no leftover
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -301,6 +327,41 @@ def sweep_temp() -> list[Path]:
     base = Path(tempfile.gettempdir())
     for prefix in TEMP_PREFIXES:
         removed += sweep_stale(base, prefix + "*")
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # EPERM: another user's live process
+        return True
+    return True
+
+
+def sweep_creating(out: Path, name: str = "*") -> list[Path]:
+    """Remove the folders ``OUT/.<name>.XXXX.<pid>.creating`` whose maker (the pid in the
+    name) has died: a run killed after making its staging folder and before locking it. A
+    folder another live process is making at this instant is left alone (it cannot be told
+    by its lock, which its maker has not taken yet).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    try:
+        candidates = sorted(Path(out).glob(f".{name}.*{CREATING_SUFFIX}"))
+    except OSError:
+        return removed
+    for p in candidates:
+        pid = p.name[:-len(CREATING_SUFFIX)].rpartition(".")[2]
+        if not pid.isdigit() or _pid_alive(int(pid)) or p.is_symlink() or not p.is_dir():
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
     return removed
 
 

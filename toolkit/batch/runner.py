@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -41,6 +42,8 @@ from .. import __version__
 from ..exceptions import InputError
 from ..forked import cores
 from ..paths import DIAGNOSTIC_NOTEBOOK
+from ..runsafe import (STAGING_SUFFIX, held_lock_file, lock_folder, release_lock_file,
+                       sweep_creating, sweep_stale, sweep_temp, try_lock_file)
 from . import fingerprint as fpmod
 from .discover import Job, discover
 from .summary import summary_name, write_summary
@@ -240,27 +243,23 @@ def _run_job(spec: dict, cancel: threading.Event | None, server=None) -> dict:
     # this client's job in OUT is this process's alone: another batch writing into the same
     # OUT (or a slice given the same client) leaves it be, instead of removing its work and
     # failed folders under it (attack 30, CR1)
-    from ..runsafe import release_lock_file, try_lock_file
-
-    job_lock_path = out / WORK_DIR / f"{key}.lock"
-    job_lock = None
-    for attempt in range(3):  # another slice sharing OUT may remove an empty WORK_DIR
-        try:
-            (out / WORK_DIR).mkdir(parents=True, exist_ok=True)
-            job_lock = try_lock_file(job_lock_path)
-            break
-        except FileNotFoundError:
-            if attempt == 2:
-                raise
-    if job_lock is None:
-        res.status = "not_run"
-        res.error = ("not run: another aligndx batch is writing this client's report into "
-                     "the same output folder; run it again once that batch has finished")
-        return res.to_dict()
-    try:
+    with ExitStack() as stack:
+        job_lock = None
+        for attempt in range(3):  # another slice sharing OUT may remove an empty WORK_DIR
+            try:
+                (out / WORK_DIR).mkdir(parents=True, exist_ok=True)
+                job_lock = stack.enter_context(held_lock_file(out / WORK_DIR / f"{key}.lock"))
+                break
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
+        if job_lock is None:
+            res.status = "not_run"
+            res.error = ("not run: another aligndx batch is writing this client's report "
+                         "into the same output folder; run it again once that batch has "
+                         "finished")
+            return res.to_dict()
         return _run_locked_job(spec, cancel, server, res)
-    finally:
-        release_lock_file(job_lock_path, job_lock)
 
 
 def _run_locked_job(spec: dict, cancel: threading.Event | None, server,
@@ -271,8 +270,6 @@ def _run_locked_job(spec: dict, cancel: threading.Event | None, server,
     work = out / WORK_DIR / key
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)   # WORK_DIR holds the job's lock file: nobody removes it now
-    from ..runsafe import lock_folder
-
     work_lock = lock_folder(work)  # a later batch sweeps it only once this job has gone
     log_path, result_path, spec_path = work / LOG_FILE, work / "result.json", work / "job.json"
     t0 = time.perf_counter()
@@ -308,19 +305,15 @@ def _run_locked_job(spec: dict, cancel: threading.Event | None, server,
                 proc.wait()
                 # the killed kernel's connection folder (it holds the kernel's key) and the
                 # section helper's: their locks died with them (attack 30, KT1)
-                from ..runsafe import sweep_temp
-
                 sweep_temp()
                 break
             time.sleep(_POLL)
     # a killed build_report's staging dir (also one killed while it was being made) — not
     # the locked staging of an `aligndx report` of this client running into OUT meanwhile
     # (attack 31, CB1: it was removed under that run)
-    from ..runsafe import sweep_stale
-
-    sweep_stale(out, f".{key}.*.partial")
+    sweep_stale(out, f".{key}.*{STAGING_SUFFIX}")
     if why:   # a folder still being made when the job was stopped (its lock never taken)
-        sweep_stale(out, f".{key}.*.creating")
+        sweep_creating(out, key)
     if why == "interrupted":
         res.status, res.error = "not_run", "interrupted before it finished"
     elif why == "timeout":
@@ -513,8 +506,6 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
     KeyboardInterrupt
         Re-raised after the running jobs were stopped and the summary written.
     """
-    from .progress import BatchProgress
-
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1")
     t0 = time.perf_counter()
@@ -533,8 +524,6 @@ def run_batch(folder: str | Path, out: str | Path, *, jobs: int = 1,
 def sweep_batch_work(out: Path) -> None:
     """Remove what killed batches left in *out*'s work folder: their jobs' work folders and
     lock files whose owner died (a live job's are locked and left alone)."""
-    from ..runsafe import release_lock_file, sweep_stale, try_lock_file
-
     work = Path(out) / WORK_DIR
     if not work.is_dir():
         return
@@ -559,31 +548,25 @@ def _batch(folder, out, *, jobs, timeout, force, shard, scheduler, notebook, pdf
     sweep_killed_runs(out)
     all_jobs = discover(folder, shard=shard)
     prepare_output_dir(out)
-    batch_lock = None
-    if shard is None:
-        # one whole batch per output folder at a time: its summary and portfolio speak for
-        # every client of OUT (slices of one batch run side by side, each with a summary of
-        # its own; each client's job is locked in any case, see _run_job; attack 30, CR1)
-        from ..exceptions import InputError
-        from ..runsafe import release_lock_file, try_lock_file
-
-        try:
-            batch_lock = try_lock_file(out / BATCH_LOCK)
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write in the output folder "
-                             f"({exc.strerror or exc})") from None
-        if batch_lock is None:
-            raise InputError(f"{out}: another aligndx batch is writing into this output "
-                             "folder; wait for it to finish, or give another folder with -o")
-    try:
+    # one whole batch per output folder at a time: its summary and portfolio speak for every
+    # client of OUT (slices of one batch run side by side, each with a summary of its own;
+    # each client's job is locked in any case, see _run_job; attack 30, CR1)
+    with ExitStack() as stack:
+        if shard is None:
+            try:
+                batch_lock = stack.enter_context(held_lock_file(out / BATCH_LOCK))
+            except OSError as exc:
+                raise InputError(f"{out}: cannot write in the output folder "
+                                 f"({exc.strerror or exc})") from None
+            if batch_lock is None:
+                raise InputError(f"{out}: another aligndx batch is writing into this output "
+                                 "folder; wait for it to finish, or give another folder "
+                                 "with -o")
         return _run_batch_locked(folder, out, all_jobs, notebook=notebook, jobs=jobs,
                                  timeout=timeout, pdf=pdf, force=force, target=target,
                                  shard=shard, portfolio=portfolio, scheduler=scheduler,
                                  server=server, console=console,
                                  show_progress=show_progress, t0=t0)
-    finally:
-        if batch_lock is not None:
-            release_lock_file(out / BATCH_LOCK, batch_lock)
 
 
 def _run_batch_locked(folder, out, all_jobs, *, notebook, jobs, timeout, pdf, force, target,

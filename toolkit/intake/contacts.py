@@ -190,8 +190,11 @@ _Q_WHO = frozenset("""who whos whom is are was were your my the current direct i
 #: Words that say which person only before a person word ("Sales rep", "Account manager",
 #: "Team lead"): alone they name a thing ("Account name", "Team name").
 _Q_ROLE_MOD = frozenset({"sales", "account", "team", "hr", "people", "project", "program"})
-_Q_SPLIT = re.compile(r"\s[-\u2013\u2014|:]\s|[:\[\]]")
-_Q_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+#: Where a question's text splits into parts ("Name - optional", "Manager: name"); shared
+#: with :mod:`toolkit.intake.identifiers`.
+QUESTION_SPLIT = re.compile(r"\s[-\u2013\u2014|:]\s|[:\[\]]")
+#: A bracketed note in a question's text ("(optional)", "[required]"), read apart.
+QUESTION_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
 
 
 def _question_words(text: str) -> list[str]:
@@ -309,8 +312,8 @@ def question_person_kind(text: object) -> str | None:
     raw = str(text)
     if not raw.strip():
         return None
-    for t in (_Q_BRACKETS.sub(" ", raw), raw.replace("(", " ").replace(")", " ")):
-        segments = [s for s in _Q_SPLIT.split(t) if s.strip()]
+    for t in (QUESTION_BRACKETS.sub(" ", raw), raw.replace("(", " ").replace(")", " ")):
+        segments = [s for s in QUESTION_SPLIT.split(t) if s.strip()]
         for i, seg in enumerate(segments):
             kind = _question_kind(_question_words(seg), roles=i == 0)
             if i > 0 and kind and not _ends_with_name_word(seg):
@@ -319,7 +322,7 @@ def question_person_kind(text: object) -> str | None:
                 return kind
     # a question asking for two things at once: "Name / Employee ID", "E-mail / phone"
     # (attack 28, NI1); judged part by part, names and addresses only (no bare role)
-    parts = [p for p in re.split(r"\s*/\s*", _Q_BRACKETS.sub(" ", raw)) if p.strip()]
+    parts = [p for p in re.split(r"\s*/\s*", QUESTION_BRACKETS.sub(" ", raw)) if p.strip()]
     if len(parts) > 1:
         for part in parts:
             kind = _question_kind(_question_words(part), roles=False)

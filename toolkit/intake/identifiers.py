@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .contacts import _Q_BRACKETS, _Q_SPLIT
+from .contacts import QUESTION_BRACKETS, QUESTION_SPLIT
 
 #: Identifier columns a platform carries for the panel or the invitation: often the employee's
 #: e-mail or a key such as ``EMP-01 kwame.mensah`` (Qualtrics ``ExternalReference`` /
@@ -150,10 +150,10 @@ def identifier_question(text: object) -> bool:
     """
     if text is None:
         return False
-    raw = _Q_BRACKETS.sub(" ", str(text))
+    raw = QUESTION_BRACKETS.sub(" ", str(text))
     if not raw.strip() or _COUNT.search(raw) or _NEGATION.search(_fold(raw)):
         return False
-    for seg in _Q_SPLIT.split(raw):
+    for seg in QUESTION_SPLIT.split(raw):
         possessive = any(re.sub(r"[^a-z]", "", _fold(t).lower()) in _IDQ_POSSESSIVE
                          for t in seg.split())
         for part in _IDQ_PARTS.split(seg):
