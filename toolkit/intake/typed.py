@@ -363,11 +363,14 @@ def _parquet(path: Path, table: str, columns):
     with open(path, "rb") as fh:
         if fh.read(4) != b"PAR1":
             return None
-    from .limits import scale_problem
+    from .limits import nested_problem, scale_problem
 
     if scale_problem(path, table, str(path)) is not None:
         return None  # the general path refuses it, naming the limit
-    header = [str(n) for n in pq.read_schema(path).names]
+    schema = pq.read_schema(path)
+    if nested_problem(schema, str(path)) is not None:
+        return None  # the general path refuses it, naming the column (attack 33, PQ1)
+    header = [str(n) for n in schema.names]
     stripped = [h.strip() for h in header]
     mapping = _mapping(stripped, table, columns)
     if mapping is None:
