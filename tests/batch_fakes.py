@@ -71,3 +71,19 @@ def whoami(spec):
     (Path(spec["out"]) / f"{Path(spec['folder']).name}.whoami.json").write_text(
         json.dumps(info))
     return {}
+
+
+def portfolio_fail(spec):
+    """A portfolio job whose notebook fails once the batch says go (ServerPortfolio tests)."""
+    while not Path(spec["go"]).exists():
+        time.sleep(0.02)
+    from toolkit.exceptions import ReportError
+    raise ReportError("the portfolio notebook failed in cell 3")
+
+
+def portfolio_hang(spec):
+    """A portfolio job that never finishes, with a grandchild in its own session."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                             start_new_session=True)
+    (Path(spec["out"]) / "grandchild.pid").write_text(str(child.pid))
+    time.sleep(600)

@@ -109,3 +109,69 @@ def test_jobs_sharing_the_cores_run_their_reports_in_series(tmp_path, monkeypatc
         off = "0" if serial else None
         assert env == {"ALIGNDX_FORK": off, "ALIGNDX_PARALLEL_SECTIONS": off,
                        "ALIGNDX_CRM_PARALLEL": "1", "OMP_NUM_THREADS": threads}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:   # a zombie has ended
+        return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_portfolio_is_a_job_of_the_warm_server(tmp_path, followup_results):
+    """The portfolio notebook runs as a job of the batch's server (its notebook process and
+    kernel are forks of loaded processes, not fresh interpreters): it waits for the go-ahead,
+    reads the results of OUT, and leaves nothing in the work folder."""
+    from toolkit.batch.portfolio import PORTFOLIO_JOB, ServerPortfolio
+
+    out = tmp_path / "out"
+    client = followup_results["client"]
+    write(out / client["id"] / "results.json", json.dumps(followup_results))
+    server = forkserver.ForkServer(runner.job_env(1), ("toolkit.batch.worker",))
+    try:
+        build = ServerPortfolio(server, out, out / runner.WORK_DIR)
+        assert build.start()
+        job_dir = out / runner.WORK_DIR / PORTFOLIO_JOB
+        assert (job_dir / "job.json").is_file() and not (job_dir / "go").exists()
+        assert build.finish() == out / "portfolio.html"
+        html = (out / "portfolio.html").read_text(encoding="utf-8")
+        assert client["name"] in html
+    finally:
+        server.close()
+    assert not job_dir.exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [".batch-work", client["id"], "portfolio.html", "portfolio.ipynb"])
+    assert not list((out / runner.WORK_DIR).iterdir())
+
+
+def test_a_failing_portfolio_job_is_reported_and_a_stopped_one_leaves_nothing(tmp_path):
+    from toolkit.batch.portfolio import ServerPortfolio
+    from toolkit.exceptions import ReportError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    server = forkserver.ForkServer(runner.job_env(1), ("toolkit.batch.worker",))
+    try:
+        failing = ServerPortfolio(server, out, out / runner.WORK_DIR,
+                                  target="batch_fakes:portfolio_fail")
+        assert failing.start()
+        with pytest.raises(ReportError, match="the portfolio notebook failed in cell 3"):
+            failing.finish()
+        hanging = ServerPortfolio(server, out, out / runner.WORK_DIR,
+                                  target="batch_fakes:portfolio_hang")
+        assert hanging.start()
+        pid_file = out / "grandchild.pid"
+        for _ in range(200):
+            if pid_file.is_file() and pid_file.read_text():
+                break
+            import time
+            time.sleep(0.05)
+        grandchild = int(pid_file.read_text())
+        hanging.abort()   # the whole job's tree is stopped
+        assert not _alive(grandchild)
+    finally:
+        server.close()
+    assert not list((out / runner.WORK_DIR).iterdir())
+    assert not list(out.glob(".portfolio.*"))

@@ -45,6 +45,8 @@ PRELOAD = ("toolkit.batch.worker", "toolkit.reporting", "toolkit.intake", "toolk
            # each job (toolkit.kernelfork): ~1.7 s of CPU per report
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython",
            "toolkit.report.sections",
+           # the portfolio notebook's kernel (a job of the server, toolkit.batch.portfolio)
+           "toolkit.report.portfolio", "toolkit.batch.portfolio",
            # loaded by the report modules' set-up in the kernel (~0.4 s); importing it
            # chooses no backend (the kernel's is set in toolkit.kernelfork)
            "matplotlib.pyplot")

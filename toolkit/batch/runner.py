@@ -588,9 +588,14 @@ def _run_batch_locked(folder, out, all_jobs, *, notebook, jobs, timeout, pdf, fo
     early = None  # the portfolio notebook starts now and reads the results at the end
     portfolio_error = ""
     if portfolio and shard is None:
-        from .portfolio import start_portfolio
+        from .portfolio import ServerPortfolio, start_portfolio
         try:
-            early = start_portfolio(out)
+            if server is not None:  # a job of the warm server (after its imports)
+                early = ServerPortfolio(server, out, out / WORK_DIR)
+                if not early.start():
+                    early = None
+            if early is None:
+                early = start_portfolio(out)
         except Exception as exc:  # the reports can still be built
             portfolio_error = str(exc)
     with BatchProgress(len(specs), skipped=len(results), console=console,
@@ -627,4 +632,8 @@ def _run_batch_locked(folder, out, all_jobs, *, notebook, jobs, timeout, pdf, fo
             batch.portfolio = early.finish()
         except Exception as exc:  # the reports stand; the portfolio failure is reported
             batch.portfolio_error = str(exc)
+        try:
+            (out / WORK_DIR).rmdir()  # the portfolio job's folder was the last in it
+        except OSError:
+            pass
     return batch
