@@ -401,6 +401,21 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
                                 "set [survey] team_column to the column that names the team",
                                 column=config.team_column))
     matches.codes.pop(team_col, None)
+    # a second column asking for the team (a question repeated in a skip-logic branch, a
+    # duplicated "Department" column): only one can be read, and reading the first alone
+    # would drop or misfile the respondents who answered the other (attack 34, DT1)
+    other_team = [c for c, code in matches.codes.items() if code == "team"]
+    if team_col is not None:  # the same header again (the reader names it "<header> (2)")
+        again = re.compile(re.escape(str(team_col)) + r" \(\d+\)")
+        other_team += [c for c in df.columns if c not in other_team and c != team_col
+                       and again.fullmatch(str(c))]
+    if team_col is not None and other_team:
+        problems.append(Problem(file, f"columns {', '.join(map(repr, [team_col, *other_team]))} "
+                                "all ask for the respondent's team; keep one (merge their "
+                                "answers into one column, or remove the others)",
+                                column=other_team[0]))
+    for c in other_team:
+        matches.codes.pop(c, None)
 
     out = pd.DataFrame(index=rows)
     if export.id_column:
@@ -439,8 +454,6 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
             out["FREQ"] = vals.astype(object)
             intake.warnings += warns
             problems += probs
-        elif code == "team":
-            pass
     if likert:
         block = df[list(likert.values())].copy()
         block.columns = list(likert.keys())
