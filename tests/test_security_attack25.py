@@ -54,7 +54,7 @@ def test_identifier_headers_are_recognised(header):
 @pytest.mark.parametrize("header", ["Team", "Region", "Team ID", "Lead ID", "Number of reports",
                                     "Personal comments", "User rating"])
 def test_other_headers_are_not_identifiers(header):
-    from toolkit.intake.surveybuild import _identifier_header
+    from toolkit.intake.identifiers import _identifier_header
 
     assert not _identifier_header(header)
 

@@ -16,7 +16,7 @@ from tests.conftest import analysed_text, canonical_with_columns
     "Staff number adequate?", "User experience of the CRM (key question)",
     "How does your team hand over leads to the employee who follows up, by number?"])
 def test_questions_and_notes_are_not_identifier_headers(header):
-    from toolkit.intake.surveybuild import _identifier_header
+    from toolkit.intake.identifiers import _identifier_header
 
     assert not _identifier_header(header)
 
@@ -27,7 +27,7 @@ def test_questions_and_notes_are_not_identifier_headers(header):
                                     "Codice dipendente", "ID collaborateur",
                                     "Medewerkersnummer"])
 def test_identifier_headers_of_the_practice_languages(header):
-    from toolkit.intake.surveybuild import _identifier_header
+    from toolkit.intake.identifiers import _identifier_header
 
     assert _identifier_header(header)
 
@@ -56,6 +56,6 @@ def test_canonical_extra_identifier_columns_are_masked(tmp_path):
 def test_attack27_counts_are_no_identifiers_and_common_spellings_are(header, expected):
     """Attack 27: FP1 (a count such as "Number of employees" read as an identifier column, its
     values "51-200" masked across the comments) and part of IH1 ("N°", "werknemer")."""
-    from toolkit.intake.surveybuild import _identifier_header
+    from toolkit.intake.identifiers import _identifier_header
 
     assert _identifier_header(header) is expected

@@ -15,7 +15,6 @@ carried into the canonical table; those columns are listed in the intake summary
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -29,7 +28,6 @@ from ..nameforms import fold
 from ..namewords import ordinary_words, typed_names
 from .contacts import person_column_kind, question_person_kind
 from .identifiers import _IDS, _IDS_PREFIX, identifier_column
-from .identifiers import _identifier_header  # noqa: F401  (tests, earlier rounds)
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
 from .matching import MAX_SURVEY_COLUMNS, instrument_wordings, match_columns
