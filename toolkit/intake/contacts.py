@@ -21,6 +21,7 @@ import pandas as pd
 from ..namewords import is_generic_word
 from ..nameforms import UNSPACED_RE, _tokens, fold, name_words, tfold, unspaced_ngrams
 from .crmbuild import norm_key
+from .reader import first_copy
 
 #: Whose name or e-mail a column may hold: the empty role ("First Name", "Email"), the CRM
 #: contact, and the people a survey platform's embedded data or a panel file carries
@@ -131,6 +132,7 @@ def person_column_kind(*headers: object) -> str | None:
         ``"whole"`` for a full name, a bare role or an e-mail address.
     """
     for i, h in enumerate(headers):
+        h = first_copy(h)   # "Full Name (2)": the reader's name for a second "Full Name"
         k = norm_key(h)
         if k in _FIRST:
             return "first"

@@ -23,7 +23,7 @@ merge (``Google`` / ``google``) are reported.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from ..exceptions import Problem, ValidationError
 from ..schemas import COLUMNS
 from .base import FileIntake, ImportResult, rows_note
 from .parse import infer_date_order, parse_bools, parse_datetimes, parse_ints, parse_numbers
-from .reader import RawTable, read_table
+from .reader import RawTable, first_copy, read_table
 
 #: Extra canonical columns an importer may produce beside SPEC §2 (documented here).
 EXTRA_COLUMNS = {"leads": {"is_converted": "bool", "lead_status": "text"}}
@@ -115,8 +115,8 @@ SYNONYMS: dict[str, dict[str, str]] = {
 
 
 def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
-                overrides: Mapping[str, str] | None, intake: FileIntake, file: str
-                ) -> tuple[pd.DataFrame, list[Problem]]:
+                overrides: Mapping[str, str] | None, intake: FileIntake, file: str,
+                duplicates: Iterable[str] = ()) -> tuple[pd.DataFrame, list[Problem]]:
     """Rename export columns to canonical names.
 
     Parameters
@@ -134,12 +134,16 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
         ``columns_mapped`` and ``columns_unmatched`` are filled.
     file : str
         For problems.
+    duplicates : iterable of str
+        Headers the file holds more than once (:attr:`RawTable.duplicate_columns`; the
+        reader names the later copies "<header> (2)" …).
 
     Returns
     -------
     (DataFrame, list of Problem)
         Canonical-named text columns; problems for overrides naming absent columns or
-        unknown canonical columns, and for two columns claiming one canonical column.
+        unknown canonical columns, for two columns claiming one canonical column, and for a
+        mapped header written more than once.
     """
     problems: list[Problem] = []
     allowed = set(COLUMNS[table]) | set(EXTRA_COLUMNS.get(table, {}))
@@ -156,6 +160,10 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
         elif col is None:
             problems.append(Problem(file, f"[crm] columns.{table} names column {src!r}, which is "
                                     "not in the file", column=src))
+        elif dst in chosen.values():   # two columns claimed for one (attack 35, CM1)
+            first = next(c for c, d in chosen.items() if d == dst)
+            problems.append(Problem(file, f"columns {first!r}, {col!r} all map to {dst!r}; "
+                                    f"keep one or fix [crm] columns.{table}", column=col))
         else:
             chosen[col] = dst
     taken = set(chosen.values())
@@ -172,6 +180,15 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
                 continue
             chosen[c] = dst
             taken.add(dst)
+    # a mapped column written twice (the reader names the second "Lead Source (2)"): one
+    # copy would be read and the other ignored, whichever holds the values (attack 35, CD1)
+    duplicates = set(duplicates)
+    for c in df.columns:
+        base = first_copy(c)
+        if base != c and base in duplicates and base in chosen and c not in chosen:
+            duplicates.discard(base)   # one problem per header
+            problems.append(Problem(file, "column name appears more than once (it is read as "
+                                    f"{chosen[base]!r}); keep one", column=base))
     out = df[list(chosen)].copy()
     out.columns = [chosen[c] for c in chosen]
     intake.columns_mapped.update({c: d for c, d in chosen.items()})
@@ -443,7 +460,8 @@ def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
         intake.drop("blank row", raw.blank_rows)
     overrides = (getattr(config, "columns", {}) or {}).get(table, {})
     mapped, problems = map_columns(raw.df, table, labels or {}, overrides=overrides,
-                                   intake=intake, file=file)
+                                   intake=intake, file=file,
+                                   duplicates=raw.duplicate_columns)
     mapped = blank_placeholders(mapped, intake)
     if table == "leads":
         mapped = convert_flag(mapped, intake, file)

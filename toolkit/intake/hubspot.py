@@ -131,6 +131,7 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
                 intake.warnings.append(f"{col}: {int(multi.sum())} record(s) associated with "
                                        "several ids; the first is used")
     raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
-                    delimiter=raw.delimiter, n_rows=raw.n_rows)
+                    delimiter=raw.delimiter, n_rows=raw.n_rows,
+                    duplicate_columns=raw.duplicate_columns)
     return import_mapped(raw2, table, config, file=display_path, fmt="hubspot",
                          labels=LABELS[table], intake=intake)

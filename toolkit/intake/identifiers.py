@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from .contacts import QUESTION_BRACKETS, QUESTION_SPLIT
+from .reader import first_copy
 
 #: Identifier columns a platform carries for the panel or the invitation: often the employee's
 #: e-mail or a key such as ``EMP-01 kwame.mensah`` (Qualtrics ``ExternalReference`` /
@@ -199,5 +200,7 @@ def identifier_column(column: object, text: object = "") -> bool:
     -------
     bool
     """
+    if isinstance(column, str):
+        column = first_copy(column)   # a second "Employee ID" column (reader: "… (2)")
     return (isinstance(column, str) and _identifier_header(column)) \
         or identifier_question(column) or identifier_question(text)

@@ -72,7 +72,8 @@ def _importer(fmt: str, labels: dict[str, str], status_key: str):
         if table == "opportunities":
             df = _status_flags(df, status_key, intake)
         raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
-                        delimiter=raw.delimiter, n_rows=raw.n_rows)
+                        delimiter=raw.delimiter, n_rows=raw.n_rows,
+                        duplicate_columns=raw.duplicate_columns)
         return import_mapped(raw2, table, config, file=display_path, fmt=fmt,
                              labels=labels if table == "opportunities" else {},
                              intake=intake)

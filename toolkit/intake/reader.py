@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -761,6 +762,35 @@ def _read_xlsx(path: Path, display: str, sheet: str | int | None) -> tuple[pa.Ta
     return _rows_table(rows, display, excel=True), name, warnings
 
 
+#: How the reader names the second and later columns of a header written twice: "Lead
+#: Source (2)", "Lead Source (3)" (:func:`first_copy` reads it back).
+_COPY_NAME = re.compile(r"(.*\S) \(([2-9]|[1-9]\d{1,2})\)", re.S)  # not "Revenue (2024)"
+
+
+def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """*names* with the second and later copies of a name renamed "<name> (2)", "<name>
+    (3)" …, and the names that were written more than once (in order)."""
+    out, seen, dups = [], {}, []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            if name not in dups:
+                dups.append(name)
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out, dups
+
+
+def first_copy(name: object) -> str:
+    """The header a column named as a later copy of it repeats ("Lead Source (2)" →
+    "Lead Source"); any other name as it is. What a column holds is judged by this header:
+    a second "Full Name" column holds names as the first does (attack 35, DN1)."""
+    m = _COPY_NAME.fullmatch(str(name))
+    return m.group(1) if m else str(name)
+
+
 def _read_parquet(path: Path, display: str) -> pa.Table:
     with open(path, "rb") as fh:
         head = fh.read(_SAMPLE_BYTES)
@@ -938,19 +968,8 @@ def _finish(grid: pa.Table, *, path: Path, display: str, kind: str, encoding: st
         k = keep_cols.pop()
         dropped_cols.append(f"column {k + 1}")
     dropped_cols.reverse()
-    names, seen, dups = [], {}, []
-    for k in keep_cols:
-        name = head_names[k] if header_rows else ""
-        if name == "":
-            name = f"column {k + 1}"
-        if name in seen:
-            seen[name] += 1
-            if name not in dups:
-                dups.append(name)
-            name = f"{name} ({seen[name]})"
-        else:
-            seen[name] = 1
-        names.append(name)
+    names, dups = unique_names([(head_names[k] if header_rows else "") or f"column {k + 1}"
+                                for k in keep_cols])
     n_rows = n_all - header_rows
     kept = body_blank[keep_cols] if keep_cols else np.ones((0, n_rows), dtype=bool)
     row_blank = kept.all(axis=0) if keep_cols else np.ones(n_rows, bool)

@@ -34,7 +34,7 @@ import pandas as pd
 from ..exceptions import Problem, ValidationError
 from .base import FileIntake, ImportResult, rows_note
 from .crmbuild import failed, import_mapped, norm_key
-from .reader import RawTable, read_table
+from .reader import RawTable, read_table, unique_names
 
 
 def _keys(*labels: str) -> list[str]:
@@ -153,8 +153,8 @@ def _relocate_header(raw: RawTable, labels: dict[str, str]) -> tuple[RawTable, i
     for i in range(len(head)):
         row = head.iloc[i]
         if sum(norm_key(v) in labels for v in row.dropna()) >= 2:
-            names = [str(v).strip() if pd.notna(v) else f"column {j + 1}"
-                     for j, v in enumerate(row)]
+            names, dups = unique_names([str(v).strip() if pd.notna(v) else f"column {j + 1}"
+                                        for j, v in enumerate(row)])
             body = raw.df.iloc[i + 1:].copy()
             body.columns = names
             body = body.loc[:, [not (n.startswith("column ") and body[c].isna().all())
@@ -162,7 +162,8 @@ def _relocate_header(raw: RawTable, labels: dict[str, str]) -> tuple[RawTable, i
             new = RawTable(df=body, path=raw.path, kind=raw.kind, encoding=raw.encoding,
                            delimiter=raw.delimiter, header_rows=raw.header_rows + i + 1,
                            n_rows=raw.n_rows - (i + 1), blank_rows=raw.blank_rows,
-                           sheet=raw.sheet, warnings=list(raw.warnings))
+                           sheet=raw.sheet, warnings=list(raw.warnings),
+                           duplicate_columns=dups)
             return new, i + 1
     return raw, 0
 
@@ -310,7 +311,8 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
     if table == "activities":
         df = _who_what(df, intake)
     raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
-                    delimiter=raw.delimiter, n_rows=raw.n_rows)
+                    delimiter=raw.delimiter, n_rows=raw.n_rows,
+                    duplicate_columns=raw.duplicate_columns)
     res = import_mapped(raw2, table, config, file=file, fmt=intake.format, labels=labels,
                         intake=intake)
     if "amount" in intake.columns_mapped and table == "opportunities":

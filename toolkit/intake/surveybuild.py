@@ -28,6 +28,7 @@ from ..nameforms import fold
 from ..namewords import ordinary_words, typed_names
 from .contacts import person_column_kind, question_person_kind
 from .identifiers import _IDS, _IDS_PREFIX, identifier_column
+from .reader import first_copy
 from .answers import (as_text, map_agreement, map_frequency, map_level, map_teams,
                       map_tenure)
 from .matching import MAX_SURVEY_COLUMNS, instrument_wordings, match_columns
@@ -404,9 +405,8 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
     # would drop or misfile the respondents who answered the other (attack 34, DT1)
     other_team = [c for c, code in matches.codes.items() if code == "team"]
     if team_col is not None:  # the same header again (the reader names it "<header> (2)")
-        again = re.compile(re.escape(str(team_col)) + r" \(\d+\)")
         other_team += [c for c in df.columns if c not in other_team and c != team_col
-                       and again.fullmatch(str(c))]
+                       and first_copy(c) == team_col]
     if team_col is not None and other_team:
         problems.append(Problem(file, f"columns {', '.join(map(repr, [team_col, *other_team]))} "
                                 "all ask for the respondent's team; keep one (merge their "
