@@ -65,6 +65,7 @@ TECHNICAL = {
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus
     "batch/runner.py": {"DEFAULT_JOB_TIMEOUT", "_POLL"},
+    "batch/portfolio.py": {"GO_POLL"},   # polling interval of the portfolio job
     "batch/collect.py": {"MAX_SLICE_DEPTH", "_COPY_CHUNK"},   # input validation, copy size
     "crm/persistence.py": {"MAX_SINGLE_BIN"},                         # distribution bins
     "crm/speed.py": {"KM_POINTS"},                                     # curve points kept
