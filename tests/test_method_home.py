@@ -60,7 +60,7 @@ TECHNICAL = {
     "idmask.py": {"MIN_NUMERIC_ID_DIGITS", "MIN_ID_CHARS", "MAX_ID_WORDS"},
     "exceptions.py": {"MAX_QUOTED_VALUES"},
     "intake/identifiers.py": {"MAX_ID_HEADER_WORDS"},
-    "intake/salesforce.py": {"MAX_CURRENCIES_LISTED"},
+    "intake/amounts.py": {"MAX_CURRENCIES_LISTED"},
     "results_shape.py": {"MAX_MAGNITUDE"},   # input validation: largest number read back
     "instrument.py": {"DONT_KNOW_CODE"},
     "privacy_audit.py": {"_P"},                                         # a prime modulus

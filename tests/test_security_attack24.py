@@ -65,7 +65,7 @@ def test_one_currency_that_is_no_code_is_named_by_its_rows(tmp_path):
 def test_a_currency_code_is_still_named():
     import pandas as pd
 
-    from toolkit.intake.salesforce import _currency_named
+    from toolkit.intake.amounts import currency_named as _currency_named
 
     assert _currency_named("EUR", pd.Series(["EUR"], index=[2])) == "EUR"
     assert _currency_named("eur x", pd.Series(["eur x"], index=[2])) == \

@@ -28,7 +28,8 @@ def test_withheld_is_bounded_for_any_number_of_quoted_cells():
 
 def test_several_currencies_problem_lists_five_and_counts_the_rest():
     from toolkit.intake.base import FileIntake
-    from toolkit.intake.salesforce import MAX_CURRENCIES_LISTED, _currency
+    from toolkit.intake.amounts import MAX_CURRENCIES_LISTED
+    from toolkit.intake.salesforce import _currency
 
     df = pd.DataFrame({"Amount Currency": [f"X{i:03d}" for i in range(40)],
                        "Amount": ["1"] * 40}, index=range(2, 42))

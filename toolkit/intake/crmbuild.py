@@ -167,6 +167,8 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
         else:
             chosen[col] = dst
     taken = set(chosen.values())
+    overridden = set(taken)
+    passed_over: dict[str, list[str]] = {}
     # platform labels (and exact canonical names) first, then the generic synonyms for
     # the columns left over, so that a synonym never takes a platform column's place
     for table_labels, exact in ((labels, True), (SYNONYMS.get(table, {}), False)):
@@ -176,10 +178,28 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
             dst = table_labels.get(norm_key(c))
             if dst is None and exact and c in allowed:
                 dst = c
-            if dst is None or dst in taken:
+            if dst is None:
+                continue
+            if dst in taken:
+                if dst not in overridden and first_copy(c) == c \
+                        and c not in passed_over.get(dst, []):
+                    passed_over.setdefault(dst, []).append(c)
                 continue
             chosen[c] = dst
             taken.add(dst)
+    # two columns of the export for one field ("Original Source" and "Lead Source"): the
+    # first is read; where the others hold other values, say so (attack 36, TL1)
+    used = {d: c for c, d in chosen.items()}
+    for dst, others in passed_over.items():
+        first = df[used[dst]].astype(object).map(lambda v: str(v).strip(), na_action="ignore")
+        for c in others:
+            other = df[c].astype(object).map(lambda v: str(v).strip(), na_action="ignore")
+            differ = int((first.fillna("") != other.fillna("")).sum())
+            if differ:
+                intake.warnings.append(
+                    f"columns {used[dst]!r} and {c!r} could both be read as {dst!r} and "
+                    f"differ on {differ:,} row(s); {used[dst]!r} is used — set [crm] "
+                    f"columns.{table} to use the other")
     # a mapped column written twice (the reader names the second "Lead Source (2)"): one
     # copy would be read and the other ignored, whichever holds the values (attack 35, CD1)
     duplicates = set(duplicates)

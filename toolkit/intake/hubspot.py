@@ -24,6 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..exceptions import ValidationError
+from .amounts import choose_amount
 from .base import FileIntake, ImportResult
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
@@ -130,8 +131,24 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
                 df[col] = df[col].where(~multi, df[col].astype(str).str.split(";").str[0])
                 intake.warnings.append(f"{col}: {int(multi.sum())} record(s) associated with "
                                        "several ids; the first is used")
+    problems = []
+    if table == "opportunities":  # the company-currency amount, or deals in one currency
+        df, problems = choose_amount(
+            df, intake, display_path, duplicates=raw.duplicate_columns,
+            converted=("amountincompanycurrency", "amountinhomecurrency"),
+            converted_currency=(), currency=("dealcurrencycode", "currencycode", "currency"),
+            converted_label="Amount in company currency")
     raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
                     delimiter=raw.delimiter, n_rows=raw.n_rows,
                     duplicate_columns=raw.duplicate_columns)
-    return import_mapped(raw2, table, config, file=display_path, fmt="hubspot",
-                         labels=LABELS[table], intake=intake)
+    res = import_mapped(raw2, table, config, file=display_path, fmt="hubspot",
+                        labels=LABELS[table], intake=intake)
+    if table == "opportunities" and "amount" in intake.columns_mapped:
+        conv = [c for c in raw.df.columns if norm_key(c) in ("amountincompanycurrency",
+                                                             "amountinhomecurrency")]
+        if conv:   # the column read, as the export names it
+            del intake.columns_mapped["amount"]
+            intake.columns_mapped[conv[0]] = "amount"
+    if problems:
+        res.problems = problems + res.problems
+    return res

@@ -247,6 +247,12 @@ def read_parquet(path: str | Path, display: str, columns: list[str] | None = Non
 
     schema = pq.read_schema(path)
     names = list(columns) if columns is not None else list(schema.names)
+    seen: set[str] = set()
+    for name in schema.names:   # a field written twice cannot be read by name (attack 36)
+        if name in seen:
+            raise ValidationError(Problem(display, "column name appears more than once; "
+                                                   "keep one", column=str(name)))
+        seen.add(name)
     nested = nested_problem(schema, display, names)
     if nested is not None:
         raise ValidationError(nested)

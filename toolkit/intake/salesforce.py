@@ -32,7 +32,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import Problem, ValidationError
-from .base import FileIntake, ImportResult, rows_note
+from .base import FileIntake, ImportResult
+from .amounts import choose_amount
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table, unique_names
 
@@ -101,8 +102,6 @@ API_NAMES = set(("CreatedDate", "LeadSource", "OwnerId", "IsConverted", "Convert
                       "ActivityDate", "TaskSubtype", "ConvertedOpportunityId",
                       "CurrencyIsoCode", "LastModifiedDate", "SystemModstamp", "IsDeleted"))
 
-#: Currencies a several-currencies problem lists (the rest are counted).
-MAX_CURRENCIES_LISTED = 5
 
 #: Report labels typical of Salesforce beyond the mapped ones (recognition only).
 SIGNATURE = set(_keys("Opportunity Name", "Account Name", "Amount Currency",
@@ -188,65 +187,16 @@ def salesforce_score(raw: RawTable, table: str) -> int:
     return score
 
 
-def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str) -> tuple[pd.DataFrame,
-                                                                          list[Problem]]:
-    """Choose the amount column of a (multi-currency) opportunity report."""
-    problems: list[Problem] = []
-    keys = {norm_key(c): c for c in t_raw.columns}
-    conv = keys.get("amountconverted")
-    conv_cur = keys.get("amountconvertedcurrency")
-    cur = keys.get("amountcurrency") or keys.get("opportunitycurrency") or \
-        keys.get("currencyisocode") or keys.get("currency")
-    df = t_raw
-    if conv is not None:
-        original = keys.get("amount")
-        if original is not None:
-            df = df.drop(columns=[original])
-            intake.columns_unmatched.append(original)
-        df = df.rename(columns={conv: "amount"})
-        if conv_cur is not None:
-            codes = df[conv_cur].dropna().astype(str).str.strip().unique()
-            if len(codes) > 1:
-                shown = sorted(codes)[:MAX_CURRENCIES_LISTED]
-                more = len(codes) - len(shown)
-                problems.append(Problem(file, f"converted amounts are in several currencies "
-                                        f"({', '.join(shown)}{f' and {more} more' if more else ''})"
-                                        "; export the report in one corporate currency",
-                                        column=conv_cur,
-                                        quoted=tuple(shown)))   # cells: withheld in kept files
-            elif len(codes) == 1:
-                intake.warnings.append(f"amount: converted amounts used (in "
-                                       f"{_currency_named(codes[0], df[conv_cur])}); the "
-                                       "original-currency amounts are ignored")
-        else:
-            intake.warnings.append("amount: 'Amount (Converted)' used (corporate currency)")
-        return df, problems
-    if cur is not None:
-        codes = df[cur].dropna().astype(str).str.strip().unique()
-        if len(codes) > 1:
-            counts = df[cur].value_counts()
-            shown = counts.head(MAX_CURRENCIES_LISTED)
-            more = len(counts) - len(shown)
-            problems.append(Problem(file, "amounts are in several currencies ("
-                                    + ", ".join(f"{k} {v}" for k, v in shown.items())
-                                    + (f" and {more} more" if more else "")
-                                    + "); add 'Amount (Converted)' to the report so that one "
-                                    "currency is used, or export one currency per file",
-                                    column=cur, quoted=tuple(map(str, shown.index))))
-        elif len(codes) == 1:
-            intake.warnings.append(f"amount: all amounts in {_currency_named(codes[0], df[cur])}")
-    amount = keys.get("amount")
-    if amount is not None and cur is None:
-        found = df[amount].dropna().astype(str).str.extract(
-            r"^\s*([A-Z]{3})\s|\s([A-Z]{3})\s*$").stack().unique()
-        if len(found) > 1:
-            shown = sorted(found)[:MAX_CURRENCIES_LISTED]
-            more = len(found) - len(shown)
-            problems.append(Problem(file, f"amounts carry several currency codes "
-                                    f"({', '.join(shown)}{f' and {more} more' if more else ''})"
-                                    "; export a converted amount in one currency",
-                                    column=amount, quoted=tuple(shown)))
-    return df, problems
+def _currency(t_raw: pd.DataFrame, intake: FileIntake, file: str,
+              duplicates=()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Choose the amount column of a (multi-currency) opportunity report
+    (:func:`toolkit.intake.amounts.choose_amount` with Salesforce's columns)."""
+    return choose_amount(t_raw, intake, file, duplicates=duplicates,
+                         converted=("amountconverted",),
+                         converted_currency=("amountconvertedcurrency",),
+                         currency=("amountcurrency", "opportunitycurrency", "currencyisocode",
+                                   "currency"),
+                         converted_label="Amount (Converted)")
 
 
 def _who_what(df: pd.DataFrame, intake: FileIntake) -> pd.DataFrame:
@@ -307,7 +257,7 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
     df = raw.df.loc[~foot.to_numpy()]
     problems: list[Problem] = []
     if table == "opportunities":
-        df, problems = _currency(df, intake, file)
+        df, problems = _currency(df, intake, file, duplicates=raw.duplicate_columns)
     if table == "activities":
         df = _who_what(df, intake)
     raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
@@ -322,13 +272,3 @@ def import_crm_table(path: Path, table: str, config, *, display_path: str) -> Im
             intake.columns_mapped[conv[0]] = "amount"
     res.problems = problems + res.problems
     return res
-
-
-def _currency_named(code: str, column: pd.Series) -> str:
-    """A currency cell as a warning may name it: an ISO 4217-shaped code (``USD``) as it is;
-    anything else — a shifted column puts a name, an id or an address there (attack 24, CU1)
-    — by the row it is in, never by its value."""
-    if re.fullmatch(r"[A-Z]{3}", code):
-        return code
-    rows = column.index[(column.astype(str).str.strip() == code).to_numpy()]
-    return f"a value that is not a currency code ({rows_note(rows)} of the export)"

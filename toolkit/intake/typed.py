@@ -368,7 +368,8 @@ def _parquet(path: Path, table: str, columns):
     if scale_problem(path, table, str(path)) is not None:
         return None  # the general path refuses it, naming the limit
     schema = pq.read_schema(path)
-    if nested_problem(schema, str(path)) is not None:
+    if nested_problem(schema, str(path)) is not None or \
+            len(set(schema.names)) < len(schema.names):
         return None  # the general path refuses it, naming the column (attack 33, PQ1)
     header = [str(n) for n in schema.names]
     stripped = [h.strip() for h in header]
