@@ -115,3 +115,19 @@ def test_a_parquet_field_written_twice_is_named(tmp_path):
     assert (prob.file, prob.column, prob.row) == ("crm/leads.parquet", "source", None)
     assert prob.message == "column name appears more than once; keep one"
     assert pd.isna(prob.row)
+
+
+def test_pipedrive_deals_in_several_currencies_are_refused(tmp_path):
+    from toolkit.intake import othercrm
+
+    p = tmp_path / "deals.csv"
+    p.write_text("Deal - ID,Deal - Title,Deal - Value,Deal - Currency of value,Deal - Stage,"
+                 "Deal - Status,Deal - Owner,Deal - Deal created,Deal - Expected close date\n"
+                 "1,A,100,EUR,Negotiation,won,Ann,2025-01-02 10:00:00,2025-02-01\n"
+                 "2,B,20000,JPY,Proposal,open,Bo,2025-01-03 10:00:00,2025-03-01\n",
+                 encoding="utf-8")
+    r = othercrm.import_pipedrive(p, "opportunities", CrmConfig(), display_path="deals.csv")
+    (prob,) = r.problems
+    assert (prob.column, prob.message) == (
+        "Deal - Currency of value",
+        "amounts are in several currencies (EUR 1, JPY 1); export one currency per file")

@@ -28,7 +28,8 @@ MAX_CURRENCIES_LISTED = 5
 
 def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
                   converted: tuple[str, ...], converted_currency: tuple[str, ...],
-                  currency: tuple[str, ...], converted_label: str,
+                  currency: tuple[str, ...], converted_label: str | None,
+                  original: tuple[str, ...] = ("amount",),
                   duplicates: Iterable[str] = ()) -> tuple[pd.DataFrame, list[Problem]]:
     """Choose the amount column of an opportunity export, checking its currency.
 
@@ -43,8 +44,11 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
     converted, converted_currency, currency : tuple of str
         Normalised keys (:func:`toolkit.intake.crmbuild.norm_key`) of the converted amount,
         its currency, and the deal currency of the original amount, in order of preference.
-    converted_label : str
-        The converted amount's header as the platform names it, for messages.
+    converted_label : str or None
+        The converted amount's header as the platform names it, for messages (``None``:
+        the platform exports none).
+    original : tuple of str
+        Normalised keys of the amount in the deal's own currency.
     duplicates : iterable of str
         Headers written more than once in the export (:attr:`RawTable.duplicate_columns`).
 
@@ -70,11 +74,11 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
                                     "which amounts and currency are read); keep one",
                                     column=col))
     df = t_raw
+    amount = pick(original)
     if conv is not None:
-        original = keys.get("amount")
-        if original is not None:
-            df = df.drop(columns=[original])
-            intake.columns_unmatched.append(original)
+        if amount is not None:
+            df = df.drop(columns=[amount])
+            intake.columns_unmatched.append(amount)
         df = df.rename(columns={conv: "amount"})
         if conv_cur is not None:
             codes = df[conv_cur].dropna().astype(str).str.strip().unique()
@@ -102,12 +106,13 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
             problems.append(Problem(file, "amounts are in several currencies ("
                                     + ", ".join(f"{k} {v}" for k, v in shown.items())
                                     + (f" and {more} more" if more else "")
-                                    + f"); add {converted_label!r} to the export so that one "
-                                    "currency is used, or export one currency per file",
+                                    + (f"); add {converted_label!r} to the export so that one "
+                                       "currency is used, or export one currency per file"
+                                       if converted_label else
+                                       "); export one currency per file"),
                                     column=cur, quoted=tuple(map(str, shown.index))))
         elif len(codes) == 1:
             intake.warnings.append(f"amount: all amounts in {currency_named(codes[0], df[cur])}")
-    amount = keys.get("amount")
     if amount is not None and cur is None:
         found = df[amount].dropna().astype(str).str.extract(
             r"^\s*([A-Z]{3})\s|\s([A-Z]{3})\s*$").stack().unique()

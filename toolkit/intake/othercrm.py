@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..exceptions import ValidationError
 from .base import FileIntake, ImportResult, rows_note
+from .amounts import choose_amount
 from .crmbuild import failed, import_mapped, norm_key
 from .reader import RawTable, read_table
 
@@ -37,6 +38,10 @@ DYNAMICS = {norm_key(k): v for k, v in {
     "Created On": "created_at", "Actual Revenue": "amount", "Est. Revenue": "amount",
     "Estimated Revenue": "amount", "Lead Source": "source",
     "Originating Lead": "lead_id"}.items()}
+
+#: Columns naming each deal's currency (Pipedrive "Deal - Currency of value", Dynamics 365
+#: "Currency"), normalised (:func:`toolkit.intake.crmbuild.norm_key`).
+CURRENCY_KEYS = ("dealcurrencyofvalue", "dealcurrency", "currency", "transactioncurrency")
 
 
 def _status_flags(df: pd.DataFrame, status_key: str, intake: FileIntake) -> pd.DataFrame:
@@ -69,14 +74,22 @@ def _importer(fmt: str, labels: dict[str, str], status_key: str):
                             rows_read=int(raw.n_rows), warnings=list(raw.warnings))
         intake.drop("blank row", raw.blank_rows)
         df = raw.df
+        problems = []
         if table == "opportunities":
             df = _status_flags(df, status_key, intake)
+            # deals in several currencies are not summed (attack 36, HC1's class)
+            df, problems = choose_amount(
+                df, intake, display_path, duplicates=raw.duplicate_columns, converted=(),
+                converted_currency=(), currency=CURRENCY_KEYS, converted_label=None,
+                original=tuple(k for k, v in labels.items() if v == "amount"))
         raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
                         delimiter=raw.delimiter, n_rows=raw.n_rows,
                         duplicate_columns=raw.duplicate_columns)
-        return import_mapped(raw2, table, config, file=display_path, fmt=fmt,
-                             labels=labels if table == "opportunities" else {},
-                             intake=intake)
+        res = import_mapped(raw2, table, config, file=display_path, fmt=fmt,
+                            labels=labels if table == "opportunities" else {},
+                            intake=intake)
+        res.problems = problems + res.problems
+        return res
     import_crm_table.__doc__ = (f"Import a {fmt} deals export as canonical opportunities "
                                 "(other tables through ``[crm] columns``).")
     return import_crm_table
