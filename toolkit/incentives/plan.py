@@ -54,6 +54,9 @@ PLAN_MAXIMA = {"headcount": float(MAX_HEADCOUNT), "base_salary": MAX_AMOUNT,
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+#: A number grouped by dots ("95.000", "1.000.000"), which reads as thousands in some
+#: locales and as decimals in others (attack 37, PL1: a base salary of 95.000 became 95).
+_DOT_GROUPED = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
 _CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
 
 
@@ -316,6 +319,11 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
         empty = df[c] == ""
         bad_rows(empty, c, "empty cell; a value is required")
         bad_rows(bad, c, lambda r, c=c: f"not a number: {df.at[r, c]!r}")
+        grouped = df[c].str.replace(_CURRENCY, "", regex=True).str.strip() \
+            .str.match(_DOT_GROUPED)
+        bad_rows(grouped & ~bad, c, lambda r, c=c: (
+            f"{df.at[r, c]!r} reads as thousands grouped by dots in some locales and as "
+            "decimals in others; write the number without separators (e.g. 95000 or 95)"))
         bad_rows(num < 0, c, lambda r, c=c: f"must not be negative, got {df.at[r, c]!r}")
         top = PLAN_MAXIMA[c]
         bad_rows(num > top, c, lambda r, c=c, top=top: (

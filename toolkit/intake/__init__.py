@@ -320,6 +320,11 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
         problems += probs
     for rec in data.intake:
         data.warnings += [f"{rec.path}: {w}" for w in rec.warnings]
+    from .amounts import currency_problems
+    from .crossfile import offset_problems
+
+    problems += currency_problems(data.intake, engagement.client.currency)
+    problems += offset_problems(data.intake)
     data.warnings += unnamed_files(engagement)
     if engagement.crm is not None:
         from ..crm.checks import crm_intake_warnings

@@ -24,6 +24,32 @@ from .reader import first_copy
 
 #: Currencies a several-currencies problem lists (the rest are counted).
 MAX_CURRENCIES_LISTED = 5
+#: Currency symbols an amount cell may carry (the number reader strips them:
+#: :mod:`toolkit.intake.parse`), as the code they most often stand for; "$" beside "€" is two
+#: currencies whichever dollar it is (attack 37, MA1).
+SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+
+
+def _codes(cells: pd.Series) -> pd.Series:
+    """Currency cells as compared: stripped; a three-letter code in upper case ("usd" is
+    USD), a symbol as its code; anything else as written (attack 37, CR1)."""
+    s = cells.dropna().astype(str).str.strip()
+    s = s[s != ""]
+    code = s.str.fullmatch(r"[A-Za-z]{3}")
+    s = s.where(~code, s.str.upper())
+    return s.map(lambda c: SYMBOLS.get(c.upper(), c) if c.upper() in SYMBOLS else c)
+
+
+def amount_currencies(amounts: pd.Series) -> list[str]:
+    """The currencies written inside amount cells, as the number reader strips them: a code
+    before or after the number in any case, with or without a space ("USD 15,500",
+    "15500eur"), or a symbol ("€15500", "US$ 900"); sorted codes, symbols as their codes.
+    An amount column that names several adds up several currencies (attack 37, MA1)."""
+    s = amounts.dropna().astype(str).str.strip()
+    parts = [s.str.extract(r"(?i)^(US\$|[a-z]{3})\.?\s*[-+(]?\d", expand=False),
+             s.str.extract(r"(?i)\d\)?\s*([a-z]{3})\.?$", expand=False),
+             s.str.extract(r"([$€£¥₹])", expand=False)]
+    return sorted(set(_codes(pd.concat(parts)).tolist()))
 
 
 def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
@@ -80,8 +106,9 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
             df = df.drop(columns=[amount])
             intake.columns_unmatched.append(amount)
         df = df.rename(columns={conv: "amount"})
-        if conv_cur is not None:
-            codes = df[conv_cur].dropna().astype(str).str.strip().unique()
+        if conv_cur is not None:   # of the deals with an amount (attack 37, CR1)
+            has = df["amount"].notna() & (df["amount"].astype(str).str.strip() != "")
+            codes = _codes(df.loc[has, conv_cur]).unique()
             if len(codes) > 1:
                 shown = sorted(codes)[:MAX_CURRENCIES_LISTED]
                 more = len(codes) - len(shown)
@@ -91,6 +118,7 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
                                         column=conv_cur,
                                         quoted=tuple(shown)))   # cells: withheld in kept files
             elif len(codes) == 1:
+                _one_currency(intake, codes[0])
                 intake.warnings.append(f"amount: converted amounts used (in "
                                        f"{currency_named(codes[0], df[conv_cur])}); the "
                                        "original-currency amounts are ignored")
@@ -98,9 +126,13 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
             intake.warnings.append(f"amount: {converted_label!r} used (corporate currency)")
         return df, problems
     if cur is not None:
-        codes = df[cur].dropna().astype(str).str.strip().unique()
+        cells = df[cur]
+        if amount is not None:   # of the deals with an amount (attack 37, CR1)
+            cells = cells[df[amount].notna() & (df[amount].astype(str).str.strip() != "")]
+        named = _codes(cells)
+        codes = named.unique()
         if len(codes) > 1:
-            counts = df[cur].value_counts()
+            counts = named.value_counts()
             shown = counts.head(MAX_CURRENCIES_LISTED)
             more = len(counts) - len(shown)
             problems.append(Problem(file, "amounts are in several currencies ("
@@ -112,10 +144,12 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
                                        "); export one currency per file"),
                                     column=cur, quoted=tuple(map(str, shown.index))))
         elif len(codes) == 1:
+            _one_currency(intake, codes[0])
             intake.warnings.append(f"amount: all amounts in {currency_named(codes[0], df[cur])}")
     if amount is not None and cur is None:
-        found = df[amount].dropna().astype(str).str.extract(
-            r"^\s*([A-Z]{3})\s|\s([A-Z]{3})\s*$").stack().unique()
+        found = amount_currencies(df[amount])
+        if len(found) == 1 and _one_currency(intake, found[0]):
+            intake.warnings.append(f"amount: all amounts in {found[0]}")
         if len(found) > 1:
             shown = sorted(found)[:MAX_CURRENCIES_LISTED]
             more = len(found) - len(shown)
@@ -126,11 +160,42 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
     return df, problems
 
 
+def _one_currency(intake: FileIntake, code: str) -> bool:
+    """Record *code* as the amounts' currency when it is an ISO-shaped code."""
+    if re.fullmatch(r"[A-Z]{3}", code):
+        intake.amount_currency = code
+        return True
+    return False
+
+
+def currency_problems(intakes, currency: str) -> list[Problem]:
+    """Problems for CRM files whose amounts are in another currency than ``[client]
+    currency``: the report would label them with the client's (attack 37, CM1: EUR sums
+    shown as "USD 3.0 million won").
+
+    Parameters
+    ----------
+    intakes : iterable of FileIntake
+        The engagement's intake records (:attr:`FileIntake.amount_currency` set by
+        :func:`choose_amount`).
+    currency : str
+        ``[client] currency`` of engagement.toml.
+    """
+    return [Problem(rec.path, f"the amounts are in {rec.amount_currency} but [client] currency "
+                              f"is {currency}, which the report would label them with; set "
+                              f"currency = \"{rec.amount_currency}\" in engagement.toml (or "
+                              f"export the amounts in {currency})")
+            for rec in intakes
+            if rec.amount_currency and rec.amount_currency != str(currency).strip().upper()]
+
+
 def currency_named(code: str, column: pd.Series) -> str:
     """A currency cell as a warning may name it: an ISO 4217-shaped code (``USD``) as it is;
     anything else — a shifted column puts a name, an id or an address there (attack 24, CU1)
     — by the row it is in, never by its value."""
     if re.fullmatch(r"[A-Z]{3}", code):
         return code
-    rows = column.index[(column.astype(str).str.strip() == code).to_numpy()]
+    named = _codes(column)
+    rows = named.index[(named == code).to_numpy()]
     return f"a value that is not a currency code ({rows_note(rows)} of the export)"
+

@@ -117,6 +117,9 @@ class FileIntake:
     #: only (:mod:`toolkit.idmask`: an id quoted from a wrong column is masked); never
     #: serialised.
     known_ids: list[str] = field(default_factory=list, repr=False, compare=False)
+    #: The one currency the amounts are in, when the export names it (ISO code), for the
+    #: check against ``[client] currency`` (:func:`toolkit.intake.amounts.choose_amount`).
+    amount_currency: str | None = field(default=None, repr=False, compare=False)
 
     def add_ids(self, values) -> None:
         """Add the values of an id column (:func:`id_texts`) to :attr:`known_ids`, kept
@@ -131,7 +134,7 @@ class FileIntake:
     def to_dict(self) -> dict:
         """Return the record as a JSON-safe dict (plain str/int/list/dict values)."""
         d = asdict(replace(self, known_names=[], contact_pool=[], known_ids=[]))
-        for private in ("known_names", "contact_pool", "known_ids"):
+        for private in ("known_names", "contact_pool", "known_ids", "amount_currency"):
             d.pop(private, None)
         d["rows_read"] = int(self.rows_read)
         d["rows_kept"] = int(self.rows_kept)

@@ -31,7 +31,8 @@ import pandas as pd
 from ..exceptions import Problem, ValidationError
 from ..schemas import COLUMNS
 from .base import FileIntake, ImportResult, rows_note
-from .parse import infer_date_order, parse_bools, parse_datetimes, parse_ints, parse_numbers
+from .parse import (DATE_ORDERS, infer_date_order, parse_bools, parse_datetimes, parse_ints,
+                    parse_numbers)
 from .reader import RawTable, first_copy, read_table
 
 #: Extra canonical columns an importer may produce beside SPEC §2 (documented here).
@@ -297,15 +298,24 @@ def type_columns(df: pd.DataFrame, table: str, *, intake: FileIntake, file: str,
     problems: list[Problem] = []
     out = pd.DataFrame(index=df.index)
     date_cols = [c for c in df.columns if spec.get(c) == "datetime"]
-    if date_order is None:
-        orders = {o for o in (infer_date_order(df[c]) for c in date_cols) if o}
-        date_order = orders.pop() if len(orders) == 1 else None
+    proven = {o for o in (infer_date_order(df[c]) for c in date_cols) if o}
+    file_order = proven.pop() if len(proven) == 1 else None
+    if date_order and file_order and date_order != file_order:   # attack 37, DH1
+        intake.warnings.append(f"[crm] date_order = {date_order!r} is not how this file writes "
+                               f"its dates: its date columns prove {file_order}, which is how "
+                               "they are read")
+    hint = file_order or (date_order if date_order in DATE_ORDERS else None)
     for c in df.columns:
         kind = spec.get(c, "text")
         s = df[c]
         if kind == "datetime":
-            vals, fmt, probs = parse_datetimes(s, column=c, file=file, date_order=date_order,
-                                               warnings=intake.warnings)
+            local: list[str] = []
+            vals, fmt, probs = parse_datetimes(s, column=c, file=file, date_order=hint,
+                                               warnings=local)
+            if hint and hint == file_order and infer_date_order(s) is None:
+                local = [w.replace("as the hint says", "like the other date columns of this "
+                                   "file") for w in local]
+            intake.warnings += local
             if fmt:
                 intake.date_formats[c] = fmt
         elif kind in ("float",):
@@ -485,7 +495,8 @@ def import_mapped(raw: RawTable, table: str, config, *, file: str, fmt: str,
     mapped = blank_placeholders(mapped, intake)
     if table == "leads":
         mapped = convert_flag(mapped, intake, file)
-    typed, probs = type_columns(mapped, table, intake=intake, file=file)
+    typed, probs = type_columns(mapped, table, intake=intake, file=file,
+                                date_order=getattr(config, "date_order", None))
     problems += probs
     if "source" in typed:
         typed["source"] = normalise_source(typed["source"], intake)

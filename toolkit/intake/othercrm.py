@@ -42,6 +42,9 @@ DYNAMICS = {norm_key(k): v for k, v in {
 #: Columns naming each deal's currency (Pipedrive "Deal - Currency of value", Dynamics 365
 #: "Currency"), normalised (:func:`toolkit.intake.crmbuild.norm_key`).
 CURRENCY_KEYS = ("dealcurrencyofvalue", "dealcurrency", "currency", "transactioncurrency")
+#: Amounts converted into the organisation's base currency (Dynamics 365 "Est. Revenue
+#: (Base)", "Actual Revenue (Base)"): read instead of the deal-currency amount (attack 37, DY1).
+BASE_AMOUNT_KEYS = ("actualrevenuebase", "estrevenuebase", "estimatedrevenuebase")
 
 
 def _status_flags(df: pd.DataFrame, status_key: str, intake: FileIntake) -> pd.DataFrame:
@@ -79,8 +82,9 @@ def _importer(fmt: str, labels: dict[str, str], status_key: str):
             df = _status_flags(df, status_key, intake)
             # deals in several currencies are not summed (attack 36, HC1's class)
             df, problems = choose_amount(
-                df, intake, display_path, duplicates=raw.duplicate_columns, converted=(),
-                converted_currency=(), currency=CURRENCY_KEYS, converted_label=None,
+                df, intake, display_path, duplicates=raw.duplicate_columns,
+                converted=BASE_AMOUNT_KEYS, converted_currency=(), currency=CURRENCY_KEYS,
+                converted_label="Est. Revenue (Base)" if fmt == "dynamics365" else None,
                 original=tuple(k for k, v in labels.items() if v == "amount"))
         raw2 = RawTable(df=df, path=raw.path, kind=raw.kind, encoding=raw.encoding,
                         delimiter=raw.delimiter, n_rows=raw.n_rows,
