@@ -113,20 +113,30 @@ def test_a_dot_grouped_plan_number_is_a_problem():
 
 
 def test_lead_and_activity_times_must_agree_on_utc_offsets():
-    from toolkit.intake.crossfile import offset_problems
+    from toolkit.intake.crossfile import clock, offset_problems
 
-    def rec(table, path, fmt):
+    assert clock(pd.Series(["2025-03-01T10:00:00-08:00", None])) == "offset"
+    assert clock(pd.Series(["2025-03-01T10:00:00Z"])) == "offset"
+    assert clock(pd.Series(["3/14/2025 10:00 AM", "2025-03-01 09:30"])) == "local"
+    assert clock(pd.Series(["2025-03-01", "3/14/2025"])) is None     # dates: no clock
+    assert clock(pd.Series(pd.to_datetime(["2025-03-01 10:00"]))) == "local"
+    assert clock(pd.Series(pd.to_datetime(["2025-03-01"]))) is None
+
+    def rec(table, path, clocks):
         r = FileIntake(table=table, path=path, format="canonical")
-        r.date_formats = {"created_at" if table == "leads" else "occurred_at": fmt}
+        r.clocks = clocks
         return r
 
-    leads = rec("leads", "crm/leads.csv", "ISO-8601 with UTC offset")
-    acts = rec("activities", "crm/activities.csv", "ISO-8601")
+    leads = rec("leads", "crm/leads.csv", {"created_at": "offset"})
+    acts = rec("activities", "crm/activities.csv", {"occurred_at": "local"})
     (p,) = offset_problems([leads, acts])
     assert (p.file, p.column) == ("crm/activities.csv", "occurred_at")
     assert "crm/leads.csv (created_at) gives one" in p.message
-    assert offset_problems([leads, rec("activities", "a.csv", "ISO-8601 with UTC offset")]) == []
-    assert offset_problems([rec("leads", "l.csv", "ISO-8601"), acts]) == []
+    assert offset_problems([leads, rec("activities", "a.csv", {"occurred_at": "offset"})]) == []
+    assert offset_problems([rec("leads", "l.csv", {"created_at": "local"}), acts]) == []
+    # date-only columns are on no clock (a Data Loader ConvertedDate beside CreatedDate "Z")
+    assert offset_problems([rec("leads", "l.csv", {"created_at": "offset"}),
+                            rec("opportunities", "o.csv", {})]) == []
 
 
 def test_a_date_order_the_file_contradicts_is_named():

@@ -52,12 +52,13 @@ WEIGHT_TOLERANCE = 0.005
 PLAN_MAXIMA = {"headcount": float(MAX_HEADCOUNT), "base_salary": MAX_AMOUNT,
                "variable_target": MAX_AMOUNT}
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
+_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$")   # not "0,125" (attack 38)
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 #: A number grouped by dots ("95.000", "1.000.000"), which reads as thousands in some
 #: locales and as decimals in others (attack 37, PL1: a base salary of 95.000 became 95).
 _DOT_GROUPED = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
-_CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
+_CURRENCY = re.compile(r"^[\s$€£¥₹]+|^\s*(?:US\$|[A-Za-z]{3})\.?\s*(?=[-\d])"
+                       r"|(?<=\d)\s*[A-Za-z]{3}\.?\s*$|[\s$€£¥₹]+$")   # "95,000 USD" (PC1)
 
 
 def _norm_header(name: object) -> str:
@@ -334,6 +335,18 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
             bad_rows(frac, c, lambda r: f"expected a whole number of people, got "
                                         f"{df.at[r, 'headcount']!r}")
         out[c] = num
+    # the money columns in one currency, named for the check against [client] currency
+    # (attack 38, PC1: "$95,000" beside "€85,000" fed the weighting between roles)
+    from ..intake.amounts import amount_currencies
+
+    money = pd.concat([df["base_salary"], df["variable_target"]])
+    found = amount_currencies(money.where(money != ""))
+    if len(found) > 1:
+        problems.append(Problem(file, f"salaries and targets are in several currencies "
+                                      f"({', '.join(found)}); write them in one currency",
+                                column="base_salary", quoted=tuple(found)))
+    elif found:
+        out.attrs["currency"] = found[0]
     out["component"], out["metric"] = df["component"], metric
     for c in ("weight", "commission_rate", "gate"):
         num, bad = _parse_number(df[c], percent=True)

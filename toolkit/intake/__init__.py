@@ -221,6 +221,7 @@ def _load_plan(eng: Engagement) -> tuple[pd.DataFrame | None, FileIntake, list[P
     intake.rows_read = intake.rows_kept = int(len(plan))
     intake.columns_mapped = {str(c): str(c) for c in plan.columns}
     intake.known_names = names   # people of the plan's person columns: redaction only (PN1)
+    intake.amount_currency = plan.attrs.get("currency")   # checked against [client] currency
     return plan.reset_index(drop=True), intake, []
 
 

@@ -146,6 +146,22 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
         elif len(codes) == 1:
             _one_currency(intake, codes[0])
             intake.warnings.append(f"amount: all amounts in {currency_named(codes[0], df[cur])}")
+        # the amount cells may name currencies too, where the currency column is blank or
+        # says another (attack 38, CB1: "€ 15500.00" beside "USD" rows was summed as USD)
+        inside = amount_currencies(df[amount]) if amount is not None and len(codes) <= 1 \
+            else []
+        other = sorted(set(inside) - set(codes))
+        if codes.size and other or len(inside) > 1:
+            every = sorted(set(inside) | set(codes))
+            problems.append(Problem(file, "amounts are in several currencies ("
+                                    + ", ".join(every[:MAX_CURRENCIES_LISTED])
+                                    + "): the amount cells name "
+                                    + ", ".join(inside[:MAX_CURRENCIES_LISTED])
+                                    + (f" and the currency column {codes[0]}" if codes.size
+                                       else "") + "; export one currency per file",
+                                    column=amount, quoted=tuple(every)))
+        elif inside and not codes.size and _one_currency(intake, inside[0]):
+            intake.warnings.append(f"amount: all amounts in {inside[0]}")
     if amount is not None and cur is None:
         found = amount_currencies(df[amount])
         if len(found) == 1 and _one_currency(intake, found[0]):

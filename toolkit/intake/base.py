@@ -120,6 +120,9 @@ class FileIntake:
     #: The one currency the amounts are in, when the export names it (ISO code), for the
     #: check against ``[client] currency`` (:func:`toolkit.intake.amounts.choose_amount`).
     amount_currency: str | None = field(default=None, repr=False, compare=False)
+    #: Datetime column -> the clock of its times ("offset", "local"; date-only columns are
+    #: left out), for the check across files (:func:`toolkit.intake.crossfile.clock`).
+    clocks: dict = field(default_factory=dict, repr=False, compare=False)
 
     def add_ids(self, values) -> None:
         """Add the values of an id column (:func:`id_texts`) to :attr:`known_ids`, kept
@@ -134,7 +137,7 @@ class FileIntake:
     def to_dict(self) -> dict:
         """Return the record as a JSON-safe dict (plain str/int/list/dict values)."""
         d = asdict(replace(self, known_names=[], contact_pool=[], known_ids=[]))
-        for private in ("known_names", "contact_pool", "known_ids", "amount_currency"):
+        for private in ("known_names", "contact_pool", "known_ids", "amount_currency", "clocks"):
             d.pop(private, None)
         d["rows_read"] = int(self.rows_read)
         d["rows_kept"] = int(self.rows_kept)

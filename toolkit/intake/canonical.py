@@ -27,6 +27,7 @@ from .base import FileIntake, ImportResult
 from .crmbuild import SYNONYMS, derive_opportunity_flags, norm_key
 from .parse import (DATE_ORDERS, infer_date_order, parse_bools, parse_datetimes, parse_ints,
                     parse_numbers, row_problems)
+from .crossfile import clock
 from .reader import RawTable, read_table
 
 
@@ -311,6 +312,7 @@ def read_canonical(path: Path, table: str, *, display_path: str,
     typed, formats, probs, warns = type_canonical(frame, table, file=display_path,
                                                   date_order=date_order)
     intake.date_formats = formats
+    intake.clocks = {c: k for c in formats if c in frame and (k := clock(frame[c]))}
     intake.warnings += warns
     if (table == "opportunities" and "stage" in typed
             and not {"is_won", "is_closed"} <= set(typed.columns)):

@@ -33,6 +33,7 @@ from ..schemas import COLUMNS
 from .base import FileIntake, ImportResult, rows_note
 from .parse import (DATE_ORDERS, infer_date_order, parse_bools, parse_datetimes, parse_ints,
                     parse_numbers)
+from .crossfile import clock
 from .reader import RawTable, first_copy, read_table
 
 #: Extra canonical columns an importer may produce beside SPEC §2 (documented here).
@@ -318,6 +319,8 @@ def type_columns(df: pd.DataFrame, table: str, *, intake: FileIntake, file: str,
             intake.warnings += local
             if fmt:
                 intake.date_formats[c] = fmt
+                if (k := clock(s)) is not None:
+                    intake.clocks[c] = k
         elif kind in ("float",):
             vals, probs = parse_numbers(s, column=c, file=file, warnings=intake.warnings)
         elif kind == "count":

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from ..schemas import COLUMNS
 from .base import FileIntake, ImportResult
+from .crossfile import clock
 from .reader import (PARQUET_SUFFIXES, _SAMPLE_BYTES, _parquet_text, check_file,
                      detect_encoding, is_binary, sniff_delimiter)
 
@@ -550,5 +551,7 @@ def _build(arrays: dict, header: list[str], mapping: dict[str, str], meta: dict,
     intake.columns_mapped = dict(mapping)
     intake.columns_unmatched = [c for c in header if c not in mapping]
     intake.date_formats = formats
+    raw_cols = {**{c: frame[c] for c in frame.columns}, **stamps}
+    intake.clocks = {c: k for c in formats if c in raw_cols and (k := clock(raw_cols[c]))}
     intake.warnings += warnings
     return ImportResult(typed, intake, problems)
