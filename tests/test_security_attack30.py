@@ -110,7 +110,19 @@ def test_a_stopped_job_leaves_no_kernel_folder(tmp_path, monkeypatch):
 
     t = threading.Thread(target=watch, daemon=True)
     t.start()
-    res = run_batch(batch, out, jobs=1, timeout=6, portfolio=False, show_progress=False)
+    # the report notebook with a last cell that outlasts the timeout: the job is stopped
+    # while its kernel runs, however fast the machine renders the report
+    import json
+
+    from toolkit.paths import DIAGNOSTIC_NOTEBOOK
+
+    nb = json.loads(DIAGNOSTIC_NOTEBOOK.read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "slow-last-cell",
+                        "metadata": {}, "outputs": [], "source": "import time\ntime.sleep(300)"})
+    slow = tmp_path / "slow.ipynb"
+    slow.write_text(json.dumps(nb), encoding="utf-8")
+    res = run_batch(batch, out, jobs=1, timeout=25, portfolio=False, show_progress=False,
+                    notebook=slow)
     seen.append(False)
     t.join(5)
     assert res.results[0].status == "failed" and "timed out" in res.results[0].error
