@@ -56,9 +56,15 @@ _THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$")   # not "0,125" (a
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 #: A number grouped by dots ("95.000", "1.000.000"), which reads as thousands in some
 #: locales and as decimals in others (attack 37, PL1: a base salary of 95.000 became 95).
-_DOT_GROUPED = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+$")
-_CURRENCY = re.compile(r"^[\s$€£¥₹]+|^\s*(?:US\$|[A-Za-z]{3})\.?\s*(?=[-\d])"
-                       r"|(?<=\d)\s*[A-Za-z]{3}\.?\s*$|[\s$€£¥₹]+$")   # "95,000 USD" (PC1)
+_DOT_GROUPED = re.compile(r"^-?[1-9]\d{0,2}\.\d{3}$")
+#: Dot-grouped numbers that read one way only: with a decimal comma ("95.000,00"; attack 39,
+#: PN1) or several groups ("1.234.567").
+_DOT_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+,\d+$|^-?[1-9]\d{0,2}(\.\d{3}){2,}$")
+_CURRENCY = re.compile(r"^[\s$€£¥₹]+|^\s*US\$\s*|[\s$€£¥₹]+$")
+#: A currency code before or after the number ("USD 95,000", "95,000 USD"; attack 38, PC1):
+#: removed only when it is an ISO 4217 code ("Ben 95000" stays not a number; attack 39, CQ1).
+_CODE_BEFORE = re.compile(r"^\s*([A-Za-z]{3})\.?\s*(?=[-\d])")
+_CODE_AFTER = re.compile(r"(?<=\d)\s*([A-Za-z]{3})\.?\s*$")
 
 
 def _norm_header(name: object) -> str:
@@ -225,8 +231,16 @@ def _parse_number(values: pd.Series, *, percent: bool) -> tuple[pd.Series, pd.Se
     """
     s = values.fillna("").astype(str).str.strip()
     s = s.str.replace(_CURRENCY, "", regex=True)
+    from ..intake.amounts import iso_codes
+
+    iso = iso_codes()
+    for pattern in (_CODE_BEFORE, _CODE_AFTER):
+        s = s.str.replace(pattern, lambda m: "" if m.group(1).upper() in iso else m.group(0),
+                          regex=True)
     is_pct = s.str.endswith("%") if percent else pd.Series(False, index=s.index)
     s = s.str.rstrip("%").str.strip() if percent else s
+    dots = s.str.match(_DOT_THOUSANDS)
+    s = s.where(~dots, s.str.replace(".", "", regex=False))
     thousands = s.str.match(_THOUSANDS)
     s = s.where(~thousands, s.str.replace(",", "", regex=False))
     dec_comma = s.str.match(_DECIMAL_COMMA)
@@ -321,6 +335,7 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
         bad_rows(empty, c, "empty cell; a value is required")
         bad_rows(bad, c, lambda r, c=c: f"not a number: {df.at[r, c]!r}")
         grouped = df[c].str.replace(_CURRENCY, "", regex=True).str.strip() \
+            .str.replace(_CODE_AFTER, "", regex=True).str.replace(_CODE_BEFORE, "", regex=True) \
             .str.match(_DOT_GROUPED)
         bad_rows(grouped & ~bad, c, lambda r, c=c: (
             f"{df.at[r, c]!r} reads as thousands grouped by dots in some locales and as "

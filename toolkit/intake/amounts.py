@@ -12,7 +12,7 @@ in the export once (CV1, CC1: a second copy of a currency column was never looke
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import Iterable
 
 import pandas as pd
@@ -30,14 +30,25 @@ MAX_CURRENCIES_LISTED = 5
 SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 
 
+@lru_cache(maxsize=1)
+def iso_codes() -> frozenset[str]:
+    """The ISO 4217 currency codes (Babel's list, current and historical): three letters
+    that are not one of them are no currency — a name ("Ida", "Ben") or the start of an
+    e-mail address in an amount cell is never read, and never quoted, as one (attack 39,
+    CQ1)."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
 def _codes(cells: pd.Series) -> pd.Series:
-    """Currency cells as compared: stripped; a three-letter code in upper case ("usd" is
-    USD), a symbol as its code; anything else as written (attack 37, CR1)."""
+    """Currency cells as compared: stripped; an ISO 4217 code in upper case ("usd" is USD),
+    a symbol as its code; anything else as written (attack 37, CR1)."""
     s = cells.dropna().astype(str).str.strip()
     s = s[s != ""]
-    code = s.str.fullmatch(r"[A-Za-z]{3}")
-    s = s.where(~code, s.str.upper())
-    return s.map(lambda c: SYMBOLS.get(c.upper(), c) if c.upper() in SYMBOLS else c)
+    iso = iso_codes()
+    return s.map(lambda c: SYMBOLS[c.upper()] if c.upper() in SYMBOLS
+                 else c.upper() if c.upper() in iso else c)
 
 
 def amount_currencies(amounts: pd.Series) -> list[str]:
@@ -49,7 +60,8 @@ def amount_currencies(amounts: pd.Series) -> list[str]:
     parts = [s.str.extract(r"(?i)^(US\$|[a-z]{3})\.?\s*[-+(]?\d", expand=False),
              s.str.extract(r"(?i)\d\)?\s*([a-z]{3})\.?$", expand=False),
              s.str.extract(r"([$€£¥₹])", expand=False)]
-    return sorted(set(_codes(pd.concat(parts)).tolist()))
+    iso = iso_codes()
+    return sorted({c for c in _codes(pd.concat(parts)).tolist() if c in iso})
 
 
 def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
@@ -177,8 +189,8 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
 
 
 def _one_currency(intake: FileIntake, code: str) -> bool:
-    """Record *code* as the amounts' currency when it is an ISO-shaped code."""
-    if re.fullmatch(r"[A-Z]{3}", code):
+    """Record *code* as the amounts' currency when it is an ISO 4217 code."""
+    if code in iso_codes():
         intake.amount_currency = code
         return True
     return False
@@ -209,7 +221,7 @@ def currency_named(code: str, column: pd.Series) -> str:
     """A currency cell as a warning may name it: an ISO 4217-shaped code (``USD``) as it is;
     anything else — a shifted column puts a name, an id or an address there (attack 24, CU1)
     — by the row it is in, never by its value."""
-    if re.fullmatch(r"[A-Z]{3}", code):
+    if code in iso_codes():
         return code
     named = _codes(column)
     rows = named.index[(named == code).to_numpy()]
