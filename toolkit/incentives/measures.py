@@ -12,7 +12,7 @@ from typing import Iterable
 import pandas as pd
 
 from .flags import THRESHOLDS, conflict_flags
-from ..exceptions import InputError
+from ..exceptions import InputError, Problem
 from .plan import SIDES
 from .split import contribution_share, reward_split, won_deals
 from .structure import (STRUCTURE_POINTS, gates, num, own_bookings_only,
@@ -147,8 +147,10 @@ def measure_incentives(plan: pd.DataFrame, *, leads: pd.DataFrame | None = None,
                                opportunities=opportunities,
                                marketing_sources=marketing_sources, attainment=attainment)
             scenario.pop("warnings")
-        except InputError as exc:
-            warnings.append(f"the standard what-if could not be run: {exc}")
+        except InputError as exc:   # what the plan lacks, in plain words (attack 40, RC1)
+            why = "; ".join(p.message if isinstance(p, Problem) else str(p)
+                            for p in exc.problems)
+            warnings.append(f"the standard what-if could not be run: {why}")
     gap = (contribution - reward) if contribution is not None and reward is not None else None
 
     flags, flag_warn = conflict_flags(plan, sow=sow, crm=crm,

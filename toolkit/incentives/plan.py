@@ -371,6 +371,8 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
         bad_rows(bad, c, lambda r, c=c: f"not a number: {df.at[r, c]!r}")
         bad_rows((num < 0) | (num > 1), c, lambda r, c=c: f"expected a fraction between 0 "
                  f"and 1 (e.g. 0.10 or 10%), got {df.at[r, c]!r}")
+        if c == "gate":   # a gate of 0 stops no payout: it is no gate (attack 40, IN1)
+            num = num.where(num != 0)
         out[c] = num
     out["applies_to"] = applies.where(applies != "", np.nan)
     has_rate = df["commission_rate"] != ""

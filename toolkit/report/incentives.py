@@ -292,11 +292,18 @@ def render(results: dict) -> Rendered:
     g = inc.get("gates") or {}
     if g.get("any_gate"):
         gated = [s for s, v in (g.get("sides_gated") or {}).items() if v]
-        lowest = min(c["gate"] for c in g.get("components") or [{"gate": 0}])
-        text = (f"Gated components ({', '.join(_team(x).lower() for x in gated)} side): no payout below "
-                f"{fmt_pct(lowest)} of the company goal")
+        comps = g.get("components") or []
+        levels = sorted({c["gate"] for c in comps if c.get("gate") is not None})
+        text = (f"Gated components ({', '.join(_team(x).lower() for x in gated)} side): no payout "
+                f"below {' or '.join(fmt_pct(v) for v in levels) or 'a share'} of the company "
+                "goal" + (" (by component)" if len(levels) > 1 else ""))
         if g.get("attainment") is not None:
-            text += f"; the company reached {fmt_pct(g['attainment'])} of its goal."
+            # which gates the year's attainment opened (attack 40, IN2: "no payout below 70%;
+            # the company reached 95%" read as paid while the 100% gates paid nothing)
+            shut = [c for c in comps if c.get("met") is False]
+            text += f"; the company reached {fmt_pct(g['attainment'])} of its goal, so " + (
+                f"{len(shut)} of the {len(comps)} gated components pay nothing this year."
+                if shut else "every gated component pays.")
         else:
             text += "; company attainment is unknown, so whether they pay could not be checked."
         show_markdown(text)
