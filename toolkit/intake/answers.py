@@ -182,12 +182,18 @@ def map_agreement(frame: pd.DataFrame, *, file: str = "", rows: Iterable[int] | 
     return res
 
 
+#: Frequency labels that name no one band ("less than once a week" spans monthly and
+#: rarely, "not every day" everything below daily, "every few weeks" falls between weekly
+#: and monthly): read as unrecognised (a problem naming them), never as the band their
+#: words also contain (attack 41, FQ1).
+_FREQ_OPEN = re.compile(r"\b(less than|fewer than|not every|not daily|not weekly|every few|"
+                        r"every couple)\b")
 _FREQ_PATTERNS = [
     ("never", r"^(never|not at all|no contact)$"),
     ("daily", r"(daily|every ?day|several times a day|multiple times a day|once a day|"
               r"many times a day)"),
     ("several_weekly", r"(several|few|2 ?3|2 to 3|two or three|multiple|2 4|more than once) "
-                       r"(times )?(a |per |each )?week"),
+                       r"(times )?((a |per |each )week|weekly)"),
     ("weekly", r"(weekly|once a week|every week|once per week|about once a week)"),
     ("rarely", r"(rarely|seldom|less often|less than monthly|less than once a month|hardly|"
                r"occasionally|quarterly|yearly)"),
@@ -252,6 +258,8 @@ def map_frequency(values: pd.Series, *, file: str = "", column: str = "FREQ",
             if k in MISSING_LABELS:
                 lookup[k] = "__missing__"
                 continue
+            if _FREQ_OPEN.search(k) and not re.search(r"less than (monthly|once a month)", k):
+                continue   # no one band: a problem names it
             for code, pat in _FREQ_PATTERNS:
                 if re.search(pat, k):
                     lookup[k] = code
@@ -388,6 +396,8 @@ def _guess_team(value: str) -> str:
 
 
 _LEVEL_PATTERNS = [
+    # "Non-manager", "Not a manager", "No people management" first (attack 41, TN1)
+    ("individual", r"(non|not a|not|no) (people )?(manager|management|supervisor|lead)"),
     ("executive", r"(exec|director|vp|vice president|head of|chief|c level|c suite|cxo|"
                   r"senior leader|leadership|president|cmo|cro|ceo)"),
     ("manager", r"(manager|team lead|lead|supervisor|management)"),
@@ -423,8 +433,12 @@ def map_tenure(values: pd.Series) -> tuple[pd.Series, list[str]]:
         if not nums:
             return None
         lo = nums[0]
-        if re.search(r"(\+|more than|over|or more|>)", s) and lo >= 5:
-            return "5y+"
+        # an open band is one band only at the ends: "less than 3 years" spans <1y and
+        # 1-3y, "more than 1 year" everything above (attack 41, TN1): not read as one
+        if re.search(r"(less than|under|below|up to|<)", s):
+            return None
+        if re.search(r"(\+|more than|over|or more|at least|above|>)", s):
+            return "5y+" if lo >= 5 else None
         hi = nums[1] if len(nums) > 1 else lo
         if hi <= 1:
             return "<1y"
