@@ -127,3 +127,14 @@ def analysed_text(engagement: Path) -> str:
     from toolkit.pipeline import analyse_folder
 
     return json.dumps(analyse_folder(engagement), ensure_ascii=False)
+
+
+def intake_problems(engagement: Path) -> list:
+    """The problems :func:`toolkit.intake.load_data` raises for *engagement* (it must raise)."""
+    from toolkit.config import load_engagement
+    from toolkit.exceptions import ValidationError
+    from toolkit.intake import load_data
+
+    with pytest.raises(ValidationError) as err:
+        load_data(load_engagement(engagement))
+    return err.value.problems

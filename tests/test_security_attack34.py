@@ -10,9 +10,7 @@ import csv
 import re
 import shutil
 
-import pytest
-
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, intake_problems
 
 FAIR1 = ("The marketing and sales budgets are divided between the two teams in a way I "
          "consider fair.")
@@ -36,16 +34,6 @@ def _engagement(tmp_path, team_column: str, header: list[str], sub: list[str] | 
     return eng
 
 
-def _problems(eng) -> list:
-    from toolkit.config import load_engagement
-    from toolkit.exceptions import ValidationError
-    from toolkit.intake import load_data
-
-    with pytest.raises(ValidationError) as err:
-        load_data(load_engagement(eng))
-    return err.value.problems
-
-
 def test_a_team_question_in_two_skip_logic_columns_is_a_problem(tmp_path):
     q = "Which team do you work in?"
     rows = [[str(114477885566 + i), "1", "Inside Sales" if i < 6 else "", "Agree", "Disagree",
@@ -53,7 +41,7 @@ def test_a_team_question_in_two_skip_logic_columns_is_a_problem(tmp_path):
     eng = _engagement(tmp_path, q, ["Respondent ID", "Collector ID", q,
                                     "How far do you agree?", "", q],
                       ["", "", "Response", FAIR1, TRUST1, "Response"], rows)
-    problems = [p for p in _problems(eng) if "team" in p.message]
+    problems = [p for p in intake_problems(eng) if "team" in p.message]
     assert len(problems) == 1, problems
     (p,) = problems
     assert p.file == "survey/export.csv" and p.column == f"{q} (2)"
@@ -68,7 +56,7 @@ def test_a_duplicated_department_header_is_a_problem_and_one_team_column_is_not(
              "Inside Sales" if i % 2 else "Demand Gen", "Agree", "Disagree", "Demand Gen"]
             for i in range(12)]
     eng = _engagement(tmp_path, "Department", header, None, rows)
-    (p,) = [p for p in _problems(eng) if "team" in p.message]
+    (p,) = [p for p in intake_problems(eng) if "team" in p.message]
     assert p.column == "Department (2)"
     assert p.message.startswith("columns 'Department', 'Department (2)' all ask for the "
                                 "respondent's team; keep one")

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, intake_problems
 
 
 @pytest.mark.parametrize("header, kind", [
@@ -47,16 +47,6 @@ def _leads(tmp_path, edit) -> object:
     return eng
 
 
-def _problems(eng) -> list:
-    from toolkit.config import load_engagement
-    from toolkit.exceptions import ValidationError
-    from toolkit.intake import load_data
-
-    with pytest.raises(ValidationError) as err:
-        load_data(load_engagement(eng))
-    return err.value.problems
-
-
 def test_names_in_a_second_full_name_column_are_redacted(tmp_path):
     def edit(head, body):
         i = head.index("Rejection Reason")
@@ -78,7 +68,7 @@ def test_a_mapped_crm_column_written_twice_is_a_problem(tmp_path):
         i = head.index("Lead Source")
         return (head + ["Lead Source"], [r[:i] + [""] + r[i + 1:] + [r[i]] for r in body])
 
-    (p,) = [p for p in _problems(_leads(tmp_path, edit)) if "more than once" in p.message]
+    (p,) = [p for p in intake_problems(_leads(tmp_path, edit)) if "more than once" in p.message]
     assert (p.file, p.column, p.row) == ("crm/leads.csv", "Lead Source", None)
     assert p.message == ("column name appears more than once (it is read as 'source'); "
                          "keep one")
@@ -94,7 +84,7 @@ def test_two_columns_mapped_to_one_canonical_column_is_a_problem(tmp_path):
     toml = toml.replace("[crm]\n", '[crm]\ncolumns = { leads = { "Channel" = "source", '
                                    '"Lead Source" = "source" } }\n', 1)
     (eng / "engagement.toml").write_text(toml, encoding="utf-8")
-    (p,) = [p for p in _problems(eng) if "all map to" in p.message]
+    (p,) = [p for p in intake_problems(eng) if "all map to" in p.message]
     assert (p.file, p.column) == ("crm/leads.csv", "Lead Source")
     assert p.message == ("columns 'Channel', 'Lead Source' all map to 'source'; keep one or "
                          "fix [crm] columns.leads")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, intake_problems
 from toolkit.intake.amounts import choose_amount
 from toolkit.intake.base import FileIntake
 
@@ -40,19 +40,13 @@ def test_currencies_in_amount_cells_are_checked_beside_a_currency_column():
 def test_an_offset_on_any_crm_time_column_must_match_the_others(tmp_path):
     import shutil
 
-    from toolkit.config import load_engagement
-    from toolkit.exceptions import ValidationError
-    from toolkit.intake import load_data
-
     eng = tmp_path / "eng"
     shutil.copytree(SAMPLES / "well-aligned", eng)
     p = eng / "crm" / "leads.csv"
     df = pd.read_csv(p, dtype=str, keep_default_na=False)
     df["mql_at"] = df["mql_at"].where(df["mql_at"] == "", df["mql_at"] + "-08:00")
     df.to_csv(p, index=False)
-    with pytest.raises(ValidationError) as err:
-        load_data(load_engagement(eng))
-    (prob,) = [x for x in err.value.problems if "UTC offset" in x.message]
+    (prob,) = [x for x in intake_problems(eng) if "UTC offset" in x.message]
     assert prob.file == "crm/leads.csv" and prob.column == "created_at"
     assert "but crm/leads.csv (mql_at) gives one" in prob.message
 
@@ -85,19 +79,13 @@ def test_plan_money_in_one_currency_codes_and_decimal_commas():
 def test_a_plan_in_another_currency_than_the_clients_is_a_problem(tmp_path):
     import shutil
 
-    from toolkit.config import load_engagement
-    from toolkit.exceptions import ValidationError
-    from toolkit.intake import load_data
-
     eng = tmp_path / "eng"
     shutil.copytree(SAMPLES / "well-aligned", eng)
     p = eng / "incentives" / "comp_plan.csv"
     df = pd.read_csv(p, dtype=str, keep_default_na=False)
     df["base_salary"] = "€" + df["base_salary"]
     df.to_csv(p, index=False)
-    with pytest.raises(ValidationError) as err:
-        load_data(load_engagement(eng))
-    (prob,) = [x for x in err.value.problems if "[client] currency" in x.message]
+    (prob,) = [x for x in intake_problems(eng) if "[client] currency" in x.message]
     assert prob.file == "incentives/comp_plan.csv"
     assert prob.message.startswith("the amounts are in EUR but [client] currency is USD")
 

@@ -46,9 +46,23 @@ def _codes(cells: pd.Series) -> pd.Series:
     a symbol as its code; anything else as written (attack 37, CR1)."""
     s = cells.dropna().astype(str).str.strip()
     s = s[s != ""]
-    iso = iso_codes()
-    return s.map(lambda c: SYMBOLS[c.upper()] if c.upper() in SYMBOLS
-                 else c.upper() if c.upper() in iso else c)
+    up = s.str.upper()
+    symbol = up.map(SYMBOLS)
+    return s.where(~up.isin(iso_codes()), up).where(symbol.isna(), symbol)
+
+
+def _listed(codes) -> tuple[list[str], str]:
+    """The first :data:`MAX_CURRENCIES_LISTED` of *codes* (sorted) and their text for a
+    message, the rest counted ("EUR, JPY and 3 more")."""
+    shown = sorted(codes)[:MAX_CURRENCIES_LISTED]
+    more = len(codes) - len(shown)
+    return shown, ", ".join(shown) + (f" and {more} more" if more else "")
+
+
+def _with_amount(amounts: pd.Series) -> pd.Series:
+    """Rows whose amount cell is filled (currencies are compared on those only; attack 37,
+    CR1)."""
+    return amounts.notna() & (amounts.astype(str).str.strip() != "")
 
 
 def amount_currencies(amounts: pd.Series) -> list[str]:
@@ -118,15 +132,13 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
             df = df.drop(columns=[amount])
             intake.columns_unmatched.append(amount)
         df = df.rename(columns={conv: "amount"})
-        if conv_cur is not None:   # of the deals with an amount (attack 37, CR1)
-            has = df["amount"].notna() & (df["amount"].astype(str).str.strip() != "")
-            codes = _codes(df.loc[has, conv_cur]).unique()
+        if conv_cur is not None:   # of the deals with an amount
+            codes = _codes(df.loc[_with_amount(df["amount"]), conv_cur]).unique()
             if len(codes) > 1:
-                shown = sorted(codes)[:MAX_CURRENCIES_LISTED]
-                more = len(codes) - len(shown)
+                shown, listed = _listed(codes)
                 problems.append(Problem(file, f"converted amounts are in several currencies "
-                                        f"({', '.join(shown)}{f' and {more} more' if more else ''})"
-                                        "; export the report in one corporate currency",
+                                        f"({listed}); export the report in one corporate "
+                                        "currency",
                                         column=conv_cur,
                                         quoted=tuple(shown)))   # cells: withheld in kept files
             elif len(codes) == 1:
@@ -139,8 +151,8 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
         return df, problems
     if cur is not None:
         cells = df[cur]
-        if amount is not None:   # of the deals with an amount (attack 37, CR1)
-            cells = cells[df[amount].notna() & (df[amount].astype(str).str.strip() != "")]
+        if amount is not None:   # of the deals with an amount
+            cells = cells[_with_amount(df[amount])]
         named = _codes(cells)
         codes = named.unique()
         if len(codes) > 1:
@@ -179,11 +191,9 @@ def choose_amount(t_raw: pd.DataFrame, intake: FileIntake, file: str, *,
         if len(found) == 1 and _one_currency(intake, found[0]):
             intake.warnings.append(f"amount: all amounts in {found[0]}")
         if len(found) > 1:
-            shown = sorted(found)[:MAX_CURRENCIES_LISTED]
-            more = len(found) - len(shown)
-            problems.append(Problem(file, f"amounts carry several currency codes "
-                                    f"({', '.join(shown)}{f' and {more} more' if more else ''})"
-                                    "; export a converted amount in one currency",
+            shown, listed = _listed(found)
+            problems.append(Problem(file, f"amounts carry several currency codes ({listed}); "
+                                    "export a converted amount in one currency",
                                     column=amount, quoted=tuple(shown)))
     return df, problems
 

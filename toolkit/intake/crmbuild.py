@@ -193,10 +193,10 @@ def map_columns(df: pd.DataFrame, table: str, labels: Mapping[str, str], *,
     # first is read; where the others hold other values, say so (attack 36, TL1)
     used = {d: c for c, d in chosen.items()}
     for dst, others in passed_over.items():
-        first = df[used[dst]].astype(object).map(lambda v: str(v).strip(), na_action="ignore")
-        for c in others:
-            other = df[c].astype(object).map(lambda v: str(v).strip(), na_action="ignore")
-            differ = int((first.fillna("") != other.fillna("")).sum())
+        first = df[used[dst]].astype("string").str.strip().fillna("")
+        for c in others:   # vectorised: no Python call per row on a million leads
+            other = df[c].astype("string").str.strip().fillna("")
+            differ = int((first != other).sum())
             if differ:
                 intake.warnings.append(
                     f"columns {used[dst]!r} and {c!r} could both be read as {dst!r} and "
