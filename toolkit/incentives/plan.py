@@ -54,8 +54,8 @@ PLAN_MAXIMA = {"headcount": float(MAX_HEADCOUNT), "base_salary": MAX_AMOUNT,
 
 _THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$")   # not "0,125" (attack 38)
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
-#: A number grouped by dots ("95.000", "1.000.000"), which reads as thousands in some
-#: locales and as decimals in others (attack 37, PL1: a base salary of 95.000 became 95).
+#: A number with one dot-group ("95.000"), which reads as thousands in some locales and as
+#: decimals in others (attack 37, PL1: a base salary of 95.000 became 95).
 _DOT_GROUPED = re.compile(r"^-?[1-9]\d{0,2}\.\d{3}$")
 #: Dot-grouped numbers that read one way only: with a decimal comma ("95.000,00"; attack 39,
 #: PN1) or several groups ("1.234.567").
