@@ -84,6 +84,15 @@ def _label_key(value: str) -> str:
     return s.strip()
 
 
+def agreement_level(label: object) -> float | None:
+    """The 1..5 agreement level a label names (``"Strongly agree"`` → 5.0), ``nan`` for a
+    "no answer" label (``"Don't know"``), ``None`` for anything else (numbers included)."""
+    key = _label_key(str(label))
+    if key in _AGREE_LABELS:
+        return _AGREE_LABELS[key]
+    return float("nan") if key in MISSING_LABELS else None
+
+
 @dataclass
 class ScaleResult:
     """Outcome of :func:`map_agreement` for a block of item columns."""

@@ -43,6 +43,115 @@ def _cell(v) -> object:
     return str(v)
 
 
+#: The instrument's agreement levels in words, for messages about a file's own coding.
+_LEVEL_WORDS = {1: "strongly disagree", 2: "disagree", 3: "neither", 4: "agree",
+                5: "strongly agree"}
+
+
+def _levels(points: dict[float, float]) -> str:
+    return ", ".join(f"{c:g} = {_LEVEL_WORDS[int(v)]}" for c, v in sorted(points.items()))
+
+
+def _listed(names: list[str], most: int = 3) -> str:
+    shown = ", ".join(repr(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def scales_from_labels(df: pd.DataFrame, meta, file: str
+                       ) -> tuple[pd.DataFrame, list[str], list[Problem]]:
+    """Read an agreement variable whose value labels cover some codes only on the scale its
+    labels define (attack 41, SP1).
+
+    Read with value formats applied, a labelled code becomes its label and an unlabelled
+    code stays a number, and the two would be read on different scales in one column when
+    the labels do not sit on 1 = strongly disagree … 5 = strongly agree (reversed
+    ``1 = Strongly agree``, zero-based ``0 = Strongly disagree``, a 7-point ``7 = Strongly
+    agree``). The labelled agreement codes fix a line code → level; when it steps one level
+    per code (a 5-point scale, reversed or shifted) an unlabelled code is read as the level
+    the line gives it, if that is within 1..5 (a warning names the variables and the
+    reading); otherwise (a 7-point or irregular coding: nothing can be read without
+    guessing) the variable is a problem.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file's variables, value formats applied (labels as ``str``, other codes as
+        numbers), one row per case.
+    meta : pyreadstat metadata
+        Its ``variable_value_labels`` (variable → {code: label}).
+    file : str
+        Display path for messages.
+
+    Returns
+    -------
+    (DataFrame, list of str, list of Problem)
+        *df* with each recoded variable's unlabelled codes replaced by their 1..5 level (as
+        text), the warnings, and one problem per variable whose unlabelled codes are not on
+        the labels' 5-point scale (the variable and the first row named).
+    """
+    from .answers import agreement_level
+
+    recoded: dict[str, list[str]] = {}
+    refused: dict[tuple, list[tuple[str, int]]] = {}
+    out = df
+    for col, labels in (getattr(meta, "variable_value_labels", None) or {}).items():
+        if col not in df.columns:
+            continue
+        points = {float(c): lvl for c, lab in labels.items()
+                  if (lvl := agreement_level(lab)) is not None and lvl == lvl}
+        if not points:
+            continue
+        vals = df[col].astype(object)
+        unlabelled = vals.notna() & ~vals.isin(set(labels.values()))
+        num = pd.to_numeric(vals[unlabelled], errors="coerce")
+        num = num[num.notna() & (num >= 0)]       # negative codes: "not answered" recodes
+        if num.empty:
+            continue
+        lo, hi = min(points), max(points)
+        slope = (points[hi] - points[lo]) / (hi - lo) if hi > lo else 1.0
+        level = points[lo] + slope * (num - lo)
+        on_line = all(abs(points[lo] + slope * (c - lo) - v) < 1e-9 for c, v in points.items())
+        if on_line and slope == 1.0 and points[lo] == lo:
+            continue                               # the instrument's own coding
+        whole = (level - level.round()).abs() < 1e-9
+        step = on_line and abs(slope) == 1.0       # one code per level: a 5-point scale
+        if step and whole.all() and level.between(1, 5).all():
+            out = out if out is not df else df.copy()
+            col_vals = vals.copy()
+            col_vals[num.index] = level.round().astype(int).astype(str)
+            out[col] = col_vals
+            key = (_levels(points) + "; so " + ", ".join(
+                f"{c:g} = {_LEVEL_WORDS[int(round(points[lo] + slope * (c - lo)))]}"
+                for c in range(int(lo) + 1, int(hi)) if float(c) not in points))
+            recoded.setdefault(key, []).append(str(col))
+            continue
+        off = ~(whole & level.between(1, 5)) if step else num.notna()
+        refused.setdefault((_levels(points), (hi - lo) == 6), []).append(
+            (str(col), 2 + int(df.index.get_loc(num[off].index[0])), set(num[off])))
+        out = out if out is not df else df.copy()
+        col_vals = vals.copy()
+        col_vals[num.index] = None                 # not read twice (map_agreement's own)
+        out[col] = col_vals
+    problems = []
+    for (levels, seven), cols in refused.items():
+        bad = sorted(set().union(*(b for _, _, b in cols)))
+        codes = (f"code {bad[0]:g} has" if len(bad) == 1 else
+                 f"codes {', '.join(f'{c:g}' for c in bad)} have")
+        problems.append(Problem(
+            file, f"its value labels name agreement codes {levels}, but {codes} no label and "
+            "do not fall on that scale's 5 points"
+            + (" — this looks like a 7-point scale" if seven else "")
+            + "; the instrument uses 1 = strongly disagree … 5 = strongly agree — label every "
+            "code in the SPSS file or recode to 1..5 before import"
+            + (f" (the same in {_listed([c for c, _, _ in cols[1:]])})" if len(cols) > 1
+               else ""), row=cols[0][1], column=cols[0][0]))
+    warnings = [
+        f"SPSS variable(s) {_listed(cols)} label some codes only ({key.split('; so ')[0]}"
+        f"); their unlabelled codes were read on the scale those labels define: "
+        f"{key.split('; so ')[1]}" for key, cols in recoded.items()]
+    return out, warnings, problems
+
+
 def _row_width(meta) -> int:
     """Most bytes of text one case can hold: each string variable its declared width, each
     number :data:`~toolkit.intake.limits._FIXED_WIDTH` (its widest text)."""
@@ -133,6 +242,7 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     except Exception as exc:  # pyreadstat raises its own error types
         return ImportResult(pd.DataFrame(), intake,
                             [Problem(file, f"cannot read the SPSS file: {exc}")])
+    df, label_warnings, label_problems = scales_from_labels(df, meta, file)
     text = pd.DataFrame({c: df[c].astype(object).map(_cell) for c in df.columns})
     text.index = pd.RangeIndex(2, 2 + len(text), name="row")
     labels = meta.column_names_to_labels or {}
@@ -142,4 +252,5 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     personal = [c for c in text.columns if _key(c) in PERSONAL]
     export = SurveyExport(df=text, texts=texts, id_column=id_col, personal=personal)
     table, problems = build_survey(export, config, intake, file=file)
-    return ImportResult(table, intake, problems)
+    intake.warnings.extend(label_warnings)
+    return ImportResult(table, intake, label_problems + problems)
