@@ -498,7 +498,9 @@ def compare(before: Path, after: Path, out: Path) -> None:
     c = comp["summary"]["counts"]
     _echo(f"{comp['client'].get('id')}: {c.get('improved', 0)} improved, "
                f"{c.get('worsened', 0)} worse, {c.get('no_detectable_change', 0)} no "
-               f"detectable change, {c.get('hidden', 0)} hidden\n"
+               f"detectable change, {c.get('hidden', 0)} hidden"
+               + (f", {c['not_comparable']} not compared (different questions)"
+                  if c.get("not_comparable") else "") + "\n"
                f"  {folder / 'comparison.html'}\n  {folder / 'comparison.json'}")
     for w in comp.get("warnings") or []:
         _echo(f"aligndx: warning: {w}", err=True)

@@ -509,8 +509,8 @@ def comparison_sheet(results: dict) -> Sheet | None:
     comp = results.get("comparison")
     if not isinstance(comp, dict) or not comp:
         return None
-    from .report.waves import (STATUS_WORDS, _entries, _status, basis_text, healthy, shown,
-                               shown_change)
+    from .report.waves import (STATUS_WORDS, WORDS_ONLY, _entries, _status, basis_text,
+                               healthy, shown, shown_change)
 
     comp = healthy(comp)
     rows = []
@@ -524,7 +524,7 @@ def comparison_sheet(results: dict) -> Sheet | None:
 
         def num(x, f, *, factor=1):
             return (None, f) if x is None else (round(x * factor, 6), f)
-        if "before_stage" in e and st not in ("hidden", "not_measured"):
+        if "before_stage" in e and st not in WORDS_ONLY:
             rows.append(["Alignment maturity stage (self-rated)",
                          who[:1].upper() + who[1:], e.get("before_stage") or "",
                          e.get("after_stage") or "", None, None, None,
@@ -532,7 +532,7 @@ def comparison_sheet(results: dict) -> Sheet | None:
             continue
         if "before_stage" in e:
             continue                # the scale's own line says it is hidden
-        change = shown_change(e) if st not in ("hidden", "not_measured") else None
+        change = shown_change(e) if st not in WORDS_ONLY else None
         lo, hi = e.get("ci_low"), e.get("ci_high")
         verdict = STATUS_WORDS.get(st, st)
         if e.get("same_test_as") and st in ("improved", "worsened", "no_detectable_change"):

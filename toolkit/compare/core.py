@@ -26,6 +26,10 @@ Statuses
     Composite scores, or a wave that lacks what an interval needs.
 ``not_measured``
     The figure is absent from one wave.
+``not_comparable``
+    The two waves asked different questions for the scale (or for a scale of the pillar,
+    or of the score): the difference of the two means is not a change; neither figure
+    nor a change is given, the reason is in ``note`` and ``warnings``.
 ``hidden``
     The anonymity rule hid the group in at least one wave: nothing of it is shown in the
     comparison (neither wave's value nor the change), so no subtraction across waves can
@@ -128,6 +132,11 @@ def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA)
                      before=_value(fig.before), after=_value(fig.after))
             entries.append((fig, e, None))
             continue
+        if fig.extra.get("not_comparable"):
+            # neither wave's figure: side by side they would read as a change
+            e.update(status="not_comparable", note=fig.extra["not_comparable"])
+            entries.append((fig, e, None))
+            continue
         e["n_before"], e["n_after"] = fig.before.get("n"), fig.after.get("n")
         if fig.kind == "score":
             e.update(before=fig.before["value"], after=fig.after["value"],
@@ -201,6 +210,9 @@ def compare_results(before: dict, after: dict, *, alpha: float = M.FAMILY_ALPHA)
     out["summary"] = _summary(entries, len(tested), _common_level(alpha, len(tested), detected))
     out["method"] = method_note(alpha, len(tested), detected, tested)
     out["suppressed"] = _suppressed(entries)
+    differ = {e["note"] for f, e, _ in entries if e["status"] == "not_comparable"
+              and f.path[:2] == ("survey", "scales")}
+    warnings += sorted(n[0].upper() + n[1:] + "." for n in differ)
     if _client_mismatch(before, after):
         warnings.append(f"The two waves are of different clients "
                         f"({dig(before, 'client', 'id')!s} and {dig(after, 'client', 'id')!s}).")
@@ -261,10 +273,10 @@ def _common_level(alpha: float, m: int, detected: int) -> float | None:
 def _summary(entries, m: int, level: float | None) -> dict:
     groups: dict[str, list] = {"improved": [], "worsened": [], "changed": [],
                                "no_detectable_change": [], "not_tested": [],
-                               "not_measured": [], "hidden": []}
+                               "not_measured": [], "not_comparable": [], "hidden": []}
     for fig, e, _ in entries:
         if (fig.kind != "score" or e.get("same_test_as")) and not fig.in_family and \
-                e["status"] not in ("hidden", "not_measured"):
+                e["status"] not in ("hidden", "not_measured", "not_comparable"):
             continue            # repeats a figure of the family (counted there)
         groups.setdefault(e["status"], []).append(
             {"key": fig.key, "label": fig.label, "area": fig.area})

@@ -9,6 +9,7 @@ reported as "not measured in one wave", never filled in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..instrument import PILLAR_REVERSED_SCALES
@@ -272,6 +273,81 @@ def score_figures(before: dict, after: dict) -> list[Figure]:
     return figs
 
 
+_NOT_ASKED = re.compile(r"^Items not in the survey data: (.*)\.$")
+
+
+def items_asked(results: dict, scale: str) -> set[str] | None:
+    """The items a wave's *scale* was computed from: ``items`` of the scale less, for a
+    results.json older than ``items_not_asked``, those its survey warnings name as not in
+    the data (``"Items not in the survey data: FAIR1, SUPP1."``). None when the wave does
+    not say."""
+    sc = dig(results, "survey", "scales", scale)
+    if not isinstance(sc, dict) or not isinstance(sc.get("items"), list):
+        return None
+    items = {str(c) for c in sc["items"]}
+    if "items_not_asked" not in sc:
+        for w in dig(results, "survey", "warnings") or []:
+            m = _NOT_ASKED.match(w) if isinstance(w, str) else None
+            if m:
+                items -= {c.strip() for c in m.group(1).split(",")}
+    return items
+
+
+def not_comparable(before: dict, after: dict) -> dict[str, str]:
+    """Survey figures the two waves did not measure the same way (attack 41, WV1).
+
+    A scale is a mean of the items a wave asked: when one wave asked an item the other did
+    not, the two means are of different question sets and their difference is not a change
+    (one extra item rated low reads as "worse" on identical answers to the shared ones).
+    Such a scale is not compared, nor the pillar built on it (a mean of its scales), the
+    maturity stage (the MAT scale), nor the scores resting on that pillar.
+
+    Returns
+    -------
+    dict of str to str
+        Key prefix in ``comparison.json`` (``survey.scales.FAIR``, ``survey.pillars.politics``,
+        ``survey.maturity``, ``scores.politics``, ``scores.overall``) → the plain reason,
+        naming the questions asked in one wave only by their short labels.
+    """
+    from ..instrument import item_labels
+
+    labels = item_labels()
+    out: dict[str, str] = {}
+    pillars: dict[str, list[str]] = {}
+    codes = dict.fromkeys([*(dig(before, "survey", "scales") or {}),
+                           *(dig(after, "survey", "scales") or {})])
+    for code in codes:
+        b, a = items_asked(before, code), items_asked(after, code)
+        if b is None or a is None or b == a:
+            continue
+        name = MIRROR_NAMES.get(code) or dig(after, "survey", "scales", code, "name") or code
+        parts = []
+        for only, wave in ((sorted(b - a), "earlier"), (sorted(a - b), "later")):
+            if only:
+                asked = ", ".join(f"'{labels.get(c, c)}'" for c in only)
+                parts.append(f"{asked} asked in the {wave} assessment only")
+        reason = (f"not compared: the two assessments asked different questions for "
+                  f"{name} ({'; '.join(parts)})")
+        out[f"survey.scales.{code}"] = reason
+        pillar = (dig(after, "survey", "scales", code, "pillar")
+                  or dig(before, "survey", "scales", code, "pillar"))
+        if isinstance(pillar, str):
+            pillars.setdefault(pillar, []).append(str(name))
+        if code == "MAT":
+            out["survey.maturity"] = reason
+    for pillar, names in pillars.items():
+        words = PILLAR_WORDS.get(pillar, pillar)
+        reason = (f"not compared: {words} averages {', '.join(names)}, whose questions "
+                  "differ between the two assessments")
+        out[f"survey.pillars.{pillar}"] = reason
+        out[f"scores.{pillar}"] = reason
+    if pillars:
+        out["scores.overall"] = ("not compared: it combines "
+                                 + ", ".join(PILLAR_WORDS.get(p, p) for p in pillars)
+                                 + ", whose questions differ between the two assessments")
+    return out
+
+
 def all_figures(before: dict, after: dict) -> list[Figure]:
     """Every figure of the comparison, in report order.
 
@@ -289,6 +365,12 @@ def all_figures(before: dict, after: dict) -> list[Figure]:
             fig.hidden = True
     hide_complements(figs, k)
     _hide_survey_scores(figs, before, after)
+    differ = not_comparable(before, after)
+    for fig in figs:
+        reason = next((r for key, r in differ.items()
+                       if fig.key == key or fig.key.startswith(key + ".")), None)
+        if reason:
+            fig.extra["not_comparable"] = reason
     return figs
 
 

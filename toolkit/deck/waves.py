@@ -56,7 +56,8 @@ def _bullets(comp: dict, status: str, word: str) -> list[str]:
 def since_last(results: dict) -> SlideSpec:
     """What changed since the last assessment: improved, worse, no detectable change, and
     the scores before and after as a native chart."""
-    from ..report.waves import basis_text, healthy, kinds_text, measure_counts, scores_note
+    from ..report.waves import (basis_text, healthy, kinds_text, measure_counts,
+                                not_compared, scores_note)
 
     comp = healthy(results.get("comparison") or {})
     summary = comp.get("summary") or {}
@@ -79,6 +80,7 @@ def since_last(results: dict) -> SlideSpec:
         names = sorted({i["label"].partition(" — ")[0] for i in same})
         bullets.append("No detectable change: " + ", ".join(names[:6])
                        + (f" and {len(names) - 6} more" if len(names) > 6 else ""))
+    bullets += not_compared(comp)
     b, a = [], []
     for key, _label in PILLARS:
         e = dig(comp, "scores", key) or {}

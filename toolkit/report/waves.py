@@ -24,9 +24,13 @@ from .display import Rendered, emit, renders
 STATUS_WORDS = {"improved": "improved", "worsened": "got worse", "changed": "changed",
                 "no_detectable_change": "no detectable change", "not_tested": "not tested",
                 "not_measured": "not measured in one wave",
+                "not_comparable": "not compared (different questions)",
                 "hidden": "hidden (protects a small group)"}
 STATUS_MARK = {"improved": "✔", "worsened": "✘", "changed": "◆", "no_detectable_change": "=",
-               "not_tested": "·", "not_measured": "·", "hidden": "·"}
+               "not_tested": "·", "not_measured": "·", "not_comparable": "·", "hidden": "·"}
+#: Statuses shown in words only (no figures, no change): a hidden group, a figure absent
+#: from a wave, a figure the two waves measured with different questions.
+WORDS_ONLY = ("hidden", "not_measured", "not_comparable")
 CELL_WORDS = {"improved": "better", "worsened": "worse", "changed": "changed"}
 SIDE_COLUMNS = (("sales", "Sales side"), ("marketing", "Marketing side"), ("all", "Everyone"))
 
@@ -50,7 +54,8 @@ CSS = """
 .cmp .improved { color: #1e6b3a; font-weight: 600; }
 .cmp .worsened { color: #a61b1b; font-weight: 600; }
 .cmp .changed { color: #334e68; font-weight: 600; }
-.cmp .no_detectable_change, .cmp .not_tested, .cmp .not_measured, .cmp .hidden {
+.cmp .no_detectable_change, .cmp .not_tested, .cmp .not_measured, .cmp .hidden,
+.cmp .not_comparable {
        color: #616e7c; }
 .cmp ul.changes li { margin: .25em 0; }
 .cmp .note { color: #52606d; font-size: .88em; }
@@ -260,7 +265,7 @@ def _cell(e: dict | None) -> str:
     if not e:
         return "<td>—</td>"
     st = _status(e)
-    if st in ("hidden", "not_measured"):
+    if st in WORDS_ONLY:
         return f"<td class='{st}'>{_e(STATUS_WORDS[st])}</td>"
     u = e.get("unit")
     body = (f"{_e(fmt_value(e.get('before'), u))} → {_e(fmt_value(e.get('after'), u))} "
@@ -401,12 +406,34 @@ def measure_counts(comp: dict) -> tuple[int, int, int, dict, str]:
             len(s.get("no_detectable_change") or []), {}, "figure")
 
 
+def not_compared(comp: dict) -> list[str]:
+    """Why survey figures were not compared (the two waves asked different questions), one
+    plain sentence per scale, as stored in the comparison (plain text)."""
+    notes = []
+    for sc in (dig(comp, "survey", "scales") or {}).values():
+        e = dig(sc, "by_side", "all") if isinstance(sc, dict) else None
+        if isinstance(e, dict) and e.get("status") == "not_comparable" and \
+                isinstance(e.get("note"), str) and e["note"] not in notes:
+            notes.append(e["note"])
+    return [n[:1].upper() + n[1:] + "." for n in notes]
+
+
+def _not_compared_words(comp: dict) -> str:
+    n = len(not_compared(comp))
+    if not n:
+        return ""
+    return (f" {n} survey scale{'s were' if n != 1 else ' was'} not compared (with the "
+            "pillars and scores built on "
+            f"{'them' if n != 1 else 'it'}): the two assessments asked different questions.")
+
+
 def headline(comp: dict) -> str:
     """The one-paragraph answer to "did it work?" (escaped HTML)."""
     imp, wor, same, by_kind, noun = measure_counts(comp)
     if not imp and not wor:
         return (f"No {noun} changed detectably between the two assessments: every difference "
-                f"is within what chance alone would produce ({same} {noun}s compared).")
+                f"is within what chance alone would produce ({same} {noun}s compared)."
+                + _e(_not_compared_words(comp)))
     parts = []
     for n, st, words in ((imp, "improved", "improved detectably"),
                          (wor, "worsened", "got worse detectably")):
@@ -418,7 +445,7 @@ def headline(comp: dict) -> str:
             "everyone moved." if noun == "measure" else "")
     return (f"Since the last assessment, {' and '.join(parts)}; <b>{same}</b> show no "
             "detectable change (the difference is within what chance alone would produce)."
-            f"{once}")
+            f"{once}{_e(_not_compared_words(comp))}")
 
 
 def fragment(comp: dict, *, level: int = 2, title: str | None = None,
@@ -467,6 +494,7 @@ def fragment(comp: dict, *, level: int = 2, title: str | None = None,
     survey = comp.get("survey") or {}
     if survey.get("scales") or survey.get("pillars"):
         out.append(f"<{h2}>What the teams say</{h2}>")
+        out += [f"<p class='note'>{_e(n)}</p>" for n in not_compared(comp)]
         pillars = [(dig(comp, "survey", "pillars", p, "by_side", "all", "label") or p)
                    .split(" — ")[0] for p in (survey.get("pillars") or {})]
         out.append(_side_table([(n, (survey["pillars"][p] or {}).get("by_side"))
@@ -535,7 +563,7 @@ def _maturity(mat: dict, h2: str) -> str:
         if not e:
             continue
         st = _status(e)
-        if st in ("hidden", "not_measured"):
+        if st in WORDS_ONLY:
             rows.append(f"<tr><td>{_e(words)}</td><td colspan='3' class='{st}'>"
                         f"{_e(STATUS_WORDS[st])}</td></tr>")
             continue

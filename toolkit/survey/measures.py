@@ -81,13 +81,16 @@ def _stats(x: pd.Series) -> dict:
     return st
 
 
-def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
+def _scales(scores, scored, side, shown, k, warnings, asked) -> tuple[dict, list]:
     out, records = {}, []
     names = scale_names()
     for scale, codes in SCALE_ITEMS.items():
         col = scores[scale]
+        # the items the survey asked (a wave comparison compares a scale only when both
+        # waves asked the same ones: attack 41, WV1)
         entry = {"name": names.get(scale, scale), "pillar": SCALE_PILLAR.get(scale),
-                 "items": codes, "n": None, "alpha": None, "alpha_ci": None, "omega": None,
+                 "items": [c for c in codes if c in asked],
+                 "items_not_asked": [c for c in codes if c not in asked], "n": None, "alpha": None, "alpha_ci": None, "omega": None,
                  "alpha_flag": None, "alpha_reason": None, "by_side": {},
                  "mann_whitney_u": None, "p": None,
                  "p_adj": None, "cliffs_delta": None, "cliffs_magnitude": None,
@@ -106,7 +109,7 @@ def _scales(scores, scored, side, shown, k, warnings) -> tuple[dict, list]:
             entry["by_side"][s] = (_stats(col[fig.masks[s]]) if fig.shown(s)
                                    else dict(_HIDDEN_STATS))
         if fig.shown("all"):
-            rel = reliability(scored.loc[fig.masks["all"], codes])
+            rel = reliability(scored.loc[fig.masks["all"], entry["items"] or codes])
             entry.update(n=entry["by_side"]["all"]["n"], alpha=rel["alpha"],
                          alpha_ci=rel["alpha_ci"], omega=rel["omega"],
                          alpha_flag=rel["alpha_flag"], reliability_n=rel["n"],
@@ -292,7 +295,8 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     # (the drivers and the comment themes are computed here: forked workers for them cost
     # more CPU than they moved off this process — measured, docs/benchmarks.md, issue 18)
 
-    out["scales"], recs = _scales(scores, scored, side, shown, k, warnings)
+    out["scales"], recs = _scales(scores, scored, side, shown, k, warnings,
+                                  set(survey.columns))
     out["suppressed"] += recs
     out["items"], recs = _items(raw, side, shown, k)
     out["suppressed"] += recs
