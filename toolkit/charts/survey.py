@@ -238,7 +238,13 @@ def plot_scale_means(*, data: pd.DataFrame, ax=None, title: str | None = None):
     ax.set_xlabel("Score 0–100 (50 = neutral); lines are 95% confidence intervals")
     handles, labs = ax.get_legend_handles_labels()
     uniq = dict(zip(labs, handles))
-    ax.legend(uniq.values(), uniq.keys(), fontsize=9.5, loc="lower right")
+    # under the axis title, never over a dot (inside, "lower right" hid the high scores;
+    # beside the plot it widened the figure, and print shrank its text under 7 pt)
+    from matplotlib.transforms import offset_copy
+
+    ax.legend(uniq.values(), uniq.keys(), fontsize=9.5, loc="upper center",
+              bbox_to_anchor=(0.5, 0.0), ncol=len(uniq), frameon=False,
+              bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-40, units="points"))
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
