@@ -126,3 +126,43 @@ def test_the_same_items_in_both_waves_are_compared(waves):
     comp = compare_results(rb, copy.deepcopy(rb))
     assert "not_comparable" not in {e["status"] for e in _entries(comp)}
     assert comp["warnings"] == []
+
+
+def test_a_column_nobody_answered_was_not_asked():
+    """WV2: an item column present but blank for everyone is not asked (the scale is
+    computed without it), so it must not be recorded as asked."""
+    before, _, hc = survey_wave_pair("well-aligned", seed=7411,
+                                     plant=WavePlant(scale_shifts={}))
+    after = before.copy()
+    after["FAIR4"] = 1.0                        # reverse-keyed: scores 5 for everyone
+    before["FAIR4"] = float("nan")
+    rb, ra = _results(before, hc), _results(after, hc)
+    assert rb["survey"]["scales"]["FAIR"]["items_not_asked"] == ["FAIR4"]
+    assert "Items nobody answered (left out of their scales): FAIR4." in \
+        rb["survey"]["warnings"]
+    comp = compare_results(rb, ra)
+    assert get(comp, "survey.scales.FAIR.by_side.all")["status"] == "not_comparable"
+    assert comp["summary"]["counts"]["improved"] == 0
+
+
+def test_items_not_asked_alone_is_enough_and_a_malformed_list_is_refused(waves, tmp_path):
+    """WV3: a baseline whose ``items`` was deleted still says what it did not ask; one whose
+    ``items`` is not a list of item codes is refused naming the key."""
+    import json
+
+    from toolkit.exceptions import ValidationError
+    from toolkit.jsonio import load_results
+
+    rb, ra = waves
+    gone = copy.deepcopy(rb)
+    del gone["survey"]["scales"]["FAIR"]["items"]
+    assert get(compare_results(gone, ra), "survey.scales.FAIR.by_side.all")["status"] == \
+        "not_comparable"
+    for bad in ("FAIR2, FAIR3, FAIR4", [1, None], ["<b>FAIR1</b>"]):
+        edited = {**copy.deepcopy(rb), "toolkit_version": "0.9.0"}
+        edited["survey"]["scales"]["FAIR"]["items"] = bad
+        path = tmp_path / "edited.json"
+        path.write_text(json.dumps(edited), encoding="utf-8")
+        with pytest.raises(ValidationError) as err:
+            load_results(path)
+        assert "survey.scales.FAIR.items" in str(err.value)

@@ -16,7 +16,7 @@ import pytest
 
 from toolkit.config import load_engagement
 from toolkit.intake import load_data
-from toolkit.intake.spss import scales_from_labels
+from toolkit.intake.spss import categories_against_labels, scales_from_labels
 
 from tests.conftest import intake_problems
 
@@ -42,6 +42,9 @@ def _formatted(codes: list, labels: dict) -> pd.Series:
     # zero-based endpoints: 0..4
     ({0.0: "Strongly disagree", 4.0: "Strongly agree"}, [0.0, 1.0, 2.0, 3.0, 4.0, np.nan],
      ["Strongly disagree", "2", "3", "4", "Strongly agree", np.nan]),
+    # centred -2..2: -1 is an answer ("disagree"), not a "not answered" recode (SP2)
+    ({-2.0: "Strongly disagree", 2.0: "Strongly agree"}, [-2.0, -1.0, 0.0, 1.0, 2.0, -99.0],
+     ["Strongly disagree", "2", "3", "4", "Strongly agree", -99.0]),
     # reversed, middle label given, "Don't know" labelled, a -99 recode left as it is
     ({1.0: "Strongly agree", 3.0: "Neutral", 5.0: "Strongly disagree", 9.0: "Don't know"},
      [2.0, 4.0, 9.0, -99.0], ["4", "2", "Don't know", -99.0]),
@@ -140,3 +143,47 @@ def test_seven_point_endpoints_stop_the_run_naming_the_variable(tmp_path, sample
     (p,) = intake_problems(eng)
     assert p.file == "survey/responses.sav" and p.column in items
     assert "this looks like a 7-point scale" in p.message
+
+
+@pytest.mark.parametrize("labels, codes, message", [
+    ({1.0: "Sales", 2.0: "Marketing", 5.0: "Executive leadership"}, [1.0, 3.0, 4.0],
+     "the team variable labels code 2 'Marketing', but the instrument's code 2 is sales "
+     "development: the file does not use the instrument's codes, so its unlabelled codes "
+     "(3, 4) cannot be read — label every code in the SPSS file"),
+    ({1.0: "Never", 6.0: "Daily"}, [1.0, 2.0, 5.0, 6.0],
+     "the communication frequency variable labels code 1 'Never', but the instrument's code "
+     "1 is daily: the file does not use the instrument's codes, so its unlabelled codes "
+     "(2, 5) cannot be read — label every code in the SPSS file"),
+])
+def test_category_labels_against_the_instruments_codes_are_a_problem(labels, codes, message):
+    """SP3: a team or frequency variable whose own labels put a category on another code
+    than the instrument's; its unlabelled codes were read with the instrument's codes."""
+    df = pd.DataFrame({"V": _formatted(codes, labels)})
+    (p,) = categories_against_labels(df, _meta({"V": labels}), "s.sav")
+    assert (p.file, p.row, p.column, p.message) == ("s.sav", 3, "V", message)
+
+
+def test_category_labels_on_the_instruments_codes_are_read():
+    labels = {1.0: "Daily", 6.0: "Never"}                 # the instrument's own order
+    df = pd.DataFrame({"V": _formatted([1.0, 3.0, 6.0], labels),
+                       "T": _formatted([1.0, 3.0], {1.0: "Sales", 3.0: "Marketing"})})
+    assert categories_against_labels(
+        df, _meta({"V": labels, "T": {1.0: "Sales", 3.0: "Marketing"}}), "s.sav") == []
+
+
+def test_an_unknown_team_name_is_named_row_by_row_never_as_empty(tmp_path, samples_dir):
+    """TM1: a platform export's unmapped team name was reported as "empty value" for every
+    respondent after the first who gave it."""
+    eng, _ = _spss_engagement(tmp_path, samples_dir, "team", lambda s: s, None)
+    sav = eng / "survey" / "responses.sav"
+    df, _meta_ = pyreadstat.read_sav(str(sav))
+    rows = df.index[df["team"] == "revops"]
+    df.loc[rows, "team"] = "Revenue operations"
+    pyreadstat.write_sav(df, str(sav))
+    problems = [p for p in intake_problems(eng) if p.column == "team"]
+    assert not any("empty value" in p.message for p in problems)
+    grouped, *each = problems
+    assert grouped.message.startswith(f"{len(rows)} respondent(s) have a team that maps to no "
+                                      "canonical team: 'Revenue operations'")
+    assert [p.row for p in each] == [int(r) + 2 for r in rows[1:]]
+    assert all(p.message.startswith("unknown team 'Revenue operations'") for p in each)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .instrument import LIKERT_ITEMS
 from .vocab import FUNNEL_STAGES, SEVERITY_LEVELS, STAGES, STEPS, VERDICT_STATUSES
 
 #: Layout versions this toolkit reads (:data:`toolkit.jsonio.RESULTS_SCHEMA` and earlier).
@@ -54,6 +55,13 @@ SHAPE: dict[str, tuple[tuple[type, ...], tuple | None, tuple | None]] = {
     "data.row_counts.*": ((int,) + NONE, None, (0, MAX_MAGNITUDE)),
     "survey": (OBJ + NONE, None, None),
     "survey.maturity": (OBJ + NONE, None, None),
+    # which items each scale was computed from: what a wave comparison compares (WV3)
+    "survey.scales": (OBJ + NONE, None, None),
+    "survey.scales.*": (OBJ, None, None),
+    "survey.scales.*.items": (LST, None, None),
+    "survey.scales.*.items.*": (TXT, tuple(LIKERT_ITEMS), None),
+    "survey.scales.*.items_not_asked": (LST, None, None),
+    "survey.scales.*.items_not_asked.*": (TXT, tuple(LIKERT_ITEMS), None),
     "survey.maturity.stage": (TXT + NONE, STAGES, None),
     "crm": (OBJ + NONE, None, None),
     "crm.funnel": (OBJ + NONE, None, None),
@@ -180,6 +188,9 @@ SHAPE: dict[str, tuple[tuple[type, ...], tuple | None, tuple | None]] = {
 
 
 def _expected(types: tuple[type, ...], vocab: tuple | None, rng: tuple | None) -> str:
+    if vocab is not None and len(vocab) > 12:      # the survey's item codes
+        return (f"one of the {len(vocab)} codes of the instrument ({vocab[0]} … {vocab[-1]})"
+                + (" (or null)" if type(None) in types else ""))
     if vocab is not None:
         words = " or ".join(str(v) for v in vocab)
         return f"one of {words}" + (" (or null)" if type(None) in types else "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..instrument import PILLAR_REVERSED_SCALES
+from ..instrument import PILLAR_REVERSED_SCALES, SCALE_ITEMS
 from ..lookup import dig
 from ..vocab import FREEDOM_FROM_CONFLICT
 from ..vocab import SIDES as TEAM_SIDES
@@ -277,12 +277,19 @@ _NOT_ASKED = re.compile(r"^Items not in the survey data: (.*)\.$")
 
 
 def items_asked(results: dict, scale: str) -> set[str] | None:
-    """The items a wave's *scale* was computed from: ``items`` of the scale less, for a
-    results.json older than ``items_not_asked``, those its survey warnings name as not in
-    the data (``"Items not in the survey data: FAIR1, SUPP1."``). None when the wave does
-    not say."""
+    """The items a wave's *scale* was computed from: ``items`` (the instrument's items of the
+    scale when it is missing) less ``items_not_asked``, or, for a results.json older than
+    ``items_not_asked``, less those its survey warnings name as not in the data (``"Items
+    not in the survey data: FAIR1, SUPP1."``). None when the wave does not say (a scale
+    entry with neither list: every results.json this toolkit wrote has one)."""
     sc = dig(results, "survey", "scales", scale)
-    if not isinstance(sc, dict) or not isinstance(sc.get("items"), list):
+    if not isinstance(sc, dict):
+        return None
+    not_asked = sc.get("items_not_asked")
+    if isinstance(not_asked, list):           # this version's record: enough on its own
+        base = sc["items"] if isinstance(sc.get("items"), list) else SCALE_ITEMS.get(scale, ())
+        return {str(c) for c in base} - {str(c) for c in not_asked}
+    if not isinstance(sc.get("items"), list):
         return None
     items = {str(c) for c in sc["items"]}
     if "items_not_asked" not in sc:
@@ -318,16 +325,24 @@ def not_comparable(before: dict, after: dict) -> dict[str, str]:
                            *(dig(after, "survey", "scales") or {})])
     for code in codes:
         b, a = items_asked(before, code), items_asked(after, code)
-        if b is None or a is None or b == a:
+        if b == a:
             continue
         name = MIRROR_NAMES.get(code) or dig(after, "survey", "scales", code, "name") or code
-        parts = []
-        for only, wave in ((sorted(b - a), "earlier"), (sorted(a - b), "later")):
-            if only:
-                asked = ", ".join(f"'{labels.get(c, c)}'" for c in only)
-                parts.append(f"{asked} asked in the {wave} assessment only")
-        reason = (f"not compared: the two assessments asked different questions for "
-                  f"{name} ({'; '.join(parts)})")
+        if b is None or a is None:     # a scale measured in one wave only is "not measured"
+            if not (isinstance(dig(before, "survey", "scales", code), dict)
+                    and isinstance(dig(after, "survey", "scales", code), dict)):
+                continue
+            wave = "earlier" if b is None else "later"
+            reason = (f"not compared: the {wave} assessment's results do not say which "
+                      f"questions {name} was computed from")
+        else:
+            parts = []
+            for only, wave in ((sorted(b - a), "earlier"), (sorted(a - b), "later")):
+                if only:
+                    asked = ", ".join(f"'{labels.get(c, c)}'" for c in only)
+                    parts.append(f"{asked} asked in the {wave} assessment only")
+            reason = (f"not compared: the two assessments asked different questions for "
+                      f"{name} ({'; '.join(parts)})")
         out[f"survey.scales.{code}"] = reason
         pillar = (dig(after, "survey", "scales", code, "pillar")
                   or dig(before, "survey", "scales", code, "pillar"))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config import TEAMS
 from ..exceptions import Problem, ValidationError
 from .base import FileIntake, ImportResult
 from .reader import check_file
@@ -104,10 +105,12 @@ def scales_from_labels(df: pd.DataFrame, meta, file: str
         vals = df[col].astype(object)
         unlabelled = vals.notna() & ~vals.isin(set(labels.values()))
         num = pd.to_numeric(vals[unlabelled], errors="coerce")
-        num = num[num.notna() & (num >= 0)]       # negative codes: "not answered" recodes
+        lo, hi = min(points), max(points)
+        # negative codes outside the labelled scale are "not answered" recodes (-99); inside
+        # it (a centred -2..2 coding) they are answers (attack 42, SP2)
+        num = num[num.notna() & ((num >= 0) | ((num >= lo) & (num <= hi)))]
         if num.empty:
             continue
-        lo, hi = min(points), max(points)
         slope = (points[hi] - points[lo]) / (hi - lo) if hi > lo else 1.0
         level = points[lo] + slope * (num - lo)
         on_line = all(abs(points[lo] + slope * (c - lo) - v) < 1e-9 for c, v in points.items())
@@ -150,6 +153,77 @@ def scales_from_labels(df: pd.DataFrame, meta, file: str
         f"); their unlabelled codes were read on the scale those labels define: "
         f"{key.split('; so ')[1]}" for key, cols in recoded.items()]
     return out, warnings, problems
+
+
+def _category_readings(labels: list[str]) -> dict[str, list]:
+    """Each categorical response set's reading of *labels* (canonical value or None)."""
+    from .answers import _canon_team, _guess_team, map_frequency, map_level, map_tenure
+
+    text = pd.Series(labels, dtype=object)
+    team = [(_canon_team(v) if _canon_team(v) in TEAMS else
+             (g if (g := _guess_team(v)) != "other" or "other" in v.casefold() else None))
+            for v in labels]
+    out = {"freq6": map_frequency(text)[0], "level": map_level(text)[0],
+           "tenure": map_tenure(text)[0], "team": pd.Series(team, dtype=object)}
+    return {k: [None if pd.isna(v) else str(v) for v in r] for k, r in out.items()}
+
+
+def categories_against_labels(df: pd.DataFrame, meta, file: str) -> list[Problem]:
+    """Team, frequency, level and tenure variables whose value labels contradict the
+    instrument's codes while other codes are unlabelled (attack 42, SP3).
+
+    An unlabelled code of such a variable is read with the instrument's code for it (team
+    2 = sales development, frequency 1 = daily …). When the file's own labels put a
+    category on another code (2 = "Marketing", 1 = "Never"), the file does not use the
+    instrument's codes and its unlabelled codes cannot be read without guessing.
+
+    Returns
+    -------
+    list of Problem
+        One per such variable, naming it, one contradicting label and the unlabelled codes.
+    """
+    from .answers import response_set_lookup
+
+    words = {"freq6": "communication frequency", "team": "team", "level": "level",
+             "tenure": "tenure"}
+    problems = []
+    for col, labels in (getattr(meta, "variable_value_labels", None) or {}).items():
+        if col not in df.columns or not labels:
+            continue
+        vals = df[col].astype(object)
+        unlabelled = vals.notna() & ~vals.isin(set(labels.values()))
+        num = pd.to_numeric(vals[unlabelled], errors="coerce").dropna()
+        num = num[(num >= 1) & (num % 1 == 0)]
+        if num.empty:
+            continue
+        codes, texts = list(labels), [str(v) for v in labels.values()]
+        readings = _category_readings(texts)
+        found = {k: sum(v is not None for v in r) for k, r in readings.items()}
+        best = max(found, key=found.get)
+        if not found[best] or list(found.values()).count(found[best]) > 1:
+            continue
+        by_code = response_set_lookup(best)[1]
+        for code, text, value in zip(codes, texts, readings[best]):
+            if value is None:
+                continue
+            instrument = by_code.get(int(code)) if float(code).is_integer() else None
+            if instrument == value:
+                continue
+            unl = ", ".join(f"{c:g}" for c in sorted(set(num)))
+            problems.append(Problem(
+                file, f"the {words[best]} variable labels code {float(code):g} "
+                f"{_short(text)!r}, but the instrument's code {float(code):g} is "
+                f"{str(instrument or 'no option').replace('_', ' ')}"
+                f": the file does not use the instrument's codes, so its unlabelled codes "
+                f"({unl}) cannot be read — label every code in the SPSS file",
+                row=2 + int(df.index.get_loc(num.index[0])), column=str(col),
+                quoted=(text,)))
+            break
+    return problems
+
+
+def _short(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _row_width(meta) -> int:
@@ -243,6 +317,7 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
         return ImportResult(pd.DataFrame(), intake,
                             [Problem(file, f"cannot read the SPSS file: {exc}")])
     df, label_warnings, label_problems = scales_from_labels(df, meta, file)
+    label_problems += categories_against_labels(df, meta, file)
     text = pd.DataFrame({c: df[c].astype(object).map(_cell) for c in df.columns})
     text.index = pd.RangeIndex(2, 2 + len(text), name="row")
     labels = meta.column_names_to_labels or {}

@@ -431,6 +431,10 @@ def build_survey(export: SurveyExport, config, intake: FileIntake, *, file: str,
                                 warnings=intake.warnings)
         problems += tprob
         out["team"] = team.astype(object)
+        if tprob:   # an unmapped name stays as written: the schema names it row by row as an
+            raw = as_text(df[team_col])           # unknown team, never as "empty" (TM1)
+            unmapped = team.isna().to_numpy() & raw.notna().to_numpy()
+            out.loc[unmapped, "team"] = raw[unmapped].to_numpy()
         intake.columns_mapped[team_col] = "team"
     else:
         out["team"] = pd.Series(None, index=rows, dtype=object)

@@ -283,6 +283,9 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     if n_invalid:
         warnings.append(f"{n_invalid} answers outside 1..5 (e.g. 'don't know' coded 6) were "
                         "treated as missing.")
+    # the items asked: answered by someone (complete_answers' rule: an item nobody answered
+    # was not asked, and the scale is computed without it; attack 42, WV2)
+    asked = set(raw.columns[raw.notna().any().to_numpy()])
     # a scale and its items are published on the same respondents: those who answered
     # every item of the scale (survey.answer_sets: otherwise their difference discloses
     # a partial answerer's answers)
@@ -290,13 +293,16 @@ def measure_survey(survey: pd.DataFrame | None, *, settings: AnalysisSettings,
     missing = [c for c in LIKERT_ITEMS if c not in survey]
     if missing:
         warnings.append(f"Items not in the survey data: {', '.join(missing)}.")
+    blank = [c for c in LIKERT_ITEMS if c in survey and c not in asked]
+    if blank:
+        warnings.append(f"Items nobody answered (left out of their scales): "
+                        f"{', '.join(blank)}.")
     scored = reverse_items(raw)
     scores = scale_scores(scored)
     # (the drivers and the comment themes are computed here: forked workers for them cost
     # more CPU than they moved off this process — measured, docs/benchmarks.md, issue 18)
 
-    out["scales"], recs = _scales(scores, scored, side, shown, k, warnings,
-                                  set(survey.columns))
+    out["scales"], recs = _scales(scores, scored, side, shown, k, warnings, asked)
     out["suppressed"] += recs
     out["items"], recs = _items(raw, side, shown, k)
     out["suppressed"] += recs
