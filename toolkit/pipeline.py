@@ -167,6 +167,9 @@ def analyse(data, *, progress: Callable[[str], None] | None = None,
             marketing_sources=eng.crm.marketing_sources if eng.crm else (),
             attainment=eng.incentives.attainment if eng.incentives else None,
             survey=survey, crm=crm, min_group_size=settings.min_group_size))
+        if isinstance(incentives, dict):   # the workshop's what-if checks it is this plan
+            from .incentives.plan import plan_fingerprint
+            incentives["plan_fingerprint"] = plan_fingerprint(data.plan)
 
     # --- verdict, scores, recommendations -------------------------------------------------
     say("verdict")

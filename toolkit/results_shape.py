@@ -81,6 +81,7 @@ SHAPE: dict[str, tuple[tuple[type, ...], tuple | None, tuple | None]] = {
     "crm.funnel_drop.worst.from": (TXT, FUNNEL_STAGES, None),
     "crm.funnel_drop.worst.to": (TXT, FUNNEL_STAGES, None),
     "incentives": (OBJ + NONE, None, None),
+    "incentives.plan_fingerprint": (TXT + NONE, None, None),
     "verdict": (OBJ + NONE, None, None),
     "verdict.lead_quality": (OBJ, None, None),
     "verdict.lead_quality.status": (TXT, VERDICT_STATUSES, None),

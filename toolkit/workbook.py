@@ -257,8 +257,10 @@ def followup_sheet(results: dict) -> Sheet | None:
              sp, "within_sla_share", PCT),
             ("Never touched", sp, "untouched_share", PCT),
             ("Touched, not converted, one attempt only", pe, "single_attempt_share", PCT),
-            ("Worked well (touched in time and 6 or more attempts)", pe, "well_worked_share",
-             PCT),
+            # the share of every lead handed to sales that reached the engagement's
+            # well-worked attempts (no timing condition; attack 42b, WB1)
+            (f"Reached {pe.get('well_worked_attempts') or 'the well-worked number of'} or "
+             "more attempts (share of leads handed to sales)", pe, "well_worked_share", PCT),
             ("Median attempts (touched leads)", pe, "median_attempts", NUM1)]
     rows = []
     for label, block, key, fmt in spec:

@@ -787,7 +787,11 @@ def _survey_slide(results: dict, pillar: str, codes: tuple[str, ...], heading: s
     # the whole counts everyone who answered, so it can sit above or below both sides:
     # name who else it counts, as the report does (partner review 16e)
     resp = get(results, "survey.respondents") or {}
-    rest = (resp.get("all") or 0) - (resp.get("sales") or 0) - (resp.get("marketing") or 0)
+    counts = [resp.get(k) for k in ("all", "sales", "marketing")]
+    # a side hidden for anonymity has no count: the rest is then unknown, never "all"
+    # (attack 42b, DK1: "including the 88 outside sales and marketing" of 19)
+    rest = (counts[0] - counts[1] - counts[2]
+            if all(isinstance(c, int) for c in counts) else 0)
     who = ("everyone, including the " + f"{rest} outside sales and marketing"
            if rest > 0 else "everyone")
     bullets = ([parts] if parts and label == "The survey part" else []) + [

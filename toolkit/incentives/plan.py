@@ -412,3 +412,16 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
         out[c] = out[c].astype(str)
     out.attrs["file"] = file
     return out
+
+
+def plan_fingerprint(plan: pd.DataFrame | None) -> str | None:
+    """A short fingerprint of the canonical plan table (SHA-256 of its CSV text, 16 hex
+    digits), stored in results.json so that the workshop's what-if, which re-reads the plan,
+    can tell that it is the plan the results were computed from (attack 42b, WS1). None
+    without a plan."""
+    import hashlib
+
+    if plan is None:
+        return None
+    text = plan.to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

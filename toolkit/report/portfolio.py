@@ -92,6 +92,14 @@ def load_results(out_dir: str | Path) -> tuple[list[dict], list[str]]:
                             f"toolkit writes ({problem}); left out of this portfolio.")
             continue
         results.append(res)
+    # a client whose run failed (or did not run) with no earlier report is named too: the
+    # medians and ranks are then of fewer clients than the batch (attack 42b, PF1)
+    seen = {f.parent.name for f in Path(out_dir).glob("*/results.json")}
+    for client, st in sorted(status.items()):
+        if st not in CURRENT_STATUSES and client not in seen:
+            what = "not run in the last batch" if st == "not_run" else "last run failed"
+            warnings.append(f"{client}: {what} and there is no earlier report; not in this "
+                            "portfolio (see batch-summary.csv).")
     return results, warnings
 
 

@@ -101,7 +101,8 @@ class Workshop:
 
     @property
     def currency(self) -> str:
-        """The engagement currency."""
+        """The engagement currency (the one results.json was made with: a different one is
+        refused when the workshop opens, :func:`stale_problem`)."""
         return self.engagement.client.currency
 
     # --- what the widgets call ---------------------------------------------------------
@@ -170,6 +171,30 @@ class Workshop:
                                       attempts=attempts)
         res["value"] = sla_value(self.results, res)
         return res
+
+
+def stale_problem(results: dict, engagement, plan) -> str | None:
+    """Why *results* no longer describe the engagement the workshop reads beside them, or
+    None (attack 42b, WS1/WS2).
+
+    The workshop serves every survey and CRM figure from results.json but re-reads the
+    compensation plan (the what-if) and labels money with ``[client] currency``: a plan
+    edited, or a currency changed, after the report would mix two states of the engagement
+    in the room. A results.json older than the plan fingerprint is not checked for the plan.
+    """
+    from ..incentives.plan import plan_fingerprint
+
+    made = (results.get("client") or {}).get("currency")
+    now = engagement.client.currency
+    if isinstance(made, str) and made != now:
+        return (f"these results were made with the currency {made}, and engagement.toml now "
+                f"says {now}")
+    stored = (results.get("incentives") or {}).get("plan_fingerprint")
+    if isinstance(stored, str) and stored != plan_fingerprint(plan):
+        return ("the compensation plan in the engagement's incentives folder changed after "
+                "these results were made (the what-if would start from a plan the report "
+                "never assessed)")
+    return None
 
 
 def resolve_engagement(engagement: str | Path = "") -> Path:
@@ -311,4 +336,8 @@ def open_workshop(engagement: str | Path = "", results: str | Path = "",
         eng = load_engagement(folder, skip=NOT_READ)
     # the plan only: every survey and CRM figure comes from results.json
     data = load_data(dataclasses.replace(eng, survey=None, crm=None))
+    stale = stale_problem(res, eng, data.plan) if results else None
+    if stale:
+        raise InputError(f"{results}: {stale}; re-run \u201caligndx report\u201d on the "
+                         "engagement and open the workshop with the new results.json")
     return Workshop(engagement=eng, data=data, results=res, room=Path(room) if room else None)

@@ -140,6 +140,16 @@ def prepare_workshop(engagement: str | Path, out: str | Path | None = None, *,
         note = workshop_views_note(res)
         if note:   # an earlier results.json: the app could not serve the survey exercises
             raise InputError(f"{results}: {note}")
+        import dataclasses
+
+        from ..intake import load_data
+        from .context import stale_problem
+
+        plan = load_data(dataclasses.replace(eng, survey=None, crm=None)).plan
+        stale = stale_problem(res, eng, plan)
+        if stale:
+            raise InputError(f"{results}: {stale}; re-run \u201caligndx report\u201d on the "
+                             "engagement and open the workshop with the new results.json")
     else:
         from ..intake import load_data
         from ..pipeline import analyse
