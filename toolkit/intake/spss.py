@@ -92,8 +92,8 @@ def scales_from_labels(df: pd.DataFrame, meta, file: str
     """
     from .answers import agreement_level
 
-    recoded: dict[str, list[str]] = {}
-    refused: dict[tuple, list[tuple[str, int]]] = {}
+    recoded: dict[tuple[str, str], list[str]] = {}
+    refused: dict[tuple[str, bool], list[tuple[str, int, set]]] = {}
     out = df
     for col, labels in (getattr(meta, "variable_value_labels", None) or {}).items():
         if col not in df.columns:
@@ -123,7 +123,7 @@ def scales_from_labels(df: pd.DataFrame, meta, file: str
             col_vals = vals.copy()
             col_vals[num.index] = level.round().astype(int).astype(str)
             out[col] = col_vals
-            key = (_levels(points) + "; so " + ", ".join(
+            key = (_levels(points), ", ".join(
                 f"{c:g} = {_LEVEL_WORDS[int(round(points[lo] + slope * (c - lo)))]}"
                 for c in range(int(lo) + 1, int(hi)) if float(c) not in points))
             recoded.setdefault(key, []).append(str(col))
@@ -149,9 +149,9 @@ def scales_from_labels(df: pd.DataFrame, meta, file: str
             + (f" (the same in {_listed([c for c, _, _ in cols[1:]])})" if len(cols) > 1
                else ""), row=cols[0][1], column=cols[0][0]))
     warnings = [
-        f"SPSS variable(s) {_listed(cols)} label some codes only ({key.split('; so ')[0]}"
-        f"); their unlabelled codes were read on the scale those labels define: "
-        f"{key.split('; so ')[1]}" for key, cols in recoded.items()]
+        f"SPSS variable(s) {_listed(cols)} label some codes only ({labelled}); their "
+        f"unlabelled codes were read on the scale those labels define: {reading}"
+        for (labelled, reading), cols in recoded.items()]
     return out, warnings, problems
 
 
