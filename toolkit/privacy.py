@@ -512,6 +512,15 @@ def neutralize_cell(value):
     return value
 
 
+def unneutralize_cell(value: str) -> str:
+    """The value :func:`neutralize_cell` was given, from what it wrote: a leading apostrophe
+    before a formula start is taken off (reading back batch-summary.csv, attack 43b P1: a
+    client id ``-acme`` is written ``'-acme``)."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
 #: What must never reach a terminal or a log as such: C0 controls but tab and line feed
 #: (ESC starts the escape sequences that recolour, clear or retitle a terminal, or write
 #: the clipboard), DEL, C1 controls (U+009B is a one-character escape on some terminals),

@@ -108,7 +108,11 @@ def read_summary(path: Path) -> list[dict]:
     if missing:
         raise InputError(f"{path}: not a batch summary: column(s) {', '.join(missing)} "
                          "missing")
+    from ..privacy import unneutralize_cell
+
     for i, r in enumerate(rows, start=2):
+        for key in ("client_id", "folder"):   # written neutralised ("-acme" as "'-acme")
+            r[key] = unneutralize_cell(r.get(key) or "")
         cid, status = r.get("client_id") or "", r.get("status") or ""
         if not _CLIENT_ID.fullmatch(cid):
             raise InputError(f"{path}: row {i}, column client_id: {cid[:60]!r} is not a "

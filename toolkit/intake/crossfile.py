@@ -71,3 +71,125 @@ def offset_problems(intakes) -> list[Problem]:
                           + (f" (and {more} other column(s) carry none)" if more else "")
                           + ": the hours between them would be off by the offset; export "
                           "every CRM file with offsets or every one without", column=col)]
+
+
+#: A Salesforce record id: 15 case-sensitive characters, or 18 with a 3-character checksum
+#: suffix; the first three (the object's key prefix) start with a digit.
+_SF_ID = r"^[0-9][0-9A-Za-z]{14}(?:[0-9A-Za-z]{3})?$"
+
+#: (table, column, table it points into, column there): the links of the CRM files.
+_LINKS = (("activities", "lead_id", "leads", "lead_id"),
+          ("leads", "opportunity_id", "opportunities", "opportunity_id"),
+          ("opportunities", "lead_id", "leads", "lead_id"))
+
+#: Share of a link's ids that may point nowhere before a warning (deleted records, a
+#: filtered export); none linking at all is a problem.
+UNLINKED_WARN = 0.05
+
+
+#: Columns holding ids of one kind of record, across the CRM tables.
+_ID_GROUPS = ((("leads", "lead_id"), ("activities", "lead_id"), ("opportunities", "lead_id")),
+              (("opportunities", "opportunity_id"), ("leads", "opportunity_id"),
+               ("activities", "opportunity_id")))
+
+
+def salesforce_ids(data) -> None:
+    """Read Salesforce record ids in their 15-character form when the columns holding ids
+    of one kind of record (lead ids; opportunity ids) mix 18-character ids (a Data Loader
+    export) and 15-character ones (a report): the two forms of one record then link
+    (attack 43, CRM3/CRM4). A group is changed only when every one of its columns holds
+    Salesforce-shaped ids; in place."""
+    for group in _ID_GROUPS:
+        cols = [(t, c) for t, c in group
+                if getattr(data, t, None) is not None and c in getattr(data, t).columns]
+        lengths: set[int] = set()
+        shaped = True
+        for table, col in cols:     # judged on a sample first: millions of activities
+            s = _sample(getattr(data, table)[col].dropna()).astype(str)
+            if s.empty:
+                continue
+            if not s.str.match(_SF_ID).all():
+                shaped = False
+                break
+            lengths |= set(s.str.len().unique().tolist())
+        if not shaped or lengths != {15, 18} or not all(
+                getattr(data, t)[c].dropna().astype(str).str.match(_SF_ID).all()
+                for t, c in cols):
+            continue
+        for table, col in cols:
+            frame = getattr(data, table)
+            s = frame[col]
+            frame[col] = s.where(s.isna(), s.astype(str).str.slice(0, 15)).astype(s.dtype)
+
+
+def link_problems(data, paths: dict[str, str]) -> tuple[list[Problem], list[str]]:
+    """Ids of one CRM file that name no record of the file they point into (attack 43,
+    CRM3/CRM4): no lead id of the activities in the leads file, no converted lead's
+    opportunity id in the opportunities file. Every figure built on that link (touches,
+    speed, the funnel's won deals) would read as zero without a word.
+
+    Returns
+    -------
+    (list of Problem, list of str)
+        No problems (a file that links nothing may still carry its own figures); a warning
+        naming the file, the column and the counts when none of the ids matches or more
+        than :data:`UNLINKED_WARN` of them match nothing (the ids are not quoted).
+    """
+    problems, warnings = [], []
+    for table, col, other, other_col in _LINKS:
+        a, b = getattr(data, table, None), getattr(data, other, None)
+        if a is None or b is None or col not in a.columns or other_col not in b.columns:
+            continue
+        ids = a[col].dropna()
+        if ids.empty:
+            continue
+        known = b[other_col].dropna()
+        hit = ids.isin(known.unique())
+        n, miss = len(ids), int((~hit).sum())
+        where = paths.get(table, table)
+        if miss == n and len(known):
+            # a warning, not a refusal: a test extract or a filtered export may link nothing
+            # and still hold the other files' figures; what rests on the link says so
+            warnings.append(
+                f"{where}: none of the {n:,} {col} values names a record of "
+                f"{paths.get(other, other)}: the files do not link, so every figure built on "
+                "that link (touches and speed for activities, won deals for converted leads) "
+                "reads as none; export the files from one CRM with the same ids "
+                "(Salesforce's 15- and 18-character ids are read as one)")
+        elif miss / n > UNLINKED_WARN:
+            warnings.append(f"{where}: {miss:,} of {n:,} {col} values ({miss / n:.0%}) name no "
+                            f"record of {paths.get(other, other)}; figures built on that link "
+                            "leave them out")
+    return problems, warnings
+
+
+def _short(text, most: int = 24) -> str:
+    text = str(text)
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def _sample(s: pd.Series) -> pd.Series:
+    """The first and last :data:`CLOCK_SAMPLE` values of *s* (all of a short one)."""
+    return s if len(s) <= 2 * CLOCK_SAMPLE else pd.concat([s.iloc[:CLOCK_SAMPLE],
+                                                          s.iloc[-CLOCK_SAMPLE:]])
+
+
+def day_clock_problems(data, paths: dict[str, str]) -> list[Problem]:
+    """A problem when the activities carry dates without a time of day and the leads carry
+    times (attack 43, CRM1): a touch on a lead's first day reads as midnight, before the
+    lead was created, and falls out of the touch window; speed to first touch cannot be
+    measured in hours."""
+    acts, leads = getattr(data, "activities", None), getattr(data, "leads", None)
+    if acts is None or leads is None or "occurred_at" not in acts.columns or \
+            "created_at" not in leads.columns:
+        return []
+    if acts["occurred_at"].dropna().empty or clock(acts["occurred_at"]) is not None or \
+            clock(leads["created_at"]) is None:
+        return []
+    return [Problem(paths.get("activities", "activities"),
+                    f"activity dates carry no time of day, but {paths.get('leads', 'leads')} "
+                    "gives the leads' creation times: a touch on a lead's first day would read "
+                    "as midnight, before the lead was created, and speed to first touch cannot "
+                    "be measured in hours; export the activities with their time (in "
+                    "Salesforce, the task's Created Date or Completed Date/Time)",
+                    column="occurred_at")]

@@ -48,10 +48,13 @@ def last_run_status(out_dir: str | Path) -> dict[str, str]:
         ``{client_id: status}`` (``ok``, ``skipped``, ``failed``, ``not_run``); empty when
         the folder has no readable summary (e.g. results copied by hand).
     """
+    from ..privacy import unneutralize_cell
+
     f = Path(out_dir) / "batch-summary.csv"
     try:
         with open(f, newline="", encoding="utf-8") as fh:
-            return {r["client_id"]: (r.get("status") or "").strip()
+            # the summary neutralises formula starts ("-acme" is written "'-acme")
+            return {unneutralize_cell(r["client_id"]): (r.get("status") or "").strip()
                     for r in csv.DictReader(fh) if r.get("client_id")}
     except (OSError, KeyError, csv.Error):
         return {}
