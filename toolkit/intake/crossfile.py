@@ -140,14 +140,15 @@ def link_problems(data, paths: dict[str, str]) -> tuple[list[Problem], list[str]
         a, b = getattr(data, table, None), getattr(data, other, None)
         if a is None or b is None or col not in a.columns or other_col not in b.columns:
             continue
-        ids = a[col].dropna()
-        if ids.empty:
+        from ..crm.engine import member   # the matching the measures use (Arrow, no loop)
+
+        n = int(a[col].notna().sum())
+        if not n:
             continue
-        known = b[other_col].dropna()
-        hit = ids.isin(known.unique())
-        n, miss = len(ids), int((~hit).sum())
+        hit = member(a[col], b[other_col])       # a missing id is no member: not counted
+        miss = n - int(hit.sum())
         where = paths.get(table, table)
-        if miss == n and len(known):
+        if miss == n and b[other_col].notna().any():
             # a warning, not a refusal: a test extract or a filtered export may link nothing
             # and still hold the other files' figures; what rests on the link says so
             warnings.append(
