@@ -31,3 +31,30 @@ def test_a_surname_an_id_joins_is_removed_as_written(owner, text, expected):
 ])
 def test_ordinary_joined_words_stay(text):
     assert make_redactor(["raj.oneill", "ian.macdonald"])(text) == text
+
+
+def test_a_comparison_is_written_whole_and_a_folder_in_the_way_is_exit_2(tmp_path,
+                                                                         followup_results):
+    """C1: the two files were moved into place one at a time from a staging folder no later
+    run removed; a folder in the way gave "unexpected IsADirectoryError" (exit 1)."""
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+    from toolkit.compare import compare_results, write_comparison
+
+    comp = compare_results(followup_results, followup_results)
+    out = tmp_path / "cmp"
+    dead = out / ".followup-gap.abc123.partial"          # a staging folder of a dead run
+    dead.mkdir(parents=True)
+    (dead / "comparison.json").write_text("{}", encoding="utf-8")
+    folder = write_comparison(comp, out)
+    assert sorted(p.name for p in folder.iterdir()) == ["comparison.html", "comparison.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["followup-gap"]     # swept, none left
+    (folder / "comparison.html").unlink()
+    (folder / "comparison.html").mkdir()
+    before = tmp_path / "before.json"
+    before.write_text(__import__("json").dumps(followup_results), encoding="utf-8")
+    res = CliRunner().invoke(main, ["compare", str(before), str(before), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "a folder is in the way of the comparison file" in res.output
+    assert "unexpected" not in res.output and "Traceback" not in res.output

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -95,6 +93,13 @@ def check_same_client(before: dict, after: dict, where: str) -> None:
 def write_comparison(comp: dict, out: str | Path) -> Path:
     """Write ``OUT/<client.id>/comparison.json`` and ``comparison.html`` (both or neither).
 
+    Both files are written into a locked staging folder ``OUT/.<client.id>.XXXX.partial``
+    (:func:`toolkit.runsafe.make_staging`); a client folder holding nothing else is then
+    swapped in whole (atomic: a reader, or a run killed at any instant, sees the old pair or
+    the new one, attack 43b C1); a folder that also holds other files (a report written to
+    the same OUT) gets the two files replaced one after the other. Staging folders of runs
+    that died are removed first.
+
     Returns
     -------
     Path
@@ -103,23 +108,51 @@ def write_comparison(comp: dict, out: str | Path) -> Path:
     Raises
     ------
     InputError
-        The client id is not a slug (it becomes a path).
+        The client id is not a slug (it becomes a path), the output folder cannot be made or
+        written, or a folder is in the way of one of the two files.
     """
+    from ..reporting import prepare_output_dir
+    from ..runsafe import (folder_mode, make_staging, swap_into_place, sweep_creating,
+                           sweep_stale)
+
     cid = str((comp.get("client") or {}).get("id") or "")
     if not SLUG_RE.match(cid):
         raise InputError(Problem("results.json", f"client id {cid!r} is not a slug "
                                                  "([a-z0-9-]+); it names the output folder",
                                  column="client.id", kind="key"))
-    folder = Path(out) / cid
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {"comparison.json": dumps(comp),
-             "comparison.html": page(comp)}
-    tmpdir = Path(tempfile.mkdtemp(prefix=".compare-", dir=folder))
+    out = Path(out)
+    prepare_output_dir(out)
+    folder = out / cid
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: the output path exists and is not a folder")
+    files = {"comparison.json": dumps(comp), "comparison.html": page(comp)}
+    for name in files:
+        if (folder / name).is_dir():
+            raise InputError(f"{folder / name}: a folder is in the way of the comparison "
+                             "file; move it away and run again")
+    sweep_stale(out, f".{cid}.*.partial")
+    sweep_creating(out, cid)
+    staging = make_staging(out, cid)
     try:
         for name, text in files.items():
-            (tmpdir / name).write_text(text, encoding="utf-8")
-        for name in files:
-            os.replace(tmpdir / name, folder / name)
+            (staging.path / name).write_text(text, encoding="utf-8")
+        others = [p for p in folder.iterdir() if p.name not in files] if folder.is_dir() \
+            else []
+        if others:
+            for name in files:
+                os.replace(staging.path / name, folder / name)
+            shutil.rmtree(staging.path, ignore_errors=True)
+        else:
+            staging.path.chmod(folder_mode())
+            swap_into_place(staging.path, folder)
+    except OSError as exc:
+        shutil.rmtree(staging.path, ignore_errors=True)
+        raise InputError(f"{folder}: cannot write the comparison "
+                         f"({exc.strerror or exc})") from None
+    except BaseException:
+        shutil.rmtree(staging.path, ignore_errors=True)
+        raise
     finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+        staging.release()
     return folder
+
