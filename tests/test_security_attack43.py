@@ -118,3 +118,24 @@ def test_a_client_id_written_neutralised_is_found_again(tmp_path, followup_resul
     assert warnings == ["-acme: previous report — last run failed; left out of this "
                         "portfolio (see batch-summary.csv)."]
     assert [r["client_id"] for r in read_summary(tmp_path / "batch-summary.csv")] == ["-acme"]
+
+
+def test_tasks_moved_to_a_converted_leads_opportunity_stay_its_touches(tmp_path):
+    """CRM2: Salesforce moves a converted lead's tasks to its contact and opportunity, so a
+    Data Loader export names no lead for them; they were dropped and every converted lead
+    read as never touched (2 % → 49 %)."""
+    from toolkit.crm.derive import derive_touches
+
+    data = load_data(load_engagement(SAMPLES / SAMPLE))
+    leads, acts = data.leads, data.activities
+    extract = leads["created_at"].max()
+    want = derive_touches(leads, acts, extract_date=extract)
+    opp_of = leads.set_index("lead_id")["opportunity_id"].dropna()
+    moved = acts.copy()
+    mask = moved["lead_id"].isin(opp_of.index).to_numpy()
+    assert mask.sum() > 5000                              # every converted lead's tasks
+    moved.loc[mask, "opportunity_id"] = moved.loc[mask, "lead_id"].map(opp_of).to_numpy()
+    moved.loc[mask, "lead_id"] = None
+    got = derive_touches(leads, moved, extract_date=extract)
+    pd.testing.assert_frame_equal(got, want, check_like=True)
+    assert got.attrs["via_opportunity"] >= mask.sum()

@@ -143,6 +143,36 @@ def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
     return leads.loc[keep], int((~keep).sum())
 
 
+def _lead_of_activity(leads: pd.DataFrame, activities: pd.DataFrame,
+                      out: pd.DataFrame) -> pd.Series:
+    """The lead of each activity: its ``lead_id``, or, for an activity naming no lead but
+    the opportunity a lead converted into, that lead (attack 43, CRM2: Salesforce moves a
+    converted lead's tasks to its contact and opportunity, so a Data Loader export names no
+    lead for them). Only what falls in the lead's touch window counts (it ends at the
+    conversion), so the opportunity's own later work never does. The number of activities
+    taken to a lead this way is ``out.attrs["via_opportunity"]``."""
+    ids = activities["lead_id"]
+    out.attrs["via_opportunity"] = 0
+    if "opportunity_id" not in activities.columns or "opportunity_id" not in leads.columns:
+        return ids
+    orphan = ids.isna().to_numpy() & activities["opportunity_id"].notna().to_numpy()
+    if not orphan.any():
+        return ids
+    from .engine import positions
+
+    pos = positions(activities["opportunity_id"][orphan], leads["opportunity_id"])
+    found = pos >= 0
+    if not found.any():
+        return ids
+    # Arrow-backed text throughout: the engine reads it without a Python call per row
+    lead_ids = leads["lead_id"].astype("string[pyarrow]")
+    fill = ids.astype("string[pyarrow]")
+    where = np.flatnonzero(orphan)[found]
+    fill.iloc[where] = lead_ids.iloc[pos[found]].to_numpy()
+    out.attrs["via_opportunity"] = int(found.sum())
+    return fill
+
+
 def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
                    extract_date) -> pd.DataFrame:
     """First touch and number of attempts per lead, from the activities table.
@@ -153,8 +183,9 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
         Canonical leads (``lead_id``, ``created_at``; ``mql_at`` and ``converted_at`` used
         when present).
     activities : DataFrame
-        Canonical activities with ``lead_id`` and ``occurred_at``; rows without a lead are
-        ignored (they belong to opportunities).
+        Canonical activities with ``lead_id`` and ``occurred_at``; a row without a lead
+        is the touch of the lead that converted into its ``opportunity_id`` when there is
+        one (:func:`_lead_of_activity`), else ignored (it belongs to an opportunity).
     extract_date : datetime-like
         Upper bound of the counting window for leads that did not convert.
 
@@ -175,19 +206,10 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
         return out
     from .engine import touches
     first, attempts = touches(leads["lead_id"], start.to_numpy(), end.to_numpy(),
-                              activities["lead_id"],
+                              _lead_of_activity(leads, activities, out),
                               _dt(activities["occurred_at"], activities.index).to_numpy())
     out["first_touch_at"] = first
     out["attempts"] = attempts
-    return out
-    g = m.groupby("_row", sort=False)["occurred_at"].agg(["min", "size"])
-    rows = g.index.to_numpy()
-    ft = out["first_touch_at"].to_numpy().copy()
-    ft[rows] = g["min"].to_numpy()
-    at = out["attempts"].to_numpy().copy()
-    at[rows] = g["size"].to_numpy().astype("float64")
-    out["first_touch_at"] = ft
-    out["attempts"] = at
     return out
 
 
