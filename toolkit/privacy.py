@@ -276,8 +276,13 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
     return list(info.seqs), set(info.parts)
 
 
-#: Gaps inside one written name: an apostrophe (straight or curly) or a hyphen.
-_JOIN_GAPS = frozenset(("'", "\u2019", "-", "\u2010", "\u2011"))
+#: Gaps inside one written name: apostrophes (straight, curly, the accents typed for
+#: one) and hyphens or dashes (attack 44b, R2); ``ʼ`` (U+02BC) is a letter to the word
+#: pattern and is read as an apostrophe before the words are split.
+_APOSTROPHES = frozenset(("'", "\u2019", "\u2018", "`", "\u00b4"))
+_DASHES = frozenset(("-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"))
+#: What follows an apostrophe in a contraction or a possessive: never a name's part.
+_CONTRACTIONS = frozenset(("s", "t", "ve", "ll", "re", "d", "m", "nt"))
 
 
 def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool = True):
@@ -372,36 +377,57 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                 and low not in TITLES and not is_generic_word(low)
                 and (as_capital(word) or (word.islower() and surname_word.islower())))
 
-    def _joined(pieces: list) -> tuple[list, list, list]:
-        """Words a name writes with an apostrophe, a hyphen or a space between capitalised
-        parts, taken as one word when together they are a known word: "O'Neill",
-        "O’Neill", "Al-Farsi", "Min-jun", "Mac Donald" for the ids ``raj.oneill``,
-        ``m.alfarsi``, ``kim.minjun``, ``ian.macdonald`` (attack 43b, R1). One look-up per
-        such gap: linear. Returns the pieces (gaps and words, merged) and the words' keys
-        under :func:`fold` and :func:`tfold`."""
+    prefixes = {k[:i] for k in keys for i in range(2, len(k))} if keys else set()
+
+    def _joins(sep: str, left: str, right: str) -> bool:
+        """Whether *sep* may sit inside one written name between *left* and *right* (the
+        cheap tests first: most gaps are one space between lower-case words)."""
+        if sep == " " or (0 < len(sep) <= 2 and sep.isspace()):
+            return as_capital(left) and as_capital(right)   # "Mac Donald", NBSP, thin space
+        if sep in _APOSTROPHES:
+            return fold(right) not in _CONTRACTIONS      # "I've", "can't" join nothing
+        return sep in _DASHES
+
+    def _joined(pieces: list) -> tuple[list, list, list, dict]:
+        """Words a name writes with an apostrophe, a hyphen or a space between parts, taken
+        as one word when together they are a known word: "O'Neill", "O’Neill",
+        "Al-Farsi", "al-Hashimi", "Min-jun", "Mac Donald", "O'Connor-Smith" for the ids
+        ``raj.oneill``, ``m.alfarsi``, ``abubakr.alhashimi``, ``kim.minjun``,
+        ``ian.macdonald``, ``d.oconnorsmith`` (attack 43b R1, 44b R2/R3); never a
+        contraction ("I've", "can't"). Only what the words apart miss: a word that is a
+        known word on its own keeps its own matching. Each step extends a known word's
+        beginning (:data:`prefixes`): linear. Returns the pieces (gaps and words, merged),
+        the words' keys under :func:`fold` and :func:`tfold`, and, for each merged word,
+        whether it is written as a name (a capital in any of its parts)."""
         words, gaps = pieces[1::2], pieces[0::2]
-        out, low, tlow = [gaps[0]], [], []
+        out, low, tlow, caps = [gaps[0]], [], [], {}
         j, n = 0, len(words)
         while j < n:
             w = words[j]
             f = fold(w)
             t = tfold(w) if not w.isascii() else f
-            while j + 1 < n:
-                sep, nxt_w = gaps[j + 1], words[j + 1]
-                if not (sep in _JOIN_GAPS or (sep == " " and as_capital(w)
-                                              and as_capital(nxt_w))):
-                    break
-                nf = f + fold(nxt_w)
-                nt = t + (tfold(nxt_w) if not nxt_w.isascii() else fold(nxt_w))
-                if nf not in keys and nt not in keys or fold(nxt_w) in keys or f in alone:
-                    break   # only what the words apart miss ("Dr Jane Dubois" stays a walk)
-                w, f, t = w + sep + nxt_w, nf, nt
-                j += 1
+            if j + 1 < n and _joins(gaps[j + 1], w, words[j + 1]) and f not in alone \
+                    and fold(words[j + 1]) not in keys:
+                best, k, wm, fm, tm = None, j, w, f, t
+                while True:
+                    nx = words[k + 1]
+                    nf = fm + fold(nx)
+                    nt = tm + (tfold(nx) if not nx.isascii() else fold(nx))
+                    if not ({nf, nt} & keys or {nf, nt} & prefixes):
+                        break
+                    wm, fm, tm, k = wm + gaps[k + 1] + nx, nf, nt, k + 1
+                    if {fm, tm} & keys:
+                        best = (k, wm, fm, tm)
+                    if k + 1 >= n or not _joins(gaps[k + 1], words[k], words[k + 1]):
+                        break
+                if best:
+                    caps[len(low)] = any(as_capital(x) for x in words[j:best[0] + 1])
+                    j, w, f, t = best
             out += [w, gaps[j + 1]]
             low.append(f)
             tlow.append(t)
             j += 1
-        return out, low, tlow
+        return out, low, tlow, caps
 
     def _names(text: str) -> str:
         pieces = tokens.split(text)  # [gap0, word0, gap1, word1, ..., gapN]
@@ -409,7 +435,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
             return text
         # each word also under its ASCII spelling ("Müller": "muller" and "mueller"), so a
         # name written with the letters or in ASCII matches either way (UM1)
-        pieces, low, tlow = _joined(pieces)
+        pieces, low, tlow, caps = _joined(pieces)
         words = pieces[1::2]
         hits = [i for i, (w, t) in enumerate(zip(low, tlow)) if w in keys or t in keys]
         mixed = tlow != low
@@ -438,7 +464,8 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
             if mixed:
                 span = max(span, walk(i, tlow, low))
             w, lw = words[i], (low[i] if low[i] in keys else tlow[i])
-            if not span and (low[i] in alone or tlow[i] in alone) and as_capital(w) \
+            if not span and (low[i] in alone or tlow[i] in alone) and \
+                    (caps[i] if i in caps else as_capital(w)) \
                     and not (lw in NAME_ACRONYMS and w.isupper()):
                 span = 1   # "Jane", "DUBOIS"; "Sal" but not the stage "SAL"
             if not span and (low[i] in titled or tlow[i] in titled) and i > nxt \
@@ -482,7 +509,7 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
         if in_runs is not None:
             out = in_runs(out)
         if keys:
-            out = _names(out)
+            out = _names(out.replace("\u02bc", "'") if "\u02bc" in out else out)
         return out
 
     return _redact

@@ -123,6 +123,9 @@ def write_comparison(comp: dict, out: str | Path) -> Path:
     out = Path(out)
     prepare_output_dir(out)
     folder = out / cid
+    if folder.is_symlink():   # swapped whole, a link would be replaced, not its target
+        raise InputError(f"{folder}: the client folder is a link; give -o the folder it "
+                         "points into, or remove the link")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: the output path exists and is not a folder")
     files = {"comparison.json": dumps(comp), "comparison.html": page(comp)}

@@ -415,13 +415,18 @@ def validate_plan(raw: pd.DataFrame, *, file: str = "compensation plan") -> pd.D
 
 
 def plan_fingerprint(plan: pd.DataFrame | None) -> str | None:
-    """A short fingerprint of the canonical plan table (SHA-256 of its CSV text, 16 hex
-    digits), stored in results.json so that the workshop's what-if, which re-reads the plan,
+    """A short fingerprint of the canonical plan table (SHA-256 of its cells as CSV text,
+    columns by name and rows sorted, 16 hex digits), stored in results.json so that the workshop's what-if, which re-reads the plan,
     can tell that it is the plan the results were computed from (attack 42b, WS1). None
     without a plan."""
     import hashlib
 
     if plan is None:
         return None
-    text = plan.to_csv(index=False, lineterminator="\n")
+    # the same plan re-saved with its rows or columns in another order is the same plan
+    # (attack 44b, W1): the cells as text, columns by name, rows sorted
+    cells = plan.astype(str)
+    cells = cells[sorted(cells.columns)]
+    cells = cells.sort_values(list(cells.columns), kind="stable")
+    text = cells.to_csv(index=False, lineterminator="\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -310,7 +310,7 @@ def response_set_lookup(name: str) -> tuple[dict[str, str], dict[int, str]]:
 def _by_response_set(text: pd.Series, name: str, what: str, warnings: list[str]) -> pd.Series:
     """Map labels (and numeric codes, with a warning) through the instrument's options."""
     labels, codes = response_set_lookup(name)
-    out = text.map(lambda v: labels.get(normalize_text(v)), na_action="ignore")
+    out = text.map(lambda v: labels.get(normalize_text(v)), na_action="ignore").astype(object)
     num = pd.to_numeric(text, errors="coerce")
     is_code = out.isna() & num.isin(list(codes))
     if is_code.any():

@@ -53,6 +53,15 @@ def _levels(points: dict[float, float]) -> str:
     return ", ".join(f"{c:g} = {_LEVEL_WORDS[int(v)]}" for c, v in sorted(points.items()))
 
 
+def _code(code) -> float | None:
+    """A value label's code as a number; None for a text code ("SD") or a missing one."""
+    try:
+        x = float(code)
+    except (TypeError, ValueError):
+        return None
+    return x if x == x and abs(x) != float("inf") else None
+
+
 def _listed(names: list[str], most: int = 3) -> str:
     shown = ", ".join(repr(n) for n in names[:most])
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
@@ -98,8 +107,9 @@ def scales_from_labels(df: pd.DataFrame, meta, file: str
     for col, labels in (getattr(meta, "variable_value_labels", None) or {}).items():
         if col not in df.columns:
             continue
-        points = {float(c): lvl for c, lab in labels.items()
-                  if (lvl := agreement_level(lab)) is not None and lvl == lvl}
+        points = {_code(c): lvl for c, lab in labels.items()
+                  if _code(c) is not None and (lvl := agreement_level(lab)) is not None
+                  and lvl == lvl}
         if not points:
             continue
         vals = df[col].astype(object)
@@ -196,6 +206,8 @@ def categories_against_labels(df: pd.DataFrame, meta, file: str) -> list[Problem
         num = num[(num >= 1) & (num % 1 == 0)]
         if num.empty:
             continue
+        if any(_code(c) is None for c in labels):
+            continue      # text codes ("SD"): read by their labels, nothing unlabelled
         codes, texts = list(labels), [str(v) for v in labels.values()]
         readings = _category_readings(texts)
         found = {k: sum(v is not None for v in r) for k, r in readings.items()}
@@ -288,6 +300,23 @@ def _more_rows(path: Path, limit: int) -> bool:
     return len(df) > 0
 
 
+def _unreadable(path: Path, file: str, exc: Exception) -> Problem:
+    """The problem of an SPSS file pyreadstat could not read: a variable whose value labels
+    cannot be applied (a label on a missing code, attack 44b S3) is named."""
+    try:
+        import pyreadstat
+
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+        for col, labels in (meta.variable_value_labels or {}).items():
+            if any(_code(c) is None and not isinstance(c, str) for c in labels):
+                return Problem(file, "a value label is attached to a missing code, so the "
+                               "labels cannot be applied; remove that label in SPSS",
+                               column=str(col))
+    except Exception:   # the file itself is damaged: say what the reader said
+        pass
+    return Problem(file, f"cannot read the SPSS file: {exc}")
+
+
 def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     """Import an SPSS ``.sav`` survey file as the canonical survey table.
 
@@ -314,8 +343,7 @@ def import_survey(path: Path, config, *, display_path: str) -> ImportResult:
     except ValidationError as exc:
         return ImportResult(pd.DataFrame(), intake, list(exc.problems))
     except Exception as exc:  # pyreadstat raises its own error types
-        return ImportResult(pd.DataFrame(), intake,
-                            [Problem(file, f"cannot read the SPSS file: {exc}")])
+        return ImportResult(pd.DataFrame(), intake, [_unreadable(path, file, exc)])
     df, label_warnings, label_problems = scales_from_labels(df, meta, file)
     label_problems += categories_against_labels(df, meta, file)
     text = pd.DataFrame({c: df[c].astype(object).map(_cell) for c in df.columns})
