@@ -87,7 +87,9 @@ def check_same_client(before: dict, after: dict, where: str) -> None:
                                      column="client.id", kind="key"))
     if ib != ia:
         raise InputError(Problem(where, f"the two waves are of different clients ({ib!r} and "
-                                        f"{ia!r}); compare two assessments of the same client"))
+                                        f"{ia!r}); compare two assessments of the same client: the later "
+                                        "engagement.toml must keep the earlier [client] id "
+                                        "(aligndx init FOLDER --id ID)"))
 
 
 def write_comparison(comp: dict, out: str | Path) -> Path:

@@ -154,16 +154,28 @@ def touch_window(leads: pd.DataFrame, extract_date) -> tuple[pd.Series, pd.Serie
     -------
     (Series, Series)
         ``created_at`` and ``converted_at`` else the extract date (NaT = open), both
-        datetime64 aligned on *leads*.
+        datetime64 aligned on *leads*; a ``converted_at`` of dates only (beside timed
+        creations) ends at the end of its day.
     """
     from .derive import _col, _dt, _ts
     idx = leads.index
     start = _dt(_col(leads, "created_at"), idx)
     end = _dt(_col(leads, "converted_at"), idx)
+    if _dates_only(end) and not _dates_only(start):
+        # a conversion date without a time (Salesforce's ConvertedDate) beside timed
+        # creations: the conversion happened some time that day, so the window runs to its
+        # end; read as midnight it dropped the day's touches (attack 44, A44-1)
+        end = end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
     ext = _ts(extract_date)
     if ext is not None:
         end = end.fillna(ext)
     return start, end
+
+
+def _dates_only(s: pd.Series) -> bool:
+    """Whether a datetime column holds values and every one is at midnight (a date column)."""
+    v = s.dropna()
+    return bool(len(v)) and bool((v == v.dt.normalize()).all())
 
 
 #: The touch window (:func:`touch_window`) as a DuckDB predicate over an activity ``a``

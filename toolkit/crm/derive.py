@@ -143,34 +143,56 @@ def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
     return leads.loc[keep], int((~keep).sum())
 
 
-def _lead_of_activity(leads: pd.DataFrame, activities: pd.DataFrame,
-                      out: pd.DataFrame) -> pd.Series:
-    """The lead of each activity: its ``lead_id``, or, for an activity naming no lead but
-    the opportunity a lead converted into, that lead (attack 43, CRM2: Salesforce moves a
-    converted lead's tasks to its contact and opportunity, so a Data Loader export names no
-    lead for them). Only what falls in the lead's touch window counts (it ends at the
-    conversion), so the opportunity's own later work never does. The number of activities
-    taken to a lead this way is ``out.attrs["via_opportunity"]``."""
+def _lead_of_activity(leads: pd.DataFrame, activities: pd.DataFrame, occurred: np.ndarray,
+                      out: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """The lead of each activity, with its time: its ``lead_id``, or, for an activity
+    naming no lead but the opportunity a lead converted into, that lead (attack 43, CRM2:
+    Salesforce moves a converted lead's tasks to its contact and opportunity, so a Data
+    Loader export names no lead for them). An opportunity several leads converted into
+    gives the activity to each of them (attack 44, A44-4): the touch windows, which end at
+    each lead's conversion, decide whose touch it was, and the opportunity's own later work
+    is no one's. The number of activities taken to a lead this way is
+    ``out.attrs["via_opportunity"]``.
+
+    Returns
+    -------
+    (Series, ndarray of datetime64)
+        Lead ids and times of the activities, with one extra row per further lead of a
+        shared opportunity.
+    """
     ids = activities["lead_id"]
     out.attrs["via_opportunity"] = 0
     if "opportunity_id" not in activities.columns or "opportunity_id" not in leads.columns:
-        return ids
+        return ids, occurred
     orphan = ids.isna().to_numpy() & activities["opportunity_id"].notna().to_numpy()
     if not orphan.any():
-        return ids
+        return ids, occurred
     from .engine import positions
 
-    pos = positions(activities["opportunity_id"][orphan], leads["opportunity_id"])
+    opp = leads["opportunity_id"]
+    shared = opp.notna().to_numpy() & opp.duplicated(keep=False).to_numpy()
+    pos = positions(activities["opportunity_id"][orphan], opp.where(~shared))
     found = pos >= 0
-    if not found.any():
-        return ids
     # Arrow-backed text throughout: the engine reads it without a Python call per row
     lead_ids = leads["lead_id"].astype("string[pyarrow]")
     fill = ids.astype("string[pyarrow]")
     where = np.flatnonzero(orphan)[found]
     fill.iloc[where] = lead_ids.iloc[pos[found]].to_numpy()
-    out.attrs["via_opportunity"] = int(found.sum())
-    return fill
+    n = int(found.sum())
+    if shared.any():
+        acts = pd.DataFrame({"opportunity_id": activities["opportunity_id"][orphan]
+                             .astype("string[pyarrow]").to_numpy(),
+                             "occurred": occurred[orphan]})
+        pairs = pd.DataFrame({"opportunity_id": opp[shared].astype("string[pyarrow]")
+                              .to_numpy(), "lead_id": lead_ids[shared].to_numpy()})
+        extra = acts.merge(pairs, on="opportunity_id", how="inner")
+        if len(extra):
+            n += int(acts["opportunity_id"].isin(pairs["opportunity_id"]).sum())
+            fill = pd.concat([fill, pd.Series(extra["lead_id"].to_numpy(),
+                                              dtype="string[pyarrow]")], ignore_index=True)
+            occurred = np.concatenate([occurred, extra["occurred"].to_numpy()])
+    out.attrs["via_opportunity"] = n
+    return fill, occurred
 
 
 def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
@@ -205,9 +227,10 @@ def derive_touches(leads: pd.DataFrame, activities: pd.DataFrame, *,
     if activities is None or activities.empty or "lead_id" not in activities.columns:
         return out
     from .engine import touches
-    first, attempts = touches(leads["lead_id"], start.to_numpy(), end.to_numpy(),
-                              _lead_of_activity(leads, activities, out),
-                              _dt(activities["occurred_at"], activities.index).to_numpy())
+    act_ids, occurred = _lead_of_activity(
+        leads, activities, _dt(activities["occurred_at"], activities.index).to_numpy(), out)
+    first, attempts = touches(leads["lead_id"], start.to_numpy(), end.to_numpy(), act_ids,
+                              occurred)
     out["first_touch_at"] = first
     out["attempts"] = attempts
     return out

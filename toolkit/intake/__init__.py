@@ -327,13 +327,14 @@ def _collect(engagement: Engagement) -> tuple[EngagementData, list[Problem]]:
     problems += currency_problems(data.intake, engagement.client.currency)
     problems += offset_problems(data.intake)
     if engagement.crm is not None:   # the CRM files must link and share a clock (attack 43)
-        from .crossfile import day_clock_problems, link_problems, salesforce_ids
+        from .crossfile import (day_clock_problems, day_clock_warnings, link_problems,
+                                salesforce_ids)
 
         paths = {r.table: r.path for r in data.intake if r.table in CRM_TABLE_NAMES}
         salesforce_ids(data)
         links, unlinked = link_problems(data, paths)
         problems += links + day_clock_problems(data, paths)
-        data.warnings += unlinked
+        data.warnings += unlinked + day_clock_warnings(data, paths)
     data.warnings += unnamed_files(engagement)
     if engagement.crm is not None:
         from ..crm.checks import crm_intake_warnings

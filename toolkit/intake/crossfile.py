@@ -34,7 +34,10 @@ def clock(series: pd.Series) -> str | None:
         return "local" if (ns % 86_400_000_000_000).any() else None
     t = s.astype(str).str.strip()
     off = t.str.contains(r"\d[T ]\d.*(?:Z|[+-]\d{2}(?::?\d{2})?)$", regex=True)
-    timed = t.str.contains(r"\d{1,2}:\d{2}", regex=True)
+    # a time of day: hh:mm, or the fraction of an Excel serial day number ("45718.583333",
+    # a local time with no offset; attack 44, A44-3)
+    timed = t.str.contains(r"\d{1,2}:\d{2}", regex=True) | \
+        t.str.fullmatch(r"\d{4,6}\.\d*[1-9]\d*", na=False)
     if off.any():   # a column mixing both is warned about by the parser ("read as UTC")
         return "mixed" if (timed & ~off).any() else "offset"
     return "local" if timed.any() else None
@@ -122,6 +125,25 @@ def salesforce_ids(data) -> None:
             frame[col] = s.where(s.isna(), s.astype(str).str.slice(0, 15)).astype(s.dtype)
 
 
+def day_clock_warnings(data, paths: dict[str, str]) -> list[str]:
+    """A warning when the leads' creation dates carry no time of day and the activities
+    carry times (attack 44, A44-2): hours to the first touch are then counted from the
+    start of the creation day, up to a day too many, so speed and the SLA share read worse
+    than they are. Many lead exports give dates only, so this is said, not refused."""
+    acts, leads = getattr(data, "activities", None), getattr(data, "leads", None)
+    if acts is None or leads is None or "occurred_at" not in acts.columns or \
+            "created_at" not in leads.columns or leads["created_at"].dropna().empty or \
+            acts["occurred_at"].dropna().empty:
+        return []
+    if clock(leads["created_at"]) is not None or clock(acts["occurred_at"]) is None:
+        return []
+    return [f"{paths.get('leads', 'leads')}: lead creation dates carry no time of day, but "
+            f"{paths.get('activities', 'activities')} gives the activities' times: hours to "
+            "the first touch are counted from the start of the creation day (up to a day "
+            "too many), so speed to first touch and the share within the SLA read worse than "
+            "they are; export the leads with their creation time to measure them"]
+
+
 def link_problems(data, paths: dict[str, str]) -> tuple[list[Problem], list[str]]:
     """Ids of one CRM file that name no record of the file they point into (attack 43,
     CRM3/CRM4): no lead id of the activities in the leads file, no converted lead's
@@ -178,14 +200,16 @@ def _sample(s: pd.Series) -> pd.Series:
 def day_clock_problems(data, paths: dict[str, str]) -> list[Problem]:
     """A problem when the activities carry dates without a time of day and the leads carry
     times (attack 43, CRM1): a touch on a lead's first day reads as midnight, before the
-    lead was created, and falls out of the touch window; speed to first touch cannot be
-    measured in hours."""
+    lead was created, and falls out of the touch window: speed to first touch cannot be
+    measured in hours (the other way round is a warning: :func:`day_clock_warnings`)."""
     acts, leads = getattr(data, "activities", None), getattr(data, "leads", None)
     if acts is None or leads is None or "occurred_at" not in acts.columns or \
             "created_at" not in leads.columns:
         return []
-    if acts["occurred_at"].dropna().empty or clock(acts["occurred_at"]) is not None or \
-            clock(leads["created_at"]) is None:
+    if acts["occurred_at"].dropna().empty or leads["created_at"].dropna().empty:
+        return []
+    act_clock, lead_clock = clock(acts["occurred_at"]), clock(leads["created_at"])
+    if act_clock is not None or lead_clock is None:
         return []
     return [Problem(paths.get("activities", "activities"),
                     f"activity dates carry no time of day, but {paths.get('leads', 'leads')} "

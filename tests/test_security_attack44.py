@@ -1,0 +1,68 @@
+"""Attack 44 (a new user's run, then the CRM clocks and links): A44-1 — a conversion date
+without a time (Salesforce's ConvertedDate) ended a converted lead's touch window at
+midnight, dropping the day's calls (never touched 0 % → 50 %); A44-2 — lead creation dates
+without a time beside timed activities counted hours from midnight (within the SLA 100 % →
+0 %) without a word (now a warning says so); A44-3 — local times written as Excel serial numbers passed the UTC-offset check; A44-4 —
+an activity naming only an opportunity two leads converted into went to the first lead,
+outside its window, and the second read as never touched."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from toolkit.crm.definitions import touch_window
+from toolkit.crm.derive import derive_touches
+from toolkit.intake.crossfile import clock, day_clock_problems, day_clock_warnings
+
+T = pd.Timestamp
+
+
+def _leads(created, converted, opps=None):
+    return pd.DataFrame({"lead_id": [f"L{i}" for i in range(len(created))],
+                         "created_at": pd.to_datetime(created),
+                         "converted_at": pd.to_datetime(converted),
+                         "opportunity_id": opps or [None] * len(created)})
+
+
+def test_a_conversion_date_without_a_time_ends_the_window_at_the_end_of_its_day():
+    leads = _leads(["2025-03-02 09:00", "2025-03-03 10:00"], ["2025-03-02", None])
+    start, end = touch_window(leads, T("2025-12-31"))
+    assert end.iloc[0] == T("2025-03-02 23:59:59.999999")
+    assert end.iloc[1] == T("2025-12-31")
+    acts = pd.DataFrame({"lead_id": ["L0"], "occurred_at": pd.to_datetime(["2025-03-02 11:00"])})
+    got = derive_touches(leads, acts, extract_date=T("2025-12-31"))
+    assert got["attempts"].tolist() == [1.0, 0.0]
+    # timed conversions keep their time
+    timed = _leads(["2025-03-02 09:00"], ["2025-03-02 10:00"])
+    assert touch_window(timed, None)[1].iloc[0] == T("2025-03-02 10:00")
+
+
+def test_date_only_lead_creations_beside_timed_activities_are_said():
+    data = SimpleNamespace(
+        leads=_leads(["2025-03-02", "2025-03-03"], [None, None]),
+        activities=pd.DataFrame({"lead_id": ["L0"],
+                                 "occurred_at": pd.to_datetime(["2025-03-02 11:00"])}))
+    paths = {"leads": "crm/leads.csv", "activities": "crm/activities.csv"}
+    assert day_clock_problems(data, paths) == []
+    (w,) = day_clock_warnings(data, paths)
+    assert w.startswith("crm/leads.csv: lead creation dates carry no time of day, but "
+                        "crm/activities.csv gives the activities' times: hours to the first "
+                        "touch are counted from the start of the creation day")
+
+
+def test_excel_serial_times_are_on_a_local_clock():
+    assert clock(pd.Series(["45718.583333", "45719.25"])) == "local"
+    assert clock(pd.Series(["45718", "45719.0"])) is None
+
+
+def test_an_activity_of_a_shared_opportunity_goes_to_the_lead_whose_window_holds_it():
+    leads = _leads(["2025-03-01 09:00", "2025-03-05 09:00"],
+                   ["2025-03-02 09:00", "2025-03-06 09:00"], ["OP1", "OP1"])
+    acts = pd.DataFrame({"lead_id": [None, None], "opportunity_id": ["OP1", "OP1"],
+                         "occurred_at": pd.to_datetime(["2025-03-01 12:00",
+                                                        "2025-03-05 12:00"])})
+    got = derive_touches(leads, acts, extract_date=T("2025-12-31"))
+    assert got["attempts"].tolist() == [1.0, 1.0]
+    assert got["first_touch_at"].tolist() == [T("2025-03-01 12:00"), T("2025-03-05 12:00")]
