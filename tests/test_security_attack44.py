@@ -66,3 +66,17 @@ def test_an_activity_of_a_shared_opportunity_goes_to_the_lead_whose_window_holds
     got = derive_touches(leads, acts, extract_date=T("2025-12-31"))
     assert got["attempts"].tolist() == [1.0, 1.0]
     assert got["first_touch_at"].tolist() == [T("2025-03-01 12:00"), T("2025-03-05 12:00")]
+
+
+def test_enough_leads_none_followed_far_enough_is_said_without_contradiction():
+    """A44-7: "only 120 marketing-sourced leads … could be followed to attempt 6 (need 30)"."""
+    from toolkit.verdict import _lead_quality
+
+    crm = {"lead_quality": {"worked_conversion": {
+        "well_worked_attempts": 6, "marketing": {"n": 120, "rate": None},
+        "all": {"n": 120, "rate": None}}}}
+    res = _lead_quality(crm)
+    text = " ".join(str(v) for v in res.values())
+    assert ("none of the 120 marketing-sourced leads first touched within the SLA could be "
+            "followed to attempt 6") in text
+    assert "only 120" not in text

@@ -77,10 +77,13 @@ def _lead_quality(crm: dict) -> dict:
     if not wc:
         reasons.append("attempts or first-touch times are not in the export — worked leads "
                        "cannot be followed")
-    elif n < nmin or grp.get("rate") is None:
+    elif n < nmin:
         reasons.append(f"{f'only {n}' if n else 'no'} {who} first touched within the SLA "
                        f"could be followed to attempt {W} (need {half_up(nmin):.0f}) — lead quality "
                        "cannot be told apart from follow-up")
+    elif grp.get("rate") is None:   # enough leads, none followed that far (attack 44, A44-7)
+        reasons.append(f"none of the {n} {who} first touched within the SLA could be followed "
+                       f"to attempt {W} — lead quality cannot be told apart from follow-up")
     elif (grp.get("n_reached") or 0) < _t("min_worked_to_horizon"):
         reasons.append(f"only {grp.get('n_reached') or 0} {who} were called {W} times (need "
                        f"{half_up(_t('min_worked_to_horizon')):.0f}) — how worked leads convert is "
