@@ -216,10 +216,18 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
     rej = wilson(int((f["rejected"] & mql).sum()), n_mql)
     n_rej = int(f["rejected"].sum())
     null_reasons = {}
+    if not measured["mql"]:
+        # no MQL stamp: the leads handed to sales cannot be counted, and the leads sales
+        # acted on are no stand-in (acceptance read 67% of them against 25% of the MQLs;
+        # attack 45, ATT45-01) -- measured, not inferred from other stages
+        for key in ("acceptance", "rejection"):
+            null_reasons[key] = absent_reason("mql_at")
+        acc = {**wilson(0, 0), "reason": null_reasons["acceptance"]}
+        rej = {**wilson(0, 0), "reason": null_reasons["rejection"]}
     if not measured["sal"]:
         null_reasons["acceptance"] = absent_reason("accepted_at")
         acc = {**wilson(0, 0), "reason": null_reasons["acceptance"]}
-    if not measured["rejected"]:
+    if not measured["rejected"] and "rejection" not in null_reasons:
         null_reasons["rejection"] = absent_reason("rejected_at") + " (nor a lead status)"
         rej = {**wilson(0, 0), "reason": null_reasons["rejection"]}
     if null_reasons:
