@@ -30,7 +30,12 @@ def test_missing_component_rescales_and_warns():
     # no overall score from two of three pillars (and no stage claimed)
     assert s["overall"] is None and s["stage"] is None
     assert any("incentives pillar could not be scored" in w for w in s["warnings"])
-    assert any("handoff_evidence not available" in w for w in s["warnings"])
+    # in the reader's words, the pillar named (attack 45, ATT45-02)
+    assert "The communication pillar is scored from the survey alone: the CRM's hand-off " \
+        "evidence is not available." in s["warnings"]
+    assert "The incentives pillar is not scored: none of its evidence is available." in \
+        s["warnings"]
+    assert not any("_" in w for w in s["warnings"])
     assert s["partial"] == ["communication"]
     survey["pillars"]["incentives"] = {"overall": 40.0}
     s = combine(survey, None, None)

@@ -38,6 +38,16 @@ def stage_for_score(score: float | None) -> str | None:
 
 
 
+#: Each pillar component in the reader's words (warnings, the report's scoring notes).
+_COMPONENT_WORDS = {"survey": "the survey", "plan_structure": "the compensation plan",
+                    "handoff_evidence": "the CRM's hand-off evidence"}
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> dict:
     """Combine survey pillars and evidence into the three pillar scores and the overall score.
 
@@ -75,12 +85,18 @@ def combine(survey: dict | None, crm: dict | None, incentives: dict | None) -> d
         used = {k: (weights[k] / total_w if k in avail else 0.0) for k in weights}
         out["components"][pillar] = {"inputs": inputs[pillar], "weights": weights,
                                      "weights_used": used}
+        # in the reader's words, the pillar named in every note (attack 45, ATT45-02: the
+        # report showed "Plan_structure not available", "No input available; not scored")
+        words = _COMPONENT_WORDS
         if missing and avail:
             out["partial"].append(pillar)
-            out["warnings"].append(f"{pillar} pillar: {', '.join(missing)} not available; "
-                                   f"scored from {', '.join(avail)} only")
+            out["warnings"].append(
+                f"The {pillar} pillar is scored from {_and(words.get(k, k) for k in avail)} "
+                f"alone: {_and(words.get(k, k) for k in missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not available.")
         elif not avail:
-            out["warnings"].append(f"{pillar} pillar: no input available; not scored")
+            out["warnings"].append(f"The {pillar} pillar is not scored: none of its evidence "
+                                   "is available.")
         out[pillar] = None if score is None else round(score, 1)
     pillars = [out[p] for p in WEIGHTS if out[p] is not None]
     if len(pillars) == len(WEIGHTS):
