@@ -46,12 +46,30 @@ def test_date_only_activities_beside_timed_leads_are_a_problem(tmp_path):
                                 "gives the leads' creation times")
 
 
+def _suffix(sf15: str) -> str:
+    """The 3-character checksum Salesforce appends to a 15-character id."""
+    abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    return "".join(abc[sum(1 << i for i, ch in enumerate(sf15[k:k + 5]) if "A" <= ch <= "Z")]
+                   for k in (0, 5, 10))
+
+
 def _salesforce(ids: pd.Series, prefix: str, long: bool) -> pd.Series:
     """The sample's ids as Salesforce ids of one object (*prefix*), 15 or 18 characters."""
     num = ids.str.extract(r"(\d+)$", expand=False)
     out = prefix + "5g" + num.str.zfill(10)
-    out = out + "AAE" if long else out
+    if long:
+        out = out.map(lambda v: v + _suffix(v) if isinstance(v, str) else v)
     return out.where(ids != "", "")
+
+
+def test_ids_that_only_look_like_salesforce_ids_are_not_cut():
+    """A45B-1: 18-digit numbers are no Salesforce ids (no checksum); cut to 15 they merged
+    ~7,800 leads into ~55."""
+    from toolkit.intake.crossfile import _salesforce_shaped
+
+    assert _suffix("001D000000IqhSL") == "IAZ"          # Salesforce's documented example
+    assert _salesforce_shaped(pd.Series(["001D000000IqhSLIAZ", "00Q5g0000000001"]))
+    assert not _salesforce_shaped(pd.Series(["123456789012345678"]))
 
 
 def test_fifteen_and_eighteen_character_salesforce_ids_link(tmp_path):

@@ -112,3 +112,33 @@ def test_a_compare_into_a_linked_client_folder_is_refused(tmp_path, followup_res
     assert "the client folder is a link" in str(err.value)
     assert (out / "followup-gap").is_symlink() and sorted(p.name for p in out.iterdir()) == \
         ["followup-gap"]
+
+
+def test_a_long_owner_id_keeps_redaction_linear():
+    """A45B-3: each join walked the length of the longest owner id (100k characters against
+    a 2,000-character id: 81 s). Joins build names of a few parts only."""
+    import time
+
+    owner = "x." + "Ab" * 1500
+    text = ("Ab-" * 40000)[:100_000]
+    start = time.process_time()
+    make_redactor([owner])(text)
+    assert time.process_time() - start < 5      # was minutes; linear takes ~0.1 s
+
+
+def test_a_placeholder_opportunity_shared_by_thousands_of_leads_names_none():
+    """A45B-2: every activity x lead pair of one shared id was built (k = 8,000: 43 s,
+    7.8 GB) and each lead got every activity as an attempt."""
+    from toolkit.crm.derive import MAX_SHARED_OPPORTUNITY, derive_touches
+
+    k = 3000
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(k)],
+                          "created_at": pd.Timestamp("2025-01-01")
+                          + pd.to_timedelta(np.arange(k), "h"),
+                          "converted_at": pd.Timestamp("2025-06-01"),
+                          "opportunity_id": ["000000000000000AAA"] * k})
+    acts = pd.DataFrame({"lead_id": [None] * k, "opportunity_id": ["000000000000000AAA"] * k,
+                         "occurred_at": pd.Timestamp("2025-02-01")})
+    out = derive_touches(leads, acts, extract_date=pd.Timestamp("2025-12-31"))
+    assert out["attempts"].sum() == 0 and out.attrs["via_opportunity"] == 0
+    assert k > MAX_SHARED_OPPORTUNITY

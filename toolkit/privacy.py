@@ -281,6 +281,11 @@ def name_forms(name: str) -> tuple[list[tuple[str, ...]], set[str]]:
 #: pattern and is read as an apostrophe before the words are split.
 _APOSTROPHES = frozenset(("'", "\u2019", "\u2018", "`", "\u00b4"))
 _DASHES = frozenset(("-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"))
+#: At most this many parts make one joined name ("Abd-al-Rahman", "O'Connor-Smith" are
+#: three), and only known words up to this long are built from parts: each word of a text
+#: costs a bounded number of steps, whatever the owner ids (attack 45b, A45B-3).
+_JOIN_PARTS = 4
+_JOIN_LONGEST = 40
 #: What follows an apostrophe in a contraction or a possessive: never a name's part.
 _CONTRACTIONS = frozenset(("s", "t", "ve", "ll", "re", "d", "m", "nt"))
 
@@ -377,7 +382,9 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                 and low not in TITLES and not is_generic_word(low)
                 and (as_capital(word) or (word.islower() and surname_word.islower())))
 
-    prefixes = {k[:i] for k in keys for i in range(2, len(k))} if keys else set()
+    # beginnings of the known words a join can build: names, not 4,000-character ids (a
+    # long id made each join walk its length: comment × id; attack 45b, A45B-3)
+    prefixes = {k[:i] for k in keys if len(k) <= _JOIN_LONGEST for i in range(2, len(k))}
 
     def _joins(sep: str, left: str, right: str) -> bool:
         """Whether *sep* may sit inside one written name between *left* and *right* (the
@@ -418,7 +425,8 @@ def make_redactor(names: Iterable[str] = (), *, parts: bool = True, phones: bool
                     wm, fm, tm, k = wm + gaps[k + 1] + nx, nf, nt, k + 1
                     if {fm, tm} & keys:
                         best = (k, wm, fm, tm)
-                    if k + 1 >= n or not _joins(gaps[k + 1], words[k], words[k + 1]):
+                    if k + 1 >= n or k - j + 1 >= _JOIN_PARTS or \
+                            not _joins(gaps[k + 1], words[k], words[k + 1]):
                         break
                 if best:
                     caps[len(low)] = any(as_capital(x) for x in words[j:best[0] + 1])

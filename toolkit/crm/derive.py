@@ -143,6 +143,11 @@ def select_cohort(leads: pd.DataFrame, period_start=None, period_end=None
     return leads.loc[keep], int((~keep).sum())
 
 
+#: Most leads one opportunity may have converted from for its activities to be theirs;
+#: an id shared more widely is a placeholder (attack 45b, A45B-2).
+MAX_SHARED_OPPORTUNITY = 10
+
+
 def _lead_of_activity(leads: pd.DataFrame, activities: pd.DataFrame, occurred: np.ndarray,
                       out: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     """The lead of each activity, with its time: its ``lead_id``, or, for an activity
@@ -170,7 +175,13 @@ def _lead_of_activity(leads: pd.DataFrame, activities: pd.DataFrame, occurred: n
     from .engine import positions
 
     opp = leads["opportunity_id"]
+    counts = opp.map(opp.value_counts())
     shared = opp.notna().to_numpy() & opp.duplicated(keep=False).to_numpy()
+    # an id many leads share is a placeholder (Salesforce's empty 000000000000000AAA), no
+    # lead's opportunity: its activities go to none, and pairs stay linear (A45B-2)
+    placeholder = shared & (counts > MAX_SHARED_OPPORTUNITY).to_numpy()
+    shared = shared & ~placeholder
+    opp = opp.where(~placeholder)
     pos = positions(activities["opportunity_id"][orphan], opp.where(~shared))
     found = pos >= 0
     # Arrow-backed text throughout: the engine reads it without a Python call per row

@@ -151,7 +151,9 @@ def measure_crm(leads: pd.DataFrame | None, opportunities: pd.DataFrame | None =
                                  period_start=period_start, period_end=period_end,
                                  extract_date=ext,
                                  won_measured=bool(info.get("measured", {}).get("won")),
-                                 bands=bands)
+                                 bands=bands,
+                                 rejections_measured=bool(
+                                     info.get("measured", {}).get("rejected", True)))
         poor = cost_of_poor_leads(f, opportunities, period_start=period_start,
                                   period_end=period_end,
                                   won_measured=bool(info.get("measured", {}).get("won")))

@@ -110,14 +110,20 @@ def _prop_draws(k: int, n: int, rng, B: int) -> np.ndarray:
     return rng.binomial(n, k / n, size=B) / n
 
 
-def _assumptions(sla_hours: float, W: int, basis: str, cap: float) -> list[str]:
+def _assumptions(sla_hours: float, W: int, basis: str, cap: float,
+                 rejections_measured: bool = True) -> list[str]:
     won = ("the won deals from leads created in the period ÷ their SQLs (deals still open at "
            "the extract count as not won, so this errs low)" if basis == "cohort" else
            "won ÷ closed opportunities created in the period (the export does not link deals "
            "to leads)")
+    # without rejections in the export the leads sales rejected cannot be left out: said,
+    # not claimed (attack 45, ATT45-05)
+    rejected = ("rejected leads left out" if rejections_measured else
+                "rejections are not in the export, so leads sales rejected could not be left "
+                "out and the figure runs high")
     return [
-        "Base case: each lead sales gave up on (never touched, or touched once; rejected leads "
-        "left out) reaches SQL as often as comparable leads — same kind of source, same "
+        f"Base case: each lead sales gave up on (never touched, or touched once; {rejected}) "
+        "reaches SQL as often as comparable leads — same kind of source, same "
         "lead-score band — did once touched at all, however many calls they then got.",
         f"Each rate is capped at {half_up(100 * cap):.0f}% (top of the practitioner MQL → SQL range); "
         "the extra SQLs never exceed the SQLs the period's leads produced.",
@@ -340,8 +346,8 @@ def deal_value(f: pd.DataFrame, opportunities: pd.DataFrame | None, *,
 def revenue_at_stake(f: pd.DataFrame, opportunities: pd.DataFrame | None, *,
                      sla_hours: float, well_worked_attempts: int, touch_data: bool,
                      period_start=None, period_end=None, extract_date=None,
-                     won_measured: bool | None = None, bands: pd.Series | None = None
-                     ) -> dict:
+                     won_measured: bool | None = None, bands: pd.Series | None = None,
+                     rejections_measured: bool = True) -> dict:
     """The ``crm.revenue_at_stake`` section (see the module docstring for the method).
 
     Parameters
@@ -423,7 +429,7 @@ def revenue_at_stake(f: pd.DataFrame, opportunities: pd.DataFrame | None, *,
         res["reason"] = why
         return res
     res["revenue_basis"] = basis
-    res["assumptions"] = _assumptions(sla_hours, W, basis, cap)
+    res["assumptions"] = _assumptions(sla_hours, W, basis, cap, rejections_measured)
     res["won_deals"] = int(amounts.size)
     if n_sql == 0 or n_won == 0:
         res["reason"] = ("no won deal from the period's SQLs: no SQL → won rate" if basis ==

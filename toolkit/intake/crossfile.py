@@ -116,13 +116,38 @@ def salesforce_ids(data) -> None:
                 break
             lengths |= set(s.str.len().unique().tolist())
         if not shaped or lengths != {15, 18} or not all(
-                getattr(data, t)[c].dropna().astype(str).str.match(_SF_ID).all()
-                for t, c in cols):
+                _salesforce_shaped(getattr(data, t)[c].dropna().astype(str)) for t, c in cols):
             continue
+        cut = {}
         for table, col in cols:
-            frame = getattr(data, table)
-            s = frame[col]
-            frame[col] = s.where(s.isna(), s.astype(str).str.slice(0, 15)).astype(s.dtype)
+            s = getattr(data, table)[col]
+            cut[(table, col)] = s.where(s.isna(), s.astype(str).str.slice(0, 15)).astype(s.dtype)
+            if s.nunique() != cut[(table, col)].nunique() and (table, col) == group[0]:
+                break   # cutting would merge records: not one record's two forms (A45B-1)
+        else:
+            for (table, col), new in cut.items():
+                getattr(data, table)[col] = new
+
+
+#: The alphabet of a Salesforce id's 3-character suffix: 5 bits each, which of the 15
+#: characters before it are capitals.
+_SF_SUFFIX = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
+
+
+def _salesforce_shaped(ids: pd.Series) -> bool:
+    """Whether every id is a Salesforce id: 15 or 18 characters of the shape, and an
+    18-character one carries the checksum of its first 15 (attack 45b, A45B-1: 18-digit
+    numbers are no Salesforce ids, and cutting them to 15 merged leads)."""
+    if not ids.str.match(_SF_ID).all():
+        return False
+    long = ids[ids.str.len() == 18]
+    if long.empty:
+        return True
+    raw = np.frombuffer("".join(long.tolist()).encode("ascii"), dtype=np.uint8)
+    raw = raw.reshape(len(long), 18)
+    upper = ((raw[:, :15] >= 65) & (raw[:, :15] <= 90)).reshape(len(long), 3, 5)
+    bits = (upper * np.array([1, 2, 4, 8, 16], dtype=np.uint8)).sum(axis=2)
+    return bool((_SF_SUFFIX[bits] == raw[:, 15:]).all())
 
 
 def day_clock_warnings(data, paths: dict[str, str]) -> list[str]:
