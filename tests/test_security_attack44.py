@@ -80,3 +80,34 @@ def test_enough_leads_none_followed_far_enough_is_said_without_contradiction():
     assert ("none of the 120 marketing-sourced leads first touched within the SLA could be "
             "followed to attempt 6") in text
     assert "only 120" not in text
+
+
+def test_the_hand_off_shares_as_shown_add_to_100():
+    """ATT45-10: "accepted 78% … rejected 10%; the other 11%" (99%)."""
+    import re
+
+    from toolkit.report.crm import handoff_sentence
+
+    a, r = 0.7849, 0.1049            # shown 78% and 10%; the rest 11.02% would show 11%
+    h = {"n_mql": 1000, "acceptance_rate": a, "rejection_rate": r,
+         "acceptance": {"rate": a, "ci_low": a - 0.02, "ci_high": a + 0.02, "n": 1000},
+         "rejection": {"rate": r, "ci_low": r - 0.02, "ci_high": r + 0.02, "n": 1000}}
+    text = handoff_sentence(h)
+    shown = [int(x) for x in re.findall(r"accepted (\d+)%|rejected (\d+)%|other (\d+)%", text)
+             for x in x if x]
+    assert shown == [78, 10, 12] and sum(shown) == 100, text
+
+
+def test_a_crm_only_deck_keeps_its_communication_score(followup_results):
+    """ATT45-04: slides 2-3 scored communication 64, slide 12 said it could not be measured."""
+    import copy
+
+    from toolkit.deck.content import communication
+
+    res = copy.deepcopy(followup_results)
+    res["survey"] = None
+    res["scores"]["communication"] = 64.0
+    slide = communication(res)
+    assert slide.title == "Communication: 64 of 100, from the hand-off alone"
+    assert "could not be measured" not in " ".join([slide.title, *slide.bullets])
+    assert slide.bullets[0].startswith("Scored from the CRM's hand-off evidence alone")

@@ -924,6 +924,20 @@ def communication(results: dict) -> SlideSpec:
         # its population named, as in the report's hand-off paragraph
         extra.append(f"{pct(au['share'])} of the {num(round(au['n'] / au['share']))} leads "
                      "sales accepted were never touched: accepted on paper only.")
+    if results.get("survey") is None and get(results, "scores.communication") is not None:
+        # scored from the CRM's hand-off alone: said as such, never "could not be measured"
+        # three slides after its score (attack 45, ATT45-04)
+        h = get(results, "crm.handoff") or {}
+        score = get(results, "scores.communication")
+        bullets = ["Scored from the CRM's hand-off evidence alone: the employee survey was "
+                   "not supplied, so how the teams talk is not measured."]
+        if h.get("acceptance_rate") is not None and h.get("n_mql"):
+            bullets.append(f"Sales accepted {pct(h['acceptance_rate'])} of the "
+                           f"{num(h['n_mql'])} MQLs handed to it.")
+        return SlideSpec(title=f"Communication: {num(score)} of 100, from the hand-off alone",
+                         bullets=bullets + extra,
+                         notes=["The survey part of the communication pillar is missing: "
+                                "no survey was supplied."])
     return _survey_slide(results, "communication", ("BIDIR", "QUAL", "DEFN", "FEED"),
                          "Communication", extra)
 

@@ -97,7 +97,9 @@ def handoff_sentence(h: dict) -> str:
                 f"{rej}")
         a, r = h.get("acceptance_rate"), h.get("rejection_rate")
         if a is not None and r is not None and 1 - a - r >= 0.005:
-            text += (f"; the other {fmt_pct(1 - a - r)} were neither accepted nor rejected "
+            # the rest of the shares as shown, so the three add to 100% (ATT45-10)
+            other = 100 - half_up(100 * a) - half_up(100 * r)
+            text += (f"; the other {max(other, 0):.0f}% were neither accepted nor rejected "
                      "by the extract date")
         text += ". "
     au = h.get("accepted_untouched") or {}
