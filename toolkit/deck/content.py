@@ -860,7 +860,8 @@ def incentives(results: dict) -> SlideSpec:
                  + " of the commission paid on won deals")
     elif known and min(known.values()) < low_cut:
         low = min(known, key=lambda k: known[k])
-        title = (f"Only {pct(known[low])} of the {low} side's on-target variable pay rides on "
+        share = "None" if pct(known[low]) == "0%" else f"Only {pct(known[low])}"   # ATT45-08
+        title = (f"{share} of the {low} side's on-target variable pay rides on "
                  "outcomes both teams share")
     elif known:
         title = (f"Both teams are paid on outcomes they share: {pct(sow.get('sales'))} of "

@@ -147,7 +147,9 @@ def incentives(results: dict) -> str | None:
     low = [s for s in ("sales", "marketing") if sow.get(s) is not None and sow[s] < cut]
     if low:
         side = low[0]
-        return (f"The pay plan works against alignment: only {fmt_pct(sow[side])} of the "
+        share = ("none" if fmt_pct(sow[side]) == "0%"      # never "only 0%" (ATT45-08)
+                 else f"only {fmt_pct(sow[side])}")
+        return (f"The pay plan works against alignment: {share} of the "
                 f"{side} side's on-target variable pay depends on outcomes both teams share.")
     if sow:
         return (f"Both teams are paid on outcomes they share ({fmt_pct(sow.get('sales'))} of "
