@@ -234,7 +234,8 @@ def test_survey_and_pillar():
     alone = combine(None, None, measure_incentives(plan_of(FOLLOWUP_PLAN)))
     assert alone["incentives"] == 0.0
     assert "incentives" in alone["partial"]
-    assert any("plan_structure only" in w for w in alone["warnings"])
+    assert "The incentives pillar is scored from the compensation plan alone: the survey " \
+        "is not available." in alone["warnings"]
 
 
 def test_json_safe_no_nan_anywhere():
