@@ -40,7 +40,7 @@ def test_blank_lifecycle_columns_equal_absent_columns_on_a_hand_fixture():
         assert crm["cohort"]["handed_to_sales"] == 4
         assert crm["speed"]["untouched_share"] == pytest.approx(2 / 4)
         # acceptance is not decided by any accepted_at/rejected_at value
-        assert any("no accepted_at column" in m
+        assert any("no acceptance date in the export" in m
                    for m in crm["handoff"]["evidence_score_missing"])
     for key in ("funnel", "handoff", "speed", "persistence", "lead_quality"):
         b = {k: v for k, v in blank[key].items() if k != "warnings"}

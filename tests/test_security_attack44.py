@@ -111,3 +111,22 @@ def test_a_crm_only_deck_keeps_its_communication_score(followup_results):
     assert slide.title == "Communication: 64 of 100, from the hand-off alone"
     assert "could not be measured" not in " ".join([slide.title, *slide.bullets])
     assert slide.bullets[0].startswith("Scored from the CRM's hand-off evidence alone")
+
+
+def test_a_missing_hand_off_field_is_named_in_plain_words():
+    """ATT45-03: "acceptance rate no accepted_at column — not in the export", and "(no
+    rejected leads)" when the rejection field was simply absent."""
+    from toolkit.config import AnalysisSettings
+    from toolkit.crm import measure_crm
+
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "source": ["web"] * 3,
+                          "created_at": pd.to_datetime(["2025-01-02 09:00"] * 3),
+                          "mql_at": pd.to_datetime(["2025-01-02 10:00"] * 3)})
+    crm = measure_crm(leads, settings=AnalysisSettings(), marketing_sources=["web"],
+                      extract_date="2025-04-01")
+    h = crm["handoff"]
+    text = " ".join(h["evidence_score_missing"] + h["warnings"])
+    assert "_at" not in text and "no rejected leads" not in text
+    assert "the acceptance rate is not measured (no acceptance date — not in the export)" \
+        in text
+    assert "no rejection date in the export" in text

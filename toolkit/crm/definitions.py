@@ -204,6 +204,14 @@ def measured_inputs(cohort: pd.DataFrame) -> dict[str, bool]:
     return out
 
 
+#: The CRM columns a "not in the export" reason names, in the reader's words (attack 45,
+#: ATT45-03: "no accepted_at column" reached the report and the deck).
+_COLUMN_WORDS = {"mql_at": "MQL date", "accepted_at": "acceptance date",
+                 "rejected_at": "rejection date", "sql_at": "SQL date",
+                 "rejection_reason": "rejection reason", "converted_at": "conversion date"}
+
+
 def absent_reason(column: str) -> str:
-    """``"no accepted_at column — not in the export"``-style reason for a null figure."""
-    return f"no {column} column — {NOT_IN_EXPORT}"
+    """``"no acceptance date — not in the export"``-style reason for a null figure, the
+    column named in plain words."""
+    return f"no {_COLUMN_WORDS.get(column, column.replace('_', ' '))} — {NOT_IN_EXPORT}"

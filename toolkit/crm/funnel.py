@@ -231,8 +231,8 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
         null_reasons["rejection"] = absent_reason("rejected_at") + " (nor a lead status)"
         rej = {**wilson(0, 0), "reason": null_reasons["rejection"]}
     if null_reasons:
-        warnings.append("Hand-off: " + "; ".join(f"{k} rate {v}" for k, v in
-                                                  null_reasons.items()) + ".")
+        warnings.append("Hand-off: " + "; ".join(f"the {k} rate is not measured ({v})"
+                                                  for k, v in null_reasons.items()) + ".")
     if "rejection_reason" in cohort.columns:
         raw = cohort.loc[f.index[f["rejected"]], "rejection_reason"].astype("string").str.strip()
         raw = raw[raw.notna() & (raw != "")]
@@ -290,13 +290,15 @@ def handoff(f: pd.DataFrame, cohort: pd.DataFrame, *, within_sla_share: float | 
     elif acc["rate"] is not None:
         missing.append("which accepted leads were touched (no first-touch data)")
     else:
-        missing.append("acceptance rate (" + ("no accepted_at column" if not measured["sal"]
-                                              else "no MQLs") + ")")
+        missing.append("acceptance rate (" + ("no acceptance date in the export"
+                                              if not measured["sal"] else "no MQLs") + ")")
     if reason_share["rate"] is not None and (n_reason or "rejection_reason" in cohort.columns):
         comps["feedback"] = reason_share["rate"]
     else:
         missing.append("share of rejections with a reason (" + (
-            "no rejection_reason column" if n_rej else "no rejected leads") + ")")
+            "no rejection reason in the export" if n_rej else
+            "no rejection date in the export" if not measured["rejected"]
+            else "no rejected leads") + ")")
     if within_sla_share is not None:
         comps["sla"] = within_sla_share
     else:
