@@ -130,3 +130,19 @@ def test_a_missing_hand_off_field_is_named_in_plain_words():
     assert "the acceptance rate is not measured (no acceptance date — not in the export)" \
         in text
     assert "no rejection date in the export" in text
+
+
+def test_a_side_not_reported_is_said_in_words_not_a_dash(followup_results):
+    """ATT45-09: "— of the marketing side agree that sales gives up on leads too early"."""
+    import copy
+
+    from toolkit.report.survey import render_claims
+
+    res = copy.deepcopy(followup_results)
+    res["survey"]["claims"]["marketing_blame_followup_share"] = None
+    res["survey"]["claims"]["blame_intensity"] = None
+    html = render_claims(res).html()
+    assert "the marketing side&#x27;s view that sales gives up on leads too early is not " \
+        "reported (too few answered)" in html or "the marketing side's view that sales " \
+        "gives up on leads too early is not reported (too few answered)" in html
+    assert "— of" not in html and "mean of the two: —" not in html

@@ -524,12 +524,22 @@ def render_claims(results: dict) -> Rendered:
         return (f"the {k:,} {side}-side respondents who answered" if isinstance(k, int)
                 else f"the {side} side")
 
-    show_markdown(
-        f"**Beliefs.** {fmt_pct(c.get('sales_blame_leads_share'))} of {who('sales')} agree "
-        f"that most marketing leads are not worth working; "
-        f"{fmt_pct(c.get('marketing_blame_followup_share'))} of {who('marketing')} agree "
-        f"that sales gives up on leads too early (blame intensity, the mean of the two: "
-        f"{fmt_pct(c.get('blame_intensity'))}).")
+    # a side not reported is said in words, never a table's dash inside the sentence
+    # (attack 45, ATT45-09: "— of the marketing side agree …")
+    parts = []
+    for side, key, claim in (("sales", "sales_blame_leads_share",
+                              "most marketing leads are not worth working"),
+                             ("marketing", "marketing_blame_followup_share",
+                              "sales gives up on leads too early")):
+        if c.get(key) is None:
+            parts.append(f"the {side} side's view that {claim} is not reported (too few "
+                         "answered)")
+        else:
+            parts.append(f"{fmt_pct(c[key])} of {who(side)} agree that {claim}")
+    text = "; ".join(parts)
+    if c.get("blame_intensity") is not None:
+        text += f" (blame intensity, the mean of the two: {fmt_pct(c['blame_intensity'])})"
+    show_markdown(f"**Beliefs.** {text[:1].upper() + text[1:]}.")
 
 
 @renders
