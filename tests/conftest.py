@@ -138,3 +138,13 @@ def intake_problems(engagement: Path) -> list:
     with pytest.raises(ValidationError) as err:
         load_data(load_engagement(engagement))
     return err.value.problems
+
+
+def comparison_entries(node):
+    """Every figure entry (``status`` and ``label``) of a comparison.json, depth first."""
+    if isinstance(node, dict):
+        if "status" in node and "label" in node:
+            yield node
+        else:
+            for v in node.values():
+                yield from comparison_entries(v)

@@ -11,14 +11,10 @@ from toolkit.generate.waves import survey_wave_pair
 from toolkit.lookup import get
 from toolkit.survey import measure_survey
 
+from tests.conftest import comparison_entries
 
-def _walk(node):
-    if isinstance(node, dict):
-        if "status" in node and "label" in node:
-            yield node
-        else:
-            for v in node.values():
-                yield from _walk(v)
+
+_walk = comparison_entries
 
 
 def _survey_results(df, hc, cid="acme") -> dict:

@@ -17,6 +17,8 @@ from toolkit.generate.waves import WavePlant, survey_wave_pair
 from toolkit.lookup import get
 from toolkit.survey import measure_survey
 
+from tests.conftest import comparison_entries
+
 SIDES = ("sales", "marketing", "all")
 
 
@@ -72,13 +74,7 @@ def _check(comp):
         "('Leaders push cooperation' asked in the later assessment only)."]
 
 
-def _entries(node):
-    if isinstance(node, dict):
-        if "status" in node and "label" in node:
-            yield node
-        else:
-            for v in node.values():
-                yield from _entries(v)
+_entries = comparison_entries
 
 
 def test_a_scale_asked_with_different_items_is_not_compared(waves):

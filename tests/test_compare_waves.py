@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import comparison_entries
+
 from toolkit.compare import audit_comparison, compare_results, write_comparison
 from toolkit.config import AnalysisSettings, load_engagement
 from toolkit.exceptions import ConfigError
@@ -108,13 +110,7 @@ def test_entries_carry_the_contract_keys(sample_pair):
     assert get(comp, "scores.overall")["detectable"] is None      # composites not tested
 
 
-def _walk(node):
-    if isinstance(node, dict):
-        if "status" in node and "label" in node:
-            yield node
-        else:
-            for v in node.values():
-                yield from _walk(v)
+_walk = comparison_entries
 
 
 def _survey_results(df, hc, cid="acme") -> dict:

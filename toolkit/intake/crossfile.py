@@ -22,9 +22,7 @@ def clock(series: pd.Series) -> str | None:
     Judged from the column's first and last :data:`CLOCK_SAMPLE` values (text as exported,
     or native timestamps), so that it costs nothing measurable on millions of rows.
     """
-    s = series.dropna()
-    if len(s) > 2 * CLOCK_SAMPLE:
-        s = pd.concat([s.iloc[:CLOCK_SAMPLE], s.iloc[-CLOCK_SAMPLE:]])
+    s = _sample(series.dropna())
     if s.empty:
         return None
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -209,11 +207,6 @@ def link_problems(data, paths: dict[str, str]) -> tuple[list[Problem], list[str]
                             f"record of {paths.get(other, other)}; figures built on that link "
                             "leave them out")
     return problems, warnings
-
-
-def _short(text, most: int = 24) -> str:
-    text = str(text)
-    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _sample(s: pd.Series) -> pd.Series:
